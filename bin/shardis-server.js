@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the compiled server when installed as a package, the TypeScript source in a checkout.
+import { existsSync } from 'node:fs';
+const dist = new URL('../dist/main.js', import.meta.url);
+await import(existsSync(dist) ? dist.href : new URL('../src/main.ts', import.meta.url).href);

@@ -1,0 +1,4 @@
+/** hash family: command specs and handlers. */
+import type { CommandSpec } from './spec.ts';
+
+export const hashCommands: CommandSpec[] = [];

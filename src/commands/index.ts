@@ -1,0 +1,23 @@
+/** Every command family, in one list the registry is built from. */
+import type { CommandSpec } from './spec.ts';
+import { connectionCommands } from './connection.ts';
+import { serverCommands } from './server.ts';
+import { stringCommands } from './string.ts';
+import { keyCommands } from './keys.ts';
+import { listCommands } from './list.ts';
+import { hashCommands } from './hash.ts';
+import { setCommands } from './set.ts';
+import { zsetCommands } from './zset.ts';
+
+export function allCommands(): CommandSpec[] {
+  return [
+    ...connectionCommands,
+    ...serverCommands,
+    ...stringCommands,
+    ...keyCommands,
+    ...listCommands,
+    ...hashCommands,
+    ...setCommands,
+    ...zsetCommands,
+  ];
+}

@@ -1,0 +1,4 @@
+/** keys family: command specs and handlers. */
+import type { CommandSpec } from './spec.ts';
+
+export const keyCommands: CommandSpec[] = [];

@@ -1,0 +1,4 @@
+/** list family: command specs and handlers. */
+import type { CommandSpec } from './spec.ts';
+
+export const listCommands: CommandSpec[] = [];

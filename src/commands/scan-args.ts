@@ -1,0 +1,35 @@
+/** Parsing shared by SCAN, HSCAN, SSCAN and ZSCAN: cursor and MATCH / COUNT / TYPE options. */
+import { CommandError, Err } from './errors.ts';
+import { isOpt, parseInt64OrNull } from './parse.ts';
+
+export interface ScanOptions {
+  cursor: number;
+  match: string | null;
+  count: number;
+  type: string | null;
+}
+
+/** args[from] is the cursor; options follow. TYPE is accepted only when allowType. */
+export function parseScanArgs(args: readonly string[], from: number, allowType: boolean): ScanOptions {
+  const cur = args[from]!;
+  if (!/^\d+$/.test(cur) || cur.length > 20 || BigInt(cur) > 18446744073709551615n) throw new CommandError('ERR invalid cursor');
+  const opts: ScanOptions = { cursor: Number(cur), match: null, count: 10, type: null };
+  for (let i = from + 1; i < args.length; i += 2) {
+    const a = args[i]!;
+    if (i + 1 >= args.length) throw new CommandError(Err.SYNTAX);
+    const v = args[i + 1]!;
+    if (isOpt(a, 'COUNT')) {
+      const n = parseInt64OrNull(v);
+      if (n === null) throw new CommandError(Err.NOT_INTEGER);
+      if (n < 1) throw new CommandError(Err.SYNTAX);
+      opts.count = n;
+    } else if (isOpt(a, 'MATCH')) {
+      opts.match = v === '*' ? null : v;
+    } else if (allowType && isOpt(a, 'TYPE')) {
+      opts.type = v.toLowerCase();
+    } else {
+      throw new CommandError(Err.SYNTAX);
+    }
+  }
+  return opts;
+}

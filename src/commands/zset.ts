@@ -1,0 +1,4 @@
+/** zset family: command specs and handlers. */
+import type { CommandSpec } from './spec.ts';
+
+export const zsetCommands: CommandSpec[] = [];

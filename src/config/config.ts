@@ -1,0 +1,221 @@
+/**
+ * Server configuration: redis.conf-style file, `--name value` flags (flags
+ * override the file), and the parameter table CONFIG GET/SET read.
+ */
+import { readFileSync } from 'node:fs';
+import { splitInlineArgs } from '../protocol/inline-args.ts';
+
+export interface Config {
+  port: number;
+  bind: string[];
+  dir: string;
+  shards: number;
+  databases: number;
+  requirepass: string;
+  maxclients: number;
+  protoMaxBulkLen: number;
+  clientQueryBufferLimit: number;
+  loglevel: string;
+  logfile: string;
+  timeout: number;
+  hz: number;
+  /** Anything else set in a file or flag / CONFIG SET, kept verbatim (lower-case name). */
+  extra: Map<string, string>;
+}
+
+export function defaultConfig(): Config {
+  return {
+    port: 6379,
+    bind: ['127.0.0.1'],
+    dir: './data',
+    shards: 1,
+    databases: 16,
+    requirepass: '',
+    maxclients: 10000,
+    protoMaxBulkLen: 512 * 1024 * 1024,
+    clientQueryBufferLimit: 1024 * 1024 * 1024,
+    loglevel: 'notice',
+    logfile: '',
+    timeout: 0,
+    hz: 10,
+    extra: new Map(),
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses "512mb", "1gb", "100k", "42" as Redis's memtoull. */
+export function parseMemory(s: string): number | null {
+  const m = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
+  return n * mult[unit]!;
+}
+
+export interface Param {
+  name: string;
+  aliases?: string[];
+  mutable: boolean;
+  get(c: Config): string;
+  set(c: Config, v: string): void;
+}
+
+function intParam(name: string, key: 'port' | 'shards' | 'databases' | 'maxclients' | 'timeout' | 'hz', mutable: boolean, min = 0, max = 2 ** 31 - 1): Param {
+  return {
+    name,
+    mutable,
+    get: (c) => String(c[key]),
+    set: (c, v) => {
+      if (!/^-?\d+$/.test(v)) throw new ConfigError(`argument couldn't be parsed into an integer`);
+      const n = Number(v);
+      if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+      c[key] = n;
+    },
+  };
+}
+
+function memParam(name: string, key: 'protoMaxBulkLen' | 'clientQueryBufferLimit', min: number): Param {
+  return {
+    name,
+    mutable: true,
+    get: (c) => String(c[key]),
+    set: (c, v) => {
+      const n = parseMemory(v);
+      if (n === null) throw new ConfigError(`argument must be a memory value`);
+      if (n < min) throw new ConfigError(`argument must be between ${min} and ${Number.MAX_SAFE_INTEGER} inclusive`);
+      c[key] = n;
+    },
+  };
+}
+
+function strParam(name: string, key: 'dir' | 'requirepass' | 'loglevel' | 'logfile', mutable: boolean): Param {
+  return { name, mutable, get: (c) => c[key], set: (c, v) => void (c[key] = v) };
+}
+
+export const PARAMS: Param[] = [
+  intParam('port', 'port', false, 0, 65535),
+  {
+    name: 'bind',
+    mutable: false,
+    get: (c) => c.bind.join(' '),
+    set: (c, v) => void (c.bind = v.split(/\s+/).filter(Boolean)),
+  },
+  strParam('dir', 'dir', true),
+  intParam('shards', 'shards', false, 1, 1024),
+  intParam('databases', 'databases', false, 1, 1 << 20),
+  strParam('requirepass', 'requirepass', true),
+  intParam('maxclients', 'maxclients', true, 1),
+  memParam('proto-max-bulk-len', 'protoMaxBulkLen', 1024 * 1024),
+  memParam('client-query-buffer-limit', 'clientQueryBufferLimit', 1024 * 1024),
+  {
+    name: 'loglevel',
+    mutable: true,
+    get: (c) => c.loglevel,
+    set: (c, v) => {
+      const l = v.toLowerCase();
+      if (!['debug', 'verbose', 'notice', 'warning', 'nothing'].includes(l)) throw new ConfigError('argument(s) must be one of the following: debug, verbose, notice, warning, nothing');
+      c.loglevel = l;
+    },
+  },
+  strParam('logfile', 'logfile', false),
+  intParam('timeout', 'timeout', true),
+  intParam('hz', 'hz', true, 1, 500),
+];
+
+/** Parameters that exist only so CONFIG GET/SET of them behaves (values kept verbatim). */
+export const PASSIVE_DEFAULTS: Record<string, string> = {
+  'save': '',
+  'appendonly': 'no',
+  'appendfsync': 'everysec',
+  'maxmemory': '0',
+  'maxmemory-policy': 'noeviction',
+  'lazyfree-lazy-user-del': 'no',
+  'lazyfree-lazy-user-flush': 'no',
+  'list-max-listpack-size': '-2',
+  'list-max-ziplist-size': '-2',
+  'list-compress-depth': '0',
+  'hash-max-listpack-entries': '128',
+  'hash-max-ziplist-entries': '128',
+  'hash-max-listpack-value': '64',
+  'hash-max-ziplist-value': '64',
+  'set-max-intset-entries': '512',
+  'zset-max-listpack-entries': '128',
+  'zset-max-ziplist-entries': '128',
+  'zset-max-listpack-value': '64',
+  'zset-max-ziplist-value': '64',
+  'notify-keyspace-events': '',
+  'slowlog-log-slower-than': '10000',
+  'slowlog-max-len': '128',
+  'latency-monitor-threshold': '0',
+  'latency-tracking': 'yes',
+  'activerehashing': 'yes',
+  'lua-time-limit': '5000',
+  'busy-reply-threshold': '5000',
+  'tcp-keepalive': '300',
+  'daemonize': 'no',
+  'protected-mode': 'no',
+  'appendfilename': 'appendonly.aof',
+  'dbfilename': 'dump.rdb',
+  'io-threads': '1',
+  'enable-debug-command': 'yes',
+};
+
+export function findParam(name: string): Param | undefined {
+  const n = name.toLowerCase();
+  return PARAMS.find((p) => p.name === n || p.aliases?.includes(n));
+}
+
+/** Applies one `name value...` directive to the config. */
+export function applyDirective(cfg: Config, name: string, values: string[]): void {
+  const p = findParam(name);
+  const value = values.join(' ');
+  if (p) {
+    p.set(cfg, value);
+    return;
+  }
+  cfg.extra.set(name.toLowerCase(), value);
+}
+
+/** Reads a redis.conf-style file: `name value…` per line, # comments. */
+export function loadConfigFile(cfg: Config, path: string): void {
+  const text = readFileSync(path, 'latin1');
+  let lineNo = 0;
+  for (const raw of text.split(/\r?\n/)) {
+    lineNo++;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const parts = splitInlineArgs(line);
+    if (parts === null || parts.length === 0) throw new ConfigError(`${path}:${lineNo}: unbalanced quotes`);
+    try {
+      applyDirective(cfg, parts[0]!, parts.slice(1));
+    } catch (e) {
+      throw new ConfigError(`${path}:${lineNo}: '${line}': ${(e as Error).message}`);
+    }
+  }
+}
+
+/** argv (after the program): optional config file first, then `--name value...` flags. */
+export function parseArgs(argv: readonly string[]): Config {
+  const cfg = defaultConfig();
+  let i = 0;
+  if (argv.length > 0 && !argv[0]!.startsWith('--')) {
+    loadConfigFile(cfg, argv[0]!);
+    i = 1;
+  }
+  while (i < argv.length) {
+    const flag = argv[i]!;
+    if (!flag.startsWith('--')) throw new ConfigError(`unexpected argument '${flag}'`);
+    const name = flag.slice(2);
+    const values: string[] = [];
+    i++;
+    while (i < argv.length && !argv[i]!.startsWith('--')) values.push(argv[i++]!);
+    try {
+      applyDirective(cfg, name, values);
+    } catch (e) {
+      throw new ConfigError(`--${name}: ${(e as Error).message}`);
+    }
+  }
+  return cfg;
+}

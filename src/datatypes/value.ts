@@ -1,0 +1,37 @@
+/**
+ * What a key holds. Strings are latin1 JS strings (one char per byte) or,
+ * once mutated in place (SETRANGE, SETBIT), Buffers. Every other type is an
+ * object implementing CollectionValue.
+ */
+export type RedisType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
+
+export interface CollectionValue {
+  readonly type: Exclude<RedisType, 'string'>;
+  /** Redis's OBJECT ENCODING name for the current representation. */
+  encoding(): string;
+  /** Deep copy (COPY). */
+  clone(): CollectionValue;
+  /** Number of elements (used to drop empty keys and for DEBUG/MEMORY). */
+  size(): number;
+}
+
+export type StringValue = string | Buffer;
+export type Value = StringValue | CollectionValue;
+
+export function isString(v: Value): v is StringValue {
+  return typeof v === 'string' || v instanceof Buffer;
+}
+
+export function typeOf(v: Value): RedisType {
+  return typeof v === 'string' || v instanceof Buffer ? 'string' : (v as CollectionValue).type;
+}
+
+/** The string value as a latin1 JS string. */
+export function stringOf(v: StringValue): string {
+  return typeof v === 'string' ? v : v.latin1Slice(0, v.length);
+}
+
+/** Byte length of a string value. */
+export function stringLength(v: StringValue): number {
+  return v.length;
+}

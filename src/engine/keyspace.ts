@@ -1,0 +1,115 @@
+/**
+ * One logical database inside one shard: key → value, key → expiry (ms).
+ * Expired keys vanish on access (lazy) and through the active expiry cycle.
+ */
+import type { Value } from '../datatypes/value.ts';
+import type { Shard } from './shard.ts';
+
+export class Keyspace {
+  data = new Map<string, Value>();
+  expires = new Map<string, number>();
+  /** Live iterator over `expires` used by the active expiry cycle. */
+  expireCursor: Iterator<[string, number]> | null = null;
+
+  readonly shard: Shard;
+  readonly db: number;
+
+  constructor(shard: Shard, db: number) {
+    this.shard = shard;
+    this.db = db;
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** Value of a key for a write path or internal use: expiry applied, no hit/miss stats. */
+  get(key: string): Value | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return v;
+  }
+
+  /** Value of a key for a read command: counts keyspace_hits / keyspace_misses. */
+  lookupRead(key: string): Value | undefined {
+    const v = this.get(key);
+    if (v === undefined) this.shard.stats.keyspaceMisses++;
+    else this.shard.stats.keyspaceHits++;
+    return v;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Sets a value, clearing any TTL (SET semantics). */
+  set(key: string, value: Value): void {
+    this.data.set(key, value);
+    if (this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
+  replace(key: string, value: Value): void {
+    this.data.set(key, value);
+  }
+
+  /** Removes a key and its TTL; true if it existed (and was not already expired). */
+  delete(key: string): boolean {
+    if (this.get(key) === undefined) return false;
+    this.data.delete(key);
+    this.expires.delete(key);
+    return true;
+  }
+
+  /** Absolute expiry in ms, or undefined when the key is persistent. */
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  setExpire(key: string, whenMs: number): void {
+    this.expires.set(key, whenMs);
+  }
+
+  /** Removes the TTL; true if there was one. */
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Deletes the key if its TTL has passed; true if it did. */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > this.shard.now()) return false;
+    this.expireKey(key);
+    return true;
+  }
+
+  /** Removes an expired key and reports it. */
+  expireKey(key: string): void {
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.shard.stats.expiredKeys++;
+    this.shard.emit(this.db, key, 'expired');
+  }
+
+  /**
+   * Records that a command changed `key` (Redis's signalModifiedKey +
+   * notifyKeyspaceEvent): WATCH, blocking wake-ups, tracking and feeds hang off this.
+   */
+  modified(key: string, event: string): void {
+    this.shard.stats.dirty++;
+    this.shard.emit(this.db, key, event);
+  }
+
+  clear(): void {
+    this.data = new Map();
+    this.expires = new Map();
+    this.expireCursor = null;
+  }
+
+  /** Deletes every key whose TTL has passed (KEYS, DBSIZE-style full scans call this lazily per key). */
+  isExpired(key: string): boolean {
+    const when = this.expires.get(key);
+    return when !== undefined && when <= this.shard.now();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A shard owns the keys of its hash slots in every database. Nothing outside
+ * reaches into its structures except through its keyspaces' methods.
+ */
+import { Keyspace } from './keyspace.ts';
+
+export interface ShardStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  dirty: number;
+}
+
+/** Called for every change of a key: (db, key, event) where event is Redis's notification name. */
+export type KeyEventListener = (db: number, key: string, event: string) => void;
+
+export class Shard {
+  readonly dbs: Keyspace[];
+  readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, dirty: 0 };
+  private readonly listeners: KeyEventListener[] = [];
+  /** Clock source; the engine freezes it during a command so one command sees one "now". */
+  now: () => number = Date.now;
+
+  readonly id: number;
+
+  constructor(id: number, dbCount: number) {
+    this.id = id;
+    this.dbs = [];
+    for (let i = 0; i < dbCount; i++) this.dbs.push(new Keyspace(this, i));
+  }
+
+  onKeyEvent(fn: KeyEventListener): () => void {
+    this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  emit(db: number, key: string, event: string): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(db, key, event);
+  }
+
+  swapDb(a: number, b: number): void {
+    const ka = this.dbs[a]!;
+    const kb = this.dbs[b]!;
+    const { data, expires } = ka;
+    ka.data = kb.data;
+    ka.expires = kb.expires;
+    kb.data = data;
+    kb.expires = expires;
+    ka.expireCursor = null;
+    kb.expireCursor = null;
+  }
+}

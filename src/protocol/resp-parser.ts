@@ -1,0 +1,161 @@
+/**
+ * Incremental RESP request parser (multibulk and inline), following Redis's
+ * processMultibulkBuffer / processInlineBuffer rules and error strings.
+ *
+ * Arguments come out as latin1 ("binary") strings: one JS char per byte, so
+ * they are binary-safe, cheap to create and usable directly as Map keys.
+ */
+import { splitInlineArgs } from './inline-args.ts';
+
+/** Redis's PROTO_INLINE_MAX_SIZE. */
+export const INLINE_MAX_SIZE = 64 * 1024;
+/** Bulk arguments at least this long are gathered without repeated concatenation. */
+const BIG_ARG = 32 * 1024;
+/** Longest string V8 can hold (and so the longest argument we can accept). */
+const MAX_STRING = (1 << 29) - 24;
+
+export class ProtocolError extends Error {}
+
+export interface ParserLimits {
+  maxBulkLen: number;
+}
+
+const CR = 13;
+const LF = 10;
+
+export class RespParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Chunks held back while a big bulk argument is still arriving. */
+  private held: Buffer[] = [];
+  private heldLen = 0;
+  /** Bytes (from pos) needed before parsing can make progress; 0 = unknown. */
+  private need = 0;
+  // multibulk in progress
+  private args: string[] | null = null;
+  private argsLeft = 0;
+  private bulkLen = -1;
+
+  private readonly limits: ParserLimits;
+
+  constructor(limits: ParserLimits) {
+    this.limits = limits;
+  }
+
+  /** Bytes buffered but not yet parsed (for client-query-buffer-limit / CLIENT LIST qbuf). */
+  get buffered(): number {
+    return this.buf.length - this.pos + this.heldLen;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.need > 0 && this.buf.length - this.pos + this.heldLen + chunk.length < this.need) {
+      this.held.push(chunk);
+      this.heldLen += chunk.length;
+      return;
+    }
+    if (this.pos >= this.buf.length && this.heldLen === 0) {
+      this.buf = chunk;
+    } else {
+      const parts = [this.buf.subarray(this.pos), ...this.held, chunk];
+      this.buf = Buffer.concat(parts);
+      this.held = [];
+      this.heldLen = 0;
+    }
+    this.pos = 0;
+    this.need = 0;
+  }
+
+  /** Next complete command, [] for an empty one to skip, or null when more bytes are needed. */
+  next(): string[] | null {
+    if (this.args === null) {
+      if (this.pos >= this.buf.length) return null;
+      if (this.buf[this.pos] !== 42 /* '*' */) return this.inline();
+      const nl = this.buf.indexOf(LF, this.pos);
+      if (nl < 0) {
+        if (this.buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
+        return null;
+      }
+      const n = parseLength(this.buf, this.pos + 1, nl - 1);
+      if (this.buf[nl - 1] !== CR || n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+      this.pos = nl + 1;
+      if (n <= 0) return [];
+      this.args = new Array<string>(n);
+      this.argsLeft = n;
+      this.bulkLen = -1;
+    }
+    const args = this.args;
+    const buf = this.buf;
+    while (this.argsLeft > 0) {
+      if (this.bulkLen < 0) {
+        if (this.pos >= buf.length) return null;
+        const nl = buf.indexOf(LF, this.pos);
+        if (nl < 0) {
+          if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
+          return null;
+        }
+        if (buf[this.pos] !== 36 /* '$' */) {
+          throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos]!)}'`);
+        }
+        const n = parseLength(buf, this.pos + 1, nl - 1);
+        if (buf[nl - 1] !== CR || n === null || n < 0 || n > this.limits.maxBulkLen) {
+          throw new ProtocolError('Protocol error: invalid bulk length');
+        }
+        if (n > MAX_STRING) throw new ProtocolError('Protocol error: invalid bulk length');
+        this.pos = nl + 1;
+        this.bulkLen = n;
+      }
+      const end = this.pos + this.bulkLen;
+      if (end + 2 > buf.length) {
+        if (this.bulkLen >= BIG_ARG) this.need = this.bulkLen + 2;
+        return null;
+      }
+      args[args.length - this.argsLeft] = buf.latin1Slice(this.pos, end);
+      this.pos = end + 2;
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    this.args = null;
+    if (this.pos >= buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    return args;
+  }
+
+  private inline(): string[] | null {
+    const nl = this.buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && this.buf[end - 1] === CR) end--;
+    const line = this.buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const args = splitInlineArgs(line);
+    if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    return args;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Strict decimal parse of buf[start, end) as Redis's string2ll; null if malformed. */
+function parseLength(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 18) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45 /* '-' */) {
+    neg = true;
+    i++;
+    if (i >= end) return null;
+  }
+  if (buf[i] === 48 /* '0' */ && end - i > 1) return null;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return null;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}

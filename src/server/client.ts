@@ -1,0 +1,182 @@
+/**
+ * One connection: reads requests, runs them in order, batches the replies
+ * into one socket write per read, and applies backpressure (stops reading
+ * while the socket's output is backed up or a command is still running).
+ */
+import type { Socket } from 'node:net';
+import { RespParser, ProtocolError } from '../protocol/resp-parser.ts';
+import { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
+import type { ServerState } from './server-state.ts';
+import { execute } from './dispatch.ts';
+import type { Command } from '../commands/registry.ts';
+
+/** Pause reading once this many reply bytes wait in the socket. */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+
+export class Client {
+  readonly id: number;
+  readonly reply = new ReplyWriter();
+  readonly parser: RespParser;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  db = 0;
+  name = '';
+  libName = '';
+  libVer = '';
+  /** Last command name run (CLIENT LIST cmd=). */
+  lastCommand = 'NULL';
+  /** Set by QUIT / protocol errors / CLIENT KILL: close after the pending replies are flushed. */
+  closeAfterReply = false;
+  closed = false;
+  noEvict = false;
+  noTouch = false;
+  /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */
+  replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
+  /** A command still running asynchronously (blocking commands); requests wait behind it. */
+  private busy: Promise<void> | null = null;
+  private readonly queue: string[][] = [];
+  private reading = true;
+  /**
+   * Set by MULTI (and similar modes): sees each resolved command first and
+   * returns true when it handled it (e.g. queued it).
+   */
+  intercept: ((cmd: Command, args: string[]) => boolean) | null = null;
+  authenticated = false;
+  /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
+  readonly ext: Record<string, unknown> = {};
+  /** Cleanup hooks run when the connection closes. */
+  readonly onClose: Array<() => void> = [];
+
+  readonly server: ServerState;
+  readonly socket: Socket | null;
+
+  constructor(server: ServerState, socket: Socket | null) {
+    this.server = server;
+    this.socket = socket;
+    this.id = server.nextClientId++;
+    this.parser = new RespParser({ maxBulkLen: server.config.protoMaxBulkLen });
+    if (socket) {
+      socket.setNoDelay(true);
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('drain', () => this.resume());
+      socket.on('error', () => this.close());
+      socket.on('close', () => this.close());
+    }
+  }
+
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+
+  /** The keyspace of the selected database that owns `key`. */
+  ks(key: string): Keyspace {
+    return this.server.engine.keyspace(key, this.db);
+  }
+
+  get addr(): string {
+    const s = this.socket;
+    if (!s) return '';
+    return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+  }
+
+  get laddr(): string {
+    const s = this.socket;
+    if (!s) return '';
+    return s.localFamily === 'IPv6' ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastInteraction = Date.now();
+    this.parser.feed(chunk);
+    if (this.parser.buffered > this.server.config.clientQueryBufferLimit) {
+      this.server.log('warning', `closing client ${this.id}: query buffer limit reached`);
+      this.close();
+      return;
+    }
+    this.drainRequests();
+  }
+
+  /** Parses and runs everything buffered, then flushes the replies in one write. */
+  private drainRequests(): void {
+    try {
+      while (!this.closed && !this.closeAfterReply) {
+        if (this.busy) {
+          // keep parsing so the socket can be paused with a bounded queue
+          const args = this.parser.next();
+          if (args === null) break;
+          if (args.length > 0) this.queue.push(args);
+          if (this.queue.length > 1024) this.pause();
+          continue;
+        }
+        const args = this.queue.length > 0 ? this.queue.shift()! : this.parser.next();
+        if (args === null) break;
+        if (args.length === 0) continue;
+        this.run(args);
+      }
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.reply.error('ERR ' + e.message);
+      this.closeAfterReply = true;
+    }
+    this.flush();
+  }
+
+  private run(args: string[]): void {
+    const r = execute(this, args);
+    if (r !== undefined) {
+      this.busy = r.then(
+        () => this.afterAsync(),
+        () => this.afterAsync(),
+      );
+    }
+  }
+
+  private afterAsync(): void {
+    this.busy = null;
+    if (this.closed) return;
+    this.resume();
+    this.drainRequests();
+  }
+
+  flush(): void {
+    const s = this.socket;
+    if (this.closed) return;
+    if (s && this.reply.len > 0) {
+      this.reply.flush(s);
+      if (s.writableLength > OUTPUT_HIGH_WATER) this.pause();
+    }
+    if (this.closeAfterReply && !this.busy) {
+      this.closed = true;
+      if (s) s.end();
+      this.cleanup();
+    }
+  }
+
+  private pause(): void {
+    if (this.reading && this.socket) {
+      this.reading = false;
+      this.socket.pause();
+    }
+  }
+
+  private resume(): void {
+    if (!this.reading && this.socket && this.queue.length <= 1024 && this.socket.writableLength <= OUTPUT_HIGH_WATER) {
+      this.reading = true;
+      this.socket.resume();
+    }
+  }
+
+  /** Closes the connection now, dropping unsent replies. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.socket) this.socket.destroy();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    this.server.clients.delete(this.id);
+    for (const fn of this.onClose.splice(0)) fn();
+  }
+}

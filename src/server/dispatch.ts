@@ -1,0 +1,120 @@
+/**
+ * Runs one request: command lookup, arity and subcommand checks, the
+ * handler, error replies, CLIENT REPLY muting and commandstats.
+ */
+import type { Client } from './client.ts';
+import type { Command } from '../commands/registry.ts';
+import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.ts';
+
+/** Resolves the command (and subcommand) for args, or writes the error and returns null. */
+export function resolveCommand(c: Client, args: string[]): Command | null {
+  const cmd = c.server.registry.lookup(args[0]!);
+  if (cmd === undefined) {
+    rejectWith(c, null, unknownCommand(args[0]!, args.slice(1)));
+    return null;
+  }
+  if (cmd.subcommands !== null && args.length >= 2) {
+    const sub = cmd.subcommands.get(args[1]!.toLowerCase());
+    if (sub === undefined) {
+      rejectWith(c, cmd, unknownSubcommand(args[1]!, cmd.fullName));
+      return null;
+    }
+    if (!arityOk(sub.spec.arity, args.length)) {
+      rejectWith(c, sub, wrongArity(sub.fullName));
+      return null;
+    }
+    return sub;
+  }
+  if (!arityOk(cmd.spec.arity, args.length)) {
+    rejectWith(c, cmd, wrongArity(cmd.fullName));
+    return null;
+  }
+  return cmd;
+}
+
+function arityOk(arity: number, n: number): boolean {
+  return arity >= 0 ? n === arity : n >= -arity;
+}
+
+function rejectWith(c: Client, cmd: Command | null, msg: string): void {
+  if (cmd) cmd.rejectedCalls++;
+  c.server.countError(msg);
+  c.reply.error(msg);
+  applyReplyMode(c, c.reply.len);
+}
+
+/** Runs a request; returns a promise only when the command completes asynchronously. */
+export function execute(c: Client, args: string[]): Promise<void> | undefined {
+  const mark = c.reply.len;
+  const cmd = resolveCommand(c, args);
+  if (cmd === null) return undefined;
+  const server = c.server;
+  if (c.intercept !== null && c.intercept(cmd, args)) {
+    applyReplyMode(c, mark);
+    return undefined;
+  }
+  const refusal = server.gate(c, cmd, args);
+  if (refusal !== null) {
+    cmd.rejectedCalls++;
+    server.countError(refusal);
+    c.reply.error(refusal);
+    applyReplyMode(c, mark);
+    return undefined;
+  }
+  return call(c, cmd, args, mark);
+}
+
+/** Runs a resolved command with stats and error handling (also used by EXEC and scripts). */
+export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len): Promise<void> | undefined {
+  c.lastCommand = cmd.fullName;
+  const t0 = performance.now();
+  try {
+    const r = cmd.handler!(c, args);
+    if (r !== undefined) {
+      return r.then(
+        () => finish(c, cmd, t0, mark, false),
+        (e: unknown) => {
+          writeFailure(c, e);
+          finish(c, cmd, t0, mark, true);
+        },
+      );
+    }
+    finish(c, cmd, t0, mark, false);
+  } catch (e) {
+    writeFailure(c, e);
+    finish(c, cmd, t0, mark, true);
+  }
+  return undefined;
+}
+
+function writeFailure(c: Client, e: unknown): void {
+  if (e instanceof CommandError) {
+    c.server.countError(e.message);
+    c.reply.error(e.message);
+    return;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  c.server.log('warning', `internal error: ${err.stack ?? err.message}`);
+  c.server.countError('ERR');
+  c.reply.error('ERR ' + err.message);
+}
+
+function finish(c: Client, cmd: Command, t0: number, mark: number, failed: boolean): void {
+  cmd.calls++;
+  cmd.usec += (performance.now() - t0) * 1000;
+  if (failed) cmd.failedCalls++;
+  c.server.stats.commandsProcessed++;
+  applyReplyMode(c, mark);
+}
+
+function applyReplyMode(c: Client, mark: number): void {
+  if (c.replyMode === 'on') return;
+  if (c.replyMode === 'skip-next') {
+    // CLIENT REPLY SKIP itself replies nothing; the next command is the one skipped
+    c.reply.truncate(mark);
+    c.replyMode = 'skip';
+    return;
+  }
+  c.reply.truncate(mark);
+  if (c.replyMode === 'skip') c.replyMode = 'on';
+}

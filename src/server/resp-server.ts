@@ -1,0 +1,51 @@
+/** The RESP front end: a TCP listener handing each connection to a Client. */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Client } from './client.ts';
+import type { ServerState } from './server-state.ts';
+
+export class RespServer {
+  private readonly servers: Server[] = [];
+
+  private readonly state: ServerState;
+
+  constructor(state: ServerState) {
+    this.state = state;
+  }
+
+  async listen(): Promise<number> {
+    const { config } = this.state;
+    let port = config.port;
+    for (const host of config.bind) {
+      const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ port, host }, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = srv.address();
+      if (addr && typeof addr === 'object') port = addr.port;
+      this.servers.push(srv);
+    }
+    this.state.port = port;
+    return port;
+  }
+
+  private accept(socket: Socket): void {
+    const st = this.state;
+    if (st.clients.size >= st.config.maxclients) {
+      st.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    st.stats.totalConnections++;
+    const c = new Client(st, socket);
+    st.clients.set(c.id, c);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const c of [...this.state.clients.values()]) c.close();
+  }
+}
