@@ -219,3 +219,19 @@ export function parseArgs(argv: readonly string[]): Config {
   }
   return cfg;
 }
+
+/** Current value of any parameter by name (table parameters, then set extras, then passive defaults). */
+export function getConfigValue(cfg: Config, name: string): string | undefined {
+  const n = name.toLowerCase();
+  const p = findParam(n);
+  if (p) return p.get(cfg);
+  return cfg.extra.get(n) ?? PASSIVE_DEFAULTS[n];
+}
+
+/** A numeric parameter (e.g. 'hash-max-listpack-entries'), or `fallback` when unset or not a number. */
+export function getConfigNumber(cfg: Config, name: string, fallback: number): number {
+  const v = getConfigValue(cfg, name);
+  if (v === undefined) return fallback;
+  const n = parseMemory(v);
+  return n === null ? fallback : n;
+}
