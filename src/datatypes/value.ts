@@ -13,6 +13,12 @@ export interface CollectionValue {
   clone(): CollectionValue;
   /** Number of elements (used to drop empty keys and for DEBUG/MEMORY). */
   size(): number;
+  /**
+   * The content, flattened: list elements in order; hash field, value, field,
+   * value…; set members; zset member, score (formatDouble), … (DEBUG DIGEST,
+   * persistence and SORT read values through this).
+   */
+  entries(): Iterable<string>;
 }
 
 export type StringValue = string | Buffer;
