@@ -10,6 +10,8 @@ export interface Command {
   readonly parent: Command | null;
   readonly aclCategories: readonly string[];
   readonly isWrite: boolean;
+  /** Flagged 'fast' or a plain read/write of one key: timed by sampling in commandstats. */
+  readonly isFast: boolean;
   // commandstats
   calls: number;
   usec: number;
@@ -48,6 +50,7 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     parent,
     aclCategories: aclCategoriesOf(spec),
     isWrite: spec.flags.includes('write'),
+    isFast: spec.flags.includes('fast') || (spec.firstKey === 1 && spec.lastKey === 1 && !spec.flags.includes('blocking')),
     calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0,
   };
   if (spec.subcommands) {

@@ -9,16 +9,14 @@ import { formatDouble } from './format.ts';
 export type Protover = 2 | 3;
 
 const INITIAL = 16 * 1024;
+/** Text up to this long is copied byte by byte in JS. */
+const SHORT_TEXT = 32;
 /** Above this a flushed buffer is handed to the socket instead of copied. */
 const HANDOFF = 64 * 1024;
 
-/** Cached "*N\r\n" / "$N\r\n" headers for small N. */
+/** Cached "*N\r\n" headers for small N. */
 const ARRAY_HDR: string[] = [];
-const BULK_HDR: string[] = [];
-for (let i = 0; i < 1024; i++) {
-  ARRAY_HDR.push(`*${i}\r\n`);
-  BULK_HDR.push(`$${i}\r\n`);
-}
+for (let i = 0; i < 1024; i++) ARRAY_HDR.push(`*${i}\r\n`);
 
 export interface ReplySink {
   write(chunk: Buffer): unknown;
@@ -31,7 +29,7 @@ export class ReplyWriter {
   /** CLIENT REPLY OFF / SKIP: replies are dropped while > 0 (OFF uses Infinity). */
   muted = 0;
 
-  private ensure(n: number): void {
+  ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -40,11 +38,30 @@ export class ReplyWriter {
     this.buf = next;
   }
 
-  /** Appends raw protocol text (latin1). */
+  /** Appends raw protocol text (latin1). Short text is copied in JS: cheaper than a native call. */
   raw(s: string): void {
     const n = s.length;
     if (this.len + n > this.buf.length) this.ensure(n);
-    this.len += this.buf.latin1Write(s, this.len);
+    if (n <= SHORT_TEXT) {
+      const buf = this.buf;
+      let at = this.len;
+      for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+      this.len = at;
+    } else {
+      this.len += this.buf.latin1Write(s, this.len);
+    }
+  }
+
+  /** Writes a non-negative integer's decimal digits followed by CRLF. */
+  private digitsCrlf(n: number): void {
+    if (n < 10) {
+      const buf = this.buf;
+      buf[this.len++] = 48 + n;
+      buf[this.len++] = 13;
+      buf[this.len++] = 10;
+    } else {
+      this.raw(n + '\r\n');
+    }
   }
 
   rawBuffer(b: Buffer): void {
@@ -67,14 +84,23 @@ export class ReplyWriter {
   }
 
   int(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n < 10) {
+      this.ensure(4);
+      this.buf[this.len++] = 58; /* ':' */
+      this.digitsCrlf(n);
+      return;
+    }
     this.raw(':' + n + '\r\n');
   }
 
   bulk(s: string): void {
     const n = s.length;
-    this.raw(n < 1024 ? BULK_HDR[n]! : '$' + n + '\r\n');
+    this.ensure(n + 16);
+    this.buf[this.len++] = 36; /* '$' */
+    this.digitsCrlf(n);
     this.raw(s);
-    this.raw('\r\n');
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
   }
 
   bulkBuffer(b: Buffer): void {

@@ -35,6 +35,8 @@ export class RespParser {
   private args: string[] | null = null;
   private argsLeft = 0;
   private bulkLen = -1;
+  /** The previous command name, reused when the next one has the same bytes. */
+  private lastName = '';
 
   private readonly limits: ParserLimits;
 
@@ -67,55 +69,72 @@ export class RespParser {
 
   /** Next complete command, [] for an empty one to skip, or null when more bytes are needed. */
   next(): string[] | null {
+    const buf = this.buf;
+    const len = buf.length;
     if (this.args === null) {
-      if (this.pos >= this.buf.length) return null;
-      if (this.buf[this.pos] !== 42 /* '*' */) return this.inline();
-      const nl = this.buf.indexOf(LF, this.pos);
-      if (nl < 0) {
-        if (this.buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
+      const p = this.pos;
+      if (p >= len) return null;
+      if (buf[p] !== 42 /* '*' */) return this.inline();
+      // Redis delimits header lines by '\r' and skips the byte after it
+      const cr = findCR(buf, p + 1, len);
+      if (cr < 0 || cr + 1 >= len) {
+        if (len - p > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
         return null;
       }
-      const n = parseLength(this.buf, this.pos + 1, nl - 1);
-      if (this.buf[nl - 1] !== CR || n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
-      this.pos = nl + 1;
+      const n = parseLength(buf, p + 1, cr);
+      if (n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+      this.pos = cr + 2;
       if (n <= 0) return [];
       this.args = new Array<string>(n);
       this.argsLeft = n;
       this.bulkLen = -1;
     }
     const args = this.args;
-    const buf = this.buf;
     while (this.argsLeft > 0) {
+      let p = this.pos;
       if (this.bulkLen < 0) {
-        if (this.pos >= buf.length) return null;
-        const nl = buf.indexOf(LF, this.pos);
-        if (nl < 0) {
-          if (buf.length - this.pos > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
+        if (p >= len) return null;
+        const cr = findCR(buf, p + 1, len);
+        if (cr < 0 || cr + 1 >= len) {
+          if (len - p > INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
           return null;
         }
-        if (buf[this.pos] !== 36 /* '$' */) {
-          throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos]!)}'`);
+        if (buf[p] !== 36 /* '$' */) {
+          throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[p]!)}'`);
         }
-        const n = parseLength(buf, this.pos + 1, nl - 1);
-        if (buf[nl - 1] !== CR || n === null || n < 0 || n > this.limits.maxBulkLen) {
+        const n = parseLength(buf, p + 1, cr);
+        if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_STRING) {
           throw new ProtocolError('Protocol error: invalid bulk length');
         }
-        if (n > MAX_STRING) throw new ProtocolError('Protocol error: invalid bulk length');
-        this.pos = nl + 1;
+        p = this.pos = cr + 2;
         this.bulkLen = n;
       }
-      const end = this.pos + this.bulkLen;
-      if (end + 2 > buf.length) {
-        if (this.bulkLen >= BIG_ARG) this.need = this.bulkLen + 2;
+      const blen = this.bulkLen;
+      const end = p + blen;
+      if (end + 2 > len) {
+        if (blen >= BIG_ARG) this.need = blen + 2;
         return null;
       }
-      args[args.length - this.argsLeft] = buf.latin1Slice(this.pos, end);
+      const idx = args.length - this.argsLeft;
+      let arg: string;
+      if (blen <= SHORT_ARG) {
+        if (idx === 0 && blen === this.lastName.length && sameBytes(buf, p, this.lastName)) {
+          arg = this.lastName;
+        } else {
+          arg = '';
+          for (let i = p; i < end; i++) arg += String.fromCharCode(buf[i]!);
+          if (idx === 0) this.lastName = arg;
+        }
+      } else {
+        arg = buf.latin1Slice(p, end);
+      }
+      args[idx] = arg;
       this.pos = end + 2;
       this.bulkLen = -1;
       this.argsLeft--;
     }
     this.args = null;
-    if (this.pos >= buf.length) {
+    if (this.pos >= len) {
       this.buf = EMPTY;
       this.pos = 0;
     }
@@ -139,6 +158,18 @@ export class RespParser {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Arguments up to this long are built in JS (cheaper than a native slice call). */
+const SHORT_ARG = 12;
+
+function findCR(buf: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
+  return -1;
+}
+
+function sameBytes(buf: Buffer, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
 
 /** Strict decimal parse of buf[start, end) as Redis's string2ll; null if malformed. */
 function parseLength(buf: Buffer, start: number, end: number): number | null {
