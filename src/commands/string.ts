@@ -1,7 +1,36 @@
-/** String family: command specs and handlers. */
+/** String family: GET/SET and friends, counters, ranges (see string-range.ts for GETRANGE/SETRANGE/LCS). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
-import { isString, stringOf } from '../datatypes/value.ts';
+import { isString, stringOf, type StringValue, type Value } from '../datatypes/value.ts';
+import { isInt64, parseFloatOrNull, parseInt64OrNull, parseInteger } from './parse.ts';
+import { expireMs } from './expire-args.ts';
+import { formatHumanDouble } from '../protocol/format.ts';
+import type { Client } from '../server/client.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
+import { stringRangeCommands } from './string-range.ts';
+
+export const MAX_STRING_LEN = 512 * 1024 * 1024;
+
+/** Redis 7.0's OBJECT ENCODING of a string value. */
+export function stringEncoding(v: StringValue): string {
+  if (typeof v !== 'string') return 'raw';
+  if (v.length <= 20 && isInt64(v)) return 'int';
+  return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+/** The string at key for a read, null when missing; WRONGTYPE for other types. */
+export function readString(c: Client, key: string): string | null {
+  const v = c.ks(key).lookupRead(key);
+  if (v === undefined) return null;
+  if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
+  return typeof v === 'string' ? v : stringOf(v);
+}
+
+function checkedString(v: Value | undefined): string | null {
+  if (v === undefined) return null;
+  if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
+  return typeof v === 'string' ? v : stringOf(v);
+}
 
 /** GET key */
 const get = command({
@@ -9,23 +38,367 @@ const get = command({
   group: 'string', since: '1.0.0', summary: 'Returns the string value of a key.', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
-    const v = c.ks(args[1]!).lookupRead(args[1]!);
+    const key = args[1]!;
+    const v = c.ks(key).lookupRead(key);
     if (v === undefined) return c.reply.nullBulk();
+    if (typeof v === 'string') return c.reply.bulk(v);
     if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
     c.reply.bulk(stringOf(v));
   },
 });
 
-/** SET key value (options to come) */
+const F_NX = 1, F_XX = 2, F_GET = 4, F_KEEPTTL = 8, F_PERSIST = 16, F_EX = 32, F_PX = 64, F_EXAT = 128, F_PXAT = 256;
+const ANY_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
+
+interface ExtendedArgs {
+  flags: number;
+  expire: string | null;
+}
+
+/** Redis's parseExtendedStringArgumentsOrReply for SET (isSet) and GETEX. */
+function parseExtended(args: string[], from: number, isSet: boolean): ExtendedArgs {
+  let flags = 0;
+  let expire: string | null = null;
+  for (let j = from; j < args.length; j++) {
+    const opt = args[j]!.toUpperCase();
+    const hasNext = j < args.length - 1;
+    if (opt === 'NX' && isSet && !(flags & F_XX)) flags |= F_NX;
+    else if (opt === 'XX' && isSet && !(flags & F_NX)) flags |= F_XX;
+    else if (opt === 'GET' && isSet) flags |= F_GET;
+    else if (opt === 'KEEPTTL' && isSet && !(flags & (F_PERSIST | ANY_EXPIRE))) flags |= F_KEEPTTL;
+    else if (opt === 'PERSIST' && !isSet && !(flags & (F_KEEPTTL | ANY_EXPIRE))) flags |= F_PERSIST;
+    else if (opt === 'EX' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EXAT | F_PX | F_PXAT))) {
+      flags |= F_EX;
+      expire = args[++j]!;
+    } else if (opt === 'PX' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PXAT))) {
+      flags |= F_PX;
+      expire = args[++j]!;
+    } else if (opt === 'EXAT' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_PX | F_PXAT))) {
+      flags |= F_EXAT;
+      expire = args[++j]!;
+    } else if (opt === 'PXAT' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PX))) {
+      flags |= F_PXAT;
+      expire = args[++j]!;
+    } else {
+      throw new CommandError(Err.SYNTAX);
+    }
+  }
+  return { flags, expire };
+}
+
+function expireFromFlags(flags: number, expire: string, now: number, cmdName: string): number {
+  const unit = flags & (F_EX | F_EXAT) ? 1000 : 1;
+  return expireMs(expire, unit, (flags & (F_EX | F_PX)) !== 0, now, cmdName);
+}
+
+/** Redis's setGenericCommand; `abortNull` is what NX/XX failure replies (SETNX replies 0). */
+function setGeneric(c: Client, flags: number, key: string, value: string, whenMs: number | null, cmdName: string): boolean {
+  const ks = c.ks(key);
+  const old = ks.get(key);
+  if (flags & F_GET) {
+    const s = checkedString(old);
+    if (s === null) c.reply.nullBulk();
+    else c.reply.bulk(s);
+  }
+  const found = old !== undefined;
+  if ((flags & F_NX && found) || (flags & F_XX && !found)) {
+    if (!(flags & F_GET) && cmdName === 'set') c.reply.nullBulk();
+    return false;
+  }
+  if (flags & F_KEEPTTL) ks.replace(key, value);
+  else ks.set(key, value);
+  ks.modified(key, 'set');
+  if (whenMs !== null) {
+    ks.setExpire(key, whenMs);
+    ks.modified(key, 'expire');
+  }
+  return true;
+}
+
+/** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
 const set = command({
   name: 'set', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Sets the string value of a key.', complexity: 'O(1)',
+  group: 'string', since: '1.0.0', summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
+  complexity: 'O(1)',
+  args: [
+    { name: 'key', type: 'key' }, { name: 'value', type: 'string' },
+    { name: 'condition', type: 'oneof', optional: true, args: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }] },
+    { name: 'get', type: 'pure-token', token: 'GET', optional: true },
+    { name: 'expiration', type: 'oneof', optional: true, args: [
+      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
+      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+      { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
+    ] },
+  ],
   handler(c, args) {
-    const ks = c.ks(args[1]!);
-    ks.set(args[1]!, args[2]!);
-    ks.modified(args[1]!, 'set');
+    const key = args[1]!;
+    if (args.length === 3) {
+      // the common case, without option parsing
+      const ks = c.ks(key);
+      ks.set(key, args[2]!);
+      ks.modified(key, 'set');
+      return c.reply.ok();
+    }
+    const { flags, expire } = parseExtended(args, 3, true);
+    const when = expire === null ? null : expireFromFlags(flags, expire, c.server.engine.now(), 'set');
+    if (setGeneric(c, flags, key, args[2]!, when, 'set') && !(flags & F_GET)) c.reply.ok();
+  },
+});
+
+/** SETNX key value */
+const setnx = command({
+  name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '1.0.0', summary: 'Set the string value of a key only when the key doesn\'t exist.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  handler(c, args) {
+    c.reply.int(setGeneric(c, F_NX, args[1]!, args[2]!, null, 'setnx') ? 1 : 0);
+  },
+});
+
+function setexLike(name: string, unit: 1 | 1000, summary: string): CommandSpec {
+  return command({
+    name, arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'string', since: unit === 1000 ? '2.0.0' : '2.6.0', summary, complexity: 'O(1)',
+    args: [{ name: 'key', type: 'key' }, { name: unit === 1000 ? 'seconds' : 'milliseconds', type: 'integer' }, { name: 'value', type: 'string' }],
+    handler(c, args) {
+      const when = expireMs(args[2]!, unit, true, c.server.engine.now(), name);
+      setGeneric(c, 0, args[1]!, args[3]!, when, name);
+      c.reply.ok();
+    },
+  });
+}
+
+/** GETSET key value */
+const getset = command({
+  name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '1.0.0', summary: 'Returns the previous string value of a key after setting it to a new value.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  handler(c, args) {
+    setGeneric(c, F_GET, args[1]!, args[2]!, null, 'getset');
+  },
+});
+
+/** GETDEL key */
+const getdel = command({
+  name: 'getdel', arity: 2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '6.2.0', summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const s = checkedString(ks.lookupRead(key));
+    if (s === null) return c.reply.nullBulk();
+    c.reply.bulk(s);
+    ks.delete(key);
+    ks.modified(key, 'del');
+  },
+});
+
+/** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
+const getex = command({
+  name: 'getex', arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '6.2.0', summary: 'Returns the string value of a key after setting its expiration time.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const { flags, expire } = parseExtended(args, 2, false);
+    const ks = c.ks(key);
+    const s = checkedString(ks.lookupRead(key));
+    if (s === null) return c.reply.nullBulk();
+    const now = c.server.engine.now();
+    const when = expire === null ? null : expireFromFlags(flags, expire, now, 'getex');
+    c.reply.bulk(s);
+    if (when !== null && flags & (F_EXAT | F_PXAT) && when <= now) {
+      ks.delete(key);
+      ks.modified(key, 'del');
+    } else if (when !== null) {
+      ks.setExpire(key, when);
+      ks.modified(key, 'expire');
+    } else if (flags & F_PERSIST && ks.persist(key)) {
+      ks.modified(key, 'persist');
+    }
+  },
+});
+
+/** MGET key [key ...] */
+const mget = command({
+  name: 'mget', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
+  group: 'string', since: '1.0.0', summary: 'Atomically returns the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to retrieve.',
+  args: [{ name: 'key', type: 'key', multiple: true }],
+  handler(c, args) {
+    c.reply.array(args.length - 1);
+    for (let i = 1; i < args.length; i++) {
+      const v = c.ks(args[i]!).lookupRead(args[i]!);
+      if (v === undefined || !isString(v)) c.reply.nullBulk();
+      else c.reply.bulk(typeof v === 'string' ? v : stringOf(v));
+    }
+  },
+});
+
+function checkPairs(args: string[], name: string): void {
+  if ((args.length - 1) % 2 !== 0) throw new CommandError(`ERR wrong number of arguments for '${name}' command`);
+}
+
+/** MSET key value [key value ...] */
+const mset = command({
+  name: 'mset', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
+  group: 'string', since: '1.0.1', summary: 'Atomically creates or modifies the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to set.',
+  args: [{ name: 'data', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  handler(c, args) {
+    checkPairs(args, 'mset');
+    for (let i = 1; i < args.length; i += 2) {
+      const ks = c.ks(args[i]!);
+      ks.set(args[i]!, args[i + 1]!);
+      ks.modified(args[i]!, 'set');
+    }
     c.reply.ok();
   },
 });
 
-export const stringCommands: CommandSpec[] = [get, set];
+/** MSETNX key value [key value ...] — all or nothing. */
+const msetnx = command({
+  name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
+  group: 'string', since: '1.0.1', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', complexity: 'O(N) where N is the number of keys to set.',
+  args: [{ name: 'data', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  handler(c, args) {
+    checkPairs(args, 'msetnx');
+    for (let i = 1; i < args.length; i += 2) {
+      if (c.ks(args[i]!).has(args[i]!)) return c.reply.int(0);
+    }
+    for (let i = 1; i < args.length; i += 2) {
+      const ks = c.ks(args[i]!);
+      ks.set(args[i]!, args[i + 1]!);
+      ks.modified(args[i]!, 'set');
+    }
+    c.reply.int(1);
+  },
+});
+
+/** APPEND key value */
+const append = command({
+  name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '2.0.0', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1).',
+  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const old = checkedString(ks.get(key));
+    let next: string;
+    if (old === null) {
+      next = args[2]!;
+      ks.set(key, next);
+    } else {
+      checkStringLength(old.length + args[2]!.length);
+      next = old + args[2]!;
+      ks.replace(key, next);
+    }
+    ks.modified(key, 'append');
+    c.reply.int(next.length);
+  },
+});
+
+export function checkStringLength(total: number): void {
+  if (total > MAX_STRING_LEN) throw new CommandError(Err.STRING_TOO_LONG);
+}
+
+/** STRLEN key */
+const strlen = command({
+  name: 'strlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '2.2.0', summary: 'Returns the length of a string value.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }],
+  handler(c, args) {
+    const v = c.ks(args[1]!).lookupRead(args[1]!);
+    if (v === undefined) return c.reply.int(0);
+    if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
+    c.reply.int(v.length);
+  },
+});
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/** Adds `incr` to the integer at key (Redis's incrDecrCommand). */
+function incrBy(c: Client, key: string, incr: number, incrBig: bigint | null): void {
+  const ks: Keyspace = c.ks(key);
+  const old = checkedString(ks.get(key));
+  let cur = 0;
+  if (old !== null) {
+    const n = parseInt64OrNull(old);
+    if (n === null) throw new CommandError(Err.NOT_INTEGER);
+    cur = n;
+  }
+  let result: string;
+  const sum = cur + incr;
+  if (incrBig === null && Number.isSafeInteger(sum) && Number.isSafeInteger(cur)) {
+    result = String(sum);
+  } else {
+    const a = old === null ? 0n : BigInt(old);
+    const b = incrBig ?? BigInt(incr);
+    const r = a + b;
+    if (r > INT64_MAX || r < INT64_MIN) throw new CommandError(Err.OVERFLOW);
+    result = r.toString();
+  }
+  if (old === null) ks.set(key, result);
+  else ks.replace(key, result);
+  ks.modified(key, 'incrby');
+  c.reply.raw(':' + result + '\r\n');
+}
+
+function incrCommand(name: string, sign: 1 | -1, withArg: boolean, summary: string): CommandSpec {
+  return command({
+    name, arity: withArg ? 3 : 2, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'string', since: withArg ? '1.0.0' : '1.0.0', summary, complexity: 'O(1)',
+    args: withArg ? [{ name: 'key', type: 'key' }, { name: 'increment', type: 'integer' }] : [{ name: 'key', type: 'key' }],
+    handler(c, args) {
+      if (!withArg) return incrBy(c, args[1]!, sign, null);
+      const n = parseInteger(args[2]!);
+      if (Number.isSafeInteger(n)) return incrBy(c, args[1]!, sign * n, null);
+      let big = BigInt(args[2]!);
+      if (sign < 0) {
+        if (big === INT64_MIN) throw new CommandError('ERR decrement would overflow');
+        big = -big;
+      }
+      incrBy(c, args[1]!, 0, big);
+    },
+  });
+}
+
+/** INCRBYFLOAT key increment */
+const incrbyfloat = command({
+  name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '2.6.0', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }, { name: 'increment', type: 'double' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const old = checkedString(ks.get(key));
+    let cur = 0;
+    if (old !== null) {
+      const v = parseFloatOrNull(old);
+      if (v === null) throw new CommandError(Err.NOT_FLOAT);
+      cur = v;
+    }
+    const incr = parseFloatOrNull(args[2]!);
+    if (incr === null) throw new CommandError(Err.NOT_FLOAT);
+    const r = cur + incr;
+    if (!Number.isFinite(r)) throw new CommandError(Err.NAN_OR_INF);
+    const s = formatHumanDouble(r);
+    if (old === null) ks.set(key, s);
+    else ks.replace(key, s);
+    ks.modified(key, 'incrbyfloat');
+    c.reply.bulk(s);
+  },
+});
+
+export const stringCommands: CommandSpec[] = [
+  get, set, setnx,
+  setexLike('setex', 1000, 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.'),
+  setexLike('psetex', 1, 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.'),
+  getset, getdel, getex, mget, mset, msetnx, append, strlen,
+  incrCommand('incr', 1, false, 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.'),
+  incrCommand('decr', -1, false, 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.'),
+  incrCommand('incrby', 1, true, 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.'),
+  incrCommand('decrby', -1, true, 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.'),
+  incrbyfloat,
+  ...stringRangeCommands,
+];

@@ -4,12 +4,15 @@
  */
 import type { Value } from '../datatypes/value.ts';
 import type { Shard } from './shard.ts';
+import { CursorTable } from './cursors.ts';
 
 export class Keyspace {
   data = new Map<string, Value>();
   expires = new Map<string, number>();
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
+  /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
+  scanCursors = new CursorTable<string>();
 
   readonly shard: Shard;
   readonly db: number;
@@ -105,6 +108,7 @@ export class Keyspace {
     this.data = new Map();
     this.expires = new Map();
     this.expireCursor = null;
+    this.scanCursors = new CursorTable();
   }
 
   /** Deletes every key whose TTL has passed (KEYS, DBSIZE-style full scans call this lazily per key). */

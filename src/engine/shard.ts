@@ -45,11 +45,13 @@ export class Shard {
   swapDb(a: number, b: number): void {
     const ka = this.dbs[a]!;
     const kb = this.dbs[b]!;
-    const { data, expires } = ka;
+    const { data, expires, scanCursors } = ka;
     ka.data = kb.data;
     ka.expires = kb.expires;
+    ka.scanCursors = kb.scanCursors;
     kb.data = data;
     kb.expires = expires;
+    kb.scanCursors = scanCursors;
     ka.expireCursor = null;
     kb.expireCursor = null;
   }

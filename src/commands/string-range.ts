@@ -1,0 +1,150 @@
+/** String family, ranges: GETRANGE, SUBSTR, SETRANGE, LCS. */
+import { command, type CommandSpec } from './spec.ts';
+import { CommandError, Err } from './errors.ts';
+import { isString, stringOf } from '../datatypes/value.ts';
+import { isOpt, parseInteger } from './parse.ts';
+import { MAX_STRING_LEN, readString } from './string.ts';
+
+function getrangeLike(name: string, since: string): CommandSpec {
+  return command({
+    name, arity: 4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'string', since, summary: 'Returns a substring of the string stored at a key.', complexity: 'O(N) where N is the length of the returned string.',
+    args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
+    handler(c, args) {
+      let start = parseInteger(args[2]!);
+      let end = parseInteger(args[3]!);
+      const s = readString(c, args[1]!);
+      if (s === null) return c.reply.bulk('');
+      const len = s.length;
+      if (start < 0 && end < 0 && start > end) return c.reply.bulk('');
+      if (start < 0) start = len + start;
+      if (end < 0) end = len + end;
+      if (start < 0) start = 0;
+      if (end < 0) end = 0;
+      if (end >= len) end = len - 1;
+      if (start > end || len === 0) return c.reply.bulk('');
+      c.reply.bulk(s.slice(start, end + 1));
+    },
+  });
+}
+
+/** SETRANGE key offset value */
+const setrange = command({
+  name: 'setrange', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'string', since: '2.2.0', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
+  complexity: 'O(1), not counting the time taken to copy the new string in place.',
+  args: [{ name: 'key', type: 'key' }, { name: 'offset', type: 'integer' }, { name: 'value', type: 'string' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const value = args[3]!;
+    const offset = parseInteger(args[2]!);
+    if (offset < 0) throw new CommandError('ERR offset is out of range');
+    const ks = c.ks(key);
+    const v = ks.get(key);
+    if (v !== undefined && !isString(v)) throw new CommandError(Err.WRONGTYPE);
+    const old = v === undefined ? '' : stringOf(v);
+    if (value.length === 0) return c.reply.int(old.length);
+    if (offset + value.length > MAX_STRING_LEN) throw new CommandError(Err.STRING_TOO_LONG);
+    const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
+    const next = head + value + old.slice(offset + value.length);
+    if (v === undefined) ks.set(key, next);
+    else ks.replace(key, next);
+    ks.modified(key, 'setrange');
+    c.reply.int(next.length);
+  },
+});
+
+/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN] */
+const lcs = command({
+  name: 'lcs', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 2, step: 1,
+  group: 'string', since: '7.0.0', summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+  args: [{ name: 'key1', type: 'key' }, { name: 'key2', type: 'key' }],
+  handler(c, args) {
+    const va = c.ks(args[1]!).lookupRead(args[1]!);
+    const vb = c.ks(args[2]!).lookupRead(args[2]!);
+    if ((va !== undefined && !isString(va)) || (vb !== undefined && !isString(vb))) {
+      throw new CommandError('ERR The specified keys must contain string values');
+    }
+    const a = va === undefined ? '' : stringOf(va);
+    const b = vb === undefined ? '' : stringOf(vb);
+    let getlen = false;
+    let getidx = false;
+    let withmatchlen = false;
+    let minmatchlen = 0;
+    for (let j = 3; j < args.length; j++) {
+      const opt = args[j]!;
+      if (isOpt(opt, 'IDX')) getidx = true;
+      else if (isOpt(opt, 'LEN')) getlen = true;
+      else if (isOpt(opt, 'WITHMATCHLEN')) withmatchlen = true;
+      else if (isOpt(opt, 'MINMATCHLEN') && j < args.length - 1) {
+        minmatchlen = Math.max(0, parseInteger(args[++j]!));
+      } else throw new CommandError(Err.SYNTAX);
+    }
+    if (getlen && getidx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');
+    const alen = a.length;
+    const blen = b.length;
+    const w = blen + 1;
+    const table = new Uint32Array((alen + 1) * w);
+    for (let i = 1; i <= alen; i++) {
+      for (let j = 1; j <= blen; j++) {
+        table[i * w + j] = a.charCodeAt(i - 1) === b.charCodeAt(j - 1)
+          ? table[(i - 1) * w + j - 1]! + 1
+          : Math.max(table[(i - 1) * w + j]!, table[i * w + j - 1]!);
+      }
+    }
+    const total = table[alen * w + blen]!;
+    if (getlen) return c.reply.int(total);
+    const result: string[] = new Array<string>(total);
+    const ranges: number[][] = [];
+    let idx = total;
+    let i = alen;
+    let j = blen;
+    let aStart = alen, aEnd = 0, bStart = 0, bEnd = 0;
+    while (i > 0 && j > 0) {
+      let emit = false;
+      if (a.charCodeAt(i - 1) === b.charCodeAt(j - 1)) {
+        result[idx - 1] = a[i - 1]!;
+        if (aStart === alen) {
+          aStart = aEnd = i - 1;
+          bStart = bEnd = j - 1;
+        } else if (aStart === i && bStart === j) {
+          aStart--;
+          bStart--;
+        } else {
+          emit = true;
+        }
+        if (aStart === 0 || bStart === 0) emit = true;
+        idx--;
+        i--;
+        j--;
+      } else {
+        if (table[(i - 1) * w + j]! > table[i * w + j - 1]!) i--;
+        else j--;
+        if (aStart !== alen) emit = true;
+      }
+      const matchLen = aEnd - aStart + 1;
+      if (emit) {
+        if (minmatchlen === 0 || matchLen >= minmatchlen) ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
+        aStart = alen;
+      }
+    }
+    if (!getidx) return c.reply.bulk(result.join(''));
+    c.reply.map(2);
+    c.reply.bulk('matches');
+    c.reply.array(ranges.length);
+    for (const [as, ae, bs, be, ml] of ranges) {
+      c.reply.array(withmatchlen ? 3 : 2);
+      c.reply.array(2);
+      c.reply.int(as!);
+      c.reply.int(ae!);
+      c.reply.array(2);
+      c.reply.int(bs!);
+      c.reply.int(be!);
+      if (withmatchlen) c.reply.int(ml!);
+    }
+    c.reply.bulk('len');
+    c.reply.int(total);
+  },
+});
+
+export const stringRangeCommands: CommandSpec[] = [getrangeLike('getrange', '2.4.0'), getrangeLike('substr', '1.0.0'), setrange, lcs];
