@@ -55,11 +55,13 @@ export async function startFromConfig(cfg: Config): Promise<RunningServer> {
   const front = new RespServer(state);
   const port = await front.listen();
   engine.expiry.start();
+  state.startTimers();
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await front.close();
       engine.close();
+      state.stopTimers();
     })());
   state.shutdown = async () => close();
   return { port, host: cfg.bind[0]!, state, close };

@@ -1,6 +1,7 @@
 /** Every command family, in one list the registry is built from. */
 import type { CommandSpec } from './spec.ts';
 import { connectionCommands } from './connection.ts';
+import { clientCommands } from './client-cmd.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
 import { keyCommands } from './keys.ts';
@@ -12,6 +13,7 @@ import { zsetCommands } from './zset.ts';
 export function allCommands(): CommandSpec[] {
   return [
     ...connectionCommands,
+    ...clientCommands,
     ...serverCommands,
     ...stringCommands,
     ...keyCommands,

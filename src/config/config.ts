@@ -21,6 +21,8 @@ export interface Config {
   hz: number;
   /** Anything else set in a file or flag / CONFIG SET, kept verbatim (lower-case name). */
   extra: Map<string, string>;
+  /** Parsed numbers for getConfigNumber, dropped whenever a parameter changes. */
+  numCache: Map<string, number>;
 }
 
 export function defaultConfig(): Config {
@@ -39,6 +41,7 @@ export function defaultConfig(): Config {
     timeout: 0,
     hz: 10,
     extra: new Map(),
+    numCache: new Map(),
   };
 }
 
@@ -169,6 +172,7 @@ export function findParam(name: string): Param | undefined {
 
 /** Applies one `name value...` directive to the config. */
 export function applyDirective(cfg: Config, name: string, values: string[]): void {
+  cfg.numCache.clear();
   const p = findParam(name);
   const value = values.join(' ');
   if (p) {
@@ -230,8 +234,20 @@ export function getConfigValue(cfg: Config, name: string): string | undefined {
 
 /** A numeric parameter (e.g. 'hash-max-listpack-entries'), or `fallback` when unset or not a number. */
 export function getConfigNumber(cfg: Config, name: string, fallback: number): number {
+  const cached = cfg.numCache.get(name);
+  if (cached !== undefined) return cached;
   const v = getConfigValue(cfg, name);
-  if (v === undefined) return fallback;
-  const n = parseMemory(v);
-  return n === null ? fallback : n;
+  const n = v === undefined ? null : parseMemory(v);
+  const out = n === null ? fallback : n;
+  cfg.numCache.set(name, out);
+  return out;
+}
+
+/** Every parameter name with its current value (CONFIG GET, CONFIG REWRITE). */
+export function allConfigValues(cfg: Config): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of PARAMS) out.set(p.name, p.get(cfg));
+  for (const [k, v] of Object.entries(PASSIVE_DEFAULTS)) out.set(k, v);
+  for (const [k, v] of cfg.extra) out.set(k, v);
+  return out;
 }

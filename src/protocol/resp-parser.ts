@@ -44,6 +44,10 @@ export class RespParser {
     this.limits = limits;
   }
 
+  setMaxBulkLen(n: number): void {
+    this.limits.maxBulkLen = n;
+  }
+
   /** Bytes buffered but not yet parsed (for client-query-buffer-limit / CLIENT LIST qbuf). */
   get buffered(): number {
     return this.buf.length - this.pos + this.heldLen;

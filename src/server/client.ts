@@ -29,6 +29,10 @@ export class Client {
   /** Set by QUIT / protocol errors / CLIENT KILL: close after the pending replies are flushed. */
   closeAfterReply = false;
   closed = false;
+  /** Waiting in a blocking command (INFO blocked_clients, CLIENT LIST flags). */
+  blocked = false;
+  /** Set while blocked: ends the wait (CLIENT UNBLOCK); true if it was unblocked. */
+  unblock: ((withError: boolean) => boolean) | null = null;
   noEvict = false;
   noTouch = false;
   /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */

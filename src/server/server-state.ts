@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Registry, Command } from '../commands/registry.ts';
 import type { Client } from './client.ts';
+import { randomBytes } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -35,6 +36,18 @@ export class ServerState {
     errors: new Map(),
     totalErrorReplies: 0,
   };
+  /** 40 hex chars identifying this run (INFO run_id). */
+  readonly runId = randomBytes(20).toString('hex');
+  /** Path of the config file given on the command line, if any. */
+  configFile = '';
+  peakMemory = 0;
+  /** CLIENT PAUSE: commands wait until this time (ms). */
+  pauseUntil = 0;
+  /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
+  readonly resetHooks: Array<(c: Client) => void> = [];
+  /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
+  private readonly opsSamples: number[] = [];
+  private opsTimer: NodeJS.Timeout | null = null;
   /** Port actually bound (differs from config.port when it was 0). */
   port = 0;
   /** Set by the front end: stops listening and closes everything. */
@@ -52,6 +65,24 @@ export class ServerState {
     this.registry = registry;
   }
 
+  startTimers(): void {
+    this.opsTimer = setInterval(() => {
+      this.opsSamples.push(this.stats.commandsProcessed);
+      if (this.opsSamples.length > 16) this.opsSamples.shift();
+    }, 100);
+    this.opsTimer.unref();
+  }
+
+  stopTimers(): void {
+    if (this.opsTimer) clearInterval(this.opsTimer);
+  }
+
+  opsPerSec(): number {
+    const n = this.opsSamples.length;
+    if (n < 2) return 0;
+    return Math.round(((this.opsSamples[n - 1]! - this.opsSamples[0]!) * 10) / (n - 1));
+  }
+
   gate(c: Client, cmd: Command, args: string[]): string | null {
     const gates = this.gates;
     for (let i = 0; i < gates.length; i++) {
@@ -59,6 +90,41 @@ export class ServerState {
       if (r !== null) return r;
     }
     return null;
+  }
+
+  /** Called after CONFIG SET with the changed parameter names. */
+  onConfigChange(_names: string[]): void {
+    for (const c of this.clients.values()) c.parser.setMaxBulkLen(this.config.protoMaxBulkLen);
+  }
+
+  /** Hooks run after SWAPDB (blocked clients, WATCH …). */
+  readonly swapDbHooks: Array<(a: number, b: number) => void> = [];
+
+  onSwapDb(a: number, b: number): void {
+    for (const h of this.swapDbHooks) h(a, b);
+  }
+
+  /** CONFIG RESETSTAT */
+  resetStats(): void {
+    const st = this.stats;
+    st.totalConnections = 0;
+    st.rejectedConnections = 0;
+    st.commandsProcessed = 0;
+    st.netInputBytes = 0;
+    st.netOutputBytes = 0;
+    st.errors.clear();
+    st.totalErrorReplies = 0;
+    for (const cmd of this.registry.all()) {
+      cmd.calls = 0;
+      cmd.usec = 0;
+      cmd.rejectedCalls = 0;
+      cmd.failedCalls = 0;
+    }
+    for (const sh of this.engine.shards) {
+      sh.stats.keyspaceHits = 0;
+      sh.stats.keyspaceMisses = 0;
+      sh.stats.expiredKeys = 0;
+    }
   }
 
   countError(msg: string): void {
