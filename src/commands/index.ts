@@ -2,6 +2,7 @@
 import type { CommandSpec } from './spec.ts';
 import { connectionCommands } from './connection.ts';
 import { clientCommands } from './client-cmd.ts';
+import { functionCommands } from './function.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
 import { keyCommands } from './keys.ts';
@@ -14,6 +15,7 @@ export function allCommands(): CommandSpec[] {
   return [
     ...connectionCommands,
     ...clientCommands,
+    ...functionCommands,
     ...serverCommands,
     ...stringCommands,
     ...keyCommands,

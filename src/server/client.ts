@@ -152,7 +152,8 @@ export class Client {
     }
     if (this.closeAfterReply && !this.busy) {
       this.closed = true;
-      if (s) s.end();
+      // close both ways once the reply is written, as Redis does
+      if (s) s.destroySoon();
       this.cleanup();
     }
   }
