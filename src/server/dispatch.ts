@@ -111,6 +111,7 @@ function finish(c: Client, cmd: Command, t0: number, mark: number, failed: boole
   if (failed) cmd.failedCalls++;
   c.server.stats.commandsProcessed++;
   applyReplyMode(c, mark);
+  if (c.server.blocking.hasReady && c.intercept === null) c.server.blocking.serveReady();
 }
 
 function applyReplyMode(c: Client, mark: number): void {

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Registry, Command } from '../commands/registry.ts';
 import type { Client } from './client.ts';
+import { BlockingManager } from '../engine/blocking.ts';
 import { randomBytes } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
@@ -52,6 +53,8 @@ export class ServerState {
   port = 0;
   /** Set by the front end: stops listening and closes everything. */
   shutdown: (reason: string) => Promise<void> = async () => {};
+  /** Clients blocked on keys; served after each write command. */
+  readonly blocking: BlockingManager;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
   readonly gates: Gate[] = [];
 
@@ -63,6 +66,7 @@ export class ServerState {
     this.config = config;
     this.engine = engine;
     this.registry = registry;
+    this.blocking = new BlockingManager(this);
   }
 
   startTimers(): void {
