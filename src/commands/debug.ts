@@ -75,11 +75,61 @@ const HELP = [
   '    Accepted for compatibility; does nothing.',
 ];
 
+/** DEBUG PROTOCOL <type>: one reply of each RESP type, as Redis's debug.c. */
+function debugProtocol(c: Client, name: string): void {
+  const r = c.reply;
+  switch (name) {
+    case 'string': return r.bulk('Hello World');
+    case 'integer': return r.int(12345);
+    case 'double': return r.double(3.141);
+    case 'bignum':
+      if (c.resp === 3) r.raw('(1234567999999999999999999999999999999\r\n');
+      else r.bulk('1234567999999999999999999999999999999');
+      return;
+    case 'null': return r.nullBulk();
+    case 'array':
+      r.array(3);
+      for (let j = 0; j < 3; j++) r.int(j);
+      return;
+    case 'set':
+      r.set(3);
+      for (let j = 0; j < 3; j++) r.int(j);
+      return;
+    case 'map':
+      r.map(3);
+      for (let j = 0; j < 3; j++) {
+        r.int(j);
+        r.bool(j === 1);
+      }
+      return;
+    case 'attrib':
+      if (c.resp === 3) {
+        r.raw('|1\r\n');
+        r.bulk('key-popularity');
+        r.array(2);
+        r.bulk('key:123');
+        r.int(90);
+      }
+      return r.bulk('Some real reply following the attribute');
+    case 'push':
+      if (c.resp < 3) throw new CommandError('ERR RESP2 is not supported by this command');
+      r.push(2);
+      r.bulk('server-cpu-usage');
+      r.int(42);
+      return r.bulk('Some real reply following the push reply');
+    case 'true': return r.bool(true);
+    case 'false': return r.bool(false);
+    case 'verbatim': return r.verbatim('This is a verbatim\nstring');
+    default:
+      throw new CommandError('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+  }
+}
+
 /** DEBUG <subcommand> ... */
 const debug = command({
   name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.',
-  async handler(c, args) {
+  handler(c, args) {
     const sub = args[1]!.toLowerCase();
     switch (sub) {
       case 'help':
@@ -136,7 +186,11 @@ const debug = command({
         }
         return;
       }
+      case 'protocol':
+        return debugProtocol(c, (args[2] ?? '').toLowerCase());
+      // no persistence yet: the dataset stays in memory, which is what a reload would restore
       case 'reload':
+      case 'loadaof':
       case 'jmap':
       case 'change-repl-id':
       case 'quicklist-packed-threshold':
@@ -149,7 +203,6 @@ const debug = command({
       case 'gc': {
         v8.setFlagsFromString('--expose-gc');
         (vm.runInNewContext('gc') as () => void)();
-        await new Promise((r) => setImmediate(r));
         c.reply.ok();
         return;
       }

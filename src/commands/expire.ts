@@ -34,7 +34,8 @@ function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: s
       const flags = parseExpireFlags(args, 3);
       let when = n;
       if (unit === 1000) {
-        if (when > INT64_MAX_NUM / 1000 || when < -INT64_MAX_NUM / 1000) throw invalidExpire(name);
+        const big = BigInt(args[2]!);
+        if (big > 9223372036854775807n / 1000n || big < -9223372036854775808n / 1000n) throw invalidExpire(name);
         when *= 1000;
       }
       const now = c.server.engine.now();

@@ -3,6 +3,9 @@ import type { CommandSpec } from './spec.ts';
 import { connectionCommands } from './connection.ts';
 import { clientCommands } from './client-cmd.ts';
 import { functionCommands } from './function.ts';
+import { transactionCommands } from './transactions.ts';
+import { memoryCommands } from './memory.ts';
+import { bitmapCommands } from './bitmap.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
 import { keyCommands } from './keys.ts';
@@ -16,6 +19,9 @@ export function allCommands(): CommandSpec[] {
     ...connectionCommands,
     ...clientCommands,
     ...functionCommands,
+    ...transactionCommands,
+    ...memoryCommands,
+    ...bitmapCommands,
     ...serverCommands,
     ...stringCommands,
     ...keyCommands,

@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
-import { isOpt, parseInteger } from './parse.ts';
+import { isOpt, parseInteger, parseRange } from './parse.ts';
 import type { Client } from '../server/client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
@@ -337,8 +337,7 @@ export interface MpopArgs {
 
 /** Parses `numkeys key... LEFT|RIGHT [COUNT n]` starting at args[from] (LMPOP, BLMPOP). */
 export function parseMpop(args: string[], from: number, where: (s: string) => boolean): MpopArgs {
-  const numkeys = parseInteger(args[from]!);
-  if (numkeys <= 0) throw new CommandError('ERR numkeys should be greater than 0');
+  const numkeys = parseRange(args[from]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
   if (numkeys > args.length - from - 2) throw new CommandError(Err.SYNTAX);
   const keys = args.slice(from + 1, from + 1 + numkeys);
   let j = from + 1 + numkeys;
@@ -346,8 +345,7 @@ export function parseMpop(args: string[], from: number, where: (s: string) => bo
   let count = -1;
   for (; j < args.length; j++) {
     if (count === -1 && isOpt(args[j]!, 'COUNT') && j < args.length - 1) {
-      count = parseInteger(args[++j]!);
-      if (count <= 0) throw new CommandError('ERR count should be greater than 0');
+      count = parseRange(args[++j]!, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
     } else throw new CommandError(Err.SYNTAX);
   }
   return { keys, left, count: count === -1 ? 1 : count };

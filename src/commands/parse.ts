@@ -68,6 +68,13 @@ export function parseFloatArg(s: string, err: string = Err.NOT_FLOAT): number {
   return v;
 }
 
+/** An integer in [min, max] or the given error (Redis's getRangeLongFromObjectOrReply with a message). */
+export function parseRange(s: string, min: number, max: number, err: string): number {
+  const v = parseInt64OrNull(s);
+  if (v === null || v < min || v > max) throw new CommandError(err);
+  return v;
+}
+
 /** Case-insensitive equality of an argument with an upper-case option name. */
 export function isOpt(arg: string, upper: string): boolean {
   return arg.length === upper.length && (arg === upper || arg.toUpperCase() === upper);

@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { isOpt, parseInteger } from './parse.ts';
+import { isOpt, parseRange } from './parse.ts';
 import { maxIntset, setAt } from './set.ts';
 import type { Client } from '../server/client.ts';
 
@@ -80,14 +80,12 @@ const sintercard = command({
     return Number.isInteger(n) && n > 0 ? Array.from({ length: Math.min(n, args.length - 2) }, (_, i) => i + 2) : [];
   },
   handler(c, args) {
-    const numkeys = parseInteger(args[1]!);
-    if (numkeys <= 0) throw new CommandError('ERR numkeys should be greater than 0');
+    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
     if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
     let limit = 0;
     for (let j = 2 + numkeys; j < args.length; j++) {
       if (isOpt(args[j]!, 'LIMIT') && j < args.length - 1) {
-        limit = parseInteger(args[++j]!);
-        if (limit < 0) throw new CommandError("ERR LIMIT can't be negative");
+        limit = parseRange(args[++j]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
       } else throw new CommandError(Err.SYNTAX);
     }
     c.reply.int(computeSetOp(loadSets(c, args.slice(2, 2 + numkeys), false), 'inter', limit).length);

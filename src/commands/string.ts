@@ -380,8 +380,10 @@ const incrbyfloat = command({
     }
     const incr = parseFloatOrNull(args[2]!);
     if (incr === null) throw new CommandError(Err.NOT_FLOAT);
-    const r = cur + incr;
+    let r = cur + incr;
     if (!Number.isFinite(r)) throw new CommandError(Err.NAN_OR_INF);
+    // long double (Redis) cancels exactly where doubles leave rounding noise
+    if (Math.abs(r) < Math.max(Math.abs(cur), Math.abs(incr)) * 1e-15) r = 0;
     const s = formatHumanDouble(r);
     if (old === null) ks.set(key, s);
     else ks.replace(key, s);

@@ -3,7 +3,7 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { isOpt, parseFloatOrNull, parseInteger } from './parse.ts';
+import { isOpt, parseFloatOrNull, parseInteger, parseRange } from './parse.ts';
 import { replyMembers, zsetPut } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
@@ -152,14 +152,12 @@ const zintercard = command({
   group: 'sorted_set', since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sorted sets.', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   keys: numkeysAt(1),
   handler(c, args) {
-    const numkeys = parseInteger(args[1]!);
-    if (numkeys <= 0) throw new CommandError('ERR numkeys should be greater than 0');
+    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
     if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
     let limit = 0;
     for (let j = 2 + numkeys; j < args.length; j++) {
       if (isOpt(args[j]!, 'LIMIT') && j < args.length - 1) {
-        limit = parseInteger(args[++j]!);
-        if (limit < 0) throw new CommandError("ERR LIMIT can't be negative");
+        limit = parseRange(args[++j]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
       } else throw new CommandError(Err.SYNTAX);
     }
     const keys = args.slice(2, 2 + numkeys);

@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
-import { isOpt, parseInteger } from './parse.ts';
+import { isOpt, parseInteger, parseRange } from './parse.ts';
 import { parseScanArgs } from './scan-args.ts';
 import { scanStep, writeScanReply } from './scan.ts';
 import { globMatch } from '../datatypes/glob.ts';
@@ -257,8 +257,7 @@ interface ZmpopArgs {
 }
 
 function parseZmpop(args: string[], from: number): ZmpopArgs {
-  const numkeys = parseInteger(args[from]!);
-  if (numkeys <= 0) throw new CommandError('ERR numkeys should be greater than 0');
+  const numkeys = parseRange(args[from]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
   const whereIdx = from + numkeys + 1;
   if (whereIdx >= args.length) throw new CommandError(Err.SYNTAX);
   let max: boolean;
@@ -268,8 +267,7 @@ function parseZmpop(args: string[], from: number): ZmpopArgs {
   let count = -1;
   for (let j = whereIdx + 1; j < args.length; j++) {
     if (count === -1 && isOpt(args[j]!, 'COUNT') && j < args.length - 1) {
-      count = parseInteger(args[++j]!);
-      if (count <= 0) throw new CommandError('ERR count should be greater than 0');
+      count = parseRange(args[++j]!, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
     } else throw new CommandError(Err.SYNTAX);
   }
   return { keys: args.slice(from + 1, whereIdx), max, count: count === -1 ? 1 : count };

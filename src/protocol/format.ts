@@ -25,7 +25,7 @@ export function formatDouble(d: number): string {
  * values doubles can carry.
  */
 export function formatHumanDouble(d: number): string {
-  if (d === 0) return '0';
+  if (d === 0 || Math.abs(d) < 5e-18) return '0';
   const r = Number(d.toPrecision(15));
   if (Number.isInteger(r)) return BigInt(r).toString();
   const s = String(r);

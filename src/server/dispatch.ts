@@ -41,6 +41,8 @@ function arityOk(arity: number, n: number): boolean {
 
 function rejectWith(c: Client, cmd: Command | null, msg: string): void {
   if (cmd) cmd.rejectedCalls++;
+  const tx = c.ext.multi as { dirty: boolean } | undefined;
+  if (tx) tx.dirty = true;
   c.server.countError(msg);
   c.reply.error(msg);
   applyReplyMode(c, c.reply.len);
@@ -111,7 +113,7 @@ function finish(c: Client, cmd: Command, t0: number, mark: number, failed: boole
   if (failed) cmd.failedCalls++;
   c.server.stats.commandsProcessed++;
   applyReplyMode(c, mark);
-  if (c.server.blocking.hasReady && c.intercept === null) c.server.blocking.serveReady();
+  if (c.server.blocking.hasReady && c.intercept === null && c.ext.inExec !== true) c.server.blocking.serveReady();
 }
 
 function applyReplyMode(c: Client, mark: number): void {

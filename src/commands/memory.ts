@@ -1,0 +1,81 @@
+/** MEMORY USAGE / STATS / DOCTOR / PURGE / MALLOC-STATS / HELP. */
+import { command, type CommandSpec } from './spec.ts';
+import { CommandError, Err } from './errors.ts';
+import { isOpt, parseInteger } from './parse.ts';
+import { isString, type CollectionValue, type Value } from '../datatypes/value.ts';
+
+/** Estimated bytes a key and its value take (V8 object and string sizes). */
+export function memoryUsage(key: string, v: Value, samples: number): number {
+  const str = (n: number): number => 16 + ((n + 7) & ~7);
+  let total = 48 + str(key.length);
+  if (isString(v)) return total + str(v.length);
+  const cv = v as CollectionValue;
+  let seen = 0;
+  let bytes = 0;
+  for (const e of cv.entries()) {
+    if (samples > 0 && seen >= samples * 2) break;
+    bytes += str(e.length) + 16;
+    seen++;
+  }
+  const perEntry = seen === 0 ? 0 : bytes / seen;
+  const entries = cv.type === 'hash' || cv.type === 'zset' ? cv.size() * 2 : cv.size();
+  total += 64 + Math.round(perEntry * entries);
+  return total;
+}
+
+const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
+  command({ name, arity, flags, firstKey: name === 'usage' ? 2 : 0, lastKey: name === 'usage' ? 2 : 0, step: name === 'usage' ? 1 : 0, group: 'server', since: '4.0.0', summary, complexity: 'O(N)', handler });
+
+const HELP = [
+  'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DOCTOR', '    Return memory problems reports.',
+  'MALLOC-STATS', '    Return internal statistics report from the memory allocator.',
+  'PURGE', '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS', '    Return information about the memory usage of the server.',
+  'USAGE <key> [SAMPLES <count>]', '    Return memory in bytes used by <key> and its value. Nested values are',
+  '    sampled up to <count> times (default: 5, 0 means sample all).',
+  'HELP', '    Prints this help.',
+];
+
+/** MEMORY <subcommand> */
+const memory = command({
+  name: 'memory', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '4.0.0', summary: 'A container for memory diagnostics commands.', complexity: 'Depends on subcommand.',
+  subcommands: [
+    sub('usage', -3, 'Estimates the memory usage of a key.', (c, args) => {
+      let samples = 5;
+      for (let j = 3; j < args.length; j++) {
+        if (isOpt(args[j]!, 'SAMPLES') && j < args.length - 1) {
+          samples = parseInteger(args[++j]!);
+          if (samples < 0) throw new CommandError(Err.SYNTAX);
+        } else throw new CommandError(Err.SYNTAX);
+      }
+      const v = c.ks(args[2]!).get(args[2]!);
+      if (v === undefined) return c.reply.nullBulk();
+      c.reply.int(memoryUsage(args[2]!, v, samples));
+    }, ['readonly']),
+    sub('stats', 2, 'Returns details about memory usage.', (c) => {
+      const m = process.memoryUsage();
+      let keys = 0;
+      for (const sh of c.server.engine.shards) for (const ks of sh.dbs) keys += ks.size;
+      const fields: Array<[string, number]> = [
+        ['peak.allocated', Math.max(c.server.peakMemory, m.heapUsed)], ['total.allocated', m.heapUsed + m.external],
+        ['startup.allocated', 0], ['keys.count', keys], ['dataset.bytes', m.heapUsed], ['rss-bytes', m.rss],
+      ];
+      c.reply.map(fields.length);
+      for (const [k, v] of fields) {
+        c.reply.bulk(k);
+        c.reply.int(v);
+      }
+    }),
+    sub('doctor', 2, 'Outputs a memory problems report.', (c) => c.reply.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.')),
+    sub('purge', 2, 'Asks the allocator to release memory.', (c) => c.reply.ok()),
+    sub('malloc-stats', 2, 'Returns the allocator statistics.', (c) => c.reply.verbatim('Stats not supported for the current allocator')),
+    sub('help', 2, 'Returns helpful text about the different subcommands.', (c) => {
+      c.reply.array(HELP.length);
+      for (const l of HELP) c.reply.simple(l);
+    }),
+  ],
+});
+
+export const memoryCommands: CommandSpec[] = [memory];
