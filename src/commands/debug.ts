@@ -197,6 +197,12 @@ const debug = command({
       case 'replybuffer':
         c.reply.ok();
         return;
+      case 'htstats-key': {
+        const v = c.ks(args[2] ?? '').get(args[2] ?? '');
+        if (v === undefined) throw new CommandError(Err.NO_SUCH_KEY);
+        c.reply.verbatim(`[Dictionary HT]\nHash table 0 stats (main hash table):\n table size: ${isString(v) ? 0 : (v as CollectionValue).size()}\n`);
+        return;
+      }
       case 'stringmatch-len':
         c.reply.simple('OK');
         return;

@@ -9,7 +9,7 @@ import type { Client } from '../server/client.ts';
  * Serves the command now from the first key that can serve it, or blocks on
  * all of them. `serve` writes the reply and returns true when it could
  * serve; on the first pass its errors (WRONGTYPE…) are the command's errors,
- * once blocked they are written as the reply.
+ * once blocked a key of the wrong type just keeps the client waiting (as Redis).
  */
 export function serveOrBlock(c: Client, keys: readonly string[], timeoutMs: number, serve: (key: string) => boolean): void | Promise<void> {
   for (const k of keys) if (serve(k)) return;
@@ -30,8 +30,7 @@ export function serveOrBlock(c: Client, keys: readonly string[], timeoutMs: numb
       } catch (e) {
         if (!(e instanceof CommandError)) throw e;
         c.reply.truncate(at);
-        c.reply.error(e.message);
-        return true;
+        return false;
       }
     },
     () => c.reply.nullArray(),

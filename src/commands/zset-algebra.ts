@@ -152,7 +152,7 @@ const zintercard = command({
   group: 'sorted_set', since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sorted sets.', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   keys: numkeysAt(1),
   handler(c, args) {
-    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
+    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, "ERR at least 1 input key is needed for 'zintercard' command");
     if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
     let limit = 0;
     for (let j = 2 + numkeys; j < args.length; j++) {
