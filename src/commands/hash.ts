@@ -4,7 +4,7 @@ import { CommandError, Err } from './errors.ts';
 import { HashValue } from '../datatypes/hash.ts';
 import { isOpt, parseFloatOrNull, parseInt64OrNull, parseInteger } from './parse.ts';
 import { getConfigNumber } from '../config/config.ts';
-import { formatHumanDouble } from '../protocol/format.ts';
+import { addDecimals } from '../datatypes/long-double.ts';
 import { parseScanArgs } from './scan-args.ts';
 import { scanStep, writeScanReply } from './scan.ts';
 import { globMatch } from '../datatypes/glob.ts';
@@ -202,9 +202,8 @@ const hincrbyfloat = command({
       if (v === null) throw new CommandError(Err.HASH_NOT_FLOAT);
       cur = v;
     }
-    const r = cur + incr;
-    if (!Number.isFinite(r)) throw new CommandError(Err.NAN_OR_INF);
-    const s = formatHumanDouble(r);
+    if (!Number.isFinite(cur + incr)) throw new CommandError(Err.NAN_OR_INF);
+    const s = addDecimals(old ?? '0', args[3]!);
     setField(c, hashForWrite(c, ks, args[1]!), args[2]!, s);
     ks.modified(args[1]!, 'hincrbyfloat');
     c.reply.bulk(s);

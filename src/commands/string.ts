@@ -4,7 +4,7 @@ import { CommandError, Err } from './errors.ts';
 import { isString, stringOf, type StringValue, type Value } from '../datatypes/value.ts';
 import { isInt64, parseFloatOrNull, parseInt64OrNull, parseInteger } from './parse.ts';
 import { expireMs } from './expire-args.ts';
-import { formatHumanDouble } from '../protocol/format.ts';
+import { addDecimals } from '../datatypes/long-double.ts';
 import type { Client } from '../server/client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import { stringRangeCommands } from './string-range.ts';
@@ -380,11 +380,9 @@ const incrbyfloat = command({
     }
     const incr = parseFloatOrNull(args[2]!);
     if (incr === null) throw new CommandError(Err.NOT_FLOAT);
-    let r = cur + incr;
-    if (!Number.isFinite(r)) throw new CommandError(Err.NAN_OR_INF);
-    // long double (Redis) cancels exactly where doubles leave rounding noise
-    if (Math.abs(r) < Math.max(Math.abs(cur), Math.abs(incr)) * 1e-15) r = 0;
-    const s = formatHumanDouble(r);
+    if (!Number.isFinite(cur + incr)) throw new CommandError(Err.NAN_OR_INF);
+    // Redis adds in long double and prints %.17Lf: reproduce exactly
+    const s = addDecimals(old ?? '0', args[2]!);
     if (old === null) ks.set(key, s);
     else ks.replace(key, s);
     ks.modified(key, 'incrbyfloat');

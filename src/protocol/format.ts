@@ -18,21 +18,6 @@ export function formatDouble(d: number): string {
   return trimZeros(d.toFixed(16 - exp));
 }
 
-/**
- * Redis's "human" long double form (INCRBYFLOAT, HINCRBYFLOAT): fixed
- * notation, no exponent, trailing zeros removed. Redis computes in long
- * double; rounding to 15 significant digits reproduces its output for the
- * values doubles can carry.
- */
-export function formatHumanDouble(d: number): string {
-  if (d === 0 || Math.abs(d) < 5e-18) return '0';
-  const r = Number(d.toPrecision(15));
-  if (Number.isInteger(r)) return BigInt(r).toString();
-  const s = String(r);
-  if (!s.includes('e')) return s;
-  return trimZeros(r.toFixed(Math.min(100, 17)));
-}
-
 function trimZeros(s: string): string {
   if (!s.includes('.')) return s;
   let end = s.length;
