@@ -9,7 +9,7 @@ import type { Client } from '../server/client.ts';
 function writeKeySpecs(r: ReplyWriter, cmd: Command): void {
   const s = cmd.spec;
   if (s.firstKey <= 0 && !s.keys) return r.array(0);
-  const flags = s.flags.includes('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+  const flags = s.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
   r.array(1);
   r.map(3);
   r.bulk('flags');
@@ -191,7 +191,7 @@ const commandCmd = command({
       c.reply.array(list.length);
       for (const cmd of list) {
         if (cmd) writeCommandInfo(c.reply, cmd);
-        else c.reply.nullArray();
+        else c.reply.nullBulk();
       }
     }),
     sub('docs', -2, 'Returns documentary information about one, multiple or all commands.', (c, args) => {
@@ -214,12 +214,12 @@ const commandCmd = command({
       const names = [...c.server.registry.all()].filter(filter).map((x) => x.fullName);
       c.reply.bulkArray(names);
     }),
-    sub('getkeys', -3, 'Extracts the key names from an arbitrary command.', (c, args) => {
+    sub('getkeys', -4, 'Extracts the key names from an arbitrary command.', (c, args) => {
       const [, idx] = keysOf(c, args);
       c.reply.array(idx.length);
       for (const i of idx) c.reply.bulk(args[2 + i]!);
     }),
-    sub('getkeysandflags', -3, 'Extracts the key names and access flags for an arbitrary command.', (c, args) => {
+    sub('getkeysandflags', -4, 'Extracts the key names and access flags for an arbitrary command.', (c, args) => {
       const [cmd, idx] = keysOf(c, args);
       const flags = cmd.isWrite ? ['RW', 'update'] : ['RO', 'access'];
       c.reply.array(idx.length);

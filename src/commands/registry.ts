@@ -32,11 +32,11 @@ function aclCategoriesOf(spec: CommandSpec): string[] {
   if (f.has('readonly')) out.push('@read');
   if (f.has('admin')) out.push('@admin', '@dangerous');
   if (f.has('pubsub')) out.push('@pubsub');
+  const g = GROUP_CATEGORY[spec.group];
+  if (g !== undefined && !out.includes(g)) out.push(g);
   if (f.has('fast')) out.push('@fast');
   else out.push('@slow');
   if (f.has('blocking')) out.push('@blocking');
-  const g = GROUP_CATEGORY[spec.group];
-  if (g !== undefined && !out.includes(g)) out.push(g);
   for (const a of spec.acl ?? []) if (!out.includes(a)) out.push(a);
   return out;
 }
