@@ -147,6 +147,9 @@ async function main(): Promise<void> {
     console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; shardis --shards ${o.shards}; node ${process.version}`);
     for (const p of o.pipelines) {
       for (const test of o.tests) {
+        // a short untimed run first so both servers are warm (V8 JIT, allocator)
+        runBenchmark(redis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
+        runBenchmark(shardis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
         const r = runBenchmark(redis.port, test, p, o);
         const s = runBenchmark(shardis.port, test, p, o);
         results.push({ test, p, redis: r, shardis: s });
