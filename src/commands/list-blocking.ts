@@ -1,6 +1,7 @@
 /** Blocking list commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP. */
 import { command, type CommandSpec } from './spec.ts';
-import { CommandError } from './errors.ts';
+import { CommandError, Err } from './errors.ts';
+import { ListValue } from '../datatypes/list.ts';
 import { parseTimeout } from '../engine/blocking.ts';
 import { afterRemove, listAt, moveElement, mpopFrom, mpopKeys, parseMpop, parseWhere } from './list.ts';
 import type { Client } from '../server/client.ts';
@@ -61,6 +62,14 @@ function bpop(name: string, left: boolean, summary: string): CommandSpec {
 
 function bmove(c: Client, src: string, dst: string, from: boolean, to: boolean, timeout: number): void | Promise<void> {
   return serveOrBlock(c, [src], timeout, () => {
+    const sl = listAt(c.ks(src), src);
+    if (sl === undefined || sl.length === 0) return false;
+    // a destination of the wrong type fails the command even once blocked (the element stays)
+    const dv = c.ks(dst).get(dst);
+    if (dv !== undefined && !(dv instanceof ListValue)) {
+      c.reply.error(Err.WRONGTYPE);
+      return true;
+    }
     const el = moveElement(c, src, dst, from, to);
     if (el === null) return false;
     c.reply.bulk(el);
