@@ -6,6 +6,7 @@ import { functionCommands } from './function.ts';
 import { transactionCommands } from './transactions.ts';
 import { memoryCommands } from './memory.ts';
 import { bitmapCommands } from './bitmap.ts';
+import { replicationCommands } from '../replication/primary.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
 import { keyCommands } from './keys.ts';
@@ -22,6 +23,7 @@ export function allCommands(): CommandSpec[] {
     ...transactionCommands,
     ...memoryCommands,
     ...bitmapCommands,
+    ...replicationCommands,
     ...serverCommands,
     ...stringCommands,
     ...keyCommands,

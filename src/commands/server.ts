@@ -39,6 +39,7 @@ const flushdb = command({
   handler(c, args) {
     flushMode(args);
     flushKeys(c, c.db);
+    c.server.engine.shards[0]!.stats.dirty++;
     c.reply.ok();
   },
 });
@@ -51,6 +52,7 @@ const flushall = command({
   handler(c, args) {
     flushMode(args);
     for (let db = 0; db < c.server.engine.databases; db++) flushKeys(c, db);
+    c.server.engine.shards[0]!.stats.dirty++;
     c.reply.ok();
   },
 });
@@ -71,6 +73,7 @@ const swapdb = command({
       c.server.engine.swapDb(a, b);
       c.server.onSwapDb(a, b);
     }
+    c.server.engine.shards[0]!.stats.dirty++;
     c.reply.ok();
   },
 });

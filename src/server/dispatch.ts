@@ -76,8 +76,11 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   // TIME_SAMPLE (and every call of slow, non-fast commands) and scale.
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast;
   const t0 = timed ? performance.now() : 0;
+  const repl = c.server.replication;
+  const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   try {
     const r = cmd.handler!(c, args);
+    if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.feed(c.db, args);
     if (r !== undefined) {
       return r.then(
         () => finish(c, cmd, t0, mark, false),

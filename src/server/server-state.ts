@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Registry, Command } from '../commands/registry.ts';
 import type { Client } from './client.ts';
 import { BlockingManager } from '../engine/blocking.ts';
+import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
@@ -55,6 +56,8 @@ export class ServerState {
   shutdown: (reason: string) => Promise<void> = async () => {};
   /** Clients blocked on keys; served after each write command. */
   readonly blocking: BlockingManager;
+  /** Replicas attached with SYNC/PSYNC and the write stream they receive. */
+  readonly replication: ReplicationFeed;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
   readonly gates: Gate[] = [];
 
@@ -67,6 +70,7 @@ export class ServerState {
     this.engine = engine;
     this.registry = registry;
     this.blocking = new BlockingManager(this);
+    this.replication = new ReplicationFeed(this);
   }
 
   startTimers(): void {
