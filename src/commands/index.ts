@@ -6,6 +6,7 @@ import { functionCommands } from './function.ts';
 import { transactionCommands } from './transactions.ts';
 import { memoryCommands } from './memory.ts';
 import { bitmapCommands } from './bitmap.ts';
+import { sortCommands } from './sort.ts';
 import { replicationCommands } from '../replication/primary.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
@@ -23,6 +24,7 @@ export function allCommands(): CommandSpec[] {
     ...transactionCommands,
     ...memoryCommands,
     ...bitmapCommands,
+    ...sortCommands,
     ...replicationCommands,
     ...serverCommands,
     ...stringCommands,

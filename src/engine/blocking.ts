@@ -46,7 +46,6 @@ export class BlockingManager {
         const db = Number(k.slice(0, k.indexOf('\0')));
         if (db === a || db === b) this.ready.add(k);
       }
-      this.serveReady();
     });
   }
 

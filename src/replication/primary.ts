@@ -50,6 +50,34 @@ export class ReplicationFeed {
     return n;
   }
 
+  /**
+   * Streams what a client's command did: the command as sent, or the vector
+   * the handler left in c.ext.propagate (Redis's rewriteClientCommandVector,
+   * e.g. PEXPIREAT for EXPIRE); inside EXEC it is collected for MULTI/EXEC.
+   */
+  propagate(c: Client, args: readonly string[]): void {
+    const vec = (c.ext.propagate as string[] | undefined) ?? args;
+    c.ext.propagate = undefined;
+    const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
+    if (tx) tx.push([c.db, vec]);
+    else this.feed(c.db, vec);
+  }
+
+  /** Starts collecting an EXEC's writes. */
+  beginExec(c: Client): void {
+    if (this.active) c.ext.txPropagate = [];
+  }
+
+  /** Streams the collected writes wrapped in MULTI/EXEC (nothing if none wrote). */
+  endExec(c: Client, db: number): void {
+    const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
+    c.ext.txPropagate = undefined;
+    if (!tx || tx.length === 0) return;
+    this.feed(tx[0]![0], ['MULTI']);
+    for (const [d, vec] of tx) this.feed(d, vec);
+    this.feed(db, ['EXEC']);
+  }
+
   feed(db: number, args: readonly string[]): void {
     for (const r of this.replicas) {
       const sock = r.client.socket;

@@ -80,7 +80,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   try {
     const r = cmd.handler!(c, args);
-    if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.feed(c.db, args);
+    if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
+    else if (c.ext.propagate !== undefined) c.ext.propagate = undefined;
     if (r !== undefined) {
       return r.then(
         () => finish(c, cmd, t0, mark, false),
