@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeServer } from '../helpers/server.ts';
+import { ioredis } from '../helpers/clients.ts';
+import { RespClient } from '../helpers/resp-client.ts';
+
+describeServer('SORT and the replication stream', (fx) => {
+  test('SORT BY / GET / LIMIT / ALPHA / STORE across shards (ioredis)', async () => {
+    const r = await ioredis(fx().port);
+    try {
+      await r.rpush('ids', '3', '1', '2');
+      await r.mset('w_1', '30', 'w_2', '10', 'w_3', '20', 'name_1', 'one', 'name_2', 'two', 'name_3', 'three');
+      await r.hset('h_1', 'f', 'c');
+      await r.hset('h_2', 'f', 'a');
+      await r.hset('h_3', 'f', 'b');
+      assert.deepEqual(await r.sort('ids'), ['1', '2', '3']);
+      assert.deepEqual(await r.call('SORT', 'ids', 'DESC', 'LIMIT', '0', '2'), ['3', '2']);
+      assert.deepEqual(await r.call('SORT', 'ids', 'BY', 'w_*'), ['2', '3', '1']);
+      assert.deepEqual(await r.call('SORT', 'ids', 'BY', 'h_*->f', 'ALPHA', 'GET', '#', 'GET', 'name_*'), ['2', 'two', '3', 'three', '1', 'one']);
+      assert.deepEqual(await r.call('SORT', 'ids', 'BY', 'nosort'), ['3', '1', '2']);
+      assert.equal(await r.call('SORT', 'ids', 'STORE', 'sorted'), 3);
+      assert.deepEqual(await r.lrange('sorted', 0, -1), ['1', '2', '3']);
+      await r.rpush('words', 'b', 'a');
+      await assert.rejects(r.sort('words'), /One or more scores can't be converted into double/);
+      assert.deepEqual(await r.call('SORT_RO', 'words', 'ALPHA'), ['a', 'b']);
+      await assert.rejects(r.call('SORT_RO', 'words', 'STORE', 'x'), /syntax error/);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  test('SYNC sends an RDB snapshot then the write stream', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('SET', 'pre', 'v');
+    const repl = await RespClient.connect(fx().port);
+    repl.writeRaw('SYNC\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const head = repl.pending();
+    assert.match(head, /^\$\d+\r\nREDIS0009/);
+    assert.ok(head.includes('pre'));
+    await c.call('SET', 'k', 'v', 'EX', '100');
+    await c.call('GET', 'k');
+    await c.call('MULTI');
+    await c.call('INCR', 'n');
+    await c.call('EXEC');
+    await new Promise((r) => setTimeout(r, 100));
+    const stream = repl.pending();
+    assert.match(stream, /\*5\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n\$4\r\nPXAT\r\n\$13\r\n\d{13}\r\n/);
+    assert.ok(!stream.includes('GET'));
+    assert.match(stream, /MULTI\r\n\*2\r\n\$4\r\nINCR\r\n\$1\r\nn\r\n\*1\r\n\$4\r\nEXEC/);
+    repl.close();
+  });
+});
+
