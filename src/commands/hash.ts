@@ -193,6 +193,7 @@ const hincrbyfloat = command({
   handler(c, args) {
     const incr = parseFloatOrNull(args[3]!);
     if (incr === null) throw new CommandError(Err.NOT_FLOAT);
+    if (!Number.isFinite(incr)) throw new CommandError('ERR value is NaN or Infinity');
     const ks = c.ks(args[1]!);
     const existing = hashAt(ks, args[1]!);
     const old = existing?.map.get(args[2]!);

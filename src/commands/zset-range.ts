@@ -78,7 +78,7 @@ export function rangeQuery(z: ZSetValue, q: RangeQuery): Array<[string, number]>
  * Redis's zrangeGenericCommand option parsing. `args[from]`, `args[from+1]`
  * are start/stop (or min/max); options follow.
  */
-function parseRange(args: string[], from: number, by0: By, rev0: boolean, allowWithScores: boolean): { q: RangeQuery; withScores: boolean } {
+function parseRange(args: string[], from: number, by0: By, rev0: boolean, allowWithScores: boolean, full: boolean): { q: RangeQuery; withScores: boolean } {
   let by = by0;
   let rev = rev0;
   let withScores = false;
@@ -94,9 +94,9 @@ function parseRange(args: string[], from: number, by0: By, rev0: boolean, allowW
       count = parseInteger(args[j + 2]!);
       limit = true;
       j += 2;
-    } else if (by0 === 'rank' && isOpt(a, 'BYSCORE')) by = 'score';
-    else if (by0 === 'rank' && isOpt(a, 'BYLEX')) by = 'lex';
-    else if (by0 === 'rank' && isOpt(a, 'REV')) rev = true;
+    } else if (full && isOpt(a, 'BYSCORE')) by = 'score';
+    else if (full && isOpt(a, 'BYLEX')) by = 'lex';
+    else if (full && isOpt(a, 'REV')) rev = true;
     else throw new CommandError(Err.SYNTAX);
   }
   if (limit && by === 'rank') throw new CommandError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
@@ -107,12 +107,12 @@ function parseRange(args: string[], from: number, by0: By, rev0: boolean, allowW
   return { q: { by, rev, min, max, offset, count }, withScores };
 }
 
-function rangeCommand(name: string, by: By, rev: boolean, since: string, summary: string): CommandSpec {
+function rangeCommand(name: string, by: By, rev: boolean, since: string, summary: string, full = false): CommandSpec {
   return command({
     name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
     group: 'sorted_set', since, summary, complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
     handler(c, args) {
-      const { q, withScores } = parseRange(args, 2, by, rev, true);
+      const { q, withScores } = parseRange(args, 2, by, rev, true, full);
       const z = zsetAt(c.ks(args[1]!), args[1]!, true);
       if (!z) {
         // still validate the range arguments, as Redis does
@@ -129,7 +129,7 @@ const zrangestore = command({
   name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
   group: 'sorted_set', since: '6.2.0', summary: 'Stores a range of members from sorted set in a key.', complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
   handler(c, args) {
-    const { q } = parseRange(args, 3, 'rank', false, false);
+    const { q } = parseRange(args, 3, 'rank', false, false, true);
     const z = zsetAt(c.ks(args[2]!), args[2]!);
     const items = rangeQuery(z ?? new ZSetValue(), q);
     const dst = args[1]!;
@@ -190,7 +190,7 @@ function remRangeCommand(name: string, by: By, since: string, summary: string): 
 }
 
 export const zsetRangeCommands: CommandSpec[] = [
-  rangeCommand('zrange', 'rank', false, '1.2.0', 'Returns members in a sorted set within a range of indexes.'),
+  rangeCommand('zrange', 'rank', false, '1.2.0', 'Returns members in a sorted set within a range of indexes.', true),
   rangeCommand('zrevrange', 'rank', true, '1.2.0', 'Returns members in a sorted set within a range of indexes in reverse order.'),
   rangeCommand('zrangebyscore', 'score', false, '1.0.5', 'Returns members in a sorted set within a range of scores.'),
   rangeCommand('zrevrangebyscore', 'score', true, '2.2.0', 'Returns members in a sorted set within a range of scores in reverse order.'),
