@@ -53,11 +53,11 @@ function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: s
       if (when <= now) {
         ks.delete(key);
         ks.modified(key, 'del');
-        c.ext.propagate = ['DEL', key];
+        c.propagate = ['DEL', key];
       } else {
         ks.setExpire(key, when);
         ks.modified(key, 'expire');
-        c.ext.propagate = ['PEXPIREAT', key, String(when)];
+        c.propagate = ['PEXPIREAT', key, String(when)];
       }
       c.reply.int(1);
     },

@@ -14,7 +14,7 @@ import type { Client } from '../server/client.ts';
  */
 export function serveOrBlock(c: Client, keys: readonly string[], timeoutMs: number, serve: (key: string) => boolean): void | Promise<void> {
   for (const k of keys) if (serve(k)) return;
-  if (c.ext.inExec) {
+  if (c.inExec) {
     // inside MULTI/EXEC (and scripts) a blocking command times out at once
     c.reply.nullArray();
     return;

@@ -111,9 +111,9 @@ function setGeneric(c: Client, flags: number, key: string, value: string, whenMs
   if (whenMs !== null) {
     ks.setExpire(key, whenMs);
     ks.modified(key, 'expire');
-    c.ext.propagate = ['SET', key, value, 'PXAT', String(whenMs)];
+    c.propagate = ['SET', key, value, 'PXAT', String(whenMs)];
   } else if (flags & F_GET && cmdName === 'set') {
-    c.ext.propagate = ['SET', key, value, ...(flags & F_KEEPTTL ? ['KEEPTTL'] : []), ...(flags & F_NX ? ['NX'] : []), ...(flags & F_XX ? ['XX'] : [])];
+    c.propagate = ['SET', key, value, ...(flags & F_KEEPTTL ? ['KEEPTTL'] : []), ...(flags & F_NX ? ['NX'] : []), ...(flags & F_XX ? ['XX'] : [])];
   }
   return true;
 }
@@ -214,14 +214,14 @@ const getex = command({
     if (when !== null && flags & (F_EXAT | F_PXAT) && when <= now) {
       ks.delete(key);
       ks.modified(key, 'del');
-      c.ext.propagate = ['DEL', key];
+      c.propagate = ['DEL', key];
     } else if (when !== null) {
       ks.setExpire(key, when);
       ks.modified(key, 'expire');
-      c.ext.propagate = ['PEXPIREAT', key, String(when)];
+      c.propagate = ['PEXPIREAT', key, String(when)];
     } else if (flags & F_PERSIST && ks.persist(key)) {
       ks.modified(key, 'persist');
-      c.ext.propagate = ['PERSIST', key];
+      c.propagate = ['PERSIST', key];
     }
   },
 });

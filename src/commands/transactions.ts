@@ -96,12 +96,12 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
   if (tx.dirty) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
   if (dirtyWatch) return c.reply.nullArray();
   c.reply.array(tx.queue.length);
-  c.ext.inExec = true;
+  c.inExec = true;
   c.server.replication.beginExec(c);
   try {
     for (const [cmd, args] of tx.queue) void call(c, cmd, args);
   } finally {
-    c.ext.inExec = false;
+    c.inExec = false;
     c.server.replication.endExec(c, c.db);
   }
 }, ['noscript', 'loading', 'stale', 'skip_slowlog']);

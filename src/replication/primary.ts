@@ -52,12 +52,12 @@ export class ReplicationFeed {
 
   /**
    * Streams what a client's command did: the command as sent, or the vector
-   * the handler left in c.ext.propagate (Redis's rewriteClientCommandVector,
+   * the handler left in c.propagate (Redis's rewriteClientCommandVector,
    * e.g. PEXPIREAT for EXPIRE); inside EXEC it is collected for MULTI/EXEC.
    */
   propagate(c: Client, args: readonly string[]): void {
-    const vec = (c.ext.propagate as string[] | undefined) ?? args;
-    c.ext.propagate = undefined;
+    const vec = c.propagate ?? args;
+    c.propagate = null;
     const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
     if (tx) tx.push([c.db, vec]);
     else this.feed(c.db, vec);

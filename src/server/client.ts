@@ -47,6 +47,13 @@ export class Client {
    */
   intercept: ((cmd: Command, args: string[]) => boolean) | null = null;
   authenticated = false;
+  /** Running the commands of an EXEC (blocking commands don't block, wake-ups wait for the end). */
+  inExec = false;
+  /** Set by a handler: what to replicate instead of the command as sent (PEXPIREAT for EXPIRE …). */
+  propagate: string[] | null = null;
+  /** Cache of the last resolved command name (same string object from the parser). */
+  lastName = '';
+  lastCmd: Command | null = null;
   /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
   readonly ext: Record<string, unknown> = {};
   /** Cleanup hooks run when the connection closes. */

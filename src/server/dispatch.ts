@@ -11,7 +11,16 @@ const TIME_SAMPLE = 8;
 
 /** Resolves the command (and subcommand) for args, or writes the error and returns null. */
 export function resolveCommand(c: Client, args: string[]): Command | null {
-  const cmd = c.server.registry.lookup(args[0]!);
+  // the parser hands back the same name string for repeated commands: skip the lookup
+  let cmd: Command | undefined;
+  if (args[0] === c.lastName && c.lastCmd !== null) cmd = c.lastCmd;
+  else {
+    cmd = c.server.registry.lookup(args[0]!);
+    if (cmd !== undefined) {
+      c.lastName = args[0]!;
+      c.lastCmd = cmd;
+    }
+  }
   if (cmd === undefined) {
     rejectWith(c, null, unknownCommand(args[0]!, args.slice(1)));
     return null;
@@ -81,7 +90,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   try {
     const r = cmd.handler!(c, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
-    else if (c.ext.propagate !== undefined) c.ext.propagate = undefined;
+    else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
       return r.then(
         () => finish(c, cmd, t0, mark, false),
@@ -117,7 +126,7 @@ function finish(c: Client, cmd: Command, t0: number, mark: number, failed: boole
   if (failed) cmd.failedCalls++;
   c.server.stats.commandsProcessed++;
   applyReplyMode(c, mark);
-  if (c.server.blocking.hasReady && c.intercept === null && c.ext.inExec !== true) c.server.blocking.serveReady();
+  if (c.server.blocking.hasReady && c.intercept === null && !c.inExec) c.server.blocking.serveReady();
 }
 
 function applyReplyMode(c: Client, mark: number): void {
