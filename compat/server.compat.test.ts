@@ -3,7 +3,7 @@ import { describeCompat } from './harness.ts';
 
 describeCompat('server and connection compat', (t) => {
   t('connection and server commands', [
-    ['PING'], ['PING', 'hi'], ['PING', 'a', 'b'], ['ECHO', 'x'], ['ECHO'], ['SELECT', '15'], ['SELECT', '16'], ['SELECT', 'x'], ['SELECT', '0'],
+    [''], ['PING'], ['PING', 'hi'], ['PING', 'a', 'b'], ['ECHO', 'x'], ['ECHO'], ['SELECT', '15'], ['SELECT', '16'], ['SELECT', 'x'], ['SELECT', '0'],
     ['NOSUCHCMD'], ['NOSUCHCMD', 'a', 'b'], ['get'], ['GeT', 'x'], ['AUTH', 'pw'], ['AUTH', 'default', 'pw'], ['AUTH', 'someone', 'pw'],
     ['HELLO', '4'], ['HELLO', 'x'], ['HELLO', '2', 'FOO'], ['CLIENT', 'SETNAME', 'a b'], ['CLIENT', 'SETNAME', 'ok'], ['CLIENT', 'GETNAME'],
     ['CLIENT', 'NOSUCH'], ['CLIENT'], ['CLIENT', 'KILL', '1.2.3.4:5'], ['CLIENT', 'NO-EVICT', 'maybe'], ['CLIENT', 'REPLY', 'FOO'],
