@@ -9,10 +9,10 @@
  * Not a test: nothing here asserts a timing.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../test/helpers/ports.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 
 interface Options {
@@ -44,15 +44,6 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 async function waitUp(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -4,21 +4,12 @@
  * after sorting where Redis's order is unspecified.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../src/index.ts';
+import { freePort } from '../test/helpers/ports.ts';
 import { RespClient, type Reply } from '../test/helpers/resp-client.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 export async function startRedis(): Promise<{ port: number; proc: ChildProcess }> {
   const bin = process.env.REDIS_SERVER ?? 'redis-server';

@@ -3,7 +3,8 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { parseTimeout } from '../engine/blocking.ts';
-import { afterRemove, listAt, moveElement, mpopFrom, mpopKeys, parseMpop, parseWhere } from './list.ts';
+import { afterRemove, listAt, moveElement, mpopFrom, parseMpop, parseWhere } from './list.ts';
+import { numkeysPositions } from './numkeys.ts';
 import type { Client } from '../server/client.ts';
 
 /**
@@ -101,7 +102,7 @@ const brpoplpush = command({
 const blmpop = command({
   name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'list', since: '7.0.0', summary: 'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
-  keys: (args) => mpopKeys(args, 2),
+  keys: numkeysPositions(2),
   handler(c, args) {
     const timeout = parseTimeout(args[1]!);
     const o = parseMpop(args, 2, parseWhere);

@@ -7,6 +7,7 @@ import type { Client } from '../server/client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
 import { listBlockingCommands } from './list-blocking.ts';
+import { numkeysPositions } from './numkeys.ts';
 
 /** The list at key (for a write), undefined when missing; WRONGTYPE otherwise. */
 export function listAt(ks: Keyspace, key: string, read = false): ListValue | undefined {
@@ -368,19 +369,11 @@ export function mpopFrom(c: Client, keys: readonly string[], left: boolean, coun
   return false;
 }
 
-export function mpopKeys(args: readonly string[], from: number): number[] {
-  const n = Number(args[from]);
-  const out: number[] = [];
-  if (!Number.isInteger(n) || n <= 0) return out;
-  for (let i = 0; i < n && from + 1 + i < args.length; i++) out.push(from + 1 + i);
-  return out;
-}
-
 /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 const lmpop = command({
   name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'list', since: '7.0.0', summary: 'Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
-  keys: (args) => mpopKeys(args, 1),
+  keys: numkeysPositions(1),
   handler(c, args) {
     const o = parseMpop(args, 1, parseWhere);
     if (!mpopFrom(c, o.keys, o.left, o.count)) c.reply.nullArray();

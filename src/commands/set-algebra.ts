@@ -1,8 +1,7 @@
 /** Set algebra: SINTER, SINTERCARD, SINTERSTORE, SUNION(STORE), SDIFF(STORE). Keys may sit on different shards. */
 import { command, type CommandSpec } from './spec.ts';
-import { CommandError, Err } from './errors.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { isOpt, parseRange } from './parse.ts';
+import { numkeysPositions, parseIntercard } from './numkeys.ts';
 import { maxIntset, setAt } from './set.ts';
 import type { Client } from '../server/client.ts';
 
@@ -75,20 +74,10 @@ function storeOp(name: string, op: Op, summary: string): CommandSpec {
 const sintercard = command({
   name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'set', since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sets.', complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
-  keys: (args) => {
-    const n = Number(args[1]);
-    return Number.isInteger(n) && n > 0 ? Array.from({ length: Math.min(n, args.length - 2) }, (_, i) => i + 2) : [];
-  },
+  keys: numkeysPositions(1),
   handler(c, args) {
-    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
-    if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
-    let limit = 0;
-    for (let j = 2 + numkeys; j < args.length; j++) {
-      if (isOpt(args[j]!, 'LIMIT') && j < args.length - 1) {
-        limit = parseRange(args[++j]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
-      } else throw new CommandError(Err.SYNTAX);
-    }
-    c.reply.int(computeSetOp(loadSets(c, args.slice(2, 2 + numkeys), false), 'inter', limit).length);
+    const { keys, limit } = parseIntercard(args, 'ERR numkeys should be greater than 0');
+    c.reply.int(computeSetOp(loadSets(c, keys, false), 'inter', limit).length);
   },
 });
 

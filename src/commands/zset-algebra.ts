@@ -3,7 +3,8 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { isOpt, parseFloatOrNull, parseInteger, parseRange } from './parse.ts';
+import { isOpt, parseFloatOrNull, parseInteger } from './parse.ts';
+import { numkeysPositions, parseIntercard } from './numkeys.ts';
 import { replyMembers, zsetPut } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
@@ -105,16 +106,11 @@ function parseArgs(args: string[], numIdx: number, op: Op, name: string, allowWi
   return { keys, weights, agg, withScores };
 }
 
-const numkeysAt = (idx: number) => (args: readonly string[]): number[] => {
-  const n = Number(args[idx]);
-  return Number.isInteger(n) && n > 0 ? Array.from({ length: Math.min(n, args.length - idx - 1) }, (_, i) => idx + 1 + i) : [];
-};
-
 function readCommand(name: string, op: Op, summary: string): CommandSpec {
   return command({
     name, arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
     group: 'sorted_set', since: '6.2.0', summary, complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
-    keys: numkeysAt(1),
+    keys: numkeysPositions(1),
     handler(c, args) {
       const p = parseArgs(args, 1, op, name, true);
       const res = compute(p.keys.map((k) => loadInput(c, k, false)), p.weights, op, p.agg);
@@ -127,7 +123,7 @@ function storeCommand(name: string, op: Op, summary: string): CommandSpec {
   return command({
     name, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
     group: 'sorted_set', since: op === 'diff' ? '6.2.0' : '2.0.0', summary, complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
-    keys: (args) => [1, ...numkeysAt(2)(args)],
+    keys: (args) => [1, ...numkeysPositions(2)(args)],
     handler(c, args) {
       const p = parseArgs(args, 2, op, name, false);
       const res = compute(p.keys.map((k) => loadInput(c, k, true)), p.weights, op, p.agg);
@@ -150,17 +146,9 @@ function storeCommand(name: string, op: Op, summary: string): CommandSpec {
 const zintercard = command({
   name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'sorted_set', since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sorted sets.', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
-  keys: numkeysAt(1),
+  keys: numkeysPositions(1),
   handler(c, args) {
-    const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, "ERR at least 1 input key is needed for 'zintercard' command");
-    if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
-    let limit = 0;
-    for (let j = 2 + numkeys; j < args.length; j++) {
-      if (isOpt(args[j]!, 'LIMIT') && j < args.length - 1) {
-        limit = parseRange(args[++j]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
-      } else throw new CommandError(Err.SYNTAX);
-    }
-    const keys = args.slice(2, 2 + numkeys);
+    const { keys, limit } = parseIntercard(args, "ERR at least 1 input key is needed for 'zintercard' command");
     const n = compute(keys.map((k) => loadInput(c, k, false)), keys.map(() => 1), 'inter', 'sum').length;
     c.reply.int(limit > 0 ? Math.min(limit, n) : n);
   },

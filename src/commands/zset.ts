@@ -14,6 +14,7 @@ import { parseScore, replyMembers, zsetAt, zsetDropIfEmpty, zsetPut } from './zs
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { serveOrBlock } from './list-blocking.ts';
+import { numkeysPositions } from './numkeys.ts';
 import { positiveCount } from './list.ts';
 import type { Client } from '../server/client.ts';
 
@@ -273,16 +274,11 @@ function parseZmpop(args: string[], from: number): ZmpopArgs {
   return { keys: args.slice(from + 1, whereIdx), max, count: count === -1 ? 1 : count };
 }
 
-const numkeyPositions = (from: number) => (args: readonly string[]): number[] => {
-  const n = Number(args[from]);
-  return Number.isInteger(n) && n > 0 ? Array.from({ length: Math.min(n, args.length - from - 1) }, (_, i) => from + 1 + i) : [];
-};
-
 /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
 const zmpop = command({
   name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'sorted_set', since: '7.0.0', summary: 'Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
-  keys: numkeyPositions(1),
+  keys: numkeysPositions(1),
   handler(c, args) {
     const o = parseZmpop(args, 1);
     if (!zpop(c, o.keys, o.max, true, o.count, true)) c.reply.nullArray();
@@ -293,7 +289,7 @@ const zmpop = command({
 const bzmpop = command({
   name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
   group: 'sorted_set', since: '7.0.0', summary: 'Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
-  keys: numkeyPositions(2),
+  keys: numkeysPositions(2),
   handler(c, args) {
     const timeout = parseTimeout(args[1]!);
     const o = parseZmpop(args, 2);
