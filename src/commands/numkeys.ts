@@ -13,12 +13,12 @@ export function numkeysPositions(at: number): (args: readonly string[]) => numbe
 
 /** SINTERCARD / ZINTERCARD: `numkeys key... [LIMIT limit]` from args[1]. */
 export function parseIntercard(args: readonly string[], numkeysError: string): { keys: string[]; limit: number } {
-  const numkeys = parseRange(args[1]!, 1, Number.MAX_SAFE_INTEGER, numkeysError);
+  const numkeys = parseRange(args[1]!, 1, Infinity, numkeysError);
   if (numkeys > args.length - 2) throw new CommandError("ERR Number of keys can't be greater than number of args");
   let limit = 0;
   for (let j = 2 + numkeys; j < args.length; j++) {
     if (isOpt(args[j]!, 'LIMIT') && j < args.length - 1) {
-      limit = parseRange(args[++j]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+      limit = parseRange(args[++j]!, 0, Infinity, "ERR LIMIT can't be negative");
     } else throw new CommandError(Err.SYNTAX);
   }
   return { keys: args.slice(2, 2 + numkeys), limit };

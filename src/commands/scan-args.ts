@@ -12,8 +12,12 @@ export interface ScanOptions {
 /** args[from] is the cursor; options follow. TYPE is accepted only when allowType. */
 export function parseScanArgs(args: readonly string[], from: number, allowType: boolean): ScanOptions {
   const cur = args[from]!;
-  if (!/^\d+$/.test(cur) || cur.length > 20 || BigInt(cur) > 18446744073709551615n) throw new CommandError('ERR invalid cursor');
-  const opts: ScanOptions = { cursor: Number(cur), match: null, count: 10, type: null };
+  // strtoul as Redis: an optional sign, digits (none: 0), at most ULONG_MAX; a negative one wraps
+  const digits = cur.charCodeAt(0) === 43 || cur.charCodeAt(0) === 45 ? cur.slice(1) : cur;
+  if ((digits.length === 0 && cur.length !== 0) || !/^\d*$/.test(digits) || (digits.length > 19 && BigInt(digits) > 18446744073709551615n)) throw new CommandError('ERR invalid cursor');
+  let value = digits.length === 0 ? 0n : BigInt(digits);
+  if (cur.charCodeAt(0) === 45 && value !== 0n) value = 18446744073709551616n - value;
+  const opts: ScanOptions = { cursor: Number(value), match: null, count: 10, type: null };
   for (let i = from + 1; i < args.length; i += 2) {
     const a = args[i]!;
     if (i + 1 >= args.length) throw new CommandError(Err.SYNTAX);

@@ -1,28 +1,16 @@
-/** Set family: members, random picks, moves (algebra in set-algebra.ts). */
+/** Set family: members, random picks, moves, SSCAN (algebra in set-algebra.ts). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { parseInteger } from './parse.ts';
-import { getConfigNumber } from '../config/config.ts';
+import { parseInt64OrNull, parseRange } from './parse.ts';
 import { parseScanArgs } from './scan-args.ts';
 import { scanStep, writeScanReply } from './scan.ts';
 import { globMatch } from '../datatypes/glob.ts';
-import { sampleDistinct, sampleWithRepeats } from '../datatypes/random.ts';
 import { CursorTable } from '../engine/cursors.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Client } from '../server/client.ts';
 import { setAlgebraCommands } from './set-algebra.ts';
-
-export function setAt(ks: Keyspace, key: string, read = false): SetValue | undefined {
-  const v = read ? ks.lookupRead(key) : ks.get(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof SetValue)) throw new CommandError(Err.WRONGTYPE);
-  return v;
-}
-
-export function maxIntset(c: Client): number {
-  return getConfigNumber(c.server.config, 'set-max-intset-entries', 512);
-}
+import { maxIntset, replyMembers, setAt } from './set-common.ts';
 
 /** Deletes the key when its set became empty, with the 'del' event. */
 function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
@@ -32,22 +20,33 @@ function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
   }
 }
 
+const KEY = { name: 'key', type: 'key' } as const;
+const MEMBERS = { name: 'member', type: 'string', multiple: true } as const;
+const COUNT = { name: 'count', type: 'integer', optional: true } as const;
+
 /** SADD key member [member ...] */
 const sadd = command({
   name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Adds one or more members to a set. Creates the key if it doesn\'t exist.', complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
+  group: 'set', since: '1.0.0', summary: 'Add one or more members to a set',
+  complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
+  args: [KEY, MEMBERS],
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
-    let s = setAt(ks, key);
-    if (s === undefined) {
+    const v = ks.get(key);
+    let s: SetValue;
+    if (v === undefined) {
       s = new SetValue();
       ks.set(key, s);
+    } else if (v instanceof SetValue) {
+      s = v;
+    } else {
+      throw new CommandError(Err.WRONGTYPE);
     }
     const max = maxIntset(c);
     let n = 0;
     for (let i = 2; i < args.length; i++) if (s.add(args[i]!, max)) n++;
-    if (n > 0) ks.modified(key, 'sadd');
+    if (n !== 0) ks.modified(key, 'sadd');
     c.reply.int(n);
   },
 });
@@ -55,15 +54,16 @@ const sadd = command({
 /** SREM key member [member ...] */
 const srem = command({
   name: 'srem', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Removes one or more members from a set. Deletes the set if the last member was removed.', complexity: 'O(N) where N is the number of members to be removed.',
+  group: 'set', since: '1.0.0', summary: 'Remove one or more members from a set', complexity: 'O(N) where N is the number of members to be removed.',
+  args: [KEY, MEMBERS],
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
     const s = setAt(ks, key);
     if (s === undefined) return c.reply.int(0);
     let n = 0;
-    for (let i = 2; i < args.length; i++) if (s.delete(args[i]!)) n++;
-    if (n > 0) {
+    for (let i = 2; i < args.length && s.size() !== 0; i++) if (s.delete(args[i]!)) n++;
+    if (n !== 0) {
       ks.modified(key, 'srem');
       dropIfEmpty(ks, key, s);
     }
@@ -74,115 +74,197 @@ const srem = command({
 /** SMEMBERS key */
 const smembers = command({
   name: 'smembers', arity: 2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Returns all members of a set.', complexity: 'O(N) where N is the set cardinality.',
+  group: 'set', since: '1.0.0', summary: 'Get all the members in a set', complexity: 'O(N) where N is the set cardinality.',
+  args: [KEY],
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
-    const m = s ? s.members() : [];
-    c.reply.set(m.length);
-    for (const x of m) c.reply.bulk(x);
+    if (s === undefined) return c.reply.set(0);
+    replyMembers(c, s.members());
   },
 });
 
 /** SISMEMBER key member */
 const sismember = command({
   name: 'sismember', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Determines whether a member belongs to a set.', complexity: 'O(1)',
+  group: 'set', since: '1.0.0', summary: 'Determine if a given value is a member of a set', complexity: 'O(1)',
+  args: [KEY, { name: 'member', type: 'string' }],
   handler(c, args) {
-    c.reply.int(setAt(c.ks(args[1]!), args[1]!, true)?.has(args[2]!) ? 1 : 0);
+    const s = setAt(c.ks(args[1]!), args[1]!, true);
+    c.reply.int(s !== undefined && s.has(args[2]!) ? 1 : 0);
   },
 });
 
 /** SMISMEMBER key member [member ...] */
 const smismember = command({
   name: 'smismember', arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '6.2.0', summary: 'Determines whether multiple members belong to a set.', complexity: 'O(N) where N is the number of elements being checked for membership',
+  group: 'set', since: '6.2.0', summary: 'Returns the membership associated with the given elements for a set',
+  complexity: 'O(N) where N is the number of elements being checked for membership',
+  args: [KEY, MEMBERS],
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
-    for (let i = 2; i < args.length; i++) c.reply.int(s?.has(args[i]!) ? 1 : 0);
+    for (let i = 2; i < args.length; i++) c.reply.int(s !== undefined && s.has(args[i]!) ? 1 : 0);
   },
 });
 
 /** SCARD key */
 const scard = command({
   name: 'scard', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Returns the number of members in a set.', complexity: 'O(1)',
+  group: 'set', since: '1.0.0', summary: 'Get the number of members in a set', complexity: 'O(1)',
+  args: [KEY],
   handler(c, args) {
-    c.reply.int(setAt(c.ks(args[1]!), args[1]!, true)?.size() ?? 0);
+    const s = setAt(c.ks(args[1]!), args[1]!, true);
+    c.reply.int(s === undefined ? 0 : s.size());
   },
 });
 
 /** SPOP key [count] */
 const spop = command({
   name: 'spop', arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.', complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
+  group: 'set', since: '1.0.0', summary: 'Remove and return one or multiple random members from a set',
+  complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
+  args: [KEY, COUNT],
   handler(c, args) {
-    if (args.length > 3) throw new CommandError(Err.SYNTAX);
+    if (args.length !== 2) return spopWithCount(c, args);
     const key = args[1]!;
     const ks = c.ks(key);
-    if (args.length === 3) {
-      const count = parseInteger(args[2]!);
-      if (count < 0) throw new CommandError(Err.POSITIVE);
-      const s = setAt(ks, key);
-      if (s === undefined || count === 0) return c.reply.set(0);
-      const n = Math.min(count, s.size());
-      c.reply.set(n);
-      for (let i = 0; i < n; i++) {
-        const m = s.random();
-        s.delete(m);
-        c.reply.bulk(m);
-      }
-      ks.modified(key, 'spop');
-      return dropIfEmpty(ks, key, s);
-    }
     const s = setAt(ks, key);
     if (s === undefined) return c.reply.nullBulk();
-    const m = s.random();
-    s.delete(m);
-    c.reply.bulk(m);
+    const m = s.popRandom();
     ks.modified(key, 'spop');
-    dropIfEmpty(ks, key, s);
+    c.reply.bulk(m);
+    if (s.size() === 0) {
+      ks.delete(key);
+      ks.modified(key, 'del');
+    }
+    // replicas and the AOF get the deterministic form, as Redis sends it
+    if (c.server.replication.active) c.propagate = ['SREM', key, m];
   },
 });
+
+/** SPOP key count: a RESP3 set of up to count distinct members. */
+function spopWithCount(c: Client, args: string[]): void {
+  if (args.length > 3) throw new CommandError(Err.SYNTAX);
+  const count = parseRange(args[2]!, 0, Infinity, Err.POSITIVE);
+  const key = args[1]!;
+  const ks = c.ks(key);
+  const s = setAt(ks, key);
+  if (s === undefined || count === 0) return c.reply.set(0);
+  const size = s.size();
+  ks.modified(key, 'spop');
+  if (count >= size) {
+    // the whole set, in its iteration order, then the key goes
+    replyMembers(c, s.members());
+    ks.delete(key);
+    ks.modified(key, 'del');
+    if (c.server.replication.active) c.propagate = ['DEL', key];
+    return;
+  }
+  const popped: string[] = [];
+  const remaining = size - count;
+  if (remaining * 5 > count) {
+    // few members asked for: pick them one by one
+    for (let i = 0; i < count; i++) popped.push(s.popRandom());
+  } else {
+    // most of the set goes: pick the survivors, hand over the rest, and
+    // rebuild the value from the survivors (it may become an intset again)
+    const keep: string[] = [];
+    for (let i = 0; i < remaining; i++) keep.push(s.popRandom());
+    const rest = s.members();
+    for (let i = 0; i < rest.length; i++) popped.push(rest[i]!);
+    s.reset();
+    const max = maxIntset(c);
+    for (let i = 0; i < keep.length; i++) s.add(keep[i]!, max);
+  }
+  replyMembers(c, popped);
+  if (c.server.replication.active) c.propagate = ['SREM', key, ...popped];
+}
 
 /** SRANDMEMBER key [count] */
 const srandmember = command({
   name: 'srandmember', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Get one or multiple random members from a set', complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
+  group: 'set', since: '1.0.0', summary: 'Get one or multiple random members from a set',
+  complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
+  args: [KEY, COUNT],
   handler(c, args) {
     if (args.length > 3) throw new CommandError(Err.SYNTAX);
-    const s = setAt(c.ks(args[1]!), args[1]!, true);
-    if (args.length === 2) return s ? c.reply.bulk(s.random()) : c.reply.nullBulk();
-    const count = parseInteger(args[2]!);
-    if (count < -4611686018427387903) throw new CommandError('ERR value is out of range');
-    if (!s || count === 0) return c.reply.array(0);
-    const items = [...s.entries()];
-    c.reply.bulkArray(count > 0 ? sampleDistinct(items, Math.min(count, items.length)) : sampleWithRepeats(items, -count));
+    const key = args[1]!;
+    if (args.length === 2) {
+      const s = setAt(c.ks(key), key, true);
+      return s === undefined ? c.reply.nullBulk() : c.reply.bulk(s.random());
+    }
+    const arg = args[2]!;
+    const l = parseInt64OrNull(arg);
+    if (l === null) throw new CommandError(Err.NOT_INTEGER);
+    // LONG_MIN is the one int64 outside -LONG_MAX..LONG_MAX (a double can't tell them apart)
+    if (arg === '-9223372036854775808') throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+    const s = setAt(c.ks(key), key, true);
+    if (s === undefined || l === 0) return c.reply.array(0);
+    const r = c.reply;
+    if (l < 0 || l === 1) {
+      // with repetitions (or a single pick), in random order
+      const n = l < 0 ? -l : 1;
+      r.array(n);
+      for (let i = 0; i < n; i++) r.bulk(s.random());
+      return;
+    }
+    const size = s.size();
+    const members = s.members();
+    if (l >= size) {
+      r.array(size);
+      for (let i = 0; i < size; i++) r.bulk(members[i]!);
+      return;
+    }
+    r.array(l);
+    if (l * 3 > size) {
+      // most of the set: shuffle a copy partially and take its head
+      const a = members.slice();
+      for (let i = 0; i < l; i++) {
+        const j = i + Math.floor(Math.random() * (size - i));
+        const t = a[j]!;
+        a[j] = a[i]!;
+        a[i] = t;
+        r.bulk(t);
+      }
+      return;
+    }
+    // a small share of a big set: distinct random picks
+    const seen = new Set<string>();
+    while (seen.size < l) {
+      const m = s.random();
+      if (!seen.has(m)) {
+        seen.add(m);
+        r.bulk(m);
+      }
+    }
   },
 });
 
 /** SMOVE source destination member */
 const smove = command({
   name: 'smove', arity: 4, flags: ['write', 'fast'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Moves a member from one set to another.', complexity: 'O(1)',
+  group: 'set', since: '1.0.0', summary: 'Move a member from one set to another', complexity: 'O(1)',
+  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }, { name: 'member', type: 'string' }],
   handler(c, args) {
-    const [, src, dst, m] = args as [string, string, string, string];
+    const src = args[1]!;
+    const dst = args[2]!;
+    const m = args[3]!;
     const sks = c.ks(src);
     const dks = c.ks(dst);
-    const s = setAt(sks, src);
-    if (s === undefined) return c.reply.int(0);
-    const d = setAt(dks, dst);
-    if (src === dst) return c.reply.int(s.has(m) ? 1 : 0);
-    if (!s.delete(m)) return c.reply.int(0);
+    const srcv = sks.get(src);
+    const dstv = dks.get(dst);
+    if (srcv === undefined) return c.reply.int(0);
+    if (!(srcv instanceof SetValue) || (dstv !== undefined && !(dstv instanceof SetValue))) throw new CommandError(Err.WRONGTYPE);
+    if (srcv === dstv) return c.reply.int(srcv.has(m) ? 1 : 0);
+    if (!srcv.delete(m)) return c.reply.int(0);
     sks.modified(src, 'srem');
-    dropIfEmpty(sks, src, s);
-    let target = d;
+    dropIfEmpty(sks, src, srcv);
+    let target = dstv;
     if (target === undefined) {
       target = new SetValue();
       dks.set(dst, target);
     }
-    target.add(m, maxIntset(c));
-    dks.modified(dst, 'sadd');
+    if (target.add(m, maxIntset(c))) dks.modified(dst, 'sadd');
     c.reply.int(1);
   },
 });
@@ -192,16 +274,30 @@ const sscanCursors = new WeakMap<SetValue, CursorTable<string>>();
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
 const sscan = command({
   name: 'sscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '2.8.0', summary: 'Iterates over members of a set.', complexity: 'O(1) for every call. O(N) for a complete iteration.',
+  group: 'set', since: '2.8.0', summary: 'Incrementally iterate Set elements',
+  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
+  args: [KEY, { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
   handler(c, args) {
-    const o = parseScanArgs(args, 2, false);
-    const s = setAt(c.ks(args[1]!), args[1]!, true);
-    if (!s) return writeScanReply(c.reply, 0, []);
+    const key = args[1]!;
+    // as Redis: the cursor is checked first, then the key, then the options
+    let o = parseScanArgs(args.length > 3 ? args.slice(0, 3) : args, 2, false);
+    const s = setAt(c.ks(key), key, true);
+    if (s === undefined) return writeScanReply(c.reply, 0, []);
+    if (args.length > 3) o = parseScanArgs(args, 2, false);
+    const pattern = o.match;
+    if (s.intset) {
+      // a small (intset) set comes whole in one call, cursor 0
+      const all = s.members();
+      writeScanReply(c.reply, 0, pattern === null ? all : all.filter((m) => globMatch(pattern, m)));
+      return;
+    }
     let table = sscanCursors.get(s);
-    if (!table) sscanCursors.set(s, (table = new CursorTable()));
+    if (table === undefined) sscanCursors.set(s, (table = new CursorTable()));
     const visited: string[] = [];
-    const next = scanStep(table, o.cursor, () => s.entries(), s.intset ? Infinity : o.count, visited);
-    writeScanReply(c.reply, next, visited.filter((m) => s.has(m) && (o.match === null || globMatch(o.match, m))));
+    const next = scanStep(table, o.cursor, () => s.entries(), o.count, visited);
+    const out: string[] = [];
+    for (const m of visited) if (s.has(m) && (pattern === null || globMatch(pattern, m))) out.push(m);
+    writeScanReply(c.reply, next, out);
   },
 });
 

@@ -2,8 +2,9 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isString, stringOf } from '../datatypes/value.ts';
+import { setRangeRaw } from '../datatypes/string-raw.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { MAX_STRING_LEN, readString } from './string.ts';
+import { checkStringLength, readString } from './string.ts';
 
 function getrangeLike(name: string, since: string): CommandSpec {
   return command({
@@ -23,12 +24,12 @@ function getrangeLike(name: string, since: string): CommandSpec {
       if (end < 0) end = 0;
       if (end >= len) end = len - 1;
       if (start > end || len === 0) return c.reply.bulk('');
-      c.reply.bulk(s.slice(start, end + 1));
+      c.reply.bulk(typeof s === 'string' ? s.slice(start, end + 1) : s.latin1Slice(start, end + 1));
     },
   });
 }
 
-/** SETRANGE key offset value */
+/** SETRANGE key offset value — the value becomes raw (a Buffer), changed in place when it already is one. */
 const setrange = command({
   name: 'setrange', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
   group: 'string', since: '2.2.0', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
@@ -42,13 +43,12 @@ const setrange = command({
     const ks = c.ks(key);
     const v = ks.get(key);
     if (v !== undefined && !isString(v)) throw new CommandError(Err.WRONGTYPE);
-    const old = v === undefined ? '' : stringOf(v);
-    if (value.length === 0) return c.reply.int(old.length);
-    if (offset + value.length > MAX_STRING_LEN) throw new CommandError(Err.STRING_TOO_LONG);
-    const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
-    const next = head + value + old.slice(offset + value.length);
+    // setting nothing changes nothing, not even the encoding
+    if (value.length === 0) return c.reply.int(v === undefined ? 0 : v.length);
+    checkStringLength(c, offset, value.length);
+    const next = setRangeRaw(v, offset, value);
     if (v === undefined) ks.set(key, next);
-    else ks.replace(key, next);
+    else if (next !== v) ks.replace(key, next);
     ks.modified(key, 'setrange');
     c.reply.int(next.length);
   },
@@ -83,6 +83,11 @@ const lcs = command({
     if (getlen && getidx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');
     const alen = a.length;
     const blen = b.length;
+    if (alen >= 0xfffffffe || blen >= 0xfffffffe) throw new CommandError('ERR String too long for LCS');
+    // the (alen+1)*(blen+1) table of uint32 is bounded as Redis bounds it
+    if ((alen + 1) * (blen + 1) * 4 > c.server.config.protoMaxBulkLen) {
+      throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+    }
     const w = blen + 1;
     const table = new Uint32Array((alen + 1) * w);
     for (let i = 1; i <= alen; i++) {

@@ -2,34 +2,50 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isString, stringOf, type StringValue, type Value } from '../datatypes/value.ts';
-import { isInt64, parseFloatOrNull, parseInt64OrNull, parseInteger } from './parse.ts';
+import { isInt64, parseInt64OrNull, parseInteger } from './parse.ts';
 import { expireMs } from './expire-args.ts';
-import { addDecimals } from '../datatypes/long-double.ts';
+import { addLongDouble, formatLongDouble, string2ld, type LongDouble } from '../datatypes/long-double.ts';
+import { appendRaw } from '../datatypes/string-raw.ts';
 import type { Client } from '../server/client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import { stringRangeCommands } from './string-range.ts';
 
-export const MAX_STRING_LEN = 512 * 1024 * 1024;
-
-/** Redis 7.0's OBJECT ENCODING of a string value. */
+/**
+ * Redis 7.0's OBJECT ENCODING of a string value: "int" for a canonical int64
+ * (string2l, at most 20 chars), "embstr" up to 44 bytes, else "raw". Buffers
+ * are values modified in place (APPEND, SETRANGE, SETBIT), raw in Redis too.
+ */
 export function stringEncoding(v: StringValue): string {
   if (typeof v !== 'string') return 'raw';
   if (v.length <= 20 && isInt64(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
-/** The string at key for a read, null when missing; WRONGTYPE for other types. */
-export function readString(c: Client, key: string): string | null {
+/** The string value at key for a read command (counts hits/misses), null when missing; WRONGTYPE for other types. */
+export function readString(c: Client, key: string): StringValue | null {
   const v = c.ks(key).lookupRead(key);
   if (v === undefined) return null;
-  if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
-  return typeof v === 'string' ? v : stringOf(v);
+  if (typeof v === 'string' || isString(v)) return v;
+  throw new CommandError(Err.WRONGTYPE);
 }
 
+/** A string value as a latin1 string, null when missing; WRONGTYPE for other types. */
 function checkedString(v: Value | undefined): string | null {
   if (v === undefined) return null;
+  if (typeof v === 'string') return v;
   if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
-  return typeof v === 'string' ? v : stringOf(v);
+  return stringOf(v);
+}
+
+/** Bulk reply of a string value without converting Buffers. */
+export function replyString(c: Client, v: StringValue): void {
+  if (typeof v === 'string') c.reply.bulk(v);
+  else c.reply.bulkBuffer(v);
+}
+
+/** Redis's checkStringLength: a string may not grow past proto-max-bulk-len. */
+export function checkStringLength(c: Client, size: number, append: number): void {
+  if (size + append > c.server.config.protoMaxBulkLen) throw new CommandError(Err.STRING_TOO_LONG);
 }
 
 /** GET key */
@@ -43,7 +59,7 @@ const get = command({
     if (v === undefined) return c.reply.nullBulk();
     if (typeof v === 'string') return c.reply.bulk(v);
     if (!isString(v)) throw new CommandError(Err.WRONGTYPE);
-    c.reply.bulk(stringOf(v));
+    c.reply.bulkBuffer(v);
   },
 });
 
@@ -94,13 +110,14 @@ function expireFromFlags(flags: number, expire: string, now: number, cmdName: st
 /** Redis's setGenericCommand; `abortNull` is what NX/XX failure replies (SETNX replies 0). */
 function setGeneric(c: Client, flags: number, key: string, value: string, whenMs: number | null, cmdName: string): boolean {
   const ks = c.ks(key);
-  const old = ks.get(key);
   if (flags & F_GET) {
-    const s = checkedString(old);
-    if (s === null) c.reply.nullBulk();
-    else c.reply.bulk(s);
+    // getGenericCommand: a read lookup (hit/miss stats), WRONGTYPE before anything changes
+    const old = ks.lookupRead(key);
+    if (old === undefined) c.reply.nullBulk();
+    else if (isString(old)) replyString(c, old);
+    else throw new CommandError(Err.WRONGTYPE);
   }
-  const found = old !== undefined;
+  const found = ks.get(key) !== undefined;
   if ((flags & F_NX && found) || (flags & F_XX && !found)) {
     if (!(flags & F_GET) && cmdName === 'set') c.reply.nullBulk();
     return false;
@@ -178,6 +195,7 @@ const getset = command({
   args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     setGeneric(c, F_GET, args[1]!, args[2]!, null, 'getset');
+    if (c.server.replication.active) c.propagate = ['SET', args[1]!, args[2]!];
   },
 });
 
@@ -189,11 +207,12 @@ const getdel = command({
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
-    const s = checkedString(ks.lookupRead(key));
-    if (s === null) return c.reply.nullBulk();
-    c.reply.bulk(s);
+    const v = readString(c, key);
+    if (v === null) return c.reply.nullBulk();
+    replyString(c, v);
     ks.delete(key);
     ks.modified(key, 'del');
+    if (c.server.replication.active) c.propagate = ['DEL', key];
   },
 });
 
@@ -206,11 +225,11 @@ const getex = command({
     const key = args[1]!;
     const { flags, expire } = parseExtended(args, 2, false);
     const ks = c.ks(key);
-    const s = checkedString(ks.lookupRead(key));
-    if (s === null) return c.reply.nullBulk();
+    const v = readString(c, key);
+    if (v === null) return c.reply.nullBulk();
     const now = c.server.engine.now();
     const when = expire === null ? null : expireFromFlags(flags, expire, now, 'getex');
-    c.reply.bulk(s);
+    replyString(c, v);
     if (when !== null && flags & (F_EXAT | F_PXAT) && when <= now) {
       ks.delete(key);
       ks.modified(key, 'del');
@@ -235,8 +254,9 @@ const mget = command({
     c.reply.array(args.length - 1);
     for (let i = 1; i < args.length; i++) {
       const v = c.ks(args[i]!).lookupRead(args[i]!);
-      if (v === undefined || !isString(v)) c.reply.nullBulk();
-      else c.reply.bulk(typeof v === 'string' ? v : stringOf(v));
+      if (typeof v === 'string') c.reply.bulk(v);
+      else if (v === undefined || !isString(v)) c.reply.nullBulk();
+      else c.reply.bulkBuffer(v);
     }
   },
 });
@@ -280,32 +300,31 @@ const msetnx = command({
   },
 });
 
-/** APPEND key value */
+/** APPEND key value — an existing value becomes raw (a Buffer with room to grow), as Redis's sdscatlen. */
 const append = command({
   name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
   group: 'string', since: '2.0.0', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1).',
   args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     const key = args[1]!;
+    const add = args[2]!;
     const ks = c.ks(key);
-    const old = checkedString(ks.get(key));
-    let next: string;
-    if (old === null) {
-      next = args[2]!;
-      ks.set(key, next);
+    const old = ks.get(key);
+    let total: number;
+    if (old === undefined) {
+      ks.set(key, add);
+      total = add.length;
     } else {
-      checkStringLength(old.length + args[2]!.length);
-      next = old + args[2]!;
+      if (!isString(old)) throw new CommandError(Err.WRONGTYPE);
+      checkStringLength(c, old.length, add.length);
+      const next = appendRaw(old, add);
       ks.replace(key, next);
+      total = next.length;
     }
     ks.modified(key, 'append');
-    c.reply.int(next.length);
+    c.reply.int(total);
   },
 });
-
-export function checkStringLength(total: number): void {
-  if (total > MAX_STRING_LEN) throw new CommandError(Err.STRING_TOO_LONG);
-}
 
 /** STRLEN key */
 const strlen = command({
@@ -369,6 +388,8 @@ function incrCommand(name: string, sign: 1 | -1, withArg: boolean, summary: stri
   });
 }
 
+const LD_ZERO = string2ld('0') as LongDouble;
+
 /** INCRBYFLOAT key increment */
 const incrbyfloat = command({
   name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
@@ -378,21 +399,20 @@ const incrbyfloat = command({
     const key = args[1]!;
     const ks = c.ks(key);
     const old = checkedString(ks.get(key));
-    let cur = 0;
-    if (old !== null) {
-      const v = parseFloatOrNull(old);
-      if (v === null) throw new CommandError(Err.NOT_FLOAT);
-      cur = v;
-    }
-    const incr = parseFloatOrNull(args[2]!);
+    // Redis adds in x87 long double (range to 1e4932, hex floats accepted) and prints %.17Lf
+    const cur = old === null ? LD_ZERO : string2ld(old);
+    if (cur === null) throw new CommandError(Err.NOT_FLOAT);
+    const incr = string2ld(args[2]!);
     if (incr === null) throw new CommandError(Err.NOT_FLOAT);
-    if (!Number.isFinite(cur + incr)) throw new CommandError(Err.NAN_OR_INF);
-    // Redis adds in long double and prints %.17Lf: reproduce exactly
-    const s = addDecimals(old ?? '0', args[2]!);
+    const sum = cur === 'inf' || incr === 'inf' ? null : addLongDouble(cur, incr);
+    if (sum === null) throw new CommandError(Err.NAN_OR_INF);
+    const s = formatLongDouble(sum);
     if (old === null) ks.set(key, s);
     else ks.replace(key, s);
     ks.modified(key, 'incrbyfloat');
     c.reply.bulk(s);
+    // replicated as the value it produced, never re-computed (SET key value KEEPTTL)
+    if (c.server.replication.active) c.propagate = ['SET', key, s, 'KEEPTTL'];
   },
 });
 

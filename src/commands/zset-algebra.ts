@@ -1,143 +1,197 @@
-/** ZUNION, ZINTER, ZDIFF (and STORE variants), ZINTERCARD. Inputs may be sets (score 1) on any shard. */
+/**
+ * ZUNION, ZINTER, ZDIFF (and their STORE variants), ZINTERCARD: Redis's
+ * zunionInterDiffGenericCommand. Inputs may be sets (every score 1) and may
+ * live on different shards.
+ */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { SetValue } from '../datatypes/set.ts';
-import { isOpt, parseFloatOrNull, parseInteger } from './parse.ts';
-import { numkeysPositions, parseIntercard } from './numkeys.ts';
-import { replyMembers, zsetPut } from './zset-common.ts';
+import { isOpt, parseInteger, parseRange } from './parse.ts';
+import { numkeysPositions } from './numkeys.ts';
+import { string2d } from './zset-parse.ts';
+import { maxListpackEntries, maxListpackValue, memberReply, membersHeader, storeResult } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
-type Op = 'union' | 'inter' | 'diff';
-type Agg = 'sum' | 'min' | 'max';
+const UNION = 0, INTER = 1, DIFF = 2;
+type Op = typeof UNION | typeof INTER | typeof DIFF;
+const SUM = 0, MIN = 1, MAX = 2;
+type Agg = typeof SUM | typeof MIN | typeof MAX;
 
-/** member → score of one input (undefined when the key is missing). */
-function loadInput(c: Client, key: string, forWrite: boolean): Map<string, number> | undefined {
-  const ks = c.ks(key);
-  const v = forWrite ? ks.get(key) : ks.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (v instanceof ZSetValue) return v.dict;
-  if (v instanceof SetValue) {
-    const m = new Map<string, number>();
-    for (const x of v.entries()) m.set(x, 1);
-    return m;
-  }
+/** One input key: a zset, a set (scores 1) or nothing. */
+interface Input {
+  z: ZSetValue | null;
+  s: SetValue | null;
+  size: number;
+  weight: number;
+}
+
+function lookupInput(c: Client, key: string): Input {
+  const v = c.ks(key).lookupRead(key);
+  if (v === undefined) return { z: null, s: null, size: 0, weight: 1 };
+  if (v instanceof ZSetValue) return { z: v, s: null, size: v.dict.size, weight: 1 };
+  if (v instanceof SetValue) return { z: null, s: v, size: v.size(), weight: 1 };
   throw new CommandError(Err.WRONGTYPE);
 }
 
-function aggregate(a: number, b: number, agg: Agg): number {
-  if (agg === 'sum') {
-    const r = a + b;
+/** Score of `member` in an input, undefined when absent. */
+function find(inp: Input, member: string): number | undefined {
+  if (inp.z !== null) return inp.z.dict.get(member);
+  if (inp.s !== null && inp.s.has(member)) return 1;
+  return undefined;
+}
+
+/** Calls fn for each member/score of an input. */
+function forEach(inp: Input, fn: (member: string, score: number) => void): void {
+  if (inp.z !== null) for (const [m, s] of inp.z.dict) fn(m, s);
+  else if (inp.s !== null) for (const m of inp.s.entries()) fn(m, 1);
+}
+
+/** Redis's zunionInterAggregate (C comparisons: a NaN value never wins MIN/MAX; a NaN sum is 0). */
+function aggregate(target: number, val: number, agg: Agg): number {
+  if (agg === SUM) {
+    const r = target + val;
     return Number.isNaN(r) ? 0 : r;
   }
-  return agg === 'min' ? Math.min(a, b) : Math.max(a, b);
-}
-
-function weighted(score: number, w: number): number {
-  const r = score * w;
-  return Number.isNaN(r) ? 0 : r;
-}
-
-/** Computes the result, sorted by (score, member). */
-function compute(inputs: Array<Map<string, number> | undefined>, weights: number[], op: Op, agg: Agg): Array<[string, number]> {
-  const acc = new Map<string, number>();
-  if (op === 'union') {
-    inputs.forEach((m, i) => {
-      if (!m) return;
-      for (const [k, s] of m) {
-        const v = weighted(s, weights[i]!);
-        const cur = acc.get(k);
-        acc.set(k, cur === undefined ? v : aggregate(cur, v, agg));
-      }
-    });
-  } else if (op === 'inter') {
-    if (inputs.every((m) => m !== undefined) && inputs.length > 0) {
-      const order = inputs.map((m, i) => [m!, i] as const).sort((a, b) => a[0].size - b[0].size);
-      const [first, fi] = order[0]!;
-      outer: for (const [k, s] of first) {
-        let v = weighted(s, weights[fi]!);
-        for (let j = 1; j < order.length; j++) {
-          const [m, i] = order[j]!;
-          const o = m.get(k);
-          if (o === undefined) continue outer;
-          v = aggregate(v, weighted(o, weights[i]!), agg);
-        }
-        acc.set(k, v);
-      }
-    }
-  } else {
-    const first = inputs[0];
-    if (first) for (const [k, s] of first) if (!inputs.some((m, i) => i > 0 && m?.has(k))) acc.set(k, s);
-  }
-  return [...acc].sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (agg === MIN) return val < target ? val : target;
+  return val > target ? val : target;
 }
 
 interface Parsed {
-  keys: string[];
-  weights: number[];
+  inputs: Input[];
   agg: Agg;
   withScores: boolean;
+  limit: number;
 }
 
-function parseArgs(args: string[], numIdx: number, op: Op, name: string, allowWithScores: boolean): Parsed {
+/**
+ * numkeys, the keys (looked up and type-checked before any option, as
+ * Redis), then WEIGHTS / AGGREGATE / WITHSCORES / LIMIT as the command allows.
+ */
+function parseArgs(c: Client, args: string[], numIdx: number, op: Op, name: string, store: boolean, cardOnly: boolean): Parsed {
   const numkeys = parseInteger(args[numIdx]!);
   if (numkeys < 1) throw new CommandError(`ERR at least 1 input key is needed for '${name}' command`);
   if (numkeys > args.length - numIdx - 1) throw new CommandError(Err.SYNTAX);
-  const keys = args.slice(numIdx + 1, numIdx + 1 + numkeys);
-  const weights = keys.map(() => 1);
-  let agg: Agg = 'sum';
+  const inputs: Input[] = [];
+  for (let i = 0; i < numkeys; i++) inputs.push(lookupInput(c, args[numIdx + 1 + i]!));
+  let agg: Agg = SUM;
   let withScores = false;
-  for (let j = numIdx + 1 + numkeys; j < args.length; j++) {
-    const more = args.length - 1 - j;
+  let limit = 0;
+  let j = numIdx + 1 + numkeys;
+  while (j < args.length) {
+    const remaining = args.length - j;
     const a = args[j]!;
-    if (op !== 'diff' && isOpt(a, 'WEIGHTS') && more >= numkeys) {
-      for (let i = 0; i < numkeys; i++) {
-        const w = parseFloatOrNull(args[++j]!);
+    if (op !== DIFF && !cardOnly && remaining >= numkeys + 1 && isOpt(a, 'WEIGHTS')) {
+      j++;
+      for (let i = 0; i < numkeys; i++, j++) {
+        const w = string2d(args[j]!);
         if (w === null) throw new CommandError('ERR weight value is not a float');
-        weights[i] = w;
+        inputs[i]!.weight = w;
       }
-    } else if (op !== 'diff' && isOpt(a, 'AGGREGATE') && more >= 1) {
-      const v = args[++j]!.toLowerCase();
-      if (v !== 'sum' && v !== 'min' && v !== 'max') throw new CommandError(Err.SYNTAX);
-      agg = v;
-    } else if (allowWithScores && isOpt(a, 'WITHSCORES')) withScores = true;
-    else throw new CommandError(Err.SYNTAX);
+    } else if (op !== DIFF && !cardOnly && remaining >= 2 && isOpt(a, 'AGGREGATE')) {
+      const v = args[j + 1]!;
+      if (isOpt(v, 'SUM')) agg = SUM;
+      else if (isOpt(v, 'MIN')) agg = MIN;
+      else if (isOpt(v, 'MAX')) agg = MAX;
+      else throw new CommandError(Err.SYNTAX);
+      j += 2;
+    } else if (!store && !cardOnly && isOpt(a, 'WITHSCORES')) {
+      withScores = true;
+      j++;
+    } else if (cardOnly && remaining >= 2 && isOpt(a, 'LIMIT')) {
+      limit = parseRange(args[j + 1]!, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+      j += 2;
+    } else throw new CommandError(Err.SYNTAX);
   }
-  return { keys, weights, agg, withScores };
+  return { inputs, agg, withScores, limit };
 }
 
-function readCommand(name: string, op: Op, summary: string): CommandSpec {
+/**
+ * The result as member → score. UNION and INTER visit the inputs from the
+ * smallest (a stable sort, as glibc's qsort), which fixes the order of the
+ * floating point aggregation exactly as Redis.
+ */
+function compute(p: Parsed, op: Op): Map<string, number> {
+  const acc = new Map<string, number>();
+  const inputs = op === DIFF ? p.inputs : p.inputs.slice().sort((a, b) => a.size - b.size);
+  const agg = p.agg;
+  if (op === UNION) {
+    for (const inp of inputs) {
+      const w = inp.weight;
+      forEach(inp, (m, s) => {
+        let score = w * s;
+        if (Number.isNaN(score)) score = 0;
+        const cur = acc.get(m);
+        acc.set(m, cur === undefined ? score : aggregate(cur, score, agg));
+      });
+    }
+  } else if (op === INTER) {
+    const first = inputs[0]!;
+    if (first.size === 0) return acc;
+    forEach(first, (m, s) => {
+      let score = first.weight * s;
+      if (Number.isNaN(score)) score = 0;
+      for (let j = 1; j < inputs.length; j++) {
+        const o = find(inputs[j]!, m);
+        if (o === undefined) return;
+        score = aggregate(score, o * inputs[j]!.weight, agg);
+      }
+      acc.set(m, score);
+    });
+  } else {
+    const first = inputs[0]!;
+    forEach(first, (m, s) => {
+      for (let j = 1; j < inputs.length; j++) if (find(inputs[j]!, m) !== undefined) return;
+      acc.set(m, s);
+    });
+  }
+  return acc;
+}
+
+/** Orders entries by (score, member bytes) as the skiplist does. */
+function byScoreThenMember(a: [string, number], b: [string, number]): number {
+  if (a[1] < b[1]) return -1;
+  if (a[1] > b[1]) return 1;
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function readCommand(name: string, op: Op, since: string, summary: string, complexity: string): CommandSpec {
   return command({
     name, arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-    group: 'sorted_set', since: '6.2.0', summary, complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
+    group: 'sorted_set', since, summary, complexity,
     keys: numkeysPositions(1),
     handler(c, args) {
-      const p = parseArgs(args, 1, op, name, true);
-      const res = compute(p.keys.map((k) => loadInput(c, k, false)), p.weights, op, p.agg);
-      replyMembers(c, res, p.withScores);
+      const p = parseArgs(c, args, 1, op, name, false, false);
+      const res = [...compute(p, op)].sort(byScoreThenMember);
+      membersHeader(c, res.length, p.withScores);
+      for (const [m, s] of res) memberReply(c, m, s, p.withScores);
     },
   });
 }
 
-function storeCommand(name: string, op: Op, summary: string): CommandSpec {
+function storeCommand(name: string, op: Op, since: string, summary: string, complexity: string): CommandSpec {
   return command({
     name, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since: op === 'diff' ? '6.2.0' : '2.0.0', summary, complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
+    group: 'sorted_set', since, summary, complexity,
     keys: (args) => [1, ...numkeysPositions(2)(args)],
     handler(c, args) {
-      const p = parseArgs(args, 2, op, name, false);
-      const res = compute(p.keys.map((k) => loadInput(c, k, true)), p.weights, op, p.agg);
-      const dst = args[1]!;
-      const dks = c.ks(dst);
-      if (res.length === 0) {
-        if (dks.delete(dst)) dks.modified(dst, 'del');
-        return c.reply.int(0);
+      const p = parseArgs(c, args, 2, op, name, true, false);
+      const res = compute(p, op);
+      // Redis builds a skiplist and turns it into a listpack when the result fits
+      const maxValue = maxListpackValue(c);
+      let fits = res.size <= maxListpackEntries(c);
+      if (fits) {
+        for (const m of res.keys()) {
+          if (m.length > maxValue) {
+            fits = false;
+            break;
+          }
+        }
       }
       const z = new ZSetValue();
-      for (const [m, s] of res) zsetPut(c, z, m, s);
-      dks.set(dst, z);
-      dks.modified(dst, name);
-      c.reply.int(res.length);
+      z.big = !fits;
+      for (const [m, s] of res) z.insert(m, s, Infinity, Infinity);
+      storeResult(c, args[1]!, z, name);
     },
   });
 }
@@ -145,21 +199,37 @@ function storeCommand(name: string, op: Op, summary: string): CommandSpec {
 /** ZINTERCARD numkeys key [key ...] [LIMIT limit] */
 const zintercard = command({
   name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'sorted_set', since: '7.0.0', summary: 'Returns the number of members of the intersect of multiple sorted sets.', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
+  group: 'sorted_set', since: '7.0.0', summary: 'Intersect multiple sorted sets and return the cardinality of the result',
+  complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
   keys: numkeysPositions(1),
   handler(c, args) {
-    const { keys, limit } = parseIntercard(args, "ERR at least 1 input key is needed for 'zintercard' command");
-    const n = compute(keys.map((k) => loadInput(c, k, false)), keys.map(() => 1), 'inter', 'sum').length;
-    c.reply.int(limit > 0 ? Math.min(limit, n) : n);
+    const p = parseArgs(c, args, 1, INTER, 'zintercard', false, true);
+    const inputs = p.inputs.slice().sort((a, b) => a.size - b.size);
+    const first = inputs[0]!;
+    let n = 0;
+    if (first.size > 0) {
+      const members = first.z !== null ? first.z.dict.keys() : first.s!.entries();
+      outer: for (const m of members) {
+        for (let j = 1; j < inputs.length; j++) if (find(inputs[j]!, m) === undefined) continue outer;
+        if (++n === p.limit) break;
+      }
+    }
+    c.reply.int(n);
   },
 });
 
 export const zsetAlgebraCommands: CommandSpec[] = [
-  readCommand('zunion', 'union', 'Returns the union of multiple sorted sets.'),
-  readCommand('zinter', 'inter', 'Returns the intersect of multiple sorted sets.'),
-  readCommand('zdiff', 'diff', 'Returns the difference between multiple sorted sets.'),
-  storeCommand('zunionstore', 'union', 'Stores the union of multiple sorted sets in a key.'),
-  storeCommand('zinterstore', 'inter', 'Stores the intersect of multiple sorted sets in a key.'),
-  storeCommand('zdiffstore', 'diff', 'Stores the difference of multiple sorted sets in a key.'),
+  /** ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES] */
+  readCommand('zunion', UNION, '6.2.0', 'Add multiple sorted sets', 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.'),
+  /** ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES] */
+  readCommand('zinter', INTER, '6.2.0', 'Intersect multiple sorted sets', 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.'),
+  /** ZDIFF numkeys key [key ...] [WITHSCORES] */
+  readCommand('zdiff', DIFF, '6.2.0', 'Subtract multiple sorted sets', 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.'),
+  /** ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] */
+  storeCommand('zunionstore', UNION, '2.0.0', 'Add multiple sorted sets and store the resulting sorted set in a new key', 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.'),
+  /** ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] */
+  storeCommand('zinterstore', INTER, '2.0.0', 'Intersect multiple sorted sets and store the resulting sorted set in a new key', 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.'),
+  /** ZDIFFSTORE destination numkeys key [key ...] */
+  storeCommand('zdiffstore', DIFF, '6.2.0', 'Subtract multiple sorted sets and store the resulting sorted set in a new key', 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.'),
   zintercard,
 ];

@@ -3,123 +3,138 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { lexGteMin, lexLteMax, gteMin, lteMax, type SkipNode } from '../datatypes/skiplist.ts';
-import { isEmptyLexRange, isEmptyScoreRange, parseLexRange, parseScoreRange, replyMembers, zsetAt, zsetDropIfEmpty, zsetPut } from './zset-common.ts';
+import { gteMin, lexGteMin, lexLteMax, lteMax, type LexRange, type ScoreRange, type SkipNode } from '../datatypes/skiplist.ts';
+import { isEmptyLexRange, isEmptyScoreRange, parseLexRange, parseScoreRange } from './zset-parse.ts';
+import { maxListpackEntries, maxListpackValue, memberReply, membersHeader, storeResult, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
-type By = 'rank' | 'score' | 'lex';
+const RANK = 0, SCORE = 1, LEX = 2;
+type By = typeof RANK | typeof SCORE | typeof LEX;
 
-interface RangeQuery {
+/** A parsed ZRANGE-family request (Redis's zrangeGenericCommand state). */
+interface RangeSpec {
   by: By;
   rev: boolean;
-  /** For score/lex: the (min, max) arguments already swapped back for REV. */
-  min: string;
-  max: string;
+  withScores: boolean;
+  start: number;
+  end: number;
+  score: ScoreRange | null;
+  lex: LexRange | null;
   offset: number;
-  count: number;
-}
-
-/** Runs a range query; returns [member, score] in reply order. */
-export function rangeQuery(z: ZSetValue, q: RangeQuery): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  const zsl = z.zsl;
-  if (q.by === 'rank') {
-    const len = zsl.length;
-    let start = parseInteger(q.min);
-    let end = parseInteger(q.max);
-    if (start < 0) start = len + start;
-    if (end < 0) end = len + end;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) return out;
-    if (end >= len) end = len - 1;
-    let n: SkipNode | null = q.rev ? zsl.byRank(len - start) : zsl.byRank(start + 1);
-    for (let i = start; i <= end && n; i++) {
-      out.push([n.member, n.score]);
-      n = q.rev ? n.backward : n.forward[0]!;
-    }
-    return out;
-  }
-  let offset = q.offset;
-  let count = q.count;
-  if (offset < 0) return out;
-  if (q.by === 'score') {
-    const r = parseScoreRange(q.min, q.max);
-    if (isEmptyScoreRange(r)) return out;
-    let n = q.rev ? zsl.lastInRange(r) : zsl.firstInRange(r);
-    while (n && offset > 0) {
-      n = q.rev ? n.backward : n.forward[0]!;
-      offset--;
-    }
-    while (n && count !== 0) {
-      if (q.rev ? !gteMin(n.score, r) : !lteMax(n.score, r)) break;
-      out.push([n.member, n.score]);
-      n = q.rev ? n.backward : n.forward[0]!;
-      if (count > 0) count--;
-    }
-    return out;
-  }
-  const r = parseLexRange(q.min, q.max);
-  if (isEmptyLexRange(r)) return out;
-  let n = q.rev ? zsl.lastInLexRange(r) : zsl.firstInLexRange(r);
-  while (n && offset > 0) {
-    n = q.rev ? n.backward : n.forward[0]!;
-    offset--;
-  }
-  while (n && count !== 0) {
-    if (q.rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
-    out.push([n.member, n.score]);
-    n = q.rev ? n.backward : n.forward[0]!;
-    if (count > 0) count--;
-  }
-  return out;
+  limit: number;
 }
 
 /**
- * Redis's zrangeGenericCommand option parsing. `args[from]`, `args[from+1]`
- * are start/stop (or min/max); options follow.
+ * Parses `key min max [options]` from args[keyIdx]; `by`/`rev` are null
+ * when the command lets options choose them (ZRANGE, ZRANGESTORE). Errors
+ * come in Redis's order: options, conflicts, then the range itself.
  */
-function parseRange(args: string[], from: number, by0: By, rev0: boolean, allowWithScores: boolean, full: boolean): { q: RangeQuery; withScores: boolean } {
+function parseRangeArgs(args: string[], keyIdx: number, store: boolean, by0: By | null, rev0: boolean | null): RangeSpec {
   let by = by0;
   let rev = rev0;
   let withScores = false;
   let offset = 0;
-  let count = -1;
-  let limit = false;
-  for (let j = from + 2; j < args.length; j++) {
-    const more = args.length - 1 - j;
+  let limit = -1;
+  for (let j = keyIdx + 3; j < args.length; j++) {
     const a = args[j]!;
-    if (allowWithScores && isOpt(a, 'WITHSCORES')) withScores = true;
-    else if (isOpt(a, 'LIMIT') && more >= 2) {
+    if (!store && isOpt(a, 'WITHSCORES')) withScores = true;
+    else if (isOpt(a, 'LIMIT') && args.length - j - 1 >= 2) {
       offset = parseInteger(args[j + 1]!);
-      count = parseInteger(args[j + 2]!);
-      limit = true;
+      limit = parseInteger(args[j + 2]!);
       j += 2;
-    } else if (full && isOpt(a, 'BYSCORE')) by = 'score';
-    else if (full && isOpt(a, 'BYLEX')) by = 'lex';
-    else if (full && isOpt(a, 'REV')) rev = true;
+    } else if (rev === null && isOpt(a, 'REV')) rev = true;
+    else if (by === null && isOpt(a, 'BYLEX')) by = LEX;
+    else if (by === null && isOpt(a, 'BYSCORE')) by = SCORE;
     else throw new CommandError(Err.SYNTAX);
   }
-  if (limit && by === 'rank') throw new CommandError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-  if (withScores && by === 'lex') throw new CommandError('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
-  let min = args[from]!;
-  let max = args[from + 1]!;
-  if (rev && by !== 'rank') [min, max] = [max, min];
-  return { q: { by, rev, min, max, offset, count }, withScores };
+  if (by === null) by = RANK;
+  if (rev === null) rev = false;
+  if (limit !== -1 && by === RANK) throw new CommandError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  if (withScores && by === LEX) throw new CommandError('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+  let minArg = args[keyIdx + 1]!;
+  let maxArg = args[keyIdx + 2]!;
+  if (rev && by !== RANK) [minArg, maxArg] = [maxArg, minArg];
+  const spec: RangeSpec = { by, rev, withScores, start: 0, end: 0, score: null, lex: null, offset, limit };
+  if (by === RANK) {
+    spec.start = parseInteger(minArg);
+    spec.end = parseInteger(maxArg);
+  } else if (by === SCORE) spec.score = parseScoreRange(minArg, maxArg);
+  else spec.lex = parseLexRange(minArg, maxArg);
+  return spec;
 }
 
-function rangeCommand(name: string, by: By, rev: boolean, since: string, summary: string, full = false): CommandSpec {
+// Nodes of the range being replied; reused across calls (handlers never nest).
+const picked: SkipNode[] = [];
+
+/** Collects the nodes of the range into `picked`, in reply order. */
+function collect(z: ZSetValue, s: RangeSpec): void {
+  const zsl = z.zsl;
+  const len = zsl.length;
+  const rev = s.rev;
+  if (s.by === RANK) {
+    let start = s.start;
+    let end = s.end;
+    if (start < 0) start = len + start;
+    if (end < 0) end = len + end;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return;
+    if (end >= len) end = len - 1;
+    let n: SkipNode | null;
+    if (rev) n = start > 0 ? zsl.byRank(len - start) : zsl.tail;
+    else n = start > 0 ? zsl.byRank(start + 1) : zsl.first();
+    for (let i = end - start; i >= 0 && n !== null; i--) {
+      picked.push(n);
+      n = rev ? n.backward : n.forward[0]!;
+    }
+    return;
+  }
+  let offset = s.offset;
+  let limit = s.limit;
+  // a negative offset walks off the end in Redis: nothing
+  if (offset < 0 || (offset > 0 && offset >= len)) return;
+  let n: SkipNode | null;
+  if (s.by === SCORE) {
+    const r = s.score!;
+    if (isEmptyScoreRange(r)) return;
+    n = rev ? zsl.lastInRange(r) : zsl.firstInRange(r);
+    while (n !== null && offset-- > 0) n = rev ? n.backward : n.forward[0]!;
+    while (n !== null && limit-- !== 0) {
+      if (rev ? !gteMin(n.score, r) : !lteMax(n.score, r)) break;
+      picked.push(n);
+      n = rev ? n.backward : n.forward[0]!;
+    }
+  } else {
+    const r = s.lex!;
+    if (isEmptyLexRange(r)) return;
+    n = rev ? zsl.lastInLexRange(r, !z.big) : zsl.firstInLexRange(r, !z.big);
+    while (n !== null && offset-- > 0) n = rev ? n.backward : n.forward[0]!;
+    while (n !== null && limit-- !== 0) {
+      if (rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
+      picked.push(n);
+      n = rev ? n.backward : n.forward[0]!;
+    }
+  }
+}
+
+/** ZRANGE-family reply from a parsed spec on `key`. */
+function replyRange(c: Client, key: string, s: RangeSpec): void {
+  const z = zsetAt(c.ks(key), key, true);
+  if (z === undefined) return c.reply.array(0);
+  collect(z, s);
+  const n = picked.length;
+  membersHeader(c, n, s.withScores);
+  for (let i = 0; i < n; i++) {
+    const node = picked[i]!;
+    memberReply(c, node.member, node.score, s.withScores);
+  }
+  picked.length = 0;
+}
+
+function rangeCommand(name: string, by: By | null, rev: boolean | null, since: string, summary: string, complexity: string): CommandSpec {
   return command({
-    name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since, summary, complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
+    name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set', since, summary, complexity,
     handler(c, args) {
-      const { q, withScores } = parseRange(args, 2, by, rev, true, full);
-      const z = zsetAt(c.ks(args[1]!), args[1]!, true);
-      if (!z) {
-        // still validate the range arguments, as Redis does
-        rangeQuery(new ZSetValue(), q);
-        return c.reply.array(0);
-      }
-      replyMembers(c, rangeQuery(z, q), withScores);
+      replyRange(c, args[1]!, parseRangeArgs(args, 1, false, by, rev));
     },
   });
 }
@@ -127,81 +142,146 @@ function rangeCommand(name: string, by: By, rev: boolean, since: string, summary
 /** ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count] */
 const zrangestore = command({
   name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'sorted_set', since: '6.2.0', summary: 'Stores a range of members from sorted set in a key.', complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
+  group: 'sorted_set', since: '6.2.0', summary: 'Store a range of members from sorted set into another key',
+  complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
   handler(c, args) {
-    const { q } = parseRange(args, 3, 'rank', false, false, true);
-    const z = zsetAt(c.ks(args[2]!), args[2]!);
-    const items = rangeQuery(z ?? new ZSetValue(), q);
-    const dst = args[1]!;
-    const dks = c.ks(dst);
-    if (items.length === 0) {
-      if (dks.delete(dst)) dks.modified(dst, 'del');
-      return c.reply.int(0);
-    }
+    const s = parseRangeArgs(args, 2, true, null, null);
+    const src = zsetAt(c.ks(args[2]!), args[2]!, true);
     const out = new ZSetValue();
-    for (const [m, s] of items) zsetPut(c, out, m, s);
-    dks.set(dst, out);
-    dks.modified(dst, 'zrangestore');
-    c.reply.int(items.length);
+    if (src !== undefined) {
+      collect(src, s);
+      const maxEntries = maxListpackEntries(c);
+      const maxValue = maxListpackValue(c);
+      // as Redis: a rank range longer than the listpack limit starts as a skiplist, others convert as they grow
+      if (s.by === RANK && picked.length > maxEntries) out.big = true;
+      for (let i = 0; i < picked.length; i++) {
+        const node = picked[i]!;
+        out.insert(node.member, node.score, maxEntries, maxValue);
+      }
+      picked.length = 0;
+    }
+    storeResult(c, args[1]!, out, 'zrangestore');
   },
 });
 
-function countCommand(name: string, lex: boolean, since: string, summary: string): CommandSpec {
-  return command({
-    name, arity: 4, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since, summary, complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
-    handler(c, args) {
-      const q: RangeQuery = { by: lex ? 'lex' : 'score', rev: false, min: args[2]!, max: args[3]!, offset: 0, count: -1 };
-      if (lex) parseLexRange(q.min, q.max);
-      else parseScoreRange(q.min, q.max);
-      const z = zsetAt(c.ks(args[1]!), args[1]!, true);
-      if (!z) return c.reply.int(0);
-      const items = rangeQuery(z, q);
-      c.reply.int(items.length);
-    },
-  });
+/**
+ * Redis's rank arithmetic for ZCOUNT/ZLEXCOUNT on a skiplist: from the first
+ * node in range to the end, less what follows the last node in range.
+ */
+function countByRank(z: ZSetValue, first: SkipNode | null, last: SkipNode | null): number {
+  if (first === null) return 0;
+  const zsl = z.zsl;
+  let count = zsl.length - (zsl.rank(first.score, first.member) - 1);
+  if (last !== null) count -= zsl.length - zsl.rank(last.score, last.member);
+  return count;
 }
 
+/** ZCOUNT key min max */
+const zcount = command({
+  name: 'zcount', arity: 4, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'sorted_set', since: '2.0.0', summary: 'Count the members in a sorted set with scores within the given values',
+  complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  handler(c, args) {
+    const r = parseScoreRange(args[2]!, args[3]!);
+    const z = zsetAt(c.ks(args[1]!), args[1]!, true);
+    if (z === undefined || isEmptyScoreRange(r)) return c.reply.int(0);
+    c.reply.int(countByRank(z, z.zsl.firstInRange(r), z.zsl.lastInRange(r)));
+  },
+});
+
+/** ZLEXCOUNT key min max */
+const zlexcount = command({
+  name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'sorted_set', since: '2.8.9', summary: 'Count the number of members in a sorted set between a given lexicographical range',
+  complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  handler(c, args) {
+    const r = parseLexRange(args[2]!, args[3]!);
+    const z = zsetAt(c.ks(args[1]!), args[1]!, true);
+    if (z === undefined || isEmptyLexRange(r)) return c.reply.int(0);
+    if (z.big) return c.reply.int(countByRank(z, z.zsl.firstInLexRange(r, false), z.zsl.lastInLexRange(r, false)));
+    // a listpack-sized set counts from the first member in range while members stay below max (as Redis)
+    let n = 0;
+    for (let x = z.zsl.firstInLexRange(r, true); x !== null && lexLteMax(x.member, r); x = x.forward[0]!) n++;
+    c.reply.int(n);
+  },
+});
+
+/** ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX key min max: parse, look up, delete by rank. */
 function remRangeCommand(name: string, by: By, since: string, summary: string): CommandSpec {
   return command({
-    name, arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since, summary, complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
+    name, arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set', since, summary,
+    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
     handler(c, args) {
-      const q: RangeQuery = { by, rev: false, min: args[2]!, max: args[3]!, offset: 0, count: -1 };
-      if (by === 'score') parseScoreRange(q.min, q.max);
-      else if (by === 'lex') parseLexRange(q.min, q.max);
-      else {
-        parseInteger(q.min);
-        parseInteger(q.max);
-      }
+      let start = 0, end = 0;
+      let score: ScoreRange | null = null;
+      let lex: LexRange | null = null;
+      if (by === RANK) {
+        start = parseInteger(args[2]!);
+        end = parseInteger(args[3]!);
+      } else if (by === SCORE) score = parseScoreRange(args[2]!, args[3]!);
+      else lex = parseLexRange(args[2]!, args[3]!);
       const key = args[1]!;
       const ks = c.ks(key);
       const z = zsetAt(ks, key);
-      if (!z) return c.reply.int(0);
-      const items = rangeQuery(z, q);
-      for (const [m] of items) z.delete(m);
-      if (items.length > 0) {
+      if (z === undefined) return c.reply.int(0);
+      const zsl = z.zsl;
+      // turn every kind of range into 1-based ranks [from, to]
+      let from = 0, to = -1;
+      if (by === RANK) {
+        const len = zsl.length;
+        if (start < 0) start = len + start;
+        if (end < 0) end = len + end;
+        if (start < 0) start = 0;
+        if (start > end || start >= len) return c.reply.int(0);
+        if (end >= len) end = len - 1;
+        from = start + 1;
+        to = end + 1;
+      } else {
+        // as Redis: from the first node in range, forward while nodes stay below max
+        let first: SkipNode | null = null;
+        let n = 0;
+        if (score !== null && !isEmptyScoreRange(score)) {
+          first = zsl.firstInRange(score);
+          for (let x = first; x !== null && lteMax(x.score, score); x = x.forward[0]!) n++;
+        } else if (lex !== null && !isEmptyLexRange(lex)) {
+          first = zsl.firstInLexRange(lex, !z.big);
+          for (let x = first; x !== null && lexLteMax(x.member, lex); x = x.forward[0]!) n++;
+        }
+        if (first !== null && n > 0) {
+          from = zsl.rank(first.score, first.member);
+          to = from + n - 1;
+        }
+      }
+      const deleted = from > 0 && to >= from ? z.deleteRangeByRank(from, to) : 0;
+      if (deleted > 0) {
         ks.modified(key, name);
         zsetDropIfEmpty(ks, key, z);
       }
-      c.reply.int(items.length);
+      c.reply.int(deleted);
     },
   });
 }
 
-export const zsetRangeCommands: CommandSpec[] = [
-  rangeCommand('zrange', 'rank', false, '1.2.0', 'Returns members in a sorted set within a range of indexes.', true),
-  rangeCommand('zrevrange', 'rank', true, '1.2.0', 'Returns members in a sorted set within a range of indexes in reverse order.'),
-  rangeCommand('zrangebyscore', 'score', false, '1.0.5', 'Returns members in a sorted set within a range of scores.'),
-  rangeCommand('zrevrangebyscore', 'score', true, '2.2.0', 'Returns members in a sorted set within a range of scores in reverse order.'),
-  rangeCommand('zrangebylex', 'lex', false, '2.8.9', 'Returns members in a sorted set within a lexicographical range.'),
-  rangeCommand('zrevrangebylex', 'lex', true, '2.8.9', 'Returns members in a sorted set within a lexicographical range in reverse order.'),
-  zrangestore,
-  countCommand('zcount', false, '2.0.0', 'Returns the count of members in a sorted set that have scores within a range.'),
-  countCommand('zlexcount', true, '2.8.9', 'Returns the number of members in a sorted set within a lexicographical range.'),
-  remRangeCommand('zremrangebyrank', 'rank', '2.0.0', 'Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.'),
-  remRangeCommand('zremrangebyscore', 'score', '1.2.0', 'Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.'),
-  remRangeCommand('zremrangebylex', 'lex', '2.8.9', 'Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.'),
-];
+const RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.';
 
-export type { Client };
+export const zsetRangeCommands: CommandSpec[] = [
+  /** ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
+  rangeCommand('zrange', null, null, '1.2.0', 'Return a range of members in a sorted set', RANGE_COMPLEXITY),
+  /** ZREVRANGE key start stop [WITHSCORES] */
+  rangeCommand('zrevrange', RANK, true, '1.2.0', 'Return a range of members in a sorted set, by index, with scores ordered from high to low', RANGE_COMPLEXITY),
+  /** ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count] */
+  rangeCommand('zrangebyscore', SCORE, false, '1.0.5', 'Return a range of members in a sorted set, by score', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  /** ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count] */
+  rangeCommand('zrevrangebyscore', SCORE, true, '2.2.0', 'Return a range of members in a sorted set, by score, with scores ordered from high to low', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  /** ZRANGEBYLEX key min max [LIMIT offset count] */
+  rangeCommand('zrangebylex', LEX, false, '2.8.9', 'Return a range of members in a sorted set, by lexicographical range', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  /** ZREVRANGEBYLEX key max min [LIMIT offset count] */
+  rangeCommand('zrevrangebylex', LEX, true, '2.8.9', 'Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  zrangestore, zcount, zlexcount,
+  /** ZREMRANGEBYRANK key start stop */
+  remRangeCommand('zremrangebyrank', RANK, '2.0.0', 'Remove all members in a sorted set within the given indexes'),
+  /** ZREMRANGEBYSCORE key min max */
+  remRangeCommand('zremrangebyscore', SCORE, '1.2.0', 'Remove all members in a sorted set within the given scores'),
+  /** ZREMRANGEBYLEX key min max */
+  remRangeCommand('zremrangebylex', LEX, '2.8.9', 'Remove all members in a sorted set between the given lexicographical range'),
+];

@@ -206,7 +206,21 @@ export function applyDirective(cfg: Config, name: string, values: string[]): voi
     p.set(cfg, value);
     return;
   }
-  cfg.extra.set(name.toLowerCase(), value);
+  const n = name.toLowerCase();
+  cfg.extra.set(n, value);
+  const alias = PASSIVE_ALIASES[n];
+  if (alias !== undefined) cfg.extra.set(alias, value);
+}
+
+/** Redis 7 keeps the old *-ziplist-* names as aliases of the *-listpack-* ones (both ways). */
+const PASSIVE_ALIASES: Record<string, string> = {};
+for (const [a, b] of [
+  ['hash-max-ziplist-entries', 'hash-max-listpack-entries'], ['hash-max-ziplist-value', 'hash-max-listpack-value'],
+  ['zset-max-ziplist-entries', 'zset-max-listpack-entries'], ['zset-max-ziplist-value', 'zset-max-listpack-value'],
+  ['list-max-ziplist-size', 'list-max-listpack-size'],
+] as const) {
+  PASSIVE_ALIASES[a] = b;
+  PASSIVE_ALIASES[b] = a;
 }
 
 /** Reads a redis.conf-style file: `name value…` per line, # comments. */

@@ -84,3 +84,101 @@ function formatHuman(x: LD): string {
 export function addDecimals(a: string, b: string): string {
   return formatHuman(add(parseLongDouble(a), parseLongDouble(b)));
 }
+
+/*
+ * Redis's string2ld (strtold plus its checks) over the whole x87 range, for
+ * HINCRBYFLOAT: hex floats, values beyond double range (1e400), ERANGE
+ * overflow/underflow rejected, "inf"/"infinity" reported apart.
+ */
+
+/** A finite long double as string2ld read it. */
+export type LongDouble = LD;
+
+/** m < 2^64, so the value is below 2^(e+64): beyond 2^16384 it is infinite. */
+const LD_MAX_E = 16384n - MANT_BITS;
+/** Half the smallest denormal (2^-16445): at or below it strtold gives 0 with ERANGE. */
+const LD_HALF_MIN_DENORM_LOG2 = -16446n;
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function digitRun(s: string, i: number, hex: boolean): number {
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    const dec = c >= 48 && c <= 57;
+    if (!dec && !(hex && c >= 97 && c <= 102)) break;
+  }
+  return i;
+}
+
+/** Reads [eE|pP][+-]digits at i; [end, exponent] or null when absent/incomplete. */
+function exponentAt(s: string, i: number, mark: number): [number, bigint] | null {
+  if (i >= s.length || (s.charCodeAt(i) | 0x20) !== mark) return null;
+  let j = i + 1;
+  let neg = false;
+  if (s[j] === '+' || s[j] === '-') neg = s[j++] === '-';
+  const end = digitRun(s, j, false);
+  if (end === j) return null;
+  const v = BigInt(s.slice(j, end));
+  return [end, neg ? -v : v];
+}
+
+function finite(neg: boolean, p: bigint, q: bigint): LD | null {
+  if (p === 0n) return { neg, m: 0n, e: 0n };
+  const x = fromRational(neg, p, q);
+  if (x.e > LD_MAX_E) return null;
+  const top = x.e + MANT_BITS; // value < 2^top
+  if (top <= LD_HALF_MIN_DENORM_LOG2) return null;
+  if (top - 1n === LD_HALF_MIN_DENORM_LOG2 && x.m === 1n << (MANT_BITS - 1n)) return null;
+  return x;
+}
+
+/**
+ * string2ld: the long double `s` denotes, 'inf' for an infinity, or null
+ * when Redis says "not a valid float" (syntax, spaces, NaN, out of range).
+ */
+export function string2ld(s: string): LD | 'inf' | null {
+  if (s.length === 0 || s.length >= 5120 || isSpace(s.charCodeAt(0))) return null;
+  let i = 0;
+  let neg = false;
+  if (s[0] === '+' || s[0] === '-') neg = s[i++] === '-';
+  const rest = s.slice(i).toLowerCase();
+  if (rest === 'inf' || rest === 'infinity') return 'inf';
+  const hex = rest.length > 2 && rest[0] === '0' && rest[1] === 'x';
+  if (hex) i += 2;
+  const intEnd = digitRun(s, i, hex);
+  let fracEnd = intEnd;
+  if (s[intEnd] === '.') fracEnd = digitRun(s, intEnd + 1, hex);
+  const intDigits = s.slice(i, intEnd);
+  const fracDigits = fracEnd > intEnd ? s.slice(intEnd + 1, fracEnd) : '';
+  if (intDigits.length + fracDigits.length === 0) return null;
+  const exp = exponentAt(s, fracEnd, hex ? 112 /* p */ : 101 /* e */);
+  if ((exp === null ? fracEnd : exp[0]) !== s.length) return null;
+  const e = exp === null ? 0n : exp[1];
+  const digits = BigInt((hex ? '0x' : '') + (intDigits || '0')) * (hex ? 16n : 10n) ** BigInt(fracDigits.length) + (fracDigits ? BigInt((hex ? '0x' : '') + fracDigits) : 0n);
+  if (digits === 0n) return { neg, m: 0n, e: 0n };
+  if (hex) {
+    const shift = e - 4n * BigInt(fracDigits.length);
+    const top = bitLength(digits) + shift;
+    if (top > 16400n) return null;
+    if (top < -16500n) return null;
+    return shift >= 0n ? finite(neg, digits << shift, 1n) : finite(neg, digits, 1n << -shift);
+  }
+  const scale = e - BigInt(fracDigits.length);
+  const mag = BigInt(digits.toString().length) + scale; // 10^(mag-1) <= value < 10^mag
+  if (mag > 4940n) return null;
+  if (mag < -4960n) return null;
+  return scale >= 0n ? finite(neg, digits * 10n ** scale, 1n) : finite(neg, digits, 10n ** -scale);
+}
+
+/** a + b in long double; null when the sum is infinite. */
+export function addLongDouble(a: LD, b: LD): LD | null {
+  const r = add(a, b);
+  return r.e > LD_MAX_E ? null : r;
+}
+
+/** printf("%.17Lf") with Redis's trimming (LD_STR_HUMAN). */
+export function formatLongDouble(x: LD): string {
+  return formatHuman(x);
+}

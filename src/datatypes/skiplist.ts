@@ -1,14 +1,16 @@
 /**
- * Redis's zskiplist: ordered by (score, member bytes), with spans so rank
- * queries and access by rank are O(log n).
+ * Redis's zskiplist: nodes ordered by (score, member bytes), with spans so
+ * rank queries and access by rank are O(log n). Members are latin1 strings
+ * (one char per byte), so JS string comparison is memcmp order.
  */
 const MAX_LEVEL = 32;
-const P = 0.25;
 
 export class SkipNode {
   member: string;
   score: number;
+  /** Next node at each level. */
   readonly forward: (SkipNode | null)[];
+  /** Nodes skipped by forward[i] (rank distance). */
   readonly span: number[];
   backward: SkipNode | null = null;
 
@@ -20,17 +22,19 @@ export class SkipNode {
   }
 }
 
+/** Redis's zslRandomLevel (p = 1/4). */
 function randomLevel(): number {
   let level = 1;
-  while (level < MAX_LEVEL && Math.random() < P) level++;
+  while (level < MAX_LEVEL && Math.random() < 0.25) level++;
   return level;
 }
 
-/** a < b in (score, member) order. */
-function before(score: number, member: string, node: SkipNode): boolean {
+/** True when node sorts strictly before (score, member). */
+function before(node: SkipNode, score: number, member: string): boolean {
   return node.score < score || (node.score === score && node.member < member);
 }
 
+/** A score interval (Redis's zrangespec). */
 export interface ScoreRange {
   min: number;
   max: number;
@@ -38,14 +42,16 @@ export interface ScoreRange {
   maxex: boolean;
 }
 
+/** A lex interval (Redis's zlexrangespec); null bounds are '-' / '+'. */
 export interface LexRange {
-  /** null = '-' (minus infinity) / '+' (plus infinity) */
   min: string | null;
   max: string | null;
   minex: boolean;
   maxex: boolean;
-  minInf: boolean; // min is '+': empty
-  maxInf: boolean; // max is '-': empty
+  /** min is '+': nothing is greater. */
+  minInf: boolean;
+  /** max is '-': nothing is smaller. */
+  maxInf: boolean;
 }
 
 export function gteMin(v: number, r: ScoreRange): boolean {
@@ -65,21 +71,31 @@ export function lexLteMax(s: string, r: LexRange): boolean {
   return r.maxex ? s < r.max : s <= r.max;
 }
 
+// Scratch vectors for insert/delete: handlers run one at a time, never re-entrantly.
+const UPDATE = new Array<SkipNode | null>(MAX_LEVEL).fill(null);
+const RANK = new Array<number>(MAX_LEVEL).fill(0);
+
 export class SkipList {
   readonly head = new SkipNode(MAX_LEVEL, 0, '');
   tail: SkipNode | null = null;
   length = 0;
   private level = 1;
 
+  first(): SkipNode | null {
+    return this.head.forward[0]!;
+  }
+
   insert(score: number, member: string): SkipNode {
-    const update = new Array<SkipNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL).fill(0);
+    const update = UPDATE;
+    const rank = RANK;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1]!;
-      while (x.forward[i] && before(score, member, x.forward[i]!)) {
+      let next = x.forward[i]!;
+      while (next !== null && before(next, score, member)) {
         rank[i]! += x.span[i]!;
-        x = x.forward[i]!;
+        x = next;
+        next = x.forward[i]!;
       }
       update[i] = x;
     }
@@ -93,22 +109,25 @@ export class SkipList {
       this.level = level;
     }
     const node = new SkipNode(level, score, member);
+    const r0 = rank[0]!;
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
       node.forward[i] = u.forward[i]!;
       u.forward[i] = node;
-      node.span[i] = u.span[i]! - (rank[0]! - rank[i]!);
-      u.span[i] = rank[0]! - rank[i]! + 1;
+      node.span[i] = u.span[i]! - (r0 - rank[i]!);
+      u.span[i] = r0 - rank[i]! + 1;
     }
     for (let i = level; i < this.level; i++) update[i]!.span[i]!++;
     node.backward = update[0] === this.head ? null : update[0]!;
-    if (node.forward[0]) node.forward[0].backward = node;
+    const next0 = node.forward[0]!;
+    if (next0 !== null) next0.backward = node;
     else this.tail = node;
     this.length++;
     return node;
   }
 
-  private unlink(x: SkipNode, update: SkipNode[]): void {
+  /** Unlinks x given the update vector that precedes it (Redis's zslDeleteNode). */
+  private unlink(x: SkipNode, update: (SkipNode | null)[]): void {
     for (let i = 0; i < this.level; i++) {
       const u = update[i]!;
       if (u.forward[i] === x) {
@@ -118,25 +137,69 @@ export class SkipList {
         u.span[i]!--;
       }
     }
-    if (x.forward[0]) x.forward[0].backward = x.backward;
+    const next = x.forward[0]!;
+    if (next !== null) next.backward = x.backward;
     else this.tail = x.backward;
     while (this.level > 1 && this.head.forward[this.level - 1] === null) this.level--;
     this.length--;
   }
 
-  delete(score: number, member: string): boolean {
-    const update = new Array<SkipNode>(MAX_LEVEL);
+  /** Fills UPDATE with the last node before (score, member) at each level; returns the candidate node. */
+  private seek(score: number, member: string): SkipNode | null {
+    const update = UPDATE;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && before(score, member, x.forward[i]!)) x = x.forward[i]!;
+      let next = x.forward[i]!;
+      while (next !== null && before(next, score, member)) {
+        x = next;
+        next = x.forward[i]!;
+      }
       update[i] = x;
     }
-    const target = x.forward[0];
-    if (target && target.score === score && target.member === member) {
-      this.unlink(target, update);
+    return x.forward[0]!;
+  }
+
+  delete(score: number, member: string): boolean {
+    const x = this.seek(score, member);
+    if (x !== null && x.score === score && x.member === member) {
+      this.unlink(x, UPDATE);
       return true;
     }
     return false;
+  }
+
+  /** Removes and returns the first node (no search: every level's predecessor is the head). */
+  shift(): SkipNode | null {
+    const x = this.head.forward[0]!;
+    if (x === null) return null;
+    for (let i = 0; i < this.level; i++) UPDATE[i] = this.head;
+    this.unlink(x, UPDATE);
+    return x;
+  }
+
+  /** Removes and returns the last node. */
+  pop(): SkipNode | null {
+    const x = this.tail;
+    if (x === null) return null;
+    this.seek(x.score, x.member);
+    this.unlink(x, UPDATE);
+    return x;
+  }
+
+  /**
+   * Changes the score of an existing (curScore, member) node (Redis's
+   * zslUpdateScore): in place when its position does not change.
+   */
+  updateScore(curScore: number, member: string, newScore: number): SkipNode {
+    const x = this.seek(curScore, member)!;
+    const prev = x.backward;
+    const next = x.forward[0]!;
+    if ((prev === null || prev.score < newScore) && (next === null || next.score > newScore)) {
+      x.score = newScore;
+      return x;
+    }
+    this.unlink(x, UPDATE);
+    return this.insert(newScore, member);
   }
 
   /** 1-based rank of (score, member), 0 if absent. */
@@ -144,11 +207,13 @@ export class SkipList {
     let rank = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && (before(score, member, x.forward[i]!) || (x.forward[i]!.score === score && x.forward[i]!.member === member))) {
+      let next = x.forward[i]!;
+      while (next !== null && (next.score < score || (next.score === score && next.member <= member))) {
         rank += x.span[i]!;
-        x = x.forward[i]!;
-        if (x.member === member && x.score === score) return rank;
+        x = next;
+        next = x.forward[i]!;
       }
+      if (x !== this.head && x.member === member && x.score === score) return rank;
     }
     return 0;
   }
@@ -159,7 +224,7 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && traversed + x.span[i]! <= rank) {
+      while (x.forward[i] !== null && traversed + x.span[i]! <= rank) {
         traversed += x.span[i]!;
         x = x.forward[i]!;
       }
@@ -168,43 +233,95 @@ export class SkipList {
     return null;
   }
 
-  first(): SkipNode | null {
-    return this.head.forward[0] ?? null;
+  /**
+   * Removes the nodes of 1-based ranks start..end (inclusive), calling
+   * `removed` for each (Redis's zslDeleteRangeByRank: O(log n + m)).
+   */
+  deleteRangeByRank(start: number, end: number, removed: (n: SkipNode) => void): number {
+    const update = UPDATE;
+    let traversed = 0;
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      while (x.forward[i] !== null && traversed + x.span[i]! < start) {
+        traversed += x.span[i]!;
+        x = x.forward[i]!;
+      }
+      update[i] = x;
+    }
+    traversed++;
+    let n = x.forward[0]!;
+    let deleted = 0;
+    while (n !== null && traversed <= end) {
+      const next = n.forward[0]!;
+      this.unlink(n, update);
+      removed(n);
+      deleted++;
+      traversed++;
+      n = next;
+    }
+    return deleted;
   }
 
   /** First node with score within the range, or null. */
   firstInRange(r: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && !gteMin(x.forward[i]!.score, r)) x = x.forward[i]!;
+      while (x.forward[i] !== null && !gteMin(x.forward[i]!.score, r)) x = x.forward[i]!;
     }
-    const n = x.forward[0];
-    return n && lteMax(n.score, r) ? n : null;
+    const n = x.forward[0]!;
+    return n !== null && lteMax(n.score, r) ? n : null;
   }
 
   /** Last node with score within the range, or null. */
   lastInRange(r: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && lteMax(x.forward[i]!.score, r)) x = x.forward[i]!;
+      while (x.forward[i] !== null && lteMax(x.forward[i]!.score, r)) x = x.forward[i]!;
     }
     return x !== this.head && gteMin(x.score, r) ? x : null;
   }
 
-  firstInLexRange(r: LexRange): SkipNode | null {
+  /**
+   * First node of a lex range. Lex ranges assume equal scores; on mixed
+   * scores the answer depends on the walk, so `linear` walks from the head
+   * as Redis does for listpack-sized sets (Redis's zzlFirstInLexRange)
+   * instead of searching the levels (zslFirstInLexRange).
+   */
+  firstInLexRange(r: LexRange, linear: boolean): SkipNode | null {
+    if (!this.inLexRange(r)) return null;
+    if (linear) {
+      for (let n = this.head.forward[0]!; n !== null; n = n.forward[0]!) {
+        if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
+      }
+      return null;
+    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && !lexGteMin(x.forward[i]!.member, r)) x = x.forward[i]!;
+      while (x.forward[i] !== null && !lexGteMin(x.forward[i]!.member, r)) x = x.forward[i]!;
     }
-    const n = x.forward[0];
-    return n && lexLteMax(n.member, r) && lexGteMin(n.member, r) ? n : null;
+    const n = x.forward[0]!;
+    return n !== null && lexLteMax(n.member, r) ? n : null;
   }
 
-  lastInLexRange(r: LexRange): SkipNode | null {
+  /** Last node of a lex range (see firstInLexRange for `linear`). */
+  lastInLexRange(r: LexRange, linear: boolean): SkipNode | null {
+    if (!this.inLexRange(r)) return null;
+    if (linear) {
+      for (let n = this.tail; n !== null; n = n.backward) {
+        if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
+      }
+      return null;
+    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] && lexLteMax(x.forward[i]!.member, r)) x = x.forward[i]!;
+      while (x.forward[i] !== null && lexLteMax(x.forward[i]!.member, r)) x = x.forward[i]!;
     }
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
+  }
+
+  /** Redis's zslIsInLexRange pre-check: the last member reaches min and the first reaches max. */
+  private inLexRange(r: LexRange): boolean {
+    const first = this.head.forward[0]!;
+    return first !== null && lexGteMin(this.tail!.member, r) && lexLteMax(first.member, r);
   }
 }

@@ -18,7 +18,17 @@ export class ProtocolError extends Error {}
 
 export interface ParserLimits {
   maxBulkLen: number;
+  /**
+   * True while the connection must still authenticate: then, as in Redis,
+   * multibulk counts over 10 and bulk lengths over 16384 are protocol errors.
+   * Only called for requests past those sizes.
+   */
+  authRequired?: () => boolean;
 }
+
+/** Redis's limits on requests from unauthenticated connections. */
+const UNAUTH_MAX_ARGS = 10;
+const UNAUTH_MAX_BULK = 16384;
 
 const CR = 13;
 const LF = 10;
@@ -87,6 +97,9 @@ export class RespParser {
       }
       const n = parseLength(buf, p + 1, cr);
       if (n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+      if (n > UNAUTH_MAX_ARGS && this.limits.authRequired?.() === true) {
+        throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+      }
       this.pos = cr + 2;
       if (n <= 0) return [];
       this.args = new Array<string>(n);
@@ -109,6 +122,9 @@ export class RespParser {
         const n = parseLength(buf, p + 1, cr);
         if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_STRING) {
           throw new ProtocolError('Protocol error: invalid bulk length');
+        }
+        if (n > UNAUTH_MAX_BULK && this.limits.authRequired?.() === true) {
+          throw new ProtocolError('Protocol error: unauthenticated bulk length');
         }
         p = this.pos = cr + 2;
         this.bulkLen = n;
@@ -175,9 +191,15 @@ function sameBytes(buf: Buffer, at: number, s: string): boolean {
   return true;
 }
 
-/** Strict decimal parse of buf[start, end) as Redis's string2ll; null if malformed. */
+/**
+ * Strict decimal parse of buf[start, end) as Redis's string2ll ("0", or an
+ * optional '-' then a non-zero digit; fits a signed 64-bit integer); null if
+ * malformed. Lengths past 2^53 come back approximate, which is enough to
+ * compare them with limits.
+ */
 function parseLength(buf: Buffer, start: number, end: number): number | null {
-  if (start >= end || end - start > 18) return null;
+  if (start >= end || end - start > 20) return null;
+  if (end - start === 1 && buf[start] === 48 /* '0' */) return 0;
   let i = start;
   let neg = false;
   if (buf[i] === 45 /* '-' */) {
@@ -185,12 +207,14 @@ function parseLength(buf: Buffer, start: number, end: number): number | null {
     i++;
     if (i >= end) return null;
   }
-  if (buf[i] === 48 /* '0' */ && end - i > 1) return null;
+  if (buf[i] === 48 /* '0' */) return null;
   let n = 0;
   for (; i < end; i++) {
     const c = buf[i]! - 48;
     if (c < 0 || c > 9) return null;
     n = n * 10 + c;
   }
+  // beyond LLONG_MAX (9223372036854775807 rounds to 2^63 as a double)
+  if (n >= 9223372036854775807) return null;
   return neg ? -n : n;
 }

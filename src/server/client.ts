@@ -37,6 +37,16 @@ export class Client {
   noTouch = false;
   /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */
   replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
+  /**
+   * Channel, pattern and shard-channel subscription counts, kept by the
+   * pub/sub family (CLIENT LIST sub/psub/ssub, the 'P' flag and type pubsub,
+   * PING's reply in the RESP2 pub/sub context).
+   */
+  subscriptions = 0;
+  patternSubscriptions = 0;
+  shardSubscriptions = 0;
+  /** Query buffer bytes as Redis counts them (CLIENT LIST qbuf): what the current read left to parse. */
+  queryBufSize = 0;
   /** A command still running asynchronously (blocking commands); requests wait behind it. */
   private busy: Promise<void> | null = null;
   private readonly queue: string[][] = [];
@@ -66,7 +76,12 @@ export class Client {
     this.server = server;
     this.socket = socket;
     this.id = server.nextClientId++;
-    this.parser = new RespParser({ maxBulkLen: server.config.protoMaxBulkLen });
+    // with a password set, a new connection starts unauthenticated (Redis's clientSetDefaultAuth)
+    this.authenticated = server.config.requirepass === '';
+    this.parser = new RespParser({
+      maxBulkLen: server.config.protoMaxBulkLen,
+      authRequired: () => !this.authenticated && this.server.config.requirepass !== '',
+    });
     if (socket) {
       socket.setNoDelay(true);
       socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -99,13 +114,17 @@ export class Client {
 
   private onData(chunk: Buffer): void {
     this.lastInteraction = Date.now();
+    this.server.stats.netInputBytes += chunk.length;
     this.parser.feed(chunk);
-    if (this.parser.buffered > this.server.config.clientQueryBufferLimit) {
-      this.server.log('warning', `closing client ${this.id}: query buffer limit reached`);
+    const qbuf = this.parser.buffered;
+    if (qbuf > this.server.config.clientQueryBufferLimit) {
+      this.server.log('warning', `Closing client that reached max query buffer length: id=${this.id} addr=${this.addr} (qbuf ${qbuf} bytes)`);
       this.close();
       return;
     }
+    this.queryBufSize = qbuf;
     this.drainRequests();
+    this.queryBufSize = this.parser.buffered;
   }
 
   /** Parses and runs everything buffered, then flushes the replies in one write. */
@@ -154,6 +173,7 @@ export class Client {
     const s = this.socket;
     if (this.closed) return;
     if (s && this.reply.len > 0) {
+      this.server.stats.netOutputBytes += this.reply.len;
       this.reply.flush(s);
       if (s.writableLength > OUTPUT_HIGH_WATER) this.pause();
     }

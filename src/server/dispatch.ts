@@ -22,22 +22,33 @@ export function resolveCommand(c: Client, args: string[]): Command | null {
     }
   }
   if (cmd === undefined) {
+    const name = args[0]!.toLowerCase();
+    if (name === 'post' || name === 'host:') {
+      // cross-protocol scripting (an HTTP request sent to Redis): drop the connection, as Redis does
+      c.server.log('warning', 'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+      c.close();
+      return null;
+    }
+    c.lastCommand = 'NULL';
     rejectWith(c, null, unknownCommand(args[0]!, args.slice(1)));
     return null;
   }
   if (cmd.subcommands !== null && args.length >= 2) {
     const sub = cmd.subcommands.get(args[1]!.toLowerCase());
     if (sub === undefined) {
+      c.lastCommand = 'NULL';
       rejectWith(c, cmd, unknownSubcommand(args[1]!, cmd.fullName));
       return null;
     }
     if (!arityOk(sub.spec.arity, args.length)) {
+      c.lastCommand = sub.fullName;
       rejectWith(c, sub, wrongArity(sub.fullName));
       return null;
     }
     return sub;
   }
   if (!arityOk(cmd.spec.arity, args.length)) {
+    c.lastCommand = cmd.fullName;
     rejectWith(c, cmd, wrongArity(cmd.fullName));
     return null;
   }
@@ -63,6 +74,11 @@ export function execute(c: Client, args: string[]): Promise<void> | undefined {
   const cmd = resolveCommand(c, args);
   if (cmd === null) return undefined;
   const server = c.server;
+  // CLIENT PAUSE: a covered command waits, then runs as if just received (gate refusals don't wait)
+  if (server.pause.type !== 0 && server.pause.covers(c, cmd) && server.gate(c, cmd, args) === null) {
+    c.lastCommand = cmd.fullName;
+    return server.pause.wait(c).then(() => (c.closed ? undefined : execute(c, args)));
+  }
   if (c.intercept !== null && c.intercept(cmd, args)) {
     applyReplyMode(c, mark);
     return undefined;

@@ -45,7 +45,9 @@ export class RespServer {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // stop accepting, then drop the connections: server.close() waits for them
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const c of [...this.state.clients.values()]) c.close();
+    await closed;
   }
 }

@@ -6,6 +6,7 @@ import type { Client } from './client.ts';
 import { BlockingManager } from '../engine/blocking.ts';
 import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
+import { ClientPause } from './pause.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -43,8 +44,8 @@ export class ServerState {
   /** Path of the config file given on the command line, if any. */
   configFile = '';
   peakMemory = 0;
-  /** CLIENT PAUSE: commands wait until this time (ms). */
-  pauseUntil = 0;
+  /** CLIENT PAUSE state: covered commands wait until it ends. */
+  readonly pause = new ClientPause();
   /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
   readonly resetHooks: Array<(c: Client) => void> = [];
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */

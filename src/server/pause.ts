@@ -1,0 +1,113 @@
+/**
+ * CLIENT PAUSE: while a pause is on, commands it covers wait (the client
+ * counts as blocked) until the pause ends or CLIENT UNPAUSE, then run as if
+ * just received, as Redis's BLOCKED_POSTPONE clients do.
+ */
+import type { Client } from './client.ts';
+import type { Command } from '../commands/registry.ts';
+
+/** Pause kinds, least to most restrictive (Redis's pause_type). */
+export const PauseType = { OFF: 0, WRITE: 1, ALL: 2 } as const;
+export type PauseType = (typeof PauseType)[keyof typeof PauseType];
+
+export class ClientPause {
+  /** Current pause kind; checked on every command, so kept a plain field. */
+  type: PauseType = PauseType.OFF;
+  /** When the pause ends (ms since the epoch). */
+  end = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** Postponed clients' wake-ups, in the order they were paused. */
+  private waiting: Array<() => void> = [];
+
+  /** Starts or extends a pause: the more restrictive type and the later end win. */
+  pause(end: number, type: PauseType): void {
+    const old = this.type;
+    if (this.type === PauseType.OFF) {
+      this.type = type;
+      this.end = end;
+    } else {
+      if (type > this.type) this.type = type;
+      if (end > this.end) this.end = end;
+    }
+    this.refresh(old);
+  }
+
+  unpause(): void {
+    const old = this.type;
+    this.type = PauseType.OFF;
+    this.end = 0;
+    this.refresh(old);
+  }
+
+  /** Ends an expired pause and wakes the postponed clients (they re-run and may pause again). */
+  private refresh(old: PauseType = this.type): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.type !== PauseType.OFF && this.end < Date.now()) {
+      this.type = PauseType.OFF;
+      this.end = 0;
+    }
+    // a less restrictive pause than before: everyone postponed re-checks
+    if (this.type < old) this.wakeAll();
+    if (this.type === PauseType.OFF) return;
+    this.timer = setTimeout(() => this.refresh(), Math.min(this.end - Date.now() + 1, 0x7fffffff));
+    this.timer.unref();
+  }
+
+  private wakeAll(): void {
+    const w = this.waiting;
+    if (w.length === 0) return;
+    this.waiting = [];
+    for (const wake of w) wake();
+  }
+
+  /** Whether `cmd` from `c` must wait now (replicas are never paused). */
+  covers(c: Client, cmd: Command): boolean {
+    if (this.end < Date.now()) {
+      this.refresh(this.type);
+      if (this.type === PauseType.OFF) return false;
+    }
+    if (c.ext.replica) return false;
+    if (this.type === PauseType.ALL) return true;
+    if (mayReplicate(cmd)) return true;
+    // EXEC of a transaction that holds writes
+    if ((cmd.parent ?? cmd).spec.name === 'exec') {
+      const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
+      if (tx) for (const [queued] of tx.queue) if (mayReplicate(queued)) return true;
+    }
+    return false;
+  }
+
+  /** Resolves when the pause covering `c` ends (or CLIENT UNBLOCK wakes it). */
+  wait(c: Client): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const wake = (): void => {
+        if (done) return;
+        done = true;
+        c.blocked = false;
+        c.unblock = null;
+        resolve();
+      };
+      c.blocked = true;
+      // CLIENT UNBLOCK re-runs a postponed command (which may pause again)
+      c.unblock = () => {
+        this.waiting = this.waiting.filter((w) => w !== wake);
+        wake();
+        return true;
+      };
+      this.waiting.push(wake);
+    });
+  }
+
+  /** Number of postponed clients. */
+  get postponed(): number {
+    return this.waiting.length;
+  }
+}
+
+function mayReplicate(cmd: Command): boolean {
+  return cmd.isWrite || cmd.spec.flags.includes('may_replicate');
+}
