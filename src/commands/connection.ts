@@ -1,6 +1,6 @@
 /** Connection family: PING, ECHO, QUIT, SELECT, HELLO, AUTH … */
 import { command, type CommandSpec } from './spec.ts';
-import { CommandError, Err } from './errors.ts';
+import { CommandError, Err, wrongArity } from './errors.ts';
 import { isOpt, parseInt64OrNull } from './parse.ts';
 import { setClientName } from './client-cmd.ts';
 import { REDIS_VERSION } from '../server/version.ts';
@@ -8,29 +8,36 @@ import type { Client } from '../server/client.ts';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-/** Checks credentials for the default user (the only user until ACLs exist). */
+/**
+ * Checks credentials for the default user (the only user until ACLs exist;
+ * with no requirepass it takes any password) and authenticates on success.
+ */
 function authenticate(c: Client, user: string, pass: string): void {
   const required = c.server.config.requirepass;
   if (user !== 'default' || (required !== '' && pass !== required)) throw new CommandError(WRONGPASS);
   c.authenticated = true;
 }
 
-/** PING [message] */
+/** PING [message] — in the RESP2 pub/sub context the reply is ["pong", message or ""]. */
 const ping = command({
-  name: 'ping', arity: -1, flags: ['fast', 'stale', 'loading'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)',
+  name: 'ping', arity: -1, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'connection', since: '1.0.0', summary: 'Ping the server', complexity: 'O(1)',
   args: [{ name: 'message', type: 'string', optional: true }],
   handler(c, args) {
-    if (args.length > 2) throw new CommandError("ERR wrong number of arguments for 'ping' command");
-    if (args.length === 2) c.reply.bulk(args[1]!);
+    if (args.length > 2) throw new CommandError(wrongArity('ping'));
+    if (c.resp === 2 && c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) {
+      c.reply.array(2);
+      c.reply.bulk('pong');
+      c.reply.bulk(args.length === 2 ? args[1]! : '');
+    } else if (args.length === 2) c.reply.bulk(args[1]!);
     else c.reply.simple('PONG');
   },
 });
 
 /** ECHO message */
 const echo = command({
-  name: 'echo', arity: 2, flags: ['fast', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Returns the given string.', complexity: 'O(1)',
+  name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'connection', since: '1.0.0', summary: 'Echo the given string', complexity: 'O(1)',
   args: [{ name: 'message', type: 'string' }],
   handler(c, args) {
     c.reply.bulk(args[1]!);
@@ -39,8 +46,8 @@ const echo = command({
 
 /** QUIT — replies OK, then closes the connection. */
 const quit = command({
-  name: 'quit', arity: -1, flags: ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Closes the connection.', complexity: 'O(1)',
+  name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'connection', since: '1.0.0', summary: 'Close the connection', complexity: 'O(1)',
   handler(c) {
     c.reply.ok();
     c.closeAfterReply = true;
@@ -50,11 +57,11 @@ const quit = command({
 /** SELECT index */
 const select = command({
   name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Changes the selected database.', complexity: 'O(1)',
+  group: 'connection', since: '1.0.0', summary: 'Change the selected database for the current connection', complexity: 'O(1)',
   args: [{ name: 'index', type: 'integer' }],
   handler(c, args) {
     const n = parseInt64OrNull(args[1]!);
-    if (n === null) throw new CommandError(Err.NOT_INTEGER);
+    if (n === null || n < -2147483648 || n > 2147483647) throw new CommandError(Err.NOT_INTEGER);
     if (n < 0 || n >= c.server.engine.databases) throw new CommandError(Err.DB_INDEX);
     c.db = n;
     c.reply.ok();
@@ -64,7 +71,8 @@ const select = command({
 /** AUTH [username] password */
 const auth = command({
   name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user',
+  group: 'connection', since: '1.0.0', summary: 'Authenticate to the server', complexity: 'O(N) where N is the number of passwords defined for the user',
+  args: [{ name: 'username', type: 'string', optional: true }, { name: 'password', type: 'string' }],
   handler(c, args) {
     if (args.length > 3) throw new CommandError(Err.SYNTAX);
     if (args.length === 2) {
@@ -79,40 +87,45 @@ const auth = command({
   },
 });
 
-/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+const HELLO_NOAUTH =
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
+
+/**
+ * HELLO [protover [AUTH username password] [SETNAME clientname]]
+ * Options apply left to right (a SETNAME before a failing AUTH sticks, as in Redis).
+ */
 const hello = command({
   name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '6.0.0', summary: 'Handshakes with the Redis server.', complexity: 'O(1)',
+  group: 'connection', since: '6.0.0', summary: 'Handshake with Redis', complexity: 'O(1)',
+  args: [{
+    name: 'arguments', type: 'block', optional: true, args: [
+      { name: 'protover', type: 'integer' },
+      { name: 'username_password', type: 'block', token: 'AUTH', optional: true, args: [{ name: 'username', type: 'string' }, { name: 'password', type: 'string' }] },
+      { name: 'clientname', type: 'string', token: 'SETNAME', optional: true },
+    ],
+  }],
   handler(c, args) {
-    let ver = c.resp as number;
-    let i = 1;
+    let ver = 0;
     if (args.length >= 2) {
       const v = parseInt64OrNull(args[1]!);
       if (v === null) throw new CommandError('ERR Protocol version is not an integer or out of range');
+      if (v < 2 || v > 3) throw new CommandError(Err.NOPROTO);
       ver = v;
-      i = 2;
     }
-    let user: string | null = null;
-    let pass = '';
-    let name: string | null = null;
-    for (; i < args.length; i++) {
+    for (let i = 2; i < args.length; i++) {
       const more = args.length - 1 - i;
       if (isOpt(args[i]!, 'AUTH') && more >= 2) {
-        user = args[++i]!;
-        pass = args[++i]!;
+        authenticate(c, args[i + 1]!, args[i + 2]!);
+        i += 2;
       } else if (isOpt(args[i]!, 'SETNAME') && more >= 1) {
-        name = args[++i]!;
+        setClientName(c, args[i + 1]!);
+        i++;
       } else {
         throw new CommandError(`ERR Syntax error in HELLO option '${args[i]!}'`);
       }
     }
-    if (ver < 2 || ver > 3) throw new CommandError(Err.NOPROTO);
-    if (user !== null) authenticate(c, user, pass);
-    else if (c.server.config.requirepass !== '' && !c.authenticated) {
-      throw new CommandError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
-    }
-    if (name !== null) setClientName(c, name);
-    c.reply.resp = ver as 2 | 3;
+    if (!c.authenticated && c.server.config.requirepass !== '') throw new CommandError(HELLO_NOAUTH);
+    if (ver !== 0) c.reply.resp = ver as 2 | 3;
     const r = c.reply;
     r.map(7);
     r.bulk('server');
@@ -120,7 +133,7 @@ const hello = command({
     r.bulk('version');
     r.bulk(REDIS_VERSION);
     r.bulk('proto');
-    r.int(ver);
+    r.int(c.resp);
     r.bulk('id');
     r.int(c.id);
     r.bulk('mode');
@@ -132,19 +145,24 @@ const hello = command({
   },
 });
 
-/** RESET — back to a fresh connection's state. */
+/**
+ * RESET — back to a fresh connection's state: families clear their own
+ * (MULTI/WATCH, subscriptions, tracking …) through ServerState.resetHooks;
+ * then db 0, RESP2, no name, replies on, and unauthenticated when a password
+ * is set. CLIENT NO-EVICT survives, as in Redis 7.0.
+ */
 const reset = command({
   name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '6.2.0', summary: 'Resets the connection.', complexity: 'O(1)',
+  group: 'connection', since: '6.2.0', summary: 'Reset the connection', complexity: 'O(1)',
   handler(c) {
+    if (c.ext.replica) throw new CommandError('ERR can only reset normal client connections');
     for (const h of c.server.resetHooks) h(c);
     c.db = 0;
     c.reply.resp = 2;
     c.name = '';
     c.replyMode = 'on';
-    c.noEvict = false;
     c.noTouch = false;
-    c.authenticated = false;
+    c.authenticated = c.server.config.requirepass === '';
     c.reply.simple('RESET');
   },
 });

@@ -17,7 +17,7 @@ import type { Client } from '../server/client.ts';
 
 const NX = 1, XX = 2, GT = 4, LT = 8, INCR = 16;
 
-// Parsed scores of the current ZADD; reused (handlers never nest).
+// Parsed scores of the current ZADD (entries past its pair count are stale); reused, handlers never nest.
 const scores: number[] = [];
 
 /** The ZADD option at `a` (case-insensitive), or 0 when `a` is not one; CH is -1. */
@@ -58,7 +58,6 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
   }
   if ((flags & INCR) !== 0 && elements > 2) throw new CommandError('ERR INCR option supports a single increment-element pair');
   const pairs = elements >> 1;
-  scores.length = pairs;
   for (let j = 0; j < pairs; j++) {
     const v = string2d(args[idx + j * 2]!);
     if (v === null) throw new CommandError(Err.NOT_FLOAT);

@@ -64,8 +64,10 @@ function rejectWith(c: Client, cmd: Command | null, msg: string): void {
   const tx = c.ext.multi as { dirty: boolean } | undefined;
   if (tx) tx.dirty = true;
   c.server.countError(msg);
+  const mark = c.reply.len;
   c.reply.error(msg);
-  applyReplyMode(c, c.reply.len);
+  // CLIENT REPLY OFF/SKIP mute rejections too
+  applyReplyMode(c, mark);
 }
 
 /** Runs a request; returns a promise only when the command completes asynchronously. */

@@ -69,4 +69,23 @@ describeServer('hashes and sets', (fx) => {
       c.destroy();
     }
   });
+
+  test('hashes over node-redis RESP3 and sets over ioredis', async () => {
+    const port = fx().port;
+    const c = await nodeRedis(port, 3);
+    const r = await ioredis(port);
+    try {
+      await c.hSet('h3', { a: '1', b: '2' });
+      assert.deepEqual(await c.hGetAll('h3'), { a: '1', b: '2' });
+      assert.equal(await c.hIncrByFloat('h3', 'a', 0.5), '1.5');
+      assert.deepEqual(await c.sendCommand(['HRANDFIELD', 'h3', '-2', 'WITHVALUES']).then((x) => (x as unknown as unknown[]).length), 2);
+      assert.equal(await r.sadd('s9', 'a', 'b', 'c'), 3);
+      assert.deepEqual((await r.smembers('s9')).sort(), ['a', 'b', 'c']);
+      assert.deepEqual(await r.spop('s9', 5).then((x) => x.sort()), ['a', 'b', 'c']);
+      assert.equal(await r.exists('s9'), 0);
+    } finally {
+      c.destroy();
+      r.disconnect();
+    }
+  });
 });
