@@ -39,7 +39,8 @@ function typeByName(name: string): ClientType | null {
 /** The flags= letters, in Redis's order. */
 function clientFlags(c: Client): string {
   let f = '';
-  if (c.ext.replica) f += 'S';
+  if (c.server.monitors.has(c)) f += 'O';
+  else if (c.ext.replica) f += 'S';
   if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) f += 'P';
   if (c.ext.multi) f += 'x';
   if (c.blocked) f += 'b';

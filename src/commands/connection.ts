@@ -4,6 +4,7 @@ import { CommandError, Err, wrongArity } from './errors.ts';
 import { isOpt, parseInt64OrNull } from './parse.ts';
 import { setClientName } from './client-cmd.ts';
 import { REDIS_VERSION } from '../server/version.ts';
+import { startMonitor } from '../server/monitor.ts';
 import type { Client } from '../server/client.ts';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -156,6 +157,7 @@ const reset = command({
   group: 'connection', since: '6.2.0', summary: 'Reset the connection', complexity: 'O(1)',
   handler(c) {
     if (c.ext.replica) throw new CommandError('ERR can only reset normal client connections');
+    c.server.monitors.delete(c);
     for (const h of c.server.resetHooks) h(c);
     c.db = 0;
     c.reply.resp = 2;
@@ -167,4 +169,13 @@ const reset = command({
   },
 });
 
-export const connectionCommands: CommandSpec[] = [ping, echo, quit, select, auth, hello, reset];
+/** MONITOR — streams every command the server runs; a second MONITOR gets no reply. */
+const monitor = command({
+  name: 'monitor', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '1.0.0', summary: 'Listen for all requests received by the server in real time', complexity: '',
+  handler(c) {
+    if (startMonitor(c)) c.reply.ok();
+  },
+});
+
+export const connectionCommands: CommandSpec[] = [ping, echo, quit, select, auth, hello, reset, monitor];

@@ -5,6 +5,7 @@
 import type { Client } from './client.ts';
 import type { Command } from '../commands/registry.ts';
 import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.ts';
+import { feedMonitors } from './monitor.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -110,6 +111,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
+      if (c.server.monitors.size !== 0) feedMonitors(c, cmd, args);
       return r.then(
         () => finish(c, cmd, t0, mark, false),
         (e: unknown) => {
@@ -123,6 +125,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     writeFailure(c, e);
     finish(c, cmd, t0, mark, true);
   }
+  if (c.server.monitors.size !== 0) feedMonitors(c, cmd, args);
   return undefined;
 }
 

@@ -46,6 +46,8 @@ export class ServerState {
   peakMemory = 0;
   /** CLIENT PAUSE state: covered commands wait until it ends. */
   readonly pause = new ClientPause();
+  /** Clients in MONITOR mode (fed by dispatch after every command). */
+  readonly monitors = new Set<Client>();
   /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
   readonly resetHooks: Array<(c: Client) => void> = [];
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
