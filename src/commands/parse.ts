@@ -21,11 +21,13 @@ export function parseInt64OrNull(s: string): number | null {
   const first = s.charCodeAt(i);
   if (first === 48) return n === 1 ? 0 : null;
   if (first < 49 || first > 57) return null;
+  let v = first - 48;
   for (let j = i + 1; j < n; j++) {
     const c = s.charCodeAt(j);
     if (c < 48 || c > 57) return null;
+    v = v * 10 + (c - 48);
   }
-  if (n - i < 16) return Number(s);
+  if (n - i < 16) return i === 1 ? -v : v;
   const b = BigInt(s);
   if (b > INT64_MAX || b < INT64_MIN) return null;
   return Number(b);

@@ -366,7 +366,7 @@ function incrBy(c: Client, key: string, incr: number, incrBig: bigint | null): v
   if (old === null) ks.set(key, result);
   else ks.replace(key, result);
   ks.modified(key, 'incrby');
-  c.reply.raw(':' + result + '\r\n');
+  c.reply.intText(result);
 }
 
 function incrCommand(name: string, sign: 1 | -1, withArg: boolean, summary: string): CommandSpec {

@@ -93,6 +93,15 @@ export class ReplyWriter {
     this.raw(':' + n + '\r\n');
   }
 
+  /** An integer reply from its decimal text (avoids building ":N\r\n"). */
+  intText(digits: string): void {
+    this.ensure(digits.length + 3);
+    this.buf[this.len++] = 58; /* ':' */
+    this.raw(digits);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
+  }
+
   bulk(s: string): void {
     const n = s.length;
     this.ensure(n + 16);
