@@ -38,7 +38,7 @@ describeCompat('sets', (t) => {
     ['SPOP', 'nope'], ['SPOP', 'nope', '0'], ['SPOP', 'nope', '5'], ['SADD', 's', '5', '1', '3'], ['SPOP', 's', '0'],
     ['SPOP', 's', '-1'], ['SPOP', 's', 'x'], ['SPOP', 's', '1.5'], ['SPOP', 's', '9223372036854775808'], ['SPOP', 's', '1', '2'], ['SPOP', 'nope', '-1'],
     ['SPOP', 's', '3'], ['EXISTS', 's'], ['SADD', 's', '5', '1', '3'], ['SPOP', 's', '100'], ['EXISTS', 's'],
-    ['SADD', 's', 'only'], ['SPOP', 's'], ['EXISTS', 's'], ['SADD', 'w', 'a', 'b'], U('SPOP', 'w', '2'),
+    ['SADD', 'h', '5', 'x', '3', '1'], ['SREM', 'h', 'x'], ['OBJECT', 'ENCODING', 'h'], ['SPOP', 'h', '10'], ['SADD', 's', 'only'], ['SPOP', 's'], ['EXISTS', 's'], ['SADD', 'w', 'a', 'b'], U('SPOP', 'w', '2'),
     ['SET', 'str', 'v'], ['SPOP', 'str'], ['SPOP', 'str', '1'], ['SPOP', 'str', '0'], ['SPOP', 'str', '-1'], ['SPOP'],
   ]));
 

@@ -62,7 +62,8 @@ const select = command({
   args: [{ name: 'index', type: 'integer' }],
   handler(c, args) {
     const n = parseInt64OrNull(args[1]!);
-    if (n === null || n < -2147483648 || n > 2147483647) throw new CommandError(Err.NOT_INTEGER);
+    if (n === null) throw new CommandError(Err.NOT_INTEGER);
+    if (n < -2147483648 || n > 2147483647) throw new CommandError('ERR value is out of range, value must between -2147483648 and 2147483647');
     if (n < 0 || n >= c.server.engine.databases) throw new CommandError(Err.DB_INDEX);
     c.db = n;
     c.reply.ok();

@@ -1,55 +1,85 @@
 /** Expiry commands: EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT, TTL/PTTL, EXPIRETIME/PEXPIRETIME, PERSIST. */
-import { command, type CommandSpec } from './spec.ts';
+import { command, type ArgSpec, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { parseInt64OrNull } from './parse.ts';
-import { invalidExpire, INT64_MAX_NUM } from './expire-args.ts';
+import { invalidExpire } from './expire-args.ts';
 
 const NX = 1, XX = 2, GT = 4, LT = 8;
 
-function parseExpireFlags(args: string[], from: number): number {
+/** Redis's parseExtendedExpireArgumentsOrReply: NX | XX | GT | LT after the time. */
+function parseExpireFlags(args: string[]): number {
   let flags = 0;
-  for (let j = from; j < args.length; j++) {
-    const o = args[j]!.toUpperCase();
-    if (o === 'NX') flags |= NX;
-    else if (o === 'XX') flags |= XX;
-    else if (o === 'GT') flags |= GT;
-    else if (o === 'LT') flags |= LT;
-    else throw new CommandError(`ERR Unsupported option ${args[j]!}`);
+  for (let j = 3; j < args.length; j++) {
+    const o = args[j]!;
+    if (o.length !== 2) throw new CommandError(`ERR Unsupported option ${o}`);
+    const u = o.toUpperCase();
+    if (u === 'NX') flags |= NX;
+    else if (u === 'XX') flags |= XX;
+    else if (u === 'GT') flags |= GT;
+    else if (u === 'LT') flags |= LT;
+    else throw new CommandError(`ERR Unsupported option ${o}`);
   }
   if (flags & NX && flags & (XX | GT | LT)) throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (flags & GT && flags & LT) throw new CommandError('ERR GT and LT options at the same time are not compatible');
   return flags;
 }
 
-/** Redis's expireGenericCommand. unit 1000 = seconds; relative adds now. */
-function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: string, summary: string): CommandSpec {
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+/** Below these magnitudes n * unit + now is exact in a double and cannot overflow int64. */
+const SAFE_MS = 2 ** 53 - 1e13;
+const SAFE_S = SAFE_MS / 1000;
+
+/**
+ * Absolute expiry in ms from the argument, with Redis's overflow checks
+ * (unit conversion, then basetime addition) done exactly in int64 terms.
+ */
+function expireTime(arg: string, unit: 1 | 1000, basetime: number, name: string): number {
+  const n = parseInt64OrNull(arg);
+  if (n === null) throw new CommandError(Err.NOT_INTEGER);
+  const safe = unit === 1000 ? SAFE_S : SAFE_MS;
+  if (n < safe && n > -safe) return n * unit + basetime;
+  let when = BigInt(arg);
+  if (unit === 1000) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) throw invalidExpire(name);
+    when *= 1000n;
+  }
+  if (when > INT64_MAX - BigInt(basetime)) throw invalidExpire(name);
+  return Number(when + BigInt(basetime));
+}
+
+const CONDITION: ArgSpec = {
+  name: 'condition', type: 'oneof', optional: true, since: '7.0.0',
+  args: [
+    { name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' },
+    { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' },
+  ],
+};
+
+/**
+ * Redis's expireGenericCommand. unit 1000 = seconds; relative adds now.
+ * A time already past deletes the key ('del' event, replicated as DEL).
+ */
+function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: string, summary: string, argName: string): CommandSpec {
   return command({
     name, arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'generic', since, summary, complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }, { name: unit === 1000 ? 'seconds' : 'milliseconds', type: relative ? 'integer' : 'unix-time' }],
+    args: [{ name: 'key', type: 'key' }, { name: argName, type: relative ? 'integer' : 'unix-time' }, CONDITION],
     handler(c, args) {
       const key = args[1]!;
-      const n = parseInt64OrNull(args[2]!);
-      if (n === null) throw new CommandError(Err.NOT_INTEGER);
-      const flags = parseExpireFlags(args, 3);
-      let when = n;
-      if (unit === 1000) {
-        const big = BigInt(args[2]!);
-        if (big > 9223372036854775807n / 1000n || big < -9223372036854775808n / 1000n) throw invalidExpire(name);
-        when *= 1000;
-      }
+      const flags = args.length > 3 ? parseExpireFlags(args) : 0;
       const now = c.server.engine.now();
-      if (relative) {
-        if (when > INT64_MAX_NUM - now) throw invalidExpire(name);
-        when += now;
-      }
+      const when = expireTime(args[2]!, unit, relative ? now : 0, name);
       const ks = c.ks(key);
       if (ks.get(key) === undefined) return c.reply.int(0);
-      const cur = ks.getExpire(key);
-      if (flags & NX && cur !== undefined) return c.reply.int(0);
-      if (flags & XX && cur === undefined) return c.reply.int(0);
-      if (flags & GT && (cur === undefined || when <= cur)) return c.reply.int(0);
-      if (flags & LT && cur !== undefined && when >= cur) return c.reply.int(0);
+      if (flags !== 0) {
+        const cur = ks.getExpire(key);
+        if (flags & NX && cur !== undefined) return c.reply.int(0);
+        if (flags & XX && cur === undefined) return c.reply.int(0);
+        // no TTL counts as an infinite one: GT never beats it, LT always does
+        if (flags & GT && (cur === undefined || when <= cur)) return c.reply.int(0);
+        if (flags & LT && cur !== undefined && when >= cur) return c.reply.int(0);
+      }
       if (when <= now) {
         ks.delete(key);
         ks.modified(key, 'del');
@@ -57,13 +87,15 @@ function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: s
       } else {
         ks.setExpire(key, when);
         ks.modified(key, 'expire');
-        c.propagate = ['PEXPIREAT', key, String(when)];
+        // replicated as PEXPIREAT with the absolute time, options kept (as Redis rewrites argv)
+        if (name !== 'pexpireat') c.propagate = args.length === 3 ? ['PEXPIREAT', key, String(when)] : ['PEXPIREAT', key, String(when), ...args.slice(3)];
       }
       c.reply.int(1);
     },
   });
 }
 
+/** TTL/PTTL (remaining) and EXPIRETIME/PEXPIRETIME (absolute): -2 no key, -1 no TTL; seconds are rounded. */
 function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string, summary: string): CommandSpec {
   return command({
     name, arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
@@ -74,8 +106,8 @@ function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string,
       if (ks.lookupRead(args[1]!) === undefined) return c.reply.int(-2);
       const when = ks.getExpire(args[1]!);
       if (when === undefined) return c.reply.int(-1);
-      if (absolute) return c.reply.int(ms ? when : Math.floor(when / 1000));
-      const ttl = Math.max(0, when - c.server.engine.now());
+      let ttl = absolute ? when : when - c.server.engine.now();
+      if (ttl < 0) ttl = 0;
       c.reply.int(ms ? ttl : Math.floor((ttl + 500) / 1000));
     },
   });
@@ -84,7 +116,7 @@ function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string,
 /** PERSIST key */
 const persist = command({
   name: 'persist', arity: 2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '2.2.0', summary: 'Removes the expiration time of a key.', complexity: 'O(1)',
+  group: 'generic', since: '2.2.0', summary: 'Remove the expiration from a key', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
     const ks = c.ks(args[1]!);
@@ -95,13 +127,13 @@ const persist = command({
 });
 
 export const expireCommands: CommandSpec[] = [
-  expireCommand('expire', 1000, true, '1.0.0', 'Sets the expiration time of a key in seconds.'),
-  expireCommand('pexpire', 1, true, '2.6.0', 'Sets the expiration time of a key in milliseconds.'),
-  expireCommand('expireat', 1000, false, '1.2.0', 'Sets the expiration time of a key to a Unix timestamp.'),
-  expireCommand('pexpireat', 1, false, '2.6.0', 'Sets the expiration time of a key to a Unix milliseconds timestamp.'),
-  ttlCommand('ttl', false, false, '1.0.0', 'Returns the expiration time in seconds of a key.'),
-  ttlCommand('pttl', true, false, '2.6.0', 'Returns the expiration time in milliseconds of a key.'),
-  ttlCommand('expiretime', false, true, '7.0.0', 'Returns the expiration time of a key as a Unix timestamp.'),
-  ttlCommand('pexpiretime', true, true, '7.0.0', 'Returns the expiration time of a key as a Unix milliseconds timestamp.'),
+  expireCommand('expire', 1000, true, '1.0.0', 'Set a key\'s time to live in seconds', 'seconds'),
+  expireCommand('pexpire', 1, true, '2.6.0', 'Set a key\'s time to live in milliseconds', 'milliseconds'),
+  expireCommand('expireat', 1000, false, '1.2.0', 'Set the expiration for a key as a UNIX timestamp', 'unix-time-seconds'),
+  expireCommand('pexpireat', 1, false, '2.6.0', 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', 'unix-time-milliseconds'),
+  ttlCommand('ttl', false, false, '1.0.0', 'Get the time to live for a key in seconds'),
+  ttlCommand('pttl', true, false, '2.6.0', 'Get the time to live for a key in milliseconds'),
+  ttlCommand('expiretime', false, true, '7.0.0', 'Get the expiration Unix timestamp for a key'),
+  ttlCommand('pexpiretime', true, true, '7.0.0', 'Get the expiration Unix timestamp for a key in milliseconds'),
   persist,
 ];

@@ -1,23 +1,37 @@
-/** INFO: Redis's sections and field names, CRLF lines. */
+/**
+ * INFO: Redis 7.0's sections, field names and order, CRLF lines. Families
+ * that own a statistic (persistence, replication, pub/sub, scripting…) add or
+ * override fields with addInfoFields instead of editing this file.
+ */
 import { command, type CommandSpec } from './spec.ts';
-import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from '../server/version.ts';
-import { getConfigValue } from '../config/config.ts';
-import { arch, platform, release } from 'node:os';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { arch, machine, release, totalmem, type } from 'node:os';
+import { resolve } from 'node:path';
+import { saveState, totalDirty } from './save-state.ts';
 
-type Section = (s: ServerState, c: Client) => string[];
+type Field = [name: string, value: string | number];
+type Provider = (s: ServerState) => Field[];
 
-function human(bytes: number): string {
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let v = bytes;
+/** Memory in use when the server module loaded (used_memory_startup). */
+const STARTUP = process.memoryUsage();
+
+/** Redis's bytesToHuman: 100B, 2.00K, 1.50M … */
+export function bytesToHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  let d = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
+  while (d >= 1024 && i < units.length - 1) {
+    d /= 1024;
     i++;
   }
-  return i === 0 ? `${bytes}B` : `${v.toFixed(2)}${units[i]}`;
+  return `${d.toFixed(2)}${units[i]}`;
 }
+
+const pct = (n: number): string => `${n.toFixed(2)}%`;
+const secs = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
 
 function shardTotals(s: ServerState): { hits: number; misses: number; expired: number; dirty: number } {
   const t = { hits: 0, misses: 0, expired: 0, dirty: 0 };
@@ -30,191 +44,378 @@ function shardTotals(s: ServerState): { hits: number; misses: number; expired: n
   return t;
 }
 
-const SECTIONS: Record<string, Section> = {
+/** Net throughput between two INFO calls (instantaneous_*_kbps). */
+const netSamples = new WeakMap<ServerState, { t: number; in: number; out: number; kin: number; kout: number }>();
+
+function netRates(s: ServerState): [number, number] {
+  const now = performance.now();
+  const prev = netSamples.get(s);
+  let kin = 0;
+  let kout = 0;
+  if (prev) {
+    const dt = (now - prev.t) / 1000;
+    if (dt < 0.1) return [prev.kin, prev.kout];
+    if (dt < 10) {
+      kin = (s.stats.netInputBytes - prev.in) / dt / 1024;
+      kout = (s.stats.netOutputBytes - prev.out) / dt / 1024;
+    }
+  }
+  netSamples.set(s, { t: now, in: s.stats.netInputBytes, out: s.stats.netOutputBytes, kin, kout });
+  return [kin, kout];
+}
+
+function memoryFields(s: ServerState): Field[] {
+  const m = process.memoryUsage();
+  const used = m.heapUsed + m.external;
+  if (used > s.peakMemory) s.peakMemory = used;
+  const startup = STARTUP.heapUsed + STARTUP.external;
+  const overhead = Math.min(used, startup);
+  const dataset = used - overhead;
+  const maxmemory = getConfigNumber(s.config, 'maxmemory', 0);
+  const total = totalmem();
+  let clientsMem = 0;
+  for (const c of s.clients.values()) clientsMem += c.queryBufSize + c.reply.len;
+  return [
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+    ['used_memory_rss', m.rss],
+    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_peak', s.peakMemory],
+    ['used_memory_peak_human', bytesToHuman(s.peakMemory)],
+    ['used_memory_peak_perc', pct((used * 100) / s.peakMemory)],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', pct(used > startup ? (dataset * 100) / (used - startup) : 0)],
+    ['allocator_allocated', m.heapUsed],
+    ['allocator_active', m.heapTotal],
+    ['allocator_resident', m.rss],
+    ['total_system_memory', total],
+    ['total_system_memory_human', bytesToHuman(total)],
+    ['used_memory_lua', 0],
+    ['used_memory_vm_eval', 0],
+    ['used_memory_lua_human', '0B'],
+    ['used_memory_scripts_eval', 0],
+    ['number_of_cached_scripts', 0],
+    ['number_of_functions', 0],
+    ['number_of_libraries', 0],
+    ['used_memory_vm_functions', 0],
+    ['used_memory_vm_total', 0],
+    ['used_memory_vm_total_human', '0B'],
+    ['used_memory_functions', 0],
+    ['used_memory_scripts', 0],
+    ['used_memory_scripts_human', '0B'],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', getConfigValue(s.config, 'maxmemory-policy') ?? 'noeviction'],
+    ['allocator_frag_ratio', (m.heapTotal / Math.max(1, m.heapUsed)).toFixed(2)],
+    ['allocator_frag_bytes', m.heapTotal - m.heapUsed],
+    ['allocator_rss_ratio', (m.rss / Math.max(1, m.heapTotal)).toFixed(2)],
+    ['allocator_rss_bytes', m.rss - m.heapTotal],
+    ['rss_overhead_ratio', '1.00'],
+    ['rss_overhead_bytes', 0],
+    ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
+    ['mem_fragmentation_bytes', m.rss - used],
+    ['mem_not_counted_for_evict', 0],
+    ['mem_replication_backlog', 0],
+    ['mem_total_replication_buffers', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', clientsMem],
+    ['mem_cluster_links', 0],
+    ['mem_aof_buffer', 0],
+    ['mem_allocator', 'v8'],
+    ['active_defrag_running', 0],
+    ['lazyfree_pending_objects', 0],
+    ['lazyfreed_objects', 0],
+  ];
+}
+
+const SECTIONS: Record<string, Provider> = {
   server: (s) => {
     const up = Math.floor((Date.now() - s.startedAt) / 1000);
+    const hz = s.config.hz;
     return [
-      `redis_version:${REDIS_VERSION}`,
-      `shardis_version:${SHARDIS_VERSION}`,
-      'redis_git_sha1:00000000',
-      'redis_git_dirty:0',
-      'redis_build_id:0',
-      'redis_mode:standalone',
-      `os:${platform() === 'linux' ? 'Linux' : platform()} ${release()} ${arch()}`,
-      `arch_bits:${arch().includes('64') ? 64 : 32}`,
-      'monotonic_clock:POSIX clock_gettime',
-      'multiplexing_api:epoll',
-      'atomicvar_api:c11-builtin',
-      `gcc_version:0.0.0`,
-      `node_version:${process.versions.node}`,
-      `process_id:${process.pid}`,
-      'process_supervised:no',
-      `run_id:${s.runId}`,
-      `tcp_port:${s.port}`,
-      `server_time_usec:${Date.now() * 1000}`,
-      `uptime_in_seconds:${up}`,
-      `uptime_in_days:${Math.floor(up / 86400)}`,
-      `hz:${s.config.hz}`,
-      `configured_hz:${s.config.hz}`,
-      `lru_clock:${Math.floor(Date.now() / 1000) & 0xffffff}`,
-      `executable:${process.argv[1] ?? ''}`,
-      `config_file:${s.configFile}`,
-      'io_threads_active:0',
-      `shards:${s.engine.shards.length}`,
+      ['redis_version', REDIS_VERSION],
+      ['redis_git_sha1', '00000000'],
+      ['redis_git_dirty', 0],
+      ['redis_build_id', '0'],
+      ['redis_mode', 'standalone'],
+      ['os', `${type()} ${release()} ${machine()}`],
+      ['arch_bits', arch().includes('64') ? 64 : 32],
+      ['monotonic_clock', 'POSIX clock_gettime'],
+      ['multiplexing_api', process.platform === 'linux' ? 'epoll' : process.platform === 'win32' ? 'iocp' : 'kqueue'],
+      ['atomicvar_api', 'c11-builtin'],
+      ['gcc_version', '0.0.0'],
+      ['process_id', process.pid],
+      ['process_supervised', 'no'],
+      ['run_id', s.runId],
+      ['tcp_port', s.port],
+      ['server_time_usec', Math.round((performance.timeOrigin + performance.now()) * 1000)],
+      ['uptime_in_seconds', up],
+      ['uptime_in_days', Math.floor(up / 86400)],
+      ['hz', hz],
+      ['configured_hz', hz],
+      ['lru_clock', Math.floor(Date.now() / 1000) & 0xffffff],
+      ['executable', process.argv[1] ? resolve(process.argv[1]) : process.execPath],
+      ['config_file', s.config.configFile || s.configFile],
+      ['io_threads_active', 0],
+      ['shardis_version', SHARDIS_VERSION],
+      ['shardis_shards', s.engine.shards.length],
+      ['node_version', process.versions.node],
     ];
   },
   clients: (s) => {
     let blocked = 0;
-    for (const c of s.clients.values()) if (c.blocked) blocked++;
+    let maxIn = 0;
+    let maxOut = 0;
+    for (const c of s.clients.values()) {
+      if (c.blocked) blocked++;
+      if (c.queryBufSize > maxIn) maxIn = c.queryBufSize;
+      if (c.reply.len > maxOut) maxOut = c.reply.len;
+    }
     return [
-      `connected_clients:${s.clients.size}`,
-      'cluster_connections:0',
-      `maxclients:${s.config.maxclients}`,
-      'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0',
-      `blocked_clients:${blocked}`,
-      'tracking_clients:0',
-      'clients_in_timeout_table:0',
+      ['connected_clients', s.clients.size - s.replication.replicas.size],
+      ['cluster_connections', 0],
+      ['maxclients', s.config.maxclients],
+      ['client_recent_max_input_buffer', maxIn],
+      ['client_recent_max_output_buffer', maxOut],
+      ['blocked_clients', blocked],
+      ['tracking_clients', 0],
+      ['clients_in_timeout_table', blocked],
     ];
   },
-  memory: (s) => {
-    const m = process.memoryUsage();
-    const used = m.heapUsed + m.external;
-    const maxmemory = Number(getConfigValue(s.config, 'maxmemory') ?? 0);
+  memory: memoryFields,
+  persistence: (s) => {
+    const save = saveState(s);
     return [
-      `used_memory:${used}`,
-      `used_memory_human:${human(used)}`,
-      `used_memory_rss:${m.rss}`,
-      `used_memory_rss_human:${human(m.rss)}`,
-      `used_memory_peak:${Math.max(used, s.peakMemory = Math.max(s.peakMemory, used))}`,
-      `used_memory_peak_human:${human(s.peakMemory)}`,
-      `used_memory_startup:0`,
-      `used_memory_dataset:${m.heapUsed}`,
-      `total_system_memory:${process.constrainedMemory?.() ?? 0}`,
-      `used_memory_lua:0`,
-      `maxmemory:${maxmemory}`,
-      `maxmemory_human:${human(maxmemory)}`,
-      `maxmemory_policy:${getConfigValue(s.config, 'maxmemory-policy') ?? 'noeviction'}`,
-      `mem_fragmentation_ratio:${(m.rss / Math.max(1, used)).toFixed(2)}`,
-      'mem_allocator:v8',
-      'lazyfree_pending_objects:0',
+      ['loading', 0],
+      ['async_loading', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', '0.00'],
+      ['current_save_keys_processed', 0],
+      ['current_save_keys_total', 0],
+      ['rdb_changes_since_last_save', totalDirty(s) - save.dirtyAtSave],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', save.lastSave],
+      ['rdb_last_bgsave_status', save.lastStatus],
+      ['rdb_last_bgsave_time_sec', -1],
+      ['rdb_current_bgsave_time_sec', -1],
+      ['rdb_saves', save.saves],
+      ['rdb_last_cow_size', 0],
+      ['rdb_last_load_keys_expired', 0],
+      ['rdb_last_load_keys_loaded', 0],
+      ['aof_enabled', getConfigValue(s.config, 'appendonly') === 'yes' ? 1 : 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_rewrite_time_sec', -1],
+      ['aof_current_rewrite_time_sec', -1],
+      ['aof_last_bgrewrite_status', 'ok'],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
     ];
   },
-  persistence: () => [
-    'loading:0',
-    'async_loading:0',
-    'rdb_changes_since_last_save:0',
-    'rdb_bgsave_in_progress:0',
-    'rdb_last_save_time:0',
-    'rdb_last_bgsave_status:ok',
-    'aof_enabled:0',
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
-    'aof_last_bgrewrite_status:ok',
-    'aof_last_write_status:ok',
-  ],
   stats: (s) => {
     const t = shardTotals(s);
+    const [kin, kout] = netRates(s);
+    const st = s.stats;
     return [
-      `total_connections_received:${s.stats.totalConnections}`,
-      `total_commands_processed:${s.stats.commandsProcessed}`,
-      `instantaneous_ops_per_sec:${s.opsPerSec()}`,
-      `total_net_input_bytes:${s.stats.netInputBytes}`,
-      `total_net_output_bytes:${s.stats.netOutputBytes}`,
-      `rejected_connections:${s.stats.rejectedConnections}`,
-      `expired_keys:${t.expired}`,
-      'expired_stale_perc:0.00',
-      'expired_time_cap_reached_count:0',
-      'evicted_keys:0',
-      `keyspace_hits:${t.hits}`,
-      `keyspace_misses:${t.misses}`,
-      'pubsub_channels:0',
-      'pubsub_patterns:0',
-      'latest_fork_usec:0',
-      'total_forks:0',
-      `total_error_replies:${s.stats.totalErrorReplies}`,
-      `dump_payload_sanitizations:0`,
-      `total_reads_processed:${s.stats.commandsProcessed}`,
-      `total_writes_processed:${s.stats.commandsProcessed}`,
+      ['total_connections_received', st.totalConnections],
+      ['total_commands_processed', st.commandsProcessed],
+      ['instantaneous_ops_per_sec', s.opsPerSec()],
+      ['total_net_input_bytes', st.netInputBytes],
+      ['total_net_output_bytes', st.netOutputBytes],
+      ['total_net_repl_input_bytes', 0],
+      ['total_net_repl_output_bytes', 0],
+      ['instantaneous_input_kbps', kin.toFixed(2)],
+      ['instantaneous_output_kbps', kout.toFixed(2)],
+      ['instantaneous_input_repl_kbps', '0.00'],
+      ['instantaneous_output_repl_kbps', '0.00'],
+      ['rejected_connections', st.rejectedConnections],
+      ['sync_full', 0],
+      ['sync_partial_ok', 0],
+      ['sync_partial_err', 0],
+      ['expired_keys', t.expired],
+      ['expired_stale_perc', '0.00'],
+      ['expired_time_cap_reached_count', 0],
+      ['expire_cycle_cpu_milliseconds', 0],
+      ['evicted_keys', 0],
+      ['evicted_clients', 0],
+      ['total_eviction_exceeded_time', 0],
+      ['current_eviction_exceeded_time', 0],
+      ['keyspace_hits', t.hits],
+      ['keyspace_misses', t.misses],
+      ['pubsub_channels', 0],
+      ['pubsub_patterns', 0],
+      ['pubsubshard_channels', 0],
+      ['latest_fork_usec', 0],
+      ['total_forks', 0],
+      ['migrate_cached_sockets', 0],
+      ['slave_expires_tracked_keys', 0],
+      ['active_defrag_hits', 0],
+      ['active_defrag_misses', 0],
+      ['active_defrag_key_hits', 0],
+      ['active_defrag_key_misses', 0],
+      ['total_active_defrag_time', 0],
+      ['current_active_defrag_time', 0],
+      ['tracking_total_keys', 0],
+      ['tracking_total_items', 0],
+      ['tracking_total_prefixes', 0],
+      ['unexpected_error_replies', 0],
+      ['total_error_replies', st.totalErrorReplies],
+      ['dump_payload_sanitizations', 0],
+      ['total_reads_processed', st.commandsProcessed],
+      ['total_writes_processed', st.commandsProcessed],
+      ['io_threaded_reads_processed', 0],
+      ['io_threaded_writes_processed', 0],
+      ['reply_buffer_shrinks', 0],
+      ['reply_buffer_expands', 0],
     ];
   },
-  replication: () => ['role:master', 'connected_slaves:0', 'master_failover_state:no-failover', 'master_replid:0000000000000000000000000000000000000000', 'master_repl_offset:0', 'repl_backlog_active:0'],
+  replication: (s) => {
+    const repl = s.replication;
+    const out: Field[] = [['role', 'master'], ['connected_slaves', repl.replicas.size]];
+    let i = 0;
+    for (const r of repl.replicas) {
+      const sock = r.client.socket;
+      out.push([`slave${i++}`, `ip=${sock?.remoteAddress ?? ''},port=${sock?.remotePort ?? 0},state=online,offset=${repl.offset},lag=0`]);
+    }
+    out.push(
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', s.runId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_repl_offset', repl.offset],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', repl.replicas.size > 0 ? 1 : 0],
+      ['repl_backlog_size', getConfigNumber(s.config, 'repl-backlog-size', 1048576)],
+      ['repl_backlog_first_byte_offset', repl.replicas.size > 0 ? 1 : 0],
+      ['repl_backlog_histlen', repl.replicas.size > 0 ? repl.offset : 0],
+    );
+    return out;
+  },
   cpu: () => {
     const u = process.cpuUsage();
     return [
-      `used_cpu_sys:${(u.system / 1e6).toFixed(6)}`,
-      `used_cpu_user:${(u.user / 1e6).toFixed(6)}`,
-      'used_cpu_sys_children:0.000000',
-      'used_cpu_user_children:0.000000',
+      ['used_cpu_sys', secs(u.system)],
+      ['used_cpu_user', secs(u.user)],
+      ['used_cpu_sys_children', '0.000000'],
+      ['used_cpu_user_children', '0.000000'],
+      ['used_cpu_sys_main_thread', secs(u.system)],
+      ['used_cpu_user_main_thread', secs(u.user)],
     ];
   },
   modules: () => [],
-  errorstats: (s) => [...s.stats.errors].map(([code, n]) => `errorstat_${code}:count=${n}`),
-  cluster: () => ['cluster_enabled:0'],
-  keyspace: (s) => {
-    const out: string[] = [];
-    for (let db = 0; db < s.engine.databases; db++) {
-      let keys = 0;
-      let expires = 0;
-      for (const ks of s.engine.keyspaces(db)) {
-        keys += ks.size;
-        expires += ks.expires.size;
-      }
-      if (keys > 0) out.push(`db${db}:keys=${keys},expires=${expires},avg_ttl=0`);
-    }
-    return out;
-  },
   commandstats: (s) => {
-    const out: string[] = [];
+    const out: Field[] = [];
     for (const cmd of s.registry.all()) {
       if (cmd.calls === 0 && cmd.rejectedCalls === 0 && cmd.failedCalls === 0) continue;
       const usec = Math.round(cmd.usec);
       const per = cmd.calls === 0 ? 0 : usec / cmd.calls;
-      out.push(`cmdstat_${cmd.fullName}:calls=${cmd.calls},usec=${usec},usec_per_call=${per.toFixed(2)},rejected_calls=${cmd.rejectedCalls},failed_calls=${cmd.failedCalls}`);
+      out.push([`cmdstat_${cmd.fullName}`, `calls=${cmd.calls},usec=${usec},usec_per_call=${per.toFixed(2)},rejected_calls=${cmd.rejectedCalls},failed_calls=${cmd.failedCalls}`]);
     }
     return out;
   },
+  errorstats: (s) =>
+    [...s.stats.errors.keys()]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((code) => [`errorstat_${code.replace(/[#:\n\r]/g, '_')}`, `count=${s.stats.errors.get(code)}`]),
   latencystats: () => [],
+  cluster: () => [['cluster_enabled', 0]],
+  keyspace: (s) => {
+    const out: Field[] = [];
+    const now = Date.now();
+    for (let db = 0; db < s.engine.databases; db++) {
+      let keys = 0;
+      let expires = 0;
+      let ttlSum = 0;
+      let sampled = 0;
+      for (const ks of s.engine.keyspaces(db)) {
+        keys += ks.size;
+        expires += ks.expires.size;
+        // avg_ttl is an estimate in Redis too: sample the first entries of each table
+        for (const when of ks.expires.values()) {
+          if (sampled >= 1000) break;
+          if (when > now) {
+            ttlSum += when - now;
+            sampled++;
+          }
+        }
+      }
+      if (keys > 0 || expires > 0) out.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=${sampled ? Math.round(ttlSum / sampled) : 0}`]);
+    }
+    return out;
+  },
 };
 
-const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
-const TITLES: Record<string, string> = {
-  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats', replication: 'Replication',
-  cpu: 'CPU', modules: 'Modules', errorstats: 'Errorstats', cluster: 'Cluster', keyspace: 'Keyspace', commandstats: 'Commandstats',
-  latencystats: 'Latencystats',
-};
+/** Section names in output order, with their "# Title" headers. */
+const ORDER: Array<[string, string]> = [
+  ['server', 'Server'], ['clients', 'Clients'], ['memory', 'Memory'], ['persistence', 'Persistence'], ['stats', 'Stats'],
+  ['replication', 'Replication'], ['cpu', 'CPU'], ['modules', 'Modules'], ['commandstats', 'Commandstats'],
+  ['errorstats', 'Errorstats'], ['latencystats', 'Latencystats'], ['cluster', 'Cluster'], ['keyspace', 'Keyspace'],
+];
+const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
+
+const extraFields = new Map<string, Provider[]>();
+
+/**
+ * Adds fields to a section (or replaces same-named ones in place): how the
+ * families that own a statistic report it, e.g. persistence's
+ * rdb_changes_since_last_save or pub/sub's pubsub_channels.
+ */
+export function addInfoFields(section: string, provider: Provider): void {
+  const list = extraFields.get(section);
+  if (list) list.push(provider);
+  else extraFields.set(section, [provider]);
+}
+
+function sectionLines(s: ServerState, name: string): Field[] {
+  const fields = SECTIONS[name]!(s);
+  const extra = extraFields.get(name);
+  if (!extra) return fields;
+  for (const p of extra) {
+    for (const f of p(s)) {
+      const i = fields.findIndex(([k]) => k === f[0]);
+      if (i >= 0) fields[i] = f;
+      else fields.push(f);
+    }
+  }
+  return fields;
+}
 
 /** The INFO text for the requested section names (Redis's genRedisInfoString). */
-export function infoString(s: ServerState, c: Client, names: string[]): string {
-  let wanted: string[];
-  if (names.length === 0) wanted = DEFAULT;
-  else {
-    const set = new Set<string>();
-    for (const n of names.map((x) => x.toLowerCase())) {
-      if (n === 'default') DEFAULT.forEach((x) => set.add(x));
-      else if (n === 'all') ALL.forEach((x) => set.add(x));
-      else if (n === 'everything') [...ALL, 'latencystats'].forEach((x) => set.add(x));
-      else set.add(n);
-    }
-    wanted = Object.keys(TITLES).filter((k) => set.has(k));
+export function infoString(s: ServerState, names: readonly string[]): string {
+  const wanted = new Set<string>();
+  let all = false;
+  if (names.length === 0) for (const n of DEFAULT) wanted.add(n);
+  for (const raw of names) {
+    const n = raw.toLowerCase();
+    if (n === 'default') for (const d of DEFAULT) wanted.add(d);
+    else if (n === 'all' || n === 'everything') all = true;
+    else wanted.add(n);
   }
-  const parts: string[] = [];
-  for (const name of wanted) {
-    const lines = SECTIONS[name]!(s, c);
-    parts.push(`# ${TITLES[name]}\r\n` + lines.map((l) => l + '\r\n').join(''));
+  let out = '';
+  for (const [name, title] of ORDER) {
+    if (!all && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
+    if (out !== '') out += '\r\n';
+    out += `# ${title}\r\n`;
+    for (const [k, v] of sectionLines(s, name)) out += `${k}:${v}\r\n`;
   }
-  return parts.join('\r\n');
+  return out;
 }
 
 /** INFO [section [section ...]] */
 const info = command({
   name: 'info', arity: -1, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)',
+  group: 'server', since: '1.0.0', summary: 'Get information and statistics about the server', complexity: 'O(1)',
   acl: ['@dangerous'],
   args: [{ name: 'section', type: 'string', optional: true, multiple: true }],
   handler(c, args) {
-    c.reply.verbatim(infoString(c.server, c, args.slice(1)));
+    c.reply.verbatim(infoString(c.server, args.slice(1)));
   },
 });
 

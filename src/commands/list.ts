@@ -1,83 +1,69 @@
-/** List family: pushes, pops, ranges and edits (blocking variants in list-blocking.ts). */
+/**
+ * List family: pushes, pops, lengths, ranges and edits (t_list.c). Moves,
+ * multi-pops and the blocking commands are in list-blocking.ts; shared
+ * helpers in list-common.ts; the value is datatypes/list.ts.
+ */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
-import { isOpt, parseInteger, parseRange } from './parse.ts';
-import type { Client } from '../server/client.ts';
-import type { Keyspace } from '../engine/keyspace.ts';
-import type { Value } from '../datatypes/value.ts';
-import { listBlockingCommands } from './list-blocking.ts';
-import { numkeysPositions } from './numkeys.ts';
+import { isOpt, parseInt64OrNull, parseInteger } from './parse.ts';
+import { afterRemove, clampRange, listAt, listForRead, popInto } from './list-common.ts';
+import { listMoveCommands } from './list-blocking.ts';
 
-/** The list at key (for a write), undefined when missing; WRONGTYPE otherwise. */
-export function listAt(ks: Keyspace, key: string, read = false): ListValue | undefined {
-  const v: Value | undefined = read ? ks.lookupRead(key) : ks.get(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof ListValue)) throw new CommandError(Err.WRONGTYPE);
-  return v;
-}
-
-/** Emits the pop event and deletes the key if the list became empty. */
-export function afterRemove(ks: Keyspace, key: string, l: ListValue, event: string): void {
-  ks.modified(key, event);
-  if (l.length === 0) {
-    ks.delete(key);
-    ks.modified(key, 'del');
-  }
-}
-
-/** Parses a positive count: `ERR value is out of range, must be positive`. */
-export function positiveCount(s: string, msg: string = Err.POSITIVE): number {
-  const n = parseInteger(s);
-  if (n < 0) throw new CommandError(msg.startsWith('ERR') ? msg : 'ERR ' + msg);
-  return n;
-}
+const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
 
 function pushCommand(name: string, left: boolean, onlyExisting: boolean, since: string, summary: string): CommandSpec {
   const event = left ? 'lpush' : 'rpush';
   return command({
     name, arity: -3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'list', since, summary, complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
+    group: 'list', since, summary, complexity: PUSH_COMPLEXITY,
     args: [{ name: 'key', type: 'key' }, { name: 'element', type: 'string', multiple: true }],
     handler(c, args) {
       const key = args[1]!;
       const ks = c.ks(key);
-      let l = listAt(ks, key);
-      if (l === undefined) {
-        if (onlyExisting) return c.reply.int(0);
-        l = new ListValue();
-        ks.set(key, l);
-      }
-      if (left) for (let i = 2; i < args.length; i++) l.pushLeft(args[i]!);
-      else for (let i = 2; i < args.length; i++) l.pushRight(args[i]!);
-      ks.modified(key, event);
+      const v = ks.get(key);
+      let l: ListValue;
+      if (v instanceof ListValue) l = v;
+      else if (v !== undefined) throw new CommandError(Err.WRONGTYPE);
+      else if (onlyExisting) return c.reply.int(0);
+      else ks.set(key, (l = new ListValue()));
+      const n = args.length;
+      if (left) for (let i = 2; i < n; i++) l.pushLeft(args[i]!);
+      else for (let i = 2; i < n; i++) l.pushRight(args[i]!);
       c.reply.int(l.length);
+      ks.modified(key, event);
     },
   });
 }
 
 function popCommand(name: string, left: boolean, summary: string): CommandSpec {
+  const event = left ? 'lpop' : 'rpop';
   return command({
     name, arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'list', since: '1.0.0', summary, complexity: 'O(N) where N is the number of elements returned',
     args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer', optional: true }],
     handler(c, args) {
-      if (args.length > 3) throw new CommandError(`ERR wrong number of arguments for '${name}' command`);
-      const hasCount = args.length === 3;
-      const count = hasCount ? positiveCount(args[2]!) : 0;
       const key = args[1]!;
+      if (args.length === 2) {
+        const ks = c.ks(key);
+        const l = ks.get(key);
+        if (l === undefined) return c.reply.nullBulk();
+        if (!(l instanceof ListValue)) throw new CommandError(Err.WRONGTYPE);
+        c.reply.bulk((left ? l.popLeft() : l.popRight())!);
+        afterRemove(ks, key, l, event);
+        return;
+      }
+      if (args.length > 3) throw new CommandError(`ERR wrong number of arguments for '${name}' command`);
+      const count = parseInt64OrNull(args[2]!);
+      if (count === null || count < 0) throw new CommandError(Err.POSITIVE);
       const ks = c.ks(key);
       const l = listAt(ks, key);
-      if (l === undefined) return hasCount ? c.reply.nullArray() : c.reply.nullBulk();
-      if (hasCount && count === 0) return c.reply.array(0);
-      if (!hasCount) {
-        c.reply.bulk((left ? l.popLeft() : l.popRight())!);
-      } else {
-        const n = Math.min(count, l.length);
-        c.reply.array(n);
-        for (let i = 0; i < n; i++) c.reply.bulk((left ? l.popLeft() : l.popRight())!);
-      }
-      afterRemove(ks, key, l, left ? 'lpop' : 'rpop');
+      if (l === undefined) return c.reply.nullArray();
+      if (count === 0) return c.reply.array(0);
+      const n = Math.min(count, l.length);
+      c.reply.array(n);
+      popInto(c, l, left, n);
+      afterRemove(ks, key, l, event);
     },
   });
 }
@@ -85,125 +71,115 @@ function popCommand(name: string, left: boolean, summary: string): CommandSpec {
 /** LLEN key */
 const llen = command({
   name: 'llen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Returns the length of a list.', complexity: 'O(1)',
+  group: 'list', since: '1.0.0', summary: 'Get the length of a list', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
-    c.reply.int(listAt(c.ks(args[1]!), args[1]!, true)?.length ?? 0);
+    const l = listForRead(c.ks(args[1]!), args[1]!);
+    c.reply.int(l === undefined ? 0 : l.length);
   },
 });
-
-/** Clamps Redis-style start/end (negative from the tail) to [0, len-1]; null when empty. */
-export function clampRange(start: number, end: number, len: number): [number, number] | null {
-  if (start < 0) start = len + start;
-  if (end < 0) end = len + end;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) return null;
-  if (end >= len) end = len - 1;
-  return [start, end];
-}
 
 /** LRANGE key start stop */
 const lrange = command({
   name: 'lrange', arity: 4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Returns a range of elements from a list.', complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
+  group: 'list', since: '1.0.0', summary: 'Get a range of elements from a list',
+  complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
   args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }],
   handler(c, args) {
-    const start = parseInteger(args[2]!);
-    const end = parseInteger(args[3]!);
-    const l = listAt(c.ks(args[1]!), args[1]!, true);
-    const r = l ? clampRange(start, end, l.length) : null;
-    if (l === undefined || r === null) return c.reply.array(0);
-    c.reply.array(r[1] - r[0] + 1);
-    for (let i = r[0]; i <= r[1]; i++) c.reply.bulk(l.at(i));
+    let start = parseInteger(args[2]!);
+    let end = parseInteger(args[3]!);
+    const key = args[1]!;
+    const l = listForRead(c.ks(key), key);
+    if (l === undefined) return c.reply.array(0);
+    const len = l.length;
+    if (start < 0) start = len + start;
+    if (end < 0) end = len + end;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return c.reply.array(0);
+    if (end >= len) end = len - 1;
+    const r = c.reply;
+    r.array(end - start + 1);
+    for (let i = start; i <= end; i++) r.bulk(l.at(i));
   },
 });
 
-/** LINDEX key index */
+/** LINDEX key index — the key is looked up before the index is parsed, as in Redis. */
 const lindex = command({
   name: 'lindex', arity: 3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Returns an element from a list by its index.', complexity: 'O(N) where N is the number of elements to traverse to get to the element at index.',
+  group: 'list', since: '1.0.0', summary: 'Get an element from a list by its index',
+  complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
   args: [{ name: 'key', type: 'key' }, { name: 'index', type: 'integer' }],
   handler(c, args) {
-    const idx = parseInteger(args[2]!);
-    const l = listAt(c.ks(args[1]!), args[1]!, true);
+    const l = listForRead(c.ks(args[1]!), args[1]!);
     if (l === undefined) return c.reply.nullBulk();
+    const idx = parseInteger(args[2]!);
     const i = idx < 0 ? l.length + idx : idx;
     if (i < 0 || i >= l.length) return c.reply.nullBulk();
     c.reply.bulk(l.at(i));
   },
 });
 
-/** LSET key index element */
+/** LSET key index element — "no such key" comes before a bad index. */
 const lset = command({
   name: 'lset', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Sets the value of an element in a list by its index.', complexity: 'O(N) where N is the length of the list.',
+  group: 'list', since: '1.0.0', summary: 'Set the value of an element in a list by its index',
+  complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
   args: [{ name: 'key', type: 'key' }, { name: 'index', type: 'integer' }, { name: 'element', type: 'string' }],
   handler(c, args) {
-    const idx = parseInteger(args[2]!);
-    const ks = c.ks(args[1]!);
-    const l = listAt(ks, args[1]!);
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const l = listAt(ks, key);
     if (l === undefined) throw new CommandError(Err.NO_SUCH_KEY);
+    const idx = parseInteger(args[2]!);
     const i = idx < 0 ? l.length + idx : idx;
     if (i < 0 || i >= l.length) throw new CommandError(Err.OUT_OF_RANGE);
     l.setAt(i, args[3]!);
-    ks.modified(args[1]!, 'lset');
     c.reply.ok();
+    ks.modified(key, 'lset');
   },
 });
 
-/** LINSERT key BEFORE|AFTER pivot element */
+/** LINSERT key BEFORE|AFTER pivot element — 0 when the key is missing, -1 when the pivot is. */
 const linsert = command({
   name: 'linsert', arity: 5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '2.2.0', summary: 'Inserts an element before or after another element in a list.', complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot.',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'list', since: '2.2.0', summary: 'Insert an element before or after another element in a list',
+  complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
+  args: [
+    { name: 'key', type: 'key' },
+    { name: 'where', type: 'oneof', args: [{ name: 'before', type: 'pure-token', token: 'BEFORE' }, { name: 'after', type: 'pure-token', token: 'AFTER' }] },
+    { name: 'pivot', type: 'string' }, { name: 'element', type: 'string' },
+  ],
   handler(c, args) {
     let after: boolean;
     if (isOpt(args[2]!, 'AFTER')) after = true;
     else if (isOpt(args[2]!, 'BEFORE')) after = false;
     else throw new CommandError(Err.SYNTAX);
-    const ks = c.ks(args[1]!);
-    const l = listAt(ks, args[1]!);
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const l = listAt(ks, key);
     if (l === undefined) return c.reply.int(0);
-    const items = l.toArray();
-    const at = items.indexOf(args[3]!);
+    const at = l.indexOf(args[3]!);
     if (at < 0) return c.reply.int(-1);
-    items.splice(after ? at + 1 : at, 0, args[4]!);
-    l.replaceAll(items);
-    ks.modified(args[1]!, 'linsert');
+    l.insertAt(after ? at + 1 : at, args[4]!);
+    ks.modified(key, 'linsert');
     c.reply.int(l.length);
   },
 });
 
-/** LREM key count element */
+/** LREM key count element — count > 0 from the head, < 0 from the tail, 0 all. */
 const lrem = command({
   name: 'lrem', arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Removes elements from a list.', complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
+  group: 'list', since: '1.0.0', summary: 'Remove elements from a list',
+  complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
   args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer' }, { name: 'element', type: 'string' }],
   handler(c, args) {
     const count = parseInteger(args[2]!);
-    const el = args[3]!;
-    const ks = c.ks(args[1]!);
-    const l = listAt(ks, args[1]!);
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const l = listAt(ks, key);
     if (l === undefined) return c.reply.int(0);
-    const items = l.toArray();
-    let removed = 0;
-    const limit = count === 0 ? Infinity : Math.abs(count);
-    if (count >= 0) {
-      const out: string[] = [];
-      for (const s of items) {
-        if (s === el && removed < limit) removed++;
-        else out.push(s);
-      }
-      if (removed) l.replaceAll(out);
-    } else {
-      const out: string[] = [];
-      for (let i = items.length - 1; i >= 0; i--) {
-        if (items[i] === el && removed < limit) removed++;
-        else out.push(items[i]!);
-      }
-      if (removed) l.replaceAll(out.reverse());
-    }
-    if (removed) afterRemove(ks, args[1]!, l, 'lrem');
+    const removed = l.removeMatching(args[3]!, Math.abs(count), count < 0);
+    if (removed !== 0) afterRemove(ks, key, l, 'lrem');
     c.reply.int(removed);
   },
 });
@@ -211,22 +187,24 @@ const lrem = command({
 /** LTRIM key start stop */
 const ltrim = command({
   name: 'ltrim', arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Removes elements from both ends a list. Deletes the list if all elements were trimmed.', complexity: 'O(N) where N is the number of elements to be removed by the operation.',
+  group: 'list', since: '1.0.0', summary: 'Trim a list to the specified range',
+  complexity: 'O(N) where N is the number of elements to be removed by the operation.',
   args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }],
   handler(c, args) {
     const start = parseInteger(args[2]!);
     const end = parseInteger(args[3]!);
-    const ks = c.ks(args[1]!);
-    const l = listAt(ks, args[1]!);
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const l = listAt(ks, key);
     if (l === undefined) return c.reply.ok();
-    const r = clampRange(start, end, l.length);
-    if (r === null) l.replaceAll([]);
-    else {
-      const keepRight = l.length - 1 - r[1];
-      for (let i = 0; i < r[0]; i++) l.popLeft();
-      for (let i = 0; i < keepRight; i++) l.popRight();
-    }
-    afterRemove(ks, args[1]!, l, 'ltrim');
+    const before = l.length;
+    const r = clampRange(start, end, before);
+    if (r === null) l.trim(1, 0);
+    else l.trim(r[0], r[1]);
+    if (l.length === before) {
+      // nothing removed: the event and WATCH signal without counting a change (not replicated)
+      ks.shard.emit(ks.db, key, 'ltrim');
+    } else afterRemove(ks, key, l, 'ltrim');
     c.reply.ok();
   },
 });
@@ -234,159 +212,80 @@ const ltrim = command({
 /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len] */
 const lpos = command({
   name: 'lpos', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '6.0.6', summary: 'Returns the index of matching elements in a list.', complexity: 'O(N) where N is the number of elements in the list, for the average case.',
-  args: [{ name: 'key', type: 'key' }, { name: 'element', type: 'string' }],
+  group: 'list', since: '6.0.6', summary: 'Return the index of matching elements on a list',
+  complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
+  args: [
+    { name: 'key', type: 'key' }, { name: 'element', type: 'string' },
+    { name: 'rank', type: 'integer', token: 'RANK', optional: true },
+    { name: 'num-matches', type: 'integer', token: 'COUNT', optional: true },
+    { name: 'len', type: 'integer', token: 'MAXLEN', optional: true },
+  ],
   handler(c, args) {
     let rank = 1;
     let count = -1;
     let maxlen = 0;
+    let rankMin = false;
     for (let j = 3; j < args.length; j++) {
-      const more = args.length - 1 - j;
+      const more = j < args.length - 1;
       if (isOpt(args[j]!, 'RANK') && more) {
         rank = parseInteger(args[++j]!);
+        rankMin = args[j] === '-9223372036854775808';
         if (rank === 0) throw new CommandError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
-        if (rank <= -9223372036854775807) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
       } else if (isOpt(args[j]!, 'COUNT') && more) {
-        count = positiveCount(args[++j]!, "ERR COUNT can't be negative");
+        count = nonNegative(args[++j]!, "ERR COUNT can't be negative");
       } else if (isOpt(args[j]!, 'MAXLEN') && more) {
-        maxlen = positiveCount(args[++j]!, "ERR MAXLEN can't be negative");
+        maxlen = nonNegative(args[++j]!, "ERR MAXLEN can't be negative");
       } else throw new CommandError(Err.SYNTAX);
     }
+    // a negative rank searches from the tail (LLONG_MIN, which Redis cannot negate, acts as -1)
     const fromTail = rank < 0;
-    if (fromTail) rank = -rank;
-    const l = listAt(c.ks(args[1]!), args[1]!, true);
+    if (fromTail) rank = rankMin ? 1 : -rank;
+    const key = args[1]!;
+    const l = listForRead(c.ks(key), key);
     if (l === undefined) return count !== -1 ? c.reply.array(0) : c.reply.nullBulk();
     const el = args[2]!;
     const len = l.length;
-    const found: number[] = [];
+    const limit = maxlen === 0 || maxlen > len ? len : maxlen;
     let matches = 0;
-    for (let n = 0; n < len && (maxlen === 0 || n < maxlen); n++) {
-      const i = fromTail ? len - 1 - n : n;
-      if (l.at(i) !== el) continue;
-      matches++;
-      if (matches >= rank) {
-        found.push(i);
-        if (count === -1 || (count !== 0 && found.length >= count)) break;
+    if (count === -1) {
+      for (let n = 0; n < limit; n++) {
+        const i = fromTail ? len - 1 - n : n;
+        if (l.at(i) === el && ++matches >= rank) return c.reply.int(i);
       }
+      return c.reply.nullBulk();
     }
-    if (count === -1) return found.length ? c.reply.int(found[0]!) : c.reply.nullBulk();
+    const found: number[] = [];
+    for (let n = 0; n < limit; n++) {
+      const i = fromTail ? len - 1 - n : n;
+      if (l.at(i) !== el || ++matches < rank) continue;
+      found.push(i);
+      if (count !== 0 && found.length >= count) break;
+    }
     c.reply.array(found.length);
-    for (const i of found) c.reply.int(i);
+    for (let k = 0; k < found.length; k++) c.reply.int(found[k]!);
   },
 });
 
-/** Parses LEFT|RIGHT. */
-export function parseWhere(s: string): boolean {
-  if (isOpt(s, 'LEFT')) return true;
-  if (isOpt(s, 'RIGHT')) return false;
-  throw new CommandError(Err.SYNTAX);
+/** getPositiveLongFromObjectOrReply with a message: an integer ≥ 0, else `msg` (for non-integers too). */
+function nonNegative(s: string, msg: string): number {
+  const n = parseInt64OrNull(s);
+  if (n === null || n < 0) throw new CommandError(msg);
+  return n;
 }
-
-/**
- * LMOVE's core: pops from src (left or right) and pushes to dst; returns
- * the moved element or null when src is missing. Checks dst's type first.
- */
-export function moveElement(c: Client, src: string, dst: string, fromLeft: boolean, toLeft: boolean): string | null {
-  const sks = c.ks(src);
-  const sl = listAt(sks, src);
-  if (sl === undefined) return null;
-  const dks = c.ks(dst);
-  let dl = listAt(dks, dst);
-  const el = (fromLeft ? sl.popLeft() : sl.popRight())!;
-  if (dl === undefined) {
-    dl = new ListValue();
-    dks.set(dst, dl);
-  }
-  if (toLeft) dl.pushLeft(el);
-  else dl.pushRight(el);
-  sks.modified(src, fromLeft ? 'lpop' : 'rpop');
-  dks.modified(dst, toLeft ? 'lpush' : 'rpush');
-  if (sl.length === 0) {
-    sks.delete(src);
-    sks.modified(src, 'del');
-  }
-  return el;
-}
-
-/** LMOVE source destination LEFT|RIGHT LEFT|RIGHT */
-const lmove = command({
-  name: 'lmove', arity: 5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '6.2.0', summary: 'Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }],
-  handler(c, args) {
-    const from = parseWhere(args[3]!);
-    const to = parseWhere(args[4]!);
-    c.reply.bulkOrNull(moveElement(c, args[1]!, args[2]!, from, to));
-  },
-});
-
-/** RPOPLPUSH source destination */
-const rpoplpush = command({
-  name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '1.2.0', summary: 'Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }],
-  handler(c, args) {
-    c.reply.bulkOrNull(moveElement(c, args[1]!, args[2]!, false, true));
-  },
-});
-
-export interface MpopArgs {
-  keys: string[];
-  left: boolean;
-  count: number;
-}
-
-/** Parses `numkeys key... LEFT|RIGHT [COUNT n]` starting at args[from] (LMPOP, BLMPOP). */
-export function parseMpop(args: string[], from: number, where: (s: string) => boolean): MpopArgs {
-  const numkeys = parseRange(args[from]!, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
-  if (numkeys > args.length - from - 2) throw new CommandError(Err.SYNTAX);
-  const keys = args.slice(from + 1, from + 1 + numkeys);
-  let j = from + 1 + numkeys;
-  const left = where(args[j++]!);
-  let count = -1;
-  for (; j < args.length; j++) {
-    if (count === -1 && isOpt(args[j]!, 'COUNT') && j < args.length - 1) {
-      count = parseRange(args[++j]!, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
-    } else throw new CommandError(Err.SYNTAX);
-  }
-  return { keys, left, count: count === -1 ? 1 : count };
-}
-
-/** Pops up to count elements from the first non-empty list; writes [key, [els]] and returns true, or false. */
-export function mpopFrom(c: Client, keys: readonly string[], left: boolean, count: number): boolean {
-  for (const key of keys) {
-    const ks = c.ks(key);
-    const l = listAt(ks, key);
-    if (l === undefined || l.length === 0) continue;
-    const n = Math.min(count, l.length);
-    c.reply.array(2);
-    c.reply.bulk(key);
-    c.reply.array(n);
-    for (let i = 0; i < n; i++) c.reply.bulk((left ? l.popLeft() : l.popRight())!);
-    afterRemove(ks, key, l, left ? 'lpop' : 'rpop');
-    return true;
-  }
-  return false;
-}
-
-/** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
-const lmpop = command({
-  name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'list', since: '7.0.0', summary: 'Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
-  keys: numkeysPositions(1),
-  handler(c, args) {
-    const o = parseMpop(args, 1, parseWhere);
-    if (!mpopFrom(c, o.keys, o.left, o.count)) c.reply.nullArray();
-  },
-});
 
 export const listCommands: CommandSpec[] = [
-  pushCommand('lpush', true, false, '1.0.0', 'Prepends one or more elements to a list. Creates the key if it doesn\'t exist.'),
-  pushCommand('rpush', false, false, '1.0.0', 'Appends one or more elements to a list. Creates the key if it doesn\'t exist.'),
-  pushCommand('lpushx', true, true, '2.2.0', 'Prepends one or more elements to a list only when the list exists.'),
-  pushCommand('rpushx', false, true, '2.2.0', 'Appends an element to a list only when the list exists.'),
-  popCommand('lpop', true, 'Returns the first elements in a list after removing it. Deletes the list if the last element was popped.'),
-  popCommand('rpop', false, 'Returns and removes the last elements of a list. Deletes the list if the last element was popped.'),
-  llen, lrange, lindex, lset, linsert, lrem, ltrim, lpos, lmove, rpoplpush, lmpop,
-  ...listBlockingCommands,
+  /** LPUSH key element [element ...] */
+  pushCommand('lpush', true, false, '1.0.0', 'Prepend one or multiple elements to a list'),
+  /** RPUSH key element [element ...] */
+  pushCommand('rpush', false, false, '1.0.0', 'Append one or multiple elements to a list'),
+  /** LPUSHX key element [element ...] — only when the list exists. */
+  pushCommand('lpushx', true, true, '2.2.0', 'Prepend an element to a list, only if the list exists'),
+  /** RPUSHX key element [element ...] — only when the list exists. */
+  pushCommand('rpushx', false, true, '2.2.0', 'Append an element to a list, only if the list exists'),
+  /** LPOP key [count] — with a count: an array, null array for a missing key. */
+  popCommand('lpop', true, 'Remove and get the first elements in a list'),
+  /** RPOP key [count] */
+  popCommand('rpop', false, 'Remove and get the last elements in a list'),
+  llen, lrange, lindex, lset, linsert, lrem, ltrim, lpos,
+  ...listMoveCommands,
 ];

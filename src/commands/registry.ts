@@ -33,7 +33,8 @@ function aclCategoriesOf(spec: CommandSpec): string[] {
   if (f.has('admin')) out.push('@admin', '@dangerous');
   if (f.has('pubsub')) out.push('@pubsub');
   const g = GROUP_CATEGORY[spec.group];
-  if (g !== undefined && !out.includes(g)) out.push(g);
+  // containers (OBJECT, CLIENT, …) carry no group category in Redis, only their subcommands do
+  if (g !== undefined && spec.subcommands === undefined && !out.includes(g)) out.push(g);
   if (f.has('fast')) out.push('@fast');
   else out.push('@slow');
   if (f.has('blocking')) out.push('@blocking');

@@ -27,46 +27,60 @@ export function writeScanReply(reply: ReplyWriter, cursor: number, items: readon
   reply.bulkArray(items);
 }
 
-/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
+/**
+ * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] — over every shard of
+ * the selected db, shard after shard. The cursor packs both positions:
+ * tableCursor * shards + shard index, where tableCursor names a live Map
+ * iterator in that keyspace's CursorTable (so every key present for the
+ * whole iteration is returned exactly once). Expired keys are dropped.
+ */
 const scan = command({
   name: 'scan', arity: -2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '2.8.0', summary: 'Iterates over the key names in the database.',
+  group: 'generic', since: '2.8.0', summary: 'Incrementally iterate the keys space',
   complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
-  acl: ['@keyspace'],
-  args: [{ name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'type', type: 'string', token: 'TYPE', optional: true }],
+  args: [
+    { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true },
+    { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'type', type: 'string', token: 'TYPE', optional: true, since: '6.0.0' },
+  ],
   handler(c, args) {
     const o = parseScanArgs(args, 1, true);
     const spaces = c.server.engine.keyspaces(c.db);
     const n = spaces.length;
-    // cursor = tableCursor * shards + shard index
     let shard = o.cursor % n;
     let cur = Math.floor(o.cursor / n);
-    const visited: string[] = [];
+    const out: string[] = [];
+    let budget = o.count;
     let next = 0;
     for (;;) {
       const ks = spaces[shard]!;
       const data = ks.data;
-      const c2 = scanStep(ks.scanCursors, cur, () => data.keys(), o.count - visited.length, visited);
-      if (c2 !== 0) {
-        next = c2 * n + shard;
+      const it = ks.scanCursors.open(cur, () => data.keys());
+      let done = false;
+      while (budget > 0) {
+        const r = it.next();
+        if (r.done) {
+          done = true;
+          break;
+        }
+        budget--;
+        const key = r.value;
+        if (o.match !== null && !globMatch(o.match, key)) continue;
+        if (o.type !== null) {
+          const v = ks.lookupRead(key);
+          if (v === undefined || typeOf(v) !== o.type) continue;
+        } else if (ks.expires.size !== 0 && ks.expireIfNeeded(key)) continue;
+        out.push(key);
+      }
+      if (!done) {
+        next = ks.scanCursors.save(it) * n + shard;
         break;
       }
       if (++shard >= n) break;
       cur = 0;
-      if (visited.length >= o.count) {
-        // resume at the start of the next shard
-        next = spaces[shard]!.scanCursors.save(spaces[shard]!.data.keys()) * n + shard;
+      if (budget === 0) {
+        next = shard; // table cursor 0: the next shard from its start
         break;
       }
-    }
-    const out: string[] = [];
-    for (const key of visited) {
-      const ks = c.server.engine.keyspace(key, c.db);
-      const v = ks.get(key);
-      if (v === undefined) continue;
-      if (o.match !== null && !globMatch(o.match, key)) continue;
-      if (o.type !== null && typeOf(v) !== o.type) continue;
-      out.push(key);
     }
     writeScanReply(c.reply, next, out);
   },

@@ -1,4 +1,4 @@
-/** Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, SHUTDOWN, LASTSAVE. */
+/** Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN (INFO, CONFIG, COMMAND, DEBUG in their files). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { parseInt64OrNull } from './parse.ts';
@@ -6,67 +6,96 @@ import { infoCommands } from './info.ts';
 import { configCommands } from './config-cmd.ts';
 import { commandCommands } from './command-info.ts';
 import { debugCommands } from './debug.ts';
+import { hasSavePoints, saveHooks, saveState } from './save-state.ts';
 import type { Client } from '../server/client.ts';
 
 /** DBSIZE */
 const dbsize = command({
   name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Returns the number of keys in the database.', complexity: 'O(1)', acl: ['@keyspace'],
+  group: 'server', since: '1.0.0', summary: 'Return the number of keys in the selected database', complexity: 'O(1)', acl: ['@keyspace'],
   handler(c) {
     c.reply.int(c.server.engine.dbSize(c.db));
   },
 });
 
-function flushMode(args: string[]): void {
-  if (args.length > 2 || (args.length === 2 && !/^(a?sync)$/i.test(args[1]!))) throw new CommandError(Err.SYNTAX);
+/** The optional ASYNC|SYNC of FLUSHDB / FLUSHALL (both flush synchronously here). */
+function checkFlushMode(args: string[]): void {
+  if (args.length === 1) return;
+  const m = args.length === 2 ? args[1]!.toLowerCase() : '';
+  if (m !== 'sync' && m !== 'async') throw new CommandError(Err.SYNTAX);
 }
 
-/** Emits the 'flushdb' event for every key removed (so WATCH/tracking see it). */
-function flushKeys(c: Client, db: number): void {
+/**
+ * Empties one database. Every removed key is reported ('flushdb') so WATCH,
+ * blocked clients and tracking see it. Returns the number of keys removed.
+ */
+function flushDb(c: Client, db: number): number {
+  let removed = 0;
   for (const ks of c.server.engine.keyspaces(db)) {
     if (ks.size === 0) continue;
     const keys = [...ks.data.keys()];
+    removed += keys.length;
     ks.clear();
     for (const k of keys) ks.shard.emit(db, k, 'flushdb');
   }
+  return removed;
 }
+
+/** Counts a flush as writes (Redis: dirty += keys removed), at least one so it is always propagated. */
+function addDirty(c: Client, n: number): void {
+  c.server.engine.shards[0]!.stats.dirty += Math.max(1, n);
+}
+
+const FLUSH_ARGS = [{
+  name: 'async', type: 'oneof' as const, optional: true, args: [
+    { name: 'async', type: 'pure-token' as const, token: 'ASYNC' },
+    { name: 'sync', type: 'pure-token' as const, token: 'SYNC' },
+  ],
+}];
 
 /** FLUSHDB [ASYNC|SYNC] */
 const flushdb = command({
   name: 'flushdb', arity: -1, flags: ['write'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database.', complexity: 'O(N) where N is the number of keys in the selected database',
-  acl: ['@keyspace', '@dangerous'],
+  group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database', complexity: 'O(N) where N is the number of keys in the selected database',
+  acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
   handler(c, args) {
-    flushMode(args);
-    flushKeys(c, c.db);
-    c.server.engine.shards[0]!.stats.dirty++;
+    checkFlushMode(args);
+    addDirty(c, flushDb(c, c.db));
     c.reply.ok();
   },
 });
 
-/** FLUSHALL [ASYNC|SYNC] */
+/** FLUSHALL [ASYNC|SYNC]: with save points configured the empty dataset is saved, as Redis does. */
 const flushall = command({
   name: 'flushall', arity: -1, flags: ['write'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Removes all keys from all databases.', complexity: 'O(N) where N is the total number of keys in all databases',
-  acl: ['@keyspace', '@dangerous'],
+  group: 'server', since: '1.0.0', summary: 'Remove all keys from all databases', complexity: 'O(N) where N is the total number of keys in all databases',
+  acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
   handler(c, args) {
-    flushMode(args);
-    for (let db = 0; db < c.server.engine.databases; db++) flushKeys(c, db);
-    c.server.engine.shards[0]!.stats.dirty++;
+    checkFlushMode(args);
+    let removed = 0;
+    for (let db = 0; db < c.server.engine.databases; db++) removed += flushDb(c, db);
+    addDirty(c, removed);
+    if (hasSavePoints(c.server)) saveHooks.save(c.server);
     c.reply.ok();
   },
 });
+
+/** A DB index as getIntFromObjectOrReply reads it: an int, else `err`. */
+function dbIndex(s: string, err: string): number {
+  const v = parseInt64OrNull(s);
+  if (v === null || v < -2147483648 || v > 2147483647) throw new CommandError(err);
+  return v;
+}
 
 /** SWAPDB index1 index2 */
 const swapdb = command({
   name: 'swapdb', arity: 3, flags: ['write', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '4.0.0', summary: 'Swaps two Redis databases.', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
+  group: 'server', since: '4.0.0', summary: 'Swaps two Redis databases', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
   acl: ['@keyspace', '@dangerous'],
+  args: [{ name: 'index1', type: 'integer' }, { name: 'index2', type: 'integer' }],
   handler(c, args) {
-    const a = parseInt64OrNull(args[1]!);
-    if (a === null) throw new CommandError('ERR invalid first DB index');
-    const b = parseInt64OrNull(args[2]!);
-    if (b === null) throw new CommandError('ERR invalid second DB index');
+    const a = dbIndex(args[1]!, 'ERR invalid first DB index');
+    const b = dbIndex(args[2]!, 'ERR invalid second DB index');
     const n = c.server.engine.databases;
     if (a < 0 || a >= n || b < 0 || b >= n) throw new CommandError(Err.DB_INDEX);
     if (a !== b) {
@@ -81,41 +110,63 @@ const swapdb = command({
 /** TIME */
 const time = command({
   name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)',
+  group: 'server', since: '2.6.0', summary: 'Return the current server time', complexity: 'O(1)',
   handler(c) {
-    const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const secs = Math.floor(us / 1e6);
     c.reply.array(2);
-    c.reply.bulk(String(us / 1000000n));
-    c.reply.bulk(String(us % 1000000n));
+    c.reply.bulk(String(secs));
+    c.reply.bulk(String(us - secs * 1e6));
   },
 });
 
 /** LASTSAVE */
 const lastsave = command({
   name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)',
+  group: 'server', since: '1.0.0', summary: 'Get the UNIX time stamp of the last successful save to disk', complexity: 'O(1)',
   acl: ['@admin', '@dangerous'],
   handler(c) {
-    c.reply.int(Math.floor(c.server.startedAt / 1000));
+    c.reply.int(saveState(c.server).lastSave);
   },
 });
 
 /** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] */
 const shutdown = command({
   name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+  group: 'server', since: '1.0.0', summary: 'Synchronously save the dataset to disk and then shut down the server', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+  args: [
+    { name: 'nosave_save', type: 'oneof', optional: true, args: [{ name: 'nosave', type: 'pure-token', token: 'NOSAVE' }, { name: 'save', type: 'pure-token', token: 'SAVE' }] },
+    { name: 'now', type: 'pure-token', token: 'NOW', optional: true },
+    { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
+    { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+  ],
   handler(c, args) {
+    let nosave = false;
+    let save = false;
+    let force = false;
+    let other = false;
     let abort = false;
-    for (const a of args.slice(1)) {
-      const o = a.toUpperCase();
-      if (o === 'ABORT') abort = true;
-      else if (!['NOSAVE', 'SAVE', 'NOW', 'FORCE'].includes(o)) throw new CommandError(Err.SYNTAX);
+    for (let i = 1; i < args.length; i++) {
+      const o = args[i]!.toLowerCase();
+      if (o === 'nosave') nosave = true;
+      else if (o === 'save') save = true;
+      else if (o === 'now') other = true;
+      else if (o === 'force') force = true;
+      else if (o === 'abort') abort = true;
+      else throw new CommandError(Err.SYNTAX);
     }
-    if (abort) {
-      if (args.length > 2) throw new CommandError(Err.SYNTAX);
-      throw new CommandError('ERR No shutdown in progress.');
-    }
+    if ((abort && (nosave || save || force || other)) || (nosave && save)) throw new CommandError(Err.SYNTAX);
+    // shutdown here is immediate: there is never one in progress to abort
+    if (abort) throw new CommandError('ERR No shutdown in progress.');
     c.server.log('warning', 'User requested shutdown...');
+    if (!nosave && (save || hasSavePoints(c.server))) {
+      c.server.log('notice', 'Saving the final RDB snapshot before exiting.');
+      if (!saveHooks.save(c.server) && !force) {
+        c.server.log('warning', 'Error trying to save the DB, can\'t exit.');
+        throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
+      }
+    }
+    c.server.log('warning', 'Redis is now ready to exit, bye bye...');
     void c.server.shutdown('SHUTDOWN');
   },
 });

@@ -153,8 +153,13 @@ function spopWithCount(c: Client, args: string[]): void {
   const size = s.size();
   ks.modified(key, 'spop');
   if (count >= size) {
-    // the whole set, in its iteration order, then the key goes
-    replyMembers(c, s.members());
+    // the whole set, as SUNION of it would list it (a rebuilt value may be
+    // an intset again, which lists in ascending order), then the key goes
+    const all = new SetValue();
+    const max = maxIntset(c);
+    const ms = s.members();
+    for (let i = 0; i < ms.length; i++) all.add(ms[i]!, max);
+    replyMembers(c, all.members());
     ks.delete(key);
     ks.modified(key, 'del');
     if (c.server.replication.active) c.propagate = ['DEL', key];

@@ -23,6 +23,8 @@ export interface ArgSpec {
   name: string;
   type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
   token?: string;
+  /** Version that added the argument (COMMAND DOCS shows it). */
+  since?: string;
   optional?: boolean;
   multiple?: boolean;
   args?: readonly ArgSpec[];

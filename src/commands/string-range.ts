@@ -9,7 +9,8 @@ import { checkStringLength, readString } from './string.ts';
 function getrangeLike(name: string, since: string): CommandSpec {
   return command({
     name, arity: 4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since, summary: 'Returns a substring of the string stored at a key.', complexity: 'O(N) where N is the length of the returned string.',
+    group: 'string', since, summary: 'Get a substring of the string stored at a key',
+    complexity: 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.',
     args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
     handler(c, args) {
       let start = parseInteger(args[2]!);
@@ -24,7 +25,8 @@ function getrangeLike(name: string, since: string): CommandSpec {
       if (end < 0) end = 0;
       if (end >= len) end = len - 1;
       if (start > end || len === 0) return c.reply.bulk('');
-      c.reply.bulk(typeof s === 'string' ? s.slice(start, end + 1) : s.latin1Slice(start, end + 1));
+      if (typeof s === 'string') c.reply.bulk(s.slice(start, end + 1));
+      else c.reply.bulkBuffer(s.subarray(start, end + 1));
     },
   });
 }
@@ -32,8 +34,8 @@ function getrangeLike(name: string, since: string): CommandSpec {
 /** SETRANGE key offset value — the value becomes raw (a Buffer), changed in place when it already is one. */
 const setrange = command({
   name: 'setrange', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.2.0', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
-  complexity: 'O(1), not counting the time taken to copy the new string in place.',
+  group: 'string', since: '2.2.0', summary: 'Overwrite part of a string at key starting at the specified offset',
+  complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
   args: [{ name: 'key', type: 'key' }, { name: 'offset', type: 'integer' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     const key = args[1]!;
@@ -57,16 +59,19 @@ const setrange = command({
 /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN] */
 const lcs = command({
   name: 'lcs', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'string', since: '7.0.0', summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
-  args: [{ name: 'key1', type: 'key' }, { name: 'key2', type: 'key' }],
+  group: 'string', since: '7.0.0', summary: 'Find longest common substring', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+  args: [
+    { name: 'key1', type: 'key' }, { name: 'key2', type: 'key' },
+    { name: 'len', type: 'pure-token', token: 'LEN', optional: true }, { name: 'idx', type: 'pure-token', token: 'IDX', optional: true },
+    { name: 'len', type: 'integer', token: 'MINMATCHLEN', optional: true },
+    { name: 'withmatchlen', type: 'pure-token', token: 'WITHMATCHLEN', optional: true },
+  ],
   handler(c, args) {
     const va = c.ks(args[1]!).lookupRead(args[1]!);
     const vb = c.ks(args[2]!).lookupRead(args[2]!);
     if ((va !== undefined && !isString(va)) || (vb !== undefined && !isString(vb))) {
       throw new CommandError('ERR The specified keys must contain string values');
     }
-    const a = va === undefined ? '' : stringOf(va);
-    const b = vb === undefined ? '' : stringOf(vb);
     let getlen = false;
     let getidx = false;
     let withmatchlen = false;
@@ -81,13 +86,15 @@ const lcs = command({
       } else throw new CommandError(Err.SYNTAX);
     }
     if (getlen && getidx) throw new CommandError('ERR If you want both the length and indexes, please just use IDX.');
-    const alen = a.length;
-    const blen = b.length;
+    const alen = va === undefined ? 0 : va.length;
+    const blen = vb === undefined ? 0 : vb.length;
     if (alen >= 0xfffffffe || blen >= 0xfffffffe) throw new CommandError('ERR String too long for LCS');
     // the (alen+1)*(blen+1) table of uint32 is bounded as Redis bounds it
     if ((alen + 1) * (blen + 1) * 4 > c.server.config.protoMaxBulkLen) {
       throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
     }
+    const a = va === undefined ? '' : stringOf(va);
+    const b = vb === undefined ? '' : stringOf(vb);
     const w = blen + 1;
     const table = new Uint32Array((alen + 1) * w);
     for (let i = 1; i <= alen; i++) {

@@ -51,7 +51,7 @@ export function checkStringLength(c: Client, size: number, append: number): void
 /** GET key */
 const get = command({
   name: 'get', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Returns the string value of a key.', complexity: 'O(1)',
+  group: 'string', since: '1.0.0', summary: 'Get the value of a key', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
     const key = args[1]!;
@@ -66,40 +66,60 @@ const get = command({
 const F_NX = 1, F_XX = 2, F_GET = 4, F_KEEPTTL = 8, F_PERSIST = 16, F_EX = 32, F_PX = 64, F_EXAT = 128, F_PXAT = 256;
 const ANY_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
 
-interface ExtendedArgs {
-  flags: number;
-  expire: string | null;
+/** The option an argument names (case-insensitive), as its flag; 0 for anything else. */
+function optionFlag(a: string): number {
+  switch (a) {
+    case 'EX': case 'ex': return F_EX;
+    case 'PX': case 'px': return F_PX;
+    case 'NX': case 'nx': return F_NX;
+    case 'XX': case 'xx': return F_XX;
+    case 'GET': case 'get': return F_GET;
+    case 'EXAT': case 'exat': return F_EXAT;
+    case 'PXAT': case 'pxat': return F_PXAT;
+    case 'KEEPTTL': case 'keepttl': return F_KEEPTTL;
+    case 'PERSIST': case 'persist': return F_PERSIST;
+  }
+  if (a.length < 2 || a.length > 7) return 0;
+  const u = a.toUpperCase();
+  return u === a ? 0 : optionFlag(u);
 }
 
-/** Redis's parseExtendedStringArgumentsOrReply for SET (isSet) and GETEX. */
-function parseExtended(args: string[], from: number, isSet: boolean): ExtendedArgs {
+/** What each expire option may not be combined with (Redis accepts a repeat of the same one). */
+const EXCLUDES: Record<number, number> = {
+  [F_EX]: F_KEEPTTL | F_PERSIST | F_EXAT | F_PX | F_PXAT,
+  [F_PX]: F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PXAT,
+  [F_EXAT]: F_KEEPTTL | F_PERSIST | F_EX | F_PX | F_PXAT,
+  [F_PXAT]: F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PX,
+};
+
+/** The expire argument the last parseExtended call found (handlers run one at a time). */
+let parsedExpire: string | null = null;
+
+/**
+ * Redis's parseExtendedStringArgumentsOrReply for SET (isSet) and GETEX:
+ * returns the option flags and leaves the expire argument in parsedExpire.
+ */
+function parseExtended(args: string[], from: number, isSet: boolean): number {
   let flags = 0;
-  let expire: string | null = null;
+  parsedExpire = null;
   for (let j = from; j < args.length; j++) {
-    const opt = args[j]!.toUpperCase();
-    const hasNext = j < args.length - 1;
-    if (opt === 'NX' && isSet && !(flags & F_XX)) flags |= F_NX;
-    else if (opt === 'XX' && isSet && !(flags & F_NX)) flags |= F_XX;
-    else if (opt === 'GET' && isSet) flags |= F_GET;
-    else if (opt === 'KEEPTTL' && isSet && !(flags & (F_PERSIST | ANY_EXPIRE))) flags |= F_KEEPTTL;
-    else if (opt === 'PERSIST' && !isSet && !(flags & (F_KEEPTTL | ANY_EXPIRE))) flags |= F_PERSIST;
-    else if (opt === 'EX' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EXAT | F_PX | F_PXAT))) {
-      flags |= F_EX;
-      expire = args[++j]!;
-    } else if (opt === 'PX' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PXAT))) {
-      flags |= F_PX;
-      expire = args[++j]!;
-    } else if (opt === 'EXAT' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_PX | F_PXAT))) {
-      flags |= F_EXAT;
-      expire = args[++j]!;
-    } else if (opt === 'PXAT' && hasNext && !(flags & (F_KEEPTTL | F_PERSIST | F_EX | F_EXAT | F_PX))) {
-      flags |= F_PXAT;
-      expire = args[++j]!;
-    } else {
-      throw new CommandError(Err.SYNTAX);
+    const opt = optionFlag(args[j]!);
+    let ok: boolean;
+    switch (opt) {
+      case F_NX: ok = isSet && !(flags & F_XX); break;
+      case F_XX: ok = isSet && !(flags & F_NX); break;
+      case F_GET: ok = isSet; break;
+      case F_KEEPTTL: ok = isSet && !(flags & (F_PERSIST | ANY_EXPIRE)); break;
+      case F_PERSIST: ok = !isSet && !(flags & (F_KEEPTTL | ANY_EXPIRE)); break;
+      case 0: ok = false; break;
+      default:
+        ok = j < args.length - 1 && !(flags & EXCLUDES[opt]!);
+        if (ok) parsedExpire = args[++j]!;
     }
+    if (!ok) throw new CommandError(Err.SYNTAX);
+    flags |= opt;
   }
-  return { flags, expire };
+  return flags;
 }
 
 function expireFromFlags(flags: number, expire: string, now: number, cmdName: string): number {
@@ -107,7 +127,7 @@ function expireFromFlags(flags: number, expire: string, now: number, cmdName: st
   return expireMs(expire, unit, (flags & (F_EX | F_PX)) !== 0, now, cmdName);
 }
 
-/** Redis's setGenericCommand; `abortNull` is what NX/XX failure replies (SETNX replies 0). */
+/** Redis's setGenericCommand: false when NX/XX stopped it (SET then replies null, SETNX 0). */
 function setGeneric(c: Client, flags: number, key: string, value: string, whenMs: number | null, cmdName: string): boolean {
   const ks = c.ks(key);
   if (flags & F_GET) {
@@ -128,9 +148,8 @@ function setGeneric(c: Client, flags: number, key: string, value: string, whenMs
   if (whenMs !== null) {
     ks.setExpire(key, whenMs);
     ks.modified(key, 'expire');
-    c.propagate = ['SET', key, value, 'PXAT', String(whenMs)];
-  } else if (flags & F_GET && cmdName === 'set') {
-    c.propagate = ['SET', key, value, ...(flags & F_KEEPTTL ? ['KEEPTTL'] : []), ...(flags & F_NX ? ['NX'] : []), ...(flags & F_XX ? ['XX'] : [])];
+    // replicas get the absolute time (Redis rewrites to SET key value PXAT ms)
+    if (c.server.replication.active) c.propagate = ['SET', key, value, 'PXAT', String(whenMs)];
   }
   return true;
 }
@@ -138,16 +157,17 @@ function setGeneric(c: Client, flags: number, key: string, value: string, whenMs
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
 const set = command({
   name: 'set', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
+  group: 'string', since: '1.0.0', summary: 'Set the string value of a key',
   complexity: 'O(1)',
   args: [
     { name: 'key', type: 'key' }, { name: 'value', type: 'string' },
-    { name: 'condition', type: 'oneof', optional: true, args: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }] },
-    { name: 'get', type: 'pure-token', token: 'GET', optional: true },
+    { name: 'condition', type: 'oneof', optional: true, since: '2.6.12', args: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }] },
+    { name: 'get', type: 'pure-token', token: 'GET', optional: true, since: '6.2.0' },
     { name: 'expiration', type: 'oneof', optional: true, args: [
-      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
-      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
-      { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
+      { name: 'seconds', type: 'integer', token: 'EX', since: '2.6.12' }, { name: 'milliseconds', type: 'integer', token: 'PX', since: '2.6.12' },
+      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT', since: '6.2.0' },
+      { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT', since: '6.2.0' },
+      { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL', since: '6.0.0' },
     ] },
   ],
   handler(c, args) {
@@ -159,16 +179,20 @@ const set = command({
       ks.modified(key, 'set');
       return c.reply.ok();
     }
-    const { flags, expire } = parseExtended(args, 3, true);
+    const flags = parseExtended(args, 3, true);
+    const expire = parsedExpire;
     const when = expire === null ? null : expireFromFlags(flags, expire, c.server.engine.now(), 'set');
-    if (setGeneric(c, flags, key, args[2]!, when, 'set') && !(flags & F_GET)) c.reply.ok();
+    if (!setGeneric(c, flags, key, args[2]!, when, 'set')) return;
+    if (!(flags & F_GET)) c.reply.ok();
+    // replicated without its GET arguments, as Redis does
+    else if (when === null && c.server.replication.active) c.propagate = args.filter((a, j) => j < 3 || optionFlag(a) !== F_GET);
   },
 });
 
 /** SETNX key value */
 const setnx = command({
   name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Set the string value of a key only when the key doesn\'t exist.', complexity: 'O(1)',
+  group: 'string', since: '1.0.0', summary: 'Set the value of a key, only if the key does not exist', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     c.reply.int(setGeneric(c, F_NX, args[1]!, args[2]!, null, 'setnx') ? 1 : 0);
@@ -191,7 +215,7 @@ function setexLike(name: string, unit: 1 | 1000, summary: string): CommandSpec {
 /** GETSET key value */
 const getset = command({
   name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Returns the previous string value of a key after setting it to a new value.', complexity: 'O(1)',
+  group: 'string', since: '1.0.0', summary: 'Set the string value of a key and return its old value', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     setGeneric(c, F_GET, args[1]!, args[2]!, null, 'getset');
@@ -202,7 +226,7 @@ const getset = command({
 /** GETDEL key */
 const getdel = command({
   name: 'getdel', arity: 2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '6.2.0', summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)',
+  group: 'string', since: '6.2.0', summary: 'Get the value of a key and delete the key', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
     const key = args[1]!;
@@ -219,11 +243,19 @@ const getdel = command({
 /** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
 const getex = command({
   name: 'getex', arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '6.2.0', summary: 'Returns the string value of a key after setting its expiration time.', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'string', since: '6.2.0', summary: 'Get the value of a key and optionally set its expiration', complexity: 'O(1)',
+  args: [
+    { name: 'key', type: 'key' },
+    { name: 'expiration', type: 'oneof', optional: true, args: [
+      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
+      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+      { name: 'persist', type: 'pure-token', token: 'PERSIST' },
+    ] },
+  ],
   handler(c, args) {
     const key = args[1]!;
-    const { flags, expire } = parseExtended(args, 2, false);
+    const flags = parseExtended(args, 2, false);
+    const expire = parsedExpire;
     const ks = c.ks(key);
     const v = readString(c, key);
     if (v === null) return c.reply.nullBulk();
@@ -233,14 +265,14 @@ const getex = command({
     if (when !== null && flags & (F_EXAT | F_PXAT) && when <= now) {
       ks.delete(key);
       ks.modified(key, 'del');
-      c.propagate = ['DEL', key];
+      if (c.server.replication.active) c.propagate = ['DEL', key];
     } else if (when !== null) {
       ks.setExpire(key, when);
       ks.modified(key, 'expire');
-      c.propagate = ['PEXPIREAT', key, String(when)];
+      if (c.server.replication.active) c.propagate = ['PEXPIREAT', key, String(when)];
     } else if (flags & F_PERSIST && ks.persist(key)) {
       ks.modified(key, 'persist');
-      c.propagate = ['PERSIST', key];
+      if (c.server.replication.active) c.propagate = ['PERSIST', key];
     }
   },
 });
@@ -248,7 +280,7 @@ const getex = command({
 /** MGET key [key ...] */
 const mget = command({
   name: 'mget', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Atomically returns the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to retrieve.',
+  group: 'string', since: '1.0.0', summary: 'Get the values of all the given keys', complexity: 'O(N) where N is the number of keys to retrieve.',
   args: [{ name: 'key', type: 'key', multiple: true }],
   handler(c, args) {
     c.reply.array(args.length - 1);
@@ -268,8 +300,8 @@ function checkPairs(args: string[], name: string): void {
 /** MSET key value [key value ...] */
 const mset = command({
   name: 'mset', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
-  group: 'string', since: '1.0.1', summary: 'Atomically creates or modifies the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to set.',
-  args: [{ name: 'data', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  group: 'string', since: '1.0.1', summary: 'Set multiple keys to multiple values', complexity: 'O(N) where N is the number of keys to set.',
+  args: [{ name: 'key_value', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
   handler(c, args) {
     checkPairs(args, 'mset');
     for (let i = 1; i < args.length; i += 2) {
@@ -284,8 +316,8 @@ const mset = command({
 /** MSETNX key value [key value ...] — all or nothing. */
 const msetnx = command({
   name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
-  group: 'string', since: '1.0.1', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', complexity: 'O(N) where N is the number of keys to set.',
-  args: [{ name: 'data', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  group: 'string', since: '1.0.1', summary: 'Set multiple keys to multiple values, only if none of the keys exist', complexity: 'O(N) where N is the number of keys to set.',
+  args: [{ name: 'key_value', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
   handler(c, args) {
     checkPairs(args, 'msetnx');
     for (let i = 1; i < args.length; i += 2) {
@@ -303,7 +335,8 @@ const msetnx = command({
 /** APPEND key value — an existing value becomes raw (a Buffer with room to grow), as Redis's sdscatlen. */
 const append = command({
   name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.0.0', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1).',
+  group: 'string', since: '2.0.0', summary: 'Append a value to a key',
+  complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
   args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
   handler(c, args) {
     const key = args[1]!;
@@ -329,7 +362,7 @@ const append = command({
 /** STRLEN key */
 const strlen = command({
   name: 'strlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.2.0', summary: 'Returns the length of a string value.', complexity: 'O(1)',
+  group: 'string', since: '2.2.0', summary: 'Get the length of the value stored in a key', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
     const v = c.ks(args[1]!).lookupRead(args[1]!);
@@ -372,8 +405,8 @@ function incrBy(c: Client, key: string, incr: number, incrBig: bigint | null): v
 function incrCommand(name: string, sign: 1 | -1, withArg: boolean, summary: string): CommandSpec {
   return command({
     name, arity: withArg ? 3 : 2, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since: withArg ? '1.0.0' : '1.0.0', summary, complexity: 'O(1)',
-    args: withArg ? [{ name: 'key', type: 'key' }, { name: 'increment', type: 'integer' }] : [{ name: 'key', type: 'key' }],
+    group: 'string', since: '1.0.0', summary, complexity: 'O(1)',
+    args: withArg ? [{ name: 'key', type: 'key' }, { name: sign > 0 ? 'increment' : 'decrement', type: 'integer' }] : [{ name: 'key', type: 'key' }],
     handler(c, args) {
       if (!withArg) return incrBy(c, args[1]!, sign, null);
       const n = parseInteger(args[2]!);
@@ -393,7 +426,7 @@ const LD_ZERO = string2ld('0') as LongDouble;
 /** INCRBYFLOAT key increment */
 const incrbyfloat = command({
   name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.6.0', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)',
+  group: 'string', since: '2.6.0', summary: 'Increment the float value of a key by the given amount', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }, { name: 'increment', type: 'double' }],
   handler(c, args) {
     const key = args[1]!;
@@ -418,13 +451,13 @@ const incrbyfloat = command({
 
 export const stringCommands: CommandSpec[] = [
   get, set, setnx,
-  setexLike('setex', 1000, 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.'),
-  setexLike('psetex', 1, 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.'),
+  setexLike('setex', 1000, 'Set the value and expiration of a key'),
+  setexLike('psetex', 1, 'Set the value and expiration in milliseconds of a key'),
   getset, getdel, getex, mget, mset, msetnx, append, strlen,
-  incrCommand('incr', 1, false, 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.'),
-  incrCommand('decr', -1, false, 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.'),
-  incrCommand('incrby', 1, true, 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.'),
-  incrCommand('decrby', -1, true, 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.'),
+  incrCommand('incr', 1, false, 'Increment the integer value of a key by one'),
+  incrCommand('decr', -1, false, 'Decrement the integer value of a key by one'),
+  incrCommand('incrby', 1, true, 'Increment the integer value of a key by the given amount'),
+  incrCommand('decrby', -1, true, 'Decrement the integer value of a key by the given number'),
   incrbyfloat,
   ...stringRangeCommands,
 ];

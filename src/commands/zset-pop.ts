@@ -3,52 +3,51 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseRange } from './parse.ts';
 import { numkeysPositions } from './numkeys.ts';
-import { serveOrBlock } from './list-blocking.ts';
-import { parseTimeout } from '../engine/blocking.ts';
+import { parseTimeout, serveOrBlock } from '../engine/blocking.ts';
 import { zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
 /**
- * Redis's genericZpopCommand: pops up to `count` (-1: one, plain reply)
- * members from the first existing key of `keys`. `emitKey` adds the key
- * name (BZPOP*, ZMPOP); `nested` makes member/score pairs arrays (RESP3
- * ZPOPMIN with a count, ZMPOP). Returns false when no key exists (nothing
- * written).
+ * Redis's genericZpopCommand on one key: pops up to `count` (-1: one,
+ * plain reply) members. `emitKey` adds the key name (BZPOP*, ZMPOP);
+ * `nested` makes member/score pairs arrays (RESP3 ZPOPMIN with a count,
+ * ZMPOP). Returns false when the key does not exist (nothing written).
+ * With a key emitted, replication sees ZPOPMIN/ZPOPMAX (as Redis rewrites it).
  */
-export function zpop(c: Client, keys: readonly string[], max: boolean, emitKey: boolean, count: number, nested: boolean): boolean {
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
-    const ks = c.ks(key);
-    const z = zsetAt(ks, key);
-    if (z === undefined) continue;
-    const r = c.reply;
-    if (count === 0) {
-      r.array(0);
-      return true;
-    }
-    const size = z.dict.size;
-    const n = count < 0 ? 1 : count < size ? count : size;
-    if (!nested && !emitKey) r.array(n * 2);
-    else if (nested && !emitKey) r.array(n);
-    else if (!nested) {
-      r.array(n * 2 + 1);
-      r.bulk(key);
-    } else {
-      r.array(2);
-      r.bulk(key);
-      r.array(n);
-    }
-    for (let i = 0; i < n; i++) {
-      const node = z.popNode(max)!;
-      if (nested) r.array(2);
-      r.bulk(node.member);
-      r.double(node.score);
-    }
-    ks.modified(key, max ? 'zpopmax' : 'zpopmin');
-    zsetDropIfEmpty(ks, key, z);
+export function zpop(c: Client, key: string, max: boolean, emitKey: boolean, count: number, nested: boolean): boolean {
+  const ks = c.ks(key);
+  const z = zsetAt(ks, key);
+  if (z === undefined) return false;
+  const r = c.reply;
+  if (count === 0) {
+    r.array(0);
     return true;
   }
-  return false;
+  const size = z.dict.size;
+  const n = count < 0 ? 1 : count < size ? count : size;
+  if (!nested && !emitKey) r.array(n * 2);
+  else if (nested && !emitKey) r.array(n);
+  else if (!nested) {
+    r.array(n * 2 + 1);
+    r.bulk(key);
+  } else {
+    r.array(2);
+    r.bulk(key);
+    r.array(n);
+  }
+  for (let i = 0; i < n; i++) {
+    const node = z.popNode(max)!;
+    if (nested) r.array(2);
+    r.bulk(node.member);
+    r.double(node.score);
+  }
+  ks.modified(key, max ? 'zpopmax' : 'zpopmin');
+  zsetDropIfEmpty(ks, key, z);
+  if (emitKey && c.server.replication.active) {
+    const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
+    c.propagate = nested ? [name, key, String(n)] : [name, key];
+  }
+  return true;
 }
 
 function popCommand(name: string, max: boolean, summary: string): CommandSpec {
@@ -59,7 +58,7 @@ function popCommand(name: string, max: boolean, summary: string): CommandSpec {
     handler(c, args) {
       if (args.length > 3) throw new CommandError(Err.SYNTAX);
       const count = args.length === 3 ? parseRange(args[2]!, 0, Infinity, Err.POSITIVE) : -1;
-      if (!zpop(c, [args[1]!], max, false, count, c.resp === 3 && count !== -1)) c.reply.array(0);
+      if (!zpop(c, args[1]!, max, false, count, c.resp === 3 && count !== -1)) c.reply.array(0);
     },
   });
 }
@@ -97,7 +96,9 @@ const zmpop = command({
   keys: numkeysPositions(1),
   handler(c, args) {
     const o = parseZmpop(args, 1);
-    if (!zpop(c, o.keys, o.max, true, o.count, true)) c.reply.nullArray();
+    // the first existing key serves (an existing zset is never empty)
+    for (const key of o.keys) if (zpop(c, key, o.max, true, o.count, true)) return;
+    c.reply.nullArray();
   },
 });
 
@@ -106,7 +107,7 @@ const zmpop = command({
 function servePop(c: Client, key: string, max: boolean, count: number, nested: boolean): boolean {
   const z = zsetAt(c.ks(key), key);
   if (z === undefined || z.dict.size === 0) return false;
-  return zpop(c, [key], max, true, count, nested);
+  return zpop(c, key, max, true, count, nested);
 }
 
 function bpopCommand(name: string, max: boolean, summary: string): CommandSpec {

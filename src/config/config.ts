@@ -1,9 +1,15 @@
 /**
  * Server configuration: redis.conf-style file, `--name value` flags (flags
- * override the file), and the parameter table CONFIG GET/SET read.
+ * override the file), and the parameter values CONFIG GET/SET read and write
+ * (definitions in params.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { splitInlineArgs } from '../protocol/inline-args.ts';
+import { parseBigInt64OrNull } from '../commands/parse.ts';
+import { ConfigError, PARAM_DEFS, PF, memToBig, type EnumParam, type NumParam, type ParamDef } from './params.ts';
+
+export { ConfigError, PF, type ParamDef } from './params.ts';
 
 export interface Config {
   port: number;
@@ -19,7 +25,11 @@ export interface Config {
   logfile: string;
   timeout: number;
   hz: number;
-  /** Anything else set in a file or flag / CONFIG SET, kept verbatim (lower-case name). */
+  /** Absolute path of the config file given on the command line, '' when none. */
+  configFile: string;
+  /** Canonical values of the table parameters that differ from their default and have no field above. */
+  values: Map<string, string>;
+  /** Directives that are not parameters of the table (kept verbatim, lower-case name). */
   extra: Map<string, string>;
   /** Parsed numbers for getConfigNumber, dropped whenever a parameter changes. */
   numCache: Map<string, number>;
@@ -40,205 +50,243 @@ export function defaultConfig(): Config {
     logfile: '',
     timeout: 0,
     hz: 10,
+    configFile: '',
+    values: new Map(),
     extra: new Map(),
     numCache: new Map(),
   };
 }
 
-export class ConfigError extends Error {}
-
-/** Parses "512mb", "1gb", "100k", "42" as Redis's memtoull. */
-export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
-  if (!m) return null;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mult: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
-  return n * mult[unit]!;
-}
-
-export interface Param {
-  name: string;
-  aliases?: string[];
-  mutable: boolean;
-  get(c: Config): string;
-  set(c: Config, v: string): void;
-}
-
-function intParam(name: string, key: 'port' | 'shards' | 'databases' | 'maxclients' | 'timeout' | 'hz', mutable: boolean, min = 0, max = 2 ** 31 - 1): Param {
-  return {
-    name,
-    mutable,
-    get: (c) => String(c[key]),
-    set: (c, v) => {
-      if (!/^-?\d+$/.test(v)) throw new ConfigError(`argument couldn't be parsed into an integer`);
-      const n = Number(v);
-      if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
-      c[key] = n;
-    },
-  };
-}
-
-function memParam(name: string, key: 'protoMaxBulkLen' | 'clientQueryBufferLimit', min: number): Param {
-  return {
-    name,
-    mutable: true,
-    get: (c) => String(c[key]),
-    set: (c, v) => {
-      const n = parseMemory(v);
-      if (n === null) throw new ConfigError(`argument must be a memory value`);
-      if (n < min) throw new ConfigError(`argument must be between ${min} and ${Number.MAX_SAFE_INTEGER} inclusive`);
-      c[key] = n;
-    },
-  };
-}
-
-function strParam(name: string, key: 'dir' | 'requirepass' | 'loglevel' | 'logfile', mutable: boolean): Param {
-  return { name, mutable, get: (c) => c[key], set: (c, v) => void (c[key] = v) };
-}
-
-export const PARAMS: Param[] = [
-  intParam('port', 'port', false, 0, 65535),
-  {
-    name: 'bind',
-    mutable: false,
-    get: (c) => c.bind.join(' '),
-    set: (c, v) => void (c.bind = v.split(/\s+/).filter(Boolean)),
-  },
-  strParam('dir', 'dir', true),
-  intParam('shards', 'shards', false, 1, 1024),
-  intParam('databases', 'databases', false, 1, 1 << 20),
-  strParam('requirepass', 'requirepass', true),
-  intParam('maxclients', 'maxclients', true, 1),
-  memParam('proto-max-bulk-len', 'protoMaxBulkLen', 1024 * 1024),
-  memParam('client-query-buffer-limit', 'clientQueryBufferLimit', 1024 * 1024),
-  {
-    name: 'loglevel',
-    mutable: true,
-    get: (c) => c.loglevel,
-    set: (c, v) => {
-      const l = v.toLowerCase();
-      if (!['debug', 'verbose', 'notice', 'warning', 'nothing'].includes(l)) throw new ConfigError('argument(s) must be one of the following: debug, verbose, notice, warning, nothing');
-      c.loglevel = l;
-    },
-  },
-  strParam('logfile', 'logfile', false),
-  intParam('timeout', 'timeout', true),
-  intParam('hz', 'hz', true, 1, 500),
-];
-
-/** Parameters that exist only so CONFIG GET/SET of them behaves (values kept verbatim). */
-export const PASSIVE_DEFAULTS: Record<string, string> = {
-  'save': '',
-  'appendonly': 'no',
-  'appendfsync': 'everysec',
-  'maxmemory': '0',
-  'maxmemory-policy': 'noeviction',
-  'lazyfree-lazy-user-del': 'no',
-  'lazyfree-lazy-user-flush': 'no',
-  'list-max-listpack-size': '-2',
-  'list-max-ziplist-size': '-2',
-  'list-compress-depth': '0',
-  'hash-max-listpack-entries': '128',
-  'hash-max-ziplist-entries': '128',
-  'hash-max-listpack-value': '64',
-  'hash-max-ziplist-value': '64',
-  'set-max-intset-entries': '512',
-  'zset-max-listpack-entries': '128',
-  'zset-max-ziplist-entries': '128',
-  'zset-max-listpack-value': '64',
-  'zset-max-ziplist-value': '64',
-  'notify-keyspace-events': '',
-  'slowlog-log-slower-than': '10000',
-  'slowlog-max-len': '128',
-  'latency-monitor-threshold': '0',
-  'latency-tracking': 'yes',
-  'activerehashing': 'yes',
-  'lua-time-limit': '5000',
-  'busy-reply-threshold': '5000',
-  'tcp-keepalive': '300',
-  'daemonize': 'no',
-  'protected-mode': 'no',
-  'appendfilename': 'appendonly.aof',
-  'dbfilename': 'dump.rdb',
-  'io-threads': '1',
-  'enable-debug-command': 'yes',
-  'rdb-key-save-delay': '0',
-  'repl-ping-replica-period': '10',
-  'repl-timeout': '60',
-  'slave-read-only': 'yes',
-  'replica-read-only': 'yes',
-  'key-load-delay': '0',
-  'active-expire-effort': '1',
-  'lazyfree-lazy-expire': 'no',
-  'lazyfree-lazy-eviction': 'no',
-  'lazyfree-lazy-server-del': 'no',
-  'list-max-ziplist-entries': '128',
-  'list-max-ziplist-value': '64',
-  'stream-node-max-bytes': '4096',
-  'stream-node-max-entries': '100',
-  'min-replicas-to-write': '0',
-  'repl-diskless-sync': 'yes',
-  'appendfsync-always': 'no',
-  'aof-use-rdb-preamble': 'yes',
-  'maxmemory-samples': '5',
-  'lfu-log-factor': '10',
-  'lfu-decay-time': '1',
-  'tracking-table-max-keys': '1000000',
-  'close-on-oom': 'no',
-  'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
-  'latency-tracking-info-percentiles': '50 99 99.9',
-  'set-proc-title': 'yes',
-  'sanitize-dump-payload': 'no',
+/** Parameters kept as typed Config fields (read by the server's hot paths). */
+const FIELDS: Record<string, { get(c: Config): string; set(c: Config, v: string): void }> = {
+  port: { get: (c) => String(c.port), set: (c, v) => void (c.port = Number(v)) },
+  bind: { get: (c) => c.bind.join(' '), set: (c, v) => void (c.bind = v === '' ? [] : v.split(' ')) },
+  dir: { get: (c) => resolve(c.dir), set: (c, v) => void (c.dir = v) },
+  shards: { get: (c) => String(c.shards), set: (c, v) => void (c.shards = Number(v)) },
+  databases: { get: (c) => String(c.databases), set: (c, v) => void (c.databases = Number(v)) },
+  requirepass: { get: (c) => c.requirepass, set: (c, v) => void (c.requirepass = v) },
+  maxclients: { get: (c) => String(c.maxclients), set: (c, v) => void (c.maxclients = Number(v)) },
+  'proto-max-bulk-len': { get: (c) => String(c.protoMaxBulkLen), set: (c, v) => void (c.protoMaxBulkLen = Number(v)) },
+  'client-query-buffer-limit': { get: (c) => String(c.clientQueryBufferLimit), set: (c, v) => void (c.clientQueryBufferLimit = Number(v)) },
+  loglevel: { get: (c) => c.loglevel, set: (c, v) => void (c.loglevel = v) },
+  logfile: { get: (c) => c.logfile, set: (c, v) => void (c.logfile = v) },
+  timeout: { get: (c) => String(c.timeout), set: (c, v) => void (c.timeout = Number(v)) },
+  hz: { get: (c) => String(c.hz), set: (c, v) => void (c.hz = Number(v)) },
 };
 
-export function findParam(name: string): Param | undefined {
-  const n = name.toLowerCase();
-  return PARAMS.find((p) => p.name === n || p.aliases?.includes(n));
+/** name and alias (lower case) → definition. */
+const BY_NAME = new Map<string, ParamDef>();
+/** Every name CONFIG GET patterns see: each parameter, then its alias. */
+export const PARAM_NAMES: Array<[string, ParamDef]> = [];
+for (const d of PARAM_DEFS) {
+  BY_NAME.set(d.name, d);
+  PARAM_NAMES.push([d.name, d]);
+  if (d.alias) {
+    BY_NAME.set(d.alias, d);
+    PARAM_NAMES.push([d.alias, d]);
+  }
 }
 
-/** Applies one `name value...` directive to the config. */
-export function applyDirective(cfg: Config, name: string, values: string[]): void {
+export function lookupParam(name: string): ParamDef | undefined {
+  return BY_NAME.get(name) ?? BY_NAME.get(name.toLowerCase());
+}
+
+const DEFAULTS = new Map<ParamDef, string>();
+for (const d of PARAM_DEFS) DEFAULTS.set(d, defaultValue(d));
+
+function defaultValue(d: ParamDef): string {
+  switch (d.kind) {
+    case 'bool': return d.default ? 'yes' : 'no';
+    case 'string': case 'special': return d.default;
+    case 'enum': return enumName(d, d.default);
+    case 'num': return formatNum(d, d.default);
+  }
+}
+
+/** The canonical default value of a parameter (CONFIG REWRITE compares against it). */
+export function paramDefault(d: ParamDef): string {
+  return DEFAULTS.get(d)!;
+}
+
+/** Current canonical value of a parameter, as CONFIG GET shows it. */
+export function paramValue(cfg: Config, d: ParamDef): string {
+  const f = FIELDS[d.name];
+  if (f) return f.get(cfg);
+  return cfg.values.get(d.name) ?? DEFAULTS.get(d)!;
+}
+
+function enumName(d: EnumParam, v: number): string {
+  const multi = (d.flags & PF.MULTI_ARG) !== 0;
+  let names = '';
+  let unmatched = v;
+  for (const [name, val] of d.values) {
+    if (v === val) return name;
+    if (multi && val !== 0 && val === (unmatched & val)) {
+      names = names === '' ? name : `${names} ${name}`;
+      unmatched &= ~val;
+    }
+  }
+  return names === '' || unmatched !== 0 ? 'unknown' : names;
+}
+
+function formatNum(d: NumParam, v: bigint): string {
+  if (d.format === 'mem%' && v < 0n) return `${-v}%`;
+  if (d.unsigned) v = BigInt.asUintN(64, v);
+  return d.format === 'octal' ? v.toString(8) : String(v);
+}
+
+function parseNum(d: NumParam, s: string): bigint {
+  if (d.format === 'mem' || d.format === 'mem%') {
+    const m = memToBig(s);
+    if (m !== null) return BigInt.asIntN(64, m);
+  }
+  if (d.format === 'mem%' && s.length > 1 && s.endsWith('%')) {
+    const p = parseBigInt64OrNull(s.slice(0, -1));
+    if (p !== null && p >= 0n) return -p;
+  }
+  if (d.format === 'octal' && /^\s*[+-]?[0-7]*$/.test(s)) {
+    const t = s.trim();
+    const neg = t.startsWith('-');
+    const digits = t.replace(/^[+-]/, '');
+    const v = digits === '' ? 0n : BigInt('0o' + digits);
+    return neg ? -v : v;
+  }
+  if (d.format === 'int') {
+    const v = parseBigInt64OrNull(s);
+    if (v !== null) return v;
+  }
+  throw new ConfigError(
+    d.format === 'mem%' ? 'argument must be a memory or percent value'
+      : d.format === 'mem' ? 'argument must be a memory value'
+        : d.format === 'octal' ? "argument couldn't be parsed as an octal number"
+          : "argument couldn't be parsed into an integer",
+  );
+}
+
+function checkBounds(d: NumParam, v: bigint): void {
+  if (d.unsigned) {
+    const u = BigInt.asUintN(64, v);
+    if (u > d.max || u < d.min) {
+      const f = (x: bigint): string => (d.format === 'octal' ? x.toString(8) : String(x));
+      throw new ConfigError(`argument must be between ${f(d.min)} and ${f(d.max)} inclusive`);
+    }
+  } else if (d.format === 'mem%' && v < 0n) {
+    if (v < d.min) throw new ConfigError(`percentage argument must be less or equal to ${-d.min}`);
+  } else if (v > d.max || v < d.min) {
+    throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+  }
+}
+
+/** Validates `value` for parameter d and returns its canonical form; throws ConfigError with Redis's text. */
+export function canonicalValue(cfg: Config, d: ParamDef, value: string): string {
+  switch (d.kind) {
+    case 'bool': {
+      const l = value.toLowerCase();
+      if (l !== 'yes' && l !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+      return l;
+    }
+    case 'string': {
+      const err = d.validate?.(value);
+      if (err) throw new ConfigError(err);
+      return value;
+    }
+    case 'enum': {
+      const multi = (d.flags & PF.MULTI_ARG) !== 0;
+      const args = multi ? value.split(' ') : [value];
+      let v = 0;
+      for (const a of args) {
+        const l = a.toLowerCase();
+        let matched = false;
+        for (const [name, val] of d.values) {
+          if (name === l) {
+            v |= val;
+            matched = true;
+          }
+        }
+        if (!matched) throw new ConfigError(`argument(s) must be one of the following: ${d.values.map(([n]) => n).join(', ')}`);
+      }
+      const err = d.validate?.(v);
+      if (err) throw new ConfigError(err);
+      return enumName(d, v);
+    }
+    case 'num': {
+      let v = parseNum(d, value);
+      checkBounds(d, v);
+      if (d.clamp) v = d.clamp(v);
+      return formatNum(d, v);
+    }
+    case 'special': {
+      const args = d.flags & PF.MULTI_ARG ? value.split(' ') : [value];
+      return d.set(args, paramValue(cfg, d));
+    }
+  }
+}
+
+/**
+ * Sets a parameter (CONFIG SET when `runtime`, else the config file or a
+ * flag); throws ConfigError with Redis's text when the value is invalid.
+ */
+export function setParam(cfg: Config, d: ParamDef, value: string, runtime: boolean): void {
+  const v = canonicalValue(cfg, d, value);
+  if (d.name === 'dir' && runtime) {
+    try {
+      if (!statSync(v).isDirectory()) throw new ConfigError('Not a directory');
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ConfigError(code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message);
+    }
+  }
   cfg.numCache.clear();
-  const p = findParam(name);
-  const value = values.join(' ');
-  if (p) {
-    p.set(cfg, value);
+  const f = FIELDS[d.name];
+  if (f) f.set(cfg, v);
+  else if (v === DEFAULTS.get(d)) cfg.values.delete(d.name);
+  else cfg.values.set(d.name, v);
+}
+
+/** Parses "512mb", "1gb", "100k", "42" as Redis's memtoull (null when malformed). */
+export function parseMemory(s: string): number | null {
+  if (s === '') return null;
+  const v = memToBig(s);
+  return v === null ? null : Number(v);
+}
+
+/** Applies one `name value...` directive (config file line or command-line flag). */
+export function applyDirective(cfg: Config, name: string, values: string[]): void {
+  const d = lookupParam(name);
+  if (!d) {
+    cfg.numCache.clear();
+    cfg.extra.set(name.toLowerCase(), values.join(' '));
     return;
   }
-  const n = name.toLowerCase();
-  cfg.extra.set(n, value);
-  const alias = PASSIVE_ALIASES[n];
-  if (alias !== undefined) cfg.extra.set(alias, value);
-}
-
-/** Redis 7 keeps the old *-ziplist-* names as aliases of the *-listpack-* ones (both ways). */
-const PASSIVE_ALIASES: Record<string, string> = {};
-for (const [a, b] of [
-  ['hash-max-ziplist-entries', 'hash-max-listpack-entries'], ['hash-max-ziplist-value', 'hash-max-listpack-value'],
-  ['zset-max-ziplist-entries', 'zset-max-listpack-entries'], ['zset-max-ziplist-value', 'zset-max-listpack-value'],
-  ['list-max-ziplist-size', 'list-max-listpack-size'],
-] as const) {
-  PASSIVE_ALIASES[a] = b;
-  PASSIVE_ALIASES[b] = a;
+  if (!(d.flags & PF.MULTI_ARG) && values.length !== 1) throw new ConfigError('wrong number of arguments');
+  setParam(cfg, d, values.join(' '), false);
 }
 
 /** Reads a redis.conf-style file: `name value…` per line, # comments. */
 export function loadConfigFile(cfg: Config, path: string): void {
   const text = readFileSync(path, 'latin1');
   let lineNo = 0;
+  // several "save" lines add up (the first one replaces the default)
+  let saves: string[] | null = null;
   for (const raw of text.split(/\r?\n/)) {
     lineNo++;
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const parts = splitInlineArgs(line);
     if (parts === null || parts.length === 0) throw new ConfigError(`${path}:${lineNo}: unbalanced quotes`);
+    let args = parts.slice(1);
+    if (parts[0]!.toLowerCase() === 'save' && !(args.length === 1 && args[0] === '')) {
+      saves = [...(saves ?? []), ...args];
+      args = saves;
+    }
     try {
-      applyDirective(cfg, parts[0]!, parts.slice(1));
+      applyDirective(cfg, parts[0]!, args);
     } catch (e) {
       throw new ConfigError(`${path}:${lineNo}: '${line}': ${(e as Error).message}`);
     }
   }
+  cfg.configFile = resolve(path);
 }
 
 /** argv (after the program): optional config file first, then `--name value...` flags. */
@@ -265,30 +313,31 @@ export function parseArgs(argv: readonly string[]): Config {
   return cfg;
 }
 
-/** Current value of any parameter by name (table parameters, then set extras, then passive defaults). */
+/** Current value of any parameter by name or alias (then directives outside the table), undefined if unknown. */
 export function getConfigValue(cfg: Config, name: string): string | undefined {
-  const n = name.toLowerCase();
-  const p = findParam(n);
-  if (p) return p.get(cfg);
-  return cfg.extra.get(n) ?? PASSIVE_DEFAULTS[n];
+  const d = lookupParam(name);
+  if (d) return paramValue(cfg, d);
+  return cfg.extra.get(name.toLowerCase());
 }
 
-/** A numeric parameter (e.g. 'hash-max-listpack-entries'), or `fallback` when unset or not a number. */
+/**
+ * A numeric parameter (e.g. 'hash-max-listpack-entries'), or `fallback`
+ * when unknown or not a number. Cached: cheap enough for hot paths.
+ */
 export function getConfigNumber(cfg: Config, name: string, fallback: number): number {
   const cached = cfg.numCache.get(name);
   if (cached !== undefined) return cached;
   const v = getConfigValue(cfg, name);
-  const n = v === undefined ? null : parseMemory(v);
+  const n = v === undefined ? null : /^-?\d+$/.test(v) ? Number(v) : parseMemory(v);
   const out = n === null ? fallback : n;
   cfg.numCache.set(name, out);
   return out;
 }
 
-/** Every parameter name with its current value (CONFIG GET, CONFIG REWRITE). */
+/** Every parameter name (aliases included) with its current value, then the directives outside the table. */
 export function allConfigValues(cfg: Config): Map<string, string> {
   const out = new Map<string, string>();
-  for (const p of PARAMS) out.set(p.name, p.get(cfg));
-  for (const [k, v] of Object.entries(PASSIVE_DEFAULTS)) out.set(k, v);
+  for (const [name, d] of PARAM_NAMES) out.set(name, paramValue(cfg, d));
   for (const [k, v] of cfg.extra) out.set(k, v);
   return out;
 }

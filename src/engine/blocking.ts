@@ -1,138 +1,365 @@
 /**
- * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK …).
+ * Clients blocked on keys (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, XREAD BLOCK …),
+ * Redis's blocked.c for every family.
  *
- * A blocked client registers a waiter on each of its keys. Any write to such
- * a key marks it ready; after the writing command finishes, the ready keys'
- * waiters are offered the key in the order they blocked until one cannot be
- * served (Redis's handleClientsBlockedOnKeys).
+ * A blocked client waits on one or more keys of its database with a serve
+ * function. Any change of a key that has waiters (every shard's key events,
+ * SWAPDB, or an explicit signalKeyAsReady) marks the key ready; once the
+ * writing command has finished (the dispatcher's post-command hook, with a
+ * microtask as a safety net for writes from elsewhere) each ready key is
+ * offered to its waiters in the order they blocked, as Redis's
+ * handleClientsBlockedOnKeys does. A serve that writes to other keys (BLMOVE)
+ * makes those ready in turn, and they are served in the same pass.
+ *
+ * Families use serveOrBlock(): it serves at once when it can, answers as a
+ * timeout when blocking is not allowed (MULTI/EXEC, scripts), and otherwise
+ * returns the promise the connection waits on. The woken client's reply is
+ * written to its own ReplyWriter and flushed when the promise settles.
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { CommandError, Err } from '../commands/errors.ts';
-import { parseFloatOrNull } from '../commands/parse.ts';
+import { string2ld } from '../datatypes/long-double.ts';
 
-export interface Waiter {
-  readonly client: Client;
-  readonly db: number;
+/** What a blocked client waits for. */
+export interface BlockRequest {
+  /** Keys of the client's current database (duplicates are ignored). */
   readonly keys: readonly string[];
-  /** Tries to serve the client from `key`; writes the reply and returns true on success. */
-  tryServe(key: string): boolean;
-  /** Called on timeout: writes the timeout reply. */
+  /** Milliseconds to wait; 0 waits forever. */
+  readonly timeoutMs: number;
+  /**
+   * Tries to serve the client from `key`, which just changed: writes the
+   * client's reply and returns true, or returns false to keep waiting. A
+   * CommandError thrown here (a key of another type…) keeps it waiting too.
+   * Set client.propagate to what should be replicated for the change.
+   */
+  serve(key: string): boolean;
+  /** Writes the reply for a timeout (and CLIENT UNBLOCK … TIMEOUT). */
   onTimeout(): void;
-  finish: () => void;
-  timer: NodeJS.Timeout | null;
 }
 
-const slot = (db: number, key: string): string => db + '\0' + key;
+interface Node {
+  readonly w: Waiter;
+  readonly q: KeyQueue;
+  prev: Node | null;
+  next: Node | null;
+}
+
+/** The clients blocked on one key of one database, oldest first. */
+interface KeyQueue {
+  readonly db: number;
+  readonly key: string;
+  head: Node | null;
+  tail: Node | null;
+  /** Already in the ready list. */
+  ready: boolean;
+}
+
+interface Waiter {
+  readonly client: Client;
+  readonly db: number;
+  readonly req: BlockRequest;
+  readonly nodes: Node[];
+  readonly finish: () => void;
+  /** Absolute deadline in ms (0 = none). */
+  readonly deadline: number;
+  timer: NodeJS.Timeout | null;
+  done: boolean;
+}
+
+/** setTimeout's longest delay; longer waits re-arm. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
 export class BlockingManager {
-  private readonly waiters = new Map<string, Waiter[]>();
-  private readonly ready = new Set<string>();
+  /** Per database: key → its waiters. */
+  private readonly dbs: Array<Map<string, KeyQueue> | undefined> = [];
+  private queueCount = 0;
+  private ready: KeyQueue[] = [];
+  private readonly byClient = new Map<Client, Waiter>();
+  private readonly hooked = new WeakSet<Client>();
   private serving = false;
+  private scheduled = false;
   private readonly server: ServerState;
+  private readonly drainTask = (): void => {
+    this.scheduled = false;
+    this.serveReady();
+  };
 
   constructor(server: ServerState) {
     this.server = server;
-    for (const shard of server.engine.shards) {
-      shard.onKeyEvent((db, key) => {
-        if (this.waiters.size !== 0) {
-          const k = slot(db, key);
-          if (this.waiters.has(k)) this.ready.add(k);
-        }
-      });
-    }
+    const onEvent = (db: number, key: string): void => {
+      if (this.queueCount === 0) return;
+      const q = this.dbs[db]?.get(key);
+      if (q !== undefined) this.markReady(q);
+    };
+    for (const shard of server.engine.shards) shard.onKeyEvent(onEvent);
     server.swapDbHooks.push((a, b) => {
-      for (const k of this.waiters.keys()) {
-        const db = Number(k.slice(0, k.indexOf('\0')));
-        if (db === a || db === b) this.ready.add(k);
-      }
+      // keys that exist in the swapped-in data may serve their waiters now
+      for (const db of [a, b]) for (const q of this.dbs[db]?.values() ?? []) this.markReady(q);
     });
   }
 
+  /** Whether some key is waiting to be offered to its blocked clients. */
   get hasReady(): boolean {
-    return this.ready.size !== 0;
+    return this.ready.length !== 0;
+  }
+
+  /** Number of clients blocked on keys. */
+  get blockedClients(): number {
+    return this.byClient.size;
+  }
+
+  /** Number of distinct keys (per database) clients are blocked on. */
+  get blockingKeys(): number {
+    return this.queueCount;
+  }
+
+  /** Marks a key ready for its waiters (for changes that emit no key event). */
+  signalKeyAsReady(db: number, key: string): void {
+    if (this.queueCount === 0) return;
+    const q = this.dbs[db]?.get(key);
+    if (q !== undefined) this.markReady(q);
+  }
+
+  private markReady(q: KeyQueue): void {
+    if (q.ready || q.head === null) return;
+    q.ready = true;
+    this.ready.push(q);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drainTask);
+    }
   }
 
   /**
-   * Blocks `client` on `keys` until a waiter's tryServe succeeds or the
-   * timeout (ms, 0 = forever) passes. Resolves when the command is done.
+   * Blocks `client` until a serve succeeds, the timeout passes, CLIENT
+   * UNBLOCK, or the connection closes. The promise settles when the
+   * client's reply has been written.
    */
-  block(client: Client, keys: readonly string[], timeoutMs: number, tryServe: (key: string) => boolean, onTimeout: () => void): Promise<void> {
+  block(client: Client, req: BlockRequest): Promise<void> {
     return new Promise<void>((resolve) => {
-      const w: Waiter = { client, db: client.db, keys, tryServe, onTimeout, finish: resolve, timer: null };
-      for (const key of keys) {
-        const k = slot(w.db, key);
-        let list = this.waiters.get(k);
-        if (!list) this.waiters.set(k, (list = []));
-        if (!list.includes(w)) list.push(w);
+      const now = Date.now();
+      const w: Waiter = {
+        client, db: client.db, req, nodes: [], finish: resolve,
+        deadline: req.timeoutMs > 0 ? now + req.timeoutMs : 0, timer: null, done: false,
+      };
+      let map = this.dbs[w.db];
+      if (map === undefined) this.dbs[w.db] = map = new Map();
+      for (const key of req.keys) {
+        let q = map.get(key);
+        if (q === undefined) {
+          map.set(key, (q = { db: w.db, key, head: null, tail: null, ready: false }));
+          this.queueCount++;
+        } else if (w.nodes.some((n) => n.q === q)) continue;
+        const node: Node = { w, q, prev: q.tail, next: null };
+        if (q.tail === null) q.head = node;
+        else q.tail.next = node;
+        q.tail = node;
+        w.nodes.push(node);
       }
+      this.byClient.set(client, w);
       client.blocked = true;
-      if (timeoutMs > 0) {
-        w.timer = setTimeout(() => {
-          this.remove(w);
-          w.onTimeout();
-          w.finish();
-        }, Math.min(timeoutMs, 0x7fffffff));
-      }
       client.unblock = (withError) => {
-        this.remove(w);
-        if (withError) client.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-        else w.onTimeout();
+        if (w.done) return false;
+        this.release(w);
+        if (withError) client.reply.error(UNBLOCKED_ERROR);
+        else w.req.onTimeout();
         w.finish();
         return true;
       };
-      client.onClose.push(() => this.remove(w));
+      if (!this.hooked.has(client)) {
+        this.hooked.add(client);
+        client.onClose.push(() => {
+          const cur = this.byClient.get(client);
+          if (cur !== undefined) this.release(cur);
+        });
+      }
+      if (w.deadline !== 0) this.arm(w);
     });
   }
 
-  private remove(w: Waiter): void {
-    if (w.timer) clearTimeout(w.timer);
-    w.timer = null;
-    w.client.blocked = false;
-    w.client.unblock = null;
-    for (const key of w.keys) {
-      const k = slot(w.db, key);
-      const list = this.waiters.get(k);
-      if (!list) continue;
-      const i = list.indexOf(w);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.waiters.delete(k);
-    }
+  private arm(w: Waiter): void {
+    const left = w.deadline - Date.now();
+    w.timer = setTimeout(() => this.onTimer(w), Math.max(1, Math.min(left, MAX_TIMER_MS)));
   }
 
-  /** Offers every ready key to its waiters, in blocking order, until none can be served. */
+  private onTimer(w: Waiter): void {
+    w.timer = null;
+    if (w.done) return;
+    if (Date.now() < w.deadline) return this.arm(w);
+    this.release(w);
+    w.req.onTimeout();
+    w.finish();
+  }
+
+  /** Unlinks a waiter from all its keys and clears the client's blocked state. */
+  private release(w: Waiter): void {
+    if (w.done) return;
+    w.done = true;
+    if (w.timer !== null) clearTimeout(w.timer);
+    w.timer = null;
+    for (const n of w.nodes) {
+      const q = n.q;
+      if (n.prev === null) q.head = n.next;
+      else n.prev.next = n.next;
+      if (n.next === null) q.tail = n.prev;
+      else n.next.prev = n.prev;
+      if (q.head === null && this.dbs[q.db]?.get(q.key) === q) {
+        this.dbs[q.db]!.delete(q.key);
+        this.queueCount--;
+      }
+    }
+    const c = w.client;
+    if (this.byClient.get(c) === w) this.byClient.delete(c);
+    c.blocked = false;
+    c.unblock = null;
+  }
+
+  /** Offers every ready key to its waiters, oldest first (handleClientsBlockedOnKeys). */
   serveReady(): void {
     if (this.serving) return;
     this.serving = true;
     try {
-      while (this.ready.size !== 0) {
-        const k = this.ready.values().next().value as string;
-        this.ready.delete(k);
-        const key = k.slice(k.indexOf('\0') + 1);
-        const list = this.waiters.get(k);
-        if (!list) continue;
-        for (const w of [...list]) {
-          if (w.client.closed) {
-            this.remove(w);
-            continue;
-          }
-          if (!w.tryServe(key)) break;
-          this.remove(w);
-          w.finish();
+      while (this.ready.length !== 0) {
+        const batch = this.ready;
+        this.ready = [];
+        for (let i = 0; i < batch.length; i++) {
+          const q = batch[i]!;
+          q.ready = false;
+          this.serveQueue(q);
         }
       }
     } finally {
       this.serving = false;
     }
   }
+
+  private serveQueue(q: KeyQueue): void {
+    const ks = this.server.engine.keyspace(q.key, q.db);
+    let n = q.head;
+    while (n !== null) {
+      // nothing left to serve from (Redis stops once the key is gone)
+      if (!ks.has(q.key)) return;
+      const next = n.next;
+      const w = n.w;
+      if (w.client.closed) this.release(w);
+      else if (this.attempt(w, q.key)) {
+        this.release(w);
+        w.finish();
+      }
+      n = next;
+    }
+  }
+
+  private attempt(w: Waiter, key: string): boolean {
+    const c = w.client;
+    const mark = c.reply.len;
+    let served: boolean;
+    try {
+      served = w.req.serve(key);
+    } catch (e) {
+      c.reply.truncate(mark);
+      c.propagate = null;
+      if (e instanceof CommandError) return false;
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.server.log('warning', `internal error serving a blocked client: ${err.stack ?? err.message}`);
+      c.reply.error('ERR ' + err.message);
+      return true;
+    }
+    if (c.propagate !== null) {
+      const repl = this.server.replication;
+      if (served && repl.active) repl.propagate(c, c.propagate);
+      c.propagate = null;
+    }
+    return served;
+  }
 }
 
-/** Parses a blocking timeout in seconds (fractions allowed) into ms; 0 = forever. */
+/**
+ * Whether `c` may block now: not while running EXEC or a script (those set
+ * c.inExec, or c.ext.denyBlocking), where blocking commands answer as if
+ * they timed out (Redis's CLIENT_DENY_BLOCKING).
+ */
+export function blockingDenied(c: Client): boolean {
+  return c.inExec || c.ext.denyBlocking === true;
+}
+
+/**
+ * The common shape of a blocking command: serves now from the first of
+ * `keys` that can serve (errors thrown then are the command's errors), or
+ * blocks on all of them. `denied` writes the reply when blocking is not
+ * allowed (default: the null array a timeout gives).
+ */
+export function serveOrBlock(
+  c: Client,
+  keys: readonly string[],
+  timeoutMs: number,
+  serve: (key: string) => boolean,
+  denied?: () => void,
+): void | Promise<void> {
+  for (let i = 0; i < keys.length; i++) if (serve(keys[i]!)) return;
+  if (blockingDenied(c)) {
+    if (denied) denied();
+    else c.reply.nullArray();
+    return;
+  }
+  return c.server.blocking.block(c, { keys, timeoutMs, serve, onTimeout: () => c.reply.nullArray() });
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * A blocking timeout in seconds, as Redis's getTimeoutFromObjectOrReply
+ * reads it: strtold, then (long long)ceill(x * 1000.0) in x87 long double
+ * arithmetic; 0 = forever. Values past the long long range (inf, 1e400)
+ * convert to LLONG_MIN and so are "negative"; a deadline that would
+ * overflow when added to the clock waits forever.
+ */
 export function parseTimeout(s: string): number {
-  const v = parseFloatOrNull(s);
-  if (v === null || !Number.isFinite(v)) throw new CommandError(Err.TIMEOUT);
-  if (v < 0) throw new CommandError(Err.TIMEOUT_NEGATIVE);
-  const ms = Math.ceil(v * 1000);
-  if (ms > 0x7fffffff * 1000) throw new CommandError(Err.TIMEOUT);
-  return ms === 0 && v > 0 ? 1 : ms;
+  // plain integer seconds: exact without long double arithmetic
+  if (s.length > 0 && s.length <= 9) {
+    let n = 0;
+    let i = 0;
+    for (; i < s.length; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === s.length) return n * 1000;
+  }
+  const x = string2ld(s);
+  if (x === null) throw new CommandError(Err.TIMEOUT);
+  if (x === 'inf') throw new CommandError(Err.TIMEOUT_NEGATIVE);
+  if (x.m === 0n) return 0;
+  // x * 1000 rounded to a 64-bit mantissa (nearest, ties to even)
+  let m = x.m * 1000n;
+  let e = x.e;
+  const extra = BigInt(m.toString(2).length) - 64n;
+  if (extra > 0n) {
+    const q = m >> extra;
+    const rem = m - (q << extra);
+    const half = 1n << (extra - 1n);
+    m = rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
+    e += extra;
+  }
+  // ceil toward +inf: the integer part of |x| (plus one for a positive fraction)
+  let int: bigint;
+  if (e >= 0n) int = m << e;
+  else {
+    int = m >> -e;
+    if (!x.neg && int << -e !== m) int += 1n;
+  }
+  if (x.neg) {
+    // ceil of a negative value: -floor(|x|); -0 is 0 (wait forever)
+    if (int === 0n) return 0;
+    throw new CommandError(Err.TIMEOUT_NEGATIVE);
+  }
+  // beyond LLONG_MAX the conversion gives LLONG_MIN
+  if (int > INT64_MAX) throw new CommandError(Err.TIMEOUT_NEGATIVE);
+  const ms = Number(int);
+  // Redis adds the clock; an overflowing deadline never fires
+  if (ms > Number.MAX_SAFE_INTEGER - Date.now()) return 0;
+  return ms;
 }

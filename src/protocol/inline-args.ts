@@ -51,7 +51,8 @@ export function splitInlineArgs(line: string): string[] | null {
         }
         const c = line[i]!;
         const code = line.charCodeAt(i);
-        if (isSpace(code)) {
+        // inside a token only these end it (\v and \f only count as leading space, as in sdssplitargs)
+        if (code === 32 || code === 10 || code === 13 || code === 9 || code === 0) {
           done = true;
         } else if (c === '"') {
           inDq = true;

@@ -99,7 +99,8 @@ export function execute(c: Client, args: string[]): Promise<void> | undefined {
 
 /** Runs a resolved command with stats and error handling (also used by EXEC and scripts). */
 export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len): Promise<void> | undefined {
-  c.lastCommand = cmd.fullName;
+  // CLIENT LIST cmd= names the command the client sent (EXEC, not what it ran)
+  if (!c.inExec) c.lastCommand = cmd.fullName;
   // Reading the clock costs ~70 ns here, so commandstats time 1 call in
   // TIME_SAMPLE (and every call of slow, non-fast commands) and scale.
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast;

@@ -82,9 +82,21 @@ export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): 
 
 /** Turns `c` into a monitor (MONITOR); false when it already is one (Redis then replies nothing). */
 export function startMonitor(c: Client): boolean {
-  const monitors = c.server.monitors;
+  const server = c.server;
+  const monitors = server.monitors;
   if (monitors.has(c) || c.ext.replica) return false;
+  if (!gated.has(server)) {
+    gated.add(server);
+    // monitors count as replicas: no keyspace access (installed with the first monitor)
+    server.gates.push((x, cmd) => {
+      if (monitors.size === 0 || !monitors.has(x)) return null;
+      const f = cmd.spec.flags;
+      return cmd.isWrite || f.includes('readonly') || f.includes('may_replicate') ? "ERR Replica can't interact with the keyspace" : null;
+    });
+  }
   monitors.add(c);
   c.onClose.push(() => monitors.delete(c));
   return true;
 }
+
+const gated = new WeakSet<object>();
