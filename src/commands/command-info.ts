@@ -417,10 +417,14 @@ export function commandKeys(cmd: Command, args: readonly string[]): KeyRef[] | n
     const keys = keysFromSpecs(specs, args);
     if (keys !== null) return keys.length ? keys : null;
   }
-  if (!PROC_COMMANDS.has(cmd.fullName) && !cmd.spec.keys) return null;
+  // the other procedures parse numkeys as the specs do: when the specs fail, so do they
+  if (!OWN_PROC.has(cmd.fullName) && (meta(cmd) || !cmd.spec.keys)) return null;
   const keys = keysFromProc(cmd, args);
   return keys.length ? keys : null;
 }
+
+/** Commands whose key specs can't describe their keys (unknown, incomplete or variable flags). */
+const OWN_PROC = new Set(['set', 'bitfield', 'sort', 'sort_ro', 'migrate']);
 
 /** Commands with a getkeys procedure in Redis (used when their key specs can't resolve the keys). */
 const PROC_COMMANDS = new Set([

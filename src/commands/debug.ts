@@ -113,8 +113,6 @@ const HELP = [
   '    Enable or disable the reply buffer resize cron job',
   'CLUSTERLINK KILL <to|from|all> <node-id>',
   '    Kills the link based on the direction to/from (both) with the provided node.',
-  'GC',
-  '    Run a full garbage collection of the JavaScript heap (shardis).',
 ];
 
 /**
@@ -534,6 +532,7 @@ function run(c: Client, args: string[]): boolean {
     case 'restart': case 'crash-and-recover':
       if (n >= 3 && parseInt64OrNull(args[2]!) === null) throw new CommandError(Err.NOT_INTEGER);
       throw new CommandError('ERR failed to restart the server. Check server logs.');
+    // shardis's own (not in HELP, which stays Redis's): a full collection of the JavaScript heap
     case 'gc':
       if (n !== 2) return false;
       v8.setFlagsFromString('--expose-gc');

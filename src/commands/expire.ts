@@ -108,7 +108,9 @@ function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string,
       if (when === undefined) return c.reply.int(-1);
       let ttl = absolute ? when : when - c.server.engine.now();
       if (ttl < 0) ttl = 0;
-      c.reply.int(ms ? ttl : Math.floor((ttl + 500) / 1000));
+      if (ms) c.reply.int(ttl);
+      else if (ttl < 2 ** 53) c.reply.int(Math.floor((ttl + 500) / 1000));
+      else c.reply.int((BigInt(ttl) + 500n) / 1000n); // beyond 2^53 the double sum would round
     },
   });
 }

@@ -4,7 +4,7 @@
  * helpers in list-common.ts; the value is datatypes/list.ts.
  */
 import { command, type CommandSpec } from './spec.ts';
-import { CommandError, Err } from './errors.ts';
+import { CommandError, Err, wrongArity } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from './parse.ts';
 import { afterRemove, clampRange, listAt, listForRead, popInto } from './list-common.ts';
@@ -41,7 +41,7 @@ function popCommand(name: string, left: boolean, summary: string): CommandSpec {
   return command({
     name, arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'list', since: '1.0.0', summary, complexity: 'O(N) where N is the number of elements returned',
-    args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer', optional: true }],
+    args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer', since: '6.2.0', optional: true }],
     handler(c, args) {
       const key = args[1]!;
       if (args.length === 2) {
@@ -53,7 +53,7 @@ function popCommand(name: string, left: boolean, summary: string): CommandSpec {
         afterRemove(ks, key, l, event);
         return;
       }
-      if (args.length > 3) throw new CommandError(`ERR wrong number of arguments for '${name}' command`);
+      if (args.length > 3) throw new CommandError(wrongArity(name));
       const count = parseInt64OrNull(args[2]!);
       if (count === null || count < 0) throw new CommandError(Err.POSITIVE);
       const ks = c.ks(key);

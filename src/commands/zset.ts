@@ -12,6 +12,7 @@ import { memberReply, membersHeader, zsetAt, zsetDropIfEmpty, zsetInsert } from 
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { zsetPopCommands } from './zset-pop.ts';
+import { ZSET_ARGS } from './zset-args.ts';
 import type { SkipNode } from '../datatypes/skiplist.ts';
 import type { Client } from '../server/client.ts';
 
@@ -319,7 +320,7 @@ const zscan = command({
   },
 });
 
-export const zsetCommands: CommandSpec[] = [
+const zsetSpecs: CommandSpec[] = [
   zadd, zincrby, zrem, zcard, zscore, zmscore,
   /** ZRANK key member */
   rankCommand('zrank', false, 'Determine the index of a member in a sorted set'),
@@ -330,3 +331,6 @@ export const zsetCommands: CommandSpec[] = [
   ...zsetRangeCommands,
   ...zsetAlgebraCommands,
 ];
+
+/** Every sorted set command, with its COMMAND DOCS arguments. */
+export const zsetCommands: CommandSpec[] = zsetSpecs.map((s) => (s.args || !ZSET_ARGS[s.name] ? s : { ...s, args: ZSET_ARGS[s.name] }));

@@ -116,6 +116,13 @@ export class BlockingManager {
     return this.queueCount;
   }
 
+  /** Blocked clients that have a timeout (INFO clients_in_timeout_table). */
+  get clientsWithTimeout(): number {
+    let n = 0;
+    for (const w of this.byClient.values()) if (w.deadline !== 0) n++;
+    return n;
+  }
+
   /** Marks a key ready for its waiters (for changes that emit no key event). */
   signalKeyAsReady(db: number, key: string): void {
     if (this.queueCount === 0) return;
@@ -152,7 +159,7 @@ export class BlockingManager {
         if (q === undefined) {
           map.set(key, (q = { db: w.db, key, head: null, tail: null, ready: false }));
           this.queueCount++;
-        } else if (w.nodes.some((n) => n.q === q)) continue;
+        } else if (q.tail !== null && q.tail.w === w) continue; // the same key twice
         const node: Node = { w, q, prev: q.tail, next: null };
         if (q.tail === null) q.head = node;
         else q.tail.next = node;
@@ -164,8 +171,10 @@ export class BlockingManager {
       client.unblock = (withError) => {
         if (w.done) return false;
         this.release(w);
-        if (withError) client.reply.error(UNBLOCKED_ERROR);
-        else w.req.onTimeout();
+        if (withError) {
+          this.server.countError(UNBLOCKED_ERROR);
+          client.reply.error(UNBLOCKED_ERROR);
+        } else w.req.onTimeout();
         w.finish();
         return true;
       };
