@@ -2,10 +2,11 @@
  * Active expiry, as Redis's activeExpireCycle: every 100 ms (hz 10) walk each
  * keyspace's TTL table with a persistent iterator, SAMPLE keys at a time,
  * removing the expired ones, and keep going in a keyspace while more than
- * 10% of a sample had expired (and for at least MIN_WALK keys). Each run stops after BUDGET_MS so the event
- * loop never stalls; a run that had to stop resumes where it was (the next
- * keyspace is not starved) and sooner (BACKLOG_PERIOD_MS), which gives
- * expiry up to a quarter of the CPU while a backlog of expired keys lasts.
+ * 10% of a sample had expired (and for at least MIN_WALK keys). Each run
+ * stops after BUDGET_MS so the event loop never stalls; a run that had to
+ * stop resumes where it was (the next keyspace is not starved) and sooner
+ * (BACKLOG_PERIOD_MS), which gives expiry up to a quarter of the CPU while
+ * a backlog of expired keys lasts.
  */
 import type { Engine } from './engine.ts';
 import type { Keyspace } from './keyspace.ts';
@@ -33,8 +34,13 @@ export class ActiveExpiry {
   private readonly engine: Engine;
   private readonly tick = (): void => {
     this.timer = null;
-    const backlog = this.cycle() < 0;
-    if (this.running) this.schedule(backlog ? BACKLOG_PERIOD_MS : PERIOD_MS);
+    let backlog = false;
+    try {
+      backlog = this.cycle() < 0;
+    } finally {
+      // a throwing key-event listener must not stop expiry for good
+      if (this.running) this.schedule(backlog ? BACKLOG_PERIOD_MS : PERIOD_MS);
+    }
   };
 
   constructor(engine: Engine) {

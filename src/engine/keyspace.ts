@@ -111,7 +111,7 @@ export class Keyspace {
     this.scanCursors = new CursorTable();
   }
 
-  /** Deletes every key whose TTL has passed (KEYS, DBSIZE-style full scans call this lazily per key). */
+  /** Whether the key's TTL has passed, without deleting it (KEYS lists around such keys as Redis does). */
   isExpired(key: string): boolean {
     const when = this.expires.get(key);
     return when !== undefined && when <= this.shard.now();
