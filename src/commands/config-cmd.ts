@@ -9,6 +9,12 @@ import type { Client } from '../server/client.ts';
 
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
+/** A parameter's value as CONFIG GET shows it: "port 0" (any free port) shows the port bound. */
+function shownValue(c: Client, d: ParamDef): string {
+  if (d.name === 'port' && c.server.config.port === 0 && c.server.port !== 0) return String(c.server.port);
+  return paramValue(c.server.config, d);
+}
+
 /** CONFIG GET parameter [parameter ...] */
 const get = command({
   name: 'get', arity: -3, flags: ADMIN, firstKey: 0, lastKey: 0, step: 0,
@@ -24,13 +30,14 @@ const get = command({
         // an exact name: the reply uses it as given (hidden parameters included)
         const lower = pattern.toLowerCase();
         if (out.has(lower)) continue;
-        const v = getConfigValue(cfg, pattern);
+        const d = lookupParam(pattern);
+        const v = d ? shownValue(c, d) : cfg.extra.get(lower);
         if (v !== undefined) out.set(lower, [pattern, v]);
         continue;
       }
       for (const [name, d] of PARAM_NAMES) {
         if (d.flags & PF.HIDDEN || out.has(name)) continue;
-        if (globMatch(pattern, name, true)) out.set(name, [name, paramValue(cfg, d)]);
+        if (globMatch(pattern, name, true)) out.set(name, [name, shownValue(c, d)]);
       }
       for (const [name, v] of cfg.extra) if (!out.has(name) && globMatch(pattern, name, true)) out.set(name, [name, v]);
     }
@@ -89,12 +96,16 @@ const set = command({
         cfg.numCache.clear();
         continue;
       }
+      // the bound port of a "port 0" server is its current value
+      if (p.name === 'port' && value === shownValue(c, p)) continue;
       try {
         setParam(cfg, p, value, true);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         for (let j = 0; j <= i; j++) restore(c, pairs[j]![0], before[j]!);
-        throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${p.name}') - ${e.message}`);
+        // Redis names the parameter as it was looked up: the alias when one was given
+        const name = args[2 + i * 2]!.toLowerCase() === p.alias ? p.alias : p.name;
+        throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
       }
     }
     c.server.onConfigChange(pairs.map(([p]) => (typeof p === 'string' ? p : p.name)));

@@ -74,7 +74,7 @@ const memory = command({
     sub('help', 2, 'Returns helpful text about the different subcommands.', (c) => {
       c.reply.array(HELP.length);
       for (const l of HELP) c.reply.simple(l);
-    }),
+    }, ['loading', 'stale']),
   ],
 });
 

@@ -34,7 +34,7 @@ function aclCategoriesOf(spec: CommandSpec): string[] {
   if (f.has('pubsub')) out.push('@pubsub');
   const g = GROUP_CATEGORY[spec.group];
   // containers (OBJECT, CLIENT, …) carry no group category in Redis, only their subcommands do
-  if (g !== undefined && spec.subcommands === undefined && !out.includes(g)) out.push(g);
+  if (g !== undefined && spec.subcommands === undefined && spec.groupAcl !== false && !out.includes(g)) out.push(g);
   if (f.has('fast')) out.push('@fast');
   else out.push('@slow');
   if (f.has('blocking')) out.push('@blocking');

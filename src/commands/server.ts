@@ -48,8 +48,8 @@ function addDirty(c: Client, n: number): void {
 
 const FLUSH_ARGS = [{
   name: 'async', type: 'oneof' as const, optional: true, args: [
-    { name: 'async', type: 'pure-token' as const, token: 'ASYNC' },
-    { name: 'sync', type: 'pure-token' as const, token: 'SYNC' },
+    { name: 'async', type: 'pure-token' as const, token: 'ASYNC', since: '4.0.0' },
+    { name: 'sync', type: 'pure-token' as const, token: 'SYNC', since: '6.2.0' },
   ],
 }];
 
@@ -136,9 +136,9 @@ const shutdown = command({
   group: 'server', since: '1.0.0', summary: 'Synchronously save the dataset to disk and then shut down the server', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
   args: [
     { name: 'nosave_save', type: 'oneof', optional: true, args: [{ name: 'nosave', type: 'pure-token', token: 'NOSAVE' }, { name: 'save', type: 'pure-token', token: 'SAVE' }] },
-    { name: 'now', type: 'pure-token', token: 'NOW', optional: true },
-    { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
-    { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+    { name: 'now', type: 'pure-token', token: 'NOW', since: '7.0.0', optional: true },
+    { name: 'force', type: 'pure-token', token: 'FORCE', since: '7.0.0', optional: true },
+    { name: 'abort', type: 'pure-token', token: 'ABORT', since: '7.0.0', optional: true },
   ],
   handler(c, args) {
     let nosave = false;

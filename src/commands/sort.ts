@@ -132,6 +132,7 @@ const sort = command({
   name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
   group: 'generic', since: '1.0.0', summary: 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.',
   acl: ['@set', '@sortedset', '@list', '@dangerous'],
+  groupAcl: false,
   keys: (args) => {
     // only the last STORE counts, as in Redis's sortGetKeys
     let store = -1;
@@ -148,6 +149,7 @@ const sortRo = command({
   name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
   group: 'generic', since: '7.0.0', summary: 'Returns the sorted elements of a list, a set, or a sorted set.', complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.',
   acl: ['@set', '@sortedset', '@list', '@dangerous'],
+  groupAcl: false,
   handler(c, args) {
     sortGeneric(c, args, true);
   },

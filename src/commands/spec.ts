@@ -46,6 +46,8 @@ export interface CommandSpec {
   complexity?: string;
   /** Extra ACL categories beyond those derived from group and flags. */
   acl?: readonly string[];
+  /** false: no ACL category from the group (Redis lists none for SORT). */
+  groupAcl?: false;
   args?: readonly ArgSpec[];
   /** Key positions for commands whose keys move (numkeys, STORE options…). */
   keys?: (args: readonly string[]) => number[];

@@ -228,6 +228,10 @@ export function canonicalValue(cfg: Config, d: ParamDef, value: string): string 
  */
 export function setParam(cfg: Config, d: ParamDef, value: string, runtime: boolean): void {
   const v = canonicalValue(cfg, d, value);
+  if (runtime && d.fixed !== undefined) {
+    if (v === paramValue(cfg, d)) return;
+    throw new ConfigError(d.fixed);
+  }
   if (d.name === 'dir' && runtime) {
     try {
       if (!statSync(v).isDirectory()) throw new ConfigError('Not a directory');
@@ -289,6 +293,42 @@ export function loadConfigFile(cfg: Config, path: string): void {
   cfg.configFile = resolve(path);
 }
 
+/**
+ * Groups command-line flags into directives as redis-server does: `--name`
+ * starts one unless the previous option still has no value (then it is that
+ * value: `--port --bla`); "--name value" may come as one argument; a bare
+ * `--save` means `save ""`.
+ */
+function argvDirectives(argv: readonly string[]): string[][] {
+  const out: string[][] = [];
+  let handledLast = true;
+  for (let j = 0; j < argv.length; j++) {
+    const a = argv[j]!;
+    if (handledLast && a.startsWith('--')) {
+      const parts = splitInlineArgs(a.slice(2)) ?? [a.slice(2)];
+      out.push(parts);
+      if (parts.length <= 1) {
+        handledLast = false;
+        const isSave = a.toLowerCase() === '--save';
+        if (isSave && (j === argv.length - 1 || argv[j + 1]!.startsWith('--'))) {
+          out[out.length - 1]!.push('');
+          handledLast = true;
+        }
+      }
+    } else {
+      if (out.length === 0) throw new ConfigError(`unexpected argument '${a}'`);
+      out[out.length - 1]!.push(a);
+      handledLast = true;
+    }
+  }
+  return out;
+}
+
+/** A directive as redis-server prints it in errors: name "value" "value". */
+function directiveText(d: readonly string[]): string {
+  return [d[0], ...d.slice(1).map((v) => JSON.stringify(v))].join(' ');
+}
+
 /** argv (after the program): optional config file first, then `--name value...` flags. */
 export function parseArgs(argv: readonly string[]): Config {
   const cfg = defaultConfig();
@@ -297,17 +337,15 @@ export function parseArgs(argv: readonly string[]): Config {
     loadConfigFile(cfg, argv[0]!);
     i = 1;
   }
-  while (i < argv.length) {
-    const flag = argv[i]!;
-    if (!flag.startsWith('--')) throw new ConfigError(`unexpected argument '${flag}'`);
-    const name = flag.slice(2);
-    const values: string[] = [];
-    i++;
-    while (i < argv.length && !argv[i]!.startsWith('--')) values.push(argv[i++]!);
+  for (const d of argvDirectives(argv.slice(i))) {
+    let values = d.slice(1);
+    // one argument with spaces for a multi-value parameter: its values ("--save '900 1 300 10'")
+    const p = lookupParam(d[0]!);
+    if (p && p.flags & PF.MULTI_ARG && values.length === 1) values = values[0]!.split(' ');
     try {
-      applyDirective(cfg, name, values);
+      applyDirective(cfg, d[0]!, values);
     } catch (e) {
-      throw new ConfigError(`--${name}: ${(e as Error).message}`);
+      throw new ConfigError(`'${directiveText(d)}': ${(e as Error).message}`);
     }
   }
   return cfg;

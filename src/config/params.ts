@@ -23,6 +23,11 @@ interface Common {
   name: string;
   alias?: string;
   flags: number;
+  /**
+   * Set at run time only to the value it already has; any other value fails
+   * with this text (the listener and the shard layout can't change while running).
+   */
+  fixed?: string;
 }
 
 export interface BoolParam extends Common {
@@ -364,7 +369,7 @@ export const PARAM_DEFS: readonly ParamDef[] = [
 
   num('databases', undefined, I, 1n, INT_MAX, 16),
   // the listener is bound once: shardis cannot move it at run time
-  num('port', undefined, I, 0n, 65535n, 6379),
+  { ...num('port', undefined, 0, 0n, 65535n, 6379), fixed: 'Unable to listen on this port. Check server logs.' },
   num('io-threads', undefined, D | I, 1n, 128n, 1),
   num('auto-aof-rewrite-percentage', undefined, 0, 0n, INT_MAX, 100),
   num('cluster-replica-validity-factor', 'cluster-slave-validity-factor', 0, 0n, INT_MAX, 10),
@@ -486,14 +491,14 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   { kind: 'special', name: 'notify-keyspace-events', flags: 0, default: '', set: notifyParam, rewrite: (v) =>
     ({ lines: [`notify-keyspace-events ${quoteRepr(v)}`], force: v !== '' }) },
   // shardis binds loopback by default (Redis: "* -::*"); the listener cannot move at run time
-  { kind: 'special', name: 'bind', flags: I | M, default: '127.0.0.1', set: bindParam },
+  { kind: 'special', name: 'bind', flags: M, default: '127.0.0.1', set: bindParam, fixed: 'Failed to bind to specified addresses.' },
   { kind: 'special', name: 'replicaof', alias: 'slaveof', flags: I | M, default: '', set: replicaofParam, rewrite: (v) =>
     (v === '' ? null : { lines: [`replicaof ${v}`], force: true }) },
   { kind: 'special', name: 'latency-tracking-info-percentiles', flags: M, default: '50 99 99.9', set: percentilesParam, rewrite: (v) =>
     ({ lines: [`latency-tracking-info-percentiles ${v === '' ? '""' : v}`], force: true }) },
 
   // shardis's own
-  num('shards', undefined, I, 1n, 1024n, 1),
+  { ...num('shards', undefined, 0, 1n, 1024n, 1), fixed: "can't set immutable config" },
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

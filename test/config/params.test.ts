@@ -180,3 +180,31 @@ test('CONFIG REWRITE content: lines reused in place, comments kept, new values a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('command-line flags are grouped as redis-server groups them', () => {
+  const err = (argv: string[]): string => {
+    try {
+      parseArgs(argv);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  assert.match(err(['--port']), /'port'.*wrong number of arguments/);
+  assert.match(err(['--port', '6380', '--loglevel']), /'loglevel'.*wrong number of arguments/);
+  assert.match(err(['--port', '6379', '6380']), /'port "6379" "6380"'.*wrong number of arguments/);
+  assert.match(err(['--port', '--loglevel', 'verbose']), /'port "--loglevel" "verbose"'.*wrong number of arguments/);
+  assert.match(err(['--port', '--bla', '--loglevel', 'verbose']), /'port "--bla"'.*argument couldn't be parsed into an integer/);
+  assert.match(err(['--logfile', '--my--log--file', '--loglevel', '--bla']), /'loglevel "--bla"'.*argument\(s\) must be one of the following/);
+  assert.match(err(['--shutdown-on-sigint']), /'shutdown-on-sigint'.*argument\(s\) must be one of the following/);
+  assert.match(err(['--replicaof', '127.0.0.1', 'abc']), /'replicaof "127.0.0.1" "abc"'.*Invalid master port/);
+  const one = parseArgs(['--maxmemory 700mb', '--maxmemory-policy volatile-lru', '--save', '--shutdown-on-sigint', 'nosave force']);
+  assert.equal(getConfigValue(one, 'maxmemory'), '734003200');
+  assert.equal(getConfigValue(one, 'maxmemory-policy'), 'volatile-lru');
+  assert.equal(getConfigValue(one, 'save'), '');
+  assert.equal(getConfigValue(one, 'shutdown-on-sigint'), 'nosave force');
+  assert.equal(getConfigValue(parseArgs(['--save', '--port', '7000']), 'save'), '');
+  assert.equal(getConfigValue(parseArgs(['--save', '900 1 300 10']), 'save'), '900 1 300 10');
+  assert.equal(getConfigValue(parseArgs(['--save', '900', '1']), 'save'), '900 1');
+  assert.deepEqual(parseArgs(['--bind', '127.0.0.1', '::1']).bind, ['127.0.0.1', '::1']);
+});
