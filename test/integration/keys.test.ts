@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer, type Fixture } from '../helpers/server.ts';
+import { err, events, fresh, sleep } from '../helpers/keyspace.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { ReplyError, type RespClient } from '../helpers/resp-client.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two key names that live on different shards when the server has several. */
 function crossShardPair(fx: Fixture, prefix: string): [string, string] {
@@ -15,29 +14,6 @@ function crossShardPair(fx: Fixture, prefix: string): [string, string] {
     if (fx.shards === 1 || engine.shardOf(a) !== engine.shardOf(b)) return [a, b];
   }
   throw new Error('no cross-shard pair');
-}
-
-/** Records keyspace events (db, key, event) from every shard while fn runs. */
-async function events(fx: Fixture, fn: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const offs = fx.server.state.engine.shards.map((s) => s.onKeyEvent((db, key, ev) => seen.push(`${db}:${key}:${ev}`)));
-  try {
-    await fn();
-  } finally {
-    for (const off of offs) off();
-  }
-  return seen;
-}
-
-async function fresh(fx: Fixture): Promise<RespClient> {
-  const c = await fx.client();
-  assert.equal(await c.call('FLUSHALL'), 'OK');
-  return c;
-}
-
-function err(r: unknown): string {
-  assert.ok(r instanceof ReplyError, `expected an error reply, got ${JSON.stringify(r)}`);
-  return r.message;
 }
 
 describeServer('keys', (fx) => {
