@@ -7,6 +7,9 @@ import { transactionCommands } from './transactions.ts';
 import { memoryCommands } from './memory.ts';
 import { bitmapCommands } from './bitmap.ts';
 import { sortCommands } from './sort.ts';
+import { hyperloglogCommands } from './hyperloglog.ts';
+import { geoCommands } from './geo.ts';
+import { streamCommands } from './stream.ts';
 import { replicationCommands } from '../replication/primary.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
@@ -25,6 +28,9 @@ export function allCommands(): CommandSpec[] {
     ...memoryCommands,
     ...bitmapCommands,
     ...sortCommands,
+    ...hyperloglogCommands,
+    ...geoCommands,
+    ...streamCommands,
     ...replicationCommands,
     ...serverCommands,
     ...stringCommands,

@@ -1,0 +1,4 @@
+/** Stream commands (being built for issue 3). */
+import type { CommandSpec } from './spec.ts';
+
+export const streamCommands: CommandSpec[] = [];
