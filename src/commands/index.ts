@@ -10,6 +10,7 @@ import { sortCommands } from './sort.ts';
 import { hyperloglogCommands } from './hyperloglog.ts';
 import { geoCommands } from './geo.ts';
 import { streamCommands } from './stream.ts';
+import { scriptingCommands } from './scripting.ts';
 import { replicationCommands } from '../replication/primary.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
@@ -31,6 +32,7 @@ export function allCommands(): CommandSpec[] {
     ...hyperloglogCommands,
     ...geoCommands,
     ...streamCommands,
+    ...scriptingCommands,
     ...replicationCommands,
     ...serverCommands,
     ...stringCommands,
