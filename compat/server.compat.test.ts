@@ -219,7 +219,7 @@ describeCompat('server and connection compat', (t) => {
       ['DEBUG', 'PROTOCOL', 'string'], ['DEBUG', 'PROTOCOL', 'bignum'], ['DEBUG', 'PROTOCOL', 'attrib'], ['DEBUG', 'PROTOCOL', 'push'],
       ['DEBUG', 'PROTOCOL', 'verbatim'], ['DEBUG', 'PROTOCOL', 'true'], ['DEBUG', 'PROTOCOL', 'null'], ['DEBUG', 'PROTOCOL', 'set'],
       ['DEBUG', 'ERROR', 'MYERR something'], ['DEBUG', 'RELOAD', 'FOO'], ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1k'],
-      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '5gb'], ['DEBUG', 'STRINGMATCH-TEST'], ['DEBUG', 'CHANGE-REPL-ID'], ['DEBUG', 'LOG', 'hello'],
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '5gb'], ['DEBUG', 'CHANGE-REPL-ID'], ['DEBUG', 'LOG', 'hello'],
       ['DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'never'], ['DEBUG', 'REPLYBUFFER', 'X', '1'], ['DEBUG', 'STRUCTSIZE'], ['DEBUG', 'JMAP'],
       ['DEBUG', 'CLIENT-EVICTION'], ['DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '0'], ['DEBUG', 'PAUSE-CRON', '0'],
     ]);

@@ -11,6 +11,8 @@ import { hyperloglogCommands } from './hyperloglog.ts';
 import { geoCommands } from './geo.ts';
 import { streamCommands } from './stream.ts';
 import { scriptingCommands } from './scripting.ts';
+import { latencyCommands } from './latency.ts';
+import { clusterCommands } from './cluster.ts';
 import { replicationCommands } from '../replication/primary.ts';
 import { serverCommands } from './server.ts';
 import { stringCommands } from './string.ts';
@@ -33,6 +35,8 @@ export function allCommands(): CommandSpec[] {
     ...geoCommands,
     ...streamCommands,
     ...scriptingCommands,
+    ...latencyCommands,
+    ...clusterCommands,
     ...replicationCommands,
     ...serverCommands,
     ...stringCommands,

@@ -324,7 +324,21 @@ const SECTIONS: Record<string, Provider> = {
     [...s.stats.errors.keys()]
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       .map((code) => [`errorstat_${code.replace(/[#:\n\r]/g, '_')}`, `count=${s.stats.errors.get(code)}`]),
-  latencystats: () => [],
+  latencystats: (s) => {
+    const pcts = (getConfigValue(s.config, 'latency-tracking-info-percentiles') ?? '50 99 99.9').split(' ').filter((x) => x !== '').map(Number);
+    const out: Field[] = [];
+    for (const cmd of s.registry.all()) {
+      if (cmd.calls === 0) continue;
+      const parts: string[] = [];
+      for (const p of pcts) {
+        const v = s.latency.percentile(cmd, p);
+        if (v === null) break;
+        parts.push(`p${p}=${v.toFixed(3)}`);
+      }
+      if (parts.length === pcts.length && parts.length > 0) out.push([`latency_percentiles_usec_${cmd.fullName}`, parts.join(',')]);
+    }
+    return out;
+  },
   cluster: () => [['cluster_enabled', 0]],
   keyspace: (s) => {
     const out: Field[] = [];

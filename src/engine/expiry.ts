@@ -24,6 +24,8 @@ const MIN_WALK = 1000;
 export class ActiveExpiry {
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns this off (lazy expiry on access still applies). */
   enabled = true;
+  /** Told how long each run took in ms (the latency monitor's expire-cycle event). */
+  onCycle: ((ms: number) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   /** Every keyspace of every shard, built on first use (shards and dbs are fixed). */
@@ -35,8 +37,10 @@ export class ActiveExpiry {
   private readonly tick = (): void => {
     this.timer = null;
     let backlog = false;
+    const t0 = this.onCycle !== null ? performance.now() : 0;
     try {
       backlog = this.cycle() < 0;
+      if (this.onCycle !== null) this.onCycle(performance.now() - t0);
     } finally {
       // a throwing key-event listener must not stop expiry for good
       if (this.running) this.schedule(backlog ? BACKLOG_PERIOD_MS : PERIOD_MS);

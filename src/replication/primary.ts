@@ -9,13 +9,25 @@
  * clients are not propagated.
  */
 import { command, type CommandSpec } from '../commands/spec.ts';
+import { CommandError, Err } from '../commands/errors.ts';
+import { parseInteger } from '../commands/parse.ts';
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 
 interface Replica {
   client: Client;
-  db: number;
+  /** Offset the replica last acknowledged (REPLCONF ACK). */
+  ackOffset: number;
+  /** Port it listens on (REPLCONF listening-port), for ROLE. */
+  listeningPort: number;
+}
+
+/** A client in WAIT: resolved once `numreplicas` replicas acknowledged `offset`, or at its deadline. */
+interface AckWaiter {
+  offset: number;
+  numreplicas: number;
+  done: (acked: number) => void;
 }
 
 function encode(args: readonly string[]): Buffer {
@@ -78,22 +90,84 @@ export class ReplicationFeed {
     this.feed(db, ['EXEC']);
   }
 
+  /** Database the stream last selected; -1 makes the next write send SELECT (a new replica). */
+  private streamDb = -1;
+
   feed(db: number, args: readonly string[]): void {
+    if (this.replicas.size === 0) return;
+    let buf = encode(args);
+    if (db !== this.streamDb) {
+      buf = Buffer.concat([encode(['SELECT', String(db)]), buf]);
+      this.streamDb = db;
+    }
+    this.feedRaw(buf);
+  }
+
+  /** Appends bytes to the stream every replica receives (one offset for all). */
+  feedRaw(buf: Buffer): void {
+    this.offset += buf.length;
     for (const r of this.replicas) {
       const sock = r.client.socket;
       if (!sock || r.client.closed) {
         this.replicas.delete(r);
         continue;
       }
-      if (r.db !== db) {
-        const sel = encode(['SELECT', String(db)]);
-        sock.write(sel);
-        r.db = db;
-      }
-      const buf = encode(args);
-      this.offset += buf.length;
       sock.write(buf);
     }
+  }
+
+  private readonly ackWaiters = new Set<AckWaiter>();
+
+  /** Replicas that acknowledged at least `offset`. */
+  ackedAt(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  /** REPLCONF ACK from a replica's connection. */
+  ack(c: Client, offset: number): void {
+    for (const r of this.replicas) {
+      if (r.client !== c) continue;
+      if (offset > r.ackOffset) r.ackOffset = offset;
+    }
+    for (const w of this.ackWaiters) {
+      const n = this.ackedAt(w.offset);
+      if (n >= w.numreplicas) w.done(n);
+    }
+  }
+
+  setListeningPort(c: Client, port: number): void {
+    (c.ext as { listeningPort?: number }).listeningPort = port;
+    for (const r of this.replicas) if (r.client === c) r.listeningPort = port;
+  }
+
+  /** WAIT: resolves with the replicas that reached the current offset, at the latest after timeoutMs (0 = never). */
+  waitForAcks(numreplicas: number, timeoutMs: number): Promise<number> {
+    const offset = this.offset;
+    const now = this.ackedAt(offset);
+    if (now >= numreplicas) return Promise.resolve(now);
+    // ask the replicas for their offsets now rather than at their next periodic ACK
+    if (this.replicas.size !== 0) this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const w: AckWaiter = {
+        offset,
+        numreplicas,
+        done: (n) => {
+          this.ackWaiters.delete(w);
+          if (timer !== null) clearTimeout(timer);
+          resolve(n);
+        },
+      };
+      this.ackWaiters.add(w);
+      if (timeoutMs > 0) timer = setTimeout(() => w.done(this.ackedAt(offset)), timeoutMs);
+    });
+  }
+
+  /** Replicas for ROLE: [ip, port, acknowledged offset]. */
+  roleEntries(): Array<[string, string, string]> {
+    return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
   }
 
   attach(c: Client, psync: boolean): void {
@@ -104,8 +178,9 @@ export class ReplicationFeed {
     if (psync) sock.write(`+FULLRESYNC ${this.server.runId} ${this.offset}\r\n`);
     sock.write(`$${rdb.length}\r\n`);
     sock.write(rdb);
-    const r: Replica = { client: c, db: -1 };
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0 };
     this.replicas.add(r);
+    this.streamDb = -1;
     c.onClose.push(() => this.replicas.delete(r));
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';
@@ -132,9 +207,52 @@ const psync = command({
 const replconf = command({
   name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', complexity: 'O(1)',
-  handler(c) {
+  handler(c, args) {
+    const feed = c.server.replication;
+    for (let j = 1; j + 1 < args.length; j += 2) {
+      const opt = args[j]!.toLowerCase();
+      if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
+      if (opt === 'getack') return;
+      if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
+    }
+    if (args.length % 2 === 0) throw new CommandError(Err.SYNTAX);
     c.reply.ok();
   },
 });
 
-export const replicationCommands: CommandSpec[] = [sync, psync, replconf];
+/** WAIT numreplicas timeout */
+const wait = command({
+  name: 'wait', arity: 3, flags: ['noscript'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'generic', since: '3.0.0', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', complexity: 'O(1)',
+  acl: ['@connection'], groupAcl: false,
+  handler(c, args) {
+    const numreplicas = parseInteger(args[1]!);
+    const timeout = parseInteger(args[2]!, 'ERR timeout is not an integer or out of range');
+    if (timeout < 0) throw new CommandError('ERR timeout is negative');
+    const feed = c.server.replication;
+    // inside MULTI (and scripts) WAIT cannot block: it answers with what is acknowledged now
+    if (c.inExec || c.ext.script) return c.reply.int(feed.ackedAt(feed.offset));
+    return feed.waitForAcks(numreplicas, timeout).then((n) => c.reply.int(n));
+  },
+});
+
+/** ROLE */
+const role = command({
+  name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
+  acl: ['@admin', '@dangerous'],
+  handler(c) {
+    const feed = c.server.replication;
+    const entries = feed.roleEntries();
+    c.reply.array(3);
+    c.reply.bulk('master');
+    c.reply.int(feed.offset);
+    c.reply.array(entries.length);
+    for (const e of entries) {
+      c.reply.array(3);
+      for (const x of e) c.reply.bulk(x);
+    }
+  },
+});
+
+export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role];

@@ -102,31 +102,35 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   // CLIENT LIST cmd= names the command the client sent (EXEC, not what it ran)
   if (!c.inExec) c.lastCommand = cmd.fullName;
   // Reading the clock costs ~70 ns here, so commandstats time 1 call in
-  // TIME_SAMPLE (and every call of slow, non-fast commands) and scale.
-  const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast;
+  // TIME_SAMPLE (and every call of slow, non-fast commands) and scale,
+  // unless SLOWLOG or the latency monitor need every duration.
+  const server = c.server;
+  const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast || server.timeAll;
   const t0 = timed ? performance.now() : 0;
-  const repl = c.server.replication;
+  const repl = server.replication;
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   try {
     const r = cmd.handler!(c, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
-      if (c.server.monitors.size !== 0) feedMonitors(c, cmd, args);
+      if (server.monitors.size !== 0) feedMonitors(c, cmd, args);
+      // a command that blocked is timed for what it ran, not for how long it waited
+      const us = timed ? (performance.now() - t0) * 1000 : -1;
       return r.then(
-        () => finish(c, cmd, t0, mark, false),
+        () => finish(c, cmd, args, us, mark, false),
         (e: unknown) => {
           writeFailure(c, e);
-          finish(c, cmd, t0, mark, true);
+          finish(c, cmd, args, us, mark, true);
         },
       );
     }
-    finish(c, cmd, t0, mark, false);
+    finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, false);
   } catch (e) {
     writeFailure(c, e);
-    finish(c, cmd, t0, mark, true);
+    finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
   }
-  if (c.server.monitors.size !== 0) feedMonitors(c, cmd, args);
+  if (server.monitors.size !== 0) feedMonitors(c, cmd, args);
   return undefined;
 }
 
@@ -142,13 +146,19 @@ function writeFailure(c: Client, e: unknown): void {
   c.reply.error('ERR ' + err.message);
 }
 
-function finish(c: Client, cmd: Command, t0: number, mark: number, failed: boolean): void {
-  if (t0 !== 0) cmd.usec += (performance.now() - t0) * 1000 * (cmd.isFast ? TIME_SAMPLE : 1);
+/** Books a finished call: stats, SLOWLOG/latency (us < 0: not timed), reply mode, woken clients. */
+function finish(c: Client, cmd: Command, args: string[], us: number, mark: number, failed: boolean): void {
+  const server = c.server;
+  if (us >= 0) {
+    const weight = cmd.isFast && !server.timeAll ? TIME_SAMPLE : 1;
+    cmd.usec += us * weight;
+    server.observeCall(c, cmd, args, us, weight);
+  }
   cmd.calls++;
   if (failed) cmd.failedCalls++;
-  c.server.stats.commandsProcessed++;
+  server.stats.commandsProcessed++;
   applyReplyMode(c, mark);
-  if (c.server.blocking.hasReady && c.intercept === null && !c.inExec) c.server.blocking.serveReady();
+  if (server.blocking.hasReady && c.intercept === null && !c.inExec) server.blocking.serveReady();
 }
 
 function applyReplyMode(c: Client, mark: number): void {

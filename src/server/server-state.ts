@@ -7,6 +7,9 @@ import { BlockingManager } from '../engine/blocking.ts';
 import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
 import { ClientPause } from './pause.ts';
+import { SlowLog } from './slowlog.ts';
+import { LatencyMonitor } from './latency.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -63,6 +66,14 @@ export class ServerState {
   readonly replication: ReplicationFeed;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
   readonly gates: Gate[] = [];
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */
+  timeAll = false;
+  private slowlogUs = 10000;
+  private slowlogMaxLen = 128;
+  private latencyMs = 0;
+  private latencyTracking = true;
 
   readonly config: Config;
   readonly engine: Engine;
@@ -74,6 +85,28 @@ export class ServerState {
     this.registry = registry;
     this.blocking = new BlockingManager(this);
     this.replication = new ReplicationFeed(this);
+    this.readTimingConfig();
+    engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
+  }
+
+  private readTimingConfig(): void {
+    const cfg = this.config;
+    this.slowlogUs = getConfigNumber(cfg, 'slowlog-log-slower-than', 10000);
+    this.slowlogMaxLen = getConfigNumber(cfg, 'slowlog-max-len', 128);
+    this.latencyMs = getConfigNumber(cfg, 'latency-monitor-threshold', 0);
+    this.latencyTracking = getConfigValue(cfg, 'latency-tracking') !== 'no';
+    // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
+    this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
+    this.slowlog.trim(this.slowlogMaxLen);
+  }
+
+  /** A timed call took `us` µs (standing for `weight` calls): latency histogram, SLOWLOG, latency monitor. */
+  observeCall(c: Client, cmd: Command, args: string[], us: number, weight: number): void {
+    if (this.latencyTracking) this.latency.recordCall(cmd, us, weight);
+    if (this.slowlogUs >= 0 && us >= this.slowlogUs && !cmd.spec.flags.includes('skip_slowlog') && !c.ext.script) {
+      this.slowlog.add(c, args, us, this.slowlogMaxLen);
+    }
+    if (this.latencyMs > 0) this.latency.addSampleIfNeeded(cmd.spec.flags.includes('fast') ? 'fast-command' : 'command', us / 1000, this.latencyMs);
   }
 
   startTimers(): void {
@@ -105,6 +138,7 @@ export class ServerState {
 
   /** Called after CONFIG SET with the changed parameter names. */
   onConfigChange(_names: string[]): void {
+    this.readTimingConfig();
     for (const c of this.clients.values()) c.parser.setMaxBulkLen(this.config.protoMaxBulkLen);
   }
 
@@ -131,6 +165,7 @@ export class ServerState {
       cmd.rejectedCalls = 0;
       cmd.failedCalls = 0;
     }
+    this.latency.resetHistograms();
     for (const sh of this.engine.shards) {
       sh.stats.keyspaceHits = 0;
       sh.stats.keyspaceMisses = 0;
