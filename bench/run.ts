@@ -25,7 +25,13 @@ interface Options {
   memoryKeys: number;
 }
 
-const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin'];
+const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd'];
+
+/** Tests redis-benchmark has no -t for: the command it sends (__rand_int__ drawn from -r 100000). */
+const CUSTOM: Record<string, string[]> = {
+  xadd: ['XADD', 'bench:stream', '*', 'field', '__rand_int__'],
+  pfadd: ['PFADD', 'bench:hll', 'element:__rand_int__'],
+};
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryKeys: 1_000_000 };
@@ -81,7 +87,8 @@ async function startShardis(shards: number, dir: string): Promise<Target> {
 }
 
 function runBenchmark(port: number, test: string, pipeline: number, o: Options): number {
-  const out = execFileSync('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '-t', test, '--csv'], { encoding: 'utf8' });
+  const what = CUSTOM[test] !== undefined ? ['-r', '100000', ...CUSTOM[test]] : ['-t', test];
+  const out = execFileSync('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '--csv', ...what], { encoding: 'utf8' });
   // "test","rps",... header then one row per test
   const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
   let rps = 0;
