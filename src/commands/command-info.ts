@@ -205,6 +205,7 @@ function writeArgs(r: ReplyWriter, args: readonly ArgSpec[], keyIdx: { n: number
     const flags: string[] = [];
     if (a.optional) flags.push('optional');
     if (a.multiple) flags.push('multiple');
+    if (a.multipleToken) flags.push('multiple_token');
     const nested = a.type === 'oneof' || a.type === 'block';
     const isKey = a.type === 'key';
     r.map(2 + (isKey ? 1 : 0) + (a.token ? 1 : 0) + (a.since ? 1 : 0) + (flags.length ? 1 : 0) + (nested ? 1 : 0));

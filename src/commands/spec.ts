@@ -27,6 +27,8 @@ export interface ArgSpec {
   since?: string;
   optional?: boolean;
   multiple?: boolean;
+  /** The token repeats before each value (COMMAND DOCS flag multiple_token). */
+  multipleToken?: boolean;
   args?: readonly ArgSpec[];
 }
 
