@@ -67,7 +67,7 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
   let elements: string[] = [];
   if (v !== undefined) {
     if (v instanceof ListValue) elements = v.toArray();
-    else if (v instanceof SetValue) elements = [...v.entries()];
+    else if (v instanceof SetValue) elements = [...v.members()];
     else if (v instanceof ZSetValue) {
       for (let n = v.zsl.first(); n; n = n.forward[0]!) elements.push(n.member);
     } else throw new CommandError(Err.WRONGTYPE);
@@ -94,11 +94,14 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
     items.sort((a, b) => {
       let r: number;
       if (alpha) {
+        // ALPHA ties (equal or missing BY values) keep their order, as Redis's stable qsort does
         if (a.cmp === null || b.cmp === null) r = a.cmp === b.cmp ? 0 : a.cmp === null ? -1 : 1;
         else r = a.cmp < b.cmp ? -1 : a.cmp > b.cmp ? 1 : 0;
-      } else r = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
-      // ties are broken by the element itself, for a deterministic result
-      if (r === 0) r = a.el < b.el ? -1 : a.el > b.el ? 1 : 0;
+      } else {
+        r = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
+        // equal scores are ordered by the element itself, for a deterministic result
+        if (r === 0) r = a.el < b.el ? -1 : a.el > b.el ? 1 : 0;
+      }
       return desc ? -r : r;
     });
   }

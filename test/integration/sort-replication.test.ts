@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
-import { ioredis } from '../helpers/clients.ts';
+import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 
 describeServer('SORT and the replication stream', (fx) => {
@@ -26,6 +26,26 @@ describeServer('SORT and the replication stream', (fx) => {
       await assert.rejects(r.call('SORT_RO', 'words', 'STORE', 'x'), /syntax error/);
     } finally {
       r.disconnect();
+    }
+  });
+
+  test('SORT on sets and sorted sets with node-redis (RESP3): BY nosort keeps the order, STORE sorts a set', async () => {
+    const r = await nodeRedis(fx().port, 3);
+    try {
+      await r.sAdd('nums', ['10', '2', '33', '4']);
+      await r.zAdd('ranked', [{ score: 3, value: 'c' }, { score: 1, value: 'a' }, { score: 2, value: 'b' }]);
+      await r.mSet({ 'o_2': 'two', 'o_4': 'four' });
+      assert.deepEqual(await r.sendCommand(['SORT', 'nums']), ['2', '4', '10', '33']);
+      // an intset iterates in numeric order
+      assert.deepEqual(await r.sendCommand(['SORT', 'nums', 'BY', 'nosort', 'GET', 'o_*']), ['two', 'four', null, null]);
+      assert.deepEqual(await r.sendCommand(['SORT', 'ranked', 'BY', 'nosort', 'DESC']), ['c', 'b', 'a']);
+      assert.deepEqual(await r.sendCommand(['SORT', 'ranked', 'ALPHA', 'LIMIT', '1', '5']), ['b', 'c']);
+      assert.equal(await r.sendCommand(['SORT', 'nums', 'BY', 'nosort', 'STORE', 'out']), 4);
+      assert.deepEqual(await r.lRange('out', 0, -1), ['10', '2', '33', '4'], 'a set stored without sorting is sorted ALPHA');
+      await r.set('str', 'x');
+      await assert.rejects(r.sendCommand(['SORT', 'str']), /WRONGTYPE/);
+    } finally {
+      await r.quit();
     }
   });
 
