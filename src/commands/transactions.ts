@@ -14,28 +14,47 @@ interface TxState {
 /** Commands that run immediately even inside MULTI. */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
-const watchers = new WeakMap<ServerState, Map<string, Set<Client>>>();
+/**
+ * One WATCHed key of a client. `expired`: the key was already logically
+ * expired when watched (or became so by SWAPDB) — its deletion is then no
+ * change, as Redis's watchedKey.expired.
+ */
+interface WatchEntry {
+  readonly db: number;
+  readonly key: string;
+  expired: boolean;
+}
+
+/** (db, key) → the clients watching it and their entries. */
+type WatchTable = Map<string, Map<Client, WatchEntry>>;
+
+const watchers = new WeakMap<ServerState, WatchTable>();
 const slot = (db: number, key: string): string => db + '\0' + key;
 
-function watchTable(s: ServerState): Map<string, Set<Client>> {
+function markDirty(c: Client): void {
+  c.ext.watchDirty = true;
+}
+
+function watchTable(s: ServerState): WatchTable {
   let t = watchers.get(s);
   if (!t) {
-    const table = new Map<string, Set<Client>>();
+    const table: WatchTable = new Map();
     t = table;
     watchers.set(s, t);
     for (const shard of s.engine.shards) {
       shard.onKeyEvent((db, key) => {
         if (table.size === 0) return;
-        const set = table.get(slot(db, key));
-        if (set) for (const c of set) c.ext.watchDirty = true;
+        const entries = table.get(slot(db, key));
+        if (entries === undefined) return;
+        const exists = shard.dbs[db]!.data.has(key);
+        for (const [c, e] of entries) {
+          // an already-expired key that is now gone did not logically change
+          if (e.expired && !exists) e.expired = false;
+          else markDirty(c);
+        }
       });
     }
-    s.swapDbHooks.push((a, b) => {
-      for (const [k, set] of table) {
-        const db = Number(k.slice(0, k.indexOf('\0')));
-        if (db === a || db === b) for (const c of set) c.ext.watchDirty = true;
-      }
-    });
+    s.swapDbHooks.push((a, b) => swapTouch(s, table, a, b));
     s.resetHooks.push((c) => {
       unwatchAll(c);
       endMulti(c);
@@ -44,18 +63,46 @@ function watchTable(s: ServerState): Map<string, Set<Client>> {
   return t;
 }
 
+/**
+ * After SWAPDB a b: a watched key counts as touched if it existed on either
+ * side, except when only expired keys were involved (touchAllWatchedKeysInDb).
+ */
+function swapTouch(s: ServerState, table: WatchTable, a: number, b: number): void {
+  for (const entries of table.values()) {
+    for (const [c, e] of entries) {
+      if (e.db !== a && e.db !== b) continue;
+      const now = s.engine.keyspace(e.key, e.db);
+      const before = s.engine.keyspace(e.key, e.db === a ? b : a);
+      const existed = before.data.has(e.key);
+      const exists = now.data.has(e.key);
+      if (!existed && !exists) continue;
+      if (e.expired) {
+        if (!exists) {
+          e.expired = false;
+          continue;
+        }
+        if (now.isExpired(e.key)) continue;
+      } else if (!existed && now.isExpired(e.key)) {
+        e.expired = true;
+        continue;
+      }
+      markDirty(c);
+    }
+  }
+}
+
 function unwatchAll(c: Client): void {
-  const keys = c.ext.watched as string[] | undefined;
-  if (!keys) return;
+  const entries = c.ext.watched as WatchEntry[] | undefined;
+  if (!entries) return;
   const t = watchTable(c.server);
-  for (const k of keys) {
-    const set = t.get(k);
-    if (!set) continue;
-    set.delete(c);
-    if (set.size === 0) t.delete(k);
+  for (const e of entries) {
+    const k = slot(e.db, e.key);
+    const m = t.get(k);
+    if (!m) continue;
+    m.delete(c);
+    if (m.size === 0) t.delete(k);
   }
   c.ext.watched = undefined;
-  c.ext.watchedLive = undefined;
   c.ext.watchDirty = false;
 }
 
@@ -90,8 +137,9 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
   const tx = c.ext.multi as TxState | undefined;
   if (!tx) throw new CommandError('ERR EXEC without MULTI');
   endMulti(c);
-  const live = (c.ext.watchedLive as Array<[number, string]> | undefined) ?? [];
-  const dirtyWatch = c.ext.watchDirty === true || live.some(([db, key]) => c.server.engine.keyspace(key, db).isExpired(key));
+  // a key that expired since WATCH (even if nothing deleted it yet) counts as changed
+  const watched = (c.ext.watched as WatchEntry[] | undefined) ?? [];
+  const dirtyWatch = c.ext.watchDirty === true || watched.some((e) => !e.expired && c.server.engine.keyspace(e.key, e.db).isExpired(e.key));
   unwatchAll(c);
   if (tx.dirty) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
   if (dirtyWatch) return c.reply.nullArray();
@@ -119,22 +167,17 @@ const watch = command({
   handler(c, args) {
     if (c.ext.multi) throw new CommandError('ERR WATCH inside MULTI is not allowed');
     const t = watchTable(c.server);
-    const keys = (c.ext.watched as string[] | undefined) ?? [];
+    const entries = (c.ext.watched as WatchEntry[] | undefined) ?? [];
     for (const key of args.slice(1)) {
       const k = slot(c.db, key);
-      if (keys.includes(k)) continue;
-      keys.push(k);
-      let set = t.get(k);
-      if (!set) t.set(k, (set = new Set()));
-      set.add(c);
-      // a key that expires after WATCH counts as changed; one already stale does not
-      if (!c.ks(key).isExpired(key)) {
-        const live = (c.ext.watchedLive as Array<[number, string]> | undefined) ?? [];
-        live.push([c.db, key]);
-        c.ext.watchedLive = live;
-      }
+      let m = t.get(k);
+      if (m?.has(c)) continue;
+      const e: WatchEntry = { db: c.db, key, expired: c.ks(key).isExpired(key) };
+      entries.push(e);
+      if (!m) t.set(k, (m = new Map()));
+      m.set(c, e);
     }
-    c.ext.watched = keys;
+    c.ext.watched = entries;
     if (c.ext.watchHook !== true) {
       c.ext.watchHook = true;
       c.onClose.push(() => unwatchAll(c));

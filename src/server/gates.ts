@@ -10,4 +10,19 @@ export function installGates(state: ServerState): void {
     if (top.spec.flags.includes('no_auth')) return null;
     return Err.NOAUTH;
   });
+  // maxmemory: with no eviction policy implemented, commands that may grow memory are refused over the limit
+  let sampledAt = 0;
+  let used = 0;
+  state.gates.push((_c, cmd) => {
+    if (state.maxmemory === 0 || !cmd.spec.flags.includes('denyoom')) return null;
+    const now = Date.now();
+    if (now - sampledAt >= 10) {
+      const m = process.memoryUsage();
+      used = m.heapUsed + m.external;
+      sampledAt = now;
+    }
+    return used > state.maxmemory ? OOM : null;
+  });
 }
+
+const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

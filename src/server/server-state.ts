@@ -74,6 +74,8 @@ export class ServerState {
   private slowlogMaxLen = 128;
   private latencyMs = 0;
   private latencyTracking = true;
+  /** maxmemory in bytes (0 = no limit), read by the OOM gate. */
+  maxmemory = 0;
 
   readonly config: Config;
   readonly engine: Engine;
@@ -95,6 +97,7 @@ export class ServerState {
     this.slowlogMaxLen = getConfigNumber(cfg, 'slowlog-max-len', 128);
     this.latencyMs = getConfigNumber(cfg, 'latency-monitor-threshold', 0);
     this.latencyTracking = getConfigValue(cfg, 'latency-tracking') !== 'no';
+    this.maxmemory = getConfigNumber(cfg, 'maxmemory', 0);
     // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
     this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
     this.slowlog.trim(this.slowlogMaxLen);

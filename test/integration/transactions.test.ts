@@ -1,0 +1,110 @@
+/**
+ * WATCH and already-expired keys (Redis 7's watchedKey.expired), SWAPDB and
+ * FLUSHDB against watched keys, and maxmemory refusing commands that grow
+ * memory — queued ones abort EXEC.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeServer } from '../helpers/server.ts';
+import { ReplyError, type RespClient } from '../helpers/resp-client.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs MULTI; PING; EXEC and returns EXEC's reply (null when a watched key changed). */
+async function pingTx(c: RespClient): Promise<unknown> {
+  await c.call('MULTI');
+  await c.call('PING');
+  return c.call('EXEC');
+}
+
+describeServer('transactions: WATCH with stale keys, maxmemory', (fx) => {
+  test('a key already expired when watched: its deletion is no change, a new value is', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    try {
+      await c.call('SET', 'x', 'foo', 'PX', '1');
+      await sleep(5);
+      await c.call('WATCH', 'x');
+      assert.equal(await c.call('EXISTS', 'x'), 0, 'lazy expiry deletes it');
+      assert.deepEqual(await pingTx(c), ['PONG']);
+
+      await c.call('SET', 'x', 'foo', 'PX', '1');
+      await sleep(5);
+      await c.call('WATCH', 'x');
+      await c.call('FLUSHDB');
+      assert.deepEqual(await pingTx(c), ['PONG'], 'flushing a stale key is no change');
+
+      await c.call('SET', 'x', 'foo', 'PX', '1');
+      await sleep(5);
+      await c.call('WATCH', 'x');
+      await c.call('SET', 'x', 'new');
+      assert.equal(await pingTx(c), null, 'a stale key given a value changed');
+
+      // a live key that expires after WATCH counts as changed, even before anything deletes it
+      await c.call('SET', 'y', 'foo', 'PX', '30');
+      await c.call('WATCH', 'y');
+      await sleep(50);
+      assert.equal(await pingTx(c), null);
+    } finally {
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    }
+  });
+
+  test('SWAPDB touches a watched key only if a live value was on either side', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    try {
+      await c.call('SELECT', '0');
+      await c.call('SET', 'x', 'foo', 'PX', '1');
+      await sleep(5);
+      await c.call('SELECT', '1');
+      await c.call('WATCH', 'x');
+      await c.call('SWAPDB', '0', '1');
+      assert.deepEqual(await pingTx(c), ['PONG'], 'nothing replaced by a stale key');
+
+      await c.call('FLUSHALL');
+      await c.call('SELECT', '0');
+      await c.call('SET', 'z', 'live');
+      await c.call('SELECT', '1');
+      await c.call('WATCH', 'z');
+      await c.call('SWAPDB', '0', '1');
+      assert.equal(await pingTx(c), null, 'a live key swapped in');
+
+      await c.call('SELECT', '1');
+      await c.call('WATCH', 'unrelated');
+      await c.call('SWAPDB', '0', '1');
+      assert.deepEqual(await pingTx(c), ['PONG'], 'a key absent on both sides');
+    } finally {
+      await c.call('SELECT', '0');
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    }
+  });
+
+  test('over maxmemory, commands that may grow memory get OOM; queued ones abort EXEC', async () => {
+    const c = await fx().client();
+    const other = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('SET', 'k', 'v');
+    await other.call('CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      await sleep(15);
+      const oom = new ReplyError("OOM command not allowed when used memory > 'maxmemory'.");
+      assert.deepEqual(await c.call('SET', 'k2', 'v'), oom);
+      assert.deepEqual(await c.call('LPUSH', 'l', 'v'), oom);
+      assert.equal(await c.call('GET', 'k'), 'v', 'reads still work');
+      assert.equal(await c.call('DEL', 'k'), 1, 'deletes still work');
+      await c.call('MULTI');
+      assert.deepEqual(await c.call('SET', 'x', '1'), oom);
+      assert.equal(await c.call('DISCARD'), 'OK');
+      await c.call('MULTI');
+      assert.equal(await c.call('PING'), 'QUEUED');
+      assert.deepEqual(await c.call('INCR', 'n'), oom);
+      assert.deepEqual(await c.call('EXEC'), new ReplyError('EXECABORT Transaction discarded because of previous errors.'));
+    } finally {
+      await other.call('CONFIG', 'SET', 'maxmemory', '0');
+    }
+    assert.equal(await c.call('SET', 'k2', 'v'), 'OK');
+  });
+});
