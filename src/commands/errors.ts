@@ -27,6 +27,12 @@ export const Err = {
 /** A command failed with a Redis error reply (message includes the code, e.g. "ERR ..."). */
 export class CommandError extends Error {}
 
+/**
+ * An error reply whose errorstats were already counted where it arose (a
+ * script relaying the error of a command it ran): only failed_calls counts it.
+ */
+export class CountedError extends CommandError {}
+
 export function wrongArity(fullName: string): string {
   return `ERR wrong number of arguments for '${fullName}' command`;
 }

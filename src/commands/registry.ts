@@ -29,7 +29,8 @@ function aclCategoriesOf(spec: CommandSpec): string[] {
   const f = new Set(spec.flags);
   const out: string[] = [];
   if (f.has('write')) out.push('@write');
-  if (f.has('readonly')) out.push('@read');
+  // scripting commands are excluded from @read (Redis's setImplicitACLCategories)
+  if (f.has('readonly') && spec.group !== 'scripting') out.push('@read');
   if (f.has('admin')) out.push('@admin', '@dangerous');
   if (f.has('pubsub')) out.push('@pubsub');
   const g = GROUP_CATEGORY[spec.group];

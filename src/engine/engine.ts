@@ -82,6 +82,18 @@ export class Engine {
     }
   }
 
+  /**
+   * Freezes now() until thawClock(): a script sees one time for its whole
+   * run, as Redis's script snapshot_time (keys expire as of its start).
+   */
+  freezeClock(now = Date.now()): void {
+    this.frozenNow = now;
+  }
+
+  thawClock(): void {
+    this.frozenNow = 0;
+  }
+
   /** Current time as the running command sees it. */
   now(): number {
     return this.frozenNow !== 0 ? this.frozenNow : Date.now();

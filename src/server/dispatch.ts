@@ -4,7 +4,7 @@
  */
 import type { Client } from './client.ts';
 import type { Command } from '../commands/registry.ts';
-import { CommandError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.ts';
+import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.ts';
 import { feedMonitors } from './monitor.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
@@ -136,7 +136,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
 
 function writeFailure(c: Client, e: unknown): void {
   if (e instanceof CommandError) {
-    c.server.countError(e.message);
+    if (!(e instanceof CountedError)) c.server.countError(e.message);
     c.reply.error(e.message);
     return;
   }

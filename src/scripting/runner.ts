@@ -1,0 +1,268 @@
+/**
+ * One script run's context and the commands it calls (script.c): the
+ * script client (a connection-less Client running commands through the
+ * dispatcher's call(), so stats, MONITOR, propagation and key events work
+ * as for any client), the checks Redis makes before each redis.call
+ * (scriptCall), the BUSY state of a script past busy-reply-threshold, and
+ * effects replication (the writes of one script wrapped in MULTI/EXEC when
+ * there are several).
+ */
+import type { ServerState } from '../server/server-state.ts';
+import { Client } from '../server/client.ts';
+import { call } from '../server/dispatch.ts';
+import type { Command } from '../commands/registry.ts';
+import { getConfigNumber } from '../config/config.ts';
+import { pushErrorTable, pushReply } from './convert.ts';
+import { raw } from './lua-vm.ts';
+import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
+import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from './script-cache.ts';
+import type { LogLevel } from '../server/server-state.ts';
+
+const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+
+type Writes = Array<[number, readonly string[]]>;
+
+export const OOM = "-OOM command not allowed when used memory > 'maxmemory'.";
+
+const NOSCRIPT = 1;
+const MAY_REPLICATE = 2;
+const DENYOOM = 4;
+const bitsOf = new WeakMap<Command, number>();
+
+/** The flags scriptCall looks at, as bits (cached per command). */
+function flagBits(cmd: Command): number {
+  let b = bitsOf.get(cmd);
+  if (b === undefined) {
+    const f = cmd.spec.flags;
+    b = (f.includes('noscript') ? NOSCRIPT : 0) | (f.includes('may_replicate') ? MAY_REPLICATE : 0) | (f.includes('denyoom') ? DENYOOM : 0);
+    bitsOf.set(cmd, b);
+  }
+  return b;
+}
+
+
+
+export interface RunCtx {
+  readonly caller: Client;
+  readonly client: Client;
+  /** SHA1 (EVAL) or function name: what error messages and logs call the script. */
+  readonly name: string;
+  readonly evalMode: boolean;
+  readonly readOnly: boolean;
+  readonly allowOom: boolean;
+  /** Date.now() at the start (also the frozen time the script's commands see). */
+  readonly start: number;
+  threshold: number;
+  /** May yield to the event loop once timed out (not inside EXEC). */
+  mayYield: boolean;
+  /** A write command ran: SCRIPT KILL refuses (UNKILLABLE). */
+  dirty: boolean;
+  killed: boolean;
+  timedOut: boolean;
+  /** redis.set_repl flags. */
+  repl: number;
+  /** Used memory was over maxmemory when the script started (Redis's pre_command_oom_state). */
+  oom: boolean;
+}
+
+export class ScriptRunner implements ApiHost {
+  current: RunCtx | null = null;
+  private readonly server: ServerState;
+  private scriptClient: Client | null = null;
+  private inCall = false;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed from scripts. */
+  private denyDisabled = false;
+  private expiryWasEnabled = true;
+
+  constructor(server: ServerState) {
+    this.server = server;
+    server.gates.push((c, cmd, args) => {
+      const ctx = this.current;
+      if (cmd.fullName === 'debug' && args.length === 3 && args[1]!.toLowerCase() === 'set-disable-deny-scripts') {
+        this.denyDisabled = Number.parseInt(args[2]!, 10) !== 0;
+      }
+      if (ctx === null || !ctx.timedOut || c === ctx.client) return null;
+      if (cmd.spec.flags.includes('allow_busy')) return null;
+      return ctx.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
+    });
+  }
+
+  private client(): Client {
+    let sc = this.scriptClient;
+    if (sc === null) {
+      sc = new Client(this.server, null);
+      sc.ext.script = true;
+      sc.ext.denyBlocking = true;
+      // suppresses serving blocked clients between a script's commands (they are served after it)
+      sc.inExec = true;
+      sc.authenticated = true;
+      this.scriptClient = sc;
+    }
+    return sc;
+  }
+
+  begin(caller: Client, name: string, flags: number, ro: boolean, evalMode: boolean): RunCtx {
+    const sc = this.client();
+    sc.db = caller.db;
+    sc.reply.resp = 2;
+    sc.reply.len = 0;
+    const compat = (flags & FLAG_EVAL_COMPAT) !== 0;
+    const now = Date.now();
+    const ctx: RunCtx = {
+      caller, client: sc, name, evalMode,
+      readOnly: ro || (!compat && (flags & FLAG_NO_WRITES) !== 0),
+      allowOom: !compat && (flags & FLAG_ALLOW_OOM) !== 0,
+      start: now, threshold: 0, mayYield: false,
+      dirty: false, killed: false, timedOut: false, repl: PROPAGATE_AOF | PROPAGATE_REPL, oom: this.oom(),
+    };
+    if (this.server.replication.active) sc.ext.txPropagate = [];
+    this.server.engine.freezeClock(now);
+    this.current = ctx;
+    return ctx;
+  }
+
+  end(ctx: RunCtx): void {
+    const sc = ctx.client;
+    const writes = sc.ext.txPropagate as Writes | undefined;
+    sc.ext.txPropagate = undefined;
+    if (writes && writes.length > 0) this.propagate(ctx.caller, writes);
+    sc.reply.len = 0;
+    this.server.engine.thawClock();
+    if (ctx.timedOut) this.server.engine.expiry.enabled = this.expiryWasEnabled;
+    this.current = null;
+  }
+
+  /** A script's writes reach replicas as one transaction when there are several (Redis 7.0 propagatePendingCommands). */
+  private propagate(caller: Client, writes: Writes): void {
+    const outer = caller.ext.txPropagate as Writes | undefined;
+    if (outer) {
+      outer.push(...writes);
+      return;
+    }
+    const repl = this.server.replication;
+    if (writes.length === 1) {
+      repl.feed(writes[0]![0], writes[0]![1]);
+      return;
+    }
+    repl.feed(writes[0]![0], ['MULTI']);
+    for (const [db, vec] of writes) repl.feed(db, vec);
+    repl.feed(writes[writes.length - 1]![0], ['EXEC']);
+  }
+
+  enterTimedOut(ctx: RunCtx, elapsedMs: number): void {
+    this.server.log('warning', `Slow script detected: still in execution after ${elapsedMs} milliseconds. You can try killing the script using the ${ctx.evalMode ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${ctx.name}.`);
+    ctx.timedOut = true;
+    // nothing may change the dataset while the script waits for its next turn
+    const expiry = this.server.engine.expiry;
+    this.expiryWasEnabled = expiry.enabled;
+    expiry.enabled = false;
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL: the reply error, or null once the run is marked killed. */
+  kill(evalMode: boolean): string | null {
+    const ctx = this.current;
+    if (ctx === null) return 'NOTBUSY No scripts in execution right now.';
+    if (ctx.dirty) {
+      return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+    }
+    if (evalMode && !ctx.evalMode) return BUSY_FUNCTION;
+    if (!evalMode && ctx.evalMode) return BUSY_EVAL;
+    ctx.killed = true;
+    return null;
+  }
+
+  running(): boolean {
+    return this.current !== null;
+  }
+
+  setResp(resp: 2 | 3): void {
+    if (this.current) this.current.client.reply.resp = resp;
+  }
+
+  setRepl(flags: number): void {
+    if (this.current) this.current.repl = flags;
+  }
+
+  log(level: LogLevel, msg: string): void {
+    this.server.log(level, msg);
+  }
+
+  private lookup(args: readonly string[]): Command | undefined {
+    const cmd = this.server.registry.lookup(args[0]!);
+    if (cmd === undefined || cmd.subcommands === null || args.length < 2) return cmd;
+    return cmd.subcommands.get(args[1]!.toLowerCase());
+  }
+
+  commandExists(args: string[]): boolean {
+    return this.lookup(args) !== undefined;
+  }
+
+  /** redis.call / redis.pcall: runs the command, pushes its reply; false when that is an error table. */
+  call(L: number, args: string[]): boolean {
+    const ctx = this.current!;
+    if (this.inCall) {
+      const msg = 'luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug hooks?';
+      this.server.log('warning', msg);
+      pushErrorTable(L, msg);
+      return false;
+    }
+    const cmd = this.lookup(args);
+    const err = this.refusal(ctx, cmd, args.length);
+    if (err !== null) {
+      this.server.countError(err.charCodeAt(0) === 45 ? err.slice(1) : 'ERR ' + err);
+      if (cmd) cmd.rejectedCalls++;
+      pushErrorTable(L, err, true);
+      return false;
+    }
+    if (cmd!.isWrite) ctx.dirty = true;
+    const sc = ctx.client;
+    const writes = sc.ext.txPropagate as Writes | undefined;
+    const before = writes ? writes.length : 0;
+    this.inCall = true;
+    try {
+      void call(sc, cmd!, args, 0);
+    } finally {
+      this.inCall = false;
+    }
+    if (writes && (ctx.repl & PROPAGATE_REPL) === 0) writes.length = before;
+    const w = sc.reply;
+    const len = w.len;
+    w.len = 0;
+    if (len === 0) {
+      raw.lua_pushboolean(L, 0);
+      return true;
+    }
+    pushReply(L, w.buf, 0);
+    return w.buf[0] !== 45;
+  }
+
+  /** scriptCall's checks before a command runs: null, or the error text. */
+  private refusal(ctx: RunCtx, cmd: Command | undefined, argc: number): string | null {
+    if (cmd === undefined) return 'Unknown Redis command called from script';
+    const arity = cmd.spec.arity;
+    if (arity > 0 ? arity !== argc : argc < -arity) return 'Wrong number of args calling Redis command from script';
+    const bits = flagBits(cmd);
+    if ((bits & NOSCRIPT) !== 0 && !this.denyDisabled) return 'This Redis command is not allowed from script';
+    if (ctx.readOnly && (cmd.isWrite || (bits & MAY_REPLICATE) !== 0)) return 'Write commands are not allowed from read-only scripts.';
+    if (cmd.isWrite && !ctx.dirty && !this.enoughReplicas()) return '-NOREPLICAS Not enough good replicas to write.';
+    if (ctx.oom && !ctx.allowOom && !ctx.dirty && (bits & DENYOOM) !== 0) return OOM;
+    return null;
+  }
+
+  /** Used memory (INFO's used_memory: JS heap and external buffers) is over maxmemory. */
+  oom(): boolean {
+    const max = this.server.maxmemory;
+    if (max === 0) return false;
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external > max;
+  }
+
+  /** min-replicas-to-write (replicas connected count as good). */
+  enoughReplicas(): boolean {
+    const cfg = this.server.config;
+    const need = getConfigNumber(cfg, 'min-replicas-to-write', 0);
+    if (need === 0 || getConfigNumber(cfg, 'min-replicas-max-lag', 10) === 0) return true;
+    return this.server.replication.replicas.size >= need;
+  }
+}

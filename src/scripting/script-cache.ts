@@ -1,0 +1,82 @@
+/**
+ * Script bodies by SHA1 and their shebang flags (eval.c
+ * evalExtractShebangFlags, script.c scripts_flags_def).
+ */
+import { createHash } from 'node:crypto';
+import { splitInlineArgs } from '../protocol/inline-args.ts';
+
+/** No shebang: EVAL's backwards-compatible mode (flags come from the commands it runs). */
+export const FLAG_EVAL_COMPAT = 1;
+export const FLAG_NO_WRITES = 2;
+export const FLAG_ALLOW_OOM = 4;
+export const FLAG_ALLOW_STALE = 8;
+export const FLAG_NO_CLUSTER = 16;
+export const FLAG_ALLOW_CROSS_SLOT = 32;
+
+const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
+  ['no-writes', FLAG_NO_WRITES],
+  ['allow-oom', FLAG_ALLOW_OOM],
+  ['allow-stale', FLAG_ALLOW_STALE],
+  ['no-cluster', FLAG_NO_CLUSTER],
+  ['allow-cross-slot-keys', FLAG_ALLOW_CROSS_SLOT],
+];
+
+export interface Script {
+  readonly sha: string;
+  readonly body: string;
+  readonly flags: number;
+  /** Slot of the compiled function in the VM's function table. */
+  readonly id: number;
+}
+
+export function sha1hex(s: string): string {
+  return createHash('sha1').update(s, 'latin1').digest('hex');
+}
+
+/** The flags of a script body and the length of its shebang line, or the error text (without "ERR "). */
+export function shebangFlags(body: string): { flags: number; shebangLen: number } | string {
+  if (!body.startsWith('#!')) return { flags: FLAG_EVAL_COMPAT, shebangLen: 0 };
+  const nl = body.indexOf('\n');
+  if (nl < 0) return 'Invalid script shebang';
+  const parts = splitInlineArgs(body.slice(0, nl));
+  if (parts === null || parts.length === 0) return 'Invalid engine in script shebang';
+  if (parts[0] !== '#!lua') return `Unexpected engine in script shebang: ${parts[0]}`;
+  let flags = 0;
+  for (let j = 1; j < parts.length; j++) {
+    const p = parts[j]!;
+    if (!p.startsWith('flags=')) return `Unknown lua shebang option: ${p}`;
+    const list = p.slice(6);
+    if (list === '') continue;
+    for (const f of list.split(',')) {
+      const def = FLAG_NAMES.find(([name]) => name === f);
+      if (!def) return `Unexpected flag in script shebang: ${f}`;
+      flags |= def[1];
+    }
+  }
+  return { flags, shebangLen: nl };
+}
+
+/** SHA1 → script, with the memory Redis would account for them. */
+export class ScriptCache {
+  private readonly bySha = new Map<string, Script>();
+  bodyBytes = 0;
+
+  get size(): number {
+    return this.bySha.size;
+  }
+
+  /** Looks up a SHA1 in any letter case. */
+  get(sha: string): Script | undefined {
+    return this.bySha.get(sha) ?? this.bySha.get(sha.toLowerCase());
+  }
+
+  add(s: Script): void {
+    this.bySha.set(s.sha, s);
+    this.bodyBytes += s.body.length + 40;
+  }
+
+  clear(): void {
+    this.bySha.clear();
+    this.bodyBytes = 0;
+  }
+}
