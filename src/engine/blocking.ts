@@ -34,6 +34,12 @@ export interface BlockRequest {
    * Set client.propagate to what should be replicated for the change.
    */
   serve(key: string): boolean;
+  /**
+   * Optional: offered instead of serve when the key changed and no longer
+   * exists (XREADGROUP fails then); same contract as serve. Waiters
+   * without it keep waiting.
+   */
+  serveMissing?(key: string): boolean;
   /** Writes the reply for a timeout (and CLIENT UNBLOCK … TIMEOUT). */
   onTimeout(): void;
 }
@@ -250,7 +256,7 @@ export class BlockingManager {
     let n = q.head;
     while (n !== null) {
       // nothing left to serve from (Redis stops once the key is gone)
-      if (!ks.has(q.key)) return;
+      if (!ks.has(q.key)) return this.serveMissing(q.key, n);
       const next = n.next;
       const w = n.w;
       if (w.client.closed) this.release(w);
@@ -262,12 +268,25 @@ export class BlockingManager {
     }
   }
 
-  private attempt(w: Waiter, key: string): boolean {
+  /** The key is gone: waiters with serveMissing (XREADGROUP) hear it, the rest keep waiting. */
+  private serveMissing(key: string, from: Node | null): void {
+    for (let n = from; n !== null; ) {
+      const next = n.next;
+      const w = n.w;
+      if (w.req.serveMissing !== undefined && !w.client.closed && this.attempt(w, key, true)) {
+        this.release(w);
+        w.finish();
+      }
+      n = next;
+    }
+  }
+
+  private attempt(w: Waiter, key: string, missing = false): boolean {
     const c = w.client;
     const mark = c.reply.len;
     let served: boolean;
     try {
-      served = w.req.serve(key);
+      served = missing ? w.req.serveMissing!(key) : w.req.serve(key);
     } catch (e) {
       c.reply.truncate(mark);
       c.propagate = null;
