@@ -74,8 +74,8 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
   }
   // a sorted set with "don't sort" keeps its order; DESC walks it backwards
   if (dontSort && v instanceof ZSetValue && desc) elements.reverse();
-  if (dontSort && v instanceof SetValue && store !== null) {
-    // a set's order is arbitrary: Redis forces an ALPHA sort when storing it
+  if (dontSort && v instanceof SetValue && (store !== null || c.ext.script === true)) {
+    // a set's order is arbitrary: Redis forces an ALPHA sort when storing it or replying to a script
     dontSort = false;
     alpha = true;
     byPattern = null;

@@ -118,9 +118,13 @@ const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
   if (c.ext.multi) throw new CommandError('ERR MULTI calls can not be nested');
   const tx: TxState = { queue: [], dirty: false };
   c.ext.multi = tx;
+  c.server.execAbort ??= (cl) => {
+    endMulti(cl);
+    unwatchAll(cl);
+  };
   c.intercept = (cmd, args) => {
     if (NOT_QUEUED.has((cmd.parent ?? cmd).spec.name)) return false;
-    const refusal = c.server.gate(c, cmd, args);
+    const refusal = (cmd.parent ?? cmd).spec.flags.includes('no_multi') ? 'ERR Command not allowed inside a transaction' : c.server.gate(c, cmd, args);
     if (refusal !== null) {
       tx.dirty = true;
       c.reply.error(refusal);

@@ -86,9 +86,14 @@ export function execute(c: Client, args: string[]): Promise<void> | undefined {
     applyReplyMode(c, mark);
     return undefined;
   }
-  const refusal = server.gate(c, cmd, args);
+  let refusal = server.gate(c, cmd, args);
   if (refusal !== null) {
     cmd.rejectedCalls++;
+    // a refused EXEC (BUSY, OOM …) discards the transaction, as Redis's execCommandAbort
+    if (c.ext.multi !== undefined && cmd.fullName === 'exec' && server.execAbort !== null) {
+      server.execAbort(c);
+      refusal = 'EXECABORT Transaction discarded because of: ' + refusal;
+    }
     server.countError(refusal);
     c.reply.error(refusal);
     applyReplyMode(c, mark);

@@ -1,6 +1,8 @@
 /** The checks every command passes before it runs. */
 import type { ServerState } from './server-state.ts';
 import { Err } from '../commands/errors.ts';
+import type { Client } from './client.ts';
+import type { Command } from '../commands/registry.ts';
 
 export function installGates(state: ServerState): void {
   // AUTH: with requirepass set, only no_auth commands run before authentication
@@ -17,8 +19,8 @@ export function installGates(state: ServerState): void {
   const base = startup.heapUsed + startup.external;
   let sampledAt = 0;
   let used = 0;
-  state.gates.push((_c, cmd) => {
-    if (state.maxmemory === 0 || !cmd.spec.flags.includes('denyoom')) return null;
+  state.gates.push((c, cmd) => {
+    if (state.maxmemory === 0 || !mayUseMemory(c, cmd)) return null;
     const now = Date.now();
     if (now - sampledAt >= 10) {
       const m = process.memoryUsage();
@@ -27,6 +29,14 @@ export function installGates(state: ServerState): void {
     }
     return used > state.maxmemory ? OOM : null;
   });
+}
+
+/** A denyoom command, or an EXEC with one queued (Redis counts the transaction's flags). */
+function mayUseMemory(c: Client, cmd: Command): boolean {
+  if (cmd.spec.flags.includes('denyoom')) return true;
+  if (cmd.fullName !== 'exec') return false;
+  const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
+  return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
 }
 
 /** used_memory of an empty Redis 7.0. */

@@ -66,6 +66,8 @@ export class ServerState {
   readonly replication: ReplicationFeed;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
   readonly gates: Gate[] = [];
+  /** Discards a client's MULTI state and watches (set by the transactions family; used when EXEC is refused). */
+  execAbort: ((c: Client) => void) | null = null;
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */

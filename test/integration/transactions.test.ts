@@ -107,4 +107,28 @@ describeServer('transactions: WATCH with stale keys, maxmemory', (fx) => {
     }
     assert.equal(await c.call('SET', 'k2', 'v'), 'OK');
   });
+
+  test('no_multi commands are refused while queueing; a refused EXEC discards the transaction', async () => {
+    const c = await fx().client();
+    const other = await fx().client();
+    await c.call('MULTI');
+    assert.deepEqual(await c.call('SHUTDOWN'), new ReplyError('ERR Command not allowed inside a transaction'));
+    assert.deepEqual(await c.call('EXEC'), new ReplyError('EXECABORT Transaction discarded because of previous errors.'));
+    // EXEC counts as a write when a queued command may use memory: refused over maxmemory, the transaction is gone
+    await c.call('MULTI');
+    await c.call('SET', 'x', '1');
+    await c.call('GET', 'x');
+    await other.call('CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      await sleep(15);
+      assert.deepEqual(await c.call('EXEC'), new ReplyError("EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."));
+      assert.equal(await c.call('PING', 'out'), 'out', 'no longer in MULTI');
+      await c.call('MULTI');
+      await c.call('GET', 'x');
+      await c.call('PING');
+      assert.deepEqual(await c.call('EXEC'), [null, 'PONG'], 'a read-only transaction still runs');
+    } finally {
+      await other.call('CONFIG', 'SET', 'maxmemory', '0');
+    }
+  });
 });
