@@ -21,6 +21,7 @@ import { listCommands } from './list.ts';
 import { hashCommands } from './hash.ts';
 import { setCommands } from './set.ts';
 import { zsetCommands } from './zset.ts';
+import { pubsubCommands } from './pubsub.ts';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -45,5 +46,6 @@ export function allCommands(): CommandSpec[] {
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...pubsubCommands,
   ];
 }

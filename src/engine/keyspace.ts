@@ -14,6 +14,14 @@ export class Keyspace {
   /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
   scanCursors = new CursorTable<string>();
 
+  /**
+   * Keyspace notifications' 'keymiss' and 'new' events (classes m and n):
+   * set only while such a class is on, so lookups and writes pay nothing
+   * otherwise. Not key changes, so they bypass the shard's change stream.
+   */
+  onMiss: ((db: number, key: string) => void) | null = null;
+  onNew: ((db: number, key: string) => void) | null = null;
+
   readonly shard: Shard;
   readonly db: number;
 
@@ -37,8 +45,10 @@ export class Keyspace {
   /** Value of a key for a read command: counts keyspace_hits / keyspace_misses. */
   lookupRead(key: string): Value | undefined {
     const v = this.get(key);
-    if (v === undefined) this.shard.stats.keyspaceMisses++;
-    else this.shard.stats.keyspaceHits++;
+    if (v === undefined) {
+      this.shard.stats.keyspaceMisses++;
+      if (this.onMiss !== null) this.onMiss(this.db, key);
+    } else this.shard.stats.keyspaceHits++;
     return v;
   }
 
@@ -48,13 +58,22 @@ export class Keyspace {
 
   /** Sets a value, clearing any TTL (SET semantics). */
   set(key: string, value: Value): void {
+    if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
   replace(key: string, value: Value): void {
+    if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
+  }
+
+  /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
+  private add(key: string, value: Value): void {
+    this.data.set(key, value);
+    this.expires.delete(key);
+    this.onNew!(this.db, key);
   }
 
   /** Removes a key and its TTL; true if it existed (and was not already expired). */

@@ -28,6 +28,12 @@ export class ReplyWriter {
   resp: Protover = 2;
   /** CLIENT REPLY OFF / SKIP: replies are dropped while > 0 (OFF uses Infinity). */
   muted = 0;
+  /**
+   * End of the last push written (pub/sub messages and confirmations):
+   * truncate() never cuts below it, so CLIENT REPLY OFF / SKIP drop replies
+   * but not pushes, as Redis's CLIENT_PUSHING. Reset by flush().
+   */
+  pushEnd = 0;
 
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -184,7 +190,7 @@ export class ReplyWriter {
 
   /** Removes everything written after `mark` (used to drop replies under CLIENT REPLY). */
   truncate(mark: number): void {
-    this.len = mark;
+    this.len = mark < this.pushEnd ? this.pushEnd : mark;
   }
 
   /** Writes what has accumulated to `sink` in one chunk. */
@@ -199,5 +205,6 @@ export class ReplyWriter {
       sink.write(out);
     }
     this.len = 0;
+    this.pushEnd = 0;
   }
 }

@@ -10,6 +10,8 @@ import { ClientPause } from './pause.ts';
 import { SlowLog } from './slowlog.ts';
 import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { PubSubHub } from '../pubsub/hub.ts';
+import { KeyspaceNotifier } from '../pubsub/notifications.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -68,6 +70,10 @@ export class ServerState {
   readonly gates: Gate[] = [];
   /** Discards a client's MULTI state and watches (set by the transactions family; used when EXEC is refused). */
   execAbort: ((c: Client) => void) | null = null;
+  /** Channels, patterns and shard channels with their subscribers (server-wide, not per shard). */
+  readonly pubsub: PubSubHub;
+  /** notify-keyspace-events: publishes the shards' key events. */
+  readonly notifications: KeyspaceNotifier;
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */
@@ -89,6 +95,8 @@ export class ServerState {
     this.registry = registry;
     this.blocking = new BlockingManager(this);
     this.replication = new ReplicationFeed(this);
+    this.pubsub = new PubSubHub(this);
+    this.notifications = new KeyspaceNotifier(this, this.pubsub);
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
   }
@@ -144,6 +152,8 @@ export class ServerState {
   /** Called after CONFIG SET with the changed parameter names. */
   onConfigChange(_names: string[]): void {
     this.readTimingConfig();
+    this.pubsub.configure();
+    this.notifications.configure();
     for (const c of this.clients.values()) c.parser.setMaxBulkLen(this.config.protoMaxBulkLen);
   }
 
