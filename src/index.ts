@@ -12,6 +12,10 @@ import { allCommands } from './commands/index.ts';
 import { ServerState } from './server/server-state.ts';
 import { RespServer } from './server/resp-server.ts';
 import { installGates } from './server/gates.ts';
+import { loadAtStartup, startSaveSchedule } from './commands/save-state.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ServerOptions {
   port?: number;
@@ -47,29 +51,48 @@ export function configFromOptions(opts: ServerOptions): Config {
 }
 
 /** Starts a server from a full Config (the command line uses this). */
-export async function startFromConfig(cfg: Config): Promise<RunningServer> {
+export async function startFromConfig(cfg: Config, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
   const engine = new Engine({ shards: cfg.shards, databases: cfg.databases });
   const registry = new Registry(allCommands());
   const state = new ServerState(cfg, engine, registry);
   installGates(state);
+  // the snapshot in dir/dbfilename, before any client can connect
+  loadAtStartup(state);
   const front = new RespServer(state);
   const port = await front.listen();
   engine.expiry.start();
   state.startTimers();
+  const stopSaves = startSaveSchedule(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await front.close();
       engine.close();
       state.stopTimers();
+      await stopSaves();
+      opts.onClose?.();
     })());
   state.shutdown = async () => close();
   return { port, host: cfg.bind[0]!, state, close };
 }
 
-/** Starts a server on the given options (port 0 picks a free port). */
+/**
+ * Starts a server on the given options (port 0 picks a free port). Without
+ * a `dir` (option or config directive) the server gets a private temporary
+ * directory, removed when it closes, so embedded servers neither load nor
+ * overwrite each other's snapshots.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  return startFromConfig(configFromOptions(opts));
+  const cfg = configFromOptions(opts);
+  if (opts.dir !== undefined || opts.config?.dir !== undefined) return startFromConfig(cfg);
+  cfg.dir = mkdtempSync(join(tmpdir(), 'shardis-'));
+  const dir = cfg.dir;
+  try {
+    return await startFromConfig(cfg, { onClose: () => rmSync(dir, { recursive: true, force: true }) });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 export type { Config } from './config/config.ts';

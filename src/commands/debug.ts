@@ -12,6 +12,7 @@ import { datasetDigest, valueDigest } from './debug-digest.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { rewriteConfigFile } from '../config/rewrite.ts';
 import type { Client } from '../server/client.ts';
+import { debugReload, saveState } from './save-state.ts';
 
 const HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
@@ -116,12 +117,11 @@ const HELP = [
 ];
 
 /**
- * What DEBUG RELOAD / LOADAOF do. Without persistence the dataset stays in
- * memory (what a save-and-reload gives back); the persistence family
- * replaces this with a real round trip through its files.
+ * What DEBUG RELOAD / LOADAOF do: RELOAD saves dir/dbfilename, flushes and
+ * loads it back (save-state.ts); the AOF family replaces loadAof.
  */
 export const debugHooks: { reload: (c: Client, flags: { merge: boolean; flush: boolean; save: boolean }) => void; loadAof: (c: Client) => void } = {
-  reload: () => {},
+  reload: (c, flags) => debugReload(c.server, flags),
   loadAof: () => {},
 };
 
@@ -379,6 +379,7 @@ function run(c: Client, args: string[]): boolean {
       return true;
     case 'leak': case 'set-skip-checksum-validation': case 'aof-flush-sleep': case 'set-disable-deny-scripts': case 'pause-cron':
       if (n !== 3) return false;
+      if (sub === 'set-skip-checksum-validation') saveState(c.server).skipChecksum = atoi(args[2]!) !== 0;
       c.reply.ok();
       return true;
     case 'reload':

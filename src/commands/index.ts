@@ -22,6 +22,7 @@ import { hashCommands } from './hash.ts';
 import { setCommands } from './set.ts';
 import { zsetCommands } from './zset.ts';
 import { pubsubCommands } from './pubsub.ts';
+import { dumpCommands } from './dump.ts';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -47,5 +48,6 @@ export function allCommands(): CommandSpec[] {
     ...setCommands,
     ...zsetCommands,
     ...pubsubCommands,
+    ...dumpCommands,
   ];
 }

@@ -10,6 +10,7 @@ import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { arch, machine, release, totalmem, type } from 'node:os';
 import { resolve } from 'node:path';
 import { saveState, totalDirty } from './save-state.ts';
+import { migrateCachedSockets } from './migrate.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState) => Field[];
@@ -197,15 +198,15 @@ const SECTIONS: Record<string, Provider> = {
       ['current_save_keys_processed', 0],
       ['current_save_keys_total', 0],
       ['rdb_changes_since_last_save', totalDirty(s) - save.dirtyAtSave],
-      ['rdb_bgsave_in_progress', 0],
+      ['rdb_bgsave_in_progress', save.bgsaveInProgress ? 1 : 0],
       ['rdb_last_save_time', save.lastSave],
       ['rdb_last_bgsave_status', save.lastStatus],
-      ['rdb_last_bgsave_time_sec', -1],
-      ['rdb_current_bgsave_time_sec', -1],
+      ['rdb_last_bgsave_time_sec', save.lastBgsaveSecs],
+      ['rdb_current_bgsave_time_sec', save.bgsaveInProgress ? Math.floor(Date.now() / 1000) - save.bgsaveStart : -1],
       ['rdb_saves', save.saves],
       ['rdb_last_cow_size', 0],
-      ['rdb_last_load_keys_expired', 0],
-      ['rdb_last_load_keys_loaded', 0],
+      ['rdb_last_load_keys_expired', save.lastLoadKeysExpired],
+      ['rdb_last_load_keys_loaded', save.lastLoadKeysLoaded],
       ['aof_enabled', getConfigValue(s.config, 'appendonly') === 'yes' ? 1 : 0],
       ['aof_rewrite_in_progress', 0],
       ['aof_rewrite_scheduled', 0],
@@ -255,7 +256,7 @@ const SECTIONS: Record<string, Provider> = {
       ['pubsubshard_channels', 0],
       ['latest_fork_usec', 0],
       ['total_forks', 0],
-      ['migrate_cached_sockets', 0],
+      ['migrate_cached_sockets', migrateCachedSockets(s)],
       ['slave_expires_tracked_keys', 0],
       ['active_defrag_hits', 0],
       ['active_defrag_misses', 0],

@@ -11,6 +11,7 @@ import { stringEncoding } from './string.ts';
 import { replyHelp } from './command-info.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { Client } from '../server/client.ts';
+import { hintedFreq, hintedIdleTime } from '../persistence/key-hints.ts';
 
 /** Redis 7.0's OBJECT ENCODING name for any value. */
 export function encodingOf(v: Value): string {
@@ -39,7 +40,7 @@ function isSharedInteger(c: Client, v: Value): boolean {
   return !p.includes('lru') && !p.includes('lfu');
 }
 
-function sub(name: string, since: string, summary: string, reply: (c: Client, v: Value) => void): CommandSpec {
+function sub(name: string, since: string, summary: string, reply: (c: Client, v: Value, key: string) => void): CommandSpec {
   return command({
     name, arity: 3, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1,
     group: 'generic', since, summary, complexity: 'O(1)',
@@ -47,7 +48,7 @@ function sub(name: string, since: string, summary: string, reply: (c: Client, v:
     handler(c, args) {
       const v = c.ks(args[2]!).lookupRead(args[2]!);
       if (v === undefined) return c.reply.nullBulk();
-      reply(c, v);
+      reply(c, v, args[2]!);
     },
   });
 }
@@ -82,14 +83,15 @@ export const objectCommand = command({
         replyHelp(c, args[0]!, HELP);
       },
     }),
-    sub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', (c, v) => {
+    sub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', (c, v, key) => {
       if (!policy(c).includes('lfu')) throw new CommandError(LFU_NOT_SELECTED);
       // shared integers carry no counter of their own in Redis: it reads 0
-      c.reply.int(isSharedInteger(c, v) ? 0 : LFU_INIT_VAL);
+      c.reply.int(hintedFreq(c.ks(key), key) ?? (isSharedInteger(c, v) ? 0 : LFU_INIT_VAL));
     }),
-    sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c) => {
+    sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c, _v, key) => {
       if (policy(c).includes('lfu')) throw new CommandError(LFU_SELECTED);
-      c.reply.int(0);
+      // RESTORE … IDLETIME / an RDB's IDLE opcode give a key an age; nothing else is tracked
+      c.reply.int(hintedIdleTime(c.ks(key), key) ?? 0);
     }),
   ],
 });

@@ -1,130 +1,201 @@
 /**
- * Writes the dataset in Redis's RDB format (version 9), using the plain
- * encodings every Redis ≥ 2.x loads: string, list (RDB_TYPE_LIST), set,
- * hash and zset with binary doubles (RDB_TYPE_ZSET_2). The checksum is left
- * 0, which Redis accepts as "checksum disabled".
+ * Writes values and whole datasets in Redis 7.0's RDB format (version 10),
+ * choosing each value's RDB type from its encoding as rdbSaveObjectType does:
+ *   string                → STRING (int / LZF encodings as rdbSaveRawString)
+ *   list (quicklist)      → LIST_QUICKLIST_2, listpack nodes filled as RPUSH fills them
+ *   set intset|hashtable  → SET_INTSET | SET
+ *   zset listpack|skiplist→ ZSET_LISTPACK | ZSET_2
+ *   hash listpack|hashtable→ HASH_LISTPACK | HASH
+ *   stream                → STREAM_LISTPACKS_2 (rdb-stream.ts)
+ * File layout: "REDIS0010", AUX fields, FUNCTION2 libraries, per database
+ * SELECTDB + RESIZEDB + [EXPIRETIME_MS] type key value …, EOF, CRC-64.
  */
 import type { Engine } from '../engine/engine.ts';
-import { isString, stringOf, type Value } from '../datatypes/value.ts';
+import { isString, type Value } from '../datatypes/value.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
 import { HashValue } from '../datatypes/hash.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
+import { StreamValue } from '../datatypes/stream.ts';
+import { formatDouble } from '../protocol/format.ts';
+import { RdbOut } from './rdb-out.ts';
+import { ListpackWriter } from './listpack.ts';
+import { encodeIntset } from './intset.ts';
+import { writeStream } from './rdb-stream.ts';
+import { crc64 } from './crc64.ts';
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE, RDB_VERSION } from './rdb-types.ts';
+import { functionStore } from './rdb-functions.ts';
 
-const OP = { AUX: 0xfa, RESIZEDB: 0xfb, EXPIRETIME_MS: 0xfc, SELECTDB: 0xfe, EOF: 0xff } as const;
-const TYPE = { STRING: 0, LIST: 1, SET: 2, HASH: 4, ZSET_2: 5 } as const;
+export interface RdbSaveOptions {
+  /** rdbcompression */
+  compress: boolean;
+  /** rdbchecksum */
+  checksum: boolean;
+  /** list-max-listpack-size (quicklist node fill) */
+  listFill: number;
+  /** Written as the aof-base AUX field (an RDB preamble of an AOF). */
+  aofBase: boolean;
+  /** Receives the file in chunks; without one writeRdb returns it. */
+  sink?: (chunk: Buffer) => void;
+}
 
-class RdbOut {
-  private chunks: Buffer[] = [];
-  private cur = Buffer.allocUnsafe(64 * 1024);
-  private pos = 0;
+export const DEFAULT_SAVE_OPTIONS: RdbSaveOptions = { compress: true, checksum: true, listFill: -2, aofBase: false };
 
-  private room(n: number): void {
-    if (this.pos + n <= this.cur.length) return;
-    this.chunks.push(this.cur.subarray(0, this.pos));
-    this.cur = Buffer.allocUnsafe(Math.max(64 * 1024, n));
-    this.pos = 0;
+/** quicklist.c's optimization_level: node byte limits for fill -1 … -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** Elements at least this long get a plain node of their own (packed_threshold). */
+const PACKED_THRESHOLD = 1 << 30;
+/** (double)(LLONG_MAX / 2): double2ll's range. */
+const DOUBLE2LL_LIMIT = 4611686018427387904;
+
+/** _quicklistNodeAllowInsert */
+function nodeAllowsInsert(bytes: number, count: number, fill: number, sz: number): boolean {
+  const newSz = bytes + sz + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) {
+    const off = -fill - 1;
+    if (off < OPTIMIZATION_LEVEL.length && newSz <= OPTIMIZATION_LEVEL[off]!) return true;
   }
+  if (newSz > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
 
-  byte(b: number): void {
-    this.room(1);
-    this.cur[this.pos++] = b;
+/** The RDB type byte Redis 7.0 writes for a value (rdbSaveObjectType). */
+export function rdbTypeOf(v: Value): number {
+  if (isString(v)) return RDB_TYPE.STRING;
+  if (v instanceof ListValue) return RDB_TYPE.LIST_QUICKLIST_2;
+  if (v instanceof SetValue) return v.intset ? RDB_TYPE.SET_INTSET : RDB_TYPE.SET;
+  if (v instanceof ZSetValue) return v.big ? RDB_TYPE.ZSET_2 : RDB_TYPE.ZSET_LISTPACK;
+  if (v instanceof HashValue) return v.big ? RDB_TYPE.HASH : RDB_TYPE.HASH_LISTPACK;
+  if (v instanceof StreamValue) return RDB_TYPE.STREAM_LISTPACKS_2;
+  throw new Error(`RDB: unsupported type ${v.type}`);
+}
+
+function writeList(out: RdbOut, l: ListValue, fill: number): void {
+  // the nodes RPUSH would have built: one listpack filled until the next element doesn't fit
+  const nodes: Array<Buffer | { plain: string }> = [];
+  let lp: ListpackWriter | null = null;
+  for (let i = 0; i < l.length; i++) {
+    const s = l.at(i);
+    if (s.length >= PACKED_THRESHOLD) {
+      if (lp !== null) nodes.push(lp.finish());
+      lp = null;
+      nodes.push({ plain: s });
+      continue;
+    }
+    if (lp !== null && !nodeAllowsInsert(lp.bytes, lp.count, fill, s.length)) {
+      nodes.push(lp.finish());
+      lp = null;
+    }
+    lp ??= new ListpackWriter(Math.min(8192, 64 + s.length * 2));
+    lp.append(s);
   }
-
-  length(n: number): void {
-    if (n < 64) this.byte(n);
-    else if (n < 16384) {
-      this.byte(0x40 | (n >> 8));
-      this.byte(n & 0xff);
-    } else if (n <= 0xffffffff) {
-      this.byte(0x80);
-      this.room(4);
-      this.cur.writeUInt32BE(n, this.pos);
-      this.pos += 4;
+  if (lp !== null) nodes.push(lp.finish());
+  out.len(nodes.length);
+  for (const n of nodes) {
+    if ('plain' in n) {
+      out.len(QUICKLIST_PLAIN);
+      out.string(n.plain);
     } else {
-      this.byte(0x81);
-      this.room(8);
-      this.cur.writeBigUInt64BE(BigInt(n), this.pos);
-      this.pos += 8;
+      out.len(QUICKLIST_PACKED);
+      out.string(n);
     }
   }
-
-  string(s: string | Buffer): void {
-    this.length(s.length);
-    this.room(s.length);
-    if (typeof s === 'string') this.pos += this.cur.latin1Write(s, this.pos);
-    else this.pos += s.copy(this.cur, this.pos);
-  }
-
-  double(d: number): void {
-    this.room(8);
-    this.cur.writeDoubleLE(d, this.pos);
-    this.pos += 8;
-  }
-
-  ms(t: number): void {
-    this.room(8);
-    this.cur.writeBigInt64LE(BigInt(t), this.pos);
-    this.pos += 8;
-  }
-
-  raw(s: string): void {
-    this.room(s.length);
-    this.pos += this.cur.latin1Write(s, this.pos);
-  }
-
-  done(): Buffer {
-    this.chunks.push(this.cur.subarray(0, this.pos));
-    return Buffer.concat(this.chunks);
-  }
 }
 
-function writeValue(out: RdbOut, v: Value): void {
-  if (isString(v)) {
-    out.byte(TYPE.STRING);
+/** zzlInsertAt's score: an integer entry when double2ll succeeds, else d2string. */
+function appendScore(lp: ListpackWriter, score: number): void {
+  if (Number.isInteger(score) && score >= -DOUBLE2LL_LIMIT && score <= DOUBLE2LL_LIMIT) {
+    lp.appendInt(Number.isSafeInteger(score) ? score : BigInt(score));
+  } else lp.append(formatDouble(score));
+}
+
+/** rdbSaveObject: the value's body (its type byte is written by the caller). */
+export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
+  if (isString(v)) return out.string(v);
+  if (v instanceof ListValue) return writeList(out, v, opts.listFill);
+  if (v instanceof SetValue) {
+    if (v.intset) return out.string(encodeIntset(v.members()));
+    out.len(v.size());
+    for (const m of v.members()) out.string(m);
     return;
   }
-  if (v instanceof ListValue) out.byte(TYPE.LIST);
-  else if (v instanceof SetValue) out.byte(TYPE.SET);
-  else if (v instanceof HashValue) out.byte(TYPE.HASH);
-  else if (v instanceof ZSetValue) out.byte(TYPE.ZSET_2);
-  else throw new Error(`RDB: unsupported type ${v.type}`);
-}
-
-function writeBody(out: RdbOut, v: Value): void {
-  if (isString(v)) return out.string(typeof v === 'string' ? v : stringOf(v));
-  if (v instanceof ListValue) {
-    out.length(v.length);
-    for (const s of v.entries()) out.string(s);
-  } else if (v instanceof SetValue) {
-    out.length(v.size());
-    for (const s of v.entries()) out.string(s);
-  } else if (v instanceof HashValue) {
-    out.length(v.map.size);
+  if (v instanceof ZSetValue) {
+    if (!v.big) {
+      const lp = new ListpackWriter(64 + v.size() * 16);
+      for (let n = v.zsl.first(); n !== null; n = n.forward[0]!) {
+        lp.append(n.member);
+        appendScore(lp, n.score);
+      }
+      return out.string(lp.finish());
+    }
+    out.len(v.size());
+    // from the highest score, so loading inserts every node at the head
+    for (let n = v.zsl.tail; n !== null; n = n.backward) {
+      out.string(n.member);
+      out.double(n.score);
+    }
+    return;
+  }
+  if (v instanceof HashValue) {
+    if (!v.big) {
+      const lp = new ListpackWriter(64 + v.size() * 24);
+      for (const [f, x] of v.map) {
+        lp.append(f);
+        lp.append(x);
+      }
+      return out.string(lp.finish());
+    }
+    out.len(v.map.size);
     for (const [f, x] of v.map) {
       out.string(f);
       out.string(x);
     }
-  } else if (v instanceof ZSetValue) {
-    out.length(v.size());
-    // Redis loads zsets in any order; write from the highest score like Redis does
-    for (let n = v.zsl.tail; n; n = n.backward) {
-      out.string(n.member);
-      out.double(n.score);
-    }
+    return;
   }
+  if (v instanceof StreamValue) return writeStream(out, v);
+  throw new Error(`RDB: unsupported type ${v.type}`);
 }
 
-/** The whole dataset as an RDB file. */
-export function writeRdb(engine: Engine): Buffer {
-  const out = new RdbOut();
-  out.raw('REDIS0009');
-  out.byte(OP.AUX);
-  out.string('redis-ver');
-  out.string('7.0.15');
-  out.byte(OP.AUX);
-  out.string('redis-bits');
-  out.string('64');
+/** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 of all that (8 bytes LE). */
+export function dumpPayload(v: Value, opts: RdbSaveOptions): Buffer {
+  const out = new RdbOut({ compress: opts.compress, checksum: false, initial: 256 });
+  out.byte(rdbTypeOf(v));
+  writeObject(out, v, opts);
+  out.byte(RDB_VERSION & 0xff);
+  out.byte(RDB_VERSION >> 8);
+  const body = out.done();
+  return Buffer.concat([body, crc64(body)]);
+}
+
+function aux(out: RdbOut, key: string, value: string): void {
+  out.byte(RDB_OP.AUX);
+  out.string(key);
+  out.string(value);
+}
+
+/** The whole dataset as one RDB file in memory (replication's SYNC payload). */
+export function writeRdb(engine: Engine, options: Partial<RdbSaveOptions> = {}): Buffer {
+  return writeRdbTo(engine, { ...DEFAULT_SAVE_OPTIONS, ...options, sink: undefined })!;
+}
+
+/**
+ * rdbSaveRio: the whole dataset as an RDB file, streamed to opts.sink (then
+ * null is returned) or returned as one buffer. Keys already expired are left out.
+ */
+export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null {
+  const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: opts.sink });
+  out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
+  aux(out, 'redis-ver', '7.0.15');
+  aux(out, 'redis-bits', '64');
+  aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
+  aux(out, 'used-mem', String(process.memoryUsage().heapUsed));
+  aux(out, 'aof-base', opts.aofBase ? '1' : '0');
+  for (const code of functionStore(engine).list()) {
+    out.byte(RDB_OP.FUNCTION2);
+    out.string(code);
+  }
   const now = engine.now();
   for (let db = 0; db < engine.databases; db++) {
     const spaces = engine.keyspaces(db);
@@ -135,26 +206,28 @@ export function writeRdb(engine: Engine): Buffer {
       expires += ks.expires.size;
     }
     if (keys === 0) continue;
-    out.byte(OP.SELECTDB);
-    out.length(db);
-    out.byte(OP.RESIZEDB);
-    out.length(keys);
-    out.length(expires);
+    out.byte(RDB_OP.SELECTDB);
+    out.len(db);
+    out.byte(RDB_OP.RESIZEDB);
+    out.len(keys);
+    out.len(expires);
     for (const ks of spaces) {
+      const exp = ks.expires;
       for (const [key, v] of ks.data) {
-        const when = ks.expires.size === 0 ? undefined : ks.expires.get(key);
-        if (when !== undefined) {
-          if (when <= now) continue;
-          out.byte(OP.EXPIRETIME_MS);
-          out.ms(when);
+        if (exp.size !== 0) {
+          const when = exp.get(key);
+          if (when !== undefined) {
+            if (when <= now) continue;
+            out.byte(RDB_OP.EXPIRETIME_MS);
+            out.ms(when);
+          }
         }
-        writeValue(out, v);
+        out.byte(rdbTypeOf(v));
         out.string(key);
-        writeBody(out, v);
+        writeObject(out, v, opts);
       }
     }
   }
-  out.byte(OP.EOF);
-  for (let i = 0; i < 8; i++) out.byte(0);
-  return out.done();
+  out.byte(RDB_OP.EOF);
+  return out.finishWithChecksum();
 }

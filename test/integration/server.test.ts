@@ -488,7 +488,7 @@ test('CONFIG REWRITE and FLUSHALL/SHUTDOWN saves of a server started from a conf
     assert.match(persistence, /\r\nrdb_changes_since_last_save:0\r\n/);
     assert.match(persistence, /\r\nrdb_saves:1\r\n/);
     assert.ok(existsSync(join(dir, 'dump.rdb')));
-    assert.equal(readFileSync(join(dir, 'dump.rdb')).subarray(0, 9).toString(), 'REDIS0009');
+    assert.equal(readFileSync(join(dir, 'dump.rdb')).subarray(0, 9).toString(), 'REDIS0010');
     assert.ok(((await c.call('LASTSAVE')) as number) >= Math.floor(Date.now() / 1000) - 5);
     // SHUTDOWN with save points saves the dataset first
     await c.call('SET', 'kept', '1');

@@ -57,7 +57,7 @@ describeServer('SORT and the replication stream', (fx) => {
     repl.writeRaw('SYNC\r\n');
     await new Promise((r) => setTimeout(r, 100));
     const head = repl.pending();
-    assert.match(head, /^\$\d+\r\nREDIS0009/);
+    assert.match(head, /^\$\d+\r\nREDIS0010/);
     assert.ok(head.includes('pre'));
     await c.call('SET', 'k', 'v', 'EX', '100');
     await c.call('GET', 'k');

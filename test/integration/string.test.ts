@@ -365,7 +365,7 @@ describeServer('strings', (fx) => {
     const repl = await RespClient.connect(fx().port);
     try {
       repl.writeRaw('SYNC\r\n');
-      await until(() => repl.pending().includes('REDIS0009'), 'the SYNC snapshot');
+      await until(() => repl.pending().includes('REDIS0010'), 'the SYNC snapshot');
       await c.call('SET', 'rp:a', '1', 'XX', 'GET');
       await c.call('SET', 'rp:a', '1', 'GET');
       await c.call('GETSET', 'rp:a', '2');

@@ -1,0 +1,114 @@
+/**
+ * RDB files on disk: saving atomically (a temp file in the same directory,
+ * fsync, rename, fsync of the directory, as rdbSave does) in the foreground
+ * or with the write done asynchronously, and loading a file in chunks.
+ */
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Engine } from '../engine/engine.ts';
+import { writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
+import { RdbIn } from './rdb-in.ts';
+import { loadRdb, type LoadOptions, type LoadResult } from './rdb-load.ts';
+
+function writeAll(fd: number, chunk: Buffer): void {
+  let off = 0;
+  while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+}
+
+/** fsyncFileDir: makes a rename durable. */
+function fsyncDir(file: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dirname(file), constants.O_RDONLY);
+    fsyncSync(fd);
+  } catch {
+    // some filesystems refuse fsync on a directory; the rename is done either way
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** Writes the dataset to `file` in the foreground; throws on an I/O error (the old file stays). */
+export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOptions): void {
+  const tmp = join(dirname(file), `temp-${process.pid}.rdb`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeRdbTo(engine, { ...opts, sink: (chunk) => writeAll(fd, chunk) });
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+  fsyncDir(file);
+}
+
+/**
+ * BGSAVE: the dataset is serialized now, in one go (so the file is a
+ * point-in-time snapshot), and written to disk asynchronously. The file is
+ * renamed into place only while `stillWanted()` holds.
+ */
+export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true): Promise<void> {
+  const chunks: Buffer[] = [];
+  writeRdbTo(engine, { ...opts, sink: (chunk) => chunks.push(chunk) });
+  const tmp = join(dirname(file), `temp-bg-${process.pid}.rdb`);
+  const fh = await open(tmp, 'w');
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+      chunks[i] = Buffer.alloc(0);
+    }
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  // a foreground save made meanwhile holds newer data: this snapshot must not replace it
+  if (!stillWanted()) {
+    await unlink(tmp).catch(() => {});
+    throw new Error('superseded by a foreground save');
+  }
+  try {
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  fsyncDir(file);
+}
+
+/** Loads `file` into the engine, reading it in chunks. Throws RdbError / I/O errors. */
+export function loadSnapshot(engine: Engine, file: string, opts: LoadOptions): LoadResult {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const inp = new RdbIn(Buffer.alloc(0), {
+      src: (buf, off, len) => readSync(fd, buf, off, len, null),
+      size,
+      checksum: opts.verifyChecksum,
+    });
+    return loadRdb(inp, engine, opts);
+  } finally {
+    closeSync(fd);
+  }
+}
