@@ -15,8 +15,8 @@ import { verifyDumpPayload } from './rdb-load.ts';
 export interface FunctionStore {
   /** Every library's source, to save. */
   list(): string[];
-  /** Adds a library read from an RDB file; an error message when it can't be created. */
-  add(code: string): string | null;
+  /** Adds a library read from an RDB file (replacing one of the same name if `replace`: DEBUG RELOAD MERGE); an error message when it can't be created. */
+  add(code: string, replace?: boolean): string | null;
   /** Drops every library (a flushing reload). */
   clear(): void;
 }

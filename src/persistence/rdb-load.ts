@@ -103,7 +103,7 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           if (inp.count() !== 0) inp.string();
           code = legacyFunctionPayload(name, engineName, inp.string());
         } else code = inp.string();
-        const err = functions.add(code);
+        const err = functions.add(code, opts.allowDup);
         if (err !== null) throw new RdbError(`Failed loading library, ${err}`);
         res.functions++;
         continue;

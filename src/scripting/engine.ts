@@ -101,6 +101,26 @@ export class ScriptEngine {
     raw.lua_close(this.L);
     this.cache.clear();
     this.open();
+    for (const f of this.onOpen) f();
+  }
+
+  /** Hooks run after SCRIPT FLUSH made a new Lua state (FUNCTION libraries compile theirs again). */
+  readonly onOpen: Array<() => void> = [];
+
+  /** Pushes the real globals table onto the main stack. */
+  pushGlobals(): void {
+    raw.lua_pushvalue(this.L, S_G);
+  }
+
+  /**
+   * Runs, for a run begun with runner.begin, the function `push` leaves on
+   * top of the main stack (FCALL: a closure calling the function with its
+   * keys and arguments). As run() for the reply and BUSY handling.
+   */
+  invoke(ctx: RunCtx, push: (L: number) => void): void | Promise<void> {
+    raw.lua_pushvalue(this.L, S_RUN);
+    push(this.L);
+    return this.resumeRun(ctx);
   }
 
   /** Compiles and caches a script body (SCRIPT LOAD, EVAL); throws the compile error reply. */
@@ -158,10 +178,17 @@ export class ScriptEngine {
     raw.lua_setfield(L, S_G, cstr('KEYS'));
     pushStringArray(L, args, 3 + numkeys, args.length);
     raw.lua_setfield(L, S_G, cstr('ARGV'));
-    const T = this.T;
     raw.lua_pushvalue(L, S_RUN);
     raw.lua_pushnumber(L, script.id);
     raw.lua_rawget(L, S_FUNCS);
+    return this.resumeRun(ctx);
+  }
+
+  /** Moves [run, f] from the main stack to the coroutine and starts it. */
+  private resumeRun(ctx: RunCtx): void | Promise<void> {
+    const L = this.L;
+    const caller = ctx.caller;
+    const T = this.T;
     raw.lua_xmove(L, T, 2);
     const threshold = getConfigNumber(this.server.config, 'busy-reply-threshold', 5000);
     if (threshold > 0) raw.lua_sethook(T, this.hook, MASK_COUNT, HOOK_COUNT);
