@@ -9,6 +9,8 @@ import { isOpt, parseInt64OrNull } from './parse.ts';
 import { PauseType } from '../server/pause.ts';
 import type { Client } from '../server/client.ts';
 import type { Command } from './registry.ts';
+import { trackingListFlags, trackingSubcommands } from './client-tracking.ts';
+import { trackingRedirect } from '../reactivity/tracking.ts';
 
 /** Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them (Redis's getClientType). */
 export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
@@ -44,6 +46,7 @@ function clientFlags(c: Client): string {
   if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) f += 'P';
   if (c.ext.multi) f += 'x';
   if (c.blocked) f += 'b';
+  if (c.ext.tracking !== undefined) f += trackingListFlags(c);
   if (c.ext.multi && c.ext.watchDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
@@ -82,7 +85,7 @@ export function clientInfoLine(c: Client, args: readonly string[] | null = null)
     ` sub=${c.subscriptions} psub=${c.patternSubscriptions} ssub=${c.shardSubscriptions} multi=${tx ? tx.queue.length : -1}` +
     ` qbuf=${qbuf} qbuf-free=${qbuf > 0 ? Math.max(0, 16384 - qbuf) : 0} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + rbs + omem + 1024}` +
-    ` events=${events} cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp}`
+    ` events=${events} cmd=${c.lastCommand} user=default redir=${trackingRedirect(c)} resp=${c.resp}`
   );
 }
 
@@ -430,7 +433,7 @@ const client = command({
       admin: true, complexity: 'O(log N) where N is the number of client connections',
       args: [{ name: 'client-id', type: 'integer' }, { name: 'timeout_error', type: 'oneof', optional: true, args: [token('timeout'), token('error')] }],
     }),
-    sub('getredir', 2, '6.0.0', 'Get tracking notifications redirection client ID if any', (c) => c.reply.int(-1)),
+    ...trackingSubcommands,
     sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', (c) => replyHelp(c, 'client', HELP), { noscript: false }),
   ],
 });

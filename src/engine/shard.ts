@@ -11,13 +11,19 @@ export interface ShardStats {
   dirty: number;
 }
 
-/** Called for every change of a key: (db, key, event) where event is Redis's notification name. */
-export type KeyEventListener = (db: number, key: string, event: string) => void;
+/**
+ * Called for every change of a key: (db, key, event, seq) where event is
+ * Redis's notification name and seq the shard's change sequence number
+ * (1, 2, 3 … in commit order; see src/reactivity/change-stream.ts).
+ */
+export type KeyEventListener = (db: number, key: string, event: string, seq: number) => void;
 
 export class Shard {
   readonly dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, dirty: 0 };
   private readonly listeners: KeyEventListener[] = [];
+  /** Sequence number of the last key event (0 before the first); counts even with no listener. */
+  seq = 0;
   /** Clock source; the engine freezes it during a command so one command sees one "now". */
   now: () => number = Date.now;
 
@@ -38,8 +44,9 @@ export class Shard {
   }
 
   emit(db: number, key: string, event: string): void {
+    const seq = ++this.seq;
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!(db, key, event);
+    for (let i = 0; i < ls.length; i++) ls[i]!(db, key, event, seq);
   }
 
   swapDb(a: number, b: number): void {

@@ -227,11 +227,33 @@ export class PubSubHub {
     r.raw(r.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n');
     r.raw(body);
     r.pushEnd = r.len;
+    this.schedule(c);
+  }
+
+  private schedule(c: Client): void {
     this.pending.add(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushPending);
     }
+  }
+
+  /**
+   * Writes an already encoded push (its own '>' or '*' header included) to
+   * one client and schedules its flush, with the output-buffer limit check
+   * of pub/sub messages. Tracking uses it for invalidations, whose payload
+   * is an array of keys or a null rather than a bulk string.
+   */
+  pushRaw(c: Client, proto: string): void {
+    const r = c.reply;
+    r.raw(proto);
+    r.pushEnd = r.len;
+    this.schedule(c);
+  }
+
+  /** A 'message' to one subscriber whose payload is raw RESP (an array or a null), as tracking's REDIRECT sends. */
+  messageTo(c: Client, channel: string, payload: string): void {
+    this.push(c, 3, '$7\r\nmessage\r\n' + bulk(channel) + payload);
   }
 
   /** Channels (or shard channels) matching an optional pattern (PUBSUB CHANNELS / SHARDCHANNELS). */

@@ -73,6 +73,18 @@ function rejectWith(c: Client, cmd: Command | null, msg: string): void {
 
 /** Runs a request; returns a promise only when the command completes asynchronously. */
 export function execute(c: Client, args: string[]): Promise<void> | undefined {
+  // client-side caching: the request's invalidations are held until it ends (null until a client tracks)
+  const t = c.server.tracking;
+  if (t === null) return executeRequest(c, args);
+  const prev = t.begin(c);
+  try {
+    return executeRequest(c, args);
+  } finally {
+    t.end(c, prev);
+  }
+}
+
+function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
   const mark = c.reply.len;
   const cmd = resolveCommand(c, args);
   if (cmd === null) return undefined;
@@ -114,8 +126,14 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const t0 = timed ? performance.now() : 0;
   const repl = server.replication;
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
+  const tracking = server.tracking;
+  if (tracking !== null && c.ext.script !== true) {
+    tracking.callCmd = cmd;
+    tracking.callArgs = args;
+  }
   try {
     const r = cmd.handler!(c, args);
+    if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
@@ -123,7 +141,10 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
       // a command that blocked is timed for what it ran, not for how long it waited
       const us = timed ? (performance.now() - t0) * 1000 : -1;
       return r.then(
-        () => finish(c, cmd, args, us, mark, false),
+        () => {
+          if (tracking !== null) tracking.afterCall(c, cmd, args);
+          finish(c, cmd, args, us, mark, false);
+        },
         (e: unknown) => {
           writeFailure(c, e);
           finish(c, cmd, args, us, mark, true);
@@ -133,6 +154,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, false);
   } catch (e) {
     writeFailure(c, e);
+    // a read that failed (WRONGTYPE …) still tracks its keys, as Redis's call()
+    if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
   }
   if (server.monitors.size !== 0) feedMonitors(c, cmd, args);

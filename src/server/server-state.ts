@@ -12,6 +12,8 @@ import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
 import { KeyspaceNotifier } from '../pubsub/notifications.ts';
+import { ChangeStream } from '../reactivity/change-stream.ts';
+import type { Tracking } from '../reactivity/tracking.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -74,6 +76,10 @@ export class ServerState {
   readonly pubsub: PubSubHub;
   /** notify-keyspace-events: publishes the shards' key events. */
   readonly notifications: KeyspaceNotifier;
+  /** Every write of every shard with sequence numbers (tracking, feeds); see src/reactivity/change-stream.ts. */
+  readonly changes: ChangeStream;
+  /** CLIENT TRACKING state, created when a client first enables tracking (null: nobody ever did). */
+  tracking: Tracking | null = null;
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */
@@ -97,6 +103,7 @@ export class ServerState {
     this.replication = new ReplicationFeed(this);
     this.pubsub = new PubSubHub(this);
     this.notifications = new KeyspaceNotifier(this, this.pubsub);
+    this.changes = new ChangeStream(engine);
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
   }
@@ -154,6 +161,7 @@ export class ServerState {
     this.readTimingConfig();
     this.pubsub.configure();
     this.notifications.configure();
+    this.tracking?.configure();
     for (const c of this.clients.values()) c.parser.setMaxBulkLen(this.config.protoMaxBulkLen);
   }
 
