@@ -17,6 +17,7 @@ import type { RdbSaveOptions } from '../persistence/rdb-writer.ts';
 import type { LoadLimits } from '../persistence/rdb-reader.ts';
 import type { LoadOptions, LoadResult } from '../persistence/rdb-load.ts';
 import { loadSnapshot, saveSnapshotAsync, saveSnapshotSync } from '../persistence/snapshot.ts';
+import type { SnapshotStats } from '../persistence/incremental-rdb.ts';
 import { functionStore } from '../persistence/rdb-functions.ts';
 import { setKeyHints } from '../persistence/key-hints.ts';
 
@@ -29,6 +30,8 @@ export interface SaveState {
   lastStatus: 'ok' | 'err';
   /** A BGSAVE is writing its file. */
   bgsaveInProgress: boolean;
+  /** What the last successful BGSAVE did (keys, keys saved ahead of writes, longest pause). */
+  lastSnapshot: SnapshotStats | null;
   /** Unix time (s) the running BGSAVE started. */
   bgsaveStart: number;
   /** Seconds the last BGSAVE took (-1 before any). */
@@ -56,7 +59,7 @@ export function saveState(s: ServerState): SaveState {
   if (!st) {
     st = {
       dirtyAtSave: 0, lastSave: Math.floor(s.startedAt / 1000), saves: 0, lastStatus: 'ok',
-      bgsaveInProgress: false, bgsaveStart: 0, lastBgsaveSecs: -1, bgsaveScheduled: false, lastBgsaveTry: 0, dirtyAtBgsave: 0,
+      bgsaveInProgress: false, lastSnapshot: null, bgsaveStart: 0, lastBgsaveSecs: -1, bgsaveScheduled: false, lastBgsaveTry: 0, dirtyAtBgsave: 0,
       lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, skipChecksum: false, syncSaves: 0, bgsave: null,
     };
     states.set(s, st);
@@ -162,13 +165,17 @@ export function startBgsave(s: ServerState): boolean {
     }
     if (st.bgsaveScheduled) startBgsave(s);
   };
-  let p: Promise<void>;
+  let p: Promise<SnapshotStats>;
   try {
     p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => st.syncSaves === gen);
   } catch (e) {
     p = Promise.reject(e);
   }
-  st.bgsave = p.then(() => done(true), (e: unknown) => done(false, e));
+  st.bgsave = p.then((stats) => {
+    st.lastSnapshot = stats;
+    s.log('notice', `BGSAVE: ${stats.keys} keys, ${stats.early} saved ahead of writes, longest pause ${stats.longestSliceMs.toFixed(1)} ms`);
+    done(true);
+  }, (e: unknown) => done(false, e));
   return true;
 }
 

@@ -20,6 +20,12 @@ export class Keyspace {
    * otherwise. Not key changes, so they bypass the shard's change stream.
    */
   onMiss: ((db: number, key: string) => void) | null = null;
+  /**
+   * Set while a background snapshot runs: told before any key of this
+   * keyspace is read for writing, replaced, deleted or has its TTL changed,
+   * so the snapshot can save the key's value as of its start first.
+   */
+  snap: { beforeWrite(ks: Keyspace, key: string): void } | null = null;
   onNew: ((db: number, key: string) => void) | null = null;
 
   readonly shard: Shard;
@@ -36,6 +42,7 @@ export class Keyspace {
 
   /** Value of a key for a write path or internal use: expiry applied, no hit/miss stats. */
   get(key: string): Value | undefined {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
@@ -58,6 +65,7 @@ export class Keyspace {
 
   /** Sets a value, clearing any TTL (SET semantics). */
   set(key: string, value: Value): void {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
@@ -65,6 +73,7 @@ export class Keyspace {
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
   replace(key: string, value: Value): void {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
   }
@@ -90,11 +99,13 @@ export class Keyspace {
   }
 
   setExpire(key: string, whenMs: number): void {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     this.expires.set(key, whenMs);
   }
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     return this.expires.delete(key);
   }
 
@@ -108,6 +119,7 @@ export class Keyspace {
 
   /** Removes an expired key and reports it. */
   expireKey(key: string): void {
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
     this.data.delete(key);
     this.expires.delete(key);
     this.shard.stats.expiredKeys++;

@@ -186,16 +186,7 @@ export function writeRdb(engine: Engine, options: Partial<RdbSaveOptions> = {}):
  */
 export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null {
   const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: opts.sink });
-  out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
-  aux(out, 'redis-ver', '7.0.15');
-  aux(out, 'redis-bits', '64');
-  aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
-  aux(out, 'used-mem', String(process.memoryUsage().heapUsed));
-  aux(out, 'aof-base', opts.aofBase ? '1' : '0');
-  for (const code of functionStore(engine).list()) {
-    out.byte(RDB_OP.FUNCTION2);
-    out.string(code);
-  }
+  writeRdbHeader(out, engine, opts);
   const now = engine.now();
   for (let db = 0; db < engine.databases; db++) {
     const spaces = engine.keyspaces(db);
@@ -214,20 +205,37 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
     for (const ks of spaces) {
       const exp = ks.expires;
       for (const [key, v] of ks.data) {
-        if (exp.size !== 0) {
-          const when = exp.get(key);
-          if (when !== undefined) {
-            if (when <= now) continue;
-            out.byte(RDB_OP.EXPIRETIME_MS);
-            out.ms(when);
-          }
-        }
-        out.byte(rdbTypeOf(v));
-        out.string(key);
-        writeObject(out, v, opts);
+        const when = exp.size !== 0 ? exp.get(key) : undefined;
+        if (when !== undefined && when <= now) continue;
+        writeKeyEntry(out, key, v, when, opts);
       }
     }
   }
   out.byte(RDB_OP.EOF);
   return out.finishWithChecksum();
+}
+
+/** The magic, AUX fields and function libraries that open every RDB file. */
+export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions): void {
+  out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
+  aux(out, 'redis-ver', '7.0.15');
+  aux(out, 'redis-bits', '64');
+  aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
+  aux(out, 'used-mem', String(process.memoryUsage().heapUsed));
+  aux(out, 'aof-base', opts.aofBase ? '1' : '0');
+  for (const code of functionStore(engine).list()) {
+    out.byte(RDB_OP.FUNCTION2);
+    out.string(code);
+  }
+}
+
+/** One key: its expiry (when it has one), type, name and value (rdbSaveKeyValuePair). */
+export function writeKeyEntry(out: RdbOut, key: string, v: Value, when: number | undefined, opts: RdbSaveOptions): void {
+  if (when !== undefined) {
+    out.byte(RDB_OP.EXPIRETIME_MS);
+    out.ms(when);
+  }
+  out.byte(rdbTypeOf(v));
+  out.string(key);
+  writeObject(out, v, opts);
 }

@@ -8,6 +8,8 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
+import { RdbOut } from './rdb-out.ts';
+import { IncrementalSnapshot, type SnapshotStats } from './incremental-rdb.ts';
 import { RdbIn } from './rdb-in.ts';
 import { loadRdb, type LoadOptions, type LoadResult } from './rdb-load.ts';
 
@@ -60,22 +62,32 @@ export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOpti
 }
 
 /**
- * BGSAVE: the dataset is serialized now, in one go (so the file is a
- * point-in-time snapshot), and written to disk asynchronously. The file is
- * renamed into place only while `stillWanted()` holds.
+ * BGSAVE: the dataset is serialized a slice at a time between client
+ * requests (IncrementalSnapshot keeps the file a point-in-time view) and
+ * written as it goes. The file is renamed into place only while
+ * `stillWanted()` holds. Resolves with the save's statistics.
  */
-export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true): Promise<void> {
-  const chunks: Buffer[] = [];
-  writeRdbTo(engine, { ...opts, sink: (chunk) => chunks.push(chunk) });
+export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true): Promise<SnapshotStats> {
   const tmp = join(dirname(file), `temp-bg-${process.pid}.rdb`);
   const fh = await open(tmp, 'w');
+  let stats: SnapshotStats;
   try {
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      let off = 0;
-      while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
-      chunks[i] = Buffer.alloc(0);
-    }
+    let queue: Buffer[] = [];
+    const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: (chunk) => queue.push(chunk) });
+    const flush = async (): Promise<void> => {
+      while (queue.length !== 0) {
+        const batch = queue;
+        queue = [];
+        for (const chunk of batch) {
+          let off = 0;
+          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        }
+      }
+    };
+    const snap = new IncrementalSnapshot(engine, out, opts);
+    await snap.run(flush);
+    await flush();
+    stats = snap.stats;
     await fh.sync();
   } catch (e) {
     await fh.close();
@@ -95,6 +107,7 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
     throw e;
   }
   fsyncDir(file);
+  return stats;
 }
 
 /** Loads `file` into the engine, reading it in chunks. Throws RdbError / I/O errors. */

@@ -1,0 +1,105 @@
+/**
+ * BGSAVE serializes a slice at a time while clients keep writing, and the
+ * file is still the dataset as it was when BGSAVE started: checked by
+ * loading it into a second server and comparing DEBUG DIGEST, with writes,
+ * deletes, TTL changes, new keys, FLUSHDB and SWAPDB racing the save.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../src/index.ts';
+import { RespClient } from '../helpers/resp-client.ts';
+import { saveState } from '../../src/commands/save-state.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitBgsave(c: RespClient): Promise<string> {
+  for (let i = 0; i < 2000; i++) {
+    const info = (await c.call('INFO', 'persistence')) as string;
+    if (info.includes('rdb_bgsave_in_progress:0')) return info;
+    await sleep(5);
+  }
+  throw new Error('BGSAVE never finished');
+}
+
+async function populate(c: RespClient, n: number): Promise<void> {
+  await c.call('DEBUG', 'POPULATE', String(n), 'str');
+  for (let i = 0; i < 300; i++) {
+    await c.call('RPUSH', `list:${i}`, 'a', 'b', String(i));
+    await c.call('HSET', `hash:${i}`, 'f', String(i), 'g', 'x');
+    await c.call('SADD', `set:${i}`, String(i), 'm');
+    await c.call('ZADD', `zset:${i}`, String(i), 'm', '1.5', 'n');
+    await c.call('SETBIT', `bits:${i}`, String(i), '1');
+    await c.call('XADD', `stream:${i}`, '1-1', 'f', String(i));
+  }
+  for (let i = 0; i < 100; i++) await c.call('SET', `ttl:${i}`, 'v', 'EX', '1000');
+  await c.call('SELECT', '2');
+  for (let i = 0; i < 2000; i++) await c.call('SET', `db2:${i}`, String(i));
+  await c.call('SELECT', '5');
+  for (let i = 0; i < 500; i++) await c.call('LPUSH', `db5:${i}`, String(i));
+  await c.call('SELECT', '0');
+}
+
+for (const shards of [1, 4]) {
+  describe(`BGSAVE while clients write [shards=${shards}]`, () => {
+    test('the file is the dataset as of the start of BGSAVE', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shardis-bgsave-'));
+      const srv = await startServer({ port: 0, shards, dir, config: { save: '' } });
+      let second: Awaited<ReturnType<typeof startServer>> | null = null;
+      let closed = false;
+      try {
+        const c = await RespClient.connect(srv.port);
+        await populate(c, 60000);
+        const before = await c.call('DEBUG', 'DIGEST');
+        const writer = await RespClient.connect(srv.port);
+        assert.equal(await c.call('BGSAVE'), 'Background saving started');
+        // writes race the save: every kind of change, in several databases
+        const ops: Array<Array<string>> = [];
+        for (let i = 0; i < 300; i++) {
+          ops.push(['SET', `key:${59999 - i * 7}`, 'changed']);
+          ops.push(['DEL', `key:${i * 11}`]);
+          ops.push(['RPUSH', `list:${i}`, 'more']);
+          ops.push(['HDEL', `hash:${i}`, 'f']);
+          ops.push(['SREM', `set:${i}`, 'm']);
+          ops.push(['ZINCRBY', `zset:${i}`, '10', 'n']);
+          ops.push(['SETBIT', `bits:${i}`, '1000', '1']);
+          ops.push(['XADD', `stream:${i}`, '2-1', 'g', 'h']);
+          ops.push(['EXPIRE', `key:${i * 13 + 5}`, '500']);
+          ops.push(['PERSIST', `ttl:${i % 100}`]);
+          ops.push(['SET', `new:${i}`, 'x']);
+        }
+        ops.push(['SELECT', '2'], ['FLUSHDB'], ['SET', 'db2:after', '1'], ['SWAPDB', '5', '6'], ['SELECT', '0']);
+        let sent = 0;
+        while (sent < ops.length) {
+          await Promise.all(ops.slice(sent, sent + 50).map((op) => writer.call(...op)));
+          sent += 50;
+        }
+        const info = await waitBgsave(c);
+        assert.match(info, /rdb_last_bgsave_status:ok/);
+        assert.notDeepEqual(await c.call('DEBUG', 'DIGEST'), before, 'the writes changed the live dataset');
+        const stats = saveState(srv.state).lastSnapshot!;
+        assert.ok(stats.early > 0, `some keys were saved ahead of a write (${JSON.stringify(stats)})`);
+        writer.close();
+        c.close();
+        await srv.close();
+        closed = true;
+        // a second server loads the file at start-up
+        second = await startServer({ port: 0, shards, dir, config: { save: '' } });
+        const d = await RespClient.connect(second.port);
+        assert.equal(await d.call('DEBUG', 'DIGEST'), before);
+        await d.call('SELECT', '2');
+        assert.equal(await d.call('DBSIZE'), 2000);
+        assert.equal(await d.call('EXISTS', 'db2:after'), 0);
+        await d.call('SELECT', '5');
+        assert.equal(await d.call('DBSIZE'), 500);
+        d.close();
+      } finally {
+        if (!closed) await srv.close();
+        await second?.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
