@@ -5,6 +5,14 @@
  *   npm run bench                      # default table
  *   npm run bench -- --n 50000 --tests set,get --pipelines 1
  *   npm run bench -- --shards 4 --no-memory
+ *   npm run bench -- --tests evalsha,multi,publish1,publish100 --no-memory
+ *
+ * Rows outside the default table: EVALSHA (a script doing one GET and one
+ * INCR, loaded with SCRIPT LOAD on both servers, sent by redis-benchmark as
+ * `EVALSHA <sha> 1 key`), MULTI (MULTI / INCR / EXEC transactions per
+ * second from raw sockets, see loads.ts) and PUBLISH1 / PUBLISH100
+ * (messages delivered per second to 1 or 100 raw subscriber sockets while
+ * redis-benchmark publishes; PUBLISH100 publishes n/10 messages).
  *
  * Not a test: nothing here asserts a timing.
  */
@@ -14,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
+import { multiExecRate, publishDeliveryRate } from './loads.ts';
 
 interface Options {
   n: number;
@@ -27,11 +36,18 @@ interface Options {
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd'];
 
+/** The script of the EVALSHA row; its SHA1 replaces $SHA. */
+const EVALSHA_SCRIPT = "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])";
+
 /** Tests redis-benchmark has no -t for: the command it sends (__rand_int__ drawn from -r 100000). */
 const CUSTOM: Record<string, string[]> = {
   xadd: ['XADD', 'bench:stream', '*', 'field', '__rand_int__'],
   pfadd: ['PFADD', 'bench:hll', 'element:__rand_int__'],
+  evalsha: ['EVALSHA', '$SHA', '1', 'bench:counter:__rand_int__'],
 };
+
+/** Subscriber counts of the PUBLISH fan-out rows. */
+const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
   const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryKeys: 1_000_000 };
@@ -86,8 +102,11 @@ async function startShardis(shards: number, dir: string): Promise<Target> {
   return { name: 'shardis', port, proc };
 }
 
+let evalshaSha = '';
+
 function runBenchmark(port: number, test: string, pipeline: number, o: Options): number {
-  const what = CUSTOM[test] !== undefined ? ['-r', '100000', ...CUSTOM[test]] : ['-t', test];
+  const custom = CUSTOM[test]?.map((a) => (a === '$SHA' ? evalshaSha : a));
+  const what = custom !== undefined ? ['-r', '100000', ...custom] : ['-t', test];
   const out = execFileSync('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '--csv', ...what], { encoding: 'utf8' });
   // "test","rps",... header then one row per test
   const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
@@ -97,6 +116,33 @@ function runBenchmark(port: number, test: string, pipeline: number, o: Options):
     rps = Number(cols[1]);
   }
   return rps;
+}
+
+/** One measurement of a row: operations (or, for PUBLISH, deliveries) per second. */
+async function measure(port: number, test: string, pipeline: number, o: Options): Promise<number> {
+  if (test === 'multi') return multiExecRate(port, o.clients, o.n, pipeline);
+  const subscribers = PUBLISH[test];
+  if (subscribers !== undefined) {
+    const n = subscribers > 1 ? Math.max(1000, Math.floor(o.n / 10)) : o.n;
+    const publisher = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(n), '-P', String(pipeline), 'PUBLISH', 'bench:ch', 'hello'];
+    return publishDeliveryRate(port, subscribers, 'bench:ch', n, publisher);
+  }
+  return runBenchmark(port, test, pipeline, o);
+}
+
+/** Loads the EVALSHA row's script on both servers (the same SHA1 on each) and lifts pub/sub output limits. */
+async function prepare(targets: Target[], o: Options): Promise<void> {
+  for (const t of targets) {
+    const c = await RespClient.connect(t.port);
+    if (o.tests.includes('evalsha')) {
+      const sha = (await c.call('SCRIPT', 'LOAD', EVALSHA_SCRIPT)) as string;
+      if (evalshaSha !== '' && sha !== evalshaSha) throw new Error(`SCRIPT LOAD: ${t.name} answered ${sha}, not ${evalshaSha}`);
+      evalshaSha = sha;
+    }
+    // slow raw subscribers must not be disconnected mid-row on either server
+    await c.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
+    c.close();
+  }
 }
 
 async function usedMemory(port: number): Promise<number> {
@@ -143,13 +189,14 @@ async function main(): Promise<void> {
   const results: Array<{ test: string; p: number; redis: number; shardis: number }> = [];
   try {
     console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; shardis --shards ${o.shards}; node ${process.version}`);
+    await prepare([redis, shardis], o);
     for (const p of o.pipelines) {
       for (const test of o.tests) {
         // a short untimed run first so both servers are warm (V8 JIT, allocator)
-        runBenchmark(redis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
-        runBenchmark(shardis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
-        const r = runBenchmark(redis.port, test, p, o);
-        const s = runBenchmark(shardis.port, test, p, o);
+        await measure(redis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
+        await measure(shardis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
+        const r = await measure(redis.port, test, p, o);
+        const s = await measure(shardis.port, test, p, o);
         results.push({ test, p, redis: r, shardis: s });
         console.log(`${pad(test.toUpperCase(), 12)} -P ${pad(String(p), 3)} redis ${pad(r.toFixed(0), 9)} shardis ${pad(s.toFixed(0), 9)} ratio ${(s / r).toFixed(2)}`);
       }
