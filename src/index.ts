@@ -13,6 +13,7 @@ import { ServerState } from './server/server-state.ts';
 import { RespServer } from './server/resp-server.ts';
 import { installGates } from './server/gates.ts';
 import { loadAtStartup, startSaveSchedule } from './commands/save-state.ts';
+import { startAof } from './commands/aof.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,8 @@ export async function startFromConfig(cfg: Config, opts: { onClose?: () => void 
   installGates(state);
   // the snapshot in dir/dbfilename, before any client can connect
   loadAtStartup(state);
+  // with appendonly yes the AOF (not the snapshot) holds the data
+  const aof = startAof(state);
   const front = new RespServer(state);
   const port = await front.listen();
   engine.expiry.start();
@@ -67,6 +70,8 @@ export async function startFromConfig(cfg: Config, opts: { onClose?: () => void 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await front.close();
+      // every write is in the AOF, fsynced, before the process may exit
+      aof.shutdown();
       engine.close();
       state.stopTimers();
       await stopSaves();

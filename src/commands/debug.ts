@@ -120,9 +120,15 @@ const HELP = [
  * What DEBUG RELOAD / LOADAOF do: RELOAD saves dir/dbfilename, flushes and
  * loads it back (save-state.ts); the AOF family replaces loadAof.
  */
-export const debugHooks: { reload: (c: Client, flags: { merge: boolean; flush: boolean; save: boolean }) => void; loadAof: (c: Client) => void } = {
+export const debugHooks: {
+  reload: (c: Client, flags: { merge: boolean; flush: boolean; save: boolean }) => void;
+  loadAof: (c: Client) => void;
+  /** DEBUG AOF-FLUSH-SLEEP <microsec>: the AOF family sleeps that long before each AOF write. */
+  aofFlushSleep: (c: Client, us: number) => void;
+} = {
   reload: (c, flags) => debugReload(c.server, flags),
   loadAof: () => {},
+  aofFlushSleep: () => {},
 };
 
 /** C's atoi: leading integer digits, 0 when none. */
@@ -380,6 +386,7 @@ function run(c: Client, args: string[]): boolean {
     case 'leak': case 'set-skip-checksum-validation': case 'aof-flush-sleep': case 'set-disable-deny-scripts': case 'pause-cron':
       if (n !== 3) return false;
       if (sub === 'set-skip-checksum-validation') saveState(c.server).skipChecksum = atoi(args[2]!) !== 0;
+      if (sub === 'aof-flush-sleep') debugHooks.aofFlushSleep(c, atoi(args[2]!));
       c.reply.ok();
       return true;
     case 'reload':

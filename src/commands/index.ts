@@ -23,6 +23,7 @@ import { setCommands } from './set.ts';
 import { zsetCommands } from './zset.ts';
 import { pubsubCommands } from './pubsub.ts';
 import { dumpCommands } from './dump.ts';
+import { aofCommands } from './aof.ts';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -49,5 +50,6 @@ export function allCommands(): CommandSpec[] {
     ...zsetCommands,
     ...pubsubCommands,
     ...dumpCommands,
+    ...aofCommands,
   ];
 }

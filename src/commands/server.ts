@@ -7,6 +7,7 @@ import { configCommands } from './config-cmd.ts';
 import { commandCommands } from './command-info.ts';
 import { debugCommands } from './debug.ts';
 import { hasSavePoints, saveHooks, saveState } from './save-state.ts';
+import { aofShutdownCheck } from './aof.ts';
 import type { Client } from '../server/client.ts';
 
 /** DBSIZE */
@@ -159,6 +160,8 @@ const shutdown = command({
     // shutdown here is immediate: there is never one in progress to abort
     if (abort) throw new CommandError('ERR No shutdown in progress.');
     c.server.log('warning', 'User requested shutdown...');
+    // the AOF is flushed and fsynced as the server closes; a first AOF still being written blocks it (unless FORCE)
+    if (!aofShutdownCheck(c.server, force)) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
     if (!nosave && (save || hasSavePoints(c.server))) {
       c.server.log('notice', 'Saving the final RDB snapshot before exiting.');
       if (!saveHooks.save(c.server) && !force) {

@@ -15,6 +15,15 @@ import { writeRdb } from '../persistence/rdb-writer.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 
+/**
+ * Another consumer of the write stream (the AOF): it receives exactly the
+ * command vectors the replicas do (rewritten forms, MULTI/EXEC, DEL for
+ * expired keys), tracking its own SELECTs.
+ */
+export interface PropagationSink {
+  feed(db: number, args: readonly string[]): void;
+}
+
 interface Replica {
   client: Client;
   /** Offset the replica last acknowledged (REPLCONF ACK). */
@@ -41,18 +50,21 @@ export class ReplicationFeed {
   private readonly server: ServerState;
   /** Replication offset: bytes streamed so far. */
   offset = 0;
+  /** The AOF while it is on (set and cleared by the AOF): propagation fans out to it and the replicas. */
+  sink: PropagationSink | null = null;
 
   constructor(server: ServerState) {
     this.server = server;
     for (const shard of server.engine.shards) {
       shard.onKeyEvent((db, key, event) => {
-        if (event === 'expired' && this.replicas.size !== 0) this.feed(db, ['DEL', key]);
+        if (event === 'expired' && this.active) this.feed(db, ['DEL', key]);
       });
     }
   }
 
+  /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
   get active(): boolean {
-    return this.replicas.size !== 0;
+    return this.replicas.size !== 0 || this.sink !== null;
   }
 
   /** Total writes so far, to tell whether a command changed anything. */
@@ -94,6 +106,7 @@ export class ReplicationFeed {
   private streamDb = -1;
 
   feed(db: number, args: readonly string[]): void {
+    if (this.sink !== null) this.sink.feed(db, args);
     if (this.replicas.size === 0) return;
     let buf = encode(args);
     if (db !== this.streamDb) {

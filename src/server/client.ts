@@ -11,6 +11,13 @@ import type { ServerState } from './server-state.ts';
 import { execute } from './dispatch.ts';
 import type { Command } from '../commands/registry.ts';
 
+/**
+ * Set by the AOF: true when a client's replies must wait (until the writes
+ * of this tick are in the AOF, fsynced with appendfsync always); the AOF
+ * calls flush() again once they are.
+ */
+export const replyHold: { fn: ((c: Client) => boolean) | null } = { fn: null };
+
 /** Pause reading once this many reply bytes wait in the socket. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 
@@ -172,6 +179,7 @@ export class Client {
   flush(): void {
     const s = this.socket;
     if (this.closed) return;
+    if (replyHold.fn !== null && s && this.reply.len > 0 && replyHold.fn(this)) return;
     if (s && this.reply.len > 0) {
       this.server.stats.netOutputBytes += this.reply.len;
       this.reply.flush(s);

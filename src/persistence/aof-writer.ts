@@ -1,0 +1,205 @@
+/**
+ * Appends the propagated write commands to the current incremental AOF file.
+ *
+ * Commands of one event-loop tick accumulate in a buffer; at the end of the
+ * tick (setImmediate, Redis's beforeSleep) the buffer is written with one
+ * write(), and with appendfsync always fsynced, before any reply of that tick
+ * is sent: clients whose replies would otherwise leave are held (see
+ * Client.flush) and released after the write. So every acknowledged write is
+ * in the kernel (everysec, no) or on disk (always) — a group commit: all the
+ * writes of one tick share one fsync. With everysec a background fsync
+ * (libuv's thread pool) runs every second.
+ */
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
+import type { AofLog } from './aof-loader.ts';
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+/** Something whose replies wait for the AOF write (a client): flushed again once released. */
+export interface HeldReplies {
+  flush(): void;
+}
+
+export function encodeCommand(args: readonly string[]): string {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
+  return s;
+}
+
+export class AofWriter {
+  private fd = -1;
+  private pending: string[] = [];
+  private pendingLen = 0;
+  private selectedDb = -1;
+  private scheduled = false;
+  private readonly held = new Set<HeldReplies>();
+  private timer: NodeJS.Timeout | null = null;
+  /** Bytes written since the last fsync started. */
+  private unsynced = 0;
+  private fsyncInFlight = false;
+  policy: FsyncPolicy;
+  /** Size of the current incremental file. */
+  incrSize = 0;
+  lastWriteStatus: 'ok' | 'err' = 'ok';
+  delayedFsync = 0;
+  lastFsyncAt = Date.now();
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write (tests widen the crash window with it). */
+  flushSleepUs = 0;
+  private readonly log: AofLog;
+
+  constructor(policy: FsyncPolicy, log: AofLog) {
+    this.policy = policy;
+    this.log = log;
+    this.timer = setInterval(() => this.everysec(), 1000);
+    this.timer.unref();
+  }
+
+  get open(): boolean {
+    return this.fd >= 0;
+  }
+
+  /** Bytes waiting in the buffer (INFO aof_buffer_length). */
+  get bufferLength(): number {
+    return this.pendingLen;
+  }
+
+  get fsyncPending(): number {
+    return this.fsyncInFlight ? 1 : 0;
+  }
+
+  /** Opens `file` for appending (emptied first with `truncate`); later commands go there (a SELECT comes first). */
+  openFile(file: string, truncate = false): void {
+    this.flushNow();
+    this.closeFd();
+    this.fd = openSync(file, truncate ? 'w' : 'a');
+    this.incrSize = fstatSync(this.fd).size;
+    this.selectedDb = -1;
+  }
+
+  feed(db: number, args: readonly string[]): void {
+    if (this.fd < 0) return;
+    if (db !== this.selectedDb) {
+      const sel = encodeCommand(['SELECT', String(db)]);
+      this.pending.push(sel);
+      this.pendingLen += sel.length;
+      this.selectedDb = db;
+    }
+    const s = encodeCommand(args);
+    this.pending.push(s);
+    this.pendingLen += s.length;
+    this.schedule();
+  }
+
+  /** True (and the replies are held until the buffer is written) when writes wait in the buffer. */
+  hold(c: HeldReplies): boolean {
+    if (this.pendingLen === 0) return false;
+    this.held.add(c);
+    this.schedule();
+    return true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushNow();
+      this.release();
+    });
+  }
+
+  private release(): void {
+    if (this.held.size === 0 || this.pendingLen !== 0) return;
+    const list = [...this.held];
+    this.held.clear();
+    for (const c of list) c.flush();
+  }
+
+  /** flushAppendOnlyFile: writes the buffer (fsync with always); on failure the buffer is kept. */
+  flushNow(): void {
+    if (this.pendingLen === 0 || this.fd < 0) return;
+    const buf = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'latin1');
+    if (this.flushSleepUs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, this.flushSleepUs / 1000);
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      if (this.policy === 'always') fsyncSync(this.fd);
+    } catch (e) {
+      this.lastWriteStatus = 'err';
+      if (this.policy === 'always') {
+        this.log('warning', `Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...`);
+        process.exit(1);
+      }
+      this.log('warning', `Error writing to the AOF file: ${(e as Error).message}`);
+      // keep what was not written for the next attempt
+      const rest = buf.toString('latin1', off);
+      this.pending = [rest];
+      this.pendingLen = rest.length;
+      this.incrSize += off;
+      setTimeout(() => this.schedule(), 100).unref();
+      return;
+    }
+    if (this.lastWriteStatus === 'err') this.log('warning', 'AOF write error looks solved, Redis can write again.');
+    this.lastWriteStatus = 'ok';
+    this.pending = [];
+    this.pendingLen = 0;
+    this.incrSize += buf.length;
+    if (this.policy === 'always') this.lastFsyncAt = Date.now();
+    else this.unsynced += buf.length;
+  }
+
+  private everysec(): void {
+    if (this.policy !== 'everysec' || this.fd < 0 || this.unsynced === 0) return;
+    if (this.fsyncInFlight) {
+      this.delayedFsync++;
+      return;
+    }
+    this.fsyncInFlight = true;
+    this.unsynced = 0;
+    const fd = this.fd;
+    fsync(fd, () => {
+      this.fsyncInFlight = false;
+      this.lastFsyncAt = Date.now();
+    });
+  }
+
+  /** Writes and fsyncs everything now (shutdown, rewrite, DEBUG LOADAOF). */
+  flushAndSync(): void {
+    this.flushNow();
+    if (this.fd >= 0) {
+      try {
+        fsyncSync(this.fd);
+        this.unsynced = 0;
+      } catch (e) {
+        this.log('warning', `Fail to fsync the AOF file: ${(e as Error).message}`);
+      }
+    }
+    this.release();
+  }
+
+  private closeFd(): void {
+    if (this.fd < 0) return;
+    try {
+      fsyncSync(this.fd);
+    } catch {
+      // nothing more can be done for this file
+    }
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Flushes, fsyncs and closes the file (stopAppendOnly, shutdown). */
+  close(): void {
+    this.flushAndSync();
+    this.closeFd();
+    this.pending = [];
+    this.pendingLen = 0;
+    this.release();
+  }
+
+  stop(): void {
+    this.close();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,447 @@
+/**
+ * The append-only file of a server (Redis 7's multi-part AOF): its state
+ * (off / waiting for the first rewrite / on), the manifest, the writer of the
+ * current incremental file, background rewrites (BGREWRITEAOF, automatic,
+ * and the one CONFIG SET appendonly yes starts), loading at start-up and
+ * DEBUG LOADAOF, and the numbers INFO persistence shows.
+ *
+ * It consumes the same command vectors as the replicas (ReplicationFeed's
+ * propagation sink). A rewrite serializes the dataset synchronously at the
+ * moment the new incremental file is opened (so base + new incr is exact)
+ * and writes the base file asynchronously.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import type { ServerState } from '../server/server-state.ts';
+import { Client } from '../server/client.ts';
+import { execute } from '../server/dispatch.ts';
+import { saveOptions, saveState, loadLimits } from '../commands/save-state.ts';
+import { functionStore } from './rdb-functions.ts';
+import { RdbIn } from './rdb-in.ts';
+import { loadRdb } from './rdb-load.ts';
+import {
+  AofError, cloneManifest, emptyManifest, fsyncDir, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, readManifest,
+  type AofFileInfo, type AofManifest,
+} from './aof-manifest.ts';
+import { AofWriter, type FsyncPolicy } from './aof-writer.ts';
+import { fileSize, replayAof } from './aof-loader.ts';
+import { serializeBase, writeBaseAsync, writeBaseSync } from './aof-rewrite.ts';
+
+export type AofState = 'off' | 'wait_rewrite' | 'on';
+
+interface Rewrite {
+  started: number;
+  cancelled: boolean;
+  /** The manifest the rewrite completes (with the incr file opened for it). */
+  manifest: AofManifest;
+}
+
+const NULL_SINK = { write: (): boolean => true };
+
+export class Aof {
+  readonly server: ServerState;
+  private st: AofState = 'off';
+  manifest: AofManifest = emptyManifest();
+  readonly writer: AofWriter;
+  private rewriting: Rewrite | null = null;
+  rewriteScheduled = false;
+  rewrites = 0;
+  consecutiveFailures = 0;
+  lastBgrewriteStatus: 'ok' | 'err' = 'ok';
+  lastRewriteSecs = -1;
+  /** aof_rewrite_base_size: the AOF size after the last rewrite (or load). */
+  rewriteBaseSize = 0;
+  /** Bytes of the base and the incr files before the current one. */
+  private fixedSize = 0;
+  /** Replaying a file: the commands run are not appended. */
+  loading = false;
+  private cron: NodeJS.Timeout | null = null;
+  private lastFailedTry = 0;
+
+  get state(): AofState {
+    return this.st;
+  }
+
+  /** While the AOF is not off it is the replication feed's propagation sink (so handlers record rewrites only then). */
+  private set state(v: AofState) {
+    this.st = v;
+    this.server.replication.sink = v === 'off' ? null : this;
+  }
+
+  constructor(server: ServerState) {
+    this.server = server;
+    this.writer = new AofWriter(this.policy(), (level, msg) => server.log(level, msg));
+  }
+
+  private policy(): FsyncPolicy {
+    return (getConfigValue(this.server.config, 'appendfsync') ?? 'everysec') as FsyncPolicy;
+  }
+
+  dir(): string {
+    return join(this.server.config.dir, getConfigValue(this.server.config, 'appenddirname') ?? 'appendonlydir');
+  }
+
+  prefix(): string {
+    return getConfigValue(this.server.config, 'appendfilename') ?? 'appendonly.aof';
+  }
+
+  private preamble(): boolean {
+    return getConfigValue(this.server.config, 'aof-use-rdb-preamble') !== 'no';
+  }
+
+  get rewriteInProgress(): boolean {
+    return this.rewriting !== null;
+  }
+
+  get currentRewriteSecs(): number {
+    return this.rewriting ? Math.floor((Date.now() - this.rewriting.started) / 1000) : -1;
+  }
+
+  /** aof_current_size */
+  get currentSize(): number {
+    return this.fixedSize + this.writer.incrSize;
+  }
+
+  /** The propagation sink: PUBLISH goes to replicas only, as Redis's PROPAGATE_REPL. */
+  feed(db: number, args: readonly string[]): void {
+    if (this.loading || this.state === 'off') return;
+    const n = args[0]!;
+    if (n.length === 7 || n.length === 8) {
+      const l = n.toLowerCase();
+      if (l === 'publish' || l === 'spublish') return;
+    }
+    this.writer.feed(db, args);
+  }
+
+  startCron(): void {
+    this.cron = setInterval(() => this.tick(), 100);
+    this.cron.unref();
+  }
+
+  /** serverCron's AOF part: scheduled / retried / automatic rewrites. */
+  private tick(): void {
+    if (this.rewriting) return;
+    if (saveState(this.server).bgsaveInProgress) return;
+    if (this.rewriteScheduled || (this.state === 'wait_rewrite' && Date.now() - this.lastFailedTry > 5000)) {
+      this.startRewrite();
+      return;
+    }
+    if (this.state !== 'on') return;
+    const perc = getConfigNumber(this.server.config, 'auto-aof-rewrite-percentage', 100);
+    const min = getConfigNumber(this.server.config, 'auto-aof-rewrite-min-size', 64 * 1024 * 1024);
+    const size = this.currentSize;
+    if (perc > 0 && size > min) {
+      const base = this.rewriteBaseSize || 1;
+      const growth = Math.floor((size * 100) / base) - 100;
+      if (growth >= perc && !(this.consecutiveFailures >= 3 && Date.now() - this.lastFailedTry < 60_000)) {
+        this.server.log('notice', `Starting automatic rewriting of AOF on ${growth}% growth`);
+        this.startRewrite();
+      }
+    }
+  }
+
+  // ---- start-up and loading ----
+
+  /** Start-up with appendonly yes: loads the files of the manifest, then opens (creating) the files to append to. */
+  loadAtStartup(): void {
+    if (getConfigValue(this.server.config, 'appendonly') !== 'yes') return;
+    const dir = this.dir();
+    let m = existsSync(dir) ? readManifest(dir, this.prefix()) : null;
+    // an old-style single AOF in dir (Redis < 7) becomes the base of the multi-part layout
+    const legacy = join(this.server.config.dir, this.prefix());
+    if ((!m || (!m.base && m.incrs.length === 0)) && existsSync(legacy)) m = this.upgrade(m ?? emptyManifest(), legacy);
+    this.manifest = m ?? emptyManifest();
+    if (m && (m.base || m.incrs.length > 0)) {
+      const t0 = performance.now();
+      this.loadFiles(m);
+      this.server.log('notice', `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+    }
+    this.openOnStart();
+  }
+
+  /** aofUpgradePrepare: the manifest names the old file as base, which moves into the AOF directory. */
+  private upgrade(m: AofManifest, legacy: string): AofManifest {
+    const dir = this.dir();
+    mkdirSync(dir, { recursive: true });
+    m.base = { name: this.prefix(), seq: 1, type: 'b' };
+    m.baseSeq = 1;
+    persistManifest(dir, this.prefix(), m);
+    renameSync(legacy, this.path(this.prefix()));
+    this.server.log('notice', `Successfully migrated an old-style AOF file (${this.prefix()}) into the AOF directory (${getConfigValue(this.server.config, 'appenddirname') ?? 'appendonlydir'}).`);
+    return m;
+  }
+
+  private path(f: AofFileInfo | string): string {
+    return join(this.dir(), typeof f === 'string' ? f : f.name);
+  }
+
+  /** loadAppendOnlyFiles: the base, then every incr file in order. Throws AofError. */
+  loadFiles(m: AofManifest): void {
+    const files = [...(m.base ? [m.base] : []), ...m.incrs];
+    const loadTruncated = getConfigValue(this.server.config, 'aof-load-truncated') !== 'no';
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      const file = this.path(f);
+      if (!existsSync(file)) throw new AofError(`The append log file ${f.name} doesn't exist`);
+      const t0 = performance.now();
+      const truncated = this.loadFile(f, file, loadTruncated);
+      if (truncated && i !== files.length - 1) throw new AofError('Fatal error: the truncated file is not the last file');
+      const kind = f === m.base ? 'base' : 'incr';
+      this.server.log('notice', `DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+    }
+    this.fixedSize = 0;
+    for (const f of files) this.fixedSize += fileSize(this.path(f));
+    this.rewriteBaseSize = this.fixedSize;
+  }
+
+  /** One file: RDB (a base written with the preamble) or commands. True when its tail was truncated. */
+  private loadFile(f: AofFileInfo, file: string, loadTruncated: boolean): boolean {
+    const size = fileSize(file);
+    if (size === 0) return false;
+    const head = Buffer.alloc(5);
+    const fd = openSync(file, 'r');
+    readSync(fd, head, 0, 5, 0);
+    closeSync(fd);
+    const data = readFileSync(file);
+    let start = 0;
+    if (head.toString('latin1') === 'REDIS') {
+      // a base written with the RDB preamble: the whole .rdb file, or (old style) an RDB followed by commands
+      const oldStyle = !f.name.endsWith('.rdb');
+      if (f.type !== 'b') throw new AofError(`The AOF file ${f.name} starts with an RDB preamble, which only a base file may hold`);
+      this.server.log('notice', oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
+      const s = this.server;
+      const inp = new RdbIn(data, { checksum: getConfigValue(s.config, 'rdbchecksum') !== 'no' });
+      try {
+        loadRdb(inp, s.engine, {
+          limits: loadLimits(s), allowDup: false, dropExpired: true,
+          verifyChecksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
+          log: (level, msg) => s.log(level, msg),
+        });
+      } catch (e) {
+        throw new AofError(oldStyle
+          ? `Error reading the RDB preamble of the AOF file ${f.name}, AOF loading aborted: ${(e as Error).message}`
+          : `Error reading the RDB base file ${f.name}, AOF loading aborted: ${(e as Error).message}`);
+      }
+      start = inp.offset;
+      if (start >= data.length) return false;
+      if (oldStyle) this.server.log('notice', 'Reading the remaining AOF tail...');
+    }
+    const fake = new Client(this.server, null);
+    fake.authenticated = true;
+    fake.ext.aofLoading = true;
+    const registry = this.server.registry;
+    const res = replayAof(file, f.name, data, start, {
+      loadTruncated,
+      log: (level, msg) => this.server.log(level, msg),
+      run: (args) => {
+        if (registry.lookup(args[0]!) === undefined) throw new AofError(`Unknown command '${args[0]}' reading the append only file ${f.name}`);
+        void execute(fake, args);
+        fake.reply.flush(NULL_SINK);
+      },
+    });
+    return res.truncatedAt >= 0;
+  }
+
+  /** aofOpenIfNeededOnServerStart: a base for an empty dataset, the incr file to append to, the manifest, history removed. */
+  private openOnStart(): void {
+    const dir = this.dir();
+    mkdirSync(dir, { recursive: true });
+    const m = this.manifest;
+    const prefix = this.prefix();
+    if (!m.base && m.incrs.length === 0) {
+      const b = newBase(m, prefix, this.preamble());
+      writeBaseSync(this.path(b), serializeBase(this.server.engine, this.preamble(), saveOptions(this.server)));
+      // as Redis, this base (of an empty dataset) is not counted in aof_current_size until a restart
+      this.server.log('notice', `Creating AOF base file ${b.name} on server start`);
+    }
+    let incr = m.incrs[m.incrs.length - 1];
+    if (!incr) {
+      incr = newIncr(m, prefix);
+      this.server.log('notice', `Creating AOF incr file ${incr.name} on server start`);
+    } else this.fixedSize -= fileSize(this.path(incr));
+    this.writer.policy = this.policy();
+    this.writer.openFile(this.path(incr));
+    persistManifest(dir, prefix, m);
+    this.deleteHistory();
+    this.state = 'on';
+  }
+
+  private deleteHistory(): void {
+    const m = this.manifest;
+    if (m.history.length === 0 || getConfigValue(this.server.config, 'aof-disable-auto-gc') === 'yes') return;
+    for (const h of m.history) {
+      this.server.log('notice', `Removing the history file ${h.name} in the background`);
+      try {
+        unlinkSync(this.path(h));
+      } catch {
+        // already gone
+      }
+    }
+    m.history = [];
+    persistManifest(this.dir(), this.prefix(), m);
+  }
+
+  // ---- rewrite ----
+
+  /** rewriteAppendOnlyFileBackground: false when it could not start (logged). */
+  startRewrite(): boolean {
+    if (this.rewriting) return false;
+    this.rewriteScheduled = false;
+    const s = this.server;
+    const dir = this.dir();
+    const prefix = this.prefix();
+    let m: AofManifest;
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.writer.flushAndSync();
+      m = cloneManifest(this.manifest);
+      if (this.state !== 'off') {
+        const incr = newIncr(m, prefix);
+        // waiting for the first base, the incr file must hold only what follows this snapshot (a retry starts it over)
+        this.writer.openFile(this.path(incr), this.state === 'wait_rewrite');
+        if (this.state === 'on') {
+          persistManifest(dir, prefix, m);
+          this.manifest = cloneManifest(m);
+          this.fixedSize = this.currentSizeOfOthers(m);
+        }
+        s.log('notice', `Creating AOF incr file ${incr.name} on background rewrite`);
+      }
+    } catch (e) {
+      s.log('warning', `Can't open new incr AOF for rewrite: ${(e as Error).message}`);
+      this.rewriteFailed();
+      return false;
+    }
+    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m };
+    this.rewriting = rw;
+    const rdb = this.preamble();
+    const chunks = serializeBase(s.engine, rdb, saveOptions(s));
+    s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
+    const tmp = join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
+    void writeBaseAsync(tmp, chunks).then(
+      () => this.rewriteDone(rw, tmp, rdb),
+      (e: unknown) => {
+        if (this.rewriting === rw) this.rewriting = null;
+        s.log('warning', `Background AOF rewrite failed: ${(e as Error).message}`);
+        void unlink(tmp).catch(() => {});
+        if (!rw.cancelled) this.rewriteFailed();
+      },
+    );
+    return true;
+  }
+
+  private currentSizeOfOthers(m: AofManifest): number {
+    let n = m.base ? fileSize(this.path(m.base)) : 0;
+    for (let i = 0; i < m.incrs.length - 1; i++) n += fileSize(this.path(m.incrs[i]!));
+    return n;
+  }
+
+  private rewriteFailed(): void {
+    this.lastBgrewriteStatus = 'err';
+    this.consecutiveFailures++;
+    this.lastFailedTry = Date.now();
+  }
+
+  /** backgroundRewriteDoneHandler: the base renamed into place, the manifest switched, old files removed. */
+  private rewriteDone(rw: Rewrite, tmp: string, rdb: boolean): void {
+    if (this.rewriting === rw) this.rewriting = null;
+    const s = this.server;
+    if (rw.cancelled) {
+      void unlink(tmp).catch(() => {});
+      return;
+    }
+    s.log('notice', 'Background AOF rewrite terminated with success');
+    const m = cloneManifest(this.state === 'on' ? this.manifest : rw.manifest);
+    const b = newBase(m, this.prefix(), rdb);
+    try {
+      renameSync(tmp, this.path(b));
+      s.log('notice', `Successfully renamed the temporary AOF base file ${tmp.slice(tmp.lastIndexOf('/') + 1)} into ${b.name}`);
+      if (this.state === 'off') {
+        for (const f of m.incrs.splice(0)) m.history.push({ ...f, type: 'h' });
+      } else markRewrittenIncrsAsHistory(m);
+      persistManifest(this.dir(), this.prefix(), m);
+      fsyncDir(this.dir());
+    } catch (e) {
+      s.log('warning', `Error trying to rename the temporary AOF base file: ${(e as Error).message}`);
+      void unlink(tmp).catch(() => {});
+      this.rewriteFailed();
+      return;
+    }
+    this.manifest = m;
+    if (this.state === 'wait_rewrite') this.state = 'on';
+    this.fixedSize = this.currentSizeOfOthers(m);
+    this.rewriteBaseSize = this.currentSize;
+    this.deleteHistory();
+    this.lastRewriteSecs = Math.floor((Date.now() - rw.started) / 1000);
+    this.rewrites++;
+    this.consecutiveFailures = 0;
+    this.lastBgrewriteStatus = 'ok';
+    s.log('notice', 'Background AOF rewrite finished successfully');
+  }
+
+  // ---- runtime on/off ----
+
+  /** CONFIG SET appendonly / appendfsync changed. */
+  onConfigChange(names: readonly string[]): void {
+    if (names.includes('appendfsync')) this.writer.policy = this.policy();
+    if (!names.includes('appendonly')) return;
+    const want = getConfigValue(this.server.config, 'appendonly') === 'yes';
+    if (want && this.state === 'off') this.start();
+    else if (!want && this.state !== 'off') this.stop();
+  }
+
+  /** startAppendOnly: the writes go to a new incr file from now; the rewrite makes the base. */
+  private start(): void {
+    const dir = this.dir();
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.manifest = readManifest(dir, this.prefix()) ?? emptyManifest();
+    } catch (e) {
+      this.server.log('warning', `Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: ${(e as Error).message}`);
+      return;
+    }
+    this.writer.policy = this.policy();
+    this.state = 'wait_rewrite';
+    if (this.rewriting) {
+      this.rewriting.cancelled = true;
+      this.rewriting = null;
+    }
+    if (!this.startRewrite()) this.server.log('warning', "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+  }
+
+  /** stopAppendOnly: flush, fsync and close; a running rewrite is abandoned. */
+  stop(): void {
+    this.writer.close();
+    this.state = 'off';
+    if (this.rewriting) {
+      this.rewriting.cancelled = true;
+      this.rewriting = null;
+      this.server.log('notice', 'Killing running AOF rewrite child');
+    }
+  }
+
+  /** Shutdown: flushes and fsyncs the AOF, closes it. */
+  shutdown(): void {
+    if (this.state !== 'off') this.server.log('notice', 'Calling fsync() on the AOF file.');
+    this.writer.stop();
+    if (this.rewriting) this.rewriting.cancelled = true;
+    if (this.cron) clearInterval(this.cron);
+    this.cron = null;
+  }
+
+  /** DEBUG LOADAOF: flush the AOF, empty the dataset, load the files back. */
+  debugLoad(): void {
+    if (this.state === 'on') this.writer.flushAndSync();
+    this.server.engine.flushAll();
+    functionStore(this.server.engine).clear();
+    const m = readManifest(this.dir(), this.prefix()) ?? emptyManifest();
+    this.loading = true;
+    try {
+      this.loadFiles(m);
+    } finally {
+      this.loading = false;
+    }
+    this.fixedSize = this.currentSizeOfOthers(m);
+  }
+}
