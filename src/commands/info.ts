@@ -245,7 +245,7 @@ const SECTIONS: Record<string, Provider> = {
       ['expired_stale_perc', '0.00'],
       ['expired_time_cap_reached_count', 0],
       ['expire_cycle_cpu_milliseconds', 0],
-      ['evicted_keys', 0],
+      ['evicted_keys', s.memory.evictedKeys],
       ['evicted_clients', 0],
       ['total_eviction_exceeded_time', 0],
       ['current_eviction_exceeded_time', 0],

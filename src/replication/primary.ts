@@ -57,7 +57,7 @@ export class ReplicationFeed {
     this.server = server;
     for (const shard of server.engine.shards) {
       shard.onKeyEvent((db, key, event) => {
-        if (event === 'expired' && this.active) this.feed(db, ['DEL', key]);
+        if ((event === 'expired' || event === 'evicted') && this.active) this.feed(db, ['DEL', key]);
       });
     }
   }

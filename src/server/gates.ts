@@ -12,22 +12,11 @@ export function installGates(state: ServerState): void {
     if (top.spec.flags.includes('no_auth')) return null;
     return Err.NOAUTH;
   });
-  // maxmemory: with no eviction policy implemented, commands that may grow memory are refused over the
-  // limit. Memory counts as an empty Redis's ~0.9 MB plus what the heap grew since start-up (the JS
-  // runtime's own ~10 MB are not data).
-  const startup = process.memoryUsage();
-  const base = startup.heapUsed + startup.external;
-  let sampledAt = 0;
-  let used = 0;
+  // maxmemory: commands that may use memory first evict keys (maxmemory-policy), and get OOM when
+  // that cannot bring memory under the limit
   state.gates.push((c, cmd) => {
     if (state.maxmemory === 0 || !mayUseMemory(c, cmd)) return null;
-    const now = Date.now();
-    if (now - sampledAt >= 10) {
-      const m = process.memoryUsage();
-      used = EMPTY_SERVER + Math.max(0, m.heapUsed + m.external - base);
-      sampledAt = now;
-    }
-    return used > state.maxmemory ? OOM : null;
+    return state.memory.enforce() ? null : OOM;
   });
 }
 
@@ -39,6 +28,4 @@ function mayUseMemory(c: Client, cmd: Command): boolean {
   return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
 }
 
-/** used_memory of an empty Redis 7.0. */
-const EMPTY_SERVER = 900 * 1024;
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

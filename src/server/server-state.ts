@@ -8,6 +8,7 @@ import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
 import { ClientPause } from './pause.ts';
 import { SlowLog } from './slowlog.ts';
+import { MemoryLimit } from './memory-limit.ts';
 import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
@@ -90,6 +91,8 @@ export class ServerState {
   private latencyTracking = true;
   /** maxmemory in bytes (0 = no limit), read by the OOM gate. */
   maxmemory = 0;
+  /** Used memory as counted against maxmemory, and eviction. */
+  readonly memory: MemoryLimit;
 
   readonly config: Config;
   readonly engine: Engine;
@@ -104,6 +107,7 @@ export class ServerState {
     this.pubsub = new PubSubHub(this);
     this.notifications = new KeyspaceNotifier(this, this.pubsub);
     this.changes = new ChangeStream(engine);
+    this.memory = new MemoryLimit(this);
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
   }
@@ -114,7 +118,11 @@ export class ServerState {
     this.slowlogMaxLen = getConfigNumber(cfg, 'slowlog-max-len', 128);
     this.latencyMs = getConfigNumber(cfg, 'latency-monitor-threshold', 0);
     this.latencyTracking = getConfigValue(cfg, 'latency-tracking') !== 'no';
-    this.maxmemory = getConfigNumber(cfg, 'maxmemory', 0);
+    const maxmemory = getConfigNumber(cfg, 'maxmemory', 0);
+    // lowering maxmemory evicts at once, as Redis's CONFIG SET maxmemory
+    const lowered = maxmemory !== 0 && (this.maxmemory === 0 || maxmemory < this.maxmemory);
+    this.maxmemory = maxmemory;
+    if (lowered && this.memory !== undefined) this.memory.enforce();
     // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
     this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
     this.slowlog.trim(this.slowlogMaxLen);
@@ -138,6 +146,7 @@ export class ServerState {
   }
 
   stopTimers(): void {
+    this.memory.stop();
     if (this.opsTimer) clearInterval(this.opsTimer);
   }
 
@@ -189,6 +198,7 @@ export class ServerState {
       cmd.failedCalls = 0;
     }
     this.latency.resetHistograms();
+    this.memory.evictedKeys = 0;
     for (const sh of this.engine.shards) {
       sh.stats.keyspaceHits = 0;
       sh.stats.keyspaceMisses = 0;
