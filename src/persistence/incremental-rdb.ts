@@ -32,7 +32,30 @@ interface TableState {
   readonly map: Map<string, Value>;
   readonly expires: Map<string, number>;
   /** Keys saved (or never to be saved): the walk skips them. */
-  readonly done: Set<string>;
+  readonly done: KeySet;
+}
+
+/**
+ * A set of keys split over many small Sets: one huge Set would stall the
+ * event loop for tens of milliseconds each time it grows (rehashing a
+ * million entries at once).
+ */
+class KeySet {
+  private readonly parts: Array<Set<string>> = Array.from({ length: 256 }, () => new Set<string>());
+
+  private part(key: string): Set<string> {
+    const n = key.length;
+    const h = n === 0 ? 0 : (key.charCodeAt(n - 1) * 31 + (n > 1 ? key.charCodeAt(n - 2) * 7 : 0) + (n > 2 ? key.charCodeAt(n - 3) : 0) + n) & 255;
+    return this.parts[h]!;
+  }
+
+  has(key: string): boolean {
+    return this.part(key).has(key);
+  }
+
+  add(key: string): void {
+    this.part(key).add(key);
+  }
 }
 
 export interface SnapshotStats {
@@ -66,7 +89,7 @@ export class IncrementalSnapshot {
     this.now0 = engine.now();
     for (let db = 0; db < engine.databases; db++) {
       for (const ks of engine.keyspaces(db)) {
-        const st: TableState = { db, map: ks.data, expires: ks.expires, done: new Set() };
+        const st: TableState = { db, map: ks.data, expires: ks.expires, done: new KeySet() };
         this.byMap.set(ks.data, st);
         this.tables.push(st);
         this.spaces.push(ks);
@@ -107,6 +130,11 @@ export class IncrementalSnapshot {
     } finally {
       this.detach();
     }
+  }
+
+  /** Stops watching writes without saving (the file could not be opened). */
+  abort(): void {
+    this.detach();
   }
 
   private detach(): void {

@@ -4,7 +4,7 @@
  * or with the write done asynchronously, and loading a file in chunks.
  */
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
@@ -68,12 +68,20 @@ export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOpti
  * `stillWanted()` holds. Resolves with the save's statistics.
  */
 export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true): Promise<SnapshotStats> {
+  // the point in time is now: the snapshot starts watching writes before anything is awaited
+  let queue: Buffer[] = [];
+  const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: (chunk) => queue.push(chunk) });
+  const snap = new IncrementalSnapshot(engine, out, opts);
   const tmp = join(dirname(file), `temp-bg-${process.pid}.rdb`);
-  const fh = await open(tmp, 'w');
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'w');
+  } catch (e) {
+    snap.abort();
+    throw e;
+  }
   let stats: SnapshotStats;
   try {
-    let queue: Buffer[] = [];
-    const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: (chunk) => queue.push(chunk) });
     const flush = async (): Promise<void> => {
       while (queue.length !== 0) {
         const batch = queue;
@@ -84,7 +92,6 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
         }
       }
     };
-    const snap = new IncrementalSnapshot(engine, out, opts);
     await snap.run(flush);
     await flush();
     stats = snap.stats;
