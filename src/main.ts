@@ -1,12 +1,34 @@
 /** Command-line entry: shardis-server [config-file] [--name value ...] */
-import { parseArgs, ConfigError } from './config/config.ts';
+import { parseArgs, ConfigError, getConfigValue } from './config/config.ts';
 import { startFromConfig } from './index.ts';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * What `npm start` persists with unless the command line or config file says
+ * otherwise: the AOF (fsynced every second) plus periodic snapshots, as a
+ * durable default. Embedding (startServer) keeps Redis's own defaults.
+ */
+const DURABLE_DEFAULTS: Array<[string, string]> = [
+  ['appendonly', 'yes'],
+  ['appendfsync', 'everysec'],
+  ['save', '3600 1 300 100 60 10000'],
+];
+
+/** The argument list with the durable defaults the user did not set put before their own flags. */
+function withDefaults(argv: readonly string[]): string[] {
+  const file = argv.length > 0 && !argv[0]!.startsWith('--') ? argv[0]! : null;
+  const text = file !== null && existsSync(file) ? readFileSync(file, 'latin1') : '';
+  const given = (name: string): boolean =>
+    argv.some((a) => a.toLowerCase() === `--${name}`) || new RegExp(`^\\s*${name}\\s`, 'im').test(text);
+  const defaults = DURABLE_DEFAULTS.filter(([n]) => !given(n)).flatMap(([n, v]) => [`--${n}`, v]);
+  return file !== null ? [file, ...defaults, ...argv.slice(1)] : [...defaults, ...argv];
+}
 
 async function main(): Promise<void> {
   let cfg;
   try {
-    cfg = parseArgs(process.argv.slice(2));
+    cfg = parseArgs(withDefaults(process.argv.slice(2)));
   } catch (e) {
     if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
       process.stderr.write(`*** FATAL CONFIG ERROR *** ${(e as Error).message}\n`);
@@ -17,6 +39,7 @@ async function main(): Promise<void> {
   mkdirSync(cfg.dir, { recursive: true });
   const srv = await startFromConfig(cfg);
   srv.state.log('notice', `shardis ready to accept connections on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
+  srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   const stop = (sig: string): void => {
     srv.state.log('notice', `Received ${sig}, shutting down`);
     void srv.close().then(() => process.exit(0));
@@ -27,6 +50,14 @@ async function main(): Promise<void> {
     await srv.close();
     process.exit(0);
   };
+}
+
+function describePersistence(cfg: Parameters<typeof getConfigValue>[0]): string {
+  const parts: string[] = [];
+  if (getConfigValue(cfg, 'appendonly') === 'yes') parts.push(`AOF in ${getConfigValue(cfg, 'appenddirname')}/, appendfsync ${getConfigValue(cfg, 'appendfsync')}`);
+  const save = getConfigValue(cfg, 'save') ?? '';
+  parts.push(save === '' ? 'no snapshots' : `snapshots to ${getConfigValue(cfg, 'dbfilename')} (save ${save})`);
+  return parts.join('; ');
 }
 
 void main();

@@ -1,0 +1,72 @@
+/**
+ * `npm start` (src/main.ts) persists by default: AOF with appendfsync
+ * everysec plus snapshot rules, logged with the data directory; writes
+ * survive kill -9 after the everysec window. A config file or flag that sets
+ * a parameter wins over the default.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../helpers/ports.ts';
+import { RespClient } from '../helpers/resp-client.ts';
+
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+
+async function launch(args: string[]): Promise<{ proc: ChildProcess; log: () => string; port: number }> {
+  const port = await freePort();
+  let out = '';
+  const proc = spawn(process.execPath, [MAIN, ...args, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 300; i++) {
+    if (out.includes('ready to accept connections')) return { proc, log: () => out, port };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`server did not start: ${out}`);
+}
+
+test('npm start persists with the AOF by default and survives kill -9', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
+  try {
+    const a = await launch(['--dir', dir]);
+    assert.match(a.log(), /data directory .* \(AOF in appendonlydir\/, appendfsync everysec; snapshots to dump\.rdb \(save 3600 1 300 100 60 10000\)\)/);
+    const c = await RespClient.connect(a.port);
+    assert.equal(await c.call('SET', 'k', 'v'), 'OK');
+    assert.equal(await c.call('CONFIG', 'GET', 'appendonly').then((r) => (r as string[])[1]), 'yes');
+    c.close();
+    await new Promise((r) => setTimeout(r, 1500));
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    assert.ok(existsSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest')));
+    const b = await launch(['--dir', dir]);
+    const d = await RespClient.connect(b.port);
+    assert.equal(await d.call('GET', 'k'), 'v');
+    d.close();
+    b.proc.kill('SIGKILL');
+    await new Promise((r) => b.proc.once('exit', r));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a config file or flag setting a parameter wins over the durable default', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
+  try {
+    const conf = join(dir, 'shardis.conf');
+    writeFileSync(conf, `appendonly no\ndir ${dir}\n`);
+    const a = await launch([conf, '--save', '']);
+    assert.match(a.log(), /data directory .* \(no snapshots\)/);
+    const c = await RespClient.connect(a.port);
+    assert.deepEqual(await c.call('CONFIG', 'GET', 'appendonly'), ['appendonly', 'no']);
+    c.close();
+    a.proc.kill('SIGKILL');
+    await new Promise((r) => a.proc.once('exit', r));
+    assert.ok(!existsSync(join(dir, 'appendonlydir')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
