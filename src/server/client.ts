@@ -183,6 +183,12 @@ export class Client {
     if (s && this.reply.len > 0) {
       this.server.stats.netOutputBytes += this.reply.len;
       this.reply.flush(s);
+      const limit = this.server.normalObuf;
+      if (limit.active && limit.exceeded(this)) {
+        this.server.log('warning', `Client id=${this.id} addr=${this.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        this.close();
+        return;
+      }
       if (s.writableLength > OUTPUT_HIGH_WATER) this.pause();
     }
     if (this.closeAfterReply && !this.busy) {

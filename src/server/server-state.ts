@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ClientPause } from './pause.ts';
 import { SlowLog } from './slowlog.ts';
 import { MemoryLimit } from './memory-limit.ts';
+import { ObufLimit } from '../pubsub/obuf-limit.ts';
 import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
@@ -93,6 +94,8 @@ export class ServerState {
   maxmemory = 0;
   /** Used memory as counted against maxmemory, and eviction. */
   readonly memory: MemoryLimit;
+  /** client-output-buffer-limit of the normal class (checked as replies are flushed). */
+  readonly normalObuf = new ObufLimit('normal');
 
   readonly config: Config;
   readonly engine: Engine;
@@ -122,6 +125,7 @@ export class ServerState {
     // lowering maxmemory evicts at once, as Redis's CONFIG SET maxmemory
     const lowered = maxmemory !== 0 && (this.maxmemory === 0 || maxmemory < this.maxmemory);
     this.maxmemory = maxmemory;
+    this.normalObuf.parse(getConfigValue(cfg, 'client-output-buffer-limit') ?? '');
     if (lowered && this.memory !== undefined) this.memory.enforce();
     // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
     this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
