@@ -1,12 +1,5 @@
 /** Bitmap family: the same scripts against shardis and a real redis-server, replies byte for byte. */
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
-
-/** Runs the script in RESP2, then again from scratch in RESP3. */
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
+import { bothProtocols, describeCompat, runScript, type Script } from './harness.ts';
 
 /** A small seeded PRNG so every run sends the same commands. */
 function prng(seed: number): (n: number) => number {

@@ -1,12 +1,5 @@
 /** Geo family: the same scripts against shardis and a real redis-server, replies byte for byte. */
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
-
-/** Runs the script in RESP2, then again from scratch in RESP3. */
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
+import { bothProtocols, describeCompat, type Script } from './harness.ts';
 
 /** A small deterministic PRNG (xorshift32) so the fuzz scripts are the same on every run. */
 function rng(seed: number): () => number {

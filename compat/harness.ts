@@ -109,3 +109,10 @@ export function describeCompat(name: string, body: (t: (title: string, script: S
     });
   }
 }
+
+/** Runs the script in RESP2, then again from scratch in RESP3. */
+export async function bothProtocols(p: Pair, script: Script): Promise<void> {
+  await runScript(p, script);
+  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
+  await runScript(p, script);
+}

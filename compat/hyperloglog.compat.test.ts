@@ -4,15 +4,8 @@
  * dense, and PFCOUNT after every one of 100000 adds.
  */
 import assert from 'node:assert/strict';
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
+import { bothProtocols, describeCompat, runScript, type Pair } from './harness.ts';
 import type { RespClient } from '../test/helpers/resp-client.ts';
-
-/** Runs the script in RESP2, then again from scratch in RESP3. */
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
 
 /** A deterministic element generator: mixed lengths (every murmur tail) and bytes. */
 function elements(n: number, seed: number): string[] {

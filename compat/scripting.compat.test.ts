@@ -1,14 +1,7 @@
 /** Lua scripting: the same EVAL / EVALSHA / SCRIPT sequences against shardis and a real redis-server, replies byte for byte. */
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
+import { bothProtocols, describeCompat } from './harness.ts';
 
 const E = (body: string, ...rest: string[]): string[] => ['EVAL', body, ...(rest.length ? rest : ['0'])];
-
-/** Runs the script in RESP2, then again in RESP3. */
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
 
 describeCompat('scripting', (t) => {
   t('Lua → Redis conversions', (p) => bothProtocols(p, [

@@ -1,16 +1,9 @@
 /** Set family: the same scripts against shardis and a real redis-server, replies byte for byte. */
 import assert from 'node:assert/strict';
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
+import { bothProtocols, describeCompat, runScript } from './harness.ts';
 
 const U = (...cmd: string[]): { cmd: string[]; unordered: true } => ({ cmd, unordered: true });
 const range = (from: number, to: number, prefix = ''): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
-
-/** Runs the script in RESP2, then again from scratch in RESP3. */
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
 
 describeCompat('sets', (t) => {
   t('SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS', (p) => bothProtocols(p, [

@@ -1,11 +1,5 @@
 /** SORT and SORT_RO against a real redis-server, byte for byte: BY, GET, LIMIT, ALPHA, STORE, every source type and error. */
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
-
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
+import { bothProtocols, describeCompat, type Script } from './harness.ts';
 
 const setup: Script = [
   ['RPUSH', 'l{t}', '3', '1', '2', '10', '-5', '2.5'], ['RPUSH', 'words{t}', 'pear', 'apple', 'Banana', 'cherry', '10', '9'],

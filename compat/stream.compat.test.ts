@@ -6,15 +6,9 @@
  * claiming, XINFO, blocking reads, errors, RESP2 and RESP3, and the
  * commands' COMMAND INFO / DOCS entries.
  */
-import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
+import { bothProtocols, describeCompat, runScript, type Pair, type Script } from './harness.ts';
 import type { RespClient } from '../test/helpers/resp-client.ts';
 import assert from 'node:assert/strict';
-
-async function bothProtocols(p: Pair, script: Script): Promise<void> {
-  await runScript(p, script);
-  await runScript(p, [['FLUSHALL'], { cmd: ['HELLO', '3'], ignore: true }]);
-  await runScript(p, script);
-}
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;

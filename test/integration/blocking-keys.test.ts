@@ -7,18 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
+import { waitBlocked } from '../helpers/blocked.ts';
 import { ioredis } from '../helpers/clients.ts';
-import type { RespClient } from '../helpers/resp-client.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitBlocked(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (((await c.call('INFO', 'clients')) as string).includes(`blocked_clients:${n}\r\n`)) return;
-    await sleep(4);
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
 
 describeServer('blocking commands and key changes', (fx) => {
   test('a key created by RENAME, MOVE, COPY or SORT STORE wakes its waiters', async () => {

@@ -8,22 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
+import { waitBlocked } from '../helpers/blocked.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { connect } from 'node:net';
 import { keySlot } from '../../src/engine/slots.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until INFO reports `n` blocked clients. */
-async function waitBlocked(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const info = (await c.call('INFO', 'clients')) as string;
-    if (info.includes(`blocked_clients:${n}\r\n`)) return;
-    await sleep(4);
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
 
 /** Two keys whose slots fall in different quarters of the slot space (so different shards with 4). */
 function keysOnTwoShards(): [string, string] {

@@ -8,18 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
+import { waitBlocked } from '../helpers/blocked.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { err, events, fresh, sleep } from '../helpers/keyspace.ts';
-
-async function waitBlocked(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const info = (await c.call('INFO', 'clients')) as string;
-    if (info.includes(`blocked_clients:${n}\r\n`)) return;
-    await sleep(4);
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
 
 /** A stream s with entries 1-0 … n-0 (field f, value i) and group g at 0. */
 async function seeded(c: RespClient, n: number): Promise<void> {
