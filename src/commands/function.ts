@@ -73,6 +73,11 @@ function fcallSpec(name: string, ro: boolean, summary: string): CommandSpec {
     name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since: '7.0.0', summary,
     complexity: 'Depends on the function that is executed.', keys: numkeysPositions(2), args,
     handler: (c, a) => fcall(c, a, ro),
+    // a function declared no-writes does not count as a write (CLIENT PAUSE WRITE lets it run)
+    ...(ro ? {} : { mayWrite: (c: Client, a: readonly string[]) => {
+      const fi = FunctionRegistry.peek(c.server)?.functions.get((a[1] ?? '').toLowerCase());
+      return fi === undefined || (fi.flags & FLAG_NO_WRITES) === 0;
+    } }),
   });
 }
 

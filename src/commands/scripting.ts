@@ -9,7 +9,7 @@ import type { Client } from '../server/client.ts';
 import type { Command } from './registry.ts';
 import { feedMonitors } from '../server/monitor.ts';
 import { ScriptEngine } from '../scripting/engine.ts';
-import { sha1hex, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../scripting/script-cache.ts';
+import { sha1hex, shebangFlags, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../scripting/script-cache.ts';
 import { OOM } from '../scripting/runner.ts';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -42,6 +42,25 @@ function evalGeneric(c: Client, args: string[], evalsha: boolean, ro: boolean): 
   return engine.run(c, script, args, numkeys, ro);
 }
 
+/**
+ * Whether an EVAL/EVALSHA may write: scripts without a shebang always may;
+ * one that declares `no-writes` does not (Redis's evalGetCommandFlags). An
+ * unknown SHA counts as writing.
+ */
+function evalMayWrite(c: Client, args: readonly string[], evalsha: boolean): boolean {
+  let flags: number;
+  if (evalsha) {
+    const script = ScriptEngine.peek(c.server)?.cache.get(args[1] ?? '');
+    if (script === undefined) return true;
+    flags = script.flags;
+  } else {
+    const parsed = shebangFlags(args[1] ?? '');
+    if (typeof parsed === 'string') return true;
+    flags = parsed.flags;
+  }
+  return (flags & FLAG_EVAL_COMPAT) !== 0 || (flags & FLAG_NO_WRITES) === 0;
+}
+
 const EVAL_ARGS = (first: string): readonly ArgSpec[] => [
   { name: first, type: 'string' },
   { name: 'numkeys', type: 'integer' },
@@ -58,6 +77,7 @@ function evalSpec(name: string, since: string, summary: string, ro: boolean, eva
     complexity: 'Depends on the script that is executed.', keys: numkeysPositions(2),
     args: EVAL_ARGS(evalsha ? 'sha1' : 'script'),
     handler: (c, args) => evalGeneric(c, args, evalsha, ro),
+    ...(ro ? {} : { mayWrite: (c: Client, args: readonly string[]) => evalMayWrite(c, args, evalsha) }),
   });
 }
 

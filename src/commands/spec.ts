@@ -54,6 +54,12 @@ export interface CommandSpec {
   /** Key positions for commands whose keys move (numkeys, STORE options…). */
   keys?: (args: readonly string[]) => number[];
   handler?: Handler;
+  /**
+   * For commands whose write-ness depends on their arguments (EVAL and
+   * FCALL declare it in the script): whether this invocation may write,
+   * as Redis's getCommandFlags. CLIENT PAUSE WRITE reads it.
+   */
+  mayWrite?: (c: Client, args: readonly string[]) => boolean;
   subcommands?: readonly CommandSpec[];
 }
 

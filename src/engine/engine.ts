@@ -94,6 +94,12 @@ export class Engine {
     this.frozenNow = 0;
   }
 
+  /** CLIENT PAUSE holds expiry: no key is deleted for its TTL (actively or lazily) until it ends. */
+  setExpiryPaused(paused: boolean): void {
+    for (const sh of this.shards) sh.expiryPaused = paused;
+    this.expiry.paused = paused;
+  }
+
   /** Current time as the running command sees it. */
   now(): number {
     return this.frozenNow !== 0 ? this.frozenNow : Date.now();

@@ -24,6 +24,8 @@ const MIN_WALK = 1000;
 export class ActiveExpiry {
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns this off (lazy expiry on access still applies). */
   enabled = true;
+  /** Set during CLIENT PAUSE: runs do nothing. */
+  paused = false;
   /** Told how long each run took in ms (the latency monitor's expire-cycle event). */
   onCycle: ((ms: number) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -73,7 +75,7 @@ export class ActiveExpiry {
    * of keys removed, or -1 when the budget ran out first (a backlog remains).
    */
   cycle(): number {
-    if (!this.enabled) return 0;
+    if (!this.enabled || this.paused) return 0;
     let spaces = this.spaces;
     if (spaces === null) {
       spaces = [];

@@ -113,6 +113,8 @@ export class Keyspace {
   expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
     if (when === undefined || when > this.shard.now()) return false;
+    // while clients are paused, expired keys read as missing but are deleted only afterwards
+    if (this.shard.expiryPaused) return true;
     this.expireKey(key);
     return true;
   }

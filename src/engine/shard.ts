@@ -26,6 +26,8 @@ export class Shard {
   seq = 0;
   /** Clock source; the engine freezes it during a command so one command sees one "now". */
   now: () => number = Date.now;
+  /** CLIENT PAUSE: expired keys are treated as gone but not deleted (no expired events). */
+  expiryPaused = false;
 
   readonly id: number;
 

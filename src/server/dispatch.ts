@@ -90,7 +90,7 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
   if (cmd === null) return undefined;
   const server = c.server;
   // CLIENT PAUSE: a covered command waits, then runs as if just received (gate refusals don't wait)
-  if (server.pause.type !== 0 && server.pause.covers(c, cmd) && server.gate(c, cmd, args) === null) {
+  if (server.pause.type !== 0 && server.pause.covers(c, cmd, args) && server.gate(c, cmd, args) === null) {
     c.lastCommand = cmd.fullName;
     return server.pause.wait(c).then(() => (c.closed ? undefined : execute(c, args)));
   }

@@ -18,6 +18,8 @@ export class ClientPause {
   private timer: NodeJS.Timeout | null = null;
   /** Postponed clients' wake-ups, in the order they were paused. */
   private waiting: Array<() => void> = [];
+  /** Told whether a pause is on after every change (expiry is held while it is). */
+  onChange: ((paused: boolean) => void) | null = null;
 
   /** Starts or extends a pause: the more restrictive type and the later end win. */
   pause(end: number, type: PauseType): void {
@@ -49,6 +51,7 @@ export class ClientPause {
       this.type = PauseType.OFF;
       this.end = 0;
     }
+    if (this.onChange !== null) this.onChange(this.type !== PauseType.OFF);
     // a less restrictive pause than before: everyone postponed re-checks
     if (this.type < old) this.wakeAll();
     if (this.type === PauseType.OFF) return;
@@ -64,18 +67,19 @@ export class ClientPause {
   }
 
   /** Whether `cmd` from `c` must wait now (replicas are never paused). */
-  covers(c: Client, cmd: Command): boolean {
+  covers(c: Client, cmd: Command, args: readonly string[]): boolean {
     if (this.end < Date.now()) {
       this.refresh(this.type);
       if (this.type === PauseType.OFF) return false;
     }
     if (c.ext.replica) return false;
     if (this.type === PauseType.ALL) return true;
-    if (mayReplicate(cmd)) return true;
+    const dyn = cmd.spec.mayWrite;
+    if (dyn !== undefined ? dyn(c, args) : mayReplicate(cmd)) return true;
     // EXEC of a transaction that holds writes
     if ((cmd.parent ?? cmd).spec.name === 'exec') {
       const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
-      if (tx) for (const [queued] of tx.queue) if (mayReplicate(queued)) return true;
+      if (tx) for (const [queued, qargs] of tx.queue) if (queued.spec.mayWrite !== undefined ? queued.spec.mayWrite(c, qargs) : mayReplicate(queued)) return true;
     }
     return false;
   }

@@ -111,6 +111,7 @@ export class ServerState {
     this.notifications = new KeyspaceNotifier(this, this.pubsub);
     this.changes = new ChangeStream(engine);
     this.memory = new MemoryLimit(this);
+    this.pause.onChange = (paused) => engine.setExpiryPaused(paused);
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
   }
