@@ -34,7 +34,7 @@ interface Options {
   memoryKeys: number;
 }
 
-const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd'];
+const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
 
 /** The script of the EVALSHA row; its SHA1 replaces $SHA. */
 const EVALSHA_SCRIPT = "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])";
