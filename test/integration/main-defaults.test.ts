@@ -14,15 +14,23 @@ import { freePort } from '../helpers/ports.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+/** Every server started, killed at the end of each test even when it fails. */
+const started: ChildProcess[] = [];
+
+function killAll(): void {
+  for (const p of started.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+}
 
 async function launch(args: string[]): Promise<{ proc: ChildProcess; log: () => string; port: number }> {
   const port = await freePort();
   let out = '';
   const proc = spawn(process.execPath, [MAIN, ...args, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(proc);
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   for (let i = 0; i < 300; i++) {
-    if (out.includes('ready to accept connections')) return { proc, log: () => out, port };
+    // the data-directory line is the last one logged at start-up
+    if (out.includes('data directory')) return { proc, log: () => out, port };
     await new Promise((r) => setTimeout(r, 20));
   }
   proc.kill('SIGKILL');
@@ -49,6 +57,7 @@ test('npm start persists with the AOF by default and survives kill -9', async ()
     b.proc.kill('SIGKILL');
     await new Promise((r) => b.proc.once('exit', r));
   } finally {
+    killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -67,6 +76,7 @@ test('a config file or flag setting a parameter wins over the durable default', 
     await new Promise((r) => a.proc.once('exit', r));
     assert.ok(!existsSync(join(dir, 'appendonlydir')));
   } finally {
+    killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 });
