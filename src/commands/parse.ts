@@ -9,8 +9,12 @@ export function isInt64(s: string): boolean {
   return parseInt64OrNull(s) !== null;
 }
 
-/** Parses a canonical int64; null when malformed or out of range. Large values lose precision. */
-export function parseInt64OrNull(s: string): number | null {
+/**
+ * The value of a canonical int64 string as Redis's string2ll accepts it
+ * (optional '-', no leading zeros, no '+', in range), else null: a number
+ * when it is a safe integer, a bigint otherwise.
+ */
+export function parseInt64Exact(s: string): number | bigint | null {
   const n = s.length;
   if (n === 0 || n > 20) return null;
   let i = 0;
@@ -30,7 +34,13 @@ export function parseInt64OrNull(s: string): number | null {
   if (n - i < 16) return i === 1 ? -v : v;
   const b = BigInt(s);
   if (b > INT64_MAX || b < INT64_MIN) return null;
-  return Number(b);
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+}
+
+/** Parses a canonical int64; null when malformed or out of range. Large values lose precision. */
+export function parseInt64OrNull(s: string): number | null {
+  const v = parseInt64Exact(s);
+  return typeof v === 'bigint' ? Number(v) : v;
 }
 
 /** Parses a canonical int64 exactly as a bigint; null when malformed or out of range. */

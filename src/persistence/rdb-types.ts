@@ -61,34 +61,5 @@ export class RdbError extends Error {
   }
 }
 
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-
-/**
- * The value of a canonical int64 string as string2ll / lpStringToInt64 accept
- * it (optional '-', no leading zeros, no '+', in range), else null: a number
- * when it is a safe integer, a bigint otherwise.
- */
-export function canonicalInt(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 45) {
-    if (n === 1) return null;
-    i = 1;
-  } else if (c0 < 48 || c0 > 57) return null;
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : null;
-  if (first < 49 || first > 57) return null;
-  let v = first - 48;
-  for (let j = i + 1; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-    v = v * 10 + (c - 48);
-  }
-  if (n - i < 16) return i === 1 ? -v : v;
-  const b = BigInt(s);
-  if (b > INT64_MAX || b < INT64_MIN) return null;
-  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
-}
+/** A canonical int64 string's value (listpack and intset integer encodings): the commands' own parser. */
+export { parseInt64Exact as canonicalInt } from '../commands/parse.ts';
