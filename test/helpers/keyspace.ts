@@ -29,3 +29,11 @@ export async function events(fx: Fixture, fn: () => Promise<void>): Promise<stri
   }
   return seen;
 }
+
+/** Records keyspace events as event:key from every shard while fn runs. */
+export async function keyEvents(fx: Fixture, fn: () => Promise<void>): Promise<string[]> {
+  return (await events(fx, fn)).map((e) => {
+    const [, key, ev] = /^\d+:(.*):([^:]*)$/s.exec(e)!;
+    return `${ev}:${key}`;
+  });
+}

@@ -1,20 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeServer, type Fixture } from '../helpers/server.ts';
+import { describeServer } from '../helpers/server.ts';
+import { keyEvents } from '../helpers/keyspace.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { ReplyError } from '../helpers/resp-client.ts';
-
-/** Records keyspace events (event:key) from every shard while fn runs. */
-async function events(fx: Fixture, fn: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const offs = fx.server.state.engine.shards.map((s) => s.onKeyEvent((_db, key, ev) => seen.push(`${ev}:${key}`)));
-  try {
-    await fn();
-  } finally {
-    for (const off of offs) off();
-  }
-  return seen;
-}
 
 const NYC = [
   '-73.9454966', '40.747533', 'lic market', '-73.9733487', '40.7648057', 'central park n/q/r', '-73.9903085', '40.7362513', 'union square',
@@ -148,7 +137,7 @@ describeServer('geo', (fx) => {
     try {
       await r.flushall();
       await r.geoadd('points{t}', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania');
-      let seen = await events(fx(), async () => {
+      let seen = await keyEvents(fx(), async () => {
         assert.equal(await r.call('GEORADIUS', 'points{t}', '13.361389', '38.115556', '500', 'km', 'store', 'dst{t}'), 2);
       });
       assert.deepEqual(seen, ['georadiusstore:dst{t}']);
@@ -157,12 +146,12 @@ describeServer('geo', (fx) => {
       assert.deepEqual(await r.zrange('dst{t}', '0', '-1', 'WITHSCORES'), ['Catania', '0', 'Palermo', '166.27415156960032']);
       assert.equal(await r.call('GEORADIUS', 'points{t}', '13.361389', '38.115556', '500', 'km', 'storedist', 'dst{t}', 'desc', 'count', '1'), 1);
       assert.deepEqual(await r.zrange('dst{t}', '0', '-1'), ['Catania']);
-      seen = await events(fx(), async () => {
+      seen = await keyEvents(fx(), async () => {
         assert.equal(await r.call('GEOSEARCHSTORE', 'dst{t}', 'points{t}', 'fromlonlat', '13.361389', '38.115556', 'byradius', '500', 'km', 'storedist'), 2);
       });
       assert.deepEqual(seen, ['geosearchstore:dst{t}']);
       assert.deepEqual(await r.zrange('dst{t}', '0', '-1', 'WITHSCORES'), ['Palermo', '5.3056374386009927e-05', 'Catania', '166.27416107465282']);
-      seen = await events(fx(), async () => {
+      seen = await keyEvents(fx(), async () => {
         assert.equal(await r.call('GEOSEARCHSTORE', 'dst{t}', 'points{t}', 'fromlonlat', '0', '0', 'byradius', '1', 'km'), 0);
       });
       assert.deepEqual(seen, ['del:dst{t}']);
@@ -171,7 +160,7 @@ describeServer('geo', (fx) => {
       assert.equal(await r.call('GEORADIUS', 'nokey{t}', '0', '0', '1', 'km', 'store', 'dst{t}'), 0);
       assert.equal(await r.exists('dst{t}'), 0, 'a missing source deletes the destination');
       // GEOADD is ZADD underneath: its events and its type
-      seen = await events(fx(), async () => {
+      seen = await keyEvents(fx(), async () => {
         await r.geoadd('g{t}', '1', '2', 'a');
         await r.geoadd('g{t}', '1', '2', 'a');
       });

@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeServer, type Fixture } from '../helpers/server.ts';
+import { describeServer } from '../helpers/server.ts';
+import { keyEvents } from '../helpers/keyspace.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 
 const sorted = (a: unknown): string[] => (a as string[]).slice().sort();
-
-/** Records keyspace events (key, event) from every shard while fn runs. */
-async function events(fx: Fixture, fn: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const offs = fx.server.state.engine.shards.map((s) => s.onKeyEvent((_db, key, ev) => seen.push(`${ev}:${key}`)));
-  try {
-    await fn();
-  } finally {
-    for (const off of offs) off();
-  }
-  return seen;
-}
 
 describeServer('sets', (fx) => {
   test('SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS (ioredis)', async () => {
@@ -456,7 +445,7 @@ describeServer('sets', (fx) => {
     const f = fx();
     const c = await f.client();
     await c.call('FLUSHALL');
-    const ev = async (...cmd: string[]): Promise<string[]> => events(f, async () => void (await c.call(...cmd)));
+    const ev = async (...cmd: string[]): Promise<string[]> => keyEvents(f, async () => void (await c.call(...cmd)));
     assert.deepEqual(await ev('SADD', 's', 'a', 'b'), ['sadd:s']);
     assert.deepEqual(await ev('SADD', 's', 'a'), []);
     assert.deepEqual(await ev('SREM', 's', 'zz'), []);
