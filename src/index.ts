@@ -12,6 +12,7 @@ import { allCommands } from './commands/index.ts';
 import { ServerState } from './server/server-state.ts';
 import { RespServer } from './server/resp-server.ts';
 import { installGates } from './server/gates.ts';
+import { loadUsersAtStartup } from './security/acl-file.ts';
 import { loadAtStartup, startSaveSchedule } from './commands/save-state.ts';
 import { startAof } from './commands/aof.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,6 +58,7 @@ export async function startFromConfig(cfg: Config, opts: { onClose?: () => void 
   const registry = new Registry(allCommands());
   const state = new ServerState(cfg, engine, registry);
   installGates(state);
+  loadUsersAtStartup(state);
   // the snapshot in dir/dbfilename, before any client can connect
   loadAtStartup(state);
   // with appendonly yes the AOF (not the snapshot) holds the data

@@ -85,7 +85,7 @@ export function clientInfoLine(c: Client, args: readonly string[] | null = null)
     ` sub=${c.subscriptions} psub=${c.patternSubscriptions} ssub=${c.shardSubscriptions} multi=${tx ? tx.queue.length : -1}` +
     ` qbuf=${qbuf} qbuf-free=${qbuf > 0 ? Math.max(0, 16384 - qbuf) : 0} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + rbs + omem + 1024}` +
-    ` events=${events} cmd=${c.lastCommand} user=default redir=${trackingRedirect(c)} resp=${c.resp}`
+    ` events=${events} cmd=${c.lastCommand} user=${c.user.name} redir=${trackingRedirect(c)} resp=${c.resp}`
   );
 }
 
@@ -253,7 +253,7 @@ interface KillFilter {
   maxage: number;
 }
 
-function parseKillFilter(args: string[]): KillFilter {
+function parseKillFilter(c: Client, args: string[]): KillFilter {
   const f: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipme: true, maxage: 0 };
   if (args.length === 3) {
     // old form CLIENT KILL addr: may kill the caller itself
@@ -282,8 +282,7 @@ function parseKillFilter(args: string[]): KillFilter {
     } else if (isOpt(opt, 'LADDR')) {
       f.laddr = v;
     } else if (isOpt(opt, 'USER')) {
-      // the default user is the only user until ACLs exist
-      if (v !== 'default') throw new CommandError(`ERR No such user '${v}'`);
+      if (!c.server.acl.users.has(v)) throw new CommandError(`ERR No such user '${v}'`);
       f.user = v;
     } else if (isOpt(opt, 'SKIPME')) {
       if (isOpt(v, 'YES')) f.skipme = true;
@@ -298,7 +297,7 @@ function parseKillFilter(args: string[]): KillFilter {
 
 /** CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] [MAXAGE s] */
 function clientKill(c: Client, args: string[]): void {
-  const f = parseKillFilter(args);
+  const f = parseKillFilter(c, args);
   const now = seconds(Date.now());
   let killed = 0;
   let killSelf = false;
@@ -307,6 +306,7 @@ function clientKill(c: Client, args: string[]): void {
     if (f.laddr !== null && x.laddr !== f.laddr) continue;
     if (f.type !== null && clientType(x) !== f.type) continue;
     if (f.id !== 0 && x.id !== f.id) continue;
+    if (f.user !== null && x.user.name !== f.user) continue;
     if (x === c && f.skipme) continue;
     if (f.maxage !== 0 && now - seconds(x.createdAt) < f.maxage) continue;
     if (x === c) killSelf = true;

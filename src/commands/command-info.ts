@@ -388,16 +388,20 @@ function keysFromProc(cmd: Command, args: readonly string[]): KeyRef[] {
     return [{ pos: 1, flags: ro ? RO_ACCESS : RW_ACCESS_UPDATE }];
   }
   if (name === 'migrate') {
+    // Redis's migrateGetKeys: the key argument, or what follows KEYS (skipping AUTH / AUTH2 values)
     const flags = ['RW', 'access', 'delete'];
-    if (args[3] !== '') return [{ pos: 3, flags }];
-    const out: KeyRef[] = [];
+    const skip: Record<string, number> = { copy: 0, replace: 0, auth: 1, auth2: 2 };
     for (let i = 6; i < args.length; i++) {
-      if (args[i]!.toLowerCase() === 'keys') {
+      const a = args[i]!.toLowerCase();
+      if (a === 'keys') {
+        if (args[3] !== '') return [];
+        const out: KeyRef[] = [];
         for (let j = i + 1; j < args.length; j++) out.push({ pos: j, flags });
-        break;
+        return out;
       }
+      i += skip[a] ?? 0;
     }
-    return out;
+    return [{ pos: 3, flags }];
   }
   const specs = keySpecsOf(cmd);
   const idx = cmd.spec.keys ? cmd.spec.keys(args) : Registry.keyIndexes(cmd, args);

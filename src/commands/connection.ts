@@ -9,14 +9,9 @@ import type { Client } from '../server/client.ts';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-/**
- * Checks credentials for the default user (the only user until ACLs exist;
- * with no requirepass it takes any password) and authenticates on success.
- */
-function authenticate(c: Client, user: string, pass: string): void {
-  const required = c.server.config.requirepass;
-  if (user !== 'default' || (required !== '' && pass !== required)) throw new CommandError(WRONGPASS);
-  c.authenticated = true;
+/** Checks a user's credentials and switches the connection to that user (a failure is logged in ACL LOG). */
+function authenticate(c: Client, args: readonly string[], user: string, pass: string): void {
+  if (!c.server.acl.authenticate(c, user, pass, args[0]!)) throw new CommandError(WRONGPASS);
 }
 
 /** PING [message] — in the RESP2 pub/sub context the reply is ["pong", message or ""]. */
@@ -78,12 +73,12 @@ const auth = command({
   handler(c, args) {
     if (args.length > 3) throw new CommandError(Err.SYNTAX);
     if (args.length === 2) {
-      if (c.server.config.requirepass === '') {
+      if (c.server.acl.defaultUser.nopass) {
         throw new CommandError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       }
-      authenticate(c, 'default', args[1]!);
+      authenticate(c, args, 'default', args[1]!);
     } else {
-      authenticate(c, args[1]!, args[2]!);
+      authenticate(c, args, args[1]!, args[2]!);
     }
     c.reply.ok();
   },
@@ -117,7 +112,7 @@ const hello = command({
     for (let i = 2; i < args.length; i++) {
       const more = args.length - 1 - i;
       if (isOpt(args[i]!, 'AUTH') && more >= 2) {
-        authenticate(c, args[i + 1]!, args[i + 2]!);
+        authenticate(c, args, args[i + 1]!, args[i + 2]!);
         i += 2;
       } else if (isOpt(args[i]!, 'SETNAME') && more >= 1) {
         setClientName(c, args[i + 1]!);
@@ -126,7 +121,7 @@ const hello = command({
         throw new CommandError(`ERR Syntax error in HELLO option '${args[i]!}'`);
       }
     }
-    if (!c.authenticated && c.server.config.requirepass !== '') throw new CommandError(HELLO_NOAUTH);
+    if (c.server.acl.authRequired(c)) throw new CommandError(HELLO_NOAUTH);
     if (ver !== 0) c.reply.resp = ver as 2 | 3;
     const r = c.reply;
     r.map(7);
@@ -165,7 +160,7 @@ const reset = command({
     c.name = '';
     c.replyMode = 'on';
     c.noTouch = false;
-    c.authenticated = c.server.config.requirepass === '';
+    c.setDefaultAuth();
     c.reply.simple('RESET');
   },
 });

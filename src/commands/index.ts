@@ -24,6 +24,7 @@ import { zsetCommands } from './zset.ts';
 import { pubsubCommands } from './pubsub.ts';
 import { dumpCommands } from './dump.ts';
 import { aofCommands } from './aof.ts';
+import { aclCommands } from './acl.ts';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -51,5 +52,6 @@ export function allCommands(): CommandSpec[] {
     ...pubsubCommands,
     ...dumpCommands,
     ...aofCommands,
+    ...aclCommands,
   ];
 }

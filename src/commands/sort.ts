@@ -42,6 +42,10 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
   let dontSort = false;
   let store: string | null = null;
   const gets: string[] = [];
+  // BY and GET patterns read arbitrary keys: only for users that may read every key
+  const acl = c.server.acl;
+  const cmd = acl.table.resolve(args)!;
+  const fullAccess = acl.unrestrictedRead(c.user, cmd, args);
   for (let j = 2; j < args.length; j++) {
     const a = args[j]!;
     const left = args.length - j - 1;
@@ -58,7 +62,9 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
       byPattern = args[++j]!;
       // a BY pattern without '*' means "don't sort"
       if (!byPattern.includes('*')) dontSort = true;
+      else if (!fullAccess) throw new CommandError('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (isOpt(a, 'GET') && left >= 1) {
+      if (!fullAccess) throw new CommandError('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(args[++j]!);
     } else throw new CommandError(Err.SYNTAX);
   }

@@ -5,6 +5,7 @@ import { call } from '../server/dispatch.ts';
 import type { Client } from '../server/client.ts';
 import type { Command } from './registry.ts';
 import type { ServerState } from '../server/server-state.ts';
+import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 
 interface TxState {
   queue: Array<[Command, string[]]>;
@@ -122,6 +123,8 @@ const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
     endMulti(cl);
     unwatchAll(cl);
   };
+  // installs the family's hooks (RESET discards the transaction) on first use
+  watchTable(c.server);
   c.intercept = (cmd, args) => {
     if (NOT_QUEUED.has((cmd.parent ?? cmd).spec.name)) return false;
     const refusal = (cmd.parent ?? cmd).spec.flags.includes('no_multi') ? 'ERR Command not allowed inside a transaction' : c.server.gate(c, cmd, args);
@@ -151,12 +154,30 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
   c.inExec = true;
   c.server.replication.beginExec(c);
   try {
-    for (const [cmd, args] of tx.queue) void call(c, cmd, args);
+    for (const [cmd, args] of tx.queue) {
+      // permissions are checked again: they may have changed since the command was queued
+      const denied = aclRecheck(c, cmd, args);
+      if (denied !== null) {
+        c.server.countError(denied);
+        c.reply.error(denied);
+      } else void call(c, cmd, args);
+    }
   } finally {
     c.inExec = false;
     c.server.replication.endExec(c, c.db);
   }
 }, ['noscript', 'loading', 'stale', 'skip_slowlog']);
+
+function aclRecheck(c: Client, cmd: Command, args: string[]): string | null {
+  const acl = c.server.acl;
+  const res = acl.check(c, cmd, args);
+  if (res.result === ACL_OK) return null;
+  acl.logDenial(c, res, cmd, args, 'multi');
+  const reason = res.result === DENIED_CMD ? 'no permission to execute the command or subcommand'
+    : res.result === DENIED_KEY ? 'no permission to touch the specified keys'
+      : res.result === DENIED_CHANNEL ? 'no permission to access one of the channels used as arguments' : 'no permission';
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}
 
 const discard = simple('discard', 1, 'Discards a transaction.', (c) => {
   if (!c.ext.multi) throw new CommandError('ERR DISCARD without MULTI');

@@ -31,6 +31,8 @@ export interface Config {
   values: Map<string, string>;
   /** Directives that are not parameters of the table (kept verbatim, lower-case name). */
   extra: Map<string, string>;
+  /** `user <name> <rules…>` directives, in order (ACL users defined in the config). */
+  aclUsers: string[][];
   /** Parsed numbers for getConfigNumber, dropped whenever a parameter changes. */
   numCache: Map<string, number>;
 }
@@ -53,6 +55,7 @@ export function defaultConfig(): Config {
     configFile: '',
     values: new Map(),
     extra: new Map(),
+    aclUsers: [],
     numCache: new Map(),
   };
 }
@@ -257,6 +260,11 @@ export function parseMemory(s: string): number | null {
 
 /** Applies one `name value...` directive (config file line or command-line flag). */
 export function applyDirective(cfg: Config, name: string, values: string[]): void {
+  if (name.toLowerCase() === 'user') {
+    if (values.length < 1) throw new ConfigError('wrong number of arguments');
+    cfg.aclUsers.push(values.join(' ').split(' ').filter((v) => v !== ''));
+    return;
+  }
   const d = lookupParam(name);
   if (!d) {
     cfg.numCache.clear();

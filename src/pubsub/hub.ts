@@ -99,6 +99,13 @@ export class PubSubHub {
     return s;
   }
 
+  /** A client's channels, patterns and shard channels (the ACL checks them when permissions shrink). */
+  subscriptionsOf(c: Client): { channels: string[]; patterns: string[]; shardChannels: string[] } {
+    const s = c.ext.pubsub as ClientSubs | undefined;
+    if (s === undefined) return { channels: [], patterns: [], shardChannels: [] };
+    return { channels: [...s.sets[Kind.CHANNEL]], patterns: [...s.sets[Kind.PATTERN]], shardChannels: [...s.sets[Kind.SHARD]] };
+  }
+
   /** The RESP2 subscribed context, installed with the first subscription so other servers pay nothing. */
   private installGate(): void {
     if (this.gated) return;

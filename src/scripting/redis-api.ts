@@ -26,8 +26,8 @@ export interface ApiHost {
   call(L: number, args: string[]): boolean;
   setResp(resp: 2 | 3): void;
   setRepl(flags: number): void;
-  /** The command exists (redis.acl_check_cmd without ACLs: every user may run it). */
-  commandExists(args: string[]): boolean;
+  /** redis.acl_check_cmd: undefined for an unknown command, else whether the script's user may run it. */
+  aclCheck(args: string[]): boolean | undefined;
   log(level: LogLevel, msg: string): void;
 }
 
@@ -189,8 +189,9 @@ export function makeApi(host: ApiHost): (L: number) => void {
       if (argc === 0) return fail(L, 'Please specify at least one argument for this redis lib call');
       const args = argsOf(L, argc);
       if (args === null) return fail(L, 'Lua redis lib command arguments must be strings or integers');
-      if (!host.commandExists(args)) return fail(L, 'Invalid command passed to redis.acl_check_cmd()');
-      raw.lua_pushboolean(L, 1);
+      const ok = host.aclCheck(args);
+      if (ok === undefined) return fail(L, 'Invalid command passed to redis.acl_check_cmd()');
+      raw.lua_pushboolean(L, ok ? 1 : 0);
       return 1;
     }),
   };

@@ -15,6 +15,7 @@ import { getConfigNumber } from '../config/config.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
+import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from './script-cache.ts';
 import type { LogLevel } from '../server/server-state.ts';
 
@@ -105,6 +106,8 @@ export class ScriptRunner implements ApiHost {
   begin(caller: Client, name: string, flags: number, ro: boolean, evalMode: boolean): RunCtx {
     const sc = this.client();
     sc.db = caller.db;
+    // the script's commands run with the permissions of the user that ran it
+    sc.user = caller.user;
     sc.reply.resp = 2;
     sc.reply.len = 0;
     const compat = (flags & FLAG_EVAL_COMPAT) !== 0;
@@ -194,8 +197,11 @@ export class ScriptRunner implements ApiHost {
     return cmd.subcommands.get(args[1]!.toLowerCase());
   }
 
-  commandExists(args: string[]): boolean {
-    return this.lookup(args) !== undefined;
+  /** redis.acl_check_cmd: undefined for an unknown command, else whether the caller's user may run it. */
+  aclCheck(args: string[]): boolean | undefined {
+    const cmd = this.lookup(args);
+    if (cmd === undefined) return undefined;
+    return this.server.acl.checkUser(this.current!.caller.user, cmd, args).result === ACL_OK;
   }
 
   /** redis.call / redis.pcall: runs the command, pushes its reply; false when that is an error table. */
@@ -208,7 +214,7 @@ export class ScriptRunner implements ApiHost {
       return false;
     }
     const cmd = this.lookup(args);
-    const err = this.refusal(ctx, cmd, args.length);
+    const err = this.refusal(ctx, cmd, args);
     if (err !== null) {
       this.server.countError(err.charCodeAt(0) === 45 ? err.slice(1) : 'ERR ' + err);
       if (cmd) cmd.rejectedCalls++;
@@ -238,16 +244,28 @@ export class ScriptRunner implements ApiHost {
   }
 
   /** scriptCall's checks before a command runs: null, or the error text. */
-  private refusal(ctx: RunCtx, cmd: Command | undefined, argc: number): string | null {
+  private refusal(ctx: RunCtx, cmd: Command | undefined, args: string[]): string | null {
     if (cmd === undefined) return 'Unknown Redis command called from script';
+    const argc = args.length;
     const arity = cmd.spec.arity;
     if (arity > 0 ? arity !== argc : argc < -arity) return 'Wrong number of args calling Redis command from script';
     const bits = flagBits(cmd);
     if ((bits & NOSCRIPT) !== 0 && !this.denyDisabled) return 'This Redis command is not allowed from script';
+    const denied = this.aclRefusal(ctx, cmd, args);
+    if (denied !== null) return denied;
     if (ctx.readOnly && (cmd.isWrite || (bits & MAY_REPLICATE) !== 0)) return 'Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !ctx.dirty && !this.enoughReplicas()) return '-NOREPLICAS Not enough good replicas to write.';
     if (ctx.oom && !ctx.allowOom && !ctx.dirty && (bits & DENYOOM) !== 0) return OOM;
     return null;
+  }
+
+  /** scriptVerifyACL: the caller's user must be allowed the command, its keys and channels. */
+  private aclRefusal(ctx: RunCtx, cmd: Command, args: string[]): string | null {
+    const acl = this.server.acl;
+    const res = acl.check(ctx.client, cmd, args);
+    if (res.result === ACL_OK) return null;
+    acl.logDenial(ctx.caller, res, cmd, args, 'lua');
+    return 'The user executing the script ' + denialReason(res.result);
   }
 
   /** Used memory (INFO's used_memory: JS heap and external buffers) is over maxmemory. */
@@ -265,4 +283,12 @@ export class ScriptRunner implements ApiHost {
     if (need === 0 || getConfigNumber(cfg, 'min-replicas-max-lag', 10) === 0) return true;
     return this.server.replication.replicas.size >= need;
   }
+}
+
+/** Redis's getAclErrorMessage. */
+function denialReason(result: number): string {
+  if (result === DENIED_CMD) return "can't run this command or subcommand";
+  if (result === DENIED_KEY) return "can't access at least one of the keys mentioned in the command arguments";
+  if (result === DENIED_CHANNEL) return "can't publish to the channel mentioned in the command";
+  return 'lacking the permissions for the command';
 }

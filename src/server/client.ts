@@ -10,6 +10,7 @@ import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
 import { execute } from './dispatch.ts';
 import type { Command } from '../commands/registry.ts';
+import type { User } from '../security/acl-user.ts';
 
 /**
  * Set by the AOF: true when a client's replies must wait (until the writes
@@ -64,6 +65,8 @@ export class Client {
    */
   intercept: ((cmd: Command, args: string[]) => boolean) | null = null;
   authenticated = false;
+  /** The ACL user the connection runs as (the default user until AUTH / HELLO AUTH). */
+  user: User;
   /** Running the commands of an EXEC (blocking commands don't block, wake-ups wait for the end). */
   inExec = false;
   /** Set by a handler: what to replicate instead of the command as sent (PEXPIREAT for EXPIRE …). */
@@ -79,15 +82,31 @@ export class Client {
   readonly server: ServerState;
   readonly socket: Socket | null;
 
+  /**
+   * The default user, authenticated when it needs no password and is on
+   * (Redis's clientSetDefaultAuth): new connections and RESET.
+   */
+  setDefaultAuth(): void {
+    const u = this.server.acl.defaultUser;
+    this.user = u;
+    this.authenticated = u.nopass && u.enabled;
+  }
+
   constructor(server: ServerState, socket: Socket | null) {
     this.server = server;
     this.socket = socket;
     this.id = server.nextClientId++;
-    // with a password set, a new connection starts unauthenticated (Redis's clientSetDefaultAuth)
-    this.authenticated = server.config.requirepass === '';
+    this.user = server.acl.defaultUser;
+    this.authenticated = false;
+    this.setDefaultAuth();
+    // internal clients (AOF loading, scripts) run with every permission, as Redis's user-less clients
+    if (socket === null) {
+      this.user = server.acl.internalUser;
+      this.authenticated = true;
+    }
     this.parser = new RespParser({
       maxBulkLen: server.config.protoMaxBulkLen,
-      authRequired: () => !this.authenticated && this.server.config.requirepass !== '',
+      authRequired: () => this.server.acl.authRequired(this),
     });
     if (socket) {
       socket.setNoDelay(true);

@@ -3,14 +3,23 @@ import type { ServerState } from './server-state.ts';
 import { Err } from '../commands/errors.ts';
 import type { Client } from './client.ts';
 import type { Command } from '../commands/registry.ts';
+import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 
 export function installGates(state: ServerState): void {
-  // AUTH: with requirepass set, only no_auth commands run before authentication
+  const acl = state.acl;
+  // AUTH: while the default user needs a password, only no_auth commands run before authentication
   state.gates.push((c, cmd) => {
-    if (state.config.requirepass === '' || c.authenticated) return null;
+    if (c.authenticated || !acl.authRequired(c)) return null;
     const top = cmd.parent ?? cmd;
     if (top.spec.flags.includes('no_auth')) return null;
     return Err.NOAUTH;
+  });
+  // ACL: the user's permissions for the command, its keys and channels (denials go to ACL LOG)
+  state.gates.push((c, cmd, args) => {
+    const res = acl.check(c, cmd, args);
+    if (res.result === ACL_OK) return null;
+    acl.logDenial(c, res, cmd, args, acl.context(c));
+    return denialMessage(res.result, cmd);
   });
   // maxmemory: commands that may use memory first evict keys (maxmemory-policy), and get OOM when
   // that cannot bring memory under the limit
@@ -26,6 +35,14 @@ function mayUseMemory(c: Client, cmd: Command): boolean {
   if (cmd.fullName !== 'exec') return false;
   const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
   return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
+}
+
+/** The NOPERM reply processCommand gives for a denied command. */
+function denialMessage(result: number, cmd: Command): string {
+  if (result === DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
+  if (result === DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
+  if (result === DENIED_CHANNEL) return 'NOPERM this user has no permissions to access one of the channels used as arguments';
+  return 'no permission';
 }
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -16,6 +16,7 @@ import { PubSubHub } from '../pubsub/hub.ts';
 import { KeyspaceNotifier } from '../pubsub/notifications.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
+import { Acl } from '../security/acl.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -100,11 +101,16 @@ export class ServerState {
   readonly config: Config;
   readonly engine: Engine;
   readonly registry: Registry;
+  /** Users, permissions and the ACL log. */
+  readonly acl: Acl;
 
   constructor(config: Config, engine: Engine, registry: Registry) {
     this.config = config;
     this.engine = engine;
     this.registry = registry;
+    this.acl = new Acl(registry);
+    this.acl.allChannelsDefault = () => getConfigValue(config, 'acl-pubsub-default') === 'allchannels';
+    if (config.requirepass !== '') this.acl.setDefaultPassword(config.requirepass);
     this.blocking = new BlockingManager(this);
     this.replication = new ReplicationFeed(this);
     this.pubsub = new PubSubHub(this);
@@ -131,6 +137,10 @@ export class ServerState {
     // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
     this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
     this.slowlog.trim(this.slowlogMaxLen);
+    if (this.acl !== undefined) {
+      this.acl.log.maxLen = getConfigNumber(cfg, 'acllog-max-len', 128);
+      this.acl.log.trim();
+    }
   }
 
   /** A timed call took `us` µs (standing for `weight` calls): latency histogram, SLOWLOG, latency monitor. */
@@ -171,7 +181,9 @@ export class ServerState {
   }
 
   /** Called after CONFIG SET with the changed parameter names. */
-  onConfigChange(_names: string[]): void {
+  onConfigChange(names: string[]): void {
+    // requirepass is the default user's password (Redis's ACLUpdateDefaultUserPassword)
+    if (names.includes('requirepass')) this.acl.setDefaultPassword(this.config.requirepass);
     this.readTimingConfig();
     this.pubsub.configure();
     this.notifications.configure();

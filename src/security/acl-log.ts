@@ -1,0 +1,56 @@
+/**
+ * ACL LOG: recent denials, newest first. A denial like one of the last ten
+ * entries (same reason, context, object and user, within 60 s) bumps that
+ * entry's count and moves it to the front, as Redis's addACLLogEntry.
+ */
+import type { Client } from '../server/client.ts';
+import { clientInfoLine } from '../commands/client-cmd.ts';
+
+export type LogContext = 'toplevel' | 'multi' | 'lua' | 'module';
+
+export interface LogEntry {
+  count: number;
+  reason: number;
+  context: LogContext;
+  object: string;
+  username: string;
+  ctime: number;
+  cinfo: string;
+}
+
+const GROUPING_MS = 60000;
+
+export const REASON_NAMES: Record<number, string> = { 1: 'command', 2: 'key', 3: 'auth', 4: 'channel' };
+
+export class AclLog {
+  entries: LogEntry[] = [];
+  maxLen = 128;
+
+  /** `c` is the client that sent the command (for a script's call, the client running the script). */
+  add(c: Client, reason: number, context: LogContext, object: string, username: string): void {
+    const e: LogEntry = { count: 1, reason, context, object, username, ctime: Date.now(), cinfo: clientInfoLine(c) };
+    const scan = Math.min(10, this.entries.length);
+    for (let i = 0; i < scan; i++) {
+      const cur = this.entries[i]!;
+      if (cur.reason === e.reason && cur.context === e.context && Math.abs(cur.ctime - e.ctime) <= GROUPING_MS &&
+        cur.object === e.object && cur.username === e.username) {
+        cur.cinfo = e.cinfo;
+        cur.ctime = e.ctime;
+        cur.count++;
+        this.entries.splice(i, 1);
+        this.entries.unshift(cur);
+        return;
+      }
+    }
+    this.entries.unshift(e);
+    this.trim();
+  }
+
+  trim(): void {
+    if (this.entries.length > this.maxLen) this.entries.length = this.maxLen;
+  }
+
+  reset(): void {
+    this.entries = [];
+  }
+}

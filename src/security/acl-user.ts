@@ -1,0 +1,168 @@
+/**
+ * An ACL user: on/off, passwords (SHA-256 hex), payload sanitization flag
+ * and its selectors (the root one first). Rules are applied one at a time
+ * as Redis's ACLSetUser; ACL SETUSER stages them on a copy first.
+ */
+import { createHash } from 'node:crypto';
+import type { AclTable } from './acl-table.ts';
+import { RuleError, Selector } from './acl-selector.ts';
+
+export function hashPassword(clear: string): string {
+  return createHash('sha256').update(Buffer.from(clear, 'latin1')).digest('hex');
+}
+
+function checkHash(h: string): void {
+  if (!/^[0-9a-f]{64}$/.test(h)) throw new RuleError('EBADMSG');
+}
+
+/** User flags in the order Redis describes them. */
+export const USER_FLAGS = ['on', 'off', 'nopass', 'skip-sanitize-payload', 'sanitize-payload'] as const;
+type UserFlag = (typeof USER_FLAGS)[number];
+
+export class User {
+  readonly name: string;
+  readonly flags = new Set<UserFlag>(['off']);
+  passwords: string[] = [];
+  selectors: Selector[];
+  /** ACL LIST / GETUSER description, cached until the next change. */
+  described: string | null = null;
+
+  constructor(name: string, table: AclTable, allChannels: boolean) {
+    this.name = name;
+    this.selectors = [new Selector(table, true, allChannels)];
+  }
+
+  get root(): Selector {
+    return this.selectors[0]!;
+  }
+
+  get enabled(): boolean {
+    return this.flags.has('on');
+  }
+
+  get nopass(): boolean {
+    return this.flags.has('nopass');
+  }
+
+  /** The root selector may run anything on any key and channel: permission checks can be skipped. */
+  get unrestricted(): boolean {
+    const r = this.root;
+    return r.allCommands && r.allKeys && r.allChannels;
+  }
+
+  /** Copies another user's rules (not its name) — Redis's ACLCopyUser. */
+  copyFrom(src: User, table: AclTable): void {
+    this.flags.clear();
+    for (const f of src.flags) this.flags.add(f);
+    this.passwords = [...src.passwords];
+    this.selectors = src.selectors.map((s) => s.clone(table));
+    this.described = src.described;
+  }
+
+  checkPassword(clear: string): boolean {
+    if (this.nopass) return true;
+    const h = hashPassword(clear);
+    return this.passwords.includes(h);
+  }
+
+  /**
+   * Applies one rule; throws RuleError. `allChannelsDefault` is
+   * acl-pubsub-default (reset and new selectors start from it).
+   */
+  apply(table: AclTable, op: string, allChannelsDefault: boolean): void {
+    this.described = null;
+    if (op === '') return;
+    const lower = op.toLowerCase();
+    const flag = (on: UserFlag, off: UserFlag): void => {
+      this.flags.add(on);
+      this.flags.delete(off);
+    };
+    if (lower === 'on') flag('on', 'off');
+    else if (lower === 'off') flag('off', 'on');
+    else if (lower === 'skip-sanitize-payload') flag('skip-sanitize-payload', 'sanitize-payload');
+    else if (lower === 'sanitize-payload') flag('sanitize-payload', 'skip-sanitize-payload');
+    else if (lower === 'nopass') {
+      this.flags.add('nopass');
+      this.passwords = [];
+    } else if (lower === 'resetpass') {
+      this.flags.delete('nopass');
+      this.passwords = [];
+    } else if (op[0] === '>' || op[0] === '#') {
+      let h: string;
+      if (op[0] === '>') h = hashPassword(op.slice(1));
+      else {
+        h = op.slice(1);
+        checkHash(h);
+      }
+      if (!this.passwords.includes(h)) this.passwords.push(h);
+      this.flags.delete('nopass');
+    } else if (op[0] === '<' || op[0] === '!') {
+      let h: string;
+      if (op[0] === '<') h = hashPassword(op.slice(1));
+      else {
+        h = op.slice(1);
+        checkHash(h);
+      }
+      const i = this.passwords.indexOf(h);
+      if (i < 0) throw new RuleError('ENODEV');
+      this.passwords.splice(i, 1);
+    } else if (op[0] === '(' && op[op.length - 1] === ')') {
+      const s = new Selector(table, false, allChannelsDefault);
+      for (const part of splitArgs(op.slice(1, -1))) s.apply(table, part);
+      this.selectors.push(s);
+    } else if (lower === 'clearselectors') {
+      this.selectors = [this.root];
+    } else if (lower === 'reset') {
+      this.flags.delete('nopass');
+      this.passwords = [];
+      const r = this.root;
+      r.apply(table, 'resetkeys');
+      r.apply(table, 'resetchannels');
+      if (allChannelsDefault) r.apply(table, 'allchannels');
+      flag('off', 'on');
+      flag('sanitize-payload', 'skip-sanitize-payload');
+      this.selectors = [r];
+      r.apply(table, '-@all');
+    } else {
+      this.root.apply(table, op);
+    }
+  }
+}
+
+/** Splits a selector body on whitespace, honouring quotes (Redis's sdssplitargs, simplified to what rules use). */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+/**
+ * Joins selector rules that were split over several arguments ("(+get",
+ * "~key)") back into one (ACLMergeSelectorArguments); returns the index
+ * of an unmatched "(" as a number.
+ */
+export function mergeSelectorArgs(args: readonly string[]): string[] | number {
+  const out: string[] = [];
+  let open = -1;
+  let acc = '';
+  for (let j = 0; j < args.length; j++) {
+    const op = args[j]!;
+    if (op[0] === '(' && op[op.length - 1] !== ')') {
+      acc = op;
+      open = j;
+      continue;
+    }
+    if (open !== -1) {
+      acc += ' ' + op;
+      if (op[op.length - 1] === ')') {
+        open = -1;
+        out.push(acc);
+      }
+      continue;
+    }
+    out.push(op);
+  }
+  return open !== -1 ? open : out;
+}
