@@ -6,6 +6,19 @@
  *   npm run bench -- --n 50000 --tests set,get --pipelines 1
  *   npm run bench -- --shards 4 --no-memory
  *   npm run bench -- --tests evalsha,multi,publish1,publish100 --no-memory
+ *   npm run bench -- --keys 200000           # persistence rows on 200k keys
+ *   npm run bench -- --no-persistence        # skip the persistence rows
+ *   npm run bench -- --no-snapshot           # skip only the N-key snapshot rows
+ *
+ * Persistence rows, in the default run after the throughput table:
+ * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
+ *   appendonly yes and that appendfsync on both servers (fresh servers per
+ *   policy, see aof-rows.ts; the always rows send n/10 requests).
+ * - BGSAVE / BGREWRITEAOF of N keys (--keys, default 1M, DEBUG POPULATE):
+ *   time taken, longest client stall (the largest PING reply gap seen by a
+ *   client pinging back to back) and memory overhead (peak RSS minus RSS
+ *   before; Redis adds its child's copy-on-write bytes); then the start-up
+ *   load time of the N-key dump.rdb (see snapshot.ts).
  *
  * Rows outside the default table: EVALSHA (a script doing one GET and one
  * INCR, loaded with SCRIPT LOAD on both servers, sent by redis-benchmark as
@@ -16,13 +29,15 @@
  *
  * Not a test: nothing here asserts a timing.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../test/helpers/ports.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 import { multiExecRate, publishDeliveryRate } from './loads.ts';
+import { kill, startTarget, type Target } from './servers.ts';
+import { aofSetRows } from './aof-rows.ts';
+import { snapshotRows, snapshotTable } from './snapshot.ts';
 
 interface Options {
   n: number;
@@ -32,6 +47,11 @@ interface Options {
   shards: number;
   memory: boolean;
   memoryKeys: number;
+  /** SET with appendonly yes rows. */
+  aof: boolean;
+  /** BGSAVE / BGREWRITEAOF / start-up rows, on `keys` keys. */
+  snapshot: boolean;
+  keys: number;
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -50,7 +70,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryKeys: 1_000_000 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryKeys: 1_000_000, aof: true, snapshot: true, keys: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -61,46 +81,15 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--shards') o.shards = Number(v), i++;
     else if (a === '--memory-keys') o.memoryKeys = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
+    else if (a === '--keys') o.keys = Number(v), i++;
+    else if (a === '--no-persistence') o.aof = false, o.snapshot = false;
+    else if (a === '--no-aof') o.aof = false;
+    else if (a === '--no-snapshot') o.snapshot = false;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
 }
 
-
-async function waitUp(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const c = await RespClient.connect(port);
-      await c.call('PING');
-      c.close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`server on ${port} did not start`);
-}
-
-interface Target {
-  name: string;
-  port: number;
-  proc: ChildProcess;
-}
-
-async function startRedis(): Promise<Target> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'], { stdio: 'ignore' });
-  await waitUp(port);
-  return { name: 'redis', port, proc };
-}
-
-async function startShardis(shards: number, dir: string): Promise<Target> {
-  const port = await freePort();
-  const main = new URL('../src/main.ts', import.meta.url).pathname;
-  const proc = spawn(process.execPath, [main, '--port', String(port), '--dir', dir, '--shards', String(shards), '--loglevel', 'warning'], { stdio: 'inherit' });
-  await waitUp(port);
-  return { name: 'shardis', port, proc };
-}
 
 let evalshaSha = '';
 
@@ -184,8 +173,9 @@ async function main(): Promise<void> {
     throw new Error('bench needs redis-benchmark and redis-server (apt-get install redis-server redis-tools)');
   }
   const dir = mkdtempSync(join(tmpdir(), 'shardis-bench-'));
-  const redis = await startRedis();
-  const shardis = await startShardis(o.shards, dir);
+  const redisDir = mkdtempSync(join(tmpdir(), 'redis-bench-'));
+  const redis = await startTarget('redis', redisDir, ['--appendonly', 'no']);
+  const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], o.shards);
   const results: Array<{ test: string; p: number; redis: number; shardis: number }> = [];
   try {
     console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; shardis --shards ${o.shards}; node ${process.version}`);
@@ -201,17 +191,29 @@ async function main(): Promise<void> {
         console.log(`${pad(test.toUpperCase(), 12)} -P ${pad(String(p), 3)} redis ${pad(r.toFixed(0), 9)} shardis ${pad(s.toFixed(0), 9)} ratio ${(s / r).toFixed(2)}`);
       }
     }
-    console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
-    for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
+    let memoryLine = '';
     if (o.memory) {
       const rm = await memoryPerKey(redis, o.memoryKeys);
       const sm = await memoryPerKey(shardis, o.memoryKeys);
-      console.log(`\nmemory per key (${o.memoryKeys} small string keys, used_memory delta): redis ${rm.toFixed(1)} B, shardis ${sm.toFixed(1)} B, ratio ${(sm / rm).toFixed(2)}`);
+      memoryLine = `memory per key (${o.memoryKeys} small string keys, used_memory delta): redis ${rm.toFixed(1)} B, shardis ${sm.toFixed(1)} B, ratio ${(sm / rm).toFixed(2)}`;
+      console.log(memoryLine);
     }
+    kill(redis);
+    kill(shardis);
+    if (o.aof) {
+      const rate = (port: number, p: number, n: number): Promise<number> => measure(port, 'set', p, { ...o, n });
+      results.push(...await aofSetRows(rate, o.n, o.pipelines, o.shards, (l) => console.log(l)));
+    }
+    const snapshots = o.snapshot ? await snapshotRows(o.keys, o.shards, (l) => console.log(l)) : [];
+    console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
+    for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
+    if (memoryLine !== '') console.log(`\n${memoryLine}`);
+    if (snapshots.length !== 0) console.log(`\n${snapshotTable(snapshots)}`);
   } finally {
-    redis.proc.kill('SIGKILL');
-    shardis.proc.kill('SIGKILL');
+    kill(redis);
+    kill(shardis);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(redisDir, { recursive: true, force: true });
   }
 }
 

@@ -1,118 +1,157 @@
 /**
- * BGSAVE of a large dataset while a client keeps sending PINGs, against
- * shardis and a real redis-server in the same run: the longest reply gap the
- * client saw during the save (the stall), how long the save took, and the
- * server's memory before and at its peak during the save. Then the start-up
- * load time of the file each server wrote.
+ * Snapshots of a large dataset against shardis and a real redis-server in
+ * the same run (both with appendonly yes, appendfsync everysec):
  *
- *   node bench/snapshot.ts [--keys 1000000]
+ * - BGSAVE and BGREWRITEAOF of N keys (DEBUG POPULATE, 16-byte values)
+ *   while a second client sends PINGs back to back: how long the command's
+ *   work took, the longest PING reply gap (the longest client stall), and the
+ *   memory overhead: peak RSS of the server process during the work minus
+ *   its RSS before; for Redis plus its forked child's copy-on-write memory
+ *   (rdb_last_cow_size / aof_last_cow_size), the cost of the fork.
+ * - Start-up load time of the dump.rdb each server wrote (until the first
+ *   PONG).
+ *
+ * Each server settles for a second after DEBUG POPULATE (shardis's garbage
+ * collector catches up with the loading) before BGSAVE starts.
+ *
+ *   node bench/snapshot.ts [--keys 1000000]     (npm run bench runs it too)
  *
  * Not a test: nothing here asserts a timing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../test/helpers/ports.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
+import { infoField, kill, rss, startTarget, waitUp, type Target } from './servers.ts';
 
-const keysArg = process.argv.indexOf('--keys');
-const KEYS = keysArg > 0 ? Number(process.argv[keysArg + 1]) : 1_000_000;
+const MB = 1048576;
 
-interface Server { name: string; port: number; proc: ChildProcess; dir: string }
-
-async function waitUp(port: number, timeoutMs = 120_000): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    try {
-      const c = await RespClient.connect(port);
-      const r = await c.call('PING');
-      c.close();
-      if (r === 'PONG') return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`server on ${port} did not start`);
+export interface Stall {
+  ms: number;
+  maxGapMs: number;
+  /** Peak RSS minus RSS before, plus the forked child's copy-on-write bytes. */
+  overhead: number;
 }
 
-async function start(name: string, dir: string): Promise<Server> {
-  const port = await freePort();
-  const proc = name === 'redis'
-    ? spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes'], { stdio: 'ignore' })
-    : spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-  await waitUp(port);
-  return { name, port, proc, dir };
+export interface SnapshotRow {
+  what: string;
+  redis: Stall;
+  shardis: Stall;
 }
 
-/** RSS of a process in bytes (what the OS charges it, fork's copy-on-write pages of the child aside). */
-function rss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
+const WORK = {
+  BGSAVE: { busy: ['rdb_bgsave_in_progress'], cow: 'rdb_last_cow_size' },
+  BGREWRITEAOF: { busy: ['aof_rewrite_in_progress', 'aof_rewrite_scheduled'], cow: 'aof_last_cow_size' },
+} as const;
 
-async function measure(s: Server): Promise<void> {
-  const c = await RespClient.connect(s.port);
-  c.send('DEBUG', 'POPULATE', String(KEYS), 'key', '16');
-  await c.read(300_000);
-  const probe = await RespClient.connect(s.port);
-  const rssBefore = rss(s.proc.pid!);
-  let maxGap = 0;
+/** Runs `cmd` while another client PINGs; the longest gap and the memory it cost. */
+async function stallDuring(t: Target, cmd: keyof typeof WORK): Promise<Stall> {
+  const c = await RespClient.connect(t.port);
+  const probe = await RespClient.connect(t.port);
+  const pid = t.proc.pid!;
+  const rssBefore = rss(pid);
   let peak = rssBefore;
+  let maxGapMs = 0;
   let running = true;
   const pinger = (async () => {
     while (running) {
-      const t = performance.now();
+      const t0 = performance.now();
       await probe.call('PING');
-      maxGap = Math.max(maxGap, performance.now() - t);
+      maxGapMs = Math.max(maxGapMs, performance.now() - t0);
     }
   })();
   const t0 = performance.now();
-  await c.call('BGSAVE');
+  await c.call(cmd);
   for (;;) {
-    peak = Math.max(peak, rss(s.proc.pid!));
-    const info = (await c.call('INFO', 'persistence')) as string;
-    if (info.includes('rdb_bgsave_in_progress:0')) break;
+    peak = Math.max(peak, rss(pid));
+    let busy = false;
+    for (const f of WORK[cmd].busy) if ((await infoField(c, 'persistence', f)) !== 0) busy = true;
+    if (!busy) break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  const saveMs = performance.now() - t0;
+  const ms = performance.now() - t0;
   running = false;
   await pinger;
-  // Redis saves in a forked child: count the child's memory too (its copy-on-write pages)
-  console.log(`${s.name.padEnd(8)} BGSAVE of ${KEYS} keys: ${saveMs.toFixed(0)} ms, longest reply gap ${maxGap.toFixed(1)} ms, RSS ${(rssBefore / 1048576).toFixed(0)} MB before, ${(peak / 1048576).toFixed(0)} MB peak in the server process (+${((peak - rssBefore) / 1048576).toFixed(0)} MB)`);
+  const cow = await infoField(c, 'persistence', WORK[cmd].cow);
   probe.close();
   c.close();
+  return { ms, maxGapMs, overhead: peak - rssBefore + (Number.isFinite(cow) ? cow : 0) };
 }
 
-async function loadTime(name: string, dir: string): Promise<void> {
-  const size = statSync(join(dir, 'dump.rdb')).size;
-  const port = await freePort();
-  const t0 = performance.now();
-  const proc = name === 'redis'
-    ? spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
-    : spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-  await waitUp(port);
-  const ms = performance.now() - t0;
-  const c = await RespClient.connect(port);
-  const n = await c.call('DBSIZE');
+async function populate(t: Target, keys: number): Promise<void> {
+  const c = await RespClient.connect(t.port);
+  c.send('DEBUG', 'POPULATE', String(keys), 'key', '16');
+  await c.read(600_000);
   c.close();
-  proc.kill('SIGKILL');
-  console.log(`${name.padEnd(8)} start-up with a ${(size / 1048576).toFixed(1)} MB dump.rdb (${n} keys): ready after ${ms.toFixed(0)} ms`);
+  // the collection of what populating left behind is not the snapshot's stall
+  await new Promise((r) => setTimeout(r, 1000));
 }
 
-const dirs = { redis: mkdtempSync(join(tmpdir(), 'snap-redis-')), shardis: mkdtempSync(join(tmpdir(), 'snap-shardis-')) };
-try {
-  for (const name of ['redis', 'shardis'] as const) {
-    const s = await start(name, dirs[name]);
-    try {
-      await measure(s);
-    } finally {
-      s.proc.kill('SIGKILL');
-    }
+/** Start-up with the dump.rdb in `dir`: milliseconds until the first PONG. */
+async function loadTime(name: Target['name'], dir: string, keys: number): Promise<Stall> {
+  const t0 = performance.now();
+  const t = await startTarget(name, dir, ['--appendonly', 'no'], 1, false);
+  try {
+    await waitUp(t.port);
+    const ms = performance.now() - t0;
+    const c = await RespClient.connect(t.port);
+    const n = await c.call('DBSIZE');
+    c.close();
+    if (n !== keys) throw new Error(`${name} loaded ${String(n)} keys, not ${keys}`);
+    return { ms, maxGapMs: NaN, overhead: NaN };
+  } finally {
+    kill(t);
   }
-  for (const name of ['redis', 'shardis'] as const) await loadTime(name, dirs[name]);
-} finally {
-  rmSync(dirs.redis, { recursive: true, force: true });
-  rmSync(dirs.shardis, { recursive: true, force: true });
+}
+
+function line(what: string, name: string, s: Stall): string {
+  if (Number.isNaN(s.maxGapMs)) return `${name.padEnd(8)} ${what}: ready after ${s.ms.toFixed(0)} ms`;
+  return `${name.padEnd(8)} ${what}: ${s.ms.toFixed(0)} ms, longest reply gap ${s.maxGapMs.toFixed(1)} ms, memory +${(s.overhead / MB).toFixed(0)} MB`;
+}
+
+/** The BGSAVE, BGREWRITEAOF and start-up rows for `keys` keys. */
+export async function snapshotRows(keys: number, shards: number, log: (line: string) => void): Promise<SnapshotRow[]> {
+  const names = ['redis', 'shardis'] as const;
+  const dirs = { redis: mkdtempSync(join(tmpdir(), 'snap-redis-')), shardis: mkdtempSync(join(tmpdir(), 'snap-shardis-')) };
+  const got: Record<string, Partial<Record<Target['name'], Stall>>> = {};
+  const note = (what: string, name: Target['name'], s: Stall): void => {
+    (got[what] ??= {})[name] = s;
+    log(line(what, name, s));
+  };
+  try {
+    for (const name of names) {
+      const t = await startTarget(name, dirs[name], ['--appendonly', 'yes', '--appendfsync', 'everysec'], shards);
+      try {
+        await populate(t, keys);
+        note(`BGSAVE of ${keys} keys`, name, await stallDuring(t, 'BGSAVE'));
+        note(`BGREWRITEAOF of ${keys} keys`, name, await stallDuring(t, 'BGREWRITEAOF'));
+      } finally {
+        kill(t);
+      }
+    }
+    const size = statSync(join(dirs.shardis, 'dump.rdb')).size;
+    for (const name of names) note(`start-up with a ${(size / MB).toFixed(1)} MB dump.rdb of ${keys} keys`, name, await loadTime(name, dirs[name], keys));
+  } finally {
+    rmSync(dirs.redis, { recursive: true, force: true });
+    rmSync(dirs.shardis, { recursive: true, force: true });
+  }
+  return Object.entries(got).map(([what, r]) => ({ what, redis: r.redis!, shardis: r.shardis! }));
+}
+
+/** Markdown rows: time, longest stall and memory of each server, with shardis / redis ratios. */
+export function snapshotTable(rows: SnapshotRow[]): string {
+  const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '-');
+  const out = ['| what | redis ms | shardis ms | ratio | redis max stall ms | shardis max stall ms | redis mem MB | shardis mem MB |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const load = Number.isNaN(r.redis.maxGapMs);
+    const cell = (v: number, d: number): string => (load ? '-' : v.toFixed(d));
+    out.push(`| ${r.what} | ${r.redis.ms.toFixed(0)} | ${r.shardis.ms.toFixed(0)} | ${ratio(r.shardis.ms, r.redis.ms)} | ${cell(r.redis.maxGapMs, 1)} | ${cell(r.shardis.maxGapMs, 1)} | ${cell(r.redis.overhead / MB, 0)} | ${cell(r.shardis.overhead / MB, 0)} |`);
+  }
+  return out.join('\n');
+}
+
+if (import.meta.main) {
+  const i = process.argv.indexOf('--keys');
+  const rows = await snapshotRows(i > 0 ? Number(process.argv[i + 1]) : 1_000_000, 1, (l) => console.log(l));
+  console.log(`\n${snapshotTable(rows)}`);
 }

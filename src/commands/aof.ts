@@ -7,7 +7,7 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError } from './errors.ts';
 import { addInfoFields } from './info.ts';
 import { debugHooks } from './debug.ts';
-import { saveState } from './save-state.ts';
+import { otherBackgroundJob, saveState } from './save-state.ts';
 import { Aof } from '../persistence/aof.ts';
 import { AofError } from '../persistence/aof-manifest.ts';
 import { replyHold, type Client } from '../server/client.ts';
@@ -106,6 +106,9 @@ debugHooks.loadAof = (c: Client): void => {
 debugHooks.aofFlushSleep = (c: Client, us: number): void => {
   aofOf(c.server).writer.flushSleepUs = Math.max(0, us);
 };
+
+// BGSAVE waits for a running rewrite, as Redis runs one child at a time
+otherBackgroundJob.active = (s) => aofs.get(s)?.rewriteInProgress ?? false;
 
 /** BGREWRITEAOF: inside MULTI, or while a BGSAVE writes, it is scheduled, as Redis does. */
 const bgrewriteaof = command({

@@ -13,6 +13,7 @@ import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { rewriteConfigFile } from '../config/rewrite.ts';
 import type { Client } from '../server/client.ts';
 import { debugReload, saveState } from './save-state.ts';
+import { idleMs } from '../engine/lru.ts';
 
 const HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
@@ -343,8 +344,10 @@ function debugObject(c: Client, key: string): void {
   const enc = encodingOf(v);
   const shared = typeof v === 'string' && enc === 'int' && /^(0|[1-9]\d{0,3})$/.test(v);
   const extra = enc === 'quicklist' ? quicklistExtra(c, v as CollectionValue) : '';
-  const lru = Math.floor(Date.now() / 1000) & 0xffffff;
-  c.reply.simple(`Value at:${addressOf(key, v)} refcount:${shared ? 2147483647 : 1} encoding:${enc} serializedlength:${serializedLength(c, v)} lru:${lru} lru_seconds_idle:0${extra}`);
+  // the raw LRU / LFU word, and its age read as an LRU clock (even under LFU, as Redis)
+  const ks = c.ks(key);
+  const lru = ks.lru.get(key) ?? ks.lruPolicy.clock;
+  c.reply.simple(`Value at:${addressOf(key, v)} refcount:${shared ? 2147483647 : 1} encoding:${enc} serializedlength:${serializedLength(c, v)} lru:${lru} lru_seconds_idle:${Math.floor(idleMs(ks.lruPolicy, lru) / 1000)}${extra}`);
 }
 
 function reload(c: Client, args: string[]): void {

@@ -8,12 +8,10 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseInt64OrNull } from './parse.ts';
-import { getConfigValue } from '../config/config.ts';
 import type { Client } from '../server/client.ts';
 import type { Value } from '../datatypes/value.ts';
 import { dumpPayload } from '../persistence/rdb-writer.ts';
 import { readDumpPayload, verifyDumpPayload } from '../persistence/rdb-load.ts';
-import { setKeyHints } from '../persistence/key-hints.ts';
 import { loadLimits, saveOptions, saveState } from './save-state.ts';
 import { migrateCommand } from './migrate.ts';
 import { saveCommands } from './save.ts';
@@ -88,8 +86,7 @@ function restoreHandler(c: Client, args: string[]): void {
     // replicas get the TTL as an absolute time
     if (!absttl) c.propagate = [args[0]!, key, String(ttl), ...args.slice(3), 'ABSTTL'];
   }
-  const lfu = (getConfigValue(c.server.config, 'maxmemory-policy') ?? '').includes('lfu');
-  if (lfu ? freq >= 0 : idle >= 0) setKeyHints(ks, key, lfu ? -1 : idle, lfu ? freq : -1);
+  ks.setLruHint(key, idle, freq);
   ks.modified(key, 'restore');
   c.reply.ok();
 }

@@ -103,7 +103,7 @@ function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string,
     args: [{ name: 'key', type: 'key' }],
     handler(c, args) {
       const ks = c.ks(args[1]!);
-      if (ks.lookupRead(args[1]!) === undefined) return c.reply.int(-2);
+      if (ks.lookupReadNoTouch(args[1]!) === undefined) return c.reply.int(-2);
       const when = ks.getExpire(args[1]!);
       if (when === undefined) return c.reply.int(-1);
       let ttl = absolute ? when : when - c.server.engine.now();

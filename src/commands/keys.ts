@@ -52,7 +52,8 @@ const exists = command({
   args: KEY_ARGS,
   handler(c, args) {
     let n = 0;
-    for (let i = 1; i < args.length; i++) if (c.ks(args[i]!).lookupRead(args[i]!) !== undefined) n++;
+    // no access: the key's LRU clock / LFU counter stays (LOOKUP_NOTOUCH)
+    for (let i = 1; i < args.length; i++) if (c.ks(args[i]!).lookupReadNoTouch(args[i]!) !== undefined) n++;
     c.reply.int(n);
   },
 });
@@ -63,12 +64,12 @@ const type = command({
   group: 'generic', since: '1.0.0', summary: 'Determine the type stored at key', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
-    const v = c.ks(args[1]!).lookupRead(args[1]!);
+    const v = c.ks(args[1]!).lookupReadNoTouch(args[1]!);
     c.reply.simple(v === undefined ? 'none' : typeOf(v));
   },
 });
 
-/** TOUCH key [key ...] — counts existing keys (no LRU clock to update here). */
+/** TOUCH key [key ...] — an access to each key (LRU clock / LFU counter); counts the existing ones. */
 const touch = command({
   name: 'touch', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
   group: 'generic', since: '3.2.1', summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',

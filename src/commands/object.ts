@@ -1,8 +1,7 @@
 /**
- * OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT | HELP. shardis keeps no
- * per-key LRU clock or LFU counter (that would cost memory and time on every
- * access), so IDLETIME is always 0 and FREQ the counter a new key starts
- * with; the policy checks and errors are Redis's.
+ * OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT | HELP. IDLETIME and FREQ read
+ * the key's LRU clock / LFU counter (Keyspace.lru, src/engine/lru.ts); OBJECT
+ * itself is no access (LOOKUP_NOTOUCH). The policy checks and errors are Redis's.
  */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError } from './errors.ts';
@@ -11,7 +10,7 @@ import { stringEncoding } from './string.ts';
 import { replyHelp } from './command-info.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { Client } from '../server/client.ts';
-import { hintedFreq, hintedIdleTime } from '../persistence/key-hints.ts';
+import { LFU_INIT_VAL, idleMs, lfuCounter } from '../engine/lru.ts';
 
 /** Redis 7.0's OBJECT ENCODING name for any value. */
 export function encodingOf(v: Value): string {
@@ -22,8 +21,6 @@ const LFU_NOT_SELECTED = 'ERR An LFU maxmemory policy is not selected, access fr
 const LFU_SELECTED = 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 /** Redis's OBJ_SHARED_REFCOUNT (INT_MAX): the refcount of shared small integers. */
 const SHARED_REFCOUNT = 2147483647;
-/** Redis's LFU_INIT_VAL: the counter of a key that has just been created. */
-const LFU_INIT_VAL = 5;
 
 function policy(c: Client): string {
   return getConfigValue(c.server.config, 'maxmemory-policy') ?? 'noeviction';
@@ -46,7 +43,7 @@ function sub(name: string, since: string, summary: string, reply: (c: Client, v:
     group: 'generic', since, summary, complexity: 'O(1)',
     args: [{ name: 'key', type: 'key' }],
     handler(c, args) {
-      const v = c.ks(args[2]!).lookupRead(args[2]!);
+      const v = c.ks(args[2]!).lookupReadNoTouch(args[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
       reply(c, v, args[2]!);
     },
@@ -86,12 +83,16 @@ export const objectCommand = command({
     sub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', (c, v, key) => {
       if (!policy(c).includes('lfu')) throw new CommandError(LFU_NOT_SELECTED);
       // shared integers carry no counter of their own in Redis: it reads 0
-      c.reply.int(hintedFreq(c.ks(key), key) ?? (isSharedInteger(c, v) ? 0 : LFU_INIT_VAL));
+      if (isSharedInteger(c, v)) return c.reply.int(0);
+      const ks = c.ks(key);
+      const word = ks.lru.get(key);
+      c.reply.int(word === undefined ? LFU_INIT_VAL : lfuCounter(ks.lruPolicy, word));
     }),
     sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c, _v, key) => {
       if (policy(c).includes('lfu')) throw new CommandError(LFU_SELECTED);
-      // RESTORE … IDLETIME / an RDB's IDLE opcode give a key an age; nothing else is tracked
-      c.reply.int(hintedIdleTime(c.ks(key), key) ?? 0);
+      const ks = c.ks(key);
+      const word = ks.lru.get(key);
+      c.reply.int(word === undefined ? 0 : Math.floor(idleMs(ks.lruPolicy, word) / 1000));
     }),
   ],
 });

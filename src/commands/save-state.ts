@@ -19,7 +19,6 @@ import type { LoadOptions, LoadResult } from '../persistence/rdb-load.ts';
 import { loadSnapshot, saveSnapshotAsync, saveSnapshotSync } from '../persistence/snapshot.ts';
 import type { SnapshotStats } from '../persistence/incremental-rdb.ts';
 import { functionStore } from '../persistence/rdb-functions.ts';
-import { setKeyHints } from '../persistence/key-hints.ts';
 
 export interface SaveState {
   /** Sum of the shards' dirty counters at the last save. */
@@ -135,6 +134,12 @@ function saveRdbFile(s: ServerState): boolean {
 export const saveHooks: { save: (s: ServerState) => boolean } = { save: saveRdbFile };
 
 /** rdbSaveBackground: false when a BGSAVE is already running. */
+/**
+ * Whether another background job (the AOF rewrite, set by the AOF) is
+ * running: Redis runs one child at a time, so BGSAVE waits for it.
+ */
+export const otherBackgroundJob = { active: (_s: ServerState): boolean => false };
+
 export function startBgsave(s: ServerState): boolean {
   const st = saveState(s);
   if (st.bgsaveInProgress) return false;
@@ -193,17 +198,12 @@ function emptyData(s: ServerState): void {
 }
 
 function loadOptions(s: ServerState, allowDup: boolean): LoadOptions {
-  // objectSetLRUOrLFU: the frequency counts under an LFU policy, the idle time otherwise
-  const lfu = (getConfigValue(s.config, 'maxmemory-policy') ?? '').includes('lfu');
   return {
     limits: loadLimits(s),
     allowDup,
     dropExpired: true,
     verifyChecksum: getConfigValue(s.config, 'rdbchecksum') !== 'no' && !saveState(s).skipChecksum,
     log: (level, msg) => s.log(level, msg),
-    onKeyHints: (db, key, idle, freq) => {
-      if (lfu ? freq >= 0 : idle >= 0) setKeyHints(s.engine.keyspace(key, db), key, lfu ? -1 : idle, lfu ? freq : -1);
-    },
   };
 }
 
@@ -270,7 +270,7 @@ function savePoints(s: ServerState): Array<[number, number]> {
 export function startSaveSchedule(s: ServerState): () => Promise<void> {
   const timer = setInterval(() => {
     const st = saveState(s);
-    if (st.bgsaveInProgress) return;
+    if (st.bgsaveInProgress || otherBackgroundJob.active(s)) return;
     const now = Math.floor(Date.now() / 1000);
     if (st.bgsaveScheduled) {
       startBgsave(s);

@@ -2,7 +2,9 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt } from './parse.ts';
-import { saveHooks, saveState, startBgsave } from './save-state.ts';
+import { otherBackgroundJob, saveHooks, saveState, startBgsave } from './save-state.ts';
+
+const OTHER_CHILD = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 
 const BUSY = 'ERR Background save already in progress';
 
@@ -29,7 +31,8 @@ const bgsave = command({
     if (args.length > 1 && !(args.length === 2 && isOpt(args[1]!, 'SCHEDULE'))) throw new CommandError(Err.SYNTAX);
     const st = saveState(c.server);
     if (st.bgsaveInProgress) throw new CommandError(BUSY);
-    if (c.inExec) {
+    if (c.inExec || otherBackgroundJob.active(c.server)) {
+      if (!c.inExec && args.length === 1) throw new CommandError(OTHER_CHILD);
       st.bgsaveScheduled = true;
       return c.reply.simple('Background saving scheduled');
     }

@@ -66,7 +66,7 @@ const scan = command({
         const key = r.value;
         if (o.match !== null && !globMatch(o.match, key)) continue;
         if (o.type !== null) {
-          const v = ks.lookupRead(key);
+          const v = ks.lookupReadNoTouch(key);
           if (v === undefined || typeOf(v) !== o.type) continue;
         } else if (ks.expires.size !== 0 && ks.expireIfNeeded(key)) continue;
         out.push(key);

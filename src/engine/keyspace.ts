@@ -5,10 +5,19 @@
 import type { Value } from '../datatypes/value.ts';
 import type { Shard } from './shard.ts';
 import { CursorTable } from './cursors.ts';
+import { LruPolicy, freshWord, lfuTouch, wordForFreq, wordForIdle } from './lru.ts';
 
 export class Keyspace {
   data = new Map<string, Value>();
   expires = new Map<string, number>();
+  /**
+   * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
+   * or its LFU word under an LFU policy. Kept in step with `data` by every
+   * method here (a key without a word counts as created now).
+   */
+  lru = new Map<string, number>();
+  /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
+  lruPolicy = new LruPolicy();
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
@@ -40,13 +49,48 @@ export class Keyspace {
     return this.data.size;
   }
 
-  /** Value of a key for a write path or internal use: expiry applied, no hit/miss stats. */
+  /** Value of a key for a write path or internal use: expiry applied, no hit/miss stats; an access (LRU/LFU). */
   get(key: string): Value | undefined {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    const p = this.lruPolicy;
+    this.lru.set(key, p.lfu ? lfuTouch(p, this.lru.get(key)) : p.clock);
     return v;
+  }
+
+  /**
+   * Value of a key for a read that is no access (Redis's LOOKUP_NOTOUCH:
+   * EXISTS, TYPE, TTL, OBJECT, SCAN … TYPE): expiry applied, hit/miss stats
+   * counted, the LRU clock / LFU counter left alone; `notify` false leaves
+   * out the 'keymiss' event too (OBJECT's LOOKUP_NONOTIFY).
+   */
+  lookupReadNoTouch(key: string, notify = true): Value | undefined {
+    let v = this.data.get(key);
+    if (v !== undefined && this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
+    if (v === undefined) {
+      this.shard.stats.keyspaceMisses++;
+      if (notify && this.onMiss !== null) this.onMiss(this.db, key);
+    } else this.shard.stats.keyspaceHits++;
+    return v;
+  }
+
+  /**
+   * A write of `key`'s value: the LRU clock now. Under LFU a new key starts at
+   * LFU_INIT_VAL and an existing one keeps its counter (dbOverwrite) — after
+   * one more access when `access` (set(): Redis's setKey looks the key up for
+   * writing; replace() follows the caller's own lookup).
+   */
+  private stamp(key: string, access: boolean): void {
+    const p = this.lruPolicy;
+    if (!p.lfu) {
+      this.lru.set(key, p.clock);
+      return;
+    }
+    const word = this.lru.get(key);
+    if (word === undefined) this.lru.set(key, freshWord(p));
+    else if (access) this.lru.set(key, lfuTouch(p, word));
   }
 
   /** Value of a key for a read command: counts keyspace_hits / keyspace_misses. */
@@ -69,6 +113,7 @@ export class Keyspace {
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
+    this.stamp(key, true);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
@@ -76,13 +121,33 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
+    this.stamp(key, false);
   }
 
   /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
   private add(key: string, value: Value): void {
     this.data.set(key, value);
     this.expires.delete(key);
+    this.stamp(key, false);
     this.onNew!(this.db, key);
+  }
+
+  /**
+   * objectSetLRUOrLFU: the idle time (seconds) or LFU counter a key is
+   * created with by RESTORE … IDLETIME / FREQ or an RDB's IDLE / FREQ opcode
+   * (-1: not given); only the one the policy tracks applies.
+   */
+  setLruHint(key: string, idleSecs: number, freq: number): void {
+    const p = this.lruPolicy;
+    if (p.lfu) {
+      if (freq >= 0) this.lru.set(key, wordForFreq(p, freq));
+    } else if (idleSecs >= 0) this.lru.set(key, wordForIdle(p, idleSecs));
+  }
+
+  /** A key put into `data` directly (loading a snapshot): its word as a new value's, then the file's hint. */
+  loaded(key: string, idleSecs: number, freq: number): void {
+    this.lru.set(key, freshWord(this.lruPolicy));
+    if (idleSecs >= 0 || freq >= 0) this.setLruHint(key, idleSecs, freq);
   }
 
   /** Removes a key and its TTL; true if it existed (and was not already expired). */
@@ -90,6 +155,7 @@ export class Keyspace {
     if (this.get(key) === undefined) return false;
     this.data.delete(key);
     this.expires.delete(key);
+    this.lru.delete(key);
     return true;
   }
 
@@ -124,6 +190,7 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     this.data.delete(key);
     this.expires.delete(key);
+    this.lru.delete(key);
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
   }
@@ -140,6 +207,7 @@ export class Keyspace {
   clear(): void {
     this.data = new Map();
     this.expires = new Map();
+    this.lru = new Map();
     this.expireCursor = null;
     this.scanCursors = new CursorTable();
   }

@@ -6,64 +6,108 @@
  * RESTORE with their DUMP payload rather than Redis's XADD / XSETID /
  * XGROUP sequence (same content, loads in Redis too).
  *
- * The serialization is synchronous (a point-in-time copy without a fork);
- * the caller writes the chunks to disk asynchronously.
+ * A background rewrite (BaseRewrite) serializes the dataset incrementally
+ * through a SnapshotWalker — a slice at a time between client requests, the
+ * output still the dataset as of the rewrite's start — and streams it to the
+ * temp file as it goes. The base of an empty dataset at start-up is written
+ * in the foreground (serializeBase / writeBaseSync).
  */
 import type { Engine } from '../engine/engine.ts';
 import { isString, stringOf, type CollectionValue, type Value } from '../datatypes/value.ts';
-import { dumpPayload, writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
+import { dumpPayload, type RdbSaveOptions } from './rdb-writer.ts';
 import { functionStore } from './rdb-functions.ts';
 import { encodeCommand } from './aof-writer.ts';
 import { fsyncDir } from './aof-manifest.ts';
+import { RdbOut } from './rdb-out.ts';
+import { IncrementalSnapshot } from './incremental-rdb.ts';
+import { SnapshotWalker, type SnapshotFormat, type SnapshotStats } from './snapshot-walker.ts';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 
+/** AOF_REWRITE_ITEMS_PER_CMD */
 const ITEMS_PER_CMD = 64;
+/** Commands accumulate up to this many characters before becoming a chunk. */
+const CHUNK_CHARS = 1 << 20;
 
-/** Serializes the dataset now; returns the chunks of the base file. */
-export function serializeBase(engine: Engine, rdb: boolean, opts: RdbSaveOptions): Buffer[] {
-  const chunks: Buffer[] = [];
-  if (rdb) {
-    writeRdbTo(engine, { ...opts, aofBase: true, sink: (c) => chunks.push(c) });
-    return chunks;
+/** Commands accumulated as a string, handed over in chunks (to a sink, or kept). */
+class CommandOut {
+  private acc = '';
+  readonly chunks: Buffer[] = [];
+  private readonly sink: ((chunk: Buffer) => void) | null;
+
+  constructor(sink: ((chunk: Buffer) => void) | null) {
+    this.sink = sink;
   }
-  let acc = '';
-  const emit = (args: readonly string[]): void => {
-    acc += encodeCommand(args);
-    if (acc.length > 1 << 20) {
-      chunks.push(Buffer.from(acc, 'latin1'));
-      acc = '';
-    }
-  };
-  for (const code of functionStore(engine).list()) emit(['FUNCTION', 'LOAD', code]);
-  const now = engine.now();
-  for (let db = 0; db < engine.databases; db++) {
-    let selected = false;
-    for (const ks of engine.keyspaces(db)) {
-      for (const [key, v] of ks.data) {
-        const when = ks.expires.size !== 0 ? ks.expires.get(key) : undefined;
-        if (when !== undefined && when <= now) continue;
-        if (!selected) {
-          emit(['SELECT', String(db)]);
-          selected = true;
-        }
-        emitKey(emit, key, v as Value, opts);
-        if (when !== undefined) emit(['PEXPIREAT', key, String(when)]);
-      }
-    }
+
+  emit(args: readonly string[]): void {
+    this.acc += encodeCommand(args);
+    if (this.acc.length >= CHUNK_CHARS) this.commit();
   }
-  if (acc !== '') chunks.push(Buffer.from(acc, 'latin1'));
-  return chunks;
+
+  /** Bytes already encoded (another CommandOut's chunks), after what was emitted so far. */
+  append(b: Buffer): void {
+    this.commit();
+    if (this.sink !== null) this.sink(b);
+    else this.chunks.push(b);
+  }
+
+  commit(): void {
+    if (this.acc === '') return;
+    const b = Buffer.from(this.acc, 'latin1');
+    this.acc = '';
+    if (this.sink !== null) this.sink(b);
+    else this.chunks.push(b);
+  }
 }
 
-function emitKey(emit: (args: readonly string[]) => void, key: string, v: Value, opts: RdbSaveOptions): void {
+/** The base as commands (aof-use-rdb-preamble no). */
+class CommandFormat implements SnapshotFormat<CommandOut> {
+  private readonly engine: Engine;
+  private readonly out: CommandOut;
+  private readonly opts: RdbSaveOptions;
+
+  constructor(engine: Engine, out: CommandOut, opts: RdbSaveOptions) {
+    this.engine = engine;
+    this.out = out;
+    this.opts = opts;
+  }
+
+  header(): void {
+    for (const code of functionStore(this.engine).list()) this.out.emit(['FUNCTION', 'LOAD', code]);
+  }
+
+  selectDb(db: number): void {
+    this.out.emit(['SELECT', String(db)]);
+  }
+
+  key(side: CommandOut | null, key: string, v: Value, when: number | undefined): void {
+    const out = side ?? this.out;
+    emitKey(out, key, v, this.opts);
+    if (when !== undefined) out.emit(['PEXPIREAT', key, String(when)]);
+  }
+
+  newSide(): CommandOut {
+    return new CommandOut(null);
+  }
+
+  appendSide(side: CommandOut): void {
+    side.commit();
+    for (const c of side.chunks) this.out.append(c);
+  }
+
+  finish(): void {
+    this.out.commit();
+  }
+}
+
+function emitKey(out: CommandOut, key: string, v: Value, opts: RdbSaveOptions): void {
   if (isString(v)) {
-    emit(['SET', key, stringOf(v)]);
+    out.emit(['SET', key, stringOf(v)]);
     return;
   }
   const cv = v as CollectionValue;
   if (cv.type === 'stream') {
-    emit(['RESTORE', key, '0', dumpPayload(v, opts).toString('latin1')]);
+    out.emit(['RESTORE', key, '0', dumpPayload(v, opts).toString('latin1')]);
     return;
   }
   const name = cv.type === 'list' ? 'RPUSH' : cv.type === 'set' ? 'SADD' : cv.type === 'zset' ? 'ZADD' : 'HMSET';
@@ -83,12 +127,86 @@ function emitKey(emit: (args: readonly string[]) => void, key: string, v: Value,
       first = null;
     } else batch.push(e);
     if (++items === ITEMS_PER_CMD) {
-      emit(batch);
+      out.emit(batch);
       batch = [name, key];
       items = 0;
     }
   }
-  if (items > 0) emit(batch);
+  if (items > 0) out.emit(batch);
+}
+
+/** A walk writing the base of the dataset as of now (RDB with the aof-base aux field, or commands) to `sink` (else kept in `chunks`). */
+function baseWalker(engine: Engine, rdb: boolean, opts: RdbSaveOptions, sink: ((chunk: Buffer) => void) | null): { walker: SnapshotWalker<unknown>; chunks: Buffer[] } {
+  if (rdb) {
+    const chunks: Buffer[] = [];
+    const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: sink ?? ((c) => chunks.push(c)) });
+    return { walker: new IncrementalSnapshot(engine, out, { ...opts, aofBase: true }) as SnapshotWalker<unknown>, chunks };
+  }
+  const out = new CommandOut(sink);
+  return { walker: new SnapshotWalker(engine, new CommandFormat(engine, out, opts)) as SnapshotWalker<unknown>, chunks: out.chunks };
+}
+
+/** Serializes the dataset now, in the foreground; returns the chunks of the base file. */
+export function serializeBase(engine: Engine, rdb: boolean, opts: RdbSaveOptions): Buffer[] {
+  const { walker, chunks } = baseWalker(engine, rdb, opts, null);
+  walker.runSync();
+  return chunks;
+}
+
+/**
+ * A background rewrite's base file: the point in time is the construction
+ * (the caller opens the new incr file in the same turn); write() streams the
+ * serialization to a file as it goes and fsyncs it.
+ */
+export class BaseRewrite {
+  private queue: Buffer[] = [];
+  private readonly walker: SnapshotWalker<unknown>;
+
+  constructor(engine: Engine, rdb: boolean, opts: RdbSaveOptions) {
+    this.walker = baseWalker(engine, rdb, opts, (c) => this.queue.push(c)).walker;
+  }
+
+  get stats(): SnapshotStats {
+    return this.walker.stats;
+  }
+
+  /** Stops the walk (a running write() rejects soon, its file removed). */
+  cancel(): void {
+    this.walker.cancel();
+  }
+
+  /** Writes the whole base to `file`; on failure (or cancel) the file is removed and the promise rejects. */
+  async write(file: string): Promise<SnapshotStats> {
+    let fh;
+    try {
+      fh = await open(file, 'w');
+    } catch (e) {
+      this.walker.cancel();
+      throw e;
+    }
+    try {
+      const flush = async (): Promise<void> => {
+        while (this.queue.length !== 0) {
+          const batch = this.queue;
+          this.queue = [];
+          for (const c of batch) {
+            let off = 0;
+            while (off < c.length) off += (await fh.write(c, off, c.length - off)).bytesWritten;
+          }
+        }
+      };
+      await this.walker.run(flush);
+      await flush();
+      await fh.sync();
+    } catch (e) {
+      this.walker.cancel();
+      await fh.close().catch(() => {});
+      await unlink(file).catch(() => {});
+      throw e;
+    }
+    await fh.close();
+    return this.walker.stats;
+  }
 }
 
 /** Writes a file atomically in the foreground (temp file, fsync, rename, fsync dir). */
@@ -107,21 +225,5 @@ function writeAllSync(path: string, b: Buffer): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Writes the chunks to `file` asynchronously and fsyncs it. */
-export async function writeBaseAsync(file: string, chunks: Buffer[]): Promise<void> {
-  const fh = await open(file, 'w');
-  try {
-    for (let i = 0; i < chunks.length; i++) {
-      const c = chunks[i]!;
-      let off = 0;
-      while (off < c.length) off += (await fh.write(c, off, c.length - off)).bytesWritten;
-      chunks[i] = Buffer.alloc(0);
-    }
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

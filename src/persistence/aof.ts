@@ -6,28 +6,27 @@
  * DEBUG LOADAOF, and the numbers INFO persistence shows.
  *
  * It consumes the same command vectors as the replicas (ReplicationFeed's
- * propagation sink). A rewrite serializes the dataset synchronously at the
- * moment the new incremental file is opened (so base + new incr is exact)
- * and writes the base file asynchronously.
+ * propagation sink). A rewrite takes its point-in-time view of the dataset
+ * at the moment the new incremental file is opened (so base + new incr is
+ * exact) and serializes it incrementally, between client requests, streaming
+ * the base file as it goes (BaseRewrite).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { Client } from '../server/client.ts';
-import { execute } from '../server/dispatch.ts';
-import { saveOptions, saveState, loadLimits } from '../commands/save-state.ts';
+import { saveOptions, saveState } from '../commands/save-state.ts';
 import { functionStore } from './rdb-functions.ts';
-import { RdbIn } from './rdb-in.ts';
-import { loadRdb } from './rdb-load.ts';
 import {
   AofError, cloneManifest, emptyManifest, fsyncDir, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, readManifest,
   type AofFileInfo, type AofManifest,
 } from './aof-manifest.ts';
 import { AofWriter, type FsyncPolicy } from './aof-writer.ts';
-import { fileSize, replayAof } from './aof-loader.ts';
-import { serializeBase, writeBaseAsync, writeBaseSync } from './aof-rewrite.ts';
+import { fileSize } from './aof-loader.ts';
+import { loadAofFile } from './aof-file-load.ts';
+import { BaseRewrite, serializeBase, writeBaseSync } from './aof-rewrite.ts';
+import type { SnapshotStats } from './snapshot-walker.ts';
 
 export type AofState = 'off' | 'wait_rewrite' | 'on';
 
@@ -36,9 +35,10 @@ interface Rewrite {
   cancelled: boolean;
   /** The manifest the rewrite completes (with the incr file opened for it). */
   manifest: AofManifest;
+  /** The base file being written, and where. */
+  base: BaseRewrite;
+  tmp: string;
 }
-
-const NULL_SINK = { write: (): boolean => true };
 
 export class Aof {
   readonly server: ServerState;
@@ -51,6 +51,8 @@ export class Aof {
   consecutiveFailures = 0;
   lastBgrewriteStatus: 'ok' | 'err' = 'ok';
   lastRewriteSecs = -1;
+  /** The walk of the last successful rewrite: keys, keys saved ahead of writes, longest slice. */
+  lastRewriteStats: SnapshotStats | null = null;
   /** aof_rewrite_base_size: the AOF size after the last rewrite (or load). */
   rewriteBaseSize = 0;
   /** Bytes of the base and the incr files before the current one. */
@@ -186,7 +188,7 @@ export class Aof {
       const file = this.path(f);
       if (!existsSync(file)) throw new AofError(`The append log file ${f.name} doesn't exist`);
       const t0 = performance.now();
-      const truncated = this.loadFile(f, file, loadTruncated);
+      const truncated = loadAofFile(this.server, f, file, loadTruncated);
       if (truncated && i !== files.length - 1) throw new AofError('Fatal error: the truncated file is not the last file');
       const kind = f === m.base ? 'base' : 'incr';
       this.server.log('notice', `DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
@@ -194,54 +196,6 @@ export class Aof {
     this.fixedSize = 0;
     for (const f of files) this.fixedSize += fileSize(this.path(f));
     this.rewriteBaseSize = this.fixedSize;
-  }
-
-  /** One file: RDB (a base written with the preamble) or commands. True when its tail was truncated. */
-  private loadFile(f: AofFileInfo, file: string, loadTruncated: boolean): boolean {
-    const size = fileSize(file);
-    if (size === 0) return false;
-    const head = Buffer.alloc(5);
-    const fd = openSync(file, 'r');
-    readSync(fd, head, 0, 5, 0);
-    closeSync(fd);
-    const data = readFileSync(file);
-    let start = 0;
-    if (head.toString('latin1') === 'REDIS') {
-      // a base written with the RDB preamble: the whole .rdb file, or (old style) an RDB followed by commands
-      const oldStyle = !f.name.endsWith('.rdb');
-      if (f.type !== 'b') throw new AofError(`The AOF file ${f.name} starts with an RDB preamble, which only a base file may hold`);
-      this.server.log('notice', oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
-      const s = this.server;
-      const inp = new RdbIn(data, { checksum: getConfigValue(s.config, 'rdbchecksum') !== 'no' });
-      try {
-        loadRdb(inp, s.engine, {
-          limits: loadLimits(s), allowDup: false, dropExpired: true,
-          verifyChecksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
-          log: (level, msg) => s.log(level, msg),
-        });
-      } catch (e) {
-        throw new AofError(oldStyle
-          ? `Error reading the RDB preamble of the AOF file ${f.name}, AOF loading aborted: ${(e as Error).message}`
-          : `Error reading the RDB base file ${f.name}, AOF loading aborted: ${(e as Error).message}`);
-      }
-      start = inp.offset;
-      if (start >= data.length) return false;
-      if (oldStyle) this.server.log('notice', 'Reading the remaining AOF tail...');
-    }
-    const fake = new Client(this.server, null);
-    fake.authenticated = true;
-    fake.ext.aofLoading = true;
-    const registry = this.server.registry;
-    const res = replayAof(file, f.name, data, start, {
-      loadTruncated,
-      log: (level, msg) => this.server.log(level, msg),
-      run: (args) => {
-        if (registry.lookup(args[0]!) === undefined) throw new AofError(`Unknown command '${args[0]}' reading the append only file ${f.name}`);
-        void execute(fake, args);
-        fake.reply.flush(NULL_SINK);
-      },
-    });
-    return res.truncatedAt >= 0;
   }
 
   /** aofOpenIfNeededOnServerStart: a base for an empty dataset, the incr file to append to, the manifest, history removed. */
@@ -313,19 +267,20 @@ export class Aof {
       this.rewriteFailed();
       return false;
     }
-    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m };
-    this.rewriting = rw;
     const rdb = this.preamble();
-    const chunks = serializeBase(s.engine, rdb, saveOptions(s));
-    s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
+    // the point in time: in the same turn as the new incr file, which gets every write from now on
     const tmp = join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
-    void writeBaseAsync(tmp, chunks).then(
+    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m, base: new BaseRewrite(s.engine, rdb, saveOptions(s)), tmp };
+    this.rewriting = rw;
+    s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
+    void rw.base.write(tmp).then(
       () => this.rewriteDone(rw, tmp, rdb),
       (e: unknown) => {
         if (this.rewriting === rw) this.rewriting = null;
-        s.log('warning', `Background AOF rewrite failed: ${(e as Error).message}`);
         void unlink(tmp).catch(() => {});
-        if (!rw.cancelled) this.rewriteFailed();
+        if (rw.cancelled) return;
+        s.log('warning', `Background AOF rewrite failed: ${(e as Error).message}`);
+        this.rewriteFailed();
       },
     );
     return true;
@@ -343,6 +298,20 @@ export class Aof {
     this.lastFailedTry = Date.now();
   }
 
+  /** Abandons the running rewrite (killAppendOnlyChild): its walk stops, its temp file is removed now. */
+  private cancelRewrite(keepState = false): void {
+    const rw = this.rewriting;
+    if (rw === null) return;
+    rw.cancelled = true;
+    rw.base.cancel();
+    try {
+      unlinkSync(rw.tmp);
+    } catch {
+      // not created yet, or already gone
+    }
+    if (!keepState) this.rewriting = null;
+  }
+
   /** backgroundRewriteDoneHandler: the base renamed into place, the manifest switched, old files removed. */
   private rewriteDone(rw: Rewrite, tmp: string, rdb: boolean): void {
     if (this.rewriting === rw) this.rewriting = null;
@@ -352,6 +321,9 @@ export class Aof {
       return;
     }
     s.log('notice', 'Background AOF rewrite terminated with success');
+    const st = rw.base.stats;
+    this.lastRewriteStats = st;
+    s.log('verbose', `AOF rewrite: ${st.keys} keys, ${st.early} saved ahead of writes, longest pause ${st.longestSliceMs.toFixed(1)} ms`);
     const m = cloneManifest(this.state === 'on' ? this.manifest : rw.manifest);
     const b = newBase(m, this.prefix(), rdb);
     try {
@@ -403,10 +375,7 @@ export class Aof {
     }
     this.writer.policy = this.policy();
     this.state = 'wait_rewrite';
-    if (this.rewriting) {
-      this.rewriting.cancelled = true;
-      this.rewriting = null;
-    }
+    this.cancelRewrite();
     if (!this.startRewrite()) this.server.log('warning', "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
   }
 
@@ -415,17 +384,20 @@ export class Aof {
     this.writer.close();
     this.state = 'off';
     if (this.rewriting) {
-      this.rewriting.cancelled = true;
-      this.rewriting = null;
+      this.cancelRewrite();
       this.server.log('notice', 'Killing running AOF rewrite child');
     }
   }
 
   /** Shutdown: flushes and fsyncs the AOF, closes it. */
   shutdown(): void {
+    if (this.rewriting) {
+      // the AOF files already hold the whole dataset; the walk stops and its temp file goes
+      this.server.log('warning', 'There is a child rewriting the AOF. Killing it!');
+      this.cancelRewrite(true);
+    }
     if (this.state !== 'off') this.server.log('notice', 'Calling fsync() on the AOF file.');
     this.writer.stop();
-    if (this.rewriting) this.rewriting.cancelled = true;
     if (this.cron) clearInterval(this.cron);
     this.cron = null;
   }

@@ -24,8 +24,6 @@ export interface LoadOptions {
   /** Verify the trailing CRC-64 (rdbchecksum yes and not skipped by DEBUG). */
   verifyChecksum: boolean;
   log: LoadLog;
-  /** The IDLE (seconds) / FREQ hints that came before a key (-1 when absent). */
-  onKeyHints?: (db: number, key: string, idle: number, freq: number) => void;
 }
 
 export interface LoadResult {
@@ -136,7 +134,8 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           }
           if (expire !== -1) ks.expires.set(key, expire);
           res.keysLoaded++;
-          if ((idle !== -1 || freq !== -1) && opts.onKeyHints) opts.onKeyHints(db, key, idle, freq);
+          // the key's LRU clock / LFU counter: a new value's, or what the IDLE / FREQ opcode says
+          ks.loaded(key, idle, freq);
         }
         expire = idle = freq = -1;
         continue;

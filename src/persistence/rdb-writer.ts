@@ -11,6 +11,8 @@
  * SELECTDB + RESIZEDB + [EXPIRETIME_MS] type key value …, EOF, CRC-64.
  */
 import type { Engine } from '../engine/engine.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
+import { freshWord, idleMs, lfuCounter } from '../engine/lru.ts';
 import { isString, type Value } from '../datatypes/value.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
@@ -207,7 +209,7 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
       for (const [key, v] of ks.data) {
         const when = exp.size !== 0 ? exp.get(key) : undefined;
         if (when !== undefined && when <= now) continue;
-        writeKeyEntry(out, key, v, when, opts);
+        writeKeyEntry(out, key, v, when, opts, ks);
       }
     }
   }
@@ -229,11 +231,27 @@ export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions
   }
 }
 
-/** One key: its expiry (when it has one), type, name and value (rdbSaveKeyValuePair). */
-export function writeKeyEntry(out: RdbOut, key: string, v: Value, when: number | undefined, opts: RdbSaveOptions): void {
+/**
+ * One key (rdbSaveKeyValuePair): its expiry (when it has one), under an LRU
+ * policy its idle time (IDLE) and under an LFU one its counter (FREQ) — taken
+ * from `ks`, the keyspace holding it, when given — then type, name and value.
+ */
+export function writeKeyEntry(out: RdbOut, key: string, v: Value, when: number | undefined, opts: RdbSaveOptions, ks?: Keyspace): void {
   if (when !== undefined) {
     out.byte(RDB_OP.EXPIRETIME_MS);
     out.ms(when);
+  }
+  if (ks !== undefined && (ks.lruPolicy.lru || ks.lruPolicy.lfu)) {
+    // a key without a word counts as created now
+    const p = ks.lruPolicy;
+    const word = ks.lru.get(key) ?? freshWord(p);
+    if (p.lru) {
+      out.byte(RDB_OP.IDLE);
+      out.len(Math.floor(idleMs(p, word) / 1000));
+    } else {
+      out.byte(RDB_OP.FREQ);
+      out.byte(lfuCounter(p, word));
+    }
   }
   out.byte(rdbTypeOf(v));
   out.string(key);

@@ -11,8 +11,12 @@ export function hashPassword(clear: string): string {
   return createHash('sha256').update(Buffer.from(clear, 'latin1')).digest('hex');
 }
 
-function checkHash(h: string): void {
+/** The hash a password rule names: >pass / <pass in clear text, #hash / !hash as 64 lower-case hex digits. */
+function ruleHash(op: string): string {
+  if (op[0] === '>' || op[0] === '<') return hashPassword(op.slice(1));
+  const h = op.slice(1);
   if (!/^[0-9a-f]{64}$/.test(h)) throw new RuleError('EBADMSG');
+  return h;
 }
 
 /** User flags in the order Redis describes them. */
@@ -88,22 +92,11 @@ export class User {
       this.flags.delete('nopass');
       this.passwords = [];
     } else if (op[0] === '>' || op[0] === '#') {
-      let h: string;
-      if (op[0] === '>') h = hashPassword(op.slice(1));
-      else {
-        h = op.slice(1);
-        checkHash(h);
-      }
+      const h = ruleHash(op);
       if (!this.passwords.includes(h)) this.passwords.push(h);
       this.flags.delete('nopass');
     } else if (op[0] === '<' || op[0] === '!') {
-      let h: string;
-      if (op[0] === '<') h = hashPassword(op.slice(1));
-      else {
-        h = op.slice(1);
-        checkHash(h);
-      }
-      const i = this.passwords.indexOf(h);
+      const i = this.passwords.indexOf(ruleHash(op));
       if (i < 0) throw new RuleError('ENODEV');
       this.passwords.splice(i, 1);
     } else if (op[0] === '(' && op[op.length - 1] === ')') {

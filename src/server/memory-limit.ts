@@ -12,23 +12,33 @@
  * measurement after a collection; without that credit one eviction round
  * would empty the dataset while waiting for the collector.
  *
- * Policies: allkeys-* pick from every key, volatile-* from keys with a TTL,
- * volatile-ttl the sampled key that expires soonest. shardis keeps no access
- * clock per key, so the LRU/LFU policies evict the oldest-inserted of a
- * sample (insertion order stands in for idleness); random ones a random key.
+ * Policies: allkeys-* pick from every key, volatile-* from keys with a TTL;
+ * the LRU / LFU / volatile-ttl ones through Redis's eviction pool
+ * (eviction-pool.ts) on each key's LRU clock or LFU counter (Keyspace.lru),
+ * the random ones a random key.
+ *
+ * This is also where the keyspaces learn the tracking policy (LruPolicy:
+ * maxmemory-policy, lfu-log-factor, lfu-decay-time), at start-up and after
+ * every CONFIG SET.
  */
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ServerState } from './server-state.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
-import { getConfigValue } from '../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { memoryUsage } from '../commands/memory.ts';
+import { LruPolicy } from '../engine/lru.ts';
+import { EvictionPool } from './eviction-pool.ts';
 
 /** used_memory of an empty Redis 7.0. */
 const EMPTY_SERVER = 900 * 1024;
 /** Keys examined per eviction (maxmemory-samples' default). */
 const SAMPLES = 5;
+/** How often the LRU clock is refreshed (Redis: every serverCron at hz 10). */
+const CLOCK_TICK_MS = 100;
+/** Samples of each key's members MEMORY USAGE's estimate of an evicted key takes. */
+const USAGE_SAMPLES = 5;
 
 export class MemoryLimit {
   private readonly base: number;
@@ -40,12 +50,40 @@ export class MemoryLimit {
   private collected = true;
   evictedKeys = 0;
   private observer: PerformanceObserver | null = null;
+  /** The access-tracking policy every keyspace of the server reads. */
+  readonly lruPolicy = new LruPolicy();
+  private readonly pool = new EvictionPool();
+  private policyName = '';
+  /** Refreshes the policy's cached LRU clock (Redis's serverCron updating server.lruclock). */
+  private clockTimer: NodeJS.Timeout | null;
 
   private readonly state: ServerState;
 
   constructor(state: ServerState) {
     this.state = state;
     this.base = heapBytes();
+    for (let db = 0; db < state.engine.databases; db++) for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
+    this.configure();
+    this.clockTimer = setInterval(() => this.lruPolicy.tick(Date.now()), CLOCK_TICK_MS);
+    this.clockTimer.unref();
+    const orig = state.onConfigChange.bind(state);
+    state.onConfigChange = (names: string[]): void => {
+      this.configure();
+      orig(names);
+    };
+  }
+
+  /** Reads maxmemory-policy, lfu-log-factor and lfu-decay-time into the keyspaces' policy. */
+  private configure(): void {
+    const cfg = this.state.config;
+    const name = getConfigValue(cfg, 'maxmemory-policy') ?? 'noeviction';
+    if (name !== this.policyName) this.pool.clear();
+    this.policyName = name;
+    const p = this.lruPolicy;
+    p.lfu = name.endsWith('-lfu');
+    p.lru = name.endsWith('-lru');
+    p.logFactor = getConfigNumber(cfg, 'lfu-log-factor', 10);
+    p.decayTime = getConfigNumber(cfg, 'lfu-decay-time', 1);
   }
 
   /** Memory counted against maxmemory now. */
@@ -80,7 +118,7 @@ export class MemoryLimit {
       const [ks, key] = victim;
       const v = ks.data.get(key);
       if (v === undefined) continue;
-      this.credit += memoryUsage(key, v, SAMPLES);
+      this.credit += memoryUsage(key, v, USAGE_SAMPLES);
       ks.delete(key);
       this.evictedKeys++;
       ks.modified(key, 'evicted');
@@ -98,6 +136,8 @@ export class MemoryLimit {
   }
 
   stop(): void {
+    if (this.clockTimer !== null) clearInterval(this.clockTimer);
+    this.clockTimer = null;
     this.observer?.disconnect();
     this.observer = null;
   }
@@ -109,23 +149,13 @@ export class MemoryLimit {
       for (const ks of this.state.engine.keyspaces(db)) if ((volatile ? ks.expires.size : ks.size) !== 0) spaces.push(ks);
     }
     if (spaces.length === 0) return null;
-    const ks = spaces[Math.floor(Math.random() * spaces.length)]!;
-    const table: Map<string, unknown> = volatile ? ks.expires : ks.data;
-    if (policy.endsWith('-random')) return [ks, randomKey(table)];
-    // the oldest entries of the table (insertion order), or the soonest to expire among them
-    let best: string | null = null;
-    let bestTtl = Infinity;
-    let n = 0;
-    for (const key of table.keys()) {
-      if (policy !== 'volatile-ttl') return [ks, key];
-      const ttl = ks.expires.get(key)!;
-      if (ttl < bestTtl) {
-        bestTtl = ttl;
-        best = key;
-      }
-      if (++n >= SAMPLES) break;
+    if (policy.endsWith('-random')) {
+      const ks = spaces[Math.floor(Math.random() * spaces.length)]!;
+      return [ks, randomKey(volatile ? ks.expires : ks.data)];
     }
-    return best === null ? null : [ks, best];
+    const samples = getConfigNumber(this.state.config, 'maxmemory-samples', SAMPLES);
+    const kind = policy === 'volatile-ttl' ? 'ttl' : policy.endsWith('-lfu') ? 'lfu' : 'lru';
+    return this.pool.pick(spaces, volatile, kind, samples);
   }
 }
 

@@ -23,6 +23,7 @@ import { RdbError } from '../../src/persistence/rdb-types.ts';
 import { functionStore } from '../../src/persistence/rdb-functions.ts';
 import { crc64 } from '../../src/persistence/crc64.ts';
 import { isString, stringOf, type Value } from '../../src/datatypes/value.ts';
+import { LFU_INIT_VAL, idleMs, lfuCounter } from '../../src/engine/lru.ts';
 
 const logs: string[] = [];
 const OPTS: LoadOptions = { limits: DEFAULT_LIMITS, allowDup: false, dropExpired: true, verifyChecksum: true, log: (_l, m) => logs.push(m) };
@@ -135,7 +136,7 @@ describe('RDB round trips', () => {
     assert.ok(logs.includes('RDB file was saved with checksum disabled: no check performed.'));
   });
 
-  test('expired keys are dropped and counted; IDLE / FREQ hints are reported', () => {
+  test('expired keys are dropped and counted; IDLE / FREQ set the key\'s LRU clock / LFU counter', () => {
     const out = new RdbOut({ compress: false, checksum: true });
     out.raw('REDIS0010');
     out.byte(254); out.len(0);
@@ -143,13 +144,22 @@ describe('RDB round trips', () => {
     out.byte(252); out.ms(Date.now() + 100000); out.byte(248); out.len(77); out.byte(0); out.string('kept'); out.string('y');
     out.byte(249); out.byte(9); out.byte(0); out.string('freq'); out.string('z');
     out.byte(255);
-    const hints: string[] = [];
+    const file = out.finishWithChecksum()!;
     const e = new Engine({ shards: 1, databases: 16 });
-    const res = loadRdb(new RdbIn(out.finishWithChecksum()!, { checksum: true }), e, { ...OPTS, onKeyHints: (db, k, idle, freq) => hints.push(`${db}:${k}:${idle}:${freq}`) });
+    const res = loadRdb(new RdbIn(file, { checksum: true }), e, OPTS);
     assert.equal(res.keysLoaded, 2);
     assert.equal(res.keysExpired, 1);
-    assert.deepEqual(hints, ['0:kept:77:-1', '0:freq:-1:9']);
-    assert.ok(e.keyspace('kept', 0).expires.has('kept'));
+    const ks = e.keyspace('kept', 0);
+    assert.ok(ks.expires.has('kept'));
+    // not under LFU: the idle time counts, the frequency does not
+    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.lru.get('kept')!) / 1000), 77);
+    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.lru.get('freq')!) / 1000), 0);
+    const lfu = new Engine({ shards: 1, databases: 16 });
+    lfu.keyspace('x', 0).lruPolicy.lfu = true;
+    loadRdb(new RdbIn(file, { checksum: true }), lfu, OPTS);
+    const lks = lfu.keyspace('x', 0);
+    assert.equal(lfuCounter(lks.lruPolicy, lks.lru.get('freq')!), 9);
+    assert.equal(lfuCounter(lks.lruPolicy, lks.lru.get('kept')!), LFU_INIT_VAL);
   });
 });
 

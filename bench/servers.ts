@@ -1,0 +1,64 @@
+/**
+ * The servers a benchmark compares: a real redis-server and shardis, each
+ * started on a free loopback port with the same extra settings, and ready
+ * once it answers PING.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { freePort } from '../test/helpers/ports.ts';
+import { RespClient } from '../test/helpers/resp-client.ts';
+
+export interface Target {
+  name: 'redis' | 'shardis';
+  port: number;
+  proc: ChildProcess;
+}
+
+/** Waits until the server on `port` answers PING; the milliseconds it took. */
+export async function waitUp(port: number, timeoutMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    try {
+      const c = await RespClient.connect(port);
+      const r = await c.call('PING');
+      c.close();
+      if (r === 'PONG') return performance.now() - t0;
+    } catch {
+      // not listening yet (or still loading)
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`server on ${port} did not start`);
+}
+
+/**
+ * Spawns a server with `--port P --dir DIR` plus `extra` (redis-server style
+ * options, which both understand); without `wait` it returns at once.
+ */
+export async function startTarget(name: Target['name'], dir: string, extra: string[] = [], shards = 1, wait = true): Promise<Target> {
+  const port = await freePort();
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra];
+  const proc = name === 'redis'
+    ? spawn('redis-server', [...common, '--enable-debug-command', 'yes'], { stdio: 'ignore' })
+    : spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (wait) await waitUp(port);
+  return { name, port, proc };
+}
+
+/** Stops a server at once (no save). */
+export function kill(t: Target): void {
+  t.proc.kill('SIGKILL');
+}
+
+/** RSS of a process in bytes. */
+export function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** One field of INFO `section`, as a number (NaN when absent). */
+export async function infoField(c: RespClient, section: string, field: string): Promise<number> {
+  const text = (await c.call('INFO', section)) as string;
+  const m = new RegExp(`\\r\\n${field}:([^\\r]*)\\r\\n`).exec(`\r\n${text}`);
+  return m ? Number(m[1]) : NaN;
+}

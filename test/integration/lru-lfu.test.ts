@@ -1,0 +1,236 @@
+/**
+ * Per-key LRU clock and LFU counter: OBJECT IDLETIME / FREQ and DEBUG OBJECT
+ * read them, accesses (GET, SET, TOUCH …) update them while OBJECT, TYPE,
+ * EXISTS and TTL do not, RESTORE … IDLETIME / FREQ and snapshots (DEBUG
+ * RELOAD) carry them, and the LRU / LFU eviction policies evict by them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeServer, type Fixture } from '../helpers/server.ts';
+import { ioredis } from '../helpers/clients.ts';
+import type { RespClient } from '../helpers/resp-client.ts';
+
+async function withPolicy(c: RespClient, policy: string, fn: () => Promise<void>): Promise<void> {
+  await c.call('CONFIG', 'SET', 'maxmemory-policy', policy);
+  try {
+    await fn();
+  } finally {
+    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction', 'maxmemory', '0', 'lfu-log-factor', '10');
+  }
+}
+
+const idle = async (c: RespClient, key: string): Promise<number> => (await c.call('OBJECT', 'IDLETIME', key)) as number;
+const freq = async (c: RespClient, key: string): Promise<number> => (await c.call('OBJECT', 'FREQ', key)) as number;
+
+/**
+ * Fills `n` keys, lets a second pass (the LRU clock's resolution), runs
+ * `access`, then sets maxmemory to what a fifth fewer keys would use:
+ * returns the fraction of hot and of cold keys left. Used memory is counted
+ * here as 1000 bytes a key — the server's own measure (the JS heap, which
+ * this test's clients share) is too coarse to evict an exact number of keys,
+ * and which keys go is what is tested.
+ */
+async function evictAfter(fx: Fixture, n: number, hot: number, access: (hot: string[], cold: string[]) => Promise<void>): Promise<{ hot: number; cold: number }> {
+  const r = await ioredis(fx.port);
+  const memory = fx.server.state.memory;
+  try {
+    const keys = Array.from({ length: n }, (_, i) => `k:${i}`);
+    const fill = r.pipeline();
+    for (const k of keys) fill.set(k, 'v');
+    await fill.exec();
+    await sleep(1100);
+    const hotKeys = keys.filter((_, i) => i % Math.floor(n / hot) === 0).slice(0, hot);
+    const hotSet = new Set(hotKeys);
+    const coldKeys = keys.filter((k) => !hotSet.has(k));
+    await access(hotKeys, coldKeys);
+    const engine = fx.server.state.engine;
+    memory.used = () => engine.dbSize(0) * 1000;
+    await r.config('SET', 'maxmemory', String(n * 800));
+    assert.equal(await r.dbsize(), n * 0.8);
+    const alive = async (ks: string[]): Promise<number> => {
+      const p = r.pipeline();
+      for (const k of ks) p.exists(k);
+      return (await p.exec())!.filter(([, v]) => v === 1).length / ks.length;
+    };
+    return { hot: await alive(hotKeys), cold: await alive(coldKeys) };
+  } finally {
+    await r.config('SET', 'maxmemory', '0');
+    delete (memory as { used?: unknown }).used;
+    r.disconnect();
+  }
+}
+
+describeServer('LRU clock and LFU counter', (fx) => {
+  test('OBJECT IDLETIME grows; GET, SET, TOUCH reset it; OBJECT, TYPE, EXISTS, TTL, DEBUG OBJECT do not', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    for (const k of ['get', 'set', 'touch', 'incr', 'notouch']) await c.call('SET', k, '1');
+    await c.call('RPUSH', 'list', 'a');
+    // (idle times are whole seconds of a clock that may tick between two commands: "new" reads 0 or 1)
+    assert.ok((await idle(c, 'get')) <= 1);
+    await sleep(2100);
+    await c.call('GET', 'get');
+    await c.call('SET', 'set', '2');
+    assert.equal(await c.call('TOUCH', 'touch', 'missing'), 1);
+    await c.call('INCR', 'incr');
+    await c.call('LPUSH', 'list', 'b');
+    for (const cmd of [['TYPE'], ['EXISTS'], ['TTL'], ['PTTL'], ['OBJECT', 'ENCODING'], ['OBJECT', 'IDLETIME'], ['DEBUG', 'OBJECT']]) {
+      await c.call(...cmd, 'notouch');
+    }
+    for (const k of ['get', 'set', 'touch', 'incr', 'list']) assert.ok((await idle(c, k)) <= 1, k);
+    assert.ok((await idle(c, 'notouch')) >= 2);
+    const dbg = (await c.call('DEBUG', 'OBJECT', 'notouch')) as string;
+    const m = /lru:(\d+) lru_seconds_idle:(\d+)/.exec(dbg)!;
+    assert.ok(Number(m[2]) >= 2, dbg);
+    // lru: the LRU clock (seconds mod 2^24) of the last access
+    const expected = (Math.floor(Date.now() / 1000) - Number(m[2])) & 0xffffff;
+    assert.ok(Math.abs(Number(m[1]) - expected) <= 1, dbg);
+    // a key replaced by DEL + SET starts afresh
+    await c.call('DEL', 'notouch');
+    await c.call('SET', 'notouch', 'x');
+    assert.ok((await idle(c, 'notouch')) <= 1);
+  });
+
+  test('OBJECT FREQ under allkeys-lfu: LFU_INIT_VAL for a new key, +1 per access with lfu-log-factor 0, logarithmic otherwise', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await withPolicy(c, 'allkeys-lfu', async () => {
+      await c.call('CONFIG', 'SET', 'lfu-log-factor', '0');
+      await c.call('SET', 'k', 'value');
+      await c.call('RPUSH', 'l', 'a');
+      assert.equal(await freq(c, 'k'), 5);
+      for (let i = 0; i < 10; i++) await c.call('GET', 'k');
+      assert.equal(await freq(c, 'k'), 15);
+      // OBJECT and TYPE are no access; SET over the key keeps (and counts) it, as dbOverwrite
+      await c.call('TYPE', 'k');
+      assert.equal(await freq(c, 'k'), 15);
+      await c.call('SET', 'k', 'other');
+      assert.equal(await freq(c, 'k'), 16);
+      await c.call('LRANGE', 'l', '0', '-1');
+      await c.call('RPUSH', 'l', 'b');
+      assert.equal(await freq(c, 'l'), 7);
+      // the default factor 10: the first accesses count, later ones ever less often
+      await c.call('CONFIG', 'SET', 'lfu-log-factor', '10');
+      await c.call('SET', 'slow', 'v');
+      for (let i = 0; i < 200; i++) await c.call('GET', 'slow');
+      const f = await freq(c, 'slow');
+      assert.ok(f >= 7 && f <= 15, `freq ${f}`);
+    });
+  });
+
+  test('RESTORE IDLETIME / FREQ set them; DEBUG RELOAD keeps them under LRU / LFU policies', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('SET', 'src', 'payload');
+    const dump = (await c.call('DUMP', 'src')) as string;
+    const p = Buffer.from(dump, 'latin1');
+    await withPolicy(c, 'allkeys-lru', async () => {
+      assert.equal(await c.call('RESTORE', 'old', '0', p, 'IDLETIME', '1000'), 'OK');
+      assert.equal(await c.call('RESTORE', 'older', '0', p, 'IDLETIME', '100000'), 'OK');
+      const i = await idle(c, 'old');
+      assert.ok(i >= 1000 && i <= 1002, `idle ${i}`);
+      assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+      const j = await idle(c, 'old');
+      assert.ok(j >= 1000 && j <= 1003, `idle after reload ${j}`);
+      assert.ok((await idle(c, 'older')) >= 100000);
+      assert.ok((await idle(c, 'src')) <= 1);
+    });
+    await withPolicy(c, 'allkeys-lfu', async () => {
+      assert.equal(await c.call('RESTORE', 'hot', '0', p, 'FREQ', '100'), 'OK');
+      assert.equal(await freq(c, 'hot'), 100);
+      assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+      assert.equal(await freq(c, 'hot'), 100);
+      // IDLETIME is not what LFU tracks: the key starts as new
+      assert.equal(await c.call('RESTORE', 'idle', '0', p, 'IDLETIME', '50'), 'OK');
+      assert.equal(await freq(c, 'idle'), 5);
+    });
+    // without an LRU / LFU policy a snapshot carries no access data: reloaded keys are new
+    assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+    assert.ok((await idle(c, 'old')) <= 1);
+  });
+
+  test('SWAPDB, MOVE and RENAME keep the clock with the key', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await c.call('SET', 'tmp', 'x');
+    const p = Buffer.from((await c.call('DUMP', 'tmp')) as string, 'latin1');
+    await c.call('RESTORE', 'a', '0', p, 'IDLETIME', '500');
+    await c.call('SELECT', '1');
+    await c.call('SET', 'a', 'fresh');
+    await c.call('SWAPDB', '0', '1');
+    assert.ok((await idle(c, 'a')) >= 500, 'db 1 holds the old key now');
+    await c.call('SELECT', '0');
+    assert.ok((await idle(c, 'a')) <= 1);
+    await c.call('FLUSHDB');
+    assert.equal(await c.call('EXISTS', 'a'), 0);
+    await c.call('SET', 'a', 'new');
+    assert.ok((await idle(c, 'a')) <= 1, 'FLUSHDB leaves no clock behind');
+    // RENAME reads the key (an access) and moves it
+    await c.call('RESTORE', 'r', '0', p, 'IDLETIME', '500');
+    await c.call('RENAME', 'r', 'r2');
+    assert.ok((await idle(c, 'r2')) <= 1);
+    await c.call('FLUSHALL');
+  });
+
+  test('every way a key goes away takes its clock with it (the side table follows the key table)', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    const script: string[][] = [];
+    for (let i = 0; i < 40; i++) {
+      script.push(['SET', `s${i}`, 'v'], ['RPUSH', `l${i}`, 'a'], ['SADD', `t${i}`, 'm'], ['HSET', `h${i}`, 'f', 'v'], ['ZADD', `z${i}`, '1', 'm']);
+    }
+    for (let i = 0; i < 40; i += 4) {
+      script.push(['DEL', `s${i}`], ['LPOP', `l${i}`], ['SREM', `t${i}`, 'm'], ['HDEL', `h${i}`, 'f'], ['ZREM', `z${i}`, 'm']);
+      script.push(['RENAME', `s${i + 1}`, `r${i}`], ['MOVE', `s${i + 2}`, '2'], ['PEXPIRE', `s${i + 3}`, '1'], ['UNLINK', `l${i + 1}`]);
+      script.push(['COPY', `h${i + 1}`, `c${i}`], ['GETDEL', `h${i + 2}`], ['SET', `h${i + 3}`, 'x', 'PX', '1'], ['SMOVE', `t${i + 1}`, `t${i + 2}`, 'm']);
+    }
+    script.push(['SELECT', '2'], ['SET', 'in2', 'v'], ['SWAPDB', '0', '2'], ['SELECT', '0'], ['FLUSHDB'], ['SELECT', '2']);
+    for (const cmd of script) await c.call(...cmd);
+    await sleep(5);
+    for (let i = 0; i < 40; i++) await c.call('GET', `s${i}`); // lazy expiry
+    await c.call('GET', 'h3');
+    const engine = fx().server.state.engine;
+    let keys = 0;
+    for (let db = 0; db < engine.databases; db++) {
+      for (const ks of engine.keyspaces(db)) {
+        for (const k of ks.lru.keys()) assert.ok(ks.data.has(k), `db ${db}: a clock for the missing key ${k}`);
+        for (const k of ks.data.keys()) assert.ok(ks.lru.has(k), `db ${db}: no clock for ${k}`);
+        keys += ks.size;
+      }
+    }
+    assert.ok(keys > 100, `${keys} keys`);
+    await c.call('FLUSHALL');
+  });
+
+  test('allkeys-lru eviction keeps the keys read recently', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await withPolicy(c, 'allkeys-lru', async () => {
+      const left = await evictAfter(fx(), 3000, 300, async (hot) => {
+        const r = await ioredis(fx().port);
+        await r.mget(...hot);
+        r.disconnect();
+      });
+      assert.ok(left.hot >= 0.95, `hot keys left: ${left.hot}, cold: ${left.cold}`);
+      assert.ok(left.cold < 0.9, `cold keys left: ${left.cold}`);
+    });
+  });
+
+  test('allkeys-lfu eviction keeps the keys read often', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    await withPolicy(c, 'allkeys-lfu', async () => {
+      await c.call('CONFIG', 'SET', 'lfu-log-factor', '0');
+      const left = await evictAfter(fx(), 3000, 300, async (hot, cold) => {
+        const r = await ioredis(fx().port);
+        for (let i = 0; i < 5; i++) await r.mget(...hot);
+        // the cold keys read last: recency alone would keep them rather than the hot ones
+        await r.mget(...cold);
+        r.disconnect();
+      });
+      assert.ok(left.hot >= 0.95, `hot keys left: ${left.hot}, cold: ${left.cold}`);
+      assert.ok(left.cold < 0.9, `cold keys left: ${left.cold}`);
+    });
+  });
+});
