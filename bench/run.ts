@@ -20,7 +20,7 @@
  *   before; Redis adds its child's copy-on-write bytes); then the start-up
  *   load time of the N-key dump.rdb (see snapshot.ts).
  *
- * Rows outside the default table: EVALSHA (a script doing one GET and one
+ * Also in the default table: EVALSHA (a script doing one GET and one
  * INCR, loaded with SCRIPT LOAD on both servers, sent by redis-benchmark as
  * `EVALSHA <sha> 1 key`), MULTI (MULTI / INCR / EXEC transactions per
  * second from raw sockets, see loads.ts) and PUBLISH1 / PUBLISH100

@@ -22,6 +22,9 @@ describeCompat('LRU / LFU', (t) => {
         ['SADD', 's', 'x'], ['SISMEMBER', 's', 'x'], ['SCARD', 's'], ['OBJECT', 'FREQ', 's'],
         ['RESTORE', 'r', '0', dump, 'FREQ', '200'], ['OBJECT', 'FREQ', 'r'], ['RESTORE', 'r', '0', dump, 'FREQ', '255', 'REPLACE'], ['GET', 'r'], ['OBJECT', 'FREQ', 'r'],
         ['RESTORE', 'i', '0', dump, 'IDLETIME', '10'], ['OBJECT', 'FREQ', 'i'], ['OBJECT', 'IDLETIME', 'i'],
+        ['SET', 'k', 'w', 'XX'], ['OBJECT', 'FREQ', 'k'], ['SET', 'k', 'w', 'GET'], ['OBJECT', 'FREQ', 'k'], ['GETSET', 'k', 'w'], ['OBJECT', 'FREQ', 'k'],
+        ['SET', 'k', 'w', 'KEEPTTL'], ['OBJECT', 'FREQ', 'k'], ['RENAME', 'k', 'k2'], ['OBJECT', 'FREQ', 'k2'], ['MOVE', 'k2', '3'], ['SELECT', '3'], ['OBJECT', 'FREQ', 'k2'],
+        ['COPY', 'k2', 'k3'], ['OBJECT', 'FREQ', 'k3'], ['OBJECT', 'FREQ', 'k2'], ['FLUSHDB'], ['SELECT', '0'],
         ['DEL', 'k'], ['SET', 'k', 'again'], ['OBJECT', 'FREQ', 'k'],
       ]);
     } finally {

@@ -32,11 +32,16 @@ function dbIndexArg(c: Client, s: string): number {
   return db;
 }
 
-/** Moves key's value and TTL from one keyspace to another (RENAME, MOVE); `dst` must be free. */
+/**
+ * Moves key's value, TTL and LRU/LFU word from one keyspace to another
+ * (RENAME, MOVE: Redis moves the object itself); `dst` must be free.
+ */
 function transfer(from: Keyspace, src: string, to: Keyspace, dst: string, value: Value): void {
   const ttl = from.getExpire(src);
+  const word = from.lru.get(src);
   from.delete(src);
   to.set(dst, value);
+  if (word !== undefined) to.lru.set(dst, word);
   if (ttl !== undefined) to.setExpire(dst, ttl);
 }
 

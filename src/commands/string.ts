@@ -143,7 +143,7 @@ function setGeneric(c: Client, flags: number, key: string, value: string, whenMs
     return false;
   }
   if (flags & F_KEEPTTL) ks.replace(key, value);
-  else ks.set(key, value);
+  else ks.set(key, value, true);
   ks.modified(key, 'set');
   if (whenMs !== null) {
     ks.setExpire(key, whenMs);

@@ -107,13 +107,17 @@ export class Keyspace {
     return this.get(key) !== undefined;
   }
 
-  /** Sets a value, clearing any TTL (SET semantics). */
-  set(key: string, value: Value): void {
+  /**
+   * Sets a value, clearing any TTL (SET semantics). Counts as an access
+   * (Redis's setKey looks the key up) unless `lookedUp`: the caller's own
+   * get() already did (setGenericCommand's found check).
+   */
+  set(key: string, value: Value, lookedUp = false): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.data.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.stamp(key, true);
+    this.stamp(key, !lookedUp);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */

@@ -37,6 +37,10 @@ export class AofWriter {
   /** Bytes written since the last fsync started. */
   private unsynced = 0;
   private fsyncInFlight = false;
+  /** When the oldest write not covered by a started fsync reached the kernel (0: none). */
+  private unsyncedSince = 0;
+  /** The oldest write the fsync in flight covers (0: none in flight). */
+  private syncingSince = 0;
   policy: FsyncPolicy;
   /** Size of the current incremental file. */
   incrSize = 0;
@@ -61,6 +65,16 @@ export class AofWriter {
   /** Bytes waiting in the buffer (INFO aof_buffer_length). */
   get bufferLength(): number {
     return this.pendingLen;
+  }
+
+  /**
+   * Age in ms of the oldest write that is in the kernel but not yet fsynced:
+   * what an OS crash or power loss could take now (a process crash loses
+   * nothing written). With everysec it stays about a second.
+   */
+  atRiskMs(now = Date.now()): number {
+    const t = this.syncingSince !== 0 ? this.syncingSince : this.unsyncedSince;
+    return t === 0 ? 0 : now - t;
   }
 
   get fsyncPending(): number {
@@ -145,7 +159,10 @@ export class AofWriter {
     this.pendingLen = 0;
     this.incrSize += buf.length;
     if (this.policy === 'always') this.lastFsyncAt = Date.now();
-    else this.unsynced += buf.length;
+    else {
+      if (this.unsynced === 0) this.unsyncedSince = Date.now();
+      this.unsynced += buf.length;
+    }
   }
 
   private everysec(): void {
@@ -156,9 +173,12 @@ export class AofWriter {
     }
     this.fsyncInFlight = true;
     this.unsynced = 0;
+    this.syncingSince = this.unsyncedSince;
+    this.unsyncedSince = 0;
     const fd = this.fd;
     fsync(fd, () => {
       this.fsyncInFlight = false;
+      this.syncingSince = 0;
       this.lastFsyncAt = Date.now();
     });
   }
@@ -170,6 +190,7 @@ export class AofWriter {
       try {
         fsyncSync(this.fd);
         this.unsynced = 0;
+        this.unsyncedSince = 0;
       } catch (e) {
         this.log('warning', `Fail to fsync the AOF file: ${(e as Error).message}`);
       }

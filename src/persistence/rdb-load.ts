@@ -124,6 +124,8 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           res.keysExpired++;
         } else {
           const ks = engine.keyspace(key, db);
+          // a background save walking this keyspace keeps the key's old value (DEBUG RELOAD MERGE / NOFLUSH)
+          if (ks.snap !== null) ks.snap.beforeWrite(ks, key);
           const data = ks.data;
           const before = data.size;
           data.set(key, value);
