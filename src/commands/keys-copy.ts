@@ -38,10 +38,10 @@ function dbIndexArg(c: Client, s: string): number {
  */
 function transfer(from: Keyspace, src: string, to: Keyspace, dst: string, value: Value): void {
   const ttl = from.getExpire(src);
-  const word = from.lru.get(src);
+  const word = from.lruWord(src);
   from.delete(src);
   to.set(dst, value);
-  if (word !== undefined) to.lru.set(dst, word);
+  to.lru.set(dst, word);
   if (ttl !== undefined) to.setExpire(dst, ttl);
 }
 

@@ -10,7 +10,7 @@ import { stringEncoding } from './string.ts';
 import { replyHelp } from './command-info.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { Client } from '../server/client.ts';
-import { LFU_INIT_VAL, idleMs, lfuCounter } from '../engine/lru.ts';
+import { idleMs, lfuCounter } from '../engine/lru.ts';
 
 /** Redis 7.0's OBJECT ENCODING name for any value. */
 export function encodingOf(v: Value): string {
@@ -85,14 +85,12 @@ export const objectCommand = command({
       // shared integers carry no counter of their own in Redis: it reads 0
       if (isSharedInteger(c, v)) return c.reply.int(0);
       const ks = c.ks(key);
-      const word = ks.lru.get(key);
-      c.reply.int(word === undefined ? LFU_INIT_VAL : lfuCounter(ks.lruPolicy, word));
+      c.reply.int(lfuCounter(ks.lruPolicy, ks.lruWord(key)));
     }),
     sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c, _v, key) => {
       if (policy(c).includes('lfu')) throw new CommandError(LFU_SELECTED);
       const ks = c.ks(key);
-      const word = ks.lru.get(key);
-      c.reply.int(word === undefined ? 0 : Math.floor(idleMs(ks.lruPolicy, word) / 1000));
+      c.reply.int(Math.floor(idleMs(ks.lruPolicy, ks.lruWord(key)) / 1000));
     }),
   ],
 });

@@ -13,9 +13,13 @@ export class Keyspace {
   /**
    * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
    * or its LFU word under an LFU policy. Kept in step with `data` by every
-   * method here (a key without a word counts as created now).
+   * method here. Keys loaded from a snapshot without an IDLE / FREQ hint
+   * have no entry until first touched: they share `lruBase` (loading a
+   * million keys then costs no second Map of a million entries).
    */
   lru = new Map<string, number>();
+  /** The word of loaded keys without an entry in `lru` (-1: there are none). */
+  lruBase = -1;
   /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
   lruPolicy = new LruPolicy();
   /** Live iterator over `expires` used by the active expiry cycle. */
@@ -56,8 +60,18 @@ export class Keyspace {
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const p = this.lruPolicy;
-    this.lru.set(key, p.lfu ? lfuTouch(p, this.lru.get(key)) : p.clock);
+    this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWordOrUndefined(key)) : p.clock);
     return v;
+  }
+
+  /** The word of an existing key (its own, or the loaded keys' shared one). */
+  lruWord(key: string): number {
+    return this.lruWordOrUndefined(key) ?? freshWord(this.lruPolicy);
+  }
+
+  private lruWordOrUndefined(key: string): number | undefined {
+    const w = this.lru.get(key);
+    return w !== undefined || this.lruBase < 0 ? w : this.lruBase;
   }
 
   /**
@@ -88,7 +102,9 @@ export class Keyspace {
       this.lru.set(key, p.clock);
       return;
     }
-    const word = this.lru.get(key);
+    // called before the value is stored: a loaded key without its own word is still in `data`
+    let word = this.lru.get(key);
+    if (word === undefined && this.lruBase >= 0 && this.data.has(key)) word = this.lruBase;
     if (word === undefined) this.lru.set(key, freshWord(p));
     else if (access) this.lru.set(key, lfuTouch(p, word));
   }
@@ -115,24 +131,24 @@ export class Keyspace {
   set(key: string, value: Value, lookedUp = false): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
+    this.stamp(key, !lookedUp);
     this.data.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
-    this.stamp(key, !lookedUp);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
   replace(key: string, value: Value): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
-    this.data.set(key, value);
     this.stamp(key, false);
+    this.data.set(key, value);
   }
 
   /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
   private add(key: string, value: Value): void {
+    this.stamp(key, false);
     this.data.set(key, value);
     this.expires.delete(key);
-    this.stamp(key, false);
     this.onNew!(this.db, key);
   }
 
@@ -150,8 +166,15 @@ export class Keyspace {
 
   /** A key put into `data` directly (loading a snapshot): its word as a new value's, then the file's hint. */
   loaded(key: string, idleSecs: number, freq: number): void {
-    this.lru.set(key, freshWord(this.lruPolicy));
-    if (idleSecs >= 0 || freq >= 0) this.setLruHint(key, idleSecs, freq);
+    const fresh = freshWord(this.lruPolicy);
+    if (idleSecs >= 0 || freq >= 0) {
+      this.lru.set(key, fresh);
+      this.setLruHint(key, idleSecs, freq);
+      return;
+    }
+    // shares the word of this load (a key replaced by DEBUG RELOAD MERGE drops its own)
+    if (this.lru.size !== 0) this.lru.delete(key);
+    this.lruBase = fresh;
   }
 
   /** Removes a key and its TTL; true if it existed (and was not already expired). */
@@ -212,6 +235,7 @@ export class Keyspace {
     this.data = new Map();
     this.expires = new Map();
     this.lru = new Map();
+    this.lruBase = -1;
     this.expireCursor = null;
     this.scanCursors = new CursorTable();
   }

@@ -54,14 +54,16 @@ export class Shard {
   swapDb(a: number, b: number): void {
     const ka = this.dbs[a]!;
     const kb = this.dbs[b]!;
-    const { data, expires, lru, scanCursors } = ka;
+    const { data, expires, lru, lruBase, scanCursors } = ka;
     ka.data = kb.data;
     ka.expires = kb.expires;
     ka.lru = kb.lru;
+    ka.lruBase = kb.lruBase;
     ka.scanCursors = kb.scanCursors;
     kb.data = data;
     kb.expires = expires;
     kb.lru = lru;
+    kb.lruBase = lruBase;
     kb.scanCursors = scanCursors;
     ka.expireCursor = null;
     kb.expireCursor = null;

@@ -12,7 +12,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
-import { freshWord, idleMs, lfuCounter } from '../engine/lru.ts';
+import { idleMs, lfuCounter } from '../engine/lru.ts';
 import { isString, type Value } from '../datatypes/value.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
@@ -242,9 +242,8 @@ export function writeKeyEntry(out: RdbOut, key: string, v: Value, when: number |
     out.ms(when);
   }
   if (ks !== undefined && (ks.lruPolicy.lru || ks.lruPolicy.lfu)) {
-    // a key without a word counts as created now
     const p = ks.lruPolicy;
-    const word = ks.lru.get(key) ?? freshWord(p);
+    const word = ks.lruWord(key);
     if (p.lru) {
       out.byte(RDB_OP.IDLE);
       out.len(Math.floor(idleMs(p, word) / 1000));

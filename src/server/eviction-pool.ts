@@ -87,9 +87,9 @@ export class EvictionPool {
       let score: number;
       if (policy === 'ttl') score = -(ks.expires.get(key) ?? 0);
       else {
-        const word = ks.lru.get(key);
-        if (policy === 'lru') score = word === undefined ? 0 : idleMs(ks.lruPolicy, word);
-        else score = 255 - (word === undefined ? 0 : lfuCounter(ks.lruPolicy, word));
+        const word = ks.lruWord(key);
+        if (policy === 'lru') score = idleMs(ks.lruPolicy, word);
+        else score = 255 - lfuCounter(ks.lruPolicy, word);
       }
       // the first empty slot or the first one with a lower score
       let k = 0;

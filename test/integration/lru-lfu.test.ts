@@ -233,4 +233,34 @@ describeServer('LRU clock and LFU counter', (fx) => {
       assert.ok(left.cold < 0.9, `cold keys left: ${left.cold}`);
     });
   });
+
+  test('keys loaded from a snapshot share one word until touched (no side-table entry each)', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    for (let i = 0; i < 50; i++) await c.call('SET', `ld:${i}`, `v${i}`);
+    await c.call('RPUSH', 'ld:list', 'a');
+    // noeviction writes no IDLE / FREQ opcodes: the keys load with a fresh clock, as in Redis
+    assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+    const spaces = fx().server.state.engine.keyspaces(0);
+    assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 0, 'no per-key entries after loading');
+    assert.ok((await idle(c, 'ld:1')) <= 1);
+    assert.match((await c.call('DEBUG', 'OBJECT', 'ld:1')) as string, / lru_seconds_idle:[01]$/);
+    await c.call('GET', 'ld:1');
+    assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 1, 'a touched key gets its own entry');
+    // a file written without FREQ opcodes, loaded under LFU: every key starts at LFU_INIT_VAL
+    assert.equal(await c.call('SAVE'), 'OK');
+    await withPolicy(c, 'allkeys-lfu', async () => {
+      await c.call('CONFIG', 'SET', 'lfu-log-factor', '0');
+      assert.equal(await c.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
+      assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 0);
+      assert.equal(await freq(c, 'ld:2'), 5);
+      await c.call('SET', 'ld:2', 'x');
+      assert.equal(await freq(c, 'ld:2'), 6, 'SET over a loaded key: one access on top of its counter');
+      await c.call('RENAME', 'ld:3', 'ld:3b');
+      assert.equal(await freq(c, 'ld:3b'), 6);
+      await c.call('APPEND', 'ld:4', 'x');
+      assert.equal(await freq(c, 'ld:4'), 6);
+    });
+    await c.call('FLUSHALL');
+  });
 });
