@@ -346,6 +346,7 @@ function debugObject(c: Client, key: string): void {
   const extra = enc === 'quicklist' ? quicklistExtra(c, v as CollectionValue) : '';
   // the raw LRU / LFU word, and its age read as an LRU clock (even under LFU, as Redis)
   const ks = c.ks(key);
+  ks.startTracking();
   const lru = ks.lruWord(key);
   c.reply.simple(`Value at:${addressOf(key, v)} refcount:${shared ? 2147483647 : 1} encoding:${enc} serializedlength:${serializedLength(c, v)} lru:${lru} lru_seconds_idle:${Math.floor(idleMs(ks.lruPolicy, lru) / 1000)}${extra}`);
 }

@@ -85,11 +85,14 @@ export const objectCommand = command({
       // shared integers carry no counter of their own in Redis: it reads 0
       if (isSharedInteger(c, v)) return c.reply.int(0);
       const ks = c.ks(key);
+      ks.startTracking();
       c.reply.int(lfuCounter(ks.lruPolicy, ks.lruWord(key)));
     }),
     sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c, _v, key) => {
       if (policy(c).includes('lfu')) throw new CommandError(LFU_SELECTED);
       const ks = c.ks(key);
+      // from the first OBJECT IDLETIME on, accesses are recorded (keys not accessed since count from their keyspace's start)
+      ks.startTracking();
       c.reply.int(Math.floor(idleMs(ks.lruPolicy, ks.lruWord(key)) / 1000));
     }),
   ],

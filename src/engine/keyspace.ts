@@ -5,7 +5,7 @@
 import type { Value } from '../datatypes/value.ts';
 import type { Shard } from './shard.ts';
 import { CursorTable } from './cursors.ts';
-import { LruPolicy, freshWord, lfuTouch, wordForFreq, wordForIdle } from './lru.ts';
+import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
 
 export class Keyspace {
   data = new Map<string, Value>();
@@ -13,13 +13,14 @@ export class Keyspace {
   /**
    * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
    * or its LFU word under an LFU policy. Kept in step with `data` by every
-   * method here. Keys loaded from a snapshot without an IDLE / FREQ hint
-   * have no entry until first touched: they share `lruBase` (loading a
-   * million keys then costs no second Map of a million entries).
+   * method here while the policy is tracking (LruPolicy.tracking). Keys
+   * not accessed since tracking started, and keys loaded from a snapshot
+   * without an IDLE / FREQ hint, have no entry: they share `lruBase`
+   * (loading a million keys then costs no second Map of a million entries).
    */
   lru = new Map<string, number>();
-  /** The word of loaded keys without an entry in `lru` (-1: there are none). */
-  lruBase = -1;
+  /** The word of keys without an entry in `lru`: when this keyspace started, was flushed or loaded. */
+  lruBase = lruClock(Date.now());
   /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
   lruPolicy = new LruPolicy();
   /** Live iterator over `expires` used by the active expiry cycle. */
@@ -60,18 +61,19 @@ export class Keyspace {
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const p = this.lruPolicy;
-    this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWordOrUndefined(key)) : p.clock);
+    if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
     return v;
   }
 
-  /** The word of an existing key (its own, or the loaded keys' shared one). */
-  lruWord(key: string): number {
-    return this.lruWordOrUndefined(key) ?? freshWord(this.lruPolicy);
+  /** Starts recording accesses server-wide (OBJECT IDLETIME / FREQ, DEBUG OBJECT, hints). */
+  startTracking(): void {
+    this.lruPolicy.tracking = true;
   }
 
-  private lruWordOrUndefined(key: string): number | undefined {
+  /** The word of an existing key (its own, or the shared one of keys without). */
+  lruWord(key: string): number {
     const w = this.lru.get(key);
-    return w !== undefined || this.lruBase < 0 ? w : this.lruBase;
+    return w !== undefined ? w : this.lruBase;
   }
 
   /**
@@ -98,13 +100,14 @@ export class Keyspace {
    */
   private stamp(key: string, access: boolean): void {
     const p = this.lruPolicy;
+    if (!p.tracking) return;
     if (!p.lfu) {
       this.lru.set(key, p.clock);
       return;
     }
-    // called before the value is stored: a loaded key without its own word is still in `data`
+    // called before the value is stored: a key without its own word is still in `data`
     let word = this.lru.get(key);
-    if (word === undefined && this.lruBase >= 0 && this.data.has(key)) word = this.lruBase;
+    if (word === undefined && this.data.has(key)) word = this.lruBase;
     if (word === undefined) this.lru.set(key, freshWord(p));
     else if (access) this.lru.set(key, lfuTouch(p, word));
   }
@@ -159,6 +162,7 @@ export class Keyspace {
    */
   setLruHint(key: string, idleSecs: number, freq: number): void {
     const p = this.lruPolicy;
+    if (idleSecs >= 0 || freq >= 0) p.tracking = true;
     if (p.lfu) {
       if (freq >= 0) this.lru.set(key, wordForFreq(p, freq));
     } else if (idleSecs >= 0) this.lru.set(key, wordForIdle(p, idleSecs));
@@ -235,7 +239,7 @@ export class Keyspace {
     this.data = new Map();
     this.expires = new Map();
     this.lru = new Map();
-    this.lruBase = -1;
+    this.lruBase = freshWord(this.lruPolicy);
     this.expireCursor = null;
     this.scanCursors = new CursorTable();
   }

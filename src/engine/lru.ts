@@ -26,6 +26,14 @@ export class LruPolicy {
   lfu = false;
   /** An LRU maxmemory policy is selected (snapshots then save each key's idle time). */
   lru = false;
+  /**
+   * Accesses are recorded. Off until something needs them (an LRU/LFU
+   * policy, OBJECT IDLETIME/FREQ, DEBUG OBJECT, an IDLETIME/FREQ hint), so
+   * a server that never asks pays no side-table write per command and no
+   * entry per key; keys not accessed since count as accessed when their
+   * keyspace started, was flushed or loaded (Keyspace.lruBase).
+   */
+  tracking = false;
   /** lfu-log-factor */
   logFactor = 10;
   /** lfu-decay-time (minutes per counter decrement; 0 = no decay) */

@@ -82,6 +82,8 @@ export class MemoryLimit {
     const p = this.lruPolicy;
     p.lfu = name.endsWith('-lfu');
     p.lru = name.endsWith('-lru');
+    // an LRU / LFU policy needs every access recorded from now on
+    if (p.lru || p.lfu) p.tracking = true;
     p.logFactor = getConfigNumber(cfg, 'lfu-log-factor', 10);
     p.decayTime = getConfigNumber(cfg, 'lfu-decay-time', 1);
   }

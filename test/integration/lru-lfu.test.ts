@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeServer, type Fixture } from '../helpers/server.ts';
+import { startServer } from '../../src/index.ts';
+import { RespClient } from '../helpers/resp-client.ts';
 import { ioredis } from '../helpers/clients.ts';
-import type { RespClient } from '../helpers/resp-client.ts';
 
 async function withPolicy(c: RespClient, policy: string, fn: () => Promise<void>): Promise<void> {
   await c.call('CONFIG', 'SET', 'maxmemory-policy', policy);
@@ -263,4 +264,28 @@ describeServer('LRU clock and LFU counter', (fx) => {
     });
     await c.call('FLUSHALL');
   });
+});
+
+test('accesses are recorded only once something needs them; keys untouched since count from the start', async () => {
+  const srv = await startServer({ port: 0 });
+  try {
+    const c = await RespClient.connect(srv.port);
+    const spaces = srv.state.engine.keyspaces(0);
+    const entries = (): number => spaces.reduce((n, ks) => n + ks.lru.size, 0);
+    for (let i = 0; i < 100; i++) await c.call('SET', `k${i}`, 'v');
+    await c.call('GET', 'k1');
+    assert.equal(entries(), 0, 'noeviction and nobody asking: no per-key entries');
+    await sleep(2100);
+    // the first OBJECT IDLETIME starts tracking: k2 was not accessed since the keyspace started
+    assert.ok((await idle(c, 'k2')) >= 2);
+    await c.call('TOUCH', 'k2');
+    assert.equal(await idle(c, 'k2'), 0);
+    assert.ok((await idle(c, 'k3')) >= 2, 'untouched keys keep their age');
+    await c.call('GET', 'k3');
+    assert.equal(await idle(c, 'k3'), 0);
+    assert.equal(entries(), 2);
+    c.close();
+  } finally {
+    await srv.close();
+  }
 });
