@@ -12,7 +12,8 @@ const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 /** A parameter's value as CONFIG GET shows it: "port 0" (any free port) shows the port bound. */
 function shownValue(c: Client, d: ParamDef): string {
   if (d.name === 'port' && c.server.config.port === 0 && c.server.port !== 0) return String(c.server.port);
-  return paramValue(c.server.config, d);
+  const v = paramValue(c.server.config, d);
+  return d.kind === 'special' && d.show ? d.show(v) : v;
 }
 
 /** CONFIG GET parameter [parameter ...] */

@@ -68,6 +68,8 @@ export interface SpecialParam extends Common {
   kind: 'special';
   default: string;
   set: (args: string[], current: string) => string;
+  /** The value as CONFIG GET shows it, when that differs from the stored one (which keeps more). */
+  show?: (value: string) => string;
   /** Lines for CONFIG REWRITE (default: `name value`), and whether they must be written. */
   rewrite?: (value: string) => { lines: string[]; force: boolean } | null;
 }
@@ -231,9 +233,13 @@ export function notifyFlags(classes: string): number {
   return flags;
 }
 
-function notifyString(flags: number): string {
+/**
+ * Redis's keyspaceEventsFlagsToString; `keepNew` also keeps 'n' next to 'A'
+ * (which leaves it out, as Redis's display does, though the flag stays set).
+ */
+function notifyString(flags: number, keepNew = false): string {
   let out = '';
-  if ((flags & NOTIFY_ALL) === NOTIFY_ALL) out = 'A';
+  if ((flags & NOTIFY_ALL) === NOTIFY_ALL) out = keepNew && (flags & NOTIFY_BITS.n!) !== 0 ? 'An' : 'A';
   else for (const ch of 'g$lshzxetdn') if (flags & NOTIFY_BITS[ch]!) out += ch;
   for (const ch of 'KEm') if (flags & NOTIFY_BITS[ch]!) out += ch;
   return out;
@@ -243,7 +249,12 @@ function notifyParam(args: string[]): string {
   if (args.length !== 1) throw new ConfigError('wrong number of arguments');
   const f = notifyFlags(args[0]!);
   if (f < 0) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-  return notifyString(f);
+  return notifyString(f, true);
+}
+
+/** notify-keyspace-events as CONFIG GET shows it (no 'n' after 'A'). */
+function notifyShow(stored: string): string {
+  return notifyString(notifyFlags(stored));
 }
 
 function percentilesParam(args: string[]): string {
@@ -488,8 +499,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
     return { lines, force };
   } },
   { kind: 'special', name: 'oom-score-adj-values', flags: M, default: '0 200 800', set: oomValuesParam },
-  { kind: 'special', name: 'notify-keyspace-events', flags: 0, default: '', set: notifyParam, rewrite: (v) =>
-    ({ lines: [`notify-keyspace-events ${quoteRepr(v)}`], force: v !== '' }) },
+  { kind: 'special', name: 'notify-keyspace-events', flags: 0, default: '', set: notifyParam, show: notifyShow, rewrite: (v) =>
+    ({ lines: [`notify-keyspace-events ${quoteRepr(notifyShow(v))}`], force: v !== '' }) },
   // shardis binds loopback by default (Redis: "* -::*"); the listener cannot move at run time
   { kind: 'special', name: 'bind', flags: M, default: '127.0.0.1', set: bindParam, fixed: 'Failed to bind to specified addresses.' },
   { kind: 'special', name: 'replicaof', alias: 'slaveof', flags: I | M, default: '', set: replicaofParam, rewrite: (v) =>

@@ -134,6 +134,13 @@ describeServer('keyspace notifications', (fx) => {
     assert.deepEqual(await events(fx(), 'Em', [
       ['GET', 'nokey'], ['SET', 'k', 'v'], ['GET', 'k'], ['LRANGE', 'nol', '0', '-1'], ['HGET', 'noh', 'f'], ['DEL', 'gone'],
     ]), ['keymiss nokey', 'keymiss nol', 'keymiss noh']);
+    // 'A' does not include 'n' and CONFIG GET shows no 'n' next to 'A', yet the flag stays on (as in Redis)
+    const lines = await events(fx(), 'EAn', [['SET', 'fresh', 'v'], ['SET', 'fresh', 'w']]);
+    assert.deepEqual(lines, ['new fresh', 'set fresh', 'set fresh']);
+    const c = await fx().client();
+    await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
+    assert.deepEqual(await c.call('CONFIG', 'GET', 'notify-keyspace-events'), ['notify-keyspace-events', 'AKE']);
+    await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
   });
 
   test('CONFIG SET / GET: normalized class string, bad characters refused', async () => {
