@@ -40,6 +40,8 @@ interface Acks {
   incr: Map<number, number>;
   /** keys whose SET was acknowledged, with their value */
   sets: Map<string, string>;
+  /** replies received so far (every round) */
+  count: number;
 }
 
 /** One client: INCR counter:<id> and SET k:<id>:<n>, `pipeline` commands per round trip, until the connection dies. */
@@ -66,6 +68,7 @@ async function writer(port: number, id: number, pipeline: number, round: number,
       }
       for (const [key, val] of batch) {
         const r = await c.read(3000);
+        acks.count++;
         if (key === 'incr') acks.incr.set(id, r as number);
         else if (r === 'OK') acks.sets.set(key, val);
       }
@@ -80,7 +83,7 @@ async function writer(port: number, id: number, pipeline: number, round: number,
 async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0): Promise<{ acked: number; lost: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-aof-crash-'));
   const port = await freePort();
-  const acks: Acks = { incr: new Map(), sets: new Map() };
+  const acks: Acks = { incr: new Map(), sets: new Map(), count: 0 };
   let total = 0;
   let live: ChildProcess | null = null;
   try {
@@ -94,7 +97,10 @@ async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0): Pro
         d.close();
       }
       const writers = [writer(port, 1, 1, round, acks), writer(port, 2, 1, round, acks), writer(port, 3, 16, round, acks), writer(port, 4, 16, round, acks)];
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 500)));
+      // a random moment once this round has had some writes acknowledged (a slow machine gets longer)
+      const before = acks.count;
+      for (let i = 0; i < 1000 && acks.count - before < 150; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
       proc.kill('SIGKILL');
       await exited;
       await Promise.all(writers);
