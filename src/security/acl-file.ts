@@ -122,7 +122,7 @@ export function loadAclFile(state: ServerState, file: string, current: Client | 
   const loadedDefault = fresh.get('default');
   const old = new Set(acl.users.values());
   old.delete(acl.defaultUser);
-  acl.defaultUser.copyFrom(loadedDefault ?? defaultRules(state), acl.table);
+  acl.defaultUser.copyFrom(loadedDefault ?? acl.createDefaultUser(), acl.table);
   acl.users.clear();
   acl.users.set('default', acl.defaultUser);
   for (const [name, u] of fresh) if (name !== 'default') acl.users.set(name, u);
@@ -130,11 +130,6 @@ export function loadAclFile(state: ServerState, file: string, current: Client | 
   return null;
 }
 
-function defaultRules(state: ServerState): User {
-  const u = state.acl.newUser('default');
-  state.acl.applyAll(u, ['+@all', '~*', '&*', 'on', 'nopass']);
-  return u;
-}
 
 /** ACL SAVE: every user in `user <name> <rules>` form, written to a temp file and renamed over the ACL file. */
 export function saveAclFile(state: ServerState, file: string): boolean {

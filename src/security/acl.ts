@@ -53,7 +53,8 @@ export class Acl {
     this.internalUser = this.createDefaultUser();
   }
 
-  private createDefaultUser(): User {
+  /** A user with the default user's initial rules (Redis's ACLCreateDefaultUser). */
+  createDefaultUser(): User {
     const u = new User('default', this.table, this.allChannelsDefault());
     for (const op of ['+@all', '~*', '&*', 'on', 'nopass']) u.apply(this.table, op, false);
     return u;

@@ -137,10 +137,8 @@ export class ServerState {
     // fast commands rarely take a millisecond: above that, sampling them misses nothing that matters
     this.timeAll = (this.slowlogUs >= 0 && this.slowlogUs < 1000) || this.latencyMs > 0;
     this.slowlog.trim(this.slowlogMaxLen);
-    if (this.acl !== undefined) {
-      this.acl.log.maxLen = getConfigNumber(cfg, 'acllog-max-len', 128);
-      this.acl.log.trim();
-    }
+    this.acl.log.maxLen = getConfigNumber(cfg, 'acllog-max-len', 128);
+    this.acl.log.trim();
   }
 
   /** A timed call took `us` µs (standing for `weight` calls): latency histogram, SLOWLOG, latency monitor. */
