@@ -1,0 +1,185 @@
+/**
+ * Packed sequences: Redis's listpack idea in one flat latin1 JS string (one
+ * char per byte). A small hash, set, sorted set or list node is a single
+ * string instead of an object per element: one header for the garbage
+ * collector, 16 bytes of it, instead of one per element.
+ *
+ * Layout: elements back to back, each a length prefix and then its bytes.
+ * The prefix is a varint: 7 bits a char, low group first, high bit set
+ * while more follow (one char below 128 bytes). The same varint can head a
+ * value as its element count (read it with dataAt(s, 0)).
+ *
+ * Strings are immutable, so an edit builds the new string: begin(), put
+ * pieces, finish(). Building goes through one scratch Buffer and
+ * latin1Slice, which yields a flat sequential string; concatenating with +
+ * would leave a tree of cons strings (several times the memory) behind.
+ * Builds do not nest: finish one before beginning the next.
+ */
+
+/** Length of the element whose header dataAt() read last. */
+export const hdr = { len: 0 };
+
+/** Position of the bytes of the element at `p`; its length goes to hdr.len. */
+export function dataAt(s: string, p: number): number {
+  let c = s.charCodeAt(p++);
+  if (c < 0x80) {
+    hdr.len = c;
+    return p;
+  }
+  let len = c & 0x7f;
+  let mul = 0x80;
+  do {
+    c = s.charCodeAt(p++);
+    len += (c & 0x7f) * mul;
+    mul *= 0x80;
+  } while (c >= 0x80);
+  hdr.len = len;
+  return p;
+}
+
+/** Position of the element after the one at `p`. */
+export function skip(s: string, p: number): number {
+  const d = dataAt(s, p);
+  return d + hdr.len;
+}
+
+/** The element at `p`. */
+export function itemAt(s: string, p: number): string {
+  const d = dataAt(s, p);
+  return s.slice(d, d + hdr.len);
+}
+
+/** Whether the element at `p` equals `x`. */
+export function itemIs(s: string, p: number, x: string): boolean {
+  const d = dataAt(s, p);
+  return hdr.len === x.length && s.startsWith(x, d);
+}
+
+/**
+ * Position of the first element equal to `x` among those at `from`,
+ * then every `step`-th after it (step 2 visits a hash's fields); -1 if none.
+ */
+export function find(s: string, x: string, from: number, step: number): number {
+  const end = s.length;
+  const n = x.length;
+  let p = from;
+  while (p < end) {
+    const d = dataAt(s, p);
+    const len = hdr.len;
+    if (len === n && s.startsWith(x, d)) return p;
+    p = d + len;
+    for (let i = 1; i < step; i++) p = skip(s, p);
+  }
+  return -1;
+}
+
+/** Chars the header of an element of `len` bytes takes. */
+export function headerSize(len: number): number {
+  return len < 0x80 ? 1 : len < 0x4000 ? 2 : len < 0x200000 ? 3 : len < 0x10000000 ? 4 : 5;
+}
+
+/** Chars `x` takes as an element. */
+export function itemSize(x: string): number {
+  return headerSize(x.length) + x.length;
+}
+
+/** Every element from `from` to the end, in order. */
+export function unpack(s: string, from = 0): string[] {
+  const out: string[] = [];
+  let p = from;
+  while (p < s.length) {
+    const d = dataAt(s, p);
+    out.push(s.slice(d, d + hdr.len));
+    p = d + hdr.len;
+  }
+  return out;
+}
+
+// ---- building ----
+
+let buf = Buffer.allocUnsafe(16384);
+let pos = 0;
+
+function reserve(n: number): void {
+  if (pos + n <= buf.length) return;
+  let size = buf.length * 2;
+  while (size < pos + n) size *= 2;
+  const next = Buffer.allocUnsafe(size);
+  buf.copy(next, 0, 0, pos);
+  buf = next;
+}
+
+/** Starts building a packed string. */
+export function begin(): void {
+  pos = 0;
+}
+
+/** Appends a varint (an element header or a count). */
+export function putLen(len: number): void {
+  reserve(5);
+  while (len >= 0x80) {
+    buf[pos++] = (len & 0x7f) | 0x80;
+    len = Math.floor(len / 0x80);
+  }
+  buf[pos++] = len;
+}
+
+/** Appends `x` as an element. */
+export function putItem(x: string): void {
+  putLen(x.length);
+  reserve(x.length);
+  pos += buf.latin1Write(x, pos, x.length);
+}
+
+/** Appends chars from..to of an existing packed string as they are (whole elements). */
+export function putRaw(s: string, from: number, to: number): void {
+  if (to <= from) return;
+  reserve(to - from);
+  pos += buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), pos, to - from);
+}
+
+/** Appends 8 raw bytes holding a double (sorted-set scores), read back by doubleAt. */
+export function putDouble(x: number): void {
+  reserve(8);
+  buf.writeDoubleLE(x, pos);
+  pos += 8;
+}
+
+/** The string built since begin(). */
+export function finish(): string {
+  return buf.latin1Slice(0, pos);
+}
+
+/** Packs `items` (from..to) as elements, after an optional count header. */
+export function pack(items: readonly string[], withCount = false, from = 0, to = items.length): string {
+  begin();
+  if (withCount) putLen(to - from);
+  for (let i = from; i < to; i++) putItem(items[i]!);
+  return finish();
+}
+
+/** `s` with chars from..to replaced by the elements `items` (an edit in place, as listpack's lpInsert / lpDelete). */
+export function splice(s: string, from: number, to: number, ...items: string[]): string {
+  begin();
+  putRaw(s, 0, from);
+  for (let i = 0; i < items.length; i++) putItem(items[i]!);
+  putRaw(s, to, s.length);
+  return finish();
+}
+
+const f64 = new Float64Array(1);
+const f64bytes = new Uint8Array(f64.buffer);
+
+/** The double stored by putDouble at `p`. */
+export function doubleAt(s: string, p: number): number {
+  for (let i = 0; i < 8; i++) f64bytes[i] = s.charCodeAt(p + i);
+  return f64[0]!;
+}
+
+/**
+ * Bytes the V8 heap spends on a sequential one-byte string of `len` chars
+ * (16-byte header, 8-byte aligned): what accounting charges for a packed value.
+ */
+export function stringBytes(len: number): number {
+  return 16 + ((len + 7) & ~7);
+}
