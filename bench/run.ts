@@ -5,6 +5,7 @@
  *   npm run bench                      # default table
  *   npm run bench -- --n 50000 --tests set,get --pipelines 1
  *   npm run bench -- --shards 4 --no-memory
+ *   npm run bench -- --memory-scale 0.1      # a smaller memory table
  *   npm run bench -- --tests evalsha,multi,publish1,publish100 --no-memory
  *   npm run bench -- --keys 200000           # persistence rows on 200k keys
  *   npm run bench -- --no-persistence        # skip the persistence rows
@@ -19,6 +20,11 @@
  *   client pinging back to back) and memory overhead (peak RSS minus RSS
  *   before; Redis adds its child's copy-on-write bytes); then the start-up
  *   load time of the N-key dump.rdb (see snapshot.ts).
+ *
+ * Memory table (bench/memory.ts), after the throughput rows: bytes per key
+ * of strings and of hashes, sets (integer and string members), sorted sets
+ * and lists of 10, 100 and 10 000 elements, a 1M-member sorted set and a
+ * 1M-field hash: used_memory and RSS deltas, fresh servers per row.
  *
  * Also in the default table: EVALSHA (a script doing one GET and one
  * INCR, loaded with SCRIPT LOAD on both servers, sent by redis-benchmark as
@@ -38,6 +44,7 @@ import { multiExecRate, publishDeliveryRate } from './loads.ts';
 import { kill, startTarget, type Target } from './servers.ts';
 import { aofSetRows } from './aof-rows.ts';
 import { snapshotRows, snapshotTable } from './snapshot.ts';
+import { memoryRows, memoryTable } from './memory.ts';
 
 interface Options {
   n: number;
@@ -46,7 +53,8 @@ interface Options {
   pipelines: number[];
   shards: number;
   memory: boolean;
-  memoryKeys: number;
+  /** Scales the memory table's key and element counts (1: 100k keys of 10 elements …). */
+  memoryScale: number;
   /** SET with appendonly yes rows. */
   aof: boolean;
   /** BGSAVE / BGREWRITEAOF / start-up rows, on `keys` keys. */
@@ -70,7 +78,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryKeys: 1_000_000, aof: true, snapshot: true, keys: 1_000_000 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -79,7 +87,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--tests') o.tests = v!.split(','), i++;
     else if (a === '--pipelines') o.pipelines = v!.split(',').map(Number), i++;
     else if (a === '--shards') o.shards = Number(v), i++;
-    else if (a === '--memory-keys') o.memoryKeys = Number(v), i++;
+    else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
     else if (a === '--no-persistence') o.aof = false, o.snapshot = false;
@@ -134,33 +142,6 @@ async function prepare(targets: Target[], o: Options): Promise<void> {
   }
 }
 
-async function usedMemory(port: number): Promise<number> {
-  const c = await RespClient.connect(port);
-  const info = (await c.call('INFO', 'memory')) as string;
-  c.close();
-  const m = /used_memory:(\d+)/.exec(info);
-  return m ? Number(m[1]) : NaN;
-}
-
-async function memoryPerKey(t: Target, keys: number): Promise<number> {
-  const c = await RespClient.connect(t.port);
-  await c.call('FLUSHALL');
-  if (t.name === 'shardis') await c.call('DEBUG', 'GC');
-  const before = await usedMemory(t.port);
-  // small string keys as redis-benchmark writes them: key:NNNNNNNNNNNN → 3-byte values
-  const batch = 10000;
-  for (let i = 0; i < keys; i += batch) {
-    const args: string[] = ['MSET'];
-    for (let j = i; j < Math.min(keys, i + batch); j++) args.push(`key:${String(j).padStart(12, '0')}`, 'xxx');
-    await c.call(...args);
-  }
-  if (t.name === 'shardis') await c.call('DEBUG', 'GC');
-  const after = await usedMemory(t.port);
-  await c.call('FLUSHALL');
-  c.close();
-  return (after - before) / keys;
-}
-
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
@@ -191,15 +172,9 @@ async function main(): Promise<void> {
         console.log(`${pad(test.toUpperCase(), 12)} -P ${pad(String(p), 3)} redis ${pad(r.toFixed(0), 9)} shardis ${pad(s.toFixed(0), 9)} ratio ${(s / r).toFixed(2)}`);
       }
     }
-    let memoryLine = '';
-    if (o.memory) {
-      const rm = await memoryPerKey(redis, o.memoryKeys);
-      const sm = await memoryPerKey(shardis, o.memoryKeys);
-      memoryLine = `memory per key (${o.memoryKeys} small string keys, used_memory delta): redis ${rm.toFixed(1)} B, shardis ${sm.toFixed(1)} B, ratio ${(sm / rm).toFixed(2)}`;
-      console.log(memoryLine);
-    }
     kill(redis);
     kill(shardis);
+    const memory = o.memory ? await memoryRows(null, o.memoryScale, (l) => console.log(l)) : [];
     if (o.aof) {
       const rate = (port: number, p: number, n: number): Promise<number> => measure(port, 'set', p, { ...o, n });
       results.push(...await aofSetRows(rate, o.n, o.pipelines, o.shards, (l) => console.log(l)));
@@ -207,7 +182,7 @@ async function main(): Promise<void> {
     const snapshots = o.snapshot ? await snapshotRows(o.keys, o.shards, (l) => console.log(l)) : [];
     console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
     for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
-    if (memoryLine !== '') console.log(`\n${memoryLine}`);
+    if (memory.length !== 0) console.log(`\nMemory per key, fresh servers loaded with redis-cli --pipe (bench/memory.ts):\n\n${memoryTable(memory)}`);
     if (snapshots.length !== 0) console.log(`\n${snapshotTable(snapshots)}`);
   } finally {
     kill(redis);

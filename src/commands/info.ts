@@ -11,12 +11,11 @@ import { arch, machine, release, totalmem, type } from 'node:os';
 import { resolve } from 'node:path';
 import { saveState, totalDirty } from './save-state.ts';
 import { migrateCachedSockets } from './migrate.ts';
+import { EMPTY_SERVER_BYTES } from '../server/memory-limit.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState) => Field[];
 
-/** Memory in use when the server module loaded (used_memory_startup). */
-const STARTUP = process.memoryUsage();
 
 /** Redis's bytesToHuman: 100B, 2.00K, 1.50M … */
 export function bytesToHuman(n: number): string {
@@ -67,15 +66,14 @@ function netRates(s: ServerState): [number, number] {
 
 function memoryFields(s: ServerState): Field[] {
   const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
-  if (used > s.peakMemory) s.peakMemory = used;
-  const startup = STARTUP.heapUsed + STARTUP.external;
-  const overhead = Math.min(used, startup);
-  const dataset = used - overhead;
+  const used = s.memory.used();
+  s.peakMemory = s.memory.peak;
+  const startup = EMPTY_SERVER_BYTES;
+  const dataset = s.memory.dataset();
+  const overhead = used - dataset;
   const maxmemory = getConfigNumber(s.config, 'maxmemory', 0);
   const total = totalmem();
-  let clientsMem = 0;
-  for (const c of s.clients.values()) clientsMem += c.queryBufSize + c.reply.len;
+  const clientsMem = s.memory.clients();
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
@@ -88,7 +86,7 @@ function memoryFields(s: ServerState): Field[] {
     ['used_memory_startup', startup],
     ['used_memory_dataset', dataset],
     ['used_memory_dataset_perc', pct(used > startup ? (dataset * 100) / (used - startup) : 0)],
-    ['allocator_allocated', m.heapUsed],
+    ['allocator_allocated', m.heapUsed + m.external],
     ['allocator_active', m.heapTotal],
     ['allocator_resident', m.rss],
     ['total_system_memory', total],
@@ -127,7 +125,7 @@ function memoryFields(s: ServerState): Field[] {
     ['mem_allocator', 'v8'],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfreed_objects', s.stats.lazyfreedObjects],
   ];
 }
 
@@ -246,7 +244,7 @@ const SECTIONS: Record<string, Provider> = {
       ['expired_time_cap_reached_count', 0],
       ['expire_cycle_cpu_milliseconds', 0],
       ['evicted_keys', s.memory.evictedKeys],
-      ['evicted_clients', 0],
+      ['evicted_clients', s.memory.evictedClients],
       ['total_eviction_exceeded_time', 0],
       ['current_eviction_exceeded_time', 0],
       ['keyspace_hits', t.hits],

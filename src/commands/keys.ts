@@ -4,6 +4,8 @@
  * expire.ts, SCAN in scan.ts). Keys of one command may live on different
  * shards: every key gets its own c.ks(key).
  */
+import { freedLazily } from '../engine/lazyfree.ts';
+import { getConfigValue } from '../config/config.ts';
 import { command, type CommandSpec } from './spec.ts';
 import { typeOf, type Value } from '../datatypes/value.ts';
 import { globMatch, matchesAll } from '../datatypes/glob.ts';
@@ -19,7 +21,11 @@ export { cloneValue } from './keys-copy.ts';
 
 const KEY_ARGS = [{ name: 'key', type: 'key', multiple: true }] as const;
 
-/** DEL key [key ...] / UNLINK key [key ...] (UNLINK frees nothing lazily here: JS's GC already does). */
+/**
+ * DEL key [key ...] / UNLINK key [key ...]. JS's collector frees in the
+ * background either way; UNLINK (and DEL under lazyfree-lazy-user-del)
+ * counts big values as lazily freed, as Redis (engine/lazyfree.ts).
+ */
 function delLike(name: 'del' | 'unlink'): CommandSpec {
   const del = name === 'del';
   return command({
@@ -35,7 +41,9 @@ function delLike(name: 'del' | 'unlink'): CommandSpec {
       for (let i = 1; i < args.length; i++) {
         const key = args[i]!;
         const ks = c.ks(key);
-        if (ks.delete(key)) {
+        const v = ks.remove(key);
+        if (v !== undefined) {
+          if (freedLazily(v) && (!del || getConfigValue(c.server.config, 'lazyfree-lazy-user-del') === 'yes')) c.server.stats.lazyfreedObjects++;
           ks.modified(key, 'del');
           n++;
         }

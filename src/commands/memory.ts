@@ -2,25 +2,17 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { isString, type CollectionValue, type Value } from '../datatypes/value.ts';
+import type { Value } from '../datatypes/value.ts';
+import { keyUsage } from '../engine/dataset-bytes.ts';
+import { EMPTY_SERVER_BYTES } from '../server/memory-limit.ts';
 
-/** Estimated bytes a key and its value take (V8 object and string sizes). */
-export function memoryUsage(key: string, v: Value, samples: number): number {
-  const str = (n: number): number => 16 + ((n + 7) & ~7);
-  let total = 48 + str(key.length);
-  if (isString(v)) return total + str(v.length);
-  const cv = v as CollectionValue;
-  let seen = 0;
-  let bytes = 0;
-  for (const e of cv.entries()) {
-    if (samples > 0 && seen >= samples * 2) break;
-    bytes += str(e.length) + 16;
-    seen++;
-  }
-  const perEntry = seen === 0 ? 0 : bytes / seen;
-  const entries = cv.type === 'hash' || cv.type === 'zset' ? cv.size() * 2 : cv.size();
-  total += 64 + Math.round(perEntry * entries);
-  return total;
+/**
+ * Bytes a key and its value take: the dataset accounting's own figures
+ * (engine/dataset-bytes.ts), exact for every encoding, so SAMPLES changes
+ * nothing (it is still parsed and checked as Redis does).
+ */
+export function memoryUsage(key: string, v: Value): number {
+  return keyUsage(key, v);
 }
 
 const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
@@ -43,24 +35,22 @@ const memory = command({
   group: 'server', since: '4.0.0', summary: 'A container for memory diagnostics commands.', complexity: 'Depends on subcommand.',
   subcommands: [
     sub('usage', -3, 'Estimates the memory usage of a key.', (c, args) => {
-      let samples = 5;
       for (let j = 3; j < args.length; j++) {
         if (isOpt(args[j]!, 'SAMPLES') && j < args.length - 1) {
-          samples = parseInteger(args[++j]!);
-          if (samples < 0) throw new CommandError(Err.SYNTAX);
+          if (parseInteger(args[++j]!) < 0) throw new CommandError(Err.SYNTAX);
         } else throw new CommandError(Err.SYNTAX);
       }
       const v = c.ks(args[2]!).get(args[2]!);
       if (v === undefined) return c.reply.nullBulk();
-      c.reply.int(memoryUsage(args[2]!, v, samples));
+      c.reply.int(memoryUsage(args[2]!, v));
     }, ['readonly']),
     sub('stats', 2, 'Returns details about memory usage.', (c) => {
       const m = process.memoryUsage();
       let keys = 0;
       for (const sh of c.server.engine.shards) for (const ks of sh.dbs) keys += ks.size;
       const fields: Array<[string, number]> = [
-        ['peak.allocated', Math.max(c.server.peakMemory, m.heapUsed)], ['total.allocated', m.heapUsed + m.external],
-        ['startup.allocated', 0], ['keys.count', keys], ['dataset.bytes', m.heapUsed], ['rss-bytes', m.rss],
+        ['peak.allocated', c.server.memory.peak], ['total.allocated', c.server.memory.used()],
+        ['startup.allocated', EMPTY_SERVER_BYTES], ['keys.count', keys], ['dataset.bytes', c.server.memory.dataset()], ['rss-bytes', m.rss],
       ];
       c.reply.map(fields.length);
       for (const [k, v] of fields) {

@@ -1,6 +1,7 @@
 /** Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN (INFO, CONFIG, COMMAND, DEBUG in their files). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
+import { getConfigValue } from '../config/config.ts';
 import { parseInt64OrNull } from './parse.ts';
 import { infoCommands } from './info.ts';
 import { configCommands } from './config-cmd.ts';
@@ -19,11 +20,16 @@ const dbsize = command({
   },
 });
 
-/** The optional ASYNC|SYNC of FLUSHDB / FLUSHALL (both flush synchronously here). */
-function checkFlushMode(args: string[]): void {
-  if (args.length === 1) return;
+/**
+ * The optional ASYNC|SYNC of FLUSHDB / FLUSHALL: whether the flush is
+ * asynchronous (default: lazyfree-lazy-user-flush). Both free at once
+ * here; an asynchronous one counts its keys as lazily freed, as Redis.
+ */
+function flushIsAsync(c: Client, args: string[]): boolean {
+  if (args.length === 1) return getConfigValue(c.server.config, 'lazyfree-lazy-user-flush') === 'yes';
   const m = args.length === 2 ? args[1]!.toLowerCase() : '';
   if (m !== 'sync' && m !== 'async') throw new CommandError(Err.SYNTAX);
+  return m === 'async';
 }
 
 /**
@@ -60,8 +66,10 @@ const flushdb = command({
   group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database', complexity: 'O(N) where N is the number of keys in the selected database',
   acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
   handler(c, args) {
-    checkFlushMode(args);
-    addDirty(c, flushDb(c, c.db));
+    const lazy = flushIsAsync(c, args);
+    const removed = flushDb(c, c.db);
+    if (lazy) c.server.stats.lazyfreedObjects += removed;
+    addDirty(c, removed);
     c.reply.ok();
   },
 });
@@ -72,9 +80,10 @@ const flushall = command({
   group: 'server', since: '1.0.0', summary: 'Remove all keys from all databases', complexity: 'O(N) where N is the total number of keys in all databases',
   acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
   handler(c, args) {
-    checkFlushMode(args);
+    const lazy = flushIsAsync(c, args);
     let removed = 0;
     for (let db = 0; db < c.server.engine.databases; db++) removed += flushDb(c, db);
+    if (lazy) c.server.stats.lazyfreedObjects += removed;
     addDirty(c, removed);
     if (hasSavePoints(c.server)) saveHooks.save(c.server);
     c.reply.ok();

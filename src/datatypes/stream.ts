@@ -40,8 +40,18 @@ export interface Positions {
   idx: number[];
 }
 
+/** A node's objects (StreamNode, its meta array and buffer) besides its entries' bytes. */
+const NODE_OVERHEAD = 320;
+/** A consumer group's objects besides its pending entries. */
+const GROUP_OVERHEAD = 256;
+/** One pending entry (PEL record in the group's and the consumer's tables). */
+const PENDING_BYTES = 120;
+
 export class StreamValue implements CollectionValue {
-  readonly type = 'stream' as const;
+  get type(): 'stream' {
+    return 'stream';
+  }
+  acct = 0;
   nodes: StreamNode[] = [];
   length = 0;
   lastId: StreamID = MIN_ID;
@@ -58,6 +68,22 @@ export class StreamValue implements CollectionValue {
 
   size(): number {
     return this.length;
+  }
+
+  /**
+   * An O(1) estimate: per node its objects plus its entries at the tail
+   * node's average entry size, and each group with its pending entries.
+   */
+  bytes(): number {
+    const nodes = this.nodes;
+    let b = 256 + nodes.length * NODE_OVERHEAD;
+    if (nodes.length !== 0) {
+      const tail = nodes[nodes.length - 1]!;
+      const n = tail.live + tail.deleted;
+      if (n !== 0) b += Math.round((tail.lpBytes / n) * this.length);
+    }
+    if (this.groups !== null) for (const g of this.groups.values()) b += GROUP_OVERHEAD + g.pel.size * PENDING_BYTES;
+    return b;
   }
 
   /**

@@ -19,7 +19,24 @@ export interface CollectionValue {
    * persistence and SORT read values through this).
    */
   entries(): Iterable<string>;
+  /**
+   * Heap bytes this value holds, without its key: O(1), kept current by the
+   * value's own mutators. The dataset accounting (used_memory, MEMORY USAGE,
+   * maxmemory) reads it whenever the keyspace stores the value or a command
+   * reports the key modified.
+   */
+  bytes(): number;
+  /** What the keyspace last counted of bytes() for this value (written by Keyspace only; starts at 0). */
+  acct: number;
 }
+
+/** Heap bytes of a plain JS object with `fields` in-object properties (64-bit V8: 3-word header). */
+export function objectBytes(fields: number): number {
+  return 24 + 8 * fields;
+}
+
+/** Average heap bytes of one Map / Set entry (3 or 2 slots plus its share of buckets and spare capacity). */
+export const MAP_ENTRY_BYTES = 40;
 
 export type StringValue = string | Buffer;
 export type Value = StringValue | CollectionValue;

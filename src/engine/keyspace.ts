@@ -2,7 +2,8 @@
  * One logical database inside one shard: key → value, key → expiry (ms).
  * Expired keys vanish on access (lazy) and through the active expiry cycle.
  */
-import type { Value } from '../datatypes/value.ts';
+import type { CollectionValue, Value } from '../datatypes/value.ts';
+import { countBytes, countedBytes, keyBytes, EXPIRE_ENTRY_BYTES } from './dataset-bytes.ts';
 import type { Shard } from './shard.ts';
 import { CursorTable } from './cursors.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
@@ -23,6 +24,12 @@ export class Keyspace {
   lruBase = lruClock(Date.now());
   /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
   lruPolicy = new LruPolicy();
+  /**
+   * Bytes this keyspace's data holds (dataset-bytes.ts): keys, values and
+   * TTLs, kept current by every write here and by modified(). used_memory,
+   * MEMORY USAGE and maxmemory read it instead of the JS heap's size.
+   */
+  bytes = 0;
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
@@ -135,8 +142,29 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.stamp(key, !lookedUp);
-    this.data.set(key, value);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    this.store(key, value);
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
+  }
+
+  /** data.set with the dataset bytes moved from the old value (if any) to the new one. */
+  private store(key: string, value: Value): void {
+    const data = this.data;
+    const old = data.get(key);
+    this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
+    data.set(key, value);
+  }
+
+  /**
+   * Counts a value put into `data` directly (snapshot load): `old` is what
+   * the key held before, if anything.
+   */
+  charge(key: string, value: Value, old: Value | undefined): void {
+    this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
+  }
+
+  /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
+  private discharge(key: string, v: Value, ttl: boolean): void {
+    this.bytes -= keyBytes(key) + countedBytes(v) + (ttl ? EXPIRE_ENTRY_BYTES : 0);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
@@ -144,14 +172,14 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.stamp(key, false);
-    this.data.set(key, value);
+    this.store(key, value);
   }
 
   /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
   private add(key: string, value: Value): void {
     this.stamp(key, false);
-    this.data.set(key, value);
-    this.expires.delete(key);
+    this.store(key, value);
+    if (this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
     this.onNew!(this.db, key);
   }
 
@@ -183,11 +211,17 @@ export class Keyspace {
 
   /** Removes a key and its TTL; true if it existed (and was not already expired). */
   delete(key: string): boolean {
-    if (this.get(key) === undefined) return false;
+    return this.remove(key) !== undefined;
+  }
+
+  /** Removes a key and its TTL; the value it held (undefined if none, or already expired). */
+  remove(key: string): Value | undefined {
+    const v = this.get(key);
+    if (v === undefined) return undefined;
     this.data.delete(key);
-    this.expires.delete(key);
+    this.discharge(key, v, this.expires.delete(key));
     this.lru.delete(key);
-    return true;
+    return v;
   }
 
   /** Absolute expiry in ms, or undefined when the key is persistent. */
@@ -197,13 +231,18 @@ export class Keyspace {
 
   setExpire(key: string, whenMs: number): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    this.expires.set(key, whenMs);
+    const exp = this.expires;
+    const before = exp.size;
+    exp.set(key, whenMs);
+    if (exp.size !== before) this.bytes += EXPIRE_ENTRY_BYTES;
   }
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.bytes -= EXPIRE_ENTRY_BYTES;
+    return true;
   }
 
   /** Deletes the key if its TTL has passed; true if it did. */
@@ -219,8 +258,11 @@ export class Keyspace {
   /** Removes an expired key and reports it. */
   expireKey(key: string): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    this.data.delete(key);
-    this.expires.delete(key);
+    const v = this.data.get(key);
+    if (v !== undefined) {
+      this.data.delete(key);
+      this.discharge(key, v, this.expires.delete(key));
+    } else if (this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
     this.lru.delete(key);
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
@@ -231,11 +273,20 @@ export class Keyspace {
    * notifyKeyspaceEvent): WATCH, blocking wake-ups, tracking and feeds hang off this.
    */
   modified(key: string, event: string): void {
+    // a collection changed in place: its bytes as they are now
+    const v = this.data.get(key);
+    if (v !== undefined && typeof v === 'object' && !(v instanceof Buffer)) {
+      const c = v as CollectionValue;
+      const b = c.bytes();
+      this.bytes += b - c.acct;
+      c.acct = b;
+    }
     this.shard.stats.dirty++;
     this.shard.emit(this.db, key, event);
   }
 
   clear(): void {
+    this.bytes = 0;
     this.data = new Map();
     this.expires = new Map();
     this.lru = new Map();

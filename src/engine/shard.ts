@@ -54,7 +54,9 @@ export class Shard {
   swapDb(a: number, b: number): void {
     const ka = this.dbs[a]!;
     const kb = this.dbs[b]!;
-    const { data, expires, lru, lruBase, scanCursors } = ka;
+    const { data, expires, lru, lruBase, scanCursors, bytes } = ka;
+    ka.bytes = kb.bytes;
+    kb.bytes = bytes;
     ka.data = kb.data;
     ka.expires = kb.expires;
     ka.lru = kb.lru;

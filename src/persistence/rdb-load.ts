@@ -127,14 +127,13 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           // a background save walking this keyspace keeps the key's old value (DEBUG RELOAD MERGE / NOFLUSH)
           if (ks.snap !== null) ks.snap.beforeWrite(ks, key);
           const data = ks.data;
-          const before = data.size;
+          const old = data.get(key);
+          // the key was there already: an error, unless the file's keys are to win (DEBUG RELOAD MERGE)
+          if (old !== undefined && !opts.allowDup) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db}`);
           data.set(key, value);
-          if (data.size === before) {
-            // the key was there already: an error, unless the file's keys are to win (DEBUG RELOAD MERGE)
-            if (!opts.allowDup) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db}`);
-            ks.expires.delete(key);
-          }
-          if (expire !== -1) ks.expires.set(key, expire);
+          ks.charge(key, value, old);
+          if (old !== undefined) ks.persist(key);
+          if (expire !== -1) ks.setExpire(key, expire);
           res.keysLoaded++;
           // the key's LRU clock / LFU counter: a new value's, or what the IDLE / FREQ opcode says
           ks.loaded(key, idle, freq);

@@ -45,6 +45,8 @@ export class RespParser {
   private args: string[] | null = null;
   private argsLeft = 0;
   private bulkLen = -1;
+  /** Bytes of the arguments parsed so far of a command not yet complete (Redis's argv-mem). */
+  partialArgBytes = 0;
   /** The previous command name, reused when the next one has the same bytes. */
   private lastName = '';
 
@@ -152,8 +154,10 @@ export class RespParser {
       this.pos = end + 2;
       this.bulkLen = -1;
       this.argsLeft--;
+      this.partialArgBytes += blen;
     }
     this.args = null;
+    this.partialArgBytes = 0;
     if (this.pos >= len) {
       this.buf = EMPTY;
       this.pos = 0;

@@ -21,13 +21,19 @@ export function installGates(state: ServerState): void {
     acl.logDenial(c, res, cmd, args, acl.context(c));
     return denialMessage(res.result, cmd);
   });
-  // maxmemory: commands that may use memory first evict keys (maxmemory-policy), and get OOM when
-  // that cannot bring memory under the limit
+  // maxmemory-clients, then maxmemory, before every command (processCommand's evictClients and
+  // performEvictions): the biggest clients are disconnected, then keys evicted (maxmemory-policy);
+  // commands that may use memory get OOM when that cannot bring memory under the limit
+  const mem = state.memory;
   state.gates.push((c, cmd) => {
-    if (state.maxmemory === 0 || !mayUseMemory(c, cmd)) return null;
-    return state.memory.enforce() ? null : OOM;
+    if (!mem.evictClients(c)) return CLIENT_EVICTED;
+    if (state.maxmemory === 0) return null;
+    return mem.enforce() || !mayUseMemory(c, cmd) ? null : OOM;
   });
 }
+
+/** The reply of a client evicted by its own command (never sent: its connection is closed). */
+const CLIENT_EVICTED = 'ERR client evicted';
 
 /** A denyoom command, or an EXEC with one queued (Redis counts the transaction's flags). */
 function mayUseMemory(c: Client, cmd: Command): boolean {

@@ -4,13 +4,12 @@
  * performEvictions: before a command that may use memory and when
  * maxmemory is lowered.
  *
- * Used memory is an empty Redis's ~0.9 MB plus what the JS heap's
- * long-lived objects grew since start-up (the runtime's own ~10 MB are not
- * data; the young generation is mostly garbage about to be scavenged). The heap shrinks only
- * when the garbage collector runs, so bytes freed by evictions are credited
- * (by MEMORY USAGE's estimate of each evicted key) until the next
- * measurement after a collection; without that credit one eviction round
- * would empty the dataset while waiting for the collector.
+ * Used memory is an empty Redis's ~0.9 MB plus the dataset's own
+ * accounting (Keyspace.bytes: every key, value and TTL as stored, kept
+ * current by each write, engine/dataset-bytes.ts) plus the clients' query
+ * and reply buffers, as Redis's zmalloc counter. It moves with the data
+ * and at once: an evicted key's bytes leave the count when it goes, not
+ * when the garbage collector gets to it, so eviction stops at the limit.
  *
  * Policies: allkeys-* pick from every key, volatile-* from keys with a TTL;
  * the LRU / LFU / volatile-ttl ones through Redis's eviction pool
@@ -21,35 +20,34 @@
  * maxmemory-policy, lfu-log-factor, lfu-decay-time), at start-up and after
  * every CONFIG SET.
  */
-import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { ServerState } from './server-state.ts';
+import type { Client } from './client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
-import { memoryUsage } from '../commands/memory.ts';
 import { LruPolicy } from '../engine/lru.ts';
 import { EvictionPool } from './eviction-pool.ts';
 
-/** used_memory of an empty Redis 7.0. */
-const EMPTY_SERVER = 900 * 1024;
+/** used_memory of an empty Redis 7.0 (used_memory_startup). */
+export const EMPTY_SERVER_BYTES = 900 * 1024;
+const EMPTY_SERVER = EMPTY_SERVER_BYTES;
 /** Keys examined per eviction (maxmemory-samples' default). */
 const SAMPLES = 5;
 /** How often the LRU clock is refreshed (Redis: every serverCron at hz 10). */
 const CLOCK_TICK_MS = 100;
-/** Samples of each key's members MEMORY USAGE's estimate of an evicted key takes. */
-const USAGE_SAMPLES = 5;
+/** What a connected client itself costs (its objects, parser and socket), besides its buffers. */
+const CLIENT_BYTES = 2048;
 
 export class MemoryLimit {
-  private readonly base: number;
-  private measured = 0;
-  private measuredAt = 0;
-  /** Bytes of keys evicted since the last measurement. */
-  private credit = 0;
-  /** A garbage collection ran since the last measurement. */
-  private collected = true;
   evictedKeys = 0;
-  private observer: PerformanceObserver | null = null;
+  /** Clients disconnected by maxmemory-clients (INFO evicted_clients). */
+  evictedClients = 0;
+  /** Highest used memory seen (used_memory_peak). */
+  peak = 0;
+  /** maxmemory-clients in bytes (0: no client eviction). */
+  private clientsLimit = 0;
+  /** The clients' bytes as last summed, and when (summed at most once a millisecond). */
+  private clientsBytes = 0;
+  private clientsAt = -1;
   /** The access-tracking policy every keyspace of the server reads. */
   readonly lruPolicy = new LruPolicy();
   private readonly pool = new EvictionPool();
@@ -61,7 +59,6 @@ export class MemoryLimit {
 
   constructor(state: ServerState) {
     this.state = state;
-    this.base = heapBytes();
     for (let db = 0; db < state.engine.databases; db++) for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
     this.configure();
     this.clockTimer = setInterval(() => this.lruPolicy.tick(Date.now()), CLOCK_TICK_MS);
@@ -85,25 +82,64 @@ export class MemoryLimit {
     // an LRU / LFU policy needs every access recorded from now on
     if (p.lru || p.lfu) p.tracking = true;
     p.logFactor = getConfigNumber(cfg, 'lfu-log-factor', 10);
+    // maxmemory-clients: bytes, or a percentage of maxmemory (stored negative)
+    const mc = getConfigNumber(cfg, 'maxmemory-clients', 0);
+    this.clientsLimit = mc >= 0 ? mc : Math.floor((getConfigNumber(cfg, 'maxmemory', 0) * -mc) / 100);
     p.decayTime = getConfigNumber(cfg, 'lfu-decay-time', 1);
   }
 
-  /** Memory counted against maxmemory now. */
-  used(): number {
+  /** Bytes of the dataset: every keyspace's own count. */
+  dataset(): number {
+    let n = 0;
+    for (const sh of this.state.engine.shards) for (const ks of sh.dbs) n += ks.bytes;
+    return n;
+  }
+
+  /** Bytes the connected clients hold (summed at most once a millisecond). */
+  clients(): number {
     const now = Date.now();
-    // re-measure at most every 10 ms; after evictions once a full collection ran — forced after a
-    // second (what evicted keys held is not returned before one)
-    if (this.credit !== 0 && !this.collected && now - this.measuredAt >= 1000) {
-      fullGc();
-      this.collected = true;
+    if (now !== this.clientsAt) {
+      let n = 0;
+      for (const c of this.state.clients.values()) n += clientBytes(c);
+      this.clientsBytes = n;
+      this.clientsAt = now;
     }
-    if (now - this.measuredAt >= 10 && (this.credit === 0 || this.collected)) {
-      this.measured = EMPTY_SERVER + Math.max(0, heapBytes() - this.base);
-      this.measuredAt = now;
-      this.credit = 0;
-      this.collected = false;
+    return this.clientsBytes;
+  }
+
+  /**
+   * evictClients: while the clients that may be evicted (not no-evict, not
+   * replication links) hold more than maxmemory-clients, disconnects the
+   * biggest. False when `current` itself was evicted.
+   */
+  evictClients(current: Client): boolean {
+    const limit = this.clientsLimit;
+    if (limit === 0 || this.clients() <= limit) return true;
+    const cands: Array<[number, Client]> = [];
+    let total = 0;
+    for (const c of this.state.clients.values()) {
+      if (c.noEvict || c.ext.replica !== undefined || c.socket === null) continue;
+      const b = clientBytes(c);
+      total += b;
+      cands.push([b, c]);
     }
-    return Math.max(EMPTY_SERVER, this.measured - this.credit);
+    cands.sort((a, b) => b[0] - a[0]);
+    for (let i = 0; i < cands.length && total > limit; i++) {
+      const [b, c] = cands[i]!;
+      this.state.log('verbose', `Evicting client: id=${c.id} addr=${c.addr} (${b} bytes)`);
+      c.close();
+      total -= b;
+      this.evictedClients++;
+    }
+    this.clientsAt = -1;
+    return !current.closed;
+  }
+
+  /** Memory counted against maxmemory now (Redis's used_memory). */
+  used(): number {
+    const n = EMPTY_SERVER + this.dataset() + this.clients();
+    if (n > this.peak) this.peak = n;
+    return n;
   }
 
   /** Evicts keys until under maxmemory; false when still over it (the command gets OOM). */
@@ -112,7 +148,6 @@ export class MemoryLimit {
     if (limit === 0 || this.used() <= limit) return true;
     const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
     if (policy === 'noeviction') return false;
-    this.watchCollector();
     const volatile = policy.startsWith('volatile-');
     while (this.used() > limit) {
       const victim = this.pick(volatile, policy);
@@ -120,7 +155,6 @@ export class MemoryLimit {
       const [ks, key] = victim;
       const v = ks.data.get(key);
       if (v === undefined) continue;
-      this.credit += memoryUsage(key, v, USAGE_SAMPLES);
       ks.delete(key);
       this.evictedKeys++;
       ks.modified(key, 'evicted');
@@ -128,20 +162,9 @@ export class MemoryLimit {
     return true;
   }
 
-  private watchCollector(): void {
-    if (this.observer !== null) return;
-    this.observer = new PerformanceObserver((list) => {
-      // only a full collection returns the old space that evicted values held
-      for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.collected = true;
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
   stop(): void {
     if (this.clockTimer !== null) clearInterval(this.clockTimer);
     this.clockTimer = null;
-    this.observer?.disconnect();
-    this.observer = null;
   }
 
   /** A key to evict under the policy, sampled over every database and shard. */
@@ -161,26 +184,9 @@ export class MemoryLimit {
   }
 }
 
-/**
- * Bytes held by long-lived objects: the old and large-object spaces plus
- * external buffers. The young generation is left out — it is mostly
- * short-lived garbage that a scavenge frees within milliseconds.
- */
-function heapBytes(): number {
-  let n = process.memoryUsage().external;
-  for (const sp of getHeapSpaceStatistics()) if (sp.space_name === 'old_space' || sp.space_name === 'large_object_space') n += sp.space_used_size;
-  return n;
-}
-
-let gcFn: (() => void) | null = null;
-
-/** A full garbage collection (V8's gc(), reached without starting node with --expose-gc). */
-function fullGc(): void {
-  if (gcFn === null) {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
-  }
-  gcFn();
+/** What one client holds: its objects, query buffer, arguments of a command still arriving and unsent replies. */
+function clientBytes(c: Client): number {
+  return CLIENT_BYTES + c.queryBufSize + c.parser.partialArgBytes + c.reply.len + (c.socket?.writableLength ?? 0);
 }
 
 /** A uniformly random key of a table (walks up to its size; eviction is rare). */

@@ -31,6 +31,8 @@ export interface ServerStats {
   /** errorstats: error code (first word) → count */
   errors: Map<string, number>;
   totalErrorReplies: number;
+  /** Values Redis would have freed in the background (INFO lazyfreed_objects, engine/lazyfree.ts). */
+  lazyfreedObjects: number;
 }
 
 /** Decides whether a client may run a command right now: null = yes, else the error reply. */
@@ -48,6 +50,7 @@ export class ServerState {
     netOutputBytes: 0,
     errors: new Map(),
     totalErrorReplies: 0,
+    lazyfreedObjects: 0,
   };
   /** 40 hex chars identifying this run (INFO run_id). */
   readonly runId = randomBytes(20).toString('hex');
@@ -206,6 +209,7 @@ export class ServerState {
     st.netOutputBytes = 0;
     st.errors.clear();
     st.totalErrorReplies = 0;
+    st.lazyfreedObjects = 0;
     for (const cmd of this.registry.all()) {
       cmd.calls = 0;
       cmd.usec = 0;
@@ -214,6 +218,7 @@ export class ServerState {
     }
     this.latency.resetHistograms();
     this.memory.evictedKeys = 0;
+    this.memory.evictedClients = 0;
     for (const sh of this.engine.shards) {
       sh.stats.keyspaceHits = 0;
       sh.stats.keyspaceMisses = 0;
