@@ -137,6 +137,22 @@ describeCompat('geo', (t) => {
     ['GEOSEARCHSTORE', 'points{t}', 'points{t}', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km', 'STOREDIST'], ['ZRANGE', 'points{t}', '0', '-1', 'WITHSCORES'],
   ]));
 
+  t('stored results are a listpack when they fit, from a listpack or a skiplist source', (p) => bothProtocols(p, [
+    ['GEOADD', 'g{t}', ...NYC], ['OBJECT', 'ENCODING', 'g{t}'],
+    ['GEOSEARCHSTORE', 'd{t}', 'g{t}', 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'ASC'], ['OBJECT', 'ENCODING', 'd{t}'],
+    ['ZRANGE', 'd{t}', '0', '-1', 'WITHSCORES'],
+    ['GEOADD', 'g{t}', '-73.95', '40.75', 'p'.repeat(65)], ['OBJECT', 'ENCODING', 'g{t}'],
+    ['GEOSEARCHSTORE', 'd{t}', 'g{t}', 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'ASC', 'COUNT', '3', 'STOREDIST'],
+    ['OBJECT', 'ENCODING', 'd{t}'], ['ZRANGE', 'd{t}', '0', '-1', 'WITHSCORES'],
+    ['GEORADIUS', 'g{t}', '-73.9454966', '40.747533', '10', 'km', 'STORE', 'd{t}'], ['OBJECT', 'ENCODING', 'd{t}'], ['ZCARD', 'd{t}'],
+    ['ZREM', 'g{t}', 'p'.repeat(65)], ['GEORADIUS', 'g{t}', '-73.9454966', '40.747533', '10', 'km', 'STORE', 'd{t}'], ['OBJECT', 'ENCODING', 'd{t}'],
+    ['GEOSEARCH', 'g{t}', 'FROMMEMBER', 'q4', 'BYBOX', '30', '30', 'km', 'ASC', 'WITHDIST'], ['GEOPOS', 'g{t}', 'jfk', 'nope'], ['GEODIST', 'g{t}', 'jfk', 'q4'],
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', '3'],
+    ['GEOSEARCHSTORE', 'd{t}', 'g{t}', 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'ASC', 'COUNT', '3'], ['OBJECT', 'ENCODING', 'd{t}'],
+    ['GEOSEARCHSTORE', 'd{t}', 'g{t}', 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'ASC', 'COUNT', '4'], ['OBJECT', 'ENCODING', 'd{t}'],
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'],
+  ]));
+
   for (const [seed, n, spread] of [[1, 40, 0.05], [2, 300, 2], [3, 1000, 30], [4, 2000, 360], [5, 200, 170]] as const) {
     t(`differential fuzz ${seed}: ${n} points within ${spread}°`, (p) => bothProtocols(p, fuzzScript(seed, n, spread)));
   }

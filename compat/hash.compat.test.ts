@@ -125,6 +125,34 @@ describeCompat('hash compat', (t) => {
     ['HSET', 'big', 'f', 'x'.repeat(65)], ['OBJECT', 'ENCODING', 'big'], ['HSET', 'small', 'f', 'x'.repeat(64)], ['OBJECT', 'ENCODING', 'small'],
   ]);
 
+  t('encodings: a value rebuilt by DEBUG RELOAD / RESTORE is a listpack again when it fits; COPY keeps it', [
+    ['CONFIG', 'SET', 'hash-max-listpack-entries', '4'], ['CONFIG', 'SET', 'hash-max-listpack-value', '8'],
+    ['HSET', 'h', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5'], ['OBJECT', 'ENCODING', 'h'], ['HDEL', 'h', 'e'],
+    ['OBJECT', 'ENCODING', 'h'], ['DEBUG', 'DIGEST-VALUE', 'h'],
+    ['HSET', 'lv', 'f', '123456789', 'g', 'x'], ['OBJECT', 'ENCODING', 'lv'], ['HSET', 'lv', 'f', '1'],
+    ['HSET', 'p', 'f', '1', 'g', '-2', 'h', 'text', 'i', '12345678'], ['OBJECT', 'ENCODING', 'p'], ['DUMP', 'p'], ['DEBUG', 'DIGEST-VALUE', 'p'],
+    ['COPY', 'p', 'pc'], ['OBJECT', 'ENCODING', 'pc'], ['HGETALL', 'pc'], ['COPY', 'lv', 'lvc'], ['OBJECT', 'ENCODING', 'lvc'],
+    ['DEBUG', 'RELOAD'],
+    ['OBJECT', 'ENCODING', 'h'], u('HGETALL', 'h'), ['DEBUG', 'DIGEST-VALUE', 'h'], ['OBJECT', 'ENCODING', 'lv'], u('HGETALL', 'lv'),
+    ['OBJECT', 'ENCODING', 'p'], ['HGETALL', 'p'], ['DEBUG', 'DIGEST-VALUE', 'p'], ['OBJECT', 'ENCODING', 'lvc'],
+    // a listpack over a lowered entry limit converts on any write, an update included
+    ['CONFIG', 'SET', 'hash-max-listpack-entries', '2'], ['HSET', 'p', 'f', '7'], ['OBJECT', 'ENCODING', 'p'], ['HGET', 'p', 'f'],
+    // a listpack payload past the entry limit loads as a hashtable; a long value alone keeps it a listpack (7.0 checks only the count)
+    ['HSET', 'q', 'f', '12345678'], ['OBJECT', 'ENCODING', 'q'], ['CONFIG', 'SET', 'hash-max-listpack-value', '4'], ['DEBUG', 'RELOAD'],
+    ['OBJECT', 'ENCODING', 'q'], ['OBJECT', 'ENCODING', 'pc'], ['HGETALL', 'q'], ['HSET', 'q', 'g', '1'], ['OBJECT', 'ENCODING', 'q'],
+    ...resetLimits,
+  ]);
+
+  t('SORT BY / GET hash fields, DIGEST-VALUE and HSCAN on both encodings', [
+    ['RPUSH', 'ids', '1', '2', '3'],
+    ['HSET', 'w_1', 'n', '30', 's', 'c'], ['HSET', 'w_2', 'n', '10', 's', 'a'], ['HSET', 'w_3', 'n', '20', 's', 'x'.repeat(70)],
+    ['OBJECT', 'ENCODING', 'w_1'], ['OBJECT', 'ENCODING', 'w_3'],
+    ['SORT', 'ids', 'BY', 'w_*->n', 'GET', '#', 'GET', 'w_*->s'], ['SORT', 'ids', 'BY', 'w_*->s', 'ALPHA', 'GET', 'w_*->n'],
+    ['SORT', 'ids', 'BY', 'w_*->missing', 'GET', 'w_*->nope'],
+    ['DEBUG', 'DIGEST-VALUE', 'w_1', 'w_3'], u('HSCAN', 'w_3', '0'), ['HSCAN', 'w_1', '7', 'MATCH', 's'],
+    ['HDEL', 'w_3', 's'], ['OBJECT', 'ENCODING', 'w_3'], ['HGETALL', 'w_3'], ['HDEL', 'w_3', 'n'], ['EXISTS', 'w_3'],
+  ]);
+
   t('RESP3 replies', [
     hello3,
     ['HSET', 'h', 'a', '1', 'b', '2', 'c', '3'], ['HGETALL', 'h'], ['HGETALL', 'nokey'], ['HKEYS', 'nokey'], ['HVALS', 'h'],

@@ -407,6 +407,32 @@ describeCompat('lists', (t) => {
     return runScript(pair, script);
   });
 
+  t('lists of one node and of many under several list-max-listpack-size values; DUMP, DIGEST, DEBUG RELOAD', (pair) => {
+    const script: Script = [];
+    // short elements, ones past 127 bytes, integers (listpack int encodings) and ones larger than a node
+    const el = (i: number): string => (i % 97 === 5 ? 'L'.repeat(9000) + i : i % 11 === 3 ? `m${i}`.padEnd(150, '.') : i % 5 === 1 ? String(i * 7919 - 40000) : `s${i % 23}`);
+    for (const fill of ['-2', '1', '4', '-1', '-5']) {
+      const k = `l${fill}`;
+      const r = `r${fill}`;
+      script.push(['CONFIG', 'SET', 'list-max-listpack-size', fill]);
+      for (let i = 0; i < 400; i += 4) script.push([i % 8 ? 'RPUSH' : 'LPUSH', k, el(i), el(i + 1), el(i + 2), el(i + 3)]);
+      // a list built by RPUSH alone has Redis's node layout, so its DUMP payload is the same bytes
+      for (let i = 0; i < 300; i += 3) script.push(['RPUSH', r, el(i), el(i + 1), el(i + 2)]);
+      script.push(['DUMP', r], ['DEBUG', 'DIGEST-VALUE', k, r], ['OBJECT', 'ENCODING', k], ['LLEN', k]);
+      script.push(['LINDEX', k, '0'], ['LINDEX', k, '-1'], ['LINDEX', k, '201'], ['LRANGE', k, '0', '-1'], ['LRANGE', k, '-120', '-90']);
+      script.push(['LSET', k, '17', 'Z'.repeat(200)], ['LSET', k, '-3', 'z'], ['LINSERT', k, 'BEFORE', 's7', 'ins'], ['LINSERT', k, 'AFTER', el(5), 'after-long']);
+      script.push(['LREM', k, '3', 's4'], ['LREM', k, '-2', 's9'], ['LPOS', k, 's11', 'RANK', '-2', 'COUNT', '0'], ['LPOS', k, 'ins', 'MAXLEN', '50']);
+      script.push(['LTRIM', k, '3', '-5'], ['LPOP', k, '20'], ['RPOP', k, '33'], ['LMOVE', k, r, 'LEFT', 'RIGHT'], ['LRANGE', k, '0', '-1'], ['LRANGE', r, '-3', '-1']);
+      script.push(['DEBUG', 'DIGEST-VALUE', k, r]);
+    }
+    script.push(['DEBUG', 'RELOAD'], ['DEBUG', 'DIGEST']);
+    for (const fill of ['-2', '1', '4', '-1', '-5']) script.push(['LRANGE', `l${fill}`, '0', '-1'], ['LRANGE', `r${fill}`, '0', '-1'], ['OBJECT', 'ENCODING', `l${fill}`]);
+    // pushes and pops on lists loaded from the file
+    script.push(['LPUSH', 'l-2', 'head'], ['RPUSH', 'l1', 'tail'], ['LPOP', 'l4', '10'], ['RPOP', 'r-1', '5'], ['LINDEX', 'l-5', '40'], ['DEBUG', 'DIGEST']);
+    script.push(['CONFIG', 'SET', 'list-max-listpack-size', '-2']);
+    return runScript(pair, script);
+  });
+
   t('random operations give the same replies', (pair) => {
     const rand = rng(20240607);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

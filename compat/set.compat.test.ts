@@ -152,6 +152,71 @@ describeCompat('sets', (t) => {
     }
   });
 
+  t('every form: intset widths, small and big hashtables, at each threshold', (p) => bothProtocols(p, [
+    // intset widths 2 → 4 → 8; the width stays when the wide members go (DUMP shows it)
+    ['SADD', 'w', '1', '-2'], ['DUMP', 'w'], ['SADD', 'w', '70000'], ['DUMP', 'w'], ['SADD', 'w', '5000000000', '-9223372036854775808', '9223372036854775807'],
+    ['DUMP', 'w'], ['SMEMBERS', 'w'], ['SISMEMBER', 'w', '9223372036854775807'], ['SISMEMBER', 'w', '9223372036854775806'], ['SISMEMBER', 'w', '4999999999'],
+    ['SMISMEMBER', 'w', '-2', '1', '2', '70000', '5000000000'], ['SREM', 'w', '5000000000', '-9223372036854775808', '9223372036854775807', '70000'], ['DUMP', 'w'],
+    ['SMEMBERS', 'w'], ['OBJECT', 'ENCODING', 'w'], ['DEBUG', 'DIGEST-VALUE', 'w'],
+    // a small hashtable up to 128 members of up to 64 bytes, then past either limit
+    ['SADD', 'p', ...range(0, 127, 'm')], ['OBJECT', 'ENCODING', 'p'], ['SCARD', 'p'], ['SADD', 'p', 'm127'], ['OBJECT', 'ENCODING', 'p'], ['SADD', 'p', 'm128'],
+    ['OBJECT', 'ENCODING', 'p'], ['SCARD', 'p'], ['SISMEMBER', 'p', 'm128'], ['SREM', 'p', 'm128', 'm0'], ['SCARD', 'p'], ['DEBUG', 'DIGEST-VALUE', 'p'],
+    ['SADD', 'l', 'a', 'x'.repeat(64)], ['OBJECT', 'ENCODING', 'l'], ['SISMEMBER', 'l', 'x'.repeat(64)], ['SADD', 'l', 'y'.repeat(65)], ['OBJECT', 'ENCODING', 'l'],
+    U('SMEMBERS', 'l'), ['SADD', 'l2', 'z'.repeat(65)], ['OBJECT', 'ENCODING', 'l2'], ['SMEMBERS', 'l2'],
+    // an intset turning into a hashtable keeps its members
+    ['SADD', 'c', '3', '1', '2'], ['SADD', 'c', 'a'], ['OBJECT', 'ENCODING', 'c'], U('SMEMBERS', 'c'), ['SISMEMBER', 'c', '2'], ['SREM', 'c', '2'], U('SMEMBERS', 'c'),
+    // reads on every form
+    ['SADD', 'small', 'a', 'b', 'c', '1'], ['SADD', 'big', ...range(0, 200, 'b')], ['SADD', 'ints', ...range(0, 20)],
+    ...['w', 'p', 'small', 'big', 'ints'].flatMap((k) => [['SCARD', k], ['DEBUG', 'DIGEST-VALUE', k], ['SISMEMBER', k, 'a'], ['SISMEMBER', k, '1'], ['SRANDMEMBER', k, '0']]),
+    ['SORT', 'ints'], ['SORT', 'ints', 'DESC', 'LIMIT', '2', '5'], ['SORT', 'small', 'ALPHA'], ['SORT', 'big', 'ALPHA', 'LIMIT', '0', '10'], ['SORT', 'w'],
+    ['SINTER', 'ints', 'w'], ['SINTER', 'w', 'ints'], ['SUNION', 'w', 'ints'], ['SDIFF', 'ints', 'w', 'small'], U('SINTER', 'small', 'ints', 'small'),
+    ['SINTERCARD', '2', 'big', 'p'], ['SINTERCARD', '2', 'small', 'ints'],
+    // COPY keeps the form
+    ['COPY', 'w', 'w2'], ['OBJECT', 'ENCODING', 'w2'], ['SMEMBERS', 'w2'], ['DUMP', 'w2'], ['COPY', 'small', 'small2'], ['OBJECT', 'ENCODING', 'small2'], U('SMEMBERS', 'small2'),
+    ['COPY', 'big', 'big2'], ['OBJECT', 'ENCODING', 'big2'], ['SCARD', 'big2'], ['SADD', 'small2', 'new'], ['SCARD', 'small'], ['SCARD', 'small2'],
+  ]));
+
+  t('back to an intset where Redis builds a fresh set: stores, SMOVE, SPOP, DEBUG RELOAD, RESTORE', async (p) => {
+    await runScript(p, [
+      ['SADD', 'h', 'a', '3', '1', '2'], ['SREM', 'h', 'a'], ['OBJECT', 'ENCODING', 'h'], U('SMEMBERS', 'h'),
+      ['SUNIONSTORE', 'u', 'h'], ['OBJECT', 'ENCODING', 'u'], ['SMEMBERS', 'u'], ['SINTERSTORE', 'i', 'h', 'h'], ['OBJECT', 'ENCODING', 'i'], ['SMEMBERS', 'i'],
+      ['SADD', 'x', 'a', '9'], ['SDIFFSTORE', 'd', 'x', 'nope', 'h'], ['OBJECT', 'ENCODING', 'd'], ['SDIFFSTORE', 'd2', 'h', 'x'], ['OBJECT', 'ENCODING', 'd2'],
+      ['SMOVE', 'x', 'fresh', '9'], ['OBJECT', 'ENCODING', 'fresh'], ['SMOVE', 'x', 'fresh2', 'a'], ['OBJECT', 'ENCODING', 'fresh2'],
+      // SPOP with count: the whole set replies as a fresh union (ascending when all integers), the rebuild path starts over
+      ['SADD', 'q', 'a', ...range(1, 10)], ['SREM', 'q', 'a'], { cmd: ['SPOP', 'q', '8'], ignore: true }, ['OBJECT', 'ENCODING', 'q'], ['SCARD', 'q'],
+      ['SADD', 'r', 'a', '30', '20', '10'], ['SREM', 'r', 'a'], ['SPOP', 'r', '3'],
+    ]);
+    for (const c of [p.redis, p.shardis]) await c.call('SADD', 'hh', 'z', '7', '-1', '900000'), await c.call('SREM', 'hh', 'z');
+    const [dr, ds] = await Promise.all([p.redis.call('DUMP', 'hh'), p.shardis.call('DUMP', 'hh')]);
+    assert.equal(typeof ds, typeof dr);
+    await runScript(p, [['OBJECT', 'ENCODING', 'hh']]);
+    // a RESTOREd plain set of integers comes back an intset, on both servers and from both servers' payloads
+    for (const [i, payload] of [dr, ds].entries()) {
+      for (const c of [p.redis, p.shardis]) await c.call('RESTORE', `rest${i}`, '0', payload as string);
+      await runScript(p, [['OBJECT', 'ENCODING', `rest${i}`], ['SMEMBERS', `rest${i}`], ['DUMP', `rest${i}`]]);
+    }
+    await runScript(p, [
+      ['CONFIG', 'SET', 'set-max-intset-entries', '4'], ['SADD', 'k', ...range(0, 6)], ['OBJECT', 'ENCODING', 'k'], ['CONFIG', 'SET', 'set-max-intset-entries', '512'],
+      ['SADD', 'big', ...range(0, 600)], ['SREM', 'big', ...range(10, 600)], ['OBJECT', 'ENCODING', 'big'],
+      ['DEBUG', 'RELOAD'], ['OBJECT', 'ENCODING', 'k'], ['SMEMBERS', 'k'], ['OBJECT', 'ENCODING', 'hh'], ['SMEMBERS', 'hh'], ['OBJECT', 'ENCODING', 'big'], ['SMEMBERS', 'big'],
+    ]);
+  });
+
+  t('SSCAN of a small hashtable returns every member', async (p) => {
+    for (const c of [p.redis, p.shardis]) await c.call('SADD', 's', ...range(0, 100, 'ele:'));
+    for (const c of [p.redis, p.shardis]) {
+      const seen = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, got] = (await c.call('SSCAN', 's', cursor)) as [string, string[]];
+        for (const m of got) seen.add(m);
+        cursor = next;
+      } while (cursor !== '0');
+      assert.equal(seen.size, 100);
+    }
+    await runScript(p, [['OBJECT', 'ENCODING', 's'], U('SSCAN', 's', '0', 'MATCH', 'ele:1?', 'COUNT', '1000')]);
+  });
+
   t('MULTI/EXEC and COMMAND GETKEYS', [
     ['MULTI'], ['SADD', 's', 'a', 'b'], ['SREM', 's', 'a'], ['SMEMBERS', 's'], ['SINTERSTORE', 'd', 's', 's'], ['SCARD', 'd'], ['EXEC'],
     ['COMMAND', 'GETKEYS', 'SMOVE', 'a', 'b', 'm'], ['COMMAND', 'GETKEYS', 'SINTERSTORE', 'd', 'a', 'b'],

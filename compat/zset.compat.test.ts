@@ -4,7 +4,7 @@
  * -0), encodings, RESP3 shapes, and keys spread over shards.
  */
 import assert from 'node:assert/strict';
-import { describeCompat, runScript, type Pair } from './harness.ts';
+import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
 import type { Reply } from '../test/helpers/resp-client.ts';
 
 /** Both replies of one command. */
@@ -157,6 +157,71 @@ describeCompat('zset compat', (t) => {
     ['CONFIG', 'SET', 'zset-max-ziplist-entries', '1'], ['ZADD', 'alias', '1', 'a'], ['OBJECT', 'ENCODING', 'alias'], ['ZADD', 'alias', '2', 'b'], ['OBJECT', 'ENCODING', 'alias'],
     ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'], ['CONFIG', 'SET', 'zset-max-listpack-value', '64'],
   ]);
+
+  t('encodings: a value rebuilt by DEBUG RELOAD / RESTORE is a listpack again when it fits; COPY keeps it; DUMP bytes', async (p) => {
+    await runScript(p, [
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '4'], ['CONFIG', 'SET', 'zset-max-listpack-value', '8'],
+      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e'], ['OBJECT', 'ENCODING', 'z'], ['ZREM', 'z', 'e'],
+      ['OBJECT', 'ENCODING', 'z'], ['DEBUG', 'DIGEST-VALUE', 'z'], ['DUMP', 'z'],
+      ['ZADD', 'lv', '1', '123456789', '2', 'x'], ['OBJECT', 'ENCODING', 'lv'], ['ZREM', 'lv', '123456789'],
+      ['ZADD', 'p', '1.5', 'a', '-2', 'b', '3', '12', '1e20', 'd'], ['OBJECT', 'ENCODING', 'p'], ['DUMP', 'p'], ['DEBUG', 'DIGEST-VALUE', 'p'],
+      ['COPY', 'p', 'pc'], ['OBJECT', 'ENCODING', 'pc'], ['ZRANGE', 'pc', '0', '-1', 'WITHSCORES'], ['COPY', 'z', 'zc'], ['OBJECT', 'ENCODING', 'zc'],
+      ['DEBUG', 'RELOAD'],
+      ['OBJECT', 'ENCODING', 'z'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'], ['DEBUG', 'DIGEST-VALUE', 'z'], ['OBJECT', 'ENCODING', 'lv'],
+      ['ZRANGE', 'lv', '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', 'p'], ['ZRANGE', 'p', '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', 'zc'],
+      ['OBJECT', 'ENCODING', 'pc'],
+      // a listpack payload past the entry limit loads as a skiplist; a long member alone keeps it a listpack (7.0 checks only the count)
+      ['ZADD', 'q', '1', '12345678'], ['OBJECT', 'ENCODING', 'q'], ['CONFIG', 'SET', 'zset-max-listpack-value', '4'], ['DEBUG', 'RELOAD'],
+      ['OBJECT', 'ENCODING', 'q'], ['OBJECT', 'ENCODING', 'pc'], ['CONFIG', 'SET', 'zset-max-listpack-entries', '3'], ['DEBUG', 'RELOAD'],
+      ['OBJECT', 'ENCODING', 'pc'], ['ZRANGE', 'pc', '0', '-1', 'WITHSCORES'], ['ZADD', 'q', '2', 'y'], ['OBJECT', 'ENCODING', 'q'],
+      ['ZADD', 'q', '3', 'z', '4', 'w'], ['OBJECT', 'ENCODING', 'q'],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'], ['CONFIG', 'SET', 'zset-max-listpack-value', '64'],
+    ]);
+    // RESTORE of Redis's own payloads: a skiplist that fits comes back a listpack
+    const payload = await p.redis.call('DUMP', 'zc');
+    await runScript(p, [['ZADD', 'big', '1', 'a', '2', 'x'.repeat(70)], ['ZREM', 'big', 'x'.repeat(70)], ['OBJECT', 'ENCODING', 'big']]);
+    const bigPayload = await p.redis.call('DUMP', 'big');
+    await runScript(p, [
+      ['RESTORE', 'r1', '0', payload as string], ['OBJECT', 'ENCODING', 'r1'], ['ZRANGE', 'r1', '0', '-1', 'WITHSCORES'],
+      ['RESTORE', 'r2', '0', bigPayload as string], ['OBJECT', 'ENCODING', 'r2'], ['ZRANGE', 'r2', '0', '-1', 'WITHSCORES'], ['DUMP', 'r2'],
+    ]);
+  });
+
+  t('every command alike on a listpack and on a skiplist holding the same members', async (p) => {
+    const members = ['1', 'a', '2', 'b', '2', 'c', '3', 'd', '3.5', 'e', '-1', 'f', '0', 'g', '10', 'h', '2', 'bb', '-0', 'n'];
+    const long = 'x'.repeat(65);
+    const script: Script = [
+      ['ZADD', 'lp{k}', ...members], ['ZADD', 'sl{k}', ...members, '1', long], ['ZREM', 'sl{k}', long],
+      ['OBJECT', 'ENCODING', 'lp{k}'], ['OBJECT', 'ENCODING', 'sl{k}'],
+    ];
+    for (const k of ['lp{k}', 'sl{k}']) {
+      script.push(
+        ['ZCARD', k], ['ZSCORE', k, 'b'], ['ZSCORE', k, 'n'], ['ZSCORE', k, 'nope'], ['ZMSCORE', k, 'a', 'nope', 'h'], ['ZRANK', k, 'c'],
+        ['ZREVRANK', k, 'c'], ['ZRANK', k, 'nope'], ['ZCOUNT', k, '2', '3'], ['ZCOUNT', k, '(2', '+inf'], ['ZLEXCOUNT', k, '-', '+'],
+        ['ZLEXCOUNT', k, '[b', '(d'], ['ZRANGE', k, '0', '-1', 'WITHSCORES'], ['ZRANGE', k, '2', '5'], ['ZRANGE', k, '-3', '-1', 'WITHSCORES'],
+        ['ZRANGE', k, '1', '3', 'REV', 'WITHSCORES'], ['ZREVRANGE', k, '0', '0'], ['ZRANGE', k, '(1', '3', 'BYSCORE', 'LIMIT', '1', '2', 'WITHSCORES'],
+        ['ZRANGE', k, '3', '(1', 'BYSCORE', 'REV'], ['ZRANGEBYSCORE', k, '-inf', '+inf', 'LIMIT', '2', '3'],
+        ['ZREVRANGEBYSCORE', k, '+inf', '2', 'WITHSCORES', 'LIMIT', '1', '-1'], ['ZRANGEBYSCORE', k, '2', '2'], ['ZRANGEBYLEX', k, '-', '+'],
+        ['ZRANGEBYLEX', k, '[b', '(e'], ['ZREVRANGEBYLEX', k, '+', '-', 'LIMIT', '1', '2'], ['ZRANGE', k, '[bb', '+', 'BYLEX', 'REV'],
+        { cmd: ['ZSCAN', k, '0', 'COUNT', '100'], unordered: true }, { cmd: ['ZRANDMEMBER', k, '100', 'WITHSCORES'], unordered: true },
+        ['ZUNION', '2', k, k, 'WITHSCORES'], ['ZINTER', '2', k, 'lp{k}', 'WEIGHTS', '1', '2', 'WITHSCORES'], ['ZDIFF', '2', k, 'lp{k}'],
+        ['ZINTERCARD', '2', k, 'sl{k}', 'LIMIT', '3'], ['DEBUG', 'DIGEST-VALUE', k], ['DUMP', k],
+        ['COPY', k, 'w{k}'], ['ZADD', 'w{k}', 'XX', 'CH', 'GT', '5', 'a', '0', 'b'], ['ZADD', 'w{k}', 'INCR', '1', 'c'], ['ZINCRBY', 'w{k}', '-100', 'h'],
+        ['ZADD', 'w{k}', 'LT', '-5', 'd', '-6', 'new'], ['ZRANGE', 'w{k}', '0', '-1', 'WITHSCORES'], ['ZREM', 'w{k}', 'a', 'nope'],
+        ['ZPOPMIN', 'w{k}', '2'], ['ZPOPMAX', 'w{k}'], ['ZMPOP', '1', 'w{k}', 'MAX', 'COUNT', '2'], ['BZPOPMIN', 'w{k}', '0'],
+        ['BZMPOP', '0', '1', 'w{k}', 'MIN', 'COUNT', '2'], ['ZREMRANGEBYSCORE', 'w{k}', '2', '3'], ['ZRANGE', 'w{k}', '0', '-1', 'WITHSCORES'],
+        ['OBJECT', 'ENCODING', 'w{k}'], ['DEL', 'w{k}'],
+        ['COPY', k, 'w{k}'], ['ZREMRANGEBYRANK', 'w{k}', '1', '3'], ['ZRANGE', 'w{k}', '0', '-1'], ['ZREMRANGEBYLEX', 'w{k}', '-', '[d'],
+        ['ZRANGE', 'w{k}', '0', '-1'], ['ZREMRANGEBYRANK', 'w{k}', '0', '-1'], ['EXISTS', 'w{k}'],
+        ['COPY', k, 'w{k}'], ['ZRANGESTORE', 'd{k}', 'w{k}', '0', '-1'], ['OBJECT', 'ENCODING', 'd{k}'], ['ZRANGE', 'd{k}', '0', '-1', 'WITHSCORES'],
+        ['ZUNIONSTORE', 'd{k}', '1', 'w{k}'], ['OBJECT', 'ENCODING', 'd{k}'], ['ZRANGE', 'd{k}', '0', '-1', 'WITHSCORES'], ['DEL', 'w{k}', 'd{k}'],
+        // SORT turns a listpack into a skiplist for good in 7.0
+        ['COPY', k, 'w{k}'], ['SORT_RO', 'w{k}', 'BY', 'nosort'], ['OBJECT', 'ENCODING', 'w{k}'], ['DEL', 'w{k}'],
+        ['SORT', k, 'BY', 'nosort', 'DESC', 'LIMIT', '0', '3'], ['OBJECT', 'ENCODING', k], ['SORT', k], ['SORT', k, 'ALPHA'],
+      );
+    }
+    await runScript(p, script);
+  });
 
   t('big sets (skiplist): ranks, ranges, counts, removals and stores over 300 members with tied scores', async (p) => {
     const args: string[] = [];

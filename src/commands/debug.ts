@@ -4,6 +4,7 @@ import { CommandError, Err } from './errors.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { isString, stringOf, type CollectionValue, type Value } from '../datatypes/value.ts';
+import type { SetValue } from '../datatypes/set.ts';
 import { encodingOf } from './keys.ts';
 import { isInt64, parseInt64OrNull } from './parse.ts';
 import { replyHelp } from './command-info.ts';
@@ -223,13 +224,8 @@ function serializedLength(c: Client, v: Value): number {
     return lenSize(bytes) + bytes;
   }
   if (enc === 'intset') {
-    let width = 2;
-    for (const e of cv.entries()) {
-      const x = Number(e);
-      if (x < -2147483648 || x > 2147483647) width = 8;
-      else if ((x < -32768 || x > 32767) && width < 4) width = 4;
-    }
-    const bytes = 8 + width * cv.size();
+    // the intset as it is (its width stays what its widest member ever needed)
+    const bytes = (cv as SetValue).intsetBlobLength();
     return lenSize(bytes) + bytes;
   }
   let size = lenSize(cv.size());

@@ -8,11 +8,10 @@
  */
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { storeResult, zsetAt, zsetInsert } from './zset-common.ts';
+import { maxListpackEntries, maxListpackValue, storeResult, zsetAt } from './zset-common.ts';
 import { parseBox, parseLonLat, parseRadius, replyCoord, replyDistance, replyLongLong } from './geo-parse.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { CIRCULAR_TYPE, RECTANGLE_TYPE, align52, areasByShape, decodeScore, distanceInShape, type GeoShape } from '../datatypes/geohash.ts';
-import { lteMax, type ScoreRange } from '../datatypes/skiplist.ts';
 import type { Client } from '../server/client.ts';
 
 export const RADIUS_COORDS = 1;
@@ -46,21 +45,19 @@ const XY = new Float64Array(2);
 
 /** longLatFromMember: the member's decoded position into XY, or the "could not decode" error. */
 function memberPosition(z: ZSetValue, member: string): void {
-  const score = z.dict.get(member);
+  const score = z.score(member);
   if (score === undefined) throw new CommandError('ERR could not decode requested zset member');
   decodeScore(score, XY);
 }
 
 /** geoGetPointsInRange: members with min <= score < max inside the shape; stops at `limit` (ANY). */
 function pointsInRange(z: ZSetValue, min: number, max: number, shape: GeoShape, ga: GeoArray, limit: number): void {
-  const range: ScoreRange = { min, max, minex: false, maxex: true };
-  for (let n = z.zsl.firstInRange(range); n !== null; n = n.forward[0]!) {
-    if (!lteMax(n.score, range)) break;
-    decodeScore(n.score, XY);
+  z.walkScore({ min, max, minex: false, maxex: true }, (member, score) => {
+    decodeScore(score, XY);
     const d = distanceInShape(shape, XY[0]!, XY[1]!);
-    if (!(d < 0)) ga.append(XY[0]!, XY[1]!, d, n.score, n.member);
-    if (ga.used !== 0 && limit !== 0 && ga.used >= limit) break;
-  }
+    if (!(d < 0)) ga.append(XY[0]!, XY[1]!, d, score, member);
+    return !(ga.used !== 0 && limit !== 0 && ga.used >= limit);
+  });
 }
 
 /** membersOfAllNeighbors: the centre box and its 8 neighbours, skipping a box equal to the previous one. */
@@ -301,13 +298,19 @@ function replyPoints(c: Client, ga: GeoArray, order: number[], n: number, conver
   }
 }
 
+/** Stores the results as Redis: a skiplist built from them, packed when it fits the listpack limits. */
 function storePoints(c: Client, ga: GeoArray, order: number[], n: number, conversion: number, o: SearchOptions, event: string): void {
-  const out = new ZSetValue();
+  const members: string[] = [];
+  const scores: number[] = [];
+  const seen = new Set<string>();
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
     const member = ga.member[i]!;
     // a member found twice (overlapping boxes) keeps its first score
-    if (!out.dict.has(member)) zsetInsert(c, out, member, o.storeDist ? ga.dist[i]! / conversion : ga.score[i]!);
+    if (seen.has(member)) continue;
+    seen.add(member);
+    members.push(member);
+    scores.push(o.storeDist ? ga.dist[i]! / conversion : ga.score[i]!);
   }
-  storeResult(c, o.storeKey!, out, event);
+  storeResult(c, o.storeKey!, ZSetValue.fromColumns(members, scores, maxListpackEntries(c), maxListpackValue(c))!, event);
 }

@@ -7,8 +7,8 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt } from './parse.ts';
-import { zsetAt, zsetInsert } from './zset-common.ts';
-import { ZSetValue } from '../datatypes/zset.ts';
+import { zsetAdd, zsetAt } from './zset-common.ts';
+import { ZADD_ADDED, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue } from '../datatypes/zset.ts';
 import { parseLonLat, parseUnit, replyCoord, replyDistance } from './geo-parse.ts';
 import { GEO_ARGS } from './geo-args.ts';
 import { GEOSEARCH, GEOSEARCHSTORE, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, georadiusGeneric } from './geo-search.ts';
@@ -59,19 +59,11 @@ const geoadd = command({
       ks.set(key, z);
     }
     let added = 0, updated = 0;
+    const flags = (nx ? ZADD_NX : 0) | (xx ? ZADD_XX : 0);
     for (let i = 0; i < elements; i++) {
-      const member = args[longIdx + i * 3 + 2]!;
-      const score = scores[i]!;
-      const cur = z.dict.get(member);
-      if (cur !== undefined) {
-        if (!nx && score !== cur) {
-          z.update(member, cur, score);
-          updated++;
-        }
-      } else if (!xx) {
-        zsetInsert(c, z, member, score);
-        added++;
-      }
+      const out = zsetAdd(c, z, args[longIdx + i * 3 + 2]!, scores[i]!, flags);
+      if (out === ZADD_ADDED) added++;
+      else if (out === ZADD_UPDATED) updated++;
     }
     if (added + updated > 0) ks.modified(key, 'zadd');
     c.reply.int(ch ? added + updated : added);
@@ -87,8 +79,8 @@ const geodist = command({
     if (args.length === 5) toMeter = parseUnit(args[4]!);
     else if (args.length > 5) throw new CommandError(Err.SYNTAX);
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
-    const s1 = z?.dict.get(args[2]!);
-    const s2 = z?.dict.get(args[3]!);
+    const s1 = z?.score(args[2]!);
+    const s2 = z?.score(args[3]!);
     if (s1 === undefined || s2 === undefined) return c.reply.nullBulk();
     decodeScore(s1, XY);
     decodeScore(s2, XY2);
@@ -116,7 +108,7 @@ const geohash = command({
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
     for (let j = 2; j < args.length; j++) {
-      const score = z?.dict.get(args[j]!);
+      const score = z?.score(args[j]!);
       if (score === undefined) c.reply.nullBulk();
       else c.reply.bulk(geohashString(score));
     }
@@ -132,7 +124,7 @@ const geopos = command({
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
     for (let j = 2; j < args.length; j++) {
-      const score = z?.dict.get(args[j]!);
+      const score = z?.score(args[j]!);
       if (score === undefined) {
         c.reply.nullArray();
         continue;

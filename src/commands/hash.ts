@@ -4,7 +4,7 @@
  */
 import { command, type ArgSpec, type CommandSpec } from './spec.ts';
 import { CommandError, Err, wrongArity } from './errors.ts';
-import { HashValue } from '../datatypes/hash.ts';
+import { HashValue, type IndexedPairs } from '../datatypes/hash.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from './parse.ts';
 import { getConfigNumber, type Config } from '../config/config.ts';
 import { addLongDouble, formatLongDouble, string2ld, type LongDouble } from '../datatypes/long-double.ts';
@@ -51,7 +51,7 @@ function maxValue(cfg: Config): number {
 
 /** Deletes an emptied hash ('del' event, as Redis). */
 function dropIfEmpty(ks: Keyspace, key: string, h: HashValue): void {
-  if (h.map.size === 0) {
+  if (h.size() === 0) {
     ks.delete(key);
     ks.modified(key, 'del');
   }
@@ -104,7 +104,7 @@ const hsetnx = command({
     const key = args[1]!;
     const ks = c.ks(key);
     const h = hashForWrite(ks, key);
-    if (h.map.has(args[2]!)) return c.reply.int(0);
+    if (h.has(args[2]!)) return c.reply.int(0);
     const cfg = c.server.config;
     h.set(args[2]!, args[3]!, maxEntries(cfg), maxValue(cfg));
     ks.modified(key, 'hset');
@@ -122,7 +122,7 @@ const hget = command({
     const v = c.ks(key).lookupRead(key);
     if (v === undefined) return c.reply.nullBulk();
     if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
-    const s = v.map.get(args[2]!);
+    const s = v.get(args[2]!);
     if (s === undefined) c.reply.nullBulk();
     else c.reply.bulk(s);
   },
@@ -136,7 +136,7 @@ const hmget = command({
   handler(c, args) {
     const h = hashRead(c, args[1]!);
     c.reply.array(args.length - 2);
-    for (let i = 2; i < args.length; i++) c.reply.bulkOrNull(h?.map.get(args[i]!));
+    for (let i = 2; i < args.length; i++) c.reply.bulkOrNull(h?.get(args[i]!));
   },
 });
 
@@ -154,7 +154,7 @@ const hdel = command({
     for (let i = 2; i < args.length; i++) {
       if (h.delete(args[i]!)) {
         n++;
-        if (h.map.size === 0) break;
+        if (h.size() === 0) break;
       }
     }
     if (n > 0) {
@@ -171,7 +171,7 @@ const hlen = command({
   group: 'hash', since: '2.0.0', summary: 'Get the number of fields in a hash', complexity: 'O(1)',
   args: [KEY],
   handler(c, args) {
-    c.reply.int(hashRead(c, args[1]!)?.map.size ?? 0);
+    c.reply.int(hashRead(c, args[1]!)?.size() ?? 0);
   },
 });
 
@@ -181,7 +181,7 @@ const hstrlen = command({
   group: 'hash', since: '3.2.0', summary: 'Get the length of the value of a hash field', complexity: 'O(1)',
   args: [KEY, FIELD],
   handler(c, args) {
-    c.reply.int(hashRead(c, args[1]!)?.map.get(args[2]!)?.length ?? 0);
+    c.reply.int(hashRead(c, args[1]!)?.get(args[2]!)?.length ?? 0);
   },
 });
 
@@ -191,7 +191,7 @@ const hexists = command({
   group: 'hash', since: '2.0.0', summary: 'Determine if a hash field exists', complexity: 'O(1)',
   args: [KEY, FIELD],
   handler(c, args) {
-    c.reply.int(hashRead(c, args[1]!)?.map.has(args[2]!) ? 1 : 0);
+    c.reply.int(hashRead(c, args[1]!)?.has(args[2]!) ? 1 : 0);
   },
 });
 
@@ -203,20 +203,20 @@ function hgetallLike(name: string, keys: boolean, values: boolean, summary: stri
     args: [KEY],
     handler(c, args) {
       const h = hashRead(c, args[1]!);
-      const n = h === undefined ? 0 : h.map.size;
+      const n = h === undefined ? 0 : h.size();
       if (keys && values) c.reply.map(n);
       else c.reply.array(n);
       if (h === undefined) return;
       const reply = c.reply;
       if (keys && values) {
-        for (const [k, v] of h.map) {
+        h.forEach((k, v) => {
           reply.bulk(k);
           reply.bulk(v);
-        }
+        });
       } else if (keys) {
-        for (const k of h.map.keys()) reply.bulk(k);
+        h.forEach((k) => reply.bulk(k));
       } else {
-        for (const v of h.map.values()) reply.bulk(v);
+        h.forEach((_, v) => reply.bulk(v));
       }
     },
   });
@@ -236,7 +236,7 @@ const hincrby = command({
     const field = args[2]!;
     const ks = c.ks(key);
     const h = hashForWrite(ks, key);
-    const old = h.map.get(field);
+    const old = h.get(field);
     let cur = 0;
     if (old !== undefined) {
       const v = parseInt64OrNull(old);
@@ -271,7 +271,7 @@ const hincrbyfloat = command({
     const field = args[2]!;
     const ks = c.ks(key);
     const h = hashForWrite(ks, key);
-    const old = h.map.get(field);
+    const old = h.get(field);
     let cur = LD_ZERO;
     if (old !== undefined) {
       const v = string2ld(old);
@@ -291,14 +291,14 @@ const hincrbyfloat = command({
   },
 });
 
-/** One HRANDFIELD item: the field, or field and value (a pair in RESP3). */
-function randReply(c: Client, h: HashValue, field: string, withValues: boolean): void {
+/** One HRANDFIELD item: pair i's field, or field and value (a pair in RESP3). */
+function randReply(c: Client, pairs: IndexedPairs, i: number, withValues: boolean): void {
   if (withValues) {
     if (c.resp === 3) c.reply.array(2);
-    c.reply.bulk(field);
-    c.reply.bulk(h.map.get(field)!);
+    c.reply.bulk(pairs.field(i));
+    c.reply.bulk(pairs.value(i));
   } else {
-    c.reply.bulk(field);
+    c.reply.bulk(pairs.field(i));
   }
 }
 
@@ -310,47 +310,49 @@ function randHeader(c: Client, n: number, withValues: boolean): void {
 function hrandfieldWithCount(c: Client, key: string, l: number, withValues: boolean): void {
   const h = hashRead(c, key);
   if (h === undefined) return c.reply.array(0);
-  const size = h.map.size;
+  const size = h.size();
   const uniq = l >= 0;
   const count = uniq ? l : -l;
   if (count === 0) return c.reply.array(0);
-  // CASE 1: repeats allowed (or a single pick): independent uniform picks
-  if (!uniq || count === 1) {
-    const fields = h.fields();
-    randHeader(c, count, withValues);
-    for (let i = 0; i < count; i++) randReply(c, h, fields[Math.floor(Math.random() * size)]!, withValues);
+  // CASE 2: the whole hash, in its own order
+  if (uniq && count >= size) {
+    randHeader(c, size, withValues);
+    const reply = c.reply;
+    const resp3Pairs = withValues && c.resp === 3;
+    h.forEach((f, v) => {
+      if (resp3Pairs) reply.array(2);
+      reply.bulk(f);
+      if (withValues) reply.bulk(v);
+    });
     return;
   }
-  // CASE 2: the whole hash, in its own order
-  if (count >= size) {
-    randHeader(c, size, withValues);
-    for (const f of h.map.keys()) randReply(c, h, f, withValues);
+  const pairs = h.indexed();
+  // CASE 1: repeats allowed (or a single pick): independent uniform picks
+  if (!uniq || count === 1) {
+    randHeader(c, count, withValues);
+    for (let i = 0; i < count; i++) randReply(c, pairs, Math.floor(Math.random() * size), withValues);
     return;
   }
   randHeader(c, count, withValues);
-  const fields = h.fields();
   if (count * 3 > size) {
-    // CASE 3: most of the hash: shuffle the head of a copy
-    const all = fields.slice();
+    // CASE 3: most of the hash: shuffle the head of the index list
+    const all = new Array<number>(size);
+    for (let i = 0; i < size; i++) all[i] = i;
     for (let i = 0; i < count; i++) {
       const j = i + Math.floor(Math.random() * (size - i));
       const t = all[i]!;
       all[i] = all[j]!;
       all[j] = t;
-      randReply(c, h, all[i]!, withValues);
+      randReply(c, pairs, all[i]!, withValues);
     }
     return;
   }
   // CASE 4: a small sample of a big hash: pick until `count` distinct
   const picked = new Set<number>();
   while (picked.size < count) picked.add(Math.floor(Math.random() * size));
-  if (!h.big) {
-    // a listpack yields its sample in listpack order
-    const idx = Array.from(picked).sort((a, b) => a - b);
-    for (const i of idx) randReply(c, h, fields[i]!, withValues);
-  } else {
-    for (const i of picked) randReply(c, h, fields[i]!, withValues);
-  }
+  // a listpack yields its sample in listpack order (lpRandomPairsUnique)
+  const idx = h.isPacked() ? Array.from(picked).sort((a, b) => a - b) : picked;
+  for (const i of idx) randReply(c, pairs, i, withValues);
 }
 
 const LONG_MAX = 9223372036854775807n;
@@ -374,8 +376,7 @@ const hrandfield = command({
     }
     const h = hashRead(c, key);
     if (h === undefined) return c.reply.nullBulk();
-    const fields = h.fields();
-    c.reply.bulk(fields[Math.floor(Math.random() * fields.length)]!);
+    c.reply.bulk(h.fieldAt(Math.floor(Math.random() * h.size())));
   },
 });
 
@@ -397,14 +398,16 @@ const hscan = command({
     if (h === undefined) return writeScanReply(c.reply, 0, []);
     const o = parseScanArgs(args, 2, false);
     const out: string[] = [];
-    if (!h.big) {
-      for (const [f, v] of h.map) if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+    if (h.isPacked()) {
+      h.forEach((f, v) => {
+        if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+      });
       return writeScanReply(c.reply, 0, out);
     }
     let table = hscanCursors.get(h);
     if (table === undefined) hscanCursors.set(h, (table = new CursorTable()));
     const visited: Array<[string, string]> = [];
-    const next = scanStep(table, o.cursor, () => h.map.entries(), o.count, visited);
+    const next = scanStep(table, o.cursor, () => h.pairs(), o.count, visited);
     for (const [f, v] of visited) if (o.match === null || globMatch(o.match, f)) out.push(f, v);
     writeScanReply(c.reply, next, out);
   },

@@ -3,7 +3,14 @@ import { CommandError, Err } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { isOpt, parseRange } from './parse.ts';
 import type { Client } from '../server/client.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
+import { getConfigNumber } from '../config/config.ts';
+
+/** list-max-listpack-size: how full the list nodes that pushes and edits make get. */
+export function listFill(c: Client): number {
+  return getConfigNumber(c.server.config, 'list-max-listpack-size', -2);
+}
 
 /** The list at key for a write, undefined when missing; WRONGTYPE for other types. */
 export function listAt(ks: Keyspace, key: string): ListValue | undefined {
@@ -17,6 +24,27 @@ export function listForRead(ks: Keyspace, key: string): ListValue | undefined {
   const v = ks.lookupRead(key);
   if (v === undefined || v instanceof ListValue) return v;
   throw new CommandError(Err.WRONGTYPE);
+}
+
+/**
+ * Writes chars d..d+len of s as a bulk string (what ReplyWriter.bulk does
+ * for a whole string): LRANGE sends elements straight from the list's
+ * nodes, with no string made for each.
+ */
+export function bulkFrom(r: ReplyWriter, s: string, d: number, len: number): void {
+  r.ensure(len + 24);
+  const b = r.buf;
+  let at = r.len;
+  b[at++] = 36; /* '$' */
+  if (len < 10) b[at++] = 48 + len;
+  else at += b.latin1Write(String(len), at);
+  b[at++] = 13;
+  b[at++] = 10;
+  if (len <= 32) for (let i = d, end = d + len; i < end; i++) b[at++] = s.charCodeAt(i);
+  else at += b.latin1Write(d === 0 && len === s.length ? s : s.slice(d, d + len), at, len);
+  b[at++] = 13;
+  b[at++] = 10;
+  r.len = at;
 }
 
 /** After elements were removed: the event, then the key's deletion if the list is empty (listElementsRemoved). */
@@ -48,8 +76,9 @@ export function parseWhere(s: string): boolean {
 /** Pops `n` (≤ length) elements from one end, writing them as bulk strings (no array header). */
 export function popInto(c: Client, l: ListValue, left: boolean, n: number): void {
   const r = c.reply;
-  if (left) for (let i = 0; i < n; i++) r.bulk(l.popLeft()!);
-  else for (let i = 0; i < n; i++) r.bulk(l.popRight()!);
+  if (n === 1) return r.bulk((left ? l.popLeft() : l.popRight())!);
+  const items = l.popMany(left, n);
+  for (let i = 0; i < n; i++) r.bulk(items[i]!);
 }
 
 /**
@@ -69,8 +98,8 @@ export function moveElement(c: Client, src: string, dst: string, fromLeft: boole
     dl = new ListValue();
     dks.set(dst, dl);
   }
-  if (toLeft) dl.pushLeft(el);
-  else dl.pushRight(el);
+  if (toLeft) dl.pushLeft(el, listFill(c));
+  else dl.pushRight(el, listFill(c));
   dks.modified(dst, toLeft ? 'lpush' : 'rpush');
   sks.modified(src, fromLeft ? 'lpop' : 'rpop');
   if (sl.length === 0) {

@@ -7,7 +7,7 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err, wrongArity } from './errors.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from './parse.ts';
-import { afterRemove, clampRange, listAt, listForRead, popInto } from './list-common.ts';
+import { afterRemove, bulkFrom, clampRange, listAt, listFill, listForRead, popInto } from './list-common.ts';
 import { listMoveCommands } from './list-blocking.ts';
 
 const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
@@ -28,8 +28,9 @@ function pushCommand(name: string, left: boolean, onlyExisting: boolean, since: 
       else if (onlyExisting) return c.reply.int(0);
       else ks.set(key, (l = new ListValue()));
       const n = args.length;
-      if (left) for (let i = 2; i < n; i++) l.pushLeft(args[i]!);
-      else for (let i = 2; i < n; i++) l.pushRight(args[i]!);
+      const fill = listFill(c);
+      if (left) for (let i = 2; i < n; i++) l.pushLeft(args[i]!, fill);
+      else for (let i = 2; i < n; i++) l.pushRight(args[i]!, fill);
       c.reply.int(l.length);
       ks.modified(key, event);
     },
@@ -98,8 +99,11 @@ const lrange = command({
     if (start > end || start >= len) return c.reply.array(0);
     if (end >= len) end = len - 1;
     const r = c.reply;
-    r.array(end - start + 1);
-    for (let i = start; i <= end; i++) r.bulk(l.at(i));
+    const n = end - start + 1;
+    r.array(n);
+    // one walk to start, then streamed across nodes
+    const cur = l.cursor(start);
+    for (let k = 0; k < n && cur.next(); k++) bulkFrom(r, cur.s, cur.d, cur.len);
   },
 });
 
@@ -133,7 +137,7 @@ const lset = command({
     const idx = parseInteger(args[2]!);
     const i = idx < 0 ? l.length + idx : idx;
     if (i < 0 || i >= l.length) throw new CommandError(Err.OUT_OF_RANGE);
-    l.setAt(i, args[3]!);
+    l.setAt(i, args[3]!, listFill(c));
     c.reply.ok();
     ks.modified(key, 'lset');
   },
@@ -160,7 +164,7 @@ const linsert = command({
     if (l === undefined) return c.reply.int(0);
     const at = l.indexOf(args[3]!);
     if (at < 0) return c.reply.int(-1);
-    l.insertAt(after ? at + 1 : at, args[4]!);
+    l.insertAt(after ? at + 1 : at, args[4]!, listFill(c));
     ks.modified(key, 'linsert');
     c.reply.int(l.length);
   },
@@ -247,20 +251,14 @@ const lpos = command({
     const len = l.length;
     const limit = maxlen === 0 || maxlen > len ? len : maxlen;
     let matches = 0;
-    if (count === -1) {
-      for (let n = 0; n < limit; n++) {
-        const i = fromTail ? len - 1 - n : n;
-        if (l.at(i) === el && ++matches >= rank) return c.reply.int(i);
-      }
-      return c.reply.nullBulk();
-    }
     const found: number[] = [];
-    for (let n = 0; n < limit; n++) {
-      const i = fromTail ? len - 1 - n : n;
-      if (l.at(i) !== el || ++matches < rank) continue;
+    const want = count === -1 ? 1 : count;
+    l.findEach(el, fromTail, limit, (i) => {
+      if (++matches < rank) return true;
       found.push(i);
-      if (count !== 0 && found.length >= count) break;
-    }
+      return want === 0 || found.length < want;
+    });
+    if (count === -1) return found.length ? c.reply.int(found[0]!) : c.reply.nullBulk();
     c.reply.array(found.length);
     for (let k = 0; k < found.length; k++) c.reply.int(found[k]!);
   },

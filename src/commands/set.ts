@@ -10,7 +10,7 @@ import { CursorTable } from '../engine/cursors.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Client } from '../server/client.ts';
 import { setAlgebraCommands } from './set-algebra.ts';
-import { maxIntset, replyMembers, setAt } from './set-common.ts';
+import { maxIntset, replyMembers, setAt, unionOrder } from './set-common.ts';
 
 /** Deletes the key when its set became empty, with the 'del' event. */
 function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
@@ -151,15 +151,11 @@ function spopWithCount(c: Client, args: string[]): void {
   const s = setAt(ks, key);
   if (s === undefined || count === 0) return c.reply.set(0);
   const size = s.size();
-  ks.modified(key, 'spop');
   if (count >= size) {
-    // the whole set, as SUNION of it would list it (a rebuilt value may be
-    // an intset again, which lists in ascending order), then the key goes
-    const all = new SetValue();
-    const max = maxIntset(c);
-    const ms = s.members();
-    for (let i = 0; i < ms.length; i++) all.add(ms[i]!, max);
-    replyMembers(c, all.members());
+    ks.modified(key, 'spop');
+    // the whole set, as SUNION of it lists it (the union is a fresh set: an
+    // intset again when every member is an integer, listed in ascending order)
+    replyMembers(c, unionOrder(s, maxIntset(c)));
     ks.delete(key);
     ks.modified(key, 'del');
     if (c.server.replication.active) c.propagate = ['DEL', key];
@@ -177,10 +173,13 @@ function spopWithCount(c: Client, args: string[]): void {
     for (let i = 0; i < remaining; i++) keep.push(s.popRandom());
     const rest = s.members();
     for (let i = 0; i < rest.length; i++) popped.push(rest[i]!);
+    // as Redis's setTypeCreate(first survivor) + setTypeAdd: intset iff all integers
     s.reset();
     const max = maxIntset(c);
     for (let i = 0; i < keep.length; i++) s.add(keep[i]!, max);
   }
+  // after the change: the keyspace recounts the value's bytes here
+  ks.modified(key, 'spop');
   replyMembers(c, popped);
   if (c.server.replication.active) c.propagate = ['SREM', key, ...popped];
 }
@@ -206,15 +205,18 @@ const srandmember = command({
     const s = setAt(c.ks(key), key, true);
     if (s === undefined || l === 0) return c.reply.array(0);
     const r = c.reply;
+    // a packed (listpack) set has no O(1) pick: unpack it once when there are several
+    const list = s.packed && !s.intset && l !== 1 && l !== -1 ? s.members() : null;
+    const pick = (): string => (list === null ? s.random() : list[Math.floor(Math.random() * list.length)]!);
     if (l < 0 || l === 1) {
       // with repetitions (or a single pick), in random order
       const n = l < 0 ? -l : 1;
       r.array(n);
-      for (let i = 0; i < n; i++) r.bulk(s.random());
+      for (let i = 0; i < n; i++) r.bulk(pick());
       return;
     }
     const size = s.size();
-    const members = s.members();
+    const members = list ?? s.members();
     if (l >= size) {
       r.array(size);
       for (let i = 0; i < size; i++) r.bulk(members[i]!);
@@ -236,7 +238,7 @@ const srandmember = command({
     // a small share of a big set: distinct random picks
     const seen = new Set<string>();
     while (seen.size < l) {
-      const m = s.random();
+      const m = pick();
       if (!seen.has(m)) {
         seen.add(m);
         r.bulk(m);
@@ -290,8 +292,8 @@ const sscan = command({
     if (s === undefined) return writeScanReply(c.reply, 0, []);
     if (args.length > 3) o = parseScanArgs(args, 2, false);
     const pattern = o.match;
-    if (s.intset) {
-      // a small (intset) set comes whole in one call, cursor 0
+    if (s.packed) {
+      // a small (intset or packed) set comes whole in one call, cursor 0
       const all = s.members();
       writeScanReply(c.reply, 0, pattern === null ? all : all.filter((m) => globMatch(pattern, m)));
       return;
@@ -299,7 +301,7 @@ const sscan = command({
     let table = sscanCursors.get(s);
     if (table === undefined) sscanCursors.set(s, (table = new CursorTable()));
     const visited: string[] = [];
-    const next = scanStep(table, o.cursor, () => s.entries(), o.count, visited);
+    const next = scanStep(table, o.cursor, () => s.iterator(), o.count, visited);
     const out: string[] = [];
     for (const m of visited) if (s.has(m) && (pattern === null || globMatch(pattern, m))) out.push(m);
     writeScanReply(c.reply, next, out);

@@ -4,6 +4,7 @@ import { CommandError, Err } from './errors.ts';
 import { isOpt, parseFloatOrNull, parseInteger } from './parse.ts';
 import { isString, stringOf } from '../datatypes/value.ts';
 import { ListValue } from '../datatypes/list.ts';
+import { listFill } from './list-common.ts';
 import { SetValue } from '../datatypes/set.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { HashValue } from '../datatypes/hash.ts';
@@ -22,7 +23,7 @@ function lookupByPattern(c: Client, pattern: string, element: string): string | 
   if (v === undefined) return null;
   if (hasField) {
     if (!(v instanceof HashValue)) return null;
-    return v.map.get(pattern.slice(arrow + 2)) ?? null;
+    return v.get(pattern.slice(arrow + 2)) ?? null;
   }
   return isString(v) ? stringOf(v) : null;
 }
@@ -75,8 +76,14 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
     if (v instanceof ListValue) elements = v.toArray();
     else if (v instanceof SetValue) elements = [...v.members()];
     else if (v instanceof ZSetValue) {
-      for (let n = v.zsl.first(); n; n = n.forward[0]!) elements.push(n.member);
-    } else throw new CommandError(Err.WRONGTYPE);
+      // as Redis 7.0: SORT converts a listpack sorted set to a skiplist for good (its bytes re-counted)
+      if (!v.big) {
+        v.toBig();
+        c.ks(key).charge(key, v, v);
+      }
+      elements = v.members();
+    }
+    else throw new CommandError(Err.WRONGTYPE);
   }
   // a sorted set with "don't sort" keeps its order; DESC walks it backwards
   if (dontSort && v instanceof ZSetValue && desc) elements.reverse();
@@ -130,7 +137,7 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
   if (out.length === 0) {
     if (dks.delete(store)) dks.modified(store, 'del');
   } else {
-    dks.set(store, ListValue.from(out.map((s) => s ?? '')));
+    dks.set(store, ListValue.from(out.map((s) => s ?? ''), listFill(c)));
     dks.modified(store, 'sortstore');
   }
   c.reply.int(out.length);

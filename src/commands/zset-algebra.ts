@@ -29,21 +29,21 @@ interface Input {
 function lookupInput(c: Client, key: string): Input {
   const v = c.ks(key).lookupRead(key);
   if (v === undefined) return { z: null, s: null, size: 0, weight: 1 };
-  if (v instanceof ZSetValue) return { z: v, s: null, size: v.dict.size, weight: 1 };
+  if (v instanceof ZSetValue) return { z: v, s: null, size: v.size(), weight: 1 };
   if (v instanceof SetValue) return { z: null, s: v, size: v.size(), weight: 1 };
   throw new CommandError(Err.WRONGTYPE);
 }
 
 /** Score of `member` in an input, undefined when absent. */
 function find(inp: Input, member: string): number | undefined {
-  if (inp.z !== null) return inp.z.dict.get(member);
+  if (inp.z !== null) return inp.z.score(member);
   if (inp.s !== null && inp.s.has(member)) return 1;
   return undefined;
 }
 
-/** Calls fn for each member/score of an input. */
+/** Calls fn for each member/score of an input (a zset in its order, lowest first). */
 function forEach(inp: Input, fn: (member: string, score: number) => void): void {
-  if (inp.z !== null) for (const [m, s] of inp.z.dict) fn(m, s);
+  if (inp.z !== null) inp.z.forEach(fn);
   else if (inp.s !== null) for (const m of inp.s.entries()) fn(m, 1);
 }
 
@@ -178,19 +178,7 @@ function storeCommand(name: string, op: Op, since: string, summary: string, comp
       const p = parseArgs(c, args, 2, op, name, true, false);
       const res = compute(p, op);
       // Redis builds a skiplist and turns it into a listpack when the result fits
-      const maxValue = maxListpackValue(c);
-      let fits = res.size <= maxListpackEntries(c);
-      if (fits) {
-        for (const m of res.keys()) {
-          if (m.length > maxValue) {
-            fits = false;
-            break;
-          }
-        }
-      }
-      const z = new ZSetValue();
-      z.big = !fits;
-      for (const [m, s] of res) z.insert(m, s, Infinity, Infinity);
+      const z = ZSetValue.fromColumns([...res.keys()], [...res.values()], maxListpackEntries(c), maxListpackValue(c))!;
       storeResult(c, args[1]!, z, name);
     },
   });
@@ -208,7 +196,7 @@ const zintercard = command({
     const first = inputs[0]!;
     let n = 0;
     if (first.size > 0) {
-      const members = first.z !== null ? first.z.dict.keys() : first.s!.entries();
+      const members = first.z !== null ? first.z.members() : first.s!.entries();
       outer: for (const m of members) {
         for (let j = 1; j < inputs.length; j++) if (find(inputs[j]!, m) === undefined) continue outer;
         if (++n === p.limit) break;

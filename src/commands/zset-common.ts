@@ -4,6 +4,7 @@ import { ZSetValue } from '../datatypes/zset.ts';
 import { getConfigNumber } from '../config/config.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Client } from '../server/client.ts';
+import type { RangeOut } from '../datatypes/zrange-spec.ts';
 
 /** The zset at `key` (undefined when missing) or WRONGTYPE; `read` counts keyspace hits/misses. */
 export function zsetAt(ks: Keyspace, key: string, read = false): ZSetValue | undefined {
@@ -21,15 +22,15 @@ export function maxListpackValue(c: Client): number {
   return getConfigNumber(c.server.config, 'zset-max-listpack-value', 64);
 }
 
-/** Adds a member that is not in `z`, with Redis's listpack → skiplist rule. */
-export function zsetInsert(c: Client, z: ZSetValue, member: string, score: number): void {
-  if (z.big) z.insert(member, score, Infinity, Infinity);
-  else z.insert(member, score, maxListpackEntries(c), maxListpackValue(c));
+/** ZSetValue.zadd with the server's listpack limits (Redis's zsetAdd). */
+export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number, flags: number): number {
+  if (z.big) return z.zadd(member, score, flags, Infinity, Infinity);
+  return z.zadd(member, score, flags, maxListpackEntries(c), maxListpackValue(c));
 }
 
 /** Deletes the key when the zset is empty, emitting 'del'. */
 export function zsetDropIfEmpty(ks: Keyspace, key: string, z: ZSetValue): void {
-  if (z.dict.size === 0) {
+  if (z.size() === 0) {
     ks.delete(key);
     ks.modified(key, 'del');
   }
@@ -42,7 +43,7 @@ export function zsetDropIfEmpty(ks: Keyspace, key: string, z: ZSetValue): void {
  */
 export function storeResult(c: Client, dst: string, z: ZSetValue, event: string): void {
   const ks = c.ks(dst);
-  const n = z.dict.size;
+  const n = z.size();
   if (n === 0) {
     if (ks.delete(dst)) ks.modified(dst, 'del');
     c.reply.int(0);
@@ -73,8 +74,18 @@ export function memberReply(c: Client, member: string, score: number, withScores
   }
 }
 
-/** Writes [member, score] items (flat in RESP2, pairs in RESP3 with scores). */
-export function replyMembers(c: Client, items: ReadonlyArray<readonly [string, number]>, withScores: boolean): void {
-  membersHeader(c, items.length, withScores);
-  for (const [m, s] of items) memberReply(c, m, s, withScores);
+/** Writes the members (and scores) of a range result (flat in RESP2, pairs in RESP3 with scores). */
+export function replyRange(c: Client, out: RangeOut, withScores: boolean): void {
+  const n = out.members.length;
+  membersHeader(c, n, withScores);
+  for (let i = 0; i < n; i++) memberReply(c, out.members[i]!, out.scores[i]!, withScores);
+}
+
+/** A scratch range result for a command to fill and reply (handlers never nest); emptied by clearRange. */
+export const rangeOut: RangeOut = { members: [], scores: [] };
+
+/** Empties rangeOut (after replying from it), letting its strings go. */
+export function clearRange(): void {
+  rangeOut.members.length = 0;
+  rangeOut.scores.length = 0;
 }

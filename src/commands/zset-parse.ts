@@ -5,7 +5,7 @@
  * a bare strtod prefix check, so "" and " 1" are valid) and lex ranges.
  */
 import { CommandError, Err } from './errors.ts';
-import type { LexRange, ScoreRange } from '../datatypes/skiplist.ts';
+import type { LexRange, ScoreRange } from '../datatypes/zrange-spec.ts';
 
 /** Where the last strtod call stopped, and whether it over/underflowed (errno ERANGE). */
 let END = 0;

@@ -4,7 +4,7 @@ import { CommandError, Err } from './errors.ts';
 import { isOpt, parseRange } from './parse.ts';
 import { numkeysPositions } from './numkeys.ts';
 import { parseTimeout, serveOrBlock } from '../engine/blocking.ts';
-import { zsetAt, zsetDropIfEmpty } from './zset-common.ts';
+import { clearRange, rangeOut, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
 /**
@@ -23,7 +23,7 @@ export function zpop(c: Client, key: string, max: boolean, emitKey: boolean, cou
     r.array(0);
     return true;
   }
-  const size = z.dict.size;
+  const size = z.size();
   const n = count < 0 ? 1 : count < size ? count : size;
   if (!nested && !emitKey) r.array(n * 2);
   else if (nested && !emitKey) r.array(n);
@@ -35,12 +35,14 @@ export function zpop(c: Client, key: string, max: boolean, emitKey: boolean, cou
     r.bulk(key);
     r.array(n);
   }
+  z.pop(max, n, rangeOut);
+  const { members, scores } = rangeOut;
   for (let i = 0; i < n; i++) {
-    const node = z.popNode(max)!;
     if (nested) r.array(2);
-    r.bulk(node.member);
-    r.double(node.score);
+    r.bulk(members[i]!);
+    r.double(scores[i]!);
   }
+  clearRange();
   ks.modified(key, max ? 'zpopmax' : 'zpopmin');
   zsetDropIfEmpty(ks, key, z);
   if (emitKey && c.server.replication.active) {
@@ -106,7 +108,7 @@ const zmpop = command({
 /** One blocking pop attempt on `key`: false (nothing written) when it is missing or empty. */
 function servePop(c: Client, key: string, max: boolean, count: number, nested: boolean): boolean {
   const z = zsetAt(c.ks(key), key);
-  if (z === undefined || z.dict.size === 0) return false;
+  if (z === undefined || z.size() === 0) return false;
   return zpop(c, key, max, true, count, nested);
 }
 

@@ -3,9 +3,9 @@ import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { gteMin, lexGteMin, lexLteMax, lteMax, type LexRange, type ScoreRange, type SkipNode } from '../datatypes/skiplist.ts';
+import type { LexRange, RangeOut, ScoreRange } from '../datatypes/zrange-spec.ts';
 import { isEmptyLexRange, isEmptyScoreRange, parseLexRange, parseScoreRange } from './zset-parse.ts';
-import { maxListpackEntries, maxListpackValue, memberReply, membersHeader, storeResult, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
+import { clearRange, maxListpackEntries, rangeOut, replyRange, storeResult, zsetAdd, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
 const RANK = 0, SCORE = 1, LEX = 2;
@@ -63,14 +63,9 @@ function parseRangeArgs(args: string[], keyIdx: number, store: boolean, by0: By 
   return spec;
 }
 
-// Nodes of the range being replied; reused across calls (handlers never nest).
-const picked: SkipNode[] = [];
-
-/** Collects the nodes of the range into `picked`, in reply order. */
-function collect(z: ZSetValue, s: RangeSpec): void {
-  const zsl = z.zsl;
-  const len = zsl.length;
-  const rev = s.rev;
+/** Appends the members of the range to `out`, in reply order (Redis's zrangeGenericCommand walks). */
+function collect(z: ZSetValue, s: RangeSpec, out: RangeOut): void {
+  const len = z.size();
   if (s.by === RANK) {
     let start = s.start;
     let end = s.end;
@@ -79,62 +74,29 @@ function collect(z: ZSetValue, s: RangeSpec): void {
     if (start < 0) start = 0;
     if (start > end || start >= len) return;
     if (end >= len) end = len - 1;
-    let n: SkipNode | null;
-    if (rev) n = start > 0 ? zsl.byRank(len - start) : zsl.tail;
-    else n = start > 0 ? zsl.byRank(start + 1) : zsl.first();
-    for (let i = end - start; i >= 0 && n !== null; i--) {
-      picked.push(n);
-      n = rev ? n.backward : n.forward[0]!;
-    }
-    return;
+    return z.rangeByRank(start, end, s.rev, out);
   }
-  let offset = s.offset;
-  let limit = s.limit;
   // a negative offset walks off the end in Redis: nothing
-  if (offset < 0 || (offset > 0 && offset >= len)) return;
-  let n: SkipNode | null;
+  if (s.offset < 0 || (s.offset > 0 && s.offset >= len)) return;
   if (s.by === SCORE) {
-    const r = s.score!;
-    if (isEmptyScoreRange(r)) return;
-    n = rev ? zsl.lastInRange(r) : zsl.firstInRange(r);
-    while (n !== null && offset-- > 0) n = rev ? n.backward : n.forward[0]!;
-    while (n !== null && limit-- !== 0) {
-      if (rev ? !gteMin(n.score, r) : !lteMax(n.score, r)) break;
-      picked.push(n);
-      n = rev ? n.backward : n.forward[0]!;
-    }
-  } else {
-    const r = s.lex!;
-    if (isEmptyLexRange(r)) return;
-    n = rev ? zsl.lastInLexRange(r, !z.big) : zsl.firstInLexRange(r, !z.big);
-    while (n !== null && offset-- > 0) n = rev ? n.backward : n.forward[0]!;
-    while (n !== null && limit-- !== 0) {
-      if (rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
-      picked.push(n);
-      n = rev ? n.backward : n.forward[0]!;
-    }
-  }
+    if (!isEmptyScoreRange(s.score!)) z.rangeByScore(s.score!, s.rev, s.offset, s.limit, out);
+  } else if (!isEmptyLexRange(s.lex!)) z.rangeByLex(s.lex!, s.rev, s.offset, s.limit, out);
 }
 
 /** ZRANGE-family reply from a parsed spec on `key`. */
-function replyRange(c: Client, key: string, s: RangeSpec): void {
+function replyRangeSpec(c: Client, key: string, s: RangeSpec): void {
   const z = zsetAt(c.ks(key), key, true);
   if (z === undefined) return c.reply.array(0);
-  collect(z, s);
-  const n = picked.length;
-  membersHeader(c, n, s.withScores);
-  for (let i = 0; i < n; i++) {
-    const node = picked[i]!;
-    memberReply(c, node.member, node.score, s.withScores);
-  }
-  picked.length = 0;
+  collect(z, s, rangeOut);
+  replyRange(c, rangeOut, s.withScores);
+  clearRange();
 }
 
 function rangeCommand(name: string, by: By | null, rev: boolean | null, since: string, summary: string, complexity: string): CommandSpec {
   return command({
     name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set', since, summary, complexity,
     handler(c, args) {
-      replyRange(c, args[1]!, parseRangeArgs(args, 1, false, by, rev));
+      replyRangeSpec(c, args[1]!, parseRangeArgs(args, 1, false, by, rev));
     },
   });
 }
@@ -149,32 +111,16 @@ const zrangestore = command({
     const src = zsetAt(c.ks(args[2]!), args[2]!, true);
     const out = new ZSetValue();
     if (src !== undefined) {
-      collect(src, s);
-      const maxEntries = maxListpackEntries(c);
-      const maxValue = maxListpackValue(c);
+      collect(src, s, rangeOut);
+      const { members, scores } = rangeOut;
       // as Redis: a rank range longer than the listpack limit starts as a skiplist, others convert as they grow
-      if (s.by === RANK && picked.length > maxEntries) out.big = true;
-      for (let i = 0; i < picked.length; i++) {
-        const node = picked[i]!;
-        out.insert(node.member, node.score, maxEntries, maxValue);
-      }
-      picked.length = 0;
+      if (s.by === RANK && members.length > maxListpackEntries(c)) out.toBig();
+      for (let i = 0; i < members.length; i++) zsetAdd(c, out, members[i]!, scores[i]!, 0);
+      clearRange();
     }
     storeResult(c, args[1]!, out, 'zrangestore');
   },
 });
-
-/**
- * Redis's rank arithmetic for ZCOUNT/ZLEXCOUNT on a skiplist: from the first
- * node in range to the end, less what follows the last node in range.
- */
-function countByRank(z: ZSetValue, first: SkipNode | null, last: SkipNode | null): number {
-  if (first === null) return 0;
-  const zsl = z.zsl;
-  let count = zsl.length - (zsl.rank(first.score, first.member) - 1);
-  if (last !== null) count -= zsl.length - zsl.rank(last.score, last.member);
-  return count;
-}
 
 /** ZCOUNT key min max */
 const zcount = command({
@@ -185,7 +131,7 @@ const zcount = command({
     const r = parseScoreRange(args[2]!, args[3]!);
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     if (z === undefined || isEmptyScoreRange(r)) return c.reply.int(0);
-    c.reply.int(countByRank(z, z.zsl.firstInRange(r), z.zsl.lastInRange(r)));
+    c.reply.int(z.countByScore(r));
   },
 });
 
@@ -198,11 +144,7 @@ const zlexcount = command({
     const r = parseLexRange(args[2]!, args[3]!);
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     if (z === undefined || isEmptyLexRange(r)) return c.reply.int(0);
-    if (z.big) return c.reply.int(countByRank(z, z.zsl.firstInLexRange(r, false), z.zsl.lastInLexRange(r, false)));
-    // a listpack-sized set counts from the first member in range while members stay below max (as Redis)
-    let n = 0;
-    for (let x = z.zsl.firstInLexRange(r, true); x !== null && lexLteMax(x.member, r); x = x.forward[0]!) n++;
-    c.reply.int(n);
+    c.reply.int(z.countByLex(r));
   },
 });
 
@@ -224,35 +166,18 @@ function remRangeCommand(name: string, by: By, since: string, summary: string): 
       const ks = c.ks(key);
       const z = zsetAt(ks, key);
       if (z === undefined) return c.reply.int(0);
-      const zsl = z.zsl;
-      // turn every kind of range into 1-based ranks [from, to]
-      let from = 0, to = -1;
+      let deleted = 0;
       if (by === RANK) {
-        const len = zsl.length;
+        const len = z.size();
         if (start < 0) start = len + start;
         if (end < 0) end = len + end;
         if (start < 0) start = 0;
         if (start > end || start >= len) return c.reply.int(0);
         if (end >= len) end = len - 1;
-        from = start + 1;
-        to = end + 1;
-      } else {
-        // as Redis: from the first node in range, forward while nodes stay below max
-        let first: SkipNode | null = null;
-        let n = 0;
-        if (score !== null && !isEmptyScoreRange(score)) {
-          first = zsl.firstInRange(score);
-          for (let x = first; x !== null && lteMax(x.score, score); x = x.forward[0]!) n++;
-        } else if (lex !== null && !isEmptyLexRange(lex)) {
-          first = zsl.firstInLexRange(lex, !z.big);
-          for (let x = first; x !== null && lexLteMax(x.member, lex); x = x.forward[0]!) n++;
-        }
-        if (first !== null && n > 0) {
-          from = zsl.rank(first.score, first.member);
-          to = from + n - 1;
-        }
-      }
-      const deleted = from > 0 && to >= from ? z.deleteRangeByRank(from, to) : 0;
+        deleted = z.deleteByRank(start, end);
+      } else if (score !== null) {
+        if (!isEmptyScoreRange(score)) deleted = z.deleteByScore(score);
+      } else if (!isEmptyLexRange(lex!)) deleted = z.deleteByLex(lex!);
       if (deleted > 0) {
         ks.modified(key, name);
         zsetDropIfEmpty(ks, key, z);

@@ -1,22 +1,19 @@
 /** Sorted set family: ZADD, ZINCRBY, ZREM, scores, ranks, random picks, ZSCAN (pops, ranges and algebra in zset-*.ts). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
-import { ZSetValue } from '../datatypes/zset.ts';
+import { ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddOut } from '../datatypes/zset.ts';
 import { isOpt, parseBigInteger } from './parse.ts';
 import { parseScanArgs } from './scan-args.ts';
 import { scanStep, writeScanReply } from './scan.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import { CursorTable } from '../engine/cursors.ts';
 import { string2d } from './zset-parse.ts';
-import { memberReply, membersHeader, zsetAt, zsetDropIfEmpty, zsetInsert } from './zset-common.ts';
+import { clearRange, memberReply, membersHeader, rangeOut, zsetAdd, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { zsetPopCommands } from './zset-pop.ts';
 import { ZSET_ARGS } from './zset-args.ts';
-import type { SkipNode } from '../datatypes/skiplist.ts';
 import type { Client } from '../server/client.ts';
-
-const NX = 1, XX = 2, GT = 4, LT = 8, INCR = 16;
 
 // Parsed scores of the current ZADD (entries past its pair count are stale); reused, handlers never nest.
 const scores: number[] = [];
@@ -27,12 +24,12 @@ function zaddOption(a: string): number {
   if (n === 2) {
     const c0 = a.charCodeAt(0) | 0x20;
     const c1 = a.charCodeAt(1) | 0x20;
-    if (c0 === 110 && c1 === 120) return NX;
-    if (c0 === 120 && c1 === 120) return XX;
-    if (c0 === 103 && c1 === 116) return GT;
-    if (c0 === 108 && c1 === 116) return LT;
+    if (c0 === 110 && c1 === 120) return ZADD_NX;
+    if (c0 === 120 && c1 === 120) return ZADD_XX;
+    if (c0 === 103 && c1 === 116) return ZADD_GT;
+    if (c0 === 108 && c1 === 116) return ZADD_LT;
     if (c0 === 99 && c1 === 104) return -1;
-  } else if (n === 4 && isOpt(a, 'INCR')) return INCR;
+  } else if (n === 4 && isOpt(a, 'INCR')) return ZADD_INCR;
   return 0;
 }
 
@@ -42,7 +39,7 @@ function zaddOption(a: string): number {
  * error). Every score is validated before anything changes.
  */
 function zaddGeneric(c: Client, args: string[], incr: boolean): void {
-  let flags = incr ? INCR : 0;
+  let flags = incr ? ZADD_INCR : 0;
   let ch = false;
   let idx = 2;
   for (; idx < args.length; idx++) {
@@ -53,11 +50,11 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
   }
   const elements = args.length - idx;
   if (elements === 0 || (elements & 1) !== 0) throw new CommandError(Err.SYNTAX);
-  if ((flags & NX) !== 0 && (flags & XX) !== 0) throw new CommandError('ERR XX and NX options at the same time are not compatible');
-  if (((flags & GT) !== 0 && (flags & NX) !== 0) || ((flags & LT) !== 0 && (flags & NX) !== 0) || ((flags & GT) !== 0 && (flags & LT) !== 0)) {
+  if ((flags & ZADD_NX) !== 0 && (flags & ZADD_XX) !== 0) throw new CommandError('ERR XX and NX options at the same time are not compatible');
+  if (((flags & ZADD_GT) !== 0 && (flags & ZADD_NX) !== 0) || ((flags & ZADD_LT) !== 0 && (flags & ZADD_NX) !== 0) || ((flags & ZADD_GT) !== 0 && (flags & ZADD_LT) !== 0)) {
     throw new CommandError('ERR GT, LT, and/or NX options at the same time are not compatible');
   }
-  if ((flags & INCR) !== 0 && elements > 2) throw new CommandError('ERR INCR option supports a single increment-element pair');
+  if ((flags & ZADD_INCR) !== 0 && elements > 2) throw new CommandError('ERR INCR option supports a single increment-element pair');
   const pairs = elements >> 1;
   for (let j = 0; j < pairs; j++) {
     const v = string2d(args[idx + j * 2]!);
@@ -72,39 +69,26 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
   let processed = 0;
   let score = 0;
   if (z === undefined) {
-    if ((flags & XX) !== 0) return zaddReply(c, flags, ch, 0, 0, 0, 0);
+    if ((flags & ZADD_XX) !== 0) return zaddReply(c, flags, ch, 0, 0, 0, 0);
     z = new ZSetValue();
     ks.set(key, z);
   }
-  const dict = z.dict;
   for (let j = 0; j < pairs; j++) {
-    const member = args[idx + j * 2 + 1]!;
-    score = scores[j]!;
-    const cur = dict.get(member);
-    if (cur !== undefined) {
-      if ((flags & NX) !== 0) continue;
-      if ((flags & INCR) !== 0) {
-        score += cur;
-        if (Number.isNaN(score)) throw new CommandError('ERR resulting score is not a number (NaN)');
-      }
-      if (((flags & LT) !== 0 && score >= cur) || ((flags & GT) !== 0 && score <= cur)) continue;
+    const out = zsetAdd(c, z, args[idx + j * 2 + 1]!, scores[j]!, flags);
+    if (out === ZADD_NAN) throw new CommandError('ERR resulting score is not a number (NaN)');
+    if (out === ZADD_ADDED) added++;
+    else if (out === ZADD_UPDATED) updated++;
+    if (out !== ZADD_NOP) {
       processed++;
-      if (score !== cur) {
-        z.update(member, cur, score);
-        updated++;
-      }
-    } else if ((flags & XX) === 0) {
-      zsetInsert(c, z, member, score);
-      added++;
-      processed++;
+      score = zaddOut.score;
     }
   }
-  if (added + updated > 0) ks.modified(key, (flags & INCR) !== 0 ? 'zincr' : 'zadd');
+  if (added + updated > 0) ks.modified(key, (flags & ZADD_INCR) !== 0 ? 'zincr' : 'zadd');
   zaddReply(c, flags, ch, added, updated, processed, score);
 }
 
 function zaddReply(c: Client, flags: number, ch: boolean, added: number, updated: number, processed: number, score: number): void {
-  if ((flags & INCR) !== 0) {
+  if ((flags & ZADD_INCR) !== 0) {
     if (processed > 0) c.reply.double(score);
     else c.reply.nullBulk();
   } else {
@@ -145,7 +129,7 @@ const zrem = command({
     let n = 0;
     for (let i = 2; i < args.length; i++) {
       if (z.delete(args[i]!)) n++;
-      if (z.dict.size === 0) break;
+      if (z.size() === 0) break;
     }
     if (n > 0) {
       ks.modified(key, 'zrem');
@@ -161,7 +145,7 @@ const zcard = command({
   group: 'sorted_set', since: '1.2.0', summary: 'Get the number of members in a sorted set', complexity: 'O(1)',
   handler(c, args) {
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
-    c.reply.int(z === undefined ? 0 : z.dict.size);
+    c.reply.int(z === undefined ? 0 : z.size());
   },
 });
 
@@ -170,7 +154,7 @@ const zscore = command({
   name: 'zscore', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
   group: 'sorted_set', since: '1.2.0', summary: 'Get the score associated with the given member in a sorted set', complexity: 'O(1)',
   handler(c, args) {
-    const s = zsetAt(c.ks(args[1]!), args[1]!, true)?.dict.get(args[2]!);
+    const s = zsetAt(c.ks(args[1]!), args[1]!, true)?.score(args[2]!);
     if (s === undefined) c.reply.nullBulk();
     else c.reply.double(s);
   },
@@ -185,7 +169,7 @@ const zmscore = command({
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
     for (let i = 2; i < args.length; i++) {
-      const s = z?.dict.get(args[i]!);
+      const s = z?.score(args[i]!);
       if (s === undefined) c.reply.nullBulk();
       else c.reply.double(s);
     }
@@ -197,65 +181,87 @@ function rankCommand(name: string, rev: boolean, summary: string): CommandSpec {
     name, arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'sorted_set', since: '2.0.0', summary, complexity: 'O(log(N))',
     handler(c, args) {
-      const z = zsetAt(c.ks(args[1]!), args[1]!, true);
-      const s = z?.dict.get(args[2]!);
-      if (z === undefined || s === undefined) return c.reply.nullBulk();
-      const r = z.zsl.rank(s, args[2]!);
-      c.reply.int(rev ? z.dict.size - r : r - 1);
+      const r = zsetAt(c.ks(args[1]!), args[1]!, true)?.rank(args[2]!, rev) ?? -1;
+      if (r < 0) c.reply.nullBulk();
+      else c.reply.int(r);
     },
   });
 }
 
 const LONG_MAX = 9223372036854775807n;
 
-function randomNode(z: ZSetValue): SkipNode {
-  return z.zsl.byRank(1 + Math.floor(Math.random() * z.dict.size))!;
+/** Redis's ZRANDMEMBER_RANDOM_SAMPLE_LIMIT: repeated picks are drawn and replied in chunks of this many. */
+const SAMPLE_CHUNK = 1000;
+
+/** Replies rangeOut's entries (back to front: `backwards`) and empties it. */
+function replyPicked(c: Client, withScores: boolean, backwards: boolean): void {
+  const { members, scores: sc } = rangeOut;
+  if (backwards) for (let i = members.length - 1; i >= 0; i--) memberReply(c, members[i]!, sc[i]!, withScores);
+  else for (let i = 0; i < members.length; i++) memberReply(c, members[i]!, sc[i]!, withScores);
+  clearRange();
 }
 
 /** Redis's zrandmemberWithCountCommand (count already range-checked). */
 function zrandmemberWithCount(c: Client, key: string, l: number, withScores: boolean): void {
   const z = zsetAt(c.ks(key), key, true);
   if (z === undefined) return c.reply.array(0);
-  const size = z.dict.size;
+  const size = z.size();
   const uniq = l >= 0;
   const count = uniq ? l : -l;
   if (count === 0) return c.reply.array(0);
   // CASE 1: repeats allowed (or a single pick): independent uniform picks
   if (!uniq || count === 1) {
     membersHeader(c, count, withScores);
-    for (let i = 0; i < count; i++) {
-      const n = randomNode(z);
-      memberReply(c, n.member, n.score, withScores);
+    for (let left = count; left > 0; left -= SAMPLE_CHUNK) {
+      z.randomPicks(Math.min(left, SAMPLE_CHUNK), rangeOut);
+      replyPicked(c, withScores, false);
     }
     return;
   }
   // CASE 2: the whole set, in Redis's iteration order (highest first)
   if (count >= size) {
     membersHeader(c, size, withScores);
-    for (let n = z.zsl.tail; n !== null; n = n.backward) memberReply(c, n.member, n.score, withScores);
-    return;
+    z.all(rangeOut);
+    return replyPicked(c, withScores, true);
   }
   membersHeader(c, count, withScores);
+  const { members, scores: sc } = rangeOut;
   if (count * 3 > size) {
     // CASE 3: close to the whole set: shuffle the head of a copy
-    const all: SkipNode[] = [];
-    for (let n = z.zsl.first(); n !== null; n = n.forward[0]!) all.push(n);
+    z.all(rangeOut);
     for (let i = 0; i < count; i++) {
       const j = i + Math.floor(Math.random() * (size - i));
-      const t = all[i]!;
-      all[i] = all[j]!;
-      all[j] = t;
-      memberReply(c, all[i]!.member, all[i]!.score, withScores);
+      const m = members[i]!, s = sc[i]!;
+      members[i] = members[j]!;
+      sc[i] = sc[j]!;
+      members[j] = m;
+      sc[j] = s;
+      memberReply(c, members[i]!, sc[i]!, withScores);
     }
-    return;
+    return clearRange();
   }
-  // CASE 4: small sample of a big set: pick until `count` distinct
+  // CASE 4: small sample of a big set. A listpack: one walk picking each
+  // member with the odds still needed / still left, so in its order (lpRandomPairsUnique)
+  if (!z.big) {
+    z.all(rangeOut);
+    let need = count;
+    for (let i = 0; need > 0; i++) {
+      if (Math.random() * (size - i) < need) {
+        memberReply(c, members[i]!, sc[i]!, withScores);
+        need--;
+      }
+    }
+    return clearRange();
+  }
+  // a skiplist: pick until `count` distinct
   const seen = new Set<string>();
   while (seen.size < count) {
-    const n = randomNode(z);
-    if (seen.has(n.member)) continue;
-    seen.add(n.member);
-    memberReply(c, n.member, n.score, withScores);
+    z.randomPicks(1, rangeOut);
+    const m = members[0]!, s = sc[0]!;
+    clearRange();
+    if (seen.has(m)) continue;
+    seen.add(m);
+    memberReply(c, m, s, withScores);
   }
 }
 
@@ -279,11 +285,13 @@ const zrandmember = command({
     }
     const z = zsetAt(c.ks(key), key, true);
     if (z === undefined) return c.reply.nullBulk();
-    c.reply.bulk(randomNode(z).member);
+    z.randomPicks(1, rangeOut);
+    c.reply.bulk(rangeOut.members[0]!);
+    clearRange();
   },
 });
 
-const zscanCursors = new WeakMap<ZSetValue, CursorTable<[string, number]>>();
+const zscanCursors = new WeakMap<ZSetValue, CursorTable<string>>();
 
 /**
  * ZSCAN key cursor [MATCH pattern] [COUNT count]
@@ -301,18 +309,22 @@ const zscan = command({
     if (z === undefined) return writeScanReply(c.reply, 0, []);
     const o = parseScanArgs(args, 2, false);
     const out: string[] = [];
-    if (!z.big) {
-      for (let n = z.zsl.first(); n !== null; n = n.forward[0]!) {
-        if (o.match === null || globMatch(o.match, n.member)) out.push(n.member, z.scoreText(n.score));
+    const d = z.data;
+    if (typeof d === 'string') {
+      z.all(rangeOut);
+      const { members, scores: sc } = rangeOut;
+      for (let i = 0; i < members.length; i++) {
+        if (o.match === null || globMatch(o.match, members[i]!)) out.push(members[i]!, z.scoreText(sc[i]!));
       }
+      clearRange();
       return writeScanReply(c.reply, 0, out);
     }
     let table = zscanCursors.get(z);
     if (table === undefined) zscanCursors.set(z, (table = new CursorTable()));
-    const visited: Array<[string, number]> = [];
-    const next = scanStep(table, o.cursor, () => z.dict.entries(), o.count, visited);
-    for (const [m] of visited) {
-      const s = z.dict.get(m);
+    const visited: string[] = [];
+    const next = scanStep(table, o.cursor, () => d.dict.keys(), o.count, visited);
+    for (const m of visited) {
+      const s = d.score(m);
       if (s === undefined || (o.match !== null && !globMatch(o.match, m))) continue;
       out.push(m, z.scoreText(s));
     }

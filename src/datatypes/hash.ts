@@ -1,70 +1,401 @@
 /**
- * A hash value: field → value in a Map (insertion order, which is also the
- * order Redis's listpack keeps). Reports "listpack" until it outgrows
- * hash-max-listpack-entries / hash-max-listpack-value, then "hashtable"
- * (one-way, as in Redis). Writers go through set()/delete() so the cached
- * field array used for random picks stays valid.
+ * A hash value in Redis 7.0's two encodings, behind one API (get / set /
+ * delete / forEach / indexed …) so commands never see which one it is:
+ *
+ * - "listpack": one packed string (packed.ts) holding the pair count and
+ *   then field, value, field, value… in insertion order. A new field goes at
+ *   the end and a changed value is rewritten where it was, as in Redis's
+ *   listpack, so replies come in the same order as Redis's. Lookups are
+ *   linear scans of at most hash-max-listpack-entries pairs, as Redis's.
+ * - "hashtable": a Map (HashTable) with a running byte count.
+ *
+ * A hash is created packed and becomes a hashtable, for good, when a write
+ * would pass hash-max-listpack-entries or bring a field or value longer than
+ * hash-max-listpack-value (Redis's hashTypeTryConversion / hashTypeSet).
+ * A value built anew (RDB load, RESTORE) is packed again when it fits.
  */
-import type { CollectionValue } from './value.ts';
+import {
+  begin, dataAt, finish, hdr, itemAt, itemIs, itemSize, putItem, putLen, putRaw, skip, stringBytes, unpack,
+} from './packed.ts';
+import { MAP_ENTRY_BYTES, objectBytes, type CollectionValue } from './value.ts';
 
+/** lpSafeToAdd: a listpack stays under 1 GB; past that Redis uses a hashtable. */
+const PACKED_SAFETY = 1 << 30;
+
+/** Up to this many pairs, fromPairs looks for a repeated field by scanning (no Set built). */
+const DUP_SCAN_MAX = 256;
+
+/** No pairs: a count of 0. */
+const EMPTY = '\0';
+
+/** Bytes a HashValue object itself takes (acct, data). */
+const WRAPPER_BYTES = objectBytes(2);
+
+/** A JSMap (its table pointer) with the two fields HashTable adds, and the table's initial store. */
+const TABLE_BYTES = objectBytes(3) + 64;
+
+/** Bytes one field/value entry of a HashTable costs. */
+function entryBytes(field: string, value: string): number {
+  return MAP_ENTRY_BYTES + stringBytes(field.length) + stringBytes(value.length);
+}
+
+/** The "hashtable" encoding: a Map with the byte count of its entries. */
+class HashTable extends Map<string, string> {
+  /** Bytes of the entries (strings and Map slots), kept by tableSet / tableDelete. */
+  used = 0;
+  /** The fields as an array for random picks (HRANDFIELD), dropped when a field comes or goes. */
+  keyCache: string[] | null = null;
+}
+
+/** Sets a field of a table; true when it is new. */
+function tableSet(t: HashTable, field: string, value: string): boolean {
+  const old = t.get(field);
+  t.set(field, value);
+  if (old === undefined) {
+    t.used += entryBytes(field, value);
+    t.keyCache = null;
+    return true;
+  }
+  t.used += stringBytes(value.length) - stringBytes(old.length);
+  return false;
+}
+
+/** Removes a field of a table; true when it was there. */
+function tableDelete(t: HashTable, field: string): boolean {
+  const old = t.get(field);
+  if (old === undefined) return false;
+  t.delete(field);
+  t.used -= entryBytes(field, old);
+  t.keyCache = null;
+  return true;
+}
+
+/**
+ * Position of the pair whose field is `x` in packed `s`, from `p` (a field's
+ * position) on; -1 if none. packed.find with the one-char headers inlined
+ * and the last char compared first: fields often share a prefix (user:1,
+ * user:2…), so a mismatch shows at the end sooner than at the start.
+ */
+function findField(s: string, x: string, p: number): number {
+  const n = x.length;
+  const end = s.length;
+  const last = n > 0 ? x.charCodeAt(n - 1) : -1;
+  while (p < end) {
+    let c = s.charCodeAt(p);
+    let d: number;
+    let len: number;
+    if (c < 0x80) {
+      d = p + 1;
+      len = c;
+    } else {
+      d = dataAt(s, p);
+      len = hdr.len;
+    }
+    if (len === n && (n === 0 || s.charCodeAt(d + n - 1) === last) && s.startsWith(x, d)) return p;
+    p = d + len;
+    c = s.charCodeAt(p);
+    p = c < 0x80 ? p + 1 + c : dataAt(s, p) + hdr.len;
+  }
+  return -1;
+}
+
+/** Position of the first field of packed `s` (after the pair count). */
+function firstField(s: string): number {
+  return s.charCodeAt(0) < 0x80 ? 1 : dataAt(s, 0);
+}
+
+/** Number of pairs in packed `s`. */
+function packedCount(s: string): number {
+  const c = s.charCodeAt(0);
+  if (c < 0x80) return c;
+  dataAt(s, 0);
+  return hdr.len;
+}
+
+/**
+ * The elements of packed `s` from `from` on, each as a string of its own.
+ * s.slice() may return a slice that keeps all of `s` alive; strings kept
+ * for long (in a HashTable) are copied out of a Buffer instead.
+ */
+function unpackOwned(s: string, from: number): string[] {
+  const b = Buffer.from(s, 'latin1');
+  const out: string[] = [];
+  let p = from;
+  while (p < s.length) {
+    const d = dataAt(s, p);
+    out.push(b.latin1Slice(d, d + hdr.len));
+    p = d + hdr.len;
+  }
+  return out;
+}
+
+/** The pairs of packed `s`, in order. */
+function* packedPairs(s: string): IterableIterator<[string, string]> {
+  for (let p = firstField(s); p < s.length; ) {
+    const f = itemAt(s, p);
+    p = skip(s, p);
+    yield [f, itemAt(s, p)];
+    p = skip(s, p);
+  }
+}
+
+/** Random access by index into a hash's pairs (HRANDFIELD), valid until the hash changes. */
+export interface IndexedPairs {
+  field(i: number): string;
+  value(i: number): string;
+}
+
+/** IndexedPairs over an unpacked listpack: [field, value, field, value…]. */
+class FlatPairs implements IndexedPairs {
+  private readonly flat: string[];
+
+  constructor(flat: string[]) {
+    this.flat = flat;
+  }
+
+  field(i: number): string {
+    return this.flat[2 * i]!;
+  }
+
+  value(i: number): string {
+    return this.flat[2 * i + 1]!;
+  }
+}
+
+/** IndexedPairs over a table: its cached field array and lookups. */
+class TablePairs implements IndexedPairs {
+  private readonly t: HashTable;
+  private readonly keys: string[];
+
+  constructor(t: HashTable) {
+    this.t = t;
+    this.keys = t.keyCache ??= Array.from(t.keys());
+  }
+
+  field(i: number): string {
+    return this.keys[i]!;
+  }
+
+  value(i: number): string {
+    return this.t.get(this.keys[i]!)!;
+  }
+}
+
+/** A Redis hash: packed while small, a HashTable past the listpack limits (see the file comment). */
 export class HashValue implements CollectionValue {
-  readonly type = 'hash' as const;
-  readonly map = new Map<string, string>();
-  /** Converted to the hashtable encoding (one-way, as in Redis). */
-  big = false;
-  /** The fields as an array (HRANDFIELD), dropped when a field comes or goes. */
-  private fieldCache: string[] | null = null;
+  /** Written by the keyspace only. */
+  acct = 0;
+  /** The packed pairs (listpack encoding) or the table (hashtable encoding). */
+  private data: string | HashTable = EMPTY;
 
-  encoding(): string {
-    return this.big ? 'hashtable' : 'listpack';
-  }
-
-  size(): number {
-    return this.map.size;
-  }
-
-  clone(): HashValue {
+  /** A hash holding `data` (a packed string or a table). */
+  private static of(data: string | HashTable): HashValue {
     const h = new HashValue();
-    for (const [k, v] of this.map) h.map.set(k, v);
-    h.big = this.big;
+    h.data = data;
     return h;
   }
 
+  /**
+   * A hash of (field, value) `pairs`, packed when at most maxEntries pairs
+   * and every string at most maxValue bytes; null when a field repeats.
+   */
+  static fromPairs(pairs: readonly string[], maxEntries: number, maxValue: number): HashValue | null {
+    const n = pairs.length >> 1;
+    let fits = n <= maxEntries;
+    let total = 0;
+    for (let i = 0; fits && i < pairs.length; i++) {
+      const len = pairs[i]!.length;
+      total += len;
+      if (len > maxValue || total >= PACKED_SAFETY) fits = false;
+    }
+    if (!fits) {
+      const t = new HashTable();
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        if (!tableSet(t, pairs[i]!, pairs[i + 1]!)) return null;
+      }
+      return HashValue.of(t);
+    }
+    begin();
+    putLen(n);
+    for (let i = 0; i < 2 * n; i++) putItem(pairs[i]!);
+    const s = finish();
+    if (n > DUP_SCAN_MAX) {
+      // many pairs (raised limits): a set finds a repeat in linear time
+      const seen = new Set<string>();
+      for (let i = 0; i < 2 * n; i += 2) {
+        if (seen.size === seen.add(pairs[i]!).size) return null;
+      }
+    } else {
+      // a repeated field: each one searched for among those after it
+      let p = firstField(s);
+      for (let i = 0; i < 2 * n; i += 2) {
+        p = skip(s, skip(s, p));
+        if (findField(s, pairs[i]!, p) >= 0) return null;
+      }
+    }
+    return HashValue.of(s);
+  }
+
+  get type(): 'hash' {
+    return 'hash';
+  }
+
+  encoding(): string {
+    return typeof this.data === 'string' ? 'listpack' : 'hashtable';
+  }
+
+  /** Whether the hash is in the listpack encoding. */
+  isPacked(): boolean {
+    return typeof this.data === 'string';
+  }
+
+  size(): number {
+    const d = this.data;
+    return typeof d === 'string' ? packedCount(d) : d.size;
+  }
+
+  bytes(): number {
+    const d = this.data;
+    return typeof d === 'string' ? WRAPPER_BYTES + stringBytes(d.length) : WRAPPER_BYTES + TABLE_BYTES + d.used;
+  }
+
+  clone(): HashValue {
+    const d = this.data;
+    // strings are immutable: a packed hash shares its string
+    if (typeof d === 'string') return HashValue.of(d);
+    const t = new HashTable(d);
+    t.used = d.used;
+    return HashValue.of(t);
+  }
+
   *entries(): IterableIterator<string> {
-    for (const [k, v] of this.map) {
+    const d = this.data;
+    if (typeof d === 'string') {
+      for (let p = firstField(d); p < d.length; p = skip(d, p)) yield itemAt(d, p);
+      return;
+    }
+    for (const [k, v] of d) {
       yield k;
       yield v;
     }
   }
 
   /**
+   * The (field, value) pairs, in order. A hashtable's is its Map's live
+   * iterator (HSCAN keeps it between calls: it sees later additions once).
+   */
+  pairs(): IterableIterator<[string, string]> {
+    const d = this.data;
+    return typeof d === 'string' ? packedPairs(d) : d.entries();
+  }
+
+  /** Calls fn for every pair, in order (the hash must not change meanwhile). */
+  forEach(fn: (field: string, value: string) => void): void {
+    const d = this.data;
+    if (typeof d !== 'string') {
+      for (const [k, v] of d) fn(k, v);
+      return;
+    }
+    for (let p = firstField(d); p < d.length; ) {
+      let x = dataAt(d, p);
+      const f = d.slice(x, x + hdr.len);
+      p = x + hdr.len;
+      x = dataAt(d, p);
+      p = x + hdr.len;
+      fn(f, d.slice(x, p));
+    }
+  }
+
+  /** The value of `field`, or undefined. */
+  get(field: string): string | undefined {
+    const d = this.data;
+    if (typeof d !== 'string') return d.get(field);
+    const p = findField(d, field, firstField(d));
+    return p < 0 ? undefined : itemAt(d, skip(d, p));
+  }
+
+  /** Whether `field` is there. */
+  has(field: string): boolean {
+    const d = this.data;
+    return typeof d === 'string' ? findField(d, field, firstField(d)) >= 0 : d.has(field);
+  }
+
+  /**
    * Sets a field; true when it is new. maxEntries / maxValue are
-   * hash-max-listpack-entries / -value: past them the hash becomes a hashtable.
+   * hash-max-listpack-entries / -value: a listpack that would pass them
+   * becomes a hashtable first (as Redis, also when only a value changes).
    */
   set(field: string, value: string, maxEntries: number, maxValue: number): boolean {
-    const map = this.map;
-    const before = map.size;
-    map.set(field, value);
-    const added = map.size !== before;
-    if (added) this.fieldCache = null;
-    if (!this.big && (map.size > maxEntries || field.length > maxValue || value.length > maxValue)) this.big = true;
-    return added;
+    const d = this.data;
+    if (typeof d !== 'string') return tableSet(d, field, value);
+    if (field.length <= maxValue && value.length <= maxValue) {
+      const start = firstField(d);
+      const n = packedCount(d);
+      const p = findField(d, field, start);
+      if (p >= 0 && n <= maxEntries) {
+        const vp = skip(d, p);
+        if (itemIs(d, vp, value)) return false;
+        const ve = skip(d, vp);
+        if (d.length - (ve - vp) + itemSize(value) < PACKED_SAFETY) {
+          begin();
+          putRaw(d, 0, vp);
+          putItem(value);
+          putRaw(d, ve, d.length);
+          this.data = finish();
+          return false;
+        }
+      } else if (p < 0 && n < maxEntries && d.length + itemSize(field) + itemSize(value) < PACKED_SAFETY) {
+        // appended at the end, as lpAppend
+        begin();
+        putLen(n + 1);
+        putRaw(d, start, d.length);
+        putItem(field);
+        putItem(value);
+        this.data = finish();
+        return true;
+      }
+    }
+    const t = this.toTable(d);
+    this.data = t;
+    return tableSet(t, field, value);
   }
 
   /** Removes a field; true when it was there. */
   delete(field: string): boolean {
-    if (!this.map.delete(field)) return false;
-    this.fieldCache = null;
+    const d = this.data;
+    if (typeof d !== 'string') return tableDelete(d, field);
+    const start = firstField(d);
+    const p = findField(d, field, start);
+    if (p < 0) return false;
+    begin();
+    putLen(packedCount(d) - 1);
+    putRaw(d, start, p);
+    putRaw(d, skip(d, skip(d, p)), d.length);
+    this.data = finish();
     return true;
   }
 
-  /** Every field, as an array for O(1) random access (do not modify it). */
-  fields(): readonly string[] {
-    let f = this.fieldCache;
-    if (f === null) {
-      f = Array.from(this.map.keys());
-      this.fieldCache = f;
-    }
-    return f;
+  /** The field of pair i (0 … size-1): a walk of a listpack, as lpRandomPair's. */
+  fieldAt(i: number): string {
+    const d = this.data;
+    if (typeof d !== 'string') return (d.keyCache ??= Array.from(d.keys()))[i]!;
+    let p = firstField(d);
+    for (let k = 0; k < i; k++) p = skip(d, skip(d, p));
+    return itemAt(d, p);
+  }
+
+  /** Random access to the pairs by index (0 … size-1), valid until the hash changes. */
+  indexed(): IndexedPairs {
+    const d = this.data;
+    // a listpack is small: unpacking it costs what Redis's walk of it costs
+    return typeof d === 'string' ? new FlatPairs(unpack(d, firstField(d))) : new TablePairs(d);
+  }
+
+  /** The same pairs as a HashTable (the listpack → hashtable conversion). */
+  private toTable(s: string): HashTable {
+    const flat = unpackOwned(s, firstField(s));
+    const t = new HashTable();
+    for (let i = 0; i < flat.length; i += 2) tableSet(t, flat[i]!, flat[i + 1]!);
+    return t;
   }
 }

@@ -1,39 +1,92 @@
 /**
- * A list value: a growable ring buffer of latin1 strings with a power-of-two
- * capacity: O(1) push/pop at both ends, O(1) access by index, and edits in
- * the middle that move the shorter side. The buffer shrinks again when the
- * list drops to a quarter of it. Redis 7.0 reports every list as "quicklist".
+ * A list value. Redis 7.0 reports every list as "quicklist", and so does
+ * this one, whatever it holds:
+ *   - a list that fits one node (list-max-listpack-size) is that node alone,
+ *     one flat string (list-node.ts) with its element count in front as a
+ *     varint: one string and this two-field wrapper per key;
+ *   - a longer one is a Quicklist (quicklist.ts), a ring of such nodes
+ *     without the count in front.
+ * A push rebuilds the single node (a copy of it, as listpack's memmove), so
+ * pushes keep it to SINGLE_MAX chars; past that, or past the node limit,
+ * the list becomes a Quicklist, whose pushes are amortized. It is a single
+ * node again once it is down to one node of at most SHRINK chars (half of
+ * SINGLE_MAX, so a list at the boundary does not flip on every push and
+ * pop). A list loaded or built whole (RDB, SORT STORE) is a single node
+ * whenever it fits one node.
+ *
+ * Edits in the middle of a one-node list (LSET, LINSERT, LREM, LTRIM) go
+ * through a one-node Quicklist and back: they copy the node, as listpack's
+ * memmove does. The fill argument of the growing operations is the current
+ * list-max-listpack-size (commands pass it: list-common.ts listFill).
+ * Forward walks (LRANGE, LINSERT's search, SORT) use a ListCursor.
  */
-import type { CollectionValue } from './value.ts';
+import { dataAt, hdr, headerSize, stringBytes } from './packed.ts';
+import { objectBytes, type CollectionValue } from './value.ts';
+import { begin, elemSize, finish, flatCopy, lastIs, lastItem, moveTo, nextElem, prevElem, put, putCount, putRaw, putStringAt, seek } from './list-node.ts';
+import { fits, Quicklist } from './quicklist.ts';
+import { ListCursor } from './list-cursor.ts';
 
-const MIN_CAPACITY = 4;
+/** Default list-max-listpack-size. */
+export const DEFAULT_FILL = -2;
+/**
+ * A single node grows to at most this many chars by pushes; past it the
+ * list becomes a Quicklist. Measured: a push that copies 1 KB costs about
+ * what the rest of the command does; 8 KB nodes copied on every push halved
+ * LPUSH throughput.
+ */
+const SINGLE_MAX = 1024;
+/** A Quicklist down to one node this short becomes a single node again. */
+const SHRINK = SINGLE_MAX / 2;
+/** The empty list: a count of 0 and no elements. */
+const EMPTY = '\0';
 
-function capacityFor(n: number): number {
-  let cap = MIN_CAPACITY;
-  while (cap < n) cap *= 2;
-  return cap;
+/** Start of the elements of single node s (after its count). */
+function bodyOf(s: string): number {
+  const c = s.charCodeAt(0);
+  return c < 0x80 ? 1 : headerSize(countOf(s));
+}
+
+/** Element count of single node s. */
+function countOf(s: string): number {
+  const c = s.charCodeAt(0);
+  if (c < 0x80) return c;
+  dataAt(s, 0);
+  return hdr.len;
+}
+
+/** Single node of `count` elements from chars from..to of node s. */
+function single(s: string, from: number, to: number, count: number): string {
+  begin();
+  putCount(count);
+  putRaw(s, from, to);
+  return finish();
 }
 
 export class ListValue implements CollectionValue {
-  readonly type = 'list' as const;
-  private buf: (string | undefined)[];
-  /** capacity - 1 (capacity is a power of two) */
-  private mask: number;
-  private head = 0;
-  length = 0;
+  acct = 0;
+  /** The single node (with its count in front), or the chain of nodes. */
+  data: string | Quicklist;
 
-  constructor(capacity = MIN_CAPACITY) {
-    const cap = capacityFor(capacity);
-    this.buf = new Array<string | undefined>(cap);
-    this.mask = cap - 1;
+  constructor(data: string | Quicklist = EMPTY) {
+    this.data = data;
   }
 
-  static from(items: Iterable<string>): ListValue {
-    const arr = Array.isArray(items) ? (items as string[]) : [...items];
-    const l = new ListValue(arr.length);
-    for (let i = 0; i < arr.length; i++) l.buf[i] = arr[i];
-    l.length = arr.length;
+  get type(): 'list' {
+    return 'list';
+  }
+
+  /** A list of `items` in order, in nodes filled as RPUSH under `fill` fills them. */
+  static from(items: Iterable<string>, fill = DEFAULT_FILL): ListValue {
+    const l = new ListValue();
+    const loader = new ListLoader(fill);
+    for (const x of items) loader.add(x);
+    loader.into(l);
     return l;
+  }
+
+  get length(): number {
+    const d = this.data;
+    return typeof d === 'string' ? countOf(d) : d.length;
   }
 
   encoding(): string {
@@ -44,161 +97,306 @@ export class ListValue implements CollectionValue {
     return this.length;
   }
 
+  bytes(): number {
+    const d = this.data;
+    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : d.bytes());
+  }
+
+  /** Copy sharing the immutable node strings. */
   clone(): ListValue {
-    return ListValue.from(this.toArray());
+    const d = this.data;
+    return new ListValue(typeof d === 'string' ? d : d.clone());
   }
 
   *entries(): IterableIterator<string> {
-    for (let i = 0; i < this.length; i++) yield this.at(i);
+    const d = this.data;
+    if (typeof d !== 'string') {
+      yield* d.entries();
+      return;
+    }
+    for (let p = bodyOf(d); p < d.length;) {
+      p = nextElem(d, p);
+      yield lastItem(d);
+    }
   }
 
-  /** Copies the content into a buffer of capacity `cap` starting at slot 0. */
-  private resize(cap: number): void {
-    const old = this.buf;
-    const oldMask = this.mask;
-    const next = new Array<string | undefined>(cap);
-    for (let i = 0; i < this.length; i++) next[i] = old[(this.head + i) & oldMask];
-    this.buf = next;
-    this.mask = cap - 1;
-    this.head = 0;
+  // ---- ends ----
+
+  pushRight(x: string, fill = DEFAULT_FILL): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.pushRight(x, fill);
+    const b = bodyOf(d);
+    const n = countOf(d);
+    const sz = elemSize(x);
+    if (n === 0 || (d.length + sz <= SINGLE_MAX && fits(d.length - b, n, sz, fill))) {
+      // the old node copied whole so that its elements land after the new count, which then replaces the old one
+      const h = headerSize(n + 1);
+      const end = h + d.length - b;
+      begin();
+      putStringAt(d, h - b);
+      moveTo(0);
+      putCount(n + 1);
+      moveTo(end);
+      put(x);
+      this.data = finish();
+      return;
+    }
+    const q = this.toQuicklist();
+    q.pushRight(x, fill);
+    this.data = q;
   }
 
-  private shrinkIfSparse(): void {
-    const cap = this.mask + 1;
-    if (cap > 64 && this.length <= cap >>> 2) this.resize(cap >>> 1);
-  }
-
-  pushRight(s: string): void {
-    if (this.length > this.mask) this.resize((this.mask + 1) * 2);
-    this.buf[(this.head + this.length) & this.mask] = s;
-    this.length++;
-  }
-
-  pushLeft(s: string): void {
-    if (this.length > this.mask) this.resize((this.mask + 1) * 2);
-    this.head = (this.head - 1) & this.mask;
-    this.buf[this.head] = s;
-    this.length++;
+  pushLeft(x: string, fill = DEFAULT_FILL): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.pushLeft(x, fill);
+    const b = bodyOf(d);
+    const n = countOf(d);
+    const sz = elemSize(x);
+    if (n === 0 || (d.length + sz <= SINGLE_MAX && fits(d.length - b, n, sz, fill))) {
+      // as pushRight: the old node copied whole, then the new count and x written over its count
+      const h = headerSize(n + 1);
+      const end = h + sz + d.length - b;
+      begin();
+      putStringAt(d, h + sz - b);
+      moveTo(0);
+      putCount(n + 1);
+      put(x);
+      moveTo(end);
+      this.data = finish();
+      return;
+    }
+    const q = this.toQuicklist();
+    q.pushLeft(x, fill);
+    this.data = q;
   }
 
   popLeft(): string | undefined {
-    if (this.length === 0) return undefined;
-    const s = this.buf[this.head];
-    this.buf[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.length--;
-    if (this.mask >= 64) this.shrinkIfSparse();
-    return s;
+    const d = this.data;
+    if (typeof d !== 'string') {
+      const x = d.popLeft();
+      this.settle(d);
+      return x;
+    }
+    const n = countOf(d);
+    if (n === 0) return undefined;
+    const e = nextElem(d, bodyOf(d));
+    const x = lastItem(d);
+    this.data = single(d, e, d.length, n - 1);
+    return x;
   }
 
   popRight(): string | undefined {
-    if (this.length === 0) return undefined;
-    const i = (this.head + this.length - 1) & this.mask;
-    const s = this.buf[i];
-    this.buf[i] = undefined;
-    this.length--;
-    if (this.mask >= 64) this.shrinkIfSparse();
-    return s;
-  }
-
-  /** Element at 0-based index (the caller checks bounds). */
-  at(i: number): string {
-    return this.buf[(this.head + i) & this.mask]!;
-  }
-
-  setAt(i: number, s: string): void {
-    this.buf[(this.head + i) & this.mask] = s;
-  }
-
-  /** First index of `s` at or after `from`, or -1. */
-  indexOf(s: string, from = 0): number {
-    const buf = this.buf;
-    const mask = this.mask;
-    for (let i = from; i < this.length; i++) if (buf[(this.head + i) & mask] === s) return i;
-    return -1;
-  }
-
-  /** Inserts `s` so that it ends up at index i (0..length), moving the shorter side. */
-  insertAt(i: number, s: string): void {
-    if (this.length > this.mask) this.resize((this.mask + 1) * 2);
-    const buf = this.buf;
-    const mask = this.mask;
-    if (i < this.length - i) {
-      // shift the first i elements one slot to the left
-      this.head = (this.head - 1) & mask;
-      for (let k = 0; k < i; k++) buf[(this.head + k) & mask] = buf[(this.head + k + 1) & mask];
-    } else {
-      for (let k = this.length; k > i; k--) buf[(this.head + k) & mask] = buf[(this.head + k - 1) & mask];
+    const d = this.data;
+    if (typeof d !== 'string') {
+      const x = d.popRight();
+      this.settle(d);
+      return x;
     }
-    buf[(this.head + i) & mask] = s;
-    this.length++;
+    const n = countOf(d);
+    if (n === 0) return undefined;
+    const p = prevElem(d, d.length);
+    const x = lastItem(d);
+    this.data = single(d, bodyOf(d), p, n - 1);
+    return x;
+  }
+
+  /** Pops n (≤ length) elements from one end, in pop order (one node rebuild, not one per element). */
+  popMany(left: boolean, n: number): string[] {
+    const out: string[] = [];
+    const d = this.data;
+    if (typeof d !== 'string') {
+      d.popMany(left, n, out);
+      this.settle(d);
+      return out;
+    }
+    const b = bodyOf(d);
+    const c = countOf(d);
+    let p = left ? b : d.length;
+    for (let k = 0; k < n; k++) {
+      p = left ? nextElem(d, p) : prevElem(d, p);
+      out.push(lastItem(d));
+    }
+    this.data = left ? single(d, p, d.length, c - n) : single(d, b, p, c - n);
+    return out;
+  }
+
+  // ---- by index ----
+
+  /** Element at 0-based index (the caller checks bounds): O(nodes + offset in node). */
+  at(i: number): string {
+    const d = this.data;
+    if (typeof d !== 'string') return d.at(i);
+    seek(d, bodyOf(d), d.length, countOf(d), i);
+    return lastItem(d);
+  }
+
+  setAt(i: number, x: string, fill = DEFAULT_FILL): void {
+    this.edit((q) => q.setAt(i, x, fill));
+  }
+
+  /** Inserts x so that it ends up at index i (0..length). */
+  insertAt(i: number, x: string, fill = DEFAULT_FILL): void {
+    this.edit((q) => q.insertAt(i, x, fill));
   }
 
   /**
-   * Removes up to `limit` elements equal to `s` (0 = all), scanning from the
-   * head or, with `fromTail`, from the tail; returns how many were removed.
+   * Removes up to `limit` elements equal to x (0 = all), scanning from the
+   * head or, with fromTail, from the tail; returns how many were removed.
    */
-  removeMatching(s: string, limit: number, fromTail: boolean): number {
-    const buf = this.buf;
-    const mask = this.mask;
-    const head = this.head;
-    const len = this.length;
+  removeMatching(x: string, limit: number, fromTail: boolean): number {
     let removed = 0;
-    if (!fromTail) {
-      let w = 0;
-      for (let r = 0; r < len; r++) {
-        const v = buf[(head + r) & mask];
-        if (v === s && (limit === 0 || removed < limit)) removed++;
-        else {
-          if (w !== r) buf[(head + w) & mask] = v;
-          w++;
-        }
-      }
-      for (let k = w; k < len; k++) buf[(head + k) & mask] = undefined;
-    } else {
-      let w = len - 1;
-      for (let r = len - 1; r >= 0; r--) {
-        const v = buf[(head + r) & mask];
-        if (v === s && (limit === 0 || removed < limit)) removed++;
-        else {
-          if (w !== r) buf[(head + w) & mask] = v;
-          w--;
-        }
-      }
-      for (let k = 0; k <= w; k++) buf[(head + k) & mask] = undefined;
-      this.head = (head + w + 1) & mask;
-    }
-    this.length = len - removed;
-    if (removed !== 0) this.shrinkIfSparse();
+    this.edit((q) => (removed = q.removeMatching(x, limit, fromTail)));
     return removed;
   }
 
   /** Keeps only indexes [start, end] (clamped by the caller; start > end empties the list). */
   trim(start: number, end: number): void {
     if (start > end) {
-      this.buf = new Array<string | undefined>(MIN_CAPACITY);
-      this.mask = MIN_CAPACITY - 1;
-      this.head = 0;
-      this.length = 0;
+      this.data = EMPTY;
       return;
     }
-    const buf = this.buf;
-    const mask = this.mask;
-    for (let k = 0; k < start; k++) buf[(this.head + k) & mask] = undefined;
-    for (let k = end + 1; k < this.length; k++) buf[(this.head + k) & mask] = undefined;
-    this.head = (this.head + start) & mask;
-    this.length = end - start + 1;
-    if (this.length <= (mask + 1) >>> 2 && mask >= 64) this.resize(capacityFor(this.length * 2));
+    this.edit((q) => q.trim(start, end));
+  }
+
+  /** First index of x at or after `from`, or -1. */
+  indexOf(x: string, from = 0): number {
+    const cur = this.cursor(from);
+    for (let i = from; cur.next(); i++) if (cur.len === x.length && cur.s.startsWith(x, cur.d)) return i;
+    return -1;
+  }
+
+  // ---- scans ----
+
+  /** A cursor before element `start` (LRANGE and forward scans walk the list with it). */
+  cursor(start: number): ListCursor {
+    const d = this.data;
+    if (typeof d !== 'string') return new ListCursor(d, start);
+    return new ListCursor(null, start, d, bodyOf(d), d.length, countOf(d));
+  }
+
+  /**
+   * Calls fn with the index of each element equal to x, scanning from the
+   * head (or the tail) over at most `max` elements, until it returns false.
+   */
+  findEach(x: string, fromTail: boolean, max: number, fn: (i: number) => boolean): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.findEach(x, fromTail, max, fn);
+    const n = countOf(d);
+    const b = bodyOf(d);
+    const lim = Math.min(max, n);
+    if (!fromTail) {
+      let p = b;
+      for (let i = 0; i < lim; i++) {
+        p = nextElem(d, p);
+        if (lastIs(d, x) && !fn(i)) return;
+      }
+      return;
+    }
+    let e = d.length;
+    for (let i = 0; i < lim; i++) {
+      e = prevElem(d, e);
+      if (lastIs(d, x) && !fn(n - 1 - i)) return;
+    }
   }
 
   /** Elements [start, end] inclusive (the caller clamps). */
   range(start: number, end: number): string[] {
-    const out = new Array<string>(Math.max(0, end - start + 1));
-    for (let i = start; i <= end; i++) out[i - start] = this.at(i);
+    const out: string[] = [];
+    const cur = this.cursor(start);
+    for (let n = end - start + 1; n > 0 && cur.next(); n--) out.push(cur.len === cur.s.length ? cur.s : cur.s.slice(cur.d, cur.d + cur.len));
     return out;
   }
 
   toArray(): string[] {
     return this.range(0, this.length - 1);
+  }
+
+  /** Checks the representation's bookkeeping; throws on a mismatch (tests). */
+  verify(): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.verify();
+    let n = 0;
+    for (let p = bodyOf(d); p < d.length; n++) p = nextElem(d, p);
+    if (n !== countOf(d)) throw new Error(`list node: ${n} elements, counted ${countOf(d)}`);
+  }
+
+  // ---- forms ----
+
+  /** This list's nodes as a chain (a single node gives a one-node chain). */
+  private toQuicklist(): Quicklist {
+    const d = this.data;
+    if (typeof d !== 'string') return d;
+    const n = countOf(d);
+    if (n === 0) return new Quicklist();
+    return Quicklist.of([flatCopy(d, bodyOf(d), d.length)], [n]);
+  }
+
+  /** Runs an edit on the chain; a one-node list stays (or becomes) a single node. */
+  private edit(op: (q: Quicklist) => void): void {
+    const wasSingle = typeof this.data === 'string';
+    const q = this.toQuicklist();
+    op(q);
+    if (!wasSingle) return this.settle(q);
+    q.seal();
+    if (q.size === 1) this.data = single(q.node(0), q.start(0), q.end(0), q.count(0));
+    else if (q.size === 0) this.data = EMPTY;
+    else this.data = q;
+  }
+
+  /** After elements left chain q: back to a single node when q is down to one short node (or nothing). */
+  private settle(q: Quicklist): void {
+    if (q.length === 0) {
+      this.data = EMPTY;
+      return;
+    }
+    if (q.size > 1 || (q.size === 1 && q.chars(0) > SHRINK)) return;
+    q.seal();
+    if (q.size === 1 && q.chars(0) <= SHRINK) this.data = single(q.node(0), q.start(0), q.end(0), q.count(0));
+  }
+}
+
+/**
+ * Builds a list a node at a time (ListValue.from, the RDB loader): add()
+ * elements, and endNode() where a loaded quicklist node ends to keep the
+ * nodes as they were saved; without endNode() nodes fill under `fill`.
+ */
+export class ListLoader {
+  private readonly fill: number;
+  private readonly nodes: string[] = [];
+  private readonly counts: number[] = [];
+  /** Elements of the node being filled, and the chars they will take. */
+  private pending: string[] = [];
+  private chars = 0;
+
+  constructor(fill = DEFAULT_FILL) {
+    this.fill = fill;
+  }
+
+  add(x: string): void {
+    const sz = elemSize(x);
+    if (this.pending.length > 0 && !fits(this.chars, this.pending.length, sz, this.fill)) this.endNode();
+    this.pending.push(x);
+    this.chars += sz;
+  }
+
+  /** Closes the node being filled (a no-op when it is empty). */
+  endNode(): void {
+    const items = this.pending;
+    if (items.length === 0) return;
+    begin();
+    for (let i = 0; i < items.length; i++) put(items[i]!);
+    this.nodes.push(finish());
+    this.counts.push(items.length);
+    this.pending = [];
+    this.chars = 0;
+  }
+
+  /** Gives `l` the elements added (a single node when they fit one). */
+  into(l: ListValue): void {
+    this.endNode();
+    const nodes = this.nodes;
+    if (nodes.length === 0) l.data = EMPTY;
+    else if (nodes.length === 1) l.data = single(nodes[0]!, 0, nodes[0]!.length, this.counts[0]!);
+    else l.data = Quicklist.of(nodes, this.counts);
   }
 }

@@ -1,16 +1,39 @@
 /**
- * A set value. Members live in an array (O(1) uniform random pick for SPOP /
- * SRANDMEMBER) with a member → array index map; iteration follows the map
- * (insertion order, which Map iterators keep while members come and go) so
- * SSCAN's live iterators visit every member present for the whole scan.
+ * A set value: `acct` and one `data` field holding one of three forms.
  *
- * Encoding as Redis 7.0: "intset" while every member is a canonical int64
- * and the set holds at most set-max-intset-entries members, then "hashtable"
- * (one-way; only rebuilding the value, as SPOP's bulk path does, starts over).
- * An intset iterates in ascending numeric order in Redis, so members() does too.
+ * - intset (intset.ts): a string of fixed-width integers in ascending order,
+ *   while every member is a canonical int64 and there are at most
+ *   set-max-intset-entries of them, as Redis 7.0. OBJECT ENCODING "intset";
+ *   members come in ascending order, as Redis lists an intset.
+ * - packed: a listpack-like string (packed.ts): the member count as a varint,
+ *   then the members, for up to 128 members of up to 64 bytes (Redis 7.2's
+ *   set-max-listpack-entries / -value defaults, kept internal: Redis 7.0 has
+ *   no such settings). Redis 7.0 has no listpack sets, so OBJECT ENCODING
+ *   answers "hashtable" here, as Redis 7.0.15 does for the same set and as
+ *   its test suite and clients check; RDB and DUMP write it as a plain set.
+ * - big (set-big.ts): array + Map, "hashtable".
+ *
+ * Conversions happen when Redis 7.0 converts: intset → hashtable on a
+ * non-integer member or past set-max-intset-entries (here to packed when it
+ * fits, else big), packed → big past 128 members or 64 bytes. Nothing
+ * converts back; only a freshly built value (an empty SetValue starts as an
+ * intset, as Redis's createIntsetObject / setTypeCreate) or a loaded one
+ * (fromMembers, fromIntsetBlob) starts over.
  */
 import type { CollectionValue } from './value.ts';
+import { objectBytes } from './value.ts';
+import { dataAt, find, hdr, itemAt, pack, skip, stringBytes, unpack, begin, putLen, putRaw, putItem, finish } from './packed.ts';
+import { BigSet } from './set-big.ts';
+import {
+  EMPTY_INTSET, insertKey, intsetBlobLength, intsetCount, intsetFromBlob, intsetFromSorted, intsetGet, intsetMembers,
+  intsetToBlob, isIntset, parseKey, removeAt, searchKey,
+} from './intset.ts';
 import { isInt64 } from '../commands/parse.ts';
+
+/** Most members a packed (listpack) set holds (set-max-listpack-entries in Redis 7.2). */
+export const SET_PACKED_ENTRIES = 128;
+/** Longest member a packed set holds (set-max-listpack-value in Redis 7.2). */
+export const SET_PACKED_VALUE = 64;
 
 /** Numeric order of two canonical int64 strings without parsing them. */
 export function compareIntStrings(a: string, b: string): number {
@@ -22,102 +45,231 @@ export function compareIntStrings(a: string, b: string): number {
   return na ? -d : d;
 }
 
+/** Whether a sorted array holds two equal neighbours. */
+function hasAdjacentDuplicate(sorted: readonly string[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
+  return false;
+}
+
+/** Whether `members` fit a packed set. */
+function fitsPacked(members: readonly string[]): boolean {
+  if (members.length > SET_PACKED_ENTRIES) return false;
+  for (let i = 0; i < members.length; i++) if (members[i]!.length > SET_PACKED_VALUE) return false;
+  return true;
+}
+
+/** Redis's hashtable encoding for distinct `members`: packed when they fit, else big. */
+function hashtableOf(members: readonly string[]): string | BigSet {
+  return fitsPacked(members) ? pack(members, true) : BigSet.from(members)!;
+}
+
+/** Position of the packed member at index `i`. */
+function packedAt(s: string, i: number): number {
+  let p = dataAt(s, 0);
+  while (i-- > 0) p = skip(s, p);
+  return p;
+}
+
+/** `s` (a packed set of `n` members) without its member at `p`. */
+function packedRemove(s: string, n: number, p: number): string {
+  const start = dataAt(s, 0);
+  const next = skip(s, p);
+  begin();
+  putLen(n - 1);
+  putRaw(s, start, p);
+  putRaw(s, next, s.length);
+  return finish();
+}
+
 export class SetValue implements CollectionValue {
-  readonly type = 'set' as const;
-  /** member → position in items */
-  private index = new Map<string, number>();
-  private items: string[] = [];
-  /** Cached numeric order of an intset's members (null when stale). */
-  private sorted: string[] | null = null;
-  intset = true;
+  acct = 0;
+  /** An intset string (tag char above 0x80), a packed string (count first) or a BigSet. */
+  data: string | BigSet;
+
+  constructor(data: string | BigSet = EMPTY_INTSET) {
+    this.data = data;
+  }
+
+  get type(): 'set' {
+    return 'set';
+  }
+
+  /**
+   * A set of distinct-or-not `members` as Redis's RDB loader builds it: an
+   * intset when all are integers and few enough, else a hashtable. Null when
+   * a member repeats.
+   */
+  static fromMembers(members: readonly string[], maxIntset: number): SetValue | null {
+    const n = members.length;
+    let ints = n <= maxIntset;
+    for (let i = 0; ints && i < n; i++) ints = isInt64(members[i]!);
+    if (ints) {
+      const sorted = members.slice().sort(compareIntStrings);
+      return hasAdjacentDuplicate(sorted) ? null : new SetValue(intsetFromSorted(sorted));
+    }
+    if (fitsPacked(members)) return hasAdjacentDuplicate(members.slice().sort()) ? null : new SetValue(pack(members, true));
+    const big = BigSet.from(members);
+    return big === null ? null : new SetValue(big);
+  }
+
+  /** The set held by a Redis intset blob in d[start, end) (RDB_TYPE_SET_INTSET), or null when malformed. */
+  static fromIntsetBlob(d: Uint8Array, start: number, end: number, maxIntset: number): SetValue | null {
+    const s = intsetFromBlob(d, start, end);
+    if (s === null) return null;
+    return new SetValue(intsetCount(s) > maxIntset ? hashtableOf(intsetMembers(s)) : s);
+  }
 
   encoding(): string {
     return this.intset ? 'intset' : 'hashtable';
   }
 
+  /** Whether OBJECT ENCODING says intset. */
+  get intset(): boolean {
+    const d = this.data;
+    return typeof d === 'string' && isIntset(d);
+  }
+
+  /** Whether the set is a packed string (intset or packed): small enough to serve whole (SSCAN). */
+  get packed(): boolean {
+    return typeof this.data === 'string';
+  }
+
   size(): number {
-    return this.items.length;
+    const d = this.data;
+    if (typeof d !== 'string') return d.items.length;
+    if (isIntset(d)) return intsetCount(d);
+    dataAt(d, 0);
+    return hdr.len;
+  }
+
+  bytes(): number {
+    const d = this.data;
+    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : d.bytes);
   }
 
   clone(): SetValue {
-    const s = new SetValue();
-    const items = this.items;
-    for (let i = 0; i < items.length; i++) {
-      s.index.set(items[i]!, i);
-      s.items.push(items[i]!);
-    }
-    s.intset = this.intset;
-    return s;
+    const d = this.data;
+    return new SetValue(typeof d === 'string' ? d : d.clone());
   }
 
-  /** Live iterator over the members (SSCAN, persistence, SORT). */
-  entries(): IterableIterator<string> {
-    return this.index.keys();
+  /** The members: a snapshot of a packed set, a live iterator over a big one (SSCAN, persistence, SORT). */
+  entries(): Iterable<string> {
+    const d = this.data;
+    return typeof d === 'string' ? this.members() : d.index.keys();
+  }
+
+  /** An iterator over the members, live over a big set (SSCAN's cursors keep it across calls). */
+  iterator(): IterableIterator<string> {
+    const d = this.data;
+    return typeof d === 'string' ? this.members().values() : d.index.keys();
   }
 
   has(m: string): boolean {
-    return this.index.has(m);
+    const d = this.data;
+    if (typeof d !== 'string') return d.has(m);
+    if (isIntset(d)) return parseKey(m) && searchKey(d) >= 0;
+    return find(d, m, dataAt(d, 0), 1) >= 0;
   }
 
   /** Adds a member; maxIntset is set-max-intset-entries. True if it was new. */
   add(m: string, maxIntset: number): boolean {
-    const index = this.index;
-    if (index.has(m)) return false;
-    const items = this.items;
-    index.set(m, items.length);
-    items.push(m);
-    if (this.intset) {
-      this.sorted = null;
-      if (items.length > maxIntset || !isInt64(m)) this.intset = false;
+    const d = this.data;
+    if (typeof d !== 'string') return d.add(m);
+    if (isIntset(d)) {
+      if (parseKey(m)) {
+        const next = insertKey(d);
+        if (next === null) return false;
+        this.data = intsetCount(next) > maxIntset ? hashtableOf(intsetMembers(next)) : next;
+        return true;
+      }
+      const ms = intsetMembers(d);
+      ms.push(m);
+      this.data = hashtableOf(ms);
+      return true;
     }
+    const start = dataAt(d, 0);
+    const n = hdr.len;
+    if (find(d, m, start, 1) >= 0) return false;
+    if (n >= SET_PACKED_ENTRIES || m.length > SET_PACKED_VALUE) {
+      const ms = unpack(d, start);
+      ms.push(m);
+      this.data = BigSet.from(ms)!;
+      return true;
+    }
+    begin();
+    putLen(n + 1);
+    putRaw(d, start, d.length);
+    putItem(m);
+    this.data = finish();
     return true;
   }
 
+  /** Removes a member; true if it was there. */
   delete(m: string): boolean {
-    const i = this.index.get(m);
-    if (i === undefined) return false;
-    this.removeAt(i);
-    return true;
-  }
-
-  private removeAt(i: number): string {
-    const items = this.items;
-    const m = items[i]!;
-    const last = items.pop()!;
-    if (i !== items.length) {
-      items[i] = last;
-      this.index.set(last, i);
+    const d = this.data;
+    if (typeof d !== 'string') return d.delete(m);
+    if (isIntset(d)) {
+      if (!parseKey(m)) return false;
+      const i = searchKey(d);
+      if (i < 0) return false;
+      this.data = removeAt(d, i);
+      return true;
     }
-    this.index.delete(m);
-    this.sorted = null;
-    return m;
+    const start = dataAt(d, 0);
+    const n = hdr.len;
+    const p = find(d, m, start, 1);
+    if (p < 0) return false;
+    this.data = packedRemove(d, n, p);
+    return true;
   }
 
   /** A uniformly chosen member (the set must not be empty). */
   random(): string {
-    return this.items[Math.floor(Math.random() * this.items.length)]!;
+    const d = this.data;
+    const i = Math.floor(Math.random() * this.size());
+    if (typeof d !== 'string') return d.items[i]!;
+    return isIntset(d) ? intsetGet(d, i) : itemAt(d, packedAt(d, i));
   }
 
   /** Removes and returns a uniformly chosen member (the set must not be empty). */
   popRandom(): string {
-    return this.removeAt(Math.floor(Math.random() * this.items.length));
+    const d = this.data;
+    const n = this.size();
+    const i = Math.floor(Math.random() * n);
+    if (typeof d !== 'string') return d.removeAt(i);
+    if (isIntset(d)) {
+      const m = intsetGet(d, i);
+      this.data = removeAt(d, i);
+      return m;
+    }
+    const p = packedAt(d, i);
+    const m = itemAt(d, p);
+    this.data = packedRemove(d, n, p);
+    return m;
   }
 
   /** Empties the set and starts over as an intset (a rebuilt value in Redis). */
   reset(): void {
-    this.index.clear();
-    this.items = [];
-    this.sorted = null;
-    this.intset = true;
+    this.data = EMPTY_INTSET;
   }
 
   /**
    * The members in Redis's iteration order where it is defined (ascending for
-   * an intset). Do not mutate the returned array.
+   * an intset). A big set hands out its own array: do not mutate it.
    */
   members(): readonly string[] {
-    if (!this.intset) return this.items;
-    if (this.sorted === null) this.sorted = this.items.slice().sort(compareIntStrings);
-    return this.sorted;
+    const d = this.data;
+    if (typeof d !== 'string') return d.items;
+    return isIntset(d) ? intsetMembers(d) : unpack(d, dataAt(d, 0));
+  }
+
+  /** Redis's intset blob of an intset (RDB_TYPE_SET_INTSET's payload, DUMP). */
+  intsetBlob(): Buffer {
+    return intsetToBlob(this.data as string);
+  }
+
+  /** Length of intsetBlob() without building it (DEBUG OBJECT's serializedlength). */
+  intsetBlobLength(): number {
+    return intsetBlobLength(this.data as string);
   }
 }

@@ -2,24 +2,67 @@
  * Redis's zskiplist: nodes ordered by (score, member bytes), with spans so
  * rank queries and access by rank are O(log n). Members are latin1 strings
  * (one char per byte), so JS string comparison is memcmp order.
+ *
+ * Node layout, slimmed for memory: level 0's link is a plain field (`next`;
+ * its span is always 1, so it is not stored) and only the levels above it
+ * (one node in four has any) live in an array, [forward1, span1, forward2,
+ * span2, …]. A one-level node is then a single object.
  */
+import { objectBytes } from './value.ts';
+import { gteMin, lexGteMin, lexLteMax, lteMax, type LexRange, type ScoreRange } from './zrange-spec.ts';
+
 const MAX_LEVEL = 32;
 
 export class SkipNode {
   member: string;
   score: number;
-  /** Next node at each level. */
-  readonly forward: (SkipNode | null)[];
-  /** Nodes skipped by forward[i] (rank distance). */
-  readonly span: number[];
   backward: SkipNode | null = null;
+  /** Next node at level 0. */
+  next: SkipNode | null = null;
+  /** Levels 1 and up: forward node and span pairs; null for a one-level node. */
+  up: Array<SkipNode | null | number> | null;
 
   constructor(level: number, score: number, member: string) {
     this.member = member;
     this.score = score;
-    this.forward = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
+    if (level > 1) {
+      const up = new Array<SkipNode | null | number>(2 * (level - 1));
+      for (let i = 0; i < up.length; i += 2) {
+        up[i] = null;
+        up[i + 1] = 0;
+      }
+      this.up = up;
+    } else this.up = null;
   }
+}
+
+/** Forward node of x at level i. */
+function fwd(x: SkipNode, i: number): SkipNode | null {
+  return i === 0 ? x.next : (x.up![2 * i - 2] as SkipNode | null);
+}
+
+function setFwd(x: SkipNode, i: number, n: SkipNode | null): void {
+  if (i === 0) x.next = n;
+  else x.up![2 * i - 2] = n;
+}
+
+/** Nodes skipped by x's level-i link (1 at level 0). */
+function spanOf(x: SkipNode, i: number): number {
+  return i === 0 ? 1 : (x.up![2 * i - 1] as number);
+}
+
+function setSpan(x: SkipNode, i: number, v: number): void {
+  if (i !== 0) x.up![2 * i - 1] = v;
+}
+
+/**
+ * Heap bytes of a node of `level` levels: the object (5 fields), its boxed
+ * score (a double field holds a 16-byte HeapNumber) and, above level 1, the
+ * level array (JSArray header + FixedArray of 2 slots a level).
+ */
+export function nodeBytes(node: SkipNode): number {
+  const up = node.up;
+  return objectBytes(5) + 16 + (up === null ? 0 : 32 + 16 + 8 * up.length);
 }
 
 /** Redis's zslRandomLevel (p = 1/4). */
@@ -34,43 +77,6 @@ function before(node: SkipNode, score: number, member: string): boolean {
   return node.score < score || (node.score === score && node.member < member);
 }
 
-/** A score interval (Redis's zrangespec). */
-export interface ScoreRange {
-  min: number;
-  max: number;
-  minex: boolean;
-  maxex: boolean;
-}
-
-/** A lex interval (Redis's zlexrangespec); null bounds are '-' / '+'. */
-export interface LexRange {
-  min: string | null;
-  max: string | null;
-  minex: boolean;
-  maxex: boolean;
-  /** min is '+': nothing is greater. */
-  minInf: boolean;
-  /** max is '-': nothing is smaller. */
-  maxInf: boolean;
-}
-
-export function gteMin(v: number, r: ScoreRange): boolean {
-  return r.minex ? v > r.min : v >= r.min;
-}
-export function lteMax(v: number, r: ScoreRange): boolean {
-  return r.maxex ? v < r.max : v <= r.max;
-}
-export function lexGteMin(s: string, r: LexRange): boolean {
-  if (r.minInf) return false;
-  if (r.min === null) return true;
-  return r.minex ? s > r.min : s >= r.min;
-}
-export function lexLteMax(s: string, r: LexRange): boolean {
-  if (r.maxInf) return false;
-  if (r.max === null) return true;
-  return r.maxex ? s < r.max : s <= r.max;
-}
-
 // Scratch vectors for insert/delete: handlers run one at a time, never re-entrantly.
 const UPDATE = new Array<SkipNode | null>(MAX_LEVEL).fill(null);
 const RANK = new Array<number>(MAX_LEVEL).fill(0);
@@ -79,10 +85,10 @@ export class SkipList {
   readonly head = new SkipNode(MAX_LEVEL, 0, '');
   tail: SkipNode | null = null;
   length = 0;
-  private level = 1;
+  level = 1;
 
   first(): SkipNode | null {
-    return this.head.forward[0]!;
+    return this.head.next;
   }
 
   insert(score: number, member: string): SkipNode {
@@ -91,11 +97,11 @@ export class SkipList {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1]!;
-      let next = x.forward[i]!;
+      let next = fwd(x, i);
       while (next !== null && before(next, score, member)) {
-        rank[i]! += x.span[i]!;
+        rank[i]! += spanOf(x, i);
         x = next;
-        next = x.forward[i]!;
+        next = fwd(x, i);
       }
       update[i] = x;
     }
@@ -104,7 +110,7 @@ export class SkipList {
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.span[i] = this.length;
+        setSpan(this.head, i, this.length);
       }
       this.level = level;
     }
@@ -112,14 +118,17 @@ export class SkipList {
     const r0 = rank[0]!;
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
-      node.forward[i] = u.forward[i]!;
-      u.forward[i] = node;
-      node.span[i] = u.span[i]! - (r0 - rank[i]!);
-      u.span[i] = r0 - rank[i]! + 1;
+      setFwd(node, i, fwd(u, i));
+      setFwd(u, i, node);
+      setSpan(node, i, spanOf(u, i) - (r0 - rank[i]!));
+      setSpan(u, i, r0 - rank[i]! + 1);
     }
-    for (let i = level; i < this.level; i++) update[i]!.span[i]!++;
+    for (let i = level; i < this.level; i++) {
+      const u = update[i]!;
+      setSpan(u, i, spanOf(u, i) + 1);
+    }
     node.backward = update[0] === this.head ? null : update[0]!;
-    const next0 = node.forward[0]!;
+    const next0 = node.next;
     if (next0 !== null) next0.backward = node;
     else this.tail = node;
     this.length++;
@@ -130,17 +139,17 @@ export class SkipList {
   private unlink(x: SkipNode, update: (SkipNode | null)[]): void {
     for (let i = 0; i < this.level; i++) {
       const u = update[i]!;
-      if (u.forward[i] === x) {
-        u.span[i]! += x.span[i]! - 1;
-        u.forward[i] = x.forward[i]!;
+      if (fwd(u, i) === x) {
+        setSpan(u, i, spanOf(u, i) + spanOf(x, i) - 1);
+        setFwd(u, i, fwd(x, i));
       } else {
-        u.span[i]!--;
+        setSpan(u, i, spanOf(u, i) - 1);
       }
     }
-    const next = x.forward[0]!;
+    const next = x.next;
     if (next !== null) next.backward = x.backward;
     else this.tail = x.backward;
-    while (this.level > 1 && this.head.forward[this.level - 1] === null) this.level--;
+    while (this.level > 1 && fwd(this.head, this.level - 1) === null) this.level--;
     this.length--;
   }
 
@@ -149,28 +158,29 @@ export class SkipList {
     const update = UPDATE;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i]!;
+      let next = fwd(x, i);
       while (next !== null && before(next, score, member)) {
         x = next;
-        next = x.forward[i]!;
+        next = fwd(x, i);
       }
       update[i] = x;
     }
-    return x.forward[0]!;
+    return x.next;
   }
 
-  delete(score: number, member: string): boolean {
+  /** Removes the node of (score, member); returns it, or null when absent. */
+  delete(score: number, member: string): SkipNode | null {
     const x = this.seek(score, member);
     if (x !== null && x.score === score && x.member === member) {
       this.unlink(x, UPDATE);
-      return true;
+      return x;
     }
-    return false;
+    return null;
   }
 
   /** Removes and returns the first node (no search: every level's predecessor is the head). */
   shift(): SkipNode | null {
-    const x = this.head.forward[0]!;
+    const x = this.head.next;
     if (x === null) return null;
     for (let i = 0; i < this.level; i++) UPDATE[i] = this.head;
     this.unlink(x, UPDATE);
@@ -187,13 +197,14 @@ export class SkipList {
   }
 
   /**
-   * Changes the score of an existing (curScore, member) node (Redis's
-   * zslUpdateScore): in place when its position does not change.
+   * Changes the score of the existing (curScore, member) node (Redis's
+   * zslUpdateScore): in place when its position does not change, else the
+   * node is replaced by a new one (returned; the caller re-points its dict).
    */
   updateScore(curScore: number, member: string, newScore: number): SkipNode {
     const x = this.seek(curScore, member)!;
     const prev = x.backward;
-    const next = x.forward[0]!;
+    const next = x.next;
     if ((prev === null || prev.score < newScore) && (next === null || next.score > newScore)) {
       x.score = newScore;
       return x;
@@ -207,11 +218,11 @@ export class SkipList {
     let rank = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i]!;
+      let next = fwd(x, i);
       while (next !== null && (next.score < score || (next.score === score && next.member <= member))) {
-        rank += x.span[i]!;
+        rank += spanOf(x, i);
         x = next;
-        next = x.forward[i]!;
+        next = fwd(x, i);
       }
       if (x !== this.head && x.member === member && x.score === score) return rank;
     }
@@ -224,9 +235,11 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && traversed + x.span[i]! <= rank) {
-        traversed += x.span[i]!;
-        x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && traversed + spanOf(x, i) <= rank) {
+        traversed += spanOf(x, i);
+        x = next;
+        next = fwd(x, i);
       }
       if (traversed === rank) return x;
     }
@@ -242,17 +255,19 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && traversed + x.span[i]! < start) {
-        traversed += x.span[i]!;
-        x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && traversed + spanOf(x, i) < start) {
+        traversed += spanOf(x, i);
+        x = next;
+        next = fwd(x, i);
       }
       update[i] = x;
     }
     traversed++;
-    let n = x.forward[0]!;
+    let n = x.next;
     let deleted = 0;
     while (n !== null && traversed <= end) {
-      const next = n.forward[0]!;
+      const next = n.next;
       this.unlink(n, update);
       removed(n);
       deleted++;
@@ -266,9 +281,13 @@ export class SkipList {
   firstInRange(r: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && !gteMin(x.forward[i]!.score, r)) x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && !gteMin(next.score, r)) {
+        x = next;
+        next = fwd(x, i);
+      }
     }
-    const n = x.forward[0]!;
+    const n = x.next;
     return n !== null && lteMax(n.score, r) ? n : null;
   }
 
@@ -276,52 +295,52 @@ export class SkipList {
   lastInRange(r: ScoreRange): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && lteMax(x.forward[i]!.score, r)) x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && lteMax(next.score, r)) {
+        x = next;
+        next = fwd(x, i);
+      }
     }
     return x !== this.head && gteMin(x.score, r) ? x : null;
   }
 
-  /**
-   * First node of a lex range. Lex ranges assume equal scores; on mixed
-   * scores the answer depends on the walk, so `linear` walks from the head
-   * as Redis does for listpack-sized sets (Redis's zzlFirstInLexRange)
-   * instead of searching the levels (zslFirstInLexRange).
-   */
-  firstInLexRange(r: LexRange, linear: boolean): SkipNode | null {
+  /** First node of a lex range (zslFirstInLexRange; lex ranges assume equal scores). */
+  firstInLexRange(r: LexRange): SkipNode | null {
     if (!this.inLexRange(r)) return null;
-    if (linear) {
-      for (let n = this.head.forward[0]!; n !== null; n = n.forward[0]!) {
-        if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
-      }
-      return null;
-    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && !lexGteMin(x.forward[i]!.member, r)) x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && !lexGteMin(next.member, r)) {
+        x = next;
+        next = fwd(x, i);
+      }
     }
-    const n = x.forward[0]!;
+    const n = x.next;
     return n !== null && lexLteMax(n.member, r) ? n : null;
   }
 
-  /** Last node of a lex range (see firstInLexRange for `linear`). */
-  lastInLexRange(r: LexRange, linear: boolean): SkipNode | null {
+  /** Last node of a lex range (zslLastInLexRange). */
+  lastInLexRange(r: LexRange): SkipNode | null {
     if (!this.inLexRange(r)) return null;
-    if (linear) {
-      for (let n = this.tail; n !== null; n = n.backward) {
-        if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
-      }
-      return null;
-    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      while (x.forward[i] !== null && lexLteMax(x.forward[i]!.member, r)) x = x.forward[i]!;
+      let next = fwd(x, i);
+      while (next !== null && lexLteMax(next.member, r)) {
+        x = next;
+        next = fwd(x, i);
+      }
     }
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
   }
 
   /** Redis's zslIsInLexRange pre-check: the last member reaches min and the first reaches max. */
   private inLexRange(r: LexRange): boolean {
-    const first = this.head.forward[0]!;
+    const first = this.head.next;
     return first !== null && lexGteMin(this.tail!.member, r) && lexLteMax(first.member, r);
+  }
+
+  /** The forward node and span of x at level i (invariant checks in tests). */
+  links(x: SkipNode, i: number): [SkipNode | null, number] {
+    return [fwd(x, i), spanOf(x, i)];
   }
 }

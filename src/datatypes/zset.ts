@@ -1,101 +1,394 @@
 /**
- * A sorted set: member → score map plus a skiplist ordered by (score,
- * member). OBJECT ENCODING reports "listpack" while the set is within
- * zset-max-listpack-entries / -value and "skiplist" after, one way, as Redis.
- * While "listpack", scores behave as Redis's listpack stores them: an
- * integral score is kept as an integer, so -0 reads back as 0.
+ * A sorted set value. `data` is either one packed string, Redis's
+ * "listpack" encoding (zset-listpack.ts: entries ordered by (score, member),
+ * linear walks), or a ZSetBig, the "skiplist" encoding (zset-big.ts: dict +
+ * skiplist, O(log n)). The set starts packed and converts exactly when Redis
+ * 7.0 does (t_zset.c): to the skiplist before an insert that would outgrow
+ * zset-max-listpack-entries / -value; back to packed only where Redis calls
+ * zsetConvertToListpackIfNeeded (store commands' fresh results, RDB load).
+ *
+ * While packed, scores behave as Redis's listpack stores them: an integral
+ * score is kept as an integer, so -0 reads back as 0 (see scoreText).
  */
-import type { CollectionValue } from './value.ts';
-import { SkipList, type SkipNode } from './skiplist.ts';
+import { objectBytes, type CollectionValue } from './value.ts';
+import { stringBytes } from './packed.ts';
+import { ZSET_BIG_BASE, ZSetBig } from './zset-big.ts';
+import type { LexRange, RangeOut, ScoreRange } from './zrange-spec.ts';
+import {
+  ZL_EMPTY, found, deleted, zlAll, zlCountByLex, zlCountByScore, zlDeleteByLex, zlDeleteByRank, zlDeleteByScore,
+  zlFind, zlFromSorted, zlInsert, zlLength, zlPop, zlRangeByLex, zlRangeByRank, zlRangeByScore, zlRank, zlUpdate,
+  zlWalkScore, zlHead, zlNext, zlMember, zlScore, zlDelete, zlPositions, POS,
+} from './zset-listpack.ts';
 import { formatDouble } from '../protocol/format.ts';
 
 /** (double)(LLONG_MAX / 2): Redis's double2ll keeps integers up to this as integers in a listpack. */
 const LISTPACK_INT_LIMIT = 4611686018427387904;
 
+/** lpSafeToAdd: a listpack stays under 1 GB. */
+const LISTPACK_SAFETY = 1 << 30;
+
+/** zadd() input flags (Redis's ZADD_IN_*). */
+export const ZADD_NX = 1, ZADD_XX = 2, ZADD_GT = 4, ZADD_LT = 8, ZADD_INCR = 16;
+/** zadd() result flags (Redis's ZADD_OUT_*). */
+export const ZADD_ADDED = 1, ZADD_UPDATED = 2, ZADD_NOP = 4, ZADD_NAN = 8;
+/** The score the last zadd() left (the incremented one under INCR). */
+export const zaddOut = { score: 0 };
+
+/**
+ * zsetAdd's rules for a member already in the set at `cur`: 0 with the
+ * score to set in zaddOut.score, or ZADD_NOP (NX, or GT / LT refuse) or
+ * ZADD_NAN (INCR made a NaN).
+ */
+function existingScore(cur: number, score: number, flags: number): number {
+  if ((flags & ZADD_NX) !== 0) return ZADD_NOP;
+  if ((flags & ZADD_INCR) !== 0) {
+    score += cur;
+    if (Number.isNaN(score)) return ZADD_NAN;
+  }
+  if (((flags & ZADD_LT) !== 0 && score >= cur) || ((flags & ZADD_GT) !== 0 && score <= cur)) return ZADD_NOP;
+  zaddOut.score = score;
+  return 0;
+}
+
+// Scratch columns for conversions and random picks; never used re-entrantly.
+const tmp: RangeOut = { members: [], scores: [] };
+
 export class ZSetValue implements CollectionValue {
-  readonly type = 'zset' as const;
-  readonly dict = new Map<string, number>();
-  readonly zsl = new SkipList();
-  /** Converted to Redis's skiplist encoding. */
-  big = false;
+  acct = 0;
+  /** The packed string ("listpack") or the dict + skiplist ("skiplist"). */
+  data: string | ZSetBig;
+
+  constructor(data: string | ZSetBig = ZL_EMPTY) {
+    this.data = data;
+  }
+
+  get type(): 'zset' {
+    return 'zset';
+  }
+
+  /** In the skiplist encoding. */
+  get big(): boolean {
+    return typeof this.data !== 'string';
+  }
 
   encoding(): string {
-    return this.big ? 'skiplist' : 'listpack';
+    return typeof this.data === 'string' ? 'listpack' : 'skiplist';
   }
 
   size(): number {
-    return this.dict.size;
+    const d = this.data;
+    return typeof d === 'string' ? zlLength(d) : d.dict.size;
   }
 
+  bytes(): number {
+    const d = this.data;
+    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : ZSET_BIG_BASE + d.mem);
+  }
+
+  /** A copy in the same encoding (a packed string is immutable: shared). */
   clone(): ZSetValue {
-    const z = new ZSetValue();
-    z.big = this.big;
+    const d = this.data;
+    if (typeof d === 'string') return new ZSetValue(d);
+    const b = new ZSetBig();
     // from the highest: each insert stops at the head
-    for (let n = this.zsl.tail; n !== null; n = n.backward) {
-      z.dict.set(n.member, n.score);
-      z.zsl.insert(n.score, n.member);
-    }
-    return z;
+    for (let n = d.zsl.tail; n !== null; n = n.backward) b.insert(n.member, n.score);
+    return new ZSetValue(b);
   }
 
   *entries(): IterableIterator<string> {
-    for (let n = this.zsl.first(); n !== null; n = n.forward[0]!) {
+    const d = this.data;
+    if (typeof d === 'string') {
+      for (let p = zlHead(d); p < d.length; p = zlNext(d, p)) {
+        yield zlMember(d, p);
+        yield formatDouble(zlScore(d, p));
+      }
+      return;
+    }
+    for (let n = d.zsl.first(); n !== null; n = n.next) {
       yield n.member;
       yield formatDouble(n.score);
     }
   }
 
+  /** The members in order (SORT). */
+  members(): string[] {
+    const out: string[] = [];
+    const d = this.data;
+    if (typeof d === 'string') for (let p = zlHead(d); p < d.length; p = zlNext(d, p)) out.push(zlMember(d, p));
+    else for (let n = d.zsl.first(); n !== null; n = n.next) out.push(n.member);
+    return out;
+  }
+
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    const d = this.data;
+    if (typeof d !== 'string') return d.score(member);
+    return zlFind(d, member) < 0 ? undefined : found.score;
   }
 
   /**
-   * Adds a member that is not in the set. As Redis, the conversion to
-   * skiplist happens before the insertion when the set would outgrow the
-   * listpack limits.
+   * Redis's zsetAdd: adds or updates `member` under ZADD_* `flags`, turning
+   * the set into a skiplist first when the insert would outgrow the
+   * listpack limits. Returns ZADD_ADDED / UPDATED / NOP / NAN; the new score
+   * goes to zaddOut.score.
    */
-  insert(member: string, score: number, maxEntries: number, maxValue: number): void {
-    if (!this.big) {
-      if (this.dict.size + 1 > maxEntries || member.length > maxValue) this.big = true;
-      else if (score === 0) score = 0; // -0 is stored as the integer 0 in a listpack
+  zadd(member: string, score: number, flags: number, maxEntries: number, maxValue: number): number {
+    let d = this.data;
+    if (typeof d === 'string') {
+      const p = zlFind(d, member);
+      if (p >= 0) {
+        const cur = found.score;
+        const stop = existingScore(cur, score, flags);
+        if (stop !== 0) return stop;
+        if (zaddOut.score === cur) return 0;
+        this.data = zlUpdate(d, p, member, zaddOut.score);
+        return ZADD_UPDATED;
+      }
+      if ((flags & ZADD_XX) !== 0) return ZADD_NOP;
+      if (zlLength(d) + 1 <= maxEntries && member.length <= maxValue && d.length + member.length + 13 < LISTPACK_SAFETY) {
+        this.data = zlInsert(d, member, score);
+        zaddOut.score = score;
+        return ZADD_ADDED;
+      }
+      d = this.toBig();
     }
-    this.dict.set(member, score);
-    this.zsl.insert(score, member);
+    const n = d.dict.get(member);
+    if (n !== undefined) {
+      const cur = n.score;
+      const stop = existingScore(cur, score, flags);
+      if (stop !== 0) return stop;
+      if (zaddOut.score === cur) return 0;
+      d.update(member, cur, zaddOut.score);
+      return ZADD_UPDATED;
+    }
+    if ((flags & ZADD_XX) !== 0) return ZADD_NOP;
+    d.insert(member, score);
+    zaddOut.score = score;
+    return ZADD_ADDED;
   }
 
-  /** Changes the score of an existing member (`cur` is its current score, `score !== cur`). */
-  update(member: string, cur: number, score: number): void {
-    if (!this.big && score === 0) score = 0;
-    this.dict.set(member, score);
-    this.zsl.updateScore(cur, member, score);
-  }
-
-  /** Adds or updates a member, ignoring the encoding limits (RDB load, internal use). */
-  set(member: string, score: number): void {
-    const cur = this.dict.get(member);
-    if (cur === undefined) this.insert(member, score, Infinity, Infinity);
-    else if (cur !== score) this.update(member, cur, score);
+  /** Adds a member that is not in the set, converting past the limits as Redis (store results, tests). */
+  insert(member: string, score: number, maxEntries: number, maxValue: number): void {
+    this.zadd(member, score, 0, maxEntries, maxValue);
   }
 
   delete(member: string): boolean {
-    const cur = this.dict.get(member);
-    if (cur === undefined) return false;
-    this.dict.delete(member);
-    this.zsl.delete(cur, member);
+    const d = this.data;
+    if (typeof d !== 'string') return d.delete(member);
+    const p = zlFind(d, member);
+    if (p < 0) return false;
+    this.data = zlDelete(d, p, zlNext(d, p), 1);
     return true;
   }
 
-  /** Removes and returns the lowest (or highest) node. */
-  popNode(max: boolean): SkipNode | null {
-    const n = max ? this.zsl.pop() : this.zsl.shift();
-    if (n !== null) this.dict.delete(n.member);
-    return n;
+  /** 0-based rank of `member` from the lowest (highest: rev), or -1. */
+  rank(member: string, rev: boolean): number {
+    const d = this.data;
+    if (typeof d !== 'string') return d.rank(member, rev);
+    const r = zlRank(d, member);
+    return r < 0 || !rev ? r : zlLength(d) - 1 - r;
   }
 
-  /** Removes the nodes of 1-based ranks start..end; returns how many. */
-  deleteRangeByRank(start: number, end: number): number {
-    const dict = this.dict;
-    return this.zsl.deleteRangeByRank(start, end, (n) => dict.delete(n.member));
+  /** Removes the `count` lowest (highest: max) members into `out`, in pop order. */
+  pop(max: boolean, count: number, out: RangeOut): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.pop(max, count, out);
+    this.data = zlPop(d, max, count, out);
+  }
+
+  /** Members of 0-based ranks start..end, already clamped to the set (rev: ranks from the highest). */
+  rangeByRank(start: number, end: number, rev: boolean, out: RangeOut): void {
+    const d = this.data;
+    if (typeof d === 'string') zlRangeByRank(d, start, end, rev, out);
+    else d.rangeByRank(start, end, rev, out);
+  }
+
+  /** From the first (last: rev) member in the score range, `offset` skipped, up to `limit` (-1: all). */
+  rangeByScore(r: ScoreRange, rev: boolean, offset: number, limit: number, out: RangeOut): void {
+    const d = this.data;
+    if (typeof d === 'string') zlRangeByScore(d, r, rev, offset, limit, out);
+    else d.rangeByScore(r, rev, offset, limit, out);
+  }
+
+  /** As rangeByScore, over a lex range. */
+  rangeByLex(r: LexRange, rev: boolean, offset: number, limit: number, out: RangeOut): void {
+    const d = this.data;
+    if (typeof d === 'string') zlRangeByLex(d, r, rev, offset, limit, out);
+    else d.rangeByLex(r, rev, offset, limit, out);
+  }
+
+  countByScore(r: ScoreRange): number {
+    const d = this.data;
+    return typeof d === 'string' ? zlCountByScore(d, r) : d.countByScore(r);
+  }
+
+  countByLex(r: LexRange): number {
+    const d = this.data;
+    return typeof d === 'string' ? zlCountByLex(d, r) : d.countByLex(r);
+  }
+
+  /** Removes the members of 0-based ranks start..end (clamped); returns how many. */
+  deleteByRank(start: number, end: number): number {
+    const d = this.data;
+    if (typeof d !== 'string') return d.deleteByRank(start, end);
+    this.data = zlDeleteByRank(d, start, end);
+    return deleted.n;
+  }
+
+  /** ZREMRANGEBYSCORE: from the first member in range while in range; returns how many. */
+  deleteByScore(r: ScoreRange): number {
+    const d = this.data;
+    if (typeof d !== 'string') return d.deleteByScore(r);
+    this.data = zlDeleteByScore(d, r);
+    return deleted.n;
+  }
+
+  /** ZREMRANGEBYLEX, as deleteByScore. */
+  deleteByLex(r: LexRange): number {
+    const d = this.data;
+    if (typeof d !== 'string') return d.deleteByLex(r);
+    this.data = zlDeleteByLex(d, r);
+    return deleted.n;
+  }
+
+  /** Every member and score, in order, appended to `out`. */
+  all(out: RangeOut): void {
+    const d = this.data;
+    if (typeof d === 'string') return zlAll(d, out);
+    for (let n = d.zsl.first(); n !== null; n = n.next) {
+      out.members.push(n.member);
+      out.scores.push(n.score);
+    }
+  }
+
+  /**
+   * Calls fn for every member and score, lowest first (highest first: rev).
+   * fn must not call back into sorted set code (a packed walk backwards uses
+   * the shared POS scratch).
+   */
+  forEach(fn: (member: string, score: number) => void, rev = false): void {
+    const d = this.data;
+    if (typeof d !== 'string') {
+      if (rev) for (let n = d.zsl.tail; n !== null; n = n.backward) fn(n.member, n.score);
+      else for (let n = d.zsl.first(); n !== null; n = n.next) fn(n.member, n.score);
+    } else if (rev) {
+      for (let i = zlPositions(d) - 1; i >= 0; i--) fn(zlMember(d, POS[i]!), zlScore(d, POS[i]!));
+    } else {
+      for (let p = zlHead(d); p < d.length; p = zlNext(d, p)) fn(zlMember(d, p), zlScore(d, p));
+    }
+  }
+
+  /** `count` uniformly random members (repeats possible) appended to `out`. */
+  randomPicks(count: number, out: RangeOut): void {
+    const d = this.data;
+    const size = this.size();
+    if (typeof d !== 'string') {
+      for (let i = 0; i < count; i++) {
+        const n = d.at(Math.floor(Math.random() * size));
+        out.members.push(n.member);
+        out.scores.push(n.score);
+      }
+      return;
+    }
+    // a listpack has no random access: unpack once (Redis's lpRandomPairs also walks it)
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
+    zlAll(d, tmp);
+    for (let i = 0; i < count; i++) {
+      const j = Math.floor(Math.random() * size);
+      out.members.push(tmp.members[j]!);
+      out.scores.push(tmp.scores[j]!);
+    }
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
+  }
+
+  /** Calls fn for the members from the first in the score range while in it, until fn returns false. */
+  walkScore(r: ScoreRange, fn: (member: string, score: number) => boolean): void {
+    const d = this.data;
+    if (typeof d === 'string') zlWalkScore(d, r, fn);
+    else d.walkScore(r, fn);
+  }
+
+  /** zsetConvert to the skiplist encoding (no-op when already there); returns the big form. */
+  toBig(): ZSetBig {
+    const d = this.data;
+    if (typeof d !== 'string') return d;
+    const b = new ZSetBig();
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
+    zlAll(d, tmp);
+    for (let i = 0; i < tmp.members.length; i++) b.insert(tmp.members[i]!, tmp.scores[i]!);
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
+    this.data = b;
+    return b;
+  }
+
+  /**
+   * Redis's zsetConvertToListpackIfNeeded: a skiplist that fits the limits
+   * (and the 1 GB listpack bound) becomes packed.
+   */
+  packIfFits(maxEntries: number, maxValue: number): void {
+    const d = this.data;
+    if (typeof d === 'string' || d.dict.size > maxEntries) return;
+    let total = 0;
+    for (let n = d.zsl.first(); n !== null; n = n.next) {
+      if (n.member.length > maxValue) return;
+      total += n.member.length;
+    }
+    if (total >= LISTPACK_SAFETY) return;
+    this.all(tmp);
+    this.data = zlFromSorted(tmp.members, tmp.scores);
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
+  }
+
+  /**
+   * A set from unordered, distinct (member, score) columns: packed when it
+   * fits the limits (sorted here), else a skiplist. Null when a member
+   * repeats (a corrupt RDB).
+   */
+  static fromColumns(members: string[], scores: number[], maxEntries: number, maxValue: number): ZSetValue | null {
+    const n = members.length;
+    let fits = n <= maxEntries;
+    let total = 0;
+    for (let i = 0; fits && i < n; i++) {
+      total += members[i]!.length;
+      if (members[i]!.length > maxValue || total >= LISTPACK_SAFETY) fits = false;
+    }
+    if (!fits) {
+      const b = new ZSetBig();
+      for (let i = 0; i < n; i++) {
+        if (b.dict.has(members[i]!)) return null;
+        b.insert(members[i]!, scores[i]!);
+      }
+      return new ZSetValue(b);
+    }
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => {
+      const sa = scores[a]!, sb = scores[b]!;
+      if (sa !== sb) return sa < sb ? -1 : 1;
+      const ma = members[a]!, mb = members[b]!;
+      return ma < mb ? -1 : ma > mb ? 1 : 0;
+    });
+    const ms: string[] = new Array(n);
+    const ss: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      ms[i] = members[order[i]!]!;
+      ss[i] = scores[order[i]!]!;
+    }
+    return ZSetValue.fromSorted(ms, ss);
+  }
+
+  /**
+   * A packed set from columns already in (score, member) order (a listpack
+   * blob's entries, kept in their order as Redis does); null when a member
+   * repeats.
+   */
+  static fromSorted(members: readonly string[], scores: readonly number[]): ZSetValue | null {
+    const sorted = members.slice().sort();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return null;
+    return new ZSetValue(zlFromSorted(members, scores));
   }
 
   /**

@@ -8,14 +8,13 @@
  * (Redis skips such keys in a file and refuses them in RESTORE).
  */
 import type { Value } from '../datatypes/value.ts';
-import { ListValue } from '../datatypes/list.ts';
+import { ListLoader, ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
 import { HashValue } from '../datatypes/hash.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_TYPE, RdbError } from './rdb-types.ts';
 import { parseScore, type RdbIn } from './rdb-in.ts';
 import { listpackStrings } from './listpack.ts';
-import { decodeIntset } from './intset.ts';
 import { ziplistStrings, zipmapStrings } from './ziplist.ts';
 import { readStream } from './rdb-stream.ts';
 
@@ -44,46 +43,41 @@ export class EmptyKeyError extends RdbError {
   }
 }
 
-/** lpSafeToAdd: a listpack stays under 1 GB. */
-const LISTPACK_SAFETY = 1 << 30;
-
+/** A set as Redis loads RDB_TYPE_SET: an intset when every member is an integer and they are few enough. */
 function setFrom(members: readonly string[], limits: LoadLimits): SetValue {
-  const s = new SetValue();
-  // more members than an intset may hold: a hashtable from the start, as Redis
-  if (members.length > limits.setMaxIntsetEntries) s.intset = false;
-  for (const m of members) {
-    if (!s.add(m, limits.setMaxIntsetEntries)) throw new RdbError('Duplicate set members detected');
-  }
+  const s = SetValue.fromMembers(members, limits.setMaxIntsetEntries);
+  if (s === null) throw new RdbError('Duplicate set members detected');
   return s;
 }
 
-function hashFrom(pairs: readonly string[], big: boolean): HashValue {
+/** A hash of (field, value) pairs: packed when within maxEntries pairs of at most maxValue bytes each. */
+function hashFrom(pairs: readonly string[], maxEntries: number, maxValue: number): HashValue {
   if (pairs.length % 2 !== 0) throw new RdbError('Hash with an odd number of elements');
   if (pairs.length === 0) throw new EmptyKeyError();
-  const h = new HashValue();
-  h.big = big;
-  const map = h.map;
-  for (let i = 0; i < pairs.length; i += 2) {
-    const before = map.size;
-    map.set(pairs[i]!, pairs[i + 1]!);
-    if (map.size === before) throw new RdbError('Duplicate hash fields detected');
-  }
+  const h = HashValue.fromPairs(pairs, maxEntries, maxValue);
+  if (h === null) throw new RdbError('Duplicate hash fields detected');
   return h;
 }
 
-/** A zset from (member, score text) pairs of a ziplist / listpack. */
+/**
+ * A zset from (member, score text) pairs of a ziplist / listpack, kept in
+ * their stored order as Redis does: packed directly while within
+ * zset-max-listpack-entries, else a skiplist.
+ */
 function zsetFromPairs(pairs: readonly string[], limits: LoadLimits): ZSetValue {
   if (pairs.length % 2 !== 0) throw new RdbError('Zset with an odd number of elements');
   if (pairs.length === 0) throw new EmptyKeyError();
-  const z = new ZSetValue();
-  z.big = pairs.length / 2 > limits.zsetMaxListpackEntries;
-  for (let i = 0; i < pairs.length; i += 2) {
-    const member = pairs[i]!;
-    const score = parseScore(pairs[i + 1]!);
+  const n = pairs.length / 2;
+  const members: string[] = new Array(n);
+  const scores: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const score = parseScore(pairs[2 * i + 1]!);
     if (score === null || Number.isNaN(score)) throw new RdbError('Zset with an invalid score');
-    if (z.dict.has(member)) throw new RdbError('Duplicate zset fields detected');
-    z.set(member, score);
+    members[i] = pairs[2 * i]!;
+    scores[i] = score;
   }
+  const z = n > limits.zsetMaxListpackEntries ? ZSetValue.fromColumns(members, scores, 0, 0) : ZSetValue.fromSorted(members, scores);
+  if (z === null) throw new RdbError('Duplicate zset fields detected');
   return z;
 }
 
@@ -98,22 +92,31 @@ function readList(inp: RdbIn): ListValue {
 function readQuicklist(inp: RdbIn, v2: boolean): ListValue {
   const nodes = inp.count();
   if (nodes === 0) throw new EmptyKeyError();
-  const items: string[] = [];
+  // each saved node stays one packed node (split only past the node size limit): no object kept per element
+  const loader = new ListLoader();
+  let total = 0;
   for (let i = 0; i < nodes; i++) {
     const container = v2 ? inp.count() : QUICKLIST_PACKED;
     if (container !== QUICKLIST_PACKED && container !== QUICKLIST_PLAIN) throw new RdbError('Quicklist integrity check failed.');
     const data = inp.bytes(true);
     if (data.length === 0) throw new RdbError('Quicklist node of length 0');
     if (container === QUICKLIST_PLAIN) {
-      items.push(data.latin1Slice(0, data.length));
+      loader.endNode();
+      loader.add(data.latin1Slice(0, data.length));
+      loader.endNode();
+      total++;
       continue;
     }
     const entries = v2 ? listpackStrings(data, 0, data.length) : ziplistStrings(data, 0, data.length);
     if (entries === null) throw new RdbError(v2 ? 'Listpack integrity check failed.' : 'Ziplist integrity check failed.');
-    for (const e of entries) items.push(e);
+    for (let k = 0; k < entries.length; k++) loader.add(entries[k]!);
+    loader.endNode();
+    total += entries.length;
   }
-  if (items.length === 0) throw new EmptyKeyError();
-  return ListValue.from(items);
+  if (total === 0) throw new EmptyKeyError();
+  const l = new ListValue();
+  loader.into(l);
+  return l;
 }
 
 function readSet(inp: RdbIn, limits: LoadLimits): SetValue {
@@ -129,24 +132,16 @@ function readZset(inp: RdbIn, binary: boolean, limits: LoadLimits): ZSetValue {
   if (n === 0) throw new EmptyKeyError();
   const members: string[] = new Array(n);
   const scores: number[] = new Array(n);
-  let maxLen = 0;
-  let total = 0;
   for (let i = 0; i < n; i++) {
     const m = inp.string();
     const score = binary ? inp.double() : inp.doubleText();
     if (Number.isNaN(score)) throw new RdbError('Zset with NAN score detected');
-    if (m.length > maxLen) maxLen = m.length;
-    total += m.length;
     members[i] = m;
     scores[i] = score;
   }
-  // converted after loading, since sorted sets are not stored ordered
-  const z = new ZSetValue();
-  z.big = !(n <= limits.zsetMaxListpackEntries && maxLen <= limits.zsetMaxListpackValue && total < LISTPACK_SAFETY);
-  for (let i = 0; i < n; i++) {
-    if (z.dict.has(members[i]!)) throw new RdbError('Duplicate zset fields detected');
-    z.set(members[i]!, scores[i]!);
-  }
+  // packed after loading when it fits, since sorted sets are not stored ordered
+  const z = ZSetValue.fromColumns(members, scores, limits.zsetMaxListpackEntries, limits.zsetMaxListpackValue);
+  if (z === null) throw new RdbError('Duplicate zset fields detected');
   return z;
 }
 
@@ -154,15 +149,8 @@ function readHash(inp: RdbIn, limits: LoadLimits): HashValue {
   const n = inp.count();
   if (n === 0) throw new EmptyKeyError();
   const pairs: string[] = new Array(2 * n);
-  let big = n > limits.hashMaxListpackEntries;
-  let total = 0;
-  for (let i = 0; i < 2 * n; i++) {
-    const s = inp.string();
-    pairs[i] = s;
-    total += s.length;
-    if (s.length > limits.hashMaxListpackValue || total >= LISTPACK_SAFETY) big = true;
-  }
-  return hashFrom(pairs, big);
+  for (let i = 0; i < 2 * n; i++) pairs[i] = inp.string();
+  return hashFrom(pairs, limits.hashMaxListpackEntries, limits.hashMaxListpackValue);
 }
 
 /** rdbLoadObject: the value of RDB type `type` (its key was already read). */
@@ -197,9 +185,7 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
     case RDB_TYPE.HASH_ZIPMAP: {
       const pairs = zipmapStrings(blob, 0, n);
       if (pairs === null) throw new RdbError('Zipmap integrity check failed.');
-      let maxLen = 0;
-      for (const s of pairs) if (s.length > maxLen) maxLen = s.length;
-      return hashFrom(pairs, pairs.length / 2 > limits.hashMaxListpackEntries || maxLen > limits.hashMaxListpackValue);
+      return hashFrom(pairs, limits.hashMaxListpackEntries, limits.hashMaxListpackValue);
     }
     case RDB_TYPE.LIST_ZIPLIST: {
       const items = ziplistStrings(blob, 0, n);
@@ -208,9 +194,10 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
       return ListValue.from(items);
     }
     case RDB_TYPE.SET_INTSET: {
-      const members = decodeIntset(blob, 0, n);
-      if (members === null) throw new RdbError('Intset integrity check failed.');
-      return setFrom(members, limits);
+      // the blob becomes the value as it is, checked but not split into members
+      const s = SetValue.fromIntsetBlob(blob, 0, n, limits.setMaxIntsetEntries);
+      if (s === null) throw new RdbError('Intset integrity check failed.');
+      return s;
     }
     case RDB_TYPE.ZSET_ZIPLIST:
     case RDB_TYPE.ZSET_LISTPACK: {
@@ -224,7 +211,8 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
       const zip = type === RDB_TYPE.HASH_ZIPLIST;
       const pairs = zip ? ziplistStrings(blob, 0, n) : listpackStrings(blob, 0, n);
       if (pairs === null) throw new RdbError(zip ? 'Hash ziplist integrity check failed.' : 'Hash listpack integrity check failed.');
-      return hashFrom(pairs, pairs.length / 2 > limits.hashMaxListpackEntries);
+      // Redis 7.0 checks only the entry count here: a long value stays in the listpack
+      return hashFrom(pairs, limits.hashMaxListpackEntries, Infinity);
     }
     default:
       throw new RdbError(`Unknown RDB encoding type ${type}`);

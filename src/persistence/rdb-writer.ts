@@ -22,7 +22,6 @@ import { StreamValue } from '../datatypes/stream.ts';
 import { formatDouble } from '../protocol/format.ts';
 import { RdbOut } from './rdb-out.ts';
 import { ListpackWriter } from './listpack.ts';
-import { encodeIntset } from './intset.ts';
 import { writeStream } from './rdb-stream.ts';
 import { crc64 } from './crc64.ts';
 import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE, RDB_VERSION } from './rdb-types.ts';
@@ -69,7 +68,7 @@ export function rdbTypeOf(v: Value): number {
   if (v instanceof ListValue) return RDB_TYPE.LIST_QUICKLIST_2;
   if (v instanceof SetValue) return v.intset ? RDB_TYPE.SET_INTSET : RDB_TYPE.SET;
   if (v instanceof ZSetValue) return v.big ? RDB_TYPE.ZSET_2 : RDB_TYPE.ZSET_LISTPACK;
-  if (v instanceof HashValue) return v.big ? RDB_TYPE.HASH : RDB_TYPE.HASH_LISTPACK;
+  if (v instanceof HashValue) return v.isPacked() ? RDB_TYPE.HASH_LISTPACK : RDB_TYPE.HASH;
   if (v instanceof StreamValue) return RDB_TYPE.STREAM_LISTPACKS_2;
   throw new Error(`RDB: unsupported type ${v.type}`);
 }
@@ -78,8 +77,7 @@ function writeList(out: RdbOut, l: ListValue, fill: number): void {
   // the nodes RPUSH would have built: one listpack filled until the next element doesn't fit
   const nodes: Array<Buffer | { plain: string }> = [];
   let lp: ListpackWriter | null = null;
-  for (let i = 0; i < l.length; i++) {
-    const s = l.at(i);
+  for (const s of l.entries()) {
     if (s.length >= PACKED_THRESHOLD) {
       if (lp !== null) nodes.push(lp.finish());
       lp = null;
@@ -118,7 +116,7 @@ export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
   if (isString(v)) return out.string(v);
   if (v instanceof ListValue) return writeList(out, v, opts.listFill);
   if (v instanceof SetValue) {
-    if (v.intset) return out.string(encodeIntset(v.members()));
+    if (v.intset) return out.string(v.intsetBlob());
     out.len(v.size());
     for (const m of v.members()) out.string(m);
     return;
@@ -126,34 +124,34 @@ export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
   if (v instanceof ZSetValue) {
     if (!v.big) {
       const lp = new ListpackWriter(64 + v.size() * 16);
-      for (let n = v.zsl.first(); n !== null; n = n.forward[0]!) {
-        lp.append(n.member);
-        appendScore(lp, n.score);
-      }
+      v.forEach((m, score) => {
+        lp.append(m);
+        appendScore(lp, score);
+      });
       return out.string(lp.finish());
     }
     out.len(v.size());
     // from the highest score, so loading inserts every node at the head
-    for (let n = v.zsl.tail; n !== null; n = n.backward) {
-      out.string(n.member);
-      out.double(n.score);
-    }
+    v.forEach((m, score) => {
+      out.string(m);
+      out.double(score);
+    }, true);
     return;
   }
   if (v instanceof HashValue) {
-    if (!v.big) {
+    if (v.isPacked()) {
       const lp = new ListpackWriter(64 + v.size() * 24);
-      for (const [f, x] of v.map) {
+      v.forEach((f, x) => {
         lp.append(f);
         lp.append(x);
-      }
+      });
       return out.string(lp.finish());
     }
-    out.len(v.map.size);
-    for (const [f, x] of v.map) {
+    out.len(v.size());
+    v.forEach((f, x) => {
       out.string(f);
       out.string(x);
-    }
+    });
     return;
   }
   if (v instanceof StreamValue) return writeStream(out, v);

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ListValue } from '../../src/datatypes/list.ts';
+import { ListLoader, ListValue } from '../../src/datatypes/list.ts';
+import { Quicklist } from '../../src/datatypes/quicklist.ts';
+import { objectBytes } from '../../src/datatypes/value.ts';
+import { stringBytes } from '../../src/datatypes/packed.ts';
 
 /** Deterministic xorshift so failures reproduce. */
 function rng(seed: number): () => number {
@@ -13,81 +16,228 @@ function rng(seed: number): () => number {
   };
 }
 
-test('ring buffer matches an array model under random operations (wrap-around, growth, shrink)', () => {
-  for (const seed of [1, 2, 3, 42, 1234]) {
-    const rand = rng(seed);
-    const l = new ListValue();
-    let model: string[] = [];
-    for (let step = 0; step < 20000; step++) {
-      const op = Math.floor(rand() * 12);
-      const v = String(Math.floor(rand() * 8));
-      switch (op) {
-        case 0: case 1:
-          l.pushLeft(v);
-          model.unshift(v);
-          break;
-        case 2: case 3:
-          l.pushRight(v);
-          model.push(v);
-          break;
-        case 4:
-          assert.equal(l.popLeft(), model.shift());
-          break;
-        case 5:
-          assert.equal(l.popRight(), model.pop());
-          break;
-        case 6: {
-          const i = Math.floor(rand() * (model.length + 1));
-          l.insertAt(i, v);
-          model.splice(i, 0, v);
-          break;
-        }
-        case 7: {
-          const limit = Math.floor(rand() * 3);
-          const fromTail = rand() < 0.5;
-          let removed = 0;
-          if (!fromTail) {
-            model = model.filter((x) => !(x === v && (limit === 0 || removed < limit) && ++removed));
-          } else {
-            model = model.reverse().filter((x) => !(x === v && (limit === 0 || removed < limit) && ++removed)).reverse();
-          }
-          assert.equal(l.removeMatching(v, limit, fromTail), removed);
-          break;
-        }
-        case 8: {
-          if (model.length === 0 || rand() < 0.9) break;
-          const s = Math.floor(rand() * model.length);
-          const e = s + Math.floor(rand() * (model.length - s));
-          l.trim(s, e);
-          model = model.slice(s, e + 1);
-          break;
-        }
-        case 9:
-          if (model.length) {
-            const i = Math.floor(rand() * model.length);
-            l.setAt(i, v + 'x');
-            model[i] = v + 'x';
-          }
-          break;
-        case 10:
-          assert.equal(l.indexOf(v), model.indexOf(v));
-          break;
-        default:
-          // bursts make the buffer grow past and shrink below its thresholds
-          if (rand() < 0.02) for (let k = 0; k < 300; k++) {
-            l.pushRight(String(k));
-            model.push(String(k));
-          } else if (rand() < 0.04) for (let k = 0; k < 300 && model.length; k++) assert.equal(l.popLeft(), model.shift());
+/**
+ * A random element: mostly short, some past 127 bytes (2-char lengths), a
+ * few larger than a node, some past 16383 bytes (3-char lengths); bytes ≥
+ * 0x80 included.
+ */
+function element(rand: () => number): string {
+  const r = rand();
+  const len = r < 0.8 ? Math.floor(rand() * 6) : r < 0.97 ? 120 + Math.floor(rand() * 200) : r < 0.99 ? 9000 + Math.floor(rand() * 4000) : 16380 + Math.floor(rand() * 3000);
+  const c = String.fromCharCode(r < 0.4 ? 0x30 + Math.floor(rand() * 4) : 0x80 + Math.floor(rand() * 0x7f));
+  return c.repeat(len);
+}
+
+/** Random edits on a list and on an array model, compared after every step. */
+function fuzz(seed: number, fill: number, steps: number): void {
+  const rand = rng(seed);
+  const l = new ListValue();
+  let model: string[] = [];
+  const pick = (): string => (model.length && rand() < 0.5 ? model[Math.floor(rand() * model.length)]! : element(rand));
+  for (let step = 0; step < steps; step++) {
+    const op = Math.floor(rand() * 16);
+    switch (op) {
+      case 0: case 1: {
+        const v = element(rand);
+        l.pushLeft(v, fill);
+        model.unshift(v);
+        break;
       }
-      assert.equal(l.length, model.length);
-      if (step % 97 === 0) assert.deepEqual(l.toArray(), model);
+      case 2: case 3: {
+        const v = element(rand);
+        l.pushRight(v, fill);
+        model.push(v);
+        break;
+      }
+      case 4:
+        assert.equal(l.popLeft(), model.shift());
+        break;
+      case 5:
+        assert.equal(l.popRight(), model.pop());
+        break;
+      case 6: {
+        const i = Math.floor(rand() * (model.length + 1));
+        const v = element(rand);
+        l.insertAt(i, v, fill);
+        model.splice(i, 0, v);
+        break;
+      }
+      case 7: {
+        const v = pick();
+        const limit = Math.floor(rand() * 3);
+        const fromTail = rand() < 0.5;
+        let removed = 0;
+        const keep = (x: string): boolean => !(x === v && (limit === 0 || removed < limit) && ++removed);
+        model = fromTail ? model.reverse().filter(keep).reverse() : model.filter(keep);
+        assert.equal(l.removeMatching(v, limit, fromTail), removed);
+        break;
+      }
+      case 8: {
+        if (model.length === 0 || rand() < 0.7) break;
+        const s = Math.floor(rand() * model.length);
+        const e = s + Math.floor(rand() * (model.length - s));
+        l.trim(s, e);
+        model = model.slice(s, e + 1);
+        break;
+      }
+      case 9:
+        if (model.length) {
+          const i = Math.floor(rand() * model.length);
+          const v = element(rand);
+          l.setAt(i, v, fill);
+          model[i] = v;
+        }
+        break;
+      case 10: {
+        const v = pick();
+        assert.equal(l.indexOf(v), model.indexOf(v));
+        break;
+      }
+      case 11:
+        if (model.length) {
+          const i = Math.floor(rand() * model.length);
+          assert.equal(l.at(i), model[i]);
+        }
+        break;
+      case 12: {
+        const n = Math.min(model.length, Math.floor(rand() * 40));
+        const left = rand() < 0.5;
+        const want = left ? model.splice(0, n) : model.splice(model.length - n, n).reverse();
+        assert.deepEqual(l.popMany(left, n), want);
+        break;
+      }
+      case 13: {
+        // LPOS-style scans from either end with a bound
+        const v = pick();
+        const fromTail = rand() < 0.5;
+        const max = Math.floor(rand() * (model.length + 2));
+        const want: number[] = [];
+        for (let n = 0; n < Math.min(max, model.length); n++) {
+          const i = fromTail ? model.length - 1 - n : n;
+          if (model[i] === v) want.push(i);
+        }
+        const got: number[] = [];
+        l.findEach(v, fromTail, max, (i) => (got.push(i), true));
+        assert.deepEqual(got, want);
+        break;
+      }
+      case 14: {
+        const start = Math.floor(rand() * (model.length + 1));
+        const n = Math.floor(rand() * 50);
+        const got: string[] = [];
+        const cur = l.cursor(start);
+        for (let k = 0; k < n && cur.next(); k++) got.push(cur.s.slice(cur.d, cur.d + cur.len));
+        assert.deepEqual(got, model.slice(start, start + n));
+        if (start + n >= model.length) assert.equal(cur.next(), false);
+        break;
+      }
+      default:
+        // bursts push a list past a node and drain it back
+        if (rand() < 0.1) {
+          for (let k = 0; k < 400; k++) {
+            const v = String(k);
+            if (k % 3) l.pushRight(v, fill);
+            else l.pushLeft(v, fill);
+            if (k % 3) model.push(v);
+            else model.unshift(v);
+          }
+        } else if (rand() < 0.2) {
+          for (let k = 0; k < 400 && model.length; k++) {
+            if (k % 2) assert.equal(l.popLeft(), model.shift());
+            else assert.equal(l.popRight(), model.pop());
+          }
+        }
     }
-    assert.deepEqual(l.toArray(), model);
-    assert.deepEqual([...l.entries()], model);
+    assert.equal(l.length, model.length);
+    if (step % 53 === 0) {
+      l.verify();
+      assert.deepEqual(l.toArray(), model);
+    }
   }
+  l.verify();
+  assert.deepEqual(l.toArray(), model);
+  assert.deepEqual([...l.entries()], model);
+  const c = l.clone();
+  assert.deepEqual(c.toArray(), model);
+  c.verify();
+}
+
+for (const fill of [-2, -1, -5, 1, 2, 5, 0]) {
+  test(`list edits match an array model (list-max-listpack-size ${fill})`, () => {
+    for (const seed of [1, 2, 42]) fuzz(seed, fill, 3000);
+  });
+}
+
+test('a short list is one string in a two-field object; it turns into nodes past the node size and back', () => {
+  const l = new ListValue();
+  for (let i = 0; i < 10; i++) l.pushRight('v' + i);
+  assert.equal(typeof l.data, 'string');
+  assert.deepEqual(Object.keys(l), ['acct', 'data']);
+  assert.equal(l.bytes(), objectBytes(2) + stringBytes((l.data as string).length));
+  // 8 KB node limit (fill -2): 1000 elements of 10 bytes (12 chars each) do not fit one node
+  for (let i = 0; i < 1000; i++) l.pushRight('x'.repeat(8) + String(i % 100).padStart(2, '0'));
+  assert.ok(l.data instanceof Quicklist);
+  assert.ok((l.data as Quicklist).size >= 2);
+  assert.equal(l.length, 1010);
+  l.verify();
+  // popping down to a short node makes it a single string again
+  while (l.length > 20) l.popLeft();
+  assert.equal(typeof l.data, 'string');
+  assert.deepEqual(l.toArray().slice(0, 2), ['x'.repeat(8) + '80', 'x'.repeat(8) + '81']);
+  l.trim(1, 0);
+  assert.equal(l.length, 0);
+  assert.equal(l.bytes(), objectBytes(2) + stringBytes(1));
 });
 
-test('from, clone, trim to empty and encoding', () => {
+test('a positive fill limits the elements per node', () => {
+  const l = ListValue.from(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3);
+  const q = l.data as Quicklist;
+  assert.ok(q instanceof Quicklist);
+  assert.deepEqual([q.count(0), q.count(1), q.count(2)], [3, 3, 1]);
+  for (let i = 0; i < 7; i++) l.pushRight('x' + i, 3);
+  q.seal();
+  for (let k = 0; k < q.size; k++) assert.ok(q.count(k) <= 3);
+  l.setAt(1, 'B', 3);
+  l.insertAt(2, 'ins', 3);
+  for (let k = 0; k < q.size; k++) assert.ok(q.count(k) <= 3);
+  assert.deepEqual(l.toArray(), ['a', 'B', 'ins', 'c', 'd', 'e', 'f', 'g', 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
+  l.verify();
+});
+
+test('pops narrow a node in place and copy it flat once it holds less than half of its string', () => {
+  const l = new ListValue();
+  for (let i = 0; i < 100000; i++) l.pushRight(String(i).padStart(8, '0'));
+  const q = l.data as Quicklist;
+  const before = l.bytes();
+  for (let i = 0; i < 99000; i++) assert.equal(l.popLeft(), String(i).padStart(8, '0'));
+  l.verify();
+  // what remains (1000 elements of 10 chars) is accounted near its packed size, not the size it had
+  assert.ok(l.bytes() < before / 20, `${l.bytes()} bytes after popping 99% of ${before}`);
+  assert.ok(q.size <= 4);
+  assert.equal(l.at(0), '00099000');
+  assert.equal(l.at(999), '00099999');
+});
+
+test('ListLoader keeps loaded nodes as they were saved', () => {
+  const loader = new ListLoader();
+  for (const node of [['a', 'b'], ['c'], ['d', 'e', 'f']]) {
+    for (const x of node) loader.add(x);
+    loader.endNode();
+  }
+  const l = new ListValue();
+  loader.into(l);
+  const q = l.data as Quicklist;
+  assert.deepEqual([q.size, q.count(0), q.count(1), q.count(2)], [3, 2, 1, 3]);
+  assert.deepEqual(l.toArray(), ['a', 'b', 'c', 'd', 'e', 'f']);
+  const one = new ListLoader();
+  one.add('z');
+  const m = new ListValue();
+  one.into(m);
+  assert.equal(typeof m.data, 'string');
+  assert.deepEqual(m.toArray(), ['z']);
+});
+
+test('from, clone, trim to empty, encoding and type', () => {
   const l = ListValue.from(['a', 'b', 'c']);
   const c = l.clone();
   l.popLeft();
@@ -100,19 +250,32 @@ test('from, clone, trim to empty and encoding', () => {
   assert.equal(l.encoding(), 'quicklist');
   assert.equal(l.type, 'list');
   assert.equal(ListValue.from(new Set(['x', 'y'])).size(), 2);
+  const big = ListValue.from(Array.from({ length: 5000 }, (_, i) => String(i)));
+  const bc = big.clone();
+  big.popLeft();
+  big.setAt(0, 'changed');
+  assert.equal(bc.at(0), '0');
+  assert.equal(bc.at(1), '1');
+  assert.equal(bc.length, 5000);
 });
 
-test('grows past and shrinks below its capacity with the content intact', () => {
-  const l = new ListValue();
-  for (let i = 0; i < 1000; i++) {
-    if (i % 2) l.pushRight(String(i));
-    else l.pushLeft(String(i));
+test('a single node keeps its count right across the 127 / 128 boundary of its varint, pushing at either end', () => {
+  for (const left of [false, true]) {
+    const l = new ListValue();
+    const model: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const v = String.fromCharCode(0x61 + (i % 26));
+      if (left) l.pushLeft(v);
+      else l.pushRight(v);
+      if (left) model.unshift(v);
+      else model.push(v);
+      assert.equal(typeof l.data, 'string');
+      assert.equal(l.length, i + 1);
+    }
+    l.verify();
+    assert.deepEqual(l.toArray(), model);
+    for (let i = 0; i < 200; i++) assert.equal(left ? l.popRight() : l.popLeft(), left ? model.pop() : model.shift());
+    assert.deepEqual(l.toArray(), model);
+    l.verify();
   }
-  const all = l.toArray();
-  for (let i = 0; i < 990; i++) assert.equal(l.popLeft(), all[i]);
-  assert.deepEqual(l.toArray(), all.slice(990));
-  for (let i = 0; i < 5; i++) assert.equal(l.popRight(), all[999 - i]);
-  assert.deepEqual(l.toArray(), all.slice(990, 995));
-  l.insertAt(2, 'mid');
-  assert.deepEqual(l.toArray(), [...all.slice(990, 992), 'mid', ...all.slice(992, 995)]);
 });

@@ -1,38 +1,58 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZSetValue } from '../../src/datatypes/zset.ts';
-import type { SkipList } from '../../src/datatypes/skiplist.ts';
+import { ZSetValue, ZADD_ADDED, ZADD_INCR, ZADD_NAN, ZADD_NOP, ZADD_UPDATED, ZADD_XX, ZADD_GT } from '../../src/datatypes/zset.ts';
+import { ZSetBig } from '../../src/datatypes/zset-big.ts';
+import type { RangeOut } from '../../src/datatypes/zrange-spec.ts';
+import { objectBytes } from '../../src/datatypes/value.ts';
+import { stringBytes } from '../../src/datatypes/packed.ts';
 import { parseScoreRange, parseLexRange, strtod, string2d } from '../../src/commands/zset-parse.ts';
 
 type Entry = [string, number];
 const order = (a: Entry, b: Entry) => (a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
+function out(): RangeOut {
+  return { members: [], scores: [] };
+}
+function pairs(o: RangeOut): Entry[] {
+  return o.members.map((m, i) => [m, o.scores[i]!]);
+}
+
 /** Walks every level and checks links, spans, backward pointers and length against the expected order. */
-function checkInvariants(zsl: SkipList, expected: Entry[]): void {
+function checkInvariants(b: ZSetBig, expected: Entry[]): void {
+  const zsl = b.zsl;
   const nodes = [];
-  for (let n = zsl.first(); n !== null; n = n.forward[0]!) nodes.push(n);
+  for (let n = zsl.first(); n !== null; n = n.next) nodes.push(n);
   assert.deepEqual(nodes.map((n) => [n.member, n.score]), expected);
   assert.equal(zsl.length, expected.length);
+  assert.equal(b.dict.size, expected.length);
   assert.equal(zsl.tail, nodes[nodes.length - 1] ?? null);
-  for (let i = 0; i < nodes.length; i++) assert.equal(nodes[i]!.backward, i === 0 ? null : nodes[i - 1]);
+  for (let i = 0; i < nodes.length; i++) {
+    assert.equal(nodes[i]!.backward, i === 0 ? null : nodes[i - 1]);
+    assert.equal(b.dict.get(nodes[i]!.member), nodes[i]);
+  }
   const rankOf = new Map(nodes.map((n, i) => [n, i + 1]));
-  for (let lvl = 0; lvl < zsl.head.forward.length; lvl++) {
+  for (let lvl = 0; lvl < zsl.level; lvl++) {
     let x = zsl.head;
     let rank = 0;
-    while (x.forward[lvl]) {
-      const next = x.forward[lvl]!;
-      assert.equal(rank + x.span[lvl]!, rankOf.get(next), `span at level ${lvl}`);
+    for (;;) {
+      const [next, span] = zsl.links(x, lvl);
+      if (next === null) break;
+      assert.equal(rank + span, rankOf.get(next), `span at level ${lvl}`);
       rank = rankOf.get(next)!;
       x = next;
     }
   }
 }
 
+/** A deterministic pseudo-random source. */
+function lcg(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
 test('skiplist ranks, spans and updates agree with a sorted model under random operations', () => {
-  let seed = 42;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rand = lcg(42);
   const z = new ZSetValue();
-  z.big = true;
+  const b = z.toBig();
   const model = new Map<string, number>();
   for (let step = 0; step < 4000; step++) {
     const m = `m${Math.floor(rand() * 300)}`;
@@ -40,51 +60,124 @@ test('skiplist ranks, spans and updates agree with a sorted model under random o
     const cur = model.get(m);
     if (op < 0.5) {
       const s = Math.floor(rand() * 40) - 20;
-      if (cur === undefined) z.insert(m, s, Infinity, Infinity);
-      else if (cur !== s) z.update(m, cur, s);
+      const r = z.zadd(m, s, 0, 0, 0);
+      assert.equal(r, cur === undefined ? ZADD_ADDED : cur === s ? 0 : ZADD_UPDATED);
       model.set(m, s);
     } else if (op < 0.7) {
       assert.equal(z.delete(m), cur !== undefined);
       model.delete(m);
     } else if (op < 0.75 && model.size > 0) {
-      const n = z.popNode(rand() < 0.5)!;
-      assert.equal(model.get(n.member), n.score);
-      model.delete(n.member);
+      const o = out();
+      z.pop(rand() < 0.5, 1, o);
+      assert.equal(model.get(o.members[0]!), o.scores[0]);
+      model.delete(o.members[0]!);
     } else if (op < 0.78 && model.size > 10) {
-      const start = 1 + Math.floor(rand() * model.size);
-      const end = Math.min(model.size, start + Math.floor(rand() * 8));
+      const start = Math.floor(rand() * model.size);
+      const end = Math.min(model.size - 1, start + Math.floor(rand() * 8));
       const sorted = [...model].sort(order);
-      assert.equal(z.deleteRangeByRank(start, end), end - start + 1);
-      for (const [k] of sorted.slice(start - 1, end)) model.delete(k);
+      assert.equal(z.deleteByRank(start, end), end - start + 1);
+      for (const [k] of sorted.slice(start, end + 1)) model.delete(k);
     }
     if (step % 97 === 0 || step === 3999) {
       const sorted = [...model].sort(order);
-      checkInvariants(z.zsl, sorted);
-      sorted.forEach(([k, s], i) => {
-        assert.equal(z.zsl.rank(s, k), i + 1);
-        assert.equal(z.zsl.byRank(i + 1)!.member, k);
+      checkInvariants(b, sorted);
+      sorted.forEach(([k], i) => {
+        assert.equal(z.rank(k, false), i);
+        assert.equal(z.rank(k, true), sorted.length - 1 - i);
+        assert.equal(b.at(i).member, k);
       });
-      assert.equal(z.zsl.rank(0, 'absent'), 0);
+      assert.equal(z.rank('absent', false), -1);
       assert.equal(z.size(), model.size);
     }
   }
 });
 
-test('score and lex range lookups find the first and last node in range', () => {
-  const z = new ZSetValue();
-  for (const [m, s] of [['a', 1], ['b', 2], ['c', 2], ['d', 3], ['e', 5]] as const) z.insert(m, s, Infinity, Infinity);
-  const r = parseScoreRange('(1', '3');
-  assert.equal(z.zsl.firstInRange(r)!.member, 'b');
-  assert.equal(z.zsl.lastInRange(r)!.member, 'd');
-  assert.equal(z.zsl.firstInRange(parseScoreRange('(5', '+inf')), null);
-  assert.equal(z.zsl.lastInRange(parseScoreRange('-inf', '(1')), null);
-  const lex = new ZSetValue();
-  for (const m of ['a', 'b', 'c', 'd']) lex.insert(m, 0, Infinity, Infinity);
-  for (const linear of [true, false]) {
-    assert.equal(lex.zsl.firstInLexRange(parseLexRange('(a', '+'), linear)!.member, 'b');
-    assert.equal(lex.zsl.lastInLexRange(parseLexRange('-', '(d'), linear)!.member, 'c');
-    assert.equal(lex.zsl.firstInLexRange(parseLexRange('(d', '+'), linear), null);
-    assert.equal(lex.zsl.lastInLexRange(parseLexRange('-', '(a'), linear), null);
+/**
+ * Every read the commands make, on a set, as plain data (to compare the two
+ * encodings). Lex reads only when `lex`: on mixed scores they depend on the
+ * walk, and Redis's listpack and skiplist answers differ too.
+ */
+function readAll(z: ZSetValue, rand: () => number, lex: boolean): unknown[] {
+  const res: unknown[] = [];
+  const n = z.size();
+  const all = out();
+  z.all(all);
+  res.push(pairs(all), n);
+  for (const m of ['m1', 'm5', 'absent']) res.push(z.score(m), z.rank(m, false), z.rank(m, true));
+  const a = Math.floor(rand() * (n + 1)), b2 = Math.min(n - 1, a + Math.floor(rand() * 6));
+  for (const rev of [false, true]) {
+    if (a <= b2) {
+      const o = out();
+      z.rangeByRank(a, b2, rev, o);
+      res.push(pairs(o));
+    }
+    const lo = Math.floor(rand() * 30) - 15;
+    const sr = parseScoreRange(rand() < 0.5 ? `(${lo}` : `${lo}`, rand() < 0.5 ? `(${lo + 8}` : `${lo + 8}`);
+    const off = Math.floor(rand() * 3), lim = Math.floor(rand() * 5) - 1;
+    const o1 = out();
+    z.rangeByScore(sr, rev, off, lim, o1);
+    const lr = parseLexRange(rand() < 0.5 ? '-' : `[m${Math.floor(rand() * 20)}`, rand() < 0.5 ? '+' : `(m${Math.floor(rand() * 20)}`);
+    const o2 = out();
+    z.rangeByLex(lr, rev, off, lim, o2);
+    res.push(pairs(o1), z.countByScore(sr));
+    if (lex) res.push(pairs(o2), z.countByLex(lr));
+  }
+  return res;
+}
+
+for (const lex of [false, true]) test(`packed and skiplist encodings answer every read and write alike (${lex ? 'equal scores, lex ranges' : 'mixed scores'})`, () => {
+  const rand = lcg(lex ? 8 : 7);
+  const packed = new ZSetValue();
+  const big = new ZSetValue();
+  big.toBig();
+  for (let step = 0; step < 3000; step++) {
+    const m = `m${Math.floor(rand() * 25)}`;
+    const op = rand();
+    if (op < 0.45) {
+      // few distinct scores: ties ordered by member, lex ranges meaningful
+      const s = lex || rand() < 0.3 ? 0 : Math.floor(rand() * 12) - 6 + (rand() < 0.2 ? 0.5 : 0);
+      const flags = rand() < 0.2 ? ZADD_INCR : rand() < 0.1 ? ZADD_XX : rand() < 0.1 ? ZADD_GT : 0;
+      const r1 = packed.zadd(m, s, flags, Infinity, Infinity);
+      const r2 = big.zadd(m, s, flags, Infinity, Infinity);
+      assert.equal(r1, r2);
+    } else if (op < 0.6) {
+      assert.equal(packed.delete(m), big.delete(m));
+    } else if (op < 0.68) {
+      const max = rand() < 0.5, count = 1 + Math.floor(rand() * 3);
+      const o1 = out(), o2 = out();
+      packed.pop(max, count, o1);
+      big.pop(max, count, o2);
+      assert.deepEqual(pairs(o1), pairs(o2));
+    } else if (op < 0.72) {
+      const lo = Math.floor(rand() * 12) - 6;
+      const r = parseScoreRange(`${lo}`, `(${lo + 3}`);
+      assert.equal(packed.deleteByScore(r), big.deleteByScore(r));
+    } else if (op < 0.75 && lex) {
+      const r = parseLexRange(`[m${Math.floor(rand() * 20)}`, `(m${Math.floor(rand() * 25)}`);
+      assert.equal(packed.deleteByLex(r), big.deleteByLex(r));
+    } else if (op < 0.78 && packed.size() > 3) {
+      const a = Math.floor(rand() * packed.size());
+      const b = Math.min(packed.size() - 1, a + Math.floor(rand() * 3));
+      assert.equal(packed.deleteByRank(a, b), big.deleteByRank(a, b));
+    }
+    assert.equal(packed.encoding(), 'listpack');
+    // the same seed drives both reads
+    const seed = Math.floor(rand() * 1e9);
+    assert.deepEqual(readAll(packed, lcg(seed), lex), readAll(big, lcg(seed), lex), `step ${step}`);
+  }
+});
+
+test('zadd flags: NX, XX, GT, LT, INCR and NaN as Redis zsetAdd, on both encodings', () => {
+  for (const toBig of [false, true]) {
+    const z = new ZSetValue();
+    if (toBig) z.toBig();
+    assert.equal(z.zadd('a', 1, ZADD_XX, 128, 64), ZADD_NOP);
+    assert.equal(z.zadd('a', 1, 0, 128, 64), ZADD_ADDED);
+    assert.equal(z.zadd('a', 1, 0, 128, 64), 0);
+    assert.equal(z.zadd('a', 0.5, ZADD_GT, 128, 64), ZADD_NOP);
+    assert.equal(z.zadd('a', Infinity, ZADD_INCR, 128, 64), ZADD_UPDATED);
+    assert.equal(z.zadd('a', -Infinity, ZADD_INCR, 128, 64), ZADD_NAN);
+    assert.equal(z.score('a'), Infinity);
   }
 });
 
@@ -103,9 +196,51 @@ test('listpack-sized sets store -0 as 0 and convert one way past the limits', ()
   const long = new ZSetValue();
   long.insert('x'.repeat(65), 1, 128, 64);
   assert.equal(long.encoding(), 'skiplist');
+  const edge = new ZSetValue();
+  edge.insert('x'.repeat(64), 1, 128, 64);
+  assert.equal(edge.encoding(), 'listpack');
   const copy = z.clone();
   assert.equal(copy.encoding(), 'skiplist');
   assert.deepEqual([...copy.entries()], ['a', '0']);
+  // a skiplist that fits packs again (zsetConvertToListpackIfNeeded); -0 becomes 0 on the way
+  copy.zadd('n', -0, 0, 128, 64);
+  copy.packIfFits(128, 64);
+  assert.equal(copy.encoding(), 'listpack');
+  assert.deepEqual([...copy.entries()], ['a', '0', 'n', '0']);
+  const wide = new ZSetValue();
+  wide.toBig();
+  wide.insert('y'.repeat(65), 1, 128, 64);
+  wide.packIfFits(128, 64);
+  assert.equal(wide.encoding(), 'skiplist');
+});
+
+test('fromColumns sorts into a packed set when it fits, finds repeated members, else builds a skiplist', () => {
+  const z = ZSetValue.fromColumns(['c', 'b', 'a', 'd'], [2, 1, 1, -1], 4, 64)!;
+  assert.equal(z.encoding(), 'listpack');
+  assert.deepEqual([...z.entries()], ['d', '-1', 'a', '1', 'b', '1', 'c', '2']);
+  assert.equal(ZSetValue.fromColumns(['c', 'b', 'a', 'd'], [2, 1, 1, -1], 3, 64)!.encoding(), 'skiplist');
+  assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 128, 64), null);
+  assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 1, 64), null);
+});
+
+test('bytes(): the packed string and wrapper; the skiplist form grows and shrinks with its elements', () => {
+  const z = new ZSetValue();
+  for (let i = 0; i < 10; i++) z.insert(`member:${i}`, i, 128, 64);
+  const s = z.data as string;
+  assert.equal(s.length, 1 + 10 * (1 + 8 + 8));
+  assert.equal(z.bytes(), objectBytes(2) + stringBytes(s.length));
+  const b = new ZSetValue();
+  b.toBig();
+  const empty = b.bytes();
+  for (let i = 0; i < 1000; i++) b.insert(`member:${i}`, i, 128, 64);
+  assert.ok(b.bytes() - empty > 1000 * 100, 'at least ~100 bytes an element');
+  for (let i = 0; i < 1000; i += 2) b.zadd(`member:${i}`, -i, 0, 128, 64);
+  const o = out();
+  b.pop(false, 10, o);
+  b.deleteByRank(0, 9);
+  for (let i = 0; i < 1000; i++) b.delete(`member:${i}`);
+  assert.equal(b.size(), 0);
+  assert.equal(b.bytes(), empty);
 });
 
 test('ZSCAN score text: listpack integers in full, the rest %.17g', () => {
@@ -113,7 +248,7 @@ test('ZSCAN score text: listpack integers in full, the rest %.17g', () => {
   assert.equal(z.scoreText(2305843009213693952), '2305843009213693952');
   assert.equal(z.scoreText(1e20), '1e+20');
   assert.equal(z.scoreText(0.1), '0.10000000000000001');
-  z.big = true;
+  z.toBig();
   assert.equal(z.scoreText(2305843009213693952), '2.305843009213694e+18');
 });
 

@@ -171,6 +171,36 @@ describeServer('geo', (fx) => {
     }
   });
 
+  test('searches and stores on both encodings: stored results are a listpack when they fit', async () => {
+    const r = await ioredis(fx().port);
+    try {
+      await r.flushall();
+      await r.geoadd('small{g}', ...NYC);
+      // the long member lies far out of the searches below
+      await r.geoadd('big{g}', ...NYC, '-73.5', '40.5', 'p'.repeat(65));
+      assert.equal(await r.object('ENCODING', 'small{g}'), 'listpack');
+      assert.equal(await r.object('ENCODING', 'big{g}'), 'skiplist');
+      const search = ['FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'ASC', 'WITHDIST'];
+      const small = (await r.call('GEOSEARCH', 'small{g}', ...search)) as [string, string][];
+      const big = (await r.call('GEOSEARCH', 'big{g}', ...search)) as [string, string][];
+      assert.deepEqual(big, small);
+      assert.equal(await r.geodist('big{g}', 'jfk', 'q4'), await r.geodist('small{g}', 'jfk', 'q4'));
+      for (const src of ['small{g}', 'big{g}']) {
+        assert.equal(await r.call('GEOSEARCHSTORE', 'dst{g}', src, 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'COUNT', '3', 'STOREDIST'), 3);
+        assert.equal(await r.object('ENCODING', 'dst{g}'), 'listpack');
+        assert.deepEqual(await r.zrange('dst{g}', '0', '-1'), ['lic market', 'q4', '4545']);
+        assert.equal(await r.call('GEORADIUS', src, '-73.9454966', '40.747533', '10', 'km', 'STORE', 'all{g}'), 6);
+        assert.equal(await r.object('ENCODING', 'all{g}'), 'listpack');
+      }
+      await r.config('SET', 'zset-max-listpack-entries', '2');
+      assert.equal(await r.call('GEOSEARCHSTORE', 'dst{g}', 'small{g}', 'FROMLONLAT', '-73.9454966', '40.747533', 'BYRADIUS', '10', 'km', 'COUNT', '3'), 3);
+      assert.equal(await r.object('ENCODING', 'dst{g}'), 'skiplist');
+    } finally {
+      await r.config('SET', 'zset-max-listpack-entries', '128');
+      r.disconnect();
+    }
+  });
+
   test('RESP3 replies: coordinates as doubles, distances as strings (raw)', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');

@@ -240,6 +240,64 @@ describeServer('hash family', (fx) => {
     }
   });
 
+  test('encoding: RESTORE and DEBUG RELOAD rebuild a fitting hash as a listpack; every command on both encodings', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    try {
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '4');
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-value', '8');
+      await c.call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'h'), 'hashtable');
+      await c.call('HDEL', 'h', 'e');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'h'), 'hashtable');
+      const payload = (await c.call('DUMP', 'h')) as string;
+      assert.equal(await c.call('RESTORE', 'r', '0', payload), 'OK');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'r'), 'listpack', 'four fields fit again');
+      assert.deepEqual(await c.call('HGETALL', 'r'), ['a', '1', 'b', '2', 'c', '3', 'd', '4']);
+      await c.call('HSET', 'l', 'f', '123456789');
+      await c.call('HSET', 'l', 'f', '1');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'l'), 'hashtable');
+      assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'h'), 'listpack');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'l'), 'listpack');
+      assert.equal(await c.call('HGET', 'l', 'f'), '1');
+      // a listpack payload with more fields than the limit: a hashtable
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '3');
+      assert.equal(await c.call('RESTORE', 'r2', '0', (await c.call('DUMP', 'r')) as string), 'OK');
+      assert.equal(await c.call('OBJECT', 'ENCODING', 'r2'), 'hashtable');
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '4');
+
+      // the same commands give the same answers on both encodings
+      for (const k of ['small', 'big']) {
+        // a value past the limit makes 'big' a hashtable, for good
+        await c.call('HSET', k, 'tmp', k === 'big' ? 'y'.repeat(9) : 'y');
+        await c.call('HSET', k, 'f1', 'v1', 'f2', 'v2', 'n', '10');
+        await c.call('HDEL', k, 'tmp');
+        assert.equal(await c.call('OBJECT', 'ENCODING', k), k === 'small' ? 'listpack' : 'hashtable', k);
+        assert.equal(await c.call('HSETNX', k, 'f1', 'no'), 0);
+        assert.equal(await c.call('HINCRBY', k, 'n', '5'), 15);
+        assert.equal(await c.call('HINCRBYFLOAT', k, 'n', '0.5'), '15.5');
+        assert.deepEqual(await c.call('HMGET', k, 'f2', 'nope', 'n'), ['v2', null, '15.5']);
+        assert.equal(await c.call('HSTRLEN', k, 'n'), 4);
+        assert.equal(await c.call('HEXISTS', k, 'f2'), 1);
+        assert.equal(await c.call('HDEL', k, 'f2', 'nope'), 1);
+        assert.equal(await c.call('HLEN', k), 2);
+        assert.deepEqual(await c.call('HGETALL', k), ['f1', 'v1', 'n', '15.5'], k);
+        assert.deepEqual(await c.call('HSCAN', k, '0'), ['0', ['f1', 'v1', 'n', '15.5']], k);
+        assert.ok(['f1', 'n'].includes((await c.call('HRANDFIELD', k)) as string));
+        assert.equal(((await c.call('HRANDFIELD', k, '-5')) as string[]).length, 5);
+        assert.equal(await c.call('COPY', k, `${k}-copy`), 1);
+        assert.equal(await c.call('OBJECT', 'ENCODING', `${k}-copy`), k === 'small' ? 'listpack' : 'hashtable');
+        assert.deepEqual(await c.call('DEBUG', 'DIGEST-VALUE', `${k}-copy`), await c.call('DEBUG', 'DIGEST-VALUE', k));
+        assert.equal(await c.call('HDEL', k, 'f1', 'n'), 2);
+        assert.equal(await c.call('EXISTS', k), 0, 'an emptied hash is deleted');
+      }
+    } finally {
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '128');
+      await c.call('CONFIG', 'SET', 'hash-max-listpack-value', '64');
+    }
+  });
+
   test('RESP3 shapes: HGETALL map, HRANDFIELD pairs, nulls (raw bytes)', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');

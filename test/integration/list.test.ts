@@ -288,6 +288,93 @@ describeServer('list family', (fx) => {
     }
   });
 
+  test('one node or many, under several list-max-listpack-size values: the same replies, still "quicklist"', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    try {
+      for (const fill of ['-2', '-1', '-5', '1', '3', '0']) {
+        await c.call('CONFIG', 'SET', 'list-max-listpack-size', fill);
+        const model: string[] = [];
+        // short elements, elements past 127 bytes (two-byte lengths) and elements larger than a node
+        const el = (i: number): string => (i % 50 === 7 ? 'L'.repeat(9000 + i) : i % 10 === 3 ? `m${i}`.padEnd(200, '.') : `s${i}`);
+        for (let i = 0; i < 600; i++) {
+          if (i % 3 === 0) {
+            await c.call('LPUSH', 'l', el(i));
+            model.unshift(el(i));
+          } else {
+            await c.call('RPUSH', 'l', el(i));
+            model.push(el(i));
+          }
+        }
+        assert.equal(await c.call('OBJECT', 'ENCODING', 'l'), 'quicklist', fill);
+        assert.deepEqual(await c.call('LRANGE', 'l', '0', '-1'), model, fill);
+        for (const i of [0, 1, 57, 299, 300, 598, 599]) assert.equal(await c.call('LINDEX', 'l', String(i)), model[i], `${fill} LINDEX ${i}`);
+        assert.equal(await c.call('LINDEX', 'l', '-1'), model[599]);
+        await c.call('LSET', 'l', '250', 'X'.repeat(300));
+        model[250] = 'X'.repeat(300);
+        assert.equal(await c.call('LINSERT', 'l', 'AFTER', model[100]!, 'ins'), 601);
+        model.splice(101, 0, 'ins');
+        assert.equal(await c.call('LREM', 'l', '-2', 's1'), 1);
+        model.splice(model.lastIndexOf('s1'), 1);
+        assert.deepEqual(await c.call('LPOS', 'l', 'ins', 'COUNT', '0'), [101]);
+        assert.deepEqual(await c.call('LRANGE', 'l', '95', '260'), model.slice(95, 261), fill);
+        assert.equal(await c.call('LTRIM', 'l', '20', '-30'), 'OK');
+        model.splice(0, 20);
+        model.splice(model.length - 29);
+        assert.deepEqual(await c.call('LPOP', 'l', '7'), model.splice(0, 7));
+        assert.deepEqual(await c.call('RPOP', 'l', '9'), model.splice(model.length - 9).reverse());
+        assert.deepEqual(await c.call('LRANGE', 'l', '0', '-1'), model, fill);
+        // down to a few elements, then gone
+        while (model.length > 3) {
+          assert.equal(await c.call('RPOP', 'l'), model.pop());
+        }
+        assert.equal(await c.call('OBJECT', 'ENCODING', 'l'), 'quicklist');
+        assert.deepEqual(await c.call('LRANGE', 'l', '0', '-1'), model);
+        assert.equal(await c.call('DEL', 'l'), 1);
+      }
+    } finally {
+      await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+    }
+  });
+
+  test('lists of one node and of many survive DEBUG RELOAD, DUMP / RESTORE, COPY and SORT STORE; MEMORY USAGE follows the packed size', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    const small = Array.from({ length: 10 }, (_, i) => `e${i}`);
+    const big = Array.from({ length: 20000 }, (_, i) => `element:${i}`);
+    await c.call('RPUSH', 'small', ...small);
+    for (let i = 0; i < big.length; i += 1000) await c.call('RPUSH', 'big', ...big.slice(i, i + 1000));
+    // 10 short elements: one string in a small object (a ring buffer of strings took some 500 bytes)
+    const usage = (await c.call('MEMORY', 'USAGE', 'small')) as number;
+    assert.ok(usage < 250, `MEMORY USAGE small = ${usage}`);
+    // 20000 elements of ~13 bytes: packed, some 15 bytes each (strings in a ring took over 40)
+    const bigUsage = (await c.call('MEMORY', 'USAGE', 'big')) as number;
+    assert.ok(bigUsage < 20000 * 18, `MEMORY USAGE big = ${bigUsage}`);
+    assert.ok(bigUsage > 20000 * 12, `MEMORY USAGE big = ${bigUsage}`);
+    for (const [k, v] of [['small', small], ['big', big]] as const) {
+      const payload = (await c.call('DUMP', k)) as string;
+      assert.equal(await c.call('RESTORE', `${k}:r`, '0', payload), 'OK');
+      assert.deepEqual(await c.call('LRANGE', `${k}:r`, '0', '-1'), v);
+      assert.equal(await c.call('COPY', k, `${k}:c`), 1);
+      await c.call('RPUSH', `${k}:c`, 'more');
+      assert.equal(await c.call('LLEN', k), v.length, 'the copy is independent');
+      assert.equal(await c.call('SORT', k, 'ALPHA', 'STORE', `${k}:s`), v.length);
+      assert.deepEqual(await c.call('LRANGE', `${k}:s`, '0', '2'), [...v].sort().slice(0, 3));
+    }
+    const digest = await c.call('DEBUG', 'DIGEST');
+    assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await c.call('DEBUG', 'DIGEST'), digest);
+    assert.deepEqual(await c.call('LRANGE', 'small', '0', '-1'), small);
+    assert.deepEqual(await c.call('LRANGE', 'big', '0', '-1'), big);
+    assert.deepEqual(await c.call('LRANGE', 'big:c', '-2', '-1'), [big[big.length - 1], 'more']);
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'big'), 'quicklist');
+    // loaded nodes are packed as saved: the reloaded list costs what the pushed one did, give or take its nodes
+    const reloaded = (await c.call('MEMORY', 'USAGE', 'big')) as number;
+    assert.ok(Math.abs(reloaded - bigUsage) < bigUsage * 0.1, `${reloaded} after reload vs ${bigUsage}`);
+    assert.equal(await c.call('LPUSH', 'big', 'head'), big.length + 1);
+    assert.equal(await c.call('LINDEX', 'big', '1'), big[0]);
+  });
+
   test('keyspace events in Redis 7.0\'s order (recorded from a real redis-server)', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');

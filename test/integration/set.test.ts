@@ -87,6 +87,114 @@ describeServer('sets', (fx) => {
     }
   });
 
+  test('small hashtables are packed up to 128 members of 64 bytes: SSCAN serves them whole, then by cursor', async () => {
+    const r = await ioredis(fx().port);
+    try {
+      await r.flushall();
+      const firstScan = async (key: string): Promise<[string, number]> => {
+        const [cur, items] = await r.sscan(key, 0, 'COUNT', 5);
+        return [cur, items.length];
+      };
+      await r.sadd('p', ...Array.from({ length: 128 }, (_, i) => `m${i}`));
+      assert.equal(await r.object('ENCODING', 'p'), 'hashtable', 'Redis 7.0 has no listpack sets: it answers hashtable');
+      assert.deepEqual(await firstScan('p'), ['0', 128], 'packed: the whole set at once');
+      await r.sadd('p', 'm128');
+      assert.equal(await r.object('ENCODING', 'p'), 'hashtable');
+      const [cur] = await firstScan('p');
+      assert.notEqual(cur, '0', 'past 128 members: a real hashtable, scanned by cursor');
+      await r.srem('p', 'm128', 'm127');
+      assert.notEqual((await firstScan('p'))[0], '0', 'no way back on removal');
+      // member length: 64 bytes stays packed, 65 does not
+      await r.sadd('l', 'x'.repeat(64), ...Array.from({ length: 20 }, (_, i) => `m${i}`));
+      assert.deepEqual(await firstScan('l'), ['0', 21]);
+      await r.sadd('l', 'y'.repeat(65));
+      assert.notEqual((await firstScan('l'))[0], '0');
+      assert.equal(await r.sismember('l', 'y'.repeat(65)), 1);
+      assert.equal(await r.scard('l'), 22);
+      // an intset past set-max-intset-entries goes to a packed hashtable while it fits
+      await r.config('SET', 'set-max-intset-entries', '4');
+      try {
+        await r.sadd('i', '1', '2', '3', '4');
+        assert.equal(await r.object('ENCODING', 'i'), 'intset');
+        await r.sadd('i', '5');
+        assert.equal(await r.object('ENCODING', 'i'), 'hashtable');
+        assert.deepEqual(await firstScan('i'), ['0', 5]);
+        assert.deepEqual((await r.smembers('i')).sort(), ['1', '2', '3', '4', '5']);
+      } finally {
+        await r.config('SET', 'set-max-intset-entries', '512');
+      }
+      // an intset taking a non-integer member
+      await r.sadd('c', '30', '-5', '9223372036854775807');
+      await r.sadd('c', 'abc');
+      assert.equal(await r.object('ENCODING', 'c'), 'hashtable');
+      assert.deepEqual((await r.smembers('c')).sort(), ['-5', '30', '9223372036854775807', 'abc']);
+      assert.equal(await r.sismember('c', '9223372036854775807'), 1);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  test('an intset again where Redis builds a fresh set: DEBUG RELOAD, RESTORE, stores, SMOVE, SPOP', async () => {
+    const r = await ioredis(fx().port);
+    try {
+      await r.flushall();
+      await r.sadd('h', 'a', '30', '-2', '9007199254740993');
+      await r.srem('h', 'a');
+      assert.equal(await r.object('ENCODING', 'h'), 'hashtable');
+      // the stores build a fresh set: an intset again
+      await r.sunionstore('u', 'h');
+      assert.equal(await r.object('ENCODING', 'u'), 'intset');
+      assert.deepEqual(await r.smembers('u'), ['-2', '30', '9007199254740993']);
+      await r.sinterstore('i', 'h', 'u');
+      assert.equal(await r.object('ENCODING', 'i'), 'intset');
+      await r.sadd('x', 'a', '30');
+      await r.sdiffstore('d', 'h', 'x');
+      assert.equal(await r.object('ENCODING', 'd'), 'intset');
+      assert.deepEqual(await r.smembers('d'), ['-2', '9007199254740993']);
+      await r.sdiffstore('d2', 'x', 'h');
+      assert.equal(await r.object('ENCODING', 'd2'), 'hashtable');
+      // SMOVE creates its destination from the moved member
+      await r.smove('x', 'fresh', '30');
+      assert.equal(await r.object('ENCODING', 'fresh'), 'intset');
+      await r.smove('x', 'fresh2', 'a');
+      assert.equal(await r.object('ENCODING', 'fresh2'), 'hashtable');
+      // RESTORE: a plain set of integers loads as an intset
+      const payload = await r.dumpBuffer('h');
+      assert.equal(payload[0], 2, 'a hashtable is dumped as RDB_TYPE_SET');
+      await r.restore('h2', 0, payload);
+      assert.equal(await r.object('ENCODING', 'h2'), 'intset');
+      assert.deepEqual(await r.smembers('h2'), ['-2', '30', '9007199254740993']);
+      const ipayload = await r.dumpBuffer('u');
+      assert.equal(ipayload[0], 11, 'an intset is dumped as RDB_TYPE_SET_INTSET');
+      await r.config('SET', 'set-max-intset-entries', '2');
+      try {
+        await r.restore('u2', 0, ipayload);
+        assert.equal(await r.object('ENCODING', 'u2'), 'hashtable', 'more members than set-max-intset-entries');
+      } finally {
+        await r.config('SET', 'set-max-intset-entries', '512');
+      }
+      await r.restore('u3', 0, ipayload);
+      assert.equal(await r.object('ENCODING', 'u3'), 'intset');
+      assert.deepEqual(await r.smembers('u3'), ['-2', '30', '9007199254740993']);
+      // SPOP with a count of at least the size replies as a fresh union: ascending when all integers
+      await r.sadd('q', 'a', '5', '-1', '3');
+      await r.srem('q', 'a');
+      assert.deepEqual(await r.spop('q', 10), ['-1', '3', '5']);
+      // DEBUG RELOAD
+      await r.sadd('k', 'a', '7', '1');
+      await r.srem('k', 'a');
+      await r.sadd('p', 'a', 'b');
+      assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+      assert.equal(await r.object('ENCODING', 'k'), 'intset');
+      assert.deepEqual(await r.smembers('k'), ['1', '7']);
+      assert.equal(await r.object('ENCODING', 'p'), 'hashtable');
+      assert.deepEqual((await r.smembers('p')).sort(), ['a', 'b']);
+      assert.equal(await r.object('ENCODING', 'h'), 'intset');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   test('SPOP and SRANDMEMBER: counts, replies and errors (ioredis)', async () => {
     const r = await ioredis(fx().port);
     try {

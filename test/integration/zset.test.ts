@@ -409,6 +409,104 @@ describeServer('sorted sets', (fx) => {
     }
   });
 
+  test('encodings at each threshold, and back to listpack where Redis converts (stores, DEBUG RELOAD, RESTORE)', async () => {
+    const r = await ioredis(fx().port);
+    await r.flushall();
+    const enc = (k: string) => r.object('ENCODING', k);
+    try {
+      // entries: 128 fit, the 129th converts before it is inserted
+      const args: (string | number)[] = [];
+      for (let i = 0; i < 128; i++) args.push(i, `m${i}`);
+      await r.zadd('n', ...args);
+      assert.equal(await enc('n'), 'listpack');
+      assert.equal(await r.zadd('n', 'XX', 1000, 'absent'), 0);
+      assert.equal(await enc('n'), 'listpack');
+      await r.zadd('n', 128, 'm128');
+      assert.equal(await enc('n'), 'skiplist');
+      assert.deepEqual(await r.zrange('n', '126', '128'), ['m126', 'm127', 'm128']);
+      // member length: 64 bytes fit, 65 convert (also as the first member of a new key)
+      await r.zadd('v', 1, 'x'.repeat(64));
+      assert.equal(await enc('v'), 'listpack');
+      await r.zincrby('v', 1, 'y'.repeat(65));
+      assert.equal(await enc('v'), 'skiplist');
+      assert.equal(await r.zscore('v', 'y'.repeat(65)), '1');
+      await r.geoadd('g', 13.361389, 38.115556, 'p'.repeat(65));
+      assert.equal(await enc('g'), 'skiplist');
+      // a skiplist that shrank stays one, until a fresh copy is built: stores, RESTORE, DEBUG RELOAD
+      await r.zremrangebyrank('n', 10, -1);
+      assert.equal(await enc('n'), 'skiplist');
+      assert.equal(await r.zrangestore('rs', 'n', 0, -1), 10);
+      assert.equal(await enc('rs'), 'listpack');
+      assert.equal(await r.zunionstore('u', 1, 'n'), 10);
+      assert.equal(await enc('u'), 'listpack');
+      assert.equal(await r.zinterstore('i', 2, 'n', 'u'), 10);
+      assert.equal(await enc('i'), 'listpack');
+      assert.equal(await r.zdiffstore('d', 1, 'n'), 10);
+      assert.equal(await enc('d'), 'listpack');
+      await r.copy('n', 'ncopy');
+      assert.equal(await enc('ncopy'), 'skiplist');
+      const dump = await r.dumpBuffer('n');
+      await r.restore('restored', 0, dump);
+      assert.equal(await enc('restored'), 'listpack');
+      assert.deepEqual(await r.zrange('restored', '0', '-1', 'WITHSCORES'), await r.zrange('n', '0', '-1', 'WITHSCORES'));
+      assert.equal(await r.debug('RELOAD'), 'OK');
+      assert.equal(await enc('n'), 'listpack');
+      assert.equal(await enc('ncopy'), 'listpack');
+      assert.equal(await enc('v'), 'skiplist');
+      assert.equal(await r.zcard('n'), 10);
+      // ZRANGESTORE: a rank range past the limit starts as a skiplist; a score range grows into one
+      await r.zadd('big', ...Array.from({ length: 300 }, (_, i) => [i, `b${i}`]).flat());
+      assert.equal(await r.zrangestore('r1', 'big', 0, 199), 200);
+      assert.equal(await enc('r1'), 'skiplist');
+      assert.equal(await r.zrangestore('r2', 'big', 0, 127), 128);
+      assert.equal(await enc('r2'), 'listpack');
+      assert.equal(await r.zrangestore('r3', 'big', 0, 199, 'BYSCORE'), 200);
+      assert.equal(await enc('r3'), 'skiplist');
+      assert.equal(await r.zunionstore('u2', 1, 'big'), 300);
+      assert.equal(await enc('u2'), 'skiplist');
+      // a listpack payload past the entries limit loads as a skiplist; the skiplist form fits back in the limit
+      const small = await r.dumpBuffer('rs');
+      await r.config('SET', 'zset-max-listpack-entries', '5');
+      await r.restore('rs2', 0, small);
+      assert.equal(await enc('rs2'), 'skiplist');
+      assert.deepEqual(await r.zrange('rs2', '0', '-1', 'WITHSCORES'), await r.zrange('rs', '0', '-1', 'WITHSCORES'));
+      await r.config('SET', 'zset-max-listpack-entries', '0');
+      await r.zadd('zero', 1, 'a');
+      assert.equal(await enc('zero'), 'skiplist');
+    } finally {
+      await r.config('SET', 'zset-max-listpack-entries', '128');
+      r.disconnect();
+    }
+  });
+
+  test('a listpack sorted set is one small value: MEMORY USAGE and every command on it', async () => {
+    const r = await ioredis(fx().port);
+    await r.flushall();
+    try {
+      await r.zadd('s', ...Array.from({ length: 10 }, (_, i) => [i * 1.5, `member:${i}`]).flat());
+      assert.equal(await r.object('ENCODING', 's'), 'listpack');
+      const usage = Number(await r.memory('USAGE', 's'));
+      assert.ok(usage < 400, `MEMORY USAGE ${usage}`);
+      assert.equal(await r.zrank('s', 'member:3'), 3);
+      assert.equal(await r.zrevrank('s', 'member:3'), 6);
+      assert.deepEqual(await r.zrevrange('s', 0, 1, 'WITHSCORES'), ['member:9', '13.5', 'member:8', '12']);
+      assert.deepEqual(await r.zrangebyscore('s', '(1.5', 6, 'LIMIT', 1, 2), ['member:3', 'member:4']);
+      assert.equal(await r.zcount('s', 3, '+inf'), 8);
+      assert.deepEqual(await r.zpopmax('s', 2), ['member:9', '13.5', 'member:8', '12']);
+      assert.deepEqual(await r.zpopmin('s'), ['member:0', '0']);
+      assert.equal(await r.zremrangebyscore('s', 3, 4.5), 2);
+      assert.deepEqual(await r.zrange('s', '0', '-1'), ['member:1', 'member:4', 'member:5', 'member:6', 'member:7']);
+      assert.equal(await r.zincrby('s', 100, 'member:1'), '101.5');
+      assert.deepEqual(await r.zrange('s', '-1', '-1'), ['member:1']);
+      assert.deepEqual((await r.zrandmember('s', -20)).length, 20);
+      assert.deepEqual((await r.zrandmember('s', 3)).length, 3);
+      assert.deepEqual(await r.zscan('s', 0), ['0', ['member:4', '6', 'member:5', '7.5', 'member:6', '9', 'member:7', '10.5', 'member:1', '101.5']]);
+      assert.equal(await r.object('ENCODING', 's'), 'listpack');
+    } finally {
+      r.disconnect();
+    }
+  });
+
   test('a big sorted set agrees with a model: ranks, ranges, counts, removals', async () => {
     const r = await ioredis(fx().port);
     await r.flushall();

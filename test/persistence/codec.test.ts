@@ -171,7 +171,7 @@ test('DUMP payloads are byte for byte what Redis 7.0 produces, and read back', (
   h.set('f2', 'x'.repeat(70), 128, 100);
   const hp = dumpPayload(h, DEFAULT_SAVE_OPTIONS);
   const hb = readDumpPayload(hp, DEFAULT_LIMITS) as HashValue;
-  assert.deepEqual([...hb.map], [...h.map]);
+  assert.deepEqual([...hb.pairs()], [...h.pairs()]);
 });
 
 test('DUMP payload checks: footer, version, checksum', () => {
