@@ -125,6 +125,24 @@ describeCompat('hash compat', (t) => {
     ['HSET', 'big', 'f', 'x'.repeat(65)], ['OBJECT', 'ENCODING', 'big'], ['HSET', 'small', 'f', 'x'.repeat(64)], ['OBJECT', 'ENCODING', 'small'],
   ]);
 
+  t('many pairs in one HSET / HMSET / HDEL: repeats, updates and the limits crossed mid-command', [
+    ['CONFIG', 'SET', 'hash-max-listpack-entries', '6'], ['CONFIG', 'SET', 'hash-max-listpack-value', '8'],
+    ['HSET', 'h', 'a', '1', 'b', '2', 'a', '3', 'c', '4', 'b', '5', 'a', '3'], ['HGETALL', 'h'], ['OBJECT', 'ENCODING', 'h'],
+    ['HSET', 'h', 'd', '1', 'a', 'x', 'e', '2', 'd', '3', 'f', '4'], ['HGETALL', 'h'], ['OBJECT', 'ENCODING', 'h'],
+    ['HSET', 'h', 'a', 'y', 'f', 'z', 'a', 'w'], ['HGETALL', 'h'], ['OBJECT', 'ENCODING', 'h'],
+    ['HSET', 'h', 'a', '0', 'g', '7', 'b', '0', 'h', '8'], u('HGETALL', 'h'), ['OBJECT', 'ENCODING', 'h'],
+    ['HMSET', 'm', 'a', '1', 'b', '2', 'c', '123456789', 'd', '4'], u('HGETALL', 'm'), ['OBJECT', 'ENCODING', 'm'],
+    ['HMSET', 'n', 'a', '1', 'b', '2'], ['HMSET', 'n', 'c', '3', 'abcdefghi', 'x', 'd', '4'], u('HGETALL', 'n'), ['OBJECT', 'ENCODING', 'n'],
+    ['HSET', 'p', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5', 'f', '6'], ['HSET', 'p', 'a', '1', 'f', '6', 'a', '1'], ['OBJECT', 'ENCODING', 'p'],
+    ['HDEL', 'p', 'b', 'zz', 'b', 'e', 'a'], ['HGETALL', 'p'], ['HDEL', 'p', 'c', 'd', 'f', 'c'], ['EXISTS', 'p'],
+    ['CONFIG', 'SET', 'hash-max-listpack-entries', '2'], ['HSET', 'q', 'a', '1'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '6'],
+    ['HSET', 'q', 'b', '2', 'c', '3'], ['HGETALL', 'q'], ['OBJECT', 'ENCODING', 'q'],
+    ...resetLimits,
+    ['HSET', 'big', ...Array.from({ length: 200 }, (_, i) => [`field:${i % 150}`, `v${i}`]).flat()], ['HLEN', 'big'], ['OBJECT', 'ENCODING', 'big'],
+    ['HGET', 'big', 'field:3'], ['HGET', 'big', 'field:140'],
+    ['HSET', 'full', ...Array.from({ length: 130 }, (_, i) => [`field:${i % 128}`, `v${i}`]).flat()], ['HGETALL', 'full'], ['OBJECT', 'ENCODING', 'full'],
+  ]);
+
   t('encodings: a value rebuilt by DEBUG RELOAD / RESTORE is a listpack again when it fits; COPY keeps it', [
     ['CONFIG', 'SET', 'hash-max-listpack-entries', '4'], ['CONFIG', 'SET', 'hash-max-listpack-value', '8'],
     ['HSET', 'h', 'a', '1', 'b', '2', 'c', '3', 'd', '4', 'e', '5'], ['OBJECT', 'ENCODING', 'h'], ['HDEL', 'h', 'e'],

@@ -176,6 +176,21 @@ describeCompat('sets', (t) => {
     ['COPY', 'big', 'big2'], ['OBJECT', 'ENCODING', 'big2'], ['SCARD', 'big2'], ['SADD', 'small2', 'new'], ['SCARD', 'small'], ['SCARD', 'small2'],
   ]));
 
+  t('many members in one SADD / SREM: repeats, widening, and the limits crossed mid-command', (p) => bothProtocols(p, [
+    ['SADD', 'i', '5', '3', '5', '-1', '3', '70000', '-1', '5'], ['SMEMBERS', 'i'], ['DUMP', 'i'],
+    ['SADD', 'i', '9223372036854775807', '2', '-9223372036854775808', '2', '4'], ['SMEMBERS', 'i'], ['DUMP', 'i'],
+    ['SREM', 'i', '9223372036854775807', 'x', '2', '2', '-9223372036854775808', '70000'], ['SMEMBERS', 'i'], ['DUMP', 'i'],
+    ['SADD', 'i', '8', 'a', '6', 'b', 'a'], ['OBJECT', 'ENCODING', 'i'], U('SMEMBERS', 'i'), ['SCARD', 'i'],
+    ['SADD', 'n', ...range(0, 510), '1', '2'], ['OBJECT', 'ENCODING', 'n'], ['SADD', 'n', '600', '601', '600', '602', '1'], ['OBJECT', 'ENCODING', 'n'], ['SCARD', 'n'],
+    ['SADD', 'p', ...range(0, 100, 'm'), 'm1', 'm2'], ['SCARD', 'p'], ['SADD', 'p', ...range(90, 140, 'm'), 'm95', 'm139'], ['SCARD', 'p'], ['OBJECT', 'ENCODING', 'p'],
+    ['SADD', 'q', 'a', 'b', 'x'.repeat(65), 'c', 'a'], ['SCARD', 'q'], ['SISMEMBER', 'q', 'x'.repeat(65)], ['SISMEMBER', 'q', 'c'],
+    ['SREM', 'q', 'a', 'a', 'zz', 'x'.repeat(65)], U('SMEMBERS', 'q'), ['SREM', 'q', 'b', 'c', 'b'], ['EXISTS', 'q'],
+    ['SADD', 'r', ...range(0, 20, 's')], ['SREM', 'r', ...range(5, 15, 's'), 's7', 'nope'], ['SCARD', 'r'], ['SREM', 'r', ...range(0, 30, 's')], ['EXISTS', 'r'],
+    ['SUNIONSTORE', 'u', 'i', 'n'], ['SCARD', 'u'], ['OBJECT', 'ENCODING', 'u'], ['SUNIONSTORE', 'u2', 'n', 'n'], ['OBJECT', 'ENCODING', 'u2'], ['SCARD', 'u2'],
+    ['SDIFFSTORE', 'dd', 'n', 'i'], ['OBJECT', 'ENCODING', 'dd'], ['SCARD', 'dd'], ['SINTERSTORE', 'ii', 'n', 'u'], ['OBJECT', 'ENCODING', 'ii'], ['SCARD', 'ii'],
+    ['SADD', 'w', '1', '2'], ['SUNIONSTORE', 'w2', 'w', 'i'], ['SCARD', 'w2'], ['SDIFFSTORE', 'w3', 'i', 'w'], U('SMEMBERS', 'w3'),
+  ]));
+
   t('back to an intset where Redis builds a fresh set: stores, SMOVE, SPOP, DEBUG RELOAD, RESTORE', async (p) => {
     await runScript(p, [
       ['SADD', 'h', 'a', '3', '1', '2'], ['SREM', 'h', 'a'], ['OBJECT', 'ENCODING', 'h'], U('SMEMBERS', 'h'),

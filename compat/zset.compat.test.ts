@@ -332,6 +332,55 @@ describeCompat('zset compat', (t) => {
     await runScript(p, [{ cmd: ['HELLO', '3'], ignore: true }, ['COMMAND', 'INFO', ...names], ['COMMAND', 'DOCS', ...names]]);
   });
 
+  t('multi-pair ZADD / GEOADD / ZREM: flags, duplicates, the listpack limits crossed mid-command', async (p) => {
+    const pairsOf = (from: number, n: number, score: (i: number) => number, prefix = 'm'): string[] =>
+      Array.from({ length: n }, (_, i) => [String(score(from + i)), `${prefix}${from + i}`]).flat();
+    const check = (k: string): Script => [['OBJECT', 'ENCODING', k], ['ZCARD', k], ['ZRANGE', k, '0', '-1', 'WITHSCORES'], ['DEBUG', 'DIGEST-VALUE', k]];
+    const script: Script = [
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'], ['CONFIG', 'SET', 'zset-max-listpack-value', '64'],
+      // 120 members, then a command whose 9th new member is the 129th
+      ['ZADD', 'a', ...pairsOf(0, 120, (i) => i % 7)], ...check('a'),
+      ['ZADD', 'a', 'CH', '1', 'm3', ...pairsOf(120, 20, (i) => i - 130), '-0', 'm5'], ...check('a'),
+      // exactly 128 in one command stays packed; 129 with a duplicate stays packed too
+      ['ZADD', 'b', ...pairsOf(0, 128, (i) => (i * 37) % 11)], ...check('b'),
+      ['ZADD', 'c', ...pairsOf(0, 128, (i) => i), '5', 'm0'], ...check('c'),
+      ['ZADD', 'c', 'XX', ...pairsOf(100, 40, (i) => -i)], ...check('c'),
+      // an over-long member mid-command
+      ['ZADD', 'd', '1', 'a', '2', 'b', '3', 'x'.repeat(65), '4', 'c', '0', 'a'], ...check('d'),
+      ['ZADD', 'd2', '1', 'a', '2', 'y'.repeat(64), '3', 'b'], ...check('d2'),
+      // duplicates and flags within one command
+      ['ZADD', 'e', '3', 'a', '1', 'a', '2', 'b', '-0', 'b', '0', 'c', '-0', 'c'], ...check('e'),
+      ['ZADD', 'e', 'NX', 'CH', '9', 'a', '7', 'n', '8', 'n'], ...check('e'),
+      ['ZADD', 'e', 'GT', 'CH', '1', 'a', '10', 'a', '5', 'a', '4', 'new', '0', 'c'], ...check('e'),
+      ['ZADD', 'e', 'LT', 'CH', '1', 'a', '10', 'a', '-1', 'b', '2', 'new2'], ...check('e'),
+      ['ZADD', 'e', 'XX', 'GT', 'CH', '20', 'a', '0', 'b', '1', 'zz'], ...check('e'),
+      ['ZADD', 'e', 'XX', 'LT', '-5', 'a', '-6', 'a', '0', 'b'], ...check('e'),
+      ['ZADD', 'e', '1', 'q', 'nan', 'r'], ...check('e'),
+      ['ZADD', 'f', 'XX', '1', 'a', '2', 'b'], ['EXISTS', 'f'],
+      // a small limit crossed, with duplicates around the crossing
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '4'],
+      ['ZADD', 'g', '1', 'a', '2', 'b', '1', 'a', '3', 'c', '4', 'd', '2', 'a', '5', 'e', '6', 'a'], ...check('g'),
+      ['ZADD', 'h', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ...check('h'), ['ZADD', 'h', 'NX', '1', 'a', '9', 'e'], ...check('h'),
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'],
+      // GEOADD with many members: same path
+      ['GEOADD', 'geo', ...Array.from({ length: 130 }, (_, i) => [String(-170 + i * 2.5), String(-80 + i), `p${i}`]).flat()], ...check('geo'),
+      ['GEOADD', 'geo2', '13.361389', '38.115556', 'a', '15.087269', '37.502669', 'b', '13.361389', '38.115556', 'a', '2', '3', 'b'], ...check('geo2'),
+      ['GEOADD', 'geo2', 'CH', 'NX', '1', '1', 'a', '3', '3', 'c', '4', '4', 'c'], ...check('geo2'),
+      ['GEOADD', 'geo2', 'XX', 'CH', '5', '5', 'a', '6', '6', 'zz'], ...check('geo2'),
+      ['GEOADD', 'geo3', '1', '1', 'a', '2', '2', 'p'.repeat(65), '3', '3', 'b'], ...check('geo3'),
+      ['GEOADD', 'geo3', '1', '1', 'c', '200', '2', 'd'], ...check('geo3'),
+      // ZREM with many members, duplicates and missing ones
+      ['ZREM', 'b', 'm1', 'm2', 'm1', 'nope', 'm127', 'm0', 'm2'], ...check('b'),
+      ['ZREM', 'd2', 'a', 'y'.repeat(64), 'b', 'a'], ['EXISTS', 'd2'],
+      ['ZREM', 'a', 'm0', 'm1', 'm0', 'nope'], ...check('a'),
+      // ZRANGESTORE into a fresh value, both sides of the limit
+      ['ZRANGESTORE', 'rs', 'b', '0', '-1'], ...check('rs'), ['ZRANGESTORE', 'rs2', 'a', '0', '-1'], ...check('rs2'),
+      ['ZRANGESTORE', 'rs3', 'd', '0', '-1', 'REV'], ...check('rs3'),
+      ['ZRANGESTORE', 'rs4', 'a', '-inf', '+inf', 'BYSCORE', 'LIMIT', '0', '128'], ...check('rs4'),
+    ];
+    await runScript(p, script);
+  });
+
   t('COMMAND GETKEYS for movable keys', [
     ['COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'd', '2', 'a', 'b', 'WEIGHTS', '1', '2'], ['COMMAND', 'GETKEYS', 'ZINTER', '2', 'a', 'b'],
     ['COMMAND', 'GETKEYS', 'ZDIFF', '1', 'a', 'WITHSCORES'], ['COMMAND', 'GETKEYS', 'ZMPOP', '2', 'a', 'b', 'MIN'], ['COMMAND', 'GETKEYS', 'BZMPOP', '0', '2', 'a', 'b', 'MIN'],

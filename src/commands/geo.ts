@@ -7,8 +7,8 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt } from './parse.ts';
-import { zsetAdd, zsetAt } from './zset-common.ts';
-import { ZADD_ADDED, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue } from '../datatypes/zset.ts';
+import { zsetAdd, zsetAddMany, zsetAt } from './zset-common.ts';
+import { ZADD_ADDED, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddCounts } from '../datatypes/zset.ts';
 import { parseLonLat, parseUnit, replyCoord, replyDistance } from './geo-parse.ts';
 import { GEO_ARGS } from './geo-args.ts';
 import { GEOSEARCH, GEOSEARCHSTORE, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, georadiusGeneric } from './geo-search.ts';
@@ -60,10 +60,15 @@ const geoadd = command({
     }
     let added = 0, updated = 0;
     const flags = (nx ? ZADD_NX : 0) | (xx ? ZADD_XX : 0);
-    for (let i = 0; i < elements; i++) {
-      const out = zsetAdd(c, z, args[longIdx + i * 3 + 2]!, scores[i]!, flags);
+    if (elements === 1) {
+      const out = zsetAdd(c, z, args[longIdx + 2]!, scores[0]!, flags);
       if (out === ZADD_ADDED) added++;
       else if (out === ZADD_UPDATED) updated++;
+    } else {
+      // several members: applied in turn, a packed set rebuilt once
+      zsetAddMany(c, z, args, longIdx + 2, 3, scores, elements, flags);
+      added = zaddCounts.added;
+      updated = zaddCounts.updated;
     }
     if (added + updated > 0) ks.modified(key, 'zadd');
     c.reply.int(ch ? added + updated : added);

@@ -86,8 +86,8 @@ function hsetLike(name: 'hset' | 'hmset', summary: string, complexity: string): 
       const cfg = c.server.config;
       const maxE = maxEntries(cfg);
       const maxV = maxValue(cfg);
-      let created = 0;
-      for (let i = 2; i < argc; i += 2) if (h.set(args[i]!, args[i + 1]!, maxE, maxV)) created++;
+      // one pair: the plain path; more: one rebuild of a listpack for all
+      const created = argc === 4 ? (h.set(args[2]!, args[3]!, maxE, maxV) ? 1 : 0) : h.setMany(args, 2, maxE, maxV);
       ks.modified(key, 'hset');
       if (isHset) c.reply.int(created);
       else c.reply.ok();
@@ -150,13 +150,7 @@ const hdel = command({
     const ks = c.ks(key);
     const h = hashAt(ks, key);
     if (h === undefined) return c.reply.int(0);
-    let n = 0;
-    for (let i = 2; i < args.length; i++) {
-      if (h.delete(args[i]!)) {
-        n++;
-        if (h.size() === 0) break;
-      }
-    }
+    const n = args.length === 3 ? (h.delete(args[2]!) ? 1 : 0) : h.deleteMany(args, 2);
     if (n > 0) {
       ks.modified(key, 'hdel');
       dropIfEmpty(ks, key, h);

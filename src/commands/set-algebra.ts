@@ -44,8 +44,7 @@ function unionOrDiff(sets: Array<SetValue | undefined>, op: Op, max: number): Se
   if (op === 'union') {
     for (const s of sets) {
       if (s === undefined) continue;
-      const ms = s.members();
-      for (let i = 0; i < ms.length; i++) out.add(ms[i]!, max);
+      out.addMany(s.members(), 0, max);
     }
     return out;
   }
@@ -53,14 +52,16 @@ function unionOrDiff(sets: Array<SetValue | undefined>, op: Op, max: number): Se
   if (first === undefined) return out;
   for (let j = 1; j < sets.length; j++) if (sets[j] === first) return out; // X - X = {}
   const ms = first.members();
+  const kept: string[] = [];
   outer: for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
     for (let j = 1; j < sets.length; j++) {
       const o = sets[j];
       if (o !== undefined && o.has(m)) continue outer;
     }
-    out.add(m, max);
+    kept.push(m);
   }
+  out.addMany(kept, 0, max);
   return out;
 }
 
@@ -91,9 +92,10 @@ function algebraCommand(name: string, op: Op, isStore: boolean, summary: string)
       const sets = loadSets(c, args, isStore ? 2 : 1);
       if (op === 'inter') {
         if (isStore) {
+          const members: string[] = [];
+          intersect(sets, (m) => members.push(m) > 0);
           const res = new SetValue();
-          const max = maxIntset(c);
-          intersect(sets, (m) => res.add(m, max) || true);
+          res.addMany(members, 0, maxIntset(c));
           return store(c, args[1]!, res, 'sinterstore');
         }
         const out: string[] = [];

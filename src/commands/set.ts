@@ -44,8 +44,8 @@ const sadd = command({
       throw new CommandError(Err.WRONGTYPE);
     }
     const max = maxIntset(c);
-    let n = 0;
-    for (let i = 2; i < args.length; i++) if (s.add(args[i]!, max)) n++;
+    // one member: the plain path; more: one rebuild of a small set for all
+    const n = args.length === 3 ? (s.add(args[2]!, max) ? 1 : 0) : s.addMany(args, 2, max);
     if (n !== 0) ks.modified(key, 'sadd');
     c.reply.int(n);
   },
@@ -61,8 +61,7 @@ const srem = command({
     const ks = c.ks(key);
     const s = setAt(ks, key);
     if (s === undefined) return c.reply.int(0);
-    let n = 0;
-    for (let i = 2; i < args.length && s.size() !== 0; i++) if (s.delete(args[i]!)) n++;
+    const n = args.length === 3 ? (s.delete(args[2]!) ? 1 : 0) : s.deleteMany(args, 2);
     if (n !== 0) {
       ks.modified(key, 'srem');
       dropIfEmpty(ks, key, s);
@@ -175,8 +174,7 @@ function spopWithCount(c: Client, args: string[]): void {
     for (let i = 0; i < rest.length; i++) popped.push(rest[i]!);
     // as Redis's setTypeCreate(first survivor) + setTypeAdd: intset iff all integers
     s.reset();
-    const max = maxIntset(c);
-    for (let i = 0; i < keep.length; i++) s.add(keep[i]!, max);
+    s.addMany(keep, 0, maxIntset(c));
   }
   // after the change: the keyspace recounts the value's bytes here
   ks.modified(key, 'spop');

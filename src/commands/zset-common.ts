@@ -28,6 +28,16 @@ export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number, 
   return z.zadd(member, score, flags, maxListpackEntries(c), maxListpackValue(c));
 }
 
+/**
+ * ZSetValue.zaddMany with the server's listpack limits: zsetAdd of n pairs
+ * (members[from + i * step], scores[i]) in turn, a packed set rebuilt once.
+ * The counts go to zaddCounts.
+ */
+export function zsetAddMany(c: Client, z: ZSetValue, members: readonly string[], from: number, step: number, scores: readonly number[], n: number, flags: number): void {
+  if (z.big) z.zaddMany(members, from, step, scores, n, flags, Infinity, Infinity);
+  else z.zaddMany(members, from, step, scores, n, flags, maxListpackEntries(c), maxListpackValue(c));
+}
+
 /** Deletes the key when the zset is empty, emitting 'del'. */
 export function zsetDropIfEmpty(ks: Keyspace, key: string, z: ZSetValue): void {
   if (z.size() === 0) {

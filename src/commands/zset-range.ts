@@ -5,7 +5,7 @@ import { ZSetValue } from '../datatypes/zset.ts';
 import { isOpt, parseInteger } from './parse.ts';
 import type { LexRange, RangeOut, ScoreRange } from '../datatypes/zrange-spec.ts';
 import { isEmptyLexRange, isEmptyScoreRange, parseLexRange, parseScoreRange } from './zset-parse.ts';
-import { clearRange, maxListpackEntries, rangeOut, replyRange, storeResult, zsetAdd, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
+import { clearRange, maxListpackEntries, rangeOut, replyRange, storeResult, zsetAddMany, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import type { Client } from '../server/client.ts';
 
 const RANK = 0, SCORE = 1, LEX = 2;
@@ -115,7 +115,7 @@ const zrangestore = command({
       const { members, scores } = rangeOut;
       // as Redis: a rank range longer than the listpack limit starts as a skiplist, others convert as they grow
       if (s.by === RANK && members.length > maxListpackEntries(c)) out.toBig();
-      for (let i = 0; i < members.length; i++) zsetAdd(c, out, members[i]!, scores[i]!, 0);
+      zsetAddMany(c, out, members, 0, 1, scores, members.length, 0); // one build
       clearRange();
     }
     storeResult(c, args[1]!, out, 'zrangestore');

@@ -1,14 +1,14 @@
 /** Sorted set family: ZADD, ZINCRBY, ZREM, scores, ranks, random picks, ZSCAN (pops, ranges and algebra in zset-*.ts). */
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
-import { ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddOut } from '../datatypes/zset.ts';
+import { ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddCounts, zaddOut } from '../datatypes/zset.ts';
 import { isOpt, parseBigInteger } from './parse.ts';
 import { parseScanArgs } from './scan-args.ts';
 import { scanStep, writeScanReply } from './scan.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import { CursorTable } from '../engine/cursors.ts';
 import { string2d } from './zset-parse.ts';
-import { clearRange, memberReply, membersHeader, rangeOut, zsetAdd, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
+import { clearRange, memberReply, membersHeader, rangeOut, zsetAdd, zsetAddMany, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { zsetPopCommands } from './zset-pop.ts';
@@ -73,8 +73,8 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
     z = new ZSetValue();
     ks.set(key, z);
   }
-  for (let j = 0; j < pairs; j++) {
-    const out = zsetAdd(c, z, args[idx + j * 2 + 1]!, scores[j]!, flags);
+  if (pairs === 1) {
+    const out = zsetAdd(c, z, args[idx + 1]!, scores[0]!, flags);
     if (out === ZADD_NAN) throw new CommandError('ERR resulting score is not a number (NaN)');
     if (out === ZADD_ADDED) added++;
     else if (out === ZADD_UPDATED) updated++;
@@ -82,6 +82,11 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
       processed++;
       score = zaddOut.score;
     }
+  } else {
+    // several pairs (never INCR, so never NaN): applied in turn, a packed set rebuilt once
+    zsetAddMany(c, z, args, idx + 1, 2, scores, pairs, flags);
+    added = zaddCounts.added;
+    updated = zaddCounts.updated;
   }
   if (added + updated > 0) ks.modified(key, (flags & ZADD_INCR) !== 0 ? 'zincr' : 'zadd');
   zaddReply(c, flags, ch, added, updated, processed, score);
@@ -126,11 +131,9 @@ const zrem = command({
     const ks = c.ks(key);
     const z = zsetAt(ks, key);
     if (z === undefined) return c.reply.int(0);
-    let n = 0;
-    for (let i = 2; i < args.length; i++) {
-      if (z.delete(args[i]!)) n++;
-      if (z.size() === 0) break;
-    }
+    let n: number;
+    if (args.length === 3) n = z.delete(args[2]!) ? 1 : 0;
+    else n = z.deleteMany(args, 2, args.length); // a packed set rebuilt once
     if (n > 0) {
       ks.modified(key, 'zrem');
       zsetDropIfEmpty(ks, key, z);

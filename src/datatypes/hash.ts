@@ -360,6 +360,140 @@ export class HashValue implements CollectionValue {
     return tableSet(t, field, value);
   }
 
+  /**
+   * Sets the pairs args[from], args[from + 1], … (to the end of args) as
+   * set() on each in turn would, and returns how many fields were new: the
+   * same pairs, order, encoding and count (HSET / HMSET with many pairs).
+   * A listpack is rebuilt once for the whole command, not once per pair.
+   */
+  setMany(args: readonly string[], from: number, maxEntries: number, maxValue: number): number {
+    const d = this.data;
+    if (typeof d === 'string') {
+      const created = this.setManyPacked(d, args, from, maxEntries, maxValue);
+      if (created >= 0) return created;
+    }
+    // a hashtable, or a listpack that one of the pairs converts: a hashtable
+    // built from the listpack as it was, then every pair in turn, ends as one
+    // converted mid-command would (same pairs in the same order, same count)
+    let t = this.data;
+    if (typeof t === 'string') this.data = t = this.toTable(t);
+    let created = 0;
+    for (let i = from; i + 1 < args.length; i += 2) if (tableSet(t, args[i]!, args[i + 1]!)) created++;
+    return created;
+  }
+
+  /**
+   * setMany on listpack `d` when every pair keeps it a listpack: the new
+   * string built in one pass (changed values rewritten where they were, new
+   * fields appended in order of first appearance, the last value of a
+   * repeated field winning) and the count of new fields; -1, with nothing
+   * changed, when a pair would convert it (as set() decides: a field or
+   * value over maxValue, a new field at maxEntries, any write past a lowered
+   * maxEntries; the size is checked for the whole command up front, as
+   * Redis's hashTypeTryConversion).
+   */
+  private setManyPacked(d: string, args: readonly string[], from: number, maxEntries: number, maxValue: number): number {
+    let n = packedCount(d);
+    if (n > maxEntries) return -1;
+    const start = firstField(d);
+    // fields already there: their positions in d, ascending, and new values
+    let updPos: number[] | null = null;
+    let updVal: string[] | null = null;
+    // fields not there: appended in this order
+    const newF: string[] = [];
+    const newV: string[] = [];
+    let grow = 0;
+    for (let i = from; i + 1 < args.length; i += 2) {
+      const f = args[i]!;
+      const v = args[i + 1]!;
+      if (f.length > maxValue || v.length > maxValue) return -1;
+      grow += itemSize(f) + itemSize(v);
+      const p = findField(d, f, start);
+      if (p >= 0) {
+        if (updPos === null) {
+          updPos = [p];
+          updVal = [v];
+          continue;
+        }
+        // kept sorted by position; a repeat replaces the earlier value
+        let k = updPos.length;
+        while (k > 0 && updPos[k - 1]! > p) k--;
+        if (k > 0 && updPos[k - 1] === p) updVal![k - 1] = v;
+        else {
+          updPos.splice(k, 0, p);
+          updVal!.splice(k, 0, v);
+        }
+        continue;
+      }
+      const j = newF.indexOf(f);
+      if (j >= 0) {
+        newV[j] = v;
+        continue;
+      }
+      if (n >= maxEntries) return -1;
+      newF.push(f);
+      newV.push(v);
+      n++;
+    }
+    if (d.length + grow >= PACKED_SAFETY) return -1;
+    if (newF.length === 0 && updPos === null) return 0;
+    begin();
+    putLen(n);
+    let q = start;
+    if (updPos !== null) {
+      for (let k = 0; k < updPos.length; k++) {
+        const vp = skip(d, updPos[k]!);
+        putRaw(d, q, vp);
+        putItem(updVal![k]!);
+        q = skip(d, vp);
+      }
+    }
+    putRaw(d, q, d.length);
+    for (let j = 0; j < newF.length; j++) {
+      putItem(newF[j]!);
+      putItem(newV[j]!);
+    }
+    this.data = finish();
+    return newF.length;
+  }
+
+  /**
+   * Removes the fields args[from…] as delete() on each in turn would; the
+   * number that were there (HDEL with many fields). A listpack is rebuilt
+   * once for the whole command.
+   */
+  deleteMany(args: readonly string[], from: number): number {
+    const d = this.data;
+    let removed = 0;
+    if (typeof d !== 'string') {
+      for (let i = from; i < args.length; i++) if (tableDelete(d, args[i]!)) removed++;
+      return removed;
+    }
+    const start = firstField(d);
+    // positions of the pairs to drop, ascending, each once
+    const gone: number[] = [];
+    for (let i = from; i < args.length; i++) {
+      const p = findField(d, args[i]!, start);
+      if (p < 0) continue;
+      let k = gone.length;
+      while (k > 0 && gone[k - 1]! > p) k--;
+      if (k > 0 && gone[k - 1] === p) continue;
+      gone.splice(k, 0, p);
+    }
+    if (gone.length === 0) return 0;
+    begin();
+    putLen(packedCount(d) - gone.length);
+    let q = start;
+    for (let k = 0; k < gone.length; k++) {
+      const p = gone[k]!;
+      putRaw(d, q, p);
+      q = skip(d, skip(d, p));
+    }
+    putRaw(d, q, d.length);
+    this.data = finish();
+    return gone.length;
+  }
+
   /** Removes a field; true when it was there. */
   delete(field: string): boolean {
     const d = this.data;

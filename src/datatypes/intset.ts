@@ -193,6 +193,74 @@ export function insertKey(s: string): string | null {
   return out.latin1Slice(0, s.length + w);
 }
 
+/**
+ * Writes members from..to of `s` (width `w`) at `p` of the scratch buffer
+ * with width `nw` (at least `w`); the position after them.
+ */
+function copyMembers(s: string, w: number, from: number, to: number, nw: number, p: number): number {
+  if (to <= from) return p;
+  if (nw === w) {
+    copy(s, 1 + from * w, 1 + to * w, p);
+    return p + (to - from) * w;
+  }
+  for (let i = from; i < to; i++, p += nw) {
+    const v = small(s, 1 + i * w, w);
+    out.writeInt32LE(v, p);
+    if (nw === 8) out.writeInt32LE(v < 0 ? -1 : 0, p + 4);
+  }
+  return p;
+}
+
+/**
+ * `s` with every member of `sorted` added: distinct canonical int64 strings
+ * in ascending numeric order, none of them in `s`. The same intset as
+ * insertKey() on each in turn (widened once to the widest width needed),
+ * built in one pass.
+ */
+export function intsetMerge(s: string, sorted: readonly string[]): string {
+  const w = s.charCodeAt(0) & 0x7f;
+  const n = (s.length - 1) / w;
+  let nw = w;
+  for (let j = 0; j < sorted.length; j++) {
+    parseKey(sorted[j]!);
+    if (key.w > nw) nw = key.w;
+  }
+  room(1 + (n + sorted.length) * nw);
+  out[0] = 0x80 | nw;
+  let p = 1;
+  let next = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    parseKey(sorted[j]!);
+    // its insertion index among the old members (a key wider than they are
+    // lands before or after them all)
+    const at = -searchKey(s) - 1;
+    p = copyMembers(s, w, next, at, nw, p);
+    writeKey(p, nw);
+    p += nw;
+    next = at;
+  }
+  p = copyMembers(s, w, next, n, nw, p);
+  return out.latin1Slice(0, p);
+}
+
+/** `s` without its members at the ascending, distinct indices `sorted` (intsetRemove on each; the width stays). */
+export function removeIndices(s: string, sorted: readonly number[]): string {
+  const w = s.charCodeAt(0) & 0x7f;
+  room(s.length - sorted.length * w);
+  let p = 1;
+  let from = 0;
+  out[0] = s.charCodeAt(0);
+  for (let k = 0; k < sorted.length; k++) {
+    const i = sorted[k]!;
+    copy(s, 1 + from * w, 1 + i * w, p);
+    p += (i - from) * w;
+    from = i + 1;
+  }
+  copy(s, 1 + from * w, s.length, p);
+  p += s.length - (1 + from * w);
+  return out.latin1Slice(0, p);
+}
+
 /** `s` without its member at index `i` (intsetRemove; the width stays). */
 export function removeAt(s: string, i: number): string {
   const w = s.charCodeAt(0) & 0x7f;

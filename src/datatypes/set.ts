@@ -26,7 +26,7 @@ import { dataAt, find, hdr, itemAt, pack, skip, stringBytes, unpack, begin, putL
 import { BigSet } from './set-big.ts';
 import {
   EMPTY_INTSET, insertKey, intsetBlobLength, intsetCount, intsetFromBlob, intsetFromSorted, intsetGet, intsetMembers,
-  intsetToBlob, isIntset, parseKey, removeAt, searchKey,
+  intsetMerge, intsetToBlob, isIntset, parseKey, removeAt, removeIndices, searchKey,
 } from './intset.ts';
 import { isInt64 } from '../commands/parse.ts';
 
@@ -68,6 +68,15 @@ function packedAt(s: string, i: number): number {
   let p = dataAt(s, 0);
   while (i-- > 0) p = skip(s, p);
   return p;
+}
+
+/** Inserts `x` into the ascending `sorted` unless there; false when it was. */
+function insertSorted(sorted: number[], x: number): boolean {
+  let k = sorted.length;
+  while (k > 0 && sorted[k - 1]! > x) k--;
+  if (k > 0 && sorted[k - 1] === x) return false;
+  sorted.splice(k, 0, x);
+  return true;
 }
 
 /** `s` (a packed set of `n` members) without its member at `p`. */
@@ -202,6 +211,154 @@ export class SetValue implements CollectionValue {
     putItem(m);
     this.data = finish();
     return true;
+  }
+
+  /**
+   * Adds ms[from…] as add() on each in turn would and returns how many were
+   * new: the same members, order, form and count (SADD with many members,
+   * a set built from others). An intset or packed string is rebuilt once for
+   * the members it takes, not once per member; a conversion mid-batch
+   * happens at the member add() would convert on, and the rest go on in the
+   * new form.
+   */
+  addMany(ms: readonly string[], from: number, maxIntset: number): number {
+    let d = this.data;
+    let i = from;
+    const end = ms.length;
+    let added = 0;
+    if (typeof d === 'string' && isIntset(d)) {
+      // integers join the intset until a non-integer, or one past
+      // set-max-intset-entries, converts it (that member included)
+      const count = intsetCount(d);
+      // integers not in the intset, repeats included while far from the
+      // limit (no Set built: a sort drops them); near it, a Set counts the
+      // distinct ones exactly, to convert on the right member
+      const news: string[] = [];
+      let seen: Set<string> | null = null;
+      let other: string | null = null;
+      let convert = false;
+      for (; i < end; i++) {
+        const m = ms[i]!;
+        if (!parseKey(m)) {
+          other = m;
+          convert = true;
+          i++;
+          break;
+        }
+        if (searchKey(d) >= 0) continue;
+        if (seen === null) {
+          news.push(m);
+          if (count + news.length <= maxIntset) continue;
+          seen = new Set(news);
+        } else {
+          if (seen.has(m)) continue;
+          seen.add(m);
+          news.push(m);
+        }
+        if (count + seen.size > maxIntset) {
+          convert = true;
+          i++;
+          break;
+        }
+      }
+      if (news.length !== 0) {
+        // ascending, and repeats (equal strings: the integers are canonical) dropped
+        news.sort(compareIntStrings);
+        let k = 1;
+        for (let j = 1; j < news.length; j++) if (news[j] !== news[k - 1]) news[k++] = news[j]!;
+        news.length = k;
+        added = k;
+        d = intsetMerge(d, news);
+      }
+      if (!convert) {
+        this.data = d;
+        return added;
+      }
+      // the hashtable encoding: the intset's members in ascending order, then the non-integer
+      const members = intsetMembers(d);
+      if (other !== null) {
+        members.push(other);
+        added++;
+      }
+      this.data = d = hashtableOf(members);
+    }
+    if (typeof d === 'string') {
+      // packed: new members appended in order of arrival, until one past
+      // 128 members or 64 bytes converts it (that member included)
+      const start = dataAt(d, 0);
+      let n = hdr.len;
+      // new members, each once (at most 128: a linear scan finds repeats)
+      const items: string[] = [];
+      let convert = false;
+      for (; i < end; i++) {
+        const m = ms[i]!;
+        if (find(d, m, start, 1) >= 0 || items.indexOf(m) >= 0) continue;
+        items.push(m);
+        if (n >= SET_PACKED_ENTRIES || m.length > SET_PACKED_VALUE) {
+          convert = true;
+          i++;
+          break;
+        }
+        n++;
+      }
+      added += items.length;
+      if (!convert) {
+        if (items.length === 0) return added;
+        begin();
+        putLen(n);
+        putRaw(d, start, d.length);
+        for (let k = 0; k < items.length; k++) putItem(items[k]!);
+        this.data = finish();
+        return added;
+      }
+      const members = unpack(d, start);
+      for (let k = 0; k < items.length; k++) members.push(items[k]!);
+      this.data = d = BigSet.from(members)!;
+    }
+    for (; i < end; i++) if (d.add(ms[i]!)) added++;
+    return added;
+  }
+
+  /**
+   * Removes ms[from…] as delete() on each in turn would; how many were there
+   * (SREM with many members). An intset or packed string is rebuilt once.
+   */
+  deleteMany(ms: readonly string[], from: number): number {
+    const d = this.data;
+    let removed = 0;
+    if (typeof d !== 'string') {
+      for (let i = from; i < ms.length; i++) if (d.delete(ms[i]!)) removed++;
+      return removed;
+    }
+    // indices (intset) or positions (packed) of the members to drop, ascending, each once
+    const gone: number[] = [];
+    if (isIntset(d)) {
+      for (let i = from; i < ms.length; i++) {
+        if (!parseKey(ms[i]!)) continue;
+        const at = searchKey(d);
+        if (at >= 0) insertSorted(gone, at);
+      }
+      if (gone.length !== 0) this.data = removeIndices(d, gone);
+      return gone.length;
+    }
+    const start = dataAt(d, 0);
+    const n = hdr.len;
+    for (let i = from; i < ms.length; i++) {
+      const p = find(d, ms[i]!, start, 1);
+      if (p >= 0) insertSorted(gone, p);
+    }
+    if (gone.length === 0) return 0;
+    begin();
+    putLen(n - gone.length);
+    let q = start;
+    for (let k = 0; k < gone.length; k++) {
+      const p = gone[k]!;
+      putRaw(d, q, p);
+      q = skip(d, p);
+    }
+    putRaw(d, q, d.length);
+    this.data = finish();
+    return gone.length;
   }
 
   /** Removes a member; true if it was there. */

@@ -195,6 +195,37 @@ export function zlFromSorted(members: readonly string[], scores: readonly number
   return finish();
 }
 
+/** Every entry of `s` into `map` (member → score), in order: a multi-pair edit's working copy. */
+export function zlToMap(s: string, map: Map<string, number>): void {
+  const end = s.length;
+  let p = dataAt(s, 0);
+  while (p < end) {
+    const d = dataAt(s, p);
+    const len = hdr.len;
+    map.set(s.slice(d, d + len), doubleAt(s, d + len));
+    p = d + len + SCORE;
+  }
+}
+
+/**
+ * `s` without the entries at the `n` positions in `at` (ascending, distinct):
+ * ZREM of several members in one build.
+ */
+export function zlDeleteAt(s: string, at: readonly number[], n: number): string {
+  const head = dataAt(s, 0);
+  const count = hdr.len;
+  begin();
+  putLen(count - n);
+  let from = head;
+  for (let i = 0; i < n; i++) {
+    const p = at[i]!;
+    putRaw(s, from, p);
+    from = zlNext(s, p);
+  }
+  putRaw(s, from, s.length);
+  return finish();
+}
+
 // ---- ranges (Redis's zzl*InRange / zzl*InLexRange walks, by entry index over POS) ----
 
 const BY_SCORE = 0, BY_LEX = 1;

@@ -194,3 +194,112 @@ test('fromPairs finds a repeated field among many pairs (raised limits)', () => 
   assert.equal(HashValue.fromPairs(pairs, 5000, 64), null);
   assert.equal(HashValue.fromPairs(pairs.slice(-6), 5000, 64)!.size(), 3);
 });
+
+/** `h` after set() on each pair of `pairs` in turn, and the count of new fields. */
+function setOneByOne(h: HashValue, pairs: readonly string[], maxE: number, maxV: number): number {
+  let n = 0;
+  for (let i = 0; i + 1 < pairs.length; i += 2) if (h.set(pairs[i]!, pairs[i + 1]!, maxE, maxV)) n++;
+  return n;
+}
+
+/** setMany on a clone of `base` ends exactly as set() pair by pair: pairs, order, encoding, count, bytes. */
+function checkSetMany(base: HashValue, pairs: readonly string[], maxE: number, maxV: number, msg: string): HashValue {
+  const one = base.clone();
+  const many = base.clone();
+  const expected = setOneByOne(one, pairs, maxE, maxV);
+  const got = many.setMany(['HSET', 'k', ...pairs], 2, maxE, maxV);
+  assert.equal(got, expected, `${msg}: count`);
+  assert.equal(many.encoding(), one.encoding(), `${msg}: encoding`);
+  assert.deepEqual([...many.entries()], [...one.entries()], `${msg}: pairs`);
+  assert.equal(many.bytes(), one.bytes(), `${msg}: bytes`);
+  return many;
+}
+
+function hashOf(n: number, maxE = 128, maxV = 64): HashValue {
+  const h = new HashValue();
+  for (let i = 0; i < n; i++) h.set(`field:${i}`, `value:${i}`, maxE, maxV);
+  return h;
+}
+
+test('setMany (HSET with many pairs) = set() pair by pair, across the conversion limits', () => {
+  const pairs = (from: number, to: number, tag = 'v'): string[] => {
+    const out: string[] = [];
+    for (let i = from; i < to; i++) out.push(`field:${i}`, `${tag}${i}`);
+    return out;
+  };
+  // a new hash filled to exactly the limit stays a listpack
+  assert.equal(checkSetMany(new HashValue(), pairs(0, 128), 128, 64, 'to the limit').encoding(), 'listpack');
+  // the 129th field arrives mid-command: the rest go to the hashtable
+  assert.equal(checkSetMany(new HashValue(), pairs(0, 200), 128, 64, '129th mid-command').encoding(), 'hashtable');
+  // updates of existing fields and new ones, crossing the limit
+  checkSetMany(hashOf(100), pairs(80, 140, 'new'), 128, 64, 'updates then past the limit');
+  checkSetMany(hashOf(100), pairs(80, 120, 'new'), 128, 64, 'updates and adds, under the limit');
+  checkSetMany(hashOf(128), pairs(0, 128, 'x'), 128, 64, 'all updates at the limit');
+  // an over-long value or field mid-command
+  const longV = [...pairs(0, 10), 'field:5', 'x'.repeat(65), ...pairs(10, 20)];
+  assert.equal(checkSetMany(hashOf(3), longV, 128, 64, 'long value').encoding(), 'hashtable');
+  const longF = [...pairs(0, 10), 'f'.repeat(65), 'v', ...pairs(10, 20)];
+  assert.equal(checkSetMany(new HashValue(), longF, 128, 64, 'long field').encoding(), 'hashtable');
+  // repeats inside one command: new fields, existing fields, equal values
+  const dups = ['a', '1', 'field:1', 'x', 'b', '2', 'a', '3', 'field:1', 'y', 'field:2', 'value:2', 'b', '2', 'a', '4'];
+  const d = checkSetMany(hashOf(4), dups, 128, 64, 'repeats');
+  assert.deepEqual([...d.entries()], ['field:0', 'value:0', 'field:1', 'y', 'field:2', 'value:2', 'field:3', 'value:3', 'a', '4', 'b', '2']);
+  // repeats of a field past the limit do not count towards it
+  checkSetMany(hashOf(3), ['a', '1', 'a', '2', 'a', '3', 'b', '1'], 5, 64, 'repeats under a limit');
+  checkSetMany(hashOf(3), ['a', '1', 'b', '2', 'c', '3', 'a', '4'], 5, 64, 'repeat after the limit passed');
+  // a lowered limit under a listpack: any write converts, an equal update included
+  checkSetMany(hashOf(6), ['field:1', 'value:1', 'field:2', 'value:2'], 4, 64, 'lowered limit');
+  checkSetMany(hashOf(4), ['field:1', 'value:1', 'field:2', 'value:2'], 4, 64, 'equal values at the limit');
+  // nothing changes: the same string is kept
+  const same = hashOf(4);
+  assert.equal(same.setMany(['HSET', 'k', 'field:1', 'value:1', 'field:3', 'value:3'], 2, 128, 64), 0);
+  // already a hashtable
+  checkSetMany(hashOf(10, 4), pairs(5, 20, 'z'), 4, 64, 'hashtable');
+  // lengths around the one-char header (127/128 bytes) with a raised value limit
+  checkSetMany(hashOf(3), ['field:0', 'x'.repeat(130), 'n', 'y'.repeat(127), 'field:2', ''], 128, 200, 'long headers');
+});
+
+test('setMany = set() pair by pair under random batches', () => {
+  for (const seed of [3, 11, 500]) {
+    const rand = rng(seed);
+    for (let round = 0; round < 300; round++) {
+      const maxE = 1 + Math.floor(rand() * 12);
+      const maxV = 4 + Math.floor(rand() * 4);
+      const base = new HashValue();
+      const baseN = Math.floor(rand() * (maxE + 2));
+      for (let i = 0; i < baseN; i++) base.set(`f${Math.floor(rand() * 16)}`, 'v'.repeat(Math.floor(rand() * 4)), 1000, 1000);
+      const pairs: string[] = [];
+      const count = 1 + Math.floor(rand() * 20);
+      for (let i = 0; i < count; i++) {
+        const long = rand() < 0.03;
+        pairs.push(`f${Math.floor(rand() * 16)}`, 'w'.repeat(long ? maxV + 1 : Math.floor(rand() * maxV)));
+      }
+      checkSetMany(base, pairs, maxE, maxV, `seed ${seed} round ${round}`);
+    }
+  }
+});
+
+test('deleteMany (HDEL with many fields) = delete() field by field', () => {
+  for (const seed of [5, 77]) {
+    const rand = rng(seed);
+    for (let round = 0; round < 300; round++) {
+      const maxE = rand() < 0.2 ? 2 : 128;
+      const base = new HashValue();
+      const n = Math.floor(rand() * 12);
+      for (let i = 0; i < n; i++) base.set(`f${Math.floor(rand() * 16)}`, `v${i}`, maxE, 64);
+      const fields: string[] = [];
+      const count = 1 + Math.floor(rand() * 10);
+      for (let i = 0; i < count; i++) fields.push(`f${Math.floor(rand() * 16)}`);
+      const one = base.clone();
+      const many = base.clone();
+      let expected = 0;
+      for (const f of fields) if (one.delete(f)) expected++;
+      const msg = `seed ${seed} round ${round}`;
+      assert.equal(many.deleteMany(['HDEL', 'k', ...fields], 2), expected, msg);
+      assert.equal(many.encoding(), one.encoding(), msg);
+      assert.deepEqual([...many.entries()], [...one.entries()], msg);
+      assert.equal(many.size(), one.size(), msg);
+      assert.equal(many.bytes(), one.bytes(), msg);
+    }
+  }
+});

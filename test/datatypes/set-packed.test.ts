@@ -248,3 +248,121 @@ test('DUMP of an intset is byte for byte Redis 7.0.15 (width kept after the wide
   assert.equal(form(bib), 'big');
   assert.equal(bib.size(), 600);
 });
+
+/** addMany on a clone of `base` ends exactly as add() member by member: members, order, form, width, count, bytes. */
+function checkAddMany(base: SetValue, ms: readonly string[], maxIntset: number, msg: string): SetValue {
+  const one = base.clone();
+  const many = base.clone();
+  let expected = 0;
+  for (const m of ms) if (one.add(m, maxIntset)) expected++;
+  assert.equal(many.addMany(['SADD', 'k', ...ms], 2, maxIntset), expected, `${msg}: count`);
+  assert.equal(form(many), form(one), `${msg}: form`);
+  assert.deepEqual([...many.members()], [...one.members()], `${msg}: members in order`);
+  if (typeof one.data === 'string') assert.equal(many.data, one.data, `${msg}: the same string`);
+  assert.equal(many.bytes(), one.bytes(), `${msg}: bytes`);
+  return many;
+}
+
+function setOf(ms: readonly string[], maxIntset = 512): SetValue {
+  const s = new SetValue();
+  for (const m of ms) s.add(m, maxIntset);
+  return s;
+}
+
+const range = (from: number, to: number, f: (i: number) => string): string[] => Array.from({ length: to - from }, (_, i) => f(from + i));
+
+test('addMany (SADD with many members) = add() member by member, across every conversion', () => {
+  const str = (i: number): string => `member:${i}`;
+  // packed: to exactly 128 members, then the 129th mid-command
+  assert.equal(form(checkAddMany(new SetValue(), range(0, 128, str), 512, 'packed to the limit')), 'packed');
+  assert.equal(form(checkAddMany(new SetValue(), range(0, 200, str), 512, '129th mid-command')), 'big');
+  checkAddMany(setOf(range(0, 100, str)), range(90, 140, str), 512, 'packed, some there, past the limit');
+  checkAddMany(setOf(range(0, 100, str)), range(0, 100, str), 512, 'packed, all there');
+  // an over-long member mid-command, then more
+  const long = [...range(0, 10, str), 'x'.repeat(65), ...range(10, 20, str)];
+  assert.equal(form(checkAddMany(setOf(['a']), long, 512, 'long member')), 'big');
+  checkAddMany(setOf(['a']), [...range(0, 5, str), 'x'.repeat(64), 'a'], 512, 'a member of exactly 64 bytes');
+  // repeats inside one command
+  checkAddMany(setOf(['a', 'b']), ['c', 'a', 'c', 'd', 'b', 'd', 'c', 'e'], 512, 'packed repeats');
+  checkAddMany(new SetValue(), ['5', '3', '5', '-1', '3', '70000', '-1', '5'], 512, 'intset repeats');
+  checkAddMany(setOf(range(0, 127, str)), ['z', 'z', 'y', 'z', 'y'], 512, 'repeats around the packed limit');
+  // intset: widening, order, the limit crossed mid-command, a non-integer mid-command
+  checkAddMany(setOf(['1', '2', '3']), ['-40000', '7', '9223372036854775807', '-2', '4294967296', '1'], 512, 'widened');
+  checkAddMany(setOf(['1', '-70000']), ['5', '-9223372036854775808', '2'], 512, 'widened from 4 to 8');
+  checkAddMany(setOf(INT64_EDGES.slice(0, 5)), INT64_EDGES, 512, 'int64 edges');
+  const ints = range(0, 600, (i) => String((i * 7919) % 100003 - 50000));
+  assert.equal(form(checkAddMany(new SetValue(), ints.slice(0, 512), 512, 'intset to the limit')), 'intset');
+  assert.equal(form(checkAddMany(new SetValue(), ints, 512, '513th integer mid-command')), 'big');
+  assert.equal(form(checkAddMany(setOf(ints.slice(0, 10), 10), [], 10, 'nothing')), 'intset');
+  assert.equal(form(checkAddMany(setOf(['1', '2', '3']), ['4', '5', '6', '7', '5'], 5, 'past a small intset limit, to packed')), 'packed');
+  assert.equal(form(checkAddMany(setOf(['1', '2', '3']), ['4', '5', '1', '2', '6', 'x', '7'], 5, 'past the limit, then a string')), 'packed');
+  checkAddMany(setOf(['3', '1']), ['2', '10', 'a', '0', 'b', '-5', 'a'], 512, 'a non-integer mid-command: ascending integers, then it');
+  checkAddMany(new SetValue(), ['a', '1', '2', 'b', '1'], 512, 'a non-integer first');
+  checkAddMany(new SetValue(), ['1', 'y'.repeat(65), 'b', '2'], 512, 'an over-long member converts an intset to big');
+  checkAddMany(setOf(range(0, 128, String)), ['x', 'y'], 512, 'intset of 128, then strings: straight to big');
+  checkAddMany(setOf(range(0, 127, String)), ['x', 'y', 'z'], 512, 'intset of 127, then strings: packed, then big');
+  // set-max-intset-entries lowered under an intset: a repeat stays, a new integer converts
+  checkAddMany(setOf(range(0, 10, String)), ['3', '4'], 5, 'lowered limit, repeats');
+  checkAddMany(setOf(range(0, 10, String)), ['3', '40', '41'], 5, 'lowered limit, a new integer');
+  checkAddMany(setOf(range(0, 10, String)), ['1', '2'], 0, 'limit 0');
+  // already big
+  checkAddMany(setOf(range(0, 300, str)), range(250, 350, str), 512, 'big');
+});
+
+test('addMany = add() member by member under random batches', () => {
+  for (const seed of [2, 13, 404]) {
+    const rand = rng(seed);
+    const pick = (): string => {
+      const r = rand();
+      if (r < 0.6) return String(Math.floor(rand() * 40) - 20);
+      if (r < 0.65) return INT64_EDGES[Math.floor(rand() * INT64_EDGES.length)]!;
+      if (r < 0.68) return 'l'.repeat(65);
+      return `s${Math.floor(rand() * 30)}`;
+    };
+    for (let round = 0; round < 400; round++) {
+      const maxIntset = 1 + Math.floor(rand() * 30);
+      const base = new SetValue();
+      const baseN = Math.floor(rand() * 40);
+      const ints = rand() < 0.5;
+      for (let i = 0; i < baseN; i++) base.add(ints ? String(Math.floor(rand() * 60) - 30) : pick(), maxIntset);
+      const ms: string[] = [];
+      const count = 2 + Math.floor(rand() * 40);
+      const allInts = rand() < 0.4;
+      for (let i = 0; i < count; i++) ms.push(allInts ? String(Math.floor(rand() * 200) - 100) : pick());
+      checkAddMany(base, ms, maxIntset, `seed ${seed} round ${round}`);
+    }
+  }
+});
+
+test('deleteMany (SREM with many members) = delete() member by member, in every form', () => {
+  for (const seed of [8, 31]) {
+    const rand = rng(seed);
+    for (let round = 0; round < 300; round++) {
+      const kind = round % 3;
+      const base = new SetValue();
+      const n = Math.floor(rand() * (kind === 2 ? 200 : 40));
+      for (let i = 0; i < n; i++) {
+        const x = Math.floor(rand() * (kind === 2 ? 300 : 50));
+        base.add(kind === 0 ? String(x - 25) : kind === 1 ? `s${x}` : `m${x}`, 512);
+      }
+      if (kind === 0 && rand() < 0.3) base.add('9223372036854775807', 512);
+      const ms: string[] = [];
+      const count = 1 + Math.floor(rand() * 30);
+      for (let i = 0; i < count; i++) {
+        const x = Math.floor(rand() * (kind === 2 ? 300 : 50));
+        ms.push(kind === 0 ? (rand() < 0.1 ? 'nope' : String(x - 25)) : kind === 1 ? `s${x}` : `m${x}`);
+      }
+      const one = base.clone();
+      const many = base.clone();
+      let expected = 0;
+      for (const m of ms) if (one.delete(m)) expected++;
+      const msg = `seed ${seed} round ${round}`;
+      assert.equal(many.deleteMany(['SREM', 'k', ...ms], 2), expected, msg);
+      assert.equal(form(many), form(one), msg);
+      assert.deepEqual([...many.members()].sort(), [...one.members()].sort(), msg);
+      if (typeof one.data === 'string') assert.equal(many.data, one.data, msg);
+      assert.equal(many.size(), one.size(), msg);
+      assert.equal(many.bytes(), one.bytes(), msg);
+    }
+  }
+});

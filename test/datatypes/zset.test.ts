@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZSetValue, ZADD_ADDED, ZADD_INCR, ZADD_NAN, ZADD_NOP, ZADD_UPDATED, ZADD_XX, ZADD_GT } from '../../src/datatypes/zset.ts';
+import { ZSetValue, ZADD_ADDED, ZADD_INCR, ZADD_NAN, ZADD_NOP, ZADD_UPDATED, ZADD_XX, ZADD_GT, zaddCounts } from '../../src/datatypes/zset.ts';
 import { ZSetBig } from '../../src/datatypes/zset-big.ts';
 import type { RangeOut } from '../../src/datatypes/zrange-spec.ts';
 import { objectBytes } from '../../src/datatypes/value.ts';
@@ -280,4 +280,123 @@ test('strtod and string2d follow glibc and Redis', () => {
   assert.throws(() => parseScoreRange('1x', '1'), /min or max is not a float/);
   assert.throws(() => parseLexRange('a', '+'), /min or max not valid string range item/);
   assert.throws(() => parseLexRange('++', '+'), /min or max not valid string range item/);
+});
+
+/** zadd() of each pair in turn: the reference zaddMany() must match. */
+function zaddEach(z: ZSetValue, ms: string[], ss: number[], flags: number, maxEntries: number, maxValue: number): [number, number] {
+  let added = 0, updated = 0;
+  for (let i = 0; i < ms.length; i++) {
+    const r = z.zadd(ms[i]!, ss[i]!, flags, z.big ? Infinity : maxEntries, z.big ? Infinity : maxValue);
+    if (r === ZADD_ADDED) added++;
+    else if (r === ZADD_UPDATED) updated++;
+  }
+  return [added, updated];
+}
+
+/** Same contents, order, encoding, packed bytes and accounting. */
+function assertSameSet(a: ZSetValue, b: ZSetValue, msg: string): void {
+  assert.equal(a.encoding(), b.encoding(), msg);
+  if (!a.big) assert.equal(a.data, b.data, msg);
+  assert.deepEqual([...a.entries()], [...b.entries()], msg);
+  for (const [m] of pairsOf(a)) assert.ok(Object.is(a.score(m), b.score(m)), `${msg}: score of ${m}`);
+  // a skiplist's node levels are random: its accounting differs run to run
+  if (!a.big) assert.equal(a.bytes(), b.bytes(), msg);
+  else checkInvariants(a.data as ZSetBig, pairsOf(b));
+}
+function pairsOf(z: ZSetValue): Entry[] {
+  const o = out();
+  z.all(o);
+  return pairs(o);
+}
+
+test('zaddMany: one rebuild, the same set, encoding and counts as zadd() pair by pair', () => {
+  const NX = 1, GT = 4, LT = 8;
+  const flagSets = [0, NX, ZADD_XX, GT, LT, ZADD_XX | GT, ZADD_XX | LT];
+  // fixed cases across the thresholds: the 129th member mid-command, an over-long one mid-command, duplicates
+  const cases: { start: Entry[]; ms: string[]; ss: number[] }[] = [];
+  const base: Entry[] = Array.from({ length: 120 }, (_, i) => [`m${i}`, i % 7]);
+  const ms20 = Array.from({ length: 20 }, (_, i) => `n${i}`);
+  cases.push({ start: base, ms: ms20, ss: ms20.map((_, i) => i - 3) }); // the 129th arrives 9th
+  cases.push({ start: base, ms: ms20.slice(0, 9), ss: [1, -0, 2, 3, 4, 5, 6, 7, -0] }); // ends with 129: a skiplist
+  cases.push({ start: base, ms: ['m1', ...ms20.slice(0, 8), 'n0'], ss: [1, -0, 2, 3, 4, 5, 6, 7, -0, 5] }); // ends with 128: packed
+  cases.push({ start: base, ms: ['m1', 'n1', 'n1', 'm2', 'x'.repeat(65), 'n2', 'm3', 'n3'], ss: [9, 1, 2, -0, 5, 6, -1, 0] });
+  cases.push({ start: [], ms: ['a', 'b', 'a', 'c', 'b', 'a'], ss: [3, 2, 1, -0, 5, 1] }); // duplicates only
+  cases.push({ start: [], ms: Array.from({ length: 200 }, (_, i) => `k${i % 150}`), ss: Array.from({ length: 200 }, (_, i) => (i * 37) % 11) });
+  cases.push({ start: [['a', 1]], ms: ['b', 'y'.repeat(64), 'c', 'z'.repeat(65), 'c'], ss: [1, 1, 0, 2, 3] });
+  cases.push({ start: [['a', 0]], ms: ['a', 'a', 'b'], ss: [-0, 0, -0] });
+  // random ones
+  const rand = lcg(7);
+  for (let k = 0; k < 60; k++) {
+    const start: Entry[] = [];
+    const n0 = Math.floor(rand() * 135);
+    for (let i = 0; i < n0; i++) start.push([`s${Math.floor(rand() * 160)}`, Math.floor(rand() * 10) - 5]);
+    const n = 2 + Math.floor(rand() * 60);
+    const ms: string[] = [], ss: number[] = [];
+    for (let i = 0; i < n; i++) {
+      ms.push(rand() < 0.03 ? 'L'.repeat(60 + Math.floor(rand() * 10)) : `s${Math.floor(rand() * 160)}`);
+      ss.push(rand() < 0.1 ? -0 : Math.floor(rand() * 10) - 5 + (rand() < 0.3 ? 0.5 : 0));
+    }
+    cases.push({ start, ms, ss });
+  }
+  for (const [ci, { start, ms, ss }] of cases.entries()) {
+    for (const flags of flagSets) {
+      for (const [bigFirst, maxEntries] of [[false, 128], [true, 128], [false, 4]] as const) {
+        const a = new ZSetValue();
+        const b = new ZSetValue();
+        for (const [m, s] of start.slice(0, maxEntries === 4 ? ci % 6 : start.length)) {
+          a.zadd(m, s, 0, a.big ? Infinity : 128, a.big ? Infinity : 64);
+          b.zadd(m, s, 0, b.big ? Infinity : 128, b.big ? Infinity : 64);
+        }
+        if (bigFirst) {
+          a.toBig();
+          b.toBig();
+        }
+        const before = a.data;
+        // members interleaved with other arguments, as ZADD's score/member pairs
+        const args = ms.flatMap((m, i) => [String(ss[i]), m]);
+        a.zaddMany(args, 1, 2, ss, ms.length, flags, a.big ? Infinity : maxEntries, a.big ? Infinity : 64);
+        const [added, updated] = zaddEach(b, ms, ss, flags, maxEntries, 64);
+        const msg = `case ${ci} flags ${flags} big ${bigFirst} max ${maxEntries}`;
+        assert.deepEqual([zaddCounts.added, zaddCounts.updated], [added, updated], msg);
+        assertSameSet(a, b, msg);
+        if (added + updated === 0 && typeof before === 'string') assert.equal(a.data, before, `${msg}: untouched`);
+      }
+    }
+  }
+});
+
+test('zaddMany on a packed set builds its string once', () => {
+  const z = new ZSetValue();
+  z.zadd('a', 1, 0, 128, 64);
+  const ms = Array.from({ length: 100 }, (_, i) => `member:${i}`);
+  const ss = ms.map((_, i) => 100 - i);
+  let builds = 0;
+  const orig = Buffer.prototype.latin1Slice;
+  Buffer.prototype.latin1Slice = function (this: Buffer, ...a: [number?, number?]) {
+    builds++;
+    return orig.apply(this, a);
+  };
+  try {
+    z.zaddMany(ms, 0, 1, ss, ms.length, 0, 128, 64);
+  } finally {
+    Buffer.prototype.latin1Slice = orig;
+  }
+  assert.equal(builds, 1);
+  assert.equal(z.size(), 101);
+  assert.equal(z.encoding(), 'listpack');
+});
+
+test('deleteMany: the same set and count as delete() member by member, duplicates included', () => {
+  const rand = lcg(11);
+  for (let k = 0; k < 80; k++) {
+    const a = new ZSetValue();
+    const n0 = Math.floor(rand() * 140);
+    for (let i = 0; i < n0; i++) a.zadd(`s${Math.floor(rand() * 150)}`, Math.floor(rand() * 9), 0, a.big ? Infinity : 128, a.big ? Infinity : 64);
+    const b = a.clone();
+    const del = Array.from({ length: 1 + Math.floor(rand() * 50) }, () => `s${Math.floor(rand() * 150)}`);
+    let n = 0;
+    for (const m of del) if (b.delete(m)) n++;
+    assert.equal(a.deleteMany(['ZREM', 'k', ...del], 2, del.length + 2), n, `case ${k}`);
+    assertSameSet(a, b, `case ${k}`);
+  }
 });
