@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { freePort } from '../test/helpers/ports.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 
+/** The V8 flags `npm start` runs shardis with (package.json "start"): a 2 MB young generation. */
+export const SHARDIS_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 export interface Target {
   name: 'redis' | 'shardis';
   port: number;
@@ -40,7 +43,7 @@ export async function startTarget(name: Target['name'], dir: string, extra: stri
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra];
   const proc = name === 'redis'
     ? spawn('redis-server', [...common, '--enable-debug-command', 'yes'], { stdio: 'ignore' })
-    : spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    : spawn(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (wait) await waitUp(port);
   return { name, port, proc };
 }
