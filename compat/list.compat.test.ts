@@ -433,6 +433,25 @@ describeCompat('lists', (t) => {
     return runScript(pair, script);
   });
 
+  t('pushes of many elements at once: replies, contents and (built by RPUSH) DUMP bytes as Redis, across node sizes', (pair) => {
+    const script: Script = [];
+    const el = (i: number): string => (i % 131 === 70 ? 'B'.repeat(9000) + i : i % 37 === 9 ? `w${i}`.padEnd(1100, '-') : i % 7 === 2 ? String(i * 31 - 500) : `element:${i}`);
+    const els = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => el(from + i));
+    for (const fill of ['-2', '-1', '5', '-5']) {
+      script.push(['CONFIG', 'SET', 'list-max-listpack-size', fill]);
+      const r = `r${fill}`;
+      const l = `l${fill}`;
+      // 100 at a time: the first command crosses one node's size; later ones fill and open nodes
+      for (let i = 0; i < 1200; i += 100) script.push(['RPUSH', r, ...els(i, 100)]);
+      script.push(['RPUSH', r, 'a', 'a', 'b', 'a'], ['RPUSHX', r, ...els(2000, 150)], ['LLEN', r], ['DUMP', r], ['DEBUG', 'DIGEST-VALUE', r]);
+      for (let i = 0; i < 900; i += 150) script.push([i % 300 ? 'LPUSH' : 'RPUSH', l, ...els(i, 150)]);
+      script.push(['LPUSHX', l, ...els(3000, 120)], ['LPUSH', l, 'x', 'y', 'x'], ['LPUSHX', 'nolist', 'a', 'b'], ['RPUSHX', 'nolist', 'a', 'b']);
+      script.push(['LLEN', l], ['LRANGE', l, '0', '-1'], ['LRANGE', r, '0', '-1'], ['LINDEX', l, '333'], ['DEBUG', 'DIGEST-VALUE', l]);
+    }
+    script.push(['DEBUG', 'RELOAD'], ['DEBUG', 'DIGEST'], ['CONFIG', 'SET', 'list-max-listpack-size', '-2']);
+    return runScript(pair, script);
+  });
+
   t('random operations give the same replies', (pair) => {
     const rand = rng(20240607);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -29,8 +29,10 @@ function pushCommand(name: string, left: boolean, onlyExisting: boolean, since: 
       else ks.set(key, (l = new ListValue()));
       const n = args.length;
       const fill = listFill(c);
-      if (left) for (let i = 2; i < n; i++) l.pushLeft(args[i]!, fill);
-      else for (let i = 2; i < n; i++) l.pushRight(args[i]!, fill);
+      // several elements: one node rebuild for them all, not one each
+      if (n > 3) l.pushMany(args, 2, left, fill);
+      else if (left) l.pushLeft(args[2]!, fill);
+      else l.pushRight(args[2]!, fill);
       c.reply.int(l.length);
       ks.modified(key, event);
     },

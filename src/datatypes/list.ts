@@ -8,7 +8,9 @@
  *     without the count in front.
  * A push rebuilds the single node (a copy of it, as listpack's memmove), so
  * pushes keep it to SINGLE_MAX chars; past that, or past the node limit,
- * the list becomes a Quicklist, whose pushes are amortized. It is a single
+ * the list becomes a Quicklist, whose pushes are amortized. A push of
+ * several elements (pushMany) rebuilds the node once for all of them and
+ * leaves the list as the pushes one by one would, form and nodes included. It is a single
  * node again once it is down to one node of at most SHRINK chars (half of
  * SINGLE_MAX, so a list at the boundary does not flip on every push and
  * pop). A list loaded or built whole (RDB, SORT STORE) is a single node
@@ -167,6 +169,47 @@ export class ListValue implements CollectionValue {
     }
     const q = this.toQuicklist();
     q.pushLeft(x, fill);
+    this.data = q;
+  }
+
+  /**
+   * Pushes items[from..] one after another at one end (RPUSH / LPUSH with
+   * several elements): the same list, in the same form and nodes, as
+   * pushRight / pushLeft called for each in turn, with one node rebuild
+   * instead of one per element. The elements that fit the single node (by
+   * the test pushRight makes for each) go into it in one build; if one does
+   * not fit, the list becomes a Quicklist there and it takes the rest.
+   */
+  pushMany(items: readonly string[], from: number, left: boolean, fill = DEFAULT_FILL): void {
+    const d = this.data;
+    if (typeof d !== 'string') return d.pushMany(items, from, left, fill);
+    const to = items.length;
+    if (from >= to) return;
+    const b = bodyOf(d);
+    // how many fit, as the pushes one by one would find: the node's chars are its count's varint and its elements
+    let n = countOf(d);
+    let chars = d.length - b;
+    let end = from;
+    for (; end < to; end++) {
+      const sz = elemSize(items[end]!);
+      if (n !== 0 && !(headerSize(n) + chars + sz <= SINGLE_MAX && fits(chars, n, sz, fill))) break;
+      chars += sz;
+      n++;
+    }
+    const all = end === to;
+    // one build: the count (when the list stays a single node), then the elements in list order
+    begin();
+    if (all) putCount(n);
+    if (left) for (let i = end - 1; i >= from; i--) put(items[i]!);
+    putRaw(d, b, d.length);
+    if (!left) for (let i = from; i < end; i++) put(items[i]!);
+    const node = finish();
+    if (all) {
+      this.data = node;
+      return;
+    }
+    const q = Quicklist.of([node], [n]);
+    q.pushMany(items, end, left, fill);
     this.data = q;
   }
 

@@ -14,7 +14,8 @@
  * Pushes do not rebuild the end node each time either: pushed elements wait
  * in a short array at their end (a tail) and are packed into the end node
  * in batches of an eighth of its count or more, so a push copies O(1) chars
- * amortized. Pops take from the tails first; reads see the tails as
+ * amortized; a push of several elements (pushMany) packs its tail at most
+ * once. Pops take from the tails first; reads see the tails as
  * the list's outermost elements; other edits pack the tails first (seal).
  *
  * Node sizes follow list-max-listpack-size as Redis fills quicklist nodes
@@ -471,6 +472,32 @@ export class Quicklist {
     this.length++;
     this.heap += tailCost(x);
     if (t.length >= MIN_BATCH && (t.length >= MAX_BATCH || this.size === 0 || t.length >= this.count(0) >>> BATCH_SHIFT)) this.packLeft();
+  }
+
+  /**
+   * Pushes items[from..] one after another at one end (RPUSH / LPUSH with
+   * several elements): they join that end's tail, which is then packed
+   * once if it has reached a batch, where the pushes one by one would pack
+   * it every batch on the way. The nodes come out the same (packing fills
+   * them by the same test, however many wait); only fewer copies of the
+   * end node are made.
+   */
+  pushMany(items: readonly string[], from: number, left: boolean, fill: number): void {
+    this.fill = fill;
+    const t = left ? (this.ltail ?? (this.ltail = [])) : (this.rtail ?? (this.rtail = []));
+    let heap = 0;
+    for (let i = from; i < items.length; i++) {
+      const x = items[i]!;
+      t.push(x);
+      heap += tailCost(x);
+    }
+    this.heap += heap;
+    this.length += items.length - from;
+    if (t.length < MIN_BATCH) return;
+    if (t.length >= MAX_BATCH || this.size === 0 || t.length >= this.count(left ? 0 : this.size - 1) >>> BATCH_SHIFT) {
+      if (left) this.packLeft();
+      else this.packRight();
+    }
   }
 
   popLeft(): string | undefined {

@@ -279,3 +279,138 @@ test('a single node keeps its count right across the 127 / 128 boundary of its v
     l.verify();
   }
 });
+
+/**
+ * What a list is made of: its single node as it is, or (on copies, sealed)
+ * each node's elements as a string with its count: the form and the node
+ * boundaries, which the tails do not change once packed.
+ */
+function shape(l: ListValue): unknown {
+  const d = l.data;
+  if (typeof d === 'string') return ['single', d];
+  const q = d.clone();
+  q.seal();
+  const nodes: [string, number][] = [];
+  for (let k = 0; k < q.size; k++) nodes.push([q.node(k).slice(q.start(k), q.end(k)), q.count(k)]);
+  return ['quicklist', nodes];
+}
+
+/** Pushes `items` to `a` in one pushMany and to `b` one by one; both must come out the same. */
+function pushBoth(a: ListValue, b: ListValue, items: string[], left: boolean, fill: number): void {
+  a.pushMany(['RPUSH', 'key', ...items], 2, left, fill);
+  for (const x of items) {
+    if (left) b.pushLeft(x, fill);
+    else b.pushRight(x, fill);
+  }
+  assert.equal(a.length, b.length);
+  assert.deepEqual(shape(a), shape(b));
+  a.verify();
+}
+
+test('a push of many elements gives the list, form and nodes that pushing them one by one gives', () => {
+  const words = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `element:${from + i}`);
+  for (const left of [false, true]) {
+    for (const fill of [-2, -1, 3, 5]) {
+      // crossing the single node's size mid-command (the 86th of 100 element:N does not fit 1 KB)
+      let a = new ListValue();
+      let b = new ListValue();
+      pushBoth(a, b, words(100), left, fill);
+      assert.ok(a.data instanceof Quicklist);
+      assert.deepEqual(a.toArray(), left ? words(100).reverse() : words(100));
+      // onto a single node that already holds some; then onto the chain, again and again
+      a = new ListValue();
+      b = new ListValue();
+      pushBoth(a, b, words(30), left, fill);
+      assert.equal(typeof a.data, fill > 0 ? 'object' : 'string');
+      pushBoth(a, b, words(100, 30), left, fill);
+      for (let r = 0; r < 30; r++) pushBoth(a, b, words(100, 130 + 100 * r), left, fill);
+      assert.equal(a.length, 3130);
+      assert.deepEqual(a.toArray(), b.toArray());
+      // an over-long element mid-command: past the single node (2 KB), past any node (9 KB)
+      for (const big of [2000, 9000]) {
+        a = new ListValue();
+        b = new ListValue();
+        pushBoth(a, b, ['a', 'b', 'x'.repeat(big), 'c', 'd'], left, fill);
+        assert.ok(a.data instanceof Quicklist);
+        assert.deepEqual(a.toArray(), left ? ['d', 'c', 'x'.repeat(big), 'b', 'a'] : ['a', 'b', 'x'.repeat(big), 'c', 'd']);
+        // an over-long first element still makes a one-element single node, as one push does
+        a = new ListValue();
+        b = new ListValue();
+        pushBoth(a, b, ['y'.repeat(big)], left, fill);
+        assert.equal(typeof a.data, 'string');
+        pushBoth(a, b, ['e', 'f'], left, fill);
+      }
+      // duplicates within one command are all kept, in order
+      a = new ListValue();
+      b = new ListValue();
+      pushBoth(a, b, ['a', 'a', 'b', 'a', 'b'], left, fill);
+      assert.deepEqual(a.toArray(), left ? ['b', 'a', 'b', 'a', 'a'] : ['a', 'a', 'b', 'a', 'b']);
+      assert.equal(a.length, 5);
+    }
+  }
+});
+
+test('a push of many elements carries the single node\'s count across 127 / 128 in one build', () => {
+  for (const left of [false, true]) {
+    const a = new ListValue();
+    const b = new ListValue();
+    const items = Array.from({ length: 200 }, (_, i) => String.fromCharCode(0x61 + (i % 26)));
+    pushBoth(a, b, items.slice(0, 120), left, -2);
+    pushBoth(a, b, items.slice(120), left, -2);
+    assert.equal(typeof a.data, 'string');
+    assert.equal(a.length, 200);
+    assert.deepEqual(a.toArray(), left ? items.slice().reverse() : items);
+  }
+});
+
+for (const fill of [-2, -1, -5, 1, 2, 5, 0]) {
+  test(`random pushes of many elements match pushes one by one (list-max-listpack-size ${fill})`, () => {
+    for (const seed of [7, 8]) {
+      const rand = rng(seed);
+      const a = new ListValue();
+      const b = new ListValue();
+      const model: string[] = [];
+      for (let step = 0; step < 300; step++) {
+        const n = 1 + Math.floor(rand() * (rand() < 0.8 ? 20 : 200));
+        const items = Array.from({ length: n }, () => element(rand));
+        const left = rand() < 0.5;
+        pushBoth(a, b, items, left, fill);
+        if (left) model.unshift(...items.slice().reverse());
+        else model.push(...items);
+        // pops now and then, so that the chain goes back to one node and single nodes come back
+        if (rand() < 0.3) {
+          const k = Math.floor(rand() * model.length);
+          const fromLeft = rand() < 0.5;
+          const want = fromLeft ? model.splice(0, k) : model.splice(model.length - k, k).reverse();
+          assert.deepEqual(a.popMany(fromLeft, k), want);
+          assert.deepEqual(b.popMany(fromLeft, k), want);
+          assert.deepEqual(shape(a), shape(b));
+        }
+        assert.equal(a.length, model.length);
+      }
+      assert.deepEqual(a.toArray(), model);
+      a.verify();
+    }
+  });
+}
+
+test('a push of many elements stops filling the single node at the very char where pushes one by one stop', () => {
+  // the node's count takes 1 char below 128 elements and 2 from 128: both sides of the 1 KB edge, to the char
+  for (const [n, len, filler] of [[84, 10, 0], [300, 1, 100]] as const) {
+    for (let pad = 0; pad < 4; pad++) {
+      for (let last = 0; last < 16; last++) {
+        for (const left of [false, true]) {
+          const items = [...Array.from({ length: n }, () => 'x'.repeat(len)), ...(filler ? ['q'.repeat(filler)] : []), 'p'.repeat(pad), 'y'.repeat(last), 'z'];
+          const a = new ListValue();
+          const b = new ListValue();
+          pushBoth(a, b, items, left, -2);
+          // and the same edge reached by a second command
+          const c = new ListValue();
+          const d = new ListValue();
+          pushBoth(c, d, items.slice(0, n), left, -2);
+          pushBoth(c, d, items.slice(n), left, -2);
+        }
+      }
+    }
+  }
+});
