@@ -143,8 +143,7 @@ export class RespParser {
         if (idx === 0 && blen === this.lastName.length && sameBytes(buf, p, this.lastName)) {
           arg = this.lastName;
         } else {
-          arg = '';
-          for (let i = p; i < end; i++) arg += String.fromCharCode(buf[i]!);
+          arg = shortArg(buf, p, blen);
           if (idx === 0) this.lastName = arg;
         }
       } else {
@@ -184,6 +183,30 @@ export class RespParser {
 const EMPTY = Buffer.alloc(0);
 /** Arguments up to this long are built in JS (cheaper than a native slice call). */
 const SHORT_ARG = 12;
+
+/**
+ * A short argument as one string: fromCharCode with all its bytes at once
+ * makes a single flat string (appending a char at a time made one
+ * intermediate string per byte, garbage a 100-argument command multiplied).
+ */
+function shortArg(b: Buffer, p: number, n: number): string {
+  const f = String.fromCharCode;
+  switch (n) {
+    case 0: return '';
+    case 1: return f(b[p]!);
+    case 2: return f(b[p]!, b[p + 1]!);
+    case 3: return f(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    case 8: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
+    case 9: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!);
+    case 10: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!);
+    case 11: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!);
+    default: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!);
+  }
+}
 
 function findCR(buf: Buffer, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === CR) return i;
