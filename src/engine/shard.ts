@@ -69,5 +69,7 @@ export class Shard {
     kb.scanCursors = scanCursors;
     ka.expireCursor = null;
     kb.expireCursor = null;
+    ka.swapped();
+    kb.swapped();
   }
 }
