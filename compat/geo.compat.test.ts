@@ -1,18 +1,6 @@
 /** Geo family: the same scripts against shardis and a real redis-server, replies byte for byte. */
 import { bothProtocols, describeCompat, type Script } from './harness.ts';
-
-/** A small deterministic PRNG (xorshift32) so the fuzz scripts are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+import { rng } from '../test/helpers/rng.ts';
 
 const NYC = [
   '-73.9454966', '40.747533', 'lic market', '-73.9733487', '40.7648057', 'central park n/q/r', '-73.9903085', '40.7362513', 'union square',

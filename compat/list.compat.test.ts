@@ -6,19 +6,9 @@
 import assert from 'node:assert/strict';
 import { describeCompat, runScript, type Pair, type Script } from './harness.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
+import { rng } from '../test/helpers/rng.ts';
 
 const HELLO3 = { cmd: ['HELLO', '3'], ignore: true };
-
-/** Deterministic xorshift so a failing sequence reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 /**
  * Runs `fn` with `n` fresh connections against Redis, then against shardis,

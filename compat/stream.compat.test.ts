@@ -9,16 +9,7 @@
 import { bothProtocols, describeCompat, runScript, type Pair, type Script } from './harness.ts';
 import type { RespClient } from '../test/helpers/resp-client.ts';
 import assert from 'node:assert/strict';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from '../test/helpers/rng.ts';
 
 const ENTRIES: Script = [
   ['XADD', 's', '1-1', 'a', 'b', 'c', 'd'], ['XADD', 's', '2-*', 'a', 'x', 'c', 'y'], ['XADD', 's', '3', 'e', 'f'], ['XADD', 's', '3', 'e', 'f'],

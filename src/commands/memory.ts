@@ -2,18 +2,8 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import type { Value } from '../datatypes/value.ts';
 import { keyUsage } from '../engine/dataset-bytes.ts';
 import { EMPTY_SERVER_BYTES } from '../server/memory-limit.ts';
-
-/**
- * Bytes a key and its value take: the dataset accounting's own figures
- * (engine/dataset-bytes.ts), exact for every encoding, so SAMPLES changes
- * nothing (it is still parsed and checked as Redis does).
- */
-export function memoryUsage(key: string, v: Value): number {
-  return keyUsage(key, v);
-}
 
 const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
   command({ name, arity, flags, firstKey: name === 'usage' ? 2 : 0, lastKey: name === 'usage' ? 2 : 0, step: name === 'usage' ? 1 : 0, group: 'server', since: '4.0.0', summary, complexity: 'O(N)', handler });
@@ -42,7 +32,8 @@ const memory = command({
       }
       const v = c.ks(args[2]!).get(args[2]!);
       if (v === undefined) return c.reply.nullBulk();
-      c.reply.int(memoryUsage(args[2]!, v));
+      // the dataset accounting's own figures, exact for every encoding: SAMPLES changes nothing
+      c.reply.int(keyUsage(args[2]!, v));
     }, ['readonly']),
     sub('stats', 2, 'Returns details about memory usage.', (c) => {
       const m = process.memoryUsage();

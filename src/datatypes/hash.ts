@@ -112,23 +112,6 @@ function packedCount(s: string): number {
   return hdr.len;
 }
 
-/**
- * The elements of packed `s` from `from` on, each as a string of its own.
- * s.slice() may return a slice that keeps all of `s` alive; strings kept
- * for long (in a HashTable) are copied out of a Buffer instead.
- */
-function unpackOwned(s: string, from: number): string[] {
-  const b = Buffer.from(s, 'latin1');
-  const out: string[] = [];
-  let p = from;
-  while (p < s.length) {
-    const d = dataAt(s, p);
-    out.push(b.latin1Slice(d, d + hdr.len));
-    p = d + hdr.len;
-  }
-  return out;
-}
-
 /** The pairs of packed `s`, in order. */
 function* packedPairs(s: string): IterableIterator<[string, string]> {
   for (let p = firstField(s); p < s.length; ) {
@@ -527,7 +510,7 @@ export class HashValue implements CollectionValue {
 
   /** The same pairs as a HashTable (the listpack → hashtable conversion). */
   private toTable(s: string): HashTable {
-    const flat = unpackOwned(s, firstField(s));
+    const flat = unpack(s, firstField(s), true);
     const t = new HashTable();
     for (let i = 0; i < flat.length; i += 2) tableSet(t, flat[i]!, flat[i + 1]!);
     return t;

@@ -83,13 +83,18 @@ export function itemSize(x: string): number {
   return headerSize(x.length) + x.length;
 }
 
-/** Every element from `from` to the end, in order. */
-export function unpack(s: string, from = 0): string[] {
+/**
+ * Every element from `from` to the end, in order. s.slice() may return a
+ * slice that keeps all of `s` alive; `owned` copies each element out
+ * through a Buffer instead (for strings kept long, as in a big form).
+ */
+export function unpack(s: string, from = 0, owned = false): string[] {
+  const b = owned ? Buffer.from(s, 'latin1') : null;
   const out: string[] = [];
   let p = from;
   while (p < s.length) {
     const d = dataAt(s, p);
-    out.push(s.slice(d, d + hdr.len));
+    out.push(b !== null ? b.latin1Slice(d, d + hdr.len) : s.slice(d, d + hdr.len));
     p = d + hdr.len;
   }
   return out;

@@ -29,7 +29,6 @@ import { EvictionPool } from './eviction-pool.ts';
 
 /** used_memory of an empty Redis 7.0 (used_memory_startup). */
 export const EMPTY_SERVER_BYTES = 900 * 1024;
-const EMPTY_SERVER = EMPTY_SERVER_BYTES;
 /** Keys examined per eviction (maxmemory-samples' default). */
 const SAMPLES = 5;
 /** How often the LRU clock is refreshed (Redis: every serverCron at hz 10). */
@@ -137,7 +136,7 @@ export class MemoryLimit {
 
   /** Memory counted against maxmemory now (Redis's used_memory). */
   used(): number {
-    const n = EMPTY_SERVER + this.dataset() + this.clients();
+    const n = EMPTY_SERVER_BYTES + this.dataset() + this.clients();
     if (n > this.peak) this.peak = n;
     return n;
   }

@@ -8,17 +8,7 @@ import assert from 'node:assert/strict';
 import { HashValue } from '../../src/datatypes/hash.ts';
 import { stringBytes } from '../../src/datatypes/packed.ts';
 import { MAP_ENTRY_BYTES } from '../../src/datatypes/value.ts';
-
-/** Deterministic xorshift so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from '../helpers/rng.ts';
 
 /** Every observable view of `h` equals the model (insertion order included). */
 function checkSame(h: HashValue, model: Map<string, string>, msg: string): void {

@@ -4,17 +4,7 @@ import { ListLoader, ListValue } from '../../src/datatypes/list.ts';
 import { Quicklist } from '../../src/datatypes/quicklist.ts';
 import { objectBytes } from '../../src/datatypes/value.ts';
 import { stringBytes } from '../../src/datatypes/packed.ts';
-
-/** Deterministic xorshift so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from '../helpers/rng.ts';
 
 /**
  * A random element: mostly short, some past 127 bytes (2-char lengths), a

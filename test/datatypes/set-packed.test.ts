@@ -6,17 +6,7 @@ import { stringBytes } from '../../src/datatypes/packed.ts';
 import { dumpPayload, DEFAULT_SAVE_OPTIONS } from '../../src/persistence/rdb-writer.ts';
 import { readDumpPayload } from '../../src/persistence/rdb-load.ts';
 import { DEFAULT_LIMITS } from '../../src/persistence/rdb-reader.ts';
-
-/** Deterministic xorshift so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from '../helpers/rng.ts';
 
 const INT64_EDGES = ['-9223372036854775808', '9223372036854775807', '-9223372036854775807', '9007199254740993', '-9007199254740993',
   '9007199254740992', '4294967296', '-4294967296', '4294967295', '-4294967297', '2147483648', '-2147483649', '2147483647', '-2147483648',

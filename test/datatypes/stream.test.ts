@@ -14,18 +14,9 @@ import { Pel, ConsumerGroup, INVALID_ENTRIES_READ, type Nack } from '../../src/d
 import {
   cmpId, decrId, deltaInt64, formatId, incrId, parseStreamId, parseU64, MAX_ID, MIN_ID, U64_MAX, type StreamID,
 } from '../../src/datatypes/stream-id.ts';
+import { rng } from '../helpers/rng.ts';
 
 const MAX = 18446744073709551615n;
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 function add(s: StreamValue, id: string, ...pairs: string[]): string {
   const p = parseStreamId(id, 0, true, true)!;
