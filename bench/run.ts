@@ -25,6 +25,9 @@
  * of strings and of hashes, sets (integer and string members), sorted sets
  * and lists of 10, 100 and 10 000 elements, a 1M-member sorted set and a
  * 1M-field hash: used_memory and RSS deltas, fresh servers per row.
+ * Then the conversion table (bench/conversion.ts): µs per command that
+ * converts an encoding (129th hash field, 513th intset member, …) against
+ * the same command below the threshold (--no-memory skips both).
  *
  * Also in the default table: EVALSHA (a script doing one GET and one
  * INCR, loaded with SCRIPT LOAD on both servers, sent by redis-benchmark as
@@ -45,6 +48,7 @@ import { kill, startTarget, type Target } from './servers.ts';
 import { aofSetRows } from './aof-rows.ts';
 import { snapshotRows, snapshotTable } from './snapshot.ts';
 import { memoryRows, memoryTable } from './memory.ts';
+import { conversionRows, conversionTable } from './conversion.ts';
 
 interface Options {
   n: number;
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
     kill(redis);
     kill(shardis);
     const memory = o.memory ? await memoryRows(null, o.memoryScale, (l) => console.log(l)) : [];
+    const conversions = o.memory ? await conversionRows(null, 5000, (l) => console.log(l)) : [];
     if (o.aof) {
       const rate = (port: number, p: number, n: number): Promise<number> => measure(port, 'set', p, { ...o, n });
       results.push(...await aofSetRows(rate, o.n, o.pipelines, o.shards, (l) => console.log(l)));
@@ -183,6 +188,7 @@ async function main(): Promise<void> {
     console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
     for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
     if (memory.length !== 0) console.log(`\nMemory per key, fresh servers loaded with redis-cli --pipe (bench/memory.ts):\n\n${memoryTable(memory)}`);
+    if (conversions.length !== 0) console.log(`\nEncoding conversions, µs per command (bench/conversion.ts):\n\n${conversionTable(conversions)}`);
     if (snapshots.length !== 0) console.log(`\n${snapshotTable(snapshots)}`);
   } finally {
     kill(redis);

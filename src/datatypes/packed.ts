@@ -143,12 +143,53 @@ export function putRaw(s: string, from: number, to: number): void {
   pos += buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), pos, to - from);
 }
 
-/** Appends 8 raw bytes holding a double (sorted-set scores), read back by doubleAt. */
-export function putDouble(x: number): void {
-  reserve(8);
+/**
+ * Appends a number as a score (sorted sets), read back by scoreAt: an
+ * integer as Redis's listpack stores one, in as few bytes as it needs —
+ *   one byte 0x00..0xef: the integer (byte - SCORE_BIAS), -120..119;
+ *   0xf0 + k (k 1..7), then k bytes: a larger integer, zigzag, little-endian;
+ *   0xff, then 8 bytes: any other double (IEEE 754, little-endian).
+ * Integers use the short forms below 2^52 in magnitude (their zigzag code
+ * stays exact as a double); -0 is stored as a double.
+ */
+export function putScore(x: number): void {
+  reserve(9);
+  if (Number.isInteger(x) && x < SCORE_INT_LIMIT && x > -SCORE_INT_LIMIT && !Object.is(x, -0)) {
+    if (x >= -SCORE_BIAS && x < 0xf0 - SCORE_BIAS) {
+      buf[pos++] = x + SCORE_BIAS;
+      return;
+    }
+    let z = x >= 0 ? x * 2 : -x * 2 - 1;
+    const at = pos++;
+    let k = 0;
+    while (z > 0) {
+      buf[pos++] = z % 256;
+      z = Math.floor(z / 256);
+      k++;
+    }
+    buf[at] = 0xf0 + k;
+    return;
+  }
+  buf[pos++] = 0xff;
   buf.writeDoubleLE(x, pos);
   pos += 8;
 }
+
+/** Chars putScore(x) takes. */
+export function scoreSize(x: number): number {
+  if (!Number.isInteger(x) || x >= SCORE_INT_LIMIT || x <= -SCORE_INT_LIMIT || Object.is(x, -0)) return 9;
+  if (x >= -SCORE_BIAS && x < 0xf0 - SCORE_BIAS) return 1;
+  let z = x >= 0 ? x * 2 : -x * 2 - 1;
+  let k = 1;
+  while (z > 0) {
+    z = Math.floor(z / 256);
+    k++;
+  }
+  return k;
+}
+
+const SCORE_BIAS = 120;
+const SCORE_INT_LIMIT = 2 ** 52;
 
 /** The string built since begin(). */
 export function finish(): string {
@@ -175,10 +216,32 @@ export function splice(s: string, from: number, to: number, ...items: string[]):
 const f64 = new Float64Array(1);
 const f64bytes = new Uint8Array(f64.buffer);
 
-/** The double stored by putDouble at `p`. */
-export function doubleAt(s: string, p: number): number {
-  for (let i = 0; i < 8; i++) f64bytes[i] = s.charCodeAt(p + i);
-  return f64[0]!;
+/** Where the score scoreAt read last ends. */
+export const scoreEnd = { p: 0 };
+
+/** The score stored by putScore at `p`; its end goes to scoreEnd.p. */
+export function scoreAt(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  if (c < 0xf0) {
+    scoreEnd.p = p + 1;
+    return c - SCORE_BIAS;
+  }
+  if (c === 0xff) {
+    for (let i = 0; i < 8; i++) f64bytes[i] = s.charCodeAt(p + 1 + i);
+    scoreEnd.p = p + 9;
+    return f64[0]!;
+  }
+  const k = c - 0xf0;
+  let z = 0;
+  for (let i = k; i > 0; i--) z = z * 256 + s.charCodeAt(p + i);
+  scoreEnd.p = p + 1 + k;
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+/** Position just after the score at `p`. */
+export function skipScore(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  return c < 0xf0 ? p + 1 : c === 0xff ? p + 9 : p + 1 + (c - 0xf0);
 }
 
 /**

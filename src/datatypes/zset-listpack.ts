@@ -3,23 +3,21 @@
  *
  *   [count varint] [member][score] [member][score] …
  *
- * each member a packed element (varint length + bytes), each score 8 raw
- * bytes (putDouble / doubleAt), entries ordered by (score, member bytes) as
- * Redis's zzl* functions keep its listpack. Operations are linear walks, as
- * in Redis; an edit builds the new string in one pass. A score of -0 is
- * stored as 0, as Redis's listpack stores an integral score as an integer.
+ * each member a packed element (varint length + bytes), each score an
+ * integer in 1 to 8 bytes or a double in 9 (putScore / scoreAt), entries
+ * ordered by (score, member bytes) as Redis's zzl* functions keep its
+ * listpack. Operations are linear walks, as in Redis; an edit builds the
+ * new string in one pass. A score of -0 is stored as 0, as Redis's
+ * listpack stores an integral score as an integer.
  *
  * Walks that go backwards (the string has no back links) first record the
  * entry positions in POS.
  */
-import { begin, dataAt, doubleAt, finish, hdr, putDouble, putItem, putLen, putRaw } from './packed.ts';
+import { begin, dataAt, finish, hdr, putItem, putLen, putRaw, putScore, scoreAt, scoreEnd, skipScore } from './packed.ts';
 import { gteMin, lexGteMin, lexLteMax, lteMax, type LexRange, type RangeOut, type ScoreRange } from './zrange-spec.ts';
 
 /** The empty set (a count of 0). */
 export const ZL_EMPTY = '\x00';
-
-/** Bytes of a score. */
-const SCORE = 8;
 
 /** Number of entries. */
 export function zlLength(s: string): number {
@@ -41,13 +39,13 @@ export function zlMember(s: string, p: number): string {
 /** The score of the entry at `p`. */
 export function zlScore(s: string, p: number): number {
   const d = dataAt(s, p);
-  return doubleAt(s, d + hdr.len);
+  return scoreAt(s, d + hdr.len);
 }
 
 /** Position of the entry after the one at `p`. */
 export function zlNext(s: string, p: number): number {
   const d = dataAt(s, p);
-  return d + hdr.len + SCORE;
+  return skipScore(s, d + hdr.len);
 }
 
 /** memcmp order of the `len` member bytes at `d` against `x`: <0, 0, >0. */
@@ -72,10 +70,10 @@ export function zlFind(s: string, member: string): number {
     const d = dataAt(s, p);
     const len = hdr.len;
     if (len === n && s.startsWith(member, d)) {
-      found.score = doubleAt(s, d + len);
+      found.score = scoreAt(s, d + len);
       return p;
     }
-    p = d + len + SCORE;
+    p = skipScore(s, d + len);
   }
   return -1;
 }
@@ -91,10 +89,10 @@ function insertPos(s: string, member: string, score: number, skipAt: number): nu
     const d = dataAt(s, p);
     const len = hdr.len;
     if (p !== skipAt) {
-      const cur = doubleAt(s, d + len);
+      const cur = scoreAt(s, d + len);
       if (cur > score || (cur === score && compareAt(s, d, len, member) > 0)) return p;
     }
-    p = d + len + SCORE;
+    p = skipScore(s, d + len);
   }
   return end;
 }
@@ -109,7 +107,7 @@ export function zlInsert(s: string, member: string, score: number): string {
   putLen(count + 1);
   putRaw(s, head, at);
   putItem(member);
-  putDouble(score);
+  putScore(score);
   putRaw(s, at, s.length);
   return finish();
 }
@@ -125,14 +123,14 @@ export function zlUpdate(s: string, p: number, member: string, score: number): s
   if (at <= p) {
     putRaw(s, head, at);
     putItem(member);
-    putDouble(score);
+    putScore(score);
     putRaw(s, at, p);
     putRaw(s, after, s.length);
   } else {
     putRaw(s, head, p);
     putRaw(s, after, at);
     putItem(member);
-    putDouble(score);
+    putScore(score);
     putRaw(s, at, s.length);
   }
   return finish();
@@ -158,7 +156,7 @@ export function zlRank(s: string, member: string): number {
     const d = dataAt(s, p);
     const len = hdr.len;
     if (len === n && s.startsWith(member, d)) return i;
-    p = d + len + SCORE;
+    p = skipScore(s, d + len);
   }
   return -1;
 }
@@ -177,7 +175,7 @@ export function zlPositions(s: string): number {
   while (p < end) {
     POS[i++] = p;
     const d = dataAt(s, p);
-    p = d + hdr.len + SCORE;
+    p = skipScore(s, d + hdr.len);
   }
   POS[i] = end;
   return i;
@@ -190,7 +188,7 @@ export function zlFromSorted(members: readonly string[], scores: readonly number
   for (let i = from; i < to; i++) {
     const score = scores[i]!;
     putItem(members[i]!);
-    putDouble(score === 0 ? 0 : score);
+    putScore(score === 0 ? 0 : score);
   }
   return finish();
 }
@@ -202,8 +200,8 @@ export function zlToMap(s: string, map: Map<string, number>): void {
   while (p < end) {
     const d = dataAt(s, p);
     const len = hdr.len;
-    map.set(s.slice(d, d + len), doubleAt(s, d + len));
-    p = d + len + SCORE;
+    map.set(s.slice(d, d + len), scoreAt(s, d + len));
+    p = scoreEnd.p;
   }
 }
 
@@ -287,7 +285,7 @@ function stillIn(s: string, i: number, by: number, rev: boolean, score: ScoreRan
 function emitAt(s: string, i: number, out: RangeOut): void {
   const d = dataAt(s, POS[i]!);
   out.members.push(s.slice(d, d + hdr.len));
-  out.scores.push(doubleAt(s, d + hdr.len));
+  out.scores.push(scoreAt(s, d + hdr.len));
 }
 
 /** Entries of 0-based ranks start..end (already clamped); `rev` counts ranks from the tail. */
@@ -382,8 +380,8 @@ export function zlAll(s: string, out: RangeOut): void {
     const d = dataAt(s, p);
     const len = hdr.len;
     out.members.push(s.slice(d, d + len));
-    out.scores.push(doubleAt(s, d + len));
-    p = d + len + SCORE;
+    out.scores.push(scoreAt(s, d + len));
+    p = scoreEnd.p;
   }
 }
 
@@ -413,12 +411,12 @@ export function zlWalkScore(s: string, r: ScoreRange, fn: (member: string, score
   while (p < end) {
     const d = dataAt(s, p);
     const len = hdr.len;
-    const sc = doubleAt(s, d + len);
+    const sc = scoreAt(s, d + len);
     if (!started && gteMin(sc, r)) started = true;
     if (started) {
       if (!lteMax(sc, r)) return;
       if (!fn(s.slice(d, d + len), sc)) return;
     }
-    p = d + len + SCORE;
+    p = skipScore(s, d + len);
   }
 }

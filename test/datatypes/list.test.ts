@@ -301,12 +301,12 @@ test('a push of many elements gives the list, form and nodes that pushing them o
   const words = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `element:${from + i}`);
   for (const left of [false, true]) {
     for (const fill of [-2, -1, 3, 5]) {
-      // crossing the single node's size mid-command (the 86th of 100 element:N does not fit 1 KB)
+      // crossing the single node's size mid-command (the 164th of 200 element:N does not fit 2 KB)
       let a = new ListValue();
       let b = new ListValue();
-      pushBoth(a, b, words(100), left, fill);
+      pushBoth(a, b, words(200), left, fill);
       assert.ok(a.data instanceof Quicklist);
-      assert.deepEqual(a.toArray(), left ? words(100).reverse() : words(100));
+      assert.deepEqual(a.toArray(), left ? words(200).reverse() : words(200));
       // onto a single node that already holds some; then onto the chain, again and again
       a = new ListValue();
       b = new ListValue();
@@ -316,8 +316,8 @@ test('a push of many elements gives the list, form and nodes that pushing them o
       for (let r = 0; r < 30; r++) pushBoth(a, b, words(100, 130 + 100 * r), left, fill);
       assert.equal(a.length, 3130);
       assert.deepEqual(a.toArray(), b.toArray());
-      // an over-long element mid-command: past the single node (2 KB), past any node (9 KB)
-      for (const big of [2000, 9000]) {
+      // an over-long element mid-command: past the single node (3 KB), past any node (9 KB)
+      for (const big of [3000, 9000]) {
         a = new ListValue();
         b = new ListValue();
         pushBoth(a, b, ['a', 'b', 'x'.repeat(big), 'c', 'd'], left, fill);
@@ -385,8 +385,8 @@ for (const fill of [-2, -1, -5, 1, 2, 5, 0]) {
 }
 
 test('a push of many elements stops filling the single node at the very char where pushes one by one stop', () => {
-  // the node's count takes 1 char below 128 elements and 2 from 128: both sides of the 1 KB edge, to the char
-  for (const [n, len, filler] of [[84, 10, 0], [300, 1, 100]] as const) {
+  // the node's count takes 1 char below 128 elements and 2 from 128: both sides of the 2 KB edge, to the char
+  for (const [n, len, filler] of [[168, 10, 0], [300, 1, 1100]] as const) {
     for (let pad = 0; pad < 4; pad++) {
       for (let last = 0; last < 16; last++) {
         for (const left of [false, true]) {

@@ -4,7 +4,8 @@ import { ZSetValue, ZADD_ADDED, ZADD_INCR, ZADD_NAN, ZADD_NOP, ZADD_UPDATED, ZAD
 import { ZSetBig } from '../../src/datatypes/zset-big.ts';
 import type { RangeOut } from '../../src/datatypes/zrange-spec.ts';
 import { objectBytes } from '../../src/datatypes/value.ts';
-import { stringBytes } from '../../src/datatypes/packed.ts';
+import { begin, finish, putItem, putScore, scoreAt, scoreEnd, scoreSize, skipScore, stringBytes } from '../../src/datatypes/packed.ts';
+import { rng } from '../helpers/rng.ts';
 import { parseScoreRange, parseLexRange, strtod, string2d } from '../../src/commands/zset-parse.ts';
 
 type Entry = [string, number];
@@ -227,7 +228,8 @@ test('bytes(): the packed string and wrapper; the skiplist form grows and shrink
   const z = new ZSetValue();
   for (let i = 0; i < 10; i++) z.insert(`member:${i}`, i, 128, 64);
   const s = z.data as string;
-  assert.equal(s.length, 1 + 10 * (1 + 8 + 8));
+  // a count, then each member (a length and 8 chars) and its integer score in one char
+  assert.equal(s.length, 1 + 10 * (1 + 8 + 1));
   assert.equal(z.bytes(), objectBytes(2) + stringBytes(s.length));
   const b = new ZSetValue();
   b.toBig();
@@ -399,4 +401,39 @@ test('deleteMany: the same set and count as delete() member by member, duplicate
     assert.equal(a.deleteMany(['ZREM', 'k', ...del], 2, del.length + 2), n, `case ${k}`);
     assertSameSet(a, b, `case ${k}`);
   }
+});
+
+test('packed scores: integers in 1 to 8 chars, any other double in 9, every one read back exactly', () => {
+  const cases: [number, number][] = [
+    [0, 1], [1, 1], [-1, 1], [119, 1], [-120, 1], [120, 2], [-121, 2], [127, 2], [-128, 2], [1000, 3], [-1000, 3],
+    [100_000, 4], [2 ** 31, 6], [-(2 ** 31), 5], [2 ** 52 - 1, 8], [-(2 ** 52 - 1), 8],
+    [2 ** 52, 9], [-(2 ** 52), 9], [2 ** 53, 9], [1.5, 9], [-0.25, 9], [Infinity, 9], [-Infinity, 9], [-0, 9], [1e300, 9], [5e-324, 9],
+  ];
+  for (const [x, size] of cases) {
+    begin();
+    putItem('m');
+    putScore(x);
+    putItem('n');
+    const s = finish();
+    assert.equal(scoreSize(x), size, `scoreSize(${x})`);
+    assert.equal(s.length, 2 + size + 2, `size of ${x}`);
+    assert.ok(Object.is(scoreAt(s, 2), x), `read back ${x}`);
+    assert.equal(scoreEnd.p, 2 + size);
+    assert.equal(skipScore(s, 2), 2 + size);
+  }
+  // a sorted set of mixed scores keeps its order and scores through the packed form
+  const rnd = rng(7);
+  const z = new ZSetValue();
+  const want = new Map<string, number>();
+  for (let i = 0; i < 120; i++) {
+    const kind = i % 4;
+    const score = kind === 0 ? Math.floor(rnd() * 240) - 120 : kind === 1 ? Math.floor((rnd() - 0.5) * 2 ** 40) : kind === 2 ? (rnd() - 0.5) * 1e6 : Math.floor(rnd() * 2 ** 53);
+    z.zadd(`m${i}`, score, 0, 128, 64);
+    want.set(`m${i}`, score);
+  }
+  assert.equal(z.encoding(), 'listpack');
+  const sorted = [...want].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const got = [...z.entries()];
+  assert.deepEqual(got.filter((_, i) => i % 2 === 0), sorted.map(([m]) => m));
+  for (const [m, sc] of want) assert.equal(z.score(m), sc);
 });
