@@ -126,6 +126,9 @@ function memoryFields(s: ServerState): Field[] {
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', s.stats.lazyfreedObjects],
+    // shardis's own: memory-reducing collections run while quiet (server/heap-compactor.ts)
+    ['heap_compactions', s.heapCompactor.compactions],
+    ['heap_compaction_last_ms', s.heapCompactor.lastMs.toFixed(1)],
   ];
 }
 

@@ -8,6 +8,7 @@ import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
 import { ClientPause } from './pause.ts';
 import { SlowLog } from './slowlog.ts';
+import { HeapCompactor } from './heap-compactor.ts';
 import { MemoryLimit } from './memory-limit.ts';
 import { ObufLimit } from '../pubsub/obuf-limit.ts';
 import { LatencyMonitor } from './latency.ts';
@@ -98,6 +99,8 @@ export class ServerState {
   maxmemory = 0;
   /** Used memory as counted against maxmemory, and eviction. */
   readonly memory: MemoryLimit;
+  /** Compacts the V8 heap while the server is quiet (heap-compact-idle-ms). */
+  readonly heapCompactor: HeapCompactor;
   /** client-output-buffer-limit of the normal class (checked as replies are flushed). */
   readonly normalObuf = new ObufLimit('normal');
 
@@ -120,6 +123,7 @@ export class ServerState {
     this.notifications = new KeyspaceNotifier(this, this.pubsub);
     this.changes = new ChangeStream(engine);
     this.memory = new MemoryLimit(this);
+    this.heapCompactor = new HeapCompactor(this);
     this.pause.onChange = (paused) => engine.setExpiryPaused(paused);
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
@@ -154,6 +158,7 @@ export class ServerState {
   }
 
   startTimers(): void {
+    this.heapCompactor.configure();
     this.opsTimer = setInterval(() => {
       this.opsSamples.push(this.stats.commandsProcessed);
       if (this.opsSamples.length > 16) this.opsSamples.shift();
@@ -163,6 +168,7 @@ export class ServerState {
 
   stopTimers(): void {
     this.memory.stop();
+    this.heapCompactor.stop();
     if (this.opsTimer) clearInterval(this.opsTimer);
   }
 
@@ -189,6 +195,7 @@ export class ServerState {
     this.pubsub.configure();
     this.notifications.configure();
     this.tracking?.configure();
+    if (this.opsTimer !== null) this.heapCompactor.configure();
     for (const c of this.clients.values()) c.parser.setMaxBulkLen(this.config.protoMaxBulkLen);
   }
 
