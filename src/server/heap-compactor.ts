@@ -9,7 +9,7 @@
  * V8's own memory reducer would compact once the process goes idle, but
  * Node never reports idleness to it. So, every `heap-compact-idle-ms` (0
  * turns this off), the server looks at its heap: when it has grown by a
- * quarter and at least 8 MB since the last compaction and fewer than
+ * tenth and at least 4 MB since the last compaction and fewer than
  * QUIET_COMMANDS commands ran in the interval, it runs one full,
  * memory-reducing collection (V8's last-resort flavour, which evacuates
  * fragmented pages and returns the free ones to the system).
@@ -23,9 +23,12 @@ import { runInNewContext } from 'node:vm';
 import { getConfigNumber } from '../config/config.ts';
 import type { ServerState } from './server-state.ts';
 
-/** Growth of the heap since the last compaction that makes one worth doing. */
-const MIN_GROWTH_BYTES = 8 * 1024 * 1024;
-const MIN_GROWTH_RATIO = 1.25;
+/**
+ * Growth of the heap since the last compaction that makes one worth doing
+ * (a 1 GB heap is compacted after each 100 MB it grows, in about a second).
+ */
+const MIN_GROWTH_BYTES = 4 * 1024 * 1024;
+const MIN_GROWTH_RATIO = 1.1;
 /** At most this many commands in an interval and the server counts as quiet. */
 const QUIET_COMMANDS = 10;
 
