@@ -1,28 +1,60 @@
 /**
  * In-process micro-benchmark of the request path without sockets: parser →
- * dispatch → handler → reply writer, for pipelined GET/SET batches. Prints ns
- * per command; use it to compare changes to the hot path.
+ * dispatch → handler → reply writer, for pipelined batches of 16 commands on
+ * random keys out of 100 000 (as redis-benchmark -r 100000 -P 16). Prints ns
+ * per command (the second of two passes); use it to compare changes to the
+ * hot path, pinned to one core (taskset -c 1).
+ *
+ *   node --max-semi-space-size=2 bench/pipeline-micro.ts
+ *   node --max-semi-space-size=2 bench/pipeline-micro.ts set,get,hset10
+ *
+ * Tests: set, get, incr (strings); lpush, sadd, hset, zadd (one big
+ * collection, as redis-benchmark's); hset10, sadd10, zadd10, rpush10 (small
+ * collections on random keys: the packed forms, stored.ts).
  */
 import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
 import { encodeCommand } from '../test/helpers/resp-client.ts';
 
 const srv = await startServer({ port: 0 });
-const state = srv.state;
 const sink = { write: (_b: Buffer) => true };
-const c = new Client(state, null);
-const batch = (cmd: string[]) => Buffer.concat(Array.from({ length: 16 }, (_, i) => encodeCommand(cmd.map((a) => a.replace('#', String(i))))));
-const setBatch = batch(['SET', 'key:00000000000#', 'xxx']);
-const getBatch = batch(['GET', 'key:00000000000#']);
-for (const [name, chunk] of [['SET', setBatch], ['GET', getBatch], ['SET', setBatch], ['GET', getBatch]] as const) {
-  const rounds = 200_000;
-  const t = performance.now();
-  for (let i = 0; i < rounds; i++) {
-    c.parser.feed(chunk);
-    for (let args = c.parser.next(); args !== null; args = c.parser.next()) (c as unknown as { run(a: string[]): void }).run(args);
-    c.reply.flush(sink);
+const c = new Client(srv.state, null);
+let seed = 12345;
+const rnd = (): string => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return String(seed % 100_000).padStart(12, '0');
+};
+const gens: Record<string, () => string[]> = {
+  set: () => ['SET', 'key:' + rnd(), 'xxx'],
+  get: () => ['GET', 'key:' + rnd()],
+  incr: () => ['INCR', 'counter:' + rnd()],
+  lpush: () => ['LPUSH', 'mylist', 'xxx'],
+  sadd: () => ['SADD', 'myset', 'element:' + rnd()],
+  hset: () => ['HSET', 'myhash', 'element:' + rnd(), 'xxx'],
+  zadd: () => ['ZADD', 'myzset', rnd(), 'element:' + rnd()],
+  hset10: () => ['HSET', 'h:' + rnd(), 'f' + (seed % 10), 'xxx'],
+  sadd10: () => ['SADD', 's:' + rnd(), String(seed % 10)],
+  zadd10: () => ['ZADD', 'z:' + rnd(), String(seed % 10), 'm' + (seed % 10)],
+  rpush10: () => ['RPUSH', 'l:' + rnd(), 'xxx'],
+};
+const tests = (process.argv[2] ?? 'set,get').split(',');
+const run = (c as unknown as { run(a: string[]): void }).run.bind(c);
+for (const name of tests) {
+  const gen = gens[name];
+  if (gen === undefined) throw new Error(`unknown test ${name} (${Object.keys(gens).join(', ')})`);
+  const batches: Buffer[] = [];
+  for (let b = 0; b < 1000; b++) batches.push(Buffer.concat(Array.from({ length: 16 }, () => encodeCommand(gen()))));
+  const rounds = 25_000;
+  let ns = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const t = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      c.parser.feed(batches[i % 1000]!);
+      for (let args = c.parser.next(); args !== null; args = c.parser.next()) run(args);
+      c.reply.flush(sink);
+    }
+    ns = ((performance.now() - t) * 1e6) / (rounds * 16);
   }
-  const ns = ((performance.now() - t) * 1e6) / (rounds * 16);
   console.log(`${name}: ${ns.toFixed(0)} ns/command`);
 }
 await srv.close();

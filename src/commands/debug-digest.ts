@@ -4,6 +4,7 @@
  * ordered content is folded with mixDigest (SHA1 feedback), unordered
  * content with xorDigest (XOR of SHA1s).
  */
+import { viewOf } from '../datatypes/stored.ts';
 import { createHash } from 'node:crypto';
 import { isString, type CollectionValue, type Value } from '../datatypes/value.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -76,7 +77,7 @@ export function valueDigest(ks: Keyspace, key: string): string {
   const v = ks.data.get(key);
   if (v === undefined) return ZERO_DIGEST;
   const d = Buffer.alloc(20);
-  objectDigest(d, v, ks.expires.has(key));
+  objectDigest(d, viewOf(v), ks.expires.has(key));
   return d.toString('hex');
 }
 
@@ -92,7 +93,7 @@ export function datasetDigest(engine: Engine): string {
       for (const [key, v] of ks.data) {
         d.fill(0);
         mixDigest(d, key);
-        objectDigest(d, v, ks.expires.has(key));
+        objectDigest(d, viewOf(v), ks.expires.has(key));
         xorDigest(final, d);
       }
     }

@@ -1,4 +1,5 @@
 /** DEBUG: the subcommands Redis's test suite and tools rely on, with Redis 7.0's replies. */
+import { viewOf } from '../datatypes/stored.ts';
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import v8 from 'node:v8';
@@ -266,7 +267,7 @@ function htStats(n: number, label: string): string {
 function rawValue(c: Client, key: string): Value {
   const v = c.ks(key).data.get(key);
   if (v === undefined) throw new CommandError(Err.NO_SUCH_KEY);
-  return v;
+  return viewOf(v);
 }
 
 /** DEBUG PROTOCOL <type>: one reply of each RESP type, as Redis's debug.c. */

@@ -5,7 +5,7 @@ import { isString, stringOf, type StringValue, type Value } from '../datatypes/v
 import { isInt64, parseInt64OrNull, parseInteger } from './parse.ts';
 import { expireMs } from './expire-args.ts';
 import { addLongDouble, formatLongDouble, string2ld, type LongDouble } from '../datatypes/long-double.ts';
-import { appendRaw } from '../datatypes/string-raw.ts';
+import { appendRaw, isBoxed } from '../datatypes/string-raw.ts';
 import type { Client } from '../server/client.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import { stringRangeCommands } from './string-range.ts';
@@ -16,7 +16,7 @@ import { stringRangeCommands } from './string-range.ts';
  * are values modified in place (APPEND, SETRANGE, SETBIT), raw in Redis too.
  */
 export function stringEncoding(v: StringValue): string {
-  if (typeof v !== 'string') return 'raw';
+  if (typeof v !== 'string') return isBoxed(v) && v.length <= 44 ? 'embstr' : 'raw';
   if (v.length <= 20 && isInt64(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }

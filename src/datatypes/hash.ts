@@ -237,9 +237,20 @@ export class HashValue implements CollectionValue {
     return typeof d === 'string' ? packedCount(d) : d.size;
   }
 
+  /** Stored small as its tagged string (stored.ts), big as this object and its table. */
   bytes(): number {
     const d = this.data;
-    return typeof d === 'string' ? WRAPPER_BYTES + stringBytes(d.length) : WRAPPER_BYTES + TABLE_BYTES + d.used;
+    return typeof d === 'string' ? stringBytes(d.length + 1) : WRAPPER_BYTES + TABLE_BYTES + d.used;
+  }
+
+  packedData(): string | null {
+    const d = this.data;
+    return typeof d === 'string' ? d : null;
+  }
+
+  /** The hash whose listpack is `s` (a packedData() string). */
+  static fromPacked(s: string): HashValue {
+    return HashValue.of(s);
   }
 
   clone(): HashValue {

@@ -103,7 +103,12 @@ export class ListValue implements CollectionValue {
 
   bytes(): number {
     const d = this.data;
-    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : d.bytes());
+    return typeof d === 'string' ? stringBytes(d.length + 1) : objectBytes(2) + d.bytes();
+  }
+
+  packedData(): string | null {
+    const d = this.data;
+    return typeof d === 'string' ? d : null;
   }
 
   /** Copy sharing the immutable node strings. */

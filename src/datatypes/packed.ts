@@ -129,6 +129,12 @@ export function putLen(len: number): void {
   buf[pos++] = len;
 }
 
+/** Appends one raw byte. */
+export function putByte(b: number): void {
+  reserve(1);
+  buf[pos++] = b;
+}
+
 /** Appends `x` as an element. */
 export function putItem(x: string): void {
   putLen(x.length);

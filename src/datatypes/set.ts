@@ -151,9 +151,15 @@ export class SetValue implements CollectionValue {
     return hdr.len;
   }
 
+  /** Stored small as its tagged string (stored.ts), big as this object and its table. */
   bytes(): number {
     const d = this.data;
-    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : d.bytes);
+    return typeof d === 'string' ? stringBytes(d.length + 1) : objectBytes(2) + d.bytes;
+  }
+
+  packedData(): string | null {
+    const d = this.data;
+    return typeof d === 'string' ? d : null;
   }
 
   clone(): SetValue {

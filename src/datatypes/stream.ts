@@ -70,6 +70,11 @@ export class StreamValue implements CollectionValue {
     return this.length;
   }
 
+  /** Streams are always stored as this object. */
+  packedData(): null {
+    return null;
+  }
+
   /**
    * An O(1) estimate: per node its objects plus its entries at the tail
    * node's average entry size, and each group with its pending entries.

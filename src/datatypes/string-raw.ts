@@ -21,8 +21,29 @@ function roomFor(len: number): number {
   return len < GROW_LIMIT ? Math.max(len * 2, 16) : len + GROW_LIMIT;
 }
 
+/**
+ * Strings set whole that are kept as Buffers only because their first byte
+ * is a packed collection's tag (datatypes/stored.ts): still "embstr" / "raw"
+ * by length, as the string they are; never written in place (an edit makes
+ * a new raw value, as for any string set whole).
+ */
+const boxed = new WeakSet<Buffer>();
+
+/** `s` as a boxed string (see `boxed`). */
+export function boxString(s: string): Buffer {
+  const b = Buffer.from(s, 'latin1');
+  boxed.add(b);
+  return b;
+}
+
+/** Whether `v` is a string set whole, kept as a Buffer by boxString. */
+export function isBoxed(v: Buffer): boolean {
+  return boxed.has(v);
+}
+
 /** How many bytes the value may grow to in place. */
 function capacity(v: Buffer): number {
+  if (boxed.has(v)) return 0;
   return v.byteOffset === 0 && owned.has(v.buffer) ? v.buffer.byteLength : v.length;
 }
 

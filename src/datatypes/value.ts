@@ -28,6 +28,13 @@ export interface CollectionValue {
   bytes(): number;
   /** What the keyspace last counted of bytes() for this value (written by Keyspace only; starts at 0). */
   acct: number;
+  /**
+   * The packed string while the value is in its small form (listpack,
+   * intset, small set, one-node list), else null. Between commands the
+   * keyspace stores such a value as this string behind a type tag
+   * (datatypes/stored.ts) instead of this object; bytes() counts it so.
+   */
+  packedData(): string | null;
 }
 
 /** Heap bytes of a plain JS object with `fields` in-object properties (64-bit V8: 3-word header). */

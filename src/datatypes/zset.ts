@@ -110,7 +110,12 @@ export class ZSetValue implements CollectionValue {
 
   bytes(): number {
     const d = this.data;
-    return objectBytes(2) + (typeof d === 'string' ? stringBytes(d.length) : ZSET_BIG_BASE + d.mem);
+    return typeof d === 'string' ? stringBytes(d.length + 1) : objectBytes(2) + ZSET_BIG_BASE + d.mem;
+  }
+
+  packedData(): string | null {
+    const d = this.data;
+    return typeof d === 'string' ? d : null;
   }
 
   /** A copy in the same encoding (a packed string is immutable: shared). */

@@ -3,12 +3,27 @@
  * Expired keys vanish on access (lazy) and through the active expiry cycle.
  */
 import type { CollectionValue, Value } from '../datatypes/value.ts';
+import { boxString, isPacked, packValue, unpackValue, viewOf } from '../datatypes/stored.ts';
+import { stringBytes } from '../datatypes/packed.ts';
 import { countBytes, countedBytes, keyBytes, EXPIRE_ENTRY_BYTES } from './dataset-bytes.ts';
 import type { Shard } from './shard.ts';
 import { CursorTable } from './cursors.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
 
+/** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */
+const toPack: Keyspace[] = [];
+
+function packAll(): void {
+  for (let i = 0; i < toPack.length; i++) toPack[i]!.packPending();
+  toPack.length = 0;
+}
+
 export class Keyspace {
+  /**
+   * key → value. A small collection is stored between commands as its
+   * tagged packed string (datatypes/stored.ts), which the lookups below turn
+   * back into its object; read `data` directly only through viewOf().
+   */
   data = new Map<string, Value>();
   expires = new Map<string, number>();
   /**
@@ -37,6 +52,8 @@ export class Keyspace {
    */
   private hotKey: string | null = null;
   private hotVal: Value | undefined = undefined;
+  /** Keys whose value was put into `data` as an object in small form: packed by packPending(). */
+  private unpacked: string[] = [];
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
@@ -71,14 +88,58 @@ export class Keyspace {
   /** Value of a key for a write path or internal use: expiry applied, no hit/miss stats; an access (LRU/LFU). */
   get(key: string): Value | undefined {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    const v = this.data.get(key);
+    let v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const p = this.lruPolicy;
     if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
+    if (typeof v === 'string' && isPacked(v)) v = this.unpack(key, v);
     this.hotKey = key;
     this.hotVal = v;
     return v;
+  }
+
+  /**
+   * A packed collection's object, put into `data` for the command that looked
+   * it up (which may change it in place), and packed again after it.
+   */
+  private unpack(key: string, s: string): CollectionValue {
+    const c = unpackValue(s);
+    c.acct = stringBytes(s.length);
+    this.data.set(key, c);
+    this.pendPack(key);
+    return c;
+  }
+
+  private pendPack(key: string): void {
+    if (this.unpacked.length === 0) {
+      if (toPack.length === 0) queueMicrotask(packAll);
+      toPack.push(this);
+    }
+    this.unpacked.push(key);
+  }
+
+  /**
+   * Stores the objects of small collections left in `data` by the commands
+   * just run as their tagged strings again (their bytes move from what was
+   * counted for the object to the string's).
+   */
+  packPending(): void {
+    const keys = this.unpacked;
+    if (keys.length === 0) return;
+    this.unpacked = [];
+    const data = this.data;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const v = data.get(key);
+      if (v === undefined || typeof v !== 'object' || v instanceof Buffer) continue;
+      const c = v as CollectionValue;
+      const s = packValue(c);
+      if (s === null) continue;
+      this.bytes += stringBytes(s.length) - c.acct;
+      data.set(key, s);
+    }
+    this.cool();
   }
 
   /** Starts recording accesses server-wide (OBJECT IDLETIME / FREQ, DEBUG OBJECT, hints). */
@@ -105,7 +166,8 @@ export class Keyspace {
       this.shard.stats.keyspaceMisses++;
       if (notify && this.onMiss !== null) this.onMiss(this.db, key);
     } else this.shard.stats.keyspaceHits++;
-    return v;
+    // these reads never change the value: a packed one is viewed, not put back into `data`
+    return v === undefined ? v : viewOf(v);
   }
 
   /**
@@ -155,10 +217,17 @@ export class Keyspace {
     if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
   }
 
-  /** data.set with the dataset bytes moved from the old value (if any) to the new one. */
+  /**
+   * data.set with the dataset bytes moved from the old value (if any) to the
+   * new one. A string that begins like a packed collection is kept as a
+   * Buffer; a collection in small form is packed after the command.
+   */
   private store(key: string, value: Value): void {
     const data = this.data;
     const old = key === this.hotKey ? this.hotVal : data.get(key);
+    if (typeof value === 'string') {
+      if (isPacked(value)) value = boxString(value);
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
     data.set(key, value);
     this.hotKey = key;
@@ -177,6 +246,9 @@ export class Keyspace {
    */
   charge(key: string, value: Value, old: Value | undefined): void {
     this.cool();
+    if (typeof value === 'string') {
+      if (isPacked(value)) this.data.set(key, (value = boxString(value)));
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
   }
 
@@ -307,6 +379,7 @@ export class Keyspace {
 
   clear(): void {
     this.cool();
+    this.unpacked = [];
     this.bytes = 0;
     this.data = new Map();
     this.expires = new Map();

@@ -54,6 +54,9 @@ export class Shard {
   swapDb(a: number, b: number): void {
     const ka = this.dbs[a]!;
     const kb = this.dbs[b]!;
+    // objects waiting to be packed are packed where they were counted
+    ka.packPending();
+    kb.packPending();
     const { data, expires, lru, lruBase, scanCursors, bytes } = ka;
     ka.bytes = kb.bytes;
     kb.bytes = bytes;

@@ -10,6 +10,7 @@
  * File layout: "REDIS0010", AUX fields, FUNCTION2 libraries, per database
  * SELECTDB + RESIZEDB + [EXPIRETIME_MS] type key value …, EOF, CRC-64.
  */
+import { viewOf } from '../datatypes/stored.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import { idleMs, lfuCounter } from '../engine/lru.ts';
@@ -207,7 +208,7 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
       for (const [key, v] of ks.data) {
         const when = exp.size !== 0 ? exp.get(key) : undefined;
         if (when !== undefined && when <= now) continue;
-        writeKeyEntry(out, key, v, when, opts, ks);
+        writeKeyEntry(out, key, viewOf(v), when, opts, ks);
       }
     }
   }

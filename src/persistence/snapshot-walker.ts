@@ -22,6 +22,7 @@
  * key) plus the serialized bytes of keys changed ahead of the walk in
  * databases not reached yet; no value is copied otherwise.
  */
+import { viewOf } from '../datatypes/stored.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
@@ -259,7 +260,7 @@ export class SnapshotWalker<S> {
 
   private write(side: S | null, key: string, v: Value, when: number | undefined, ks: Keyspace): void {
     if (when !== undefined && when <= this.now0) return;
-    this.format.key(side, key, v, when, ks);
+    this.format.key(side, key, viewOf(v), when, ks);
     this.stats.keys++;
   }
 

@@ -158,7 +158,7 @@ test('clone is independent in both encodings', () => {
   }
 });
 
-test('bytes(): the packed string and wrapper; a table counts each entry and follows writes', () => {
+test('bytes(): the tagged packed string; a table counts each entry and follows writes', () => {
   const h = new HashValue();
   const empty = h.bytes();
   h.set('field', 'value', 128, 64);

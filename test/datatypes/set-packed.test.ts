@@ -190,13 +190,13 @@ test('fromMembers and fromIntsetBlob build what Redis loads, and catch duplicate
   bad('08000000020000000000000001000000ffffffff00000000');
 });
 
-test('bytes() is the wrapper plus the packed string, or a running count for a big set', () => {
+test('bytes() is the tagged packed string (stored.ts), or a running count for a big set', () => {
   const s = new SetValue();
   for (let i = 0; i < 10; i++) s.add(String(i), 512);
-  assert.equal(s.bytes(), 40 + stringBytes(21));
+  assert.equal(s.bytes(), stringBytes(21 + 1));
   const p = new SetValue();
   for (let i = 0; i < 10; i++) p.add(`member:${i}`, 512);
-  assert.equal(p.bytes(), 40 + stringBytes(1 + 10 * 9));
+  assert.equal(p.bytes(), stringBytes(1 + 10 * 9 + 1));
   const b = new SetValue();
   for (let i = 0; i < 200; i++) b.add(`member:${i}`, 512);
   const full = b.bytes();
