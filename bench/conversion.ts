@@ -49,7 +49,7 @@ const SPECS: RowSpec[] = [
   { name: 'hash-value', what: 'hash listpack -> hashtable (a 65-byte value)', at: 10,
     fill: (k, n) => ['HSET', k, ...range(n, (i) => [`field:${i}`, `value:${i}`])], add: (k) => ['HSET', k, 'field:new', 'v'.repeat(65)] },
   { name: 'set-entries', what: 'set intset -> hashtable (member 513)', at: 512,
-    fill: (k, n) => ['SADD', k, ...range(n, (i) => [i * 7])], add: (k) => ['SADD', k, 1_000_001] },
+    fill: (k, n) => ['SADD', k, ...range(n, (i) => [i * 7])], add: (k) => ['SADD', k, 32_001] },
   { name: 'set-string', what: 'set intset -> hashtable (a non-integer member)', at: 10,
     fill: (k, n) => ['SADD', k, ...range(n, (i) => [i * 7])], add: (k) => ['SADD', k, 'member:new'] },
   { name: 'zset-entries', what: 'sorted set listpack -> skiplist (member 129)', at: 128,

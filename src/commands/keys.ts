@@ -4,6 +4,7 @@
  * expire.ts, SCAN in scan.ts). Keys of one command may live on different
  * shards: every key gets its own c.ks(key).
  */
+import type { Stored } from '../datatypes/stored.ts';
 import { freedLazily } from '../engine/lazyfree.ts';
 import { getConfigValue } from '../config/config.ts';
 import { command, type CommandSpec } from './spec.ts';
@@ -122,7 +123,7 @@ const keys = command({
 interface KeySample {
   keys: string[];
 }
-const samples = new WeakMap<Map<string, Value>, KeySample>();
+const samples = new WeakMap<Map<string, Stored>, KeySample>();
 const SMALL_DB = 64;
 
 function sampleKey(ks: Keyspace): string {

@@ -2,7 +2,6 @@
 import { command, type CommandSpec } from './spec.ts';
 import { CommandError, Err } from './errors.ts';
 import { isOpt, parseInteger } from './parse.ts';
-import { keyUsage } from '../engine/dataset-bytes.ts';
 import { EMPTY_SERVER_BYTES } from '../server/memory-limit.ts';
 
 const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
@@ -30,10 +29,10 @@ const memory = command({
           if (parseInteger(args[++j]!) < 0) throw new CommandError(Err.SYNTAX);
         } else throw new CommandError(Err.SYNTAX);
       }
-      const v = c.ks(args[2]!).get(args[2]!);
-      if (v === undefined) return c.reply.nullBulk();
+      const ks = c.ks(args[2]!);
+      if (ks.get(args[2]!) === undefined) return c.reply.nullBulk();
       // the dataset accounting's own figures, exact for every encoding: SAMPLES changes nothing
-      c.reply.int(keyUsage(args[2]!, v));
+      c.reply.int(ks.usage(args[2]!));
     }, ['readonly']),
     sub('stats', 2, 'Returns details about memory usage.', (c) => {
       const m = process.memoryUsage();

@@ -7,7 +7,8 @@
  * and at once: an eviction or UNLINK frees its bytes in the count the
  * moment it happens, as Redis's zmalloc counter does.
  */
-import { MAP_ENTRY_BYTES, type CollectionValue, type Value } from '../datatypes/value.ts';
+import { MAP_ENTRY_BYTES, type CollectionValue } from '../datatypes/value.ts';
+import type { Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
 
 /** A Buffer value (SETRANGE / SETBIT): the Uint8Array object and its store. */
@@ -20,29 +21,32 @@ export function keyBytes(key: string): number {
   return stringBytes(key.length) + MAP_ENTRY_BYTES;
 }
 
-/** A value's cost now (a collection's bytes()). */
-export function valueBytes(v: Value): number {
+/** A stored value's cost now (a collection's bytes(); an integer lives in its Map slot). */
+export function valueBytes(v: Stored): number {
+  if (typeof v === 'number') return 0;
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   return (v as CollectionValue).bytes();
 }
 
 /** What a stored value was counted as: a collection's acct (so what leaves the sum is what entered it). */
-export function countedBytes(v: Value): number {
+export function countedBytes(v: Stored): number {
+  if (typeof v === 'number') return 0;
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   return (v as CollectionValue).acct;
 }
 
 /** Counts a value being stored: its cost now, remembered in a collection's acct. */
-export function countBytes(v: Value): number {
+export function countBytes(v: Stored): number {
+  if (typeof v === 'number') return 0;
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   const c = v as CollectionValue;
   return (c.acct = c.bytes());
 }
 
-/** MEMORY USAGE of a key: its entry, string and value. */
-export function keyUsage(key: string, v: Value): number {
+/** MEMORY USAGE of a key: its entry, string and value as stored. */
+export function keyUsage(key: string, v: Stored): number {
   return keyBytes(key) + valueBytes(v);
 }

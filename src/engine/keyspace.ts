@@ -3,9 +3,9 @@
  * Expired keys vanish on access (lazy) and through the active expiry cycle.
  */
 import type { CollectionValue, Value } from '../datatypes/value.ts';
-import { boxString, isPacked, packValue, unpackValue, viewOf } from '../datatypes/stored.ts';
+import { boxString, isPacked, isStoredInt, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
-import { countBytes, countedBytes, keyBytes, EXPIRE_ENTRY_BYTES } from './dataset-bytes.ts';
+import { countBytes, countedBytes, keyBytes, keyUsage, EXPIRE_ENTRY_BYTES } from './dataset-bytes.ts';
 import type { Shard } from './shard.ts';
 import { CursorTable } from './cursors.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
@@ -24,7 +24,7 @@ export class Keyspace {
    * tagged packed string (datatypes/stored.ts), which the lookups below turn
    * back into its object; read `data` directly only through viewOf().
    */
-  data = new Map<string, Value>();
+  data = new Map<string, Stored>();
   expires = new Map<string, number>();
   /**
    * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
@@ -51,7 +51,7 @@ export class Keyspace {
    * large Map costs a cache miss. Cleared by every removal.
    */
   private hotKey: string | null = null;
-  private hotVal: Value | undefined = undefined;
+  private hotVal: Stored | undefined = undefined;
   /** Keys whose value was put into `data` as an object in small form: packed by packPending(). */
   private unpacked: string[] = [];
   /** Live iterator over `expires` used by the active expiry cycle. */
@@ -93,10 +93,20 @@ export class Keyspace {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const p = this.lruPolicy;
     if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
-    if (typeof v === 'string' && isPacked(v)) v = this.unpack(key, v);
     this.hotKey = key;
+    if (typeof v === 'number') {
+      this.hotVal = v;
+      return String(v);
+    }
+    if (typeof v === 'string' && isPacked(v)) v = this.unpack(key, v);
     this.hotVal = v;
     return v;
+  }
+
+  /** MEMORY USAGE of an existing key (its value as stored), after a get(). */
+  usage(key: string): number {
+    const v = key === this.hotKey ? this.hotVal : this.data.get(key);
+    return v === undefined ? 0 : keyUsage(key, v);
   }
 
   /**
@@ -225,13 +235,15 @@ export class Keyspace {
   private store(key: string, value: Value): void {
     const data = this.data;
     const old = key === this.hotKey ? this.hotVal : data.get(key);
+    let s: Stored = value;
     if (typeof value === 'string') {
-      if (isPacked(value)) value = boxString(value);
+      if (isPacked(value)) s = boxString(value);
+      else if (isStoredInt(value)) s = +value;
     } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
-    this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
-    data.set(key, value);
+    this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
+    data.set(key, s);
     this.hotKey = key;
-    this.hotVal = value;
+    this.hotVal = s;
   }
 
   /** Forgets the looked-up key (its value left `data` or `data` was replaced). */
@@ -244,16 +256,18 @@ export class Keyspace {
    * Counts a value put into `data` directly (snapshot load): `old` is what
    * the key held before, if anything.
    */
-  charge(key: string, value: Value, old: Value | undefined): void {
+  charge(key: string, value: Value, old: Stored | undefined): void {
     this.cool();
+    let s: Stored = value;
     if (typeof value === 'string') {
-      if (isPacked(value)) this.data.set(key, (value = boxString(value)));
+      if (isPacked(value)) this.data.set(key, (s = boxString(value)));
+      else if (isStoredInt(value)) this.data.set(key, (s = +value));
     } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
-    this.bytes += old === undefined ? keyBytes(key) + countBytes(value) : -countedBytes(old) + countBytes(value);
+    this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
   }
 
   /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
-  private discharge(key: string, v: Value, ttl: boolean): void {
+  private discharge(key: string, v: Stored, ttl: boolean): void {
     this.bytes -= keyBytes(key) + countedBytes(v) + (ttl ? EXPIRE_ENTRY_BYTES : 0);
   }
 

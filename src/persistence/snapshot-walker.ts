@@ -22,7 +22,7 @@
  * key) plus the serialized bytes of keys changed ahead of the walk in
  * databases not reached yet; no value is copied otherwise.
  */
-import { viewOf } from '../datatypes/stored.ts';
+import { viewOf, type Stored } from '../datatypes/stored.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
@@ -117,7 +117,7 @@ interface TableState {
   readonly db: number;
   /** The keyspace that held the table at the start. */
   readonly ks: Keyspace;
-  readonly map: Map<string, Value>;
+  readonly map: Map<string, Stored>;
   readonly expires: Map<string, number>;
   /** Keys written (or never to be written): the walk skips them. */
   readonly done: KeySet;
@@ -131,7 +131,7 @@ export class SnapshotCancelled extends Error {
 }
 
 export class SnapshotWalker<S> {
-  private readonly byMap = new Map<Map<string, Value>, TableState>();
+  private readonly byMap = new Map<Map<string, Stored>, TableState>();
   private readonly tables: TableState[] = [];
   private readonly spaces: Keyspace[] = [];
   /** Database whose section is being written (-1 before the first). */
@@ -237,7 +237,7 @@ export class SnapshotWalker<S> {
   }
 
   /** One slice of a table's walk; true when the table is done. */
-  private slice(t: TableState, it: IterableIterator<[string, Value]>): boolean {
+  private slice(t: TableState, it: IterableIterator<[string, Stored]>): boolean {
     const t0 = performance.now();
     let n = 0;
     let finished = true;
@@ -258,7 +258,7 @@ export class SnapshotWalker<S> {
     return finished;
   }
 
-  private write(side: S | null, key: string, v: Value, when: number | undefined, ks: Keyspace): void {
+  private write(side: S | null, key: string, v: Stored, when: number | undefined, ks: Keyspace): void {
     if (when !== undefined && when <= this.now0) return;
     this.format.key(side, key, viewOf(v), when, ks);
     this.stats.keys++;

@@ -120,6 +120,47 @@ describeServer('stored values', (fx) => {
     assert.equal(await c.call('GET', 'sv:t248:new'), '\xf8abc');
   });
 
+  test('integer strings in the small-integer range are stored as numbers and read back as the same strings', async () => {
+    const c = await fx().client();
+    const cases: [string, string][] = [
+      ['0', 'number'], ['12345', 'number'], ['-7', 'number'], ['2147483647', 'number'], ['-2147483648', 'number'],
+      ['2147483648', 'string'], ['-2147483649', 'string'], ['9999999999', 'string'], ['012', 'string'], ['-0', 'string'],
+      ['+5', 'string'], ['1.5', 'string'], ['', 'string'], ['-', 'string'], ['12a', 'string'], [' 1', 'string'],
+    ];
+    for (const [v, how] of cases) {
+      const k = `sv:i:${v}`;
+      assert.equal(await c.call('SET', k, v), 'OK');
+      const raw = fx().server.state.engine.keyspace(k, 0).data.get(k);
+      assert.equal(typeof raw, how, `${JSON.stringify(v)} stored as a ${how}`);
+      assert.equal(await c.call('GET', k), v);
+      assert.equal(await c.call('STRLEN', k), v.length);
+      assert.equal(await c.call('TYPE', k), 'string');
+    }
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'sv:i:12345'), 'int');
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'sv:i:9999999999'), 'int');
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'sv:i:012'), 'embstr');
+    // counters stay numbers; an edit that leaves an integer string makes it one again
+    assert.equal(await c.call('INCRBY', 'sv:i:12345', '10'), 12355);
+    assert.equal(typeof fx().server.state.engine.keyspace('sv:i:12345', 0).data.get('sv:i:12345'), 'number');
+    assert.equal(await c.call('INCR', 'sv:i:2147483647'), 2147483648);
+    assert.equal(await c.call('GET', 'sv:i:2147483647'), '2147483648');
+    assert.equal(await c.call('APPEND', 'sv:i:-7', '1'), 3);
+    assert.equal(await c.call('GET', 'sv:i:-7'), '-71');
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'sv:i:-7'), 'raw');
+    assert.equal(await c.call('GETRANGE', 'sv:i:0', '0', '-1'), '0');
+    assert.equal(await c.call('SETRANGE', 'sv:i:0', '1', '5'), 2);
+    assert.equal(await c.call('GET', 'sv:i:0'), '05');
+    const dump = await c.callRaw('DUMP', 'sv:i:12345');
+    assert.ok(dump.startsWith('$'));
+    // through a reload, and in MEMORY USAGE: a number takes no string of its own
+    assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await c.call('GET', 'sv:i:12345'), '12355');
+    assert.equal(typeof fx().server.state.engine.keyspace('sv:i:12345', 0).data.get('sv:i:12345'), 'number');
+    await c.call('SET', 'sv:i:a', '123456');
+    await c.call('SET', 'sv:i:b', 'x23456');
+    assert.ok((await c.call('MEMORY', 'USAGE', 'sv:i:a')) as number < ((await c.call('MEMORY', 'USAGE', 'sv:i:b')) as number));
+  });
+
   test('DEBUG RELOAD and DEBUG DIGEST see the same data packed or not', async () => {
     const c = await fx().client();
     await c.call('HSET', 'sv:r:h', 'a', '1');

@@ -4,6 +4,7 @@
  * built here in the v1 layouts), and the errors for truncated, corrupt or
  * unsupported input: a load never silently drops data.
  */
+import { viewOf } from '../../src/datatypes/stored.ts';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine.ts';
@@ -96,7 +97,8 @@ function describeKeys(e: Engine): string[] {
   const out: string[] = [];
   for (let db = 0; db < e.databases; db++) {
     for (const ks of e.keyspaces(db)) {
-      for (const [k, v] of ks.data) {
+      for (const [k, stored] of ks.data) {
+        const v = viewOf(stored);
         const enc = isString(v) ? 'string' : v.encoding();
         out.push(`${db}/${k}/${enc}/${ks.expires.get(k) ?? -1}`);
       }
@@ -178,7 +180,8 @@ const ASSETS: Record<string, string> = {
 function contents(e: Engine, db = 0): Record<string, string> {
   const out: Record<string, string> = {};
   for (const ks of e.keyspaces(db)) {
-    for (const [k, v] of ks.data) {
+    for (const [k, stored] of ks.data) {
+      const v = viewOf(stored);
       out[k] = isString(v) ? stringOf(v) : `${v.encoding()}:${[...v.entries()].join(',')}`;
     }
   }
@@ -291,7 +294,7 @@ describe('bad input never loads silently', () => {
     const file = dup.finishWithChecksum()!;
     assert.throws(() => load(file), /duplicated key 'k'/);
     const merged = load(file, undefined, { allowDup: true });
-    assert.equal(merged.keyspace('k', 0).data.get('k'), '1');
+    assert.equal(viewOf(merged.keyspace('k', 0).data.get('k')!), '1');
     const mod = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([7, 1, 0x6b, 0x81, 0, 0, 0, 0, 0, 0, 4, 1])]);
     assert.throws(() => load(mod), /module data I can't load/);
     const aux = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([247, 0x81, 0, 0, 0, 0, 0, 0, 4, 1])]);
