@@ -19,21 +19,38 @@ export class SkipNode {
   backward: SkipNode | null = null;
   /** Next node at level 0. */
   next: SkipNode | null = null;
-  /** Levels 1 and up: forward node and span pairs; null for a one-level node. */
-  up: Array<SkipNode | null | number> | null;
+  /**
+   * Levels 1 and up: forward node and span pairs; null for a one-level node.
+   * Three nodes in four have one level: theirs is the prototype's null, not
+   * a field of their own (8 bytes less each); SkipNodeUp holds the array.
+   */
+  declare readonly up: Array<SkipNode | null | number> | null;
 
-  constructor(level: number, score: number, member: string) {
+  constructor(score: number, member: string) {
     this.member = member;
     this.score = score;
-    if (level > 1) {
-      const up = new Array<SkipNode | null | number>(2 * (level - 1));
-      for (let i = 0; i < up.length; i += 2) {
-        up[i] = null;
-        up[i + 1] = 0;
-      }
-      this.up = up;
-    } else this.up = null;
   }
+}
+(SkipNode.prototype as { up: null }).up = null;
+
+/** A node of two levels or more. */
+class SkipNodeUp extends SkipNode {
+  declare readonly up: Array<SkipNode | null | number>;
+
+  constructor(level: number, score: number, member: string) {
+    super(score, member);
+    const up = new Array<SkipNode | null | number>(2 * (level - 1));
+    for (let i = 0; i < up.length; i += 2) {
+      up[i] = null;
+      up[i + 1] = 0;
+    }
+    (this as { up: unknown }).up = up;
+  }
+}
+
+/** A node of `level` levels. */
+function makeNode(level: number, score: number, member: string): SkipNode {
+  return level > 1 ? new SkipNodeUp(level, score, member) : new SkipNode(score, member);
 }
 
 /** Forward node of x at level i. */
@@ -56,13 +73,14 @@ function setSpan(x: SkipNode, i: number, v: number): void {
 }
 
 /**
- * Heap bytes of a node of `level` levels: the object (5 fields), its boxed
- * score (a double field holds a 16-byte HeapNumber) and, above level 1, the
- * level array (JSArray header + FixedArray of 2 slots a level).
+ * Heap bytes of a node of `level` levels: the object (4 fields, 5 with
+ * upper levels), its boxed score (a double field holds a 16-byte
+ * HeapNumber) and, above level 1, the level array (JSArray header +
+ * FixedArray of 2 slots a level).
  */
 export function nodeBytes(node: SkipNode): number {
   const up = node.up;
-  return objectBytes(5) + 16 + (up === null ? 0 : 32 + 16 + 8 * up.length);
+  return up === null ? objectBytes(4) + 16 : objectBytes(5) + 16 + 32 + 16 + 8 * up.length;
 }
 
 /** Redis's zslRandomLevel (p = 1/4). */
@@ -82,7 +100,7 @@ const UPDATE = new Array<SkipNode | null>(MAX_LEVEL).fill(null);
 const RANK = new Array<number>(MAX_LEVEL).fill(0);
 
 export class SkipList {
-  readonly head = new SkipNode(MAX_LEVEL, 0, '');
+  readonly head = makeNode(MAX_LEVEL, 0, '');
   tail: SkipNode | null = null;
   length = 0;
   level = 1;
@@ -114,7 +132,7 @@ export class SkipList {
       }
       this.level = level;
     }
-    const node = new SkipNode(level, score, member);
+    const node = makeNode(level, score, member);
     const r0 = rank[0]!;
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
