@@ -126,13 +126,16 @@ function memoryFields(s: ServerState): Field[] {
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', s.stats.lazyfreedObjects],
-    // shardis's own: memory-reducing collections run while quiet (server/heap-compactor.ts)
-    ['heap_compactions', s.heapCompactor.compactions],
-    ['heap_compaction_last_ms', s.heapCompactor.lastMs.toFixed(1)],
   ];
 }
 
 const SECTIONS: Record<string, Provider> = {
+  // shardis's own statistics: only when asked for by name, so INFO, INFO all and INFO everything list Redis's fields alone
+  shardis: (s) => [
+    // memory-reducing collections run while quiet (server/heap-compactor.ts)
+    ['heap_compactions', s.heapCompactor.compactions],
+    ['heap_compaction_last_ms', s.heapCompactor.lastMs.toFixed(1)],
+  ],
   server: (s) => {
     const up = Math.floor((Date.now() - s.startedAt) / 1000);
     const hz = s.config.hz;
@@ -373,6 +376,7 @@ const ORDER: Array<[string, string]> = [
   ['server', 'Server'], ['clients', 'Clients'], ['memory', 'Memory'], ['persistence', 'Persistence'], ['stats', 'Stats'],
   ['replication', 'Replication'], ['cpu', 'CPU'], ['modules', 'Modules'], ['commandstats', 'Commandstats'],
   ['errorstats', 'Errorstats'], ['latencystats', 'Latencystats'], ['cluster', 'Cluster'], ['keyspace', 'Keyspace'],
+  ['shardis', 'Shardis'],
 ];
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
 
@@ -416,7 +420,7 @@ export function infoString(s: ServerState, names: readonly string[]): string {
   }
   let out = '';
   for (const [name, title] of ORDER) {
-    if (!all && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
+    if ((!all || name === 'shardis') && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
     if (out !== '') out += '\r\n';
     out += `# ${title}\r\n`;
     for (const [k, v] of sectionLines(s, name)) out += `${k}:${v}\r\n`;

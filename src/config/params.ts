@@ -511,7 +511,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   // shardis's own
   { ...num('shards', undefined, 0, 1n, 1024n, 1), fixed: "can't set immutable config" },
   // how often a quiet server checks whether its heap grew enough to compact it (server/heap-compactor.ts); 0: never
-  num('heap-compact-idle-ms', undefined, 0, 0n, 3_600_000n, 250),
+  // (hidden: CONFIG GET patterns list Redis's parameters alone; CONFIG GET heap-compact-idle-ms names it)
+  num('heap-compact-idle-ms', undefined, H, 0n, 3_600_000n, 250),
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */
