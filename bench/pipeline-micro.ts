@@ -9,8 +9,9 @@
  *   node --max-semi-space-size=2 bench/pipeline-micro.ts set,get,hset10
  *
  * Tests: set, get, incr (strings); lpush, sadd, hset, zadd (one big
- * collection, as redis-benchmark's); hset10, sadd10, zadd10, rpush10 (small
- * collections on random keys: the packed forms, stored.ts).
+ * collection, as redis-benchmark's); hset10, hget10, sadd10, zadd10, rpush10
+ * (small collections on random keys: the packed forms, stored.ts; hget10
+ * reads what an earlier hset10 wrote).
  */
 import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
@@ -36,6 +37,7 @@ const gens: Record<string, () => string[]> = {
   sadd10: () => ['SADD', 's:' + rnd(), String(seed % 10)],
   zadd10: () => ['ZADD', 'z:' + rnd(), String(seed % 10), 'm' + (seed % 10)],
   rpush10: () => ['RPUSH', 'l:' + rnd(), 'xxx'],
+  hget10: () => ['HGET', 'h:' + rnd(), 'f' + (seed % 10)],
 };
 const tests = (process.argv[2] ?? 'set,get').split(',');
 const run = (c as unknown as { run(a: string[]): void }).run.bind(c);

@@ -54,6 +54,14 @@ export class Keyspace {
   private hotVal: Stored | undefined = undefined;
   /** Keys whose value was put into `data` as an object in small form: packed by packPending(). */
   private unpacked: string[] = [];
+  /**
+   * For each of `unpacked`: the tagged string the object was made from, or
+   * null for an object stored as it is (packPending puts the string back
+   * when the object's element string is still the one it was given).
+   */
+  private unpackedFrom: (string | null)[] = [];
+  /** For each of `unpacked`: the element string the object was given (a slice of its tagged string). */
+  private unpackedData: (string | null)[] = [];
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
   /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
@@ -117,16 +125,18 @@ export class Keyspace {
     const c = unpackValue(s);
     c.acct = stringBytes(s.length);
     this.data.set(key, c);
-    this.pendPack(key);
+    this.pendPack(key, s, c.packedData());
     return c;
   }
 
-  private pendPack(key: string): void {
+  private pendPack(key: string, from: string | null, given: string | null): void {
     if (this.unpacked.length === 0) {
       if (toPack.length === 0) queueMicrotask(packAll);
       toPack.push(this);
     }
     this.unpacked.push(key);
+    this.unpackedFrom.push(from);
+    this.unpackedData.push(given);
   }
 
   /**
@@ -137,14 +147,20 @@ export class Keyspace {
   packPending(): void {
     const keys = this.unpacked;
     if (keys.length === 0) return;
+    const from = this.unpackedFrom;
+    const given = this.unpackedData;
     this.unpacked = [];
+    this.unpackedFrom = [];
+    this.unpackedData = [];
     const data = this.data;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const v = data.get(key);
       if (v === undefined || typeof v !== 'object' || v instanceof Buffer) continue;
       const c = v as CollectionValue;
-      const s = packValue(c);
+      // left unchanged (a read, a write of the same value): its element string is still the one it was given
+      const src = from[i]!;
+      const s = src !== null && c.packedData() === given[i] ? src : packValue(c);
       if (s === null) continue;
       this.bytes += stringBytes(s.length) - c.acct;
       data.set(key, s);
@@ -200,9 +216,27 @@ export class Keyspace {
     else if (access) this.lru.set(key, lfuTouch(p, word));
   }
 
-  /** Value of a key for a read command: counts keyspace_hits / keyspace_misses. */
+  /**
+   * Value of a key for a read command: counts keyspace_hits / keyspace_misses.
+   * An access as get() is, but a packed collection comes back as a view (a
+   * fresh object, nothing put back into `data`): read commands never change
+   * the value they look up (writes look up with get()).
+   */
   lookupRead(key: string): Value | undefined {
-    const v = this.get(key);
+    let v: Value | undefined;
+    const s = this.data.get(key);
+    if (typeof s === 'string' && isPacked(s)) {
+      if (this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
+      else {
+        const p = this.lruPolicy;
+        if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
+        const c = unpackValue(s);
+        c.acct = stringBytes(s.length);
+        this.hotKey = key;
+        this.hotVal = s;
+        v = c;
+      }
+    } else v = this.get(key);
     if (v === undefined) {
       this.shard.stats.keyspaceMisses++;
       if (this.onMiss !== null) this.onMiss(this.db, key);
@@ -239,7 +273,7 @@ export class Keyspace {
     if (typeof value === 'string') {
       if (isPacked(value)) s = boxString(value);
       else if (isStoredInt(value)) s = +value;
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
     data.set(key, s);
     this.hotKey = key;
@@ -262,7 +296,7 @@ export class Keyspace {
     if (typeof value === 'string') {
       if (isPacked(value)) this.data.set(key, (s = boxString(value)));
       else if (isStoredInt(value)) this.data.set(key, (s = +value));
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key);
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
   }
 
@@ -394,6 +428,8 @@ export class Keyspace {
   clear(): void {
     this.cool();
     this.unpacked = [];
+    this.unpackedFrom = [];
+    this.unpackedData = [];
     this.bytes = 0;
     this.data = new Map();
     this.expires = new Map();

@@ -53,6 +53,20 @@ describeServer('stored values', (fx) => {
     for (let i = 0; i < cmds.length; i++) await c.read();
     assert.equal(await c.call('HGET', 'sv:p', 'n'), '50');
     assert.equal(await c.call('EXISTS', 'sv:pl'), 0);
+    // reads (a view each) between writes (the object in the keyspace) of the same keys, in one pipeline
+    const mixed: string[][] = [];
+    for (let i = 0; i < 20; i++) {
+      mixed.push(['HSET', 'sv:x:h', `f${i}`, String(i)], ['HLEN', 'sv:x:h'], ['ZADD', 'sv:x:z', String(i), `m${i}`], ['ZRANGE', 'sv:x:z', '0', '-1'], ['SADD', 'sv:x:s', String(i)], ['SMEMBERS', 'sv:x:s']);
+    }
+    c.writeRaw(Buffer.concat(mixed.map((a) => encodeCommand(a))));
+    const replies: unknown[] = [];
+    for (let i = 0; i < mixed.length; i++) replies.push(await c.read());
+    for (let i = 0; i < 20; i++) {
+      assert.equal(replies[i * 6 + 1], i + 1);
+      assert.equal((replies[i * 6 + 3] as string[]).length, i + 1);
+      assert.equal((replies[i * 6 + 5] as string[]).length, i + 1);
+    }
+    assert.equal(await c.call('HGET', 'sv:x:h', 'f19'), '19');
     assert.equal(await c.call('MULTI'), 'OK');
     for (const a of [['HSET', 'sv:m', 'a', '1'], ['HSET', 'sv:m', 'b', '2'], ['HDEL', 'sv:m', 'a'], ['HGETALL', 'sv:m']]) assert.equal(await c.call(...a), 'QUEUED');
     assert.deepEqual(await c.call('EXEC'), [1, 1, 1, ['b', '2']]);
