@@ -70,18 +70,22 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
     } else throw new CommandError(Err.SYNTAX);
   }
   const key = args[1]!;
-  const v = store === null ? c.ks(key).lookupRead(key) : c.ks(key).get(key);
+  const ks = c.ks(key);
+  const v = store === null ? ks.lookupRead(key) : ks.get(key);
   let elements: string[] = [];
   if (v !== undefined) {
     if (v instanceof ListValue) elements = v.toArray();
     else if (v instanceof SetValue) elements = [...v.members()];
     else if (v instanceof ZSetValue) {
-      // as Redis 7.0: SORT converts a listpack sorted set to a skiplist for good (its bytes re-counted)
-      if (!v.big) {
-        v.toBig();
-        c.ks(key).charge(key, v, v);
+      // as Redis 7.0: SORT converts a listpack sorted set to a skiplist for good (its bytes re-counted):
+      // the keyspace's own object, not the view a read gets
+      let z = v;
+      if (!z.big) {
+        z = ks.owned(key) as ZSetValue;
+        z.toBig();
+        ks.charge(key, z, z);
       }
-      elements = v.members();
+      elements = z.members();
     }
     else throw new CommandError(Err.WRONGTYPE);
   }

@@ -111,6 +111,21 @@ export class Keyspace {
     return v;
   }
 
+  /**
+   * The value of a key a read command has looked up, as the object the
+   * keyspace holds, for the one read that changes its value in place: Redis
+   * 7.0's SORT converting a listpack sorted set for good. No access counted
+   * (the lookup did); expiry already applied by it.
+   */
+  owned(key: string): Value | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    const o = typeof v === 'string' && isPacked(v) ? this.unpack(key, v) : viewOf(v);
+    this.hotKey = key;
+    this.hotVal = typeof v === 'number' ? v : o;
+    return o;
+  }
+
   /** MEMORY USAGE of an existing key (its value as stored), after a get(). */
   usage(key: string): number {
     const v = key === this.hotKey ? this.hotVal : this.data.get(key);

@@ -46,7 +46,7 @@ async function workload(c: RespClient, rounds: number): Promise<void> {
     const k = String(rnd(8));
     const e = `e${rnd(300)}`;
     const long = 'x'.repeat(rnd(4) === 0 ? 100 : 5);
-    switch (rnd(16)) {
+    switch (rnd(21)) {
       case 0: await c.call('SET', `s${k}`, long + e); break;
       case 1: await c.call('APPEND', `s${k}`, e); break;
       case 2: await c.call('HSET', `h${k}`, e, long); break;
@@ -63,6 +63,12 @@ async function workload(c: RespClient, rounds: number): Promise<void> {
       case 13: await c.call('XADD', `x${k}`, '*', 'f', e); break;
       case 14: await c.call('SETRANGE', `b${k}`, String(rnd(50)), e); break;
       case 15: await c.call('DEL', `s${k}`, `l${k}`); break;
+      // reads view packed values; SORT is the read that converts one; counters are stored as numbers
+      case 16: await c.call('HGETALL', `h${k}`); break;
+      case 17: await c.call('ZRANGE', `z${k}`, '0', '-1'); break;
+      case 18: await c.call('SORT_RO', `z${k}`, 'BY', 'nosort'); break;
+      case 19: await c.call('INCRBY', `n${k}`, String(rnd(100000))); break;
+      case 20: await c.call('LRANGE', `l${k}`, '0', '-1'); break;
     }
   }
 }

@@ -67,6 +67,11 @@ describeServer('stored values', (fx) => {
       assert.equal((replies[i * 6 + 5] as string[]).length, i + 1);
     }
     assert.equal(await c.call('HGET', 'sv:x:h', 'f19'), '19');
+    // the one read that changes its value: SORT turns a listpack sorted set into a skiplist for good (Redis 7.0)
+    await c.call('ZADD', 'sv:sort', '1', 'a', '2', 'b');
+    assert.deepEqual(await c.call('SORT_RO', 'sv:sort', 'BY', 'nosort'), ['a', 'b']);
+    assert.equal(await c.call('OBJECT', 'ENCODING', 'sv:sort'), 'skiplist');
+    assert.equal(storedAs(fx().server, 'sv:sort'), 'object');
     assert.equal(await c.call('MULTI'), 'OK');
     for (const a of [['HSET', 'sv:m', 'a', '1'], ['HSET', 'sv:m', 'b', '2'], ['HDEL', 'sv:m', 'a'], ['HGETALL', 'sv:m']]) assert.equal(await c.call(...a), 'QUEUED');
     assert.deepEqual(await c.call('EXEC'), [1, 1, 1, ['b', '2']]);
