@@ -60,7 +60,8 @@ export class Keyspace {
    * when the object's element string is still the one it was given).
    */
   private unpackedFrom: (string | null)[] = [];
-  /** For each of `unpacked`: the element string the object was given (a slice of its tagged string). */
+  /** For each of `unpacked`: the object made from that string, and the element string it was given. */
+  private unpackedObj: (CollectionValue | null)[] = [];
   private unpackedData: (string | null)[] = [];
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
@@ -140,17 +141,18 @@ export class Keyspace {
     const c = unpackValue(s);
     c.acct = stringBytes(s.length);
     this.data.set(key, c);
-    this.pendPack(key, s, c.packedData());
+    this.pendPack(key, s, c, c.packedData());
     return c;
   }
 
-  private pendPack(key: string, from: string | null, given: string | null): void {
+  private pendPack(key: string, from: string | null, obj: CollectionValue | null, given: string | null): void {
     if (this.unpacked.length === 0) {
       if (toPack.length === 0) queueMicrotask(packAll);
       toPack.push(this);
     }
     this.unpacked.push(key);
     this.unpackedFrom.push(from);
+    this.unpackedObj.push(obj);
     this.unpackedData.push(given);
   }
 
@@ -163,9 +165,11 @@ export class Keyspace {
     const keys = this.unpacked;
     if (keys.length === 0) return;
     const from = this.unpackedFrom;
+    const objs = this.unpackedObj;
     const given = this.unpackedData;
     this.unpacked = [];
     this.unpackedFrom = [];
+    this.unpackedObj = [];
     this.unpackedData = [];
     const data = this.data;
     for (let i = 0; i < keys.length; i++) {
@@ -173,9 +177,9 @@ export class Keyspace {
       const v = data.get(key);
       if (v === undefined || typeof v !== 'object' || v instanceof Buffer) continue;
       const c = v as CollectionValue;
-      // left unchanged (a read, a write of the same value): its element string is still the one it was given
+      // the object made from a string and left unchanged (a write of the same value): that string again
       const src = from[i]!;
-      const s = src !== null && c.packedData() === given[i] ? src : packValue(c);
+      const s = src !== null && c === objs[i] && c.packedData() === given[i] ? src : packValue(c);
       if (s === null) continue;
       this.bytes += stringBytes(s.length) - c.acct;
       data.set(key, s);
@@ -288,7 +292,7 @@ export class Keyspace {
     if (typeof value === 'string') {
       if (isPacked(value)) s = boxString(value);
       else if (isStoredInt(value)) s = +value;
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null);
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
     data.set(key, s);
     this.hotKey = key;
@@ -311,7 +315,7 @@ export class Keyspace {
     if (typeof value === 'string') {
       if (isPacked(value)) this.data.set(key, (s = boxString(value)));
       else if (isStoredInt(value)) this.data.set(key, (s = +value));
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null);
+    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
   }
 
@@ -444,6 +448,7 @@ export class Keyspace {
     this.cool();
     this.unpacked = [];
     this.unpackedFrom = [];
+    this.unpackedObj = [];
     this.unpackedData = [];
     this.bytes = 0;
     this.data = new Map();

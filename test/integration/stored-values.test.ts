@@ -67,6 +67,15 @@ describeServer('stored values', (fx) => {
       assert.equal((replies[i * 6 + 5] as string[]).length, i + 1);
     }
     assert.equal(await c.call('HGET', 'sv:x:h', 'f19'), '19');
+    // unpacked, deleted and created again as another type within one batch: packed as what it is now
+    await c.call('HSET', 'sv:re', 'f', 'v');
+    c.writeRaw(Buffer.concat([['HSET', 'sv:re', 'f', 'v'], ['DEL', 'sv:re'], ['ZADD', 'sv:re', '1', 'm'], ['HSET', 'sv:re2', 'a', 'b'], ['RENAME', 'sv:re2', 'sv:re3']].map((a) => encodeCommand(a))));
+    for (let i = 0; i < 5; i++) await c.read();
+    assert.equal(await c.call('TYPE', 'sv:re'), 'zset');
+    assert.deepEqual(await c.call('ZRANGE', 'sv:re', '0', '-1', 'WITHSCORES'), ['m', '1']);
+    assert.equal(storedAs(fx().server, 'sv:re'), 'packed');
+    assert.deepEqual(await c.call('HGETALL', 'sv:re3'), ['a', 'b']);
+    assert.equal(storedAs(fx().server, 'sv:re3'), 'packed');
     // the one read that changes its value: SORT turns a listpack sorted set into a skiplist for good (Redis 7.0)
     await c.call('ZADD', 'sv:sort', '1', 'a', '2', 'b');
     assert.deepEqual(await c.call('SORT_RO', 'sv:sort', 'BY', 'nosort'), ['a', 'b']);
