@@ -13,12 +13,12 @@
  * Both lengths take headerSize(len) chars (one below 128 bytes), so an
  * element of len bytes takes len + 2 * headerSize(len) chars.
  *
- * packed.ts's builder has no way to write the backward length, so nodes are
- * built here with the same technique: one scratch Buffer, then latin1Slice,
- * which yields a flat sequential string (never `+`, which leaves cons-string
- * trees). Builds do not nest: finish one before beginning the next.
+ * Nodes are built with packed.ts's builder (one scratch Buffer, then
+ * latin1Slice: a flat sequential string, never a tree of cons strings);
+ * put() adds the backward length it has no call for. Builds do not nest:
+ * finish one before beginning the next.
  */
-import { dataAt, hdr, headerSize } from './packed.ts';
+import { begin, dataAt, finish, hdr, headerSize, moveTo, putByte, putChars, putLen, putRaw } from './packed.ts';
 
 /** Chars `x` takes as a node element. */
 export function elemSize(x: string): number {
@@ -96,69 +96,28 @@ export function seek(s: string, from: number, to: number, count: number, i: numb
   return p;
 }
 
-// ---- building ----
+// ---- building: packed.ts's builder, plus the backward lengths ----
 
-/** Elements this short are copied char by char: cheaper than a native call. */
-const SHORT = 16;
-let buf = Buffer.allocUnsafe(16384);
-let pos = 0;
+export { begin, finish, moveTo, putRaw, putLen as putCount } from './packed.ts';
 
-function reserve(n: number): void {
-  if (pos + n <= buf.length) return;
-  let size = buf.length * 2;
-  while (size < pos + n) size *= 2;
-  const next = Buffer.allocUnsafe(size);
-  buf.copy(next, 0, 0, pos);
-  buf = next;
-}
-
-/** Starts building a node. */
-export function begin(): void {
-  pos = 0;
-}
-
-/** Appends a forward varint (a single-node list's element count). */
-export function putCount(n: number): void {
-  reserve(5);
-  while (n >= 0x80) {
-    buf[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[pos++] = n;
-}
-
-/** Appends `x` as an element. */
+/** Appends `x` as an element: forward length, bytes, backward length. */
 export function put(x: string): void {
   const n = x.length;
-  reserve(n + 10);
-  const b = buf;
   if (n < 0x80) {
-    b[pos++] = n;
-    if (n <= SHORT) for (let i = 0; i < n; i++) b[pos++] = x.charCodeAt(i);
-    else pos += b.latin1Write(x, pos, n);
-    b[pos++] = n;
+    putByte(n);
+    putChars(x);
+    putByte(n);
     return;
   }
-  putCount(n);
-  pos += b.latin1Write(x, pos, n);
+  putLen(n);
+  putChars(x);
   // backward length: high group first, every later group flagged
   let groups = 0;
   for (let v = n; v > 0; v = Math.floor(v / 0x80)) groups++;
   for (let g = groups - 1; g >= 0; g--) {
     const v = Math.floor(n / 0x80 ** g) & 0x7f;
-    b[pos++] = g === groups - 1 ? v : v | 0x80;
+    putByte(g === groups - 1 ? v : v | 0x80);
   }
-}
-
-/** Appends chars from..to of an existing node as they are (whole elements). */
-export function putRaw(s: string, from: number, to: number): void {
-  const n = to - from;
-  if (n <= 0) return;
-  reserve(n);
-  if (n <= SHORT) {
-    const b = buf;
-    for (let i = from; i < to; i++) b[pos++] = s.charCodeAt(i);
-  } else pos += buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), pos, n);
 }
 
 /**
@@ -167,23 +126,8 @@ export function putRaw(s: string, from: number, to: number): void {
  * after it. A whole string needs no slice of it made first.
  */
 export function putStringAt(s: string, p: number): void {
-  pos = p;
-  const n = s.length;
-  reserve(n);
-  if (n <= SHORT) {
-    const b = buf;
-    for (let i = 0; i < n; i++) b[pos++] = s.charCodeAt(i);
-  } else pos += buf.latin1Write(s, pos, n);
-}
-
-/** Moves the write position to char p (to write over a prefix, or past it again). */
-export function moveTo(p: number): void {
-  pos = p;
-}
-
-/** The node built since begin(). */
-export function finish(): string {
-  return buf.latin1Slice(0, pos);
+  moveTo(p);
+  putChars(s);
 }
 
 /** s[from, to) as a flat string of its own (a copy that shares nothing with s). */

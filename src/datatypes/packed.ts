@@ -101,7 +101,10 @@ export function unpack(s: string, from = 0, owned = false): string[] {
 }
 
 // ---- building ----
+// One scratch Buffer for every packed build (list nodes too: list-node.ts).
 
+/** Strings this short are copied char by char: cheaper than a native call. */
+const SHORT = 16;
 let buf = Buffer.allocUnsafe(16384);
 let pos = 0;
 
@@ -135,18 +138,36 @@ export function putByte(b: number): void {
   buf[pos++] = b;
 }
 
+/** Appends the bytes of `x`, without a header. */
+export function putChars(x: string): void {
+  const n = x.length;
+  reserve(n);
+  if (n <= SHORT) {
+    const b = buf;
+    for (let i = 0; i < n; i++) b[pos++] = x.charCodeAt(i);
+  } else pos += buf.latin1Write(x, pos, n);
+}
+
 /** Appends `x` as an element. */
 export function putItem(x: string): void {
   putLen(x.length);
-  reserve(x.length);
-  pos += buf.latin1Write(x, pos, x.length);
+  putChars(x);
 }
 
 /** Appends chars from..to of an existing packed string as they are (whole elements). */
 export function putRaw(s: string, from: number, to: number): void {
-  if (to <= from) return;
-  reserve(to - from);
-  pos += buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), pos, to - from);
+  const n = to - from;
+  if (n <= 0) return;
+  reserve(n);
+  if (n <= SHORT) {
+    const b = buf;
+    for (let i = from; i < to; i++) b[pos++] = s.charCodeAt(i);
+  } else pos += buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), pos, n);
+}
+
+/** Moves the write position to char p (to write over a prefix, or past it again). */
+export function moveTo(p: number): void {
+  pos = p;
 }
 
 /**
@@ -179,19 +200,6 @@ export function putScore(x: number): void {
   buf[pos++] = 0xff;
   buf.writeDoubleLE(x, pos);
   pos += 8;
-}
-
-/** Chars putScore(x) takes. */
-export function scoreSize(x: number): number {
-  if (!Number.isInteger(x) || x >= SCORE_INT_LIMIT || x <= -SCORE_INT_LIMIT || Object.is(x, -0)) return 9;
-  if (x >= -SCORE_BIAS && x < 0xf0 - SCORE_BIAS) return 1;
-  let z = x >= 0 ? x * 2 : -x * 2 - 1;
-  let k = 1;
-  while (z > 0) {
-    z = Math.floor(z / 256);
-    k++;
-  }
-  return k;
 }
 
 const SCORE_BIAS = 120;

@@ -23,7 +23,7 @@
  * string is a slice of the stored one, not a copy) and packs objects left
  * in small form again once the command has run (packValue).
  */
-import type { CollectionValue, RedisType, Value } from './value.ts';
+import type { CollectionValue, Value } from './value.ts';
 
 /** What the keyspace's `data` holds: a value, a packed collection's tagged string or an integer. */
 export type Stored = Value | number;
@@ -68,12 +68,6 @@ export function isPacked(s: string): boolean {
   return c >= TAG_HASH && c <= TAG_LIST;
 }
 
-
-/** The type of a tagged string. */
-export function packedType(s: string): Exclude<RedisType, 'string' | 'stream'> {
-  const c = s.charCodeAt(0);
-  return c === TAG_HASH ? 'hash' : c === TAG_SET ? 'set' : c === TAG_ZSET ? 'zset' : 'list';
-}
 
 /** The value object of tagged string `s` (its element string a slice of `s`). */
 export function unpackValue(s: string): CollectionValue {

@@ -13,6 +13,13 @@ import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } fr
 /** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */
 const toPack: Keyspace[] = [];
 
+/** The object of packed string `s`, counted as the string (what the keyspace charged for it). */
+function packedView(s: string): CollectionValue {
+  const c = unpackValue(s);
+  c.acct = stringBytes(s.length);
+  return c;
+}
+
 function packAll(): void {
   for (let i = 0; i < toPack.length; i++) toPack[i]!.packPending();
   toPack.length = 0;
@@ -100,8 +107,7 @@ export class Keyspace {
     let v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const p = this.lruPolicy;
-    if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
+    this.touch(key);
     this.hotKey = key;
     if (typeof v === 'number') {
       this.hotVal = v;
@@ -138,8 +144,7 @@ export class Keyspace {
    * it up (which may change it in place), and packed again after it.
    */
   private unpack(key: string, s: string): CollectionValue {
-    const c = unpackValue(s);
-    c.acct = stringBytes(s.length);
+    const c = packedView(s);
     this.data.set(key, c);
     this.pendPack(key, s, c, c.packedData());
     return c;
@@ -247,13 +252,10 @@ export class Keyspace {
     if (typeof s === 'string' && isPacked(s)) {
       if (this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
       else {
-        const p = this.lruPolicy;
-        if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
-        const c = unpackValue(s);
-        c.acct = stringBytes(s.length);
+        this.touch(key);
         this.hotKey = key;
         this.hotVal = s;
-        v = c;
+        v = packedView(s);
       }
     } else v = this.get(key);
     if (v === undefined) {
@@ -288,11 +290,7 @@ export class Keyspace {
   private store(key: string, value: Value): void {
     const data = this.data;
     const old = key === this.hotKey ? this.hotVal : data.get(key);
-    let s: Stored = value;
-    if (typeof value === 'string') {
-      if (isPacked(value)) s = boxString(value);
-      else if (isStoredInt(value)) s = +value;
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
+    const s = this.storedForm(key, value);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
     data.set(key, s);
     this.hotKey = key;
@@ -311,12 +309,29 @@ export class Keyspace {
    */
   charge(key: string, value: Value, old: Stored | undefined): void {
     this.cool();
-    let s: Stored = value;
-    if (typeof value === 'string') {
-      if (isPacked(value)) this.data.set(key, (s = boxString(value)));
-      else if (isStoredInt(value)) this.data.set(key, (s = +value));
-    } else if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
+    const s = this.storedForm(key, value);
+    if (s !== value) this.data.set(key, s);
     this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
+  }
+
+  /**
+   * How `value` is kept in `data` (stored.ts): a string beginning with a tag
+   * boxed, an integer string as its number; a collection in small form
+   * noted, to be packed after the command.
+   */
+  private storedForm(key: string, value: Value): Stored {
+    if (typeof value === 'string') {
+      if (isPacked(value)) return boxString(value);
+      return isStoredInt(value) ? +value : value;
+    }
+    if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
+    return value;
+  }
+
+  /** Records an access to an existing key (its LRU clock / LFU counter), while tracking. */
+  private touch(key: string): void {
+    const p = this.lruPolicy;
+    if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
   }
 
   /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
