@@ -4,7 +4,6 @@
  * expire.ts, SCAN in scan.ts). Keys of one command may live on different
  * shards: every key gets its own c.ks(key).
  */
-import type { Stored } from '../datatypes/stored.ts';
 import { freedLazily } from '../engine/lazyfree.ts';
 import { getConfigValue } from '../config/config.ts';
 import { command, type CommandSpec } from './spec.ts';
@@ -112,40 +111,9 @@ const keys = command({
   },
 });
 
-/**
- * RANDOMKEY sampling. A Map has no random access, so each keyspace's key
- * Map gets a lazily built array of its keys; a sampled key that is gone is
- * swap-removed, and the array is rebuilt when it covers less than half (or
- * over twice) the live keys. Rebuilding is O(N) after at least N/2 changes,
- * so a call is O(1) amortized; keys added since the last rebuild wait for
- * the next one, which keeps the choice close to (not exactly) uniform.
- */
-interface KeySample {
-  keys: string[];
-}
-const samples = new WeakMap<Map<string, Stored>, KeySample>();
-const SMALL_DB = 64;
-
+/** RANDOMKEY's choice in one keyspace: a random slot of its key table (as dictGetFairRandomKey). */
 function sampleKey(ks: Keyspace): string {
-  const data = ks.data;
-  const size = data.size;
-  if (size <= SMALL_DB) {
-    let r = Math.floor(Math.random() * size);
-    for (const key of data.keys()) if (r-- === 0) return key;
-  }
-  let s = samples.get(data);
-  for (;;) {
-    if (s === undefined || s.keys.length * 2 < data.size || s.keys.length > data.size * 2) {
-      s = { keys: [...data.keys()] };
-      samples.set(data, s);
-    }
-    const arr = s.keys;
-    const i = Math.floor(Math.random() * arr.length);
-    const key = arr[i]!;
-    if (data.has(key)) return key;
-    arr[i] = arr[arr.length - 1]!;
-    arr.pop();
-  }
+  return ks.data.randomKey()!;
 }
 
 /** A random live key of the selected db (expired picks are deleted and retried, as Redis does), or null. */

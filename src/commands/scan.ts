@@ -30,9 +30,10 @@ export function writeScanReply(reply: ReplyWriter, cursor: number, items: readon
 /**
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] — over every shard of
  * the selected db, shard after shard. The cursor packs both positions:
- * tableCursor * shards + shard index, where tableCursor names a live Map
- * iterator in that keyspace's CursorTable (so every key present for the
- * whole iteration is returned exactly once). Expired keys are dropped.
+ * tableCursor * shards + shard index, where tableCursor is the key table's
+ * reverse-binary bucket cursor (KeyTable.scan, Redis's dictScan: every key
+ * present for the whole iteration is returned at least once, whatever the
+ * table does between calls). Expired keys are dropped.
  */
 const scan = command({
   name: 'scan', arity: -2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
@@ -48,22 +49,18 @@ const scan = command({
     const n = spaces.length;
     let shard = o.cursor % n;
     let cur = Math.floor(o.cursor / n);
+    const found: string[] = [];
     const out: string[] = [];
-    let budget = o.count;
     let next = 0;
+    // scanGenericCommand: buckets until COUNT keys are found (at most COUNT*10 buckets), then filter
+    let buckets = o.count * 10;
     for (;;) {
       const ks = spaces[shard]!;
-      const data = ks.data;
-      const it = ks.scanCursors.open(cur, () => data.keys());
-      let done = false;
-      while (budget > 0) {
-        const r = it.next();
-        if (r.done) {
-          done = true;
-          break;
-        }
-        budget--;
-        const key = r.value;
+      const from = found.length;
+      do cur = ks.data.scan(cur, found);
+      while (cur !== 0 && --buckets > 0 && found.length < o.count);
+      for (let i = from; i < found.length; i++) {
+        const key = found[i]!;
         if (o.match !== null && !globMatch(o.match, key)) continue;
         if (o.type !== null) {
           const v = ks.lookupReadNoTouch(key);
@@ -71,13 +68,12 @@ const scan = command({
         } else if (ks.expires.size !== 0 && ks.expireIfNeeded(key)) continue;
         out.push(key);
       }
-      if (!done) {
-        next = ks.scanCursors.save(it) * n + shard;
+      if (cur !== 0) {
+        next = cur * n + shard;
         break;
       }
       if (++shard >= n) break;
-      cur = 0;
-      if (budget === 0) {
+      if (buckets <= 0 || found.length >= o.count) {
         next = shard; // table cursor 0: the next shard from its start
         break;
       }

@@ -1,13 +1,6 @@
 /**
  * Values as the keyspace stores them.
  *
- * Integers: a string value that is a canonical integer in V8's small-integer
- * range (-2^31 .. 2^31-1, as Redis's string2l would print it back) is stored
- * as the number itself, which the keyspace's Map holds in its slot with no
- * object of its own (Redis keeps such values as int-encoded objects, and
- * shares 0..9999): OBJECT ENCODING says "int" as before, and a lookup gives
- * the string again.
- *
  * Small collections as the keyspace stores them between commands: the
  * packed string itself (CollectionValue.packedData()) behind a one-char
  * type tag, so a small hash, set, sorted set or list is one heap object
@@ -25,30 +18,8 @@
  */
 import type { CollectionValue, Value } from './value.ts';
 
-/** What the keyspace's `data` holds: a value, a packed collection's tagged string or an integer. */
-export type Stored = Value | number;
-
-/**
- * Whether string value `s` is stored as a number: a canonical integer
- * (String(+s) === s: only a leading '-', no leading zeros, not "-0") within
- * -2^31 .. 2^31-1.
- */
-export function isStoredInt(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || n > 11) return false;
-  const c = s.charCodeAt(0);
-  if (c === 45 /* - */) {
-    if (n === 1) return false;
-    const d = s.charCodeAt(1);
-    if (d < 49 || d > 57) return false;
-  } else if (c < 48 || c > 57 || (c === 48 && n > 1)) return false;
-  for (let i = 1; i < n; i++) {
-    const d = s.charCodeAt(i);
-    if (d < 48 || d > 57) return false;
-  }
-  const v = +s;
-  return v >= -2147483648 && v <= 2147483647;
-}
+/** What the keyspace's `data` holds: a value, or a packed collection's tagged string. */
+export type Stored = Value;
 
 import { HashValue } from './hash.ts';
 import { SetValue } from './set.ts';
@@ -90,8 +61,7 @@ export function packValue(v: CollectionValue): string | null {
   return finish();
 }
 
-/** A stored value as commands see it: a tagged string unpacked (a fresh object each call), an integer as its string. */
+/** A stored value as commands see it: a tagged string unpacked (a fresh object each call). */
 export function viewOf(v: Stored): Value {
-  if (typeof v === 'number') return String(v);
   return typeof v === 'string' && isPacked(v) ? unpackValue(v) : v;
 }

@@ -10,43 +10,60 @@
 import { MAP_ENTRY_BYTES, type CollectionValue } from '../datatypes/value.ts';
 import type { Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
+import { entryBytes, joinedBytes } from './key-table.ts';
 
 /** A Buffer value (SETRANGE / SETBIT): the Uint8Array object and its store. */
 const BUFFER_OBJECT_BYTES = 96;
-/** A TTL: its `expires` Map entry and the boxed double of its time. */
-export const EXPIRE_ENTRY_BYTES = MAP_ENTRY_BYTES + 16;
-
-/** A key's own cost: its string and its entry in the keyspace's Map. */
-export function keyBytes(key: string): number {
-  return stringBytes(key.length) + MAP_ENTRY_BYTES;
+/**
+ * A TTL: its `expires` Map entry, the boxed double of its time and the key's
+ * string (the key table keeps keys inside its entry strings, so the Map
+ * holds a string of its own).
+ */
+export function expireBytes(key: string): number {
+  return MAP_ENTRY_BYTES + 16 + stringBytes(key.length);
 }
 
-/** A stored value's cost now (a collection's bytes(); an integer lives in its Map slot). */
+/** A stored value's cost now (a collection's bytes()). */
 export function valueBytes(v: Stored): number {
-  if (typeof v === 'number') return 0;
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   return (v as CollectionValue).bytes();
 }
 
 /** What a stored value was counted as: a collection's acct (so what leaves the sum is what entered it). */
-export function countedBytes(v: Stored): number {
-  if (typeof v === 'number') return 0;
+function countedBytes(v: Stored): number {
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   return (v as CollectionValue).acct;
 }
 
 /** Counts a value being stored: its cost now, remembered in a collection's acct. */
-export function countBytes(v: Stored): number {
-  if (typeof v === 'number') return 0;
+function countBytes(v: Stored): number {
   if (typeof v === 'string') return stringBytes(v.length);
   if (v instanceof Buffer) return BUFFER_OBJECT_BYTES + v.length;
   const c = v as CollectionValue;
   return (c.acct = c.bytes());
 }
 
-/** MEMORY USAGE of a key: its entry, string and value as stored. */
+/** What key `key` holding `v` was counted as in the keyspace's sum (a collection by its acct). */
+export function countedEntry(key: string, v: Stored): number {
+  return entryBytes(key, v, countedBytes(v));
+}
+
+/** Counts key `key` being stored with `v`: its cost now (a collection's remembered in its acct). */
+export function countEntry(key: string, v: Stored): number {
+  return entryBytes(key, v, countBytes(v));
+}
+
+/**
+ * MEMORY USAGE of a key: its entry in the key table and its value as stored
+ * between commands (a collection in small form as its tagged string).
+ */
 export function keyUsage(key: string, v: Stored): number {
-  return keyBytes(key) + valueBytes(v);
+  if (typeof v === 'object' && !(v instanceof Buffer)) {
+    const d = (v as CollectionValue).packedData();
+    const joined = d === null ? -1 : joinedBytes(key.length, d.length + 1);
+    if (joined >= 0) return joined;
+  }
+  return entryBytes(key, v, valueBytes(v));
 }

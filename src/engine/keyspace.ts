@@ -3,21 +3,19 @@
  * Expired keys vanish on access (lazy) and through the active expiry cycle.
  */
 import type { CollectionValue, Value } from '../datatypes/value.ts';
-import { boxString, isPacked, isStoredInt, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
+import { boxString, isPacked, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
-import { countBytes, countedBytes, keyBytes, keyUsage, EXPIRE_ENTRY_BYTES } from './dataset-bytes.ts';
+import { countEntry, countedEntry, expireBytes, keyUsage } from './dataset-bytes.ts';
+import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
 import type { Shard } from './shard.ts';
-import { CursorTable } from './cursors.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
 
 /** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */
 const toPack: Keyspace[] = [];
 
-/** The object of packed string `s`, counted as the string (what the keyspace charged for it). */
+/** A view of packed string `s` (a read's: never stored). */
 function packedView(s: string): CollectionValue {
-  const c = unpackValue(s);
-  c.acct = stringBytes(s.length);
-  return c;
+  return unpackValue(s);
 }
 
 function packAll(): void {
@@ -27,11 +25,12 @@ function packAll(): void {
 
 export class Keyspace {
   /**
-   * key → value. A small collection is stored between commands as its
-   * tagged packed string (datatypes/stored.ts), which the lookups below turn
-   * back into its object; read `data` directly only through viewOf().
+   * key → value (key-table.ts). A small collection is stored between
+   * commands as its tagged packed string (datatypes/stored.ts), which the
+   * lookups below turn back into its object; read `data` directly only
+   * through viewOf().
    */
-  data = new Map<string, Stored>();
+  data = new KeyTable();
   expires = new Map<string, number>();
   /**
    * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
@@ -72,8 +71,6 @@ export class Keyspace {
   private unpackedData: (string | null)[] = [];
   /** Live iterator over `expires` used by the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
-  /** Live SCAN iterators over `data` (replaced with it on FLUSHDB / SWAPDB). */
-  scanCursors = new CursorTable<string>();
 
   /**
    * Keyspace notifications' 'keymiss' and 'new' events (classes m and n):
@@ -109,10 +106,6 @@ export class Keyspace {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     this.touch(key);
     this.hotKey = key;
-    if (typeof v === 'number') {
-      this.hotVal = v;
-      return String(v);
-    }
     if (typeof v === 'string' && isPacked(v)) v = this.unpack(key, v);
     this.hotVal = v;
     return v;
@@ -129,7 +122,7 @@ export class Keyspace {
     if (v === undefined) return undefined;
     const o = typeof v === 'string' && isPacked(v) ? this.unpack(key, v) : viewOf(v);
     this.hotKey = key;
-    this.hotVal = typeof v === 'number' ? v : o;
+    this.hotVal = o;
     return o;
   }
 
@@ -144,7 +137,9 @@ export class Keyspace {
    * it up (which may change it in place), and packed again after it.
    */
   private unpack(key: string, s: string): CollectionValue {
-    const c = packedView(s);
+    const c = unpackValue(s);
+    // counted as the entry string it came from (so the sum does not move until it changes)
+    c.acct = countedEntry(key, s) - ENTRY_OBJECT_BYTES - stringBytes(key.length);
     this.data.set(key, c);
     this.pendPack(key, s, c, c.packedData());
     return c;
@@ -186,7 +181,7 @@ export class Keyspace {
       const src = from[i]!;
       const s = src !== null && c === objs[i] && c.packedData() === given[i] ? src : packValue(c);
       if (s === null) continue;
-      this.bytes += stringBytes(s.length) - c.acct;
+      this.bytes += countEntry(key, s) - countedEntry(key, c);
       data.set(key, s);
     }
     this.cool();
@@ -279,7 +274,7 @@ export class Keyspace {
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.stamp(key, !lookedUp);
     this.store(key, value);
-    if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
+    if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= expireBytes(key);
   }
 
   /**
@@ -291,7 +286,9 @@ export class Keyspace {
     const data = this.data;
     const old = key === this.hotKey ? this.hotVal : data.get(key);
     const s = this.storedForm(key, value);
-    this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
+    // what `old` was counted as first: it may be `s` itself, whose acct countEntry sets
+    if (old !== undefined) this.bytes -= countedEntry(key, old);
+    this.bytes += countEntry(key, s);
     data.set(key, s);
     this.hotKey = key;
     this.hotVal = s;
@@ -311,7 +308,9 @@ export class Keyspace {
     this.cool();
     const s = this.storedForm(key, value);
     if (s !== value) this.data.set(key, s);
-    this.bytes += old === undefined ? keyBytes(key) + countBytes(s) : -countedBytes(old) + countBytes(s);
+    // what `old` was counted as first: it may be `s` itself, whose acct countEntry sets
+    if (old !== undefined) this.bytes -= countedEntry(key, old);
+    this.bytes += countEntry(key, s);
   }
 
   /**
@@ -322,7 +321,7 @@ export class Keyspace {
   private storedForm(key: string, value: Value): Stored {
     if (typeof value === 'string') {
       if (isPacked(value)) return boxString(value);
-      return isStoredInt(value) ? +value : value;
+      return value;
     }
     if (!(value instanceof Buffer) && (value as CollectionValue).packedData() !== null) this.pendPack(key, null, null, null);
     return value;
@@ -336,7 +335,7 @@ export class Keyspace {
 
   /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
   private discharge(key: string, v: Stored, ttl: boolean): void {
-    this.bytes -= keyBytes(key) + countedBytes(v) + (ttl ? EXPIRE_ENTRY_BYTES : 0);
+    this.bytes -= countedEntry(key, v) + (ttl ? expireBytes(key) : 0);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
@@ -351,7 +350,7 @@ export class Keyspace {
   private add(key: string, value: Value): void {
     this.stamp(key, false);
     this.store(key, value);
-    if (this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
+    if (this.expires.delete(key)) this.bytes -= expireBytes(key);
     this.onNew!(this.db, key);
   }
 
@@ -407,14 +406,14 @@ export class Keyspace {
     const exp = this.expires;
     const before = exp.size;
     exp.set(key, whenMs);
-    if (exp.size !== before) this.bytes += EXPIRE_ENTRY_BYTES;
+    if (exp.size !== before) this.bytes += expireBytes(key);
   }
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (!this.expires.delete(key)) return false;
-    this.bytes -= EXPIRE_ENTRY_BYTES;
+    this.bytes -= expireBytes(key);
     return true;
   }
 
@@ -436,7 +435,7 @@ export class Keyspace {
       this.data.delete(key);
       this.cool();
       this.discharge(key, v, this.expires.delete(key));
-    } else if (this.expires.delete(key)) this.bytes -= EXPIRE_ENTRY_BYTES;
+    } else if (this.expires.delete(key)) this.bytes -= expireBytes(key);
     this.lru.delete(key);
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
@@ -466,12 +465,11 @@ export class Keyspace {
     this.unpackedObj = [];
     this.unpackedData = [];
     this.bytes = 0;
-    this.data = new Map();
+    this.data = new KeyTable();
     this.expires = new Map();
     this.lru = new Map();
     this.lruBase = freshWord(this.lruPolicy);
     this.expireCursor = null;
-    this.scanCursors = new CursorTable();
   }
 
   /** Called when `data` is swapped with another keyspace's (SWAPDB). */

@@ -57,19 +57,17 @@ export class Shard {
     // objects waiting to be packed are packed where they were counted
     ka.packPending();
     kb.packPending();
-    const { data, expires, lru, lruBase, scanCursors, bytes } = ka;
+    const { data, expires, lru, lruBase, bytes } = ka;
     ka.bytes = kb.bytes;
     kb.bytes = bytes;
     ka.data = kb.data;
     ka.expires = kb.expires;
     ka.lru = kb.lru;
     ka.lruBase = kb.lruBase;
-    ka.scanCursors = kb.scanCursors;
     kb.data = data;
     kb.expires = expires;
     kb.lru = lru;
     kb.lruBase = lruBase;
-    kb.scanCursors = scanCursors;
     ka.expireCursor = null;
     kb.expireCursor = null;
     ka.swapped();

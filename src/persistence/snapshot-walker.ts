@@ -6,13 +6,13 @@
  * when the walk started. What a key becomes in the output is up to a
  * SnapshotFormat; the walk only decides which keys, when and where.
  *
- * Each keyspace's key table (a Map) is walked in place. While the walk runs,
+ * Each keyspace's key table (key-table.ts) is walked in place, by its scan cursor. While the walk runs,
  * every keyspace tells it (Keyspace.snap) before a key is read for writing,
  * replaced, deleted or has its TTL changed; a key the walk has not reached
  * yet is serialized at that moment — its value as of the start — and marked
  * so the walk skips it. Keys created after the start are marked too and never
- * written. FLUSHDB/FLUSHALL give a keyspace a new Map and SWAPDB moves Maps
- * between databases, so the state is kept per Map: the old Map, no longer
+ * written. FLUSHDB/FLUSHALL give a keyspace a new table and SWAPDB moves tables
+ * between databases, so the state is kept per table: the old table, no longer
  * written to, is walked to the end under the database it belonged to.
  *
  * Several walks may run at once (a BGSAVE started by the save schedule while
@@ -25,6 +25,7 @@
 import { viewOf, type Stored } from '../datatypes/stored.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
+import { KeyWalk, type KeyTable } from '../engine/key-table.ts';
 import type { Value } from '../datatypes/value.ts';
 
 /** Time slice of serialization per event-loop turn. */
@@ -117,7 +118,7 @@ interface TableState {
   readonly db: number;
   /** The keyspace that held the table at the start. */
   readonly ks: Keyspace;
-  readonly map: Map<string, Stored>;
+  readonly map: KeyTable;
   readonly expires: Map<string, number>;
   /** Keys written (or never to be written): the walk skips them. */
   readonly done: KeySet;
@@ -131,7 +132,7 @@ export class SnapshotCancelled extends Error {
 }
 
 export class SnapshotWalker<S> {
-  private readonly byMap = new Map<Map<string, Stored>, TableState>();
+  private readonly byMap = new Map<KeyTable, TableState>();
   private readonly tables: TableState[] = [];
   private readonly spaces: Keyspace[] = [];
   /** Database whose section is being written (-1 before the first). */
@@ -170,7 +171,7 @@ export class SnapshotWalker<S> {
       for (let db = 0; db < this.engine.databases; db++) {
         const tables = this.openDb(db);
         for (const t of tables) {
-          const it = t.map.entries();
+          const it = new KeyWalk(t.map);
           while (!this.slice(t, it)) {
             await flush();
             await new Promise<void>((resolve) => setImmediate(resolve));
@@ -189,7 +190,7 @@ export class SnapshotWalker<S> {
     try {
       for (let db = 0; db < this.engine.databases; db++) {
         for (const t of this.openDb(db)) {
-          const it = t.map.entries();
+          const it = new KeyWalk(t.map);
           while (!this.slice(t, it));
         }
       }
@@ -237,15 +238,16 @@ export class SnapshotWalker<S> {
   }
 
   /** One slice of a table's walk; true when the table is done. */
-  private slice(t: TableState, it: IterableIterator<[string, Stored]>): boolean {
+  private slice(t: TableState, it: KeyWalk): boolean {
     const t0 = performance.now();
     let n = 0;
     let finished = true;
-    // a Map iterator has no return(): leaving this loop early keeps it where it is, for the next slice
-    // (for-of, unlike calls to next(), lets the compiler drop the per-entry result objects)
-    for (const [key, v] of it) {
+    // the walk returns every key present throughout at least once (twice after a shrink: `done` drops the second)
+    for (let key = it.next(); key !== undefined; key = it.next()) {
       if (t.done.has(key)) continue;
       t.done.add(key);
+      const v = t.map.get(key);
+      if (v === undefined) continue;
       this.write(null, key, v, t.expires.size === 0 ? undefined : t.expires.get(key), t.ks);
       // check the clock every 64 keys
       if ((++n & 63) === 0 && performance.now() - t0 >= SLICE_MS) {

@@ -5,14 +5,15 @@
  * best candidates seen so far (kept across rounds and evictions), then
  * evicts the best one that still exists.
  *
- * Sampling: a JS Map has no random access, so each keyspace's table is read
- * through a live iterator that continues where the previous sample stopped
- * and wraps around (the pool carries the good candidates over); over a few
- * rounds every key gets looked at, which is what dictGetSomeKeys' random
- * buckets give Redis.
+ * Sampling: the key table gives keys of consecutive slots from a random one,
+ * as dictGetSomeKeys does. The `expires` Map (volatile policies) has no
+ * random access, so it is read through a live iterator that continues where
+ * the previous sample stopped and wraps around (the pool carries the good
+ * candidates over); over a few rounds every key gets looked at.
  */
 import type { Keyspace } from '../engine/keyspace.ts';
 import { idleMs, lfuCounter } from '../engine/lru.ts';
+import type { KeyTable } from '../engine/key-table.ts';
 
 /** EVPOOL_SIZE */
 const POOL_SIZE = 16;
@@ -41,7 +42,7 @@ export class EvictionPool {
     for (;;) {
       let total = 0;
       for (const ks of spaces) {
-        const table: Map<string, unknown> = volatile ? ks.expires : ks.data;
+        const table: Map<string, unknown> | KeyTable = volatile ? ks.expires : ks.data;
         if (table.size === 0) continue;
         total += table.size;
         this.populate(ks, table, policy, samples);
@@ -59,8 +60,12 @@ export class EvictionPool {
     }
   }
 
-  private sample(table: Map<string, unknown>, n: number): string[] {
+  private sample(table: Map<string, unknown> | KeyTable, n: number): string[] {
     const out: string[] = [];
+    if (!(table instanceof Map)) {
+      table.sampleKeys(n, out);
+      return out;
+    }
     let it = this.cursors.get(table);
     for (let wrapped = false; out.length < n && out.length < table.size; ) {
       if (it === undefined) it = table.keys();
@@ -79,7 +84,7 @@ export class EvictionPool {
   }
 
   /** evictionPoolPopulate */
-  private populate(ks: Keyspace, table: Map<string, unknown>, policy: PoolPolicy, samples: number): void {
+  private populate(ks: Keyspace, table: Map<string, unknown> | KeyTable, policy: PoolPolicy, samples: number): void {
     const keys = this.keys;
     const scores = this.scores;
     const spaces = this.spaces;

@@ -94,6 +94,13 @@ export class MemoryLimit {
     return n;
   }
 
+  /** Bytes of the key tables' slots (overhead, as Redis's overhead.hashtable.main). */
+  tables(): number {
+    let n = 0;
+    for (const sh of this.state.engine.shards) for (const ks of sh.dbs) n += ks.data.tableBytes();
+    return n;
+  }
+
   /** Bytes the connected clients hold (summed at most once a millisecond). */
   clients(): number {
     const now = Date.now();
@@ -136,7 +143,7 @@ export class MemoryLimit {
 
   /** Memory counted against maxmemory now (Redis's used_memory). */
   used(): number {
-    const n = EMPTY_SERVER_BYTES + this.dataset() + this.clients();
+    const n = EMPTY_SERVER_BYTES + this.dataset() + this.tables() + this.clients();
     if (n > this.peak) this.peak = n;
     return n;
   }
@@ -175,7 +182,7 @@ export class MemoryLimit {
     if (spaces.length === 0) return null;
     if (policy.endsWith('-random')) {
       const ks = spaces[Math.floor(Math.random() * spaces.length)]!;
-      return [ks, randomKey(volatile ? ks.expires : ks.data)];
+      return [ks, volatile ? randomKey(ks.expires) : ks.data.randomKey()!];
     }
     const samples = getConfigNumber(this.state.config, 'maxmemory-samples', SAMPLES);
     const kind = policy === 'volatile-ttl' ? 'ttl' : policy.endsWith('-lfu') ? 'lfu' : 'lru';

@@ -360,10 +360,10 @@ describeServer('keys', (fx) => {
       assert.deepEqual((await r.scan('0', 'COUNT', 10000, 'TYPE', 'ZSET'))[1], ['azset']);
       assert.deepEqual((await r.scan('0', 'COUNT', 10000, 'TYPE', 'nosuchtype'))[1], []);
       assert.deepEqual((await r.scan('0', 'MATCH', 'a*', 'COUNT', 10000, 'TYPE', 'zset'))[1], ['azset']);
-      // the default COUNT is 10
+      // the default COUNT is 10: a call stops at the first whole bucket that brings it to 10 keys
       const [next, first] = await r.scan('0');
       assert.notEqual(next, '0');
-      assert.ok(first.length <= 10);
+      assert.ok(first.length >= 10 && first.length <= 20, `${first.length} keys`);
       // a full iteration with the default COUNT sees each key once (SCAN basic)
       const all = new Set<string>();
       cursor = '0';

@@ -11,8 +11,8 @@ import { connect } from 'node:net';
 import { describeServer } from '../helpers/server.ts';
 import type { RespClient } from '../helpers/resp-client.ts';
 
-/** A TTL's cost as the accounting charges it (dataset-bytes.ts EXPIRE_ENTRY_BYTES). */
-const TTL_BYTES = 56;
+/** A TTL's cost as the accounting charges it (dataset-bytes.ts expireBytes: Map entry, boxed time, the key's string). */
+const ttlBytes = (key: string): number => 56 + 16 + ((key.length + 7) & ~7);
 
 async function info(c: RespClient, section: string, field: string): Promise<number> {
   const text = (await c.call('INFO', section)) as string;
@@ -27,7 +27,7 @@ async function usageSum(c: RespClient): Promise<number> {
   let sum = 0;
   for (const k of keys) {
     sum += (await c.call('MEMORY', 'USAGE', k)) as number;
-    if (((await c.call('PTTL', k)) as number) >= 0) sum += TTL_BYTES;
+    if (((await c.call('PTTL', k)) as number) >= 0) sum += ttlBytes(k);
   }
   return sum;
 }
@@ -63,7 +63,7 @@ async function workload(c: RespClient, rounds: number): Promise<void> {
       case 13: await c.call('XADD', `x${k}`, '*', 'f', e); break;
       case 14: await c.call('SETRANGE', `b${k}`, String(rnd(50)), e); break;
       case 15: await c.call('DEL', `s${k}`, `l${k}`); break;
-      // reads view packed values; SORT is the read that converts one; counters are stored as numbers
+      // reads view packed values; SORT is the read that converts one; counters
       case 16: await c.call('HGETALL', `h${k}`); break;
       case 17: await c.call('ZRANGE', `z${k}`, '0', '-1'); break;
       case 18: await c.call('SORT_RO', `z${k}`, 'BY', 'nosort'); break;

@@ -1,0 +1,364 @@
+/**
+ * A keyspace's key → value table: open addressing with Robin Hood probing
+ * over two flat arrays (a slot array and an Int32Array of the keys'
+ * hashes), in place of a JS Map.
+ *
+ * Why not a Map: a Map entry costs about 40 bytes (key, value and chain
+ * words plus its share of the bucket array, at the Map's ~75% average
+ * fill), and it needs the key as a string object of its own (16-byte
+ * header) beside the value's own string (another header). Here a key whose
+ * value is a short string, an integer or a packed small collection is ONE
+ * string: the key and its value joined (an entry string, below), held by a
+ * 12-byte slot (8 for the pointer, 4 for the hash) at up to 90% fill.
+ * An integer value costs what its digits cost (Redis's shared integers and
+ * int encoding save it less than the joined string does). For
+ * the README's string row that is ~56 bytes a key instead of ~104 (Redis:
+ * 83), and one heap object instead of two for the garbage collector.
+ *
+ * Entry string: the key's length as a little-endian base-128 varint of
+ * latin1 chars (one char below 128), the key, the value. Other values
+ * (Buffers, collection objects, strings over JOIN_MAX) sit in an Entry
+ * object.
+ *
+ * Iteration: keys()/entries() walk the slots in order and must not run
+ * across changes. scan() is Redis's dictScan: a reverse-binary cursor over
+ * home buckets, which returns every key present for the whole walk at
+ * least once even while the table grows or shrinks between calls (a
+ * shrink may return some twice); SCAN, background snapshots and eviction
+ * sampling use it.
+ */
+import type { Stored } from '../datatypes/stored.ts';
+import { begin, finish, putChars, putLen, stringBytes } from '../datatypes/packed.ts';
+
+/** A key whose value is not kept in its entry string. */
+class Entry {
+  k: string;
+  v: Stored;
+  constructor(k: string, v: Stored) {
+    this.k = k;
+    this.v = v;
+  }
+}
+
+type Slot = string | Entry | undefined;
+
+/** Longest string value joined into its entry string (a longer one would be copied by every write). */
+const JOIN_MAX = 256;
+/** An Entry object: header, properties and elements words, two fields. */
+export const ENTRY_OBJECT_BYTES = 40;
+/** A slot: its pointer and its hash. */
+const SLOT_BYTES = 12;
+const MIN_CAP = 8;
+
+/** Per-process hash seed (keys chosen to collide cannot be precomputed). */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** FNV-1a over the key's chars, seeded, with a final mix. */
+function hashOf(key: string): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  return h ^ (h >>> 16);
+}
+
+/** Chars of the varint of `n`. */
+function varintChars(n: number): number {
+  let c = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    c++;
+  }
+  return c;
+}
+
+/** Key length of entry string `s` (its varint). */
+function keyLen(s: string): number {
+  let c = s.charCodeAt(0);
+  if (c < 0x80) return c;
+  let n = c & 0x7f;
+  let mul = 0x80;
+  for (let i = 1; ; i++) {
+    c = s.charCodeAt(i);
+    n += (c & 0x7f) * mul;
+    if (c < 0x80) return n;
+    mul *= 0x80;
+  }
+}
+
+/** Whether stored value `v` is joined into its key's entry string. */
+function joins(v: Stored): v is string {
+  return typeof v === 'string' && v.length <= JOIN_MAX;
+}
+
+/** The entry of `key` holding `v`: built as one flat string (concatenation would leave a tree of cons strings). */
+function encode(key: string, v: Stored): string | Entry {
+  if (!joins(v)) return new Entry(key, v);
+  begin();
+  putLen(key.length);
+  putChars(key);
+  putChars(v);
+  return finish();
+}
+
+function matches(s: string | Entry, key: string): boolean {
+  if (typeof s !== 'string') return s.k === key;
+  const n = key.length;
+  if (n < 0x80) return s.charCodeAt(0) === n && s.startsWith(key, 1);
+  return keyLen(s) === n && s.startsWith(key, varintChars(n));
+}
+
+function keyOf(s: string | Entry): string {
+  if (typeof s !== 'string') return s.k;
+  const n = keyLen(s);
+  const at = n < 0x80 ? 1 : varintChars(n);
+  return s.slice(at, at + n);
+}
+
+function valueOf(s: string | Entry): Stored {
+  if (typeof s !== 'string') return s.v;
+  const n = keyLen(s);
+  return s.slice((n < 0x80 ? 1 : varintChars(n)) + n);
+}
+
+/** What a key costs as stored with value `v`, `valueBytes` being what `v` counts for when it is not joined. */
+export function entryBytes(key: string, v: Stored, valueBytes: number): number {
+  if (!joins(v)) return ENTRY_OBJECT_BYTES + stringBytes(key.length) + valueBytes;
+  return joinedBytes(key.length, v.length);
+}
+
+/** An entry string's cost for a key of `keyLen` chars and a value of `valueLen`; -1 when such a value is not joined. */
+export function joinedBytes(keyLen: number, valueLen: number): number {
+  return valueLen <= JOIN_MAX ? stringBytes(varintChars(keyLen) + keyLen + valueLen) : -1;
+}
+
+/** Reverses the 32 bits of `v`. */
+function rev32(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+export class KeyTable {
+  private slots: Slot[];
+  private hashes: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor() {
+    this.slots = new Array<Slot>(MIN_CAP).fill(undefined);
+    this.hashes = new Int32Array(MIN_CAP);
+    this.mask = MIN_CAP - 1;
+  }
+
+  /** Bytes of the table itself (its slots), beside what its entries cost. */
+  tableBytes(): number {
+    return (this.mask + 1) * SLOT_BYTES;
+  }
+
+  /** Slot of `key`, or -1. */
+  private find(key: string, h: number): number {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    for (let i = h & mask, d = 0; ; i = (i + 1) & mask, d++) {
+      const s = slots[i];
+      if (s === undefined) return -1;
+      const hi = hashes[i]!;
+      if (hi === h && matches(s, key)) return i;
+      if (((i - hi) & mask) < d) return -1;
+    }
+  }
+
+  get(key: string): Stored | undefined {
+    const i = this.find(key, hashOf(key));
+    return i < 0 ? undefined : valueOf(this.slots[i]!);
+  }
+
+  has(key: string): boolean {
+    return this.find(key, hashOf(key)) >= 0;
+  }
+
+  set(key: string, v: Stored): this {
+    const h = hashOf(key);
+    const i = this.find(key, h);
+    if (i >= 0) {
+      this.slots[i] = encode(key, v);
+      return this;
+    }
+    if ((this.size + 1) * 10 > (this.mask + 1) * 9) this.resize((this.mask + 1) * 2);
+    this.place(encode(key, v), h);
+    this.size++;
+    return this;
+  }
+
+  /** Robin Hood insertion of an entry known to be absent. */
+  private place(e: string | Entry, h: number): void {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    for (let i = h & mask, d = 0; ; i = (i + 1) & mask, d++) {
+      const s = slots[i];
+      if (s === undefined) {
+        slots[i] = e;
+        hashes[i] = h;
+        return;
+      }
+      const hi = hashes[i]!;
+      const di = (i - hi) & mask;
+      if (di < d) {
+        // the resident is closer to its home: it moves on, this one takes its slot
+        slots[i] = e;
+        hashes[i] = h;
+        e = s;
+        h = hi;
+        d = di;
+      }
+    }
+  }
+
+  delete(key: string): boolean {
+    const i = this.find(key, hashOf(key));
+    if (i < 0) return false;
+    this.removeAt(i);
+    this.size--;
+    const cap = this.mask + 1;
+    if (cap > MIN_CAP && this.size * 8 < cap) this.resize(cap / 2);
+    return true;
+  }
+
+  /** Backward-shift deletion: the entries after `i` move one slot closer to their homes. */
+  private removeAt(i: number): void {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    for (;;) {
+      const j = (i + 1) & mask;
+      const s = slots[j];
+      if (s === undefined || ((j - hashes[j]!) & mask) === 0) break;
+      slots[i] = s;
+      hashes[i] = hashes[j]!;
+      i = j;
+    }
+    slots[i] = undefined;
+  }
+
+  private resize(cap: number): void {
+    const old = this.slots;
+    const oldHashes = this.hashes;
+    this.slots = new Array<Slot>(cap).fill(undefined);
+    this.hashes = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let i = 0; i < old.length; i++) {
+      const s = old[i];
+      if (s !== undefined) this.place(s, oldHashes[i]!);
+    }
+  }
+
+  clear(): void {
+    this.slots = new Array<Slot>(MIN_CAP).fill(undefined);
+    this.hashes = new Int32Array(MIN_CAP);
+    this.mask = MIN_CAP - 1;
+    this.size = 0;
+  }
+
+  /** A key chosen uniformly at random (undefined when empty). */
+  randomKey(): string | undefined {
+    if (this.size === 0) return undefined;
+    const slots = this.slots;
+    for (;;) {
+      const s = slots[Math.floor(Math.random() * slots.length)];
+      if (s !== undefined) return keyOf(s);
+    }
+  }
+
+  /** Appends up to `n` keys of consecutive slots from a random one (dictGetSomeKeys). */
+  sampleKeys(n: number, out: string[]): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    n = Math.min(n, this.size);
+    for (let i = Math.floor(Math.random() * slots.length); n > 0; i = (i + 1) & mask) {
+      const s = slots[i];
+      if (s === undefined) continue;
+      out.push(keyOf(s));
+      n--;
+    }
+  }
+
+  /**
+   * One step of a scan (Redis's dictScan): appends to `out` the keys of the
+   * home bucket `cursor` names and returns the next cursor, 0 when the scan
+   * is complete. Start at 0.
+   */
+  scan(cursor: number, out: string[]): number {
+    if (this.size === 0) return 0;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    const b = cursor & mask;
+    // the keys whose home is b lie in the run of occupied slots from b, before any key whose home is past b
+    for (let i = b, d = 0; d <= mask; i = (i + 1) & mask, d++) {
+      const s = slots[i];
+      if (s === undefined) break;
+      const hi = hashes[i]!;
+      if ((hi & mask) === b) out.push(keyOf(s));
+      else if (((i - hi) & mask) < d) break;
+    }
+    // the next cursor: increment the reversed cursor over the bits of the mask
+    let v = (cursor | ~mask) >>> 0;
+    v = rev32(v);
+    v = (v + 1) >>> 0;
+    return rev32(v);
+  }
+
+  *keys(): IterableIterator<string> {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s !== undefined) yield keyOf(s);
+    }
+  }
+
+  *entries(): IterableIterator<[string, Stored]> {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s !== undefined) yield [keyOf(s), valueOf(s)];
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, Stored]> {
+    return this.entries();
+  }
+}
+
+/**
+ * A walk over a table's keys that may run across changes (scan()'s
+ * guarantee: every key present throughout comes at least once), one call to
+ * next() at a time.
+ */
+export class KeyWalk {
+  private cursor = 0;
+  private started = false;
+  private buf: string[] = [];
+  private pos = 0;
+  readonly table: KeyTable;
+
+  constructor(table: KeyTable) {
+    this.table = table;
+  }
+
+  /** The next key, or undefined when the walk is complete. */
+  next(): string | undefined {
+    while (this.pos >= this.buf.length) {
+      if (this.started && this.cursor === 0) return undefined;
+      this.started = true;
+      this.buf.length = 0;
+      this.pos = 0;
+      this.cursor = this.table.scan(this.cursor, this.buf);
+    }
+    return this.buf[this.pos++];
+  }
+}

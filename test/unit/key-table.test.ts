@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyTable, KeyWalk, entryBytes } from '../../src/engine/key-table.ts';
+import type { Stored } from '../../src/datatypes/stored.ts';
+
+/** A seeded generator (xorshift32), so a failure replays. */
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+function fullScan(t: KeyTable): string[] {
+  const out: string[] = [];
+  let cur = 0;
+  do cur = t.scan(cur, out);
+  while (cur !== 0);
+  return out;
+}
+
+test('KeyTable agrees with a Map through random sets, overwrites and deletes (growing and shrinking)', () => {
+  const r = rng(12345);
+  const t = new KeyTable();
+  const m = new Map<string, Stored>();
+  const values: Stored[] = ['', 'v', 'x'.repeat(256), 'x'.repeat(257), '-7', '2147483648', Buffer.from('raw'), 'value:1', '\x00\x01\xff'];
+  for (let step = 0; step < 60_000; step++) {
+    // the key space grows for the first half and shrinks in the second
+    const span = step < 30_000 ? 5000 : 200;
+    const key = `k:${Math.floor(r() * span)}`;
+    const op = r();
+    if (op < 0.55 && step < 40_000) {
+      const v = values[Math.floor(r() * values.length)]!;
+      t.set(key, v);
+      m.set(key, v);
+    } else {
+      assert.equal(t.delete(key), m.delete(key));
+    }
+    assert.equal(t.size, m.size);
+  }
+  for (const [k, v] of m) assert.deepEqual(t.get(k), v);
+  for (let i = 0; i < 5000; i++) if (!m.has(`k:${i}`)) assert.equal(t.get(`k:${i}`), undefined);
+  assert.deepEqual(new Set(t.keys()), new Set(m.keys()));
+  assert.deepEqual(new Map(t.entries()), m);
+  assert.deepEqual(new Set(fullScan(t)), new Set(m.keys()));
+});
+
+test('KeyTable keeps keys of any length and binary content (key length varint of 1, 2 and 3 chars)', () => {
+  const t = new KeyTable();
+  const keys = ['', 'a', 'k'.repeat(127), 'k'.repeat(128), 'k'.repeat(16383), 'k'.repeat(16384), '\x00\xff\x80', 'k'.repeat(127) + 'x'];
+  keys.forEach((k, i) => t.set(k, `v${i}`));
+  keys.forEach((k, i) => assert.equal(t.get(k), `v${i}`));
+  assert.equal(t.get('k'.repeat(129)), undefined);
+  assert.deepEqual(new Set(t.keys()), new Set(keys));
+});
+
+test('KeyTable.scan returns every key present throughout, while the table grows and shrinks between steps', () => {
+  const t = new KeyTable();
+  for (let i = 0; i < 1000; i++) t.set(`stay:${i}`, String(i));
+  const got = new Set<string>();
+  let cur = 0;
+  let step = 0;
+  const out: string[] = [];
+  do {
+    cur = t.scan(cur, out);
+    step++;
+    // grow hard, then shrink back
+    if (step === 50) for (let i = 0; i < 20_000; i++) t.set(`tmp:${i}`, 'x');
+    if (step === 5000) for (let i = 0; i < 20_000; i++) t.delete(`tmp:${i}`);
+  } while (cur !== 0);
+  for (const k of out) got.add(k);
+  for (let i = 0; i < 1000; i++) assert.ok(got.has(`stay:${i}`), `stay:${i} missed`);
+});
+
+test('KeyWalk visits every key present throughout while keys are deleted and added during the walk', () => {
+  const t = new KeyTable();
+  for (let i = 0; i < 3000; i++) t.set(`a:${i}`, 'v');
+  const w = new KeyWalk(t);
+  const seen = new Set<string>();
+  let n = 0;
+  for (let k = w.next(); k !== undefined; k = w.next()) {
+    seen.add(k);
+    n++;
+    if (n % 3 === 0) t.delete(`a:${(n * 7) % 3000}`);
+    if (n % 5 === 0) t.set(`b:${n}`, 'new');
+  }
+  for (let i = 0; i < 3000; i++) if (t.has(`a:${i}`)) assert.ok(seen.has(`a:${i}`));
+});
+
+test('KeyTable random picks and samples return live keys, each key reachable', () => {
+  const t = new KeyTable();
+  assert.equal(t.randomKey(), undefined);
+  for (let i = 0; i < 50; i++) t.set(`r:${i}`, String(i));
+  const picked = new Set<string>();
+  for (let i = 0; i < 5000; i++) picked.add(t.randomKey()!);
+  assert.equal(picked.size, 50);
+  const out: string[] = [];
+  t.sampleKeys(10, out);
+  assert.equal(out.length, 10);
+  for (const k of out) assert.ok(t.has(k));
+  const few: string[] = [];
+  new KeyTable().sampleKeys(5, few);
+  assert.equal(few.length, 0);
+});
+
+test('entryBytes: a joined entry is one string; others an Entry object, the key and the value', () => {
+  // varint 1 + key 10 + value 11 = 22 chars: 16 + 24
+  assert.equal(entryBytes('str:000001', 'value:12345', 0), 40);
+  assert.equal(entryBytes('counter:1', '12345', 0), 16 + 16);
+  assert.equal(entryBytes('big', 'x'.repeat(300), 320), 40 + 24 + 320);
+  assert.equal(entryBytes('buf', Buffer.from('x'), 97), 40 + 24 + 97);
+  const t = new KeyTable();
+  assert.equal(t.tableBytes(), 8 * 12);
+});
