@@ -10,7 +10,7 @@
 import { MAP_ENTRY_BYTES, type CollectionValue } from '../datatypes/value.ts';
 import type { Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
-import { entryBytes, joinedBytes } from './key-table.ts';
+import { ENTRY_OBJECT_BYTES, entryBytes, joinedBytes, type Slot } from './key-table.ts';
 
 /** A Buffer value (SETRANGE / SETBIT): the Uint8Array object and its store. */
 const BUFFER_OBJECT_BYTES = 96;
@@ -48,6 +48,14 @@ function countBytes(v: Stored): number {
 /** What key `key` holding `v` was counted as in the keyspace's sum (a collection by its acct). */
 export function countedEntry(key: string, v: Stored): number {
   return entryBytes(key, v, countedBytes(v));
+}
+
+/** What the key table's slot `s` (a key and its value) was counted as; 0 for an empty one. */
+export function countedSlot(s: Slot): number {
+  if (s === undefined) return 0;
+  // an entry string: the key and a joined value, one string
+  if (typeof s === 'string') return stringBytes(s.length);
+  return ENTRY_OBJECT_BYTES + stringBytes(s.k.length) + countedBytes(s.v);
 }
 
 /** Counts key `key` being stored with `v`: its cost now (a collection's remembered in its acct). */

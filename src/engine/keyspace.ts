@@ -5,7 +5,7 @@
 import type { CollectionValue, Value } from '../datatypes/value.ts';
 import { boxString, isPacked, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
-import { countEntry, countedEntry, expireBytes, keyUsage } from './dataset-bytes.ts';
+import { countEntry, countedEntry, countedSlot, expireBytes, keyUsage } from './dataset-bytes.ts';
 import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
 import type { Shard } from './shard.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
@@ -242,17 +242,16 @@ export class Keyspace {
    * the value they look up (writes look up with get()).
    */
   lookupRead(key: string): Value | undefined {
-    let v: Value | undefined;
-    const s = this.data.get(key);
-    if (typeof s === 'string' && isPacked(s)) {
+    let v = this.data.get(key);
+    if (v !== undefined) {
       if (this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
       else {
         this.touch(key);
         this.hotKey = key;
-        this.hotVal = s;
-        v = packedView(s);
+        this.hotVal = v;
+        if (typeof v === 'string' && isPacked(v)) v = packedView(v);
       }
-    } else v = this.get(key);
+    }
     if (v === undefined) {
       this.shard.stats.keyspaceMisses++;
       if (this.onMiss !== null) this.onMiss(this.db, key);
@@ -283,13 +282,10 @@ export class Keyspace {
    * Buffer; a collection in small form is packed after the command.
    */
   private store(key: string, value: Value): void {
-    const data = this.data;
-    const old = key === this.hotKey ? this.hotVal : data.get(key);
     const s = this.storedForm(key, value);
-    // what `old` was counted as first: it may be `s` itself, whose acct countEntry sets
-    if (old !== undefined) this.bytes -= countedEntry(key, old);
+    // what the slot held was counted first: its value may be `s` itself, whose acct countEntry sets
+    this.bytes -= countedSlot(this.data.swap(key, s));
     this.bytes += countEntry(key, s);
-    data.set(key, s);
     this.hotKey = key;
     this.hotVal = s;
   }
