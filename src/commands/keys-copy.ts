@@ -41,7 +41,7 @@ function transfer(from: Keyspace, src: string, to: Keyspace, dst: string, value:
   const word = from.lruWord(src);
   from.delete(src);
   to.set(dst, value);
-  if (to.lruPolicy.tracking) to.lru.set(dst, word);
+  if (to.lruPolicy.tracking) to.setLruWord(dst, word);
   if (ttl !== undefined) to.setExpire(dst, ttl);
 }
 

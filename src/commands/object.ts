@@ -1,6 +1,6 @@
 /**
  * OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT | HELP. IDLETIME and FREQ read
- * the key's LRU clock / LFU counter (Keyspace.lru, src/engine/lru.ts); OBJECT
+ * the key's LRU clock / LFU counter (Keyspace.lruWord, src/engine/lru.ts); OBJECT
  * itself is no access (LOOKUP_NOTOUCH). The policy checks and errors are Redis's.
  */
 import { command, type CommandSpec } from './spec.ts';

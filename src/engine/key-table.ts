@@ -20,6 +20,10 @@
  * (Buffers, collection objects, strings over JOIN_MAX) sit in an Entry
  * object.
  *
+ * Each slot may also carry the key's LRU clock / LFU word (Redis's
+ * robj.lru: an Int32Array beside the hashes, made when the first key gets
+ * one), which moves with the entry.
+ *
  * Iteration: keys()/entries() walk the slots in order and must not run
  * across changes. scan() is Redis's dictScan: a reverse-binary cursor over
  * home buckets, which returns every key present for the whole walk at
@@ -174,6 +178,8 @@ function rev32(v: number): number {
 export class KeyTable {
   private slots: Slot[];
   private hashes: Int32Array;
+  /** Each slot's LRU/LFU word + 1 (0: none of its own); made when the first word is set. */
+  private words: Int32Array | null = null;
   private mask: number;
   size = 0;
   /**
@@ -191,9 +197,9 @@ export class KeyTable {
     this.mask = MIN_CAP - 1;
   }
 
-  /** Bytes of the table itself (its slots), beside what its entries cost. */
+  /** Bytes of the table itself (its slots, and their words once any key has one), beside what its entries cost. */
   tableBytes(): number {
-    return (this.mask + 1) * SLOT_BYTES;
+    return (this.mask + 1) * (this.words === null ? SLOT_BYTES : SLOT_BYTES + 4);
   }
 
   /** Slot of `key`, or -1 (its hash left in lastHash). */
@@ -250,21 +256,23 @@ export class KeyTable {
     const h = this.lastHash;
     this.moved();
     if ((this.size + 1) * 10 > (this.mask + 1) * 9) this.resize((this.mask + 1) * 2);
-    this.place(encode(key, v), h);
+    this.place(encode(key, v), h, 0);
     this.size++;
     return undefined;
   }
 
-  /** Robin Hood insertion of an entry known to be absent. */
-  private place(e: string | Entry, h: number): void {
+  /** Robin Hood insertion of an entry known to be absent, with its word (+1; 0 none). */
+  private place(e: string | Entry, h: number, w: number): void {
     const slots = this.slots;
     const hashes = this.hashes;
+    const words = this.words;
     const mask = this.mask;
     for (let i = h & mask, d = 0; ; i = (i + 1) & mask, d++) {
       const s = slots[i];
       if (s === undefined) {
         slots[i] = e;
         hashes[i] = h;
+        if (words !== null) words[i] = w;
         return;
       }
       const hi = hashes[i]!;
@@ -276,8 +284,33 @@ export class KeyTable {
         e = s;
         h = hi;
         d = di;
+        if (words !== null) {
+          const wi = words[i]!;
+          words[i] = w;
+          w = wi;
+        }
       }
     }
+  }
+
+  /**
+   * The LRU clock / LFU word of `key` (Redis's robj.lru, engine/lru.ts), or
+   * -1 when it has none of its own (or does not exist).
+   */
+  word(key: string): number {
+    const i = this.find(key);
+    return i < 0 || this.words === null ? -1 : this.words[i]! - 1;
+  }
+
+  /** Sets the word of an existing key (-1: none of its own). */
+  setWord(key: string, w: number): void {
+    const i = this.find(key);
+    if (i < 0) return;
+    if (this.words === null) {
+      if (w < 0) return;
+      this.words = new Int32Array(this.mask + 1);
+    }
+    this.words[i] = w + 1;
   }
 
   delete(key: string): boolean {
@@ -295,6 +328,7 @@ export class KeyTable {
   private removeAt(i: number): void {
     const slots = this.slots;
     const hashes = this.hashes;
+    const words = this.words;
     const mask = this.mask;
     for (;;) {
       const j = (i + 1) & mask;
@@ -302,21 +336,25 @@ export class KeyTable {
       if (s === undefined || ((j - hashes[j]!) & mask) === 0) break;
       slots[i] = s;
       hashes[i] = hashes[j]!;
+      if (words !== null) words[i] = words[j]!;
       i = j;
     }
     slots[i] = undefined;
+    if (words !== null) words[i] = 0;
   }
 
   private resize(cap: number): void {
     this.moved();
     const old = this.slots;
     const oldHashes = this.hashes;
+    const oldWords = this.words;
     this.slots = new Array<Slot>(cap).fill(undefined);
     this.hashes = new Int32Array(cap);
+    this.words = oldWords === null ? null : new Int32Array(cap);
     this.mask = cap - 1;
     for (let i = 0; i < old.length; i++) {
       const s = old[i];
-      if (s !== undefined) this.place(s, oldHashes[i]!);
+      if (s !== undefined) this.place(s, oldHashes[i]!, oldWords === null ? 0 : oldWords[i]!);
     }
   }
 
@@ -324,6 +362,7 @@ export class KeyTable {
     this.moved();
     this.slots = new Array<Slot>(MIN_CAP).fill(undefined);
     this.hashes = new Int32Array(MIN_CAP);
+    this.words = null;
     this.mask = MIN_CAP - 1;
     this.size = 0;
   }

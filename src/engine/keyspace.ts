@@ -33,15 +33,14 @@ export class Keyspace {
   data = new KeyTable();
   expires = new Map<string, number>();
   /**
-   * Redis's robj.lru of every key (lru.ts): the LRU clock of its last access,
-   * or its LFU word under an LFU policy. Kept in step with `data` by every
-   * method here while the policy is tracking (LruPolicy.tracking). Keys
-   * not accessed since tracking started, and keys loaded from a snapshot
-   * without an IDLE / FREQ hint, have no entry: they share `lruBase`
-   * (loading a million keys then costs no second Map of a million entries).
+   * Redis's robj.lru of every key (lru.ts) lives in the key table beside its
+   * slot (KeyTable.word): the LRU clock of its last access, or its LFU word
+   * under an LFU policy, kept by every method here while the policy is
+   * tracking (LruPolicy.tracking). Keys not accessed since tracking started,
+   * and keys loaded from a snapshot without an IDLE / FREQ hint, have none of
+   * their own: they share `lruBase`.
    */
-  lru = new Map<string, number>();
-  /** The word of keys without an entry in `lru`: when this keyspace started, was flushed or loaded. */
+  /** The word of keys without one of their own: when this keyspace started, was flushed or loaded. */
   lruBase = lruClock(Date.now());
   /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
   lruPolicy = new LruPolicy();
@@ -194,8 +193,13 @@ export class Keyspace {
 
   /** The word of an existing key (its own, or the shared one of keys without). */
   lruWord(key: string): number {
-    const w = this.lru.get(key);
-    return w !== undefined ? w : this.lruBase;
+    const w = this.data.word(key);
+    return w >= 0 ? w : this.lruBase;
+  }
+
+  /** Gives an existing key its own word (RENAME / MOVE carry it over). */
+  setLruWord(key: string, w: number): void {
+    this.data.setWord(key, w);
   }
 
   /**
@@ -216,23 +220,18 @@ export class Keyspace {
   }
 
   /**
-   * A write of `key`'s value: the LRU clock now. Under LFU a new key starts at
-   * LFU_INIT_VAL and an existing one keeps its counter (dbOverwrite) — after
-   * one more access when `access` (set(): Redis's setKey looks the key up for
-   * writing; replace() follows the caller's own lookup).
+   * A write of `key`'s value, just stored: the LRU clock now. Under LFU a new
+   * key starts at LFU_INIT_VAL and an existing one keeps its counter
+   * (dbOverwrite) — after one more access when `access` (set(): Redis's
+   * setKey looks the key up for writing; replace() follows the caller's own
+   * lookup).
    */
-  private stamp(key: string, access: boolean): void {
+  private stamp(key: string, existed: boolean, access: boolean): void {
     const p = this.lruPolicy;
     if (!p.tracking) return;
-    if (!p.lfu) {
-      this.lru.set(key, p.clock);
-      return;
-    }
-    // called before the value is stored: a key without its own word is still in `data`
-    let word = this.lru.get(key);
-    if (word === undefined && this.data.has(key)) word = this.lruBase;
-    if (word === undefined) this.lru.set(key, freshWord(p));
-    else if (access) this.lru.set(key, lfuTouch(p, word));
+    if (!p.lfu) this.data.setWord(key, p.clock);
+    else if (!existed) this.data.setWord(key, freshWord(p));
+    else if (access) this.data.setWord(key, lfuTouch(p, this.lruWord(key)));
   }
 
   /**
@@ -271,23 +270,25 @@ export class Keyspace {
   set(key: string, value: Value, lookedUp = false): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
-    this.stamp(key, !lookedUp);
-    this.store(key, value);
+    this.stamp(key, this.store(key, value), !lookedUp);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= expireBytes(key);
   }
 
   /**
    * data.set with the dataset bytes moved from the old value (if any) to the
-   * new one. A string that begins like a packed collection is kept as a
-   * Buffer; a collection in small form is packed after the command.
+   * new one; whether the key was there. A string that begins like a packed
+   * collection is kept as a Buffer; a collection in small form is packed
+   * after the command.
    */
-  private store(key: string, value: Value): void {
+  private store(key: string, value: Value): boolean {
     const s = this.storedForm(key, value);
+    const old = this.data.swap(key, s);
     // what the slot held was counted first: its value may be `s` itself, whose acct countEntry sets
-    this.bytes -= countedSlot(this.data.swap(key, s));
+    this.bytes -= countedSlot(old);
     this.bytes += countEntry(key, s);
     this.hotKey = key;
     this.hotVal = s;
+    return old !== undefined;
   }
 
   /** Forgets the looked-up key (its value left `data` or `data` was replaced). */
@@ -326,7 +327,7 @@ export class Keyspace {
   /** Records an access to an existing key (its LRU clock / LFU counter), while tracking. */
   private touch(key: string): void {
     const p = this.lruPolicy;
-    if (p.tracking) this.lru.set(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
+    if (p.tracking) this.data.setWord(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
   }
 
   /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
@@ -338,14 +339,12 @@ export class Keyspace {
   replace(key: string, value: Value): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
-    this.stamp(key, false);
-    this.store(key, value);
+    this.stamp(key, this.store(key, value), false);
   }
 
   /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
   private add(key: string, value: Value): void {
-    this.stamp(key, false);
-    this.store(key, value);
+    this.stamp(key, this.store(key, value), false);
     if (this.expires.delete(key)) this.bytes -= expireBytes(key);
     this.onNew!(this.db, key);
   }
@@ -359,20 +358,20 @@ export class Keyspace {
     const p = this.lruPolicy;
     if (idleSecs >= 0 || freq >= 0) p.tracking = true;
     if (p.lfu) {
-      if (freq >= 0) this.lru.set(key, wordForFreq(p, freq));
-    } else if (idleSecs >= 0) this.lru.set(key, wordForIdle(p, idleSecs));
+      if (freq >= 0) this.data.setWord(key, wordForFreq(p, freq));
+    } else if (idleSecs >= 0) this.data.setWord(key, wordForIdle(p, idleSecs));
   }
 
   /** A key put into `data` directly (loading a snapshot): its word as a new value's, then the file's hint. */
   loaded(key: string, idleSecs: number, freq: number): void {
     const fresh = freshWord(this.lruPolicy);
     if (idleSecs >= 0 || freq >= 0) {
-      this.lru.set(key, fresh);
+      this.data.setWord(key, fresh);
       this.setLruHint(key, idleSecs, freq);
       return;
     }
     // shares the word of this load (a key replaced by DEBUG RELOAD MERGE drops its own)
-    if (this.lru.size !== 0) this.lru.delete(key);
+    this.data.setWord(key, -1);
     this.lruBase = fresh;
   }
 
@@ -388,7 +387,6 @@ export class Keyspace {
     this.data.delete(key);
     this.cool();
     this.discharge(key, v, this.expires.delete(key));
-    this.lru.delete(key);
     return v;
   }
 
@@ -432,7 +430,6 @@ export class Keyspace {
       this.cool();
       this.discharge(key, v, this.expires.delete(key));
     } else if (this.expires.delete(key)) this.bytes -= expireBytes(key);
-    this.lru.delete(key);
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
   }
@@ -463,7 +460,6 @@ export class Keyspace {
     this.bytes = 0;
     this.data = new KeyTable();
     this.expires = new Map();
-    this.lru = new Map();
     this.lruBase = freshWord(this.lruPolicy);
     this.expireCursor = null;
   }

@@ -1,8 +1,8 @@
 /**
  * Per-key access tracking as Redis's robj.lru field (evict.c): one 24-bit
- * word per key, kept in Keyspace.lru (a Map beside the key table: strings are
- * plain JS strings, so the value itself cannot carry a field without boxing
- * every one of them).
+ * word per key, kept in the key table beside the key's slot (KeyTable.word:
+ * an Int32Array made when the first word is set; string values are plain
+ * JS strings, so the value itself cannot carry a field).
  *   LRU policies (and every non-LFU one): the LRU clock of the last access,
  *     in seconds modulo 2^24 (LRU_CLOCK_RESOLUTION 1000 ms).
  *   LFU policies: the minute of the last decrement (16 bits) << 8 | a
@@ -29,8 +29,8 @@ export class LruPolicy {
   /**
    * Accesses are recorded. Off until something needs them (an LRU/LFU
    * policy, OBJECT IDLETIME/FREQ, DEBUG OBJECT, an IDLETIME/FREQ hint), so
-   * a server that never asks pays no side-table write per command and no
-   * entry per key; keys not accessed since count as accessed when their
+   * a server that never asks pays no word write per command and no word
+   * array; keys not accessed since count as accessed when their
    * keyspace started, was flushed or loaded (Keyspace.lruBase).
    */
   tracking = false;

@@ -57,16 +57,14 @@ export class Shard {
     // objects waiting to be packed are packed where they were counted
     ka.packPending();
     kb.packPending();
-    const { data, expires, lru, lruBase, bytes } = ka;
+    const { data, expires, lruBase, bytes } = ka;
     ka.bytes = kb.bytes;
     kb.bytes = bytes;
     ka.data = kb.data;
     ka.expires = kb.expires;
-    ka.lru = kb.lru;
     ka.lruBase = kb.lruBase;
     kb.data = data;
     kb.expires = expires;
-    kb.lru = lru;
     kb.lruBase = lruBase;
     ka.expireCursor = null;
     kb.expireCursor = null;

@@ -13,7 +13,7 @@
  *
  * Policies: allkeys-* pick from every key, volatile-* from keys with a TTL;
  * the LRU / LFU / volatile-ttl ones through Redis's eviction pool
- * (eviction-pool.ts) on each key's LRU clock or LFU counter (Keyspace.lru),
+ * (eviction-pool.ts) on each key's LRU clock or LFU counter (Keyspace.lruWord),
  * the random ones a random key.
  *
  * This is also where the keyspaces learn the tracking policy (LruPolicy:

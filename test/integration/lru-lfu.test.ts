@@ -11,6 +11,14 @@ import { describeServer, type Fixture } from '../helpers/server.ts';
 import { startServer } from '../../src/index.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { ioredis } from '../helpers/clients.ts';
+import type { Keyspace } from '../../src/engine/keyspace.ts';
+
+/** Keys of these keyspaces with an LRU/LFU word of their own (the others share their keyspace's lruBase). */
+function ownWords(spaces: Keyspace[]): number {
+  let n = 0;
+  for (const ks of spaces) for (const k of ks.data.keys()) if (ks.data.word(k) >= 0) n++;
+  return n;
+}
 
 async function withPolicy(c: RespClient, policy: string, fn: () => Promise<void>): Promise<void> {
   await c.call('CONFIG', 'SET', 'maxmemory-policy', policy);
@@ -198,8 +206,8 @@ describeServer('LRU clock and LFU counter', (fx) => {
     let keys = 0;
     for (let db = 0; db < engine.databases; db++) {
       for (const ks of engine.keyspaces(db)) {
-        for (const k of ks.lru.keys()) assert.ok(ks.data.has(k), `db ${db}: a clock for the missing key ${k}`);
-        for (const k of ks.data.keys()) assert.ok(ks.lru.has(k), `db ${db}: no clock for ${k}`);
+        // the words live in the key table's slots: a key's goes with it, and every key written or read has its own
+        for (const k of ks.data.keys()) assert.ok(ks.data.word(k) >= 0, `db ${db}: no clock for ${k}`);
         keys += ks.size;
       }
     }
@@ -246,17 +254,17 @@ describeServer('LRU clock and LFU counter', (fx) => {
     // noeviction writes no IDLE / FREQ opcodes: the keys load with a fresh clock, as in Redis
     assert.equal(await c.call('DEBUG', 'RELOAD'), 'OK');
     const spaces = fx().server.state.engine.keyspaces(0);
-    assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 0, 'no per-key entries after loading');
+    assert.equal(ownWords(spaces), 0, 'no per-key entries after loading');
     assert.ok((await idle(c, 'ld:1')) <= 1);
     assert.match((await c.call('DEBUG', 'OBJECT', 'ld:1')) as string, / lru_seconds_idle:[01]$/);
     await c.call('GET', 'ld:1');
-    assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 1, 'a touched key gets its own entry');
+    assert.equal(ownWords(spaces), 1, 'a touched key gets its own entry');
     // a file written without FREQ opcodes, loaded under LFU: every key starts at LFU_INIT_VAL
     assert.equal(await c.call('SAVE'), 'OK');
     await withPolicy(c, 'allkeys-lfu', async () => {
       await c.call('CONFIG', 'SET', 'lfu-log-factor', '0');
       assert.equal(await c.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
-      assert.equal(spaces.reduce((n, ks) => n + ks.lru.size, 0), 0);
+      assert.equal(ownWords(spaces), 0);
       assert.equal(await freq(c, 'ld:2'), 5);
       await c.call('SET', 'ld:2', 'x');
       assert.equal(await freq(c, 'ld:2'), 6, 'SET over a loaded key: one access on top of its counter');
@@ -274,7 +282,7 @@ test('accesses are recorded only once something needs them; keys untouched since
   try {
     const c = await RespClient.connect(srv.port);
     const spaces = srv.state.engine.keyspaces(0);
-    const entries = (): number => spaces.reduce((n, ks) => n + ks.lru.size, 0);
+    const entries = (): number => ownWords(spaces);
     for (let i = 0; i < 100; i++) await c.call('SET', `k${i}`, 'v');
     await c.call('GET', 'k1');
     assert.equal(entries(), 0, 'noeviction and nobody asking: no per-key entries');

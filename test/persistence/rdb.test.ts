@@ -154,14 +154,14 @@ describe('RDB round trips', () => {
     const ks = e.keyspace('kept', 0);
     assert.ok(ks.expires.has('kept'));
     // not under LFU: the idle time counts, the frequency does not
-    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.lru.get('kept')!) / 1000), 77);
-    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.lru.get('freq')!) / 1000), 0);
+    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.data.word('kept')) / 1000), 77);
+    assert.equal(Math.floor(idleMs(ks.lruPolicy, ks.data.word('freq')) / 1000), 0);
     const lfu = new Engine({ shards: 1, databases: 16 });
     lfu.keyspace('x', 0).lruPolicy.lfu = true;
     loadRdb(new RdbIn(file, { checksum: true }), lfu, OPTS);
     const lks = lfu.keyspace('x', 0);
-    assert.equal(lfuCounter(lks.lruPolicy, lks.lru.get('freq')!), 9);
-    assert.equal(lfuCounter(lks.lruPolicy, lks.lru.get('kept')!), LFU_INIT_VAL);
+    assert.equal(lfuCounter(lks.lruPolicy, lks.data.word('freq')), 9);
+    assert.equal(lfuCounter(lks.lruPolicy, lks.data.word('kept')), LFU_INIT_VAL);
   });
 });
 

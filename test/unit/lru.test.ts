@@ -59,7 +59,7 @@ test('the eviction pool evicts the idlest (LRU) / least used (LFU) / soonest exp
   const p = ks.lruPolicy;
   for (let i = 0; i < 100; i++) {
     ks.set(`k${i}`, 'v');
-    ks.lru.set(`k${i}`, wordForIdle(p, i));
+    ks.setLruWord(`k${i}`, wordForIdle(p, i));
     ks.setExpire(`k${i}`, Date.now() + 100_000 + ((i * 37) % 100) * 1000);
   }
   // samples covering the whole table: strictly the idlest first
@@ -90,7 +90,7 @@ test('the eviction pool evicts the idlest (LRU) / least used (LFU) / soonest exp
   assert.equal(ks.expires.get(soon), min);
   // LFU: the lowest counter
   p.lfu = true;
-  for (const k of ks.data.keys()) ks.lru.set(k, wordForFreq(p, k === 'k7' ? 1 : 50));
+  for (const k of [...ks.data.keys()]) ks.setLruWord(k, wordForFreq(p, k === 'k7' ? 1 : 50));
   assert.deepEqual(new EvictionPool().pick([ks], false, 'lfu', 100)![1], 'k7');
   // nothing to evict
   e.flushAll();
