@@ -77,7 +77,7 @@ export function valueDigest(ks: Keyspace, key: string): string {
   const v = ks.data.get(key);
   if (v === undefined) return ZERO_DIGEST;
   const d = Buffer.alloc(20);
-  objectDigest(d, viewOf(v), ks.expires.has(key));
+  objectDigest(d, viewOf(v), ks.getExpire(key) !== undefined);
   return d.toString('hex');
 }
 
@@ -93,7 +93,7 @@ export function datasetDigest(engine: Engine): string {
       for (const [key, v] of ks.data) {
         d.fill(0);
         mixDigest(d, key);
-        objectDigest(d, viewOf(v), ks.expires.has(key));
+        objectDigest(d, viewOf(v), ks.getExpire(key) !== undefined);
         xorDigest(final, d);
       }
     }

@@ -484,7 +484,7 @@ function run(c: Client, args: string[]): boolean {
       let expires = 0;
       for (const ks of c.server.engine.keyspaces(db)) {
         keys += ks.size;
-        expires += ks.expires.size;
+        expires += ks.volatile;
       }
       c.reply.verbatim(`[Dictionary HT]\n${htStats(keys, 'main hash table')}[Expires HT]\n${htStats(expires, 'main hash table')}`);
       return true;

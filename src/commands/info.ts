@@ -355,10 +355,12 @@ const SECTIONS: Record<string, Provider> = {
       let sampled = 0;
       for (const ks of s.engine.keyspaces(db)) {
         keys += ks.size;
-        expires += ks.expires.size;
-        // avg_ttl is an estimate in Redis too: sample the first entries of each table
-        for (const when of ks.expires.values()) {
-          if (sampled >= 1000) break;
+        expires += ks.volatile;
+        // avg_ttl is an estimate in Redis too: sample keys with a TTL of each table
+        const some: string[] = [];
+        ks.data.sampleVolatile(1000 - sampled, some);
+        for (const key of some) {
+          const when = ks.data.expireAt(key);
           if (when > now) {
             ttlSum += when - now;
             sampled++;

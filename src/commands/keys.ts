@@ -102,7 +102,7 @@ const keys = command({
     const all = matchesAll(pattern);
     const out: string[] = [];
     for (const ks of c.server.engine.keyspaces(c.db)) {
-      const volatile = ks.expires.size !== 0;
+      const volatile = ks.volatile !== 0;
       for (const key of ks.data.keys()) {
         if ((all || globMatch(pattern, key)) && !(volatile && ks.isExpired(key))) out.push(key);
       }
@@ -131,7 +131,7 @@ export function randomKey(c: Client): string | null {
       r -= s.size;
     }
     const key = sampleKey(ks);
-    if (ks.expires.size !== 0 && ks.expireIfNeeded(key)) continue;
+    if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
     return key;
   }
 }

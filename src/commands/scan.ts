@@ -65,7 +65,7 @@ const scan = command({
         if (o.type !== null) {
           const v = ks.lookupReadNoTouch(key);
           if (v === undefined || typeOf(v) !== o.type) continue;
-        } else if (ks.expires.size !== 0 && ks.expireIfNeeded(key)) continue;
+        } else if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
         out.push(key);
       }
       if (cur !== 0) {

@@ -1,5 +1,5 @@
 /**
- * The dataset's own accounting: what a key, a value and a TTL cost on the
+ * The dataset's own accounting: what a key and its value cost on the
  * V8 heap, estimated from their sizes as stored (not from the heap's
  * total, which moves with garbage and the collector's schedule). Each
  * keyspace keeps the sum current on every write (Keyspace.bytes), so
@@ -7,21 +7,13 @@
  * and at once: an eviction or UNLINK frees its bytes in the count the
  * moment it happens, as Redis's zmalloc counter does.
  */
-import { MAP_ENTRY_BYTES, type CollectionValue } from '../datatypes/value.ts';
+import type { CollectionValue } from '../datatypes/value.ts';
 import type { Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
 import { ENTRY_OBJECT_BYTES, entryBytes, joinedBytes, type Slot } from './key-table.ts';
 
 /** A Buffer value (SETRANGE / SETBIT): the Uint8Array object and its store. */
 const BUFFER_OBJECT_BYTES = 96;
-/**
- * A TTL: its `expires` Map entry, the boxed double of its time and the key's
- * string (the key table keeps keys inside its entry strings, so the Map
- * holds a string of its own).
- */
-export function expireBytes(key: string): number {
-  return MAP_ENTRY_BYTES + 16 + stringBytes(key.length);
-}
 
 /** A stored value's cost now (a collection's bytes()). */
 export function valueBytes(v: Stored): number {

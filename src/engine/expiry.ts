@@ -1,6 +1,7 @@
 /**
  * Active expiry, as Redis's activeExpireCycle: every 100 ms (hz 10) walk each
- * keyspace's TTL table with a persistent iterator, SAMPLE keys at a time,
+ * keyspace's key table with a persistent slot cursor (the TTLs live beside
+ * the slots: KeyTable.sweep), SAMPLE keys with a TTL at a time,
  * removing the expired ones, and keep going in a keyspace while more than
  * 10% of a sample had expired (and for at least MIN_WALK keys). Each run
  * stops after BUDGET_MS so the event loop never stalls; a run that had to
@@ -10,6 +11,7 @@
  */
 import type { Engine } from './engine.ts';
 import type { Keyspace } from './keyspace.ts';
+import { walk } from './key-table.ts';
 
 const PERIOD_MS = 100;
 const BACKLOG_PERIOD_MS = 15;
@@ -20,6 +22,8 @@ const SAMPLE = 20;
  * after 20): keeps sparse expired keys from lingering in big TTL tables.
  */
 const MIN_WALK = 1000;
+/** Slots a sample looks at, at most: a big table with few TTLs is walked a bounded stretch at a time. */
+const SAMPLE_SLOTS = 4096;
 
 export class ActiveExpiry {
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns this off (lazy expiry on access still applies). */
@@ -88,7 +92,7 @@ export class ActiveExpiry {
     for (let step = 0; step < n; step++) {
       const i = (this.nextSpace + step) % n;
       const ks = spaces[i]!;
-      if (ks.expires.size === 0) continue;
+      if (ks.volatile === 0) continue;
       let walked = 0;
       for (;;) {
         this.sample(ks);
@@ -101,8 +105,9 @@ export class ActiveExpiry {
           return -1;
         }
         walked += checked;
-        if (ks.expires.size === 0) break;
-        if (expired * 10 <= checked && (walked >= MIN_WALK || walked >= ks.expires.size)) break;
+        if (ks.volatile === 0) break;
+        // a whole pass over the table ends the keyspace's turn whatever it found
+        if (this.wrapped || (expired * 10 <= checked && (walked >= MIN_WALK || walked >= ks.volatile))) break;
       }
     }
     return removed;
@@ -111,31 +116,17 @@ export class ActiveExpiry {
   /** Result of the last sample(). */
   private checked = 0;
   private expired = 0;
+  private wrapped = false;
+  private readonly found: string[] = [];
 
-  /** Checks up to SAMPLE keys of ks's TTL table from where the last sample stopped. */
+  /** Checks up to SAMPLE keys with a TTL of ks's table from where the last sample stopped. */
   private sample(ks: Keyspace): void {
-    const now = ks.shard.now();
-    const limit = Math.min(SAMPLE, ks.expires.size);
-    let checked = 0;
-    let expired = 0;
-    let it = ks.expireCursor ?? ks.expires.entries();
-    let restarted = ks.expireCursor === null;
-    while (checked < limit) {
-      const r = it.next();
-      if (r.done) {
-        if (restarted) break; // walked the whole table in this sample
-        it = ks.expires.entries();
-        restarted = true;
-        continue;
-      }
-      checked++;
-      if (r.value[1] <= now) {
-        ks.expireKey(r.value[0]);
-        expired++;
-      }
-    }
-    ks.expireCursor = it;
-    this.checked = checked;
-    this.expired = expired;
+    const found = this.found;
+    found.length = 0;
+    ks.expireCursor = ks.data.sweep(ks.expireCursor, SAMPLE, SAMPLE_SLOTS, ks.shard.now(), found);
+    this.checked = walk.checked;
+    this.wrapped = walk.wrapped;
+    for (let i = 0; i < found.length; i++) ks.expireKey(found[i]!);
+    this.expired = found.length;
   }
 }

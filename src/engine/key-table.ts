@@ -166,6 +166,9 @@ export function joinedBytes(keyLen: number, valueLen: number): number {
   return valueLen <= JOIN_MAX ? stringBytes(varintChars(keyLen) + keyLen + valueLen) : -1;
 }
 
+/** What the last KeyTable.sweep() found. */
+export const walk = { checked: 0, wrapped: false };
+
 /** Reverses the 32 bits of `v`. */
 function rev32(v: number): number {
   v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
@@ -180,6 +183,10 @@ export class KeyTable {
   private hashes: Int32Array;
   /** Each slot's LRU/LFU word + 1 (0: none of its own); made when the first word is set. */
   private words: Int32Array | null = null;
+  /** Each slot's expiry, ms since the epoch (0: none); made when the first key gets a TTL. */
+  private ttls: Float64Array | null = null;
+  /** Keys with a TTL. */
+  volatile = 0;
   private mask: number;
   size = 0;
   /**
@@ -199,7 +206,7 @@ export class KeyTable {
 
   /** Bytes of the table itself (its slots, and their words once any key has one), beside what its entries cost. */
   tableBytes(): number {
-    return (this.mask + 1) * (this.words === null ? SLOT_BYTES : SLOT_BYTES + 4);
+    return (this.mask + 1) * (SLOT_BYTES + (this.words === null ? 0 : 4) + (this.ttls === null ? 0 : 8));
   }
 
   /** Slot of `key`, or -1 (its hash left in lastHash). */
@@ -256,16 +263,17 @@ export class KeyTable {
     const h = this.lastHash;
     this.moved();
     if ((this.size + 1) * 10 > (this.mask + 1) * 9) this.resize((this.mask + 1) * 2);
-    this.place(encode(key, v), h, 0);
+    this.place(encode(key, v), h, 0, 0);
     this.size++;
     return undefined;
   }
 
-  /** Robin Hood insertion of an entry known to be absent, with its word (+1; 0 none). */
-  private place(e: string | Entry, h: number, w: number): void {
+  /** Robin Hood insertion of an entry known to be absent, with its word (+1; 0 none) and expiry (0 none). */
+  private place(e: string | Entry, h: number, w: number, t: number): void {
     const slots = this.slots;
     const hashes = this.hashes;
     const words = this.words;
+    const ttls = this.ttls;
     const mask = this.mask;
     for (let i = h & mask, d = 0; ; i = (i + 1) & mask, d++) {
       const s = slots[i];
@@ -273,6 +281,7 @@ export class KeyTable {
         slots[i] = e;
         hashes[i] = h;
         if (words !== null) words[i] = w;
+        if (ttls !== null) ttls[i] = t;
         return;
       }
       const hi = hashes[i]!;
@@ -289,8 +298,91 @@ export class KeyTable {
           words[i] = w;
           w = wi;
         }
+        if (ttls !== null) {
+          const ti = ttls[i]!;
+          ttls[i] = t;
+          t = ti;
+        }
       }
     }
+  }
+
+  /** The expiry of `key` in ms since the epoch; 0 when it has none or does not exist. */
+  expireAt(key: string): number {
+    if (this.ttls === null) return 0;
+    const i = this.find(key);
+    return i < 0 ? 0 : this.ttls[i]!;
+  }
+
+  /** Sets (when > 0) or clears (0) the expiry of an existing key; whether it had one before. */
+  setExpireAt(key: string, when: number): boolean {
+    const i = this.find(key);
+    if (i < 0) return false;
+    if (this.ttls === null) {
+      if (when === 0) return false;
+      this.ttls = new Float64Array(this.mask + 1);
+    }
+    const had = this.ttls[i] !== 0;
+    this.ttls[i] = when;
+    this.volatile += (when !== 0 ? 1 : 0) - (had ? 1 : 0);
+    return had;
+  }
+
+  /**
+   * Walks the slots from `pos` (the active expiry cycle's cursor): checks up
+   * to `n` keys with a TTL, looking at no more than `slotsMax` slots (and
+   * none twice), and
+   * appends those expired by `now` to `out`. Returns where to go on from;
+   * `walk.checked` says how many keys with a TTL it looked at, `walk.wrapped`
+   * whether it passed the end of the table.
+   */
+  sweep(pos: number, n: number, slotsMax: number, now: number, out: string[]): number {
+    const ttls = this.ttls;
+    const slots = this.slots;
+    const cap = slots.length;
+    let checked = 0;
+    walk.wrapped = false;
+    if (ttls === null || this.volatile === 0) {
+      walk.checked = 0;
+      return 0;
+    }
+    let i = pos < cap ? pos : 0;
+    // at most one pass: no key is looked at twice in a sweep
+    const most = Math.min(slotsMax, cap);
+    for (let seen = 0; checked < n && seen < most; seen++) {
+      const t = ttls[i]!;
+      if (t !== 0) {
+        checked++;
+        if (t <= now) out.push(keyOf(slots[i]!));
+      }
+      if (++i === cap) {
+        i = 0;
+        walk.wrapped = true;
+      }
+    }
+    walk.checked = checked;
+    return i;
+  }
+
+  /** Appends up to `n` keys with a TTL from consecutive slots after a random one (volatile-* eviction sampling). */
+  sampleVolatile(n: number, out: string[]): void {
+    const ttls = this.ttls;
+    if (ttls === null || this.volatile === 0) return;
+    const slots = this.slots;
+    const mask = this.mask;
+    n = Math.min(n, this.volatile);
+    for (let i = Math.floor(Math.random() * slots.length); n > 0; i = (i + 1) & mask) {
+      if (ttls[i] === 0) continue;
+      out.push(keyOf(slots[i]!));
+      n--;
+    }
+  }
+
+  /** A key with a TTL chosen at random (undefined when none has one). */
+  randomVolatileKey(): string | undefined {
+    const out: string[] = [];
+    this.sampleVolatile(1, out);
+    return out[0];
   }
 
   /**
@@ -316,6 +408,7 @@ export class KeyTable {
   delete(key: string): boolean {
     const i = this.find(key);
     if (i < 0) return false;
+    if (this.ttls !== null && this.ttls[i] !== 0) this.volatile--;
     this.moved();
     this.removeAt(i);
     this.size--;
@@ -329,6 +422,7 @@ export class KeyTable {
     const slots = this.slots;
     const hashes = this.hashes;
     const words = this.words;
+    const ttls = this.ttls;
     const mask = this.mask;
     for (;;) {
       const j = (i + 1) & mask;
@@ -337,10 +431,12 @@ export class KeyTable {
       slots[i] = s;
       hashes[i] = hashes[j]!;
       if (words !== null) words[i] = words[j]!;
+      if (ttls !== null) ttls[i] = ttls[j]!;
       i = j;
     }
     slots[i] = undefined;
     if (words !== null) words[i] = 0;
+    if (ttls !== null) ttls[i] = 0;
   }
 
   private resize(cap: number): void {
@@ -348,13 +444,16 @@ export class KeyTable {
     const old = this.slots;
     const oldHashes = this.hashes;
     const oldWords = this.words;
+    const oldTtls = this.ttls;
     this.slots = new Array<Slot>(cap).fill(undefined);
     this.hashes = new Int32Array(cap);
     this.words = oldWords === null ? null : new Int32Array(cap);
+    // no key with a TTL left: the array goes (FLUSHALL-like deletes leave no 8 B a slot behind)
+    this.ttls = oldTtls === null || this.volatile === 0 ? null : new Float64Array(cap);
     this.mask = cap - 1;
     for (let i = 0; i < old.length; i++) {
       const s = old[i];
-      if (s !== undefined) this.place(s, oldHashes[i]!, oldWords === null ? 0 : oldWords[i]!);
+      if (s !== undefined) this.place(s, oldHashes[i]!, oldWords === null ? 0 : oldWords[i]!, oldTtls === null ? 0 : oldTtls[i]!);
     }
   }
 
@@ -363,6 +462,8 @@ export class KeyTable {
     this.slots = new Array<Slot>(MIN_CAP).fill(undefined);
     this.hashes = new Int32Array(MIN_CAP);
     this.words = null;
+    this.ttls = null;
+    this.volatile = 0;
     this.mask = MIN_CAP - 1;
     this.size = 0;
   }

@@ -5,7 +5,7 @@
 import type { CollectionValue, Value } from '../datatypes/value.ts';
 import { boxString, isPacked, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
-import { countEntry, countedEntry, countedSlot, expireBytes, keyUsage } from './dataset-bytes.ts';
+import { countEntry, countedEntry, countedSlot, keyUsage } from './dataset-bytes.ts';
 import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
 import type { Shard } from './shard.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
@@ -31,7 +31,6 @@ export class Keyspace {
    * through viewOf().
    */
   data = new KeyTable();
-  expires = new Map<string, number>();
   /**
    * Redis's robj.lru of every key (lru.ts) lives in the key table beside its
    * slot (KeyTable.word): the LRU clock of its last access, or its LFU word
@@ -68,8 +67,8 @@ export class Keyspace {
   /** For each of `unpacked`: the object made from that string, and the element string it was given. */
   private unpackedObj: (CollectionValue | null)[] = [];
   private unpackedData: (string | null)[] = [];
-  /** Live iterator over `expires` used by the active expiry cycle. */
-  expireCursor: Iterator<[string, number]> | null = null;
+  /** Slot where the active expiry cycle goes on (expiry.ts). */
+  expireCursor = 0;
 
   /**
    * Keyspace notifications' 'keymiss' and 'new' events (classes m and n):
@@ -102,7 +101,7 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     let v = this.data.get(key);
     if (v === undefined) return undefined;
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    if (this.data.volatile !== 0 && this.expireIfNeeded(key)) return undefined;
     this.touch(key);
     this.hotKey = key;
     if (typeof v === 'string' && isPacked(v)) v = this.unpack(key, v);
@@ -210,7 +209,7 @@ export class Keyspace {
    */
   lookupReadNoTouch(key: string, notify = true): Value | undefined {
     let v = this.data.get(key);
-    if (v !== undefined && this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
+    if (v !== undefined && this.data.volatile !== 0 && this.expireIfNeeded(key)) v = undefined;
     if (v === undefined) {
       this.shard.stats.keyspaceMisses++;
       if (notify && this.onMiss !== null) this.onMiss(this.db, key);
@@ -243,7 +242,7 @@ export class Keyspace {
   lookupRead(key: string): Value | undefined {
     let v = this.data.get(key);
     if (v !== undefined) {
-      if (this.expires.size !== 0 && this.expireIfNeeded(key)) v = undefined;
+      if (this.data.volatile !== 0 && this.expireIfNeeded(key)) v = undefined;
       else {
         this.touch(key);
         this.hotKey = key;
@@ -271,7 +270,7 @@ export class Keyspace {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     if (this.onNew !== null && this.get(key) === undefined) return this.add(key, value);
     this.stamp(key, this.store(key, value), !lookedUp);
-    if (this.expires.size !== 0 && this.expires.delete(key)) this.bytes -= expireBytes(key);
+    if (this.data.volatile !== 0) this.data.setExpireAt(key, 0);
   }
 
   /**
@@ -330,9 +329,9 @@ export class Keyspace {
     if (p.tracking) this.data.setWord(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
   }
 
-  /** Uncounts a key leaving `data` (value `v`, TTL `ttl`). */
-  private discharge(key: string, v: Stored, ttl: boolean): void {
-    this.bytes -= countedEntry(key, v) + (ttl ? expireBytes(key) : 0);
+  /** Uncounts a key leaving `data` (value `v`). */
+  private discharge(key: string, v: Stored): void {
+    this.bytes -= countedEntry(key, v);
   }
 
   /** Replaces the value of a key, keeping its TTL (in-place updates such as APPEND, INCR). */
@@ -345,7 +344,6 @@ export class Keyspace {
   /** Creates a key that did not exist (Redis's dbAdd and its 'new' event), while 'new' events are on. */
   private add(key: string, value: Value): void {
     this.stamp(key, this.store(key, value), false);
-    if (this.expires.delete(key)) this.bytes -= expireBytes(key);
     this.onNew!(this.db, key);
   }
 
@@ -386,35 +384,38 @@ export class Keyspace {
     if (v === undefined) return undefined;
     this.data.delete(key);
     this.cool();
-    this.discharge(key, v, this.expires.delete(key));
+    this.discharge(key, v);
     return v;
   }
 
   /** Absolute expiry in ms, or undefined when the key is persistent. */
   getExpire(key: string): number | undefined {
-    return this.expires.size === 0 ? undefined : this.expires.get(key);
+    const when = this.data.volatile === 0 ? 0 : this.data.expireAt(key);
+    return when === 0 ? undefined : when;
   }
 
+  /** Sets an existing key's absolute expiry in ms (kept beside its slot in the key table). */
   setExpire(key: string, whenMs: number): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    const exp = this.expires;
-    const before = exp.size;
-    exp.set(key, whenMs);
-    if (exp.size !== before) this.bytes += expireBytes(key);
+    // 0 means "none" in the table: the epoch itself is stored as the smallest time after it (still long past)
+    this.data.setExpireAt(key, whenMs === 0 ? Number.MIN_VALUE : whenMs);
   }
 
   /** Removes the TTL; true if there was one. */
   persist(key: string): boolean {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    if (!this.expires.delete(key)) return false;
-    this.bytes -= expireBytes(key);
-    return true;
+    return this.data.volatile !== 0 && this.data.setExpireAt(key, 0);
+  }
+
+  /** Keys with a TTL. */
+  get volatile(): number {
+    return this.data.volatile;
   }
 
   /** Deletes the key if its TTL has passed; true if it did. */
   expireIfNeeded(key: string): boolean {
-    const when = this.expires.get(key);
-    if (when === undefined || when > this.shard.now()) return false;
+    const when = this.data.expireAt(key);
+    if (when === 0 || when > this.shard.now()) return false;
     // while clients are paused, expired keys read as missing but are deleted only afterwards
     if (this.shard.expiryPaused) return true;
     this.expireKey(key);
@@ -428,8 +429,8 @@ export class Keyspace {
     if (v !== undefined) {
       this.data.delete(key);
       this.cool();
-      this.discharge(key, v, this.expires.delete(key));
-    } else if (this.expires.delete(key)) this.bytes -= expireBytes(key);
+      this.discharge(key, v);
+    }
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
   }
@@ -459,9 +460,8 @@ export class Keyspace {
     this.unpackedData = [];
     this.bytes = 0;
     this.data = new KeyTable();
-    this.expires = new Map();
     this.lruBase = freshWord(this.lruPolicy);
-    this.expireCursor = null;
+    this.expireCursor = 0;
   }
 
   /** Called when `data` is swapped with another keyspace's (SWAPDB). */
@@ -471,7 +471,7 @@ export class Keyspace {
 
   /** Whether the key's TTL has passed, without deleting it (KEYS lists around such keys as Redis does). */
   isExpired(key: string): boolean {
-    const when = this.expires.get(key);
-    return when !== undefined && when <= this.shard.now();
+    const when = this.data.volatile === 0 ? 0 : this.data.expireAt(key);
+    return when !== 0 && when <= this.shard.now();
   }
 }

@@ -57,17 +57,15 @@ export class Shard {
     // objects waiting to be packed are packed where they were counted
     ka.packPending();
     kb.packPending();
-    const { data, expires, lruBase, bytes } = ka;
+    const { data, lruBase, bytes } = ka;
     ka.bytes = kb.bytes;
     kb.bytes = bytes;
     ka.data = kb.data;
-    ka.expires = kb.expires;
     ka.lruBase = kb.lruBase;
     kb.data = data;
-    kb.expires = expires;
     kb.lruBase = lruBase;
-    ka.expireCursor = null;
-    kb.expireCursor = null;
+    ka.expireCursor = 0;
+    kb.expireCursor = 0;
     ka.swapped();
     kb.swapped();
   }

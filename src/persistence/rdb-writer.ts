@@ -195,7 +195,7 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
     let expires = 0;
     for (const ks of spaces) {
       keys += ks.size;
-      expires += ks.expires.size;
+      expires += ks.volatile;
     }
     if (keys === 0) continue;
     out.byte(RDB_OP.SELECTDB);
@@ -204,9 +204,8 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
     out.len(keys);
     out.len(expires);
     for (const ks of spaces) {
-      const exp = ks.expires;
       for (const [key, v] of ks.data) {
-        const when = exp.size !== 0 ? exp.get(key) : undefined;
+        const when = ks.getExpire(key);
         if (when !== undefined && when <= now) continue;
         writeKeyEntry(out, key, viewOf(v), when, opts, ks);
       }

@@ -119,9 +119,14 @@ interface TableState {
   /** The keyspace that held the table at the start. */
   readonly ks: Keyspace;
   readonly map: KeyTable;
-  readonly expires: Map<string, number>;
   /** Keys written (or never to be written): the walk skips them. */
   readonly done: KeySet;
+}
+
+/** A key's expiry in `table` (its TTL lives beside its slot), or undefined. */
+function expiryOf(table: KeyTable, key: string): number | undefined {
+  const when = table.volatile === 0 ? 0 : table.expireAt(key);
+  return when === 0 ? undefined : when;
 }
 
 /** Thrown by run() when the walk was cancelled. */
@@ -154,7 +159,7 @@ export class SnapshotWalker<S> {
     this.now0 = engine.now();
     for (let db = 0; db < engine.databases; db++) {
       for (const ks of engine.keyspaces(db)) {
-        const st: TableState = { db, ks, map: ks.data, expires: ks.expires, done: new KeySet() };
+        const st: TableState = { db, ks, map: ks.data, done: new KeySet() };
         this.byMap.set(ks.data, st);
         this.tables.push(st);
         this.spaces.push(ks);
@@ -219,7 +224,7 @@ export class SnapshotWalker<S> {
     let expires = 0;
     for (const t of tables) {
       keys += t.map.size;
-      expires += t.expires.size;
+      expires += t.map.volatile;
     }
     const early = this.pending.get(db);
     if (keys === 0 && early === undefined) return [];
@@ -248,7 +253,7 @@ export class SnapshotWalker<S> {
       t.done.add(key);
       const v = t.map.get(key);
       if (v === undefined) continue;
-      this.write(null, key, v, t.expires.size === 0 ? undefined : t.expires.get(key), t.ks);
+      this.write(null, key, v, expiryOf(t.map, key), t.ks);
       // check the clock every 64 keys
       if ((++n & 63) === 0 && performance.now() - t0 >= SLICE_MS) {
         finished = false;
@@ -275,7 +280,7 @@ export class SnapshotWalker<S> {
     // a key created during the walk is not part of it
     if (v === undefined) return;
     this.stats.early++;
-    const when = t.expires.size === 0 ? undefined : t.expires.get(key);
+    const when = expiryOf(t.map, key);
     if (t.db <= this.currentDb) {
       this.write(null, key, v, when, ks);
       return;

@@ -6,14 +6,10 @@
  * evicts the best one that still exists.
  *
  * Sampling: the key table gives keys of consecutive slots from a random one,
- * as dictGetSomeKeys does. The `expires` Map (volatile policies) has no
- * random access, so it is read through a live iterator that continues where
- * the previous sample stopped and wraps around (the pool carries the good
- * candidates over); over a few rounds every key gets looked at.
+ * as dictGetSomeKeys does (for the volatile policies, only keys with a TTL).
  */
 import type { Keyspace } from '../engine/keyspace.ts';
 import { idleMs, lfuCounter } from '../engine/lru.ts';
-import type { KeyTable } from '../engine/key-table.ts';
 
 /** EVPOOL_SIZE */
 const POOL_SIZE = 16;
@@ -25,13 +21,10 @@ export class EvictionPool {
   private readonly keys: Array<string | null> = new Array(POOL_SIZE).fill(null);
   private readonly scores = new Float64Array(POOL_SIZE);
   private readonly spaces: Array<Keyspace | null> = new Array(POOL_SIZE).fill(null);
-  /** Live sampling iterators per table (a FLUSHDB / SWAPDB replaces or moves tables: they follow). */
-  private cursors = new WeakMap<Map<string, unknown>, Iterator<string>>();
 
   clear(): void {
     this.keys.fill(null);
     this.spaces.fill(null);
-    this.cursors = new WeakMap();
   }
 
   /**
@@ -42,10 +35,10 @@ export class EvictionPool {
     for (;;) {
       let total = 0;
       for (const ks of spaces) {
-        const table: Map<string, unknown> | KeyTable = volatile ? ks.expires : ks.data;
-        if (table.size === 0) continue;
-        total += table.size;
-        this.populate(ks, table, policy, samples);
+        const n = volatile ? ks.volatile : ks.size;
+        if (n === 0) continue;
+        total += n;
+        this.populate(ks, volatile, policy, samples);
       }
       if (total === 0) return null;
       // best first; a key gone since it was sampled is a ghost and skipped
@@ -55,42 +48,22 @@ export class EvictionPool {
         const ks = this.spaces[k]!;
         this.keys[k] = null;
         this.spaces[k] = null;
-        if ((volatile ? ks.expires : ks.data).has(key)) return [ks, key];
+        if (volatile ? ks.getExpire(key) !== undefined : ks.data.has(key)) return [ks, key];
       }
     }
-  }
-
-  private sample(table: Map<string, unknown> | KeyTable, n: number): string[] {
-    const out: string[] = [];
-    if (!(table instanceof Map)) {
-      table.sampleKeys(n, out);
-      return out;
-    }
-    let it = this.cursors.get(table);
-    for (let wrapped = false; out.length < n && out.length < table.size; ) {
-      if (it === undefined) it = table.keys();
-      const r = it.next();
-      if (r.done === true) {
-        it = undefined;
-        if (wrapped) break;
-        wrapped = true;
-        continue;
-      }
-      out.push(r.value);
-    }
-    if (it !== undefined) this.cursors.set(table, it);
-    else this.cursors.delete(table);
-    return out;
   }
 
   /** evictionPoolPopulate */
-  private populate(ks: Keyspace, table: Map<string, unknown> | KeyTable, policy: PoolPolicy, samples: number): void {
+  private populate(ks: Keyspace, volatile: boolean, policy: PoolPolicy, samples: number): void {
     const keys = this.keys;
     const scores = this.scores;
     const spaces = this.spaces;
-    for (const key of this.sample(table, samples)) {
+    const sampled: string[] = [];
+    if (volatile) ks.data.sampleVolatile(samples, sampled);
+    else ks.data.sampleKeys(samples, sampled);
+    for (const key of sampled) {
       let score: number;
-      if (policy === 'ttl') score = -(ks.expires.get(key) ?? 0);
+      if (policy === 'ttl') score = -(ks.getExpire(key) ?? 0);
       else {
         const word = ks.lruWord(key);
         if (policy === 'lru') score = idleMs(ks.lruPolicy, word);

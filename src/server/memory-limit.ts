@@ -177,12 +177,12 @@ export class MemoryLimit {
   private pick(volatile: boolean, policy: string): [Keyspace, string] | null {
     const spaces: Keyspace[] = [];
     for (let db = 0; db < this.state.engine.databases; db++) {
-      for (const ks of this.state.engine.keyspaces(db)) if ((volatile ? ks.expires.size : ks.size) !== 0) spaces.push(ks);
+      for (const ks of this.state.engine.keyspaces(db)) if ((volatile ? ks.volatile : ks.size) !== 0) spaces.push(ks);
     }
     if (spaces.length === 0) return null;
     if (policy.endsWith('-random')) {
       const ks = spaces[Math.floor(Math.random() * spaces.length)]!;
-      return [ks, volatile ? randomKey(ks.expires) : ks.data.randomKey()!];
+      return [ks, volatile ? ks.data.randomVolatileKey()! : ks.data.randomKey()!];
     }
     const samples = getConfigNumber(this.state.config, 'maxmemory-samples', SAMPLES);
     const kind = policy === 'volatile-ttl' ? 'ttl' : policy.endsWith('-lfu') ? 'lfu' : 'lru';
@@ -195,9 +195,3 @@ function clientBytes(c: Client): number {
   return CLIENT_BYTES + c.queryBufSize + c.parser.partialArgBytes + c.reply.len + (c.socket?.writableLength ?? 0);
 }
 
-/** A uniformly random key of a table (walks up to its size; eviction is rare). */
-function randomKey(table: Map<string, unknown>): string {
-  let skip = Math.floor(Math.random() * Math.min(table.size, 64));
-  for (const key of table.keys()) if (skip-- === 0) return key;
-  return table.keys().next().value!;
-}

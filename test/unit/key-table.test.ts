@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyTable, KeyWalk, entryBytes } from '../../src/engine/key-table.ts';
+import { KeyTable, KeyWalk, entryBytes, walk } from '../../src/engine/key-table.ts';
 import type { Stored } from '../../src/datatypes/stored.ts';
 
 /** A seeded generator (xorshift32), so a failure replays. */
@@ -114,4 +114,62 @@ test('entryBytes: a joined entry is one string; others an Entry object, the key 
   assert.equal(entryBytes('buf', Buffer.from('x'), 97), 40 + 24 + 97);
   const t = new KeyTable();
   assert.equal(t.tableBytes(), 8 * 12);
+});
+
+test('KeyTable TTLs: beside their slots through growth, shrink and deletes; counted; swept and sampled', () => {
+  const t = new KeyTable();
+  const bare = (): number => t.tableBytes();
+  for (let i = 0; i < 2000; i++) t.set(`k:${i}`, 'v');
+  const before = bare();
+  for (let i = 0; i < 2000; i += 2) assert.equal(t.setExpireAt(`k:${i}`, 1000 + i), false);
+  assert.equal(t.volatile, 1000);
+  // the TTL array: 8 bytes a slot
+  assert.equal(bare(), before + (before / 12) * 8);
+  assert.equal(t.setExpireAt('k:0', 5), true);
+  assert.equal(t.setExpireAt('nope', 5), false);
+  // grow, then delete most keys (shrinks) and check every TTL moved with its key
+  for (let i = 2000; i < 10_000; i++) t.set(`k:${i}`, 'v');
+  for (let i = 0; i < 2000; i++) assert.equal(t.expireAt(`k:${i}`), i === 0 ? 5 : i % 2 === 0 ? 1000 + i : 0);
+  for (let i = 1; i < 10_000; i += 2) t.delete(`k:${i}`);
+  for (let i = 2000; i < 10_000; i++) t.delete(`k:${i}`);
+  assert.equal(t.volatile, 1000);
+  for (let i = 2; i < 2000; i += 2) assert.equal(t.expireAt(`k:${i}`), 1000 + i);
+  // overwriting a value keeps the TTL (the keyspace clears it for SET); deleting drops it
+  t.set('k:2', 'new');
+  assert.equal(t.expireAt('k:2'), 1002);
+  t.delete('k:2');
+  t.set('k:2', 'again');
+  assert.equal(t.expireAt('k:2'), 0);
+  assert.equal(t.volatile, 999);
+  // a sweep finds exactly the expired ones, a stretch at a time, and reports a whole pass
+  const due: string[] = [];
+  let pos = 0;
+  let passes = 0;
+  let checked = 0;
+  while (passes === 0) {
+    pos = t.sweep(pos, 7, 64, 1500, due);
+    checked += walk.checked;
+    if (walk.wrapped) passes++;
+  }
+  assert.ok(checked >= 999);
+  assert.deepEqual(new Set(due), new Set(Array.from({ length: 249 }, (_, j) => `k:${4 + j * 2}`).concat('k:0')));
+  const some: string[] = [];
+  t.sampleVolatile(5, some);
+  assert.equal(some.length, 5);
+  for (const k of some) assert.ok(t.expireAt(k) > 0);
+  // clearing every TTL and shrinking drops the array
+  for (let i = 0; i < 2000; i += 2) t.setExpireAt(`k:${i}`, 0);
+  assert.equal(t.volatile, 0);
+  assert.equal(t.randomVolatileKey(), undefined);
+});
+
+test('KeyTable.sweep looks at each slot once per call, however small the table', () => {
+  const t = new KeyTable();
+  t.set('only', 'v');
+  t.setExpireAt('only', 1);
+  const due: string[] = [];
+  t.sweep(0, 20, 4096, 10, due);
+  assert.deepEqual(due, ['only']);
+  assert.equal(walk.checked, 1);
+  assert.equal(walk.wrapped, true);
 });

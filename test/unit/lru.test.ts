@@ -86,8 +86,8 @@ test('the eviction pool evicts the idlest (LRU) / least used (LFU) / soonest exp
   const ttlPool = new EvictionPool();
   const [, soon] = ttlPool.pick([ks], true, 'ttl', 100)!;
   let min = Infinity;
-  for (const when of ks.expires.values()) min = Math.min(min, when);
-  assert.equal(ks.expires.get(soon), min);
+  for (const k of ks.data.keys()) min = Math.min(min, ks.getExpire(k)!);
+  assert.equal(ks.getExpire(soon), min);
   // LFU: the lowest counter
   p.lfu = true;
   for (const k of [...ks.data.keys()]) ks.setLruWord(k, wordForFreq(p, k === 'k7' ? 1 : 50));
