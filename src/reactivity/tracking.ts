@@ -13,7 +13,9 @@
  * Ordering: messages produced while a command runs are held until it ends
  * (Redis sends the running client's own invalidations after its reply and
  * everybody else's at once; holding them all keeps a blocked client's reply,
- * written while another command runs, ahead of its invalidation). BCAST
+ * written while another command runs, ahead of its invalidation), except
+ * those of keys evicted before a command runs, which go out ahead of its
+ * reply as in Redis 7.0. BCAST
  * messages are batched per prefix and sent once per event-loop turn, as
  * Redis's beforeSleep does.
  */
@@ -257,8 +259,18 @@ export class Tracking {
       this.flushSeen = true;
       return;
     }
-    const writer = event === 'expired' || event === 'evicted' ? null : this.current;
-    this.invalidateKey(writer, key, true);
+    if (event === 'evicted') {
+      // evictions run before the command (Redis 7.0): their messages go out at once, ahead of its reply
+      const depth = this.depth;
+      this.depth = 0;
+      try {
+        this.invalidateKey(null, key, true);
+      } finally {
+        this.depth = depth;
+      }
+      return;
+    }
+    this.invalidateKey(event === 'expired' ? null : this.current, key, true);
   }
 
   /** trackingInvalidateKey */

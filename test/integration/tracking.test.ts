@@ -59,6 +59,29 @@ describeServer('client tracking', (fx) => {
     }
   });
 
+  test('a key evicted before a command runs is invalidated ahead of its reply (Redis 7.0)', async () => {
+    const r = await resp3(fx().port);
+    const admin = await fx().client();
+    try {
+      await admin.call('FLUSHALL');
+      assert.equal(await r.call('CLIENT', 'TRACKING', 'on'), 'OK');
+      await r.call('SETEX', 'vol', '10000', 'x');
+      assert.equal(await r.call('GET', 'vol'), 'x');
+      const used = Number(infoField((await admin.call('INFO', 'memory')) as string, 'used_memory'));
+      await admin.call('CONFIG', 'SET', 'maxmemory-policy', 'volatile-random');
+      await admin.call('CONFIG', 'SET', 'maxmemory', String(used + 100 * 1024));
+      // a 200 KB value takes the server over the limit; the next command evicts the volatile key first
+      await admin.call('SETBIT', 'big', '1600000', '0');
+      assert.equal(await r.callRaw('GETBIT', 'big', '0'), '>2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nvol\r\n');
+      assert.equal(await r.readRaw(), ':0\r\n');
+    } finally {
+      await admin.call('CONFIG', 'SET', 'maxmemory', '0');
+      await admin.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      await admin.call('FLUSHALL');
+      r.close();
+    }
+  });
+
   test('REDIRECT to a RESP2 subscriber: __redis__:invalidate messages carry an array (null for FLUSHALL)', async () => {
     const sub = await fx().client();
     const r = await fx().client();
