@@ -2,8 +2,9 @@
  * Memory per key, shardis vs Redis in the same run: for each row a fresh
  * redis-server and a fresh shardis are loaded with the same data through
  * `redis-cli --pipe`, and used_memory and RSS are read before and after.
- * Rows: short strings; hashes, integer sets, string sets, sorted sets and
- * lists of 10, 100 and 10 000 elements (about a million elements a row);
+ * Rows: short strings, without and with a TTL; hashes, integer sets,
+ * string sets, sorted sets and lists of 10, 100 and 10 000 elements (about
+ * a million elements a row);
  * one sorted set of 1M members and one hash of 1M fields.
  *
  *   node bench/memory.ts                 # the whole table
@@ -68,6 +69,8 @@ function rows(scale: number): RowSpec[] {
   const n = (x: number): number => Math.max(1, Math.round(x * scale));
   const specs: RowSpec[] = [
     { name: 'string', keys: n(100_000), elements: 1, build: (k, out) => void out.push(['SET', key('str', k), `value:${k % 100_000}`]) },
+    // the same with a TTL each (a session cache): the cost of the expiry on top
+    { name: 'string-ttl', keys: n(100_000), elements: 1, build: (k, out) => void out.push(['SET', key('ttl', k), `value:${k % 100_000}`, 'EX', '86400']) },
   ];
   for (const [elements, keys] of [[10, 100_000], [100, 10_000], [10_000, 100]] as const) {
     specs.push(
