@@ -187,6 +187,11 @@ export class KeyTable {
   private ttls: Float64Array | null = null;
   /** Keys with a TTL. */
   volatile = 0;
+  /**
+   * Walks that must not see the table shrink (a shrink makes a scan return
+   * keys twice): while any holds, deletes leave the table as large as it is.
+   */
+  shrinkHolds = 0;
   private mask: number;
   size = 0;
   /**
@@ -413,7 +418,7 @@ export class KeyTable {
     this.removeAt(i);
     this.size--;
     const cap = this.mask + 1;
-    if (cap > MIN_CAP && this.size * 8 < cap) this.resize(cap / 2);
+    if (this.shrinkHolds === 0 && cap > MIN_CAP && this.size * 8 < cap) this.resize(cap / 2);
     return true;
   }
 
@@ -493,10 +498,10 @@ export class KeyTable {
 
   /**
    * One step of a scan (Redis's dictScan): appends to `out` the keys of the
-   * home bucket `cursor` names and returns the next cursor, 0 when the scan
-   * is complete. Start at 0.
+   * home bucket `cursor` names (and their values to `values`) and returns
+   * the next cursor, 0 when the scan is complete. Start at 0.
    */
-  scan(cursor: number, out: string[]): number {
+  scan(cursor: number, out: string[], values: Stored[] | null = null): number {
     if (this.size === 0) return 0;
     const slots = this.slots;
     const hashes = this.hashes;
@@ -507,14 +512,26 @@ export class KeyTable {
       const s = slots[i];
       if (s === undefined) break;
       const hi = hashes[i]!;
-      if ((hi & mask) === b) out.push(keyOf(s));
-      else if (((i - hi) & mask) < d) break;
+      if ((hi & mask) === b) {
+        out.push(keyOf(s));
+        if (values !== null) values.push(valueOf(s));
+      } else if (((i - hi) & mask) < d) break;
     }
     // the next cursor: increment the reversed cursor over the bits of the mask
     let v = (cursor | ~mask) >>> 0;
     v = rev32(v);
     v = (v + 1) >>> 0;
     return rev32(v);
+  }
+
+  /**
+   * Whether a scan whose next cursor is `cursor` (not 0) has visited key's
+   * home bucket: buckets are visited in the order of their bit-reversed
+   * numbers, and that order survives growth (Redis's dictScan argument).
+   */
+  scanned(key: string, cursor: number): boolean {
+    const mask = this.mask;
+    return rev32(hashOf(key) & mask) < rev32(cursor & mask);
   }
 
   *keys(): IterableIterator<string> {
@@ -539,15 +556,19 @@ export class KeyTable {
 }
 
 /**
- * A walk over a table's keys that may run across changes (scan()'s
- * guarantee: every key present throughout comes at least once), one call to
- * next() at a time.
+ * A walk over a table's keys that may run across changes, one call to
+ * next() at a time (scan()'s guarantee: every key present throughout comes,
+ * at least once; exactly once while the table does not shrink, which a
+ * walk holding `shrinkHolds` rules out).
  */
 export class KeyWalk {
   private cursor = 0;
   private started = false;
-  private buf: string[] = [];
+  private readonly keys: string[] = [];
+  private readonly values: Stored[] = [];
   private pos = 0;
+  /** The value of the key next() returned last, read in the same step as the key. */
+  value: Stored | undefined = undefined;
   readonly table: KeyTable;
 
   constructor(table: KeyTable) {
@@ -556,13 +577,27 @@ export class KeyWalk {
 
   /** The next key, or undefined when the walk is complete. */
   next(): string | undefined {
-    while (this.pos >= this.buf.length) {
+    while (this.pos >= this.keys.length) {
       if (this.started && this.cursor === 0) return undefined;
       this.started = true;
-      this.buf.length = 0;
+      this.keys.length = 0;
+      this.values.length = 0;
       this.pos = 0;
-      this.cursor = this.table.scan(this.cursor, this.buf);
+      this.cursor = this.table.scan(this.cursor, this.keys, this.values);
     }
-    return this.buf[this.pos++];
+    this.value = this.values[this.pos];
+    return this.keys[this.pos++];
+  }
+
+  /** Whether every key of the bucket walked last has been returned (where a walk may pause). */
+  get atBoundary(): boolean {
+    return this.pos >= this.keys.length;
+  }
+
+  /** At a boundary: whether the walk has returned `key` already, or will never (its bucket is behind it). */
+  passed(key: string): boolean {
+    if (!this.started) return false;
+    if (this.cursor === 0) return true;
+    return this.table.scanned(key, this.cursor);
   }
 }

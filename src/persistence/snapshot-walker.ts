@@ -6,21 +6,26 @@
  * when the walk started. What a key becomes in the output is up to a
  * SnapshotFormat; the walk only decides which keys, when and where.
  *
- * Each keyspace's key table (key-table.ts) is walked in place, by its scan cursor. While the walk runs,
- * every keyspace tells it (Keyspace.snap) before a key is read for writing,
- * replaced, deleted or has its TTL changed; a key the walk has not reached
- * yet is serialized at that moment — its value as of the start — and marked
- * so the walk skips it. Keys created after the start are marked too and never
- * written. FLUSHDB/FLUSHALL give a keyspace a new table and SWAPDB moves tables
- * between databases, so the state is kept per table: the old table, no longer
- * written to, is walked to the end under the database it belonged to.
+ * Each keyspace's key table (key-table.ts) is walked in place by its scan
+ * cursor (KeyWalk), which visits buckets in bit-reversed order: every key
+ * present throughout comes exactly once as long as the table does not
+ * shrink, which the walk forbids while it holds the table (shrinkHolds),
+ * and at a bucket boundary the cursor tells whether a key has been passed.
+ * While the walk runs, every keyspace tells it (Keyspace.snap) before a key
+ * is read for writing, replaced, deleted or has its TTL changed; a key the
+ * walk has not passed yet is serialized at that moment — its value as of
+ * the start — and marked so the walk skips it. Keys created after the start
+ * are marked too (or lie behind the cursor) and are never written.
+ * FLUSHDB/FLUSHALL give a keyspace a new table and SWAPDB moves tables
+ * between databases, so the state is kept per table: the old table, no
+ * longer written to, is walked to the end under the database it belonged to.
  *
  * Several walks may run at once (a BGSAVE started by the save schedule while
  * an AOF rewrite runs): Keyspace.snap then holds a fan-out to all of them.
  *
- * The memory this costs is the set of keys already handled (a few bytes per
- * key) plus the serialized bytes of keys changed ahead of the walk in
- * databases not reached yet; no value is copied otherwise.
+ * The memory this costs is the set of keys written ahead of the walk or
+ * created during it, plus the serialized bytes of keys changed ahead of the
+ * walk in databases not reached yet; no value is copied otherwise.
  */
 import { viewOf, type Stored } from '../datatypes/stored.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -104,12 +109,17 @@ class KeySet {
     return this.parts[h]!;
   }
 
+  size = 0;
+
   has(key: string): boolean {
     return this.part(key).has(key);
   }
 
   add(key: string): void {
-    this.part(key).add(key);
+    const p = this.part(key);
+    if (p.has(key)) return;
+    p.add(key);
+    this.size++;
   }
 }
 
@@ -119,8 +129,10 @@ interface TableState {
   /** The keyspace that held the table at the start. */
   readonly ks: Keyspace;
   readonly map: KeyTable;
-  /** Keys written (or never to be written): the walk skips them. */
+  /** Keys written ahead of the walk, or created after its start: the walk skips them. */
   readonly done: KeySet;
+  /** The walk over `map`, once it has started. */
+  walk: KeyWalk | null;
 }
 
 /** A key's expiry in `table` (its TTL lives beside its slot), or undefined. */
@@ -159,7 +171,9 @@ export class SnapshotWalker<S> {
     this.now0 = engine.now();
     for (let db = 0; db < engine.databases; db++) {
       for (const ks of engine.keyspaces(db)) {
-        const st: TableState = { db, ks, map: ks.data, done: new KeySet() };
+        const st: TableState = { db, ks, map: ks.data, done: new KeySet(), walk: null };
+        // no shrinking under the walk: each key comes once, and passed() knows which ones have
+        ks.data.shrinkHolds++;
         this.byMap.set(ks.data, st);
         this.tables.push(st);
         this.spaces.push(ks);
@@ -176,7 +190,7 @@ export class SnapshotWalker<S> {
       for (let db = 0; db < this.engine.databases; db++) {
         const tables = this.openDb(db);
         for (const t of tables) {
-          const it = new KeyWalk(t.map);
+          const it = (t.walk = new KeyWalk(t.map));
           while (!this.slice(t, it)) {
             await flush();
             await new Promise<void>((resolve) => setImmediate(resolve));
@@ -195,7 +209,7 @@ export class SnapshotWalker<S> {
     try {
       for (let db = 0; db < this.engine.databases; db++) {
         for (const t of this.openDb(db)) {
-          const it = new KeyWalk(t.map);
+          const it = (t.walk = new KeyWalk(t.map));
           while (!this.slice(t, it));
         }
       }
@@ -215,6 +229,7 @@ export class SnapshotWalker<S> {
     if (!this.attached) return;
     this.attached = false;
     for (const ks of this.spaces) detachHook(ks, this.hook);
+    for (const t of this.tables) t.map.shrinkHolds--;
   }
 
   /** Starts database `db` (when it has anything to write); its tables. */
@@ -247,17 +262,18 @@ export class SnapshotWalker<S> {
     const t0 = performance.now();
     let n = 0;
     let finished = true;
-    // the walk returns every key present throughout at least once (twice after a shrink: `done` drops the second)
+    // the walk returns every key present throughout once (the table cannot shrink under it);
+    // a slice ends only between buckets, where passed() is exact
+    const done = t.done;
     for (let key = it.next(); key !== undefined; key = it.next()) {
-      if (t.done.has(key)) continue;
-      t.done.add(key);
-      const v = t.map.get(key);
-      if (v === undefined) continue;
-      this.write(null, key, v, expiryOf(t.map, key), t.ks);
-      // check the clock every 64 keys
-      if ((++n & 63) === 0 && performance.now() - t0 >= SLICE_MS) {
-        finished = false;
-        break;
+      if (done.size === 0 || !done.has(key)) this.write(null, key, it.value!, expiryOf(t.map, key), t.ks);
+      // check the clock every 64 keys, between buckets
+      if (++n >= 64 && it.atBoundary) {
+        n = 0;
+        if (performance.now() - t0 >= SLICE_MS) {
+          finished = false;
+          break;
+        }
       }
     }
     const ms = performance.now() - t0;
@@ -274,7 +290,7 @@ export class SnapshotWalker<S> {
   /** A key is about to change: write it first if the walk has not reached it. */
   private beforeWrite(ks: Keyspace, key: string): void {
     const t = this.byMap.get(ks.data);
-    if (t === undefined || t.done.has(key)) return;
+    if (t === undefined || (t.walk !== null && t.walk.passed(key)) || t.done.has(key)) return;
     t.done.add(key);
     const v = t.map.get(key);
     // a key created during the walk is not part of it

@@ -173,3 +173,41 @@ test('KeyTable.sweep looks at each slot once per call, however small the table',
   assert.equal(walk.checked, 1);
   assert.equal(walk.wrapped, true);
 });
+
+test('KeyWalk under a shrink hold: each key once across growth and mass deletes; passed() exact at bucket boundaries', () => {
+  const t = new KeyTable();
+  for (let i = 0; i < 5000; i++) t.set(`a:${i}`, `v${i}`);
+  t.shrinkHolds++;
+  const w = new KeyWalk(t);
+  const returned = new Map<string, number>();
+  const deleted = new Set<string>();
+  let steps = 0;
+  for (let k = w.next(); k !== undefined; k = w.next()) {
+    returned.set(k, (returned.get(k) ?? 0) + 1);
+    if (k.startsWith('a:')) assert.equal(w.value, `v${k.slice(2)}`);
+    if (!w.atBoundary) continue;
+    steps++;
+    if (steps === 500) for (let i = 0; i < 20_000; i++) t.set(`b:${i}`, 'new'); // grows twice
+    if (steps === 2000) {
+      for (let i = 0; i < 4800; i++) {
+        t.delete(`a:${i}`);
+        deleted.add(`a:${i}`);
+      }
+      for (let i = 0; i < 20_000; i++) t.delete(`b:${i}`);
+    }
+    if (steps % 97 === 0) {
+      for (let i = 4800; i < 5000; i += 7) {
+        const key = `a:${i}`;
+        assert.equal(w.passed(key), returned.has(key), `${key} at step ${steps}`);
+      }
+    }
+  }
+  for (const [k, n] of returned) assert.equal(n, 1, `${k} returned ${n} times`);
+  for (let i = 0; i < 5000; i++) if (!deleted.has(`a:${i}`)) assert.ok(returned.has(`a:${i}`));
+  for (let i = 0; i < 5000; i += 13) assert.equal(w.passed(`a:${i}`), true);
+  // the hold kept the table large; released, the next delete shrinks it
+  const big = t.tableBytes();
+  t.shrinkHolds--;
+  t.delete('a:4999');
+  assert.ok(t.tableBytes() < big);
+});
