@@ -31,8 +31,8 @@ export function writeScanReply(reply: ReplyWriter, cursor: number, items: readon
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] — over every shard of
  * the selected db, shard after shard. The cursor packs both positions:
  * tableCursor * shards + shard index, where tableCursor is the key table's
- * reverse-binary bucket cursor (KeyTable.scan, Redis's dictScan: every key
- * present for the whole iteration is returned at least once, whatever the
+ * cursor, a position in its 32-bit hash space (KeyTable.scan: every key
+ * present for the whole iteration is returned exactly once, whatever the
  * table does between calls). Expired keys are dropped.
  */
 const scan = command({

@@ -7,10 +7,9 @@
  * SnapshotFormat; the walk only decides which keys, when and where.
  *
  * Each keyspace's key table (key-table.ts) is walked in place by its scan
- * cursor (KeyWalk), which visits buckets in bit-reversed order: every key
- * present throughout comes exactly once as long as the table does not
- * shrink, which the walk forbids while it holds the table (shrinkHolds),
- * and at a bucket boundary the cursor tells whether a key has been passed.
+ * cursor (KeyWalk), a position in the table's hash space: every key present
+ * throughout comes exactly once whatever the table does between slices, and
+ * at a bucket boundary the cursor tells whether a key has been passed.
  * While the walk runs, every keyspace tells it (Keyspace.snap) before a key
  * is read for writing, replaced, deleted or has its TTL changed; a key the
  * walk has not passed yet is serialized at that moment — its value as of
@@ -172,8 +171,6 @@ export class SnapshotWalker<S> {
     for (let db = 0; db < engine.databases; db++) {
       for (const ks of engine.keyspaces(db)) {
         const st: TableState = { db, ks, map: ks.data, done: new KeySet(), walk: null };
-        // no shrinking under the walk: each key comes once, and passed() knows which ones have
-        ks.data.shrinkHolds++;
         this.byMap.set(ks.data, st);
         this.tables.push(st);
         this.spaces.push(ks);
@@ -229,7 +226,6 @@ export class SnapshotWalker<S> {
     if (!this.attached) return;
     this.attached = false;
     for (const ks of this.spaces) detachHook(ks, this.hook);
-    for (const t of this.tables) t.map.shrinkHolds--;
   }
 
   /** Starts database `db` (when it has anything to write); its tables. */

@@ -393,8 +393,8 @@ describeServer('keys', (fx) => {
         seen.push(...keys);
         cursor = n;
       } while (cursor !== '0');
-      // the deletions shrink the table under the cursor: a key may come twice (Redis's guarantee), none is missed
-      assert.deepEqual([...new Set(seen)].sort(), Array.from({ length: 20 }, (_, i) => `keep:${i}`).sort());
+      // the deletions shrink the table under the cursor: still each key once (the cursor is a hash position)
+      assert.deepEqual(seen.sort(), Array.from({ length: 20 }, (_, i) => `keep:${i}`).sort());
       assert.equal(await c.call('DBSIZE'), 20, 'SCAN deletes the expired keys it meets');
     } finally {
       await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
