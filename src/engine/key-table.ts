@@ -7,22 +7,16 @@
  * words plus its share of the bucket array, at the Map's ~75% average
  * fill), and it needs the key as a string object of its own (16-byte
  * header) beside the value's own string (another header). Here a key whose
- * value is a short string, an integer or a packed small collection is ONE
- * string: the key and its value joined (an entry string, below), held by a
- * 12-byte slot (8 for the pointer, 4 for the hash) at up to 90% fill.
- * An integer value costs what its digits cost (Redis's shared integers and
- * int encoding save it less than the joined string does). For
- * the README's string row that is ~56 bytes a key instead of ~104 (Redis:
- * 83), and one heap object instead of two for the garbage collector.
+ * value is a short string (an integer's digits included) or a packed small
+ * collection is ONE string, the key and its value joined (key-entry.ts),
+ * held by a 12-byte slot (8 for the pointer, 4 for the hash) at up to 90%
+ * fill. For the README's string row that is ~56 bytes a key instead of
+ * ~104 (Redis: 91), and one heap object instead of two for the garbage
+ * collector. Other values sit in an Entry object.
  *
- * Entry string: the key's length as a little-endian base-128 varint of
- * latin1 chars (one char below 128), the key, the value. Other values
- * (Buffers, collection objects, strings over JOIN_MAX) sit in an Entry
- * object.
- *
- * Each slot may also carry the key's LRU clock / LFU word (Redis's
- * robj.lru: an Int32Array beside the hashes, made when the first key gets
- * one), which moves with the entry.
+ * Each slot may also carry the key's TTL (a Float64Array) and LRU clock /
+ * LFU word (Redis's robj.lru: an Int32Array), each made when the first key
+ * needs one and moved with the entry.
  *
  * A key's home slot is the top bits of its hash, so the slots hold the keys
  * in hash order (Robin Hood keeps a run sorted by home) and a doubling
@@ -37,143 +31,19 @@
  * over a million keys); SCAN and background snapshot walks use it.
  */
 import type { Stored } from '../datatypes/stored.ts';
-import { begin, finish, putChars, putLen, stringBytes } from '../datatypes/packed.ts';
+import { encode, hashOf, keyOf, matches, valueOf, type Entry } from './key-entry.ts';
 
-/** A key whose value is not kept in its entry string. */
-export class Entry {
-  k: string;
-  v: Stored;
-  constructor(k: string, v: Stored) {
-    this.k = k;
-    this.v = v;
-  }
-}
+export { ENTRY_OBJECT_BYTES, Entry, entryBytes, joinedBytes } from './key-entry.ts';
 
 /** What a slot holds: an entry string, an Entry, or nothing. */
 export type Slot = string | Entry | undefined;
 
-/** Longest string value joined into its entry string (a longer one would be copied by every write). */
-const JOIN_MAX = 256;
-/** An Entry object: header, properties and elements words, two fields. */
-export const ENTRY_OBJECT_BYTES = 40;
 /** A slot: its pointer and its hash. */
 const SLOT_BYTES = 12;
 const MIN_CAP = 8;
 
-/** Per-process hash seed (keys chosen to collide cannot be precomputed). */
-const SEED = (Math.random() * 0x100000000) | 0;
-
-/** MurmurHash3 (x86, 32-bit) over the key's chars taken four at a time, seeded. */
-function hashOf(key: string): number {
-  const n = key.length;
-  let h = SEED ^ n;
-  let i = 0;
-  for (const end = n & ~3; i < end; i += 4) {
-    let k = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 8) | (key.charCodeAt(i + 2) << 16) | (key.charCodeAt(i + 3) << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h ^= k;
-    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  for (let shift = 0; i < n; i++, shift += 8) k |= key.charCodeAt(i) << shift;
-  if (k !== 0 || (n & 3) !== 0) {
-    k = Math.imul(k, 0xcc9e2d51);
-    h ^= Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/** Chars of the varint of `n`. */
-function varintChars(n: number): number {
-  let c = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    c++;
-  }
-  return c;
-}
-
-function varint(n: number): string {
-  let s = '';
-  while (n >= 0x80) {
-    s += String.fromCharCode((n & 0x7f) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  return s + String.fromCharCode(n);
-}
-
-const parts = ['', '', ''];
-
-/** Key length of entry string `s` (its varint). */
-function keyLen(s: string): number {
-  let c = s.charCodeAt(0);
-  if (c < 0x80) return c;
-  let n = c & 0x7f;
-  let mul = 0x80;
-  for (let i = 1; ; i++) {
-    c = s.charCodeAt(i);
-    n += (c & 0x7f) * mul;
-    if (c < 0x80) return n;
-    mul *= 0x80;
-  }
-}
-
-/** Whether stored value `v` is joined into its key's entry string. */
-function joins(v: Stored): v is string {
-  return typeof v === 'string' && v.length <= JOIN_MAX;
-}
-
-/** The entry of `key` holding `v`: built as one flat string (concatenation would leave a tree of cons strings). */
-function encode(key: string, v: Stored): string | Entry {
-  if (!joins(v)) return new Entry(key, v);
-  const n = key.length;
-  parts[0] = n < 0x80 ? String.fromCharCode(n) : varint(n);
-  parts[1] = key;
-  parts[2] = v;
-  return parts.join('');
-}
-
-function matches(s: string | Entry, key: string): boolean {
-  if (typeof s !== 'string') return s.k === key;
-  const n = key.length;
-  // indexOf from the key's place measures faster than startsWith there (15 vs 27 ns for a 16-char key)
-  if (n < 0x80) return s.charCodeAt(0) === n && s.indexOf(key, 1) === 1;
-  const at = varintChars(n);
-  return keyLen(s) === n && s.indexOf(key, at) === at;
-}
-
-function keyOf(s: string | Entry): string {
-  if (typeof s !== 'string') return s.k;
-  const n = keyLen(s);
-  const at = n < 0x80 ? 1 : varintChars(n);
-  return s.slice(at, at + n);
-}
-
-function valueOf(s: string | Entry): Stored {
-  if (typeof s !== 'string') return s.v;
-  const n = keyLen(s);
-  return s.slice((n < 0x80 ? 1 : varintChars(n)) + n);
-}
-
-/** What a key costs as stored with value `v`, `valueBytes` being what `v` counts for when it is not joined. */
-export function entryBytes(key: string, v: Stored, valueBytes: number): number {
-  if (!joins(v)) return ENTRY_OBJECT_BYTES + stringBytes(key.length) + valueBytes;
-  return joinedBytes(key.length, v.length);
-}
-
-/** An entry string's cost for a key of `keyLen` chars and a value of `valueLen`; -1 when such a value is not joined. */
-export function joinedBytes(keyLen: number, valueLen: number): number {
-  return valueLen <= JOIN_MAX ? stringBytes(varintChars(keyLen) + keyLen + valueLen) : -1;
-}
-
 /** What the last KeyTable.sweep() found. */
 export const walk = { checked: 0, wrapped: false };
-
 
 export class KeyTable {
   private slots: Slot[];
