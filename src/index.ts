@@ -7,14 +7,14 @@
  */
 import { defaultConfig, applyDirective, type Config } from './config/config.ts';
 import { Engine } from './engine/engine.ts';
-import { Registry } from './commands/registry.ts';
+import { Registry } from './commands/core/registry.ts';
 import { allCommands } from './commands/index.ts';
 import { ServerState } from './server/server-state.ts';
 import { RespServer } from './server/resp-server.ts';
 import { installGates } from './server/gates.ts';
 import { loadUsersAtStartup } from './security/acl-file.ts';
-import { loadAtStartup, startSaveSchedule } from './commands/save-state.ts';
-import { startAof } from './commands/aof.ts';
+import { loadAtStartup, startSaveSchedule } from './commands/server/save-state.ts';
+import { startAof } from './commands/server/aof.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

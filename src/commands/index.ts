@@ -1,30 +1,30 @@
 /** Every command family, in one list the registry is built from. */
-import type { CommandSpec } from './spec.ts';
-import { connectionCommands } from './connection.ts';
-import { clientCommands } from './client-cmd.ts';
-import { functionCommands } from './function.ts';
-import { transactionCommands } from './transactions.ts';
-import { memoryCommands } from './memory.ts';
-import { bitmapCommands } from './bitmap.ts';
-import { sortCommands } from './sort.ts';
-import { hyperloglogCommands } from './hyperloglog.ts';
-import { geoCommands } from './geo.ts';
-import { streamCommands } from './stream.ts';
-import { scriptingCommands } from './scripting.ts';
-import { latencyCommands } from './latency.ts';
-import { clusterCommands } from './cluster.ts';
+import type { CommandSpec } from './core/spec.ts';
+import { connectionCommands } from './connection/connection.ts';
+import { clientCommands } from './connection/client-cmd.ts';
+import { functionCommands } from './scripting/function.ts';
+import { transactionCommands } from './transactions/transactions.ts';
+import { memoryCommands } from './server/memory.ts';
+import { bitmapCommands } from './bitmap/bitmap.ts';
+import { sortCommands } from './keys/sort.ts';
+import { hyperloglogCommands } from './hyperloglog/hyperloglog.ts';
+import { geoCommands } from './geo/geo.ts';
+import { streamCommands } from './stream/stream.ts';
+import { scriptingCommands } from './scripting/scripting.ts';
+import { latencyCommands } from './server/latency.ts';
+import { clusterCommands } from './server/cluster.ts';
 import { replicationCommands } from '../replication/primary.ts';
-import { serverCommands } from './server.ts';
-import { stringCommands } from './string.ts';
-import { keyCommands } from './keys.ts';
-import { listCommands } from './list.ts';
-import { hashCommands } from './hash.ts';
-import { setCommands } from './set.ts';
-import { zsetCommands } from './zset.ts';
-import { pubsubCommands } from './pubsub.ts';
-import { dumpCommands } from './dump.ts';
-import { aofCommands } from './aof.ts';
-import { aclCommands } from './acl.ts';
+import { serverCommands } from './server/server.ts';
+import { stringCommands } from './string/string.ts';
+import { keyCommands } from './keys/keys.ts';
+import { listCommands } from './list/list.ts';
+import { hashCommands } from './hash/hash.ts';
+import { setCommands } from './set/set.ts';
+import { zsetCommands } from './zset/zset.ts';
+import { pubsubCommands } from './pubsub/pubsub.ts';
+import { dumpCommands } from './keys/dump.ts';
+import { aofCommands } from './server/aof.ts';
+import { aclCommands } from './connection/acl.ts';
 
 export function allCommands(): CommandSpec[] {
   return [

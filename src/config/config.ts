@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitInlineArgs } from '../protocol/inline-args.ts';
-import { parseBigInt64OrNull } from '../commands/parse.ts';
+import { parseBigInt64OrNull } from '../commands/core/parse.ts';
 import { ConfigError, PARAM_DEFS, PF, memToBig, type EnumParam, type NumParam, type ParamDef } from './params.ts';
 
 export { ConfigError, PF, type ParamDef } from './params.ts';

@@ -13,7 +13,7 @@
  * 8-byte members are handled as two 32-bit halves (hi signed, lo unsigned),
  * so values beyond 2^53 stay exact without BigInt except when printed.
  */
-import { parseInt64Exact } from '../commands/parse.ts';
+import { parseInt64Exact } from '../commands/core/parse.ts';
 
 /** An intset with no members (the 2-byte width Redis starts with). */
 export const EMPTY_INTSET = '\x82';

@@ -28,7 +28,7 @@ import {
   EMPTY_INTSET, insertKey, intsetBlobLength, intsetCount, intsetFromBlob, intsetFromSorted, intsetGet, intsetMembers,
   intsetMerge, intsetToBlob, isIntset, parseKey, removeAt, removeIndices, searchKey,
 } from './intset.ts';
-import { isInt64 } from '../commands/parse.ts';
+import { isInt64 } from '../commands/core/parse.ts';
 
 /** Most members a packed (listpack) set holds (set-max-listpack-entries in Redis 7.2). */
 export const SET_PACKED_ENTRIES = 128;

@@ -18,7 +18,7 @@
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { CommandError, Err } from '../commands/errors.ts';
+import { CommandError, Err } from '../commands/core/errors.ts';
 import { string2ld } from '../datatypes/long-double.ts';
 
 /** What a blocked client waits for. */

@@ -8,7 +8,7 @@ import { getConfigValue } from '../config/config.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
-import { loadLimits } from '../commands/save-state.ts';
+import { loadLimits } from '../commands/server/save-state.ts';
 import { RdbIn } from './rdb-in.ts';
 import { loadRdb } from './rdb-load.ts';
 import { AofError, type AofFileInfo } from './aof-manifest.ts';

@@ -16,7 +16,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { saveOptions, saveState } from '../commands/save-state.ts';
+import { saveOptions, saveState } from '../commands/server/save-state.ts';
 import { functionStore } from './rdb-functions.ts';
 import {
   AofError, cloneManifest, emptyManifest, fsyncDir, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, readManifest,

@@ -4,7 +4,7 @@
  * this layout already (datatypes/intset.ts); these convert member lists.
  */
 import { intsetFromBlob, intsetFromSorted, intsetMembers, intsetToBlob } from '../datatypes/intset.ts';
-import { isInt64 } from '../commands/parse.ts';
+import { isInt64 } from '../commands/core/parse.ts';
 
 /** The intset holding `members`: canonical int64 strings, already in ascending numeric order. */
 export function encodeIntset(members: readonly string[]): Buffer {

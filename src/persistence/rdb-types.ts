@@ -62,4 +62,4 @@ export class RdbError extends Error {
 }
 
 /** A canonical int64 string's value (listpack and intset integer encodings): the commands' own parser. */
-export { parseInt64Exact as canonicalInt } from '../commands/parse.ts';
+export { parseInt64Exact as canonicalInt } from '../commands/core/parse.ts';

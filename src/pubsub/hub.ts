@@ -9,7 +9,7 @@
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import { getConfigValue } from '../config/config.ts';
 import { ObufLimit } from './obuf-limit.ts';

@@ -21,8 +21,8 @@
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/registry.ts';
-import { Registry } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
+import { Registry } from '../commands/core/registry.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { bulk, byBytes, encodeKeys } from './tracking-proto.ts';
 

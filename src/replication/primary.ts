@@ -8,9 +8,9 @@
  * SET … PXAT for SET … EX, SREM for SPOP …), and pops served to blocked
  * clients are not propagated.
  */
-import { command, type CommandSpec } from '../commands/spec.ts';
-import { CommandError, Err } from '../commands/errors.ts';
-import { parseInteger } from '../commands/parse.ts';
+import { command, type CommandSpec } from '../commands/core/spec.ts';
+import { CommandError, Err } from '../commands/core/errors.ts';
+import { parseInteger } from '../commands/core/parse.ts';
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';

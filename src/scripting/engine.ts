@@ -12,7 +12,7 @@
  */
 import type { ServerState } from '../server/server-state.ts';
 import type { Client } from '../server/client.ts';
-import { CommandError, CountedError } from '../commands/errors.ts';
+import { CommandError, CountedError } from '../commands/core/errors.ts';
 import { getConfigNumber } from '../config/config.ts';
 import {
   raw, toString, pop, loadChunk, resume, cstr, hookfunction, newState,

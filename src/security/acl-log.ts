@@ -4,7 +4,7 @@
  * entry's count and moves it to the front, as Redis's addACLLogEntry.
  */
 import type { Client } from '../server/client.ts';
-import { clientInfoLine } from '../commands/client-cmd.ts';
+import { clientInfoLine } from '../commands/connection/client-cmd.ts';
 
 export type LogContext = 'toplevel' | 'multi' | 'lua' | 'module';
 

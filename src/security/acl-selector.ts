@@ -5,7 +5,7 @@
  * "(…)" selectors; a command is allowed when one selector allows it all.
  * Rule syntax and errors follow Redis's ACLSetSelector.
  */
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 import type { AclTable } from './acl-table.ts';
 
 export const PERM_READ = 1;

@@ -4,7 +4,7 @@
  * with one extra id past the end standing for "commands added later"
  * (set only by +@all / allcommands). Also the category list and lookup.
  */
-import type { Command, Registry } from '../commands/registry.ts';
+import type { Command, Registry } from '../commands/core/registry.ts';
 
 /** Categories in Redis's ACLCommandCategories order (ACL CAT, rule description). */
 export const ACL_CATEGORIES = [

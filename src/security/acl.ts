@@ -3,15 +3,15 @@
  * script call and EXEC'd command passes (Redis's acl.c). Users live in a
  * Map; listings sort them by name as Redis's radix tree does.
  */
-import type { Command } from '../commands/registry.ts';
-import { commandKeys } from '../commands/command-info.ts';
+import type { Command } from '../commands/core/registry.ts';
+import { commandKeys } from '../commands/server/command-info.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import type { Client } from '../server/client.ts';
 import { AclTable } from './acl-table.ts';
 import { PERM_READ, PERM_WRITE, RuleError, hasSpaces, ruleErrorMessage, type Selector } from './acl-selector.ts';
 import { User, mergeSelectorArgs } from './acl-user.ts';
 import { AclLog, type LogContext } from './acl-log.ts';
-import type { Registry } from '../commands/registry.ts';
+import type { Registry } from '../commands/core/registry.ts';
 
 export const ACL_OK = 0;
 export const DENIED_CMD = 1;

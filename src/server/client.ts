@@ -9,7 +9,7 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
 import { execute } from './dispatch.ts';
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 import type { User } from '../security/acl-user.ts';
 
 /**

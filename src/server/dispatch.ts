@@ -3,8 +3,8 @@
  * handler, error replies, CLIENT REPLY muting and commandstats.
  */
 import type { Client } from './client.ts';
-import type { Command } from '../commands/registry.ts';
-import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.ts';
+import type { Command } from '../commands/core/registry.ts';
+import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors } from './monitor.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */

@@ -1,8 +1,8 @@
 /** The checks every command passes before it runs. */
 import type { ServerState } from './server-state.ts';
-import { Err } from '../commands/errors.ts';
+import { Err } from '../commands/core/errors.ts';
 import type { Client } from './client.ts';
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 
 export function installGates(state: ServerState): void {

@@ -4,7 +4,7 @@
  * 160 samples each at most one per second; and the per-command latency
  * histograms LATENCY HISTOGRAM and INFO latencystats report.
  */
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 
 const HISTORY_LEN = 160;
 

@@ -4,7 +4,7 @@
  *   +1700000000.123456 [0 127.0.0.1:5555] "set" "k" "v"
  */
 import type { Client } from './client.ts';
-import type { Command } from '../commands/registry.ts';
+import type { Command } from '../commands/core/registry.ts';
 
 /** Quotes a latin1 argument as Redis's sdscatrepr. */
 export function reprArg(s: string): string {

@@ -1,7 +1,7 @@
 /** Everything a command can see of the server: config, engine, registry, clients, stats. */
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { Registry, Command } from '../commands/registry.ts';
+import type { Registry, Command } from '../commands/core/registry.ts';
 import type { Client } from './client.ts';
 import { BlockingManager } from '../engine/blocking.ts';
 import { ReplicationFeed } from '../replication/primary.ts';

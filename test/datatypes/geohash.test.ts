@@ -5,8 +5,8 @@ import {
   encode, estimateStepsByRadius, scoreOf, type GeoShape,
 } from '../../src/datatypes/geohash.ts';
 import { asin, cos, fma, sin } from '../../src/datatypes/geo-libm.ts';
-import { distanceText, humanDouble, printfFixed } from '../../src/commands/geo-parse.ts';
-import { geohashString } from '../../src/commands/geo.ts';
+import { distanceText, humanDouble, printfFixed } from '../../src/commands/geo/geo-parse.ts';
+import { geohashString } from '../../src/commands/geo/geo.ts';
 
 // Reference values below come from Redis 7.0.15 (GEOADD scores, GEOPOS, GEOHASH, GEODIST)
 // and from glibc 2.36's libm (the x86-64 FMA variants Redis calls).

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { StreamValue, type TrimSpec } from '../../src/datatypes/stream.ts';
 import { lpStrSize } from '../../src/datatypes/stream-lpsize.ts';
 import { ReplyWriter } from '../../src/protocol/reply-writer.ts';
-import { bulkId } from '../../src/commands/stream-reply.ts';
+import { bulkId } from '../../src/commands/stream/stream-reply.ts';
 import { Pel, ConsumerGroup, INVALID_ENTRIES_READ, type Nack } from '../../src/datatypes/stream-cgroup.ts';
 import {
   cmpId, decrId, deltaInt64, formatId, incrId, parseStreamId, parseU64, MAX_ID, MIN_ID, U64_MAX, type StreamID,

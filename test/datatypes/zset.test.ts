@@ -6,7 +6,7 @@ import type { RangeOut } from '../../src/datatypes/zrange-spec.ts';
 import { objectBytes } from '../../src/datatypes/value.ts';
 import { begin, finish, putItem, putScore, scoreAt, scoreEnd, skipScore, stringBytes } from '../../src/datatypes/packed.ts';
 import { rng } from '../helpers/rng.ts';
-import { parseScoreRange, parseLexRange, strtod, string2d } from '../../src/commands/zset-parse.ts';
+import { parseScoreRange, parseLexRange, strtod, string2d } from '../../src/commands/zset/zset-parse.ts';
 
 type Entry = [string, number];
 const order = (a: Entry, b: Entry) => (a[1] !== b[1] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { RespClient } from '../helpers/resp-client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../../src/index.ts';
-import { aofOf } from '../../src/commands/aof.ts';
+import { aofOf } from '../../src/commands/server/aof.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 

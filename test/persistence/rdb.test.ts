@@ -14,7 +14,7 @@ import { HashValue } from '../../src/datatypes/hash.ts';
 import { ZSetValue } from '../../src/datatypes/zset.ts';
 import { StreamValue } from '../../src/datatypes/stream.ts';
 import { Consumer } from '../../src/datatypes/stream-cgroup.ts';
-import { datasetDigest } from '../../src/commands/debug-digest.ts';
+import { datasetDigest } from '../../src/commands/server/debug-digest.ts';
 import { writeRdb } from '../../src/persistence/rdb-writer.ts';
 import { RdbIn } from '../../src/persistence/rdb-in.ts';
 import { RdbOut } from '../../src/persistence/rdb-out.ts';

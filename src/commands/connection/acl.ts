@@ -1,0 +1,236 @@
+/** ACL and its subcommands: users, rules, the denial log, the ACL file. */
+import { randomBytes } from 'node:crypto';
+import { command, type CommandSpec } from '../core/spec.ts';
+import { CommandError, Err, wrongArity } from '../core/errors.ts';
+import { parseInt64OrNull } from '../core/parse.ts';
+import { replyHelp } from './client-cmd.ts';
+import type { Client } from '../../server/client.ts';
+import { ACL_CATEGORIES } from '../../security/acl-table.ts';
+import { describeCommandRules, describeUser, patternString } from '../../security/acl-describe.ts';
+import { ACL_OK, DENIED_CMD, DENIED_KEY, hasSpaces } from '../../security/acl.ts';
+import { REASON_NAMES } from '../../security/acl-log.ts';
+import { aclFilePath, loadAclFile, saveAclFile } from '../../security/acl-file.ts';
+import type { Selector } from '../../security/acl-selector.ts';
+
+type Flags = CommandSpec['flags'];
+const ADMIN: Flags = ['admin', 'noscript', 'loading', 'stale', 'sentinel'];
+const PLAIN: Flags = ['noscript', 'loading', 'stale', 'sentinel'];
+
+const sub = (name: string, arity: number, since: string, summary: string, complexity: string, flags: Flags, handler: CommandSpec['handler'], args?: CommandSpec['args']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, complexity, args, handler });
+
+const HELP = [
+  'CAT [<category>]',
+  '    List all commands that belong to <category>, or all command categories',
+  '    when no category is specified.',
+  'DELUSER <username> [<username> ...]',
+  '    Delete a list of users.',
+  'DRYRUN <username> <command> [<arg> ...]',
+  '    Returns whether the user can execute the given command without executing the command.',
+  'GETUSER <username>',
+  '    Get the user\'s details.',
+  'GENPASS [<bits>]',
+  '    Generate a secure 256-bit user password. The optional `bits` argument can',
+  '    be used to specify a different size.',
+  'LIST',
+  '    Show users details in config file format.',
+  'LOAD',
+  '    Reload users from the ACL file.',
+  'LOG [<count> | RESET]',
+  '    Show the ACL log entries.',
+  'SAVE',
+  '    Save the current config to the ACL file.',
+  'SETUSER <username> <attribute> [<attribute> ...]',
+  '    Create or modify a user with the specified attributes.',
+  'USERS',
+  '    List all the registered usernames.',
+  'WHOAMI',
+  '    Return the current connection username.',
+];
+
+const NO_FILE = 'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
+
+/** Redis's addReplySubcommandSyntaxError. */
+function subSyntax(args: string[]): never {
+  throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1]!.slice(0, 128)}'. Try ACL HELP.`);
+}
+
+function setuser(c: Client, args: string[]): void {
+  const name = args[2]!;
+  if (hasSpaces(name)) throw new CommandError("ERR Usernames can't contain spaces or null characters");
+  const err = c.server.acl.setUser(name, args.slice(3), c.server.clients.values());
+  if (err !== null) throw new CommandError('ERR ' + err);
+  c.reply.ok();
+}
+
+function deluser(c: Client, args: string[]): void {
+  const names = args.slice(2);
+  if (names.includes('default')) throw new CommandError("ERR The 'default' user cannot be removed");
+  let n = 0;
+  for (const name of names) if (c.server.acl.deleteUser(name, c.server.clients.values(), c)) n++;
+  c.reply.int(n);
+}
+
+function writeSelector(c: Client, s: Selector): void {
+  const r = c.reply;
+  const table = c.server.acl.table;
+  r.bulk('commands');
+  r.bulk(describeCommandRules(table, s));
+  r.bulk('keys');
+  r.bulk(s.allKeys ? '~*' : s.patterns.map(patternString).join(' '));
+  r.bulk('channels');
+  r.bulk(s.allChannels ? '&*' : s.channels.map((ch) => '&' + ch).join(' '));
+}
+
+function getuser(c: Client, args: string[]): void {
+  const u = c.server.acl.users.get(args[2]!);
+  if (u === undefined) return c.reply.nullBulk();
+  const r = c.reply;
+  r.map(6);
+  r.bulk('flags');
+  const flags = [...u.flags].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
+  r.set(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('passwords');
+  r.array(u.passwords.length);
+  for (const p of u.passwords) r.bulk(p);
+  writeSelector(c, u.root);
+  r.bulk('selectors');
+  r.array(u.selectors.length - 1);
+  for (const s of u.selectors.slice(1)) {
+    r.map(3);
+    writeSelector(c, s);
+  }
+}
+
+const FLAG_ORDER: string[] = ['on', 'off', 'nopass', 'skip-sanitize-payload', 'sanitize-payload'];
+
+function list(c: Client, namesOnly: boolean): void {
+  const acl = c.server.acl;
+  const users = acl.sortedUsers();
+  c.reply.array(users.length);
+  for (const u of users) c.reply.bulk(namesOnly ? u.name : `user ${u.name} ${describeUser(acl.table, u)}`);
+}
+
+function cat(c: Client, args: string[]): void {
+  const table = c.server.acl.table;
+  if (args.length === 2) {
+    c.reply.array(ACL_CATEGORIES.length);
+    for (const name of ACL_CATEGORIES) c.reply.bulk(name);
+    return;
+  }
+  if (args.length > 3) subSyntax(args);
+  const members = table.category(args[2]!);
+  if (members === undefined) throw new CommandError(`ERR Unknown category '${args[2]!.slice(0, 128)}'`);
+  c.reply.array(members.length);
+  for (const m of members) c.reply.bulk(m.fullName);
+}
+
+function genpass(c: Client, args: string[]): void {
+  if (args.length > 3) subSyntax(args);
+  let bits = 256;
+  if (args.length === 3) {
+    const n = parseInt64OrNull(args[2]!);
+    if (n === null) throw new CommandError(Err.NOT_INTEGER);
+    bits = n;
+  }
+  if (bits <= 0 || bits > 4096) throw new CommandError('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
+  const chars = Math.floor((bits + 3) / 4);
+  c.reply.bulk(randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars));
+}
+
+function log(c: Client, args: string[]): void {
+  if (args.length > 3) subSyntax(args);
+  const acl = c.server.acl;
+  let count = 10;
+  if (args.length === 3) {
+    if (args[2]!.toLowerCase() === 'reset') {
+      acl.log.reset();
+      return c.reply.ok();
+    }
+    const n = parseInt64OrNull(args[2]!);
+    if (n === null) throw new CommandError(Err.NOT_INTEGER);
+    count = Math.max(0, n);
+  }
+  const entries = acl.log.entries.slice(0, count);
+  const now = Date.now();
+  const r = c.reply;
+  r.array(entries.length);
+  for (const e of entries) {
+    r.map(7);
+    r.bulk('count');
+    r.int(e.count);
+    r.bulk('reason');
+    r.bulk(REASON_NAMES[e.reason] ?? 'unknown');
+    r.bulk('context');
+    r.bulk(e.context);
+    r.bulk('object');
+    r.bulk(e.object);
+    r.bulk('username');
+    r.bulk(e.username);
+    r.bulk('age-seconds');
+    r.double((now - e.ctime) / 1000);
+    r.bulk('client-info');
+    r.bulk(e.cinfo);
+  }
+}
+
+function dryrun(c: Client, args: string[]): void {
+  const acl = c.server.acl;
+  const u = acl.users.get(args[2]!);
+  if (u === undefined) throw new CommandError(`ERR User '${args[2]!}' not found`);
+  const line = args.slice(3);
+  const cmd = acl.table.resolve(line);
+  if (cmd === undefined) throw new CommandError(`ERR Command '${line[0]!}' not found`);
+  const ar = cmd.spec.arity;
+  if ((ar > 0 && ar !== line.length) || line.length < -ar) throw new CommandError(wrongArity(cmd.fullName));
+  const res = acl.checkUser(u, cmd, line);
+  if (res.result === ACL_OK) return c.reply.ok();
+  if (res.result === DENIED_CMD) return c.reply.bulk(`This user has no permissions to run the '${cmd.fullName}' command`);
+  const what = res.result === DENIED_KEY ? 'key' : 'channel';
+  c.reply.bulk(`This user has no permissions to access the '${line[res.idx]!}' ${what}`);
+}
+
+function load(c: Client): void {
+  const file = aclFilePath(c.server.config);
+  if (file === null) throw new CommandError(NO_FILE);
+  const err = loadAclFile(c.server, file, c);
+  if (err !== null) throw new CommandError('ERR ' + err);
+  c.reply.ok();
+}
+
+function save(c: Client): void {
+  const file = aclFilePath(c.server.config);
+  if (file === null) throw new CommandError(NO_FILE);
+  if (!saveAclFile(c.server, file)) throw new CommandError('ERR There was an error trying to save the ACLs. Please check the server logs for more information');
+  c.reply.ok();
+}
+
+const acl = command({
+  name: 'acl', arity: -2, flags: ['sentinel'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '6.0.0', summary: 'A container for Access List Control commands ', complexity: 'Depends on subcommand.',
+  subcommands: [
+    sub('cat', -2, '6.0.0', 'List the ACL categories or the commands inside a category', 'O(1) since the categories and commands are a fixed set.', PLAIN, cat,
+      [{ name: 'categoryname', type: 'string', optional: true }]),
+    sub('deluser', -3, '6.0.0', 'Remove the specified ACL users and the associated rules', 'O(1) amortized time considering the typical user.', ADMIN, deluser,
+      [{ name: 'username', type: 'string', multiple: true }]),
+    sub('dryrun', -4, '7.0.0', 'Returns whether the user can execute the given command without executing the command.', 'O(1).', ADMIN, dryrun,
+      [{ name: 'username', type: 'string' }, { name: 'command', type: 'string' }, { name: 'arg', type: 'string', optional: true, multiple: true }]),
+    sub('genpass', -2, '6.0.0', 'Generate a pseudorandom secure password to use for ACL users', 'O(1)', PLAIN, genpass,
+      [{ name: 'bits', type: 'integer', optional: true }]),
+    sub('getuser', 3, '6.0.0', 'Get the rules for a specific ACL user', 'O(N). Where N is the number of password, command and pattern rules that the user has.', ADMIN, getuser,
+      [{ name: 'username', type: 'string' }]),
+    sub('help', 2, '6.0.0', 'Show helpful text about the different subcommands', 'O(1)', ['loading', 'stale', 'sentinel'], (c) => replyHelp(c, 'ACL', HELP)),
+    sub('list', 2, '6.0.0', 'List the current ACL rules in ACL config file format', 'O(N). Where N is the number of configured users.', ADMIN, (c) => list(c, false)),
+    sub('load', 2, '6.0.0', 'Reload the ACLs from the configured ACL file', 'O(N). Where N is the number of configured users.', ADMIN, load),
+    sub('log', -2, '6.0.0', 'List latest events denied because of ACLs in place', 'O(N) with N being the number of entries shown.', ADMIN, log,
+      [{ name: 'operation', type: 'oneof', optional: true, args: [{ name: 'count', type: 'integer' }, { name: 'reset', type: 'pure-token', token: 'RESET' }] }]),
+    sub('save', 2, '6.0.0', 'Save the current ACL rules in the configured ACL file', 'O(N). Where N is the number of configured users.', ADMIN, save),
+    sub('setuser', -3, '6.0.0', 'Modify or create the rules for a specific ACL user', 'O(N). Where N is the number of rules provided.', ADMIN, setuser,
+      [{ name: 'username', type: 'string' }, { name: 'rule', type: 'string', optional: true, multiple: true }]),
+    sub('users', 2, '6.0.0', 'List the username of all the configured ACL rules', 'O(N). Where N is the number of configured users.', ADMIN, (c) => list(c, true)),
+    sub('whoami', 2, '6.0.0', 'Return the name of the user associated to the current connection', 'O(1)', PLAIN, (c) => c.reply.bulk(c.user.name)),
+  ],
+});
+
+export const aclCommands: CommandSpec[] = [acl];

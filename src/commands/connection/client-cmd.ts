@@ -1,0 +1,441 @@
+/**
+ * CLIENT: connection introspection and control, as Redis 7.0's
+ * clientCommand (plus SETINFO, NO-TOUCH and KILL MAXAGE from later versions,
+ * which clients send).
+ */
+import { command, type ArgSpec, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
+import { CommandError, Err } from '../core/errors.ts';
+import { isOpt, parseInt64OrNull } from '../core/parse.ts';
+import { PauseType } from '../../server/pause.ts';
+import type { Client } from '../../server/client.ts';
+import type { Command } from '../core/registry.ts';
+import { trackingListFlags, trackingSubcommands } from './client-tracking.ts';
+import { trackingRedirect } from '../../reactivity/tracking.ts';
+
+/** Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them (Redis's getClientType). */
+export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
+
+export function clientType(c: Client): ClientType {
+  if (c.ext.replica) return 'replica';
+  if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) return 'pubsub';
+  return 'normal';
+}
+
+/** Redis's getClientTypeByName: null for an unknown name. */
+function typeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'slave':
+    case 'replica':
+      return 'replica';
+    case 'pubsub':
+      return 'pubsub';
+    case 'master':
+      return 'master';
+    default:
+      return null;
+  }
+}
+
+/** The flags= letters, in Redis's order. */
+function clientFlags(c: Client): string {
+  let f = '';
+  if (c.server.monitors.has(c)) f += 'O';
+  else if (c.ext.replica) f += 'S';
+  if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) f += 'P';
+  if (c.ext.multi) f += 'x';
+  if (c.blocked) f += 'b';
+  if (c.ext.tracking !== undefined) f += trackingListFlags(c);
+  if (c.ext.multi && c.ext.watchDirty) f += 'd';
+  if (c.closeAfterReply) f += 'c';
+  if (c.noEvict) f += 'e';
+  if (c.noTouch) f += 'T';
+  return f === '' ? 'N' : f;
+}
+
+function argsMem(args: readonly string[]): number {
+  let n = 0;
+  for (const a of args) n += a.length;
+  return n;
+}
+
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+/**
+ * One CLIENT LIST / CLIENT INFO line with the fields Redis 7.0 prints, in its
+ * order. `args` are the running command's arguments when `c` is the client
+ * asking (argv-mem; other clients are between commands).
+ */
+export function clientInfoLine(c: Client, args: readonly string[] | null = null): string {
+  const now = seconds(Date.now());
+  const fd = (c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
+  const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
+  let multiMem = 0;
+  if (tx) for (const [, a] of tx.queue) multiMem += argsMem(a);
+  const qbuf = c.closed ? 0 : c.queryBufSize;
+  const argvMem = args ? argsMem(args) : 0;
+  const rbs = c.reply.buf.length;
+  const obl = Math.min(c.reply.len, rbs);
+  const omem = c.socket?.writableLength ?? 0;
+  const events = c.closed || !c.socket ? '' : omem > 0 ? 'rw' : 'r';
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
+    ` age=${now - seconds(c.createdAt)} idle=${now - seconds(c.lastInteraction)} flags=${clientFlags(c)} db=${c.db}` +
+    ` sub=${c.subscriptions} psub=${c.patternSubscriptions} ssub=${c.shardSubscriptions} multi=${tx ? tx.queue.length : -1}` +
+    ` qbuf=${qbuf} qbuf-free=${qbuf > 0 ? Math.max(0, 16384 - qbuf) : 0} argv-mem=${argvMem} multi-mem=${multiMem}` +
+    ` rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + rbs + omem + 1024}` +
+    ` events=${events} cmd=${c.lastCommand} user=${c.user.name} redir=${trackingRedirect(c)} resp=${c.resp}`
+  );
+}
+
+/** Redis's validateClientAttr: printable ASCII without spaces. */
+function validAttr(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 33 || ch > 126) return false;
+  }
+  return true;
+}
+
+/** Sets (or, with '', clears) the connection name with Redis's validation (CLIENT SETNAME, HELLO SETNAME). */
+export function setClientName(c: Client, name: string): void {
+  if (!validAttr(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+  c.name = name;
+}
+
+function sub(
+  name: string, arity: number, since: string, summary: string, handler: Handler,
+  opts: { admin?: boolean; noscript?: boolean; complexity?: string; args?: readonly ArgSpec[] } = {},
+): CommandSpec {
+  const flags: CommandFlag[] = [];
+  if (opts.admin) flags.push('admin');
+  if (opts.noscript !== false) flags.push('noscript');
+  flags.push('loading', 'stale');
+  return command({
+    name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', since, summary,
+    complexity: opts.complexity ?? 'O(1)', handler, ...(opts.args ? { args: opts.args } : {}),
+  });
+}
+
+/** COMMAND DOCS arguments, as Redis's src/commands/client-*.json. */
+const token = (name: string, tok = name.toUpperCase(), since?: string): ArgSpec =>
+  ({ name, type: 'pure-token', token: tok, ...(since ? { since } : {}) });
+const ON_OFF: readonly ArgSpec[] = [{ name: 'enabled', type: 'oneof', args: [token('on'), token('off')] }];
+const KILL_ARGS: readonly ArgSpec[] = [{
+  name: 'filter', type: 'oneof', args: [
+    { name: 'ip:port', type: 'string' },
+    {
+      name: 'new-format', type: 'oneof', multiple: true, args: [
+        { name: 'client-id', type: 'integer', token: 'ID', optional: true, since: '2.8.12' },
+        {
+          name: 'normal_master_slave_pubsub', type: 'oneof', token: 'TYPE', optional: true, since: '2.8.12',
+          args: [token('normal'), token('master', 'MASTER', '3.2.0'), token('slave'), token('replica', 'REPLICA', '5.0.0'), token('pubsub')],
+        },
+        { name: 'username', type: 'string', token: 'USER', optional: true },
+        { name: 'ip:port', type: 'string', token: 'ADDR', optional: true },
+        { name: 'ip:port', type: 'string', token: 'LADDR', optional: true, since: '6.2.0' },
+        { name: 'yes/no', type: 'string', token: 'SKIPME', optional: true },
+      ],
+    },
+  ],
+}];
+const LIST_ARGS: readonly ArgSpec[] = [
+  {
+    name: 'normal_master_replica_pubsub', type: 'oneof', token: 'TYPE', optional: true, since: '5.0.0',
+    args: [token('normal'), token('master'), token('replica'), token('pubsub')],
+  },
+  { name: 'id', type: 'block', token: 'ID', optional: true, since: '6.2.0', args: [{ name: 'client-id', type: 'integer', multiple: true }] },
+];
+
+/** ON / OFF (case-insensitive) or a syntax error. */
+function onOff(arg: string): boolean {
+  if (isOpt(arg, 'ON')) return true;
+  if (isOpt(arg, 'OFF')) return false;
+  throw new CommandError(Err.SYNTAX);
+}
+
+/** CLIENT HELP text of Redis 7.0 (the header and the HELP lines are added around it). */
+const HELP = [
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+];
+
+/** Writes a Redis-style HELP reply (addReplyHelp): header, lines, then HELP. */
+export function replyHelp(c: Client, container: string, lines: readonly string[]): void {
+  const r = c.reply;
+  r.array(lines.length + 3);
+  r.simple(`${container.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) r.simple(l);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+/** CLIENT LIST [TYPE type] | [ID id [id ...]] */
+function clientList(c: Client, args: string[]): void {
+  let out = '';
+  if (args.length === 4 && isOpt(args[2]!, 'TYPE')) {
+    const type = typeByName(args[3]!);
+    if (type === null) throw new CommandError(`ERR Unknown client type '${args[3]!}'`);
+    for (const x of c.server.clients.values()) {
+      if (clientType(x) === type) out += clientInfoLine(x, x === c ? args : null) + '\n';
+    }
+  } else if (args.length > 3 && isOpt(args[2]!, 'ID')) {
+    // every ID is checked first, then listed in the order given
+    const ids: number[] = [];
+    for (let i = 3; i < args.length; i++) {
+      const id = parseInt64OrNull(args[i]!);
+      if (id === null) throw new CommandError('ERR Invalid client ID');
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const x = c.server.clients.get(id);
+      if (x) out += clientInfoLine(x, x === c ? args : null) + '\n';
+    }
+  } else if (args.length !== 2) {
+    throw new CommandError(Err.SYNTAX);
+  } else {
+    for (const x of c.server.clients.values()) out += clientInfoLine(x, x === c ? args : null) + '\n';
+  }
+  c.reply.verbatim(out);
+}
+
+interface KillFilter {
+  addr: string | null;
+  laddr: string | null;
+  type: ClientType | null;
+  id: number;
+  user: string | null;
+  skipme: boolean;
+  maxage: number;
+}
+
+function parseKillFilter(c: Client, args: string[]): KillFilter {
+  const f: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipme: true, maxage: 0 };
+  if (args.length === 3) {
+    // old form CLIENT KILL addr: may kill the caller itself
+    f.addr = args[2]!;
+    f.skipme = false;
+    return f;
+  }
+  for (let i = 2; i < args.length; i += 2) {
+    const opt = args[i]!;
+    if (i + 1 >= args.length) throw new CommandError(Err.SYNTAX);
+    const v = args[i + 1]!;
+    if (isOpt(opt, 'ID')) {
+      const id = parseInt64OrNull(v);
+      if (id === null || id < 1) throw new CommandError('ERR client-id should be greater than 0');
+      f.id = id;
+    } else if (isOpt(opt, 'MAXAGE')) {
+      const age = parseInt64OrNull(v);
+      if (age === null) throw new CommandError('ERR maxage is not an integer or out of range');
+      if (age <= 0) throw new CommandError('ERR maxage should be greater than 0');
+      f.maxage = age;
+    } else if (isOpt(opt, 'TYPE')) {
+      f.type = typeByName(v);
+      if (f.type === null) throw new CommandError(`ERR Unknown client type '${v}'`);
+    } else if (isOpt(opt, 'ADDR')) {
+      f.addr = v;
+    } else if (isOpt(opt, 'LADDR')) {
+      f.laddr = v;
+    } else if (isOpt(opt, 'USER')) {
+      if (!c.server.acl.users.has(v)) throw new CommandError(`ERR No such user '${v}'`);
+      f.user = v;
+    } else if (isOpt(opt, 'SKIPME')) {
+      if (isOpt(v, 'YES')) f.skipme = true;
+      else if (isOpt(v, 'NO')) f.skipme = false;
+      else throw new CommandError(Err.SYNTAX);
+    } else {
+      throw new CommandError(Err.SYNTAX);
+    }
+  }
+  return f;
+}
+
+/** CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] [MAXAGE s] */
+function clientKill(c: Client, args: string[]): void {
+  const f = parseKillFilter(c, args);
+  const now = seconds(Date.now());
+  let killed = 0;
+  let killSelf = false;
+  for (const x of [...c.server.clients.values()]) {
+    if (f.addr !== null && x.addr !== f.addr) continue;
+    if (f.laddr !== null && x.laddr !== f.laddr) continue;
+    if (f.type !== null && clientType(x) !== f.type) continue;
+    if (f.id !== 0 && x.id !== f.id) continue;
+    if (f.user !== null && x.user.name !== f.user) continue;
+    if (x === c && f.skipme) continue;
+    if (f.maxage !== 0 && now - seconds(x.createdAt) < f.maxage) continue;
+    if (x === c) killSelf = true;
+    else x.close();
+    killed++;
+  }
+  if (args.length === 3) {
+    if (killed === 0) throw new CommandError('ERR No such client');
+    c.reply.ok();
+  } else {
+    c.reply.int(killed);
+  }
+  // flagged only once the reply is queued, as Redis does
+  if (killSelf) c.closeAfterReply = true;
+}
+
+/** CLIENT PAUSE timeout [WRITE|ALL] */
+/** Redis's addReplySubcommandSyntaxError, for argument counts the arity allows but the subcommand doesn't. */
+function subcommandSyntaxError(args: string[]): CommandError {
+  return new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1]!.slice(0, 128)}'. Try CLIENT HELP.`);
+}
+
+function clientPause(c: Client, args: string[]): void {
+  if (args.length > 4) throw subcommandSyntaxError(args);
+  let type: PauseType = PauseType.ALL;
+  if (args.length === 4) {
+    if (isOpt(args[3]!, 'WRITE')) type = PauseType.WRITE;
+    else if (isOpt(args[3]!, 'ALL')) type = PauseType.ALL;
+    else throw new CommandError('ERR CLIENT PAUSE mode must be WRITE or ALL');
+  }
+  const ms = parseInt64OrNull(args[2]!);
+  if (ms === null) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (ms < 0) throw new CommandError('ERR timeout is negative');
+  c.server.pause.pause(ms > 0 ? Date.now() + ms : 0, type);
+  c.reply.ok();
+}
+
+/** CLIENT UNBLOCK client-id [TIMEOUT|ERROR] */
+function clientUnblock(c: Client, args: string[]): void {
+  if (args.length > 4) throw subcommandSyntaxError(args);
+  let withError = false;
+  if (args.length === 4) {
+    if (isOpt(args[3]!, 'TIMEOUT')) withError = false;
+    else if (isOpt(args[3]!, 'ERROR')) withError = true;
+    else throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInt64OrNull(args[2]!);
+  if (id === null) throw new CommandError(Err.NOT_INTEGER);
+  const target = c.server.clients.get(id);
+  const unblock = target?.blocked ? target.unblock : null;
+  c.reply.int(unblock && unblock(withError) ? 1 : 0);
+}
+
+/** CLIENT REPLY ON|OFF|SKIP — the muting itself happens in the dispatcher. */
+function clientReply(c: Client, args: string[]): void {
+  const m = args[2]!;
+  if (isOpt(m, 'ON')) {
+    c.replyMode = 'on';
+    c.reply.ok();
+  } else if (isOpt(m, 'OFF')) {
+    c.replyMode = 'off';
+  } else if (isOpt(m, 'SKIP')) {
+    if (c.replyMode !== 'off') c.replyMode = 'skip-next';
+  } else {
+    throw new CommandError(Err.SYNTAX);
+  }
+}
+
+/** CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients send it on connect). */
+function clientSetinfo(c: Client, args: string[]): void {
+  const attr = args[2]!;
+  const v = args[3]!;
+  const isName = isOpt(attr, 'LIB-NAME');
+  if (!isName && !isOpt(attr, 'LIB-VER')) throw new CommandError(`ERR Unrecognized option '${attr}'`);
+  if (!validAttr(v)) throw new CommandError(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+  if (isName) c.libName = v;
+  else c.libVer = v;
+  c.reply.ok();
+}
+
+/** CLIENT <subcommand> */
+const client = command({
+  name: 'client', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
+  group: 'connection', since: '2.4.0', summary: 'A container for client connection commands', complexity: 'Depends on subcommand.',
+  subcommands: [
+    sub('id', 2, '5.0.0', 'Returns the client ID for the current connection', (c) => c.reply.int(c.id)),
+    sub('info', 2, '6.2.0', 'Returns information about the current client connection.', (c, args) => {
+      c.reply.verbatim(clientInfoLine(c, args) + '\n');
+    }),
+    sub('list', -2, '2.4.0', 'Get the list of client connections', clientList, {
+      admin: true, complexity: 'O(N) where N is the number of client connections', args: LIST_ARGS,
+    }),
+    sub('kill', -3, '2.4.0', 'Kill the connection of a client', clientKill, {
+      admin: true, complexity: 'O(N) where N is the number of client connections', args: KILL_ARGS,
+    }),
+    sub('setname', 3, '2.6.9', 'Set the current connection name', (c, args) => {
+      setClientName(c, args[2]!);
+      c.reply.ok();
+    }, { args: [{ name: 'connection-name', type: 'string' }] }),
+    sub('getname', 2, '2.6.9', 'Get the current connection name', (c) => c.reply.bulkOrNull(c.name === '' ? null : c.name)),
+    sub('setinfo', 4, '7.2.0', 'Set client or connection specific info', clientSetinfo, {
+      args: [{ name: 'attr', type: 'oneof', args: [{ name: 'libname', type: 'string', token: 'LIB-NAME' }, { name: 'libver', type: 'string', token: 'LIB-VER' }] }],
+    }),
+    sub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply, {
+      args: [{ name: 'on_off_skip', type: 'oneof', args: [token('on'), token('off'), token('skip')] }],
+    }),
+    sub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', (c, args) => {
+      c.noEvict = onOff(args[2]!);
+      c.reply.ok();
+    }, { admin: true, args: ON_OFF }),
+    sub('no-touch', 3, '7.2.0', 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', (c, args) => {
+      c.noTouch = onOff(args[2]!);
+      c.reply.ok();
+    }, { args: ON_OFF }),
+    sub('pause', -3, '2.9.50', 'Stop processing commands from clients for some time', clientPause, {
+      admin: true,
+      args: [{ name: 'timeout', type: 'integer' }, { name: 'mode', type: 'oneof', optional: true, since: '6.2.0', args: [token('write'), token('all')] }],
+    }),
+    sub('unpause', 2, '6.2.0', 'Resume processing of clients that were paused', (c) => {
+      c.server.pause.unpause();
+      c.reply.ok();
+    }, { admin: true, complexity: 'O(N) Where N is the number of paused clients' }),
+    sub('unblock', -3, '5.0.0', 'Unblock a client blocked in a blocking command from a different connection', clientUnblock, {
+      admin: true, complexity: 'O(log N) where N is the number of client connections',
+      args: [{ name: 'client-id', type: 'integer' }, { name: 'timeout_error', type: 'oneof', optional: true, args: [token('timeout'), token('error')] }],
+    }),
+    ...trackingSubcommands,
+    sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', (c) => replyHelp(c, 'client', HELP), { noscript: false }),
+  ],
+});
+
+export const clientCommands: CommandSpec[] = [client];

@@ -1,0 +1,424 @@
+/**
+ * Hash family (Redis 7.0): HSET HSETNX HMSET HGET HMGET HDEL HLEN HSTRLEN
+ * HEXISTS HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
+ */
+import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { CommandError, Err, wrongArity } from '../core/errors.ts';
+import { HashValue, type IndexedPairs } from '../../datatypes/hash.ts';
+import { isOpt, parseInt64OrNull, parseInteger } from '../core/parse.ts';
+import { getConfigNumber, type Config } from '../../config/config.ts';
+import { addLongDouble, formatLongDouble, string2ld, type LongDouble } from '../../datatypes/long-double.ts';
+import { parseScanArgs } from '../core/scan-args.ts';
+import { scanStep, writeScanReply } from '../keys/scan.ts';
+import { globMatch } from '../../datatypes/glob.ts';
+import { CursorTable } from '../../engine/cursors.ts';
+import type { Keyspace } from '../../engine/keyspace.ts';
+import type { Client } from '../../server/client.ts';
+
+/** The hash at `key` for a write, or undefined; WRONGTYPE for another type. */
+function hashAt(ks: Keyspace, key: string): HashValue | undefined {
+  const v = ks.get(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
+  return v;
+}
+
+/** The hash at `key` for a read command (counts keyspace hits/misses). */
+function hashRead(c: Client, key: string): HashValue | undefined {
+  const v = c.ks(key).lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
+  return v;
+}
+
+/** Redis's hashTypeLookupWriteOrCreate. */
+function hashForWrite(ks: Keyspace, key: string): HashValue {
+  let h = hashAt(ks, key);
+  if (h === undefined) {
+    h = new HashValue();
+    ks.set(key, h);
+  }
+  return h;
+}
+
+function maxEntries(cfg: Config): number {
+  return getConfigNumber(cfg, 'hash-max-listpack-entries', 128);
+}
+
+function maxValue(cfg: Config): number {
+  return getConfigNumber(cfg, 'hash-max-listpack-value', 64);
+}
+
+/** Deletes an emptied hash ('del' event, as Redis). */
+function dropIfEmpty(ks: Keyspace, key: string, h: HashValue): void {
+  if (h.size() === 0) {
+    ks.delete(key);
+    ks.modified(key, 'del');
+  }
+}
+
+const KEY: ArgSpec = { name: 'key', type: 'key' };
+const FIELD: ArgSpec = { name: 'field', type: 'string' };
+const FIELDS: ArgSpec = { name: 'field', type: 'string', multiple: true };
+const FIELD_VALUES: ArgSpec = { name: 'field_value', type: 'block', multiple: true, args: [FIELD, { name: 'value', type: 'string' }] };
+
+function hsetLike(name: 'hset' | 'hmset', summary: string, complexity: string): CommandSpec {
+  const isHset = name === 'hset';
+  const arityError = wrongArity(name);
+  return command({
+    name, arity: -4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'hash', since: '2.0.0', summary, complexity, args: [KEY, FIELD_VALUES],
+    handler(c, args) {
+      const argc = args.length;
+      if ((argc & 1) !== 0) throw new CommandError(arityError);
+      const key = args[1]!;
+      const ks = c.ks(key);
+      const v = ks.get(key);
+      let h: HashValue;
+      if (v instanceof HashValue) {
+        h = v;
+      } else if (v === undefined) {
+        h = new HashValue();
+        ks.set(key, h);
+      } else {
+        throw new CommandError(Err.WRONGTYPE);
+      }
+      const cfg = c.server.config;
+      const maxE = maxEntries(cfg);
+      const maxV = maxValue(cfg);
+      // one pair: the plain path; more: one rebuild of a listpack for all
+      const created = argc === 4 ? (h.set(args[2]!, args[3]!, maxE, maxV) ? 1 : 0) : h.setMany(args, 2, maxE, maxV);
+      ks.modified(key, 'hset');
+      if (isHset) c.reply.int(created);
+      else c.reply.ok();
+    },
+  });
+}
+
+/** HSETNX key field value */
+const hsetnx = command({
+  name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Set the value of a hash field, only if the field does not exist', complexity: 'O(1)',
+  args: [KEY, FIELD, { name: 'value', type: 'string' }],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const h = hashForWrite(ks, key);
+    if (h.has(args[2]!)) return c.reply.int(0);
+    const cfg = c.server.config;
+    h.set(args[2]!, args[3]!, maxEntries(cfg), maxValue(cfg));
+    ks.modified(key, 'hset');
+    c.reply.int(1);
+  },
+});
+
+/** HGET key field */
+const hget = command({
+  name: 'hget', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Get the value of a hash field', complexity: 'O(1)',
+  args: [KEY, FIELD],
+  handler(c, args) {
+    const key = args[1]!;
+    const v = c.ks(key).lookupRead(key);
+    if (v === undefined) return c.reply.nullBulk();
+    if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
+    const s = v.get(args[2]!);
+    if (s === undefined) c.reply.nullBulk();
+    else c.reply.bulk(s);
+  },
+});
+
+/** HMGET key field [field ...] */
+const hmget = command({
+  name: 'hmget', arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Get the values of all the given hash fields', complexity: 'O(N) where N is the number of fields being requested.',
+  args: [KEY, FIELDS],
+  handler(c, args) {
+    const h = hashRead(c, args[1]!);
+    c.reply.array(args.length - 2);
+    for (let i = 2; i < args.length; i++) c.reply.bulkOrNull(h?.get(args[i]!));
+  },
+});
+
+/** HDEL key field [field ...] */
+const hdel = command({
+  name: 'hdel', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Delete one or more hash fields', complexity: 'O(N) where N is the number of fields to be removed.',
+  args: [KEY, FIELDS],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const h = hashAt(ks, key);
+    if (h === undefined) return c.reply.int(0);
+    const n = args.length === 3 ? (h.delete(args[2]!) ? 1 : 0) : h.deleteMany(args, 2);
+    if (n > 0) {
+      ks.modified(key, 'hdel');
+      dropIfEmpty(ks, key, h);
+    }
+    c.reply.int(n);
+  },
+});
+
+/** HLEN key */
+const hlen = command({
+  name: 'hlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Get the number of fields in a hash', complexity: 'O(1)',
+  args: [KEY],
+  handler(c, args) {
+    c.reply.int(hashRead(c, args[1]!)?.size() ?? 0);
+  },
+});
+
+/** HSTRLEN key field */
+const hstrlen = command({
+  name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '3.2.0', summary: 'Get the length of the value of a hash field', complexity: 'O(1)',
+  args: [KEY, FIELD],
+  handler(c, args) {
+    c.reply.int(hashRead(c, args[1]!)?.get(args[2]!)?.length ?? 0);
+  },
+});
+
+/** HEXISTS key field */
+const hexists = command({
+  name: 'hexists', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Determine if a hash field exists', complexity: 'O(1)',
+  args: [KEY, FIELD],
+  handler(c, args) {
+    c.reply.int(hashRead(c, args[1]!)?.has(args[2]!) ? 1 : 0);
+  },
+});
+
+/** HKEYS key / HVALS key / HGETALL key (a map in RESP3) */
+function hgetallLike(name: string, keys: boolean, values: boolean, summary: string): CommandSpec {
+  return command({
+    name, arity: 2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'hash', since: '2.0.0', summary, complexity: 'O(N) where N is the size of the hash.',
+    args: [KEY],
+    handler(c, args) {
+      const h = hashRead(c, args[1]!);
+      const n = h === undefined ? 0 : h.size();
+      if (keys && values) c.reply.map(n);
+      else c.reply.array(n);
+      if (h === undefined) return;
+      const reply = c.reply;
+      if (keys && values) {
+        h.forEach((k, v) => {
+          reply.bulk(k);
+          reply.bulk(v);
+        });
+      } else if (keys) {
+        h.forEach((k) => reply.bulk(k));
+      } else {
+        h.forEach((_, v) => reply.bulk(v));
+      }
+    },
+  });
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/** HINCRBY key field increment */
+const hincrby = command({
+  name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.0.0', summary: 'Increment the integer value of a hash field by the given number', complexity: 'O(1)',
+  args: [KEY, FIELD, { name: 'increment', type: 'integer' }],
+  handler(c, args) {
+    const incr = parseInteger(args[3]!);
+    const key = args[1]!;
+    const field = args[2]!;
+    const ks = c.ks(key);
+    const h = hashForWrite(ks, key);
+    const old = h.get(field);
+    let cur = 0;
+    if (old !== undefined) {
+      const v = parseInt64OrNull(old);
+      if (v === null) throw new CommandError(Err.HASH_NOT_INTEGER);
+      cur = v;
+    }
+    let result: number | bigint = cur + incr;
+    if (!Number.isSafeInteger(result) || !Number.isSafeInteger(cur) || !Number.isSafeInteger(incr)) {
+      // beyond 2^53: exact int64 arithmetic
+      result = BigInt(old ?? '0') + BigInt(args[3]!);
+      if (result > INT64_MAX || result < INT64_MIN) throw new CommandError(Err.OVERFLOW);
+    }
+    const cfg = c.server.config;
+    h.set(field, String(result), maxEntries(cfg), maxValue(cfg));
+    ks.modified(key, 'hincrby');
+    c.reply.int(result);
+  },
+});
+
+const LD_ZERO = string2ld('0') as LongDouble;
+
+/** HINCRBYFLOAT key field increment */
+const hincrbyfloat = command({
+  name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.6.0', summary: 'Increment the float value of a hash field by the given amount', complexity: 'O(1)',
+  args: [KEY, FIELD, { name: 'increment', type: 'double' }],
+  handler(c, args) {
+    const incr = string2ld(args[3]!);
+    if (incr === null) throw new CommandError(Err.NOT_FLOAT);
+    if (incr === 'inf') throw new CommandError('ERR value is NaN or Infinity');
+    const key = args[1]!;
+    const field = args[2]!;
+    const ks = c.ks(key);
+    const h = hashForWrite(ks, key);
+    const old = h.get(field);
+    let cur = LD_ZERO;
+    if (old !== undefined) {
+      const v = string2ld(old);
+      if (v === null) throw new CommandError(Err.HASH_NOT_FLOAT);
+      if (v === 'inf') throw new CommandError(Err.NAN_OR_INF);
+      cur = v;
+    }
+    const sum = addLongDouble(cur, incr);
+    if (sum === null) throw new CommandError(Err.NAN_OR_INF);
+    const s = formatLongDouble(sum);
+    const cfg = c.server.config;
+    h.set(field, s, maxEntries(cfg), maxValue(cfg));
+    ks.modified(key, 'hincrbyfloat');
+    // replicated as HSET with the final value, as Redis does
+    c.propagate = ['HSET', key, field, s];
+    c.reply.bulk(s);
+  },
+});
+
+/** One HRANDFIELD item: pair i's field, or field and value (a pair in RESP3). */
+function randReply(c: Client, pairs: IndexedPairs, i: number, withValues: boolean): void {
+  if (withValues) {
+    if (c.resp === 3) c.reply.array(2);
+    c.reply.bulk(pairs.field(i));
+    c.reply.bulk(pairs.value(i));
+  } else {
+    c.reply.bulk(pairs.field(i));
+  }
+}
+
+function randHeader(c: Client, n: number, withValues: boolean): void {
+  c.reply.array(withValues && c.resp === 2 ? n * 2 : n);
+}
+
+/** Redis's hrandfieldWithCountCommand: count already range-checked. */
+function hrandfieldWithCount(c: Client, key: string, l: number, withValues: boolean): void {
+  const h = hashRead(c, key);
+  if (h === undefined) return c.reply.array(0);
+  const size = h.size();
+  const uniq = l >= 0;
+  const count = uniq ? l : -l;
+  if (count === 0) return c.reply.array(0);
+  // CASE 2: the whole hash, in its own order
+  if (uniq && count >= size) {
+    randHeader(c, size, withValues);
+    const reply = c.reply;
+    const resp3Pairs = withValues && c.resp === 3;
+    h.forEach((f, v) => {
+      if (resp3Pairs) reply.array(2);
+      reply.bulk(f);
+      if (withValues) reply.bulk(v);
+    });
+    return;
+  }
+  const pairs = h.indexed();
+  // CASE 1: repeats allowed (or a single pick): independent uniform picks
+  if (!uniq || count === 1) {
+    randHeader(c, count, withValues);
+    for (let i = 0; i < count; i++) randReply(c, pairs, Math.floor(Math.random() * size), withValues);
+    return;
+  }
+  randHeader(c, count, withValues);
+  if (count * 3 > size) {
+    // CASE 3: most of the hash: shuffle the head of the index list
+    const all = new Array<number>(size);
+    for (let i = 0; i < size; i++) all[i] = i;
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (size - i));
+      const t = all[i]!;
+      all[i] = all[j]!;
+      all[j] = t;
+      randReply(c, pairs, all[i]!, withValues);
+    }
+    return;
+  }
+  // CASE 4: a small sample of a big hash: pick until `count` distinct
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(Math.floor(Math.random() * size));
+  // a listpack yields its sample in listpack order (lpRandomPairsUnique)
+  const idx = h.isPacked() ? Array.from(picked).sort((a, b) => a - b) : picked;
+  for (const i of idx) randReply(c, pairs, i, withValues);
+}
+
+const LONG_MAX = 9223372036854775807n;
+
+/** HRANDFIELD key [count [WITHVALUES]] */
+const hrandfield = command({
+  name: 'hrandfield', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '6.2.0', summary: 'Get one or multiple random fields from a hash', complexity: 'O(N) where N is the number of fields returned',
+  args: [KEY, { name: 'options', type: 'block', optional: true, args: [{ name: 'count', type: 'integer' }, { name: 'withvalues', type: 'pure-token', token: 'WITHVALUES', optional: true }] }],
+  handler(c, args) {
+    const key = args[1]!;
+    if (args.length >= 3) {
+      // as Redis: the count, then the syntax, then the WITHVALUES range, then the key
+      if (parseInt64OrNull(args[2]!) === null) throw new CommandError(Err.NOT_INTEGER);
+      const l = BigInt(args[2]!);
+      if (l < -LONG_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+      if (args.length > 4 || (args.length === 4 && !isOpt(args[3]!, 'WITHVALUES'))) throw new CommandError(Err.SYNTAX);
+      const withValues = args.length === 4;
+      if (withValues && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) throw new CommandError('ERR value is out of range');
+      return hrandfieldWithCount(c, key, Number(l), withValues);
+    }
+    const h = hashRead(c, key);
+    if (h === undefined) return c.reply.nullBulk();
+    c.reply.bulk(h.fieldAt(Math.floor(Math.random() * h.size())));
+  },
+});
+
+const hscanCursors = new WeakMap<HashValue, CursorTable<[string, string]>>();
+
+/**
+ * HSCAN key cursor [MATCH pattern] [COUNT count]
+ * A listpack-sized hash comes whole, in order, with cursor 0 (as Redis).
+ */
+const hscan = command({
+  name: 'hscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '2.8.0', summary: 'Incrementally iterate hash fields and associated values',
+  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
+  args: [KEY, { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+  handler(c, args) {
+    // as Redis: the cursor first, then the key, then the options
+    parseScanArgs(args.slice(0, 3), 2, false);
+    const h = hashRead(c, args[1]!);
+    if (h === undefined) return writeScanReply(c.reply, 0, []);
+    const o = parseScanArgs(args, 2, false);
+    const out: string[] = [];
+    if (h.isPacked()) {
+      h.forEach((f, v) => {
+        if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+      });
+      return writeScanReply(c.reply, 0, out);
+    }
+    let table = hscanCursors.get(h);
+    if (table === undefined) hscanCursors.set(h, (table = new CursorTable()));
+    const visited: Array<[string, string]> = [];
+    const next = scanStep(table, o.cursor, () => h.pairs(), o.count, visited);
+    for (const [f, v] of visited) if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+    writeScanReply(c.reply, next, out);
+  },
+});
+
+export const hashCommands: CommandSpec[] = [
+  /** HSET key field value [field value ...] */
+  hsetLike('hset', 'Set the string value of a hash field',
+    'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.'),
+  /** HMSET key field value [field value ...] */
+  hsetLike('hmset', 'Set multiple hash fields to multiple values', 'O(N) where N is the number of fields being set.'),
+  hsetnx, hget, hmget, hdel, hlen, hstrlen, hexists,
+  /** HKEYS key */
+  hgetallLike('hkeys', true, false, 'Get all the fields in a hash'),
+  /** HVALS key */
+  hgetallLike('hvals', false, true, 'Get all the values in a hash'),
+  /** HGETALL key */
+  hgetallLike('hgetall', true, true, 'Get all the fields and values in a hash'),
+  hincrby, hincrbyfloat, hrandfield, hscan,
+];

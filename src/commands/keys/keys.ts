@@ -1,0 +1,154 @@
+/**
+ * Generic keyspace family: DEL, UNLINK, EXISTS, TYPE, KEYS, RANDOMKEY, TOUCH
+ * (RENAME/MOVE/COPY in keys-copy.ts, OBJECT in object.ts, expiry in
+ * expire.ts, SCAN in scan.ts). Keys of one command may live on different
+ * shards: every key gets its own c.ks(key).
+ */
+import { freedLazily } from '../../engine/lazyfree.ts';
+import { getConfigValue } from '../../config/config.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
+import { typeOf, type Value } from '../../datatypes/value.ts';
+import { globMatch, matchesAll } from '../../datatypes/glob.ts';
+import { expireCommands } from './expire.ts';
+import { scanCommands } from './scan.ts';
+import { copyCommands } from './keys-copy.ts';
+import { objectCommand } from './object.ts';
+import type { Client } from '../../server/client.ts';
+import type { Keyspace } from '../../engine/keyspace.ts';
+
+export { encodingOf } from './object.ts';
+export { cloneValue } from './keys-copy.ts';
+
+const KEY_ARGS = [{ name: 'key', type: 'key', multiple: true }] as const;
+
+/**
+ * DEL key [key ...] / UNLINK key [key ...]. JS's collector frees in the
+ * background either way; UNLINK (and DEL under lazyfree-lazy-user-del)
+ * counts big values as lazily freed, as Redis (engine/lazyfree.ts).
+ */
+function delLike(name: 'del' | 'unlink'): CommandSpec {
+  const del = name === 'del';
+  return command({
+    name, arity: -2, flags: del ? ['write'] : ['write', 'fast'], firstKey: 1, lastKey: -1, step: 1,
+    group: 'generic', since: del ? '1.0.0' : '4.0.0',
+    summary: del ? 'Delete a key' : 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
+    complexity: del
+      ? 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).'
+      : 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
+    args: KEY_ARGS,
+    handler(c, args) {
+      let n = 0;
+      for (let i = 1; i < args.length; i++) {
+        const key = args[i]!;
+        const ks = c.ks(key);
+        const v = ks.remove(key);
+        if (v !== undefined) {
+          if (freedLazily(v) && (!del || getConfigValue(c.server.config, 'lazyfree-lazy-user-del') === 'yes')) c.server.stats.lazyfreedObjects++;
+          ks.modified(key, 'del');
+          n++;
+        }
+      }
+      c.reply.int(n);
+    },
+  });
+}
+
+/** EXISTS key [key ...] — a key mentioned twice counts twice. */
+const exists = command({
+  name: 'exists', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
+  group: 'generic', since: '1.0.0', summary: 'Determine if a key exists', complexity: 'O(N) where N is the number of keys to check.',
+  args: KEY_ARGS,
+  handler(c, args) {
+    let n = 0;
+    // no access: the key's LRU clock / LFU counter stays (LOOKUP_NOTOUCH)
+    for (let i = 1; i < args.length; i++) if (c.ks(args[i]!).lookupReadNoTouch(args[i]!) !== undefined) n++;
+    c.reply.int(n);
+  },
+});
+
+/** TYPE key */
+const type = command({
+  name: 'type', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'generic', since: '1.0.0', summary: 'Determine the type stored at key', complexity: 'O(1)',
+  args: [{ name: 'key', type: 'key' }],
+  handler(c, args) {
+    const v = c.ks(args[1]!).lookupReadNoTouch(args[1]!);
+    c.reply.simple(v === undefined ? 'none' : typeOf(v));
+  },
+});
+
+/** TOUCH key [key ...] — an access to each key (LRU clock / LFU counter); counts the existing ones. */
+const touch = command({
+  name: 'touch', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
+  group: 'generic', since: '3.2.1', summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',
+  complexity: 'O(N) where N is the number of keys that will be touched.',
+  args: KEY_ARGS,
+  handler(c, args) {
+    let n = 0;
+    for (let i = 1; i < args.length; i++) if (c.ks(args[i]!).lookupRead(args[i]!) !== undefined) n++;
+    c.reply.int(n);
+  },
+});
+
+/** KEYS pattern — every shard of the selected db; expired keys are skipped (not deleted), as in Redis. */
+const keys = command({
+  name: 'keys', arity: 2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'generic', since: '1.0.0', summary: 'Find all keys matching the given pattern',
+  complexity: 'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.',
+  acl: ['@dangerous'],
+  args: [{ name: 'pattern', type: 'pattern' }],
+  handler(c, args) {
+    const pattern = args[1]!;
+    const all = matchesAll(pattern);
+    const out: string[] = [];
+    for (const ks of c.server.engine.keyspaces(c.db)) {
+      const volatile = ks.volatile !== 0;
+      for (const key of ks.data.keys()) {
+        if ((all || globMatch(pattern, key)) && !(volatile && ks.isExpired(key))) out.push(key);
+      }
+    }
+    c.reply.bulkArray(out);
+  },
+});
+
+/** RANDOMKEY's choice in one keyspace: a random slot of its key table (as dictGetFairRandomKey). */
+function sampleKey(ks: Keyspace): string {
+  return ks.data.randomKey()!;
+}
+
+/** A random live key of the selected db (expired picks are deleted and retried, as Redis does), or null. */
+export function randomKey(c: Client): string | null {
+  const spaces = c.server.engine.keyspaces(c.db);
+  for (;;) {
+    let total = 0;
+    for (const ks of spaces) total += ks.size;
+    if (total === 0) return null;
+    let r = Math.floor(Math.random() * total);
+    let ks = spaces[0]!;
+    for (const s of spaces) {
+      ks = s;
+      if (r < s.size) break;
+      r -= s.size;
+    }
+    const key = sampleKey(ks);
+    if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
+    return key;
+  }
+}
+
+/** RANDOMKEY */
+const randomkey = command({
+  name: 'randomkey', arity: 1, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'generic', since: '1.0.0', summary: 'Return a random key from the keyspace', complexity: 'O(1)',
+  handler(c) {
+    c.reply.bulkOrNull(randomKey(c));
+  },
+});
+
+export const keyCommands: CommandSpec[] = [
+  delLike('del'), delLike('unlink'), exists, type, keys, randomkey, touch,
+  ...copyCommands,
+  objectCommand,
+  ...expireCommands,
+  ...scanCommands,
+];

@@ -1,0 +1,85 @@
+/** SCAN over every shard of the selected database, and the shared SCAN loop for collections. */
+import { command, type CommandSpec } from '../core/spec.ts';
+import { parseScanArgs } from '../core/scan-args.ts';
+import { globMatch } from '../../datatypes/glob.ts';
+import { typeOf } from '../../datatypes/value.ts';
+import type { CursorTable } from '../../engine/cursors.ts';
+import type { ReplyWriter } from '../../protocol/reply-writer.ts';
+
+/**
+ * One step of a cursor iteration: visits up to `count` items of `source`
+ * from `cursor`; returns the next cursor (0 when done) and the visited items.
+ */
+export function scanStep<T>(table: CursorTable<T>, cursor: number, start: () => Iterator<T>, count: number, out: T[]): number {
+  const it = table.open(cursor, start);
+  for (let i = 0; i < count; i++) {
+    const r = it.next();
+    if (r.done) return 0;
+    out.push(r.value);
+  }
+  return table.save(it);
+}
+
+/** Writes a SCAN-family reply: [cursor, [items...]]. */
+export function writeScanReply(reply: ReplyWriter, cursor: number, items: readonly string[]): void {
+  reply.array(2);
+  reply.bulk(String(cursor));
+  reply.bulkArray(items);
+}
+
+/**
+ * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] — over every shard of
+ * the selected db, shard after shard. The cursor packs both positions:
+ * tableCursor * shards + shard index, where tableCursor is the key table's
+ * cursor, a position in its 32-bit hash space (KeyTable.scan: every key
+ * present for the whole iteration is returned exactly once, whatever the
+ * table does between calls). Expired keys are dropped.
+ */
+const scan = command({
+  name: 'scan', arity: -2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'generic', since: '2.8.0', summary: 'Incrementally iterate the keys space',
+  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
+  args: [
+    { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true },
+    { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'type', type: 'string', token: 'TYPE', optional: true, since: '6.0.0' },
+  ],
+  handler(c, args) {
+    const o = parseScanArgs(args, 1, true);
+    const spaces = c.server.engine.keyspaces(c.db);
+    const n = spaces.length;
+    let shard = o.cursor % n;
+    let cur = Math.floor(o.cursor / n);
+    const found: string[] = [];
+    const out: string[] = [];
+    let next = 0;
+    // scanGenericCommand: buckets until COUNT keys are found (at most COUNT*10 buckets), then filter
+    let buckets = o.count * 10;
+    for (;;) {
+      const ks = spaces[shard]!;
+      const from = found.length;
+      do cur = ks.data.scan(cur, found);
+      while (cur !== 0 && --buckets > 0 && found.length < o.count);
+      for (let i = from; i < found.length; i++) {
+        const key = found[i]!;
+        if (o.match !== null && !globMatch(o.match, key)) continue;
+        if (o.type !== null) {
+          const v = ks.lookupReadNoTouch(key);
+          if (v === undefined || typeOf(v) !== o.type) continue;
+        } else if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
+        out.push(key);
+      }
+      if (cur !== 0) {
+        next = cur * n + shard;
+        break;
+      }
+      if (++shard >= n) break;
+      if (buckets <= 0 || found.length >= o.count) {
+        next = shard; // table cursor 0: the next shard from its start
+        break;
+      }
+    }
+    writeScanReply(c.reply, next, out);
+  },
+});
+
+export const scanCommands: CommandSpec[] = [scan];

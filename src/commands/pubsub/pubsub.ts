@@ -1,0 +1,191 @@
+/**
+ * Pub/Sub family: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH,
+ * SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH and PUBSUB, as Redis 7.0's pubsub.c.
+ * The registries live in the server's PubSubHub (src/pubsub/hub.ts).
+ */
+import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
+import { CommandError } from '../core/errors.ts';
+import { replyHelp } from '../connection/client-cmd.ts';
+import { addInfoFields } from '../server/info.ts';
+import { Kind } from '../../pubsub/hub.ts';
+import type { Client } from '../../server/client.ts';
+
+const SUB_FLAGS: readonly CommandFlag[] = ['pubsub', 'noscript', 'loading', 'stale'];
+
+const denied = (name: string): CommandError => new CommandError(`ERR ${name} isn't allowed for a DENY BLOCKING client`);
+
+/**
+ * SUBSCRIBE channel [channel ...]
+ * Scripts can't subscribe (DENY BLOCKING); MULTI may, for compatibility, as in Redis.
+ */
+const subscribe = command({
+  name: 'subscribe', arity: -2, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.0.0', summary: 'Listen for messages published to the given channels',
+  complexity: 'O(N) where N is the number of channels to subscribe to.',
+  args: [{ name: 'channel', type: 'string', multiple: true }],
+  handler(c, args) {
+    if (c.ext.denyBlocking === true && !c.inExec) throw denied('SUBSCRIBE');
+    c.server.pubsub.subscribe(c, Kind.CHANNEL, args.slice(1));
+  },
+});
+
+/** UNSUBSCRIBE [channel [channel ...]] — without channels: all of them (a [unsubscribe, nil, n] reply when none). */
+const unsubscribe = command({
+  name: 'unsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.0.0', summary: 'Stop listening for messages posted to the given channels',
+  complexity: 'O(N) where N is the number of clients already subscribed to a channel.',
+  args: [{ name: 'channel', type: 'string', optional: true, multiple: true }],
+  handler(c, args) {
+    c.server.pubsub.unsubscribe(c, Kind.CHANNEL, args.length === 1 ? null : args.slice(1));
+  },
+});
+
+/** PSUBSCRIBE pattern [pattern ...] */
+const psubscribe = command({
+  name: 'psubscribe', arity: -2, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.0.0', summary: 'Listen for messages published to channels matching the given patterns',
+  complexity: 'O(N) where N is the number of patterns the client is already subscribed to.',
+  args: [{ name: 'pattern', type: 'block', multiple: true, args: [{ name: 'pattern', type: 'pattern' }] }],
+  handler(c, args) {
+    if (c.ext.denyBlocking === true && !c.inExec) throw denied('PSUBSCRIBE');
+    c.server.pubsub.subscribe(c, Kind.PATTERN, args.slice(1));
+  },
+});
+
+/** PUNSUBSCRIBE [pattern [pattern ...]] */
+const punsubscribe = command({
+  name: 'punsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.0.0', summary: 'Stop listening for messages posted to channels matching the given patterns',
+  complexity: 'O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).',
+  args: [{ name: 'pattern', type: 'pattern', optional: true, multiple: true }],
+  handler(c, args) {
+    c.server.pubsub.unsubscribe(c, Kind.PATTERN, args.length === 1 ? null : args.slice(1));
+  },
+});
+
+/** Replicas get PUBLISH / SPUBLISH in the stream (Redis's forceCommandPropagation), though they write nothing. */
+function propagatePublish(c: Client, args: string[]): void {
+  const repl = c.server.replication;
+  if (repl.active) repl.propagate(c, args);
+}
+
+/** PUBLISH channel message — the number of clients that received it (pattern matches count per pattern). */
+const publish = command({
+  name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.0.0', summary: 'Post a message to a channel',
+  complexity: 'O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).',
+  args: [{ name: 'channel', type: 'string' }, { name: 'message', type: 'string' }],
+  handler(c, args) {
+    const n = c.server.pubsub.publish(args[1]!, args[2]!);
+    propagatePublish(c, args);
+    c.reply.int(n);
+  },
+});
+
+/** SSUBSCRIBE shardchannel [shardchannel ...] — refused inside MULTI and scripts too. */
+const ssubscribe = command({
+  name: 'ssubscribe', arity: -2, flags: SUB_FLAGS, firstKey: 1, lastKey: -1, step: 1,
+  group: 'pubsub', since: '7.0.0', summary: 'Listen for messages published to the given shard channels',
+  complexity: 'O(N) where N is the number of shard channels to subscribe to.',
+  args: [{ name: 'shardchannel', type: 'string', multiple: true }],
+  handler(c, args) {
+    if (c.ext.denyBlocking === true || c.inExec) throw denied('SSUBSCRIBE');
+    c.server.pubsub.subscribe(c, Kind.SHARD, args.slice(1));
+  },
+});
+
+/** SUNSUBSCRIBE [shardchannel [shardchannel ...]] */
+const sunsubscribe = command({
+  name: 'sunsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 1, lastKey: -1, step: 1,
+  group: 'pubsub', since: '7.0.0', summary: 'Stop listening for messages posted to the given shard channels',
+  complexity: 'O(N) where N is the number of clients already subscribed to a shard channel.',
+  args: [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }],
+  handler(c, args) {
+    c.server.pubsub.unsubscribe(c, Kind.SHARD, args.length === 1 ? null : args.slice(1));
+  },
+});
+
+/** SPUBLISH shardchannel message */
+const spublish = command({
+  name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'pubsub', since: '7.0.0', summary: 'Post a message to a shard channel',
+  complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
+  args: [{ name: 'shardchannel', type: 'string' }, { name: 'message', type: 'string' }],
+  handler(c, args) {
+    const n = c.server.pubsub.spublish(args[1]!, args[2]!);
+    propagatePublish(c, args);
+    c.reply.int(n);
+  },
+});
+
+const HELP = [
+  'CHANNELS [<pattern>]',
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  'NUMPAT',
+  '    Return number of subscriptions to patterns.',
+  'NUMSUB [<channel> ...]',
+  '    Return the number of subscribers for the specified channels, excluding',
+  '    pattern subscriptions(default: no channels).',
+  'SHARDCHANNELS [<pattern>]',
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  'SHARDNUMSUB [<shardchannel> ...]',
+  '    Return the number of subscribers for the specified shard level channel(s)',
+];
+
+/** Redis's addReplySubcommandSyntaxError, for CHANNELS / SHARDCHANNELS with too many arguments. */
+function syntaxError(args: string[]): CommandError {
+  return new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1]!}'. Try PUBSUB HELP.`);
+}
+
+function listChannels(c: Client, args: string[], kind: Kind): void {
+  if (args.length > 3) throw syntaxError(args);
+  const names = c.server.pubsub.list(kind, args.length === 3 ? args[2]! : null);
+  c.reply.bulkArray(names);
+}
+
+function numSub(c: Client, args: string[], kind: Kind): void {
+  const hub = c.server.pubsub;
+  c.reply.array((args.length - 2) * 2);
+  for (let j = 2; j < args.length; j++) {
+    c.reply.bulk(args[j]!);
+    c.reply.int(hub.numSub(kind, args[j]!));
+  }
+}
+
+const sub = (name: string, arity: number, since: string, summary: string, complexity: string, handler: Handler,
+  args?: CommandSpec['args'], flags: readonly CommandFlag[] = ['pubsub', 'loading', 'stale']): CommandSpec =>
+  // the @pubsub category comes from the pubsub flag (HELP has none), as in Redis
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'pubsub', groupAcl: flags.includes('pubsub') ? undefined : false, since, summary, complexity, args, handler });
+
+/** PUBSUB CHANNELS | NUMSUB | NUMPAT | SHARDCHANNELS | SHARDNUMSUB | HELP */
+const pubsub = command({
+  name: 'pubsub', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
+  group: 'pubsub', since: '2.8.0', summary: 'A container for Pub/Sub commands', complexity: 'Depends on subcommand.',
+  subcommands: [
+    sub('channels', -2, '2.8.0', 'List active channels',
+      'O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)',
+      (c, args) => listChannels(c, args, Kind.CHANNEL), [{ name: 'pattern', type: 'pattern', optional: true }]),
+    sub('numsub', -2, '2.8.0', 'Get the count of subscribers for channels',
+      'O(N) for the NUMSUB subcommand, where N is the number of requested channels',
+      (c, args) => numSub(c, args, Kind.CHANNEL), [{ name: 'channel', type: 'string', optional: true, multiple: true }]),
+    sub('numpat', 2, '2.8.0', 'Get the count of unique patterns pattern subscriptions', 'O(1)',
+      (c) => c.reply.int(c.server.pubsub.patterns.size)),
+    sub('shardchannels', -2, '7.0.0', 'List active shard channels',
+      'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
+      (c, args) => listChannels(c, args, Kind.SHARD), [{ name: 'pattern', type: 'pattern', optional: true }]),
+    sub('shardnumsub', -2, '7.0.0', 'Get the count of subscribers for shard channels',
+      'O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels',
+      (c, args) => numSub(c, args, Kind.SHARD), [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }]),
+    sub('help', 2, '6.2.0', 'Show helpful text about the different subcommands', 'O(1)',
+      (c, args) => replyHelp(c, args[0]!, HELP), undefined, ['loading', 'stale']),
+  ],
+});
+
+// INFO stats: the registries' sizes
+addInfoFields('stats', (s) => [
+  ['pubsub_channels', s.pubsub.channels.size],
+  ['pubsub_patterns', s.pubsub.patterns.size],
+  ['pubsubshard_channels', s.pubsub.shardChannels.size],
+]);
+
+export const pubsubCommands: CommandSpec[] = [subscribe, unsubscribe, psubscribe, punsubscribe, publish, ssubscribe, sunsubscribe, spublish, pubsub];

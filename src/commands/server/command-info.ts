@@ -1,0 +1,554 @@
+/** COMMAND and its subcommands, generated from the command specs (and command-meta.ts). */
+import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { CommandError, Err } from '../core/errors.ts';
+import { Registry, type Command } from '../core/registry.ts';
+import { COMMAND_META, type CommandMeta } from '../core/command-meta.ts';
+import { globMatch } from '../../datatypes/glob.ts';
+import type { ReplyWriter } from '../../protocol/reply-writer.ts';
+import type { Client } from '../../server/client.ts';
+
+/** Command flags in the order Redis lists them (may_replicate and sentinel are hidden, as in Redis). */
+const FLAG_ORDER = [
+  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
+  'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading', 'no_multi',
+  'movablekeys', 'allow_busy',
+];
+
+/** ACL categories in Redis's table order (COMMAND INFO lists them so). */
+const ACL_ORDER = [
+  '@keyspace', '@read', '@write', '@set', '@sortedset', '@list', '@hash', '@string', '@bitmap', '@hyperloglog', '@geo',
+  '@stream', '@pubsub', '@admin', '@fast', '@slow', '@blocking', '@dangerous', '@connection', '@transaction', '@scripting',
+];
+
+const KEY_FLAG_ORDER = ['RO', 'RW', 'OW', 'RM', 'access', 'update', 'insert', 'delete', 'not_key', 'incomplete', 'variable_flags'];
+
+/** One key spec, parsed from command-meta's notation. */
+export interface KeySpec {
+  flags: string[];
+  notes?: string;
+  begin: { type: 'index'; index: number } | { type: 'keyword'; keyword: string; startfrom: number } | { type: 'unknown' };
+  find:
+    | { type: 'range'; lastkey: number; keystep: number; limit: number }
+    | { type: 'keynum'; keynumidx: number; firstkey: number; keystep: number }
+    | { type: 'unknown' };
+}
+
+function parseKeySpec(s: string): KeySpec {
+  const [flags, b, f, ...notes] = s.split('|') as [string, string, string, ...string[]];
+  const num = (x: string): number[] => x.slice(1).split(',').map(Number);
+  let begin: KeySpec['begin'] = { type: 'unknown' };
+  if (b[0] === 'i') begin = { type: 'index', index: Number(b.slice(1)) };
+  else if (b[0] === 'k') {
+    const comma = b.lastIndexOf(',');
+    begin = { type: 'keyword', keyword: b.slice(1, comma), startfrom: Number(b.slice(comma + 1)) };
+  }
+  let find: KeySpec['find'] = { type: 'unknown' };
+  if (f[0] === 'r') {
+    const [lastkey, keystep, limit] = num(f) as [number, number, number];
+    find = { type: 'range', lastkey, keystep, limit };
+  } else if (f[0] === 'n') {
+    const [keynumidx, firstkey, keystep] = num(f) as [number, number, number];
+    find = { type: 'keynum', keynumidx, firstkey, keystep };
+  }
+  const spec: KeySpec = { flags: flags.split(' '), begin, find };
+  if (notes.length) spec.notes = notes.join('|');
+  return spec;
+}
+
+const keySpecCache = new Map<Command, KeySpec[]>();
+
+function meta(cmd: Command): CommandMeta | undefined {
+  return COMMAND_META[cmd.fullName];
+}
+
+/** The key specs of a command: Redis's when known, else derived from first/last/step or movable keys. */
+export function keySpecsOf(cmd: Command): KeySpec[] {
+  let ks = keySpecCache.get(cmd);
+  if (ks) return ks;
+  const m = meta(cmd);
+  const s = cmd.spec;
+  if (m) ks = (m.ks ?? []).map(parseKeySpec);
+  else if (s.firstKey > 0) {
+    ks = [{
+      flags: cmd.isWrite ? ['RW', 'update'] : ['RO', 'access'],
+      begin: { type: 'index', index: s.firstKey },
+      find: { type: 'range', lastkey: s.lastKey < 0 ? s.lastKey : s.lastKey - s.firstKey, keystep: s.step, limit: 0 },
+    }];
+  } else if (s.keys) ks = [{ flags: cmd.isWrite ? ['RW', 'update'] : ['RO', 'access'], begin: { type: 'unknown' }, find: { type: 'unknown' } }];
+  else ks = [];
+  keySpecCache.set(cmd, ks);
+  return ks;
+}
+
+/** Redis's movablekeys rule: keys that a plain first/last/step range cannot describe. */
+function isMovable(cmd: Command): boolean {
+  if (!meta(cmd)) return cmd.spec.keys !== undefined;
+  const specs = keySpecsOf(cmd);
+  if (specs.length === 0) return false;
+  let movable = false;
+  let any = false;
+  let last = 0;
+  for (const k of specs) {
+    if (k.begin.type !== 'index' || k.find.type !== 'range') {
+      movable = true;
+      continue;
+    }
+    if (k.find.keystep !== 1 || (last !== 0 && last !== k.begin.index - 1)) {
+      if (specs.length > 1) {
+        movable = true;
+        continue;
+      }
+    }
+    if (k.flags.includes('incomplete')) movable = true;
+    const abs = k.find.lastkey >= 0 ? k.find.lastkey + k.begin.index : k.find.lastkey;
+    last = unsignedMax(last, abs);
+    any = true;
+  }
+  return movable || !any;
+}
+
+/** max() of two ints compared as C unsigned ints (a negative "from the end" index wins). */
+function unsignedMax(a: number, b: number): number {
+  return (a >>> 0) >= (b >>> 0) ? a : b;
+}
+
+function commandFlags(cmd: Command): string[] {
+  const have = new Set<string>(cmd.spec.flags);
+  have.delete('movablekeys');
+  if (isMovable(cmd)) have.add('movablekeys');
+  return FLAG_ORDER.filter((f) => have.has(f));
+}
+
+function aclCategories(cmd: Command): string[] {
+  const have = new Set(cmd.aclCategories);
+  return ACL_ORDER.filter((a) => have.has(a));
+}
+
+function writeFlagSet(r: ReplyWriter, flags: readonly string[]): void {
+  r.set(flags.length);
+  for (const f of flags) r.simple(f);
+}
+
+function writeKeySpec(r: ReplyWriter, k: KeySpec): void {
+  r.map(k.notes !== undefined ? 4 : 3);
+  if (k.notes !== undefined) {
+    r.bulk('notes');
+    r.bulk(k.notes);
+  }
+  r.bulk('flags');
+  writeFlagSet(r, KEY_FLAG_ORDER.filter((f) => k.flags.includes(f)));
+  r.bulk('begin_search');
+  r.map(2);
+  r.bulk('type');
+  r.bulk(k.begin.type);
+  r.bulk('spec');
+  if (k.begin.type === 'index') {
+    r.map(1);
+    r.bulk('index');
+    r.int(k.begin.index);
+  } else if (k.begin.type === 'keyword') {
+    r.map(2);
+    r.bulk('keyword');
+    r.bulk(k.begin.keyword);
+    r.bulk('startfrom');
+    r.int(k.begin.startfrom);
+  } else r.map(0);
+  r.bulk('find_keys');
+  r.map(2);
+  r.bulk('type');
+  r.bulk(k.find.type);
+  r.bulk('spec');
+  if (k.find.type === 'range') {
+    r.map(3);
+    r.bulk('lastkey');
+    r.int(k.find.lastkey);
+    r.bulk('keystep');
+    r.int(k.find.keystep);
+    r.bulk('limit');
+    r.int(k.find.limit);
+  } else if (k.find.type === 'keynum') {
+    r.map(3);
+    r.bulk('keynumidx');
+    r.int(k.find.keynumidx);
+    r.bulk('firstkey');
+    r.int(k.find.firstkey);
+    r.bulk('keystep');
+    r.int(k.find.keystep);
+  } else r.map(0);
+}
+
+/** One COMMAND INFO entry (Redis 7.0 layout: 10 fields). */
+export function writeCommandInfo(r: ReplyWriter, cmd: Command): void {
+  const s = cmd.spec;
+  r.array(10);
+  r.bulk(cmd.fullName);
+  r.int(s.arity);
+  writeFlagSet(r, commandFlags(cmd));
+  r.int(s.firstKey);
+  r.int(s.lastKey);
+  r.int(s.step);
+  writeFlagSet(r, aclCategories(cmd));
+  const tips = meta(cmd)?.tips ?? [];
+  r.set(tips.length);
+  for (const t of tips) r.bulk(t);
+  const ks = keySpecsOf(cmd);
+  r.set(ks.length);
+  for (const k of ks) writeKeySpec(r, k);
+  if (!cmd.subcommands) return r.set(0);
+  r.array(cmd.subcommands.size);
+  for (const sub of cmd.subcommands.values()) writeCommandInfo(r, sub);
+}
+
+function writeArgs(r: ReplyWriter, args: readonly ArgSpec[], keyIdx: { n: number; map: readonly number[] | undefined }): void {
+  r.array(args.length);
+  for (const a of args) {
+    const flags: string[] = [];
+    if (a.optional) flags.push('optional');
+    if (a.multiple) flags.push('multiple');
+    if (a.multipleToken) flags.push('multiple_token');
+    const nested = a.type === 'oneof' || a.type === 'block';
+    const isKey = a.type === 'key';
+    r.map(2 + (isKey ? 1 : 0) + (a.token ? 1 : 0) + (a.since ? 1 : 0) + (flags.length ? 1 : 0) + (nested ? 1 : 0));
+    r.bulk('name');
+    r.bulk(a.name);
+    r.bulk('type');
+    r.bulk(a.type);
+    if (isKey) {
+      r.bulk('key_spec_index');
+      r.int(keyIdx.map?.[keyIdx.n] ?? keyIdx.n);
+      keyIdx.n++;
+    }
+    if (a.token) {
+      r.bulk('token');
+      r.bulk(a.token);
+    }
+    if (a.since) {
+      r.bulk('since');
+      r.bulk(a.since);
+    }
+    if (flags.length) {
+      r.bulk('flags');
+      writeFlagSet(r, flags);
+    }
+    if (nested) {
+      r.bulk('arguments');
+      writeArgs(r, a.args ?? [], keyIdx);
+    }
+  }
+}
+
+/** One COMMAND DOCS entry: the doc map of a command (its name is written by the caller). */
+function writeDocs(r: ReplyWriter, cmd: Command): void {
+  const s = cmd.spec;
+  const m = meta(cmd);
+  const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
+  const n = 3 + (s.complexity ? 1 : 0) + (m?.docFlags ? 1 : 0) + (m?.deprecatedSince ? 1 : 0) + (m?.replacedBy ? 1 : 0) +
+    (m?.history ? 1 : 0) + (s.args?.length ? 1 : 0) + (subs.length ? 1 : 0);
+  r.map(n);
+  r.bulk('summary');
+  r.bulk(s.summary);
+  r.bulk('since');
+  r.bulk(s.since);
+  r.bulk('group');
+  r.bulk(s.group === 'sorted_set' ? 'sorted-set' : s.group);
+  if (s.complexity) {
+    r.bulk('complexity');
+    r.bulk(s.complexity);
+  }
+  if (m?.docFlags) {
+    r.bulk('doc_flags');
+    writeFlagSet(r, m.docFlags);
+  }
+  if (m?.deprecatedSince) {
+    r.bulk('deprecated_since');
+    r.bulk(m.deprecatedSince);
+  }
+  if (m?.replacedBy) {
+    r.bulk('replaced_by');
+    r.bulk(m.replacedBy);
+  }
+  if (m?.history) {
+    r.bulk('history');
+    r.set(m.history.length);
+    for (const [since, change] of m.history) {
+      r.array(2);
+      r.bulk(since);
+      r.bulk(change);
+    }
+  }
+  if (s.args?.length) {
+    r.bulk('arguments');
+    writeArgs(r, s.args, { n: 0, map: m?.argKs });
+  }
+  if (subs.length) {
+    r.bulk('subcommands');
+    r.map(subs.length);
+    for (const sub of subs) {
+      r.bulk(sub.fullName);
+      writeDocs(r, sub);
+    }
+  }
+}
+
+/** Finds a command or "container|sub" by name (Redis's lookupCommandBySds). */
+export function findCommand(c: Client, name: string): Command | undefined {
+  const parts = name.split('|');
+  if (parts.length > 2) return undefined;
+  const base = c.server.registry.lookup(parts[0]!);
+  if (parts.length === 1 || !base) return base;
+  return base.subcommands?.get(parts[1]!.toLowerCase());
+}
+
+/**
+ * Replies with a HELP text as Redis's addReplyHelp: a header naming the
+ * command as typed (upper-cased), the lines, then HELP itself.
+ */
+export function replyHelp(c: Client, name: string, lines: readonly string[]): void {
+  c.reply.array(lines.length + 3);
+  c.reply.simple(`${name.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) c.reply.simple(l);
+  c.reply.simple('HELP');
+  c.reply.simple('    Prints this help.');
+}
+
+/** A key found in a command line: its index in the command's args and its key spec flags. */
+export interface KeyRef {
+  pos: number;
+  flags: readonly string[];
+}
+
+/** Redis's getKeysUsingKeySpecs: null when a spec can't be resolved (incomplete, unknown, bad numkeys). */
+function keysFromSpecs(specs: readonly KeySpec[], args: readonly string[]): KeyRef[] | null {
+  const argc = args.length;
+  const out: KeyRef[] = [];
+  for (const k of specs) {
+    if (k.flags.includes('not_key')) continue;
+    let first = 0;
+    if (k.begin.type === 'index') first = k.begin.index;
+    else if (k.begin.type === 'keyword') {
+      const { keyword, startfrom } = k.begin;
+      const start = startfrom > 0 ? startfrom : argc + startfrom;
+      const end = startfrom > 0 ? argc - 1 : 1;
+      for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
+        if (args[i]!.toLowerCase() === keyword.toLowerCase()) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first === 0) continue;
+    } else return null;
+    let last: number;
+    let step: number;
+    if (k.find.type === 'range') {
+      step = k.find.keystep;
+      if (k.find.lastkey >= 0) last = first + k.find.lastkey;
+      else if (k.find.limit === 0) last = argc + k.find.lastkey;
+      else last = first + (Math.floor((argc - first) / k.find.limit) + k.find.lastkey);
+    } else if (k.find.type === 'keynum') {
+      step = k.find.keystep;
+      if (k.find.keynumidx >= argc) return null;
+      const s = args[first + k.find.keynumidx];
+      const numkeys = s !== undefined && /^(0|[1-9]\d*)$/.test(s) ? Number(s) : -1;
+      if (numkeys < 0) return null;
+      first += k.find.firstkey;
+      last = first + numkeys - 1;
+    } else return null;
+    if (last >= argc || last < first || first >= argc) return null;
+    for (let i = first; i <= last; i += step) out.push({ pos: i, flags: k.flags });
+    if (k.flags.includes('incomplete')) return null;
+  }
+  return out;
+}
+
+const RO_ACCESS = ['RO', 'access'];
+const OW_UPDATE = ['OW', 'update'];
+const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
+
+/** The getkeys procedures of commands whose key specs are not enough (variable flags, unknown or incomplete specs). */
+function keysFromProc(cmd: Command, args: readonly string[]): KeyRef[] {
+  const name = cmd.fullName;
+  if (name === 'set') {
+    let get = false;
+    for (let i = 3; i < args.length; i++) if (args[i]!.toLowerCase() === 'get') get = true;
+    return [{ pos: 1, flags: get ? RW_ACCESS_UPDATE : OW_UPDATE }];
+  }
+  if (name === 'bitfield') {
+    let ro = true;
+    for (let i = 2; i < args.length; i++) {
+      const a = args[i]!.toLowerCase();
+      const rem = args.length - i - 1;
+      if (a === 'get' && rem >= 2) i += 2;
+      else if (a === 'overflow' && rem >= 1) i += 1;
+      else {
+        ro = false;
+        break;
+      }
+    }
+    return [{ pos: 1, flags: ro ? RO_ACCESS : RW_ACCESS_UPDATE }];
+  }
+  if (name === 'migrate') {
+    // Redis's migrateGetKeys: the key argument, or what follows KEYS (skipping AUTH / AUTH2 values)
+    const flags = ['RW', 'access', 'delete'];
+    const skip: Record<string, number> = { copy: 0, replace: 0, auth: 1, auth2: 2 };
+    for (let i = 6; i < args.length; i++) {
+      const a = args[i]!.toLowerCase();
+      if (a === 'keys') {
+        if (args[3] !== '') return [];
+        const out: KeyRef[] = [];
+        for (let j = i + 1; j < args.length; j++) out.push({ pos: j, flags });
+        return out;
+      }
+      i += skip[a] ?? 0;
+    }
+    return [{ pos: 3, flags }];
+  }
+  const specs = keySpecsOf(cmd);
+  const idx = cmd.spec.keys ? cmd.spec.keys(args) : Registry.keyIndexes(cmd, args);
+  return idx.map((pos) => {
+    // a position that starts a spec takes its flags; STORE-like destinations take the last spec's
+    const own = specs.find((k) => k.begin.type === 'index' && k.begin.index === pos);
+    if (own) return { pos, flags: own.flags };
+    if (name === 'sort') return { pos, flags: OW_UPDATE };
+    return { pos, flags: specs[specs.length - 1]?.flags ?? (cmd.isWrite ? ['RW', 'update'] : RO_ACCESS) };
+  });
+}
+
+/** Keys of a command line with their flags, as COMMAND GETKEYS sees them; null = invalid arguments. */
+export function commandKeys(cmd: Command, args: readonly string[]): KeyRef[] | null {
+  const specs = keySpecsOf(cmd);
+  const varFlags = specs.some((k) => k.flags.includes('variable_flags'));
+  if (specs.length > 0 && !varFlags) {
+    const keys = keysFromSpecs(specs, args);
+    if (keys !== null) return keys.length ? keys : null;
+  }
+  // the other procedures parse numkeys as the specs do: when the specs fail, so do they
+  if (!OWN_PROC.has(cmd.fullName) && (meta(cmd) || !cmd.spec.keys)) return null;
+  const keys = keysFromProc(cmd, args);
+  return keys.length ? keys : null;
+}
+
+/** Commands whose key specs can't describe their keys (unknown, incomplete or variable flags). */
+const OWN_PROC = new Set(['set', 'bitfield', 'sort', 'sort_ro', 'migrate']);
+
+/** Commands with a getkeys procedure in Redis (used when their key specs can't resolve the keys). */
+const PROC_COMMANDS = new Set([
+  'bitfield', 'blmpop', 'bzmpop', 'eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro', 'georadius',
+  'georadiusbymember', 'lmpop', 'migrate', 'set', 'sintercard', 'sort', 'sort_ro', 'xread', 'xreadgroup', 'zdiff',
+  'zdiffstore', 'zinter', 'zintercard', 'zinterstore', 'zmpop', 'zunion', 'zunionstore',
+]);
+
+function getKeys(c: Client, args: string[], withFlags: boolean): void {
+  const line = args.slice(2);
+  let cmd = c.server.registry.lookup(line[0]!);
+  if (cmd?.subcommands && line.length >= 2) cmd = cmd.subcommands.get(line[1]!.toLowerCase());
+  if (!cmd) throw new CommandError('ERR Invalid command specified');
+  if (keySpecsOf(cmd).length === 0 && !PROC_COMMANDS.has(cmd.fullName)) throw new CommandError('ERR The command has no key arguments');
+  const ar = cmd.spec.arity;
+  if ((ar > 0 && ar !== line.length) || line.length < -ar) throw new CommandError('ERR Invalid number of arguments specified for command');
+  const keys = commandKeys(cmd, line);
+  if (keys === null) {
+    if (!cmd.spec.flags.includes('no_mandatory_keys')) throw new CommandError('ERR Invalid arguments specified for command');
+    return c.reply.array(0);
+  }
+  c.reply.array(keys.length);
+  for (const k of keys) {
+    if (!withFlags) {
+      c.reply.bulk(line[k.pos]!);
+      continue;
+    }
+    c.reply.array(2);
+    c.reply.bulk(line[k.pos]!);
+    writeFlagSet(c.reply, KEY_FLAG_ORDER.filter((f) => k.flags.includes(f)));
+  }
+}
+
+const sub = (name: string, arity: number, since: string, summary: string, complexity: string, handler: CommandSpec['handler'], args?: ArgSpec[]): CommandSpec =>
+  command({ name, arity, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, complexity, acl: ['@connection'], args, handler });
+
+const HELP = [
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
+];
+
+const NAMES_ARG: ArgSpec[] = [{ name: 'command-name', type: 'string', optional: true, multiple: true }];
+
+/** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern] */
+function commandList(c: Client, args: string[]): void {
+  let filter: ((cmd: Command) => boolean) | null = null;
+  for (let i = 2; i < args.length; i++) {
+    const more = args.length - 1 - i;
+    if (args[i]!.toLowerCase() !== 'filterby' || more !== 2) throw new CommandError(Err.SYNTAX);
+    const kind = args[i + 1]!.toLowerCase();
+    const v = args[i + 2]!;
+    if (kind === 'module') filter = () => false;
+    else if (kind === 'aclcat') {
+      const cat = '@' + v.toLowerCase();
+      filter = (cmd) => cmd.aclCategories.includes(cat);
+    } else if (kind === 'pattern') filter = (cmd) => globMatch(v, cmd.fullName, true);
+    else throw new CommandError(Err.SYNTAX);
+    i += 2;
+  }
+  const names: string[] = [];
+  for (const cmd of c.server.registry.all()) if (filter === null || filter(cmd)) names.push(cmd.fullName);
+  c.reply.bulkArray(names);
+}
+
+/** COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | GETKEYSANDFLAGS | HELP] */
+const commandCmd = command({
+  name: 'command', arity: -1, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '2.8.13', summary: 'Get array of Redis command details', complexity: 'O(N) where N is the total number of Redis commands',
+  acl: ['@connection'],
+  handler(c) {
+    const cmds = c.server.registry.commands;
+    c.reply.array(cmds.length);
+    for (const cmd of cmds) writeCommandInfo(c.reply, cmd);
+  },
+  subcommands: [
+    sub('count', 2, '2.8.13', 'Get total number of Redis commands', 'O(1)', (c) => c.reply.int(c.server.registry.commands.length)),
+    sub('info', -2, '2.8.13', 'Get array of specific Redis command details, or all when no argument is given.', 'O(N) where N is the number of commands to look up', (c, args) => {
+      const list = args.length === 2 ? c.server.registry.commands : args.slice(2).map((n) => findCommand(c, n));
+      c.reply.array(list.length);
+      for (const cmd of list) {
+        if (cmd) writeCommandInfo(c.reply, cmd);
+        else c.reply.nullBulk();
+      }
+    }, NAMES_ARG),
+    sub('docs', -2, '7.0.0', 'Get array of specific Redis command documentation', 'O(N) where N is the number of commands to look up', (c, args) => {
+      const list = args.length === 2 ? c.server.registry.commands : args.slice(2).map((n) => findCommand(c, n)).filter((x) => x !== undefined);
+      c.reply.map(list.length);
+      for (const cmd of list) {
+        c.reply.bulk(cmd.fullName);
+        writeDocs(c.reply, cmd);
+      }
+    }, NAMES_ARG),
+    sub('list', -2, '7.0.0', 'Get an array of Redis command names', 'O(N) where N is the total number of Redis commands', commandList, [{
+      name: 'filterby', type: 'oneof', token: 'FILTERBY', optional: true, args: [
+        { name: 'module-name', type: 'string', token: 'MODULE' },
+        { name: 'category', type: 'string', token: 'ACLCAT' },
+        { name: 'pattern', type: 'pattern', token: 'PATTERN' },
+      ],
+    }]),
+    sub('getkeys', -4, '2.8.13', 'Extract keys given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, false)),
+    sub('getkeysandflags', -4, '7.0.0', 'Extract keys and access flags given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, true)),
+    sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', 'O(1)', (c, args) => replyHelp(c, args[0]!, HELP)),
+  ],
+});
+
+export const commandCommands: CommandSpec[] = [commandCmd];

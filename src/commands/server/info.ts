@@ -1,0 +1,444 @@
+/**
+ * INFO: Redis 7.0's sections, field names and order, CRLF lines. Families
+ * that own a statistic (persistence, replication, pub/sub, scripting…) add or
+ * override fields with addInfoFields instead of editing this file.
+ */
+import { command, type CommandSpec } from '../core/spec.ts';
+import type { ServerState } from '../../server/server-state.ts';
+import { REDIS_VERSION, SHARDIS_VERSION } from '../../server/version.ts';
+import { getConfigNumber, getConfigValue } from '../../config/config.ts';
+import { arch, machine, release, totalmem, type } from 'node:os';
+import { resolve } from 'node:path';
+import { saveState, totalDirty } from './save-state.ts';
+import { migrateCachedSockets } from '../keys/migrate.ts';
+import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
+
+type Field = [name: string, value: string | number];
+type Provider = (s: ServerState) => Field[];
+
+
+/** Redis's bytesToHuman: 100B, 2.00K, 1.50M … */
+export function bytesToHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  let d = n / 1024;
+  let i = 0;
+  while (d >= 1024 && i < units.length - 1) {
+    d /= 1024;
+    i++;
+  }
+  return `${d.toFixed(2)}${units[i]}`;
+}
+
+const pct = (n: number): string => `${n.toFixed(2)}%`;
+const secs = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
+
+function shardTotals(s: ServerState): { hits: number; misses: number; expired: number; dirty: number } {
+  const t = { hits: 0, misses: 0, expired: 0, dirty: 0 };
+  for (const sh of s.engine.shards) {
+    t.hits += sh.stats.keyspaceHits;
+    t.misses += sh.stats.keyspaceMisses;
+    t.expired += sh.stats.expiredKeys;
+    t.dirty += sh.stats.dirty;
+  }
+  return t;
+}
+
+/** Net throughput between two INFO calls (instantaneous_*_kbps). */
+const netSamples = new WeakMap<ServerState, { t: number; in: number; out: number; kin: number; kout: number }>();
+
+function netRates(s: ServerState): [number, number] {
+  const now = performance.now();
+  const prev = netSamples.get(s);
+  let kin = 0;
+  let kout = 0;
+  if (prev) {
+    const dt = (now - prev.t) / 1000;
+    if (dt < 0.1) return [prev.kin, prev.kout];
+    if (dt < 10) {
+      kin = (s.stats.netInputBytes - prev.in) / dt / 1024;
+      kout = (s.stats.netOutputBytes - prev.out) / dt / 1024;
+    }
+  }
+  netSamples.set(s, { t: now, in: s.stats.netInputBytes, out: s.stats.netOutputBytes, kin, kout });
+  return [kin, kout];
+}
+
+function memoryFields(s: ServerState): Field[] {
+  const m = process.memoryUsage();
+  const used = s.memory.used();
+  s.peakMemory = s.memory.peak;
+  const startup = EMPTY_SERVER_BYTES;
+  const dataset = s.memory.dataset();
+  const overhead = used - dataset;
+  const maxmemory = getConfigNumber(s.config, 'maxmemory', 0);
+  const total = totalmem();
+  const clientsMem = s.memory.clients();
+  return [
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+    ['used_memory_rss', m.rss],
+    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_peak', s.peakMemory],
+    ['used_memory_peak_human', bytesToHuman(s.peakMemory)],
+    ['used_memory_peak_perc', pct((used * 100) / s.peakMemory)],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', pct(used > startup ? (dataset * 100) / (used - startup) : 0)],
+    ['allocator_allocated', m.heapUsed + m.external],
+    ['allocator_active', m.heapTotal],
+    ['allocator_resident', m.rss],
+    ['total_system_memory', total],
+    ['total_system_memory_human', bytesToHuman(total)],
+    ['used_memory_lua', 0],
+    ['used_memory_vm_eval', 0],
+    ['used_memory_lua_human', '0B'],
+    ['used_memory_scripts_eval', 0],
+    ['number_of_cached_scripts', 0],
+    ['number_of_functions', 0],
+    ['number_of_libraries', 0],
+    ['used_memory_vm_functions', 0],
+    ['used_memory_vm_total', 0],
+    ['used_memory_vm_total_human', '0B'],
+    ['used_memory_functions', 0],
+    ['used_memory_scripts', 0],
+    ['used_memory_scripts_human', '0B'],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', getConfigValue(s.config, 'maxmemory-policy') ?? 'noeviction'],
+    ['allocator_frag_ratio', (m.heapTotal / Math.max(1, m.heapUsed)).toFixed(2)],
+    ['allocator_frag_bytes', m.heapTotal - m.heapUsed],
+    ['allocator_rss_ratio', (m.rss / Math.max(1, m.heapTotal)).toFixed(2)],
+    ['allocator_rss_bytes', m.rss - m.heapTotal],
+    ['rss_overhead_ratio', '1.00'],
+    ['rss_overhead_bytes', 0],
+    ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
+    ['mem_fragmentation_bytes', m.rss - used],
+    ['mem_not_counted_for_evict', 0],
+    ['mem_replication_backlog', 0],
+    ['mem_total_replication_buffers', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', clientsMem],
+    ['mem_cluster_links', 0],
+    ['mem_aof_buffer', 0],
+    ['mem_allocator', 'v8'],
+    ['active_defrag_running', 0],
+    ['lazyfree_pending_objects', 0],
+    ['lazyfreed_objects', s.stats.lazyfreedObjects],
+  ];
+}
+
+const SECTIONS: Record<string, Provider> = {
+  // shardis's own statistics: only when asked for by name, so INFO, INFO all and INFO everything list Redis's fields alone
+  shardis: (s) => [
+    // memory-reducing collections run while quiet (server/heap-compactor.ts)
+    ['heap_compactions', s.heapCompactor.compactions],
+    ['heap_compaction_last_ms', s.heapCompactor.lastMs.toFixed(1)],
+  ],
+  server: (s) => {
+    const up = Math.floor((Date.now() - s.startedAt) / 1000);
+    const hz = s.config.hz;
+    return [
+      ['redis_version', REDIS_VERSION],
+      ['redis_git_sha1', '00000000'],
+      ['redis_git_dirty', 0],
+      ['redis_build_id', '0'],
+      ['redis_mode', 'standalone'],
+      ['os', `${type()} ${release()} ${machine()}`],
+      ['arch_bits', arch().includes('64') ? 64 : 32],
+      ['monotonic_clock', 'POSIX clock_gettime'],
+      ['multiplexing_api', process.platform === 'linux' ? 'epoll' : process.platform === 'win32' ? 'iocp' : 'kqueue'],
+      ['atomicvar_api', 'c11-builtin'],
+      ['gcc_version', '0.0.0'],
+      ['process_id', process.pid],
+      ['process_supervised', 'no'],
+      ['run_id', s.runId],
+      ['tcp_port', s.port],
+      ['server_time_usec', Math.round((performance.timeOrigin + performance.now()) * 1000)],
+      ['uptime_in_seconds', up],
+      ['uptime_in_days', Math.floor(up / 86400)],
+      ['hz', hz],
+      ['configured_hz', hz],
+      ['lru_clock', Math.floor(Date.now() / 1000) & 0xffffff],
+      ['executable', process.argv[1] ? resolve(process.argv[1]) : process.execPath],
+      ['config_file', s.config.configFile || s.configFile],
+      ['io_threads_active', 0],
+      ['shardis_version', SHARDIS_VERSION],
+      ['shardis_shards', s.engine.shards.length],
+      ['node_version', process.versions.node],
+    ];
+  },
+  clients: (s) => {
+    let blocked = 0;
+    let maxIn = 0;
+    let maxOut = 0;
+    for (const c of s.clients.values()) {
+      if (c.blocked) blocked++;
+      if (c.queryBufSize > maxIn) maxIn = c.queryBufSize;
+      if (c.reply.len > maxOut) maxOut = c.reply.len;
+    }
+    return [
+      ['connected_clients', s.clients.size - s.replication.replicas.size],
+      ['cluster_connections', 0],
+      ['maxclients', s.config.maxclients],
+      ['client_recent_max_input_buffer', maxIn],
+      ['client_recent_max_output_buffer', maxOut],
+      ['blocked_clients', blocked],
+      ['tracking_clients', s.tracking?.clients ?? 0],
+      ['clients_in_timeout_table', blocked],
+    ];
+  },
+  memory: memoryFields,
+  persistence: (s) => {
+    const save = saveState(s);
+    return [
+      ['loading', 0],
+      ['async_loading', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', '0.00'],
+      ['current_save_keys_processed', 0],
+      ['current_save_keys_total', 0],
+      ['rdb_changes_since_last_save', totalDirty(s) - save.dirtyAtSave],
+      ['rdb_bgsave_in_progress', save.bgsaveInProgress ? 1 : 0],
+      ['rdb_last_save_time', save.lastSave],
+      ['rdb_last_bgsave_status', save.lastStatus],
+      ['rdb_last_bgsave_time_sec', save.lastBgsaveSecs],
+      ['rdb_current_bgsave_time_sec', save.bgsaveInProgress ? Math.floor(Date.now() / 1000) - save.bgsaveStart : -1],
+      ['rdb_saves', save.saves],
+      ['rdb_last_cow_size', 0],
+      ['rdb_last_load_keys_expired', save.lastLoadKeysExpired],
+      ['rdb_last_load_keys_loaded', save.lastLoadKeysLoaded],
+      ['aof_enabled', getConfigValue(s.config, 'appendonly') === 'yes' ? 1 : 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_rewrite_time_sec', -1],
+      ['aof_current_rewrite_time_sec', -1],
+      ['aof_last_bgrewrite_status', 'ok'],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+    ];
+  },
+  stats: (s) => {
+    const t = shardTotals(s);
+    const [kin, kout] = netRates(s);
+    const st = s.stats;
+    return [
+      ['total_connections_received', st.totalConnections],
+      ['total_commands_processed', st.commandsProcessed],
+      ['instantaneous_ops_per_sec', s.opsPerSec()],
+      ['total_net_input_bytes', st.netInputBytes],
+      ['total_net_output_bytes', st.netOutputBytes],
+      ['total_net_repl_input_bytes', 0],
+      ['total_net_repl_output_bytes', 0],
+      ['instantaneous_input_kbps', kin.toFixed(2)],
+      ['instantaneous_output_kbps', kout.toFixed(2)],
+      ['instantaneous_input_repl_kbps', '0.00'],
+      ['instantaneous_output_repl_kbps', '0.00'],
+      ['rejected_connections', st.rejectedConnections],
+      ['sync_full', 0],
+      ['sync_partial_ok', 0],
+      ['sync_partial_err', 0],
+      ['expired_keys', t.expired],
+      ['expired_stale_perc', '0.00'],
+      ['expired_time_cap_reached_count', 0],
+      ['expire_cycle_cpu_milliseconds', 0],
+      ['evicted_keys', s.memory.evictedKeys],
+      ['evicted_clients', s.memory.evictedClients],
+      ['total_eviction_exceeded_time', 0],
+      ['current_eviction_exceeded_time', 0],
+      ['keyspace_hits', t.hits],
+      ['keyspace_misses', t.misses],
+      ['pubsub_channels', 0],
+      ['pubsub_patterns', 0],
+      ['pubsubshard_channels', 0],
+      ['latest_fork_usec', 0],
+      ['total_forks', 0],
+      ['migrate_cached_sockets', migrateCachedSockets(s)],
+      ['slave_expires_tracked_keys', 0],
+      ['active_defrag_hits', 0],
+      ['active_defrag_misses', 0],
+      ['active_defrag_key_hits', 0],
+      ['active_defrag_key_misses', 0],
+      ['total_active_defrag_time', 0],
+      ['current_active_defrag_time', 0],
+      ['tracking_total_keys', s.tracking?.totalKeys ?? 0],
+      ['tracking_total_items', s.tracking?.totalItems ?? 0],
+      ['tracking_total_prefixes', s.tracking?.prefixes.size ?? 0],
+      ['unexpected_error_replies', 0],
+      ['total_error_replies', st.totalErrorReplies],
+      ['dump_payload_sanitizations', 0],
+      ['total_reads_processed', st.commandsProcessed],
+      ['total_writes_processed', st.commandsProcessed],
+      ['io_threaded_reads_processed', 0],
+      ['io_threaded_writes_processed', 0],
+      ['reply_buffer_shrinks', 0],
+      ['reply_buffer_expands', 0],
+    ];
+  },
+  replication: (s) => {
+    const repl = s.replication;
+    const out: Field[] = [['role', 'master'], ['connected_slaves', repl.replicas.size]];
+    let i = 0;
+    for (const r of repl.replicas) {
+      const sock = r.client.socket;
+      out.push([`slave${i++}`, `ip=${sock?.remoteAddress ?? ''},port=${sock?.remotePort ?? 0},state=online,offset=${repl.offset},lag=0`]);
+    }
+    out.push(
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', s.runId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_repl_offset', repl.offset],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', repl.replicas.size > 0 ? 1 : 0],
+      ['repl_backlog_size', getConfigNumber(s.config, 'repl-backlog-size', 1048576)],
+      ['repl_backlog_first_byte_offset', repl.replicas.size > 0 ? 1 : 0],
+      ['repl_backlog_histlen', repl.replicas.size > 0 ? repl.offset : 0],
+    );
+    return out;
+  },
+  cpu: () => {
+    const u = process.cpuUsage();
+    return [
+      ['used_cpu_sys', secs(u.system)],
+      ['used_cpu_user', secs(u.user)],
+      ['used_cpu_sys_children', '0.000000'],
+      ['used_cpu_user_children', '0.000000'],
+      ['used_cpu_sys_main_thread', secs(u.system)],
+      ['used_cpu_user_main_thread', secs(u.user)],
+    ];
+  },
+  modules: () => [],
+  commandstats: (s) => {
+    const out: Field[] = [];
+    for (const cmd of s.registry.all()) {
+      if (cmd.calls === 0 && cmd.rejectedCalls === 0 && cmd.failedCalls === 0) continue;
+      const usec = Math.round(cmd.usec);
+      const per = cmd.calls === 0 ? 0 : usec / cmd.calls;
+      out.push([`cmdstat_${cmd.fullName}`, `calls=${cmd.calls},usec=${usec},usec_per_call=${per.toFixed(2)},rejected_calls=${cmd.rejectedCalls},failed_calls=${cmd.failedCalls}`]);
+    }
+    return out;
+  },
+  errorstats: (s) =>
+    [...s.stats.errors.keys()]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((code) => [`errorstat_${code.replace(/[#:\n\r]/g, '_')}`, `count=${s.stats.errors.get(code)}`]),
+  latencystats: (s) => {
+    const pcts = (getConfigValue(s.config, 'latency-tracking-info-percentiles') ?? '50 99 99.9').split(' ').filter((x) => x !== '').map(Number);
+    const out: Field[] = [];
+    for (const cmd of s.registry.all()) {
+      if (cmd.calls === 0) continue;
+      const parts: string[] = [];
+      for (const p of pcts) {
+        const v = s.latency.percentile(cmd, p);
+        if (v === null) break;
+        parts.push(`p${p}=${v.toFixed(3)}`);
+      }
+      if (parts.length === pcts.length && parts.length > 0) out.push([`latency_percentiles_usec_${cmd.fullName}`, parts.join(',')]);
+    }
+    return out;
+  },
+  cluster: () => [['cluster_enabled', 0]],
+  keyspace: (s) => {
+    const out: Field[] = [];
+    const now = Date.now();
+    for (let db = 0; db < s.engine.databases; db++) {
+      let keys = 0;
+      let expires = 0;
+      let ttlSum = 0;
+      let sampled = 0;
+      for (const ks of s.engine.keyspaces(db)) {
+        keys += ks.size;
+        expires += ks.volatile;
+        // avg_ttl is an estimate in Redis too: sample keys with a TTL of each table
+        const some: string[] = [];
+        ks.data.sampleVolatile(1000 - sampled, some);
+        for (const key of some) {
+          const when = ks.data.expireAt(key);
+          if (when > now) {
+            ttlSum += when - now;
+            sampled++;
+          }
+        }
+      }
+      if (keys > 0 || expires > 0) out.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=${sampled ? Math.round(ttlSum / sampled) : 0}`]);
+    }
+    return out;
+  },
+};
+
+/** Section names in output order, with their "# Title" headers. */
+const ORDER: Array<[string, string]> = [
+  ['server', 'Server'], ['clients', 'Clients'], ['memory', 'Memory'], ['persistence', 'Persistence'], ['stats', 'Stats'],
+  ['replication', 'Replication'], ['cpu', 'CPU'], ['modules', 'Modules'], ['commandstats', 'Commandstats'],
+  ['errorstats', 'Errorstats'], ['latencystats', 'Latencystats'], ['cluster', 'Cluster'], ['keyspace', 'Keyspace'],
+  ['shardis', 'Shardis'],
+];
+const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
+
+const extraFields = new Map<string, Provider[]>();
+
+/**
+ * Adds fields to a section (or replaces same-named ones in place): how the
+ * families that own a statistic report it, e.g. persistence's
+ * rdb_changes_since_last_save or pub/sub's pubsub_channels.
+ */
+export function addInfoFields(section: string, provider: Provider): void {
+  const list = extraFields.get(section);
+  if (list) list.push(provider);
+  else extraFields.set(section, [provider]);
+}
+
+function sectionLines(s: ServerState, name: string): Field[] {
+  const fields = SECTIONS[name]!(s);
+  const extra = extraFields.get(name);
+  if (!extra) return fields;
+  for (const p of extra) {
+    for (const f of p(s)) {
+      const i = fields.findIndex(([k]) => k === f[0]);
+      if (i >= 0) fields[i] = f;
+      else fields.push(f);
+    }
+  }
+  return fields;
+}
+
+/** The INFO text for the requested section names (Redis's genRedisInfoString). */
+export function infoString(s: ServerState, names: readonly string[]): string {
+  const wanted = new Set<string>();
+  let all = false;
+  if (names.length === 0) for (const n of DEFAULT) wanted.add(n);
+  for (const raw of names) {
+    const n = raw.toLowerCase();
+    if (n === 'default') for (const d of DEFAULT) wanted.add(d);
+    else if (n === 'all' || n === 'everything') all = true;
+    else wanted.add(n);
+  }
+  let out = '';
+  for (const [name, title] of ORDER) {
+    if ((!all || name === 'shardis') && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
+    if (out !== '') out += '\r\n';
+    out += `# ${title}\r\n`;
+    for (const [k, v] of sectionLines(s, name)) out += `${k}:${v}\r\n`;
+  }
+  return out;
+}
+
+/** INFO [section [section ...]] */
+const info = command({
+  name: 'info', arity: -1, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '1.0.0', summary: 'Get information and statistics about the server', complexity: 'O(1)',
+  acl: ['@dangerous'],
+  args: [{ name: 'section', type: 'string', optional: true, multiple: true }],
+  handler(c, args) {
+    c.reply.verbatim(infoString(c.server, args.slice(1)));
+  },
+});
+
+export const infoCommands: CommandSpec[] = [info];

@@ -1,0 +1,296 @@
+/**
+ * Snapshots of the dataset on disk (dir/dbfilename, Redis's RDB format) and
+ * their bookkeeping: SAVE / BGSAVE / FLUSHALL / SHUTDOWN saves, the
+ * `save <seconds> <changes>` schedule, loading at start-up and DEBUG RELOAD,
+ * and what LASTSAVE / INFO persistence report (rdb_changes_since_last_save,
+ * rdb_last_save_time, rdb_saves, bgsave state, last load counts).
+ *
+ * BGSAVE serializes the dataset in one synchronous pass (a point-in-time
+ * copy without a fork) and writes the file asynchronously.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { getConfigNumber, getConfigValue } from '../../config/config.ts';
+import { CommandError } from '../core/errors.ts';
+import type { ServerState } from '../../server/server-state.ts';
+import type { RdbSaveOptions } from '../../persistence/rdb-writer.ts';
+import type { LoadLimits } from '../../persistence/rdb-reader.ts';
+import type { LoadOptions, LoadResult } from '../../persistence/rdb-load.ts';
+import { loadSnapshot, saveSnapshotAsync, saveSnapshotSync } from '../../persistence/snapshot.ts';
+import type { SnapshotStats } from '../../persistence/incremental-rdb.ts';
+import { functionStore } from '../../persistence/rdb-functions.ts';
+
+export interface SaveState {
+  /** Sum of the shards' dirty counters at the last save. */
+  dirtyAtSave: number;
+  /** Unix time (seconds) of the last successful save (start-up time before any). */
+  lastSave: number;
+  saves: number;
+  lastStatus: 'ok' | 'err';
+  /** A BGSAVE is writing its file. */
+  bgsaveInProgress: boolean;
+  /** What the last successful BGSAVE did (keys, keys saved ahead of writes, longest pause). */
+  lastSnapshot: SnapshotStats | null;
+  /** Unix time (s) the running BGSAVE started. */
+  bgsaveStart: number;
+  /** Seconds the last BGSAVE took (-1 before any). */
+  lastBgsaveSecs: number;
+  /** BGSAVE SCHEDULE (or one inside MULTI) waiting for the running one. */
+  bgsaveScheduled: boolean;
+  /** Unix time (s) of the last BGSAVE attempt (retries after a failure wait 5 s). */
+  lastBgsaveTry: number;
+  /** Dirty counter when the running BGSAVE took its snapshot. */
+  dirtyAtBgsave: number;
+  lastLoadKeysLoaded: number;
+  lastLoadKeysExpired: number;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION */
+  skipChecksum: boolean;
+  /** Foreground saves so far: a BGSAVE started before the latest one must not replace its file. */
+  syncSaves: number;
+  /** The running BGSAVE (settles when its file is written or has failed). */
+  bgsave: Promise<void> | null;
+}
+
+const states = new WeakMap<ServerState, SaveState>();
+
+export function saveState(s: ServerState): SaveState {
+  let st = states.get(s);
+  if (!st) {
+    st = {
+      dirtyAtSave: 0, lastSave: Math.floor(s.startedAt / 1000), saves: 0, lastStatus: 'ok',
+      bgsaveInProgress: false, lastSnapshot: null, bgsaveStart: 0, lastBgsaveSecs: -1, bgsaveScheduled: false, lastBgsaveTry: 0, dirtyAtBgsave: 0,
+      lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, skipChecksum: false, syncSaves: 0, bgsave: null,
+    };
+    states.set(s, st);
+  }
+  return st;
+}
+
+/** Writes made since start-up (Redis's server.dirty without resets). */
+export function totalDirty(s: ServerState): number {
+  let n = 0;
+  for (const sh of s.engine.shards) n += sh.stats.dirty;
+  return n;
+}
+
+/** Records a successful save of the dataset as it was when the dirty counter read `dirty`. */
+export function markSaved(s: ServerState, dirty = totalDirty(s)): void {
+  const st = saveState(s);
+  st.dirtyAtSave = dirty;
+  st.lastSave = Math.floor(Date.now() / 1000);
+  st.saves++;
+  st.lastStatus = 'ok';
+}
+
+/** True when "save" has at least one save point (FLUSHALL and SHUTDOWN then save, as Redis). */
+export function hasSavePoints(s: ServerState): boolean {
+  return (getConfigValue(s.config, 'save') ?? '') !== '';
+}
+
+/** dir/dbfilename */
+export function rdbFile(s: ServerState): string {
+  return join(s.config.dir, getConfigValue(s.config, 'dbfilename') ?? 'dump.rdb');
+}
+
+/** How to write RDB data under the current config. */
+export function saveOptions(s: ServerState): RdbSaveOptions {
+  return {
+    compress: getConfigValue(s.config, 'rdbcompression') !== 'no',
+    checksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
+    listFill: getConfigNumber(s.config, 'list-max-listpack-size', -2),
+    aofBase: false,
+  };
+}
+
+/** The encoding limits loaded values are fitted to. */
+export function loadLimits(s: ServerState): LoadLimits {
+  const cfg = s.config;
+  return {
+    setMaxIntsetEntries: getConfigNumber(cfg, 'set-max-intset-entries', 512),
+    hashMaxListpackEntries: getConfigNumber(cfg, 'hash-max-listpack-entries', 128),
+    hashMaxListpackValue: getConfigNumber(cfg, 'hash-max-listpack-value', 64),
+    zsetMaxListpackEntries: getConfigNumber(cfg, 'zset-max-listpack-entries', 128),
+    zsetMaxListpackValue: getConfigNumber(cfg, 'zset-max-listpack-value', 64),
+  };
+}
+
+/** Saves the dataset in the foreground as dir/dbfilename; false (and logged) on failure. */
+function saveRdbFile(s: ServerState): boolean {
+  const dirty = totalDirty(s);
+  // Redis kills a running BGSAVE child here; its file must not replace this one
+  saveState(s).syncSaves++;
+  try {
+    saveSnapshotSync(s.engine, rdbFile(s), saveOptions(s));
+  } catch (e) {
+    s.log('warning', `Write error saving DB on disk: ${(e as Error).message}`);
+    saveState(s).lastStatus = 'err';
+    return false;
+  }
+  s.log('notice', 'DB saved on disk');
+  markSaved(s, dirty);
+  return true;
+}
+
+export const saveHooks: { save: (s: ServerState) => boolean } = { save: saveRdbFile };
+
+/** rdbSaveBackground: false when a BGSAVE is already running. */
+/**
+ * Whether another background job (the AOF rewrite, set by the AOF) is
+ * running: Redis runs one child at a time, so BGSAVE waits for it.
+ */
+export const otherBackgroundJob = { active: (_s: ServerState): boolean => false };
+
+export function startBgsave(s: ServerState): boolean {
+  const st = saveState(s);
+  if (st.bgsaveInProgress) return false;
+  st.saves++;
+  st.bgsaveInProgress = true;
+  st.bgsaveScheduled = false;
+  const started = Date.now();
+  st.bgsaveStart = Math.floor(started / 1000);
+  st.lastBgsaveTry = st.bgsaveStart;
+  st.dirtyAtBgsave = totalDirty(s);
+  s.log('notice', `Background saving started by pid ${process.pid}`);
+  const gen = st.syncSaves;
+  const done = (ok: boolean, err?: unknown): void => {
+    st.bgsaveInProgress = false;
+    st.bgsave = null;
+    st.lastBgsaveSecs = Math.round((Date.now() - started) / 1000);
+    if (!ok && st.syncSaves !== gen) {
+      // a foreground save replaced it, as Redis kills the child then (no error status)
+      s.log('notice', 'Background saving cancelled by a foreground save');
+    } else if (ok) {
+      s.log('notice', 'Background saving terminated with success');
+      st.dirtyAtSave = st.dirtyAtBgsave;
+      st.lastSave = Math.floor(Date.now() / 1000);
+      st.lastStatus = 'ok';
+    } else {
+      s.log('warning', `Background saving error: ${(err as Error)?.message ?? err}`);
+      st.lastStatus = 'err';
+    }
+    if (st.bgsaveScheduled) startBgsave(s);
+  };
+  let p: Promise<SnapshotStats>;
+  try {
+    p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => st.syncSaves === gen);
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  st.bgsave = p.then((stats) => {
+    st.lastSnapshot = stats;
+    s.log('notice', `BGSAVE: ${stats.keys} keys, ${stats.early} saved ahead of writes, longest pause ${stats.longestSliceMs.toFixed(1)} ms`);
+    done(true);
+  }, (e: unknown) => done(false, e));
+  return true;
+}
+
+/** Removes every key of every database (emptyData), reporting them as FLUSHALL does. */
+function emptyData(s: ServerState): void {
+  const engine = s.engine;
+  for (let db = 0; db < engine.databases; db++) {
+    for (const ks of engine.keyspaces(db)) {
+      if (ks.size === 0) continue;
+      const keys = [...ks.data.keys()];
+      ks.clear();
+      for (const k of keys) ks.shard.emit(db, k, 'flushdb');
+    }
+  }
+}
+
+function loadOptions(s: ServerState, allowDup: boolean): LoadOptions {
+  return {
+    limits: loadLimits(s),
+    allowDup,
+    dropExpired: true,
+    verifyChecksum: getConfigValue(s.config, 'rdbchecksum') !== 'no' && !saveState(s).skipChecksum,
+    log: (level, msg) => s.log(level, msg),
+  };
+}
+
+/** Loads dir/dbfilename into the dataset (rdbLoad); throws with the reason on failure. */
+export function loadRdbFile(s: ServerState, allowDup = false): LoadResult {
+  const st = saveState(s);
+  const res = loadSnapshot(s.engine, rdbFile(s), loadOptions(s, allowDup));
+  st.lastLoadKeysLoaded = res.keysLoaded;
+  st.lastLoadKeysExpired = res.keysExpired;
+  if (res.emptyKeysSkipped > 0) {
+    s.log('warning', `Done loading RDB, keys loaded: ${res.keysLoaded}, keys expired: ${res.keysExpired}, empty keys skipped: ${res.emptyKeysSkipped}.`);
+  } else s.log('notice', `Done loading RDB, keys loaded: ${res.keysLoaded}, keys expired: ${res.keysExpired}.`);
+  return res;
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load back (errors as Redis replies them). */
+export function debugReload(s: ServerState, flags: { merge: boolean; flush: boolean; save: boolean }): void {
+  if (flags.save && !saveHooks.save(s)) throw new CommandError('ERR');
+  if (flags.flush) {
+    emptyData(s);
+    functionStore(s.engine).clear();
+  }
+  try {
+    loadRdbFile(s, flags.merge);
+  } catch (e) {
+    s.log('warning', `Error loading the RDB file: ${(e as Error).message}`);
+    throw new CommandError('ERR Error trying to load the RDB dump');
+  }
+}
+
+/**
+ * Start-up: loads dir/dbfilename when it exists (unless the AOF is on, which
+ * the AOF loader then handles) and logs as Redis does. Throws when the file
+ * can't be loaded: the server must not start with part of its data.
+ */
+export function loadAtStartup(s: ServerState): void {
+  if (getConfigValue(s.config, 'appendonly') === 'yes') return;
+  const file = rdbFile(s);
+  if (!existsSync(file)) return;
+  const t0 = performance.now();
+  try {
+    loadRdbFile(s);
+  } catch (e) {
+    s.log('warning', `Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    throw new Error(`Fatal error loading the DB ${file}: ${(e as Error).message}`);
+  }
+  s.log('notice', `DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+}
+
+/** The save points of the "save" parameter as [seconds, changes] pairs. */
+function savePoints(s: ServerState): Array<[number, number]> {
+  const v = (getConfigValue(s.config, 'save') ?? '').trim();
+  if (v === '') return [];
+  const p = v.split(/\s+/).map(Number);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < p.length; i += 2) out.push([p[i]!, p[i + 1]!]);
+  return out;
+}
+
+/**
+ * serverCron's save check, 10 times a second: BGSAVE when a save point is
+ * reached. The returned function stops it and waits for a running BGSAVE.
+ */
+export function startSaveSchedule(s: ServerState): () => Promise<void> {
+  const timer = setInterval(() => {
+    const st = saveState(s);
+    if (st.bgsaveInProgress || otherBackgroundJob.active(s)) return;
+    const now = Math.floor(Date.now() / 1000);
+    if (st.bgsaveScheduled) {
+      startBgsave(s);
+      return;
+    }
+    const changes = totalDirty(s) - st.dirtyAtSave;
+    for (const [secs, min] of savePoints(s)) {
+      // after a failed save, retry only every 5 seconds (CONFIG_BGSAVE_RETRY_DELAY)
+      if (changes >= min && now - st.lastSave > secs && (now - st.lastBgsaveTry > 5 || st.lastStatus === 'ok')) {
+        s.log('notice', `${min} changes in ${secs} seconds. Saving...`);
+        startBgsave(s);
+        return;
+      }
+    }
+  }, 100);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    const st = saveState(s);
+    st.bgsaveScheduled = false;
+    while (st.bgsave !== null) await st.bgsave;
+  };
+}

@@ -1,0 +1,219 @@
+/** MULTI / EXEC / DISCARD / WATCH / UNWATCH. */
+import { command, type CommandSpec } from '../core/spec.ts';
+import { CommandError } from '../core/errors.ts';
+import { call } from '../../server/dispatch.ts';
+import type { Client } from '../../server/client.ts';
+import type { Command } from '../core/registry.ts';
+import type { ServerState } from '../../server/server-state.ts';
+import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
+
+interface TxState {
+  queue: Array<[Command, string[]]>;
+  dirty: boolean;
+}
+
+/** Commands that run immediately even inside MULTI. */
+const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/**
+ * One WATCHed key of a client. `expired`: the key was already logically
+ * expired when watched (or became so by SWAPDB) — its deletion is then no
+ * change, as Redis's watchedKey.expired.
+ */
+interface WatchEntry {
+  readonly db: number;
+  readonly key: string;
+  expired: boolean;
+}
+
+/** (db, key) → the clients watching it and their entries. */
+type WatchTable = Map<string, Map<Client, WatchEntry>>;
+
+const watchers = new WeakMap<ServerState, WatchTable>();
+const slot = (db: number, key: string): string => db + '\0' + key;
+
+function markDirty(c: Client): void {
+  c.ext.watchDirty = true;
+}
+
+function watchTable(s: ServerState): WatchTable {
+  let t = watchers.get(s);
+  if (!t) {
+    const table: WatchTable = new Map();
+    t = table;
+    watchers.set(s, t);
+    for (const shard of s.engine.shards) {
+      shard.onKeyEvent((db, key) => {
+        if (table.size === 0) return;
+        const entries = table.get(slot(db, key));
+        if (entries === undefined) return;
+        const exists = shard.dbs[db]!.data.has(key);
+        for (const [c, e] of entries) {
+          // an already-expired key that is now gone did not logically change
+          if (e.expired && !exists) e.expired = false;
+          else markDirty(c);
+        }
+      });
+    }
+    s.swapDbHooks.push((a, b) => swapTouch(s, table, a, b));
+    s.resetHooks.push((c) => {
+      unwatchAll(c);
+      endMulti(c);
+    });
+  }
+  return t;
+}
+
+/**
+ * After SWAPDB a b: a watched key counts as touched if it existed on either
+ * side, except when only expired keys were involved (touchAllWatchedKeysInDb).
+ */
+function swapTouch(s: ServerState, table: WatchTable, a: number, b: number): void {
+  for (const entries of table.values()) {
+    for (const [c, e] of entries) {
+      if (e.db !== a && e.db !== b) continue;
+      const now = s.engine.keyspace(e.key, e.db);
+      const before = s.engine.keyspace(e.key, e.db === a ? b : a);
+      const existed = before.data.has(e.key);
+      const exists = now.data.has(e.key);
+      if (!existed && !exists) continue;
+      if (e.expired) {
+        if (!exists) {
+          e.expired = false;
+          continue;
+        }
+        if (now.isExpired(e.key)) continue;
+      } else if (!existed && now.isExpired(e.key)) {
+        e.expired = true;
+        continue;
+      }
+      markDirty(c);
+    }
+  }
+}
+
+function unwatchAll(c: Client): void {
+  const entries = c.ext.watched as WatchEntry[] | undefined;
+  if (!entries) return;
+  const t = watchTable(c.server);
+  for (const e of entries) {
+    const k = slot(e.db, e.key);
+    const m = t.get(k);
+    if (!m) continue;
+    m.delete(c);
+    if (m.size === 0) t.delete(k);
+  }
+  c.ext.watched = undefined;
+  c.ext.watchDirty = false;
+}
+
+function endMulti(c: Client): void {
+  c.ext.multi = undefined;
+  c.intercept = null;
+}
+
+const simple = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = ['noscript', 'loading', 'stale', 'fast', 'allow_busy']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'transactions', since: '1.2.0', summary, complexity: 'O(1)', handler });
+
+const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
+  if (c.ext.multi) throw new CommandError('ERR MULTI calls can not be nested');
+  const tx: TxState = { queue: [], dirty: false };
+  c.ext.multi = tx;
+  c.server.execAbort ??= (cl) => {
+    endMulti(cl);
+    unwatchAll(cl);
+  };
+  // installs the family's hooks (RESET discards the transaction) on first use
+  watchTable(c.server);
+  c.intercept = (cmd, args) => {
+    if (NOT_QUEUED.has((cmd.parent ?? cmd).spec.name)) return false;
+    const refusal = (cmd.parent ?? cmd).spec.flags.includes('no_multi') ? 'ERR Command not allowed inside a transaction' : c.server.gate(c, cmd, args);
+    if (refusal !== null) {
+      tx.dirty = true;
+      c.reply.error(refusal);
+      return true;
+    }
+    tx.queue.push([cmd, args]);
+    c.reply.simple('QUEUED');
+    return true;
+  };
+  c.reply.ok();
+});
+
+const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) => {
+  const tx = c.ext.multi as TxState | undefined;
+  if (!tx) throw new CommandError('ERR EXEC without MULTI');
+  endMulti(c);
+  // a key that expired since WATCH (even if nothing deleted it yet) counts as changed
+  const watched = (c.ext.watched as WatchEntry[] | undefined) ?? [];
+  const dirtyWatch = c.ext.watchDirty === true || watched.some((e) => !e.expired && c.server.engine.keyspace(e.key, e.db).isExpired(e.key));
+  unwatchAll(c);
+  if (tx.dirty) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
+  if (dirtyWatch) return c.reply.nullArray();
+  c.reply.array(tx.queue.length);
+  c.inExec = true;
+  c.server.replication.beginExec(c);
+  try {
+    for (const [cmd, args] of tx.queue) {
+      // permissions are checked again: they may have changed since the command was queued
+      const denied = aclRecheck(c, cmd, args);
+      if (denied !== null) {
+        c.server.countError(denied);
+        c.reply.error(denied);
+      } else void call(c, cmd, args);
+    }
+  } finally {
+    c.inExec = false;
+    c.server.replication.endExec(c, c.db);
+  }
+}, ['noscript', 'loading', 'stale', 'skip_slowlog']);
+
+function aclRecheck(c: Client, cmd: Command, args: string[]): string | null {
+  const acl = c.server.acl;
+  const res = acl.check(c, cmd, args);
+  if (res.result === ACL_OK) return null;
+  acl.logDenial(c, res, cmd, args, 'multi');
+  const reason = res.result === DENIED_CMD ? 'no permission to execute the command or subcommand'
+    : res.result === DENIED_KEY ? 'no permission to touch the specified keys'
+      : res.result === DENIED_CHANNEL ? 'no permission to access one of the channels used as arguments' : 'no permission';
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}
+
+const discard = simple('discard', 1, 'Discards a transaction.', (c) => {
+  if (!c.ext.multi) throw new CommandError('ERR DISCARD without MULTI');
+  endMulti(c);
+  unwatchAll(c);
+  c.reply.ok();
+});
+
+const watch = command({
+  name: 'watch', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 1, lastKey: -1, step: 1,
+  group: 'transactions', since: '2.2.0', summary: 'Monitors changes to keys to determine the execution of a transaction.', complexity: 'O(1) for every key.',
+  handler(c, args) {
+    if (c.ext.multi) throw new CommandError('ERR WATCH inside MULTI is not allowed');
+    const t = watchTable(c.server);
+    const entries = (c.ext.watched as WatchEntry[] | undefined) ?? [];
+    for (const key of args.slice(1)) {
+      const k = slot(c.db, key);
+      let m = t.get(k);
+      if (m?.has(c)) continue;
+      const e: WatchEntry = { db: c.db, key, expired: c.ks(key).isExpired(key) };
+      entries.push(e);
+      if (!m) t.set(k, (m = new Map()));
+      m.set(c, e);
+    }
+    c.ext.watched = entries;
+    if (c.ext.watchHook !== true) {
+      c.ext.watchHook = true;
+      c.onClose.push(() => unwatchAll(c));
+    }
+    c.reply.ok();
+  },
+});
+
+const unwatch = simple('unwatch', 1, 'Forgets about watched keys of a transaction.', (c) => {
+  unwatchAll(c);
+  c.reply.ok();
+}, ['noscript', 'loading', 'stale', 'fast', 'allow_busy']);
+
+export const transactionCommands: CommandSpec[] = [multi, exec, discard, watch, unwatch];
