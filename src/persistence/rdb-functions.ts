@@ -10,7 +10,7 @@ import { RdbOut } from './rdb-out.ts';
 import { RdbIn } from './rdb-in.ts';
 import { crc64 } from './crc64.ts';
 import { RDB_OP, RDB_VERSION, RdbError } from './rdb-types.ts';
-import { verifyDumpPayload } from './rdb-load.ts';
+import { verifyDumpPayload } from './dump-payload.ts';
 
 export interface FunctionStore {
   /** Every library's source, to save. */

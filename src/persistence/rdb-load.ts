@@ -11,7 +11,6 @@ import { RdbIn } from './rdb-in.ts';
 import { EmptyKeyError, readObject, moduleName, type LoadLimits } from './rdb-reader.ts';
 import { isObjectType, RDB_OP, RDB_VERSION, RdbError } from './rdb-types.ts';
 import { functionStore, legacyFunctionPayload } from './rdb-functions.ts';
-import { crc64 } from './crc64.ts';
 
 export type LoadLog = (level: 'notice' | 'warning' | 'verbose', msg: string) => void;
 
@@ -155,19 +154,6 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
     }
   }
   return res;
-}
-
-/**
- * verifyDumpPayload: at least the 10-byte footer, an RDB version this server
- * reads, and (unless skipped) a matching CRC-64.
- */
-export function verifyDumpPayload(p: Buffer, skipChecksum: boolean): boolean {
-  if (p.length < 10) return false;
-  const footer = p.length - 10;
-  const version = p[footer]! | (p[footer + 1]! << 8);
-  if (version > RDB_VERSION) return false;
-  if (skipChecksum) return true;
-  return crc64(p, 0, p.length - 8).equals(p.subarray(p.length - 8));
 }
 
 /** The value in a DUMP payload (already verified), or null when it is malformed ("Bad data format"). */

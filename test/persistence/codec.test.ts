@@ -11,7 +11,8 @@ import { ListpackReader, ListpackWriter, listpackStrings, listpackEntrySize } fr
 import { decodeIntset, encodeIntset } from '../../src/persistence/intset.ts';
 import { ziplistStrings, zipmapStrings } from '../../src/persistence/ziplist.ts';
 import { dumpPayload, DEFAULT_SAVE_OPTIONS } from '../../src/persistence/rdb-writer.ts';
-import { readDumpPayload, verifyDumpPayload } from '../../src/persistence/rdb-load.ts';
+import { readDumpPayload } from '../../src/persistence/rdb-load.ts';
+import { verifyDumpPayload } from '../../src/persistence/dump-payload.ts';
 import { DEFAULT_LIMITS } from '../../src/persistence/rdb-reader.ts';
 import { ListValue } from '../../src/datatypes/list.ts';
 import { SetValue } from '../../src/datatypes/set.ts';

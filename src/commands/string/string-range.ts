@@ -4,7 +4,7 @@ import { CommandError, Err } from '../core/errors.ts';
 import { isString, stringOf } from '../../datatypes/value.ts';
 import { setRangeRaw } from '../../datatypes/string-raw.ts';
 import { isOpt, parseInteger } from '../core/parse.ts';
-import { checkStringLength, readString } from './string.ts';
+import { checkStringLength, readString } from './string-common.ts';
 
 function getrangeLike(name: string, since: string): CommandSpec {
   return command({

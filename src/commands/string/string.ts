@@ -9,6 +9,7 @@ import { appendRaw, isBoxed } from '../../datatypes/string-raw.ts';
 import type { Client } from '../../server/client.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import { stringRangeCommands } from './string-range.ts';
+import { checkStringLength, readString } from './string-common.ts';
 
 /**
  * Redis 7.0's OBJECT ENCODING of a string value: "int" for a canonical int64
@@ -19,14 +20,6 @@ export function stringEncoding(v: StringValue): string {
   if (typeof v !== 'string') return isBoxed(v) && v.length <= 44 ? 'embstr' : 'raw';
   if (v.length <= 20 && isInt64(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
-}
-
-/** The string value at key for a read command (counts hits/misses), null when missing; WRONGTYPE for other types. */
-export function readString(c: Client, key: string): StringValue | null {
-  const v = c.ks(key).lookupRead(key);
-  if (v === undefined) return null;
-  if (typeof v === 'string' || isString(v)) return v;
-  throw new CommandError(Err.WRONGTYPE);
 }
 
 /** A string value as a latin1 string, null when missing; WRONGTYPE for other types. */
@@ -41,11 +34,6 @@ function checkedString(v: Value | undefined): string | null {
 export function replyString(c: Client, v: StringValue): void {
   if (typeof v === 'string') c.reply.bulk(v);
   else c.reply.bulkBuffer(v);
-}
-
-/** Redis's checkStringLength: a string may not grow past proto-max-bulk-len. */
-export function checkStringLength(c: Client, size: number, append: number): void {
-  if (size + append > c.server.config.protoMaxBulkLen) throw new CommandError(Err.STRING_TOO_LONG);
 }
 
 /** GET key */
