@@ -44,15 +44,16 @@ export class Keyspace {
   /** The server's tracking policy (shared by all its keyspaces; set by the memory limit). */
   lruPolicy = new LruPolicy();
   /**
-   * Bytes this keyspace's data holds (dataset-bytes.ts): keys, values and
-   * TTLs, kept current by every write here and by modified(). used_memory,
+   * Bytes this keyspace's data holds (dataset-bytes.ts): keys and values
+   * (TTLs and the table's slots are overhead: KeyTable.tableBytes), kept
+   * current by every write here and by modified(). used_memory,
    * MEMORY USAGE and maxmemory read it instead of the JS heap's size.
    */
   bytes = 0;
   /**
    * The key a command looked up or stored last and its value, so the write
-   * that follows (store, modified) needs no second Map lookup: a miss in a
-   * large Map costs a cache miss. Cleared by every removal.
+   * that follows (modified, usage) needs no second lookup in the key table
+   * and no decoding of its value. Cleared by every removal.
    */
   private hotKey: string | null = null;
   private hotVal: Stored | undefined = undefined;
