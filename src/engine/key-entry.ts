@@ -97,7 +97,10 @@ export function encode(key: string, v: Stored): string | Entry {
   parts[0] = n < 0x80 ? String.fromCharCode(n) : varint(n);
   parts[1] = key;
   parts[2] = v;
-  return parts.join('');
+  const s = parts.join('');
+  // the scratch array must not keep the last key (which may be long) alive
+  parts[1] = parts[2] = '';
+  return s;
 }
 
 /** Whether entry `s` is key `key`'s. */
