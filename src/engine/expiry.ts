@@ -9,7 +9,6 @@
  * (BACKLOG_PERIOD_MS), which gives expiry up to a quarter of the CPU while
  * a backlog of expired keys lasts.
  */
-import type { Engine } from './engine.ts';
 import type { Keyspace } from './keyspace.ts';
 import { walk } from './key-table.ts';
 
@@ -25,6 +24,11 @@ const MIN_WALK = 1000;
 /** Slots a sample looks at, at most: a big table with few TTLs is walked a bounded stretch at a time. */
 const SAMPLE_SLOTS = 4096;
 
+/** The shards whose keyspaces the cycle walks (the engine's; fixed for its life). */
+export interface ExpiryScope {
+  readonly shards: ReadonlyArray<{ readonly dbs: readonly Keyspace[] }>;
+}
+
 export class ActiveExpiry {
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns this off (lazy expiry on access still applies). */
   enabled = true;
@@ -39,7 +43,7 @@ export class ActiveExpiry {
   /** Index in `spaces` where the next run starts. */
   private nextSpace = 0;
 
-  private readonly engine: Engine;
+  private readonly engine: ExpiryScope;
   private readonly tick = (): void => {
     this.timer = null;
     let backlog = false;
@@ -53,7 +57,7 @@ export class ActiveExpiry {
     }
   };
 
-  constructor(engine: Engine) {
+  constructor(engine: ExpiryScope) {
     this.engine = engine;
   }
 

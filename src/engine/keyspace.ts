@@ -7,8 +7,25 @@ import { boxString, isPacked, packValue, unpackValue, viewOf, type Stored } from
 import { stringBytes } from '../datatypes/packed.ts';
 import { countEntry, countedEntry, countedSlot, keyUsage } from './dataset-bytes.ts';
 import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
-import type { Shard } from './shard.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
+
+export interface ShardStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  dirty: number;
+}
+
+/** What a keyspace needs of the shard that owns it (shard.ts's Shard). */
+export interface KeyspaceOwner {
+  readonly stats: ShardStats;
+  /** The clock (frozen during a command). */
+  now: () => number;
+  /** CLIENT PAUSE: expired keys read as gone but are not deleted. */
+  readonly expiryPaused: boolean;
+  /** Reports a change of a key (keyspace notifications, tracking, feeds). */
+  emit(db: number, key: string, event: string): void;
+}
 
 /** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */
 const toPack: Keyspace[] = [];
@@ -85,10 +102,10 @@ export class Keyspace {
   snap: { beforeWrite(ks: Keyspace, key: string): void } | null = null;
   onNew: ((db: number, key: string) => void) | null = null;
 
-  readonly shard: Shard;
+  readonly shard: KeyspaceOwner;
   readonly db: number;
 
-  constructor(shard: Shard, db: number) {
+  constructor(shard: KeyspaceOwner, db: number) {
     this.shard = shard;
     this.db = db;
   }

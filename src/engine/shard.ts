@@ -2,14 +2,9 @@
  * A shard owns the keys of its hash slots in every database. Nothing outside
  * reaches into its structures except through its keyspaces' methods.
  */
-import { Keyspace } from './keyspace.ts';
+import { Keyspace, type KeyspaceOwner, type ShardStats } from './keyspace.ts';
 
-export interface ShardStats {
-  keyspaceHits: number;
-  keyspaceMisses: number;
-  expiredKeys: number;
-  dirty: number;
-}
+export type { ShardStats } from './keyspace.ts';
 
 /**
  * Called for every change of a key: (db, key, event, seq) where event is
@@ -18,7 +13,7 @@ export interface ShardStats {
  */
 export type KeyEventListener = (db: number, key: string, event: string, seq: number) => void;
 
-export class Shard {
+export class Shard implements KeyspaceOwner {
   readonly dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, dirty: 0 };
   private readonly listeners: KeyEventListener[] = [];
