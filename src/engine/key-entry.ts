@@ -1,12 +1,12 @@
 /**
  * A key table's entries (key-table.ts): a key and a short value joined into
- * ONE flat string, the *entry string* — the key's length as a little-endian
- * base-128 varint of latin1 chars (one char below 128), the key, the value —
+ * ONE flat string, the *entry string* — the key as a packed.ts element (its
+ * length's varint, one char below 128, then its chars), then the value —
  * or an Entry object for any other value (Buffers, collection objects,
  * strings over JOIN_MAX). Also the keys' hash.
  */
 import type { Stored } from '../datatypes/stored.ts';
-import { stringBytes } from '../datatypes/packed.ts';
+import { begin, dataAt, finish, hdr, headerSize, putLen, stringBytes } from '../datatypes/packed.ts';
 
 /** A key whose value is not kept in its entry string. */
 export class Entry {
@@ -50,39 +50,15 @@ export function hashOf(key: string): number {
   return h ^ (h >>> 16);
 }
 
-/** Chars of the varint of `n`. */
-function varintChars(n: number): number {
-  let c = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    c++;
-  }
-  return c;
-}
-
-function varint(n: number): string {
-  let s = '';
-  while (n >= 0x80) {
-    s += String.fromCharCode((n & 0x7f) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  return s + String.fromCharCode(n);
-}
-
+/** The join's scratch array: header, key, value. */
 const parts = ['', '', ''];
 
-/** Key length of entry string `s` (its varint). */
-function keyLen(s: string): number {
-  let c = s.charCodeAt(0);
-  if (c < 0x80) return c;
-  let n = c & 0x7f;
-  let mul = 0x80;
-  for (let i = 1; ; i++) {
-    c = s.charCodeAt(i);
-    n += (c & 0x7f) * mul;
-    if (c < 0x80) return n;
-    mul *= 0x80;
-  }
+/** The header of a key of `n` chars: packed.ts's element varint, as a string. */
+function keyHeader(n: number): string {
+  if (n < 0x80) return String.fromCharCode(n);
+  begin();
+  putLen(n);
+  return finish();
 }
 
 /** Whether stored value `v` is joined into its key's entry string. */
@@ -94,7 +70,7 @@ function joins(v: Stored): v is string {
 export function encode(key: string, v: Stored): string | Entry {
   if (!joins(v)) return new Entry(key, v);
   const n = key.length;
-  parts[0] = n < 0x80 ? String.fromCharCode(n) : varint(n);
+  parts[0] = keyHeader(n);
   parts[1] = key;
   parts[2] = v;
   const s = parts.join('');
@@ -109,23 +85,21 @@ export function matches(s: string | Entry, key: string): boolean {
   const n = key.length;
   // indexOf from the key's place measures faster than startsWith there (15 vs 27 ns for a 16-char key)
   if (n < 0x80) return s.charCodeAt(0) === n && s.indexOf(key, 1) === 1;
-  const at = varintChars(n);
-  return keyLen(s) === n && s.indexOf(key, at) === at;
+  const at = dataAt(s, 0);
+  return hdr.len === n && s.indexOf(key, at) === at;
 }
 
 /** The key of entry `s` (a slice of an entry string). */
 export function keyOf(s: string | Entry): string {
   if (typeof s !== 'string') return s.k;
-  const n = keyLen(s);
-  const at = n < 0x80 ? 1 : varintChars(n);
-  return s.slice(at, at + n);
+  const at = dataAt(s, 0);
+  return s.slice(at, at + hdr.len);
 }
 
 /** The value of entry `s` (a slice of an entry string). */
 export function valueOf(s: string | Entry): Stored {
   if (typeof s !== 'string') return s.v;
-  const n = keyLen(s);
-  return s.slice((n < 0x80 ? 1 : varintChars(n)) + n);
+  return s.slice(dataAt(s, 0) + hdr.len);
 }
 
 /** What a key costs as stored with value `v`, `valueBytes` being what `v` counts for when it is not joined. */
@@ -136,5 +110,5 @@ export function entryBytes(key: string, v: Stored, valueBytes: number): number {
 
 /** An entry string's cost for a key of `keyLen` chars and a value of `valueLen`; -1 when such a value is not joined. */
 export function joinedBytes(keyLen: number, valueLen: number): number {
-  return valueLen <= JOIN_MAX ? stringBytes(varintChars(keyLen) + keyLen + valueLen) : -1;
+  return valueLen <= JOIN_MAX ? stringBytes(headerSize(keyLen) + keyLen + valueLen) : -1;
 }

@@ -30,11 +30,6 @@ export interface KeyspaceOwner {
 /** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */
 const toPack: Keyspace[] = [];
 
-/** A view of packed string `s` (a read's: never stored). */
-function packedView(s: string): CollectionValue {
-  return unpackValue(s);
-}
-
 function packAll(): void {
   for (let i = 0; i < toPack.length; i++) toPack[i]!.packPending();
   toPack.length = 0;
@@ -265,7 +260,8 @@ export class Keyspace {
         this.touch(key);
         this.hotKey = key;
         this.hotVal = v;
-        if (typeof v === 'string' && isPacked(v)) v = packedView(v);
+        // a read's view: never stored
+        if (typeof v === 'string' && isPacked(v)) v = unpackValue(v);
       }
     }
     if (v === undefined) {

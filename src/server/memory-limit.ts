@@ -87,17 +87,10 @@ export class MemoryLimit {
     p.decayTime = getConfigNumber(cfg, 'lfu-decay-time', 1);
   }
 
-  /** Bytes of the dataset: every keyspace's own count. */
-  dataset(): number {
+  /** Bytes of the dataset: every keyspace's own count; with `tables`, its key tables' slots too (overhead, as Redis's dict tables). */
+  dataset(tables = false): number {
     let n = 0;
-    for (const sh of this.state.engine.shards) for (const ks of sh.dbs) n += ks.bytes;
-    return n;
-  }
-
-  /** Bytes of the key tables' slots (overhead, as Redis's overhead.hashtable.main). */
-  tables(): number {
-    let n = 0;
-    for (const sh of this.state.engine.shards) for (const ks of sh.dbs) n += ks.data.tableBytes();
+    for (const sh of this.state.engine.shards) for (const ks of sh.dbs) n += tables ? ks.bytes + ks.data.tableBytes() : ks.bytes;
     return n;
   }
 
@@ -143,7 +136,7 @@ export class MemoryLimit {
 
   /** Memory counted against maxmemory now (Redis's used_memory). */
   used(): number {
-    const n = EMPTY_SERVER_BYTES + this.dataset() + this.tables() + this.clients();
+    const n = EMPTY_SERVER_BYTES + this.dataset(true) + this.clients();
     if (n > this.peak) this.peak = n;
     return n;
   }

@@ -14,7 +14,6 @@ import { scanCommands } from './scan.ts';
 import { copyCommands } from './keys-copy.ts';
 import { objectCommand } from './object.ts';
 import type { Client } from '../../server/client.ts';
-import type { Keyspace } from '../../engine/keyspace.ts';
 
 export { encodingOf } from './object.ts';
 export { cloneValue } from './keys-copy.ts';
@@ -111,11 +110,6 @@ const keys = command({
   },
 });
 
-/** RANDOMKEY's choice in one keyspace: a random slot of its key table (as dictGetFairRandomKey). */
-function sampleKey(ks: Keyspace): string {
-  return ks.data.randomKey()!;
-}
-
 /** A random live key of the selected db (expired picks are deleted and retried, as Redis does), or null. */
 export function randomKey(c: Client): string | null {
   const spaces = c.server.engine.keyspaces(c.db);
@@ -130,7 +124,8 @@ export function randomKey(c: Client): string | null {
       if (r < s.size) break;
       r -= s.size;
     }
-    const key = sampleKey(ks);
+    // a random slot of its key table (as dictGetFairRandomKey)
+    const key = ks.data.randomKey()!;
     if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
     return key;
   }
