@@ -6,15 +6,9 @@
  *   await srv.close();
  */
 import { defaultConfig, applyDirective, type Config } from './config/config.ts';
-import { Engine } from './engine/engine.ts';
-import { Registry } from './commands/core/registry.ts';
-import { allCommands } from './commands/index.ts';
-import { ServerState } from './server/server-state.ts';
-import { RespServer } from './server/resp-server.ts';
-import { installGates } from './server/gates.ts';
-import { loadUsersAtStartup } from './security/acl-file.ts';
-import { loadAtStartup, startSaveSchedule } from './commands/server/save-state.ts';
-import { startAof } from './commands/server/aof.ts';
+import { getConfigNumber } from './config/config.ts';
+import { startInstance, type RunningServer } from './server/instance.ts';
+import { startThreads } from './threads/group.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +18,8 @@ export interface ServerOptions {
   bind?: string | string[];
   dir?: string;
   shards?: number;
+  /** Threads owning shards and serving connections (default 1; src/threads/). */
+  threads?: number;
   databases?: number;
   requirepass?: string;
   loglevel?: string;
@@ -31,12 +27,7 @@ export interface ServerOptions {
   config?: Record<string, string>;
 }
 
-export interface RunningServer {
-  readonly port: number;
-  readonly host: string;
-  readonly state: ServerState;
-  close(): Promise<void>;
-}
+export type { RunningServer } from './server/instance.ts';
 
 export function configFromOptions(opts: ServerOptions): Config {
   const cfg = defaultConfig();
@@ -46,41 +37,18 @@ export function configFromOptions(opts: ServerOptions): Config {
   if (opts.dir !== undefined) cfg.dir = opts.dir;
   if (opts.shards !== undefined) cfg.shards = opts.shards;
   if (opts.databases !== undefined) cfg.databases = opts.databases;
+  if (opts.threads !== undefined) applyDirective(cfg, 'threads', [String(opts.threads)]);
   if (opts.requirepass !== undefined) cfg.requirepass = opts.requirepass;
   if (opts.loglevel !== undefined) cfg.loglevel = opts.loglevel;
   for (const [k, v] of Object.entries(opts.config ?? {})) applyDirective(cfg, k, [v]);
   return cfg;
 }
 
-/** Starts a server from a full Config (the command line uses this). */
+/** Starts a server from a full Config (the command line uses this): one instance, or one per thread. */
 export async function startFromConfig(cfg: Config, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
-  const engine = new Engine({ shards: cfg.shards, databases: cfg.databases });
-  const registry = new Registry(allCommands());
-  const state = new ServerState(cfg, engine, registry);
-  installGates(state);
-  loadUsersAtStartup(state);
-  // the snapshot in dir/dbfilename, before any client can connect
-  loadAtStartup(state);
-  // with appendonly yes the AOF (not the snapshot) holds the data
-  const aof = startAof(state);
-  const front = new RespServer(state);
-  const port = await front.listen();
-  engine.expiry.start();
-  state.startTimers();
-  const stopSaves = startSaveSchedule(state);
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await front.close();
-      // every write is in the AOF, fsynced, before the process may exit
-      aof.shutdown();
-      engine.close();
-      state.stopTimers();
-      await stopSaves();
-      opts.onClose?.();
-    })());
-  state.shutdown = async () => close();
-  return { port, host: cfg.bind[0]!, state, close };
+  const threads = getConfigNumber(cfg, 'threads', 1);
+  if (threads > 1) return startThreads(cfg, threads, opts);
+  return startInstance(cfg, null, opts);
 }
 
 /**

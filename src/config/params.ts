@@ -510,6 +510,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
 
   // shardis's own
   { ...num('shards', undefined, 0, 1n, 1024n, 1), fixed: "can't set immutable config" },
+  // threads that own shards and serve connections (src/threads/); hidden like heap-compact-idle-ms
+  { ...num('threads', undefined, H, 1n, 64n, 1), fixed: "can't set immutable config" },
   // how often a quiet server checks whether its heap grew enough to compact it (server/heap-compactor.ts); 0: never
   // (hidden: CONFIG GET patterns list Redis's parameters alone; CONFIG GET heap-compact-idle-ms names it)
   num('heap-compact-idle-ms', undefined, H, 0n, 3_600_000n, 250),

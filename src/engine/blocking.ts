@@ -88,6 +88,12 @@ export class BlockingManager {
   private serving = false;
   private scheduled = false;
   private readonly server: ServerState;
+  /**
+   * Told when a key gets its first waiter (true) and loses its last (false):
+   * with several threads, the owner of another thread's key is asked to say
+   * when it changes (threads/runtime.ts).
+   */
+  onWaitedKey: ((db: number, key: string, waited: boolean) => void) | null = null;
   private readonly drainTask = (): void => {
     this.scheduled = false;
     this.serveReady();
@@ -100,7 +106,7 @@ export class BlockingManager {
       const q = this.dbs[db]?.get(key);
       if (q !== undefined) this.markReady(q);
     };
-    for (const shard of server.engine.shards) shard.onKeyEvent(onEvent);
+    server.engine.onKeyEvent(onEvent);
     server.swapDbHooks.push((a, b) => {
       // keys that exist in the swapped-in data may serve their waiters now
       for (const db of [a, b]) for (const q of this.dbs[db]?.values() ?? []) this.markReady(q);
@@ -165,6 +171,7 @@ export class BlockingManager {
         if (q === undefined) {
           map.set(key, (q = { db: w.db, key, head: null, tail: null, ready: false }));
           this.queueCount++;
+          if (this.onWaitedKey !== null) this.onWaitedKey(w.db, key, true);
         } else if (q.tail !== null && q.tail.w === w) continue; // the same key twice
         const node: Node = { w, q, prev: q.tail, next: null };
         if (q.tail === null) q.head = node;
@@ -224,6 +231,7 @@ export class BlockingManager {
       if (q.head === null && this.dbs[q.db]?.get(q.key) === q) {
         this.dbs[q.db]!.delete(q.key);
         this.queueCount--;
+        if (this.onWaitedKey !== null) this.onWaitedKey(q.db, q.key, false);
       }
     }
     const c = w.client;
@@ -252,6 +260,8 @@ export class BlockingManager {
   }
 
   private serveQueue(q: KeyQueue): void {
+    // a waiter's command may reach keys of other threads (BLMOVE …): all of it under the lock
+    this.server.engine.remote?.lockFirst();
     const ks = this.server.engine.keyspace(q.key, q.db);
     let n = q.head;
     while (n !== null) {

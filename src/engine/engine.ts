@@ -1,10 +1,13 @@
 /**
  * The router: key → hash slot → shard. With one shard every key goes to it
- * without hashing. All shards run on the event loop, so a multi-key command
- * that touches several shards runs its parts back to back in one tick and is
- * atomic and isolated exactly as in Redis.
+ * without hashing. The shards of one thread run on its event loop, so a
+ * multi-key command that touches several of them runs its parts back to back
+ * in one tick and is atomic and isolated exactly as in Redis. With several
+ * threads (src/threads/) a key of a shard another thread owns is reached
+ * through `remote`: it borrows the key into this thread's guest shard for
+ * the running command.
  */
-import { Shard } from './shard.ts';
+import { Shard, type KeyEventListener } from './shard.ts';
 import type { Keyspace } from './keyspace.ts';
 import { keySlot, SLOT_COUNT } from './slots.ts';
 import { ActiveExpiry } from './expiry.ts';
@@ -12,10 +15,46 @@ import { ActiveExpiry } from './expiry.ts';
 export interface EngineOptions {
   shards: number;
   databases: number;
+  /** Thread-per-shard mode: this thread's index and the thread count (shard i belongs to thread i % count). */
+  thread?: { index: number; count: number };
+}
+
+/** Keys of shards other threads own (src/threads/borrow.ts). */
+export interface RemoteKeys {
+  /** The keyspace holding `key` of shard `sid` for the running command (this thread's guest). */
+  borrow(sid: number, key: string, db: number): Keyspace;
+  /** Runs `req` on thread t (held for the running command) and returns its answer. */
+  ask(t: number, req: { op: string; [field: string]: unknown }): unknown;
+  /**
+   * Takes the global lock now, before the command reads anything: a command
+   * that may reach other threads' keys must hold it from its first read, or
+   * a thread holding this one while it waited could change keys it already read.
+   */
+  lockFirst(): void;
+  /** Gives the borrowed keys back to their owners now, still holding them (before whole-keyspace changes). */
+  flushBack(): void;
 }
 
 export class Engine {
+  /** The shards this thread owns (all of them with one thread). */
   readonly shards: Shard[] = [];
+  /** Every shard id → its Shard here, or null when another thread owns it. */
+  readonly byId: (Shard | null)[] = [];
+  /** Total shards across threads. */
+  readonly shardCount: number;
+  /** Thread index → the thread count (1: no threads). */
+  readonly threadIndex: number;
+  readonly threadCount: number;
+  /** Holds borrowed keys of other threads' shards (threaded mode only). */
+  readonly guest: Shard | null;
+  /** Set by the thread runtime in threaded mode. */
+  remote: RemoteKeys | null = null;
+  /**
+   * Set while this thread applies what another thread's command did to keys
+   * it borrowed: the command's own thread already notified and propagated
+   * it, so keyspace notifications and the write stream ignore these events.
+   */
+  replaying = false;
   /** Owner shard of each of the 16384 slots. */
   readonly slotOwner = new Uint16Array(SLOT_COUNT);
   readonly databases: number;
@@ -24,28 +63,70 @@ export class Engine {
   private frozenNow = 0;
 
   constructor(opts: EngineOptions) {
-    const n = Math.max(1, Math.min(opts.shards, 1024));
+    const threads = opts.thread?.count ?? 1;
+    const index = opts.thread?.index ?? 0;
+    const n = Math.max(threads, Math.min(opts.shards, 1024));
+    this.shardCount = n;
+    this.threadIndex = index;
+    this.threadCount = threads;
     this.databases = opts.databases;
     const now = (): number => (this.frozenNow !== 0 ? this.frozenNow : Date.now());
     for (let i = 0; i < n; i++) {
+      if (i % threads !== index) {
+        this.byId.push(null);
+        continue;
+      }
       const s = new Shard(i, opts.databases);
       s.now = now;
       this.shards.push(s);
+      this.byId.push(s);
     }
+    if (threads > 1) {
+      this.guest = new Shard(-1, opts.databases);
+      this.guest.now = now;
+    } else this.guest = null;
     // contiguous slot ranges per shard, as a cluster would assign them
     for (let slot = 0; slot < SLOT_COUNT; slot++) this.slotOwner[slot] = Math.floor((slot * n) / SLOT_COUNT);
     this.expiry = new ActiveExpiry(this);
   }
 
-  shardOf(key: string): Shard {
-    if (this.shards.length === 1) return this.shards[0]!;
-    return this.shards[this.slotOwner[keySlot(key)]!]!;
+  /** The id of the shard that owns `key`. */
+  shardIdOf(key: string): number {
+    return this.shardCount === 1 ? 0 : this.slotOwner[keySlot(key)]!;
   }
 
-  /** The keyspace that owns `key` in database `db`. */
+  /** The thread that owns shard `sid`. */
+  threadOf(sid: number): number {
+    return sid % this.threadCount;
+  }
+
+  /** The keyspace that owns `key` in database `db` (a borrowed key's guest keyspace for another thread's key). */
   keyspace(key: string, db: number): Keyspace {
-    if (this.shards.length === 1) return this.shards[0]!.dbs[db]!;
-    return this.shards[this.slotOwner[keySlot(key)]!]!.dbs[db]!;
+    if (this.shardCount === 1) return this.shards[0]!.dbs[db]!;
+    const sid = this.slotOwner[keySlot(key)]!;
+    const sh = this.byId[sid]!;
+    if (sh !== null) return sh.dbs[db]!;
+    return this.remote!.borrow(sid, key, db);
+  }
+
+  /** The keyspace of `key` when this thread owns it, else null. */
+  localKeyspace(key: string, db: number): Keyspace | null {
+    if (this.shardCount === 1) return this.shards[0]!.dbs[db]!;
+    const sh = this.byId[this.slotOwner[keySlot(key)]!]!;
+    return sh === null ? null : sh.dbs[db]!;
+  }
+
+  /** The shards whose key events this thread's listeners hear: its own and its guest. */
+  get eventShards(): Shard[] {
+    return this.guest === null ? this.shards : [...this.shards, this.guest];
+  }
+
+  /** Listens to every key event this thread sees (own shards and borrowed keys). */
+  onKeyEvent(fn: KeyEventListener): () => void {
+    const offs = this.eventShards.map((s) => s.onKeyEvent(fn));
+    return () => {
+      for (const off of offs) off();
+    };
   }
 
   /** Every shard's keyspace for database `db`, in shard order. */

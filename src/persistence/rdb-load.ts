@@ -119,10 +119,12 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           expire = idle = freq = -1;
           continue;
         }
-        if (opts.dropExpired && expire !== -1 && expire < now) {
+        const ks = engine.localKeyspace(key, db);
+        if (ks === null) {
+          // another thread's key: that thread loads it from the same file
+        } else if (opts.dropExpired && expire !== -1 && expire < now) {
           res.keysExpired++;
         } else {
-          const ks = engine.keyspace(key, db);
           // a background save walking this keyspace keeps the key's old value (DEBUG RELOAD MERGE / NOFLUSH)
           if (ks.snap !== null) ks.snap.beforeWrite(ks, key);
           const data = ks.data;

@@ -193,8 +193,27 @@ export class PubSubHub {
     }
   }
 
-  /** PUBLISH: delivers to channel subscribers, then to matching patterns; returns the receivers. */
+  /**
+   * Set on a thread of a multi-threaded server: delivers a message to the
+   * subscribers of every other thread ('s': shard channels) and returns how
+   * many received it (threads/runtime.ts).
+   */
+  others: ((kind: 'p' | 's', channel: string, message: string) => number) | null = null;
+
+  /** PUBLISH: delivers to channel subscribers, then to matching patterns, on every thread; returns the receivers. */
   publish(channel: string, message: string): number {
+    const n = this.deliver(channel, message);
+    return this.others === null ? n : n + this.others('p', channel, message);
+  }
+
+  /** SPUBLISH: shard-channel subscribers only (patterns don't apply), on every thread. */
+  spublish(channel: string, message: string): number {
+    const n = this.sdeliver(channel, message);
+    return this.others === null ? n : n + this.others('s', channel, message);
+  }
+
+  /** PUBLISH to this thread's subscribers. */
+  deliver(channel: string, message: string): number {
     let receivers = 0;
     let body: string | null = null;
     const subs = this.channels.get(channel);
@@ -219,8 +238,8 @@ export class PubSubHub {
     return receivers;
   }
 
-  /** SPUBLISH: shard-channel subscribers only (patterns don't apply). */
-  spublish(channel: string, message: string): number {
+  /** SPUBLISH to this thread's subscribers. */
+  sdeliver(channel: string, message: string): number {
     const subs = this.shardChannels.get(channel);
     if (subs === undefined) return 0;
     const body = '$8\r\nsmessage\r\n' + bulk(channel) + bulk(message);

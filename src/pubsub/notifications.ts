@@ -87,14 +87,14 @@ export class KeyspaceNotifier {
     const live = (flags & (NOTIFY.KEYSPACE | NOTIFY.KEYEVENT)) !== 0;
     const classes = live ? flags & ~(NOTIFY.KEYSPACE | NOTIFY.KEYEVENT | NOTIFY.KEY_MISS | NOTIFY.NEW) : 0;
     if (classes !== 0 && this.offs.length === 0) {
-      for (const shard of this.server.engine.shards) this.offs.push(shard.onKeyEvent(this.onEvent));
+      this.offs.push(this.server.engine.onKeyEvent(this.onEvent));
     } else if (classes === 0 && this.offs.length !== 0) {
       for (const off of this.offs) off();
       this.offs = [];
     }
     const miss = live && (flags & NOTIFY.KEY_MISS) !== 0 ? this.onMiss : null;
     const add = live && (flags & NOTIFY.NEW) !== 0 ? this.onNew : null;
-    for (const shard of this.server.engine.shards) {
+    for (const shard of this.server.engine.eventShards) {
       for (const ks of shard.dbs) {
         ks.onMiss = miss;
         ks.onNew = add;
@@ -109,6 +109,8 @@ export class KeyspaceNotifier {
 
   /** Redis's notifyKeyspaceEvent once the class check passed. */
   notify(db: number, key: string, event: string): void {
+    // another thread's command changed a key of ours: that thread has notified
+    if (this.server.engine.replaying) return;
     if (this.flags & NOTIFY.KEYSPACE) this.hub.publish('__keyspace@' + db + '__:' + key, event);
     if (this.flags & NOTIFY.KEYEVENT) this.hub.publish('__keyevent@' + db + '__:' + event, key);
   }

@@ -55,11 +55,9 @@ export class ReplicationFeed {
 
   constructor(server: ServerState) {
     this.server = server;
-    for (const shard of server.engine.shards) {
-      shard.onKeyEvent((db, key, event) => {
-        if ((event === 'expired' || event === 'evicted') && this.active) this.feed(db, ['DEL', key]);
-      });
-    }
+    server.engine.onKeyEvent((db, key, event) => {
+      if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
+    });
   }
 
   /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
@@ -70,7 +68,7 @@ export class ReplicationFeed {
   /** Total writes so far, to tell whether a command changed anything. */
   dirty(): number {
     let n = 0;
-    for (const s of this.server.engine.shards) n += s.stats.dirty;
+    for (const s of this.server.engine.eventShards) n += s.stats.dirty;
     return n;
   }
 

@@ -95,7 +95,8 @@ export class Client {
   constructor(server: ServerState, socket: Socket | null) {
     this.server = server;
     this.socket = socket;
-    this.id = server.nextClientId++;
+    this.id = server.nextClientId;
+    server.nextClientId += server.clientIdStep;
     this.user = server.acl.defaultUser;
     this.authenticated = false;
     this.setDefaultAuth();

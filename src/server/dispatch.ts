@@ -6,6 +6,7 @@ import type { Client } from './client.ts';
 import type { Command } from '../commands/core/registry.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors } from './monitor.ts';
+import { mustLockFirst } from './thread-gate.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -131,6 +132,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     tracking.callCmd = cmd;
     tracking.callArgs = args;
   }
+  const remote = server.engine.remote;
+  if (remote !== null && mustLockFirst(server.engine, cmd, args, c.db)) remote.lockFirst();
   try {
     const r = cmd.handler!(c, args);
     if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);

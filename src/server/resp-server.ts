@@ -12,14 +12,15 @@ export class RespServer {
     this.state = state;
   }
 
-  async listen(): Promise<number> {
+  /** Listens on every bind address; `reusePort`: beside the other threads' listeners on the same port. */
+  async listen(reusePort = false): Promise<number> {
     const { config } = this.state;
     let port = config.port;
     for (const host of config.bind) {
       const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen({ port, host }, () => {
+        srv.listen({ port, host, reusePort }, () => {
           srv.off('error', reject);
           resolve();
         });

@@ -18,6 +18,7 @@ import { KeyspaceNotifier } from '../pubsub/notifications.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
+import type { ThreadLink } from '../threads/link.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -41,6 +42,8 @@ export type Gate = (c: Client, cmd: Command, args: string[]) => string | null;
 
 export class ServerState {
   nextClientId = 1;
+  /** Client ids step by the thread count, so ids stay unique across threads (thread t hands out t+1, t+1+n …). */
+  clientIdStep = 1;
   readonly clients = new Map<number, Client>();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
@@ -71,6 +74,8 @@ export class ServerState {
   port = 0;
   /** Set by the front end: stops listening and closes everything. */
   shutdown: (reason: string) => Promise<void> = async () => {};
+  /** The link to the other threads of a multi-threaded server (src/threads/); null with one thread. */
+  link: ThreadLink | null = null;
   /** Clients blocked on keys; served after each write command. */
   readonly blocking: BlockingManager;
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */

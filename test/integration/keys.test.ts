@@ -11,7 +11,7 @@ function crossShardPair(fx: Fixture, prefix: string): [string, string] {
   const a = `${prefix}:a`;
   for (let i = 0; i < 1000; i++) {
     const b = `${prefix}:b${i}`;
-    if (fx.shards === 1 || engine.shardOf(a) !== engine.shardOf(b)) return [a, b];
+    if (fx.shards === 1 || engine.shardIdOf(a) !== engine.shardIdOf(b)) return [a, b];
   }
   throw new Error('no cross-shard pair');
 }
@@ -116,7 +116,7 @@ describeServer('keys', (fx) => {
     for (let i = 0; i < 400; i++) seen.add((await c.call('RANDOMKEY')) as string);
     assert.ok(seen.size > 150, `only ${seen.size} distinct keys in 400 draws`);
     if (fx().shards > 1) {
-      const shards = new Set([...seen].map((k) => fx().server.state.engine.shardOf(k).id));
+      const shards = new Set([...seen].map((k) => fx().server.state.engine.shardIdOf(k)));
       assert.equal(shards.size, fx().shards);
     }
     // keys deleted after sampling are never returned

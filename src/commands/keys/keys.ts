@@ -4,11 +4,11 @@
  * expire.ts, SCAN in scan.ts). Keys of one command may live on different
  * shards: every key gets its own c.ks(key).
  */
+import { listKeys, randomKey as randomKeyOf } from '../../engine/server-wide.ts';
 import { freedLazily } from '../../engine/lazyfree.ts';
 import { getConfigValue } from '../../config/config.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { typeOf, type Value } from '../../datatypes/value.ts';
-import { globMatch, matchesAll } from '../../datatypes/glob.ts';
 import { expireCommands } from './expire.ts';
 import { scanCommands } from './scan.ts';
 import { copyCommands } from './keys-copy.ts';
@@ -97,38 +97,13 @@ const keys = command({
   acl: ['@dangerous'],
   args: [{ name: 'pattern', type: 'pattern' }],
   handler(c, args) {
-    const pattern = args[1]!;
-    const all = matchesAll(pattern);
-    const out: string[] = [];
-    for (const ks of c.server.engine.keyspaces(c.db)) {
-      const volatile = ks.volatile !== 0;
-      for (const key of ks.data.keys()) {
-        if ((all || globMatch(pattern, key)) && !(volatile && ks.isExpired(key))) out.push(key);
-      }
-    }
-    c.reply.bulkArray(out);
+    c.reply.bulkArray(listKeys(c.server.engine, c.db, args[1]!));
   },
 });
 
 /** A random live key of the selected db (expired picks are deleted and retried, as Redis does), or null. */
 export function randomKey(c: Client): string | null {
-  const spaces = c.server.engine.keyspaces(c.db);
-  for (;;) {
-    let total = 0;
-    for (const ks of spaces) total += ks.size;
-    if (total === 0) return null;
-    let r = Math.floor(Math.random() * total);
-    let ks = spaces[0]!;
-    for (const s of spaces) {
-      ks = s;
-      if (r < s.size) break;
-      r -= s.size;
-    }
-    // a random slot of its key table (as dictGetFairRandomKey)
-    const key = ks.data.randomKey()!;
-    if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
-    return key;
-  }
+  return randomKeyOf(c.server.engine, c.db);
 }
 
 /** RANDOMKEY */

@@ -1,8 +1,7 @@
 /** SCAN over every shard of the selected database, and the shared SCAN loop for collections. */
+import { scanShard } from '../../engine/server-wide.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { parseScanArgs } from '../core/scan-args.ts';
-import { globMatch } from '../../datatypes/glob.ts';
-import { typeOf } from '../../datatypes/value.ts';
 import type { CursorTable } from '../../engine/cursors.ts';
 import type { ReplyWriter } from '../../protocol/reply-writer.ts';
 
@@ -45,35 +44,27 @@ const scan = command({
   ],
   handler(c, args) {
     const o = parseScanArgs(args, 1, true);
-    const spaces = c.server.engine.keyspaces(c.db);
-    const n = spaces.length;
+    const engine = c.server.engine;
+    const n = engine.shardCount;
     let shard = o.cursor % n;
     let cur = Math.floor(o.cursor / n);
-    const found: string[] = [];
+    let found = 0;
     const out: string[] = [];
     let next = 0;
     // scanGenericCommand: buckets until COUNT keys are found (at most COUNT*10 buckets), then filter
     let buckets = o.count * 10;
     for (;;) {
-      const ks = spaces[shard]!;
-      const from = found.length;
-      do cur = ks.data.scan(cur, found);
-      while (cur !== 0 && --buckets > 0 && found.length < o.count);
-      for (let i = from; i < found.length; i++) {
-        const key = found[i]!;
-        if (o.match !== null && !globMatch(o.match, key)) continue;
-        if (o.type !== null) {
-          const v = ks.lookupReadNoTouch(key);
-          if (v === undefined || typeOf(v) !== o.type) continue;
-        } else if (ks.volatile !== 0 && ks.expireIfNeeded(key)) continue;
-        out.push(key);
-      }
+      const step = scanShard(engine, shard, c.db, cur, buckets, o.count - found, o.match, o.type);
+      cur = step.cursor;
+      buckets = step.buckets;
+      found += step.found;
+      for (const key of step.keys) out.push(key);
       if (cur !== 0) {
         next = cur * n + shard;
         break;
       }
       if (++shard >= n) break;
-      if (buckets <= 0 || found.length >= o.count) {
+      if (buckets <= 0 || found >= o.count) {
         next = shard; // table cursor 0: the next shard from its start
         break;
       }

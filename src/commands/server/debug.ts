@@ -379,6 +379,14 @@ function run(c: Client, args: string[]): boolean {
       if (n !== 2) return false;
       replyHelp(c, args[0]!, HELP);
       return true;
+    case 'panic':
+      if (n !== 2) return false;
+      c.server.log('warning', '------------------------------------------------\n!!! Software Failure. Press left mouse button to continue\nGuru Meditation: DEBUG PANIC called at Unix time ' + Math.floor(Date.now() / 1000));
+      // thrown outside the command, so nothing catches it: the thread (and with it the process) goes down
+      setImmediate(() => {
+        throw new Error('DEBUG PANIC');
+      });
+      return true;
     case 'log':
       if (n !== 3) return false;
       c.server.log('warning', `DEBUG LOG: ${args[2]}`);

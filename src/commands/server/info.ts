@@ -3,6 +3,7 @@
  * that own a statistic (persistence, replication, pub/sub, scripting…) add or
  * override fields with addInfoFields instead of editing this file.
  */
+import { countKeyspace } from '../../engine/server-wide.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from '../../server/version.ts';
@@ -349,24 +350,7 @@ const SECTIONS: Record<string, Provider> = {
     const out: Field[] = [];
     const now = Date.now();
     for (let db = 0; db < s.engine.databases; db++) {
-      let keys = 0;
-      let expires = 0;
-      let ttlSum = 0;
-      let sampled = 0;
-      for (const ks of s.engine.keyspaces(db)) {
-        keys += ks.size;
-        expires += ks.volatile;
-        // avg_ttl is an estimate in Redis too: sample keys with a TTL of each table
-        const some: string[] = [];
-        ks.data.sampleVolatile(1000 - sampled, some);
-        for (const key of some) {
-          const when = ks.data.expireAt(key);
-          if (when > now) {
-            ttlSum += when - now;
-            sampled++;
-          }
-        }
-      }
+      const { keys, expires, ttlSum, sampled } = countKeyspace(s.engine, db, now);
       if (keys > 0 || expires > 0) out.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=${sampled ? Math.round(ttlSum / sampled) : 0}`]);
     }
     return out;

@@ -1,4 +1,5 @@
 /** Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN (INFO, CONFIG, COMMAND, DEBUG in their files). */
+import { countKeys, flushKeys } from '../../engine/server-wide.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { getConfigValue } from '../../config/config.ts';
@@ -16,7 +17,7 @@ const dbsize = command({
   name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'Return the number of keys in the selected database', complexity: 'O(1)', acl: ['@keyspace'],
   handler(c) {
-    c.reply.int(c.server.engine.dbSize(c.db));
+    c.reply.int(countKeys(c.server.engine, c.db));
   },
 });
 
@@ -37,15 +38,7 @@ function flushIsAsync(c: Client, args: string[]): boolean {
  * blocked clients and tracking see it. Returns the number of keys removed.
  */
 function flushDb(c: Client, db: number): number {
-  let removed = 0;
-  for (const ks of c.server.engine.keyspaces(db)) {
-    if (ks.size === 0) continue;
-    const keys = [...ks.data.keys()];
-    removed += keys.length;
-    ks.clear();
-    for (const k of keys) ks.shard.emit(db, k, 'flushdb');
-  }
-  return removed;
+  return flushKeys(c.server.engine, db);
 }
 
 /** Counts a flush as writes (Redis: dirty += keys removed), at least one so it is always propagated. */

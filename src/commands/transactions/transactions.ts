@@ -42,7 +42,7 @@ function watchTable(s: ServerState): WatchTable {
     const table: WatchTable = new Map();
     t = table;
     watchers.set(s, t);
-    for (const shard of s.engine.shards) {
+    for (const shard of s.engine.eventShards) {
       shard.onKeyEvent((db, key) => {
         if (table.size === 0) return;
         const entries = table.get(slot(db, key));

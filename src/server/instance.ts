@@ -1,0 +1,68 @@
+/**
+ * One thread's server: its engine (all shards, or the shards this thread
+ * owns), command registry, state, listener, persistence and timers. With one
+ * thread this is the whole server; with several (src/threads/group.ts) every
+ * thread runs one, linked to the others.
+ */
+import type { Config } from '../config/config.ts';
+import { Engine } from '../engine/engine.ts';
+import { Registry } from '../commands/core/registry.ts';
+import { allCommands } from '../commands/index.ts';
+import { ServerState } from './server-state.ts';
+import { RespServer } from './resp-server.ts';
+import { installGates } from './gates.ts';
+import { loadUsersAtStartup } from '../security/acl-file.ts';
+import { loadAtStartup, startSaveSchedule } from '../commands/server/save-state.ts';
+import { startAof } from '../commands/server/aof.ts';
+
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  readonly state: ServerState;
+  close(): Promise<void>;
+}
+
+/** What a thread of a multi-threaded server adds to its instance. */
+export interface ThreadRole {
+  index: number;
+  count: number;
+  /** Links the instance to the other threads (threads/runtime.ts), before it loads or listens. */
+  attach(state: ServerState): void;
+}
+
+/** Builds and starts one instance: loads the data, listens, starts its timers. */
+export async function startInstance(cfg: Config, role: ThreadRole | null, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
+  const thread = role === null ? undefined : { index: role.index, count: role.count };
+  const engine = new Engine({ shards: cfg.shards, databases: cfg.databases, thread });
+  const registry = new Registry(allCommands());
+  const state = new ServerState(cfg, engine, registry);
+  if (role !== null) {
+    state.nextClientId = role.index + 1;
+    state.clientIdStep = role.count;
+    role.attach(state);
+  }
+  installGates(state);
+  loadUsersAtStartup(state);
+  // the snapshot in dir/dbfilename, before any client can connect
+  loadAtStartup(state);
+  // with appendonly yes the AOF (not the snapshot) holds the data
+  const aof = startAof(state);
+  const front = new RespServer(state);
+  const port = await front.listen(role !== null);
+  engine.expiry.start();
+  state.startTimers();
+  const stopSaves = startSaveSchedule(state);
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await front.close();
+      // every write is in the AOF, fsynced, before the process may exit
+      aof.shutdown();
+      engine.close();
+      state.stopTimers();
+      await stopSaves();
+      opts.onClose?.();
+    })());
+  state.shutdown = async () => close();
+  return { port, host: cfg.bind[0]!, state, close };
+}

@@ -1,0 +1,193 @@
+/**
+ * Keys of other threads' shards, borrowed for the running command
+ * (docs/threads.md, "Borrowed keys"). The first time a command reaches such
+ * a key, this thread takes the global lock, holds the owner thread and
+ * fetches the key's image (DUMP payload, TTL, LRU word) into its guest
+ * shard, where the handler works on it as on any local key. When the
+ * synchronous work of this turn of the event loop is done (a microtask), the
+ * keys the command changed go back to their owners as write-backs with the
+ * release, and the guest shard is emptied. Owners stay held from the first
+ * fetch to the release, so the command is atomic and isolated.
+ */
+import type { Engine, RemoteKeys } from '../engine/engine.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
+import type { Value } from '../datatypes/value.ts';
+import { viewOf } from '../datatypes/stored.ts';
+import type { LinkRequest, ThreadLink } from './link.ts';
+
+/** A key as it travels between threads. `p` null: no such key. */
+export interface KeyImage {
+  p: Uint8Array | null;
+  /** Absolute expiry in ms, 0 for none. */
+  ttl: number;
+  lru: number;
+}
+
+/**
+ * What a command did to a borrowed key: a new image (`p` null: deleted,
+ * `event` the last key event), or only an access (`p` undefined: the LRU
+ * word to keep).
+ */
+export interface WriteBack {
+  db: number;
+  key: string;
+  p: Uint8Array | null | undefined;
+  ttl: number;
+  lru: number;
+  event: string;
+}
+
+/** How values become bytes and back (DUMP payloads under the server's config). */
+export interface ValueCodec {
+  encode(v: Value): Uint8Array;
+  decode(p: Uint8Array): Value;
+}
+
+export class Borrower implements RemoteKeys {
+  private readonly engine: Engine;
+  private readonly link: ThreadLink;
+  private readonly codec: ValueCodec;
+  private readonly guest: Keyspace[];
+  /** Per database: borrowed key → its owner thread. */
+  private readonly borrowed: Map<string, number>[] = [];
+  /** Per database: borrowed key the command changed → its last event. */
+  private readonly changed: Map<string, string>[] = [];
+  /** The lock is taken for this turn: settle() is queued. */
+  private active = false;
+  private readonly settleTask = (): void => this.settle();
+
+  constructor(engine: Engine, link: ThreadLink, codec: ValueCodec) {
+    this.engine = engine;
+    this.link = link;
+    this.codec = codec;
+    this.guest = engine.guest!.dbs;
+    for (let db = 0; db < engine.databases; db++) {
+      this.borrowed.push(new Map());
+      this.changed.push(new Map());
+    }
+    engine.guest!.onKeyEvent((db, key, event) => {
+      if (this.borrowed[db]!.has(key)) this.changed[db]!.set(key, event);
+    });
+  }
+
+  borrow(sid: number, key: string, db: number): Keyspace {
+    const ks = this.guest[db]!;
+    const keys = this.borrowed[db]!;
+    if (keys.has(key)) return ks;
+    const t = this.engine.threadOf(sid);
+    const img = this.ask(t, { op: 'fetch', db, key }) as KeyImage;
+    keys.set(key, t);
+    if (img.p !== null) {
+      // the key is not new: no 'new' notification while it moves in
+      const onNew = ks.onNew;
+      ks.onNew = null;
+      ks.set(key, this.codec.decode(img.p));
+      ks.onNew = onNew;
+      if (img.ttl !== 0) ks.setExpire(key, img.ttl);
+      ks.setLruWord(key, img.lru);
+    }
+    return ks;
+  }
+
+  ask(t: number, req: LinkRequest): unknown {
+    this.lockFirst();
+    return this.link.request(t, req);
+  }
+
+  lockFirst(): void {
+    if (!this.active) {
+      this.active = true;
+      queueMicrotask(this.settleTask);
+    }
+    this.link.lock();
+  }
+
+  flushBack(): void {
+    if (!this.active) return;
+    const out = this.collect();
+    for (let t = 0; t < out.length; t++) if (out[t]!.length !== 0) this.link.request(t, { op: 'writeback', wb: out[t] });
+  }
+
+  /** Sends the borrowed keys back and releases the owners (end of this turn's synchronous work). */
+  settle(): void {
+    if (!this.active) return;
+    this.active = false;
+    const out = this.collect();
+    this.link.release((t) => (out[t]!.length === 0 ? undefined : { wb: out[t] }));
+  }
+
+  /** Write-backs per owner thread for every borrowed key (changed ones whole, the rest as accesses); empties the guest. */
+  private collect(): WriteBack[][] {
+    const out: WriteBack[][] = [];
+    for (let t = 0; t < this.engine.threadCount; t++) out.push([]);
+    for (let db = 0; db < this.borrowed.length; db++) {
+      const keys = this.borrowed[db]!;
+      if (keys.size === 0) continue;
+      const ks = this.guest[db]!;
+      const changed = this.changed[db]!;
+      for (const [key, t] of keys) {
+        const event = changed.get(key);
+        const raw = ks.data.get(key);
+        const lru = raw === undefined ? 0 : ks.lruWord(key);
+        if (event === undefined) {
+          if (raw !== undefined) out[t]!.push({ db, key, p: undefined, ttl: 0, lru, event: '' });
+          continue;
+        }
+        const p = raw === undefined ? null : this.codec.encode(viewOf(raw));
+        out[t]!.push({ db, key, p, ttl: ks.getExpire(key) ?? 0, lru, event });
+      }
+      keys.clear();
+      changed.clear();
+      ks.clear();
+    }
+    return out;
+  }
+}
+
+/** The owner's side: answers fetches and applies write-backs (`wb` of a release). */
+export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: LinkRequest) => unknown): (req: LinkRequest) => unknown {
+  return (req) => {
+    if (req.op === 'fetch') return fetchKey(engine, codec, req.db as number, req.key as string);
+    if (req.op === 'release' || req.op === 'writeback') {
+      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[]);
+      return undefined;
+    }
+    return other(req);
+  };
+}
+
+function fetchKey(engine: Engine, codec: ValueCodec, db: number, key: string): KeyImage {
+  const ks = ownKeyspace(engine, key, db);
+  const v = ks.get(key);
+  if (v === undefined) return { p: null, ttl: 0, lru: 0 };
+  return { p: codec.encode(v), ttl: ks.getExpire(key) ?? 0, lru: ks.lruWord(key) };
+}
+
+function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[]): void {
+  engine.replaying = true;
+  try {
+    for (const wb of wbs) {
+      const ks = ownKeyspace(engine, wb.key, wb.db);
+      if (wb.p === undefined) {
+        if (ks.data.has(wb.key)) ks.setLruWord(wb.key, wb.lru);
+        continue;
+      }
+      if (wb.p === null) ks.remove(wb.key);
+      else {
+        ks.set(wb.key, codec.decode(wb.p));
+        if (wb.ttl !== 0) ks.setExpire(wb.key, wb.ttl);
+        ks.setLruWord(wb.key, wb.lru);
+      }
+      // WATCH, blocked clients and the change stream of this thread hear it (notifications do not)
+      ks.modified(wb.key, wb.event);
+    }
+  } finally {
+    engine.replaying = false;
+  }
+}
+
+function ownKeyspace(engine: Engine, key: string, db: number): Keyspace {
+  const ks = engine.localKeyspace(key, db);
+  if (ks === null) throw new Error(`thread ${engine.threadIndex} does not own key ${JSON.stringify(key)}`);
+  return ks;
+}

@@ -1,0 +1,77 @@
+/**
+ * A multi-threaded server (`threads` > 1): the main thread runs instance 0
+ * and starts one worker thread per further instance, all listening on one
+ * port (SO_REUSEPORT: the kernel spreads the connections). Shard i belongs
+ * to thread i % threads. A worker that dies takes the process down.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { ConfigError, getConfigValue, type Config } from '../config/config.ts';
+import { startInstance, type RunningServer } from '../server/instance.ts';
+import { threadRole } from './runtime.ts';
+import { ThreadLink } from './link.ts';
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+/** What threaded mode cannot do yet (docs/threads.md): refused at startup rather than half done. */
+function refuseUnsupported(cfg: Config): void {
+  if (getConfigValue(cfg, 'appendonly') === 'yes') throw new ConfigError('threads > 1 does not support appendonly yes yet (start with --appendonly no)');
+  if ((getConfigValue(cfg, 'save') ?? '') !== '') throw new ConfigError('threads > 1 does not support snapshots yet (start with --save "")');
+  if ((getConfigValue(cfg, 'replicaof') ?? '') !== '') throw new ConfigError('threads > 1 does not support replicaof yet');
+}
+
+export async function startThreads(cfg: Config, count: number, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
+  refuseUnsupported(cfg);
+  const ctrl = ThreadLink.ctrlBuffer(count);
+  const ports: (MessagePort | null)[][] = [];
+  for (let t = 0; t < count; t++) ports.push(new Array<MessagePort | null>(count).fill(null));
+  for (let a = 0; a < count; a++) {
+    for (let b = a + 1; b < count; b++) {
+      const ch = new MessageChannel();
+      ports[a]![b] = ch.port1;
+      ports[b]![a] = ch.port2;
+    }
+  }
+  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]! });
+  const main = await startInstance(cfg, role);
+  let closing = false;
+  const fatal = (msg: string): void => {
+    if (closing) return;
+    main.state.log('warning', msg);
+    process.stderr.write(`shardis: ${msg}\n`);
+    process.exit(1);
+  };
+  const workers: Worker[] = [];
+  const ready: Promise<void>[] = [];
+  for (let t = 1; t < count; t++) {
+    const mine = ports[t]!.filter((p): p is MessagePort => p !== null);
+    const w = new Worker(WORKER_URL, {
+      workerData: { cfg: { ...cfg, port: main.port }, index: t, count, ctrl, ports: ports[t] },
+      transferList: mine,
+    });
+    workers.push(w);
+    w.on('error', (e: Error) => fatal(`thread ${t} died: ${e.stack ?? e.message}`));
+    w.on('exit', (code) => fatal(`thread ${t} exited (code ${code})`));
+    ready.push(
+      new Promise<void>((resolve) => {
+        w.on('message', (m: { op: string; reason?: string }) => {
+          if (m.op === 'ready') resolve();
+          else if (m.op === 'shutdown') void main.state.shutdown(m.reason ?? 'SHUTDOWN');
+        });
+      }),
+    );
+  }
+  await Promise.all(ready);
+  let done: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (done ??= (async () => {
+      closing = true;
+      const exited = workers.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
+      for (const w of workers) w.postMessage({ op: 'close' });
+      await Promise.all(exited);
+      await main.close();
+      role.link.close();
+      opts.onClose?.();
+    })());
+  main.state.shutdown = async () => close();
+  return { port: main.port, host: main.host, state: main.state, close };
+}

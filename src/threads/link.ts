@@ -1,0 +1,238 @@
+/**
+ * The synchronous link between the threads of one server (docs/threads.md).
+ *
+ * Work that reaches keys of another thread's shards runs under one global
+ * lock. Its holder *holds* each thread it needs: that thread stops between
+ * two of its own jobs and serves the holder's requests (fetch a key, count
+ * keys, apply write-backs …) synchronously until the holder releases it.
+ * A held thread runs nothing else, so the holder's command sees and changes
+ * every key it touches at one point in time: atomic and isolated, as one
+ * thread would run it. Only the lock's holder holds anyone, so two threads
+ * never wait for each other; a thread waiting for the lock keeps serving the
+ * holder meanwhile.
+ *
+ * Transport: a MessagePort per pair of threads for the messages and one
+ * SharedArrayBuffer of Int32 words, `ctrl`:
+ *   [0]      the lock: 0 free, else the holder's index + 1
+ *   [1 + t]  thread t's doorbell, bumped (and notified) after every message
+ *            to t and whenever the lock is freed; t sleeps in Atomics.wait
+ *            on it while it waits, and reads its port with
+ *            receiveMessageOnPort.
+ * A thread idle in its event loop learns of a hold through the port's
+ * 'message' event.
+ */
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+/** A request to a held thread; `op` names what to do. */
+export interface LinkRequest {
+  op: string;
+  [field: string]: unknown;
+}
+
+/** Runs a request on the held thread; the result is sent back (release's is dropped). */
+export type LinkServe = (req: LinkRequest) => unknown;
+
+/** What each thread gets to build its link. */
+export interface LinkInit {
+  index: number;
+  count: number;
+  ctrl: SharedArrayBuffer;
+  /** ports[t]: this thread's end of its channel with thread t (null for itself). */
+  ports: (MessagePort | null)[];
+}
+
+const LOCK = 0;
+/** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
+const NAP_MS = 50;
+
+export class ThreadLink {
+  readonly index: number;
+  readonly count: number;
+  private readonly ctrl: Int32Array;
+  private readonly ports: (MessagePort | null)[];
+  private readonly held: boolean[];
+  private heldCount = 0;
+  private locked = false;
+  private serve: LinkServe = () => {
+    throw new Error('thread link: no request handler');
+  };
+
+  constructor(init: LinkInit) {
+    this.index = init.index;
+    this.count = init.count;
+    this.ctrl = new Int32Array(init.ctrl);
+    this.ports = init.ports;
+    this.held = new Array<boolean>(init.count).fill(false);
+    for (let t = 0; t < this.ports.length; t++) {
+      const p = this.ports[t];
+      if (!p) continue;
+      // a hold that finds this thread idle in its event loop
+      p.on('message', (m: LinkRequest) => this.onIdleMessage(t, m));
+      p.unref();
+    }
+  }
+
+  /** Makes a ctrl buffer for `count` threads. */
+  static ctrlBuffer(count: number): SharedArrayBuffer {
+    return new SharedArrayBuffer(4 * (1 + count));
+  }
+
+  /** Sets what this thread does with the requests of the thread holding it. */
+  onRequest(serve: LinkServe): void {
+    this.serve = serve;
+  }
+
+  /** Whether this thread holds the lock now. */
+  get holding(): boolean {
+    return this.locked;
+  }
+
+  /** Takes the global lock (re-entrant until release()), serving the holder while it waits. */
+  lock(): void {
+    if (this.locked) return;
+    const me = this.index + 1;
+    for (;;) {
+      const seen = Atomics.load(this.ctrl, 1 + this.index);
+      if (Atomics.compareExchange(this.ctrl, LOCK, 0, me) === 0) {
+        this.locked = true;
+        return;
+      }
+      if (this.serveHolder()) continue;
+      Atomics.wait(this.ctrl, 1 + this.index, seen, NAP_MS);
+    }
+  }
+
+  /** Sends a request to thread t (held first), returning its reply. Needs the lock. */
+  request(t: number, req: LinkRequest): unknown {
+    this.hold(t);
+    this.send(t, req);
+    const m = this.receive(t) as { r: unknown; err?: string };
+    if (m.err !== undefined) throw new Error(`thread ${t}: ${m.err}`);
+    return m.r;
+  }
+
+  /** Sends every held thread its release (with `extra[t]`'s fields), then frees the lock. */
+  release(extra?: (t: number) => Record<string, unknown> | undefined): void {
+    if (!this.locked) return;
+    for (let t = 0; t < this.count && this.heldCount > 0; t++) {
+      if (!this.held[t]) continue;
+      this.held[t] = false;
+      this.heldCount--;
+      // no answer awaited: t applies it before it serves anyone else
+      this.send(t, { op: 'release', ...extra?.(t) });
+    }
+    this.locked = false;
+    Atomics.store(this.ctrl, LOCK, 0);
+    for (let t = 0; t < this.count; t++) if (t !== this.index) this.ring(t);
+  }
+
+  private hold(t: number): void {
+    if (t === this.index) throw new Error('thread link: a thread cannot hold itself');
+    if (!this.locked) throw new Error('thread link: hold without the lock');
+    if (this.held[t]) return;
+    this.send(t, { op: 'hold' });
+    const m = this.receive(t) as LinkRequest;
+    if (m.op !== 'held') throw new Error(`thread link: thread ${t} answered ${m.op} to a hold`);
+    this.held[t] = true;
+    this.heldCount++;
+  }
+
+  private send(t: number, m: LinkRequest): void {
+    this.ports[t]!.postMessage(m);
+    this.ring(t);
+  }
+
+  private ring(t: number): void {
+    Atomics.add(this.ctrl, 1 + t, 1);
+    Atomics.notify(this.ctrl, 1 + t);
+  }
+
+  /** Waits for the next message from thread t. */
+  private receive(t: number): unknown {
+    const port = this.ports[t]!;
+    for (;;) {
+      const seen = Atomics.load(this.ctrl, 1 + this.index);
+      const m = receiveMessageOnPort(port);
+      if (m !== undefined) {
+        const msg = m.message as LinkRequest;
+        if (msg.notice === true) {
+          this.defer(msg);
+          continue;
+        }
+        return msg;
+      }
+      Atomics.wait(this.ctrl, 1 + this.index, seen, NAP_MS);
+    }
+  }
+
+  /** While waiting for the lock: serves the holder if it sent a hold; true if it did. */
+  private serveHolder(): boolean {
+    const h = Atomics.load(this.ctrl, LOCK) - 1;
+    if (h < 0 || h === this.index) return false;
+    const m = receiveMessageOnPort(this.ports[h]!);
+    if (m === undefined) return false;
+    const msg = m.message as LinkRequest;
+    if (msg.notice === true) this.defer(msg);
+    else this.beHeld(h, msg);
+    return true;
+  }
+
+  private onIdleMessage(from: number, m: LinkRequest): void {
+    if (m.notice === true) this.onNotice(m);
+    else this.beHeld(from, m);
+  }
+
+  /**
+   * Sets what this thread does with notices: one-way messages another thread
+   * sends whenever it likes (a key others wait on changed …), handled in the
+   * event loop, never inside a hold.
+   */
+  onNotices(fn: (m: LinkRequest) => void): void {
+    this.onNotice = fn;
+  }
+
+  /** Sends thread t a notice (no answer; t handles it in its event loop). */
+  notice(t: number, m: LinkRequest): void {
+    this.ports[t]!.postMessage({ ...m, notice: true });
+  }
+
+  private onNotice: (m: LinkRequest) => void = () => {};
+
+  /** A notice met while waiting for something else: handled once the event loop runs again. */
+  private defer(m: LinkRequest): void {
+    setImmediate(() => this.onNotice(m));
+  }
+
+  /** Serves thread h, which holds this one, until it releases it. */
+  private beHeld(h: number, first: LinkRequest): void {
+    if (first.op !== 'hold') throw new Error(`thread link: thread ${h} sent ${first.op} without a hold`);
+    const port = this.ports[h]!;
+    this.send(h, { op: 'held' });
+    for (;;) {
+      const seen = Atomics.load(this.ctrl, 1 + this.index);
+      const m = receiveMessageOnPort(port);
+      if (m === undefined) {
+        Atomics.wait(this.ctrl, 1 + this.index, seen, NAP_MS);
+        continue;
+      }
+      const req = m.message as LinkRequest;
+      if (req.notice === true) {
+        this.defer(req);
+        continue;
+      }
+      if (req.op === 'release') {
+        this.serve(req);
+        return;
+      }
+      try {
+        this.send(h, { op: 'reply', r: this.serve(req) });
+      } catch (e) {
+        this.send(h, { op: 'reply', err: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  close(): void {
+    for (const p of this.ports) p?.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Links one thread's instance to the others: the borrower for other
+ * threads' keys, and the requests this thread answers while another holds
+ * it (fetches, write-backs, server-wide work: threads/server-ops.ts).
+ */
+import type { ServerState } from '../server/server-state.ts';
+import type { ThreadRole } from '../server/instance.ts';
+import type { Value } from '../datatypes/value.ts';
+import { dumpPayload } from '../persistence/rdb-writer.ts';
+import { readDumpPayload } from '../persistence/rdb-load.ts';
+import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
+import { ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
+import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
+import { serverOp } from './server-ops.ts';
+
+/** Values as DUMP payloads under the thread's config. */
+function codecFor(state: ServerState): ValueCodec {
+  return {
+    encode: (v: Value) => dumpPayload(v, saveOptions(state)),
+    decode: (p: Uint8Array) => {
+      const v = readDumpPayload(Buffer.from(p.buffer, p.byteOffset, p.byteLength), loadLimits(state));
+      if (v === null) throw new Error('thread link: bad value image');
+      return v;
+    },
+  };
+}
+
+/**
+ * Clients blocked on another thread's key: their thread registers its
+ * interest with the key's owner while the key has waiters here; the owner
+ * sends a 'ready' notice whenever the key changes, and the waiters retry
+ * (borrowing the key). Returns the owner's handler of 'interest' requests.
+ */
+function waitedKeys(state: ServerState, link: ThreadLink, borrower: Borrower): (req: LinkRequest) => unknown {
+  const engine = state.engine;
+  /** Owner side: "db:key" → threads with waiters on it. */
+  const interest = new Map<string, Set<number>>();
+  state.blocking.onWaitedKey = (db, key, on) => {
+    if (engine.localKeyspace(key, db) !== null) return;
+    borrower.ask(engine.threadOf(engine.shardIdOf(key)), { op: 'interest', db, key, thread: link.index, on });
+  };
+  link.onNotices((m) => {
+    if (m.op === 'ready') state.blocking.signalKeyAsReady(m.db as number, m.key as string);
+  });
+  for (const sh of engine.shards) {
+    sh.onKeyEvent((db, key) => {
+      if (interest.size === 0) return;
+      const threads = interest.get(db + ':' + key);
+      if (threads !== undefined) for (const t of threads) link.notice(t, { op: 'ready', db, key });
+    });
+  }
+  return (req) => {
+    const id = (req.db as number) + ':' + (req.key as string);
+    let threads = interest.get(id);
+    if (req.on === true) {
+      if (threads === undefined) interest.set(id, (threads = new Set()));
+      threads.add(req.thread as number);
+    } else if (threads !== undefined) {
+      threads.delete(req.thread as number);
+      if (threads.size === 0) interest.delete(id);
+    }
+    return undefined;
+  };
+}
+
+/** The role of thread `init.index` of a multi-threaded server. */
+export function threadRole(init: LinkInit): ThreadRole & { link: ThreadLink } {
+  const link = new ThreadLink(init);
+  return {
+    index: init.index,
+    count: init.count,
+    link,
+    attach(state: ServerState): void {
+      const codec = codecFor(state);
+      state.link = link;
+      const borrower = new Borrower(state.engine, link, codec);
+      state.engine.remote = borrower;
+      // a message reaches the subscribers of every thread before PUBLISH returns their count
+      state.pubsub.others = (kind, channel, message) => {
+        let n = 0;
+        for (let t = 0; t < init.count; t++) if (t !== init.index) n += borrower.ask(t, { op: 'publish', kind, channel, message }) as number;
+        return n;
+      };
+      const waited = waitedKeys(state, link, borrower);
+      link.onRequest(ownerRequests(state.engine, codec, (req) => (req.op === 'interest' ? waited(req) : serverOp(state, req))));
+    },
+  };
+}

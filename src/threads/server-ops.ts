@@ -1,0 +1,33 @@
+/**
+ * Server-wide work a held thread does for the thread holding it: counting,
+ * listing and flushing its own shards' keys (threads/server-wide.ts asks).
+ */
+import type { ServerState } from '../server/server-state.ts';
+import type { LinkRequest } from './link.ts';
+import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
+
+export function serverOp(state: ServerState, req: LinkRequest): unknown {
+  const engine = state.engine;
+  switch (req.op) {
+    case 'dbsize':
+      return engine.dbSize(req.db as number);
+    case 'keys':
+      return liveKeys(engine.keyspaces(req.db as number), req.pattern as string);
+    case 'scan': {
+      const ks = engine.byId[req.sid as number]!.dbs[req.db as number]!;
+      return scanKeyspace(ks, req.cursor as number, req.buckets as number, req.want as number, req.match as string | null, req.type as string | null);
+    }
+    case 'size':
+      return engine.byId[req.sid as number]!.dbs[req.db as number]!.size;
+    case 'randomkey':
+      return randomLiveKey(engine.byId[req.sid as number]!.dbs[req.db as number]!);
+    case 'flushdb':
+      return flushKeyspaces(engine.keyspaces(req.db as number), req.db as number);
+    case 'publish':
+      return req.kind === 's' ? state.pubsub.sdeliver(req.channel as string, req.message as string) : state.pubsub.deliver(req.channel as string, req.message as string);
+    case 'counts':
+      return keyspaceCounts(engine.keyspaces(req.db as number), req.now as number, 1000);
+    default:
+      throw new Error(`unknown thread request ${req.op}`);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Entry of every thread but the first (threads/group.ts starts them): runs
+ * one instance on the shared port and answers the main thread's 'close'.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config/config.ts';
+import { startInstance } from '../server/instance.ts';
+import { threadRole } from './runtime.ts';
+import type { LinkInit } from './link.ts';
+
+interface WorkerInit extends LinkInit {
+  cfg: Config;
+}
+
+const init = workerData as WorkerInit;
+const role = threadRole(init);
+const srv = await startInstance(init.cfg, role);
+// SHUTDOWN on a connection of this thread stops the whole server
+srv.state.shutdown = async (reason: string) => {
+  parentPort!.postMessage({ op: 'shutdown', reason });
+};
+parentPort!.on('message', (m: { op: string }) => {
+  if (m.op !== 'close') return;
+  void srv.close().then(() => {
+    role.link.close();
+    process.exit(0);
+  });
+});
+parentPort!.postMessage({ op: 'ready', port: srv.port });

@@ -1,0 +1,214 @@
+/**
+ * Shards on threads (src/threads/): a server with 4 threads, each owning one
+ * shard and serving its own connections, reached by real clients. Keys of
+ * every shard from connections on every thread, whole-keyspace commands,
+ * transfers between shards that readers never see half done (MULTI/EXEC,
+ * EVAL, MSET/MGET), pub/sub across threads, and a dying
+ * thread taking the process down.
+ */
+import { describe, before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { startServer, type RunningServer } from '../../src/index.ts';
+
+const THREADS = 4;
+
+/** The thread a connection is served by: client ids step by the thread count. */
+async function threadOf(r: Redis): Promise<number> {
+  return (Number(await r.client('ID')) - 1) % THREADS;
+}
+
+/** Connections until every thread has at least one (the kernel spreads them at random). */
+async function onEveryThread(port: number): Promise<Redis[]> {
+  const out: Redis[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < 200 && seen.size < THREADS; i++) {
+    const r = new Redis(port, { lazyConnect: true });
+    await r.connect();
+    const t = await threadOf(r);
+    if (seen.has(t) && out.length >= THREADS) {
+      r.disconnect();
+      continue;
+    }
+    seen.add(t);
+    out.push(r);
+  }
+  assert.equal(seen.size, THREADS, 'connections reached every thread');
+  return out;
+}
+
+describe('threads=4', () => {
+  let srv: RunningServer;
+  const open: Redis[] = [];
+  const conn = (): Redis => {
+    const r = new Redis(srv.port);
+    open.push(r);
+    return r;
+  };
+  /** `n` keys whose shards cover every shard. */
+  const keysOnEveryShard = (prefix: string, n: number): string[] => {
+    const out: string[] = [];
+    const shards = new Set<number>();
+    for (let i = 0; out.length < n || shards.size < THREADS; i++) {
+      const k = `${prefix}:${i}`;
+      shards.add(srv.state.engine.shardIdOf(k));
+      out.push(k);
+    }
+    return out;
+  };
+
+  before(async () => {
+    srv = await startServer({ port: 0, threads: THREADS, config: { save: '' } });
+  });
+  after(async () => {
+    for (const r of open) r.disconnect();
+    await srv.close();
+  });
+
+  test('every thread serves connections and reaches every shard', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const keys = keysOnEveryShard('k', 40);
+    for (let i = 0; i < keys.length; i++) await cs[i % cs.length]!.set(keys[i]!, `v${i}`);
+    for (const c of cs) assert.deepEqual(await c.mget(...keys), keys.map((_, i) => `v${i}`));
+    await cs[0]!.lpush('list', 'a', 'b');
+    await cs[1]!.rpush('list', 'c');
+    assert.deepEqual(await cs[2]!.lrange('list', 0, -1), ['b', 'a', 'c']);
+    await cs[3]!.hset('h', 'f', '1');
+    assert.equal(await cs[0]!.hincrby('h', 'f', 5), 6);
+    assert.equal(await cs[1]!.object('ENCODING', 'h'), 'listpack');
+    await cs[1]!.expire(keys[0]!, 100);
+    assert.ok((await cs[2]!.ttl(keys[0]!)) > 90);
+  });
+
+  test('DBSIZE, KEYS, SCAN, RANDOMKEY, INFO keyspace and FLUSHALL see every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    await cs[0]!.flushall();
+    const keys = keysOnEveryShard('all', 300);
+    await cs[1]!.mset(...keys.flatMap((k) => [k, '1']));
+    for (const c of cs) assert.equal(await c.dbsize(), keys.length);
+    assert.deepEqual((await cs[2]!.keys('*')).sort(), [...keys].sort());
+    assert.deepEqual((await cs[3]!.keys('all:1?')).sort(), keys.filter((k) => /^all:1.$/.test(k)).sort());
+    // SCAN: every key exactly once
+    const seen: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await cs[0]!.scan(cursor, 'COUNT', 17);
+      seen.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    assert.deepEqual(seen.sort(), [...keys].sort());
+    const drawn = new Set<string>();
+    for (let i = 0; i < 40; i++) drawn.add((await cs[i % 4]!.randomkey())!);
+    for (const k of drawn) assert.ok(keys.includes(k), k);
+    assert.ok(drawn.size > 10, `${drawn.size} distinct random keys`);
+    assert.match(await cs[2]!.info('keyspace'), new RegExp(`db0:keys=${keys.length},expires=0`));
+    await cs[3]!.flushall();
+    for (const c of cs) assert.equal(await c.dbsize(), 0);
+  });
+
+  test('transfers between shards are never seen half done (MULTI/EXEC, EVAL, MSET/MGET)', async () => {
+    const accounts = keysOnEveryShard('acct', 8);
+    const pair = keysOnEveryShard('pair', 2).slice(0, 2);
+    // the pair on two different shards
+    while (srv.state.engine.shardIdOf(pair[0]!) === srv.state.engine.shardIdOf(pair[1]!)) pair[1] = pair[1] + 'x';
+    const setup = conn();
+    await setup.mset(...accounts.flatMap((k) => [k, '1000']), pair[0]!, '50', pair[1]!, '50');
+    const total = 1000 * accounts.length;
+    const stopAt = Date.now() + 2000;
+    const pick = (i: number): [string, string] => {
+      const a = accounts[i % accounts.length]!;
+      const b = accounts[(i * 7 + 3) % accounts.length]!;
+      return a === b ? [a, accounts[(i + 1) % accounts.length]!] : [a, b];
+    };
+    const done = { multi: 0, eval: 0, mset: 0, reads: 0 };
+    const multiWriter = async (seed: number): Promise<void> => {
+      const r = conn();
+      for (let i = seed; Date.now() < stopAt; i++) {
+        const [a, b] = pick(i);
+        const res = await r.multi().decrby(a, 3).incrby(b, 3).exec();
+        assert.ok(res !== null);
+        done.multi++;
+      }
+    };
+    const evalWriter = async (seed: number): Promise<void> => {
+      const r = conn();
+      for (let i = seed; Date.now() < stopAt; i++) {
+        const [a, b] = pick(i);
+        // b is not declared: a script may reach keys it did not declare
+        await r.eval("redis.call('decrby', KEYS[1], 5); return redis.call('incrby', ARGV[1], 5)", 1, a, b);
+        done.eval++;
+      }
+    };
+    const msetWriter = async (): Promise<void> => {
+      const r = conn();
+      for (let i = 0; Date.now() < stopAt; i++) {
+        const x = i % 100;
+        await r.mset(pair[0]!, String(x), pair[1]!, String(100 - x));
+        done.mset++;
+      }
+    };
+    const reader = async (): Promise<void> => {
+      const r = conn();
+      while (Date.now() < stopAt) {
+        const vals = await r.mget(...accounts);
+        assert.equal(vals.reduce((s: number, v) => s + Number(v), 0), total, `accounts ${vals.join(',')}`);
+        const [x, y] = await r.mget(pair[0]!, pair[1]!);
+        assert.equal(Number(x) + Number(y), 100, `pair ${x}+${y}`);
+        const tx = (await r.multi().get(accounts[0]!).get(accounts[5]!).mget(...accounts).exec())!;
+        const inTx = tx[2]![1] as string[];
+        assert.equal(inTx.reduce((s, v) => s + Number(v), 0), total);
+        done.reads++;
+      }
+    };
+    await Promise.all([multiWriter(0), multiWriter(11), evalWriter(5), evalWriter(17), msetWriter(), reader(), reader()]);
+    for (const [k, n] of Object.entries(done)) assert.ok(n > 5, `${k}: ${n}`);
+    const vals = await setup.mget(...accounts);
+    assert.equal(vals.reduce((s, v) => s + Number(v), 0), total);
+  });
+
+  test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
+    const subs = await onEveryThread(srv.port);
+    open.push(...subs);
+    const got: string[][] = subs.map(() => []);
+    await Promise.all(subs.map((s) => s.subscribe('news')));
+    subs.forEach((s, i) => s.on('message', (_ch: string, m: string) => got[i]!.push(m)));
+    const pub = conn();
+    for (let i = 0; i < 200; i++) assert.equal(await pub.publish('news', `n${i}`), subs.length);
+    const deadline = Date.now() + 5000;
+    while (got.some((g) => g.length < 200) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const want = Array.from({ length: 200 }, (_, i) => `n${i}`);
+    for (const g of got) assert.deepEqual(g, want);
+  });
+});
+
+test('a thread that dies takes the server down with a non-zero exit', { timeout: 30000 }, async () => {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['src/main.ts', '--threads', '2', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', '/tmp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = once(child, 'exit');
+  // wait for the port, then find a connection served by thread 1
+  let victim: Redis | null = null;
+  for (let i = 0; i < 200 && victim === null; i++) {
+    const r = new Redis(port, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    r.on('error', () => {});
+    try {
+      await r.connect();
+      if ((Number(await r.client('ID')) - 1) % 2 === 1) victim = r;
+      else r.disconnect();
+    } catch {
+      r.disconnect();
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+  assert.ok(victim !== null, 'a connection on thread 1');
+  victim.debug('PANIC').catch(() => {});
+  const [code] = await exited;
+  victim.disconnect();
+  assert.equal(code, 1);
+  assert.match(err, /thread 1 died: Error: DEBUG PANIC/);
+});
