@@ -3,7 +3,7 @@
  * shard and serving its own connections, reached by real clients. Keys of
  * every shard from connections on every thread, whole-keyspace commands,
  * transfers between shards that readers never see half done (MULTI/EXEC,
- * EVAL, MSET/MGET), pub/sub across threads, and a dying
+ * EVAL, MSET/MGET), blocking pops and pub/sub across threads, and a dying
  * thread taking the process down.
  */
 import { describe, before, after, test } from 'node:test';
@@ -168,6 +168,26 @@ describe('threads=4', () => {
     for (const [k, n] of Object.entries(done)) assert.ok(n > 5, `${k}: ${n}`);
     const vals = await setup.mget(...accounts);
     assert.equal(vals.reduce((s, v) => s + Number(v), 0), total);
+  });
+
+  test('blocking pops wait on keys of other threads and each push serves one waiter', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const keys = keysOnEveryShard('q', 4);
+    const idle = keysOnEveryShard('idle', 4);
+    await cs[0]!.del(...keys, ...idle);
+    const waiters: Array<Promise<[string, string] | null>> = [];
+    for (let i = 0; i < 8; i++) {
+      const r = new Redis(srv.port);
+      open.push(r);
+      // a key that gets pushes and one (of another shard) that never does
+      waiters.push(r.blpop(idle[i % idle.length]!, keys[i % keys.length]!, 10));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 8; i++) await cs[i % cs.length]!.rpush(keys[i % keys.length]!, `m${i}`);
+    const got = await Promise.all(waiters);
+    assert.deepEqual(got.map((g) => g?.[1]).sort(), Array.from({ length: 8 }, (_, i) => `m${i}`).sort());
+    for (const k of keys) assert.equal(await cs[1]!.llen(k), 0);
   });
 
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
