@@ -5,8 +5,7 @@
  *   // connect any Redis client to 127.0.0.1:srv.port
  *   await srv.close();
  */
-import { defaultConfig, applyDirective, type Config } from './config/config.ts';
-import { getConfigNumber } from './config/config.ts';
+import { defaultConfig, applyDirective, getConfigNumber, type Config } from './config/config.ts';
 import { startInstance, type RunningServer } from './server/instance.ts';
 import { startThreads } from './threads/group.ts';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -85,6 +85,7 @@ export class Engine {
       this.guest = new Shard(-1, opts.databases);
       this.guest.now = now;
     } else this.guest = null;
+    this.eventShards = this.guest === null ? this.shards : [...this.shards, this.guest];
     // contiguous slot ranges per shard, as a cluster would assign them
     for (let slot = 0; slot < SLOT_COUNT; slot++) this.slotOwner[slot] = Math.floor((slot * n) / SLOT_COUNT);
     this.expiry = new ActiveExpiry(this);
@@ -104,7 +105,7 @@ export class Engine {
   keyspace(key: string, db: number): Keyspace {
     if (this.shardCount === 1) return this.shards[0]!.dbs[db]!;
     const sid = this.slotOwner[keySlot(key)]!;
-    const sh = this.byId[sid]!;
+    const sh = this.byId[sid] ?? null;
     if (sh !== null) return sh.dbs[db]!;
     return this.remote!.borrow(sid, key, db);
   }
@@ -112,14 +113,12 @@ export class Engine {
   /** The keyspace of `key` when this thread owns it, else null. */
   localKeyspace(key: string, db: number): Keyspace | null {
     if (this.shardCount === 1) return this.shards[0]!.dbs[db]!;
-    const sh = this.byId[this.slotOwner[keySlot(key)]!]!;
+    const sh = this.byId[this.slotOwner[keySlot(key)]!] ?? null;
     return sh === null ? null : sh.dbs[db]!;
   }
 
   /** The shards whose key events this thread's listeners hear: its own and its guest. */
-  get eventShards(): Shard[] {
-    return this.guest === null ? this.shards : [...this.shards, this.guest];
-  }
+  readonly eventShards: Shard[];
 
   /** Listens to every key event this thread sees (own shards and borrowed keys). */
   onKeyEvent(fn: KeyEventListener): () => void {

@@ -8,7 +8,8 @@ import { globMatch, matchesAll } from '../datatypes/glob.ts';
 import { typeOf } from '../datatypes/value.ts';
 
 /** Live keys matching `pattern` (KEYS). */
-export function liveKeys(spaces: readonly Keyspace[], pattern: string, out: string[] = []): string[] {
+export function liveKeys(spaces: readonly Keyspace[], pattern: string): string[] {
+  const out: string[] = [];
   const all = matchesAll(pattern);
   for (const ks of spaces) {
     const volatile = ks.volatile !== 0;

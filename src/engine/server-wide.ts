@@ -31,14 +31,14 @@ export function listKeys(engine: Engine, db: number, pattern: string): string[] 
 
 /** One SCAN step in shard `sid`. */
 export function scanShard(engine: Engine, sid: number, db: number, cursor: number, buckets: number, want: number, match: string | null, type: string | null): ScanStep {
-  const sh = engine.byId[sid]!;
+  const sh = engine.byId[sid] ?? null;
   if (sh !== null) return scanKeyspace(sh.dbs[db]!, cursor, buckets, want, match, type);
   return engine.remote!.ask(engine.threadOf(sid), { op: 'scan', sid, db, cursor, buckets, want, match, type }) as ScanStep;
 }
 
 /** Keys in shard `sid`'s database `db`. */
 function shardSize(engine: Engine, sid: number, db: number): number {
-  const sh = engine.byId[sid]!;
+  const sh = engine.byId[sid] ?? null;
   if (sh !== null) return sh.dbs[db]!.size;
   return engine.remote!.ask(engine.threadOf(sid), { op: 'size', sid, db }) as number;
 }
@@ -57,7 +57,7 @@ export function randomKey(engine: Engine, db: number): string | null {
     let r = Math.floor(Math.random() * total);
     let sid = 0;
     while (r >= sizes[sid]!) r -= sizes[sid++]!;
-    const sh = engine.byId[sid]!;
+    const sh = engine.byId[sid] ?? null;
     const key = sh !== null ? randomLiveKey(sh.dbs[db]!) : (engine.remote!.ask(engine.threadOf(sid), { op: 'randomkey', sid, db }) as string | null);
     // the drawn shard's keys had all expired: draw again
     if (key !== null) return key;

@@ -4,7 +4,7 @@
  * expire.ts, SCAN in scan.ts). Keys of one command may live on different
  * shards: every key gets its own c.ks(key).
  */
-import { listKeys, randomKey as randomKeyOf } from '../../engine/server-wide.ts';
+import { listKeys, randomKey } from '../../engine/server-wide.ts';
 import { freedLazily } from '../../engine/lazyfree.ts';
 import { getConfigValue } from '../../config/config.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
@@ -101,17 +101,12 @@ const keys = command({
   },
 });
 
-/** A random live key of the selected db (expired picks are deleted and retried, as Redis does), or null. */
-export function randomKey(c: Client): string | null {
-  return randomKeyOf(c.server.engine, c.db);
-}
-
 /** RANDOMKEY */
 const randomkey = command({
   name: 'randomkey', arity: 1, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
   group: 'generic', since: '1.0.0', summary: 'Return a random key from the keyspace', complexity: 'O(1)',
   handler(c) {
-    c.reply.bulkOrNull(randomKey(c));
+    c.reply.bulkOrNull(randomKey(c.server.engine, c.db));
   },
 });
 
