@@ -6,7 +6,7 @@ import type { Client } from './client.ts';
 import type { Command } from '../commands/core/registry.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors } from './monitor.ts';
-import { mustLockFirst } from './thread-gate.ts';
+import { LOCK_FIRST, routeOf } from './thread-gate.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -123,6 +123,13 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   // TIME_SAMPLE (and every call of slow, non-fast commands) and scale,
   // unless SLOWLOG or the latency monitor need every duration.
   const server = c.server;
+  // with threads: another thread's keys are run there as a job, or borrowed under the lock (thread-gate.ts)
+  const remote = server.engine.remote;
+  if (remote !== null) {
+    const route = routeOf(server.engine, c, cmd, args);
+    if (route >= 0) return server.forward!(c, route, args);
+    if (route === LOCK_FIRST) remote.lockFirst();
+  }
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast || server.timeAll;
   const t0 = timed ? performance.now() : 0;
   const repl = server.replication;
@@ -132,8 +139,6 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     tracking.callCmd = cmd;
     tracking.callArgs = args;
   }
-  const remote = server.engine.remote;
-  if (remote !== null && mustLockFirst(server.engine, cmd, args, c.db)) remote.lockFirst();
   try {
     const r = cmd.handler!(c, args);
     if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);

@@ -76,6 +76,8 @@ export class ServerState {
   shutdown: (reason: string) => Promise<void> = async () => {};
   /** The link to the other threads of a multi-threaded server (src/threads/); null with one thread. */
   link: ThreadLink | null = null;
+  /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
+  forward: ((c: Client, t: number, args: string[]) => Promise<void>) | null = null;
   /** Clients blocked on keys; served after each write command. */
   readonly blocking: BlockingManager;
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */

@@ -1,21 +1,53 @@
 /**
- * With several threads: whether a command must take the global lock before
- * it runs (threads/link.ts). It must when it may reach a key of another
- * thread: a declared key owned elsewhere, keys only known as it runs
- * (scripts, EXEC's queue, SORT's BY / GET patterns), or the whole keyspace.
- * Commands whose keys are all this thread's run without it.
+ * With several threads: where a command runs (threads/). Here, with no lock,
+ * when its keys are all this thread's; as a job on the owner when they all
+ * belong to one other thread and neither the command nor the client state
+ * it needs stays behind; else here under the global lock, taken before the
+ * command reads anything: keys of several threads, keys only known as it
+ * runs (scripts, EXEC's queue, SORT's BY / GET patterns), the whole keyspace,
+ * blocking commands, WATCH.
  */
 import type { Engine } from '../engine/engine.ts';
+import type { Client } from './client.ts';
 import { Registry, type Command } from '../commands/core/registry.ts';
 
-const LOCK_FIRST = new Set([
+/** Runs here without the lock. */
+export const RUN_HERE = -1;
+/** Runs here under the global lock. */
+export const LOCK_FIRST = -2;
+
+const LOCKING = new Set([
   'exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'sort', 'sort_ro',
   'dbsize', 'keys', 'scan', 'randomkey', 'flushdb', 'flushall', 'swapdb',
 ]);
 
-export function mustLockFirst(engine: Engine, cmd: Command, args: readonly string[], db: number): boolean {
-  if (LOCK_FIRST.has(cmd.fullName)) return true;
+/** Commands with keys that act on the connection too: they stay on its thread. */
+const STAYS = new Set(['watch', 'migrate']);
+
+/** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
+export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly string[]): number {
+  if (LOCKING.has(cmd.fullName)) return LOCK_FIRST;
   const idx = Registry.keyIndexes(cmd, args);
-  for (let i = 0; i < idx.length; i++) if (engine.localKeyspace(args[idx[i]!]!, db) === null) return true;
-  return false;
+  const me = engine.threadIndex;
+  let owner = RUN_HERE;
+  let local = false;
+  for (let i = 0; i < idx.length; i++) {
+    const t = engine.threadOf(engine.shardIdOf(args[idx[i]!]!));
+    if (t === me) local = true;
+    else if (owner === RUN_HERE) owner = t;
+    else if (owner !== t) return LOCK_FIRST;
+  }
+  if (owner === RUN_HERE) return RUN_HERE;
+  if (local || !canSend(c, cmd)) return LOCK_FIRST;
+  return owner;
+}
+
+/**
+ * Whether the command can run on another thread for this client: not
+ * blocking, not part of EXEC or a script, and no per-connection state in play
+ * (CLIENT REPLY, client-side caching) that the owner would not see.
+ */
+function canSend(c: Client, cmd: Command): boolean {
+  return !cmd.spec.flags.includes('blocking') && !STAYS.has(cmd.fullName) && !c.inExec && c.ext.script !== true &&
+    c.replyMode === 'on' && c.ext.tracking === undefined && c.intercept === null;
 }

@@ -19,9 +19,8 @@ function refuseUnsupported(cfg: Config): void {
   if ((getConfigValue(cfg, 'replicaof') ?? '') !== '') throw new ConfigError('threads > 1 does not support replicaof yet');
 }
 
-export async function startThreads(cfg: Config, count: number, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
-  refuseUnsupported(cfg);
-  const ctrl = ThreadLink.ctrlBuffer(count);
+/** ports[a][b]: thread a's end of a channel between threads a and b (null on the diagonal). */
+function channels(count: number): (MessagePort | null)[][] {
   const ports: (MessagePort | null)[][] = [];
   for (let t = 0; t < count; t++) ports.push(new Array<MessagePort | null>(count).fill(null));
   for (let a = 0; a < count; a++) {
@@ -31,7 +30,16 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
       ports[b]![a] = ch.port2;
     }
   }
-  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]! });
+  return ports;
+}
+
+export async function startThreads(cfg: Config, count: number, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
+  refuseUnsupported(cfg);
+  const ctrl = ThreadLink.ctrlBuffer(count);
+  // one channel per pair of threads for the link's holds, one for jobs
+  const ports = channels(count);
+  const jobPorts = channels(count);
+  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]!, jobPorts: jobPorts[0]! });
   const main = await startInstance(cfg, role);
   let closing = false;
   const fatal = (msg: string): void => {
@@ -43,9 +51,9 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];
   for (let t = 1; t < count; t++) {
-    const mine = ports[t]!.filter((p): p is MessagePort => p !== null);
+    const mine = [...ports[t]!, ...jobPorts[t]!].filter((p): p is MessagePort => p !== null);
     const w = new Worker(WORKER_URL, {
-      workerData: { cfg: { ...cfg, port: main.port }, index: t, count, ctrl, ports: ports[t] },
+      workerData: { cfg: { ...cfg, port: main.port }, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t] },
       transferList: mine,
     });
     workers.push(w);
@@ -69,7 +77,7 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
       for (const w of workers) w.postMessage({ op: 'close' });
       await Promise.all(exited);
       await main.close();
-      role.link.close();
+      role.close();
       opts.onClose?.();
     })());
   main.state.shutdown = async () => close();

@@ -12,6 +12,8 @@ import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
 import { ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
+import { Jobs } from './jobs.ts';
+import type { MessagePort } from 'node:worker_threads';
 
 /** Values as DUMP payloads under the thread's config. */
 function codecFor(state: ServerState): ValueCodec {
@@ -63,14 +65,26 @@ function waitedKeys(state: ServerState, link: ThreadLink, borrower: Borrower): (
   };
 }
 
+/** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
+export interface ThreadInit extends LinkInit {
+  jobPorts: (MessagePort | null)[];
+}
+
 /** The role of thread `init.index` of a multi-threaded server. */
-export function threadRole(init: LinkInit): ThreadRole & { link: ThreadLink } {
+export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
   const link = new ThreadLink(init);
+  let jobs: Jobs | null = null;
   return {
     index: init.index,
     count: init.count,
-    link,
+    close(): void {
+      link.close();
+      jobs?.close();
+    },
     attach(state: ServerState): void {
+      jobs = new Jobs(state, init.jobPorts);
+      const queue = jobs;
+      state.forward = (c, t, args) => queue.submit(c, t, args);
       const codec = codecFor(state);
       state.link = link;
       const borrower = new Borrower(state.engine, link, codec);

@@ -6,9 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.ts';
 import { startInstance } from '../server/instance.ts';
 import { threadRole } from './runtime.ts';
-import type { LinkInit } from './link.ts';
+import type { ThreadInit } from './runtime.ts';
 
-interface WorkerInit extends LinkInit {
+interface WorkerInit extends ThreadInit {
   cfg: Config;
 }
 
@@ -22,7 +22,7 @@ srv.state.shutdown = async (reason: string) => {
 parentPort!.on('message', (m: { op: string }) => {
   if (m.op !== 'close') return;
   void srv.close().then(() => {
-    role.link.close();
+    role.close();
     process.exit(0);
   });
 });
