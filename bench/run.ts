@@ -10,6 +10,7 @@
  *   npm run bench -- --keys 200000           # persistence rows on 200k keys
  *   npm run bench -- --no-persistence        # skip the persistence rows
  *   npm run bench -- --no-snapshot           # skip only the N-key snapshot rows
+ *   npm run bench -- --threads 1,2,4 --tests get,set   # only the threads table (bench/threads.ts)
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -49,6 +50,7 @@ import { aofSetRows } from './aof-rows.ts';
 import { snapshotRows, snapshotTable } from './snapshot.ts';
 import { memoryRows, memoryTable } from './memory.ts';
 import { conversionRows, conversionTable } from './conversion.ts';
+import { threadRows, threadTable, type Rate } from './threads.ts';
 
 interface Options {
   n: number;
@@ -64,6 +66,8 @@ interface Options {
   /** BGSAVE / BGREWRITEAOF / start-up rows, on `keys` keys. */
   snapshot: boolean;
   keys: number;
+  /** Thread counts of the threads table; empty: the default run. */
+  threads: number[];
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -82,7 +86,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -91,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--tests') o.tests = v!.split(','), i++;
     else if (a === '--pipelines') o.pipelines = v!.split(',').map(Number), i++;
     else if (a === '--shards') o.shards = Number(v), i++;
+    else if (a === '--threads') o.threads = v!.split(',').map(Number), i++;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -105,10 +110,14 @@ function parseOptions(argv: string[]): Options {
 
 let evalshaSha = '';
 
-function runBenchmark(port: number, test: string, pipeline: number, o: Options): number {
+/** One redis-benchmark row; `random`: -t tests on random keys out of 100 000 too (the custom ones always are). */
+function runBenchmark(port: number, test: string, pipeline: number, o: Options, cpus = '', random = false): number {
   const custom = CUSTOM[test]?.map((a) => (a === '$SHA' ? evalshaSha : a));
-  const what = custom !== undefined ? ['-r', '100000', ...custom] : ['-t', test];
-  const out = execFileSync('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '--csv', ...what], { encoding: 'utf8' });
+  const what = custom !== undefined ? ['-r', '100000', ...custom] : random ? ['-r', '100000', '-t', test] : ['-t', test];
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '--csv', ...what];
+  const out = cpus === ''
+    ? execFileSync('redis-benchmark', args, { encoding: 'utf8' })
+    : execFileSync('taskset', ['-c', cpus, 'redis-benchmark', ...args], { encoding: 'utf8' });
   // "test","rps",... header then one row per test
   const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
   let rps = 0;
@@ -159,6 +168,19 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'shardis-bench-'));
   const redisDir = mkdtempSync(join(tmpdir(), 'redis-bench-'));
+  if (o.threads.length !== 0) {
+    try {
+      console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; node ${process.version}`);
+      // keys spread over every thread's shards: random keys out of 100 000
+      const rate: Rate = async (port, test, p, cpus) => runBenchmark(port, test, p, o, cpus, true);
+      const rows = await threadRows(o.threads, o.tests, o.pipelines, o.n, (name) => (name === 'redis' ? redisDir : dir), rate, (l) => console.log(l));
+      console.log(`\n${threadTable(rows)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(redisDir, { recursive: true, force: true });
+    }
+    return;
+  }
   const redis = await startTarget('redis', redisDir, ['--appendonly', 'no']);
   const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], o.shards);
   const results: Array<{ test: string; p: number; redis: number; shardis: number }> = [];

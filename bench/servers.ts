@@ -38,12 +38,14 @@ export async function waitUp(port: number, timeoutMs = 120_000): Promise<number>
  * Spawns a server with `--port P --dir DIR` plus `extra` (redis-server style
  * options, which both understand); without `wait` it returns at once.
  */
-export async function startTarget(name: Target['name'], dir: string, extra: string[] = [], shards = 1, wait = true): Promise<Target> {
+export async function startTarget(name: Target['name'], dir: string, extra: string[] = [], shards = 1, wait = true, cpus = ''): Promise<Target> {
   const port = await freePort();
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra];
-  const proc = name === 'redis'
-    ? spawn('redis-server', [...common, '--enable-debug-command', 'yes'], { stdio: 'ignore' })
-    : spawn(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [cmd, args, stdio] = name === 'redis'
+    ? ['redis-server', [...common, '--enable-debug-command', 'yes'], 'ignore' as const]
+    : [process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[]];
+  // pinned to `cpus` (taskset execs the server: the pid stays the server's)
+  const proc = cpus === '' ? spawn(cmd, args, { stdio }) : spawn('taskset', ['-c', cpus, cmd, ...args], { stdio });
   if (wait) await waitUp(port);
   return { name, port, proc };
 }
@@ -58,6 +60,17 @@ export function rss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
   return m ? Number(m[1]) * 1024 : NaN;
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // fields after the parenthesised command name: utime and stime are the 12th and 13th
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times. */
+const CLOCK_TICKS = 100;
 
 /** One field of INFO `section`, as a number (NaN when absent). */
 export async function infoField(c: RespClient, section: string, field: string): Promise<number> {

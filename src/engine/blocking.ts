@@ -88,12 +88,6 @@ export class BlockingManager {
   private serving = false;
   private scheduled = false;
   private readonly server: ServerState;
-  /**
-   * Told when a key gets its first waiter (true) and loses its last (false):
-   * with several threads, the owner of another thread's key is asked to say
-   * when it changes (threads/runtime.ts).
-   */
-  onWaitedKey: ((db: number, key: string, waited: boolean) => void) | null = null;
   private readonly drainTask = (): void => {
     this.scheduled = false;
     this.serveReady();
@@ -171,7 +165,8 @@ export class BlockingManager {
         if (q === undefined) {
           map.set(key, (q = { db: w.db, key, head: null, tail: null, ready: false }));
           this.queueCount++;
-          if (this.onWaitedKey !== null) this.onWaitedKey(w.db, key, true);
+          // another thread's key: its owner is to report its changes while it has waiters (engine.ts, RemoteKeys)
+          this.server.engine.remote?.interest(w.db, key, true);
         } else if (q.tail !== null && q.tail.w === w) continue; // the same key twice
         const node: Node = { w, q, prev: q.tail, next: null };
         if (q.tail === null) q.head = node;
@@ -231,7 +226,7 @@ export class BlockingManager {
       if (q.head === null && this.dbs[q.db]?.get(q.key) === q) {
         this.dbs[q.db]!.delete(q.key);
         this.queueCount--;
-        if (this.onWaitedKey !== null) this.onWaitedKey(q.db, q.key, false);
+        this.server.engine.remote?.interest(q.db, q.key, false);
       }
     }
     const c = w.client;

@@ -31,6 +31,15 @@ export interface RemoteKeys {
    * a thread holding this one while it waited could change keys it already read.
    */
   lockFirst(): void;
+  /**
+   * Counts a reason to hear of changes to another thread's key (a client
+   * blocked on it or WATCHing it) or drops one: while any is left, its owner
+   * reports every change, as a 'changed' event of this thread's guest shard.
+   * Keys of this thread are ignored (their events are heard directly).
+   */
+  interest(db: number, key: string, on: boolean): void;
+  /** Holds the owners of `keys` and hears every change they reported before (EXEC's WATCH check). */
+  catchUp(db: number, keys: readonly string[]): void;
   /** Gives the borrowed keys back to their owners now, still holding them (before whole-keyspace changes). */
   flushBack(): void;
 }
@@ -55,6 +64,8 @@ export class Engine {
    * it, so keyspace notifications and the write stream ignore these events.
    */
   replaying = false;
+  /** While replaying: the thread whose command it was (it heard its own changes already). */
+  replayFrom = -1;
   /** Owner shard of each of the 16384 slots. */
   readonly slotOwner = new Uint16Array(SLOT_COUNT);
   readonly databases: number;

@@ -102,6 +102,28 @@ export class Borrower implements RemoteKeys {
     this.link.lock();
   }
 
+  /** Per "db:key" of other threads: reasons to hear of its changes (threads/runtime.ts's notices). */
+  private readonly interests = new Map<string, number>();
+
+  interest(db: number, key: string, on: boolean): void {
+    if (this.engine.localKeyspace(key, db) !== null) return;
+    const id = db + ':' + key;
+    const n = (this.interests.get(id) ?? 0) + (on ? 1 : -1);
+    if (n > 0) this.interests.set(id, n);
+    else this.interests.delete(id);
+    // the owner hears of the first reason and of the last one's end
+    if ((on && n === 1) || (!on && n === 0)) {
+      this.ask(this.engine.threadOf(this.engine.shardIdOf(key)), { op: 'interest', db, key, thread: this.link.index, on });
+    }
+  }
+
+  catchUp(db: number, keys: readonly string[]): void {
+    for (const key of keys) {
+      if (this.engine.localKeyspace(key, db) === null) this.ask(this.engine.threadOf(this.engine.shardIdOf(key)), { op: 'ping' });
+    }
+    this.link.catchUp();
+  }
+
   flushBack(): void {
     if (!this.active) return;
     const out = this.collect();
@@ -145,14 +167,15 @@ export class Borrower implements RemoteKeys {
 }
 
 /** The owner's side: answers fetches and applies write-backs (`wb` of a release). */
-export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: LinkRequest) => unknown): (req: LinkRequest) => unknown {
-  return (req) => {
+export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: LinkRequest, from: number) => unknown): (req: LinkRequest, from: number) => unknown {
+  return (req, from) => {
     if (req.op === 'fetch') return fetchKey(engine, codec, req.db as number, req.key as string);
+    if (req.op === 'ping') return undefined;
     if (req.op === 'release' || req.op === 'writeback') {
-      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[]);
+      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[], from);
       return undefined;
     }
-    return other(req);
+    return other(req, from);
   };
 }
 
@@ -163,8 +186,9 @@ function fetchKey(engine: Engine, codec: ValueCodec, db: number, key: string): K
   return { p: codec.encode(v), ttl: ks.getExpire(key) ?? 0, lru: ks.lruWord(key) };
 }
 
-function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[]): void {
+function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], from: number): void {
   engine.replaying = true;
+  engine.replayFrom = from;
   try {
     for (const wb of wbs) {
       const ks = ownKeyspace(engine, wb.key, wb.db);
@@ -183,6 +207,7 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[]): v
     }
   } finally {
     engine.replaying = false;
+    engine.replayFrom = -1;
   }
 }
 

@@ -30,7 +30,7 @@ export interface LinkRequest {
 }
 
 /** Runs a request on the held thread; the result is sent back (release's is dropped). */
-export type LinkServe = (req: LinkRequest) => unknown;
+export type LinkServe = (req: LinkRequest, from: number) => unknown;
 
 /** What each thread gets to build its link. */
 export interface LinkInit {
@@ -197,10 +197,35 @@ export class ThreadLink {
   }
 
   private onNotice: (m: LinkRequest) => void = () => {};
+  /** Notices met while waiting for something else, in arrival order. */
+  private deferred: LinkRequest[] = [];
+  private readonly runDeferred = (): void => {
+    const list = this.deferred;
+    this.deferred = [];
+    for (const m of list) this.onNotice(m);
+  };
 
-  /** A notice met while waiting for something else: handled once the event loop runs again. */
+  /** A notice met while waiting for something else: handled once the event loop runs again (or by catchUp). */
   private defer(m: LinkRequest): void {
-    setImmediate(() => this.onNotice(m));
+    if (this.deferred.length === 0) setImmediate(this.runDeferred);
+    this.deferred.push(m);
+  }
+
+  /**
+   * Handles now every notice that has reached this thread: those met while
+   * waiting and those still in the ports. With the senders held, nothing
+   * they did before is left unheard.
+   */
+  catchUp(): void {
+    this.runDeferred();
+    for (const p of this.ports) {
+      if (!p) continue;
+      for (let m = receiveMessageOnPort(p); m !== undefined; m = receiveMessageOnPort(p)) {
+        const msg = m.message as LinkRequest;
+        if (msg.notice !== true) throw new Error(`thread link: ${msg.op} outside a hold`);
+        this.onNotice(msg);
+      }
+    }
   }
 
   /** Serves thread h, which holds this one, until it releases it. */
@@ -221,11 +246,11 @@ export class ThreadLink {
         continue;
       }
       if (req.op === 'release') {
-        this.serve(req);
+        this.serve(req, h);
         return;
       }
       try {
-        this.send(h, { op: 'reply', r: this.serve(req) });
+        this.send(h, { op: 'reply', r: this.serve(req, h) });
       } catch (e) {
         this.send(h, { op: 'reply', err: e instanceof Error ? e.message : String(e) });
       }

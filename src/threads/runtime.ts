@@ -28,27 +28,27 @@ function codecFor(state: ServerState): ValueCodec {
 }
 
 /**
- * Clients blocked on another thread's key: their thread registers its
- * interest with the key's owner while the key has waiters here; the owner
- * sends a 'ready' notice whenever the key changes, and the waiters retry
- * (borrowing the key). Returns the owner's handler of 'interest' requests.
+ * Changes of keys other threads care about (clients blocked on them or
+ * WATCHing them, Borrower.interest): the owner keeps which threads asked, and
+ * on every change of such a key sends each of them but the one whose command
+ * made it a 'changed' notice, which that thread hears as a key event of its
+ * guest shard (blocked clients retry, watchers turn dirty). Notices travel on
+ * the link's ports, so a thread that holds the owner has them all
+ * (ThreadLink.catchUp). Returns the owner's handler of 'interest' requests.
  */
-function waitedKeys(state: ServerState, link: ThreadLink, borrower: Borrower): (req: LinkRequest) => unknown {
+function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) => unknown {
   const engine = state.engine;
-  /** Owner side: "db:key" → threads with waiters on it. */
+  /** Owner side: "db:key" → threads that asked. */
   const interest = new Map<string, Set<number>>();
-  state.blocking.onWaitedKey = (db, key, on) => {
-    if (engine.localKeyspace(key, db) !== null) return;
-    borrower.ask(engine.threadOf(engine.shardIdOf(key)), { op: 'interest', db, key, thread: link.index, on });
-  };
   link.onNotices((m) => {
-    if (m.op === 'ready') state.blocking.signalKeyAsReady(m.db as number, m.key as string);
+    if (m.op === 'changed') engine.guest!.emit(m.db as number, m.key as string, 'changed');
   });
   for (const sh of engine.shards) {
     sh.onKeyEvent((db, key) => {
       if (interest.size === 0) return;
       const threads = interest.get(db + ':' + key);
-      if (threads !== undefined) for (const t of threads) link.notice(t, { op: 'ready', db, key });
+      if (threads === undefined) return;
+      for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key });
     });
   }
   return (req) => {
@@ -95,8 +95,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
         for (let t = 0; t < init.count; t++) if (t !== init.index) n += borrower.ask(t, { op: 'publish', kind, channel, message }) as number;
         return n;
       };
-      const waited = waitedKeys(state, link, borrower);
-      link.onRequest(ownerRequests(state.engine, codec, (req) => (req.op === 'interest' ? waited(req) : serverOp(state, req))));
+      const interested = keyInterest(state, link);
+      link.onRequest(ownerRequests(state.engine, codec, (req) => (req.op === 'interest' ? interested(req) : serverOp(state, req))));
     },
   };
 }

@@ -3,7 +3,7 @@
  * shard and serving its own connections, reached by real clients. Keys of
  * every shard from connections on every thread, whole-keyspace commands,
  * transfers between shards that readers never see half done (MULTI/EXEC,
- * EVAL, MSET/MGET), blocking pops and pub/sub across threads, and a dying
+ * EVAL, MSET/MGET), WATCH, blocking pops and pub/sub across threads, and a dying
  * thread taking the process down.
  */
 import { describe, before, after, test } from 'node:test';
@@ -188,6 +188,26 @@ describe('threads=4', () => {
     const got = await Promise.all(waiters);
     assert.deepEqual(got.map((g) => g?.[1]).sort(), Array.from({ length: 8 }, (_, i) => `m${i}`).sort());
     for (const k of keys) assert.equal(await cs[1]!.llen(k), 0);
+  });
+
+  test('WATCH sees changes of keys owned by other threads, whoever makes them', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const keys = keysOnEveryShard('w', 4);
+    for (let i = 0; i < cs.length; i++) {
+      const watcher = cs[i]!;
+      for (const key of keys) {
+        await watcher.set(key, '0');
+        // nothing changed: EXEC runs
+        await watcher.watch(key);
+        assert.deepEqual(await watcher.multi().incr(key).exec(), [[null, 1]]);
+        for (let j = 0; j < cs.length; j++) {
+          await watcher.watch(key);
+          await cs[j]!.incr(key);
+          assert.equal(await watcher.multi().incr(key).exec(), null, `watcher ${i}, writer ${j}, ${key}`);
+        }
+      }
+    }
   });
 
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {

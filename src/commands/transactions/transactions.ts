@@ -101,7 +101,10 @@ function unwatchAll(c: Client): void {
     const m = t.get(k);
     if (!m) continue;
     m.delete(c);
-    if (m.size === 0) t.delete(k);
+    if (m.size === 0) {
+      t.delete(k);
+      c.server.engine.remote?.interest(e.db, e.key, false);
+    }
   }
   c.ext.watched = undefined;
   c.ext.watchDirty = false;
@@ -146,6 +149,9 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
   endMulti(c);
   // a key that expired since WATCH (even if nothing deleted it yet) counts as changed
   const watched = (c.ext.watched as WatchEntry[] | undefined) ?? [];
+  // changes of other threads' watched keys made before now are heard before the check
+  const remote = c.server.engine.remote;
+  if (remote !== null) for (const e of watched) remote.catchUp(e.db, [e.key]);
   const dirtyWatch = c.ext.watchDirty === true || watched.some((e) => !e.expired && c.server.engine.keyspace(e.key, e.db).isExpired(e.key));
   unwatchAll(c);
   if (tx.dirty) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
@@ -199,7 +205,11 @@ const watch = command({
       if (m?.has(c)) continue;
       const e: WatchEntry = { db: c.db, key, expired: c.ks(key).isExpired(key) };
       entries.push(e);
-      if (!m) t.set(k, (m = new Map()));
+      if (!m) {
+        t.set(k, (m = new Map()));
+        // another thread's key: its owner reports its changes while it is watched
+        c.server.engine.remote?.interest(c.db, key, true);
+      }
       m.set(c, e);
     }
     c.ext.watched = entries;
