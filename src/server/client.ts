@@ -8,7 +8,7 @@ import { RespParser, ProtocolError } from '../protocol/resp-parser.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
-import { execute } from './dispatch.ts';
+import { chainJob, execute } from './dispatch.ts';
 import type { Command } from '../commands/core/registry.ts';
 import type { User } from '../security/acl-user.ts';
 
@@ -18,6 +18,9 @@ import type { User } from '../security/acl-user.ts';
  * calls flush() again once they are.
  */
 export const replyHold: { fn: ((c: Client) => boolean) | null } = { fn: null };
+
+/** Requests parsed while a command is in flight (queued, or chained as jobs) before reading pauses. */
+const MAX_QUEUED = 1024;
 
 /** Pause reading once this many reply bytes wait in the socket. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
@@ -55,8 +58,15 @@ export class Client {
   shardSubscriptions = 0;
   /** Query buffer bytes as Redis counts them (CLIENT LIST qbuf): what the current read left to parse. */
   queryBufSize = 0;
-  /** A command still running asynchronously (blocking commands); requests wait behind it. */
+  /** A command still running asynchronously (blocking commands, jobs); requests wait behind it. */
   private busy: Promise<void> | null = null;
+  /**
+   * The thread this connection's jobs in flight go to (threads/jobs.ts), -1
+   * when none: a request for the same thread follows them at once (their
+   * replies come back in order) instead of waiting. `chained` counts those.
+   */
+  jobThread = -1;
+  private chained = 0;
   private readonly queue: string[][] = [];
   private reading = true;
   /**
@@ -162,8 +172,17 @@ export class Client {
           // keep parsing so the socket can be paused with a bounded queue
           const args = this.parser.next();
           if (args === null) break;
-          if (args.length > 0) this.queue.push(args);
-          if (this.queue.length > 1024) this.pause();
+          if (args.length === 0) continue;
+          if (this.jobThread >= 0 && this.queue.length === 0 && this.chained < MAX_QUEUED) {
+            const r = chainJob(this, args, this.jobThread);
+            if (r !== null) {
+              this.chained++;
+              this.track(r);
+              continue;
+            }
+          }
+          this.queue.push(args);
+          if (this.queue.length > MAX_QUEUED) this.pause();
           continue;
         }
         const args = this.queue.length > 0 ? this.queue.shift()! : this.parser.next();
@@ -181,16 +200,22 @@ export class Client {
 
   private run(args: string[]): void {
     const r = execute(this, args);
-    if (r !== undefined) {
-      this.busy = r.then(
-        () => this.afterAsync(),
-        () => this.afterAsync(),
-      );
-    }
+    if (r !== undefined) this.track(r);
+  }
+
+  /** Waits for `r` before running further requests (the latest of several jobs in flight: the last to finish). */
+  private track(r: Promise<void>): void {
+    const done = (): void => {
+      if (this.busy === p) this.afterAsync();
+    };
+    const p: Promise<void> = r.then(done, done);
+    this.busy = p;
   }
 
   private afterAsync(): void {
     this.busy = null;
+    this.jobThread = -1;
+    this.chained = 0;
     if (this.closed) return;
     this.resume();
     this.drainRequests();
@@ -227,7 +252,7 @@ export class Client {
   }
 
   private resume(): void {
-    if (!this.reading && this.socket && this.queue.length <= 1024 && this.socket.writableLength <= OUTPUT_HIGH_WATER) {
+    if (!this.reading && this.socket && this.queue.length <= MAX_QUEUED && this.socket.writableLength <= OUTPUT_HIGH_WATER) {
       this.reading = true;
       this.socket.resume();
     }

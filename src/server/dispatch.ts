@@ -57,6 +57,27 @@ export function resolveCommand(c: Client, args: string[]): Command | null {
   return cmd;
 }
 
+/**
+ * With a job of c's in flight to thread t: runs the next request at once
+ * when it is a command that goes to t as a job too (its reply comes back
+ * after the earlier ones); null when it must wait its turn instead (anything
+ * else, including a request that would be refused: the refusal is written
+ * in order once it runs).
+ */
+export function chainJob(c: Client, args: string[], t: number): Promise<void> | null {
+  const server = c.server;
+  let cmd = server.registry.lookup(args[0]!);
+  if (cmd === undefined) return null;
+  if (cmd.subcommands !== null) {
+    const sub = args.length >= 2 ? cmd.subcommands.get(args[1]!.toLowerCase()) : undefined;
+    if (sub === undefined) return null;
+    cmd = sub;
+  }
+  if (!arityOk(cmd.spec.arity, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
+  if (server.gate(c, cmd, args) !== null || routeOf(server.engine, c, cmd, args) !== t) return null;
+  return call(c, cmd, args) ?? null;
+}
+
 function arityOk(arity: number, n: number): boolean {
   return arity >= 0 ? n === arity : n >= -arity;
 }

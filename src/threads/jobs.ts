@@ -64,6 +64,7 @@ export class Jobs {
   /** Sends `args` (run as client `c` would: its db and protocol) to thread t; resolves once the reply is in c's buffer. */
   submit(c: Client, t: number, args: string[]): Promise<void> {
     const id = this.nextId++;
+    c.jobThread = t;
     let b = this.outbox[t]!;
     if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [] };
     b.ids.push(id);
