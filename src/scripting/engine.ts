@@ -146,6 +146,7 @@ export class ScriptEngine {
     raw.lua_rawset(L, S_FUNCS);
     const script: Script = { sha, body, flags: sb.flags, id };
     this.cache.add(script);
+    this.server.onScriptAdded?.(body);
     return script;
   }
 

@@ -6,7 +6,7 @@ import type { Client } from './client.ts';
 import type { Command } from '../commands/core/registry.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors } from './monitor.ts';
-import { LOCK_FIRST, routeOf } from './thread-gate.ts';
+import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -162,6 +162,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   }
   try {
     const r = cmd.handler!(c, args);
+    // with threads: server-wide settings changed here change on every thread (unless it failed)
+    if (remote !== null && r === undefined && runsEverywhere(cmd) && c.reply.buf[mark] !== 45) server.replayElsewhere!(args);
     if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;

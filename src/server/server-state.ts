@@ -78,6 +78,14 @@ export class ServerState {
   link: ThreadLink | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
   forward: ((c: Client, t: number, args: string[]) => Promise<void>) | null = null;
+  /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */
+  replayElsewhere: ((args: string[]) => void) | null = null;
+  /** Told of every script the script cache takes in (EVAL, SCRIPT LOAD): with threads, the others cache it too. */
+  onScriptAdded: ((body: string) => void) | null = null;
+  /** Runs another thread's replayed command here (threads/runtime.ts). */
+  replayHere: ((args: string[]) => void) | null = null;
+  /** Runs a request on every other thread and returns their answers (threads/server-ops.ts); null with one thread. */
+  others: ((req: { op: string; [field: string]: unknown }) => unknown[]) | null = null;
   /** Clients blocked on keys; served after each write command. */
   readonly blocking: BlockingManager;
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */

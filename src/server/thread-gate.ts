@@ -21,6 +21,21 @@ const LOCKING = new Set([
   'dbsize', 'keys', 'scan', 'randomkey', 'flushdb', 'flushall', 'swapdb',
 ]);
 
+/**
+ * Commands that change what every thread must agree on (config, users,
+ * scripts, functions, stats resets): once one succeeds on its thread, every
+ * other thread runs it too (ServerState.replayElsewhere).
+ */
+const EVERYWHERE = new Set([
+  'config|set', 'config|resetstat', 'acl|setuser', 'acl|deluser', 'acl|load', 'script|flush',
+  'function|load', 'function|delete', 'function|flush', 'function|restore', 'slowlog|reset', 'latency|reset',
+  'debug|set-active-expire',
+]);
+
+export function runsEverywhere(cmd: Command): boolean {
+  return EVERYWHERE.has(cmd.fullName);
+}
+
 /** Commands with keys that act on the connection too: they stay on its thread. */
 const STAYS = new Set(['watch', 'migrate']);
 

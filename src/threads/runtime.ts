@@ -13,6 +13,8 @@ import { ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
+import { Client } from '../server/client.ts';
+import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
 
 /** Values as DUMP payloads under the thread's config. */
@@ -65,6 +67,34 @@ function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) =
   };
 }
 
+/**
+ * Server-wide settings: a command that changed them on one thread (CONFIG
+ * SET, ACL SETUSER, FUNCTION LOAD …, thread-gate.ts) and every script cached
+ * on one thread are run on every other thread too, under the lock, before
+ * the command's reply leaves; a thread running such a replay does not pass
+ * it on.
+ */
+function replayEverywhere(state: ServerState, init: ThreadInit, borrower: Borrower): void {
+  let replaying = false;
+  const others = (args: string[]): void => {
+    if (replaying) return;
+    for (let t = 0; t < init.count; t++) if (t !== init.index) borrower.ask(t, { op: 'replay', args });
+  };
+  state.replayElsewhere = others;
+  state.onScriptAdded = (body) => others(['SCRIPT', 'LOAD', body]);
+  let internal: Client | null = null;
+  state.replayHere = (args) => {
+    internal ??= new Client(state, null);
+    replaying = true;
+    try {
+      void execute(internal, args);
+    } finally {
+      replaying = false;
+      internal.reply.len = 0;
+    }
+  };
+}
+
 /** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
 export interface ThreadInit extends LinkInit {
   jobPorts: (MessagePort | null)[];
@@ -94,6 +124,12 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
         let n = 0;
         for (let t = 0; t < init.count; t++) if (t !== init.index) n += borrower.ask(t, { op: 'publish', kind, channel, message }) as number;
         return n;
+      };
+      replayEverywhere(state, init, borrower);
+      state.others = (req) => {
+        const out: unknown[] = [];
+        for (let t = 0; t < init.count; t++) if (t !== init.index) out.push(borrower.ask(t, req));
+        return out;
       };
       const interested = keyInterest(state, link);
       link.onRequest(ownerRequests(state.engine, codec, (req) => (req.op === 'interest' ? interested(req) : serverOp(state, req))));

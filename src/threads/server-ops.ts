@@ -4,6 +4,7 @@
  */
 import type { ServerState } from '../server/server-state.ts';
 import type { LinkRequest } from './link.ts';
+import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
 export function serverOp(state: ServerState, req: LinkRequest): unknown {
@@ -25,6 +26,13 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return flushKeyspaces(engine.keyspaces(req.db as number), req.db as number);
     case 'publish':
       return req.kind === 's' ? state.pubsub.sdeliver(req.channel as string, req.message as string) : state.pubsub.deliver(req.channel as string, req.message as string);
+    case 'replay':
+      state.replayHere!(req.args as string[]);
+      return undefined;
+    case 'client-list':
+      return listClients(state, req.args as string[], null);
+    case 'client-kill':
+      return killClientsMatching(state, req.args as string[]);
     case 'counts':
       return keyspaceCounts(engine.keyspaces(req.db as number), req.now as number, 1000);
     default:

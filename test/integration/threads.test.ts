@@ -3,7 +3,7 @@
  * shard and serving its own connections, reached by real clients. Keys of
  * every shard from connections on every thread, whole-keyspace commands,
  * transfers between shards that readers never see half done (MULTI/EXEC,
- * EVAL, MSET/MGET), WATCH, blocking pops and pub/sub across threads, and a dying
+ * EVAL, MSET/MGET), WATCH, server-wide settings, CLIENT LIST/KILL, blocking pops and pub/sub across threads, and a dying
  * thread taking the process down.
  */
 import { describe, before, after, test } from 'node:test';
@@ -208,6 +208,52 @@ describe('threads=4', () => {
         }
       }
     }
+  });
+
+  test('CONFIG SET, ACL, scripts and functions take effect on every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    await cs[1]!.config('SET', 'hash-max-listpack-entries', '7');
+    for (const c of cs) assert.deepEqual(await c.config('GET', 'hash-max-listpack-entries'), ['hash-max-listpack-entries', '7']);
+    await cs[2]!.call('ACL', 'SETUSER', 'tuser', 'on', '>tpw', '~*', '+@all');
+    for (const c of cs) assert.equal(await c.call('AUTH', 'tuser', 'tpw'), 'OK');
+    for (const c of cs) assert.equal(await c.call('AUTH', 'default', ''), 'OK');
+    const sha = (await cs[3]!.script('LOAD', 'return ARGV[1]')) as string;
+    const body = 'return 42 + #KEYS';
+    assert.equal(await cs[0]!.eval(body, 0), 42);
+    for (const c of cs) {
+      assert.equal(await c.evalsha(sha, 0, 'x'), 'x');
+      assert.deepEqual(await c.script('EXISTS', sha), [1]);
+    }
+    await cs[0]!.function('LOAD', "#!lua name=tlib\nredis.register_function('tf', function(keys, args) return 'f' .. args[1] end)");
+    for (const c of cs) assert.equal(await c.fcall('tf', 0, '1'), 'f1');
+    await cs[1]!.script('FLUSH');
+    for (const c of cs) assert.deepEqual(await c.script('EXISTS', sha), [0]);
+    await cs[2]!.function('DELETE', 'tlib');
+    for (const c of cs) await assert.rejects(c.fcall('tf', 0, '1'), /Function not found/);
+    await cs[3]!.call('ACL', 'DELUSER', 'tuser');
+    for (const c of cs) await assert.rejects(c.call('AUTH', 'tuser', 'tpw'), /WRONGPASS/);
+    await cs[0]!.config('SET', 'hash-max-listpack-entries', '128');
+  });
+
+  test('CLIENT LIST and CLIENT KILL reach the clients of every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const ids = await Promise.all(cs.map(async (c) => Number(await c.client('ID'))));
+    for (const c of cs) {
+      const listed = ((await c.client('LIST')) as string).trim().split('\n').map((l) => Number(/^id=(\d+)/.exec(l)![1]));
+      for (const id of ids) assert.ok(listed.includes(id), `${id} in ${listed.join(',')}`);
+      assert.deepEqual(listed, [...listed].sort((a, b) => a - b));
+    }
+    const victim = new Redis(srv.port, { lazyConnect: true, retryStrategy: () => null });
+    victim.on('error', () => {});
+    await victim.connect();
+    const vid = Number(await victim.client('ID'));
+    const killer = cs.find((_, i) => (ids[i]! - 1) % THREADS !== (vid - 1) % THREADS)!;
+    const closed = new Promise<void>((r) => victim.once('end', () => r()));
+    assert.equal(await killer.client('KILL', 'ID', String(vid)), 1);
+    await closed;
+    assert.equal(await killer.client('KILL', 'ID', String(vid)), 0);
   });
 
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {

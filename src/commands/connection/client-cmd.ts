@@ -8,6 +8,7 @@ import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { PauseType } from '../../server/pause.ts';
 import type { Client } from '../../server/client.ts';
+import type { ServerState } from '../../server/server-state.ts';
 import type { Command } from '../core/registry.ts';
 import { trackingListFlags, trackingSubcommands } from './client-tracking.ts';
 import { trackingRedirect } from '../../reactivity/tracking.ts';
@@ -216,12 +217,25 @@ export function replyHelp(c: Client, container: string, lines: readonly string[]
 
 /** CLIENT LIST [TYPE type] | [ID id [id ...]] */
 function clientList(c: Client, args: string[]): void {
+  let lines = listClients(c.server, args, c);
+  // with threads, every thread's clients, in id order as Redis lists them
+  const others = c.server.others?.({ op: 'client-list', args }) as string[] | undefined;
+  if (others !== undefined && others.length !== 0) {
+    const all = [lines, ...others].join('').split('\n').filter((l) => l !== '');
+    const id = (l: string): number => Number(/^id=(\d+)/.exec(l)![1]);
+    lines = all.sort((x, y) => id(x) - id(y)).map((l) => l + '\n').join('');
+  }
+  c.reply.verbatim(lines);
+}
+
+/** CLIENT LIST's lines for this thread's clients (`self`: the caller, whose line shows its own command). */
+export function listClients(server: ServerState, args: readonly string[], self: Client | null): string {
   let out = '';
   if (args.length === 4 && isOpt(args[2]!, 'TYPE')) {
     const type = typeByName(args[3]!);
     if (type === null) throw new CommandError(`ERR Unknown client type '${args[3]!}'`);
-    for (const x of c.server.clients.values()) {
-      if (clientType(x) === type) out += clientInfoLine(x, x === c ? args : null) + '\n';
+    for (const x of server.clients.values()) {
+      if (clientType(x) === type) out += clientInfoLine(x, x === self ? args : null) + '\n';
     }
   } else if (args.length > 3 && isOpt(args[2]!, 'ID')) {
     // every ID is checked first, then listed in the order given
@@ -232,15 +246,15 @@ function clientList(c: Client, args: string[]): void {
       ids.push(id);
     }
     for (const id of ids) {
-      const x = c.server.clients.get(id);
-      if (x) out += clientInfoLine(x, x === c ? args : null) + '\n';
+      const x = server.clients.get(id);
+      if (x) out += clientInfoLine(x, x === self ? args : null) + '\n';
     }
   } else if (args.length !== 2) {
     throw new CommandError(Err.SYNTAX);
   } else {
-    for (const x of c.server.clients.values()) out += clientInfoLine(x, x === c ? args : null) + '\n';
+    for (const x of server.clients.values()) out += clientInfoLine(x, x === self ? args : null) + '\n';
   }
-  c.reply.verbatim(out);
+  return out;
 }
 
 interface KillFilter {
@@ -253,7 +267,7 @@ interface KillFilter {
   maxage: number;
 }
 
-function parseKillFilter(c: Client, args: string[]): KillFilter {
+function parseKillFilter(server: ServerState, args: readonly string[]): KillFilter {
   const f: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipme: true, maxage: 0 };
   if (args.length === 3) {
     // old form CLIENT KILL addr: may kill the caller itself
@@ -282,7 +296,7 @@ function parseKillFilter(c: Client, args: string[]): KillFilter {
     } else if (isOpt(opt, 'LADDR')) {
       f.laddr = v;
     } else if (isOpt(opt, 'USER')) {
-      if (!c.server.acl.users.has(v)) throw new CommandError(`ERR No such user '${v}'`);
+      if (!server.acl.users.has(v)) throw new CommandError(`ERR No such user '${v}'`);
       f.user = v;
     } else if (isOpt(opt, 'SKIPME')) {
       if (isOpt(v, 'YES')) f.skipme = true;
@@ -297,22 +311,12 @@ function parseKillFilter(c: Client, args: string[]): KillFilter {
 
 /** CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] [MAXAGE s] */
 function clientKill(c: Client, args: string[]): void {
-  const f = parseKillFilter(c, args);
-  const now = seconds(Date.now());
-  let killed = 0;
-  let killSelf = false;
-  for (const x of [...c.server.clients.values()]) {
-    if (f.addr !== null && x.addr !== f.addr) continue;
-    if (f.laddr !== null && x.laddr !== f.laddr) continue;
-    if (f.type !== null && clientType(x) !== f.type) continue;
-    if (f.id !== 0 && x.id !== f.id) continue;
-    if (f.user !== null && x.user.name !== f.user) continue;
-    if (x === c && f.skipme) continue;
-    if (f.maxage !== 0 && now - seconds(x.createdAt) < f.maxage) continue;
-    if (x === c) killSelf = true;
-    else x.close();
-    killed++;
-  }
+  const f = parseKillFilter(c.server, args);
+  let killed = killClients(c.server, f, c);
+  const killSelf = killed < 0;
+  if (killSelf) killed = -killed;
+  // with threads, the clients of every thread
+  for (const n of (c.server.others?.({ op: 'client-kill', args }) ?? []) as number[]) killed += n;
   if (args.length === 3) {
     if (killed === 0) throw new CommandError('ERR No such client');
     c.reply.ok();
@@ -321,6 +325,31 @@ function clientKill(c: Client, args: string[]): void {
   }
   // flagged only once the reply is queued, as Redis does
   if (killSelf) c.closeAfterReply = true;
+}
+
+/** Kills this thread's clients that match CLIENT KILL's `args`; how many (another thread's request: no caller). */
+export function killClientsMatching(server: ServerState, args: readonly string[]): number {
+  return killClients(server, parseKillFilter(server, args), null);
+}
+
+/** Kills the matching clients of this thread but `self`; how many, negated when `self` matched too (counted, its caller closes it). */
+function killClients(server: ServerState, f: KillFilter, self: Client | null): number {
+  const now = seconds(Date.now());
+  let killed = 0;
+  let selfToo = false;
+  for (const x of [...server.clients.values()]) {
+    if (f.addr !== null && x.addr !== f.addr) continue;
+    if (f.laddr !== null && x.laddr !== f.laddr) continue;
+    if (f.type !== null && clientType(x) !== f.type) continue;
+    if (f.id !== 0 && x.id !== f.id) continue;
+    if (f.user !== null && x.user.name !== f.user) continue;
+    if (x === self && f.skipme) continue;
+    if (f.maxage !== 0 && now - seconds(x.createdAt) < f.maxage) continue;
+    if (x === self) selfToo = true;
+    else x.close();
+    killed++;
+  }
+  return selfToo ? -killed : killed;
 }
 
 /** CLIENT PAUSE timeout [WRITE|ALL] */
