@@ -90,6 +90,8 @@ export class Borrower implements RemoteKeys {
   }
 
   ask(t: number, req: LinkRequest): unknown {
+    // a held thread cannot take the lock its holder has: what it would ask must wait (see interest, runtime.ts's publish)
+    if (this.link.beingHeld) throw new Error(`thread ${this.link.index}: ${req.op} asked while held`);
     this.lockFirst();
     return this.link.request(t, req);
   }
@@ -113,7 +115,14 @@ export class Borrower implements RemoteKeys {
     else this.interests.delete(id);
     // the owner hears of the first reason and of the last one's end
     if ((on && n === 1) || (!on && n === 0)) {
-      this.ask(this.engine.threadOf(this.engine.shardIdOf(key)), { op: 'interest', db, key, thread: this.link.index, on });
+      const req = { op: 'interest', db, key, thread: this.link.index, on };
+      const t = this.engine.threadOf(this.engine.shardIdOf(key));
+      // a client closed while this thread is held (CLIENT KILL from another thread): told once released
+      if (this.link.beingHeld) {
+        setImmediate(() => {
+          if (this.interests.has(db + ':' + key) === on) this.ask(t, req);
+        });
+      } else this.ask(t, req);
     }
   }
 

@@ -82,6 +82,13 @@ export class ThreadLink {
     this.serve = serve;
   }
 
+  /** Whether another thread holds this one now (this thread may then ask no one: the holder has the lock). */
+  get beingHeld(): boolean {
+    return this.heldBy >= 0;
+  }
+
+  private heldBy = -1;
+
   /** Whether this thread holds the lock now. */
   get holding(): boolean {
     return this.locked;
@@ -233,6 +240,15 @@ export class ThreadLink {
     if (first.op !== 'hold') throw new Error(`thread link: thread ${h} sent ${first.op} without a hold`);
     const port = this.ports[h]!;
     this.send(h, { op: 'held' });
+    this.heldBy = h;
+    try {
+      this.serveUntilReleased(h, port);
+    } finally {
+      this.heldBy = -1;
+    }
+  }
+
+  private serveUntilReleased(h: number, port: MessagePort): void {
     for (;;) {
       const seen = Atomics.load(this.ctrl, 1 + this.index);
       const m = receiveMessageOnPort(port);

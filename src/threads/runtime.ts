@@ -121,6 +121,11 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
       state.engine.remote = borrower;
       // a message reaches the subscribers of every thread before PUBLISH returns their count
       state.pubsub.others = (kind, channel, message) => {
+        // published while held (a key expiring as another thread fetches it): delivered elsewhere once released
+        if (link.beingHeld) {
+          setImmediate(() => state.pubsub.others!(kind, channel, message));
+          return 0;
+        }
         let n = 0;
         for (let t = 0; t < init.count; t++) if (t !== init.index) n += borrower.ask(t, { op: 'publish', kind, channel, message }) as number;
         return n;

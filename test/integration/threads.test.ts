@@ -256,6 +256,28 @@ describe('threads=4', () => {
     assert.equal(await killer.client('KILL', 'ID', String(vid)), 0);
   });
 
+  test('a key that expires as another thread fetches it is notified everywhere, nothing stalls', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    await cs[0]!.config('SET', 'notify-keyspace-events', 'Ex');
+    const sub = new Redis(srv.port);
+    open.push(sub);
+    const expired: string[] = [];
+    await sub.subscribe('__keyevent@0__:expired');
+    sub.on('message', (_ch: string, key: string) => expired.push(key));
+    const keys = keysOnEveryShard('exp', 8);
+    // DEBUG SET-ACTIVE-EXPIRE 0 (every thread): only the fetch itself finds them expired
+    await cs[0]!.debug('SET-ACTIVE-EXPIRE', '0');
+    for (const k of keys) await cs[1]!.set(k, 'v', 'PX', 20);
+    await new Promise((r) => setTimeout(r, 60));
+    for (const c of cs) assert.deepEqual(await c.mget(...keys), keys.map(() => null));
+    const deadline = Date.now() + 5000;
+    while (expired.length < keys.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual([...expired].sort(), [...keys].sort());
+    await cs[0]!.debug('SET-ACTIVE-EXPIRE', '1');
+    await cs[0]!.config('SET', 'notify-keyspace-events', '');
+  });
+
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
     const subs = await onEveryThread(srv.port);
     open.push(...subs);
