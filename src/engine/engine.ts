@@ -159,7 +159,10 @@ export class Engine {
     for (const s of this.shards) for (const ks of s.dbs) ks.clear();
   }
 
+  /** Swaps two databases of this thread's shards (SWAPDB runs on every thread: server/thread-gate.ts). */
   swapDb(a: number, b: number): void {
+    // keys borrowed from other threads go back to their databases first
+    this.remote?.flushBack();
     for (const s of this.shards) s.swapDb(a, b);
   }
 

@@ -92,11 +92,14 @@ export class Borrower implements RemoteKeys {
   ask(t: number, req: LinkRequest): unknown {
     // a held thread cannot take the lock its holder has: what it would ask must wait (see interest, runtime.ts's publish)
     if (this.link.beingHeld) throw new Error(`thread ${this.link.index}: ${req.op} asked while held`);
+    if (this.link.closing) throw new Error(`thread ${this.link.index}: ${req.op} asked while the server shuts down`);
     this.lockFirst();
     return this.link.request(t, req);
   }
 
   lockFirst(): void {
+    // held by the lock's holder (running a command it replays here): covered by its lock
+    if (this.link.beingHeld) return;
     if (!this.active) {
       this.active = true;
       queueMicrotask(this.settleTask);
@@ -108,7 +111,7 @@ export class Borrower implements RemoteKeys {
   private readonly interests = new Map<string, number>();
 
   interest(db: number, key: string, on: boolean): void {
-    if (this.engine.localKeyspace(key, db) !== null) return;
+    if (this.engine.localKeyspace(key, db) !== null || this.link.closing) return;
     const id = db + ':' + key;
     const n = (this.interests.get(id) ?? 0) + (on ? 1 : -1);
     if (n > 0) this.interests.set(id, n);
@@ -213,6 +216,8 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], fr
       }
       // WATCH, blocked clients and the change stream of this thread hear it (notifications do not)
       ks.modified(wb.key, wb.event);
+      // the write was counted where the command ran
+      ks.shard.stats.dirty--;
     }
   } finally {
     engine.replaying = false;

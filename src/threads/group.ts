@@ -73,6 +73,7 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   const close = (): Promise<void> =>
     (done ??= (async () => {
       closing = true;
+      role.startClosing();
       const exited = workers.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
       for (const w of workers) w.postMessage({ op: 'close' });
       await Promise.all(exited);

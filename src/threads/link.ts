@@ -14,6 +14,7 @@
  * Transport: a MessagePort per pair of threads for the messages and one
  * SharedArrayBuffer of Int32 words, `ctrl`:
  *   [0]      the lock: 0 free, else the holder's index + 1
+ *   [1 + count]  set once the server is shutting down (link.closing)
  *   [1 + t]  thread t's doorbell, bumped (and notified) after every message
  *            to t and whenever the lock is freed; t sleeps in Atomics.wait
  *            on it while it waits, and reads its port with
@@ -74,12 +75,26 @@ export class ThreadLink {
 
   /** Makes a ctrl buffer for `count` threads. */
   static ctrlBuffer(count: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(4 * (1 + count));
+    return new SharedArrayBuffer(4 * (2 + count));
   }
 
   /** Sets what this thread does with the requests of the thread holding it. */
   onRequest(serve: LinkServe): void {
     this.serve = serve;
+  }
+
+  /**
+   * The server is shutting down: threads close one by one, so nobody may be
+   * held any more (what a closing connection would tell another thread, such
+   * as dropping its interest in a key, no longer matters).
+   */
+  get closing(): boolean {
+    return Atomics.load(this.ctrl, 1 + this.count) !== 0;
+  }
+
+  /** Marks the server as shutting down, for every thread. */
+  startClosing(): void {
+    Atomics.store(this.ctrl, 1 + this.count, 1);
   }
 
   /** Whether another thread holds this one now (this thread may then ask no one: the holder has the lock). */

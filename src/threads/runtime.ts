@@ -53,6 +53,15 @@ function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) =
       for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key });
     });
   }
+  // SWAPDB moves whole databases without key events: every key others care about in them may have changed
+  state.swapDbHooks.push((a, b) => {
+    for (const [id, threads] of interest) {
+      const colon = id.indexOf(':');
+      const db = Number(id.slice(0, colon));
+      if (db !== a && db !== b) continue;
+      for (const t of threads) link.notice(t, { op: 'changed', db, key: id.slice(colon + 1) });
+    }
+  });
   return (req) => {
     const id = (req.db as number) + ':' + (req.key as string);
     let threads = interest.get(id);
@@ -101,12 +110,15 @@ export interface ThreadInit extends LinkInit {
 }
 
 /** The role of thread `init.index` of a multi-threaded server. */
-export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
+export function threadRole(init: ThreadInit): ThreadRole & { close(): void; startClosing(): void } {
   const link = new ThreadLink(init);
   let jobs: Jobs | null = null;
   return {
     index: init.index,
     count: init.count,
+    startClosing(): void {
+      link.startClosing();
+    },
     close(): void {
       link.close();
       jobs?.close();
@@ -122,6 +134,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void } {
       // a message reaches the subscribers of every thread before PUBLISH returns their count
       state.pubsub.others = (kind, channel, message) => {
         // published while held (a key expiring as another thread fetches it): delivered elsewhere once released
+        if (link.closing) return 0;
         if (link.beingHeld) {
           setImmediate(() => state.pubsub.others!(kind, channel, message));
           return 0;

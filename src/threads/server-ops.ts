@@ -4,6 +4,7 @@
  */
 import type { ServerState } from '../server/server-state.ts';
 import type { LinkRequest } from './link.ts';
+import { threadSectionLines } from '../commands/server/info.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -33,6 +34,8 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return listClients(state, req.args as string[], null);
     case 'client-kill':
       return killClientsMatching(state, req.args as string[]);
+    case 'info-section':
+      return threadSectionLines(state, req.name as string);
     case 'counts':
       return keyspaceCounts(engine.keyspaces(req.db as number), req.now as number, 1000);
     default:

@@ -9,6 +9,12 @@ import { RespClient } from './resp-client.ts';
 
 export const SHARD_COUNTS = [1, 4] as const;
 
+/**
+ * SHARDIS_TEST_THREADS=N runs every describeServer suite on N threads
+ * (src/threads/; snapshots off, which threaded mode does not take yet).
+ */
+export const TEST_THREADS = Number(process.env.SHARDIS_TEST_THREADS ?? '1');
+
 export interface Fixture {
   server: RunningServer;
   port: number;
@@ -23,11 +29,13 @@ export interface Fixture {
  */
 export function describeServer(name: string, fn: (fx: () => Fixture) => void): void {
   for (const shards of SHARD_COUNTS) {
-    describe(`${name} [shards=${shards}]`, () => {
+    describe(`${name} [shards=${shards}${TEST_THREADS > 1 ? `, threads=${TEST_THREADS}` : ''}]`, () => {
       let fixture: Fixture | null = null;
       const clients: RespClient[] = [];
       before(async () => {
-        const server = await startServer({ port: 0, shards });
+        const server = TEST_THREADS > 1
+          ? await startServer({ port: 0, shards, threads: TEST_THREADS, config: { save: '' } })
+          : await startServer({ port: 0, shards });
         fixture = {
           server,
           port: server.port,

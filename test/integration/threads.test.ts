@@ -278,6 +278,26 @@ describe('threads=4', () => {
     await cs[0]!.config('SET', 'notify-keyspace-events', '');
   });
 
+  test('SWAPDB swaps on every thread; INFO adds up clients and commands of every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const keys = keysOnEveryShard('swap', 8);
+    await cs[0]!.select(3);
+    await cs[0]!.mset(...keys.flatMap((k) => [k, 'in3']));
+    await cs[0]!.select(0);
+    await cs[1]!.swapdb(0, 3);
+    for (const c of cs) assert.deepEqual(await c.mget(...keys), keys.map(() => 'in3'));
+    await cs[2]!.swapdb(0, 3);
+    for (const c of cs) assert.deepEqual(await c.mget(...keys), keys.map(() => null));
+    const connected = Number(/connected_clients:(\d+)/.exec(await cs[3]!.info('clients'))![1]);
+    assert.ok(connected >= cs.length, `connected_clients ${connected}`);
+    const before = Number(/total_commands_processed:(\d+)/.exec(await cs[0]!.info('stats'))![1]);
+    for (const c of cs) await c.ping();
+    const after = Number(/total_commands_processed:(\d+)/.exec(await cs[0]!.info('stats'))![1]);
+    // the four PINGs ran on four threads, the first INFO too
+    assert.ok(after - before >= cs.length + 1, `${before} -> ${after}`);
+  });
+
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
     const subs = await onEveryThread(srv.port);
     open.push(...subs);

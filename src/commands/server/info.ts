@@ -36,7 +36,8 @@ const secs = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floo
 
 function shardTotals(s: ServerState): { hits: number; misses: number; expired: number; dirty: number } {
   const t = { hits: 0, misses: 0, expired: 0, dirty: 0 };
-  for (const sh of s.engine.shards) {
+  // the guest shard's too: reads and writes of keys borrowed from other threads count here
+  for (const sh of s.engine.eventShards) {
     t.hits += sh.stats.keyspaceHits;
     t.misses += sh.stats.keyspaceMisses;
     t.expired += sh.stats.expiredKeys;
@@ -379,7 +380,66 @@ export function addInfoFields(section: string, provider: Provider): void {
   else extraFields.set(section, [provider]);
 }
 
+/**
+ * With threads: fields that add up over threads (counts of clients,
+ * commands, keys hit …) and those that take the largest; every other field
+ * is the asking thread's. commandstats and errorstats add up per entry.
+ */
+const SUMMED = new Set([
+  'connected_clients', 'blocked_clients', 'tracking_clients', 'clients_in_timeout_table', 'pubsub_clients',
+  'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
+  'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
+  'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
+  'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save',
+]);
+const LARGEST = new Set(['client_recent_max_input_buffer', 'client_recent_max_output_buffer']);
+/** Sections merged over threads (keyspace sums itself: engine/server-wide.ts). */
+const MERGED = new Set(['clients', 'stats', 'persistence', 'commandstats', 'errorstats']);
+
+/** This thread's fields of a section, merged with every other thread's (none with one thread). */
 function sectionLines(s: ServerState, name: string): Field[] {
+  const fields = threadSectionLines(s, name);
+  if (s.others === null || !MERGED.has(name)) return fields;
+  const others = s.others({ op: 'info-section', name }) as Field[][];
+  if (name === 'commandstats' || name === 'errorstats') return mergeCounters(fields, others);
+  for (const o of others) {
+    const byName = new Map(o);
+    for (const f of fields) {
+      const v = byName.get(f[0]);
+      if (v === undefined) continue;
+      if (SUMMED.has(f[0])) f[1] = Number(f[1]) + Number(v);
+      else if (LARGEST.has(f[0])) f[1] = Math.max(Number(f[1]), Number(v));
+    }
+  }
+  return fields;
+}
+
+/** commandstats / errorstats entries (k=v,… lists) added up over threads, usec_per_call recomputed. */
+function mergeCounters(fields: Field[], others: Field[][]): Field[] {
+  const sums = new Map<string, Map<string, number>>();
+  for (const list of [fields, ...others]) {
+    for (const [name, value] of list) {
+      let m = sums.get(name);
+      if (m === undefined) sums.set(name, (m = new Map()));
+      for (const kv of String(value).split(',')) {
+        const eq = kv.indexOf('=');
+        const k = kv.slice(0, eq);
+        m.set(k, (m.get(k) ?? 0) + Number(kv.slice(eq + 1)));
+      }
+    }
+  }
+  const names = [...sums.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.map((name) => {
+    const m = sums.get(name)!;
+    const calls = m.get('calls');
+    if (calls !== undefined) m.set('usec_per_call', calls === 0 ? 0 : m.get('usec')! / calls);
+    const parts = [...m].map(([k, v]) => `${k}=${k === 'usec_per_call' ? v.toFixed(2) : v}`);
+    return [name, parts.join(',')] as Field;
+  });
+}
+
+/** A section's fields as this thread alone sees them. */
+export function threadSectionLines(s: ServerState, name: string): Field[] {
   const fields = SECTIONS[name]!(s);
   const extra = extraFields.get(name);
   if (!extra) return fields;
