@@ -148,7 +148,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const remote = server.engine.remote;
   if (remote !== null) {
     const route = routeOf(server.engine, c, cmd, args);
-    if (route >= 0) return server.forward!(c, route, args);
+    if (route >= 0) return server.forward!(c, route, args, cmd.spec.flags.includes('blocking'));
     if (route === LOCK_FIRST) remote.lockFirst();
   }
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast || server.timeAll;

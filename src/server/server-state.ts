@@ -77,13 +77,15 @@ export class ServerState {
   /** The link to the other threads of a multi-threaded server (src/threads/); null with one thread. */
   link: ThreadLink | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
-  forward: ((c: Client, t: number, args: string[]) => Promise<void>) | null = null;
+  forward: ((c: Client, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
   /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */
   replayElsewhere: ((args: string[]) => void) | null = null;
   /** Told of every script the script cache takes in (EVAL, SCRIPT LOAD): with threads, the others cache it too. */
   onScriptAdded: ((body: string) => void) | null = null;
   /** Runs another thread's replayed command here (threads/runtime.ts). */
   replayHere: ((args: string[]) => void) | null = null;
+  /** CLIENT UNBLOCK of a connection of another thread (threads/runtime.ts); null with one thread. */
+  unblockElsewhere: ((id: number, withError: boolean) => boolean) | null = null;
   /** Runs a request on every other thread and returns their answers (threads/server-ops.ts); null with one thread. */
   others: ((req: { op: string; [field: string]: unknown }) => unknown[]) | null = null;
   /** Clients blocked on keys; served after each write command. */

@@ -5,7 +5,7 @@
  * it needs stays behind; else here under the global lock, taken before the
  * command reads anything: keys of several threads, keys only known as it
  * runs (scripts, EXEC's queue, SORT's BY / GET patterns), the whole keyspace,
- * blocking commands, WATCH.
+ * WATCH.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { Client } from './client.ts';
@@ -58,11 +58,12 @@ export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly 
 }
 
 /**
- * Whether the command can run on another thread for this client: not
- * blocking, not part of EXEC or a script, and no per-connection state in play
- * (CLIENT REPLY, client-side caching) that the owner would not see.
+ * Whether the command can run on another thread for this client: not part
+ * of EXEC or a script, and no per-connection state in play (CLIENT REPLY,
+ * client-side caching) that the owner would not see. A blocking command
+ * goes too: it waits on the owner among the key's other waiters, in order.
  */
 function canSend(c: Client, cmd: Command): boolean {
-  return !cmd.spec.flags.includes('blocking') && !STAYS.has(cmd.fullName) && !c.inExec && c.ext.script !== true &&
+  return !STAYS.has(cmd.fullName) && !c.inExec && c.ext.script !== true &&
     c.replyMode === 'on' && c.ext.tracking === undefined && c.intercept === null;
 }

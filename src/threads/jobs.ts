@@ -22,6 +22,14 @@ interface JobBatch {
   dbs: number[];
   resps: (2 | 3)[];
   args: string[][];
+  /** Blocking commands: each runs for a stand-in of its own, and may wait on the owner. */
+  blocking: boolean[];
+}
+
+/** A blocking job that is waiting on its owner ('blocked'), or whose connection closed ('cancel'). */
+interface JobEvent {
+  op: 'blocked' | 'cancel';
+  id: number;
 }
 
 interface ReplyBatch {
@@ -39,6 +47,12 @@ export class Jobs {
   /** Replies to send, per origin thread. */
   private readonly answers: (ReplyBatch | null)[];
   private readonly waiting = new Map<number, (reply: string) => void>();
+  /** Origin side: blocking jobs in flight → their connection. */
+  private readonly blockingJobs = new Map<number, { c: Client; t: number }>();
+  /** Owner side: "origin:id" → the stand-in a blocking job waits as. */
+  private readonly waiters = new Map<string, Client>();
+  /** Asks thread t (held) to unblock a job of this thread (sync; CLIENT UNBLOCK). */
+  private readonly unblockOn: (t: number, id: number, withError: boolean) => boolean;
   private nextId = 1;
   private scheduled = false;
   /** Stand-in clients running other threads' jobs, one per origin; the jobs of a batch run one after another. */
@@ -46,8 +60,9 @@ export class Jobs {
   private readonly chains: Promise<void>[];
   private readonly send = (): void => this.sendAll();
 
-  constructor(state: ServerState, ports: (MessagePort | null)[]) {
+  constructor(state: ServerState, ports: (MessagePort | null)[], unblockOn: (t: number, id: number, withError: boolean) => boolean) {
     this.state = state;
+    this.unblockOn = unblockOn;
     this.ports = ports;
     this.outbox = ports.map(() => null);
     this.answers = ports.map(() => null);
@@ -56,28 +71,74 @@ export class Jobs {
     for (let t = 0; t < ports.length; t++) {
       const p = ports[t];
       if (!p) continue;
-      p.on('message', (m: JobBatch | ReplyBatch) => (m.op === 'jobs' ? this.run(t, m) : this.replied(m)));
+      p.on('message', (m: JobBatch | ReplyBatch | JobEvent) => {
+        if (m.op === 'jobs') this.run(t, m);
+        else if (m.op === 'replies') this.replied(m);
+        else if (m.op === 'blocked') this.blockedThere(m.id);
+        else this.cancelHere(t, m.id);
+      });
       p.unref();
     }
   }
 
   /** Sends `args` (run as client `c` would: its db and protocol) to thread t; resolves once the reply is in c's buffer. */
-  submit(c: Client, t: number, args: string[]): Promise<void> {
+  submit(c: Client, t: number, args: string[], blocking: boolean): Promise<void> {
     const id = this.nextId++;
-    c.jobThread = t;
+    // nothing follows a blocking job at once: it may wait, and what comes after must not overtake it
+    c.jobThread = blocking ? -1 : t;
     let b = this.outbox[t]!;
-    if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [] };
+    if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [], blocking: [] };
     b.ids.push(id);
     b.dbs.push(c.db);
     b.resps.push(c.resp);
     b.args.push(args);
+    b.blocking.push(blocking);
     this.schedule();
+    if (blocking) {
+      this.blockingJobs.set(id, { c, t });
+      // a connection that closes while its job waits takes nothing: the owner drops the waiter
+      c.onClose.push(() => {
+        if (this.blockingJobs.delete(id)) this.ports[t]!.postMessage({ op: 'cancel', id } satisfies JobEvent);
+      });
+    }
     return new Promise<void>((resolve) => {
       this.waiting.set(id, (reply) => {
+        if (blocking && this.blockingJobs.delete(id)) {
+          c.blocked = false;
+          c.unblock = null;
+        }
         if (!c.closed) c.reply.raw(reply);
         resolve();
       });
     });
+  }
+
+  /** The owner reports a blocking job waiting: its connection shows as blocked (INFO, CLIENT LIST, CLIENT UNBLOCK). */
+  private blockedThere(id: number): void {
+    const job = this.blockingJobs.get(id);
+    if (job === undefined) return;
+    const { c, t } = job;
+    c.blocked = true;
+    c.unblock = (withError) => this.unblockOn(t, id, withError);
+  }
+
+  /** The thread and job a connection of this thread waits as, if it waits on another thread. */
+  waitingElsewhere(c: Client): { t: number; id: number } | null {
+    for (const [id, job] of this.blockingJobs) if (job.c === c) return { t: job.t, id };
+    return null;
+  }
+
+  /** Owner side: CLIENT UNBLOCK of a job's connection on another thread. */
+  unblockHere(from: number, id: number, withError: boolean): boolean {
+    const w = this.waiters.get(from + ':' + id);
+    return w !== undefined && w.unblock !== null && w.unblock(withError);
+  }
+
+  private cancelHere(from: number, id: number): void {
+    const w = this.waiters.get(from + ':' + id);
+    if (w === undefined) return;
+    this.waiters.delete(from + ':' + id);
+    w.close();
   }
 
   private schedule(): void {
@@ -118,8 +179,13 @@ export class Jobs {
   private async runBatch(from: number, b: JobBatch): Promise<void> {
     let c = this.standIns[from]!;
     if (c === null) this.standIns[from] = c = new Client(this.state, null);
-    const replies: string[] = [];
+    const replies: (string | null)[] = [];
     for (let i = 0; i < b.ids.length; i++) {
+      if (b.blocking[i]!) {
+        replies.push(null);
+        this.runBlocking(from, b.ids[i]!, b.dbs[i]!, b.resps[i]!, b.args[i]!);
+        continue;
+      }
       c.db = b.dbs[i]!;
       c.reply.resp = b.resps[i]!;
       const r = execute(c, b.args[i]!);
@@ -132,9 +198,41 @@ export class Jobs {
     let a = this.answers[from]!;
     if (a === null) this.answers[from] = a = { op: 'replies', ids: [], replies: [] };
     for (let i = 0; i < b.ids.length; i++) {
+      if (replies[i] === null) continue;
       a.ids.push(b.ids[i]!);
       a.replies.push(replies[i]!);
     }
+    this.schedule();
+  }
+
+  /**
+   * A blocking command of another thread's connection, run here where its
+   * keys are: it waits, if it must, among this thread's waiters in the order
+   * they came (first blocked, first served), as a stand-in of its own.
+   */
+  private runBlocking(from: number, id: number, db: number, resp: 2 | 3, args: string[]): void {
+    const w = new Client(this.state, null);
+    w.db = db;
+    w.reply.resp = resp;
+    const done = (): void => {
+      this.waiters.delete(from + ':' + id);
+      this.answer(from, id, w.reply.buf.latin1Slice(0, w.reply.len));
+    };
+    const r = execute(w, args);
+    if (r === undefined) return done();
+    this.waiters.set(from + ':' + id, w);
+    this.ports[from]!.postMessage({ op: 'blocked', id } satisfies JobEvent);
+    void r.then(() => {
+      // a cancelled waiter (its connection closed) answers nothing
+      if (!w.closed) done();
+    });
+  }
+
+  private answer(from: number, id: number, reply: string): void {
+    let a = this.answers[from]!;
+    if (a === null) this.answers[from] = a = { op: 'replies', ids: [], replies: [] };
+    a.ids.push(id);
+    a.replies.push(reply);
     this.schedule();
   }
 

@@ -124,9 +124,21 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       jobs?.close();
     },
     attach(state: ServerState): void {
-      jobs = new Jobs(state, init.jobPorts);
+      jobs = new Jobs(state, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
       const queue = jobs;
-      state.forward = (c, t, args) => queue.submit(c, t, args);
+      state.forward = (c, t, args, blocking) => queue.submit(c, t, args, blocking);
+      state.unblockElsewhere = (id, withError) => {
+        for (let t = 0; t < init.count; t++) {
+          if (t === init.index) continue;
+          const r = borrower.ask(t, { op: 'client-unblock', id, withError }) as boolean | { t: number; id: number };
+          if (r === true) return true;
+          if (r === false) continue;
+          // the job waits here, or on a third thread
+          if (r.t === init.index) return queue.unblockHere(t, r.id, withError);
+          return borrower.ask(r.t, { op: 'unblock-job', origin: t, id: r.id, withError }) as boolean;
+        }
+        return false;
+      };
       const codec = codecFor(state);
       state.link = link;
       const borrower = new Borrower(state.engine, link, codec);
@@ -150,7 +162,17 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         return out;
       };
       const interested = keyInterest(state, link);
-      link.onRequest(ownerRequests(state.engine, codec, (req) => (req.op === 'interest' ? interested(req) : serverOp(state, req))));
+      link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
+        if (req.op === 'interest') return interested(req);
+        if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
+        if (req.op === 'client-unblock') {
+          // a connection of this thread: unblocked here, or where its blocking job waits (the asker goes there)
+          const x = state.clients.get(req.id as number);
+          if (x === undefined || !x.blocked) return false;
+          return queue.waitingElsewhere(x) ?? x.unblock!(req.withError as boolean);
+        }
+        return serverOp(state, req);
+      }));
     },
   };
 }

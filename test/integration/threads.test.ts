@@ -298,6 +298,37 @@ describe('threads=4', () => {
     assert.ok(after - before >= cs.length + 1, `${before} -> ${after}`);
   });
 
+  test('waiters on one key from every thread are served first blocked, first served; CLIENT UNBLOCK reaches them', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const blocked = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500; i++) {
+        if ((await cs[0]!.info('clients')).includes(`blocked_clients:${n}\r\n`)) return;
+        await new Promise((r) => setTimeout(r, 4));
+      }
+      throw new Error(`never saw ${n} blocked clients`);
+    };
+    await cs[0]!.del('fifo');
+    const ws: Redis[] = [];
+    for (let i = 0; i < 6; i++) ws.push(new Redis(srv.port));
+    open.push(...ws);
+    const ids = await Promise.all(ws.map(async (w) => Number(await w.client('ID'))));
+    const got: Array<Promise<[string, string] | null>> = [];
+    for (let i = 0; i < 6; i++) {
+      got.push(ws[i]!.blpop('fifo', 0));
+      await blocked(i + 1);
+    }
+    await cs[1]!.rpush('fifo', 'e0', 'e1', 'e2', 'e3', 'e4');
+    for (let i = 0; i < 5; i++) assert.deepEqual(await got[i], ['fifo', `e${i}`]);
+    await blocked(1);
+    // CLIENT UNBLOCK from a connection of another thread than the waiter's
+    const threads = await Promise.all(cs.map(threadOf));
+    const other = cs[threads.findIndex((t) => t !== (ids[5]! - 1) % THREADS)]!;
+    assert.equal(await other.client('UNBLOCK', String(ids[5]!)), 1);
+    assert.equal(await got[5], null);
+    assert.equal(await other.client('UNBLOCK', String(ids[5]!)), 0);
+  });
+
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
     const subs = await onEveryThread(srv.port);
     open.push(...subs);

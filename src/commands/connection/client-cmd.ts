@@ -386,7 +386,9 @@ function clientUnblock(c: Client, args: string[]): void {
   if (id === null) throw new CommandError(Err.NOT_INTEGER);
   const target = c.server.clients.get(id);
   const unblock = target?.blocked ? target.unblock : null;
-  c.reply.int(unblock && unblock(withError) ? 1 : 0);
+  // with threads, a connection of another thread
+  const done = unblock !== null ? unblock(withError) : target === undefined && c.server.unblockElsewhere !== null && c.server.unblockElsewhere(id, withError);
+  c.reply.int(done ? 1 : 0);
 }
 
 /** CLIENT REPLY ON|OFF|SKIP — the muting itself happens in the dispatcher. */
