@@ -64,6 +64,12 @@ export class Engine {
    * it, so keyspace notifications and the write stream ignore these events.
    */
   replaying = false;
+  /**
+   * Scripts running (even across turns of the event loop, past
+   * busy-reply-threshold): keys borrowed from other threads, and the threads
+   * held, stay so until none is left.
+   */
+  pinned = 0;
   /** While replaying: the thread whose command it was (it heard its own changes already). */
   replayFrom = -1;
   /** Owner shard of each of the 16384 slots. */

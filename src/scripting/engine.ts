@@ -195,8 +195,7 @@ export class ScriptEngine {
     if (threshold > 0) raw.lua_sethook(T, this.hook, MASK_COUNT, HOOK_COUNT);
     ctx.threshold = threshold;
     // inside EXEC the script must finish in this call: no yielding to the event loop
-    // with threads, other threads wait for the script's lock: it finishes in this call too
-    ctx.mayYield = threshold > 0 && !caller.inExec && this.server.engine.remote === null;
+    ctx.mayYield = threshold > 0 && !caller.inExec;
     let st: number;
     try {
       st = resume(T, L, 1);

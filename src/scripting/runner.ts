@@ -105,6 +105,8 @@ export class ScriptRunner implements ApiHost {
 
   begin(caller: Client, name: string, flags: number, ro: boolean, evalMode: boolean): RunCtx {
     const sc = this.client();
+    // a script that yields to the event loop keeps what it borrowed from other threads until it ends
+    this.server.engine.pinned++;
     sc.db = caller.db;
     // the script's commands run with the permissions of the user that ran it
     sc.user = caller.user;
@@ -126,6 +128,7 @@ export class ScriptRunner implements ApiHost {
   }
 
   end(ctx: RunCtx): void {
+    this.server.engine.pinned--;
     const sc = ctx.client;
     const writes = sc.ext.txPropagate as Writes | undefined;
     sc.ext.txPropagate = undefined;

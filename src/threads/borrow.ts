@@ -145,6 +145,11 @@ export class Borrower implements RemoteKeys {
   /** Sends the borrowed keys back and releases the owners (end of this turn's synchronous work). */
   settle(): void {
     if (!this.active) return;
+    // a script still running on a later turn: everything stays borrowed and held until it ends
+    if (this.engine.pinned > 0) {
+      setImmediate(this.settleTask);
+      return;
+    }
     this.active = false;
     const out = this.collect();
     this.link.release((t) => (out[t]!.length === 0 ? undefined : { wb: out[t] }));
