@@ -83,14 +83,13 @@ function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) =
  * the command's reply leaves; a thread running such a replay does not pass
  * it on.
  */
-function replayEverywhere(state: ServerState, init: ThreadInit, borrower: Borrower): void {
+function replayEverywhere(state: ServerState): void {
   let replaying = false;
-  const others = (args: string[]): void => {
-    if (replaying) return;
-    for (let t = 0; t < init.count; t++) if (t !== init.index) borrower.ask(t, { op: 'replay', args });
+  const elsewhere = (args: string[]): void => {
+    if (!replaying) state.others!({ op: 'replay', args });
   };
-  state.replayElsewhere = others;
-  state.onScriptAdded = (body) => others(['SCRIPT', 'LOAD', body]);
+  state.replayElsewhere = elsewhere;
+  state.onScriptAdded = (body) => elsewhere(['SCRIPT', 'LOAD', body]);
   let internal: Client | null = null;
   state.replayHere = (args) => {
     internal ??= new Client(state, null);
@@ -143,6 +142,12 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.link = link;
       const borrower = new Borrower(state.engine, link, codec);
       state.engine.remote = borrower;
+      const others = (req: LinkRequest): unknown[] => {
+        const out: unknown[] = [];
+        for (let t = 0; t < init.count; t++) if (t !== init.index) out.push(borrower.ask(t, req));
+        return out;
+      };
+      state.others = others;
       // a message reaches the subscribers of every thread before PUBLISH returns their count
       state.pubsub.others = (kind, channel, message) => {
         // published while held (a key expiring as another thread fetches it): delivered elsewhere once released
@@ -152,15 +157,10 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           return 0;
         }
         let n = 0;
-        for (let t = 0; t < init.count; t++) if (t !== init.index) n += borrower.ask(t, { op: 'publish', kind, channel, message }) as number;
+        for (const m of others({ op: 'publish', kind, channel, message }) as number[]) n += m;
         return n;
       };
-      replayEverywhere(state, init, borrower);
-      state.others = (req) => {
-        const out: unknown[] = [];
-        for (let t = 0; t < init.count; t++) if (t !== init.index) out.push(borrower.ask(t, req));
-        return out;
-      };
+      replayEverywhere(state);
       const interested = keyInterest(state, link);
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);
