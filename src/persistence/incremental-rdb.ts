@@ -15,20 +15,29 @@ import { SnapshotWalker, type SnapshotFormat } from './snapshot-walker.ts';
 
 export type { SnapshotStats } from './snapshot-walker.ts';
 
-/** An RDB file: header, SELECTDB / RESIZEDB sections, EOF and checksum. */
+/**
+ * What a walk writes: a whole RDB file; its header and this thread's
+ * sections, the other threads' sections and the end to follow ('head'); or
+ * only the sections of this thread's shards ('part'). See threads/snapshots.ts.
+ */
+export type SnapshotShape = 'file' | 'head' | 'part';
+
+/** An RDB file: header, SELECTDB / RESIZEDB sections, EOF and checksum (or a share of one: SnapshotShape). */
 class RdbFormat implements SnapshotFormat<RdbOut> {
   private readonly engine: Engine;
   private readonly out: RdbOut;
   private readonly opts: RdbSaveOptions;
+  private readonly shape: SnapshotShape;
 
-  constructor(engine: Engine, out: RdbOut, opts: RdbSaveOptions) {
+  constructor(engine: Engine, out: RdbOut, opts: RdbSaveOptions, shape: SnapshotShape) {
     this.engine = engine;
     this.out = out;
     this.opts = opts;
+    this.shape = shape;
   }
 
   header(): void {
-    writeRdbHeader(this.out, this.engine, this.opts);
+    if (this.shape !== 'part') writeRdbHeader(this.out, this.engine, this.opts);
   }
 
   selectDb(db: number, keys: number, expires: number): void {
@@ -52,6 +61,7 @@ class RdbFormat implements SnapshotFormat<RdbOut> {
   }
 
   finish(): void {
+    if (this.shape !== 'file') return;
     this.out.byte(RDB_OP.EOF);
     this.out.finishWithChecksum();
   }
@@ -62,8 +72,8 @@ class RdbFormat implements SnapshotFormat<RdbOut> {
  * the point in time is the construction; run() writes it.
  */
 export class IncrementalSnapshot extends SnapshotWalker<RdbOut> {
-  constructor(engine: Engine, out: RdbOut, opts: RdbSaveOptions) {
-    super(engine, new RdbFormat(engine, out, opts));
+  constructor(engine: Engine, out: RdbOut, opts: RdbSaveOptions, shape: SnapshotShape = 'file') {
+    super(engine, new RdbFormat(engine, out, opts, shape));
   }
 
   /** Stops watching writes without saving (the file could not be opened). */

@@ -39,6 +39,8 @@ export interface RdbSaveOptions {
   aofBase: boolean;
   /** Receives the file in chunks; without one writeRdb returns it. */
   sink?: (chunk: Buffer) => void;
+  /** With threads: the other threads' sections of the file, written after this thread's (threads/snapshots.ts). */
+  parts?: () => Uint8Array[];
 }
 
 export const DEFAULT_SAVE_OPTIONS: RdbSaveOptions = { compress: true, checksum: true, listFill: -2, aofBase: false };
@@ -188,6 +190,19 @@ export function writeRdb(engine: Engine, options: Partial<RdbSaveOptions> = {}):
 export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null {
   const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: opts.sink });
   writeRdbHeader(out, engine, opts);
+  writeRdbSections(out, engine, opts);
+  if (opts.parts !== undefined) for (const part of opts.parts()) out.bytes(part);
+  out.byte(RDB_OP.EOF);
+  return out.finishWithChecksum();
+}
+
+/**
+ * The engine's databases as SELECTDB / RESIZEDB sections and key entries,
+ * without header or EOF: the whole file's body, or with threads one
+ * thread's share of it (a database may then have a section per thread,
+ * which Redis's loader takes as it takes any SELECTDB).
+ */
+export function writeRdbSections(out: RdbOut, engine: Engine, opts: RdbSaveOptions): void {
   const now = engine.now();
   for (let db = 0; db < engine.databases; db++) {
     const spaces = engine.keyspaces(db);
@@ -211,8 +226,6 @@ export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null 
       }
     }
   }
-  out.byte(RDB_OP.EOF);
-  return out.finishWithChecksum();
 }
 
 /** The magic, AUX fields and function libraries that open every RDB file. */

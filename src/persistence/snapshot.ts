@@ -7,9 +7,48 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameS
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
-import { writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
+import { writeRdbSections, writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
 import { RdbOut } from './rdb-out.ts';
-import { IncrementalSnapshot, type SnapshotStats } from './incremental-rdb.ts';
+import { IncrementalSnapshot, type SnapshotShape, type SnapshotStats } from './incremental-rdb.ts';
+import { RDB_OP } from './rdb-types.ts';
+
+/**
+ * With threads, the shares of the dataset the other threads own
+ * (threads/snapshots.ts): this thread writes the header and its own
+ * sections, then theirs, then the end.
+ */
+export interface OtherParts {
+  /** Their sections as of now (SAVE: they are held meanwhile). */
+  now(opts: RdbSaveOptions): Uint8Array[];
+  /**
+   * Starts their background walks as of now, each writing its sections to
+   * a file in `dir`; resolves with the files once all are written.
+   */
+  start(opts: RdbSaveOptions, dir: string): Promise<string[]>;
+}
+
+/**
+ * What snapshots need from the other threads beyond their parts: one
+ * background save for the whole server, the foreground saves that
+ * supersede it, the outcome that resets every thread's change count, the
+ * changes the save schedule counts, and DEBUG RELOAD on every thread.
+ */
+export interface ThreadSaves extends OtherParts {
+  /** Claims the server's one background save; false when one runs on any thread. */
+  claimBackground(): boolean;
+  endBackground(): void;
+  backgroundRunning(): boolean;
+  /** Foreground saves so far, on every thread. */
+  syncSaves(): number;
+  countSyncSave(): void;
+  /** The save whose parts the other threads wrote succeeded (their changes since it restart from their cut) or failed. */
+  saved(ok: boolean): void;
+  /** This thread's changes since the last save, for thread 0's save schedule; and the sum of every other thread's. */
+  publishChanges(n: number): void;
+  othersChanges(): number;
+  /** DEBUG RELOAD's flush and load on every other thread. */
+  reload(merge: boolean, flush: boolean): void;
+}
 import { RdbIn } from './rdb-in.ts';
 import { loadRdb, type LoadOptions, type LoadResult } from './rdb-load.ts';
 
@@ -32,11 +71,11 @@ function fsyncDir(file: string): void {
 }
 
 /** Writes the dataset to `file` in the foreground; throws on an I/O error (the old file stays). */
-export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOptions): void {
+export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOptions, others: OtherParts | null = null): void {
   const tmp = join(dirname(file), `temp-${process.pid}.rdb`);
   const fd = openSync(tmp, 'w');
   try {
-    writeRdbTo(engine, { ...opts, sink: (chunk) => writeAll(fd, chunk) });
+    writeRdbTo(engine, { ...opts, sink: (chunk) => writeAll(fd, chunk), parts: others === null ? undefined : () => others.now(opts) });
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -67,17 +106,19 @@ export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOpti
  * written as it goes. The file is renamed into place only while
  * `stillWanted()` holds. Resolves with the save's statistics.
  */
-export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true): Promise<SnapshotStats> {
-  // the point in time is now: the snapshot starts watching writes before anything is awaited
+export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true, others: OtherParts | null = null): Promise<SnapshotStats> {
+  // the point in time is now: the snapshot starts watching writes before anything is awaited (here and on every thread)
   let queue: Buffer[] = [];
   const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: (chunk) => queue.push(chunk) });
-  const snap = new IncrementalSnapshot(engine, out, opts);
+  const theirs = others?.start(opts, dirname(file)) ?? null;
+  const snap = new IncrementalSnapshot(engine, out, opts, theirs === null ? 'file' : 'head');
   const tmp = join(dirname(file), `temp-bg-${process.pid}.rdb`);
   let fh: FileHandle;
   try {
     fh = await open(tmp, 'w');
   } catch (e) {
     snap.abort();
+    await discardParts(theirs);
     throw e;
   }
   let stats: SnapshotStats;
@@ -94,11 +135,19 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
     };
     await snap.run(flush);
     await flush();
+    if (theirs !== null) {
+      // the other threads' sections, then the end
+      for (const part of await theirs) await appendPart(part, out, flush);
+      out.byte(RDB_OP.EOF);
+      out.finishWithChecksum();
+      await flush();
+    }
     stats = snap.stats;
     await fh.sync();
   } catch (e) {
     await fh.close();
     await unlink(tmp).catch(() => {});
+    await discardParts(theirs);
     throw e;
   }
   await fh.close();
@@ -115,6 +164,77 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
   }
   fsyncDir(file);
   return stats;
+}
+
+/** Copies a thread's part file into the output (its checksum covers it) and removes it. */
+async function appendPart(part: string, out: RdbOut, flush: () => Promise<void>): Promise<void> {
+  const fh = await open(part, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      out.bytes(buf, 0, bytesRead);
+      await flush();
+    }
+  } finally {
+    await fh.close();
+    await unlink(part).catch(() => {});
+  }
+}
+
+/** Removes the part files of a save that failed. */
+async function discardParts(theirs: Promise<string[]> | null): Promise<void> {
+  if (theirs === null) return;
+  const parts = await theirs.catch(() => [] as string[]);
+  for (const p of parts) await unlink(p).catch(() => {});
+}
+
+/** With threads: this thread's sections of the dataset as of now (a part of SAVE's file). */
+export function sectionsNow(engine: Engine, opts: RdbSaveOptions): Uint8Array {
+  const out = new RdbOut({ compress: opts.compress, checksum: false });
+  writeRdbSections(out, engine, opts);
+  return out.done();
+}
+
+/**
+ * With threads: this thread's sections of the dataset as of now, walked in
+ * the background like BGSAVE's and written to `file` (a part of BGSAVE's).
+ */
+export async function savePartAsync(engine: Engine, file: string, opts: RdbSaveOptions, shape: SnapshotShape = 'part'): Promise<SnapshotStats> {
+  let queue: Buffer[] = [];
+  const out = new RdbOut({ compress: opts.compress, checksum: false, sink: (chunk) => queue.push(chunk) });
+  const snap = new IncrementalSnapshot(engine, out, opts, shape);
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'w');
+  } catch (e) {
+    snap.abort();
+    throw e;
+  }
+  try {
+    const flush = async (): Promise<void> => {
+      while (queue.length !== 0) {
+        const batch = queue;
+        queue = [];
+        for (const chunk of batch) {
+          let off = 0;
+          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        }
+      }
+    };
+    await snap.run(flush);
+    await flush();
+    // what is still buffered goes to the sink
+    out.done();
+    await flush();
+  } catch (e) {
+    await fh.close();
+    await unlink(file).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  return snap.stats;
 }
 
 /** Loads `file` into the engine, reading it in chunks. Throws RdbError / I/O errors. */

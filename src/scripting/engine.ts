@@ -64,6 +64,15 @@ export class ScriptEngine {
     return engines.get(server);
   }
 
+  /** SCRIPT KILL (evalMode) / FUNCTION KILL: null once the running script is marked killed, else the error reply. */
+  static kill(server: ServerState, evalMode: boolean): string | null {
+    const runner = engines.get(server)?.runner;
+    if (runner !== undefined && runner.current !== null) return runner.kill(evalMode);
+    // past busy-reply-threshold on another thread, maybe
+    const link = server.link;
+    return link === null ? 'NOTBUSY No scripts in execution right now.' : link.busy.kill(evalMode);
+  }
+
   private constructor(server: ServerState) {
     this.server = server;
     this.runner = new ScriptRunner(server);
@@ -282,7 +291,7 @@ export class ScriptEngine {
   private onHook(l: number): void {
     const ctx = this.runner.current;
     if (ctx === null) return;
-    if (ctx.killed) {
+    if (this.runner.killed(ctx)) {
       // keep raising at every line so pcall can't swallow the kill
       raw.lua_sethook(l, this.hook, MASK_LINE, 0);
       if (l !== this.T) raw.lua_sethook(this.T, this.hook, MASK_LINE, 0);

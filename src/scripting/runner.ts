@@ -135,7 +135,10 @@ export class ScriptRunner implements ApiHost {
     if (writes && writes.length > 0) this.propagate(ctx.caller, writes);
     sc.reply.len = 0;
     this.server.engine.thawClock();
-    if (ctx.timedOut) this.server.engine.expiry.enabled = this.expiryWasEnabled;
+    if (ctx.timedOut) {
+      this.server.engine.expiry.enabled = this.expiryWasEnabled;
+      this.server.link?.busy.clear();
+    }
     this.current = null;
   }
 
@@ -163,6 +166,13 @@ export class ScriptRunner implements ApiHost {
     const expiry = this.server.engine.expiry;
     this.expiryWasEnabled = expiry.enabled;
     expiry.enabled = false;
+    this.server.link?.busy.publish(ctx.evalMode, ctx.dirty);
+  }
+
+  /** Whether the run must stop: SCRIPT KILL / FUNCTION KILL here or, past the threshold, on another thread. */
+  killed(ctx: RunCtx): boolean {
+    if (!ctx.killed && ctx.timedOut && this.server.link?.busy.killAsked === true) ctx.killed = true;
+    return ctx.killed;
   }
 
   /** SCRIPT KILL / FUNCTION KILL: the reply error, or null once the run is marked killed. */
@@ -224,7 +234,15 @@ export class ScriptRunner implements ApiHost {
       pushErrorTable(L, err, true);
       return false;
     }
-    if (cmd!.isWrite) ctx.dirty = true;
+    if (cmd!.isWrite && !ctx.dirty) {
+      // a kill asked from another thread before this first write wins: the write does not happen
+      if (ctx.timedOut && this.server.link?.busy.markWrite() === false) {
+        ctx.killed = true;
+        pushErrorTable(L, 'Script killed by user with SCRIPT KILL...');
+        return false;
+      }
+      ctx.dirty = true;
+    }
     const sc = ctx.client;
     const writes = sc.ext.txPropagate as Writes | undefined;
     const before = writes ? writes.length : 0;

@@ -19,6 +19,7 @@ import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
 import type { ThreadLink } from '../threads/link.ts';
+import type { ThreadSaves } from '../persistence/snapshot.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -76,6 +77,8 @@ export class ServerState {
   shutdown: (reason: string) => Promise<void> = async () => {};
   /** The link to the other threads of a multi-threaded server (src/threads/); null with one thread. */
   link: ThreadLink | null = null;
+  /** With threads: snapshots of every thread's shards (threads/snapshots.ts). */
+  threadSaves: ThreadSaves | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
   forward: ((c: Client, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
   /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */
@@ -218,6 +221,13 @@ export class ServerState {
 
   /** Hooks run after SWAPDB (blocked clients, WATCH …). */
   readonly swapDbHooks: Array<(a: number, b: number) => void> = [];
+
+  /**
+   * With threads: SWAPDB as the owner of a key saw it, for this thread's
+   * watchers of that key (whether it existed on either side, and whether it
+   * is now a stale key); set by WATCH's table.
+   */
+  watchSwapped: ((db: number, key: string, existed: boolean, exists: boolean, stale: boolean) => void) | null = null;
 
   onSwapDb(a: number, b: number): void {
     for (const h of this.swapDbHooks) h(a, b);

@@ -29,7 +29,7 @@ const LOCKING = new Set([
 const EVERYWHERE = new Set([
   'config|set', 'config|resetstat', 'acl|setuser', 'acl|deluser', 'acl|load', 'script|flush',
   'function|load', 'function|delete', 'function|flush', 'function|restore', 'slowlog|reset', 'latency|reset',
-  'debug|set-active-expire', 'swapdb',
+  'debug|set-active-expire', 'swapdb', 'client|pause', 'client|unpause',
 ]);
 
 export function runsEverywhere(cmd: Command): boolean {

@@ -145,8 +145,12 @@ export class Borrower implements RemoteKeys {
   /** Sends the borrowed keys back and releases the owners (end of this turn's synchronous work). */
   settle(): void {
     if (!this.active) return;
-    // a script still running on a later turn: everything stays borrowed and held until it ends
+    // a script still running on a later turn: what it borrowed stays borrowed and held until it ends
     if (this.engine.pinned > 0) {
+      // a thread it borrowed nothing from (held for a replay, a count …) goes back to its clients meanwhile
+      const lent = new Set<number>();
+      for (const keys of this.borrowed) for (const t of keys.values()) lent.add(t);
+      for (let t = 0; t < this.engine.threadCount; t++) if (t !== this.link.index && !lent.has(t)) this.link.letGo(t);
       setImmediate(this.settleTask);
       return;
     }
@@ -198,7 +202,8 @@ export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: Li
 
 function fetchKey(engine: Engine, codec: ValueCodec, db: number, key: string): KeyImage {
   const ks = ownKeyspace(engine, key, db);
-  const v = ks.get(key);
+  // as stored, even past its TTL: the borrowing command decides (DEBUG OBJECT sees it, a script's frozen clock …)
+  const v = ks.owned(key);
   if (v === undefined) return { p: null, ttl: 0, lru: 0 };
   return { p: codec.encode(v), ttl: ks.getExpire(key) ?? 0, lru: ks.lruWord(key) };
 }

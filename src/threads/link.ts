@@ -15,6 +15,8 @@
  * SharedArrayBuffer of Int32 words, `ctrl`:
  *   [0]      the lock: 0 free, else the holder's index + 1
  *   [1 + count]  set once the server is shutting down (link.closing)
+ *   [2 + count + w]  shared word w (SHARED below: the busy script,
+ *            busy-word.ts; the background save; …)
  *   [1 + t]  thread t's doorbell, bumped (and notified) after every message
  *            to t and whenever the lock is freed; t sleeps in Atomics.wait
  *            on it while it waits, and reads its port with
@@ -23,6 +25,36 @@
  * 'message' event.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { BusyWord } from './busy-word.ts';
+
+/** The shared Int32 words of the ctrl buffer (SHARED), every thread's view. */
+export class SharedWords {
+  private readonly ctrl: Int32Array;
+  private readonly base: number;
+
+  constructor(ctrl: Int32Array, count: number) {
+    this.ctrl = ctrl;
+    this.base = 2 + count;
+  }
+
+  load(w: number): number {
+    return Atomics.load(this.ctrl, this.base + w);
+  }
+
+  store(w: number, v: number): void {
+    Atomics.store(this.ctrl, this.base + w, v);
+  }
+
+  /** Compare-and-swap; true when the word was `from` and is now `to`. */
+  cas(w: number, from: number, to: number): boolean {
+    return Atomics.compareExchange(this.ctrl, this.base + w, from, to) === from;
+  }
+
+  /** Adds n; the value before. */
+  add(w: number, n: number): number {
+    return Atomics.add(this.ctrl, this.base + w, n);
+  }
+}
 
 /** A request to a held thread; `op` names what to do. */
 export interface LinkRequest {
@@ -43,6 +75,9 @@ export interface LinkInit {
 }
 
 const LOCK = 0;
+
+/** The shared words after the doorbells and `closing`; CHANGES is followed by one word per thread. */
+export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, CHANGES: 3 } as const;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -52,6 +87,10 @@ export class ThreadLink {
   private readonly ctrl: Int32Array;
   private readonly ports: (MessagePort | null)[];
   private readonly held: boolean[];
+  /** The script past busy-reply-threshold on any thread. */
+  readonly busy: BusyWord;
+  /** Words every thread reads and writes (SHARED). */
+  readonly words: SharedWords;
   private heldCount = 0;
   private locked = false;
   private serve: LinkServe = () => {
@@ -64,6 +103,8 @@ export class ThreadLink {
     this.ctrl = new Int32Array(init.ctrl);
     this.ports = init.ports;
     this.held = new Array<boolean>(init.count).fill(false);
+    this.busy = new BusyWord(this.ctrl, 2 + init.count + SHARED.BUSY, init.index);
+    this.words = new SharedWords(this.ctrl, init.count);
     for (let t = 0; t < this.ports.length; t++) {
       const p = this.ports[t];
       if (!p) continue;
@@ -75,8 +116,9 @@ export class ThreadLink {
 
   /** Makes a ctrl buffer for `count` threads. */
   static ctrlBuffer(count: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(4 * (2 + count));
+    return new SharedArrayBuffer(4 * (2 + count + SHARED.CHANGES + count));
   }
+
 
   /** Sets what this thread does with the requests of the thread holding it. */
   onRequest(serve: LinkServe): void {
@@ -146,6 +188,14 @@ export class ThreadLink {
     this.locked = false;
     Atomics.store(this.ctrl, LOCK, 0);
     for (let t = 0; t < this.count; t++) if (t !== this.index) this.ring(t);
+  }
+
+  /** Releases thread t alone, keeping the lock (a long script that borrowed nothing of t's). */
+  letGo(t: number): void {
+    if (!this.held[t]) return;
+    this.held[t] = false;
+    this.heldCount--;
+    this.send(t, { op: 'release' });
   }
 
   private hold(t: number): void {

@@ -13,6 +13,7 @@ import { ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
+import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -38,12 +39,18 @@ function codecFor(state: ServerState): ValueCodec {
  * the link's ports, so a thread that holds the owner has them all
  * (ThreadLink.catchUp). Returns the owner's handler of 'interest' requests.
  */
-function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) => unknown {
+function keyInterest(state: ServerState, link: ThreadLink, notices: Record<string, (m: LinkRequest) => void>): (req: LinkRequest) => unknown {
   const engine = state.engine;
   /** Owner side: "db:key" → threads that asked. */
   const interest = new Map<string, Set<number>>();
   link.onNotices((m) => {
-    if (m.op === 'changed') engine.guest!.emit(m.db as number, m.key as string, 'changed');
+    const other = notices[m.op];
+    if (other !== undefined) other(m);
+    else if (m.op === 'changed') engine.guest!.emit(m.db as number, m.key as string, 'changed');
+    else if (m.op === 'swapped') {
+      state.watchSwapped?.(m.db as number, m.key as string, m.existed as boolean, m.exists as boolean, m.stale as boolean);
+      engine.guest!.emit(m.db as number, m.key as string, 'swapdb');
+    }
   });
   for (const sh of engine.shards) {
     sh.onKeyEvent((db, key) => {
@@ -53,13 +60,17 @@ function keyInterest(state: ServerState, link: ThreadLink): (req: LinkRequest) =
       for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key });
     });
   }
-  // SWAPDB moves whole databases without key events: every key others care about in them may have changed
+  // SWAPDB moves whole databases without key events: the threads that care hear what it did to each key
   state.swapDbHooks.push((a, b) => {
     for (const [id, threads] of interest) {
       const colon = id.indexOf(':');
       const db = Number(id.slice(0, colon));
       if (db !== a && db !== b) continue;
-      for (const t of threads) link.notice(t, { op: 'changed', db, key: id.slice(colon + 1) });
+      const key = id.slice(colon + 1);
+      const now = engine.localKeyspace(key, db)!;
+      const existed = engine.localKeyspace(key, db === a ? b : a)!.data.has(key);
+      const m = { op: 'swapped', db, key, existed, exists: now.data.has(key), stale: now.isExpired(key) };
+      for (const t of threads) link.notice(t, m);
     }
   });
   return (req) => {
@@ -160,10 +171,15 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         for (const m of others({ op: 'publish', kind, channel, message }) as number[]) n += m;
         return n;
       };
+      // a script past busy-reply-threshold on another thread (its own thread's runner refuses for itself)
+      state.gates.push((_c, cmd) => (cmd.spec.flags.includes('allow_busy') ? null : link.busy.refusal()));
       replayEverywhere(state);
-      const interested = keyInterest(state, link);
+      const snapshots = threadSnapshots(state, link);
+      state.threadSaves = snapshots.saves;
+      const interested = keyInterest(state, link, { 'part-done': snapshots.onDone });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);
+        if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
         if (req.op === 'client-unblock') {
           // a connection of this thread: unblocked here, or where its blocking job waits (the asker goes there)

@@ -271,8 +271,7 @@ const fn = command({
     sub('restore', -3, 'Restore all the functions on the given payload', 'O(N) where N is the number of functions on the payload', ['write', 'denyoom', 'noscript'], restore),
     sub('stats', 2, 'Return information about the function currently running (name, description, duration)', 'O(1)', ['noscript', 'allow_busy'], stats),
     sub('kill', 2, 'Kill the function currently in execution.', 'O(1)', ['noscript', 'allow_busy'], (c) => {
-      const engine = ScriptEngine.peek(c.server);
-      const err = engine ? engine.runner.kill(false) : 'NOTBUSY No scripts in execution right now.';
+      const err = ScriptEngine.kill(c.server, false);
       if (err !== null) throw new CommandError(err);
       c.reply.ok();
     }),

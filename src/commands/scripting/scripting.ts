@@ -122,8 +122,7 @@ const script = command({
       c.reply.bulk(ScriptEngine.of(c.server).define(args[2]!).sha);
     }, [{ name: 'script', type: 'string' }]),
     sub('kill', 2, '2.6.0', 'Kill the script currently in execution.', 'O(1)', ['noscript', 'allow_busy'], (c) => {
-      const engine = ScriptEngine.peek(c.server);
-      const err = engine ? engine.runner.kill(true) : 'NOTBUSY No scripts in execution right now.';
+      const err = ScriptEngine.kill(c.server, true);
       if (err !== null) throw new CommandError(err);
       c.reply.ok();
     }),

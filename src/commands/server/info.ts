@@ -390,9 +390,12 @@ const SUMMED = new Set([
   'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
   'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
-  'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save',
+  'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
+  'rdb_last_load_keys_loaded',
 ]);
-const LARGEST = new Set(['client_recent_max_input_buffer', 'client_recent_max_output_buffer']);
+const LARGEST = new Set([
+  'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
+]);
 /** Sections merged over threads (keyspace sums itself: engine/server-wide.ts). */
 const MERGED = new Set(['clients', 'stats', 'persistence', 'commandstats', 'errorstats']);
 

@@ -119,16 +119,30 @@ function saveRdbFile(s: ServerState): boolean {
   const dirty = totalDirty(s);
   // Redis kills a running BGSAVE child here; its file must not replace this one
   saveState(s).syncSaves++;
+  const threads = s.threadSaves;
+  threads?.countSyncSave();
   try {
-    saveSnapshotSync(s.engine, rdbFile(s), saveOptions(s));
+    saveSnapshotSync(s.engine, rdbFile(s), saveOptions(s), threads);
   } catch (e) {
     s.log('warning', `Write error saving DB on disk: ${(e as Error).message}`);
     saveState(s).lastStatus = 'err';
+    threads?.saved(false);
     return false;
   }
   s.log('notice', 'DB saved on disk');
   markSaved(s, dirty);
+  threads?.saved(true);
   return true;
+}
+
+/** Whether a BGSAVE runs (with threads: on any thread). */
+export function bgsaveRunning(s: ServerState): boolean {
+  return saveState(s).bgsaveInProgress || s.threadSaves?.backgroundRunning() === true;
+}
+
+/** Foreground saves so far (with threads: on every thread): a BGSAVE started before the latest one must not replace its file. */
+function syncSaves(s: ServerState): number {
+  return s.threadSaves?.syncSaves() ?? saveState(s).syncSaves;
 }
 
 export const saveHooks: { save: (s: ServerState) => boolean } = { save: saveRdbFile };
@@ -142,7 +156,8 @@ export const otherBackgroundJob = { active: (_s: ServerState): boolean => false 
 
 export function startBgsave(s: ServerState): boolean {
   const st = saveState(s);
-  if (st.bgsaveInProgress) return false;
+  const threads = s.threadSaves;
+  if (st.bgsaveInProgress || (threads !== null && !threads.claimBackground())) return false;
   st.saves++;
   st.bgsaveInProgress = true;
   st.bgsaveScheduled = false;
@@ -151,12 +166,13 @@ export function startBgsave(s: ServerState): boolean {
   st.lastBgsaveTry = st.bgsaveStart;
   st.dirtyAtBgsave = totalDirty(s);
   s.log('notice', `Background saving started by pid ${process.pid}`);
-  const gen = st.syncSaves;
+  const gen = syncSaves(s);
   const done = (ok: boolean, err?: unknown): void => {
     st.bgsaveInProgress = false;
     st.bgsave = null;
+    threads?.endBackground();
     st.lastBgsaveSecs = Math.round((Date.now() - started) / 1000);
-    if (!ok && st.syncSaves !== gen) {
+    if (!ok && syncSaves(s) !== gen) {
       // a foreground save replaced it, as Redis kills the child then (no error status)
       s.log('notice', 'Background saving cancelled by a foreground save');
     } else if (ok) {
@@ -164,15 +180,17 @@ export function startBgsave(s: ServerState): boolean {
       st.dirtyAtSave = st.dirtyAtBgsave;
       st.lastSave = Math.floor(Date.now() / 1000);
       st.lastStatus = 'ok';
+      threads?.saved(true);
     } else {
       s.log('warning', `Background saving error: ${(err as Error)?.message ?? err}`);
       st.lastStatus = 'err';
+      threads?.saved(false);
     }
     if (st.bgsaveScheduled) startBgsave(s);
   };
   let p: Promise<SnapshotStats>;
   try {
-    p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => st.syncSaves === gen);
+    p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => syncSaves(s) === gen, threads);
   } catch (e) {
     p = Promise.reject(e);
   }
@@ -185,7 +203,7 @@ export function startBgsave(s: ServerState): boolean {
 }
 
 /** Removes every key of every database (emptyData), reporting them as FLUSHALL does. */
-function emptyData(s: ServerState): void {
+export function emptyData(s: ServerState): void {
   const engine = s.engine;
   for (let db = 0; db < engine.databases; db++) {
     for (const ks of engine.keyspaces(db)) {
@@ -228,6 +246,8 @@ export function debugReload(s: ServerState, flags: { merge: boolean; flush: bool
   }
   try {
     loadRdbFile(s, flags.merge);
+    // with threads every thread loads its own keys from the file
+    s.threadSaves?.reload(flags.merge, flags.flush);
   } catch (e) {
     s.log('warning', `Error loading the RDB file: ${(e as Error).message}`);
     throw new CommandError('ERR Error trying to load the RDB dump');
@@ -268,15 +288,21 @@ function savePoints(s: ServerState): Array<[number, number]> {
  * reached. The returned function stops it and waits for a running BGSAVE.
  */
 export function startSaveSchedule(s: ServerState): () => Promise<void> {
+  const threads = s.threadSaves;
   const timer = setInterval(() => {
     const st = saveState(s);
-    if (st.bgsaveInProgress || otherBackgroundJob.active(s)) return;
+    // with threads: thread 0 keeps the schedule, counting every thread's changes
+    if (threads !== null) {
+      threads.publishChanges(totalDirty(s) - st.dirtyAtSave);
+      if (s.engine.threadIndex !== 0 && !st.bgsaveScheduled) return;
+    }
+    if (bgsaveRunning(s) || otherBackgroundJob.active(s)) return;
     const now = Math.floor(Date.now() / 1000);
     if (st.bgsaveScheduled) {
       startBgsave(s);
       return;
     }
-    const changes = totalDirty(s) - st.dirtyAtSave;
+    const changes = totalDirty(s) - st.dirtyAtSave + (threads?.othersChanges() ?? 0);
     for (const [secs, min] of savePoints(s)) {
       // after a failed save, retry only every 5 seconds (CONFIG_BGSAVE_RETRY_DELAY)
       if (changes >= min && now - st.lastSave > secs && (now - st.lastBgsaveTry > 5 || st.lastStatus === 'ok')) {

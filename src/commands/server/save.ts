@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt } from '../core/parse.ts';
-import { otherBackgroundJob, saveHooks, saveState, startBgsave } from './save-state.ts';
+import { bgsaveRunning, otherBackgroundJob, saveHooks, saveState, startBgsave } from './save-state.ts';
 
 const OTHER_CHILD = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 
@@ -13,7 +13,7 @@ const save = command({
   name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'Synchronously save the dataset to disk', complexity: 'O(N) where N is the total number of keys in all databases',
   handler(c) {
-    if (saveState(c.server).bgsaveInProgress) throw new CommandError(BUSY);
+    if (bgsaveRunning(c.server)) throw new CommandError(BUSY);
     if (!saveHooks.save(c.server)) throw new CommandError('ERR');
     c.reply.ok();
   },
@@ -30,7 +30,7 @@ const bgsave = command({
   handler(c, args) {
     if (args.length > 1 && !(args.length === 2 && isOpt(args[1]!, 'SCHEDULE'))) throw new CommandError(Err.SYNTAX);
     const st = saveState(c.server);
-    if (st.bgsaveInProgress) throw new CommandError(BUSY);
+    if (bgsaveRunning(c.server)) throw new CommandError(BUSY);
     if (c.inExec || otherBackgroundJob.active(c.server)) {
       if (!c.inExec && args.length === 1) throw new CommandError(OTHER_CHILD);
       st.bgsaveScheduled = true;

@@ -43,8 +43,9 @@ function watchTable(s: ServerState): WatchTable {
     t = table;
     watchers.set(s, t);
     for (const shard of s.engine.eventShards) {
-      shard.onKeyEvent((db, key) => {
-        if (table.size === 0) return;
+      shard.onKeyEvent((db, key, event) => {
+        // another thread's SWAPDB: ServerState.watchSwapped has the verdict
+        if (table.size === 0 || event === 'swapdb') return;
         const entries = table.get(slot(db, key));
         if (entries === undefined) return;
         const exists = shard.dbs[db]!.data.has(key);
@@ -56,6 +57,9 @@ function watchTable(s: ServerState): WatchTable {
       });
     }
     s.swapDbHooks.push((a, b) => swapTouch(s, table, a, b));
+    s.watchSwapped = (db, key, existed, exists, stale) => {
+      for (const [c, e] of table.get(slot(db, key)) ?? []) if (touchedBySwap(e, existed, exists, stale)) markDirty(c);
+    };
     s.resetHooks.push((c) => {
       unwatchAll(c);
       endMulti(c);
@@ -69,27 +73,34 @@ function watchTable(s: ServerState): WatchTable {
  * side, except when only expired keys were involved (touchAllWatchedKeysInDb).
  */
 function swapTouch(s: ServerState, table: WatchTable, a: number, b: number): void {
+  const engine = s.engine;
   for (const entries of table.values()) {
     for (const [c, e] of entries) {
       if (e.db !== a && e.db !== b) continue;
-      const now = s.engine.keyspace(e.key, e.db);
-      const before = s.engine.keyspace(e.key, e.db === a ? b : a);
-      const existed = before.data.has(e.key);
-      const exists = now.data.has(e.key);
-      if (!existed && !exists) continue;
-      if (e.expired) {
-        if (!exists) {
-          e.expired = false;
-          continue;
-        }
-        if (now.isExpired(e.key)) continue;
-      } else if (!existed && now.isExpired(e.key)) {
-        e.expired = true;
-        continue;
-      }
-      markDirty(c);
+      const now = engine.localKeyspace(e.key, e.db);
+      // another thread's key: its owner tells (ServerState.watchSwapped)
+      if (now === null) continue;
+      const before = engine.keyspace(e.key, e.db === a ? b : a);
+      if (touchedBySwap(e, before.data.has(e.key), now.data.has(e.key), now.isExpired(e.key))) markDirty(c);
     }
   }
+}
+
+/** Whether SWAPDB touched a watched key, given whether it existed before, exists now and is stale now. */
+function touchedBySwap(e: WatchEntry, existed: boolean, exists: boolean, stale: boolean): boolean {
+  if (!existed && !exists) return false;
+  if (e.expired) {
+    if (!exists) {
+      e.expired = false;
+      return false;
+    }
+    return !stale;
+  }
+  if (!existed && stale) {
+    e.expired = true;
+    return false;
+  }
+  return true;
 }
 
 function unwatchAll(c: Client): void {
