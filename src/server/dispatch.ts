@@ -168,7 +168,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
-      if (server.monitors.size !== 0) feedMonitors(c, cmd, args);
+      if (server.monitors.size !== 0 || server.monitorsElsewhere?.active() === true) feedMonitors(c, cmd, args);
       // a command that blocked is timed for what it ran, not for how long it waited
       const us = timed ? (performance.now() - t0) * 1000 : -1;
       return r.then(
@@ -189,7 +189,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
   }
-  if (server.monitors.size !== 0) feedMonitors(c, cmd, args);
+  if (server.monitors.size !== 0 || server.monitorsElsewhere?.active() === true) feedMonitors(c, cmd, args);
   return undefined;
 }
 
@@ -208,6 +208,8 @@ function writeFailure(c: Client, e: unknown): void {
 /** Books a finished call: stats, SLOWLOG/latency (us < 0: not timed), reply mode, woken clients. */
 function finish(c: Client, cmd: Command, args: string[], us: number, mark: number, failed: boolean): void {
   const server = c.server;
+  // with threads: a setting replayed from the thread that ran the command was counted there
+  if (c.ext.replay === true) return;
   if (us >= 0) {
     const weight = cmd.isFast && !server.timeAll ? TIME_SAMPLE : 1;
     cmd.usec += us * weight;

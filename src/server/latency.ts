@@ -38,6 +38,48 @@ function bucketTopUs(i: number): number {
   return Math.floor(((1024 * 2 ** i * 129) / 128 - 1) / 1000);
 }
 
+/** With threads: every thread's events as one (per second the largest spike; the largest of all). */
+export function mergeEvents(lists: ReadonlyArray<ReadonlyArray<[string, LatencyEvent]>>): Map<string, LatencyEvent> {
+  const out = new Map<string, LatencyEvent>();
+  for (const list of lists) {
+    for (const [name, e] of list) {
+      const m = out.get(name);
+      if (m === undefined) {
+        out.set(name, { samples: e.samples.map((x) => ({ ...x })), max: e.max });
+        continue;
+      }
+      m.max = Math.max(m.max, e.max);
+      const bySecond = new Map<number, number>();
+      for (const x of [...m.samples, ...e.samples]) bySecond.set(x.time, Math.max(bySecond.get(x.time) ?? 0, x.latency));
+      const merged = [...bySecond].sort((a, b) => a[0] - b[0]).slice(-HISTORY_LEN);
+      m.samples.length = 0;
+      for (const [time, latency] of merged) m.samples.push({ time, latency });
+    }
+  }
+  return out;
+}
+
+/**
+ * With threads: one command's cumulative distributions of several threads
+ * added up ([upper bound in µs, calls at or below it], as cdf()).
+ */
+export function mergeCdfs(cdfs: ReadonlyArray<ReadonlyArray<[number, number]>>): Array<[number, number]> {
+  const bounds = [...new Set(cdfs.flatMap((c) => c.map((e) => e[0])))].sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  const at = cdfs.map(() => 0);
+  let prev = 0;
+  for (const b of bounds) {
+    let n = 0;
+    cdfs.forEach((c, i) => {
+      while (at[i]! < c.length && c[at[i]!]![0] <= b) at[i]!++;
+      if (at[i]! > 0) n += c[at[i]! - 1]![1];
+    });
+    if (n > prev) out.push([b, n]);
+    prev = n;
+  }
+  return out;
+}
+
 export class LatencyMonitor {
   readonly events = new Map<string, LatencyEvent>();
   /** Per command: sampled call counts per bucket (fast commands are timed 1 in N calls). */

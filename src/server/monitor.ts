@@ -63,9 +63,10 @@ function scheduleFlush(m: Client): void {
 /** Sends one executed command to every monitor (called after the command ran). */
 export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): void {
   const monitors = c.server.monitors;
-  if (monitors.size === 0) return;
+  const elsewhere = c.server.monitorsElsewhere;
+  if (monitors.size === 0 && elsewhere?.active() !== true) return;
   const flags = cmd.spec.flags;
-  if (flags.includes('admin') || flags.includes('skip_monitor')) return;
+  if (flags.includes('admin') || flags.includes('skip_monitor') || c.ext.replay === true) return;
   const t = performance.timeOrigin + performance.now();
   const sec = Math.floor(t / 1000);
   const usec = Math.floor((t - sec * 1000) * 1000);
@@ -73,6 +74,12 @@ export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): 
   let line = `+${sec}.${String(Math.min(usec, 999999)).padStart(6, '0')} [${c.db} ${c.socket ? c.addr : 'lua'}]`;
   for (let i = 0; i < args.length; i++) line += ' ' + (hide?.has(i) ? '"(redacted)"' : reprArg(args[i]!));
   line += '\r\n';
+  feedLine(monitors, line);
+  elsewhere?.send(line);
+}
+
+/** Writes a MONITOR line to each monitor (also the lines of other threads' commands). */
+export function feedLine(monitors: ReadonlySet<Client>, line: string): void {
   for (const m of monitors) {
     if (m.closed) continue;
     m.reply.raw(line);
@@ -95,8 +102,14 @@ export function startMonitor(c: Client): boolean {
     });
   }
   monitors.add(c);
-  c.onClose.push(() => monitors.delete(c));
+  server.monitorsElsewhere?.count(1);
+  c.onClose.push(() => stopMonitor(c));
   return true;
 }
 
 const gated = new WeakSet<object>();
+
+/** The connection stops monitoring (RESET, close). */
+export function stopMonitor(c: Client): void {
+  if (c.server.monitors.delete(c)) c.server.monitorsElsewhere?.count(-1);
+}

@@ -66,6 +66,12 @@ export class ServerState {
   readonly pause = new ClientPause();
   /** Clients in MONITOR mode (fed by dispatch after every command). */
   readonly monitors = new Set<Client>();
+  /**
+   * With threads: monitors on other threads (threads/runtime.ts). `active`
+   * is true while any thread has one; `send` hands them a line; `count`
+   * tracks this thread's monitors in the server-wide total.
+   */
+  monitorsElsewhere: { active(): boolean; send(line: string): void; count(delta: number): void } | null = null;
   /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
   readonly resetHooks: Array<(c: Client) => void> = [];
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
@@ -112,7 +118,7 @@ export class ServerState {
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */
   timeAll = false;
   private slowlogUs = 10000;
-  private slowlogMaxLen = 128;
+  slowlogMaxLen = 128;
   private latencyMs = 0;
   private latencyTracking = true;
   /** maxmemory in bytes (0 = no limit), read by the OOM gate. */

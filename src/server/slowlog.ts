@@ -23,6 +23,8 @@ export class SlowLog {
   /** Newest first. */
   entries: SlowLogEntry[] = [];
   private nextId = 0;
+  /** With threads: ids drawn from a counter every thread shares, so entries of all threads merge in order. */
+  ids: (() => number) | null = null;
 
   add(c: Client, args: readonly string[], usec: number, maxLen: number): void {
     const argc = Math.min(args.length, MAX_ARGC);
@@ -35,7 +37,7 @@ export class SlowLog {
       const a = args[i]!;
       kept[i] = a.length > MAX_STRING ? `${a.slice(0, MAX_STRING)}... (${a.length - MAX_STRING} more bytes)` : a;
     }
-    this.entries.unshift({ id: this.nextId++, time: Math.floor(Date.now() / 1000), usec: Math.round(usec), args: redact(kept), addr: c.addr, name: c.name });
+    this.entries.unshift({ id: this.ids === null ? this.nextId++ : this.ids(), time: Math.floor(Date.now() / 1000), usec: Math.round(usec), args: redact(kept), addr: c.addr, name: c.name });
     if (this.entries.length > maxLen) this.entries.length = maxLen;
   }
 
@@ -46,6 +48,14 @@ export class SlowLog {
   reset(): void {
     this.entries = [];
   }
+}
+
+/** The log of every thread (newest first, at most maxLen): this thread's entries and `others`'. */
+export function mergedEntries(mine: readonly SlowLogEntry[], others: readonly SlowLogEntry[][], maxLen: number): readonly SlowLogEntry[] {
+  if (others.length === 0) return mine;
+  const all = mine.concat(...others).sort((a, b) => b.id - a.id);
+  if (all.length > maxLen) all.length = maxLen;
+  return all;
 }
 
 const SECRET_CONFIGS = new Set(['masterauth', 'requirepass', 'masteruser']);

@@ -9,7 +9,8 @@ import type { Value } from '../datatypes/value.ts';
 import { dumpPayload } from '../persistence/rdb-writer.ts';
 import { readDumpPayload } from '../persistence/rdb-load.ts';
 import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
-import { ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
+import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
+import { feedLine } from '../server/monitor.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
@@ -103,7 +104,11 @@ function replayEverywhere(state: ServerState): void {
   state.onScriptAdded = (body) => elsewhere(['SCRIPT', 'LOAD', body]);
   let internal: Client | null = null;
   state.replayHere = (args) => {
-    internal ??= new Client(state, null);
+    if (internal === null) {
+      internal = new Client(state, null);
+      // not counted, logged or monitored again (dispatch.ts finish, monitor.ts)
+      internal.ext.replay = true;
+    }
     replaying = true;
     try {
       void execute(internal, args);
@@ -111,6 +116,25 @@ function replayEverywhere(state: ServerState): void {
       replaying = false;
       internal.reply.len = 0;
     }
+  };
+}
+
+/**
+ * MONITOR sees every thread's commands: a shared word counts the monitors
+ * of all threads, and while another thread has one, each command's line is
+ * sent to every other thread as a notice (one publisher's lines in order).
+ */
+function monitorsEverywhere(state: ServerState, link: ThreadLink): void {
+  const words = link.words;
+  state.monitorsElsewhere = {
+    active: () => words.load(SHARED.MONITORS) > state.monitors.size,
+    send(line: string): void {
+      if (words.load(SHARED.MONITORS) === state.monitors.size) return;
+      for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'monitor', line });
+    },
+    count(delta: number): void {
+      words.add(SHARED.MONITORS, delta);
+    },
   };
 }
 
@@ -174,9 +198,15 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       // a script past busy-reply-threshold on another thread (its own thread's runner refuses for itself)
       state.gates.push((_c, cmd) => (cmd.spec.flags.includes('allow_busy') ? null : link.busy.refusal()));
       replayEverywhere(state);
+      monitorsEverywhere(state, link);
+      // SLOWLOG GET merges every thread's entries by id (threads/server-ops.ts)
+      state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);
       const snapshots = threadSnapshots(state, link);
       state.threadSaves = snapshots.saves;
-      const interested = keyInterest(state, link, { 'part-done': snapshots.onDone });
+      const interested = keyInterest(state, link, {
+        'part-done': snapshots.onDone,
+        monitor: (m) => feedLine(state.monitors, m.line as string),
+      });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);

@@ -5,6 +5,7 @@
 import type { ServerState } from '../server/server-state.ts';
 import type { LinkRequest } from './link.ts';
 import { threadSectionLines } from '../commands/server/info.ts';
+import { histogramEntries } from '../commands/server/latency.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -34,6 +35,12 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return listClients(state, req.args as string[], null);
     case 'client-kill':
       return killClientsMatching(state, req.args as string[]);
+    case 'latency-events':
+      return [...state.latency.events];
+    case 'latency-histogram':
+      return histogramEntries(state, req.args as string[]);
+    case 'slowlog':
+      return state.slowlog.entries;
     case 'info-section':
       return threadSectionLines(state, req.name as string);
     case 'counts':

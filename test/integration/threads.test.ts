@@ -347,6 +347,32 @@ describe('threads=4', () => {
     for (const g of got) assert.deepEqual(g, want);
   });
 
+  test('MONITOR sees the commands of every thread; SLOWLOG GET and LEN cover every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const mon = await cs[0]!.monitor();
+    const seen: string[] = [];
+    mon.on('monitor', (_time: string, args: string[]) => seen.push(args.join(' ')));
+    for (let i = 0; i < cs.length; i++) await cs[i]!.echo(`from-${i}`);
+    const deadline = Date.now() + 5000;
+    while (seen.filter((l) => l.startsWith('echo from-')).length < cs.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seen.filter((l) => l.startsWith('echo from-')).sort(), cs.map((_, i) => `echo from-${i}`));
+    mon.disconnect();
+    // once no thread has a monitor, nothing more is sent
+    await new Promise((r) => setTimeout(r, 50));
+    await cs[1]!.config('SET', 'slowlog-log-slower-than', '0');
+    await cs[2]!.slowlog('RESET');
+    for (let i = 0; i < cs.length; i++) await cs[i]!.echo(`slow-${i}`);
+    const entries = (await cs[3]!.slowlog('GET', -1)) as Array<[number, number, number, string[]]>;
+    const echoes = entries.filter((e) => e[3][0] === 'echo').map((e) => e[3][1]);
+    assert.deepEqual(echoes, cs.map((_, i) => `slow-${cs.length - 1 - i}`), 'newest first, from every thread');
+    const ids = entries.map((e) => e[0]);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.equal(await cs[0]!.slowlog('LEN'), entries.length + 1);
+    await cs[1]!.config('SET', 'slowlog-log-slower-than', '10000');
+  });
+
   test('a script past busy-reply-threshold is BUSY on every thread, and SCRIPT KILL / FUNCTION KILL reach it from any thread', async () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);

@@ -4,7 +4,7 @@ import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { setClientName } from './client-cmd.ts';
 import { REDIS_VERSION } from '../../server/version.ts';
-import { startMonitor } from '../../server/monitor.ts';
+import { startMonitor, stopMonitor } from '../../server/monitor.ts';
 import type { Client } from '../../server/client.ts';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -153,7 +153,7 @@ const reset = command({
   group: 'connection', since: '6.2.0', summary: 'Reset the connection', complexity: 'O(1)',
   handler(c) {
     if (c.ext.replica) throw new CommandError('ERR can only reset normal client connections');
-    c.server.monitors.delete(c);
+    stopMonitor(c);
     for (const h of c.server.resetHooks) h(c);
     c.db = 0;
     c.reply.resp = 2;

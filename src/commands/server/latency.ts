@@ -7,6 +7,9 @@ import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/registry.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import { latencyGraph, latencyReport } from '../../server/latency-report.ts';
+import { mergeCdfs, mergeEvents, type LatencyEvent } from '../../server/latency.ts';
+import { mergedEntries, type SlowLogEntry } from '../../server/slowlog.ts';
+import type { ServerState } from '../../server/server-state.ts';
 
 type Flags = CommandSpec['flags'];
 const ADMIN: Flags = ['admin', 'noscript', 'loading', 'stale'];
@@ -27,6 +30,12 @@ const SLOWLOG_HELP = [
 ];
 
 /** SLOWLOG GET [count] | LEN | RESET | HELP */
+/** SLOWLOG's entries (with threads: every thread's, threads/server-ops.ts). */
+function slowEntries(s: ServerState): readonly SlowLogEntry[] {
+  const others = s.others === null ? [] : (s.others({ op: 'slowlog' }) as SlowLogEntry[][]);
+  return mergedEntries(s.slowlog.entries, others, s.slowlogMaxLen);
+}
+
 const slowlog = command({
   name: 'slowlog', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '2.2.12', summary: 'A container for slow log commands', complexity: 'Depends on subcommand.',
@@ -38,7 +47,7 @@ const slowlog = command({
         count = parseInteger(args[2]!);
         if (count < -1) throw new CommandError('ERR count should be greater than or equal to -1');
       }
-      const all = c.server.slowlog.entries;
+      const all = slowEntries(c.server);
       const n = count === -1 ? all.length : Math.min(count, all.length);
       const r = c.reply;
       r.array(n);
@@ -54,7 +63,7 @@ const slowlog = command({
         r.bulk(e.name);
       }
     }),
-    sub('slowlog', '2.2.12', 'len', 2, 'Get the slow log\'s length', 'O(1)', ['admin', 'loading', 'stale'], (c) => c.reply.int(c.server.slowlog.entries.length)),
+    sub('slowlog', '2.2.12', 'len', 2, 'Get the slow log\'s length', 'O(1)', ['admin', 'loading', 'stale'], (c) => c.reply.int(slowEntries(c.server).length)),
     sub('slowlog', '2.2.12', 'reset', 2, 'Clear all entries from the slow log', 'O(N) where N is the number of entries in the slowlog', ['admin', 'loading', 'stale'], (c) => {
       c.server.slowlog.reset();
       c.reply.ok();
@@ -80,47 +89,71 @@ const LATENCY_HELP = [
   '    If no commands are specified then all histograms are replied.',
 ];
 
-/** One command's entry of LATENCY HISTOGRAM: name → {calls, histogram_usec}. */
-function replyCdf(c: Client, cmd: Command): void {
-  const cdf = c.server.latency.cdf(cmd);
-  const r = c.reply;
-  r.bulk(cmd.fullName);
-  r.map(2);
-  r.bulk('calls');
-  r.int(cmd.calls);
-  r.bulk('histogram_usec');
-  r.map(cdf.length);
-  for (const [us, n] of cdf) {
-    r.int(us);
-    r.int(n);
+/** LATENCY HISTOGRAM's entries: [command name, calls, cdf] of the commands in `args` (all when none) that have calls. */
+export function histogramEntries(s: ServerState, args: readonly string[]): Array<[string, number, Array<[number, number]>]> {
+  const lat = s.latency;
+  const out: Array<[string, number, Array<[number, number]>]> = [];
+  const add = (cmd: Command): void => {
+    const cdf = lat.cdf(cmd);
+    if (cdf.length !== 0) out.push([cmd.fullName, cmd.calls, cdf]);
+  };
+  if (args.length === 2) {
+    for (const cmd of s.registry.all()) add(cmd);
+  } else {
+    for (let j = 2; j < args.length; j++) {
+      const cmd = lookupFull(s, args[j]!);
+      if (cmd === undefined) continue;
+      add(cmd);
+      if (cmd.subcommands !== null) for (const sub of cmd.subcommands.values()) add(sub);
+    }
   }
+  return out;
 }
 
 function histogram(c: Client, args: string[]): void {
-  const lat = c.server.latency;
-  const chosen: Command[] = [];
-  const add = (cmd: Command): void => {
-    if (lat.cdf(cmd).length !== 0) chosen.push(cmd);
-  };
-  if (args.length === 2) {
-    for (const cmd of c.server.registry.all()) add(cmd);
-  } else {
-    for (let j = 2; j < args.length; j++) {
-      const cmd = lookupFull(c, args[j]!);
-      if (cmd === undefined) continue;
-      add(cmd);
-      if (cmd.subcommands !== null) for (const s of cmd.subcommands.values()) add(s);
+  let entries = histogramEntries(c.server, args);
+  if (c.server.others !== null) {
+    // every thread's calls, added up per command
+    const all = [entries, ...(c.server.others({ op: 'latency-histogram', args }) as Array<typeof entries>)];
+    const byName = new Map<string, { calls: number; cdfs: Array<Array<[number, number]>> }>();
+    for (const list of all) {
+      for (const [name, calls, cdf] of list) {
+        const m = byName.get(name) ?? { calls: 0, cdfs: [] };
+        m.calls += calls;
+        m.cdfs.push(cdf);
+        byName.set(name, m);
+      }
+    }
+    entries = [...byName].map(([name, m]) => [name, m.calls, mergeCdfs(m.cdfs)]);
+  }
+  const r = c.reply;
+  r.map(entries.length);
+  for (const [name, calls, cdf] of entries) {
+    r.bulk(name);
+    r.map(2);
+    r.bulk('calls');
+    r.int(calls);
+    r.bulk('histogram_usec');
+    r.map(cdf.length);
+    for (const [us, n] of cdf) {
+      r.int(us);
+      r.int(n);
     }
   }
-  c.reply.map(chosen.length);
-  for (const cmd of chosen) replyCdf(c, cmd);
+}
+
+/** The latency events (with threads: every thread's, merged). */
+function latencyEvents(s: ServerState): ReadonlyMap<string, LatencyEvent> {
+  if (s.others === null) return s.latency.events;
+  const others = s.others({ op: 'latency-events' }) as Array<Array<[string, LatencyEvent]>>;
+  return mergeEvents([[...s.latency.events], ...others]);
 }
 
 /** "get" or "client|id" → the command. */
-function lookupFull(c: Client, name: string): Command | undefined {
+function lookupFull(s: ServerState, name: string): Command | undefined {
   const bar = name.indexOf('|');
-  if (bar < 0) return c.server.registry.lookup(name);
-  return c.server.registry.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
+  if (bar < 0) return s.registry.lookup(name);
+  return s.registry.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
 }
 
 /** LATENCY DOCTOR | GRAPH | HISTORY | LATEST | RESET | HISTOGRAM | HELP */
@@ -130,19 +163,19 @@ const latency = command({
   subcommands: [
     sub('latency', '2.8.13', 'doctor', 2, 'Return a human readable latency analysis report.', 'O(1)', ADMIN, (c) => {
       const s = c.server;
-      c.reply.verbatim(latencyReport(s.latency.events, {
+      c.reply.verbatim(latencyReport(latencyEvents(s), {
         slowlogUs: getConfigNumber(s.config, 'slowlog-log-slower-than', 10000),
         thresholdMs: getConfigNumber(s.config, 'latency-monitor-threshold', 0),
         hz: s.config.hz,
       }));
     }),
     sub('latency', '2.8.13', 'graph', 3, 'Return a latency graph for the event.', 'O(1)', ADMIN, (c, args) => {
-      const e = c.server.latency.events.get(args[2]!);
+      const e = latencyEvents(c.server).get(args[2]!);
       if (e === undefined) throw new CommandError(`ERR No samples available for event '${args[2]}'`);
       c.reply.verbatim(latencyGraph(args[2]!, e));
     }),
     sub('latency', '2.8.13', 'history', 3, 'Return timestamp-latency samples for the event.', 'O(1)', ADMIN, (c, args) => {
-      const samples = c.server.latency.events.get(args[2]!)?.samples ?? [];
+      const samples = latencyEvents(c.server).get(args[2]!)?.samples ?? [];
       c.reply.array(samples.length);
       for (const s of samples) {
         c.reply.array(2);
@@ -151,7 +184,7 @@ const latency = command({
       }
     }),
     sub('latency', '2.8.13', 'latest', 2, 'Return the latest latency samples for all events.', 'O(1)', ADMIN, (c) => {
-      const events = c.server.latency.events;
+      const events = latencyEvents(c.server);
       c.reply.array(events.size);
       for (const [name, e] of events) {
         const last = e.samples[e.samples.length - 1]!;
