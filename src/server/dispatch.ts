@@ -5,7 +5,7 @@
 import type { Client } from './client.ts';
 import type { Command } from '../commands/core/registry.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
-import { feedMonitors } from './monitor.ts';
+import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
@@ -168,7 +168,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;
     if (r !== undefined) {
-      if (server.monitors.size !== 0 || server.monitorsElsewhere?.active() === true) feedMonitors(c, cmd, args);
+      if (monitoring(server)) feedMonitors(c, cmd, args);
       // a command that blocked is timed for what it ran, not for how long it waited
       const us = timed ? (performance.now() - t0) * 1000 : -1;
       return r.then(
@@ -189,7 +189,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
   }
-  if (server.monitors.size !== 0 || server.monitorsElsewhere?.active() === true) feedMonitors(c, cmd, args);
+  if (monitoring(server)) feedMonitors(c, cmd, args);
   return undefined;
 }
 

@@ -78,6 +78,11 @@ export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): 
   elsewhere?.send(line);
 }
 
+/** Whether any thread has a monitor (the cheap check before feedMonitors). */
+export function monitoring(server: Client['server']): boolean {
+  return server.monitors.size !== 0 || server.monitorsElsewhere?.active() === true;
+}
+
 /** Writes a MONITOR line to each monitor (also the lines of other threads' commands). */
 export function feedLine(monitors: ReadonlySet<Client>, line: string): void {
   for (const m of monitors) {

@@ -357,6 +357,11 @@ describe('threads=4', () => {
     const deadline = Date.now() + 5000;
     while (seen.filter((l) => l.startsWith('echo from-')).length < cs.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(seen.filter((l) => l.startsWith('echo from-')).sort(), cs.map((_, i) => `echo from-${i}`));
+    // a script's line comes before its commands', whichever thread runs it
+    for (const c of cs) await c.eval("redis.call('set', KEYS[1], ARGV[1])", 1, 'mon-key', 'mon-value');
+    while (seen.filter((l) => l === 'set mon-key mon-value').length < cs.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const order = seen.filter((l) => l.startsWith('eval ') || l === 'set mon-key mon-value').map((l) => l.split(' ')[0]);
+    assert.deepEqual(order, cs.flatMap(() => ['eval', 'set']));
     mon.disconnect();
     // once no thread has a monitor, nothing more is sent
     await new Promise((r) => setTimeout(r, 50));

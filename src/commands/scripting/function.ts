@@ -9,7 +9,7 @@ import { numkeysPositions } from '../core/numkeys.ts';
 import { replyHelp } from '../server/command-info.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/registry.ts';
-import { feedMonitors } from '../../server/monitor.ts';
+import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS } from '../../scripting/functions.ts';
 import { FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
@@ -31,7 +31,7 @@ function syntaxError(args: string[]): CommandError {
 
 /** FCALL function numkeys [key ...] [arg ...] (and FCALL_RO). */
 function fcall(c: Client, args: string[], ro: boolean): void | Promise<void> {
-  if (c.server.monitors.size !== 0) feedMonitors(c, MONITOR_AS, args);
+  if (monitoring(c.server)) feedMonitors(c, MONITOR_AS, args);
   const reg = FunctionRegistry.of(c.server);
   const fi = reg.functions.get(args[1]!.toLowerCase());
   if (fi === undefined) throw new CommandError('ERR Function not found');

@@ -7,7 +7,7 @@ import { replyHelp } from '../server/command-info.ts';
 import { addInfoFields, bytesToHuman } from '../server/info.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/registry.ts';
-import { feedMonitors } from '../../server/monitor.ts';
+import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
 import { sha1hex, shebangFlags, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
@@ -19,7 +19,7 @@ const MONITOR_AS = { spec: { flags: [], name: 'eval' }, parent: null } as unknow
 
 /** EVAL script numkeys [key ...] [arg ...] (and EVALSHA, EVAL_RO, EVALSHA_RO). */
 function evalGeneric(c: Client, args: string[], evalsha: boolean, ro: boolean): void | Promise<void> {
-  if (c.server.monitors.size !== 0) feedMonitors(c, MONITOR_AS, args);
+  if (monitoring(c.server)) feedMonitors(c, MONITOR_AS, args);
   if (evalsha && args[1]!.length !== 40) throw new CommandError(NOSCRIPT);
   const numkeys = parseInteger(args[2]!);
   if (numkeys > args.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
