@@ -114,12 +114,36 @@ export class Tracking {
   /** Listens to the change stream while anything could need an invalidation. */
   private wire(): void {
     const need = this.clients !== 0 || this.table.size !== 0;
-    if (need && this.off === null) this.off = this.server.changes.subscribe((_sh, _seq, _db, key, event) => this.onChange(key, event));
-    else if (!need && this.off !== null) {
+    if (need && this.off === null) {
+      this.off = this.server.changes.subscribe((_sh, _seq, _db, key, event) => this.onChange(key, event));
+      this.server.trackingElsewhere?.wired(true);
+    } else if (!need && this.off !== null) {
       this.off();
       this.off = null;
+      this.server.trackingElsewhere?.wired(false);
     }
   }
+
+  /** With threads: another thread changed `key` (its writer is not a client of this thread). */
+  remoteChange(key: string): void {
+    if (this.off !== null) this.invalidateKey(null, key, true);
+  }
+
+  /**
+   * With threads: this thread's share of a FLUSHALL / FLUSHDB run by another
+   * thread (one per database flushed): one null to each client, sent once the
+   * flushing thread lets this one go.
+   */
+  flushNow(): void {
+    if (this.off === null || this.remoteFlush) return;
+    this.remoteFlush = true;
+    queueMicrotask(() => {
+      this.remoteFlush = false;
+      this.onFlush();
+    });
+  }
+
+  private remoteFlush = false;
 
   /** Redis's enableTracking (options already validated). */
   enable(c: Client, redirect: number, options: number, prefixes: readonly string[]): void {

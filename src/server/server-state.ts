@@ -113,6 +113,8 @@ export class ServerState {
   readonly changes: ChangeStream;
   /** CLIENT TRACKING state, created when a client first enables tracking (null: nobody ever did). */
   tracking: Tracking | null = null;
+  /** With threads: tells the other threads whether this thread's tracking needs their key changes (threads/runtime.ts). */
+  trackingElsewhere: { wired(on: boolean): void } | null = null;
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */

@@ -77,7 +77,7 @@ export interface LinkInit {
 const LOCK = 0;
 
 /** The shared words after the doorbells and `closing`; CHANGES is followed by one word per thread. */
-export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, CHANGES: 5 } as const;
+export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, CHANGES: 6 } as const;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 

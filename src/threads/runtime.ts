@@ -138,6 +138,42 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink): void {
   };
 }
 
+/**
+ * Client-side caching across threads: a shared word counts the threads
+ * whose tracking needs key changes. While another thread's does, this
+ * thread sends it every change of its keys (its own commands' and the
+ * write-backs of borrowers) as an 'invalidate' notice; flushes are handled
+ * by each thread as it flushes (server-ops.ts). Returns the notice handlers.
+ */
+function trackingEverywhere(state: ServerState, link: ThreadLink): Record<string, (m: LinkRequest) => void> {
+  const words = link.words;
+  let mine = false;
+  let off: (() => void) | null = null;
+  const update = (): void => {
+    const others = words.load(SHARED.TRACKERS) - (mine ? 1 : 0);
+    if (others > 0 && off === null) {
+      off = state.changes.subscribe((_sh, _seq, _db, key, event) => {
+        if (event === 'flushdb' || link.closing) return;
+        for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'invalidate', key });
+      });
+    } else if (others === 0 && off !== null) {
+      off();
+      off = null;
+    }
+  };
+  state.trackingElsewhere = {
+    wired(on: boolean): void {
+      mine = on;
+      words.add(SHARED.TRACKERS, on ? 1 : -1);
+      for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'trackers' });
+    },
+  };
+  return {
+    trackers: update,
+    invalidate: (m) => state.tracking?.remoteChange(m.key as string),
+  };
+}
+
 /** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
 export interface ThreadInit extends LinkInit {
   jobPorts: (MessagePort | null)[];
@@ -206,6 +242,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       const interested = keyInterest(state, link, {
         'part-done': snapshots.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
+        ...trackingEverywhere(state, link),
       });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);

@@ -24,8 +24,12 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return engine.byId[req.sid as number]!.dbs[req.db as number]!.size;
     case 'randomkey':
       return randomLiveKey(engine.byId[req.sid as number]!.dbs[req.db as number]!);
-    case 'flushdb':
-      return flushKeyspaces(engine.keyspaces(req.db as number), req.db as number);
+    case 'flushdb': {
+      const n = flushKeyspaces(engine.keyspaces(req.db as number), req.db as number);
+      // this thread's tracking clients hear of the flush now (one null each, as from the thread that ran it)
+      state.tracking?.flushNow();
+      return n;
+    }
     case 'publish':
       return req.kind === 's' ? state.pubsub.sdeliver(req.channel as string, req.message as string) : state.pubsub.deliver(req.channel as string, req.message as string);
     case 'replay':

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { RespClient } from '../helpers/resp-client.ts';
 
 const THREADS = 4;
 
@@ -376,6 +377,45 @@ describe('threads=4', () => {
     assert.equal(new Set(ids).size, ids.length);
     assert.equal(await cs[0]!.slowlog('LEN'), entries.length + 1);
     await cs[1]!.config('SET', 'slowlog-log-slower-than', '10000');
+  });
+
+  test('client-side caching: writes on any thread invalidate keys tracked on another, BCAST too, and a FLUSHALL sends one null', async () => {
+    const engine = srv.state.engine;
+    // a RESP3 connection on some thread, and writers on every other thread
+    let tracker: RespClient | null = null;
+    let mine = -1;
+    for (let i = 0; i < 50 && tracker === null; i++) {
+      const c = await RespClient.connect(srv.port);
+      const id = Number(await c.call('CLIENT', 'ID'));
+      if (i === 0 || (id - 1) % THREADS !== mine) {
+        tracker = c;
+        mine = (id - 1) % THREADS;
+      } else c.close();
+    }
+    const t = tracker!;
+    try {
+      await t.call('HELLO', '3');
+      await t.call('CLIENT', 'TRACKING', 'on');
+      const cs = (await onEveryThread(srv.port)).filter((c, i) => (open.push(c), i !== mine));
+      let key = 'tracked';
+      while (engine.threadOf(engine.shardIdOf(key)) === mine) key += 'x';
+      for (const [i, w] of cs.entries()) {
+        assert.equal(await t.call('GET', key), i === 0 ? null : `v${i - 1}`);
+        await w.set(key, `v${i}`);
+        assert.deepEqual(await t.read(), { push: ['invalidate', [key]] });
+      }
+      await t.call('CLIENT', 'TRACKING', 'off');
+      await t.call('CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'bc:');
+      for (const w of cs) {
+        await w.set('bc:x', '1');
+        assert.deepEqual(await t.read(), { push: ['invalidate', ['bc:x']] });
+      }
+      await cs[0]!.flushall();
+      assert.deepEqual(await t.read(), { push: ['invalidate', null] });
+      assert.equal(await t.call('PING'), 'PONG');
+    } finally {
+      t.close();
+    }
   });
 
   test('a script past busy-reply-threshold is BUSY on every thread, and SCRIPT KILL / FUNCTION KILL reach it from any thread', async () => {
