@@ -42,6 +42,12 @@ export interface RemoteKeys {
   catchUp(db: number, keys: readonly string[]): void;
   /** Gives the borrowed keys back to their owners now, still holding them (before whole-keyspace changes). */
   flushBack(): void;
+  /**
+   * Whether commands are routed to other threads (jobs, the lock, settings
+   * replayed everywhere). False while a thread loads an AOF on its own, with
+   * every key it meets in its guest shard (threads/loading-remote.ts).
+   */
+  readonly routes: boolean;
 }
 
 export class Engine {
@@ -170,6 +176,8 @@ export class Engine {
     // keys borrowed from other threads go back to their databases first
     this.remote?.flushBack();
     for (const s of this.shards) s.swapDb(a, b);
+    // loading an AOF alone, the guest holds the other threads' keys (threads/loading-remote.ts)
+    if (this.remote !== null && !this.remote.routes) this.guest!.swapDb(a, b);
   }
 
   /** Runs fn with time frozen, so a command sees one consistent "now" for expiry. */

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { getConfigValue } from '../config/config.ts';
 import type { ServerState } from '../server/server-state.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import { loadLimits } from '../commands/server/save-state.ts';
@@ -16,8 +17,18 @@ import { fileSize, replayAof } from './aof-loader.ts';
 
 const NULL_SINK = { write: (): boolean => true };
 
+/**
+ * With threads: a thread loading the files on its own, with every key
+ * (threads/loading-remote.ts): where other threads' keys of the base go, and
+ * whether the files are only read (every thread but the first).
+ */
+export interface AloneLoad {
+  into: (key: string, db: number) => Keyspace;
+  readOnly: boolean;
+}
+
 /** One file: RDB (a base written with the preamble) or commands. True when its tail was truncated. Throws AofError. */
-export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, loadTruncated: boolean): boolean {
+export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, loadTruncated: boolean, alone: AloneLoad | null = null): boolean {
   const size = fileSize(file);
   if (size === 0) return false;
   const head = Buffer.alloc(5);
@@ -38,6 +49,7 @@ export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, l
         limits: loadLimits(s), allowDup: false, dropExpired: true,
         verifyChecksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
         log: (level, msg) => s.log(level, msg),
+        remoteInto: alone?.into,
       });
     } catch (e) {
       throw new AofError(oldStyle
@@ -54,6 +66,7 @@ export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, l
   const registry = server.registry;
   const res = replayAof(file, f.name, data, start, {
     loadTruncated,
+    readOnly: alone?.readOnly,
     log: (level, msg) => server.log(level, msg),
     run: (args) => {
       if (registry.lookup(args[0]!) === undefined) throw new AofError(`Unknown command '${args[0]}' reading the append only file ${f.name}`);

@@ -15,6 +15,12 @@ export interface ReplayOptions {
   run: (args: string[]) => void;
   loadTruncated: boolean;
   log: AofLog;
+  /**
+   * With threads, a thread other than the first reads the file while the
+   * first may append to it: a torn tail is another thread's write in
+   * progress, left as it is (the first thread already checked the file).
+   */
+  readOnly?: boolean;
 }
 
 export interface ReplayResult {
@@ -101,7 +107,7 @@ export function replayAof(file: string, name: string, data: Buffer, start: numbe
     validUpTo = validBeforeMulti;
     eof = true;
   } else if (eof && inMulti) validUpTo = validBeforeMulti;
-  if (!eof) return { commands, truncatedAt: -1 };
+  if (!eof || opts.readOnly === true) return { commands, truncatedAt: -1 };
   if (opts.loadTruncated) {
     opts.log('warning', `!!! Warning: short read while loading the AOF file ${name}!!!`);
     opts.log('warning', `!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);

@@ -19,7 +19,8 @@ import { functionStore } from './rdb-functions.ts';
 import { encodeCommand } from './aof-writer.ts';
 import { fsyncDir } from './aof-manifest.ts';
 import { RdbOut } from './rdb-out.ts';
-import { IncrementalSnapshot } from './incremental-rdb.ts';
+import { IncrementalSnapshot, type SnapshotShape } from './incremental-rdb.ts';
+import { RDB_OP } from './rdb-types.ts';
 import { SnapshotWalker, type SnapshotFormat, type SnapshotStats } from './snapshot-walker.ts';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
@@ -66,13 +67,17 @@ class CommandFormat implements SnapshotFormat<CommandOut> {
   private readonly out: CommandOut;
   private readonly opts: RdbSaveOptions;
 
-  constructor(engine: Engine, out: CommandOut, opts: RdbSaveOptions) {
+  private readonly part: boolean;
+
+  constructor(engine: Engine, out: CommandOut, opts: RdbSaveOptions, part = false) {
     this.engine = engine;
     this.out = out;
     this.opts = opts;
+    this.part = part;
   }
 
   header(): void {
+    if (this.part) return;
     for (const code of functionStore(this.engine).list()) this.out.emit(['FUNCTION', 'LOAD', code]);
   }
 
@@ -135,15 +140,42 @@ function emitKey(out: CommandOut, key: string, v: Value, opts: RdbSaveOptions): 
   if (items > 0) out.emit(batch);
 }
 
-/** A walk writing the base of the dataset as of now (RDB with the aof-base aux field, or commands) to `sink` (else kept in `chunks`). */
-function baseWalker(engine: Engine, rdb: boolean, opts: RdbSaveOptions, sink: ((chunk: Buffer) => void) | null): { walker: SnapshotWalker<unknown>; chunks: Buffer[] } {
+interface BaseWalk {
+  walker: SnapshotWalker<unknown>;
+  chunks: Buffer[];
+  /** Appends bytes another thread wrote (its part) to the output. */
+  append(b: Buffer): void;
+  /** Ends the output (an RDB's EOF and checksum) once the walk and every part are written. */
+  end(): void;
+}
+
+/**
+ * A walk writing the base of the dataset as of now (RDB with the aof-base
+ * aux field, or commands) to `sink` (else kept in `chunks`). With threads the
+ * first thread writes the 'head' (header and its own sections, the parts
+ * and end to follow) and every other thread a 'part' (its sections only).
+ */
+function baseWalker(engine: Engine, rdb: boolean, opts: RdbSaveOptions, sink: ((chunk: Buffer) => void) | null, shape: SnapshotShape = 'file'): BaseWalk {
   if (rdb) {
     const chunks: Buffer[] = [];
-    const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: sink ?? ((c) => chunks.push(c)) });
-    return { walker: new IncrementalSnapshot(engine, out, { ...opts, aofBase: true }) as SnapshotWalker<unknown>, chunks };
+    const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum && shape !== 'part', sink: sink ?? ((c) => chunks.push(c)) });
+    return {
+      walker: new IncrementalSnapshot(engine, out, { ...opts, aofBase: true }, shape) as SnapshotWalker<unknown>, chunks,
+      append: (b) => out.bytes(b),
+      end: () => {
+        if (shape === 'head') {
+          out.byte(RDB_OP.EOF);
+          out.finishWithChecksum();
+        } else if (shape === 'part') out.done();
+      },
+    };
   }
   const out = new CommandOut(sink);
-  return { walker: new SnapshotWalker(engine, new CommandFormat(engine, out, opts)) as SnapshotWalker<unknown>, chunks: out.chunks };
+  return {
+    walker: new SnapshotWalker(engine, new CommandFormat(engine, out, opts, shape === 'part')) as SnapshotWalker<unknown>, chunks: out.chunks,
+    append: (b) => out.append(b),
+    end: () => out.commit(),
+  };
 }
 
 /** Serializes the dataset now, in the foreground; returns the chunks of the base file. */
@@ -161,9 +193,14 @@ export function serializeBase(engine: Engine, rdb: boolean, opts: RdbSaveOptions
 export class BaseRewrite {
   private queue: Buffer[] = [];
   private readonly walker: SnapshotWalker<unknown>;
+  private readonly walk: BaseWalk;
+  /** With threads: the other threads' parts, written as of the same point in time. */
+  private readonly theirs: Promise<string[]> | null;
 
-  constructor(engine: Engine, rdb: boolean, opts: RdbSaveOptions) {
-    this.walker = baseWalker(engine, rdb, opts, (c) => this.queue.push(c)).walker;
+  constructor(engine: Engine, rdb: boolean, opts: RdbSaveOptions, theirs: Promise<string[]> | null = null, shape: SnapshotShape = theirs === null ? 'file' : 'head') {
+    this.walk = baseWalker(engine, rdb, opts, (c) => this.queue.push(c), shape);
+    this.walker = this.walk.walker;
+    this.theirs = theirs;
   }
 
   get stats(): SnapshotStats {
@@ -197,16 +234,44 @@ export class BaseRewrite {
       };
       await this.walker.run(flush);
       await flush();
+      if (this.theirs !== null) {
+        for (const part of await this.theirs) await appendFile(part, (b) => this.walk.append(b), flush);
+      }
+      this.walk.end();
+      await flush();
       await fh.sync();
     } catch (e) {
       this.walker.cancel();
       await fh.close().catch(() => {});
       await unlink(file).catch(() => {});
+      if (this.theirs !== null) for (const part of await this.theirs.catch(() => [] as string[])) await unlink(part).catch(() => {});
       throw e;
     }
     await fh.close();
     return this.walker.stats;
   }
+}
+
+/** Copies a part file into an output in chunks and removes it. */
+async function appendFile(part: string, append: (b: Buffer) => void, flush: () => Promise<void>): Promise<void> {
+  const fh = await open(part, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      append(buf.subarray(0, bytesRead));
+      await flush();
+    }
+  } finally {
+    await fh.close();
+    await unlink(part).catch(() => {});
+  }
+}
+
+/** With threads: this thread's share of a new base (its sections, as of now) written to `file` in the background. */
+export function writeBasePart(engine: Engine, rdb: boolean, opts: RdbSaveOptions, file: string): Promise<SnapshotStats> {
+  return new BaseRewrite(engine, rdb, opts, null, 'part').write(file);
 }
 
 /** Writes a file atomically in the foreground (temp file, fsync, rename, fsync dir). */

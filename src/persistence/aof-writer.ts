@@ -47,6 +47,11 @@ export class AofWriter {
   lastWriteStatus: 'ok' | 'err' = 'ok';
   delayedFsync = 0;
   lastFsyncAt = Date.now();
+  /**
+   * With threads every thread appends to the same file (O_APPEND, one
+   * write() per flush): each flush then starts with its own SELECT.
+   */
+  shared = false;
   /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write (tests widen the crash window with it). */
   flushSleepUs = 0;
   private readonly log: AofLog;
@@ -60,6 +65,11 @@ export class AofWriter {
 
   get open(): boolean {
     return this.fd >= 0;
+  }
+
+  /** The current file's size (with threads, what every thread appended). */
+  fileSize(): number {
+    return this.fd < 0 ? 0 : fstatSync(this.fd).size;
   }
 
   /** Bytes waiting in the buffer (INFO aof_buffer_length). */
@@ -158,6 +168,7 @@ export class AofWriter {
     this.pending = [];
     this.pendingLen = 0;
     this.incrSize += buf.length;
+    if (this.shared) this.selectedDb = -1;
     if (this.policy === 'always') this.lastFsyncAt = Date.now();
     else {
       if (this.unsynced === 0) this.unsyncedSince = Date.now();

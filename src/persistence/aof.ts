@@ -16,7 +16,8 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { saveOptions, saveState } from '../commands/server/save-state.ts';
+import { bgsaveRunning, saveOptions } from '../commands/server/save-state.ts';
+import type { RdbSaveOptions } from './rdb-writer.ts';
 import { functionStore } from './rdb-functions.ts';
 import {
   AofError, cloneManifest, emptyManifest, fsyncDir, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, readManifest,
@@ -24,11 +25,37 @@ import {
 } from './aof-manifest.ts';
 import { AofWriter, type FsyncPolicy } from './aof-writer.ts';
 import { fileSize } from './aof-loader.ts';
-import { loadAofFile } from './aof-file-load.ts';
+import { loadAofFile, type AloneLoad } from './aof-file-load.ts';
 import { BaseRewrite, serializeBase, writeBaseSync } from './aof-rewrite.ts';
 import type { SnapshotStats } from './snapshot-walker.ts';
 
 export type AofState = 'off' | 'wait_rewrite' | 'on';
+
+/**
+ * With threads (threads/aof-threads.ts, docs/threads.md "The AOF with
+ * threads"): every thread appends to the same incr file; the first keeps
+ * the manifest and creates the files at start-up; any thread may run a
+ * rewrite, the others switching files and writing their parts of the base.
+ */
+export interface AofThreads {
+  readonly index: number;
+  /**
+   * Holds every other thread: each writes its buffer, appends to `incr` from
+   * now on (when given), and starts its part of the new base; resolves with
+   * the part files once all are written.
+   */
+  switchAndSnapshot(incr: string | null, rdb: boolean, opts: RdbSaveOptions, dir: string): Promise<string[]>;
+  /** Every other thread writes and fsyncs its buffer. */
+  flushAll(): void;
+  /** Every other thread empties its dataset and loads the files again (DEBUG LOADAOF). */
+  reloadAll(): void;
+  /** The server's one rewrite: false when one runs on any thread. */
+  claimRewrite(): boolean;
+  endRewrite(): void;
+  rewriteRunning(): boolean;
+  /** Loading the files alone, with every key: where other threads' keys go; finish() keeps only this thread's. */
+  loadAlone(): AloneLoad & { finish(): void };
+}
 
 interface Rewrite {
   started: number;
@@ -94,7 +121,11 @@ export class Aof {
   }
 
   get rewriteInProgress(): boolean {
-    return this.rewriting !== null;
+    return this.rewriting !== null || this.threads?.rewriteRunning() === true;
+  }
+
+  private get threads(): AofThreads | null {
+    return this.server.aofThreads;
   }
 
   get currentRewriteSecs(): number {
@@ -103,7 +134,7 @@ export class Aof {
 
   /** aof_current_size */
   get currentSize(): number {
-    return this.fixedSize + this.writer.incrSize;
+    return this.fixedSize + (this.writer.shared ? this.writer.fileSize() : this.writer.incrSize);
   }
 
   /** The propagation sink: PUBLISH goes to replicas only, as Redis's PROPAGATE_REPL. */
@@ -124,13 +155,14 @@ export class Aof {
 
   /** serverCron's AOF part: scheduled / retried / automatic rewrites. */
   private tick(): void {
-    if (this.rewriting) return;
-    if (saveState(this.server).bgsaveInProgress) return;
+    if (this.rewriteInProgress) return;
+    if (bgsaveRunning(this.server)) return;
     if (this.rewriteScheduled || (this.state === 'wait_rewrite' && Date.now() - this.lastFailedTry > 5000)) {
       this.startRewrite();
       return;
     }
-    if (this.state !== 'on') return;
+    // with threads the first one watches the file's growth
+    if (this.state !== 'on' || (this.threads !== null && this.threads.index !== 0)) return;
     const perc = getConfigNumber(this.server.config, 'auto-aof-rewrite-percentage', 100);
     const min = getConfigNumber(this.server.config, 'auto-aof-rewrite-min-size', 64 * 1024 * 1024);
     const size = this.currentSize;
@@ -150,6 +182,10 @@ export class Aof {
   loadAtStartup(): void {
     if (getConfigValue(this.server.config, 'appendonly') !== 'yes') return;
     const dir = this.dir();
+    if (this.threads !== null && this.threads.index !== 0) {
+      this.loadAsOtherThread();
+      return;
+    }
     let m = existsSync(dir) ? readManifest(dir, this.prefix()) : null;
     // an old-style single AOF in dir (Redis < 7) becomes the base of the multi-part layout
     const legacy = join(this.server.config.dir, this.prefix());
@@ -161,6 +197,23 @@ export class Aof {
       this.server.log('notice', `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     }
     this.openOnStart();
+  }
+
+  /**
+   * With threads, every thread but the first: the first one has loaded (and
+   * checked) the files and created what was missing; this one loads them
+   * too, keeping its own keys, and appends to the same incr file.
+   */
+  private loadAsOtherThread(): void {
+    const m = readManifest(this.dir(), this.prefix());
+    const incr = m?.incrs[m.incrs.length - 1];
+    if (!m || !incr) throw new AofError('the first thread left no incr file in the manifest');
+    this.manifest = m;
+    this.loadFiles(m, true);
+    this.writer.policy = this.policy();
+    this.writer.shared = true;
+    this.writer.openFile(this.path(incr));
+    this.state = 'on';
   }
 
   /** aofUpgradePrepare: the manifest names the old file as base, which moves into the AOF directory. */
@@ -180,18 +233,25 @@ export class Aof {
   }
 
   /** loadAppendOnlyFiles: the base, then every incr file in order. Throws AofError. */
-  loadFiles(m: AofManifest): void {
+  loadFiles(m: AofManifest, readOnly = false): void {
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     const loadTruncated = getConfigValue(this.server.config, 'aof-load-truncated') !== 'no';
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      const file = this.path(f);
-      if (!existsSync(file)) throw new AofError(`The append log file ${f.name} doesn't exist`);
-      const t0 = performance.now();
-      const truncated = loadAofFile(this.server, f, file, loadTruncated);
-      if (truncated && i !== files.length - 1) throw new AofError('Fatal error: the truncated file is not the last file');
-      const kind = f === m.base ? 'base' : 'incr';
-      this.server.log('notice', `DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+    // with threads, each thread loads every key and then keeps its own
+    const alone = this.threads?.loadAlone() ?? null;
+    if (alone !== null) alone.readOnly = readOnly;
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i]!;
+        const file = this.path(f);
+        if (!existsSync(file)) throw new AofError(`The append log file ${f.name} doesn't exist`);
+        const t0 = performance.now();
+        const truncated = loadAofFile(this.server, f, file, loadTruncated, alone);
+        if (truncated && i !== files.length - 1) throw new AofError('Fatal error: the truncated file is not the last file');
+        const kind = f === m.base ? 'base' : 'incr';
+        this.server.log('notice', `DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+      }
+    } finally {
+      alone?.finish();
     }
     this.fixedSize = 0;
     for (const f of files) this.fixedSize += fileSize(this.path(f));
@@ -216,6 +276,7 @@ export class Aof {
       this.server.log('notice', `Creating AOF incr file ${incr.name} on server start`);
     } else this.fixedSize -= fileSize(this.path(incr));
     this.writer.policy = this.policy();
+    this.writer.shared = this.threads !== null;
     this.writer.openFile(this.path(incr));
     persistManifest(dir, prefix, m);
     this.deleteHistory();
@@ -242,17 +303,23 @@ export class Aof {
   /** rewriteAppendOnlyFileBackground: false when it could not start (logged). */
   startRewrite(): boolean {
     if (this.rewriting) return false;
+    const threads = this.threads;
+    if (threads !== null && !threads.claimRewrite()) return false;
     this.rewriteScheduled = false;
     const s = this.server;
     const dir = this.dir();
     const prefix = this.prefix();
     let m: AofManifest;
+    let incrPath: string | null = null;
     try {
       mkdirSync(dir, { recursive: true });
       this.writer.flushAndSync();
+      // with threads the last rewrite may have been another thread's: the file on disk is the manifest
+      if (threads !== null && this.state === 'on') this.manifest = readManifest(dir, prefix) ?? this.manifest;
       m = cloneManifest(this.manifest);
       if (this.state !== 'off') {
         const incr = newIncr(m, prefix);
+        incrPath = this.path(incr);
         // waiting for the first base, the incr file must hold only what follows this snapshot (a retry starts it over)
         this.writer.openFile(this.path(incr), this.state === 'wait_rewrite');
         if (this.state === 'on') {
@@ -264,18 +331,25 @@ export class Aof {
       }
     } catch (e) {
       s.log('warning', `Can't open new incr AOF for rewrite: ${(e as Error).message}`);
+      threads?.endRewrite();
       this.rewriteFailed();
       return false;
     }
     const rdb = this.preamble();
     // the point in time: in the same turn as the new incr file, which gets every write from now on
+    // (with threads every thread switches to it and starts its part of the base at this cut)
     const tmp = join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
-    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m, base: new BaseRewrite(s.engine, rdb, saveOptions(s)), tmp };
+    const theirs = threads?.switchAndSnapshot(incrPath, rdb, saveOptions(s), dir) ?? null;
+    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m, base: new BaseRewrite(s.engine, rdb, saveOptions(s), theirs), tmp };
     this.rewriting = rw;
     s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
     void rw.base.write(tmp).then(
-      () => this.rewriteDone(rw, tmp, rdb),
+      () => {
+        threads?.endRewrite();
+        this.rewriteDone(rw, tmp, rdb);
+      },
       (e: unknown) => {
+        threads?.endRewrite();
         if (this.rewriting === rw) this.rewriting = null;
         void unlink(tmp).catch(() => {});
         if (rw.cancelled) return;
@@ -404,13 +478,21 @@ export class Aof {
 
   /** DEBUG LOADAOF: flush the AOF, empty the dataset, load the files back. */
   debugLoad(): void {
+    // with threads every thread's buffer is in the file before any thread reads it
+    this.threads?.flushAll();
+    this.reload();
+    this.threads?.reloadAll();
+  }
+
+  /** Empties this thread's dataset and loads the files again (DEBUG LOADAOF; with threads on every thread). */
+  reload(): void {
     if (this.state === 'on') this.writer.flushAndSync();
     this.server.engine.flushAll();
     functionStore(this.server.engine).clear();
     const m = readManifest(this.dir(), this.prefix()) ?? emptyManifest();
     this.loading = true;
     try {
-      this.loadFiles(m);
+      this.loadFiles(m, this.threads !== null && this.threads.index !== 0);
     } finally {
       this.loading = false;
     }

@@ -6,6 +6,7 @@
  * (verifyDumpPayload + rdbLoadObject).
  */
 import type { Engine } from '../engine/engine.ts';
+import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
 import { RdbIn } from './rdb-in.ts';
 import { EmptyKeyError, readObject, moduleName, type LoadLimits } from './rdb-reader.ts';
@@ -23,6 +24,8 @@ export interface LoadOptions {
   /** Verify the trailing CRC-64 (rdbchecksum yes and not skipped by DEBUG). */
   verifyChecksum: boolean;
   log: LoadLog;
+  /** With threads, where the keys of other threads go (an AOF loaded whole on every thread); else they are skipped. */
+  remoteInto?: (key: string, db: number) => Keyspace;
 }
 
 export interface LoadResult {
@@ -119,7 +122,7 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
           expire = idle = freq = -1;
           continue;
         }
-        const ks = engine.localKeyspace(key, db);
+        const ks = engine.localKeyspace(key, db) ?? opts.remoteInto?.(key, db) ?? null;
         if (ks === null) {
           // another thread's key: that thread loads it from the same file
         } else if (opts.dropExpired && expire !== -1 && expire < now) {

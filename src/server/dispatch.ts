@@ -146,7 +146,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const server = c.server;
   // with threads: another thread's keys are run there as a job, or borrowed under the lock (thread-gate.ts)
   const remote = server.engine.remote;
-  if (remote !== null) {
+  if (remote !== null && remote.routes) {
     const route = routeOf(server.engine, c, cmd, args);
     if (route >= 0) return server.forward!(c, route, args, cmd.spec.flags.includes('blocking'));
     if (route === LOCK_FIRST) remote.lockFirst();
@@ -163,7 +163,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   try {
     const r = cmd.handler!(c, args);
     // with threads: server-wide settings changed here change on every thread (unless it failed)
-    if (remote !== null && r === undefined && runsEverywhere(cmd) && c.reply.buf[mark] !== 45) server.replayElsewhere!(args);
+    if (remote !== null && remote.routes && r === undefined && runsEverywhere(cmd) && c.reply.buf[mark] !== 45) server.replayElsewhere!(args);
     if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;

@@ -20,6 +20,7 @@ import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
+import type { AofThreads } from '../persistence/aof.ts';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
@@ -85,6 +86,10 @@ export class ServerState {
   link: ThreadLink | null = null;
   /** With threads: snapshots of every thread's shards (threads/snapshots.ts). */
   threadSaves: ThreadSaves | null = null;
+  /** With threads: the AOF every thread appends to (threads/aof-threads.ts). */
+  aofThreads: AofThreads | null = null;
+  /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */
+  flushAppendOnly: (() => void) | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
   forward: ((c: Client, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
   /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */

@@ -44,6 +44,7 @@ export interface ValueCodec {
 }
 
 export class Borrower implements RemoteKeys {
+  readonly routes = true;
   private readonly engine: Engine;
   private readonly link: ThreadLink;
   private readonly codec: ValueCodec;

@@ -14,7 +14,6 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './
 
 /** What threaded mode cannot do yet (docs/threads.md): refused at startup rather than half done. */
 function refuseUnsupported(cfg: Config): void {
-  if (getConfigValue(cfg, 'appendonly') === 'yes') throw new ConfigError('threads > 1 does not support appendonly yes yet (start with --appendonly no)');
   if ((getConfigValue(cfg, 'replicaof') ?? '') !== '') throw new ConfigError('threads > 1 does not support replicaof yet');
 }
 

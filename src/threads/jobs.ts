@@ -147,8 +147,12 @@ export class Jobs {
     setImmediate(this.send);
   }
 
+  /** Runs before replies leave for their connections' threads (the AOF writes what their commands wrote). */
+  beforeAnswers: () => void = () => {};
+
   private sendAll(): void {
     this.scheduled = false;
+    if (this.answers.some((a) => a !== null)) this.beforeAnswers();
     for (let t = 0; t < this.ports.length; t++) {
       const b = this.outbox[t];
       if (b) {

@@ -77,7 +77,7 @@ export interface LinkInit {
 const LOCK = 0;
 
 /** The shared words after the doorbells and `closing`; CHANGES is followed by one word per thread. */
-export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, CHANGES: 6 } as const;
+export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CHANGES: 7 } as const;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -175,9 +175,17 @@ export class ThreadLink {
     return m.r;
   }
 
+  /**
+   * Runs before another thread can see this thread's latest changes (it is
+   * held, or this thread releases it): the AOF writes this thread's buffer,
+   * so the file's order is one the threads could have run in.
+   */
+  beforeOthersSee: () => void = () => {};
+
   /** Sends every held thread its release (with `extra[t]`'s fields), then frees the lock. */
   release(extra?: (t: number) => Record<string, unknown> | undefined): void {
     if (!this.locked) return;
+    this.beforeOthersSee();
     for (let t = 0; t < this.count && this.heldCount > 0; t++) {
       if (!this.held[t]) continue;
       this.held[t] = false;
@@ -193,6 +201,7 @@ export class ThreadLink {
   /** Releases thread t alone, keeping the lock (a long script that borrowed nothing of t's). */
   letGo(t: number): void {
     if (!this.held[t]) return;
+    this.beforeOthersSee();
     this.held[t] = false;
     this.heldCount--;
     this.send(t, { op: 'release' });
@@ -304,6 +313,8 @@ export class ThreadLink {
   private beHeld(h: number, first: LinkRequest): void {
     if (first.op !== 'hold') throw new Error(`thread link: thread ${h} sent ${first.op} without a hold`);
     const port = this.ports[h]!;
+    // what this thread wrote so far goes to the AOF before anything the holder writes (docs/threads.md)
+    this.beforeOthersSee();
     this.send(h, { op: 'held' });
     this.heldBy = h;
     try {

@@ -15,6 +15,7 @@ import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
 import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
+import { AOF_OPS, threadAof } from './aof-threads.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -98,7 +99,8 @@ function keyInterest(state: ServerState, link: ThreadLink, notices: Record<strin
 function replayEverywhere(state: ServerState): void {
   let replaying = false;
   const elsewhere = (args: string[]): void => {
-    if (!replaying) state.others!({ op: 'replay', args });
+    // not while this thread loads an AOF on its own: every thread runs the file's commands itself
+    if (!replaying && state.engine.remote?.routes === true) state.others!({ op: 'replay', args });
   };
   state.replayElsewhere = elsewhere;
   state.onScriptAdded = (body) => elsewhere(['SCRIPT', 'LOAD', body]);
@@ -174,6 +176,16 @@ function trackingEverywhere(state: ServerState, link: ThreadLink): Record<string
   };
 }
 
+/** What a multi-threaded server refuses for now (docs/threads.md, "Not done yet"). */
+function refusedWithThreads(name: string, args: readonly string[]): string | null {
+  if (name === 'config|set' && args.some((a, i) => i >= 2 && i % 2 === 0 && a.toLowerCase() === 'appendonly')) {
+    return 'ERR CONFIG SET appendonly is not supported with threads > 1 yet (restart with --appendonly yes or no)';
+  }
+  // a replica would get one thread's keys and stream
+  if (name === 'sync' || name === 'psync') return 'ERR replicas are not supported with threads > 1 yet';
+  return null;
+}
+
 /** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
 export interface ThreadInit extends LinkInit {
   jobPorts: (MessagePort | null)[];
@@ -239,14 +251,22 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);
       const snapshots = threadSnapshots(state, link);
       state.threadSaves = snapshots.saves;
+      const aofs = threadAof(state, link);
+      state.aofThreads = aofs.aof;
+      // the AOF's order: a thread's writes reach the file before another thread can see their effects
+      link.beforeOthersSee = () => state.flushAppendOnly?.();
+      queue.beforeAnswers = () => state.flushAppendOnly?.();
+      state.gates.push((_c, cmd, args) => refusedWithThreads(cmd.fullName, args));
       const interested = keyInterest(state, link, {
         'part-done': snapshots.onDone,
+        'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
         ...trackingEverywhere(state, link),
       });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
+        if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
         if (req.op === 'client-unblock') {
           // a connection of this thread: unblocked here, or where its blocking job waits (the asker goes there)

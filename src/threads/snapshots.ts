@@ -21,35 +21,26 @@ import { savePartAsync, sectionsNow, type ThreadSaves } from '../persistence/sna
 import { emptyData, loadRdbFile, markSaved, saveState, totalDirty } from '../commands/server/save-state.ts';
 import { functionStore } from '../persistence/rdb-functions.ts';
 import { SHARED, type LinkRequest, type ThreadLink } from './link.ts';
+import { PartRounds, reportPart } from './parts.ts';
 
 /** The requests a held thread answers here. */
 export const SNAPSHOT_OPS = new Set(['part-now', 'part-start', 'saved', 'reload']);
-
-interface Waiting {
-  left: number;
-  error: string | null;
-  files: string[];
-  resolve: (files: string[]) => void;
-  reject: (e: Error) => void;
-}
 
 /** The saving thread's side (ServerState.threadSaves) and the owners' handler of snapshot requests. */
 export function threadSnapshots(state: ServerState, link: ThreadLink): { saves: ThreadSaves; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
   const words = link.words;
   const others = (req: LinkRequest): unknown[] => state.others!(req);
-  const waiting = new Map<number, Waiting>();
-  let seq = 0;
+  const rounds = new PartRounds();
 
   const saves: ThreadSaves = {
     now(opts: RdbSaveOptions): Uint8Array[] {
+      // keys this thread borrowed in this turn (a write pipelined before SAVE) go back before the owners cut
+      state.engine.remote?.flushBack();
       return others({ op: 'part-now', opts }) as Uint8Array[];
     },
     start(opts: RdbSaveOptions, dir: string): Promise<string[]> {
-      const id = ++seq;
-      const files = others({ op: 'part-start', id, opts, dir }) as string[];
-      return new Promise<string[]>((resolve, reject) => {
-        waiting.set(id, { left: files.length, error: null, files, resolve, reject });
-      });
+      state.engine.remote?.flushBack();
+      return rounds.start((id) => others({ op: 'part-start', id, opts, dir }) as string[]);
     },
     claimBackground: () => words.cas(SHARED.BGSAVE, 0, link.index + 1),
     endBackground(): void {
@@ -88,10 +79,7 @@ export function threadSnapshots(state: ServerState, link: ThreadLink): { saves: 
         st.dirtyAtBgsave = totalDirty(state);
         const id = req.id as number;
         const file = join(req.dir as string, `temp-part-${process.pid}-${link.index}-${id}.rdb`);
-        savePartAsync(state.engine, file, req.opts as RdbSaveOptions).then(
-          () => link.notice(from, { op: 'part-done', id }),
-          (e: unknown) => link.notice(from, { op: 'part-done', id, error: (e as Error).message ?? String(e) }),
-        );
+        reportPart(link, from, 'part-done', id, savePartAsync(state.engine, file, req.opts as RdbSaveOptions));
         return file;
       }
       case 'saved':
@@ -110,14 +98,5 @@ export function threadSnapshots(state: ServerState, link: ThreadLink): { saves: 
     }
   };
 
-  const onDone = (m: LinkRequest): void => {
-    const w = waiting.get(m.id as number);
-    if (w === undefined) return;
-    if (typeof m.error === 'string') w.error ??= m.error;
-    if (--w.left > 0) return;
-    waiting.delete(m.id as number);
-    if (w.error !== null) w.reject(new Error(w.error));
-    else w.resolve(w.files);
-  };
-  return { saves, serve, onDone };
+  return { saves, serve, onDone: (m) => rounds.done(m) };
 }

@@ -19,8 +19,9 @@ import { aofOf } from '../../src/commands/server/aof.ts';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 
-async function startChild(port: number, dir: string, fsync: string): Promise<{ proc: ChildProcess; exited: Promise<unknown> }> {
-  const proc = spawn(process.execPath, [MAIN, '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync], { stdio: 'ignore' });
+async function startChild(port: number, dir: string, fsync: string, threads: number): Promise<{ proc: ChildProcess; exited: Promise<unknown> }> {
+  const args = [MAIN, '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--threads', String(threads)];
+  const proc = spawn(process.execPath, args, { stdio: 'ignore' });
   const exited = new Promise((res) => proc.on('exit', res));
   for (let i = 0; i < 200; i++) {
     try {
@@ -42,6 +43,37 @@ interface Acks {
   sets: Map<string, string>;
   /** replies received so far (every round) */
   count: number;
+  /** MULTI transfers of 1 from `from` to `to` acknowledged */
+  transfers: number;
+}
+
+/** Keys of the transfers: with 2 or 4 threads they belong to different threads. */
+const FROM = 'acct:{a}';
+const TO = 'acct:{b}';
+
+/** One client moving 1 from FROM to TO with MULTI/EXEC until the connection dies: FROM + TO stays 0. */
+async function transferer(port: number, acks: Acks): Promise<void> {
+  let c: RespClient;
+  try {
+    c = await RespClient.connect(port);
+  } catch {
+    return;
+  }
+  try {
+    for (;;) {
+      c.send('MULTI');
+      c.send('DECRBY', FROM, '1');
+      c.send('INCRBY', TO, '1');
+      c.send('EXEC');
+      for (let i = 0; i < 3; i++) await c.read(3000);
+      const r = await c.read(3000);
+      if (Array.isArray(r)) acks.transfers++;
+    }
+  } catch {
+    // killed
+  } finally {
+    c.close();
+  }
 }
 
 /** One client: INCR counter:<id> and SET k:<id>:<n>, `pipeline` commands per round trip, until the connection dies. */
@@ -80,15 +112,15 @@ async function writer(port: number, id: number, pipeline: number, round: number,
   }
 }
 
-async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0): Promise<{ acked: number; lost: number }> {
+async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0, threads = 1): Promise<{ acked: number; lost: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-aof-crash-'));
   const port = await freePort();
-  const acks: Acks = { incr: new Map(), sets: new Map(), count: 0 };
+  const acks: Acks = { incr: new Map(), sets: new Map(), count: 0, transfers: 0 };
   let total = 0;
   let live: ChildProcess | null = null;
   try {
     for (let round = 0; round < rounds; round++) {
-      const { proc, exited } = await startChild(port, dir, fsync);
+      const { proc, exited } = await startChild(port, dir, fsync, threads);
       live = proc;
       if (flushSleepUs > 0) {
         // widen the window between taking a write and having it in the AOF: replies must wait for it
@@ -96,7 +128,7 @@ async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0): Pro
         assert.equal(await d.call('DEBUG', 'AOF-FLUSH-SLEEP', String(flushSleepUs)), 'OK');
         d.close();
       }
-      const writers = [writer(port, 1, 1, round, acks), writer(port, 2, 1, round, acks), writer(port, 3, 16, round, acks), writer(port, 4, 16, round, acks)];
+      const writers = [writer(port, 1, 1, round, acks), writer(port, 2, 1, round, acks), writer(port, 3, 16, round, acks), writer(port, 4, 16, round, acks), transferer(port, acks)];
       // a random moment once this round has had some writes acknowledged (a slow machine gets longer)
       const before = acks.count;
       for (let i = 0; i < 1000 && acks.count - before < 150; i++) await new Promise((r) => setTimeout(r, 10));
@@ -106,10 +138,15 @@ async function crashRounds(fsync: string, rounds: number, flushSleepUs = 0): Pro
       await Promise.all(writers);
     }
     // restart once more and check everything acknowledged in every round
-    const { proc, exited } = await startChild(port, dir, fsync);
+    const { proc, exited } = await startChild(port, dir, fsync, threads);
     live = proc;
     const c = await RespClient.connect(port);
     let lost = 0;
+    // every transfer whole or not at all, every acknowledged one there
+    const [from, to] = ((await c.call('MGET', FROM, TO)) as Array<string | null>).map((v) => Number(v ?? 0));
+    assert.equal(from! + to!, 0, `transfers half applied: ${FROM}=${from} ${TO}=${to} (${fsync}, threads ${threads})`);
+    assert.ok(to! >= acks.transfers, `${to} transfers in the AOF, ${acks.transfers} acknowledged (${fsync}, threads ${threads})`);
+    assert.ok(acks.transfers > 0, 'some transfers were acknowledged');
     for (const [id, v] of acks.incr) {
       const got = Number(await c.call('GET', `counter:${id}`));
       total++;
@@ -145,6 +182,17 @@ test('appendfsync always: kill -9 at random moments loses no acknowledged write'
 
 test('appendfsync always without a slowed write: kill -9 loses nothing', { timeout: 15_000 }, async () => {
   const r = await crashRounds('always', 2);
+  assert.ok(r.acked > 100, `enough writes were acknowledged (${r.acked})`);
+});
+
+test('threads 4, appendfsync always: kill -9 at random moments loses no acknowledged write, transfers across threads whole', { timeout: 30_000 }, async () => {
+  const r = await crashRounds('always', 2, 0, 4);
+  console.log(`threads 4, always: ${r.acked} acknowledged writes checked`);
+  assert.ok(r.acked > 100, `enough writes were acknowledged (${r.acked})`);
+});
+
+test('threads 4, appendfsync always with a slowed write: nothing acknowledged is lost', { timeout: 30_000 }, async () => {
+  const r = await crashRounds('always', 2, 20_000, 4);
   assert.ok(r.acked > 100, `enough writes were acknowledged (${r.acked})`);
 });
 

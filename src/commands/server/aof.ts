@@ -7,7 +7,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { addInfoFields } from './info.ts';
 import { debugHooks } from './debug.ts';
-import { otherBackgroundJob, saveState } from './save-state.ts';
+import { bgsaveRunning, otherBackgroundJob } from './save-state.ts';
 import { Aof } from '../../persistence/aof.ts';
 import { AofError } from '../../persistence/aof-manifest.ts';
 import { replyHold, type Client } from '../../server/client.ts';
@@ -46,6 +46,9 @@ export function startAof(s: ServerState): Aof {
     }
     throw e;
   }
+  s.flushAppendOnly = () => {
+    if (a.state !== 'off') a.writer.flushNow();
+  };
   const orig = s.onConfigChange.bind(s);
   s.onConfigChange = (names: string[]): void => {
     orig(names);
@@ -117,7 +120,7 @@ const bgrewriteaof = command({
   handler(c) {
     const a = aofOf(c.server);
     if (a.rewriteInProgress) throw new CommandError('ERR Background append only file rewriting already in progress');
-    if (c.inExec || saveState(c.server).bgsaveInProgress) {
+    if (c.inExec || bgsaveRunning(c.server)) {
       a.rewriteScheduled = true;
       return c.reply.simple('Background append only file rewriting scheduled');
     }
