@@ -39,9 +39,13 @@ export function runsEverywhere(cmd: Command): boolean {
 /** Commands with keys that act on the connection too: they stay on its thread. */
 const STAYS = new Set(['watch', 'migrate']);
 
+/** Commands whose "keys" are shard channels, not data: they run on the connection's thread as they are. */
+const CHANNELS_ONLY = new Set(['ssubscribe', 'sunsubscribe']);
+
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
 export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly string[]): number {
   if (LOCKING.has(cmd.fullName)) return LOCK_FIRST;
+  if (CHANNELS_ONLY.has(cmd.fullName)) return RUN_HERE;
   const idx = Registry.keyIndexes(cmd, args);
   const me = engine.threadIndex;
   let owner = RUN_HERE;

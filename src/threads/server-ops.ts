@@ -6,6 +6,7 @@ import type { ServerState } from '../server/server-state.ts';
 import type { LinkRequest } from './link.ts';
 import { threadSectionLines } from '../commands/server/info.ts';
 import { histogramEntries } from '../commands/server/latency.ts';
+import { pubsubView } from '../commands/pubsub/pubsub.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -43,6 +44,8 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return [...state.latency.events];
     case 'latency-histogram':
       return histogramEntries(state, req.args as string[]);
+    case 'pubsub-view':
+      return pubsubView(state, req.q as Parameters<typeof pubsubView>[1]);
     case 'slowlog':
       return state.slowlog.entries;
     case 'info-section':

@@ -9,10 +9,7 @@ import { RespClient } from './resp-client.ts';
 
 export const SHARD_COUNTS = [1, 4] as const;
 
-/**
- * SHARDIS_TEST_THREADS=N runs every describeServer suite on N threads
- * (src/threads/; snapshots off, which threaded mode does not take yet).
- */
+/** SHARDIS_TEST_THREADS=N runs every describeServer suite on N threads (src/threads/). */
 export const TEST_THREADS = Number(process.env.SHARDIS_TEST_THREADS ?? '1');
 
 export interface Fixture {
@@ -33,9 +30,7 @@ export function describeServer(name: string, fn: (fx: () => Fixture) => void): v
       let fixture: Fixture | null = null;
       const clients: RespClient[] = [];
       before(async () => {
-        const server = TEST_THREADS > 1
-          ? await startServer({ port: 0, shards, threads: TEST_THREADS, config: { save: '' } })
-          : await startServer({ port: 0, shards });
+        const server = await startServer({ port: 0, shards, threads: TEST_THREADS });
         fixture = {
           server,
           port: server.port,

@@ -6,9 +6,10 @@
 import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { replyHelp } from '../connection/client-cmd.ts';
-import { addInfoFields } from '../server/info.ts';
+import { addCrossThreadField, addInfoFields } from '../server/info.ts';
 import { Kind } from '../../pubsub/hub.ts';
 import type { Client } from '../../server/client.ts';
+import type { ServerState } from '../../server/server-state.ts';
 
 const SUB_FLAGS: readonly CommandFlag[] = ['pubsub', 'noscript', 'loading', 'stale'];
 
@@ -137,19 +138,41 @@ function syntaxError(args: string[]): CommandError {
   return new CommandError(`ERR unknown subcommand or wrong number of arguments for '${args[1]!}'. Try PUBSUB HELP.`);
 }
 
+/**
+ * What the subscription registries hold: this thread's answer to a PUBSUB
+ * question (threads/server-ops.ts asks every other thread the same).
+ */
+export function pubsubView(s: ServerState, q: { what: 'list' | 'numsub' | 'patterns'; kind: Kind; pattern?: string | null; names?: string[] }): string[] | number[] {
+  const hub = s.pubsub;
+  if (q.what === 'list') return hub.list(q.kind, q.pattern ?? null);
+  if (q.what === 'numsub') return q.names!.map((n) => hub.numSub(q.kind, n));
+  return [...hub.patterns.keys()];
+}
+
+/** The answers of every thread (this one's alone with one thread). */
+function everyThread(s: ServerState, q: Parameters<typeof pubsubView>[1]): Array<string[] | number[]> {
+  const mine = pubsubView(s, q);
+  return s.others === null ? [mine] : [mine, ...(s.others({ op: 'pubsub-view', q }) as Array<string[] | number[]>)];
+}
+
+/** Names on any thread, each once. */
+function union(lists: Array<string[] | number[]>): string[] {
+  return [...new Set((lists as string[][]).flat())];
+}
+
 function listChannels(c: Client, args: string[], kind: Kind): void {
   if (args.length > 3) throw syntaxError(args);
-  const names = c.server.pubsub.list(kind, args.length === 3 ? args[2]! : null);
-  c.reply.bulkArray(names);
+  c.reply.bulkArray(union(everyThread(c.server, { what: 'list', kind, pattern: args.length === 3 ? args[2]! : null })));
 }
 
 function numSub(c: Client, args: string[], kind: Kind): void {
-  const hub = c.server.pubsub;
-  c.reply.array((args.length - 2) * 2);
-  for (let j = 2; j < args.length; j++) {
-    c.reply.bulk(args[j]!);
-    c.reply.int(hub.numSub(kind, args[j]!));
-  }
+  const names = args.slice(2);
+  const counts = everyThread(c.server, { what: 'numsub', kind, names }) as number[][];
+  c.reply.array(names.length * 2);
+  names.forEach((n, j) => {
+    c.reply.bulk(n);
+    c.reply.int(counts.reduce((sum, t) => sum + t[j]!, 0));
+  });
 }
 
 const sub = (name: string, arity: number, since: string, summary: string, complexity: string, handler: Handler,
@@ -169,7 +192,7 @@ const pubsub = command({
       'O(N) for the NUMSUB subcommand, where N is the number of requested channels',
       (c, args) => numSub(c, args, Kind.CHANNEL), [{ name: 'channel', type: 'string', optional: true, multiple: true }]),
     sub('numpat', 2, '2.8.0', 'Get the count of unique patterns pattern subscriptions', 'O(1)',
-      (c) => c.reply.int(c.server.pubsub.patterns.size)),
+      (c) => c.reply.int(union(everyThread(c.server, { what: 'patterns', kind: Kind.CHANNEL })).length)),
     sub('shardchannels', -2, '7.0.0', 'List active shard channels',
       'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
       (c, args) => listChannels(c, args, Kind.SHARD), [{ name: 'pattern', type: 'pattern', optional: true }]),
@@ -187,5 +210,9 @@ addInfoFields('stats', (s) => [
   ['pubsub_patterns', s.pubsub.patterns.size],
   ['pubsubshard_channels', s.pubsub.shardChannels.size],
 ]);
+// with threads: the channels and patterns of every thread, each once
+addCrossThreadField('pubsub_channels', (s) => union(everyThread(s, { what: 'list', kind: Kind.CHANNEL })).length);
+addCrossThreadField('pubsub_patterns', (s) => union(everyThread(s, { what: 'patterns', kind: Kind.CHANNEL })).length);
+addCrossThreadField('pubsubshard_channels', (s) => union(everyThread(s, { what: 'list', kind: Kind.SHARD })).length);
 
 export const pubsubCommands: CommandSpec[] = [subscribe, unsubscribe, psubscribe, punsubscribe, publish, ssubscribe, sunsubscribe, spublish, pubsub];

@@ -380,6 +380,13 @@ export function addInfoFields(section: string, provider: Provider): void {
   else extraFields.set(section, [provider]);
 }
 
+/** With threads: fields whose value over every thread is computed by their family (e.g. distinct channels), not added up. */
+const crossThread = new Map<string, (s: ServerState) => number>();
+
+export function addCrossThreadField(name: string, value: (s: ServerState) => number): void {
+  crossThread.set(name, value);
+}
+
 /**
  * With threads: fields that add up over threads (counts of clients,
  * commands, keys hit …) and those that take the largest; every other field
@@ -413,6 +420,10 @@ function sectionLines(s: ServerState, name: string): Field[] {
       if (SUMMED.has(f[0])) f[1] = Number(f[1]) + Number(v);
       else if (LARGEST.has(f[0])) f[1] = Math.max(Number(f[1]), Number(v));
     }
+  }
+  for (const f of fields) {
+    const value = crossThread.get(f[0]);
+    if (value !== undefined) f[1] = value(s);
   }
   return fields;
 }
