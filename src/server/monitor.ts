@@ -71,7 +71,9 @@ export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): 
   const sec = Math.floor(t / 1000);
   const usec = Math.floor((t - sec * 1000) * 1000);
   const hide = redacted(cmd, args);
-  let line = `+${sec}.${String(Math.min(usec, 999999)).padStart(6, '0')} [${c.db} ${c.socket ? c.addr : 'lua'}]`;
+  // a job of another thread's connection shows that connection's address (threads/jobs.ts)
+  const addr = (c.ext.monitorAddr as string | undefined) ?? (c.socket ? c.addr : 'lua');
+  let line = `+${sec}.${String(Math.min(usec, 999999)).padStart(6, '0')} [${c.db} ${addr}]`;
   for (let i = 0; i < args.length; i++) line += ' ' + (hide?.has(i) ? '"(redacted)"' : reprArg(args[i]!));
   line += '\r\n';
   feedLine(monitors, line);

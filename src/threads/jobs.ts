@@ -15,6 +15,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
+import { monitoring } from '../server/monitor.ts';
 
 interface JobBatch {
   op: 'jobs';
@@ -24,6 +25,8 @@ interface JobBatch {
   args: string[][];
   /** Blocking commands: each runs for a stand-in of its own, and may wait on the owner. */
   blocking: boolean[];
+  /** While some thread has a MONITOR: each job's connection address, for its MONITOR line. */
+  addrs?: string[];
 }
 
 /** A blocking job that is waiting on its owner ('blocked'), or whose connection closed ('cancel'). */
@@ -93,6 +96,8 @@ export class Jobs {
     b.resps.push(c.resp);
     b.args.push(args);
     b.blocking.push(blocking);
+    if (monitoring(this.state)) (b.addrs ??= new Array<string>(b.ids.length - 1).fill(''))[b.ids.length - 1] = c.addr;
+    else if (b.addrs !== undefined) b.addrs.push('');
     this.schedule();
     if (blocking) {
       this.blockingJobs.set(id, { c, t });
@@ -192,6 +197,7 @@ export class Jobs {
       }
       c.db = b.dbs[i]!;
       c.reply.resp = b.resps[i]!;
+      c.ext.monitorAddr = b.addrs?.[i] || undefined;
       const r = execute(c, b.args[i]!);
       // a command that waits (CLIENT PAUSE) holds up the jobs behind it, as it would their connections
       if (r !== undefined) await r;

@@ -218,12 +218,14 @@ export function replyHelp(c: Client, container: string, lines: readonly string[]
 /** CLIENT LIST [TYPE type] | [ID id [id ...]] */
 function clientList(c: Client, args: string[]): void {
   let lines = listClients(c.server, args, c);
-  // with threads, every thread's clients, in id order as Redis lists them
+  // with threads, every thread's clients, in id order as Redis lists them (or in the order of CLIENT LIST ID's ids)
   const others = c.server.others?.({ op: 'client-list', args }) as string[] | undefined;
   if (others !== undefined && others.length !== 0) {
     const all = [lines, ...others].join('').split('\n').filter((l) => l !== '');
     const id = (l: string): number => Number(/^id=(\d+)/.exec(l)![1]);
-    lines = all.sort((x, y) => id(x) - id(y)).map((l) => l + '\n').join('');
+    const given = args.length > 3 && isOpt(args[2]!, 'ID') ? args.slice(3).map(Number) : null;
+    const rank = (l: string): number => (given === null ? id(l) : given.indexOf(id(l)));
+    lines = all.sort((x, y) => rank(x) - rank(y)).map((l) => l + '\n').join('');
   }
   c.reply.verbatim(lines);
 }
