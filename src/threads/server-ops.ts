@@ -46,6 +46,8 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return histogramEntries(state, req.args as string[]);
     case 'pubsub-view':
       return pubsubView(state, req.q as Parameters<typeof pubsubView>[1]);
+    case 'acl-log':
+      return state.acl.log.entries;
     case 'slowlog':
       return state.slowlog.entries;
     case 'info-section':

@@ -8,7 +8,7 @@ import type { Client } from '../../server/client.ts';
 import { ACL_CATEGORIES } from '../../security/acl-table.ts';
 import { describeCommandRules, describeUser, patternString } from '../../security/acl-describe.ts';
 import { ACL_OK, DENIED_CMD, DENIED_KEY, hasSpaces } from '../../security/acl.ts';
-import { REASON_NAMES } from '../../security/acl-log.ts';
+import { REASON_NAMES, type LogEntry } from '../../security/acl-log.ts';
 import { aclFilePath, loadAclFile, saveAclFile } from '../../security/acl-file.ts';
 import type { Selector } from '../../security/acl-selector.ts';
 
@@ -146,13 +146,21 @@ function log(c: Client, args: string[]): void {
   if (args.length === 3) {
     if (args[2]!.toLowerCase() === 'reset') {
       acl.log.reset();
+      // with threads every thread's log is emptied
+      c.server.replayElsewhere?.(args);
       return c.reply.ok();
     }
     const n = parseInt64OrNull(args[2]!);
     if (n === null) throw new CommandError(Err.NOT_INTEGER);
     count = Math.max(0, n);
   }
-  const entries = acl.log.entries.slice(0, count);
+  let all = acl.log.entries;
+  if (c.server.others !== null) {
+    // with threads: every thread's denials, newest first
+    const others = c.server.others({ op: 'acl-log' }) as LogEntry[][];
+    all = all.concat(...others).sort((a, b) => b.ctime - a.ctime).slice(0, acl.log.maxLen);
+  }
+  const entries = all.slice(0, count);
   const now = Date.now();
   const r = c.reply;
   r.array(entries.length);
