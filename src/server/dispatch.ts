@@ -163,7 +163,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   try {
     const r = cmd.handler!(c, args);
     // with threads: server-wide settings changed here change on every thread (unless it failed)
-    if (remote !== null && remote.routes && r === undefined && runsEverywhere(cmd) && c.reply.buf[mark] !== 45) server.replayElsewhere!(args);
+    if (remote !== null && remote.routes && r === undefined && runsEverywhere(cmd, args) && c.reply.buf[mark] !== 45) server.replayElsewhere!(args);
     if (tracking !== null && r === undefined) tracking.afterCall(c, cmd, args);
     if (dirty0 >= 0 && repl.dirty() !== dirty0) repl.propagate(c, args);
     else if (c.propagate !== null) c.propagate = null;

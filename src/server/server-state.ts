@@ -266,7 +266,8 @@ export class ServerState {
     this.latency.resetHistograms();
     this.memory.evictedKeys = 0;
     this.memory.evictedClients = 0;
-    for (const sh of this.engine.shards) {
+    // the guest shard's too (keys borrowed from other threads count there)
+    for (const sh of this.engine.eventShards) {
       sh.stats.keyspaceHits = 0;
       sh.stats.keyspaceMisses = 0;
       sh.stats.expiredKeys = 0;

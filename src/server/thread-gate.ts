@@ -29,10 +29,14 @@ const LOCKING = new Set([
 const EVERYWHERE = new Set([
   'config|set', 'config|resetstat', 'acl|setuser', 'acl|deluser', 'acl|load', 'script|flush',
   'function|load', 'function|delete', 'function|flush', 'function|restore', 'slowlog|reset', 'latency|reset',
-  'debug|set-active-expire', 'swapdb', 'client|pause', 'client|unpause',
+  'swapdb', 'client|pause', 'client|unpause',
 ]);
 
-export function runsEverywhere(cmd: Command): boolean {
+/** DEBUG's subcommands (not registered as subcommands) that set what every thread must agree on. */
+const DEBUG_EVERYWHERE = new Set(['set-active-expire', 'set-skip-checksum-validation', 'set-disable-deny-scripts']);
+
+export function runsEverywhere(cmd: Command, args: readonly string[]): boolean {
+  if (cmd.fullName === 'debug') return args.length > 1 && DEBUG_EVERYWHERE.has(args[1]!.toLowerCase());
   return EVERYWHERE.has(cmd.fullName);
 }
 
