@@ -144,12 +144,31 @@ describe('the AOF with threads=4', () => {
     }
   });
 
-  test('CONFIG SET appendonly and PSYNC are refused with threads; appendfsync is set on every thread', async () => {
+  test('CONFIG SET appendonly no / yes turns the AOF off and on for every thread; PSYNC is refused with threads', async () => {
     const r = new Redis(srv.port);
-    await assert.rejects(r.config('SET', 'appendonly', 'no'), /not supported with threads/);
-    assert.equal(await r.config('SET', 'appendfsync', 'everysec'), 'OK');
-    assert.deepEqual(await r.config('GET', 'appendfsync'), ['appendfsync', 'everysec']);
-    await assert.rejects(r.call('PSYNC', '?', '-1'), /replicas are not supported with threads/);
-    r.disconnect();
+    const conns = await Promise.all(Array.from({ length: 8 }, () => connectRetry(srv.port)));
+    try {
+      assert.equal(await r.config('SET', 'appendonly', 'no'), 'OK');
+      for (const c of conns) assert.match(await c.info('persistence'), /aof_enabled:0/);
+      // written while the AOF is off: the rewrite that turns it on must take it into the base
+      await r.mset('off:{a}', '1', 'off:{b}', '2');
+      assert.equal(await r.config('SET', 'appendonly', 'yes'), 'OK');
+      for (let i = 0; i < 400 && !/aof_rewrite_in_progress:0/.test(await r.info('persistence')); i++) await new Promise((res) => setTimeout(res, 25));
+      for (let i = 0; i < 400 && (await Promise.all(conns.map((c) => c.info('persistence')))).some((x) => !/aof_enabled:1/.test(x)); i++) {
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      for (const c of conns) assert.match(await c.info('persistence'), /aof_enabled:1/);
+      await Promise.all(conns.map((c, i) => c.multi().rpush(LA, `on-${i}`).rpush(LB, `on-${i}`).exec()));
+      const want = await lists(r);
+      assert.equal(await r.debug('LOADAOF'), 'OK');
+      assert.deepEqual(await lists(r), want);
+      assert.deepEqual(await r.mget('off:{a}', 'off:{b}'), ['1', '2']);
+      assert.equal(await r.config('SET', 'appendfsync', 'everysec'), 'OK');
+      assert.deepEqual(await r.config('GET', 'appendfsync'), ['appendfsync', 'everysec']);
+      await assert.rejects(r.call('PSYNC', '?', '-1'), /replicas are not supported with threads/);
+    } finally {
+      for (const c of conns) c.disconnect();
+      r.disconnect();
+    }
   });
 });

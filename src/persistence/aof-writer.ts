@@ -10,7 +10,7 @@
  * writes of one tick share one fsync. With everysec a background fsync
  * (libuv's thread pool) runs every second.
  */
-import { closeSync, fstatSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { AofLog } from './aof-loader.ts';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -95,7 +95,8 @@ export class AofWriter {
   openFile(file: string, truncate = false): void {
     this.flushNow();
     this.closeFd();
-    this.fd = openSync(file, truncate ? 'w' : 'a');
+    // always O_APPEND: with threads every thread appends to this file, and a write must never land at a stale offset
+    this.fd = openSync(file, truncate ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND : 'a', 0o644);
     this.incrSize = fstatSync(this.fd).size;
     this.selectedDb = -1;
   }

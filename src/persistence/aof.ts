@@ -47,6 +47,8 @@ export interface AofThreads {
   switchAndSnapshot(incr: string | null, rdb: boolean, opts: RdbSaveOptions, dir: string): Promise<string[]>;
   /** Every other thread writes and fsyncs its buffer. */
   flushAll(): void;
+  /** The rewrite that turned the AOF on is done: every other thread's AOF is on too. */
+  allOn(): void;
   /** Every other thread empties its dataset and loads the files again (DEBUG LOADAOF). */
   reloadAll(): void;
   /** The server's one rewrite: false when one runs on any thread. */
@@ -157,7 +159,7 @@ export class Aof {
   private tick(): void {
     if (this.rewriteInProgress) return;
     if (bgsaveRunning(this.server)) return;
-    if (this.rewriteScheduled || (this.state === 'wait_rewrite' && Date.now() - this.lastFailedTry > 5000)) {
+    if (this.rewriteScheduled || (this.state === 'wait_rewrite' && !this.joined && Date.now() - this.lastFailedTry > 5000)) {
       this.startRewrite();
       return;
     }
@@ -345,8 +347,11 @@ export class Aof {
     s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
     void rw.base.write(tmp).then(
       () => {
-        threads?.endRewrite();
-        this.rewriteDone(rw, tmp, rdb);
+        try {
+          this.rewriteDone(rw, tmp, rdb);
+        } finally {
+          threads?.endRewrite();
+        }
       },
       (e: unknown) => {
         threads?.endRewrite();
@@ -415,7 +420,10 @@ export class Aof {
       return;
     }
     this.manifest = m;
-    if (this.state === 'wait_rewrite') this.state = 'on';
+    if (this.state === 'wait_rewrite') {
+      this.state = 'on';
+      this.threads?.allOn();
+    }
     this.fixedSize = this.currentSizeOfOthers(m);
     this.rewriteBaseSize = this.currentSize;
     this.deleteHistory();
@@ -433,9 +441,28 @@ export class Aof {
     if (names.includes('appendfsync')) this.writer.policy = this.policy();
     if (!names.includes('appendonly')) return;
     const want = getConfigValue(this.server.config, 'appendonly') === 'yes';
-    if (want && this.state === 'off') this.start();
+    // with threads, the thread that ran CONFIG SET starts the rewrite, and the others join it (joinRewrite)
+    if (want && this.state === 'off' && !this.server.replayingSetting) this.start();
     else if (!want && this.state !== 'off') this.stop();
   }
+
+  /** With threads: another thread turned the AOF on; this one appends to its new incr file until the base is written. */
+  joinRewrite(incr: string): void {
+    this.writer.policy = this.policy();
+    this.writer.shared = true;
+    this.writer.openFile(incr);
+    this.state = 'wait_rewrite';
+    this.joined = true;
+  }
+
+  /** With threads: the rewrite that turned the AOF on is done (on the thread that ran it). */
+  rewriteJoined(): void {
+    this.joined = false;
+    if (this.state === 'wait_rewrite') this.state = 'on';
+  }
+
+  /** Waiting for another thread's rewrite to turn the AOF on (that thread retries it, not this one). */
+  private joined = false;
 
   /** startAppendOnly: the writes go to a new incr file from now; the rewrite makes the base. */
   private start(): void {
@@ -457,6 +484,7 @@ export class Aof {
   stop(): void {
     this.writer.close();
     this.state = 'off';
+    this.joined = false;
     if (this.rewriting) {
       this.cancelRewrite();
       this.server.log('notice', 'Killing running AOF rewrite child');

@@ -88,6 +88,8 @@ export class ServerState {
   threadSaves: ThreadSaves | null = null;
   /** With threads: the AOF every thread appends to (threads/aof-threads.ts). */
   aofThreads: AofThreads | null = null;
+  /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
+  replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */
   flushAppendOnly: (() => void) | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */

@@ -30,7 +30,7 @@ import { LoadingRemote } from './loading-remote.ts';
 import { PartRounds, reportPart } from './parts.ts';
 
 /** The requests a held thread answers here. */
-export const AOF_OPS = new Set(['aof-switch', 'aof-flush', 'aof-reload']);
+export const AOF_OPS = new Set(['aof-switch', 'aof-on', 'aof-flush', 'aof-reload']);
 
 export function threadAof(state: ServerState, link: ThreadLink): { aof: AofThreads; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
   const words = link.words;
@@ -46,6 +46,9 @@ export function threadAof(state: ServerState, link: ThreadLink): { aof: AofThrea
     flushAll(): void {
       state.engine.remote?.flushBack();
       state.others!({ op: 'aof-flush' });
+    },
+    allOn(): void {
+      if (!link.closing) state.others!({ op: 'aof-on' });
     },
     reloadAll(): void {
       state.others!({ op: 'aof-reload' });
@@ -77,12 +80,19 @@ export function threadAof(state: ServerState, link: ThreadLink): { aof: AofThrea
       case 'aof-switch': {
         // this thread's writes so far go to the old file; from now on to the new one
         if (a.state !== 'off') a.writer.flushAndSync();
-        if (req.incr !== null && a.state !== 'off') a.writer.openFile(req.incr as string);
+        if (req.incr !== null) {
+          // the AOF being turned on (CONFIG SET appendonly yes on that thread): this thread joins it
+          if (a.state === 'off') a.joinRewrite(req.incr as string);
+          else a.writer.openFile(req.incr as string);
+        }
         const id = req.id as number;
         const file = join(req.dir as string, `temp-rewriteaof-part-${process.pid}-${link.index}-${id}.aof`);
         reportPart(link, from, 'aof-part-done', id, writeBasePart(state.engine, req.rdb as boolean, req.opts as RdbSaveOptions, file));
         return file;
       }
+      case 'aof-on':
+        a.rewriteJoined();
+        return undefined;
       case 'aof-flush':
         if (a.state !== 'off') a.writer.flushAndSync();
         return undefined;

@@ -112,10 +112,12 @@ function replayEverywhere(state: ServerState): void {
       internal.ext.replay = true;
     }
     replaying = true;
+    state.replayingSetting = true;
     try {
       void execute(internal, args);
     } finally {
       replaying = false;
+      state.replayingSetting = false;
       internal.reply.len = 0;
     }
   };
@@ -178,9 +180,6 @@ function trackingEverywhere(state: ServerState, link: ThreadLink): Record<string
 
 /** What a multi-threaded server refuses for now (docs/threads.md, "Not done yet"). */
 function refusedWithThreads(name: string, args: readonly string[]): string | null {
-  if (name === 'config|set' && args.some((a, i) => i >= 2 && i % 2 === 0 && a.toLowerCase() === 'appendonly')) {
-    return 'ERR CONFIG SET appendonly is not supported with threads > 1 yet (restart with --appendonly yes or no)';
-  }
   // a replica would get one thread's keys and stream
   if (name === 'sync' || name === 'psync') return 'ERR replicas are not supported with threads > 1 yet';
   return null;

@@ -352,6 +352,8 @@ describe('threads=4', () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);
     const mon = await cs[0]!.monitor();
+    // disconnected after the suite even if an assertion fails here (a monitor left open reconnects forever)
+    open.push(mon);
     const seen: string[] = [];
     mon.on('monitor', (_time: string, args: string[]) => seen.push(args.join(' ')));
     for (let i = 0; i < cs.length; i++) await cs[i]!.echo(`from-${i}`);
