@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { keyEvents } from '../helpers/keyspace.ts';
 import { describeServer } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
@@ -476,12 +477,9 @@ describeServer('hash family', (fx) => {
   });
 
   test('keyspace events: hset, hdel, del, hincrby, hincrbyfloat', async () => {
-    const events: string[] = [];
-    const offs = fx().server.state.engine.shards.map((s) => s.onKeyEvent((_db, key, event) => events.push(`${event}:${key}`)));
     const c = await fx().client();
-    try {
-      await c.call('FLUSHALL');
-      events.length = 0;
+    await c.call('FLUSHALL');
+    const events = await keyEvents(fx(), async () => {
       await c.call('HSET', 'h', 'a', '1', 'b', '2');
       await c.call('HMSET', 'h', 'c', '3');
       await c.call('HSETNX', 'h', 'a', 'x');
@@ -493,10 +491,8 @@ describeServer('hash family', (fx) => {
       await c.call('HDEL', 'h', 'a', 'b');
       await c.call('HDEL', 'h', 'c', 'd', 'n');
       await c.call('HGET', 'h', 'a');
-      assert.deepEqual(events, ['hset:h', 'hset:h', 'hset:h', 'hincrby:h', 'hincrbyfloat:h', 'hdel:h', 'hdel:h', 'del:h']);
-    } finally {
-      for (const off of offs) off();
-    }
+    });
+    assert.deepEqual(events, ['hset:h', 'hset:h', 'hset:h', 'hincrby:h', 'hincrbyfloat:h', 'hdel:h', 'hdel:h', 'del:h']);
   });
 
   test('hashes on every shard, pipelined', async () => {

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { watchKeyEvents } from '../helpers/keyspace.ts';
 import { describeServer } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { ReplyError, type Reply } from '../helpers/resp-client.ts';
@@ -378,10 +379,7 @@ describeServer('list family', (fx) => {
   test('keyspace events in Redis 7.0\'s order (recorded from a real redis-server)', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');
-    const seen: string[] = [];
-    const offs = fx().server.state.engine.shards.map((sh) => sh.onKeyEvent((db, key, event) => {
-      if (db === 0) seen.push(`${key} ${event}`);
-    }));
+    const w = await watchKeyEvents(fx());
     try {
       const script = [
         'rpush l a b c', 'lpush l z', 'lpushx l y', 'rpushx nokey x', 'lset l 0 Y', 'linsert l before a x',
@@ -391,6 +389,10 @@ describeServer('list family', (fx) => {
         'blmove l l left right 0', 'rpush s1 v', 'lmove s1 s1 left left',
       ];
       for (const cmd of script) await c.call(...cmd.split(' '));
+      const seen = (await w.take()).filter((e) => e.startsWith('0:')).map((e) => {
+        const [, key, event] = /^0:(.*):([^:]*)$/s.exec(e)!;
+        return `${key} ${event}`;
+      });
       assert.deepEqual(seen, [
         'l rpush', 'l lpush', 'l lpush', 'l lset', 'l linsert', 'l lrem', 'l ltrim', 'l ltrim', 'l lpop', 'l rpop',
         'm rpush', 'l lpop', 'm lpush', 'm rpop', 'm lpop', 'm del', 'l rpush', 'l ltrim', 'l del', 'l rpush',
@@ -398,7 +400,7 @@ describeServer('list family', (fx) => {
         's1 lpush', 's1 lpop',
       ]);
     } finally {
-      for (const off of offs) off();
+      await w.stop();
     }
   });
 

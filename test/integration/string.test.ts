@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { watchKeyEvents } from '../helpers/keyspace.ts';
 import { describeServer } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { ReplyError, RespClient } from '../helpers/resp-client.ts';
@@ -315,10 +316,7 @@ describeServer('strings', (fx) => {
   test('keyspace events: one per change, with Redis names', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');
-    const seen: string[] = [];
-    const offs = fx().server.state.engine.shards.map((s) => s.onKeyEvent((_db, key, event) => {
-      if (key.startsWith('ev:')) seen.push(`${event} ${key}`);
-    }));
+    const w = await watchKeyEvents(fx());
     try {
       const steps: Array<[string[], string[]]> = [
         [['SET', 'ev:a', '1'], ['set ev:a']],
@@ -349,13 +347,14 @@ describeServer('strings', (fx) => {
         [['GET', 'ev:a'], []],
         [['SET', 'ev:a', 'v', 'XX', 'GET'], ['set ev:a']],
       ];
+      await w.take();
       for (const [cmd, events] of steps) {
-        seen.length = 0;
         await c.call(...cmd);
+        const seen = (await w.take()).map((e) => /^\d+:(.*):([^:]*)$/s.exec(e)!).filter((m) => m[1]!.startsWith('ev:')).map((m) => `${m[2]} ${m[1]}`);
         assert.deepEqual(seen, events, cmd.join(' '));
       }
     } finally {
-      for (const off of offs) off();
+      await w.stop();
     }
   });
 

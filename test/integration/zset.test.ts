@@ -3,18 +3,10 @@ import assert from 'node:assert/strict';
 import { describeServer, type Fixture } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient } from '../helpers/resp-client.ts';
+import { keyEvents } from '../helpers/keyspace.ts';
 
-/** Records the key events every shard emits while `fn` runs. */
-async function events(fx: Fixture, fn: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const offs = fx.server.state.engine.shards.map((s) => s.onKeyEvent((_db, key, event) => seen.push(`${event}:${key}`)));
-  try {
-    await fn();
-  } finally {
-    for (const off of offs) off();
-  }
-  return seen;
-}
+/** The key events (event:key) emitted while `fn` runs. */
+const events = (fx: Fixture, fn: () => Promise<void>): Promise<string[]> => keyEvents(fx, fn);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
