@@ -60,7 +60,11 @@ export class MemoryLimit {
     this.state = state;
     for (let db = 0; db < state.engine.databases; db++) for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
     this.configure();
-    this.clockTimer = setInterval(() => this.lruPolicy.tick(Date.now()), CLOCK_TICK_MS);
+    this.clockTimer = setInterval(() => {
+      this.lruPolicy.tick(Date.now());
+      // with threads the others count this thread's memory too, even while it runs nothing
+      if (this.threads !== null) this.used();
+    }, CLOCK_TICK_MS);
     this.clockTimer.unref();
     const orig = state.onConfigChange.bind(state);
     state.onConfigChange = (names: string[]): void => {
@@ -134,9 +138,21 @@ export class MemoryLimit {
     return !current.closed;
   }
 
-  /** Memory counted against maxmemory now (Redis's used_memory). */
+  /**
+   * With threads: this thread's memory (dataset and clients) published for
+   * the others, and theirs as last published (threads/runtime.ts). maxmemory
+   * is then one limit for the sum; each thread evicts its own keys.
+   */
+  threads: { publish(bytes: number): void; others(): number } | null = null;
+
+  /** Memory counted against maxmemory now (Redis's used_memory; with threads, every thread's). */
   used(): number {
-    const n = EMPTY_SERVER_BYTES + this.dataset(true) + this.clients();
+    const own = this.dataset(true) + this.clients();
+    let n = EMPTY_SERVER_BYTES + own;
+    if (this.threads !== null) {
+      this.threads.publish(own);
+      n += this.threads.others();
+    }
     if (n > this.peak) this.peak = n;
     return n;
   }
@@ -147,8 +163,25 @@ export class MemoryLimit {
     if (limit === 0 || this.used() <= limit) return true;
     const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
     if (policy === 'noeviction') return false;
+    if (this.evictOwn(policy, () => this.used() <= limit)) return true;
+    // with threads: what this thread holds is not enough, the other threads evict theirs
+    const link = this.state.link;
+    const remote = this.state.engine.remote;
+    if (this.threads === null || remote === null || !remote.routes || link === null || link.beingHeld || link.closing) return false;
+    for (let t = 0; t < link.count && this.used() > limit; t++) {
+      if (t !== link.index) remote.ask(t, { op: 'evict', bytes: this.used() - limit });
+    }
+    return this.used() <= limit;
+  }
+
+  /**
+   * Evicts this thread's keys under `policy` until `enough()`; false when no
+   * key is left to evict first. With threads, another thread asks for
+   * `bytes` of this thread's memory ('evict', threads/server-ops.ts).
+   */
+  evictOwn(policy: string, enough: () => boolean): boolean {
     const volatile = policy.startsWith('volatile-');
-    while (this.used() > limit) {
+    while (!enough()) {
       const victim = this.pick(volatile, policy);
       if (victim === null) return false;
       const [ks, key] = victim;
@@ -159,6 +192,16 @@ export class MemoryLimit {
       ks.modified(key, 'evicted');
     }
     return true;
+  }
+
+  /** With threads: frees up to `bytes` of this thread's keys for another thread over maxmemory. */
+  evictFor(bytes: number): void {
+    const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
+    if (policy === 'noeviction') return;
+    const own = (): number => this.dataset(true) + this.clients();
+    const goal = own() - bytes;
+    this.evictOwn(policy, () => own() <= goal);
+    this.used();
   }
 
   stop(): void {

@@ -32,9 +32,17 @@ export class SharedWords {
   private readonly ctrl: Int32Array;
   private readonly base: number;
 
+  private readonly count: number;
+
   constructor(ctrl: Int32Array, count: number) {
     this.ctrl = ctrl;
     this.base = 2 + count;
+    this.count = count;
+  }
+
+  /** The word of thread t in a per-thread block (SHARED.CHANGES, SHARED.MEMORY). */
+  of(block: number, t: number): number {
+    return FIXED_WORDS + (block - FIXED_WORDS) * this.count + t;
   }
 
   load(w: number): number {
@@ -76,8 +84,14 @@ export interface LinkInit {
 
 const LOCK = 0;
 
-/** The shared words after the doorbells and `closing`; CHANGES is followed by one word per thread. */
-export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CHANGES: 7 } as const;
+/**
+ * The shared words after the doorbells and `closing`. CHANGES and MEMORY
+ * are blocks of one word per thread: SharedWords.of(block, t).
+ */
+export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CHANGES: 7, MEMORY: 8 } as const;
+/** Words before the per-thread blocks. */
+const FIXED_WORDS = 7;
+const BLOCKS = 2;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -116,7 +130,7 @@ export class ThreadLink {
 
   /** Makes a ctrl buffer for `count` threads. */
   static ctrlBuffer(count: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(4 * (2 + count + SHARED.CHANGES + count));
+    return new SharedArrayBuffer(4 * (2 + count + FIXED_WORDS + BLOCKS * count));
   }
 
 

@@ -246,6 +246,15 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.gates.push((_c, cmd) => (cmd.spec.flags.includes('allow_busy') ? null : link.busy.refusal()));
       replayEverywhere(state);
       monitorsEverywhere(state, link);
+      // maxmemory: one limit for every thread's memory (KiB in the shared words)
+      state.memory.threads = {
+        publish: (bytes) => link.words.store(link.words.of(SHARED.MEMORY, link.index), Math.min(Math.ceil(bytes / 1024), 0x7fffffff)),
+        others: () => {
+          let kib = 0;
+          for (let t = 0; t < link.count; t++) if (t !== link.index) kib += link.words.load(link.words.of(SHARED.MEMORY, t));
+          return kib * 1024;
+        },
+      };
       // SLOWLOG GET merges every thread's entries by id (threads/server-ops.ts)
       state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);
       const snapshots = threadSnapshots(state, link);

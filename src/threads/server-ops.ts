@@ -46,6 +46,9 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return histogramEntries(state, req.args as string[]);
     case 'pubsub-view':
       return pubsubView(state, req.q as Parameters<typeof pubsubView>[1]);
+    case 'evict':
+      state.memory.evictFor(req.bytes as number);
+      return undefined;
     case 'acl-log':
       return state.acl.log.entries;
     case 'slowlog':

@@ -57,11 +57,11 @@ export function threadSnapshots(state: ServerState, link: ThreadLink): { saves: 
       others({ op: 'saved', ok });
     },
     publishChanges(n: number): void {
-      words.store(SHARED.CHANGES + link.index, Math.min(n, 0x7fffffff));
+      words.store(words.of(SHARED.CHANGES, link.index), Math.min(n, 0x7fffffff));
     },
     othersChanges(): number {
       let n = 0;
-      for (let t = 0; t < link.count; t++) if (t !== link.index) n += words.load(SHARED.CHANGES + t);
+      for (let t = 0; t < link.count; t++) if (t !== link.index) n += words.load(words.of(SHARED.CHANGES, t));
       return n;
     },
     reload(merge: boolean, flush: boolean): void {

@@ -420,6 +420,37 @@ describe('threads=4', () => {
     }
   });
 
+  test('maxmemory is one limit for every thread: writes from every thread evict across threads, noeviction answers OOM', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    await cs[0]!.flushall();
+    const used = async (c: Redis): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.info('memory'))![1]);
+    const base = await used(cs[0]!);
+    const limit = base + 200 * 1024;
+    await cs[1]!.config('SET', 'maxmemory-policy', 'allkeys-random');
+    await cs[2]!.config('SET', 'maxmemory', String(limit));
+    try {
+      const value = 'v'.repeat(1000);
+      for (let i = 0; i < 1000; i++) await cs[i % cs.length]!.set(`mm:${i}`, value);
+      // every thread sees the same total, within the limit (and a key's worth of slack while it is written)
+      for (const c of cs) assert.ok((await used(c)) <= limit + 4096, `used_memory ${await used(c)} > ${limit}`);
+      const evicted = Number(/evicted_keys:(\d+)/.exec(await cs[3]!.info('stats'))![1]);
+      const left = await cs[0]!.dbsize();
+      assert.ok(evicted > 500, `${evicted} keys evicted`);
+      assert.equal(left + evicted, 1000);
+      await cs[1]!.config('SET', 'maxmemory-policy', 'noeviction');
+      let oom = 0;
+      for (let i = 0; i < 400; i++) {
+        oom += await cs[i % cs.length]!.set(`oom:${i}`, value).then(() => 0, (e: Error) => (/^OOM command not allowed/.test(e.message) ? 1 : 0));
+      }
+      assert.ok(oom > 0, 'writes over the limit answer OOM on some thread');
+    } finally {
+      await cs[0]!.config('SET', 'maxmemory', '0');
+      await cs[0]!.config('SET', 'maxmemory-policy', 'noeviction');
+      await cs[0]!.flushall();
+    }
+  });
+
   test('a script past busy-reply-threshold is BUSY on every thread, and SCRIPT KILL / FUNCTION KILL reach it from any thread', async () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);
