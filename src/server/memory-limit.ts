@@ -143,15 +143,23 @@ export class MemoryLimit {
    * the others, and theirs as last published (threads/runtime.ts). maxmemory
    * is then one limit for the sum; each thread evicts its own keys.
    */
-  threads: { publish(bytes: number): void; others(): number } | null = null;
+  threads: { publish(bytes: number): void; others(fresh: boolean): number } | null = null;
 
-  /** Memory counted against maxmemory now (Redis's used_memory; with threads, every thread's). */
-  used(): number {
-    const own = this.dataset(true) + this.clients();
+  /** This thread's share of used memory: its dataset and its clients. */
+  own(): number {
+    return this.dataset(true) + this.clients();
+  }
+
+  /**
+   * Memory counted against maxmemory now (Redis's used_memory; with threads,
+   * every thread's: as last published, or with `fresh` asked of each, for INFO).
+   */
+  used(fresh = false): number {
+    const own = this.own();
     let n = EMPTY_SERVER_BYTES + own;
     if (this.threads !== null) {
       this.threads.publish(own);
-      n += this.threads.others();
+      n += this.threads.others(fresh);
     }
     if (n > this.peak) this.peak = n;
     return n;
@@ -198,9 +206,8 @@ export class MemoryLimit {
   evictFor(bytes: number): void {
     const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
     if (policy === 'noeviction') return;
-    const own = (): number => this.dataset(true) + this.clients();
-    const goal = own() - bytes;
-    this.evictOwn(policy, () => own() <= goal);
+    const goal = this.own() - bytes;
+    this.evictOwn(policy, () => this.own() <= goal);
     this.used();
   }
 

@@ -249,7 +249,9 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       // maxmemory: one limit for every thread's memory (KiB in the shared words)
       state.memory.threads = {
         publish: (bytes) => link.words.store(link.words.of(SHARED.MEMORY, link.index), Math.min(Math.ceil(bytes / 1024), 0x7fffffff)),
-        others: () => {
+        others: (fresh) => {
+          // INFO asks each thread (it holds them anyway); eviction reads what they last published
+          if (fresh && !link.beingHeld && !link.closing) return (others({ op: 'memory' }) as number[]).reduce((a, b) => a + b, 0);
           let kib = 0;
           for (let t = 0; t < link.count; t++) if (t !== link.index) kib += link.words.load(link.words.of(SHARED.MEMORY, t));
           return kib * 1024;

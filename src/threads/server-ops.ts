@@ -46,6 +46,8 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return histogramEntries(state, req.args as string[]);
     case 'pubsub-view':
       return pubsubView(state, req.q as Parameters<typeof pubsubView>[1]);
+    case 'memory':
+      return state.memory.own();
     case 'evict':
       state.memory.evictFor(req.bytes as number);
       return undefined;

@@ -68,7 +68,8 @@ function netRates(s: ServerState): [number, number] {
 
 function memoryFields(s: ServerState): Field[] {
   const m = process.memoryUsage();
-  const used = s.memory.used();
+  // with threads: every thread's memory as of now (not as last published)
+  const used = s.memory.used(true);
   s.peakMemory = s.memory.peak;
   const startup = EMPTY_SERVER_BYTES;
   const dataset = s.memory.dataset();
@@ -398,7 +399,7 @@ const SUMMED = new Set([
   'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
   'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
-  'rdb_last_load_keys_loaded',
+  'rdb_last_load_keys_loaded', 'lazyfreed_objects',
 ]);
 const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
