@@ -386,15 +386,11 @@ export class Tracking {
     const t = trackingOf(c);
     const hub = this.server.pubsub;
     if (t !== undefined && t.redirect !== 0) {
-      const redir = this.server.clients.get(t.redirect);
-      if (redir === undefined || redir.closed) {
+      // with threads the redirect client may be another thread's (ServerState.clientsElsewhere)
+      const delivered = redirectTo(this.server, t.redirect, value) || this.server.clientsElsewhere?.redirect(t.redirect, value) === true;
+      if (!delivered) {
         t.flags |= TF.BROKEN_REDIR;
         if (c.resp === 3) hub.pushRaw(c, '>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');
-        return;
-      }
-      if (redir.resp === 3) hub.pushRaw(redir, '>2\r\n$10\r\ninvalidate\r\n' + value);
-      else if (redir.subscriptions + redir.patternSubscriptions + redir.shardSubscriptions !== 0) {
-        hub.messageTo(redir, CHANNEL, value);
       }
       return;
     }
@@ -443,4 +439,18 @@ export function getTracking(server: ServerState): Tracking {
 export function trackingRedirect(c: Client): number {
   const t = trackingOf(c);
   return t !== undefined && t.flags & TF.ON ? t.redirect : -1;
+}
+
+/**
+ * An invalidation for the redirect client `id` of this thread: a RESP3 push,
+ * or a message when it is a subscribed RESP2 connection. False when there is
+ * no such client here.
+ */
+export function redirectTo(server: ServerState, id: number, value: string): boolean {
+  const redir = server.clients.get(id);
+  if (redir === undefined || redir.closed) return false;
+  const hub = server.pubsub;
+  if (redir.resp === 3) hub.pushRaw(redir, '>2\r\n$10\r\ninvalidate\r\n' + value);
+  else if (redir.subscriptions + redir.patternSubscriptions + redir.shardSubscriptions !== 0) hub.messageTo(redir, CHANNEL, value);
+  return true;
 }

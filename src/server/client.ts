@@ -105,8 +105,7 @@ export class Client {
   constructor(server: ServerState, socket: Socket | null) {
     this.server = server;
     this.socket = socket;
-    this.id = server.nextClientId;
-    server.nextClientId += server.clientIdStep;
+    this.id = server.newClientId();
     this.user = server.acl.defaultUser;
     this.authenticated = false;
     this.setDefaultAuth();

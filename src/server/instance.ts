@@ -37,8 +37,6 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const registry = new Registry(allCommands());
   const state = new ServerState(cfg, engine, registry);
   if (role !== null) {
-    state.nextClientId = role.index + 1;
-    state.clientIdStep = role.count;
     role.attach(state);
   }
   installGates(state);

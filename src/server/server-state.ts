@@ -43,9 +43,12 @@ export interface ServerStats {
 export type Gate = (c: Client, cmd: Command, args: string[]) => string | null;
 
 export class ServerState {
-  nextClientId = 1;
-  /** Client ids step by the thread count, so ids stay unique across threads (thread t hands out t+1, t+1+n …). */
-  clientIdStep = 1;
+  private nextClientId = 1;
+  /**
+   * A new client id: 1, 2, 3 … With threads (threads/runtime.ts) ids still
+   * increase across the whole server and (id - 1) % threads is the client's thread.
+   */
+  newClientId: () => number = () => this.nextClientId++;
   readonly clients = new Map<number, Client>();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
@@ -88,6 +91,11 @@ export class ServerState {
   threadSaves: ThreadSaves | null = null;
   /** With threads: the AOF every thread appends to (threads/aof-threads.ts). */
   aofThreads: AofThreads | null = null;
+  /**
+   * With threads: clients of other threads, for CLIENT TRACKING REDIRECT:
+   * whether one exists, and an invalidation delivered to it (false when it is gone).
+   */
+  clientsElsewhere: { exists(id: number): boolean; redirect(id: number, value: string): boolean } | null = null;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */

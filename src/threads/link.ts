@@ -85,13 +85,16 @@ export interface LinkInit {
 const LOCK = 0;
 
 /**
- * The shared words after the doorbells and `closing`. CHANGES and MEMORY
- * are blocks of one word per thread: SharedWords.of(block, t).
+ * The shared words after the doorbells and `closing`. CHANGES, MEMORY and
+ * THREAD_MONITORS are blocks of one word per thread: SharedWords.of(block, t).
  */
-export const SHARED = { BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CHANGES: 7, MEMORY: 8 } as const;
+export const SHARED = {
+  BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
+  CHANGES: 8, MEMORY: 9, THREAD_MONITORS: 10,
+} as const;
 /** Words before the per-thread blocks. */
-const FIXED_WORDS = 7;
-const BLOCKS = 2;
+const FIXED_WORDS = 8;
+const BLOCKS = 3;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 

@@ -11,6 +11,7 @@ import { readDumpPayload } from '../persistence/rdb-load.ts';
 import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
 import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { feedLine } from '../server/monitor.ts';
+import { redirectTo } from '../reactivity/tracking.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
@@ -124,20 +125,27 @@ function replayEverywhere(state: ServerState): void {
 }
 
 /**
- * MONITOR sees every thread's commands: a shared word counts the monitors
- * of all threads, and while another thread has one, each command's line is
- * sent to every other thread as a notice (one publisher's lines in order).
+ * MONITOR sees every thread's commands: shared words count the monitors of
+ * all threads and of each. While another thread has one, each command's
+ * line is handed to that thread before the command's reply leaves (asked,
+ * so lines of different threads keep the order the commands ran in; from
+ * inside a hold, where it cannot ask, it is sent as a notice).
  */
-function monitorsEverywhere(state: ServerState, link: ThreadLink): void {
+function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): void {
   const words = link.words;
   state.monitorsElsewhere = {
     active: () => words.load(SHARED.MONITORS) > state.monitors.size,
     send(line: string): void {
-      if (words.load(SHARED.MONITORS) === state.monitors.size) return;
-      for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'monitor', line });
+      if (words.load(SHARED.MONITORS) === state.monitors.size || link.closing) return;
+      for (let t = 0; t < link.count; t++) {
+        if (t === link.index || words.load(words.of(SHARED.THREAD_MONITORS, t)) === 0) continue;
+        if (link.beingHeld) link.notice(t, { op: 'monitor', line });
+        else ask(t, { op: 'monitor', line });
+      }
     },
     count(delta: number): void {
       words.add(SHARED.MONITORS, delta);
+      words.add(words.of(SHARED.THREAD_MONITORS, link.index), delta);
     },
   };
 }
@@ -205,6 +213,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       jobs?.close();
     },
     attach(state: ServerState): void {
+      // client ids increase over the whole server (a shared sequence), and the low part names the thread
+      state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
       jobs = new Jobs(state, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
       const queue = jobs;
       state.forward = (c, t, args, blocking) => queue.submit(c, t, args, blocking);
@@ -245,7 +255,22 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       // a script past busy-reply-threshold on another thread (its own thread's runner refuses for itself)
       state.gates.push((_c, cmd) => (cmd.spec.flags.includes('allow_busy') ? null : link.busy.refusal()));
       replayEverywhere(state);
-      monitorsEverywhere(state, link);
+      monitorsEverywhere(state, link, (t, req) => borrower.ask(t, req));
+      // CLIENT TRACKING REDIRECT to a client of another thread (its id tells its thread)
+      const threadOfClient = (id: number): number => (id - 1) % init.count;
+      state.clientsElsewhere = {
+        exists: (id) => id > 0 && threadOfClient(id) !== init.index && borrower.ask(threadOfClient(id), { op: 'client-exists', id }) === true,
+        redirect(id, value) {
+          const t = threadOfClient(id);
+          if (id <= 0 || t === init.index || link.closing) return false;
+          // asked when this thread may ask; from inside a hold it can only be told (and is assumed there)
+          if (link.beingHeld) {
+            link.notice(t, { op: 'track-redirect', id, value });
+            return true;
+          }
+          return borrower.ask(t, { op: 'track-redirect', id, value }) === true;
+        },
+      };
       // maxmemory: one limit for every thread's memory (KiB in the shared words)
       state.memory.threads = {
         publish: (bytes) => link.words.store(link.words.of(SHARED.MEMORY, link.index), Math.min(Math.ceil(bytes / 1024), 0x7fffffff)),
@@ -271,6 +296,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
+        'track-redirect': (m) => void redirectTo(state, m.id as number, m.value as string),
         ...trackingEverywhere(state, link),
       });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {

@@ -7,6 +7,8 @@ import type { LinkRequest } from './link.ts';
 import { threadSectionLines } from '../commands/server/info.ts';
 import { histogramEntries } from '../commands/server/latency.ts';
 import { pubsubView } from '../commands/pubsub/pubsub.ts';
+import { redirectTo } from '../reactivity/tracking.ts';
+import { feedLine } from '../server/monitor.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -46,6 +48,15 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return histogramEntries(state, req.args as string[]);
     case 'pubsub-view':
       return pubsubView(state, req.q as Parameters<typeof pubsubView>[1]);
+    case 'client-exists': {
+      const x = state.clients.get(req.id as number);
+      return x !== undefined && !x.closed;
+    }
+    case 'track-redirect':
+      return redirectTo(state, req.id as number, req.value as string);
+    case 'monitor':
+      feedLine(state.monitors, req.line as string);
+      return undefined;
     case 'memory':
       return state.memory.own();
     case 'evict':

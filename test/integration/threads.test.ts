@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
-import { RespClient } from '../helpers/resp-client.ts';
+import { ReplyError, RespClient } from '../helpers/resp-client.ts';
 
 const THREADS = 4;
 
@@ -415,6 +415,28 @@ describe('threads=4', () => {
       await cs[0]!.flushall();
       assert.deepEqual(await t.read(), { push: ['invalidate', null] });
       assert.equal(await t.call('PING'), 'PONG');
+      // REDIRECT to a RESP2 subscriber on another thread
+      await t.call('CLIENT', 'TRACKING', 'off');
+      let sub: RespClient | null = null;
+      for (let i = 0; i < 50 && sub === null; i++) {
+        const x = await RespClient.connect(srv.port);
+        if ((Number(await x.call('CLIENT', 'ID')) - 1) % THREADS !== mine) sub = x;
+        else x.close();
+      }
+      const s2 = sub!;
+      try {
+        const subId = Number(await s2.call('CLIENT', 'ID'));
+        assert.deepEqual(await s2.call('SUBSCRIBE', '__redis__:invalidate'), ['subscribe', '__redis__:invalidate', 1]);
+        await t.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(subId));
+        assert.equal(await t.call('CLIENT', 'GETREDIR'), subId);
+        assert.equal(await t.call('GET', key), null);
+        await cs[0]!.set(key, 'again');
+        assert.deepEqual(await s2.read(), ['message', '__redis__:invalidate', [key]]);
+      } finally {
+        s2.close();
+      }
+      const missing = await t.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', '999999');
+      assert.ok(missing instanceof ReplyError && /does not exist/.test(missing.message), String(missing));
     } finally {
       t.close();
     }

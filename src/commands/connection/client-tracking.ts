@@ -24,7 +24,8 @@ function clientTracking(c: Client, args: string[]): void {
       if (id === null) throw new CommandError(Err.NOT_INTEGER);
       redir = id;
       const target = c.server.clients.get(id);
-      if (target === undefined || target.closed) throw new CommandError('ERR The client ID you want redirect to does not exist');
+      const here = target !== undefined && !target.closed;
+      if (!here && c.server.clientsElsewhere?.exists(id) !== true) throw new CommandError('ERR The client ID you want redirect to does not exist');
     } else if (isOpt(a, 'BCAST')) options |= TF.BCAST;
     else if (isOpt(a, 'OPTIN')) options |= TF.OPTIN;
     else if (isOpt(a, 'OPTOUT')) options |= TF.OPTOUT;
