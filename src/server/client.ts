@@ -223,6 +223,7 @@ export class Client {
   flush(): void {
     const s = this.socket;
     if (this.closed) return;
+    if (this.server.beforeReply !== null && this.reply.len > 0) this.server.beforeReply();
     if (replyHold.fn !== null && s && this.reply.len > 0 && replyHold.fn(this)) return;
     if (s && this.reply.len > 0) {
       this.server.stats.netOutputBytes += this.reply.len;

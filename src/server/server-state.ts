@@ -96,6 +96,8 @@ export class ServerState {
    * whether one exists, and an invalidation delivered to it (false when it is gone).
    */
   clientsElsewhere: { exists(id: number): boolean; redirect(id: number, value: string): boolean } | null = null;
+  /** With threads: what must reach other threads before a reply leaves (tracking invalidations); set by threads/runtime.ts. */
+  beforeReply: (() => void) | null = null;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */

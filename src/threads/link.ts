@@ -90,11 +90,11 @@ const LOCK = 0;
  */
 export const SHARED = {
   BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
-  CHANGES: 8, MEMORY: 9, THREAD_MONITORS: 10,
+  CHANGES: 8, MEMORY: 9, THREAD_MONITORS: 10, THREAD_TRACKERS: 11,
 } as const;
 /** Words before the per-thread blocks. */
 const FIXED_WORDS = 8;
-const BLOCKS = 3;
+const BLOCKS = 4;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 

@@ -13,7 +13,7 @@ import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { feedLine } from '../server/monitor.ts';
 import { redirectTo } from '../reactivity/tracking.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
-import { serverOp } from './server-ops.ts';
+import { remoteInvalidate, serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
 import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
 import { AOF_OPS, threadAof } from './aof-threads.ts';
@@ -151,22 +151,45 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
 }
 
 /**
- * Client-side caching across threads: a shared word counts the threads
- * whose tracking needs key changes. While another thread's does, this
- * thread sends it every change of its keys (its own commands' and the
- * write-backs of borrowers) as an 'invalidate' notice; flushes are handled
- * by each thread as it flushes (server-ops.ts). Returns the notice handlers.
+ * Client-side caching across threads: shared words count the threads whose
+ * tracking needs key changes (in all, and per thread). While another
+ * thread's does, this thread collects every change of its keys (its own
+ * commands' and the write-backs of borrowers) and hands the keys to those
+ * threads before a reply leaves (ServerState.beforeReply, job replies) or at
+ * the end of the turn: asked, so the invalidation is there before the
+ * writer's reply, as Redis sends it; from inside a hold, as a notice.
+ * Flushes are handled by each thread as it flushes (server-ops.ts).
  */
-function trackingEverywhere(state: ServerState, link: ThreadLink): Record<string, (m: LinkRequest) => void> {
+function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
+  notices: Record<string, (m: LinkRequest) => void>;
+  flush: () => void;
+} {
   const words = link.words;
   let mine = false;
   let off: (() => void) | null = null;
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0 || link.closing) return;
+    const keys = pending;
+    pending = [];
+    for (let t = 0; t < link.count; t++) {
+      if (t === link.index || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
+      if (link.beingHeld) link.notice(t, { op: 'invalidate', keys });
+      else ask(t, { op: 'invalidate', keys });
+    }
+  };
   const update = (): void => {
     const others = words.load(SHARED.TRACKERS) - (mine ? 1 : 0);
     if (others > 0 && off === null) {
       off = state.changes.subscribe((_sh, _seq, _db, key, event) => {
         if (event === 'flushdb' || link.closing) return;
-        for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'invalidate', key });
+        pending.push(key);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       });
     } else if (others === 0 && off !== null) {
       off();
@@ -177,12 +200,16 @@ function trackingEverywhere(state: ServerState, link: ThreadLink): Record<string
     wired(on: boolean): void {
       mine = on;
       words.add(SHARED.TRACKERS, on ? 1 : -1);
+      words.add(words.of(SHARED.THREAD_TRACKERS, link.index), on ? 1 : -1);
       for (let t = 0; t < link.count; t++) if (t !== link.index) link.notice(t, { op: 'trackers' });
     },
   };
   return {
-    trackers: update,
-    invalidate: (m) => state.tracking?.remoteChange(m.key as string),
+    notices: {
+      trackers: update,
+      invalidate: (m) => remoteInvalidate(state, m.keys as string[]),
+    },
+    flush,
   };
 }
 
@@ -290,14 +317,20 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.aofThreads = aofs.aof;
       // the AOF's order: a thread's writes reach the file before another thread can see their effects
       link.beforeOthersSee = () => state.flushAppendOnly?.();
-      queue.beforeAnswers = () => state.flushAppendOnly?.();
+      queue.beforeAnswers = () => {
+        state.flushAppendOnly?.();
+        state.beforeReply?.();
+      };
       state.gates.push((_c, cmd, args) => refusedWithThreads(cmd.fullName, args));
+      const tracking = trackingEverywhere(state, link, (t, req) => borrower.ask(t, req));
+      // invalidations for other threads' clients go before a reply leaves
+      state.beforeReply = tracking.flush;
       const interested = keyInterest(state, link, {
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
         'track-redirect': (m) => void redirectTo(state, m.id as number, m.value as string),
-        ...trackingEverywhere(state, link),
+        ...tracking.notices,
       });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interested(req);

@@ -54,6 +54,9 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
     }
     case 'track-redirect':
       return redirectTo(state, req.id as number, req.value as string);
+    case 'invalidate':
+      remoteInvalidate(state, req.keys as string[]);
+      return undefined;
     case 'monitor':
       feedLine(state.monitors, req.line as string);
       return undefined;
@@ -73,4 +76,10 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
     default:
       throw new Error(`unknown thread request ${req.op}`);
   }
+}
+
+/** Keys another thread changed, for this thread's tracking clients. */
+export function remoteInvalidate(state: ServerState, keys: readonly string[]): void {
+  const t = state.tracking;
+  if (t !== null) for (const k of keys) t.remoteChange(k);
 }
