@@ -78,6 +78,12 @@ export class Engine {
   pinned = 0;
   /** While replaying: the thread whose command it was (it heard its own changes already). */
   replayFrom = -1;
+  /**
+   * With threads: the id of the client whose request runs now (a job's
+   * connection, a borrower's writer while its write-backs apply), so that
+   * another thread's NOLOOP tracking client skips its own writes.
+   */
+  writerId = 0;
   /** Owner shard of each of the 16384 slots. */
   readonly slotOwner = new Uint16Array(SLOT_COUNT);
   readonly databases: number;

@@ -124,9 +124,19 @@ export class Tracking {
     }
   }
 
-  /** With threads: another thread changed `key` (its writer is not a client of this thread). */
-  remoteChange(key: string): void {
-    if (this.off !== null) this.invalidateKey(null, key, true);
+  /**
+   * With threads: another thread changed `key`, for the request of client
+   * `writerId` (0: an expiry), who may be a client of this thread: NOLOOP skips it.
+   */
+  remoteChange(key: string, writerId: number): void {
+    if (this.off === null) return;
+    const prev = this.current;
+    this.current = writerId === 0 ? null : this.server.clients.get(writerId) ?? null;
+    try {
+      this.invalidateKey(this.current, key, true);
+    } finally {
+      this.current = prev;
+    }
   }
 
   /**
@@ -387,7 +397,14 @@ export class Tracking {
     const hub = this.server.pubsub;
     if (t !== undefined && t.redirect !== 0) {
       // with threads the redirect client may be another thread's (ServerState.clientsElsewhere)
-      const delivered = redirectTo(this.server, t.redirect, value) || this.server.clientsElsewhere?.redirect(t.redirect, value) === true;
+      const elsewhere = this.server.clientsElsewhere;
+      let delivered: boolean | null = redirectTo(this.server, t.redirect, value);
+      if (!delivered && elsewhere !== null) delivered = elsewhere.redirect(t.redirect, value);
+      // another thread's client, asked once this thread may ask (it is held now)
+      if (delivered === null) {
+        setImmediate(() => this.deliver(c, value));
+        return;
+      }
       if (!delivered) {
         t.flags |= TF.BROKEN_REDIR;
         if (c.resp === 3) hub.pushRaw(c, '>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');

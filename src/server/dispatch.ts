@@ -95,6 +95,8 @@ function rejectWith(c: Client, cmd: Command | null, msg: string): void {
 
 /** Runs a request; returns a promise only when the command completes asynchronously. */
 export function execute(c: Client, args: string[]): Promise<void> | undefined {
+  // with threads: who writes (a job runs for its connection on another thread)
+  c.server.engine.writerId = (c.ext.originId as number | undefined) ?? c.id;
   // client-side caching: the request's invalidations are held until it ends (null until a client tracks)
   const t = c.server.tracking;
   if (t === null) return executeRequest(c, args);

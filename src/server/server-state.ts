@@ -93,9 +93,10 @@ export class ServerState {
   aofThreads: AofThreads | null = null;
   /**
    * With threads: clients of other threads, for CLIENT TRACKING REDIRECT:
-   * whether one exists, and an invalidation delivered to it (false when it is gone).
+   * whether one exists, and an invalidation delivered to it (false when it
+   * is gone, null when this thread cannot ask now: it is held).
    */
-  clientsElsewhere: { exists(id: number): boolean; redirect(id: number, value: string): boolean } | null = null;
+  clientsElsewhere: { exists(id: number): boolean; redirect(id: number, value: string): boolean | null } | null = null;
   /** With threads: what must reach other threads before a reply leaves (tracking invalidations); set by threads/runtime.ts. */
   beforeReply: (() => void) | null = null;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */

@@ -140,7 +140,7 @@ export class Borrower implements RemoteKeys {
   flushBack(): void {
     if (!this.active) return;
     const out = this.collect();
-    for (let t = 0; t < out.length; t++) if (out[t]!.length !== 0) this.link.request(t, { op: 'writeback', wb: out[t] });
+    for (let t = 0; t < out.length; t++) if (out[t]!.length !== 0) this.link.request(t, { op: 'writeback', wb: out[t], writer: this.engine.writerId });
   }
 
   /** Sends the borrowed keys back and releases the owners (end of this turn's synchronous work). */
@@ -157,7 +157,7 @@ export class Borrower implements RemoteKeys {
     }
     this.active = false;
     const out = this.collect();
-    this.link.release((t) => (out[t]!.length === 0 ? undefined : { wb: out[t] }));
+    this.link.release((t) => (out[t]!.length === 0 ? undefined : { wb: out[t], writer: this.engine.writerId }));
   }
 
   /** Write-backs per owner thread for every borrowed key (changed ones whole, the rest as accesses); empties the guest. */
@@ -194,7 +194,7 @@ export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: Li
     if (req.op === 'fetch') return fetchKey(engine, codec, req.db as number, req.key as string);
     if (req.op === 'ping') return undefined;
     if (req.op === 'release' || req.op === 'writeback') {
-      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[], from);
+      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[], from, (req.writer as number | undefined) ?? 0);
       return undefined;
     }
     return other(req, from);
@@ -209,9 +209,11 @@ function fetchKey(engine: Engine, codec: ValueCodec, db: number, key: string): K
   return { p: codec.encode(v), ttl: ks.getExpire(key) ?? 0, lru: ks.lruWord(key) };
 }
 
-function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], from: number): void {
+function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], from: number, writer: number): void {
   engine.replaying = true;
   engine.replayFrom = from;
+  const writerBefore = engine.writerId;
+  engine.writerId = writer;
   try {
     for (const wb of wbs) {
       const ks = ownKeyspace(engine, wb.key, wb.db);
@@ -233,6 +235,7 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], fr
   } finally {
     engine.replaying = false;
     engine.replayFrom = -1;
+    engine.writerId = writerBefore;
   }
 }
 

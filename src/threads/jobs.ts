@@ -27,6 +27,8 @@ interface JobBatch {
   blocking: boolean[];
   /** While some thread has a MONITOR: each job's connection address, for its MONITOR line. */
   addrs?: string[];
+  /** Each job's connection id (NOLOOP tracking on other threads skips its own writes). */
+  cids: number[];
 }
 
 /** A blocking job that is waiting on its owner ('blocked'), or whose connection closed ('cancel'). */
@@ -90,12 +92,13 @@ export class Jobs {
     // nothing follows a blocking job at once: it may wait, and what comes after must not overtake it
     c.jobThread = blocking ? -1 : t;
     let b = this.outbox[t]!;
-    if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [], blocking: [] };
+    if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [], blocking: [], cids: [] };
     b.ids.push(id);
     b.dbs.push(c.db);
     b.resps.push(c.resp);
     b.args.push(args);
     b.blocking.push(blocking);
+    b.cids.push(c.id);
     if (monitoring(this.state)) (b.addrs ??= new Array<string>(b.ids.length - 1).fill(''))[b.ids.length - 1] = c.addr;
     else if (b.addrs !== undefined) b.addrs.push('');
     this.schedule();
@@ -192,12 +195,13 @@ export class Jobs {
     for (let i = 0; i < b.ids.length; i++) {
       if (b.blocking[i]!) {
         replies.push(null);
-        this.runBlocking(from, b.ids[i]!, b.dbs[i]!, b.resps[i]!, b.args[i]!);
+        this.runBlocking(from, b.ids[i]!, b.dbs[i]!, b.resps[i]!, b.args[i]!, b.cids[i]!);
         continue;
       }
       c.db = b.dbs[i]!;
       c.reply.resp = b.resps[i]!;
       c.ext.monitorAddr = b.addrs?.[i] || undefined;
+      c.ext.originId = b.cids[i];
       const r = execute(c, b.args[i]!);
       // a command that waits (CLIENT PAUSE) holds up the jobs behind it, as it would their connections
       if (r !== undefined) await r;
@@ -220,8 +224,9 @@ export class Jobs {
    * keys are: it waits, if it must, among this thread's waiters in the order
    * they came (first blocked, first served), as a stand-in of its own.
    */
-  private runBlocking(from: number, id: number, db: number, resp: 2 | 3, args: string[]): void {
+  private runBlocking(from: number, id: number, db: number, resp: 2 | 3, args: string[], cid: number): void {
     const w = new Client(this.state, null);
+    w.ext.originId = cid;
     w.db = db;
     w.reply.resp = resp;
     const done = (): void => {

@@ -11,7 +11,6 @@ import { readDumpPayload } from '../persistence/rdb-load.ts';
 import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
 import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { feedLine } from '../server/monitor.ts';
-import { redirectTo } from '../reactivity/tracking.ts';
 import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
 import { remoteInvalidate, serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
@@ -168,16 +167,20 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
   let mine = false;
   let off: (() => void) | null = null;
   let pending: string[] = [];
+  /** Who made each pending change (0: nobody's command, an expiry). */
+  let writers: number[] = [];
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || link.closing) return;
     const keys = pending;
+    const by = writers;
     pending = [];
+    writers = [];
     for (let t = 0; t < link.count; t++) {
       if (t === link.index || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
-      if (link.beingHeld) link.notice(t, { op: 'invalidate', keys });
-      else ask(t, { op: 'invalidate', keys });
+      if (link.beingHeld) link.notice(t, { op: 'invalidate', keys, writers: by });
+      else ask(t, { op: 'invalidate', keys, writers: by });
     }
   };
   const update = (): void => {
@@ -186,6 +189,7 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
       off = state.changes.subscribe((_sh, _seq, _db, key, event) => {
         if (event === 'flushdb' || link.closing) return;
         pending.push(key);
+        writers.push(event === 'expired' || event === 'evicted' ? 0 : state.engine.writerId);
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);
@@ -207,7 +211,7 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
   return {
     notices: {
       trackers: update,
-      invalidate: (m) => remoteInvalidate(state, m.keys as string[]),
+      invalidate: (m) => remoteInvalidate(state, m.keys as string[], m.writers as number[]),
     },
     flush,
   };
@@ -290,11 +294,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         redirect(id, value) {
           const t = threadOfClient(id);
           if (id <= 0 || t === init.index || link.closing) return false;
-          // asked when this thread may ask; from inside a hold it can only be told (and is assumed there)
-          if (link.beingHeld) {
-            link.notice(t, { op: 'track-redirect', id, value });
-            return true;
-          }
+          // asked, and so known to be there or gone; from inside a hold, later (null)
+          if (link.beingHeld) return null;
           return borrower.ask(t, { op: 'track-redirect', id, value }) === true;
         },
       };
@@ -329,7 +330,6 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
-        'track-redirect': (m) => void redirectTo(state, m.id as number, m.value as string),
         ...tracking.notices,
       });
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {

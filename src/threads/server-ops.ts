@@ -55,7 +55,7 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
     case 'track-redirect':
       return redirectTo(state, req.id as number, req.value as string);
     case 'invalidate':
-      remoteInvalidate(state, req.keys as string[]);
+      remoteInvalidate(state, req.keys as string[], req.writers as number[]);
       return undefined;
     case 'monitor':
       feedLine(state.monitors, req.line as string);
@@ -79,7 +79,7 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
 }
 
 /** Keys another thread changed, for this thread's tracking clients. */
-export function remoteInvalidate(state: ServerState, keys: readonly string[]): void {
+export function remoteInvalidate(state: ServerState, keys: readonly string[], writers: readonly number[]): void {
   const t = state.tracking;
-  if (t !== null) for (const k of keys) t.remoteChange(k);
+  if (t !== null) for (let i = 0; i < keys.length; i++) t.remoteChange(keys[i]!, writers[i] ?? 0);
 }
