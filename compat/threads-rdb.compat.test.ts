@@ -119,7 +119,7 @@ describe('snapshots with threads=4', () => {
     await waitBgsave(cs[2]!);
     execFileSync('redis-check-rdb', [join(dir, 'dump.rdb')]);
     const bg = await totalInRedis(dir);
-    assert.equal(bg.total, START * ACCOUNTS);
+    assert.equal(bg.total, START * ACCOUNTS, 'bgsave');
     assert.equal(bg.keys, ACCOUNTS);
     assert.deepEqual(bg.db3, ['a', 'b', 'c']);
     assert.equal(await cs[3]!.save(), 'OK');
@@ -127,7 +127,7 @@ describe('snapshots with threads=4', () => {
     await Promise.all(writers);
     for (const c of conns) c.disconnect();
     const fg = await totalInRedis(dir);
-    assert.equal(fg.total, START * ACCOUNTS);
+    assert.equal(fg.total, START * ACCOUNTS, 'save');
     // after the save every thread counts its changes from its own cut
     for (const c of cs) assert.match(await c.info('persistence'), /rdb_changes_since_last_save:\d+\r\n/);
     const values = await cs[0]!.mget(...keys);

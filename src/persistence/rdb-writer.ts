@@ -188,10 +188,14 @@ export function writeRdb(engine: Engine, options: Partial<RdbSaveOptions> = {}):
  * null is returned) or returned as one buffer. Keys already expired are left out.
  */
 export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null {
+  // with threads the other threads' parts come first: asking for them takes the lock and holds them,
+  // and only then is this thread's data the same point in time as theirs (a holder waited on
+  // meanwhile could otherwise change a key of this thread already written)
+  const parts = opts.parts?.() ?? [];
   const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: opts.sink });
   writeRdbHeader(out, engine, opts);
   writeRdbSections(out, engine, opts);
-  if (opts.parts !== undefined) for (const part of opts.parts()) out.bytes(part);
+  for (const part of parts) out.bytes(part);
   out.byte(RDB_OP.EOF);
   return out.finishWithChecksum();
 }
