@@ -22,6 +22,7 @@ import { RdbOut } from './rdb-out.ts';
 import { IncrementalSnapshot, type SnapshotShape } from './incremental-rdb.ts';
 import { RDB_OP } from './rdb-types.ts';
 import { SnapshotWalker, type SnapshotFormat, type SnapshotStats } from './snapshot-walker.ts';
+import { ChunkQueue, appendPartFile, discardPartFiles } from './chunk-file.ts';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 
@@ -191,14 +192,14 @@ export function serializeBase(engine: Engine, rdb: boolean, opts: RdbSaveOptions
  * serialization to a file as it goes and fsyncs it.
  */
 export class BaseRewrite {
-  private queue: Buffer[] = [];
+  private readonly queue = new ChunkQueue();
   private readonly walker: SnapshotWalker<unknown>;
   private readonly walk: BaseWalk;
   /** With threads: the other threads' parts, written as of the same point in time. */
   private readonly theirs: Promise<string[]> | null;
 
   constructor(engine: Engine, rdb: boolean, opts: RdbSaveOptions, theirs: Promise<string[]> | null = null, shape: SnapshotShape = theirs === null ? 'file' : 'head') {
-    this.walk = baseWalker(engine, rdb, opts, (c) => this.queue.push(c), shape);
+    this.walk = baseWalker(engine, rdb, opts, this.queue.push, shape);
     this.walker = this.walk.walker;
     this.theirs = theirs;
   }
@@ -222,20 +223,11 @@ export class BaseRewrite {
       throw e;
     }
     try {
-      const flush = async (): Promise<void> => {
-        while (this.queue.length !== 0) {
-          const batch = this.queue;
-          this.queue = [];
-          for (const c of batch) {
-            let off = 0;
-            while (off < c.length) off += (await fh.write(c, off, c.length - off)).bytesWritten;
-          }
-        }
-      };
+      const flush = (): Promise<void> => this.queue.writeTo(fh);
       await this.walker.run(flush);
       await flush();
       if (this.theirs !== null) {
-        for (const part of await this.theirs) await appendFile(part, (b) => this.walk.append(b), flush);
+        for (const part of await this.theirs) await appendPartFile(part, (b) => this.walk.append(b), flush);
       }
       this.walk.end();
       await flush();
@@ -244,28 +236,11 @@ export class BaseRewrite {
       this.walker.cancel();
       await fh.close().catch(() => {});
       await unlink(file).catch(() => {});
-      if (this.theirs !== null) for (const part of await this.theirs.catch(() => [] as string[])) await unlink(part).catch(() => {});
+      await discardPartFiles(this.theirs);
       throw e;
     }
     await fh.close();
     return this.walker.stats;
-  }
-}
-
-/** Copies a part file into an output in chunks and removes it. */
-async function appendFile(part: string, append: (b: Buffer) => void, flush: () => Promise<void>): Promise<void> {
-  const fh = await open(part, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      append(buf.subarray(0, bytesRead));
-      await flush();
-    }
-  } finally {
-    await fh.close();
-    await unlink(part).catch(() => {});
   }
 }
 

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { writeRdbSections, writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
 import { RdbOut } from './rdb-out.ts';
-import { IncrementalSnapshot, type SnapshotShape, type SnapshotStats } from './incremental-rdb.ts';
+import { IncrementalSnapshot, type SnapshotStats } from './incremental-rdb.ts';
+import { ChunkQueue, appendPartFile, discardPartFiles } from './chunk-file.ts';
 import { RDB_OP } from './rdb-types.ts';
 
 /**
@@ -108,8 +109,8 @@ export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOpti
  */
 export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true, others: OtherParts | null = null): Promise<SnapshotStats> {
   // the point in time is now: the snapshot starts watching writes before anything is awaited (here and on every thread)
-  let queue: Buffer[] = [];
-  const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: (chunk) => queue.push(chunk) });
+  const queue = new ChunkQueue();
+  const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: queue.push });
   const theirs = others?.start(opts, dirname(file)) ?? null;
   const snap = new IncrementalSnapshot(engine, out, opts, theirs === null ? 'file' : 'head');
   const tmp = join(dirname(file), `temp-bg-${process.pid}.rdb`);
@@ -118,26 +119,17 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
     fh = await open(tmp, 'w');
   } catch (e) {
     snap.abort();
-    await discardParts(theirs);
+    await discardPartFiles(theirs);
     throw e;
   }
   let stats: SnapshotStats;
   try {
-    const flush = async (): Promise<void> => {
-      while (queue.length !== 0) {
-        const batch = queue;
-        queue = [];
-        for (const chunk of batch) {
-          let off = 0;
-          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
-        }
-      }
-    };
+    const flush = (): Promise<void> => queue.writeTo(fh);
     await snap.run(flush);
     await flush();
     if (theirs !== null) {
       // the other threads' sections, then the end
-      for (const part of await theirs) await appendPart(part, out, flush);
+      for (const part of await theirs) await appendPartFile(part, (b) => out.bytes(b), flush);
       out.byte(RDB_OP.EOF);
       out.finishWithChecksum();
       await flush();
@@ -147,7 +139,7 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
   } catch (e) {
     await fh.close();
     await unlink(tmp).catch(() => {});
-    await discardParts(theirs);
+    await discardPartFiles(theirs);
     throw e;
   }
   await fh.close();
@@ -166,30 +158,6 @@ export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbS
   return stats;
 }
 
-/** Copies a thread's part file into the output (its checksum covers it) and removes it. */
-async function appendPart(part: string, out: RdbOut, flush: () => Promise<void>): Promise<void> {
-  const fh = await open(part, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      out.bytes(buf, 0, bytesRead);
-      await flush();
-    }
-  } finally {
-    await fh.close();
-    await unlink(part).catch(() => {});
-  }
-}
-
-/** Removes the part files of a save that failed. */
-async function discardParts(theirs: Promise<string[]> | null): Promise<void> {
-  if (theirs === null) return;
-  const parts = await theirs.catch(() => [] as string[]);
-  for (const p of parts) await unlink(p).catch(() => {});
-}
-
 /** With threads: this thread's sections of the dataset as of now (a part of SAVE's file). */
 export function sectionsNow(engine: Engine, opts: RdbSaveOptions): Uint8Array {
   const out = new RdbOut({ compress: opts.compress, checksum: false });
@@ -201,10 +169,10 @@ export function sectionsNow(engine: Engine, opts: RdbSaveOptions): Uint8Array {
  * With threads: this thread's sections of the dataset as of now, walked in
  * the background like BGSAVE's and written to `file` (a part of BGSAVE's).
  */
-export async function savePartAsync(engine: Engine, file: string, opts: RdbSaveOptions, shape: SnapshotShape = 'part'): Promise<SnapshotStats> {
-  let queue: Buffer[] = [];
-  const out = new RdbOut({ compress: opts.compress, checksum: false, sink: (chunk) => queue.push(chunk) });
-  const snap = new IncrementalSnapshot(engine, out, opts, shape);
+export async function savePartAsync(engine: Engine, file: string, opts: RdbSaveOptions): Promise<SnapshotStats> {
+  const queue = new ChunkQueue();
+  const out = new RdbOut({ compress: opts.compress, checksum: false, sink: queue.push });
+  const snap = new IncrementalSnapshot(engine, out, opts, 'part');
   let fh: FileHandle;
   try {
     fh = await open(file, 'w');
@@ -213,21 +181,10 @@ export async function savePartAsync(engine: Engine, file: string, opts: RdbSaveO
     throw e;
   }
   try {
-    const flush = async (): Promise<void> => {
-      while (queue.length !== 0) {
-        const batch = queue;
-        queue = [];
-        for (const chunk of batch) {
-          let off = 0;
-          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
-        }
-      }
-    };
-    await snap.run(flush);
-    await flush();
+    await snap.run(() => queue.writeTo(fh));
     // what is still buffered goes to the sink
     out.done();
-    await flush();
+    await queue.writeTo(fh);
   } catch (e) {
     await fh.close();
     await unlink(file).catch(() => {});

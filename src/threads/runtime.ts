@@ -20,6 +20,9 @@ import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
 
+/** What a thread does with each kind of one-way message (LinkRequest.op) from another thread. */
+type Notices = Record<string, (m: LinkRequest) => void>;
+
 /** Values as DUMP payloads under the thread's config. */
 function codecFor(state: ServerState): ValueCodec {
   return {
@@ -39,21 +42,19 @@ function codecFor(state: ServerState): ValueCodec {
  * made it a 'changed' notice, which that thread hears as a key event of its
  * guest shard (blocked clients retry, watchers turn dirty). Notices travel on
  * the link's ports, so a thread that holds the owner has them all
- * (ThreadLink.catchUp). Returns the owner's handler of 'interest' requests.
+ * (ThreadLink.catchUp). Returns the owner's handler of 'interest' requests and the notices it handles.
  */
-function keyInterest(state: ServerState, link: ThreadLink, notices: Record<string, (m: LinkRequest) => void>): (req: LinkRequest) => unknown {
+function keyInterest(state: ServerState, link: ThreadLink): { serve: (req: LinkRequest) => unknown; notices: Notices } {
   const engine = state.engine;
   /** Owner side: "db:key" → threads that asked. */
   const interest = new Map<string, Set<number>>();
-  link.onNotices((m) => {
-    const other = notices[m.op];
-    if (other !== undefined) other(m);
-    else if (m.op === 'changed') engine.guest!.emit(m.db as number, m.key as string, 'changed');
-    else if (m.op === 'swapped') {
+  const notices: Notices = {
+    changed: (m) => engine.guest!.emit(m.db as number, m.key as string, 'changed'),
+    swapped: (m) => {
       state.watchSwapped?.(m.db as number, m.key as string, m.existed as boolean, m.exists as boolean, m.stale as boolean);
       engine.guest!.emit(m.db as number, m.key as string, 'swapdb');
-    }
-  });
+    },
+  };
   for (const sh of engine.shards) {
     sh.onKeyEvent((db, key) => {
       if (interest.size === 0) return;
@@ -75,7 +76,7 @@ function keyInterest(state: ServerState, link: ThreadLink, notices: Record<strin
       for (const t of threads) link.notice(t, m);
     }
   });
-  return (req) => {
+  const serve = (req: LinkRequest): unknown => {
     const id = (req.db as number) + ':' + (req.key as string);
     let threads = interest.get(id);
     if (req.on === true) {
@@ -87,6 +88,7 @@ function keyInterest(state: ServerState, link: ThreadLink, notices: Record<strin
     }
     return undefined;
   };
+  return { serve, notices };
 }
 
 /**
@@ -160,7 +162,7 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
  * Flushes are handled by each thread as it flushes (server-ops.ts).
  */
 function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
-  notices: Record<string, (m: LinkRequest) => void>;
+  notices: Notices;
   flush: () => void;
 } {
   const words = link.words;
@@ -326,14 +328,18 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       const tracking = trackingEverywhere(state, link, (t, req) => borrower.ask(t, req));
       // invalidations for other threads' clients go before a reply leaves
       state.beforeReply = tracking.flush;
-      const interested = keyInterest(state, link, {
+      const interest = keyInterest(state, link);
+      // one-way messages from other threads, by op
+      const notices: Notices = {
+        ...interest.notices,
+        ...tracking.notices,
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
-        ...tracking.notices,
-      });
+      };
+      link.onNotices((m) => notices[m.op]?.(m));
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
-        if (req.op === 'interest') return interested(req);
+        if (req.op === 'interest') return interest.serve(req);
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
