@@ -12,6 +12,7 @@ import { command, type CommandSpec } from '../commands/core/spec.ts';
 import { CommandError, Err } from '../commands/core/errors.ts';
 import { parseInteger } from '../commands/core/parse.ts';
 import { writeRdb } from '../persistence/rdb-writer.ts';
+import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 
@@ -24,6 +25,29 @@ export interface PropagationSink {
   feed(db: number, args: readonly string[]): void;
 }
 
+/**
+ * With threads (src/threads/repl-threads.ts): one stream for the whole
+ * server. Each thread buffers what it propagates and hands it, numbered from
+ * one shared sequence, to every thread that serves replicas (a hub), at the
+ * points where the AOF writes its buffer: before another thread can see the
+ * changes, and before a reply leaves. A hub streams the pieces in sequence
+ * order, so its replicas get the writes in an order the threads ran them in.
+ */
+export interface ReplicationThreads {
+  /** A replica is served on some thread: every thread records what it propagates. */
+  streaming(): boolean;
+  /** Buffers one command of database db for the hubs. */
+  buffer(db: number, cmd: string): void;
+  /** Full sync on this thread: holds every thread, makes this thread a hub from that cut, and returns the RDB of the cut. */
+  attach(): Buffer;
+  /** This thread serves no replica any more. */
+  detach(): void;
+  /** WAIT: replicas on every hub that acknowledged what this thread's clients wrote so far. */
+  waitForAcks(numreplicas: number, timeoutMs: number): Promise<number>;
+  /** ROLE's replicas and offset over every thread. */
+  role(): { offset: number; entries: Array<[string, string, string]> };
+}
+
 interface Replica {
   client: Client;
   /** Offset the replica last acknowledged (REPLCONF ACK). */
@@ -32,17 +56,14 @@ interface Replica {
   listeningPort: number;
 }
 
-/** A client in WAIT: resolved once `numreplicas` replicas acknowledged `offset`, or at its deadline. */
-interface AckWaiter {
+/** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
+interface AckWatcher {
   offset: number;
-  numreplicas: number;
-  done: (acked: number) => void;
+  seen: (acked: number) => void;
 }
 
 function encode(args: readonly string[]): Buffer {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
-  return Buffer.from(s, 'latin1');
+  return Buffer.from(encodeString(args), 'latin1');
 }
 
 export class ReplicationFeed {
@@ -52,6 +73,8 @@ export class ReplicationFeed {
   offset = 0;
   /** The AOF while it is on (set and cleared by the AOF): propagation fans out to it and the replicas. */
   sink: PropagationSink | null = null;
+  /** Set with threads: the stream runs through the hubs. */
+  threads: ReplicationThreads | null = null;
 
   constructor(server: ServerState) {
     this.server = server;
@@ -62,7 +85,7 @@ export class ReplicationFeed {
 
   /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
   get active(): boolean {
-    return this.replicas.size !== 0 || this.sink !== null;
+    return this.replicas.size !== 0 || this.sink !== null || (this.threads !== null && this.threads.streaming());
   }
 
   /** Total writes so far, to tell whether a command changed anything. */
@@ -105,6 +128,10 @@ export class ReplicationFeed {
 
   feed(db: number, args: readonly string[]): void {
     if (this.sink !== null) this.sink.feed(db, args);
+    if (this.threads !== null) {
+      if (this.threads.streaming()) this.threads.buffer(db, encodeString(args));
+      return;
+    }
     if (this.replicas.size === 0) return;
     let buf = encode(args);
     if (db !== this.streamDb) {
@@ -112,6 +139,20 @@ export class ReplicationFeed {
       this.streamDb = db;
     }
     this.feedRaw(buf);
+  }
+
+  /** With threads, a hub's next piece of the stream: [db, commands] runs, SELECT added where the database changes. */
+  emit(runs: ReadonlyArray<readonly [number, string]>): void {
+    if (this.replicas.size === 0) return;
+    let s = '';
+    for (const [db, cmds] of runs) {
+      if (db !== this.streamDb) {
+        s += encodeString(['SELECT', String(db)]);
+        this.streamDb = db;
+      }
+      s += cmds;
+    }
+    this.feedRaw(Buffer.from(s, 'latin1'));
   }
 
   /** Appends bytes to the stream every replica receives (one offset for all). */
@@ -127,7 +168,7 @@ export class ReplicationFeed {
     }
   }
 
-  private readonly ackWaiters = new Set<AckWaiter>();
+  private readonly ackWatchers = new Set<AckWatcher>();
 
   /** Replicas that acknowledged at least `offset`. */
   ackedAt(offset: number): number {
@@ -142,10 +183,7 @@ export class ReplicationFeed {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
     }
-    for (const w of this.ackWaiters) {
-      const n = this.ackedAt(w.offset);
-      if (n >= w.numreplicas) w.done(n);
-    }
+    for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
   }
 
   setListeningPort(c: Client, port: number): void {
@@ -155,25 +193,43 @@ export class ReplicationFeed {
 
   /** WAIT: resolves with the replicas that reached the current offset, at the latest after timeoutMs (0 = never). */
   waitForAcks(numreplicas: number, timeoutMs: number): Promise<number> {
+    if (this.threads !== null) return this.threads.waitForAcks(numreplicas, timeoutMs);
+    return this.waitHere(numreplicas, timeoutMs);
+  }
+
+  /** WAIT against this thread's replicas and stream. */
+  waitHere(numreplicas: number, timeoutMs: number): Promise<number> {
     const offset = this.offset;
     const now = this.ackedAt(offset);
     if (now >= numreplicas) return Promise.resolve(now);
-    // ask the replicas for their offsets now rather than at their next periodic ACK
-    if (this.replicas.size !== 0) this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | null = null;
-      const w: AckWaiter = {
-        offset,
-        numreplicas,
-        done: (n) => {
-          this.ackWaiters.delete(w);
-          if (timer !== null) clearTimeout(timer);
-          resolve(n);
-        },
-      };
-      this.ackWaiters.add(w);
-      if (timeoutMs > 0) timer = setTimeout(() => w.done(this.ackedAt(offset)), timeoutMs);
+      const stop = this.watchAcks(offset, (n) => {
+        if (n < numreplicas) return;
+        stop();
+        if (timer !== null) clearTimeout(timer);
+        resolve(n);
+      });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          stop();
+          resolve(this.ackedAt(offset));
+        }, timeoutMs);
+      }
     });
+  }
+
+  /**
+   * Calls `seen` with the replicas that acknowledged `offset` after each
+   * acknowledgement, until the returned function is called. Replicas short
+   * of it are asked for their offsets now rather than at their next
+   * periodic ACK.
+   */
+  watchAcks(offset: number, seen: (acked: number) => void): () => void {
+    if (this.ackedAt(offset) < this.replicas.size) this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
+    const w: AckWatcher = { offset, seen };
+    this.ackWatchers.add(w);
+    return () => this.ackWatchers.delete(w);
   }
 
   /** Replicas for ROLE: [ip, port, acknowledged offset]. */
@@ -182,9 +238,9 @@ export class ReplicationFeed {
   }
 
   attach(c: Client, psync: boolean): void {
-    const rdb = writeRdb(this.server.engine);
     const sock = c.socket;
     if (!sock) return;
+    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
     c.reply.flush(sock);
     if (psync) sock.write(`+FULLRESYNC ${this.server.runId} ${this.offset}\r\n`);
     sock.write(`$${rdb.length}\r\n`);
@@ -192,7 +248,10 @@ export class ReplicationFeed {
     const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0 };
     this.replicas.add(r);
     this.streamDb = -1;
-    c.onClose.push(() => this.replicas.delete(r));
+    c.onClose.push(() => {
+      this.replicas.delete(r);
+      if (this.replicas.size === 0) this.threads?.detach();
+    });
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';
     c.ext.replica = true;
@@ -254,10 +313,10 @@ const role = command({
   acl: ['@admin', '@dangerous'],
   handler(c) {
     const feed = c.server.replication;
-    const entries = feed.roleEntries();
+    const { offset, entries } = feed.threads?.role() ?? { offset: feed.offset, entries: feed.roleEntries() };
     c.reply.array(3);
     c.reply.bulk('master');
-    c.reply.int(feed.offset);
+    c.reply.int(offset);
     c.reply.array(entries.length);
     for (const e of entries) {
       c.reply.array(3);

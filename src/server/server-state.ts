@@ -62,7 +62,8 @@ export class ServerState {
     lazyfreedObjects: 0,
   };
   /** 40 hex chars identifying this run (INFO run_id). */
-  readonly runId = randomBytes(20).toString('hex');
+  /** The server's run id (with threads, thread 0's, given to every other thread). */
+  runId = randomBytes(20).toString('hex');
   /** Path of the config file given on the command line, if any. */
   configFile = '';
   peakMemory = 0;

@@ -51,7 +51,7 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   for (let t = 1; t < count; t++) {
     const mine = [...ports[t]!, ...jobPorts[t]!].filter((p): p is MessagePort => p !== null);
     const w = new Worker(WORKER_URL, {
-      workerData: { cfg: { ...cfg, port: main.port }, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t] },
+      workerData: { cfg: { ...cfg, port: main.port }, runId: main.state.runId, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t] },
       transferList: mine,
     });
     workers.push(w);

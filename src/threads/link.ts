@@ -90,11 +90,12 @@ const LOCK = 0;
  */
 export const SHARED = {
   BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
-  CHANGES: 8, MEMORY: 9, THREAD_MONITORS: 10, THREAD_TRACKERS: 11,
+  REPL_SEQ: 8, REPL_HUBS: 9,
+  CHANGES: 10, MEMORY: 11, THREAD_MONITORS: 12, THREAD_TRACKERS: 13, REPL_HUB: 14,
 } as const;
 /** Words before the per-thread blocks. */
-const FIXED_WORDS = 8;
-const BLOCKS = 4;
+const FIXED_WORDS = 10;
+const BLOCKS = 5;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -359,7 +360,10 @@ export class ThreadLink {
         return;
       }
       try {
-        this.send(h, { op: 'reply', r: this.serve(req, h) });
+        const r = this.serve(req, h);
+        // what serving it wrote (a key that expired as it was fetched) comes before the holder's next write
+        this.beforeOthersSee();
+        this.send(h, { op: 'reply', r });
       } catch (e) {
         this.send(h, { op: 'reply', err: e instanceof Error ? e.message : String(e) });
       }

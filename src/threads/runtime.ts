@@ -16,6 +16,7 @@ import { remoteInvalidate, serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
 import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
 import { AOF_OPS, threadAof } from './aof-threads.ts';
+import { REPL_OPS, threadReplication } from './repl-threads.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -219,16 +220,11 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
   };
 }
 
-/** What a multi-threaded server refuses for now (docs/threads.md, "Not done yet"). */
-function refusedWithThreads(name: string, args: readonly string[]): string | null {
-  // a replica would get one thread's keys and stream
-  if (name === 'sync' || name === 'psync') return 'ERR replicas are not supported with threads > 1 yet';
-  return null;
-}
-
 /** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
 export interface ThreadInit extends LinkInit {
   jobPorts: (MessagePort | null)[];
+  /** Thread 0's run id (INFO run_id, master_replid), which the other threads take. */
+  runId?: string;
 }
 
 /** The role of thread `init.index` of a multi-threaded server. */
@@ -246,6 +242,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       jobs?.close();
     },
     attach(state: ServerState): void {
+      if (init.runId !== undefined) state.runId = init.runId;
       // client ids increase over the whole server (a shared sequence), and the low part names the thread
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
       jobs = new Jobs(state, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
@@ -318,21 +315,30 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.threadSaves = snapshots.saves;
       const aofs = threadAof(state, link);
       state.aofThreads = aofs.aof;
-      // the AOF's order: a thread's writes reach the file before another thread can see their effects
-      link.beforeOthersSee = () => state.flushAppendOnly?.();
+      const repl = threadReplication(state, link);
+      state.replication.threads = repl.threads;
+      // the AOF's and the replication stream's order: a thread's writes are written and numbered before
+      // another thread can see their effects
+      link.beforeOthersSee = () => {
+        state.flushAppendOnly?.();
+        repl.flush();
+      };
       queue.beforeAnswers = () => {
         state.flushAppendOnly?.();
         state.beforeReply?.();
       };
-      state.gates.push((_c, cmd, args) => refusedWithThreads(cmd.fullName, args));
       const tracking = trackingEverywhere(state, link, (t, req) => borrower.ask(t, req));
-      // invalidations for other threads' clients go before a reply leaves
-      state.beforeReply = tracking.flush;
+      // invalidations for other threads' clients, and this thread's part of the replication stream, go before a reply leaves
+      state.beforeReply = () => {
+        tracking.flush();
+        repl.flush();
+      };
       const interest = keyInterest(state, link);
       // one-way messages from other threads, by op
       const notices: Notices = {
         ...interest.notices,
         ...tracking.notices,
+        ...repl.notices,
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
@@ -342,6 +348,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         if (req.op === 'interest') return interest.serve(req);
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
+        if (REPL_OPS.has(req.op)) return repl.serve(req);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
         if (req.op === 'client-unblock') {
           // a connection of this thread: unblocked here, or where its blocking job waits (the asker goes there)

@@ -405,7 +405,7 @@ const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
 ]);
 /** Sections merged over threads (keyspace sums itself: engine/server-wide.ts). */
-const MERGED = new Set(['clients', 'stats', 'persistence', 'commandstats', 'errorstats']);
+const MERGED = new Set(['clients', 'stats', 'persistence', 'commandstats', 'errorstats', 'replication']);
 
 /** This thread's fields of a section, merged with every other thread's (none with one thread). */
 function sectionLines(s: ServerState, name: string): Field[] {
@@ -413,6 +413,7 @@ function sectionLines(s: ServerState, name: string): Field[] {
   if (s.others === null || !MERGED.has(name)) return fields;
   const others = s.others({ op: 'info-section', name }) as Field[][];
   if (name === 'commandstats' || name === 'errorstats') return mergeCounters(fields, others);
+  if (name === 'replication') return mergeReplication(fields, others);
   for (const o of others) {
     const byName = new Map(o);
     for (const f of fields) {
@@ -427,6 +428,24 @@ function sectionLines(s: ServerState, name: string): Field[] {
     if (value !== undefined) f[1] = value(s);
   }
   return fields;
+}
+
+/** The replication section over threads: every thread's replicas (renumbered), the stream's offset from the hub that has one. */
+function mergeReplication(fields: Field[], others: Field[][]): Field[] {
+  const all = [fields, ...others];
+  const slaves = all.flatMap((f) => f.filter(([k]) => /^slave\d+$/.test(k)).map(([, v]) => v));
+  const largest = (k: string): number => Math.max(...all.map((f) => Number(f.find(([n]) => n === k)?.[1] ?? 0)));
+  const out: Field[] = [];
+  for (const f of fields) {
+    if (/^slave\d+$/.test(f[0])) continue;
+    if (f[0] === 'connected_slaves') {
+      out.push([f[0], slaves.length]);
+      slaves.forEach((v, i) => out.push([`slave${i}`, v]));
+    } else if (f[0] === 'master_repl_offset' || f[0] === 'repl_backlog_active' || f[0] === 'repl_backlog_first_byte_offset' || f[0] === 'repl_backlog_histlen') {
+      out.push([f[0], largest(f[0])]);
+    } else out.push(f);
+  }
+  return out;
 }
 
 /** commandstats / errorstats entries (k=v,… lists) added up over threads, usec_per_call recomputed. */

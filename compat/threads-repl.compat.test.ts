@@ -1,0 +1,204 @@
+/**
+ * Replication with threads (src/threads/repl-threads.ts): stock redis-server
+ * 7.0 replicas follow a 4-thread shardis while clients on every thread move
+ * amounts between accounts owned by different threads (MULTI/EXEC, EVAL),
+ * write pairs with MSET and push to two lists of different threads in
+ * transactions. Readers on a replica must never see the total change or a
+ * pair half written: each transaction, script and multi-key command reaches
+ * it whole. Three more replicas attach while the writes run, so each
+ * snapshot and its stream must meet exactly (a transfer lost or applied
+ * twice changes the total). At the end WAIT counts every replica, and each
+ * holds the primary's data.
+ */
+import { describe, before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startServer, type RunningServer } from '../src/index.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { rng } from '../test/helpers/rng.ts';
+
+const THREADS = 4;
+const ACCOUNTS = Array.from({ length: 16 }, (_, i) => `acct:${i}`);
+const START = 1000;
+const PAIRS = ['pair:a', 'pair:b', 'pair:c'];
+const LA = 'list:{a}';
+const LB = 'list:{b}';
+const TRANSFER = `
+local from = tonumber(redis.call('GET', KEYS[1]))
+redis.call('SET', KEYS[1], from - tonumber(ARGV[1]))
+redis.call('INCRBY', KEYS[2], ARGV[1])
+return from`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function connectRetry(port: number): Promise<Redis> {
+  for (let i = 0; ; i++) {
+    const c = new Redis(port, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      return c;
+    } catch (e) {
+      c.disconnect();
+      if (i > 200) throw e;
+      await sleep(25);
+    }
+  }
+}
+
+interface Replica {
+  proc: ChildProcess;
+  dir: string;
+  r: Redis;
+}
+
+async function startReplica(primary: number): Promise<Replica> {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-threads-replica-'));
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(primary)], { stdio: 'ignore' });
+  const r = await connectRetry(port);
+  for (let i = 0; i < 400 && !/master_link_status:up/.test(await r.info('replication')); i++) await sleep(25);
+  assert.match(await r.info('replication'), /master_link_status:up/);
+  return { proc, dir, r };
+}
+
+function stopReplica(x: Replica): void {
+  x.r.disconnect();
+  x.proc.kill('SIGKILL');
+  rmSync(x.dir, { recursive: true, force: true });
+}
+
+const total = (vals: Array<string | null>): number => vals.reduce((a, v) => a + Number(v), 0);
+
+/** Everything the writers touch, to compare primary and replicas. */
+async function contents(r: Redis): Promise<unknown> {
+  return [await r.mget(...ACCOUNTS), await r.mget(...PAIRS), await r.lrange(LA, 0, -1), await r.lrange(LB, 0, -1), await r.dbsize()];
+}
+
+describe('replication with threads=4', () => {
+  let srv: RunningServer;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shardis-threads-repl-'));
+    srv = await startServer({ port: 0, threads: THREADS, dir, config: { save: '' } });
+  });
+  after(async () => {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('replicas see every transaction, script and MSET whole, in an order the threads ran them in', async () => {
+    const engine = srv.state.engine;
+    const owners = new Set(ACCOUNTS.map((k) => engine.threadOf(engine.shardIdOf(k))));
+    assert.equal(owners.size, THREADS, 'the accounts live on every thread');
+    assert.notEqual(engine.threadOf(engine.shardIdOf(LA)), engine.threadOf(engine.shardIdOf(LB)));
+
+    const admin = await connectRetry(srv.port);
+    await admin.mset(...ACCOUNTS.flatMap((k) => [k, String(START)]));
+    await admin.mset(...PAIRS.flatMap((k) => [k, '0']));
+    const first = await startReplica(srv.port);
+    const later: Replica[] = [];
+    const conns = await Promise.all(Array.from({ length: 8 }, () => connectRetry(srv.port)));
+    try {
+      assert.deepEqual(await first.r.mget(...ACCOUNTS), ACCOUNTS.map(() => String(START)));
+      let stop = false;
+      const violations: string[] = [];
+      const write = async (c: Redis, w: number): Promise<void> => {
+        const rnd = rng(w + 1);
+        for (let n = 0; !stop; n++) {
+          const a = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+          let b = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+          if (b === a) b = ACCOUNTS[(ACCOUNTS.indexOf(a) + 1) % ACCOUNTS.length]!;
+          const amount = 1 + Math.floor(rnd() * 9);
+          const v = `${w}:${n}`;
+          switch (n % 4) {
+            case 0:
+              await c.multi().decrby(a, amount).incrby(b, amount).exec();
+              break;
+            case 1:
+              await c.eval(TRANSFER, 2, a, b, amount);
+              break;
+            case 2:
+              await c.mset(...PAIRS.flatMap((k) => [k, v]));
+              break;
+            default:
+              await c.multi().rpush(LA, v).rpush(LB, v).exec();
+          }
+        }
+      };
+      const read = async (r: Redis, name: string): Promise<void> => {
+        while (!stop) {
+          const sum = total(await r.mget(...ACCOUNTS));
+          if (sum !== START * ACCOUNTS.length) violations.push(`${name}: total ${sum}`);
+          const pairs = await r.mget(...PAIRS);
+          if (new Set(pairs).size !== 1) violations.push(`${name}: pairs ${pairs.join(' ')}`);
+        }
+      };
+      const writers = conns.map((c, w) => write(c, w));
+      const readers = [read(first.r, 'first replica')];
+      await sleep(400);
+      // replicas that sync while the writes run: each snapshot and its stream must meet exactly
+      for (let i = 0; i < 3; i++) {
+        const x = await startReplica(srv.port);
+        later.push(x);
+        readers.push(read(x.r, `replica ${i + 2}`));
+        await sleep(200);
+      }
+      stop = true;
+      await Promise.all([...writers, ...readers]);
+      assert.deepEqual(violations.slice(0, 5), []);
+
+      // WAIT from a connection of every thread counts every replica (their hubs may be any threads)
+      for (const c of conns) assert.equal(await c.wait(4, 5000), 4);
+      const want = await contents(admin);
+      assert.equal(total((want as string[][])[0]!), START * ACCOUNTS.length);
+      assert.ok((want as string[][])[2]!.length > 20, 'the lists grew');
+      assert.deepEqual(await contents(first.r), want, 'first replica');
+      for (const [i, x] of later.entries()) assert.deepEqual(await contents(x.r), want, `replica ${i + 2}`);
+
+      // every thread reports every replica
+      for (const c of conns) {
+        const info = await c.info('replication');
+        assert.match(info, /connected_slaves:4/);
+        assert.match(info, /slave3:ip=127\.0\.0\.1/);
+      }
+      const role = (await admin.call('ROLE')) as [string, number, unknown[]];
+      assert.equal(role[0], 'master');
+      assert.equal(role[2].length, 4);
+    } finally {
+      for (const c of conns) c.disconnect();
+      admin.disconnect();
+      stopReplica(first);
+      for (const x of later) stopReplica(x);
+    }
+  });
+
+  test('expired keys reach the replica as DEL, and a write after a restarted replica resyncs', async () => {
+    const admin = await connectRetry(srv.port);
+    const replica = await startReplica(srv.port);
+    try {
+      await admin.set('vol:{x}', 'v', 'PX', 50);
+      await admin.set('keep', '1');
+      assert.equal(await admin.wait(1, 2000), 1);
+      await sleep(100);
+      // the key expires on its owner (lazily here), and the replica hears DEL
+      assert.equal(await admin.get('vol:{x}'), null);
+      assert.equal(await admin.wait(1, 2000), 1);
+      assert.equal(await replica.r.exists('vol:{x}'), 0);
+      assert.equal(await replica.r.get('keep'), '1');
+    } finally {
+      admin.disconnect();
+      stopReplica(replica);
+    }
+    // no replica left: writes go on, and WAIT answers 0 once its time is up
+    const c = await connectRetry(srv.port);
+    await c.set('after', '1');
+    assert.equal(await c.wait(1, 100), 0);
+    c.disconnect();
+  });
+});
