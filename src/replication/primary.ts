@@ -103,6 +103,8 @@ export class ReplicationFeed {
   propagate(c: Client, args: readonly string[]): void {
     const vec = c.propagate ?? args;
     c.propagate = null;
+    // with threads, a setting replayed here from the thread that ran it (SWAPDB, FUNCTION LOAD …): that thread propagated it
+    if (c.ext.replay === true) return;
     const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
     if (tx) tx.push([c.db, vec]);
     else this.feed(c.db, vec);

@@ -46,22 +46,48 @@ const STAYS = new Set(['watch', 'migrate']);
 /** Commands whose "keys" are shard channels, not data: they run on the connection's thread as they are. */
 const CHANNELS_ONLY = new Set(['ssubscribe', 'sunsubscribe']);
 
+/**
+ * Blocking moves: they wait on their source's thread, whatever thread the
+ * destination lives on, so they queue there among the source's other
+ * waiters (first blocked, first served); served, they borrow the
+ * destination under the lock.
+ */
+const WAITS_ON_SOURCE = new Set(['blmove', 'brpoplpush']);
+
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
 export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly string[]): number {
   if (LOCKING.has(cmd.fullName)) return LOCK_FIRST;
   if (CHANNELS_ONLY.has(cmd.fullName)) return RUN_HERE;
+  if (WAITS_ON_SOURCE.has(cmd.fullName) && args.length > 2) {
+    const me = engine.threadIndex;
+    const source = engine.threadOf(engine.shardIdOf(args[1]!));
+    const dest = engine.threadOf(engine.shardIdOf(args[2]!));
+    if (source === me) return dest === me ? RUN_HERE : LOCK_FIRST;
+    return canSend(c, cmd) ? source : LOCK_FIRST;
+  }
   const idx = Registry.keyIndexes(cmd, args);
   const me = engine.threadIndex;
   let owner = RUN_HERE;
   let local = false;
+  let several = false;
   for (let i = 0; i < idx.length; i++) {
     const t = engine.threadOf(engine.shardIdOf(args[idx[i]!]!));
     if (t === me) local = true;
     else if (owner === RUN_HERE) owner = t;
-    else if (owner !== t) return LOCK_FIRST;
+    else if (owner !== t) several = true;
   }
   if (owner === RUN_HERE) return RUN_HERE;
-  if (local || !canSend(c, cmd)) return LOCK_FIRST;
+  if (local || several) {
+    // keys of several threads: a blocking command waits on its first key's thread, so clients
+    // blocking on the same keys queue in one place (first blocked, first served); it hears of
+    // the other keys from their owners
+    if (cmd.spec.flags.includes('blocking')) {
+      const first = engine.threadOf(engine.shardIdOf(args[idx[0]!]!));
+      if (first !== me && canSend(c, cmd)) return first;
+    }
+    return LOCK_FIRST;
+  }
+  if (!canSend(c, cmd)) return LOCK_FIRST;
   return owner;
 }
 
