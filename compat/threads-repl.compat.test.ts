@@ -191,6 +191,15 @@ describe('replication with threads=4', () => {
       assert.equal(await admin.wait(1, 2000), 1);
       assert.equal(await replica.r.exists('vol:{x}'), 0);
       assert.equal(await replica.r.get('keep'), '1');
+      // run on one thread and replayed on the others, SWAPDB and FUNCTION LOAD reach the replica once
+      await admin.swapdb(0, 1);
+      await admin.call('FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('f', function() return 1 end)");
+      assert.equal(await admin.wait(1, 2000), 1);
+      assert.equal(await replica.r.get('keep'), null);
+      await replica.r.select(1);
+      assert.equal(await replica.r.get('keep'), '1');
+      assert.equal(((await replica.r.call('FUNCTION', 'LIST')) as unknown[]).length, 1);
+      await admin.swapdb(0, 1);
     } finally {
       admin.disconnect();
       stopReplica(replica);
