@@ -64,6 +64,8 @@ export class MemoryLimit {
       this.lruPolicy.tick(Date.now());
       // with threads the others count this thread's memory too, even while it runs nothing
       if (this.threads !== null) this.used();
+      // also between commands: a client whose command never completes runs none (clientsCron)
+      if (this.clientsLimit !== 0) this.evictClients(null);
     }, CLOCK_TICK_MS);
     this.clockTimer.unref();
     const orig = state.onConfigChange.bind(state);
@@ -115,7 +117,7 @@ export class MemoryLimit {
    * replication links) hold more than maxmemory-clients, disconnects the
    * biggest. False when `current` itself was evicted.
    */
-  evictClients(current: Client): boolean {
+  evictClients(current: Client | null): boolean {
     const limit = this.clientsLimit;
     if (limit === 0 || this.clients() <= limit) return true;
     const cands: Array<[number, Client]> = [];
@@ -135,7 +137,7 @@ export class MemoryLimit {
       this.evictedClients++;
     }
     this.clientsAt = -1;
-    return !current.closed;
+    return current === null || !current.closed;
   }
 
   /**
@@ -143,7 +145,19 @@ export class MemoryLimit {
    * the others, and theirs as last published (threads/runtime.ts). maxmemory
    * is then one limit for the sum; each thread evicts its own keys.
    */
-  threads: { publish(bytes: number): void; others(fresh: boolean): number } | null = null;
+  threads: { publish(bytes: number): void; others(fresh: boolean): number; parts(): [number, number] } | null = null;
+
+  /** The dataset and the clients' memory of every thread (INFO memory, MEMORY STATS). */
+  everyThread(): { dataset: number; clients: number } {
+    let dataset = this.dataset();
+    let clients = this.clients();
+    if (this.threads !== null) {
+      const [d, c] = this.threads.parts();
+      dataset += d;
+      clients += c;
+    }
+    return { dataset, clients };
+  }
 
   /** This thread's share of used memory: its dataset and its clients. */
   own(): number {

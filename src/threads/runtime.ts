@@ -308,6 +308,15 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           for (let t = 0; t < link.count; t++) if (t !== link.index) kib += link.words.load(link.words.of(SHARED.MEMORY, t));
           return kib * 1024;
         },
+        parts: () => {
+          if (link.beingHeld || link.closing) return [0, 0];
+          const sum: [number, number] = [0, 0];
+          for (const [d, c] of others({ op: 'memory-parts' }) as Array<[number, number]>) {
+            sum[0] += d;
+            sum[1] += c;
+          }
+          return sum;
+        },
       };
       // SLOWLOG GET merges every thread's entries by id (threads/server-ops.ts)
       state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);

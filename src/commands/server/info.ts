@@ -72,11 +72,11 @@ function memoryFields(s: ServerState): Field[] {
   const used = s.memory.used(true);
   s.peakMemory = s.memory.peak;
   const startup = EMPTY_SERVER_BYTES;
-  const dataset = s.memory.dataset();
+  // with threads, every thread's
+  const { dataset, clients: clientsMem } = s.memory.everyThread();
   const overhead = used - dataset;
   const maxmemory = getConfigNumber(s.config, 'maxmemory', 0);
   const total = totalmem();
-  const clientsMem = s.memory.clients();
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
@@ -405,7 +405,7 @@ const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
 ]);
 /** Sections merged over threads (keyspace sums itself: engine/server-wide.ts). */
-const MERGED = new Set(['clients', 'stats', 'persistence', 'commandstats', 'errorstats', 'replication']);
+const MERGED = new Set(['clients', 'memory', 'stats', 'persistence', 'commandstats', 'errorstats', 'replication']);
 
 /** This thread's fields of a section, merged with every other thread's (none with one thread). */
 function sectionLines(s: ServerState, name: string): Field[] {

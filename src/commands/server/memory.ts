@@ -3,6 +3,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInteger } from '../core/parse.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
+import { countKeys } from '../../engine/server-wide.ts';
 
 const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
   command({ name, arity, flags, firstKey: name === 'usage' ? 2 : 0, lastKey: name === 'usage' ? 2 : 0, step: name === 'usage' ? 1 : 0, group: 'server', since: '4.0.0', summary, complexity: 'O(N)', handler });
@@ -36,11 +37,13 @@ const memory = command({
     }, ['readonly']),
     sub('stats', 2, 'Returns details about memory usage.', (c) => {
       const m = process.memoryUsage();
+      const engine = c.server.engine;
       let keys = 0;
-      for (const sh of c.server.engine.shards) for (const ks of sh.dbs) keys += ks.size;
+      // with threads, every thread's keys
+      for (let db = 0; db < engine.databases; db++) keys += countKeys(engine, db);
       const fields: Array<[string, number]> = [
         ['peak.allocated', c.server.memory.peak], ['total.allocated', c.server.memory.used()],
-        ['startup.allocated', EMPTY_SERVER_BYTES], ['keys.count', keys], ['dataset.bytes', c.server.memory.dataset()], ['rss-bytes', m.rss],
+        ['startup.allocated', EMPTY_SERVER_BYTES], ['keys.count', keys], ['dataset.bytes', c.server.memory.everyThread().dataset], ['rss-bytes', m.rss],
       ];
       c.reply.map(fields.length);
       for (const [k, v] of fields) {
