@@ -80,6 +80,20 @@ export function mergeCdfs(cdfs: ReadonlyArray<ReadonlyArray<[number, number]>>):
   return out;
 }
 
+/** The µs value at percentile p (0–100) of the calls counted in buckets `h`, or null when there are none. */
+export function percentileOf(h: Float64Array, p: number): number | null {
+  let total = 0;
+  for (let i = 0; i < BUCKETS; i++) total += h[i]!;
+  if (total === 0) return null;
+  const want = Math.max((p / 100) * total, Number.MIN_VALUE);
+  let cum = 0;
+  for (let k = 0; k < BUCKETS; k++) {
+    cum += h[k]!;
+    if (cum >= want) return 2 ** ((k + 1) / FINE) / 1000;
+  }
+  return 2 ** (BUCKETS / FINE) / 1000;
+}
+
 export class LatencyMonitor {
   readonly events = new Map<string, LatencyEvent>();
   /** Per command: sampled call counts per bucket (fast commands are timed 1 in N calls). */
@@ -167,17 +181,14 @@ export class LatencyMonitor {
   /** The µs value at percentile p (0–100) of a command's calls, or null when it has none. */
   percentile(cmd: Command, p: number): number | null {
     const h = this.hist.get(cmd);
-    if (h === undefined) return null;
-    let total = 0;
-    for (let i = 0; i < BUCKETS; i++) total += h[i]!;
-    if (total === 0) return null;
-    const want = Math.max((p / 100) * total, Number.MIN_VALUE);
-    let cum = 0;
-    for (let k = 0; k < BUCKETS; k++) {
-      cum += h[k]!;
-      if (cum >= want) return 2 ** ((k + 1) / FINE) / 1000;
-    }
-    return 2 ** (BUCKETS / FINE) / 1000;
+    return h === undefined ? null : percentileOf(h, p);
+  }
+
+  /** Every command's bucket counts, by name (with threads, added up over threads for INFO latencystats). */
+  buckets(): Array<[string, Float64Array]> {
+    const out: Array<[string, Float64Array]> = [];
+    for (const [cmd, h] of this.hist) if (cmd.calls > 0) out.push([cmd.fullName, h]);
+    return out;
   }
 
   /** Commands with histogram data. */

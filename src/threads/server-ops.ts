@@ -62,6 +62,8 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return undefined;
     case 'memory':
       return state.memory.own();
+    case 'latency-buckets':
+      return state.latency.buckets();
     case 'memory-parts':
       return [state.memory.dataset(), state.memory.clients()];
     case 'evict':

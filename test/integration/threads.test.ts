@@ -334,6 +334,60 @@ describe('threads=4', () => {
     assert.equal(await other.client('UNBLOCK', String(ids[5]!)), 0);
   });
 
+  test('blocking commands with keys of several threads are served first blocked, first served too', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const engine = srv.state.engine;
+    const threadOfKey = (k: string): number => engine.threadOf(engine.shardIdOf(k));
+    // the source, a second key and a destination, each of another thread
+    const src = 'fifo2';
+    const other = Array.from({ length: 50 }, (_, i) => `other:${i}`).find((k) => threadOfKey(k) !== threadOfKey(src))!;
+    const dest = Array.from({ length: 50 }, (_, i) => `dest:${i}`).find((k) => threadOfKey(k) !== threadOfKey(src) && threadOfKey(k) !== threadOfKey(other))!;
+    const blocked = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500; i++) {
+        if ((await cs[0]!.info('clients')).includes(`blocked_clients:${n}\r\n`)) return;
+        await new Promise((r) => setTimeout(r, 4));
+      }
+      throw new Error(`never saw ${n} blocked clients`);
+    };
+    await cs[0]!.del(src, other, dest);
+    const ws: Redis[] = [];
+    for (let i = 0; i < 8; i++) ws.push(new Redis(srv.port));
+    open.push(...ws);
+    assert.ok(new Set(await Promise.all(ws.map(threadOf))).size > 1, 'waiters on several threads');
+    const got: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 8; i++) {
+      const w = ws[i]!;
+      got.push(i % 2 === 0 ? w.call('BLMPOP', '0', '2', src, other, 'LEFT') : w.blmove(src, dest, 'LEFT', 'RIGHT', 0));
+      await blocked(i + 1);
+    }
+    await cs[1]!.lpush(src, ...Array.from({ length: 8 }, (_, i) => `e${i}`).reverse());
+    for (let i = 0; i < 8; i++) assert.deepEqual(await got[i], i % 2 === 0 ? [src, [`e${i}`]] : `e${i}`, `waiter ${i}`);
+    assert.deepEqual(await cs[2]!.lrange(dest, 0, -1), ['e1', 'e3', 'e5', 'e7']);
+  });
+
+  test('INFO latencystats, used_memory_dataset and MEMORY STATS count every thread', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    await cs[0]!.flushall();
+    const threads = await Promise.all(cs.map(threadOf));
+    // a command only one thread ran shows in the latencystats of another
+    const runner = cs[0]!;
+    const reader = cs[threads.findIndex((t) => t !== threads[0])]!;
+    await runner.config('RESETSTAT');
+    for (let i = 0; i < 20; i++) await runner.call('LASTSAVE');
+    assert.match(await reader.info('latencystats'), /latency_percentiles_usec_lastsave:p50=/);
+    // keys on every thread: the dataset counts them all, wherever INFO runs
+    const keys = keysOnEveryShard('mem', 40);
+    await cs[1]!.mset(...keys.flatMap((k) => [k, 'x'.repeat(100)]));
+    let usage = 0;
+    for (const k of keys) usage += Number(await cs[2]!.memory('USAGE', k));
+    for (const c of cs) assert.equal(Number(/used_memory_dataset:(\d+)/.exec(await c.info('memory'))![1]), usage);
+    const stats = (await cs[3]!.memory('STATS')) as unknown[];
+    assert.equal(stats[stats.indexOf('keys.count') + 1], keys.length);
+    assert.equal(stats[stats.indexOf('dataset.bytes') + 1], usage);
+  });
+
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
     const subs = await onEveryThread(srv.port);
     open.push(...subs);

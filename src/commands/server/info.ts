@@ -4,6 +4,7 @@
  * override fields with addInfoFields instead of editing this file.
  */
 import { countKeyspace } from '../../engine/server-wide.ts';
+import { percentileOf } from '../../server/latency.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from '../../server/version.ts';
@@ -335,11 +336,23 @@ const SECTIONS: Record<string, Provider> = {
   latencystats: (s) => {
     const pcts = (getConfigValue(s.config, 'latency-tracking-info-percentiles') ?? '50 99 99.9').split(' ').filter((x) => x !== '').map(Number);
     const out: Field[] = [];
+    // with threads, every thread's calls added up per command
+    const buckets = new Map(s.latency.buckets());
+    if (s.others !== null) {
+      for (const list of s.others({ op: 'latency-buckets' }) as Array<Array<[string, Float64Array]>>) {
+        for (const [name, h] of list) {
+          const mine = buckets.get(name);
+          if (mine === undefined) buckets.set(name, h);
+          else buckets.set(name, mine.map((n, i) => n + h[i]!));
+        }
+      }
+    }
     for (const cmd of s.registry.all()) {
-      if (cmd.calls === 0) continue;
+      const h = buckets.get(cmd.fullName);
+      if (h === undefined) continue;
       const parts: string[] = [];
       for (const p of pcts) {
-        const v = s.latency.percentile(cmd, p);
+        const v = percentileOf(h, p);
         if (v === null) break;
         parts.push(`p${p}=${v.toFixed(3)}`);
       }
