@@ -166,7 +166,7 @@ export class ScriptRunner implements ApiHost {
     const expiry = this.server.engine.expiry;
     this.expiryWasEnabled = expiry.enabled;
     expiry.enabled = false;
-    this.server.link?.busy.publish(ctx.evalMode, ctx.dirty);
+    this.server.link?.busy.publish(ctx.evalMode, ctx.dirty, { name: ctx.name, command: (ctx.caller.ext.fcallArgs as string[] | undefined) ?? [], start: ctx.start });
   }
 
   /** Whether the run must stop: SCRIPT KILL / FUNCTION KILL here or, past the threshold, on another thread. */

@@ -25,7 +25,7 @@
  * 'message' event.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { BusyWord } from './busy-word.ts';
+import { BUSY_DESC_BYTES, BusyWord } from './busy-word.ts';
 
 /** The shared Int32 words of the ctrl buffer (SHARED), every thread's view. */
 export class SharedWords {
@@ -121,7 +121,7 @@ export class ThreadLink {
     this.ctrl = new Int32Array(init.ctrl);
     this.ports = init.ports;
     this.held = new Array<boolean>(init.count).fill(false);
-    this.busy = new BusyWord(this.ctrl, 2 + init.count + SHARED.BUSY, init.index);
+    this.busy = new BusyWord(this.ctrl, 2 + init.count + SHARED.BUSY, init.index, ThreadLink.wordBytes(init.count));
     this.words = new SharedWords(this.ctrl, init.count);
     for (let t = 0; t < this.ports.length; t++) {
       const p = this.ports[t];
@@ -134,7 +134,12 @@ export class ThreadLink {
 
   /** Makes a ctrl buffer for `count` threads. */
   static ctrlBuffer(count: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(4 * (2 + count + FIXED_WORDS + BLOCKS * count));
+    return new SharedArrayBuffer(ThreadLink.wordBytes(count) + BUSY_DESC_BYTES);
+  }
+
+  /** Bytes of the ctrl buffer's Int32 words (the busy script's description follows). */
+  private static wordBytes(count: number): number {
+    return 4 * (2 + count + FIXED_WORDS + BLOCKS * count);
   }
 
 

@@ -388,6 +388,21 @@ describe('threads=4', () => {
     assert.equal(stats[stats.indexOf('dataset.bytes') + 1], usage);
   });
 
+  test('DEBUG SLEEP stops every thread, as it stops Redis', async () => {
+    const cs = await onEveryThread(srv.port);
+    open.push(...cs);
+    const threads = await Promise.all(cs.map(threadOf));
+    const sleeper = cs[0]!;
+    const others = cs.filter((_, i) => threads[i] !== threads[0]);
+    const start = Date.now();
+    const slept = sleeper.debug('SLEEP', '0.4');
+    await new Promise((r) => setTimeout(r, 100));
+    // asked while the sleeper sleeps: answered only once it wakes
+    const answered = await Promise.all(others.map((c) => c.ping().then(() => Date.now() - start)));
+    assert.equal(await slept, 'OK');
+    for (const ms of answered) assert.ok(ms >= 350, `a PING on another thread answered after ${ms} ms`);
+  });
+
   test('PUBLISH reaches subscribers on every thread, in order, and counts them', async () => {
     const subs = await onEveryThread(srv.port);
     open.push(...subs);
@@ -548,6 +563,13 @@ describe('threads=4', () => {
       // the other kind of kill is refused, and so is every thread's plain command
       await assert.rejects(killer.call(kind === 'SCRIPT' ? 'FUNCTION' : 'SCRIPT', 'KILL'), /: BUSY /);
       for (const o of others) await assert.rejects(o.set('k', 'v'), /: BUSY /);
+      // FUNCTION STATS on another thread shows the busy function (a busy EVAL makes it BUSY, as in Redis)
+      if (kind === 'FUNCTION') {
+        const stats = (await killer.call('FUNCTION', 'STATS')) as unknown[];
+        const running = stats[1] as unknown[];
+        assert.deepEqual(running.slice(0, 4), ['name', 'spin', 'command', ['fcall', 'spin', '0']]);
+        assert.ok(Number(running[5]) >= 0);
+      } else await assert.rejects(killer.call('FUNCTION', 'STATS'), /: BUSY /);
       assert.equal(await killer.call(kind, 'KILL'), 'OK');
       assert.match(await settled, /killed by user/);
       assert.equal(await killer.set('k', 'v'), 'OK');

@@ -132,21 +132,23 @@ function list(c: Client, args: string[]): void {
 function stats(c: Client): void {
   const engine = ScriptEngine.peek(c.server);
   const ctx = engine?.runner.current ?? null;
-  if (ctx !== null && ctx.evalMode) throw new CommandError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  // with threads, a busy script of another thread
+  const there = ctx === null ? (c.server.link?.busy.runningElsewhere() ?? null) : null;
+  if ((ctx !== null && ctx.evalMode) || there === 'eval') throw new CommandError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  const running = ctx !== null ? { name: ctx.name, command: (ctx.caller.ext.fcallArgs as string[] | undefined) ?? [], start: ctx.start } : there;
   const reg = FunctionRegistry.peek(c.server);
   const r = c.reply;
   r.map(2);
   r.bulk('running_script');
-  if (ctx === null) r.nullBulk();
+  if (running === null) r.nullBulk();
   else {
     r.map(3);
     r.bulk('name');
-    r.bulk(ctx.name);
+    r.bulk(running.name);
     r.bulk('command');
-    const argv = (ctx.caller.ext.fcallArgs as string[] | undefined) ?? [];
-    r.bulkArray(argv);
+    r.bulkArray(running.command);
     r.bulk('duration_ms');
-    r.int(Date.now() - ctx.start);
+    r.int(Date.now() - running.start);
   }
   r.bulk('engines');
   r.map(1);

@@ -452,6 +452,9 @@ function run(c: Client, args: string[]): boolean {
     case 'sleep': {
       if (n !== 3) return false;
       const secs = parseFloat(args[2]!);
+      // the whole server sleeps, as Redis's: with threads, every other thread is held meanwhile
+      const s = c.server;
+      if (s.others !== null && s.link?.beingHeld !== true && s.link?.closing !== true) s.others({ op: 'ping' });
       sleepMs(Number.isFinite(secs) ? Math.floor(secs * 1e6) / 1000 : 0);
       c.reply.ok();
       return true;
