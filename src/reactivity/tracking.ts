@@ -126,10 +126,12 @@ export class Tracking {
 
   /**
    * With threads: another thread changed `key`, for the request of client
-   * `writerId` (0: an expiry), who may be a client of this thread: NOLOOP skips it.
+   * `writerId` (0: an expiry, -1: an eviction), who may be a client of this
+   * thread: NOLOOP skips it.
    */
   remoteChange(key: string, writerId: number): void {
     if (this.off === null) return;
+    if (writerId === -1) return this.onChange(key, 'evicted');
     const prev = this.current;
     this.current = writerId === 0 ? null : this.server.clients.get(writerId) ?? null;
     try {

@@ -145,7 +145,13 @@ export class MemoryLimit {
    * the others, and theirs as last published (threads/runtime.ts). maxmemory
    * is then one limit for the sum; each thread evicts its own keys.
    */
-  threads: { publish(bytes: number): void; others(fresh: boolean): number; parts(): [number, number] } | null = null;
+  threads: {
+    publish(bytes: number): void;
+    others(fresh: boolean): number;
+    parts(): [number, number];
+    /** What another thread's 'evict' answered: the evicted keys this thread's tracking clients hear of now. */
+    evicted(answer: unknown): void;
+  } | null = null;
 
   /** The dataset and the clients' memory of every thread (INFO memory, MEMORY STATS). */
   everyThread(): { dataset: number; clients: number } {
@@ -191,7 +197,7 @@ export class MemoryLimit {
     const remote = this.state.engine.remote;
     if (this.threads === null || remote === null || !remote.routes || link === null || link.beingHeld || link.closing) return false;
     for (let t = 0; t < link.count && this.used() > limit; t++) {
-      if (t !== link.index) remote.ask(t, { op: 'evict', bytes: this.used() - limit });
+      if (t !== link.index) this.threads.evicted(remote.ask(t, { op: 'evict', bytes: this.used() - limit }));
     }
     return this.used() <= limit;
   }

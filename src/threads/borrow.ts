@@ -189,12 +189,15 @@ export class Borrower implements RemoteKeys {
 }
 
 /** The owner's side: answers fetches and applies write-backs (`wb` of a release). */
-export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: LinkRequest, from: number) => unknown): (req: LinkRequest, from: number) => unknown {
+export function ownerRequests(engine: Engine, codec: ValueCodec, other: (req: LinkRequest, from: number) => unknown, wroteBack: () => void = () => {}): (req: LinkRequest, from: number) => unknown {
   return (req, from) => {
     if (req.op === 'fetch') return fetchKey(engine, codec, req.db as number, req.key as string);
     if (req.op === 'ping') return undefined;
     if (req.op === 'release' || req.op === 'writeback') {
-      if (req.wb !== undefined) applyWriteBacks(engine, codec, req.wb as WriteBack[], from, (req.writer as number | undefined) ?? 0);
+      if (req.wb !== undefined) {
+        applyWriteBacks(engine, codec, req.wb as WriteBack[], from, (req.writer as number | undefined) ?? 0);
+        wroteBack();
+      }
       return undefined;
     }
     return other(req, from);

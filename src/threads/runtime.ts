@@ -165,6 +165,7 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
 function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
   notices: Notices;
   flush: () => void;
+  handOver: (to: number) => { keys: string[]; writers: number[] } | null;
 } {
   const words = link.words;
   let mine = false;
@@ -186,13 +187,32 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
       else ask(t, { op: 'invalidate', keys, writers: by });
     }
   };
+  /**
+   * Held by thread `to` (evicting for it): the other threads get the changes
+   * now as notices, and `to` gets them back with the answer, so its own
+   * tracking clients hear of them before the reply of the command that
+   * needed the memory, as in Redis.
+   */
+  const handOver = (to: number): { keys: string[]; writers: number[] } | null => {
+    if (pending.length === 0 || link.closing) return null;
+    const keys = pending;
+    const by = writers;
+    pending = [];
+    writers = [];
+    for (let t = 0; t < link.count; t++) {
+      if (t === link.index || t === to || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
+      link.notice(t, { op: 'invalidate', keys, writers: by });
+    }
+    return words.load(words.of(SHARED.THREAD_TRACKERS, to)) === 0 ? null : { keys, writers: by };
+  };
   const update = (): void => {
     const others = words.load(SHARED.TRACKERS) - (mine ? 1 : 0);
     if (others > 0 && off === null) {
       off = state.changes.subscribe((_sh, _seq, _db, key, event) => {
         if (event === 'flushdb' || link.closing) return;
         pending.push(key);
-        writers.push(event === 'expired' || event === 'evicted' ? 0 : state.engine.writerId);
+        // -1: an eviction (its invalidation goes ahead of the reply of the command being run), 0: an expiry
+        writers.push(event === 'evicted' ? -1 : event === 'expired' ? 0 : state.engine.writerId);
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);
@@ -217,6 +237,7 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
       invalidate: (m) => remoteInvalidate(state, m.keys as string[], m.writers as number[]),
     },
     flush,
+    handOver,
   };
 }
 
@@ -308,6 +329,10 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           for (let t = 0; t < link.count; t++) if (t !== link.index) kib += link.words.load(link.words.of(SHARED.MEMORY, t));
           return kib * 1024;
         },
+        evicted: (r) => {
+          const x = r as { keys: string[]; writers: number[] } | null;
+          if (x !== null) remoteInvalidate(state, x.keys, x.writers);
+        },
         parts: () => {
           if (link.beingHeld || link.closing) return [0, 0];
           const sum: [number, number] = [0, 0];
@@ -355,6 +380,10 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       link.onNotices((m) => notices[m.op]?.(m));
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interest.serve(req);
+        if (req.op === 'evict') {
+          state.memory.evictFor(req.bytes as number);
+          return tracking.handOver(from);
+        }
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
         if (REPL_OPS.has(req.op)) return repl.serve(req);
@@ -366,7 +395,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           return queue.waitingElsewhere(x) ?? x.unblock!(req.withError as boolean);
         }
         return serverOp(state, req);
-      }));
+        // keys written back change this thread's memory: the others see it before their next command's maxmemory check
+      }, () => state.memory.used()));
     },
   };
 }

@@ -66,9 +66,6 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return state.latency.buckets();
     case 'memory-parts':
       return [state.memory.dataset(), state.memory.clients()];
-    case 'evict':
-      state.memory.evictFor(req.bytes as number);
-      return undefined;
     case 'acl-log':
       return state.acl.log.entries;
     case 'slowlog':

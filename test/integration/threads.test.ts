@@ -542,6 +542,37 @@ describe('threads=4', () => {
     }
   });
 
+  test('a key another thread evicts for a command reaches that client\'s tracking before the command\'s reply', async () => {
+    const engine = srv.state.engine;
+    const admin = conn();
+    await admin.flushall();
+    for (let round = 0; round < 3; round++) {
+      const r = await RespClient.connect(srv.port);
+      try {
+        const mine = (Number(await r.call('CLIENT', 'ID')) - 1) % THREADS;
+        const vk = Array.from({ length: 50 }, (_, i) => `vk:${i}`).find((k) => engine.threadOf(engine.shardIdOf(k)) !== mine)!;
+        await r.call('HELLO', '3');
+        await r.call('CLIENT', 'TRACKING', 'on');
+        await admin.setex(vk, 10000, 'x');
+        await r.call('GET', vk);
+        const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+        await admin.config('SET', 'maxmemory-policy', 'volatile-random');
+        await admin.config('SET', 'maxmemory', String(used + 100 * 1024));
+        // 200 KB on some thread, then time for every thread to publish its memory
+        await r.call('SETBIT', 'big', '1600000', '0');
+        await new Promise((res) => setTimeout(res, 250));
+        // the next command needs memory: the volatile key of another thread goes, and its invalidation comes first
+        assert.deepEqual(await r.call('GETBIT', 'big', '0'), { push: ['invalidate', [vk]] }, `round ${round}`);
+        assert.equal(await r.read(), 0);
+      } finally {
+        r.close();
+        await admin.config('SET', 'maxmemory', '0');
+        await admin.config('SET', 'maxmemory-policy', 'noeviction');
+        await admin.flushall();
+      }
+    }
+  });
+
   test('a script past busy-reply-threshold is BUSY on every thread, and SCRIPT KILL / FUNCTION KILL reach it from any thread', async () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);
