@@ -519,6 +519,12 @@ export class HashValue implements CollectionValue {
     return typeof d === 'string' ? new FlatPairs(unpack(d, firstField(d))) : new TablePairs(d);
   }
 
+  /** Converts a listpack to a hashtable (as adding a big pair would). */
+  toBig(): void {
+    const d = this.data;
+    if (typeof d === 'string') this.data = this.toTable(d);
+  }
+
   /** The same pairs as a HashTable (the listpack → hashtable conversion). */
   private toTable(s: string): HashTable {
     const flat = unpack(s, firstField(s), true);

@@ -5,13 +5,10 @@
  */
 import type { ServerState } from '../server/server-state.ts';
 import type { ThreadRole } from '../server/instance.ts';
-import type { Value } from '../datatypes/value.ts';
-import { dumpPayload } from '../persistence/rdb-writer.ts';
-import { readDumpPayload } from '../persistence/rdb-load.ts';
-import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
 import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { feedLine } from '../server/monitor.ts';
-import { Borrower, ownerRequests, type ValueCodec } from './borrow.ts';
+import { Borrower, ownerRequests } from './borrow.ts';
+import { codecFor } from './value-codec.ts';
 import { remoteInvalidate, serverOp } from './server-ops.ts';
 import { Jobs } from './jobs.ts';
 import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
@@ -23,18 +20,6 @@ import type { MessagePort } from 'node:worker_threads';
 
 /** What a thread does with each kind of one-way message (LinkRequest.op) from another thread. */
 type Notices = Record<string, (m: LinkRequest) => void>;
-
-/** Values as DUMP payloads under the thread's config. */
-function codecFor(state: ServerState): ValueCodec {
-  return {
-    encode: (v: Value) => dumpPayload(v, saveOptions(state)),
-    decode: (p: Uint8Array) => {
-      const v = readDumpPayload(Buffer.from(p.buffer, p.byteOffset, p.byteLength), loadLimits(state));
-      if (v === null) throw new Error('thread link: bad value image');
-      return v;
-    },
-  };
-}
 
 /**
  * Changes of keys other threads care about (clients blocked on them or

@@ -388,6 +388,33 @@ describe('threads=4', () => {
     assert.equal(stats[stats.indexOf('dataset.bytes') + 1], usage);
   });
 
+  test('a value changed on another thread keeps its encoding (raw string, hashtable, skiplist)', async () => {
+    const engine = srv.state.engine;
+    const c = conn();
+    const mine = await threadOf(c);
+    const owner = (k: string): number => engine.threadOf(engine.shardIdOf(k));
+    const pick = (prefix: string, not: number[]): string => Array.from({ length: 100 }, (_, i) => `${prefix}:${i}`).find((k) => !not.includes(owner(k)))!;
+    const s = pick('enc-s', [mine]);
+    const h = pick('enc-h', [mine]);
+    const z = pick('enc-z', [mine]);
+    // a key of yet another thread makes each transaction borrow the value
+    const other = (k: string): string => pick('enc-o', [mine, owner(k)]);
+    const big = 'x'.repeat(100);
+    await c.set(s, 'abc');
+    await c.hset(h, 'f', '1', 'big', big);
+    await c.zadd(z, 1, 'm', 2, big);
+    await c.multi().append(s, 'def').set(other(s), '1').exec();
+    await c.multi().hdel(h, 'big').set(other(h), '1').exec();
+    await c.multi().zrem(z, big).set(other(z), '1').exec();
+    assert.deepEqual(
+      [await c.object('ENCODING', s), await c.object('ENCODING', h), await c.object('ENCODING', z)],
+      ['raw', 'hashtable', 'skiplist'],
+    );
+    assert.equal(await c.get(s), 'abcdef');
+    assert.deepEqual(await c.hgetall(h), { f: '1' });
+    assert.deepEqual(await c.zrange(z, '0', '-1'), ['m']);
+  });
+
   test('DEBUG SLEEP stops every thread, as it stops Redis', async () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);

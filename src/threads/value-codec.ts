@@ -1,0 +1,58 @@
+/**
+ * How a borrowed key's value travels between threads: its DUMP payload under
+ * the thread's config, after one byte that keeps the encoding a reload would
+ * lose. A string edited in place (APPEND, SETRANGE, SETBIT …) stays raw,
+ * and a hash or sorted set past its listpack thresholds stays a hashtable /
+ * skiplist after it shrinks, as they do on one thread (OBJECT ENCODING).
+ */
+import type { ServerState } from '../server/server-state.ts';
+import type { Value } from '../datatypes/value.ts';
+import type { ValueCodec } from './borrow.ts';
+import { HashValue } from '../datatypes/hash.ts';
+import { ZSetValue } from '../datatypes/zset.ts';
+import { isPacked, unpackValue } from '../datatypes/stored.ts';
+import { appendRaw, isBoxed } from '../datatypes/string-raw.ts';
+import { dumpPayload } from '../persistence/rdb-writer.ts';
+import { readDumpPayload } from '../persistence/rdb-load.ts';
+import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
+
+/** The byte before the payload. */
+const AS_LOADED = 0;
+const RAW_STRING = 1;
+const BIG_COLLECTION = 2;
+
+/** What of `v`'s encoding a reload would not give back. */
+function encodingOf(v: Value): number {
+  if (typeof v === 'string') return AS_LOADED;
+  if (Buffer.isBuffer(v)) return isBoxed(v) ? AS_LOADED : RAW_STRING;
+  if ((v instanceof HashValue && !v.isPacked()) || (v instanceof ZSetValue && v.encoding() === 'skiplist')) return BIG_COLLECTION;
+  return AS_LOADED;
+}
+
+/** `v` (as loaded) in the encoding `kind` names. */
+function withEncoding(v: Value, kind: number): Value {
+  if (kind === RAW_STRING && (typeof v === 'string' || Buffer.isBuffer(v))) return appendRaw(v, '');
+  if (kind !== BIG_COLLECTION) return v;
+  const c = typeof v === 'string' && isPacked(v) ? unpackValue(v) : v;
+  if (c instanceof HashValue) c.toBig();
+  else if (c instanceof ZSetValue) c.toBig();
+  return c;
+}
+
+/** Values as DUMP payloads under the thread's config, with the encoding byte first. */
+export function codecFor(state: ServerState): ValueCodec {
+  return {
+    encode: (v: Value) => {
+      const p = dumpPayload(v, saveOptions(state));
+      const out = new Uint8Array(p.length + 1);
+      out[0] = encodingOf(v);
+      out.set(p, 1);
+      return out;
+    },
+    decode: (p: Uint8Array) => {
+      const v = readDumpPayload(Buffer.from(p.buffer, p.byteOffset + 1, p.byteLength - 1), loadLimits(state));
+      if (v === null) throw new Error('thread link: bad value image');
+      return withEncoding(v, p[0]!);
+    },
+  };
+}
