@@ -200,7 +200,10 @@ export class Keyspace {
 
   /** Starts recording accesses server-wide (OBJECT IDLETIME / FREQ, DEBUG OBJECT, hints). */
   startTracking(): void {
-    this.lruPolicy.tracking = true;
+    const p = this.lruPolicy;
+    if (p.tracking) return;
+    p.tracking = true;
+    p.onStart?.();
   }
 
   /** The word of an existing key (its own, or the shared one of keys without). */
@@ -368,7 +371,7 @@ export class Keyspace {
    */
   setLruHint(key: string, idleSecs: number, freq: number): void {
     const p = this.lruPolicy;
-    if (idleSecs >= 0 || freq >= 0) p.tracking = true;
+    if (idleSecs >= 0 || freq >= 0) this.startTracking();
     if (p.lfu) {
       if (freq >= 0) this.data.setWord(key, wordForFreq(p, freq));
     } else if (idleSecs >= 0) this.data.setWord(key, wordForIdle(p, idleSecs));

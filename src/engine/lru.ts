@@ -34,6 +34,8 @@ export class LruPolicy {
    * keyspace started, was flushed or loaded (Keyspace.lruBase).
    */
   tracking = false;
+  /** With threads: tells the other threads once tracking starts here (threads/runtime.ts). */
+  onStart: (() => void) | null = null;
   /** lfu-log-factor */
   logFactor = 10;
   /** lfu-decay-time (minutes per counter decrement; 0 = no decay) */

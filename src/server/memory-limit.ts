@@ -58,7 +58,12 @@ export class MemoryLimit {
 
   constructor(state: ServerState) {
     this.state = state;
-    for (let db = 0; db < state.engine.databases; db++) for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
+    for (let db = 0; db < state.engine.databases; db++) {
+      for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
+      // with threads, keys borrowed from other threads live in the guest shard: their accesses count too
+      const guest = state.engine.guest?.dbs[db];
+      if (guest !== undefined) guest.lruPolicy = this.lruPolicy;
+    }
     this.configure();
     this.clockTimer = setInterval(() => {
       this.lruPolicy.tick(Date.now());

@@ -328,6 +328,10 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           return sum;
         },
       };
+      // access tracking, once something asks for idle times on any thread, starts on every thread
+      state.memory.lruPolicy.onStart = () => {
+        for (let t = 0; t < link.count; t++) if (t !== link.index && !link.closing) link.notice(t, { op: 'lru-tracking' });
+      };
       // SLOWLOG GET merges every thread's entries by id (threads/server-ops.ts)
       state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);
       const snapshots = threadSnapshots(state, link);
@@ -361,6 +365,9 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
+        'lru-tracking': () => {
+          state.memory.lruPolicy.tracking = true;
+        },
       };
       link.onNotices((m) => notices[m.op]?.(m));
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
