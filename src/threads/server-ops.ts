@@ -9,6 +9,8 @@ import { histogramEntries } from '../commands/server/latency.ts';
 import { pubsubView } from '../commands/pubsub/pubsub.ts';
 import { redirectTo } from '../reactivity/tracking.ts';
 import { feedLine } from '../server/monitor.ts';
+import { populateOwn } from '../commands/server/debug.ts';
+import { keyDigests } from '../commands/server/debug-digest.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -62,6 +64,11 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
       return undefined;
     case 'memory':
       return state.memory.own();
+    case 'digest':
+      return keyDigests(engine);
+    case 'populate':
+      populateOwn(engine, req.db as number, req.count as number, req.prefix as string, req.size as number);
+      return undefined;
     case 'latency-buckets':
       return state.latency.buckets();
     case 'memory-parts':

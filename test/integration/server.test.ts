@@ -333,6 +333,8 @@ describeServer('server, connection and protocol', (fx) => {
     // the server runs in this process: its sleep stops this event loop too
     const t0 = Date.now();
     a.send('DEBUG', 'SLEEP', '0.3');
+    // with threads a's thread may not have started sleeping yet: b asks once it has
+    await new Promise((res) => setTimeout(res, 50));
     assert.equal(await b.call('PING'), 'PONG');
     assert.ok(Date.now() - t0 >= 290, 'the other client waited for the sleep');
     assert.equal(await a.read(), 'OK');

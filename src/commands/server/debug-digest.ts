@@ -28,6 +28,11 @@ function xorDigest(digest: Buffer, data: string | Buffer): void {
   for (let i = 0; i < 20; i++) digest[i]! ^= h[i]!;
 }
 
+/** digest ^= x (20 bytes) */
+function xorInto(digest: Buffer, x: Uint8Array): void {
+  for (let i = 0; i < 20; i++) digest[i]! ^= x[i]!;
+}
+
 /** digest = SHA1(digest ^ SHA1(data)) */
 function mixDigest(digest: Buffer, data: string | Buffer): void {
   xorDigest(digest, data);
@@ -82,21 +87,43 @@ export function valueDigest(ks: Keyspace, key: string): string {
 }
 
 /** DEBUG DIGEST: the whole dataset, all zeros when empty. */
-export function datasetDigest(engine: Engine): string {
+export function datasetDigest(engine: Engine, others: Array<Array<[number, Uint8Array]>> = []): string {
+  // per database, the key digests XORed (in any order: with threads, each thread's share added)
+  const byDb = new Map(keyDigests(engine));
+  for (const parts of others) {
+    for (const [db, x] of parts) {
+      const mine = byDb.get(db);
+      if (mine === undefined) byDb.set(db, Buffer.from(x));
+      else xorInto(mine, x);
+    }
+  }
   const final = Buffer.alloc(20);
+  for (let db = 0; db < engine.databases; db++) {
+    const x = byDb.get(db);
+    if (x === undefined) continue;
+    mixDigest(final, typeCode(db));
+    xorInto(final, x);
+  }
+  return final.toString('hex');
+}
+
+/** The XOR of this thread's key digests, per non-empty database. */
+export function keyDigests(engine: Engine): Array<[number, Buffer]> {
+  const out: Array<[number, Buffer]> = [];
   const d = Buffer.alloc(20);
   for (let db = 0; db < engine.databases; db++) {
     const spaces = engine.keyspaces(db);
     if (spaces.every((ks) => ks.size === 0)) continue;
-    mixDigest(final, typeCode(db));
+    const x = Buffer.alloc(20);
     for (const ks of spaces) {
       for (const [key, v] of ks.data) {
         d.fill(0);
         mixDigest(d, key);
         objectDigest(d, viewOf(v), ks.getExpire(key) !== undefined);
-        xorDigest(final, d);
+        xorDigest(x, d);
       }
     }
+    out.push([db, x]);
   }
-  return final.toString('hex');
+  return out;
 }

@@ -14,6 +14,7 @@ import { datasetDigest, valueDigest } from './debug-digest.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { rewriteConfigFile } from '../../config/rewrite.ts';
 import type { Client } from '../../server/client.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { debugReload, saveState } from './save-state.ts';
 import { idleMs } from '../../engine/lru.ts';
 
@@ -325,15 +326,22 @@ function populate(c: Client, args: string[]): void {
   const count = positiveLong(args[2]!);
   const size = args.length === 5 ? positiveLong(args[4]!) : 0;
   const prefix = args.length >= 4 ? args[3]! : 'key';
+  populateOwn(c.server.engine, c.db, count, prefix, size);
+  // with threads, each thread adds the keys it owns
+  c.server.others?.({ op: 'populate', db: c.db, count, prefix, size });
+  c.reply.ok();
+}
+
+/** DEBUG POPULATE's keys that this thread owns (all of them with one thread); existing keys are left alone. */
+export function populateOwn(engine: Engine, db: number, count: number, prefix: string, size: number): void {
   for (let j = 0; j < count; j++) {
     const key = `${prefix}:${j}`;
-    const ks = c.ks(key);
-    if (ks.get(key) !== undefined) continue;
+    const ks = engine.localKeyspace(key, db);
+    if (ks === null || ks.get(key) !== undefined) continue;
     let val = `value:${j}`;
     if (size !== 0) val = val.length >= size ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
     ks.set(key, val);
   }
-  c.reply.ok();
 }
 
 function debugObject(c: Client, key: string): void {
@@ -439,7 +447,8 @@ function run(c: Client, args: string[]): boolean {
       return true;
     case 'digest':
       if (n !== 2) return false;
-      c.reply.simple(datasetDigest(c.server.engine));
+      // with threads, every thread's keys
+      c.reply.simple(datasetDigest(c.server.engine, (c.server.others?.({ op: 'digest' }) ?? []) as Array<Array<[number, Uint8Array]>>));
       return true;
     case 'digest-value':
       c.reply.array(n - 2);
