@@ -35,7 +35,8 @@ function keyInterest(state: ServerState, link: ThreadLink): { serve: (req: LinkR
   /** Owner side: "db:key" → threads that asked. */
   const interest = new Map<string, Set<number>>();
   const notices: Notices = {
-    changed: (m) => engine.guest!.emit(m.db as number, m.key as string, 'changed'),
+    // 'changed' when the key exists after the change, 'gone' when it does not (WATCH of a key already expired)
+    changed: (m) => engine.guest!.emit(m.db as number, m.key as string, m.exists === false ? 'gone' : 'changed'),
     swapped: (m) => {
       state.watchSwapped?.(m.db as number, m.key as string, m.existed as boolean, m.exists as boolean, m.stale as boolean);
       engine.guest!.emit(m.db as number, m.key as string, 'swapdb');
@@ -46,7 +47,8 @@ function keyInterest(state: ServerState, link: ThreadLink): { serve: (req: LinkR
       if (interest.size === 0) return;
       const threads = interest.get(db + ':' + key);
       if (threads === undefined) return;
-      for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key });
+      const exists = sh.dbs[db]!.data.has(key);
+      for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key, exists });
     });
   }
   // SWAPDB moves whole databases without key events: the threads that care hear what it did to each key

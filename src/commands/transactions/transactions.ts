@@ -48,7 +48,8 @@ function watchTable(s: ServerState): WatchTable {
         if (table.size === 0 || event === 'swapdb') return;
         const entries = table.get(slot(db, key));
         if (entries === undefined) return;
-        const exists = shard.dbs[db]!.data.has(key);
+        // another thread's key: its owner's notice says whether it exists now
+        const exists = event === 'gone' ? false : event === 'changed' ? true : shard.dbs[db]!.data.has(key);
         for (const [c, e] of entries) {
           // an already-expired key that is now gone did not logically change
           if (e.expired && !exists) e.expired = false;
