@@ -142,6 +142,15 @@ export class Tracking {
   }
 
   /**
+   * With threads: this thread's command changed `key`, borrowed from another
+   * thread: heard as a change of one of its own keys (its owner leaves this
+   * thread out when it hands the change on).
+   */
+  borrowedChange(key: string, event: string): void {
+    if (this.off !== null) this.onChange(key, event);
+  }
+
+  /**
    * With threads: this thread's share of a FLUSHALL / FLUSHDB run by another
    * thread (one per database flushed): one null to each client, sent once the
    * flushing thread lets this one go.

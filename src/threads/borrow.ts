@@ -55,6 +55,8 @@ export class Borrower implements RemoteKeys {
   private readonly changed: Map<string, string>[] = [];
   /** The lock is taken for this turn: settle() is queued. */
   private active = false;
+  /** Hears each change of a borrowed key as it happens (this thread's client-side caching). */
+  onChange: ((db: number, key: string, event: string) => void) | null = null;
   private readonly settleTask = (): void => this.settle();
 
   constructor(engine: Engine, link: ThreadLink, codec: ValueCodec) {
@@ -67,7 +69,9 @@ export class Borrower implements RemoteKeys {
       this.changed.push(new Map());
     }
     engine.guest!.onKeyEvent((db, key, event) => {
-      if (this.borrowed[db]!.has(key)) this.changed[db]!.set(key, event);
+      if (!this.borrowed[db]!.has(key)) return;
+      this.changed[db]!.set(key, event);
+      this.onChange?.(db, key, event);
     });
   }
 

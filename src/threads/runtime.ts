@@ -160,18 +160,36 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
   let pending: string[] = [];
   /** Who made each pending change (0: nobody's command, an expiry). */
   let writers: number[] = [];
+  /** The thread whose write-back each pending change is (-1: this thread's own): it told its clients itself. */
+  let origins: number[] = [];
+  /** The pending changes thread t has not heard of. */
+  const forThread = (t: number, keys: string[], by: number[], from: number[]): { keys: string[]; writers: number[] } | null => {
+    if (!from.includes(t)) return { keys, writers: by };
+    const k: string[] = [];
+    const w: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (from[i] === t) continue;
+      k.push(keys[i]!);
+      w.push(by[i]!);
+    }
+    return k.length === 0 ? null : { keys: k, writers: w };
+  };
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || link.closing) return;
     const keys = pending;
     const by = writers;
+    const from = origins;
     pending = [];
     writers = [];
+    origins = [];
     for (let t = 0; t < link.count; t++) {
       if (t === link.index || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
-      if (link.beingHeld) link.notice(t, { op: 'invalidate', keys, writers: by });
-      else ask(t, { op: 'invalidate', keys, writers: by });
+      const m = forThread(t, keys, by, from);
+      if (m === null) continue;
+      if (link.beingHeld) link.notice(t, { op: 'invalidate', ...m });
+      else ask(t, { op: 'invalidate', ...m });
     }
   };
   /**
@@ -184,13 +202,16 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
     if (pending.length === 0 || link.closing) return null;
     const keys = pending;
     const by = writers;
+    const from = origins;
     pending = [];
     writers = [];
+    origins = [];
     for (let t = 0; t < link.count; t++) {
       if (t === link.index || t === to || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
-      link.notice(t, { op: 'invalidate', keys, writers: by });
+      const m = forThread(t, keys, by, from);
+      if (m !== null) link.notice(t, { op: 'invalidate', ...m });
     }
-    return words.load(words.of(SHARED.THREAD_TRACKERS, to)) === 0 ? null : { keys, writers: by };
+    return words.load(words.of(SHARED.THREAD_TRACKERS, to)) === 0 ? null : forThread(to, keys, by, from);
   };
   const update = (): void => {
     const others = words.load(SHARED.TRACKERS) - (mine ? 1 : 0);
@@ -200,6 +221,7 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
         pending.push(key);
         // -1: an eviction (its invalidation goes ahead of the reply of the command being run), 0: an expiry
         writers.push(event === 'evicted' ? -1 : event === 'expired' ? 0 : state.engine.writerId);
+        origins.push(state.engine.replaying ? state.engine.replayFrom : -1);
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);
@@ -272,6 +294,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.link = link;
       const borrower = new Borrower(state.engine, link, codec);
       state.engine.remote = borrower;
+      // this thread's clients hear of its own changes to borrowed keys as of its own keys (in place among its replies)
+      borrower.onChange = (_db, key, event) => state.tracking?.borrowedChange(key, event);
       const others = (req: LinkRequest): unknown[] => {
         const out: unknown[] = [];
         for (let t = 0; t < init.count; t++) if (t !== init.index) out.push(borrower.ask(t, req));
@@ -352,11 +376,16 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         state.flushAppendOnly?.();
         state.beforeReply?.();
       };
+      // under maxmemory the others see what a command took before its client can send the next one
+      const publishMemory = (): void => {
+        if (state.maxmemory !== 0) state.memory.used();
+      };
       const tracking = trackingEverywhere(state, link, (t, req) => borrower.ask(t, req));
       // invalidations for other threads' clients, and this thread's part of the replication stream, go before a reply leaves
       state.beforeReply = () => {
         tracking.flush();
         repl.flush();
+        publishMemory();
       };
       const interest = keyInterest(state, link);
       // one-way messages from other threads, by op
