@@ -290,8 +290,10 @@ export class BlockingManager {
     const c = w.client;
     const mark = c.reply.len;
     let served: boolean;
+    const serve = (): boolean => (missing ? w.req.serveMissing!(key) : w.req.serve(key));
+    const tracking = this.server.tracking;
     try {
-      served = missing ? w.req.serveMissing!(key) : w.req.serve(key);
+      served = tracking === null ? serve() : tracking.holding(serve);
     } catch (e) {
       c.reply.truncate(mark);
       c.propagate = null;

@@ -228,6 +228,25 @@ export class Tracking {
     return prev;
   }
 
+  /**
+   * Runs `fn` with invalidations held until it ends, as during a request: a
+   * blocked client served outside any request (with threads, when another
+   * thread's notice wakes it) gets its reply before the invalidations its
+   * command caused.
+   */
+  holding<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0) {
+        if (this.flushSeen) this.onFlush();
+        this.release();
+      }
+    }
+  }
+
   /** After the request: clear CACHING (unless in MULTI or after CLIENT), deliver what was held. */
   end(c: Client, prev: Client | null): void {
     this.depth--;
