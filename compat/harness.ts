@@ -80,13 +80,15 @@ export async function runScript(pair: Pair, script: Script): Promise<void> {
  * Each test gets fresh FLUSHALLed connections (RESP2; send HELLO 3 for RESP3).
  */
 export function describeCompat(name: string, body: (t: (title: string, script: Script | ((p: Pair) => Promise<void>)) => void) => void): void {
+  // SHARDIS_TEST_THREADS=N runs shardis on N threads (npm run test:threads)
+  const threads = Number(process.env.SHARDIS_TEST_THREADS ?? 1);
   for (const shards of [1, 4]) {
-    describe(`${name} [shards=${shards}]`, () => {
+    describe(`${name} [shards=${shards}${threads > 1 ? `, threads=${threads}` : ''}]`, () => {
       let redis: { port: number; proc: ChildProcess } | null = null;
       let shardis: RunningServer | null = null;
       before(async () => {
         redis = await startRedis();
-        shardis = await startServer({ port: 0, shards });
+        shardis = await startServer({ port: 0, shards, threads });
       });
       after(async () => {
         redis?.proc.kill('SIGKILL');

@@ -41,6 +41,8 @@ export interface WriteBack {
 export interface ValueCodec {
   encode(v: Value): Uint8Array;
   decode(p: Uint8Array): Value;
+  /** What of a value's encoding its image keeps (a read that converts it, as SORT does a sorted set, sends it back). */
+  kind(v: Value): number;
 }
 
 export class Borrower implements RemoteKeys {
@@ -53,6 +55,8 @@ export class Borrower implements RemoteKeys {
   private readonly borrowed: Map<string, number>[] = [];
   /** Per database: borrowed key the command changed → its last event. */
   private readonly changed: Map<string, string>[] = [];
+  /** Per database: borrowed key → its encoding kind when it came (codec.kind). */
+  private readonly kinds: Map<string, number>[] = [];
   /** The lock is taken for this turn: settle() is queued. */
   private active = false;
   /** Hears each change of a borrowed key as it happens (this thread's client-side caching). */
@@ -67,6 +71,7 @@ export class Borrower implements RemoteKeys {
     for (let db = 0; db < engine.databases; db++) {
       this.borrowed.push(new Map());
       this.changed.push(new Map());
+      this.kinds.push(new Map());
     }
     engine.guest!.onKeyEvent((db, key, event) => {
       if (!this.borrowed[db]!.has(key)) return;
@@ -86,8 +91,10 @@ export class Borrower implements RemoteKeys {
       // the key is not new: no 'new' notification while it moves in
       const onNew = ks.onNew;
       ks.onNew = null;
-      ks.set(key, this.codec.decode(img.p));
+      const v = this.codec.decode(img.p);
+      ks.set(key, v);
       ks.onNew = onNew;
+      this.kinds[db]!.set(key, this.codec.kind(v));
       if (img.ttl !== 0) ks.setExpire(key, img.ttl);
       ks.setLruWord(key, img.lru);
     }
@@ -178,7 +185,11 @@ export class Borrower implements RemoteKeys {
         const raw = ks.data.get(key);
         const lru = raw === undefined ? 0 : ks.lruWord(key);
         if (event === undefined) {
-          if (raw !== undefined) out[t]!.push({ db, key, p: undefined, ttl: 0, lru, event: '' });
+          if (raw === undefined) continue;
+          // only read, but converted on the way (SORT makes a listpack sorted set a skiplist): the new form goes back, as no change
+          const v = viewOf(raw);
+          const converted = this.codec.kind(v) !== (this.kinds[db]!.get(key) ?? 0);
+          out[t]!.push({ db, key, p: converted ? this.codec.encode(v) : undefined, ttl: ks.getExpire(key) ?? 0, lru, event: '' });
           continue;
         }
         const p = raw === undefined ? null : this.codec.encode(viewOf(raw));
@@ -186,6 +197,7 @@ export class Borrower implements RemoteKeys {
       }
       keys.clear();
       changed.clear();
+      this.kinds[db]!.clear();
       ks.clear();
     }
     return out;
@@ -233,6 +245,8 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], fr
         ks.set(wb.key, codec.decode(wb.p));
         if (wb.ttl !== 0) ks.setExpire(wb.key, wb.ttl);
         ks.setLruWord(wb.key, wb.lru);
+        // a read that converted the value: the same data in its new encoding, no change to hear of
+        if (wb.event === '') continue;
       }
       // WATCH, blocked clients and the change stream of this thread hear it (notifications do not)
       ks.modified(wb.key, wb.event);

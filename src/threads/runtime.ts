@@ -142,52 +142,40 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
 /**
  * Client-side caching across threads: shared words count the threads whose
  * tracking needs key changes (in all, and per thread). While another
- * thread's does, this thread collects every change of its keys (its own
- * commands' and the write-backs of borrowers) and hands the keys to those
- * threads before a reply leaves (ServerState.beforeReply, job replies) or at
- * the end of the turn: asked, so the invalidation is there before the
- * writer's reply, as Redis sends it; from inside a hold, as a notice.
- * Flushes are handled by each thread as it flushes (server-ops.ts).
+ * thread's does, this thread collects every change its commands make — to
+ * its own keys and to keys borrowed from other threads — and hands the keys
+ * to those threads, in one batch, before a reply leaves
+ * (ServerState.beforeReply, job replies) or at the end of the turn: asked,
+ * so the invalidation is there before the writer's reply, as Redis sends it;
+ * from inside a hold, as a notice. An owner applying another thread's
+ * write-backs hands on nothing: the writer did. Flushes are handled by each
+ * thread as it flushes (server-ops.ts).
  */
 function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
   notices: Notices;
   flush: () => void;
   handOver: (to: number) => { keys: string[]; writers: number[] } | null;
+  borrowed: (key: string, event: string) => void;
 } {
   const words = link.words;
   let mine = false;
   let off: (() => void) | null = null;
   let pending: string[] = [];
-  /** Who made each pending change (0: nobody's command, an expiry). */
+  /** Who made each pending change (0: nobody's command, an expiry; -1: an eviction). */
   let writers: number[] = [];
-  /** The thread whose write-back each pending change is (-1: this thread's own): it told its clients itself. */
-  let origins: number[] = [];
-  /** The pending changes thread t has not heard of. */
-  const forThread = (t: number, keys: string[], by: number[], from: number[]): { keys: string[]; writers: number[] } | null => {
-    if (!from.includes(t)) return { keys, writers: by };
-    const k: string[] = [];
-    const w: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      if (from[i] === t) continue;
-      k.push(keys[i]!);
-      w.push(by[i]!);
-    }
-    return k.length === 0 ? null : { keys: k, writers: w };
-  };
   let scheduled = false;
+  const take = (): { keys: string[]; writers: number[] } => {
+    const m = { keys: pending, writers };
+    pending = [];
+    writers = [];
+    return m;
+  };
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || link.closing) return;
-    const keys = pending;
-    const by = writers;
-    const from = origins;
-    pending = [];
-    writers = [];
-    origins = [];
+    const m = take();
     for (let t = 0; t < link.count; t++) {
       if (t === link.index || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
-      const m = forThread(t, keys, by, from);
-      if (m === null) continue;
       if (link.beingHeld) link.notice(t, { op: 'invalidate', ...m });
       else ask(t, { op: 'invalidate', ...m });
     }
@@ -200,32 +188,29 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
    */
   const handOver = (to: number): { keys: string[]; writers: number[] } | null => {
     if (pending.length === 0 || link.closing) return null;
-    const keys = pending;
-    const by = writers;
-    const from = origins;
-    pending = [];
-    writers = [];
-    origins = [];
+    const m = take();
     for (let t = 0; t < link.count; t++) {
       if (t === link.index || t === to || words.load(words.of(SHARED.THREAD_TRACKERS, t)) === 0) continue;
-      const m = forThread(t, keys, by, from);
-      if (m !== null) link.notice(t, { op: 'invalidate', ...m });
+      link.notice(t, { op: 'invalidate', ...m });
     }
-    return words.load(words.of(SHARED.THREAD_TRACKERS, to)) === 0 ? null : forThread(to, keys, by, from);
+    return words.load(words.of(SHARED.THREAD_TRACKERS, to)) === 0 ? null : m;
+  };
+  const add = (key: string, event: string): void => {
+    pending.push(key);
+    // -1: an eviction (its invalidation goes ahead of the reply of the command being run), 0: an expiry
+    writers.push(event === 'evicted' ? -1 : event === 'expired' ? 0 : state.engine.writerId);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
   const update = (): void => {
     const others = words.load(SHARED.TRACKERS) - (mine ? 1 : 0);
     if (others > 0 && off === null) {
       off = state.changes.subscribe((_sh, _seq, _db, key, event) => {
-        if (event === 'flushdb' || link.closing) return;
-        pending.push(key);
-        // -1: an eviction (its invalidation goes ahead of the reply of the command being run), 0: an expiry
-        writers.push(event === 'evicted' ? -1 : event === 'expired' ? 0 : state.engine.writerId);
-        origins.push(state.engine.replaying ? state.engine.replayFrom : -1);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        // another thread's write-back: that thread handed the change on with the rest of its command's
+        if (event === 'flushdb' || link.closing || state.engine.replaying) return;
+        add(key, event);
       });
     } else if (others === 0 && off !== null) {
       off();
@@ -247,6 +232,9 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
     },
     flush,
     handOver,
+    borrowed: (key, event) => {
+      if (off !== null && !link.closing) add(key, event);
+    },
   };
 }
 
@@ -294,8 +282,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.link = link;
       const borrower = new Borrower(state.engine, link, codec);
       state.engine.remote = borrower;
-      // this thread's clients hear of its own changes to borrowed keys as of its own keys (in place among its replies)
-      borrower.onChange = (_db, key, event) => state.tracking?.borrowedChange(key, event);
+
       const others = (req: LinkRequest): unknown[] => {
         const out: unknown[] = [];
         for (let t = 0; t < init.count; t++) if (t !== init.index) out.push(borrower.ask(t, req));
@@ -381,6 +368,12 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         if (state.maxmemory !== 0) state.memory.used();
       };
       const tracking = trackingEverywhere(state, link, (t, req) => borrower.ask(t, req));
+      // changes to borrowed keys: this thread's clients hear of them as of its own keys (in place among its
+      // replies), and the other threads with its command's other changes
+      borrower.onChange = (_db, key, event) => {
+        state.tracking?.borrowedChange(key, event);
+        tracking.borrowed(key, event);
+      };
       // invalidations for other threads' clients, and this thread's part of the replication stream, go before a reply leaves
       state.beforeReply = () => {
         tracking.flush();

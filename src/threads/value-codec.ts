@@ -49,6 +49,7 @@ export function codecFor(state: ServerState): ValueCodec {
       out.set(p, 1);
       return out;
     },
+    kind: encodingOf,
     decode: (p: Uint8Array) => {
       const v = readDumpPayload(Buffer.from(p.buffer, p.byteOffset + 1, p.byteLength - 1), loadLimits(state));
       if (v === null) throw new Error('thread link: bad value image');
