@@ -267,7 +267,10 @@ export class Client {
   }
 
   private cleanup(): void {
-    this.server.clients.delete(this.id);
+    // unblocked and unsubscribed first, then gone from the list, as Redis's freeClient: with threads a
+    // blocked connection's cancel is asked of another thread, and whoever counts blocked clients
+    // meanwhile still sees it
     for (const fn of this.onClose.splice(0)) fn();
+    this.server.clients.delete(this.id);
   }
 }

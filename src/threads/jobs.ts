@@ -58,6 +58,10 @@ export class Jobs {
   private readonly waiters = new Map<string, Client>();
   /** Asks thread t (held) to unblock a job of this thread (sync; CLIENT UNBLOCK). */
   private readonly unblockOn: (t: number, id: number, withError: boolean) => boolean;
+  /** Drops a blocking job of this thread on thread t now (asked, so nothing can serve it after); false when this thread cannot ask now. */
+  cancelOn: (t: number, id: number) => boolean = () => false;
+  /** Owner side: "origin:id" of blocking jobs cancelled before they arrived. */
+  private readonly cancelled = new Set<string>();
   private nextId = 1;
   private scheduled = false;
   /** Stand-in clients running other threads' jobs, one per origin; the jobs of a batch run one after another. */
@@ -80,7 +84,7 @@ export class Jobs {
         if (m.op === 'jobs') this.run(t, m);
         else if (m.op === 'replies') this.replied(m);
         else if (m.op === 'blocked') this.blockedThere(m.id);
-        else this.cancelHere(t, m.id);
+        else this.cancelHere(t, m.id, false);
       });
       p.unref();
     }
@@ -106,7 +110,8 @@ export class Jobs {
       this.blockingJobs.set(id, { c, t });
       // a connection that closes while its job waits takes nothing: the owner drops the waiter
       c.onClose.push(() => {
-        if (this.blockingJobs.delete(id)) this.ports[t]!.postMessage({ op: 'cancel', id } satisfies JobEvent);
+        // asked at once where it can be, so a push right after the close never serves the gone connection
+        if (this.blockingJobs.delete(id) && !this.cancelOn(t, id)) this.ports[t]!.postMessage({ op: 'cancel', id } satisfies JobEvent);
       });
     }
     return new Promise<void>((resolve) => {
@@ -142,11 +147,18 @@ export class Jobs {
     return w !== undefined && w.unblock !== null && w.unblock(withError);
   }
 
-  private cancelHere(from: number, id: number): void {
-    const w = this.waiters.get(from + ':' + id);
-    if (w === undefined) return;
-    this.waiters.delete(from + ':' + id);
+  /** Drops a blocking job of thread `from` (its connection closed); one that has not arrived yet is dropped when it does. */
+  cancelHere(from: number, id: number, early = true): boolean {
+    const key = from + ':' + id;
+    const w = this.waiters.get(key);
+    if (w === undefined) {
+      // asked over the link, it may overtake its job; sent after it on the job channel, the job has ended
+      if (early) this.cancelled.add(key);
+      return true;
+    }
+    this.waiters.delete(key);
     w.close();
+    return true;
   }
 
   private schedule(): void {
@@ -225,6 +237,7 @@ export class Jobs {
    * they came (first blocked, first served), as a stand-in of its own.
    */
   private runBlocking(from: number, id: number, db: number, resp: 2 | 3, args: string[], cid: number): void {
+    if (this.cancelled.delete(from + ':' + id)) return;
     const w = new Client(this.state, null);
     w.ext.originId = cid;
     w.db = db;

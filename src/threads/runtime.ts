@@ -233,7 +233,8 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
     flush,
     handOver,
     borrowed: (key, event) => {
-      if (off !== null && !link.closing) add(key, event);
+      // the shared count, not this thread's subscription: a client that just turned tracking on elsewhere counts already
+      if (!link.closing && words.load(SHARED.TRACKERS) - (mine ? 1 : 0) > 0) add(key, event);
     },
   };
 }
@@ -265,6 +266,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
       jobs = new Jobs(state, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
       const queue = jobs;
+      queue.cancelOn = (t, id) => (link.beingHeld || link.closing ? false : borrower.ask(t, { op: 'cancel-job', id }) === true);
       state.forward = (c, t, args, blocking) => queue.submit(c, t, args, blocking);
       state.unblockElsewhere = (id, withError) => {
         for (let t = 0; t < init.count; t++) {
@@ -403,6 +405,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
         if (REPL_OPS.has(req.op)) return repl.serve(req);
+        if (req.op === 'cancel-job') return queue.cancelHere(from, req.id as number);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
         if (req.op === 'client-unblock') {
           // a connection of this thread: unblocked here, or where its blocking job waits (the asker goes there)

@@ -366,6 +366,36 @@ describe('threads=4', () => {
     assert.deepEqual(await cs[2]!.lrange(dest, 0, -1), ['e1', 'e3', 'e5', 'e7']);
   });
 
+  test('a connection blocked on another thread\'s key that closes takes nothing pushed after its close', async () => {
+    const admin = conn();
+    const engine = srv.state.engine;
+    const k = 'gone-waiter';
+    const owner = engine.threadOf(engine.shardIdOf(k));
+    const blocked = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500; i++) {
+        if ((await admin.info('clients')).includes(`blocked_clients:${n}\r\n`)) return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      throw new Error(`never saw ${n} blocked clients`);
+    };
+    await admin.del(k);
+    for (let round = 0; round < 20; round++) {
+      // a waiter on another thread than the key's: its BLPOP waits there as a job
+      let w = await RespClient.connect(srv.port);
+      while ((Number(await w.call('CLIENT', 'ID')) - 1) % THREADS === owner) {
+        w.close();
+        w = await RespClient.connect(srv.port);
+      }
+      w.send('BLPOP', k, '0');
+      await blocked(1);
+      w.close();
+      await blocked(0);
+      assert.equal(await admin.rpush(k, 'kept'), 1, `round ${round}`);
+      assert.deepEqual(await admin.lrange(k, 0, -1), ['kept'], `round ${round}`);
+      await admin.del(k);
+    }
+  });
+
   test('INFO latencystats, used_memory_dataset and MEMORY STATS count every thread', async () => {
     const cs = await onEveryThread(srv.port);
     open.push(...cs);
