@@ -156,6 +156,8 @@ export class MemoryLimit {
     parts(): [number, number];
     /** What another thread's 'evict' answered: the evicted keys this thread's tracking clients hear of now. */
     evicted(answer: unknown): void;
+    /** Whether this thread wrote values back to other threads since last asked (and forgets it). */
+    wroteBack(): boolean;
   } | null = null;
 
   /** The dataset and the clients' memory of every thread (INFO memory, MEMORY STATS). */
@@ -193,7 +195,12 @@ export class MemoryLimit {
   /** Evicts keys until under maxmemory; false when still over it (the command gets OOM). */
   enforce(): boolean {
     const limit = this.state.maxmemory;
-    if (limit === 0 || this.used() <= limit) return true;
+    if (limit === 0) return true;
+    if (this.used() <= limit) {
+      // with threads: values this thread wrote back to their owners count there once the owners have published
+      // again; after a write-back the owners are asked instead
+      if (this.threads === null || !this.threads.wroteBack() || this.used(true) <= limit) return true;
+    }
     const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
     if (policy === 'noeviction') return false;
     if (this.evictOwn(policy, () => this.used() <= limit)) return true;

@@ -59,6 +59,15 @@ export class Borrower implements RemoteKeys {
   private readonly kinds: Map<string, number>[] = [];
   /** The lock is taken for this turn: settle() is queued. */
   private active = false;
+  /** Values were written back to their owners since the last takeWroteBack() (maxmemory asks the owners then). */
+  private wrote = false;
+
+  takeWroteBack(): boolean {
+    const w = this.wrote;
+    this.wrote = false;
+    return w;
+  }
+
   /** Hears each change of a borrowed key as it happens (this thread's client-side caching). */
   onChange: ((db: number, key: string, event: string) => void) | null = null;
   private readonly settleTask = (): void => this.settle();
@@ -193,6 +202,7 @@ export class Borrower implements RemoteKeys {
           continue;
         }
         const p = raw === undefined ? null : this.codec.encode(viewOf(raw));
+        if (p !== null) this.wrote = true;
         out[t]!.push({ db, key, p, ttl: ks.getExpire(key) ?? 0, lru, event });
       }
       keys.clear();

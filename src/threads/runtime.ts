@@ -329,6 +329,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
           for (let t = 0; t < link.count; t++) if (t !== link.index) kib += link.words.load(link.words.of(SHARED.MEMORY, t));
           return kib * 1024;
         },
+        wroteBack: () => borrower.takeWroteBack(),
         evicted: (r) => {
           const x = r as { keys: string[]; writers: number[] } | null;
           if (x !== null) remoteInvalidate(state, x.keys, x.writers);
