@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../src/index.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { ioredisRetry } from '../test/helpers/clients.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 import { encodeCommand } from '../src/persistence/aof-writer.ts';
 
@@ -24,21 +25,6 @@ const CONFIG = { save: '', appendonly: 'yes', appendfsync: 'always' };
 /** Owned by different threads with 4 threads (and with 2). */
 const LA = 'list:{a}';
 const LB = 'list:{b}';
-
-async function connectRetry(port: number): Promise<Redis> {
-  for (let i = 0; ; i++) {
-    const c = new Redis(port, { lazyConnect: true, retryStrategy: () => null });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      return c;
-    } catch (e) {
-      c.disconnect();
-      if (i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 async function lists(r: Redis): Promise<[string[], string[], string | null]> {
   return [await r.lrange(LA, 0, -1), await r.lrange(LB, 0, -1), await r.get('last')];
@@ -58,7 +44,7 @@ describe('the AOF with threads=4', () => {
   });
 
   test('pushes from every thread, alone and in transactions across threads, replay in the order they ran', async () => {
-    const conns = await Promise.all(Array.from({ length: 8 }, () => connectRetry(srv.port)));
+    const conns = await Promise.all(Array.from({ length: 8 }, () => ioredisRetry(srv.port)));
     let stop = false;
     const run = async (r: Redis, w: number): Promise<void> => {
       for (let n = 0; !stop; n++) {
@@ -96,7 +82,7 @@ describe('the AOF with threads=4', () => {
     const port = await freePort();
     const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
     try {
-      const r = await connectRetry(port);
+      const r = await ioredisRetry(port);
       for (let i = 0; i < 400 && /loading:1/.test(await r.info('persistence')); i++) await new Promise((res) => setTimeout(res, 25));
       assert.deepEqual(await lists(r), want, 'redis-server 7.0');
       r.disconnect();
@@ -146,7 +132,7 @@ describe('the AOF with threads=4', () => {
 
   test('CONFIG SET appendonly no / yes turns the AOF off and on for every thread', async () => {
     const r = new Redis(srv.port);
-    const conns = await Promise.all(Array.from({ length: 8 }, () => connectRetry(srv.port)));
+    const conns = await Promise.all(Array.from({ length: 8 }, () => ioredisRetry(srv.port)));
     try {
       assert.equal(await r.config('SET', 'appendonly', 'no'), 'OK');
       for (const c of conns) assert.match(await c.info('persistence'), /aof_enabled:0/);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../src/index.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { ioredisRetry } from '../test/helpers/clients.ts';
 import { rng } from '../test/helpers/rng.ts';
 
 const THREADS = 4;
@@ -35,21 +36,6 @@ return from`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function connectRetry(port: number): Promise<Redis> {
-  for (let i = 0; ; i++) {
-    const c = new Redis(port, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      return c;
-    } catch (e) {
-      c.disconnect();
-      if (i > 200) throw e;
-      await sleep(25);
-    }
-  }
-}
-
 interface Replica {
   proc: ChildProcess;
   dir: string;
@@ -60,7 +46,7 @@ async function startReplica(primary: number): Promise<Replica> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-threads-replica-'));
   const port = await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(primary)], { stdio: 'ignore' });
-  const r = await connectRetry(port);
+  const r = await ioredisRetry(port);
   for (let i = 0; i < 400 && !/master_link_status:up/.test(await r.info('replication')); i++) await sleep(25);
   assert.match(await r.info('replication'), /master_link_status:up/);
   return { proc, dir, r };
@@ -98,12 +84,12 @@ describe('replication with threads=4', () => {
     assert.equal(owners.size, THREADS, 'the accounts live on every thread');
     assert.notEqual(engine.threadOf(engine.shardIdOf(LA)), engine.threadOf(engine.shardIdOf(LB)));
 
-    const admin = await connectRetry(srv.port);
+    const admin = await ioredisRetry(srv.port);
     await admin.mset(...ACCOUNTS.flatMap((k) => [k, String(START)]));
     await admin.mset(...PAIRS.flatMap((k) => [k, '0']));
     const first = await startReplica(srv.port);
     const later: Replica[] = [];
-    const conns = await Promise.all(Array.from({ length: 8 }, () => connectRetry(srv.port)));
+    const conns = await Promise.all(Array.from({ length: 8 }, () => ioredisRetry(srv.port)));
     try {
       assert.deepEqual(await first.r.mget(...ACCOUNTS), ACCOUNTS.map(() => String(START)));
       let stop = false;
@@ -179,7 +165,7 @@ describe('replication with threads=4', () => {
   });
 
   test('expired keys reach the replica as DEL, and a write after a restarted replica resyncs', async () => {
-    const admin = await connectRetry(srv.port);
+    const admin = await ioredisRetry(srv.port);
     const replica = await startReplica(srv.port);
     try {
       await admin.set('vol:{x}', 'v', 'PX', 50);
@@ -205,7 +191,7 @@ describe('replication with threads=4', () => {
       stopReplica(replica);
     }
     // no replica left: writes go on, and WAIT answers 0 once its time is up
-    const c = await connectRetry(srv.port);
+    const c = await ioredisRetry(srv.port);
     await c.set('after', '1');
     assert.equal(await c.wait(1, 100), 0);
     c.disconnect();

@@ -8,6 +8,22 @@ export async function ioredis(port: number): Promise<Redis> {
   return r;
 }
 
+/** An ioredis client of a server that may still be starting (a spawned redis-server): retried until it connects. */
+export async function ioredisRetry(port: number): Promise<Redis> {
+  for (let i = 0; ; i++) {
+    const c = new Redis(port, { lazyConnect: true, retryStrategy: () => null });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      return c;
+    } catch (e) {
+      c.disconnect();
+      if (i > 200) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
 export type NodeRedis = ReturnType<typeof createClient>;
 
 export async function nodeRedis(port: number, resp: 2 | 3 = 2): Promise<NodeRedis> {
