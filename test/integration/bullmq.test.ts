@@ -208,6 +208,8 @@ describeServer('bullmq', (fx) => {
     assert.equal(await q.isPaused(), false);
     await until('3 jobs after resume', () => seen.length === 3);
     assert.deepEqual(seen, [0, 1, 2]);
+    // the processor ran; the worker moves each job to completed after it returns
+    await until('3 completed jobs', async () => (await q.getCompletedCount()) === 3);
 
     // clean(grace, limit, type) removes finished jobs older than grace.
     const cleaned = await q.clean(0, 10, 'completed');
