@@ -159,6 +159,7 @@ export class Client {
       return;
     }
     this.queryBufSize = qbuf;
+    if (this.server.beforeRequests !== null) this.server.beforeRequests();
     this.drainRequests();
     this.queryBufSize = this.parser.buffered;
   }

@@ -100,6 +100,8 @@ export class ServerState {
   clientsElsewhere: { exists(id: number): boolean; redirect(id: number, value: string): boolean | null } | null = null;
   /** With threads: what must reach other threads before a reply leaves (tracking invalidations); set by threads/runtime.ts. */
   beforeReply: (() => void) | null = null;
+  /** With threads: runs other threads' jobs that were sent before a connection's requests arrived (threads/jobs.ts). */
+  beforeRequests: (() => void) | null = null;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */

@@ -9,6 +9,7 @@ import { ConfigError, getConfigValue, type Config } from '../config/config.ts';
 import { startInstance, type RunningServer } from '../server/instance.ts';
 import { threadRole } from './runtime.ts';
 import { ThreadLink } from './link.ts';
+import { JobRings } from './job-rings.ts';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
@@ -34,10 +35,11 @@ function channels(count: number): (MessagePort | null)[][] {
 export async function startThreads(cfg: Config, count: number, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
   refuseUnsupported(cfg);
   const ctrl = ThreadLink.ctrlBuffer(count);
-  // one channel per pair of threads for the link's holds, one for jobs
+  // one channel per pair of threads for the link's holds, one for jobs too big for their rings
   const ports = channels(count);
   const jobPorts = channels(count);
-  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]!, jobPorts: jobPorts[0]! });
+  const jobRings = JobRings.buffer(count);
+  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]!, jobPorts: jobPorts[0]!, jobRings });
   const main = await startInstance(cfg, role);
   let closing = false;
   const fatal = (msg: string): void => {
@@ -51,7 +53,7 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   for (let t = 1; t < count; t++) {
     const mine = [...ports[t]!, ...jobPorts[t]!].filter((p): p is MessagePort => p !== null);
     const w = new Worker(WORKER_URL, {
-      workerData: { cfg: { ...cfg, port: main.port }, runId: main.state.runId, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t] },
+      workerData: { cfg: { ...cfg, port: main.port }, runId: main.state.runId, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t], jobRings },
       transferList: mine,
     });
     workers.push(w);

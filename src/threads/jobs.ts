@@ -3,55 +3,49 @@
  * (docs/threads.md, "Jobs"). A command whose keys all belong to one other
  * thread is not borrowed under the global lock: its thread sends it to the
  * owner, which runs it in its own order for a stand-in client and sends the
- * reply bytes back. Jobs and their replies travel in batches, one message per
- * destination per turn of the event loop (setImmediate), on a channel of
- * their own that nobody reads synchronously, so they stay in order.
+ * reply bytes back. Jobs and replies are records in shared-memory rings
+ * (job-rings.ts): a job is published at once, so an owner that reads its
+ * rings before running its own connections' requests runs it before any
+ * request that came after it; jobs from several threads run in the order
+ * they were sent (the server-wide job sequence). Replies are published once
+ * the owner's AOF has written what their commands wrote (beforeAnswers).
  *
- * Bound: a connection has at most one job in flight (it reads no further
- * request until the reply is back, as for a blocked command), so the jobs in
- * flight never outnumber the connections.
+ * Bound: a connection has at most one run of jobs in flight, all to one
+ * thread (dispatch.chainJob), and at most 1024 requests queued, so the jobs
+ * in flight never outnumber 1024 × the connections; a full ring holds what
+ * does not fit in its writer's backlog, bounded the same way.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import { monitoring } from '../server/monitor.ts';
-
-interface JobBatch {
-  op: 'jobs';
-  ids: number[];
-  dbs: number[];
-  resps: (2 | 3)[];
-  args: string[][];
-  /** Blocking commands: each runs for a stand-in of its own, and may wait on the owner. */
-  blocking: boolean[];
-  /** While some thread has a MONITOR: each job's connection address, for its MONITOR line. */
-  addrs?: string[];
-  /** Each job's connection id (NOLOOP tracking on other threads skips its own writes). */
-  cids: number[];
-}
-
-/** A blocking job that is waiting on its owner ('blocked'), or whose connection closed ('cancel'). */
-interface JobEvent {
-  op: 'blocked' | 'cancel';
-  id: number;
-}
-
-interface ReplyBatch {
-  op: 'replies';
-  ids: number[];
-  /** Each job's reply bytes (latin1). */
-  replies: string[];
-}
+import { JobRings, RingKind } from './job-rings.ts';
+import {
+  EVENT_SIZE,
+  RecordKind,
+  jobSize,
+  readJob,
+  recordBuffer,
+  recordId,
+  recordKind,
+  recordSeq,
+  replyBytes,
+  replySize,
+  writeEvent,
+  writeJob,
+  writeReply,
+  type Job,
+  type RecordTarget,
+} from './job-records.ts';
 
 export class Jobs {
   private readonly state: ServerState;
-  private readonly ports: (MessagePort | null)[];
-  /** Jobs to send, per destination thread. */
-  private readonly outbox: (JobBatch | null)[];
-  /** Replies to send, per origin thread. */
-  private readonly answers: (ReplyBatch | null)[];
-  private readonly waiting = new Map<number, (reply: string) => void>();
+  private readonly rings: JobRings;
+  private readonly count: number;
+  private readonly me: number;
+  /** Origin side: job id → what to do with its reply. */
+  private readonly waiting = new Map<number, (reply: Buffer) => void>();
   /** Origin side: blocking jobs in flight → their connection. */
   private readonly blockingJobs = new Map<number, { c: Client; t: number }>();
   /** Owner side: "origin:id" → the stand-in a blocking job waits as. */
@@ -60,34 +54,37 @@ export class Jobs {
   private readonly unblockOn: (t: number, id: number, withError: boolean) => boolean;
   /** Drops a blocking job of this thread on thread t now (asked, so nothing can serve it after); false when this thread cannot ask now. */
   cancelOn: (t: number, id: number) => boolean = () => false;
-  /** Owner side: "origin:id" of blocking jobs cancelled before they arrived. */
+  /** Owner side: "origin:id" of blocking jobs cancelled before they ran. */
   private readonly cancelled = new Set<string>();
   private nextId = 1;
-  private scheduled = false;
-  /** Stand-in clients running other threads' jobs, one per origin; the jobs of a batch run one after another. */
+  /** Stand-in clients running other threads' jobs, one per origin. */
   private readonly standIns: (Client | null)[];
-  private readonly chains: Promise<void>[];
+  /** Owner side, per origin: jobs behind one that waits (CLIENT PAUSE), run in order once it is done; null when none waits. */
+  private readonly held: (Job[] | null)[];
+  /** Rings with records written and not yet published, per kind and thread. */
+  private readonly unsent: boolean[][];
+  private scheduled = false;
+  private draining = false;
+  private closed = false;
   private readonly send = (): void => this.sendAll();
 
-  constructor(state: ServerState, ports: (MessagePort | null)[], unblockOn: (t: number, id: number, withError: boolean) => boolean) {
+  constructor(
+    state: ServerState,
+    shared: SharedArrayBuffer,
+    index: number,
+    ports: (MessagePort | null)[],
+    unblockOn: (t: number, id: number, withError: boolean) => boolean,
+  ) {
     this.state = state;
     this.unblockOn = unblockOn;
-    this.ports = ports;
-    this.outbox = ports.map(() => null);
-    this.answers = ports.map(() => null);
+    this.count = ports.length;
+    this.me = index;
+    this.rings = new JobRings(shared, ports.length, index, ports);
     this.standIns = ports.map(() => null);
-    this.chains = ports.map(() => Promise.resolve());
-    for (let t = 0; t < ports.length; t++) {
-      const p = ports[t];
-      if (!p) continue;
-      p.on('message', (m: JobBatch | ReplyBatch | JobEvent) => {
-        if (m.op === 'jobs') this.run(t, m);
-        else if (m.op === 'replies') this.replied(m);
-        else if (m.op === 'blocked') this.blockedThere(m.id);
-        else this.cancelHere(t, m.id, false);
-      });
-      p.unref();
-    }
+    this.held = ports.map(() => null);
+    this.unsent = [ports.map(() => false), ports.map(() => false)];
+    for (const p of ports) p?.unref();
+    this.rings.listen(() => this.drain());
   }
 
   /** Sends `args` (run as client `c` would: its db and protocol) to thread t; resolves once the reply is in c's buffer. */
@@ -95,23 +92,31 @@ export class Jobs {
     const id = this.nextId++;
     // nothing follows a blocking job at once: it may wait, and what comes after must not overtake it
     c.jobThread = blocking ? -1 : t;
-    let b = this.outbox[t]!;
-    if (b === null) this.outbox[t] = b = { op: 'jobs', ids: [], dbs: [], resps: [], args: [], blocking: [], cids: [] };
-    b.ids.push(id);
-    b.dbs.push(c.db);
-    b.resps.push(c.resp);
-    b.args.push(args);
-    b.blocking.push(blocking);
-    b.cids.push(c.id);
-    if (monitoring(this.state)) (b.addrs ??= new Array<string>(b.ids.length - 1).fill(''))[b.ids.length - 1] = c.addr;
-    else if (b.addrs !== undefined) b.addrs.push('');
+    const job: Job = {
+      id,
+      seq: this.rings.nextSeq(),
+      db: c.db,
+      resp: c.resp,
+      blocking,
+      cid: c.id,
+      addr: monitoring(this.state) ? c.addr : '',
+      args,
+    };
+    const n = jobSize(job.addr, args);
+    this.write(RingKind.Jobs, t, n, job.seq, (to, off) => writeJob(to, off, n, job));
+    // published at once: the owner may read it at its next checkpoint, before it is woken
+    this.rings.out[RingKind.Jobs]![t]!.ring.publish();
     this.schedule();
     if (blocking) {
       this.blockingJobs.set(id, { c, t });
       // a connection that closes while its job waits takes nothing: the owner drops the waiter
       c.onClose.push(() => {
         // asked at once where it can be, so a push right after the close never serves the gone connection
-        if (this.blockingJobs.delete(id) && !this.cancelOn(t, id)) this.ports[t]!.postMessage({ op: 'cancel', id } satisfies JobEvent);
+        if (this.blockingJobs.delete(id) && !this.cancelOn(t, id)) {
+          const seq = this.rings.nextSeq();
+          this.write(RingKind.Jobs, t, EVENT_SIZE, seq, (to, off) => writeEvent(to, off, RecordKind.Cancel, id, seq));
+          this.schedule();
+        }
       });
     }
     return new Promise<void>((resolve) => {
@@ -120,10 +125,25 @@ export class Jobs {
           c.blocked = false;
           c.unblock = null;
         }
-        if (!c.closed) c.reply.raw(reply);
+        if (!c.closed) c.reply.rawBuffer(reply);
         resolve();
       });
     });
+  }
+
+  /** Writes a record of n bytes toward thread t (unpublished until sendAll). */
+  private write(kind: RingKind, t: number, n: number, seq: number, fill: (to: RecordTarget, off: number) => void): void {
+    const o = this.rings.out[kind]![t]!;
+    const off = o.reserve(n);
+    if (off >= 0) {
+      fill(o.ring, off);
+      o.ring.wrote(off, n);
+    } else {
+      const body = recordBuffer(n);
+      fill(body, 0);
+      o.spill(body, seq);
+    }
+    this.unsent[kind]![t] = true;
   }
 
   /** The owner reports a blocking job waiting: its connection shows as blocked (INFO, CLIENT LIST, CLIENT UNBLOCK). */
@@ -147,13 +167,13 @@ export class Jobs {
     return w !== undefined && w.unblock !== null && w.unblock(withError);
   }
 
-  /** Drops a blocking job of thread `from` (its connection closed); one that has not arrived yet is dropped when it does. */
-  cancelHere(from: number, id: number, early = true): boolean {
+  /** Drops a blocking job of thread `from` (its connection closed); one that has not run yet is dropped when it does. */
+  cancelHere(from: number, id: number): boolean {
     const key = from + ':' + id;
     const w = this.waiters.get(key);
     if (w === undefined) {
-      // asked over the link, it may overtake its job; sent after it on the job channel, the job has ended
-      if (early) this.cancelled.add(key);
+      // asked over the link, or behind a job that waits: it has not run yet
+      this.cancelled.add(key);
       return true;
     }
     this.waiters.delete(key);
@@ -170,65 +190,138 @@ export class Jobs {
   /** Runs before replies leave for their connections' threads (the AOF writes what their commands wrote). */
   beforeAnswers: () => void = () => {};
 
+  /** Publishes every ring written to since the last time, replies after beforeAnswers, and wakes their readers. */
   private sendAll(): void {
     this.scheduled = false;
-    if (this.answers.some((a) => a !== null)) this.beforeAnswers();
-    for (let t = 0; t < this.ports.length; t++) {
-      const b = this.outbox[t];
-      if (b) {
-        this.outbox[t] = null;
-        this.ports[t]!.postMessage(b);
+    const replies = this.unsent[RingKind.Replies]!;
+    if (replies.includes(true)) this.beforeAnswers();
+    let waits = false;
+    for (const k of [RingKind.Jobs, RingKind.Replies]) {
+      const u = this.unsent[k]!;
+      for (let t = 0; t < this.count; t++) {
+        if (!u[t]) continue;
+        u[t] = this.rings.send(k, t) ? false : (waits = true);
       }
-      const a = this.answers[t];
-      if (a) {
-        this.answers[t] = null;
-        this.ports[t]!.postMessage(a);
+    }
+    // a full ring: try again shortly (its reader frees room as it reads)
+    if (waits) setTimeout(() => this.schedule(), 1);
+  }
+
+  /** Reads every ring: replies for this thread's connections, then other threads' jobs in their send order. */
+  drain(): void {
+    if (this.draining || this.closed) return;
+    this.draining = true;
+    try {
+      this.readReplies();
+      this.runJobs();
+    } finally {
+      this.draining = false;
+    }
+    if (this.unsent[RingKind.Replies]!.includes(true)) this.sendAll();
+  }
+
+  private readReplies(): void {
+    const inlets = this.rings.in[RingKind.Replies]!;
+    for (let t = 0; t < this.count; t++) {
+      const inlet = inlets[t];
+      if (!inlet) continue;
+      const r = inlet.ring;
+      let off = r.peek();
+      if (off < 0) continue;
+      for (; off >= 0; off = r.peek()) {
+        let rec: RecordTarget = r;
+        let at = off;
+        if (recordKind(r, off) === RecordKind.Big) {
+          rec = inlet.body(recordId(r, off));
+          at = 0;
+        }
+        const id = recordId(rec, at);
+        if (recordKind(rec, at) === RecordKind.Blocked) this.blockedThere(id);
+        else {
+          const done = this.waiting.get(id)!;
+          this.waiting.delete(id);
+          done(replyBytes(rec, at));
+        }
+        r.skip();
       }
+      r.release();
     }
   }
 
-  private replied(m: ReplyBatch): void {
-    for (let i = 0; i < m.ids.length; i++) {
-      const done = this.waiting.get(m.ids[i]!)!;
-      this.waiting.delete(m.ids[i]!);
-      done(m.replies[i]!);
+  private runJobs(): void {
+    const inlets = this.rings.in[RingKind.Jobs]!;
+    const next = new Array<number>(this.count).fill(-1);
+    for (let t = 0; t < this.count; t++) if (inlets[t]) next[t] = inlets[t]!.ring.peek();
+    for (;;) {
+      // the earliest sent first
+      let from = -1;
+      let seq = 0;
+      for (let t = 0; t < this.count; t++) {
+        const off = next[t]!;
+        if (off < 0) continue;
+        const s = recordSeq(inlets[t]!.ring, off);
+        if (from < 0 || ((s - seq) | 0) < 0) {
+          from = t;
+          seq = s;
+        }
+      }
+      if (from < 0) break;
+      const inlet = inlets[from]!;
+      const r = inlet.ring;
+      let rec: RecordTarget = r;
+      let at = next[from]!;
+      if (recordKind(r, at) === RecordKind.Big) {
+        rec = inlet.body(recordId(r, at));
+        at = 0;
+      }
+      if (recordKind(rec, at) === RecordKind.Cancel) this.cancelJob(from, recordId(rec, at));
+      else this.take(from, readJob(rec, at));
+      r.skip();
+      next[from] = r.peek();
     }
+    for (let t = 0; t < this.count; t++) inlets[t]?.ring.release();
   }
 
-  /** Runs a batch from thread `from` in order (after its earlier batches) and queues the replies. */
-  private run(from: number, b: JobBatch): void {
-    this.chains[from] = this.chains[from]!.then(() => this.runBatch(from, b));
+  /** A job from thread `from`: run now, or after the one of that thread that waits. */
+  private take(from: number, job: Job): void {
+    const q = this.held[from]!;
+    if (q !== null) q.push(job);
+    else this.runJob(from, job);
   }
 
-  private async runBatch(from: number, b: JobBatch): Promise<void> {
+  private cancelJob(from: number, id: number): void {
+    const q = this.held[from];
+    const i = q ? q.findIndex((j) => j.id === id) : -1;
+    if (i >= 0) q!.splice(i, 1);
+    else this.cancelHere(from, id);
+  }
+
+  private runJob(from: number, job: Job): void {
+    if (job.blocking) return this.runBlocking(from, job);
     let c = this.standIns[from]!;
     if (c === null) this.standIns[from] = c = new Client(this.state, null);
-    const replies: (string | null)[] = [];
-    for (let i = 0; i < b.ids.length; i++) {
-      if (b.blocking[i]!) {
-        replies.push(null);
-        this.runBlocking(from, b.ids[i]!, b.dbs[i]!, b.resps[i]!, b.args[i]!, b.cids[i]!);
-        continue;
+    c.db = job.db;
+    c.reply.resp = job.resp;
+    c.ext.monitorAddr = job.addr || undefined;
+    c.ext.originId = job.cid;
+    const r = execute(c, job.args);
+    if (r === undefined) return this.answerFrom(c, from, job.id);
+    // a command that waits (CLIENT PAUSE) holds up the jobs behind it, as it would their connections
+    this.held[from] = [];
+    void r.then(() => {
+      this.answerFrom(c, from, job.id);
+      const q = this.held[from]!;
+      this.held[from] = null;
+      while (q.length > 0) {
+        this.runJob(from, q.shift()!);
+        const again = this.held[from] as Job[] | null;
+        if (again !== null) {
+          again.push(...q);
+          break;
+        }
       }
-      c.db = b.dbs[i]!;
-      c.reply.resp = b.resps[i]!;
-      c.ext.monitorAddr = b.addrs?.[i] || undefined;
-      c.ext.originId = b.cids[i];
-      const r = execute(c, b.args[i]!);
-      // a command that waits (CLIENT PAUSE) holds up the jobs behind it, as it would their connections
-      if (r !== undefined) await r;
-      replies.push(c.reply.buf.latin1Slice(0, c.reply.len));
-      c.reply.len = 0;
-      c.reply.pushEnd = 0;
-    }
-    let a = this.answers[from]!;
-    if (a === null) this.answers[from] = a = { op: 'replies', ids: [], replies: [] };
-    for (let i = 0; i < b.ids.length; i++) {
-      if (replies[i] === null) continue;
-      a.ids.push(b.ids[i]!);
-      a.replies.push(replies[i]!);
-    }
-    this.schedule();
+      this.schedule();
+    });
   }
 
   /**
@@ -236,35 +329,37 @@ export class Jobs {
    * keys are: it waits, if it must, among this thread's waiters in the order
    * they came (first blocked, first served), as a stand-in of its own.
    */
-  private runBlocking(from: number, id: number, db: number, resp: 2 | 3, args: string[], cid: number): void {
-    if (this.cancelled.delete(from + ':' + id)) return;
+  private runBlocking(from: number, job: Job): void {
+    if (this.cancelled.delete(from + ':' + job.id)) return;
     const w = new Client(this.state, null);
-    w.ext.originId = cid;
-    w.db = db;
-    w.reply.resp = resp;
-    const done = (): void => {
-      this.waiters.delete(from + ':' + id);
-      this.answer(from, id, w.reply.buf.latin1Slice(0, w.reply.len));
-    };
-    const r = execute(w, args);
-    if (r === undefined) return done();
-    this.waiters.set(from + ':' + id, w);
-    this.ports[from]!.postMessage({ op: 'blocked', id } satisfies JobEvent);
+    w.ext.originId = job.cid;
+    w.db = job.db;
+    w.reply.resp = job.resp;
+    const r = execute(w, job.args);
+    if (r === undefined) return this.answerFrom(w, from, job.id);
+    this.waiters.set(from + ':' + job.id, w);
+    this.write(RingKind.Replies, from, EVENT_SIZE, 0, (to, off) => writeEvent(to, off, RecordKind.Blocked, job.id, 0));
+    this.schedule();
     void r.then(() => {
+      this.waiters.delete(from + ':' + job.id);
       // a cancelled waiter (its connection closed) answers nothing
-      if (!w.closed) done();
+      if (w.closed) return;
+      this.answerFrom(w, from, job.id);
+      this.schedule();
     });
   }
 
-  private answer(from: number, id: number, reply: string): void {
-    let a = this.answers[from]!;
-    if (a === null) this.answers[from] = a = { op: 'replies', ids: [], replies: [] };
-    a.ids.push(id);
-    a.replies.push(reply);
-    this.schedule();
+  /** Writes client c's reply as job `id`'s answer for thread `from`, and empties c's buffer. */
+  private answerFrom(c: Client, from: number, id: number): void {
+    const len = c.reply.len;
+    const n = replySize(len);
+    this.write(RingKind.Replies, from, n, 0, (to, off) => writeReply(to, off, n, id, c.reply.buf, len));
+    c.reply.len = 0;
+    c.reply.pushEnd = 0;
   }
 
   close(): void {
-    for (const p of this.ports) p?.close();
+    this.closed = true;
+    this.rings.close();
   }
 }

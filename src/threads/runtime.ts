@@ -242,6 +242,8 @@ function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
 /** What each thread starts from: its link's ports and buffer, and its ends of the job channels. */
 export interface ThreadInit extends LinkInit {
   jobPorts: (MessagePort | null)[];
+  /** The rings jobs and replies travel in (JobRings.buffer). */
+  jobRings: SharedArrayBuffer;
   /** Thread 0's run id (INFO run_id, master_replid), which the other threads take. */
   runId?: string;
 }
@@ -264,10 +266,11 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       if (init.runId !== undefined) state.runId = init.runId;
       // client ids increase over the whole server (a shared sequence), and the low part names the thread
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
-      jobs = new Jobs(state, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
+      jobs = new Jobs(state, init.jobRings, init.index, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
       const queue = jobs;
       queue.cancelOn = (t, id) => (link.beingHeld || link.closing ? false : borrower.ask(t, { op: 'cancel-job', id }) === true);
       state.forward = (c, t, args, blocking) => queue.submit(c, t, args, blocking);
+      state.beforeRequests = () => queue.drain();
       state.unblockElsewhere = (id, withError) => {
         for (let t = 0; t < init.count; t++) {
           if (t === init.index) continue;
