@@ -9,7 +9,7 @@
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import { getConfigValue } from '../config/config.ts';
 import { ObufLimit } from './obuf-limit.ts';
@@ -33,7 +33,7 @@ interface ClientSubs {
 /** Commands a RESP2 client may run while subscribed (Redis's processCommand check). */
 const ALLOWED_IN_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
-function contextError(cmd: Command): string {
+function contextError(cmd: CommandInfo): string {
   return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
 

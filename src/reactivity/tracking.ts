@@ -21,8 +21,7 @@
  */
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/core/registry.ts';
-import { Registry } from '../commands/core/registry.ts';
+import { keyIndexes, type CommandInfo } from '../commands/core/command.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { bulk, byBytes, encodeKeys } from './tracking-proto.ts';
 
@@ -75,7 +74,7 @@ export class Tracking {
   current: Client | null = null;
   private depth = 0;
   /** The command (and arguments) last called by a real client: a script's reads track its declared keys. */
-  callCmd: Command | null = null;
+  callCmd: CommandInfo | null = null;
   callArgs: string[] = [];
   /** Messages held until the running command ends: target, then the raw value part (array or null). */
   private held: Array<Client | string> = [];
@@ -262,7 +261,7 @@ export class Tracking {
   }
 
   /** After a command ran without error (also inside EXEC and scripts): remember read keys, flushes. */
-  afterCall(c: Client, cmd: Command, args: string[]): void {
+  afterCall(c: Client, cmd: CommandInfo, args: string[]): void {
     if (cmd.isWrite) {
       const n = cmd.fullName;
       if (n === 'flushall' || n === 'flushdb') this.onFlush();
@@ -291,13 +290,13 @@ export class Tracking {
   }
 
   /** trackingRememberKeys */
-  private rememberKeys(c: Client, t: ClientTracking, cmd: Command, args: string[]): void {
+  private rememberKeys(c: Client, t: ClientTracking, cmd: CommandInfo, args: string[]): void {
     const optin = t.flags & TF.OPTIN;
     const optout = t.flags & TF.OPTOUT;
     const caching = t.flags & TF.CACHING;
     if ((optin && !caching) || (optout && caching)) return;
     if (cmd.spec.flags.includes('pubsub')) return;
-    const idx = Registry.keyIndexes(cmd, args);
+    const idx = keyIndexes(cmd, args);
     if (idx.length === 0) return;
     for (const i of idx) {
       const key = args[i]!;

@@ -10,7 +10,7 @@
 import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { call } from '../server/dispatch.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';

@@ -3,15 +3,14 @@
  * script call and EXEC'd command passes (Redis's acl.c). Users live in a
  * Map; listings sort them by name as Redis's radix tree does.
  */
-import type { Command } from '../commands/core/registry.ts';
-import { commandKeys } from '../commands/server/command-info.ts';
+import type { CommandCatalog, CommandInfo } from '../commands/core/command.ts';
+import { commandKeys } from '../commands/core/key-specs.ts';
 import { globMatch } from '../datatypes/glob.ts';
 import type { Client } from '../server/client.ts';
 import { AclTable } from './acl-table.ts';
 import { PERM_READ, PERM_WRITE, RuleError, hasSpaces, ruleErrorMessage, type Selector } from './acl-selector.ts';
 import { User, mergeSelectorArgs } from './acl-user.ts';
 import { AclLog, type LogContext } from './acl-log.ts';
-import type { Registry } from '../commands/core/registry.ts';
 
 export const ACL_OK = 0;
 export const DENIED_CMD = 1;
@@ -46,7 +45,7 @@ export class Acl {
   /** acl-pubsub-default is allchannels (read from the config by the server). */
   allChannelsDefault: () => boolean = () => false;
 
-  constructor(registry: Registry) {
+  constructor(registry: CommandCatalog) {
     this.table = new AclTable(registry);
     this.defaultUser = this.createDefaultUser();
     this.users.set('default', this.defaultUser);
@@ -148,14 +147,14 @@ export class Acl {
   }
 
   /** The client's permission check before a command (fast path for unrestricted users). */
-  check(c: Client, cmd: Command, args: readonly string[]): CheckResult {
+  check(c: Client, cmd: CommandInfo, args: readonly string[]): CheckResult {
     const u = c.user;
     if (u.selectors.length === 1 && u.unrestricted) return OK;
     return this.checkUser(u, cmd, args);
   }
 
   /** ACLCheckAllUserCommandPerm: OK when one selector allows it; else the most relevant denial. */
-  checkUser(u: User, cmd: Command, args: readonly string[]): CheckResult {
+  checkUser(u: User, cmd: CommandInfo, args: readonly string[]): CheckResult {
     let relevant = DENIED_CMD;
     let lastIdx = 0;
     let keys: number[][] | undefined;
@@ -171,7 +170,7 @@ export class Acl {
     return { result: relevant, idx: lastIdx };
   }
 
-  private checkSelector(s: Selector, cmd: Command, args: readonly string[], getKeys: () => number[][]): CheckResult {
+  private checkSelector(s: Selector, cmd: CommandInfo, args: readonly string[], getKeys: () => number[][]): CheckResult {
     const t = this.table;
     if (!s.allCommands && !(cmd.parent ?? cmd).spec.flags.includes('no_auth')) {
       const id = t.id(cmd);
@@ -202,7 +201,7 @@ export class Acl {
    * ACLUserCheckCmdWithUnrestrictedKeyAccess for read access: a selector
    * allowing the command also allows reading every key (SORT BY / GET patterns).
    */
-  unrestrictedRead(u: User, cmd: Command, args: readonly string[]): boolean {
+  unrestrictedRead(u: User, cmd: CommandInfo, args: readonly string[]): boolean {
     if (u.selectors.length === 1 && u.unrestricted) return true;
     let keys: number[][] | undefined;
     const getKeys = (): number[][] => (keys ??= keysWithPerms(cmd, args));
@@ -225,7 +224,7 @@ export class Acl {
   }
 
   /** Adds a denial to ACL LOG: the object is the command name, or the denied key / channel. */
-  logDenial(c: Client, res: CheckResult, cmd: Command, args: readonly string[], context: LogContext): void {
+  logDenial(c: Client, res: CheckResult, cmd: CommandInfo, args: readonly string[], context: LogContext): void {
     const object = res.result === DENIED_CMD ? cmd.fullName : args[res.idx]!;
     this.log.add(c, res.result, context, object, c.user.name);
   }
@@ -252,7 +251,7 @@ export class Acl {
 }
 
 /** [position, needed permission] of each key of a command line (none when the arguments are invalid). */
-function keysWithPerms(cmd: Command, args: readonly string[]): number[][] {
+function keysWithPerms(cmd: CommandInfo, args: readonly string[]): number[][] {
   const keys = commandKeys(cmd, args);
   if (keys === null) return [];
   return keys.map((k) => {

@@ -9,7 +9,7 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
 import { chainJob, execute } from './dispatch.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 import type { User } from '../security/acl-user.ts';
 
 /**

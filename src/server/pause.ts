@@ -4,7 +4,7 @@
  * just received, as Redis's BLOCKED_POSTPONE clients do.
  */
 import type { Client } from './client.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 
 /** Pause kinds, least to most restrictive (Redis's pause_type). */
 export const PauseType = { OFF: 0, WRITE: 1, ALL: 2 } as const;

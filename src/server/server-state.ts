@@ -1,7 +1,8 @@
 /** Everything a command can see of the server: config, engine, registry, clients, stats. */
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { Registry, Command } from '../commands/core/registry.ts';
+import type { Registry } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 import type { Client } from './client.ts';
 import { BlockingManager } from '../engine/blocking.ts';
 import { ReplicationFeed } from '../replication/primary.ts';
@@ -153,11 +154,11 @@ export class ServerState {
 
   readonly config: Config;
   readonly engine: Engine;
-  readonly registry: Registry;
+  readonly registry: Registry<Client>;
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
 
-  constructor(config: Config, engine: Engine, registry: Registry) {
+  constructor(config: Config, engine: Engine, registry: Registry<Client>) {
     this.config = config;
     this.engine = engine;
     this.registry = registry;

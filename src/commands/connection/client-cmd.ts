@@ -9,7 +9,7 @@ import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { PauseType } from '../../server/pause.ts';
 import type { Client } from '../../server/client.ts';
 import type { ServerState } from '../../server/server-state.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import { trackingListFlags, trackingSubcommands } from './client-tracking.ts';
 import { trackingRedirect } from '../../reactivity/tracking.ts';
 

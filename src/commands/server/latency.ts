@@ -4,7 +4,7 @@ import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import { replyHelp } from '../connection/client-cmd.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import { latencyGraph, latencyReport } from '../../server/latency-report.ts';
 import { mergeCdfs, mergeEvents, type LatencyEvent } from '../../server/latency.ts';

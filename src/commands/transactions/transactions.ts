@@ -3,7 +3,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { call } from '../../server/dispatch.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
 
