@@ -17,7 +17,7 @@ import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from './script-cache.ts';
-import type { LogLevel } from '../server/server-state.ts';
+import type { LogLevel } from '../server/host.ts';
 
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';

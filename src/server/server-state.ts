@@ -12,6 +12,7 @@ import { SlowLog } from './slowlog.ts';
 import { HeapCompactor } from './heap-compactor.ts';
 import { MemoryLimit } from './memory-limit.ts';
 import { ObufLimit } from '../pubsub/obuf-limit.ts';
+import type { LogLevel } from './host.ts';
 import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
@@ -22,8 +23,6 @@ import { Acl } from '../security/acl.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
-
-export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
 const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
 
