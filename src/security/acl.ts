@@ -6,7 +6,7 @@
 import type { CommandCatalog, CommandInfo } from '../commands/core/command.ts';
 import { commandKeys } from '../commands/core/key-specs.ts';
 import { globMatch } from '../datatypes/glob.ts';
-import type { Client } from '../server/client.ts';
+import type { Session } from '../server/session.ts';
 import { AclTable } from './acl-table.ts';
 import { PERM_READ, PERM_WRITE, RuleError, hasSpaces, ruleErrorMessage, type Selector } from './acl-selector.ts';
 import { User, mergeSelectorArgs } from './acl-user.ts';
@@ -35,17 +35,27 @@ const CHANNEL_ARGS: Record<string, { pattern: boolean; count: number }> = {
   spublish: { pattern: false, count: 1 },
 };
 
+/** What the ACL needs from beside it: a client's subscriptions (pub/sub keeps them) and its CLIENT LIST line (ACL LOG). */
+export interface AclPeers {
+  subscriptionsOf(c: Session): { channels: string[]; patterns: string[]; shardChannels: string[] };
+  describe(c: Session): string;
+}
+
 export class Acl {
   readonly table: AclTable;
   readonly users = new Map<string, User>();
   readonly defaultUser: User;
   /** Not a listed user: internal clients (AOF loading, scripts' own client) run as it, unrestricted. */
   readonly internalUser: User;
-  readonly log = new AclLog();
+  readonly log: AclLog;
   /** acl-pubsub-default is allchannels (read from the config by the server). */
   allChannelsDefault: () => boolean = () => false;
 
-  constructor(registry: CommandCatalog) {
+  private readonly peers: AclPeers;
+
+  constructor(registry: CommandCatalog, peers: AclPeers) {
+    this.peers = peers;
+    this.log = new AclLog(peers.describe);
     this.table = new AclTable(registry);
     this.defaultUser = this.createDefaultUser();
     this.users.set('default', this.defaultUser);
@@ -72,7 +82,7 @@ export class Acl {
    * ACL SETUSER: applies the rules to a copy of the user (or a new user),
    * and only when every rule is valid replaces it. Returns the error text, or null.
    */
-  setUser(name: string, ops: readonly string[], clients: Iterable<Client>): string | null {
+  setUser(name: string, ops: readonly string[], clients: Iterable<Session>): string | null {
     const merged = mergeSelectorArgs(ops);
     if (typeof merged === 'number') return `Unmatched parenthesis in acl selector starting at '${ops[merged]}'.`;
     const existing = this.users.get(name);
@@ -106,7 +116,7 @@ export class Acl {
   }
 
   /** Connections start as the default user, authenticated when it needs no password. */
-  authRequired(c: Client): boolean {
+  authRequired(c: Session): boolean {
     const d = this.defaultUser;
     return (!d.nopass || !d.enabled) && !c.authenticated;
   }
@@ -115,7 +125,7 @@ export class Acl {
    * AUTH / HELLO AUTH: true and the client switched to the user, or false
    * (logged with the command name as sent, `object`).
    */
-  authenticate(c: Client, username: string, password: string, object: string): boolean {
+  authenticate(c: Session, username: string, password: string, object: string): boolean {
     const u = this.users.get(username);
     if (u !== undefined && u.enabled && u.checkPassword(password)) {
       c.authenticated = true;
@@ -127,7 +137,7 @@ export class Acl {
   }
 
   /** ACL DELUSER: removes users; clients authenticated as them are disconnected. */
-  deleteUser(name: string, clients: Iterable<Client>, current: Client): boolean {
+  deleteUser(name: string, clients: Iterable<Session>, current: Session): boolean {
     const u = this.users.get(name);
     if (u === undefined) return false;
     this.users.delete(name);
@@ -136,7 +146,7 @@ export class Acl {
   }
 
   /** Clients authenticated as any of `gone` revert to the default user, unauthenticated, and are closed. */
-  disconnectUsersOf(gone: Set<User>, clients: Iterable<Client>, current: Client | null): void {
+  disconnectUsersOf(gone: Set<User>, clients: Iterable<Session>, current: Session | null): void {
     for (const c of clients) {
       if (!gone.has(c.user)) continue;
       c.user = this.defaultUser;
@@ -147,7 +157,7 @@ export class Acl {
   }
 
   /** The client's permission check before a command (fast path for unrestricted users). */
-  check(c: Client, cmd: CommandInfo, args: readonly string[]): CheckResult {
+  check(c: Session, cmd: CommandInfo, args: readonly string[]): CheckResult {
     const u = c.user;
     if (u.selectors.length === 1 && u.unrestricted) return OK;
     return this.checkUser(u, cmd, args);
@@ -218,13 +228,13 @@ export class Acl {
   }
 
   /** The log context of a client's current command. */
-  context(c: Client): LogContext {
+  context(c: Session): LogContext {
     if (c.ext.script === true) return 'lua';
     return c.ext.multi !== undefined || c.inExec ? 'multi' : 'toplevel';
   }
 
   /** Adds a denial to ACL LOG: the object is the command name, or the denied key / channel. */
-  logDenial(c: Client, res: CheckResult, cmd: CommandInfo, args: readonly string[], context: LogContext): void {
+  logDenial(c: Session, res: CheckResult, cmd: CommandInfo, args: readonly string[], context: LogContext): void {
     const object = res.result === DENIED_CMD ? cmd.fullName : args[res.idx]!;
     this.log.add(c, res.result, context, object, c.user.name);
   }
@@ -233,14 +243,14 @@ export class Acl {
    * Subscribers authenticated as `old` whose channels the new rules no longer
    * allow are disconnected (ACLKillPubsubClientsIfNeeded).
    */
-  private killRevokedSubscribers(next: User, old: User, clients: Iterable<Client>): void {
+  private killRevokedSubscribers(next: User, old: User, clients: Iterable<Session>): void {
     if (next.selectors.some((s) => s.allChannels)) return;
     const upcoming = next.selectors.flatMap((s) => s.channels);
     const superset = old.selectors.every((s) => !s.allChannels && s.channels.every((ch) => upcoming.includes(ch)));
     if (superset) return;
     for (const c of clients) {
       if (c.user !== old) continue;
-      const subs = c.server.pubsub.subscriptionsOf(c);
+      const subs = this.peers.subscriptionsOf(c);
       const bad =
         subs.patterns.some((p) => !channelAllowed(upcoming, p, true)) ||
         subs.channels.some((ch) => !channelAllowed(upcoming, ch, false)) ||

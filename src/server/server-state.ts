@@ -20,6 +20,7 @@ import { KeyspaceNotifier } from '../pubsub/notifications.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
+import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
@@ -161,7 +162,10 @@ export class ServerState {
     this.config = config;
     this.engine = engine;
     this.registry = registry;
-    this.acl = new Acl(registry);
+    this.acl = new Acl(registry, {
+      subscriptionsOf: (c) => this.pubsub.subscriptionsOf(c),
+      describe: (c) => clientInfoLine(c, this.monitors),
+    });
     this.acl.allChannelsDefault = () => getConfigValue(config, 'acl-pubsub-default') === 'allchannels';
     if (config.requirepass !== '') this.acl.setDefaultPassword(config.requirepass);
     this.blocking = new BlockingManager(this);
