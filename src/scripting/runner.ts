@@ -69,14 +69,14 @@ export interface RunCtx {
 
 export class ScriptRunner implements ApiHost {
   current: RunCtx | null = null;
-  private readonly server: ServerState;
+  private readonly server: ServerState<Client>;
   private scriptClient: Client | null = null;
   private inCall = false;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed from scripts. */
   private denyDisabled = false;
   private expiryWasEnabled = true;
 
-  constructor(server: ServerState) {
+  constructor(server: ServerState<Client>) {
     this.server = server;
     server.gates.push((c, cmd, args) => {
       const ctx = this.current;

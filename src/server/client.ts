@@ -8,8 +8,7 @@ import type { Socket } from 'node:net';
 import { RespParser, ProtocolError } from '../protocol/resp-parser.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
-import { chainJob, execute } from './dispatch.ts';
-import type { Command } from '../commands/core/spec.ts';
+import type { CommandOf } from '../commands/core/command.ts';
 import { Session } from './session.ts';
 
 /**
@@ -18,6 +17,16 @@ import { Session } from './session.ts';
  * calls flush() again once they are.
  */
 export const replyHold: { fn: ((c: Client) => boolean) | null } = { fn: null };
+
+/**
+ * How a connection runs the requests it reads: dispatch.ts's execute and
+ * chainJob, handed in by the front end (dispatch sits above Client: it runs
+ * the families' handlers, which take a Client).
+ */
+export interface Requests {
+  execute(c: Client, args: string[]): Promise<void> | undefined;
+  chainJob(c: Client, args: string[], t: number): Promise<void> | null;
+}
 
 /** Requests parsed while a command is in flight (queued, or chained as jobs) before reading pauses. */
 const MAX_QUEUED = 1024;
@@ -42,12 +51,14 @@ export class Client extends Session {
    * Set by MULTI (and similar modes): sees each resolved command first and
    * returns true when it handled it (e.g. queued it).
    */
-  intercept: ((cmd: Command, args: string[]) => boolean) | null = null;
+  intercept: ((cmd: CommandOf<Client>, args: string[]) => boolean) | null = null;
   /** Cache of the last resolved command name (same string object from the parser). */
   lastName = '';
-  lastCmd: Command | null = null;
+  lastCmd: CommandOf<Client> | null = null;
 
-  readonly server: ServerState;
+  readonly server: ServerState<Client>;
+  /** Set when there is a socket to read requests from. */
+  private readonly requests: Requests | null;
 
   /**
    * The default user, authenticated when it needs no password and is on
@@ -59,9 +70,10 @@ export class Client extends Session {
     this.authenticated = u.nopass && u.enabled;
   }
 
-  constructor(server: ServerState, socket: Socket | null) {
+  constructor(server: ServerState<Client>, socket: Socket | null, requests: Requests | null = null) {
     super(server.newClientId(), socket, server.acl.defaultUser);
     this.server = server;
+    this.requests = requests;
     this.setDefaultAuth();
     // internal clients (AOF loading, scripts) run with every permission, as Redis's user-less clients
     if (socket === null) {
@@ -111,7 +123,7 @@ export class Client extends Session {
           if (args === null) break;
           if (args.length === 0) continue;
           if (this.jobThread >= 0 && this.queue.length === 0 && this.chained < MAX_QUEUED) {
-            const r = chainJob(this, args, this.jobThread);
+            const r = this.requests!.chainJob(this, args, this.jobThread);
             if (r !== null) {
               this.chained++;
               this.track(r);
@@ -136,7 +148,7 @@ export class Client extends Session {
   }
 
   private run(args: string[]): void {
-    const r = execute(this, args);
+    const r = this.requests!.execute(this, args);
     if (r !== undefined) this.track(r);
   }
 

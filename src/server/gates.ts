@@ -5,7 +5,7 @@ import type { Client } from './client.ts';
 import type { CommandInfo } from '../commands/core/command.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 
-export function installGates(state: ServerState): void {
+export function installGates(state: ServerState<Client>): void {
   const acl = state.acl;
   // AUTH: while the default user needs a password, only no_auth commands run before authentication
   state.gates.push((c, cmd) => {

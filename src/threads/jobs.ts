@@ -45,7 +45,7 @@ interface ReplyBatch {
 }
 
 export class Jobs {
-  private readonly state: ServerState;
+  private readonly state: ServerState<Client>;
   private readonly ports: (MessagePort | null)[];
   /** Jobs to send, per destination thread. */
   private readonly outbox: (JobBatch | null)[];
@@ -69,7 +69,7 @@ export class Jobs {
   private readonly chains: Promise<void>[];
   private readonly send = (): void => this.sendAll();
 
-  constructor(state: ServerState, ports: (MessagePort | null)[], unblockOn: (t: number, id: number, withError: boolean) => boolean) {
+  constructor(state: ServerState<Client>, ports: (MessagePort | null)[], unblockOn: (t: number, id: number, withError: boolean) => boolean) {
     this.state = state;
     this.unblockOn = unblockOn;
     this.ports = ports;

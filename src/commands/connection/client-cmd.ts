@@ -170,7 +170,7 @@ function clientList(c: Client, args: string[]): void {
 }
 
 /** CLIENT LIST's lines for this thread's clients (`self`: the caller, whose line shows its own command). */
-export function listClients(server: ServerState, args: readonly string[], self: Client | null): string {
+export function listClients(server: ServerState<Client>, args: readonly string[], self: Client | null): string {
   let out = '';
   if (args.length === 4 && isOpt(args[2]!, 'TYPE')) {
     const type = typeByName(args[3]!);
@@ -208,7 +208,7 @@ interface KillFilter {
   maxage: number;
 }
 
-function parseKillFilter(server: ServerState, args: readonly string[]): KillFilter {
+function parseKillFilter(server: ServerState<Client>, args: readonly string[]): KillFilter {
   const f: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipme: true, maxage: 0 };
   if (args.length === 3) {
     // old form CLIENT KILL addr: may kill the caller itself
@@ -269,12 +269,12 @@ function clientKill(c: Client, args: string[]): void {
 }
 
 /** Kills this thread's clients that match CLIENT KILL's `args`; how many (another thread's request: no caller). */
-export function killClientsMatching(server: ServerState, args: readonly string[]): number {
+export function killClientsMatching(server: ServerState<Client>, args: readonly string[]): number {
   return killClients(server, parseKillFilter(server, args), null);
 }
 
 /** Kills the matching clients of this thread but `self`; how many, negated when `self` matched too (counted, its caller closes it). */
-function killClients(server: ServerState, f: KillFilter, self: Client | null): number {
+function killClients(server: ServerState<Client>, f: KillFilter, self: Client | null): number {
   const now = seconds(Date.now());
   let killed = 0;
   let selfToo = false;
