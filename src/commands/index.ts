@@ -13,7 +13,7 @@ import { streamCommands } from './stream/stream.ts';
 import { scriptingCommands } from './scripting/scripting.ts';
 import { latencyCommands } from './server/latency.ts';
 import { clusterCommands } from './server/cluster.ts';
-import { replicationCommands } from '../replication/primary.ts';
+import { replicationCommands } from './server/replication.ts';
 import { serverCommands } from './server/server.ts';
 import { stringCommands } from './string/string.ts';
 import { keyCommands } from './keys/keys.ts';

@@ -16,8 +16,11 @@
  * returns the promise the connection waits on. The woken client's reply is
  * written to its own ReplyWriter and flushed when the promise settles.
  */
-import type { Client } from '../server/client.ts';
-import type { ServerState } from '../server/server-state.ts';
+import type { Session } from '../server/session.ts';
+import type { Logger } from '../server/host.ts';
+import type { Engine } from './engine.ts';
+import type { Tracking } from '../reactivity/tracking.ts';
+import type { ReplicationFeed } from '../replication/primary.ts';
 import { CommandError, Err } from '../commands/core/errors.ts';
 import { string2ld } from '../datatypes/long-double.ts';
 
@@ -62,7 +65,7 @@ interface KeyQueue {
 }
 
 interface Waiter {
-  readonly client: Client;
+  readonly client: Session;
   readonly db: number;
   readonly req: BlockRequest;
   readonly nodes: Node[];
@@ -78,22 +81,37 @@ const MAX_TIMER_MS = 0x7fffffff;
 
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
+/** What blocking needs of the server. */
+export interface BlockingHost extends Logger {
+  readonly engine: Engine;
+  /** After SWAPDB, keys of both databases may serve their waiters. */
+  readonly swapDbHooks: { push(hook: (a: number, b: number) => void): unknown };
+  countError(msg: string): void;
+  /** A served client's invalidations wait for its reply. */
+  readonly tracking: Tracking | null;
+  /** What a served client wrote is propagated. */
+  readonly replication: ReplicationFeed;
+}
+
+/** A client of a server that blocks clients on keys (a Client). */
+type BlockingClient = Session & { readonly server: { readonly blocking: BlockingManager } };
+
 export class BlockingManager {
   /** Per database: key → its waiters. */
   private readonly dbs: Array<Map<string, KeyQueue> | undefined> = [];
   private queueCount = 0;
   private ready: KeyQueue[] = [];
-  private readonly byClient = new Map<Client, Waiter>();
-  private readonly hooked = new WeakSet<Client>();
+  private readonly byClient = new Map<Session, Waiter>();
+  private readonly hooked = new WeakSet<Session>();
   private serving = false;
   private scheduled = false;
-  private readonly server: ServerState;
+  private readonly server: BlockingHost;
   private readonly drainTask = (): void => {
     this.scheduled = false;
     this.serveReady();
   };
 
-  constructor(server: ServerState) {
+  constructor(server: BlockingHost) {
     this.server = server;
     const onEvent = (db: number, key: string): void => {
       if (this.queueCount === 0) return;
@@ -151,7 +169,7 @@ export class BlockingManager {
    * UNBLOCK, or the connection closes. The promise settles when the
    * client's reply has been written.
    */
-  block(client: Client, req: BlockRequest): Promise<void> {
+  block(client: Session, req: BlockRequest): Promise<void> {
     return new Promise<void>((resolve) => {
       const now = Date.now();
       const w: Waiter = {
@@ -317,7 +335,7 @@ export class BlockingManager {
  * c.inExec, or c.ext.denyBlocking), where blocking commands answer as if
  * they timed out (Redis's CLIENT_DENY_BLOCKING).
  */
-export function blockingDenied(c: Client): boolean {
+export function blockingDenied(c: Session): boolean {
   return c.inExec || c.ext.denyBlocking === true;
 }
 
@@ -328,7 +346,7 @@ export function blockingDenied(c: Client): boolean {
  * allowed (default: the null array a timeout gives).
  */
 export function serveOrBlock(
-  c: Client,
+  c: BlockingClient,
   keys: readonly string[],
   timeoutMs: number,
   serve: (key: string) => boolean,

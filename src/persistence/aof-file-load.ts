@@ -5,17 +5,26 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { getConfigValue } from '../config/config.ts';
-import type { ServerState } from '../server/server-state.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
-import { Client } from '../server/client.ts';
-import { execute } from '../server/dispatch.ts';
-import { loadLimits } from '../commands/server/save-state.ts';
+import type { CommandCatalog } from '../commands/core/command.ts';
+import { loadLimits, type SaveHost } from './save-state.ts';
 import { RdbIn } from './rdb-in.ts';
 import { loadRdb } from './rdb-load.ts';
 import { AofError, type AofFileInfo } from './aof-manifest.ts';
 import { fileSize, replayAof } from './aof-loader.ts';
 
-const NULL_SINK = { write: (): boolean => true };
+/** What loading an AOF file needs of the server. */
+export interface AofLoadHost extends SaveHost {
+  /** Commands the file names must exist. */
+  readonly registry: CommandCatalog;
+}
+
+/**
+ * Makes the fake client that replays one file and returns its runner of one
+ * command (given from above: commands run through dispatch and their
+ * handlers, which sit above persistence).
+ */
+export type AofReplayer = () => (args: string[]) => void;
 
 /**
  * With threads: a thread loading the files on its own, with every key
@@ -28,7 +37,7 @@ export interface AloneLoad {
 }
 
 /** One file: RDB (a base written with the preamble) or commands. True when its tail was truncated. Throws AofError. */
-export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, loadTruncated: boolean, alone: AloneLoad | null = null): boolean {
+export function loadAofFile(server: AofLoadHost, replayer: AofReplayer, f: AofFileInfo, file: string, loadTruncated: boolean, alone: AloneLoad | null = null): boolean {
   const size = fileSize(file);
   if (size === 0) return false;
   const head = Buffer.alloc(5);
@@ -60,9 +69,7 @@ export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, l
     if (start >= data.length) return false;
     if (oldStyle) server.log('notice', 'Reading the remaining AOF tail...');
   }
-  const fake = new Client(server, null);
-  fake.authenticated = true;
-  fake.ext.aofLoading = true;
+  const replay = replayer();
   const registry = server.registry;
   const res = replayAof(file, f.name, data, start, {
     loadTruncated,
@@ -70,8 +77,7 @@ export function loadAofFile(server: ServerState, f: AofFileInfo, file: string, l
     log: (level, msg) => server.log(level, msg),
     run: (args) => {
       if (registry.lookup(args[0]!) === undefined) throw new AofError(`Unknown command '${args[0]}' reading the append only file ${f.name}`);
-      void execute(fake, args);
-      fake.reply.flush(NULL_SINK);
+      replay(args);
     },
   });
   return res.truncatedAt >= 0;

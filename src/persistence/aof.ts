@@ -15,8 +15,8 @@ import { existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
-import type { ServerState } from '../server/server-state.ts';
-import { bgsaveRunning, saveOptions } from '../commands/server/save-state.ts';
+import type { ReplicationFeed } from '../replication/primary.ts';
+import { bgsaveRunning, saveOptions } from './save-state.ts';
 import type { RdbSaveOptions } from './rdb-writer.ts';
 import { functionStore } from './rdb-functions.ts';
 import {
@@ -25,7 +25,7 @@ import {
 } from './aof-manifest.ts';
 import { AofWriter, type FsyncPolicy } from './aof-writer.ts';
 import { fileSize } from './aof-loader.ts';
-import { loadAofFile, type AloneLoad } from './aof-file-load.ts';
+import { loadAofFile, type AloneLoad, type AofLoadHost, type AofReplayer } from './aof-file-load.ts';
 import { BaseRewrite, serializeBase, writeBaseSync } from './aof-rewrite.ts';
 import type { SnapshotStats } from './snapshot-walker.ts';
 
@@ -69,8 +69,20 @@ interface Rewrite {
   tmp: string;
 }
 
+/** What the AOF needs of the server. */
+export interface AofHost extends AofLoadHost {
+  /** With threads: the AOF every thread appends to. */
+  readonly aofThreads: AofThreads | null;
+  /** A setting changed on another thread is being replayed here (appendonly is that thread's to act on). */
+  readonly replayingSetting: boolean;
+  /** The AOF is the feed's propagation sink while it is on. */
+  readonly replication: ReplicationFeed;
+}
+
 export class Aof {
-  readonly server: ServerState;
+  readonly server: AofHost;
+  /** Replays the files at loading. */
+  private readonly replayer: AofReplayer;
   private st: AofState = 'off';
   manifest: AofManifest = emptyManifest();
   readonly writer: AofWriter;
@@ -101,8 +113,9 @@ export class Aof {
     this.server.replication.sink = v === 'off' ? null : this;
   }
 
-  constructor(server: ServerState) {
+  constructor(server: AofHost, replayer: AofReplayer) {
     this.server = server;
+    this.replayer = replayer;
     this.writer = new AofWriter(this.policy(), (level, msg) => server.log(level, msg));
   }
 
@@ -247,7 +260,7 @@ export class Aof {
         const file = this.path(f);
         if (!existsSync(file)) throw new AofError(`The append log file ${f.name} doesn't exist`);
         const t0 = performance.now();
-        const truncated = loadAofFile(this.server, f, file, loadTruncated, alone);
+        const truncated = loadAofFile(this.server, this.replayer, f, file, loadTruncated, alone);
         if (truncated && i !== files.length - 1) throw new AofError('Fatal error: the truncated file is not the last file');
         const kind = f === m.base ? 'base' : 'incr';
         this.server.log('notice', `DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);

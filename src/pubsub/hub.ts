@@ -7,11 +7,11 @@
  * Messages are written into each subscriber's reply buffer at once, in
  * subscription order, and flushed once per event-loop turn.
  */
-import type { Client } from '../server/client.ts';
-import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Session } from '../server/session.ts';
+import type { CommandHooks, Logger } from '../server/host.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 import { globMatch } from '../datatypes/glob.ts';
-import { getConfigValue } from '../config/config.ts';
+import { getConfigValue, type Config } from '../config/config.ts';
 import { ObufLimit } from './obuf-limit.ts';
 
 /** The three kinds of subscription, as Redis's pubsubtype (plus patterns). */
@@ -33,7 +33,7 @@ interface ClientSubs {
 /** Commands a RESP2 client may run while subscribed (Redis's processCommand check). */
 const ALLOWED_IN_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
-function contextError(cmd: Command): string {
+function contextError(cmd: CommandInfo): string {
   return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
 
@@ -42,23 +42,28 @@ function bulk(s: string): string {
 }
 
 /** Whether a client has any subscription (Redis's CLIENT_PUBSUB flag). */
-export function inPubSub(c: Client): boolean {
+export function inPubSub(c: Session): boolean {
   return c.subscriptions + c.patternSubscriptions + c.shardSubscriptions !== 0;
+}
+
+/** What the hub needs of the server: the output buffer limit setting, a log, and its hooks. */
+export interface HubHost extends Logger, CommandHooks {
+  readonly config: Config;
 }
 
 export class PubSubHub {
   /** Channel → subscribers; channels with no subscriber are removed. */
-  readonly channels = new Map<string, Set<Client>>();
+  readonly channels = new Map<string, Set<Session>>();
   /** Pattern → subscribers. */
-  readonly patterns = new Map<string, Set<Client>>();
+  readonly patterns = new Map<string, Set<Session>>();
   /** Shard channel → subscribers (SSUBSCRIBE / SPUBLISH). */
-  readonly shardChannels = new Map<string, Set<Client>>();
+  readonly shardChannels = new Map<string, Set<Session>>();
 
-  private readonly server: ServerState;
-  private readonly registries: [Map<string, Set<Client>>, Map<string, Set<Client>>, Map<string, Set<Client>>];
+  private readonly server: HubHost;
+  private readonly registries: [Map<string, Set<Session>>, Map<string, Set<Session>>, Map<string, Set<Session>>];
   private gated = false;
   /** Subscribers with messages waiting in their reply buffer. */
-  private readonly pending = new Set<Client>();
+  private readonly pending = new Set<Session>();
   private flushScheduled = false;
   private readonly obuf = new ObufLimit();
   private readonly flushPending = (): void => {
@@ -75,7 +80,7 @@ export class PubSubHub {
     this.pending.clear();
   };
 
-  constructor(server: ServerState) {
+  constructor(server: HubHost) {
     this.server = server;
     this.registries = [this.channels, this.patterns, this.shardChannels];
     // RESET leaves every subscription without confirmations (Redis's clearClientConnectionState)
@@ -88,7 +93,7 @@ export class PubSubHub {
     this.obuf.parse(getConfigValue(this.server.config, 'client-output-buffer-limit') ?? '');
   }
 
-  private subsOf(c: Client): ClientSubs {
+  private subsOf(c: Session): ClientSubs {
     let s = c.ext.pubsub as ClientSubs | undefined;
     if (s === undefined) {
       s = { sets: [new Set(), new Set(), new Set()] };
@@ -100,7 +105,7 @@ export class PubSubHub {
   }
 
   /** A client's channels, patterns and shard channels (the ACL checks them when permissions shrink). */
-  subscriptionsOf(c: Client): { channels: string[]; patterns: string[]; shardChannels: string[] } {
+  subscriptionsOf(c: Session): { channels: string[]; patterns: string[]; shardChannels: string[] } {
     const s = c.ext.pubsub as ClientSubs | undefined;
     if (s === undefined) return { channels: [], patterns: [], shardChannels: [] };
     return { channels: [...s.sets[Kind.CHANNEL]], patterns: [...s.sets[Kind.PATTERN]], shardChannels: [...s.sets[Kind.SHARD]] };
@@ -117,18 +122,18 @@ export class PubSubHub {
     });
   }
 
-  private count(c: Client, kind: Kind): number {
+  private count(c: Session, kind: Kind): number {
     return kind === Kind.SHARD ? c.shardSubscriptions : c.subscriptions + c.patternSubscriptions;
   }
 
-  private bump(c: Client, kind: Kind, d: number): void {
+  private bump(c: Session, kind: Kind, d: number): void {
     if (kind === Kind.CHANNEL) c.subscriptions += d;
     else if (kind === Kind.PATTERN) c.patternSubscriptions += d;
     else c.shardSubscriptions += d;
   }
 
   /** A subscribe/unsubscribe confirmation push; name null writes a null (nothing to unsubscribe from). */
-  private confirm(c: Client, kind: Kind, unsub: boolean, name: string | null): void {
+  private confirm(c: Session, kind: Kind, unsub: boolean, name: string | null): void {
     const r = c.reply;
     r.raw(r.resp === 3 ? '>3\r\n' : '*3\r\n');
     r.raw(CONFIRM[kind]![unsub ? 1 : 0]!);
@@ -139,7 +144,7 @@ export class PubSubHub {
   }
 
   /** SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE: one confirmation per name, repeated names included. */
-  subscribe(c: Client, kind: Kind, names: readonly string[]): void {
+  subscribe(c: Session, kind: Kind, names: readonly string[]): void {
     const mine = this.subsOf(c).sets[kind];
     const reg = this.registries[kind];
     for (const name of names) {
@@ -155,7 +160,7 @@ export class PubSubHub {
   }
 
   /** UNSUBSCRIBE / PUNSUBSCRIBE / SUNSUBSCRIBE; names null: all of that kind (one null confirmation if none). */
-  unsubscribe(c: Client, kind: Kind, names: readonly string[] | null): void {
+  unsubscribe(c: Session, kind: Kind, names: readonly string[] | null): void {
     const subs = c.ext.pubsub as ClientSubs | undefined;
     if (names === null) {
       const mine = subs?.sets[kind];
@@ -173,7 +178,7 @@ export class PubSubHub {
   }
 
   /** Removes one subscription; false if the client did not have it. */
-  private drop(c: Client, kind: Kind, name: string): boolean {
+  private drop(c: Session, kind: Kind, name: string): boolean {
     const subs = c.ext.pubsub as ClientSubs;
     if (!subs.sets[kind].delete(name)) return false;
     this.bump(c, kind, -1);
@@ -185,7 +190,7 @@ export class PubSubHub {
   }
 
   /** Drops every subscription silently (RESET, connection close). */
-  unsubscribeAll(c: Client): void {
+  unsubscribeAll(c: Session): void {
     const subs = c.ext.pubsub as ClientSubs | undefined;
     if (subs === undefined) return;
     for (let kind = 0 as Kind; kind <= 2; kind++) {
@@ -248,7 +253,7 @@ export class PubSubHub {
   }
 
   /** Writes one message push and schedules the subscriber's flush. */
-  private push(c: Client, n: number, body: string): void {
+  private push(c: Session, n: number, body: string): void {
     const r = c.reply;
     r.raw(r.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n');
     r.raw(body);
@@ -256,7 +261,7 @@ export class PubSubHub {
     this.schedule(c);
   }
 
-  private schedule(c: Client): void {
+  private schedule(c: Session): void {
     this.pending.add(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -270,7 +275,7 @@ export class PubSubHub {
    * of pub/sub messages. Tracking uses it for invalidations, whose payload
    * is an array of keys or a null rather than a bulk string.
    */
-  pushRaw(c: Client, proto: string): void {
+  pushRaw(c: Session, proto: string): void {
     const r = c.reply;
     r.raw(proto);
     r.pushEnd = r.len;
@@ -278,7 +283,7 @@ export class PubSubHub {
   }
 
   /** A 'message' to one subscriber whose payload is raw RESP (an array or a null), as tracking's REDIRECT sends. */
-  messageTo(c: Client, channel: string, payload: string): void {
+  messageTo(c: Session, channel: string, payload: string): void {
     this.push(c, 3, '$7\r\nmessage\r\n' + bulk(channel) + payload);
   }
 

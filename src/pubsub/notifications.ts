@@ -5,10 +5,10 @@
  * class is enabled. Listeners exist only while some class is on, so with
  * notifications off (the default) writes pay nothing.
  */
-import type { ServerState } from '../server/server-state.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { PubSubHub } from './hub.ts';
 import { notifyFlags } from '../config/params.ts';
-import { getConfigValue } from '../config/config.ts';
+import { getConfigValue, type Config } from '../config/config.ts';
 
 /** Class bits, as server.h's NOTIFY_*. */
 export const NOTIFY = {
@@ -59,10 +59,16 @@ export const EVENT_CLASS: ReadonlyMap<string, number> = new Map<string, number>(
   ['xgroup-createconsumer', STREAM], ['xgroup-delconsumer', STREAM], ['xgroup-destroy', STREAM], ['xgroup-setid', STREAM],
 ]);
 
+/** What notifications read of the server: the setting and the shards' key events. */
+export interface NotifierHost {
+  readonly config: Config;
+  readonly engine: Engine;
+}
+
 export class KeyspaceNotifier {
   /** The enabled classes (Redis's server.notify_keyspace_events). */
   flags = 0;
-  private readonly server: ServerState;
+  private readonly server: NotifierHost;
   private readonly hub: PubSubHub;
   private offs: Array<() => void> = [];
   private readonly onEvent = (db: number, key: string, event: string): void => {
@@ -72,7 +78,7 @@ export class KeyspaceNotifier {
   private readonly onMiss = (db: number, key: string): void => this.notify(db, key, 'keymiss');
   private readonly onNew = (db: number, key: string): void => this.notify(db, key, 'new');
 
-  constructor(server: ServerState, hub: PubSubHub) {
+  constructor(server: NotifierHost, hub: PubSubHub) {
     this.server = server;
     this.hub = hub;
     this.configure();

@@ -6,7 +6,7 @@
  * are delivered, normal ones when replies are flushed; output counts what
  * the socket still holds plus the reply buffer.
  */
-import type { Client } from '../server/client.ts';
+import type { Session } from '../server/session.ts';
 
 export class ObufLimit {
   private readonly cls: 'normal' | 'pubsub';
@@ -14,7 +14,7 @@ export class ObufLimit {
   soft = 0;
   softMs = 0;
   /** When each client went over the soft limit. */
-  private readonly overSince = new WeakMap<Client, number>();
+  private readonly overSince = new WeakMap<Session, number>();
 
   constructor(cls: 'normal' | 'pubsub' = 'pubsub') {
     this.cls = cls;
@@ -38,7 +38,7 @@ export class ObufLimit {
   }
 
   /** Whether c is over its limits now (clients in the pubsub context are that class, replicas neither). */
-  exceeded(c: Client): boolean {
+  exceeded(c: Session): boolean {
     if (this.hard === 0 && this.soft === 0) return false;
     const pubsub = c.subscriptions + c.patternSubscriptions + c.shardSubscriptions !== 0;
     if (pubsub !== (this.cls === 'pubsub') || c.ext.replica === true) return false;

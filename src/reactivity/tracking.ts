@@ -19,11 +19,12 @@
  * messages are batched per prefix and sent once per event-loop turn, as
  * Redis's beforeSleep does.
  */
-import type { Client } from '../server/client.ts';
-import type { ServerState } from '../server/server-state.ts';
-import type { Command } from '../commands/core/registry.ts';
-import { Registry } from '../commands/core/registry.ts';
-import { getConfigNumber } from '../config/config.ts';
+import type { Session } from '../server/session.ts';
+import type { CommandHooks } from '../server/host.ts';
+import type { PubSubHub } from '../pubsub/hub.ts';
+import type { ChangeStream } from './change-stream.ts';
+import { keyIndexes, type CommandInfo } from '../commands/core/command.ts';
+import { getConfigNumber, type Config } from '../config/config.ts';
 import { bulk, byBytes, encodeKeys } from './tracking-proto.ts';
 
 /** Per-client flags, as server.h's CLIENT_TRACKING_*. */
@@ -47,20 +48,34 @@ export interface ClientTracking {
 
 interface BcastState {
   /** Keys changed this event-loop turn → the client that changed them last (null: expiry). */
-  keys: Map<string, Client | null>;
-  clients: Set<Client>;
+  keys: Map<string, Session | null>;
+  clients: Set<Session>;
 }
 
 const CHANNEL = '__redis__:invalidate';
 
-export function trackingOf(c: Client): ClientTracking | undefined {
+export function trackingOf(c: Session): ClientTracking | undefined {
   return c.ext.tracking as ClientTracking | undefined;
 }
 
 /** Flags of a client (0 when it never enabled tracking). */
-export function trackingFlags(c: Client): number {
+export function trackingFlags(c: Session): number {
   const t = c.ext.tracking as ClientTracking | undefined;
   return t === undefined ? 0 : t.flags;
+}
+
+/** What tracking needs of the server. */
+export interface TrackingHost extends Pick<CommandHooks, 'resetHooks'> {
+  readonly config: Config;
+  /** This thread's clients by id (the table holds ids). */
+  readonly clients: ReadonlyMap<number, Session>;
+  readonly changes: ChangeStream;
+  /** Invalidations go out as pushes or pub/sub messages. */
+  readonly pubsub: PubSubHub;
+  readonly clientsElsewhere: { redirect(id: number, value: string): boolean | null } | null;
+  readonly trackingElsewhere: { wired(on: boolean): void } | null;
+  /** The state, created on first use (getTracking). */
+  tracking: Tracking | null;
 }
 
 export class Tracking {
@@ -72,22 +87,22 @@ export class Tracking {
   /** Clients with tracking on (INFO tracking_clients). */
   clients = 0;
   /** The client whose command is running (Redis's server.current_client), null between commands. */
-  current: Client | null = null;
+  current: Session | null = null;
   private depth = 0;
   /** The command (and arguments) last called by a real client: a script's reads track its declared keys. */
-  callCmd: Command | null = null;
+  callCmd: CommandInfo | null = null;
   callArgs: string[] = [];
   /** Messages held until the running command ends: target, then the raw value part (array or null). */
-  private held: Array<Client | string> = [];
+  private held: Array<Session | string> = [];
   private bcastScheduled = false;
   private limitEffort = 0;
   private flushSeen = false;
   private limitTimer: NodeJS.Timeout | null = null;
   private maxKeys: number;
   private off: (() => void) | null = null;
-  private readonly server: ServerState;
+  private readonly server: TrackingHost;
 
-  constructor(server: ServerState) {
+  constructor(server: TrackingHost) {
     this.server = server;
     this.maxKeys = getConfigNumber(server.config, 'tracking-table-max-keys', 1000000);
     server.resetHooks.push((c) => {
@@ -167,7 +182,7 @@ export class Tracking {
   private remoteFlush = false;
 
   /** Redis's enableTracking (options already validated). */
-  enable(c: Client, redirect: number, options: number, prefixes: readonly string[]): void {
+  enable(c: Session, redirect: number, options: number, prefixes: readonly string[]): void {
     let t = trackingOf(c);
     if (t === undefined) {
       t = { flags: 0, redirect: 0, prefixes: null };
@@ -188,7 +203,7 @@ export class Tracking {
     this.wire();
   }
 
-  private addPrefix(c: Client, t: ClientTracking, p: string): void {
+  private addPrefix(c: Session, t: ClientTracking, p: string): void {
     let bs = this.prefixes.get(p);
     if (bs === undefined) {
       bs = { keys: new Map(), clients: new Set() };
@@ -201,7 +216,7 @@ export class Tracking {
   }
 
   /** Redis's disableTracking: the client's ids stay in the table until their keys change. */
-  disable(c: Client): void {
+  disable(c: Session): void {
     const t = trackingOf(c);
     if (t === undefined || (t.flags & TF.ON) === 0) return;
     if (t.flags & TF.BCAST && t.prefixes !== null) {
@@ -220,7 +235,7 @@ export class Tracking {
   // ---- the command boundary (dispatch) ----
 
   /** Before a client's request: enforce tracking-table-max-keys, become the current client. */
-  begin(c: Client): Client | null {
+  begin(c: Session): Session | null {
     if (this.clients !== 0) this.limitUsedSlots();
     const prev = this.current;
     this.current = c;
@@ -248,7 +263,7 @@ export class Tracking {
   }
 
   /** After the request: clear CACHING (unless in MULTI or after CLIENT), deliver what was held. */
-  end(c: Client, prev: Client | null): void {
+  end(c: Session, prev: Session | null): void {
     this.depth--;
     const t = trackingOf(c);
     if (t !== undefined && t.flags & TF.CACHING && c.ext.multi === undefined && !c.lastCommand.startsWith('client')) {
@@ -262,7 +277,7 @@ export class Tracking {
   }
 
   /** After a command ran without error (also inside EXEC and scripts): remember read keys, flushes. */
-  afterCall(c: Client, cmd: Command, args: string[]): void {
+  afterCall(c: Session, cmd: CommandInfo, args: string[]): void {
     if (cmd.isWrite) {
       const n = cmd.fullName;
       if (n === 'flushall' || n === 'flushdb') this.onFlush();
@@ -291,13 +306,13 @@ export class Tracking {
   }
 
   /** trackingRememberKeys */
-  private rememberKeys(c: Client, t: ClientTracking, cmd: Command, args: string[]): void {
+  private rememberKeys(c: Session, t: ClientTracking, cmd: CommandInfo, args: string[]): void {
     const optin = t.flags & TF.OPTIN;
     const optout = t.flags & TF.OPTOUT;
     const caching = t.flags & TF.CACHING;
     if ((optin && !caching) || (optout && caching)) return;
     if (cmd.spec.flags.includes('pubsub')) return;
-    const idx = Registry.keyIndexes(cmd, args);
+    const idx = keyIndexes(cmd, args);
     if (idx.length === 0) return;
     for (const i of idx) {
       const key = args[i]!;
@@ -338,7 +353,7 @@ export class Tracking {
   }
 
   /** trackingInvalidateKey */
-  private invalidateKey(writer: Client | null, key: string, bcast: boolean): void {
+  private invalidateKey(writer: Session | null, key: string, bcast: boolean): void {
     if (bcast && this.prefixes.size !== 0) this.rememberToBroadcast(writer, key);
     const ids = this.table.get(key);
     if (ids === undefined) return;
@@ -356,7 +371,7 @@ export class Tracking {
     if (this.table.size === 0) this.wire();
   }
 
-  private rememberToBroadcast(writer: Client | null, key: string): void {
+  private rememberToBroadcast(writer: Session | null, key: string): void {
     for (const [p, bs] of this.prefixes) {
       if (p.length > key.length) continue;
       if (p.length !== 0 && !key.startsWith(p)) continue;
@@ -405,7 +420,7 @@ export class Tracking {
   }
 
   /** Holds a message while a command runs, else sends it. */
-  private send(target: Client, value: string): void {
+  private send(target: Session, value: string): void {
     if (this.depth !== 0) {
       this.held.push(target, value);
       return;
@@ -417,11 +432,11 @@ export class Tracking {
     const held = this.held;
     if (held.length === 0) return;
     this.held = [];
-    for (let i = 0; i < held.length; i += 2) this.deliver(held[i] as Client, held[i + 1] as string);
+    for (let i = 0; i < held.length; i += 2) this.deliver(held[i] as Session, held[i + 1] as string);
   }
 
   /** sendTrackingMessage: value is the raw RESP of the keys array (or a null). */
-  private deliver(c: Client, value: string): void {
+  private deliver(c: Session, value: string): void {
     if (c.closed) return;
     const t = trackingOf(c);
     const hub = this.server.pubsub;
@@ -478,14 +493,25 @@ export class Tracking {
 }
 
 /** The tracking state of a server, created on first use. */
-export function getTracking(server: ServerState): Tracking {
+export function getTracking(server: TrackingHost): Tracking {
   return (server.tracking ??= new Tracking(server));
 }
 
 /** TRACKINGINFO / CLIENT LIST helpers. */
-export function trackingRedirect(c: Client): number {
+export function trackingRedirect(c: Session): number {
   const t = trackingOf(c);
   return t !== undefined && t.flags & TF.ON ? t.redirect : -1;
+}
+
+/** CLIENT LIST flags contributed by tracking: t (on), R (broken redirect), B (BCAST), in Redis's order. */
+export function trackingListFlags(c: Session): string {
+  const f = trackingFlags(c);
+  if (f === 0) return '';
+  let s = '';
+  if (f & TF.ON) s += 't';
+  if (f & TF.BROKEN_REDIR) s += 'R';
+  if (f & TF.BCAST) s += 'B';
+  return s;
 }
 
 /**
@@ -493,7 +519,7 @@ export function trackingRedirect(c: Client): number {
  * or a message when it is a subscribed RESP2 connection. False when there is
  * no such client here.
  */
-export function redirectTo(server: ServerState, id: number, value: string): boolean {
+export function redirectTo(server: Pick<TrackingHost, 'clients' | 'pubsub'>, id: number, value: string): boolean {
   const redir = server.clients.get(id);
   if (redir === undefined || redir.closed) return false;
   const hub = server.pubsub;

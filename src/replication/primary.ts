@@ -1,20 +1,18 @@
 /**
  * The primary side of replication: SYNC / PSYNC send an RDB snapshot of the
  * dataset, then every write command is streamed to the replica as RESP (with
- * SELECT when the database changes, DEL for expired keys).
+ * SELECT when the database changes, DEL for expired keys). The commands are
+ * in commands/server/replication.ts.
  *
  * Known gaps (tracked for the replication issue): commands are propagated as
  * received rather than rewritten to their deterministic form (Redis sends
  * SET … PXAT for SET … EX, SREM for SPOP …), and pops served to blocked
  * clients are not propagated.
  */
-import { command, type CommandSpec } from '../commands/core/spec.ts';
-import { CommandError, Err } from '../commands/core/errors.ts';
-import { parseInteger } from '../commands/core/parse.ts';
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
-import type { Client } from '../server/client.ts';
-import type { ServerState } from '../server/server-state.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Session } from '../server/session.ts';
 
 /**
  * Another consumer of the write stream (the AOF): it receives exactly the
@@ -49,7 +47,7 @@ export interface ReplicationThreads {
 }
 
 interface Replica {
-  client: Client;
+  client: Session;
   /** Offset the replica last acknowledged (REPLCONF ACK). */
   ackOffset: number;
   /** Port it listens on (REPLCONF listening-port), for ROLE. */
@@ -66,9 +64,15 @@ function encode(args: readonly string[]): Buffer {
   return Buffer.from(encodeString(args), 'latin1');
 }
 
+/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters) and the run id. */
+export interface FeedHost {
+  readonly engine: Engine;
+  readonly runId: string;
+}
+
 export class ReplicationFeed {
   readonly replicas = new Set<Replica>();
-  private readonly server: ServerState;
+  private readonly server: FeedHost;
   /** Replication offset: bytes streamed so far. */
   offset = 0;
   /** The AOF while it is on (set and cleared by the AOF): propagation fans out to it and the replicas. */
@@ -76,7 +80,7 @@ export class ReplicationFeed {
   /** Set with threads: the stream runs through the hubs. */
   threads: ReplicationThreads | null = null;
 
-  constructor(server: ServerState) {
+  constructor(server: FeedHost) {
     this.server = server;
     server.engine.onKeyEvent((db, key, event) => {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
@@ -100,7 +104,7 @@ export class ReplicationFeed {
    * the handler left in c.propagate (Redis's rewriteClientCommandVector,
    * e.g. PEXPIREAT for EXPIRE); inside EXEC it is collected for MULTI/EXEC.
    */
-  propagate(c: Client, args: readonly string[]): void {
+  propagate(c: Session, args: readonly string[]): void {
     const vec = c.propagate ?? args;
     c.propagate = null;
     // with threads, a setting replayed here from the thread that ran it (SWAPDB, FUNCTION LOAD …): that thread propagated it
@@ -111,12 +115,12 @@ export class ReplicationFeed {
   }
 
   /** Starts collecting an EXEC's writes. */
-  beginExec(c: Client): void {
+  beginExec(c: Session): void {
     if (this.active) c.ext.txPropagate = [];
   }
 
   /** Streams the collected writes wrapped in MULTI/EXEC (nothing if none wrote). */
-  endExec(c: Client, db: number): void {
+  endExec(c: Session, db: number): void {
     const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
     c.ext.txPropagate = undefined;
     if (!tx || tx.length === 0) return;
@@ -180,7 +184,7 @@ export class ReplicationFeed {
   }
 
   /** REPLCONF ACK from a replica's connection. */
-  ack(c: Client, offset: number): void {
+  ack(c: Session, offset: number): void {
     for (const r of this.replicas) {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
@@ -188,7 +192,7 @@ export class ReplicationFeed {
     for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
   }
 
-  setListeningPort(c: Client, port: number): void {
+  setListeningPort(c: Session, port: number): void {
     (c.ext as { listeningPort?: number }).listeningPort = port;
     for (const r of this.replicas) if (r.client === c) r.listeningPort = port;
   }
@@ -239,7 +243,7 @@ export class ReplicationFeed {
     return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
   }
 
-  attach(c: Client, psync: boolean): void {
+  attach(c: Session, psync: boolean): void {
     const sock = c.socket;
     if (!sock) return;
     const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
@@ -259,72 +263,3 @@ export class ReplicationFeed {
     c.ext.replica = true;
   }
 }
-
-const sync = command({
-  name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'An internal command used in replication.', complexity: '',
-  handler(c) {
-    c.server.replication.attach(c, false);
-  },
-});
-
-const psync = command({
-  name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
-  handler(c) {
-    c.server.replication.attach(c, true);
-  },
-});
-
-const replconf = command({
-  name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', complexity: 'O(1)',
-  handler(c, args) {
-    const feed = c.server.replication;
-    for (let j = 1; j + 1 < args.length; j += 2) {
-      const opt = args[j]!.toLowerCase();
-      if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
-      if (opt === 'getack') return;
-      if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
-    }
-    if (args.length % 2 === 0) throw new CommandError(Err.SYNTAX);
-    c.reply.ok();
-  },
-});
-
-/** WAIT numreplicas timeout */
-const wait = command({
-  name: 'wait', arity: 3, flags: ['noscript'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '3.0.0', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', complexity: 'O(1)',
-  acl: ['@connection'], groupAcl: false,
-  handler(c, args) {
-    const numreplicas = parseInteger(args[1]!);
-    const timeout = parseInteger(args[2]!, 'ERR timeout is not an integer or out of range');
-    if (timeout < 0) throw new CommandError('ERR timeout is negative');
-    const feed = c.server.replication;
-    // inside MULTI (and scripts) WAIT cannot block: it answers with what is acknowledged now
-    if (c.inExec || c.ext.script) return c.reply.int(feed.ackedAt(feed.offset));
-    return feed.waitForAcks(numreplicas, timeout).then((n) => c.reply.int(n));
-  },
-});
-
-/** ROLE */
-const role = command({
-  name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
-  acl: ['@admin', '@dangerous'],
-  handler(c) {
-    const feed = c.server.replication;
-    const { offset, entries } = feed.threads?.role() ?? { offset: feed.offset, entries: feed.roleEntries() };
-    c.reply.array(3);
-    c.reply.bulk('master');
-    c.reply.int(offset);
-    c.reply.array(entries.length);
-    for (const e of entries) {
-      c.reply.array(3);
-      for (const x of e) c.reply.bulk(x);
-    }
-  },
-});
-
-export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role];

@@ -34,10 +34,10 @@ const S_THREAD = 5;
 
 const HOOK_COUNT = 100000;
 
-const engines = new WeakMap<ServerState, ScriptEngine>();
+const engines = new WeakMap<ServerState<Client>, ScriptEngine>();
 
 export class ScriptEngine {
-  readonly server: ServerState;
+  readonly server: ServerState<Client>;
   readonly cache = new ScriptCache();
   readonly runner: ScriptRunner;
   /** The main Lua state. */
@@ -50,7 +50,7 @@ export class ScriptEngine {
   private readonly installApi: (L: number) => void;
   private readonly hook: number;
 
-  static of(server: ServerState): ScriptEngine {
+  static of(server: ServerState<Client>): ScriptEngine {
     let e = engines.get(server);
     if (!e) {
       e = new ScriptEngine(server);
@@ -60,12 +60,12 @@ export class ScriptEngine {
   }
 
   /** The engine of `server` if scripting was ever used there. */
-  static peek(server: ServerState): ScriptEngine | undefined {
+  static peek(server: ServerState<Client>): ScriptEngine | undefined {
     return engines.get(server);
   }
 
   /** SCRIPT KILL (evalMode) / FUNCTION KILL: null once the running script is marked killed, else the error reply. */
-  static kill(server: ServerState, evalMode: boolean): string | null {
+  static kill(server: ServerState<Client>, evalMode: boolean): string | null {
     const runner = engines.get(server)?.runner;
     if (runner !== undefined && runner.current !== null) return runner.kill(evalMode);
     // past busy-reply-threshold on another thread, maybe
@@ -73,7 +73,7 @@ export class ScriptEngine {
     return link === null ? 'NOTBUSY No scripts in execution right now.' : link.busy.kill(evalMode);
   }
 
-  private constructor(server: ServerState) {
+  private constructor(server: ServerState<Client>) {
     this.server = server;
     this.runner = new ScriptRunner(server);
     this.installApi = makeApi(this.runner);

@@ -72,7 +72,7 @@ interface LoadCtx {
   readonly timeout: number;
 }
 
-const registries = new WeakMap<ServerState, FunctionRegistry>();
+const registries = new WeakMap<ServerState<Client>, FunctionRegistry>();
 
 export class FunctionRegistry implements FunctionStore {
   readonly libraries = new Map<string, Library>();
@@ -84,7 +84,7 @@ export class FunctionRegistry implements FunctionStore {
   private readonly register: number;
   private readonly hook: number;
 
-  static of(server: ServerState): FunctionRegistry {
+  static of(server: ServerState<Client>): FunctionRegistry {
     let r = registries.get(server);
     if (r === undefined) {
       const before = functionStore(server.engine).list();
@@ -98,7 +98,7 @@ export class FunctionRegistry implements FunctionStore {
   }
 
   /** The registry if functions were ever used, or libraries were read from an RDB file. */
-  static peek(server: ServerState): FunctionRegistry | undefined {
+  static peek(server: ServerState<Client>): FunctionRegistry | undefined {
     const r = registries.get(server);
     if (r !== undefined || functionStore(server.engine).list().length === 0) return r;
     return FunctionRegistry.of(server);

@@ -13,7 +13,7 @@ import {
 } from './lua-vm.ts';
 import { pushErrorTable } from './convert.ts';
 import { REDIS_VERSION } from '../server/version.ts';
-import type { LogLevel } from '../server/server-state.ts';
+import type { LogLevel } from '../server/host.ts';
 
 export const PROPAGATE_AOF = 1;
 export const PROPAGATE_REPL = 2;

@@ -10,14 +10,14 @@
 import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { call } from '../server/dispatch.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from './script-cache.ts';
-import type { LogLevel } from '../server/server-state.ts';
+import type { LogLevel } from '../server/host.ts';
 
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
@@ -69,14 +69,14 @@ export interface RunCtx {
 
 export class ScriptRunner implements ApiHost {
   current: RunCtx | null = null;
-  private readonly server: ServerState;
+  private readonly server: ServerState<Client>;
   private scriptClient: Client | null = null;
   private inCall = false;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed from scripts. */
   private denyDisabled = false;
   private expiryWasEnabled = true;
 
-  constructor(server: ServerState) {
+  constructor(server: ServerState<Client>) {
     this.server = server;
     server.gates.push((c, cmd, args) => {
       const ctx = this.current;

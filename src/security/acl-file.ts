@@ -23,7 +23,7 @@ export function aclFilePath(cfg: Config): string | null {
  * Start-up: the config file's `user` lines, then the ACL file. Throws with
  * Redis's message when they can't both be used or a rule is invalid.
  */
-export function loadUsersAtStartup(state: ServerState): void {
+export function loadUsersAtStartup(state: ServerState<Client>): void {
   const cfg = state.config;
   const file = aclFilePath(cfg);
   if (file !== null && cfg.aclUsers.length > 0) {
@@ -64,7 +64,7 @@ export function loadUsersAtStartup(state: ServerState): void {
  * changes and the errors are returned in one line. On success users that
  * disappeared or were replaced have their clients disconnected.
  */
-export function loadAclFile(state: ServerState, file: string, current: Client | null): string | null {
+export function loadAclFile(state: ServerState<Client>, file: string, current: Client | null): string | null {
   const acl = state.acl;
   const shown = getConfigValue(state.config, 'aclfile') ?? file;
   let text: string;
@@ -132,7 +132,7 @@ export function loadAclFile(state: ServerState, file: string, current: Client | 
 
 
 /** ACL SAVE: every user in `user <name> <rules>` form, written to a temp file and renamed over the ACL file. */
-export function saveAclFile(state: ServerState, file: string): boolean {
+export function saveAclFile(state: ServerState<Client>, file: string): boolean {
   const acl = state.acl;
   let out = '';
   for (const u of acl.sortedUsers()) out += `user ${u.name} ${describeUser(acl.table, u)}\n`;

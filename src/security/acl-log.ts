@@ -3,8 +3,7 @@
  * entries (same reason, context, object and user, within 60 s) bumps that
  * entry's count and moves it to the front, as Redis's addACLLogEntry.
  */
-import type { Client } from '../server/client.ts';
-import { clientInfoLine } from '../commands/connection/client-cmd.ts';
+import type { Session } from '../server/session.ts';
 
 export type LogContext = 'toplevel' | 'multi' | 'lua' | 'module';
 
@@ -25,10 +24,16 @@ export const REASON_NAMES: Record<number, string> = { 1: 'command', 2: 'key', 3:
 export class AclLog {
   entries: LogEntry[] = [];
   maxLen = 128;
+  /** A client's CLIENT LIST line (the entry's client-info). */
+  private readonly describe: (c: Session) => string;
+
+  constructor(describe: (c: Session) => string) {
+    this.describe = describe;
+  }
 
   /** `c` is the client that sent the command (for a script's call, the client running the script). */
-  add(c: Client, reason: number, context: LogContext, object: string, username: string): void {
-    const e: LogEntry = { count: 1, reason, context, object, username, ctime: Date.now(), cinfo: clientInfoLine(c) };
+  add(c: Session, reason: number, context: LogContext, object: string, username: string): void {
+    const e: LogEntry = { count: 1, reason, context, object, username, ctime: Date.now(), cinfo: this.describe(c) };
     const scan = Math.min(10, this.entries.length);
     for (let i = 0; i < scan; i++) {
       const cur = this.entries[i]!;

@@ -5,7 +5,7 @@
  * "(…)" selectors; a command is allowed when one selector allows it all.
  * Rule syntax and errors follow Redis's ACLSetSelector.
  */
-import type { Command } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 import type { AclTable } from './acl-table.ts';
 
 export const PERM_READ = 1;
@@ -81,7 +81,7 @@ export class Selector {
   }
 
   /** Allows or denies a command, and a container's subcommands with it (ACLChangeSelectorPerm). */
-  changePerm(table: AclTable, cmd: Command, allow: boolean): void {
+  changePerm(table: AclTable, cmd: CommandInfo, allow: boolean): void {
     const id = table.id(cmd);
     this.setBit(id, allow);
     this.firstArgs?.delete(id);
@@ -89,7 +89,7 @@ export class Selector {
   }
 
   /** +@cat / -@cat: every command of the category (containers with their subcommands). */
-  changeCategory(table: AclTable, members: readonly Command[], allow: boolean): void {
+  changeCategory(table: AclTable, members: readonly CommandInfo[], allow: boolean): void {
     for (const cmd of members) this.changePerm(table, cmd, allow);
   }
 

@@ -4,7 +4,7 @@
  * with one extra id past the end standing for "commands added later"
  * (set only by +@all / allcommands). Also the category list and lookup.
  */
-import type { Command, Registry } from '../commands/core/registry.ts';
+import type { CommandCatalog, CommandInfo } from '../commands/core/command.ts';
 
 /** Categories in Redis's ACLCommandCategories order (ACL CAT, rule description). */
 export const ACL_CATEGORIES = [
@@ -14,15 +14,15 @@ export const ACL_CATEGORIES = [
 
 export class AclTable {
   /** Every command, each container followed by its subcommands. */
-  readonly all: Command[] = [];
-  private readonly ids = new Map<Command, number>();
-  private readonly catMembers = new Map<string, Command[]>();
+  readonly all: CommandInfo[] = [];
+  private readonly ids = new Map<CommandInfo, number>();
+  private readonly catMembers = new Map<string, CommandInfo[]>();
   /** Bitmap length: the commands plus the "future commands" bit. */
   readonly size: number;
   readonly futureId: number;
-  readonly registry: Registry;
+  readonly registry: CommandCatalog;
 
-  constructor(registry: Registry) {
+  constructor(registry: CommandCatalog) {
     this.registry = registry;
     for (const c of registry.all()) {
       this.ids.set(c, this.all.length);
@@ -33,17 +33,17 @@ export class AclTable {
     for (const cat of ACL_CATEGORIES) this.catMembers.set(cat, this.all.filter((c) => c.aclCategories.includes('@' + cat)));
   }
 
-  id(cmd: Command): number {
+  id(cmd: CommandInfo): number {
     return this.ids.get(cmd)!;
   }
 
   /** Commands of a category (lower-case name without '@'), or undefined for an unknown category. */
-  category(name: string): readonly Command[] | undefined {
+  category(name: string): readonly CommandInfo[] | undefined {
     return this.catMembers.get(name.toLowerCase());
   }
 
   /** "get" or "config|get", case-insensitive (Redis's lookupCommandBySdsLogic on the original table). */
-  lookup(name: string): Command | undefined {
+  lookup(name: string): CommandInfo | undefined {
     const parts = name.split('|');
     if (parts.length > 2) return undefined;
     const base = this.registry.lookup(parts[0]!);
@@ -53,7 +53,7 @@ export class AclTable {
   }
 
   /** The command a request line runs (subcommand resolved), as Redis's lookupCommand. */
-  resolve(args: readonly string[]): Command | undefined {
+  resolve(args: readonly string[]): CommandInfo | undefined {
     const base = this.registry.lookup(args[0]!);
     if (base === undefined || base.subcommands === null) return base;
     if (args.length < 2) return base;

@@ -3,15 +3,14 @@
  * script call and EXEC'd command passes (Redis's acl.c). Users live in a
  * Map; listings sort them by name as Redis's radix tree does.
  */
-import type { Command } from '../commands/core/registry.ts';
-import { commandKeys } from '../commands/server/command-info.ts';
+import type { CommandCatalog, CommandInfo } from '../commands/core/command.ts';
+import { commandKeys } from '../commands/core/key-specs.ts';
 import { globMatch } from '../datatypes/glob.ts';
-import type { Client } from '../server/client.ts';
+import type { Session } from '../server/session.ts';
 import { AclTable } from './acl-table.ts';
 import { PERM_READ, PERM_WRITE, RuleError, hasSpaces, ruleErrorMessage, type Selector } from './acl-selector.ts';
 import { User, mergeSelectorArgs } from './acl-user.ts';
 import { AclLog, type LogContext } from './acl-log.ts';
-import type { Registry } from '../commands/core/registry.ts';
 
 export const ACL_OK = 0;
 export const DENIED_CMD = 1;
@@ -36,17 +35,27 @@ const CHANNEL_ARGS: Record<string, { pattern: boolean; count: number }> = {
   spublish: { pattern: false, count: 1 },
 };
 
+/** What the ACL needs from beside it: a client's subscriptions (pub/sub keeps them) and its CLIENT LIST line (ACL LOG). */
+export interface AclPeers {
+  subscriptionsOf(c: Session): { channels: string[]; patterns: string[]; shardChannels: string[] };
+  describe(c: Session): string;
+}
+
 export class Acl {
   readonly table: AclTable;
   readonly users = new Map<string, User>();
   readonly defaultUser: User;
   /** Not a listed user: internal clients (AOF loading, scripts' own client) run as it, unrestricted. */
   readonly internalUser: User;
-  readonly log = new AclLog();
+  readonly log: AclLog;
   /** acl-pubsub-default is allchannels (read from the config by the server). */
   allChannelsDefault: () => boolean = () => false;
 
-  constructor(registry: Registry) {
+  private readonly peers: AclPeers;
+
+  constructor(registry: CommandCatalog, peers: AclPeers) {
+    this.peers = peers;
+    this.log = new AclLog(peers.describe);
     this.table = new AclTable(registry);
     this.defaultUser = this.createDefaultUser();
     this.users.set('default', this.defaultUser);
@@ -73,7 +82,7 @@ export class Acl {
    * ACL SETUSER: applies the rules to a copy of the user (or a new user),
    * and only when every rule is valid replaces it. Returns the error text, or null.
    */
-  setUser(name: string, ops: readonly string[], clients: Iterable<Client>): string | null {
+  setUser(name: string, ops: readonly string[], clients: Iterable<Session>): string | null {
     const merged = mergeSelectorArgs(ops);
     if (typeof merged === 'number') return `Unmatched parenthesis in acl selector starting at '${ops[merged]}'.`;
     const existing = this.users.get(name);
@@ -107,7 +116,7 @@ export class Acl {
   }
 
   /** Connections start as the default user, authenticated when it needs no password. */
-  authRequired(c: Client): boolean {
+  authRequired(c: Session): boolean {
     const d = this.defaultUser;
     return (!d.nopass || !d.enabled) && !c.authenticated;
   }
@@ -116,7 +125,7 @@ export class Acl {
    * AUTH / HELLO AUTH: true and the client switched to the user, or false
    * (logged with the command name as sent, `object`).
    */
-  authenticate(c: Client, username: string, password: string, object: string): boolean {
+  authenticate(c: Session, username: string, password: string, object: string): boolean {
     const u = this.users.get(username);
     if (u !== undefined && u.enabled && u.checkPassword(password)) {
       c.authenticated = true;
@@ -128,7 +137,7 @@ export class Acl {
   }
 
   /** ACL DELUSER: removes users; clients authenticated as them are disconnected. */
-  deleteUser(name: string, clients: Iterable<Client>, current: Client): boolean {
+  deleteUser(name: string, clients: Iterable<Session>, current: Session): boolean {
     const u = this.users.get(name);
     if (u === undefined) return false;
     this.users.delete(name);
@@ -137,7 +146,7 @@ export class Acl {
   }
 
   /** Clients authenticated as any of `gone` revert to the default user, unauthenticated, and are closed. */
-  disconnectUsersOf(gone: Set<User>, clients: Iterable<Client>, current: Client | null): void {
+  disconnectUsersOf(gone: Set<User>, clients: Iterable<Session>, current: Session | null): void {
     for (const c of clients) {
       if (!gone.has(c.user)) continue;
       c.user = this.defaultUser;
@@ -148,14 +157,14 @@ export class Acl {
   }
 
   /** The client's permission check before a command (fast path for unrestricted users). */
-  check(c: Client, cmd: Command, args: readonly string[]): CheckResult {
+  check(c: Session, cmd: CommandInfo, args: readonly string[]): CheckResult {
     const u = c.user;
     if (u.selectors.length === 1 && u.unrestricted) return OK;
     return this.checkUser(u, cmd, args);
   }
 
   /** ACLCheckAllUserCommandPerm: OK when one selector allows it; else the most relevant denial. */
-  checkUser(u: User, cmd: Command, args: readonly string[]): CheckResult {
+  checkUser(u: User, cmd: CommandInfo, args: readonly string[]): CheckResult {
     let relevant = DENIED_CMD;
     let lastIdx = 0;
     let keys: number[][] | undefined;
@@ -171,7 +180,7 @@ export class Acl {
     return { result: relevant, idx: lastIdx };
   }
 
-  private checkSelector(s: Selector, cmd: Command, args: readonly string[], getKeys: () => number[][]): CheckResult {
+  private checkSelector(s: Selector, cmd: CommandInfo, args: readonly string[], getKeys: () => number[][]): CheckResult {
     const t = this.table;
     if (!s.allCommands && !(cmd.parent ?? cmd).spec.flags.includes('no_auth')) {
       const id = t.id(cmd);
@@ -202,7 +211,7 @@ export class Acl {
    * ACLUserCheckCmdWithUnrestrictedKeyAccess for read access: a selector
    * allowing the command also allows reading every key (SORT BY / GET patterns).
    */
-  unrestrictedRead(u: User, cmd: Command, args: readonly string[]): boolean {
+  unrestrictedRead(u: User, cmd: CommandInfo, args: readonly string[]): boolean {
     if (u.selectors.length === 1 && u.unrestricted) return true;
     let keys: number[][] | undefined;
     const getKeys = (): number[][] => (keys ??= keysWithPerms(cmd, args));
@@ -219,13 +228,13 @@ export class Acl {
   }
 
   /** The log context of a client's current command. */
-  context(c: Client): LogContext {
+  context(c: Session): LogContext {
     if (c.ext.script === true) return 'lua';
     return c.ext.multi !== undefined || c.inExec ? 'multi' : 'toplevel';
   }
 
   /** Adds a denial to ACL LOG: the object is the command name, or the denied key / channel. */
-  logDenial(c: Client, res: CheckResult, cmd: Command, args: readonly string[], context: LogContext): void {
+  logDenial(c: Session, res: CheckResult, cmd: CommandInfo, args: readonly string[], context: LogContext): void {
     const object = res.result === DENIED_CMD ? cmd.fullName : args[res.idx]!;
     this.log.add(c, res.result, context, object, c.user.name);
   }
@@ -234,14 +243,14 @@ export class Acl {
    * Subscribers authenticated as `old` whose channels the new rules no longer
    * allow are disconnected (ACLKillPubsubClientsIfNeeded).
    */
-  private killRevokedSubscribers(next: User, old: User, clients: Iterable<Client>): void {
+  private killRevokedSubscribers(next: User, old: User, clients: Iterable<Session>): void {
     if (next.selectors.some((s) => s.allChannels)) return;
     const upcoming = next.selectors.flatMap((s) => s.channels);
     const superset = old.selectors.every((s) => !s.allChannels && s.channels.every((ch) => upcoming.includes(ch)));
     if (superset) return;
     for (const c of clients) {
       if (c.user !== old) continue;
-      const subs = c.server.pubsub.subscriptionsOf(c);
+      const subs = this.peers.subscriptionsOf(c);
       const bad =
         subs.patterns.some((p) => !channelAllowed(upcoming, p, true)) ||
         subs.channels.some((ch) => !channelAllowed(upcoming, ch, false)) ||
@@ -252,7 +261,7 @@ export class Acl {
 }
 
 /** [position, needed permission] of each key of a command line (none when the arguments are invalid). */
-function keysWithPerms(cmd: Command, args: readonly string[]): number[][] {
+function keysWithPerms(cmd: CommandInfo, args: readonly string[]): number[][] {
   const keys = commandKeys(cmd, args);
   if (keys === null) return [];
   return keys.map((k) => {

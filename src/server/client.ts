@@ -2,15 +2,14 @@
  * One connection: reads requests, runs them in order, batches the replies
  * into one socket write per read, and applies backpressure (stops reading
  * while the socket's output is backed up or a command is still running).
+ * What services read and write of it is its Session (session.ts).
  */
 import type { Socket } from 'node:net';
 import { RespParser, ProtocolError } from '../protocol/resp-parser.ts';
-import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
 import type { ServerState } from './server-state.ts';
-import { chainJob, execute } from './dispatch.ts';
-import type { Command } from '../commands/core/registry.ts';
-import type { User } from '../security/acl-user.ts';
+import type { CommandOf } from '../commands/core/command.ts';
+import { Session } from './session.ts';
 
 /**
  * Set by the AOF: true when a client's replies must wait (until the writes
@@ -19,45 +18,24 @@ import type { User } from '../security/acl-user.ts';
  */
 export const replyHold: { fn: ((c: Client) => boolean) | null } = { fn: null };
 
+/**
+ * How a connection runs the requests it reads: dispatch.ts's execute and
+ * chainJob, handed in by the front end (dispatch sits above Client: it runs
+ * the families' handlers, which take a Client).
+ */
+export interface Requests {
+  execute(c: Client, args: string[]): Promise<void> | undefined;
+  chainJob(c: Client, args: string[], t: number): Promise<void> | null;
+}
+
 /** Requests parsed while a command is in flight (queued, or chained as jobs) before reading pauses. */
 const MAX_QUEUED = 1024;
 
 /** Pause reading once this many reply bytes wait in the socket. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 
-export class Client {
-  readonly id: number;
-  readonly reply = new ReplyWriter();
+export class Client extends Session {
   readonly parser: RespParser;
-  readonly createdAt = Date.now();
-  lastInteraction = Date.now();
-  db = 0;
-  name = '';
-  libName = '';
-  libVer = '';
-  /** Last command name run (CLIENT LIST cmd=). */
-  lastCommand = 'NULL';
-  /** Set by QUIT / protocol errors / CLIENT KILL: close after the pending replies are flushed. */
-  closeAfterReply = false;
-  closed = false;
-  /** Waiting in a blocking command (INFO blocked_clients, CLIENT LIST flags). */
-  blocked = false;
-  /** Set while blocked: ends the wait (CLIENT UNBLOCK); true if it was unblocked. */
-  unblock: ((withError: boolean) => boolean) | null = null;
-  noEvict = false;
-  noTouch = false;
-  /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */
-  replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
-  /**
-   * Channel, pattern and shard-channel subscription counts, kept by the
-   * pub/sub family (CLIENT LIST sub/psub/ssub, the 'P' flag and type pubsub,
-   * PING's reply in the RESP2 pub/sub context).
-   */
-  subscriptions = 0;
-  patternSubscriptions = 0;
-  shardSubscriptions = 0;
-  /** Query buffer bytes as Redis counts them (CLIENT LIST qbuf): what the current read left to parse. */
-  queryBufSize = 0;
   /** A command still running asynchronously (blocking commands, jobs); requests wait behind it. */
   private busy: Promise<void> | null = null;
   /**
@@ -73,24 +51,14 @@ export class Client {
    * Set by MULTI (and similar modes): sees each resolved command first and
    * returns true when it handled it (e.g. queued it).
    */
-  intercept: ((cmd: Command, args: string[]) => boolean) | null = null;
-  authenticated = false;
-  /** The ACL user the connection runs as (the default user until AUTH / HELLO AUTH). */
-  user: User;
-  /** Running the commands of an EXEC (blocking commands don't block, wake-ups wait for the end). */
-  inExec = false;
-  /** Set by a handler: what to replicate instead of the command as sent (PEXPIREAT for EXPIRE …). */
-  propagate: string[] | null = null;
+  intercept: ((cmd: CommandOf<Client>, args: string[]) => boolean) | null = null;
   /** Cache of the last resolved command name (same string object from the parser). */
   lastName = '';
-  lastCmd: Command | null = null;
-  /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
-  readonly ext: Record<string, unknown> = {};
-  /** Cleanup hooks run when the connection closes. */
-  readonly onClose: Array<() => void> = [];
+  lastCmd: CommandOf<Client> | null = null;
 
-  readonly server: ServerState;
-  readonly socket: Socket | null;
+  readonly server: ServerState<Client>;
+  /** Set when there is a socket to read requests from. */
+  private readonly requests: Requests | null;
 
   /**
    * The default user, authenticated when it needs no password and is on
@@ -102,12 +70,10 @@ export class Client {
     this.authenticated = u.nopass && u.enabled;
   }
 
-  constructor(server: ServerState, socket: Socket | null) {
+  constructor(server: ServerState<Client>, socket: Socket | null, requests: Requests | null = null) {
+    super(server.newClientId(), socket, server.acl.defaultUser);
     this.server = server;
-    this.socket = socket;
-    this.id = server.newClientId();
-    this.user = server.acl.defaultUser;
-    this.authenticated = false;
+    this.requests = requests;
     this.setDefaultAuth();
     // internal clients (AOF loading, scripts) run with every permission, as Redis's user-less clients
     if (socket === null) {
@@ -127,25 +93,9 @@ export class Client {
     }
   }
 
-  get resp(): 2 | 3 {
-    return this.reply.resp;
-  }
-
   /** The keyspace of the selected database that owns `key`. */
   ks(key: string): Keyspace {
     return this.server.engine.keyspace(key, this.db);
-  }
-
-  get addr(): string {
-    const s = this.socket;
-    if (!s) return '';
-    return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
-  }
-
-  get laddr(): string {
-    const s = this.socket;
-    if (!s) return '';
-    return s.localFamily === 'IPv6' ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
   }
 
   private onData(chunk: Buffer): void {
@@ -174,7 +124,7 @@ export class Client {
           if (args === null) break;
           if (args.length === 0) continue;
           if (this.jobThread >= 0 && this.queue.length === 0 && this.chained < MAX_QUEUED) {
-            const r = chainJob(this, args, this.jobThread);
+            const r = this.requests!.chainJob(this, args, this.jobThread);
             if (r !== null) {
               this.chained++;
               this.track(r);
@@ -199,7 +149,7 @@ export class Client {
   }
 
   private run(args: string[]): void {
-    const r = execute(this, args);
+    const r = this.requests!.execute(this, args);
     if (r !== undefined) this.track(r);
   }
 
@@ -259,7 +209,6 @@ export class Client {
     }
   }
 
-  /** Closes the connection now, dropping unsent replies. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -3,7 +3,7 @@
  * handler, error replies, CLIENT REPLY muting and commandstats.
  */
 import type { Client } from './client.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Command } from '../commands/core/spec.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';

@@ -2,10 +2,10 @@
 import type { ServerState } from './server-state.ts';
 import { Err } from '../commands/core/errors.ts';
 import type { Client } from './client.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 
-export function installGates(state: ServerState): void {
+export function installGates(state: ServerState<Client>): void {
   const acl = state.acl;
   // AUTH: while the default user needs a password, only no_auth commands run before authentication
   state.gates.push((c, cmd) => {
@@ -36,15 +36,15 @@ export function installGates(state: ServerState): void {
 const CLIENT_EVICTED = 'ERR client evicted';
 
 /** A denyoom command, or an EXEC with one queued (Redis counts the transaction's flags). */
-function mayUseMemory(c: Client, cmd: Command): boolean {
+function mayUseMemory(c: Client, cmd: CommandInfo): boolean {
   if (cmd.spec.flags.includes('denyoom')) return true;
   if (cmd.fullName !== 'exec') return false;
-  const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
   return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
 }
 
 /** The NOPERM reply processCommand gives for a denied command. */
-function denialMessage(result: number, cmd: Command): string {
+function denialMessage(result: number, cmd: CommandInfo): string {
   if (result === DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
   if (result === DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
   if (result === DENIED_CHANNEL) return 'NOPERM this user has no permissions to access one of the channels used as arguments';

@@ -20,8 +20,8 @@
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { getConfigNumber } from '../config/config.ts';
-import type { ServerState } from './server-state.ts';
+import { getConfigNumber, type Config } from '../config/config.ts';
+import type { Logger } from './host.ts';
 
 /**
  * Growth of the heap since the last compaction that makes one worth doing
@@ -52,6 +52,12 @@ function gc(): GcFn | null {
   return gcFn;
 }
 
+/** What the compactor reads of the server: its setting, how busy it is, and where it logs. */
+export interface CompactorHost extends Logger {
+  readonly config: Config;
+  readonly stats: { readonly commandsProcessed: number };
+}
+
 export class HeapCompactor {
   /** Compactions run (INFO memory heap_compactions). */
   compactions = 0;
@@ -62,9 +68,9 @@ export class HeapCompactor {
   /** The heap's committed size after the last compaction (or at start). */
   private baseline = getHeapStatistics().total_heap_size;
   private lastCommands = 0;
-  private readonly state: ServerState;
+  private readonly state: CompactorHost;
 
-  constructor(state: ServerState) {
+  constructor(state: CompactorHost) {
     this.state = state;
   }
 

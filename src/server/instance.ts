@@ -9,16 +9,17 @@ import { Engine } from '../engine/engine.ts';
 import { Registry } from '../commands/core/registry.ts';
 import { allCommands } from '../commands/index.ts';
 import { ServerState } from './server-state.ts';
+import type { Client } from './client.ts';
 import { RespServer } from './resp-server.ts';
 import { installGates } from './gates.ts';
 import { loadUsersAtStartup } from '../security/acl-file.ts';
-import { loadAtStartup, startSaveSchedule } from '../commands/server/save-state.ts';
+import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
 
 export interface RunningServer {
   readonly port: number;
   readonly host: string;
-  readonly state: ServerState;
+  readonly state: ServerState<Client>;
   close(): Promise<void>;
 }
 
@@ -27,7 +28,7 @@ export interface ThreadRole {
   index: number;
   count: number;
   /** Links the instance to the other threads (threads/runtime.ts), before it loads or listens. */
-  attach(state: ServerState): void;
+  attach(state: ServerState<Client>): void;
 }
 
 /** Builds and starts one instance: loads the data, listens, starts its timers. */

@@ -4,7 +4,7 @@
  * 160 samples each at most one per second; and the per-command latency
  * histograms LATENCY HISTOGRAM and INFO latencystats report.
  */
-import type { Command } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 
 const HISTORY_LEN = 160;
 
@@ -97,7 +97,7 @@ export function percentileOf(h: Float64Array, p: number): number | null {
 export class LatencyMonitor {
   readonly events = new Map<string, LatencyEvent>();
   /** Per command: sampled call counts per bucket (fast commands are timed 1 in N calls). */
-  private readonly hist = new Map<Command, Float64Array>();
+  private readonly hist = new Map<CommandInfo, Float64Array>();
 
   /** Records a spike if it reaches the threshold (0 disables the monitor). */
   addSampleIfNeeded(event: string, ms: number, thresholdMs: number): void {
@@ -135,7 +135,7 @@ export class LatencyMonitor {
   }
 
   /** Records one timed call of `cmd` that took `us` microseconds, standing for `weight` calls. */
-  recordCall(cmd: Command, us: number, weight: number): void {
+  recordCall(cmd: CommandInfo, us: number, weight: number): void {
     let h = this.hist.get(cmd);
     if (h === undefined) {
       h = new Float64Array(BUCKETS);
@@ -155,7 +155,7 @@ export class LatencyMonitor {
    * calls at or below it] for each bucket where the count grows; the sampled
    * counts are scaled so the last entry equals the command's exact calls.
    */
-  cdf(cmd: Command): Array<[number, number]> {
+  cdf(cmd: CommandInfo): Array<[number, number]> {
     const h = this.hist.get(cmd);
     const out: Array<[number, number]> = [];
     if (h === undefined || cmd.calls === 0) return out;
@@ -179,7 +179,7 @@ export class LatencyMonitor {
   }
 
   /** The µs value at percentile p (0–100) of a command's calls, or null when it has none. */
-  percentile(cmd: Command, p: number): number | null {
+  percentile(cmd: CommandInfo, p: number): number | null {
     const h = this.hist.get(cmd);
     return h === undefined ? null : percentileOf(h, p);
   }
@@ -192,7 +192,7 @@ export class LatencyMonitor {
   }
 
   /** Commands with histogram data. */
-  tracked(): Command[] {
+  tracked(): CommandInfo[] {
     return [...this.hist.keys()].filter((c) => c.calls > 0);
   }
 }

@@ -20,10 +20,12 @@
  * maxmemory-policy, lfu-log-factor, lfu-decay-time), at start-up and after
  * every CONFIG SET.
  */
-import type { ServerState } from './server-state.ts';
-import type { Client } from './client.ts';
+import type { Session } from './session.ts';
+import type { Logger } from './host.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ThreadLink } from '../threads/link.ts';
 import type { Keyspace } from '../engine/keyspace.ts';
-import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { getConfigNumber, getConfigValue, type Config } from '../config/config.ts';
 import { LruPolicy } from '../engine/lru.ts';
 import { EvictionPool } from './eviction-pool.ts';
 
@@ -35,6 +37,19 @@ const SAMPLES = 5;
 const CLOCK_TICK_MS = 100;
 /** What a connected client itself costs (its objects, parser and socket), besides its buffers. */
 const CLIENT_BYTES = 2048;
+
+/** What the memory limit reads of the server. */
+export interface MemoryHost extends Logger {
+  readonly engine: Engine;
+  readonly config: Config;
+  /** This thread's clients (their buffers count; maxmemory-clients evicts them). */
+  readonly clients: ReadonlyMap<number, Session>;
+  /** maxmemory in bytes (0: no limit). */
+  readonly maxmemory: number;
+  readonly link: ThreadLink | null;
+  /** Wrapped so that CONFIG SET re-reads the eviction policy first. */
+  onConfigChange(names: string[]): void;
+}
 
 export class MemoryLimit {
   evictedKeys = 0;
@@ -54,9 +69,9 @@ export class MemoryLimit {
   /** Refreshes the policy's cached LRU clock (Redis's serverCron updating server.lruclock). */
   private clockTimer: NodeJS.Timeout | null;
 
-  private readonly state: ServerState;
+  private readonly state: MemoryHost;
 
-  constructor(state: ServerState) {
+  constructor(state: MemoryHost) {
     this.state = state;
     for (let db = 0; db < state.engine.databases; db++) {
       for (const ks of state.engine.keyspaces(db)) ks.lruPolicy = this.lruPolicy;
@@ -122,10 +137,10 @@ export class MemoryLimit {
    * replication links) hold more than maxmemory-clients, disconnects the
    * biggest. False when `current` itself was evicted.
    */
-  evictClients(current: Client | null): boolean {
+  evictClients(current: Session | null): boolean {
     const limit = this.clientsLimit;
     if (limit === 0 || this.clients() <= limit) return true;
-    const cands: Array<[number, Client]> = [];
+    const cands: Array<[number, Session]> = [];
     let total = 0;
     for (const c of this.state.clients.values()) {
       if (c.noEvict || c.ext.replica !== undefined || c.socket === null) continue;
@@ -266,7 +281,7 @@ export class MemoryLimit {
 }
 
 /** What one client holds: its objects, query buffer, arguments of a command still arriving and unsent replies. */
-function clientBytes(c: Client): number {
+function clientBytes(c: Session): number {
   return CLIENT_BYTES + c.queryBufSize + c.parser.partialArgBytes + c.reply.len + (c.socket?.writableLength ?? 0);
 }
 

@@ -4,7 +4,7 @@
  *   +1700000000.123456 [0 127.0.0.1:5555] "set" "k" "v"
  */
 import type { Client } from './client.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
 
 /** Quotes a latin1 argument as Redis's sdscatrepr. */
 export function reprArg(s: string): string {
@@ -27,7 +27,7 @@ export function reprArg(s: string): string {
 }
 
 /** Arguments shown as "(redacted)" (passwords of AUTH and HELLO … AUTH). */
-function redacted(cmd: Command, args: readonly string[]): Set<number> | null {
+function redacted(cmd: CommandInfo, args: readonly string[]): Set<number> | null {
   const name = (cmd.parent ?? cmd).spec.name;
   if (name === 'auth') {
     const s = new Set<number>();
@@ -61,7 +61,7 @@ function scheduleFlush(m: Client): void {
 }
 
 /** Sends one executed command to every monitor (called after the command ran). */
-export function feedMonitors(c: Client, cmd: Command, args: readonly string[]): void {
+export function feedMonitors(c: Client, cmd: CommandInfo, args: readonly string[]): void {
   const monitors = c.server.monitors;
   const elsewhere = c.server.monitorsElsewhere;
   if (monitors.size === 0 && elsewhere?.active() !== true) return;

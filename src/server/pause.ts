@@ -3,8 +3,8 @@
  * counts as blocked) until the pause ends or CLIENT UNPAUSE, then run as if
  * just received, as Redis's BLOCKED_POSTPONE clients do.
  */
-import type { Client } from './client.ts';
-import type { Command } from '../commands/core/registry.ts';
+import type { Session } from './session.ts';
+import type { CommandInfo, CommandOf } from '../commands/core/command.ts';
 
 /** Pause kinds, least to most restrictive (Redis's pause_type). */
 export const PauseType = { OFF: 0, WRITE: 1, ALL: 2 } as const;
@@ -67,7 +67,7 @@ export class ClientPause {
   }
 
   /** Whether `cmd` from `c` must wait now (replicas are never paused). */
-  covers(c: Client, cmd: Command, args: readonly string[]): boolean {
+  covers<C extends Session>(c: C, cmd: CommandOf<C>, args: readonly string[]): boolean {
     if (this.end < Date.now()) {
       this.refresh(this.type);
       if (this.type === PauseType.OFF) return false;
@@ -78,14 +78,14 @@ export class ClientPause {
     if (dyn !== undefined ? dyn(c, args) : mayReplicate(cmd)) return true;
     // EXEC of a transaction that holds writes
     if ((cmd.parent ?? cmd).spec.name === 'exec') {
-      const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
+      const tx = c.ext.multi as { queue: Array<[CommandOf<C>, string[]]> } | undefined;
       if (tx) for (const [queued, qargs] of tx.queue) if (queued.spec.mayWrite !== undefined ? queued.spec.mayWrite(c, qargs) : mayReplicate(queued)) return true;
     }
     return false;
   }
 
   /** Resolves when the pause covering `c` ends (or CLIENT UNBLOCK wakes it). */
-  wait(c: Client): Promise<void> {
+  wait(c: Session): Promise<void> {
     return new Promise<void>((resolve) => {
       let done = false;
       const wake = (): void => {
@@ -112,6 +112,6 @@ export class ClientPause {
   }
 }
 
-function mayReplicate(cmd: Command): boolean {
+function mayReplicate(cmd: CommandInfo): boolean {
   return cmd.isWrite || cmd.spec.flags.includes('may_replicate');
 }

@@ -1,14 +1,18 @@
 /** The RESP front end: a TCP listener handing each connection to a Client. */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Client } from './client.ts';
+import { Client, type Requests } from './client.ts';
+import { chainJob, execute } from './dispatch.ts';
 import type { ServerState } from './server-state.ts';
+
+/** Connections run what they read through dispatch. */
+const REQUESTS: Requests = { execute, chainJob };
 
 export class RespServer {
   private readonly servers: Server[] = [];
 
-  private readonly state: ServerState;
+  private readonly state: ServerState<Client>;
 
-  constructor(state: ServerState) {
+  constructor(state: ServerState<Client>) {
     this.state = state;
   }
 
@@ -41,7 +45,7 @@ export class RespServer {
       return;
     }
     st.stats.totalConnections++;
-    const c = new Client(st, socket);
+    const c = new Client(st, socket, REQUESTS);
     st.clients.set(c.id, c);
   }
 

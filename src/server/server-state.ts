@@ -1,8 +1,15 @@
-/** Everything a command can see of the server: config, engine, registry, clients, stats. */
+/**
+ * Everything a command can see of the server: config, engine, registry,
+ * clients, stats, and the services built on them (which take narrow views
+ * of it, see host.ts). Generic in its client class C: it sits below Client,
+ * whose `server` is a ServerState<Client>, and still hands the command
+ * families full clients and commands with their handlers.
+ */
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { Registry, Command } from '../commands/core/registry.ts';
-import type { Client } from './client.ts';
+import type { Registry } from '../commands/core/registry.ts';
+import type { CommandInfo } from '../commands/core/command.ts';
+import type { Session } from './session.ts';
 import { BlockingManager } from '../engine/blocking.ts';
 import { ReplicationFeed } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +18,7 @@ import { SlowLog } from './slowlog.ts';
 import { HeapCompactor } from './heap-compactor.ts';
 import { MemoryLimit } from './memory-limit.ts';
 import { ObufLimit } from '../pubsub/obuf-limit.ts';
+import type { LogLevel } from './host.ts';
 import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
@@ -18,11 +26,10 @@ import { KeyspaceNotifier } from '../pubsub/notifications.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
+import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
-
-export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 
 const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
 
@@ -40,16 +47,16 @@ export interface ServerStats {
 }
 
 /** Decides whether a client may run a command right now: null = yes, else the error reply. */
-export type Gate = (c: Client, cmd: Command, args: string[]) => string | null;
+export type Gate<C> = (c: C, cmd: CommandInfo, args: string[]) => string | null;
 
-export class ServerState {
+export class ServerState<C extends Session> {
   private nextClientId = 1;
   /**
    * A new client id: 1, 2, 3 … With threads (threads/runtime.ts) ids still
    * increase across the whole server and (id - 1) % threads is the client's thread.
    */
   newClientId: () => number = () => this.nextClientId++;
-  readonly clients = new Map<number, Client>();
+  readonly clients = new Map<number, C>();
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     totalConnections: 0,
@@ -70,7 +77,7 @@ export class ServerState {
   /** CLIENT PAUSE state: covered commands wait until it ends. */
   readonly pause = new ClientPause();
   /** Clients in MONITOR mode (fed by dispatch after every command). */
-  readonly monitors = new Set<Client>();
+  readonly monitors = new Set<C>();
   /**
    * With threads: monitors on other threads (threads/runtime.ts). `active`
    * is true while any thread has one; `send` hands them a line; `count`
@@ -78,7 +85,7 @@ export class ServerState {
    */
   monitorsElsewhere: { active(): boolean; send(line: string): void; count(delta: number): void } | null = null;
   /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
-  readonly resetHooks: Array<(c: Client) => void> = [];
+  readonly resetHooks: Array<(c: C) => void> = [];
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
   private readonly opsSamples: number[] = [];
   private opsTimer: NodeJS.Timeout | null = null;
@@ -107,7 +114,7 @@ export class ServerState {
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */
   flushAppendOnly: (() => void) | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
-  forward: ((c: Client, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
+  forward: ((c: C, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
   /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */
   replayElsewhere: ((args: string[]) => void) | null = null;
   /** Told of every script the script cache takes in (EVAL, SCRIPT LOAD): with threads, the others cache it too. */
@@ -123,9 +130,9 @@ export class ServerState {
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */
   readonly replication: ReplicationFeed;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
-  readonly gates: Gate[] = [];
+  readonly gates: Gate<C>[] = [];
   /** Discards a client's MULTI state and watches (set by the transactions family; used when EXEC is refused). */
-  execAbort: ((c: Client) => void) | null = null;
+  execAbort: ((c: C) => void) | null = null;
   /** Channels, patterns and shard channels with their subscribers (server-wide, not per shard). */
   readonly pubsub: PubSubHub;
   /** notify-keyspace-events: publishes the shards' key events. */
@@ -155,15 +162,18 @@ export class ServerState {
 
   readonly config: Config;
   readonly engine: Engine;
-  readonly registry: Registry;
+  readonly registry: Registry<C>;
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
 
-  constructor(config: Config, engine: Engine, registry: Registry) {
+  constructor(config: Config, engine: Engine, registry: Registry<C>) {
     this.config = config;
     this.engine = engine;
     this.registry = registry;
-    this.acl = new Acl(registry);
+    this.acl = new Acl(registry, {
+      subscriptionsOf: (c) => this.pubsub.subscriptionsOf(c),
+      describe: (c) => clientInfoLine(c, this.monitors),
+    });
     this.acl.allChannelsDefault = () => getConfigValue(config, 'acl-pubsub-default') === 'allchannels';
     if (config.requirepass !== '') this.acl.setDefaultPassword(config.requirepass);
     this.blocking = new BlockingManager(this);
@@ -198,7 +208,7 @@ export class ServerState {
   }
 
   /** A timed call took `us` µs (standing for `weight` calls): latency histogram, SLOWLOG, latency monitor. */
-  observeCall(c: Client, cmd: Command, args: string[], us: number, weight: number): void {
+  observeCall(c: C, cmd: CommandInfo, args: string[], us: number, weight: number): void {
     if (this.latencyTracking) this.latency.recordCall(cmd, us, weight);
     if (this.slowlogUs >= 0 && us >= this.slowlogUs && !cmd.spec.flags.includes('skip_slowlog') && !c.ext.script) {
       this.slowlog.add(c, args, us, this.slowlogMaxLen);
@@ -227,7 +237,7 @@ export class ServerState {
     return Math.round(((this.opsSamples[n - 1]! - this.opsSamples[0]!) * 10) / (n - 1));
   }
 
-  gate(c: Client, cmd: Command, args: string[]): string | null {
+  gate(c: C, cmd: CommandInfo, args: string[]): string | null {
     const gates = this.gates;
     for (let i = 0; i < gates.length; i++) {
       const r = gates[i]!(c, cmd, args);

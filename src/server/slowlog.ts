@@ -2,7 +2,7 @@
  * SLOWLOG: the newest commands that ran longer than slowlog-log-slower-than
  * microseconds, at most slowlog-max-len of them (Redis's slowlog.c).
  */
-import type { Client } from './client.ts';
+import type { Session } from './session.ts';
 
 /** Arguments kept per entry; the last one says how many more there were. */
 const MAX_ARGC = 32;
@@ -26,7 +26,7 @@ export class SlowLog {
   /** With threads: ids drawn from a counter every thread shares, so entries of all threads merge in order. */
   ids: (() => number) | null = null;
 
-  add(c: Client, args: readonly string[], usec: number, maxLen: number): void {
+  add(c: Session, args: readonly string[], usec: number, maxLen: number): void {
     const argc = Math.min(args.length, MAX_ARGC);
     const kept: string[] = new Array(argc);
     for (let i = 0; i < argc; i++) {

@@ -9,7 +9,7 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import type { Client } from './client.ts';
-import { Registry, type Command } from '../commands/core/registry.ts';
+import { keyIndexes, type CommandInfo } from '../commands/core/command.ts';
 
 /** Runs here without the lock. */
 export const RUN_HERE = -1;
@@ -35,7 +35,7 @@ const EVERYWHERE = new Set([
 /** DEBUG's subcommands (not registered as subcommands) that set what every thread must agree on. */
 const DEBUG_EVERYWHERE = new Set(['set-active-expire', 'set-skip-checksum-validation', 'set-disable-deny-scripts']);
 
-export function runsEverywhere(cmd: Command, args: readonly string[]): boolean {
+export function runsEverywhere(cmd: CommandInfo, args: readonly string[]): boolean {
   if (cmd.fullName === 'debug') return args.length > 1 && DEBUG_EVERYWHERE.has(args[1]!.toLowerCase());
   return EVERYWHERE.has(cmd.fullName);
 }
@@ -55,7 +55,7 @@ const CHANNELS_ONLY = new Set(['ssubscribe', 'sunsubscribe']);
 const WAITS_ON_SOURCE = new Set(['blmove', 'brpoplpush']);
 
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
-export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly string[]): number {
+export function routeOf(engine: Engine, c: Client, cmd: CommandInfo, args: readonly string[]): number {
   if (LOCKING.has(cmd.fullName)) return LOCK_FIRST;
   if (CHANNELS_ONLY.has(cmd.fullName)) return RUN_HERE;
   if (WAITS_ON_SOURCE.has(cmd.fullName) && args.length > 2) {
@@ -65,7 +65,7 @@ export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly 
     if (source === me) return dest === me ? RUN_HERE : LOCK_FIRST;
     return canSend(c, cmd) ? source : LOCK_FIRST;
   }
-  const idx = Registry.keyIndexes(cmd, args);
+  const idx = keyIndexes(cmd, args);
   const me = engine.threadIndex;
   let owner = RUN_HERE;
   let local = false;
@@ -97,7 +97,7 @@ export function routeOf(engine: Engine, c: Client, cmd: Command, args: readonly 
  * client-side caching) that the owner would not see. A blocking command
  * goes too: it waits on the owner among the key's other waiters, in order.
  */
-function canSend(c: Client, cmd: Command): boolean {
+function canSend(c: Client, cmd: CommandInfo): boolean {
   return !STAYS.has(cmd.fullName) && !c.inExec && c.ext.script !== true &&
     c.replyMode === 'on' && c.ext.tracking === undefined && c.intercept === null;
 }

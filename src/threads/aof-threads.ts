@@ -21,6 +21,7 @@
  */
 import { join } from 'node:path';
 import type { ServerState } from '../server/server-state.ts';
+import type { Client } from '../server/client.ts';
 import type { RdbSaveOptions } from '../persistence/rdb-writer.ts';
 import type { AofThreads } from '../persistence/aof.ts';
 import { writeBasePart } from '../persistence/aof-rewrite.ts';
@@ -32,7 +33,7 @@ import { PartRounds, reportPart } from './parts.ts';
 /** The requests a held thread answers here. */
 export const AOF_OPS = new Set(['aof-switch', 'aof-on', 'aof-flush', 'aof-reload']);
 
-export function threadAof(state: ServerState, link: ThreadLink): { aof: AofThreads; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
+export function threadAof(state: ServerState<Client>, link: ThreadLink): { aof: AofThreads; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
   const words = link.words;
   const rounds = new PartRounds();
 

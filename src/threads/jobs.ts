@@ -40,7 +40,7 @@ import {
 } from './job-records.ts';
 
 export class Jobs {
-  private readonly state: ServerState;
+  private readonly state: ServerState<Client>;
   private readonly rings: JobRings;
   private readonly count: number;
   private readonly me: number;
@@ -69,7 +69,7 @@ export class Jobs {
   private readonly send = (): void => this.sendAll();
 
   constructor(
-    state: ServerState,
+    state: ServerState<Client>,
     shared: SharedArrayBuffer,
     index: number,
     ports: (MessagePort | null)[],

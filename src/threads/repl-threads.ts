@@ -18,6 +18,7 @@
  * replica gets every piece after it.
  */
 import type { ServerState } from '../server/server-state.ts';
+import type { Client } from '../server/client.ts';
 import type { ReplicationThreads } from '../replication/primary.ts';
 import { DEFAULT_SAVE_OPTIONS, writeRdb } from '../persistence/rdb-writer.ts';
 import { SHARED, type LinkRequest, type ThreadLink } from './link.ts';
@@ -37,7 +38,7 @@ interface SeqWaiter {
 /** Whether sequence number a comes before b (the shared sequence wraps). */
 const before = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 
-export function threadReplication(state: ServerState, link: ThreadLink): {
+export function threadReplication(state: ServerState<Client>, link: ThreadLink): {
   threads: ReplicationThreads;
   flush: () => void;
   serve: (req: LinkRequest) => unknown;

@@ -30,7 +30,7 @@ type Notices = Record<string, (m: LinkRequest) => void>;
  * the link's ports, so a thread that holds the owner has them all
  * (ThreadLink.catchUp). Returns the owner's handler of 'interest' requests and the notices it handles.
  */
-function keyInterest(state: ServerState, link: ThreadLink): { serve: (req: LinkRequest) => unknown; notices: Notices } {
+function keyInterest(state: ServerState<Client>, link: ThreadLink): { serve: (req: LinkRequest) => unknown; notices: Notices } {
   const engine = state.engine;
   /** Owner side: "db:key" → threads that asked. */
   const interest = new Map<string, Set<number>>();
@@ -86,7 +86,7 @@ function keyInterest(state: ServerState, link: ThreadLink): { serve: (req: LinkR
  * the command's reply leaves; a thread running such a replay does not pass
  * it on.
  */
-function replayEverywhere(state: ServerState): void {
+function replayEverywhere(state: ServerState<Client>): void {
   let replaying = false;
   const elsewhere = (args: string[]): void => {
     // not while this thread loads an AOF on its own: every thread runs the file's commands itself
@@ -120,7 +120,7 @@ function replayEverywhere(state: ServerState): void {
  * so lines of different threads keep the order the commands ran in; from
  * inside a hold, where it cannot ask, it is sent as a notice).
  */
-function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): void {
+function monitorsEverywhere(state: ServerState<Client>, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): void {
   const words = link.words;
   state.monitorsElsewhere = {
     active: () => words.load(SHARED.MONITORS) > state.monitors.size,
@@ -151,7 +151,7 @@ function monitorsEverywhere(state: ServerState, link: ThreadLink, ask: (t: numbe
  * write-backs hands on nothing: the writer did. Flushes are handled by each
  * thread as it flushes (server-ops.ts).
  */
-function trackingEverywhere(state: ServerState, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
+function trackingEverywhere(state: ServerState<Client>, link: ThreadLink, ask: (t: number, req: LinkRequest) => unknown): {
   notices: Notices;
   flush: () => void;
   handOver: (to: number) => { keys: string[]; writers: number[] } | null;
@@ -262,7 +262,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       link.close();
       jobs?.close();
     },
-    attach(state: ServerState): void {
+    attach(state: ServerState<Client>): void {
       if (init.runId !== undefined) state.runId = init.runId;
       // client ids increase over the whole server (a shared sequence), and the low part names the thread
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;

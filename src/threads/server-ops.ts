@@ -3,6 +3,7 @@
  * listing and flushing its own shards' keys (threads/server-wide.ts asks).
  */
 import type { ServerState } from '../server/server-state.ts';
+import type { Client } from '../server/client.ts';
 import type { LinkRequest } from './link.ts';
 import { threadSectionLines } from '../commands/server/info.ts';
 import { histogramEntries } from '../commands/server/latency.ts';
@@ -14,7 +15,7 @@ import { keyDigests } from '../commands/server/debug-digest.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
-export function serverOp(state: ServerState, req: LinkRequest): unknown {
+export function serverOp(state: ServerState<Client>, req: LinkRequest): unknown {
   const engine = state.engine;
   switch (req.op) {
     case 'dbsize':
@@ -87,7 +88,7 @@ export function serverOp(state: ServerState, req: LinkRequest): unknown {
 }
 
 /** Keys another thread changed, for this thread's tracking clients. */
-export function remoteInvalidate(state: ServerState, keys: readonly string[], writers: readonly number[]): void {
+export function remoteInvalidate(state: ServerState<Client>, keys: readonly string[], writers: readonly number[]): void {
   const t = state.tracking;
   if (t !== null) for (let i = 0; i < keys.length; i++) t.remoteChange(keys[i]!, writers[i] ?? 0);
 }

@@ -16,9 +16,10 @@
  */
 import { join } from 'node:path';
 import type { ServerState } from '../server/server-state.ts';
+import type { Client } from '../server/client.ts';
 import type { RdbSaveOptions } from '../persistence/rdb-writer.ts';
 import { savePartAsync, sectionsNow, type ThreadSaves } from '../persistence/snapshot.ts';
-import { emptyData, loadRdbFile, markSaved, saveState, totalDirty } from '../commands/server/save-state.ts';
+import { emptyData, loadRdbFile, markSaved, saveState, totalDirty } from '../persistence/save-state.ts';
 import { functionStore } from '../persistence/rdb-functions.ts';
 import { SHARED, type LinkRequest, type ThreadLink } from './link.ts';
 import { PartRounds, reportPart } from './parts.ts';
@@ -27,7 +28,7 @@ import { PartRounds, reportPart } from './parts.ts';
 export const SNAPSHOT_OPS = new Set(['part-now', 'part-start', 'saved', 'reload']);
 
 /** The saving thread's side (ServerState.threadSaves) and the owners' handler of snapshot requests. */
-export function threadSnapshots(state: ServerState, link: ThreadLink): { saves: ThreadSaves; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
+export function threadSnapshots(state: ServerState<Client>, link: ThreadLink): { saves: ThreadSaves; serve: (req: LinkRequest, from: number) => unknown; onDone: (m: LinkRequest) => void } {
   const words = link.words;
   const others = (req: LinkRequest): unknown[] => state.others!(req);
   const rounds = new PartRounds();

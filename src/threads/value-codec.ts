@@ -6,6 +6,7 @@
  * skiplist after it shrinks, as they do on one thread (OBJECT ENCODING).
  */
 import type { ServerState } from '../server/server-state.ts';
+import type { Client } from '../server/client.ts';
 import type { Value } from '../datatypes/value.ts';
 import type { ValueCodec } from './borrow.ts';
 import { HashValue } from '../datatypes/hash.ts';
@@ -14,7 +15,7 @@ import { isPacked, unpackValue } from '../datatypes/stored.ts';
 import { appendRaw, isBoxed } from '../datatypes/string-raw.ts';
 import { dumpPayload } from '../persistence/rdb-writer.ts';
 import { readDumpPayload } from '../persistence/rdb-load.ts';
-import { loadLimits, saveOptions } from '../commands/server/save-state.ts';
+import { loadLimits, saveOptions } from '../persistence/save-state.ts';
 
 /** The byte before the payload. */
 const AS_LOADED = 0;
@@ -40,7 +41,7 @@ function withEncoding(v: Value, kind: number): Value {
 }
 
 /** Values as DUMP payloads under the thread's config, with the encoding byte first. */
-export function codecFor(state: ServerState): ValueCodec {
+export function codecFor(state: ServerState<Client>): ValueCodec {
   return {
     encode: (v: Value) => {
       const p = dumpPayload(v, saveOptions(state));

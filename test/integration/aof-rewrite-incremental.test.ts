@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { aofOf } from '../../src/commands/server/aof.ts';
-import { saveOptions } from '../../src/commands/server/save-state.ts';
+import { saveOptions } from '../../src/persistence/save-state.ts';
 import { saveSnapshotAsync } from '../../src/persistence/snapshot.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/index.ts';
 import { RespClient } from '../helpers/resp-client.ts';
-import { saveState } from '../../src/commands/server/save-state.ts';
+import { saveState } from '../../src/persistence/save-state.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allCommands } from '../../src/commands/index.ts';
-import { Registry, type Command } from '../../src/commands/core/registry.ts';
-import { command, type CommandSpec } from '../../src/commands/core/spec.ts';
+import { Registry } from '../../src/commands/core/registry.ts';
+import { command, type Command, type CommandSpec } from '../../src/commands/core/spec.ts';
 import { COMMAND_META } from '../../src/commands/core/command-meta.ts';
-import { commandKeys, keySpecsOf } from '../../src/commands/server/command-info.ts';
+import { commandKeys, keySpecsOf } from '../../src/commands/core/key-specs.ts';
 
 const registry = new Registry(allCommands());
 

@@ -9,18 +9,8 @@ import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { PauseType } from '../../server/pause.ts';
 import type { Client } from '../../server/client.ts';
 import type { ServerState } from '../../server/server-state.ts';
-import type { Command } from '../core/registry.ts';
-import { trackingListFlags, trackingSubcommands } from './client-tracking.ts';
-import { trackingRedirect } from '../../reactivity/tracking.ts';
-
-/** Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them (Redis's getClientType). */
-export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
-
-export function clientType(c: Client): ClientType {
-  if (c.ext.replica) return 'replica';
-  if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) return 'pubsub';
-  return 'normal';
-}
+import { trackingSubcommands } from './client-tracking.ts';
+import { clientInfoLine, clientType, seconds, type ClientType } from '../../server/client-info.ts';
 
 /** Redis's getClientTypeByName: null for an unknown name. */
 function typeByName(name: string): ClientType | null {
@@ -37,57 +27,6 @@ function typeByName(name: string): ClientType | null {
     default:
       return null;
   }
-}
-
-/** The flags= letters, in Redis's order. */
-function clientFlags(c: Client): string {
-  let f = '';
-  if (c.server.monitors.has(c)) f += 'O';
-  else if (c.ext.replica) f += 'S';
-  if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) f += 'P';
-  if (c.ext.multi) f += 'x';
-  if (c.blocked) f += 'b';
-  if (c.ext.tracking !== undefined) f += trackingListFlags(c);
-  if (c.ext.multi && c.ext.watchDirty) f += 'd';
-  if (c.closeAfterReply) f += 'c';
-  if (c.noEvict) f += 'e';
-  if (c.noTouch) f += 'T';
-  return f === '' ? 'N' : f;
-}
-
-function argsMem(args: readonly string[]): number {
-  let n = 0;
-  for (const a of args) n += a.length;
-  return n;
-}
-
-const seconds = (ms: number): number => Math.floor(ms / 1000);
-
-/**
- * One CLIENT LIST / CLIENT INFO line with the fields Redis 7.0 prints, in its
- * order. `args` are the running command's arguments when `c` is the client
- * asking (argv-mem; other clients are between commands).
- */
-export function clientInfoLine(c: Client, args: readonly string[] | null = null): string {
-  const now = seconds(Date.now());
-  const fd = (c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
-  const tx = c.ext.multi as { queue: Array<[Command, string[]]> } | undefined;
-  let multiMem = 0;
-  if (tx) for (const [, a] of tx.queue) multiMem += argsMem(a);
-  const qbuf = c.closed ? 0 : c.queryBufSize;
-  const argvMem = args ? argsMem(args) : 0;
-  const rbs = c.reply.buf.length;
-  const obl = Math.min(c.reply.len, rbs);
-  const omem = c.socket?.writableLength ?? 0;
-  const events = c.closed || !c.socket ? '' : omem > 0 ? 'rw' : 'r';
-  return (
-    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
-    ` age=${now - seconds(c.createdAt)} idle=${now - seconds(c.lastInteraction)} flags=${clientFlags(c)} db=${c.db}` +
-    ` sub=${c.subscriptions} psub=${c.patternSubscriptions} ssub=${c.shardSubscriptions} multi=${tx ? tx.queue.length : -1}` +
-    ` qbuf=${qbuf} qbuf-free=${qbuf > 0 ? Math.max(0, 16384 - qbuf) : 0} argv-mem=${argvMem} multi-mem=${multiMem}` +
-    ` rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + rbs + omem + 1024}` +
-    ` events=${events} cmd=${c.lastCommand} user=${c.user.name} redir=${trackingRedirect(c)} resp=${c.resp}`
-  );
 }
 
 /** Redis's validateClientAttr: printable ASCII without spaces. */
@@ -231,13 +170,13 @@ function clientList(c: Client, args: string[]): void {
 }
 
 /** CLIENT LIST's lines for this thread's clients (`self`: the caller, whose line shows its own command). */
-export function listClients(server: ServerState, args: readonly string[], self: Client | null): string {
+export function listClients(server: ServerState<Client>, args: readonly string[], self: Client | null): string {
   let out = '';
   if (args.length === 4 && isOpt(args[2]!, 'TYPE')) {
     const type = typeByName(args[3]!);
     if (type === null) throw new CommandError(`ERR Unknown client type '${args[3]!}'`);
     for (const x of server.clients.values()) {
-      if (clientType(x) === type) out += clientInfoLine(x, x === self ? args : null) + '\n';
+      if (clientType(x) === type) out += clientInfoLine(x, server.monitors, x === self ? args : null) + '\n';
     }
   } else if (args.length > 3 && isOpt(args[2]!, 'ID')) {
     // every ID is checked first, then listed in the order given
@@ -249,12 +188,12 @@ export function listClients(server: ServerState, args: readonly string[], self: 
     }
     for (const id of ids) {
       const x = server.clients.get(id);
-      if (x) out += clientInfoLine(x, x === self ? args : null) + '\n';
+      if (x) out += clientInfoLine(x, server.monitors, x === self ? args : null) + '\n';
     }
   } else if (args.length !== 2) {
     throw new CommandError(Err.SYNTAX);
   } else {
-    for (const x of server.clients.values()) out += clientInfoLine(x, x === self ? args : null) + '\n';
+    for (const x of server.clients.values()) out += clientInfoLine(x, server.monitors, x === self ? args : null) + '\n';
   }
   return out;
 }
@@ -269,7 +208,7 @@ interface KillFilter {
   maxage: number;
 }
 
-function parseKillFilter(server: ServerState, args: readonly string[]): KillFilter {
+function parseKillFilter(server: ServerState<Client>, args: readonly string[]): KillFilter {
   const f: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipme: true, maxage: 0 };
   if (args.length === 3) {
     // old form CLIENT KILL addr: may kill the caller itself
@@ -330,12 +269,12 @@ function clientKill(c: Client, args: string[]): void {
 }
 
 /** Kills this thread's clients that match CLIENT KILL's `args`; how many (another thread's request: no caller). */
-export function killClientsMatching(server: ServerState, args: readonly string[]): number {
+export function killClientsMatching(server: ServerState<Client>, args: readonly string[]): number {
   return killClients(server, parseKillFilter(server, args), null);
 }
 
 /** Kills the matching clients of this thread but `self`; how many, negated when `self` matched too (counted, its caller closes it). */
-function killClients(server: ServerState, f: KillFilter, self: Client | null): number {
+function killClients(server: ServerState<Client>, f: KillFilter, self: Client | null): number {
   const now = seconds(Date.now());
   let killed = 0;
   let selfToo = false;
@@ -427,7 +366,7 @@ const client = command({
   subcommands: [
     sub('id', 2, '5.0.0', 'Returns the client ID for the current connection', (c) => c.reply.int(c.id)),
     sub('info', 2, '6.2.0', 'Returns information about the current client connection.', (c, args) => {
-      c.reply.verbatim(clientInfoLine(c, args) + '\n');
+      c.reply.verbatim(clientInfoLine(c, c.server.monitors, args) + '\n');
     }),
     sub('list', -2, '2.4.0', 'Get the list of client connections', clientList, {
       admin: true, complexity: 'O(N) where N is the number of client connections', args: LIST_ARGS,

@@ -106,17 +106,6 @@ function clientTrackingInfo(c: Client): void {
   r.bulkArray(prefixes);
 }
 
-/** CLIENT LIST flags contributed by tracking: t (on), R (broken redirect), B (BCAST), in Redis's order. */
-export function trackingListFlags(c: Client): string {
-  const f = trackingFlags(c);
-  if (f === 0) return '';
-  let s = '';
-  if (f & TF.ON) s += 't';
-  if (f & TF.BROKEN_REDIR) s += 'R';
-  if (f & TF.BCAST) s += 'B';
-  return s;
-}
-
 const token = (name: string): ArgSpec => ({ name, type: 'pure-token', token: name.toUpperCase() });
 
 function sub(name: string, arity: number, since: string, summary: string, handler: (c: Client, args: string[]) => void, extra: { complexity?: string; args?: readonly ArgSpec[] } = {}): CommandSpec {

@@ -282,3 +282,8 @@ export const COMMAND_META: Readonly<Record<string, CommandMeta>> = {
   "zunion": { ks: ["RO access|i1|n0,1,1"] },
   "zunionstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|n0,1,1"] },
 };
+
+/** Redis's metadata of a command (by its full name), if it has any. */
+export function metaOf(cmd: { readonly fullName: string }): CommandMeta | undefined {
+  return COMMAND_META[cmd.fullName];
+}

@@ -1,23 +1,8 @@
-/** The command table, built from the specs of every family. */
-import type { CommandSpec, Handler } from './spec.ts';
-
-export interface Command {
-  readonly spec: CommandSpec;
-  /** "get", or "client|setname" for a subcommand. */
-  readonly fullName: string;
-  readonly handler: Handler | undefined;
-  readonly subcommands: Map<string, Command> | null;
-  readonly parent: Command | null;
-  readonly aclCategories: readonly string[];
-  readonly isWrite: boolean;
-  /** Flagged 'fast' or a plain read/write of one key: timed by sampling in commandstats. */
-  readonly isFast: boolean;
-  // commandstats
-  calls: number;
-  usec: number;
-  rejectedCalls: number;
-  failedCalls: number;
-}
+/**
+ * The command table, built from the specs of every family. Generic in the
+ * client type C the handlers take (ServerState holds a Registry<Client>).
+ */
+import type { CommandOf, SpecInfo, SpecOf } from './command.ts';
 
 const GROUP_CATEGORY: Record<string, string> = {
   string: '@string', list: '@list', hash: '@hash', set: '@set', sorted_set: '@sortedset',
@@ -25,7 +10,7 @@ const GROUP_CATEGORY: Record<string, string> = {
   geo: '@geo', stream: '@stream', pubsub: '@pubsub', transactions: '@transaction', scripting: '@scripting',
 };
 
-function aclCategoriesOf(spec: CommandSpec): string[] {
+function aclCategoriesOf(spec: SpecInfo): string[] {
   const f = new Set(spec.flags);
   const out: string[] = [];
   if (f.has('write')) out.push('@write');
@@ -43,8 +28,8 @@ function aclCategoriesOf(spec: CommandSpec): string[] {
   return out;
 }
 
-function build(spec: CommandSpec, parent: Command | null): Command {
-  const cmd: Command = {
+function build<C>(spec: SpecOf<C>, parent: CommandOf<C> | null): CommandOf<C> {
+  const cmd: CommandOf<C> = {
     spec,
     fullName: parent ? `${parent.fullName}|${spec.name}` : spec.name,
     handler: spec.handler,
@@ -56,19 +41,19 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0,
   };
   if (spec.subcommands) {
-    const subs = new Map<string, Command>();
+    const subs = new Map<string, CommandOf<C>>();
     for (const s of spec.subcommands) subs.set(s.name, build(s, cmd));
-    (cmd as { subcommands: Map<string, Command> | null }).subcommands = subs;
+    (cmd as { subcommands: ReadonlyMap<string, CommandOf<C>> | null }).subcommands = subs;
   }
   return cmd;
 }
 
-export class Registry {
+export class Registry<C> {
   /** Lower-case name → command; upper-case names are indexed too so common lookups don't allocate. */
-  private readonly byName = new Map<string, Command>();
-  readonly commands: Command[] = [];
+  private readonly byName = new Map<string, CommandOf<C>>();
+  readonly commands: CommandOf<C>[] = [];
 
-  constructor(specs: Iterable<CommandSpec>) {
+  constructor(specs: Iterable<SpecOf<C>>) {
     for (const spec of specs) {
       if (this.byName.has(spec.name)) throw new Error(`duplicate command spec '${spec.name}'`);
       const cmd = build(spec, null);
@@ -78,26 +63,15 @@ export class Registry {
     }
   }
 
-  lookup(name: string): Command | undefined {
+  lookup(name: string): CommandOf<C> | undefined {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
   /** Every command and subcommand, depth first. */
-  *all(): Iterable<Command> {
+  *all(): Iterable<CommandOf<C>> {
     for (const c of this.commands) {
       yield c;
       if (c.subcommands) yield* c.subcommands.values();
     }
-  }
-
-  /** Key positions (0-based indexes into args) of one invocation. */
-  static keyIndexes(cmd: Command, args: readonly string[]): number[] {
-    const s = cmd.spec;
-    if (s.keys) return s.keys(args);
-    if (s.firstKey <= 0) return [];
-    const last = s.lastKey < 0 ? args.length + s.lastKey : s.lastKey;
-    const out: number[] = [];
-    for (let i = s.firstKey; i <= last && i < args.length; i += s.step) out.push(i);
-    return out;
   }
 }

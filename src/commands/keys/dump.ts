@@ -13,7 +13,7 @@ import type { Value } from '../../datatypes/value.ts';
 import { dumpPayload } from '../../persistence/rdb-writer.ts';
 import { readDumpPayload } from '../../persistence/rdb-load.ts';
 import { verifyDumpPayload } from '../../persistence/dump-payload.ts';
-import { loadLimits, saveOptions, saveState } from '../server/save-state.ts';
+import { loadLimits, saveOptions, saveState } from '../../persistence/save-state.ts';
 import { migrateCommand } from './migrate.ts';
 import { saveCommands } from '../server/save.ts';
 

@@ -14,7 +14,7 @@ import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { getConfigValue } from '../../config/config.ts';
 import { dumpPayload } from '../../persistence/rdb-writer.ts';
-import { saveOptions } from '../server/save-state.ts';
+import { saveOptions } from '../../persistence/save-state.ts';
 import type { Client } from '../../server/client.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import type { Value } from '../../datatypes/value.ts';
@@ -105,9 +105,9 @@ class TargetConn {
   }
 }
 
-const caches = new WeakMap<ServerState, Map<string, TargetConn>>();
+const caches = new WeakMap<ServerState<Client>, Map<string, TargetConn>>();
 
-function cacheOf(s: ServerState): Map<string, TargetConn> {
+function cacheOf(s: ServerState<Client>): Map<string, TargetConn> {
   let m = caches.get(s);
   if (m === undefined) {
     m = new Map();
@@ -128,11 +128,11 @@ function cacheOf(s: ServerState): Map<string, TargetConn> {
 }
 
 /** Cached target connections (INFO migrate_cached_sockets). */
-export function migrateCachedSockets(s: ServerState): number {
+export function migrateCachedSockets(s: ServerState<Client>): number {
   return caches.get(s)?.size ?? 0;
 }
 
-async function getConn(s: ServerState, host: string, port: string, timeoutMs: number): Promise<TargetConn> {
+async function getConn(s: ServerState<Client>, host: string, port: string, timeoutMs: number): Promise<TargetConn> {
   const cache = cacheOf(s);
   const name = `${host}:${port}`;
   const cached = cache.get(name);
@@ -156,7 +156,7 @@ async function getConn(s: ServerState, host: string, port: string, timeoutMs: nu
   return conn;
 }
 
-function closeConn(s: ServerState, host: string, port: string): void {
+function closeConn(s: ServerState<Client>, host: string, port: string): void {
   const cache = cacheOf(s);
   const name = `${host}:${port}`;
   cache.get(name)?.close();

@@ -142,7 +142,7 @@ function syntaxError(args: string[]): CommandError {
  * What the subscription registries hold: this thread's answer to a PUBSUB
  * question (threads/server-ops.ts asks every other thread the same).
  */
-export function pubsubView(s: ServerState, q: { what: 'list' | 'numsub' | 'patterns'; kind: Kind; pattern?: string | null; names?: string[] }): string[] | number[] {
+export function pubsubView(s: ServerState<Client>, q: { what: 'list' | 'numsub' | 'patterns'; kind: Kind; pattern?: string | null; names?: string[] }): string[] | number[] {
   const hub = s.pubsub;
   if (q.what === 'list') return hub.list(q.kind, q.pattern ?? null);
   if (q.what === 'numsub') return q.names!.map((n) => hub.numSub(q.kind, n));
@@ -150,7 +150,7 @@ export function pubsubView(s: ServerState, q: { what: 'list' | 'numsub' | 'patte
 }
 
 /** The answers of every thread (this one's alone with one thread). */
-function everyThread(s: ServerState, q: Parameters<typeof pubsubView>[1]): Array<string[] | number[]> {
+function everyThread(s: ServerState<Client>, q: Parameters<typeof pubsubView>[1]): Array<string[] | number[]> {
   const mine = pubsubView(s, q);
   return s.others === null ? [mine] : [mine, ...(s.others({ op: 'pubsub-view', q }) as Array<string[] | number[]>)];
 }

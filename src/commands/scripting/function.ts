@@ -8,7 +8,7 @@ import { CommandError } from '../core/errors.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
 import { replyHelp } from '../server/command-info.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS } from '../../scripting/functions.ts';
 import { FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';

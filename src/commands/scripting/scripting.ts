@@ -6,7 +6,7 @@ import { numkeysPositions } from '../core/numkeys.ts';
 import { replyHelp } from '../server/command-info.ts';
 import { addInfoFields, bytesToHuman } from '../server/info.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
 import { sha1hex, shebangFlags, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';

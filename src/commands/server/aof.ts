@@ -7,19 +7,36 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { addInfoFields } from './info.ts';
 import { debugHooks } from './debug.ts';
-import { bgsaveRunning, otherBackgroundJob } from './save-state.ts';
+import { bgsaveRunning, otherBackgroundJob } from '../../persistence/save-state.ts';
 import { Aof } from '../../persistence/aof.ts';
 import { AofError } from '../../persistence/aof-manifest.ts';
-import { replyHold, type Client } from '../../server/client.ts';
+import { Client, replyHold } from '../../server/client.ts';
+import { execute } from '../../server/dispatch.ts';
 import type { ServerState } from '../../server/server-state.ts';
 
-const aofs = new WeakMap<ServerState, Aof>();
+/** Each server's AOF, by the server object. */
+const aofs = new WeakMap<object, Aof>();
+
+const NULL_SINK = { write: (): boolean => true };
+
+/** AOF loading runs a file's commands as a fake client, authenticated, replies dropped. */
+function aofReplayer(s: ServerState<Client>): () => (args: string[]) => void {
+  return () => {
+    const fake = new Client(s, null);
+    fake.authenticated = true;
+    fake.ext.aofLoading = true;
+    return (args) => {
+      void execute(fake, args);
+      fake.reply.flush(NULL_SINK);
+    };
+  };
+}
 
 /** The AOF of a server (created on first use). */
-export function aofOf(s: ServerState): Aof {
+export function aofOf(s: ServerState<Client>): Aof {
   let a = aofs.get(s);
   if (!a) {
-    a = new Aof(s);
+    a = new Aof(s, aofReplayer(s));
     aofs.set(s, a);
   }
   return a;
@@ -35,7 +52,7 @@ replyHold.fn = (c: Client): boolean => {
  * it can't: the server must not start without its data), then keeps the AOF
  * fed by the propagation stream and follows CONFIG SET.
  */
-export function startAof(s: ServerState): Aof {
+export function startAof(s: ServerState<Client>): Aof {
   const a = aofOf(s);
   try {
     a.loadAtStartup();
@@ -59,7 +76,7 @@ export function startAof(s: ServerState): Aof {
 }
 
 /** prepareForShutdown's AOF check: false (logged) while the first AOF is still being written, unless forced. */
-export function aofShutdownCheck(s: ServerState, force: boolean): boolean {
+export function aofShutdownCheck(s: ServerState<Client>, force: boolean): boolean {
   const a = aofs.get(s);
   if (!a || a.state !== 'wait_rewrite') return true;
   if (force) {

@@ -15,7 +15,7 @@ import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { rewriteConfigFile } from '../../config/rewrite.ts';
 import type { Client } from '../../server/client.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { debugReload, saveState } from './save-state.ts';
+import { debugReload, saveState } from '../../persistence/save-state.ts';
 import { idleMs } from '../../engine/lru.ts';
 
 const HELP = [
@@ -122,7 +122,7 @@ const HELP = [
 
 /**
  * What DEBUG RELOAD / LOADAOF do: RELOAD saves dir/dbfilename, flushes and
- * loads it back (save-state.ts); the AOF family replaces loadAof.
+ * loads it back (persistence/save-state.ts); the AOF family replaces loadAof.
  */
 export const debugHooks: {
   reload: (c: Client, flags: { merge: boolean; flush: boolean; save: boolean }) => void;

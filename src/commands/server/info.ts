@@ -7,16 +7,17 @@ import { countKeyspace } from '../../engine/server-wide.ts';
 import { percentileOf } from '../../server/latency.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
+import type { Client } from '../../server/client.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from '../../server/version.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { arch, machine, release, totalmem, type } from 'node:os';
 import { resolve } from 'node:path';
-import { saveState, totalDirty } from './save-state.ts';
+import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
 
 type Field = [name: string, value: string | number];
-type Provider = (s: ServerState) => Field[];
+type Provider = (s: ServerState<Client>) => Field[];
 
 
 /** Redis's bytesToHuman: 100B, 2.00K, 1.50M … */
@@ -35,7 +36,7 @@ export function bytesToHuman(n: number): string {
 const pct = (n: number): string => `${n.toFixed(2)}%`;
 const secs = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
 
-function shardTotals(s: ServerState): { hits: number; misses: number; expired: number; dirty: number } {
+function shardTotals(s: ServerState<Client>): { hits: number; misses: number; expired: number; dirty: number } {
   const t = { hits: 0, misses: 0, expired: 0, dirty: 0 };
   // the guest shard's too: reads and writes of keys borrowed from other threads count here
   for (const sh of s.engine.eventShards) {
@@ -48,9 +49,9 @@ function shardTotals(s: ServerState): { hits: number; misses: number; expired: n
 }
 
 /** Net throughput between two INFO calls (instantaneous_*_kbps). */
-const netSamples = new WeakMap<ServerState, { t: number; in: number; out: number; kin: number; kout: number }>();
+const netSamples = new WeakMap<ServerState<Client>, { t: number; in: number; out: number; kin: number; kout: number }>();
 
-function netRates(s: ServerState): [number, number] {
+function netRates(s: ServerState<Client>): [number, number] {
   const now = performance.now();
   const prev = netSamples.get(s);
   let kin = 0;
@@ -67,7 +68,7 @@ function netRates(s: ServerState): [number, number] {
   return [kin, kout];
 }
 
-function memoryFields(s: ServerState): Field[] {
+function memoryFields(s: ServerState<Client>): Field[] {
   const m = process.memoryUsage();
   // with threads: every thread's memory as of now (not as last published)
   const used = s.memory.used(true);
@@ -395,9 +396,9 @@ export function addInfoFields(section: string, provider: Provider): void {
 }
 
 /** With threads: fields whose value over every thread is computed by their family (e.g. distinct channels), not added up. */
-const crossThread = new Map<string, (s: ServerState) => number>();
+const crossThread = new Map<string, (s: ServerState<Client>) => number>();
 
-export function addCrossThreadField(name: string, value: (s: ServerState) => number): void {
+export function addCrossThreadField(name: string, value: (s: ServerState<Client>) => number): void {
   crossThread.set(name, value);
 }
 
@@ -421,7 +422,7 @@ const LARGEST = new Set([
 const MERGED = new Set(['clients', 'memory', 'stats', 'persistence', 'commandstats', 'errorstats', 'replication']);
 
 /** This thread's fields of a section, merged with every other thread's (none with one thread). */
-function sectionLines(s: ServerState, name: string): Field[] {
+function sectionLines(s: ServerState<Client>, name: string): Field[] {
   const fields = threadSectionLines(s, name);
   if (s.others === null || !MERGED.has(name)) return fields;
   const others = s.others({ op: 'info-section', name }) as Field[][];
@@ -486,7 +487,7 @@ function mergeCounters(fields: Field[], others: Field[][]): Field[] {
 }
 
 /** A section's fields as this thread alone sees them. */
-export function threadSectionLines(s: ServerState, name: string): Field[] {
+export function threadSectionLines(s: ServerState<Client>, name: string): Field[] {
   const fields = SECTIONS[name]!(s);
   const extra = extraFields.get(name);
   if (!extra) return fields;
@@ -501,7 +502,7 @@ export function threadSectionLines(s: ServerState, name: string): Field[] {
 }
 
 /** The INFO text for the requested section names (Redis's genRedisInfoString). */
-export function infoString(s: ServerState, names: readonly string[]): string {
+export function infoString(s: ServerState<Client>, names: readonly string[]): string {
   const wanted = new Set<string>();
   let all = false;
   if (names.length === 0) for (const n of DEFAULT) wanted.add(n);

@@ -4,7 +4,7 @@ import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import { replyHelp } from '../connection/client-cmd.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import { latencyGraph, latencyReport } from '../../server/latency-report.ts';
 import { mergeCdfs, mergeEvents, type LatencyEvent } from '../../server/latency.ts';
@@ -31,7 +31,7 @@ const SLOWLOG_HELP = [
 
 /** SLOWLOG GET [count] | LEN | RESET | HELP */
 /** SLOWLOG's entries (with threads: every thread's, threads/server-ops.ts). */
-function slowEntries(s: ServerState): readonly SlowLogEntry[] {
+function slowEntries(s: ServerState<Client>): readonly SlowLogEntry[] {
   const others = s.others === null ? [] : (s.others({ op: 'slowlog' }) as SlowLogEntry[][]);
   return mergedEntries(s.slowlog.entries, others, s.slowlogMaxLen);
 }
@@ -90,7 +90,7 @@ const LATENCY_HELP = [
 ];
 
 /** LATENCY HISTOGRAM's entries: [command name, calls, cdf] of the commands in `args` (all when none) that have calls. */
-export function histogramEntries(s: ServerState, args: readonly string[]): Array<[string, number, Array<[number, number]>]> {
+export function histogramEntries(s: ServerState<Client>, args: readonly string[]): Array<[string, number, Array<[number, number]>]> {
   const lat = s.latency;
   const out: Array<[string, number, Array<[number, number]>]> = [];
   const add = (cmd: Command): void => {
@@ -143,14 +143,14 @@ function histogram(c: Client, args: string[]): void {
 }
 
 /** The latency events (with threads: every thread's, merged). */
-function latencyEvents(s: ServerState): ReadonlyMap<string, LatencyEvent> {
+function latencyEvents(s: ServerState<Client>): ReadonlyMap<string, LatencyEvent> {
   if (s.others === null) return s.latency.events;
   const others = s.others({ op: 'latency-events' }) as Array<Array<[string, LatencyEvent]>>;
   return mergeEvents([[...s.latency.events], ...others]);
 }
 
 /** "get" or "client|id" → the command. */
-function lookupFull(s: ServerState, name: string): Command | undefined {
+function lookupFull(s: ServerState<Client>, name: string): Command | undefined {
   const bar = name.indexOf('|');
   if (bar < 0) return s.registry.lookup(name);
   return s.registry.lookup(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());

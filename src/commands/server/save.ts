@@ -1,8 +1,8 @@
-/** SAVE and BGSAVE [SCHEDULE] (LASTSAVE is in server.ts; the machinery in save-state.ts). */
+/** SAVE and BGSAVE [SCHEDULE] (LASTSAVE is in server.ts; the machinery in persistence/save-state.ts). */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt } from '../core/parse.ts';
-import { bgsaveRunning, otherBackgroundJob, saveHooks, saveState, startBgsave } from './save-state.ts';
+import { bgsaveRunning, otherBackgroundJob, saveHooks, saveState, startBgsave } from '../../persistence/save-state.ts';
 
 const OTHER_CHILD = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 

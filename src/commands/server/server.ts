@@ -8,7 +8,7 @@ import { infoCommands } from './info.ts';
 import { configCommands } from './config-cmd.ts';
 import { commandCommands } from './command-info.ts';
 import { debugCommands } from './debug.ts';
-import { hasSavePoints, saveHooks, saveState } from './save-state.ts';
+import { hasSavePoints, saveHooks, saveState } from '../../persistence/save-state.ts';
 import { aofShutdownCheck } from './aof.ts';
 import type { Client } from '../../server/client.ts';
 

@@ -3,7 +3,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { call } from '../../server/dispatch.ts';
 import type { Client } from '../../server/client.ts';
-import type { Command } from '../core/registry.ts';
+import type { Command } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
 
@@ -29,14 +29,14 @@ interface WatchEntry {
 /** (db, key) → the clients watching it and their entries. */
 type WatchTable = Map<string, Map<Client, WatchEntry>>;
 
-const watchers = new WeakMap<ServerState, WatchTable>();
+const watchers = new WeakMap<ServerState<Client>, WatchTable>();
 const slot = (db: number, key: string): string => db + '\0' + key;
 
 function markDirty(c: Client): void {
   c.ext.watchDirty = true;
 }
 
-function watchTable(s: ServerState): WatchTable {
+function watchTable(s: ServerState<Client>): WatchTable {
   let t = watchers.get(s);
   if (!t) {
     const table: WatchTable = new Map();
@@ -73,7 +73,7 @@ function watchTable(s: ServerState): WatchTable {
  * After SWAPDB a b: a watched key counts as touched if it existed on either
  * side, except when only expired keys were involved (touchAllWatchedKeysInDb).
  */
-function swapTouch(s: ServerState, table: WatchTable, a: number, b: number): void {
+function swapTouch(s: ServerState<Client>, table: WatchTable, a: number, b: number): void {
   const engine = s.engine;
   for (const entries of table.values()) {
     for (const [c, e] of entries) {

@@ -10,15 +10,25 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getConfigNumber, getConfigValue } from '../../config/config.ts';
-import { CommandError } from '../core/errors.ts';
-import type { ServerState } from '../../server/server-state.ts';
-import type { RdbSaveOptions } from '../../persistence/rdb-writer.ts';
-import type { LoadLimits } from '../../persistence/rdb-reader.ts';
-import type { LoadOptions, LoadResult } from '../../persistence/rdb-load.ts';
-import { loadSnapshot, saveSnapshotAsync, saveSnapshotSync } from '../../persistence/snapshot.ts';
-import type { SnapshotStats } from '../../persistence/incremental-rdb.ts';
-import { functionStore } from '../../persistence/rdb-functions.ts';
+import { getConfigNumber, getConfigValue, type Config } from '../config/config.ts';
+import { CommandError } from '../commands/core/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Logger } from '../server/host.ts';
+import type { RdbSaveOptions } from './rdb-writer.ts';
+import type { LoadLimits } from './rdb-reader.ts';
+import type { LoadOptions, LoadResult } from './rdb-load.ts';
+import { loadSnapshot, saveSnapshotAsync, saveSnapshotSync, type ThreadSaves } from './snapshot.ts';
+import type { SnapshotStats } from './incremental-rdb.ts';
+import { functionStore } from './rdb-functions.ts';
+
+/** What saving and loading read of the server. */
+export interface SaveHost extends Logger {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly startedAt: number;
+  /** With threads: snapshots of every thread's shards. */
+  readonly threadSaves: ThreadSaves | null;
+}
 
 export interface SaveState {
   /** Sum of the shards' dirty counters at the last save. */
@@ -51,9 +61,9 @@ export interface SaveState {
   bgsave: Promise<void> | null;
 }
 
-const states = new WeakMap<ServerState, SaveState>();
+const states = new WeakMap<SaveHost, SaveState>();
 
-export function saveState(s: ServerState): SaveState {
+export function saveState(s: SaveHost): SaveState {
   let st = states.get(s);
   if (!st) {
     st = {
@@ -67,14 +77,14 @@ export function saveState(s: ServerState): SaveState {
 }
 
 /** Writes made since start-up (Redis's server.dirty without resets). */
-export function totalDirty(s: ServerState): number {
+export function totalDirty(s: SaveHost): number {
   let n = 0;
   for (const sh of s.engine.shards) n += sh.stats.dirty;
   return n;
 }
 
 /** Records a successful save of the dataset as it was when the dirty counter read `dirty`. */
-export function markSaved(s: ServerState, dirty = totalDirty(s)): void {
+export function markSaved(s: SaveHost, dirty = totalDirty(s)): void {
   const st = saveState(s);
   st.dirtyAtSave = dirty;
   st.lastSave = Math.floor(Date.now() / 1000);
@@ -83,17 +93,17 @@ export function markSaved(s: ServerState, dirty = totalDirty(s)): void {
 }
 
 /** True when "save" has at least one save point (FLUSHALL and SHUTDOWN then save, as Redis). */
-export function hasSavePoints(s: ServerState): boolean {
+export function hasSavePoints(s: SaveHost): boolean {
   return (getConfigValue(s.config, 'save') ?? '') !== '';
 }
 
 /** dir/dbfilename */
-export function rdbFile(s: ServerState): string {
+export function rdbFile(s: SaveHost): string {
   return join(s.config.dir, getConfigValue(s.config, 'dbfilename') ?? 'dump.rdb');
 }
 
 /** How to write RDB data under the current config. */
-export function saveOptions(s: ServerState): RdbSaveOptions {
+export function saveOptions(s: SaveHost): RdbSaveOptions {
   return {
     compress: getConfigValue(s.config, 'rdbcompression') !== 'no',
     checksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
@@ -103,7 +113,7 @@ export function saveOptions(s: ServerState): RdbSaveOptions {
 }
 
 /** The encoding limits loaded values are fitted to. */
-export function loadLimits(s: ServerState): LoadLimits {
+export function loadLimits(s: SaveHost): LoadLimits {
   const cfg = s.config;
   return {
     setMaxIntsetEntries: getConfigNumber(cfg, 'set-max-intset-entries', 512),
@@ -115,7 +125,7 @@ export function loadLimits(s: ServerState): LoadLimits {
 }
 
 /** Saves the dataset in the foreground as dir/dbfilename; false (and logged) on failure. */
-function saveRdbFile(s: ServerState): boolean {
+function saveRdbFile(s: SaveHost): boolean {
   const dirty = totalDirty(s);
   // Redis kills a running BGSAVE child here; its file must not replace this one
   saveState(s).syncSaves++;
@@ -136,25 +146,25 @@ function saveRdbFile(s: ServerState): boolean {
 }
 
 /** Whether a BGSAVE runs (with threads: on any thread). */
-export function bgsaveRunning(s: ServerState): boolean {
+export function bgsaveRunning(s: SaveHost): boolean {
   return saveState(s).bgsaveInProgress || s.threadSaves?.backgroundRunning() === true;
 }
 
 /** Foreground saves so far (with threads: on every thread): a BGSAVE started before the latest one must not replace its file. */
-function syncSaves(s: ServerState): number {
+function syncSaves(s: SaveHost): number {
   return s.threadSaves?.syncSaves() ?? saveState(s).syncSaves;
 }
 
-export const saveHooks: { save: (s: ServerState) => boolean } = { save: saveRdbFile };
+export const saveHooks: { save: (s: SaveHost) => boolean } = { save: saveRdbFile };
 
 /** rdbSaveBackground: false when a BGSAVE is already running. */
 /**
  * Whether another background job (the AOF rewrite, set by the AOF) is
  * running: Redis runs one child at a time, so BGSAVE waits for it.
  */
-export const otherBackgroundJob = { active: (_s: ServerState): boolean => false };
+export const otherBackgroundJob = { active: (_s: SaveHost): boolean => false };
 
-export function startBgsave(s: ServerState): boolean {
+export function startBgsave(s: SaveHost): boolean {
   const st = saveState(s);
   const threads = s.threadSaves;
   if (st.bgsaveInProgress || (threads !== null && !threads.claimBackground())) return false;
@@ -203,7 +213,7 @@ export function startBgsave(s: ServerState): boolean {
 }
 
 /** Removes every key of every database (emptyData), reporting them as FLUSHALL does. */
-export function emptyData(s: ServerState): void {
+export function emptyData(s: SaveHost): void {
   const engine = s.engine;
   for (let db = 0; db < engine.databases; db++) {
     for (const ks of engine.keyspaces(db)) {
@@ -215,7 +225,7 @@ export function emptyData(s: ServerState): void {
   }
 }
 
-function loadOptions(s: ServerState, allowDup: boolean): LoadOptions {
+function loadOptions(s: SaveHost, allowDup: boolean): LoadOptions {
   return {
     limits: loadLimits(s),
     allowDup,
@@ -226,7 +236,7 @@ function loadOptions(s: ServerState, allowDup: boolean): LoadOptions {
 }
 
 /** Loads dir/dbfilename into the dataset (rdbLoad); throws with the reason on failure. */
-export function loadRdbFile(s: ServerState, allowDup = false): LoadResult {
+export function loadRdbFile(s: SaveHost, allowDup = false): LoadResult {
   const st = saveState(s);
   const res = loadSnapshot(s.engine, rdbFile(s), loadOptions(s, allowDup));
   st.lastLoadKeysLoaded = res.keysLoaded;
@@ -238,7 +248,7 @@ export function loadRdbFile(s: ServerState, allowDup = false): LoadResult {
 }
 
 /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load back (errors as Redis replies them). */
-export function debugReload(s: ServerState, flags: { merge: boolean; flush: boolean; save: boolean }): void {
+export function debugReload(s: SaveHost, flags: { merge: boolean; flush: boolean; save: boolean }): void {
   if (flags.save && !saveHooks.save(s)) throw new CommandError('ERR');
   if (flags.flush) {
     emptyData(s);
@@ -259,7 +269,7 @@ export function debugReload(s: ServerState, flags: { merge: boolean; flush: bool
  * the AOF loader then handles) and logs as Redis does. Throws when the file
  * can't be loaded: the server must not start with part of its data.
  */
-export function loadAtStartup(s: ServerState): void {
+export function loadAtStartup(s: SaveHost): void {
   if (getConfigValue(s.config, 'appendonly') === 'yes') return;
   const file = rdbFile(s);
   if (!existsSync(file)) return;
@@ -274,7 +284,7 @@ export function loadAtStartup(s: ServerState): void {
 }
 
 /** The save points of the "save" parameter as [seconds, changes] pairs. */
-function savePoints(s: ServerState): Array<[number, number]> {
+function savePoints(s: SaveHost): Array<[number, number]> {
   const v = (getConfigValue(s.config, 'save') ?? '').trim();
   if (v === '') return [];
   const p = v.split(/\s+/).map(Number);
@@ -287,7 +297,7 @@ function savePoints(s: ServerState): Array<[number, number]> {
  * serverCron's save check, 10 times a second: BGSAVE when a save point is
  * reached. The returned function stops it and waits for a running BGSAVE.
  */
-export function startSaveSchedule(s: ServerState): () => Promise<void> {
+export function startSaveSchedule(s: SaveHost): () => Promise<void> {
   const threads = s.threadSaves;
   const timer = setInterval(() => {
     const st = saveState(s);

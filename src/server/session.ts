@@ -1,0 +1,89 @@
+/**
+ * The state of one connection as the services below the command layer see
+ * it (pub/sub, tracking, blocking, CLIENT PAUSE, ACL, limits, SLOWLOG …):
+ * its identity, reply buffer, flags and per-family bag, without the server
+ * or the request loop. Client (client.ts) extends it with those; services
+ * take a Session so that they sit below Client and ServerState.
+ */
+import type { Socket } from 'node:net';
+import { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { RespParser } from '../protocol/resp-parser.ts';
+import type { User } from '../security/acl-user.ts';
+
+export abstract class Session {
+  readonly id: number;
+  readonly reply = new ReplyWriter();
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  db = 0;
+  name = '';
+  libName = '';
+  libVer = '';
+  /** Last command name run (CLIENT LIST cmd=). */
+  lastCommand = 'NULL';
+  /** Set by QUIT / protocol errors / CLIENT KILL: close after the pending replies are flushed. */
+  closeAfterReply = false;
+  closed = false;
+  /** Waiting in a blocking command (INFO blocked_clients, CLIENT LIST flags). */
+  blocked = false;
+  /** Set while blocked: ends the wait (CLIENT UNBLOCK); true if it was unblocked. */
+  unblock: ((withError: boolean) => boolean) | null = null;
+  noEvict = false;
+  noTouch = false;
+  /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */
+  replyMode: 'on' | 'off' | 'skip' | 'skip-next' = 'on';
+  /**
+   * Channel, pattern and shard-channel subscription counts, kept by the
+   * pub/sub family (CLIENT LIST sub/psub/ssub, the 'P' flag and type pubsub,
+   * PING's reply in the RESP2 pub/sub context).
+   */
+  subscriptions = 0;
+  patternSubscriptions = 0;
+  shardSubscriptions = 0;
+  /** Query buffer bytes as Redis counts them (CLIENT LIST qbuf): what the current read left to parse. */
+  queryBufSize = 0;
+  authenticated = false;
+  /** The ACL user the connection runs as (the default user until AUTH / HELLO AUTH). */
+  user: User;
+  /** Running the commands of an EXEC (blocking commands don't block, wake-ups wait for the end). */
+  inExec = false;
+  /** Set by a handler: what to replicate instead of the command as sent (PEXPIREAT for EXPIRE …). */
+  propagate: string[] | null = null;
+  /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
+  readonly ext: Record<string, unknown> = {};
+  /** Cleanup hooks run when the connection closes. */
+  readonly onClose: Array<() => void> = [];
+  /** null for internal clients (AOF loading, scripts, jobs of other threads). */
+  readonly socket: Socket | null;
+
+  constructor(id: number, socket: Socket | null, user: User) {
+    this.id = id;
+    this.socket = socket;
+    this.user = user;
+  }
+
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+
+  get addr(): string {
+    const s = this.socket;
+    if (!s) return '';
+    return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+  }
+
+  get laddr(): string {
+    const s = this.socket;
+    if (!s) return '';
+    return s.localFamily === 'IPv6' ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
+  }
+
+  /** The request parser (its limits and what it holds of a partial request). */
+  abstract readonly parser: RespParser;
+
+  /** Writes the pending replies to the socket. */
+  abstract flush(): void;
+
+  /** Closes the connection now, dropping unsent replies. */
+  abstract close(): void;
+}
