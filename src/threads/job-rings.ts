@@ -178,7 +178,8 @@ export class JobRings {
     if (this.closed) return;
     const r = waitAsync(this.ctl, LINE * (1 + this.index), 0);
     if (r.async) void (r.value as Promise<string>).then(this.woken);
-    else this.woken();
+    // rung already: on a later turn, never inside the caller (at startup, jobs wait until the data is loaded)
+    else setImmediate(this.woken);
   }
 
   private readonly woken = (): void => {
