@@ -1,5 +1,6 @@
 /** Command-line entry: shardis-server [config-file] [--name value ...] */
-import { parseArgs, ConfigError, getConfigValue } from './config/config.ts';
+import { parseArgs, ConfigError, getConfigValue, applyDirective } from './config/config.ts';
+import { createServer as createNetServer } from 'node:net';
 import { startFromConfig } from './index.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,14 +16,36 @@ const DURABLE_DEFAULTS: Array<[string, string]> = [
   ['save', '3600 1 300 100 60 10000'],
 ];
 
+/** Whether the command line or its config file sets `name`. */
+function givenIn(argv: readonly string[]): (name: string) => boolean {
+  const file = argv.length > 0 && !argv[0]!.startsWith('--') ? argv[0]! : null;
+  const text = file !== null && existsSync(file) ? readFileSync(file, 'latin1') : '';
+  return (name) => argv.some((a) => a.toLowerCase() === `--${name}`) || new RegExp(`^\\s*${name}\\s`, 'im').test(text);
+}
+
 /** The argument list with the durable defaults the user did not set put before their own flags. */
 function withDefaults(argv: readonly string[]): string[] {
   const file = argv.length > 0 && !argv[0]!.startsWith('--') ? argv[0]! : null;
-  const text = file !== null && existsSync(file) ? readFileSync(file, 'latin1') : '';
-  const given = (name: string): boolean =>
-    argv.some((a) => a.toLowerCase() === `--${name}`) || new RegExp(`^\\s*${name}\\s`, 'im').test(text);
+  const given = givenIn(argv);
   const defaults = DURABLE_DEFAULTS.filter(([n]) => !given(n)).flatMap(([n, v]) => [`--${n}`, v]);
   return file !== null ? [file, ...defaults, ...argv.slice(1)] : [...defaults, ...argv];
+}
+
+/**
+ * The HTTP port when none is given: the RESP port + 1000 (6379 → 7379), so
+ * that two servers started on different ports do not collide; off, with a
+ * warning, when that port is taken (a port given explicitly must be free).
+ */
+async function defaultHttpPort(port: number, host: string): Promise<number> {
+  const http = port > 0 && port + 1000 <= 65535 ? port + 1000 : 0;
+  if (http === 0) return 0;
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port: http, host }, () => probe.close(() => resolve(true)));
+  });
+  if (!free) process.stderr.write(`shardis: port ${http} is in use: the HTTP front end is off (give --http-port to choose one)\n`);
+  return free ? http : 0;
 }
 
 async function main(): Promise<void> {
@@ -37,8 +60,11 @@ async function main(): Promise<void> {
     throw e;
   }
   mkdirSync(cfg.dir, { recursive: true });
+  if (!givenIn(process.argv.slice(2))('http-port')) applyDirective(cfg, 'http-port', [String(await defaultHttpPort(cfg.port, cfg.bind[0]!))]);
   const srv = await startFromConfig(cfg);
   srv.state.log('notice', `shardis ready to accept connections on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
+  const host = cfg.bind[0]!.includes(':') ? `[${cfg.bind[0]}]` : cfg.bind[0];
+  srv.state.log('notice', `RESP redis://${host}:${srv.port}${srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}` : ''}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   const stop = (sig: string): void => {
     srv.state.log('notice', `Received ${sig}, shutting down`);

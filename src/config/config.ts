@@ -33,6 +33,8 @@ export interface Config {
   extra: Map<string, string>;
   /** `user <name> <rules…>` directives, in order (ACL users defined in the config). */
   aclUsers: string[][];
+  /** `http-token <token> <user>` directives: HTTP bearer tokens of ACL users besides the default user's password. */
+  httpTokens: Array<[string, string]>;
   /** Parsed numbers for getConfigNumber, dropped whenever a parameter changes. */
   numCache: Map<string, number>;
 }
@@ -56,6 +58,7 @@ export function defaultConfig(): Config {
     values: new Map(),
     extra: new Map(),
     aclUsers: [],
+    httpTokens: [],
     numCache: new Map(),
   };
 }
@@ -263,6 +266,11 @@ export function applyDirective(cfg: Config, name: string, values: string[]): voi
   if (name.toLowerCase() === 'user') {
     if (values.length < 1) throw new ConfigError('wrong number of arguments');
     cfg.aclUsers.push(values.join(' ').split(' ').filter((v) => v !== ''));
+    return;
+  }
+  if (name.toLowerCase() === 'http-token') {
+    if (values.length !== 2) throw new ConfigError('wrong number of arguments');
+    cfg.httpTokens.push([values[0]!, values[1]!]);
     return;
   }
   const d = lookupParam(name);

@@ -515,6 +515,9 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   // how often a quiet server checks whether its heap grew enough to compact it (server/heap-compactor.ts); 0: never
   // (hidden: CONFIG GET patterns list Redis's parameters alone; CONFIG GET heap-compact-idle-ms names it)
   num('heap-compact-idle-ms', undefined, H, 0n, 3_600_000n, 250),
+  // the HTTP front end (src/server/http/): its port (0: off; `npm start` opens 7379) and the largest body it reads
+  { ...num('http-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
+  num('http-max-body-size', undefined, H, 1024n, LONG_MAX, 512n * 1024n * 1024n, 'mem'),
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

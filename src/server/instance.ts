@@ -15,9 +15,12 @@ import { installGates } from './gates.ts';
 import { loadUsersAtStartup } from '../security/acl-file.ts';
 import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
+import { HttpFront } from './http/http-front.ts';
 
 export interface RunningServer {
   readonly port: number;
+  /** The HTTP front end's port (`http-port`), 0 when it is off. */
+  readonly httpPort: number;
   readonly host: string;
   readonly state: ServerState<Client>;
   close(): Promise<void>;
@@ -48,12 +51,16 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const aof = startAof(state);
   const front = new RespServer(state);
   const port = await front.listen(role !== null);
+  const http = new HttpFront(state);
+  const httpPort = await http.listen(role !== null);
+  state.ready = true;
   engine.expiry.start();
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      await http.close();
       await front.close();
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
@@ -63,5 +70,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, host: cfg.bind[0]!, state, close };
+  return { port, httpPort, host: cfg.bind[0]!, state, close };
 }

@@ -109,6 +109,8 @@ export class ServerState<C extends Session> {
   beforeReply: (() => void) | null = null;
   /** With threads: runs other threads' jobs that were sent before a connection's requests arrived (threads/jobs.ts). */
   beforeRequests: (() => void) | null = null;
+  /** The dataset is loaded and the front ends listen (HTTP /readyz). */
+  ready = false;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */

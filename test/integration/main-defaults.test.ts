@@ -80,3 +80,28 @@ test('a config file or flag setting a parameter wins over the durable default', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('npm start opens HTTP on the RESP port + 1000 and prints both URLs; --http-port 0 turns it off', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
+  try {
+    const a = await launch(['--dir', dir]);
+    const http = a.port + 1000;
+    if (a.log().includes('is in use')) {
+      // someone else holds port + 1000: HTTP stays off, with the warning, and RESP serves
+      assert.match(a.log(), new RegExp(`port ${http} is in use: the HTTP front end is off`));
+    } else {
+      assert.match(a.log(), new RegExp(`RESP redis://127\\.0\\.0\\.1:${a.port}  HTTP http://127\\.0\\.0\\.1:${http}`));
+      const res = await fetch(`http://127.0.0.1:${http}/set/k/v`);
+      assert.deepEqual(await res.json(), { result: 'OK' });
+    }
+    const c = await RespClient.connect(a.port);
+    assert.equal(await c.call('PING'), 'PONG');
+    c.close();
+    killAll();
+    const b = await launch(['--dir', dir, '--http-port', '0']);
+    assert.match(b.log(), new RegExp(`RESP redis://127\\.0\\.0\\.1:${b.port}\\n`));
+  } finally {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

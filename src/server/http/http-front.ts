@@ -1,0 +1,206 @@
+/**
+ * The HTTP front end (`http-port`; docs/http.md), compatible with Upstash's
+ * REST API so that `@upstash/redis` works against shardis unchanged:
+ *
+ *   POST /                 a command as a JSON array: ["SET","k","v"]
+ *   GET|POST /set/k/v      a command in the path (a POST body is its last argument)
+ *   POST /pipeline         commands as a JSON array of arrays, each replied to
+ *   POST /multi-exec       the same in one MULTI/EXEC (atomic)
+ *   /subscribe/<ch>…, /psubscribe/<pattern>…, /monitor   server-sent events
+ *   GET /healthz, /readyz  liveness; readiness once the dataset is loaded
+ *
+ * Replies are `{"result":…}` or `{"error":"…"}` (pipelines: an array of
+ * those), with every string in base64 under `Upstash-Encoding: base64`.
+ * Statuses: 400 for a command error or a malformed body, 401 without a
+ * valid token, 403 when the ACL refuses, 404 for an unknown command or
+ * route, 413 for a body over `http-max-body-size`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import querystring from 'node:querystring';
+import type { ServerState } from '../server-state.ts';
+import type { Client } from '../client.ts';
+import { getConfigNumber } from '../../config/config.ts';
+import { requestToken, userForToken } from './http-auth.ts';
+import { HttpSession, envelope } from './http-commands.ts';
+import { openStream } from './sse.ts';
+import type { JsonReply } from '../../protocol/reply-json.ts';
+
+class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** A JSON value of a command array as an argument (a byte string, as RESP arguments are). */
+function argOf(v: unknown): string {
+  if (typeof v === 'string') return Buffer.from(v, 'utf8').latin1Slice();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new HttpError(400, 'ERR a command is a JSON array of strings and numbers');
+}
+
+function commandOf(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'ERR a command is a non-empty JSON array');
+  return v.map(argOf);
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'ERR the request body is not valid JSON');
+  }
+}
+
+/** The status of a command's error: 403 when the ACL refused it, 404 for an unknown command, else 400. */
+function errorStatus(r: JsonReply): number {
+  const msg = r.error ?? '';
+  if (msg.startsWith('NOPERM')) return 403;
+  if (msg.startsWith('NOAUTH') || msg.startsWith('WRONGPASS')) return 401;
+  if (msg.startsWith('ERR unknown command')) return 404;
+  return 400;
+}
+
+export class HttpFront {
+  private readonly state: ServerState<Client>;
+  private readonly servers: Server[] = [];
+  port = 0;
+
+  constructor(state: ServerState<Client>) {
+    this.state = state;
+  }
+
+  /** Listens on `http-port` of every bind address (none when 0); `reusePort` beside the other threads. */
+  async listen(reusePort = false): Promise<number> {
+    const cfg = this.state.config;
+    let port = getConfigNumber(cfg, 'http-port', 0);
+    if (port === 0) return 0;
+    for (const host of cfg.bind) {
+      const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ port, host, reusePort }, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = srv.address();
+      if (addr && typeof addr === 'object') port = addr.port;
+      this.servers.push(srv);
+    }
+    this.port = port;
+    return port;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.route(req, res);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      const msg = e instanceof Error ? e.message : String(e);
+      if (status === 500) this.state.log('warning', `HTTP ${req.method} ${req.url}: ${msg}`);
+      if (!res.headersSent) this.send(res, status, JSON.stringify({ error: msg }));
+      else res.end();
+      // a body too big is not read to its end: the connection goes
+      if (status === 413) req.socket.destroySoon();
+    }
+  }
+
+  private send(res: ServerResponse, status: number, json: string): void {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
+    res.end(json);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    const first = (segments[0] ?? '').toLowerCase();
+    if (segments.length === 1 && (first === 'healthz' || first === 'readyz')) {
+      const ready = first === 'healthz' || this.state.ready;
+      this.send(res, ready ? 200 : 503, ready ? '{"result":"OK"}' : '{"error":"LOADING Redis is loading the dataset in memory"}');
+      return;
+    }
+    const user = userForToken(this.state, requestToken(req.headers.authorization, url.searchParams));
+    if (user === null) throw new HttpError(401, 'Unauthorized');
+    const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    if (first === 'subscribe' || first === 'psubscribe' || first === 'monitor') {
+      const args = [first, ...segments.slice(1).map(pathArg)];
+      if (first !== 'monitor' && args.length < 2) throw new HttpError(400, `ERR wrong number of arguments for '${first}' command`);
+      await this.body(req);
+      openStream(this.state, req, res, user, addr, args);
+      return;
+    }
+    const body = await this.body(req);
+    const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
+    const session = new HttpSession(this.state, user, addr, base64);
+    // a request whose client goes away takes its blocked command with it
+    res.on('close', () => {
+      if (!res.writableFinished) session.close();
+    });
+    if (segments.length === 1 && (first === 'pipeline' || first === 'multi-exec')) {
+      const cmds = parseJson(body);
+      if (!Array.isArray(cmds) || cmds.length === 0) throw new HttpError(400, 'ERR a pipeline is a non-empty JSON array of commands');
+      const list = cmds.map(commandOf);
+      if (first === 'pipeline') {
+        this.send(res, 200, `[${(await session.pipeline(list)).map(envelope).join(',')}]`);
+        return;
+      }
+      const r = await session.transaction(list);
+      if (Array.isArray(r)) this.send(res, 200, `[${r.map(envelope).join(',')}]`);
+      else this.send(res, errorStatus(r), envelope(r));
+      return;
+    }
+    let args: string[];
+    if (segments.length === 0) {
+      if (req.method !== 'POST') throw new HttpError(404, 'ERR send a command: POST a JSON array to /, or name it in the path');
+      args = commandOf(parseJson(body));
+    } else {
+      args = segments.map(pathArg);
+      if (body.length > 0) args.push(body.latin1Slice());
+    }
+    const r = await session.one(args);
+    this.send(res, r.error !== null ? errorStatus(r) : 200, envelope(r));
+  }
+
+  /** The request's body, refused (413) past http-max-body-size. */
+  private body(req: IncomingMessage): Promise<Buffer> {
+    const max = getConfigNumber(this.state.config, 'http-max-body-size', 512 * 1024 * 1024);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) return Promise.reject(new HttpError(413, `ERR request body of ${declared} bytes is over http-max-body-size (${max})`));
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let n = 0;
+      req.on('data', (chunk: Buffer) => {
+        n += chunk.length;
+        if (n > max) {
+          req.removeAllListeners('data');
+          req.pause();
+          reject(new HttpError(413, `ERR request body is over http-max-body-size (${max})`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
+  }
+}
+
+/** A path segment as an argument: percent-escapes are bytes. */
+function pathArg(segment: string): string {
+  // querystring.unescapeBuffer: documented, not in @types/node
+  return (querystring as unknown as { unescapeBuffer(s: string): Buffer }).unescapeBuffer(segment).latin1Slice();
+}
