@@ -16,6 +16,7 @@
  * route, 413 for a body over `http-max-body-size`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
@@ -66,6 +67,8 @@ export class HttpFront {
   private readonly state: ServerState<Client>;
   private readonly servers: Server[] = [];
   port = 0;
+  /** Takes HTTP upgrade requests (the WebSocket front end sets it); without one they are refused. */
+  upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
 
   constructor(state: ServerState<Client>) {
     this.state = state;
@@ -78,6 +81,10 @@ export class HttpFront {
     if (port === 0) return 0;
     for (const host of cfg.bind) {
       const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
+      srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (this.upgrade !== null) this.upgrade(req, socket, head);
+        else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      });
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen({ port, host, reusePort }, () => {
