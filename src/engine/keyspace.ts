@@ -486,6 +486,16 @@ export class Keyspace {
     this.cool();
   }
 
+  /**
+   * The value as stored now, for observers outside any command (key feeds
+   * read it inside the write that changed it): no expiry run, no access, no
+   * stats, nothing put back; undefined once its TTL has passed.
+   */
+  peek(key: string): Value | undefined {
+    const v = this.data.get(key);
+    return v === undefined || this.isExpired(key) ? undefined : viewOf(v);
+  }
+
   /** Whether the key's TTL has passed, without deleting it (KEYS lists around such keys as Redis does). */
   isExpired(key: string): boolean {
     const when = this.data.volatile === 0 ? 0 : this.data.expireAt(key);

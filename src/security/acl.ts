@@ -222,6 +222,11 @@ export class Acl {
     return false;
   }
 
+  /** Whether the user may read a key (key feeds: a watcher sees only such keys). */
+  keyReadable(u: User, key: string): boolean {
+    return u.selectors.some((s) => s.allKeys || keyAllowed(s, key, PERM_READ));
+  }
+
   /** Whether the user may touch a channel (SUBSCRIBE-time checks and ACL DRYRUN). */
   channelAllowed(u: User, channel: string, isPattern: boolean): boolean {
     return u.selectors.some((s) => s.allChannels || channelAllowed(s.channels, channel, isPattern));

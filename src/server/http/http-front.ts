@@ -24,6 +24,7 @@ import { getConfigNumber } from '../../config/config.ts';
 import { requestToken, userForToken } from './http-auth.ts';
 import { HttpSession, envelope } from './http-commands.ts';
 import { openStream } from './sse.ts';
+import { feedSpecOf, openFeedStream } from './feed-sse.ts';
 import type { JsonReply } from '../../protocol/reply-json.ts';
 
 class HttpError extends Error {
@@ -143,6 +144,15 @@ export class HttpFront {
     const user = userForToken(this.state, requestToken(req.headers.authorization, url.searchParams));
     if (user === null) throw new HttpError(401, 'Unauthorized');
     const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    if (first === 'feed' && segments.length === 1) {
+      if (this.state.engine.remote !== null) throw new HttpError(501, 'ERR key feeds are not available with threads > 1 yet');
+      const spec = feedSpecOf(url.searchParams, this.state.config.databases);
+      if (typeof spec === 'string') throw new HttpError(400, spec);
+      const last = req.headers['last-event-id'];
+      await this.body(req);
+      openFeedStream(this.state, req, res, user, spec, url.searchParams.get('from') ?? (typeof last === 'string' && last !== '' ? last : null));
+      return;
+    }
     if (first === 'subscribe' || first === 'psubscribe' || first === 'monitor') {
       const args = [first, ...segments.slice(1).map(pathArg)];
       if (first !== 'monitor' && args.length < 2) throw new HttpError(400, `ERR wrong number of arguments for '${first}' command`);

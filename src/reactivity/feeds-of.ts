@@ -1,0 +1,10 @@
+/** The key feeds of a server (one Feeds per server, made when the first feed starts). */
+import { Feeds, type FeedsHost } from './feeds.ts';
+
+const all = new WeakMap<FeedsHost, Feeds>();
+
+export function feedsOf(host: FeedsHost): Feeds {
+  let f = all.get(host);
+  if (f === undefined) all.set(host, (f = new Feeds(host)));
+  return f;
+}
