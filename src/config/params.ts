@@ -518,6 +518,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   // the HTTP front end (src/server/http/): its port (0: off; `npm start` opens 7379) and the largest body it reads
   { ...num('http-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
   num('http-max-body-size', undefined, H, 1024n, LONG_MAX, 512n * 1024n * 1024n, 'mem'),
+  // the origins browsers may call the HTTP front end from (Access-Control-Allow-Origin); '' sends no CORS headers
+  str('http-cors-origin', undefined, H, '*'),
   // changes kept per shard so that a key feed can resume (src/reactivity/feeds.ts); set once a feed starts
   num('feed-retention', undefined, H, 0n, 100_000_000n, 100_000),
 ];

@@ -20,7 +20,7 @@ import type { Duplex } from 'node:stream';
 import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
-import { getConfigNumber } from '../../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { requestToken, userForToken } from './http-auth.ts';
 import { HttpSession, envelope } from './http-commands.ts';
 import { openStream } from './sse.ts';
@@ -114,6 +114,20 @@ export class HttpFront {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = getConfigValue(this.state.config, 'http-cors-origin') ?? '';
+    if (origin !== '') {
+      // browsers (shardis/client in a page) call from other origins; tokens travel in a header, never cookies
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Upstash-Encoding, Last-Event-ID',
+          'Access-Control-Max-Age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
     try {
       await this.route(req, res);
     } catch (e) {

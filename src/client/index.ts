@@ -1,0 +1,91 @@
+/**
+ * `shardis/client`: a client for browsers and Node (nothing Node-only: fetch,
+ * streams, AbortController, TextDecoder). Commands and pipelines over HTTP,
+ * and `watch()`, which keeps the live values of keys, reconnecting and
+ * resuming by itself (docs/client.md).
+ *
+ *   import { createClient } from 'shardis/client';
+ *   const db = createClient({ url: 'http://127.0.0.1:7379' });
+ *   await db.command('SET', 'greeting', 'hello');
+ *   const w = db.watch({ patterns: ['user:*'] }, (values) => render(values));
+ */
+import { Watch, type WatchOptions, type WatchTarget } from './watch.ts';
+
+export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo } from './watch.ts';
+export { Watch } from './watch.ts';
+
+export interface ClientOptions {
+  /** The server's HTTP URL, e.g. http://127.0.0.1:7379. */
+  url: string;
+  /** A bearer token (the default user's password, or an `http-token`). */
+  token?: string;
+}
+
+/** A command's error, with Redis's text (`WRONGTYPE …`, `NOPERM …`) and the HTTP status. */
+export class CommandError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'CommandError';
+    this.status = status;
+  }
+}
+
+export type Arg = string | number;
+export type Reply = string | number | null | Reply[] | { error: string };
+
+export class ShardisClient {
+  readonly url: string;
+  private readonly token: string | undefined;
+
+  constructor(opts: ClientOptions) {
+    this.url = opts.url.replace(/\/+$/, '');
+    this.token = opts.token;
+  }
+
+  headers(): Record<string, string> {
+    return this.token === undefined ? {} : { Authorization: `Bearer ${this.token}` };
+  }
+
+  private async post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(this.url + path, {
+      method: 'POST',
+      headers: { ...this.headers(), 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: await res.json() };
+  }
+
+  /** Runs one command: its reply, or throws CommandError with Redis's error text. */
+  async command(...args: Arg[]): Promise<Reply> {
+    const { status, json } = await this.post('/', args);
+    const r = json as { result?: Reply; error?: string };
+    if (r.error !== undefined) throw new CommandError(r.error, status);
+    return r.result ?? null;
+  }
+
+  /** Runs commands one after another; each one's reply (an error as `{ error }`). */
+  async pipeline(cmds: Arg[][]): Promise<Reply[]> {
+    return this.batch('/pipeline', cmds);
+  }
+
+  /** Runs commands atomically (MULTI/EXEC); each one's reply. */
+  async multi(cmds: Arg[][]): Promise<Reply[]> {
+    return this.batch('/multi-exec', cmds);
+  }
+
+  private async batch(path: string, cmds: Arg[][]): Promise<Reply[]> {
+    const { status, json } = await this.post(path, cmds);
+    if (!Array.isArray(json)) throw new CommandError((json as { error: string }).error, status);
+    return (json as Array<{ result?: Reply; error?: string }>).map((r) => (r.error !== undefined ? { error: r.error } : (r.result ?? null)));
+  }
+
+  /** Follows keys: `onChange` gets the live values after every change (see Watch). */
+  watch(target: WatchTarget, onChange: WatchOptions['onChange'], opts: Omit<WatchOptions, 'onChange'> = {}): Watch {
+    return new Watch(this.url, this.headers(), target, { ...opts, onChange });
+  }
+}
+
+export function createClient(opts: ClientOptions): ShardisClient {
+  return new ShardisClient(opts);
+}

@@ -1,0 +1,123 @@
+/**
+ * `shardis/client` in a real browser (Debian's headless Chromium, driven by
+ * playwright-core): a page watches every key while an ioredis client changes
+ * them; the page's view stays equal to the keyspace through a dropped
+ * connection (resumed with one batch: nothing lost, nothing twice) and a
+ * server restart on the same data (a resync snapshot). The page loads the
+ * client's own source, its types stripped, as ES modules.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { stripTypeScriptTypes } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { Redis } from 'ioredis';
+import { startServer, type RunningServer } from '../../src/index.ts';
+import { freePort } from '../helpers/ports.ts';
+import { expected, normalized } from '../helpers/feed-values.ts';
+import type { FeedValue } from '../helpers/feed-watcher.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+// CI installs Chromium and sets this: there a missing browser fails instead of skipping
+if (CHROMIUM === undefined && process.env.SHARDIS_REQUIRE_BROWSER === '1') throw new Error('SHARDIS_REQUIRE_BROWSER=1 but no chromium is installed');
+const CLIENT_DIR = new URL('../../src/client/', import.meta.url).pathname;
+
+/** Serves the page and the client's modules (TypeScript stripped to JavaScript). */
+function pageServer(httpUrl: string): Server {
+  return createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><script type="module">
+        import { createClient } from '/client/index.js';
+        const db = createClient({ url: ${JSON.stringify(httpUrl)} });
+        window.infos = [];
+        window.w = db.watch({ patterns: ['*'] }, (values, info) => window.infos.push(info), { maxBackoffMs: 300 });
+        window.view = () => Object.fromEntries(window.w.values);
+      </script>`);
+      return;
+    }
+    const m = /^\/client\/([a-z-]+)\.js$/.exec(url);
+    if (m === null || !existsSync(join(CLIENT_DIR, `${m[1]}.ts`))) {
+      res.writeHead(404).end();
+      return;
+    }
+    const js = stripTypeScriptTypes(readFileSync(join(CLIENT_DIR, `${m[1]}.ts`), 'utf8')).replace(/(from\s+'\.\/[a-z-]+)\.ts'/g, "$1.js'");
+    res.writeHead(200, { 'Content-Type': 'text/javascript' });
+    res.end(js);
+  });
+}
+
+test('a page using shardis/client keeps the live keyspace through a dropped connection and a restart', { skip: CHROMIUM === undefined ? 'no chromium (apt-get install chromium)' : false, timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-browser-'));
+  const port = await freePort();
+  const httpPort = await freePort();
+  const start = (): Promise<RunningServer> => startServer({ port, dir, config: { 'http-port': String(httpPort), appendonly: 'yes', save: '' } });
+  let srv = await start();
+  const io = new Redis(port, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+  const pages = pageServer(`http://127.0.0.1:${httpPort}`);
+  await new Promise<void>((r) => pages.listen(0, '127.0.0.1', r));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    await io.set('greeting', 'héllo');
+    await io.hset('user:1', 'name', 'Ada', 'age', '36');
+    await io.rpush('queue', 'a', 'b');
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
+    await page.goto(`http://127.0.0.1:${(pages.address() as { port: number }).port}/`);
+    const view = async (): Promise<Map<string, FeedValue>> => normalized(new Map(Object.entries(await page.evaluate(() => (globalThis as unknown as { view(): Record<string, FeedValue> }).view()))));
+    const infos = async (): Promise<Array<{ kind: string; resync: boolean }>> => page.evaluate(() => (globalThis as unknown as { infos: Array<{ kind: string; resync: boolean }> }).infos);
+    const settle = async (why: string): Promise<void> => {
+      let want = await expected(io, () => true);
+      for (let i = 0; i < 200; i++) {
+        const got = await view();
+        try {
+          assert.deepEqual(got, want);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 25));
+          want = await expected(io, () => true);
+        }
+      }
+      assert.deepEqual(await view(), want, why);
+    };
+    await settle('the first snapshot');
+    assert.deepEqual((await infos()).slice(0, 1).map((i) => [i.kind, i.resync]), [['snapshot', false]]);
+
+    for (let i = 0; i < 50; i++) {
+      await io.incr('counter');
+      if (i % 5 === 0) await io.zadd('scores', i, `m${i}`);
+      if (i % 7 === 0) await io.lpop('queue');
+    }
+    await settle('live changes');
+
+    // a dropped connection: the page resumes from its position with one batch of what it missed
+    const before = (await infos()).length;
+    await page.evaluate(() => (globalThis as unknown as { w: { reconnect(): void } }).w.reconnect());
+    await io.hset('user:1', 'age', '37');
+    await io.del('greeting');
+    await io.sadd('tags', 'x', 'y');
+    await settle('after a dropped connection');
+    const after = (await infos()).slice(before);
+    assert.ok(after.every((i) => i.kind !== 'snapshot'), `resumed without a snapshot: ${JSON.stringify(after)}`);
+
+    // a restart on the same data: another run, so the page gets a resync snapshot, then live changes again
+    await srv.close();
+    srv = await start();
+    await io.set('after-restart', '1');
+    await settle('after a restart');
+    const resyncs = (await infos()).filter((i) => i.kind === 'snapshot' && i.resync);
+    assert.equal(resyncs.length, 1, 'one resync snapshot after the restart');
+    await io.set('greeting', 'back');
+    await settle('live changes after the restart');
+  } finally {
+    await browser.close();
+    pages.close();
+    io.disconnect();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
