@@ -11,6 +11,7 @@
  *   npm run bench -- --no-persistence        # skip the persistence rows
  *   npm run bench -- --no-snapshot           # skip only the N-key snapshot rows
  *   npm run bench -- --threads 1,2,4 --tests get,set   # only the threads table (bench/threads.ts)
+ *   npm run bench -- --http                  # only HTTP vs Webdis and key feeds (bench/http.ts)
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -51,6 +52,7 @@ import { snapshotRows, snapshotTable } from './snapshot.ts';
 import { memoryRows, memoryTable } from './memory.ts';
 import { conversionRows, conversionTable } from './conversion.ts';
 import { threadRows, threadTable, type Rate } from './threads.ts';
+import { feedRows, feedTable, httpRows, httpTable } from './http.ts';
 
 interface Options {
   n: number;
@@ -68,6 +70,8 @@ interface Options {
   keys: number;
   /** Thread counts of the threads table; empty: the default run. */
   threads: number[];
+  /** Only the HTTP and key-feed tables. */
+  http: boolean;
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -86,7 +90,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [] };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -96,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--pipelines') o.pipelines = v!.split(',').map(Number), i++;
     else if (a === '--shards') o.shards = Number(v), i++;
     else if (a === '--threads') o.threads = v!.split(',').map(Number), i++;
+    else if (a === '--http') o.http = true;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -165,6 +170,12 @@ async function main(): Promise<void> {
     execFileSync('redis-benchmark', ['--version']);
   } catch {
     throw new Error('bench needs redis-benchmark and redis-server (apt-get install redis-server redis-tools)');
+  }
+  if (o.http) {
+    const http = await httpRows(o.n, o.clients, (l) => console.log(l));
+    const feeds = await feedRows([1, 100], 3, (l) => console.log(l));
+    console.log(`\n${httpTable(http, o.clients)}\n\n${feedTable(feeds)}`);
+    return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'shardis-bench-'));
   const redisDir = mkdtempSync(join(tmpdir(), 'redis-bench-'));

@@ -1,0 +1,202 @@
+/**
+ * HTTP and key-feed benchmarks (`npm run bench -- --http`):
+ * - commands per second over HTTP, shardis's front end against Webdis
+ *   (Debian's `webdis`) in front of a real redis-server, in the same run:
+ *   `/SET/key:<r>/<value>` and `/GET/key:<r>` (both servers take that path
+ *   form) over keep-alive connections, random keys out of 100 000;
+ * - key feeds: changes per second delivered to 1 and 100 SSE watchers of a
+ *   prefix while one writer SETs keys, and the time from a write to its
+ *   delivery (p50 / p99; the value is the write's timestamp).
+ * Servers are pinned to core 0 and the load to the other cores when there
+ * are at least 2 (shardis: one thread; Webdis: its 2 threads and Redis).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../test/helpers/ports.ts';
+import { SHARDIS_NODE_FLAGS, waitUp } from './servers.ts';
+import { RespClient } from '../test/helpers/resp-client.ts';
+
+const PINNED = cpus().length >= 2;
+
+function pinned(cmd: string, args: string[]): ChildProcess {
+  return PINNED ? spawn('taskset', ['-c', '0', cmd, ...args], { stdio: 'ignore' }) : spawn(cmd, args, { stdio: 'ignore' });
+}
+
+async function waitHttp(port: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/PING`);
+      await res.text();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw new Error(`nothing answers HTTP on ${port}`);
+}
+
+/** Requests per second for `n` requests from `clients` keep-alive connections; `path(i)` names each. */
+async function rate(port: number, n: number, clients: number, path: (i: number) => string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  let next = 0;
+  const one = (i: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: path(i), agent }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path(i)}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < n) await one(next++);
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return n / s;
+}
+
+export interface HttpRow {
+  test: string;
+  webdis: number;
+  shardis: number;
+}
+
+/** The load (this process) on the cores the servers leave free. */
+function pinLoad(): void {
+  if (PINNED) execFileSync('taskset', ['-a', '-p', '-c', `1-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+}
+
+export async function httpRows(n: number, clients: number, log: (l: string) => void): Promise<HttpRow[]> {
+  pinLoad();
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-http-bench-'));
+  const procs: ChildProcess[] = [];
+  try {
+    const redisPort = await freePort();
+    procs.push(pinned('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', dir]));
+    await waitUp(redisPort);
+    const webdisPort = await freePort();
+    const conf = join(dir, 'webdis.json');
+    writeFileSync(conf, JSON.stringify({ redis_host: '127.0.0.1', redis_port: redisPort, http_host: '127.0.0.1', http_port: webdisPort, threads: 2, pool_size: 20, daemonize: false, database: 0, verbosity: 0, logfile: join(dir, 'webdis.log') }));
+    procs.push(pinned('webdis', [conf]));
+    const shardisPort = await freePort();
+    const shardisHttp = await freePort();
+    procs.push(pinned(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, '--port', String(shardisPort), '--http-port', String(shardisHttp), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']));
+    await waitHttp(webdisPort);
+    await waitHttp(shardisHttp);
+    const rnd = (): number => Math.floor(Math.random() * 100_000);
+    const tests: Array<[string, (i: number) => string]> = [
+      ['SET', () => `/SET/key:${rnd()}/xxx`],
+      ['GET', () => `/GET/key:${rnd()}`],
+    ];
+    const rows: HttpRow[] = [];
+    for (const [test, path] of tests) {
+      // warm both (JIT, connection pools)
+      await rate(webdisPort, Math.max(1000, n / 10), clients, path);
+      await rate(shardisHttp, Math.max(1000, n / 10), clients, path);
+      const w = await rate(webdisPort, n, clients, path);
+      const s = await rate(shardisHttp, n, clients, path);
+      rows.push({ test, webdis: w, shardis: s });
+      log(`HTTP ${test}: webdis ${w.toFixed(0)} shardis ${s.toFixed(0)} ratio ${(s / w).toFixed(2)}`);
+    }
+    return rows;
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FeedRow {
+  watchers: number;
+  changesPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+/** Follows `/feed?prefix=f:` and records, for each change, ms from its write (the value) to now. */
+async function watcher(httpPort: number, lat: number[], until: Promise<void>): Promise<number> {
+  const abort = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${httpPort}/feed?prefix=f:`, { signal: abort.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  let got = 0;
+  void until.then(() => abort.abort());
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const line = buf.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+        buf = buf.slice(end + 2);
+        if (line === undefined) continue;
+        const m = JSON.parse(line.slice(6)) as { type: string; value?: { value: string } };
+        if (m.type !== 'change' || m.value === undefined) continue;
+        got++;
+        lat.push(performance.timeOrigin + performance.now() - Number(m.value.value));
+      }
+    }
+  } catch {
+    // aborted at the end
+  }
+  return got;
+}
+
+export async function feedRows(counts: number[], seconds: number, log: (l: string) => void): Promise<FeedRow[]> {
+  const rows: FeedRow[] = [];
+  for (const watchers of counts) {
+    const dir = mkdtempSync(join(tmpdir(), 'shardis-feed-bench-'));
+    const port = await freePort();
+    const httpPort = await freePort();
+    const proc = pinned(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, '--port', String(port), '--http-port', String(httpPort), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
+    try {
+      await waitUp(port);
+      let stop: () => void = () => {};
+      const until = new Promise<void>((r) => (stop = r));
+      const lat: number[] = [];
+      const ws = Array.from({ length: watchers }, () => watcher(httpPort, lat, until));
+      await new Promise((r) => setTimeout(r, 300));
+      const c = await RespClient.connect(port);
+      const t0 = performance.now();
+      let writes = 0;
+      // one writer, 16 writes in flight: each value is the write's wall-clock time in ms
+      while (performance.now() - t0 < seconds * 1000) {
+        const batch: Promise<unknown>[] = [];
+        for (let i = 0; i < 16; i++, writes++) batch.push(c.call('SET', `f:${writes % 1000}`, String(performance.timeOrigin + performance.now())));
+        await Promise.all(batch);
+      }
+      const elapsed = (performance.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 500));
+      stop();
+      const delivered = (await Promise.all(ws)).reduce((a, b) => a + b, 0);
+      c.close();
+      lat.sort((a, b) => a - b);
+      const row = { watchers, changesPerSec: delivered / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN };
+      rows.push(row);
+      log(`feeds: ${watchers} watcher(s), ${writes} writes: ${row.changesPerSec.toFixed(0)} changes/s delivered, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`);
+    } finally {
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+export function httpTable(rows: HttpRow[], clients: number): string {
+  const head = `HTTP commands per second, ${clients} keep-alive connections, random keys out of 100 000:\n\n| test | webdis + redis rps | shardis rps | ratio |\n|---|---|---|---|`;
+  return [head, ...rows.map((r) => `| ${r.test} | ${r.webdis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.webdis).toFixed(2)} |`)].join('\n');
+}
+
+export function feedTable(rows: FeedRow[]): string {
+  const head = 'Key feeds over SSE: one writer SETting keys of a watched prefix (16 in flight):\n\n| watchers | changes delivered / s | p50 write → delivery ms | p99 ms |\n|---|---|---|---|';
+  return [head, ...rows.map((r) => `| ${r.watchers} | ${r.changesPerSec.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`)].join('\n');
+}
