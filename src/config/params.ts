@@ -522,6 +522,10 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   str('http-cors-origin', undefined, H, '*'),
   // changes kept per shard so that a key feed can resume (src/reactivity/feeds.ts); set once a feed starts
   num('feed-retention', undefined, H, 0n, 100_000_000n, 100_000),
+  // the gRPC front end (src/server/grpc/): its port (0: off, the default) and the largest message it reads,
+  // both fixed once it listens
+  { ...num('grpc-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
+  { ...num('grpc-max-message-size', undefined, H, 1024n, LONG_MAX, 512n * 1024n * 1024n, 'mem'), fixed: "can't set immutable config" },
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

@@ -16,11 +16,14 @@ import { loadUsersAtStartup } from '../security/acl-file.ts';
 import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
 import { HttpFront } from './http/http-front.ts';
+import { getConfigNumber } from '../config/config.ts';
 
 export interface RunningServer {
   readonly port: number;
   /** The HTTP front end's port (`http-port`), 0 when it is off. */
   readonly httpPort: number;
+  /** The gRPC front end's port (`grpc-port`), 0 when it is off. */
+  readonly grpcPort: number;
   readonly host: string;
   readonly state: ServerState<Client>;
   close(): Promise<void>;
@@ -53,6 +56,9 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const port = await front.listen(role !== null);
   const http = new HttpFront(state);
   const httpPort = await http.listen(role !== null);
+  // grpc-js is loaded only by servers that serve gRPC
+  const grpc = getConfigNumber(cfg, 'grpc-port', 0) === 0 ? null : new (await import('./grpc/grpc-front.ts')).GrpcFront(state);
+  const grpcPort = grpc === null ? 0 : await grpc.listen(role !== null);
   state.ready = true;
   engine.expiry.start();
   state.startTimers();
@@ -61,6 +67,7 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await http.close();
+      await grpc?.close();
       await front.close();
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
@@ -70,5 +77,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, host: cfg.bind[0]!, state, close };
+  return { port, httpPort, grpcPort, host: cfg.bind[0]!, state, close };
 }

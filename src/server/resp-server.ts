@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Client, type Requests } from './client.ts';
 import { chainJob, execute } from './dispatch.ts';
 import type { ServerState } from './server-state.ts';
+import { listenOn } from './listen.ts';
 
 /** Connections run what they read through dispatch. */
 const REQUESTS: Requests = { execute, chainJob };
@@ -22,15 +23,7 @@ export class RespServer {
     let port = config.port;
     for (const host of config.bind) {
       const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ port, host, reusePort }, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
-      const addr = srv.address();
-      if (addr && typeof addr === 'object') port = addr.port;
+      port = await listenOn(srv, port, host, reusePort);
       this.servers.push(srv);
     }
     this.state.port = port;

@@ -21,7 +21,9 @@ import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
-import { requestToken, userForToken } from './http-auth.ts';
+import { listenOn } from '../listen.ts';
+import { requestToken } from './http-auth.ts';
+import { userForToken } from '../tokens.ts';
 import { HttpSession, envelope } from './http-commands.ts';
 import { openStream } from './sse.ts';
 import { feedSpecOf, openFeedStream } from './feed-sse.ts';
@@ -86,15 +88,7 @@ export class HttpFront {
         if (this.upgrade !== null) this.upgrade(req, socket, head);
         else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       });
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ port, host, reusePort }, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
-      const addr = srv.address();
-      if (addr && typeof addr === 'object') port = addr.port;
+      port = await listenOn(srv, port, host, reusePort);
       this.servers.push(srv);
     }
     this.port = port;

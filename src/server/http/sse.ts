@@ -1,20 +1,17 @@
 /**
  * Server-sent event streams of the HTTP front end, as Upstash serves them:
  * SUBSCRIBE / PSUBSCRIBE (`/subscribe/<channel>…`, `/psubscribe/<pattern>…`)
- * and MONITOR (`/monitor`). The stream is a session of its own, registered
- * among the server's clients while it lasts (CLIENT LIST, CLIENT KILL);
- * each reply the hub or MONITOR writes to it becomes one event, its fields
- * joined by commas: `data: subscribe,news,1`, `data: message,news,hello`,
- * `data: pmessage,n*,news,hello`, or a MONITOR line.
+ * and MONITOR (`/monitor`). The stream is a listening session of its own
+ * (server/push-session.ts); each reply the hub or MONITOR writes to it
+ * becomes one event, its fields joined by commas: `data: subscribe,news,1`,
+ * `data: message,news,hello`, `data: pmessage,n*,news,hello`, or a MONITOR
+ * line.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Client } from '../client.ts';
+import type { Client } from '../client.ts';
 import type { ServerState } from '../server-state.ts';
 import type { User } from '../../security/acl-user.ts';
-import { execute } from '../dispatch.ts';
-
-/** A stream whose reader falls this far behind is closed (Redis's pubsub hard limit). */
-const SSE_MAX_BACKLOG = 32 * 1024 * 1024;
+import { PushSession } from '../push-session.ts';
 
 const CR = 13;
 
@@ -42,18 +39,19 @@ function eventText(buf: Buffer, p: number, end: number): { text: string; next: n
 }
 
 /** A session whose replies go out as server-sent events. */
-class SseSession extends Client {
+class SseSession extends PushSession {
   private readonly res: ServerResponse;
 
-  constructor(state: ServerState<Client>, res: ServerResponse) {
-    super(state, null);
+  constructor(state: ServerState<Client>, user: User, addr: string, res: ServerResponse) {
+    super(state, user, addr);
     this.res = res;
   }
 
-  override flush(): void {
-    if (this.closed || this.reply.len === 0) return;
-    const buf = this.reply.buf;
-    const end = this.reply.len;
+  protected override backlog(): number {
+    return this.res.writableLength;
+  }
+
+  protected override send(buf: Buffer, end: number): number {
     let out = '';
     for (let p = 0; p < end; ) {
       const e = eventText(buf, p, end);
@@ -61,36 +59,22 @@ class SseSession extends Client {
       out += e.text.split(/\r?\n/).map((l) => `data: ${l}\n`).join('') + '\n';
       p = e.next;
     }
-    this.reply.len = 0;
-    this.reply.pushEnd = 0;
-    this.server.stats.netOutputBytes += out.length;
-    if (this.res.writableLength > SSE_MAX_BACKLOG) {
-      this.server.log('warning', `Client id=${this.id} name=${this.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.close();
-      return;
-    }
     this.res.write(out);
+    return out.length;
   }
 
-  override close(): void {
-    if (this.closed) return;
-    super.close();
+  protected override end(): void {
     this.res.end();
   }
 }
 
 /** Opens an event stream on `res` running `args` (SUBSCRIBE, PSUBSCRIBE or MONITOR) for `user`. */
 export function openStream(state: ServerState<Client>, req: IncomingMessage, res: ServerResponse, user: User, addr: string, args: string[]): void {
-  const c = new SseSession(state, res);
-  c.user = user;
-  c.authenticated = true;
-  c.ext.monitorAddr = addr;
-  state.clients.set(c.id, c);
+  const c = new SseSession(state, user, addr, res);
+  c.register();
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   req.socket.setNoDelay(true);
   req.on('close', () => c.close());
   res.on('close', () => c.close());
-  const r = execute(c, args);
-  if (r !== undefined) void r.then(() => c.flush());
-  else c.flush();
+  void c.listen(args);
 }

@@ -1,0 +1,42 @@
+/**
+ * Who a gRPC call runs as: the token of its `authorization: Bearer <token>`
+ * metadata, under the HTTP front end's rules (server/tokens.ts); and how a
+ * streaming call is ended with a status.
+ */
+import type { Writable } from 'node:stream';
+import { status, type Metadata } from '@grpc/grpc-js';
+import type { ServerState } from '../server-state.ts';
+import type { Client } from '../client.ts';
+import type { User } from '../../security/acl-user.ts';
+import { bearerToken, userForToken } from '../tokens.ts';
+
+/** What every call has: its metadata, peer and cancellation. */
+export interface AnyCall {
+  readonly metadata: Metadata;
+  readonly cancelled: boolean;
+  getPeer(): string;
+  on(event: 'cancelled', listener: () => void): unknown;
+}
+
+export const UNAUTHENTICATED = { code: status.UNAUTHENTICATED, details: 'a valid token is required: metadata authorization: Bearer <token>' };
+
+/** The user the call runs as, or null (UNAUTHENTICATED). */
+export function callUser(state: ServerState<Client>, call: AnyCall): User | null {
+  const v = call.metadata.get('authorization')[0];
+  return userForToken(state, bearerToken(typeof v === 'string' ? v : undefined));
+}
+
+/** The peer's address (ip:port), which MONITOR shows. */
+export function peerAddr(call: AnyCall): string {
+  const p = call.getPeer();
+  // an IPv6 peer as Redis writes one: [::1]:port
+  const m = /^([^[\]]*:[^[\]]*):(\d+)$/.exec(p);
+  return m !== null ? `[${m[1]}]:${m[2]}` : p;
+}
+
+/** Ends a streaming call with `code` (OK: normally), unless it is over already (ended, or cancelled by the client). */
+export function endCall(call: AnyCall & Writable, code: status, details = ''): void {
+  if (call.cancelled || call.destroyed || call.writableEnded) return;
+  if (code === status.OK) call.end();
+  else call.emit('error', { code, details });
+}

@@ -1,0 +1,36 @@
+/**
+ * Who a request of a front end that authenticates by bearer token (HTTP,
+ * gRPC) runs as: `Authorization: Bearer <token>`.
+ * - A token named by an `http-token <token> <user>` directive runs as that
+ *   ACL user (which must exist and be enabled).
+ * - Otherwise, with no password on the default user (nopass), no token is
+ *   needed and any token runs as the default user, as Upstash clients
+ *   always send one.
+ * - Otherwise the token is the default user's password.
+ */
+import type { ServerState } from './server-state.ts';
+import type { Client } from './client.ts';
+import type { User } from '../security/acl-user.ts';
+
+/** The token of an `Authorization: Bearer <token>` value, or null when it has none. */
+export function bearerToken(authorization: string | undefined): string | null {
+  if (authorization === undefined) return null;
+  const m = /^Bearer\s+(.*)$/i.exec(authorization.trim());
+  return m !== null ? m[1]! : null;
+}
+
+/** The user a request with `token` runs as, or null (refused: HTTP 401, gRPC UNAUTHENTICATED). */
+export function userForToken(state: ServerState<Client>, token: string | null): User | null {
+  const acl = state.acl;
+  if (token !== null) {
+    for (const [t, name] of state.config.httpTokens) {
+      if (t !== token) continue;
+      const u = acl.users.get(name);
+      return u !== undefined && u.enabled ? u : null;
+    }
+  }
+  const d = acl.defaultUser;
+  if (!d.enabled) return null;
+  if (d.nopass) return d;
+  return token !== null && d.checkPassword(token) ? d : null;
+}
