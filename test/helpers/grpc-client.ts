@@ -30,6 +30,12 @@ export interface Message {
   pattern?: Buffer;
 }
 
+export interface FeedMessage {
+  type: string;
+  position: string;
+  json: string;
+}
+
 /** A Redis error as a plain value. */
 export class ReplyError {
   readonly message: string;
@@ -106,6 +112,17 @@ export class ShardisClient {
       (r: typeof req) => service.Subscribe!.requestSerialize(r),
       (b: Buffer) => service.Subscribe!.responseDeserialize(b) as Message,
       req,
+      this.metadata(),
+    );
+  }
+
+  watch(req: { keys?: string[]; patterns?: string[]; prefixes?: string[]; db?: number; from?: string }): grpc.ClientReadableStream<FeedMessage> {
+    const body = { keys: (req.keys ?? []).map((k) => Buffer.from(k)), patterns: (req.patterns ?? []).map((k) => Buffer.from(k)), prefixes: (req.prefixes ?? []).map((k) => Buffer.from(k)), db: req.db, from: req.from };
+    return this.raw.makeServerStreamRequest(
+      '/shardis.v1.Shardis/Watch',
+      (r: typeof body) => service.Watch!.requestSerialize(r),
+      (b: Buffer) => service.Watch!.responseDeserialize(b) as FeedMessage,
+      body,
       this.metadata(),
     );
   }

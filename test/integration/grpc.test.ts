@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
-import { ShardisClient, ReplyError, endOf, grpc, plain, statusOf, type Command, type Message, type Reply } from '../helpers/grpc-client.ts';
+import { ShardisClient, ReplyError, endOf, grpc, plain, statusOf, type Command, type FeedMessage, type Message, type Reply } from '../helpers/grpc-client.ts';
 
 const TOKEN = 's3cret';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -201,6 +201,46 @@ describe('gRPC front end', () => {
     await until('unsubscribed', async () => (await io.pubsub('NUMSUB', 'news'))[1] === 0);
     assert.equal(await io.pubsub('NUMPAT'), 0);
     assert.equal(await io.publish('news', 'nobody'), 0);
+  });
+
+  test('Watch: a snapshot with values, changes in order with binary-safe base64, resume from a position with one batch', async () => {
+    await io.set('w:a', Buffer.from([0, 0xff, 1]));
+    await io.hset('w:h', 'f', 'v');
+    const c = new ShardisClient(srv.grpcPort, TOKEN);
+    const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
+    try {
+      const got: Array<{ type: string; position: string; body: Record<string, unknown> }> = [];
+      const call = c.watch({ prefixes: ['w:'] });
+      call.on('data', (m: FeedMessage) => got.push({ type: m.type, position: m.position, body: JSON.parse(m.json) as Record<string, unknown> }));
+      call.on('error', () => {});
+      await until('the snapshot', async () => got.length >= 1);
+      assert.equal(got[0]!.type, 'snapshot');
+      assert.deepEqual(got[0]!.body.keys, { [b64('w:a')]: { type: 'string', value: b64(Buffer.from([0, 0xff, 1])) }, [b64('w:h')]: { type: 'hash', value: { [b64('f')]: b64('v') } } });
+      await io.rpush('w:l', 'x');
+      await io.del('w:a');
+      await until('two changes', async () => got.length >= 3);
+      assert.deepEqual(got.slice(1).map((m) => [m.type, m.body.key, m.body.event, m.body.value]), [
+        ['change', b64('w:l'), 'rpush', { type: 'list', value: [b64('x')] }],
+        ['change', b64('w:a'), 'del', null],
+      ]);
+      call.cancel();
+      const from = got[2]!.position;
+      await io.set('w:a', 'back');
+      await io.set('other', 'x');
+      const again: FeedMessage[] = [];
+      const resumed = c.watch({ prefixes: ['w:'], from });
+      resumed.on('data', (m: FeedMessage) => again.push(m));
+      resumed.on('error', () => {});
+      await until('the resume', async () => again.length >= 1);
+      assert.equal(again[0]!.type, 'batch');
+      assert.deepEqual((JSON.parse(again[0]!.json) as { keys: unknown }).keys, { [b64('w:a')]: { type: 'string', value: b64('back') } });
+      resumed.cancel();
+      const bad = c.watch({});
+      const err = await new Promise<grpc.ServiceError>((r) => bad.on('error', r));
+      assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
+    } finally {
+      c.close();
+    }
   });
 
   test('Subscribe: a reader that falls 32 MiB behind is disconnected (RESOURCE_EXHAUSTED), as the pubsub output limit would', async () => {

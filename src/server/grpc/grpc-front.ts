@@ -15,6 +15,7 @@ import { listenOn } from '../listen.ts';
 import { shardisService } from './proto.ts';
 import { executeHandler, pipelineHandler } from './commands.ts';
 import { subscribeHandler } from './subscribe.ts';
+import { watchHandler } from './watch.ts';
 
 export class GrpcFront {
   private readonly state: ServerState<Client>;
@@ -37,6 +38,7 @@ export class GrpcFront {
       Execute: executeHandler(this.state),
       Pipeline: pipelineHandler(this.state),
       Subscribe: subscribeHandler(this.state),
+      Watch: watchHandler(this.state),
     });
     this.server = server;
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());

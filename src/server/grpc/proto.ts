@@ -29,6 +29,20 @@ export interface MessageMessage {
   pattern?: Buffer;
 }
 
+export interface WatchRequestMessage {
+  keys?: Buffer[];
+  patterns?: Buffer[];
+  prefixes?: Buffer[];
+  db?: number;
+  from?: string;
+}
+
+export interface FeedMessageMessage {
+  type: string;
+  position: string;
+  json: string;
+}
+
 /** The Shardis service of the proto. */
 export function shardisService(): ServiceDefinition {
   const def = loadSync(PROTO_PATH, PROTO_OPTIONS)['shardis.v1.Shardis'];
