@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
 import { SHARDIS_NODE_FLAGS, waitUp } from './servers.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
+import { sseData } from '../src/client/sse-reader.ts';
 
 const PINNED = cpus().length >= 2;
 
@@ -124,26 +125,14 @@ export interface FeedRow {
 async function watcher(httpPort: number, lat: number[], until: Promise<void>): Promise<number> {
   const abort = new AbortController();
   const res = await fetch(`http://127.0.0.1:${httpPort}/feed?prefix=f:`, { signal: abort.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
   let got = 0;
   void until.then(() => abort.abort());
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const line = buf.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
-        buf = buf.slice(end + 2);
-        if (line === undefined) continue;
-        const m = JSON.parse(line.slice(6)) as { type: string; value?: { value: string } };
-        if (m.type !== 'change' || m.value === undefined) continue;
-        got++;
-        lat.push(performance.timeOrigin + performance.now() - Number(m.value.value));
-      }
+    for await (const data of sseData(res.body!)) {
+      const m = JSON.parse(data) as { type: string; value?: { value: string } };
+      if (m.type !== 'change' || m.value === undefined) continue;
+      got++;
+      lat.push(performance.timeOrigin + performance.now() - Number(m.value.value));
     }
   } catch {
     // aborted at the end

@@ -5,6 +5,7 @@
  * server sent, so no change is lost or applied twice across a dropped
  * connection or a server restart (a restart ends in a resync snapshot).
  */
+import { sseData } from './sse-reader.ts';
 
 export type FeedValue = { type: string; value: unknown };
 
@@ -96,27 +97,14 @@ export class Watch {
     const from = this.position === null ? '' : `&from=${encodeURIComponent(this.position)}`;
     const res = await fetch(this.url + from, { headers: { ...this.headers, Accept: 'text/event-stream' }, signal: abort.signal });
     if (res.status !== 200 || res.body === null) throw new Error(`feed: HTTP ${res.status}`);
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
     let first = true;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buf += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const event = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        if (data === '') continue;
-        if (first) {
-          first = false;
-          this.backoff = 100;
-          this.opts.onStatus?.(true);
-        }
-        this.apply(JSON.parse(data) as Message);
+    for await (const data of sseData(res.body)) {
+      if (first) {
+        first = false;
+        this.backoff = 100;
+        this.opts.onStatus?.(true);
       }
+      this.apply(JSON.parse(data) as Message);
     }
   }
 

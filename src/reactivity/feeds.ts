@@ -41,8 +41,10 @@ export interface FeedSpec {
 
 /** Where a feed's messages go (an SSE response, a WebSocket). */
 export interface FeedSink {
-  /** One message; false when the transport is backed up (the feed then waits for drained()). */
+  /** One message; false when the transport is backed up (the feed then coalesces until it drains). */
   send(type: string, position: string, json: string): boolean;
+  /** Calls `fn` once when a backed-up transport has room again ('drain'). */
+  onDrain(fn: () => void): void;
 }
 
 export interface FeedsHost {
@@ -150,9 +152,11 @@ export class Feed {
     this.send('change', p, `{"type":"change","position":"${p}","key":${jsonBytes(key, this.spec.base64)},"event":${JSON.stringify(event)},"value":${v}}`);
   }
 
-  /** Sends a message; a sink that refuses more puts the feed in coalescing mode until drained(). */
+  /** Sends a message; a sink that refuses more puts the feed in coalescing mode until it drains. */
   private send(type: string, position: string, json: string): void {
-    if (!this.sink.send(type, position, json) && this.dirty === null) this.dirty = new Set();
+    if (this.sink.send(type, position, json) || this.dirty !== null) return;
+    this.dirty = new Set();
+    this.sink.onDrain(() => this.drained());
   }
 
   private remember(key: string): void {
@@ -162,7 +166,7 @@ export class Feed {
   }
 
   /** The transport has room again: what changed meanwhile, in one batch (or a resync snapshot). */
-  drained(): void {
+  private drained(): void {
     const d = this.dirty;
     if (this.closed || d === null) return;
     this.dirty = null;

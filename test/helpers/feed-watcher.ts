@@ -3,6 +3,7 @@
  * snapshot / change / batch messages to its own copy of the watched keys,
  * and can drop its connection and resume from the last position it saw.
  */
+import { sseData } from '../../src/client/sse-reader.ts';
 
 export type FeedValue = { type: string; value: unknown } | null;
 
@@ -40,24 +41,11 @@ export class FeedWatcher {
     let first: () => void = () => {};
     const started = new Promise<void>((r) => (first = r));
     this.reading = (async () => {
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buf = '';
       try {
-        for (;;) {
+        for await (const data of sseData(res.body!)) {
+          this.apply(JSON.parse(data) as FeedMessage);
+          first();
           if (this.paused !== null) await this.paused;
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
-            const event = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            const data = event.split('\n').find((l) => l.startsWith('data: '));
-            if (data === undefined) continue;
-            this.apply(JSON.parse(data.slice(6)) as FeedMessage);
-            first();
-          }
         }
       } catch (e) {
         if (!abort.signal.aborted) throw e;

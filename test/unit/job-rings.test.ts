@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ByteRing, RING_CTL_WORDS } from '../../src/threads/byte-ring.ts';
+import { rng } from '../helpers/rng.ts';
 import { JobRings, RingKind } from '../../src/threads/job-rings.ts';
 import {
   RecordKind,
@@ -23,17 +24,6 @@ import {
   type Job,
   type RecordTarget,
 } from '../../src/threads/job-records.ts';
-
-/** A small deterministic generator (xorshift32), so a failure replays. */
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 function ring(capacity: number): ByteRing {
   const sab = new SharedArrayBuffer(RING_CTL_WORDS * 4 + capacity);

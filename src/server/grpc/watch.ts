@@ -22,25 +22,8 @@ export function watchHandler(state: ServerState<Client>): handleServerStreamingC
     const spec: FeedSpec = { db: r.db ?? 0, keys: bytes(r.keys), patterns: bytes(r.patterns), prefixes: bytes(r.prefixes), base64: true };
     if (!Number.isInteger(spec.db) || spec.db < 0 || spec.db >= state.config.databases) return endCall(call, status.INVALID_ARGUMENT, 'ERR DB index is out of range');
     if (spec.keys.length + spec.patterns.length + spec.prefixes.length === 0) return endCall(call, status.INVALID_ARGUMENT, 'a WatchRequest needs keys, patterns or prefixes');
-    let waiting = false;
-    const feed = feedsOf(state).watch(
-      spec,
-      user,
-      {
-        send(type, position, json) {
-          const ok = call.write({ type, position, json });
-          if (!ok && !waiting) {
-            waiting = true;
-            call.once('drain', () => {
-              waiting = false;
-              feed.drained();
-            });
-          }
-          return ok;
-        },
-      },
-      r.from !== undefined && r.from !== '' ? r.from : null,
-    );
+    const from = r.from !== undefined && r.from !== '' ? r.from : null;
+    const feed = feedsOf(state).watch(spec, user, { send: (type, position, json) => call.write({ type, position, json }), onDrain: (fn) => call.once('drain', fn) }, from);
     call.on('cancelled', () => feed.close());
     call.on('close', () => feed.close());
   };

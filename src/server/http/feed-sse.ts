@@ -35,23 +35,10 @@ export function feedSpecOf(q: URLSearchParams, databases: number): FeedSpec | st
 export function openFeedStream(state: ServerState<Client>, req: IncomingMessage, res: ServerResponse, user: User, spec: FeedSpec, from: string | null): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   req.socket.setNoDelay(true);
-  let waiting = false;
   const feed = feedsOf(state).watch(
     spec,
     user,
-    {
-      send(_type, position, json) {
-        const ok = res.write(`id: ${position}\ndata: ${json}\n\n`);
-        if (!ok && !waiting) {
-          waiting = true;
-          res.once('drain', () => {
-            waiting = false;
-            feed.drained();
-          });
-        }
-        return ok;
-      },
-    },
+    { send: (_type, position, json) => res.write(`id: ${position}\ndata: ${json}\n\n`), onDrain: (fn) => res.once('drain', fn) },
     from,
   );
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
