@@ -49,6 +49,8 @@ export interface FeedSink {
 
 export interface FeedsHost {
   readonly engine: Engine;
+  /** Told of every SWAPDB (it changes two databases' content without key events). */
+  readonly swapDbHooks: { push(hook: (a: number, b: number) => void): unknown };
   readonly changes: ChangeStream;
   readonly acl: Acl;
   readonly config: Config;
@@ -165,6 +167,13 @@ export class Feed {
     if (this.dirty!.size > MAX_DIRTY) this.dirty = 'resync';
   }
 
+  /** A fresh snapshot marked resync (now, or once a backed-up transport drains). */
+  resync(): void {
+    if (this.closed) return;
+    if (this.dirty !== null) this.dirty = 'resync';
+    else this.snapshot(true);
+  }
+
   /** The transport has room again: what changed meanwhile, in one batch (or a resync snapshot). */
   private drained(): void {
     const d = this.dirty;
@@ -212,6 +221,10 @@ export class Feeds {
 
   constructor(host: FeedsHost) {
     this.host = host;
+    // a database swapped under a feed: everything it follows may differ, with no key event to say so
+    host.swapDbHooks.push((a, b) => {
+      for (const f of this.open) if (f.spec.db === a || f.spec.db === b) f.resync();
+    });
   }
 
   get count(): number {

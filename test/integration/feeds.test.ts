@@ -159,6 +159,22 @@ describe('key feeds over SSE, --shards 4', () => {
     }
   });
 
+  test('SWAPDB under a watcher sends a resync snapshot of the database it follows', async () => {
+    await io.select(1);
+    await io.set('swapped:in', 'from-db1');
+    await io.select(0);
+    await io.set('swapped:out', 'from-db0');
+    const w = new FeedWatcher(base, 'prefix=swapped:');
+    await w.connect();
+    assert.deepEqual([...w.state.keys()], ['swapped:out']);
+    await io.swapdb(0, 1);
+    for (let i = 0; i < 100 && !w.state.has('swapped:in'); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.deepEqual([...w.state.entries()], [['swapped:in', { type: 'string', value: 'from-db1' }]]);
+    assert.equal(w.counts.resync, 1);
+    await io.swapdb(0, 1);
+    await w.drop();
+  });
+
   test('resuming from a position no longer retained, or from another run, gets a resync snapshot', async () => {
     const w = new FeedWatcher(base, 'key=gone');
     w.position = 'ffff-1.1.1.1';
