@@ -16,6 +16,7 @@ import { loadUsersAtStartup } from '../security/acl-file.ts';
 import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
 import { HttpFront } from './http/http-front.ts';
+import { WsFront } from './ws/ws-front.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -52,6 +53,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const front = new RespServer(state);
   const port = await front.listen(role !== null);
   const http = new HttpFront(state);
+  const ws = new WsFront(state);
+  http.upgrade = ws.upgrade;
   const httpPort = await http.listen(role !== null);
   state.ready = true;
   engine.expiry.start();
@@ -60,6 +63,7 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      ws.close();
       await http.close();
       await front.close();
       // every write is in the AOF, fsynced, before the process may exit

@@ -79,5 +79,8 @@ export async function runTransaction(s: CommandSession, cmds: string[][], base64
   return arrayItemsToJson(b, p, b.length, base64) ?? replyToJson(b, p, b.length, base64);
 }
 
+/** `"result":…` or `"error":"…"`: the fields of a reply's JSON object. */
+export const replyFields = (r: JsonReply): string => (r.error !== null ? `"error":${r.json}` : `"result":${r.json}`);
+
 /** `{"result":…}` or `{"error":"…"}`. */
-export const envelope = (r: JsonReply): string => (r.error !== null ? `{"error":${r.json}}` : `{"result":${r.json}}`);
+export const envelope = (r: JsonReply): string => `{${replyFields(r)}}`;
