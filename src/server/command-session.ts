@@ -17,13 +17,20 @@ const NO_REPLY = Buffer.alloc(0);
 
 export class CommandSession extends Client {
   private delivered: ((bytes: Buffer) => void) | null = null;
+  private readonly peer: string;
 
-  /** Runs as `user` (authenticated unless told otherwise: the line protocol's AUTH); MONITOR shows `addr`. */
+  /** Runs as `user` (authenticated unless told otherwise: the line protocol's AUTH) for the peer at `addr`. */
   constructor(state: ServerState<Client>, user: User, addr: string, authenticated = true) {
     super(state, null);
     this.user = user;
     this.authenticated = authenticated;
+    this.peer = addr;
     this.ext.monitorAddr = addr;
+  }
+
+  /** The peer's address, as a connection's (CLIENT LIST, CLIENT KILL ADDR, SLOWLOG, MONITOR on other threads). */
+  override get addr(): string {
+    return this.peer;
   }
 
   /** The reply leaves once nothing must go first; it may be called again later (the AOF hold releases it). */

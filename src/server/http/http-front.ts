@@ -21,6 +21,7 @@ import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import { getConfigNumber } from '../../config/config.ts';
+import { listenAll } from '../listen.ts';
 import { requestToken, userForToken } from './http-auth.ts';
 import { CommandSession } from '../command-session.ts';
 import { BadCommand, commandOf, commandsOf, envelope, runJson, runPipeline, runTransaction } from '../json-commands.ts';
@@ -66,27 +67,20 @@ export class HttpFront {
   /** Listens on `http-port` of every bind address (none when 0); `reusePort` beside the other threads. */
   async listen(reusePort = false): Promise<number> {
     const cfg = this.state.config;
-    let port = getConfigNumber(cfg, 'http-port', 0);
+    const port = getConfigNumber(cfg, 'http-port', 0);
     if (port === 0) return 0;
-    for (const host of cfg.bind) {
+    const make = (): Server => {
       const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
       srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (this.upgrade !== null) this.upgrade(req, socket, head);
         else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       });
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ port, host, reusePort }, () => {
-          srv.off('error', reject);
-          resolve();
-        });
-      });
-      const addr = srv.address();
-      if (addr && typeof addr === 'object') port = addr.port;
-      this.servers.push(srv);
-    }
-    this.port = port;
-    return port;
+      return srv;
+    };
+    const { servers, port: bound } = await listenAll(make, port, cfg.bind, reusePort);
+    this.servers.push(...servers);
+    this.port = bound;
+    return bound;
   }
 
   async close(): Promise<void> {

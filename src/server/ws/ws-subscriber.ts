@@ -12,7 +12,8 @@
  * Confirmations of the socket's (p)(un)subscribe messages are collected
  * instead, to be the reply to the message that asked for them.
  */
-import { Client } from '../client.ts';
+import type { Client } from '../client.ts';
+import { CommandSession } from '../command-session.ts';
 import type { ServerState } from '../server-state.ts';
 import type { User } from '../../security/acl-user.ts';
 import { execute } from '../dispatch.ts';
@@ -29,7 +30,7 @@ function pushName(buf: Buffer, p: number): string {
   return buf.latin1Slice(len + 2, len + 2 + n);
 }
 
-export class WsSubscriber extends Client {
+export class WsSubscriber extends CommandSession {
   /** Sends a push to the socket. */
   private readonly push: (json: string) => void;
   /** Push strings in base64 (the socket's `?encoding=base64`). */
@@ -40,10 +41,7 @@ export class WsSubscriber extends Client {
   private refusal: string | null = null;
 
   constructor(state: ServerState<Client>, user: User, addr: string, base64: boolean, push: (json: string) => void) {
-    super(state, null);
-    this.user = user;
-    this.authenticated = true;
-    this.ext.monitorAddr = addr;
+    super(state, user, addr);
     this.base64 = base64;
     this.push = push;
   }
