@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   const srv = await startFromConfig(cfg);
   srv.state.log('notice', `shardis ready to accept connections on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
   const host = cfg.bind[0]!.includes(':') ? `[${cfg.bind[0]}]` : cfg.bind[0];
-  srv.state.log('notice', `RESP redis://${host}:${srv.port}${srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}` : ''}`);
+  const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}  WebSocket ws://${host}:${srv.httpPort}/ws` : '';
+  const line = srv.linePort !== 0 ? `  line protocol ${host}:${srv.linePort}` : '';
+  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${line}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   const stop = (sig: string): void => {
     srv.state.log('notice', `Received ${sig}, shutting down`);

@@ -518,6 +518,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   // the HTTP front end (src/server/http/): its port (0: off; `npm start` opens 7379) and the largest body it reads
   { ...num('http-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
   num('http-max-body-size', undefined, H, 1024n, LONG_MAX, 512n * 1024n * 1024n, 'mem'),
+  // the line protocol (src/server/line/): a plain TCP text protocol for the simplest clients (nc); 0: off
+  { ...num('line-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

@@ -17,11 +17,14 @@ import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
 import { HttpFront } from './http/http-front.ts';
 import { WsFront } from './ws/ws-front.ts';
+import { LineFront } from './line/line-front.ts';
 
 export interface RunningServer {
   readonly port: number;
   /** The HTTP front end's port (`http-port`), 0 when it is off. */
   readonly httpPort: number;
+  /** The line protocol's port (`line-port`), 0 when it is off. */
+  readonly linePort: number;
   readonly host: string;
   readonly state: ServerState<Client>;
   close(): Promise<void>;
@@ -56,6 +59,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const ws = new WsFront(state);
   http.upgrade = ws.upgrade;
   const httpPort = await http.listen(role !== null);
+  const line = new LineFront(state);
+  const linePort = await line.listen(role !== null);
   state.ready = true;
   engine.expiry.start();
   state.startTimers();
@@ -65,7 +70,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
     (closing ??= (async () => {
       ws.close();
       await http.close();
-      await front.close();
+      // the line connections are among the clients front.close() drops: both wait for them
+      await Promise.all([line.close(), front.close()]);
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
       engine.close();
@@ -74,5 +80,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, host: cfg.bind[0]!, state, close };
+  return { port, httpPort, linePort, host: cfg.bind[0]!, state, close };
 }
