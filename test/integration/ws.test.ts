@@ -309,7 +309,7 @@ describe('WebSocket front end on 4 threads', () => {
     try {
       const url = `ws://127.0.0.1:${srv.httpPort}/ws`;
       const threads = new Set<number>();
-      for (let i = 0; i < 24 && threads.size < 4; i++) {
+      for (let i = 0; i < 64 && threads.size < 4; i++) {
         const k = await Sock.open(url);
         socks.push(k);
         threads.add(((await k.cmd('CLIENT', 'ID')) as number) % 4);
