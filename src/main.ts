@@ -64,9 +64,10 @@ async function main(): Promise<void> {
   const srv = await startFromConfig(cfg);
   srv.state.log('notice', `shardis ready to accept connections on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
   const host = cfg.bind[0]!.includes(':') ? `[${cfg.bind[0]}]` : cfg.bind[0];
-  const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}` : '';
+  const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}  WebSocket ws://${host}:${srv.httpPort}/ws` : '';
   const grpc = srv.grpcPort !== 0 ? `  gRPC ${host}:${srv.grpcPort}` : '';
-  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${grpc}`);
+  const line = srv.linePort !== 0 ? `  line protocol ${host}:${srv.linePort}` : '';
+  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${grpc}${line}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   const stop = (sig: string): void => {
     srv.state.log('notice', `Received ${sig}, shutting down`);

@@ -1,29 +1,37 @@
 /**
- * A session of a front end that carries commands as messages rather than
- * RESP bytes on a socket (HTTP requests, gRPC calls): a socketless Client
- * authenticated as the request's user, whose commands run one at a time
- * through the same dispatch as a RESP connection's (ACL, commandstats,
- * SLOWLOG, MONITOR, notifications, tracking, AOF and replication see no
- * difference). Each reply is handed back as RESP bytes once it may leave,
- * as a RESP connection's would be written: after what must precede it
- * (tracking invalidations, with appendfsync always the AOF write).
+ * The session of a front end that is not RESP (HTTP, WebSocket, the line
+ * protocol): a socketless Client whose commands run through the same
+ * dispatch as a RESP connection's (ACL, commandstats, SLOWLOG, MONITOR,
+ * notifications, tracking, AOF and replication see no difference). Each
+ * reply comes back as RESP bytes once it may leave, as a RESP connection's
+ * would: after what must precede it (tracking invalidations; with
+ * appendfsync always, the AOF write). One command runs at a time: the
+ * front end waits for a reply before it runs the next.
  */
 import type { ServerState } from './server-state.ts';
 import { Client, replyHold } from './client.ts';
 import { execute } from './dispatch.ts';
 import type { User } from '../security/acl-user.ts';
 
-const NOTHING = Buffer.alloc(0);
+const NO_REPLY = Buffer.alloc(0);
 
 export class CommandSession extends Client {
   private delivered: ((bytes: Buffer) => void) | null = null;
+  private waiting: ((bytes: Buffer) => void) | null = null;
+  private readonly peer: string;
 
-  /** Runs as `user`; MONITOR shows `addr`. */
-  constructor(state: ServerState<Client>, user: User, addr: string) {
+  /** Runs as `user` (authenticated unless told otherwise: the line protocol's AUTH) for the peer at `addr`. */
+  constructor(state: ServerState<Client>, user: User, addr: string, authenticated = true) {
     super(state, null);
     this.user = user;
-    this.authenticated = true;
+    this.authenticated = authenticated;
+    this.peer = addr;
     this.ext.monitorAddr = addr;
+  }
+
+  /** The peer's address, as a connection's (CLIENT LIST, CLIENT KILL ADDR, SLOWLOG, MONITOR on other threads). */
+  override get addr(): string {
+    return this.peer;
   }
 
   /** The reply leaves once nothing must go first; it may be called again later (the AOF hold releases it). */
@@ -41,26 +49,50 @@ export class CommandSession extends Client {
   }
 
   /**
-   * Runs one command: its reply bytes once they may leave (none when the
-   * command replies nothing, under CLIENT REPLY OFF, or the session closed
-   * meanwhile). Pushes written in between come along with them.
+   * Runs one command; `done` gets its reply bytes (empty under CLIENT REPLY
+   * OFF) once they may leave: before runCommand returns when nothing waits, which
+   * lets the line protocol answer a pipeline without a turn of the event
+   * loop per line. Never called once the session is closed.
    */
-  async replyOf(args: string[]): Promise<Buffer> {
+  runCommand(args: string[], done: (bytes: Buffer) => void): void {
     this.reply.len = 0;
+    this.reply.pushEnd = 0;
     const r = execute(this, args);
-    if (r !== undefined) await r;
-    if (this.closed || this.reply.len === 0) return NOTHING;
-    const out = new Promise<Buffer>((resolve) => (this.delivered = resolve));
-    this.flush();
-    return out;
+    if (r === undefined) this.deliver(done);
+    else {
+      // a failure was written as an error reply where it could be, as a RESP connection's (Client.track)
+      const fin = (): void => this.deliver(done);
+      void r.then(fin, fin);
+    }
   }
 
-  /** A reply held for the AOF when the session closes is never sent: whoever waits for it gets none. */
+  private deliver(done: (bytes: Buffer) => void): void {
+    if (this.closed) return;
+    if (this.reply.len === 0) {
+      done(NO_REPLY);
+      return;
+    }
+    this.delivered = done;
+    this.flush();
+  }
+
+  /** Runs one command: its reply bytes, once they may leave; none when the session closes first (CLIENT KILL, shutdown). */
+  replyOf(args: string[]): Promise<Buffer> {
+    return new Promise<Buffer>((resolve) => {
+      this.waiting = resolve;
+      this.runCommand(args, (b) => {
+        this.waiting = null;
+        resolve(b);
+      });
+    });
+  }
+
+  /** A replyOf caller still waiting when the session closes (its reply held, or a blocked command) gets no reply instead of waiting for good. */
   override close(): void {
     if (this.closed) return;
     super.close();
-    const d = this.delivered;
-    this.delivered = null;
-    d?.(NOTHING);
+    const w = this.waiting;
+    this.waiting = null;
+    w?.(NO_REPLY);
   }
 }

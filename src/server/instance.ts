@@ -17,6 +17,8 @@ import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
 import { HttpFront } from './http/http-front.ts';
 import { getConfigNumber } from '../config/config.ts';
+import { WsFront } from './ws/ws-front.ts';
+import { LineFront } from './line/line-front.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -24,6 +26,8 @@ export interface RunningServer {
   readonly httpPort: number;
   /** The gRPC front end's port (`grpc-port`), 0 when it is off. */
   readonly grpcPort: number;
+  /** The line protocol's port (`line-port`), 0 when it is off. */
+  readonly linePort: number;
   readonly host: string;
   readonly state: ServerState<Client>;
   close(): Promise<void>;
@@ -55,10 +59,14 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const front = new RespServer(state);
   const port = await front.listen(role !== null);
   const http = new HttpFront(state);
+  const ws = new WsFront(state);
+  http.upgrade = ws.upgrade;
   const httpPort = await http.listen(role !== null);
   // grpc-js is loaded only by servers that serve gRPC
   const grpc = getConfigNumber(cfg, 'grpc-port', 0) === 0 ? null : new (await import('./grpc/grpc-front.ts')).GrpcFront(state);
   const grpcPort = grpc === null ? 0 : await grpc.listen(role !== null);
+  const line = new LineFront(state);
+  const linePort = await line.listen(role !== null);
   state.ready = true;
   engine.expiry.start();
   state.startTimers();
@@ -66,9 +74,11 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      ws.close();
       await http.close();
       await grpc?.close();
-      await front.close();
+      // the line connections are among the clients front.close() drops: both wait for them
+      await Promise.all([line.close(), front.close()]);
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
       engine.close();
@@ -77,5 +87,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, grpcPort, host: cfg.bind[0]!, state, close };
+  return { port, httpPort, grpcPort, linePort, host: cfg.bind[0]!, state, close };
 }

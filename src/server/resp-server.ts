@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Client, type Requests } from './client.ts';
 import { chainJob, execute } from './dispatch.ts';
 import type { ServerState } from './server-state.ts';
-import { listenOn } from './listen.ts';
+import { listenAll } from './listen.ts';
 
 /** Connections run what they read through dispatch. */
 const REQUESTS: Requests = { execute, chainJob };
@@ -20,12 +20,8 @@ export class RespServer {
   /** Listens on every bind address; `reusePort`: beside the other threads' listeners on the same port. */
   async listen(reusePort = false): Promise<number> {
     const { config } = this.state;
-    let port = config.port;
-    for (const host of config.bind) {
-      const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
-      port = await listenOn(srv, port, host, reusePort);
-      this.servers.push(srv);
-    }
+    const { servers, port } = await listenAll(() => createServer({ noDelay: true }, (socket) => this.accept(socket)), config.port, config.bind, reusePort);
+    this.servers.push(...servers);
     this.state.port = port;
     return port;
   }

@@ -82,5 +82,5 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
       opts.onClose?.();
     })());
   main.state.shutdown = async () => close();
-  return { port: main.port, httpPort: main.httpPort, grpcPort: main.grpcPort, host: main.host, state: main.state, close };
+  return { port: main.port, httpPort: main.httpPort, grpcPort: main.grpcPort, linePort: main.linePort, host: main.host, state: main.state, close };
 }

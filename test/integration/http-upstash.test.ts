@@ -145,6 +145,12 @@ describe('HTTP front end with @upstash/redis', () => {
     await plain.set('uni', '日本語');
     assert.equal(await plain.get('uni'), '日本語');
     assert.equal(await io.get('uni'), '日本語');
+    // {"base64":"…"} arguments are bytes
+    const bin = await http(srv.httpPort, '/', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(['SET', { base64: 'AP8=' }, { base64: 'AQID' }]) });
+    assert.deepEqual(bin.body, { result: 'OK' });
+    assert.deepEqual(await io.getBuffer(Buffer.from([0, 0xff])), Buffer.from([1, 2, 3]));
+    const badB64 = await http(srv.httpPort, '/', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(['GET', { base64: '*' }]) });
+    assert.equal(badB64.status, 400);
     // a path segment's percent-escapes are bytes
     const raw = await http(srv.httpPort, '/set/pct%00%ff/v', { headers: { Authorization: `Bearer ${TOKEN}` } });
     assert.equal(raw.status, 200);
@@ -172,6 +178,12 @@ describe('HTTP front end with @upstash/redis', () => {
     await redis.publish('news', 'second');
     for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got, ['news:first', 'news:second']);
+    // a SUBSCRIBE run as a plain command ends with its request: no subscriber is left behind
+    const once = await http(srv.httpPort, '/subscribe', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: '' });
+    assert.equal(once.status, 400);
+    const plain = await http(srv.httpPort, '/', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: '["SUBSCRIBE","news"]' });
+    assert.deepEqual(plain.body, { result: ['subscribe', 'news', 1] });
+    assert.deepEqual(await io.pubsub('NUMSUB', 'news'), ['news', 1]);
     await sub.unsubscribe();
     for (let i = 0; i < 100 && (await io.pubsub('NUMSUB', 'news'))[1] !== 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(await io.pubsub('NUMSUB', 'news'), ['news', 0]);

@@ -21,10 +21,11 @@ import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
-import { listenOn } from '../listen.ts';
+import { listenAll } from '../listen.ts';
 import { requestToken } from './http-auth.ts';
 import { userForToken } from '../tokens.ts';
-import { HttpSession, envelope } from './http-commands.ts';
+import { CommandSession } from '../command-session.ts';
+import { BadCommand, commandOf, commandsOf, envelope, runJson, runPipeline, runTransaction } from '../json-commands.ts';
 import { openStream } from './sse.ts';
 import { feedSpecOf, openFeedStream } from './feed-sse.ts';
 import type { JsonReply } from '../../protocol/reply-json.ts';
@@ -35,18 +36,6 @@ class HttpError extends Error {
     super(message);
     this.status = status;
   }
-}
-
-/** A JSON value of a command array as an argument (a byte string, as RESP arguments are). */
-function argOf(v: unknown): string {
-  if (typeof v === 'string') return Buffer.from(v, 'utf8').latin1Slice();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new HttpError(400, 'ERR a command is a JSON array of strings and numbers');
-}
-
-function commandOf(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'ERR a command is a non-empty JSON array');
-  return v.map(argOf);
 }
 
 function parseJson(body: Buffer): unknown {
@@ -80,19 +69,20 @@ export class HttpFront {
   /** Listens on `http-port` of every bind address (none when 0); `reusePort` beside the other threads. */
   async listen(reusePort = false): Promise<number> {
     const cfg = this.state.config;
-    let port = getConfigNumber(cfg, 'http-port', 0);
+    const port = getConfigNumber(cfg, 'http-port', 0);
     if (port === 0) return 0;
-    for (const host of cfg.bind) {
+    const make = (): Server => {
       const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
       srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (this.upgrade !== null) this.upgrade(req, socket, head);
         else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       });
-      port = await listenOn(srv, port, host, reusePort);
-      this.servers.push(srv);
-    }
-    this.port = port;
-    return port;
+      return srv;
+    };
+    const { servers, port: bound } = await listenAll(make, port, cfg.bind, reusePort);
+    this.servers.push(...servers);
+    this.port = bound;
+    return bound;
   }
 
   async close(): Promise<void> {
@@ -125,7 +115,7 @@ export class HttpFront {
     try {
       await this.route(req, res);
     } catch (e) {
-      const status = e instanceof HttpError ? e.status : 500;
+      const status = e instanceof HttpError ? e.status : e instanceof BadCommand ? 400 : 500;
       const msg = e instanceof Error ? e.message : String(e);
       if (status === 500) this.state.log('warning', `HTTP ${req.method} ${req.url}: ${msg}`);
       if (!res.headersSent) this.send(res, status, JSON.stringify({ error: msg }));
@@ -170,20 +160,17 @@ export class HttpFront {
     }
     const body = await this.body(req);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
-    const session = new HttpSession(this.state, user, addr, base64);
-    // a request whose client goes away takes its blocked command with it
-    res.on('close', () => {
-      if (!res.writableFinished) session.close();
-    });
+    const session = new CommandSession(this.state, user, addr);
+    // the session ends with the request: a client that goes away takes its blocked command with it, and
+    // what a command left behind (a SUBSCRIBE, MONITOR, CLIENT TRACKING) is dropped, as when a connection closes
+    res.on('close', () => session.close());
     if (segments.length === 1 && (first === 'pipeline' || first === 'multi-exec')) {
-      const cmds = parseJson(body);
-      if (!Array.isArray(cmds) || cmds.length === 0) throw new HttpError(400, 'ERR a pipeline is a non-empty JSON array of commands');
-      const list = cmds.map(commandOf);
+      const list = commandsOf(parseJson(body));
       if (first === 'pipeline') {
-        this.send(res, 200, `[${(await session.pipeline(list)).map(envelope).join(',')}]`);
+        this.send(res, 200, `[${(await runPipeline(session, list, base64)).map(envelope).join(',')}]`);
         return;
       }
-      const r = await session.transaction(list);
+      const r = await runTransaction(session, list, base64);
       if (Array.isArray(r)) this.send(res, 200, `[${r.map(envelope).join(',')}]`);
       else this.send(res, errorStatus(r), envelope(r));
       return;
@@ -196,7 +183,7 @@ export class HttpFront {
       args = segments.map(pathArg);
       if (body.length > 0) args.push(body.latin1Slice());
     }
-    const r = await session.one(args);
+    const r = await runJson(session, args, base64);
     this.send(res, r.error !== null ? errorStatus(r) : 200, envelope(r));
   }
 
