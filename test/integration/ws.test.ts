@@ -198,6 +198,51 @@ describe('WebSocket front end', () => {
     await eventually(async () => (await io.pubsub('NUMSUB', 'news'))[1] === 0, 'the closed socket unsubscribed');
   });
 
+  test('key feeds: watches multiplexed on one socket, values as they change, unwatch, resume from a position', async () => {
+    await io.set('fa:1', 'x');
+    await io.hset('fb:1', 'f', 'v');
+    const w = await Sock.open(url);
+    try {
+      assert.deepEqual(await w.request({ id: 'a', watch: { prefixes: ['fa:'] } }), { id: 'a', result: 'OK' });
+      assert.deepEqual(await w.request({ id: 7, watch: { keys: ['fb:1'] } }), { id: 7, result: 'OK' });
+      await w.until(() => w.pushes.filter((p) => p.type === 'snapshot').length === 2);
+      const snap = (feed: unknown): unknown => w.pushes.find((p) => p.type === 'snapshot' && p.feed === feed)!.keys;
+      assert.deepEqual(snap('a'), { 'fa:1': { type: 'string', value: 'x' } });
+      assert.deepEqual(snap(7), { 'fb:1': { type: 'hash', value: { f: 'v' } } });
+      await io.set('fa:2', 'y');
+      await io.hset('fb:1', 'g', 'w');
+      await io.set('other', 'z');
+      await w.until(() => w.pushes.filter((p) => p.type === 'change').length === 2);
+      const changes = w.pushes.filter((p) => p.type === 'change');
+      assert.deepEqual(changes.map((p) => [p.feed, p.key, p.event, p.value]), [
+        ['a', 'fa:2', 'set', { type: 'string', value: 'y' }],
+        [7, 'fb:1', 'hset', { type: 'hash', value: { f: 'v', g: 'w' } }],
+      ]);
+      assert.deepEqual(await w.request({ id: 'u', unwatch: 'a' }), { id: 'u', result: 'OK' });
+      await io.set('fa:3', 'gone');
+      await io.hdel('fb:1', 'f');
+      await w.until(() => w.pushes.filter((p) => p.type === 'change').length === 3);
+      assert.deepEqual(w.pushes.at(-1)!.feed, 7, 'nothing more from the unwatched feed');
+      // a new socket resumes feed 7 from its last position: one batch of what changed since
+      const from = w.pushes.at(-1)!.position as string;
+      await io.hset('fb:1', 'h', 'x');
+      const r = await Sock.open(url);
+      assert.deepEqual(await r.request({ id: 1, watch: { keys: ['fb:1'], from } }), { id: 1, result: 'OK' });
+      await r.until(() => r.pushes.length === 1);
+      assert.deepEqual([r.pushes[0]!.type, r.pushes[0]!.keys], ['batch', { 'fb:1': { type: 'hash', value: { g: 'w', h: 'x' } } }]);
+      await r.close();
+      // bad watches
+      assert.match(String((await w.raw('{"watch":{"keys":["k"]}}')).error), /a watch needs an "id"/);
+      assert.deepEqual(await w.request({ id: 8, watch: {} }), { id: 8, error: 'ERR a feed needs at least one key, pattern or prefix' });
+      assert.deepEqual(await w.request({ id: 9, watch: { keys: ['k'], nope: 1 } }), { id: 9, error: 'ERR unknown watch field "nope"' });
+      assert.deepEqual(await w.request({ id: 10, unwatch: 'zzz' }), { id: 10, error: 'ERR no watch with id "zzz"' });
+      assert.deepEqual(await w.request({ id: 11, watch: { keys: ['x'] } }), { id: 11, result: 'OK' });
+      assert.deepEqual(await w.request({ id: 11, watch: { keys: ['x'] } }), { id: 11, error: 'ERR a watch with id 11 is running' });
+    } finally {
+      await w.close();
+    }
+  });
+
   test('replies leave in request order behind a blocking command; closing the socket cancels it', async () => {
     const b = await Sock.open(url);
     const order: unknown[] = [];

@@ -21,11 +21,15 @@ import { CommandSession } from '../command-session.ts';
 import { envelope, replyFields, runJson, runPipeline, runTransaction } from '../json-commands.ts';
 import { WsSubscriber } from './ws-subscriber.ts';
 import { errorText, readMessage, replyText, type WsRequest } from './ws-messages.ts';
+import { feedsOf } from '../../reactivity/feeds-of.ts';
+import type { Feed, FeedSink, FeedSpec } from '../../reactivity/feeds.ts';
 
 /** Messages read but not answered before the socket stops being read. */
 const MAX_QUEUED = 1024;
 /** Reply bytes waiting in the socket before the next command waits for them to drain. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+/** Bytes waiting in the socket past which a key feed coalesces its changes until they drain. */
+const FEED_HIGH_WATER = 4 * 1024 * 1024;
 /** Bytes waiting in the socket past which a subscriber is disconnected (Redis's pubsub class hard limit). */
 const PUSH_LIMIT = 32 * 1024 * 1024;
 
@@ -43,6 +47,8 @@ export class WsConnection {
   private readonly base64: boolean;
   private readonly commands: CommandSession;
   private subscriber: WsSubscriber | null = null;
+  /** Key feeds running on the socket, by the id of the watch message that started them. */
+  private readonly feeds = new Map<string, Feed>();
   private readonly queue: WsRequest[] = [];
   private running = false;
   private paused = false;
@@ -128,6 +134,20 @@ export class WsConnection {
         if (Array.isArray(r)) return replyText(req.id, `"results":[${r.map(envelope).join(',')}]`);
         return replyText(req.id, replyFields(r));
       }
+      case 'watch': {
+        if (this.state.engine.remote !== null) return errorText(req.id, 'ERR key feeds are not available with threads > 1 yet');
+        if (this.feeds.has(req.id)) return errorText(req.id, `ERR a watch with id ${req.id} is running`);
+        // the reply first, then the feed's snapshot (on the next turn, after the reply is out)
+        setImmediate(() => this.watch(req.id, req.spec, req.from));
+        return replyText(req.id, '"result":"OK"');
+      }
+      case 'unwatch': {
+        const f = this.feeds.get(req.feed);
+        if (f === undefined) return errorText(req.id, `ERR no watch with id ${req.feed}`);
+        f.close();
+        this.feeds.delete(req.feed);
+        return replyText(req.id, '"result":"OK"');
+      }
       case 'subscription': {
         this.subscriber ??= this.register(new WsSubscriber(this.state, this.user, this.addr, this.base64, (json) => this.pushed(json)));
         const r = await this.subscriber.runSubscription(req.verb, req.names, req.base64);
@@ -145,6 +165,28 @@ export class WsConnection {
     }
     // the callback runs once this frame (and every one before it) is written, or the socket failed
     return new Promise<void>((resolve) => this.ws.send(json, () => resolve()));
+  }
+
+  /** Starts feed `id`: its messages carry "feed":id; past FEED_HIGH_WATER unsent the feed coalesces until the socket drains. */
+  private watch(id: string, spec: FeedSpec, from: string | null): void {
+    if (this.closed) return;
+    const sink: FeedSink = {
+      send: (_type, _position, json) => {
+        if (this.ws.readyState !== OPEN) return true;
+        this.ws.send(`{"feed":${id},${json.slice(1)}`);
+        return this.ws.bufferedAmount <= FEED_HIGH_WATER;
+      },
+      onDrain: (fn) => {
+        // ws has no drain event: the socket's buffer is looked at until it is low again
+        const check = (): void => {
+          if (this.closed) return;
+          if (this.ws.bufferedAmount <= FEED_HIGH_WATER / 2) fn();
+          else setTimeout(check, 10);
+        };
+        setTimeout(check, 10);
+      },
+    };
+    this.feeds.set(id, feedsOf(this.state).watch(spec, this.user, sink, from));
   }
 
   /** Sends a push; a reader that lets them pile up is disconnected. */
@@ -165,6 +207,8 @@ export class WsConnection {
     this.queue.length = 0;
     this.commands.close();
     this.subscriber?.close();
+    for (const f of this.feeds.values()) f.close();
+    this.feeds.clear();
     // a socket already closing (ws closes it with 1009 for an oversized frame) finishes its own close handshake
     if (this.ws.readyState !== OPEN) return;
     if (code !== undefined) this.ws.close(code, reason);

@@ -7,11 +7,15 @@
  *   {"id":3,"multi":[[…],[…]]}                → the same, atomic (MULTI/EXEC)
  *   {"id":4,"subscribe":["news"]}             → {"id":4,"result":[["subscribe","news",1]]}
  *   (psubscribe, unsubscribe, punsubscribe alike; an empty unsubscribe list: all)
+ *   {"id":5,"watch":{"keys":[…],"patterns":[…],"prefixes":[…],"db":0,"from":"…"}}
+ *                                             → {"id":5,"result":"OK"}, then {"feed":5,"type":"snapshot",…} …
+ *   {"id":6,"unwatch":5}                      → {"id":6,"result":"OK"}
  *
  * `"encoding":"base64"` (or the socket's `?encoding=base64`) writes the
  * reply's strings in base64; `"encoding":"utf8"` overrides the socket's.
  */
 import { BadCommand, argOf, commandOf, commandsOf } from '../json-commands.ts';
+import type { FeedSpec } from '../../reactivity/feeds.ts';
 
 export type SubscriptionVerb = 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe';
 
@@ -20,9 +24,11 @@ export type WsRequest =
   | { kind: 'cmd'; id: string; base64: boolean; args: string[] }
   | { kind: 'pipeline' | 'multi'; id: string; base64: boolean; cmds: string[][] }
   | { kind: 'subscription'; id: string; base64: boolean; verb: SubscriptionVerb; names: string[] }
+  | { kind: 'watch'; id: string; spec: FeedSpec; from: string | null }
+  | { kind: 'unwatch'; id: string; feed: string }
   | { kind: 'bad'; id: string; error: string };
 
-const ACTIONS = ['cmd', 'pipeline', 'multi', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const;
+const ACTIONS = ['cmd', 'pipeline', 'multi', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'watch', 'unwatch'] as const;
 type Action = (typeof ACTIONS)[number];
 const FIELDS = new Set<string>([...ACTIONS, 'id', 'encoding']);
 
@@ -59,6 +65,27 @@ function namesOf(v: unknown, verb: SubscriptionVerb): string[] {
   return v.map(argOf);
 }
 
+const WATCH_FIELDS = new Set(['keys', 'patterns', 'prefixes', 'db', 'from']);
+
+/** A watch message's feed (docs/feeds.md): keys, patterns, prefixes as arrays of names, db, from. */
+function feedOf(v: unknown, base64: boolean): { spec: FeedSpec; from: string | null } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BadCommand('ERR "watch" is an object: {"keys":[…],"patterns":[…],"prefixes":[…],"db":0,"from":"…"}');
+  const w = v as Record<string, unknown>;
+  for (const k of Object.keys(w)) if (!WATCH_FIELDS.has(k)) throw new BadCommand(`ERR unknown watch field "${k}"`);
+  const list = (name: string): string[] => {
+    const l = w[name] ?? [];
+    if (!Array.isArray(l)) throw new BadCommand(`ERR "${name}" is a JSON array of names`);
+    return l.map(argOf);
+  };
+  const db = w.db ?? 0;
+  if (typeof db !== 'number' || !Number.isInteger(db) || db < 0) throw new BadCommand('ERR DB index is out of range');
+  const from = w.from ?? null;
+  if (from !== null && typeof from !== 'string') throw new BadCommand('ERR "from" is a position string');
+  const spec: FeedSpec = { db, keys: list('keys'), patterns: list('patterns'), prefixes: list('prefixes'), base64 };
+  if (spec.keys.length + spec.patterns.length + spec.prefixes.length === 0) throw new BadCommand('ERR a feed needs at least one key, pattern or prefix');
+  return { spec, from };
+}
+
 /** Reads one frame's text; never throws (a bad message is a request answered with its error). */
 export function readMessage(text: string, socketBase64: boolean): WsRequest {
   let m: unknown;
@@ -80,6 +107,14 @@ export function readMessage(text: string, socketBase64: boolean): WsRequest {
     const v = msg[action];
     if (action === 'cmd') return { kind: 'cmd', id, base64, args: refuseStreaming(commandOf(v)) };
     if (action === 'pipeline' || action === 'multi') return { kind: action, id, base64, cmds: commandsOf(v).map(refuseStreaming) };
+    if (action === 'watch') {
+      if (id === '') throw new BadCommand('ERR a watch needs an "id": its messages carry it as "feed"');
+      return { kind: 'watch', id, ...feedOf(v, base64) };
+    }
+    if (action === 'unwatch') {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new BadCommand('ERR "unwatch" is the id of a watch');
+      return { kind: 'unwatch', id, feed: JSON.stringify(v) };
+    }
     return { kind: 'subscription', id, base64, verb: action, names: namesOf(v, action) };
   } catch (e) {
     if (!(e instanceof BadCommand)) throw e;
