@@ -10,6 +10,7 @@ import { Redis as Upstash } from '@upstash/redis';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { sseData } from '../../src/client/sse-reader.ts';
 
 const TOKEN = 's3cret';
 
@@ -187,6 +188,32 @@ describe('HTTP front end with @upstash/redis', () => {
     await sub.unsubscribe();
     for (let i = 0; i < 100 && (await io.pubsub('NUMSUB', 'news'))[1] !== 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(await io.pubsub('NUMSUB', 'news'), ['news', 0]);
+  });
+
+  test('SSE monitor: commands from RESP and HTTP stream as MONITOR lines; closing the stream ends the monitor', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${url}/monitor`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const lines: string[] = [];
+    const reading = (async () => {
+      try {
+        for await (const data of sseData(res.body!)) lines.push(data);
+      } catch {
+        // aborted
+      }
+    })();
+    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(lines[0], 'OK');
+    await io.set('monitored', 'v');
+    await redis.get('monitored');
+    const mine = (): string[] => lines.filter((l) => l.includes('"monitored"'));
+    for (let i = 0; i < 100 && mine().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(mine()[0]!, /^\d+\.\d+ \[0 127\.0\.0\.1:\d+\] "set" "monitored" "v"$/);
+    assert.match(mine()[1]!, /^\d+\.\d+ \[0 127\.0\.0\.1:\d+\] "get" "monitored"$/);
+    abort.abort();
+    await reading;
+    for (let i = 0; i < 100 && /monitor/.test(await io.client('LIST') as string); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.doesNotMatch(await io.client('LIST') as string, /cmd=monitor/);
   });
 
   test('bad input: malformed JSON, wrong shapes, oversized bodies and unknown commands get clear errors', async () => {
