@@ -3,8 +3,10 @@
  * playwright-core): a page watches every key while an ioredis client changes
  * them; the page's view stays equal to the keyspace through a dropped
  * connection (resumed with one batch: nothing lost, nothing twice) and a
- * server restart on the same data (a resync snapshot). The page loads the
- * client's own source, its types stripped, as ES modules.
+ * server restart on the same data (a resync snapshot). The browser's own
+ * EventSource follows the same feed and stays equal too, reconnecting by
+ * itself after the restart. The page loads the client's own source, its
+ * types stripped, as ES modules.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +39,18 @@ function pageServer(httpUrl: string): Server {
         window.infos = [];
         window.w = db.watch({ patterns: ['*'] }, (values, info) => window.infos.push(info), { maxBackoffMs: 300 });
         window.view = () => Object.fromEntries(window.w.values);
+        // the browser's own EventSource on the same feed: it resumes by itself with Last-Event-ID
+        window.es = {};
+        window.esKinds = [];
+        const es = new EventSource(${JSON.stringify(httpUrl)} + '/feed?pattern=*');
+        es.onmessage = (e) => {
+          const m = JSON.parse(e.data);
+          window.esKinds.push(m.type + (m.resync ? ':resync' : ''));
+          if (m.type === 'snapshot') window.es = {};
+          for (const [k, v] of Object.entries(m.keys ?? {})) { if (v === null) delete window.es[k]; else window.es[k] = v; }
+          if (m.type === 'change') { if (m.value === null) delete window.es[m.key]; else window.es[m.key] = m.value; }
+        };
+        window.esView = () => window.es;
       </script>`);
       return;
     }
@@ -70,19 +84,22 @@ test('a page using shardis/client keeps the live keyspace through a dropped conn
     await page.goto(`http://127.0.0.1:${(pages.address() as { port: number }).port}/`);
     const view = async (): Promise<Map<string, FeedValue>> => normalized(new Map(Object.entries(await page.evaluate(() => (globalThis as unknown as { view(): Record<string, FeedValue> }).view()))));
     const infos = async (): Promise<Array<{ kind: string; resync: boolean }>> => page.evaluate(() => (globalThis as unknown as { infos: Array<{ kind: string; resync: boolean }> }).infos);
+    const esView = async (): Promise<Map<string, FeedValue>> => normalized(new Map(Object.entries(await page.evaluate(() => (globalThis as unknown as { esView(): Record<string, FeedValue> }).esView()))));
     const settle = async (why: string): Promise<void> => {
       let want = await expected(io, () => true);
       for (let i = 0; i < 200; i++) {
-        const got = await view();
+        const [got, es] = [await view(), await esView()];
         try {
           assert.deepEqual(got, want);
+          assert.deepEqual(es, want);
           return;
         } catch {
           await new Promise((r) => setTimeout(r, 25));
           want = await expected(io, () => true);
         }
       }
-      assert.deepEqual(await view(), want, why);
+      assert.deepEqual(await view(), want, `${why} (shardis/client)`);
+      assert.deepEqual(await esView(), want, `${why} (EventSource)`);
     };
     await settle('the first snapshot');
     assert.deepEqual((await infos()).slice(0, 1).map((i) => [i.kind, i.resync]), [['snapshot', false]]);
@@ -111,6 +128,9 @@ test('a page using shardis/client keeps the live keyspace through a dropped conn
     await settle('after a restart');
     const resyncs = (await infos()).filter((i) => i.kind === 'snapshot' && i.resync);
     assert.equal(resyncs.length, 1, 'one resync snapshot after the restart');
+    // the EventSource reconnected by itself with the last id it saw: another run, so a resync snapshot
+    const esKinds = await page.evaluate(() => (globalThis as unknown as { esKinds: string[] }).esKinds);
+    assert.deepEqual(esKinds.filter((k) => k.startsWith('snapshot')), ['snapshot', 'snapshot:resync'], esKinds.join(' '));
     await io.set('greeting', 'back');
     await settle('live changes after the restart');
   } finally {

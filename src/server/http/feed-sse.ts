@@ -13,6 +13,8 @@ import type { User } from '../../security/acl-user.ts';
 import { feedsOf } from '../../reactivity/feeds-of.ts';
 import type { FeedSpec } from '../../reactivity/feeds.ts';
 
+/** How soon an EventSource reconnects after the stream drops. */
+const RECONNECT_MS = 500;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
@@ -35,6 +37,8 @@ export function feedSpecOf(q: URLSearchParams, databases: number): FeedSpec | st
 export function openFeedStream(state: ServerState<Client>, req: IncomingMessage, res: ServerResponse, user: User, spec: FeedSpec, from: string | null): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   req.socket.setNoDelay(true);
+  // an EventSource reconnects after this many ms (browsers wait ~3 s by default), sending the last id it saw
+  res.write(`retry: ${RECONNECT_MS}\n\n`);
   const feed = feedsOf(state).watch(
     spec,
     user,
