@@ -10,6 +10,7 @@
  *   const w = db.watch({ patterns: ['user:*'] }, (values) => render(values));
  */
 import { Watch, type WatchOptions, type WatchTarget } from './watch.ts';
+import { WsTransport, type WsReply } from './ws-transport.ts';
 
 export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo } from './watch.ts';
 export { Watch } from './watch.ts';
@@ -19,6 +20,8 @@ export interface ClientOptions {
   url: string;
   /** A bearer token (the default user's password, or an `http-token`). */
   token?: string;
+  /** Commands over 'http' (a request each; the default) or one 'websocket' (replies matched by id). */
+  transport?: 'http' | 'websocket';
 }
 
 /** A command's error, with Redis's text (`WRONGTYPE …`, `NOPERM …`) and the HTTP status. */
@@ -37,10 +40,12 @@ export type Reply = string | number | null | Reply[] | { error: string };
 export class ShardisClient {
   readonly url: string;
   private readonly token: string | undefined;
+  private readonly ws: WsTransport | null;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.token = opts.token;
+    this.ws = opts.transport === 'websocket' ? new WsTransport(this.url, opts.token) : null;
   }
 
   headers(): Record<string, string> {
@@ -75,9 +80,21 @@ export class ShardisClient {
   }
 
   private async batch(path: string, cmds: Arg[][]): Promise<Reply[]> {
+    if (this.ws !== null) return this.wsBatch(path === '/pipeline' ? 'pipeline' : 'multi', cmds);
     const { status, json } = await this.post(path, cmds);
     if (!Array.isArray(json)) throw new CommandError((json as { error: string }).error, status);
     return (json as Array<{ result?: Reply; error?: string }>).map((r) => (r.error !== undefined ? { error: r.error } : (r.result ?? null)));
+  }
+
+  private async wsBatch(kind: 'pipeline' | 'multi', cmds: Arg[][]): Promise<Reply[]> {
+    const r: WsReply = await this.ws!.request({ [kind]: cmds });
+    if (r.error !== undefined) throw new CommandError(r.error, 400);
+    return (r.results ?? []).map((x) => (x.error !== undefined ? { error: x.error } : ((x.result ?? null) as Reply)));
+  }
+
+  /** Closes the WebSocket, if any (watches close on their own). */
+  close(): void {
+    this.ws?.close();
   }
 
   /** Follows keys: `onChange` gets the live values after every change (see Watch). */
