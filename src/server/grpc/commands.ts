@@ -13,7 +13,7 @@ import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import type { User } from '../../security/acl-user.ts';
 import { CommandSession } from '../command-session.ts';
-import { commandReply, type ReplyMessage } from './reply-message.ts';
+import { commandReply, type ReplyMessage } from '../../protocol/reply-tree.ts';
 import type { CommandMessage } from './proto.ts';
 import { UNAUTHENTICATED, callUser, endCall, peerAddr, type AnyCall } from './call-user.ts';
 

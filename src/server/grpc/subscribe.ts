@@ -14,7 +14,7 @@ import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import type { User } from '../../security/acl-user.ts';
 import { PushSession, PUSH_BACKLOG_LIMIT } from '../push-session.ts';
-import { replyMessage, type ReplyMessage } from './reply-message.ts';
+import { replyMessage, type ReplyMessage } from '../../protocol/reply-tree.ts';
 import type { MessageMessage, SubscribeRequestMessage } from './proto.ts';
 import { UNAUTHENTICATED, callUser, endCall, peerAddr } from './call-user.ts';
 

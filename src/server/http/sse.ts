@@ -12,30 +12,15 @@ import type { Client } from '../client.ts';
 import type { ServerState } from '../server-state.ts';
 import type { User } from '../../security/acl-user.ts';
 import { PushSession } from '../push-session.ts';
+import { replyMessage, type ReplyMessage } from '../../protocol/reply-tree.ts';
 
-const CR = 13;
-
-/** One reply at `p` as an event's text, and where the next starts. */
-function eventText(buf: Buffer, p: number, end: number): { text: string; next: number } {
-  const eol = buf.indexOf(CR, p);
-  const head = buf.toString('utf8', p + 1, eol);
-  const type = buf[p];
-  if (type === 42 || type === 62) {
-    const parts: string[] = [];
-    let q = eol + 2;
-    for (let i = 0, n = Number(head); i < n; i++) {
-      const r = eventText(buf, q, end);
-      parts.push(r.text);
-      q = r.next;
-    }
-    return { text: parts.join(','), next: q };
-  }
-  if (type === 36) {
-    const n = Number(head);
-    if (n < 0) return { text: '', next: eol + 2 };
-    return { text: buf.toString('utf8', eol + 2, eol + 2 + n), next: eol + 4 + n };
-  }
-  return { text: head, next: eol + 2 };
+/** A reply as an event's text: an array's items joined by commas, strings as UTF-8, a null as nothing. */
+function eventText(r: ReplyMessage): string {
+  if ('array' in r) return r.array.items.map(eventText).join(',');
+  if ('string' in r) return r.string.toString('utf8');
+  if ('integer' in r) return r.integer;
+  if ('error' in r) return r.error;
+  return '';
 }
 
 /** A session whose replies go out as server-sent events. */
@@ -54,10 +39,10 @@ class SseSession extends PushSession {
   protected override send(buf: Buffer, end: number): number {
     let out = '';
     for (let p = 0; p < end; ) {
-      const e = eventText(buf, p, end);
+      const { reply, next } = replyMessage(buf, p, end);
       // an event's text holds no newline (SSE would split it): a message with one is sent line by line
-      out += e.text.split(/\r?\n/).map((l) => `data: ${l}\n`).join('') + '\n';
-      p = e.next;
+      out += eventText(reply).split(/\r?\n/).map((l) => `data: ${l}\n`).join('') + '\n';
+      p = next;
     }
     this.res.write(out);
     return out.length;

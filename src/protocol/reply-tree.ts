@@ -1,6 +1,8 @@
 /**
- * A reply in RESP bytes as proto/shardis.proto's Reply message, the plain
- * object @grpc/proto-loader encodes: one field of the `value` oneof set.
+ * A reply in RESP bytes as a tree: the shape of proto/shardis.proto's Reply
+ * message (the plain object @grpc/proto-loader encodes: one field of the
+ * `value` oneof set), which the gRPC front end sends as is and the SSE
+ * streams flatten into event text.
  * Strings stay bytes (binary-safe), integers keep every digit (a decimal
  * string, which the encoder reads as an int64), RESP3 maps and sets become
  * arrays (keys and values alternating, as RESP2 sends them), verbatim

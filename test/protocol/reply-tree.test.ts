@@ -1,11 +1,11 @@
 /**
- * RESP replies as proto/shardis.proto's Reply (src/server/grpc/reply-message.ts),
+ * RESP replies as proto/shardis.proto's Reply (src/protocol/reply-tree.ts),
  * RESP2 and RESP3 types, and through the proto's encoder and back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandReply, replyMessage, type ReplyMessage } from '../../../src/server/grpc/reply-message.ts';
-import { shardisService } from '../../../src/server/grpc/proto.ts';
+import { commandReply, replyMessage, type ReplyMessage } from '../../src/protocol/reply-tree.ts';
+import { shardisService } from '../../src/server/grpc/proto.ts';
 
 const reply = (resp: string): ReplyMessage => {
   const b = Buffer.from(resp, 'latin1');
