@@ -115,6 +115,7 @@ export async function httpRows(n: number, clients: number, log: (l: string) => v
 }
 
 export interface FeedRow {
+  threads: number;
   watchers: number;
   changesPerSec: number;
   p50: number;
@@ -140,13 +141,13 @@ async function watcher(httpPort: number, lat: number[], until: Promise<void>): P
   return got;
 }
 
-export async function feedRows(counts: number[], seconds: number, log: (l: string) => void): Promise<FeedRow[]> {
+export async function feedRows(counts: number[], seconds: number, log: (l: string) => void, threadCounts: number[] = [1]): Promise<FeedRow[]> {
   const rows: FeedRow[] = [];
-  for (const watchers of counts) {
+  for (const threads of threadCounts) for (const watchers of counts) {
     const dir = mkdtempSync(join(tmpdir(), 'shardis-feed-bench-'));
     const port = await freePort();
     const httpPort = await freePort();
-    const proc = pinned(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, '--port', String(port), '--http-port', String(httpPort), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
+    const proc = pinned(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, '--port', String(port), '--http-port', String(httpPort), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--threads', String(threads)]);
     try {
       await waitUp(port);
       let stop: () => void = () => {};
@@ -169,9 +170,9 @@ export async function feedRows(counts: number[], seconds: number, log: (l: strin
       const delivered = (await Promise.all(ws)).reduce((a, b) => a + b, 0);
       c.close();
       lat.sort((a, b) => a - b);
-      const row = { watchers, changesPerSec: delivered / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN };
+      const row = { threads, watchers, changesPerSec: delivered / elapsed, p50: lat[Math.floor(lat.length / 2)] ?? NaN, p99: lat[Math.floor(lat.length * 0.99)] ?? NaN };
       rows.push(row);
-      log(`feeds: ${watchers} watcher(s), ${writes} writes: ${row.changesPerSec.toFixed(0)} changes/s delivered, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`);
+      log(`feeds: ${threads} thread(s), ${watchers} watcher(s), ${writes} writes: ${row.changesPerSec.toFixed(0)} changes/s delivered, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms`);
     } finally {
       proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -186,6 +187,6 @@ export function httpTable(rows: HttpRow[], clients: number): string {
 }
 
 export function feedTable(rows: FeedRow[]): string {
-  const head = 'Key feeds over SSE: one writer SETting keys of a watched prefix (16 in flight):\n\n| watchers | changes delivered / s | p50 write → delivery ms | p99 ms |\n|---|---|---|---|';
-  return [head, ...rows.map((r) => `| ${r.watchers} | ${r.changesPerSec.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`)].join('\n');
+  const head = 'Key feeds over SSE: one writer SETting keys of a watched prefix (16 in flight):\n\n| threads | watchers | changes delivered / s | p50 write → delivery ms | p99 ms |\n|---|---|---|---|---|';
+  return [head, ...rows.map((r) => `| ${r.threads} | ${r.watchers} | ${r.changesPerSec.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`)].join('\n');
 }

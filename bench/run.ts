@@ -12,6 +12,7 @@
  *   npm run bench -- --no-snapshot           # skip only the N-key snapshot rows
  *   npm run bench -- --threads 1,2,4 --tests get,set   # only the threads table (bench/threads.ts)
  *   npm run bench -- --http                  # only HTTP vs Webdis and key feeds (bench/http.ts)
+ *   npm run bench -- --http --threads 1,4    # … with the feeds rows on 1 and 4 threads
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
   }
   if (o.http) {
     const http = await httpRows(o.n, o.clients, (l) => console.log(l));
-    const feeds = await feedRows([1, 100], 3, (l) => console.log(l));
+    const feeds = await feedRows([1, 100], 3, (l) => console.log(l), o.threads.length !== 0 ? o.threads : [1]);
     console.log(`\n${httpTable(http, o.clients)}\n\n${feedTable(feeds)}`);
     return;
   }

@@ -269,8 +269,10 @@ export function applyDirective(cfg: Config, name: string, values: string[]): voi
     return;
   }
   if (name.toLowerCase() === 'http-token') {
-    if (values.length !== 2) throw new ConfigError('wrong number of arguments');
-    cfg.httpTokens.push([values[0]!, values[1]!]);
+    // as one string too ({ 'http-token': 'token user' } from startServer)
+    const v = values.join(' ').split(' ').filter((x) => x !== '');
+    if (v.length !== 2) throw new ConfigError('wrong number of arguments');
+    cfg.httpTokens.push([v[0]!, v[1]!]);
     return;
   }
   const d = lookupParam(name);

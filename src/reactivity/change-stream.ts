@@ -2,7 +2,8 @@
  * The change stream: every write, per shard, as (db, key, event, seq) in
  * commit order. seq is the shard's own counter (Shard.seq, bumped by every
  * key event whether or not anyone listens), so a consumer names a position
- * per shard. A bounded retention ring per shard keeps the last N changes so
+ * per shard. With threads each thread's stream covers the shards it owns,
+ * named by their server-wide ids, under one epoch for the whole server. A bounded retention ring per shard keeps the last N changes so
  * a consumer that reconnects resumes from its last seq, or learns it fell
  * behind (the changes it missed are gone) and must resynchronise.
  *
@@ -98,9 +99,12 @@ class ShardLog {
 }
 
 export class ChangeStream {
-  /** Changes from another run of the server are not comparable: positions carry this. */
-  readonly epoch = randomBytes(8).toString('hex');
+  /** Changes from another run of the server are not comparable: positions carry this (the threads share thread 0's). */
+  epoch = randomBytes(8).toString('hex');
+  /** The shards this thread owns; ids[i] is shards[i]'s server-wide id. */
   private readonly shards: readonly Shard[];
+  private readonly ids: readonly number[];
+  private readonly total: number;
   private readonly subscribers = new Set<ChangeListener>();
   private logs: ShardLog[] | null = null;
   private retention = 0;
@@ -108,6 +112,13 @@ export class ChangeStream {
 
   constructor(engine: Engine) {
     this.shards = engine.shards;
+    this.ids = engine.shards.map((s) => s.id);
+    this.total = engine.shardCount;
+  }
+
+  /** The server-wide ids of the shards this stream covers. */
+  get shardIds(): readonly number[] {
+    return this.ids;
   }
 
   /** Retention per shard (0: keep nothing). Shrinking keeps the newest changes. */
@@ -124,15 +135,24 @@ export class ChangeStream {
     return this.retention;
   }
 
-  /** The current position: a consumer that starts now resumes from here. */
+  /** The current position: a consumer that starts now resumes from here (other threads' shards at 0). */
   position(): Position {
-    return { epoch: this.epoch, seqs: this.shards.map((s) => s.seq) };
+    const seqs = new Array<number>(this.total).fill(0);
+    for (const s of this.shards) seqs[s.id] = s.seq;
+    return { epoch: this.epoch, seqs };
   }
 
-  /** Oldest seq still retained for a shard (head + 1 when nothing is). */
-  oldest(shard: number): number {
-    const head = this.shards[shard]!.seq;
-    return this.logs === null ? head + 1 : this.logs[shard]!.oldest(head);
+  /** The current seq of each shard here, as [id, seq, id, seq …]. */
+  seqPairs(): number[] {
+    const out: number[] = [];
+    for (const s of this.shards) out.push(s.id, s.seq);
+    return out;
+  }
+
+  /** Oldest seq still retained for the i-th shard here (head + 1 when nothing is). */
+  private oldestAt(i: number): number {
+    const head = this.shards[i]!.seq;
+    return this.logs === null ? head + 1 : this.logs[i]!.oldest(head);
   }
 
   /**
@@ -157,30 +177,33 @@ export class ChangeStream {
   replay(from: Position, fn: ChangeListener): ResumeResult {
     const behind: number[] = [];
     let replayed = 0;
-    for (let sh = 0; sh < this.shards.length; sh++) {
-      const head = this.shards[sh]!.seq;
-      const after = from.epoch === this.epoch ? (from.seqs[sh] ?? -1) : -1;
+    for (let i = 0; i < this.shards.length; i++) {
+      const sid = this.ids[i]!;
+      const head = this.shards[i]!.seq;
+      const after = from.epoch === this.epoch ? (from.seqs[sid] ?? -1) : -1;
       if (after === head) continue;
-      if (after < 0 || after > head || after + 1 < this.oldest(sh)) {
-        behind.push(sh);
+      if (after < 0 || after > head || after + 1 < this.oldestAt(i)) {
+        behind.push(sid);
         continue;
       }
-      const log = this.logs![sh]!;
+      const log = this.logs![i]!;
       for (let s = after + 1; s <= head; s++) {
         const [db, key, ev] = log.entry(s);
-        fn(sh, s, db, key, ev);
+        fn(sid, s, db, key, ev);
         replayed++;
       }
     }
     return { behind, replayed };
   }
 
-  /** Retained changes of one shard after `after` (at most max), or null when some were lost. */
-  read(shard: number, after: number, max = Infinity): Change[] | null {
-    const head = this.shards[shard]!.seq;
-    if (after > head || after + 1 < this.oldest(shard)) return after === head ? [] : null;
+  /** Retained changes of shard `sid` (one of this thread's) after `after` (at most max), or null when some were lost. */
+  read(sid: number, after: number, max = Infinity): Change[] | null {
+    const i = this.ids.indexOf(sid);
+    const head = this.shards[i]!.seq;
+    if (after > head || after + 1 < this.oldestAt(i)) return after === head ? [] : null;
     const out: Change[] = [];
-    const log = this.logs?.[shard];
+    const shard = sid;
+    const log = this.logs?.[i];
     for (let s = after + 1; s <= head && out.length < max; s++) {
       const [db, key, event] = log!.entry(s);
       out.push({ shard, seq: s, db, key, event });
@@ -193,8 +216,9 @@ export class ChangeStream {
     const need = this.subscribers.size !== 0 || this.retention !== 0;
     if (need && this.offs.length === 0) {
       for (let i = 0; i < this.shards.length; i++) {
-        const id = i;
-        this.offs.push(this.shards[i]!.onKeyEvent((db, key, event, seq) => this.onChange(id, db, key, event, seq)));
+        const at = i;
+        const sid = this.ids[i]!;
+        this.offs.push(this.shards[i]!.onKeyEvent((db, key, event, seq) => this.onChange(at, sid, db, key, event, seq)));
       }
     } else if (!need && this.offs.length !== 0) {
       for (const off of this.offs) off();
@@ -202,9 +226,9 @@ export class ChangeStream {
     }
   }
 
-  private onChange(shard: number, db: number, key: string, event: string, seq: number): void {
+  private onChange(at: number, sid: number, db: number, key: string, event: string, seq: number): void {
     const logs = this.logs;
-    if (logs !== null) logs[shard]!.append(seq, db, key, event);
-    for (const fn of this.subscribers) fn(shard, seq, db, key, event);
+    if (logs !== null) logs[at]!.append(seq, db, key, event);
+    for (const fn of this.subscribers) fn(sid, seq, db, key, event);
   }
 }

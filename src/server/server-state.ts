@@ -23,6 +23,7 @@ import { LatencyMonitor } from './latency.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
 import { KeyspaceNotifier } from '../pubsub/notifications.ts';
+import type { FeedThreads } from '../reactivity/feeds.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
@@ -141,6 +142,8 @@ export class ServerState<C extends Session> {
   readonly notifications: KeyspaceNotifier;
   /** Every write of every shard with sequence numbers (tracking, feeds); see src/reactivity/change-stream.ts. */
   readonly changes: ChangeStream;
+  /** Key feeds' parts on other threads (threads/feed-threads.ts); null with one thread. */
+  feedThreads: FeedThreads | null = null;
   /** CLIENT TRACKING state, created when a client first enables tracking (null: nobody ever did). */
   tracking: Tracking | null = null;
   /** With threads: tells the other threads whether this thread's tracking needs their key changes (threads/runtime.ts). */
@@ -270,7 +273,11 @@ export class ServerState<C extends Session> {
    */
   watchSwapped: ((db: number, key: string, existed: boolean, exists: boolean, stale: boolean) => void) | null = null;
 
+  /** SWAPDBs applied since start (with threads every thread applies each, in the same order). */
+  swapDbCount = 0;
+
   onSwapDb(a: number, b: number): void {
+    this.swapDbCount++;
     for (const h of this.swapDbHooks) h(a, b);
   }
 

@@ -85,17 +85,17 @@ export interface LinkInit {
 const LOCK = 0;
 
 /**
- * The shared words after the doorbells and `closing`. CHANGES, MEMORY and
- * THREAD_MONITORS are blocks of one word per thread: SharedWords.of(block, t).
+ * The shared words after the doorbells and `closing`. CHANGES and the
+ * words after it are blocks of one word per thread: SharedWords.of(block, t).
  */
 export const SHARED = {
   BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
   REPL_SEQ: 8, REPL_HUBS: 9,
-  CHANGES: 10, MEMORY: 11, THREAD_MONITORS: 12, THREAD_TRACKERS: 13, REPL_HUB: 14,
+  CHANGES: 10, MEMORY: 11, THREAD_MONITORS: 12, THREAD_TRACKERS: 13, REPL_HUB: 14, FEED_SEQ: 15,
 } as const;
 /** Words before the per-thread blocks. */
 const FIXED_WORDS = 10;
-const BLOCKS = 5;
+const BLOCKS = 6;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -362,6 +362,8 @@ export class ThreadLink {
       }
       if (req.op === 'release') {
         this.serve(req, h);
+        // what the write-backs changed goes on (feeds) before this thread runs anything else
+        this.beforeOthersSee();
         return;
       }
       try {

@@ -14,6 +14,7 @@ import { Jobs } from './jobs.ts';
 import { SNAPSHOT_OPS, threadSnapshots } from './snapshots.ts';
 import { AOF_OPS, threadAof } from './aof-threads.ts';
 import { REPL_OPS, threadReplication } from './repl-threads.ts';
+import { threadFeeds } from './feed-threads.ts';
 import { Client } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -264,6 +265,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
     },
     attach(state: ServerState<Client>): void {
       if (init.runId !== undefined) state.runId = init.runId;
+      // key feed positions name every thread's shards under one epoch
+      state.changes.epoch = state.runId.slice(0, 16);
       // client ids increase over the whole server (a shared sequence), and the low part names the thread
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
       jobs = new Jobs(state, init.jobRings, init.index, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
@@ -361,9 +364,11 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.replication.threads = repl.threads;
       // the AOF's and the replication stream's order: a thread's writes are written and numbered before
       // another thread can see their effects
+      const feeds = threadFeeds(state, link);
       link.beforeOthersSee = () => {
         state.flushAppendOnly?.();
         repl.flush();
+        feeds.flush();
       };
       queue.beforeAnswers = () => {
         state.flushAppendOnly?.();
@@ -384,6 +389,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.beforeReply = () => {
         tracking.flush();
         repl.flush();
+        feeds.flush();
         publishMemory();
       };
       const interest = keyInterest(state, link);
@@ -392,6 +398,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         ...interest.notices,
         ...tracking.notices,
         ...repl.notices,
+        ...feeds.notices,
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),

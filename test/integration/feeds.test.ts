@@ -1,5 +1,6 @@
 /**
- * Key feeds over SSE under load, with --shards 4: writers change keys of
+ * Key feeds over SSE under load, with --shards 4 (on one thread and on
+ * --threads 4, where a feed gathers parts from every thread): writers change keys of
  * every type (and let some expire) while watchers follow all keys, a prefix
  * and a list of keys, dropping their connections and resuming at random; a
  * slow watcher stops reading for a while. At the end every watcher's copy
@@ -53,13 +54,14 @@ async function randomWrite(io: Redis, r: () => number, n: number): Promise<void>
   }
 }
 
-describe('key feeds over SSE, --shards 4', () => {
+for (const threads of [1, 4]) describe(`key feeds over SSE, --shards 4${threads > 1 ? ` --threads ${threads}` : ''}`, () => {
   let srv: RunningServer;
   let io: Redis;
   let base: string;
 
   before(async () => {
-    srv = await startServer({ port: 0, shards: 4, config: { 'http-port': String(await freePort()), 'feed-retention': '5000' } });
+    const config = { 'http-port': String(await freePort()), 'feed-retention': '5000', 'http-token': 'h-token hreader' };
+    srv = await startServer({ port: 0, shards: 4, threads, config });
     io = new Redis(srv.port);
     base = `http://127.0.0.1:${srv.httpPort}`;
   });
@@ -137,7 +139,6 @@ describe('key feeds over SSE, --shards 4', () => {
 
   test('a watcher sees only the keys its ACL user may read; a bad token gets 401', async () => {
     await io.acl('SETUSER', 'hreader', 'on', '>pw', '%R~h:*', '+@all');
-    srv.state.config.httpTokens.push(['h-token', 'hreader']);
     await io.set('secret', 'x');
     await io.hset('h:acl', 'f', 'v');
     const w = new FeedWatcher(base, 'pattern=*&_token=h-token');

@@ -350,6 +350,7 @@ describe('gRPC front end on 4 threads', () => {
     const srv = await startServer({ port: 0, threads: 4, config: { save: '', 'grpc-port': String(await freePort()) } });
     const io = new Redis(srv.port);
     const clients = Array.from({ length: 24 }, () => new ShardisClient(srv.grpcPort));
+    let feeds: Array<{ call: grpc.ClientReadableStream<FeedMessage>; got: FeedMessage[] }> = [];
     try {
       const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
       for (const [i, k] of keys.entries()) assert.equal(await clients[i % clients.length]!.call('SET', k, `${k}-v`), 'OK');
@@ -367,7 +368,24 @@ describe('gRPC front end on 4 threads', () => {
       const threads = new Set<number>();
       for (const c of clients) threads.add((Number(await c.call('CLIENT', 'ID'))) % 4);
       assert.equal(threads.size, 4, 'calls reached every thread');
+      // Watch from every thread gathers keys of every thread
+      feeds = clients.slice(0, 8).map((c) => {
+        const got: FeedMessage[] = [];
+        const call = c.watch({ prefixes: ['k'] });
+        call.on('data', (m: FeedMessage) => got.push(m));
+        call.on('error', () => {});
+        return { call, got };
+      });
+      for (const f of feeds) await until('the snapshot', async () => f.got.length >= 1);
+      for (const k of keys) await io.set(k, 'changed');
+      const b64 = (s: string): string => Buffer.from(s).toString('base64');
+      for (const f of feeds) {
+        assert.equal(Object.keys((JSON.parse(f.got[0]!.json) as { keys: object }).keys).length, 40);
+        await until('every change', async () => f.got.length >= 41);
+        assert.deepEqual(f.got.slice(1).map((m) => (JSON.parse(m.json) as { key: string }).key), keys.map(b64));
+      }
     } finally {
+      for (const f of feeds) f.call.cancel();
       for (const c of clients) c.close();
       io.disconnect();
       await srv.close();

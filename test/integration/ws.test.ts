@@ -377,6 +377,20 @@ describe('WebSocket front end on 4 threads', () => {
       await eventually(async () => /blocked_clients:1/.test(await io.info('clients')), 'BLPOP blocked');
       assert.equal(await socks[1]!.cmd('RPUSH', 'bq', 'v'), 1);
       assert.deepEqual(await blocked, { id: 4, result: ['bq', 'v'] });
+      // key feeds from every thread gather keys of every thread: a snapshot, then each change with its value
+      const wkeys = Array.from({ length: 16 }, (_, i) => `w:${i}`);
+      for (const k of wkeys.slice(0, 8)) await io.set(k, 'old');
+      for (const k of socks) assert.deepEqual(await k.request({ id: 'f', watch: { prefixes: ['w:'] } }), { id: 'f', result: 'OK' });
+      // the snapshot gathers every thread's part: it may come after the OK
+      for (const k of socks) await k.until(() => k.pushes.some((p) => p.feed === 'f' && p.type === 'snapshot'));
+      for (const k of wkeys) await io.set(k, 'new');
+      for (const k of socks) {
+        await k.until(() => k.pushes.filter((p) => p.feed === 'f' && p.type === 'change').length === 16);
+        const snap = k.pushes.find((p) => p.feed === 'f' && p.type === 'snapshot')!;
+        assert.deepEqual(Object.keys(snap.keys as object).sort(), wkeys.slice(0, 8).sort());
+        const changes = k.pushes.filter((p) => p.feed === 'f' && p.type === 'change');
+        assert.deepEqual(changes.map((p) => [p.key, p.value]), wkeys.map((w) => [w, { type: 'string', value: 'new' }]));
+      }
     } finally {
       for (const k of socks) await k.close();
       io.disconnect();

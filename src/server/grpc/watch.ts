@@ -16,7 +16,6 @@ export function watchHandler(state: ServerState<Client>): handleServerStreamingC
   return (call) => {
     const user = callUser(state, call);
     if (user === null) return endCall(call, UNAUTHENTICATED.code, UNAUTHENTICATED.details);
-    if (state.engine.remote !== null) return endCall(call, status.UNIMPLEMENTED, 'key feeds are not available with threads > 1 yet');
     const r = call.request;
     const bytes = (l: Buffer[] | undefined): string[] => (l ?? []).map((b) => b.latin1Slice());
     const spec: FeedSpec = { db: r.db ?? 0, keys: bytes(r.keys), patterns: bytes(r.patterns), prefixes: bytes(r.prefixes), base64: true };

@@ -143,7 +143,6 @@ export class HttpFront {
     if (user === null) throw new HttpError(401, 'Unauthorized');
     const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     if (first === 'feed' && segments.length === 1) {
-      if (this.state.engine.remote !== null) throw new HttpError(501, 'ERR key feeds are not available with threads > 1 yet');
       const spec = feedSpecOf(url.searchParams, this.state.config.databases);
       if (typeof spec === 'string') throw new HttpError(400, spec);
       const last = req.headers['last-event-id'];

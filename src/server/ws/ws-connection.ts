@@ -135,7 +135,6 @@ export class WsConnection {
         return replyText(req.id, replyFields(r));
       }
       case 'watch': {
-        if (this.state.engine.remote !== null) return errorText(req.id, 'ERR key feeds are not available with threads > 1 yet');
         if (this.feeds.has(req.id)) return errorText(req.id, `ERR a watch with id ${req.id} is running`);
         // the reply first, then the feed's snapshot (on the next turn, after the reply is out)
         setImmediate(() => this.watch(req.id, req.spec, req.from));
