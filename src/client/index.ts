@@ -63,7 +63,7 @@ export class ShardisClient {
 
   /** Runs one command: its reply, or throws CommandError with Redis's error text. */
   async command(...args: Arg[]): Promise<Reply> {
-    const { status, json } = await this.post('/', args);
+    const { status, json } = this.ws !== null ? { status: 400, json: await this.ws.request({ cmd: args }) } : await this.post('/', args);
     const r = json as { result?: Reply; error?: string };
     if (r.error !== undefined) throw new CommandError(r.error, status);
     return r.result ?? null;
