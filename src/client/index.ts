@@ -10,9 +10,10 @@
  *   const w = db.watch({ patterns: ['user:*'] }, (values) => render(values));
  */
 import { Watch, type WatchOptions, type WatchTarget } from './watch.ts';
+import { sseFeed } from './sse-feed.ts';
 import { WsTransport, type WsReply } from './ws-transport.ts';
 
-export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo } from './watch.ts';
+export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo, FeedMessage, FeedConnect } from './watch.ts';
 export { Watch } from './watch.ts';
 
 export interface ClientOptions {
@@ -99,7 +100,7 @@ export class ShardisClient {
 
   /** Follows keys: `onChange` gets the live values after every change (see Watch). */
   watch(target: WatchTarget, onChange: WatchOptions['onChange'], opts: Omit<WatchOptions, 'onChange'> = {}): Watch {
-    return new Watch(this.url, this.headers(), target, { ...opts, onChange });
+    return new Watch(sseFeed(this.url, this.headers(), target), { ...opts, onChange });
   }
 }
 
