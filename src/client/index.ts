@@ -1,8 +1,9 @@
 /**
  * `shardis/client`: a client for browsers and Node (nothing Node-only: fetch,
- * streams, AbortController, TextDecoder). Commands and pipelines over HTTP,
- * and `watch()`, which keeps the live values of keys, reconnecting and
- * resuming by itself (docs/client.md).
+ * streams, AbortController, TextDecoder, WebSocket). Commands and pipelines
+ * over HTTP or one WebSocket, and `watch()`, which keeps the live values of
+ * keys, reconnecting and resuming by itself, over SSE or that same
+ * WebSocket (docs/client.md).
  *
  *   import { createClient } from 'shardis/client';
  *   const db = createClient({ url: 'http://127.0.0.1:7379' });
@@ -93,14 +94,15 @@ export class ShardisClient {
     return (r.results ?? []).map((x) => (x.error !== undefined ? { error: x.error } : ((x.result ?? null) as Reply)));
   }
 
-  /** Closes the WebSocket, if any (watches close on their own). */
+  /** Closes the WebSocket, if any, and stops the watches on it (watches over SSE close on their own). */
   close(): void {
     this.ws?.close();
   }
 
-  /** Follows keys: `onChange` gets the live values after every change (see Watch). */
+  /** Follows keys: `onChange` gets the live values after every change (see Watch); over the WebSocket with `transport: 'websocket'`, else SSE. */
   watch(target: WatchTarget, onChange: WatchOptions['onChange'], opts: Omit<WatchOptions, 'onChange'> = {}): Watch {
-    return new Watch(sseFeed(this.url, this.headers(), target), { ...opts, onChange });
+    const connect = this.ws !== null ? this.ws.feed(target) : sseFeed(this.url, this.headers(), target);
+    return new Watch(connect, { ...opts, onChange }, this.ws?.closed);
   }
 }
 

@@ -3,8 +3,8 @@
  * applied to a Map, reconnecting with backoff and resuming from the last
  * position the server sent, so no change is lost or applied twice across a
  * dropped connection or a server restart (a restart ends in a resync
- * snapshot). The feed comes through a FeedConnect: server-sent events
- * (sse-feed.ts).
+ * snapshot). The feed comes over server-sent events (sse-feed.ts) or the
+ * client's WebSocket (ws-transport.ts), whichever the client's transport is.
  */
 
 export type FeedValue = { type: string; value: unknown };

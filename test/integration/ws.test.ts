@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 type Msg = Record<string, unknown>;
 
@@ -87,14 +88,6 @@ class Sock {
     this.ws.close();
     return this.closed;
   }
-}
-
-async function eventually(ok: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`never: ${what}`);
 }
 
 describe('WebSocket front end', () => {
