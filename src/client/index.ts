@@ -1,8 +1,9 @@
 /**
  * `shardis/client`: a client for browsers and Node (nothing Node-only: fetch,
- * streams, AbortController, TextDecoder). Commands and pipelines over HTTP,
- * and `watch()`, which keeps the live values of keys, reconnecting and
- * resuming by itself (docs/client.md).
+ * streams, AbortController, TextDecoder, WebSocket). Commands and pipelines
+ * over HTTP or one WebSocket, and `watch()`, which keeps the live values of
+ * keys, reconnecting and resuming by itself, over SSE or that same
+ * WebSocket (docs/client.md).
  *
  *   import { createClient } from 'shardis/client';
  *   const db = createClient({ url: 'http://127.0.0.1:7379' });
@@ -10,9 +11,10 @@
  *   const w = db.watch({ patterns: ['user:*'] }, (values) => render(values));
  */
 import { Watch, type WatchOptions, type WatchTarget } from './watch.ts';
+import { sseFeed } from './sse-feed.ts';
 import { WsTransport, type WsReply } from './ws-transport.ts';
 
-export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo } from './watch.ts';
+export type { FeedValue, WatchOptions, WatchTarget, ChangeInfo, FeedMessage, FeedConnect } from './watch.ts';
 export { Watch } from './watch.ts';
 
 export interface ClientOptions {
@@ -63,7 +65,7 @@ export class ShardisClient {
 
   /** Runs one command: its reply, or throws CommandError with Redis's error text. */
   async command(...args: Arg[]): Promise<Reply> {
-    const { status, json } = await this.post('/', args);
+    const { status, json } = this.ws !== null ? { status: 400, json: await this.ws.request({ cmd: args }) } : await this.post('/', args);
     const r = json as { result?: Reply; error?: string };
     if (r.error !== undefined) throw new CommandError(r.error, status);
     return r.result ?? null;
@@ -92,14 +94,15 @@ export class ShardisClient {
     return (r.results ?? []).map((x) => (x.error !== undefined ? { error: x.error } : ((x.result ?? null) as Reply)));
   }
 
-  /** Closes the WebSocket, if any (watches close on their own). */
+  /** Closes the WebSocket, if any, and stops the watches on it (watches over SSE close on their own). */
   close(): void {
     this.ws?.close();
   }
 
-  /** Follows keys: `onChange` gets the live values after every change (see Watch). */
+  /** Follows keys: `onChange` gets the live values after every change (see Watch); over the WebSocket with `transport: 'websocket'`, else SSE. */
   watch(target: WatchTarget, onChange: WatchOptions['onChange'], opts: Omit<WatchOptions, 'onChange'> = {}): Watch {
-    return new Watch(this.url, this.headers(), target, { ...opts, onChange });
+    const connect = this.ws !== null ? this.ws.feed(target) : sseFeed(this.url, this.headers(), target);
+    return new Watch(connect, { ...opts, onChange }, this.ws?.closed);
   }
 }
 

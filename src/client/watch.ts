@@ -1,11 +1,11 @@
 /**
- * The live values of watched keys (docs/client.md): a key feed read over
- * server-sent events with fetch (so a token can go in a header), applied to
- * a Map, reconnecting with backoff and resuming from the last position the
- * server sent, so no change is lost or applied twice across a dropped
- * connection or a server restart (a restart ends in a resync snapshot).
+ * The live values of watched keys (docs/client.md): a key feed's messages
+ * applied to a Map, reconnecting with backoff and resuming from the last
+ * position the server sent, so no change is lost or applied twice across a
+ * dropped connection or a server restart (a restart ends in a resync
+ * snapshot). The feed comes over server-sent events (sse-feed.ts) or the
+ * client's WebSocket (ws-transport.ts), whichever the client's transport is.
  */
-import { sseData } from './sse-reader.ts';
 
 export type FeedValue = { type: string; value: unknown };
 
@@ -33,7 +33,8 @@ export interface WatchOptions {
   maxBackoffMs?: number;
 }
 
-interface Message {
+/** A key feed's message (docs/feeds.md). */
+export interface FeedMessage {
   type: 'snapshot' | 'change' | 'batch' | 'position';
   position: string;
   resync?: boolean;
@@ -42,33 +43,39 @@ interface Message {
   value?: FeedValue | null;
 }
 
+/**
+ * One connection of a key feed: gives its messages to `onMessage`, starting
+ * after position `from` (null: with a snapshot), until the connection ends
+ * (the promise settles) or `signal` aborts (it settles soon after).
+ */
+export type FeedConnect = (from: string | null, onMessage: (m: FeedMessage) => void, signal: AbortSignal) => Promise<void>;
+
 export class Watch {
   /** The watched keys' values now. */
   readonly values = new Map<string, FeedValue>();
   /** The position after the last message applied (resumes start here). */
   position: string | null = null;
-  private readonly url: string;
-  private readonly headers: Record<string, string>;
+  private readonly connect: FeedConnect;
   private readonly opts: WatchOptions;
+  private readonly until: AbortSignal | undefined;
+  private readonly onUntil = (): void => this.close();
   private abort: AbortController | null = null;
   private closed = false;
   private backoff = 100;
 
-  constructor(base: string, headers: Record<string, string>, target: WatchTarget, opts: WatchOptions) {
-    const q = new URLSearchParams();
-    for (const k of target.keys ?? []) q.append('key', k);
-    for (const p of target.patterns ?? []) q.append('pattern', p);
-    for (const p of target.prefixes ?? []) q.append('prefix', p);
-    if (target.db !== undefined) q.set('db', String(target.db));
-    this.url = `${base}/feed?${q.toString()}`;
-    this.headers = headers;
+  /** Follows the feed that `connect` opens (a client's watch() makes one); `until` aborting closes the watch. */
+  constructor(connect: FeedConnect, opts: WatchOptions, until?: AbortSignal) {
+    this.connect = connect;
     this.opts = opts;
+    this.until = until;
+    until?.addEventListener('abort', this.onUntil, { once: true });
     void this.run();
   }
 
   /** Stops following; the values stay as they were. */
   close(): void {
     this.closed = true;
+    this.until?.removeEventListener('abort', this.onUntil);
     this.abort?.abort();
   }
 
@@ -79,8 +86,20 @@ export class Watch {
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      const abort = new AbortController();
+      this.abort = abort;
+      let first = true;
+      const onMessage = (m: FeedMessage): void => {
+        if (abort.signal.aborted) return;
+        if (first) {
+          first = false;
+          this.backoff = 100;
+          this.opts.onStatus?.(true);
+        }
+        this.apply(m);
+      };
       try {
-        await this.follow();
+        await this.connect(this.position, onMessage, abort.signal);
       } catch {
         // dropped: reconnect below
       }
@@ -91,24 +110,8 @@ export class Watch {
     }
   }
 
-  private async follow(): Promise<void> {
-    const abort = new AbortController();
-    this.abort = abort;
-    const from = this.position === null ? '' : `&from=${encodeURIComponent(this.position)}`;
-    const res = await fetch(this.url + from, { headers: { ...this.headers, Accept: 'text/event-stream' }, signal: abort.signal });
-    if (res.status !== 200 || res.body === null) throw new Error(`feed: HTTP ${res.status}`);
-    let first = true;
-    for await (const data of sseData(res.body)) {
-      if (first) {
-        first = false;
-        this.backoff = 100;
-        this.opts.onStatus?.(true);
-      }
-      this.apply(JSON.parse(data) as Message);
-    }
-  }
-
-  private apply(m: Message): void {
+  /** The one place a feed's message changes the values: a snapshot replaces them, a change or batch sets and removes keys. */
+  private apply(m: FeedMessage): void {
     const changed: string[] = [];
     const put = (k: string, v: FeedValue | null | undefined): void => {
       if (v === null || v === undefined) this.values.delete(k);

@@ -1,4 +1,6 @@
 /** The keyspace read over RESP in the key feeds' JSON form (docs/feeds.md), to compare watchers' copies with. */
+import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import type { Redis } from 'ioredis';
 import type { FeedValue } from './feed-watcher.ts';
 
@@ -51,3 +53,26 @@ export async function expected(io: Redis, match: (k: string) => boolean): Promis
   return out;
 }
 
+
+/**
+ * Waits until every view (a watcher's copy, in any form `normalized` takes)
+ * equals the keyspace restricted to `match`: watchers may still be catching
+ * up. Fails with the first view that does not, named in the message.
+ */
+export async function untilEqual(
+  io: Redis,
+  match: (k: string) => boolean,
+  views: Record<string, () => Map<string, FeedValue> | Promise<Map<string, FeedValue>>>,
+  why: string,
+): Promise<void> {
+  for (let i = 0; ; i++) {
+    const want = await expected(io, match);
+    const got = await Promise.all(Object.values(views).map(async (v) => normalized(await v())));
+    if (got.every((g) => isDeepStrictEqual(g, want))) return;
+    if (i === 200) {
+      for (const [name, v] of Object.entries(views)) assert.deepEqual(normalized(await v()), want, `${why} (${name})`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 type Msg = Record<string, unknown>;
 
@@ -87,14 +88,6 @@ class Sock {
     this.ws.close();
     return this.closed;
   }
-}
-
-async function eventually(ok: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`never: ${what}`);
 }
 
 describe('WebSocket front end', () => {
@@ -238,6 +231,12 @@ describe('WebSocket front end', () => {
       assert.deepEqual(await w.request({ id: 10, unwatch: 'zzz' }), { id: 10, error: 'ERR no watch with id "zzz"' });
       assert.deepEqual(await w.request({ id: 11, watch: { keys: ['x'] } }), { id: 11, result: 'OK' });
       assert.deepEqual(await w.request({ id: 11, watch: { keys: ['x'] } }), { id: 11, error: 'ERR a watch with id 11 is running' });
+      // an unwatch right behind its watch (before the feed started) stops it all the same
+      const quick = w.request({ id: 12, watch: { keys: ['x'] } });
+      assert.deepEqual(await w.request({ id: 13, unwatch: 12 }), { id: 13, result: 'OK' });
+      assert.deepEqual(await quick, { id: 12, result: 'OK' });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(w.pushes.filter((p) => p.feed === 12).length, 0, 'no message of the unwatched feed');
     } finally {
       await w.close();
     }

@@ -49,6 +49,8 @@ export class WsConnection {
   private subscriber: WsSubscriber | null = null;
   /** Key feeds running on the socket, by the id of the watch message that started them. */
   private readonly feeds = new Map<string, Feed>();
+  /** Watches answered whose feed starts on the next turn (an unwatch before then cancels it). */
+  private readonly starting = new Set<string>();
   private readonly queue: WsRequest[] = [];
   private running = false;
   private paused = false;
@@ -135,12 +137,16 @@ export class WsConnection {
         return replyText(req.id, replyFields(r));
       }
       case 'watch': {
-        if (this.feeds.has(req.id)) return errorText(req.id, `ERR a watch with id ${req.id} is running`);
+        if (this.feeds.has(req.id) || this.starting.has(req.id)) return errorText(req.id, `ERR a watch with id ${req.id} is running`);
         // the reply first, then the feed's snapshot (on the next turn, after the reply is out)
-        setImmediate(() => this.watch(req.id, req.spec, req.from));
+        this.starting.add(req.id);
+        setImmediate(() => {
+          if (this.starting.delete(req.id)) this.watch(req.id, req.spec, req.from);
+        });
         return replyText(req.id, '"result":"OK"');
       }
       case 'unwatch': {
+        if (this.starting.delete(req.feed)) return replyText(req.id, '"result":"OK"');
         const f = this.feeds.get(req.feed);
         if (f === undefined) return errorText(req.id, `ERR no watch with id ${req.feed}`);
         f.close();
@@ -208,6 +214,7 @@ export class WsConnection {
     this.subscriber?.close();
     for (const f of this.feeds.values()) f.close();
     this.feeds.clear();
+    this.starting.clear();
     // a socket already closing (ws closes it with 1009 for an oversized frame) finishes its own close handshake
     if (this.ws.readyState !== OPEN) return;
     if (code !== undefined) this.ws.close(code, reason);

@@ -1,0 +1,10 @@
+import assert from 'node:assert/strict';
+
+/** Waits until `ok` holds (polled every 20 ms, 5 s at most), else fails naming `what`. */
+export async function eventually(ok: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`never: ${what}`);
+}
