@@ -11,6 +11,7 @@
  * streams), which hold a place through admitUnlisted. With threads each
  * thread admits against its own connections, as it accepts them.
  */
+import type { Socket } from 'node:net';
 import type { ServerState } from './server-state.ts';
 import type { Client } from './client.ts';
 
@@ -26,6 +27,18 @@ export function admit(st: ServerState<Client>): boolean {
   }
   stats.totalConnections++;
   return true;
+}
+
+/**
+ * Refuses a TCP connection (RESP, the line protocol): `text` (the error in
+ * the protocol's form), then the socket closes. What the peer sent is read
+ * and dropped, so that its end is seen and the socket goes (one never read
+ * would stay half-open, and hold up the listener's close).
+ */
+export function refuseSocket(socket: Socket, text: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.end(text);
+  socket.resume();
 }
 
 /**
