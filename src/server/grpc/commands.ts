@@ -5,7 +5,8 @@
  * as a Reply message. A Redis error is a Reply (its `error` set), not a
  * gRPC status: statuses say what went wrong with the call itself
  * (UNAUTHENTICATED, INVALID_ARGUMENT for a command without arguments,
- * ABORTED when the server closed the session).
+ * RESOURCE_EXHAUSTED past maxclients, ABORTED when the server closed the
+ * session).
  */
 import type { Writable } from 'node:stream';
 import { status, type handleBidiStreamingCall, type handleUnaryCall } from '@grpc/grpc-js';
