@@ -4,6 +4,7 @@ import { Client, type Requests } from './client.ts';
 import { chainJob, execute } from './dispatch.ts';
 import type { ServerState } from './server-state.ts';
 import { listenAll } from './listen.ts';
+import { admit, refuseSocket, MAXCLIENTS_ERROR } from './admit.ts';
 
 /** Connections run what they read through dispatch. */
 const REQUESTS: Requests = { execute, chainJob };
@@ -28,12 +29,7 @@ export class RespServer {
 
   private accept(socket: Socket): void {
     const st = this.state;
-    if (st.clients.size >= st.config.maxclients) {
-      st.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
-      return;
-    }
-    st.stats.totalConnections++;
+    if (!admit(st)) return refuseSocket(socket, `-${MAXCLIENTS_ERROR}\r\n`);
     const c = new Client(st, socket, REQUESTS);
     st.clients.set(c.id, c);
   }

@@ -58,6 +58,13 @@ export class ServerState<C extends Session> {
    */
   newClientId: () => number = () => this.nextClientId++;
   readonly clients = new Map<number, C>();
+  /**
+   * Connections that count against maxclients and in INFO connected_clients
+   * without being among `clients` (CLIENT LIST): HTTP command requests while
+   * they run, key feed streams over HTTP and gRPC. Taken and given back
+   * through admit.ts.
+   */
+  unlistedConnections = 0;
   readonly startedAt = Date.now();
   readonly stats: ServerStats = {
     totalConnections: 0,
@@ -249,6 +256,11 @@ export class ServerState<C extends Session> {
       if (r !== null) return r;
     }
     return null;
+  }
+
+  /** The connections open on this thread, as maxclients counts them: the clients and the unlisted ones. */
+  connections(): number {
+    return this.clients.size + this.unlistedConnections;
   }
 
   /** Called after CONFIG SET with the changed parameter names. */

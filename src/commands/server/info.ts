@@ -184,7 +184,8 @@ const SECTIONS: Record<string, Provider> = {
       if (c.reply.len > maxOut) maxOut = c.reply.len;
     }
     return [
-      ['connected_clients', s.clients.size - s.replication.replicas.size],
+      // every connection maxclients counts (server/admit.ts), HTTP requests and key feeds too, but replicas
+      ['connected_clients', s.connections() - s.replication.replicas.size],
       ['cluster_connections', 0],
       ['maxclients', s.config.maxclients],
       ['client_recent_max_input_buffer', maxIn],

@@ -1,7 +1,8 @@
 /**
  * Who a gRPC call runs as: the token of its `authorization: Bearer <token>`
- * metadata, under the HTTP front end's rules (server/tokens.ts); and how a
- * streaming call is ended with a status.
+ * metadata, under the HTTP front end's rules (server/tokens.ts); the status
+ * of a call refused past maxclients; and how a streaming call is ended with
+ * a status.
  */
 import type { Writable } from 'node:stream';
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -9,6 +10,7 @@ import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import type { User } from '../../security/acl-user.ts';
 import { bearerToken, userForToken } from '../tokens.ts';
+import { MAXCLIENTS_ERROR } from '../admit.ts';
 
 /** What every call has: its metadata, peer and cancellation. */
 export interface AnyCall {
@@ -19,6 +21,9 @@ export interface AnyCall {
 }
 
 export const UNAUTHENTICATED = { code: status.UNAUTHENTICATED, details: 'a valid token is required: metadata authorization: Bearer <token>' };
+
+/** A call refused because the server has maxclients connections (server/admit.ts). */
+export const MAXCLIENTS = { code: status.RESOURCE_EXHAUSTED, details: MAXCLIENTS_ERROR };
 
 /** The user the call runs as, or null (UNAUTHENTICATED). */
 export function callUser(state: ServerState<Client>, call: AnyCall): User | null {

@@ -5,7 +5,8 @@
  * as a Reply message. A Redis error is a Reply (its `error` set), not a
  * gRPC status: statuses say what went wrong with the call itself
  * (UNAUTHENTICATED, INVALID_ARGUMENT for a command without arguments,
- * ABORTED when the server closed the session).
+ * RESOURCE_EXHAUSTED past maxclients, ABORTED when the server closed the
+ * session).
  */
 import type { Writable } from 'node:stream';
 import { status, type handleBidiStreamingCall, type handleUnaryCall } from '@grpc/grpc-js';
@@ -15,7 +16,8 @@ import type { User } from '../../security/acl-user.ts';
 import { CommandSession } from '../command-session.ts';
 import { commandReply, type ReplyMessage } from '../../protocol/reply-tree.ts';
 import type { CommandMessage } from './proto.ts';
-import { UNAUTHENTICATED, callUser, endCall, peerAddr, type AnyCall } from './call-user.ts';
+import { MAXCLIENTS, UNAUTHENTICATED, callUser, endCall, peerAddr, type AnyCall } from './call-user.ts';
+import { admit } from '../admit.ts';
 
 const EMPTY_COMMAND = 'a Command needs args: the command name, then its arguments';
 const CLOSED = 'the session was closed by the server (CLIENT KILL, an ACL change, shutdown)';
@@ -55,8 +57,13 @@ async function runCommand(session: CommandSession, args: string[], db: number | 
   return commandReply(await session.replyOf(args));
 }
 
-/** A session for a call, among the server's clients while it lasts (CLIENT LIST, CLIENT KILL, CLIENT UNBLOCK). */
-function openSession(state: ServerState<Client>, call: AnyCall, user: User): CommandSession {
+/**
+ * A session for a call, among the server's clients while it lasts (CLIENT
+ * LIST, CLIENT KILL, CLIENT UNBLOCK), so counted against maxclients; null
+ * when the server has maxclients connections already.
+ */
+function openSession(state: ServerState<Client>, call: AnyCall, user: User): CommandSession | null {
+  if (!admit(state)) return null;
   const session = new CommandSession(state, user, peerAddr(call));
   state.clients.set(session.id, session);
   // a client that cancels takes its blocked command with it
@@ -78,6 +85,7 @@ export function executeHandler(state: ServerState<Client>): handleUnaryCall<Comm
     const args = argsOf(call.request);
     if (args === null) return callback({ code: status.INVALID_ARGUMENT, details: EMPTY_COMMAND });
     const session = openSession(state, call, user);
+    if (session === null) return callback(MAXCLIENTS);
     runCommand(session, args, call.request.db).then(
       (reply) => {
         const killed = session.closed;
@@ -120,6 +128,7 @@ export function pipelineHandler(state: ServerState<Client>): handleBidiStreaming
     const user = callUser(state, call);
     if (user === null) return endCall(call, UNAUTHENTICATED.code, UNAUTHENTICATED.details);
     const session = openSession(state, call, user);
+    if (session === null) return endCall(call, MAXCLIENTS.code, MAXCLIENTS.details);
     // closed by the server (CLIENT KILL, ACL DELUSER, SHUTDOWN): the call ends with it (after an end of
     // our own, or a cancel, this does nothing)
     session.onClose.push(() => endCall(call, status.ABORTED, CLOSED));

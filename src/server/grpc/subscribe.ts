@@ -7,7 +7,8 @@
  * published after. The call lasts until the client cancels (which
  * unsubscribes), the ACL refuses a channel (PERMISSION_DENIED), the server
  * closes the session (ABORTED) or the reader falls too far behind
- * (RESOURCE_EXHAUSTED).
+ * (RESOURCE_EXHAUSTED). Past maxclients the call is refused
+ * (RESOURCE_EXHAUSTED, `ERR max number of clients reached`).
  */
 import { Metadata, status, type handleServerStreamingCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { ServerState } from '../server-state.ts';
@@ -16,7 +17,8 @@ import type { User } from '../../security/acl-user.ts';
 import { PushSession, PUSH_BACKLOG_LIMIT } from '../push-session.ts';
 import { replyMessage, type ReplyMessage } from '../../protocol/reply-tree.ts';
 import type { MessageMessage, SubscribeRequestMessage } from './proto.ts';
-import { UNAUTHENTICATED, callUser, endCall, peerAddr } from './call-user.ts';
+import { MAXCLIENTS, UNAUTHENTICATED, callUser, endCall, peerAddr } from './call-user.ts';
+import { admit } from '../admit.ts';
 
 type SubscribeCall = ServerWritableStream<SubscribeRequestMessage, MessageMessage>;
 
@@ -87,6 +89,7 @@ export function subscribeHandler(state: ServerState<Client>): handleServerStream
     const channels = (call.request.channels ?? []).map((b) => b.latin1Slice());
     const patterns = (call.request.patterns ?? []).map((b) => b.latin1Slice());
     if (channels.length === 0 && patterns.length === 0) return endCall(call, status.INVALID_ARGUMENT, 'a SubscribeRequest needs channels or patterns');
+    if (!admit(state)) return endCall(call, MAXCLIENTS.code, MAXCLIENTS.details);
     const s = new GrpcSubscription(state, user, call);
     s.register();
     call.on('cancelled', () => s.close());

@@ -13,7 +13,9 @@
  * those), with every string in base64 under `Upstash-Encoding: base64`.
  * Statuses: 400 for a command error or a malformed body, 401 without a
  * valid token, 403 when the ACL refuses, 404 for an unknown command or
- * route, 413 for a body over `http-max-body-size`.
+ * route, 413 for a body over `http-max-body-size`, 503 past `maxclients`
+ * (every route but /healthz and /readyz opens a connection as maxclients
+ * counts them: a command request while it runs, a stream while it is open).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -29,6 +31,7 @@ import { BadCommand, commandOf, commandsOf, envelope, runJson, runPipeline, runT
 import { openStream } from './sse.ts';
 import { feedSpecOf, openFeedStream } from './feed-sse.ts';
 import type { JsonReply } from '../../protocol/reply-json.ts';
+import { admit, admitUnlisted, MAXCLIENTS_ERROR } from '../admit.ts';
 
 class HttpError extends Error {
   readonly status: number;
@@ -147,6 +150,10 @@ export class HttpFront {
       if (typeof spec === 'string') throw new HttpError(400, spec);
       const last = req.headers['last-event-id'];
       await this.body(req);
+      // a feed is no client of the server, but a connection while it lasts
+      const release = admitUnlisted(this.state);
+      if (release === null) throw new HttpError(503, MAXCLIENTS_ERROR);
+      res.on('close', release);
       openFeedStream(this.state, req, res, user, spec, url.searchParams.get('from') ?? (typeof last === 'string' && last !== '' ? last : null));
       return;
     }
@@ -154,15 +161,23 @@ export class HttpFront {
       const args = [first, ...segments.slice(1).map(pathArg)];
       if (first !== 'monitor' && args.length < 2) throw new HttpError(400, `ERR wrong number of arguments for '${first}' command`);
       await this.body(req);
+      // the stream's session is a client from here on: admitted and registered with no await between
+      if (!admit(this.state)) throw new HttpError(503, MAXCLIENTS_ERROR);
       openStream(this.state, req, res, user, addr, args);
       return;
     }
     const body = await this.body(req);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
+    // the request's session is not among the server's clients (CLIENT LIST), but a connection while it runs
+    const release = admitUnlisted(this.state);
+    if (release === null) throw new HttpError(503, MAXCLIENTS_ERROR);
     const session = new CommandSession(this.state, user, addr);
     // the session ends with the request: a client that goes away takes its blocked command with it, and
     // what a command left behind (a SUBSCRIBE, MONITOR, CLIENT TRACKING) is dropped, as when a connection closes
-    res.on('close', () => session.close());
+    res.on('close', () => {
+      session.close();
+      release();
+    });
     if (segments.length === 1 && (first === 'pipeline' || first === 'multi-exec')) {
       const list = commandsOf(parseJson(body));
       if (first === 'pipeline') {

@@ -8,6 +8,7 @@ import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import { listenAll } from '../listen.ts';
+import { admit, refuseSocket, MAXCLIENTS_ERROR } from '../admit.ts';
 import { LineConnection } from './line-connection.ts';
 
 export class LineFront {
@@ -30,12 +31,7 @@ export class LineFront {
 
   private accept(socket: Socket): void {
     const st = this.state;
-    if (st.clients.size >= st.config.maxclients) {
-      st.stats.rejectedConnections++;
-      socket.end('ERR max number of clients reached\n');
-      return;
-    }
-    st.stats.totalConnections++;
+    if (!admit(st)) return refuseSocket(socket, `${MAXCLIENTS_ERROR}\n`);
     // the connection wires itself to the socket's events
     new LineConnection(st, socket);
   }

@@ -15,6 +15,7 @@ import { getConfigNumber } from '../../config/config.ts';
 import { requestToken } from '../http/http-auth.ts';
 import { userForToken } from '../tokens.ts';
 import { WsConnection } from './ws-connection.ts';
+import { admit, MAXCLIENTS_ERROR } from '../admit.ts';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' };
 
@@ -45,17 +46,11 @@ export class WsFront {
     if (encoding !== null && encoding !== 'base64' && encoding !== 'utf8') return refuse(socket, 400, 'ERR encoding is base64 or utf8');
     const user = userForToken(st, requestToken(req.headers.authorization, url.searchParams));
     if (user === null) return refuse(socket, 401, 'Unauthorized');
-    if (st.clients.size >= st.config.maxclients) {
-      st.stats.rejectedConnections++;
-      return refuse(socket, 503, 'ERR max number of clients reached');
-    }
+    if (!admit(st)) return refuse(socket, 503, MAXCLIENTS_ERROR);
     // frames past http-max-body-size close the socket with 1009 (read per upgrade: CONFIG SET applies to new sockets)
     this.wss.options.maxPayload = getConfigNumber(st.config, 'http-max-body-size', 512 * 1024 * 1024);
     const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      st.stats.totalConnections++;
-      new WsConnection(st, ws, user, addr, encoding === 'base64');
-    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => new WsConnection(st, ws, user, addr, encoding === 'base64'));
   };
 
   /** Closes every socket (the HTTP server's close waits for upgraded ones too). */
