@@ -108,7 +108,7 @@ export class WsTransport {
         };
         conn.feeds.set(id, { message: onMessage, fail: end });
         signal.addEventListener('abort', stop, { once: true });
-        // a refused watch (no feeds on threads > 1, a bad target) ends this connection: the watch retries with backoff
+        // a refused watch (a bad target, a user without access) ends this connection: the watch retries with backoff
         this.send(conn, id, { watch: { ...watch, from: from ?? undefined } }).then((r) => {
           if (r.error !== undefined) end(new Error(r.error));
         }, end);
