@@ -13,6 +13,9 @@ import { writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Session } from '../server/session.ts';
+import type { Config } from '../config/config.ts';
+import { getConfigNumber } from '../config/config.ts';
+import { Backlog } from './backlog.ts';
 
 /**
  * Another consumer of the write stream (the AOF): it receives exactly the
@@ -64,11 +67,20 @@ function encode(args: readonly string[]): Buffer {
   return Buffer.from(encodeString(args), 'latin1');
 }
 
-/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters) and the run id. */
+/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters), the run id and the settings. */
 export interface FeedHost {
   readonly engine: Engine;
   readonly runId: string;
+  readonly config: Config;
 }
+
+/** Where a replica asked to resume (PSYNC replid offset): the offset is the next byte it wants. */
+export interface PsyncRequest {
+  replid: string;
+  offset: number;
+}
+
+const NO_REPLID = '0000000000000000000000000000000000000000';
 
 export class ReplicationFeed {
   readonly replicas = new Set<Replica>();
@@ -79,9 +91,21 @@ export class ReplicationFeed {
   sink: PropagationSink | null = null;
   /** Set with threads: the stream runs through the hubs. */
   threads: ReplicationThreads | null = null;
+  /** The stream's history (master_replid) and the one before a promotion (master_replid2, valid up to secondReplOffset). */
+  replid: string;
+  replid2 = NO_REPLID;
+  secondReplOffset = -1;
+  /** The newest bytes of the stream, from the first replica on (partial resynchronisation). */
+  backlog: Backlog | null = null;
+  private backlogTimer: NodeJS.Timeout | null = null;
+  /** INFO stats: full copies sent, resumes accepted and refused. */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
 
   constructor(server: FeedHost) {
     this.server = server;
+    this.replid = server.runId;
     server.engine.onKeyEvent((db, key, event) => {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
     });
@@ -89,7 +113,7 @@ export class ReplicationFeed {
 
   /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
   get active(): boolean {
-    return this.replicas.size !== 0 || this.sink !== null || (this.threads !== null && this.threads.streaming());
+    return this.replicas.size !== 0 || this.backlog !== null || this.sink !== null || (this.threads !== null && this.threads.streaming());
   }
 
   /** Total writes so far, to tell whether a command changed anything. */
@@ -138,7 +162,7 @@ export class ReplicationFeed {
       if (this.threads.streaming()) this.threads.buffer(db, encodeString(args));
       return;
     }
-    if (this.replicas.size === 0) return;
+    if (this.replicas.size === 0 && this.backlog === null) return;
     let buf = encode(args);
     if (db !== this.streamDb) {
       buf = Buffer.concat([encode(['SELECT', String(db)]), buf]);
@@ -164,6 +188,13 @@ export class ReplicationFeed {
   /** Appends bytes to the stream every replica receives (one offset for all). */
   feedRaw(buf: Buffer): void {
     this.offset += buf.length;
+    const b = this.backlog;
+    if (b !== null) {
+      // CONFIG SET repl-backlog-size takes effect at once, as Redis's resizeReplicationBacklog
+      const size = getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024);
+      if (b.size !== size) b.resize(size);
+      b.append(buf);
+    }
     for (const r of this.replicas) {
       const sock = r.client.socket;
       if (!sock || r.client.closed) {
@@ -243,20 +274,71 @@ export class ReplicationFeed {
     return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
   }
 
-  attach(c: Session, psync: boolean): void {
+  /**
+   * SYNC, or PSYNC with where the replica wants to resume: the bytes it
+   * missed after +CONTINUE when the backlog still holds them and the history
+   * is this one (or the one before a promotion, up to where it ended), else
+   * +FULLRESYNC and a snapshot.
+   */
+  attach(c: Session, psync: PsyncRequest | null): void {
     const sock = c.socket;
     if (!sock) return;
+    if (psync !== null && this.resume(c, psync)) return;
+    // a replica that asked for a resume with a history (not "? -1") and did not get it
+    if (psync !== null && psync.replid !== '?') this.syncPartialErr++;
+    this.syncFull++;
+    if (this.threads === null) this.keepBacklog();
     const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
     c.reply.flush(sock);
-    if (psync) sock.write(`+FULLRESYNC ${this.server.runId} ${this.offset}\r\n`);
+    if (psync !== null) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
     sock.write(`$${rdb.length}\r\n`);
     sock.write(rdb);
+    this.streamDb = -1;
+    this.addReplica(c);
+  }
+
+  private resume(c: Session, req: PsyncRequest): boolean {
+    // with threads each hub streams on its own offsets: always a full copy
+    if (this.threads !== null || this.backlog === null) return false;
+    const ours = req.replid === this.replid || (req.replid === this.replid2 && req.offset <= this.secondReplOffset + 1);
+    if (!ours) return false;
+    const missed = this.backlog.from(req.offset);
+    if (missed === null) return false;
+    this.syncPartialOk++;
+    this.keepBacklog();
+    const sock = c.socket!;
+    c.reply.flush(sock);
+    const capa = c.ext.replCapa as Set<string> | undefined;
+    sock.write(capa?.has('psync2') === true ? `+CONTINUE ${this.replid}\r\n` : '+CONTINUE\r\n');
+    if (missed.length !== 0) sock.write(missed);
+    this.addReplica(c);
+    return true;
+  }
+
+  /** The backlog exists (at repl-backlog-size) while replicas do, and repl-backlog-ttl seconds after the last leaves. */
+  private keepBacklog(): void {
+    if (this.backlogTimer !== null) clearTimeout(this.backlogTimer);
+    this.backlogTimer = null;
+    const size = getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024);
+    if (this.backlog === null) this.backlog = new Backlog(size, this.offset);
+    else if (this.backlog.size !== size) this.backlog.resize(size);
+  }
+
+  private addReplica(c: Session): void {
     const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0 };
     this.replicas.add(r);
-    this.streamDb = -1;
     c.onClose.push(() => {
       this.replicas.delete(r);
-      if (this.replicas.size === 0) this.threads?.detach();
+      if (this.replicas.size !== 0) return;
+      this.threads?.detach();
+      const ttl = getConfigNumber(this.server.config, 'repl-backlog-ttl', 3600);
+      if (this.backlog !== null && ttl > 0) {
+        this.backlogTimer = setTimeout(() => {
+          this.backlogTimer = null;
+          if (this.replicas.size === 0) this.backlog = null;
+        }, ttl * 1000);
+        this.backlogTimer.unref();
+      }
     });
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';

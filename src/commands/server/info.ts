@@ -248,9 +248,9 @@ const SECTIONS: Record<string, Provider> = {
       ['instantaneous_input_repl_kbps', '0.00'],
       ['instantaneous_output_repl_kbps', '0.00'],
       ['rejected_connections', st.rejectedConnections],
-      ['sync_full', 0],
-      ['sync_partial_ok', 0],
-      ['sync_partial_err', 0],
+      ['sync_full', s.replication.syncFull],
+      ['sync_partial_ok', s.replication.syncPartialOk],
+      ['sync_partial_err', s.replication.syncPartialErr],
       ['expired_keys', t.expired],
       ['expired_stale_perc', '0.00'],
       ['expired_time_cap_reached_count', 0],
@@ -298,14 +298,11 @@ const SECTIONS: Record<string, Provider> = {
     }
     out.push(
       ['master_failover_state', 'no-failover'],
-      ['master_replid', s.runId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_replid', repl.replid],
+      ['master_replid2', repl.replid2],
       ['master_repl_offset', repl.offset],
-      ['second_repl_offset', -1],
-      ['repl_backlog_active', repl.replicas.size > 0 ? 1 : 0],
-      ['repl_backlog_size', getConfigNumber(s.config, 'repl-backlog-size', 1048576)],
-      ['repl_backlog_first_byte_offset', repl.replicas.size > 0 ? 1 : 0],
-      ['repl_backlog_histlen', repl.replicas.size > 0 ? repl.offset : 0],
+      ['second_repl_offset', repl.secondReplOffset],
+      ...backlogFields(s),
     );
     return out;
   },
@@ -443,6 +440,16 @@ function sectionLines(s: ServerState<Client>, name: string): Field[] {
     if (value !== undefined) f[1] = value(s);
   }
   return fields;
+}
+
+/** repl_backlog_*: the backlog's, or with threads (no backlog: a hub's stream from its start) as before. */
+function backlogFields(s: ServerState<Client>): Field[] {
+  const repl = s.replication;
+  const size = getConfigNumber(s.config, 'repl-backlog-size', 1048576);
+  const b = repl.backlog;
+  if (b !== null) return [['repl_backlog_active', 1], ['repl_backlog_size', size], ['repl_backlog_first_byte_offset', b.firstByteOffset], ['repl_backlog_histlen', b.histlen]];
+  const on = repl.replicas.size > 0;
+  return [['repl_backlog_active', on ? 1 : 0], ['repl_backlog_size', size], ['repl_backlog_first_byte_offset', on ? 1 : 0], ['repl_backlog_histlen', on ? repl.offset : 0]];
 }
 
 /** The replication section over threads: every thread's replicas (renumbered), the stream's offset from the hub that has one. */

@@ -7,15 +7,17 @@ const sync = command({
   name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c) {
-    c.server.replication.attach(c, false);
+    c.server.replication.attach(c, null);
   },
 });
 
 const psync = command({
   name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
-  handler(c) {
-    c.server.replication.attach(c, true);
+  handler(c, args) {
+    // PSYNC replid offset: '? -1' asks for a full copy; an offset that is not a number never resumes
+    const offset = /^-?\d+$/.test(args[2]!) ? Number(args[2]) : -1;
+    c.server.replication.attach(c, { replid: args[1]!, offset });
   },
 });
 
@@ -29,6 +31,7 @@ const replconf = command({
       if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
       if (opt === 'getack') return;
       if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
+      else if (opt === 'capa') ((c.ext.replCapa ??= new Set<string>()) as Set<string>).add(args[j + 1]!.toLowerCase());
     }
     if (args.length % 2 === 0) throw new CommandError(Err.SYNTAX);
     c.reply.ok();

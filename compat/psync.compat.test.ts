@@ -1,0 +1,113 @@
+/**
+ * Partial resynchronisation with a real redis-server replica following
+ * shardis: a broken link resumes from the backlog (+CONTINUE, sync_partial_ok)
+ * with the writes made meanwhile, and a replica that fell further behind than
+ * repl-backlog-size gets a full copy (sync_partial_err, sync_full).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { startServer } from '../src/index.ts';
+import { ioredis, ioredisRetry } from '../test/helpers/clients.ts';
+import { freePort } from '../test/helpers/ports.ts';
+
+const field = (info: string, name: string): string => new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1] ?? '';
+
+async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+/** The replica has every byte the primary streamed, over an up link. */
+async function caughtUp(p: Redis, r: Redis): Promise<void> {
+  await until('the replica caught up', async () => {
+    const ri = await r.info('replication');
+    return field(ri, 'master_link_status') === 'up' && field(ri, 'slave_repl_offset') === field(await p.info('replication'), 'master_repl_offset');
+  });
+}
+
+/** Every key with its type and value (encodings may differ after a copy, so not DUMP). */
+async function dataset(c: Redis): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  for (const k of (await c.keys('*')).sort()) {
+    const type = await c.type(k);
+    if (type === 'string') out.set(k, await c.get(k));
+    else if (type === 'hash') out.set(k, await c.hgetall(k));
+    else if (type === 'list') out.set(k, await c.lrange(k, 0, -1));
+    else if (type === 'set') out.set(k, (await c.smembers(k)).sort());
+    else if (type === 'zset') out.set(k, await c.zrange(k, '0', '-1', 'WITHSCORES'));
+    else out.set(k, [type, await c.xrange(k, '-', '+')]);
+  }
+  return out;
+}
+
+async function writes(p: Redis, tag: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await p.set(`s:${i % 50}`, `${tag}${i}`);
+    await p.hset(`h:${i % 7}`, `f${i % 11}`, `${tag}${i}`);
+    await p.rpush(`l:${i % 5}`, `${tag}${i}`);
+    await p.zadd(`z:${i % 3}`, String(i), `${tag}${i % 13}`);
+    await p.xadd(`x:${i % 2}`, '*', 'n', `${tag}${i}`);
+  }
+  await p.multi().incr('counter').sadd('set', tag).exec();
+}
+
+test('a broken link resumes by partial resync; a replica past the backlog gets a full copy', { timeout: 90_000 }, async () => {
+  const srv = await startServer({ port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-psync-'));
+  const port = await freePort();
+  const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port), ...(process.env.DBG ? ['--logfile', '/tmp/psync-replica.log'] : [])], { stdio: 'ignore' });
+  const p = await ioredis(srv.port);
+  const r = await ioredisRetry(port);
+  try {
+    await writes(p, 'a', 50);
+    await caughtUp(p, r);
+    let pi = await p.info();
+    assert.equal(field(pi, 'sync_full'), '1');
+    assert.equal(field(pi, 'repl_backlog_active'), '1');
+    assert.equal(field(await r.info('replication'), 'master_replid'), field(pi, 'master_replid'));
+
+    // the link breaks; writes go on; the replica comes back with PSYNC and gets only what it missed
+    assert.equal(await p.call('CLIENT', 'KILL', 'TYPE', 'replica'), 1);
+    await writes(p, 'b', 40);
+    await until('the replica resumed', async () => field(await p.info('stats'), 'sync_partial_ok') !== '0');
+    await caughtUp(p, r);
+    pi = await p.info();
+    assert.equal(field(pi, 'sync_partial_ok'), '1');
+    assert.equal(field(pi, 'sync_full'), '1', 'no second full copy');
+    assert.deepEqual(await dataset(r), await dataset(p));
+    const histlen = Number(field(pi, 'repl_backlog_histlen'));
+    assert.equal(Number(field(pi, 'repl_backlog_first_byte_offset')) + histlen - 1, Number(field(pi, 'master_repl_offset')));
+
+    // further behind than the backlog holds: a full copy
+    await p.config('SET', 'repl-backlog-size', '16384');
+    replica.kill('SIGSTOP');
+    await p.call('CLIENT', 'KILL', 'TYPE', 'replica');
+    await p.set('big', 'x'.repeat(40_000));
+    await writes(p, 'c', 20);
+    replica.kill('SIGCONT');
+    await until('the replica synced again', async () => field(await p.info('stats'), 'sync_full') !== '1');
+    await caughtUp(p, r);
+    pi = await p.info();
+    assert.equal(field(pi, 'sync_partial_err'), '1');
+    assert.equal(field(pi, 'sync_full'), '2');
+    assert.equal(field(pi, 'repl_backlog_size'), '16384');
+    assert.ok(Number(field(pi, 'repl_backlog_histlen')) <= 16384);
+    assert.deepEqual(await dataset(r), await dataset(p));
+  } finally {
+    replica.kill('SIGCONT');
+    replica.kill('SIGKILL');
+    p.disconnect();
+    r.disconnect();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
