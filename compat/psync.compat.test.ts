@@ -111,3 +111,43 @@ test('a broken link resumes by partial resync; a replica past the backlog gets a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('min-replicas-to-write: writes need enough replicas that acknowledged within min-replicas-max-lag', { timeout: 60_000 }, async () => {
+  const srv = await startServer({ port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-minrepl-'));
+  const port = await freePort();
+  const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });
+  const p = await ioredis(srv.port);
+  const r = await ioredisRetry(port);
+  try {
+    await p.set('k', 'v0');
+    await caughtUp(p, r);
+    await p.config('SET', 'min-replicas-max-lag', '1');
+    await p.config('SET', 'min-replicas-to-write', '1');
+    assert.equal(await p.set('k', 'v1'), 'OK');
+    let info = await p.info('replication');
+    assert.equal(field(info, 'min_slaves_good_slaves'), '1');
+    assert.match(field(info, 'slave0'), new RegExp(`^ip=127\\.0\\.0\\.1,port=${port},state=online,offset=\\d+,lag=[01]$`));
+    // the replica stops acknowledging: past the lag, writes are refused and reads go on
+    replica.kill('SIGSTOP');
+    await until('the replica counts as lagging', async () => field(await p.info('replication'), 'min_slaves_good_slaves') === '0');
+    await assert.rejects(p.set('k', 'v2'), /^ReplyError: NOREPLICAS Not enough good replicas to write\.$/);
+    assert.equal(await p.get('k'), 'v1');
+    await assert.rejects(p.multi().set('k', 'v3').exec(), /EXECABORT/);
+    await assert.rejects(p.eval("return redis.call('SET', KEYS[1], 'v4')", 1, 'k'), /NOREPLICAS Not enough good replicas to write\./);
+    info = await p.info('replication');
+    assert.ok(Number(/lag=(\d+)/.exec(field(info, 'slave0'))![1]) >= 2);
+    replica.kill('SIGCONT');
+    await until('the replica acknowledges again', async () => field(await p.info('replication'), 'min_slaves_good_slaves') === '1');
+    assert.equal(await p.set('k', 'v5'), 'OK');
+    await p.config('SET', 'min-replicas-to-write', '0');
+    assert.equal(field(await p.info('replication'), 'min_slaves_good_slaves'), '');
+  } finally {
+    replica.kill('SIGCONT');
+    replica.kill('SIGKILL');
+    p.disconnect();
+    r.disconnect();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

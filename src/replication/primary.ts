@@ -55,6 +55,8 @@ interface Replica {
   ackOffset: number;
   /** Port it listens on (REPLCONF listening-port), for ROLE. */
   listeningPort: number;
+  /** When it last acknowledged (ms; its attach counts): its lag. */
+  ackTime: number;
 }
 
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
@@ -219,6 +221,7 @@ export class ReplicationFeed {
     for (const r of this.replicas) {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
+      r.ackTime = Date.now();
     }
     for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
   }
@@ -267,6 +270,30 @@ export class ReplicationFeed {
     const w: AckWatcher = { offset, seen };
     this.ackWatchers.add(w);
     return () => this.ackWatchers.delete(w);
+  }
+
+  /** Seconds since a replica last acknowledged (INFO's lag=). */
+  static lag(r: Replica, now: number): number {
+    return Math.floor((now - r.ackTime) / 1000);
+  }
+
+  /** Replicas whose lag is at most `maxLag` seconds (Redis's repl_good_slaves_count). */
+  goodReplicas(maxLag: number): number {
+    const now = Date.now();
+    let n = 0;
+    for (const r of this.replicas) if (ReplicationFeed.lag(r, now) <= maxLag) n++;
+    return n;
+  }
+
+  /**
+   * min-replicas-to-write / min-replicas-max-lag: whether writes may run
+   * (Redis's checkGoodReplicasStatus). With threads, the replicas of this
+   * thread only.
+   */
+  enoughReplicas(): boolean {
+    const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);
+    const maxLag = getConfigNumber(this.server.config, 'min-replicas-max-lag', 10);
+    return need === 0 || maxLag === 0 || this.goodReplicas(maxLag) >= need;
   }
 
   /** Replicas for ROLE: [ip, port, acknowledged offset]. */
@@ -325,7 +352,7 @@ export class ReplicationFeed {
   }
 
   private addReplica(c: Session): void {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0 };
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now() };
     this.replicas.add(r);
     c.onClose.push(() => {
       this.replicas.delete(r);

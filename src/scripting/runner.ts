@@ -297,12 +297,9 @@ export class ScriptRunner implements ApiHost {
     return m.heapUsed + m.external > max;
   }
 
-  /** min-replicas-to-write (replicas connected count as good). */
+  /** min-replicas-to-write / min-replicas-max-lag (replication/primary.ts). */
   enoughReplicas(): boolean {
-    const cfg = this.server.config;
-    const need = getConfigNumber(cfg, 'min-replicas-to-write', 0);
-    if (need === 0 || getConfigNumber(cfg, 'min-replicas-max-lag', 10) === 0) return true;
-    return this.server.replication.replicas.size >= need;
+    return this.server.replication.enoughReplicas();
   }
 }
 

@@ -21,6 +21,8 @@ export function installGates(state: ServerState<Client>): void {
     acl.logDenial(c, res, cmd, args, acl.context(c));
     return denialMessage(res.result, cmd);
   });
+  // min-replicas-to-write: writes (and an EXEC with one queued) need that many replicas within min-replicas-max-lag
+  state.gates.push((c, cmd) => (queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
   // maxmemory-clients, then maxmemory, before every command (processCommand's evictClients and
   // performEvictions): the biggest clients are disconnected, then keys evicted (maxmemory-policy);
   // commands that may use memory get OOM when that cannot bring memory under the limit
@@ -42,6 +44,16 @@ function mayUseMemory(c: Client, cmd: CommandInfo): boolean {
   const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
   return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
 }
+
+/** A write command, or an EXEC with one queued (processCommand's is_write_command). */
+function queuesWrite(c: Client, cmd: CommandInfo): boolean {
+  if (cmd.isWrite) return true;
+  if (cmd.fullName !== 'exec') return false;
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
+  return tx !== undefined && tx.queue.some(([q]) => q.isWrite);
+}
+
+const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 
 /** The NOPERM reply processCommand gives for a denied command. */
 function denialMessage(result: number, cmd: CommandInfo): string {

@@ -9,6 +9,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import type { Client } from '../../server/client.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from '../../server/version.ts';
+import { ReplicationFeed } from '../../replication/primary.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { arch, machine, release, totalmem, type } from 'node:os';
 import { resolve } from 'node:path';
@@ -290,11 +291,16 @@ const SECTIONS: Record<string, Provider> = {
   },
   replication: (s) => {
     const repl = s.replication;
-    const out: Field[] = [['role', 'master'], ['connected_slaves', repl.replicas.size]];
+    const out: Field[] = [['role', 'master']];
+    const need = getConfigNumber(s.config, 'min-replicas-to-write', 0);
+    const maxLag = getConfigNumber(s.config, 'min-replicas-max-lag', 10);
+    if (need !== 0 && maxLag !== 0) out.push(['min_slaves_good_slaves', repl.goodReplicas(maxLag)]);
+    out.push(['connected_slaves', repl.replicas.size]);
     let i = 0;
+    const now = Date.now();
     for (const r of repl.replicas) {
-      const sock = r.client.socket;
-      out.push([`slave${i++}`, `ip=${sock?.remoteAddress ?? ''},port=${sock?.remotePort ?? 0},state=online,offset=${repl.offset},lag=0`]);
+      const ip = r.client.addr.replace(/:\d+$/, '');
+      out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=online,offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
     }
     out.push(
       ['master_failover_state', 'no-failover'],
