@@ -5,6 +5,7 @@
  * whose `server` is a ServerState<Client>, and still hands the command
  * families full clients and commands with their handlers.
  */
+import { appendFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Registry } from '../commands/core/registry.ts';
@@ -332,6 +333,16 @@ export class ServerState<C extends Session> {
     if (LEVELS[level]! < LEVELS[this.config.loglevel]!) return;
     const d = new Date();
     const mark = level === 'warning' ? '#' : level === 'notice' ? '*' : level === 'verbose' ? '-' : '.';
-    process.stderr.write(`${process.pid}:M ${d.toISOString()} ${mark} ${msg}\n`);
+    const line = `${process.pid}:M ${d.toISOString()} ${mark} ${msg}\n`;
+    // as Redis: standard output with no logfile, else appended to the file
+    const file = this.config.logfile;
+    if (file === '') process.stdout.write(line);
+    else {
+      try {
+        appendFileSync(file, line);
+      } catch {
+        process.stdout.write(line);
+      }
+    }
   }
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.ts';
@@ -100,6 +100,34 @@ test('npm start opens HTTP on the RESP port + 1000 and prints both URLs; --http-
     killAll();
     const b = await launch(['--dir', dir, '--http-port', '0']);
     assert.match(b.log(), new RegExp(`RESP redis://127\\.0\\.0\\.1:${b.port}\\n`));
+  } finally {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('logs go to standard output, or to `logfile`, with Redis\'s start-up words; a port in use fails as Redis does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
+  try {
+    const a = await launch(['--dir', dir, '--http-port', '0']);
+    assert.match(a.log(), new RegExp(`PID: ${a.proc.pid}\\n[^]*Ready to accept connections\\n`));
+    // the same port again: the words scripts (Redis's test suite) look for, and exit code 1
+    const second = spawn(process.execPath, [MAIN, '--dir', dir, '--http-port', '0', '--port', String(a.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(second);
+    let out = '';
+    second.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => second.on('exit', r));
+    assert.equal(code, 1);
+    assert.match(out, new RegExp(`Failed listening on port ${a.port} \\(tcp\\), aborting\\.`));
+    killAll();
+    const logfile = join(dir, 'server.log');
+    const b = spawn(process.execPath, [MAIN, '--dir', dir, '--http-port', '0', '--port', String(await freePort()), '--logfile', logfile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(b);
+    let stdout = '';
+    b.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    for (let i = 0; i < 300 && !(existsSync(logfile) && readFileSync(logfile, 'latin1').includes('Ready to accept connections')); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(readFileSync(logfile, 'latin1'), new RegExp(`PID: ${b.pid}\\n[^]*Ready to accept connections\\n`));
+    assert.equal(stdout, '');
   } finally {
     killAll();
     rmSync(dir, { recursive: true, force: true });

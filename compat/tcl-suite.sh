@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs units of Redis's own Tcl test suite in its normal mode (not external):
+# the suite starts and configures its own servers — primaries, replicas,
+# chains — through src/redis-server, which here is shardis
+# (compat/tcl/redis-server), so the replication tests drive shardis.
+#   usage: compat/tcl-suite.sh OUTDIR unit...      e.g. integration/replication
+#          REFERENCE=1 compat/tcl-suite.sh …       the same with Debian's redis-server 7.0.15
+# Prints ok / err / exception per unit, as ../shared/compat/redis-suite.sh
+# does; the suite comes from a local mirror of redis/redis (the fetch tool),
+# extracted as redis-suite.sh extracts it.
+set -u
+OUT=${1:?outdir}; shift
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+REF=${REDIS_REF:-7.0.15}
+SUITE=/tmp/redis-suite-$REF
+if [ ! -d "$SUITE/tests" ]; then
+  MIRROR=${REDIS_MIRROR:-}
+  if [ -z "$MIRROR" ]; then
+    d=$ROOT
+    while [ "$d" != / ]; do
+      [ -d "$d/.mirror/redis+redis/repo" ] && { MIRROR=$d/.mirror/redis+redis/repo; break; }
+      d=$(dirname "$d")
+    done
+  fi
+  [ -d "$MIRROR" ] || { echo "no mirror of redis/redis: fetch github:redis/redis first"; exit 2; }
+  mkdir -p "$SUITE" && git -C "$MIRROR" archive "$REF" tests runtest | tar -x -C "$SUITE"
+fi
+# a private copy: the suite writes its servers' files under tests/tmp
+WORK=$(mktemp -d /tmp/shardis-tcl-XXXXXX)
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+cp -r "$SUITE/tests" "$SUITE/runtest" "$WORK/"
+mkdir -p "$WORK/src"
+if [ "${REFERENCE:-0}" = 1 ]; then ln -s "$(command -v redis-server)" "$WORK/src/redis-server"
+else ln -s "$ROOT/compat/tcl/redis-server" "$WORK/src/redis-server"; fi
+for t in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do
+  command -v $t >/dev/null && ln -s "$(command -v $t)" "$WORK/src/$t"
+done
+mkdir -p "$OUT"
+printf "%-32s %5s %5s %5s\n" unit ok err exc | tee "$OUT/summary.txt"
+for u in "$@"; do
+  log="$OUT/$(echo "$u" | tr / _).log"
+  (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs >"$log" 2>&1)
+  clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+  ok=$(grep -c '^\[ok\]' <<<"$clean"); err=$(grep -c '^\[err\]' <<<"$clean")
+  exc=$(grep -c '^\[exception\]\|^\[timeout\]' <<<"$clean")
+  printf "%-32s %5s %5s %5s\n" "$u" "$ok" "$err" "$exc" | tee -a "$OUT/summary.txt"
+done
