@@ -57,6 +57,8 @@ interface Replica {
   listeningPort: number;
   /** When it last acknowledged (ms; its attach counts): its lag. */
   ackTime: number;
+  /** It came with PSYNC (SYNC's replicas never acknowledge, so repl-timeout spares them). */
+  psync: boolean;
 }
 
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
@@ -74,6 +76,7 @@ export interface FeedHost {
   readonly engine: Engine;
   readonly runId: string;
   readonly config: Config;
+  log?(level: 'warning' | 'notice', msg: string): void;
 }
 
 /** Where a replica asked to resume (PSYNC replid offset): the offset is the next byte it wants. */
@@ -310,6 +313,7 @@ export class ReplicationFeed {
   attach(c: Session, psync: PsyncRequest | null): void {
     const sock = c.socket;
     if (!sock) return;
+    this.startCron();
     if (psync !== null && this.resume(c, psync)) return;
     // a replica that asked for a resume with a history (not "? -1") and did not get it
     if (psync !== null && psync.replid !== '?') this.syncPartialErr++;
@@ -321,7 +325,7 @@ export class ReplicationFeed {
     sock.write(`$${rdb.length}\r\n`);
     sock.write(rdb);
     this.streamDb = -1;
-    this.addReplica(c);
+    this.addReplica(c, psync !== null);
   }
 
   private resume(c: Session, req: PsyncRequest): boolean {
@@ -338,8 +342,40 @@ export class ReplicationFeed {
     const capa = c.ext.replCapa as Set<string> | undefined;
     sock.write(capa?.has('psync2') === true ? `+CONTINUE ${this.replid}\r\n` : '+CONTINUE\r\n');
     if (missed.length !== 0) sock.write(missed);
-    this.addReplica(c);
+    this.addReplica(c, true);
     return true;
+  }
+
+  private cronTimer: NodeJS.Timeout | null = null;
+  private cronTicks = 0;
+
+  /** Once a second while there are replicas (Redis's replicationCron). */
+  private startCron(): void {
+    if (this.cronTimer !== null) return;
+    this.cronTimer = setInterval(() => this.cron(), 1000);
+    this.cronTimer.unref();
+  }
+
+  /**
+   * A PING in the stream every repl-ping-replica-period seconds, so replicas
+   * see the link alive; replicas silent (no REPLCONF ACK) for repl-timeout
+   * seconds are disconnected.
+   */
+  private cron(): void {
+    if (this.replicas.size === 0) {
+      clearInterval(this.cronTimer!);
+      this.cronTimer = null;
+      return;
+    }
+    const cfg = this.server.config;
+    if (++this.cronTicks % Math.max(1, getConfigNumber(cfg, 'repl-ping-replica-period', 10)) === 0) this.feedRaw(encode(['PING']));
+    const timeout = getConfigNumber(cfg, 'repl-timeout', 60) * 1000;
+    const now = Date.now();
+    for (const r of this.replicas) {
+      if (!r.psync || now - r.ackTime <= timeout) continue;
+      this.server.log?.('warning', `Disconnecting timedout replica (streaming sync): ${r.client.addr}`);
+      r.client.close();
+    }
   }
 
   /** The backlog exists (at repl-backlog-size) while replicas do, and repl-backlog-ttl seconds after the last leaves. */
@@ -351,8 +387,8 @@ export class ReplicationFeed {
     else if (this.backlog.size !== size) this.backlog.resize(size);
   }
 
-  private addReplica(c: Session): void {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now() };
+  private addReplica(c: Session, psync: boolean): void {
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync };
     this.replicas.add(r);
     c.onClose.push(() => {
       this.replicas.delete(r);
