@@ -61,7 +61,7 @@ async function writes(p: Redis, tag: string, n: number): Promise<void> {
 }
 
 test('a broken link resumes by partial resync; a replica past the backlog gets a full copy', { timeout: 90_000 }, async () => {
-  const srv = await startServer({ port: 0 });
+  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
   const dir = mkdtempSync(join(tmpdir(), 'shardis-psync-'));
   const port = await freePort();
   const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port), ...(process.env.DBG ? ['--logfile', '/tmp/psync-replica.log'] : [])], { stdio: 'ignore' });
@@ -113,7 +113,7 @@ test('a broken link resumes by partial resync; a replica past the backlog gets a
 });
 
 test('min-replicas-to-write: writes need enough replicas that acknowledged within min-replicas-max-lag', { timeout: 60_000 }, async () => {
-  const srv = await startServer({ port: 0 });
+  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
   const dir = mkdtempSync(join(tmpdir(), 'shardis-minrepl-'));
   const port = await freePort();
   const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });
@@ -149,5 +149,49 @@ test('min-replicas-to-write: writes need enough replicas that acknowledged withi
     r.disconnect();
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('diskless full sync: replicas that ask within repl-diskless-sync-delay share one copy, in the $EOF format; with repl-diskless-sync no, $<length>', { timeout: 60_000 }, async () => {
+  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '2' } });
+  const dirs: string[] = [];
+  const replicas: ReturnType<typeof spawn>[] = [];
+  const clients: Redis[] = [];
+  const p = await ioredis(srv.port);
+  const startReplica = async (): Promise<Redis> => {
+    const dir = mkdtempSync(join(tmpdir(), 'shardis-diskless-'));
+    dirs.push(dir);
+    const port = await freePort();
+    replicas.push(spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port), '--logfile', join(dir, 'log')], { stdio: 'ignore' }));
+    const r = await ioredisRetry(port);
+    clients.push(r);
+    return r;
+  };
+  try {
+    await writes(p, 'a', 20);
+    const r1 = await startReplica();
+    const r2 = await startReplica();
+    // both wait for the copy to start
+    await until('two replicas waiting', async () => (await p.info('replication')).match(/state=wait_bgsave/g)?.length === 2);
+    await p.set('during-the-wait', 'x');
+    await caughtUp(p, r1);
+    await caughtUp(p, r2);
+    for (const r of [r1, r2]) assert.deepEqual(await dataset(r), await dataset(p));
+    assert.equal(await r1.get('during-the-wait'), 'x');
+    const { readFileSync } = await import('node:fs');
+    for (const d of dirs) assert.match(readFileSync(join(d, 'log'), 'latin1'), /MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk/);
+    assert.equal(field(await p.info('stats'), 'sync_full'), '2');
+    // the disk format
+    await p.config('SET', 'repl-diskless-sync', 'no');
+    const r3 = await startReplica();
+    await caughtUp(p, r3);
+    assert.deepEqual(await dataset(r3), await dataset(p));
+    assert.match(readFileSync(join(dirs[2]!, 'log'), 'latin1'), /MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk/);
+  } finally {
+    for (const r of replicas) r.kill('SIGKILL');
+    for (const c of clients) c.disconnect();
+    p.disconnect();
+    await srv.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });

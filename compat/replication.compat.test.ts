@@ -8,7 +8,7 @@ import { startServer } from '../src/index.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 
 test('a real redis-server replica loads shardis\'s RDB and follows the stream', async () => {
-  const srv = await startServer({ port: 0 });
+  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
   const dir = mkdtempSync(join(tmpdir(), 'shardis-replica-'));
   const port = srv.port + 1000 > 65000 ? srv.port - 1000 : srv.port + 1000;
   const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });

@@ -14,7 +14,8 @@ import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Session } from '../server/session.ts';
 import type { Config } from '../config/config.ts';
-import { getConfigNumber } from '../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { randomBytes } from 'node:crypto';
 import { Backlog } from './backlog.ts';
 
 /**
@@ -318,6 +319,10 @@ export class ReplicationFeed {
     // a replica that asked for a resume with a history (not "? -1") and did not get it
     if (psync !== null && psync.replid !== '?') this.syncPartialErr++;
     this.syncFull++;
+    const capa = c.ext.replCapa as Set<string> | undefined;
+    if (this.threads === null && capa?.has('eof') === true && getConfigValue(this.server.config, 'repl-diskless-sync') === 'yes') {
+      return this.waitForDiskless(c, psync !== null);
+    }
     if (this.threads === null) this.keepBacklog();
     const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
     c.reply.flush(sock);
@@ -326,6 +331,58 @@ export class ReplicationFeed {
     sock.write(rdb);
     this.streamDb = -1;
     this.addReplica(c, psync !== null);
+  }
+
+  /** Replicas waiting for a diskless transfer to start (repl-diskless-sync-delay), and its timer. */
+  private waiting: Array<{ c: Session; psync: boolean }> = [];
+  private disklessTimer: NodeJS.Timeout | null = null;
+
+  /** Replicas waiting for their copy, for INFO (state=wait_bgsave). */
+  get waitingReplicas(): readonly Session[] {
+    return this.waiting.map((w) => w.c);
+  }
+
+  /**
+   * repl-diskless-sync for a replica that takes it (capa eof): the copy
+   * starts repl-diskless-sync-delay seconds after the first replica asks (or
+   * once repl-diskless-sync-max-replicas wait), and every replica waiting
+   * then gets the same snapshot, cut at that moment.
+   */
+  private waitForDiskless(c: Session, psync: boolean): void {
+    c.replyMode = 'off';
+    c.ext.replica = true;
+    const w = { c, psync };
+    this.waiting.push(w);
+    c.onClose.push(() => {
+      this.waiting = this.waiting.filter((x) => x !== w);
+    });
+    const cfg = this.server.config;
+    const delay = getConfigNumber(cfg, 'repl-diskless-sync-delay', 5);
+    const max = getConfigNumber(cfg, 'repl-diskless-sync-max-replicas', 0);
+    if (delay === 0 || (max > 0 && this.waiting.length >= max)) this.startDiskless();
+    else if (this.disklessTimer === null) this.disklessTimer = setTimeout(() => this.startDiskless(), delay * 1000);
+  }
+
+  /** Sends the waiting replicas one snapshot, each as $EOF:<mark> … <mark>, then streams to them. */
+  private startDiskless(): void {
+    if (this.disklessTimer !== null) clearTimeout(this.disklessTimer);
+    this.disklessTimer = null;
+    const list = this.waiting.filter((w) => w.c.socket && !w.c.closed);
+    this.waiting = [];
+    if (list.length === 0) return;
+    this.keepBacklog();
+    const rdb = writeRdb(this.server.engine);
+    const mark = randomBytes(20).toString('hex');
+    for (const { c, psync } of list) {
+      const sock = c.socket!;
+      c.reply.flush(sock);
+      if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
+      sock.write(`$EOF:${mark}\r\n`);
+      sock.write(rdb);
+      sock.write(mark);
+      this.addReplica(c, psync);
+    }
+    this.streamDb = -1;
   }
 
   private resume(c: Session, req: PsyncRequest): boolean {

@@ -11,38 +11,46 @@ import { RespClient } from '../helpers/resp-client.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until what the connection received matches `re` (3 s at most); the match. */
+async function until(r: RespClient, re: RegExp): Promise<RegExpExecArray> {
+  for (let i = 0; i < 150; i++) {
+    const m = re.exec(r.pending());
+    if (m !== null) return m;
+    await sleep(20);
+  }
+  assert.fail(`never received ${re}: ${JSON.stringify(r.pending().slice(0, 200))}`);
+}
+
 describeServer('replication, the primary side', (fx) => {
   test('PSYNC ? -1 is a full copy; PSYNC with its replid and the next offset resumes with the bytes missed', async () => {
     const c = await fx().client();
     await c.call('SET', 'a', '1');
     const r1 = await RespClient.connect(fx().port);
-    await r1.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    await r1.call('REPLCONF', 'capa', 'psync2');
     r1.writeRaw('PSYNC ? -1\r\n');
-    await sleep(100);
-    const head = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)\r\n/.exec(r1.pending());
-    assert.ok(head, 'a full copy');
-    const [, replid, start] = head;
+    const full = await until(r1, /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)\r\n\$(\d+)\r\n/);
+    const [, replid, start, len] = full;
     await c.call('SET', 'b', '2');
-    await sleep(50);
-    const seen = r1.pending();
+    // what followed the snapshot: the stream from offset start + 1
+    const after = full[0].length + Number(len);
+    await until(r1, /SET\r\n\$1\r\nb\r\n\$1\r\n2\r\n$/);
+    const seen = Buffer.from(r1.pending(), 'latin1').subarray(after);
     r1.close();
     // the replica had everything up to here; two more writes while it is away
-    const offset = Number(start) + Buffer.byteLength(seen.slice(seen.indexOf('*')), 'latin1');
+    const offset = Number(start) + seen.length;
     await c.call('SET', 'c', '3');
     await c.call('DEL', 'a');
     const r2 = await RespClient.connect(fx().port);
     await r2.call('REPLCONF', 'capa', 'psync2');
     r2.writeRaw(`PSYNC ${replid} ${offset + 1}\r\n`);
-    await sleep(100);
-    const resumed = r2.pending();
-    assert.equal(resumed, `+CONTINUE ${replid}\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\na\r\n`);
+    await until(r2, /DEL\r\n\$1\r\na\r\n$/);
+    assert.equal(r2.pending(), `+CONTINUE ${replid}\r\n*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\na\r\n`);
     r2.close();
     // another history, or an offset the backlog does not hold: a full copy
     for (const req of [`PSYNC ${'f'.repeat(40)} ${offset + 1}`, `PSYNC ${replid} 0`, `PSYNC ${replid} ${offset + 10_000}`]) {
       const r = await RespClient.connect(fx().port);
       r.writeRaw(`${req}\r\n`);
-      await sleep(100);
-      assert.match(r.pending(), /^\+FULLRESYNC /, req);
+      await until(r, /^\+FULLRESYNC /);
       r.close();
     }
     const info = String(await c.call('INFO', 'stats'));

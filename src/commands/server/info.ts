@@ -295,9 +295,12 @@ const SECTIONS: Record<string, Provider> = {
     const need = getConfigNumber(s.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(s.config, 'min-replicas-max-lag', 10);
     if (need !== 0 && maxLag !== 0) out.push(['min_slaves_good_slaves', repl.goodReplicas(maxLag)]);
-    out.push(['connected_slaves', repl.replicas.size]);
+    out.push(['connected_slaves', repl.replicas.size + repl.waitingReplicas.length]);
     let i = 0;
     const now = Date.now();
+    for (const c of repl.waitingReplicas) {
+      out.push([`slave${i++}`, `ip=${c.addr.replace(/:\d+$/, '')},port=${(c.ext as { listeningPort?: number }).listeningPort ?? 0},state=wait_bgsave,offset=0,lag=0`]);
+    }
     for (const r of repl.replicas) {
       const ip = r.client.addr.replace(/:\d+$/, '');
       out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=online,offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
