@@ -13,6 +13,7 @@
  *   npm run bench -- --threads 1,2,4 --tests get,set   # only the threads table (bench/threads.ts)
  *   npm run bench -- --http                  # only HTTP vs Webdis and key feeds (bench/http.ts)
  *   npm run bench -- --http --threads 1,4    # … with the feeds rows on 1 and 4 threads
+ *   npm run bench -- --replication [--keys N] # only full sync of N keys and replication lag (bench/replication.ts)
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -54,6 +55,7 @@ import { memoryRows, memoryTable } from './memory.ts';
 import { conversionRows, conversionTable } from './conversion.ts';
 import { threadRows, threadTable, type Rate } from './threads.ts';
 import { feedRows, feedTable, httpRows, httpTable } from './http.ts';
+import { replicationRows, replicationTable } from './replication.ts';
 
 interface Options {
   n: number;
@@ -73,6 +75,8 @@ interface Options {
   threads: number[];
   /** Only the HTTP and key-feed tables. */
   http: boolean;
+  /** Only the replication rows (bench/replication.ts). */
+  replication: boolean;
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -91,7 +95,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -102,6 +106,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--shards') o.shards = Number(v), i++;
     else if (a === '--threads') o.threads = v!.split(',').map(Number), i++;
     else if (a === '--http') o.http = true;
+    else if (a === '--replication') o.replication = true;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -171,6 +176,11 @@ async function main(): Promise<void> {
     execFileSync('redis-benchmark', ['--version']);
   } catch {
     throw new Error('bench needs redis-benchmark and redis-server (apt-get install redis-server redis-tools)');
+  }
+  if (o.replication) {
+    const rows = await replicationRows(o.keys, o.n, (l) => console.log(l));
+    console.log(`\n${replicationTable(rows)}`);
+    return;
   }
   if (o.http) {
     const http = await httpRows(o.n, o.clients, (l) => console.log(l));
