@@ -1,0 +1,90 @@
+/**
+ * Redis Sentinel 7.0 (Debian's redis-sentinel) watching a shardis primary
+ * with two redis-server replicas: three sentinels find the replicas and each
+ * other through the primary (INFO, PUBLISH/SUBSCRIBE on __sentinel__:hello),
+ * an ioredis client that asks them writes to shardis, and when shardis dies
+ * they promote a replica and the client follows it with nothing
+ * acknowledged lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startServer } from '../src/index.ts';
+import { ioredisRetry } from '../test/helpers/clients.ts';
+import { freePort } from '../test/helpers/ports.ts';
+
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel client follows', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-'));
+  const procs: ChildProcess[] = [];
+  const clients: Redis[] = [];
+  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
+  let primaryUp = true;
+  try {
+    const replicaPorts = [await freePort(), await freePort()];
+    for (const [i, port] of replicaPorts.entries()) {
+      procs.push(spawn('redis-server', ['--port', String(port), '--dir', dir, '--dbfilename', `r${i}.rdb`, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' }));
+    }
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    for (const [i, port] of sentinelPorts.entries()) {
+      const conf = join(dir, `sentinel${i}.conf`);
+      writeFileSync(conf, [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${srv.port} 2`,
+        'sentinel down-after-milliseconds mymaster 1000',
+        'sentinel failover-timeout mymaster 10000',
+        'sentinel parallel-syncs mymaster 1',
+        '',
+      ].join('\n'));
+      procs.push(spawn('redis-sentinel', [conf], { stdio: 'ignore' }));
+    }
+    const s0 = await ioredisRetry(sentinelPorts[0]!);
+    clients.push(s0);
+    // the sentinels learn the replicas from the primary's INFO and each other from its hello channel
+    await until('sentinels see both replicas and each other', async () => {
+      const replicas = (await s0.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+      const sentinels = (await s0.call('SENTINEL', 'SENTINELS', 'mymaster')) as string[][];
+      return replicas.length === 2 && replicas.every((r) => r.includes('slave') && !r.join(' ').includes('disconnected')) && sentinels.length === 2;
+    });
+    const app = new Redis({ sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', maxRetriesPerRequest: 50 });
+    app.on('error', () => {});
+    clients.push(app);
+    for (let i = 0; i < 100; i++) await app.set(`k${i}`, `v${i}`);
+    assert.equal(await app.call('ROLE').then((r) => (r as string[])[0]), 'master');
+    assert.equal(Number(await app.call('WAIT', '2', '5000')), 2, 'both replicas have every write');
+    // the primary dies
+    await srv.close();
+    primaryUp = false;
+    await until('a replica is promoted', async () => {
+      const addr = (await s0.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
+      return replicaPorts.includes(Number(addr[1]));
+    }, 60_000);
+    const addr = (await s0.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
+    // the client finds the new primary through the sentinels; nothing acknowledged was lost
+    await until('the client writes to the new primary', async () => (await app.set('after', 'failover')) === 'OK');
+    const promoted = await ioredisRetry(Number(addr[1]));
+    clients.push(promoted);
+    assert.equal((await promoted.call('ROLE') as string[])[0], 'master');
+    assert.equal(await promoted.get('after'), 'failover');
+    for (let i = 0; i < 100; i++) assert.equal(await promoted.get(`k${i}`), `v${i}`);
+  } finally {
+    for (const c of clients) c.disconnect();
+    for (const p of procs) p.kill('SIGKILL');
+    if (primaryUp) await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
