@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,14 +60,28 @@ async function writes(p: Redis, tag: string, n: number): Promise<void> {
   await p.multi().incr('counter').sadd('set', tag).exec();
 }
 
-test('a broken link resumes by partial resync; a replica past the backlog gets a full copy', { timeout: 90_000 }, async () => {
+/** A shardis primary (diskless sync without delay) and a redis-server replica following it, for `fn`; both stopped after. */
+async function withReplica(fn: (x: { p: Redis; r: Redis; replica: ChildProcess; port: number }) => Promise<void>): Promise<void> {
   const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
   const dir = mkdtempSync(join(tmpdir(), 'shardis-psync-'));
   const port = await freePort();
-  const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port), ...(process.env.DBG ? ['--logfile', '/tmp/psync-replica.log'] : [])], { stdio: 'ignore' });
+  const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });
   const p = await ioredis(srv.port);
   const r = await ioredisRetry(port);
   try {
+    await fn({ p, r, replica, port });
+  } finally {
+    replica.kill('SIGCONT');
+    replica.kill('SIGKILL');
+    p.disconnect();
+    r.disconnect();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a broken link resumes by partial resync; a replica past the backlog gets a full copy', { timeout: 90_000 }, () =>
+  withReplica(async ({ p, r, replica }) => {
     await writes(p, 'a', 50);
     await caughtUp(p, r);
     let pi = await p.info();
@@ -102,24 +116,10 @@ test('a broken link resumes by partial resync; a replica past the backlog gets a
     assert.equal(field(pi, 'repl_backlog_size'), '16384');
     assert.ok(Number(field(pi, 'repl_backlog_histlen')) <= 16384);
     assert.deepEqual(await dataset(r), await dataset(p));
-  } finally {
-    replica.kill('SIGCONT');
-    replica.kill('SIGKILL');
-    p.disconnect();
-    r.disconnect();
-    await srv.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('min-replicas-to-write: writes need enough replicas that acknowledged within min-replicas-max-lag', { timeout: 60_000 }, async () => {
-  const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
-  const dir = mkdtempSync(join(tmpdir(), 'shardis-minrepl-'));
-  const port = await freePort();
-  const replica = spawn('redis-server', ['--port', String(port), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });
-  const p = await ioredis(srv.port);
-  const r = await ioredisRetry(port);
-  try {
+test('min-replicas-to-write: writes need enough replicas that acknowledged within min-replicas-max-lag', { timeout: 60_000 }, () =>
+  withReplica(async ({ p, r, replica, port }) => {
     await p.set('k', 'v0');
     await caughtUp(p, r);
     await p.config('SET', 'min-replicas-max-lag', '1');
@@ -142,15 +142,7 @@ test('min-replicas-to-write: writes need enough replicas that acknowledged withi
     assert.equal(await p.set('k', 'v5'), 'OK');
     await p.config('SET', 'min-replicas-to-write', '0');
     assert.equal(field(await p.info('replication'), 'min_slaves_good_slaves'), '');
-  } finally {
-    replica.kill('SIGCONT');
-    replica.kill('SIGKILL');
-    p.disconnect();
-    r.disconnect();
-    await srv.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('diskless full sync: replicas that ask within repl-diskless-sync-delay share one copy, in the $EOF format; with repl-diskless-sync no, $<length>', { timeout: 60_000 }, async () => {
   const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '2' } });
