@@ -8,6 +8,7 @@
  *   POST /multi-exec       the same in one MULTI/EXEC (atomic)
  *   /subscribe/<ch>…, /psubscribe/<pattern>…, /monitor   server-sent events
  *   GET /healthz, /readyz  liveness; readiness once the dataset is loaded
+ *   GET /metrics          Prometheus text, redis_exporter's names (server/metrics.ts)
  *
  * Replies are `{"result":…}` or `{"error":"…"}` (pipelines: an array of
  * those), with every string in base64 under `Upstash-Encoding: base64`.
@@ -32,6 +33,8 @@ import { openStream } from './sse.ts';
 import { feedSpecOf, openFeedStream } from './feed-sse.ts';
 import type { JsonReply } from '../../protocol/reply-json.ts';
 import { admit, admitUnlisted, MAXCLIENTS_ERROR } from '../admit.ts';
+import { metricsText } from '../metrics.ts';
+import type { User } from '../../security/acl-user.ts';
 
 class HttpError extends Error {
   readonly status: number;
@@ -166,6 +169,7 @@ export class HttpFront {
       openStream(this.state, req, res, user, addr, args);
       return;
     }
+    if (first === 'metrics' && segments.length === 1) return this.metrics(req, res, user, addr);
     const body = await this.body(req);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     // the request's session is not among the server's clients (CLIENT LIST), but a connection while it runs
@@ -199,6 +203,23 @@ export class HttpFront {
     }
     const r = await runJson(session, args, base64);
     this.send(res, r.error !== null ? errorStatus(r) : 200, envelope(r));
+  }
+
+  /** GET /metrics: Prometheus text from INFO ALL, run as the request's user (server/metrics.ts). */
+  private async metrics(req: IncomingMessage, res: ServerResponse, user: User, addr: string): Promise<void> {
+    await this.body(req);
+    const release = admitUnlisted(this.state);
+    if (release === null) throw new HttpError(503, MAXCLIENTS_ERROR);
+    const session = new CommandSession(this.state, user, addr);
+    try {
+      const m = await metricsText(session);
+      if ('error' in m) throw new HttpError(m.error.startsWith('NOPERM') ? 403 : 500, m.error);
+      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': Buffer.byteLength(m.text) });
+      res.end(m.text);
+    } finally {
+      session.close();
+      release();
+    }
   }
 
   /** The request's body, refused (413) past http-max-body-size. */
