@@ -4,6 +4,7 @@
  */
 import type { Client } from './client.ts';
 import type { Command } from '../commands/core/spec.ts';
+import { arityAllows } from '../commands/core/command.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
@@ -42,14 +43,14 @@ export function resolveCommand(c: Client, args: string[]): Command | null {
       rejectWith(c, cmd, unknownSubcommand(args[1]!, cmd.fullName));
       return null;
     }
-    if (!arityOk(sub.spec.arity, args.length)) {
+    if (!arityAllows(sub.spec, args.length)) {
       c.lastCommand = sub.fullName;
       rejectWith(c, sub, wrongArity(sub.fullName));
       return null;
     }
     return sub;
   }
-  if (!arityOk(cmd.spec.arity, args.length)) {
+  if (!arityAllows(cmd.spec, args.length)) {
     c.lastCommand = cmd.fullName;
     rejectWith(c, cmd, wrongArity(cmd.fullName));
     return null;
@@ -73,13 +74,9 @@ export function chainJob(c: Client, args: string[], t: number): Promise<void> | 
     if (sub === undefined) return null;
     cmd = sub;
   }
-  if (!arityOk(cmd.spec.arity, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
+  if (!arityAllows(cmd.spec, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
   if (server.gate(c, cmd, args) !== null || routeOf(server.engine, c, cmd, args) !== t) return null;
   return call(c, cmd, args) ?? null;
-}
-
-function arityOk(arity: number, n: number): boolean {
-  return arity >= 0 ? n === arity : n >= -arity;
 }
 
 function rejectWith(c: Client, cmd: Command | null, msg: string): void {
