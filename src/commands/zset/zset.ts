@@ -315,11 +315,11 @@ const zscan = command({
   complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
   handler(c, args) {
     // as Redis: the cursor first, then the key, then the options
-    parseScanArgs(args.slice(0, 3), 2, false);
+    parseScanArgs(args.slice(0, 3), 2, 'zset');
     const key = args[1]!;
     const z = zsetAt(c.ks(key), key, true);
     if (z === undefined) return writeScanReply(c.reply, 0, []);
-    const o = parseScanArgs(args, 2, false);
+    const o = parseScanArgs(args, 2, 'zset');
     const out: string[] = [];
     const d = z.data;
     if (typeof d === 'string') {
