@@ -155,10 +155,14 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const repl = server.replication;
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   const tracking = server.tracking;
-  if (tracking !== null && c.ext.script !== true) {
+  const script = c.ext.script === true;
+  if (tracking !== null && !script) {
     tracking.callCmd = cmd;
     tracking.callArgs = args;
   }
+  // CLIENT NO-TOUCH: the client's lookups don't count as accesses, except TOUCH's (a script's calls run under its caller's)
+  const lru = server.memory.lruPolicy;
+  if (!script) lru.noTouch = c.noTouch && cmd.fullName !== 'touch';
   try {
     const r = cmd.handler!(c, args);
     // with threads: server-wide settings changed here change on every thread (unless it failed)
@@ -187,6 +191,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     // a read that failed (WRONGTYPE …) still tracks its keys, as Redis's call()
     if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
+  } finally {
+    if (!script) lru.noTouch = false;
   }
   if (monitoring(server)) feedMonitors(c, cmd, args);
   return undefined;
