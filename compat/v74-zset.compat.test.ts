@@ -16,6 +16,9 @@ const rankWithScore: Script = [
   ['SET', 'str', 'x'], ['ZRANK', 'str', 'a', 'WITHSCORE'], ['ZREVRANK', 'str', 'a'], ['ZRANK', 'str', 'a', 'bogus'],
   ['ZADD', 'z', '0.1', 'g', '3.0000000000000004', 'h', '1234567890123456789', 'i'],
   ['ZRANK', 'z', 'g', 'WITHSCORE'], ['ZRANK', 'z', 'h', 'WITHSCORE'], ['ZREVRANK', 'z', 'i', 'WITHSCORE'],
+  // 7.2+ prints doubles with grisu2 (fpconv.ts): not always JavaScript's digits
+  ['ZADD', 'z', '123456789012345678901234', 'j', '0.0000123', 'k', '1e19', 'l', '5e-324', 'm'], ['ZRANK', 'z', 'j', 'WITHSCORE'],
+  ['ZRANK', 'z', 'k', 'WITHSCORE'], ['ZRANK', 'z', 'l', 'WITHSCORE'], ['ZRANK', 'z', 'm', 'WITHSCORE'],
 ];
 
 /** The same past the listpack limit (a skiplist). */

@@ -1,4 +1,5 @@
 /** Number formatting exactly as Redis prints numbers in replies. */
+import { grisu2 } from './fpconv.ts';
 
 /** C's printf("%.17g"), which Redis 7.0 uses for double replies (ZSCORE, ZINCRBY, …). */
 export function formatDouble(d: number): string {
@@ -23,9 +24,9 @@ const LL_HALF = 4611686018427387904;
 
 /**
  * Redis ≥ 7.2's d2string, its double replies (7.0 printed %.17g): integral
- * values up to LLONG_MAX/2 as integers, others as fpconv_dtoa's shortest
- * round-trip digits (grisu2; JS's shortest digits stand in for them), in
- * plain notation unless the exponent is large (1e+300, 1.5e-7).
+ * values up to LLONG_MAX/2 as integers, others as fpconv_dtoa's grisu2
+ * digits (fpconv.ts), in plain notation unless the exponent is large
+ * (1e+300, 1.5e-7).
  */
 export function formatDoubleShortest(d: number): string {
   if (d === Infinity) return 'inf';
@@ -33,12 +34,9 @@ export function formatDoubleShortest(d: number): string {
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
   if (Number.isInteger(d) && d >= -LL_HALF && d <= LL_HALF) return BigInt(d).toString();
-  const e = Math.abs(d).toExponential();
-  const at = e.indexOf('e');
-  const digits = e.slice(0, at).replace('.', '');
-  const e10 = Number(e.slice(at + 1));
+  const { digits, k } = grisu2(d);
   const n = digits.length;
-  const k = e10 - (n - 1); // the exponent of the last digit
+  const e10 = k + n - 1; // the exponent of the first digit
   const exp = Math.abs(e10);
   const sign = d < 0 ? '-' : '';
   // fpconv_dtoa's emit_digits
