@@ -11,8 +11,7 @@ import { freePort } from '../test/helpers/ports.ts';
 import { RespClient, type Reply } from '../test/helpers/resp-client.ts';
 
 
-export async function startRedis(): Promise<{ port: number; proc: ChildProcess }> {
-  const bin = process.env.REDIS_SERVER ?? 'redis-server';
+export async function startRedis(bin = process.env.REDIS_SERVER ?? 'redis-server'): Promise<{ port: number; proc: ChildProcess }> {
   try {
     execFileSync(bin, ['--version']);
   } catch {
@@ -47,7 +46,8 @@ export interface Pair {
   shardis: RespClient;
 }
 
-function normalize(r: Reply): Reply {
+/** A reply with its arrays, sets and maps sorted: what `unordered` steps compare. */
+export function normalize(r: Reply): Reply {
   if (Array.isArray(r)) return [...r.map(normalize)].sort((a, b) => (JSON.stringify(a, big) < JSON.stringify(b, big) ? -1 : 1));
   if (r && typeof r === 'object' && 'set' in r) return { set: normalize(r.set) as Reply[] };
   if (r && typeof r === 'object' && 'map' in r) return { map: [...r.map].sort((a, b) => (JSON.stringify(a, big) < JSON.stringify(b, big) ? -1 : 1)) };

@@ -104,7 +104,7 @@ describeCompat('hash compat', (t) => {
     ['HSET', 'h', 'foo', '1', 'bar', '2', 'fob', '3', 'baz', '4'],
     ['HSCAN', 'h', '0'], ['HSCAN', 'h', '0', 'MATCH', 'f*'], ['HSCAN', 'h', '0', 'MATCH', 'ba?', 'COUNT', '1'], ['HSCAN', 'h', '0', 'match', '*'],
     ['HSCAN', 'h', '0', 'MATCH', 'nomatch*'], ['HSCAN', 'h', '12345'], ['HSCAN', 'h', '0', 'COUNT', '0'], ['HSCAN', 'h', '0', 'COUNT', '-1'],
-    ['HSCAN', 'h', '0', 'COUNT', 'x'], ['HSCAN', 'h', '0', 'COUNT'], ['HSCAN', 'h', '0', 'TYPE', 'hash'], ['HSCAN', 'h', '0', 'NOVALUES'],
+    ['HSCAN', 'h', '0', 'COUNT', 'x'], ['HSCAN', 'h', '0', 'COUNT'], ['HSCAN', 'h', '0', 'TYPE', 'hash'],
     ['HSCAN', 'h', 'x'], ['HSCAN', 'h', '1.5'], ['HSCAN', 'h', '18446744073709551616'], ['HSCAN', 'h', '0', 'MATCH', '[fb]o[ob]'],
   ]);
 

@@ -111,7 +111,7 @@ describeCompat('zset compat', (t) => {
     ['ZADD', 'bp', '1', 'a', '2', 'b'], ['BZPOPMIN', 'nokey', 'bp', '0'], ['BZPOPMAX', 'bp', '0'], ['ZADD', 'bp', '1', 'a', '2', 'b', '3', 'c'],
     ['BZMPOP', '0', '2', 'nokey', 'bp', 'MAX', 'COUNT', '2'], ['BZMPOP', '1', '1', 'bp', 'MIN', 'COUNT', '5'], ['EXISTS', 'bp'], ['MULTI'],
     ['BZPOPMIN', 'nokey', '0'], ['BZMPOP', '0', '1', 'nokey', 'MIN'], ['EXEC'], ['ZADD', 'r', '1', 'a', '2', 'b'], ['ZRANK', 'r', 'b'],
-    ['ZREVRANK', 'r', 'b'], ['ZRANK', 'r', 'zz'], ['ZRANK', 'nokey', 'a'], ['ZRANK', 'str', 'a'], ['ZRANK', 'r', 'a', 'WITHSCORE'],
+    ['ZREVRANK', 'r', 'b'], ['ZRANK', 'r', 'zz'], ['ZRANK', 'nokey', 'a'], ['ZRANK', 'str', 'a'],
     ['ZSCORE', 'str', 'a'], ['ZMSCORE', 'nokey', 'a', 'b'], ['ZMSCORE', 'str', 'a'], ['ZCARD', 'str'], ['ZCARD', 'nokey'], ['ZREM', 'str', 'a'],
     ['ZREM', 'nokey', 'a'], ['ZREM', 'r', 'a', 'a', 'b', 'c'], ['EXISTS', 'r'],
   ]);

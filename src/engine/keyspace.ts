@@ -246,7 +246,7 @@ export class Keyspace {
     if (!p.tracking) return;
     if (!p.lfu) this.data.setWord(key, p.clock);
     else if (!existed) this.data.setWord(key, freshWord(p));
-    else if (access) this.data.setWord(key, lfuTouch(p, this.lruWord(key)));
+    else if (access && !p.noTouch) this.data.setWord(key, lfuTouch(p, this.lruWord(key)));
   }
 
   /**
@@ -340,10 +340,10 @@ export class Keyspace {
     return value;
   }
 
-  /** Records an access to an existing key (its LRU clock / LFU counter), while tracking. */
+  /** Records an access to an existing key (its LRU clock / LFU counter), while tracking (and not CLIENT NO-TOUCH). */
   private touch(key: string): void {
     const p = this.lruPolicy;
-    if (p.tracking) this.data.setWord(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
+    if (p.tracking && !p.noTouch) this.data.setWord(key, p.lfu ? lfuTouch(p, this.lruWord(key)) : p.clock);
   }
 
   /** Uncounts a key leaving `data` (value `v`). */

@@ -34,6 +34,12 @@ export class LruPolicy {
    * keyspace started, was flushed or loaded (Keyspace.lruBase).
    */
   tracking = false;
+  /**
+   * The running command's client is in CLIENT NO-TOUCH mode and the command
+   * is not TOUCH (Redis 7.2's CLIENT_NO_TOUCH): its lookups leave the LRU
+   * clock / LFU counter as they are. Set around each command (dispatch.ts).
+   */
+  noTouch = false;
   /** With threads: tells the other threads once tracking starts here (threads/runtime.ts). */
   onStart: (() => void) | null = null;
   /** lfu-log-factor */

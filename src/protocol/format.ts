@@ -1,4 +1,5 @@
 /** Number formatting exactly as Redis prints numbers in replies. */
+import { grisu2 } from './fpconv.ts';
 
 /** C's printf("%.17g"), which Redis 7.0 uses for double replies (ZSCORE, ZINCRBY, …). */
 export function formatDouble(d: number): string {
@@ -16,6 +17,36 @@ export function formatDouble(d: number): string {
     return mant + 'e' + (exp < 0 ? '-' : '+') + (abs < 10 ? '0' + abs : String(abs));
   }
   return trimZeros(d.toFixed(16 - exp));
+}
+
+/** LLONG_MAX/2 as a double: d2string prints integral doubles up to it as integers. */
+const LL_HALF = 4611686018427387904;
+
+/**
+ * Redis ≥ 7.2's d2string, its double replies (7.0 printed %.17g): integral
+ * values up to LLONG_MAX/2 as integers, others as fpconv_dtoa's grisu2
+ * digits (fpconv.ts), in plain notation unless the exponent is large
+ * (1e+300, 1.5e-7).
+ */
+export function formatDoubleShortest(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  if (Number.isInteger(d) && d >= -LL_HALF && d <= LL_HALF) return BigInt(d).toString();
+  const { digits, k } = grisu2(d);
+  const n = digits.length;
+  const e10 = k + n - 1; // the exponent of the first digit
+  const exp = Math.abs(e10);
+  const sign = d < 0 ? '-' : '';
+  // fpconv_dtoa's emit_digits
+  if (k >= 0 && exp < n + 7) return sign + digits + '0'.repeat(k);
+  if (k < 0 && (k > -7 || exp < 4)) {
+    const offset = n + k;
+    if (offset <= 0) return sign + '0.' + '0'.repeat(-offset) + digits;
+    return sign + digits.slice(0, offset) + '.' + digits.slice(offset);
+  }
+  return sign + digits[0]! + (n > 1 ? '.' + digits.slice(1) : '') + 'e' + (e10 < 0 ? '-' : '+') + exp;
 }
 
 function trimZeros(s: string): string {

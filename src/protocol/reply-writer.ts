@@ -4,7 +4,7 @@
  *
  * Strings are latin1 ("binary") JS strings: one char per byte.
  */
-import { formatDouble } from './format.ts';
+import { formatDouble, formatDoubleShortest } from './format.ts';
 
 export type Protover = 2 | 3;
 
@@ -161,7 +161,19 @@ export class ReplyWriter {
 
   /** A double: RESP3 ',', RESP2 a bulk string in Redis's %.17g form. */
   double(d: number): void {
-    const s = formatDouble(d);
+    this.doubleText(formatDouble(d));
+  }
+
+  /**
+   * A double as Redis ≥ 7.2 replies it (d2string, formatDoubleShortest): for
+   * replies only newer Redis has (ZRANK … WITHSCORE); the rest move with the version.
+   */
+  doubleShortest(d: number): void {
+    this.doubleText(formatDoubleShortest(d));
+  }
+
+  /** A formatted double: RESP3 ',', RESP2 a bulk string. */
+  private doubleText(s: string): void {
     if (this.resp === 3) this.raw(',' + s + '\r\n');
     else this.bulk(s);
   }

@@ -11,6 +11,7 @@ import type { ServerState } from '../server/server-state.ts';
 import { Client } from '../server/client.ts';
 import { call } from '../server/dispatch.ts';
 import type { Command } from '../commands/core/spec.ts';
+import { arityAllows } from '../commands/core/command.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
@@ -268,8 +269,7 @@ export class ScriptRunner implements ApiHost {
   private refusal(ctx: RunCtx, cmd: Command | undefined, args: string[]): string | null {
     if (cmd === undefined) return 'Unknown Redis command called from script';
     const argc = args.length;
-    const arity = cmd.spec.arity;
-    if (arity > 0 ? arity !== argc : argc < -arity) return 'Wrong number of args calling Redis command from script';
+    if (!arityAllows(cmd.spec, argc)) return 'Wrong number of args calling Redis command from script';
     const bits = flagBits(cmd);
     if ((bits & NOSCRIPT) !== 0 && !this.denyDisabled) return 'This Redis command is not allowed from script';
     const denied = this.aclRefusal(ctx, cmd, args);

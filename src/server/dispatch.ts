@@ -4,6 +4,7 @@
  */
 import type { Client } from './client.ts';
 import type { Command } from '../commands/core/spec.ts';
+import { arityAllows } from '../commands/core/command.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
@@ -42,14 +43,14 @@ export function resolveCommand(c: Client, args: string[]): Command | null {
       rejectWith(c, cmd, unknownSubcommand(args[1]!, cmd.fullName));
       return null;
     }
-    if (!arityOk(sub.spec.arity, args.length)) {
+    if (!arityAllows(sub.spec, args.length)) {
       c.lastCommand = sub.fullName;
       rejectWith(c, sub, wrongArity(sub.fullName));
       return null;
     }
     return sub;
   }
-  if (!arityOk(cmd.spec.arity, args.length)) {
+  if (!arityAllows(cmd.spec, args.length)) {
     c.lastCommand = cmd.fullName;
     rejectWith(c, cmd, wrongArity(cmd.fullName));
     return null;
@@ -73,13 +74,9 @@ export function chainJob(c: Client, args: string[], t: number): Promise<void> | 
     if (sub === undefined) return null;
     cmd = sub;
   }
-  if (!arityOk(cmd.spec.arity, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
+  if (!arityAllows(cmd.spec, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
   if (server.gate(c, cmd, args) !== null || routeOf(server.engine, c, cmd, args) !== t) return null;
   return call(c, cmd, args) ?? null;
-}
-
-function arityOk(arity: number, n: number): boolean {
-  return arity >= 0 ? n === arity : n >= -arity;
 }
 
 function rejectWith(c: Client, cmd: Command | null, msg: string): void {
@@ -158,10 +155,14 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const repl = server.replication;
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   const tracking = server.tracking;
-  if (tracking !== null && c.ext.script !== true) {
+  const script = c.ext.script === true;
+  if (tracking !== null && !script) {
     tracking.callCmd = cmd;
     tracking.callArgs = args;
   }
+  // CLIENT NO-TOUCH: the client's lookups don't count as accesses, except TOUCH's (a script's calls run under its caller's)
+  const lru = server.memory.lruPolicy;
+  if (!script) lru.noTouch = c.noTouch && cmd.fullName !== 'touch';
   try {
     const r = cmd.handler!(c, args);
     // with threads: server-wide settings changed here change on every thread (unless it failed)
@@ -190,6 +191,8 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     // a read that failed (WRONGTYPE …) still tracks its keys, as Redis's call()
     if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
     finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
+  } finally {
+    if (!script) lru.noTouch = false;
   }
   if (monitoring(server)) feedMonitors(c, cmd, args);
   return undefined;

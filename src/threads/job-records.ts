@@ -28,6 +28,8 @@ export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
 
 export const JOB_BLOCKING = 1;
 export const JOB_RESP3 = 2;
+/** The connection is in CLIENT NO-TOUCH mode. */
+export const JOB_NO_TOUCH = 4;
 
 const HEADER = 16;
 
@@ -39,6 +41,8 @@ export interface Job {
   db: number;
   resp: 2 | 3;
   blocking: boolean;
+  /** CLIENT NO-TOUCH of the connection. */
+  noTouch: boolean;
   cid: number;
   addr: string;
   args: string[];
@@ -71,7 +75,7 @@ export function writeJob(t: RecordTarget, off: number, n: number, job: Job): voi
   const w = t.words;
   let i = off >> 2;
   w[i] = n;
-  w[i + 1] = RecordKind.Job | ((job.blocking ? JOB_BLOCKING : 0) | (job.resp === 3 ? JOB_RESP3 : 0)) << 8 | job.db << 16;
+  w[i + 1] = RecordKind.Job | ((job.blocking ? JOB_BLOCKING : 0) | (job.resp === 3 ? JOB_RESP3 : 0) | (job.noTouch ? JOB_NO_TOUCH : 0)) << 8 | job.db << 16;
   w[i + 2] = job.id;
   w[i + 3] = job.seq;
   w[i + 4] = job.cid % 0x100000000;
@@ -110,6 +114,7 @@ export function readJob(t: RecordTarget, off: number): Job {
     db: head >>> 16,
     resp: flags & JOB_RESP3 ? 3 : 2,
     blocking: (flags & JOB_BLOCKING) !== 0,
+    noTouch: (flags & JOB_NO_TOUCH) !== 0,
     cid: (w[i + 4]! >>> 0) + (w[i + 5]! >>> 0) * 0x100000000,
     addr,
     args,

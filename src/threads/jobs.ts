@@ -98,6 +98,7 @@ export class Jobs {
       db: c.db,
       resp: c.resp,
       blocking,
+      noTouch: c.noTouch,
       cid: c.id,
       addr: monitoring(this.state) ? c.addr : '',
       args,
@@ -302,6 +303,7 @@ export class Jobs {
     if (c === null) this.standIns[from] = c = new Client(this.state, null);
     c.db = job.db;
     c.reply.resp = job.resp;
+    c.noTouch = job.noTouch;
     c.ext.monitorAddr = job.addr || undefined;
     c.ext.originId = job.cid;
     const r = execute(c, job.args);
@@ -335,6 +337,7 @@ export class Jobs {
     w.ext.originId = job.cid;
     w.db = job.db;
     w.reply.resp = job.resp;
+    w.noTouch = job.noTouch;
     const r = execute(w, job.args);
     if (r === undefined) return this.answerFrom(w, from, job.id);
     this.waiters.set(from + ':' + job.id, w);

@@ -40,6 +40,13 @@ export function replyLength(buf: Buffer, pos = 0): number {
   return r === null ? -1 : r[1] - pos;
 }
 
+/** Parses one complete reply given as its raw bytes (latin1). */
+export function parseReply(raw: string): Reply {
+  const r = parseAt(Buffer.from(raw, 'latin1'), 0);
+  if (r === null) throw new Error(`incomplete reply: ${JSON.stringify(raw.slice(0, 200))}`);
+  return r[0];
+}
+
 function parseAt(buf: Buffer, pos: number): [Reply, number] | null {
   if (pos >= buf.length) return null;
   const nl = buf.indexOf('\r\n', pos);
@@ -166,8 +173,7 @@ export class RespClient {
   }
 
   async read(timeoutMs = 5000): Promise<Reply> {
-    const raw = await this.readRaw(timeoutMs);
-    return parseAt(Buffer.from(raw, 'latin1'), 0)![0];
+    return parseReply(await this.readRaw(timeoutMs));
   }
 
   /** Sends a command and returns its parsed reply. */

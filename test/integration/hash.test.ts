@@ -422,7 +422,12 @@ describeServer('hash family', (fx) => {
       assert.deepEqual(await r.hscan('nokey', 0, 'COUNT', 0), ['0', []]);
       await assert.rejects(r.hscan('small', 0, 'COUNT', 0), /ERR syntax error/);
       await assert.rejects(r.hscan('small', 0, 'COUNT', 'x'), /ERR value is not an integer or out of range/);
-      await assert.rejects(r.call('HSCAN', 'small', '0', 'NOVALUES'), /ERR syntax error/);
+      // NOVALUES (Redis 7.4): fields only; the other SCANs refuse it
+      assert.deepEqual(await r.call('HSCAN', 'small', '0', 'NOVALUES'), ['0', ['foo', 'bar', 'baz']]);
+      assert.deepEqual(await r.call('HSCAN', 'small', '0', 'MATCH', 'ba*', 'NOVALUES'), ['0', ['bar', 'baz']]);
+      await r.sadd('set', 'a');
+      await assert.rejects(r.call('SSCAN', 'set', '0', 'NOVALUES'), /ERR NOVALUES option can only be used in HSCAN/);
+      await assert.rejects(r.call('SCAN', '0', 'NOVALUES'), /ERR NOVALUES option can only be used in HSCAN/);
       await assert.rejects(r.call('HSCAN', 'small', '0', 'TYPE', 'hash'), /ERR syntax error/);
       await assert.rejects(r.call('HSCAN', 'small', 'abc'), /ERR invalid cursor/);
 
@@ -454,6 +459,15 @@ describeServer('hash family', (fx) => {
         cursor = next;
       } while (cursor !== '0');
       assert.equal(matched, 100);
+      // NOVALUES by cursor: fields only, the same ones
+      const names = new Set<string>();
+      cursor = '0';
+      do {
+        const [next, items] = (await r.call('HSCAN', 'big', cursor, 'NOVALUES', 'COUNT', '100')) as [string, string[]];
+        for (const f of items) names.add(f);
+        cursor = next;
+      } while (cursor !== '0');
+      assert.deepEqual([...names].sort(), (await r.hkeys('big')).sort());
     } finally {
       r.disconnect();
     }

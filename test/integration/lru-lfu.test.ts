@@ -131,6 +131,44 @@ describeServer('LRU clock and LFU counter', (fx) => {
     });
   });
 
+  test('CLIENT NO-TOUCH (Redis 7.2): the client\'s reads and writes leave the clock and counter, TOUCH still counts (ioredis)', async () => {
+    const c = await fx().client();
+    const r = await ioredis(fx().port);
+    await c.call('FLUSHALL');
+    try {
+      await withPolicy(c, 'allkeys-lfu', async () => {
+        await c.call('CONFIG', 'SET', 'lfu-log-factor', '0');
+        await r.set('k', 'v');
+        assert.equal(await r.call('CLIENT', 'NO-TOUCH', 'on'), 'OK');
+        await r.get('k');
+        await r.set('k', 'w');
+        await r.call('EVAL', "return redis.call('GET', KEYS[1])", '1', 'k');
+        assert.equal(await freq(c, 'k'), 5);
+        await r.touch('k');
+        assert.equal(await freq(c, 'k'), 6);
+        // another client's accesses still count
+        await c.call('GET', 'k');
+        assert.equal(await freq(c, 'k'), 7);
+        assert.match(String(await r.call('CLIENT', 'INFO')), / flags=T /);
+        await r.call('CLIENT', 'NO-TOUCH', 'off');
+        await r.get('k');
+        assert.equal(await freq(c, 'k'), 8);
+        await assert.rejects(r.call('CLIENT', 'NO-TOUCH', 'maybe'), /ERR syntax error/);
+      });
+      await withPolicy(c, 'allkeys-lru', async () => {
+        await r.call('CLIENT', 'NO-TOUCH', 'on');
+        await r.set('old', 'v');
+        await sleep(1100);
+        await r.get('old');
+        assert.ok((await idle(c, 'old')) >= 1, 'a NO-TOUCH read keeps the idle time');
+        await r.touch('old');
+        assert.equal(await idle(c, 'old'), 0);
+      });
+    } finally {
+      r.disconnect();
+    }
+  });
+
   test('RESTORE IDLETIME / FREQ set them; DEBUG RELOAD keeps them under LRU / LFU policies', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');

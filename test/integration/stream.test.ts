@@ -205,6 +205,39 @@ describeServer('streams', (fx) => {
     assert.deepEqual(await w.read(), [[k2, [['8-0', ['c', 'd']]]]]);
   });
 
+  test('XREAD + (Redis 7.4): the last entry; blocked, the last entry when a stream is ready', async () => {
+    const [k1, k2] = keysOnTwoShards();
+    const p = await fresh(fx());
+    const r = await ioredis(fx().port);
+    const w = await fx().client();
+    try {
+      await r.xadd(k1, '1-1', 'a', '1');
+      await r.xadd(k1, '2-0', 'b', '2');
+      assert.deepEqual(await p.call('XREAD', 'STREAMS', k1, k2, '+', '+'), [[k1, [['2-0', ['b', '2']]]]]);
+      assert.deepEqual(await p.call('XREAD', 'COUNT', '5', 'STREAMS', k1, '+'), [[k1, [['2-0', ['b', '2']]]]]);
+      // ioredis answers XREAD per stream as [key, entries]
+      assert.deepEqual(await r.xread('STREAMS', k1, '+'), [[k1, [['2-0', ['b', '2']]]]]);
+      await assert.rejects(r.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', k1, '+'), /NOGROUP/);
+      // a missing stream: as 0-0; in MULTI (as Redis, which runs the command again) only the last entry comes
+      w.send('XREAD', 'BLOCK', '0', 'STREAMS', k2, '+');
+      await waitBlocked(p, 1);
+      await p.call('MULTI');
+      await p.call('XADD', k2, '1-1', 'x', '1');
+      await p.call('XADD', k2, '1-2', 'y', '2');
+      await p.call('EXEC');
+      assert.deepEqual(await w.read(), [[k2, [['1-2', ['y', '2']]]]]);
+      // the last entry deleted: nothing to serve, it blocks until the next one
+      await r.xdel(k1, '2-0');
+      assert.equal(await r.call('XREAD', 'STREAMS', k1, '+'), null);
+      w.send('XREAD', 'BLOCK', '0', 'STREAMS', k1, '+');
+      await waitBlocked(p, 1);
+      await r.xadd(k1, '3-0', 'c', '3');
+      assert.deepEqual(await w.read(), [[k1, [['3-0', ['c', '3']]]]]);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   test('blocking XREAD with node-redis (RESP3) and CLIENT UNBLOCK', async () => {
     const r = await nodeRedis(fx().port, 3);
     const p = await fresh(fx());

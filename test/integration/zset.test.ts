@@ -67,7 +67,13 @@ describeServer('sorted sets', (fx) => {
       assert.equal(await r.zrevrank('z', 'a'), 4);
       assert.equal(await r.zrank('z', 'nope'), null);
       assert.equal(await r.zrank('nokey', 'a'), null);
-      await assert.rejects(r.call('ZRANK', 'z', 'a', 'WITHSCORE'), /wrong number of arguments for 'zrank' command/);
+      // WITHSCORE (Redis 7.2)
+      assert.deepEqual(await r.call('ZRANK', 'z', 'b', 'WITHSCORE'), [1, '2']);
+      assert.deepEqual(await r.call('ZREVRANK', 'z', 'b', 'withscore'), [3, '2']);
+      assert.equal(await r.call('ZRANK', 'z', 'nope', 'WITHSCORE'), null);
+      assert.equal(await r.call('ZREVRANK', 'nokey', 'a', 'WITHSCORE'), null);
+      await assert.rejects(r.call('ZRANK', 'z', 'a', 'WITHSCORE', 'x'), /wrong number of arguments for 'zrank' command/);
+      await assert.rejects(r.call('ZRANK', 'z', 'a', 'WITHSCORES'), /ERR syntax error/);
       assert.deepEqual(await r.zrange('z', '0', '-1'), ['a', 'b', 'c', 'd', 'e']);
       assert.deepEqual(await r.zrange('z', '-2', '100', 'WITHSCORES'), ['d', '4', 'e', '5']);
       assert.deepEqual(await r.zrange('z', '3', '1'), []);

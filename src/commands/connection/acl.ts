@@ -1,6 +1,7 @@
 /** ACL and its subcommands: users, rules, the denial log, the ACL file. */
 import { randomBytes } from 'node:crypto';
 import { command, type CommandSpec } from '../core/spec.ts';
+import { arityAllows } from '../core/command.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { parseInt64OrNull } from '../core/parse.ts';
 import { replyHelp } from './client-cmd.ts';
@@ -190,8 +191,7 @@ function dryrun(c: Client, args: string[]): void {
   const line = args.slice(3);
   const cmd = acl.table.resolve(line);
   if (cmd === undefined) throw new CommandError(`ERR Command '${line[0]!}' not found`);
-  const ar = cmd.spec.arity;
-  if ((ar > 0 && ar !== line.length) || line.length < -ar) throw new CommandError(wrongArity(cmd.fullName));
+  if (!arityAllows(cmd.spec, line.length)) throw new CommandError(wrongArity(cmd.fullName));
   const res = acl.checkUser(u, cmd, line);
   if (res.result === ACL_OK) return c.reply.ok();
   if (res.result === DENIED_CMD) return c.reply.bulk(`This user has no permissions to run the '${cmd.fullName}' command`);

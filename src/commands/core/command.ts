@@ -39,6 +39,12 @@ export interface SpecInfo {
   name: string;
   /** Redis arity: N exact, -N at least N (counting the command name). */
   arity: number;
+  /**
+   * The arity enforced, where it differs from the documented `arity`: a
+   * newer Redis's options accepted before COMMAND INFO/DOCS move to that
+   * version (ZRANK … WITHSCORE of 7.2 under 7.0's arity 3).
+   */
+  runArity?: number;
   flags: readonly CommandFlag[];
   /** Key positions (1-based) as Redis's legacy first/last/step; 0 = no keys. */
   firstKey: number;
@@ -56,6 +62,12 @@ export interface SpecInfo {
   /** Key positions for commands whose keys move (numkeys, STORE options…). */
   keys?: (args: readonly string[]) => number[];
   subcommands?: readonly SpecInfo[];
+}
+
+/** Whether a call of argc words (the name included) satisfies spec's arity. */
+export function arityAllows(spec: SpecInfo, argc: number): boolean {
+  const arity = spec.runArity ?? spec.arity;
+  return arity >= 0 ? argc === arity : argc >= -arity;
 }
 
 /** Runs a command for client `c`. */

@@ -377,8 +377,9 @@ const hrandfield = command({
 const hscanCursors = new WeakMap<HashValue, CursorTable<[string, string]>>();
 
 /**
- * HSCAN key cursor [MATCH pattern] [COUNT count]
+ * HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
  * A listpack-sized hash comes whole, in order, with cursor 0 (as Redis).
+ * NOVALUES (7.4: fields only) is accepted; COMMAND DOCS stay 7.0's.
  */
 const hscan = command({
   name: 'hscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
@@ -387,14 +388,16 @@ const hscan = command({
   args: [KEY, { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
   handler(c, args) {
     // as Redis: the cursor first, then the key, then the options
-    parseScanArgs(args.slice(0, 3), 2, false);
+    parseScanArgs(args.slice(0, 3), 2, 'hash');
     const h = hashRead(c, args[1]!);
     if (h === undefined) return writeScanReply(c.reply, 0, []);
-    const o = parseScanArgs(args, 2, false);
+    const o = parseScanArgs(args, 2, 'hash');
     const out: string[] = [];
     if (h.isPacked()) {
       h.forEach((f, v) => {
-        if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+        if (o.match !== null && !globMatch(o.match, f)) return;
+        if (o.noValues) out.push(f);
+        else out.push(f, v);
       });
       return writeScanReply(c.reply, 0, out);
     }
@@ -402,7 +405,11 @@ const hscan = command({
     if (table === undefined) hscanCursors.set(h, (table = new CursorTable()));
     const visited: Array<[string, string]> = [];
     const next = scanStep(table, o.cursor, () => h.pairs(), o.count, visited);
-    for (const [f, v] of visited) if (o.match === null || globMatch(o.match, f)) out.push(f, v);
+    for (const [f, v] of visited) {
+      if (o.match !== null && !globMatch(o.match, f)) continue;
+      if (o.noValues) out.push(f);
+      else out.push(f, v);
+    }
     writeScanReply(c.reply, next, out);
   },
 });

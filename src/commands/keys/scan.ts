@@ -43,7 +43,7 @@ const scan = command({
     { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'type', type: 'string', token: 'TYPE', optional: true, since: '6.0.0' },
   ],
   handler(c, args) {
-    const o = parseScanArgs(args, 1, true);
+    const o = parseScanArgs(args, 1, 'keys');
     const engine = c.server.engine;
     const n = engine.shardCount;
     let shard = o.cursor % n;

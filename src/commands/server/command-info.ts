@@ -1,5 +1,6 @@
 /** COMMAND and its subcommands, generated from the command specs (and command-meta.ts). */
 import { command, type ArgSpec, type Command, type CommandSpec } from '../core/spec.ts';
+import { arityAllows } from '../core/command.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { metaOf } from '../core/command-meta.ts';
 import { commandKeys, keySpecsOf, type KeySpec } from '../core/key-specs.ts';
@@ -266,8 +267,7 @@ function getKeys(c: Client, args: string[], withFlags: boolean): void {
   if (cmd?.subcommands && line.length >= 2) cmd = cmd.subcommands.get(line[1]!.toLowerCase());
   if (!cmd) throw new CommandError('ERR Invalid command specified');
   if (keySpecsOf(cmd).length === 0 && !PROC_COMMANDS.has(cmd.fullName)) throw new CommandError('ERR The command has no key arguments');
-  const ar = cmd.spec.arity;
-  if ((ar > 0 && ar !== line.length) || line.length < -ar) throw new CommandError('ERR Invalid number of arguments specified for command');
+  if (!arityAllows(cmd.spec, line.length)) throw new CommandError('ERR Invalid number of arguments specified for command');
   const keys = commandKeys(cmd, line);
   if (keys === null) {
     if (!cmd.spec.flags.includes('no_mandatory_keys')) throw new CommandError('ERR Invalid arguments specified for command');

@@ -285,10 +285,10 @@ const sscan = command({
   handler(c, args) {
     const key = args[1]!;
     // as Redis: the cursor is checked first, then the key, then the options
-    let o = parseScanArgs(args.length > 3 ? args.slice(0, 3) : args, 2, false);
+    let o = parseScanArgs(args.length > 3 ? args.slice(0, 3) : args, 2, 'set');
     const s = setAt(c.ks(key), key, true);
     if (s === undefined) return writeScanReply(c.reply, 0, []);
-    if (args.length > 3) o = parseScanArgs(args, 2, false);
+    if (args.length > 3) o = parseScanArgs(args, 2, 'set');
     const pattern = o.match;
     if (s.packed) {
       // a small (intset or packed) set comes whole in one call, cursor 0

@@ -1,7 +1,8 @@
 /**
  * XREAD and XREADGROUP (Redis's xreadCommand), serving at once every
  * stream that has entries past the given ID, or blocking on all of them
- * (engine/blocking.ts): `$` is the last ID when the command ran, `>` the
+ * (engine/blocking.ts): `$` is the last ID when the command ran, `+` (7.4)
+ * the last entry (the ID before the last ID), `>` the
  * group's last delivered ID whenever a stream changes. A stream that is
  * deleted, replaced by another type or loses the group fails a blocked
  * XREADGROUP, as in Redis.
@@ -11,7 +12,7 @@ import { CommandError, Err } from '../core/errors.ts';
 import { blockingDenied } from '../../engine/blocking.ts';
 import { StreamValue } from '../../datatypes/stream.ts';
 import type { ConsumerGroup, Consumer } from '../../datatypes/stream-cgroup.ts';
-import { cmpId, incrId, isMaxU64, MAX_ID, MIN_ID, type StreamID } from '../../datatypes/stream-id.ts';
+import { cmpId, compareIds, decrId, incrId, isMaxU64, MAX_ID, MIN_ID, type StreamID } from '../../datatypes/stream-id.ts';
 import { cstr, longLong, opt, parseMsTimeout, streamAt, strictId } from './stream-args.ts';
 import { deliver, deliverHistory, flushProp, groupProp, prependHeader, writeEntries, type GroupProp } from './stream-reply.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
@@ -80,6 +81,11 @@ function consumerFor(ks: Keyspace, key: string, g: ConsumerGroup, name: string, 
   return consumer;
 }
 
+/** The refusal of XREADGROUP's `$` and `+` IDs. */
+function meaninglessInGroup(id: '$' | '+'): string {
+  return `ERR The ${id} ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The ${id} ID would just return an empty result set.`;
+}
+
 /** XREAD / XREADGROUP */
 function xread(c: Client, args: string[], xreadgroup: boolean): void | Promise<void> {
   const a = parseRead(c, args, xreadgroup);
@@ -98,10 +104,14 @@ function xread(c: Client, args: string[], xreadgroup: boolean): void | Promise<v
     }
     const arg = a.idArgs[i]!;
     if (arg === '$') {
-      if (xreadgroup) {
-        throw new CommandError('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
-      }
+      if (xreadgroup) throw new CommandError(meaninglessInGroup('$'));
       ids[i] = s === undefined ? MIN_ID : s.lastId;
+    } else if (arg === '+') {
+      // 7.4: the last entry, read as "past the ID just before the last ID"
+      if (xreadgroup) throw new CommandError(meaninglessInGroup('+'));
+      const before = s === undefined ? MIN_ID : decrId(s.lastId);
+      if (before === null) throw new CommandError('ERR the stream last element ID is 0-0');
+      ids[i] = before;
     } else if (arg === '>') {
       if (!xreadgroup) throw new CommandError('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
       ids[i] = MAX_ID;
@@ -173,7 +183,13 @@ function flushPending(c: Client, prop: GroupProp | null): void {
 /** Blocks on every stream until one gets entries past its ID (the group's last ID for `>`). */
 function block(c: Client, a: ReadArgs, ids: StreamID[]): Promise<void> {
   const waitFor = new Map<string, StreamID>();
-  for (let i = 0; i < a.keys.length; i++) if (!waitFor.has(a.keys[i]!)) waitFor.set(a.keys[i]!, ids[i]!);
+  // keys read with `+`: Redis 7.4 runs the command again when a key is ready, so `+` is the last entry then
+  const lastEntryOf = new Set<string>();
+  for (let i = 0; i < a.keys.length; i++) {
+    if (waitFor.has(a.keys[i]!)) continue;
+    waitFor.set(a.keys[i]!, ids[i]!);
+    if (a.idArgs[i] === '+') lastEntryOf.add(a.keys[i]!);
+  }
   const count = a.count !== 0 ? a.count : BLOCKED_DEFAULT_COUNT;
   let failure: string | null = null;
   const fail = (msg: string): boolean => {
@@ -190,6 +206,10 @@ function block(c: Client, a: ReadArgs, ids: StreamID[]): Promise<void> {
       g = s.group(a.group);
       if (g === undefined) return fail('NOGROUP the consumer group this client was blocked on no longer exists');
       gt = { ms: g.lastMs, seq: g.lastSeq };
+    } else if (lastEntryOf.has(key)) {
+      const before = s.length === 0 ? null : decrId(s.lastId);
+      if (before === null || compareIds(s.lastValidId(), s.lastId) !== 0) return false;
+      gt = before;
     }
     if (cmpId(s.lastId.ms, s.lastId.seq, gt.ms, gt.seq) <= 0) return false;
     const start = incrId(gt) ?? MIN_ID;

@@ -1,6 +1,6 @@
 /** Sorted set family: ZADD, ZINCRBY, ZREM, scores, ranks, random picks, ZSCAN (pops, ranges and algebra in zset-*.ts). */
 import { command, type CommandSpec } from '../core/spec.ts';
-import { CommandError, Err } from '../core/errors.ts';
+import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { ZADD_ADDED, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NAN, ZADD_NOP, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddCounts, zaddOut } from '../../datatypes/zset.ts';
 import { isOpt, parseBigInteger } from '../core/parse.ts';
 import { parseScanArgs } from '../core/scan-args.ts';
@@ -181,12 +181,21 @@ const zmscore = command({
 
 function rankCommand(name: string, rev: boolean, summary: string): CommandSpec {
   return command({
-    name, arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    // WITHSCORE is 7.2's: accepted (runArity), documented once the metadata moves past 7.0
+    name, arity: 3, runArity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'sorted_set', since: '2.0.0', summary, complexity: 'O(log(N))',
     handler(c, args) {
-      const r = zsetAt(c.ks(args[1]!), args[1]!, true)?.rank(args[2]!, rev) ?? -1;
-      if (r < 0) c.reply.nullBulk();
-      else c.reply.int(r);
+      // as Redis's zrankGenericCommand: arity, then the option, then the key
+      if (args.length > 4) throw new CommandError(wrongArity(name));
+      const withScore = args.length === 4;
+      if (withScore && !isOpt(args[3]!, 'WITHSCORE')) throw new CommandError(Err.SYNTAX);
+      const z = zsetAt(c.ks(args[1]!), args[1]!, true);
+      const r = z?.rank(args[2]!, rev) ?? -1;
+      if (r < 0) return withScore ? c.reply.nullArray() : c.reply.nullBulk();
+      if (!withScore) return c.reply.int(r);
+      c.reply.array(2);
+      c.reply.int(r);
+      c.reply.doubleShortest(z!.score(args[2]!)!);
     },
   });
 }
@@ -306,11 +315,11 @@ const zscan = command({
   complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
   handler(c, args) {
     // as Redis: the cursor first, then the key, then the options
-    parseScanArgs(args.slice(0, 3), 2, false);
+    parseScanArgs(args.slice(0, 3), 2, 'zset');
     const key = args[1]!;
     const z = zsetAt(c.ks(key), key, true);
     if (z === undefined) return writeScanReply(c.reply, 0, []);
-    const o = parseScanArgs(args, 2, false);
+    const o = parseScanArgs(args, 2, 'zset');
     const out: string[] = [];
     const d = z.data;
     if (typeof d === 'string') {
@@ -337,9 +346,9 @@ const zscan = command({
 
 const zsetSpecs: CommandSpec[] = [
   zadd, zincrby, zrem, zcard, zscore, zmscore,
-  /** ZRANK key member */
+  /** ZRANK key member [WITHSCORE] */
   rankCommand('zrank', false, 'Determine the index of a member in a sorted set'),
-  /** ZREVRANK key member */
+  /** ZREVRANK key member [WITHSCORE] */
   rankCommand('zrevrank', true, 'Determine the index of a member in a sorted set, with scores ordered from high to low'),
   zrandmember, zscan,
   ...zsetPopCommands,
