@@ -1,5 +1,5 @@
 /** Command-line entry: shardis-server [config-file] [--name value ...] */
-import { parseArgs, ConfigError, getConfigValue, applyDirective } from './config/config.ts';
+import { parseArgs, ConfigError, ConfigLineError, getConfigValue, applyDirective } from './config/config.ts';
 import { REDIS_VERSION, SHARDIS_VERSION } from './server/version.ts';
 import { createServer as createNetServer } from 'node:net';
 import { startFromConfig } from './index.ts';
@@ -24,12 +24,17 @@ function givenIn(argv: readonly string[]): (name: string) => boolean {
   return (name) => argv.some((a) => a.toLowerCase() === `--${name}`) || new RegExp(`^\\s*${name}\\s`, 'im').test(text);
 }
 
-/** The argument list with the durable defaults the user did not set put before their own flags. */
+/**
+ * The argument list with the durable defaults the user did not set after
+ * their own flags (none of them is one the user gave, so the order changes
+ * nothing but keeps the line numbers of a config error as Redis counts them).
+ */
 function withDefaults(argv: readonly string[]): string[] {
-  const file = argv.length > 0 && !argv[0]!.startsWith('--') ? argv[0]! : null;
   const given = givenIn(argv);
   const defaults = DURABLE_DEFAULTS.filter(([n]) => !given(n)).flatMap(([n, v]) => [`--${n}`, v]);
-  return file !== null ? [file, ...defaults, ...argv.slice(1)] : [...defaults, ...argv];
+  // a last flag still waiting for its value (`--port`) gets none of them
+  const open = argv.length > 0 && argv.at(-1)!.startsWith('--') && !/\s/.test(argv.at(-1)!) && argv.at(-1)!.toLowerCase() !== '--save';
+  return open ? [...argv] : [...argv, ...defaults];
 }
 
 /**
@@ -54,11 +59,12 @@ async function main(): Promise<void> {
   try {
     cfg = parseArgs(withDefaults(process.argv.slice(2)));
   } catch (e) {
-    if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`*** FATAL CONFIG ERROR *** ${(e as Error).message}\n`);
-      process.exit(1);
-    }
-    throw e;
+    // as redis-server: the report on standard error and exit code 1
+    if (e instanceof ConfigLineError) process.stderr.write(e.report(REDIS_VERSION));
+    else if ((e as NodeJS.ErrnoException).code === 'ENOENT') process.stderr.write(`Fatal error, can't open config file '${(e as NodeJS.ErrnoException).path}': No such file or directory\n`);
+    else if (e instanceof ConfigError) process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n${e.message}\n`);
+    else throw e;
+    process.exit(1);
   }
   mkdirSync(cfg.dir, { recursive: true });
   if (!givenIn(process.argv.slice(2))('http-port')) applyDirective(cfg, 'http-port', [String(await defaultHttpPort(cfg.port, cfg.bind[0]!))]);

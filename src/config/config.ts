@@ -276,17 +276,44 @@ export function applyDirective(cfg: Config, name: string, values: string[]): voi
     return;
   }
   const d = lookupParam(name);
-  if (!d) {
-    cfg.numCache.clear();
-    cfg.extra.set(name.toLowerCase(), values.join(' '));
-    return;
-  }
+  // as Redis: a directive it does not know stops start-up (a misspelt `apendonly` must not go unnoticed)
+  if (!d) throw new ConfigError(unknownDirective(name.toLowerCase(), values));
   if (!(d.flags & PF.MULTI_ARG) && values.length !== 1) throw new ConfigError('wrong number of arguments');
   setParam(cfg, d, values.join(' '), false);
 }
 
-/** Reads a redis.conf-style file: `name value…` per line, # comments. */
-export function loadConfigFile(cfg: Config, path: string): void {
+/** Why a directive outside the parameter table is refused (Redis's words where Redis refuses it too). */
+function unknownDirective(name: string, values: readonly string[]): string {
+  if (name === 'sentinel') return 'sentinel directive while not in sentinel mode';
+  if (name === 'loadmodule') return `Module ${values[0] ?? ''} failed to load: shardis loads no modules`;
+  if (name === 'rename-command') return 'rename-command is not supported by shardis yet (ACL rules can deny a command)';
+  return 'Bad directive or wrong number of arguments';
+}
+
+/**
+ * A start-up configuration error where Redis reports one, with the line of
+ * the combined configuration (the file's lines, then one per command-line
+ * directive) and that line's text.
+ */
+export class ConfigLineError extends ConfigError {
+  readonly line: number;
+  readonly text: string;
+  readonly reason: string;
+  constructor(line: number, text: string, reason: string, file?: string) {
+    super(`${file ?? 'line '}${file === undefined ? '' : ':'}${line}: '${text}': ${reason}`);
+    this.line = line;
+    this.text = text;
+    this.reason = reason;
+  }
+
+  /** Redis's report of it (loadServerConfigFromString). */
+  report(version: string): string {
+    return `\n*** FATAL CONFIG FILE ERROR (Redis ${version}) ***\nReading the configuration file, at line ${this.line}\n>>> '${this.text}'\n${this.reason}\n`;
+  }
+}
+
+/** Reads a redis.conf-style file: `name value…` per line, # comments, `include` of other files. */
+export function loadConfigFile(cfg: Config, path: string, included = false): void {
   const text = readFileSync(path, 'latin1');
   let lineNo = 0;
   // several "save" lines add up (the first one replaces the default)
@@ -296,8 +323,12 @@ export function loadConfigFile(cfg: Config, path: string): void {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const parts = splitInlineArgs(line);
-    if (parts === null || parts.length === 0) throw new ConfigError(`${path}:${lineNo}: unbalanced quotes`);
+    if (parts === null || parts.length === 0) throw new ConfigLineError(lineNo, line, 'Unbalanced quotes in configuration line', path);
     let args = parts.slice(1);
+    if (parts[0]!.toLowerCase() === 'include' && args.length === 1) {
+      loadConfigFile(cfg, args[0]!, true);
+      continue;
+    }
     if (parts[0]!.toLowerCase() === 'save' && !(args.length === 1 && args[0] === '')) {
       saves = [...(saves ?? []), ...args];
       args = saves;
@@ -305,10 +336,11 @@ export function loadConfigFile(cfg: Config, path: string): void {
     try {
       applyDirective(cfg, parts[0]!, args);
     } catch (e) {
-      throw new ConfigError(`${path}:${lineNo}: '${line}': ${(e as Error).message}`);
+      if (e instanceof ConfigLineError) throw e;
+      throw new ConfigLineError(lineNo, line, (e as Error).message, path);
     }
   }
-  cfg.configFile = resolve(path);
+  if (!included) cfg.configFile = resolve(path);
 }
 
 /**
@@ -351,11 +383,15 @@ function directiveText(d: readonly string[]): string {
 export function parseArgs(argv: readonly string[]): Config {
   const cfg = defaultConfig();
   let i = 0;
+  // Redis appends the flags to the file's text after a newline: the first flag's line number
+  let line = 2;
   if (argv.length > 0 && !argv[0]!.startsWith('--')) {
     loadConfigFile(cfg, argv[0]!);
+    line = readFileSync(argv[0]!, 'latin1').split('\n').length + 1;
     i = 1;
   }
   for (const d of argvDirectives(argv.slice(i))) {
+    const at = line++;
     let values = d.slice(1);
     // one argument with spaces for a multi-value parameter: its values ("--save '900 1 300 10'")
     const p = lookupParam(d[0]!);
@@ -363,7 +399,7 @@ export function parseArgs(argv: readonly string[]): Config {
     try {
       applyDirective(cfg, d[0]!, values);
     } catch (e) {
-      throw new ConfigError(`'${directiveText(d)}': ${(e as Error).message}`);
+      throw new ConfigLineError(at, directiveText(d), (e as Error).message);
     }
   }
   return cfg;
