@@ -4,15 +4,17 @@
  * SELECT when the database changes, DEL for expired keys). The commands are
  * in commands/server/replication.ts.
  *
- * Known gaps (tracked for the replication issue): commands are propagated as
- * received rather than rewritten to their deterministic form (Redis sends
- * SET … PXAT for SET … EX, SREM for SPOP …), and pops served to blocked
- * clients are not propagated.
+ * On a replica (replication/replica.ts) the feed passes its primary's stream
+ * on as it came (proxy) instead of what the replica ran; every
+ * repl-ping-replica-period a primary's replicas get a PING.
  */
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Session } from '../server/session.ts';
+import { randomBytes } from 'node:crypto';
+import { getConfigNumber, type Config } from '../config/config.ts';
+import { Backlog } from './backlog.ts';
 
 /**
  * Another consumer of the write stream (the AOF): it receives exactly the
@@ -54,6 +56,18 @@ interface Replica {
   listeningPort: number;
 }
 
+/**
+ * What the feed reads of this server's own primary while it is a replica
+ * (replication/replica.ts): it then streams to its replicas the bytes its
+ * primary sent (proxy), not what it ran.
+ */
+export interface Upstream {
+  /** The database the primary's stream has selected (an RDB for a replica records it). */
+  streamDb(): number;
+}
+
+const NO_REPLID = '0000000000000000000000000000000000000000';
+
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
 interface AckWatcher {
   offset: number;
@@ -64,10 +78,11 @@ function encode(args: readonly string[]): Buffer {
   return Buffer.from(encodeString(args), 'latin1');
 }
 
-/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters) and the run id. */
+/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters), the run id and the config. */
 export interface FeedHost {
   readonly engine: Engine;
   readonly runId: string;
+  readonly config: Config;
 }
 
 export class ReplicationFeed {
@@ -79,6 +94,16 @@ export class ReplicationFeed {
   sink: PropagationSink | null = null;
   /** Set with threads: the stream runs through the hubs. */
   threads: ReplicationThreads | null = null;
+  /** Set while this server is a replica (REPLICAOF). */
+  upstream: Upstream | null = null;
+  /** The replication ID ('' until one is set: the run id); replid2 and secondOffset: the previous one and where it ended + 1. */
+  private ownReplid = '';
+  replid2 = NO_REPLID;
+  secondOffset = -1;
+  /** The last repl-backlog-size bytes of the stream, from the first replica on (one thread only: with threads replicas sync in full). */
+  backlog: Backlog | null = null;
+  /** INFO stats sync_full, sync_partial_ok, sync_partial_err. */
+  readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
 
   constructor(server: FeedHost) {
     this.server = server;
@@ -87,9 +112,61 @@ export class ReplicationFeed {
     });
   }
 
+  /** The replication ID the stream goes by (INFO master_replid, +FULLRESYNC). */
+  get replid(): string {
+    return this.ownReplid === '' ? this.server.runId : this.ownReplid;
+  }
+
+  /** Follows a primary's history (+FULLRESYNC replid offset): no previous ID. */
+  adoptHistory(replid: string, offset: number): void {
+    this.ownReplid = replid;
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+    this.offset = offset;
+    // a replica keeps a backlog of its primary's stream: its replicas (or, once promoted, its primary's) resync partially
+    if (this.threads === null) this.backlog = new Backlog(this.backlogSize(), offset);
+  }
+
+  /** repl-backlog-size, at least 16 KB as Redis keeps it (CONFIG_REPL_BACKLOG_MIN_SIZE). */
+  backlogSize(): number {
+    return Math.max(16 * 1024, getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024));
+  }
+
+  /** A new ID and no previous one (DEBUG change-repl-id: changeReplicationId + clearReplicationId2). */
+  newReplid(): void {
+    this.ownReplid = randomBytes(20).toString('hex');
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+  }
+
+  /**
+   * A new ID after which the old one is still valid up to the current offset
+   * (Redis's shiftReplicationId: a promoted replica, or a primary that
+   * switched to a new history with +CONTINUE newid).
+   */
+  shiftReplid(next = randomBytes(20).toString('hex')): void {
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.ownReplid = next;
+    // the new history's first write selects its database (replicas continuing it may be in another)
+    this.streamDb = -1;
+  }
+
+  /** Drops every replica (they must sync again: the history changed). */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) r.client.close();
+    this.replicas.clear();
+  }
+
+  /** A replica passes on what its primary sent, command by command (Redis's replicationFeedStreamFromMasterStream). */
+  proxy(cmd: string): void {
+    if (this.replicas.size === 0 && this.backlog === null) this.offset += cmd.length;
+    else this.feedRaw(Buffer.from(cmd, 'latin1'));
+  }
+
   /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
   get active(): boolean {
-    return this.replicas.size !== 0 || this.sink !== null || (this.threads !== null && this.threads.streaming());
+    return this.replicas.size !== 0 || this.sink !== null || this.backlog !== null || (this.threads !== null && this.threads.streaming());
   }
 
   /** Total writes so far, to tell whether a command changed anything. */
@@ -130,15 +207,18 @@ export class ReplicationFeed {
   }
 
   /** Database the stream last selected; -1 makes the next write send SELECT (a new replica). */
-  private streamDb = -1;
+  streamDb = -1;
 
   feed(db: number, args: readonly string[]): void {
     if (this.sink !== null) this.sink.feed(db, args);
+    // a replica's replicas get its primary's stream as it came (proxy)
+    if (this.upstream !== null) return;
     if (this.threads !== null) {
       if (this.threads.streaming()) this.threads.buffer(db, encodeString(args));
       return;
     }
-    if (this.replicas.size === 0) return;
+    // the backlog keeps the stream while no replica is connected (one may come back for it)
+    if (this.replicas.size === 0 && this.backlog === null) return;
     let buf = encode(args);
     if (db !== this.streamDb) {
       buf = Buffer.concat([encode(['SELECT', String(db)]), buf]);
@@ -164,6 +244,7 @@ export class ReplicationFeed {
   /** Appends bytes to the stream every replica receives (one offset for all). */
   feedRaw(buf: Buffer): void {
     this.offset += buf.length;
+    this.backlog?.append(buf);
     for (const r of this.replicas) {
       const sock = r.client.socket;
       if (!sock || r.client.closed) {
@@ -175,6 +256,30 @@ export class ReplicationFeed {
   }
 
   private readonly ackWatchers = new Set<AckWatcher>();
+  private pingTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * A PING in the stream every repl-ping-replica-period seconds while there
+   * are replicas (replicationCron), so a quiet primary's replicas don't time
+   * out. A replica sends none: its replicas get its primary's.
+   */
+  private startPings(): void {
+    if (this.pingTimer !== null) return;
+    let last = Date.now();
+    this.pingTimer = setInterval(() => {
+      if (this.replicas.size === 0) {
+        clearInterval(this.pingTimer!);
+        this.pingTimer = null;
+        return;
+      }
+      // with threads the hubs' streams stay piece for piece the same (no pings of one hub's own)
+      if (this.upstream !== null || this.threads !== null) return;
+      if (Date.now() - last < getConfigNumber(this.server.config, 'repl-ping-replica-period', 10) * 1000) return;
+      last = Date.now();
+      this.feedRaw(encode(['PING']));
+    }, 1000);
+    this.pingTimer.unref();
+  }
 
   /** Replicas that acknowledged at least `offset`. */
   ackedAt(offset: number): number {
@@ -243,23 +348,65 @@ export class ReplicationFeed {
     return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
   }
 
-  attach(c: Session, psync: boolean): void {
+  /**
+   * PSYNC <replid> <offset> that the backlog can serve (Redis's
+   * masterTryPartialResynchronization): the replica followed this history
+   * (the current ID, or the previous one up to where it ended) and the bytes
+   * from its offset on are all held. Answers +CONTINUE and streams them.
+   */
+  private tryPartial(c: Session, replid: string, from: string): boolean {
+    const b = this.backlog;
+    const offset = /^\d+$/.test(from) ? Number(from) : -1;
+    const known = replid === this.replid || (replid === this.replid2 && offset <= this.secondOffset);
+    const missed = b !== null && this.threads === null && known && offset >= 0 ? b.since(offset) : null;
+    if (missed === null) {
+      if (replid !== '?') this.syncStats.partialErr++;
+      return false;
+    }
+    this.syncStats.partialOk++;
+    const sock = c.socket!;
+    c.reply.flush(sock);
+    sock.write(c.ext.psync2 === true ? `+CONTINUE ${this.replid}\r\n` : '+CONTINUE\r\n');
+    sock.write(missed);
+    // the stream goes on where the replica's copy of it stopped: no SELECT is forced
+    this.addReplica(c);
+    return true;
+  }
+
+  /** SYNC, or PSYNC [replid offset]: a partial resync where the backlog allows, else the RDB and the stream from now on. */
+  attach(c: Session, psync: boolean, replid = '?', offset = '-1'): void {
     const sock = c.socket;
     if (!sock) return;
-    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
+    if (psync && this.tryPartial(c, replid, offset)) return;
+    this.syncStats.full++;
+    if (this.backlog === null && this.threads === null) this.backlog = new Backlog(this.backlogSize(), this.offset);
+    const repl = { streamDb: this.upstream?.streamDb() ?? 0, replid: this.replid, offset: this.offset };
+    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine, { repl });
     c.reply.flush(sock);
-    if (psync) sock.write(`+FULLRESYNC ${this.server.runId} ${this.offset}\r\n`);
+    if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
     sock.write(`$${rdb.length}\r\n`);
     sock.write(rdb);
+    this.streamDb = -1;
+    this.addReplica(c);
+  }
+
+  private addReplica(c: Session): void {
     const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0 };
     this.replicas.add(r);
-    this.streamDb = -1;
     c.onClose.push(() => {
       this.replicas.delete(r);
       if (this.replicas.size === 0) this.threads?.detach();
     });
+    this.startPings();
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';
     c.ext.replica = true;
+  }
+
+  /** INFO's repl_backlog_active, repl_backlog_first_byte_offset and repl_backlog_histlen. */
+  backlogInfo(): [active: number, firstByte: number, histlen: number] {
+    if (this.backlog !== null) return [1, this.backlog.firstByte, this.backlog.histlen];
+    // with threads the hubs stream without a backlog
+    return this.replicas.size > 0 ? [1, 1, this.offset] : [0, 0, 0];
   }
 }

@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
+import { replicaInfoFields } from '../../replication/role.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -248,9 +249,9 @@ const SECTIONS: Record<string, Provider> = {
       ['instantaneous_input_repl_kbps', '0.00'],
       ['instantaneous_output_repl_kbps', '0.00'],
       ['rejected_connections', st.rejectedConnections],
-      ['sync_full', 0],
-      ['sync_partial_ok', 0],
-      ['sync_partial_err', 0],
+      ['sync_full', s.replication.syncStats.full],
+      ['sync_partial_ok', s.replication.syncStats.partialOk],
+      ['sync_partial_err', s.replication.syncStats.partialErr],
       ['expired_keys', t.expired],
       ['expired_stale_perc', '0.00'],
       ['expired_time_cap_reached_count', 0],
@@ -290,22 +291,26 @@ const SECTIONS: Record<string, Provider> = {
   },
   replication: (s) => {
     const repl = s.replication;
-    const out: Field[] = [['role', 'master'], ['connected_slaves', repl.replicas.size]];
+    const link = s.replicaOf;
+    const out: Field[] = [['role', link === null ? 'master' : 'slave']];
+    if (link !== null) out.push(...replicaInfoFields(s, link));
+    out.push(['connected_slaves', repl.replicas.size]);
     let i = 0;
     for (const r of repl.replicas) {
       const sock = r.client.socket;
       out.push([`slave${i++}`, `ip=${sock?.remoteAddress ?? ''},port=${sock?.remotePort ?? 0},state=online,offset=${repl.offset},lag=0`]);
     }
+    const [backlog, firstByte, histlen] = repl.backlogInfo();
     out.push(
       ['master_failover_state', 'no-failover'],
-      ['master_replid', s.runId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_replid', repl.replid],
+      ['master_replid2', repl.replid2],
       ['master_repl_offset', repl.offset],
-      ['second_repl_offset', -1],
-      ['repl_backlog_active', repl.replicas.size > 0 ? 1 : 0],
+      ['second_repl_offset', repl.secondOffset],
+      ['repl_backlog_active', backlog],
       ['repl_backlog_size', getConfigNumber(s.config, 'repl-backlog-size', 1048576)],
-      ['repl_backlog_first_byte_offset', repl.replicas.size > 0 ? 1 : 0],
-      ['repl_backlog_histlen', repl.replicas.size > 0 ? repl.offset : 0],
+      ['repl_backlog_first_byte_offset', firstByte],
+      ['repl_backlog_histlen', histlen],
     );
     return out;
   },
@@ -414,7 +419,7 @@ const SUMMED = new Set([
   'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
   'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
-  'rdb_last_load_keys_loaded', 'lazyfreed_objects',
+  'rdb_last_load_keys_loaded', 'lazyfreed_objects', 'sync_full', 'sync_partial_ok', 'sync_partial_err',
 ]);
 const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
