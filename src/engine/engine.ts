@@ -214,6 +214,11 @@ export class Engine {
     this.expiry.paused = paused;
   }
 
+  /** A replica runs its primary's commands with every key live (replication/replica.ts). */
+  setExpiryIgnored(ignored: boolean): void {
+    for (const sh of this.eventShards) sh.expiryIgnored = ignored;
+  }
+
   /** Current time as the running command sees it. */
   now(): number {
     return this.frozenNow !== 0 ? this.frozenNow : Date.now();

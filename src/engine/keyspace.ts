@@ -23,6 +23,8 @@ export interface KeyspaceOwner {
   now: () => number;
   /** CLIENT PAUSE: expired keys read as gone but are not deleted. */
   readonly expiryPaused: boolean;
+  /** A replica running its primary's command: every key is live until the primary deletes it. */
+  readonly expiryIgnored: boolean;
   /** Reports a change of a key (keyspace notifications, tracking, feeds). */
   emit(db: number, key: string, event: string): void;
 }
@@ -433,7 +435,9 @@ export class Keyspace {
   expireIfNeeded(key: string): boolean {
     const when = this.data.expireAt(key);
     if (when === 0 || when > this.shard.now()) return false;
-    // while clients are paused, expired keys read as missing but are deleted only afterwards
+    // the primary decided the key was live when it ran the command (Redis's expireIfNeeded for the master client)
+    if (this.shard.expiryIgnored) return false;
+    // while clients are paused (and on a replica), expired keys read as missing but are deleted only afterwards
     if (this.shard.expiryPaused) return true;
     this.expireKey(key);
     return true;

@@ -23,6 +23,8 @@ export class Shard implements KeyspaceOwner {
   now: () => number = Date.now;
   /** CLIENT PAUSE: expired keys are treated as gone but not deleted (no expired events). */
   expiryPaused = false;
+  /** A replica runs its primary's command: expired keys are still live (the primary's DEL removes them). */
+  expiryIgnored = false;
 
   readonly id: number;
 

@@ -37,6 +37,8 @@ export interface RdbSaveOptions {
   listFill: number;
   /** Written as the aof-base AUX field (an RDB preamble of an AOF). */
   aofBase: boolean;
+  /** An RDB for a replica: the stream's database, replication ID and offset (repl-stream-db, repl-id, repl-offset). */
+  repl?: { streamDb: number; replid: string; offset: number };
   /** Receives the file in chunks; without one writeRdb returns it. */
   sink?: (chunk: Buffer) => void;
   /** With threads: the other threads' sections of the file, written after this thread's (threads/snapshots.ts). */
@@ -239,6 +241,11 @@ export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions
   aux(out, 'redis-bits', '64');
   aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
   aux(out, 'used-mem', String(process.memoryUsage().heapUsed));
+  if (opts.repl !== undefined) {
+    aux(out, 'repl-stream-db', String(opts.repl.streamDb));
+    aux(out, 'repl-id', opts.repl.replid);
+    aux(out, 'repl-offset', String(opts.repl.offset));
+  }
   aux(out, 'aof-base', opts.aofBase ? '1' : '0');
   for (const code of functionStore(engine).list()) {
     out.byte(RDB_OP.FUNCTION2);

@@ -1,68 +1,73 @@
 /**
- * The replication backlog (Redis's repl_backlog): the newest bytes of the
- * replication stream, so that a replica that lost its link resumes with the
- * bytes it missed (PSYNC … +CONTINUE) instead of a full copy. Offsets are
- * the stream's: the byte after offset N is byte N + 1, and the backlog holds
- * bytes [firstByteOffset, firstByteOffset + histlen).
+ * The replication backlog (Redis's repl_backlog): the last
+ * repl-backlog-size bytes of the stream in a ring, so that a replica whose
+ * link dropped gets what it missed (PSYNC <replid> <offset> → +CONTINUE)
+ * instead of a full sync.
  */
 export class Backlog {
   private buf: Buffer;
   /** Where the next byte goes in buf. */
-  private idx = 0;
-  /** Bytes held (at most buf.length). */
+  private at = 0;
+  /** Bytes held (repl_backlog_histlen). */
   histlen = 0;
-  /** The stream offset of the oldest byte held. */
-  firstByteOffset: number;
+  /** The stream offset after the last byte held (master_repl_offset). */
+  private end: number;
 
-  /** An empty backlog of `size` bytes whose next byte is stream byte offset + 1. */
+  /** An empty backlog of `size` bytes starting after stream offset `offset`. */
   constructor(size: number, offset: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1, size));
-    this.firstByteOffset = offset + 1;
+    this.buf = Buffer.alloc(Math.max(1, size));
+    this.end = offset;
   }
 
   get size(): number {
     return this.buf.length;
   }
 
-  /** Appends stream bytes (the stream's offset has moved by data.length). */
-  append(data: Buffer): void {
-    const cap = this.buf.length;
-    let src = data;
-    // more than fits: only the newest bytes stay
-    if (src.length > cap) {
-      this.firstByteOffset += this.histlen + (src.length - cap);
-      this.histlen = 0;
-      src = src.subarray(src.length - cap);
+  /** Stream offset of the first byte held (repl_backlog_first_byte_offset). */
+  get firstByte(): number {
+    return this.end - this.histlen + 1;
+  }
+
+  append(data: Uint8Array): void {
+    const size = this.buf.length;
+    this.end += data.length;
+    if (data.length >= size) {
+      this.buf.set(data.subarray(data.length - size));
+      this.at = 0;
+      this.histlen = size;
+      return;
     }
-    const first = Math.min(src.length, cap - this.idx);
-    src.copy(this.buf, this.idx, 0, first);
-    if (first < src.length) src.copy(this.buf, 0, first);
-    this.idx = (this.idx + src.length) % cap;
-    const over = this.histlen + src.length - cap;
-    if (over > 0) this.firstByteOffset += over;
-    this.histlen = Math.min(cap, this.histlen + src.length);
+    const first = Math.min(data.length, size - this.at);
+    this.buf.set(data.subarray(0, first), this.at);
+    if (first < data.length) this.buf.set(data.subarray(first), 0);
+    this.at = (this.at + data.length) % size;
+    this.histlen = Math.min(size, this.histlen + data.length);
   }
 
-  /** The bytes from stream offset `from` (the next byte a replica wants) to the end, or null when they are not all held. */
-  from(from: number): Buffer | null {
-    const skip = from - this.firstByteOffset;
-    if (skip < 0 || skip > this.histlen) return null;
-    const n = this.histlen - skip;
-    const cap = this.buf.length;
-    const start = (this.idx - n + cap) % cap;
-    if (start + n <= cap) return Buffer.from(this.buf.subarray(start, start + n));
-    return Buffer.concat([this.buf.subarray(start), this.buf.subarray(0, (start + n) % cap)]);
+  /**
+   * The bytes from stream offset `from` (PSYNC's offset: the first byte the
+   * replica lacks) to the end, or null when they are not all held.
+   */
+  since(from: number): Buffer | null {
+    if (from < this.firstByte || from > this.end + 1) return null;
+    const n = this.end + 1 - from;
+    const out = Buffer.allocUnsafe(n);
+    const size = this.buf.length;
+    const start = (this.at - n + size) % size;
+    const first = Math.min(n, size - start);
+    this.buf.copy(out, 0, start, start + first);
+    if (first < n) this.buf.copy(out, first, 0, n - first);
+    return out;
   }
 
-  /** A new capacity, keeping the newest bytes. */
+  /** CONFIG SET repl-backlog-size: keeps what still fits. */
   resize(size: number): void {
-    const keep = this.from(this.firstByteOffset + Math.max(0, this.histlen - size))!;
-    const end = this.firstByteOffset + this.histlen;
-    this.buf = Buffer.allocUnsafe(Math.max(1, size));
-    this.idx = 0;
+    if (size === this.buf.length) return;
+    const held = this.since(this.end + 1 - Math.min(this.histlen, size))!;
+    this.buf = Buffer.alloc(Math.max(1, size));
+    this.at = 0;
     this.histlen = 0;
-    this.firstByteOffset = end - keep.length;
-    this.append(keep);
-    this.firstByteOffset = end - this.histlen;
+    this.end -= held.length;
+    this.append(held);
   }
 }

@@ -4,18 +4,16 @@
  * SELECT when the database changes, DEL for expired keys). The commands are
  * in commands/server/replication.ts.
  *
- * Known gaps (tracked for the replication issue): commands are propagated as
- * received rather than rewritten to their deterministic form (Redis sends
- * SET … PXAT for SET … EX, SREM for SPOP …), and pops served to blocked
- * clients are not propagated.
+ * On a replica (replication/replica.ts) the feed passes its primary's stream
+ * on as it came (proxy) instead of what the replica ran; every
+ * repl-ping-replica-period a primary's replicas get a PING.
  */
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Session } from '../server/session.ts';
-import type { Config } from '../config/config.ts';
-import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { randomBytes } from 'node:crypto';
+import { getConfigNumber, getConfigValue, type Config } from '../config/config.ts';
 import { Backlog } from './backlog.ts';
 
 /**
@@ -62,6 +60,18 @@ interface Replica {
   psync: boolean;
 }
 
+/**
+ * What the feed reads of this server's own primary while it is a replica
+ * (replication/replica.ts): it then streams to its replicas the bytes its
+ * primary sent (proxy), not what it ran.
+ */
+export interface Upstream {
+  /** The database the primary's stream has selected (an RDB for a replica records it). */
+  streamDb(): number;
+}
+
+const NO_REPLID = '0000000000000000000000000000000000000000';
+
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
 interface AckWatcher {
   offset: number;
@@ -72,21 +82,13 @@ function encode(args: readonly string[]): Buffer {
   return Buffer.from(encodeString(args), 'latin1');
 }
 
-/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters), the run id and the settings. */
+/** What the feed reads of the server: the dataset (for the snapshot and its dirty counters), the run id and the config. */
 export interface FeedHost {
   readonly engine: Engine;
   readonly runId: string;
   readonly config: Config;
   log?(level: 'warning' | 'notice', msg: string): void;
 }
-
-/** Where a replica asked to resume (PSYNC replid offset): the offset is the next byte it wants. */
-export interface PsyncRequest {
-  replid: string;
-  offset: number;
-}
-
-const NO_REPLID = '0000000000000000000000000000000000000000';
 
 export class ReplicationFeed {
   readonly replicas = new Set<Replica>();
@@ -97,29 +99,79 @@ export class ReplicationFeed {
   sink: PropagationSink | null = null;
   /** Set with threads: the stream runs through the hubs. */
   threads: ReplicationThreads | null = null;
-  /** The stream's history (master_replid) and the one before a promotion (master_replid2, valid up to secondReplOffset). */
-  replid: string;
+  /** Set while this server is a replica (REPLICAOF). */
+  upstream: Upstream | null = null;
+  /** The replication ID ('' until one is set: the run id); replid2 and secondOffset: the previous one and where it ended + 1. */
+  private ownReplid = '';
   replid2 = NO_REPLID;
-  secondReplOffset = -1;
-  /** The newest bytes of the stream, from the first replica on (partial resynchronisation). */
+  secondOffset = -1;
+  /** The last repl-backlog-size bytes of the stream, from the first replica on (one thread only: with threads replicas sync in full). */
   backlog: Backlog | null = null;
-  private backlogTimer: NodeJS.Timeout | null = null;
-  /** INFO stats: full copies sent, resumes accepted and refused. */
-  syncFull = 0;
-  syncPartialOk = 0;
-  syncPartialErr = 0;
+  /** INFO stats sync_full, sync_partial_ok, sync_partial_err. */
+  readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
 
   constructor(server: FeedHost) {
     this.server = server;
-    this.replid = server.runId;
     server.engine.onKeyEvent((db, key, event) => {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
     });
   }
 
+  /** The replication ID the stream goes by (INFO master_replid, +FULLRESYNC). */
+  get replid(): string {
+    return this.ownReplid === '' ? this.server.runId : this.ownReplid;
+  }
+
+  /** Follows a primary's history (+FULLRESYNC replid offset): no previous ID. */
+  adoptHistory(replid: string, offset: number): void {
+    this.ownReplid = replid;
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+    this.offset = offset;
+    // a replica keeps a backlog of its primary's stream: its replicas (or, once promoted, its primary's) resync partially
+    if (this.threads === null) this.backlog = new Backlog(this.backlogSize(), offset);
+  }
+
+  /** repl-backlog-size, at least 16 KB as Redis keeps it (CONFIG_REPL_BACKLOG_MIN_SIZE). */
+  backlogSize(): number {
+    return Math.max(16 * 1024, getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024));
+  }
+
+  /** A new ID and no previous one (DEBUG change-repl-id: changeReplicationId + clearReplicationId2). */
+  newReplid(): void {
+    this.ownReplid = randomBytes(20).toString('hex');
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+  }
+
+  /**
+   * A new ID after which the old one is still valid up to the current offset
+   * (Redis's shiftReplicationId: a promoted replica, or a primary that
+   * switched to a new history with +CONTINUE newid).
+   */
+  shiftReplid(next = randomBytes(20).toString('hex')): void {
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.ownReplid = next;
+    // the new history's first write selects its database (replicas continuing it may be in another)
+    this.streamDb = -1;
+  }
+
+  /** Drops every replica (they must sync again: the history changed). */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) r.client.close();
+    this.replicas.clear();
+  }
+
+  /** A replica passes on what its primary sent, command by command (Redis's replicationFeedStreamFromMasterStream). */
+  proxy(cmd: string): void {
+    if (this.replicas.size === 0 && this.backlog === null) this.offset += cmd.length;
+    else this.feedRaw(Buffer.from(cmd, 'latin1'));
+  }
+
   /** Someone consumes the write stream (a replica or the AOF): handlers then record c.propagate. */
   get active(): boolean {
-    return this.replicas.size !== 0 || this.backlog !== null || this.sink !== null || (this.threads !== null && this.threads.streaming());
+    return this.replicas.size !== 0 || this.sink !== null || this.backlog !== null || (this.threads !== null && this.threads.streaming());
   }
 
   /** Total writes so far, to tell whether a command changed anything. */
@@ -160,14 +212,17 @@ export class ReplicationFeed {
   }
 
   /** Database the stream last selected; -1 makes the next write send SELECT (a new replica). */
-  private streamDb = -1;
+  streamDb = -1;
 
   feed(db: number, args: readonly string[]): void {
     if (this.sink !== null) this.sink.feed(db, args);
+    // a replica's replicas get its primary's stream as it came (proxy)
+    if (this.upstream !== null) return;
     if (this.threads !== null) {
       if (this.threads.streaming()) this.threads.buffer(db, encodeString(args));
       return;
     }
+    // the backlog keeps the stream while no replica is connected (one may come back for it)
     if (this.replicas.size === 0 && this.backlog === null) return;
     let buf = encode(args);
     if (db !== this.streamDb) {
@@ -194,13 +249,7 @@ export class ReplicationFeed {
   /** Appends bytes to the stream every replica receives (one offset for all). */
   feedRaw(buf: Buffer): void {
     this.offset += buf.length;
-    const b = this.backlog;
-    if (b !== null) {
-      // CONFIG SET repl-backlog-size takes effect at once, as Redis's resizeReplicationBacklog
-      const size = getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024);
-      if (b.size !== size) b.resize(size);
-      b.append(buf);
-    }
+    this.backlog?.append(buf);
     for (const r of this.replicas) {
       const sock = r.client.socket;
       if (!sock || r.client.closed) {
@@ -212,6 +261,31 @@ export class ReplicationFeed {
   }
 
   private readonly ackWatchers = new Set<AckWatcher>();
+  private pingTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * A PING in the stream every repl-ping-replica-period seconds while there
+   * are replicas (replicationCron), so a quiet primary's replicas don't time
+   * out. A replica sends none: its replicas get its primary's.
+   */
+  private startPings(): void {
+    if (this.pingTimer !== null) return;
+    let last = Date.now();
+    this.pingTimer = setInterval(() => {
+      if (this.replicas.size === 0) {
+        clearInterval(this.pingTimer!);
+        this.pingTimer = null;
+        return;
+      }
+      this.dropSilentReplicas();
+      // with threads the hubs' streams stay piece for piece the same (no pings of one hub's own)
+      if (this.upstream !== null || this.threads !== null) return;
+      if (Date.now() - last < getConfigNumber(this.server.config, 'repl-ping-replica-period', 10) * 1000) return;
+      last = Date.now();
+      this.feedRaw(encode(['PING']));
+    }, 1000);
+    this.pingTimer.unref();
+  }
 
   /** Replicas that acknowledged at least `offset`. */
   ackedAt(offset: number): number {
@@ -276,6 +350,81 @@ export class ReplicationFeed {
     return () => this.ackWatchers.delete(w);
   }
 
+  /** Replicas for ROLE: [ip, port, acknowledged offset]. */
+  roleEntries(): Array<[string, string, string]> {
+    return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
+  }
+
+  /**
+   * PSYNC <replid> <offset> that the backlog can serve (Redis's
+   * masterTryPartialResynchronization): the replica followed this history
+   * (the current ID, or the previous one up to where it ended) and the bytes
+   * from its offset on are all held. Answers +CONTINUE and streams them.
+   */
+  private tryPartial(c: Session, replid: string, from: string): boolean {
+    const b = this.backlog;
+    const offset = /^\d+$/.test(from) ? Number(from) : -1;
+    const known = replid === this.replid || (replid === this.replid2 && offset <= this.secondOffset);
+    const missed = b !== null && this.threads === null && known && offset >= 0 ? b.since(offset) : null;
+    if (missed === null) {
+      if (replid !== '?') this.syncStats.partialErr++;
+      return false;
+    }
+    this.syncStats.partialOk++;
+    const sock = c.socket!;
+    c.reply.flush(sock);
+    sock.write(c.ext.psync2 === true ? `+CONTINUE ${this.replid}\r\n` : '+CONTINUE\r\n');
+    sock.write(missed);
+    // the stream goes on where the replica's copy of it stopped: no SELECT is forced
+    this.addReplica(c);
+    return true;
+  }
+
+  /** SYNC, or PSYNC [replid offset]: a partial resync where the backlog allows, else the RDB and the stream from now on. */
+  attach(c: Session, psync: boolean, replid = '?', offset = '-1'): void {
+    const sock = c.socket;
+    if (!sock) return;
+    if (psync && this.tryPartial(c, replid, offset)) return;
+    this.syncStats.full++;
+    const capa = c.ext.replCapa as Set<string> | undefined;
+    if (this.threads === null && capa?.has('eof') === true && getConfigValue(this.server.config, 'repl-diskless-sync') === 'yes') {
+      return this.waitForDiskless(c, psync);
+    }
+    if (this.backlog === null && this.threads === null) this.backlog = new Backlog(this.backlogSize(), this.offset);
+    const repl = { streamDb: this.upstream?.streamDb() ?? 0, replid: this.replid, offset: this.offset };
+    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine, { repl });
+    c.reply.flush(sock);
+    if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
+    sock.write(`$${rdb.length}\r\n`);
+    sock.write(rdb);
+    this.streamDb = -1;
+    this.addReplica(c, psync);
+  }
+
+  private addReplica(c: Session, psync = true): void {
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync };
+    this.replicas.add(r);
+    c.onClose.push(() => {
+      this.replicas.delete(r);
+      if (this.replicas.size === 0) this.threads?.detach();
+    });
+    this.startPings();
+    // a replica's own commands (REPLCONF ACK …) get no replies
+    c.replyMode = 'off';
+    c.ext.replica = true;
+  }
+
+  /** Replicas silent (no REPLCONF ACK) for repl-timeout seconds are let go; SYNC's never acknowledge and are spared. */
+  private dropSilentReplicas(): void {
+    const timeout = getConfigNumber(this.server.config, 'repl-timeout', 60) * 1000;
+    const now = Date.now();
+    for (const r of this.replicas) {
+      if (!r.psync || now - r.ackTime <= timeout) continue;
+      this.server.log?.('warning', `Disconnecting timedout replica (streaming sync): ${r.client.addr}`);
+      r.client.close();
+    }
+  }
+
   /** Seconds since a replica last acknowledged (INFO's lag=). */
   static lag(r: Replica, now: number): number {
     return Math.floor((now - r.ackTime) / 1000);
@@ -298,39 +447,6 @@ export class ReplicationFeed {
     const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(this.server.config, 'min-replicas-max-lag', 10);
     return need === 0 || maxLag === 0 || this.goodReplicas(maxLag) >= need;
-  }
-
-  /** Replicas for ROLE: [ip, port, acknowledged offset]. */
-  roleEntries(): Array<[string, string, string]> {
-    return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
-  }
-
-  /**
-   * SYNC, or PSYNC with where the replica wants to resume: the bytes it
-   * missed after +CONTINUE when the backlog still holds them and the history
-   * is this one (or the one before a promotion, up to where it ended), else
-   * +FULLRESYNC and a snapshot.
-   */
-  attach(c: Session, psync: PsyncRequest | null): void {
-    const sock = c.socket;
-    if (!sock) return;
-    this.startCron();
-    if (psync !== null && this.resume(c, psync)) return;
-    // a replica that asked for a resume with a history (not "? -1") and did not get it
-    if (psync !== null && psync.replid !== '?') this.syncPartialErr++;
-    this.syncFull++;
-    const capa = c.ext.replCapa as Set<string> | undefined;
-    if (this.threads === null && capa?.has('eof') === true && getConfigValue(this.server.config, 'repl-diskless-sync') === 'yes') {
-      return this.waitForDiskless(c, psync !== null);
-    }
-    if (this.threads === null) this.keepBacklog();
-    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine);
-    c.reply.flush(sock);
-    if (psync !== null) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
-    sock.write(`$${rdb.length}\r\n`);
-    sock.write(rdb);
-    this.streamDb = -1;
-    this.addReplica(c, psync !== null);
   }
 
   /** Replicas waiting for a diskless transfer to start (repl-diskless-sync-delay), and its timer. */
@@ -370,8 +486,9 @@ export class ReplicationFeed {
     const list = this.waiting.filter((w) => w.c.socket && !w.c.closed);
     this.waiting = [];
     if (list.length === 0) return;
-    this.keepBacklog();
-    const rdb = writeRdb(this.server.engine);
+    if (this.backlog === null) this.backlog = new Backlog(this.backlogSize(), this.offset);
+    const repl = { streamDb: this.upstream?.streamDb() ?? 0, replid: this.replid, offset: this.offset };
+    const rdb = writeRdb(this.server.engine, { repl });
     const mark = randomBytes(20).toString('hex');
     for (const { c, psync } of list) {
       const sock = c.socket!;
@@ -385,83 +502,10 @@ export class ReplicationFeed {
     this.streamDb = -1;
   }
 
-  private resume(c: Session, req: PsyncRequest): boolean {
-    // with threads each hub streams on its own offsets: always a full copy
-    if (this.threads !== null || this.backlog === null) return false;
-    const ours = req.replid === this.replid || (req.replid === this.replid2 && req.offset <= this.secondReplOffset + 1);
-    if (!ours) return false;
-    const missed = this.backlog.from(req.offset);
-    if (missed === null) return false;
-    this.syncPartialOk++;
-    this.keepBacklog();
-    const sock = c.socket!;
-    c.reply.flush(sock);
-    const capa = c.ext.replCapa as Set<string> | undefined;
-    sock.write(capa?.has('psync2') === true ? `+CONTINUE ${this.replid}\r\n` : '+CONTINUE\r\n');
-    if (missed.length !== 0) sock.write(missed);
-    this.addReplica(c, true);
-    return true;
-  }
-
-  private cronTimer: NodeJS.Timeout | null = null;
-  private cronTicks = 0;
-
-  /** Once a second while there are replicas (Redis's replicationCron). */
-  private startCron(): void {
-    if (this.cronTimer !== null) return;
-    this.cronTimer = setInterval(() => this.cron(), 1000);
-    this.cronTimer.unref();
-  }
-
-  /**
-   * A PING in the stream every repl-ping-replica-period seconds, so replicas
-   * see the link alive; replicas silent (no REPLCONF ACK) for repl-timeout
-   * seconds are disconnected.
-   */
-  private cron(): void {
-    if (this.replicas.size === 0) {
-      clearInterval(this.cronTimer!);
-      this.cronTimer = null;
-      return;
-    }
-    const cfg = this.server.config;
-    if (++this.cronTicks % Math.max(1, getConfigNumber(cfg, 'repl-ping-replica-period', 10)) === 0) this.feedRaw(encode(['PING']));
-    const timeout = getConfigNumber(cfg, 'repl-timeout', 60) * 1000;
-    const now = Date.now();
-    for (const r of this.replicas) {
-      if (!r.psync || now - r.ackTime <= timeout) continue;
-      this.server.log?.('warning', `Disconnecting timedout replica (streaming sync): ${r.client.addr}`);
-      r.client.close();
-    }
-  }
-
-  /** The backlog exists (at repl-backlog-size) while replicas do, and repl-backlog-ttl seconds after the last leaves. */
-  private keepBacklog(): void {
-    if (this.backlogTimer !== null) clearTimeout(this.backlogTimer);
-    this.backlogTimer = null;
-    const size = getConfigNumber(this.server.config, 'repl-backlog-size', 1024 * 1024);
-    if (this.backlog === null) this.backlog = new Backlog(size, this.offset);
-    else if (this.backlog.size !== size) this.backlog.resize(size);
-  }
-
-  private addReplica(c: Session, psync: boolean): void {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync };
-    this.replicas.add(r);
-    c.onClose.push(() => {
-      this.replicas.delete(r);
-      if (this.replicas.size !== 0) return;
-      this.threads?.detach();
-      const ttl = getConfigNumber(this.server.config, 'repl-backlog-ttl', 3600);
-      if (this.backlog !== null && ttl > 0) {
-        this.backlogTimer = setTimeout(() => {
-          this.backlogTimer = null;
-          if (this.replicas.size === 0) this.backlog = null;
-        }, ttl * 1000);
-        this.backlogTimer.unref();
-      }
-    });
-    // a replica's own commands (REPLCONF ACK …) get no replies
-    c.replyMode = 'off';
-    c.ext.replica = true;
+  /** INFO's repl_backlog_active, repl_backlog_first_byte_offset and repl_backlog_histlen. */
+  backlogInfo(): [active: number, firstByte: number, histlen: number] {
+    if (this.backlog !== null) return [1, this.backlog.firstByte, this.backlog.histlen];
+    // with threads the hubs stream without a backlog
+    return this.replicas.size > 0 ? [1, 1, this.offset] : [0, 0, 0];
   }
 }

@@ -12,7 +12,8 @@ import { Client } from '../server/client.ts';
 import { call } from '../server/dispatch.ts';
 import type { Command } from '../commands/core/spec.ts';
 import { arityAllows } from '../commands/core/command.ts';
-import { getConfigNumber } from '../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { Err } from '../commands/core/errors.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
@@ -275,6 +276,7 @@ export class ScriptRunner implements ApiHost {
     const denied = this.aclRefusal(ctx, cmd, args);
     if (denied !== null) return denied;
     if (ctx.readOnly && (cmd.isWrite || (bits & MAY_REPLICATE) !== 0)) return 'Write commands are not allowed from read-only scripts.';
+    if (cmd.isWrite && !ctx.dirty && this.readOnlyReplica(ctx)) return '-' + Err.READONLY_REPLICA;
     if (cmd.isWrite && !ctx.dirty && !this.enoughReplicas()) return '-NOREPLICAS Not enough good replicas to write.';
     if (ctx.oom && !ctx.allowOom && !ctx.dirty && (bits & DENYOOM) !== 0) return OOM;
     return null;
@@ -295,6 +297,11 @@ export class ScriptRunner implements ApiHost {
     if (max === 0) return false;
     const m = process.memoryUsage();
     return m.heapUsed + m.external > max;
+  }
+
+  /** A read-only replica refuses a script's writes, unless its primary runs the script. */
+  private readOnlyReplica(ctx: RunCtx): boolean {
+    return this.server.replicaOf !== null && ctx.caller.ext.master !== true && getConfigValue(this.server.config, 'replica-read-only') !== 'no';
   }
 
   /** min-replicas-to-write / min-replicas-max-lag (replication/primary.ts). */

@@ -10,6 +10,7 @@ import type { Session } from './session.ts';
 export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
 export function clientType(c: Session): ClientType {
+  if (c.ext.master) return 'master';
   if (c.ext.replica) return 'replica';
   if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) return 'pubsub';
   return 'normal';
@@ -20,6 +21,7 @@ function clientFlags(c: Session, monitors: ReadonlySet<Session>): string {
   let f = '';
   if (monitors.has(c)) f += 'O';
   else if (c.ext.replica) f += 'S';
+  if (c.ext.master) f += 'M';
   if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) f += 'P';
   if (c.ext.multi) f += 'x';
   if (c.blocked) f += 'b';

@@ -2,8 +2,9 @@
 import type { ServerState } from './server-state.ts';
 import { Err } from '../commands/core/errors.ts';
 import type { Client } from './client.ts';
-import type { CommandInfo } from '../commands/core/command.ts';
+import type { CommandFlag, CommandInfo } from '../commands/core/command.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
+import { getConfigValue } from '../config/config.ts';
 
 export function installGates(state: ServerState<Client>): void {
   const acl = state.acl;
@@ -29,20 +30,39 @@ export function installGates(state: ServerState<Client>): void {
   const mem = state.memory;
   state.gates.push((c, cmd) => {
     if (!mem.evictClients(c)) return CLIENT_EVICTED;
-    if (state.maxmemory === 0) return null;
+    // a replica's primary is obeyed (its writes were allowed where they ran); a replica evicts nothing
+    // unless replica-ignore-maxmemory is off (the primary's evictions reach it as DELs)
+    if (state.maxmemory === 0 || c.ext.master === true) return null;
+    if (state.replicaOf !== null && getConfigValue(state.config, 'replica-ignore-maxmemory') !== 'no') return null;
     return mem.enforce() || !mayUseMemory(c, cmd) ? null : OOM;
   });
+  // a replica: writes only from its primary (replica-read-only), and nothing but `stale` commands while
+  // the link is down with replica-serve-stale-data no
+  state.gates.push((c, cmd) => {
+    const link = state.replicaOf;
+    if (link === null || c.ext.master === true) return null;
+    if (queuedFlags(c, cmd, 'write') && getConfigValue(state.config, 'replica-read-only') !== 'no') return Err.READONLY_REPLICA;
+    if (!link.up() && getConfigValue(state.config, 'replica-serve-stale-data') === 'no' && !cmd.spec.flags.includes('stale')) return MASTERDOWN;
+    return null;
+  });
 }
+
+/** The command has the flag, or it is an EXEC with a queued command that has it (Redis counts the transaction's flags). */
+function queuedFlags(c: Client, cmd: CommandInfo, flag: CommandFlag): boolean {
+  if (flag === 'write' ? cmd.isWrite : cmd.spec.flags.includes(flag)) return true;
+  if (cmd.fullName !== 'exec') return false;
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
+  return tx !== undefined && tx.queue.some(([q]) => (flag === 'write' ? q.isWrite : q.spec.flags.includes(flag)));
+}
+
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
 /** The reply of a client evicted by its own command (never sent: its connection is closed). */
 const CLIENT_EVICTED = 'ERR client evicted';
 
-/** A denyoom command, or an EXEC with one queued (Redis counts the transaction's flags). */
+/** A denyoom command, or an EXEC with one queued. */
 function mayUseMemory(c: Client, cmd: CommandInfo): boolean {
-  if (cmd.spec.flags.includes('denyoom')) return true;
-  if (cmd.fullName !== 'exec') return false;
-  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
-  return tx !== undefined && tx.queue.some(([q]) => q.spec.flags.includes('denyoom'));
+  return queuedFlags(c, cmd, 'denyoom');
 }
 
 /** A write command, or an EXEC with one queued (processCommand's is_write_command). */

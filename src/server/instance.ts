@@ -19,6 +19,7 @@ import { HttpFront } from './http/http-front.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { WsFront } from './ws/ws-front.ts';
 import { LineFront } from './line/line-front.ts';
+import { followConfiguredPrimary } from '../replication/role.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -71,9 +72,12 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   engine.expiry.start();
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
+  // the replicaof directive: the link announces the port just bound
+  if (role === null) followConfiguredPrimary(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      state.replicaOf?.stop();
       ws.close();
       await http.close();
       await grpc?.close();

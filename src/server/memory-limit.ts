@@ -143,7 +143,7 @@ export class MemoryLimit {
     const cands: Array<[number, Session]> = [];
     let total = 0;
     for (const c of this.state.clients.values()) {
-      if (c.noEvict || c.ext.replica !== undefined || c.socket === null) continue;
+      if (c.noEvict || c.ext.replica !== undefined || c.ext.master !== undefined || c.socket === null) continue;
       const b = clientBytes(c);
       total += b;
       cands.push([b, c]);

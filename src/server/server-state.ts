@@ -32,6 +32,7 @@ import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
+import type { ReplicaLink } from '../replication/replica.ts';
 
 const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
 
@@ -140,6 +141,10 @@ export class ServerState<C extends Session> {
   readonly blocking: BlockingManager;
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */
   readonly replication: ReplicationFeed;
+  /** The link to this server's primary while it is a replica (REPLICAOF host port), else null. */
+  replicaOf: ReplicaLink | null = null;
+  /** Told when a full sync replaced the dataset (the AOF rewrites itself); set by the AOF. */
+  onDatasetReplaced: (() => void) | null = null;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */
   readonly gates: Gate<C>[] = [];
   /** Discards a client's MULTI state and watches (set by the transactions family; used when EXEC is refused). */
@@ -196,9 +201,18 @@ export class ServerState<C extends Session> {
     this.changes = new ChangeStream(engine);
     this.memory = new MemoryLimit(this);
     this.heapCompactor = new HeapCompactor(this);
-    this.pause.onChange = (paused) => engine.setExpiryPaused(paused);
+    this.pause.onChange = () => this.holdExpiry();
     this.readTimingConfig();
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
+  }
+
+  /**
+   * Keys are not deleted for their TTL (actively or lazily; reads hide them)
+   * while clients are paused and while this server is a replica: there its
+   * primary's DELs remove them.
+   */
+  holdExpiry(): void {
+    this.engine.setExpiryPaused(this.pause.type !== 0 || this.replicaOf !== null);
   }
 
   private readTimingConfig(): void {
@@ -268,6 +282,7 @@ export class ServerState<C extends Session> {
   onConfigChange(names: string[]): void {
     // requirepass is the default user's password (Redis's ACLUpdateDefaultUserPassword)
     if (names.includes('requirepass')) this.acl.setDefaultPassword(this.config.requirepass);
+    if (names.includes('repl-backlog-size')) this.replication.backlog?.resize(this.replication.backlogSize());
     this.readTimingConfig();
     this.pubsub.configure();
     this.notifications.configure();
@@ -305,6 +320,8 @@ export class ServerState<C extends Session> {
     st.errors.clear();
     st.totalErrorReplies = 0;
     st.lazyfreedObjects = 0;
+    const sync = this.replication.syncStats;
+    sync.full = sync.partialOk = sync.partialErr = 0;
     for (const cmd of this.registry.all()) {
       cmd.calls = 0;
       cmd.usec = 0;

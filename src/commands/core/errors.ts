@@ -19,6 +19,7 @@ export const Err = {
   MIN_MAX_FLOAT: 'ERR min or max is not a float',
   MIN_MAX_LEX: 'ERR min or max not valid string range item',
   NOAUTH: 'NOAUTH Authentication required.',
+  READONLY_REPLICA: "READONLY You can't write against a read only replica.",
   NOPROTO: 'NOPROTO unsupported protocol version',
   TIMEOUT: 'ERR timeout is not a float or out of range',
   TIMEOUT_NEGATIVE: 'ERR timeout is negative',

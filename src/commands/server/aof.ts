@@ -66,6 +66,11 @@ export function startAof(s: ServerState<Client>): Aof {
   s.flushAppendOnly = () => {
     if (a.state !== 'off') a.writer.flushNow();
   };
+  // a replica's full sync replaced the dataset: the AOF is rewritten from it (Redis's restartAOFAfterSYNC)
+  s.onDatasetReplaced = () => {
+    // one already running wrote the old dataset: another follows it
+    if (a.state !== 'off' && !a.startRewrite()) a.rewriteScheduled = true;
+  };
   const orig = s.onConfigChange.bind(s);
   s.onConfigChange = (names: string[]): void => {
     orig(names);

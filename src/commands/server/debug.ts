@@ -522,6 +522,8 @@ function run(c: Client, args: string[]): boolean {
     case 'change-repl-id':
       if (n !== 2) return false;
       c.server.log('warning', 'Changing replication IDs after receiving DEBUG change-repl-id');
+      // with threads every thread answers with the run id as its replication ID: it stays
+      if (c.server.link === null) c.server.replication.newReplid();
       c.reply.ok();
       return true;
     case 'stringmatch-test':

@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
+import { replicaInfoFields } from '../../replication/role.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -249,9 +250,9 @@ const SECTIONS: Record<string, Provider> = {
       ['instantaneous_input_repl_kbps', '0.00'],
       ['instantaneous_output_repl_kbps', '0.00'],
       ['rejected_connections', st.rejectedConnections],
-      ['sync_full', s.replication.syncFull],
-      ['sync_partial_ok', s.replication.syncPartialOk],
-      ['sync_partial_err', s.replication.syncPartialErr],
+      ['sync_full', s.replication.syncStats.full],
+      ['sync_partial_ok', s.replication.syncStats.partialOk],
+      ['sync_partial_err', s.replication.syncStats.partialErr],
       ['expired_keys', t.expired],
       ['expired_stale_perc', '0.00'],
       ['expired_time_cap_reached_count', 0],
@@ -291,7 +292,9 @@ const SECTIONS: Record<string, Provider> = {
   },
   replication: (s) => {
     const repl = s.replication;
-    const out: Field[] = [['role', 'master']];
+    const link = s.replicaOf;
+    const out: Field[] = [['role', link === null ? 'master' : 'slave']];
+    if (link !== null) out.push(...replicaInfoFields(s, link));
     const need = getConfigNumber(s.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(s.config, 'min-replicas-max-lag', 10);
     if (need !== 0 && maxLag !== 0) out.push(['min_slaves_good_slaves', repl.goodReplicas(maxLag)]);
@@ -305,13 +308,17 @@ const SECTIONS: Record<string, Provider> = {
       const ip = r.client.addr.replace(/:\d+$/, '');
       out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=online,offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
     }
+    const [backlog, firstByte, histlen] = repl.backlogInfo();
     out.push(
       ['master_failover_state', 'no-failover'],
       ['master_replid', repl.replid],
       ['master_replid2', repl.replid2],
       ['master_repl_offset', repl.offset],
-      ['second_repl_offset', repl.secondReplOffset],
-      ...backlogFields(s),
+      ['second_repl_offset', repl.secondOffset],
+      ['repl_backlog_active', backlog],
+      ['repl_backlog_size', getConfigNumber(s.config, 'repl-backlog-size', 1048576)],
+      ['repl_backlog_first_byte_offset', firstByte],
+      ['repl_backlog_histlen', histlen],
     );
     return out;
   },
@@ -420,7 +427,7 @@ const SUMMED = new Set([
   'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
   'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
-  'rdb_last_load_keys_loaded', 'lazyfreed_objects',
+  'rdb_last_load_keys_loaded', 'lazyfreed_objects', 'sync_full', 'sync_partial_ok', 'sync_partial_err',
 ]);
 const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',
@@ -449,16 +456,6 @@ function sectionLines(s: ServerState<Client>, name: string): Field[] {
     if (value !== undefined) f[1] = value(s);
   }
   return fields;
-}
-
-/** repl_backlog_*: the backlog's, or with threads (no backlog: a hub's stream from its start) as before. */
-function backlogFields(s: ServerState<Client>): Field[] {
-  const repl = s.replication;
-  const size = getConfigNumber(s.config, 'repl-backlog-size', 1048576);
-  const b = repl.backlog;
-  if (b !== null) return [['repl_backlog_active', 1], ['repl_backlog_size', size], ['repl_backlog_first_byte_offset', b.firstByteOffset], ['repl_backlog_histlen', b.histlen]];
-  const on = repl.replicas.size > 0;
-  return [['repl_backlog_active', on ? 1 : 0], ['repl_backlog_size', size], ['repl_backlog_first_byte_offset', on ? 1 : 0], ['repl_backlog_histlen', on ? repl.offset : 0]];
 }
 
 /** The replication section over threads: every thread's replicas (renumbered), the stream's offset from the hub that has one. */

@@ -1,13 +1,28 @@
-/** SYNC, PSYNC, REPLCONF, WAIT and ROLE: the commands of the primary side of replication (src/replication/primary.ts). */
+/**
+ * SYNC, PSYNC, REPLCONF, WAIT and ROLE (the primary side of replication,
+ * src/replication/primary.ts) and REPLICAOF / SLAVEOF (the replica side,
+ * src/replication/replica.ts).
+ */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
+import type { Client } from '../../server/client.ts';
+import { clientInfoLine } from '../../server/client-info.ts';
+import { getConfigNumber } from '../../config/config.ts';
+import { becomePrimary, followPrimary, replicaRole } from '../../replication/role.ts';
+
+/** A replica whose own link is not up has no dataset to give (Redis's syncCommand). */
+function refuseWithoutLink(c: Client): void {
+  const link = c.server.replicaOf;
+  if (link !== null && !link.up()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+}
 
 const sync = command({
   name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c) {
-    c.server.replication.attach(c, null);
+    refuseWithoutLink(c);
+    c.server.replication.attach(c, false);
   },
 });
 
@@ -15,9 +30,8 @@ const psync = command({
   name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c, args) {
-    // PSYNC replid offset: '? -1' asks for a full copy; an offset that is not a number never resumes
-    const offset = /^-?\d+$/.test(args[2]!) ? Number(args[2]) : -1;
-    c.server.replication.attach(c, { replid: args[1]!, offset });
+    refuseWithoutLink(c);
+    c.server.replication.attach(c, true, args[1], args[2]);
   },
 });
 
@@ -31,12 +45,20 @@ const replconf = command({
       if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
       if (opt === 'getack') return;
       if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
-      else if (opt === 'capa') ((c.ext.replCapa ??= new Set<string>()) as Set<string>).add(args[j + 1]!.toLowerCase());
+      // a replica that understands +CONTINUE <replid> (PSYNC2)
+      if (opt === 'capa') {
+        const capa = args[j + 1]!.toLowerCase();
+        if (capa === 'psync2') c.ext.psync2 = true;
+        // eof: it takes a diskless transfer ($EOF:<mark>)
+        ((c.ext.replCapa ??= new Set<string>()) as Set<string>).add(capa);
+      }
     }
     if (args.length % 2 === 0) throw new CommandError(Err.SYNTAX);
     c.reply.ok();
   },
 });
+
+const WAIT_ON_REPLICA = 'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.';
 
 /** WAIT numreplicas timeout */
 const wait = command({
@@ -44,6 +66,7 @@ const wait = command({
   group: 'generic', since: '3.0.0', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', complexity: 'O(1)',
   acl: ['@connection'], groupAcl: false,
   handler(c, args) {
+    if (c.server.replicaOf !== null) throw new CommandError(WAIT_ON_REPLICA);
     const numreplicas = parseInteger(args[1]!);
     const timeout = parseInteger(args[2]!, 'ERR timeout is not an integer or out of range');
     if (timeout < 0) throw new CommandError('ERR timeout is negative');
@@ -60,6 +83,17 @@ const role = command({
   group: 'server', since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
   acl: ['@admin', '@dangerous'],
   handler(c) {
+    const link = c.server.replicaOf;
+    if (link !== null) {
+      const [name, host, port, state, offset] = replicaRole(link);
+      c.reply.array(5);
+      c.reply.bulk(name);
+      c.reply.bulk(host);
+      c.reply.int(port);
+      c.reply.bulk(state);
+      c.reply.int(offset);
+      return;
+    }
     const feed = c.server.replication;
     const { offset, entries } = feed.threads?.role() ?? { offset: feed.offset, entries: feed.roleEntries() };
     c.reply.array(3);
@@ -73,4 +107,39 @@ const role = command({
   },
 });
 
-export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role];
+/** REPLICAOF host port | NO ONE (SLAVEOF: the same under its old name) */
+function replicaofCommand(name: string, since: string, summary: string): CommandSpec {
+  return command({
+    name, arity: 3, flags: ['admin', 'noscript', 'stale', 'no_async_loading'], firstKey: 0, lastKey: 0, step: 0,
+    group: 'server', since, summary, complexity: 'O(1)',
+    args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }],
+    handler(c, args) {
+      const s = c.server;
+      // this slice of replication runs on one thread (src/threads/group.ts refuses replicaof at start-up too)
+      if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR REPLICAOF is not supported with threads > 1 yet');
+      if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
+        if (s.replicaOf !== null) {
+          becomePrimary(s);
+          s.log('notice', `MASTER MODE enabled (user request from '${clientInfoLine(c, s.monitors)}')`);
+        }
+        return c.reply.ok();
+      }
+      if (c.ext.replica) throw new CommandError('ERR Command is not valid when client is a replica.');
+      const port = /^-?\d+$/.test(args[2]!) ? Number(args[2]) : NaN;
+      if (!(port >= 0 && port <= 65535)) throw new CommandError('ERR Invalid master port');
+      const link = s.replicaOf;
+      if (link !== null && link.host.toLowerCase() === args[1]!.toLowerCase() && link.port === port) {
+        s.log('notice', 'REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+        return c.reply.simple('OK Already connected to specified master');
+      }
+      followPrimary(s, args[1]!, port);
+      s.log('notice', `REPLICAOF ${args[1]}:${port} enabled (user request from '${clientInfoLine(c, s.monitors)}')`);
+      c.reply.ok();
+    },
+  });
+}
+
+const replicaof = replicaofCommand('replicaof', '5.0.0', 'Make the server a replica of another instance, or promote it as master.');
+const slaveof = replicaofCommand('slaveof', '1.0.0', 'Make the server a replica of another instance, or promote it as master.');
+
+export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role, replicaof, slaveof];

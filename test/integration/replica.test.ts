@@ -1,0 +1,479 @@
+/**
+ * shardis as a replica (src/replication/replica.ts): of a real Redis 7.0
+ * primary (disk and diskless full sync) and of a shardis primary, under a
+ * concurrent write load of every type, ending with equal datasets key by
+ * key and by DEBUG DIGEST; READONLY, REPLICAOF NO ONE, INFO / ROLE, a
+ * killed master link (partial resync from Redis and from shardis, full past
+ * the backlog), expiry left to the primary, masterauth / masteruser, a
+ * chain of replicas.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type RunningServer } from '../../src/index.ts';
+import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
+import { startRedis } from '../helpers/redis-process.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(ok: () => Promise<boolean>, what: string, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await ok()) return;
+    await sleep(25);
+  }
+  assert.fail(`never: ${what}`);
+}
+
+/** INFO section as a name → value map. */
+async function info(c: RespClient, section: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const line of String(await c.call('INFO', section)).split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Waits until the replica's link is up and it applied everything the primary streamed. */
+async function settle(primary: RespClient, replica: RespClient): Promise<void> {
+  await until(async () => {
+    const p = await info(primary, 'replication');
+    const r = await info(replica, 'replication');
+    return r.master_link_status === 'up' && p.master_repl_offset === r.slave_repl_offset && r.slave_repl_offset === r.master_repl_offset;
+  }, 'the replica caught up with its primary');
+}
+
+const LIB = "#!lua name=replib\nredis.register_function{function_name='rf', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}}";
+
+/** Keys of every type and encoding, in three databases, some with TTLs, and a function library. */
+async function preload(c: RespClient): Promise<void> {
+  await c.call('FUNCTION', 'LOAD', 'REPLACE', LIB);
+  await c.call('SET', 'str', 'hello');
+  await c.call('SET', 'int', '12345');
+  await c.call('SET', 'ttl', 'v', 'EX', '1000');
+  await c.call('SET', 'big', 'x'.repeat(5000));
+  await c.call('PFADD', 'hll', 'a', 'b', 'c');
+  await c.call('SETBIT', 'bits', '1000', '1');
+  await c.call('RPUSH', 'list', 'a', 'b', '3');
+  await c.call('RPUSH', 'biglist', ...Array.from({ length: 300 }, (_, i) => `e${i}`));
+  await c.call('HSET', 'hash', 'f', 'v', 'n', '1');
+  await c.call('HSET', 'bighash', ...Array.from({ length: 300 }, (_, i) => [`f${i}`, `v${i}`]).flat());
+  await c.call('SADD', 'intset', '1', '2', '3');
+  await c.call('SADD', 'set', 'a', 'b');
+  await c.call('SADD', 'bigset', ...Array.from({ length: 300 }, (_, i) => `m${i}`));
+  await c.call('ZADD', 'zset', '1', 'a', '2.5', 'b');
+  await c.call('ZADD', 'bigzset', ...Array.from({ length: 300 }, (_, i) => [String(i / 3), `m${i}`]).flat());
+  await c.call('GEOADD', 'geo', '13.361389', '38.115556', 'Palermo');
+  await c.call('XADD', 'stream', '1-1', 'f', 'v');
+  await c.call('XADD', 'stream', '2-1', 'g', 'w');
+  await c.call('XGROUP', 'CREATE', 'stream', 'grp', '0');
+  await c.call('XREADGROUP', 'GROUP', 'grp', 'alice', 'COUNT', '1', 'STREAMS', 'stream', '>');
+  await c.call('PEXPIRE', 'hash', '900000');
+  await c.call('SELECT', '1');
+  await c.call('SET', 'db1', 'one');
+  await c.call('ZADD', 'z1', '1', 'x');
+  await c.call('SELECT', '2');
+  await c.call('HSET', 'db2', 'f', 'v');
+  await c.call('SELECT', '0');
+}
+
+/** Sends a command and fails on an error reply. */
+async function ok(c: RespClient, ...args: string[]): Promise<Reply> {
+  const r = await c.call(...args);
+  if (r instanceof ReplyError) assert.fail(`${args.join(' ')}: ${r.message}`);
+  return r;
+}
+
+/**
+ * One writer of the load: strings with and without expiry (some expiring
+ * during the run), counters, hashes, lists, sets, sorted sets, a stream with
+ * a consumer group, MULTI/EXEC, a Lua script, DEL; writer 3 works in db 1.
+ */
+async function writer(port: number, w: number, n: number, pops: boolean): Promise<void> {
+  const c = await RespClient.connect(port);
+  try {
+    if (w === 3) await ok(c, 'SELECT', '1');
+    await ok(c, 'XADD', `x:${w}`, '*', 'start', '1');
+    // a second run finds the group there
+    const group = await c.call('XGROUP', 'CREATE', `x:${w}`, 'g', '0');
+    assert.ok(!(group instanceof ReplyError) || group.message.startsWith('BUSYGROUP'));
+    for (let j = 0; j < n; j++) {
+      const k = `${w}:${j % 20}`;
+      switch (j % 16) {
+        case 0: await ok(c, 'SET', `s:${k}`, `v${j}`, 'EX', '1000'); break;
+        case 1: await ok(c, 'INCRBY', `n:${k}`, String(j)); break;
+        case 2: await ok(c, 'HSET', `h:${k}`, `f${j % 7}`, `v${j}`); break;
+        case 3: await ok(c, 'RPUSH', `l:${k}`, `a${j}`, `b${j}`); break;
+        case 4: await ok(c, 'LPOP', `l:${k}`); break;
+        case 5: await ok(c, 'SADD', `st:${k}`, `m${j % 11}`, 'x', String(j)); break;
+        case 6: await ok(c, pops ? 'SPOP' : 'SREM', `st:${k}`, ...(pops ? [] : [`m${(j + 3) % 11}`])); break;
+        case 7: await ok(c, 'ZADD', `z:${k}`, String(j), `m${j % 9}`); break;
+        case 8: await ok(c, 'ZINCRBY', `z:${k}`, '1.5', `m${j % 5}`); break;
+        case 9: await ok(c, 'XADD', `x:${w}`, 'MAXLEN', '~', '1000', '*', 'f', `v${j}`); break;
+        case 10: {
+          c.send('MULTI');
+          c.send('SET', `t:${k}`, `v${j}`);
+          c.send('INCR', `cnt:${w}`);
+          c.send('HINCRBY', `h:${k}`, 'n', '1');
+          c.send('EXEC');
+          for (let i = 0; i < 5; i++) assert.ok(!((await c.read()) instanceof ReplyError));
+          break;
+        }
+        case 11:
+          await ok(c, 'EVAL', "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])", '2', `e:${k}`, `ec:${w}`, String(j));
+          break;
+        case 12: await ok(c, 'DEL', `s:${w}:${(j + 5) % 20}`, `t:${k}`); break;
+        case 13: await ok(c, 'SET', `px:${k}`, 'short', 'PX', '30'); break;
+        case 14: await ok(c, 'XREADGROUP', 'GROUP', 'g', `c${j % 3}`, 'COUNT', '2', 'STREAMS', `x:${w}`, '>'); break;
+        default: await ok(c, 'PEXPIRE', `h:${k}`, String(500000 + j)); break;
+      }
+    }
+  } finally {
+    c.close();
+  }
+}
+
+function load(port: number, n = 240, pops = true): Promise<void[]> {
+  return Promise.all([0, 1, 2, 3].map((w) => writer(port, w, n, pops)));
+}
+
+/** The primary deletes what expired (SCAN looks every key up), so both sides hold the same keys. */
+async function expireOnPrimary(c: RespClient): Promise<void> {
+  await sleep(60);
+  for (const db of ['0', '1', '2']) {
+    await c.call('SELECT', db);
+    let cursor = '0';
+    do cursor = String(((await c.call('SCAN', cursor, 'COUNT', '1000')) as Reply[])[0]);
+    while (cursor !== '0');
+  }
+  await c.call('SELECT', '0');
+}
+
+/** Same keys in every database with the same type, value (DEBUG DIGEST-VALUE) and TTL (within 2 s); then DEBUG DIGEST. */
+async function assertSameData(p: RespClient, r: RespClient, what: string): Promise<void> {
+  for (const db of ['0', '1', '2']) {
+    await p.call('SELECT', db);
+    await r.call('SELECT', db);
+    const keys = ((await p.call('KEYS', '*')) as string[]).sort();
+    assert.deepEqual(((await r.call('KEYS', '*')) as string[]).sort(), keys, `${what}: keys of db ${db}`);
+    assert.ok(db !== '0' || keys.length > 40, `${what}: the load wrote keys`);
+    for (const k of keys) {
+      assert.equal(await r.call('TYPE', k), await p.call('TYPE', k), `${what}: type of ${k}`);
+      assert.deepEqual(await r.call('DEBUG', 'DIGEST-VALUE', k), await p.call('DEBUG', 'DIGEST-VALUE', k), `${what}: value of ${k}`);
+      const [pt, rt] = [Number(await p.call('PTTL', k)), Number(await r.call('PTTL', k))];
+      assert.ok(pt < 0 ? rt === pt : Math.abs(pt - rt) < 2000, `${what}: TTL of ${k}: ${pt} vs ${rt}`);
+    }
+  }
+  await p.call('SELECT', '0');
+  await r.call('SELECT', '0');
+  assert.equal(await r.call('DEBUG', 'DIGEST'), await p.call('DEBUG', 'DIGEST'), `${what}: DEBUG DIGEST`);
+  assert.equal(await r.call('FCALL_RO', 'rf', '1', 'str'), 'hello', `${what}: the function library`);
+}
+
+async function linkUp(r: RespClient): Promise<void> {
+  await until(async () => (await info(r, 'replication')).master_link_status === 'up', 'the master link is up');
+}
+
+for (const diskless of [false, true]) {
+  test(`Redis 7.0 primary → shardis replica under a write load (${diskless ? 'diskless' : 'disk'} sync)`, async () => {
+    const redis = await startRedis(['--repl-diskless-sync', diskless ? 'yes' : 'no']);
+    const srv = await startServer({ port: 0, shards: 4 });
+    const p = await RespClient.connect(redis.port);
+    const r = await RespClient.connect(srv.port);
+    try {
+      await preload(p);
+      assert.equal(await r.call('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK');
+      // the load runs while the primary snapshots, transfers and streams
+      await load(redis.port);
+      await linkUp(r);
+      await expireOnPrimary(p);
+      await settle(p, r);
+      await assertSameData(p, r, 'Redis → shardis');
+      assert.equal((await info(p, 'stats')).sync_full, '1');
+    } finally {
+      p.close();
+      r.close();
+      await srv.close();
+      await redis.stop();
+    }
+  });
+}
+
+test('shardis primary → shardis replica → shardis replica (a chain) under a write load', async () => {
+  const primary = await startServer({ port: 0 });
+  const mid = await startServer({ port: 0, shards: 4 });
+  const leaf = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${mid.port}` } });
+  const p = await RespClient.connect(primary.port);
+  const m = await RespClient.connect(mid.port);
+  const l = await RespClient.connect(leaf.port);
+  try {
+    await preload(p);
+    assert.equal(await m.call('SLAVEOF', '127.0.0.1', String(primary.port)), 'OK');
+    await Promise.all([load(primary.port), linkUp(m)]);
+    await linkUp(l);
+    await expireOnPrimary(p);
+    await settle(p, m);
+    await settle(m, l);
+    await assertSameData(p, m, 'shardis → shardis');
+    await assertSameData(p, l, 'shardis → shardis → shardis');
+    // the leaf's stream is its primary's as it came: same IDs and offsets down the chain
+    const [pi, mi, li] = [await info(p, 'replication'), await info(m, 'replication'), await info(l, 'replication')];
+    assert.equal(mi.master_replid, pi.master_replid);
+    assert.equal(li.master_replid, pi.master_replid);
+    assert.equal(li.master_repl_offset, pi.master_repl_offset);
+    assert.equal(mi.connected_slaves, '1');
+
+    // the link comes back after CLIENT KILL TYPE master: a partial resync from the primary's backlog
+    const midFull = (await info(m, 'stats')).sync_full;
+    assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+    await load(primary.port, 64);
+    await linkUp(m);
+    await expireOnPrimary(p);
+    await settle(p, m);
+    await settle(m, l);
+    await assertSameData(p, l, 'after a partial resync');
+    const st = await info(p, 'stats');
+    assert.equal(st.sync_partial_ok, '1');
+    assert.equal((await info(m, 'stats')).sync_full, midFull, 'the leaf kept its link (no new full sync of it)');
+
+    // past the backlog (16 KB at least, as Redis's): a full sync, and the leaf syncs again in full from the middle
+    assert.equal(await p.call('CONFIG', 'SET', 'repl-backlog-size', '16kb'), 'OK');
+    // the middle cannot get back in while the big value is written (the primary wants no password)
+    assert.equal(await m.call('CONFIG', 'SET', 'masterauth', 'not-the-password'), 'OK');
+    assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+    await p.call('SET', 'big:outage', 'y'.repeat(40000));
+    await sleep(1200);
+    assert.equal((await info(m, 'replication')).master_link_status, 'down');
+    assert.equal(await m.call('CONFIG', 'SET', 'masterauth', ''), 'OK');
+    await linkUp(m);
+    await settle(p, m);
+    await settle(m, l);
+    assert.equal((await info(p, 'stats')).sync_full, String(Number(st.sync_full) + 1));
+    await assertSameData(p, l, 'after a full sync past the backlog');
+  } finally {
+    for (const c of [p, m, l]) c.close();
+    await leaf.close();
+    await mid.close();
+    await primary.close();
+  }
+});
+
+test('a Redis 7.0 replica of shardis: the same data under a load, a killed link resumed by partial resync', async () => {
+  const srv = await startServer({ port: 0, shards: 4 });
+  const p = await RespClient.connect(srv.port);
+  await preload(p);
+  const redis = await startRedis(['--replicaof', '127.0.0.1', String(srv.port)]);
+  const r = await RespClient.connect(redis.port);
+  try {
+    await Promise.all([load(srv.port, 160), linkUp(r)]);
+    await expireOnPrimary(p);
+    await settle(p, r);
+    await assertSameData(p, r, 'shardis → Redis');
+    assert.equal(await p.call('CLIENT', 'KILL', 'TYPE', 'replica'), 1);
+    await p.call('SET', 'during', 'the outage');
+    await settle(p, r);
+    assert.equal(await r.call('GET', 'during'), 'the outage');
+    const stats = await info(p, 'stats');
+    assert.equal(stats.sync_full, '1');
+    assert.equal(stats.sync_partial_ok, '1');
+  } finally {
+    p.close();
+    r.close();
+    await redis.stop();
+    await srv.close();
+  }
+});
+
+test('a replica: READONLY, INFO and ROLE, expiry left to the primary, a killed link resumed by partial resync, REPLICAOF NO ONE', async () => {
+  const redis = await startRedis();
+  const srv = await startServer({ port: 0 });
+  const p = await RespClient.connect(redis.port);
+  const r = await RespClient.connect(srv.port);
+  try {
+    await r.call('SET', 'mine', 'gone after the sync');
+    const before = await info(r, 'replication');
+    assert.equal(before.role, 'master');
+    await p.call('SET', 'k', 'v');
+    assert.equal(await r.call('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK');
+    assert.equal(await r.call('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK Already connected to specified master');
+    await linkUp(r);
+    await settle(p, r);
+    assert.equal(await r.call('GET', 'k'), 'v');
+    assert.equal(await r.call('GET', 'mine'), null);
+
+    // writes from clients are refused, reads served
+    const ro = "READONLY You can't write against a read only replica.";
+    assert.deepEqual(await r.call('SET', 'x', '1'), new ReplyError(ro));
+    assert.deepEqual(await r.call('DEL', 'k'), new ReplyError(ro));
+    assert.equal(await r.call('MULTI'), 'OK');
+    assert.deepEqual(await r.call('INCR', 'x'), new ReplyError(ro));
+    assert.deepEqual(await r.call('EXEC'), new ReplyError('EXECABORT Transaction discarded because of previous errors.'));
+    const script = await r.call('EVAL', "return redis.call('SET', 'x', '1')", '0');
+    assert.ok(script instanceof ReplyError && script.message.startsWith('READONLY'), String((script as ReplyError).message));
+    assert.equal(await r.call('EVAL', "return redis.call('GET', KEYS[1])", '1', 'k'), 'v');
+    const wait = await r.call('WAIT', '0', '0');
+    assert.ok(wait instanceof ReplyError && wait.message.startsWith('ERR WAIT cannot be used with replica instances.'));
+
+    // INFO replication and ROLE as Redis's
+    const pi = await info(p, 'replication');
+    const ri = await info(r, 'replication');
+    const fields = Object.keys(ri);
+    assert.deepEqual(fields.slice(0, 15), [
+      'role', 'master_host', 'master_port', 'master_link_status', 'master_last_io_seconds_ago', 'master_sync_in_progress',
+      'slave_read_repl_offset', 'slave_repl_offset', 'slave_priority', 'slave_read_only', 'replica_announced', 'connected_slaves',
+      'master_failover_state', 'master_replid', 'master_replid2',
+    ]);
+    assert.equal(ri.role, 'slave');
+    assert.equal(ri.master_host, '127.0.0.1');
+    assert.equal(ri.master_port, String(redis.port));
+    assert.equal(ri.master_sync_in_progress, '0');
+    assert.equal(ri.slave_read_only, '1');
+    assert.equal(ri.slave_priority, '100');
+    assert.equal(ri.master_replid, pi.master_replid);
+    assert.equal(ri.master_repl_offset, ri.slave_repl_offset);
+    assert.ok(Number(ri.master_last_io_seconds_ago) >= 0);
+    const role = (await r.call('ROLE')) as Reply[];
+    assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', redis.port, 'connected']);
+    assert.equal(role[4], Number(ri.slave_repl_offset));
+    // once the primary has put it online (a moment after the replica loaded a diskless transfer)
+    await until(async () => ((await p.call('ROLE')) as Reply[][])[2]!.length === 1, "the primary's ROLE lists the replica");
+    assert.match(String(await r.call('CLIENT', 'LIST', 'TYPE', 'master')), /flags=M /);
+
+    // the replica never expires a key itself: hidden from reads, deleted by the primary's DEL
+    await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await p.call('SET', 'short', 'v', 'PX', '50');
+    await settle(p, r);
+    await sleep(120);
+    assert.equal(await r.call('GET', 'short'), null);
+    assert.equal(await r.call('EXISTS', 'short'), 0);
+    assert.equal(await r.call('DBSIZE'), 2, 'the expired key is still held');
+    assert.equal(await p.call('GET', 'short'), null);
+    await settle(p, r);
+    assert.equal(await r.call('DBSIZE'), 1, "the primary's DEL removed it");
+
+    // a killed link comes back with a partial resync (+CONTINUE): no second full sync
+    assert.equal(await r.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+    await p.call('SET', 'during', 'the outage');
+    await linkUp(r);
+    await p.call('RPUSH', 'after', 'x');
+    await settle(p, r);
+    const stats = await info(p, 'stats');
+    assert.equal(stats.sync_full, '1');
+    assert.equal(stats.sync_partial_ok, '1');
+    assert.equal(await r.call('GET', 'during'), 'the outage');
+    assert.deepEqual(await r.call('LRANGE', 'after', '0', '-1'), ['x']);
+
+    // a primary again: writable, the data kept, the old ID as replid2
+    const last = await info(r, 'replication');
+    assert.equal(await r.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    const now = await info(r, 'replication');
+    assert.equal(now.role, 'master');
+    assert.equal(now.master_replid2, last.master_replid);
+    assert.equal(now.second_repl_offset, String(Number(last.master_repl_offset) + 1));
+    assert.notEqual(now.master_replid, last.master_replid);
+    assert.deepEqual(await r.call('ROLE'), ['master', Number(now.master_repl_offset), []]);
+    assert.equal(await r.call('SET', 'x', '1'), 'OK');
+    assert.equal(await r.call('GET', 'during'), 'the outage');
+    assert.equal(await r.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.deepEqual(await r.call('CONFIG', 'GET', 'replicaof'), ['replicaof', '']);
+  } finally {
+    p.close();
+    r.close();
+    await srv.close();
+    await redis.stop();
+  }
+});
+
+test('PSYNC2: a replica promoted with REPLICAOF NO ONE, its sibling follows it by partial resync', async () => {
+  const redis = await startRedis();
+  const a = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${redis.port}` } });
+  const b = await startServer({ port: 0, shards: 4, config: { replicaof: `127.0.0.1 ${redis.port}` } });
+  const p = await RespClient.connect(redis.port);
+  const ca = await RespClient.connect(a.port);
+  const cb = await RespClient.connect(b.port);
+  try {
+    await preload(p);
+    await load(redis.port, 80);
+    await expireOnPrimary(p);
+    await settle(p, ca);
+    await settle(p, cb);
+    const primaryId = (await info(p, 'replication')).master_replid;
+    assert.equal(await ca.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await cb.call('REPLICAOF', '127.0.0.1', String(a.port)), 'OK');
+    await linkUp(cb);
+    // the new primary's stream selects its database first: the sibling was in the old stream's
+    await ok(ca, 'SELECT', '1');
+    await ok(ca, 'SET', 'after', 'promotion');
+    await ok(ca, 'SELECT', '0');
+    await ok(ca, 'HSET', 'hash', 'new', '1');
+    await settle(ca, cb);
+    const st = await info(ca, 'stats');
+    assert.equal(st.sync_partial_ok, '1');
+    assert.equal(st.sync_full, '0');
+    const [ai, bi] = [await info(ca, 'replication'), await info(cb, 'replication')];
+    assert.equal(ai.master_replid2, primaryId);
+    assert.equal(bi.master_replid, ai.master_replid);
+    assert.equal(bi.master_replid2, primaryId);
+    await assertSameData(ca, cb, 'after the promotion');
+  } finally {
+    for (const c of [p, ca, cb]) c.close();
+    await a.close();
+    await b.close();
+    await redis.stop();
+  }
+});
+
+test('masterauth and masteruser against a primary that requires a password; a wrong one keeps the link down', async () => {
+  const redis = await startRedis(['--requirepass', 'secret', '--user', 'repl', 'on', '>replpw', '~*', '&*', '+@all']);
+  const p = await RespClient.connect(redis.port);
+  await p.call('AUTH', 'secret');
+  await p.call('SET', 'k', 'v');
+  const wrong = await startServer({ port: 0, config: { masterauth: 'nope' } });
+  const good = await startServer({ port: 0, config: { masterauth: 'secret', replicaof: `127.0.0.1 ${redis.port}` } });
+  const user = await startServer({ port: 0 });
+  const [w, g, u] = [await RespClient.connect(wrong.port), await RespClient.connect(good.port), await RespClient.connect(user.port)];
+  try {
+    assert.equal(await w.call('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK');
+    await linkUp(g);
+    assert.equal(await g.call('GET', 'k'), 'v');
+    assert.equal(await u.call('CONFIG', 'SET', 'masteruser', 'repl', 'masterauth', 'replpw'), 'OK');
+    assert.equal(await u.call('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK');
+    await linkUp(u);
+    await settle(p, u);
+    assert.equal(await u.call('GET', 'k'), 'v');
+    const wi = await info(w, 'replication');
+    assert.equal(wi.master_link_status, 'down');
+    assert.equal(wi.master_link_down_since_seconds, '-1');
+    assert.notEqual(((await w.call('ROLE')) as Reply[])[3], 'connected');
+    // with replica-serve-stale-data no, a replica whose link is down runs only `stale` commands
+    assert.equal(await w.call('GET', 'k'), null);
+    assert.equal(await w.call('CONFIG', 'SET', 'replica-serve-stale-data', 'no'), 'OK');
+    assert.deepEqual(await w.call('GET', 'k'), new ReplyError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."));
+    assert.equal((await info(w, 'replication')).role, 'slave');
+  } finally {
+    for (const c of [p, w, g, u]) c.close();
+    await wrong.close();
+    await good.close();
+    await user.close();
+    await redis.stop();
+  }
+});
+
+test('REPLICAOF errors: a bad port, and threads > 1', async () => {
+  const srv = await startServer({ port: 0 });
+  const c = await RespClient.connect(srv.port);
+  let threaded: RunningServer | null = null;
+  try {
+    assert.deepEqual(await c.call('REPLICAOF', '127.0.0.1', 'abc'), new ReplyError('ERR Invalid master port'));
+    assert.deepEqual(await c.call('REPLICAOF', '127.0.0.1', '70000'), new ReplyError('ERR Invalid master port'));
+    assert.deepEqual(await c.call('REPLICAOF', 'x'), new ReplyError("ERR wrong number of arguments for 'replicaof' command"));
+    threaded = await startServer({ port: 0, threads: 2 });
+    const t = await RespClient.connect(threaded.port);
+    assert.deepEqual(await t.call('REPLICAOF', '127.0.0.1', String(srv.port)), new ReplyError('ERR REPLICAOF is not supported with threads > 1 yet'));
+    t.close();
+  } finally {
+    c.close();
+    await threaded?.close();
+    await srv.close();
+  }
+});
