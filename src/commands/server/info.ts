@@ -15,7 +15,6 @@ import { resolve } from 'node:path';
 import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
-import { replicaInfoFields } from '../../replication/role.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -293,7 +292,7 @@ const SECTIONS: Record<string, Provider> = {
     const repl = s.replication;
     const link = s.replicaOf;
     const out: Field[] = [['role', link === null ? 'master' : 'slave']];
-    if (link !== null) out.push(...replicaInfoFields(s, link));
+    if (link !== null) out.push(...link.infoFields());
     out.push(['connected_slaves', repl.replicas.size]);
     let i = 0;
     for (const r of repl.replicas) {
