@@ -70,6 +70,23 @@ export interface Upstream {
   streamDb(): number;
 }
 
+/**
+ * What the rest of the server sees of the link to its own primary while it
+ * is a replica (the ReplicaLink of replication/replica.ts; ServerState.replicaOf).
+ */
+export interface ReplicaView extends Upstream {
+  readonly host: string;
+  readonly port: number;
+  /** The stream runs (master_link_status:up). */
+  up(): boolean;
+  /** Ends the link for good (REPLICAOF NO ONE or another primary). */
+  stop(): void;
+  /** ROLE of a replica: slave, host, port, state, offset applied (-1 without a master client). */
+  role(): [string, string, number, string, number];
+  /** INFO replication's fields between role and connected_slaves. */
+  infoFields(): Array<[name: string, value: string | number]>;
+}
+
 const NO_REPLID = '0000000000000000000000000000000000000000';
 
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */

@@ -19,7 +19,7 @@ import { encodeCommand } from '../persistence/aof-writer.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { RdbTransfer } from './rdb-transfer.ts';
 import { loadSyncRdb } from './load-sync.ts';
-import type { Upstream } from './primary.ts';
+import type { ReplicaView } from './primary.ts';
 
 /** Redis's repl_state as ROLE names it (handshake: the replies before PSYNC's; transfer: "sync"). */
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
@@ -39,7 +39,10 @@ function isGetAck(args: readonly string[]): boolean {
   return args.length >= 2 && args[0]!.toLowerCase() === 'replconf' && args[1]!.toLowerCase() === 'getack';
 }
 
-export class ReplicaLink implements Upstream {
+/** ROLE's state names (Redis's roleCommand). */
+const ROLE_STATE: Record<LinkState, string> = { connect: 'connect', connecting: 'connecting', handshake: 'handshake', transfer: 'sync', connected: 'connected' };
+
+export class ReplicaLink implements ReplicaView {
   readonly host: string;
   readonly port: number;
   state: LinkState = 'connect';
@@ -106,9 +109,44 @@ export class ReplicaLink implements Upstream {
     return this.state === 'connected';
   }
 
-  /** The offset a dropped link holds for PSYNC (INFO shows it while there is no master client), or null. */
-  cachedOffset(): number | null {
-    return this.cached?.offset ?? null;
+  role(): [string, string, number, string, number] {
+    return ['slave', this.host, this.port, ROLE_STATE[this.state], this.master !== null ? this.reploff : -1];
+  }
+
+  /** Redis 7.0's genRedisInfoString for a replica: from master_host to replica_announced. */
+  infoFields(): Array<[name: string, value: string | number]> {
+    const now = Date.now();
+    const secs = (ms: number): number => Math.floor((now - ms) / 1000);
+    const cfg = this.server.config;
+    const mc = this.master;
+    // without a master client, a cached one's offsets (else 1), as Redis
+    const idle = this.cached?.offset ?? 1;
+    const out: Array<[string, string | number]> = [
+      ['master_host', this.host],
+      ['master_port', this.port],
+      ['master_link_status', this.up() ? 'up' : 'down'],
+      ['master_last_io_seconds_ago', mc !== null ? secs(mc.lastInteraction) : -1],
+      ['master_sync_in_progress', this.state === 'transfer' ? 1 : 0],
+      ['slave_read_repl_offset', mc !== null ? this.readOff : idle],
+      ['slave_repl_offset', mc !== null ? this.reploff : idle],
+    ];
+    const t = this.transfer;
+    if (this.state === 'transfer' && t !== null) {
+      out.push(
+        ['master_sync_total_bytes', t.size],
+        ['master_sync_read_bytes', t.read],
+        ['master_sync_left_bytes', t.size >= 0 ? t.size - t.read : -1],
+        ['master_sync_perc', (t.size > 0 ? (t.read / t.size) * 100 : 0).toFixed(2)],
+        ['master_sync_last_io_seconds_ago', secs(this.transferLastIo)],
+      );
+    }
+    if (!this.up()) out.push(['master_link_down_since_seconds', this.downSince !== 0 ? secs(this.downSince) : -1]);
+    out.push(
+      ['slave_priority', getConfigNumber(cfg, 'replica-priority', 100)],
+      ['slave_read_only', getConfigValue(cfg, 'replica-read-only') === 'no' ? 0 : 1],
+      ['replica_announced', getConfigValue(cfg, 'replica-announced') === 'no' ? 0 : 1],
+    );
+    return out;
   }
 
   streamDb(): number {

@@ -1,12 +1,12 @@
 /**
  * Switching between primary and replica (Redis's replicationSetMaster and
  * replicationUnsetMaster), for REPLICAOF / SLAVEOF and the `replicaof`
- * directive at start-up, and what ROLE and INFO replication report of a replica.
+ * directive at start-up.
  */
-import { lookupParam, setParam, getConfigNumber, getConfigValue } from '../config/config.ts';
+import { lookupParam, setParam, getConfigValue } from '../config/config.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { ReplicaLink, type LinkState } from './replica.ts';
+import { ReplicaLink } from './replica.ts';
 
 /** Keeps CONFIG GET replicaof (and CONFIG REWRITE) in step with the role. */
 function recordPrimary(s: ServerState<Client>, value: string): void {
@@ -50,49 +50,4 @@ export function followConfiguredPrimary(s: ServerState<Client>): void {
   if (v === '') return;
   const sp = v.lastIndexOf(' ');
   followPrimary(s, v.slice(0, sp), Number(v.slice(sp + 1)));
-}
-
-/** ROLE's state names (Redis's roleCommand). */
-const ROLE_STATE: Record<LinkState, string> = { connect: 'connect', connecting: 'connecting', handshake: 'handshake', transfer: 'sync', connected: 'connected' };
-
-/** ROLE of a replica: slave, host, port, state, offset applied (-1 without a master client). */
-export function replicaRole(link: ReplicaLink): [string, string, number, string, number] {
-  return ['slave', link.host, link.port, ROLE_STATE[link.state], link.master !== null ? link.reploff : -1];
-}
-
-type Field = [name: string, value: string | number];
-
-/** INFO replication's replica fields, between role and connected_slaves (Redis 7.0's genRedisInfoString). */
-export function replicaInfoFields(s: ServerState<Client>, link: ReplicaLink): Field[] {
-  const now = Date.now();
-  const secs = (ms: number): number => Math.floor((now - ms) / 1000);
-  const mc = link.master;
-  // without a master client, a cached one's offsets (else 1), as Redis
-  const idle = link.cachedOffset() ?? 1;
-  const out: Field[] = [
-    ['master_host', link.host],
-    ['master_port', link.port],
-    ['master_link_status', link.up() ? 'up' : 'down'],
-    ['master_last_io_seconds_ago', mc !== null ? secs(mc.lastInteraction) : -1],
-    ['master_sync_in_progress', link.state === 'transfer' ? 1 : 0],
-    ['slave_read_repl_offset', mc !== null ? link.readOff : idle],
-    ['slave_repl_offset', mc !== null ? link.reploff : idle],
-  ];
-  const t = link.transfer;
-  if (link.state === 'transfer' && t !== null) {
-    out.push(
-      ['master_sync_total_bytes', t.size],
-      ['master_sync_read_bytes', t.read],
-      ['master_sync_left_bytes', t.size >= 0 ? t.size - t.read : -1],
-      ['master_sync_perc', (t.size > 0 ? (t.read / t.size) * 100 : 0).toFixed(2)],
-      ['master_sync_last_io_seconds_ago', secs(link.transferLastIo)],
-    );
-  }
-  if (!link.up()) out.push(['master_link_down_since_seconds', link.downSince !== 0 ? secs(link.downSince) : -1]);
-  out.push(
-    ['slave_priority', getConfigNumber(s.config, 'replica-priority', 100)],
-    ['slave_read_only', getConfigValue(s.config, 'replica-read-only') === 'no' ? 0 : 1],
-    ['replica_announced', getConfigValue(s.config, 'replica-announced') === 'no' ? 0 : 1],
-  );
-  return out;
 }

@@ -12,7 +12,7 @@ import type { Registry } from '../commands/core/registry.ts';
 import type { CommandInfo } from '../commands/core/command.ts';
 import type { Session } from './session.ts';
 import { BlockingManager } from '../engine/blocking.ts';
-import { ReplicationFeed } from '../replication/primary.ts';
+import { ReplicationFeed, type ReplicaView } from '../replication/primary.ts';
 import { randomBytes } from 'node:crypto';
 import { ClientPause } from './pause.ts';
 import { SlowLog } from './slowlog.ts';
@@ -32,7 +32,6 @@ import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
-import type { ReplicaLink } from '../replication/replica.ts';
 
 const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
 
@@ -142,7 +141,7 @@ export class ServerState<C extends Session> {
   /** Replicas attached with SYNC/PSYNC and the write stream they receive. */
   readonly replication: ReplicationFeed;
   /** The link to this server's primary while it is a replica (REPLICAOF host port), else null. */
-  replicaOf: ReplicaLink | null = null;
+  replicaOf: ReplicaView | null = null;
   /** Told when a full sync replaced the dataset (the AOF rewrites itself); set by the AOF. */
   onDatasetReplaced: (() => void) | null = null;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */

@@ -16,7 +16,6 @@ import { resolve } from 'node:path';
 import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
-import { replicaInfoFields } from '../../replication/role.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -294,7 +293,7 @@ const SECTIONS: Record<string, Provider> = {
     const repl = s.replication;
     const link = s.replicaOf;
     const out: Field[] = [['role', link === null ? 'master' : 'slave']];
-    if (link !== null) out.push(...replicaInfoFields(s, link));
+    if (link !== null) out.push(...link.infoFields());
     const need = getConfigNumber(s.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(s.config, 'min-replicas-max-lag', 10);
     if (need !== 0 && maxLag !== 0) out.push(['min_slaves_good_slaves', repl.goodReplicas(maxLag)]);

@@ -9,7 +9,7 @@ import { parseInteger } from '../core/parse.ts';
 import type { Client } from '../../server/client.ts';
 import { clientInfoLine } from '../../server/client-info.ts';
 import { getConfigNumber } from '../../config/config.ts';
-import { becomePrimary, followPrimary, replicaRole } from '../../replication/role.ts';
+import { becomePrimary, followPrimary } from '../../replication/role.ts';
 
 /** A replica whose own link is not up has no dataset to give (Redis's syncCommand). */
 function refuseWithoutLink(c: Client): void {
@@ -85,7 +85,7 @@ const role = command({
   handler(c) {
     const link = c.server.replicaOf;
     if (link !== null) {
-      const [name, host, port, state, offset] = replicaRole(link);
+      const [name, host, port, state, offset] = link.role();
       c.reply.array(5);
       c.reply.bulk(name);
       c.reply.bulk(host);
