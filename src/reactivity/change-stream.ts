@@ -202,11 +202,10 @@ export class ChangeStream {
     const head = this.shards[i]!.seq;
     if (after > head || after + 1 < this.oldestAt(i)) return after === head ? [] : null;
     const out: Change[] = [];
-    const shard = sid;
     const log = this.logs?.[i];
     for (let s = after + 1; s <= head && out.length < max; s++) {
       const [db, key, event] = log!.entry(s);
-      out.push({ shard, seq: s, db, key, event });
+      out.push({ shard: sid, seq: s, db, key, event });
     }
     return out;
   }

@@ -18,7 +18,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Acl } from '../security/acl.ts';
 import type { User } from '../security/acl-user.ts';
 import { globMatch } from '../datatypes/glob.ts';
-import { jsonBytes, valueJson } from './value-json.ts';
+import { jsonBytes } from './value-json.ts';
 
 /** What a feed follows. Keys, patterns and prefixes are byte strings (latin1). */
 export interface FeedSpec {
