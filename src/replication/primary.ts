@@ -68,6 +68,8 @@ interface Replica {
 export interface Upstream {
   /** The database the primary's stream has selected (an RDB for a replica records it). */
   streamDb(): number;
+  /** A client of this replica (not its primary) wrote: keys it gave a TTL are the replica's to expire. */
+  clientWrote(db: number, args: readonly string[]): void;
 }
 
 /**
@@ -208,6 +210,7 @@ export class ReplicationFeed {
     c.propagate = null;
     // with threads, a setting replayed here from the thread that ran it (SWAPDB, FUNCTION LOAD …): that thread propagated it
     if (c.ext.replay === true) return;
+    if (this.upstream !== null && c.ext.master !== true) this.upstream.clientWrote(c.db, vec);
     const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
     if (tx) tx.push([c.db, vec]);
     else this.feed(c.db, vec);

@@ -19,6 +19,8 @@ import { encodeCommand } from '../persistence/aof-writer.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { RdbTransfer } from './rdb-transfer.ts';
 import { loadSyncRdb } from './load-sync.ts';
+import { WritableReplicaKeys } from './replica-keys.ts';
+import { keyIndexes } from '../commands/core/command.ts';
 import type { ReplicaView } from './primary.ts';
 
 /** Redis's repl_state as ROLE names it (handshake: the replies before PSYNC's; transfer: "sync"). */
@@ -62,6 +64,8 @@ export class ReplicaLink implements ReplicaView {
   private gen = 0;
   private cached: CachedMaster | null = null;
   private stopped = false;
+  /** Keys this replica's own clients gave a TTL (replica-read-only no). */
+  private readonly ownKeys: WritableReplicaKeys;
   private timer: NodeJS.Timeout | null = null;
   /** Bytes read during the handshake and not yet taken as a reply line. */
   private inbuf: Buffer = EMPTY;
@@ -83,6 +87,13 @@ export class ReplicaLink implements ReplicaView {
     this.host = host;
     this.port = port;
     this.cached = cached;
+    this.ownKeys = new WritableReplicaKeys(server.engine);
+  }
+
+  clientWrote(db: number, args: readonly string[]): void {
+    const cmd = this.server.registry.lookup(args[0] ?? '');
+    if (cmd === undefined) return;
+    this.ownKeys.track(db, keyIndexes(cmd, args).map((i) => args[i]!));
   }
 
   /** Connects now and keeps the link alive every second (replicationCron). */
@@ -96,6 +107,7 @@ export class ReplicaLink implements ReplicaView {
   /** Ends the link for good (REPLICAOF NO ONE or another primary). */
   stop(): void {
     this.stopped = true;
+    this.ownKeys.clear();
     if (this.timer !== null) clearInterval(this.timer);
     this.gen++;
     this.waiter?.reject(new LinkError('stopped'));
@@ -306,6 +318,7 @@ export class ReplicaLink implements ReplicaView {
     let db: number;
     try {
       db = loadSyncRdb(s, done.rdb);
+      this.ownKeys.clear();
     } catch (e) {
       return this.fail(gen, `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
     }

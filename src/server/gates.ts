@@ -22,8 +22,8 @@ export function installGates(state: ServerState<Client>): void {
     acl.logDenial(c, res, cmd, args, acl.context(c));
     return denialMessage(res.result, cmd);
   });
-  // min-replicas-to-write: writes (and an EXEC with one queued) need that many replicas within min-replicas-max-lag
-  state.gates.push((c, cmd) => (queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
+  // min-replicas-to-write: on a primary, writes (and an EXEC with one queued) need that many replicas within min-replicas-max-lag
+  state.gates.push((c, cmd) => (state.replicaOf === null && queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
   // maxmemory-clients, then maxmemory, before every command (processCommand's evictClients and
   // performEvictions): the biggest clients are disconnected, then keys evicted (maxmemory-policy);
   // commands that may use memory get OOM when that cannot bring memory under the limit

@@ -477,3 +477,43 @@ test('REPLICAOF errors: a bad port, and threads > 1', async () => {
     await srv.close();
   }
 });
+
+test('a writable replica expires the keys its own clients gave a TTL; min-replicas-to-write binds only a primary', async () => {
+  const primary = await startServer({ port: 0 });
+  const replica = await startServer({ port: 0, config: { 'replica-read-only': 'no', 'min-replicas-to-write': '1' } });
+  const p = await RespClient.connect(primary.port);
+  const r = await RespClient.connect(replica.port);
+  try {
+    await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+    await linkUp(r);
+    // the primary's writes go through although this replica has no replicas of its own
+    await p.call('SET', 'from-primary', 'v', 'PX', '300');
+    await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await settle(p, r);
+    await r.call('SELECT', '5');
+    for (const k of ['k1', 'k2', 'k3']) assert.equal(await r.call('SET', k, '1', 'PX', '200'), 'OK');
+    await r.call('SET', 'no-ttl', '1');
+    await r.call('HSET', 'h', 'f', 'v');
+    await r.call('PEXPIRE', 'h', '200');
+    assert.equal(await r.call('DBSIZE'), 5);
+    await sleep(600);
+    // its own keys are deleted; the primary's key, past its TTL, reads as missing but waits for the primary's DEL
+    assert.equal(await r.call('DBSIZE'), 1);
+    assert.equal(await r.call('EXISTS', 'no-ttl'), 1);
+    await r.call('SELECT', '0');
+    assert.equal(await r.call('DBSIZE'), 1);
+    assert.equal(await r.call('GET', 'from-primary'), null);
+    await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    await until(async () => (await r.call('DBSIZE')) === 0, 'the primary expired its key and the replica followed');
+    // a key given a TTL and then PERSISTed stays
+    await r.call('SET', 'kept', '1', 'PX', '100');
+    await r.call('PERSIST', 'kept');
+    await sleep(300);
+    assert.equal(await r.call('GET', 'kept'), '1');
+  } finally {
+    p.close();
+    r.close();
+    await replica.close();
+    await primary.close();
+  }
+});
