@@ -1,7 +1,7 @@
 /**
- * Replication benchmarks (`npm run bench -- --replication`), Redis and
- * shardis as primaries in the same run, each followed by a redis-server
- * replica, servers pinned to their own cores:
+ * Replication benchmarks (`npm run bench -- --replication`), every pairing
+ * of Redis and shardis as primary and replica in the same run, servers
+ * pinned to their own cores:
  * - full sync: REPLICAOF to a primary holding N keys (DEBUG POPULATE) until
  *   the replica's link is up with every key;
  * - lag under load: redis-benchmark SETs random keys on the primary while
@@ -46,11 +46,12 @@ async function until(check: () => Promise<boolean>, timeoutMs = 600_000): Promis
 
 export async function replicationRows(keys: number, n: number, log: (l: string) => void): Promise<ReplRow[]> {
   const rows: ReplRow[] = [];
-  for (const primaryName of ['redis', 'shardis'] as const) {
+  const pairs = [['redis', 'redis'], ['shardis', 'redis'], ['redis', 'shardis'], ['shardis', 'shardis']] as const;
+  for (const [primaryName, replicaName] of pairs) {
     const pdir = mkdtempSync(join(tmpdir(), 'shardis-repl-bench-'));
     const rdir = mkdtempSync(join(tmpdir(), 'shardis-repl-bench-'));
     const primary = await startTarget(primaryName, pdir, ['--appendonly', 'no', '--repl-diskless-sync-delay', '0'], 1, true, '0');
-    const replica = await startTarget('redis', rdir, ['--appendonly', 'no'], 1, true, '1');
+    const replica = await startTarget(replicaName, rdir, ['--appendonly', 'no'], 1, true, '1');
     const p = await RespClient.connect(primary.port);
     const r = await RespClient.connect(replica.port);
     try {
@@ -76,9 +77,9 @@ export async function replicationRows(keys: number, n: number, log: (l: string) 
       const catchUpMs = performance.now() - t1;
       lags.sort((a, b) => a - b);
       const setRps = Number(/SET: ([\d.]+) requests per second/.exec(out.replace(/\r/g, '\n'))?.[1] ?? NaN);
-      const row: ReplRow = { primary: primaryName, replica: 'redis', keys, fullSyncMs, setRps, lagP50: lags[Math.floor(lags.length / 2)] ?? 0, lagMax: lags.at(-1) ?? 0, catchUpMs };
+      const row: ReplRow = { primary: primaryName, replica: replicaName, keys, fullSyncMs, setRps, lagP50: lags[Math.floor(lags.length / 2)] ?? 0, lagMax: lags.at(-1) ?? 0, catchUpMs };
       rows.push(row);
-      log(`replication: ${primaryName} → redis: full sync of ${keys} keys ${fullSyncMs.toFixed(0)} ms; SET ${setRps.toFixed(0)} rps, lag p50 ${row.lagP50} B max ${row.lagMax} B, caught up ${catchUpMs.toFixed(0)} ms after`);
+      log(`replication: ${primaryName} → ${replicaName}: full sync of ${keys} keys ${fullSyncMs.toFixed(0)} ms; SET ${setRps.toFixed(0)} rps, lag p50 ${row.lagP50} B max ${row.lagMax} B, caught up ${catchUpMs.toFixed(0)} ms after`);
     } finally {
       p.close();
       r.close();

@@ -36,10 +36,12 @@ for t in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do
   command -v $t >/dev/null && ln -s "$(command -v $t)" "$WORK/src/$t"
 done
 mkdir -p "$OUT"
+# ports of their own, so that two runs side by side don't collide (TCL_BASEPORT to choose)
+BASE=${TCL_BASEPORT:-$((30000 + RANDOM % 30 * 1000))}
 printf "%-32s %5s %5s %5s\n" unit ok err exc | tee "$OUT/summary.txt"
 for u in "$@"; do
   log="$OUT/$(echo "$u" | tr / _).log"
-  (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs >"$log" 2>&1)
+  (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs --baseport "$BASE" --portcount 1000 >"$log" 2>&1)
   clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
   ok=$(grep -c '^\[ok\]' <<<"$clean"); err=$(grep -c '^\[err\]' <<<"$clean")
   exc=$(grep -c '^\[exception\]\|^\[timeout\]' <<<"$clean")
