@@ -215,6 +215,22 @@ export class BlockingManager {
     });
   }
 
+  /**
+   * Ends every wait with `error` and closes the clients after it (Redis's
+   * disconnectAllBlockedClients, when a primary becomes a replica: what they
+   * waited for is the new primary's to decide).
+   */
+  unblockAll(error: string): void {
+    for (const w of [...this.byClient.values()]) {
+      if (w.done) continue;
+      this.release(w);
+      this.server.countError(error);
+      w.client.reply.error(error);
+      w.client.closeAfterReply = true;
+      w.finish();
+    }
+  }
+
   private arm(w: Waiter): void {
     const left = w.deadline - Date.now();
     w.timer = setTimeout(() => this.onTimer(w), Math.max(1, Math.min(left, MAX_TIMER_MS)));

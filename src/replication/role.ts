@@ -21,6 +21,8 @@ export function followPrimary(s: ServerState<Client>, host: string, port: number
   const db = s.replicaOf?.streamDb() ?? Math.max(0, feed.streamDb);
   const history = feed.backlog !== null ? { replid: feed.replid, offset: feed.offset, db } : null;
   s.replicaOf?.stop();
+  // clients blocked on keys: their keys are the (new) primary's now
+  s.blocking.unblockAll('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
   const link = new ReplicaLink(s, host, port, history);
   s.replicaOf = link;
   s.replication.upstream = link;

@@ -517,3 +517,28 @@ test('a writable replica expires the keys its own clients gave a TTL; min-replic
     await primary.close();
   }
 });
+
+test('a primary turned replica ends its blocked clients with UNBLOCKED, so the stream alone changes its lists', async () => {
+  const a = await startServer({ port: 0 });
+  const b = await startServer({ port: 0 });
+  const pa = await RespClient.connect(a.port);
+  const rb = await RespClient.connect(b.port);
+  const blocked = await RespClient.connect(b.port);
+  try {
+    const pop = blocked.call('BLPOP', 'foo', '0');
+    await until(async () => (await info(rb, 'clients')).blocked_clients === '1', 'the BLPOP blocks');
+    await rb.call('REPLICAOF', '127.0.0.1', String(a.port));
+    assert.deepEqual(await pop, new ReplyError('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)'));
+    await linkUp(rb);
+    await pa.call('RPUSH', 'foo', 'a', 'b', 'c');
+    await settle(pa, rb);
+    assert.deepEqual(await rb.call('LRANGE', 'foo', '0', '-1'), ['a', 'b', 'c']);
+    assert.equal(await rb.call('DEBUG', 'DIGEST'), await pa.call('DEBUG', 'DIGEST'));
+  } finally {
+    pa.close();
+    rb.close();
+    blocked.close();
+    await b.close();
+    await a.close();
+  }
+});
