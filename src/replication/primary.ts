@@ -58,6 +58,13 @@ interface Replica {
   ackTime: number;
   /** It came with PSYNC (SYNC's replicas never acknowledge, so repl-timeout spares them). */
   psync: boolean;
+  /**
+   * After a diskless transfer, the stream waits here for the replica's first
+   * REPLCONF ACK (Redis's repl_start_cmd_stream_on_ack): a replica finds the
+   * end of the file by its last bytes being the mark, so nothing may follow
+   * it before the replica has loaded.
+   */
+  held: Buffer[] | null;
 }
 
 /**
@@ -276,7 +283,8 @@ export class ReplicationFeed {
         this.replicas.delete(r);
         continue;
       }
-      sock.write(buf);
+      if (r.held !== null) r.held.push(buf);
+      else sock.write(buf);
     }
   }
 
@@ -320,6 +328,11 @@ export class ReplicationFeed {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
       r.ackTime = Date.now();
+      if (r.held !== null) {
+        const held = r.held;
+        r.held = null;
+        if (held.length !== 0) c.socket?.write(Buffer.concat(held));
+      }
     }
     for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
   }
@@ -421,8 +434,8 @@ export class ReplicationFeed {
     this.addReplica(c, psync);
   }
 
-  private addReplica(c: Session, psync = true): void {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync };
+  private addReplica(c: Session, psync = true, holdUntilAck = false): void {
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, held: holdUntilAck ? [] : null };
     this.replicas.add(r);
     c.onClose.push(() => {
       this.replicas.delete(r);
@@ -517,7 +530,7 @@ export class ReplicationFeed {
       sock.write(`$EOF:${mark}\r\n`);
       sock.write(rdb);
       sock.write(mark);
-      this.addReplica(c, psync);
+      this.addReplica(c, psync, true);
     }
     this.streamDb = -1;
   }

@@ -88,4 +88,29 @@ describeServer('replication, the primary side', (fx) => {
       c.close();
     }
   });
+
+  test('after a diskless copy the stream waits for the replica\'s first REPLCONF ACK (nothing may follow the end mark)', async () => {
+    const c = await fx().client();
+    await c.call('CONFIG', 'SET', 'repl-diskless-sync', 'yes');
+    await c.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+    const r = await RespClient.connect(fx().port);
+    try {
+      await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+      r.writeRaw('PSYNC ? -1\r\n');
+      const m = await until(r, /^\+FULLRESYNC [0-9a-f]{40} (\d+)\r\n\$EOF:([0-9a-f]{40})\r\n/);
+      const mark = m[2]!;
+      const end = await until(r, new RegExp(`${mark}[\\s\\S]*${mark}`));
+      // writes while the replica loads: none reaches it yet
+      for (let i = 0; i < 50; i++) await c.call('SET', `held${i}`, 'x');
+      await sleep(200);
+      assert.equal(r.pending().length, end.index + end[0].length, 'nothing after the mark before the ACK');
+      r.writeRaw('*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n');
+      await until(r, /held49\r\n\$1\r\nx\r\n$/);
+      assert.match(r.pending().slice(end.index + end[0].length), /^\*2\r\n\$6\r\nSELECT\r\n\$1\r\n\d+\r\n\*3\r\n\$3\r\nSET\r\n\$5\r\nheld0\r\n/);
+    } finally {
+      r.close();
+      await c.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
+      c.close();
+    }
+  });
 });
