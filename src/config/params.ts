@@ -15,6 +15,8 @@ export const PF = {
   MULTI_ARG: 8,
   SENSITIVE: 16,
   DEBUG: 32,
+  /** CONFIG SET answers LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG). */
+  DENY_LOADING: 64,
 } as const;
 
 export type NumFormat = 'int' | 'mem' | 'mem%' | 'octal';
@@ -320,7 +322,7 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   bool('activedefrag', undefined, D, false),
   bool('syslog-enabled', undefined, I, false),
   bool('cluster-enabled', undefined, I, false),
-  bool('appendonly', undefined, 0, false),
+  bool('appendonly', undefined, PF.DENY_LOADING, false),
   bool('cluster-allow-reads-when-down', undefined, 0, false),
   bool('cluster-allow-pubsubshard-when-down', undefined, 0, true),
   bool('crash-log-enabled', undefined, 0, true),
@@ -362,7 +364,7 @@ export const PARAM_DEFS: readonly ParamDef[] = [
 
   en('supervised', undefined, I, SUPERVISED, 0),
   en('syslog-facility', undefined, I, SYSLOG_FACILITY, 128),
-  en('repl-diskless-load', undefined, D, REPL_DISKLESS_LOAD, 0),
+  en('repl-diskless-load', undefined, D | PF.DENY_LOADING, REPL_DISKLESS_LOAD, 0),
   en('loglevel', undefined, 0, LOGLEVEL, 2),
   en('maxmemory-policy', undefined, 0, MAXMEMORY_POLICY, 8),
   en('appendfsync', undefined, 0, AOF_FSYNC, 2),
@@ -474,7 +476,7 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   str('tls-ciphersuites', undefined, 0, '', true),
 
   // dir is resolved and checked by config.ts (it must exist when set at run time)
-  { kind: 'special', name: 'dir', flags: P, default: './data', set: (args) => {
+  { kind: 'special', name: 'dir', flags: P | PF.DENY_LOADING, default: './data', set: (args) => {
     if (args.length !== 1) throw new ConfigError('wrong number of arguments');
     return args[0]!;
   } },

@@ -22,7 +22,7 @@ export function loadSyncRdb(s: SaveHost, rdb: Buffer): number {
       verifyChecksum: checksum,
       log: (level, msg) => s.log(level, msg),
     });
-    s.log('notice', `MASTER <-> REPLICA sync: Loading DB in memory (${res.keysLoaded} keys)`);
+    s.log('verbose', `MASTER <-> REPLICA sync: ${res.keysLoaded} keys loaded`);
     const db = Number(res.aux.get('repl-stream-db') ?? 0);
     return Number.isInteger(db) && db >= 0 && db < s.engine.databases ? db : 0;
   } catch (e) {

@@ -15,6 +15,7 @@ import type { Session } from '../server/session.ts';
 import { randomBytes } from 'node:crypto';
 import { getConfigNumber, getConfigValue, type Config } from '../config/config.ts';
 import { Backlog } from './backlog.ts';
+import { keyCount, sendPaced } from './paced-transfer.ts';
 
 /**
  * Another consumer of the write stream (the AOF): it receives exactly the
@@ -65,6 +66,8 @@ interface Replica {
    * it before the replica has loaded.
    */
   held: Buffer[] | null;
+  /** While its file is still being sent slowly (rdb-key-save-delay): INFO's state for it, else null (online). */
+  sending: 'wait_bgsave' | 'send_bulk' | null;
 }
 
 /**
@@ -328,11 +331,8 @@ export class ReplicationFeed {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
       r.ackTime = Date.now();
-      if (r.held !== null) {
-        const held = r.held;
-        r.held = null;
-        if (held.length !== 0) c.socket?.write(Buffer.concat(held));
-      }
+      // a diskless copy is loaded: the stream starts (not while the file is still being sent)
+      if (r.held !== null && r.sending === null) this.release(r);
     }
     for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
   }
@@ -428,14 +428,31 @@ export class ReplicationFeed {
     const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine, { repl });
     c.reply.flush(sock);
     if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
-    sock.write(`$${rdb.length}\r\n`);
-    sock.write(rdb);
     this.streamDb = -1;
-    this.addReplica(c, psync);
+    const delay = getConfigNumber(this.server.config, 'rdb-key-save-delay', 0);
+    if (delay <= 0) {
+      sock.write(`$${rdb.length}\r\n`);
+      sock.write(rdb);
+      this.addReplica(c, psync);
+      return;
+    }
+    // the stream waits behind the slow file
+    const r = this.addReplica(c, psync, true, 'send_bulk');
+    sendPaced(sock, [`$${rdb.length}\r\n`, rdb], keyCount(this.server.engine), delay, () => (r.ackTime = Date.now()), () => {
+      r.sending = null;
+      this.release(r);
+    });
   }
 
-  private addReplica(c: Session, psync = true, holdUntilAck = false): void {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, held: holdUntilAck ? [] : null };
+  /** Sends what was held back for a replica and streams to it from now on. */
+  private release(r: Replica): void {
+    const held = r.held;
+    r.held = null;
+    if (held !== null && held.length !== 0) r.client.socket?.write(Buffer.concat(held));
+  }
+
+  private addReplica(c: Session, psync = true, hold = false, sending: Replica['sending'] = null): Replica {
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, held: hold ? [] : null, sending };
     this.replicas.add(r);
     c.onClose.push(() => {
       this.replicas.delete(r);
@@ -445,6 +462,7 @@ export class ReplicationFeed {
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';
     c.ext.replica = true;
+    return r;
   }
 
   /** Replicas silent (no REPLCONF ACK) for repl-timeout seconds are let go; SYNC's never acknowledge and are spared. */
@@ -453,7 +471,8 @@ export class ReplicationFeed {
     const now = Date.now();
     for (const r of this.replicas) {
       if (!r.psync || now - r.ackTime <= timeout) continue;
-      this.server.log?.('warning', `Disconnecting timedout replica (streaming sync): ${r.client.addr}`);
+      // while its file is sent, the time of the last slice that left counts (repl_last_partial_write)
+      this.server.log?.('warning', `Disconnecting timedout replica (${r.sending !== null ? 'full sync' : 'streaming sync'}): ${r.client.addr}`);
       r.client.close();
     }
   }
@@ -467,7 +486,7 @@ export class ReplicationFeed {
   goodReplicas(maxLag: number): number {
     const now = Date.now();
     let n = 0;
-    for (const r of this.replicas) if (ReplicationFeed.lag(r, now) <= maxLag) n++;
+    for (const r of this.replicas) if (r.sending === null && ReplicationFeed.lag(r, now) <= maxLag) n++;
     return n;
   }
 
@@ -523,14 +542,23 @@ export class ReplicationFeed {
     const repl = { streamDb: this.upstream?.streamDb() ?? 0, replid: this.replid, offset: this.offset };
     const rdb = writeRdb(this.server.engine, { repl });
     const mark = randomBytes(20).toString('hex');
+    const delay = getConfigNumber(this.server.config, 'rdb-key-save-delay', 0);
+    const keys = delay > 0 ? keyCount(this.server.engine) : 0;
     for (const { c, psync } of list) {
       const sock = c.socket!;
       c.reply.flush(sock);
       if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
-      sock.write(`$EOF:${mark}\r\n`);
-      sock.write(rdb);
-      sock.write(mark);
-      this.addReplica(c, psync, true);
+      if (delay <= 0) {
+        sock.write(`$EOF:${mark}\r\n`);
+        sock.write(rdb);
+        sock.write(mark);
+        this.addReplica(c, psync, true);
+        continue;
+      }
+      const r = this.addReplica(c, psync, true, 'wait_bgsave');
+      sendPaced(sock, [`$EOF:${mark}\r\n`, rdb, mark], keys, delay, () => (r.ackTime = Date.now()), () => {
+        r.sending = null;
+      });
     }
     this.streamDb = -1;
   }

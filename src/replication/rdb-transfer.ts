@@ -25,6 +25,11 @@ export class RdbTransfer {
    * incomplete, else the file and what followed it (the first bytes of the
    * command stream).
    */
+  /** The `$…` line has been read: the file itself is arriving. */
+  get started(): boolean {
+    return this.headerDone;
+  }
+
   feed(chunk: Buffer): { rdb: Buffer; rest: Buffer } | null {
     if (!this.headerDone) {
       const buf = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);

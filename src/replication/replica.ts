@@ -20,6 +20,7 @@ import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { RdbTransfer } from './rdb-transfer.ts';
 import { loadSyncRdb } from './load-sync.ts';
 import { WritableReplicaKeys } from './replica-keys.ts';
+import { startLoading } from '../server/loading.ts';
 import { keyIndexes } from '../commands/core/command.ts';
 import type { ReplicaView } from './primary.ts';
 
@@ -64,6 +65,8 @@ export class ReplicaLink implements ReplicaView {
   private gen = 0;
   private cached: CachedMaster | null = null;
   private stopped = false;
+  /** How the file of the current full sync is loaded (fileArrives). */
+  private loadMode: 'memory' | 'swapdb' | 'empty' = 'memory';
   /** Keys this replica's own clients gave a TTL (replica-read-only no). */
   private readonly ownKeys: WritableReplicaKeys;
   private timer: NodeJS.Timeout | null = null;
@@ -108,6 +111,7 @@ export class ReplicaLink implements ReplicaView {
   stop(): void {
     this.stopped = true;
     this.ownKeys.clear();
+    this.abortLoad();
     if (this.timer !== null) clearInterval(this.timer);
     this.gen++;
     this.waiter?.reject(new LinkError('stopped'));
@@ -183,7 +187,7 @@ export class ReplicaLink implements ReplicaView {
       }
     };
     const onError = (e: Error): void => this.fail(gen, `Error condition on socket for SYNC: ${e.message}`);
-    const onClose = (): void => this.fail(gen, 'Master closed the connection during the handshake');
+    const onClose = (): void => this.fail(gen, this.transfer !== null ? 'I/O error trying to sync with MASTER: connection lost' : 'Master closed the connection during the handshake');
     sock.on('data', onData);
     sock.on('error', onError);
     sock.on('close', onClose);
@@ -204,14 +208,24 @@ export class ReplicaLink implements ReplicaView {
   private fail(gen: number, why: string): void {
     if (gen !== this.gen || this.stopped) return;
     this.gen++;
+    const inTransfer = this.transfer !== null;
     this.server.log('warning', why);
+    this.abortLoad();
     this.waiter?.reject(new LinkError(why));
     this.waiter = null;
     this.detach();
     this.sock?.destroy();
     this.sock = null;
     this.transfer = null;
+    this.pendingSync = null;
     this.state = 'connect';
+    // a transfer cut short: connect again at once, not at the next cron tick (cancelReplicationHandshake)
+    if (inTransfer) {
+      this.server.log('notice', `Reconnecting to MASTER ${this.host}:${this.port} after failure`);
+      setImmediate(() => {
+        if (!this.stopped && this.state === 'connect') this.connect();
+      });
+    }
   }
 
   private send(args: readonly string[]): void {
@@ -300,6 +314,7 @@ export class ReplicaLink implements ReplicaView {
   private onTransfer(chunk: Buffer): void {
     const gen = this.gen;
     const t = this.transfer!;
+    const wasStarted = t.started;
     let done: { rdb: Buffer; rest: Buffer } | null;
     try {
       done = t.feed(chunk);
@@ -307,25 +322,73 @@ export class ReplicaLink implements ReplicaView {
       return this.fail(gen, (e as Error).message);
     }
     this.transferLastIo = Date.now();
-    if (done === null) return;
     const { replid, offset } = this.pendingSync!;
+    if (!wasStarted && t.started) this.fileArrives(t, replid);
+    if (this.server.loading !== null) this.server.loading.loadedBytes = t.read;
+    if (done === null) return;
     this.pendingSync = null;
     const s = this.server;
-    s.log('notice', t.size >= 0 ? `MASTER <-> REPLICA sync: receiving ${t.size} bytes from master to memory` : 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to memory');
-    // this replica's replicas follow another history now: they sync again
-    s.replication.disconnectReplicas();
-    s.log('notice', 'MASTER <-> REPLICA sync: Flushing old data');
+    const mode = this.loadMode;
+    if (mode === 'memory') {
+      // this replica's replicas follow another history now: they sync again
+      s.replication.disconnectReplicas();
+      s.log('notice', 'MASTER <-> REPLICA sync: Flushing old data');
+      s.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    }
     let db: number;
     try {
       db = loadSyncRdb(s, done.rdb);
       this.ownKeys.clear();
     } catch (e) {
+      s.loading = null;
       return this.fail(gen, `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
+    }
+    s.loading = null;
+    if (mode === 'swapdb') {
+      s.replication.disconnectReplicas();
+      s.log('notice', 'MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
     }
     s.replication.adoptHistory(replid, offset);
     s.onDatasetReplaced?.();
     s.log('notice', 'MASTER <-> REPLICA sync: Finished with success');
     this.startStream(offset, db, done.rest);
+  }
+
+  /**
+   * The file starts to arrive: how it will be loaded (repl-diskless-load).
+   * `disabled` receives it whole, then flushes and loads. `swapdb` (and
+   * `on-empty-db` with no keys) is Redis's diskless load: the load counts
+   * from now (INFO loading, LOADING to clients), and with swapdb the old
+   * dataset stays until the new one is whole — served meanwhile
+   * (async_loading) when the primary continues this server's own history.
+   */
+  private fileArrives(t: RdbTransfer, replid: string): void {
+    const s = this.server;
+    const setting = getConfigValue(s.config, 'repl-diskless-load') ?? 'disabled';
+    const empty = (): boolean => {
+      for (let db = 0; db < s.engine.databases; db++) if (s.engine.dbSize(db) !== 0) return false;
+      return true;
+    };
+    this.loadMode = setting === 'swapdb' ? 'swapdb' : setting === 'on-empty-db' && empty() ? 'empty' : 'memory';
+    const to = this.loadMode === 'memory' ? 'to memory' : 'to parser';
+    s.log('notice', t.size >= 0 ? `MASTER <-> REPLICA sync: receiving ${t.size} bytes from master ${to}` : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${to}`);
+    if (this.loadMode === 'memory') return;
+    if (this.loadMode === 'empty') {
+      s.replication.disconnectReplicas();
+      s.log('notice', 'MASTER <-> REPLICA sync: Flushing old data');
+    }
+    s.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    s.loading = startLoading(this.loadMode === 'swapdb' && s.replication.replid === replid, t.size);
+  }
+
+  /** A transfer cut short while loading: the old dataset stays (swapdb), as Redis's failed diskless load. */
+  private abortLoad(): void {
+    const s = this.server;
+    if (s.loading === null) return;
+    s.log('warning', `Internal error in RDB reading offset ${s.loading.loadedBytes}, function at rdb-transfer.ts -> Unexpected EOF reading RDB file. Failure loading rdb format from socket, assuming connection error, resuming operation.`);
+    s.log('warning', 'Failed trying to load the MASTER synchronization DB from socket: connection lost');
+    s.loading = null;
+    if (this.loadMode === 'swapdb') s.log('notice', 'MASTER <-> REPLICA sync: Discarding temporary DB in background');
   }
 
   /** +CONTINUE [replid]: the dataset stays; a new ID means the primary's history moved on (it was promoted). */

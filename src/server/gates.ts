@@ -5,6 +5,7 @@ import type { Client } from './client.ts';
 import type { CommandFlag, CommandInfo } from '../commands/core/command.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 import { getConfigValue } from '../config/config.ts';
+import { LOADING_ERR } from './loading.ts';
 
 export function installGates(state: ServerState<Client>): void {
   const acl = state.acl;
@@ -45,6 +46,20 @@ export function installGates(state: ServerState<Client>): void {
     if (!link.up() && getConfigValue(state.config, 'replica-serve-stale-data') === 'no' && !cmd.spec.flags.includes('stale')) return MASTERDOWN;
     return null;
   });
+  // a full sync loading: LOADING for what may not run meanwhile (processCommand's loading checks)
+  state.gates.push((c, cmd) => {
+    const l = state.loading;
+    if (l === null) return null;
+    if (!l.async) return !cmd.spec.flags.includes('loading') || queuedWithout(c, cmd, 'loading') ? LOADING_ERR : null;
+    return queuedFlags(c, cmd, 'no_async_loading') ? LOADING_ERR : null;
+  });
+}
+
+/** An EXEC with a queued command that lacks the flag. */
+function queuedWithout(c: Client, cmd: CommandInfo, flag: CommandFlag): boolean {
+  if (cmd.fullName !== 'exec') return false;
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
+  return tx !== undefined && tx.queue.some(([q]) => !q.spec.flags.includes(flag));
 }
 
 /** The command has the flag, or it is an EXEC with a queued command that has it (Redis counts the transaction's flags). */

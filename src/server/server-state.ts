@@ -9,6 +9,7 @@ import { appendFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Registry } from '../commands/core/registry.ts';
+import type { Loading } from './loading.ts';
 import type { CommandInfo } from '../commands/core/command.ts';
 import type { Session } from './session.ts';
 import { BlockingManager } from '../engine/blocking.ts';
@@ -120,6 +121,8 @@ export class ServerState<C extends Session> {
   beforeRequests: (() => void) | null = null;
   /** The dataset is loaded and the front ends listen (HTTP /readyz). */
   ready = false;
+  /** A replica's full sync loading in the background (server/loading.ts), else null. */
+  loading: Loading | null = null;
   /** With threads: a setting changed on another thread is being replayed here (threads/runtime.ts). */
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */

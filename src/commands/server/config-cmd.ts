@@ -1,4 +1,5 @@
 /** CONFIG GET / SET / RESETSTAT / REWRITE / HELP. */
+import { LOADING_ERR } from '../../server/loading.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { replyHelp } from './command-info.ts';
@@ -70,6 +71,7 @@ const set = command({
     const pairs: Array<[ParamDef | string, string]> = [];
     let unknown: string | null = null;
     let failure: string | null = null;
+    let denyLoading = false;
     for (let i = 2; i < args.length; i += 2) {
       const given = args[i]!;
       const d = lookupParam(given);
@@ -84,9 +86,12 @@ const set = command({
         failure = `(possibly related to argument '${given}') - can't set ${d.flags & PF.IMMUTABLE ? 'immutable' : 'protected'} config`;
         continue;
       }
+      if (d.flags & PF.DENY_LOADING && c.server.loading !== null) denyLoading = true;
       if (pairs.some(([p]) => p === d)) failure = `(possibly related to argument '${given}') - duplicate parameter`;
       pairs.push([d, args[i + 1]!]);
     }
+    // the loading error first: clients may handle it differently from a plain ERR
+    if (denyLoading) throw new CommandError(LOADING_ERR);
     if (unknown !== null) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${unknown}'`);
     if (failure !== null) throw new CommandError(`ERR CONFIG SET failed ${failure}`);
     const before = pairs.map(([p]) => (typeof p === 'string' ? cfg.extra.get(p)! : paramValue(cfg, p)));

@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
+import { loadingInfo } from '../../server/loading.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -200,8 +201,8 @@ const SECTIONS: Record<string, Provider> = {
   persistence: (s) => {
     const save = saveState(s);
     return [
-      ['loading', 0],
-      ['async_loading', 0],
+      ['loading', s.loading !== null && !s.loading.async ? 1 : 0],
+      ['async_loading', s.loading?.async === true ? 1 : 0],
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
       ['current_cow_size_age', 0],
@@ -230,6 +231,7 @@ const SECTIONS: Record<string, Provider> = {
       ['aof_last_cow_size', 0],
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
+      ...(s.loading !== null ? loadingInfo(s.loading) : []),
     ];
   },
   stats: (s) => {
@@ -305,7 +307,7 @@ const SECTIONS: Record<string, Provider> = {
     }
     for (const r of repl.replicas) {
       const ip = r.client.addr.replace(/:\d+$/, '');
-      out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=online,offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
+      out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=${r.sending ?? 'online'},offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
     }
     const [backlog, firstByte, histlen] = repl.backlogInfo();
     out.push(
