@@ -36,12 +36,14 @@ for t in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do
   command -v $t >/dev/null && ln -s "$(command -v $t)" "$WORK/src/$t"
 done
 mkdir -p "$OUT"
-# ports of their own, so that two runs side by side don't collide (TCL_BASEPORT to choose)
-BASE=${TCL_BASEPORT:-$((30000 + RANDOM % 30 * 1000))}
+# TCL_ARGS: more runtest arguments, e.g. --only 'PSYNC*' to run some tests of a unit
+read -r -a EXTRA <<<"${TCL_ARGS:-}"
+# ports of their own below the ephemeral range, so that two runs side by side do not collide (TCL_BASEPORT to choose)
+BASE=${TCL_BASEPORT:-$((10000 + RANDOM % 20 * 1000 + 100))}
 printf "%-32s %5s %5s %5s\n" unit ok err exc | tee "$OUT/summary.txt"
 for u in "$@"; do
   log="$OUT/$(echo "$u" | tr / _).log"
-  (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs --baseport "$BASE" --portcount 1000 >"$log" 2>&1)
+  (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs --baseport "$BASE" --portcount 1000 "${EXTRA[@]}" >"$log" 2>&1)
   clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
   ok=$(grep -c '^\[ok\]' <<<"$clean"); err=$(grep -c '^\[err\]' <<<"$clean")
   exc=$(grep -c '^\[exception\]\|^\[timeout\]' <<<"$clean")
