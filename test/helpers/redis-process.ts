@@ -12,15 +12,29 @@ export interface RedisProcess {
   readonly dir: string;
   /** Kills it and removes its directory. */
   stop(): Promise<void>;
+  /** Sends it a signal (SIGSTOP / SIGCONT to pause it). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /** Starts redis-server with `args` (after --port, --dir, no snapshots, DEBUG on, no diskless sync delay) and waits until it accepts connections. */
-export async function startRedis(args: string[] = []): Promise<RedisProcess> {
+export function startRedis(args: string[] = []): Promise<RedisProcess> {
+  return startProcess('redis-server', [], ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0', ...args]);
+}
+
+/** Starts shardis in a process of its own (src/main.ts on this Node), so that it can be paused or killed alone. */
+export function startShardisProcess(args: string[] = []): Promise<RedisProcess> {
+  const main = join(import.meta.dirname, '../../src/main.ts');
+  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args]);
+}
+
+/** `cmd` with `lead` (a script), then a port, a directory, no persistence, then `args`. */
+async function startProcess(cmd: string, lead: string[], args: string[]): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'shardis-redis-'));
-  const proc = spawn('redis-server', [
+  const proc = spawn(cmd, [
+    ...lead,
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-    '--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0', ...args,
+    ...args,
   ], { stdio: 'ignore' });
   const stop = async (): Promise<void> => {
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -32,9 +46,9 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
   for (let i = 0; ; i++) {
     try {
       (await RespClient.connect(port)).close();
-      return { port, dir, stop };
+      return { port, dir, stop, signal: (sig) => proc.kill(sig) };
     } catch (e) {
-      if (i > 200 || proc.exitCode !== null) {
+      if (i > 400 || proc.exitCode !== null) {
         await stop();
         throw e;
       }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
-import { startRedis } from '../helpers/redis-process.ts';
+import { startRedis, startShardisProcess } from '../helpers/redis-process.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -540,5 +540,52 @@ test('a primary turned replica ends its blocked clients with UNBLOCKED, so the s
     blocked.close();
     await b.close();
     await a.close();
+  }
+});
+
+test('a paused primary (stopped past repl-timeout): its replica times out, then resumes by partial resync (Redis → shardis, shardis → shardis)', async () => {
+  const redis = await startRedis(['--repl-ping-replica-period', '1']);
+  const sp = await startShardisProcess(['--repl-ping-replica-period', '1']);
+  const r1 = await startServer({ port: 0, config: { 'repl-timeout': '2' } });
+  const r2 = await startServer({ port: 0, config: { 'repl-timeout': '2' } });
+  const p1 = await RespClient.connect(redis.port);
+  const p2 = await RespClient.connect(sp.port);
+  const c1 = await RespClient.connect(r1.port);
+  const c2 = await RespClient.connect(r2.port);
+  const stats = async (c: RespClient): Promise<[string, string]> => {
+    const i = await info(c, 'stats');
+    return [i.sync_full!, i.sync_partial_ok!];
+  };
+  try {
+    await c1.call('REPLICAOF', '127.0.0.1', String(redis.port));
+    await c2.call('REPLICAOF', '127.0.0.1', String(sp.port));
+    await linkUp(c1);
+    await linkUp(c2);
+    for (const p of [p1, p2]) for (let i = 0; i < 50; i++) await p.call('SET', `k${i}`, String(i));
+    await settle(p1, c1);
+    await settle(p2, c2);
+    const fulls = [(await stats(p1))[0], (await stats(p2))[0]];
+    // both primaries stopped for longer than their replicas' repl-timeout
+    redis.signal('SIGSTOP');
+    sp.signal('SIGSTOP');
+    await until(async () => (await info(c1, 'replication')).master_link_status === 'down' && (await info(c2, 'replication')).master_link_status === 'down', 'the replicas time out', 10000);
+    redis.signal('SIGCONT');
+    sp.signal('SIGCONT');
+    for (const p of [p1, p2]) for (let i = 0; i < 50; i++) await p.call('INCR', `k${i}`);
+    await until(async () => (await stats(p1))[1] === '1' && (await stats(p2))[1] === '1', 'both replicas resumed by partial resync');
+    assert.deepEqual([(await stats(p1))[0], (await stats(p2))[0]], fulls, 'no full sync');
+    await settle(p1, c1);
+    await settle(p2, c2);
+    assert.equal(await c1.call('DEBUG', 'DIGEST'), await p1.call('DEBUG', 'DIGEST'));
+    assert.equal(await c2.call('DEBUG', 'DIGEST'), await p2.call('DEBUG', 'DIGEST'));
+    assert.equal(await c2.call('GET', 'k49'), '50');
+  } finally {
+    redis.signal('SIGCONT');
+    sp.signal('SIGCONT');
+    for (const c of [p1, p2, c1, c2]) c.close();
+    await r1.close();
+    await r2.close();
+    await sp.stop();
+    await redis.stop();
   }
 });
