@@ -74,10 +74,14 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
     (done ??= (async () => {
       closing = true;
       role.startClosing();
-      const exited = workers.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
+      // two steps: every thread closes its connections while all can still answer each other
+      // (a closing connection may ask another thread something), and only then do they exit
+      const closed = workers.map((w) => new Promise<void>((r) => w.on('message', (m: { op: string }) => m.op === 'closed' && r())));
       for (const w of workers) w.postMessage({ op: 'close' });
+      await Promise.all([main.close(), ...closed]);
+      const exited = workers.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
+      for (const w of workers) w.postMessage({ op: 'exit' });
       await Promise.all(exited);
-      await main.close();
       role.close();
       opts.onClose?.();
     })());

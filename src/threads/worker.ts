@@ -1,6 +1,6 @@
 /**
  * Entry of every thread but the first (threads/group.ts starts them): runs
- * one instance on the shared port and answers the main thread's 'close'.
+ * one instance on the shared port and answers the main thread's 'close' and 'exit'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.ts';
@@ -19,11 +19,12 @@ const srv = await startInstance(init.cfg, role);
 srv.state.shutdown = async (reason: string) => {
   parentPort!.postMessage({ op: 'shutdown', reason });
 };
+// 'close': its connections and listeners close (other threads may still ask it things meanwhile); 'exit' once every thread has closed
 parentPort!.on('message', (m: { op: string }) => {
-  if (m.op !== 'close') return;
-  void srv.close().then(() => {
+  if (m.op === 'close') void srv.close().then(() => parentPort!.postMessage({ op: 'closed' }));
+  else if (m.op === 'exit') {
     role.close();
     process.exit(0);
-  });
+  }
 });
 parentPort!.postMessage({ op: 'ready', port: srv.port });
