@@ -446,6 +446,11 @@ export class ReplicaLink implements ReplicaView {
     this.cached = { replid: this.server.replication.replid, offset: this.reploff, db: mc.db };
     this.state = 'connect';
     this.downSince = Date.now();
+    // at once rather than at the next cron tick: waiting risks the backlog moving past this offset
+    this.server.log('notice', `Reconnecting to MASTER ${this.host}:${this.port}`);
+    setImmediate(() => {
+      if (!this.stopped && this.state === 'connect') this.connect();
+    });
   }
 
   /** Runs one command of the stream as the master client and counts its bytes once it ran. */
