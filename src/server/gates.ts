@@ -6,6 +6,7 @@ import type { CommandFlag, CommandInfo } from '../commands/core/command.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
 import { getConfigValue } from '../config/config.ts';
 import { LOADING_ERR } from './loading.ts';
+import { clientInfoLine } from './client-info.ts';
 
 export function installGates(state: ServerState<Client>): void {
   const acl = state.acl;
@@ -46,6 +47,17 @@ export function installGates(state: ServerState<Client>): void {
     if (!link.up() && getConfigValue(state.config, 'replica-serve-stale-data') === 'no' && !cmd.spec.flags.includes('stale')) return MASTERDOWN;
     return null;
   });
+  // a replica's link carries only REPLCONF: what would answer on it ends the link (logInvalidUseAndFreeClientAsync)
+  state.gates.push((c, cmd) => {
+    const top = cmd.parent ?? cmd;
+    if (c.ext.replica !== true || top.fullName === 'replconf' || top.fullName === 'sync' || top.fullName === 'psync') return null;
+    const f = cmd.spec.flags;
+    const keyspace = cmd.isWrite || f.includes('readonly') || f.includes('may_replicate');
+    if (keyspace) state.log('warning', `== CRITICAL == This master is sending an error to its replica: '${REPLICA_KEYSPACE}' after processing the command '${cmd.fullName}'`);
+    state.log('warning', `Replica generated a reply to command '${cmd.fullName}', disconnecting it: ${clientInfoLine(c, state.monitors, [])}`);
+    setImmediate(() => c.close());
+    return keyspace ? `ERR ${REPLICA_KEYSPACE}` : REPLICA_LINK;
+  });
   // a full sync loading: LOADING for what may not run meanwhile (processCommand's loading checks)
   state.gates.push((c, cmd) => {
     const l = state.loading;
@@ -69,6 +81,10 @@ function queuedFlags(c: Client, cmd: CommandInfo, flag: CommandFlag): boolean {
   const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
   return tx !== undefined && tx.queue.some(([q]) => (flag === 'write' ? q.isWrite : q.spec.flags.includes(flag)));
 }
+
+const REPLICA_KEYSPACE = "Replica can't interact with the keyspace";
+/** Never sent (the link is closed); counted as the command's rejection. */
+const REPLICA_LINK = 'ERR command not allowed on a replication link';
 
 const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
-import { RespClient } from '../helpers/resp-client.ts';
+import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -112,5 +112,19 @@ describeServer('replication, the primary side', (fx) => {
       await c.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
       c.close();
     }
+  });
+
+  test('a command answered on a replication link closes it; PSYNC with a wrong offset is an error', async () => {
+    const c = await fx().client();
+    for (const [sync, cmd] of [['SYNC', 'PING'], ['PSYNC ? -1', 'GET foo'], ['PSYNC ? -1', 'SLOWLOG GET']] as const) {
+      const r = await RespClient.connect(fx().port);
+      r.writeRaw(`${sync}\r\n`);
+      await until(r, /\$\d+\r\n|\$EOF:/);
+      r.writeRaw(`${cmd}\r\n`);
+      await r.waitClosed();
+      assert.equal(await c.call('PING'), 'PONG');
+    }
+    assert.deepEqual(await c.call('PSYNC', 'replicationid', 'offset_str'), new ReplyError('ERR value is not an integer or out of range'));
+    c.close();
   });
 });

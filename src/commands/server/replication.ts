@@ -17,10 +17,19 @@ function refuseWithoutLink(c: Client): void {
   if (link !== null && !link.up()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
 }
 
+/** How the primary's log names a replica (replicationGetSlaveName): its address and listening port. */
+export function replicaName(c: Client): string {
+  const ip = c.addr.replace(/:\d+$/, '');
+  const port = (c.ext as { listeningPort?: number }).listeningPort ?? 0;
+  return port !== 0 ? `${ip}:${port}` : `${ip}:<unknown-replica-port>`;
+}
+
 const sync = command({
   name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '1.0.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c) {
+    // already a replica: ignored (no reply on the link)
+    if (c.ext.replica === true) return;
     refuseWithoutLink(c);
     c.server.replication.attach(c, false);
   },
@@ -30,7 +39,12 @@ const psync = command({
   name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c, args) {
+    if (c.ext.replica === true) return;
     refuseWithoutLink(c);
+    if (!/^-?\d+$/.test(args[2]!)) {
+      c.server.log('warning', `Replica ${replicaName(c)} asks for synchronization but with a wrong offset`);
+      throw new CommandError(Err.NOT_INTEGER);
+    }
     c.server.replication.attach(c, true, args[1], args[2]);
   },
 });
