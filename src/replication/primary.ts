@@ -66,8 +66,8 @@ interface Replica {
    * it before the replica has loaded.
    */
   held: Buffer[] | null;
-  /** While its file is still being sent slowly (rdb-key-save-delay): INFO's state for it, else null (online). */
-  sending: 'wait_bgsave' | 'send_bulk' | null;
+  /** While its file is still being produced and sent (slowly: rdb-key-save-delay): INFO's state for it, else null (online). */
+  sending: 'wait_bgsave' | null;
 }
 
 /**
@@ -437,7 +437,7 @@ export class ReplicationFeed {
       return;
     }
     // the stream waits behind the slow file
-    const r = this.addReplica(c, psync, true, 'send_bulk');
+    const r = this.addReplica(c, psync, true, 'wait_bgsave');
     sendPaced(sock, [`$${rdb.length}\r\n`, rdb], keyCount(this.server.engine), delay, () => (r.ackTime = Date.now()), () => {
       r.sending = null;
       this.release(r);
@@ -561,6 +561,12 @@ export class ReplicationFeed {
       });
     }
     this.streamDb = -1;
+  }
+
+  /** A full-sync file still being produced for a replica (rdb-key-save-delay): INFO's rdb_bgsave_in_progress. */
+  get snapshotInProgress(): boolean {
+    for (const r of this.replicas) if (r.sending !== null) return true;
+    return false;
   }
 
   /** INFO's repl_backlog_active, repl_backlog_first_byte_offset and repl_backlog_histlen. */

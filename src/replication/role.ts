@@ -26,8 +26,8 @@ export function followPrimary(s: ServerState<Client>, host: string, port: number
   const link = new ReplicaLink(s, host, port, history);
   s.replicaOf = link;
   s.replication.upstream = link;
-  // they sync again, with what this server gets from its primary
-  s.replication.disconnectReplicas();
+  // its own replicas stay: they follow this server's history, which changes only once a full sync
+  // from the new primary is loaded, or a partial one continues another ID (replica.ts disconnects them then)
   s.holdExpiry();
   recordPrimary(s, `${host} ${port}`);
   link.start();

@@ -589,3 +589,48 @@ test('a paused primary (stopped past repl-timeout): its replica times out, then 
     await redis.stop();
   }
 });
+
+test('a replica that turns to another primary keeps its own replicas until a full sync is loaded; back to the first, it continues by partial resync', async () => {
+  const a = await startServer({ port: 0 });
+  const b = await startShardisProcess(['--rdb-key-save-delay', '1000000', '--repl-diskless-sync', 'no']);
+  const r = await startServer({ port: 0 });
+  const sub = await startServer({ port: 0 });
+  const pa = await RespClient.connect(a.port);
+  const pb = await RespClient.connect(b.port);
+  const rc = await RespClient.connect(r.port);
+  const sc = await RespClient.connect(sub.port);
+  try {
+    await pa.call('SET', 'a', 'b');
+    await pb.call('DEBUG', 'POPULATE', '10', 'master2', '10');
+    await rc.call('REPLICAOF', '127.0.0.1', String(a.port));
+    await linkUp(rc);
+    await sc.call('REPLICAOF', '127.0.0.1', String(r.port));
+    await linkUp(sc);
+    assert.equal(await sc.call('GET', 'a'), 'b');
+    const replid = (await info(pa, 'replication')).master_replid;
+    // a full sync from b starts (ten seconds of file), then b goes away
+    await rc.call('REPLICAOF', '127.0.0.1', String(b.port));
+    await until(async () => (await info(pb, 'persistence')).rdb_bgsave_in_progress === '1' && /state=wait_bgsave/.test(String(await pb.call('INFO', 'replication'))), 'the full sync from b starts');
+    await b.stop();
+    await sleep(300);
+    assert.equal((await info(sc, 'replication')).master_link_status, 'up', 'the sub-replica kept its link');
+    assert.equal((await info(rc, 'replication')).master_replid, replid);
+    assert.equal((await info(sc, 'replication')).master_replid, replid);
+    const before = await info(pa, 'stats');
+    await rc.call('REPLICAOF', '127.0.0.1', String(a.port));
+    await linkUp(rc);
+    const after = await info(pa, 'stats');
+    assert.equal(after.sync_full, before.sync_full);
+    assert.equal(Number(after.sync_partial_ok), Number(before.sync_partial_ok) + 1);
+    const rs = await info(rc, 'stats');
+    assert.deepEqual([rs.sync_full, rs.sync_partial_ok], ['1', '0'], 'the sub-replica synced once, in full');
+    await pa.call('SET', 'a', 'c');
+    await until(async () => (await sc.call('GET', 'a')) === 'c', 'the chain streams again');
+  } finally {
+    for (const c of [pa, pb, rc, sc]) c.close();
+    await sub.close();
+    await r.close();
+    await b.stop();
+    await a.close();
+  }
+});

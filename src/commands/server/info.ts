@@ -210,7 +210,7 @@ const SECTIONS: Record<string, Provider> = {
       ['current_save_keys_processed', 0],
       ['current_save_keys_total', 0],
       ['rdb_changes_since_last_save', totalDirty(s) - save.dirtyAtSave],
-      ['rdb_bgsave_in_progress', save.bgsaveInProgress ? 1 : 0],
+      ['rdb_bgsave_in_progress', save.bgsaveInProgress || s.replication.snapshotInProgress ? 1 : 0],
       ['rdb_last_save_time', save.lastSave],
       ['rdb_last_bgsave_status', save.lastStatus],
       ['rdb_last_bgsave_time_sec', save.lastBgsaveSecs],
