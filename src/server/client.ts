@@ -146,6 +146,8 @@ export class Client extends Session {
       this.closeAfterReply = true;
     }
     this.flush();
+    // a queue that overflowed while a request waited (a pause, a job) is run now: read the socket again
+    if (!this.reading && this.busy === null) this.resume();
   }
 
   private run(args: string[]): void {

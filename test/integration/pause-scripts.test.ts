@@ -33,6 +33,21 @@ describeServer('CLIENT PAUSE with scripts and expiry', (fx) => {
     }
   });
 
+  test('a pipeline longer than the request queue, paused on its first write, is read to the end after the pause', async () => {
+    const admin = await fx().client();
+    const c = await fx().client();
+    assert.equal(await admin.call('CLIENT', 'PAUSE', '200', 'WRITE'), 'OK');
+    // ~150 KB: more than one socket read, more requests than the queue holds while the first waits
+    const n = 5000;
+    let raw = '';
+    for (let i = 0; i < n; i++) raw += `*3\r\n$3\r\nSET\r\n$8\r\npipe${String(i).padStart(4, '0')}\r\n$1\r\nv\r\n`;
+    c.writeRaw(raw + '*1\r\n$4\r\nPING\r\n');
+    for (let i = 0; i < n; i++) assert.equal(await c.read(10000), 'OK');
+    assert.equal(await c.read(10000), 'PONG');
+    assert.equal(await admin.call('EXISTS', 'pipe0000', 'pipe4999'), 2);
+    await admin.call('DEL', ...Array.from({ length: n }, (_, i) => `pipe${String(i).padStart(4, '0')}`));
+  });
+
   test('expired keys are not deleted while clients are paused', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');
