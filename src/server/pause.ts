@@ -1,7 +1,9 @@
 /**
  * CLIENT PAUSE: while a pause is on, commands it covers wait (the client
  * counts as blocked) until the pause ends or CLIENT UNPAUSE, then run as if
- * just received, as Redis's BLOCKED_POSTPONE clients do.
+ * just received, as Redis's BLOCKED_POSTPONE clients do. A FAILOVER pauses
+ * writes too, as a purpose of its own (Redis's PAUSE_DURING_FAILOVER):
+ * CLIENT UNPAUSE leaves it on; the effective pause is the stricter one.
  */
 import type { Session } from './session.ts';
 import type { CommandInfo, CommandOf } from '../commands/core/command.ts';
@@ -11,10 +13,14 @@ export const PauseType = { OFF: 0, WRITE: 1, ALL: 2 } as const;
 export type PauseType = (typeof PauseType)[keyof typeof PauseType];
 
 export class ClientPause {
-  /** Current pause kind; checked on every command, so kept a plain field. */
+  /** Current pause kind (the stricter of CLIENT PAUSE's and the failover's); checked on every command, so kept a plain field. */
   type: PauseType = PauseType.OFF;
-  /** When the pause ends (ms since the epoch). */
+  /** When CLIENT PAUSE's pause ends (ms since the epoch). */
   end = 0;
+  /** CLIENT PAUSE's own kind. */
+  private clientType: PauseType = PauseType.OFF;
+  /** Writes paused by a FAILOVER until it ends (no end time). */
+  private failoverHold = false;
   private timer: NodeJS.Timeout | null = null;
   /** Postponed clients' wake-ups, in the order they were paused. */
   private waiting: Array<() => void> = [];
@@ -24,20 +30,28 @@ export class ClientPause {
   /** Starts or extends a pause: the more restrictive type and the later end win. */
   pause(end: number, type: PauseType): void {
     const old = this.type;
-    if (this.type === PauseType.OFF) {
-      this.type = type;
+    if (this.clientType === PauseType.OFF) {
+      this.clientType = type;
       this.end = end;
     } else {
-      if (type > this.type) this.type = type;
+      if (type > this.clientType) this.clientType = type;
       if (end > this.end) this.end = end;
     }
     this.refresh(old);
   }
 
+  /** CLIENT UNPAUSE (a failover's pause stays). */
   unpause(): void {
     const old = this.type;
-    this.type = PauseType.OFF;
+    this.clientType = PauseType.OFF;
     this.end = 0;
+    this.refresh(old);
+  }
+
+  /** A FAILOVER pauses writes while it waits for its replica, until it ends (on) or is done (off). */
+  holdWrites(on: boolean): void {
+    const old = this.type;
+    this.failoverHold = on;
     this.refresh(old);
   }
 
@@ -47,14 +61,15 @@ export class ClientPause {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.type !== PauseType.OFF && this.end < Date.now()) {
-      this.type = PauseType.OFF;
+    if (this.clientType !== PauseType.OFF && this.end < Date.now()) {
+      this.clientType = PauseType.OFF;
       this.end = 0;
     }
+    this.type = this.failoverHold && this.clientType < PauseType.WRITE ? PauseType.WRITE : this.clientType;
     if (this.onChange !== null) this.onChange(this.type !== PauseType.OFF);
     // a less restrictive pause than before: everyone postponed re-checks
     if (this.type < old) this.wakeAll();
-    if (this.type === PauseType.OFF) return;
+    if (this.clientType === PauseType.OFF) return;
     this.timer = setTimeout(() => this.refresh(), Math.min(this.end - Date.now() + 1, 0x7fffffff));
     this.timer.unref();
   }
@@ -68,7 +83,7 @@ export class ClientPause {
 
   /** Whether `cmd` from `c` must wait now (replicas are never paused). */
   covers<C extends Session>(c: C, cmd: CommandOf<C>, args: readonly string[]): boolean {
-    if (this.end < Date.now()) {
+    if (this.clientType !== PauseType.OFF && this.end < Date.now()) {
       this.refresh(this.type);
       if (this.type === PauseType.OFF) return false;
     }
