@@ -99,6 +99,22 @@ export interface ReplicaView extends Upstream {
   infoFields(): Array<[name: string, value: string | number]>;
 }
 
+/** INFO's master_failover_state (Redis's failover_state). */
+export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';
+
+/**
+ * A FAILOVER under way (replication/failover.ts), as the rest of
+ * replication sees it: the link to the new primary sends PSYNC … FAILOVER
+ * while it is in progress and reports the answer.
+ */
+export interface FailoverView {
+  readonly state: FailoverState;
+  /** The target answered PSYNC … FAILOVER with +CONTINUE or +FULLRESYNC: the failover is done. */
+  done(): void;
+  /** The failover fails (the target refused): a primary again, writes resume. */
+  abort(why: string): void;
+}
+
 const NO_REPLID = '0000000000000000000000000000000000000000';
 
 /** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
@@ -138,6 +154,11 @@ export class ReplicationFeed {
   backlog: Backlog | null = null;
   /** INFO stats sync_full, sync_partial_ok, sync_partial_err. */
   readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
+  /** Set while a FAILOVER runs (INFO master_failover_state). */
+  failover: FailoverView | null = null;
+  /** Since when no replica is connected (ms): repl-backlog-ttl counts from there. */
+  private noReplicasSince = Date.now();
+  private ttlTimer: NodeJS.Timeout | null = null;
 
   constructor(server: FeedHost) {
     this.server = server;
@@ -188,8 +209,10 @@ export class ReplicationFeed {
 
   /** Drops every replica (they must sync again: the history changed). */
   disconnectReplicas(): void {
+    if (this.replicas.size === 0) return;
     for (const r of [...this.replicas]) r.client.close();
     this.replicas.clear();
+    this.noReplicasFromNow();
   }
 
   /** A replica passes on what its primary sent, command by command (Redis's replicationFeedStreamFromMasterStream). */
@@ -309,8 +332,9 @@ export class ReplicationFeed {
         return;
       }
       this.dropSilentReplicas();
-      // with threads the hubs' streams stay piece for piece the same (no pings of one hub's own)
-      if (this.upstream !== null || this.threads !== null) return;
+      // with threads the hubs' streams stay piece for piece the same (no pings of one hub's own);
+      // a FAILOVER waits for a replica to reach the offset, which a PING would move (as Redis with a failover timeout)
+      if (this.upstream !== null || this.threads !== null || this.failover !== null) return;
       if (Date.now() - last < getConfigNumber(this.server.config, 'repl-ping-replica-period', 10) * 1000) return;
       last = Date.now();
       this.feedRaw(encode(['PING']));
@@ -340,6 +364,41 @@ export class ReplicationFeed {
   setListeningPort(c: Session, port: number): void {
     (c.ext as { listeningPort?: number }).listeningPort = port;
     for (const r of this.replicas) if (r.client === c) r.listeningPort = port;
+  }
+
+  /** REPLCONF ip-address: the address a replica announces (replica-announce-ip). */
+  setAnnouncedIp(c: Session, ip: string): void {
+    (c.ext as { announcedIp?: string }).announcedIp = ip;
+  }
+
+  /** A replica's address as INFO, ROLE and FAILOVER TO name it: the one it announced, else its peer's (Redis's slave_addr). */
+  static address(c: Session): string {
+    return (c.ext as { announcedIp?: string }).announcedIp ?? c.addr.replace(/:\d+$/, '');
+  }
+
+  /**
+   * The replica at host:port (Redis's findReplica, case-insensitive host),
+   * online (streaming) or still waiting for or receiving its copy, or null.
+   */
+  findReplica(host: string, port: number): { online: boolean; ackOffset: number } | null {
+    const h = host.toLowerCase();
+    for (const r of this.replicas) if (ReplicationFeed.address(r.client).toLowerCase() === h && r.listeningPort === port) return { online: r.sending === null, ackOffset: r.ackOffset };
+    for (const w of this.waiting) {
+      const lp = (w.c.ext as { listeningPort?: number }).listeningPort ?? 0;
+      if (ReplicationFeed.address(w.c).toLowerCase() === h && lp === port) return { online: false, ackOffset: 0 };
+    }
+    return null;
+  }
+
+  /** The first replica that acknowledged the whole stream, as [address, listening port], or null. */
+  caughtUpReplica(): [string, number] | null {
+    for (const r of this.replicas) if (r.sending === null && r.ackOffset === this.offset) return [ReplicationFeed.address(r.client), r.listeningPort];
+    return null;
+  }
+
+  /** Replicas that are connected, streaming or waiting for their copy (FAILOVER requires some). */
+  get connectedReplicas(): number {
+    return this.replicas.size + this.waiting.length;
   }
 
   /** WAIT: resolves with the replicas that reached the current offset, at the latest after timeoutMs (0 = never). */
@@ -385,7 +444,7 @@ export class ReplicationFeed {
 
   /** Replicas for ROLE: [ip, port, acknowledged offset]. */
   roleEntries(): Array<[string, string, string]> {
-    return [...this.replicas].map((r) => [r.client.addr.replace(/:\d+$/, ''), String(r.listeningPort), String(r.ackOffset)]);
+    return [...this.replicas].map((r) => [ReplicationFeed.address(r.client), String(r.listeningPort), String(r.ackOffset)]);
   }
 
   /**
@@ -455,8 +514,9 @@ export class ReplicationFeed {
     const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, held: hold ? [] : null, sending };
     this.replicas.add(r);
     c.onClose.push(() => {
-      this.replicas.delete(r);
-      if (this.replicas.size === 0) this.threads?.detach();
+      if (!this.replicas.delete(r) || this.replicas.size !== 0) return;
+      this.threads?.detach();
+      this.noReplicasFromNow();
     });
     this.startPings();
     // a replica's own commands (REPLCONF ACK …) get no replies
@@ -567,6 +627,36 @@ export class ReplicationFeed {
   get snapshotInProgress(): boolean {
     for (const r of this.replicas) if (r.sending !== null) return true;
     return false;
+  }
+
+  /**
+   * No replica from now on (the last one left, or this server stopped being
+   * a replica): a primary frees its backlog after repl-backlog-ttl seconds
+   * without replicas (Redis's replicationCron); a replica keeps it, as it
+   * may be promoted.
+   */
+  noReplicasFromNow(): void {
+    this.noReplicasSince = Date.now();
+    if (this.ttlTimer !== null || this.backlog === null) return;
+    this.ttlTimer = setInterval(() => this.backlogTtlTick(), 1000);
+    this.ttlTimer.unref();
+  }
+
+  private backlogTtlTick(): void {
+    if (this.replicas.size !== 0 || this.backlog === null) {
+      clearInterval(this.ttlTimer!);
+      this.ttlTimer = null;
+      return;
+    }
+    const ttl = getConfigNumber(this.server.config, 'repl-backlog-ttl', 3600);
+    if (ttl === 0 || this.upstream !== null || this.threads !== null || this.waiting.length !== 0) return;
+    if (Math.floor((Date.now() - this.noReplicasSince) / 1000) <= ttl) return;
+    // a new history: the offset stops counting without a backlog, so a PSYNC by this ID would miss writes
+    this.newReplid();
+    this.backlog = null;
+    clearInterval(this.ttlTimer!);
+    this.ttlTimer = null;
+    this.server.log?.('notice', `Replication backlog freed after ${ttl} seconds without connected replicas.`);
   }
 
   /** INFO's repl_backlog_active, repl_backlog_first_byte_offset and repl_backlog_histlen. */

@@ -282,11 +282,20 @@ export class ReplicaLink implements ReplicaView {
     const c = this.cached;
     if (c !== null) this.server.log('notice', `Trying a partial resynchronization (request ${c.replid}:${c.offset + 1}).`);
     else this.server.log('notice', 'Partial resynchronization not possible (no cached master)');
-    this.send(c !== null ? ['PSYNC', c.replid, String(c.offset + 1)] : ['PSYNC', '?', '-1']);
+    const psync = c !== null ? ['PSYNC', c.replid, String(c.offset + 1)] : ['PSYNC', '?', '-1'];
+    // a primary failing over to this one asks it to take over (it promotes itself and continues our history)
+    const failover = this.server.replication.failover;
+    if (failover !== null && failover.state === 'failover-in-progress') psync.push('FAILOVER');
+    this.send(psync);
     let reply = '';
     // the primary may send newlines before its reply (keep-alives)
     while (reply === '') reply = await this.line();
     if (gen !== this.gen) return;
+    // the planned failover: +CONTINUE (or, in edge cases, +FULLRESYNC) ends it; anything else rolls it back
+    if (psync.length === 4 && this.server.replication.failover === failover && failover !== null) {
+      if (reply.startsWith('+CONTINUE') || reply.startsWith('+FULLRESYNC')) failover.done();
+      else return failover.abort('Failover target rejected psync request');
+    }
     if (reply.startsWith('+FULLRESYNC')) {
       const [, replid, offset] = reply.split(' ');
       if (replid === undefined || replid.length !== 40 || !/^\d+$/.test(offset ?? '')) throw new LinkError(`Master replied with wrong +FULLRESYNC syntax: ${reply}`);

@@ -42,6 +42,8 @@ export function becomePrimary(s: ServerState<Client>): void {
   s.replication.upstream = null;
   s.replication.shiftReplid();
   s.replication.disconnectReplicas();
+  // repl-backlog-ttl counts from the promotion, not from when the replicas left
+  s.replication.noReplicasFromNow();
   s.holdExpiry();
   recordPrimary(s, 'no one');
 }

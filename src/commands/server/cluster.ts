@@ -97,16 +97,6 @@ const moduleCmd = command({
         }),
 });
 
-/** FAILOVER: there is never a replica that could take over from shardis (replicas of it are plain Redis replicas). */
-const failover = command({
-  name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '6.2.0', summary: 'Start a coordinated failover between this server and one of its replicas.', complexity: 'O(1)',
-  handler(c) {
-    if (c.server.replication.replicas.size === 0) throw new CommandError('ERR FAILOVER requires connected replicas.');
-    throw new CommandError('ERR FAILOVER is not supported by this server.');
-  },
-});
-
 /** LOLWUT [VERSION v …]: the art of versions 5 and 6 is not drawn; the version line is Redis's. */
 const lolwut = command({
   name: 'lolwut', arity: -1, flags: ['readonly', 'fast'], firstKey: 0, lastKey: 0, step: 0,
@@ -120,5 +110,5 @@ const lolwut = command({
 export const clusterCommands: CommandSpec[] = [
   cluster, clusterOnly('readonly', 'Enables read queries for a connection to a cluster replica node'),
   clusterOnly('readwrite', 'Disables read queries for a connection to a cluster replica node'),
-  clusterOnly('asking', 'Sent by cluster clients after an -ASK redirect', ['fast']), moduleCmd, failover, lolwut,
+  clusterOnly('asking', 'Sent by cluster clients after an -ASK redirect', ['fast']), moduleCmd, lolwut,
 ];

@@ -303,15 +303,15 @@ const SECTIONS: Record<string, Provider> = {
     let i = 0;
     const now = Date.now();
     for (const c of repl.waitingReplicas) {
-      out.push([`slave${i++}`, `ip=${c.addr.replace(/:\d+$/, '')},port=${(c.ext as { listeningPort?: number }).listeningPort ?? 0},state=wait_bgsave,offset=0,lag=0`]);
+      out.push([`slave${i++}`, `ip=${ReplicationFeed.address(c)},port=${(c.ext as { listeningPort?: number }).listeningPort ?? 0},state=wait_bgsave,offset=0,lag=0`]);
     }
     for (const r of repl.replicas) {
-      const ip = r.client.addr.replace(/:\d+$/, '');
+      const ip = ReplicationFeed.address(r.client);
       out.push([`slave${i++}`, `ip=${ip},port=${r.listeningPort},state=${r.sending ?? 'online'},offset=${r.ackOffset},lag=${ReplicationFeed.lag(r, now)}`]);
     }
     const [backlog, firstByte, histlen] = repl.backlogInfo();
     out.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', repl.failover?.state ?? 'no-failover'],
       ['master_replid', repl.replid],
       ['master_replid2', repl.replid2],
       ['master_repl_offset', repl.offset],

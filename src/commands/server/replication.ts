@@ -1,18 +1,21 @@
 /**
  * SYNC, PSYNC, REPLCONF, WAIT and ROLE (the primary side of replication,
- * src/replication/primary.ts) and REPLICAOF / SLAVEOF (the replica side,
- * src/replication/replica.ts).
+ * src/replication/primary.ts), REPLICAOF / SLAVEOF (the replica side,
+ * src/replication/replica.ts) and FAILOVER (src/replication/failover.ts).
  */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import type { Client } from '../../server/client.ts';
 import { clientInfoLine } from '../../server/client-info.ts';
-import { getConfigNumber } from '../../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { becomePrimary, followPrimary } from '../../replication/role.ts';
+import { Failover } from '../../replication/failover.ts';
 
 /** A replica whose own link is not up has no dataset to give (Redis's syncCommand). */
 function refuseWithoutLink(c: Client): void {
+  // a primary failing over lets no replica sync with it
+  if (c.server.replication.failover !== null) throw new CommandError("NOMASTERLINK Can't SYNC while failing over");
   const link = c.server.replicaOf;
   if (link !== null && !link.up()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
 }
@@ -40,6 +43,7 @@ const psync = command({
   group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
   handler(c, args) {
     if (c.ext.replica === true) return;
+    if (args.length > 3 && args[3]!.toLowerCase() === 'failover') takeOver(c, args[1]!);
     refuseWithoutLink(c);
     if (!/^-?\d+$/.test(args[2]!)) {
       c.server.log('warning', `Replica ${replicaName(c)} asks for synchronization but with a wrong offset`);
@@ -48,6 +52,20 @@ const psync = command({
     c.server.replication.attach(c, true, args[1], args[2]);
   },
 });
+
+/**
+ * PSYNC <replid> <offset> FAILOVER from this replica's primary, which is
+ * failing over to it (Redis's syncCommand): it becomes a primary, and the
+ * PSYNC goes on to continue the old primary's history (+CONTINUE).
+ */
+function takeOver(c: Client, replid: string): void {
+  const s = c.server;
+  s.log('warning', `Failover request received for replid ${replid}.`);
+  if (s.replicaOf === null) throw new CommandError("ERR PSYNC FAILOVER can't be sent to a master.");
+  if (replid.toLowerCase() !== s.replication.replid.toLowerCase()) throw new CommandError('ERR PSYNC FAILOVER replid must match my replid.');
+  becomePrimary(s);
+  s.log('notice', `MASTER MODE enabled (failover request from '${clientInfoLine(c, s.monitors)}')`);
+}
 
 const replconf = command({
   name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
@@ -59,6 +77,7 @@ const replconf = command({
       if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
       if (opt === 'getack') return;
       if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
+      if (opt === 'ip-address') feed.setAnnouncedIp(c, args[j + 1]!);
       // a replica that understands +CONTINUE <replid> (PSYNC2)
       if (opt === 'capa') {
         const capa = args[j + 1]!.toLowerCase();
@@ -131,6 +150,7 @@ function replicaofCommand(name: string, since: string, summary: string): Command
       const s = c.server;
       // this slice of replication runs on one thread (src/threads/group.ts refuses replicaof at start-up too)
       if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR REPLICAOF is not supported with threads > 1 yet');
+      if (s.replication.failover !== null) throw new CommandError('ERR REPLICAOF not allowed while failing over.');
       if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
         if (s.replicaOf !== null) {
           becomePrimary(s);
@@ -156,4 +176,53 @@ function replicaofCommand(name: string, since: string, summary: string): Command
 const replicaof = replicaofCommand('replicaof', '5.0.0', 'Make the server a replica of another instance, or promote it as master.');
 const slaveof = replicaofCommand('slaveof', '1.0.0', 'Make the server a replica of another instance, or promote it as master.');
 
-export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role, replicaof, slaveof];
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] (Redis's failoverCommand) */
+const failover = command({
+  name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  group: 'server', since: '6.2.0', summary: 'Start a coordinated failover between this server and one of its replicas.', complexity: 'O(1)',
+  args: [
+    { name: 'target', type: 'block', token: 'TO', optional: true, args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }, { name: 'force', type: 'pure-token', token: 'FORCE', optional: true }] },
+    { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+    { name: 'milliseconds', type: 'integer', token: 'TIMEOUT', optional: true },
+  ],
+  handler(c, args) {
+    const s = c.server;
+    if (getConfigValue(s.config, 'cluster-enabled') === 'yes') throw new CommandError('ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.');
+    const feed = s.replication;
+    if (args.length === 2 && args[1]!.toLowerCase() === 'abort') {
+      if (feed.failover === null) throw new CommandError('ERR No failover in progress.');
+      feed.failover.abort('Failover manually aborted');
+      return c.reply.ok();
+    }
+    let timeoutMs = 0;
+    let force = false;
+    let target: { host: string; port: number } | null = null;
+    for (let j = 1; j < args.length; j++) {
+      const opt = args[j]!.toLowerCase();
+      if (opt === 'timeout' && j + 1 < args.length && timeoutMs === 0) {
+        timeoutMs = parseInteger(args[++j]!);
+        if (timeoutMs <= 0) throw new CommandError('ERR FAILOVER timeout must be greater than 0');
+      } else if (opt === 'to' && j + 2 < args.length && target === null) {
+        target = { port: parseInteger(args[j + 2]!), host: args[j + 1]! };
+        j += 2;
+      } else if (opt === 'force' && !force) force = true;
+      else throw new CommandError(Err.SYNTAX);
+    }
+    if (feed.failover !== null) throw new CommandError('ERR FAILOVER already in progress.');
+    if (s.replicaOf !== null) throw new CommandError('ERR FAILOVER is not valid when server is a replica.');
+    // the primary becomes a replica, which needs one thread (as REPLICAOF)
+    if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR FAILOVER is not supported with threads > 1 yet');
+    if (feed.connectedReplicas === 0) throw new CommandError('ERR FAILOVER requires connected replicas.');
+    if (force && (timeoutMs === 0 || target === null)) throw new CommandError('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+    if (target !== null) {
+      const r = feed.findReplica(target.host, target.port);
+      if (r === null) throw new CommandError('ERR FAILOVER target HOST and PORT is not a replica.');
+      if (!r.online) throw new CommandError('ERR FAILOVER target replica is not online.');
+      s.log('notice', `FAILOVER requested to ${target.host}:${target.port}.`);
+    } else s.log('notice', 'FAILOVER requested to any replica.');
+    Failover.start(s, { target, timeoutMs, force });
+    c.reply.ok();
+  },
+});
+
+export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role, replicaof, slaveof, failover];
