@@ -2,9 +2,10 @@
  * FAILOVER (src/replication/failover.ts) over real sockets: a shardis primary
  * failing over to a shardis replica (TO, and to any replica) while a second
  * replica continues by partial resync; TIMEOUT rolling back, ABORT, writes
- * held meanwhile; FORCE to a stopped redis-server replica; a Redis 7.0
- * primary failing over to a shardis replica; every error as Redis's (the
- * same commands sent to both); repl-backlog-ttl.
+ * held meanwhile; a target refusing the PSYNC; FORCE to a stopped
+ * redis-server replica; a Redis 7.0 primary failing over to a shardis
+ * replica; every error as Redis's (the same commands sent to both);
+ * repl-backlog-ttl.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,6 +211,39 @@ test('FAILOVER waits with writes held: TIMEOUT rolls back, ABORT rolls back, a r
     for (const c of [cp, ca, w, fake]) c.close();
     await a.close();
     await p.close();
+  }
+});
+
+test('a target that refuses PSYNC … FAILOVER (ACL -psync): rolled back, a primary again with a new ID, its replicas continue by partial resync', async () => {
+  const p = await startServer({ port: 0, config: DISKLESS_NOW });
+  const a = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${p.port}` } });
+  const b = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${p.port}` } });
+  const [cp, ca, cb] = [await RespClient.connect(p.port), await RespClient.connect(a.port), await RespClient.connect(b.port)];
+  try {
+    await writeSome(cp, 'r');
+    await settle(cp, ca);
+    await settle(cp, cb);
+    const s0 = await stats(cp);
+    const replid = (await info(cp, 'replication')).master_replid;
+    assert.equal(await ca.call('ACL', 'SETUSER', 'default', '-psync'), 'OK');
+    assert.equal(await cp.call('FAILOVER', 'TO', '127.0.0.1', String(a.port)), 'OK');
+    await noFailover(cp);
+    assert.equal(await role(cp), 'master');
+    assert.equal(await role(ca), 'slave');
+    assert.equal(await ca.call('ACL', 'SETUSER', 'default', '+psync'), 'OK');
+    const pi = await info(cp, 'replication');
+    assert.notEqual(pi.master_replid, replid);
+    assert.equal(pi.master_replid2, replid);
+    await ok(cp, 'SET', 'after', 'rollback');
+    await settle(cp, ca);
+    await settle(cp, cb);
+    const s1 = await stats(cp);
+    assert.equal(s1.partial - s0.partial, 2);
+    assert.equal(s1.full - s0.full, 0);
+    await sameData(cp, ca, cb);
+  } finally {
+    for (const c of [cp, ca, cb]) c.close();
+    for (const s of [p, a, b]) await s.close();
   }
 });
 
