@@ -45,7 +45,19 @@ const ROLE_STATE: Record<LinkState, string> = { connect: 'connect', connecting: 
 export class ReplicaLink implements ReplicaView {
   readonly host: string;
   readonly port: number;
-  state: LinkState = 'connect';
+  private linkState: LinkState = 'connect';
+  /** Told of every change of state (with threads, the other threads read whether the link is up). */
+  onState: ((state: LinkState) => void) | null = null;
+
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  set state(v: LinkState) {
+    this.linkState = v;
+    this.onState?.(v);
+  }
+
   /** The master client while the stream runs. */
   master: Client | null = null;
   /** Stream offset applied (slave_repl_offset) and read from the socket (slave_read_repl_offset). */
@@ -306,6 +318,8 @@ export class ReplicaLink implements ReplicaView {
     let db: number;
     try {
       db = loadSyncRdb(s, done.rdb);
+      // with threads every other thread loads its own keys of the file too
+      s.replication.threads?.loadEverywhere(done.rdb);
     } catch (e) {
       return this.fail(gen, `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
     }

@@ -15,6 +15,8 @@ function recordPrimary(s: ServerState<Client>, value: string): void {
 
 /** Becomes (or stays) a replica of host:port: its own replicas are dropped, expiry waits for the primary's DELs. */
 export function followPrimary(s: ServerState<Client>, host: string, port: number): void {
+  // with threads the link runs on thread 0, and every thread switches (threads/repl-threads.ts)
+  if (s.replication.threads?.follow(host, port) === true) return;
   const feed = s.replication;
   // as Redis's cached master (or replicationCacheMasterUsingMyself): a server whose offset follows its dataset
   // (it keeps a backlog) asks the new primary to continue that history, in the database its stream was in
@@ -35,6 +37,7 @@ export function followPrimary(s: ServerState<Client>, host: string, port: number
 export function becomePrimary(s: ServerState<Client>): void {
   const link = s.replicaOf;
   if (link === null) return;
+  if (s.replication.threads?.follow(null, 0) === true) return;
   link.stop();
   s.replicaOf = null;
   s.replication.upstream = null;

@@ -8,7 +8,6 @@ import { CommandError, Err } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import type { Client } from '../../server/client.ts';
 import { clientInfoLine } from '../../server/client-info.ts';
-import { getConfigNumber } from '../../config/config.ts';
 import { becomePrimary, followPrimary } from '../../replication/role.ts';
 
 /** A replica whose own link is not up has no dataset to give (Redis's syncCommand). */
@@ -115,8 +114,6 @@ function replicaofCommand(name: string, since: string, summary: string): Command
     args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }],
     handler(c, args) {
       const s = c.server;
-      // this slice of replication runs on one thread (src/threads/group.ts refuses replicaof at start-up too)
-      if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR REPLICAOF is not supported with threads > 1 yet');
       if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
         if (s.replicaOf !== null) {
           becomePrimary(s);
