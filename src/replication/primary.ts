@@ -57,10 +57,10 @@ export interface ReplicationThreads {
   replicasAnywhere(): boolean;
   /** Asks every replica for its offset (REPLCONF GETACK * in the stream, made by thread 0). */
   getAck(): void;
-  /** The replicas of this thread within min-replicas-max-lag, for the others' min-replicas-to-write. */
-  publishGood(n: number): void;
-  /** The other threads' replicas within min-replicas-max-lag. */
-  othersGood(): number;
+  /** When this thread's replicas last acknowledged (unix seconds), for every thread's min-replicas-to-write. */
+  publishAcks(secs: number[]): void;
+  /** Replicas of every thread whose lag (in seconds, as Redis's) is at most `maxLag`. */
+  goodReplicas(maxLag: number): number;
   /** Thread 0: the history changed, every thread's replicas go. */
   dropped(): void;
   /**
@@ -352,7 +352,7 @@ export class ReplicationFeed {
       if (this.replicas.size === 0 && !(this.threads !== null && producer && this.threads.replicasAnywhere())) {
         clearInterval(this.pingTimer!);
         this.pingTimer = null;
-        this.threads?.publishGood(0);
+        this.threads?.publishAcks([]);
         return;
       }
       this.dropSilentReplicas();
@@ -383,9 +383,12 @@ export class ReplicationFeed {
     this.publishGood();
   }
 
-  /** With threads: this thread's good replicas for the others' min-replicas-to-write. */
+  /** With threads: when this thread's replicas last acknowledged, for every thread's min-replicas-to-write. */
   private publishGood(): void {
-    if (this.threads !== null) this.threads.publishGood(this.goodHere(getConfigNumber(this.server.config, 'min-replicas-max-lag', 10)));
+    if (this.threads === null) return;
+    const secs: number[] = [];
+    for (const r of this.replicas) secs.push(Math.floor(r.ackTime / 1000));
+    this.threads.publishAcks(secs);
   }
 
   setListeningPort(c: Session, port: number): void {
@@ -533,11 +536,8 @@ export class ReplicationFeed {
 
   /** Replicas whose lag is at most `maxLag` seconds (Redis's repl_good_slaves_count), with threads on every thread. */
   goodReplicas(maxLag: number): number {
-    return this.goodHere(maxLag) + (this.threads?.othersGood() ?? 0);
-  }
-
-  /** This thread's replicas whose lag is at most `maxLag` seconds. */
-  private goodHere(maxLag: number): number {
+    // with threads every thread counts from the same published acknowledgements, so they agree
+    if (this.threads !== null) return this.threads.goodReplicas(maxLag);
     const now = Date.now();
     let n = 0;
     for (const r of this.replicas) if (ReplicationFeed.lag(r, now) <= maxLag) n++;
@@ -547,7 +547,7 @@ export class ReplicationFeed {
   /**
    * min-replicas-to-write / min-replicas-max-lag: whether writes may run
    * (Redis's checkGoodReplicasStatus). With threads, every thread's
-   * replicas (what each published last: on each acknowledgement, every second).
+   * replicas, from the acknowledgement times each thread publishes.
    */
   enoughReplicas(): boolean {
     const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);

@@ -31,7 +31,7 @@ import { encodeCommand } from '../persistence/aof-writer.ts';
 import { loadSyncRdb } from '../replication/load-sync.ts';
 import { becomePrimary, followPrimary } from '../replication/role.ts';
 import { lookupParam, setParam } from '../config/config.ts';
-import { SHARED, type LinkRequest, type ThreadLink } from './link.ts';
+import { REPL_ACK_WORDS, SHARED, type LinkRequest, type ThreadLink } from './link.ts';
 
 /** Commands of one database, RESP-encoded, in the order they ran. */
 type Run = [number, string];
@@ -339,12 +339,20 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
       if (producer) feed.feedRaw(Buffer.from(encodeCommand(['REPLCONF', 'GETACK', '*']), 'latin1'));
       else if (!link.closing) link.notice(0, { op: 'repl-getack' });
     },
-    publishGood(n: number): void {
-      words.store(words.of(SHARED.REPL_GOOD, me), n);
+    publishAcks(secs: number[]): void {
+      // the latest ones when a thread has more replicas than words
+      if (secs.length > REPL_ACK_WORDS) secs = secs.sort((a, b) => b - a).slice(0, REPL_ACK_WORDS);
+      for (let k = 0; k < REPL_ACK_WORDS; k++) words.store(words.of(SHARED.REPL_ACKS + k, me), secs[k] ?? 0);
     },
-    othersGood(): number {
+    goodReplicas(maxLag: number): number {
+      const now = Math.floor(Date.now() / 1000);
       let n = 0;
-      for (let t = 0; t < link.count; t++) if (t !== me) n += words.load(words.of(SHARED.REPL_GOOD, t));
+      for (let t = 0; t < link.count; t++) {
+        for (let k = 0; k < REPL_ACK_WORDS; k++) {
+          const s = words.load(words.of(SHARED.REPL_ACKS + k, t));
+          if (s !== 0 && now - s <= maxLag) n++;
+        }
+      }
       return n;
     },
     dropped(): void {
