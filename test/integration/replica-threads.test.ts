@@ -77,6 +77,24 @@ test('Redis 7.0 primary → shardis with threads: the data under a load, READONL
       assert.ok(wait instanceof ReplyError && wait.message.startsWith('ERR WAIT cannot be used with replica instances.'));
     }
 
+    // settings the stream carries (FUNCTION LOAD, SWAPDB) are applied on every thread
+    await ok(p, 'FUNCTION', 'LOAD', "#!lua name=lib2\nredis.register_function{function_name='f2', callback=function() return 2 end, flags={'no-writes'}}");
+    const [n1, n2] = [await p.call('SELECT', '1').then(() => p.call('DBSIZE')), await p.call('SELECT', '2').then(() => p.call('DBSIZE'))];
+    await ok(p, 'SELECT', '0');
+    await ok(p, 'SWAPDB', '1', '2');
+    await settle(p, r);
+    for (const [t, c] of rs.entries()) {
+      assert.equal(await c.call('FCALL_RO', 'f2', '0'), 2, `thread ${t}: the function loaded by the stream`);
+      await ok(c, 'SELECT', '2');
+      assert.equal(await c.call('DBSIZE'), n1, `thread ${t}: db 2 after SWAPDB`);
+      assert.equal(await c.call('GET', 'db1'), 'one');
+      await ok(c, 'SELECT', '1');
+      assert.equal(await c.call('DBSIZE'), n2, `thread ${t}: db 1 after SWAPDB`);
+      await ok(c, 'SELECT', '0');
+    }
+    await ok(p, 'SWAPDB', '1', '2');
+    await settle(p, r);
+
     // no thread expires a key itself: hidden from reads, deleted by the primary's DEL
     await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
     const before = Number(await r.call('DBSIZE'));
@@ -231,5 +249,48 @@ test('a threaded primary: Redis replicas on several threads share one offset; WA
     for (const c of cs) c.close();
     for (const r of redises) await r.stop();
     await srv.close();
+  }
+});
+
+test('PSYNC2 with threads: a threaded replica promoted from another thread, its threaded sibling follows it by partial resync', async () => {
+  const redis = await startRedis();
+  const a = await startServer({ port: 0, threads: THREADS, config: { replicaof: `127.0.0.1 ${redis.port}` } });
+  const b = await startServer({ port: 0, threads: THREADS, config: { replicaof: `127.0.0.1 ${redis.port}` } });
+  const p = await RespClient.connect(redis.port);
+  const as = await onEveryThread(a.port);
+  const cb = await RespClient.connect(b.port);
+  try {
+    await preload(p);
+    await load(redis.port, 80);
+    await expireOnPrimary(p);
+    await settle(p, as[0]!);
+    await settle(p, cb);
+    const primaryId = (await info(p, 'replication')).master_replid;
+    assert.equal(await as[3]!.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await cb.call('REPLICAOF', '127.0.0.1', String(a.port)), 'OK');
+    await linkUp(cb);
+    // writes on every thread of the new primary, in several databases
+    for (const [t, c] of as.entries()) {
+      await ok(c, 'SELECT', String(t % 3));
+      await ok(c, 'SET', `after:${t}`, 'promotion');
+      await ok(c, 'HSET', 'hash', `new${t}`, '1');
+      await ok(c, 'SELECT', '0');
+    }
+    await load(a.port, 48);
+    await expireOnPrimary(as[0]!);
+    await settle(as[0]!, cb);
+    const st = await info(as[1]!, 'stats');
+    assert.equal(st.sync_partial_ok, '1');
+    assert.equal(st.sync_full, '0');
+    const [ai, bi] = [await info(as[2]!, 'replication'), await info(cb, 'replication')];
+    assert.equal(ai.master_replid2, primaryId);
+    assert.equal(bi.master_replid, ai.master_replid);
+    assert.equal(bi.master_replid2, primaryId);
+    await assertSameData(as[0]!, cb, 'after the promotion');
+  } finally {
+    for (const c of [p, ...as, cb]) c.close();
+    await a.close();
+    await b.close();
+    await redis.stop();
   }
 });
