@@ -550,6 +550,8 @@ export class ReplicationFeed {
    * replicas, from the acknowledgement times each thread publishes.
    */
   enoughReplicas(): boolean {
+    // a replica ignores it (Redis checks only with no masterhost): its primary's writes must apply
+    if (this.upstream !== null) return true;
     const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(this.server.config, 'min-replicas-max-lag', 10);
     return need === 0 || maxLag === 0 || this.goodReplicas(maxLag) >= need;
