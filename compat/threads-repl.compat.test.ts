@@ -9,6 +9,13 @@
  * snapshot and its stream must meet exactly (a transfer lost or applied
  * twice changes the total). At the end WAIT counts every replica, and each
  * holds the primary's data.
+ *
+ * Then shardis with 4 threads as a replica, in a chain P → shardis (4
+ * threads) → Redis 7.0, P being redis-server or shardis with 4 threads: the
+ * same writers on P, readers on every thread of the middle and on the leaf,
+ * the middle's link killed (a partial resync from P) and its replica's (a
+ * partial resync from the middle) while the writes run, and at the end the
+ * same data and DEBUG DIGEST everywhere.
  */
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,7 +52,9 @@ interface Replica {
 async function startReplica(primary: number): Promise<Replica> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-threads-replica-'));
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(primary)], { stdio: 'ignore' });
+  const proc = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--enable-debug-command', 'yes', '--replicaof', '127.0.0.1', String(primary),
+  ], { stdio: 'ignore' });
   const r = await ioredisRetry(port);
   for (let i = 0; i < 400 && !/master_link_status:up/.test(await r.info('replication')); i++) await sleep(25);
   assert.match(await r.info('replication'), /master_link_status:up/);
@@ -197,3 +206,136 @@ describe('replication with threads=4', () => {
     c.disconnect();
   });
 });
+
+/** INFO replication / stats fields. */
+async function fields(r: Redis, section: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const line of (await r.info(section)).split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Until `down` applied everything `up` streamed (and its link is up). */
+async function caughtUp(up: Redis, down: Redis): Promise<void> {
+  for (let i = 0; i < 800; i++) {
+    const [u, d] = [await fields(up, 'replication'), await fields(down, 'replication')];
+    if (d.master_link_status === 'up' && u.master_repl_offset === d.slave_repl_offset) return;
+    await sleep(25);
+  }
+  assert.fail('the replica never caught up');
+}
+
+async function linkUp(r: Redis): Promise<void> {
+  for (let i = 0; i < 800 && (await fields(r, 'replication')).master_link_status !== 'up'; i++) await sleep(25);
+  assert.equal((await fields(r, 'replication')).master_link_status, 'up');
+}
+
+for (const primaryKind of ['redis-server', 'shardis with 4 threads'] as const) {
+  test(`${primaryKind} → shardis with 4 threads → Redis 7.0: whole transactions on every thread, partial resyncs, one DEBUG DIGEST`, async () => {
+    let redisPrimary: Replica | null = null;
+    let shardisPrimary: RunningServer | null = null;
+    let port: number;
+    if (primaryKind === 'redis-server') {
+      const pdir = mkdtempSync(join(tmpdir(), 'shardis-threads-primary-'));
+      port = await freePort();
+      const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', pdir, '--save', '', '--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'], { stdio: 'ignore' });
+      redisPrimary = { proc, dir: pdir, r: await ioredisRetry(port) };
+    } else {
+      shardisPrimary = await startServer({ port: 0, threads: THREADS, config: { save: '' } });
+      port = shardisPrimary.port;
+    }
+    const mdir = mkdtempSync(join(tmpdir(), 'shardis-threads-mid-'));
+    const mid = await startServer({ port: 0, threads: THREADS, dir: mdir, config: { save: '', replicaof: `127.0.0.1 ${port}` } });
+    const admin = await ioredisRetry(port);
+    const m = await ioredisRetry(mid.port);
+    let leaf: Replica | null = null;
+    const conns = await Promise.all(Array.from({ length: 6 }, () => ioredisRetry(port)));
+    // readers on the middle's threads (the kernel spreads the connections) and on the leaf
+    const readersOf = await Promise.all(Array.from({ length: 6 }, () => ioredisRetry(mid.port)));
+    try {
+      await admin.mset(...ACCOUNTS.flatMap((k) => [k, String(START)]));
+      await admin.mset(...PAIRS.flatMap((k) => [k, '0']));
+      await linkUp(m);
+      leaf = await startReplica(mid.port);
+      let stop = false;
+      const violations: string[] = [];
+      const write = async (c: Redis, w: number): Promise<void> => {
+        const rnd = rng(w + 11);
+        for (let n = 0; !stop; n++) {
+          const a = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+          let b = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+          if (b === a) b = ACCOUNTS[(ACCOUNTS.indexOf(a) + 1) % ACCOUNTS.length]!;
+          const amount = 1 + Math.floor(rnd() * 9);
+          const v = `${w}:${n}`;
+          switch (n % 5) {
+            case 0:
+              await c.multi().decrby(a, amount).incrby(b, amount).exec();
+              break;
+            case 1:
+              await c.eval(TRANSFER, 2, a, b, amount);
+              break;
+            case 2:
+              await c.mset(...PAIRS.flatMap((k) => [k, v]));
+              break;
+            case 3:
+              await c.multi().rpush(LA, v).rpush(LB, v).exec();
+              break;
+            default:
+              await c.multi().hset(`h:${w}`, `f${n % 13}`, v).zadd(`z:${w}`, n, `m${n % 17}`).sadd(`s:${w}`, v).set(`t:${w}:${n % 7}`, v, 'PX', 600000).exec();
+          }
+        }
+      };
+      const read = async (r: Redis, name: string): Promise<void> => {
+        while (!stop) {
+          const sum = total(await r.mget(...ACCOUNTS));
+          if (sum !== START * ACCOUNTS.length) violations.push(`${name}: total ${sum}`);
+          const pairs = await r.mget(...PAIRS);
+          if (new Set(pairs).size !== 1) violations.push(`${name}: pairs ${pairs.join(' ')}`);
+          // both lengths at one point in time (a transaction of reads)
+          const [[, la], [, lb]] = (await r.multi().llen(LA).llen(LB).exec())!;
+          if (la !== lb) violations.push(`${name}: lists ${String(la)} / ${String(lb)}`);
+        }
+      };
+      const writers = conns.map((c, w) => write(c, w));
+      const readers = [...readersOf.map((r, i) => read(r, `middle ${i}`)), read(leaf.r, 'leaf')];
+      await sleep(400);
+      // the middle's link to its primary, then the leaf's link to the middle, killed while the writes run
+      assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+      await sleep(400);
+      assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'replica'), 1);
+      await sleep(400);
+      stop = true;
+      await Promise.all([...writers, ...readers]);
+      assert.deepEqual(violations.slice(0, 5), []);
+
+      await caughtUp(admin, m);
+      await caughtUp(m, leaf.r);
+      const want = await contents(admin);
+      assert.equal(total((want as string[][])[0]!), START * ACCOUNTS.length);
+      assert.deepEqual(await contents(m), want, 'the middle');
+      assert.deepEqual(await contents(leaf.r), want, 'the leaf');
+      const digest = await admin.call('DEBUG', 'DIGEST');
+      assert.equal(await m.call('DEBUG', 'DIGEST'), digest, 'the middle: DEBUG DIGEST');
+      assert.equal(await leaf.r.call('DEBUG', 'DIGEST'), digest, 'the leaf: DEBUG DIGEST');
+      // both links came back by partial resync: one full sync each
+      const [ps, ms] = [await fields(admin, 'stats'), await fields(m, 'stats')];
+      assert.equal(ps.sync_full, '1');
+      assert.equal(ps.sync_partial_ok, '1');
+      assert.equal(ms.sync_full, '1');
+      assert.equal(ms.sync_partial_ok, '1');
+      const [pi, mi, li] = [await fields(admin, 'replication'), await fields(m, 'replication'), await fields(leaf.r, 'replication')];
+      assert.equal(mi.master_replid, pi.master_replid);
+      assert.equal(li.master_replid, pi.master_replid);
+      assert.equal(li.master_repl_offset, pi.master_repl_offset);
+    } finally {
+      for (const c of [...conns, ...readersOf, admin, m]) c.disconnect();
+      if (leaf !== null) stopReplica(leaf);
+      await mid.close();
+      rmSync(mdir, { recursive: true, force: true });
+      if (redisPrimary !== null) stopReplica(redisPrimary);
+      await shardisPrimary?.close();
+    }
+  });
+}

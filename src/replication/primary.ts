@@ -28,25 +28,49 @@ export interface PropagationSink {
 
 /**
  * With threads (src/threads/repl-threads.ts): one stream for the whole
- * server. Each thread buffers what it propagates and hands it, numbered from
- * one shared sequence, to every thread that serves replicas (a hub), at the
- * points where the AOF writes its buffer: before another thread can see the
- * changes, and before a reply leaves. A hub streams the pieces in sequence
- * order, so its replicas get the writes in an order the threads ran them in.
+ * server, made on thread 0 (the producer). Each thread buffers what it
+ * propagates and hands it, numbered from one shared sequence, to thread 0,
+ * at the points where the AOF writes its buffer: before another thread can
+ * see the changes, and before a reply leaves. Thread 0 streams the pieces in
+ * sequence order (or, on a replica, its primary's stream as it came), keeps
+ * the one offset and the backlog, and passes every byte on to the threads
+ * that serve replicas (hubs). So every replica sees one stream in one offset
+ * space, whichever thread serves it.
  */
 export interface ReplicationThreads {
-  /** A replica is served on some thread: every thread records what it propagates. */
+  /** The stream runs (a replica attached once): every thread records what it propagates. */
   streaming(): boolean;
-  /** Buffers one command of database db for the hubs. */
+  /** Buffers one command of database db for the producer. */
   buffer(db: number, cmd: string): void;
-  /** Full sync on this thread: holds every thread, makes this thread a hub from that cut, and returns the RDB of the cut. */
-  attach(): Buffer;
+  /** SYNC / PSYNC on this thread: a partial resync from thread 0's backlog where it can, else a full sync cut on every thread. */
+  attach(c: Session, psync: boolean, replid: string, offset: string): void;
   /** This thread serves no replica any more. */
   detach(): void;
   /** WAIT: replicas on every hub that acknowledged what this thread's clients wrote so far. */
   waitForAcks(numreplicas: number, timeoutMs: number): Promise<number>;
   /** ROLE's replicas and offset over every thread. */
   role(): { offset: number; entries: Array<[string, string, string]> };
+  /** This thread makes the stream (thread 0). */
+  readonly producing: boolean;
+  /** Thread 0: bytes just appended to the stream, ending at stream offset `end`, for the other hubs. */
+  streamed(buf: Buffer, end: number): void;
+  /** Some thread serves a replica. */
+  replicasAnywhere(): boolean;
+  /** Asks every replica for its offset (REPLCONF GETACK * in the stream, made by thread 0). */
+  getAck(): void;
+  /** When this thread's replicas last acknowledged (unix seconds), for every thread's min-replicas-to-write. */
+  publishAcks(secs: number[]): void;
+  /** Replicas of every thread whose lag (in seconds, as Redis's) is at most `maxLag`. */
+  goodReplicas(maxLag: number): number;
+  /** Thread 0: the history changed, every thread's replicas go. */
+  dropped(): void;
+  /**
+   * REPLICAOF host port (host null: NO ONE) on every thread, the link on
+   * thread 0; false while it is applied here (role.ts goes on).
+   */
+  follow(host: string | null, port: number): boolean;
+  /** Thread 0, a replica's full sync: every other thread loads its keys of the RDB in place of its dataset. */
+  loadEverywhere(rdb: Buffer): void;
 }
 
 interface Replica {
@@ -68,6 +92,9 @@ interface Replica {
   held: Buffer[] | null;
   /** While its file is still being produced and sent (slowly: rdb-key-save-delay): INFO's state for it, else null (online). */
   sending: 'wait_bgsave' | null;
+  /** With threads, on a hub: the stream offset it has up to, and the history (thread 0's epoch) it follows. */
+  sent: number;
+  epoch: number;
 }
 
 /**
@@ -179,7 +206,7 @@ export class ReplicationFeed {
     this.secondOffset = -1;
     this.offset = offset;
     // a replica keeps a backlog of its primary's stream: its replicas (or, once promoted, its primary's) resync partially
-    if (this.threads === null) this.backlog = new Backlog(this.backlogSize(), offset);
+    this.backlog = new Backlog(this.backlogSize(), offset);
   }
 
   /** repl-backlog-size, at least 16 KB as Redis keeps it (CONFIG_REPL_BACKLOG_MIN_SIZE). */
@@ -213,6 +240,12 @@ export class ReplicationFeed {
     for (const r of [...this.replicas]) r.client.close();
     this.replicas.clear();
     this.noReplicasFromNow();
+    this.threads?.dropped();
+  }
+
+  /** With threads, on a hub: closes the replicas of an older history than `epoch`. */
+  dropBefore(epoch: number): void {
+    for (const r of [...this.replicas]) if (r.epoch < epoch) r.client.close();
   }
 
   /** A replica passes on what its primary sent, command by command (Redis's replicationFeedStreamFromMasterStream). */
@@ -287,7 +320,7 @@ export class ReplicationFeed {
 
   /** With threads, a hub's next piece of the stream: [db, commands] runs, SELECT added where the database changes. */
   emit(runs: ReadonlyArray<readonly [number, string]>): void {
-    if (this.replicas.size === 0) return;
+    if (this.replicas.size === 0 && this.backlog === null) return;
     let s = '';
     for (const [db, cmds] of runs) {
       if (db !== this.streamDb) {
@@ -312,6 +345,31 @@ export class ReplicationFeed {
       if (r.held !== null) r.held.push(buf);
       else sock.write(buf);
     }
+    this.threads?.streamed(buf, this.offset);
+  }
+
+  /**
+   * With threads, on a hub: thread 0's bytes from stream offset `start`,
+   * each replica getting what it lacks (it may have come with a backlog copy
+   * reaching further); one that missed bytes goes (it syncs again).
+   */
+  relay(epoch: number, start: number, data: Uint8Array): void {
+    const end = start + data.length;
+    for (const r of this.replicas) {
+      if (r.epoch !== epoch || end <= r.sent) continue;
+      const sock = r.client.socket;
+      if (!sock || r.client.closed) {
+        this.replicas.delete(r);
+        continue;
+      }
+      if (r.sent < start) {
+        r.client.close();
+        continue;
+      }
+      sock.write(r.sent === start ? data : data.subarray(r.sent - start));
+      r.sent = end;
+    }
+    if (end > this.offset) this.offset = end;
   }
 
   private readonly ackWatchers = new Set<AckWatcher>();
@@ -322,19 +380,23 @@ export class ReplicationFeed {
    * are replicas (replicationCron), so a quiet primary's replicas don't time
    * out. A replica sends none: its replicas get its primary's.
    */
-  private startPings(): void {
+  startPings(): void {
     if (this.pingTimer !== null) return;
     let last = Date.now();
     this.pingTimer = setInterval(() => {
-      if (this.replicas.size === 0) {
+      // with threads, thread 0 pings while any thread serves a replica: its stream is every replica's
+      const producer = this.threads === null || this.threads.producing;
+      if (this.replicas.size === 0 && !(this.threads !== null && producer && this.threads.replicasAnywhere())) {
         clearInterval(this.pingTimer!);
         this.pingTimer = null;
+        this.threads?.publishAcks([]);
         return;
       }
       this.dropSilentReplicas();
-      // with threads the hubs' streams stay piece for piece the same (no pings of one hub's own);
-      // a FAILOVER waits for a replica to reach the offset, which a PING would move (as Redis with a failover timeout)
-      if (this.upstream !== null || this.threads !== null || this.failover !== null) return;
+      this.publishGood();
+      // with threads only thread 0 pings (its stream is every replica's); a FAILOVER waits for a replica to
+      // reach the offset, which a PING would move (as Redis with a failover timeout)
+      if (this.upstream !== null || !producer || this.failover !== null) return;
       if (Date.now() - last < getConfigNumber(this.server.config, 'repl-ping-replica-period', 10) * 1000) return;
       last = Date.now();
       this.feedRaw(encode(['PING']));
@@ -359,6 +421,15 @@ export class ReplicationFeed {
       if (r.held !== null && r.sending === null) this.release(r);
     }
     for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
+    this.publishGood();
+  }
+
+  /** With threads: when this thread's replicas last acknowledged, for every thread's min-replicas-to-write. */
+  private publishGood(): void {
+    if (this.threads === null) return;
+    const secs: number[] = [];
+    for (const r of this.replicas) secs.push(Math.floor(r.ackTime / 1000));
+    this.threads.publishAcks(secs);
   }
 
   setListeningPort(c: Session, port: number): void {
@@ -436,7 +507,10 @@ export class ReplicationFeed {
    * periodic ACK.
    */
   watchAcks(offset: number, seen: (acked: number) => void): () => void {
-    if (this.ackedAt(offset) < this.replicas.size) this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
+    if (this.ackedAt(offset) < this.replicas.size) {
+      if (this.threads !== null) this.threads.getAck();
+      else this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
+    }
     const w: AckWatcher = { offset, seen };
     this.ackWatchers.add(w);
     return () => this.ackWatchers.delete(w);
@@ -454,10 +528,7 @@ export class ReplicationFeed {
    * from its offset on are all held. Answers +CONTINUE and streams them.
    */
   private tryPartial(c: Session, replid: string, from: string): boolean {
-    const b = this.backlog;
-    const offset = /^\d+$/.test(from) ? Number(from) : -1;
-    const known = replid === this.replid || (replid === this.replid2 && offset <= this.secondOffset);
-    const missed = b !== null && this.threads === null && known && offset >= 0 ? b.since(offset) : null;
+    const missed = this.backlogSince(replid, from);
     if (missed === null) {
       if (replid !== '?') this.syncStats.partialErr++;
       return false;
@@ -472,19 +543,28 @@ export class ReplicationFeed {
     return true;
   }
 
+  /** The backlog's bytes a PSYNC <replid> <from> lacks, or null when this history or those bytes are not held. */
+  backlogSince(replid: string, from: string): Buffer | null {
+    const b = this.backlog;
+    const offset = /^\d+$/.test(from) ? Number(from) : -1;
+    const known = replid === this.replid || (replid === this.replid2 && offset <= this.secondOffset);
+    return b !== null && known && offset >= 0 ? b.since(offset) : null;
+  }
+
   /** SYNC, or PSYNC [replid offset]: a partial resync where the backlog allows, else the RDB and the stream from now on. */
   attach(c: Session, psync: boolean, replid = '?', offset = '-1'): void {
     const sock = c.socket;
     if (!sock) return;
+    if (this.threads !== null) return this.threads.attach(c, psync, replid, offset);
     if (psync && this.tryPartial(c, replid, offset)) return;
     this.syncStats.full++;
     const capa = c.ext.replCapa as Set<string> | undefined;
-    if (this.threads === null && capa?.has('eof') === true && getConfigValue(this.server.config, 'repl-diskless-sync') === 'yes') {
+    if (capa?.has('eof') === true && getConfigValue(this.server.config, 'repl-diskless-sync') === 'yes') {
       return this.waitForDiskless(c, psync);
     }
-    if (this.backlog === null && this.threads === null) this.backlog = new Backlog(this.backlogSize(), this.offset);
+    this.ensureBacklog();
     const repl = { streamDb: this.upstream?.streamDb() ?? 0, replid: this.replid, offset: this.offset };
-    const rdb = this.threads !== null ? this.threads.attach() : writeRdb(this.server.engine, { repl });
+    const rdb = writeRdb(this.server.engine, { repl });
     c.reply.flush(sock);
     if (psync) sock.write(`+FULLRESYNC ${this.replid} ${this.offset}\r\n`);
     this.streamDb = -1;
@@ -496,7 +576,7 @@ export class ReplicationFeed {
       return;
     }
     // the stream waits behind the slow file
-    const r = this.addReplica(c, psync, true, 'wait_bgsave');
+    const r = this.addReplica(c, psync, this.offset, 0, true, 'wait_bgsave');
     sendPaced(sock, [`$${rdb.length}\r\n`, rdb], keyCount(this.server.engine), delay, () => (r.ackTime = Date.now()), () => {
       r.sending = null;
       this.release(r);
@@ -510,14 +590,27 @@ export class ReplicationFeed {
     if (held !== null && held.length !== 0) r.client.socket?.write(Buffer.concat(held));
   }
 
-  private addReplica(c: Session, psync = true, hold = false, sending: Replica['sending'] = null): Replica {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, held: hold ? [] : null, sending };
+  /** A new backlog from now on if there is none (the first replica). */
+  ensureBacklog(): void {
+    if (this.backlog === null) this.backlog = new Backlog(this.backlogSize(), this.offset);
+  }
+
+  /**
+   * `c` is a replica from now on; with threads, on a hub, from stream offset
+   * `sent` of history `epoch`. `hold`: the stream waits (held) until its
+   * file is loaded; `sending`: the file is still being produced.
+   */
+  addReplica(c: Session, psync = true, sent = this.offset, epoch = 0, hold = false, sending: Replica['sending'] = null): Replica {
+    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, sent, epoch, held: hold ? [] : null, sending };
     this.replicas.add(r);
     c.onClose.push(() => {
-      if (!this.replicas.delete(r) || this.replicas.size !== 0) return;
+      if (!this.replicas.delete(r)) return;
+      this.publishGood();
+      if (this.replicas.size !== 0) return;
       this.threads?.detach();
       this.noReplicasFromNow();
     });
+    this.publishGood();
     this.startPings();
     // a replica's own commands (REPLCONF ACK …) get no replies
     c.replyMode = 'off';
@@ -542,8 +635,10 @@ export class ReplicationFeed {
     return Math.floor((now - r.ackTime) / 1000);
   }
 
-  /** Replicas whose lag is at most `maxLag` seconds (Redis's repl_good_slaves_count). */
+  /** Replicas whose lag is at most `maxLag` seconds (Redis's repl_good_slaves_count), with threads on every thread. */
   goodReplicas(maxLag: number): number {
+    // with threads every thread counts from the same published acknowledgements, so they agree
+    if (this.threads !== null) return this.threads.goodReplicas(maxLag);
     const now = Date.now();
     let n = 0;
     for (const r of this.replicas) if (r.sending === null && ReplicationFeed.lag(r, now) <= maxLag) n++;
@@ -552,10 +647,12 @@ export class ReplicationFeed {
 
   /**
    * min-replicas-to-write / min-replicas-max-lag: whether writes may run
-   * (Redis's checkGoodReplicasStatus). With threads, the replicas of this
-   * thread only.
+   * (Redis's checkGoodReplicasStatus). With threads, every thread's
+   * replicas, from the acknowledgement times each thread publishes.
    */
   enoughReplicas(): boolean {
+    // a replica ignores it (Redis checks only with no masterhost): its primary's writes must apply
+    if (this.upstream !== null) return true;
     const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);
     const maxLag = getConfigNumber(this.server.config, 'min-replicas-max-lag', 10);
     return need === 0 || maxLag === 0 || this.goodReplicas(maxLag) >= need;
@@ -612,10 +709,10 @@ export class ReplicationFeed {
         sock.write(`$EOF:${mark}\r\n`);
         sock.write(rdb);
         sock.write(mark);
-        this.addReplica(c, psync, true);
+        this.addReplica(c, psync, this.offset, 0, true);
         continue;
       }
-      const r = this.addReplica(c, psync, true, 'wait_bgsave');
+      const r = this.addReplica(c, psync, this.offset, 0, true, 'wait_bgsave');
       sendPaced(sock, [`$EOF:${mark}\r\n`, rdb, mark], keys, delay, () => (r.ackTime = Date.now()), () => {
         r.sending = null;
       });
@@ -662,7 +759,7 @@ export class ReplicationFeed {
   /** INFO's repl_backlog_active, repl_backlog_first_byte_offset and repl_backlog_histlen. */
   backlogInfo(): [active: number, firstByte: number, histlen: number] {
     if (this.backlog !== null) return [1, this.backlog.firstByte, this.backlog.histlen];
-    // with threads the hubs stream without a backlog
-    return this.replicas.size > 0 ? [1, 1, this.offset] : [0, 0, 0];
+    // with threads, thread 0 keeps the backlog (INFO takes its fields)
+    return [0, 0, 0];
   }
 }

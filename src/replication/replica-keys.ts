@@ -6,6 +6,7 @@
  * primary's to expire.
  */
 import type { Engine } from '../engine/engine.ts';
+import { keyIndexes, type CommandCatalog } from '../commands/core/command.ts';
 
 export class WritableReplicaKeys {
   /** key → the databases it was written in with a TTL. */
@@ -13,9 +14,17 @@ export class WritableReplicaKeys {
   private timer: NodeJS.Timeout | null = null;
 
   private readonly engine: Engine;
+  private readonly registry: CommandCatalog;
 
-  constructor(engine: Engine) {
+  constructor(engine: Engine, registry: CommandCatalog) {
     this.engine = engine;
+    this.registry = registry;
+  }
+
+  /** A client (not the primary) ran `args` (as propagated) in `db`. */
+  clientWrote(db: number, args: readonly string[]): void {
+    const cmd = this.registry.lookup(args[0] ?? '');
+    if (cmd !== undefined) this.track(db, keyIndexes(cmd, args).map((i) => args[i]!));
   }
 
   /** After a client's write on the replica: the written keys that now have a TTL are this replica's to expire. */

@@ -21,7 +21,6 @@ import { RdbTransfer } from './rdb-transfer.ts';
 import { loadSyncRdb } from './load-sync.ts';
 import { WritableReplicaKeys } from './replica-keys.ts';
 import { startLoading } from '../server/loading.ts';
-import { keyIndexes } from '../commands/core/command.ts';
 import type { ReplicaView } from './primary.ts';
 
 /** Redis's repl_state as ROLE names it (handshake: the replies before PSYNC's; transfer: "sync"). */
@@ -48,7 +47,19 @@ const ROLE_STATE: Record<LinkState, string> = { connect: 'connect', connecting: 
 export class ReplicaLink implements ReplicaView {
   readonly host: string;
   readonly port: number;
-  state: LinkState = 'connect';
+  private linkState: LinkState = 'connect';
+  /** Told of every change of state (with threads, the other threads read whether the link is up). */
+  onState: ((state: LinkState) => void) | null = null;
+
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  set state(v: LinkState) {
+    this.linkState = v;
+    this.onState?.(v);
+  }
+
   /** The master client while the stream runs. */
   master: Client | null = null;
   /** Stream offset applied (slave_repl_offset) and read from the socket (slave_read_repl_offset). */
@@ -90,13 +101,11 @@ export class ReplicaLink implements ReplicaView {
     this.host = host;
     this.port = port;
     this.cached = cached;
-    this.ownKeys = new WritableReplicaKeys(server.engine);
+    this.ownKeys = new WritableReplicaKeys(server.engine, server.registry);
   }
 
   clientWrote(db: number, args: readonly string[]): void {
-    const cmd = this.server.registry.lookup(args[0] ?? '');
-    if (cmd === undefined) return;
-    this.ownKeys.track(db, keyIndexes(cmd, args).map((i) => args[i]!));
+    this.ownKeys.clientWrote(db, args);
   }
 
   /** Connects now and keeps the link alive every second (replicationCron). */
@@ -347,6 +356,8 @@ export class ReplicaLink implements ReplicaView {
     let db: number;
     try {
       db = loadSyncRdb(s, done.rdb);
+      // with threads every other thread loads its own keys of the file too
+      s.replication.threads?.loadEverywhere(done.rdb);
       this.ownKeys.clear();
     } catch (e) {
       s.loading = null;

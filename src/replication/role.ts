@@ -13,8 +13,13 @@ function recordPrimary(s: ServerState<Client>, value: string): void {
   setParam(s.config, lookupParam('replicaof')!, value, false);
 }
 
+/** What REPLICAOF ends the waits of clients blocked on keys with (Redis's disconnectAllBlockedClients). */
+export const UNBLOCKED_TO_REPLICA = 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
+
 /** Becomes (or stays) a replica of host:port: its own replicas are dropped, expiry waits for the primary's DELs. */
 export function followPrimary(s: ServerState<Client>, host: string, port: number): void {
+  // with threads the link runs on thread 0, and every thread switches (threads/repl-threads.ts)
+  if (s.replication.threads?.follow(host, port) === true) return;
   const feed = s.replication;
   // as Redis's cached master (or replicationCacheMasterUsingMyself): a server whose offset follows its dataset
   // (it keeps a backlog) asks the new primary to continue that history, in the database its stream was in
@@ -22,7 +27,7 @@ export function followPrimary(s: ServerState<Client>, host: string, port: number
   const history = feed.backlog !== null ? { replid: feed.replid, offset: feed.offset, db } : null;
   s.replicaOf?.stop();
   // clients blocked on keys: their keys are the (new) primary's now
-  s.blocking.unblockAll('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+  s.blocking.unblockAll(UNBLOCKED_TO_REPLICA);
   const link = new ReplicaLink(s, host, port, history);
   s.replicaOf = link;
   s.replication.upstream = link;
@@ -37,6 +42,7 @@ export function followPrimary(s: ServerState<Client>, host: string, port: number
 export function becomePrimary(s: ServerState<Client>): void {
   const link = s.replicaOf;
   if (link === null) return;
+  if (s.replication.threads?.follow(null, 0) === true) return;
   link.stop();
   s.replicaOf = null;
   s.replication.upstream = null;

@@ -42,7 +42,8 @@ export function installGates(state: ServerState<Client>): void {
   // the link is down with replica-serve-stale-data no
   state.gates.push((c, cmd) => {
     const link = state.replicaOf;
-    if (link === null || c.ext.master === true) return null;
+    // with threads, a setting (FUNCTION LOAD, SWAPDB …) replayed from the thread that ran it: the master client's there
+    if (link === null || c.ext.master === true || c.ext.replay === true) return null;
     if (queuedFlags(c, cmd, 'write') && getConfigValue(state.config, 'replica-read-only') !== 'no') return Err.READONLY_REPLICA;
     if (!link.up() && getConfigValue(state.config, 'replica-serve-stale-data') === 'no' && !cmd.spec.flags.includes('stale')) return MASTERDOWN;
     return null;

@@ -56,7 +56,10 @@ const WAITS_ON_SOURCE = new Set(['blmove', 'brpoplpush']);
 
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
 export function routeOf(engine: Engine, c: Client, cmd: CommandInfo, args: readonly string[]): number {
-  if (LOCKING.has(cmd.fullName)) return LOCK_FIRST;
+  // a setting replayed on every thread takes the lock before it runs too: waiting for it between the
+  // handler and the replay, the thread could be held for a replica's full sync, cut with its setting
+  // half applied (FUNCTION LOAD on this thread only, and missing from the stream that follows)
+  if (LOCKING.has(cmd.fullName) || runsEverywhere(cmd, args)) return LOCK_FIRST;
   if (CHANNELS_ONLY.has(cmd.fullName)) return RUN_HERE;
   if (WAITS_ON_SOURCE.has(cmd.fullName) && args.length > 2) {
     const me = engine.threadIndex;

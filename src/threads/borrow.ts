@@ -250,7 +250,7 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], fr
         if (ks.data.has(wb.key)) ks.setLruWord(wb.key, wb.lru);
         continue;
       }
-      if (wb.p === null) ks.remove(wb.key);
+      if (wb.p === null) removeAsStored(ks, wb.key);
       else {
         ks.set(wb.key, codec.decode(wb.p));
         if (wb.ttl !== 0) ks.setExpire(wb.key, wb.ttl);
@@ -267,6 +267,22 @@ function applyWriteBacks(engine: Engine, codec: ValueCodec, wbs: WriteBack[], fr
     engine.replaying = false;
     engine.replayFrom = -1;
     engine.writerId = writerBefore;
+  }
+}
+
+/**
+ * A deletion the borrower made: the key goes even if it is past its TTL here
+ * while expiry is held (a replica, CLIENT PAUSE), where remove() would take
+ * it for gone already and keep it (a replica's DEL from its primary).
+ */
+function removeAsStored(ks: Keyspace, key: string): void {
+  const shard = ks.shard as { expiryIgnored: boolean };
+  const was = shard.expiryIgnored;
+  shard.expiryIgnored = true;
+  try {
+    ks.remove(key);
+  } finally {
+    shard.expiryIgnored = was;
   }
 }
 

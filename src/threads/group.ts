@@ -5,18 +5,14 @@
  * to thread i % threads. A worker that dies takes the process down.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ConfigError, getConfigValue, type Config } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { startInstance, type RunningServer } from '../server/instance.ts';
 import { threadRole } from './runtime.ts';
 import { ThreadLink } from './link.ts';
 import { JobRings } from './job-rings.ts';
+import { followConfiguredPrimary } from '../replication/role.ts';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-
-/** What threaded mode cannot do yet (docs/threads.md): refused at startup rather than half done. */
-function refuseUnsupported(cfg: Config): void {
-  if ((getConfigValue(cfg, 'replicaof') ?? '') !== '') throw new ConfigError('threads > 1 does not support replicaof yet');
-}
 
 /** ports[a][b]: thread a's end of a channel between threads a and b (null on the diagonal). */
 function channels(count: number): (MessagePort | null)[][] {
@@ -33,7 +29,6 @@ function channels(count: number): (MessagePort | null)[][] {
 }
 
 export async function startThreads(cfg: Config, count: number, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
-  refuseUnsupported(cfg);
   const ctrl = ThreadLink.ctrlBuffer(count);
   // one channel per pair of threads for the link's holds, one for jobs too big for their rings
   const ports = channels(count);
@@ -69,6 +64,8 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
     );
   }
   await Promise.all(ready);
+  // the replicaof directive: the link runs on thread 0, once every thread listens
+  followConfiguredPrimary(main.state);
   let done: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (done ??= (async () => {

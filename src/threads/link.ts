@@ -90,12 +90,16 @@ const LOCK = 0;
  */
 export const SHARED = {
   BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
-  REPL_SEQ: 8, REPL_HUBS: 9,
-  CHANGES: 10, MEMORY: 11, THREAD_MONITORS: 12, THREAD_TRACKERS: 13, REPL_HUB: 14, FEED_SEQ: 15,
+  REPL_SEQ: 8, REPL_HUBS: 9, REPL_UP: 10,
+  CHANGES: 11, MEMORY: 12, THREAD_MONITORS: 13, THREAD_TRACKERS: 14, REPL_HUB: 15, FEED_SEQ: 16,
+  /** The first of REPL_ACK_WORDS blocks: a thread's replicas' last acknowledgements (unix seconds, 0 for none). */
+  REPL_ACKS: 17,
 } as const;
+/** Replicas per thread whose acknowledgements the others see (min-replicas-to-write). */
+export const REPL_ACK_WORDS = 8;
 /** Words before the per-thread blocks. */
-const FIXED_WORDS = 10;
-const BLOCKS = 6;
+const FIXED_WORDS = 11;
+const BLOCKS = 6 + REPL_ACK_WORDS;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;
 
@@ -328,6 +332,30 @@ export class ThreadLink {
         const msg = m.message as LinkRequest;
         if (msg.notice !== true) throw new Error(`thread link: ${msg.op} outside a hold`);
         this.onNotice(msg);
+      }
+    }
+  }
+
+  /**
+   * Handles now the notices of the kinds in `ops` that have reached this
+   * thread (met while waiting, or still in the ports of threads other than
+   * its holder); the others stay for the event loop, in order. Safe inside a
+   * hold: only the holder sends requests, and it waits for this one's answer.
+   */
+  takeNotices(ops: ReadonlySet<string>, handle: (m: LinkRequest) => void): void {
+    const keep: LinkRequest[] = [];
+    const mine: LinkRequest[] = [];
+    for (const m of this.deferred) (ops.has(m.op) ? mine : keep).push(m);
+    this.deferred = keep;
+    for (const m of mine) handle(m);
+    for (let t = 0; t < this.ports.length; t++) {
+      const p = this.ports[t];
+      if (!p || t === this.heldBy) continue;
+      for (let m = receiveMessageOnPort(p); m !== undefined; m = receiveMessageOnPort(p)) {
+        const msg = m.message as LinkRequest;
+        if (msg.notice !== true) throw new Error(`thread link: ${msg.op} outside a hold`);
+        if (ops.has(msg.op)) handle(msg);
+        else this.defer(msg);
       }
     }
   }

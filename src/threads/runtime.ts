@@ -415,7 +415,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         }
         if (SNAPSHOT_OPS.has(req.op)) return snapshots.serve(req, from);
         if (AOF_OPS.has(req.op)) return aofs.serve(req, from);
-        if (REPL_OPS.has(req.op)) return repl.serve(req);
+        if (REPL_OPS.has(req.op)) return repl.serve(req, from);
         if (req.op === 'cancel-job') return queue.cancelHere(from, req.id as number);
         if (req.op === 'unblock-job') return queue.unblockHere((req.origin as number | undefined) ?? from, req.id as number, req.withError as boolean);
         if (req.op === 'client-unblock') {

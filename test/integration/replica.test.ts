@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../src/index.ts';
+import { startServer } from '../../src/index.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
 import { startRedis, startShardisProcess } from '../helpers/redis-process.ts';
 
@@ -459,21 +459,15 @@ test('masterauth and masteruser against a primary that requires a password; a wr
   }
 });
 
-test('REPLICAOF errors: a bad port, and threads > 1', async () => {
+test('REPLICAOF errors: a bad port', async () => {
   const srv = await startServer({ port: 0 });
   const c = await RespClient.connect(srv.port);
-  let threaded: RunningServer | null = null;
   try {
     assert.deepEqual(await c.call('REPLICAOF', '127.0.0.1', 'abc'), new ReplyError('ERR Invalid master port'));
     assert.deepEqual(await c.call('REPLICAOF', '127.0.0.1', '70000'), new ReplyError('ERR Invalid master port'));
     assert.deepEqual(await c.call('REPLICAOF', 'x'), new ReplyError("ERR wrong number of arguments for 'replicaof' command"));
-    threaded = await startServer({ port: 0, threads: 2 });
-    const t = await RespClient.connect(threaded.port);
-    assert.deepEqual(await t.call('REPLICAOF', '127.0.0.1', String(srv.port)), new ReplyError('ERR REPLICAOF is not supported with threads > 1 yet'));
-    t.close();
   } finally {
     c.close();
-    await threaded?.close();
     await srv.close();
   }
 });

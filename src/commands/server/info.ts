@@ -442,7 +442,8 @@ function sectionLines(s: ServerState<Client>, name: string): Field[] {
   if (s.others === null || !MERGED.has(name)) return fields;
   const others = s.others({ op: 'info-section', name }) as Field[][];
   if (name === 'commandstats' || name === 'errorstats') return mergeCounters(fields, others);
-  if (name === 'replication') return mergeReplication(fields, others);
+  // others come in thread order, without this thread's: thread 0 (the stream's maker) is first unless this is it
+  if (name === 'replication') return mergeReplication(fields, others, s.link?.index === 0 ? fields : others[0]!);
   for (const o of others) {
     const byName = new Map(o);
     for (const f of fields) {
@@ -459,20 +460,25 @@ function sectionLines(s: ServerState<Client>, name: string): Field[] {
   return fields;
 }
 
-/** The replication section over threads: every thread's replicas (renumbered), the stream's offset from the hub that has one. */
-function mergeReplication(fields: Field[], others: Field[][]): Field[] {
+/** The stream's fields, which thread 0 keeps (threads/repl-threads.ts). */
+const STREAM_FIELDS = new Set([
+  'master_replid', 'master_replid2', 'master_repl_offset', 'second_repl_offset', 'repl_backlog_active',
+  'repl_backlog_first_byte_offset', 'repl_backlog_histlen',
+]);
+
+/** The replication section over threads: every thread's replicas (renumbered), the stream's fields from thread 0. */
+function mergeReplication(fields: Field[], others: Field[][], zero: Field[]): Field[] {
   const all = [fields, ...others];
   const slaves = all.flatMap((f) => f.filter(([k]) => /^slave\d+$/.test(k)).map(([, v]) => v));
-  const largest = (k: string): number => Math.max(...all.map((f) => Number(f.find(([n]) => n === k)?.[1] ?? 0)));
+  const stream = new Map(zero.filter(([k]) => STREAM_FIELDS.has(k)));
   const out: Field[] = [];
   for (const f of fields) {
     if (/^slave\d+$/.test(f[0])) continue;
     if (f[0] === 'connected_slaves') {
       out.push([f[0], slaves.length]);
       slaves.forEach((v, i) => out.push([`slave${i}`, v]));
-    } else if (f[0] === 'master_repl_offset' || f[0] === 'repl_backlog_active' || f[0] === 'repl_backlog_first_byte_offset' || f[0] === 'repl_backlog_histlen') {
-      out.push([f[0], largest(f[0])]);
-    } else out.push(f);
+    } else if (stream.has(f[0])) out.push([f[0], stream.get(f[0])!]);
+    else out.push(f);
   }
   return out;
 }

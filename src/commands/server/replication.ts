@@ -148,8 +148,6 @@ function replicaofCommand(name: string, since: string, summary: string): Command
     args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }],
     handler(c, args) {
       const s = c.server;
-      // this slice of replication runs on one thread (src/threads/group.ts refuses replicaof at start-up too)
-      if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR REPLICAOF is not supported with threads > 1 yet');
       if (s.replication.failover !== null) throw new CommandError('ERR REPLICAOF not allowed while failing over.');
       if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
         if (s.replicaOf !== null) {
