@@ -206,6 +206,9 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
           const reps = ((await s.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][]).map(fields);
           const ok = reps.filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok').map((r) => Number(r.port)).sort();
           if (ok.join() !== [oldPort, other.port].sort().join()) return false;
+          // they still hear each other, now through the new primary's hello channel
+          if (((await s.call('SENTINEL', 'SENTINELS', 'mymaster')) as string[][]).length !== 2) return false;
+          if (fields((await s.call('SENTINEL', 'MASTER', 'mymaster')) as string[]).flags !== 'master') return false;
         } finally {
           s.disconnect();
         }

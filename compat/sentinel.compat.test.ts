@@ -4,7 +4,8 @@
  * other through the primary (INFO, PUBLISH/SUBSCRIBE on __sentinel__:hello),
  * an ioredis client that asks them writes to shardis, and when shardis dies
  * they promote a replica and the client follows it with nothing
- * acknowledged lost.
+ * acknowledged lost. A script that keeps shardis busy is ended by the
+ * sentinel's SCRIPT KILL.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { Redis } from 'ioredis';
 import { startServer } from '../src/index.ts';
 import { ioredisRetry } from '../test/helpers/clients.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { startSentinels } from '../test/helpers/sentinels.ts';
 
 async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,6 +26,13 @@ async function until(what: string, check: () => Promise<boolean>, ms = 30_000): 
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.fail(`never: ${what}`);
+}
+
+/** A SENTINEL MASTER / REPLICAS entry as a name → value map. */
+function fields(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
 }
 
 test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel client follows', { timeout: 120_000 }, async () => {
@@ -85,6 +94,35 @@ test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel cl
     for (const c of clients) c.disconnect();
     for (const p of procs) p.kill('SIGKILL');
     if (primaryUp) await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Sentinel kills a busy script on a shardis primary with SCRIPT KILL', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-'));
+  const srv = await startServer({ port: 0, config: { 'busy-reply-threshold': '100' } });
+  // one sentinel with a quorum of 2 marks the primary down (SDOWN) but never fails it over
+  const sentinels = await startSentinels(dir, '127.0.0.1', srv.port, 1);
+  const clients: Redis[] = [];
+  try {
+    const s = await ioredisRetry(sentinels.ports[0]!);
+    clients.push(s);
+    await until('the sentinel has the primary', async () => fields((await s.call('SENTINEL', 'MASTER', 'mymaster')) as string[]).flags === 'master');
+    const c = await ioredisRetry(srv.port);
+    clients.push(c);
+    // past busy-reply-threshold every PING gets BUSY: SDOWN after down-after-milliseconds, then SCRIPT KILL
+    const t0 = Date.now();
+    await assert.rejects(c.eval('while true do end', 0), /^ReplyError: ERR Script killed by user with SCRIPT KILL/);
+    assert.ok(Date.now() - t0 < 20_000);
+    await until('the primary is up again for the sentinel', async () => fields((await s.call('SENTINEL', 'MASTER', 'mymaster')) as string[]).flags === 'master');
+    const log = sentinels.logs();
+    assert.match(log, /\+sdown master mymaster/);
+    assert.match(log, /-sdown master mymaster/);
+    assert.equal(await c.ping(), 'PONG');
+  } finally {
+    for (const c of clients) c.disconnect();
+    await sentinels.stop();
+    await srv.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
