@@ -7,7 +7,8 @@
  * (the same with REPLICAOF host port), which continues by partial resync;
  * the client follows with every acknowledged write there; the old primary,
  * started again on its port, is made a replica of the new one.
- * `replica-priority 0` keeps a replica from being promoted.
+ * `replica-priority 0` keeps a replica from being promoted (there with
+ * `requirepass` / `masterauth` on every server and `auth-pass` in Sentinel).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,8 +42,8 @@ async function info(c: Redis, section: string): Promise<Record<string, string>> 
 }
 
 /** A client that reconnects: the sentinels' CLIENT KILL TYPE normal drops it when they reconfigure its server. */
-async function connect(port: number): Promise<Redis> {
-  const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 5, retryStrategy: () => 50 });
+async function connect(port: number, password?: string): Promise<Redis> {
+  const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 5, retryStrategy: () => 50, ...(password !== undefined ? { password } : {}) });
   c.on('error', () => {});
   await c.ping().catch(() => {});
   return c;
@@ -65,10 +66,14 @@ interface Group {
   servers: RunningServer[];
 }
 
-/** A shardis primary, two shardis replicas (with the given extra config each) and three sentinels that know them all. */
-async function startGroup(replicaConfig: Record<string, string>[]): Promise<Group> {
+/**
+ * A shardis primary, two shardis replicas (with the given extra config each)
+ * and three sentinels that know them all; with a password, every server
+ * requires it (and replicas authenticate with it), as do the sentinels' links.
+ */
+async function startGroup(replicaConfig: Record<string, string>[], password?: string): Promise<Group> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-replicas-'));
-  const base = { 'repl-diskless-sync-delay': '0' };
+  const base = { 'repl-diskless-sync-delay': '0', ...(password !== undefined ? { requirepass: password, masterauth: password } : {}) };
   const primary = await startServer({ port: 0, config: base });
   const servers = [primary];
   const clients: Redis[] = [];
@@ -78,7 +83,7 @@ async function startGroup(replicaConfig: Record<string, string>[]): Promise<Grou
     servers.push(r);
     replicas.push(r);
   }
-  const sentinels = await startSentinels(dir, '127.0.0.1', primary.port);
+  const sentinels = await startSentinels(dir, '127.0.0.1', primary.port, 3, password !== undefined ? { authPass: password } : {});
   const s0 = await ioredisRetry(sentinels.ports[0]!);
   clients.push(s0);
   const group = { dir, primary, replicas, sentinels, s0, clients, servers };
@@ -220,21 +225,21 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
   }
 });
 
-test('Sentinel never promotes a shardis replica with replica-priority 0', { timeout: 180_000 }, async () => {
-  const g = await startGroup([{ 'replica-priority': '0' }, {}]);
+test('Sentinel never promotes a shardis replica with replica-priority 0 (servers and sentinels with a password)', { timeout: 180_000 }, async () => {
+  const g = await startGroup([{ 'replica-priority': '0' }, {}], 'secret');
   try {
     const [never, eligible] = g.replicas as [RunningServer, RunningServer];
     const reps = ((await g.s0.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][]).map(fields);
     assert.equal(reps.find((r) => Number(r.port) === never.port)?.['slave-priority'], '0');
     assert.equal(reps.find((r) => Number(r.port) === eligible.port)?.['slave-priority'], '100');
-    const w = await connect(g.primary.port);
+    const w = await connect(g.primary.port, 'secret');
     g.clients.push(w);
     for (let i = 0; i < 100; i++) await w.set(`k${i}`, `v${i}`);
     assert.equal(await w.wait(2, 5000), 2);
     await g.primary.close();
     const newPort = await failedOver(g, g.primary.port);
     assert.equal(newPort, eligible.port, 'the replica with priority 0 is not promoted');
-    const n = await connect(never.port);
+    const n = await connect(never.port, 'secret');
     g.clients.push(n);
     await until('the priority-0 replica follows the promoted one', async () => {
       const r = await info(n, 'replication');

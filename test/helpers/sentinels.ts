@@ -21,6 +21,8 @@ export interface SentinelOptions {
   quorum?: number;
   downAfterMs?: number;
   failoverTimeoutMs?: number;
+  /** `sentinel auth-pass`: the password of the monitored servers (their requirepass and masterauth). */
+  authPass?: string;
 }
 
 /** Starts `count` sentinels monitoring host:port. */
@@ -42,6 +44,7 @@ export async function startSentinels(dir: string, host: string, port: number, co
       `sentinel down-after-milliseconds mymaster ${opts.downAfterMs ?? 1000}`,
       `sentinel failover-timeout mymaster ${opts.failoverTimeoutMs ?? 10000}`,
       'sentinel parallel-syncs mymaster 1',
+      ...(opts.authPass !== undefined ? [`sentinel auth-pass mymaster ${opts.authPass}`] : []),
       '',
     ].join('\n'));
     procs.push(spawn('redis-sentinel', [conf], { stdio: 'ignore' }));
