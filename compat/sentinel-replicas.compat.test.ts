@@ -22,13 +22,14 @@ import { startSentinels, type Sentinels } from '../test/helpers/sentinels.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000, logs?: () => string): Promise<void> {
+/** Polls `check`; on timeout fails with what `logs` tells (the sentinels' logs, the servers' INFO). */
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000, logs?: () => string | Promise<string>): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check().catch(() => false)) return;
     await sleep(100);
   }
-  assert.fail(`never: ${what}${logs ? `\n${logs()}` : ''}`);
+  assert.fail(`never: ${what}${logs ? `\n${await logs()}` : ''}`);
 }
 
 /** An INFO section as a name → value map. */
@@ -112,23 +113,39 @@ async function stopGroup(g: Group): Promise<void> {
   rmSync(g.dir, { recursive: true, force: true });
 }
 
-/** Waits until every sentinel names a primary other than `old`, and returns its port. */
+/**
+ * Waits until every sentinel names the same primary other than `old`, with
+ * no failover in progress, for long enough that a second failover would
+ * have begun, and returns its port. (Sentinel can fail the new primary over
+ * again at once: a sentinel that switched to it while its link to the dead
+ * one was between reconnections may see no PONG within down-after-milliseconds
+ * and count the other sentinels' fresh votes about the dead primary.)
+ */
 async function failedOver(g: Group, old: number): Promise<number> {
   let port = 0;
-  await until('every sentinel names a new primary', async () => {
+  let stableSince = 0;
+  await until('every sentinel names the same new primary, no failover in progress', async () => {
     const ports = new Set<number>();
+    let settled = true;
     for (const sp of g.sentinels.ports) {
       const s = await ioredisRetry(sp);
       try {
         const addr = (await s.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
         ports.add(Number(addr[1]));
+        if (fields((await s.call('SENTINEL', 'MASTER', 'mymaster')) as string[]).flags !== 'master') settled = false;
       } finally {
         s.disconnect();
       }
     }
-    port = [...ports][0]!;
-    return ports.size === 1 && port !== old;
-  }, 60_000, g.sentinels.logs);
+    const now = [...ports][0]!;
+    if (ports.size !== 1 || now === old || !settled || now !== port) {
+      port = ports.size === 1 ? now : 0;
+      stableSince = 0;
+      return false;
+    }
+    stableSince ||= Date.now();
+    return Date.now() - stableSince >= 6000;
+  }, 90_000, g.sentinels.logs);
   return port;
 }
 
@@ -140,6 +157,8 @@ function startLoad(app: Redis): { acked: Set<number>; stop: () => Promise<void> 
     for (let i = 0; running; i++) {
       try {
         if ((await app.set(`k${i}`, `v${i}`)) === 'OK') acked.add(i);
+        // a steady load, not a flood: every server and this test share one event loop
+        if (i % 4 === 3) await sleep(5);
       } catch {
         await sleep(20);
       }
@@ -194,10 +213,11 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     g.servers.push(back);
     const b = await connect(oldPort);
     g.clients.push(b);
+    const state = async (): Promise<string> => `${g.sentinels.logs()}\n--- new primary\n${await p.info()}\n--- old primary\n${await b.info()}`;
     await until('the old primary is turned into a replica of the new one', async () => {
       const r = await info(b, 'replication');
       return r.role === 'slave' && r.master_port === String(newPort) && r.master_link_status === 'up';
-    }, 60_000, g.sentinels.logs);
+    }, 60_000, state);
     await until('the old primary caught up', async () => {
       const [pi, ri] = [await info(p, 'replication'), await info(b, 'replication')];
       return pi.master_repl_offset === ri.slave_repl_offset;
