@@ -79,8 +79,9 @@ async function startGroup(replicaConfig: Record<string, string>[], password?: st
   const servers = [primary];
   const clients: Redis[] = [];
   const replicas: RunningServer[] = [];
-  for (const extra of replicaConfig) {
-    const r = await startServer({ port: 0, config: { ...base, ...extra, replicaof: `127.0.0.1 ${primary.port}` } });
+  for (const [i, extra] of replicaConfig.entries()) {
+    // the second on 4 shards: nothing Sentinel sees depends on the layout
+    const r = await startServer({ port: 0, shards: i === 1 ? 4 : 1, config: { ...base, ...extra, replicaof: `127.0.0.1 ${primary.port}` } });
     servers.push(r);
     replicas.push(r);
   }
@@ -89,20 +90,25 @@ async function startGroup(replicaConfig: Record<string, string>[], password?: st
   clients.push(s0);
   const group = { dir, primary, replicas, sentinels, s0, clients, servers };
   // the sentinels learn the replicas from the primary's INFO and each other from its hello channel
-  await until('sentinels see both replicas online and each other', async () => {
-    for (const port of sentinels.ports) {
-      const s = await ioredisRetry(port);
-      try {
-        const reps = ((await s.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][]).map(fields);
-        const others = (await s.call('SENTINEL', 'SENTINELS', 'mymaster')) as string[][];
-        if (reps.length !== 2 || others.length !== 2) return false;
-        if (!reps.every((r) => r.flags === 'slave' && r['master-link-status'] === 'ok')) return false;
-      } finally {
-        s.disconnect();
+  try {
+    await until('sentinels see both replicas online and each other', async () => {
+      for (const port of sentinels.ports) {
+        const s = await ioredisRetry(port);
+        try {
+          const reps = ((await s.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][]).map(fields);
+          const others = (await s.call('SENTINEL', 'SENTINELS', 'mymaster')) as string[][];
+          if (reps.length !== 2 || others.length !== 2) return false;
+          if (!reps.every((r) => r.flags === 'slave' && r['master-link-status'] === 'ok')) return false;
+        } finally {
+          s.disconnect();
+        }
       }
-    }
-    return true;
-  }, 30_000, sentinels.logs);
+      return true;
+    }, 30_000, sentinels.logs);
+  } catch (e) {
+    await stopGroup(group);
+    throw e;
+  }
   return group;
 }
 
