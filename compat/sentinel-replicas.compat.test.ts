@@ -1,8 +1,8 @@
 /**
  * Redis Sentinel 7.0 (Debian's redis-sentinel) with shardis in every role: a
- * shardis primary, two shardis replicas, three sentinels (quorum 2). An
- * ioredis client that asks the sentinels writes under a load; the primary
- * dies; the sentinels promote one replica (MULTI, REPLICAOF NO ONE, CONFIG
+ * shardis primary, two shardis replicas (each a process of its own), three
+ * sentinels (quorum 2). An ioredis client that asks the sentinels writes
+ * under a load; the primary is killed (SIGKILL); the sentinels promote one replica (MULTI, REPLICAOF NO ONE, CONFIG
  * REWRITE, CLIENT KILL TYPE normal / pubsub, EXEC) and turn the other to it
  * (the same with REPLICAOF host port), which continues by partial resync;
  * the client follows with every acknowledged write there; the old primary,
@@ -16,8 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startServer, type RunningServer } from '../src/index.ts';
 import { ioredisRetry } from '../test/helpers/clients.ts';
+import { startShardisProcess, type RedisProcess } from '../test/helpers/redis-process.ts';
 import { startSentinels, type Sentinels } from '../test/helpers/sentinels.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -59,29 +59,30 @@ function fields(flat: string[]): Record<string, string> {
 
 interface Group {
   dir: string;
-  primary: RunningServer;
-  replicas: RunningServer[];
+  primary: RedisProcess;
+  replicas: RedisProcess[];
   sentinels: Sentinels;
   s0: Redis;
   clients: Redis[];
-  servers: RunningServer[];
+  servers: RedisProcess[];
 }
 
 /**
- * A shardis primary, two shardis replicas (with the given extra config each)
- * and three sentinels that know them all; with a password, every server
- * requires it (and replicas authenticate with it), as do the sentinels' links.
+ * A shardis primary, two shardis replicas (with the given extra flags each),
+ * each a process of its own as in a deployment, and three sentinels that
+ * know them all; with a password, every server requires it (and replicas
+ * authenticate with it), as do the sentinels' links.
  */
-async function startGroup(replicaConfig: Record<string, string>[], password?: string): Promise<Group> {
+async function startGroup(replicaFlags: string[][], password?: string): Promise<Group> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-replicas-'));
-  const base = { 'repl-diskless-sync-delay': '0', ...(password !== undefined ? { requirepass: password, masterauth: password } : {}) };
-  const primary = await startServer({ port: 0, config: base });
+  const base = password !== undefined ? ['--requirepass', password, '--masterauth', password] : [];
+  const primary = await startShardisProcess(base);
   const servers = [primary];
   const clients: Redis[] = [];
-  const replicas: RunningServer[] = [];
-  for (const [i, extra] of replicaConfig.entries()) {
+  const replicas: RedisProcess[] = [];
+  for (const [i, extra] of replicaFlags.entries()) {
     // the second on 4 shards: nothing Sentinel sees depends on the layout
-    const r = await startServer({ port: 0, shards: i === 1 ? 4 : 1, config: { ...base, ...extra, replicaof: `127.0.0.1 ${primary.port}` } });
+    const r = await startShardisProcess([...base, '--shards', i === 1 ? '4' : '1', ...extra, '--replicaof', '127.0.0.1', String(primary.port)]);
     servers.push(r);
     replicas.push(r);
   }
@@ -115,7 +116,7 @@ async function startGroup(replicaConfig: Record<string, string>[], password?: st
 async function stopGroup(g: Group): Promise<void> {
   for (const c of g.clients) c.disconnect();
   await g.sentinels.stop();
-  for (const s of g.servers) await s.close();
+  for (const s of g.servers) await s.stop();
   rmSync(g.dir, { recursive: true, force: true });
 }
 
@@ -174,7 +175,7 @@ function startLoad(app: Redis): { acked: Set<number>; stop: () => Promise<void> 
 }
 
 test('Sentinel fails a shardis primary over to a shardis replica, turns the other and the restarted old primary to it, and a Sentinel client follows', { timeout: 240_000 }, async () => {
-  const g = await startGroup([{}, {}]);
+  const g = await startGroup([[], []]);
   try {
     const oldPort = g.primary.port;
     const app = new Redis({ sentinels: g.sentinels.ports.map((port) => ({ host: '127.0.0.1', port })), name: 'mymaster', maxRetriesPerRequest: 2 });
@@ -183,7 +184,7 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     const load = startLoad(app);
     await until('writes go to the primary', async () => load.acked.size >= 300);
     // the primary dies under the load
-    await g.primary.close();
+    await g.primary.stop();
     const before = load.acked.size;
     const newPort = await failedOver(g, oldPort);
     const promoted = g.replicas.find((r) => r.port === newPort);
@@ -215,8 +216,7 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     const onReplica = await o.mget(keys.map((i) => `k${i}`));
     assert.deepEqual(keys.filter((i, n) => onReplica[n] !== `v${i}`), []);
     // the old primary comes back, empty, on its port: the sentinels make it a replica of the new one
-    const back = await startServer({ port: oldPort, config: { 'repl-diskless-sync-delay': '0' } });
-    g.servers.push(back);
+    g.servers.push(await startShardisProcess([], oldPort));
     const b = await connect(oldPort);
     g.clients.push(b);
     const state = async (): Promise<string> => `${g.sentinels.logs()}\n--- new primary\n${await p.info()}\n--- old primary\n${await b.info()}`;
@@ -246,15 +246,19 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
       }
       return true;
     }, 30_000, g.sentinels.logs);
+  } catch (e) {
+    // what the sentinels saw, for any failure (until() adds it to its own)
+    if (!(e instanceof Error && e.message.startsWith('never:'))) console.log(g.sentinels.logs());
+    throw e;
   } finally {
     await stopGroup(g);
   }
 });
 
 test('Sentinel never promotes a shardis replica with replica-priority 0 (servers and sentinels with a password)', { timeout: 180_000 }, async () => {
-  const g = await startGroup([{ 'replica-priority': '0' }, {}], 'secret');
+  const g = await startGroup([['--replica-priority', '0'], []], 'secret');
   try {
-    const [never, eligible] = g.replicas as [RunningServer, RunningServer];
+    const [never, eligible] = g.replicas as [RedisProcess, RedisProcess];
     const reps = ((await g.s0.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][]).map(fields);
     assert.equal(reps.find((r) => Number(r.port) === never.port)?.['slave-priority'], '0');
     assert.equal(reps.find((r) => Number(r.port) === eligible.port)?.['slave-priority'], '100');
@@ -262,7 +266,7 @@ test('Sentinel never promotes a shardis replica with replica-priority 0 (servers
     g.clients.push(w);
     for (let i = 0; i < 100; i++) await w.set(`k${i}`, `v${i}`);
     assert.equal(await w.wait(2, 5000), 2);
-    await g.primary.close();
+    await g.primary.stop();
     const newPort = await failedOver(g, g.primary.port);
     assert.equal(newPort, eligible.port, 'the replica with priority 0 is not promoted');
     const n = await connect(never.port, 'secret');
@@ -272,6 +276,10 @@ test('Sentinel never promotes a shardis replica with replica-priority 0 (servers
       return r.role === 'slave' && r.master_port === String(newPort) && r.master_link_status === 'up';
     }, 30_000, g.sentinels.logs);
     for (let i = 0; i < 100; i++) assert.equal(await n.get(`k${i}`), `v${i}`);
+  } catch (e) {
+    // what the sentinels saw, for any failure (until() adds it to its own)
+    if (!(e instanceof Error && e.message.startsWith('never:'))) console.log(g.sentinels.logs());
+    throw e;
   } finally {
     await stopGroup(g);
   }

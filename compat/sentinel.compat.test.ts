@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,13 +19,13 @@ import { ioredisRetry } from '../test/helpers/clients.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startSentinels } from '../test/helpers/sentinels.ts';
 
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000, logs?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`never: ${what}`);
+  assert.fail(`never: ${what}${logs ? `\n${logs()}` : ''}`);
 }
 
 /** A SENTINEL MASTER / REPLICAS entry as a name → value map. */
@@ -38,6 +38,7 @@ function fields(flat: string[]): Record<string, string> {
 test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel client follows', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-'));
   const procs: ChildProcess[] = [];
+  const stops: Array<() => Promise<void>> = [];
   const clients: Redis[] = [];
   const srv = await startServer({ port: 0, config: { 'repl-diskless-sync-delay': '0' } });
   let primaryUp = true;
@@ -46,21 +47,9 @@ test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel cl
     for (const [i, port] of replicaPorts.entries()) {
       procs.push(spawn('redis-server', ['--port', String(port), '--dir', dir, '--dbfilename', `r${i}.rdb`, '--save', '', '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' }));
     }
-    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-    for (const [i, port] of sentinelPorts.entries()) {
-      const conf = join(dir, `sentinel${i}.conf`);
-      writeFileSync(conf, [
-        `port ${port}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor mymaster 127.0.0.1 ${srv.port} 2`,
-        'sentinel down-after-milliseconds mymaster 1000',
-        'sentinel failover-timeout mymaster 10000',
-        'sentinel parallel-syncs mymaster 1',
-        '',
-      ].join('\n'));
-      procs.push(spawn('redis-sentinel', [conf], { stdio: 'ignore' }));
-    }
+    const sentinels = await startSentinels(dir, '127.0.0.1', srv.port);
+    stops.push(sentinels.stop);
+    const sentinelPorts = sentinels.ports;
     const s0 = await ioredisRetry(sentinelPorts[0]!);
     clients.push(s0);
     // the sentinels learn the replicas from the primary's INFO and each other from its hello channel
@@ -81,7 +70,7 @@ test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel cl
     await until('a replica is promoted', async () => {
       const addr = (await s0.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
       return replicaPorts.includes(Number(addr[1]));
-    }, 60_000);
+    }, 60_000, sentinels.logs);
     const addr = (await s0.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
     // the client finds the new primary through the sentinels; nothing acknowledged was lost
     await until('the client writes to the new primary', async () => (await app.set('after', 'failover')) === 'OK');
@@ -93,6 +82,7 @@ test('Sentinel fails a dead shardis primary over to a replica, and a Sentinel cl
   } finally {
     for (const c of clients) c.disconnect();
     for (const p of procs) p.kill('SIGKILL');
+    for (const stop of stops) await stop();
     if (primaryUp) await srv.close();
     rmSync(dir, { recursive: true, force: true });
   }
