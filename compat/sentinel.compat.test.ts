@@ -5,7 +5,8 @@
  * an ioredis client that asks them writes to shardis, and when shardis dies
  * they promote a replica and the client follows it with nothing
  * acknowledged lost. A script that keeps shardis busy is ended by the
- * sentinel's SCRIPT KILL.
+ * sentinel's SCRIPT KILL. What Sentinel sends answers as Redis's does,
+ * byte for byte.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { startServer } from '../src/index.ts';
 import { ioredisRetry } from '../test/helpers/clients.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startSentinels } from '../test/helpers/sentinels.ts';
+import { describeCompat } from './harness.ts';
 
 async function until(what: string, check: () => Promise<boolean>, ms = 30_000, logs?: () => string): Promise<void> {
   const end = Date.now() + ms;
@@ -115,4 +117,36 @@ test('Sentinel kills a busy script on a shardis primary with SCRIPT KILL', { tim
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** An INFO reply's field names, in order (values differ between any two servers). */
+function infoFields(text: string): string[] {
+  return text.split('\r\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.slice(0, l.indexOf(':')));
+}
+
+describeCompat('what Sentinel sends', (t) => {
+  // on its command link: name, PING, INFO, hello PUBLISH, SCRIPT KILL when a PING says BUSY
+  t('the command link', [
+    ['CLIENT', 'SETNAME', 'sentinel-0123abcd-cmd'], ['PING'], ['ROLE'], ['SCRIPT', 'KILL'],
+    ['PUBLISH', '__sentinel__:hello', '127.0.0.1,26379,0123abcd0123abcd0123abcd0123abcd0123abcd,0,mymaster,127.0.0.1,6379,0'],
+    ['CLIENT', 'KILL', 'TYPE', 'master'], ['CLIENT', 'KILL', 'TYPE', 'replica'], ['CLIENT', 'KILL', 'TYPE', 'slave'],
+    ['CLIENT', 'KILL', 'TYPE', 'normal'], ['CLIENT', 'KILL', 'TYPE', 'pubsub'], ['CLIENT', 'KILL', 'TYPE', 'nope'],
+  ]);
+  // sentinelSendSlaveOf: the replies are not checked, so a refusal at queue time (EXECABORT) would lose the SLAVEOF
+  t('the promotion transaction, without a config file', [
+    ['MULTI'], ['SLAVEOF', 'NO', 'ONE'], ['CONFIG', 'REWRITE'], ['CLIENT', 'KILL', 'TYPE', 'normal'], ['CLIENT', 'KILL', 'TYPE', 'pubsub'], ['EXEC'],
+    ['MULTI'], ['REPLICAOF', 'NO', 'ONE'], ['CONFIG', 'REWRITE'], ['EXEC'], ['ROLE'],
+  ]);
+  // on its pub/sub link
+  t('the hello channel', [
+    ['CLIENT', 'SETNAME', 'sentinel-0123abcd-pubsub'], ['SUBSCRIBE', '__sentinel__:hello'], ['PING'], ['UNSUBSCRIBE'],
+  ]);
+  t('INFO has the fields Sentinel parses, in Redis\'s order', async (p) => {
+    for (const section of ['server', 'replication']) {
+      const [a, b] = [String(await p.redis.call('INFO', section)), String(await p.shardis.call('INFO', section))];
+      if (section === 'replication') assert.deepEqual(infoFields(b), infoFields(a));
+      else for (const f of ['redis_version', 'run_id', 'tcp_port']) assert.ok(infoFields(b).includes(f), f);
+      assert.match(b, section === 'server' ? /\r\nrun_id:[0-9a-f]{40}\r\n/ : /^# Replication\r\nrole:master\r\n/);
+    }
+  });
 });
