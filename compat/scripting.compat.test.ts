@@ -1,5 +1,7 @@
 /** Lua scripting: the same EVAL / EVALSHA / SCRIPT sequences against shardis and a real redis-server, replies byte for byte. */
+import assert from 'node:assert/strict';
 import { bothProtocols, describeCompat } from './harness.ts';
+import { RespClient } from '../test/helpers/resp-client.ts';
 
 const E = (body: string, ...rest: string[]): string[] => ['EVAL', body, ...(rest.length ? rest : ['0'])];
 
@@ -97,4 +99,42 @@ describeCompat('scripting', (t) => {
     E("math.randomseed(10) local a = math.random() math.randomseed(10) return tostring(a == math.random())"),
     E("math.randomseed(7) return {math.random(10), math.random(5, 9), tostring(math.random())}"),
   ]);
+
+  t('a script killed past busy-reply-threshold: the error names the script and the line it was on', async (p) => {
+    const lib = "#!lua name=kl\nredis.register_function{function_name='spin', callback=function(keys, args)\n  local i = 0\n  while true do i = i + 1 end\nend, flags={'no-writes'}}";
+    const runs: Array<[string[], string]> = [
+      [E('local i = 0\nwhile true do\n  i = i + 1\nend'), 'SCRIPT'],
+      // pcall cannot keep it alive
+      [E('while true do pcall(function() while true do end end) end'), 'SCRIPT'],
+      [['FCALL', 'spin', '0'], 'FUNCTION'],
+    ];
+    const replies: string[][] = [];
+    for (const c of [p.redis, p.shardis]) {
+      const port = ((await c.call('CONFIG', 'GET', 'port')) as string[])[1]!;
+      await c.call('CONFIG', 'SET', 'busy-reply-threshold', '100');
+      await c.call('FUNCTION', 'LOAD', 'REPLACE', lib);
+      const killer = await RespClient.connect(Number(port));
+      const got: string[] = [];
+      try {
+        for (const [cmd, kill] of runs) {
+          c.send(...cmd);
+          // BUSY until the threshold passes, then OK
+          for (;;) {
+            const r = await killer.callRaw(kill, 'KILL');
+            if (r === '+OK\r\n') break;
+            assert.match(r, /^-(NOTBUSY|BUSY)/);
+            await new Promise((res) => setTimeout(res, 20));
+          }
+          got.push(await c.readRaw(5000));
+        }
+        got.push(await c.callRaw('EVAL', 'return 1', '0'));
+      } finally {
+        await c.call('CONFIG', 'SET', 'busy-reply-threshold', '5000');
+        await c.call('FUNCTION', 'FLUSH');
+        killer.close();
+      }
+      replies.push(got);
+    }
+    assert.deepEqual(replies[1], replies[0]);
+  });
 });

@@ -123,6 +123,19 @@ export class KeyTable {
     return this;
   }
 
+  /**
+   * Room for `n` keys without growing (Redis's dictExpand for an RDB's
+   * RESIZEDB). Keys coming in another table's slot order (a shardis RDB:
+   * hash order) into a table still smaller than their number all have homes
+   * in its first slots and pile onto one run, each probing past the last:
+   * quadratic, seconds for 30,000 keys.
+   */
+  reserve(n: number): void {
+    let cap = this.mask + 1;
+    while (n * 10 > cap * 9) cap *= 2;
+    if (cap > this.mask + 1) this.resize(cap);
+  }
+
   /** Stores `v` under `key`; what the slot held before (undefined for a new key). */
   swap(key: string, v: Stored): Slot {
     const i = this.find(key);

@@ -79,10 +79,14 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
         db = inp.count();
         if (db >= engine.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${engine.databases} databases.`);
         continue;
-      case RDB_OP.RESIZEDB:
+      case RDB_OP.RESIZEDB: {
+        // the tables sized up front as Redis does (KeyTable.reserve: a shardis RDB comes in hash order);
+        // a key takes 3 bytes at least, so a bogus count reserves no more than the file could hold
+        const keys = Math.min(inp.count(), Math.floor(inp.remaining / 3));
         inp.count();
-        inp.count();
+        for (const ks of engine.keyspaces(db)) ks.data.reserve(Math.ceil(keys / engine.shardCount));
         continue;
+      }
       case RDB_OP.AUX: {
         const key = inp.string();
         const val = inp.string();

@@ -16,7 +16,7 @@ import { CommandError, CountedError } from '../commands/core/errors.ts';
 import { getConfigNumber } from '../config/config.ts';
 import {
   raw, toString, pop, loadChunk, resume, cstr, hookfunction, newState,
-  LUA_OK, LUA_YIELD, T_STRING, T_TABLE, T_NUMBER, MASK_COUNT, MASK_LINE, rawGetField,
+  LUA_OK, LUA_YIELD, LUA_REGISTRYINDEX, T_STRING, T_TABLE, T_NUMBER, MASK_COUNT, MASK_LINE, rawGetField,
 } from './lua-vm.ts';
 import { PRELUDE, BITOP } from './sandbox.ts';
 import { makeApi } from './redis-api.ts';
@@ -33,6 +33,8 @@ const S_MEMORY = 4;
 const S_THREAD = 5;
 
 const HOOK_COUNT = 100000;
+/** The registry field holding a killed run's error table. */
+const KILL_ERROR = 'shardis:kill-error';
 
 const engines = new WeakMap<ServerState<Client>, ScriptEngine>();
 
@@ -219,6 +221,7 @@ export class ScriptEngine {
   /** A JS exception escaped the VM (a bug): drop the coroutine and end the run so the server goes on. */
   private abandon(ctx: RunCtx): void {
     raw.lua_sethook(this.T, 0, 0, 0);
+    if (ctx.killed) this.forgetKillError();
     this.replaceThread();
     this.runner.end(ctx);
   }
@@ -257,7 +260,9 @@ export class ScriptEngine {
         // an error outside xpcall (a kill raised again past the handler): the coroutine is dead
         const info = errorInfo(T);
         this.replaceThread();
-        throw new CommandError(info.msg ?? 'ERR execution failure');
+        let msg = info.msg ?? 'ERR execution failure';
+        if (info.source !== null && info.line !== null) msg += ` script: ${ctx.name}, on ${info.source}:${info.line}.`;
+        throw new CommandError(msg);
       }
       const ok = raw.lua_toboolean(T, -2) !== 0;
       if (!ok) throw scriptError(T, ctx.name);
@@ -277,9 +282,15 @@ export class ScriptEngine {
       luaToReply(T, sink);
     } finally {
       if (raw.lua_status(this.T) === LUA_OK) raw.lua_settop(this.T, 0);
+      if (ctx.killed) this.forgetKillError();
       if (ctx.threshold > 0) raw.lua_sethook(this.T, 0, 0, 0);
       this.runner.end(ctx);
     }
+  }
+
+  private forgetKillError(): void {
+    raw.lua_pushnil(this.L);
+    raw.lua_setfield(this.L, LUA_REGISTRYINDEX, cstr(KILL_ERROR));
   }
 
   private replaceThread(): void {
@@ -295,7 +306,14 @@ export class ScriptEngine {
       // keep raising at every line so pcall can't swallow the kill
       raw.lua_sethook(l, this.hook, MASK_LINE, 0);
       if (l !== this.T) raw.lua_sethook(this.T, this.hook, MASK_LINE, 0);
-      pushErrorTable(l, 'Script killed by user with SCRIPT KILL...');
+      // one error table a run: the error handler gives it the script's source and line the first time, and
+      // raised again past xpcall (in the prelude) it still carries them to the reply, as Redis's does
+      if (raw.lua_getfield(l, LUA_REGISTRYINDEX, cstr(KILL_ERROR)) !== T_TABLE) {
+        pop(l, 1);
+        pushErrorTable(l, 'Script killed by user with SCRIPT KILL...');
+        raw.lua_pushvalue(l, -1);
+        raw.lua_setfield(l, LUA_REGISTRYINDEX, cstr(KILL_ERROR));
+      }
       raw.lua_error(l);
       return;
     }

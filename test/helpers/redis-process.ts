@@ -21,15 +21,15 @@ export function startRedis(args: string[] = []): Promise<RedisProcess> {
   return startProcess('redis-server', [], ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0', ...args]);
 }
 
-/** Starts shardis in a process of its own (src/main.ts on this Node), so that it can be paused or killed alone. */
-export function startShardisProcess(args: string[] = []): Promise<RedisProcess> {
+/** Starts shardis in a process of its own (src/main.ts on this Node), so that it can be paused or killed alone; on `port` if given (one a killed server held). */
+export async function startShardisProcess(args: string[] = [], port?: number): Promise<RedisProcess> {
   const main = join(import.meta.dirname, '../../src/main.ts');
-  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args]);
+  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args], port);
 }
 
 /** `cmd` with `lead` (a script), then a port, a directory, no persistence, then `args`. */
-async function startProcess(cmd: string, lead: string[], args: string[]): Promise<RedisProcess> {
-  const port = await freePort();
+async function startProcess(cmd: string, lead: string[], args: string[], port?: number): Promise<RedisProcess> {
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'shardis-redis-'));
   const proc = spawn(cmd, [
     ...lead,

@@ -5,9 +5,10 @@
  * unsupported input: a load never silently drops data.
  */
 import { viewOf } from '../../src/datatypes/stored.ts';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine.ts';
+import { KeyTable } from '../../src/engine/key-table.ts';
 import { ListValue } from '../../src/datatypes/list.ts';
 import { SetValue } from '../../src/datatypes/set.ts';
 import { HashValue } from '../../src/datatypes/hash.ts';
@@ -162,6 +163,41 @@ describe('RDB round trips', () => {
     const lks = lfu.keyspace('x', 0);
     assert.equal(lfuCounter(lks.lruPolicy, lks.data.word('freq')), 9);
     assert.equal(lfuCounter(lks.lruPolicy, lks.data.word('kept')), LFU_INIT_VAL);
+  });
+});
+
+describe('RESIZEDB', () => {
+  test('sizes each shard\'s table for its share of the keys before they come (a shardis RDB, in hash order)', () => {
+    const src = new Engine({ shards: 1, databases: 16 });
+    for (let i = 0; i < 20_000; i++) src.keyspace(`k${i}`, 0).set(`k${i}`, `v${i}`);
+    const reserved: Array<[size: number, n: number]> = [];
+    const reserve = KeyTable.prototype.reserve;
+    const spy = mock.method(KeyTable.prototype, 'reserve', function (this: KeyTable, n: number) {
+      reserved.push([this.size, n]);
+      reserve.call(this, n);
+    });
+    let back: Engine;
+    try {
+      back = load(writeRdb(src), new Engine({ shards: 4, databases: 16 }));
+    } finally {
+      spy.mock.restore();
+    }
+    assert.equal(back.dbSize(0), 20_000);
+    // each of the 4 tables, still empty, for 5,000 keys: 8,192 slots each, sized once up front
+    assert.deepEqual(reserved, [[0, 5000], [0, 5000], [0, 5000], [0, 5000]]);
+    for (const ks of back.keyspaces(0)) assert.equal(ks.data.tableBytes(), 8192 * 12);
+  });
+
+  test('a count larger than the file could hold reserves no more than it could', () => {
+    const out = new RdbOut({ compress: false, checksum: true });
+    out.raw('REDIS0010');
+    out.byte(254); out.len(0);
+    out.byte(251); out.len(2 ** 40); out.len(0);
+    out.byte(0); out.string('k'); out.string('v');
+    out.byte(255);
+    const e = load(out.finishWithChecksum()!);
+    assert.equal(e.dbSize(0), 1);
+    assert.ok(e.keyspaces(0)[0]!.data.tableBytes() <= 64 * 12);
   });
 });
 

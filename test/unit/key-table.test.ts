@@ -210,3 +210,20 @@ test('KeyWalk: each key once across growth and mass deletes (shrinks); passed() 
   assert.ok(largest >= 4 * 8192 * 12, `largest ${largest}`);
   assert.ok(t.tableBytes() <= 1024 * 12, `now ${t.tableBytes()}`);
 });
+
+test('KeyTable.reserve: room for n keys up front, so keys in another table\'s slot order go in without growing', () => {
+  const src = new KeyTable();
+  for (let i = 0; i < 20_000; i++) src.set(`k${i}`, `v${i}`);
+  const t = new KeyTable();
+  t.reserve(20_000);
+  const bytes = t.tableBytes();
+  assert.equal(bytes, 32_768 * 12);
+  // an RDB of shardis's holds its keys in this (hash) order
+  for (const [k, v] of src) t.set(k, v);
+  assert.equal(t.tableBytes(), bytes);
+  assert.equal(t.size, 20_000);
+  for (let i = 0; i < 20_000; i += 97) assert.equal(t.get(`k${i}`), `v${i}`);
+  // never smaller
+  t.reserve(10);
+  assert.equal(t.tableBytes(), bytes);
+});
