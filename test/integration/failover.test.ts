@@ -11,33 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
+import { info, ok, sleep, until } from '../helpers/replication.ts';
 import { startRedis } from '../helpers/redis-process.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(ok: () => Promise<boolean>, what: string, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await ok()) return;
-    await sleep(25);
-  }
-  assert.fail(`never: ${what}`);
-}
-
-async function info(c: RespClient, section: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const line of String(await c.call('INFO', section)).split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
-
-async function ok(c: RespClient, ...args: string[]): Promise<Reply> {
-  const r = await c.call(...args);
-  if (r instanceof ReplyError) assert.fail(`${args.join(' ')}: ${r.message}`);
-  return r;
-}
 
 /** The replica's link is up and it applied everything its primary streamed. */
 async function settle(primary: RespClient, replica: RespClient): Promise<void> {

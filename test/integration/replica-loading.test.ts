@@ -9,23 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/index.ts';
+import { sleep, until } from '../helpers/replication.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const LOADING = new ReplyError('LOADING Redis is loading the dataset in memory');
 
 async function field(c: RespClient, section: string, name: string): Promise<string> {
   const m = new RegExp(`\\r\\n${name}:([^\\r]*)`).exec(`\r\n${String(await c.call('INFO', section))}`);
   return m?.[1] ?? '';
-}
-
-async function until(ok: () => Promise<boolean>, what: string, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await ok()) return;
-    await sleep(20);
-  }
-  assert.fail(`never: ${what}`);
 }
 
 async function pair(): Promise<{ m: RunningServer; r: RunningServer; mc: RespClient; rc: RespClient; close: () => Promise<void> }> {
