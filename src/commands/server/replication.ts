@@ -208,10 +208,10 @@ const failover = command({
     }
     if (feed.failover !== null) throw new CommandError('ERR FAILOVER already in progress.');
     if (s.replicaOf !== null) throw new CommandError('ERR FAILOVER is not valid when server is a replica.');
-    // the primary becomes a replica, which needs one thread (as REPLICAOF)
-    if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR FAILOVER is not supported with threads > 1 yet');
     if (feed.connectedReplicas === 0) throw new CommandError('ERR FAILOVER requires connected replicas.');
     if (force && (timeoutMs === 0 || target === null)) throw new CommandError('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+    // the failover's pause and hand-over run on one thread so far (docs/replication.md)
+    if (getConfigNumber(s.config, 'threads', 1) > 1) throw new CommandError('ERR FAILOVER is not supported with threads > 1 yet');
     if (target !== null) {
       const r = feed.findReplica(target.host, target.port);
       if (r === null) throw new CommandError('ERR FAILOVER target HOST and PORT is not a replica.');
