@@ -58,7 +58,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   // with appendonly yes the AOF (not the snapshot) holds the data
   const aof = startAof(state);
   const front = new RespServer(state);
-  const port = await front.listen(role !== null);
+  // with threads, the first thread alone listens on the Unix socket (a path cannot be shared)
+  const port = await front.listen(role !== null, role === null || role.index === 0);
   const http = new HttpFront(state);
   const ws = new WsFront(state);
   http.upgrade = ws.upgrade;

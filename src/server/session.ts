@@ -66,13 +66,18 @@ export abstract class Session {
     return this.reply.resp;
   }
 
+  /** The Unix socket's path for a connection made through it (its addr and laddr are `path:0`, as Redis's). */
+  unixPath: string | null = null;
+
   get addr(): string {
+    if (this.unixPath !== null) return `${this.unixPath}:0`;
     const s = this.socket;
     if (!s) return '';
     return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
   }
 
   get laddr(): string {
+    if (this.unixPath !== null) return `${this.unixPath}:0`;
     const s = this.socket;
     if (!s) return '';
     return s.localFamily === 'IPv6' ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
