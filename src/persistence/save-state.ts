@@ -28,7 +28,12 @@ export interface SaveHost extends Logger {
   readonly startedAt: number;
   /** With threads: snapshots of every thread's shards. */
   readonly threadSaves: ThreadSaves | null;
+  /** What a snapshot records of replication (repl-id, repl-offset, repl-stream-db), or null (rdbPopulateSaveInfo). */
+  replicationInfo?(): RdbReplInfo | null;
 }
+
+/** The replication history an RDB records. */
+export type RdbReplInfo = NonNullable<RdbSaveOptions['repl']>;
 
 export interface SaveState {
   /** Sum of the shards' dirty counters at the last save. */
@@ -109,7 +114,17 @@ export function saveOptions(s: SaveHost): RdbSaveOptions {
     checksum: getConfigValue(s.config, 'rdbchecksum') !== 'no',
     listFill: getConfigNumber(s.config, 'list-max-listpack-size', -2),
     aofBase: false,
+    repl: s.replicationInfo?.() ?? undefined,
   };
+}
+
+/** The replication history recorded in a loaded RDB (its repl-id, repl-offset and repl-stream-db), or null. */
+export function recordedHistory(aux: ReadonlyMap<string, string>): RdbReplInfo | null {
+  const replid = aux.get('repl-id') ?? '';
+  const offset = Number(aux.get('repl-offset') ?? NaN);
+  const streamDb = Number(aux.get('repl-stream-db') ?? NaN);
+  if (!/^[0-9a-f]{40}$/.test(replid) || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(streamDb) || streamDb < 0) return null;
+  return { replid, offset, streamDb };
 }
 
 /** The encoding limits loaded values are fitted to. */
@@ -269,18 +284,20 @@ export function debugReload(s: SaveHost, flags: { merge: boolean; flush: boolean
  * the AOF loader then handles) and logs as Redis does. Throws when the file
  * can't be loaded: the server must not start with part of its data.
  */
-export function loadAtStartup(s: SaveHost): void {
-  if (getConfigValue(s.config, 'appendonly') === 'yes') return;
+export function loadAtStartup(s: SaveHost): RdbReplInfo | null {
+  if (getConfigValue(s.config, 'appendonly') === 'yes') return null;
   const file = rdbFile(s);
-  if (!existsSync(file)) return;
+  if (!existsSync(file)) return null;
   const t0 = performance.now();
+  let res: LoadResult;
   try {
-    loadRdbFile(s);
+    res = loadRdbFile(s);
   } catch (e) {
     s.log('warning', `Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     throw new Error(`Fatal error loading the DB ${file}: ${(e as Error).message}`);
   }
   s.log('notice', `DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  return recordedHistory(res.aux);
 }
 
 /** The save points of the "save" parameter as [seconds, changes] pairs. */

@@ -4,6 +4,7 @@
  * directive at start-up.
  */
 import { lookupParam, setParam, getConfigValue } from '../config/config.ts';
+import type { RdbReplInfo } from '../persistence/save-state.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { ReplicaLink } from './replica.ts';
@@ -52,6 +53,20 @@ export function becomePrimary(s: ServerState<Client>): void {
   s.replication.noReplicasFromNow();
   s.holdExpiry();
   recordPrimary(s, 'no one');
+}
+
+/**
+ * Start-up with an RDB that recorded a replication history (Redis's
+ * loadDataFromDisk): a replica asks its primary to continue it (PSYNC
+ * replid offset + 1); a primary keeps it as its previous ID, so its
+ * replicas can resync partially after its restart.
+ */
+export function restoreHistory(s: ServerState<Client>, h: RdbReplInfo | null): void {
+  const feed = s.replication;
+  if (h === null || feed.threads !== null) return;
+  feed.adoptHistory(h.replid, h.offset);
+  feed.streamDb = h.streamDb;
+  if ((getConfigValue(s.config, 'replicaof') ?? '') === '') feed.shiftReplid();
 }
 
 /** The `replicaof` directive of the config file or command line, once the server listens. */

@@ -19,7 +19,7 @@ import { HttpFront } from './http/http-front.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { WsFront } from './ws/ws-front.ts';
 import { LineFront } from './line/line-front.ts';
-import { followConfiguredPrimary } from '../replication/role.ts';
+import { followConfiguredPrimary, restoreHistory } from '../replication/role.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -54,7 +54,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   installGates(state);
   loadUsersAtStartup(state);
   // the snapshot in dir/dbfilename, before any client can connect
-  loadAtStartup(state);
+  const history = loadAtStartup(state);
+  if (role === null) restoreHistory(state, history);
   // with appendonly yes the AOF (not the snapshot) holds the data
   const aof = startAof(state);
   const front = new RespServer(state);

@@ -213,6 +213,18 @@ export class ServerState<C extends Session> {
    * while clients are paused and while this server is a replica: there its
    * primary's DELs remove them.
    */
+  /**
+   * What an RDB saved now records of replication (rdbPopulateSaveInfo): the
+   * history of a server that has one (a backlog: a primary that had
+   * replicas, or a replica that synced), so that after a restart it goes on.
+   */
+  replicationInfo(): { streamDb: number; replid: string; offset: number } | null {
+    const feed = this.replication;
+    if (feed.backlog === null || feed.threads !== null) return null;
+    const db = this.replicaOf !== null ? this.replicaOf.streamDb() : feed.streamDb;
+    return { streamDb: Math.max(0, db), replid: feed.replid, offset: feed.offset };
+  }
+
   holdExpiry(): void {
     this.engine.setExpiryPaused(this.pause.type !== 0 || this.replicaOf !== null);
   }

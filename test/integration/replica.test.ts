@@ -9,6 +9,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from '../../src/index.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
 import { assertSameData, expireOnPrimary, info, LIB, linkUp, load, ok, preload, settle, sleep, until } from '../helpers/replication.ts';
@@ -466,5 +469,69 @@ test('a replica that turns to another primary keeps its own replicas until a ful
     await r.close();
     await b.stop();
     await a.close();
+  }
+});
+
+test('restarted from its RDB (repl-id, repl-offset, repl-stream-db), a replica continues by partial resync, and so do the replicas of a restarted primary', async () => {
+  const rdir = mkdtempSync(join(tmpdir(), 'shardis-restart-'));
+  const pdir = mkdtempSync(join(tmpdir(), 'shardis-restart-'));
+  const primary = await startServer({ port: 0 });
+  const pc = await RespClient.connect(primary.port);
+  let r1 = await startShardisProcess(['--dir', rdir, '--replicaof', '127.0.0.1', String(primary.port)]);
+  let p2 = await startShardisProcess(['--dir', pdir]);
+  const redis = await startRedis();
+  let rc: RespClient | null = null;
+  let p2c: RespClient | null = null;
+  const rr = await RespClient.connect(redis.port);
+  try {
+    await pc.call('SELECT', '3');
+    for (let i = 0; i < 20; i++) await pc.call('SET', `k${i}`, String(i));
+    rc = await RespClient.connect(r1.port);
+    await linkUp(rc);
+    await settle(pc, rc);
+    // the replica stops with a save, the primary goes on within its backlog
+    await rc.call('SHUTDOWN', 'SAVE').catch(() => null);
+    rc.close();
+    await r1.stop();
+    for (let i = 0; i < 20; i++) await pc.call('INCR', `k${i}`);
+    const before = await info(pc, 'stats');
+    r1 = await startShardisProcess(['--dir', rdir, '--replicaof', '127.0.0.1', String(primary.port)], r1.port);
+    rc = await RespClient.connect(r1.port);
+    await linkUp(rc);
+    await settle(pc, rc);
+    const after = await info(pc, 'stats');
+    assert.equal(after.sync_full, before.sync_full, 'no full sync');
+    assert.equal(Number(after.sync_partial_ok), Number(before.sync_partial_ok) + 1);
+    await rc.call('SELECT', '3');
+    assert.equal(await rc.call('GET', 'k19'), '20');
+    assert.equal(await rc.call('DEBUG', 'DIGEST'), await pc.call('DEBUG', 'DIGEST'));
+
+    // a shardis primary with a Redis replica restarts from its RDB: the replica continues it
+    p2c = await RespClient.connect(p2.port);
+    await rr.call('REPLICAOF', '127.0.0.1', String(p2.port));
+    await linkUp(rr);
+    for (let i = 0; i < 20; i++) await p2c.call('SET', `p${i}`, String(i));
+    await settle(p2c, rr);
+    await p2c.call('SHUTDOWN', 'SAVE').catch(() => null);
+    p2c.close();
+    await p2.stop();
+    p2 = await startShardisProcess(['--dir', pdir], p2.port);
+    p2c = await RespClient.connect(p2.port);
+    await until(async () => (await info(p2c!, 'stats')).sync_partial_ok === '1', 'the Redis replica resumed by partial resync');
+    assert.equal((await info(p2c, 'stats')).sync_full, '0');
+    await p2c.call('SET', 'after', 'restart');
+    await until(async () => (await rr.call('GET', 'after')) === 'restart', 'the stream goes on');
+    assert.equal(await rr.call('DEBUG', 'DIGEST'), await p2c.call('DEBUG', 'DIGEST'));
+  } finally {
+    rc?.close();
+    p2c?.close();
+    rr.close();
+    await r1.stop();
+    await p2.stop();
+    await redis.stop();
+    pc.close();
+    await primary.close();
+    rmSync(rdir, { recursive: true, force: true });
+    rmSync(pdir, { recursive: true, force: true });
   }
 });
