@@ -5,6 +5,7 @@ import { createServer as createNetServer } from 'node:net';
 import { startFromConfig } from './index.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { hasSavePoints, saveHooks } from './persistence/save-state.ts';
 
 /**
  * What `npm start` persists with unless the command line or config file says
@@ -90,7 +91,16 @@ async function main(): Promise<void> {
   // Redis's words, which tools (Redis's test suite among them) wait for
   srv.state.log('notice', 'Ready to accept connections');
   const stop = (sig: string): void => {
-    srv.state.log('notice', `Received ${sig}, shutting down`);
+    srv.state.log('notice', `Received ${sig} scheduling shutdown...`);
+    // as SHUTDOWN without arguments (prepareForShutdown): the final snapshot when save points are set
+    if (hasSavePoints(srv.state)) {
+      srv.state.log('notice', 'Saving the final RDB snapshot before exiting.');
+      if (!saveHooks.save(srv.state)) {
+        srv.state.log('warning', "Error trying to save the DB, can't exit.");
+        return;
+      }
+    }
+    srv.state.log('warning', 'Redis is now ready to exit, bye bye...');
     void srv.close().then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));

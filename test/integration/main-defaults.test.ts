@@ -62,6 +62,25 @@ test('npm start persists with the AOF by default and survives kill -9', async ()
   }
 });
 
+test('SIGTERM saves the final snapshot when save points are set (as SHUTDOWN), not without them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
+  try {
+    for (const [save, saved] of [['900 1', true], ['', false]] as const) {
+      const a = await launch(['--dir', dir, '--appendonly', 'no', '--save', save, '--dbfilename', `s${saved}.rdb`]);
+      const c = await RespClient.connect(a.port);
+      assert.equal(await c.call('SET', 'k', 'v'), 'OK');
+      c.close();
+      a.proc.kill('SIGTERM');
+      await new Promise((r) => a.proc.once('exit', r));
+      assert.equal(existsSync(join(dir, `s${saved}.rdb`)), saved, `save "${save}"`);
+      if (saved) assert.match(a.log(), /Saving the final RDB snapshot before exiting/);
+    }
+  } finally {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a config file or flag setting a parameter wins over the durable default', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-main-'));
   try {
