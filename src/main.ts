@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}  WebSocket ws://${host}:${srv.httpPort}/ws` : '';
   const grpc = srv.grpcPort !== 0 ? `  gRPC ${host}:${srv.grpcPort}` : '';
   const line = srv.linePort !== 0 ? `  line protocol ${host}:${srv.linePort}` : '';
-  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${grpc}${line}`);
+  const metrics = srv.metricsPort !== 0 ? `  metrics http://${host}:${srv.metricsPort}/metrics` : '';
+  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${grpc}${line}${metrics}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   // Redis's words, which tools (Redis's test suite among them) wait for
   srv.state.log('notice', 'Ready to accept connections');

@@ -530,6 +530,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   { ...num('grpc-max-message-size', undefined, H, 1024n, LONG_MAX, 512n * 1024n * 1024n, 'mem'), fixed: "can't set immutable config" },
   // the line protocol (src/server/line/): a plain TCP text protocol for the simplest clients (nc); 0: off
   { ...num('line-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
+  // a port serving only GET /metrics, /healthz and /readyz, for deployments that keep the HTTP port closed; 0: off
+  { ...num('metrics-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

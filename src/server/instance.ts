@@ -29,6 +29,8 @@ export interface RunningServer {
   readonly grpcPort: number;
   /** The line protocol's port (`line-port`), 0 when it is off. */
   readonly linePort: number;
+  /** The port serving only /metrics (metrics-port; 0: off). */
+  readonly metricsPort: number;
   readonly host: string;
   readonly state: ServerState<Client>;
   close(): Promise<void>;
@@ -70,6 +72,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   const grpcPort = grpc === null ? 0 : await grpc.listen(role !== null);
   const line = new LineFront(state);
   const linePort = await line.listen(role !== null);
+  const metrics = new HttpFront(state, true);
+  const metricsPort = await metrics.listen(role !== null);
   state.ready = true;
   engine.expiry.start();
   state.startTimers();
@@ -82,6 +86,7 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       state.replicaOf?.stop();
       ws.close();
       await http.close();
+      await metrics.close();
       await grpc?.close();
       // the line connections are among the clients front.close() drops: both wait for them
       await Promise.all([line.close(), front.close()]);
@@ -93,5 +98,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, grpcPort, linePort, host: cfg.bind[0]!, state, close };
+  return { port, httpPort, grpcPort, linePort, metricsPort, host: cfg.bind[0]!, state, close };
 }

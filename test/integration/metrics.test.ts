@@ -93,3 +93,23 @@ for (const threads of [1, 4]) describe(`GET /metrics${threads > 1 ? ` on ${threa
     }
   });
 });
+
+test('metrics-port: /metrics, /healthz and /readyz alone, with the HTTP port closed; the same auth', async () => {
+  const mport = await freePort();
+  const srv = await startServer({ port: 0, config: { 'http-port': '0', 'metrics-port': String(mport), requirepass: 'pw' } });
+  try {
+    assert.equal(srv.httpPort, 0);
+    assert.equal(srv.metricsPort, mport);
+    assert.equal((await scrape(mport)).status, 401);
+    const ok = await scrape(mport, 'pw');
+    assert.equal(ok.status, 200);
+    assert.equal(value(ok.families, 'redis_up'), 1);
+    assert.equal((await fetch(`http://127.0.0.1:${mport}/healthz`)).status, 200);
+    // commands are not served there
+    const cmd = await fetch(`http://127.0.0.1:${mport}/set/k/v`, { headers: { Authorization: 'Bearer pw' } });
+    assert.equal(cmd.status, 404);
+    assert.match(((await cmd.json()) as { error: string }).error, /serves GET \/metrics/);
+  } finally {
+    await srv.close();
+  }
+});

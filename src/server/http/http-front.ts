@@ -68,14 +68,18 @@ export class HttpFront {
   /** Takes HTTP upgrade requests (the WebSocket front end sets it); without one they are refused. */
   upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
 
-  constructor(state: ServerState<Client>) {
+  /** Serves only /metrics, /healthz and /readyz, on `metrics-port` (else everything, on `http-port`). */
+  private readonly metricsOnly: boolean;
+
+  constructor(state: ServerState<Client>, metricsOnly = false) {
     this.state = state;
+    this.metricsOnly = metricsOnly;
   }
 
-  /** Listens on `http-port` of every bind address (none when 0); `reusePort` beside the other threads. */
+  /** Listens on `http-port` (or `metrics-port`) of every bind address (none when 0); `reusePort` beside the other threads. */
   async listen(reusePort = false): Promise<number> {
     const cfg = this.state.config;
-    const port = getConfigNumber(cfg, 'http-port', 0);
+    const port = getConfigNumber(cfg, this.metricsOnly ? 'metrics-port' : 'http-port', 0);
     if (port === 0) return 0;
     const make = (): Server => {
       const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
@@ -170,6 +174,7 @@ export class HttpFront {
       return;
     }
     if (first === 'metrics' && segments.length === 1) return this.metrics(req, res, user, addr);
+    if (this.metricsOnly) throw new HttpError(404, 'ERR this port (metrics-port) serves GET /metrics, /healthz and /readyz only');
     const body = await this.body(req);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     // the request's session is not among the server's clients (CLIENT LIST), but a connection while it runs
