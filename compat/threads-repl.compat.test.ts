@@ -43,6 +43,59 @@ return from`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A load whose invariants a replica must show at every moment; setting `stopped` ends it. */
+interface Load {
+  stopped: boolean;
+  readonly violations: string[];
+}
+
+/**
+ * Writer `w` until the load stops: transfers between accounts (MULTI, or a
+ * script), all PAIRS set to one value, a push to both lists in one MULTI,
+ * and, with `more`, a fifth kind of write.
+ */
+async function writer(load: Load, c: Redis, w: number, seed: number, more?: (c: Redis, w: number, n: number, v: string) => Promise<unknown>): Promise<void> {
+  const rnd = rng(w + seed);
+  const kinds = more === undefined ? 4 : 5;
+  for (let n = 0; !load.stopped; n++) {
+    const a = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+    let b = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
+    if (b === a) b = ACCOUNTS[(ACCOUNTS.indexOf(a) + 1) % ACCOUNTS.length]!;
+    const amount = 1 + Math.floor(rnd() * 9);
+    const v = `${w}:${n}`;
+    switch (n % kinds) {
+      case 0:
+        await c.multi().decrby(a, amount).incrby(b, amount).exec();
+        break;
+      case 1:
+        await c.eval(TRANSFER, 2, a, b, amount);
+        break;
+      case 2:
+        await c.mset(...PAIRS.flatMap((k) => [k, v]));
+        break;
+      case 3:
+        await c.multi().rpush(LA, v).rpush(LB, v).exec();
+        break;
+      default:
+        await more!(c, w, n, v);
+    }
+  }
+}
+
+/** Reader `name` until the load stops: the accounts' total, the pairs equal, and with `lists` both lists as long, each seen at one moment. */
+async function reader(load: Load, r: Redis, name: string, lists: boolean): Promise<void> {
+  while (!load.stopped) {
+    const sum = total(await r.mget(...ACCOUNTS));
+    if (sum !== START * ACCOUNTS.length) load.violations.push(`${name}: total ${sum}`);
+    const pairs = await r.mget(...PAIRS);
+    if (new Set(pairs).size !== 1) load.violations.push(`${name}: pairs ${pairs.join(' ')}`);
+    if (!lists) continue;
+    // both lengths at one point in time (a transaction of reads)
+    const [[, la], [, lb]] = (await r.multi().llen(LA).llen(LB).exec())!;
+    if (la !== lb) load.violations.push(`${name}: lists ${String(la)} / ${String(lb)}`);
+  }
+}
+
 interface Replica {
   proc: ChildProcess;
   dir: string;
@@ -101,52 +154,20 @@ describe('replication with threads=4', () => {
     const conns = await Promise.all(Array.from({ length: 8 }, () => ioredisRetry(srv.port)));
     try {
       assert.deepEqual(await first.r.mget(...ACCOUNTS), ACCOUNTS.map(() => String(START)));
-      let stop = false;
-      const violations: string[] = [];
-      const write = async (c: Redis, w: number): Promise<void> => {
-        const rnd = rng(w + 1);
-        for (let n = 0; !stop; n++) {
-          const a = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
-          let b = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
-          if (b === a) b = ACCOUNTS[(ACCOUNTS.indexOf(a) + 1) % ACCOUNTS.length]!;
-          const amount = 1 + Math.floor(rnd() * 9);
-          const v = `${w}:${n}`;
-          switch (n % 4) {
-            case 0:
-              await c.multi().decrby(a, amount).incrby(b, amount).exec();
-              break;
-            case 1:
-              await c.eval(TRANSFER, 2, a, b, amount);
-              break;
-            case 2:
-              await c.mset(...PAIRS.flatMap((k) => [k, v]));
-              break;
-            default:
-              await c.multi().rpush(LA, v).rpush(LB, v).exec();
-          }
-        }
-      };
-      const read = async (r: Redis, name: string): Promise<void> => {
-        while (!stop) {
-          const sum = total(await r.mget(...ACCOUNTS));
-          if (sum !== START * ACCOUNTS.length) violations.push(`${name}: total ${sum}`);
-          const pairs = await r.mget(...PAIRS);
-          if (new Set(pairs).size !== 1) violations.push(`${name}: pairs ${pairs.join(' ')}`);
-        }
-      };
-      const writers = conns.map((c, w) => write(c, w));
-      const readers = [read(first.r, 'first replica')];
+      const load: Load = { stopped: false, violations: [] };
+      const writers = conns.map((c, w) => writer(load, c, w, 1));
+      const readers = [reader(load, first.r, 'first replica', false)];
       await sleep(400);
       // replicas that sync while the writes run: each snapshot and its stream must meet exactly
       for (let i = 0; i < 3; i++) {
         const x = await startReplica(srv.port);
         later.push(x);
-        readers.push(read(x.r, `replica ${i + 2}`));
+        readers.push(reader(load, x.r, `replica ${i + 2}`, false));
         await sleep(200);
       }
-      stop = true;
+      load.stopped = true;
       await Promise.all([...writers, ...readers]);
-      assert.deepEqual(violations.slice(0, 5), []);
+      assert.deepEqual(load.violations.slice(0, 5), []);
 
       // WAIT from a connection of every thread counts every replica (their hubs may be any threads)
       for (const c of conns) assert.equal(await c.wait(4, 5000), 4);
@@ -259,56 +280,20 @@ for (const primaryKind of ['redis-server', 'shardis with 4 threads'] as const) {
       await admin.mset(...PAIRS.flatMap((k) => [k, '0']));
       await linkUp(m);
       leaf = await startReplica(mid.port);
-      let stop = false;
-      const violations: string[] = [];
-      const write = async (c: Redis, w: number): Promise<void> => {
-        const rnd = rng(w + 11);
-        for (let n = 0; !stop; n++) {
-          const a = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
-          let b = ACCOUNTS[Math.floor(rnd() * ACCOUNTS.length)]!;
-          if (b === a) b = ACCOUNTS[(ACCOUNTS.indexOf(a) + 1) % ACCOUNTS.length]!;
-          const amount = 1 + Math.floor(rnd() * 9);
-          const v = `${w}:${n}`;
-          switch (n % 5) {
-            case 0:
-              await c.multi().decrby(a, amount).incrby(b, amount).exec();
-              break;
-            case 1:
-              await c.eval(TRANSFER, 2, a, b, amount);
-              break;
-            case 2:
-              await c.mset(...PAIRS.flatMap((k) => [k, v]));
-              break;
-            case 3:
-              await c.multi().rpush(LA, v).rpush(LB, v).exec();
-              break;
-            default:
-              await c.multi().hset(`h:${w}`, `f${n % 13}`, v).zadd(`z:${w}`, n, `m${n % 17}`).sadd(`s:${w}`, v).set(`t:${w}:${n % 7}`, v, 'PX', 600000).exec();
-          }
-        }
-      };
-      const read = async (r: Redis, name: string): Promise<void> => {
-        while (!stop) {
-          const sum = total(await r.mget(...ACCOUNTS));
-          if (sum !== START * ACCOUNTS.length) violations.push(`${name}: total ${sum}`);
-          const pairs = await r.mget(...PAIRS);
-          if (new Set(pairs).size !== 1) violations.push(`${name}: pairs ${pairs.join(' ')}`);
-          // both lengths at one point in time (a transaction of reads)
-          const [[, la], [, lb]] = (await r.multi().llen(LA).llen(LB).exec())!;
-          if (la !== lb) violations.push(`${name}: lists ${String(la)} / ${String(lb)}`);
-        }
-      };
-      const writers = conns.map((c, w) => write(c, w));
-      const readers = [...readersOf.map((r, i) => read(r, `middle ${i}`)), read(leaf.r, 'leaf')];
+      const load: Load = { stopped: false, violations: [] };
+      const more = (c: Redis, w: number, n: number, v: string): Promise<unknown> =>
+        c.multi().hset(`h:${w}`, `f${n % 13}`, v).zadd(`z:${w}`, n, `m${n % 17}`).sadd(`s:${w}`, v).set(`t:${w}:${n % 7}`, v, 'PX', 600000).exec();
+      const writers = conns.map((c, w) => writer(load, c, w, 11, more));
+      const readers = [...readersOf.map((r, i) => reader(load, r, `middle ${i}`, true)), reader(load, leaf.r, 'leaf', true)];
       await sleep(400);
       // the middle's link to its primary, then the leaf's link to the middle, killed while the writes run
       assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
       await sleep(400);
       assert.equal(await m.call('CLIENT', 'KILL', 'TYPE', 'replica'), 1);
       await sleep(400);
-      stop = true;
+      load.stopped = true;
       await Promise.all([...writers, ...readers]);
-      assert.deepEqual(violations.slice(0, 5), []);
+      assert.deepEqual(load.violations.slice(0, 5), []);
 
       await caughtUp(admin, m);
       await caughtUp(m, leaf.r);

@@ -25,7 +25,7 @@ export function installGates(state: ServerState<Client>): void {
     return denialMessage(res.result, cmd);
   });
   // min-replicas-to-write: on a primary, writes (and an EXEC with one queued) need that many replicas within min-replicas-max-lag
-  state.gates.push((c, cmd) => (state.replicaOf === null && queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
+  state.gates.push((c, cmd) => (queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
   // maxmemory-clients, then maxmemory, before every command (processCommand's evictClients and
   // performEvictions): the biggest clients are disconnected, then keys evicted (maxmemory-policy);
   // commands that may use memory get OOM when that cannot bring memory under the limit

@@ -21,7 +21,7 @@ function refuseWithoutLink(c: Client): void {
 }
 
 /** How the primary's log names a replica (replicationGetSlaveName): its address and listening port. */
-export function replicaName(c: Client): string {
+function replicaName(c: Client): string {
   const ip = c.addr.replace(/:\d+$/, '');
   const port = (c.ext as { listeningPort?: number }).listeningPort ?? 0;
   return port !== 0 ? `${ip}:${port}` : `${ip}:<unknown-replica-port>`;
