@@ -59,6 +59,12 @@ export class ServerState<C extends Session> {
    * increase across the whole server and (id - 1) % threads is the client's thread.
    */
   newClientId: () => number = () => this.nextClientId++;
+  /**
+   * The highest id given so far: a client with a higher one connected later
+   * (with threads, on any thread). CLIENT KILL spares those, as Redis's
+   * single-threaded kill never meets a client that connects meanwhile.
+   */
+  lastClientId: () => number = () => this.nextClientId - 1;
   readonly clients = new Map<number, C>();
   /**
    * Connections that count against maxclients and in INFO connected_clients

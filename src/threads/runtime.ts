@@ -269,6 +269,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       state.changes.epoch = state.runId.slice(0, 16);
       // client ids increase over the whole server (a shared sequence), and the low part names the thread
       state.newClientId = () => link.words.add(SHARED.CLIENT_SEQ, 1) * init.count + init.index + 1;
+      state.lastClientId = () => link.words.load(SHARED.CLIENT_SEQ) * init.count;
       jobs = new Jobs(state, init.jobRings, init.index, init.jobPorts, (t, id, withError) => borrower.ask(t, { op: 'unblock-job', id, withError }) as boolean);
       const queue = jobs;
       queue.cancelOn = (t, id) => (link.beingHeld || link.closing ? false : borrower.ask(t, { op: 'cancel-job', id }) === true);

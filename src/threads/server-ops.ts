@@ -44,7 +44,7 @@ export function serverOp(state: ServerState<Client>, req: LinkRequest): unknown 
     case 'client-list':
       return listClients(state, req.args as string[], null);
     case 'client-kill':
-      return killClientsMatching(state, req.args as string[]);
+      return killClientsMatching(state, req.args as string[], req.upTo as number);
     case 'latency-events':
       return [...state.latency.events];
     case 'latency-histogram':

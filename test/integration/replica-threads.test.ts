@@ -13,24 +13,13 @@ import assert from 'node:assert/strict';
 import { startServer } from '../../src/index.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
 import { startRedis } from '../helpers/redis-process.ts';
+import { onEveryThread as everyThread } from '../helpers/threads.ts';
 import { assertSameData, expireOnPrimary, info, linkUp, load, ok, preload, settle, sleep, until } from '../helpers/replication.ts';
 
 const THREADS = 4;
 
-/** One connection on each thread of a threaded server (a client id tells its thread), in thread order. */
-async function onEveryThread(port: number): Promise<RespClient[]> {
-  const out: Array<RespClient | undefined> = new Array(THREADS).fill(undefined);
-  const extra: RespClient[] = [];
-  for (let i = 0; i < 200 && out.some((c) => c === undefined); i++) {
-    const c = await RespClient.connect(port);
-    const t = (Number(await c.call('CLIENT', 'ID')) - 1) % THREADS;
-    if (out[t] === undefined) out[t] = c;
-    else extra.push(c);
-  }
-  for (const c of extra) c.close();
-  assert.ok(out.every((c) => c !== undefined), 'a connection on every thread');
-  return out as RespClient[];
-}
+/** One connection on each thread, in thread order. */
+const onEveryThread = (port: number): Promise<RespClient[]> => everyThread(port, THREADS);
 
 /** The thread of a replica's connection on a threaded primary (CLIENT LIST TYPE replica ids). */
 async function replicaThreads(c: RespClient): Promise<number[]> {

@@ -253,11 +253,13 @@ function parseKillFilter(server: ServerState<Client>, args: readonly string[]): 
 /** CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] [MAXAGE s] */
 function clientKill(c: Client, args: string[]): void {
   const f = parseKillFilter(c.server, args);
-  let killed = killClients(c.server, f, c);
+  // with threads, a killed replica can connect again on another thread before that thread is asked: not counted
+  const upTo = c.server.lastClientId();
+  let killed = killClients(c.server, f, c, upTo);
   const killSelf = killed < 0;
   if (killSelf) killed = -killed;
   // with threads, the clients of every thread
-  for (const n of (c.server.others?.({ op: 'client-kill', args }) ?? []) as number[]) killed += n;
+  for (const n of (c.server.others?.({ op: 'client-kill', args, upTo }) ?? []) as number[]) killed += n;
   if (args.length === 3) {
     if (killed === 0) throw new CommandError('ERR No such client');
     c.reply.ok();
@@ -268,13 +270,17 @@ function clientKill(c: Client, args: string[]): void {
   if (killSelf) c.closeAfterReply = true;
 }
 
-/** Kills this thread's clients that match CLIENT KILL's `args`; how many (another thread's request: no caller). */
-export function killClientsMatching(server: ServerState<Client>, args: readonly string[]): number {
-  return killClients(server, parseKillFilter(server, args), null);
+/** Kills this thread's clients that match CLIENT KILL's `args`, of ids up to `upTo`; how many (another thread's request: no caller). */
+export function killClientsMatching(server: ServerState<Client>, args: readonly string[], upTo: number): number {
+  return killClients(server, parseKillFilter(server, args), null, upTo);
 }
 
-/** Kills the matching clients of this thread but `self`; how many, negated when `self` matched too (counted, its caller closes it). */
-function killClients(server: ServerState<Client>, f: KillFilter, self: Client | null): number {
+/**
+ * Kills the matching clients of this thread but `self`, of ids up to `upTo`
+ * (those connected before the command); how many, negated when `self`
+ * matched too (counted, its caller closes it).
+ */
+function killClients(server: ServerState<Client>, f: KillFilter, self: Client | null, upTo: number): number {
   const now = seconds(Date.now());
   let killed = 0;
   let selfToo = false;
@@ -283,6 +289,7 @@ function killClients(server: ServerState<Client>, f: KillFilter, self: Client | 
     if (f.laddr !== null && x.laddr !== f.laddr) continue;
     if (f.type !== null && clientType(x) !== f.type) continue;
     if (f.id !== 0 && x.id !== f.id) continue;
+    if (x.id > upTo) continue;
     if (f.user !== null && x.user.name !== f.user) continue;
     if (x === self && f.skipme) continue;
     if (f.maxage !== 0 && now - seconds(x.createdAt) < f.maxage) continue;
