@@ -5,8 +5,10 @@
  * changes them; the page's view stays equal to the keyspace through a
  * dropped connection (resumed with one batch: nothing lost, nothing twice)
  * and a server restart on the same data (a resync snapshot). The browser's
- * own EventSource follows the same feed and stays equal too, reconnecting by
- * itself after the restart. The page loads the client's own source, its
+ * own EventSource follows the same feed through a TCP proxy and stays equal
+ * too, reconnecting by itself with Last-Event-ID: after the proxy drops its
+ * connection it resumes with one batch, after the restart it gets a resync
+ * snapshot. The page loads the client's own source, its
  * types stripped, as ES modules.
  */
 import { test } from 'node:test';
@@ -20,6 +22,7 @@ import { chromium } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { Proxy } from '../helpers/tcp-proxy.ts';
 import { untilEqual } from '../helpers/feed-values.ts';
 import type { FeedValue } from '../helpers/feed-watcher.ts';
 
@@ -31,7 +34,7 @@ const CLIENT_DIR = new URL('../../src/client/', import.meta.url).pathname;
 type Transport = 'http' | 'websocket';
 
 /** Serves the page (its client on `transport`) and the client's modules (TypeScript stripped to JavaScript). */
-function pageServer(httpUrl: string, transport: Transport): Server {
+function pageServer(httpUrl: string, esUrl: string, transport: Transport): Server {
   return createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/') {
@@ -47,7 +50,7 @@ function pageServer(httpUrl: string, transport: Transport): Server {
         // the browser's own EventSource on the same feed: it resumes by itself with Last-Event-ID
         window.es = {};
         window.esKinds = [];
-        const es = new EventSource(${JSON.stringify(httpUrl)} + '/feed?pattern=*');
+        const es = new EventSource(${JSON.stringify(esUrl)} + '/feed?pattern=*');
         es.onmessage = (e) => {
           const m = JSON.parse(e.data);
           window.esKinds.push(m.type + (m.resync ? ':resync' : ''));
@@ -78,7 +81,9 @@ for (const transport of ['http', 'websocket'] as const) {
     const start = (): Promise<RunningServer> => startServer({ port, dir, config: { 'http-port': String(httpPort), appendonly: 'yes', save: '' } });
     let srv = await start();
     const io = new Redis(port, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
-    const pages = pageServer(`http://127.0.0.1:${httpPort}`, transport);
+    // the EventSource reaches the server through a proxy that can drop its connection
+    const esProxy = await Proxy.start(httpPort);
+    const pages = pageServer(`http://127.0.0.1:${httpPort}`, `http://127.0.0.1:${esProxy.port}`, transport);
     await new Promise<void>((r) => pages.listen(0, '127.0.0.1', r));
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
@@ -104,6 +109,8 @@ for (const transport of ['http', 'websocket'] as const) {
 
       // a dropped connection (the SSE request aborted, or the WebSocket's session killed): the page resumes from its position with one batch of what it missed
       const before = (await infos()).length;
+      const esBefore = (await page.evaluate(() => (globalThis as unknown as { esKinds: string[] }).esKinds)).length;
+      esProxy.drop();
       if (transport === 'websocket') await io.client('KILL', 'ID', String(await page.evaluate(() => (globalThis as unknown as { db: { command(...a: string[]): Promise<unknown> } }).db.command('CLIENT', 'ID'))));
       else await page.evaluate(() => (globalThis as unknown as { w: { reconnect(): void } }).w.reconnect());
       await io.hset('user:1', 'age', '37');
@@ -113,6 +120,9 @@ for (const transport of ['http', 'websocket'] as const) {
       const after = (await infos()).slice(before);
       assert.ok(after.every((i) => i.kind !== 'snapshot'), `resumed without a snapshot: ${JSON.stringify(after)}`);
       assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { statuses: boolean[] }).statuses), [true, false, true], 'the watch saw its connection drop');
+      // the EventSource reconnected by itself with Last-Event-ID: one batch of what it missed, no snapshot
+      const esAfter = (await page.evaluate(() => (globalThis as unknown as { esKinds: string[] }).esKinds)).slice(esBefore);
+      assert.ok(esAfter.includes('batch') && esAfter.every((k) => !k.startsWith('snapshot')), `the EventSource resumed: ${esAfter.join(' ')}`);
 
       // a restart on the same data: another run, so the page gets a resync snapshot, then live changes again
       await srv.close();
@@ -129,6 +139,7 @@ for (const transport of ['http', 'websocket'] as const) {
     } finally {
       await browser.close();
       pages.close();
+      await esProxy.cut();
       io.disconnect();
       await srv.close();
       rmSync(dir, { recursive: true, force: true });

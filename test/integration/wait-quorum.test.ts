@@ -8,10 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { RespClient } from '../helpers/resp-client.ts';
+import { Proxy } from '../helpers/tcp-proxy.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -22,59 +21,6 @@ async function until(ok: () => Promise<boolean>, what: string, ms = 20_000): Pro
     await sleep(50);
   }
   assert.fail(`never: ${what}`);
-}
-
-/** A TCP proxy to 127.0.0.1:target whose connections can be held (nothing passes either way) or cut. */
-class Proxy {
-  private readonly sockets: Socket[] = [];
-  /** While held, what each side sent, not yet passed on. */
-  private readonly queued: Array<() => void> = [];
-  private held = false;
-  private readonly server: Server;
-  readonly port: number;
-  private constructor(server: Server, port: number) {
-    this.server = server;
-    this.port = port;
-  }
-
-  static async start(target: number): Promise<Proxy> {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const proxy = new Proxy(server, (server.address() as { port: number }).port);
-    server.on('connection', (down) => {
-      const up = connect(target, '127.0.0.1');
-      const close = (): void => { down.destroy(); up.destroy(); };
-      for (const [from, to] of [[down, up], [up, down]] as const) {
-        from.on('data', (d: Buffer) => {
-          if (proxy.held) proxy.queued.push(() => to.write(d));
-          else to.write(d);
-        });
-        from.on('error', close);
-        from.on('close', close);
-      }
-      proxy.sockets.push(down, up);
-    });
-    return proxy;
-  }
-
-  /** A partition: neither end notices, nothing passes. */
-  hold(): void {
-    this.held = true;
-  }
-
-  /** What was held passes, in order. */
-  heal(): void {
-    this.held = false;
-    for (const send of this.queued.splice(0)) send();
-  }
-
-  /** The link dies: held bytes are dropped, no new connection is accepted. */
-  async cut(): Promise<void> {
-    this.queued.length = 0;
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server.close(r));
-  }
 }
 
 async function replicationInfo(c: RespClient): Promise<Record<string, string>> {
