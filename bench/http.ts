@@ -3,7 +3,8 @@
  * - commands per second over HTTP, shardis's front end against Webdis
  *   (Debian's `webdis`) in front of a real redis-server, in the same run:
  *   `/SET/key:<r>/<value>` and `/GET/key:<r>` (both servers take that path
- *   form) over keep-alive connections, random keys out of 100 000;
+ *   form) over keep-alive connections, random keys out of 100 000, the
+ *   load made by wrk (Debian's `wrk`);
  * - key feeds: changes per second delivered to 1 and 100 SSE watchers of a
  *   prefix while one writer SETs keys, and the time from a write to its
  *   delivery (p50 / p99; the value is the write's timestamp).
@@ -11,7 +12,6 @@
  * are at least 2 (shardis: one thread; Webdis: its 2 threads and Redis).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,28 +40,27 @@ async function waitHttp(port: number): Promise<void> {
   throw new Error(`nothing answers HTTP on ${port}`);
 }
 
-/** Requests per second for `n` requests from `clients` keep-alive connections; `path(i)` names each. */
-async function rate(port: number, n: number, clients: number, path: (i: number) => string): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  let next = 0;
-  const one = (i: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: path(i), agent }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path(i)}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < n) await one(next++);
-    }),
-  );
-  const s = (performance.now() - t0) / 1000;
-  agent.destroy();
-  return n / s;
+/** wrk's script: each request a random key out of 100 000 in `path` (with KEY in it). */
+function wrkScript(dir: string, path: string): string {
+  const file = join(dir, `wrk-${path.split('/')[1]}.lua`);
+  const [head, tail] = path.split('KEY') as [string, string];
+  writeFileSync(file, `math.randomseed(${Date.now() % 100000})\nrequest = function()\n  return wrk.format("GET", "${head}" .. math.random(0, 99999) .. "${tail}")\nend\n`);
+  return file;
+}
+
+/**
+ * Requests per second over `seconds` from `clients` keep-alive connections,
+ * by wrk (C, one thread, pinned to the load's cores): a Node load generator
+ * capped both servers at ~20-27k requests/s. Errors or non-200 answers fail the run.
+ */
+function rate(port: number, seconds: number, clients: number, script: string): number {
+  const args = ['-t', '1', '-c', String(clients), '-d', `${seconds}s`, '-s', script, `http://127.0.0.1:${port}`];
+  const out = PINNED ? execFileSync('taskset', ['-c', `1-${cpus().length - 1}`, 'wrk', ...args], { encoding: 'utf8' }) : execFileSync('wrk', args, { encoding: 'utf8' });
+  const bad = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
+  if (bad !== null) throw new Error(`wrk against ${port}: ${bad[0]}`);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (rps === null) throw new Error(`wrk printed no rate:\n${out}`);
+  return Number(rps[1]);
 }
 
 export interface HttpRow {
@@ -75,7 +74,13 @@ function pinLoad(): void {
   if (PINNED) execFileSync('taskset', ['-a', '-p', '-c', `1-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
 }
 
-export async function httpRows(n: number, clients: number, log: (l: string) => void): Promise<HttpRow[]> {
+export async function httpRows(seconds: number, clients: number, log: (l: string) => void): Promise<HttpRow[]> {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (e) {
+    // wrk --version exits 1 after printing its version; only a missing binary is an error
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('bench --http needs wrk and webdis (apt-get install wrk webdis)');
+  }
   pinLoad();
   const dir = mkdtempSync(join(tmpdir(), 'shardis-http-bench-'));
   const procs: ChildProcess[] = [];
@@ -92,18 +97,17 @@ export async function httpRows(n: number, clients: number, log: (l: string) => v
     procs.push(pinned(process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, '--port', String(shardisPort), '--http-port', String(shardisHttp), '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']));
     await waitHttp(webdisPort);
     await waitHttp(shardisHttp);
-    const rnd = (): number => Math.floor(Math.random() * 100_000);
-    const tests: Array<[string, (i: number) => string]> = [
-      ['SET', () => `/SET/key:${rnd()}/xxx`],
-      ['GET', () => `/GET/key:${rnd()}`],
+    const tests: Array<[string, string]> = [
+      ['SET', wrkScript(dir, '/SET/key:KEY/xxx')],
+      ['GET', wrkScript(dir, '/GET/key:KEY')],
     ];
     const rows: HttpRow[] = [];
-    for (const [test, path] of tests) {
+    for (const [test, script] of tests) {
       // warm both (JIT, connection pools)
-      await rate(webdisPort, Math.max(1000, n / 10), clients, path);
-      await rate(shardisHttp, Math.max(1000, n / 10), clients, path);
-      const w = await rate(webdisPort, n, clients, path);
-      const s = await rate(shardisHttp, n, clients, path);
+      rate(webdisPort, 1, clients, script);
+      rate(shardisHttp, 1, clients, script);
+      const w = rate(webdisPort, seconds, clients, script);
+      const s = rate(shardisHttp, seconds, clients, script);
       rows.push({ test, webdis: w, shardis: s });
       log(`HTTP ${test}: webdis ${w.toFixed(0)} shardis ${s.toFixed(0)} ratio ${(s / w).toFixed(2)}`);
     }

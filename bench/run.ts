@@ -11,7 +11,7 @@
  *   npm run bench -- --no-persistence        # skip the persistence rows
  *   npm run bench -- --no-snapshot           # skip only the N-key snapshot rows
  *   npm run bench -- --threads 1,2,4 --tests get,set   # only the threads table (bench/threads.ts)
- *   npm run bench -- --http                  # only HTTP vs Webdis and key feeds (bench/http.ts)
+ *   npm run bench -- --http [--seconds 5]    # only HTTP vs Webdis (wrk, 5 s a run) and key feeds (bench/http.ts)
  *   npm run bench -- --http --threads 1,4    # … with the feeds rows on 1 and 4 threads
  *   npm run bench -- --replication [--keys N] # only full sync of N keys and replication lag (bench/replication.ts)
  *
@@ -77,6 +77,8 @@ interface Options {
   http: boolean;
   /** Only the replication rows (bench/replication.ts). */
   replication: boolean;
+  /** How long each wrk run of --http lasts. */
+  seconds: number;
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -95,7 +97,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, seconds: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -106,6 +108,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--shards') o.shards = Number(v), i++;
     else if (a === '--threads') o.threads = v!.split(',').map(Number), i++;
     else if (a === '--http') o.http = true;
+    else if (a === '--seconds') o.seconds = Number(v), i++;
     else if (a === '--replication') o.replication = true;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
     return;
   }
   if (o.http) {
-    const http = await httpRows(o.n, o.clients, (l) => console.log(l));
+    const http = await httpRows(o.seconds, o.clients, (l) => console.log(l));
     const feeds = await feedRows([1, 100], 3, (l) => console.log(l), o.threads.length !== 0 ? o.threads : [1]);
     console.log(`\n${httpTable(http, o.clients)}\n\n${feedTable(feeds)}`);
     return;
