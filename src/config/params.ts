@@ -532,6 +532,10 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   { ...num('line-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
   // a port serving only GET /metrics, /healthz and /readyz, for deployments that keep the HTTP port closed; 0: off
   { ...num('metrics-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
+  // cluster-enabled yes: the fleet's truth lives in etcd (src/cluster/etcd-store.ts): its URLs, comma-separated,
+  // and the prefix of this fleet's keys (several fleets can share one etcd)
+  { ...str('cluster-etcd-endpoints', undefined, H, ''), fixed: "can't set immutable config" },
+  { ...str('cluster-etcd-prefix', undefined, H, '/shardis/'), fixed: "can't set immutable config" },
 ];
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes. */

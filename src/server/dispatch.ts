@@ -8,6 +8,7 @@ import { arityAllows } from '../commands/core/command.ts';
 import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongArity } from '../commands/core/errors.ts';
 import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
+import { isRedirect } from '../cluster/errors.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -125,7 +126,8 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
     // a refused EXEC (BUSY, OOM …) discards the transaction, as Redis's execCommandAbort
     if (c.ext.multi !== undefined && cmd.fullName === 'exec' && server.execAbort !== null) {
       server.execAbort(c);
-      refusal = 'EXECABORT Transaction discarded because of: ' + refusal;
+      // a cluster redirection is answered as it is (Redis's discardTransaction, then clusterRedirectClient)
+      if (!isRedirect(refusal)) refusal = 'EXECABORT Transaction discarded because of: ' + refusal;
     }
     server.countError(refusal);
     c.reply.error(refusal);

@@ -24,6 +24,8 @@ export function installGates(state: ServerState<Client>): void {
     acl.logDenial(c, res, cmd, args, acl.context(c));
     return denialMessage(res.result, cmd);
   });
+  // cluster mode: the command's keys must be served here (MOVED, ASK, CROSSSLOT …), as Redis checks right after ACLs
+  state.gates.push((c, cmd, args) => (state.clusterGate === null ? null : state.clusterGate(c, cmd, args)));
   // min-replicas-to-write: on a primary, writes (and an EXEC with one queued) need that many replicas within min-replicas-max-lag
   state.gates.push((c, cmd) => (queuesWrite(c, cmd) && !state.replication.enoughReplicas() ? NOREPLICAS : null));
   // maxmemory-clients, then maxmemory, before every command (processCommand's evictClients and

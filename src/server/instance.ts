@@ -20,6 +20,7 @@ import { getConfigNumber } from '../config/config.ts';
 import { WsFront } from './ws/ws-front.ts';
 import { LineFront } from './line/line-front.ts';
 import { followConfiguredPrimary, restoreHistory } from '../replication/role.ts';
+import { getConfigValue } from '../config/config.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -46,6 +47,9 @@ export interface ThreadRole {
 
 /** Builds and starts one instance: loads the data, listens, starts its timers. */
 export async function startInstance(cfg: Config, role: ThreadRole | null, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
+  const clustered = getConfigValue(cfg, 'cluster-enabled') === 'yes';
+  if (clustered && role !== null) throw new Error('cluster-enabled yes runs with one thread for now (--threads 1)');
+  if (clustered && (getConfigValue(cfg, 'cluster-etcd-endpoints') ?? '') === '') throw new Error('cluster-enabled yes needs cluster-etcd-endpoints (etcd URLs, comma-separated)');
   const thread = role === null ? undefined : { index: role.index, count: role.count };
   const engine = new Engine({ shards: cfg.shards, databases: cfg.databases, thread });
   const registry = new Registry(allCommands());
@@ -78,11 +82,18 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   engine.expiry.start();
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
-  // the replicaof directive: the link announces the port just bound
-  if (role === null) followConfiguredPrimary(state);
+  // cluster mode: this node's place in the fleet, kept in etcd (its replication follows the fleet, not replicaof)
+  const cluster = clustered ? new (await import('../cluster/cluster.ts')).Cluster(state, port) : null;
+  if (cluster !== null) {
+    const { clusterRefusal } = await import('../cluster/redirect.ts');
+    state.cluster = cluster;
+    state.clusterGate = (c, cmd, args) => clusterRefusal(cluster, c, cmd, args);
+    await cluster.start();
+  } else if (role === null) followConfiguredPrimary(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      await cluster?.close();
       state.replicaOf?.stop();
       ws.close();
       await http.close();

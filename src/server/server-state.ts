@@ -151,6 +151,10 @@ export class ServerState<C extends Session> {
   readonly replication: ReplicationFeed;
   /** The link to this server's primary while it is a replica (REPLICAOF host port), else null. */
   replicaOf: ReplicaView | null = null;
+  /** cluster-enabled yes: the node's Cluster (src/cluster/cluster.ts, whose clusterOf types it). */
+  cluster: object | null = null;
+  /** cluster-enabled yes: which node serves a command (src/cluster/redirect.ts), after the ACL check. */
+  clusterGate: ((c: C, cmd: CommandInfo, args: string[]) => string | null) | null = null;
   /** Told when a full sync replaced the dataset (the AOF rewrites itself); set by the AOF. */
   onDatasetReplaced: (() => void) | null = null;
   /** Checks run before every command (AUTH, MULTI state, pub/sub context…), in order. */

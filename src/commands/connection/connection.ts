@@ -59,6 +59,7 @@ const select = command({
     const n = parseInt64OrNull(args[1]!);
     if (n === null) throw new CommandError(Err.NOT_INTEGER);
     if (n < -2147483648 || n > 2147483647) throw new CommandError('ERR value is out of range, value must between -2147483648 and 2147483647');
+    if (n !== 0 && c.server.cluster !== null) throw new CommandError('ERR SELECT is not allowed in cluster mode');
     if (n < 0 || n >= c.server.engine.databases) throw new CommandError(Err.DB_INDEX);
     c.db = n;
     c.reply.ok();

@@ -80,6 +80,7 @@ const move = command({
   group: 'generic', since: '1.0.0', summary: 'Move a key to another database', complexity: 'O(1)',
   args: [{ name: 'key', type: 'key' }, { name: 'db', type: 'integer' }],
   handler(c, args) {
+    if (c.server.cluster !== null) throw new CommandError('ERR MOVE is not allowed in cluster mode');
     const key = args[1]!;
     const db = dbIndexArg(c, args[2]!);
     if (db === c.db) throw new CommandError(Err.SAME_OBJECT);
@@ -114,6 +115,7 @@ const copy = command({
       else if (isOpt(args[j]!, 'DB') && j < args.length - 1) db = dbIndexArg(c, args[++j]!);
       else throw new CommandError(Err.SYNTAX);
     }
+    if (c.server.cluster !== null && (c.db !== 0 || db !== 0)) throw new CommandError('ERR Copying to another database is not allowed in cluster mode');
     if (src === dst && db === c.db) throw new CommandError(Err.SAME_OBJECT);
     const from = c.ks(src);
     const v = from.lookupRead(src);

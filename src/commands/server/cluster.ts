@@ -1,13 +1,15 @@
 /**
- * Cluster-mode commands of a server with cluster support disabled (as
- * shardis always is: its shards live inside one process), MODULE (no
- * modules can be loaded into a JavaScript server), FAILOVER and LOLWUT —
- * each answers exactly as Redis 7.0 does in that configuration.
+ * The CLUSTER command's specs and READONLY / READWRITE / ASKING (their
+ * cluster-mode handlers are in cluster-cmds.ts; without cluster-enabled
+ * they answer as Redis 7.0 with cluster support disabled), MODULE (no
+ * modules can be loaded into a JavaScript server) and LOLWUT.
  */
 import { command, type CommandFlag, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { replyHelp } from '../connection/client-cmd.ts';
 import { REDIS_VERSION } from '../../server/version.ts';
+import { CLUSTER_HELP, clusterModeHandler, connectionFlag } from './cluster-cmds.ts';
+import { clusterOf } from '../../cluster/mode.ts';
 
 const CLUSTER_DISABLED = 'ERR This instance has cluster support disabled';
 const MODULE_NOT_ALLOWED = 'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
@@ -67,12 +69,15 @@ const clusterDisabled = (): never => {
 const cluster = command({
   name: 'cluster', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
   group: 'cluster', since: '3.0.0', summary: 'A container for cluster commands', complexity: 'Depends on subcommand.',
-  subcommands: subSpecs(CLUSTER_SUBS, 'cluster', () => clusterDisabled),
+  subcommands: subSpecs(CLUSTER_SUBS, 'cluster', (name) =>
+    name === 'help'
+      ? (c) => (clusterOf(c.server) === null ? clusterDisabled() : replyHelp(c, 'cluster', CLUSTER_HELP))
+      : (clusterModeHandler(name) ?? clusterDisabled)),
 });
 
-const clusterOnly = (name: string, summary: string, flags: CommandFlag[] = ['loading', 'stale', 'fast']): CommandSpec => command({
+const clusterOnly = (name: 'readonly' | 'readwrite' | 'asking', summary: string, flags: CommandFlag[] = ['loading', 'stale', 'fast']): CommandSpec => command({
   name, arity: 1, flags, firstKey: 0, lastKey: 0, step: 0,
-  group: 'cluster', since: '3.0.0', summary, complexity: 'O(1)', acl: ['@connection'], groupAcl: false, handler: clusterDisabled,
+  group: 'cluster', since: '3.0.0', summary, complexity: 'O(1)', acl: ['@connection'], groupAcl: false, handler: connectionFlag(name),
 });
 
 const MODULE_HELP = [

@@ -376,7 +376,7 @@ const SECTIONS: Record<string, Provider> = {
     }
     return out;
   },
-  cluster: () => [['cluster_enabled', 0]],
+  cluster: (s) => [['cluster_enabled', s.cluster !== null ? 1 : 0]],
   keyspace: (s) => {
     const out: Field[] = [];
     const now = Date.now();

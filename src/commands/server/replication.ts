@@ -148,6 +148,8 @@ function replicaofCommand(name: string, since: string, summary: string): Command
     args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }],
     handler(c, args) {
       const s = c.server;
+      // a cluster node's replication follows the fleet (CLUSTER REPLICATE)
+      if (s.cluster !== null) throw new CommandError('ERR REPLICAOF not allowed in cluster mode.');
       if (s.replication.failover !== null) throw new CommandError('ERR REPLICAOF not allowed while failing over.');
       if (args[1]!.toLowerCase() === 'no' && args[2]!.toLowerCase() === 'one') {
         if (s.replicaOf !== null) {

@@ -97,6 +97,7 @@ const swapdb = command({
   acl: ['@keyspace', '@dangerous'],
   args: [{ name: 'index1', type: 'integer' }, { name: 'index2', type: 'integer' }],
   handler(c, args) {
+    if (c.server.cluster !== null) throw new CommandError('ERR SWAPDB is not allowed in cluster mode');
     const a = dbIndex(args[1]!, 'ERR invalid first DB index');
     const b = dbIndex(args[2]!, 'ERR invalid second DB index');
     const n = c.server.engine.databases;

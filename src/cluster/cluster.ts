@@ -1,0 +1,341 @@
+/**
+ * cluster-enabled yes (docs/cluster.md): this node's part in a fleet whose
+ * truth is kept in etcd. It holds its own record (identity in nodes.conf),
+ * publishes it once joined, keeps its lease alive, rebuilds its view
+ * (topology.ts) whenever etcd changes, and acts on the view: a master whose
+ * slots went to a higher epoch follows their new owner, a replica whose
+ * master's lease lapsed runs for its place, a replica whose master was
+ * replaced follows the new one.
+ *
+ * A node not yet joined knows only itself (a fresh Redis node before CLUSTER
+ * MEET); its slots and epoch are its own until it joins.
+ */
+import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
+import type { Client } from '../server/client.ts';
+import type { ServerState } from '../server/server-state.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import { becomePrimary, followPrimary } from '../replication/role.ts';
+import { EtcdStore } from './etcd-store.ts';
+import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
+import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView } from './topology.ts';
+import { SLOT_COUNT } from '../engine/slots.ts';
+import { askNode } from './node-link.ts';
+
+/** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
+const ELECTION_DELAY_MS = 300;
+const RANK_STEP_MS = 700;
+
+export class Cluster {
+  readonly state: ServerState<Client>;
+  readonly store: EtcdStore;
+  /** This node's own record (published once joined). */
+  me: NodeRecord;
+  /** Whether the fleet in etcd holds this node's record. */
+  joined = false;
+  view: Topology;
+  /** Slots this master is handing to another node (SETSLOT MIGRATING), and slots it takes (IMPORTING). */
+  readonly migrating = new Map<number, string>();
+  readonly importing = new Map<number, string>();
+  /** The ip was given (cluster-announce-ip, or a specific bind address) rather than learnt. */
+  private readonly ipFixed: boolean;
+  private readonly confPath: string;
+  /** Records from nodes.conf: the view while etcd has not answered yet. */
+  private cached: NodeRecord[] | null;
+  private cachedEpoch: number;
+  private electionTimer: NodeJS.Timeout | null = null;
+  private publishTimer: NodeJS.Timeout | null = null;
+
+  constructor(state: ServerState<Client>, port: number) {
+    this.state = state;
+    const cfg = state.config;
+    const endpoints = (getConfigValue(cfg, 'cluster-etcd-endpoints') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const timeout = getConfigNumber(cfg, 'cluster-node-timeout', 15000);
+    this.store = new EtcdStore(endpoints, getConfigValue(cfg, 'cluster-etcd-prefix') ?? '/shardis/', Math.max(2, Math.ceil(timeout / 1000)));
+    this.confPath = join(cfg.dir, getConfigValue(cfg, 'cluster-config-file') ?? 'nodes.conf');
+    const announced = getConfigValue(cfg, 'cluster-announce-ip') ?? '';
+    const bind = cfg.bind.find((b) => b !== '*' && b !== '0.0.0.0' && b !== '::' && !b.startsWith('-')) ?? '';
+    this.ipFixed = announced !== '' || bind !== '';
+    const conf = readNodesConf(this.confPath);
+    const announcedPort = getConfigNumber(cfg, 'cluster-announce-port', 0);
+    const busPort = getConfigNumber(cfg, 'cluster-announce-bus-port', 0) || getConfigNumber(cfg, 'cluster-port', 0);
+    const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, cport: busPort || (announcedPort || port) + 10000 };
+    this.me = conf === null
+      ? { id: newNodeId(), ...addr, hostname: '', role: 'master', master: null, configEpoch: 0, slots: [], offset: 0, nofailover: false }
+      : { ...conf.myself, ...addr };
+    this.me.hostname = getConfigValue(cfg, 'cluster-announce-hostname') ?? '';
+    this.me.nofailover = getConfigValue(cfg, 'cluster-replica-no-failover') === 'yes';
+    this.cached = conf === null || conf.others.length === 0 ? null : conf.others;
+    this.cachedEpoch = conf?.currentEpoch ?? 0;
+    this.view = this.build();
+    this.save();
+  }
+
+  /** Connects to etcd (in the background while it is down) and starts following the fleet. */
+  async start(): Promise<void> {
+    this.store.onChange = () => this.refresh();
+    await this.store.start();
+    await this.store.keepAlive(this.me.id);
+    this.publishTimer = setInterval(() => void this.publishOffset(), 1000);
+    this.publishTimer.unref();
+    if (this.me.role === 'slave' && this.me.master !== null) this.follow(this.me.master);
+  }
+
+  async close(): Promise<void> {
+    if (this.electionTimer !== null) clearTimeout(this.electionTimer);
+    if (this.publishTimer !== null) clearInterval(this.publishTimer);
+    await this.store.close();
+  }
+
+  get myself(): NodeView {
+    return this.view.myself;
+  }
+
+  requireFullCoverage(): boolean {
+    return getConfigValue(this.state.config, 'cluster-require-full-coverage') !== 'no';
+  }
+
+  private build(): Topology {
+    const records = this.joined ? this.store.records.values() : this.cached;
+    const alive = this.joined ? this.store.alive : new Set((this.cached ?? []).map((r) => r.id));
+    return new Topology(this.me, records, alive, this.joined ? this.store.epoch : this.cachedEpoch);
+  }
+
+  /** The view anew, after etcd or this node changed; then what the view asks of this node. */
+  refresh(): void {
+    if (this.store.available) {
+      const inEtcd = this.store.records.get(this.me.id);
+      if (inEtcd !== undefined) {
+        this.joined = true;
+        this.cached = null;
+      } else if (this.joined) {
+        // forgotten by the fleet (CLUSTER FORGET everywhere): alone again, as a node whose peers dropped it
+        this.joined = false;
+        this.cached = null;
+      }
+      this.answerInvites();
+    }
+    this.view = this.build();
+    this.save();
+    if (this.joined) this.react();
+  }
+
+  /** An invite (CLUSTER MEET elsewhere) to one of this node's addresses: join, learning the ip it was reached at. */
+  private answerInvites(): void {
+    for (const addr of this.store.invites.keys()) {
+      const i = addr.lastIndexOf(':');
+      const ip = addr.slice(0, i);
+      if (Number(addr.slice(i + 1)) !== this.me.port || !this.isMyIp(ip)) continue;
+      void this.store.dropInvite(addr).catch(() => undefined);
+      if (!this.ipFixed) this.me.ip = ip;
+      if (!this.joined) void this.join().catch((e: Error) => this.state.log('warning', `cluster: joining failed: ${e.message}`));
+    }
+  }
+
+  private isMyIp(ip: string): boolean {
+    if (ip === this.me.ip) return true;
+    const cfg = this.state.config;
+    if (cfg.bind.some((b) => b === ip)) return true;
+    if (!cfg.bind.some((b) => b === '*' || b === '0.0.0.0' || b === '::')) return false;
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.address === ip) return true;
+    return false;
+  }
+
+  /** Publishes this node's record: it is in the fleet from now on. */
+  async join(): Promise<void> {
+    if (this.me.configEpoch > 0) await this.store.raiseEpoch(this.me.configEpoch);
+    await this.store.putRecord(this.me);
+    this.joined = true;
+    this.cached = null;
+    this.refresh();
+  }
+
+  /** This node's record changed: published when joined, and the view rebuilt. */
+  async publish(): Promise<void> {
+    if (this.joined) await this.store.putRecord({ ...this.me });
+    this.refresh();
+  }
+
+  /** nodes.conf, as Redis rewrites it after every change of its view. */
+  save(): void {
+    try {
+      writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n)), this.view.currentEpoch);
+    } catch (e) {
+      this.state.log('warning', `Could not save the cluster config file ${this.confPath}: ${(e as Error).message}`);
+    }
+  }
+
+  /** CLUSTER MEET: joins (learning this node's ip from the connection the command came on) and invites ip:port. */
+  async meet(ip: string, port: number, localIp: string): Promise<void> {
+    if (!this.ipFixed && this.me.ip === '' && localIp !== '') this.me.ip = localIp;
+    if (!this.joined) await this.join();
+    if (ip === this.me.ip && port === this.me.port) return;
+    await this.store.invite(ip, port, this.me.id);
+  }
+
+  /** What the view asks of this node (run after every change). */
+  private react(): void {
+    const v = this.view;
+    const me = this.me;
+    if (me.role === 'master' && me.slots.length !== 0) {
+      // slots claimed by a higher epoch are no longer this node's
+      const kept = [...slotsIn(me.slots)].filter((s) => v.owner[s]?.id === me.id);
+      const keptCount = kept.length;
+      let claimed = 0;
+      for (const [a, b] of me.slots) claimed += b - a + 1;
+      if (keptCount !== claimed) {
+        const winner = [...slotsIn(me.slots)].map((s) => v.owner[s]).find((o) => o !== null && o !== undefined && o.id !== me.id);
+        me.slots = rangesOf(kept);
+        if (keptCount === 0 && winner !== undefined && winner !== null && getConfigValue(this.state.config, 'cluster-allow-replica-migration') !== 'no') {
+          this.state.log('warning', `Configuration change detected. Reconfiguring myself as a replica of ${winner.id}`);
+          me.role = 'slave';
+          me.master = winner.id;
+          this.follow(winner.id);
+        }
+        void this.publish().catch(() => undefined);
+        return;
+      }
+    }
+    if (me.role !== 'slave' || me.master === null) return;
+    const master = v.nodes.get(me.master);
+    if (master === undefined) return;
+    // the master was replaced: follow whoever holds its slots now
+    if (master.role === 'slave' && master.master !== null && master.master !== me.id) return this.switchMaster(master.master);
+    if (master.failed && master.slots.length !== 0) {
+      const owner = v.owner[master.slots[0]![0]];
+      if (owner !== null && owner !== undefined && owner.id !== master.id && owner.id !== me.id) return this.switchMaster(owner.id);
+      this.scheduleElection(master);
+    }
+  }
+
+  private switchMaster(id: string): void {
+    if (this.me.master === id) return;
+    this.state.log('notice', `cluster: following the new master ${id}`);
+    this.me.master = id;
+    this.follow(id);
+    void this.publish().catch(() => undefined);
+  }
+
+  /** Replicates node `id` at its address (the replication link of REPLICAOF). */
+  follow(id: string): void {
+    const n = this.view.nodes.get(id) ?? this.store.records.get(id);
+    if (n === undefined || n.ip === '') return;
+    const link = this.state.replicaOf;
+    if (link !== null && link.host === n.ip && link.port === n.port) return;
+    followPrimary(this.state, n.ip, n.port);
+  }
+
+  /** A replica of a failed master runs for its place after a delay by rank (the freshest first). */
+  private scheduleElection(master: NodeView): void {
+    if (this.electionTimer !== null || this.me.nofailover) return;
+    const siblings = this.view.replicasOf(master.id).filter((r) => !r.failed);
+    const offset = (r: NodeView): number => (r.id === this.me.id ? this.replicationOffset() : r.offset);
+    siblings.sort((a, b) => offset(b) - offset(a) || (a.id < b.id ? -1 : 1));
+    const rank = Math.max(0, siblings.findIndex((r) => r.id === this.me.id));
+    this.electionTimer = setTimeout(() => {
+      this.electionTimer = null;
+      void this.runForMaster(master.id).catch((e: Error) => this.state.log('warning', `cluster: failover attempt failed: ${e.message}`));
+    }, ELECTION_DELAY_MS + rank * RANK_STEP_MS);
+    this.electionTimer.unref();
+  }
+
+  private async runForMaster(masterId: string): Promise<void> {
+    const master = this.view.nodes.get(masterId);
+    if (master === undefined || !master.failed || this.me.master !== masterId) return;
+    if (!(await this.store.elect(masterId, master.configEpoch, this.me.id))) return;
+    await this.takeOver(master);
+    this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
+  }
+
+  /** Becomes the master of `master`'s slots with a new epoch (failover, CLUSTER FAILOVER). */
+  async takeOver(master: NodeView): Promise<void> {
+    const epoch = await this.store.nextEpoch(this.view.currentEpoch);
+    const slots = master.slots.length !== 0 ? master.slots : this.view.slotsOf(master.id);
+    becomePrimary(this.state);
+    this.me = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
+    await this.publish();
+  }
+
+  /** This replica's replication offset (published so that siblings rank themselves). */
+  replicationOffset(): number {
+    return this.state.replicaOf !== null && this.state.replicaOf.up() ? this.state.replication.offset : 0;
+  }
+
+  private published = -1;
+  private async publishOffset(): Promise<void> {
+    if (!this.joined || this.me.role !== 'slave' || !this.store.available) return;
+    const off = this.replicationOffset();
+    // published when it moves from 0 (listed in CLUSTER SLOTS) and then every second it changed
+    if (off === this.published) return;
+    this.published = off;
+    this.me.offset = off;
+    await this.store.putRecord({ ...this.me }).catch(() => undefined);
+  }
+
+  /** CLUSTER FORGET: the node's record leaves the fleet (every node forgets it). */
+  async forget(id: string): Promise<void> {
+    if (this.joined) await this.store.deleteRecord(id);
+    this.refresh();
+  }
+
+  /**
+   * CLUSTER RESET: alone again, without slots (a replica becomes an empty
+   * master); HARD also takes a new id and epoch 0.
+   */
+  async reset(hard: boolean): Promise<void> {
+    if (this.me.role === 'slave') {
+      becomePrimary(this.state);
+      this.state.engine.flushAll();
+    }
+    if (this.joined) await this.store.deleteRecord(this.me.id);
+    this.joined = false;
+    this.cached = null;
+    this.migrating.clear();
+    this.importing.clear();
+    this.me = { ...this.me, role: 'master', master: null, slots: [], offset: 0 };
+    if (hard) {
+      await this.store.dropAlive();
+      this.me.id = newNodeId();
+      this.me.configEpoch = 0;
+      this.cachedEpoch = 0;
+      await this.store.keepAlive(this.me.id);
+    }
+    this.refresh();
+  }
+
+  /**
+   * A manual CLUSTER FAILOVER: the master pauses writes, and this replica
+   * waits until it has processed everything the master wrote (Redis's
+   * mf_master_offset), at most 5 seconds.
+   */
+  async catchUpWithMaster(): Promise<void> {
+    const master = this.me.master === null ? undefined : this.view.nodes.get(this.me.master);
+    if (master === undefined) throw new Error('no master');
+    const cfg = this.state.config;
+    const pass = getConfigValue(cfg, 'masterauth') ?? '';
+    const user = getConfigValue(cfg, 'masteruser') ?? '';
+    const auth = pass === '' ? null : user !== '' ? [user, pass] : [pass];
+    const [, infoReply] = await askNode(master.ip, master.port, [['CLIENT', 'PAUSE', '10000', 'WRITE'], ['INFO', 'replication']], auth);
+    const text = infoReply !== undefined && 'string' in infoReply ? infoReply.string.toString() : '';
+    const target = Number(/master_repl_offset:(\d+)/.exec(text)?.[1] ?? 'NaN');
+    if (Number.isNaN(target)) throw new Error('the master did not tell its offset');
+    const end = Date.now() + 5000;
+    while (this.state.replication.offset < target) {
+      if (Date.now() > end) throw new Error('Manual failover timed out.');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Whether this node's config epoch is above every other node's (its claims win). */
+  epochIsGreatest(): boolean {
+    for (const n of this.view.nodes.values()) if (!n.myself && n.configEpoch >= this.me.configEpoch) return false;
+    return true;
+  }
+
+  /** Slots owned by nobody in the view. */
+  unassigned(): number {
+    let n = 0;
+    for (let s = 0; s < SLOT_COUNT; s++) if (this.view.owner[s] === null) n++;
+    return n;
+  }
+}

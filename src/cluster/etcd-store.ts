@@ -1,0 +1,242 @@
+/**
+ * The fleet's shared truth in etcd (the `etcd3` client), under
+ * cluster-etcd-prefix:
+ *
+ *   <prefix>nodes/<id>     a joined node's record (JSON NodeRecord), written
+ *                          by the node itself, or by FORGET (deleted)
+ *   <prefix>alive/<id>     present while the node renews its lease
+ *                          (TTL cluster-node-timeout): its absence is `fail`
+ *   <prefix>invite/<ip>:<port>   CLUSTER MEET's request to a node to join
+ *   <prefix>epoch          the highest epoch handed out (new epochs by
+ *                          compare-and-swap, so no two nodes bump to the same)
+ *   <prefix>elect/<id>/<epoch>   the one replica that won the failover of
+ *                          master <id> at its config epoch <epoch>
+ *
+ * Every node watches the prefix and rebuilds its view on each change. When
+ * etcd cannot be reached, the last view stays and writes fail (topology
+ * changes are refused with a clear error).
+ */
+import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import type { NodeRecord } from './topology.ts';
+import { ETCD_DOWN } from './errors.ts';
+
+export class EtcdStore {
+  readonly records = new Map<string, NodeRecord>();
+  readonly alive = new Set<string>();
+  readonly invites = new Map<string, string>();
+  epoch = 0;
+  /** Whether the last exchange with etcd worked (the watch is up). */
+  available = false;
+  private readonly client: Etcd3;
+  private watcher: Watcher | null = null;
+  private lease: Lease | null = null;
+  private aliveId: string | null = null;
+  private closed = false;
+  private readonly prefix: string;
+  private readonly ttl: number;
+  /** Called after every change the watch brings (and once loaded). */
+  onChange: () => void = () => {};
+
+  constructor(endpoints: string[], prefix: string, ttlSeconds: number) {
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000 });
+    this.prefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.ttl = ttlSeconds;
+  }
+
+  /** Loads everything under the prefix and watches it; retries in the background while etcd is down. */
+  async start(): Promise<void> {
+    try {
+      await this.load();
+    } catch {
+      this.available = false;
+      this.retryLater();
+    }
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryLater(): void {
+    if (this.closed || this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.start();
+    }, 500);
+    this.retryTimer.unref();
+  }
+
+  private async load(): Promise<void> {
+    const res = await this.client.getAll().prefix(this.prefix).exec();
+    this.records.clear();
+    this.alive.clear();
+    this.invites.clear();
+    for (const kv of res.kvs) this.apply(kv.key.toString(), kv.value.toString());
+    if (this.watcher === null) {
+      const w = await this.client.watch().prefix(this.prefix).startRevision(String(Number(res.header.revision) + 1)).create();
+      w.on('put', (kv) => this.changed(kv.key.toString(), kv.value.toString()));
+      w.on('delete', (kv) => this.changed(kv.key.toString(), null));
+      w.on('disconnected', () => {
+        this.available = false;
+      });
+      w.on('connected', () => {
+        // the watch resumes from its revision: nothing is missed
+        this.available = true;
+        void this.renewAlive();
+      });
+      w.on('error', () => {
+        this.available = false;
+      });
+      this.watcher = w;
+    }
+    this.available = true;
+    if (this.aliveId !== null) await this.renewAlive();
+    this.onChange();
+  }
+
+  private changed(key: string, value: string | null): void {
+    this.available = true;
+    this.apply(key, value);
+    this.onChange();
+  }
+
+  private apply(key: string, value: string | null): void {
+    const rel = key.slice(this.prefix.length);
+    const slash = rel.indexOf('/');
+    const kind = slash < 0 ? rel : rel.slice(0, slash);
+    const name = slash < 0 ? '' : rel.slice(slash + 1);
+    if (kind === 'nodes') {
+      if (value === null) this.records.delete(name);
+      else this.records.set(name, JSON.parse(value) as NodeRecord);
+    } else if (kind === 'alive') {
+      if (value === null) this.alive.delete(name);
+      else this.alive.add(name);
+    } else if (kind === 'invite') {
+      if (value === null) this.invites.delete(name);
+      else this.invites.set(name, value);
+    } else if (kind === 'epoch') {
+      this.epoch = value === null ? 0 : Number(value);
+    }
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join('/');
+  }
+
+  /** Fails at once with ETCD_DOWN while etcd is known to be unreachable, else runs `op` (a failure marks it down). */
+  private async write<T>(op: () => Promise<T>): Promise<T> {
+    if (!this.available) throw new Error(ETCD_DOWN);
+    try {
+      return await op();
+    } catch {
+      this.available = false;
+      throw new Error(ETCD_DOWN);
+    }
+  }
+
+  async putRecord(r: NodeRecord): Promise<void> {
+    await this.write(() => this.client.put(this.key('nodes', r.id)).value(JSON.stringify(r)).exec());
+    this.records.set(r.id, r);
+  }
+
+  async deleteRecord(id: string): Promise<void> {
+    await this.write(() => this.client.delete().key(this.key('nodes', id)).exec());
+    this.records.delete(id);
+  }
+
+  /** Keeps <prefix>alive/<id> under a lease renewed every third of its TTL; a lost lease is taken again. */
+  async keepAlive(id: string): Promise<void> {
+    this.aliveId = id;
+    if (this.available) await this.renewAlive().catch(() => undefined);
+  }
+
+  private renewing = false;
+  private async renewAlive(): Promise<void> {
+    const id = this.aliveId;
+    if (id === null || this.closed || this.renewing) return;
+    this.renewing = true;
+    try {
+      if (this.lease === null) {
+        const lease = this.client.lease(this.ttl);
+        lease.on('lost', () => {
+          if (this.lease === lease) this.lease = null;
+          this.available = false;
+          setTimeout(() => void this.renewAlive(), 250).unref();
+        });
+        this.lease = lease;
+      }
+      await this.lease.put(this.key('alive', id)).value(String(Date.now()));
+      this.alive.add(id);
+    } catch {
+      this.lease = null;
+      setTimeout(() => void this.renewAlive(), 250).unref();
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Stops renewing (CLUSTER RESET HARD takes a new id). */
+  async dropAlive(): Promise<void> {
+    const lease = this.lease;
+    this.lease = null;
+    this.aliveId = null;
+    await lease?.revoke().catch(() => undefined);
+  }
+
+  /** A new epoch above `atLeast` and every epoch handed out before (compare-and-swap on <prefix>epoch). */
+  async nextEpoch(atLeast: number): Promise<number> {
+    return this.write(async () => {
+      for (;;) {
+        const cur = await this.client.get(this.key('epoch')).string();
+        const next = Math.max(Number(cur ?? '0'), atLeast) + 1;
+        const tx = cur === null
+          ? this.client.if(this.key('epoch'), 'Create', '==', 0)
+          : this.client.if(this.key('epoch'), 'Value', '==', cur);
+        const r = await tx.then(this.client.put(this.key('epoch')).value(String(next))).commit();
+        if (r.succeeded) {
+          this.epoch = Math.max(this.epoch, next);
+          return next;
+        }
+      }
+    });
+  }
+
+  /** Raises <prefix>epoch to at least `epoch` (SET-CONFIG-EPOCH of a joining node). */
+  async raiseEpoch(epoch: number): Promise<void> {
+    await this.write(async () => {
+      for (;;) {
+        const cur = await this.client.get(this.key('epoch')).string();
+        if (cur !== null && Number(cur) >= epoch) return;
+        const tx = cur === null ? this.client.if(this.key('epoch'), 'Create', '==', 0) : this.client.if(this.key('epoch'), 'Value', '==', cur);
+        if ((await tx.then(this.client.put(this.key('epoch')).value(String(epoch))).commit()).succeeded) return;
+      }
+    });
+  }
+
+  /** Whether `me` is the one replica to replace master `master` of config epoch `epoch` (the first to ask). */
+  async elect(master: string, epoch: number, me: string): Promise<boolean> {
+    return this.write(async () => {
+      const key = this.key('elect', master, String(epoch));
+      const r = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(me)).else(this.client.get(key)).commit();
+      if (r.succeeded) return true;
+      const got = r.responses[0]?.response_range?.kvs[0]?.value.toString();
+      return got === me;
+    });
+  }
+
+  /** CLUSTER MEET: asks the node at ip:port to join; `from` names who asked. */
+  async invite(ip: string, port: number, from: string): Promise<void> {
+    await this.write(() => this.client.put(this.key('invite', `${ip}:${port}`)).value(from).exec());
+  }
+
+  async dropInvite(addr: string): Promise<void> {
+    await this.write(() => this.client.delete().key(this.key('invite', addr)).exec());
+    this.invites.delete(addr);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    await this.watcher?.cancel().catch(() => undefined);
+    // the lease is not revoked: as after a crash, the node is `fail` once it lapses (cluster-node-timeout)
+    this.lease?.release();
+    this.client.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Which node serves a command in cluster mode (Redis 7.0's getNodeByQuery
+ * and clusterRedirectClient): its keys must hash to one slot; a slot
+ * owned elsewhere answers MOVED, one being migrated away whose keys are
+ * gone answers ASK (TRYAGAIN when only some are), one being imported is
+ * served after ASKING; a replica serves reads of its master's slots to a
+ * READONLY connection; a cluster that is down answers CLUSTERDOWN. EXEC is
+ * judged on every command it queued.
+ */
+import type { CommandInfo } from '../commands/core/command.ts';
+import { keyIndexes } from '../commands/core/command.ts';
+import { keySlot } from '../engine/slots.ts';
+import type { Client } from '../server/client.ts';
+import { getConfigValue } from '../config/config.ts';
+import type { Cluster } from './cluster.ts';
+import type { NodeView } from './topology.ts';
+
+import { CROSSSLOT, DOWN, DOWN_RO, TRYAGAIN, UNBOUND } from './errors.ts';
+
+const SHARD_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
+
+/** `-MOVED 3999 127.0.0.1:6381` / `-ASK …`: the node's preferred endpoint and port. */
+function redirect(kind: 'MOVED' | 'ASK', slot: number, n: NodeView, endpointType: string): string {
+  const endpoint = endpointType === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : endpointType === 'unknown-endpoint' ? '' : n.ip;
+  return `${kind} ${slot} ${endpoint}:${n.port}`;
+}
+
+/** The gate: null when this node serves the command, else the error to answer. */
+export function clusterRefusal(cluster: Cluster, c: Client, cmd: CommandInfo, args: string[]): string | null {
+  const asking = c.ext.asking === true;
+  // ASKING holds for the next command only (kept through a transaction's queueing)
+  if (cmd.fullName !== 'asking' && c.ext.multi === undefined) c.ext.asking = false;
+  // a replica's master and the AOF are obeyed; commands without keys run anywhere
+  if (c.ext.master === true || c.socket === null) return null;
+  const isExec = cmd.fullName === 'exec';
+  const spec = cmd.spec;
+  if (!isExec && !spec.keys && spec.firstKey <= 0) return null;
+  let queue: Array<[CommandInfo, string[]]>;
+  if (isExec) {
+    const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
+    if (tx === undefined) return null;
+    queue = tx.queue;
+  } else queue = [[cmd, args]];
+
+  const view = cluster.view;
+  const me = view.myself;
+  let first: string | null = null;
+  let slot = 0;
+  let owner: NodeView | null = null;
+  let multipleKeys = false;
+  let migrating = false;
+  let importing = false;
+  let missing = 0;
+  let existing = 0;
+  let write = false;
+  const pubsubShard = SHARD_PUBSUB.has(cmd.fullName);
+  for (const [qc, qa] of queue) {
+    if (qc.isWrite) write = true;
+    for (const i of keyIndexes(qc, qa)) {
+      const key = qa[i];
+      if (key === undefined) continue;
+      const s = keySlot(key);
+      if (first === null) {
+        first = key;
+        slot = s;
+        owner = view.owner[s] ?? null;
+        if (owner === null) return UNBOUND;
+        if (owner.id === me.id && cluster.migrating.has(s)) migrating = true;
+        else if (cluster.importing.has(s)) importing = true;
+      } else if (key !== first) {
+        if (s !== slot) return CROSSSLOT;
+        multipleKeys = true;
+      }
+      if ((migrating || importing) && !pubsubShard) {
+        if (c.server.engine.keyspace(key, 0).peek(key) === undefined) missing++;
+        else existing++;
+      }
+    }
+  }
+  if (owner === null) return null;
+  if (cluster.view.state(cluster.requireFullCoverage()) !== 'ok') {
+    const cfg = (name: string): string | undefined => getConfigValue(c.server.config, name);
+    if (pubsubShard) {
+      if (cfg('cluster-allow-pubsubshard-when-down') === 'no') return DOWN;
+    } else if (cfg('cluster-allow-reads-when-down') !== 'yes') return DOWN;
+    else if (write) return DOWN_RO;
+  }
+  if ((migrating || importing) && cmd.fullName === 'migrate') return null;
+  const endpointType = getConfigValue(c.server.config, 'cluster-preferred-endpoint-type') ?? 'ip';
+  if (migrating && missing > 0) {
+    if (existing > 0) return TRYAGAIN;
+    const target = view.nodes.get(cluster.migrating.get(slot)!);
+    return target === undefined ? null : redirect('ASK', slot, target, endpointType);
+  }
+  if (importing && (asking || spec.flags.includes('asking'))) {
+    return multipleKeys && missing > 0 ? TRYAGAIN : null;
+  }
+  if ((c.ext.readonly === true || pubsubShard) && !write && me.role === 'slave' && me.master === owner.id) return null;
+  return owner.id === me.id ? null : redirect('MOVED', slot, owner, endpointType);
+}

@@ -1,0 +1,162 @@
+/**
+ * The cluster as one node sees it (Redis Cluster's clusterState): its nodes,
+ * the owner of each of the 16384 slots, epochs and health. shardis keeps no
+ * gossip bus: the fleet's truth is one record per node in etcd
+ * (etcd-store.ts), and every node builds the same view from the same
+ * records. Where two masters claim a slot, the higher config epoch wins, as
+ * Redis's UPDATE messages decide it, so a failover or a slot handed over
+ * with SETSLOT NODE takes effect by a record with a bumped epoch.
+ */
+import { SLOT_COUNT } from '../engine/slots.ts';
+
+export type SlotRanges = Array<[number, number]>;
+
+/** What a node publishes about itself (its etcd record, and nodes.conf's line for it). */
+export interface NodeRecord {
+  id: string;
+  ip: string;
+  port: number;
+  cport: number;
+  hostname: string;
+  role: 'master' | 'slave';
+  /** The master's id for a replica, else null. */
+  master: string | null;
+  configEpoch: number;
+  /** The slots it claims (a master). */
+  slots: SlotRanges;
+  /** A replica's replication offset when it last published (0 before its first sync: not listed in CLUSTER SLOTS). */
+  offset: number;
+  /** cluster-replica-no-failover. */
+  nofailover: boolean;
+}
+
+/** A node in the view: its record and what this node knows of it. */
+export interface NodeView extends NodeRecord {
+  myself: boolean;
+  /** Its lease is gone: it stopped renewing for cluster-node-timeout (flag fail). */
+  failed: boolean;
+}
+
+/** Slot ranges of a set of slots (ascending). */
+export function rangesOf(slots: Iterable<number>): SlotRanges {
+  const sorted = [...slots].sort((a, b) => a - b);
+  const out: SlotRanges = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] === s - 1) last[1] = s;
+    else if (last === undefined || last[1] < s) out.push([s, s]);
+  }
+  return out;
+}
+
+/** Every slot of some ranges. */
+export function* slotsIn(ranges: SlotRanges): Generator<number> {
+  for (const [a, b] of ranges) for (let s = a; s <= b; s++) yield s;
+}
+
+/** Ranges as CLUSTER NODES writes them: `0-5460 5461 …`. */
+export function rangesText(ranges: SlotRanges): string[] {
+  return ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`));
+}
+
+/** Parses `0-5460 5461` (nodes.conf, records). */
+export function parseRanges(parts: readonly string[]): SlotRanges {
+  const out: SlotRanges = [];
+  for (const p of parts) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(p);
+    if (m === null) continue;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (a <= b && b < SLOT_COUNT) out.push([a, b]);
+  }
+  return out;
+}
+
+export class Topology {
+  readonly myId: string;
+  readonly nodes: Map<string, NodeView>;
+  /** The owner of each slot, or null. */
+  readonly owner: Array<NodeView | null>;
+  readonly currentEpoch: number;
+
+  /**
+   * The view from `myself` and the records of the fleet (null: this node is
+   * alone, knowing only itself, as a fresh Redis node before CLUSTER MEET).
+   */
+  constructor(myself: NodeRecord, records: Iterable<NodeRecord> | null, alive: ReadonlySet<string>, epochFloor: number) {
+    this.myId = myself.id;
+    this.nodes = new Map();
+    this.nodes.set(myself.id, { ...myself, myself: true, failed: false });
+    if (records !== null) {
+      for (const r of records) if (r.id !== myself.id) this.nodes.set(r.id, { ...r, myself: false, failed: !alive.has(r.id) });
+    }
+    let epoch = epochFloor;
+    for (const n of this.nodes.values()) epoch = Math.max(epoch, n.configEpoch);
+    this.currentEpoch = epoch;
+    // each slot to the master claiming it with the highest config epoch (myself on a tie: Redis keeps its own claim)
+    this.owner = new Array<NodeView | null>(SLOT_COUNT).fill(null);
+    for (const n of this.nodes.values()) {
+      if (n.role !== 'master') continue;
+      for (const [a, b] of n.slots) {
+        for (let s = a; s <= b; s++) {
+          const cur = this.owner[s];
+          if (cur === null || cur === undefined || n.configEpoch > cur.configEpoch || (n.configEpoch === cur.configEpoch && n.myself)) this.owner[s] = n;
+        }
+      }
+    }
+  }
+
+  get myself(): NodeView {
+    return this.nodes.get(this.myId)!;
+  }
+
+  /** The slots the view gives `id`. */
+  slotsOf(id: string): SlotRanges {
+    const out: number[] = [];
+    for (let s = 0; s < SLOT_COUNT; s++) if (this.owner[s]?.id === id) out.push(s);
+    return rangesOf(out);
+  }
+
+  /** Masters and their replicas. */
+  replicasOf(id: string): NodeView[] {
+    return [...this.nodes.values()].filter((n) => n.role === 'slave' && n.master === id);
+  }
+
+  /** ok when every slot has a live owner (or, without cluster-require-full-coverage, always). */
+  state(requireFullCoverage: boolean): 'ok' | 'fail' {
+    if (!requireFullCoverage) return 'ok';
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      const o = this.owner[s];
+      if (o === null || o === undefined || o.failed) return 'fail';
+    }
+    return 'ok';
+  }
+
+  /** Masters serving at least one slot (cluster_size). */
+  size(): number {
+    const ids = new Set<string>();
+    for (const o of this.owner) if (o !== null) ids.add(o.id);
+    return ids.size;
+  }
+
+  /** The epoch CLUSTER NODES shows for a node: a replica shows its master's. */
+  shownEpoch(n: NodeView): number {
+    if (n.role === 'slave' && n.master !== null) return this.nodes.get(n.master)?.configEpoch ?? n.configEpoch;
+    return n.configEpoch;
+  }
+
+  /** A CLUSTER NODES line (Redis's clusterGenNodeDescription), without migrating/importing marks. */
+  nodeLine(n: NodeView): string {
+    const flags: string[] = [];
+    if (n.myself) flags.push('myself');
+    flags.push(n.role);
+    if (n.failed) flags.push('fail');
+    if (n.nofailover) flags.push('nofailover');
+    const addr = `${n.ip}:${n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''}`;
+    const master = n.role === 'slave' && n.master !== null ? n.master : '-';
+    const link = n.myself || !n.failed ? 'connected' : 'disconnected';
+    const pong = n.myself ? 0 : Date.now();
+    const slots = n.role === 'master' ? rangesText(this.slotsOf(n.id)) : [];
+    return [n.id, addr, flags.join(','), master, 0, pong, this.shownEpoch(n), link, ...slots].join(' ');
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A fleet of shardis cluster nodes for tests: each a process of its own
+ * (so that one can be killed with SIGKILL) on a free port with its own
+ * directory, all keeping their truth in one test etcd; `redis-cli --cluster
+ * create` makes them a cluster.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startShardisProcess, type RedisProcess } from './redis-process.ts';
+import { RespClient } from './resp-client.ts';
+import type { EtcdProcess } from './etcd.ts';
+
+const run = promisify(execFile);
+
+export const NODE_TIMEOUT_MS = 2000;
+
+/** cluster-enabled yes against `etcd`, with a short node timeout. */
+export function clusterArgs(etcd: EtcdProcess, prefix = '/test/'): string[] {
+  return ['--cluster-enabled', 'yes', '--cluster-etcd-endpoints', etcd.endpoint, '--cluster-etcd-prefix', prefix, '--cluster-node-timeout', String(NODE_TIMEOUT_MS)];
+}
+
+/** Starts `n` cluster nodes. */
+export async function startNodes(etcd: EtcdProcess, n: number, prefix = '/test/'): Promise<RedisProcess[]> {
+  return Promise.all(Array.from({ length: n }, () => startShardisProcess(clusterArgs(etcd, prefix))));
+}
+
+/** `redis-cli` with arguments; its output (stdout and stderr). */
+export async function redisCli(args: string[], timeoutMs = 120_000): Promise<string> {
+  const { stdout, stderr } = await run('redis-cli', args, { timeout: timeoutMs, maxBuffer: 64 << 20 });
+  return stdout + stderr;
+}
+
+/** `redis-cli --cluster create` of every node, `replicas` per master; its output. */
+export async function createCluster(nodes: readonly RedisProcess[], replicas: number): Promise<string> {
+  const out = await redisCli(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  if (!out.includes('[OK] All 16384 slots covered.')) throw new Error(`cluster create failed:\n${out}`);
+  return out;
+}
+
+/** CLUSTER INFO's fields. */
+export async function clusterInfo(c: RespClient): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const line of String(await c.call('CLUSTER', 'INFO')).split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** CLUSTER NODES as records: id, port, flags, master, slots. */
+export async function clusterNodes(c: RespClient): Promise<Array<{ id: string; port: number; flags: string[]; master: string; slots: string[] }>> {
+  return String(await c.call('CLUSTER', 'NODES')).trim().split('\n').map((l) => {
+    const f = l.split(' ');
+    return { id: f[0]!, port: Number(/:(\d+)@/.exec(f[1]!)![1]), flags: f[2]!.split(','), master: f[3]!, slots: f.slice(8) };
+  });
+}
+
+/** Waits until every node's CLUSTER INFO says ok with `known` nodes. */
+export async function untilStable(nodes: readonly RedisProcess[], known: number, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    let ok = true;
+    for (const n of nodes) {
+      const c = await RespClient.connect(n.port);
+      try {
+        const info = await clusterInfo(c);
+        if (info.cluster_state !== 'ok' || info.cluster_known_nodes !== String(known)) ok = false;
+      } finally {
+        c.close();
+      }
+    }
+    if (ok) return;
+    if (Date.now() > end) throw new Error('the cluster did not settle');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
