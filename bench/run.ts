@@ -14,6 +14,7 @@
  *   npm run bench -- --http [--seconds 5]    # only HTTP vs Webdis (wrk, 5 s a run) and key feeds (bench/http.ts)
  *   npm run bench -- --http --threads 1,4    # … with the feeds rows on 1 and 4 threads
  *   npm run bench -- --replication [--keys N] # only full sync of N keys and replication lag (bench/replication.ts)
+ *   npm run bench -- --cluster [--keys N]    # only 3-master fleets vs Redis Cluster and resharding N keys (bench/cluster.ts)
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -55,6 +56,7 @@ import { memoryRows, memoryTable } from './memory.ts';
 import { conversionRows, conversionTable } from './conversion.ts';
 import { threadRows, threadTable, type Rate } from './threads.ts';
 import { feedRows, feedTable, httpRows, httpTable } from './http.ts';
+import { clusterRows, clusterTable } from './cluster.ts';
 import { replicationRows, replicationTable } from './replication.ts';
 
 interface Options {
@@ -77,6 +79,7 @@ interface Options {
   http: boolean;
   /** Only the replication rows (bench/replication.ts). */
   replication: boolean;
+  cluster: boolean;
   /** How long each wrk run of --http lasts. */
   seconds: number;
 }
@@ -97,7 +100,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, seconds: 5 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, seconds: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -110,6 +113,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--http') o.http = true;
     else if (a === '--seconds') o.seconds = Number(v), i++;
     else if (a === '--replication') o.replication = true;
+    else if (a === '--cluster') o.cluster = true;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -183,6 +187,11 @@ async function main(): Promise<void> {
   if (o.replication) {
     const rows = await replicationRows(o.keys, o.n, (l) => console.log(l));
     console.log(`\n${replicationTable(rows)}`);
+    return;
+  }
+  if (o.cluster) {
+    const rows = await clusterRows(o.n, o.clients, o.keys, (l) => console.log(l));
+    console.log(`\n${clusterTable(rows, o.clients)}`);
     return;
   }
   if (o.http) {
