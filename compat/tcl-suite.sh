@@ -40,9 +40,23 @@ mkdir -p "$OUT"
 read -r -a EXTRA <<<"${TCL_ARGS:-}"
 # ports of their own below the ephemeral range, so that two runs side by side do not collide (TCL_BASEPORT to choose)
 BASE=${TCL_BASEPORT:-$((10000 + RANDOM % 20 * 1000 + 100))}
+# cluster units: shardis nodes keep their fleet in an etcd started for the run (Debian's etcd-server), each unit
+# under a prefix of its own so that one unit's nodes never meet another's
+ETCD_URL=""
+if [ "${REFERENCE:-0}" != 1 ] && printf '%s\n' "$@" | grep -q cluster; then
+  EPORT=$((BASE + 1010)); ETCD_URL="http://127.0.0.1:$EPORT"
+  etcd --name tcl --data-dir "$WORK/etcd" --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+    --listen-peer-urls "http://127.0.0.1:$((EPORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((EPORT + 1))" \
+    --initial-cluster "tcl=http://127.0.0.1:$((EPORT + 1))" --log-level error >"$WORK/etcd.log" 2>&1 &
+  ETCD_PID=$!
+  trap 'kill $ETCD_PID 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"' EXIT
+  for _ in $(seq 1 100); do curl -sf "$ETCD_URL/health" >/dev/null && break; sleep 0.1; done
+fi
+BASE_ARGS=${SHARDIS_ARGS:-}
 printf "%-32s %5s %5s %5s\n" unit ok err exc | tee "$OUT/summary.txt"
 for u in "$@"; do
   log="$OUT/$(echo "$u" | tr / _).log"
+  [ -n "$ETCD_URL" ] && export SHARDIS_ARGS="$BASE_ARGS --cluster-etcd-endpoints $ETCD_URL --cluster-etcd-prefix /tcl/$RANDOM$RANDOM/"
   (cd "$WORK" && timeout ${UNIT_TIMEOUT:-900} ./runtest --single "$u" --clients 1 --timeout 120 --dump-logs --baseport "$BASE" --portcount 1000 "${EXTRA[@]}" >"$log" 2>&1)
   clean=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
   ok=$(grep -c '^\[ok\]' <<<"$clean"); err=$(grep -c '^\[err\]' <<<"$clean")

@@ -231,6 +231,24 @@ export class BlockingManager {
     }
   }
 
+  /**
+   * Ends the waits for which `errorOf(client, keys)` names an error, with
+   * that error (the clients stay connected): cluster mode's
+   * clusterRedirectBlockedClientIfNeeded, when a slot moved away or the
+   * cluster went down.
+   */
+  unblockWith(errorOf: (client: Session, keys: readonly string[]) => string | null): void {
+    for (const w of [...this.byClient.values()]) {
+      if (w.done) continue;
+      const error = errorOf(w.client, w.req.keys);
+      if (error === null) continue;
+      this.release(w);
+      this.server.countError(error);
+      w.client.reply.error(error);
+      w.finish();
+    }
+  }
+
   private arm(w: Waiter): void {
     const left = w.deadline - Date.now();
     w.timer = setTimeout(() => this.onTimer(w), Math.max(1, Math.min(left, MAX_TIMER_MS)));

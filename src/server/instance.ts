@@ -89,10 +89,16 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
     state.cluster = cluster;
     state.clusterGate = (c, cmd, args) => clusterRefusal(cluster, c, cmd, args);
     await cluster.start();
+    // the bus listens on cluster-port, or port + 10000 as Redis's
+    const bus = new (await import('../cluster/bus.ts')).ClusterBus(cluster);
+    await bus.listen(getConfigNumber(cfg, 'cluster-port', 0) || port + 10000, cfg.bind);
+    state.clusterBus = bus;
+    (await import('../cluster/announce.ts')).followAnnouncements(cluster, port);
   } else if (role === null) followConfiguredPrimary(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      await (state.clusterBus as { close(): Promise<void> } | null)?.close();
       await cluster?.close();
       state.replicaOf?.stop();
       ws.close();

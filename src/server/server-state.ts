@@ -153,6 +153,8 @@ export class ServerState<C extends Session> {
   replicaOf: ReplicaView | null = null;
   /** cluster-enabled yes: the node's Cluster (src/cluster/cluster.ts, whose clusterOf types it). */
   cluster: object | null = null;
+  /** cluster-enabled yes: the node's bus (src/cluster/bus.ts, typed by busOf): PUBLISH to the fleet, SPUBLISH to the shard. */
+  clusterBus: object | null = null;
   /** cluster-enabled yes: which node serves a command (src/cluster/redirect.ts), after the ACL check. */
   clusterGate: ((c: C, cmd: CommandInfo, args: string[]) => string | null) | null = null;
   /** Told when a full sync replaced the dataset (the AOF rewrites itself); set by the AOF. */

@@ -109,6 +109,31 @@ describe('a 3 + 3 cluster made by redis-cli --cluster create', { timeout: 180_00
     }
   });
 
+  test('PUBLISH reaches subscribers on every node over the bus (the count is the local one); CLUSTER LINKS shows a link each way per peer', async () => {
+    const subs = await Promise.all(nodes.map((n) => RespClient.connect(n.port)));
+    const c = await RespClient.connect(port(0));
+    try {
+      for (const s of subs) assert.deepEqual(await s.call('SUBSCRIBE', 'fleet-news'), ['subscribe', 'fleet-news', 1]);
+      // every outbound link is up once every node lists two links per peer
+      for (const n of nodes) {
+        const cn = await RespClient.connect(n.port);
+        try {
+          for (let i = 0; i < 100 && ((await cn.call('CLUSTER', 'LINKS')) as unknown[]).length !== 10; i++) await new Promise((r) => setTimeout(r, 50));
+          const links = (await cn.call('CLUSTER', 'LINKS')) as string[][];
+          assert.equal(links.length, 10, `node ${n.port}: 5 peers, a link each way`);
+          assert.deepEqual(links.map((l) => l[1]).sort(), [...Array(5).fill('from'), ...Array(5).fill('to')]);
+        } finally {
+          cn.close();
+        }
+      }
+      assert.equal(await c.call('PUBLISH', 'fleet-news', 'hello'), 1);
+      for (const s of subs) assert.deepEqual(await s.read(), ['message', 'fleet-news', 'hello']);
+    } finally {
+      c.close();
+      for (const s of subs) s.close();
+    }
+  });
+
   test('ioredis Cluster: every family, MULTI and EVAL with hash tags, sharded pub/sub', async () => {
     const cl = new Cluster([{ host: '127.0.0.1', port: port(0) }], { redisOptions: { maxRetriesPerRequest: 3 } });
     try {

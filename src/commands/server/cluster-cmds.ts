@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { Client } from '../../server/client.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
-import { clusterOf } from '../../cluster/mode.ts';
+import { busOf, clusterOf } from '../../cluster/mode.ts';
 import { ETCD_DOWN } from '../../cluster/errors.ts';
 import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
 import { listKeys } from '../../engine/server-wide.ts';
@@ -433,8 +433,25 @@ const HANDLERS: Record<string, Handler> = {
     c.reply.ok();
   },
   reset,
-  // no cluster bus: no links to list
-  links: (_cl, c) => c.reply.array(0),
+  links(_cl, c) {
+    const links = busOf(c.server)?.links() ?? [];
+    c.reply.array(links.length);
+    for (const l of links) {
+      c.reply.map(6);
+      c.reply.bulk('direction');
+      c.reply.bulk(l.direction);
+      c.reply.bulk('node');
+      c.reply.bulk(l.node);
+      c.reply.bulk('create-time');
+      c.reply.int(l.createTime);
+      c.reply.bulk('events');
+      c.reply.bulk(l.events);
+      c.reply.bulk('send-buffer-allocated');
+      c.reply.int(l.sendAllocated);
+      c.reply.bulk('send-buffer-used');
+      c.reply.int(l.sendUsed);
+    }
+  },
 };
 
 function replicasReply(cl: Cluster, c: Client, args: string[]): void {

@@ -1,5 +1,6 @@
 /** DEBUG: the subcommands Redis's test suite and tools rely on, with Redis 7.0's replies. */
 import { viewOf } from '../../datatypes/stored.ts';
+import { busOf, clusterOf } from '../../cluster/mode.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import v8 from 'node:v8';
@@ -557,9 +558,19 @@ function run(c: Client, args: string[]): boolean {
       c.reply.ok();
       return true;
     }
-    case 'clusterlink':
+    case 'clusterlink': {
       if (n !== 5 || args[2]!.toLowerCase() !== 'kill') return false;
-      throw new CommandError('ERR Debug option only available for cluster mode enabled setup!');
+      const cl = clusterOf(c.server);
+      const bus = busOf(c.server);
+      if (cl === null || bus === null) throw new CommandError('ERR Debug option only available for cluster mode enabled setup!');
+      if (!cl.view.nodes.has(args[4]!)) throw new CommandError(`ERR Unknown node ${args[4]}`);
+      const dir = args[3]!.toLowerCase();
+      // (Redis 7.0 writes this error and then OK too, two replies to one command: one is enough)
+      if (dir !== 'to' && dir !== 'from' && dir !== 'all') throw new CommandError(`ERR Unknown direction ${args[3]}`);
+      bus.kill(dir, args[4]!);
+      c.reply.ok();
+      return true;
+    }
     case 'restart': case 'crash-and-recover':
       if (n >= 3 && parseInt64OrNull(args[2]!) === null) throw new CommandError(Err.NOT_INTEGER);
       throw new CommandError('ERR failed to restart the server. Check server logs.');

@@ -1,0 +1,45 @@
+/**
+ * The address a node publishes (Redis's deriveAnnouncedPorts): the port, or
+ * cluster-announce-port; the bus port, cluster-announce-bus-port, else
+ * cluster-port, else port + 10000; the ip and hostname announced. CONFIG SET
+ * of any of them republishes the node's record at once (the other nodes'
+ * CLUSTER NODES follow through etcd, where Redis's gossip would carry it).
+ */
+import type { Config } from '../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../config/config.ts';
+import type { Cluster } from './cluster.ts';
+
+export interface Announced {
+  /** '' when none is set: the node takes the address it is reached at. */
+  ip: string;
+  port: number;
+  cport: number;
+  hostname: string;
+}
+
+export function announced(cfg: Config, port: number): Announced {
+  return {
+    ip: getConfigValue(cfg, 'cluster-announce-ip') ?? '',
+    port: getConfigNumber(cfg, 'cluster-announce-port', 0) || port,
+    cport: getConfigNumber(cfg, 'cluster-announce-bus-port', 0) || getConfigNumber(cfg, 'cluster-port', 0) || port + 10000,
+    hostname: getConfigValue(cfg, 'cluster-announce-hostname') ?? '',
+  };
+}
+
+/** Republishes the node's record whenever CONFIG SET changes what it announces. */
+export function followAnnouncements(cluster: Cluster, port: number): void {
+  const state = cluster.state;
+  const orig = state.onConfigChange.bind(state);
+  state.onConfigChange = (names: string[]): void => {
+    orig(names);
+    if (!names.some((n) => n.startsWith('cluster-announce-'))) return;
+    const a = announced(state.config, port);
+    if (a.ip !== '') cluster.me.ip = a.ip;
+    cluster.me.port = a.port;
+    cluster.me.cport = a.cport;
+    cluster.me.hostname = a.hostname;
+    // this node's own view shows it at once (its reply to CLUSTER NODES right after CONFIG SET), the others' after etcd
+    cluster.refresh();
+    void cluster.publish().catch((e: Error) => state.log('warning', `cluster: publishing the announced address failed: ${e.message}`));
+  };
+}

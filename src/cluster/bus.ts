@@ -1,0 +1,164 @@
+/**
+ * The cluster bus of a shardis node: not gossip (the fleet's truth is in
+ * etcd) but the links Redis's bus also carries messages on. PUBLISH reaches
+ * every node of the fleet and SPUBLISH every node of the publisher's shard
+ * (its master and the master's replicas), as Redis's clusterPropagatePublish;
+ * keyspace notifications stay on their node, as in Redis.
+ *
+ * Each node listens on its bus port (cluster-port, else port + 10000) and
+ * keeps one outbound link to every other known node; a link starts with
+ * HELLO <id> so the receiver knows whose it is. Frames are RESP arrays. A
+ * dropped outbound link is made again within a tenth of a second, as
+ * Redis's clusterCron does; CLUSTER LINKS lists the links both ways and
+ * DEBUG CLUSTERLINK KILL drops them.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { encodeCommand } from '../persistence/aof-writer.ts';
+import { RespParser } from '../protocol/resp-parser.ts';
+import type { Cluster } from './cluster.ts';
+import type { NodeView } from './topology.ts';
+
+interface Link {
+  readonly socket: Socket;
+  readonly createdAt: number;
+  /** The peer's node id (inbound: once its HELLO came). */
+  node: string;
+  readonly inbound: boolean;
+}
+
+/** A frame bigger than this closes the link (a message's size is bounded by proto-max-bulk-len on the sender). */
+const MAX_FRAME = 512 * 1024 * 1024;
+
+export class ClusterBus {
+  private readonly cluster: Cluster;
+  private readonly servers: Server[] = [];
+  private readonly outbound = new Map<string, Link>();
+  private readonly inbound = new Set<Link>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Listens on the bus port of every bound address; a port already taken stops start-up, as in Redis. */
+  async listen(port: number, bind: readonly string[]): Promise<void> {
+    const hosts = bind.map((b) => (b === '*' ? '0.0.0.0' : b.replace(/^-/, '')));
+    for (const host of hosts) {
+      const srv = createServer((s) => this.accept(s));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', (e) => reject(new Error(`Could not bind the cluster bus port ${host}:${port}: ${(e as Error).message}`)));
+        srv.listen(port, host, () => resolve());
+      });
+      this.servers.push(srv);
+    }
+    this.timer = setInterval(() => this.sync(), 100);
+    this.timer.unref();
+  }
+
+  private accept(socket: Socket): void {
+    const link: Link = { socket, createdAt: Date.now(), node: '', inbound: true };
+    this.inbound.add(link);
+    socket.setNoDelay(true);
+    const parser = new RespParser({ maxBulkLen: MAX_FRAME });
+    socket.on('data', (d: Buffer) => {
+      try {
+        parser.feed(d);
+        for (let f = parser.next(); f !== null; f = parser.next()) this.receive(link, f);
+      } catch {
+        socket.destroy();
+      }
+    });
+    const drop = (): void => {
+      this.inbound.delete(link);
+    };
+    socket.on('close', drop);
+    socket.on('error', () => socket.destroy());
+  }
+
+  private receive(link: Link, f: string[]): void {
+    const pubsub = this.cluster.state.pubsub;
+    const op = f[0];
+    if (op === 'HELLO' && f.length === 2) link.node = f[1]!;
+    else if (op === 'PUBLISH' && f.length === 3) pubsub.deliver(f[1]!, f[2]!);
+    else if (op === 'SPUBLISH' && f.length === 3) pubsub.sdeliver(f[1]!, f[2]!);
+  }
+
+  /** Links to every other known node, made again when dropped; links to forgotten nodes closed. */
+  private sync(): void {
+    if (this.closed) return;
+    const view = this.cluster.view;
+    for (const [id, l] of this.outbound) {
+      if (!view.nodes.has(id) || l.socket.destroyed) {
+        l.socket.destroy();
+        this.outbound.delete(id);
+      }
+    }
+    for (const n of view.nodes.values()) {
+      if (n.myself || n.ip === '' || this.outbound.has(n.id)) continue;
+      this.open(n);
+    }
+  }
+
+  private open(n: NodeView): void {
+    const socket = connect(n.cport, n.ip);
+    const link: Link = { socket, createdAt: Date.now(), node: n.id, inbound: false };
+    this.outbound.set(n.id, link);
+    socket.setNoDelay(true);
+    socket.write(encodeCommand(['HELLO', this.cluster.me.id]), 'latin1');
+    // nothing comes back on an outbound link: read to see it close
+    socket.resume();
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (this.outbound.get(n.id) === link) this.outbound.delete(n.id);
+    });
+  }
+
+  /** PUBLISH: every other node; SPUBLISH: the other nodes serving this node's slots. */
+  publish(sharded: boolean, channel: string, message: string): void {
+    const frame = encodeCommand([sharded ? 'SPUBLISH' : 'PUBLISH', channel, message]);
+    const targets = sharded ? this.shard() : null;
+    for (const [id, l] of this.outbound) {
+      if (targets !== null && !targets.has(id)) continue;
+      if (!l.socket.destroyed) l.socket.write(frame, 'latin1');
+    }
+  }
+
+  /** The master of this node's slots (itself or its master) and that master's replicas. */
+  private shard(): Set<string> {
+    const view = this.cluster.view;
+    const me = view.myself;
+    const master = me.role === 'slave' && me.master !== null ? me.master : me.id;
+    const out = new Set<string>([master]);
+    for (const r of view.replicasOf(master)) out.add(r.id);
+    out.delete(me.id);
+    return out;
+  }
+
+  /** CLUSTER LINKS: every link with a known peer, as Redis's addReplyClusterLinksDescription. */
+  links(): Array<{ direction: 'to' | 'from'; node: string; createTime: number; events: string; sendAllocated: number; sendUsed: number }> {
+    const out = [];
+    for (const l of [...this.outbound.values(), ...this.inbound]) {
+      if (l.node === '' || l.socket.destroyed) continue;
+      const used = l.socket.writableLength;
+      out.push({ direction: l.inbound ? 'from' as const : 'to' as const, node: l.node, createTime: l.createdAt, events: l.inbound ? 'r' : used > 0 ? 'rw' : 'r', sendAllocated: used, sendUsed: used });
+    }
+    return out;
+  }
+
+  /** DEBUG CLUSTERLINK KILL to|from|all <node>. */
+  kill(direction: 'to' | 'from' | 'all', node: string): void {
+    if (direction !== 'from') {
+      this.outbound.get(node)?.socket.destroy();
+      this.outbound.delete(node);
+    }
+    if (direction !== 'to') for (const l of this.inbound) if (l.node === node) l.socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    for (const l of [...this.outbound.values(), ...this.inbound]) l.socket.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
