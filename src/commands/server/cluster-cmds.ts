@@ -12,6 +12,7 @@ import { clusterOf } from '../../cluster/mode.ts';
 import { ETCD_DOWN } from '../../cluster/errors.ts';
 import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
 import { listKeys } from '../../engine/server-wide.ts';
+import { slotIndexOf } from '../../cluster/slot-index.ts';
 import { rangesOf, slotsIn, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
 
@@ -75,8 +76,16 @@ function lookupNode(cl: Cluster, id: string, unknown = `ERR Unknown node ${id}`)
   return n;
 }
 
-function keysInSlot(c: Client, slot: number): string[] {
-  return listKeys(c.server.engine, 0, '*').filter((k) => keySlot(k) === slot);
+/** Up to `max` keys of `slot` here: from the slot index (slot-index.ts), or a scan with threads. */
+function keysInSlot(c: Client, slot: number, max = Infinity): string[] {
+  const ix = slotIndexOf(c.server.engine);
+  if (ix.usable) return ix.keys(slot, max);
+  return listKeys(c.server.engine, 0, '*').filter((k) => keySlot(k) === slot).slice(0, max);
+}
+
+function countKeysInSlot(c: Client, slot: number): number {
+  const ix = slotIndexOf(c.server.engine);
+  return ix.usable ? ix.countKeys(slot) : keysInSlot(c, slot).length;
 }
 
 /** ADDSLOTS / DELSLOTS (and their RANGE forms): every slot checked first, then claimed or given up. */
@@ -255,7 +264,7 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
   } else if (action === 'node' && args.length === 5) {
     const n = lookupNode(cl, args[4]!);
     if (n.role === 'slave') throw new CommandError('ERR Target node is not a master');
-    const keys = keysInSlot(c, slot).length;
+    const keys = countKeysInSlot(c, slot);
     if (owner?.id === me.id && n.id !== me.id && keys !== 0) {
       throw new CommandError(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
     }
@@ -384,13 +393,13 @@ const HANDLERS: Record<string, Handler> = {
   countkeysinslot(_cl, c, args) {
     const slot = intArg(args[2]!);
     if (slot < 0 || slot >= SLOT_COUNT) throw new CommandError('ERR Invalid slot');
-    c.reply.int(keysInSlot(c, slot).length);
+    c.reply.int(countKeysInSlot(c, slot));
   },
   getkeysinslot(_cl, c, args) {
     const slot = intArg(args[2]!);
     const max = intArg(args[3]!);
     if (slot < 0 || slot >= SLOT_COUNT || max < 0) throw new CommandError('ERR Invalid slot or number of keys');
-    c.reply.bulkArray(keysInSlot(c, slot).slice(0, max));
+    c.reply.bulkArray(keysInSlot(c, slot, max));
   },
   async forget(cl, c, args) {
     const n = lookupNode(cl, args[2]!);
