@@ -16,6 +16,9 @@ import { slotIndexOf } from '../../cluster/slot-index.ts';
 import { rangesOf, slotsIn, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
 
+/** How long a forgotten node's id is still accepted by FORGET (Redis's nodes blacklist TTL). */
+const FORGET_TTL_MS = 60_000;
+
 type Handler = (cl: Cluster, c: Client, args: string[]) => void | Promise<void>;
 
 const HELP = [
@@ -402,6 +405,9 @@ const HANDLERS: Record<string, Handler> = {
     c.reply.bulkArray(keysInSlot(c, slot, max));
   },
   async forget(cl, c, args) {
+    // already gone from the fleet (another node's FORGET): as Redis, whose FORGET keeps the node out for 60 s
+    const gone = cl.forgotten.get(args[2]!);
+    if (!cl.view.nodes.has(args[2]!) && gone !== undefined && Date.now() - gone < FORGET_TTL_MS) return c.reply.ok();
     const n = lookupNode(cl, args[2]!);
     if (n.myself) throw new CommandError("ERR I tried hard but I can't forget myself...");
     if (cl.me.role === 'slave' && cl.me.master === n.id) throw new CommandError("ERR Can't forget my master!");
