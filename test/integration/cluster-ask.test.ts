@@ -155,8 +155,8 @@ describe('ASK, ASKING, TRYAGAIN and SETSLOT while a slot moves', { timeout: 180_
     const keys = async (): Promise<string[]> => ((await c.call('CLUSTER', 'GETKEYSINSLOT', 5061, 1000)) as string[]).sort();
     assert.equal(await c.call('CLUSTER', 'KEYSLOT', '{bar}'), 5061);
     assert.equal(await count(), 0);
-    for (let i = 0; i < 20; i++) await c.call('SET', `{bar}${i}`, 'v');
-    await c.call('RPUSH', '{bar}list', 'a');
+    for (let i = 0; i < 20; i++) assert.equal(await c.call('SET', `{bar}${i}`, 'v'), 'OK');
+    assert.equal(await c.call('RPUSH', '{bar}list', 'a'), 1);
     assert.equal(await count(), 21);
     assert.deepEqual(await c.call('CLUSTER', 'GETKEYSINSLOT', 5061, 3).then((r) => (r as string[]).length), 3);
     await c.call('DEL', '{bar}0', '{bar}1');

@@ -276,14 +276,17 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
     if (n.id === me.id) {
       // the importing node takes the slot with an epoch above every other node's, so that its claim wins over
       // the old owner's (bumped only when it is not already the greatest, as clusterBumpConfigEpochWithoutConsensus)
-      mine.add(slot);
-      cl.me.slots = rangesOf(mine);
-      cl.importing.delete(slot);
+      // The epoch first, then the claim with it in one step: a view rebuilt while nextEpoch waits must not see
+      // the slot claimed at the old epoch (it would lose to the old owner and be dropped from the record).
+      let epoch = cl.me.configEpoch;
       if (owner !== null && owner.id !== me.id && !cl.epochIsGreatest()) {
         await change(async () => {
-          cl.me.configEpoch = await cl.store.nextEpoch(cl.view.currentEpoch);
+          epoch = await cl.store.nextEpoch(cl.view.currentEpoch);
         });
       }
+      cl.me.configEpoch = Math.max(epoch, cl.me.configEpoch);
+      cl.me.slots = rangesOf([...slotsIn(cl.me.slots), slot]);
+      cl.importing.delete(slot);
     } else if (mine.delete(slot)) {
       cl.me.slots = rangesOf(mine);
     } else {
