@@ -37,6 +37,8 @@ export class Cluster {
   /** Slots this master is handing to another node (SETSLOT MIGRATING), and slots it takes (IMPORTING). */
   readonly migrating = new Map<number, string>();
   readonly importing = new Map<number, string>();
+  /** Node ids that left the view, and when. */
+  readonly forgotten = new Map<string, number>();
   /** The ip was given (cluster-announce-ip, or a specific bind address) rather than learnt. */
   private readonly ipFixed: boolean;
   private readonly confPath: string;
@@ -115,7 +117,10 @@ export class Cluster {
       }
       this.answerInvites();
     }
+    const before = this.view;
     this.view = this.build();
+    // nodes that left the view (FORGET elsewhere): a FORGET of them here still answers OK for a while (del-node asks every node)
+    for (const id of before.nodes.keys()) if (!this.view.nodes.has(id)) this.forgotten.set(id, Date.now());
     this.save();
     if (this.joined) this.react();
   }

@@ -12,8 +12,12 @@ import { busOf, clusterOf } from '../../cluster/mode.ts';
 import { ETCD_DOWN } from '../../cluster/errors.ts';
 import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
 import { listKeys } from '../../engine/server-wide.ts';
+import { slotIndexOf } from '../../cluster/slot-index.ts';
 import { rangesOf, slotsIn, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
+
+/** How long a forgotten node's id is still accepted by FORGET (Redis's nodes blacklist TTL). */
+const FORGET_TTL_MS = 60_000;
 
 type Handler = (cl: Cluster, c: Client, args: string[]) => void | Promise<void>;
 
@@ -75,8 +79,16 @@ function lookupNode(cl: Cluster, id: string, unknown = `ERR Unknown node ${id}`)
   return n;
 }
 
-function keysInSlot(c: Client, slot: number): string[] {
-  return listKeys(c.server.engine, 0, '*').filter((k) => keySlot(k) === slot);
+/** Up to `max` keys of `slot` here: from the slot index (slot-index.ts), or a scan with threads. */
+function keysInSlot(c: Client, slot: number, max = Infinity): string[] {
+  const ix = slotIndexOf(c.server.engine);
+  if (ix.usable) return ix.keys(slot, max);
+  return listKeys(c.server.engine, 0, '*').filter((k) => keySlot(k) === slot).slice(0, max);
+}
+
+function countKeysInSlot(c: Client, slot: number): number {
+  const ix = slotIndexOf(c.server.engine);
+  return ix.usable ? ix.countKeys(slot) : keysInSlot(c, slot).length;
 }
 
 /** ADDSLOTS / DELSLOTS (and their RANGE forms): every slot checked first, then claimed or given up. */
@@ -255,7 +267,7 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
   } else if (action === 'node' && args.length === 5) {
     const n = lookupNode(cl, args[4]!);
     if (n.role === 'slave') throw new CommandError('ERR Target node is not a master');
-    const keys = keysInSlot(c, slot).length;
+    const keys = countKeysInSlot(c, slot);
     if (owner?.id === me.id && n.id !== me.id && keys !== 0) {
       throw new CommandError(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
     }
@@ -264,14 +276,17 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
     if (n.id === me.id) {
       // the importing node takes the slot with an epoch above every other node's, so that its claim wins over
       // the old owner's (bumped only when it is not already the greatest, as clusterBumpConfigEpochWithoutConsensus)
-      mine.add(slot);
-      cl.me.slots = rangesOf(mine);
-      cl.importing.delete(slot);
+      // The epoch first, then the claim with it in one step: a view rebuilt while nextEpoch waits must not see
+      // the slot claimed at the old epoch (it would lose to the old owner and be dropped from the record).
+      let epoch = cl.me.configEpoch;
       if (owner !== null && owner.id !== me.id && !cl.epochIsGreatest()) {
         await change(async () => {
-          cl.me.configEpoch = await cl.store.nextEpoch(cl.view.currentEpoch);
+          epoch = await cl.store.nextEpoch(cl.view.currentEpoch);
         });
       }
+      cl.me.configEpoch = Math.max(epoch, cl.me.configEpoch);
+      cl.me.slots = rangesOf([...slotsIn(cl.me.slots), slot]);
+      cl.importing.delete(slot);
     } else if (mine.delete(slot)) {
       cl.me.slots = rangesOf(mine);
     } else {
@@ -384,15 +399,18 @@ const HANDLERS: Record<string, Handler> = {
   countkeysinslot(_cl, c, args) {
     const slot = intArg(args[2]!);
     if (slot < 0 || slot >= SLOT_COUNT) throw new CommandError('ERR Invalid slot');
-    c.reply.int(keysInSlot(c, slot).length);
+    c.reply.int(countKeysInSlot(c, slot));
   },
   getkeysinslot(_cl, c, args) {
     const slot = intArg(args[2]!);
     const max = intArg(args[3]!);
     if (slot < 0 || slot >= SLOT_COUNT || max < 0) throw new CommandError('ERR Invalid slot or number of keys');
-    c.reply.bulkArray(keysInSlot(c, slot).slice(0, max));
+    c.reply.bulkArray(keysInSlot(c, slot, max));
   },
   async forget(cl, c, args) {
+    // already gone from the fleet (another node's FORGET): as Redis, whose FORGET keeps the node out for 60 s
+    const gone = cl.forgotten.get(args[2]!);
+    if (!cl.view.nodes.has(args[2]!) && gone !== undefined && Date.now() - gone < FORGET_TTL_MS) return c.reply.ok();
     const n = lookupNode(cl, args[2]!);
     if (n.myself) throw new CommandError("ERR I tried hard but I can't forget myself...");
     if (cl.me.role === 'slave' && cl.me.master === n.id) throw new CommandError("ERR Can't forget my master!");
