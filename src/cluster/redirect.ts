@@ -11,6 +11,7 @@ import type { CommandInfo } from '../commands/core/command.ts';
 import { keyIndexes } from '../commands/core/command.ts';
 import { keySlot } from '../engine/slots.ts';
 import type { Client } from '../server/client.ts';
+import type { ServerState } from '../server/server-state.ts';
 import { getConfigValue } from '../config/config.ts';
 import type { Cluster } from './cluster.ts';
 import type { NodeView } from './topology.ts';
@@ -97,4 +98,28 @@ export function clusterRefusal(cluster: Cluster, c: Client, cmd: CommandInfo, ar
   }
   if ((c.ext.readonly === true || pubsubShard) && !write && me.role === 'slave' && me.master === owner.id) return null;
   return owner.id === me.id ? null : redirect('MOVED', slot, owner, endpointType);
+}
+
+/**
+ * Clients blocked on keys of a slot that moved away (not imported here), or
+ * while the cluster is down, are answered MOVED / CLUSTERDOWN at once and
+ * stay connected (Redis's clusterRedirectBlockedClientIfNeeded, from its
+ * clients cron; here on every tick of the cluster's).
+ */
+export function redirectBlocked(cluster: Cluster, state: ServerState<Client>, endpointType: string): void {
+  const view = cluster.view;
+  const down = view.state(cluster.requireFullCoverage()) !== 'ok';
+  const me = view.myself;
+  state.blocking.unblockWith((c, keys) => {
+    if (down) return DOWN;
+    const key = keys[0];
+    if (key === undefined) return null;
+    const slot = keySlot(key);
+    const owner = view.owner[slot] ?? null;
+    // a READONLY client of a replica may wait here for its master's keys with a read (XREAD)
+    const write = (c as Client).lastCmd?.isWrite === true;
+    if (c.ext.readonly === true && !write && me.role === 'slave' && owner !== null && me.master === owner.id) return null;
+    if (owner?.id === me.id || cluster.importing.has(slot)) return null;
+    return owner === null ? UNBOUND : redirect('MOVED', slot, owner, endpointType);
+  });
 }

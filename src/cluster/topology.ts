@@ -110,11 +110,25 @@ export class Topology {
     return this.nodes.get(this.myId)!;
   }
 
+  /** Each node's slots in the view, as ranges: one pass over the slots, on first use. */
+  private ranges: Map<string, SlotRanges> | null = null;
+
   /** The slots the view gives `id`. */
   slotsOf(id: string): SlotRanges {
-    const out: number[] = [];
-    for (let s = 0; s < SLOT_COUNT; s++) if (this.owner[s]?.id === id) out.push(s);
-    return rangesOf(out);
+    if (this.ranges === null) {
+      const m = new Map<string, SlotRanges>();
+      for (let s = 0; s < SLOT_COUNT; s++) {
+        const o = this.owner[s];
+        if (o === null || o === undefined) continue;
+        let list = m.get(o.id);
+        if (list === undefined) m.set(o.id, (list = []));
+        const last = list[list.length - 1];
+        if (last !== undefined && last[1] === s - 1) last[1] = s;
+        else list.push([s, s]);
+      }
+      this.ranges = m;
+    }
+    return this.ranges.get(id) ?? [];
   }
 
   /** Masters and their replicas. */

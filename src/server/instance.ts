@@ -83,6 +83,7 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
   // cluster mode: this node's place in the fleet, kept in etcd (its replication follows the fleet, not replicaof)
+  let clusterCron: NodeJS.Timeout | null = null;
   const cluster = clustered ? new (await import('../cluster/cluster.ts')).Cluster(state, port) : null;
   if (cluster !== null) {
     const { clusterRefusal } = await import('../cluster/redirect.ts');
@@ -94,10 +95,14 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
     await bus.listen(getConfigNumber(cfg, 'cluster-port', 0) || port + 10000, cfg.bind);
     state.clusterBus = bus;
     (await import('../cluster/announce.ts')).followAnnouncements(cluster, port);
+    const { redirectBlocked } = await import('../cluster/redirect.ts');
+    clusterCron = setInterval(() => redirectBlocked(cluster, state, getConfigValue(cfg, 'cluster-preferred-endpoint-type') ?? 'ip'), 100);
+    clusterCron.unref();
   } else if (role === null) followConfiguredPrimary(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      if (clusterCron !== null) clearInterval(clusterCron);
       await (state.clusterBus as { close(): Promise<void> } | null)?.close();
       await cluster?.close();
       state.replicaOf?.stop();
