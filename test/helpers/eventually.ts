@@ -8,3 +8,16 @@ export async function eventually(ok: () => boolean | Promise<boolean>, what: str
   }
   assert.fail(`never: ${what}`);
 }
+
+/** Retries `check` (its assertions) every 50 ms for up to `ms`, then throws its last failure. */
+export async function untilChecked(check: () => Promise<void>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -15,20 +15,10 @@ import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
 import { clusterNodes, createCluster, startNodes, untilStable } from '../helpers/cluster.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 import type { RedisProcess } from '../helpers/redis-process.ts';
+import { untilChecked as eventually } from '../helpers/eventually.ts';
 
 const SLOT = 12182; // of 'foo', and of every {foo}… key
 
-/** Retries `check` (assertions) for up to 10 s: views follow etcd's watch. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      if (i >= 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe('ASK, ASKING, TRYAGAIN and SETSLOT while a slot moves', { timeout: 180_000 }, () => {
   let etcd: EtcdProcess;

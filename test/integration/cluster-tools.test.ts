@@ -13,6 +13,7 @@ import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
 import { clusterInfo, clusterNodes, createCluster, redisCli, startNodes, untilStable } from '../helpers/cluster.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import type { RedisProcess } from '../helpers/redis-process.ts';
+import { untilChecked as eventually } from '../helpers/eventually.ts';
 
 type View = Awaited<ReturnType<typeof clusterNodes>>;
 
@@ -36,17 +37,6 @@ function slotCount(fields: readonly string[]): number {
   return n;
 }
 
-/** Retries `check` (assertions) for up to 10 s: views follow etcd's watch. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      if (i >= 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe('redis-cli --cluster add-node, rebalance, info, fix, del-node', { timeout: 900_000 }, () => {
   let etcd: EtcdProcess;

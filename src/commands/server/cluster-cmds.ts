@@ -210,6 +210,16 @@ function slotsReply(cl: Cluster, c: Client): void {
   }
 }
 
+/** A map of names to strings and integers (CLUSTER SHARDS' nodes, CLUSTER LINKS). */
+function replyFields(c: Client, fields: ReadonlyArray<readonly [string, string | number]>): void {
+  c.reply.map(fields.length);
+  for (const [k, v] of fields) {
+    c.reply.bulk(k);
+    if (typeof v === 'number') c.reply.int(v);
+    else c.reply.bulk(v);
+  }
+}
+
 function shardsReply(cl: Cluster, c: Client): void {
   const v = cl.view;
   const masters = [...v.nodes.values()].filter((n) => n.role === 'master');
@@ -235,12 +245,7 @@ function shardsReply(cl: Cluster, c: Client): void {
       if (n.hostname !== '') fields.push(['hostname', n.hostname]);
       fields.push(['role', n.role === 'slave' ? 'replica' : 'master'], ['replication-offset', offset],
         ['health', n.failed ? 'fail' : n.role === 'slave' && offset === 0 ? 'loading' : 'online']);
-      r.map(fields.length);
-      for (const [k, val] of fields) {
-        r.bulk(k);
-        if (typeof val === 'number') r.int(val);
-        else r.bulk(val);
-      }
+      replyFields(c, fields);
     }
   }
 }
@@ -455,19 +460,8 @@ const HANDLERS: Record<string, Handler> = {
     const links = busOf(c.server)?.links() ?? [];
     c.reply.array(links.length);
     for (const l of links) {
-      c.reply.map(6);
-      c.reply.bulk('direction');
-      c.reply.bulk(l.direction);
-      c.reply.bulk('node');
-      c.reply.bulk(l.node);
-      c.reply.bulk('create-time');
-      c.reply.int(l.createTime);
-      c.reply.bulk('events');
-      c.reply.bulk(l.events);
-      c.reply.bulk('send-buffer-allocated');
-      c.reply.int(l.sendAllocated);
-      c.reply.bulk('send-buffer-used');
-      c.reply.int(l.sendUsed);
+      replyFields(c, [['direction', l.direction], ['node', l.node], ['create-time', l.createTime], ['events', l.events],
+        ['send-buffer-allocated', l.sendAllocated], ['send-buffer-used', l.sendUsed]]);
     }
   },
 };
