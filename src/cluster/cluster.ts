@@ -69,6 +69,7 @@ export class Cluster {
     this.me.nofailover = getConfigValue(cfg, 'cluster-replica-no-failover') === 'yes';
     this.cached = conf === null || conf.others.length === 0 ? null : conf.others;
     this.cachedEpoch = conf?.currentEpoch ?? 0;
+    this.store.fleet = conf?.fleet ?? null;
     this.view = this.build();
     this.save();
   }
@@ -114,6 +115,7 @@ export class Cluster {
         // forgotten by the fleet (CLUSTER FORGET everywhere): alone again, as a node whose peers dropped it
         this.joined = false;
         this.cached = null;
+        this.leaveFleet();
       }
       this.answerInvites();
     }
@@ -125,16 +127,48 @@ export class Cluster {
     if (this.joined) this.react();
   }
 
-  /** An invite (CLUSTER MEET elsewhere) to one of this node's addresses: join, learning the ip it was reached at. */
+  /**
+   * An invite (CLUSTER MEET elsewhere) to one of this node's addresses:
+   * join its fleet, learning the ip it was reached at. A node already in
+   * another fleet merges the two, as a MEET between two Redis clusters
+   * does: the fleet with the smaller id takes the other's nodes (this node
+   * moves there and invites its old fleet, or invites the inviter's fleet
+   * into its own), so every order of MEETs ends in one fleet.
+   */
   private answerInvites(): void {
-    for (const addr of this.store.invites.keys()) {
+    for (const [addr, inv] of this.store.invites) {
       const i = addr.lastIndexOf(':');
       const ip = addr.slice(0, i);
       if (Number(addr.slice(i + 1)) !== this.me.port || !this.isMyIp(ip)) continue;
+      this.store.invites.delete(addr);
       void this.store.dropInvite(addr).catch(() => undefined);
       if (!this.ipFixed) this.me.ip = ip;
-      if (!this.joined) void this.join().catch((e: Error) => this.state.log('warning', `cluster: joining failed: ${e.message}`));
+      const fail = (e: Error): void => this.state.log('warning', `cluster: joining failed: ${e.message}`);
+      const mine = this.store.fleet;
+      if (mine === inv.fleet && this.joined) continue;
+      if (mine === null || !this.joined || inv.fleet < mine) void this.moveTo(inv.fleet).catch(fail);
+      else void this.pullIn(inv.fleet, mine).catch(fail);
     }
+  }
+
+  /** Joins fleet `f`, inviting the nodes of the fleet it leaves along. */
+  private async moveTo(f: string): Promise<void> {
+    const old = this.joined ? [...this.store.records.values()].filter((r) => r.id !== this.me.id) : [];
+    if (this.joined) await this.store.deleteRecord(this.me.id).catch(() => undefined);
+    this.joined = false;
+    await this.store.setFleet(f);
+    await this.join();
+    for (const r of old) if (r.ip !== '') await this.store.invite(r.ip, r.port, f, this.me.id);
+  }
+
+  /** Invites every node of fleet `other` into this node's fleet `mine`. */
+  private async pullIn(other: string, mine: string): Promise<void> {
+    for (const r of await this.store.fleetRecords(other)) if (r.ip !== '') await this.store.invite(r.ip, r.port, mine, this.me.id);
+  }
+
+  /** No fleet any more (RESET, or forgotten by the fleet): a later MEET may bring it into any. */
+  private leaveFleet(): void {
+    void this.store.setFleet(null).catch(() => undefined);
   }
 
   private isMyIp(ip: string): boolean {
@@ -146,8 +180,9 @@ export class Cluster {
     return false;
   }
 
-  /** Publishes this node's record: it is in the fleet from now on. */
+  /** Publishes this node's record: it is in the fleet from now on (a new fleet when it has none). */
   async join(): Promise<void> {
+    if (this.store.fleet === null) await this.store.setFleet(newNodeId());
     if (this.me.configEpoch > 0) await this.store.raiseEpoch(this.me.configEpoch);
     await this.store.putRecord(this.me);
     this.joined = true;
@@ -164,7 +199,7 @@ export class Cluster {
   /** nodes.conf, as Redis rewrites it after every change of its view. */
   save(): void {
     try {
-      writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n)), this.view.currentEpoch);
+      writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n)), this.view.currentEpoch, this.store.fleet);
     } catch (e) {
       this.state.log('warning', `Could not save the cluster config file ${this.confPath}: ${(e as Error).message}`);
     }
@@ -175,7 +210,7 @@ export class Cluster {
     if (!this.ipFixed && this.me.ip === '' && localIp !== '') this.me.ip = localIp;
     if (!this.joined) await this.join();
     if (ip === this.me.ip && port === this.me.port) return;
-    await this.store.invite(ip, port, this.me.id);
+    await this.store.invite(ip, port, this.store.fleet!, this.me.id);
   }
 
   /** What the view asks of this node (run after every change). */
@@ -295,6 +330,7 @@ export class Cluster {
     if (this.joined) await this.store.deleteRecord(this.me.id);
     this.joined = false;
     this.cached = null;
+    await this.store.setFleet(null);
     this.migrating.clear();
     this.importing.clear();
     this.me = { ...this.me, role: 'master', master: null, slots: [], offset: 0 };

@@ -1,15 +1,19 @@
 /**
  * The fleet's shared truth in etcd (the `etcd3` client), under
- * cluster-etcd-prefix:
+ * cluster-etcd-prefix. Several fleets (clusters formed by CLUSTER MEET,
+ * as Redis's) can share a prefix: each has an id, and its keys live under
+ * <prefix>fleet/<fleet id>/:
  *
- *   <prefix>nodes/<id>     a joined node's record (JSON NodeRecord), written
+ *   <prefix>invite/<ip>:<port>   CLUSTER MEET's request to the node at that
+ *                          address to join a fleet (JSON {fleet, from})
+ *   <prefix>fleet/<f>/…   the fleet's keys:
+ *   nodes/<id>             a joined node's record (JSON NodeRecord), written
  *                          by the node itself, or by FORGET (deleted)
- *   <prefix>alive/<id>     present while the node renews its lease
+ *   alive/<id>             present while the node renews its lease
  *                          (TTL cluster-node-timeout): its absence is `fail`
- *   <prefix>invite/<ip>:<port>   CLUSTER MEET's request to a node to join
- *   <prefix>epoch          the highest epoch handed out (new epochs by
+ *   epoch                  the highest epoch handed out (new epochs by
  *                          compare-and-swap, so no two nodes bump to the same)
- *   <prefix>elect/<id>/<epoch>   the one replica that won the failover of
+ *   elect/<id>/<epoch>     the one replica that won the failover of
  *                          master <id> at its config epoch <epoch>
  *
  * Every node watches the prefix and rebuilds its view on each change. When
@@ -23,8 +27,11 @@ import { ETCD_DOWN } from './errors.ts';
 export class EtcdStore {
   readonly records = new Map<string, NodeRecord>();
   readonly alive = new Set<string>();
-  readonly invites = new Map<string, string>();
+  /** CLUSTER MEET's invitations, by address: the fleet to join and who asked. */
+  readonly invites = new Map<string, { fleet: string; from: string }>();
   epoch = 0;
+  /** The fleet whose keys this store follows (null: a node alone, in no fleet yet). */
+  fleet: string | null = null;
   /** Whether the last exchange with etcd worked (the watch is up). */
   available = false;
   private readonly client: Etcd3;
@@ -98,7 +105,17 @@ export class EtcdStore {
   }
 
   private apply(key: string, value: string | null): void {
-    const rel = key.slice(this.prefix.length);
+    let rel = key.slice(this.prefix.length);
+    if (rel.startsWith('invite/')) {
+      const addr = rel.slice('invite/'.length);
+      if (value === null) this.invites.delete(addr);
+      else this.invites.set(addr, JSON.parse(value) as { fleet: string; from: string });
+      return;
+    }
+    // another fleet's keys are not this node's business
+    const mine = `fleet/${this.fleet}/`;
+    if (this.fleet === null || !rel.startsWith(mine)) return;
+    rel = rel.slice(mine.length);
     const slash = rel.indexOf('/');
     const kind = slash < 0 ? rel : rel.slice(0, slash);
     const name = slash < 0 ? '' : rel.slice(slash + 1);
@@ -108,16 +125,41 @@ export class EtcdStore {
     } else if (kind === 'alive') {
       if (value === null) this.alive.delete(name);
       else this.alive.add(name);
-    } else if (kind === 'invite') {
-      if (value === null) this.invites.delete(name);
-      else this.invites.set(name, value);
     } else if (kind === 'epoch') {
       this.epoch = value === null ? 0 : Number(value);
     }
   }
 
+  /** A key of this node's fleet. */
   private key(...parts: string[]): string {
-    return this.prefix + parts.join('/');
+    return `${this.prefix}fleet/${this.fleet}/${parts.join('/')}`;
+  }
+
+  /**
+   * Follows fleet `f` from now on (null: none): its records, leases and
+   * epoch are read anew, and this node's lease key moves there.
+   */
+  async setFleet(f: string | null): Promise<void> {
+    if (f === this.fleet) return;
+    this.fleet = f;
+    this.records.clear();
+    this.alive.clear();
+    this.epoch = 0;
+    const lease = this.lease;
+    this.lease = null;
+    await lease?.revoke().catch(() => undefined);
+    if (f === null || !this.available) return;
+    const res = await this.client.getAll().prefix(`${this.prefix}fleet/${f}/`).exec();
+    for (const kv of res.kvs) this.apply(kv.key.toString(), kv.value.toString());
+    await this.renewAlive();
+  }
+
+  /** The records of another fleet (a MEET between two fleets merges them). */
+  async fleetRecords(f: string): Promise<NodeRecord[]> {
+    return this.write(async () => {
+      const res = await this.client.getAll().prefix(`${this.prefix}fleet/${f}/nodes/`).strings();
+      return Object.values(res).map((v) => JSON.parse(v) as NodeRecord);
+    });
   }
 
   /** Fails at once with ETCD_DOWN while etcd is known to be unreachable, else runs `op` (a failure marks it down). */
@@ -150,7 +192,8 @@ export class EtcdStore {
   private renewing = false;
   private async renewAlive(): Promise<void> {
     const id = this.aliveId;
-    if (id === null || this.closed || this.renewing) return;
+    // a node in no fleet has no lease: nobody fails it over
+    if (id === null || this.fleet === null || this.closed || this.renewing) return;
     this.renewing = true;
     try {
       if (this.lease === null) {
@@ -221,13 +264,13 @@ export class EtcdStore {
     });
   }
 
-  /** CLUSTER MEET: asks the node at ip:port to join; `from` names who asked. */
-  async invite(ip: string, port: number, from: string): Promise<void> {
-    await this.write(() => this.client.put(this.key('invite', `${ip}:${port}`)).value(from).exec());
+  /** CLUSTER MEET: asks the node at ip:port to join fleet `fleet`; `from` names who asked. */
+  async invite(ip: string, port: number, fleet: string, from: string): Promise<void> {
+    await this.write(() => this.client.put(`${this.prefix}invite/${ip}:${port}`).value(JSON.stringify({ fleet, from })).exec());
   }
 
   async dropInvite(addr: string): Promise<void> {
-    await this.write(() => this.client.delete().key(this.key('invite', addr)).exec());
+    await this.write(() => this.client.delete().key(`${this.prefix}invite/${addr}`).exec());
     this.invites.delete(addr);
   }
 

@@ -13,6 +13,8 @@ export interface NodesConf {
   myself: NodeRecord;
   others: NodeRecord[];
   currentEpoch: number;
+  /** The fleet the node is in (shardis's own var, `fleet <id>` on the vars line), null when alone. */
+  fleet: string | null;
 }
 
 /** A new node id: 40 hex characters, as Redis's. */
@@ -41,10 +43,12 @@ export function readNodesConf(path: string): NodesConf | null {
   let myself: NodeRecord | null = null;
   const others: NodeRecord[] = [];
   let currentEpoch = 0;
+  let fleet: string | null = null;
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const vars = /^vars currentEpoch (\d+)/.exec(line);
     if (vars !== null) {
       currentEpoch = Number(vars[1]);
+      fleet = / fleet ([0-9a-f]{40})/.exec(line)?.[1] ?? null;
       continue;
     }
     const p = parseLine(line);
@@ -53,12 +57,12 @@ export function readNodesConf(path: string): NodesConf | null {
     else others.push(p.rec);
   }
   if (myself === null) throw new Error(`Unrecoverable error: corrupted cluster config file "${path}".`);
-  return { myself, others, currentEpoch };
+  return { myself, others, currentEpoch, fleet };
 }
 
 /** Writes the file whole (a temporary file renamed over it, as Redis's clusterSaveConfig). */
-export function writeNodesConf(path: string, lines: string[], currentEpoch: number): void {
+export function writeNodesConf(path: string, lines: string[], currentEpoch: number, fleet: string | null): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${lines.join('\n')}\nvars currentEpoch ${currentEpoch} lastVoteEpoch 0\n`);
+  writeFileSync(tmp, `${lines.join('\n')}\nvars currentEpoch ${currentEpoch} lastVoteEpoch 0${fleet === null ? '' : ` fleet ${fleet}`}\n`);
   renameSync(tmp, path);
 }
