@@ -16,7 +16,8 @@
  * etcd cannot be reached, the last view stays and writes fail (topology
  * changes are refused with a clear error).
  */
-import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type Lease, type Watcher } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 import type { NodeRecord } from './topology.ts';
 import { ETCD_DOWN } from './errors.ts';
 
@@ -38,7 +39,16 @@ export class EtcdStore {
   onChange: () => void = () => {};
 
   constructor(endpoints: string[], prefix: string, ttlSeconds: number) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000 });
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 2000,
+      // etcd3's defaults shut a host for 5 s after 3 failures and let the watch back off up to 30 s: once etcd
+      // is back, a node would wait that long to renew its lease (a TTL of a few seconds) and to see the fleet
+      faultHandling: {
+        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 250, breaker: new ConsecutiveBreaker(3) }),
+        watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next(),
+      },
+    });
     this.prefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.ttl = ttlSeconds;
   }
