@@ -191,6 +191,9 @@ export class Cluster {
           me.role = 'slave';
           me.master = winner.id;
           this.follow(winner.id);
+          // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
+          // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
+          this.state.pause.unpause();
         }
         void this.publish().catch(() => undefined);
         return;
@@ -321,7 +324,11 @@ export class Cluster {
     if (Number.isNaN(target)) throw new Error('the master did not tell its offset');
     const end = Date.now() + 5000;
     while (this.state.replication.offset < target) {
-      if (Date.now() > end) throw new Error('Manual failover timed out.');
+      if (Date.now() > end) {
+        // the master would stay paused for the rest of its 10 s (Redis's master gives up with the replica)
+        await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], auth).catch(() => undefined);
+        throw new Error('Manual failover timed out.');
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   }
