@@ -245,6 +245,16 @@ export class Cluster {
   private async runForMaster(masterId: string): Promise<void> {
     const master = this.view.nodes.get(masterId);
     if (master === undefined || !master.failed || this.me.master !== masterId) return;
+    // just after etcd came back, a lapsed lease may be the outage's rather than the master's (its client has not
+    // renewed it yet): a master that still answers is left alone, and looked at again in a moment
+    if (Date.now() - this.store.upSince < 2000 * this.store.ttl && (await this.answers(master))) {
+      this.electionTimer = setTimeout(() => {
+        this.electionTimer = null;
+        if (this.joined) this.react();
+      }, 1000);
+      this.electionTimer.unref();
+      return;
+    }
     if (!(await this.store.elect(masterId, master.configEpoch, this.me.id))) return;
     await this.takeOver(master);
     this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
@@ -314,10 +324,7 @@ export class Cluster {
   async catchUpWithMaster(): Promise<void> {
     const master = this.me.master === null ? undefined : this.view.nodes.get(this.me.master);
     if (master === undefined) throw new Error('no master');
-    const cfg = this.state.config;
-    const pass = getConfigValue(cfg, 'masterauth') ?? '';
-    const user = getConfigValue(cfg, 'masteruser') ?? '';
-    const auth = pass === '' ? null : user !== '' ? [user, pass] : [pass];
+    const auth = this.masterAuth();
     const [, infoReply] = await askNode(master.ip, master.port, [['CLIENT', 'PAUSE', '10000', 'WRITE'], ['INFO', 'replication']], auth);
     const text = infoReply !== undefined && 'string' in infoReply ? infoReply.string.toString() : '';
     const target = Number(/master_repl_offset:(\d+)/.exec(text)?.[1] ?? 'NaN');
@@ -331,6 +338,20 @@ export class Cluster {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /** AUTH's arguments for another node, as a replica authenticates (masteruser / masterauth); null without masterauth. */
+  private masterAuth(): string[] | null {
+    const cfg = this.state.config;
+    const pass = getConfigValue(cfg, 'masterauth') ?? '';
+    const user = getConfigValue(cfg, 'masteruser') ?? '';
+    return pass === '' ? null : user !== '' ? [user, pass] : [pass];
+  }
+
+  /** Whether node `n` answers a PING within a second (any reply: it is up). */
+  private async answers(n: NodeView): Promise<boolean> {
+    if (n.ip === '') return false;
+    return askNode(n.ip, n.port, [['PING']], this.masterAuth(), 1000).then(() => true, () => false);
   }
 
   /** Whether this node's config epoch is above every other node's (its claims win). */

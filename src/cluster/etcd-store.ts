@@ -28,13 +28,16 @@ export class EtcdStore {
   epoch = 0;
   /** Whether the last exchange with etcd worked (the watch is up). */
   available = false;
+  /** When etcd became reachable again (ms): a lease that lapsed about then may be the outage's, not its node's. */
+  upSince = 0;
   private readonly client: Etcd3;
   private watcher: Watcher | null = null;
   private lease: Lease | null = null;
   private aliveId: string | null = null;
   private closed = false;
   private readonly prefix: string;
-  private readonly ttl: number;
+  /** The lease's TTL in seconds (cluster-node-timeout). */
+  readonly ttl: number;
   /** Called after every change the watch brings (and once loaded). */
   onChange: () => void = () => {};
 
@@ -88,7 +91,7 @@ export class EtcdStore {
       });
       w.on('connected', () => {
         // the watch resumes from its revision: nothing is missed
-        this.available = true;
+        this.up();
         void this.renewAlive();
       });
       w.on('error', () => {
@@ -96,14 +99,22 @@ export class EtcdStore {
       });
       this.watcher = w;
     }
-    this.available = true;
+    this.up();
     if (this.aliveId !== null) await this.renewAlive();
     this.onChange();
   }
 
-  private changed(key: string, value: string | null): void {
+  private up(): void {
+    if (!this.available) this.upSince = Date.now();
     this.available = true;
+  }
+
+  private changed(key: string, value: string | null): void {
+    this.up();
     this.apply(key, value);
+    // this node's own alive key gone while its lease lives on (deleted by hand, or by an old lease of it that
+    // lapsed): put again, else the fleet would see this node `fail` for good
+    if (value === null && this.aliveId !== null && key === this.key('alive', this.aliveId)) void this.renewAlive();
     this.onChange();
   }
 
