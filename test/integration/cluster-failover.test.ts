@@ -11,6 +11,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Etcd3 } from 'etcd3';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
 import { clusterArgs, clusterInfo, clusterNodes, createCluster, redisCli, startNodes, untilStable, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
 import { missingAcks, startLoad, type Ack } from '../helpers/cluster-load.ts';
@@ -180,6 +181,190 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
     } finally {
       w.close();
       r.close();
+    }
+  });
+});
+
+/** The fleet's masters and replicas as node `port` sees them: master id → slots, replica id → master id. */
+async function roles(port: number): Promise<{ masters: Map<string, string>; replicas: Map<string, string>; list: Entry[] }> {
+  const list = await nodesOf(port);
+  const { masters } = await mastersOf(port);
+  return { masters, replicas: new Map(list.filter((n) => n.flags.includes('slave')).map((n) => [n.id, n.master])), list };
+}
+
+describe('etcd stopped under load', { timeout: 240_000 }, () => {
+  let etcd: EtcdProcess;
+  let nodes: RedisProcess[] = [];
+  let before0: Awaited<ReturnType<typeof roles>>;
+
+  before(async () => {
+    etcd = await startEtcd();
+    nodes = await startNodes(etcd, 6);
+    await createCluster(nodes, 1);
+    await untilStable(nodes, 6);
+    before0 = await roles(nodes[0]!.port);
+  });
+
+  after(async () => {
+    for (const n of nodes) await n.stop();
+    await etcd.remove();
+  });
+
+  test('the map keeps serving, topology changes are refused with ETCD_DOWN, nothing fails over; the fleet recovers when etcd returns', async (t) => {
+    const replica = before0.list.find((n) => n.flags.includes('slave'))!;
+    const load = startLoad(nodes[0]!.port, 4, 2);
+    try {
+      await sleep(1500);
+      await etcd.stop();
+      const stoppedAt = Date.now();
+      const errorsBefore = load.errors;
+      // a topology change needs etcd: refused with the clear error (at once once the node knows etcd is gone)
+      await until(async () => {
+        const r = await call(replica.port, 'CLUSTER', 'BUMPEPOCH');
+        if (!(r instanceof ReplyError)) throw new Error(`BUMPEPOCH answered ${String(r)}`);
+        assert.equal(r.message, ETCD_DOWN);
+        return true;
+      }, 10_000, 'BUMPEPOCH refused');
+      // longer than twice the lease's TTL: every node's lease is lost on its side
+      await sleep(Math.max(0, stoppedAt + 3 * NODE_TIMEOUT_MS + 1000 - Date.now()));
+      const during = load.acks.filter((a) => a.at > stoppedAt + 1000);
+      assert.ok(during.length > 100, `${during.length} writes acknowledged while etcd was down`);
+      assert.equal(load.errors, errorsBefore, `writes failed while etcd was down: ${load.lastErrors.join('; ')}`);
+      const readBack = await missingAcks(load.client, load.acks.slice(-200));
+      assert.deepEqual(readBack, []);
+      // nobody failed over nor was flagged fail meanwhile
+      for (const n of nodes) assert.ok(await allSee([n], before0.masters), `the view of ${n.port} while etcd is down`);
+      const r = await call(replica.port, 'CLUSTER', 'BUMPEPOCH');
+      assert.deepEqual(r, new ReplyError(ETCD_DOWN));
+      await etcd.restart();
+      const restartedAt = Date.now();
+      const back = await until(async () => /^BUMPED \d+$/.test(String(await call(replica.port, 'CLUSTER', 'BUMPEPOCH'))), 20_000, 'BUMPEPOCH working again');
+      await until(() => allSee(nodes, before0.masters), 20_000, 'every node alive, the same masters, cluster_state ok');
+      // a master's alive key deleted under its live lease is put again by the master (else it would stay `fail`)
+      const victim = [...before0.masters.keys()][0]!;
+      const admin = new Etcd3({ hosts: etcd.endpoint });
+      try {
+        await admin.delete().key(`/test/alive/${victim}`).exec();
+        await until(async () => (await admin.get(`/test/alive/${victim}`).string()) !== null, 5000, 'the alive key put again');
+      } finally {
+        admin.close();
+      }
+      // and no late failover: a lease that lapsed while etcd was down is not a failure once it is back
+      while (Date.now() < restartedAt + 3 * NODE_TIMEOUT_MS + 2000) {
+        for (const n of nodes) assert.ok(await allSee([n], before0.masters), `the view of ${n.port} after etcd returned`);
+        await sleep(250);
+      }
+      await load.stop();
+      t.diagnostic(`etcd back: topology changes after ${back} ms; ${load.acks.length} writes, ${load.errors} failed`);
+      assert.deepEqual(await missingAcks(load.client, load.acks), [], 'no acknowledged write lost');
+    } finally {
+      await load.stop();
+      load.client.disconnect();
+    }
+  });
+
+  test('etcd restarted at once under load: no failover, no acknowledged write lost', async () => {
+    const load = startLoad(nodes[0]!.port, 4, 2);
+    try {
+      await sleep(1500);
+      await etcd.stop();
+      await etcd.restart();
+      const restartedAt = Date.now();
+      while (Date.now() < restartedAt + 3 * NODE_TIMEOUT_MS + 2000) {
+        for (const n of nodes) {
+          const { masters, failed } = await mastersOf(n.port);
+          assert.deepEqual(masters, before0.masters, `the masters seen by ${n.port}`);
+          assert.deepEqual(failed, [], `failed nodes seen by ${n.port}`);
+        }
+        await sleep(250);
+      }
+      await load.stop();
+      assert.deepEqual(await missingAcks(load.client, load.acks), [], 'no acknowledged write lost');
+      assert.ok(load.acks.filter((a) => a.at > restartedAt).length > 100);
+    } finally {
+      await load.stop();
+      load.client.disconnect();
+    }
+  });
+});
+
+describe('a manual CLUSTER FAILOVER under a light load', { timeout: 240_000 }, () => {
+  let etcd: EtcdProcess;
+  let nodes: RedisProcess[] = [];
+
+  before(async () => {
+    etcd = await startEtcd();
+    nodes = await startNodes(etcd, 6);
+    await createCluster(nodes, 1);
+    await untilStable(nodes, 6);
+  });
+
+  after(async () => {
+    for (const n of nodes) await n.stop();
+    await etcd.remove();
+  });
+
+  /** Sends CLUSTER FAILOVER [opt] to `replica` and waits until every node sees it master of `master`'s slots and `master` its replica. */
+  async function failover(replica: Entry, master: Entry, opt: string[]): Promise<void> {
+    assert.equal(await call(replica.port, 'CLUSTER', 'FAILOVER', ...opt), 'OK');
+    await until(async () => {
+      for (const n of nodes) {
+        const list = await nodesOf(n.port);
+        const r = list.find((x) => x.id === replica.id)!;
+        const m = list.find((x) => x.id === master.id)!;
+        if (!r.flags.includes('master') || r.slots.join(' ') !== master.slots.join(' ') || !m.flags.includes('slave') || m.master !== replica.id) return false;
+      }
+      return true;
+    }, 15_000, `${replica.id} master in place of ${master.id}, everywhere`);
+    // the old master serves as a replica at once: no pause left from the failover (a write is redirected, not held)
+    const c = await RespClient.connect(master.port);
+    try {
+      let i = 0;
+      while (!inRanges(keySlot(`k${i}`), master.slots)) i++;
+      const started = Date.now();
+      assert.deepEqual(await c.call('SET', `k${i}`, 'x'), new ReplyError(`MOVED ${keySlot(`k${i}`)} 127.0.0.1:${replica.port}`));
+      assert.ok(Date.now() - started < 1000, `the write to the old master was held ${Date.now() - started} ms`);
+      assert.equal(await c.call('ROLE').then((r) => (r as unknown[])[0]), 'slave');
+      // and it applies the new master's stream at once (a pause would hold the stream too)
+      const w = await RespClient.connect(replica.port);
+      try {
+        assert.equal(await w.call('SET', `k${i}`, 'after'), 'OK');
+        assert.equal(await w.call('WAIT', '1', '3000'), 1);
+      } finally {
+        w.close();
+      }
+      assert.equal(await c.call('READONLY'), 'OK');
+      assert.equal(await c.call('GET', `k${i}`), 'after');
+    } finally {
+      c.close();
+    }
+  }
+
+  test('the replica and its master swap roles (FAILOVER, then TAKEOVER back), no acknowledged write lost', async (t) => {
+    const list = await nodesOf(nodes[0]!.port);
+    const master = list.find((n) => n.flags.includes('master') && n.slots.length !== 0)!;
+    const replica = list.find((n) => n.master === master.id)!;
+    const load = startLoad(nodes[0]!.port, 2, 1, 5);
+    try {
+      await sleep(1000);
+      await failover(replica, master, []);
+      await sleep(1000);
+      // the replica of a manual failover caught up with its paused master first: nothing acknowledged is lost
+      const first = load.acks.length;
+      assert.deepEqual(await missingAcks(load.client, load.acks), [], 'no acknowledged write lost by FAILOVER');
+      const takeoverAt = Date.now();
+      await failover({ ...master }, { ...replica, slots: master.slots }, ['TAKEOVER']);
+      const tookOver = Date.now();
+      await sleep(1000);
+      await load.stop();
+      // TAKEOVER does not wait for the replica (Redis's neither): only the last writes before it may be missing
+      const missing = await missingAcks(load.client, load.acks);
+      t.diagnostic(`${first} writes before TAKEOVER, ${load.acks.length} in all, ${missing.length} lost by TAKEOVER`);
+      assert.deepEqual(missing.filter((a) => a.waited || a.at < takeoverAt - 1000 || a.at > tookOver), [], 'acknowledged writes lost by TAKEOVER');
+      assert.ok(load.acks.length > 100, `${load.acks.length} writes`);
+    } finally {
+      await load.stop();
+      load.client.disconnect();
     }
   });
 });
