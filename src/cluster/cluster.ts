@@ -231,6 +231,9 @@ export class Cluster {
           me.role = 'slave';
           me.master = winner.id;
           this.follow(winner.id);
+          // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
+          // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
+          this.state.pause.unpause();
         }
         void this.publish().catch(() => undefined);
         return;
@@ -282,6 +285,16 @@ export class Cluster {
   private async runForMaster(masterId: string): Promise<void> {
     const master = this.view.nodes.get(masterId);
     if (master === undefined || !master.failed || this.me.master !== masterId) return;
+    // just after etcd came back, a lapsed lease may be the outage's rather than the master's (its client has not
+    // renewed it yet): a master that still answers is left alone, and looked at again in a moment
+    if (Date.now() - this.store.upSince < 2000 * this.store.ttl && (await this.answers(master))) {
+      this.electionTimer = setTimeout(() => {
+        this.electionTimer = null;
+        if (this.joined) this.react();
+      }, 1000);
+      this.electionTimer.unref();
+      return;
+    }
     if (!(await this.store.elect(masterId, master.configEpoch, this.me.id))) return;
     await this.takeOver(master);
     this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
@@ -352,19 +365,34 @@ export class Cluster {
   async catchUpWithMaster(): Promise<void> {
     const master = this.me.master === null ? undefined : this.view.nodes.get(this.me.master);
     if (master === undefined) throw new Error('no master');
-    const cfg = this.state.config;
-    const pass = getConfigValue(cfg, 'masterauth') ?? '';
-    const user = getConfigValue(cfg, 'masteruser') ?? '';
-    const auth = pass === '' ? null : user !== '' ? [user, pass] : [pass];
+    const auth = this.masterAuth();
     const [, infoReply] = await askNode(master.ip, master.port, [['CLIENT', 'PAUSE', '10000', 'WRITE'], ['INFO', 'replication']], auth);
     const text = infoReply !== undefined && 'string' in infoReply ? infoReply.string.toString() : '';
     const target = Number(/master_repl_offset:(\d+)/.exec(text)?.[1] ?? 'NaN');
     if (Number.isNaN(target)) throw new Error('the master did not tell its offset');
     const end = Date.now() + 5000;
     while (this.state.replication.offset < target) {
-      if (Date.now() > end) throw new Error('Manual failover timed out.');
+      if (Date.now() > end) {
+        // the master would stay paused for the rest of its 10 s (Redis's master gives up with the replica)
+        await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], auth).catch(() => undefined);
+        throw new Error('Manual failover timed out.');
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /** AUTH's arguments for another node, as a replica authenticates (masteruser / masterauth); null without masterauth. */
+  private masterAuth(): string[] | null {
+    const cfg = this.state.config;
+    const pass = getConfigValue(cfg, 'masterauth') ?? '';
+    const user = getConfigValue(cfg, 'masteruser') ?? '';
+    return pass === '' ? null : user !== '' ? [user, pass] : [pass];
+  }
+
+  /** Whether node `n` answers a PING within a second (any reply: it is up). */
+  private async answers(n: NodeView): Promise<boolean> {
+    if (n.ip === '') return false;
+    return askNode(n.ip, n.port, [['PING']], this.masterAuth(), 1000).then(() => true, () => false);
   }
 
   /** Whether this node's config epoch is above every other node's (its claims win). */

@@ -20,7 +20,8 @@
  * etcd cannot be reached, the last view stays and writes fail (topology
  * changes are refused with a clear error).
  */
-import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type Lease, type Watcher } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 import type { NodeRecord } from './topology.ts';
 import { ETCD_DOWN } from './errors.ts';
 
@@ -34,18 +35,30 @@ export class EtcdStore {
   fleet: string | null = null;
   /** Whether the last exchange with etcd worked (the watch is up). */
   available = false;
+  /** When etcd became reachable again (ms): a lease that lapsed about then may be the outage's, not its node's. */
+  upSince = 0;
   private readonly client: Etcd3;
   private watcher: Watcher | null = null;
   private lease: Lease | null = null;
   private aliveId: string | null = null;
   private closed = false;
   private readonly prefix: string;
-  private readonly ttl: number;
+  /** The lease's TTL in seconds (cluster-node-timeout). */
+  readonly ttl: number;
   /** Called after every change the watch brings (and once loaded). */
   onChange: () => void = () => {};
 
   constructor(endpoints: string[], prefix: string, ttlSeconds: number) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000 });
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 2000,
+      // etcd3's defaults shut a host for 5 s after 3 failures and let the watch back off up to 30 s: once etcd
+      // is back, a node would wait that long to renew its lease (a TTL of a few seconds) and to see the fleet
+      faultHandling: {
+        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 250, breaker: new ConsecutiveBreaker(3) }),
+        watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next(),
+      },
+    });
     this.prefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.ttl = ttlSeconds;
   }
@@ -85,7 +98,7 @@ export class EtcdStore {
       });
       w.on('connected', () => {
         // the watch resumes from its revision: nothing is missed
-        this.available = true;
+        this.up();
         void this.renewAlive();
       });
       w.on('error', () => {
@@ -93,14 +106,22 @@ export class EtcdStore {
       });
       this.watcher = w;
     }
-    this.available = true;
+    this.up();
     if (this.aliveId !== null) await this.renewAlive();
     this.onChange();
   }
 
-  private changed(key: string, value: string | null): void {
+  private up(): void {
+    if (!this.available) this.upSince = Date.now();
     this.available = true;
+  }
+
+  private changed(key: string, value: string | null): void {
+    this.up();
     this.apply(key, value);
+    // this node's own alive key gone while its lease lives on (deleted by hand, or by an old lease of it that
+    // lapsed): put again, else the fleet would see this node `fail` for good
+    if (value === null && this.aliveId !== null && key === this.key('alive', this.aliveId)) void this.renewAlive();
     this.onChange();
   }
 

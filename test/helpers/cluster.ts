@@ -32,7 +32,10 @@ export async function redisCli(args: string[], timeoutMs = 120_000): Promise<str
 
 /** `redis-cli --cluster create` of every node, `replicas` per master; its output. */
 export async function createCluster(nodes: readonly RedisProcess[], replicas: number): Promise<string> {
-  const out = await redisCli(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  const out = await redisCli(['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'])
+    .catch((e: Error & { stdout?: string; stderr?: string }) => {
+      throw new Error(`cluster create failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    });
   if (!out.includes('[OK] All 16384 slots covered.')) throw new Error(`cluster create failed:\n${out}`);
   return out;
 }

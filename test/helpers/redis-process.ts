@@ -21,16 +21,21 @@ export function startRedis(args: string[] = []): Promise<RedisProcess> {
   return startProcess('redis-server', [], ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0', ...args]);
 }
 
-/** Starts shardis in a process of its own (src/main.ts on this Node), so that it can be paused or killed alone; on `port` if given (one a killed server held). */
-export async function startShardisProcess(args: string[] = [], port?: number): Promise<RedisProcess> {
+/**
+ * Starts shardis in a process of its own (src/main.ts on this Node), so that
+ * it can be paused or killed alone; on `port` if given (one a killed server
+ * held), and in `dir` if given (a killed server's, whose files it finds
+ * there: nodes.conf keeps a cluster node's identity).
+ */
+export async function startShardisProcess(args: string[] = [], port?: number, dir?: string): Promise<RedisProcess> {
   const main = join(import.meta.dirname, '../../src/main.ts');
-  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args], port);
+  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args], port, dir);
 }
 
-/** `cmd` with `lead` (a script), then a port, a directory, no persistence, then `args`. */
-async function startProcess(cmd: string, lead: string[], args: string[], port?: number): Promise<RedisProcess> {
+/** `cmd` with `lead` (a script), then a port, a directory (a new one unless given), no persistence, then `args`. */
+async function startProcess(cmd: string, lead: string[], args: string[], port?: number, inDir?: string): Promise<RedisProcess> {
   port ??= await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'shardis-redis-'));
+  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'shardis-redis-'));
   const proc = spawn(cmd, [
     ...lead,
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
