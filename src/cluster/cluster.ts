@@ -136,19 +136,51 @@ export class Cluster {
    * into its own), so every order of MEETs ends in one fleet.
    */
   private answerInvites(): void {
-    for (const [addr, inv] of this.store.invites) {
+    // one at a time: each decision reads the fleet the previous one left this node in
+    if (this.answering) return;
+    this.answering = true;
+    void (async () => {
+      try {
+        for (let next = this.nextInvite(); next !== null; next = this.nextInvite()) {
+          const [name, ip, inv] = next;
+          this.store.invites.delete(name);
+          await this.store.dropInvite(name).catch(() => undefined);
+          if (!this.ipFixed) this.me.ip = ip;
+          try {
+            await this.serial(async () => {
+              const mine = this.store.fleet;
+              if (mine === inv.fleet && this.joined) return;
+              if (mine === null || !this.joined || inv.fleet < mine) await this.moveTo(inv.fleet);
+              else await this.pullIn(inv.fleet, mine);
+            });
+          } catch (e) {
+            this.state.log('warning', `cluster: joining failed: ${(e as Error).message}`);
+          }
+        }
+      } finally {
+        this.answering = false;
+      }
+    })();
+  }
+
+  private answering = false;
+
+  /** Fleet changes (MEET, invites) one after another. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** An invite to one of this node's addresses, if any: its key, the ip it names, the fleet. */
+  private nextInvite(): [string, string, { fleet: string }] | null {
+    for (const [name, inv] of this.store.invites) {
+      const addr = name.slice(0, name.lastIndexOf('/'));
       const i = addr.lastIndexOf(':');
-      const ip = addr.slice(0, i);
-      if (Number(addr.slice(i + 1)) !== this.me.port || !this.isMyIp(ip)) continue;
-      this.store.invites.delete(addr);
-      void this.store.dropInvite(addr).catch(() => undefined);
-      if (!this.ipFixed) this.me.ip = ip;
-      const fail = (e: Error): void => this.state.log('warning', `cluster: joining failed: ${e.message}`);
-      const mine = this.store.fleet;
-      if (mine === inv.fleet && this.joined) continue;
-      if (mine === null || !this.joined || inv.fleet < mine) void this.moveTo(inv.fleet).catch(fail);
-      else void this.pullIn(inv.fleet, mine).catch(fail);
+      if (Number(addr.slice(i + 1)) === this.me.port && this.isMyIp(addr.slice(0, i))) return [name, addr.slice(0, i), inv];
     }
+    return null;
   }
 
   /** Joins fleet `f`, inviting the nodes of the fleet it leaves along. */
@@ -208,9 +240,11 @@ export class Cluster {
   /** CLUSTER MEET: joins (learning this node's ip from the connection the command came on) and invites ip:port. */
   async meet(ip: string, port: number, localIp: string): Promise<void> {
     if (!this.ipFixed && this.me.ip === '' && localIp !== '') this.me.ip = localIp;
-    if (!this.joined) await this.join();
-    if (ip === this.me.ip && port === this.me.port) return;
-    await this.store.invite(ip, port, this.store.fleet!, this.me.id);
+    await this.serial(async () => {
+      if (!this.joined) await this.join();
+      if (ip === this.me.ip && port === this.me.port) return;
+      await this.store.invite(ip, port, this.store.fleet!, this.me.id);
+    });
   }
 
   /** What the view asks of this node (run after every change). */

@@ -4,8 +4,10 @@
  * as Redis's) can share a prefix: each has an id, and its keys live under
  * <prefix>fleet/<fleet id>/:
  *
- *   <prefix>invite/<ip>:<port>   CLUSTER MEET's request to the node at that
- *                          address to join a fleet (JSON {fleet, from})
+ *   <prefix>invite/<ip>:<port>/<from>   CLUSTER MEET's request (by node
+ *                          <from>) to the node at that address to join a
+ *                          fleet (JSON {fleet}); one key per asker, so that
+ *                          several MEETs of one node at once all arrive
  *   <prefix>fleet/<f>/…   the fleet's keys:
  *   nodes/<id>             a joined node's record (JSON NodeRecord), written
  *                          by the node itself, or by FORGET (deleted)
@@ -28,8 +30,8 @@ import { ETCD_DOWN } from './errors.ts';
 export class EtcdStore {
   readonly records = new Map<string, NodeRecord>();
   readonly alive = new Set<string>();
-  /** CLUSTER MEET's invitations, by address: the fleet to join and who asked. */
-  readonly invites = new Map<string, { fleet: string; from: string }>();
+  /** CLUSTER MEET's invitations, by their key (`<ip>:<port>/<from>`): the fleet to join. */
+  readonly invites = new Map<string, { fleet: string }>();
   epoch = 0;
   /** The fleet whose keys this store follows (null: a node alone, in no fleet yet). */
   fleet: string | null = null;
@@ -128,9 +130,9 @@ export class EtcdStore {
   private apply(key: string, value: string | null): void {
     let rel = key.slice(this.prefix.length);
     if (rel.startsWith('invite/')) {
-      const addr = rel.slice('invite/'.length);
-      if (value === null) this.invites.delete(addr);
-      else this.invites.set(addr, JSON.parse(value) as { fleet: string; from: string });
+      const name = rel.slice('invite/'.length);
+      if (value === null) this.invites.delete(name);
+      else this.invites.set(name, JSON.parse(value) as { fleet: string });
       return;
     }
     // another fleet's keys are not this node's business
@@ -287,12 +289,13 @@ export class EtcdStore {
 
   /** CLUSTER MEET: asks the node at ip:port to join fleet `fleet`; `from` names who asked. */
   async invite(ip: string, port: number, fleet: string, from: string): Promise<void> {
-    await this.write(() => this.client.put(`${this.prefix}invite/${ip}:${port}`).value(JSON.stringify({ fleet, from })).exec());
+    await this.write(() => this.client.put(`${this.prefix}invite/${ip}:${port}/${from}`).value(JSON.stringify({ fleet })).exec());
   }
 
-  async dropInvite(addr: string): Promise<void> {
-    await this.write(() => this.client.delete().key(`${this.prefix}invite/${addr}`).exec());
-    this.invites.delete(addr);
+  /** Removes an invite (its key, `<ip>:<port>/<from>`), answered. */
+  async dropInvite(name: string): Promise<void> {
+    await this.write(() => this.client.delete().key(`${this.prefix}invite/${name}`).exec());
+    this.invites.delete(name);
   }
 
   async close(): Promise<void> {
