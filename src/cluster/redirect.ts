@@ -31,8 +31,9 @@ export function clusterRefusal(cluster: Cluster, c: Client, cmd: CommandInfo, ar
   const asking = c.ext.asking === true;
   // ASKING holds for the next command only (kept through a transaction's queueing)
   if (cmd.fullName !== 'asking' && c.ext.multi === undefined) c.ext.asking = false;
-  // a replica's master and the AOF are obeyed; commands without keys run anywhere
-  if (c.ext.master === true || c.socket === null) return null;
+  // a replica's master and the AOF loader (the internal user) are obeyed; HTTP, WebSocket, gRPC and line
+  // sessions (no socket of their own) are redirected as connections are; commands without keys run anywhere
+  if (c.ext.master === true || c.user === c.server.acl.internalUser) return null;
   const isExec = cmd.fullName === 'exec';
   const spec = cmd.spec;
   if (!isExec && !spec.keys && spec.firstKey <= 0) return null;
