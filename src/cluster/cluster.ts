@@ -118,6 +118,7 @@ export class Cluster {
         this.leaveFleet();
       }
       this.answerInvites();
+      this.followMerge();
     }
     const before = this.view;
     this.view = this.build();
@@ -183,9 +184,15 @@ export class Cluster {
     return null;
   }
 
-  /** Joins fleet `f`, inviting the nodes of the fleet it leaves along. */
+  /**
+   * Joins fleet `f`, inviting the nodes of the fleet it leaves along; the
+   * old fleet points to `f` (its `merged` key), so that a node that joins
+   * it late, or whose invite was missed, follows too.
+   */
   private async moveTo(f: string): Promise<void> {
     const old = this.joined ? [...this.store.records.values()].filter((r) => r.id !== this.me.id) : [];
+    const from = this.joined ? this.store.fleet : null;
+    if (from !== null && f < from) await this.store.setMerged(from, f);
     if (this.joined) await this.store.deleteRecord(this.me.id).catch(() => undefined);
     this.joined = false;
     await this.store.setFleet(f);
@@ -195,7 +202,18 @@ export class Cluster {
 
   /** Invites every node of fleet `other` into this node's fleet `mine`. */
   private async pullIn(other: string, mine: string): Promise<void> {
+    await this.store.setMerged(other, mine);
     for (const r of await this.store.fleetRecords(other)) if (r.ip !== '') await this.store.invite(r.ip, r.port, mine, this.me.id);
+  }
+
+  /** This node's fleet was merged into another (a smaller id): it moves there. */
+  private followMerge(): void {
+    const to = this.store.mergedInto;
+    const from = this.store.fleet;
+    if (!this.joined || to === null || from === null || !(to < from)) return;
+    void this.serial(async () => {
+      if (this.store.fleet === from && this.store.mergedInto === to) await this.moveTo(to);
+    }).catch((e: Error) => this.state.log('warning', `cluster: following a merged fleet failed: ${e.message}`));
   }
 
   /** No fleet any more (RESET, or forgotten by the fleet): a later MEET may bring it into any. */

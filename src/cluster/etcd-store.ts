@@ -15,6 +15,8 @@
  *                          (TTL cluster-node-timeout): its absence is `fail`
  *   epoch                  the highest epoch handed out (new epochs by
  *                          compare-and-swap, so no two nodes bump to the same)
+ *   merged                 the fleet it was merged into (a MEET between two
+ *                          fleets): a node still in it follows there
  *   elect/<id>/<epoch>     the one replica that won the failover of
  *                          master <id> at its config epoch <epoch>
  *
@@ -35,6 +37,8 @@ export class EtcdStore {
   epoch = 0;
   /** The fleet whose keys this store follows (null: a node alone, in no fleet yet). */
   fleet: string | null = null;
+  /** The fleet this one was merged into (its `merged` key): its nodes follow. */
+  mergedInto: string | null = null;
   /** Whether the last exchange with etcd worked (the watch is up). */
   available = false;
   /** When etcd became reachable again (ms): a lease that lapsed about then may be the outage's, not its node's. */
@@ -150,6 +154,8 @@ export class EtcdStore {
       else this.alive.add(name);
     } else if (kind === 'epoch') {
       this.epoch = value === null ? 0 : Number(value);
+    } else if (kind === 'merged') {
+      this.mergedInto = value;
     }
   }
 
@@ -168,6 +174,7 @@ export class EtcdStore {
     this.records.clear();
     this.alive.clear();
     this.epoch = 0;
+    this.mergedInto = null;
     const lease = this.lease;
     this.lease = null;
     await lease?.revoke().catch(() => undefined);
@@ -175,6 +182,11 @@ export class EtcdStore {
     const res = await this.client.getAll().prefix(`${this.prefix}fleet/${f}/`).exec();
     for (const kv of res.kvs) this.apply(kv.key.toString(), kv.value.toString());
     await this.renewAlive();
+  }
+
+  /** Fleet `from` was merged into `to`: a node still in it (or joining it late) follows to `to`. */
+  async setMerged(from: string, to: string): Promise<void> {
+    await this.write(() => this.client.put(`${this.prefix}fleet/${from}/merged`).value(to).exec());
   }
 
   /** The records of another fleet (a MEET between two fleets merges them). */
