@@ -80,8 +80,9 @@ export class ClusterBus {
     const pubsub = this.cluster.state.pubsub;
     const op = f[0];
     if (op === 'HELLO' && f.length === 2) link.node = f[1]!;
-    else if (op === 'PUBLISH' && f.length === 3) pubsub.deliver(f[1]!, f[2]!);
-    else if (op === 'SPUBLISH' && f.length === 3) pubsub.sdeliver(f[1]!, f[2]!);
+    // to this node's subscribers on every thread
+    else if (op === 'PUBLISH' && f.length === 3) pubsub.publish(f[1]!, f[2]!);
+    else if (op === 'SPUBLISH' && f.length === 3) pubsub.spublish(f[1]!, f[2]!);
   }
 
   /** Links to every other known node, made again when dropped; links to forgotten nodes closed. */

@@ -21,13 +21,18 @@ import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView } from './topology.ts';
 import { SLOT_COUNT } from '../engine/slots.ts';
 import { askNode } from './node-link.ts';
+import type { ClusterLens } from './lens.ts';
+import { countKeys, flushKeys } from '../engine/server-wide.ts';
 
 /** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
 const ELECTION_DELAY_MS = 300;
 const RANK_STEP_MS = 700;
 
-export class Cluster {
+export class Cluster implements ClusterLens {
   readonly state: ServerState<Client>;
+  readonly mirror = false;
+  /** Called whenever what the gate reads may have changed (with threads, the other threads' mirrors follow: lens.ts). */
+  onView: (() => void) | null = null;
   readonly store: EtcdStore;
   /** This node's own record (published once joined). */
   me: NodeRecord;
@@ -79,7 +84,11 @@ export class Cluster {
     this.store.onChange = () => this.refresh();
     await this.store.start();
     await this.store.keepAlive(this.me.id);
-    this.publishTimer = setInterval(() => void this.publishOffset(), 1000);
+    this.publishTimer = setInterval(() => {
+      void this.publishOffset();
+      // a replica's offset leaving 0 lists it in CLUSTER SLOTS, whatever etcd does
+      this.onView?.();
+    }, 1000);
     this.publishTimer.unref();
     if (this.me.role === 'slave' && this.me.master !== null) this.follow(this.me.master);
   }
@@ -125,7 +134,14 @@ export class Cluster {
     // nodes that left the view (FORGET elsewhere): a FORGET of them here still answers OK for a while (del-node asks every node)
     for (const id of before.nodes.keys()) if (!this.view.nodes.has(id)) this.forgotten.set(id, Date.now());
     this.save();
+    this.onView?.();
     if (this.joined) this.react();
+  }
+
+  /** SETSLOT MIGRATING / IMPORTING / STABLE changed this node's own state: saved, and the other threads told. */
+  localChange(): void {
+    this.save();
+    this.onView?.();
   }
 
   /**
@@ -366,6 +382,15 @@ export class Cluster {
     return this.state.replicaOf !== null && this.state.replicaOf.up() ? this.state.replication.offset : 0;
   }
 
+  primaryOffset(): number {
+    return this.state.replication.offset;
+  }
+
+  /** Keys in database 0 on every thread. */
+  keyCount(): number {
+    return countKeys(this.state.engine, 0);
+  }
+
   private published = -1;
   private async publishOffset(): Promise<void> {
     if (!this.joined || this.me.role !== 'slave' || !this.store.available) return;
@@ -390,7 +415,7 @@ export class Cluster {
   async reset(hard: boolean): Promise<void> {
     if (this.me.role === 'slave') {
       becomePrimary(this.state);
-      this.state.engine.flushAll();
+      for (let db = 0; db < this.state.engine.databases; db++) flushKeys(this.state.engine, db);
     }
     if (this.joined) await this.store.deleteRecord(this.me.id);
     this.joined = false;

@@ -4,13 +4,34 @@
  */
 import type { Cluster } from './cluster.ts';
 import type { ClusterBus } from './bus.ts';
+import type { ClusterLens } from './lens.ts';
 
-/** The Cluster of a server in cluster mode (ServerState.cluster, untyped there to keep the layering one-way), else null. */
-export function clusterOf(s: { cluster: object | null }): Cluster | null {
-  return s.cluster as Cluster | null;
+/**
+ * The cluster state this thread reads (ServerState.cluster, untyped there to keep the layering one-way):
+ * the node's Cluster, or with threads a mirror of thread 0's (lens.ts); null when not in cluster mode.
+ */
+export function clusterOf(s: { cluster: object | null }): ClusterLens | null {
+  return s.cluster as ClusterLens | null;
 }
 
-/** The cluster bus of a server in cluster mode (ServerState.clusterBus), else null. */
+/** The node's Cluster, on the thread that runs it (thread 0 with threads), else null. */
+export function nodeOf(s: { cluster: object | null }): Cluster | null {
+  const cl = s.cluster as ClusterLens | null;
+  return cl === null || cl.mirror ? null : (cl as Cluster);
+}
+
+/** PUBLISH / SPUBLISH to the other nodes of the fleet. */
+export interface FleetPublisher {
+  publish(sharded: boolean, channel: string, message: string): void;
+}
+
+/** Who carries PUBLISH to the fleet (ServerState.clusterBus): the bus, or with threads a relay to thread 0's; null when not in cluster mode. */
+export function publisherOf(s: { clusterBus: object | null }): FleetPublisher | null {
+  return s.clusterBus as FleetPublisher | null;
+}
+
+/** The node's cluster bus, on the thread that runs it (thread 0 with threads), else null. */
 export function busOf(s: { clusterBus: object | null }): ClusterBus | null {
-  return s.clusterBus as ClusterBus | null;
+  const b = s.clusterBus;
+  return b !== null && 'links' in b ? (b as ClusterBus) : null;
 }

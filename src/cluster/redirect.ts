@@ -13,7 +13,7 @@ import { keySlot } from '../engine/slots.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { getConfigValue } from '../config/config.ts';
-import type { Cluster } from './cluster.ts';
+import type { ClusterLens } from './lens.ts';
 import type { NodeView } from './topology.ts';
 
 import { CROSSSLOT, DOWN, DOWN_RO, TRYAGAIN, UNBOUND } from './errors.ts';
@@ -27,13 +27,16 @@ function redirect(kind: 'MOVED' | 'ASK', slot: number, n: NodeView, endpointType
 }
 
 /** The gate: null when this node serves the command, else the error to answer. */
-export function clusterRefusal(cluster: Cluster, c: Client, cmd: CommandInfo, args: string[]): string | null {
+export function clusterRefusal(cluster: ClusterLens, c: Client, cmd: CommandInfo, args: string[]): string | null {
   const asking = c.ext.asking === true;
-  // ASKING holds for the next command only (kept through a transaction's queueing)
+  // ASKING holds for the next command only (kept through a transaction's queueing); with threads a command
+  // sent to another thread as a job is judged again there, with the flags it had here (threads/jobs.ts)
+  c.ext.askingNow = asking;
   if (cmd.fullName !== 'asking' && c.ext.multi === undefined) c.ext.asking = false;
   // a replica's master and the AOF loader (the internal user) are obeyed; HTTP, WebSocket, gRPC and line
   // sessions (no socket of their own) are redirected as connections are; commands without keys run anywhere
-  if (c.ext.master === true || c.user === c.server.acl.internalUser) return null;
+  // (a job's stand-in, though internal, is judged again where it runs: the map or the keys may have changed since)
+  if (c.ext.master === true || (c.user === c.server.acl.internalUser && c.ext.originId === undefined)) return null;
   const isExec = cmd.fullName === 'exec';
   const spec = cmd.spec;
   if (!isExec && !spec.keys && spec.firstKey <= 0) return null;
@@ -107,7 +110,7 @@ export function clusterRefusal(cluster: Cluster, c: Client, cmd: CommandInfo, ar
  * stay connected (Redis's clusterRedirectBlockedClientIfNeeded, from its
  * clients cron; here on every tick of the cluster's).
  */
-export function redirectBlocked(cluster: Cluster, state: ServerState<Client>, endpointType: string): void {
+export function redirectBlocked(cluster: ClusterLens, state: ServerState<Client>, endpointType: string): void {
   const view = cluster.view;
   const down = view.state(cluster.requireFullCoverage()) !== 'ok';
   const me = view.myself;

@@ -14,7 +14,9 @@
  * the key count it saw, and any difference on use means a rebuild. Expired
  * keys not yet collected are listed, as Redis's slot lists do.
  *
- * With threads, other threads' keys are not heard here: callers scan then.
+ * With threads each thread indexes its own shards' keys, which hold every
+ * key of their slots (a slot belongs to one shard): slotKeys / slotKeyCount
+ * ask the slot's thread.
  */
 import type { Engine } from '../engine/engine.ts';
 import type { KeyTable } from '../engine/key-table.ts';
@@ -35,11 +37,6 @@ export class SlotIndex {
     engine.onKeyEvent((db, key) => {
       if (db === 0 && this.built) this.update(key);
     });
-  }
-
-  /** Whether this index can answer (one thread: every key's events are heard here). */
-  get usable(): boolean {
-    return this.engine.threadCount === 1;
   }
 
   private update(key: string): void {
@@ -102,4 +99,18 @@ export function slotIndexOf(engine: Engine): SlotIndex {
   let ix = indexes.get(engine);
   if (ix === undefined) indexes.set(engine, (ix = new SlotIndex(engine)));
   return ix;
+}
+
+/** Up to `max` keys of `slot`, from the index of the thread whose shard holds the slot. */
+export function slotKeys(engine: Engine, slot: number, max: number): string[] {
+  const t = engine.threadOf(engine.shardOfSlot(slot));
+  if (t === engine.threadIndex) return slotIndexOf(engine).keys(slot, max);
+  return engine.remote!.ask(t, { op: 'slot-keys', slot, max }) as string[];
+}
+
+/** The number of keys in `slot`. */
+export function slotKeyCount(engine: Engine, slot: number): number {
+  const t = engine.threadOf(engine.shardOfSlot(slot));
+  if (t === engine.threadIndex) return slotIndexOf(engine).countKeys(slot);
+  return engine.remote!.ask(t, { op: 'slot-count', slot }) as number;
 }

@@ -125,6 +125,11 @@ export class Engine {
     return this.shardCount === 1 ? 0 : this.slotOwner[keySlot(key)]!;
   }
 
+  /** The id of the shard that owns hash slot `slot`. */
+  shardOfSlot(slot: number): number {
+    return this.shardCount === 1 ? 0 : this.slotOwner[slot]!;
+  }
+
   /** The thread that owns shard `sid`. */
   threadOf(sid: number): number {
     return sid % this.threadCount;

@@ -48,7 +48,6 @@ export interface ThreadRole {
 /** Builds and starts one instance: loads the data, listens, starts its timers. */
 export async function startInstance(cfg: Config, role: ThreadRole | null, opts: { onClose?: () => void } = {}): Promise<RunningServer> {
   const clustered = getConfigValue(cfg, 'cluster-enabled') === 'yes';
-  if (clustered && role !== null) throw new Error('cluster-enabled yes runs with one thread for now (--threads 1)');
   if (clustered && (getConfigValue(cfg, 'cluster-etcd-endpoints') ?? '') === '') throw new Error('cluster-enabled yes needs cluster-etcd-endpoints (etcd URLs, comma-separated)');
   const thread = role === null ? undefined : { index: role.index, count: role.count };
   const engine = new Engine({ shards: cfg.shards, databases: cfg.databases, thread });
@@ -83,27 +82,11 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
   // cluster mode: this node's place in the fleet, kept in etcd (its replication follows the fleet, not replicaof)
-  let clusterCron: NodeJS.Timeout | null = null;
-  const cluster = clustered ? new (await import('../cluster/cluster.ts')).Cluster(state, port) : null;
-  if (cluster !== null) {
-    const { clusterRefusal } = await import('../cluster/redirect.ts');
-    state.cluster = cluster;
-    state.clusterGate = (c, cmd, args) => clusterRefusal(cluster, c, cmd, args);
-    await cluster.start();
-    // the bus listens on cluster-port, or port + 10000 as Redis's
-    const bus = new (await import('../cluster/bus.ts')).ClusterBus(cluster);
-    await bus.listen(getConfigNumber(cfg, 'cluster-port', 0) || port + 10000, cfg.bind);
-    state.clusterBus = bus;
-    (await import('../cluster/announce.ts')).followAnnouncements(cluster, port);
-    const { redirectBlocked } = await import('../cluster/redirect.ts');
-    clusterCron = setInterval(() => redirectBlocked(cluster, state, getConfigValue(cfg, 'cluster-preferred-endpoint-type') ?? 'ip'), 100);
-    clusterCron.unref();
-  } else if (role === null) followConfiguredPrimary(state);
+  const cluster = clustered ? await (await import('../cluster/node-setup.ts')).startClusterMode(state, port, thread ?? null) : null;
+  if (cluster === null && role === null) followConfiguredPrimary(state);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      if (clusterCron !== null) clearInterval(clusterCron);
-      await (state.clusterBus as { close(): Promise<void> } | null)?.close();
       await cluster?.close();
       state.replicaOf?.stop();
       ws.close();

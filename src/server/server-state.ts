@@ -151,9 +151,11 @@ export class ServerState<C extends Session> {
   readonly replication: ReplicationFeed;
   /** The link to this server's primary while it is a replica (REPLICAOF host port), else null. */
   replicaOf: ReplicaView | null = null;
-  /** cluster-enabled yes: the node's Cluster (src/cluster/cluster.ts, whose clusterOf types it). */
+  /** With threads: what runs once every thread listens (threads/group.ts), such as cluster mode's start on thread 0. */
+  afterThreadsStart: Array<() => Promise<void>> = [];
+  /** cluster-enabled yes: the node's Cluster, or with threads a mirror of thread 0's (src/cluster/lens.ts; clusterOf types it). */
   cluster: object | null = null;
-  /** cluster-enabled yes: the node's bus (src/cluster/bus.ts, typed by busOf): PUBLISH to the fleet, SPUBLISH to the shard. */
+  /** cluster-enabled yes: the node's bus (src/cluster/bus.ts, typed by busOf), or with threads a relay to thread 0's: PUBLISH to the fleet, SPUBLISH to the shard. */
   clusterBus: object | null = null;
   /** cluster-enabled yes: which node serves a command (src/cluster/redirect.ts), after the ACL check. */
   clusterGate: ((c: C, cmd: CommandInfo, args: string[]) => string | null) | null = null;

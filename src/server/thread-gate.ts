@@ -54,8 +54,25 @@ const CHANNELS_ONLY = new Set(['ssubscribe', 'sunsubscribe']);
  */
 const WAITS_ON_SOURCE = new Set(['blmove', 'brpoplpush']);
 
+/**
+ * Cluster mode: CLUSTER subcommands that only read the view, which every
+ * thread mirrors (cluster/lens.ts), or a slot's keys, which the slot's
+ * thread holds; the others change the node, which runs on thread 0.
+ */
+const CLUSTER_ANYWHERE = new Set([
+  'cluster|keyslot', 'cluster|countkeysinslot', 'cluster|getkeysinslot', 'cluster|help', 'cluster|info', 'cluster|nodes',
+  'cluster|myid', 'cluster|slots', 'cluster|replicas', 'cluster|slaves', 'cluster|count-failure-reports',
+]);
+
+/** Cluster mode: what runs on thread 0, where the node (its Cluster and bus) is. */
+function runsOnNode(cmd: CommandInfo, args: readonly string[]): boolean {
+  if (cmd.parent?.fullName === 'cluster') return !CLUSTER_ANYWHERE.has(cmd.fullName);
+  return cmd.fullName === 'debug' && args.length > 1 && args[1]!.toLowerCase() === 'clusterlink';
+}
+
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
 export function routeOf(engine: Engine, c: Client, cmd: CommandInfo, args: readonly string[]): number {
+  if (c.server.cluster !== null && engine.threadIndex !== 0 && runsOnNode(cmd, args)) return canSend(c, cmd) ? 0 : RUN_HERE;
   // a setting replayed on every thread takes the lock before it runs too: waiting for it between the
   // handler and the replay, the thread could be held for a replica's full sync, cut with its setting
   // half applied (FUNCTION LOAD on this thread only, and missing from the stream that follows)

@@ -64,8 +64,9 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
     );
   }
   await Promise.all(ready);
-  // the replicaof directive: the link runs on thread 0, once every thread listens
-  followConfiguredPrimary(main.state);
+  // the replicaof directive (the link runs on thread 0) and cluster mode's node, once every thread listens
+  for (const start of main.state.afterThreadsStart) await start();
+  if (main.state.cluster === null) followConfiguredPrimary(main.state);
   let done: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (done ??= (async () => {

@@ -30,6 +30,9 @@ export const JOB_BLOCKING = 1;
 export const JOB_RESP3 = 2;
 /** The connection is in CLIENT NO-TOUCH mode. */
 export const JOB_NO_TOUCH = 4;
+/** Cluster mode: the connection's READONLY, and ASKING for this command (the owner's cluster gate judges as the connection's thread did). */
+export const JOB_READONLY = 8;
+export const JOB_ASKING = 16;
 
 const HEADER = 16;
 
@@ -43,6 +46,8 @@ export interface Job {
   blocking: boolean;
   /** CLIENT NO-TOUCH of the connection. */
   noTouch: boolean;
+  readonly: boolean;
+  asking: boolean;
   cid: number;
   addr: string;
   args: string[];
@@ -75,7 +80,7 @@ export function writeJob(t: RecordTarget, off: number, n: number, job: Job): voi
   const w = t.words;
   let i = off >> 2;
   w[i] = n;
-  w[i + 1] = RecordKind.Job | ((job.blocking ? JOB_BLOCKING : 0) | (job.resp === 3 ? JOB_RESP3 : 0) | (job.noTouch ? JOB_NO_TOUCH : 0)) << 8 | job.db << 16;
+  w[i + 1] = RecordKind.Job | ((job.blocking ? JOB_BLOCKING : 0) | (job.resp === 3 ? JOB_RESP3 : 0) | (job.noTouch ? JOB_NO_TOUCH : 0) | (job.readonly ? JOB_READONLY : 0) | (job.asking ? JOB_ASKING : 0)) << 8 | job.db << 16;
   w[i + 2] = job.id;
   w[i + 3] = job.seq;
   w[i + 4] = job.cid % 0x100000000;
@@ -115,6 +120,8 @@ export function readJob(t: RecordTarget, off: number): Job {
     resp: flags & JOB_RESP3 ? 3 : 2,
     blocking: (flags & JOB_BLOCKING) !== 0,
     noTouch: (flags & JOB_NO_TOUCH) !== 0,
+    readonly: (flags & JOB_READONLY) !== 0,
+    asking: (flags & JOB_ASKING) !== 0,
     cid: (w[i + 4]! >>> 0) + (w[i + 5]! >>> 0) * 0x100000000,
     addr,
     args,

@@ -39,6 +39,26 @@ import {
   type RecordTarget,
 } from './job-records.ts';
 
+/**
+ * The connection's addresses a job carries: its address while MONITOR
+ * shows commands, and for CLUSTER commands (run on thread 0 in cluster
+ * mode) also the local address, from which CLUSTER MEET learns the node's ip.
+ */
+function addressesFor(state: ServerState<Client>, c: Client, args: string[]): string {
+  const a0 = args[0]!;
+  if (a0.length === 7 && a0.toLowerCase() === 'cluster') return c.addr + ' ' + c.laddr;
+  return monitoring(state) ? c.addr : '';
+}
+
+/** A stand-in takes the job's connection flags and addresses. */
+function standInAs(c: Client, job: Job): void {
+  const sp = job.addr.indexOf(' ');
+  c.ext.monitorAddr = (sp < 0 ? job.addr : job.addr.slice(0, sp)) || undefined;
+  c.ext.originLaddr = sp < 0 ? undefined : job.addr.slice(sp + 1);
+  c.ext.readonly = job.readonly;
+  c.ext.asking = job.asking;
+}
+
 export class Jobs {
   private readonly state: ServerState<Client>;
   private readonly rings: JobRings;
@@ -99,8 +119,10 @@ export class Jobs {
       resp: c.resp,
       blocking,
       noTouch: c.noTouch,
+      readonly: c.ext.readonly === true,
+      asking: c.ext.askingNow === true,
       cid: c.id,
-      addr: monitoring(this.state) ? c.addr : '',
+      addr: addressesFor(this.state, c, args),
       args,
     };
     const n = jobSize(job.addr, args);
@@ -304,7 +326,7 @@ export class Jobs {
     c.db = job.db;
     c.reply.resp = job.resp;
     c.noTouch = job.noTouch;
-    c.ext.monitorAddr = job.addr || undefined;
+    standInAs(c, job);
     c.ext.originId = job.cid;
     const r = execute(c, job.args);
     if (r === undefined) return this.answerFrom(c, from, job.id);
@@ -338,6 +360,7 @@ export class Jobs {
     w.db = job.db;
     w.reply.resp = job.resp;
     w.noTouch = job.noTouch;
+    standInAs(w, job);
     const r = execute(w, job.args);
     if (r === undefined) return this.answerFrom(w, from, job.id);
     this.waiters.set(from + ':' + job.id, w);

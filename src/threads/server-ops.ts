@@ -13,6 +13,8 @@ import { feedLine } from '../server/monitor.ts';
 import { populateOwn } from '../commands/server/debug.ts';
 import { keyDigests } from '../commands/server/debug-digest.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
+import { slotIndexOf } from '../cluster/slot-index.ts';
+import type { ClusterMirror, ViewImage } from '../cluster/lens.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
 export function serverOp(state: ServerState<Client>, req: LinkRequest): unknown {
@@ -82,6 +84,14 @@ export function serverOp(state: ServerState<Client>, req: LinkRequest): unknown 
       return threadSectionLines(state, req.name as string);
     case 'counts':
       return keyspaceCounts(engine.keyspaces(req.db as number), req.now as number, 1000);
+    case 'slot-keys':
+      return slotIndexOf(engine).keys(req.slot as number, req.max as number);
+    case 'slot-count':
+      return slotIndexOf(engine).countKeys(req.slot as number);
+    case 'cluster-view':
+      // thread 0's cluster state changed: this thread's mirror takes it (cluster/lens.ts)
+      (state.cluster as ClusterMirror).apply(req.image as ViewImage);
+      return undefined;
     default:
       throw new Error(`unknown thread request ${req.op}`);
   }

@@ -9,19 +9,21 @@ import { promisify } from 'node:util';
 import { startShardisProcess, type RedisProcess } from './redis-process.ts';
 import { RespClient } from './resp-client.ts';
 import type { EtcdProcess } from './etcd.ts';
+import { TEST_THREADS } from './server.ts';
 
 const run = promisify(execFile);
 
 export const NODE_TIMEOUT_MS = 2000;
 
-/** cluster-enabled yes against `etcd`, with a short node timeout. */
-export function clusterArgs(etcd: EtcdProcess, prefix = '/test/'): string[] {
-  return ['--cluster-enabled', 'yes', '--cluster-etcd-endpoints', etcd.endpoint, '--cluster-etcd-prefix', prefix, '--cluster-node-timeout', String(NODE_TIMEOUT_MS)];
+/** cluster-enabled yes against `etcd`, with a short node timeout (and SHARDIS_TEST_THREADS threads per node). */
+export function clusterArgs(etcd: EtcdProcess, prefix = '/test/', threads = TEST_THREADS): string[] {
+  const out = ['--cluster-enabled', 'yes', '--cluster-etcd-endpoints', etcd.endpoint, '--cluster-etcd-prefix', prefix, '--cluster-node-timeout', String(NODE_TIMEOUT_MS)];
+  return threads > 1 ? [...out, '--threads', String(threads)] : out;
 }
 
 /** Starts `n` cluster nodes. */
-export async function startNodes(etcd: EtcdProcess, n: number, prefix = '/test/'): Promise<RedisProcess[]> {
-  return Promise.all(Array.from({ length: n }, () => startShardisProcess(clusterArgs(etcd, prefix))));
+export async function startNodes(etcd: EtcdProcess, n: number, prefix = '/test/', threads = TEST_THREADS): Promise<RedisProcess[]> {
+  return Promise.all(Array.from({ length: n }, () => startShardisProcess(clusterArgs(etcd, prefix, threads))));
 }
 
 /** `redis-cli` with arguments; its output (stdout and stderr). */

@@ -106,6 +106,8 @@ test('job and reply records keep every byte, the connection id, the db and the f
     resp: 3,
     blocking: true,
     noTouch: true,
+    readonly: true,
+    asking: false,
     cid: 2 ** 40 + 12345,
     addr: '127.0.0.1:6000',
     args: ['SET', binary(300, 1), '', binary(3, 200)],
@@ -253,7 +255,7 @@ test('a sleeping thread is woken by the doorbell and reads jobs in the order the
     });
     const send = (arg: string, id: number): number => {
       const o = main.out[RingKind.Jobs]![1]!;
-      const job: Job = { id, seq: main.nextSeq(), db: 0, resp: 2, blocking: false, noTouch: false, cid: 1, addr: '', args: [arg] };
+      const job: Job = { id, seq: main.nextSeq(), db: 0, resp: 2, blocking: false, noTouch: false, readonly: false, asking: true, cid: 1, addr: '', args: [arg] };
       const n = jobSize('', job.args);
       const off = o.reserve(n);
       writeJob(o.ring, off, n, job);

@@ -9,17 +9,20 @@ import type { Client } from '../../server/client.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
 import { busOf, clusterOf } from '../../cluster/mode.ts';
+import type { ClusterLens } from '../../cluster/lens.ts';
 import { ETCD_DOWN } from '../../cluster/errors.ts';
 import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
-import { listKeys } from '../../engine/server-wide.ts';
-import { slotIndexOf } from '../../cluster/slot-index.ts';
+import { slotKeyCount, slotKeys } from '../../cluster/slot-index.ts';
 import { rangesOf, slotsIn, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
 
 /** How long a forgotten node's id is still accepted by FORGET (Redis's nodes blacklist TTL). */
 const FORGET_TTL_MS = 60_000;
 
+/** A subcommand that changes the node: it runs where the node is (thread 0 with threads). */
 type Handler = (cl: Cluster, c: Client, args: string[]) => void | Promise<void>;
+/** A subcommand that reads the view: any thread answers it, from its mirror with threads (cluster/lens.ts). */
+type Reader = (cl: ClusterLens, c: Client, args: string[]) => void;
 
 const HELP = [
   'ADDSLOTS <slot> [<slot> ...]', '    Assign slots to current node.',
@@ -73,22 +76,19 @@ function intArg(s: string): number {
   return Number(s);
 }
 
-function lookupNode(cl: Cluster, id: string, unknown = `ERR Unknown node ${id}`): NodeView {
+function lookupNode(cl: ClusterLens, id: string, unknown = `ERR Unknown node ${id}`): NodeView {
   const n = cl.view.nodes.get(id);
   if (n === undefined) throw new CommandError(unknown);
   return n;
 }
 
-/** Up to `max` keys of `slot` here: from the slot index (slot-index.ts), or a scan with threads. */
+/** Up to `max` keys of `slot` here (on whichever thread its shard is). */
 function keysInSlot(c: Client, slot: number, max = Infinity): string[] {
-  const ix = slotIndexOf(c.server.engine);
-  if (ix.usable) return ix.keys(slot, max);
-  return listKeys(c.server.engine, 0, '*').filter((k) => keySlot(k) === slot).slice(0, max);
+  return slotKeys(c.server.engine, slot, max);
 }
 
 function countKeysInSlot(c: Client, slot: number): number {
-  const ix = slotIndexOf(c.server.engine);
-  return ix.usable ? ix.countKeys(slot) : keysInSlot(c, slot).length;
+  return slotKeyCount(c.server.engine, slot);
 }
 
 /** ADDSLOTS / DELSLOTS (and their RANGE forms): every slot checked first, then claimed or given up. */
@@ -125,7 +125,7 @@ function rangeArgs(c: Client, args: string[]): number[] {
   return out;
 }
 
-function info(cl: Cluster): string {
+function info(cl: ClusterLens): string {
   const v = cl.view;
   let assigned = 0;
   let ok = 0;
@@ -145,7 +145,7 @@ function info(cl: Cluster): string {
   ].join('\r\n');
 }
 
-function nodesText(cl: Cluster): string {
+function nodesText(cl: ClusterLens): string {
   const v = cl.view;
   let out = '';
   for (const n of v.nodes.values()) {
@@ -184,12 +184,12 @@ function nodeEntry(c: Client, n: NodeView): void {
 }
 
 /** Replicas listed by CLUSTER SLOTS: not failed and synced at least once. */
-function available(cl: Cluster, n: NodeView): boolean {
+function available(cl: ClusterLens, n: NodeView): boolean {
   if (n.failed) return false;
   return (n.myself ? cl.replicationOffset() : n.offset) !== 0;
 }
 
-function slotsReply(cl: Cluster, c: Client): void {
+function slotsReply(cl: ClusterLens, c: Client): void {
   const v = cl.view;
   const ranges: Array<[number, number, NodeView]> = [];
   for (let s = 0; s < SLOT_COUNT; s++) {
@@ -220,7 +220,7 @@ function replyFields(c: Client, fields: ReadonlyArray<readonly [string, string |
   }
 }
 
-function shardsReply(cl: Cluster, c: Client): void {
+function shardsReply(cl: ClusterLens, c: Client): void {
   const v = cl.view;
   const masters = [...v.nodes.values()].filter((n) => n.role === 'master');
   const r = c.reply;
@@ -239,7 +239,7 @@ function shardsReply(cl: Cluster, c: Client): void {
     const members = [m, ...v.replicasOf(m.id)];
     r.array(members.length);
     for (const n of members) {
-      const offset = n.myself ? (n.role === 'slave' ? cl.replicationOffset() : cl.state.replication.offset) : n.offset;
+      const offset = n.myself ? (n.role === 'slave' ? cl.replicationOffset() : cl.primaryOffset()) : n.offset;
       const fields: Array<[string, string | number]> = [['id', n.id], ['port', n.port], ['ip', n.ip],
         ['endpoint', type === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : type === 'unknown-endpoint' ? '' : n.ip]];
       if (n.hostname !== '') fields.push(['hostname', n.hostname]);
@@ -296,6 +296,7 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
       cl.me.slots = rangesOf(mine);
     } else {
       // a third node: the owners' records say it, the view follows
+      cl.localChange();
       c.reply.ok();
       return;
     }
@@ -303,7 +304,7 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
   } else {
     throw new CommandError('ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP');
   }
-  cl.save();
+  cl.localChange();
   c.reply.ok();
 }
 
@@ -339,7 +340,7 @@ async function reset(cl: Cluster, c: Client, args: string[]): Promise<void> {
     else if (opt !== 'soft') throw new CommandError(Err.SYNTAX);
   }
   const me = cl.view.myself;
-  if (me.role === 'master' && c.server.engine.dbSize(c.db) !== 0) throw new CommandError("ERR CLUSTER RESET can't be called with master nodes containing keys");
+  if (me.role === 'master' && cl.keyCount() !== 0) throw new CommandError("ERR CLUSTER RESET can't be called with master nodes containing keys");
   await change(() => cl.reset(hard));
   c.reply.ok();
 }
@@ -351,16 +352,14 @@ const HANDLERS: Record<string, Handler> = {
     if (args.length === 5 && !/^-?\d+$/.test(args[4]!)) throw new CommandError(`ERR Invalid TCP bus port specified: ${args[4]}`);
     const port = Number(args[3]);
     if (isIP(args[2]!) === 0 || port <= 0 || port > 65535) throw new CommandError(`ERR Invalid node address specified: ${args[2]}:${args[3]}`);
-    const local = c.laddr.slice(0, c.laddr.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    // with threads the command came from another thread's connection as a job, with its local address
+    const laddr = (c.ext.originLaddr as string | undefined) ?? c.laddr;
+    const local = laddr.slice(0, laddr.lastIndexOf(':')).replace(/^\[|\]$/g, '');
     await change(() => cl.meet(args[2]!, port, isIP(local) !== 0 ? local : ''));
     c.reply.ok();
   },
-  nodes: (cl, c) => c.reply.verbatim(nodesText(cl)),
-  myid: (cl, c) => c.reply.bulk(cl.me.id),
-  slots: (cl, c) => slotsReply(cl, c),
-  shards: (cl, c) => shardsReply(cl, c),
   async flushslots(cl, c) {
-    if (c.server.engine.dbSize(0) !== 0) throw new CommandError('ERR DB must be empty to perform CLUSTER FLUSHSLOTS.');
+    if (cl.keyCount() !== 0) throw new CommandError('ERR DB must be empty to perform CLUSTER FLUSHSLOTS.');
     cl.me.slots = [];
     await change(() => cl.publish());
     c.reply.ok();
@@ -395,22 +394,9 @@ const HANDLERS: Record<string, Handler> = {
     }
     c.reply.simple(`${bumped ? 'BUMPED' : 'STILL'} ${cl.me.configEpoch}`);
   },
-  info: (cl, c) => c.reply.verbatim(info(cl)),
   saveconfig(cl, c) {
     cl.save();
     c.reply.ok();
-  },
-  keyslot: (_cl, c, args) => c.reply.int(keySlot(args[2]!)),
-  countkeysinslot(_cl, c, args) {
-    const slot = intArg(args[2]!);
-    if (slot < 0 || slot >= SLOT_COUNT) throw new CommandError('ERR Invalid slot');
-    c.reply.int(countKeysInSlot(c, slot));
-  },
-  getkeysinslot(_cl, c, args) {
-    const slot = intArg(args[2]!);
-    const max = intArg(args[3]!);
-    if (slot < 0 || slot >= SLOT_COUNT || max < 0) throw new CommandError('ERR Invalid slot or number of keys');
-    c.reply.bulkArray(keysInSlot(c, slot, max));
   },
   async forget(cl, c, args) {
     // already gone from the fleet (another node's FORGET): as Redis, whose FORGET keeps the node out for 60 s
@@ -426,7 +412,7 @@ const HANDLERS: Record<string, Handler> = {
     const n = lookupNode(cl, args[2]!);
     if (n.myself) throw new CommandError("ERR Can't replicate myself");
     if (n.role === 'slave') throw new CommandError('ERR I can only replicate a master, not a replica.');
-    if (cl.me.role === 'master' && (cl.me.slots.length !== 0 || c.server.engine.dbSize(0) !== 0)) {
+    if (cl.me.role === 'master' && (cl.me.slots.length !== 0 || cl.keyCount() !== 0)) {
       throw new CommandError('ERR To set a master the node must be empty and without assigned slots.');
     }
     cl.me.role = 'slave';
@@ -436,13 +422,6 @@ const HANDLERS: Record<string, Handler> = {
     await change(() => cl.publish());
     cl.follow(n.id);
     c.reply.ok();
-  },
-  replicas: (cl, c, args) => replicasReply(cl, c, args),
-  slaves: (cl, c, args) => replicasReply(cl, c, args),
-  'count-failure-reports'(cl, c, args) {
-    const n = lookupNode(cl, args[2]!);
-    // no gossip: a failed node is reported by its lapsed lease, which every master sees
-    c.reply.int(n.failed ? [...cl.view.nodes.values()].filter((x) => x.role === 'master' && !x.failed && !x.myself).length : 0);
   },
   failover,
   async 'set-config-epoch'(cl, c, args) {
@@ -466,21 +445,60 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
-function replicasReply(cl: Cluster, c: Client, args: string[]): void {
+const READERS: Record<string, Reader> = {
+  nodes: (cl, c) => c.reply.verbatim(nodesText(cl)),
+  myid: (cl, c) => c.reply.bulk(cl.me.id),
+  slots: (cl, c) => slotsReply(cl, c),
+  shards: (cl, c) => shardsReply(cl, c),
+  info: (cl, c) => c.reply.verbatim(info(cl)),
+  keyslot: (_cl, c, args) => c.reply.int(keySlot(args[2]!)),
+  countkeysinslot(_cl, c, args) {
+    const slot = intArg(args[2]!);
+    if (slot < 0 || slot >= SLOT_COUNT) throw new CommandError('ERR Invalid slot');
+    c.reply.int(countKeysInSlot(c, slot));
+  },
+  getkeysinslot(_cl, c, args) {
+    const slot = intArg(args[2]!);
+    const max = intArg(args[3]!);
+    if (slot < 0 || slot >= SLOT_COUNT || max < 0) throw new CommandError('ERR Invalid slot or number of keys');
+    c.reply.bulkArray(keysInSlot(c, slot, max));
+  },
+  replicas: (cl, c, args) => replicasReply(cl, c, args),
+  slaves: (cl, c, args) => replicasReply(cl, c, args),
+  'count-failure-reports'(cl, c, args) {
+    const n = lookupNode(cl, args[2]!);
+    // no gossip: a failed node is reported by its lapsed lease, which every master sees
+    c.reply.int(n.failed ? [...cl.view.nodes.values()].filter((x) => x.role === 'master' && !x.failed && !x.myself).length : 0);
+  },
+};
+
+function replicasReply(cl: ClusterLens, c: Client, args: string[]): void {
   const n = lookupNode(cl, args[2]!);
   if (n.role === 'slave') throw new CommandError('ERR The specified node is not a master');
   const lines = cl.view.replicasOf(n.id).map((r) => cl.view.nodeLine(r));
   c.reply.bulkArray(lines);
 }
 
+function lensOf(c: Client): ClusterLens {
+  const cl = clusterOf(c.server);
+  if (cl === null) throw new CommandError('ERR This instance has cluster support disabled');
+  return cl;
+}
+
 /** The handler of CLUSTER <sub> in cluster mode; null when the server is not in cluster mode. */
 export function clusterModeHandler(name: string): ((c: Client, args: string[]) => void | Promise<void>) | null {
   const h = HANDLERS[name];
-  if (h === undefined) return null;
+  if (h === undefined) {
+    const r = READERS[name];
+    if (r === undefined) return null;
+    return (c, args) => r(lensOf(c), c, args);
+  }
   return (c, args) => {
-    const cl = clusterOf(c.server);
-    if (cl === null) throw new CommandError('ERR This instance has cluster support disabled');
-    return h(cl, c, args);
+    const cl = lensOf(c);
+    // with threads these run on thread 0 (threads route them there), except inside MULTI, scripts, or for a
+    // connection with CLIENT TRACKING or CLIENT REPLY set, which stay on their thread
+    if (cl.mirror) throw new CommandError(`ERR CLUSTER ${name.toUpperCase()} cannot run inside MULTI or a script, or with CLIENT TRACKING or CLIENT REPLY set, on a server with --threads`);
+    return h(cl as Cluster, c, args);
   };
 }
 
