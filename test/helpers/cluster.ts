@@ -15,14 +15,21 @@ const run = promisify(execFile);
 
 export const NODE_TIMEOUT_MS = 2000;
 
-/** cluster-enabled yes against `etcd`, with a short node timeout (and SHARDIS_TEST_THREADS threads per node). */
-export function clusterArgs(etcd: EtcdProcess, prefix = '/test/', threads = TEST_THREADS): string[] {
+/**
+ * Threads per node under SHARDIS_TEST_THREADS: at most 2, since a fleet is
+ * six processes on a CI machine of two cores (cluster-threads.test.ts runs 2
+ * in every run).
+ */
+const NODE_THREADS = Math.min(TEST_THREADS, 2);
+
+/** cluster-enabled yes against `etcd`, with a short node timeout (and NODE_THREADS threads per node). */
+export function clusterArgs(etcd: EtcdProcess, prefix = '/test/', threads = NODE_THREADS): string[] {
   const out = ['--cluster-enabled', 'yes', '--cluster-etcd-endpoints', etcd.endpoint, '--cluster-etcd-prefix', prefix, '--cluster-node-timeout', String(NODE_TIMEOUT_MS)];
   return threads > 1 ? [...out, '--threads', String(threads)] : out;
 }
 
 /** Starts `n` cluster nodes. */
-export async function startNodes(etcd: EtcdProcess, n: number, prefix = '/test/', threads = TEST_THREADS): Promise<RedisProcess[]> {
+export async function startNodes(etcd: EtcdProcess, n: number, prefix = '/test/', threads = NODE_THREADS): Promise<RedisProcess[]> {
   return Promise.all(Array.from({ length: n }, () => startShardisProcess(clusterArgs(etcd, prefix, threads))));
 }
 
