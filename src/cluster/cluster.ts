@@ -301,7 +301,9 @@ export class Cluster implements ClusterLens {
           this.follow(winner.id);
           // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
           // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
+          // (on every thread: CLIENT PAUSE paused them all)
           this.state.pause.unpause();
+          this.state.replayElsewhere?.(['CLIENT', 'UNPAUSE']);
         }
         void this.publish().catch(() => undefined);
         return;
