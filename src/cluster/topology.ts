@@ -139,11 +139,23 @@ export class Topology {
   /** ok when every slot has a live owner (or, without cluster-require-full-coverage, always). */
   state(requireFullCoverage: boolean): 'ok' | 'fail' {
     if (!requireFullCoverage) return 'ok';
-    for (let s = 0; s < SLOT_COUNT; s++) {
-      const o = this.owner[s];
-      if (o === null || o === undefined || o.failed) return 'fail';
+    return this.covered() ? 'ok' : 'fail';
+  }
+
+  /** Whether every slot has a live owner: one pass on first use (the gate asks on every command with keys). */
+  private coverage: boolean | null = null;
+  private covered(): boolean {
+    if (this.coverage === null) {
+      this.coverage = true;
+      for (let s = 0; s < SLOT_COUNT; s++) {
+        const o = this.owner[s];
+        if (o === null || o === undefined || o.failed) {
+          this.coverage = false;
+          break;
+        }
+      }
     }
-    return 'ok';
+    return this.coverage;
   }
 
   /** Masters serving at least one slot (cluster_size). */
