@@ -47,6 +47,8 @@ export class Cluster {
   private cachedEpoch: number;
   private electionTimer: NodeJS.Timeout | null = null;
   private publishTimer: NodeJS.Timeout | null = null;
+  /** Writes of this node's own record under way (a claim of its own seen in etcd meanwhile is that write's). */
+  private writing = 0;
 
   constructor(state: ServerState<Client>, port: number) {
     this.state = state;
@@ -111,6 +113,7 @@ export class Cluster {
       if (inEtcd !== undefined) {
         this.joined = true;
         this.cached = null;
+        this.reconcile(inEtcd);
       } else if (this.joined) {
         // forgotten by the fleet (CLUSTER FORGET everywhere): alone again, as a node whose peers dropped it
         this.joined = false;
@@ -126,6 +129,21 @@ export class Cluster {
     for (const id of before.nodes.keys()) if (!this.view.nodes.has(id)) this.forgotten.set(id, Date.now());
     this.save();
     if (this.joined) this.react();
+  }
+
+  /**
+   * This node's record in etcd against the one it holds, once etcd answers:
+   * a claim of its own that etcd took though its answer was lost (a failover
+   * whose write seemed to fail) is taken.
+   */
+  private reconcile(inEtcd: NodeRecord): void {
+    if (this.writing > 0) return;
+    const me = this.me;
+    if (me.role === 'slave' && inEtcd.role === 'master' && inEtcd.configEpoch > me.configEpoch) {
+      this.state.log('warning', `cluster: etcd holds this node's claim of epoch ${inEtcd.configEpoch}: taking it, as the master of its slots`);
+      becomePrimary(this.state);
+      this.me = { ...me, role: 'master', master: null, configEpoch: inEtcd.configEpoch, slots: inEtcd.slots };
+    }
   }
 
   /**
@@ -240,10 +258,30 @@ export class Cluster {
     this.refresh();
   }
 
-  /** This node's record changed: published when joined, and the view rebuilt. */
+  /** This node's record changed here (it followed a new master, …): published when joined, and the view rebuilt. */
   async publish(): Promise<void> {
-    if (this.joined) await this.store.putRecord({ ...this.me });
+    if (this.joined) await this.putMine({ ...this.me });
     this.refresh();
+  }
+
+  /**
+   * A change of this node's record asked for (CLUSTER ADDSLOTS, REPLICATE,
+   * …): written to etcd first when joined, then taken here; one that etcd
+   * refused changes nothing.
+   */
+  async commit(change: Partial<NodeRecord>): Promise<void> {
+    if (this.joined) await this.putMine({ ...this.me, ...change });
+    Object.assign(this.me, change);
+    this.refresh();
+  }
+
+  private async putMine(r: NodeRecord): Promise<void> {
+    this.writing++;
+    try {
+      await this.store.putRecord(r);
+    } finally {
+      this.writing--;
+    }
   }
 
   /** nodes.conf, as Redis rewrites it after every change of its view. */
@@ -352,13 +390,37 @@ export class Cluster {
     this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
   }
 
-  /** Becomes the master of `master`'s slots with a new epoch (failover, CLUSTER FAILOVER). */
+  /**
+   * Becomes the master of `master`'s slots with a new epoch (failover,
+   * CLUSTER FAILOVER). The claim is in etcd before this node acts on it: if
+   * writing it fails, the node is still the replica it was (and should etcd
+   * have taken it all the same, the node finds it there: reconcile).
+   */
   async takeOver(master: NodeView): Promise<void> {
     const epoch = await this.store.nextEpoch(this.view.currentEpoch);
     const slots = master.slots.length !== 0 ? master.slots : this.view.slotsOf(master.id);
+    const claim: NodeRecord = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
+    await this.putMine(claim);
     becomePrimary(this.state);
-    this.me = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
-    await this.publish();
+    this.me = claim;
+    this.refresh();
+  }
+
+  /**
+   * CLUSTER FAILOVER [FORCE|TAKEOVER] after its OK: without FORCE, the
+   * master pauses writes and this replica catches up first. If the claim
+   * cannot be made (etcd unreachable …), the master's pause ends at once
+   * rather than after its 10 s, as Redis's master gives up a manual failover
+   * that timed out, and this node stays its replica.
+   */
+  async manualFailover(master: NodeView, force: boolean): Promise<void> {
+    if (!force) await this.catchUpWithMaster();
+    try {
+      await this.takeOver(master);
+    } catch (e) {
+      if (!force) await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], this.masterAuth()).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** This replica's replication offset (published so that siblings rank themselves). */
