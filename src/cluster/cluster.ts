@@ -21,6 +21,8 @@ import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView } from './topology.ts';
 import { SLOT_COUNT } from '../engine/slots.ts';
 import { askNode } from './node-link.ts';
+import { Peers } from './peers.ts';
+import { leaseProvenUntil, ownershipProven } from './ownership.ts';
 
 /** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
 const ELECTION_DELAY_MS = 300;
@@ -47,8 +49,16 @@ export class Cluster {
   private cachedEpoch: number;
   private electionTimer: NodeJS.Timeout | null = null;
   private publishTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  /** What the other nodes tell this one over the bus: their reach of etcd, their records. */
+  readonly peers = new Peers();
+  /** This node's record changed here (a failover seen, a master followed) while etcd could not be written: written once it can. */
+  private unpublished = false;
   /** Writes of this node's own record under way (a claim of its own seen in etcd meanwhile is that write's). */
   private writing = 0;
+  /** Whether this master could not prove it owns its slots at the last tick, and whether it heard etcd (for the log and the view). */
+  private wasCutOff = false;
+  private wasDeaf = false;
 
   constructor(state: ServerState<Client>, port: number) {
     this.state = state;
@@ -83,12 +93,15 @@ export class Cluster {
     await this.store.keepAlive(this.me.id);
     this.publishTimer = setInterval(() => void this.publishOffset(), 1000);
     this.publishTimer.unref();
+    this.tickTimer = setInterval(() => this.tick(), 100);
+    this.tickTimer.unref();
     if (this.me.role === 'slave' && this.me.master !== null) this.follow(this.me.master);
   }
 
   async close(): Promise<void> {
     if (this.electionTimer !== null) clearTimeout(this.electionTimer);
     if (this.publishTimer !== null) clearInterval(this.publishTimer);
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
     await this.store.close();
   }
 
@@ -101,9 +114,68 @@ export class Cluster {
   }
 
   private build(): Topology {
-    const records = this.joined ? this.store.records.values() : this.cached;
+    let records: Iterable<NodeRecord> | null = this.joined ? this.store.records.values() : this.cached;
+    // cut off from etcd, the node takes the newer claims its peers tell it of over the bus (a replica that took its
+    // slots: Redis's UPDATE message), so that it follows the new owner and redirects to it before etcd returns
+    if (this.joined && this.deaf()) records = this.peers.newerClaims(this.store.records.values());
     const alive = this.joined ? this.store.alive : new Set((this.cached ?? []).map((r) => r.id));
-    return new Topology(this.me, records, alive, this.joined ? this.store.epoch : this.cachedEpoch);
+    const view = new Topology(this.me, records, alive, this.joined ? this.store.epoch : this.cachedEpoch);
+    view.cutOff = this.cutOff;
+    return view;
+  }
+
+  /** Whether this node hears etcd no more: its watch is down, or no renewal of its lease was answered for T/2. */
+  private deaf(): boolean {
+    return !this.store.available || Date.now() - this.store.answeredAt > this.store.ttl * 500;
+  }
+
+  /**
+   * Whether this node, a master with slots in a fleet, can no longer prove
+   * that they are its own (ownership.ts): its cluster is down for it (the
+   * view's state is fail) until it renews its lease or hears that etcd is
+   * down for everyone.
+   */
+  readonly cutOff = (): boolean => {
+    const now = Date.now();
+    const ttlMs = this.store.ttl * 1000;
+    const renewedAt = this.store.renewedAt;
+    // the fast path of every command with keys
+    if (now < leaseProvenUntil(renewedAt, ttlMs)) return false;
+    const me = this.me;
+    if (!this.joined || me.role !== 'master' || me.slots.length === 0) return false;
+    const replicas = this.view.replicasOf(me.id).filter((r) => !r.failed && !r.nofailover).map((r) => r.id);
+    return !ownershipProven(now, renewedAt, ttlMs, replicas, this.peers.etcd);
+  };
+
+  /** Every tenth of a second: the view anew when the node stops or starts hearing etcd; cut off or back, logged. */
+  private tick(): void {
+    const deaf = this.deaf();
+    if (deaf !== this.wasDeaf) {
+      this.wasDeaf = deaf;
+      this.refresh();
+    }
+    const cut = this.cutOff();
+    // others reach etcd: a renewal now rather than at its period's end (the first after etcd came back ends it)
+    if (cut) this.store.renew();
+    if (cut !== this.wasCutOff) {
+      this.wasCutOff = cut;
+      const since = this.store.renewedAt === 0 ? 'never' : `${Date.now() - this.store.renewedAt} ms ago`;
+      if (cut) this.state.log('warning', `cluster: cut off from etcd (lease last renewed ${since}, other nodes reach it): this master can no longer prove it owns its slots; the cluster is down for it`);
+      else this.state.log('warning', 'cluster: this master owns its slots again (lease renewed, or etcd down for every node)');
+    }
+    this.peers.retain(this.view.nodes);
+  }
+
+  /** Node `id`'s record as it told it over the bus (bus.ts): a newer claim changes the view of a node that hears etcd no more. */
+  heardRecord(id: string, json: string): void {
+    let r: NodeRecord;
+    try {
+      r = JSON.parse(json) as NodeRecord;
+    } catch {
+      return;
+    }
+    if (r.id !== id || !Array.isArray(r.slots)) return;
+    if (this.peers.heardRecord(id, r) && this.joined && this.deaf()) this.refresh();
   }
 
   /** The view anew, after etcd or this node changed; then what the view asks of this node. */
@@ -134,7 +206,8 @@ export class Cluster {
   /**
    * This node's record in etcd against the one it holds, once etcd answers:
    * a claim of its own that etcd took though its answer was lost (a failover
-   * whose write seemed to fail) is taken.
+   * whose write seemed to fail) is taken; a change this node made while etcd
+   * could not be written (it followed a new master) is written now.
    */
   private reconcile(inEtcd: NodeRecord): void {
     if (this.writing > 0) return;
@@ -143,7 +216,12 @@ export class Cluster {
       this.state.log('warning', `cluster: etcd holds this node's claim of epoch ${inEtcd.configEpoch}: taking it, as the master of its slots`);
       becomePrimary(this.state);
       this.me = { ...me, role: 'master', master: null, configEpoch: inEtcd.configEpoch, slots: inEtcd.slots };
+      this.unpublished = false;
+      return;
     }
+    if (!this.unpublished) return;
+    this.unpublished = false;
+    void this.publish().catch(() => undefined);
   }
 
   /**
@@ -258,10 +336,20 @@ export class Cluster {
     this.refresh();
   }
 
-  /** This node's record changed here (it followed a new master, …): published when joined, and the view rebuilt. */
+  /**
+   * This node's record changed here (it followed a new master, …): published
+   * when joined, and the view rebuilt either way; a record etcd did not take
+   * is written again once it can be (reconcile).
+   */
   async publish(): Promise<void> {
-    if (this.joined) await this.putMine({ ...this.me });
-    this.refresh();
+    try {
+      if (this.joined) await this.putMine({ ...this.me });
+    } catch (e) {
+      this.unpublished = true;
+      throw e;
+    } finally {
+      this.refresh();
+    }
   }
 
   /**

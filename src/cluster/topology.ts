@@ -78,6 +78,8 @@ export class Topology {
   /** The owner of each slot, or null. */
   readonly owner: Array<NodeView | null>;
   readonly currentEpoch: number;
+  /** Whether this node, a master, can no longer prove that it owns its slots (cluster.ts, ownership.ts). */
+  cutOff: () => boolean = () => false;
 
   /**
    * The view from `myself` and the records of the fleet (null: this node is
@@ -136,8 +138,14 @@ export class Topology {
     return [...this.nodes.values()].filter((n) => n.role === 'slave' && n.master === id);
   }
 
-  /** ok when every slot has a live owner (or, without cluster-require-full-coverage, always). */
+  /**
+   * ok when every slot has a live owner (or, without
+   * cluster-require-full-coverage, always); fail, whatever the coverage, on a
+   * master that cannot prove it owns its slots (cut off from etcd alone), as
+   * on Redis's minority side.
+   */
   state(requireFullCoverage: boolean): 'ok' | 'fail' {
+    if (this.cutOff()) return 'fail';
     if (!requireFullCoverage) return 'ok';
     return this.covered() ? 'ok' : 'fail';
   }
