@@ -105,6 +105,8 @@ const CUTS = [
 for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${how.name}`, { timeout: 240_000 }, () => {
   let etcd: EtcdProcess;
   let proxy: Proxy;
+  /** The second master's link to etcd (a master without a replica). */
+  let proxy2: Proxy;
   let nodes: RedisProcess[] = [];
   let victim: RedisProcess;
   let replica: RedisProcess;
@@ -115,8 +117,9 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
   before(async () => {
     etcd = await startEtcd();
     proxy = await Proxy.start(Number(new URL(etcd.endpoint).port));
+    proxy2 = await Proxy.start(Number(new URL(etcd.endpoint).port));
     victim = await startShardisProcess(clusterArgs({ ...etcd, endpoint: `http://127.0.0.1:${proxy.port}` }));
-    nodes = [victim, ...(await startNodes(etcd, 2))];
+    nodes = [victim, await startShardisProcess(clusterArgs({ ...etcd, endpoint: `http://127.0.0.1:${proxy2.port}` })), ...(await startNodes(etcd, 1))];
     await createCluster(nodes, 0);
     replica = await startShardisProcess(clusterArgs(etcd));
     nodes.push(replica);
@@ -133,13 +136,15 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
   after(async () => {
     proxy?.restore();
     proxy?.heal();
+    proxy2?.restore();
     for (const n of nodes) await n.stop();
     await proxy?.cut().catch(() => {});
+    await proxy2?.cut().catch(() => {});
     await etcd?.remove();
   });
 
   test('it stops serving before its replica can win, the replica takes over, it redirects there and follows once etcd is back; no acknowledged write lost', async (t) => {
-    const other = nodes[1]!;
+    const other = nodes[2]!;
     const tag = tagIn(victimSlots);
     // no WAIT: only the victim has a replica (and every acknowledged write must survive anyway)
     const load = startLoad(other.port, 3, 0);
@@ -250,6 +255,54 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
       const list = await nodesOf(n.port);
       assert.equal(list.find((x) => x.id === victimId)!.master, replicaId, `the view of ${n.port}`);
       assert.ok(list.find((x) => x.id === replicaId)!.flags.includes('master'), `the view of ${n.port}`);
+    }
+  });
+
+  if (how.name === 'severed') test('a master without a replica cut off for a while refuses while it is, then serves its slots again: nothing fails over, nothing acknowledged is lost', async () => {
+    const m = nodes[1]!;
+    const id = String(await call(m.port, 'CLUSTER', 'MYID'));
+    const slots = (await nodesOf(nodes[2]!.port)).find((n) => n.id === id)!.slots;
+    const tag = tagIn(slots);
+    const direct = probe(m.port, tag);
+    try {
+      await sleep(300);
+      const cutAt = Date.now();
+      proxy2.sever();
+      try {
+        await until(async () => direct.probes.some((p) => p.reply instanceof ReplyError), 10_000, 'the cut master refuses writes');
+        assert.deepEqual(direct.probes.filter((p) => p.reply === 'OK' && p.sentAt >= cutAt + SERVES_MS), [], 'writes acknowledged past the bound');
+        assert.deepEqual(direct.probes.find((p) => p.reply instanceof ReplyError)!.reply, new ReplyError('CLUSTERDOWN The cluster is down'));
+        // its lease lapses: the others flag it fail
+        await until(async () => (await nodesOf(nodes[2]!.port)).find((n) => n.id === id)!.flags.includes('fail'), 10_000, 'its lease lapsed');
+        await sleep(500);
+        const first = direct.probes.findIndex((p) => p.reply instanceof ReplyError);
+        assert.deepEqual(direct.probes.slice(first).filter((p) => !(p.reply instanceof ReplyError)), [], 'served while cut off');
+      } finally {
+        proxy2.restore();
+      }
+      const back = Date.now();
+      await until(async () => direct.probes.some((p) => p.reply === 'OK' && p.sentAt > back), 10_000, 'serving again once etcd is back');
+      await until(async () => {
+        for (const n of nodes) {
+          const x = (await nodesOf(n.port)).find((e) => e.id === id)!;
+          if (!x.flags.includes('master') || x.flags.includes('fail') || x.slots.join(' ') !== slots.join(' ')) return false;
+          const c = await RespClient.connect(n.port);
+          try {
+            if ((await clusterInfo(c)).cluster_state !== 'ok') return false;
+          } finally {
+            c.close();
+          }
+        }
+        return true;
+      }, 10_000, 'every node sees it alive with its slots');
+    } finally {
+      await direct.stop();
+    }
+    const c = await RespClient.connect(m.port);
+    try {
+      for (const p of direct.probes.filter((x) => x.reply === 'OK')) assert.equal(await c.call('GET', p.key), p.key.slice(p.key.lastIndexOf(':') + 1));
+    } finally {
+      c.close();
     }
   });
 });
