@@ -7,7 +7,12 @@
  *
  * Each node listens on its bus port (cluster-port, else port + 10000) and
  * keeps one outbound link to every other known node; a link starts with
- * HELLO <id> so the receiver knows whose it is. Frames are RESP arrays. A
+ * HELLO <id> so the receiver knows whose it is. Frames are RESP arrays. Every
+ * tenth of a second a node tells each linked node how long ago it last
+ * reached etcd (ETCD <ms>, -1: never), and its own record whenever it
+ * changed (RECORD <json>): so a master cut off from etcd alone learns that
+ * others still reach it, stops serving slots it can no longer prove are its
+ * own (ownership.ts), and learns of the replica that took them. A
  * dropped outbound link is made again within a tenth of a second, as
  * Redis's clusterCron does; CLUSTER LINKS lists the links both ways and
  * DEBUG CLUSTERLINK KILL drops them.
@@ -24,7 +29,12 @@ interface Link {
   /** The peer's node id (inbound: once its HELLO came). */
   node: string;
   readonly inbound: boolean;
+  /** Outbound: the record last sent on it (RECORD goes again when this node's changes). */
+  sentRecord?: string;
 }
+
+/** A link whose peer reads no more (stopped, or a slow network) is not sent more reports. */
+const MAX_BACKLOG = 64 * 1024;
 
 /** A frame bigger than this closes the link (a message's size is bounded by proto-max-bulk-len on the sender). */
 const MAX_FRAME = 512 * 1024 * 1024;
@@ -83,6 +93,11 @@ export class ClusterBus {
     // to this node's subscribers on every thread
     else if (op === 'PUBLISH' && f.length === 3) pubsub.publish(f[1]!, f[2]!);
     else if (op === 'SPUBLISH' && f.length === 3) pubsub.spublish(f[1]!, f[2]!);
+    else if (link.node === '') return;
+    else if (op === 'ETCD' && f.length === 2) {
+      const age = Number(f[1]);
+      if (Number.isFinite(age)) this.cluster.peers.heardEtcd(link.node, age);
+    } else if (op === 'RECORD' && f.length === 2) this.cluster.heardRecord(link.node, f[1]!);
   }
 
   /** Links to every other known node, made again when dropped; links to forgotten nodes closed. */
@@ -98,6 +113,21 @@ export class ClusterBus {
     for (const n of view.nodes.values()) {
       if (n.myself || n.ip === '' || this.outbound.has(n.id)) continue;
       this.open(n);
+    }
+    this.report();
+  }
+
+  /** Tells every linked node when this node last reached etcd, and its record when it changed. */
+  private report(): void {
+    const store = this.cluster.store;
+    const etcd = encodeCommand(['ETCD', String(store.answeredAt === 0 ? -1 : Date.now() - store.answeredAt)]);
+    const record = JSON.stringify(this.cluster.me);
+    for (const l of this.outbound.values()) {
+      if (l.socket.destroyed || l.socket.writableLength > MAX_BACKLOG) continue;
+      l.socket.write(etcd, 'latin1');
+      if (l.sentRecord === record) continue;
+      l.socket.write(encodeCommand(['RECORD', record]), 'latin1');
+      l.sentRecord = record;
     }
   }
 

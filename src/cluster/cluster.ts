@@ -21,8 +21,10 @@ import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView } from './topology.ts';
 import { SLOT_COUNT } from '../engine/slots.ts';
 import { askNode } from './node-link.ts';
-import type { ClusterLens } from './lens.ts';
+import type { ClusterLens, OwnershipWord } from './lens.ts';
 import { countKeys, flushKeys } from '../engine/server-wide.ts';
+import { Peers } from './peers.ts';
+import { leaseProvenUntil, ownershipProven } from './ownership.ts';
 
 /** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
 const ELECTION_DELAY_MS = 300;
@@ -52,6 +54,16 @@ export class Cluster implements ClusterLens {
   private cachedEpoch: number;
   private electionTimer: NodeJS.Timeout | null = null;
   private publishTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  /** What the other nodes tell this one over the bus: their reach of etcd, their records. */
+  readonly peers = new Peers();
+  /** This node's record changed here (a failover seen, a master followed) while etcd could not be written: written once it can. */
+  private unpublished = false;
+  /** Writes of this node's own record under way (a claim of its own seen in etcd meanwhile is that write's). */
+  private writing = 0;
+  /** Whether this master could not prove it owns its slots at the last tick, and whether it heard etcd (for the log and the view). */
+  private wasCutOff = false;
+  private wasDeaf = false;
 
   constructor(state: ServerState<Client>, port: number) {
     this.state = state;
@@ -90,12 +102,15 @@ export class Cluster implements ClusterLens {
       this.onView?.();
     }, 1000);
     this.publishTimer.unref();
+    this.tickTimer = setInterval(() => this.tick(), 100);
+    this.tickTimer.unref();
     if (this.me.role === 'slave' && this.me.master !== null) this.follow(this.me.master);
   }
 
   async close(): Promise<void> {
     if (this.electionTimer !== null) clearTimeout(this.electionTimer);
     if (this.publishTimer !== null) clearInterval(this.publishTimer);
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
     await this.store.close();
   }
 
@@ -108,9 +123,87 @@ export class Cluster implements ClusterLens {
   }
 
   private build(): Topology {
-    const records = this.joined ? this.store.records.values() : this.cached;
+    let records: Iterable<NodeRecord> | null = this.joined ? this.store.records.values() : this.cached;
+    // cut off from etcd, the node takes the newer claims its peers tell it of over the bus (a replica that took its
+    // slots: Redis's UPDATE message), so that it follows the new owner and redirects to it before etcd returns
+    if (this.joined && this.deaf()) records = this.peers.newerClaims(this.store.records.values());
     const alive = this.joined ? this.store.alive : new Set((this.cached ?? []).map((r) => r.id));
-    return new Topology(this.me, records, alive, this.joined ? this.store.epoch : this.cachedEpoch);
+    const view = new Topology(this.me, records, alive, this.joined ? this.store.epoch : this.cachedEpoch);
+    view.cutOff = this.cutOff;
+    return view;
+  }
+
+  /** Whether this node hears etcd no more: its watch is down, or no renewal of its lease was answered for T/2. */
+  private deaf(): boolean {
+    return !this.store.available || Date.now() - this.store.answeredAt > this.store.ttl * 500;
+  }
+
+  /**
+   * Whether this node, a master with slots in a fleet, can no longer prove
+   * that they are its own (ownership.ts): its cluster is down for it (the
+   * view's state is fail) until it renews its lease or hears that etcd is
+   * down for everyone.
+   */
+  readonly cutOff = (): boolean => {
+    const now = Date.now();
+    const ttlMs = this.store.ttl * 1000;
+    const renewedAt = this.store.renewedAt;
+    // the fast path of every command with keys
+    if (now < leaseProvenUntil(renewedAt, ttlMs)) return false;
+    const me = this.me;
+    if (!this.joined || me.role !== 'master' || me.slots.length === 0) return false;
+    const replicas = this.view.replicasOf(me.id).filter((r) => !r.failed && !r.nofailover).map((r) => r.id);
+    return !ownershipProven(now, renewedAt, ttlMs, replicas, this.peers.etcd);
+  };
+
+  /**
+   * What the other threads' mirrors need to judge ownership as cutOff does
+   * (lens.ts): until when the lease proves it, and until when this thread
+   * vouches for it beyond that (etcd down for everyone: a tick and a half,
+   * renewed every tick while it holds); whether it applies (a master with
+   * slots in a fleet). A mirror told late cuts off early, never late.
+   */
+  ownership(): OwnershipWord {
+    const now = Date.now();
+    const me = this.me;
+    const applies = this.joined && me.role === 'master' && me.slots.length !== 0;
+    const lease = leaseProvenUntil(this.store.renewedAt, this.store.ttl * 1000);
+    return { applies, lease, vouched: applies && now >= lease && !this.cutOff() ? now + 150 : 0 };
+  }
+
+  /** With threads: told the ownership every tick (node-setup.ts sends it to the mirrors). */
+  onOwnership: ((w: OwnershipWord) => void) | null = null;
+
+  /** Every tenth of a second: the view anew when the node stops or starts hearing etcd; cut off or back, logged. */
+  private tick(): void {
+    this.onOwnership?.(this.ownership());
+    const deaf = this.deaf();
+    if (deaf !== this.wasDeaf) {
+      this.wasDeaf = deaf;
+      this.refresh();
+    }
+    const cut = this.cutOff();
+    // others reach etcd: a renewal now rather than at its period's end (the first after etcd came back ends it)
+    if (cut) this.store.renew();
+    if (cut !== this.wasCutOff) {
+      this.wasCutOff = cut;
+      const since = this.store.renewedAt === 0 ? 'never' : `${Date.now() - this.store.renewedAt} ms ago`;
+      if (cut) this.state.log('warning', `cluster: cut off from etcd (lease last renewed ${since}, other nodes reach it): this master can no longer prove it owns its slots; the cluster is down for it`);
+      else this.state.log('warning', 'cluster: this master owns its slots again (lease renewed, or etcd down for every node)');
+    }
+    this.peers.retain(this.view.nodes);
+  }
+
+  /** Node `id`'s record as it told it over the bus (bus.ts): a newer claim changes the view of a node that hears etcd no more. */
+  heardRecord(id: string, json: string): void {
+    let r: NodeRecord;
+    try {
+      r = JSON.parse(json) as NodeRecord;
+    } catch {
+      return;
+    }
+    if (r.id !== id || !Array.isArray(r.slots)) return;
+    if (this.peers.heardRecord(id, r) && this.joined && this.deaf()) this.refresh();
   }
 
   /** The view anew, after etcd or this node changed; then what the view asks of this node. */
@@ -120,6 +213,7 @@ export class Cluster implements ClusterLens {
       if (inEtcd !== undefined) {
         this.joined = true;
         this.cached = null;
+        this.reconcile(inEtcd);
       } else if (this.joined) {
         // forgotten by the fleet (CLUSTER FORGET everywhere): alone again, as a node whose peers dropped it
         this.joined = false;
@@ -142,6 +236,27 @@ export class Cluster implements ClusterLens {
   localChange(): void {
     this.save();
     this.onView?.();
+  }
+
+  /**
+   * This node's record in etcd against the one it holds, once etcd answers:
+   * a claim of its own that etcd took though its answer was lost (a failover
+   * whose write seemed to fail) is taken; a change this node made while etcd
+   * could not be written (it followed a new master) is written now.
+   */
+  private reconcile(inEtcd: NodeRecord): void {
+    if (this.writing > 0) return;
+    const me = this.me;
+    if (me.role === 'slave' && inEtcd.role === 'master' && inEtcd.configEpoch > me.configEpoch) {
+      this.state.log('warning', `cluster: etcd holds this node's claim of epoch ${inEtcd.configEpoch}: taking it, as the master of its slots`);
+      becomePrimary(this.state);
+      this.me = { ...me, role: 'master', master: null, configEpoch: inEtcd.configEpoch, slots: inEtcd.slots };
+      this.unpublished = false;
+      return;
+    }
+    if (!this.unpublished) return;
+    this.unpublished = false;
+    void this.publish().catch(() => undefined);
   }
 
   /**
@@ -256,10 +371,40 @@ export class Cluster implements ClusterLens {
     this.refresh();
   }
 
-  /** This node's record changed: published when joined, and the view rebuilt. */
+  /**
+   * This node's record changed here (it followed a new master, …): published
+   * when joined, and the view rebuilt either way; a record etcd did not take
+   * is written again once it can be (reconcile).
+   */
   async publish(): Promise<void> {
-    if (this.joined) await this.store.putRecord({ ...this.me });
+    try {
+      if (this.joined) await this.putMine({ ...this.me });
+    } catch (e) {
+      this.unpublished = true;
+      throw e;
+    } finally {
+      this.refresh();
+    }
+  }
+
+  /**
+   * A change of this node's record asked for (CLUSTER ADDSLOTS, REPLICATE,
+   * …): written to etcd first when joined, then taken here; one that etcd
+   * refused changes nothing.
+   */
+  async commit(change: Partial<NodeRecord>): Promise<void> {
+    if (this.joined) await this.putMine({ ...this.me, ...change });
+    Object.assign(this.me, change);
     this.refresh();
+  }
+
+  private async putMine(r: NodeRecord): Promise<void> {
+    this.writing++;
+    try {
+      await this.store.putRecord(r);
+    } finally {
+      this.writing--;
+    }
   }
 
   /** nodes.conf, as Redis rewrites it after every change of its view. */
@@ -370,13 +515,37 @@ export class Cluster implements ClusterLens {
     this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
   }
 
-  /** Becomes the master of `master`'s slots with a new epoch (failover, CLUSTER FAILOVER). */
+  /**
+   * Becomes the master of `master`'s slots with a new epoch (failover,
+   * CLUSTER FAILOVER). The claim is in etcd before this node acts on it: if
+   * writing it fails, the node is still the replica it was (and should etcd
+   * have taken it all the same, the node finds it there: reconcile).
+   */
   async takeOver(master: NodeView): Promise<void> {
     const epoch = await this.store.nextEpoch(this.view.currentEpoch);
     const slots = master.slots.length !== 0 ? master.slots : this.view.slotsOf(master.id);
+    const claim: NodeRecord = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
+    await this.putMine(claim);
     becomePrimary(this.state);
-    this.me = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
-    await this.publish();
+    this.me = claim;
+    this.refresh();
+  }
+
+  /**
+   * CLUSTER FAILOVER [FORCE|TAKEOVER] after its OK: without FORCE, the
+   * master pauses writes and this replica catches up first. If the claim
+   * cannot be made (etcd unreachable …), the master's pause ends at once
+   * rather than after its 10 s, as Redis's master gives up a manual failover
+   * that timed out, and this node stays its replica.
+   */
+  async manualFailover(master: NodeView, force: boolean): Promise<void> {
+    if (!force) await this.catchUpWithMaster();
+    try {
+      await this.takeOver(master);
+    } catch (e) {
+      if (!force) await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], this.masterAuth()).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** This replica's replication offset (published so that siblings rank themselves). */

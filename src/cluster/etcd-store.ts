@@ -28,6 +28,7 @@ import { Etcd3, isRecoverableError, type Lease, type Watcher } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 import type { NodeRecord } from './topology.ts';
 import { ETCD_DOWN } from './errors.ts';
+import { renewPeriodMs } from './ownership.ts';
 
 export class EtcdStore {
   readonly records = new Map<string, NodeRecord>();
@@ -43,6 +44,14 @@ export class EtcdStore {
   available = false;
   /** When etcd became reachable again (ms): a lease that lapsed about then may be the outage's, not its node's. */
   upSince = 0;
+  /**
+   * When the last lease renewal (or grant) that etcd answered was sent (ms;
+   * 0: the node holds no lease known to be live). etcd renewed the lease
+   * after this, so it cannot lapse before renewedAt + ttl (ownership.ts).
+   */
+  renewedAt = 0;
+  /** When etcd last answered a renewal of this node's lease (ms; 0: never): what the node tells its peers (bus.ts). */
+  answeredAt = 0;
   private readonly client: Etcd3;
   private watcher: Watcher | null = null;
   private lease: Lease | null = null;
@@ -103,9 +112,10 @@ export class EtcdStore {
         this.available = false;
       });
       w.on('connected', () => {
-        // the watch resumes from its revision: nothing is missed
+        // the watch resumes from its revision: nothing is missed (the node looks at its view again all the same)
         this.up();
         void this.renewAlive();
+        this.onChange();
       });
       w.on('error', () => {
         this.available = false;
@@ -177,6 +187,7 @@ export class EtcdStore {
     this.mergedInto = null;
     const lease = this.lease;
     this.lease = null;
+    this.renewedAt = 0;
     await lease?.revoke().catch(() => undefined);
     if (f === null || !this.available) return;
     const res = await this.client.getAll().prefix(`${this.prefix}fleet/${f}/`).exec();
@@ -218,10 +229,44 @@ export class EtcdStore {
     this.records.delete(id);
   }
 
-  /** Keeps <prefix>alive/<id> under a lease renewed every third of its TTL; a lost lease is taken again. */
+  /**
+   * Keeps <prefix>alive/<id> under a lease renewed every sixth of its TTL
+   * (etcd3's own keep-alive renews every third, and does not say when the
+   * renewal it answers was sent); a lost lease is taken again.
+   */
   async keepAlive(id: string): Promise<void> {
     this.aliveId = id;
+    if (this.renewTimer === null) {
+      this.renewTimer = setInterval(() => this.renew(), renewPeriodMs(this.ttl * 1000));
+      this.renewTimer.unref();
+    }
     if (this.available) await this.renewAlive().catch(() => undefined);
+  }
+
+  private renewTimer: NodeJS.Timeout | null = null;
+  /** Renewals sent and not answered yet (a partition can hold them until their deadline). */
+  private inFlight = 0;
+
+  /** One renewal of the lease (a new lease when there is none), recording when it was sent once etcd answers it. */
+  renew(): void {
+    const lease = this.lease;
+    if (this.closed || this.aliveId === null) return;
+    if (lease === null) return void this.renewAlive();
+    if (this.inFlight >= 3 || lease.revoked()) return;
+    const sent = Date.now();
+    this.inFlight++;
+    lease.keepaliveOnce({ deadline: sent + this.ttl * 500 }).then(
+      () => {
+        if (this.lease === lease) this.renewed(sent);
+      },
+      // a lapsed lease is reported by its 'lost' event; anything else: the next renewal tries again
+      () => undefined,
+    ).finally(() => this.inFlight--);
+  }
+
+  private renewed(sent: number): void {
+    this.renewedAt = Math.max(this.renewedAt, sent);
+    this.answeredAt = Date.now();
   }
 
   private renewing = false;
@@ -231,17 +276,26 @@ export class EtcdStore {
     if (id === null || this.fleet === null || this.closed || this.renewing) return;
     this.renewing = true;
     try {
+      let sent = 0;
       if (this.lease === null) {
-        const lease = this.client.lease(this.ttl);
+        // renewed by this store (renew), not by etcd3's keep-alive
+        sent = Date.now();
+        const lease = this.client.lease(this.ttl, { autoKeepAlive: false });
         lease.on('lost', () => {
-          if (this.lease === lease) this.lease = null;
+          if (this.lease !== lease) return;
+          this.lease = null;
+          // the lease is gone in etcd: this node's claims are no longer backed by it
+          this.renewedAt = 0;
           this.available = false;
           setTimeout(() => void this.renewAlive(), 250).unref();
         });
         this.lease = lease;
       }
-      await this.lease.put(this.key('alive', id)).value(String(Date.now()));
+      const lease = this.lease;
+      await lease.put(this.key('alive', id)).value(String(Date.now()));
       this.alive.add(id);
+      // a new lease lives from its grant, sent before the put
+      if (sent !== 0 && this.lease === lease) this.renewed(sent);
     } catch {
       this.lease = null;
       setTimeout(() => void this.renewAlive(), 250).unref();
@@ -255,6 +309,7 @@ export class EtcdStore {
     const lease = this.lease;
     this.lease = null;
     this.aliveId = null;
+    this.renewedAt = 0;
     await lease?.revoke().catch(() => undefined);
   }
 
@@ -313,6 +368,7 @@ export class EtcdStore {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.renewTimer !== null) clearInterval(this.renewTimer);
     await this.watcher?.cancel().catch(() => undefined);
     // the lease is not revoked: as after a crash, the node is `fail` once it lapses (cluster-node-timeout)
     this.lease?.release();

@@ -32,6 +32,13 @@ export interface ClusterLens {
   primaryOffset(): number;
 }
 
+/** Thread 0's word on whether this node, a master, still proves it owns its slots (Cluster.ownership). */
+export interface OwnershipWord {
+  applies: boolean;
+  lease: number;
+  vouched: number;
+}
+
 /** Everything a mirror is built from (structured-cloned between threads). */
 export interface ViewImage {
   me: NodeRecord;
@@ -88,9 +95,29 @@ export class ClusterMirror implements ClusterLens {
     this.view = new Topology(this.me, null, new Set(), 0);
   }
 
+  /** Thread 0's latest word on ownership (a `cluster-ownership` notice every tenth of a second). */
+  private word: OwnershipWord = { applies: false, lease: 0, vouched: 0 };
+
+  /**
+   * As Cluster.cutOff, from thread 0's word: past the lease and past what
+   * thread 0 last vouched for. A word that comes late cuts off early: the
+   * lease it names is older.
+   */
+  readonly cutOff = (): boolean => {
+    const w = this.word;
+    if (!w.applies) return false;
+    const now = Date.now();
+    return now >= w.lease && now >= w.vouched;
+  };
+
+  heard(w: OwnershipWord): void {
+    this.word = w;
+  }
+
   apply(img: ViewImage): void {
     this.me = img.me;
     this.view = new Topology(img.me, img.records, new Set(img.alive), img.epoch);
+    this.view.cutOff = this.cutOff;
     this.migrating = new Map(img.migrating);
     this.importing = new Map(img.importing);
     this.offsets = [img.replicationOffset, img.primaryOffset];

@@ -22,7 +22,7 @@ import { ClusterBus } from './bus.ts';
 import { followAnnouncements } from './announce.ts';
 import { clusterRefusal, redirectBlocked } from './redirect.ts';
 import { ClusterMirror, gateKey, imageOf, type ClusterLens } from './lens.ts';
-import type { FleetPublisher } from './mode.ts';
+import { publisherOf, type FleetPublisher } from './mode.ts';
 
 export interface ClusterMode {
   close(): Promise<void>;
@@ -68,6 +68,13 @@ function feedMirrors(cluster: Cluster, state: ServerState<Client>): void {
   };
   cluster.onView = push;
   push();
+  // ownership (a cut-off master's), every tick: time-bound, so told to the mirrors rather than held for
+  cluster.onOwnership = (w) => {
+    if (link.closing) return;
+    for (let t = 1; t < link.count; t++) link.notice(t, { op: 'cluster-ownership', ...w });
+  };
+  // another thread's PUBLISH / SPUBLISH, for the fleet's other nodes
+  state.noticeHandlers.set('cluster-publish', (m) => publisherOf(state)?.publish(m.sharded as boolean, m.channel as string, m.message as string));
 }
 
 export async function startClusterMode(state: ServerState<Client>, port: number, thread: { index: number; count: number } | null): Promise<ClusterMode> {
@@ -81,6 +88,7 @@ export async function startClusterMode(state: ServerState<Client>, port: number,
       },
     };
     state.clusterBus = relay;
+    state.noticeHandlers.set('cluster-ownership', (m) => mirror.heard({ applies: m.applies as boolean, lease: m.lease as number, vouched: m.vouched as number }));
     return { close: async () => clearInterval(cron) };
   }
   const cluster = new Cluster(state, port);

@@ -78,6 +78,8 @@ export class Topology {
   /** The owner of each slot, or null. */
   readonly owner: Array<NodeView | null>;
   readonly currentEpoch: number;
+  /** Whether this node, a master, can no longer prove that it owns its slots (cluster.ts, ownership.ts). */
+  cutOff: () => boolean = () => false;
 
   /**
    * The view from `myself` and the records of the fleet (null: this node is
@@ -136,14 +138,32 @@ export class Topology {
     return [...this.nodes.values()].filter((n) => n.role === 'slave' && n.master === id);
   }
 
-  /** ok when every slot has a live owner (or, without cluster-require-full-coverage, always). */
+  /**
+   * ok when every slot has a live owner (or, without
+   * cluster-require-full-coverage, always); fail, whatever the coverage, on a
+   * master that cannot prove it owns its slots (cut off from etcd alone), as
+   * on Redis's minority side.
+   */
   state(requireFullCoverage: boolean): 'ok' | 'fail' {
+    if (this.cutOff()) return 'fail';
     if (!requireFullCoverage) return 'ok';
-    for (let s = 0; s < SLOT_COUNT; s++) {
-      const o = this.owner[s];
-      if (o === null || o === undefined || o.failed) return 'fail';
+    return this.covered() ? 'ok' : 'fail';
+  }
+
+  /** Whether every slot has a live owner: one pass on first use (the gate asks on every command with keys). */
+  private coverage: boolean | null = null;
+  private covered(): boolean {
+    if (this.coverage === null) {
+      this.coverage = true;
+      for (let s = 0; s < SLOT_COUNT; s++) {
+        const o = this.owner[s];
+        if (o === null || o === undefined || o.failed) {
+          this.coverage = false;
+          break;
+        }
+      }
     }
-    return 'ok';
+    return this.coverage;
   }
 
   /** Masters serving at least one slot (cluster_size). */

@@ -151,6 +151,8 @@ export class ServerState<C extends Session> {
   readonly replication: ReplicationFeed;
   /** The link to this server's primary while it is a replica (REPLICAOF host port), else null. */
   replicaOf: ReplicaView | null = null;
+  /** With threads: one-way messages from other threads that a module handles, by op (threads/runtime.ts's own come first). */
+  readonly noticeHandlers = new Map<string, (m: { op: string; [field: string]: unknown }) => void>();
   /** With threads: what runs once every thread listens (threads/group.ts), such as cluster mode's start on thread 0. */
   afterThreadsStart: Array<() => Promise<void>> = [];
   /** cluster-enabled yes: the node's Cluster, or with threads a mirror of thread 0's (src/cluster/lens.ts; clusterOf types it). */

@@ -7,7 +7,6 @@ import type { ServerState } from '../server/server-state.ts';
 import type { ThreadRole } from '../server/instance.ts';
 import { SHARED, ThreadLink, type LinkInit, type LinkRequest } from './link.ts';
 import { feedLine } from '../server/monitor.ts';
-import { publisherOf } from '../cluster/mode.ts';
 import { Borrower, ownerRequests } from './borrow.ts';
 import { codecFor } from './value-codec.ts';
 import { remoteInvalidate, serverOp } from './server-ops.ts';
@@ -404,13 +403,11 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
         'part-done': snapshots.onDone,
         'aof-part-done': aofs.onDone,
         monitor: (m) => feedLine(state.monitors, m.line as string),
-        // cluster mode, on thread 0: another thread's PUBLISH / SPUBLISH, for the fleet's other nodes
-        'cluster-publish': (m) => publisherOf(state)?.publish(m.sharded as boolean, m.channel as string, m.message as string),
         'lru-tracking': () => {
           state.memory.lruPolicy.tracking = true;
         },
       };
-      link.onNotices((m) => notices[m.op]?.(m));
+      link.onNotices((m) => (notices[m.op] ?? state.noticeHandlers.get(m.op))?.(m));
       link.onRequest(ownerRequests(state.engine, codec, (req, from) => {
         if (req.op === 'interest') return interest.serve(req);
         if (req.op === 'evict') {

@@ -36,7 +36,7 @@ export interface Load {
 
 /** A Cluster client that gives up on a dead node fast and refreshes its map every second. */
 export function loadClient(port: number): Cluster {
-  return new Cluster([{ host: '127.0.0.1', port }], {
+  const client = new Cluster([{ host: '127.0.0.1', port }], {
     slotsRefreshInterval: 1000,
     slotsRefreshTimeout: 2000,
     retryDelayOnFailover: 200,
@@ -45,6 +45,13 @@ export function loadClient(port: number): Cluster {
     clusterRetryStrategy: () => 200,
     redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 1000, commandTimeout: 5000 },
   });
+  // ioredis's periodic refresh re-arms itself when a refresh under way at disconnect() ends, and a refresh on a
+  // closed client calls back at once: every second for good, so the test process never exited (once in 6 runs)
+  const refresh = client.refreshSlotsCache.bind(client);
+  client.refreshSlotsCache = (callback) => {
+    if (client.status !== 'disconnecting' && client.status !== 'close' && client.status !== 'end') refresh(callback);
+  };
+  return client;
 }
 
 /** Starts `writers` writers, the first `waiters` of them with WAIT, through one Cluster client seeded with `port`; `pause` ms between writes of each. */

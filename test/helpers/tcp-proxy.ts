@@ -1,4 +1,4 @@
-/** A TCP proxy for tests: a link that can be held (a partition), dropped or cut. */
+/** A TCP proxy for tests: a link that can be held (a partition), dropped, severed for a while or cut. */
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -8,6 +8,8 @@ export class Proxy {
   /** While held, what each side sent, not yet passed on. */
   private readonly queued: Array<() => void> = [];
   private held = false;
+  /** While severed, a connection is closed as soon as it is accepted. */
+  private severed = false;
   private readonly server: Server;
   readonly port: number;
   private constructor(server: Server, port: number) {
@@ -21,6 +23,7 @@ export class Proxy {
     await once(server, 'listening');
     const proxy = new Proxy(server, (server.address() as { port: number }).port);
     server.on('connection', (down) => {
+      if (proxy.severed) return void down.destroy();
       const up = connect(target, '127.0.0.1');
       const close = (): void => { down.destroy(); up.destroy(); };
       for (const [from, to] of [[down, up], [up, down]] as const) {
@@ -51,6 +54,17 @@ export class Proxy {
   drop(): void {
     this.queued.length = 0;
     for (const s of this.sockets.splice(0)) s.destroy();
+  }
+
+  /** Every connection open now is cut, and new ones are closed at once, until restore(). */
+  sever(): void {
+    this.severed = true;
+    this.drop();
+  }
+
+  /** New connections pass again (after sever()). */
+  restore(): void {
+    this.severed = false;
   }
 
   /** The link dies: held bytes are dropped, no new connection is accepted. */

@@ -108,8 +108,7 @@ async function updateSlots(cl: Cluster, slots: number[], del: boolean): Promise<
     else mine.add(s);
   }
   // DELSLOTS of another node's slot only forgets it here in Redis; the fleet's view has one truth
-  cl.me.slots = rangesOf(mine);
-  await change(() => cl.publish());
+  await change(() => cl.commit({ slots: rangesOf(mine) }));
 }
 
 function rangeArgs(c: Client, args: string[]): number[] {
@@ -289,18 +288,16 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
           epoch = await cl.store.nextEpoch(cl.view.currentEpoch);
         });
       }
-      cl.me.configEpoch = Math.max(epoch, cl.me.configEpoch);
-      cl.me.slots = rangesOf([...slotsIn(cl.me.slots), slot]);
+      await change(() => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: rangesOf([...slotsIn(cl.me.slots), slot]) }));
       cl.importing.delete(slot);
     } else if (mine.delete(slot)) {
-      cl.me.slots = rangesOf(mine);
+      await change(() => cl.commit({ slots: rangesOf(mine) }));
     } else {
       // a third node: the owners' records say it, the view follows
       cl.localChange();
       c.reply.ok();
       return;
     }
-    await change(() => cl.publish());
   } else {
     throw new CommandError('ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP');
   }
@@ -325,11 +322,7 @@ async function failover(cl: Cluster, c: Client, args: string[]): Promise<void> {
   cl.state.log('warning', takeover ? 'Taking over the master (user request).' : force ? 'Forced failover user request accepted.' : 'Manual failover user request accepted.');
   // the reply comes first, the failover after it (Redis answers OK and fails over asynchronously)
   c.reply.ok();
-  const run = async (): Promise<void> => {
-    if (!force) await cl.catchUpWithMaster();
-    await cl.takeOver(master);
-  };
-  void run().catch((e: Error) => cl.state.log('warning', `Manual failover failed: ${e.message}`));
+  void cl.manualFailover(master, force).catch((e: Error) => cl.state.log('warning', `Manual failover failed: ${e.message}`));
 }
 
 async function reset(cl: Cluster, c: Client, args: string[]): Promise<void> {
@@ -360,8 +353,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   async flushslots(cl, c) {
     if (cl.keyCount() !== 0) throw new CommandError('ERR DB must be empty to perform CLUSTER FLUSHSLOTS.');
-    cl.me.slots = [];
-    await change(() => cl.publish());
+    await change(() => cl.commit({ slots: [] }));
     c.reply.ok();
   },
   async addslots(cl, c, args) {
@@ -388,8 +380,7 @@ const HANDLERS: Record<string, Handler> = {
     const bumped = cl.me.configEpoch === 0 || !cl.epochIsGreatest();
     if (bumped) {
       await change(async () => {
-        cl.me.configEpoch = cl.joined ? await cl.store.nextEpoch(v.currentEpoch) : v.currentEpoch + 1;
-        await cl.publish();
+        await cl.commit({ configEpoch: cl.joined ? await cl.store.nextEpoch(v.currentEpoch) : v.currentEpoch + 1 });
       });
     }
     c.reply.simple(`${bumped ? 'BUMPED' : 'STILL'} ${cl.me.configEpoch}`);
@@ -415,11 +406,7 @@ const HANDLERS: Record<string, Handler> = {
     if (cl.me.role === 'master' && (cl.me.slots.length !== 0 || cl.keyCount() !== 0)) {
       throw new CommandError('ERR To set a master the node must be empty and without assigned slots.');
     }
-    cl.me.role = 'slave';
-    cl.me.master = n.id;
-    cl.me.slots = [];
-    cl.me.offset = 0;
-    await change(() => cl.publish());
+    await change(() => cl.commit({ role: 'slave', master: n.id, slots: [], offset: 0 }));
     cl.follow(n.id);
     c.reply.ok();
   },
@@ -429,9 +416,8 @@ const HANDLERS: Record<string, Handler> = {
     if (epoch < 0) throw new CommandError(`ERR Invalid config epoch specified: ${epoch}`);
     if (cl.view.nodes.size > 1) throw new CommandError('ERR The user can assign a config epoch only when the node does not know any other node.');
     if (cl.me.configEpoch !== 0) throw new CommandError('ERR Node config epoch is already non-zero');
-    cl.me.configEpoch = epoch;
+    await change(() => cl.commit({ configEpoch: epoch }));
     c.server.log('warning', `configEpoch set to ${epoch} via CLUSTER SET-CONFIG-EPOCH`);
-    await change(() => cl.publish());
     c.reply.ok();
   },
   reset,
