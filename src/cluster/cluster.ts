@@ -24,7 +24,7 @@ import { askNode } from './node-link.ts';
 import type { ClusterLens, OwnershipWord } from './lens.ts';
 import { countKeys, flushKeys } from '../engine/server-wide.ts';
 import { Peers } from './peers.ts';
-import { leaseProvenUntil, ownershipProven } from './ownership.ts';
+import { etcdDownForAll, leaseProvenUntil, ownershipProven } from './ownership.ts';
 
 /** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
 const ELECTION_DELAY_MS = 300;
@@ -89,10 +89,23 @@ export class Cluster implements ClusterLens {
     this.store.fleet = conf?.fleet ?? null;
     this.view = this.build();
     this.save();
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
   }
 
   /** Connects to etcd (in the background while it is down) and starts following the fleet. */
+  /** Settled once start() made its first attempt at etcd (connected, or left connecting in the background). */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => {};
+
   async start(): Promise<void> {
+    try {
+      await this.connect();
+    } finally {
+      this.markStarted();
+    }
+  }
+
+  private async connect(): Promise<void> {
     this.store.onChange = () => this.refresh();
     await this.store.start();
     await this.store.keepAlive(this.me.id);
@@ -152,8 +165,7 @@ export class Cluster implements ClusterLens {
     if (now < leaseProvenUntil(renewedAt, ttlMs)) return false;
     const me = this.me;
     if (!this.joined || me.role !== 'master' || me.slots.length === 0) return false;
-    const replicas = this.view.replicasOf(me.id).filter((r) => !r.failed && !r.nofailover).map((r) => r.id);
-    return !ownershipProven(now, renewedAt, ttlMs, replicas, this.peers.etcd);
+    return !ownershipProven(now, renewedAt, ttlMs, this.successors(), this.peers.etcd);
   };
 
   /**
@@ -167,12 +179,20 @@ export class Cluster implements ClusterLens {
     const now = Date.now();
     const me = this.me;
     const applies = this.joined && me.role === 'master' && me.slots.length !== 0;
-    const lease = leaseProvenUntil(this.store.renewedAt, this.store.ttl * 1000);
-    return { applies, lease, vouched: applies && now >= lease && !this.cutOff() ? now + 150 : 0 };
+    const ttlMs = this.store.ttl * 1000;
+    const renewedAt = this.store.renewedAt;
+    const lease = leaseProvenUntil(renewedAt, ttlMs);
+    // etcd down for everyone is judged whatever the lease says, so that the word holds already when the lease ends
+    return { applies, lease, vouched: applies && etcdDownForAll(now, renewedAt, ttlMs, this.successors(), this.peers.etcd) ? now + 150 : 0 };
   }
 
   /** With threads: told the ownership every tick (node-setup.ts sends it to the mirrors). */
   onOwnership: ((w: OwnershipWord) => void) | null = null;
+
+  /** This master's replicas that may take its place (live, failover allowed). */
+  private successors(): string[] {
+    return this.view.replicasOf(this.me.id).filter((r) => !r.failed && !r.nofailover).map((r) => r.id);
+  }
 
   /** Every tenth of a second: the view anew when the node stops or starts hearing etcd; cut off or back, logged. */
   private tick(): void {

@@ -54,8 +54,13 @@ const HELP = [
 
 export const CLUSTER_HELP: readonly string[] = HELP;
 
-/** Runs a topology change; etcd failures become Redis-style errors. */
-async function change(op: () => Promise<void>): Promise<void> {
+/**
+ * Runs a topology change; etcd failures become Redis-style errors. A node
+ * that has not yet made its first attempt at etcd (with threads it starts
+ * once every thread listens) makes it first, rather than refuse.
+ */
+async function change(cl: Cluster, op: () => Promise<void>): Promise<void> {
+  await cl.started;
   try {
     await op();
   } catch (e) {
@@ -108,7 +113,7 @@ async function updateSlots(cl: Cluster, slots: number[], del: boolean): Promise<
     else mine.add(s);
   }
   // DELSLOTS of another node's slot only forgets it here in Redis; the fleet's view has one truth
-  await change(() => cl.commit({ slots: rangesOf(mine) }));
+  await change(cl, () => cl.commit({ slots: rangesOf(mine) }));
 }
 
 function rangeArgs(c: Client, args: string[]): number[] {
@@ -284,14 +289,14 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
       // the slot claimed at the old epoch (it would lose to the old owner and be dropped from the record).
       let epoch = cl.me.configEpoch;
       if (owner !== null && owner.id !== me.id && !cl.epochIsGreatest()) {
-        await change(async () => {
+        await change(cl, async () => {
           epoch = await cl.store.nextEpoch(cl.view.currentEpoch);
         });
       }
-      await change(() => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: rangesOf([...slotsIn(cl.me.slots), slot]) }));
+      await change(cl, () => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: rangesOf([...slotsIn(cl.me.slots), slot]) }));
       cl.importing.delete(slot);
     } else if (mine.delete(slot)) {
-      await change(() => cl.commit({ slots: rangesOf(mine) }));
+      await change(cl, () => cl.commit({ slots: rangesOf(mine) }));
     } else {
       // a third node: the owners' records say it, the view follows
       cl.localChange();
@@ -334,7 +339,7 @@ async function reset(cl: Cluster, c: Client, args: string[]): Promise<void> {
   }
   const me = cl.view.myself;
   if (me.role === 'master' && cl.keyCount() !== 0) throw new CommandError("ERR CLUSTER RESET can't be called with master nodes containing keys");
-  await change(() => cl.reset(hard));
+  await change(cl, () => cl.reset(hard));
   c.reply.ok();
 }
 
@@ -348,12 +353,12 @@ const HANDLERS: Record<string, Handler> = {
     // with threads the command came from another thread's connection as a job, with its local address
     const laddr = (c.ext.originLaddr as string | undefined) ?? c.laddr;
     const local = laddr.slice(0, laddr.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-    await change(() => cl.meet(args[2]!, port, isIP(local) !== 0 ? local : ''));
+    await change(cl, () => cl.meet(args[2]!, port, isIP(local) !== 0 ? local : ''));
     c.reply.ok();
   },
   async flushslots(cl, c) {
     if (cl.keyCount() !== 0) throw new CommandError('ERR DB must be empty to perform CLUSTER FLUSHSLOTS.');
-    await change(() => cl.commit({ slots: [] }));
+    await change(cl, () => cl.commit({ slots: [] }));
     c.reply.ok();
   },
   async addslots(cl, c, args) {
@@ -379,7 +384,7 @@ const HANDLERS: Record<string, Handler> = {
     const v = cl.view;
     const bumped = cl.me.configEpoch === 0 || !cl.epochIsGreatest();
     if (bumped) {
-      await change(async () => {
+      await change(cl, async () => {
         await cl.commit({ configEpoch: cl.joined ? await cl.store.nextEpoch(v.currentEpoch) : v.currentEpoch + 1 });
       });
     }
@@ -396,7 +401,7 @@ const HANDLERS: Record<string, Handler> = {
     const n = lookupNode(cl, args[2]!);
     if (n.myself) throw new CommandError("ERR I tried hard but I can't forget myself...");
     if (cl.me.role === 'slave' && cl.me.master === n.id) throw new CommandError("ERR Can't forget my master!");
-    await change(() => cl.forget(n.id));
+    await change(cl, () => cl.forget(n.id));
     c.reply.ok();
   },
   async replicate(cl, c, args) {
@@ -406,7 +411,7 @@ const HANDLERS: Record<string, Handler> = {
     if (cl.me.role === 'master' && (cl.me.slots.length !== 0 || cl.keyCount() !== 0)) {
       throw new CommandError('ERR To set a master the node must be empty and without assigned slots.');
     }
-    await change(() => cl.commit({ role: 'slave', master: n.id, slots: [], offset: 0 }));
+    await change(cl, () => cl.commit({ role: 'slave', master: n.id, slots: [], offset: 0 }));
     cl.follow(n.id);
     c.reply.ok();
   },
@@ -416,7 +421,7 @@ const HANDLERS: Record<string, Handler> = {
     if (epoch < 0) throw new CommandError(`ERR Invalid config epoch specified: ${epoch}`);
     if (cl.view.nodes.size > 1) throw new CommandError('ERR The user can assign a config epoch only when the node does not know any other node.');
     if (cl.me.configEpoch !== 0) throw new CommandError('ERR Node config epoch is already non-zero');
-    await change(() => cl.commit({ configEpoch: epoch }));
+    await change(cl, () => cl.commit({ configEpoch: epoch }));
     c.server.log('warning', `configEpoch set to ${epoch} via CLUSTER SET-CONFIG-EPOCH`);
     c.reply.ok();
   },
