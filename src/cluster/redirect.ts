@@ -26,27 +26,76 @@ function redirect(kind: 'MOVED' | 'ASK', slot: number, n: NodeView, endpointType
   return `${kind} ${slot} ${endpoint}:${n.port}`;
 }
 
-/** The gate: null when this node serves the command, else the error to answer. */
+/**
+ * The gate: null when this node serves the command, else the error to
+ * answer. What it judged stays on the client while the command runs, for
+ * the commands of a script (Redis keeps CLIENT_ASKING and c->slot so):
+ * `c.ext.askingNow`, and `c.ext.slot`, the slot of its keys (-1 without).
+ */
 export function clusterRefusal(cluster: ClusterLens, c: Client, cmd: CommandInfo, args: string[]): string | null {
   const asking = c.ext.asking === true;
   // ASKING holds for the next command only (kept through a transaction's queueing); with threads a command
   // sent to another thread as a job is judged again there, with the flags it had here (threads/jobs.ts)
   c.ext.askingNow = asking;
   if (cmd.fullName !== 'asking' && c.ext.multi === undefined) c.ext.asking = false;
-  // a replica's master and the AOF loader (the internal user) are obeyed; HTTP, WebSocket, gRPC and line
-  // sessions (no socket of their own) are redirected as connections are; commands without keys run anywhere
-  // (a job's stand-in, though internal, is judged again where it runs: the map or the keys may have changed since)
-  if (c.ext.master === true || (c.user === c.server.acl.internalUser && c.ext.originId === undefined)) return null;
+  c.ext.slot = -1;
+  if (mustObey(c)) return null;
+  // commands without keys run anywhere
   const isExec = cmd.fullName === 'exec';
   const spec = cmd.spec;
   if (!isExec && !spec.keys && spec.firstKey <= 0) return null;
-  let queue: Array<[CommandInfo, string[]]>;
+  let queue: ReadonlyArray<readonly [CommandInfo, string[]]>;
   if (isExec) {
     const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
     if (tx === undefined) return null;
     queue = tx.queue;
   } else queue = [[cmd, args]];
+  const r = routeQuery(cluster, c.server, cmd, queue, asking, c.ext.readonly === true);
+  c.ext.slot = r.slot;
+  switch (r.code) {
+    case Route.HERE: return null;
+    case Route.CROSS_SLOT: return CROSSSLOT;
+    case Route.UNSTABLE: return TRYAGAIN;
+    case Route.DOWN_STATE: return DOWN;
+    case Route.DOWN_RO_STATE: return DOWN_RO;
+    case Route.DOWN_UNBOUND: return UNBOUND;
+  }
+  const endpointType = getConfigValue(c.server.config, 'cluster-preferred-endpoint-type') ?? 'ip';
+  return redirect(r.code === Route.ASK ? 'ASK' : 'MOVED', r.slot, r.node!, endpointType);
+}
 
+/**
+ * A replica's master and the AOF loader (the internal user) are obeyed
+ * (Redis's mustObeyClient); HTTP, WebSocket, gRPC and line sessions (no
+ * socket of their own) are redirected as connections are; a job's
+ * stand-in, though internal, is judged again where it runs (the map or the
+ * keys may have changed since).
+ */
+export function mustObey(c: Client): boolean {
+  return c.ext.master === true || (c.user === c.server.acl.internalUser && c.ext.originId === undefined);
+}
+
+/** What getNodeByQuery decides (its CLUSTER_REDIR_* codes; HERE: this node serves it). */
+export const Route = { HERE: 0, CROSS_SLOT: 1, UNSTABLE: 2, ASK: 3, MOVED: 4, DOWN_STATE: 5, DOWN_RO_STATE: 6, DOWN_UNBOUND: 7 } as const;
+export type RouteCode = (typeof Route)[keyof typeof Route];
+
+export interface Routing {
+  code: RouteCode;
+  /** The slot of the keys (-1: no key, or refused before the slot counts: CROSSSLOT, CLUSTERDOWN). */
+  slot: number;
+  /** Where ASK and MOVED send the client. */
+  node: NodeView | null;
+}
+
+const NO_KEYS: Routing = { code: Route.HERE, slot: -1, node: null };
+
+/**
+ * Redis's getNodeByQuery: where the keys of `queue` (one command, or the
+ * commands an EXEC queued; `cmd` is the command itself) are served, for a
+ * client with the ASKING / READONLY flags given. The gate above and the
+ * commands a script calls (scripting/runner.ts) share it.
+ */
+export function routeQuery(cluster: ClusterLens, server: ServerState<Client>, cmd: CommandInfo, queue: ReadonlyArray<readonly [CommandInfo, string[]]>, asking: boolean, readonly: boolean): Routing {
   const view = cluster.view;
   const me = view.myself;
   let first: string | null = null;
@@ -69,39 +118,38 @@ export function clusterRefusal(cluster: ClusterLens, c: Client, cmd: CommandInfo
         first = key;
         slot = s;
         owner = view.owner[s] ?? null;
-        if (owner === null) return UNBOUND;
+        if (owner === null) return { code: Route.DOWN_UNBOUND, slot: -1, node: null };
         if (owner.id === me.id && cluster.migrating.has(s)) migrating = true;
         else if (cluster.importing.has(s)) importing = true;
       } else if (key !== first) {
-        if (s !== slot) return CROSSSLOT;
+        if (s !== slot) return { code: Route.CROSS_SLOT, slot: -1, node: null };
         multipleKeys = true;
       }
       if ((migrating || importing) && !pubsubShard) {
-        if (c.server.engine.keyspace(key, 0).peek(key) === undefined) missing++;
+        if (server.engine.keyspace(key, 0).peek(key) === undefined) missing++;
         else existing++;
       }
     }
   }
-  if (owner === null) return null;
+  if (owner === null) return NO_KEYS;
   if (cluster.view.state(cluster.requireFullCoverage()) !== 'ok') {
-    const cfg = (name: string): string | undefined => getConfigValue(c.server.config, name);
+    const cfg = (name: string): string | undefined => getConfigValue(server.config, name);
     if (pubsubShard) {
-      if (cfg('cluster-allow-pubsubshard-when-down') === 'no') return DOWN;
-    } else if (cfg('cluster-allow-reads-when-down') !== 'yes') return DOWN;
-    else if (write) return DOWN_RO;
+      if (cfg('cluster-allow-pubsubshard-when-down') === 'no') return { code: Route.DOWN_STATE, slot: -1, node: null };
+    } else if (cfg('cluster-allow-reads-when-down') !== 'yes') return { code: Route.DOWN_STATE, slot: -1, node: null };
+    else if (write) return { code: Route.DOWN_RO_STATE, slot: -1, node: null };
   }
-  if ((migrating || importing) && cmd.fullName === 'migrate') return null;
-  const endpointType = getConfigValue(c.server.config, 'cluster-preferred-endpoint-type') ?? 'ip';
+  if ((migrating || importing) && cmd.fullName === 'migrate') return { code: Route.HERE, slot, node: me };
   if (migrating && missing > 0) {
-    if (existing > 0) return TRYAGAIN;
+    if (existing > 0) return { code: Route.UNSTABLE, slot, node: null };
     const target = view.nodes.get(cluster.migrating.get(slot)!);
-    return target === undefined ? null : redirect('ASK', slot, target, endpointType);
+    return target === undefined ? { code: Route.HERE, slot, node: me } : { code: Route.ASK, slot, node: target };
   }
-  if (importing && (asking || spec.flags.includes('asking'))) {
-    return multipleKeys && missing > 0 ? TRYAGAIN : null;
+  if (importing && (asking || cmd.spec.flags.includes('asking'))) {
+    return multipleKeys && missing > 0 ? { code: Route.UNSTABLE, slot, node: null } : { code: Route.HERE, slot, node: me };
   }
-  if ((c.ext.readonly === true || pubsubShard) && !write && me.role === 'slave' && me.master === owner.id) return null;
-  return owner.id === me.id ? null : redirect('MOVED', slot, owner, endpointType);
+  if ((readonly || pubsubShard) && !write && me.role === 'slave' && me.master === owner.id) return { code: Route.HERE, slot, node: me };
+  return owner.id === me.id ? { code: Route.HERE, slot, node: me } : { code: Route.MOVED, slot, node: owner };
 }
 
 /**
