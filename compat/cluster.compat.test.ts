@@ -3,8 +3,9 @@
  * 7.0 (redis-server --cluster-enabled yes, made by redis-cli --cluster
  * create) and on one of shardis nodes (truth in etcd): SETSLOT's errors,
  * IMPORTING / MIGRATING, ASK, ASKING for one command, TRYAGAIN, MIGRATE,
- * SETSLOT NODE refused while keys remain, then on every master. The replies
- * must be the same once ports and node ids are named by role.
+ * SETSLOT NODE refused while keys remain, then on every master; then
+ * scripts and functions whose commands use keys of other slots. The
+ * replies must be the same once ports and node ids are named by role.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +13,24 @@ import { startEtcd, type EtcdProcess } from '../test/helpers/etcd.ts';
 import { clusterInfo, clusterNodes, createCluster, startNodes, untilStable } from '../test/helpers/cluster.ts';
 import { startRedis, type RedisProcess } from '../test/helpers/redis-process.ts';
 import { RespClient, ReplyError, type Reply } from '../test/helpers/resp-client.ts';
+import { keySlot } from '../src/engine/slots.ts';
 
 const SLOT = 12182;
 
-/** Runs the scenario on a cluster of `ports`; every reply, with ports and ids named by role. */
-async function scenario(ports: number[]): Promise<string[]> {
+interface Roles {
+  /** The master of 10923-16383 (the slot's source), of 0-5460 (its destination), and the third. */
+  S: RespClient;
+  D: RespClient;
+  O: RespClient;
+  src: { id: string; port: number };
+  dst: { id: string; port: number };
+  /** Runs a command on a node and records its reply, with ports and ids named by role. */
+  step(c: RespClient, ...args: (string | number)[]): Promise<void>;
+  out: string[];
+}
+
+/** Connects to every node of a cluster of `ports`, runs `fn` with the nodes named by role; every reply it recorded. */
+async function withRoles(ports: number[], fn: (r: Roles) => Promise<void>): Promise<string[]> {
   const conns = await Promise.all(ports.map((p) => RespClient.connect(p)));
   try {
     const list = await clusterNodes(conns[0]!);
@@ -33,6 +47,16 @@ async function scenario(ports: number[]): Promise<string[]> {
       for (const [from, to] of names) text = text.split(from).join(to);
       out.push(text);
     };
+    await fn({ S, D, O, src, dst, step, out });
+    return out;
+  } finally {
+    for (const c of conns) c.close();
+  }
+}
+
+/** Runs the scenario on a cluster of `ports`; every reply, with ports and ids named by role. */
+async function scenario(ports: number[]): Promise<string[]> {
+  return withRoles(ports, async ({ S, D, O, src, dst, step }) => {
     const unknown = 'f'.repeat(40);
     await step(D, 'CLUSTER', 'SETSLOT', SLOT, 'MIGRATING', src.id);
     await step(S, 'CLUSTER', 'SETSLOT', SLOT, 'IMPORTING', dst.id);
@@ -68,10 +92,85 @@ async function scenario(ports: number[]): Promise<string[]> {
     await step(O, 'GET', '{foo}b');
     await step(D, 'GET', '{foo}b');
     await step(S, 'CLUSTER', 'SETSLOT', SLOT, 'MIGRATING', dst.id);
-    return out;
-  } finally {
-    for (const c of conns) c.close();
+  });
+}
+
+/** The first key `k<i>` of a slot in [lo, hi] other than those of `not`. */
+function keyIn(lo: number, hi: number, not: string[] = []): string {
+  for (let i = 0; ; i++) {
+    const k = `k${i}`;
+    const s = keySlot(k);
+    if (s >= lo && s <= hi && s !== SLOT && !not.some((n) => keySlot(n) === s)) return k;
   }
+}
+
+/**
+ * Scripts (script.c scriptVerifyClusterState), on the destination master:
+ * every command a script calls is judged as a client's, so a key of another
+ * node's slot, a cluster down (or down and read-only), and, for scripts
+ * with a shebang and functions, undeclared keys of another slot than the
+ * declared ones are errors; keys declared in EVAL's KEYS pass the gate.
+ */
+async function scripts(ports: number[]): Promise<string[]> {
+  const local = keyIn(0, 5460);
+  const local2 = keyIn(0, 5460, [local]);
+  const remote = keyIn(10923, 16383);
+  return withRoles(ports, async ({ D, src, step }) => {
+    const get = (k: string): string => `return redis.call('get', '${k}')`;
+    await step(D, 'EVAL', "return redis.call('set', KEYS[1], 'v')", 1, local);
+    await step(D, 'EVAL', get(local), 0);
+    await step(D, 'EVAL', get(remote), 0);
+    await step(D, 'EVAL', `return redis.pcall('get', '${remote}')`, 0);
+    await step(D, 'EVAL', `local r = redis.pcall('get', '${remote}'); return r['err']`, 0);
+    await step(D, 'EVAL', `redis.call('set', '${local}', 'w'); return redis.call('get', '${remote}')`, 0);
+    await step(D, 'GET', local);
+    await step(D, 'EVAL', 'return redis.call(\'get\', KEYS[1])', 2, local, remote);
+    await step(D, 'EVAL', get(local), 1, remote);
+    await step(D, 'EVAL', get(remote), 1, local);
+    // undeclared keys of two of this node's slots: refused only with a shebang, unless allow-cross-slot-keys
+    await step(D, 'EVAL', `redis.call('get', '${local}'); ${get(local2)}`, 0);
+    await step(D, 'EVAL', `#!lua\nredis.call('get', '${local}'); ${get(local2)}`, 0);
+    await step(D, 'EVAL', `#!lua flags=allow-cross-slot-keys\nredis.call('get', '${local}'); ${get(local2)}`, 0);
+    await step(D, 'EVAL', `#!lua\n${get(local2)}`, 1, local);
+    await step(D, 'EVAL', `#!lua\n${get(local)}`, 1, local);
+    await step(D, 'EVAL', '#!lua flags=no-cluster\nreturn 1', 0);
+    await step(D, 'EVAL', "return redis.call('dbsize')", 0);
+    // functions run the same checks
+    await step(D, 'FUNCTION', 'LOAD', "#!lua name=clib\nredis.register_function('cget', function(keys, args) return redis.call('get', args[1]) end)\n" +
+      "redis.register_function{function_name='cget2', callback=function(keys, args) redis.call('get', args[1]); return redis.call('get', args[2]) end, flags={'no-writes'}}\n" +
+      "redis.register_function{function_name='nc', callback=function() return 1 end, flags={'no-cluster'}}");
+    await step(D, 'FCALL', 'cget', 0, local);
+    await step(D, 'FCALL', 'cget', 0, remote);
+    await step(D, 'FCALL', 'cget', 1, remote, local);
+    await step(D, 'FCALL_RO', 'cget2', 0, local, local2);
+    await step(D, 'FCALL_RO', 'cget2', 1, local, local, local2);
+    await step(D, 'FCALL', 'nc', 0);
+    await step(D, 'FUNCTION', 'DELETE', 'clib');
+    // the slot a script settled on holds for the rest of a transaction
+    await step(D, 'MULTI');
+    await step(D, 'EVAL', `#!lua\n${get(local)}`, 0);
+    await step(D, 'EVAL', `#!lua\n${get(local2)}`, 0);
+    await step(D, 'EXEC');
+    // a slot being imported: its keys after ASKING only
+    await step(D, 'CLUSTER', 'SETSLOT', keySlot(remote), 'IMPORTING', src.id);
+    await step(D, 'EVAL', get(remote), 0);
+    await step(D, 'ASKING');
+    await step(D, 'EVAL', get(remote), 0);
+    await step(D, 'EVAL', get(remote), 0);
+    await step(D, 'CLUSTER', 'SETSLOT', keySlot(remote), 'STABLE');
+    // the cluster down (a slot of this node unassigned), then down with reads allowed
+    await step(D, 'CLUSTER', 'DELSLOTS', keySlot(local2));
+    await step(D, 'EVAL', get(local), 0);
+    await step(D, 'EVAL', get(local2), 0);
+    await step(D, 'CONFIG', 'SET', 'cluster-allow-reads-when-down', 'yes');
+    await step(D, 'EVAL', get(local), 0);
+    await step(D, 'EVAL', `return redis.call('set', '${local}', 'x')`, 0);
+    await step(D, 'EVAL', `return redis.pcall('set', '${local}', 'x')`, 0);
+    await step(D, 'CONFIG', 'SET', 'cluster-allow-reads-when-down', 'no');
+    await step(D, 'CLUSTER', 'ADDSLOTS', keySlot(local2));
+    await step(D, 'EVAL', get(local), 0);
+    await step(D, 'DEL', local);
+  });
 }
 
 describe('cluster: a slot moved by hand, shardis against Redis 7.0', { timeout: 180_000 }, () => {
@@ -105,6 +204,12 @@ describe('cluster: a slot moved by hand, shardis against Redis 7.0', { timeout: 
   test('the same replies', async () => {
     const expected = await scenario(theirs.map((n) => n.port));
     const got = await scenario(ours.map((n) => n.port));
+    assert.deepEqual(got, expected);
+  });
+
+  test('scripts: the same replies', async () => {
+    const expected = await scripts(theirs.map((n) => n.port));
+    const got = await scripts(ours.map((n) => n.port));
     assert.deepEqual(got, expected);
   });
 });

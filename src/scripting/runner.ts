@@ -18,7 +18,10 @@ import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
-import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from './script-cache.ts';
+import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_ALLOW_CROSS_SLOT } from './script-cache.ts';
+import { clusterOf } from '../cluster/mode.ts';
+import { Route, mustObey, routeQuery } from '../cluster/redirect.ts';
+import type { ClusterLens } from '../cluster/lens.ts';
 import type { LogLevel } from '../server/host.ts';
 
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
@@ -54,6 +57,8 @@ export interface RunCtx {
   readonly evalMode: boolean;
   readonly readOnly: boolean;
   readonly allowOom: boolean;
+  /** In cluster mode, undeclared keys of several slots (this node's) may be used: EVAL without a shebang, or allow-cross-slot-keys. */
+  readonly allowCrossSlot: boolean;
   /** Date.now() at the start (also the frozen time the script's commands see). */
   readonly start: number;
   threshold: number;
@@ -120,6 +125,7 @@ export class ScriptRunner implements ApiHost {
       caller, client: sc, name, evalMode,
       readOnly: ro || (!compat && (flags & FLAG_NO_WRITES) !== 0),
       allowOom: !compat && (flags & FLAG_ALLOW_OOM) !== 0,
+      allowCrossSlot: compat || (flags & FLAG_ALLOW_CROSS_SLOT) !== 0,
       start: now, threshold: 0, mayYield: false,
       dirty: false, killed: false, timedOut: false, repl: PROPAGATE_AOF | PROPAGATE_REPL, oom: this.oom(),
     };
@@ -279,6 +285,29 @@ export class ScriptRunner implements ApiHost {
     if (cmd.isWrite && !ctx.dirty && this.readOnlyReplica(ctx)) return '-' + Err.READONLY_REPLICA;
     if (cmd.isWrite && !ctx.dirty && !this.enoughReplicas()) return '-NOREPLICAS Not enough good replicas to write.';
     if (ctx.oom && !ctx.allowOom && !ctx.dirty && (bits & DENYOOM) !== 0) return OOM;
+    const cluster = clusterOf(this.server);
+    return cluster === null ? null : this.clusterRefusal(ctx, cluster, cmd, args);
+  }
+
+  /**
+   * scriptVerifyClusterState: the command's keys must be served here, as
+   * the cluster gate judges a client's (with the caller's ASKING and
+   * READONLY); and, unless the script may cross slots, in the slot of the
+   * keys the caller declared, or else of the first key it used.
+   */
+  private clusterRefusal(ctx: RunCtx, cluster: ClusterLens, cmd: Command, args: string[]): string | null {
+    const caller = ctx.caller;
+    if (mustObey(caller)) return null;
+    const r = routeQuery(cluster, this.server, cmd, [[cmd, args]], caller.ext.askingNow === true, caller.ext.readonly === true);
+    if (r.code === Route.DOWN_RO_STATE) return 'Script attempted to execute a write command while the cluster is down and readonly';
+    if (r.code === Route.DOWN_STATE) return 'Script attempted to execute a command while the cluster is down';
+    if (r.code !== Route.HERE) return 'Script attempted to access a non local key in a cluster node';
+    if (r.slot !== -1 && !ctx.allowCrossSlot) {
+      // the caller's slot (Redis's c->slot): its declared keys', else the first used; kept through an EXEC
+      const slot = (caller.ext.slot as number | undefined) ?? -1;
+      if (slot === -1) caller.ext.slot = r.slot;
+      else if (slot !== r.slot) return 'Script attempted to access keys that do not hash to the same slot';
+    }
     return null;
   }
 

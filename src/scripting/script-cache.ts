@@ -13,6 +13,9 @@ export const FLAG_ALLOW_STALE = 8;
 export const FLAG_NO_CLUSTER = 16;
 export const FLAG_ALLOW_CROSS_SLOT = 32;
 
+/** A script flagged no-cluster, run in cluster mode (scriptPrepareForRun). */
+export const NO_CLUSTER = "ERR Can not run script on cluster, 'no-cluster' flag is set.";
+
 const FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['no-writes', FLAG_NO_WRITES],
   ['allow-oom', FLAG_ALLOW_OOM],

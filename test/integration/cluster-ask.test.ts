@@ -16,6 +16,7 @@ import { clusterNodes, createCluster, startNodes, untilStable } from '../helpers
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 import type { RedisProcess } from '../helpers/redis-process.ts';
 import { untilChecked as eventually } from '../helpers/eventually.ts';
+import { createHash } from 'node:crypto';
 
 const SLOT = 12182; // of 'foo', and of every {foo}… key
 
@@ -163,5 +164,26 @@ describe('ASK, ASKING, TRYAGAIN and SETSLOT while a slot moves', { timeout: 180_
     assert.equal(await c.call('FLUSHALL'), 'OK');
     assert.equal(await count(), 0);
     assert.deepEqual(await keys(), []);
+  });
+
+  test("scripts: the keys a script uses are judged as a client's (a READONLY replica reads its master's)", async () => {
+    // 'c' is slot 7365 (the other master's, which the replica follows), 'a' 15495 (the source's)
+    const getC = "return redis.call('get', 'c')";
+    const at = (script: string): string => `script: ${createHash('sha1').update(script).digest('hex')}, on @user_script:1.`;
+    const nonLocal = (script: string): ReplyError => new ReplyError(`ERR Script attempted to access a non local key in a cluster node ${at(script)}`);
+    assert.equal(await other.call('SET', 'c', 'on-other'), 'OK');
+    assert.equal(await other.call('EVAL', getC, 0), 'on-other');
+    assert.deepEqual(await dst.call('EVAL', getC, 0), nonLocal(getC));
+    assert.match((await dst.call('EVAL', "return redis.call('get', KEYS[1])", 1, 'c') as ReplyError).message, /^MOVED 7365 /);
+    // a replica serves its master's keys to a READONLY connection only, for reads
+    assert.deepEqual(await replica.call('EVAL', getC, 0), nonLocal(getC));
+    assert.equal(await replica.call('READONLY'), 'OK');
+    await eventually(async () => assert.equal(await replica.call('EVAL', getC, 0), 'on-other'));
+    assert.equal(await replica.call('EVAL', "return redis.call('get', KEYS[1])", 1, 'c'), 'on-other');
+    const getA = "return redis.call('get', 'a')";
+    assert.deepEqual(await replica.call('EVAL', getA, 0), nonLocal(getA));
+    const setC = "return redis.call('set', 'c', 'x')";
+    assert.deepEqual(await replica.call('EVAL', setC, 0), new ReplyError(`READONLY You can't write against a read only replica. ${at(setC)}`));
+    assert.equal(await replica.call('READWRITE'), 'OK');
   });
 });

@@ -11,7 +11,7 @@ import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS } from '../../scripting/functions.ts';
-import { FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';
+import { FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_NO_CLUSTER, NO_CLUSTER } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
 import { functionsPayload, readFunctionsPayload } from '../../persistence/rdb-functions.ts';
@@ -42,6 +42,7 @@ function fcall(c: Client, args: string[], ro: boolean): void | Promise<void> {
   if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
   const runner = reg.engine.runner;
   const flags = fi.flags;
+  if ((flags & FLAG_NO_CLUSTER) !== 0 && c.server.cluster !== null) throw new CommandError(NO_CLUSTER);
   if ((flags & FLAG_NO_WRITES) === 0) {
     if (ro) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
     if (!runner.enoughReplicas()) throw new CommandError('NOREPLICAS Not enough good replicas to write.');

@@ -9,7 +9,7 @@ import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
-import { sha1hex, shebangFlags, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM } from '../../scripting/script-cache.ts';
+import { sha1hex, shebangFlags, FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_NO_CLUSTER, NO_CLUSTER } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -33,6 +33,7 @@ function evalGeneric(c: Client, args: string[], evalsha: boolean, ro: boolean): 
   const flags = script.flags;
   if ((flags & FLAG_EVAL_COMPAT) === 0) {
     // a script that declares flags is checked as the command it declares itself to be
+    if ((flags & FLAG_NO_CLUSTER) !== 0 && c.server.cluster !== null) throw new CommandError(NO_CLUSTER);
     if ((flags & FLAG_NO_WRITES) === 0) {
       if (ro) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
       if (!engine.runner.enoughReplicas()) throw new CommandError('NOREPLICAS Not enough good replicas to write.');
