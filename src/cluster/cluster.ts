@@ -18,7 +18,7 @@ import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { becomePrimary, followPrimary } from '../replication/role.ts';
 import { EtcdStore } from './etcd-store.ts';
 import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
-import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView } from './topology.ts';
+import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView, type SlotRanges } from './topology.ts';
 import { SLOT_COUNT } from '../engine/slots.ts';
 import { askNode } from './node-link.ts';
 import type { ClusterLens, OwnershipWord } from './lens.ts';
@@ -450,29 +450,36 @@ export class Cluster implements ClusterLens {
   private react(): void {
     const v = this.view;
     const me = this.me;
-    if (me.role === 'master' && me.slots.length !== 0) {
+    if (me.role === 'master' && me.slots.length !== 0 && !this.ownsAllClaimed()) {
       // slots claimed by a higher epoch are no longer this node's
-      const kept = [...slotsIn(me.slots)].filter((s) => v.owner[s]?.id === me.id);
-      const keptCount = kept.length;
-      let claimed = 0;
-      for (const [a, b] of me.slots) claimed += b - a + 1;
-      if (keptCount !== claimed) {
-        const winner = [...slotsIn(me.slots)].map((s) => v.owner[s]).find((o) => o !== null && o !== undefined && o.id !== me.id);
-        me.slots = rangesOf(kept);
-        if (keptCount === 0 && winner !== undefined && winner !== null && getConfigValue(this.state.config, 'cluster-allow-replica-migration') !== 'no') {
-          this.state.log('warning', `Configuration change detected. Reconfiguring myself as a replica of ${winner.id}`);
-          me.role = 'slave';
-          me.master = winner.id;
-          this.follow(winner.id);
-          // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
-          // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
-          // (on every thread: CLIENT PAUSE paused them all)
-          this.state.pause.unpause();
-          this.state.replayElsewhere?.(['CLIENT', 'UNPAUSE']);
+      const kept: SlotRanges = [];
+      let winner: NodeView | null = null;
+      for (const [a, b] of me.slots) {
+        for (let s = a; s <= b; s++) {
+          const o = v.ownerOf(s);
+          if (o?.id !== me.id) {
+            if (winner === null && o !== null) winner = o;
+            continue;
+          }
+          const last = kept[kept.length - 1];
+          if (last !== undefined && last[1] === s - 1) last[1] = s;
+          else kept.push([s, s]);
         }
-        void this.publish().catch(() => undefined);
-        return;
       }
+      me.slots = kept;
+      if (kept.length === 0 && winner !== null && getConfigValue(this.state.config, 'cluster-allow-replica-migration') !== 'no') {
+        this.state.log('warning', `Configuration change detected. Reconfiguring myself as a replica of ${winner.id}`);
+        me.role = 'slave';
+        me.master = winner.id;
+        this.follow(winner.id);
+        // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
+        // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
+        // (on every thread: CLIENT PAUSE paused them all)
+        this.state.pause.unpause();
+        this.state.replayElsewhere?.(['CLIENT', 'UNPAUSE']);
+      }
+      void this.publish().catch(() => undefined);
+      return;
     }
     if (me.role !== 'slave' || me.master === null) return;
     const master = v.nodes.get(me.master);
@@ -480,10 +487,18 @@ export class Cluster implements ClusterLens {
     // the master was replaced: follow whoever holds its slots now
     if (master.role === 'slave' && master.master !== null && master.master !== me.id) return this.switchMaster(master.master);
     if (master.failed && master.slots.length !== 0) {
-      const owner = v.owner[master.slots[0]![0]];
+      const owner = v.ownerOf(master.slots[0]![0]);
       if (owner !== null && owner !== undefined && owner.id !== master.id && owner.id !== me.id) return this.switchMaster(owner.id);
       this.scheduleElection(master);
     }
+  }
+
+  /** Whether the view gives this node every slot it claims (a pass over its ranges, nothing allocated). */
+  private ownsAllClaimed(): boolean {
+    const v = this.view;
+    const id = this.me.id;
+    for (const [a, b] of this.me.slots) for (let s = a; s <= b; s++) if (v.ownerOf(s)?.id !== id) return false;
+    return true;
   }
 
   private switchMaster(id: string): void {

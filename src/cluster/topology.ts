@@ -49,6 +49,46 @@ export function rangesOf(slots: Iterable<number>): SlotRanges {
   return out;
 }
 
+/** Whether `slot` is in the ranges. */
+export function inRanges(ranges: SlotRanges, slot: number): boolean {
+  for (const [a, b] of ranges) if (slot >= a && slot <= b) return true;
+  return false;
+}
+
+/** The ranges with `slot` added (new ranges, ascending and merged; one pass, for a slot move's record). */
+export function withSlot(ranges: SlotRanges, slot: number): SlotRanges {
+  if (inRanges(ranges, slot)) return ranges.map(([a, b]) => [a, b]);
+  const out: SlotRanges = [];
+  let placed = false;
+  const push = (a: number, b: number): void => {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] + 1 >= a) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  };
+  for (const [a, b] of ranges) {
+    if (!placed && slot < a) {
+      push(slot, slot);
+      placed = true;
+    }
+    push(a, b);
+  }
+  if (!placed) push(slot, slot);
+  return out;
+}
+
+/** The ranges without `slot` (new ranges). */
+export function withoutSlot(ranges: SlotRanges, slot: number): SlotRanges {
+  const out: SlotRanges = [];
+  for (const [a, b] of ranges) {
+    if (slot < a || slot > b) out.push([a, b]);
+    else {
+      if (a < slot) out.push([a, slot - 1]);
+      if (slot < b) out.push([slot + 1, b]);
+    }
+  }
+  return out;
+}
+
 /** Every slot of some ranges. */
 export function* slotsIn(ranges: SlotRanges): Generator<number> {
   for (const [a, b] of ranges) for (let s = a; s <= b; s++) yield s;
@@ -75,11 +115,17 @@ export function parseRanges(parts: readonly string[]): SlotRanges {
 export class Topology {
   readonly myId: string;
   readonly nodes: Map<string, NodeView>;
-  /** The owner of each slot, or null. */
-  readonly owner: Array<NodeView | null>;
   readonly currentEpoch: number;
   /** Whether this node, a master, can no longer prove that it owns its slots (cluster.ts, ownership.ts). */
   cutOff: () => boolean = () => false;
+  /**
+   * The owner of each slot as an index into `masters` (0: none). A table of
+   * 16384 object references is a large object to V8 (past 128 KB), costly
+   * to allocate and collect for every view a reshard rebuilds; this one is
+   * 32 KB of plain memory.
+   */
+  private readonly table = new Uint16Array(SLOT_COUNT);
+  private readonly masters: Array<NodeView | null> = [null];
 
   /**
    * The view from `myself` and the records of the fleet (null: this node is
@@ -96,16 +142,35 @@ export class Topology {
     for (const n of this.nodes.values()) epoch = Math.max(epoch, n.configEpoch);
     this.currentEpoch = epoch;
     // each slot to the master claiming it with the highest config epoch (myself on a tie: Redis keeps its own claim)
-    this.owner = new Array<NodeView | null>(SLOT_COUNT).fill(null);
+    const table = this.table;
+    const masters = this.masters;
     for (const n of this.nodes.values()) {
-      if (n.role !== 'master') continue;
+      if (n.role !== 'master' || n.slots.length === 0) continue;
+      const i = masters.push(n) - 1;
       for (const [a, b] of n.slots) {
         for (let s = a; s <= b; s++) {
-          const cur = this.owner[s];
-          if (cur === null || cur === undefined || n.configEpoch > cur.configEpoch || (n.configEpoch === cur.configEpoch && n.myself)) this.owner[s] = n;
+          const cur = masters[table[s]!];
+          if (cur === null || cur === undefined || n.configEpoch > cur.configEpoch || (n.configEpoch === cur.configEpoch && n.myself)) table[s] = i;
         }
       }
     }
+  }
+
+  /** The owner of `slot`, or null. */
+  ownerOf(slot: number): NodeView | null {
+    return this.masters[this.table[slot]!] ?? null;
+  }
+
+  private ownerArray: Array<NodeView | null> | null = null;
+
+  /** The owner of each slot, or null, as an array: built on first use (ownerOf reads the table as it is). */
+  get owner(): ReadonlyArray<NodeView | null> {
+    if (this.ownerArray === null) {
+      const a = new Array<NodeView | null>(SLOT_COUNT);
+      for (let s = 0; s < SLOT_COUNT; s++) a[s] = this.masters[this.table[s]!]!;
+      this.ownerArray = a;
+    }
+    return this.ownerArray;
   }
 
   get myself(): NodeView {
@@ -118,16 +183,19 @@ export class Topology {
   /** The slots the view gives `id`. */
   slotsOf(id: string): SlotRanges {
     if (this.ranges === null) {
-      const m = new Map<string, SlotRanges>();
-      for (let s = 0; s < SLOT_COUNT; s++) {
-        const o = this.owner[s];
-        if (o === null || o === undefined) continue;
-        let list = m.get(o.id);
-        if (list === undefined) m.set(o.id, (list = []));
-        const last = list[list.length - 1];
-        if (last !== undefined && last[1] === s - 1) last[1] = s;
-        else list.push([s, s]);
+      const lists: SlotRanges[] = this.masters.map(() => []);
+      const table = this.table;
+      let run = 0;
+      let start = 0;
+      for (let s = 0; s <= SLOT_COUNT; s++) {
+        const i = s < SLOT_COUNT ? table[s]! : -1;
+        if (i === run) continue;
+        if (run > 0) lists[run]!.push([start, s - 1]);
+        run = i;
+        start = s;
       }
+      const m = new Map<string, SlotRanges>();
+      for (let i = 1; i < this.masters.length; i++) m.set(this.masters[i]!.id, lists[i]!);
       this.ranges = m;
     }
     return this.ranges.get(id) ?? [];
@@ -156,7 +224,7 @@ export class Topology {
     if (this.coverage === null) {
       this.coverage = true;
       for (let s = 0; s < SLOT_COUNT; s++) {
-        const o = this.owner[s];
+        const o = this.masters[this.table[s]!];
         if (o === null || o === undefined || o.failed) {
           this.coverage = false;
           break;
@@ -168,9 +236,9 @@ export class Topology {
 
   /** Masters serving at least one slot (cluster_size). */
   size(): number {
-    const ids = new Set<string>();
-    for (const o of this.owner) if (o !== null) ids.add(o.id);
-    return ids.size;
+    const used = new Set<number>();
+    for (let s = 0; s < SLOT_COUNT; s++) if (this.table[s] !== 0) used.add(this.table[s]!);
+    return used.size;
   }
 
   /** The epoch CLUSTER NODES shows for a node: a replica shows its master's. */

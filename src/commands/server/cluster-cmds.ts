@@ -13,7 +13,7 @@ import type { ClusterLens } from '../../cluster/lens.ts';
 import { ETCD_DOWN } from '../../cluster/errors.ts';
 import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
 import { slotKeyCount, slotKeys } from '../../cluster/slot-index.ts';
-import { rangesOf, slotsIn, type NodeView } from '../../cluster/topology.ts';
+import { inRanges, rangesOf, slotsIn, withSlot, withoutSlot, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
 
 /** How long a forgotten node's id is still accepted by FORGET (Redis's nodes blacklist TTL). */
@@ -100,7 +100,7 @@ function countKeysInSlot(c: Client, slot: number): number {
 async function updateSlots(cl: Cluster, slots: number[], del: boolean): Promise<void> {
   const seen = new Set<number>();
   for (const s of slots) {
-    const owner = cl.view.owner[s];
+    const owner = cl.view.ownerOf(s);
     if (del && owner === null) throw new CommandError(`ERR Slot ${s} is already unassigned`);
     if (!del && owner !== null) throw new CommandError(`ERR Slot ${s} is already busy`);
     if (seen.has(s)) throw new CommandError(`ERR Slot ${s} specified multiple times`);
@@ -134,7 +134,8 @@ function info(cl: ClusterLens): string {
   let assigned = 0;
   let ok = 0;
   let fail = 0;
-  for (const o of v.owner) {
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    const o = v.ownerOf(s);
     if (o === null) continue;
     assigned++;
     if (o.failed) fail++;
@@ -197,7 +198,7 @@ function slotsReply(cl: ClusterLens, c: Client): void {
   const v = cl.view;
   const ranges: Array<[number, number, NodeView]> = [];
   for (let s = 0; s < SLOT_COUNT; s++) {
-    const o = v.owner[s];
+    const o = v.ownerOf(s);
     if (o === null || o === undefined) continue;
     const last = ranges[ranges.length - 1];
     if (last !== undefined && last[2] === o && last[1] === s - 1) last[1] = s;
@@ -259,7 +260,7 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
   if (me.role === 'slave') throw new CommandError('ERR Please use SETSLOT only with masters.');
   const slot = slotArg(args[2]!);
   const action = args[3]!.toLowerCase();
-  const owner = cl.view.owner[slot];
+  const owner = cl.view.ownerOf(slot);
   if (action === 'migrating' && args.length === 5) {
     if (owner?.id !== me.id) throw new CommandError(`ERR I'm not the owner of hash slot ${slot}`);
     const n = lookupNode(cl, args[4]!, `ERR I don't know about node ${args[4]}`);
@@ -281,7 +282,6 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
       throw new CommandError(`ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`);
     }
     if (keys === 0) cl.migrating.delete(slot);
-    const mine = new Set(slotsIn(cl.me.slots));
     if (n.id === me.id) {
       // the importing node takes the slot with an epoch above every other node's, so that its claim wins over
       // the old owner's (bumped only when it is not already the greatest, as clusterBumpConfigEpochWithoutConsensus)
@@ -293,10 +293,10 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
           epoch = await cl.store.nextEpoch(cl.view.currentEpoch);
         });
       }
-      await change(cl, () => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: rangesOf([...slotsIn(cl.me.slots), slot]) }));
+      await change(cl, () => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: withSlot(cl.me.slots, slot) }));
       cl.importing.delete(slot);
-    } else if (mine.delete(slot)) {
-      await change(cl, () => cl.commit({ slots: rangesOf(mine) }));
+    } else if (inRanges(cl.me.slots, slot)) {
+      await change(cl, () => cl.commit({ slots: withoutSlot(cl.me.slots, slot) }));
     } else {
       // a third node: the owners' records say it, the view follows
       cl.localChange();

@@ -1,0 +1,72 @@
+/**
+ * The cluster view (src/cluster/topology.ts): slot ranges edited one slot
+ * at a time (a slot move), and the owner of each slot by the highest
+ * config epoch, as every node computes it from the records in etcd.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Topology, rangesOf, slotsIn, withSlot, withoutSlot, inRanges, type NodeRecord, type SlotRanges } from '../../src/cluster/topology.ts';
+import { SLOT_COUNT } from '../../src/engine/slots.ts';
+
+function node(n: number, slots: SlotRanges, configEpoch: number, role: 'master' | 'slave' = 'master', master: string | null = null): NodeRecord {
+  return { id: String(n).repeat(40), ip: '127.0.0.1', port: 7000 + n, cport: 17000 + n, hostname: '', role, master, configEpoch, slots, offset: 0, nofailover: false };
+}
+
+test('withSlot / withoutSlot give the ranges rangesOf gives for the same slots', () => {
+  const cases: SlotRanges[] = [[], [[0, 0]], [[0, 5460]], [[3, 5], [9, 9], [11, 20]], [[16383, 16383]]];
+  for (const r of cases) {
+    for (const slot of [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 15, 20, 21, 5460, 5461, 16382, 16383]) {
+      const set = new Set(slotsIn(r));
+      const added = withSlot(r, slot);
+      assert.deepEqual(added, rangesOf([...set, slot]), `${JSON.stringify(r)} + ${slot}`);
+      set.delete(slot);
+      assert.deepEqual(withoutSlot(r, slot), rangesOf(set), `${JSON.stringify(r)} - ${slot}`);
+      assert.equal(inRanges(added, slot), true);
+      assert.equal(inRanges(withoutSlot(r, slot), slot), false);
+    }
+  }
+  // new ranges: the old ones are left as they were
+  const r: SlotRanges = [[0, 10]];
+  withSlot(r, 11);
+  withoutSlot(r, 5);
+  assert.deepEqual(r, [[0, 10]]);
+});
+
+test('each slot to the master claiming it with the highest config epoch (myself on a tie)', () => {
+  const a = node(1, [[0, 5460]], 1);
+  const b = node(2, [[5461, 10922], [100, 199]], 4);
+  const c = node(3, [[10923, 16383]], 3);
+  const r = node(4, [], 4, 'slave', b.id);
+  const alive = new Set([a.id, b.id, c.id, r.id]);
+  const v = new Topology(a, [a, b, c, r], alive, 0);
+  assert.equal(v.ownerOf(0)?.id, a.id);
+  assert.equal(v.ownerOf(100)?.id, b.id);
+  assert.equal(v.ownerOf(199)?.id, b.id);
+  assert.equal(v.ownerOf(200)?.id, a.id);
+  assert.equal(v.ownerOf(16383)?.id, c.id);
+  assert.deepEqual(v.slotsOf(a.id), [[0, 99], [200, 5460]]);
+  assert.deepEqual(v.slotsOf(b.id), [[100, 199], [5461, 10922]]);
+  assert.deepEqual(v.slotsOf(r.id), []);
+  assert.equal(v.size(), 3);
+  assert.equal(v.state(true), 'ok');
+  assert.equal(v.currentEpoch, 4);
+  // the array form agrees with ownerOf
+  for (let s = 0; s < SLOT_COUNT; s += 97) assert.equal(v.owner[s], v.ownerOf(s));
+  // a tie: each node keeps its own claim
+  const tie = node(5, [[0, 0]], 1);
+  assert.equal(new Topology(a, [a, tie], alive, 0).ownerOf(0)?.id, a.id);
+  assert.equal(new Topology(tie, [a, tie], alive, 0).ownerOf(0)?.id, tie.id);
+});
+
+test('the state: fail while a slot has no owner or a failed one, unless full coverage is not required', () => {
+  const a = node(1, [[0, 8191]], 1);
+  const b = node(2, [[8192, 16383]], 2);
+  assert.equal(new Topology(a, [a, b], new Set([a.id, b.id]), 0).state(true), 'ok');
+  assert.equal(new Topology(a, [a, b], new Set([a.id]), 0).state(true), 'fail');
+  assert.equal(new Topology(a, [a, b], new Set([a.id]), 0).state(false), 'ok');
+  const gap = node(2, [[8193, 16383]], 2);
+  const v = new Topology(a, [a, gap], new Set([a.id, gap.id]), 0);
+  assert.equal(v.state(true), 'fail');
+  assert.equal(v.ownerOf(8192), null);
+  assert.equal(v.owner[8192], null);
+});
