@@ -29,6 +29,10 @@ import { etcdDownForAll, leaseProvenUntil, ownershipProven } from './ownership.t
 /** The delay before a replica runs for a failed master's place, and the step per rank (a fresher replica goes first). */
 const ELECTION_DELAY_MS = 300;
 const RANK_STEP_MS = 700;
+/** How long nodes.conf may lag behind the view after another node's change. */
+const SAVE_DELAY_MS = 100;
+
+const noop = (): void => {};
 
 export class Cluster implements ClusterLens {
   readonly state: ServerState<Client>;
@@ -59,8 +63,12 @@ export class Cluster implements ClusterLens {
   readonly peers = new Peers();
   /** This node's record changed here (a failover seen, a master followed) while etcd could not be written: written once it can. */
   private unpublished = false;
-  /** Writes of this node's own record under way (a claim of its own seen in etcd meanwhile is that write's). */
+  /** Writes of this node's own record queued or under way (a claim of its own seen in etcd meanwhile is that write's). */
   private writing = 0;
+  /** The last write of this node's record queued: each waits for the one before, so they land in order. */
+  private lastWrite: Promise<void> = Promise.resolve();
+  /** A publish queued and not started yet: the publishes asked for meanwhile go with it. */
+  private nextPublish: Promise<void> | null = null;
   /** Whether this master could not prove it owns its slots at the last tick, and whether it heard etcd (for the log and the view). */
   private wasCutOff = false;
   private wasDeaf = false;
@@ -106,7 +114,8 @@ export class Cluster implements ClusterLens {
   }
 
   private async connect(): Promise<void> {
-    this.store.onChange = () => this.refresh();
+    // another node's change: nodes.conf follows a moment later, once for a burst of them
+    this.store.onChange = () => this.refresh(false);
     await this.store.start();
     await this.store.keepAlive(this.me.id);
     this.publishTimer = setInterval(() => {
@@ -124,6 +133,7 @@ export class Cluster implements ClusterLens {
     if (this.electionTimer !== null) clearTimeout(this.electionTimer);
     if (this.publishTimer !== null) clearInterval(this.publishTimer);
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.saveTimer !== null) this.save();
     await this.store.close();
   }
 
@@ -226,8 +236,13 @@ export class Cluster implements ClusterLens {
     if (this.peers.heardRecord(id, r) && this.joined && this.deaf()) this.refresh();
   }
 
-  /** The view anew, after etcd or this node changed; then what the view asks of this node. */
-  refresh(): void {
+  /**
+   * The view anew, after etcd or this node changed; then what the view asks
+   * of this node. nodes.conf is written at once when this node changed
+   * (`own`: before the change is answered, since the file gives the node
+   * its own record on a restart), else a moment later.
+   */
+  refresh(own = true): void {
     if (this.store.available) {
       const inEtcd = this.store.records.get(this.me.id);
       if (inEtcd !== undefined) {
@@ -247,14 +262,14 @@ export class Cluster implements ClusterLens {
     this.view = this.build();
     // nodes that left the view (FORGET elsewhere): a FORGET of them here still answers OK for a while (del-node asks every node)
     for (const id of before.nodes.keys()) if (!this.view.nodes.has(id)) this.forgotten.set(id, Date.now());
-    this.save();
+    if (own) this.save();
+    else this.saveSoon();
     this.onView?.();
     if (this.joined) this.react();
   }
 
-  /** SETSLOT MIGRATING / IMPORTING / STABLE changed this node's own state: saved, and the other threads told. */
+  /** SETSLOT MIGRATING / IMPORTING / STABLE changed this node's own state: the other threads told (nodes.conf does not keep it). */
   localChange(): void {
-    this.save();
     this.onView?.();
   }
 
@@ -344,7 +359,10 @@ export class Cluster implements ClusterLens {
     const old = this.joined ? [...this.store.records.values()].filter((r) => r.id !== this.me.id) : [];
     const from = this.joined ? this.store.fleet : null;
     if (from !== null && f < from) await this.store.setMerged(from, f);
-    if (this.joined) await this.store.deleteRecord(this.me.id).catch(() => undefined);
+    if (this.joined) {
+      await this.written();
+      await this.store.deleteRecord(this.me.id).catch(() => undefined);
+    }
     this.joined = false;
     await this.store.setFleet(f);
     await this.join();
@@ -394,16 +412,25 @@ export class Cluster implements ClusterLens {
   /**
    * This node's record changed here (it followed a new master, …): published
    * when joined, and the view rebuilt either way; a record etcd did not take
-   * is written again once it can be (reconcile).
+   * is written again once it can be (reconcile). The publishes asked for
+   * while an earlier write is under way go in one write (a reshard's
+   * releases of slots by their old owner), with the record as it is then.
    */
   async publish(): Promise<void> {
+    if (!this.joined) return this.refresh();
+    let p = this.nextPublish;
+    if (p === null) {
+      p = this.putMine(() => {
+        this.nextPublish = null;
+        return { ...this.me };
+      }).finally(() => this.refresh());
+      this.nextPublish = p;
+    }
     try {
-      if (this.joined) await this.putMine({ ...this.me });
+      await p;
     } catch (e) {
       this.unpublished = true;
       throw e;
-    } finally {
-      this.refresh();
     }
   }
 
@@ -413,27 +440,53 @@ export class Cluster implements ClusterLens {
    * refused changes nothing.
    */
   async commit(change: Partial<NodeRecord>): Promise<void> {
-    if (this.joined) await this.putMine({ ...this.me, ...change });
+    if (this.joined) await this.putMine(() => ({ ...this.me, ...change }));
     Object.assign(this.me, change);
     this.refresh();
   }
 
-  private async putMine(r: NodeRecord): Promise<void> {
+  /**
+   * Writes this node's record, made by `record` when the write starts: one
+   * write at a time, after those queued before it, since two puts in flight
+   * at once may be applied in either order.
+   */
+  private putMine(record: () => NodeRecord): Promise<void> {
     this.writing++;
-    try {
-      await this.store.putRecord(r);
-    } finally {
+    const p = this.lastWrite.then(noop, noop).then(() => this.store.putRecord(record())).finally(() => {
       this.writing--;
-    }
+    });
+    this.lastWrite = p;
+    return p;
+  }
+
+  /** Until no write of this node's record is queued or under way (before its record is deleted). */
+  private async written(): Promise<void> {
+    while (this.writing > 0) await this.lastWrite.catch(noop);
   }
 
   /** nodes.conf, as Redis rewrites it after every change of its view. */
   save(): void {
+    if (this.saveTimer !== null) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
     try {
       writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n)), this.view.currentEpoch, this.store.fleet);
     } catch (e) {
       this.state.log('warning', `Could not save the cluster config file ${this.confPath}: ${(e as Error).message}`);
     }
+  }
+
+  private saveTimer: NodeJS.Timeout | null = null;
+
+  /** nodes.conf within SAVE_DELAY_MS: a burst of changes elsewhere (a reshard's records) writes it once. */
+  private saveSoon(): void {
+    if (this.saveTimer !== null) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.save();
+    }, SAVE_DELAY_MS);
+    this.saveTimer.unref();
   }
 
   /** CLUSTER MEET: joins (learning this node's ip from the connection the command came on) and invites ip:port. */
@@ -560,7 +613,7 @@ export class Cluster implements ClusterLens {
     const epoch = await this.store.nextEpoch(this.view.currentEpoch);
     const slots = master.slots.length !== 0 ? master.slots : this.view.slotsOf(master.id);
     const claim: NodeRecord = { ...this.me, role: 'master', master: null, configEpoch: epoch, slots: rangesOf([...slotsIn(slots)]) };
-    await this.putMine(claim);
+    await this.putMine(() => claim);
     becomePrimary(this.state);
     this.me = claim;
     this.refresh();
@@ -605,7 +658,7 @@ export class Cluster implements ClusterLens {
     if (off === this.published) return;
     this.published = off;
     this.me.offset = off;
-    await this.store.putRecord({ ...this.me }).catch(() => undefined);
+    await this.putMine(() => ({ ...this.me })).catch(() => undefined);
   }
 
   /** CLUSTER FORGET: the node's record leaves the fleet (every node forgets it). */
@@ -623,7 +676,10 @@ export class Cluster implements ClusterLens {
       becomePrimary(this.state);
       for (let db = 0; db < this.state.engine.databases; db++) flushKeys(this.state.engine, db);
     }
-    if (this.joined) await this.store.deleteRecord(this.me.id);
+    if (this.joined) {
+      await this.written();
+      await this.store.deleteRecord(this.me.id);
+    }
     this.joined = false;
     this.cached = null;
     await this.store.setFleet(null);

@@ -135,6 +135,9 @@ export class EtcdStore {
   private changed(key: string, value: string | null): void {
     this.up();
     this.apply(key, value);
+    // this node's own record as it last wrote it: its view was rebuilt after the write already (one that etcd
+    // took though the answer was lost differs, and is looked at: cluster.ts's reconcile)
+    if (value !== null && value === this.ownWritten && this.aliveId !== null && key === this.key('nodes', this.aliveId)) return;
     // this node's own alive key gone while its lease lives on (deleted by hand, or by an old lease of it that
     // lapsed): put again, else the fleet would see this node `fail` for good
     if (value === null && this.aliveId !== null && key === this.key('alive', this.aliveId)) void this.renewAlive();
@@ -220,9 +223,14 @@ export class EtcdStore {
   }
 
   async putRecord(r: NodeRecord): Promise<void> {
-    await this.write(() => this.client.put(this.key('nodes', r.id)).value(JSON.stringify(r)).exec());
+    const json = JSON.stringify(r);
+    await this.write(() => this.client.put(this.key('nodes', r.id)).value(json).exec());
     this.records.set(r.id, r);
+    if (r.id === this.aliveId) this.ownWritten = json;
   }
+
+  /** This node's record as its last write that etcd answered put it. */
+  private ownWritten: string | null = null;
 
   async deleteRecord(id: string): Promise<void> {
     await this.write(() => this.client.delete().key(this.key('nodes', id)).exec());

@@ -296,7 +296,17 @@ async function setslot(cl: Cluster, c: Client, args: string[]): Promise<void> {
       await change(cl, () => cl.commit({ configEpoch: Math.max(epoch, cl.me.configEpoch), slots: withSlot(cl.me.slots, slot) }));
       cl.importing.delete(slot);
     } else if (inRanges(cl.me.slots, slot)) {
-      await change(cl, () => cl.commit({ slots: withoutSlot(cl.me.slots, slot) }));
+      // the old owner lets go: stops serving the slot at once, and its record follows in the background (several
+      // releases of a reshard in one write; one etcd refused is written once it answers). The new owner's claim, in
+      // etcd at a higher epoch before its SETSLOT NODE was answered, already wins in every view; an old owner that
+      // sees that claim first drops the slot so too (react).
+      await cl.started;
+      if (!cl.store.available) throw new CommandError(ETCD_DOWN);
+      cl.me.slots = withoutSlot(cl.me.slots, slot);
+      cl.refresh(false);
+      void cl.publish().catch((e: Error) => cl.state.log('warning', `cluster: publishing the release of slot ${slot} failed: ${e.message}`));
+      c.reply.ok();
+      return;
     } else {
       // a third node: the owners' records say it, the view follows
       cl.localChange();
