@@ -19,7 +19,6 @@ import { becomePrimary, followPrimary } from '../replication/role.ts';
 import { EtcdStore } from './etcd-store.ts';
 import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView, type SlotRanges } from './topology.ts';
-import { SLOT_COUNT } from '../engine/slots.ts';
 import { askNode } from './node-link.ts';
 import type { ClusterLens, OwnershipWord } from './lens.ts';
 import { countKeys, flushKeys } from '../engine/server-wide.ts';
@@ -738,12 +737,5 @@ export class Cluster implements ClusterLens {
   epochIsGreatest(): boolean {
     for (const n of this.view.nodes.values()) if (!n.myself && n.configEpoch >= this.me.configEpoch) return false;
     return true;
-  }
-
-  /** Slots owned by nobody in the view. */
-  unassigned(): number {
-    let n = 0;
-    for (let s = 0; s < SLOT_COUNT; s++) if (this.view.owner[s] === null) n++;
-    return n;
   }
 }
