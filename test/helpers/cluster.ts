@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startShardisProcess, type RedisProcess } from './redis-process.ts';
 import { RespClient } from './resp-client.ts';
-import type { EtcdProcess } from './etcd.ts';
+import { startEtcd, type EtcdProcess } from './etcd.ts';
 import { TEST_THREADS } from './server.ts';
 
 const run = promisify(execFile);
@@ -47,6 +47,26 @@ export async function createCluster(nodes: readonly RedisProcess[], replicas: nu
     });
   if (!out.includes('[OK] All 16384 slots covered.')) throw new Error(`cluster create failed:\n${out}`);
   return out;
+}
+
+/**
+ * A test etcd and `n` nodes made one cluster by `redis-cli --cluster
+ * create` with `replicas` per master, every node settled. On a failure
+ * what was started is stopped again.
+ */
+export async function startFleet(n: number, replicas: number): Promise<{ etcd: EtcdProcess; nodes: RedisProcess[] }> {
+  const etcd = await startEtcd();
+  let nodes: RedisProcess[] = [];
+  try {
+    nodes = await startNodes(etcd, n);
+    await createCluster(nodes, replicas);
+    await untilStable(nodes, n);
+    return { etcd, nodes };
+  } catch (e) {
+    for (const node of nodes) await node.stop();
+    await etcd.remove();
+    throw e;
+  }
 }
 
 /** CLUSTER INFO's fields. */

@@ -12,8 +12,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
-import { clusterArgs, clusterInfo, clusterNodes, createCluster, redisCli, startNodes, untilStable, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
+import type { EtcdProcess } from '../helpers/etcd.ts';
+import { clusterArgs, clusterInfo, clusterNodes, redisCli, startFleet, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
 import { missingAcks, startLoad, type Ack } from '../helpers/cluster-load.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 import { startShardisProcess, type RedisProcess } from '../helpers/redis-process.ts';
@@ -95,10 +95,7 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
   let winner: Entry;
 
   before(async () => {
-    etcd = await startEtcd();
-    nodes = await startNodes(etcd, 6);
-    await createCluster(nodes, 1);
-    await untilStable(nodes, 6);
+    ({ etcd, nodes } = await startFleet(6, 1));
   });
 
   after(async () => {
@@ -198,10 +195,7 @@ describe('etcd stopped under load', { timeout: 240_000 }, () => {
   let before0: Awaited<ReturnType<typeof roles>>;
 
   before(async () => {
-    etcd = await startEtcd();
-    nodes = await startNodes(etcd, 6);
-    await createCluster(nodes, 1);
-    await untilStable(nodes, 6);
+    ({ etcd, nodes } = await startFleet(6, 1));
     before0 = await roles(nodes[0]!.port);
   });
 
@@ -297,10 +291,7 @@ describe('a manual CLUSTER FAILOVER under a light load', { timeout: 240_000 }, (
   let nodes: RedisProcess[] = [];
 
   before(async () => {
-    etcd = await startEtcd();
-    nodes = await startNodes(etcd, 6);
-    await createCluster(nodes, 1);
-    await untilStable(nodes, 6);
+    ({ etcd, nodes } = await startFleet(6, 1));
   });
 
   after(async () => {

@@ -9,8 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from 'ioredis';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
-import { clusterNodes, createCluster, redisCli, startNodes, untilStable } from '../helpers/cluster.ts';
+import type { EtcdProcess } from '../helpers/etcd.ts';
+import { clusterNodes, redisCli, startFleet } from '../helpers/cluster.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import type { RedisProcess } from '../helpers/redis-process.ts';
 
@@ -30,10 +30,7 @@ describe('redis-cli --cluster reshard under writes', { timeout: 600_000 }, () =>
   let nodes: RedisProcess[] = [];
 
   before(async () => {
-    etcd = await startEtcd();
-    nodes = await startNodes(etcd, 3);
-    await createCluster(nodes, 0);
-    await untilStable(nodes, 3);
+    ({ etcd, nodes } = await startFleet(3, 0));
   });
 
   after(async () => {
