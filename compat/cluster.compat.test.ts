@@ -166,6 +166,15 @@ async function scripts(ports: number[]): Promise<string[]> {
     await step(D, 'EVAL', get(local), 0);
     await step(D, 'EVAL', `return redis.call('set', '${local}', 'x')`, 0);
     await step(D, 'EVAL', `return redis.pcall('set', '${local}', 'x')`, 0);
+    // a script that declares flags is a write at the gate unless it declares no-writes (getCommandFlags)
+    await step(D, 'EVAL', `#!lua\n${get(local)}`, 1, local);
+    await step(D, 'EVAL', `#!lua flags=no-writes\n${get(local)}`, 1, local);
+    await step(D, 'EVAL_RO', `#!lua flags=no-writes\n${get(local)}`, 1, local);
+    await step(D, 'FUNCTION', 'LOAD', "#!lua name=dlib\nredis.register_function('dget', function(keys) return redis.call('get', keys[1]) end)\n" +
+      "redis.register_function{function_name='dget_ro', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}");
+    await step(D, 'FCALL', 'dget', 1, local);
+    await step(D, 'FCALL', 'dget_ro', 1, local);
+    await step(D, 'FUNCTION', 'DELETE', 'dlib');
     await step(D, 'CONFIG', 'SET', 'cluster-allow-reads-when-down', 'no');
     await step(D, 'CLUSTER', 'ADDSLOTS', keySlot(local2));
     await step(D, 'EVAL', get(local), 0);

@@ -7,7 +7,7 @@
  * READONLY connection; a cluster that is down answers CLUSTERDOWN. EXEC is
  * judged on every command it queued.
  */
-import type { CommandInfo } from '../commands/core/command.ts';
+import type { CommandInfo, SpecOf } from '../commands/core/command.ts';
 import { keyIndexes } from '../commands/core/command.ts';
 import { keySlot } from '../engine/slots.ts';
 import type { Client } from '../server/client.ts';
@@ -50,7 +50,7 @@ export function clusterRefusal(cluster: ClusterLens, c: Client, cmd: CommandInfo
     if (tx === undefined) return null;
     queue = tx.queue;
   } else queue = [[cmd, args]];
-  const r = routeQuery(cluster, c.server, cmd, queue, asking, c.ext.readonly === true);
+  const r = routeQuery(cluster, c, cmd, queue, asking, c.ext.readonly === true);
   c.ext.slot = r.slot;
   switch (r.code) {
     case Route.HERE: return null;
@@ -95,7 +95,7 @@ const NO_KEYS: Routing = { code: Route.HERE, slot: -1, node: null };
  * client with the ASKING / READONLY flags given. The gate above and the
  * commands a script calls (scripting/runner.ts) share it.
  */
-export function routeQuery(cluster: ClusterLens, server: ServerState<Client>, cmd: CommandInfo, queue: ReadonlyArray<readonly [CommandInfo, string[]]>, asking: boolean, readonly: boolean): Routing {
+export function routeQuery(cluster: ClusterLens, c: Client, cmd: CommandInfo, queue: ReadonlyArray<readonly [CommandInfo, string[]]>, asking: boolean, readonly: boolean): Routing {
   const view = cluster.view;
   const me = view.myself;
   let first: string | null = null;
@@ -109,7 +109,7 @@ export function routeQuery(cluster: ClusterLens, server: ServerState<Client>, cm
   let write = false;
   const pubsubShard = SHARD_PUBSUB.has(cmd.fullName);
   for (const [qc, qa] of queue) {
-    if (qc.isWrite) write = true;
+    if (qc.isWrite || ((qc.spec as SpecOf<Client>).writesByFlags?.(c, qa) ?? false)) write = true;
     for (const i of keyIndexes(qc, qa)) {
       const key = qa[i];
       if (key === undefined) continue;
@@ -126,14 +126,14 @@ export function routeQuery(cluster: ClusterLens, server: ServerState<Client>, cm
         multipleKeys = true;
       }
       if ((migrating || importing) && !pubsubShard) {
-        if (server.engine.keyspace(key, 0).peek(key) === undefined) missing++;
+        if (c.server.engine.keyspace(key, 0).peek(key) === undefined) missing++;
         else existing++;
       }
     }
   }
   if (owner === null) return NO_KEYS;
   if (cluster.view.state(cluster.requireFullCoverage()) !== 'ok') {
-    const cfg = (name: string): string | undefined => getConfigValue(server.config, name);
+    const cfg = (name: string): string | undefined => getConfigValue(c.server.config, name);
     if (pubsubShard) {
       if (cfg('cluster-allow-pubsubshard-when-down') === 'no') return { code: Route.DOWN_STATE, slot: -1, node: null };
     } else if (cfg('cluster-allow-reads-when-down') !== 'yes') return { code: Route.DOWN_STATE, slot: -1, node: null };

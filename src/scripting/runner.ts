@@ -298,7 +298,7 @@ export class ScriptRunner implements ApiHost {
   private clusterRefusal(ctx: RunCtx, cluster: ClusterLens, cmd: Command, args: string[]): string | null {
     const caller = ctx.caller;
     if (mustObey(caller)) return null;
-    const r = routeQuery(cluster, this.server, cmd, [[cmd, args]], caller.ext.askingNow === true, caller.ext.readonly === true);
+    const r = routeQuery(cluster, caller, cmd, [[cmd, args]], caller.ext.askingNow === true, caller.ext.readonly === true);
     if (r.code === Route.DOWN_RO_STATE) return 'Script attempted to execute a write command while the cluster is down and readonly';
     if (r.code === Route.DOWN_STATE) return 'Script attempted to execute a command while the cluster is down';
     if (r.code !== Route.HERE) return 'Script attempted to access a non local key in a cluster node';

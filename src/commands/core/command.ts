@@ -82,6 +82,13 @@ export interface SpecOf<C> extends SpecInfo {
    * as Redis's getCommandFlags. CLIENT PAUSE WRITE reads it.
    */
   mayWrite?: (c: C, args: readonly string[]) => boolean;
+  /**
+   * EVAL / FCALL: whether this invocation counts as a write for the cluster
+   * gate (Redis's getCommandFlags, whose scriptFlagsToCmdFlags makes a call
+   * of a script that declares flags a write unless it declares no-writes; a
+   * script without a shebang, or one not known, keeps the command's flags).
+   */
+  writesByFlags?: (c: C, args: readonly string[]) => boolean;
   subcommands?: readonly SpecOf<C>[];
 }
 

@@ -79,6 +79,11 @@ function fcallSpec(name: string, ro: boolean, summary: string): CommandSpec {
       const fi = FunctionRegistry.peek(c.server)?.functions.get((a[1] ?? '').toLowerCase());
       return fi === undefined || (fi.flags & FLAG_NO_WRITES) === 0;
     } }),
+    // the cluster gate: a known function without no-writes is a write (fcallGetCommandFlags)
+    writesByFlags: (c: Client, a: readonly string[]) => {
+      const fi = FunctionRegistry.peek(c.server)?.functions.get((a[1] ?? '').toLowerCase());
+      return fi !== undefined && (fi.flags & FLAG_NO_WRITES) === 0;
+    },
   });
 }
 

@@ -49,17 +49,15 @@ function evalGeneric(c: Client, args: string[], evalsha: boolean, ro: boolean): 
  * unknown SHA counts as writing.
  */
 function evalMayWrite(c: Client, args: readonly string[], evalsha: boolean): boolean {
-  let flags: number;
-  if (evalsha) {
-    const script = ScriptEngine.peek(c.server)?.cache.get(args[1] ?? '');
-    if (script === undefined) return true;
-    flags = script.flags;
-  } else {
-    const parsed = shebangFlags(args[1] ?? '');
-    if (typeof parsed === 'string') return true;
-    flags = parsed.flags;
-  }
-  return (flags & FLAG_EVAL_COMPAT) !== 0 || (flags & FLAG_NO_WRITES) === 0;
+  const flags = declaredFlags(c, args, evalsha);
+  return flags === null || (flags & FLAG_EVAL_COMPAT) !== 0 || (flags & FLAG_NO_WRITES) === 0;
+}
+
+/** The script's flags (its shebang's), or null for an unknown SHA or a shebang that does not parse. */
+function declaredFlags(c: Client, args: readonly string[], evalsha: boolean): number | null {
+  if (evalsha) return ScriptEngine.peek(c.server)?.cache.get(args[1] ?? '')?.flags ?? null;
+  const parsed = shebangFlags(args[1] ?? '');
+  return typeof parsed === 'string' ? null : parsed.flags;
 }
 
 const EVAL_ARGS = (first: string): readonly ArgSpec[] => [
@@ -79,6 +77,10 @@ function evalSpec(name: string, since: string, summary: string, ro: boolean, eva
     args: EVAL_ARGS(evalsha ? 'sha1' : 'script'),
     handler: (c, args) => evalGeneric(c, args, evalsha, ro),
     ...(ro ? {} : { mayWrite: (c: Client, args: readonly string[]) => evalMayWrite(c, args, evalsha) }),
+    writesByFlags: (c: Client, args: readonly string[]) => {
+      const flags = declaredFlags(c, args, evalsha);
+      return flags !== null && (flags & FLAG_EVAL_COMPAT) === 0 && (flags & FLAG_NO_WRITES) === 0;
+    },
   });
 }
 
