@@ -102,8 +102,13 @@ function reshardAll(from: Target, to: Target): number {
       return n + (b ?? a) - a + 1;
     }, 0);
   const t0 = performance.now();
-  execFileSync('redis-cli', ['--cluster', 'reshard', `127.0.0.1:${from.port}`, '--cluster-from', nodeId(from.port), '--cluster-to', nodeId(to.port),
-    '--cluster-slots', String(slots), '--cluster-yes', '--cluster-pipeline', '100'], { stdio: 'ignore', maxBuffer: 256 << 20 });
+  try {
+    execFileSync('redis-cli', ['--cluster', 'reshard', `127.0.0.1:${from.port}`, '--cluster-from', nodeId(from.port), '--cluster-to', nodeId(to.port),
+      '--cluster-slots', String(slots), '--cluster-yes', '--cluster-pipeline', '100'], { encoding: 'latin1', maxBuffer: 1 << 30 });
+  } catch (e) {
+    const out = `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
+    throw new Error(`redis-cli --cluster reshard from port ${from.port} failed:\n${out.slice(-2000)}`);
+  }
   return (performance.now() - t0) / 1000;
 }
 
@@ -131,6 +136,7 @@ export async function clusterRows(n: number, clients: number, keys: number, log:
     }
     for (const name of ['redis', 'shardis'] as const) await fill(fleets[name][0]!, keys);
     const rs = reshardAll(fleets.redis[0]!, fleets.redis[1]!);
+    log(`reshard ${keys} keys: redis ${rs.toFixed(1)} s`);
     const ss = reshardAll(fleets.shardis[0]!, fleets.shardis[1]!);
     rows.push({ test: `reshard ${keys} keys`, redis: rs, shardis: ss, unit: 's' });
     log(`reshard ${keys} keys: redis ${rs.toFixed(1)} s, shardis ${ss.toFixed(1)} s`);
