@@ -26,14 +26,19 @@ export function announced(cfg: Config, port: number): Announced {
   };
 }
 
-/** Republishes the node's record whenever CONFIG SET changes what it announces. */
-export function followAnnouncements(cluster: Cluster, port: number): void {
-  const state = cluster.state;
+/** Calls `fn` with what the node announces whenever CONFIG SET changes it. */
+export function onAnnounce(state: Cluster['state'], port: number, fn: (a: Announced) => void): void {
   const orig = state.onConfigChange.bind(state);
   state.onConfigChange = (names: string[]): void => {
     orig(names);
-    if (!names.some((n) => n.startsWith('cluster-announce-'))) return;
-    const a = announced(state.config, port);
+    if (names.some((n) => n.startsWith('cluster-announce-'))) fn(announced(state.config, port));
+  };
+}
+
+/** Republishes the node's record whenever CONFIG SET changes what it announces. */
+export function followAnnouncements(cluster: Cluster, port: number): void {
+  const state = cluster.state;
+  onAnnounce(state, port, (a) => {
     if (a.ip !== '') cluster.me.ip = a.ip;
     cluster.me.port = a.port;
     cluster.me.cport = a.cport;
@@ -41,5 +46,5 @@ export function followAnnouncements(cluster: Cluster, port: number): void {
     // this node's own view shows it at once (its reply to CLUSTER NODES right after CONFIG SET), the others' after etcd
     cluster.refresh();
     void cluster.publish().catch((e: Error) => state.log('warning', `cluster: publishing the announced address failed: ${e.message}`));
-  };
+  });
 }

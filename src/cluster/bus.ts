@@ -62,6 +62,9 @@ export class ClusterBus {
       });
       this.servers.push(srv);
     }
+    // links to new nodes as soon as the view has them (cluster_state ok then means the links are up, as in Redis), and
+    // again every tenth of a second for links that dropped
+    this.cluster.viewHooks.push(() => this.sync());
     this.timer = setInterval(() => this.sync(), 100);
     this.timer.unref();
   }

@@ -36,8 +36,12 @@ const noop = (): void => {};
 export class Cluster implements ClusterLens {
   readonly state: ServerState<Client>;
   readonly mirror = false;
-  /** Called whenever what the gate reads may have changed (with threads, the other threads' mirrors follow: lens.ts). */
-  onView: (() => void) | null = null;
+  /** Called whenever what the gate reads may have changed: with threads, the other threads' mirrors follow (lens.ts); the bus links new nodes. */
+  readonly viewHooks: Array<() => void> = [];
+
+  private viewChanged(): void {
+    for (const h of this.viewHooks) h();
+  }
   readonly store: EtcdStore;
   /** This node's own record (published once joined). */
   me: NodeRecord;
@@ -120,7 +124,7 @@ export class Cluster implements ClusterLens {
     this.publishTimer = setInterval(() => {
       void this.publishOffset();
       // a replica's offset leaving 0 lists it in CLUSTER SLOTS, whatever etcd does
-      this.onView?.();
+      this.viewChanged();
     }, 1000);
     this.publishTimer.unref();
     this.tickTimer = setInterval(() => this.tick(), 100);
@@ -263,13 +267,13 @@ export class Cluster implements ClusterLens {
     for (const id of before.nodes.keys()) if (!this.view.nodes.has(id)) this.forgotten.set(id, Date.now());
     if (own) this.save();
     else this.saveSoon();
-    this.onView?.();
+    this.viewChanged();
     if (this.joined) this.react();
   }
 
   /** SETSLOT MIGRATING / IMPORTING / STABLE changed this node's own state: the other threads told (nodes.conf does not keep it). */
   localChange(): void {
-    this.onView?.();
+    this.viewChanged();
   }
 
   /**

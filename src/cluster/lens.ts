@@ -114,7 +114,22 @@ export class ClusterMirror implements ClusterLens {
     this.word = w;
   }
 
+  /** The last image from thread 0. */
+  private image: ViewImage | null = null;
+
+  /**
+   * CONFIG SET of what the node announces, run on this thread too: its own
+   * view shows it at once (CLUSTER NODES right after it), as thread 0's
+   * does, before thread 0's next image.
+   */
+  announce(a: Pick<NodeRecord, 'ip' | 'port' | 'cport' | 'hostname'>): void {
+    const img = this.image;
+    if (img === null) return;
+    this.apply({ ...img, me: { ...img.me, ...a, ip: a.ip !== '' ? a.ip : img.me.ip } });
+  }
+
   apply(img: ViewImage): void {
+    this.image = img;
     this.me = img.me;
     this.view = new Topology(img.me, img.records, new Set(img.alive), img.epoch);
     this.view.cutOff = this.cutOff;

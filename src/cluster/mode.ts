@@ -20,14 +20,15 @@ export function nodeOf(s: { cluster: object | null }): Cluster | null {
   return cl === null || cl.mirror ? null : (cl as Cluster);
 }
 
-/** PUBLISH / SPUBLISH to the other nodes of the fleet. */
-export interface FleetPublisher {
+/** What any thread asks of the bus: PUBLISH / SPUBLISH to the other nodes of the fleet, DEBUG CLUSTERLINK KILL. */
+export interface BusAccess {
   publish(sharded: boolean, channel: string, message: string): void;
+  kill(direction: 'to' | 'from' | 'all', node: string): void;
 }
 
-/** Who carries PUBLISH to the fleet (ServerState.clusterBus): the bus, or with threads a relay to thread 0's; null when not in cluster mode. */
-export function publisherOf(s: { clusterBus: object | null }): FleetPublisher | null {
-  return s.clusterBus as FleetPublisher | null;
+/** The bus (ServerState.clusterBus), or with threads a relay to thread 0's (in order with this thread's other requests); null when not in cluster mode. */
+export function busAccessOf(s: { clusterBus: object | null }): BusAccess | null {
+  return s.clusterBus as BusAccess | null;
 }
 
 /** The node's cluster bus, on the thread that runs it (thread 0 with threads), else null. */

@@ -19,10 +19,10 @@ import type { Client } from '../server/client.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { Cluster } from './cluster.ts';
 import { ClusterBus } from './bus.ts';
-import { followAnnouncements } from './announce.ts';
+import { followAnnouncements, onAnnounce } from './announce.ts';
 import { clusterRefusal, redirectBlocked } from './redirect.ts';
 import { ClusterMirror, gateKey, imageOf, type ClusterLens } from './lens.ts';
-import { publisherOf, type FleetPublisher } from './mode.ts';
+import { busAccessOf, type BusAccess } from './mode.ts';
 
 export interface ClusterMode {
   close(): Promise<void>;
@@ -66,7 +66,7 @@ function feedMirrors(cluster: Cluster, state: ServerState<Client>): void {
     last = key;
     state.others!({ op: 'cluster-view', image });
   };
-  cluster.onView = push;
+  cluster.viewHooks.push(push);
   push();
   // ownership (a cut-off master's), every tick: time-bound, so told to the mirrors rather than held for
   cluster.onOwnership = (w) => {
@@ -74,7 +74,8 @@ function feedMirrors(cluster: Cluster, state: ServerState<Client>): void {
     for (let t = 1; t < link.count; t++) link.notice(t, { op: 'cluster-ownership', ...w });
   };
   // another thread's PUBLISH / SPUBLISH, for the fleet's other nodes
-  state.noticeHandlers.set('cluster-publish', (m) => publisherOf(state)?.publish(m.sharded as boolean, m.channel as string, m.message as string));
+  state.noticeHandlers.set('cluster-publish', (m) => busAccessOf(state)?.publish(m.sharded as boolean, m.channel as string, m.message as string));
+  state.noticeHandlers.set('cluster-link-kill', (m) => busAccessOf(state)?.kill(m.direction as 'to' | 'from' | 'all', m.node as string));
 }
 
 export async function startClusterMode(state: ServerState<Client>, port: number, thread: { index: number; count: number } | null): Promise<ClusterMode> {
@@ -82,12 +83,16 @@ export async function startClusterMode(state: ServerState<Client>, port: number,
     const mirror = new ClusterMirror(state);
     const cron = gateBy(state, mirror);
     const link = state.link!;
-    const relay: FleetPublisher = {
-      publish: (sharded, channel, message) => {
-        if (!link.closing) link.notice(0, { op: 'cluster-publish', sharded, channel, message });
-      },
+    // in order with this thread's other notices to thread 0 (a DEBUG CLUSTERLINK KILL, then SPUBLISH, in one EXEC)
+    const tell = (m: { op: string; [k: string]: unknown }): void => {
+      if (!link.closing) link.notice(0, m);
+    };
+    const relay: BusAccess = {
+      publish: (sharded, channel, message) => tell({ op: 'cluster-publish', sharded, channel, message }),
+      kill: (direction, node) => tell({ op: 'cluster-link-kill', direction, node }),
     };
     state.clusterBus = relay;
+    onAnnounce(state, port, (a) => mirror.announce(a));
     state.noticeHandlers.set('cluster-ownership', (m) => mirror.heard({ applies: m.applies as boolean, lease: m.lease as number, vouched: m.vouched as number }));
     return { close: async () => clearInterval(cron) };
   }

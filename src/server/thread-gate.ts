@@ -64,15 +64,14 @@ const CLUSTER_ANYWHERE = new Set([
   'cluster|myid', 'cluster|slots', 'cluster|replicas', 'cluster|slaves', 'cluster|count-failure-reports',
 ]);
 
-/** Cluster mode: what runs on thread 0, where the node (its Cluster and bus) is. */
-function runsOnNode(cmd: CommandInfo, args: readonly string[]): boolean {
-  if (cmd.parent?.fullName === 'cluster') return !CLUSTER_ANYWHERE.has(cmd.fullName);
-  return cmd.fullName === 'debug' && args.length > 1 && args[1]!.toLowerCase() === 'clusterlink';
+/** Cluster mode: what runs on thread 0, where the node (its Cluster) is. */
+function runsOnNode(cmd: CommandInfo): boolean {
+  return cmd.parent?.fullName === 'cluster' && !CLUSTER_ANYWHERE.has(cmd.fullName);
 }
 
 /** RUN_HERE, LOCK_FIRST, or the thread to send the command to as a job. */
 export function routeOf(engine: Engine, c: Client, cmd: CommandInfo, args: readonly string[]): number {
-  if (c.server.cluster !== null && engine.threadIndex !== 0 && runsOnNode(cmd, args)) return canSend(c, cmd) ? 0 : RUN_HERE;
+  if (c.server.cluster !== null && engine.threadIndex !== 0 && runsOnNode(cmd)) return canSend(c, cmd) ? 0 : RUN_HERE;
   // a setting replayed on every thread takes the lock before it runs too: waiting for it between the
   // handler and the replay, the thread could be held for a replica's full sync, cut with its setting
   // half applied (FUNCTION LOAD on this thread only, and missing from the stream that follows)

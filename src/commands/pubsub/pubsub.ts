@@ -4,7 +4,7 @@
  * The registries live in the server's PubSubHub (src/pubsub/hub.ts).
  */
 import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
-import { publisherOf } from '../../cluster/mode.ts';
+import { busAccessOf } from '../../cluster/mode.ts';
 import { CommandError } from '../core/errors.ts';
 import { replyHelp } from '../connection/client-cmd.ts';
 import { addCrossThreadField, addInfoFields } from '../server/info.ts';
@@ -68,7 +68,7 @@ const punsubscribe = command({
 /** Replicas get PUBLISH / SPUBLISH in the stream (Redis's forceCommandPropagation), though they write nothing. */
 /** A message to the replicas; in cluster mode to the fleet's nodes instead (PUBLISH all, SPUBLISH the shard's), as Redis. */
 function propagatePublish(c: Client, args: string[]): void {
-  const bus = publisherOf(c.server);
+  const bus = busAccessOf(c.server);
   if (bus !== null) return bus.publish(args[0]!.toLowerCase() === 'spublish', args[1]!, args[2]!);
   const repl = c.server.replication;
   if (repl.active) repl.propagate(c, args);

@@ -1,6 +1,6 @@
 /** DEBUG: the subcommands Redis's test suite and tools rely on, with Redis 7.0's replies. */
 import { viewOf } from '../../datatypes/stored.ts';
-import { busOf, clusterOf } from '../../cluster/mode.ts';
+import { busAccessOf, clusterOf } from '../../cluster/mode.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import v8 from 'node:v8';
@@ -561,7 +561,7 @@ function run(c: Client, args: string[]): boolean {
     case 'clusterlink': {
       if (n !== 5 || args[2]!.toLowerCase() !== 'kill') return false;
       const cl = clusterOf(c.server);
-      const bus = busOf(c.server);
+      const bus = busAccessOf(c.server);
       if (cl === null || bus === null) throw new CommandError('ERR Debug option only available for cluster mode enabled setup!');
       if (!cl.view.nodes.has(args[4]!)) throw new CommandError(`ERR Unknown node ${args[4]}`);
       const dir = args[3]!.toLowerCase();
