@@ -601,9 +601,28 @@ export class Cluster implements ClusterLens {
       this.electionTimer.unref();
       return;
     }
+    if (this.dataTooOld()) return;
     if (!(await this.store.elect(masterId, master.configEpoch, this.me.id))) return;
     await this.takeOver(master);
     this.state.log('warning', `Failover election won: I'm the new master (replacing ${masterId})`);
+  }
+
+  /**
+   * cluster-replica-validity-factor (Redis's clusterHandleSlaveFailover): a
+   * replica whose link to its master was down, beyond the node timeout, for
+   * longer than repl-ping-replica-period + node timeout × factor does not
+   * run for its place (a manual CLUSTER FAILOVER still may); 0: it always may.
+   */
+  private dataTooOld(): boolean {
+    const cfg = this.state.config;
+    const factor = getConfigNumber(cfg, 'cluster-replica-validity-factor', 10);
+    if (factor === 0) return false;
+    const timeout = getConfigNumber(cfg, 'cluster-node-timeout', 15000);
+    let age = this.state.replicaOf?.dataAgeMs?.() ?? Infinity;
+    if (age > timeout) age -= timeout;
+    if (age <= getConfigNumber(cfg, 'repl-ping-replica-period', 10) * 1000 + timeout * factor) return false;
+    this.state.log('warning', "Currently unable to failover: Disconnected from master for longer than allowed. Please check the 'cluster-replica-validity-factor' configuration option.");
+    return true;
   }
 
   /**

@@ -124,6 +124,8 @@ export interface ReplicaView extends Upstream {
   role(): [string, string, number, string, number];
   /** INFO replication's fields between role and connected_slaves. */
   infoFields(): Array<[name: string, value: string | number]>;
+  /** How old the data may be, in ms (the link itself only: thread 0's with threads). */
+  dataAgeMs?(now?: number): number;
 }
 
 /** INFO's master_failover_state (Redis's failover_state). */

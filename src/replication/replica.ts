@@ -138,6 +138,17 @@ export class ReplicaLink implements ReplicaView {
     return ['slave', this.host, this.port, ROLE_STATE[this.state], this.master !== null ? this.reploff : -1];
   }
 
+  /**
+   * How old this replica's data may be (Redis's data_age in
+   * clusterHandleSlaveFailover): since the master last sent anything while
+   * the link is up, else since the link went down (Infinity: never up).
+   */
+  dataAgeMs(now = Date.now()): number {
+    const mc = this.master;
+    if (this.up() && mc !== null) return now - mc.lastInteraction;
+    return this.downSince !== 0 ? now - this.downSince : Infinity;
+  }
+
   /** Redis 7.0's genRedisInfoString for a replica: from master_host to replica_announced. */
   infoFields(): Array<[name: string, value: string | number]> {
     const now = Date.now();

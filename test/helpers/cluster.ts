@@ -106,3 +106,51 @@ export async function untilStable(nodes: readonly RedisProcess[], known: number,
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** CLUSTER NODES of the node on `port`, on a connection of its own. */
+export async function nodesOf(port: number): Promise<Awaited<ReturnType<typeof clusterNodes>>> {
+  const c = await RespClient.connect(port);
+  try {
+    return await clusterNodes(c);
+  } finally {
+    c.close();
+  }
+}
+
+/** One command on a connection of its own. */
+export async function callOn(port: number, ...args: string[]): Promise<unknown> {
+  const c = await RespClient.connect(port);
+  try {
+    return await c.call(...args);
+  } finally {
+    c.close();
+  }
+}
+
+/** Whether the node on `port` says cluster_state:ok. */
+export async function stateOk(port: number): Promise<boolean> {
+  const c = await RespClient.connect(port);
+  try {
+    return (await clusterInfo(c)).cluster_state === 'ok';
+  } finally {
+    c.close();
+  }
+}
+
+/** Polls `ok` every `everyMs` (an error counts as not yet) until it holds, else fails after `ms` naming `what`; the time it took. */
+export async function until(ok: () => Promise<boolean>, ms: number, what: string, everyMs = 50): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await ok().catch(() => false)) return Date.now() - start;
+    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Whether `slot` is in ranges as CLUSTER NODES lists them. */
+export function inRanges(slot: number, ranges: readonly string[]): boolean {
+  return ranges.some((r) => {
+    const [a, b] = r.split('-').map(Number);
+    return slot >= a! && slot <= (b ?? a!);
+  });
+}

@@ -13,7 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.ts';
-import { clusterArgs, clusterInfo, clusterNodes, createCluster, redisCli, startNodes, untilStable, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
+import { callOn, clusterArgs, clusterNodes, createCluster, inRanges, nodesOf, redisCli, startNodes, stateOk, until, untilStable, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
 import { missingAcks, startLoad, type Ack } from '../helpers/cluster-load.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 import { startShardisProcess, type RedisProcess } from '../helpers/redis-process.ts';
@@ -27,41 +27,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The lease's TTL (cluster-node-timeout in whole seconds) and how long a master serves past its last renewal. */
 const TTL_MS = Math.max(2, Math.ceil(NODE_TIMEOUT_MS / 1000)) * 1000;
 const SERVES_MS = TTL_MS - TTL_MS / 6;
-
-async function nodesOf(port: number): Promise<Entry[]> {
-  const c = await RespClient.connect(port);
-  try {
-    return await clusterNodes(c);
-  } finally {
-    c.close();
-  }
-}
-
-async function call(port: number, ...args: string[]): Promise<unknown> {
-  const c = await RespClient.connect(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
-
-/** Polls `ok` every 50 ms (an error counts as not yet) until it holds, else fails after `ms` naming `what`; the time it took. */
-async function until(ok: () => Promise<boolean>, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await ok().catch(() => false)) return Date.now() - start;
-    if (Date.now() - start > ms) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
-}
-
-function inRanges(slot: number, ranges: readonly string[]): boolean {
-  return ranges.some((r) => {
-    const [a, b] = r.split('-').map(Number);
-    return slot >= a! && slot <= (b ?? a!);
-  });
-}
 
 /** A hash tag whose slot is in `ranges`. */
 function tagIn(ranges: readonly string[]): string {
@@ -123,14 +88,14 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
     await createCluster(nodes, 0);
     replica = await startShardisProcess(clusterArgs(etcd));
     nodes.push(replica);
-    victimId = String(await call(victim.port, 'CLUSTER', 'MYID'));
-    replicaId = String(await call(replica.port, 'CLUSTER', 'MYID'));
+    victimId = String(await callOn(victim.port, 'CLUSTER', 'MYID'));
+    replicaId = String(await callOn(replica.port, 'CLUSTER', 'MYID'));
     const out = await redisCli(['--cluster', 'add-node', `127.0.0.1:${replica.port}`, `127.0.0.1:${victim.port}`, '--cluster-slave', '--cluster-master-id', victimId]);
     assert.match(out, /\[OK\] New node added correctly\./);
     await untilStable(nodes, 4);
     victimSlots = (await nodesOf(nodes[1]!.port)).find((n) => n.id === victimId)!.slots;
     // the replica has synced
-    await until(async () => ((await call(replica.port, 'ROLE')) as unknown[])[3] === 'connected', 20_000, 'the replica in sync');
+    await until(async () => ((await callOn(replica.port, 'ROLE')) as unknown[])[3] === 'connected', 20_000, 'the replica in sync');
   });
 
   after(async () => {
@@ -173,10 +138,10 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
       // the cut master hears of the new owner over the bus: it redirects there and replicates it
       const slot = keySlot(`{${tag}}:x`);
       await until(async () => {
-        const r = await call(victim.port, 'SET', `{${tag}}:x`, 'y');
+        const r = await callOn(victim.port, 'SET', `{${tag}}:x`, 'y');
         return r instanceof ReplyError && r.message === `MOVED ${slot} 127.0.0.1:${replica.port}`;
       }, 10_000, 'the cut master redirects to the new one');
-      await until(async () => ((await call(victim.port, 'ROLE')) as unknown[])[0] === 'slave', 10_000, 'the cut master replicates the new one');
+      await until(async () => ((await callOn(victim.port, 'ROLE')) as unknown[])[0] === 'slave', 10_000, 'the cut master replicates the new one');
       // the writers reach the new master
       await until(async () => load.acks.filter((a) => a.at > promotedAt && inRanges(keySlot(a.key), victimSlots)).length >= 50, 20_000, 'writes to the failed-over slots')
         .catch((e: Error) => assert.fail(`${e.message}; errors:\n${load.lastErrors.join('\n')}`));
@@ -190,12 +155,7 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
           const w = list.find((x) => x.id === replicaId)!;
           if (!v.flags.includes('slave') || v.flags.includes('fail') || v.master !== replicaId) return false;
           if (!w.flags.includes('master') || w.slots.join(' ') !== victimSlots.join(' ')) return false;
-          const c = await RespClient.connect(n.port);
-          try {
-            if ((await clusterInfo(c)).cluster_state !== 'ok') return false;
-          } finally {
-            c.close();
-          }
+          if (!(await stateOk(n.port))) return false;
         }
         return true;
       }, 20_000, 'every node sees the old master as the new one\'s replica');
@@ -207,7 +167,7 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
       try {
         assert.equal(await w.call('SET', `{${tag}}:after`, 'v'), 'OK');
         assert.equal(await w.call('WAIT', '1', '5000'), 1);
-        assert.equal(Number(await call(victim.port, 'DBSIZE')), Number(await w.call('DBSIZE')));
+        assert.equal(Number(await callOn(victim.port, 'DBSIZE')), Number(await w.call('DBSIZE')));
       } finally {
         w.close();
       }
@@ -230,8 +190,8 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
     const tag = tagIn(victimSlots);
     proxy.sever();
     try {
-      await until(async () => Number(await call(master.port, 'WAIT', '1', '500')) === 1, 10_000, 'the cut replica in sync');
-      assert.equal(await call(victim.port, 'CLUSTER', 'FAILOVER'), 'OK');
+      await until(async () => Number(await callOn(master.port, 'WAIT', '1', '500')) === 1, 10_000, 'the cut replica in sync');
+      assert.equal(await callOn(victim.port, 'CLUSTER', 'FAILOVER'), 'OK');
       // writes to the master go on at once (without the unpause they would wait the pause's 10 s)
       const c = await RespClient.connect(master.port);
       try {
@@ -245,8 +205,8 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
       } finally {
         c.close();
       }
-      assert.equal(((await call(victim.port, 'ROLE')) as unknown[])[0], 'slave');
-      assert.equal(((await call(master.port, 'ROLE')) as unknown[])[0], 'master');
+      assert.equal(((await callOn(victim.port, 'ROLE')) as unknown[])[0], 'slave');
+      assert.equal(((await callOn(master.port, 'ROLE')) as unknown[])[0], 'master');
     } finally {
       proxy.restore();
     }
@@ -260,7 +220,7 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
 
   if (how.name === 'severed') test('a master without a replica cut off for a while refuses while it is, then serves its slots again: nothing fails over, nothing acknowledged is lost', async () => {
     const m = nodes[1]!;
-    const id = String(await call(m.port, 'CLUSTER', 'MYID'));
+    const id = String(await callOn(m.port, 'CLUSTER', 'MYID'));
     const slots = (await nodesOf(nodes[2]!.port)).find((n) => n.id === id)!.slots;
     const tag = tagIn(slots);
     const direct = probe(m.port, tag);
@@ -286,12 +246,7 @@ for (const how of CUTS) describe(`a master cut off from etcd alone, its link ${h
         for (const n of nodes) {
           const x = (await nodesOf(n.port)).find((e) => e.id === id)!;
           if (!x.flags.includes('master') || x.flags.includes('fail') || x.slots.join(' ') !== slots.join(' ')) return false;
-          const c = await RespClient.connect(n.port);
-          try {
-            if ((await clusterInfo(c)).cluster_state !== 'ok') return false;
-          } finally {
-            c.close();
-          }
+          if (!(await stateOk(n.port))) return false;
         }
         return true;
       }, 10_000, 'every node sees it alive with its slots');

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import type { EtcdProcess } from '../helpers/etcd.ts';
-import { clusterArgs, clusterInfo, clusterNodes, redisCli, startFleet, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
+import { callOn, clusterArgs, clusterNodes, inRanges, nodesOf, redisCli, startFleet, stateOk, until, NODE_TIMEOUT_MS } from '../helpers/cluster.ts';
 import { missingAcks, startLoad, type Ack } from '../helpers/cluster-load.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
 import { startShardisProcess, type RedisProcess } from '../helpers/redis-process.ts';
@@ -23,36 +23,6 @@ import { ETCD_DOWN } from '../../src/cluster/errors.ts';
 type Entry = Awaited<ReturnType<typeof clusterNodes>>[number];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** CLUSTER NODES of the node on `port`. */
-async function nodesOf(port: number): Promise<Entry[]> {
-  const c = await RespClient.connect(port);
-  try {
-    return await clusterNodes(c);
-  } finally {
-    c.close();
-  }
-}
-
-/** One command on a connection of its own. */
-async function call(port: number, ...args: string[]): Promise<unknown> {
-  const c = await RespClient.connect(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
-
-/** Polls `ok` every 100 ms (an error counts as not yet) until it holds, else fails after `ms` naming `what`. */
-async function until(ok: () => Promise<boolean>, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await ok().catch(() => false)) return Date.now() - start;
-    if (Date.now() - start > ms) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The masters (id → slots) as the node on `port` sees them, and whether any node is flagged fail. */
 async function mastersOf(port: number): Promise<{ masters: Map<string, string>; failed: string[] }> {
@@ -69,22 +39,9 @@ async function allSee(nodes: readonly RedisProcess[], expected: Map<string, stri
     const { masters, failed } = await mastersOf(n.port);
     if (failed.length !== 0 || masters.size !== expected.size) return false;
     for (const [id, slots] of expected) if (masters.get(id) !== slots) return false;
-    const c = await RespClient.connect(n.port);
-    try {
-      if ((await clusterInfo(c)).cluster_state !== 'ok') return false;
-    } finally {
-      c.close();
-    }
+    if (!(await stateOk(n.port))) return false;
   }
   return true;
-}
-
-/** Whether `slot` is in ranges as CLUSTER NODES lists them. */
-function inRanges(slot: number, ranges: readonly string[]): boolean {
-  return ranges.some((r) => {
-    const [a, b] = r.split('-').map(Number);
-    return slot >= a! && slot <= (b ?? a!);
-  });
 }
 
 describe('a primary killed under load', { timeout: 240_000 }, () => {
@@ -214,7 +171,7 @@ describe('etcd stopped under load', { timeout: 240_000 }, () => {
       const errorsBefore = load.errors;
       // a topology change needs etcd: refused with the clear error (at once once the node knows etcd is gone);
       // CLUSTER REPLICATE of its own master always writes the replica's record (BUMPEPOCH may answer STILL unwritten)
-      const replicate = (): Promise<unknown> => call(replica.port, 'CLUSTER', 'REPLICATE', replica.master);
+      const replicate = (): Promise<unknown> => callOn(replica.port, 'CLUSTER', 'REPLICATE', replica.master);
       await until(async () => {
         const r = await replicate();
         if (!(r instanceof ReplyError)) throw new Error(`REPLICATE answered ${String(r)}`);
@@ -301,7 +258,7 @@ describe('a manual CLUSTER FAILOVER under a light load', { timeout: 240_000 }, (
 
   /** Sends CLUSTER FAILOVER [opt] to `replica` and waits until every node sees it master of `master`'s slots and `master` its replica. */
   async function failover(replica: Entry, master: Entry, opt: string[]): Promise<void> {
-    assert.equal(await call(replica.port, 'CLUSTER', 'FAILOVER', ...opt), 'OK');
+    assert.equal(await callOn(replica.port, 'CLUSTER', 'FAILOVER', ...opt), 'OK');
     await until(async () => {
       for (const n of nodes) {
         const list = await nodesOf(n.port);
@@ -361,5 +318,38 @@ describe('a manual CLUSTER FAILOVER under a light load', { timeout: 240_000 }, (
       await load.stop();
       load.client.disconnect();
     }
+  });
+
+  test('cluster-replica-validity-factor: a replica cut from its master for too long does not fail over by itself; FAILOVER FORCE still does', async () => {
+    const list = await nodesOf(nodes[0]!.port);
+    // a master the test above left alone, and its replica
+    const master = list.filter((n) => n.flags.includes('master') && n.slots.length !== 0).at(-1)!;
+    const replica = list.find((n) => n.master === master.id)!;
+    // factor 1, a 1 s ping period: data older than 1 s + 2 s × 1 beyond the node timeout is too old
+    for (const [k, v] of [['cluster-replica-validity-factor', '1'], ['repl-ping-replica-period', '1']]) assert.equal(await callOn(replica.port, 'CONFIG', 'SET', k!, v!), 'OK');
+    // the replica's link down for good: its master now asks for a password it does not have
+    assert.equal(await callOn(master.port, 'CONFIG', 'SET', 'requirepass', 'secret'), 'OK');
+    const m = await RespClient.connect(master.port);
+    try {
+      assert.equal(await m.call('AUTH', 'secret'), 'OK');
+      assert.ok(Number(await m.call('CLIENT', 'KILL', 'TYPE', 'replica')) >= 1);
+    } finally {
+      m.close();
+    }
+    await until(async () => String(await callOn(replica.port, 'INFO', 'replication')).includes('master_link_status:down'), 5_000, 'the replica\'s link down');
+    await sleep(NODE_TIMEOUT_MS + 3_500);
+    nodes.find((n) => n.port === master.port)!.signal('SIGKILL');
+    // the lease lapses (node timeout), the replica would run 0.3–1 s later: it does not
+    await until(async () => (await nodesOf(replica.port)).find((x) => x.id === master.id)!.flags.includes('fail'), 10_000, 'the master flagged fail');
+    await sleep(3_000);
+    const self = (await nodesOf(replica.port)).find((x) => x.id === replica.id)!;
+    assert.ok(self.flags.includes('slave'), `the replica failed over with data too old: ${self.flags.join(',')}`);
+    assert.equal(await stateOk(replica.port), false, 'the master\'s slots are uncovered');
+    // a manual failover is not bound by the factor
+    assert.equal(await callOn(replica.port, 'CLUSTER', 'FAILOVER', 'FORCE'), 'OK');
+    await until(async () => {
+      const me = (await nodesOf(replica.port)).find((x) => x.id === replica.id)!;
+      return me.flags.includes('master') && me.slots.join(' ') === master.slots.join(' ') && (await stateOk(replica.port));
+    }, 10_000, 'the replica master of the slots after FAILOVER FORCE');
   });
 });
