@@ -57,13 +57,14 @@ describeServer('SLOWLOG, LATENCY, WAIT, ROLE and the cluster-disabled commands',
     await c.call('SLOWLOG', 'RESET');
     await c.call('PING');
     await c.call('DEBUG', 'SLEEP', '0.12');
+    // (on a loaded machine another command may take 100 ms too, SLOWLOG GET holding every thread: only what took that long is logged)
     const slow = (await c.call('SLOWLOG', 'GET')) as Reply[][];
-    assert.equal(slow.length, 1);
-    assert.deepEqual(slow[0]![3], ['DEBUG', 'SLEEP', '0.12']);
-    assert.ok((slow[0]![2] as number) >= 100000);
+    assert.equal(slow.filter((e) => (e[3] as string[])[0] === 'DEBUG').length, 1);
+    assert.ok(slow.every((e) => (e[2] as number) >= 100000), 'only commands of 100 ms or more');
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '-1');
+    const before = await c.call('SLOWLOG', 'LEN');
     await c.call('DEBUG', 'SLEEP', '0.12');
-    assert.equal(await c.call('SLOWLOG', 'LEN'), 1);
+    assert.equal(await c.call('SLOWLOG', 'LEN'), before, '-1 logs nothing');
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
     await c.call('CONFIG', 'SET', 'slowlog-max-len', '128');
   });
