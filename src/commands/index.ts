@@ -19,6 +19,8 @@ import { stringCommands } from './string/string.ts';
 import { keyCommands } from './keys/keys.ts';
 import { listCommands } from './list/list.ts';
 import { hashCommands } from './hash/hash.ts';
+import { hashTtlCommands } from './hash/hash-ttl.ts';
+import { hashExCommands } from './hash/hash-ex.ts';
 import { setCommands } from './set/set.ts';
 import { zsetCommands } from './zset/zset.ts';
 import { pubsubCommands } from './pubsub/pubsub.ts';
@@ -47,6 +49,8 @@ export function allCommands(): CommandSpec[] {
     ...keyCommands,
     ...listCommands,
     ...hashCommands,
+    ...hashTtlCommands,
+    ...hashExCommands,
     ...setCommands,
     ...zsetCommands,
     ...pubsubCommands,

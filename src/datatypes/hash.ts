@@ -28,8 +28,12 @@ const DUP_SCAN_MAX = 256;
 /** No pairs: a count of 0. */
 const EMPTY = '\0';
 
-/** Bytes a HashValue object itself takes (acct, data). */
-const WRAPPER_BYTES = objectBytes(2);
+/** Bytes a HashValue object itself takes (acct, data, ttl, ex, minAt). */
+const WRAPPER_BYTES = objectBytes(5);
+
+/** A Map of field TTLs, and one of its entries (the number boxed as a heap double). */
+const TTL_MAP_BYTES = objectBytes(1) + 64;
+const TTL_ENTRY_BYTES = MAP_ENTRY_BYTES + 16;
 
 /** A JSMap (its table pointer) with the two fields HashTable adds, and the table's initial store. */
 const TABLE_BYTES = objectBytes(3) + 64;
@@ -170,6 +174,17 @@ export class HashValue implements CollectionValue {
   acct = 0;
   /** The packed pairs (listpack encoding) or the table (hashtable encoding). */
   private data: string | HashTable = EMPTY;
+  /**
+   * Redis 7.4's hash field expiration: field → absolute expiry (ms) of the
+   * fields that have one; null while none has. A listpack that took a TTL
+   * is Redis's "listpackex" (`ex`): its pairs are kept in that encoding's
+   * order, the fields with a TTL first by expiry time, the others after
+   * them in insertion order (listpackExAddInternal).
+   */
+  private ttl: Map<string, number> | null = null;
+  private ex = false;
+  /** The smallest TTL of `ttl` (0: none), or -1 when it must be found again. */
+  private minAt = 0;
 
   /** A hash holding `data` (a packed string or a table). */
   private static of(data: string | HashTable): HashValue {
@@ -224,7 +239,7 @@ export class HashValue implements CollectionValue {
   }
 
   encoding(): string {
-    return typeof this.data === 'string' ? 'listpack' : 'hashtable';
+    return typeof this.data === 'string' ? (this.ex ? 'listpackex' : 'listpack') : 'hashtable';
   }
 
   /** Whether the hash is in the listpack encoding. */
@@ -240,12 +255,19 @@ export class HashValue implements CollectionValue {
   /** Stored small as its tagged string (stored.ts), big as this object and its table. */
   bytes(): number {
     const d = this.data;
+    const t = this.ttl;
+    if (t !== null || this.ex) {
+      // a hash with field TTLs stays this object: its string or table, and the TTL map
+      const own = typeof d === 'string' ? WRAPPER_BYTES + stringBytes(d.length) : WRAPPER_BYTES + TABLE_BYTES + d.used;
+      return own + (t === null ? 0 : TTL_MAP_BYTES + t.size * TTL_ENTRY_BYTES);
+    }
     return typeof d === 'string' ? stringBytes(d.length + 1) : WRAPPER_BYTES + TABLE_BYTES + d.used;
   }
 
   packedData(): string | null {
     const d = this.data;
-    return typeof d === 'string' ? d : null;
+    // field TTLs live beside the string: such a hash is never stored as its string alone
+    return typeof d === 'string' && this.ttl === null && !this.ex ? d : null;
   }
 
   /** The hash whose listpack is `s` (a packedData() string). */
@@ -255,11 +277,20 @@ export class HashValue implements CollectionValue {
 
   clone(): HashValue {
     const d = this.data;
+    let h: HashValue;
     // strings are immutable: a packed hash shares its string
-    if (typeof d === 'string') return HashValue.of(d);
-    const t = new HashTable(d);
-    t.used = d.used;
-    return HashValue.of(t);
+    if (typeof d === 'string') h = HashValue.of(d);
+    else {
+      const t = new HashTable(d);
+      t.used = d.used;
+      h = HashValue.of(t);
+    }
+    h.ex = this.ex;
+    if (this.ttl !== null) {
+      h.ttl = new Map(this.ttl);
+      h.minAt = this.minAt;
+    }
+    return h;
   }
 
   *entries(): IterableIterator<string> {
@@ -319,7 +350,11 @@ export class HashValue implements CollectionValue {
    * hash-max-listpack-entries / -value: a listpack that would pass them
    * becomes a hashtable first (as Redis, also when only a value changes).
    */
-  set(field: string, value: string, maxEntries: number, maxValue: number): boolean {
+  set(field: string, value: string, maxEntries: number, maxValue: number, keepTtl = false): boolean {
+    if (this.ttl !== null && !keepTtl && this.ttl.has(field)) {
+      // a new value drops the field's TTL: in a listpackex the pair moves to the end (listpackExUpdateExpiry)
+      this.persistField(field);
+    }
     const d = this.data;
     if (typeof d !== 'string') return tableSet(d, field, value);
     if (field.length <= maxValue && value.length <= maxValue) {
@@ -361,6 +396,12 @@ export class HashValue implements CollectionValue {
    * A listpack is rebuilt once for the whole command, not once per pair.
    */
   setMany(args: readonly string[], from: number, maxEntries: number, maxValue: number): number {
+    if (this.ttl !== null) {
+      // fields with a TTL move as they are set: pair by pair, in order
+      let created = 0;
+      for (let i = from; i + 1 < args.length; i += 2) if (this.set(args[i]!, args[i + 1]!, maxEntries, maxValue)) created++;
+      return created;
+    }
     const d = this.data;
     if (typeof d === 'string') {
       const created = this.setManyPacked(d, args, from, maxEntries, maxValue);
@@ -457,6 +498,7 @@ export class HashValue implements CollectionValue {
    * once for the whole command.
    */
   deleteMany(args: readonly string[], from: number): number {
+    if (this.ttl !== null) for (let i = from; i < args.length; i++) this.dropTtl(args[i]!);
     const d = this.data;
     let removed = 0;
     if (typeof d !== 'string') {
@@ -490,6 +532,7 @@ export class HashValue implements CollectionValue {
 
   /** Removes a field; true when it was there. */
   delete(field: string): boolean {
+    if (this.ttl !== null) this.dropTtl(field);
     const d = this.data;
     if (typeof d !== 'string') return tableDelete(d, field);
     const start = firstField(d);
@@ -525,8 +568,177 @@ export class HashValue implements CollectionValue {
     if (typeof d === 'string') this.data = this.toTable(d);
   }
 
-  /** The same pairs as a HashTable (the listpack → hashtable conversion). */
+  // ---- field expiration (Redis 7.4) ----
+
+  /** Whether some field has a TTL. */
+  hasFieldTtls(): boolean {
+    return this.ttl !== null && this.ttl.size > 0;
+  }
+
+  /** The absolute expiry (ms) of `field`, 0 when it has none (or is not there). */
+  fieldExpireAt(field: string): number {
+    return this.ttl === null ? 0 : (this.ttl.get(field) ?? 0);
+  }
+
+  /** The fields that have a TTL and their expiry times (live: do not change the hash meanwhile). */
+  fieldTtls(): ReadonlyMap<string, number> | null {
+    return this.ttl;
+  }
+
+  /** The earliest field expiry (ms), 0 when no field has a TTL. */
+  minFieldExpire(): number {
+    const t = this.ttl;
+    if (t === null || t.size === 0) return 0;
+    if (this.minAt >= 0) return this.minAt;
+    let m = Infinity;
+    for (const at of t.values()) if (at < m) m = at;
+    this.minAt = m;
+    return m;
+  }
+
+  /**
+   * Makes the hash able to hold field TTLs (hashTypeSetExInit): a listpack
+   * becomes a listpackex, with or without any TTL set afterwards.
+   */
+  enableFieldTtls(): void {
+    if (typeof this.data === 'string') this.ex = true;
+    this.ttl ??= new Map();
+  }
+
+  /**
+   * Takes field TTLs as loaded (an RDB listpackex, whose pairs already are
+   * in that encoding's order): nothing moves.
+   */
+  adoptFieldTtls(ttls: Map<string, number>): void {
+    this.ttl = ttls;
+    this.minAt = -1;
+    if (typeof this.data === 'string') this.ex = true;
+  }
+
+  /** Sets the TTL of an existing field (enableFieldTtls first). */
+  setFieldExpire(field: string, at: number): void {
+    const t = (this.ttl ??= new Map());
+    const old = t.get(field);
+    t.set(field, at);
+    // the earliest may have moved later: found again when asked
+    if (old !== undefined && old === this.minAt) this.minAt = -1;
+    else if (this.minAt === 0 || (this.minAt > 0 && at < this.minAt)) this.minAt = at;
+    if (typeof this.data === 'string') {
+      this.ex = true;
+      this.place(field, at);
+    }
+  }
+
+  /** Removes the TTL of `field`; true when it had one. In a listpackex its pair moves to the end. */
+  persistField(field: string): boolean {
+    if (!this.dropTtl(field)) return false;
+    if (typeof this.data === 'string') this.place(field, 0);
+    return true;
+  }
+
+  /** Forgets the TTL of `field` (nothing moves); true when it had one. */
+  private dropTtl(field: string): boolean {
+    const t = this.ttl;
+    if (t === null) return false;
+    const at = t.get(field);
+    if (at === undefined) return false;
+    t.delete(field);
+    if (at === this.minAt) this.minAt = -1;
+    return true;
+  }
+
+  /** Whether `field` has a TTL before `now` (read as gone: Redis's hashTypeIsExpired). */
+  isFieldExpired(field: string, now: number): boolean {
+    if (this.ttl === null) return false;
+    const at = this.ttl.get(field);
+    return at !== undefined && at < now;
+  }
+
+  /** The fields whose TTL is before `now`, at most `max` (earliest first in a listpackex). */
+  expiredFields(now: number, max = Infinity): string[] {
+    const t = this.ttl;
+    const out: string[] = [];
+    if (t === null || t.size === 0 || this.minFieldExpire() >= now) return out;
+    for (const [f, at] of t) {
+      if (at < now) {
+        out.push(f);
+        if (out.length >= max) break;
+      }
+    }
+    if (typeof this.data === 'string' && out.length > 1) out.sort((a, b) => t.get(a)! - t.get(b)!);
+    return out;
+  }
+
+  /** Number of fields not expired at `now` (HGETALL's count: hashTypeLength with subtractExpiredFields). */
+  liveSize(now: number): number {
+    const n = this.size();
+    if (this.ttl === null || this.ttl.size === 0 || this.minFieldExpire() >= now) return n;
+    let gone = 0;
+    for (const at of this.ttl.values()) if (at < now) gone++;
+    return n - gone;
+  }
+
+  /** forEach over the fields not expired at `now`. */
+  forEachLive(now: number, fn: (field: string, value: string) => void): void {
+    const t = this.ttl;
+    if (t === null || t.size === 0 || this.minFieldExpire() >= now) return this.forEach(fn);
+    this.forEach((f, v) => {
+      const at = t.get(f);
+      if (at === undefined || at >= now) fn(f, v);
+    });
+  }
+
+  /**
+   * Puts `field`'s pair where a listpackex keeps a field expiring at `at`
+   * (0: none): before the first pair whose TTL is none or at least `at`, or
+   * at the end (listpackExAddInternal after the pair is taken out).
+   */
+  private place(field: string, at: number): void {
+    const d = this.data as string;
+    const start = firstField(d);
+    const p = findField(d, field, start);
+    if (p < 0) return;
+    const vp = skip(d, p);
+    const value = itemAt(d, vp);
+    const e = skip(d, vp);
+    const t = this.ttl;
+    // where it goes, as a position in d without the pair
+    let q = d.length;
+    if (at !== 0 && t !== null) {
+      for (let r = start; r < d.length; ) {
+        if (r === p) {
+          r = e;
+          continue;
+        }
+        const g = t.get(itemAt(d, r));
+        if (g === undefined || g >= at) {
+          q = r;
+          break;
+        }
+        r = skip(d, skip(d, r));
+      }
+    }
+    begin();
+    putLen(packedCount(d));
+    if (q < p) {
+      putRaw(d, start, q);
+      putItem(field);
+      putItem(value);
+      putRaw(d, q, p);
+      putRaw(d, e, d.length);
+    } else {
+      putRaw(d, start, p);
+      putRaw(d, e, q);
+      putItem(field);
+      putItem(value);
+      putRaw(d, q, d.length);
+    }
+    this.data = finish();
+  }
+
+  /** The same pairs as a HashTable (the listpack → hashtable conversion; a listpackex's TTLs stay). */
   private toTable(s: string): HashTable {
+    this.ex = false;
     const flat = unpack(s, firstField(s), true);
     const t = new HashTable();
     for (let i = 0; i < flat.length; i += 2) tableSet(t, flat[i]!, flat[i + 1]!);

@@ -35,6 +35,8 @@ export interface CollectionValue {
    * (datatypes/stored.ts) instead of this object; bytes() counts it so.
    */
   packedData(): string | null;
+  /** The earliest expiry (ms) of a field with a TTL, 0 when none (hashes only: Redis 7.4 field expiration). */
+  minFieldExpire?(): number;
 }
 
 /** Heap bytes of a plain JS object with `fields` in-object properties (64-bit V8: 3-word header). */

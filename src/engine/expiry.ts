@@ -16,6 +16,8 @@ const PERIOD_MS = 100;
 const BACKLOG_PERIOD_MS = 15;
 const BUDGET_MS = 5;
 const SAMPLE = 20;
+/** Hash fields removed per keyspace per run at most (Redis: ACTIVE_EXPIRE_CYCLE_FIELDS_PER_LOOP). */
+const FIELDS_PER_RUN = 1000;
 /**
  * Keys checked per keyspace per run even when few have expired (Redis stops
  * after 20): keeps sparse expired keys from lingering in big TTL tables.
@@ -93,6 +95,15 @@ export class ActiveExpiry {
     const deadline = performance.now() + BUDGET_MS;
     const n = spaces.length;
     let removed = 0;
+    // hash fields first (Redis's activeExpireCycle runs hashTypeDbActiveExpire per db), a bounded number per run
+    let fieldBacklog = false;
+    for (let i = 0; i < n; i++) {
+      const ks = spaces[i]!;
+      if (ks.hfe.size === 0) continue;
+      const k = ks.expireDueFields(ks.shard.now(), FIELDS_PER_RUN);
+      removed += k;
+      if (k >= FIELDS_PER_RUN) fieldBacklog = true;
+    }
     for (let step = 0; step < n; step++) {
       const i = (this.nextSpace + step) % n;
       const ks = spaces[i]!;
@@ -114,7 +125,7 @@ export class ActiveExpiry {
         if (this.wrapped || (expired * 10 <= checked && (walked >= MIN_WALK || walked >= ks.volatile))) break;
       }
     }
-    return removed;
+    return fieldBacklog ? -1 : removed;
   }
 
   /** Result of the last sample(). */

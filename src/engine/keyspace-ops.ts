@@ -83,12 +83,15 @@ export interface KeyspaceCounts {
   expires: number;
   ttlSum: number;
   sampled: number;
+  /** Hashes with field TTLs (Redis 7.4's subexpiry). */
+  subexpiry: number;
 }
 
 export function keyspaceCounts(spaces: readonly Keyspace[], now: number, sample: number): KeyspaceCounts {
-  const r: KeyspaceCounts = { keys: 0, expires: 0, ttlSum: 0, sampled: 0 };
+  const r: KeyspaceCounts = { keys: 0, expires: 0, ttlSum: 0, sampled: 0, subexpiry: 0 };
   for (const ks of spaces) {
     r.keys += ks.size;
+    r.subexpiry += ks.hfe.size;
     r.expires += ks.volatile;
     // avg_ttl is an estimate in Redis too: sample keys with a TTL of each table
     const some: string[] = [];

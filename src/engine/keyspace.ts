@@ -8,11 +8,15 @@ import { stringBytes } from '../datatypes/packed.ts';
 import { countEntry, countedEntry, countedSlot, keyUsage } from './dataset-bytes.ts';
 import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
 import { LruPolicy, freshWord, lfuTouch, lruClock, wordForFreq, wordForIdle } from './lru.ts';
+import { FieldExpiryIndex, expiredFieldsEvent } from './field-expiry.ts';
+import { HashValue } from '../datatypes/hash.ts';
 
 export interface ShardStats {
   keyspaceHits: number;
   keyspaceMisses: number;
   expiredKeys: number;
+  /** Hash fields removed for their TTL (INFO expired_subkeys). */
+  expiredSubkeys: number;
   dirty: number;
 }
 
@@ -84,6 +88,8 @@ export class Keyspace {
   private unpackedData: (string | null)[] = [];
   /** Slot where the active expiry cycle goes on (expiry.ts). */
   expireCursor = 0;
+  /** The hashes here whose fields have TTLs, by earliest field expiry (SWAPDB swaps it with `data`). */
+  hfe = new FieldExpiryIndex();
 
   /**
    * Keyspace notifications' 'keymiss' and 'new' events (classes m and n):
@@ -306,7 +312,72 @@ export class Keyspace {
     this.bytes += countEntry(key, s);
     this.hotKey = key;
     this.hotVal = s;
+    this.indexFields(key, value);
     return old !== undefined;
+  }
+
+  /**
+   * The active expiry of hash fields (Redis's hashTypeDbActiveExpire): the
+   * fields of due hashes whose TTL is at or before `now`, at most `max`
+   * fields. Returns how many were removed.
+   */
+  expireDueFields(now: number, max: number): number {
+    let n = 0;
+    while (n < max) {
+      const key = this.hfe.popDue(now);
+      if (key === null) break;
+      const v = this.data.get(key);
+      // a key whose own TTL passed goes as a whole (its entry was taken out: removal drops it anyway)
+      if (!(v instanceof HashValue) || this.isExpired(key)) continue;
+      const fields = v.expiredFields(now + 1, max - n);
+      n += fields.length;
+      if (fields.length === 0) {
+        if (v.minFieldExpire() > now) this.indexFields(key, v);
+      } else this.expireFields(key, v, fields);
+    }
+    return n;
+  }
+
+  /** Registers a hash with field TTLs in `hfe` (by its earliest one), or drops the key from it. */
+  indexFields(key: string, value: Value): void {
+    const at = typeof value === 'object' && !(value instanceof Buffer) ? ((value as CollectionValue).minFieldExpire?.() ?? 0) : 0;
+    if (at !== 0 || this.hfe.size !== 0) this.hfe.set(key, at);
+  }
+
+  /**
+   * Removes the fields of the hash `h` at `key` whose TTL passed (read
+   * lazily or by the active cycle), as Redis's propagateHashFieldDeletion for
+   * each and one 'hexpired' event; the hash goes too when none is left
+   * ('del'). Not a write of the command running: no dirty count. Returns
+   * whether the key was removed.
+   */
+  expireFields(key: string, h: CollectionValue & { delete(field: string): boolean }, fields: readonly string[]): boolean {
+    if (fields.length === 0) return false;
+    if (this.snap !== null) this.snap.beforeWrite(this, key);
+    for (let i = 0; i < fields.length; i++) h.delete(fields[i]!);
+    this.shard.stats.expiredSubkeys += fields.length;
+    const b = h.bytes();
+    this.bytes += b - h.acct;
+    h.acct = b;
+    expiredFieldsEvent.fields = fields;
+    try {
+      this.shard.emit(this.db, key, 'hexpired');
+    } finally {
+      expiredFieldsEvent.fields = [];
+    }
+    if (h.size() === 0) {
+      const v = this.data.get(key);
+      if (v !== undefined) {
+        this.data.delete(key);
+        this.cool();
+        this.discharge(key, v);
+        if (this.hfe.size !== 0) this.hfe.delete(key);
+      }
+      this.shard.emit(this.db, key, 'del');
+      return true;
+    }
+    this.indexFields(key, h);
+    return false;
   }
 
   /** Forgets the looked-up key (its value left `data` or `data` was replaced). */
@@ -326,6 +397,7 @@ export class Keyspace {
     // what `old` was counted as first: it may be `s` itself, whose acct countEntry sets
     if (old !== undefined) this.bytes -= countedEntry(key, old);
     this.bytes += countEntry(key, s);
+    this.indexFields(key, value);
   }
 
   /**
@@ -404,6 +476,7 @@ export class Keyspace {
     this.data.delete(key);
     this.cool();
     this.discharge(key, v);
+    if (this.hfe.size !== 0) this.hfe.delete(key);
     return v;
   }
 
@@ -451,6 +524,7 @@ export class Keyspace {
       this.data.delete(key);
       this.cool();
       this.discharge(key, v);
+      if (this.hfe.size !== 0) this.hfe.delete(key);
     }
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
@@ -468,6 +542,8 @@ export class Keyspace {
       const b = c.bytes();
       this.bytes += b - c.acct;
       c.acct = b;
+      // a hash whose field TTLs changed: registered by its earliest one
+      if (c.minFieldExpire !== undefined) this.indexFields(key, c);
     }
     this.shard.stats.dirty++;
     this.shard.emit(this.db, key, event);
@@ -481,6 +557,7 @@ export class Keyspace {
     this.unpackedData = [];
     this.bytes = 0;
     this.data = new KeyTable();
+    this.hfe = new FieldExpiryIndex();
     this.lruBase = freshWord(this.lruPolicy);
     this.expireCursor = 0;
   }

@@ -80,6 +80,7 @@ export function countKeyspace(engine: Engine, db: number, now: number): Keyspace
     r.expires += m.expires;
     r.ttlSum += m.ttlSum;
     r.sampled += m.sampled;
+    r.subexpiry += m.subexpiry;
   }
   return r;
 }

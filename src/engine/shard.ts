@@ -15,7 +15,7 @@ export type KeyEventListener = (db: number, key: string, event: string, seq: num
 
 export class Shard implements KeyspaceOwner {
   readonly dbs: Keyspace[];
-  readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, dirty: 0 };
+  readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredSubkeys: 0, dirty: 0 };
   private readonly listeners: KeyEventListener[] = [];
   /** Sequence number of the last key event (0 before the first); counts even with no listener. */
   seq = 0;
@@ -54,9 +54,11 @@ export class Shard implements KeyspaceOwner {
     // objects waiting to be packed are packed where they were counted
     ka.packPending();
     kb.packPending();
-    const { data, lruBase, bytes } = ka;
+    const { data, lruBase, bytes, hfe } = ka;
     ka.bytes = kb.bytes;
     kb.bytes = bytes;
+    ka.hfe = kb.hfe;
+    kb.hfe = hfe;
     ka.data = kb.data;
     ka.lruBase = kb.lruBase;
     kb.data = data;

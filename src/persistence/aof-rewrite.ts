@@ -12,6 +12,7 @@
  * temp file as it goes. The base of an empty dataset at start-up is written
  * in the foreground (serializeBase / writeBaseSync).
  */
+import type { HashValue } from '../datatypes/hash.ts';
 import type { Engine } from '../engine/engine.ts';
 import { isString, stringOf, type CollectionValue, type Value } from '../datatypes/value.ts';
 import { dumpPayload, type RdbSaveOptions } from './rdb-writer.ts';
@@ -139,6 +140,14 @@ function emitKey(out: CommandOut, key: string, v: Value, opts: RdbSaveOptions): 
     }
   }
   if (items > 0) out.emit(batch);
+  // field TTLs as absolute times (rewriteHashObject: one HPEXPIREAT per field)
+  if (cv.type !== 'hash' || !(cv as HashValue).hasFieldTtls()) return;
+  // in the hash's own order: a listpackex is rebuilt in the same order when the file is loaded
+  const h = cv as HashValue;
+  h.forEach((f) => {
+    const at = h.fieldExpireAt(f);
+    if (at !== 0) out.emit(['HPEXPIREAT', key, String(at), 'FIELDS', '1', f]);
+  });
 }
 
 interface BaseWalk {

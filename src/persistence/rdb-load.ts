@@ -10,7 +10,7 @@ import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
 import { RdbIn } from './rdb-in.ts';
 import { EmptyKeyError, readObject, moduleName, type LoadLimits } from './rdb-reader.ts';
-import { isObjectType, RDB_OP, RDB_VERSION, RdbError } from './rdb-types.ts';
+import { isObjectType, RDB_OP, RDB_VERSION_HFE, RdbError } from './rdb-types.ts';
 import { functionStore, legacyFunctionPayload } from './rdb-functions.ts';
 
 export type LoadLog = (level: 'notice' | 'warning' | 'verbose', msg: string) => void;
@@ -52,7 +52,7 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
   const magic = inp.raw(9).latin1Slice(0, 9);
   if (!magic.startsWith('REDIS')) throw new RdbError('Wrong signature trying to load DB from file');
   const version = parseInt(magic.slice(5), 10);
-  if (!(version >= 1 && version <= RDB_VERSION)) throw new RdbError(`Can't handle RDB format version ${magic.slice(5)}`);
+  if (!(version >= 1 && version <= RDB_VERSION_HFE)) throw new RdbError(`Can't handle RDB format version ${magic.slice(5)}`);
   const res: LoadResult = { version, keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, functions: 0, aux: new Map() };
   const now = Date.now();
   const functions = functionStore(engine);

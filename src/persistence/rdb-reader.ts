@@ -7,6 +7,7 @@
  * Malformed data throws RdbError; an empty collection throws EmptyKeyError
  * (Redis skips such keys in a file and refuses them in RESTORE).
  */
+import { HASH_TTL_TYPE, readHashTtl } from './rdb-hash-ttl.ts';
 import type { Value } from '../datatypes/value.ts';
 import { ListLoader, ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
@@ -173,6 +174,11 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
     case RDB_TYPE.STREAM_LISTPACKS:
     case RDB_TYPE.STREAM_LISTPACKS_2:
       return readStream(inp, type === RDB_TYPE.STREAM_LISTPACKS_2);
+    case HASH_TTL_TYPE.METADATA_PRE_GA:
+    case HASH_TTL_TYPE.LISTPACK_EX_PRE_GA:
+    case HASH_TTL_TYPE.METADATA:
+    case HASH_TTL_TYPE.LISTPACK_EX:
+      return readHashTtl(inp, type, limits.hashMaxListpackEntries, limits.hashMaxListpackValue, () => new EmptyKeyError());
     case RDB_TYPE.MODULE:
     case RDB_TYPE.MODULE_2:
       throw new RdbError(`The RDB file contains module data I can't load: no matching module type '${moduleName(inp.len64())}'`);

@@ -3,6 +3,9 @@
 /** The RDB version Redis 7.0 writes (and the highest it reads). */
 export const RDB_VERSION = 10;
 
+/** The version of Redis 7.4, which the types of hashes with field TTLs need (rdb-hash-ttl.ts); read up to it. */
+export const RDB_VERSION_HFE = 12;
+
 /** Value types. */
 export const RDB_TYPE = {
   STRING: 0,
@@ -28,7 +31,8 @@ export const RDB_TYPE = {
 
 /** rdbIsObjectType */
 export function isObjectType(t: number): boolean {
-  return (t >= 0 && t <= 7) || (t >= 9 && t <= 19);
+  // 22–25: hashes with field TTLs (Redis 7.4)
+  return (t >= 0 && t <= 7) || (t >= 9 && t <= 19) || (t >= 22 && t <= 25);
 }
 
 /** Opcodes. */

@@ -25,7 +25,8 @@ import { RdbOut } from './rdb-out.ts';
 import { ListpackWriter } from './listpack.ts';
 import { writeStream } from './rdb-stream.ts';
 import { crc64 } from './crc64.ts';
-import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE, RDB_VERSION } from './rdb-types.ts';
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE, RDB_VERSION, RDB_VERSION_HFE } from './rdb-types.ts';
+import { HASH_TTL_TYPE, hashTtlType, writeHashTtl } from './rdb-hash-ttl.ts';
 import { functionStore } from './rdb-functions.ts';
 
 export interface RdbSaveOptions {
@@ -73,7 +74,7 @@ export function rdbTypeOf(v: Value): number {
   if (v instanceof ListValue) return RDB_TYPE.LIST_QUICKLIST_2;
   if (v instanceof SetValue) return v.intset ? RDB_TYPE.SET_INTSET : RDB_TYPE.SET;
   if (v instanceof ZSetValue) return v.big ? RDB_TYPE.ZSET_2 : RDB_TYPE.ZSET_LISTPACK;
-  if (v instanceof HashValue) return v.isPacked() ? RDB_TYPE.HASH_LISTPACK : RDB_TYPE.HASH;
+  if (v instanceof HashValue) return hashTtlType(v) || (v.isPacked() ? RDB_TYPE.HASH_LISTPACK : RDB_TYPE.HASH);
   if (v instanceof StreamValue) return RDB_TYPE.STREAM_LISTPACKS_2;
   throw new Error(`RDB: unsupported type ${v.type}`);
 }
@@ -144,6 +145,8 @@ export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
     return;
   }
   if (v instanceof HashValue) {
+    const ttlType = hashTtlType(v);
+    if (ttlType !== 0) return writeHashTtl(out, v, ttlType);
     if (v.isPacked()) {
       const lp = new ListpackWriter(64 + v.size() * 24);
       v.forEach((f, x) => {
@@ -166,10 +169,13 @@ export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
 /** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 of all that (8 bytes LE). */
 export function dumpPayload(v: Value, opts: RdbSaveOptions): Buffer {
   const out = new RdbOut({ compress: opts.compress, checksum: false, initial: 256 });
-  out.byte(rdbTypeOf(v));
+  const type = rdbTypeOf(v);
+  out.byte(type);
   writeObject(out, v, opts);
-  out.byte(RDB_VERSION & 0xff);
-  out.byte(RDB_VERSION >> 8);
+  // a hash with field TTLs needs Redis 7.4's version; anything else keeps 7.0's, which 7.0 restores
+  const version = type >= HASH_TTL_TYPE.METADATA_PRE_GA ? RDB_VERSION_HFE : RDB_VERSION;
+  out.byte(version & 0xff);
+  out.byte(version >> 8);
   const body = out.done();
   return Buffer.concat([body, crc64(body)]);
 }
@@ -234,9 +240,22 @@ export function writeRdbSections(out: RdbOut, engine: Engine, opts: RdbSaveOptio
   }
 }
 
+/**
+ * The version an RDB file says it is: Redis 7.0's (10), which a 7.0 replica
+ * or redis-check-rdb 7.0 reads, unless this thread holds a hash with field
+ * TTLs, whose types need 7.4's (12). With threads, another thread's part may
+ * still bring such a hash under a version 10 header: Redis 7.4 and shardis
+ * read it (they check the version, not which version brought a type), 7.0
+ * stops at that key as it would have at the header.
+ */
+export function rdbVersionFor(engine: Engine): number {
+  for (const sh of engine.shards) for (const ks of sh.dbs) if (ks.hfe.size !== 0) return RDB_VERSION_HFE;
+  return RDB_VERSION;
+}
+
 /** The magic, AUX fields and function libraries that open every RDB file. */
 export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions): void {
-  out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
+  out.raw(`REDIS${String(rdbVersionFor(engine)).padStart(4, '0')}`);
   aux(out, 'redis-ver', '7.0.15');
   aux(out, 'redis-bits', '64');
   aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));

@@ -50,6 +50,8 @@ export const EVENT_CLASS: ReadonlyMap<string, number> = new Map<string, number>(
   ['sadd', SET], ['srem', SET], ['spop', SET], ['sinterstore', SET], ['sunionstore', SET], ['sdiffstore', SET],
   // t_hash.c
   ['hset', HASH], ['hdel', HASH], ['hincrby', HASH], ['hincrbyfloat', HASH],
+  // t_hash.c 7.4 (field expiration)
+  ['hexpire', HASH], ['hexpired', HASH], ['hpersist', HASH],
   // t_zset.c, geo.c
   ['zadd', ZSET], ['zincr', ZSET], ['zrem', ZSET], ['zremrangebyrank', ZSET], ['zremrangebyscore', ZSET],
   ['zremrangebylex', ZSET], ['zpopmin', ZSET], ['zpopmax', ZSET], ['zunionstore', ZSET], ['zinterstore', ZSET],

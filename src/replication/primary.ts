@@ -8,6 +8,7 @@
  * on as it came (proxy) instead of what the replica ran; every
  * repl-ping-replica-period a primary's replicas get a PING.
  */
+import { expiredFieldsEvent } from '../engine/field-expiry.ts';
 import { writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand as encodeString } from '../persistence/aof-writer.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -193,6 +194,10 @@ export class ReplicationFeed {
     this.server = server;
     server.engine.onKeyEvent((db, key, event) => {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
+      // hash fields whose TTL passed: one HDEL each (propagateHashFieldDeletion)
+      else if (event === 'hexpired' && this.active && !server.engine.replaying) {
+        for (const f of expiredFieldsEvent.fields) this.feed(db, ['HDEL', key, f]);
+      }
     });
   }
 

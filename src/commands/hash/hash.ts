@@ -6,55 +6,21 @@ import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { HashValue, type IndexedPairs } from '../../datatypes/hash.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from '../core/parse.ts';
-import { getConfigNumber, type Config } from '../../config/config.ts';
 import { addLongDouble, formatLongDouble, string2ld, type LongDouble } from '../../datatypes/long-double.ts';
 import { parseScanArgs } from '../core/scan-args.ts';
 import { scanStep, writeScanReply } from '../keys/scan.ts';
 import { globMatch } from '../../datatypes/glob.ts';
 import { CursorTable } from '../../engine/cursors.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
+import { dropIfEmpty, expireDueFields, fieldGone, hashAt, hashForWrite, hashRead, maxEntries, maxValue } from './hash-util.ts';
 import type { Client } from '../../server/client.ts';
 
-/** The hash at `key` for a write, or undefined; WRONGTYPE for another type. */
-function hashAt(ks: Keyspace, key: string): HashValue | undefined {
-  const v = ks.get(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
-  return v;
-}
-
-/** The hash at `key` for a read command (counts keyspace hits/misses). */
-function hashRead(c: Client, key: string): HashValue | undefined {
-  const v = c.ks(key).lookupRead(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
-  return v;
-}
-
-/** Redis's hashTypeLookupWriteOrCreate. */
-function hashForWrite(ks: Keyspace, key: string): HashValue {
-  let h = hashAt(ks, key);
-  if (h === undefined) {
-    h = new HashValue();
-    ks.set(key, h);
-  }
-  return h;
-}
-
-function maxEntries(cfg: Config): number {
-  return getConfigNumber(cfg, 'hash-max-listpack-entries', 128);
-}
-
-function maxValue(cfg: Config): number {
-  return getConfigNumber(cfg, 'hash-max-listpack-value', 64);
-}
-
-/** Deletes an emptied hash ('del' event, as Redis). */
-function dropIfEmpty(ks: Keyspace, key: string, h: HashValue): void {
-  if (h.size() === 0) {
-    ks.delete(key);
-    ks.modified(key, 'del');
-  }
+/** A read of one field's value: undefined when missing or expired (deleted then, as hashTypeGetValue). */
+function liveField(c: Client, key: string, field: string): string | undefined {
+  const h = hashRead(c, key);
+  const v = h?.get(field);
+  if (v === undefined || !h!.hasFieldTtls()) return v;
+  return fieldGone(c.ks(key), key, h!, field) ? undefined : v;
 }
 
 const KEY: ArgSpec = { name: 'key', type: 'key' };
@@ -103,8 +69,12 @@ const hsetnx = command({
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
-    const h = hashForWrite(ks, key);
-    if (h.has(args[2]!)) return c.reply.int(0);
+    let h = hashForWrite(ks, key);
+    if (h.has(args[2]!)) {
+      if (!fieldGone(ks, key, h, args[2]!)) return c.reply.int(0);
+      // its last field expired and took the hash: a new one
+      if (h.size() === 0) h = hashForWrite(ks, key);
+    }
     const cfg = c.server.config;
     h.set(args[2]!, args[3]!, maxEntries(cfg), maxValue(cfg));
     ks.modified(key, 'hset');
@@ -119,11 +89,12 @@ const hget = command({
   args: [KEY, FIELD],
   handler(c, args) {
     const key = args[1]!;
-    const v = c.ks(key).lookupRead(key);
+    const ks = c.ks(key);
+    const v = ks.lookupRead(key);
     if (v === undefined) return c.reply.nullBulk();
     if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
     const s = v.get(args[2]!);
-    if (s === undefined) c.reply.nullBulk();
+    if (s === undefined || (v.hasFieldTtls() && fieldGone(ks, key, v, args[2]!))) c.reply.nullBulk();
     else c.reply.bulk(s);
   },
 });
@@ -134,9 +105,22 @@ const hmget = command({
   group: 'hash', since: '2.0.0', summary: 'Get the values of all the given hash fields', complexity: 'O(N) where N is the number of fields being requested.',
   args: [KEY, FIELDS],
   handler(c, args) {
-    const h = hashRead(c, args[1]!);
+    const key = args[1]!;
+    const h = hashRead(c, key);
     c.reply.array(args.length - 2);
-    for (let i = 2; i < args.length; i++) c.reply.bulkOrNull(h?.get(args[i]!));
+    if (h === undefined || !h.hasFieldTtls()) {
+      for (let i = 2; i < args.length; i++) c.reply.bulkOrNull(h?.get(args[i]!));
+      return;
+    }
+    // fields found expired go at the end, with one 'hexpired' (HFE_LAZY_NO_NOTIFICATION per field)
+    const ks = c.ks(key);
+    const gone: string[] = [];
+    for (let i = 2; i < args.length; i++) {
+      const f = args[i]!;
+      const v = h.get(f);
+      c.reply.bulkOrNull(v === undefined || gone.includes(f) || fieldGone(ks, key, h, f, gone) ? undefined : v);
+    }
+    ks.expireFields(key, h, gone);
   },
 });
 
@@ -175,7 +159,7 @@ const hstrlen = command({
   group: 'hash', since: '3.2.0', summary: 'Get the length of the value of a hash field', complexity: 'O(1)',
   args: [KEY, FIELD],
   handler(c, args) {
-    c.reply.int(hashRead(c, args[1]!)?.get(args[2]!)?.length ?? 0);
+    c.reply.int(liveField(c, args[1]!, args[2]!)?.length ?? 0);
   },
 });
 
@@ -185,7 +169,7 @@ const hexists = command({
   group: 'hash', since: '2.0.0', summary: 'Determine if a hash field exists', complexity: 'O(1)',
   args: [KEY, FIELD],
   handler(c, args) {
-    c.reply.int(hashRead(c, args[1]!)?.has(args[2]!) ? 1 : 0);
+    c.reply.int(liveField(c, args[1]!, args[2]!) !== undefined ? 1 : 0);
   },
 });
 
@@ -197,23 +181,35 @@ function hgetallLike(name: string, keys: boolean, values: boolean, summary: stri
     args: [KEY],
     handler(c, args) {
       const h = hashRead(c, args[1]!);
-      const n = h === undefined ? 0 : h.size();
+      // fields whose TTL passed are left out, not deleted (hashTypeNext skipping them)
+      const now = c.server.engine.now();
+      const n = h === undefined ? 0 : h.liveSize(now);
       if (keys && values) c.reply.map(n);
       else c.reply.array(n);
       if (h === undefined) return;
       const reply = c.reply;
       if (keys && values) {
-        h.forEach((k, v) => {
+        h.forEachLive(now, (k, v) => {
           reply.bulk(k);
           reply.bulk(v);
         });
       } else if (keys) {
-        h.forEach((k) => reply.bulk(k));
+        h.forEachLive(now, (k) => reply.bulk(k));
       } else {
-        h.forEach((_, v) => reply.bulk(v));
+        h.forEachLive(now, (_, v) => reply.bulk(v));
       }
     },
   });
+}
+
+/**
+ * The hash at `key` for a write of `field` (HINCRBY*): an expired field is
+ * deleted first, and a hash its expiry emptied is made anew.
+ */
+function writableField(ks: Keyspace, key: string, field: string): HashValue {
+  const h = hashForWrite(ks, key);
+  if (!h.hasFieldTtls() || !fieldGone(ks, key, h, field) || h.size() !== 0) return h;
+  return hashForWrite(ks, key);
 }
 
 const INT64_MAX = 9223372036854775807n;
@@ -229,7 +225,7 @@ const hincrby = command({
     const key = args[1]!;
     const field = args[2]!;
     const ks = c.ks(key);
-    const h = hashForWrite(ks, key);
+    const h = writableField(ks, key, field);
     const old = h.get(field);
     let cur = 0;
     if (old !== undefined) {
@@ -244,7 +240,8 @@ const hincrby = command({
       if (result > INT64_MAX || result < INT64_MIN) throw new CommandError(Err.OVERFLOW);
     }
     const cfg = c.server.config;
-    h.set(field, String(result), maxEntries(cfg), maxValue(cfg));
+    // the field keeps its TTL (HASH_SET_KEEP_TTL)
+    h.set(field, String(result), maxEntries(cfg), maxValue(cfg), true);
     ks.modified(key, 'hincrby');
     c.reply.int(result);
   },
@@ -264,7 +261,7 @@ const hincrbyfloat = command({
     const key = args[1]!;
     const field = args[2]!;
     const ks = c.ks(key);
-    const h = hashForWrite(ks, key);
+    const h = writableField(ks, key, field);
     const old = h.get(field);
     let cur = LD_ZERO;
     if (old !== undefined) {
@@ -277,10 +274,11 @@ const hincrbyfloat = command({
     if (sum === null) throw new CommandError(Err.NAN_OR_INF);
     const s = formatLongDouble(sum);
     const cfg = c.server.config;
-    h.set(field, s, maxEntries(cfg), maxValue(cfg));
+    h.set(field, s, maxEntries(cfg), maxValue(cfg), true);
     ks.modified(key, 'hincrbyfloat');
-    // replicated as HSET with the final value, as Redis does
-    c.propagate = ['HSET', key, field, s];
+    // replicated as HSET with the final value, as Redis 7.4 does; a field with a TTL as Redis 8's
+    // HSETEX … KEEPTTL (7.4's HSET would drop the TTL on the replica)
+    c.propagate = h.fieldExpireAt(field) === 0 ? ['HSET', key, field, s] : ['HSETEX', key, 'KEEPTTL', 'FIELDS', '1', field, s];
     c.reply.bulk(s);
   },
 });
@@ -302,7 +300,7 @@ function randHeader(c: Client, n: number, withValues: boolean): void {
 
 /** Redis's hrandfieldWithCountCommand: count already range-checked. */
 function hrandfieldWithCount(c: Client, key: string, l: number, withValues: boolean): void {
-  const h = hashRead(c, key);
+  const h = randomHash(c, key);
   if (h === undefined) return c.reply.array(0);
   const size = h.size();
   const uniq = l >= 0;
@@ -349,6 +347,13 @@ function hrandfieldWithCount(c: Client, key: string, l: number, withValues: bool
   for (const i of idx) randReply(c, pairs, i, withValues);
 }
 
+/** The hash HRANDFIELD picks from: expired fields deleted first (hashTypeExpireIfNeeded), undefined when that took it all. */
+function randomHash(c: Client, key: string): HashValue | undefined {
+  const h = hashRead(c, key);
+  if (h === undefined || !h.hasFieldTtls()) return h;
+  return expireDueFields(c.ks(key), key, h) ? undefined : h;
+}
+
 const LONG_MAX = 9223372036854775807n;
 
 /** HRANDFIELD key [count [WITHVALUES]] */
@@ -368,7 +373,7 @@ const hrandfield = command({
       if (withValues && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) throw new CommandError('ERR value is out of range');
       return hrandfieldWithCount(c, key, Number(l), withValues);
     }
-    const h = hashRead(c, key);
+    const h = randomHash(c, key);
     if (h === undefined) return c.reply.nullBulk();
     c.reply.bulk(h.fieldAt(Math.floor(Math.random() * h.size())));
   },
@@ -393,8 +398,11 @@ const hscan = command({
     if (h === undefined) return writeScanReply(c.reply, 0, []);
     const o = parseScanArgs(args, 2, 'hash');
     const out: string[] = [];
+    // fields whose TTL passed are not reported (and stay)
+    const now = c.server.engine.now();
+    const ttls = h.hasFieldTtls() ? h : null;
     if (h.isPacked()) {
-      h.forEach((f, v) => {
+      h.forEachLive(now, (f, v) => {
         if (o.match !== null && !globMatch(o.match, f)) return;
         if (o.noValues) out.push(f);
         else out.push(f, v);
@@ -407,6 +415,7 @@ const hscan = command({
     const next = scanStep(table, o.cursor, () => h.pairs(), o.count, visited);
     for (const [f, v] of visited) {
       if (o.match !== null && !globMatch(o.match, f)) continue;
+      if (ttls !== null && ttls.isFieldExpired(f, now)) continue;
       if (o.noValues) out.push(f);
       else out.push(f, v);
     }

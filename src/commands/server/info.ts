@@ -38,13 +38,14 @@ export function bytesToHuman(n: number): string {
 const pct = (n: number): string => `${n.toFixed(2)}%`;
 const secs = (us: number): string => `${Math.floor(us / 1e6)}.${String(Math.floor(us % 1e6)).padStart(6, '0')}`;
 
-function shardTotals(s: ServerState<Client>): { hits: number; misses: number; expired: number; dirty: number } {
-  const t = { hits: 0, misses: 0, expired: 0, dirty: 0 };
+function shardTotals(s: ServerState<Client>): { hits: number; misses: number; expired: number; expiredSubkeys: number; dirty: number } {
+  const t = { hits: 0, misses: 0, expired: 0, expiredSubkeys: 0, dirty: 0 };
   // the guest shard's too: reads and writes of keys borrowed from other threads count here
   for (const sh of s.engine.eventShards) {
     t.hits += sh.stats.keyspaceHits;
     t.misses += sh.stats.keyspaceMisses;
     t.expired += sh.stats.expiredKeys;
+    t.expiredSubkeys += sh.stats.expiredSubkeys;
     t.dirty += sh.stats.dirty;
   }
   return t;
@@ -254,6 +255,7 @@ const SECTIONS: Record<string, Provider> = {
       ['sync_full', s.replication.syncStats.full],
       ['sync_partial_ok', s.replication.syncStats.partialOk],
       ['sync_partial_err', s.replication.syncStats.partialErr],
+      ['expired_subkeys', t.expiredSubkeys],
       ['expired_keys', t.expired],
       ['expired_stale_perc', '0.00'],
       ['expired_time_cap_reached_count', 0],
@@ -381,8 +383,9 @@ const SECTIONS: Record<string, Provider> = {
     const out: Field[] = [];
     const now = Date.now();
     for (let db = 0; db < s.engine.databases; db++) {
-      const { keys, expires, ttlSum, sampled } = countKeyspace(s.engine, db, now);
-      if (keys > 0 || expires > 0) out.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=${sampled ? Math.round(ttlSum / sampled) : 0}`]);
+      const { keys, expires, ttlSum, sampled, subexpiry } = countKeyspace(s.engine, db, now);
+      // Redis 7.4's line: subexpiry counts the hashes with field TTLs
+      if (keys > 0 || expires > 0) out.push([`db${db}`, `keys=${keys},expires=${expires},avg_ttl=${sampled ? Math.round(ttlSum / sampled) : 0},subexpiry=${subexpiry}`]);
     }
     return out;
   },
@@ -425,7 +428,7 @@ export function addCrossThreadField(name: string, value: (s: ServerState<Client>
 const SUMMED = new Set([
   'connected_clients', 'blocked_clients', 'tracking_clients', 'clients_in_timeout_table', 'pubsub_clients',
   'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
-  'total_net_output_bytes', 'rejected_connections', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
+  'total_net_output_bytes', 'rejected_connections', 'expired_subkeys', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
   'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
   'rdb_last_load_keys_loaded', 'lazyfreed_objects', 'sync_full', 'sync_partial_ok', 'sync_partial_err',

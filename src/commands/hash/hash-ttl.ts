@@ -1,0 +1,200 @@
+/**
+ * Hash field expiration (Redis 7.4): HEXPIRE HPEXPIRE HEXPIREAT HPEXPIREAT
+ * (set), HTTL HPTTL HEXPIRETIME HPEXPIRETIME (read), HPERSIST (remove).
+ * Per-field replies: -2 no such field, and for the setters 0 condition not
+ * met, 1 set, 2 deleted (the time was already past); for the readers -1
+ * no TTL; for HPERSIST -1 no TTL, 1 removed.
+ */
+import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { CommandError, Err } from '../core/errors.ts';
+import { HashValue } from '../../datatypes/hash.ts';
+import { fieldExpireTime, fieldsBlock, hashAt, propagateAll } from './hash-util.ts';
+import type { Client } from '../../server/client.ts';
+
+const NO_FIELD = -2;
+const NO_CONDITION = 0;
+const SET = 1;
+const DELETED = 2;
+
+const NX = 1, XX = 2, GT = 3, LT = 4;
+
+const KEY: ArgSpec = { name: 'key', type: 'key' };
+const FIELDS: ArgSpec = {
+  name: 'fields', type: 'block', token: 'FIELDS',
+  args: [{ name: 'numfields', type: 'integer' }, { name: 'field', type: 'string', multiple: true }],
+};
+const CONDITION: ArgSpec = {
+  name: 'condition', type: 'oneof', optional: true,
+  args: [
+    { name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' },
+    { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' },
+  ],
+};
+
+/** The hash for a read of TTLs (lookupKeyRead: hits and misses counted). */
+function hashForTtl(c: Client, key: string): HashValue | undefined {
+  const v = c.ks(key).lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
+  return v;
+}
+
+function noFieldReplies(c: Client, n: number, code: number): void {
+  c.reply.array(n);
+  for (let i = 0; i < n; i++) c.reply.int(code);
+}
+
+/**
+ * Sets the TTL `at` of each field in args[from…] as hashTypeSetEx under
+ * condition `cond`, replying per field. Fields whose time is already past
+ * are deleted (one HDEL each in the stream); the hash goes when emptied.
+ * Returns the fields set and the HDEL vectors to stream.
+ */
+export function setFieldTtls(
+  c: Client, key: string, h: HashValue, at: number, cond: number, args: readonly string[], from: number, reply: boolean,
+): { set: string[]; hdels: string[][]; deleted: number } {
+  const ks = c.ks(key);
+  const now = ks.shard.now();
+  // a replica applying its primary's stream keeps a past time (checkAlreadyExpired)
+  const past = at <= now && !ks.shard.expiryIgnored;
+  h.enableFieldTtls();
+  const set: string[] = [];
+  const hdels: string[][] = [];
+  let deleted = 0;
+  for (let i = from; i < args.length; i++) {
+    const f = args[i]!;
+    let res: number;
+    if (!h.has(f)) res = NO_FIELD;
+    else {
+      const prev = h.fieldExpireAt(f);
+      if (prev === 0) res = cond === XX || cond === GT ? NO_CONDITION : SET;
+      else if ((cond === GT && prev >= at) || (cond === LT && prev <= at) || cond === NX) res = NO_CONDITION;
+      else res = SET;
+      if (res === SET && past) {
+        h.delete(f);
+        ks.shard.stats.expiredSubkeys++;
+        hdels.push(['HDEL', key, f]);
+        deleted++;
+        res = DELETED;
+      } else if (res === SET) {
+        h.setFieldExpire(f, at);
+        set.push(f);
+      }
+    }
+    if (reply) c.reply.int(res);
+  }
+  if (set.length + deleted > 0) {
+    if (deleted > 0 && h.size() === 0) {
+      ks.delete(key);
+      ks.modified(key, 'hdel');
+      ks.modified(key, 'del');
+    } else ks.modified(key, deleted > 0 ? 'hdel' : 'hexpire');
+  }
+  return { set, hdels, deleted };
+}
+
+/** HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX | XX | GT | LT] FIELDS numfields field [field ...] */
+function hexpireCommand(name: string, seconds: boolean, relative: boolean, argName: string, summary: string): CommandSpec {
+  return command({
+    name, arity: -6, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'hash', since: '7.4.0', summary, complexity: 'O(N) where N is the number of specified fields',
+    args: [KEY, { name: argName, type: relative ? 'integer' : 'unix-time' }, CONDITION, FIELDS],
+    handler(c, args) {
+      const key = args[1]!;
+      const h = hashAt(c.ks(key), key);
+      const now = c.server.engine.now();
+      const at = fieldExpireTime(args[2]!, seconds, relative ? now : 0, name);
+      const o = args[3]!.toUpperCase();
+      const cond = o === 'NX' ? NX : o === 'XX' ? XX : o === 'GT' ? GT : o === 'LT' ? LT : 0;
+      const numAt = cond === 0 ? 4 : 5;
+      const first = fieldsBlock(args, numAt, 'Parameter `numFields` should be greater than 0');
+      const n = args.length - first;
+      if (h === undefined) return noFieldReplies(c, n, NO_FIELD);
+      c.reply.array(n);
+      const r = setFieldTtls(c, key, h, at, cond, args, first, true);
+      // streamed as HPEXPIREAT with the absolute time and only the fields set, after an HDEL per deleted one
+      const vecs = r.hdels;
+      if (r.set.length > 0) vecs.push(['HPEXPIREAT', key, String(at), ...args.slice(3, numAt - 1), args[numAt - 1]!, String(r.set.length), ...r.set]);
+      propagateAll(c, vecs);
+    },
+  });
+}
+
+/** HTTL / HPTTL (remaining) and HEXPIRETIME / HPEXPIRETIME (absolute) key FIELDS numfields field [field ...] */
+function httlCommand(name: string, ms: boolean, absolute: boolean, summary: string): CommandSpec {
+  return command({
+    name, arity: -5, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    group: 'hash', since: '7.4.0', summary, complexity: 'O(N) where N is the number of specified fields',
+    args: [KEY, FIELDS],
+    handler(c, args) {
+      const key = args[1]!;
+      const h = hashForTtl(c, key);
+      const first = fieldsBlock(args, 3, 'Number of fields must be a positive integer');
+      const n = args.length - first;
+      if (h === undefined) return noFieldReplies(c, n, NO_FIELD);
+      const now = c.server.engine.now();
+      const base = absolute ? 0 : now;
+      // a listpackex counts a TTL equal to now as passed, a hashtable does not (as 7.4)
+      const packed = h.isPacked();
+      c.reply.array(n);
+      for (let i = first; i < args.length; i++) {
+        const f = args[i]!;
+        if (!h.has(f)) {
+          c.reply.int(NO_FIELD);
+          continue;
+        }
+        const at = h.fieldExpireAt(f);
+        if (at === 0) c.reply.int(-1);
+        else if (at < now || (packed && at === now)) c.reply.int(NO_FIELD);
+        else c.reply.int(ms ? at - base : Math.floor((at + 999 - base) / 1000));
+      }
+    },
+  });
+}
+
+/** HPERSIST key FIELDS numfields field [field ...] */
+const hpersist = command({
+  name: 'hpersist', arity: -5, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  group: 'hash', since: '7.4.0', summary: 'Removes the expiration time for each specified field',
+  complexity: 'O(N) where N is the number of specified fields',
+  args: [KEY, FIELDS],
+  handler(c, args) {
+    const key = args[1]!;
+    const ks = c.ks(key);
+    const h = hashAt(ks, key);
+    const first = fieldsBlock(args, 3, 'Number of fields must be a positive integer');
+    const n = args.length - first;
+    if (h === undefined) return noFieldReplies(c, n, NO_FIELD);
+    const now = ks.shard.now();
+    let changed = false;
+    c.reply.array(n);
+    for (let i = first; i < args.length; i++) {
+      const f = args[i]!;
+      if (!h.has(f)) {
+        c.reply.int(NO_FIELD);
+        continue;
+      }
+      const at = h.fieldExpireAt(f);
+      if (at === 0) c.reply.int(-1);
+      else if (at < now) c.reply.int(NO_FIELD);
+      else {
+        h.persistField(f);
+        c.reply.int(1);
+        changed = true;
+      }
+    }
+    if (changed) ks.modified(key, 'hpersist');
+  },
+});
+
+export const hashTtlCommands: CommandSpec[] = [
+  hexpireCommand('hexpire', true, true, 'seconds', 'Set expiry for hash field using relative time to expire (seconds)'),
+  hexpireCommand('hpexpire', false, true, 'milliseconds', 'Set expiry for hash field using relative time to expire (milliseconds)'),
+  hexpireCommand('hexpireat', true, false, 'unix-time-seconds', 'Set expiry for hash field using an absolute Unix timestamp (seconds)'),
+  hexpireCommand('hpexpireat', false, false, 'unix-time-milliseconds', 'Set expiry for hash field using an absolute Unix timestamp (milliseconds)'),
+  httlCommand('httl', false, false, 'Returns the TTL in seconds of a hash field.'),
+  httlCommand('hpttl', true, false, 'Returns the TTL in milliseconds of a hash field.'),
+  httlCommand('hexpiretime', false, true, 'Returns the expiration time of a hash field as a Unix timestamp, in seconds.'),
+  httlCommand('hpexpiretime', true, true, 'Returns the expiration time of a hash field as a Unix timestamp, in msec.'),
+  hpersist,
+];
