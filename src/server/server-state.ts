@@ -366,6 +366,7 @@ export class ServerState<C extends Session> {
       sh.stats.keyspaceHits = 0;
       sh.stats.keyspaceMisses = 0;
       sh.stats.expiredKeys = 0;
+      sh.stats.expiredSubkeys = 0;
     }
   }
 
