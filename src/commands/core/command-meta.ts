@@ -49,6 +49,7 @@ export const COMMAND_META: Readonly<Record<string, CommandMeta>> = {
   "cluster|info": { tips: ["nondeterministic_output"] },
   "cluster|links": { tips: ["nondeterministic_output"] },
   "cluster|meet": { history: [["4.0.0", "Added the optional `cluster_bus_port` argument."]] },
+  "cluster|myshardid": { tips: ["nondeterministic_output"] },
   "cluster|nodes": { tips: ["nondeterministic_output"] },
   "cluster|replicas": { tips: ["nondeterministic_output"] },
   "cluster|shards": { tips: ["nondeterministic_output"] },
