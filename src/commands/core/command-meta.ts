@@ -228,6 +228,7 @@ export const COMMAND_META: Readonly<Record<string, CommandMeta>> = {
   "type": { ks: ["RO|i1|r0,1,0"] },
   "unlink": { ks: ["RM delete|i1|r-1,1,0"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"] },
   "wait": { tips: ["request_policy:all_shards", "response_policy:agg_min"] },
+  "waitaof": { tips: ["request_policy:all_shards", "response_policy:agg_min"] },
   "watch": { ks: ["RO|i1|r-1,1,0"] },
   "xack": { ks: ["RW update|i1|r0,1,0"] },
   "xadd": { ks: ["RW update|i1|r0,1,0|UPDATE instead of INSERT because of the optional trimming feature"], tips: ["nondeterministic_output"], history: [["6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."], ["7.0.0", "Added support for the `<ms>-*` explicit ID form."]] },
