@@ -91,8 +91,10 @@ export class Cluster implements ClusterLens {
     const busPort = getConfigNumber(cfg, 'cluster-announce-bus-port', 0) || getConfigNumber(cfg, 'cluster-port', 0);
     const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, cport: busPort || (announcedPort || port) + 10000 };
     this.me = conf === null
-      ? { id: newNodeId(), ...addr, hostname: '', role: 'master', master: null, configEpoch: 0, slots: [], offset: 0, nofailover: false }
+      ? { id: newNodeId(), ...addr, hostname: '', role: 'master', master: null, configEpoch: 0, slots: [], offset: 0, nofailover: false, shardId: newNodeId() }
       : { ...conf.myself, ...addr };
+    // a nodes.conf of an older version (or Redis < 7.2) has none: a new one, as Redis's clusterLoadConfig
+    this.me.shardId ??= newNodeId();
     this.me.hostname = getConfigValue(cfg, 'cluster-announce-hostname') ?? '';
     this.me.nofailover = getConfigValue(cfg, 'cluster-replica-no-failover') === 'yes';
     this.cached = conf === null || conf.others.length === 0 ? null : conf.others;
@@ -474,7 +476,7 @@ export class Cluster implements ClusterLens {
       this.saveTimer = null;
     }
     try {
-      writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n)), this.view.currentEpoch, this.store.fleet);
+      writeNodesConf(this.confPath, [...this.view.nodes.values()].map((n) => this.view.nodeLine(n, true)), this.view.currentEpoch, this.store.fleet);
     } catch (e) {
       this.state.log('warning', `Could not save the cluster config file ${this.confPath}: ${(e as Error).message}`);
     }
@@ -527,6 +529,7 @@ export class Cluster implements ClusterLens {
         this.state.log('warning', `Configuration change detected. Reconfiguring myself as a replica of ${winner.id}`);
         me.role = 'slave';
         me.master = winner.id;
+        if (winner.shardId !== undefined) me.shardId = winner.shardId;
         this.follow(winner.id);
         // a manual failover paused this master's writes (catchUpWithMaster): as Redis's resetManualFailover when
         // the master turns replica, the pause ends here, else it would hold the new master's stream for its 10 s
@@ -540,6 +543,11 @@ export class Cluster implements ClusterLens {
     if (me.role !== 'slave' || me.master === null) return;
     const master = v.nodes.get(me.master);
     if (master === undefined) return;
+    // a replica is in its master's shard (Redis's updateShardId)
+    if (master.role === 'master' && master.shardId !== undefined && master.shardId !== me.shardId) {
+      me.shardId = master.shardId;
+      void this.publish().catch(() => undefined);
+    }
     // the master was replaced: follow whoever holds its slots now
     if (master.role === 'slave' && master.master !== null && master.master !== me.id) return this.switchMaster(master.master);
     if (master.failed && master.slots.length !== 0) {
@@ -711,6 +719,7 @@ export class Cluster implements ClusterLens {
     if (hard) {
       await this.store.dropAlive();
       this.me.id = newNodeId();
+      this.me.shardId = newNodeId();
       this.me.configEpoch = 0;
       this.cachedEpoch = 0;
       await this.store.keepAlive(this.me.id);

@@ -29,11 +29,15 @@ function parseLine(line: string): { rec: NodeRecord; myself: boolean } | null {
   const m = /^(.*):(\d+)@(\d+)(?:,(.*))?$/.exec(f[1]!);
   if (m === null) return null;
   const flags = f[2]!.split(',');
+  // `,hostname` then aux fields `,name=value` (Redis 7.2: shard-id, nodename, tcp-port, tls-port)
+  const [hostname = '', ...aux] = (m[4] ?? '').split(',');
+  const shardId = aux.find((a) => a.startsWith('shard-id='))?.slice(9);
   const rec: NodeRecord = {
-    id: f[0]!, ip: m[1]!, port: Number(m[2]), cport: Number(m[3]), hostname: m[4] ?? '',
+    id: f[0]!, ip: m[1]!, port: Number(m[2]), cport: Number(m[3]), hostname,
     role: flags.includes('slave') ? 'slave' : 'master', master: f[3] === '-' ? null : f[3]!,
     configEpoch: Number(f[6]), slots: parseRanges(f.slice(8)), offset: 0, nofailover: flags.includes('nofailover'),
   };
+  if (shardId !== undefined && /^[0-9a-f]{40}$/.test(shardId)) rec.shardId = shardId;
   return { rec, myself: flags.includes('myself') };
 }
 

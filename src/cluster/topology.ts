@@ -28,6 +28,12 @@ export interface NodeRecord {
   offset: number;
   /** cluster-replica-no-failover. */
   nofailover: boolean;
+  /**
+   * The shard it is in (Redis 7.2's shard-id, CLUSTER MYSHARDID): 40 hex
+   * characters, random for a new master, a replica's its master's; kept
+   * through failovers. Absent in records of older shardis versions.
+   */
+  shardId?: string;
 }
 
 /** A node in the view: its record and what this node knows of it. */
@@ -247,14 +253,19 @@ export class Topology {
     return n.configEpoch;
   }
 
-  /** A CLUSTER NODES line (Redis's clusterGenNodeDescription), without migrating/importing marks. */
-  nodeLine(n: NodeView): string {
+  /**
+   * A CLUSTER NODES line (Redis's clusterGenNodeDescription), without
+   * migrating/importing marks; `persist` (nodes.conf) adds the aux fields
+   * Redis keeps there only (`,hostname,shard-id=…`).
+   */
+  nodeLine(n: NodeView, persist = false): string {
     const flags: string[] = [];
     if (n.myself) flags.push('myself');
     flags.push(n.role);
     if (n.failed) flags.push('fail');
     if (n.nofailover) flags.push('nofailover');
-    const addr = `${n.ip}:${n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''}`;
+    let addr = `${n.ip}:${n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''}`;
+    if (persist && n.shardId !== undefined) addr += `${n.hostname === '' ? ',' : ''},shard-id=${n.shardId}`;
     const master = n.role === 'slave' && n.master !== null ? n.master : '-';
     const link = n.myself || !n.failed ? 'connected' : 'disconnected';
     const pong = n.myself ? 0 : Date.now();

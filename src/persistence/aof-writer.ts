@@ -54,6 +54,24 @@ export class AofWriter {
   shared = false;
   /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write (tests widen the crash window with it). */
   flushSleepUs = 0;
+  /** The replication offset (master_repl_offset) the writes so far reach: what an fsync covers (WAITAOF). */
+  replOffset: () => number = () => 0;
+  /**
+   * The replication offset up to which the file is fsynced (Redis's
+   * fsynced_reploff_pending): set after each fsync (always, everysec, a
+   * flush before a rewrite), never with appendfsync no.
+   */
+  syncedReploff = 0;
+  /** Told after an fsync (WAITAOF waiters look again). */
+  onSynced: (() => void) | null = null;
+  /**
+   * With threads (shared): the file's size when the last completed fsync of
+   * this thread started (the everysec fsync runs whenever the file grew,
+   * other threads' writes included: an fsync covers the whole file), and the
+   * sizes WAITAOF waits for.
+   */
+  syncedSize = 0;
+  private readonly sizeWaiters = new Set<{ size: number; done: () => void }>();
   private readonly log: AofLog;
 
   constructor(policy: FsyncPolicy, log: AofLog) {
@@ -99,6 +117,11 @@ export class AofWriter {
     this.fd = openSync(file, truncate ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND : 'a', 0o644);
     this.incrSize = fstatSync(this.fd).size;
     this.selectedDb = -1;
+    // the old file was fsynced as it closed: its WAITAOF waiters are served; sizes count in the new one
+    this.syncedSize = this.incrSize;
+    const waiting = [...this.sizeWaiters];
+    this.sizeWaiters.clear();
+    for (const w of waiting) w.done();
   }
 
   feed(db: number, args: readonly string[]): void {
@@ -170,29 +193,90 @@ export class AofWriter {
     this.pendingLen = 0;
     this.incrSize += buf.length;
     if (this.shared) this.selectedDb = -1;
-    if (this.policy === 'always') this.lastFsyncAt = Date.now();
-    else {
+    if (this.policy === 'always') {
+      this.lastFsyncAt = Date.now();
+      this.synced(this.replOffset());
+    } else {
       if (this.unsynced === 0) this.unsyncedSince = Date.now();
       this.unsynced += buf.length;
     }
   }
 
   private everysec(): void {
-    if (this.policy !== 'everysec' || this.fd < 0 || this.unsynced === 0) return;
+    if (this.policy !== 'everysec' || this.fd < 0) return;
+    // with threads an fsync covers every thread's writes: it runs whenever the file grew
+    const size = this.shared ? this.fileSize() : -1;
+    if (this.unsynced === 0 && this.pendingLen === 0 && size <= this.syncedSize) return;
     if (this.fsyncInFlight) {
       this.delayedFsync++;
       return;
     }
+    // what the buffer holds is in the offset already: written first, so the fsync covers it
+    this.flushNow();
+    if (this.fd < 0 || this.pendingLen !== 0) return;
     this.fsyncInFlight = true;
     this.unsynced = 0;
     this.syncingSince = this.unsyncedSince;
     this.unsyncedSince = 0;
     const fd = this.fd;
+    const at = this.replOffset();
+    const startSize = this.shared ? this.fileSize() : -1;
     fsync(fd, () => {
       this.fsyncInFlight = false;
       this.syncingSince = 0;
       this.lastFsyncAt = Date.now();
+      if (startSize > this.syncedSize) this.syncedSize = startSize;
+      this.synced(at);
     });
+  }
+
+  /** The file is fsynced up to replication offset `at` (and, with threads, up to syncedSize): waiters are told. */
+  private synced(at: number): void {
+    if (at > this.syncedReploff) this.syncedReploff = at;
+    for (const w of this.sizeWaiters) {
+      if (this.syncedSize < w.size) continue;
+      this.sizeWaiters.delete(w);
+      w.done();
+    }
+    this.onSynced?.();
+  }
+
+  /**
+   * Redis's fsynced_reploff as of now: when nothing written waits for an
+   * fsync (and none runs), everything up to the current offset is on disk
+   * (flushAppendOnlyFile's "all data is fsync'd already"; not with
+   * appendfsync no, which never fsyncs).
+   */
+  fsyncedReploff(): number {
+    if (this.policy !== 'no' && this.fd >= 0 && this.pendingLen === 0 && this.unsynced === 0 && !this.fsyncInFlight &&
+      // with threads every thread's writes are fsynced before they are seen (always), or the file's size tells
+      (!this.shared || this.policy === 'always' || this.fileSize() <= this.syncedSize)) {
+      const now = this.replOffset();
+      if (now > this.syncedReploff) this.syncedReploff = now;
+    }
+    return this.syncedReploff;
+  }
+
+  /**
+   * With threads: calls `done` once the file is fsynced as far as it reaches
+   * now (this thread's buffer written first; with always that is at once,
+   * every thread fsyncing its writes before they are seen); never with
+   * appendfsync no. Returns a function that stops waiting.
+   */
+  whenFileSynced(done: () => void): () => void {
+    this.flushNow();
+    if (this.policy === 'always') {
+      done();
+      return () => {};
+    }
+    const w = { size: this.fileSize(), done };
+    if (this.policy === 'no') return () => {};
+    if (this.syncedSize >= w.size) {
+      done();
+      return () => {};
+    }
+    this.sizeWaiters.add(w);
+    return () => this.sizeWaiters.delete(w);
   }
 
   /** Writes and fsyncs everything now (shutdown, rewrite, DEBUG LOADAOF). */
@@ -200,9 +284,12 @@ export class AofWriter {
     this.flushNow();
     if (this.fd >= 0) {
       try {
+        const size = this.shared ? this.fileSize() : -1;
         fsyncSync(this.fd);
         this.unsynced = 0;
         this.unsyncedSince = 0;
+        if (size > this.syncedSize) this.syncedSize = size;
+        if (this.policy !== 'no') this.synced(this.replOffset());
       } catch (e) {
         this.log('warning', `Fail to fsync the AOF file: ${(e as Error).message}`);
       }

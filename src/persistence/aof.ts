@@ -117,6 +117,26 @@ export class Aof {
     this.server = server;
     this.replayer = replayer;
     this.writer = new AofWriter(this.policy(), (level, msg) => server.log(level, msg));
+    this.writer.replOffset = () => server.replication.offset;
+    this.writer.onSynced = () => server.replication.aofProgressed();
+  }
+
+  /**
+   * Redis's fsynced_reploff: -1 while the AOF is off, 0 until the rewrite
+   * that turned it on is done, then the replication offset up to which the
+   * file is fsynced (WAITAOF, a replica's REPLCONF ACK … FACK).
+   */
+  fsyncedReploff(): number {
+    if (this.state === 'off') return -1;
+    if (this.state === 'wait_rewrite') return 0;
+    return this.writer.fsyncedReploff();
+  }
+
+  /** With threads: calls `done` once the shared file is fsynced as far as it reaches now (WAITAOF's local part). */
+  whenFileSynced(done: () => void): () => void {
+    // waiting for the rewrite that turns it on, nothing counts as fsynced (fsynced_reploff 0)
+    if (this.state !== 'on') return () => {};
+    return this.writer.whenFileSynced(done);
   }
 
   private policy(): FsyncPolicy {
@@ -436,6 +456,7 @@ export class Aof {
     if (this.state === 'wait_rewrite') {
       this.state = 'on';
       this.threads?.allOn();
+      s.replication.aofProgressed();
     }
     this.fixedSize = this.currentSizeOfOthers(m);
     this.rewriteBaseSize = this.currentSize;
@@ -472,6 +493,7 @@ export class Aof {
   rewriteJoined(): void {
     this.joined = false;
     if (this.state === 'wait_rewrite') this.state = 'on';
+    this.server.replication.aofProgressed();
   }
 
   /** Waiting for another thread's rewrite to turn the AOF on (that thread retries it, not this one). */
@@ -488,6 +510,10 @@ export class Aof {
       return;
     }
     this.writer.policy = this.policy();
+    // with threads every thread appends to the same file (each flush starts with its SELECT)
+    this.writer.shared = this.threads !== null;
+    // what is written from now on goes to the new incr file; what came before is in the base (startAppendOnly)
+    this.writer.syncedReploff = this.server.replication.offset;
     this.state = 'wait_rewrite';
     this.cancelRewrite();
     if (!this.startRewrite()) this.server.log('warning', "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
@@ -498,6 +524,8 @@ export class Aof {
     this.writer.close();
     this.state = 'off';
     this.joined = false;
+    // a WAITAOF waiting for the local fsync fails now (Redis's processClientsWaitingReplicas)
+    this.server.replication.aofProgressed();
     if (this.rewriting) {
       this.cancelRewrite();
       this.server.log('notice', 'Killing running AOF rewrite child');

@@ -25,6 +25,10 @@ import { keyCount, sendPaced } from './paced-transfer.ts';
  */
 export interface PropagationSink {
   feed(db: number, args: readonly string[]): void;
+  /** Redis's fsynced_reploff: the offset up to which the AOF is fsynced (-1: off). */
+  fsyncedReploff(): number;
+  /** With threads: calls `done` once the shared AOF file is fsynced as far as it reaches now; returns a function that stops waiting. */
+  whenFileSynced(done: () => void): () => void;
 }
 
 /**
@@ -47,8 +51,8 @@ export interface ReplicationThreads {
   attach(c: Session, psync: boolean, replid: string, offset: string): void;
   /** This thread serves no replica any more. */
   detach(): void;
-  /** WAIT: replicas on every hub that acknowledged what this thread's clients wrote so far. */
-  waitForAcks(numreplicas: number, timeoutMs: number): Promise<number>;
+  /** WAIT (WAITAOF with `aof`: their AOF fsynced it): replicas on every hub that acknowledged what this thread's clients wrote so far. */
+  waitForAcks(numreplicas: number, timeoutMs: number, aof?: boolean): Promise<number>;
   /** ROLE's replicas and offset over every thread. */
   role(): { offset: number; entries: Array<[string, string, string]> };
   /** This thread makes the stream (thread 0). */
@@ -78,6 +82,8 @@ interface Replica {
   client: Session;
   /** Offset the replica last acknowledged (REPLCONF ACK). */
   ackOffset: number;
+  /** Offset up to which its AOF is fsynced (REPLCONF ACK … FACK; 0 without, as Redis's repl_aof_off). */
+  aofOffset: number;
   /** Port it listens on (REPLCONF listening-port), for ROLE. */
   listeningPort: number;
   /** When it last acknowledged (ms; its attach counts): its lag. */
@@ -147,9 +153,10 @@ export interface FailoverView {
 
 const NO_REPLID = '0000000000000000000000000000000000000000';
 
-/** Told how many replicas acknowledged `offset`, after every acknowledgement (a WAIT). */
+/** Told how many replicas acknowledged `offset` (with `aof`: fsynced it to their AOF), after every acknowledgement (a WAIT, a WAITAOF). */
 interface AckWatcher {
   offset: number;
+  aof: boolean;
   seen: (acked: number) => void;
 }
 
@@ -286,7 +293,10 @@ export class ReplicationFeed {
     if (this.upstream !== null && c.ext.master !== true) this.upstream.clientWrote(c.db, vec);
     const tx = c.ext.txPropagate as Array<[number, readonly string[]]> | undefined;
     if (tx) tx.push([c.db, vec]);
-    else this.feed(c.db, vec);
+    else {
+      this.feed(c.db, vec);
+      c.woff = this.offset;
+    }
   }
 
   /** Starts collecting an EXEC's writes. */
@@ -302,6 +312,7 @@ export class ReplicationFeed {
     this.feed(tx[0]![0], ['MULTI']);
     for (const [d, vec] of tx) this.feed(d, vec);
     this.feed(db, ['EXEC']);
+    c.woff = this.offset;
   }
 
   /** Database the stream last selected; -1 makes the next write send SELECT (a new replica). */
@@ -315,8 +326,12 @@ export class ReplicationFeed {
       if (this.threads.streaming()) this.threads.buffer(db, encodeString(args));
       return;
     }
-    // the backlog keeps the stream while no replica is connected (one may come back for it)
-    if (this.replicas.size === 0 && this.backlog === null) return;
+    // the backlog keeps the stream while no replica is connected (one may come back for it); with the AOF
+    // alone the offset still counts, one per command, for WAITAOF (Redis 7.2's replicationFeedSlaves)
+    if (this.replicas.size === 0 && this.backlog === null) {
+      this.offset++;
+      return;
+    }
     let buf = encode(args);
     if (db !== this.streamDb) {
       buf = Buffer.concat([encode(['SELECT', String(db)]), buf]);
@@ -411,23 +426,40 @@ export class ReplicationFeed {
     this.pingTimer.unref();
   }
 
-  /** Replicas that acknowledged at least `offset`. */
-  ackedAt(offset: number): number {
+  /** Replicas that acknowledged at least `offset`; with `aof`, online ones whose AOF fsynced it (replicationCountAOFAcksByOffset). */
+  ackedAt(offset: number, aof = false): number {
     let n = 0;
+    if (aof) {
+      for (const r of this.replicas) if (r.sending === null && r.held === null && r.aofOffset >= offset) n++;
+      return n;
+    }
     for (const r of this.replicas) if (r.ackOffset >= offset) n++;
     return n;
   }
 
-  /** REPLCONF ACK from a replica's connection. */
-  ack(c: Session, offset: number): void {
+  /** The AOF's fsynced offset (Redis's fsynced_reploff): -1 while it is off. */
+  fsyncedReploff(): number {
+    return this.sink?.fsyncedReploff() ?? -1;
+  }
+
+  /** Told when the AOF fsynced more, or was turned on or off (WAITAOF waiters, a replica's FACK owed). */
+  readonly aofListeners = new Set<() => void>();
+
+  aofProgressed(): void {
+    for (const l of [...this.aofListeners]) l();
+  }
+
+  /** REPLCONF ACK <offset> [FACK <aofoffset>] from a replica's connection. */
+  ack(c: Session, offset: number, fack = -1): void {
     for (const r of this.replicas) {
       if (r.client !== c) continue;
       if (offset > r.ackOffset) r.ackOffset = offset;
+      if (fack > r.aofOffset) r.aofOffset = fack;
       r.ackTime = Date.now();
       // a diskless copy is loaded: the stream starts (not while the file is still being sent)
       if (r.held !== null && r.sending === null) this.release(r);
     }
-    for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset));
+    for (const w of this.ackWatchers) w.seen(this.ackedAt(w.offset, w.aof));
     this.publishGood();
   }
 
@@ -485,10 +517,9 @@ export class ReplicationFeed {
     return this.waitHere(numreplicas, timeoutMs);
   }
 
-  /** WAIT against this thread's replicas and stream. */
-  waitHere(numreplicas: number, timeoutMs: number): Promise<number> {
-    const offset = this.offset;
-    const now = this.ackedAt(offset);
+  /** WAIT against this thread's replicas and stream (`aof`: WAITAOF's count, of replicas that fsynced `offset`). */
+  waitHere(numreplicas: number, timeoutMs: number, aof = false, offset = this.offset): Promise<number> {
+    const now = this.ackedAt(offset, aof);
     if (now >= numreplicas) return Promise.resolve(now);
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | null = null;
@@ -497,11 +528,11 @@ export class ReplicationFeed {
         stop();
         if (timer !== null) clearTimeout(timer);
         resolve(n);
-      });
+      }, aof);
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           stop();
-          resolve(this.ackedAt(offset));
+          resolve(this.ackedAt(offset, aof));
         }, timeoutMs);
       }
     });
@@ -513,12 +544,12 @@ export class ReplicationFeed {
    * of it are asked for their offsets now rather than at their next
    * periodic ACK.
    */
-  watchAcks(offset: number, seen: (acked: number) => void): () => void {
-    if (this.ackedAt(offset) < this.replicas.size) {
+  watchAcks(offset: number, seen: (acked: number) => void, aof = false): () => void {
+    if (this.ackedAt(offset, aof) < this.replicas.size) {
       if (this.threads !== null) this.threads.getAck();
       else this.feedRaw(encode(['REPLCONF', 'GETACK', '*']));
     }
-    const w: AckWatcher = { offset, seen };
+    const w: AckWatcher = { offset, aof, seen };
     this.ackWatchers.add(w);
     return () => this.ackWatchers.delete(w);
   }
@@ -608,7 +639,7 @@ export class ReplicationFeed {
    * file is loaded; `sending`: the file is still being produced.
    */
   addReplica(c: Session, psync = true, sent = this.offset, epoch = 0, hold = false, sending: Replica['sending'] = null): Replica {
-    const r: Replica = { client: c, ackOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, sent, epoch, held: hold ? [] : null, sending };
+    const r: Replica = { client: c, ackOffset: 0, aofOffset: 0, listeningPort: (c.ext as { listeningPort?: number }).listeningPort ?? 0, ackTime: Date.now(), psync, sent, epoch, held: hold ? [] : null, sending };
     this.replicas.add(r);
     c.onClose.push(() => {
       if (!this.replicas.delete(r)) return;

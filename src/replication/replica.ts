@@ -519,9 +519,35 @@ export class ReplicaLink implements ReplicaView {
     this.server.replication.proxy(cmd);
   }
 
+  /**
+   * REPLCONF ACK <offset>, with FACK <aofoffset> while the AOF is on (Redis
+   * 7.2's replicationSendAck: where this replica's AOF is fsynced, for its
+   * primary's WAITAOF). An ACK whose FACK fell short of the offset is sent
+   * again as soon as the AOF fsynced that far, rather than at the next
+   * second's.
+   */
   private sendAck(): void {
-    if (this.master !== null) this.send(['REPLCONF', 'ACK', String(this.reploff)]);
+    if (this.master === null) return;
+    const feed = this.server.replication;
+    const fack = feed.fsyncedReploff();
+    if (fack === -1) return this.send(['REPLCONF', 'ACK', String(this.reploff)]);
+    this.send(['REPLCONF', 'ACK', String(this.reploff), 'FACK', String(fack)]);
+    if (fack < this.reploff) {
+      this.owedFack = this.reploff;
+      feed.aofListeners.add(this.fackOwed);
+    }
   }
+
+  /** The offset an ACK's FACK fell short of: an ACK goes again once the AOF is fsynced that far. */
+  private owedFack = 0;
+
+  private readonly fackOwed = (): void => {
+    const feed = this.server.replication;
+    const fack = feed.fsyncedReploff();
+    if (fack !== -1 && fack < this.owedFack) return;
+    feed.aofListeners.delete(this.fackOwed);
+    if (fack !== -1 && this.master !== null && this.state === 'connected') this.sendAck();
+  };
 
   /** Every second: connect when down, time out a silent primary (repl-timeout), ACK the offset. */
   private cron(): void {

@@ -158,13 +158,13 @@ export class ScriptRunner implements ApiHost {
       return;
     }
     const repl = this.server.replication;
-    if (writes.length === 1) {
-      repl.feed(writes[0]![0], writes[0]![1]);
-      return;
+    if (writes.length === 1) repl.feed(writes[0]![0], writes[0]![1]);
+    else {
+      repl.feed(writes[0]![0], ['MULTI']);
+      for (const [db, vec] of writes) repl.feed(db, vec);
+      repl.feed(writes[writes.length - 1]![0], ['EXEC']);
     }
-    repl.feed(writes[0]![0], ['MULTI']);
-    for (const [db, vec] of writes) repl.feed(db, vec);
-    repl.feed(writes[writes.length - 1]![0], ['EXEC']);
+    caller.woff = repl.offset;
   }
 
   enterTimedOut(ctx: RunCtx, elapsedMs: number): void {

@@ -1,7 +1,9 @@
 /**
  * ACL LOG: recent denials, newest first. A denial like one of the last ten
  * entries (same reason, context, object and user, within 60 s) bumps that
- * entry's count and moves it to the front, as Redis's addACLLogEntry.
+ * entry's count and moves it to the front, as Redis's addACLLogEntry. Each
+ * new entry takes the next entry id (Redis 7.2's entry-id, never reused:
+ * ACL LOG RESET keeps counting; with threads one count for the server).
  */
 import type { Session } from '../server/session.ts';
 
@@ -13,8 +15,12 @@ export interface LogEntry {
   context: LogContext;
   object: string;
   username: string;
+  /** When it last happened (ms): timestamp-last-updated. */
   ctime: number;
   cinfo: string;
+  entryId: number;
+  /** When it first happened (ms): timestamp-created. */
+  created: number;
 }
 
 const GROUPING_MS = 60000;
@@ -27,13 +33,22 @@ export class AclLog {
   /** A client's CLIENT LIST line (the entry's client-info). */
   private readonly describe: (c: Session) => string;
 
+  /** The next entry id (Redis's ACLLogEntryCount); with threads a shared counter. */
+  private count = 0;
+  nextId: () => number = () => this.count++;
+
   constructor(describe: (c: Session) => string) {
     this.describe = describe;
   }
 
   /** `c` is the client that sent the command (for a script's call, the client running the script). */
   add(c: Session, reason: number, context: LogContext, object: string, username: string): void {
-    const e: LogEntry = { count: 1, reason, context, object, username, ctime: Date.now(), cinfo: this.describe(c) };
+    if (this.maxLen === 0) {
+      this.trim();
+      return;
+    }
+    const now = Date.now();
+    const e: LogEntry = { count: 1, reason, context, object, username, ctime: now, cinfo: this.describe(c), entryId: 0, created: now };
     const scan = Math.min(10, this.entries.length);
     for (let i = 0; i < scan; i++) {
       const cur = this.entries[i]!;
@@ -47,6 +62,7 @@ export class AclLog {
         return;
       }
     }
+    e.entryId = this.nextId();
     this.entries.unshift(e);
     this.trim();
   }

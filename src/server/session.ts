@@ -49,6 +49,8 @@ export abstract class Session {
   inExec = false;
   /** Set by a handler: what to replicate instead of the command as sent (PEXPIREAT for EXPIRE …). */
   propagate: string[] | null = null;
+  /** The replication offset right after this client's last write (Redis's woff): what WAITAOF waits for. */
+  woff = 0;
   /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
   readonly ext: Record<string, unknown> = {};
   /** Cleanup hooks run when the connection closes. */

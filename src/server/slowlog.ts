@@ -3,6 +3,7 @@
  * microseconds, at most slowlog-max-len of them (Redis's slowlog.c).
  */
 import type { Session } from './session.ts';
+import { PARAM_DEFS, PF } from '../config/params.ts';
 
 /** Arguments kept per entry; the last one says how many more there were. */
 const MAX_ARGC = 32;
@@ -58,7 +59,8 @@ export function mergedEntries(mine: readonly SlowLogEntry[], others: readonly Sl
   return all;
 }
 
-const SECRET_CONFIGS = new Set(['masterauth', 'requirepass', 'masteruser']);
+/** The parameters flagged sensitive (Redis's SENSITIVE_CONFIG), by name and alias. */
+const SECRET_CONFIGS = new Set(PARAM_DEFS.filter((d) => d.flags & PF.SENSITIVE).flatMap((d) => (d.alias !== undefined ? [d.name, d.alias] : [d.name])));
 
 /** Hides passwords as Redis's redactClientCommandArgument does. */
 function redact(args: string[]): string[] {

@@ -90,15 +90,15 @@ const LOCK = 0;
  */
 export const SHARED = {
   BUSY: 0, BGSAVE: 1, SYNC_SAVES: 2, MONITORS: 3, SLOWLOG_IDS: 4, TRACKERS: 5, REWRITE: 6, CLIENT_SEQ: 7,
-  REPL_SEQ: 8, REPL_HUBS: 9, REPL_UP: 10,
-  CHANGES: 11, MEMORY: 12, THREAD_MONITORS: 13, THREAD_TRACKERS: 14, REPL_HUB: 15, FEED_SEQ: 16,
+  REPL_SEQ: 8, REPL_HUBS: 9, REPL_UP: 10, ACL_LOG_IDS: 11,
+  CHANGES: 12, MEMORY: 13, THREAD_MONITORS: 14, THREAD_TRACKERS: 15, REPL_HUB: 16, FEED_SEQ: 17,
   /** The first of REPL_ACK_WORDS blocks: a thread's replicas' last acknowledgements (unix seconds, 0 for none). */
-  REPL_ACKS: 17,
+  REPL_ACKS: 18,
 } as const;
 /** Replicas per thread whose acknowledgements the others see (min-replicas-to-write). */
 export const REPL_ACK_WORDS = 8;
 /** Words before the per-thread blocks. */
-const FIXED_WORDS = 11;
+const FIXED_WORDS = 12;
 const BLOCKS = 6 + REPL_ACK_WORDS;
 /** Longest single sleep in a wait loop (ms): waits re-check their condition after it. */
 const NAP_MS = 50;

@@ -271,10 +271,10 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
     feed.addReplica(c, psync, p.offset, p.epoch);
   };
 
-  /** WAIT on this hub: how many of its replicas acknowledged `offset`, now and after each acknowledgement. */
-  const hubWatch = (offset: number, report: (n: number) => void): (() => void) => {
-    const stop = feed.watchAcks(offset, report);
-    report(feed.ackedAt(offset));
+  /** WAIT on this hub: how many of its replicas acknowledged `offset` (WAITAOF, `aof`: fsynced it), now and after each acknowledgement. */
+  const hubWatch = (offset: number, report: (n: number) => void, aof: boolean): (() => void) => {
+    const stop = feed.watchAcks(offset, report, aof);
+    report(feed.ackedAt(offset, aof));
     return stop;
   };
 
@@ -385,11 +385,11 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
     loadEverywhere(rdb: Buffer): void {
       state.others!({ op: 'repl-load', rdb: new Uint8Array(rdb) });
     },
-    waitForAcks(numreplicas: number, timeoutMs: number): Promise<number> {
+    waitForAcks(numreplicas: number, timeoutMs: number, aof = false): Promise<number> {
       flush();
       const target = words.load(SHARED.REPL_SEQ);
       // no replica anywhere: it waits out its timeout, as Redis's does
-      if (words.load(SHARED.REPL_HUBS) === 0 || hubs().length === 0) return feed.waitHere(numreplicas, timeoutMs);
+      if (words.load(SHARED.REPL_HUBS) === 0 || hubs().length === 0) return feed.waitHere(numreplicas, timeoutMs, aof);
       return new Promise((resolve) => {
         const id = nextWait++;
         const counts = new Map<number, number>();
@@ -420,8 +420,8 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
           watched = hubs();
           if (watched.length === 0 && numreplicas <= 0) return finish();
           for (const t of watched) {
-            if (t === me) stopHere = hubWatch(offset, (n) => seen(me, n));
-            else link.notice(t, { op: 'repl-watch', from: me, id, offset });
+            if (t === me) stopHere = hubWatch(offset, (n) => seen(me, n), aof);
+            else link.notice(t, { op: 'repl-watch', from: me, id, offset, aof });
           }
         };
         if (producer) atTarget(target, () => watch(feed.offset));
@@ -493,7 +493,7 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
       const key = `${from}:${m.id as number}`;
       watching.set(key, hubWatch(m.offset as number, (n) => {
         if (!link.closing) link.notice(from, { op: 'repl-acked', from: me, id: m.id, n });
-      }));
+      }, m.aof === true));
     },
     'repl-unwatch': (m) => {
       const key = `${m.from as number}:${m.id as number}`;

@@ -357,6 +357,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       };
       // SLOWLOG GET merges every thread's entries by id (threads/server-ops.ts)
       state.slowlog.ids = () => link.words.add(SHARED.SLOWLOG_IDS, 1);
+      // ACL LOG's entry ids are the server's, whichever thread logged the denial
+      state.acl.log.nextId = () => link.words.add(SHARED.ACL_LOG_IDS, 1);
       const snapshots = threadSnapshots(state, link);
       state.threadSaves = snapshots.saves;
       const aofs = threadAof(state, link);

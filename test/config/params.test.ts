@@ -44,7 +44,9 @@ test('booleans, enums and multi-value enums', () => {
   assert.equal(set(cfg, 'maxmemory-policy', 'ALLKEYS-LRU'), 'allkeys-lru');
   assert.equal(set(cfg, 'maxmemory-policy', 'lru'),
     'ERR argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction');
-  assert.equal(set(cfg, 'loglevel', 'nothing'), 'ERR argument(s) must be one of the following: debug, verbose, notice, warning');
+  // 'nothing' since Redis 7.2
+  assert.equal(set(cfg, 'loglevel', 'Nothing'), 'nothing');
+  assert.equal(set(cfg, 'loglevel', 'none'), 'ERR argument(s) must be one of the following: debug, verbose, notice, warning, nothing');
   assert.equal(set(cfg, 'shutdown-on-sigterm', 'now save'), 'save now');
   assert.equal(set(cfg, 'shutdown-on-sigterm', 'save nosave'), "ERR shutdown options SAVE and NOSAVE can't be used simultaneously");
   assert.equal(set(cfg, 'oom-score-adj', 'relative'), 'yes', 'the first name of a value, as Redis prints it');

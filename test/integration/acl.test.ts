@@ -137,6 +137,53 @@ describeServer('ACL', (fx) => {
     await admin.call('ACL', 'DELUSER', 'bob');
   });
 
+  test('ACL LOG entries (7.2): entry-id, timestamp-created, timestamp-last-updated; ids go on after RESET', async () => {
+    const admin = await fx().client();
+    await admin.call('ACL', 'LOG', 'RESET');
+    await admin.call('ACL', 'SETUSER', 'dave', 'on', 'nopass', '+get', '~a*');
+    const c = await fx().client();
+    await c.call('AUTH', 'dave', 'x');
+    const entries = async (n?: number): Promise<Array<Map<string, unknown>>> => {
+      const log = (await admin.call('ACL', 'LOG', ...(n === undefined ? [] : [String(n)]))) as unknown[][];
+      return log.map((e) => {
+        assert.deepEqual(e.filter((_, i) => i % 2 === 0), ['count', 'reason', 'context', 'object', 'username', 'age-seconds', 'client-info', 'entry-id', 'timestamp-created', 'timestamp-last-updated']);
+        const m = new Map<string, unknown>();
+        for (let i = 0; i < e.length; i += 2) m.set(e[i] as string, e[i + 1]);
+        return m;
+      });
+    };
+    const t0 = Date.now();
+    assert.match(errText(await c.call('GET', 'b')), /^NOPERM/);
+    await sleep(20);
+    assert.match(errText(await c.call('GET', 'b')), /^NOPERM/);
+    assert.match(errText(await c.call('SET', 'a', '1')), /^NOPERM/);
+    let e = await entries();
+    assert.equal(e.length, 2);
+    const [set, get] = e as [Map<string, unknown>, Map<string, unknown>];
+    const firstId = get.get('entry-id') as number;
+    // the first denial made entry n, the repeat updated it (count 2, created kept, last updated later), SET made n+1
+    assert.deepEqual([get.get('object'), get.get('count'), set.get('object'), set.get('count'), set.get('entry-id')], ['b', 2, 'set', 1, firstId + 1]);
+    const created = get.get('timestamp-created') as number;
+    const updated = get.get('timestamp-last-updated') as number;
+    assert.ok(created >= t0 && updated >= created + 15 && updated <= Date.now(), `created ${created}, updated ${updated}`);
+    assert.equal(set.get('timestamp-created'), set.get('timestamp-last-updated'));
+    // RESET empties the log but the ids go on
+    assert.equal(await admin.call('ACL', 'LOG', 'RESET'), 'OK');
+    assert.deepEqual(await entries(), []);
+    assert.match(errText(await (await fx().client()).call('AUTH', 'nouser', 'pw')), /^WRONGPASS/);
+    e = await entries(1);
+    assert.deepEqual([e[0]!.get('reason'), e[0]!.get('object'), e[0]!.get('entry-id')], ['auth', 'AUTH', firstId + 2]);
+    // acllog-max-len 0 logs nothing and takes no id
+    assert.equal(await admin.call('CONFIG', 'SET', 'acllog-max-len', '0'), 'OK');
+    assert.match(errText(await c.call('GET', 'zz')), /^NOPERM/);
+    assert.deepEqual(await entries(), []);
+    assert.equal(await admin.call('CONFIG', 'SET', 'acllog-max-len', '128'), 'OK');
+    assert.match(errText(await c.call('GET', 'zz')), /^NOPERM/);
+    e = await entries();
+    assert.deepEqual([e[0]!.get('object'), e[0]!.get('entry-id')], ['zz', firstId + 3]);
+    await admin.call('ACL', 'DELUSER', 'dave');
+  });
+
   test('DELUSER and revoked channels disconnect clients; CLIENT LIST and KILL by user', async () => {
     const admin = await fx().client();
     await admin.call('ACL', 'SETUSER', 'carol', 'on', '>pw', '+@all', '~*', '&news*');

@@ -10,6 +10,8 @@
  * without losing an acknowledged write.
  */
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import type { EtcdProcess } from '../helpers/etcd.ts';
@@ -50,6 +52,7 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
   let restarted: RedisProcess | null = null;
   let victim: Entry;
   let winner: Entry;
+  let shardId = '';
 
   before(async () => {
     ({ etcd, nodes } = await startFleet(6, 1));
@@ -66,6 +69,11 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
     victim = list.find((n) => n.flags.includes('master') && n.slots.length !== 0 && n.port !== nodes[0]!.port)!;
     winner = list.find((n) => n.master === victim.id)!;
     const survivor = list.find((n) => n.flags.includes('master') && n.id !== victim.id)!;
+    // CLUSTER MYSHARDID (7.2): a master and its replica share one shard id, kept through the failover
+    shardId = String(await callOn(victim.port, 'CLUSTER', 'MYSHARDID'));
+    assert.match(shardId, /^[0-9a-f]{40}$/);
+    await until(async () => String(await callOn(winner.port, 'CLUSTER', 'MYSHARDID')) === shardId, 10_000, 'the replica in its master\'s shard');
+    assert.notEqual(String(await callOn(survivor.port, 'CLUSTER', 'MYSHARDID')), shardId);
     const load = startLoad(survivor.port, 4, 2);
     try {
       await sleep(2000);
@@ -79,6 +87,7 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
         return w.flags.includes('master') && w.slots.join(' ') === victim.slots.join(' ') && v.flags.includes('fail') && v.slots.length === 0;
       }, 20_000, `the replica ${winner.id} masters the slots of ${victim.id}`);
       assert.ok(took <= NODE_TIMEOUT_MS + 10_000, `failover took ${took} ms`);
+      assert.equal(String(await callOn(winner.port, 'CLUSTER', 'MYSHARDID')), shardId);
       const promotedAt = Date.now();
       // the writers reach the new master (ioredis follows MOVED and refreshes its map)
       const resumed = await until(async () => load.acks.filter((a) => a.at > promotedAt && inRanges(keySlot(a.key), victim.slots)).length >= 100, 20_000, 'writes to the failed-over slots')
@@ -115,6 +124,10 @@ describe('a primary killed under load', { timeout: 240_000 }, () => {
     assert.equal(mine.id, victim.id);
     assert.ok(mine.flags.includes('slave'));
     assert.equal(mine.master, winner.id);
+    assert.equal(String(await callOn(restarted.port, 'CLUSTER', 'MYSHARDID')), shardId);
+    // nodes.conf keeps it, as Redis's aux field (`ip:port@cport,hostname,shard-id=…`)
+    const line = new RegExp(`^${victim.id} [^ ]+,shard-id=${shardId} myself,slave `, 'm');
+    await until(async () => line.test(readFileSync(join(old.dir, 'nodes.conf'), 'utf8')), 5000, 'nodes.conf with the shard id');
     // the data: a write on the winner reaches it, and it holds as many keys
     const w = await RespClient.connect(winner.port);
     const r = await RespClient.connect(restarted.port);

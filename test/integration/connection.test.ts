@@ -437,6 +437,48 @@ describeServer('connection family', (fx) => {
     assert.equal(await c.callRaw('PING'), '+PONG\r\n');
   });
 
+  test('CLIENT KILL MAXAGE (7.4) kills connections at least that many seconds old, with the other filters', async () => {
+    const port = fx().port;
+    // every connection here logs in as its own user, so USER keeps other tests' connections (old too) out of the counts
+    const admin = await RespClient.connect(port);
+    assert.equal(await admin.call('ACL', 'SETUSER', 'ager', 'on', 'nopass', '+@all', '~*'), 'OK');
+    const login = async (): Promise<RespClient> => {
+      const x = await RespClient.connect(port);
+      assert.equal(await x.call('AUTH', 'ager', 'x'), 'OK');
+      return x;
+    };
+    const c = await login();
+    const old1 = await login();
+    const old2 = await login();
+    await old2.call('CLIENT', 'SETNAME', 'old-two');
+    const oldId = (await old1.call('CLIENT', 'ID')) as number;
+    const old2Id = (await old2.call('CLIENT', 'ID')) as number;
+    await sleep(2200);
+    const young = await login();
+    const youngId = (await young.call('CLIENT', 'ID')) as number;
+    // ages in whole seconds, as CLIENT LIST's age=: the old ones 2 or 3, the young one 0 or 1
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'MAXAGE', '10', 'USER', 'ager'), ':0\r\n');
+    // with ID: the young one is too young, the old one goes
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'ID', String(youngId), 'MAXAGE', '2'), ':0\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'MAXAGE', '2', 'ID', String(oldId)), ':1\r\n');
+    await old1.waitClosed();
+    // the caller is as old, but SKIPME yes (the default) spares it; TYPE pubsub matches none of them
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'MAXAGE', '2', 'TYPE', 'pubsub', 'USER', 'ager'), ':0\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'TYPE', 'normal', 'USER', 'ager', 'MAXAGE', '2'), ':1\r\n');
+    await old2.waitClosed();
+    assert.equal(young.closed, false);
+    assert.equal(await young.call('PING'), 'PONG');
+    const listed = (await c.call('CLIENT', 'LIST')) as string;
+    assert.ok(!listed.includes(`id=${old2Id} `) && listed.includes(`id=${youngId} `));
+    // SKIPME no: the caller itself, old enough, is killed after its reply
+    assert.equal(await c.callRaw('CLIENT', 'KILL', 'MAXAGE', '2', 'SKIPME', 'no', 'USER', 'ager'), ':1\r\n');
+    await c.waitClosed();
+    assert.equal(await young.call('PING'), 'PONG');
+    young.close();
+    assert.equal(await admin.call('ACL', 'DELUSER', 'ager'), 1);
+    admin.close();
+  });
+
   test('CLIENT REPLY ON|OFF|SKIP mutes replies, errors included', async () => {
     const c = await RespClient.connect(fx().port);
     c.writeRaw(

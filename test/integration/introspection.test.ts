@@ -52,6 +52,11 @@ describeServer('SLOWLOG, LATENCY, WAIT, ROLE and the cluster-disabled commands',
     await c.call('EXEC');
     const names = ((await c.call('SLOWLOG', 'GET')) as Reply[][]).map((e) => (e[3] as string[])[0]);
     assert.deepEqual(names, ['INCR', 'MULTI', 'SLOWLOG']);
+    // the TLS key passphrases are sensitive since Redis 7.2, like the passwords
+    await c.call('CONFIG', 'SET', 'tls-key-file-pass', 'p1', 'tls-client-key-file-pass', 'p2');
+    const [tls] = (await c.call('SLOWLOG', 'GET', '1')) as Reply[][];
+    assert.deepEqual(tls![3], ['CONFIG', 'SET', 'tls-key-file-pass', '(redacted)', 'tls-client-key-file-pass', '(redacted)']);
+    await c.call('CONFIG', 'SET', 'tls-key-file-pass', '', 'tls-client-key-file-pass', '');
     // only slower commands are logged; -1 disables
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '100000');
     await c.call('SLOWLOG', 'RESET');

@@ -465,6 +465,33 @@ test('SHUTDOWN: option errors, ABORT without a shutdown, then the server stops',
   }
 });
 
+test('CONFIG REWRITE writes the parameters Redis 7.2 added; the cpulists go by their new names and old aliases', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-srv-'));
+  const file = join(dir, 'shardis.conf');
+  writeFileSync(file, `port 0\ndir ${dir}\nsave ""\nbgsave_cpulist 0-1\nlocale-collate C\n`);
+  const srv = await startFromConfig(parseArgs([file, '--loglevel', 'warning']));
+  try {
+    const c = await RespClient.connect(srv.port);
+    assert.deepEqual(await c.call('CONFIG', 'GET', 'bgsave-cpulist'), ['bgsave-cpulist', '0-1']);
+    assert.deepEqual(await c.call('CONFIG', 'GET', 'locale-collate'), ['locale-collate', 'C']);
+    assert.equal(await c.call('CONFIG', 'SET', 'max-new-connections-per-cycle', '20', 'hide-user-data-from-log', 'yes', 'cluster-announce-human-nodename', 'n-1',
+      'max-new-tls-connections-per-cycle', '1', 'maxmemory-samples', '64', 'locale-collate', 'POSIX'), 'OK');
+    assert.equal(await c.call('CONFIG', 'REWRITE'), 'OK');
+    const text = readFileSync(file, 'latin1');
+    // as Redis 7.4: the alias's line is rewritten under the new name, in place
+    assert.match(text, /\nbgsave-cpulist "0-1"\nlocale-collate "POSIX"\n/);
+    for (const line of ['max-new-connections-per-cycle 20', 'hide-user-data-from-log yes', 'cluster-announce-human-nodename "n-1"', 'maxmemory-samples 64']) {
+      assert.ok(text.includes(`\n${line}\n`), `${line} in:\n${text}`);
+    }
+    // a default is not written
+    assert.ok(!text.includes('max-new-tls-connections-per-cycle'));
+    c.close();
+  } finally {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('CONFIG REWRITE and FLUSHALL/SHUTDOWN saves of a server started from a config file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-srv-'));
   const file = join(dir, 'shardis.conf');

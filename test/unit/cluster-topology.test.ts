@@ -7,6 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Topology, rangesOf, slotsIn, withSlot, withoutSlot, inRanges, type NodeRecord, type SlotRanges } from '../../src/cluster/topology.ts';
 import { SLOT_COUNT } from '../../src/engine/slots.ts';
+import { readNodesConf } from '../../src/cluster/nodes-conf.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function node(n: number, slots: SlotRanges, configEpoch: number, role: 'master' | 'slave' = 'master', master: string | null = null): NodeRecord {
   return { id: String(n).repeat(40), ip: '127.0.0.1', port: 7000 + n, cport: 17000 + n, hostname: '', role, master, configEpoch, slots, offset: 0, nofailover: false };
@@ -69,4 +73,28 @@ test('the state: fail while a slot has no owner or a failed one, unless full cov
   assert.equal(v.state(true), 'fail');
   assert.equal(v.ownerOf(8192), null);
   assert.equal(v.owner[8192], null);
+});
+
+test("nodes.conf: Redis 7.2's aux fields (`,hostname,tls-port=0,shard-id=…`) are read, and the shard id is written back", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
+  try {
+    const path = join(dir, 'nodes.conf');
+    const sid = 'ab'.repeat(20);
+    writeFileSync(path, [
+      `${'1'.repeat(40)} 127.0.0.1:7001@17001,,tls-port=0,shard-id=${sid} myself,master - 0 0 1 connected 0-5460`,
+      `${'2'.repeat(40)} 127.0.0.1:7002@17002,host-b,tls-port=0,shard-id=${'cd'.repeat(20)} slave ${'1'.repeat(40)} 0 0 1 connected`,
+      'vars currentEpoch 1 lastVoteEpoch 0',
+    ].join('\n'));
+    const conf = readNodesConf(path)!;
+    assert.deepEqual([conf.myself.hostname, conf.myself.shardId, conf.myself.slots], ['', sid, [[0, 5460]]]);
+    assert.deepEqual([conf.others[0]!.hostname, conf.others[0]!.shardId], ['host-b', 'cd'.repeat(20)]);
+    const view = new Topology(conf.myself, conf.others, new Set([conf.myself.id, conf.others[0]!.id]), 1);
+    const me = view.nodes.get(conf.myself.id)!;
+    assert.equal(view.nodeLine(me, true).split(' ')[1], `127.0.0.1:7001@17001,,shard-id=${sid}`);
+    // CLUSTER NODES shows no aux field
+    assert.equal(view.nodeLine(me).split(' ')[1], '127.0.0.1:7001@17001');
+    assert.equal(view.nodeLine(view.nodes.get(conf.others[0]!.id)!, true).split(' ')[1], `127.0.0.1:7002@17002,host-b,shard-id=${'cd'.repeat(20)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -166,7 +166,7 @@ function log(c: Client, args: string[]): void {
   const r = c.reply;
   r.array(entries.length);
   for (const e of entries) {
-    r.map(7);
+    r.map(10);
     r.bulk('count');
     r.int(e.count);
     r.bulk('reason');
@@ -181,6 +181,12 @@ function log(c: Client, args: string[]): void {
     r.double((now - e.ctime) / 1000);
     r.bulk('client-info');
     r.bulk(e.cinfo);
+    r.bulk('entry-id');
+    r.int(e.entryId);
+    r.bulk('timestamp-created');
+    r.int(e.created);
+    r.bulk('timestamp-last-updated');
+    r.int(e.ctime);
   }
 }
 

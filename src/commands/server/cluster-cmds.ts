@@ -421,7 +421,8 @@ const HANDLERS: Record<string, Handler> = {
     if (cl.me.role === 'master' && (cl.me.slots.length !== 0 || cl.keyCount() !== 0)) {
       throw new CommandError('ERR To set a master the node must be empty and without assigned slots.');
     }
-    await change(cl, () => cl.commit({ role: 'slave', master: n.id, slots: [], offset: 0 }));
+    // a replica joins its master's shard (Redis's clusterSetMaster: updateShardId)
+    await change(cl, () => cl.commit({ role: 'slave', master: n.id, slots: [], offset: 0, ...(n.shardId !== undefined ? { shardId: n.shardId } : {}) }));
     cl.follow(n.id);
     c.reply.ok();
   },
@@ -449,6 +450,10 @@ const HANDLERS: Record<string, Handler> = {
 const READERS: Record<string, Reader> = {
   nodes: (cl, c) => c.reply.verbatim(nodesText(cl)),
   myid: (cl, c) => c.reply.bulk(cl.me.id),
+  myshardid: (cl, c) => {
+    if (cl.me.shardId === undefined) throw new CommandError('ERR No shard ID yet');
+    c.reply.bulk(cl.me.shardId);
+  },
   slots: (cl, c) => slotsReply(cl, c),
   shards: (cl, c) => shardsReply(cl, c),
   info: (cl, c) => c.reply.verbatim(info(cl)),

@@ -44,6 +44,8 @@ const CLUSTER_SUBS: Row[] = [
   ['delslots', -3, 'admin,stale,no_async_loading', '3.0.0', 'Set hash slots as unbound in receiving node', 'O(N) where N is the total number of hash slot arguments'],
   ['nodes', 2, 'stale', '3.0.0', 'Get Cluster config for the node', 'O(N) where N is the total number of Cluster nodes'],
   ['myid', 2, 'stale', '3.0.0', 'Return the node id', 'O(1)'],
+  // Redis 7.2
+  ['myshardid', 2, 'stale', '7.2.0', 'Returns the shard ID of a node.', 'O(1)'],
   ['saveconfig', 2, 'admin,stale,no_async_loading', '3.0.0', 'Forces the node to save cluster state on disk', 'O(1)'],
 ];
 

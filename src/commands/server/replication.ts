@@ -11,6 +11,7 @@ import { clientInfoLine } from '../../server/client-info.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { becomePrimary, followPrimary } from '../../replication/role.ts';
 import { Failover } from '../../replication/failover.ts';
+import { waitaof } from './waitaof.ts';
 
 /** A replica whose own link is not up has no dataset to give (Redis's syncCommand). */
 function refuseWithoutLink(c: Client): void {
@@ -74,7 +75,8 @@ const replconf = command({
     const feed = c.server.replication;
     for (let j = 1; j + 1 < args.length; j += 2) {
       const opt = args[j]!.toLowerCase();
-      if (opt === 'ack') return feed.ack(c, Number(args[j + 1]));
+      // ACK <offset> [FACK <aofoffset>] (Redis 7.2: where the replica's AOF is fsynced)
+      if (opt === 'ack') return feed.ack(c, Number(args[j + 1]), args.length > j + 3 && args[j + 2]!.toLowerCase() === 'fack' ? Number(args[j + 3]) : -1);
       if (opt === 'getack') return;
       if (opt === 'listening-port') feed.setListeningPort(c, Number(args[j + 1]));
       if (opt === 'ip-address') feed.setAnnouncedIp(c, args[j + 1]!);
@@ -225,4 +227,4 @@ const failover = command({
   },
 });
 
-export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, role, replicaof, slaveof, failover];
+export const replicationCommands: CommandSpec[] = [sync, psync, replconf, wait, waitaof, role, replicaof, slaveof, failover];
