@@ -15,7 +15,7 @@ for (let round = 0; round < 2; round++) {
   const engine = new Engine({ shards: 1, databases: 16 });
   const t0 = performance.now();
   const res = loadSnapshot(engine, file, {
-    limits: { setMaxIntsetEntries: 512, hashMaxListpackEntries: 128, hashMaxListpackValue: 64, zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64 },
+    limits: { setMaxIntsetEntries: 512, setMaxListpackEntries: 128, setMaxListpackValue: 64, hashMaxListpackEntries: 128, hashMaxListpackValue: 64, zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64 },
     allowDup: false, dropExpired: true, verifyChecksum: true, log: () => {},
   });
   console.log(`round ${round}: ${res.keysLoaded} keys in ${(performance.now() - t0).toFixed(0)} ms`);

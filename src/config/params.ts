@@ -465,6 +465,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
 
   unum('hash-max-listpack-entries', 'hash-max-ziplist-entries', 0, 0n, LONG_MAX, 512),
   unum('set-max-intset-entries', undefined, 0, 0n, LONG_MAX, 512),
+  unum('set-max-listpack-entries', undefined, 0, 0n, LONG_MAX, 128),
+  unum('set-max-listpack-value', undefined, 0, 0n, LONG_MAX, 64),
   unum('zset-max-listpack-entries', 'zset-max-ziplist-entries', 0, 0n, LONG_MAX, 128),
   unum('active-defrag-ignore-bytes', undefined, 0, 1n, LONG_MAX, 100 << 20, 'mem'),
   unum('hash-max-listpack-value', 'hash-max-ziplist-value', 0, 0n, LONG_MAX, 64, 'mem'),

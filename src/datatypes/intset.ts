@@ -7,8 +7,8 @@
  * after its 8-byte header, so DUMP / RDB write and read it without touching
  * the members.
  *
- * The tag cannot start a packed (listpack) set, whose first char is its
- * member count as a varint: counts up to 128 begin with 0x00..0x80.
+ * The tag (0x82, 0x84 or 0x88) cannot start a packed (listpack) set, whose
+ * first char is its member count when under 128, else 0xff (set.ts).
  *
  * 8-byte members are handled as two 32-bit halves (hi signed, lo unsigned),
  * so values beyond 2^53 stay exact without BigInt except when printed.
@@ -20,7 +20,8 @@ export const EMPTY_INTSET = '\x82';
 
 /** Whether a packed set string is an intset (else a listpack). */
 export function isIntset(s: string): boolean {
-  return s.charCodeAt(0) > 0x80;
+  const c = s.charCodeAt(0);
+  return c > 0x80 && c < 0x90;
 }
 
 /** Bytes per member. */

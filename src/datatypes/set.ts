@@ -1,28 +1,29 @@
 /**
- * A set value: `acct` and one `data` field holding one of three forms.
+ * A set value: `acct` and one `data` field holding one of three forms, each
+ * one of Redis 7.4's encodings (OBJECT ENCODING names it):
  *
  * - intset (intset.ts): a string of fixed-width integers in ascending order,
  *   while every member is a canonical int64 and there are at most
- *   set-max-intset-entries of them, as Redis 7.0. OBJECT ENCODING "intset";
- *   members come in ascending order, as Redis lists an intset.
- * - packed: a listpack-like string (packed.ts): the member count as a varint,
- *   then the members, for up to 128 members of up to 64 bytes (Redis 7.2's
- *   set-max-listpack-entries / -value defaults, kept internal: Redis 7.0 has
- *   no such settings). Redis 7.0 has no listpack sets, so OBJECT ENCODING
- *   answers "hashtable" here, as Redis 7.0.15 does for the same set and as
- *   its test suite and clients check; RDB and DUMP write it as a plain set.
- * - big (set-big.ts): array + Map, "hashtable".
+ *   set-max-intset-entries of them; members come in ascending order.
+ * - listpack: a packed string (packed.ts): the member count, then the
+ *   members in insertion order (Redis 7.2's listpack set: SMEMBERS, SSCAN,
+ *   SINTER … list them in that order). The count is one char under 128,
+ *   else 0xff and then the count as a varint, so the first char never looks
+ *   like an intset's tag.
+ * - hashtable (set-big.ts): array + Map.
  *
- * Conversions happen when Redis 7.0 converts: intset → hashtable on a
- * non-integer member or past set-max-intset-entries (here to packed when it
- * fits, else big), packed → big past 128 members or 64 bytes. Nothing
- * converts back; only a freshly built value (an empty SetValue starts as an
- * intset, as Redis's createIntsetObject / setTypeCreate) or a loaded one
- * (fromMembers, fromIntsetBlob) starts over.
+ * Conversions are Redis 7.4's (t_set.c): setTypeCreate / setTypeMaybeConvert
+ * pick the form from the first member and the number of members coming
+ * (SADD, SMOVE: create() and maybeConvert()), setTypeAdd converts an intset
+ * to a listpack on a non-integer that fits (else to a hashtable) and to a
+ * hashtable past set-max-intset-entries, a listpack to a hashtable past
+ * set-max-listpack-entries members or -value bytes. Nothing converts back
+ * in place: a freshly built value starts over (SPOP's survivors, stored
+ * results, a loaded value: fromMembers as rdbLoadObject builds one).
  */
 import type { CollectionValue } from './value.ts';
 import { objectBytes } from './value.ts';
-import { dataAt, find, hdr, itemAt, pack, skip, stringBytes, unpack, begin, putLen, putRaw, putItem, finish } from './packed.ts';
+import { dataAt, find, hdr, itemAt, skip, stringBytes, unpack, begin, putByte, putLen, putRaw, putItem, finish } from './packed.ts';
 import { BigSet } from './set-big.ts';
 import {
   EMPTY_INTSET, insertKey, intsetBlobLength, intsetCount, intsetFromBlob, intsetFromSorted, intsetGet, intsetMembers,
@@ -30,10 +31,29 @@ import {
 } from './intset.ts';
 import { isInt64 } from '../commands/core/parse.ts';
 
-/** Most members a packed (listpack) set holds (set-max-listpack-entries in Redis 7.2). */
-export const SET_PACKED_ENTRIES = 128;
-/** Longest member a packed set holds (set-max-listpack-value in Redis 7.2). */
-export const SET_PACKED_VALUE = 64;
+/** The config a set's form depends on (names as LoadLimits has them, so a loader's limits serve). */
+export interface SetLimits {
+  /** set-max-intset-entries */
+  setMaxIntsetEntries: number;
+  /** set-max-listpack-entries */
+  setMaxListpackEntries: number;
+  /** set-max-listpack-value */
+  setMaxListpackValue: number;
+}
+
+/** Redis 7.4's defaults. */
+export const DEFAULT_SET_LIMITS: SetLimits = { setMaxIntsetEntries: 512, setMaxListpackEntries: 128, setMaxListpackValue: 64 };
+
+/** A listpack set with no members (createSetListpackObject). */
+export const EMPTY_LISTPACK = '\x00';
+
+/** First char of a listpack set of 128 members or more: the count follows as a varint. */
+const LONG_COUNT = 0xff;
+
+/** Most members an intset holds: set-max-intset-entries, at most 2^30 (intsetMaxEntries). */
+function intsetMax(lim: SetLimits): number {
+  return Math.min(lim.setMaxIntsetEntries, 1 << 30);
+}
 
 /** Numeric order of two canonical int64 strings without parsing them. */
 export function compareIntStrings(a: string, b: string): number {
@@ -45,27 +65,31 @@ export function compareIntStrings(a: string, b: string): number {
   return na ? -d : d;
 }
 
-/** Whether a sorted array holds two equal neighbours. */
-function hasAdjacentDuplicate(sorted: readonly string[]): boolean {
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
-  return false;
+/** Position of a listpack set's first member; its member count goes to hdr.len. */
+function lpStart(s: string): number {
+  const c = s.charCodeAt(0);
+  if (c === LONG_COUNT) return dataAt(s, 1);
+  hdr.len = c;
+  return 1;
 }
 
-/** Whether `members` fit a packed set. */
-function fitsPacked(members: readonly string[]): boolean {
-  if (members.length > SET_PACKED_ENTRIES) return false;
-  for (let i = 0; i < members.length; i++) if (members[i]!.length > SET_PACKED_VALUE) return false;
-  return true;
+/** Appends a listpack set's count header. */
+function putCount(n: number): void {
+  if (n >= 0x80) putByte(LONG_COUNT);
+  putLen(n);
 }
 
-/** Redis's hashtable encoding for distinct `members`: packed when they fit, else big. */
-function hashtableOf(members: readonly string[]): string | BigSet {
-  return fitsPacked(members) ? pack(members, true) : BigSet.from(members)!;
+/** The listpack set of distinct `members`, in their order. */
+function listpackOf(members: readonly string[]): string {
+  begin();
+  putCount(members.length);
+  for (let i = 0; i < members.length; i++) putItem(members[i]!);
+  return finish();
 }
 
-/** Position of the packed member at index `i`. */
+/** Position of the listpack member at index `i`. */
 function packedAt(s: string, i: number): number {
-  let p = dataAt(s, 0);
+  let p = lpStart(s);
   while (i-- > 0) p = skip(s, p);
   return p;
 }
@@ -79,20 +103,46 @@ function insertSorted(sorted: number[], x: number): boolean {
   return true;
 }
 
-/** `s` (a packed set of `n` members) without its member at `p`. */
+/** `s` (a listpack set of `n` members) without its member at `p`. */
 function packedRemove(s: string, n: number, p: number): string {
-  const start = dataAt(s, 0);
+  const start = lpStart(s);
   const next = skip(s, p);
   begin();
-  putLen(n - 1);
+  putCount(n - 1);
   putRaw(s, start, p);
   putRaw(s, next, s.length);
   return finish();
 }
 
+/**
+ * Whether intset `d` goes to a listpack when non-integer `m` joins it (the
+ * check in setTypeAddAux): fewer members than set-max-listpack-entries, and
+ * `m` and the longest member (its smallest or largest) within -value bytes.
+ */
+function intsetTakesString(d: string, m: string, lim: SetLimits): boolean {
+  const n = intsetCount(d);
+  if (n >= lim.setMaxListpackEntries || m.length > lim.setMaxListpackValue) return false;
+  if (n === 0) return true;
+  const longest = Math.max(intsetGet(d, 0).length, intsetGet(d, n - 1).length);
+  return longest <= lim.setMaxListpackValue;
+}
+
+/**
+ * `k` of the indices 0..n-1, chosen uniformly, ascending: listpack's
+ * lpNextRandom walk (each index taken with the chance of those still
+ * wanted among those left), as SPOP and SRANDMEMBER pick from a listpack.
+ */
+export function orderedSample(n: number, k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n && out.length < k; i++) {
+    if (Math.random() * (n - i) < k - out.length) out.push(i);
+  }
+  return out;
+}
+
 export class SetValue implements CollectionValue {
   acct = 0;
-  /** An intset string (tag char above 0x80), a packed string (count first) or a BigSet. */
+  /** An intset string (tag char 0x82/0x84/0x88), a listpack string (count first) or a BigSet. */
   data: string | BigSet;
 
   constructor(data: string | BigSet = EMPTY_INTSET) {
@@ -104,32 +154,85 @@ export class SetValue implements CollectionValue {
   }
 
   /**
-   * A set of distinct-or-not `members` as Redis's RDB loader builds it: an
-   * intset when all are integers and few enough, else a hashtable. Null when
+   * An empty set for `first` and about `hint` members (setTypeCreate): an
+   * intset when `first` is an integer and the hint within
+   * set-max-intset-entries, else a listpack when within
+   * set-max-listpack-entries, else a hashtable.
+   */
+  static create(first: string, hint: number, lim: SetLimits): SetValue {
+    if (hint <= lim.setMaxIntsetEntries && isInt64(first)) return new SetValue(EMPTY_INTSET);
+    if (hint <= lim.setMaxListpackEntries) return new SetValue(EMPTY_LISTPACK);
+    return new SetValue(new BigSet());
+  }
+
+  /**
+   * A set of `members` as Redis's rdbLoadObject builds RDB_TYPE_SET: a
+   * hashtable when there are more than set-max-intset-entries, else an
+   * intset that turns into a listpack at the first non-integer when the
+   * members so far fit (its integers first, ascending, then the rest in
+   * order), and into a hashtable at the first member that does not fit.
+   * Null when a member repeats.
+   */
+  static fromMembers(members: readonly string[], lim: SetLimits): SetValue | null {
+    const n = members.length;
+    if (n > intsetMax(lim)) {
+      const big = BigSet.from(members);
+      return big === null ? null : new SetValue(big);
+    }
+    const ints: string[] = [];
+    let i = 0;
+    let longest = 0;
+    for (; i < n; i++) {
+      const m = members[i]!;
+      if (m.length > longest) longest = m.length;
+      if (!isInt64(m)) break;
+      ints.push(m);
+    }
+    ints.sort(compareIntStrings);
+    for (let k = 1; k < ints.length; k++) if (ints[k] === ints[k - 1]) return null;
+    if (i === n) return new SetValue(intsetFromSorted(ints));
+    // the first non-integer: a listpack of the integers so far when they and it fit
+    let list: string[] | null = ints.length < lim.setMaxListpackEntries && longest <= lim.setMaxListpackValue ? ints : null;
+    if (list !== null) {
+      for (; i < n; i++) {
+        const m = members[i]!;
+        if (list.length >= lim.setMaxListpackEntries || m.length > lim.setMaxListpackValue) break;
+        if (list.indexOf(m) >= 0) return null;
+        list.push(m);
+      }
+      if (i === n) return new SetValue(listpackOf(list));
+    }
+    const big = BigSet.from(list ?? ints);
+    if (big === null) return null;
+    for (; i < n; i++) if (!big.add(members[i]!)) return null;
+    return new SetValue(big);
+  }
+
+  /**
+   * The set of a Redis listpack's `members` (RDB_TYPE_SET_LISTPACK), kept
+   * as it is, integers and long members included, unless it has more than
+   * set-max-listpack-entries (then a hashtable), as rdbLoadObject. Null when
    * a member repeats.
    */
-  static fromMembers(members: readonly string[], maxIntset: number): SetValue | null {
-    const n = members.length;
-    let ints = n <= maxIntset;
-    for (let i = 0; ints && i < n; i++) ints = isInt64(members[i]!);
-    if (ints) {
-      const sorted = members.slice().sort(compareIntStrings);
-      return hasAdjacentDuplicate(sorted) ? null : new SetValue(intsetFromSorted(sorted));
+  static fromListpack(members: readonly string[], lim: SetLimits): SetValue | null {
+    if (members.length > lim.setMaxListpackEntries) {
+      const big = BigSet.from(members);
+      return big === null ? null : new SetValue(big);
     }
-    if (fitsPacked(members)) return hasAdjacentDuplicate(members.slice().sort()) ? null : new SetValue(pack(members, true));
-    const big = BigSet.from(members);
-    return big === null ? null : new SetValue(big);
+    const seen = new Set(members);
+    return seen.size === members.length ? new SetValue(listpackOf(members)) : null;
   }
 
   /** The set held by a Redis intset blob in d[start, end) (RDB_TYPE_SET_INTSET), or null when malformed. */
-  static fromIntsetBlob(d: Uint8Array, start: number, end: number, maxIntset: number): SetValue | null {
+  static fromIntsetBlob(d: Uint8Array, start: number, end: number, lim: SetLimits): SetValue | null {
     const s = intsetFromBlob(d, start, end);
     if (s === null) return null;
-    return new SetValue(intsetCount(s) > maxIntset ? hashtableOf(intsetMembers(s)) : s);
+    return new SetValue(intsetCount(s) > lim.setMaxIntsetEntries ? BigSet.from(intsetMembers(s))! : s);
   }
 
   encoding(): string {
-    return this.intset ? 'intset' : 'hashtable';
+    const d = this.data;
+    return typeof d !== 'string' ? 'hashtable' : isIntset(d) ? 'intset' : 'listpack';
   }
 
   /** Whether OBJECT ENCODING says intset. */
@@ -138,16 +241,37 @@ export class SetValue implements CollectionValue {
     return typeof d === 'string' && isIntset(d);
   }
 
-  /** Whether the set is a packed string (intset or packed): small enough to serve whole (SSCAN). */
+  /** Whether OBJECT ENCODING says listpack. */
+  get listpack(): boolean {
+    const d = this.data;
+    return typeof d === 'string' && !isIntset(d);
+  }
+
+  /** Whether the set is a packed string (intset or listpack): small enough to serve whole (SSCAN). */
   get packed(): boolean {
     return typeof this.data === 'string';
+  }
+
+  /**
+   * Converts to a hashtable when `hint` members are coming and the set
+   * could not hold them (setTypeMaybeConvert: SADD of many members).
+   */
+  maybeConvert(hint: number, lim: SetLimits): void {
+    const d = this.data;
+    if (typeof d !== 'string') return;
+    if (isIntset(d) ? hint > lim.setMaxIntsetEntries : hint > lim.setMaxListpackEntries) this.toBig();
+  }
+
+  /** Turns the set into a hashtable holding the same members. */
+  toBig(): void {
+    if (typeof this.data === 'string') this.data = BigSet.from(this.members())!;
   }
 
   size(): number {
     const d = this.data;
     if (typeof d !== 'string') return d.items.length;
     if (isIntset(d)) return intsetCount(d);
-    dataAt(d, 0);
+    lpStart(d);
     return hdr.len;
   }
 
@@ -183,36 +307,37 @@ export class SetValue implements CollectionValue {
     const d = this.data;
     if (typeof d !== 'string') return d.has(m);
     if (isIntset(d)) return parseKey(m) && searchKey(d) >= 0;
-    return find(d, m, dataAt(d, 0), 1) >= 0;
+    return find(d, m, lpStart(d), 1) >= 0;
   }
 
-  /** Adds a member; maxIntset is set-max-intset-entries. True if it was new. */
-  add(m: string, maxIntset: number): boolean {
+  /** Adds a member as Redis's setTypeAdd. True if it was new. */
+  add(m: string, lim: SetLimits): boolean {
     const d = this.data;
     if (typeof d !== 'string') return d.add(m);
     if (isIntset(d)) {
       if (parseKey(m)) {
         const next = insertKey(d);
         if (next === null) return false;
-        this.data = intsetCount(next) > maxIntset ? hashtableOf(intsetMembers(next)) : next;
+        this.data = intsetCount(next) > intsetMax(lim) ? BigSet.from(intsetMembers(next))! : next;
         return true;
       }
       const ms = intsetMembers(d);
+      const toList = intsetTakesString(d, m, lim);
       ms.push(m);
-      this.data = hashtableOf(ms);
+      this.data = toList ? listpackOf(ms) : BigSet.from(ms)!;
       return true;
     }
-    const start = dataAt(d, 0);
+    const start = lpStart(d);
     const n = hdr.len;
     if (find(d, m, start, 1) >= 0) return false;
-    if (n >= SET_PACKED_ENTRIES || m.length > SET_PACKED_VALUE) {
+    if (n >= lim.setMaxListpackEntries || m.length > lim.setMaxListpackValue) {
       const ms = unpack(d, start);
       ms.push(m);
       this.data = BigSet.from(ms)!;
       return true;
     }
     begin();
-    putLen(n + 1);
+    putCount(n + 1);
     putRaw(d, start, d.length);
     putItem(m);
     this.data = finish();
@@ -222,12 +347,12 @@ export class SetValue implements CollectionValue {
   /**
    * Adds ms[from…] as add() on each in turn would and returns how many were
    * new: the same members, order, form and count (SADD with many members,
-   * a set built from others). An intset or packed string is rebuilt once for
-   * the members it takes, not once per member; a conversion mid-batch
+   * a set built from others). An intset or listpack string is rebuilt once
+   * for the members it takes, not once per member; a conversion mid-batch
    * happens at the member add() would convert on, and the rest go on in the
    * new form.
    */
-  addMany(ms: readonly string[], from: number, maxIntset: number): number {
+  addMany(ms: readonly string[], from: number, lim: SetLimits): number {
     let d = this.data;
     let i = from;
     const end = ms.length;
@@ -235,6 +360,7 @@ export class SetValue implements CollectionValue {
     if (typeof d === 'string' && isIntset(d)) {
       // integers join the intset until a non-integer, or one past
       // set-max-intset-entries, converts it (that member included)
+      const max = intsetMax(lim);
       const count = intsetCount(d);
       // integers not in the intset, repeats included while far from the
       // limit (no Set built: a sort drops them); near it, a Set counts the
@@ -242,27 +368,26 @@ export class SetValue implements CollectionValue {
       const news: string[] = [];
       let seen: Set<string> | null = null;
       let other: string | null = null;
-      let convert = false;
+      let overflow = false;
       for (; i < end; i++) {
         const m = ms[i]!;
         if (!parseKey(m)) {
           other = m;
-          convert = true;
           i++;
           break;
         }
         if (searchKey(d) >= 0) continue;
         if (seen === null) {
           news.push(m);
-          if (count + news.length <= maxIntset) continue;
+          if (count + news.length <= max) continue;
           seen = new Set(news);
         } else {
           if (seen.has(m)) continue;
           seen.add(m);
           news.push(m);
         }
-        if (count + seen.size > maxIntset) {
-          convert = true;
+        if (count + seen.size > max) {
+          overflow = true;
           i++;
           break;
         }
@@ -276,31 +401,40 @@ export class SetValue implements CollectionValue {
         added = k;
         d = intsetMerge(d, news);
       }
-      if (!convert) {
+      if (overflow) {
+        // past set-max-intset-entries: a hashtable of the intset's members
+        this.data = d = BigSet.from(intsetMembers(d))!;
+      } else if (other === null) {
         this.data = d;
         return added;
-      }
-      // the hashtable encoding: the intset's members in ascending order, then the non-integer
-      const members = intsetMembers(d);
-      if (other !== null) {
+      } else {
+        // a non-integer: the intset's members in ascending order, then it
+        const members = intsetMembers(d);
+        const toList = intsetTakesString(d, other, lim);
         members.push(other);
         added++;
+        this.data = d = toList ? listpackOf(members) : BigSet.from(members)!;
       }
-      this.data = d = hashtableOf(members);
     }
     if (typeof d === 'string') {
-      // packed: new members appended in order of arrival, until one past
-      // 128 members or 64 bytes converts it (that member included)
-      const start = dataAt(d, 0);
+      // listpack: new members appended in order of arrival, until one past
+      // set-max-listpack-entries members or -value bytes converts it (that member included)
+      const maxEntries = lim.setMaxListpackEntries;
+      const maxValue = lim.setMaxListpackValue;
+      const start = lpStart(d);
       let n = hdr.len;
-      // new members, each once (at most 128: a linear scan finds repeats)
+      // new members, each once
       const items: string[] = [];
+      let fresh: Set<string> | null = null;
       let convert = false;
       for (; i < end; i++) {
         const m = ms[i]!;
-        if (find(d, m, start, 1) >= 0 || items.indexOf(m) >= 0) continue;
+        if (fresh !== null ? fresh.has(m) : items.indexOf(m) >= 0) continue;
+        if (find(d, m, start, 1) >= 0) continue;
         items.push(m);
-        if (n >= SET_PACKED_ENTRIES || m.length > SET_PACKED_VALUE) {
+        if (fresh !== null) fresh.add(m);
+        else if (items.length === 32) fresh = new Set(items);
+        if (n >= maxEntries || m.length > maxValue) {
           convert = true;
           i++;
           break;
@@ -311,7 +445,7 @@ export class SetValue implements CollectionValue {
       if (!convert) {
         if (items.length === 0) return added;
         begin();
-        putLen(n);
+        putCount(n);
         putRaw(d, start, d.length);
         for (let k = 0; k < items.length; k++) putItem(items[k]!);
         this.data = finish();
@@ -327,7 +461,7 @@ export class SetValue implements CollectionValue {
 
   /**
    * Removes ms[from…] as delete() on each in turn would; how many were there
-   * (SREM with many members). An intset or packed string is rebuilt once.
+   * (SREM with many members). An intset or listpack string is rebuilt once.
    */
   deleteMany(ms: readonly string[], from: number): number {
     const d = this.data;
@@ -336,7 +470,7 @@ export class SetValue implements CollectionValue {
       for (let i = from; i < ms.length; i++) if (d.delete(ms[i]!)) removed++;
       return removed;
     }
-    // indices (intset) or positions (packed) of the members to drop, ascending, each once
+    // indices (intset) or positions (listpack) of the members to drop, ascending, each once
     const gone: number[] = [];
     if (isIntset(d)) {
       for (let i = from; i < ms.length; i++) {
@@ -347,7 +481,7 @@ export class SetValue implements CollectionValue {
       if (gone.length !== 0) this.data = removeIndices(d, gone);
       return gone.length;
     }
-    const start = dataAt(d, 0);
+    const start = lpStart(d);
     const n = hdr.len;
     for (let i = from; i < ms.length; i++) {
       const p = find(d, ms[i]!, start, 1);
@@ -355,7 +489,7 @@ export class SetValue implements CollectionValue {
     }
     if (gone.length === 0) return 0;
     begin();
-    putLen(n - gone.length);
+    putCount(n - gone.length);
     let q = start;
     for (let k = 0; k < gone.length; k++) {
       const p = gone[k]!;
@@ -378,7 +512,7 @@ export class SetValue implements CollectionValue {
       this.data = removeAt(d, i);
       return true;
     }
-    const start = dataAt(d, 0);
+    const start = lpStart(d);
     const n = hdr.len;
     const p = find(d, m, start, 1);
     if (p < 0) return false;
@@ -411,19 +545,20 @@ export class SetValue implements CollectionValue {
     return m;
   }
 
-  /** Empties the set and starts over as an intset (a rebuilt value in Redis). */
-  reset(): void {
-    this.data = EMPTY_INTSET;
+  /** Empties the set, as a fresh intset (createIntsetObject) or listpack (createSetListpackObject). */
+  reset(listpack = false): void {
+    this.data = listpack ? EMPTY_LISTPACK : EMPTY_INTSET;
   }
 
   /**
    * The members in Redis's iteration order where it is defined (ascending for
-   * an intset). A big set hands out its own array: do not mutate it.
+   * an intset, insertion order for a listpack). A big set hands out its own
+   * array: do not mutate it.
    */
   members(): readonly string[] {
     const d = this.data;
     if (typeof d !== 'string') return d.items;
-    return isIntset(d) ? intsetMembers(d) : unpack(d, dataAt(d, 0));
+    return isIntset(d) ? intsetMembers(d) : unpack(d, lpStart(d));
   }
 
   /** Redis's intset blob of an intset (RDB_TYPE_SET_INTSET's payload, DUMP). */

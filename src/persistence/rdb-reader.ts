@@ -22,6 +22,8 @@ import { readStream } from './rdb-stream.ts';
 /** The encoding limits a loaded value is fitted to (from the server's config). */
 export interface LoadLimits {
   setMaxIntsetEntries: number;
+  setMaxListpackEntries: number;
+  setMaxListpackValue: number;
   hashMaxListpackEntries: number;
   hashMaxListpackValue: number;
   zsetMaxListpackEntries: number;
@@ -30,6 +32,8 @@ export interface LoadLimits {
 
 export const DEFAULT_LIMITS: LoadLimits = {
   setMaxIntsetEntries: 512,
+  setMaxListpackEntries: 128,
+  setMaxListpackValue: 64,
   hashMaxListpackEntries: 128,
   hashMaxListpackValue: 64,
   zsetMaxListpackEntries: 128,
@@ -44,9 +48,9 @@ export class EmptyKeyError extends RdbError {
   }
 }
 
-/** A set as Redis loads RDB_TYPE_SET: an intset when every member is an integer and they are few enough. */
+/** A set as Redis loads RDB_TYPE_SET: an intset, a listpack or a hashtable as the members and limits allow (SetValue.fromMembers). */
 function setFrom(members: readonly string[], limits: LoadLimits): SetValue {
-  const s = SetValue.fromMembers(members, limits.setMaxIntsetEntries);
+  const s = SetValue.fromMembers(members, limits);
   if (s === null) throw new RdbError('Duplicate set members detected');
   return s;
 }
@@ -201,7 +205,7 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
     }
     case RDB_TYPE.SET_INTSET: {
       // the blob becomes the value as it is, checked but not split into members
-      const s = SetValue.fromIntsetBlob(blob, 0, n, limits.setMaxIntsetEntries);
+      const s = SetValue.fromIntsetBlob(blob, 0, n, limits);
       if (s === null) throw new RdbError('Intset integrity check failed.');
       return s;
     }

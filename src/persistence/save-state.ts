@@ -132,6 +132,8 @@ export function loadLimits(s: SaveHost): LoadLimits {
   const cfg = s.config;
   return {
     setMaxIntsetEntries: getConfigNumber(cfg, 'set-max-intset-entries', 512),
+    setMaxListpackEntries: getConfigNumber(cfg, 'set-max-listpack-entries', 128),
+    setMaxListpackValue: getConfigNumber(cfg, 'set-max-listpack-value', 64),
     hashMaxListpackEntries: getConfigNumber(cfg, 'hash-max-listpack-entries', 128),
     hashMaxListpackValue: getConfigNumber(cfg, 'hash-max-listpack-value', 64),
     zsetMaxListpackEntries: getConfigNumber(cfg, 'zset-max-listpack-entries', 128),

@@ -57,7 +57,7 @@ describeServer('hashes and sets', (fx) => {
       assert.deepEqual(await c.sMembers('s3'), ['1']);
       assert.equal(await c.sendCommand(['OBJECT', 'ENCODING', 's2']), 'intset');
       await c.sAdd('s2', 'x');
-      assert.equal(await c.sendCommand(['OBJECT', 'ENCODING', 's2']), 'hashtable');
+      assert.equal(await c.sendCommand(['OBJECT', 'ENCODING', 's2']), 'listpack');
       const popped = await c.sPop('s2');
       assert.ok(['2', '3', '4', 'x'].includes(popped as string));
       assert.equal(await c.sCard('s2'), 3);

@@ -288,7 +288,7 @@ describeServer('keys', (fx) => {
     const enc = async (k: string) => c.call('OBJECT', 'ENCODING', k);
     assert.deepEqual(
       await Promise.all(['int', 'emb', 'raw', 'l', 'h', 'si', 'ss', 'z'].map(enc)),
-      ['int', 'embstr', 'raw', 'quicklist', 'listpack', 'intset', 'hashtable', 'listpack'],
+      ['int', 'embstr', 'raw', 'quicklist', 'listpack', 'intset', 'listpack', 'listpack'],
     );
     assert.equal(await c.callRaw('OBJECT', 'ENCODING', 'nope'), '$-1\r\n');
     assert.equal(await c.callRaw('OBJECT', 'REFCOUNT', 'nope'), '$-1\r\n');

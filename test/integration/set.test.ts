@@ -46,7 +46,7 @@ describeServer('sets', (fx) => {
     }
   });
 
-  test('intset and hashtable encodings, set-max-intset-entries, order of an intset', async () => {
+  test('intset, listpack and hashtable encodings, set-max-intset-entries, order of an intset', async () => {
     const r = await ioredis(fx().port);
     try {
       await r.flushall();
@@ -57,16 +57,18 @@ describeServer('sets', (fx) => {
       assert.deepEqual(await r.smembers('i'), asc);
       assert.deepEqual(await r.sscan('i', 0), ['0', asc]);
       assert.deepEqual(await r.srandmember('i', 100), asc);
-      // not canonical integers: hashtable
+      // not canonical integers: a listpack (Redis 7.2+), in insertion order
       for (const m of ['01', '+1', '-0', ' 1', '9223372036854775808', '1.5', '']) {
         await r.del('x');
         await r.sadd('x', '1', m);
-        assert.equal(await r.object('ENCODING', 'x'), 'hashtable', `member ${JSON.stringify(m)}`);
+        assert.equal(await r.object('ENCODING', 'x'), 'listpack', `member ${JSON.stringify(m)}`);
+        assert.deepEqual(await r.smembers('x'), ['1', m]);
       }
       await r.sadd('i', 'abc');
-      assert.equal(await r.object('ENCODING', 'i'), 'hashtable');
+      assert.equal(await r.object('ENCODING', 'i'), 'listpack');
+      assert.deepEqual(await r.smembers('i'), [...asc, 'abc'], 'the intset\'s members ascending, then the new one');
       await r.srem('i', 'abc');
-      assert.equal(await r.object('ENCODING', 'i'), 'hashtable', 'conversion is one-way');
+      assert.equal(await r.object('ENCODING', 'i'), 'listpack', 'conversion is one-way');
       assert.equal(await r.config('SET', 'set-max-intset-entries', '4'), 'OK');
       try {
         await r.sadd('small', '1', '2', '3', '4');
@@ -87,7 +89,7 @@ describeServer('sets', (fx) => {
     }
   });
 
-  test('small hashtables are packed up to 128 members of 64 bytes: SSCAN serves them whole, then by cursor', async () => {
+  test('listpacks up to set-max-listpack-entries (128) members of -value (64) bytes: SSCAN serves them whole, then by cursor', async () => {
     const r = await ioredis(fx().port);
     try {
       await r.flushall();
@@ -96,8 +98,8 @@ describeServer('sets', (fx) => {
         return [cur, items.length];
       };
       await r.sadd('p', ...Array.from({ length: 128 }, (_, i) => `m${i}`));
-      assert.equal(await r.object('ENCODING', 'p'), 'hashtable', 'Redis 7.0 has no listpack sets: it answers hashtable');
-      assert.deepEqual(await firstScan('p'), ['0', 128], 'packed: the whole set at once');
+      assert.equal(await r.object('ENCODING', 'p'), 'listpack');
+      assert.deepEqual(await firstScan('p'), ['0', 128], 'a listpack: the whole set at once');
       await r.sadd('p', 'm128');
       assert.equal(await r.object('ENCODING', 'p'), 'hashtable');
       const [cur] = await firstScan('p');
@@ -111,23 +113,39 @@ describeServer('sets', (fx) => {
       assert.notEqual((await firstScan('l'))[0], '0');
       assert.equal(await r.sismember('l', 'y'.repeat(65)), 1);
       assert.equal(await r.scard('l'), 22);
-      // an intset past set-max-intset-entries goes to a packed hashtable while it fits
+      // an intset past set-max-intset-entries goes to a hashtable; a new key of more integers starts as a listpack
       await r.config('SET', 'set-max-intset-entries', '4');
       try {
         await r.sadd('i', '1', '2', '3', '4');
         assert.equal(await r.object('ENCODING', 'i'), 'intset');
         await r.sadd('i', '5');
         assert.equal(await r.object('ENCODING', 'i'), 'hashtable');
-        assert.deepEqual(await firstScan('i'), ['0', 5]);
         assert.deepEqual((await r.smembers('i')).sort(), ['1', '2', '3', '4', '5']);
+        await r.sadd('i2', '5', '1', '4', '2', '3');
+        assert.equal(await r.object('ENCODING', 'i2'), 'listpack');
+        assert.deepEqual(await r.smembers('i2'), ['5', '1', '4', '2', '3']);
       } finally {
         await r.config('SET', 'set-max-intset-entries', '512');
       }
       // an intset taking a non-integer member
       await r.sadd('c', '30', '-5', '9223372036854775807');
       await r.sadd('c', 'abc');
-      assert.equal(await r.object('ENCODING', 'c'), 'hashtable');
-      assert.deepEqual((await r.smembers('c')).sort(), ['-5', '30', '9223372036854775807', 'abc']);
+      assert.equal(await r.object('ENCODING', 'c'), 'listpack');
+      assert.deepEqual(await r.smembers('c'), ['-5', '30', '9223372036854775807', 'abc']);
+      // set-max-listpack-entries / -value
+      await r.config('SET', 'set-max-listpack-entries', '3', 'set-max-listpack-value', '5');
+      try {
+        await r.sadd('lp', 'a', 'b', 'c');
+        assert.equal(await r.object('ENCODING', 'lp'), 'listpack');
+        await r.sadd('lp', 'd');
+        assert.equal(await r.object('ENCODING', 'lp'), 'hashtable');
+        await r.sadd('lv', 'abcde');
+        assert.equal(await r.object('ENCODING', 'lv'), 'listpack');
+        await r.sadd('lv', 'abcdef');
+        assert.equal(await r.object('ENCODING', 'lv'), 'hashtable');
+      } finally {
+        await r.config('SET', 'set-max-listpack-entries', '128', 'set-max-listpack-value', '64');
+      }
       assert.equal(await r.sismember('c', '9223372036854775807'), 1);
     } finally {
       r.disconnect();
@@ -140,7 +158,7 @@ describeServer('sets', (fx) => {
       await r.flushall();
       await r.sadd('h', 'a', '30', '-2', '9007199254740993');
       await r.srem('h', 'a');
-      assert.equal(await r.object('ENCODING', 'h'), 'hashtable');
+      assert.equal(await r.object('ENCODING', 'h'), 'listpack');
       // the stores build a fresh set: an intset again
       await r.sunionstore('u', 'h');
       assert.equal(await r.object('ENCODING', 'u'), 'intset');
@@ -152,15 +170,15 @@ describeServer('sets', (fx) => {
       assert.equal(await r.object('ENCODING', 'd'), 'intset');
       assert.deepEqual(await r.smembers('d'), ['-2', '9007199254740993']);
       await r.sdiffstore('d2', 'x', 'h');
-      assert.equal(await r.object('ENCODING', 'd2'), 'hashtable');
+      assert.equal(await r.object('ENCODING', 'd2'), 'listpack');
       // SMOVE creates its destination from the moved member
       await r.smove('x', 'fresh', '30');
       assert.equal(await r.object('ENCODING', 'fresh'), 'intset');
       await r.smove('x', 'fresh2', 'a');
-      assert.equal(await r.object('ENCODING', 'fresh2'), 'hashtable');
+      assert.equal(await r.object('ENCODING', 'fresh2'), 'listpack');
       // RESTORE: a plain set of integers loads as an intset
       const payload = await r.dumpBuffer('h');
-      assert.equal(payload[0], 2, 'a hashtable is dumped as RDB_TYPE_SET');
+      assert.equal(payload[0], 2, 'a listpack is dumped as RDB_TYPE_SET (RDB 10)');
       await r.restore('h2', 0, payload);
       assert.equal(await r.object('ENCODING', 'h2'), 'intset');
       assert.deepEqual(await r.smembers('h2'), ['-2', '30', '9007199254740993']);
@@ -187,8 +205,8 @@ describeServer('sets', (fx) => {
       assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
       assert.equal(await r.object('ENCODING', 'k'), 'intset');
       assert.deepEqual(await r.smembers('k'), ['1', '7']);
-      assert.equal(await r.object('ENCODING', 'p'), 'hashtable');
-      assert.deepEqual((await r.smembers('p')).sort(), ['a', 'b']);
+      assert.equal(await r.object('ENCODING', 'p'), 'listpack');
+      assert.deepEqual(await r.smembers('p'), ['a', 'b']);
       assert.equal(await r.object('ENCODING', 'h'), 'intset');
     } finally {
       r.disconnect();
@@ -257,27 +275,38 @@ describeServer('sets', (fx) => {
     }
   });
 
-  test('SPOP with count keeps the TTL and can make the remainder an intset again', async () => {
+  test('SPOP with count keeps the TTL; the survivors make a fresh set: a listpack, an intset from an intset', async () => {
     const r = await ioredis(fx().port);
     try {
       await r.flushall();
       await r.config('SET', 'set-max-intset-entries', '4');
       try {
-        await r.sadd('m', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10');
+        await r.sadd('m', '1', '2', '3', '4');
+        await r.sadd('m', '5', '6', '7', '8', '9', '10');
         assert.equal(await r.object('ENCODING', 'm'), 'hashtable');
         await r.expire('m', 1000);
-        // 9 of 10 popped: the survivor is picked and the value rebuilt from it
+        // 9 of 10 popped: the survivor is picked and the value rebuilt from it, a listpack (Redis's newset)
         assert.equal(((await r.spop('m', 9)) as string[]).length, 9);
         assert.equal(await r.scard('m'), 1);
-        assert.equal(await r.object('ENCODING', 'm'), 'intset');
+        assert.equal(await r.object('ENCODING', 'm'), 'listpack');
         assert.ok((await r.ttl('m')) > 900);
-        // a few popped from a big set: one by one, encoding kept
-        await r.sadd('n', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10');
+        // a few popped: one by one, encoding kept
+        await r.sadd('n', '1', '2', '3', '4');
+        await r.sadd('n', '5', '6', '7', '8', '9', '10');
         await r.spop('n', 2);
         assert.equal(await r.object('ENCODING', 'n'), 'hashtable');
+        // a listpack of integers stays a listpack, in its order
+        await r.sadd('l', '10', '9', '8', '7', '6', '5');
+        assert.equal(await r.object('ENCODING', 'l'), 'listpack');
+        const popped = (await r.spop('l', 5)) as string[];
+        assert.deepEqual(popped, ['10', '9', '8', '7', '6', '5'].filter((m) => popped.includes(m)), 'popped in the listpack\'s order');
+        assert.equal(await r.object('ENCODING', 'l'), 'listpack');
       } finally {
         await r.config('SET', 'set-max-intset-entries', '512');
       }
+      await r.sadd('i', '1', '2', '3', '4', '5', '6');
+      await r.spop('i', 5);
+      assert.equal(await r.object('ENCODING', 'i'), 'intset');
     } finally {
       r.disconnect();
     }
@@ -291,8 +320,8 @@ describeServer('sets', (fx) => {
       await r.sadd('dst', '2', '3');
       assert.equal(await r.smove('src', 'dst', 'a'), 1);
       assert.deepEqual(sorted(await r.smembers('src')), ['1', 'b']);
-      assert.deepEqual(sorted(await r.smembers('dst')), ['2', '3', 'a']);
-      assert.equal(await r.object('ENCODING', 'dst'), 'hashtable');
+      assert.deepEqual(await r.smembers('dst'), ['2', '3', 'a']);
+      assert.equal(await r.object('ENCODING', 'dst'), 'listpack');
       assert.equal(await r.smove('src', 'dst', 'zz'), 0);
       assert.equal(await r.smove('nope', 'dst', 'a'), 0);
       assert.equal(await r.smove('src', 'src', 'b'), 1);
@@ -405,10 +434,10 @@ describeServer('sets', (fx) => {
       await r.sadd('z', 'q');
       assert.equal(await r.sinterstore('dst', 'a', 'z'), 0, 'sets without common members');
       assert.equal(await r.exists('dst'), 0);
-      // a big or non-integer result is a hashtable
+      // a small result with a non-integer is a listpack
       await r.sadd('words', 'p', 'q');
       assert.equal(await r.sunionstore('dst', 'words', 'a'), 6);
-      assert.equal(await r.object('ENCODING', 'dst'), 'hashtable');
+      assert.equal(await r.object('ENCODING', 'dst'), 'listpack');
       // wrong source type: error, destination untouched
       await r.set('str', 'v');
       await assert.rejects(r.sinterstore('dst', 'a', 'str'), /WRONGTYPE/);

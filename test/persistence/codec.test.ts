@@ -15,7 +15,7 @@ import { readDumpPayload } from '../../src/persistence/rdb-load.ts';
 import { verifyDumpPayload } from '../../src/persistence/dump-payload.ts';
 import { DEFAULT_LIMITS } from '../../src/persistence/rdb-reader.ts';
 import { ListValue } from '../../src/datatypes/list.ts';
-import { SetValue } from '../../src/datatypes/set.ts';
+import { DEFAULT_SET_LIMITS, SetValue } from '../../src/datatypes/set.ts';
 import { ZSetValue } from '../../src/datatypes/zset.ts';
 import { HashValue } from '../../src/datatypes/hash.ts';
 
@@ -146,7 +146,7 @@ const REDIS_DUMPS: Array<[string, () => unknown, string]> = [
     '12010233330000000a0081610281620281630201010201c12c02dff902f2a0860104f4ffe30b540200000009f4000000000000008009ff0a0027874bccb336d5ad'],
   ['intset', () => {
     const s = new SetValue();
-    for (const m of ['1', '2', '3', '-100', '70000']) s.add(m, 512);
+    for (const m of ['1', '2', '3', '-100', '70000']) s.add(m, DEFAULT_SET_LIMITS);
     return s;
   }, '0b1c04000000050000009cffffff010000000200000003000000701101000a009f4dd5a629d01743'],
   ['zset listpack', () => {

@@ -5,9 +5,11 @@
  * in ascending order; a stored result is a new set with its own encoding).
  */
 import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
-import { SetValue } from '../../datatypes/set.ts';
+import { EMPTY_LISTPACK, SetValue, type SetLimits } from '../../datatypes/set.ts';
+import { EMPTY_INTSET } from '../../datatypes/intset.ts';
+import { isInt64 } from '../core/parse.ts';
 import { numkeysPositions, parseIntercard } from '../core/numkeys.ts';
-import { maxIntset, replyMembers, setAt } from './set-common.ts';
+import { replyMembers, setAt, setLimits, unionOf } from './set-common.ts';
 import type { Client } from '../../server/client.ts';
 
 type Op = 'inter' | 'union' | 'diff';
@@ -19,13 +21,18 @@ function loadSets(c: Client, keys: readonly string[], from: number, to = keys.le
   return out;
 }
 
+/** The sets by ascending size, ties in key order (the smallest one is walked). */
+function bySize(sets: Array<SetValue | undefined>): SetValue[] | null {
+  for (const s of sets) if (s === undefined || s.size() === 0) return null;
+  return (sets as SetValue[]).slice().sort((a, b) => a.size() - b.size());
+}
+
 /**
  * Walks the intersection: calls `emit` for each member of the smallest set
  * (in its iteration order) found in all the others; stops when emit returns false.
  */
-function intersect(sets: Array<SetValue | undefined>, emit: (m: string) => boolean): void {
-  for (const s of sets) if (s === undefined || s.size() === 0) return;
-  const sorted = (sets as SetValue[]).slice().sort((a, b) => a.size() - b.size());
+function intersect(sorted: SetValue[] | null, emit: (m: string) => boolean): void {
+  if (sorted === null) return;
   const first = sorted[0]!;
   const members = first.members();
   outer: for (let i = 0; i < members.length; i++) {
@@ -38,20 +45,52 @@ function intersect(sets: Array<SetValue | undefined>, emit: (m: string) => boole
   }
 }
 
-/** SUNION / SDIFF into a new set value (encoded as Redis would build it). */
-function unionOrDiff(sets: Array<SetValue | undefined>, op: Op, max: number): SetValue {
-  const out = new SetValue();
-  if (op === 'union') {
-    for (const s of sets) {
-      if (s === undefined) continue;
-      out.addMany(s.members(), 0, max);
-    }
-    return out;
+/**
+ * SINTERSTORE's result as Redis's sinterGenericCommand builds it: an intset
+ * when the smallest set is one, else a listpack, taking the members in
+ * order; then an intset when every member is an integer and they fit one.
+ */
+function interStore(sorted: SetValue[] | null, lim: SetLimits): SetValue {
+  const members: string[] = [];
+  intersect(sorted, (m) => members.push(m) > 0);
+  const res = new SetValue(sorted !== null && sorted[0]!.intset ? EMPTY_INTSET : EMPTY_LISTPACK);
+  res.addMany(members, 0, lim);
+  if (!res.intset && res.size() <= Math.min(lim.setMaxIntsetEntries, 1 << 30) && members.every(isInt64)) {
+    const ints = new SetValue();
+    ints.addMany(members, 0, lim);
+    return ints;
   }
+  return res;
+}
+
+/**
+ * SDIFF into a new set value as Redis's sunionDiffGenericCommand builds it:
+ * a fresh intset taking the members of the first set found in no other
+ * (algorithm 1), or every member of the first set less those of the others
+ * (algorithm 2, when the first set is big beside the others), which may
+ * convert on the way to a form the result alone would not need.
+ */
+function diff(sets: Array<SetValue | undefined>, lim: SetLimits): SetValue {
+  const out = new SetValue();
   const first = sets[0];
   if (first === undefined) return out;
   for (let j = 1; j < sets.length; j++) if (sets[j] === first) return out; // X - X = {}
+  let one = 0;
+  let two = 0;
+  for (const s of sets) {
+    if (s === undefined) continue;
+    one += first.size();
+    two += s.size();
+  }
   const ms = first.members();
+  if (Math.floor(one / 2) > two) {
+    out.addMany(ms, 0, lim);
+    for (let j = 1; j < sets.length && out.size() !== 0; j++) {
+      const s = sets[j];
+      if (s !== undefined) out.deleteMany(s.members(), 0);
+    }
+    return out;
+  }
   const kept: string[] = [];
   outer: for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
@@ -61,7 +100,7 @@ function unionOrDiff(sets: Array<SetValue | undefined>, op: Op, max: number): Se
     }
     kept.push(m);
   }
-  out.addMany(kept, 0, max);
+  out.addMany(kept, 0, lim);
   return out;
 }
 
@@ -90,19 +129,14 @@ function algebraCommand(name: string, op: Op, isStore: boolean, summary: string)
     group: 'set', since: '1.0.0', summary, complexity, args: isStore ? [DEST, KEYS] : [KEYS],
     handler(c, args) {
       const sets = loadSets(c, args, isStore ? 2 : 1);
+      const lim = setLimits(c);
       if (op === 'inter') {
-        if (isStore) {
-          const members: string[] = [];
-          intersect(sets, (m) => members.push(m) > 0);
-          const res = new SetValue();
-          res.addMany(members, 0, maxIntset(c));
-          return store(c, args[1]!, res, 'sinterstore');
-        }
+        if (isStore) return store(c, args[1]!, interStore(bySize(sets), lim), 'sinterstore');
         const out: string[] = [];
-        intersect(sets, (m) => out.push(m) > 0);
+        intersect(bySize(sets), (m) => out.push(m) > 0);
         return replyMembers(c, out);
       }
-      const res = unionOrDiff(sets, op, maxIntset(c));
+      const res = op === 'union' ? unionOf(sets, lim) : diff(sets, lim);
       if (isStore) return store(c, args[1]!, res, op === 'union' ? 'sunionstore' : 'sdiffstore');
       replyMembers(c, res.members());
     },
@@ -119,7 +153,7 @@ const sintercard = command({
   handler(c, args) {
     const { keys, limit } = parseIntercard(args, 'ERR numkeys should be greater than 0');
     let n = 0;
-    intersect(loadSets(c, keys, 0), () => ++n !== limit);
+    intersect(bySize(loadSets(c, keys, 0)), () => ++n !== limit);
     c.reply.int(n);
   },
 });

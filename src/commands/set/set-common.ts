@@ -1,7 +1,6 @@
 /** Helpers shared by the set commands (set.ts, set-algebra.ts). */
 import { CommandError, Err } from '../core/errors.ts';
-import { SetValue, compareIntStrings } from '../../datatypes/set.ts';
-import { isInt64 } from '../core/parse.ts';
+import { SetValue, type SetLimits } from '../../datatypes/set.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
@@ -14,9 +13,14 @@ export function setAt(ks: Keyspace, key: string, read = false): SetValue | undef
   return v;
 }
 
-/** set-max-intset-entries */
-export function maxIntset(c: Client): number {
-  return getConfigNumber(c.server.config, 'set-max-intset-entries', 512);
+/** set-max-intset-entries, set-max-listpack-entries and set-max-listpack-value. */
+export function setLimits(c: Client): SetLimits {
+  const cfg = c.server.config;
+  return {
+    setMaxIntsetEntries: getConfigNumber(cfg, 'set-max-intset-entries', 512),
+    setMaxListpackEntries: getConfigNumber(cfg, 'set-max-listpack-entries', 128),
+    setMaxListpackValue: getConfigNumber(cfg, 'set-max-listpack-value', 64),
+  };
 }
 
 /** Writes members as a RESP3 set (RESP2 array). */
@@ -27,14 +31,12 @@ export function replyMembers(c: Client, members: readonly string[]): void {
 }
 
 /**
- * The members of `s` in the order a fresh set built from them lists them
- * (SUNION of that one set, as SPOP with a count of at least its size
- * replies): ascending when the fresh set is an intset, i.e. when every member
- * is an integer and there are at most set-max-intset-entries of them.
+ * The union of `sets` as Redis's sunionDiffGenericCommand builds it: a
+ * fresh intset taking every member of each set in its iteration order
+ * (becoming a listpack or a hashtable as setTypeAdd converts).
  */
-export function unionOrder(s: SetValue, max: number): readonly string[] {
-  const ms = s.members();
-  if (s.intset || ms.length > max) return ms;
-  for (let i = 0; i < ms.length; i++) if (!isInt64(ms[i]!)) return ms;
-  return ms.slice().sort(compareIntStrings);
+export function unionOf(sets: ReadonlyArray<SetValue | undefined>, lim: SetLimits): SetValue {
+  const out = new SetValue();
+  for (const s of sets) if (s !== undefined) out.addMany(s.members(), 0, lim);
+  return out;
 }

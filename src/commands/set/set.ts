@@ -1,7 +1,7 @@
 /** Set family: members, random picks, moves, SSCAN (algebra in set-algebra.ts). */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
-import { SetValue } from '../../datatypes/set.ts';
+import { SetValue, orderedSample } from '../../datatypes/set.ts';
 import { parseInt64OrNull, parseRange } from '../core/parse.ts';
 import { parseScanArgs } from '../core/scan-args.ts';
 import { scanStep, writeScanReply } from '../keys/scan.ts';
@@ -10,7 +10,7 @@ import { CursorTable } from '../../engine/cursors.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
 import { setAlgebraCommands } from './set-algebra.ts';
-import { maxIntset, replyMembers, setAt, unionOrder } from './set-common.ts';
+import { replyMembers, setAt, setLimits, unionOf } from './set-common.ts';
 
 /** Deletes the key when its set became empty, with the 'del' event. */
 function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
@@ -34,18 +34,20 @@ const sadd = command({
     const key = args[1]!;
     const ks = c.ks(key);
     const v = ks.get(key);
+    const lim = setLimits(c);
+    // the form for the members coming, as Redis's setTypeCreate / setTypeMaybeConvert
     let s: SetValue;
     if (v === undefined) {
-      s = new SetValue();
+      s = SetValue.create(args[2]!, args.length - 2, lim);
       ks.set(key, s);
     } else if (v instanceof SetValue) {
       s = v;
+      s.maybeConvert(args.length - 2, lim);
     } else {
       throw new CommandError(Err.WRONGTYPE);
     }
-    const max = maxIntset(c);
     // one member: the plain path; more: one rebuild of a small set for all
-    const n = args.length === 3 ? (s.add(args[2]!, max) ? 1 : 0) : s.addMany(args, 2, max);
+    const n = args.length === 3 ? (s.add(args[2]!, lim) ? 1 : 0) : s.addMany(args, 2, lim);
     if (n !== 0) ks.modified(key, 'sadd');
     c.reply.int(n);
   },
@@ -150,31 +152,50 @@ function spopWithCount(c: Client, args: string[]): void {
   const s = setAt(ks, key);
   if (s === undefined || count === 0) return c.reply.set(0);
   const size = s.size();
+  const lim = setLimits(c);
   if (count >= size) {
     ks.modified(key, 'spop');
-    // the whole set, as SUNION of it lists it (the union is a fresh set: an
-    // intset again when every member is an integer, listed in ascending order)
-    replyMembers(c, unionOrder(s, maxIntset(c)));
+    // the whole set, as SUNION of it lists it (a fresh set: an intset again
+    // when it starts with integers, listed in ascending order)
+    replyMembers(c, unionOf([s], lim).members());
     ks.delete(key);
     ks.modified(key, 'del');
     if (c.server.replication.active) c.propagate = ['DEL', key];
     return;
   }
-  const popped: string[] = [];
+  let popped: string[];
   const remaining = size - count;
-  if (remaining * 5 > count) {
+  if (s.listpack) {
+    // one ordered walk of the listpack (lpNextRandom): the members picked
+    // come in the listpack's order
+    const ms = s.members();
+    const few = remaining * 5 > count;
+    const picks = orderedSample(size, few ? count : remaining);
+    const picked = picks.map((i) => ms[i]!);
+    if (few) {
+      popped = picked;
+      s.deleteMany(picked, 0);
+    } else {
+      // most of the set goes: the survivors make a fresh listpack, the rest is popped
+      const keep = new Set(picks);
+      popped = ms.filter((_, i) => !keep.has(i));
+      s.reset(true);
+      s.addMany(picked, 0, lim);
+    }
+  } else if (remaining * 5 > count) {
     // few members asked for: pick them one by one
+    popped = [];
     for (let i = 0; i < count; i++) popped.push(s.popRandom());
   } else {
     // most of the set goes: pick the survivors, hand over the rest, and
-    // rebuild the value from the survivors (it may become an intset again)
+    // rebuild the value from the survivors: a fresh intset when it was one,
+    // else a fresh listpack (Redis's newset, by its first survivor's type)
+    const wasIntset = s.intset;
     const keep: string[] = [];
     for (let i = 0; i < remaining; i++) keep.push(s.popRandom());
-    const rest = s.members();
-    for (let i = 0; i < rest.length; i++) popped.push(rest[i]!);
-    // as Redis's setTypeCreate(first survivor) + setTypeAdd: intset iff all integers
-    s.reset();
-    s.addMany(keep, 0, maxIntset(c));
+    popped = s.members().slice();
+    s.reset(!wasIntset);
+    s.addMany(keep, 0, lim);
   }
   // after the change: the keyspace recounts the value's bytes here
   ks.modified(key, 'spop');
@@ -203,8 +224,8 @@ const srandmember = command({
     const s = setAt(c.ks(key), key, true);
     if (s === undefined || l === 0) return c.reply.array(0);
     const r = c.reply;
-    // a packed (listpack) set has no O(1) pick: unpack it once when there are several
-    const list = s.packed && !s.intset && l !== 1 && l !== -1 ? s.members() : null;
+    // a listpack set has no O(1) pick: unpack it once when there are several
+    const list = s.listpack && l !== 1 && l !== -1 ? s.members() : null;
     const pick = (): string => (list === null ? s.random() : list[Math.floor(Math.random() * list.length)]!);
     if (l < 0 || l === 1) {
       // with repetitions (or a single pick), in random order
@@ -218,6 +239,13 @@ const srandmember = command({
     if (l >= size) {
       r.array(size);
       for (let i = 0; i < size; i++) r.bulk(members[i]!);
+      return;
+    }
+    if (list !== null) {
+      // a listpack: distinct members in its order (lpNextRandom)
+      const picks = orderedSample(size, l);
+      r.array(l);
+      for (let i = 0; i < l; i++) r.bulk(list[picks[i]!]!);
       return;
     }
     r.array(l);
@@ -264,12 +292,13 @@ const smove = command({
     if (!srcv.delete(m)) return c.reply.int(0);
     sks.modified(src, 'srem');
     dropIfEmpty(sks, src, srcv);
+    const lim = setLimits(c);
     let target = dstv;
     if (target === undefined) {
-      target = new SetValue();
+      target = SetValue.create(m, 1, lim);
       dks.set(dst, target);
     }
-    if (target.add(m, maxIntset(c))) dks.modified(dst, 'sadd');
+    if (target.add(m, lim)) dks.modified(dst, 'sadd');
     c.reply.int(1);
   },
 });
