@@ -1,6 +1,6 @@
 /**
- * How a borrowed key's value travels between threads: its DUMP payload under
- * the thread's config, after one byte that keeps the encoding a reload would
+ * How a borrowed key's value travels between threads: its DUMP payload
+ * (RDB version 12, which carries everything) under the thread's config, after one byte that keeps the encoding a reload would
  * lose. A string edited in place (APPEND, SETRANGE, SETBIT …) stays raw,
  * and a hash or sorted set past its listpack thresholds stays a hashtable /
  * skiplist after it shrinks, as they do on one thread (OBJECT ENCODING).
@@ -14,6 +14,7 @@ import { ZSetValue } from '../datatypes/zset.ts';
 import { isPacked, unpackValue } from '../datatypes/stored.ts';
 import { appendRaw, isBoxed } from '../datatypes/string-raw.ts';
 import { dumpPayload } from '../persistence/rdb-writer.ts';
+import { RDB_VERSION_7_4 } from '../persistence/rdb-version.ts';
 import { readDumpPayload } from '../persistence/rdb-load.ts';
 import { loadLimits, saveOptions } from '../persistence/save-state.ts';
 
@@ -44,7 +45,8 @@ function withEncoding(v: Value, kind: number): Value {
 export function codecFor(state: ServerState<Client>): ValueCodec {
   return {
     encode: (v: Value) => {
-      const p = dumpPayload(v, saveOptions(state));
+      // version 12 whatever DUMP writes: a stream's consumers keep their active-time (and, to come, hash fields their TTLs)
+      const p = dumpPayload(v, saveOptions(state), RDB_VERSION_7_4);
       const out = new Uint8Array(p.length + 1);
       out[0] = encodingOf(v);
       out.set(p, 1);
