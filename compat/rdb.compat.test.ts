@@ -86,6 +86,17 @@ async function keysOf(c: RespClient, db: number): Promise<string[]> {
   return ((await c.call('KEYS', '*')) as string[]).sort();
 }
 
+/** A reply without its 'active-time' fields (and their values). */
+function withoutActiveTime(r: Reply): Reply {
+  if (!Array.isArray(r)) return r;
+  const out: Reply[] = [];
+  for (let i = 0; i < r.length; i++) {
+    if (r[i] === 'active-time') i++;
+    else out.push(withoutActiveTime(r[i]!));
+  }
+  return out;
+}
+
 /** Per key: type, encoding, digest, TTL bucket; for streams the full XINFO when `full`. */
 async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
   const out: Reply[] = [];
@@ -95,7 +106,8 @@ async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
       const pttl = (await c.call('PTTL', k)) as number;
       out.push([db, k, type, await c.call('OBJECT', 'ENCODING', k), await c.call('DEBUG', 'DIGEST-VALUE', k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
       if (type === 'stream') {
-        const info = await c.call('XINFO', 'STREAM', k, 'FULL');
+        // the consumers' active-time (Redis 7.2+) is a field 7.0 does not have: a v10 stream loads it as the seen-time
+        const info = withoutActiveTime(await c.call('XINFO', 'STREAM', k, 'FULL'));
         // commands run at different moments on two servers: their delivery / seen times differ
         out.push(full ? info : JSON.stringify(info).replace(/\b\d{13}\b/g, '0'));
       }

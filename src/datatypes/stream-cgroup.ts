@@ -152,13 +152,16 @@ export class Pel {
 
 export class Consumer {
   readonly name: string;
-  /** Last time the consumer was active (ms). */
+  /** Last attempted interaction (ms): a group read, XCLAIM / XAUTOCLAIM, whether or not it got entries. */
   seenTime: number;
+  /** Last successful interaction (ms): a read that delivered entries, a claim; -1 when never (Redis 7.2). */
+  activeTime: number;
   readonly pel = new Pel();
 
-  constructor(name: string, now: number) {
+  constructor(name: string, seenTime: number, activeTime = -1) {
     this.name = name;
-    this.seenTime = now;
+    this.seenTime = seenTime;
+    this.activeTime = activeTime;
   }
 }
 
@@ -184,11 +187,9 @@ export class ConsumerGroup {
     return [...this.consumers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** streamLookupConsumer; refreshes the seen-time unless noRefresh. */
-  lookup(name: string, now: number, noRefresh = false): Consumer | undefined {
-    const c = this.consumers.get(name);
-    if (c !== undefined && !noRefresh) c.seenTime = now;
-    return c;
+  /** streamLookupConsumer (7.2: no longer touches the seen-time; the commands that interact set it). */
+  lookup(name: string): Consumer | undefined {
+    return this.consumers.get(name);
   }
 
   /** streamCreateConsumer: undefined when it already exists. */
@@ -223,7 +224,7 @@ export class ConsumerGroup {
       g.pel.insert(m);
     }
     for (const c of this.consumers.values()) {
-      const d = new Consumer(c.name, c.seenTime);
+      const d = new Consumer(c.name, c.seenTime, c.activeTime);
       g.consumers.set(d.name, d);
       for (const n of c.pel.all()) {
         const m = map.get(n)!;

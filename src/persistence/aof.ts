@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import type { ReplicationFeed } from '../replication/primary.ts';
 import { bgsaveRunning, saveOptions } from './save-state.ts';
-import type { RdbSaveOptions } from './rdb-writer.ts';
+import { withFileVersion, type RdbSaveOptions } from './rdb-writer.ts';
 import { functionStore } from './rdb-functions.ts';
 import {
   AofError, cloneManifest, emptyManifest, fsyncDir, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, readManifest,
@@ -374,8 +374,10 @@ export class Aof {
     // the point in time: in the same turn as the new incr file, which gets every write from now on
     // (with threads every thread switches to it and starts its part of the base at this cut)
     const tmp = join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
-    const theirs = threads?.switchAndSnapshot(incrPath, rdb, saveOptions(s), dir) ?? null;
-    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m, base: new BaseRewrite(s.engine, rdb, saveOptions(s), theirs), tmp };
+    // one RDB version for the preamble, every thread's part included
+    const opts = withFileVersion(s.engine, saveOptions(s));
+    const theirs = threads?.switchAndSnapshot(incrPath, rdb, opts, dir) ?? null;
+    const rw: Rewrite = { started: Date.now(), cancelled: false, manifest: m, base: new BaseRewrite(s.engine, rdb, opts, theirs), tmp };
     this.rewriting = rw;
     s.log('notice', `Background append only file rewriting started by pid ${process.pid}`);
     void rw.base.write(tmp).then(

@@ -10,7 +10,7 @@ import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
 import { RdbOut } from './rdb-out.ts';
 import { RDB_OP } from './rdb-types.ts';
-import { writeKeyEntry, writeRdbHeader, type RdbSaveOptions } from './rdb-writer.ts';
+import { withFileVersion, writeKeyEntry, writeRdbHeader, type RdbSaveOptions } from './rdb-writer.ts';
 import { SnapshotWalker, type SnapshotFormat } from './snapshot-walker.ts';
 
 export type { SnapshotStats } from './snapshot-walker.ts';
@@ -32,7 +32,7 @@ class RdbFormat implements SnapshotFormat<RdbOut> {
   constructor(engine: Engine, out: RdbOut, opts: RdbSaveOptions, shape: SnapshotShape) {
     this.engine = engine;
     this.out = out;
-    this.opts = opts;
+    this.opts = withFileVersion(engine, opts);
     this.shape = shape;
   }
 

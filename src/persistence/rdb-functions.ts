@@ -9,7 +9,8 @@ import type { Engine } from '../engine/engine.ts';
 import { RdbOut } from './rdb-out.ts';
 import { RdbIn } from './rdb-in.ts';
 import { crc64 } from './crc64.ts';
-import { RDB_OP, RDB_VERSION, RdbError } from './rdb-types.ts';
+import { RDB_OP, RdbError } from './rdb-types.ts';
+import { RDB_VERSION_7_0 } from './rdb-version.ts';
 import { verifyDumpPayload } from './dump-payload.ts';
 
 export interface FunctionStore {
@@ -71,8 +72,9 @@ export function functionsPayload(codes: readonly string[]): Buffer {
     out.byte(RDB_OP.FUNCTION2);
     out.string(code);
   }
-  out.byte(RDB_VERSION & 0xff);
-  out.byte(RDB_VERSION >> 8);
+  // libraries hold nothing that needs a newer version (rdb-version.ts)
+  out.byte(RDB_VERSION_7_0 & 0xff);
+  out.byte(RDB_VERSION_7_0 >> 8);
   const body = out.done();
   return Buffer.concat([body, crc64(body)]);
 }

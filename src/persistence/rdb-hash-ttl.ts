@@ -17,13 +17,13 @@ import { HashValue } from '../datatypes/hash.ts';
 import { ListpackWriter, listpackStrings } from './listpack.ts';
 import type { RdbIn } from './rdb-in.ts';
 import type { RdbOut } from './rdb-out.ts';
-import { RdbError } from './rdb-types.ts';
+import { RDB_TYPE, RdbError } from './rdb-types.ts';
 
-export const HASH_TTL_TYPE = {
-  METADATA_PRE_GA: 22,
-  LISTPACK_EX_PRE_GA: 23,
-  METADATA: 24,
-  LISTPACK_EX: 25,
+const HASH_TTL_TYPE = {
+  METADATA_PRE_GA: RDB_TYPE.HASH_METADATA_PRE_GA,
+  LISTPACK_EX_PRE_GA: RDB_TYPE.HASH_LISTPACK_EX_PRE_GA,
+  METADATA: RDB_TYPE.HASH_METADATA,
+  LISTPACK_EX: RDB_TYPE.HASH_LISTPACK_EX,
 } as const;
 
 /** The largest field expiry an RDB may hold (EB_EXPIRE_TIME_MAX). */

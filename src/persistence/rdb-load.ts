@@ -1,7 +1,8 @@
 /**
  * Loads a whole RDB file into an engine (rdbLoadRioWithLoadingCtx): the
- * magic and version (1–10), AUX fields, function libraries, SELECTDB,
- * RESIZEDB, EXPIRETIME / EXPIRETIME_MS, IDLE / FREQ, then key/value pairs
+ * magic and version (1–12), AUX fields, function libraries, SELECTDB,
+ * RESIZEDB, SLOT_INFO (ignored, as Redis does outside cluster mode: shardis
+ * sizes its tables from RESIZEDB), EXPIRETIME / EXPIRETIME_MS, IDLE / FREQ, then key/value pairs
  * until EOF and, from version 5, the CRC-64 check. Also DUMP payloads
  * (verifyDumpPayload + rdbLoadObject).
  */
@@ -10,7 +11,7 @@ import type { Keyspace } from '../engine/keyspace.ts';
 import type { Value } from '../datatypes/value.ts';
 import { RdbIn } from './rdb-in.ts';
 import { EmptyKeyError, readObject, moduleName, type LoadLimits } from './rdb-reader.ts';
-import { isObjectType, RDB_OP, RDB_VERSION_HFE, RdbError } from './rdb-types.ts';
+import { isObjectType, RDB_OP, RDB_VERSION_MAX, RdbError } from './rdb-types.ts';
 import { functionStore, legacyFunctionPayload } from './rdb-functions.ts';
 
 export type LoadLog = (level: 'notice' | 'warning' | 'verbose', msg: string) => void;
@@ -52,7 +53,7 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
   const magic = inp.raw(9).latin1Slice(0, 9);
   if (!magic.startsWith('REDIS')) throw new RdbError('Wrong signature trying to load DB from file');
   const version = parseInt(magic.slice(5), 10);
-  if (!(version >= 1 && version <= RDB_VERSION_HFE)) throw new RdbError(`Can't handle RDB format version ${magic.slice(5)}`);
+  if (!(version >= 1 && version <= RDB_VERSION_MAX)) throw new RdbError(`Can't handle RDB format version ${magic.slice(5)}`);
   const res: LoadResult = { version, keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, functions: 0, aux: new Map() };
   const now = Date.now();
   const functions = functionStore(engine);
@@ -87,6 +88,12 @@ export function loadRdb(inp: RdbIn, engine: Engine, opts: LoadOptions): LoadResu
         for (const ks of engine.keyspaces(db)) ks.data.reserve(Math.ceil(keys / engine.shardCount));
         continue;
       }
+      case RDB_OP.SLOT_INFO:
+        // slot, its keys, its keys with an expiry (Redis 7.2+ in cluster mode)
+        inp.count();
+        inp.count();
+        inp.count();
+        continue;
       case RDB_OP.AUX: {
         const key = inp.string();
         const val = inp.string();

@@ -1,13 +1,15 @@
 /**
- * Reads values in every RDB encoding Redis 7.0 loads (rdbLoadObject), from
- * RDB v1 to v10: plain string / list / set / zset (text and binary scores)
+ * Reads values in every RDB encoding Redis 7.4 loads (rdbLoadObject), from
+ * RDB v1 to v12: plain string / list / set / zset (text and binary scores)
  * / hash, zipmap and ziplist encodings, intsets, quicklists of ziplists or
- * listpacks (plain nodes included), listpack hashes and zsets and streams.
+ * listpacks (plain nodes included), listpack sets (7.2), hashes and zsets,
+ * and streams (with consumers' active-time from 7.2). Not yet: hashes with
+ * field TTLs (types 22–25, Redis 7.4), refused as unknown types.
  * Each value gets the encoding Redis would give it with the current limits.
  * Malformed data throws RdbError; an empty collection throws EmptyKeyError
  * (Redis skips such keys in a file and refuses them in RESTORE).
  */
-import { HASH_TTL_TYPE, readHashTtl } from './rdb-hash-ttl.ts';
+import { readHashTtl } from './rdb-hash-ttl.ts';
 import type { Value } from '../datatypes/value.ts';
 import { ListLoader, ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
@@ -177,11 +179,13 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
       return readQuicklist(inp, type === RDB_TYPE.LIST_QUICKLIST_2);
     case RDB_TYPE.STREAM_LISTPACKS:
     case RDB_TYPE.STREAM_LISTPACKS_2:
-      return readStream(inp, type === RDB_TYPE.STREAM_LISTPACKS_2);
-    case HASH_TTL_TYPE.METADATA_PRE_GA:
-    case HASH_TTL_TYPE.LISTPACK_EX_PRE_GA:
-    case HASH_TTL_TYPE.METADATA:
-    case HASH_TTL_TYPE.LISTPACK_EX:
+    case RDB_TYPE.STREAM_LISTPACKS_3:
+      return readStream(inp, type);
+    // hashes with field TTLs (RDB 12, Redis 7.4): rdb-hash-ttl.ts
+    case RDB_TYPE.HASH_METADATA_PRE_GA:
+    case RDB_TYPE.HASH_LISTPACK_EX_PRE_GA:
+    case RDB_TYPE.HASH_METADATA:
+    case RDB_TYPE.HASH_LISTPACK_EX:
       return readHashTtl(inp, type, limits.hashMaxListpackEntries, limits.hashMaxListpackValue, () => new EmptyKeyError());
     case RDB_TYPE.MODULE:
     case RDB_TYPE.MODULE_2:
@@ -207,6 +211,15 @@ export function readObject(inp: RdbIn, type: number, limits: LoadLimits): Value 
       // the blob becomes the value as it is, checked but not split into members
       const s = SetValue.fromIntsetBlob(blob, 0, n, limits);
       if (s === null) throw new RdbError('Intset integrity check failed.');
+      return s;
+    }
+    case RDB_TYPE.SET_LISTPACK: {
+      // kept a listpack in its order (a hashtable past set-max-listpack-entries), as Redis 7.4
+      const members = listpackStrings(blob, 0, n);
+      if (members === null) throw new RdbError('Set listpack integrity check failed.');
+      if (members.length === 0) throw new EmptyKeyError();
+      const s = SetValue.fromListpack(members, limits);
+      if (s === null) throw new RdbError('Duplicate set members detected');
       return s;
     }
     case RDB_TYPE.ZSET_ZIPLIST:

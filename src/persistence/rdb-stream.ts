@@ -1,8 +1,10 @@
 /**
- * Streams in RDB (RDB_TYPE_STREAM_LISTPACKS and _2): each node as its rax
- * key (16-byte big-endian master ID) and the listpack Redis keeps for it,
- * then length, last ID, [first ID, max deleted ID, entries added], and the
- * consumer groups with their PELs and consumers.
+ * Streams in RDB (RDB_TYPE_STREAM_LISTPACKS, _2 and _3): each node as its
+ * rax key (16-byte big-endian master ID) and the listpack Redis keeps for
+ * it, then length, last ID, [first ID, max deleted ID, entries added], and
+ * the consumer groups with their PELs and consumers (each with its seen-time,
+ * and from _3 its active-time; older types load the seen-time as the
+ * active-time, as Redis 7.2+ does).
  *
  * Node listpack: <count> <deleted> <master field count> <master fields…> 0,
  * then per entry <flags> <ms delta> <seq delta> [<field count> <field value>…
@@ -13,7 +15,7 @@ import { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode } from '../datatypes/stream-n
 import { Consumer, type Nack } from '../datatypes/stream-cgroup.ts';
 import { cmpId, deltaInt64, idKeyBytes, MIN_ID, toBig, u64, type StreamID, type U64 } from '../datatypes/stream-id.ts';
 import { ListpackReader, ListpackWriter } from './listpack.ts';
-import { RdbError } from './rdb-types.ts';
+import { RDB_TYPE, RdbError } from './rdb-types.ts';
 import type { RdbOut } from './rdb-out.ts';
 import type { RdbIn } from './rdb-in.ts';
 
@@ -58,7 +60,9 @@ function signedLen(v: U64): U64 {
   return toBig(v) + TWO64;
 }
 
-export function writeStream(out: RdbOut, s: StreamValue): void {
+/** A stream's body as RDB type `type`: STREAM_LISTPACKS_2 (RDB 10) or STREAM_LISTPACKS_3 (RDB 11+, with active-times). */
+export function writeStream(out: RdbOut, s: StreamValue, type: number): void {
+  const v3 = type === RDB_TYPE.STREAM_LISTPACKS_3;
   out.len(s.nodes.length);
   for (const node of s.nodes) {
     out.string(idBytes(node.ms, node.seq));
@@ -90,6 +94,7 @@ export function writeStream(out: RdbOut, s: StreamValue): void {
     for (const c of consumers) {
       out.string(c.name);
       out.ms(c.seenTime);
+      if (v3) out.ms(c.activeTime);
       out.len(c.pel.size);
       for (const n of c.pel.all()) out.bytes(idBytes(n.ms, n.seq));
     }
@@ -177,7 +182,9 @@ function signedCounter(v: number | bigint): U64 {
   return v;
 }
 
-export function readStream(inp: RdbIn, v2: boolean): StreamValue {
+export function readStream(inp: RdbIn, type: number): StreamValue {
+  const v2 = type !== RDB_TYPE.STREAM_LISTPACKS;
+  const v3 = type === RDB_TYPE.STREAM_LISTPACKS_3;
   const s = new StreamValue();
   const nodes = inp.count();
   let last: StreamNode | null = null;
@@ -220,7 +227,9 @@ export function readStream(inp: RdbIn, v2: boolean): StreamValue {
     for (let k = 0; k < consumers; k++) {
       const cname = inp.string();
       if (g.consumers.has(cname)) throw new RdbError('Duplicate stream consumer detected.');
-      const c = new Consumer(cname, inp.ms());
+      const seen = inp.ms();
+      // before 7.2 only the seen-time was kept: "that's the best estimate we got" of the active-time
+      const c = new Consumer(cname, seen, v3 ? inp.ms() : seen);
       g.consumers.set(cname, c);
       const n = inp.count();
       for (let j = 0; j < n; j++) {

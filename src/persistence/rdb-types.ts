@@ -1,10 +1,11 @@
-/** RDB format constants (rdb.h, Redis 7.0) and small helpers shared by the writer and the reader. */
+/** RDB format constants (rdb.h, Redis 7.4) and small helpers shared by the writer and the reader. */
 
-/** The RDB version Redis 7.0 writes (and the highest it reads). */
-export const RDB_VERSION = 10;
+/**
+ * The highest RDB version read (files and DUMP payloads): 12, Redis 7.4's.
+ * Which version is written is rdb-version.ts's choice.
+ */
+export const RDB_VERSION_MAX = 12;
 
-/** The version of Redis 7.4, which the types of hashes with field TTLs need (rdb-hash-ttl.ts); read up to it. */
-export const RDB_VERSION_HFE = 12;
 
 /** Value types. */
 export const RDB_TYPE = {
@@ -27,16 +28,26 @@ export const RDB_TYPE = {
   ZSET_LISTPACK: 17,
   LIST_QUICKLIST_2: 18,
   STREAM_LISTPACKS_2: 19,
+  /** RDB 11 (Redis 7.2): a set as a listpack of its members. */
+  SET_LISTPACK: 20,
+  /** RDB 11 (Redis 7.2): STREAM_LISTPACKS_2 with each consumer's active-time after its seen-time. */
+  STREAM_LISTPACKS_3: 21,
+  /** RDB 12 (Redis 7.4): hashes with field TTLs (22 and 23 from its release candidates). */
+  HASH_METADATA_PRE_GA: 22,
+  HASH_LISTPACK_EX_PRE_GA: 23,
+  HASH_METADATA: 24,
+  HASH_LISTPACK_EX: 25,
 } as const;
 
-/** rdbIsObjectType */
+/** rdbIsObjectType (Redis 7.4's: 0–7, 9–25) */
 export function isObjectType(t: number): boolean {
-  // 22–25: hashes with field TTLs (Redis 7.4)
-  return (t >= 0 && t <= 7) || (t >= 9 && t <= 19) || (t >= 22 && t <= 25);
+  return (t >= 0 && t <= 7) || (t >= 9 && t <= 25);
 }
 
 /** Opcodes. */
 export const RDB_OP = {
+  /** RDB 11 (Redis 7.2, cluster mode): slot id, keys and keys with an expiry in the slot (a sizing hint). */
+  SLOT_INFO: 244,
   FUNCTION2: 245,
   FUNCTION: 246,
   MODULE_AUX: 247,

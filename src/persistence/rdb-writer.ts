@@ -1,13 +1,14 @@
 /**
- * Writes values and whole datasets in Redis 7.0's RDB format (version 10),
- * choosing each value's RDB type from its encoding as rdbSaveObjectType does:
+ * Writes values and whole datasets in RDB format, version 10 (Redis 7.0's)
+ * or 12 (Redis 7.4's) as rdb-version.ts decides, choosing each value's RDB
+ * type from its encoding as rdbSaveObjectType does:
  *   string                → STRING (int / LZF encodings as rdbSaveRawString)
  *   list (quicklist)      → LIST_QUICKLIST_2, listpack nodes filled as RPUSH fills them
  *   set intset|hashtable  → SET_INTSET | SET
  *   zset listpack|skiplist→ ZSET_LISTPACK | ZSET_2
  *   hash listpack|hashtable→ HASH_LISTPACK | HASH
- *   stream                → STREAM_LISTPACKS_2 (rdb-stream.ts)
- * File layout: "REDIS0010", AUX fields, FUNCTION2 libraries, per database
+ *   stream                → STREAM_LISTPACKS_2, in version 12 STREAM_LISTPACKS_3 (rdb-stream.ts)
+ * File layout: "REDIS0010" (or "REDIS0012"), AUX fields, FUNCTION2 libraries, per database
  * SELECTDB + RESIZEDB + [EXPIRETIME_MS] type key value …, EOF, CRC-64.
  */
 import { viewOf } from '../datatypes/stored.ts';
@@ -25,8 +26,9 @@ import { RdbOut } from './rdb-out.ts';
 import { ListpackWriter } from './listpack.ts';
 import { writeStream } from './rdb-stream.ts';
 import { crc64 } from './crc64.ts';
-import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE, RDB_VERSION, RDB_VERSION_HFE } from './rdb-types.ts';
-import { HASH_TTL_TYPE, hashTtlType, writeHashTtl } from './rdb-hash-ttl.ts';
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RDB_OP, RDB_TYPE } from './rdb-types.ts';
+import { RDB_VERSION_7_0, rdbVersionForDataset, rdbVersionForValue } from './rdb-version.ts';
+import { hashTtlType, writeHashTtl } from './rdb-hash-ttl.ts';
 import { functionStore } from './rdb-functions.ts';
 
 export interface RdbSaveOptions {
@@ -44,6 +46,12 @@ export interface RdbSaveOptions {
   sink?: (chunk: Buffer) => void;
   /** With threads: the other threads' sections of the file, written after this thread's (threads/snapshots.ts). */
   parts?: () => Uint8Array[];
+  /**
+   * The RDB version of a file (10 or 12): decided once per file, before its
+   * header (rdbVersionForDataset when unset), and the same in every thread's
+   * sections. DUMP payloads don't use it (rdbVersionForValue decides each).
+   */
+  version?: number;
 }
 
 export const DEFAULT_SAVE_OPTIONS: RdbSaveOptions = { compress: true, checksum: true, listFill: -2, aofBase: false };
@@ -68,14 +76,14 @@ function nodeAllowsInsert(bytes: number, count: number, fill: number, sz: number
   return count < fill;
 }
 
-/** The RDB type byte Redis 7.0 writes for a value (rdbSaveObjectType). */
-export function rdbTypeOf(v: Value): number {
+/** The RDB type byte written for a value in RDB `version` (rdbSaveObjectType). */
+export function rdbTypeOf(v: Value, version = RDB_VERSION_7_0): number {
   if (isString(v)) return RDB_TYPE.STRING;
   if (v instanceof ListValue) return RDB_TYPE.LIST_QUICKLIST_2;
   if (v instanceof SetValue) return v.intset ? RDB_TYPE.SET_INTSET : RDB_TYPE.SET;
   if (v instanceof ZSetValue) return v.big ? RDB_TYPE.ZSET_2 : RDB_TYPE.ZSET_LISTPACK;
   if (v instanceof HashValue) return hashTtlType(v) || (v.isPacked() ? RDB_TYPE.HASH_LISTPACK : RDB_TYPE.HASH);
-  if (v instanceof StreamValue) return RDB_TYPE.STREAM_LISTPACKS_2;
+  if (v instanceof StreamValue) return version >= 11 ? RDB_TYPE.STREAM_LISTPACKS_3 : RDB_TYPE.STREAM_LISTPACKS_2;
   throw new Error(`RDB: unsupported type ${v.type}`);
 }
 
@@ -117,8 +125,8 @@ function appendScore(lp: ListpackWriter, score: number): void {
   } else lp.append(formatDouble(score));
 }
 
-/** rdbSaveObject: the value's body (its type byte is written by the caller). */
-export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
+/** rdbSaveObject: the value's body as RDB type `type` (rdbTypeOf; the type byte is written by the caller). */
+export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions, type: number): void {
   if (isString(v)) return out.string(v);
   if (v instanceof ListValue) return writeList(out, v, opts.listFill);
   if (v instanceof SetValue) {
@@ -162,18 +170,20 @@ export function writeObject(out: RdbOut, v: Value, opts: RdbSaveOptions): void {
     });
     return;
   }
-  if (v instanceof StreamValue) return writeStream(out, v);
+  if (v instanceof StreamValue) return writeStream(out, v, type);
   throw new Error(`RDB: unsupported type ${v.type}`);
 }
 
-/** DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 of all that (8 bytes LE). */
-export function dumpPayload(v: Value, opts: RdbSaveOptions): Buffer {
+/**
+ * DUMP's payload: type, value, RDB version (2 bytes LE), CRC-64 of all that
+ * (8 bytes LE). The version is rdbVersionForValue's, unless given (a
+ * thread handing a value to another writes 12, which keeps everything).
+ */
+export function dumpPayload(v: Value, opts: RdbSaveOptions, version = rdbVersionForValue(v)): Buffer {
   const out = new RdbOut({ compress: opts.compress, checksum: false, initial: 256 });
-  const type = rdbTypeOf(v);
+  const type = rdbTypeOf(v, version);
   out.byte(type);
-  writeObject(out, v, opts);
-  // a hash with field TTLs needs Redis 7.4's version; anything else keeps 7.0's, which 7.0 restores
-  const version = type >= HASH_TTL_TYPE.METADATA_PRE_GA ? RDB_VERSION_HFE : RDB_VERSION;
+  writeObject(out, v, opts, type);
   out.byte(version & 0xff);
   out.byte(version >> 8);
   const body = out.done();
@@ -195,7 +205,8 @@ export function writeRdb(engine: Engine, options: Partial<RdbSaveOptions> = {}):
  * rdbSaveRio: the whole dataset as an RDB file, streamed to opts.sink (then
  * null is returned) or returned as one buffer. Keys already expired are left out.
  */
-export function writeRdbTo(engine: Engine, opts: RdbSaveOptions): Buffer | null {
+export function writeRdbTo(engine: Engine, options: RdbSaveOptions): Buffer | null {
+  const opts = withFileVersion(engine, options);
   // with threads the other threads' parts come first: asking for them takes the lock and holds them,
   // and only then is this thread's data the same point in time as theirs (a holder waited on
   // meanwhile could otherwise change a key of this thread already written)
@@ -240,22 +251,14 @@ export function writeRdbSections(out: RdbOut, engine: Engine, opts: RdbSaveOptio
   }
 }
 
-/**
- * The version an RDB file says it is: Redis 7.0's (10), which a 7.0 replica
- * or redis-check-rdb 7.0 reads, unless this thread holds a hash with field
- * TTLs, whose types need 7.4's (12). With threads, another thread's part may
- * still bring such a hash under a version 10 header: Redis 7.4 and shardis
- * read it (they check the version, not which version brought a type), 7.0
- * stops at that key as it would have at the header.
- */
-export function rdbVersionFor(engine: Engine): number {
-  for (const sh of engine.shards) for (const ks of sh.dbs) if (ks.hfe.size !== 0) return RDB_VERSION_HFE;
-  return RDB_VERSION;
+/** `opts` with the file's RDB version decided (rdb-version.ts), unless it is already. */
+export function withFileVersion(engine: Engine, opts: RdbSaveOptions): RdbSaveOptions {
+  return opts.version !== undefined ? opts : { ...opts, version: rdbVersionForDataset(engine) };
 }
 
-/** The magic, AUX fields and function libraries that open every RDB file. */
+/** The magic, AUX fields and function libraries that open every RDB file (opts.version: see withFileVersion). */
 export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions): void {
-  out.raw(`REDIS${String(rdbVersionFor(engine)).padStart(4, '0')}`);
+  out.raw(`REDIS${String(opts.version ?? RDB_VERSION_7_0).padStart(4, '0')}`);
   aux(out, 'redis-ver', '7.0.15');
   aux(out, 'redis-bits', '64');
   aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
@@ -293,7 +296,8 @@ export function writeKeyEntry(out: RdbOut, key: string, v: Value, when: number |
       out.byte(lfuCounter(p, word));
     }
   }
-  out.byte(rdbTypeOf(v));
+  const type = rdbTypeOf(v, opts.version);
+  out.byte(type);
   out.string(key);
-  writeObject(out, v, opts);
+  writeObject(out, v, opts, type);
 }

@@ -7,7 +7,7 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameS
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
-import { writeRdbSections, writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
+import { withFileVersion, writeRdbSections, writeRdbTo, type RdbSaveOptions } from './rdb-writer.ts';
 import { RdbOut } from './rdb-out.ts';
 import { IncrementalSnapshot, type SnapshotStats } from './incremental-rdb.ts';
 import { ChunkQueue, appendPartFile, discardPartFiles } from './chunk-file.ts';
@@ -72,7 +72,9 @@ function fsyncDir(file: string): void {
 }
 
 /** Writes the dataset to `file` in the foreground; throws on an I/O error (the old file stays). */
-export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOptions, others: OtherParts | null = null): void {
+export function saveSnapshotSync(engine: Engine, file: string, options: RdbSaveOptions, others: OtherParts | null = null): void {
+  // one RDB version for the file, every thread's part included
+  const opts = withFileVersion(engine, options);
   const tmp = join(dirname(file), `temp-${process.pid}.rdb`);
   const fd = openSync(tmp, 'w');
   try {
@@ -107,7 +109,8 @@ export function saveSnapshotSync(engine: Engine, file: string, opts: RdbSaveOpti
  * written as it goes. The file is renamed into place only while
  * `stillWanted()` holds. Resolves with the save's statistics.
  */
-export async function saveSnapshotAsync(engine: Engine, file: string, opts: RdbSaveOptions, stillWanted: () => boolean = () => true, others: OtherParts | null = null): Promise<SnapshotStats> {
+export async function saveSnapshotAsync(engine: Engine, file: string, options: RdbSaveOptions, stillWanted: () => boolean = () => true, others: OtherParts | null = null): Promise<SnapshotStats> {
+  const opts = withFileVersion(engine, options);
   // the point in time is now: the snapshot starts watching writes before anything is awaited (here and on every thread)
   const queue = new ChunkQueue();
   const out = new RdbOut({ compress: opts.compress, checksum: opts.checksum, sink: queue.push });

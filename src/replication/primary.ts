@@ -288,6 +288,8 @@ export class ReplicationFeed {
   propagate(c: Session, args: readonly string[]): void {
     const vec = c.propagate ?? args;
     c.propagate = null;
+    // an empty vector: the command changed the dataset but replicates as nothing (Redis's preventCommandPropagation)
+    if (vec.length === 0) return;
     // with threads, a setting replayed here from the thread that ran it (SWAPDB, FUNCTION LOAD …): that thread propagated it
     if (c.ext.replay === true) return;
     if (this.upstream !== null && c.ext.master !== true) this.upstream.clientWrote(c.db, vec);

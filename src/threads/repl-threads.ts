@@ -27,7 +27,7 @@ import type { Client } from '../server/client.ts';
 import type { Session } from '../server/session.ts';
 import type { ReplicaView, ReplicationThreads } from '../replication/primary.ts';
 import type { ReplicaLink } from '../replication/replica.ts';
-import { DEFAULT_SAVE_OPTIONS, writeRdb } from '../persistence/rdb-writer.ts';
+import { DEFAULT_SAVE_OPTIONS, withFileVersion, writeRdb } from '../persistence/rdb-writer.ts';
 import { encodeCommand } from '../persistence/aof-writer.ts';
 import { loadSyncRdb } from '../replication/load-sync.ts';
 import { becomePrimary, followPrimary, UNBLOCKED_TO_REPLICA } from '../replication/role.ts';
@@ -262,7 +262,8 @@ export function threadReplication(state: ServerState<Client>, link: ThreadLink):
     for (let t = 1; t < link.count; t++) if (t !== me) ask(t, { op: 'repl-cut' });
     const p = producer ? cutHere(me) : (ask(0, { op: 'repl-attach', partial: false }) as AttachPoint);
     joinAt(p);
-    const opts = DEFAULT_SAVE_OPTIONS;
+    // one RDB version for the payload, every thread's part included
+    const opts = withFileVersion(state.engine, DEFAULT_SAVE_OPTIONS);
     const rdb = writeRdb(state.engine, { ...opts, repl: { streamDb: p.streamDb, replid: p.replid, offset: p.offset }, parts: () => state.threadSaves!.now(opts) });
     c.reply.flush(sock);
     if (psync) sock.write(`+FULLRESYNC ${p.replid} ${p.offset}\r\n`);

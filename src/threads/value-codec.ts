@@ -1,7 +1,7 @@
 /**
- * How a borrowed key's value travels between threads: its DUMP payload under
- * the thread's config, after one byte that keeps the encoding a reload would
- * lose. A string edited in place (APPEND, SETRANGE, SETBIT …) stays raw,
+ * How a borrowed key's value travels between threads: its DUMP payload
+ * (RDB version 12, which carries everything) under the thread's config,
+ * after one byte that keeps the encoding a reload would lose. A string edited in place (APPEND, SETRANGE, SETBIT …) stays raw,
  * and a hash, set or sorted set past its listpack thresholds stays a
  * hashtable / skiplist after it shrinks, as they do on one thread (OBJECT
  * ENCODING). A listpack set travels as its packed string: a reload would
@@ -17,6 +17,7 @@ import { SetValue } from '../datatypes/set.ts';
 import { isPacked, unpackValue } from '../datatypes/stored.ts';
 import { appendRaw, isBoxed } from '../datatypes/string-raw.ts';
 import { dumpPayload } from '../persistence/rdb-writer.ts';
+import { RDB_VERSION_7_4 } from '../persistence/rdb-version.ts';
 import { readDumpPayload } from '../persistence/rdb-load.ts';
 import { loadLimits, saveOptions } from '../persistence/save-state.ts';
 
@@ -58,7 +59,8 @@ export function codecFor(state: ServerState<Client>): ValueCodec {
         Buffer.from(out.buffer, out.byteOffset + 1, d.length).latin1Write(d, 0);
         return out;
       }
-      const p = dumpPayload(v, saveOptions(state));
+      // version 12 whatever DUMP writes: a stream's consumers keep their active-time, hash fields their TTLs
+      const p = dumpPayload(v, saveOptions(state), RDB_VERSION_7_4);
       const out = new Uint8Array(p.length + 1);
       out[0] = encodingOf(v);
       out.set(p, 1);

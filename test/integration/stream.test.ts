@@ -117,7 +117,10 @@ describeServer('streams', (fx) => {
     assert.equal(await c.call('XSETID', 'x', '5-0', 'ENTRIESADDED', '9', 'MAXDELETEDID', '4-0'), 'OK');
     const info = (await c.call('XINFO', 'STREAM', 'x')) as unknown[];
     assert.deepEqual(info.slice(6, 12), ['last-generated-id', '5-0', 'max-deleted-entry-id', '4-0', 'entries-added', 9]);
-    assert.equal(err(await c.call('XSETID', 'x', '2-0')), 'ERR The ID specified in XSETID is smaller than the target stream top item');
+    // 7.4: the max deleted entry ID (4-0) is checked first
+    assert.equal(err(await c.call('XSETID', 'x', '2-0')), 'ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
+    await c.call('XADD', 'y', '3-0', 'data', 'c');
+    assert.equal(err(await c.call('XSETID', 'y', '2-0')), 'ERR The ID specified in XSETID is smaller than the target stream top item');
     assert.equal(err(await c.call('XSETID', 'x', '9-0', 'ENTRIESADDED', '1')), 'ERR The entries_added specified in XSETID is smaller than the target stream length');
     assert.equal(err(await c.call('XSETID', 'nokey', '1-1')), 'ERR no such key');
     assert.equal(err(await c.call('XINFO', 'STREAM', 'nokey')), 'ERR no such key');
@@ -161,7 +164,7 @@ describeServer('streams', (fx) => {
     ]);
     assert.deepEqual(await c.call('XREAD', 'STREAMS', k1, k2, '$', '$'), null);
     assert.deepEqual(await c.call('XREAD', 'STREAMS', k1, '1'), [[k1, [['2-0', ['a', '2']]]]]);
-    assert.equal(err(await c.call('XREAD', 'STREAMS', k1, k2, '0')), "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+    assert.equal(err(await c.call('XREAD', 'STREAMS', k1, k2, '0')), "ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.");
     assert.equal(err(await c.call('XREAD', 'STREAMS', k1, '>')), 'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
     assert.equal(err(await c.call('XREAD', 'GROUP', 'g', 'c', 'STREAMS', k1, '0')), 'ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
     assert.equal(err(await c.call('XREAD', 'BLOCK', '-1', 'STREAMS', k1, '0')), 'ERR timeout is negative');

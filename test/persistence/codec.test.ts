@@ -183,9 +183,12 @@ test('DUMP payload checks: footer, version, checksum', () => {
   flipped[1]! ^= 1;
   assert.equal(verifyDumpPayload(flipped, false), false);
   assert.equal(verifyDumpPayload(flipped, true), true, 'checksum skipped');
-  const v11 = Buffer.from(p);
-  v11[v11.length - 10] = 11;
-  assert.equal(verifyDumpPayload(v11, true), false, 'version above 10');
+  const v12 = Buffer.from(p);
+  v12[v12.length - 10] = 12;
+  assert.equal(verifyDumpPayload(v12, true), true, 'version 12 (Redis 7.4)');
+  const v13 = Buffer.from(p);
+  v13[v13.length - 10] = 13;
+  assert.equal(verifyDumpPayload(v13, true), false, 'version above 12');
   const old = Buffer.from(p);
   old[old.length - 10] = 6;
   assert.equal(verifyDumpPayload(old, true), true, 'an older version is fine');

@@ -319,7 +319,7 @@ describe('bad input never loads silently', () => {
 
   test('signature, version, databases, duplicates, modules', () => {
     assert.throws(() => load(Buffer.from('REDIX0010\xff', 'latin1')), /Wrong signature/);
-    assert.throws(() => load(Buffer.from('REDIS0011\xff', 'latin1')), /Can't handle RDB format version/);
+    assert.throws(() => load(Buffer.from('REDIS0013\xff', 'latin1')), /Can't handle RDB format version/);
     assert.throws(() => load(Buffer.from('REDIS0005\xfe\x20\xff', 'latin1')), /more than 16 databases/);
     const dup = new RdbOut({ compress: false, checksum: false });
     dup.raw('REDIS0010');
@@ -336,5 +336,6 @@ describe('bad input never loads silently', () => {
     const aux = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([247, 0x81, 0, 0, 0, 0, 0, 0, 4, 1])]);
     assert.throws(() => load(aux), /AUX module data/);
     assert.throws(() => load(Buffer.from('REDIS0010\x08', 'latin1')), /Unknown RDB encoding type 8/);
+    assert.throws(() => load(Buffer.from('REDIS0012\x1a', 'latin1')), /Unknown RDB encoding type 26/);
   });
 });

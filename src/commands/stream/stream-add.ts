@@ -54,7 +54,7 @@ const xadd = command({
       ks.set(key, s);
     }
     if (isMaxU64(s.lastId.ms) && isMaxU64(s.lastId.seq)) throw new CommandError(XErr.EXHAUSTED);
-    const added = s.append(args, fieldPos, nargs / 2, id, id === null ? true : id.seqGiven, Date.now(), nodeMaxEntries(c), nodeMaxBytes(c));
+    const added = s.append(args, fieldPos, nargs / 2, id, id === null ? true : id.seqGiven, c.server.engine.now(), nodeMaxEntries(c), nodeMaxBytes(c));
     if (added === 'EDOM') throw new CommandError(XErr.SMALLER);
     if (added === 'ERANGE') throw new CommandError(XErr.TOO_LARGE);
     bulkId(c.reply, added.ms, added.seq);
@@ -207,6 +207,10 @@ const xsetid = command({
     const ks = c.ks(key);
     const s = streamAt(ks, key);
     if (s === undefined) throw new CommandError(Err.NO_SUCH_KEY);
+    // 7.4: never below the highest deleted ID (even when the stream is empty)
+    if (cmpId(id.ms, id.seq, s.maxDeletedId.ms, s.maxDeletedId.seq) < 0) {
+      throw new CommandError('ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
+    }
     if (s.length > 0) {
       const max = s.lastValidId();
       if (cmpId(id.ms, id.seq, max.ms, max.seq) < 0) throw new CommandError('ERR The ID specified in XSETID is smaller than the target stream top item');

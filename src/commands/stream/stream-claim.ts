@@ -11,7 +11,7 @@ import type { StreamValue } from '../../datatypes/stream.ts';
 import type { Consumer, ConsumerGroup, Nack } from '../../datatypes/stream-cgroup.ts';
 import { cmpId, formatId, parseStreamId, type StreamID } from '../../datatypes/stream-id.ts';
 import { cstr, longLong, opt, rangeStart, streamAt, strictId } from './stream-args.ts';
-import { flushProp, groupProp, prependHeader, setIdVec, writeEntryById, xclaimVec, type GroupProp } from './stream-reply.ts';
+import { flushProp, groupProp, prependHeader, setIdVec, unpropagated, writeEntryById, xclaimVec, type GroupProp } from './stream-reply.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
 
@@ -31,13 +31,14 @@ function target(c: Client, args: readonly string[]): Target {
   return { ks, s: s!, g };
 }
 
-/** The claiming consumer, looked up (or created) on first use. */
+/** The claiming consumer, looked up or created (7.2: even when nothing is claimed), and seen now. */
 function claimer(t: Target, key: string, name: string, now: number): Consumer {
-  let c = t.g.lookup(name, now);
+  let c = t.g.lookup(name);
   if (c === undefined) {
     c = t.g.create(name, now)!;
     t.ks.modified(key, 'xgroup-createconsumer');
   }
+  c.seenTime = now;
   return c;
 }
 
@@ -82,7 +83,7 @@ const xclaim = command({
       ids.push(id);
     }
     const lastIdArg = j - 1;
-    const now = Date.now();
+    const now = c.server.engine.now();
     let force = false;
     let justid = false;
     let deliveryTime = -1;
@@ -108,11 +109,11 @@ const xclaim = command({
     }
     // a bogus IDLE/TIME (negative, in the future) means now
     if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
+    const consumer = claimer(t, key, args[3]!, now);
     const prop = groupProp(c, key, args[2]!);
     const r = c.reply;
     const mark = r.len;
     let claimed = 0;
-    let consumer: Consumer | undefined;
     for (let k = 5; k <= lastIdArg; k++) {
       const id = ids[k - 5]!;
       let nack = g.pel.get(id.ms, id.seq);
@@ -130,13 +131,13 @@ const xclaim = command({
       if (nack === undefined) continue;
       // a NACK FORCE just created has no owner, and no idle time to check
       if (nack.consumer !== null && minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-      consumer ??= claimer(t, key, args[3]!, now);
       nack.deliveryTime = deliveryTime;
       if (retryCount >= 0) nack.deliveryCount = retryCount;
       else if (!justid) nack.deliveryCount++;
       reassign(nack, consumer);
       if (justid) r.bulk(formatId(id));
       else writeEntryById(r, t.s, id);
+      consumer.activeTime = now;
       claimed++;
       if (prop !== null) prop.vecs.push(xclaimVec(prop, g, args[k]!, nack));
       propagateLastId = false;
@@ -148,6 +149,7 @@ const xclaim = command({
     }
     prependHeader(r, mark, `*${claimed}\r\n`);
     flushProp(c, prop);
+    unpropagated(c);
   },
 });
 
@@ -185,10 +187,10 @@ const xautoclaim = command({
     const g = t.g;
     const prop = groupProp(c, key, args[2]!);
     const r = c.reply;
-    const now = Date.now();
+    const now = c.server.engine.now();
+    const consumer = claimer(t, key, args[3]!, now);
     let attempts = count * 10;
     const deleted: StreamID[] = [];
-    let consumer: Consumer | undefined;
     r.array(3);
     const mark = r.len;
     let claimed = 0;
@@ -204,12 +206,12 @@ const xautoclaim = command({
         continue;
       }
       if (minIdle !== 0 && now - n.deliveryTime < minIdle) continue;
-      consumer ??= claimer(t, key, args[3]!, now);
       n.deliveryTime = now;
       if (!justid) n.deliveryCount++;
       reassign(n, consumer);
       if (justid) r.bulk(formatId(id));
       else writeEntryById(r, t.s, id);
+      consumer.activeTime = now;
       claimed++;
       count--;
       if (prop !== null) prop.vecs.push(xclaimVec(prop, g, formatId(id), n));
@@ -220,6 +222,7 @@ const xautoclaim = command({
     r.array(deleted.length);
     for (const id of deleted) r.bulk(formatId(id));
     flushProp(c, prop);
+    unpropagated(c);
   },
 });
 

@@ -68,11 +68,11 @@ function xgroup(c: Client, args: string[]): void {
     // also wakes XREADGROUP clients blocked on the group, to fail with NOGROUP
     ks.modified(key, 'xgroup-destroy');
   } else if (sub === 'CREATECONSUMER' && n === 5) {
-    const created = g!.create(args[4]!, Date.now());
+    const created = g!.create(args[4]!, c.server.engine.now());
     c.reply.int(created ? 1 : 0);
     if (created) ks.modified(key, 'xgroup-createconsumer');
   } else if (sub === 'DELCONSUMER' && n === 5) {
-    const consumer = g!.lookup(args[4]!, 0, true);
+    const consumer = g!.lookup(args[4]!);
     let pending = 0;
     if (consumer !== undefined) {
       pending = g!.deleteConsumer(consumer);
@@ -225,11 +225,11 @@ const xpending = command({
     }
     let pel = g.pel;
     if (consumerName !== null) {
-      const consumer = g.lookup(consumerName, 0, true);
+      const consumer = g.lookup(consumerName);
       if (consumer === undefined) return r.array(0);
       pel = consumer.pel;
     }
-    const now = Date.now();
+    const now = c.server.engine.now();
     const picked = [];
     for (const x of pel.from(start.ms, start.seq)) {
       if (count === 0 || cmpId(x.ms, x.seq, end.ms, end.seq) > 0) break;

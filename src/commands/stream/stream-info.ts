@@ -111,11 +111,13 @@ function streamInfo(c: Client, args: string[]): void {
     const consumers = g.sortedConsumers();
     r.array(consumers.length);
     for (const consumer of consumers) {
-      r.map(4);
+      r.map(5);
       r.bulk('name');
       r.bulk(consumer.name);
       r.bulk('seen-time');
       r.int(consumer.seenTime);
+      r.bulk('active-time');
+      r.int(consumer.activeTime);
       r.bulk('pel-count');
       r.int(consumer.pel.size);
       r.bulk('pending');
@@ -163,16 +165,19 @@ function consumersInfo(c: Client, args: string[]): void {
   if (g === undefined) throw new CommandError(`NOGROUP No such consumer group '${cstr(args[3]!)}' for key name '${cstr(args[2]!)}'`);
   const r = c.reply;
   const consumers = g.sortedConsumers();
-  const now = Date.now();
+  const now = c.server.engine.now();
   r.array(consumers.length);
   for (const consumer of consumers) {
-    r.map(3);
+    r.map(4);
     r.bulk('name');
     r.bulk(consumer.name);
     r.bulk('pending');
     r.int(consumer.pel.size);
     r.bulk('idle');
     r.int(Math.max(0, now - consumer.seenTime));
+    // 7.2: since the last successful interaction, -1 if none
+    r.bulk('inactive');
+    r.int(consumer.activeTime !== -1 ? now - consumer.activeTime : -1);
   }
 }
 

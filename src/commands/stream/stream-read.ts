@@ -14,7 +14,7 @@ import { StreamValue } from '../../datatypes/stream.ts';
 import type { ConsumerGroup, Consumer } from '../../datatypes/stream-cgroup.ts';
 import { cmpId, compareIds, decrId, incrId, isMaxU64, MAX_ID, MIN_ID, type StreamID } from '../../datatypes/stream-id.ts';
 import { cstr, longLong, opt, parseMsTimeout, streamAt, strictId } from './stream-args.ts';
-import { deliver, deliverHistory, flushProp, groupProp, prependHeader, writeEntries, type GroupProp } from './stream-reply.ts';
+import { deliver, deliverHistory, flushProp, groupProp, prependHeader, unpropagated, writeEntries, type GroupProp } from './stream-reply.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
 
@@ -38,7 +38,7 @@ function parseRead(c: Client, args: readonly string[], xreadgroup: boolean): Rea
     const more = args.length - i - 1;
     const a = args[i]!;
     if (more && opt(a, 'BLOCK')) {
-      if (c.ext.script) throw new CommandError(`ERR ${cstr(args[0]!)} command is not allowed with BLOCK option from scripts`);
+      // 7.4: a script may give BLOCK; it cannot block, so it gets the timeout's reply
       r.timeout = parseMsTimeout(args[++i]!);
     } else if (more && opt(a, 'COUNT')) {
       r.count = longLong(args[++i]!);
@@ -47,7 +47,8 @@ function parseRead(c: Client, args: readonly string[], xreadgroup: boolean): Rea
       streamsAt = i + 1;
       const n = args.length - streamsAt;
       if (n % 2 !== 0) {
-        throw new CommandError('ERR Unbalanced XREAD list of streams: for each stream key an ID or \'$\' must be specified.');
+        const cmd = xreadgroup ? 'xreadgroup' : 'xread';
+        throw new CommandError(`ERR Unbalanced '${cmd}' list of streams: for each stream key an ID or '${xreadgroup ? '>' : '$'}' must be specified.`);
       }
       r.keys = args.slice(streamsAt, streamsAt + n / 2);
       r.idArgs = args.slice(streamsAt + n / 2);
@@ -69,15 +70,20 @@ function parseRead(c: Client, args: readonly string[], xreadgroup: boolean): Rea
   return r;
 }
 
-/** The consumer of a group read, created (and announced) when new. */
-function consumerFor(ks: Keyspace, key: string, g: ConsumerGroup, name: string, noack: boolean, prop: GroupProp | null): Consumer {
-  const now = Date.now();
-  let consumer = g.lookup(name, now);
+/**
+ * The consumer of a group read, created (and, for NOACK, announced) when
+ * new; 7.2: every group read is an interaction (its seen-time), whether or
+ * not it gets entries.
+ */
+function consumerFor(c: Client, ks: Keyspace, key: string, g: ConsumerGroup, name: string, noack: boolean, prop: GroupProp | null): Consumer {
+  const now = c.server.engine.now();
+  let consumer = g.lookup(name);
   if (consumer === undefined) {
     consumer = g.create(name, now)!;
     ks.modified(key, 'xgroup-createconsumer');
     if (noack && prop !== null) prop.vecs.push(['XGROUP', 'CREATECONSUMER', key, prop.group, name]);
   }
+  consumer.seenTime = now;
   return consumer;
 }
 
@@ -132,7 +138,12 @@ function xread(c: Client, args: string[], xreadgroup: boolean): void | Promise<v
     let history = false;
     let sync = false;
     const g = groups[i];
+    let prop: GroupProp | null = null;
+    let consumer: Consumer | undefined;
     if (g !== undefined) {
+      // 7.2: the consumer is looked up (or created) for every stream read, served or not
+      prop = groupProp(c, key, a.group!);
+      consumer = consumerFor(c, ks, key, g, a.consumer, a.noack, prop);
       if (!isMaxU64(gt.ms) || !isMaxU64(gt.seq)) {
         sync = history = true;
       } else if (s.length !== 0) {
@@ -146,7 +157,10 @@ function xread(c: Client, args: string[], xreadgroup: boolean): void | Promise<v
       const max = s.lastValidId();
       sync = cmpId(max.ms, max.seq, gt.ms, gt.seq) > 0;
     }
-    if (!sync) continue;
+    if (!sync) {
+      flushPending(c, prop);
+      continue;
+    }
     served++;
     const start = incrId(gt) ?? MIN_ID;
     if (r.resp === 2) r.array(2);
@@ -155,13 +169,13 @@ function xread(c: Client, args: string[], xreadgroup: boolean): void | Promise<v
       writeEntries(r, s.range(start, MAX_ID, false, a.count));
       continue;
     }
-    const prop = groupProp(c, key, a.group!);
-    const consumer = consumerFor(ks, key, g, a.consumer, a.noack, prop);
-    if (history) deliverHistory(c, s, consumer, start, a.count);
-    else deliver(c, s, g, consumer, start, a.count, a.noack, prop);
-    ks.shard.stats.dirty++;
+    // a write only when something is to be replicated (7.4: not a history read, nor a NOACK read leaving the group's last ID)
+    if (history) deliverHistory(c, s, consumer!, start, a.count);
+    else if (deliver(c, s, g, consumer!, start, a.count, a.noack, prop) !== 0) ks.shard.stats.dirty++;
     flushPending(c, prop);
   }
+  // replicated only as what the group reads collected (a consumer created by a read that got nothing: not at all)
+  if (a.group !== null) unpropagated(c);
   if (served !== 0) {
     prependHeader(r, mark, r.resp === 2 ? `*${served}\r\n` : `%${served}\r\n`);
     return;
@@ -178,6 +192,22 @@ function flushPending(c: Client, prop: GroupProp | null): void {
     c.propagate = null;
   }
   flushProp(c, prop);
+}
+
+/**
+ * What a woken XREADGROUP run again fails with when one of its streams is
+ * gone, is no longer a stream or lost the group (7.4: as its first run would);
+ * null when all are there.
+ */
+function groupsGone(c: Client, keys: readonly string[], group: string): string | null {
+  for (const key of keys) {
+    const v = c.ks(key).get(key);
+    if (v !== undefined && !(v instanceof StreamValue)) return Err.WRONGTYPE;
+    if (v === undefined || v.group(group) === undefined) {
+      return `NOGROUP No such key '${cstr(key)}' or consumer group '${cstr(group)}' in XREADGROUP with GROUP option`;
+    }
+  }
+  return null;
 }
 
 /** Blocks on every stream until one gets entries past its ID (the group's last ID for `>`). */
@@ -197,14 +227,18 @@ function block(c: Client, a: ReadArgs, ids: StreamID[]): Promise<void> {
     return true;
   };
   const serve = (key: string): boolean => {
+    // 7.4 runs a woken XREADGROUP again: each of its streams and their group are looked up again, in order
+    if (a.group !== null) {
+      const missing = groupsGone(c, keys, a.group);
+      if (missing !== null) return fail(missing);
+    }
     const ks = c.ks(key);
     const s = ks.get(key);
-    if (!(s instanceof StreamValue)) return a.group !== null ? fail('UNBLOCKED the stream key no longer exists') : false;
+    if (!(s instanceof StreamValue)) return false;
     let gt = waitFor.get(key)!;
     let g: ConsumerGroup | undefined;
     if (a.group !== null) {
-      g = s.group(a.group);
-      if (g === undefined) return fail('NOGROUP the consumer group this client was blocked on no longer exists');
+      g = s.group(a.group)!;
       gt = { ms: g.lastMs, seq: g.lastSeq };
     } else if (lastEntryOf.has(key)) {
       const before = s.length === 0 ? null : decrId(s.lastId);
@@ -215,7 +249,7 @@ function block(c: Client, a: ReadArgs, ids: StreamID[]): Promise<void> {
     const start = incrId(gt) ?? MIN_ID;
     const r = c.reply;
     const prop = g !== undefined ? groupProp(c, key, a.group!) : null;
-    const consumer = g !== undefined ? consumerFor(ks, key, g, a.consumer, a.noack, prop) : undefined;
+    const consumer = g !== undefined ? consumerFor(c, ks, key, g, a.consumer, a.noack, prop) : undefined;
     if (r.resp === 2) {
       r.array(1);
       r.array(2);
@@ -223,17 +257,13 @@ function block(c: Client, a: ReadArgs, ids: StreamID[]): Promise<void> {
     r.bulk(key);
     if (g === undefined) writeEntries(r, s.range(start, MAX_ID, false, count));
     else {
-      deliver(c, s, g, consumer!, start, count, a.noack, prop);
-      ks.shard.stats.dirty++;
+      if (deliver(c, s, g, consumer!, start, count, a.noack, prop) !== 0) ks.shard.stats.dirty++;
       flushProp(c, prop);
     }
     return true;
   };
   const keys = [...waitFor.keys()];
-  const req = {
-    keys, timeoutMs: a.timeout, serve, onTimeout: () => c.reply.nullArray(),
-    serveMissing: a.group !== null ? () => fail('UNBLOCKED the stream key no longer exists') : undefined,
-  };
+  const req = { keys, timeoutMs: a.timeout, serve, onTimeout: () => c.reply.nullArray(), serveMissing: a.group !== null ? serve : undefined };
   return c.server.blocking.block(c, req).then(() => {
     if (failure !== null) throw new CommandError(failure);
   });

@@ -2,8 +2,9 @@
  * Writing stream entries into replies straight from the nodes' bytes, and
  * delivering entries to a consumer group (Redis's streamReplyWithRange with
  * a group, and its consumer-PEL history variant), with what they replicate
- * as: XCLAIM … FORCE JUSTID LASTID per delivered entry, XGROUP SETID after
- * NOACK reads, XGROUP CREATECONSUMER for consumers NOACK reads create.
+ * as: XCLAIM … FORCE JUSTID LASTID per delivered entry, XGROUP SETID when
+ * a read moved the group (7.4: NOACK or not), XGROUP CREATECONSUMER for
+ * consumers NOACK reads create.
  */
 import type { ReplyWriter } from '../../protocol/reply-writer.ts';
 import { FLAG_SAMEFIELDS, readVarint, varintEnd, type StreamNode } from '../../datatypes/stream-node.ts';
@@ -161,10 +162,24 @@ export function flushProp(c: Client, p: GroupProp | null): void {
 }
 
 /**
+ * preventCommandPropagation: the stream command itself is not replicated
+ * (only what flushProp handed over, if anything), though it may have
+ * changed the dataset (a consumer created by a read or claim that got nothing).
+ */
+export function unpropagated(c: Client): void {
+  if (c.propagate === null) c.propagate = NO_PROPAGATION;
+}
+
+const NO_PROPAGATION: string[] = [];
+
+/**
  * streamReplyWithRange with a group: entries from `start` on (at most
  * count, 0 = all), advancing the group's last ID and read counter and
- * (unless noack) adding each to the group's and the consumer's PEL.
- * Returns how many entries were delivered.
+ * (unless noack) adding each to the group's and the consumer's PEL, which
+ * makes the read the consumer's last successful interaction (active-time).
+ * Returns how many commands it replicates as (Redis's propCount): an XCLAIM
+ * per entry added to the PEL, and (7.4, NOACK or not) an XGROUP SETID when
+ * the group's last ID moved.
  */
 export function deliver(
   c: Client, s: StreamValue, g: ConsumerGroup, consumer: Consumer, start: StreamID, count: number, noack: boolean, prop: GroupProp | null,
@@ -173,8 +188,9 @@ export function deliver(
   const r = c.reply;
   const n = pos.idx.length;
   r.array(n);
-  const now = Date.now();
+  const now = c.server.engine.now();
   let propagateLast = false;
+  let props = 0;
   for (let k = 0; k < n; k++) {
     const node = pos.nodes[k]!;
     const i = pos.idx[k]!;
@@ -186,7 +202,7 @@ export function deliver(
       else if (s.entriesAdded !== 0) g.entriesRead = s.estimateDistance(id);
       g.lastMs = ms;
       g.lastSeq = seq;
-      if (noack) propagateLast = true;
+      propagateLast = true;
     }
     writeEntry(r, node, i);
     if (noack) continue;
@@ -201,10 +217,15 @@ export function deliver(
       nack.deliveryCount = 1;
       consumer.pel.insert(nack);
     }
+    consumer.activeTime = now;
     if (prop !== null) prop.vecs.push(xclaimVec(prop, g, idString(ms, seq), nack));
+    props++;
   }
-  if (prop !== null && propagateLast) prop.vecs.push(setIdVec(prop, g));
-  return n;
+  if (propagateLast) {
+    if (prop !== null) prop.vecs.push(setIdVec(prop, g));
+    props++;
+  }
+  return props;
 }
 
 /**
@@ -220,7 +241,7 @@ export function deliverHistory(c: Client, s: StreamValue, consumer: Consumer, st
   }
   const r = c.reply;
   r.array(picked.length);
-  const now = Date.now();
+  const now = c.server.engine.now();
   for (const n of picked) {
     const id = { ms: n.ms, seq: n.seq };
     if (writeEntryById(r, s, id)) {
