@@ -34,7 +34,7 @@ export interface MemoryRow {
   shardisRss: number;
 }
 
-interface RowSpec {
+export interface RowSpec {
   /** What the row holds, as the table names it. */
   name: string;
   keys: number;
@@ -52,7 +52,7 @@ function key(prefix: string, k: number): string {
 }
 
 /** A collection row: `cmd key <pieces of element i>…` in batches, as a client filling it would. */
-function collection(name: string, prefix: string, cmd: string, elements: number, keys: number, piece: (i: number, k: number) => string[]): RowSpec {
+export function collection(name: string, prefix: string, cmd: string, elements: number, keys: number, piece: (i: number, k: number) => string[]): RowSpec {
   return {
     name, keys, elements,
     build(k, out) {
@@ -151,12 +151,16 @@ async function measureRow(spec: RowSpec, file: string): Promise<MemoryRow> {
 }
 
 /** Every row (or those named), measured one after another. */
-export async function memoryRows(only: string[] | null, scale: number, log: (line: string) => void): Promise<MemoryRow[]> {
+export function memoryRows(only: string[] | null, scale: number, log: (line: string) => void): Promise<MemoryRow[]> {
+  return measureSpecs(rows(scale).filter((s) => only === null || only.includes(s.name)), log);
+}
+
+/** The given rows, measured one after another (fresh servers per row). */
+export async function measureSpecs(specs: RowSpec[], log: (line: string) => void): Promise<MemoryRow[]> {
   const tmp = mkdtempSync(join(tmpdir(), 'mem-bench-'));
   const out: MemoryRow[] = [];
   try {
-    for (const spec of rows(scale)) {
-      if (only !== null && !only.includes(spec.name)) continue;
+    for (const spec of specs) {
       const cmds: string[][] = [];
       for (let k = 0; k < spec.keys; k++) spec.build(k, cmds);
       const file = join(tmp, `${spec.name}.resp`);

@@ -15,6 +15,7 @@
  *   npm run bench -- --http --threads 1,4    # … with the feeds rows on 1 and 4 threads
  *   npm run bench -- --replication [--keys N] # only full sync of N keys and replication lag (bench/replication.ts)
  *   npm run bench -- --cluster [--keys N]    # only 3-master fleets vs Redis Cluster and resharding N keys (bench/cluster.ts)
+ *   REDIS_SERVER=…/redis-7.4.1/src/redis-server npm run bench -- --hfe   # only hash field expiration vs Redis 7.4 (bench/hfe.ts)
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -58,6 +59,7 @@ import { threadRows, threadTable, type Rate } from './threads.ts';
 import { feedRows, feedTable, httpRows, httpTable } from './http.ts';
 import { clusterRows, clusterTable } from './cluster.ts';
 import { replicationRows, replicationTable } from './replication.ts';
+import { hfeMemoryRows, hfeRates, hfeTable } from './hfe.ts';
 
 interface Options {
   n: number;
@@ -80,6 +82,8 @@ interface Options {
   /** Only the replication rows (bench/replication.ts). */
   replication: boolean;
   cluster: boolean;
+  /** Only the hash field expiration rows (bench/hfe.ts; REDIS_SERVER: a Redis 7.4). */
+  hfe: boolean;
   /** How long each wrk run of --http lasts. */
   seconds: number;
 }
@@ -100,7 +104,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, seconds: 5 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, hfe: false, seconds: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -114,6 +118,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--seconds') o.seconds = Number(v), i++;
     else if (a === '--replication') o.replication = true;
     else if (a === '--cluster') o.cluster = true;
+    else if (a === '--hfe') o.hfe = true;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -187,6 +192,12 @@ async function main(): Promise<void> {
   if (o.replication) {
     const rows = await replicationRows(o.keys, o.n, (l) => console.log(l));
     console.log(`\n${replicationTable(rows)}`);
+    return;
+  }
+  if (o.hfe) {
+    const rates = await hfeRates(o.n, o.pipelines, (l) => console.log(l));
+    const mem = await hfeMemoryRows(o.memoryScale, (l) => console.log(l));
+    console.log(`\n${hfeTable(rates, mem)}`);
     return;
   }
   if (o.cluster) {

@@ -34,6 +34,9 @@ export async function waitUp(port: number, timeoutMs = 120_000): Promise<number>
   throw new Error(`server on ${port} did not start`);
 }
 
+/** The reference Redis: Debian's redis-server, or REDIS_SERVER (a Redis 7.4.1 built from source for the 7.4 rows). */
+export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
+
 /**
  * Spawns a server with `--port P --dir DIR` plus `extra` (redis-server style
  * options, which both understand); without `wait` it returns at once.
@@ -42,7 +45,7 @@ export async function startTarget(name: Target['name'], dir: string, extra: stri
   const port = await freePort();
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra];
   const [cmd, args, stdio] = name === 'redis'
-    ? ['redis-server', [...common, '--enable-debug-command', 'yes'], 'ignore' as const]
+    ? [REDIS_SERVER, [...common, '--enable-debug-command', 'yes'], 'ignore' as const]
     : [process.execPath, [...SHARDIS_NODE_FLAGS, new URL('../src/main.ts', import.meta.url).pathname, ...common, '--shards', String(shards), '--loglevel', 'warning'], ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[]];
   // pinned to `cpus` (taskset execs the server: the pid stays the server's)
   const proc = cpus === '' ? spawn(cmd, args, { stdio }) : spawn('taskset', ['-c', cpus, cmd, ...args], { stdio });

@@ -4,6 +4,9 @@
  * after sorting where Redis's order is unspecified.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../src/index.ts';
@@ -18,7 +21,10 @@ export async function startRedis(bin = process.env.REDIS_SERVER ?? 'redis-server
     throw new Error(`compat tests need a real Redis: '${bin}' not found (apt-get install redis-server)`);
   }
   const port = await freePort();
-  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'], { stdio: 'ignore' });
+  // a directory of its own: DEBUG RELOAD / SAVE write dump.rdb there, not where the tests run
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-compat-redis-'));
+  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--dir', dir], { stdio: 'ignore' });
+  proc.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 100; i++) {
     try {
       const c = await RespClient.connect(port);

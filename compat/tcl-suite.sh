@@ -5,6 +5,7 @@
 # (compat/tcl/redis-server), so the replication tests drive shardis.
 #   usage: compat/tcl-suite.sh OUTDIR unit...      e.g. integration/replication
 #          REFERENCE=1 compat/tcl-suite.sh …       the same with Debian's redis-server 7.0.15
+#          REDIS_REF=7.4.1 REFERENCE=1 REDIS_SERVER=…/redis-7.4.1/src/redis-server compat/tcl-suite.sh …   7.4.1 on its own suite
 # Prints ok / err / exception per unit, as ../shared/compat/redis-suite.sh
 # does; the suite comes from a local mirror of redis/redis (the fetch tool),
 # extracted as redis-suite.sh extracts it.
@@ -30,7 +31,7 @@ WORK=$(mktemp -d /tmp/shardis-tcl-XXXXXX)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 cp -r "$SUITE/tests" "$SUITE/runtest" "$WORK/"
 mkdir -p "$WORK/src"
-if [ "${REFERENCE:-0}" = 1 ]; then ln -s "$(command -v redis-server)" "$WORK/src/redis-server"
+if [ "${REFERENCE:-0}" = 1 ]; then ln -s "${REDIS_SERVER:-$(command -v redis-server)}" "$WORK/src/redis-server"
 else ln -s "$ROOT/compat/tcl/redis-server" "$WORK/src/redis-server"; fi
 for t in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do
   command -v $t >/dev/null && ln -s "$(command -v $t)" "$WORK/src/$t"

@@ -366,13 +366,7 @@ export class Keyspace {
       expiredFieldsEvent.fields = [];
     }
     if (h.size() === 0) {
-      const v = this.data.get(key);
-      if (v !== undefined) {
-        this.data.delete(key);
-        this.cool();
-        this.discharge(key, v);
-        if (this.hfe.size !== 0) this.hfe.delete(key);
-      }
+      this.dropEntry(key);
       this.shard.emit(this.db, key, 'del');
       return true;
     }
@@ -516,16 +510,20 @@ export class Keyspace {
     return true;
   }
 
+  /** Takes a key out of `data` and the byte count (and the field-expiry index), whatever it held. */
+  private dropEntry(key: string): void {
+    const v = this.data.get(key);
+    if (v === undefined) return;
+    this.data.delete(key);
+    this.cool();
+    this.discharge(key, v);
+    if (this.hfe.size !== 0) this.hfe.delete(key);
+  }
+
   /** Removes an expired key and reports it. */
   expireKey(key: string): void {
     if (this.snap !== null) this.snap.beforeWrite(this, key);
-    const v = this.data.get(key);
-    if (v !== undefined) {
-      this.data.delete(key);
-      this.cool();
-      this.discharge(key, v);
-      if (this.hfe.size !== 0) this.hfe.delete(key);
-    }
+    this.dropEntry(key);
     this.shard.stats.expiredKeys++;
     this.shard.emit(this.db, key, 'expired');
   }

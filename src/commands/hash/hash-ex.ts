@@ -19,12 +19,20 @@ const FIELDS: ArgSpec = {
 };
 
 /**
- * Values of args[first…] for HGETDEL / HGETEX: the reply, and the fields
- * found live; expired ones are removed at the end with one 'hexpired'.
+ * Replies the values of args[first…] for HGETDEL / HGETEX (nulls when there
+ * is no hash) and returns the fields found live, or null without a hash;
+ * fields found expired are removed (one 'hexpired'), which never empties the
+ * hash while live ones remain.
  */
-function replyFields(c: Client, key: string, h: HashValue, args: readonly string[], first: number, gone: string[]): string[] {
+function replyFields(c: Client, key: string, h: HashValue | undefined, args: readonly string[], first: number): string[] | null {
+  if (h === undefined) {
+    c.reply.array(args.length - first);
+    for (let i = first; i < args.length; i++) c.reply.nullBulk();
+    return null;
+  }
   const ks = c.ks(key);
   const live: string[] = [];
+  const gone: string[] = [];
   c.reply.array(args.length - first);
   for (let i = first; i < args.length; i++) {
     const f = args[i]!;
@@ -35,6 +43,7 @@ function replyFields(c: Client, key: string, h: HashValue, args: readonly string
       live.push(f);
     }
   }
+  ks.expireFields(key, h, gone);
   return live;
 }
 
@@ -48,15 +57,8 @@ const hgetdel = command({
     const ks = c.ks(key);
     const h = hashAt(ks, key);
     const first = fieldsBlock(args, 3, 'Number of fields must be a positive integer');
-    if (h === undefined) {
-      c.reply.array(args.length - first);
-      for (let i = first; i < args.length; i++) c.reply.nullBulk();
-      return;
-    }
-    const gone: string[] = [];
-    const live = replyFields(c, key, h, args, first, gone);
-    // expired fields first: while live ones remain this never empties the hash
-    ks.expireFields(key, h, gone);
+    const live = replyFields(c, key, h, args, first);
+    if (live === null || h === undefined) return;
     // a field named twice is deleted (and streamed) once
     const deleted: string[] = [];
     for (const f of live) if (h.delete(f)) deleted.push(f);
@@ -98,16 +100,8 @@ const hgetex = command({
       at = fieldExpireTime(args[3]!, cond === GETEX_EX || cond === GETEX_EXAT, cond === GETEX_EX || cond === GETEX_PX ? now : 0, 'hgetex');
     } else if (cond === GETEX_PERSIST) numAt += 1;
     const first = fieldsBlock(args, numAt, 'Number of fields must be a positive integer');
-    if (h === undefined) {
-      c.reply.array(args.length - first);
-      for (let i = first; i < args.length; i++) c.reply.nullBulk();
-      return;
-    }
-    const gone: string[] = [];
-    const live = replyFields(c, key, h, args, first, gone);
-    // expired fields first: while live ones remain this never empties the hash
-    ks.expireFields(key, h, gone);
-    if (cond === 0 || live.length === 0) return;
+    const live = replyFields(c, key, h, args, first);
+    if (live === null || h === undefined || cond === 0 || live.length === 0) return;
     if (cond === GETEX_PERSIST) {
       const persisted: string[] = [];
       for (const f of live) if (h.persistField(f)) persisted.push(f);

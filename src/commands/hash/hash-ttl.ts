@@ -39,6 +39,17 @@ function hashForTtl(c: Client, key: string): HashValue | undefined {
   return v;
 }
 
+/**
+ * A field's expiry for HTTL and HPERSIST: -2 missing (or its TTL passed:
+ * before now, or at now too when `strict`), -1 no TTL, else the time.
+ */
+function ttlState(h: HashValue, field: string, now: number, strict: boolean): number {
+  if (!h.has(field)) return NO_FIELD;
+  const at = h.fieldExpireAt(field);
+  if (at === 0) return -1;
+  return at < now || (strict && at === now) ? NO_FIELD : at;
+}
+
 function noFieldReplies(c: Client, n: number, code: number): void {
   c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.int(code);
@@ -135,18 +146,11 @@ function httlCommand(name: string, ms: boolean, absolute: boolean, summary: stri
       const now = c.server.engine.now();
       const base = absolute ? 0 : now;
       // a listpackex counts a TTL equal to now as passed, a hashtable does not (as 7.4)
-      const packed = h.isPacked();
+      const strict = h.isPacked();
       c.reply.array(n);
       for (let i = first; i < args.length; i++) {
-        const f = args[i]!;
-        if (!h.has(f)) {
-          c.reply.int(NO_FIELD);
-          continue;
-        }
-        const at = h.fieldExpireAt(f);
-        if (at === 0) c.reply.int(-1);
-        else if (at < now || (packed && at === now)) c.reply.int(NO_FIELD);
-        else c.reply.int(ms ? at - base : Math.floor((at + 999 - base) / 1000));
+        const at = ttlState(h, args[i]!, now, strict);
+        c.reply.int(at <= 0 ? at : ms ? at - base : Math.floor((at + 999 - base) / 1000));
       }
     },
   });
@@ -170,13 +174,8 @@ const hpersist = command({
     c.reply.array(n);
     for (let i = first; i < args.length; i++) {
       const f = args[i]!;
-      if (!h.has(f)) {
-        c.reply.int(NO_FIELD);
-        continue;
-      }
-      const at = h.fieldExpireAt(f);
-      if (at === 0) c.reply.int(-1);
-      else if (at < now) c.reply.int(NO_FIELD);
+      const at = ttlState(h, f, now, false);
+      if (at <= 0) c.reply.int(at);
       else {
         h.persistField(f);
         c.reply.int(1);
