@@ -15,7 +15,7 @@
  * A value built anew (RDB load, RESTORE) is packed again when it fits.
  */
 import {
-  begin, dataAt, finish, hdr, itemAt, itemIs, itemSize, putItem, putLen, putRaw, skip, stringBytes, unpack,
+  begin, dataAt, finish, hdr, headerSize, itemAt, itemIs, itemSize, putByte, putItem, putLen, putRaw, skip, stringBytes, unpack,
 } from './packed.ts';
 import { MAP_ENTRY_BYTES, objectBytes, type CollectionValue } from './value.ts';
 
@@ -256,18 +256,74 @@ export class HashValue implements CollectionValue {
   bytes(): number {
     const d = this.data;
     const t = this.ttl;
-    if (t !== null || this.ex) {
-      // a hash with field TTLs stays this object: its string or table, and the TTL map
-      const own = typeof d === 'string' ? WRAPPER_BYTES + stringBytes(d.length) : WRAPPER_BYTES + TABLE_BYTES + d.used;
-      return own + (t === null ? 0 : TTL_MAP_BYTES + t.size * TTL_ENTRY_BYTES);
+    if (typeof d === 'string') {
+      // stored as its tagged string: a listpackex's with its count and 6 bytes per TTL
+      const k = t === null ? 0 : t.size;
+      return stringBytes(d.length + 1 + (t !== null || this.ex ? headerSize(k) + 6 * k : 0));
     }
-    return typeof d === 'string' ? stringBytes(d.length + 1) : WRAPPER_BYTES + TABLE_BYTES + d.used;
+    return WRAPPER_BYTES + TABLE_BYTES + d.used + (t === null ? 0 : TTL_MAP_BYTES + t.size * TTL_ENTRY_BYTES);
   }
 
   packedData(): string | null {
     const d = this.data;
-    // field TTLs live beside the string: such a hash is never stored as its string alone
-    return typeof d === 'string' && this.ttl === null && !this.ex ? d : null;
+    if (typeof d !== 'string') return null;
+    return this.ttl === null && !this.ex ? d : this.packedEx(d);
+  }
+
+  /** Whether packedData() is a listpackex's form (fromPackedEx reads it back). */
+  isEx(): boolean {
+    return this.ex && typeof this.data === 'string';
+  }
+
+  /**
+   * A listpackex as one string: the count k of fields with a TTL, their
+   * expiry times (6 bytes each, in order), then the pairs. The fields with
+   * a TTL are the first k pairs (the listpackex order), so no name repeats.
+   */
+  private packedEx(d: string): string {
+    const t = this.ttl;
+    const k = t === null ? 0 : t.size;
+    begin();
+    putLen(k);
+    if (k > 0) {
+      let p = firstField(d);
+      for (let i = 0; i < k; i++) {
+        const at = t!.get(itemAt(d, p))!;
+        // 48 bits (EB_EXPIRE_TIME_MAX), high byte first
+        putByte(Math.floor(at / 2 ** 40) & 0xff);
+        putByte(Math.floor(at / 2 ** 32) & 0xff);
+        putByte((at >>> 24) & 0xff);
+        putByte((at >>> 16) & 0xff);
+        putByte((at >>> 8) & 0xff);
+        putByte(at & 0xff);
+        p = skip(d, skip(d, p));
+      }
+    }
+    putRaw(d, 0, d.length);
+    return finish();
+  }
+
+  /** The listpackex whose packedData() is `s`. */
+  static fromPackedEx(s: string): HashValue {
+    let p = dataAt(s, 0);
+    const k = hdr.len;
+    const times = p;
+    p += 6 * k;
+    const d = s.slice(p);
+    const h = HashValue.of(d);
+    h.ex = true;
+    const t = new Map<string, number>();
+    let f = firstField(d);
+    for (let i = 0; i < k; i++) {
+      const q = times + 6 * i;
+      const at = s.charCodeAt(q) * 2 ** 40 + s.charCodeAt(q + 1) * 2 ** 32 + s.charCodeAt(q + 2) * 2 ** 24 +
+        s.charCodeAt(q + 3) * 2 ** 16 + s.charCodeAt(q + 4) * 2 ** 8 + s.charCodeAt(q + 5);
+      t.set(itemAt(d, f), at);
+      f = skip(d, skip(d, f));
+    }
+    h.ttl = t;
+    h.minAt = -1;
+    return h;
   }
 
   /** The hash whose listpack is `s` (a packedData() string). */

@@ -6,7 +6,7 @@
  * type tag, so a small hash, set, sorted set or list is one heap object
  * per key instead of a wrapper object and a string (40 bytes less a key).
  *
- * The tags are bytes 0xf8–0xfb, which never begin valid UTF-8 text. A
+ * The tags are bytes 0xf8–0xfc, which never begin valid UTF-8 text. A
  * string value that does begin with one is kept as a Buffer instead (the
  * other form a string value takes), so a stored string that begins with a
  * tag is always a packed collection (boxString).
@@ -32,11 +32,13 @@ const TAG_HASH = 0xf8;
 const TAG_SET = 0xf9;
 const TAG_ZSET = 0xfa;
 const TAG_LIST = 0xfb;
+/** A hash in Redis 7.4's listpackex encoding (field TTLs with the pairs: HashValue.packedData). */
+const TAG_HASH_EX = 0xfc;
 
 /** Whether stored string `s` is a packed collection (begins with a tag). */
 export function isPacked(s: string): boolean {
   const c = s.charCodeAt(0);
-  return c >= TAG_HASH && c <= TAG_LIST;
+  return c >= TAG_HASH && c <= TAG_HASH_EX;
 }
 
 
@@ -45,6 +47,7 @@ export function unpackValue(s: string): CollectionValue {
   const c = s.charCodeAt(0);
   const d = s.slice(1);
   if (c === TAG_HASH) return HashValue.fromPacked(d);
+  if (c === TAG_HASH_EX) return HashValue.fromPackedEx(d);
   if (c === TAG_SET) return new SetValue(d);
   if (c === TAG_ZSET) return new ZSetValue(d);
   return new ListValue(d);
@@ -56,7 +59,7 @@ export function packValue(v: CollectionValue): string | null {
   if (d === null) return null;
   const t = v.type;
   begin();
-  putByte(t === 'hash' ? TAG_HASH : t === 'set' ? TAG_SET : t === 'zset' ? TAG_ZSET : TAG_LIST);
+  putByte(t === 'hash' ? ((v as HashValue).isEx() ? TAG_HASH_EX : TAG_HASH) : t === 'set' ? TAG_SET : t === 'zset' ? TAG_ZSET : TAG_LIST);
   putRaw(d, 0, d.length);
   return finish();
 }

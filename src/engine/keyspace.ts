@@ -326,14 +326,15 @@ export class Keyspace {
     while (n < max) {
       const key = this.hfe.popDue(now);
       if (key === null) break;
-      const v = this.data.get(key);
       // a key whose own TTL passed goes as a whole (its entry was taken out: removal drops it anyway)
-      if (!(v instanceof HashValue) || this.isExpired(key)) continue;
+      if (!this.data.has(key) || this.isExpired(key)) continue;
+      const v = this.owned(key);
+      if (!(v instanceof HashValue)) continue;
       const fields = v.expiredFields(now + 1, max - n);
       n += fields.length;
       if (fields.length === 0) {
         if (v.minFieldExpire() > now) this.indexFields(key, v);
-      } else this.expireFields(key, v, fields);
+      } else this.expireFields(key, fields);
     }
     return n;
   }
@@ -351,9 +352,12 @@ export class Keyspace {
    * ('del'). Not a write of the command running: no dirty count. Returns
    * whether the key was removed.
    */
-  expireFields(key: string, h: CollectionValue & { delete(field: string): boolean }, fields: readonly string[]): boolean {
+  expireFields(key: string, fields: readonly string[]): boolean {
     if (fields.length === 0) return false;
     if (this.snap !== null) this.snap.beforeWrite(this, key);
+    // the stored object (a read command may hold a view of a packed one)
+    const h = this.owned(key);
+    if (!(h instanceof HashValue)) return false;
     for (let i = 0; i < fields.length; i++) h.delete(fields[i]!);
     this.shard.stats.expiredSubkeys += fields.length;
     const b = h.bytes();

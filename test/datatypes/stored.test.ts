@@ -53,7 +53,34 @@ test('big forms and streams are stored as objects: nothing to pack', () => {
   assert.equal(packValue(new StreamValue()), null);
 });
 
-test('only the four tag bytes mark a packed string', () => {
-  for (let c = 0; c < 256; c++) assert.equal(isPacked(String.fromCharCode(c) + 'x'), c >= 0xf8 && c <= 0xfb, `byte ${c}`);
+test('only the five tag bytes mark a packed string', () => {
+  for (let c = 0; c < 256; c++) assert.equal(isPacked(String.fromCharCode(c) + 'x'), c >= 0xf8 && c <= 0xfc, `byte ${c}`);
   assert.equal(isPacked(''), false);
+});
+
+test('a listpackex packs with its field TTLs (count, 48-bit times, pairs) and unpacks to the same hash', () => {
+  const h = HashValue.fromPairs(['a', '1', 'b', '2', 'c', '3', 'd', '4'], 128, 64)!;
+  h.enableFieldTtls();
+  h.setFieldExpire('c', 2 ** 46 - 1);
+  h.setFieldExpire('a', 1733572800123);
+  h.setFieldExpire('d', 256);
+  h.persistField('d');
+  const s = packValue(h)!;
+  assert.equal(s.charCodeAt(0), 0xfc);
+  assert.equal(h.bytes(), stringBytes(s.length));
+  const back = unpackValue(s) as HashValue;
+  assert.equal(back.encoding(), 'listpackex');
+  const pairs: string[] = [];
+  back.forEach((f, v) => pairs.push(f, v));
+  // the fields with a TTL first, by time; d lost its TTL and went last
+  assert.deepEqual(pairs, ['a', '1', 'c', '3', 'b', '2', 'd', '4']);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((f) => back.fieldExpireAt(f)), [1733572800123, 0, 2 ** 46 - 1, 0]);
+  assert.equal(back.minFieldExpire(), 1733572800123);
+  // a listpackex without any TTL left stays one
+  for (const f of ['a', 'c']) back.persistField(f);
+  const again = unpackValue(packValue(back)!) as HashValue;
+  assert.equal(again.encoding(), 'listpackex');
+  assert.equal(again.hasFieldTtls(), false);
+  // a plain listpack keeps the old tag
+  assert.equal(packValue(HashValue.fromPairs(['x', 'y'], 128, 64)!)!.charCodeAt(0), 0xf8);
 });

@@ -43,7 +43,7 @@ function replyFields(c: Client, key: string, h: HashValue | undefined, args: rea
       live.push(f);
     }
   }
-  ks.expireFields(key, h, gone);
+  ks.expireFields(key, gone);
   return live;
 }
 
@@ -198,11 +198,11 @@ const hsetex = command({
       }
       const all = found === (args.length - p.first) / 2;
       if ((p.cond === FNX && found !== 0) || (p.cond === FXX && !all)) {
-        ks.expireFields(key, h, gone);
+        ks.expireFields(key, gone);
         c.reply.int(0);
         return;
       }
-      if (ks.expireFields(key, h, gone)) {
+      if (ks.expireFields(key, gone)) {
         // the expired fields were the last: a new hash takes the pairs
         h = new HashValue();
         ks.set(key, h);

@@ -66,15 +66,22 @@ export function fieldGone(ks: Keyspace, key: string, h: HashValue, field: string
   if (sh.expiryIgnored) return false;
   if (sh.expiryPaused) return true;
   if (later !== undefined) later.push(field);
-  else ks.expireFields(key, h, [field]);
+  else ks.expireFields(key, [field]);
   return true;
 }
 
-/** Deletes every field whose TTL passed (hashTypeExpireIfNeeded, before HRANDFIELD); whether the key went. */
-export function expireDueFields(ks: Keyspace, key: string, h: HashValue): boolean {
+/**
+ * Deletes every field whose TTL passed (hashTypeExpireIfNeeded, before
+ * HRANDFIELD): the hash as it is then (`h` when nothing expired), or
+ * undefined when that took it all.
+ */
+export function expireDueFields(ks: Keyspace, key: string, h: HashValue): HashValue | undefined {
   const sh = ks.shard;
-  if (sh.expiryIgnored || sh.expiryPaused) return false;
-  return ks.expireFields(key, h, h.expiredFields(sh.now()));
+  if (sh.expiryIgnored || sh.expiryPaused) return h;
+  const due = h.expiredFields(sh.now());
+  if (due.length === 0) return h;
+  if (ks.expireFields(key, due)) return undefined;
+  return ks.owned(key) as HashValue;
 }
 
 /** The largest absolute field expiry in ms (HFE_MAX_ABS_TIME_MSEC: EB_EXPIRE_TIME_MAX >> 2). */

@@ -120,7 +120,7 @@ const hmget = command({
       const v = h.get(f);
       c.reply.bulkOrNull(v === undefined || gone.includes(f) || fieldGone(ks, key, h, f, gone) ? undefined : v);
     }
-    ks.expireFields(key, h, gone);
+    ks.expireFields(key, gone);
   },
 });
 
@@ -351,7 +351,7 @@ function hrandfieldWithCount(c: Client, key: string, l: number, withValues: bool
 function randomHash(c: Client, key: string): HashValue | undefined {
   const h = hashRead(c, key);
   if (h === undefined || !h.hasFieldTtls()) return h;
-  return expireDueFields(c.ks(key), key, h) ? undefined : h;
+  return expireDueFields(c.ks(key), key, h);
 }
 
 const LONG_MAX = 9223372036854775807n;
