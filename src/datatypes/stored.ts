@@ -53,9 +53,13 @@ export function unpackValue(s: string): CollectionValue {
   return new ListValue(d);
 }
 
-/** `v`'s tagged string while it is small, else null (streams, big forms). */
-export function packValue(v: CollectionValue): string | null {
-  const d = v.packedData();
+/** Whether tagged string `s` is one whose object builds its packed form anew (a listpackex), rather than keeping it. */
+export function isRebuilt(s: string): boolean {
+  return s.charCodeAt(0) === TAG_HASH_EX;
+}
+
+/** `v`'s tagged string while it is small, else null (streams, big forms); `d`: its packedData() when known. */
+export function packValue(v: CollectionValue, d = v.packedData()): string | null {
   if (d === null) return null;
   const t = v.type;
   begin();

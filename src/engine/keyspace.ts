@@ -3,7 +3,7 @@
  * Expired keys vanish on access (lazy) and through the active expiry cycle.
  */
 import type { CollectionValue, Value } from '../datatypes/value.ts';
-import { boxString, isPacked, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
+import { boxString, isPacked, isRebuilt, packValue, unpackValue, viewOf, type Stored } from '../datatypes/stored.ts';
 import { stringBytes } from '../datatypes/packed.ts';
 import { countEntry, countedEntry, countedSlot, keyUsage } from './dataset-bytes.ts';
 import { ENTRY_OBJECT_BYTES, KeyTable } from './key-table.ts';
@@ -160,7 +160,8 @@ export class Keyspace {
     // counted as the entry string it came from (so the sum does not move until it changes)
     c.acct = countedEntry(key, s) - ENTRY_OBJECT_BYTES - stringBytes(key.length);
     this.data.set(key, c);
-    this.pendPack(key, s, c, c.packedData());
+    // a listpackex's packed form is built anew by packedData(): the string it came from stands for it
+    this.pendPack(key, s, c, isRebuilt(s) ? s.slice(1) : c.packedData());
     return c;
   }
 
@@ -198,7 +199,8 @@ export class Keyspace {
       const c = v as CollectionValue;
       // the object made from a string and left unchanged (a write of the same value): that string again
       const src = from[i]!;
-      const s = src !== null && c === objs[i] && c.packedData() === given[i] ? src : packValue(c);
+      const d = c.packedData();
+      const s = src !== null && c === objs[i] && d === given[i] ? src : packValue(c, d);
       if (s === null) continue;
       this.bytes += countEntry(key, s) - countedEntry(key, c);
       data.set(key, s);
