@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   srv.state.log('notice', `shardis ${SHARDIS_VERSION} (Redis ${REDIS_VERSION}), port ${srv.port}, PID: ${process.pid}`);
+  // Redis 7.2+'s words after its PID line, which Redis 7.4's test suite waits for
+  srv.state.log('notice', 'Server initialized');
   srv.state.log('notice', `listening on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
   const host = cfg.bind[0]!.includes(':') ? `[${cfg.bind[0]}]` : cfg.bind[0];
   const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}  WebSocket ws://${host}:${srv.httpPort}/ws` : '';

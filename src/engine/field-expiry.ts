@@ -1,9 +1,12 @@
 /**
  * The fields a keyspace's last 'hexpired' event removed, for its listeners
  * (replication and the AOF stream one HDEL per field, as Redis's
- * propagateHashFieldDeletion); valid only while the event is emitted.
+ * propagateHashFieldDeletion), and whether the active cycle removed them
+ * (each HDEL on its own) or a command met them (several HDELs as one
+ * MULTI / EXEC, as Redis's execution unit); valid only while the event is
+ * emitted.
  */
-export const expiredFieldsEvent: { fields: readonly string[] } = { fields: [] };
+export const expiredFieldsEvent: { fields: readonly string[]; active: boolean } = { fields: [], active: false };
 
 /**
  * The hashes of one keyspace whose fields have TTLs (Redis 7.4's

@@ -336,7 +336,7 @@ export class Keyspace {
       n += fields.length;
       if (fields.length === 0) {
         if (v.minFieldExpire() > now) this.indexFields(key, v);
-      } else this.expireFields(key, fields);
+      } else this.expireFields(key, fields, true);
     }
     return n;
   }
@@ -354,7 +354,7 @@ export class Keyspace {
    * ('del'). Not a write of the command running: no dirty count. Returns
    * whether the key was removed.
    */
-  expireFields(key: string, fields: readonly string[]): boolean {
+  expireFields(key: string, fields: readonly string[], active = false): boolean {
     if (fields.length === 0) return false;
     if (this.snap !== null) this.snap.beforeWrite(this, key);
     // the stored object (a read command may hold a view of a packed one)
@@ -366,6 +366,7 @@ export class Keyspace {
     this.bytes += b - h.acct;
     h.acct = b;
     expiredFieldsEvent.fields = fields;
+    expiredFieldsEvent.active = active;
     try {
       this.shard.emit(this.db, key, 'hexpired');
     } finally {

@@ -203,7 +203,11 @@ export class ReplicationFeed {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
       // hash fields whose TTL passed: one HDEL each (propagateHashFieldDeletion)
       else if (event === 'hexpired' && this.active && !server.engine.replaying) {
-        for (const f of expiredFieldsEvent.fields) this.feed(db, ['HDEL', key, f]);
+        const { fields, active } = expiredFieldsEvent;
+        const wrap = fields.length > 1 && !active;
+        if (wrap) this.feed(db, ['MULTI']);
+        for (const f of fields) this.feed(db, ['HDEL', key, f]);
+        if (wrap) this.feed(db, ['EXEC']);
       }
     });
   }

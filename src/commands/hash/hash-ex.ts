@@ -94,9 +94,9 @@ const hgetex = command({
     const cond = o === 'EX' ? GETEX_EX : o === 'PX' ? GETEX_PX : o === 'EXAT' ? GETEX_EXAT : o === 'PXAT' ? GETEX_PXAT : o === 'PERSIST' ? GETEX_PERSIST : 0;
     let numAt = 3;
     let at = 0;
+    const now = c.server.engine.now();
     if (cond !== 0 && cond !== GETEX_PERSIST) {
       numAt += 2;
-      const now = c.server.engine.now();
       at = fieldExpireTime(args[3]!, cond === GETEX_EX || cond === GETEX_EXAT, cond === GETEX_EX || cond === GETEX_PX ? now : 0, 'hgetex');
     } else if (cond === GETEX_PERSIST) numAt += 1;
     const first = fieldsBlock(args, numAt, 'Number of fields must be a positive integer');
@@ -111,7 +111,7 @@ const hgetex = command({
       return;
     }
     // the live fields were just read: expired ones (gone) are not among them
-    const r = setFieldTtls(c, key, h, at, 0, live, 0, false);
+    const r = setFieldTtls(c, key, h, at, now, 0, live, 0, false);
     const vecs = r.hdels;
     if (r.set.length > 0) vecs.push(['HPEXPIREAT', key, String(at), 'FIELDS', String(r.set.length), ...r.set]);
     propagateAll(c, vecs);
@@ -122,7 +122,7 @@ const FNX = 1, FXX = 2;
 const SX_EX = 1, SX_PX = 2, SX_EXAT = 3, SX_PXAT = 4, SX_KEEPTTL = 5;
 
 /** hsetexParseArgs: the condition, the expiry kind and time, and where the field/value pairs start. */
-function parseHsetex(c: Client, args: readonly string[]): { cond: number; kind: number; at: number; timeAt: number; first: number } {
+function parseHsetex(c: Client, args: readonly string[]): { cond: number; kind: number; at: number; now: number; timeAt: number; first: number } {
   let cond = 0;
   let kind = 0;
   let at = 0;
@@ -136,7 +136,7 @@ function parseHsetex(c: Client, args: readonly string[]): { cond: number; kind: 
       if (n === null || n < 1 || n > 2147483647) throw new CommandError('ERR invalid number of fields');
       const remaining = args.length - i - 2;
       if (remaining % 2 !== 0 || n !== remaining / 2) throw new CommandError(wrongArity('hsetex'));
-      return { cond, kind, at, timeAt, first: i + 2 };
+      return { cond, kind, at, now, timeAt, first: i + 2 };
     }
     const k = o === 'EX' ? SX_EX : o === 'PX' ? SX_PX : o === 'EXAT' ? SX_EXAT : o === 'PXAT' ? SX_PXAT : o === 'KEEPTTL' ? SX_KEEPTTL : 0;
     if (k !== 0) {
@@ -221,7 +221,7 @@ const hsetex = command({
     ks.modified(key, 'hset');
     let vecs: string[][] = [];
     if (setTtl) {
-      const r = setFieldTtls(c, key, h, p.at, 0, fields, 0, false);
+      const r = setFieldTtls(c, key, h, p.at, p.now, 0, fields, 0, false);
       vecs = r.hdels;
       if (r.deleted === 0) {
         // streamed with PXAT and the absolute time

@@ -57,15 +57,15 @@ function noFieldReplies(c: Client, n: number, code: number): void {
 
 /**
  * Sets the TTL `at` of each field in args[from…] as hashTypeSetEx under
- * condition `cond`, replying per field. Fields whose time is already past
+ * condition `cond`, replying per field; `now` is the time `at` was reckoned
+ * from (Redis's command time snapshot: a relative 1 ms is never past). Fields whose time is already past
  * are deleted (one HDEL each in the stream); the hash goes when emptied.
  * Returns the fields set and the HDEL vectors to stream.
  */
 export function setFieldTtls(
-  c: Client, key: string, h: HashValue, at: number, cond: number, args: readonly string[], from: number, reply: boolean,
+  c: Client, key: string, h: HashValue, at: number, now: number, cond: number, args: readonly string[], from: number, reply: boolean,
 ): { set: string[]; hdels: string[][]; deleted: number } {
   const ks = c.ks(key);
-  const now = ks.shard.now();
   // a replica applying its primary's stream keeps a past time (checkAlreadyExpired)
   const past = at <= now && !ks.shard.expiryIgnored;
   h.enableFieldTtls();
@@ -122,7 +122,7 @@ function hexpireCommand(name: string, seconds: boolean, relative: boolean, argNa
       const n = args.length - first;
       if (h === undefined) return noFieldReplies(c, n, NO_FIELD);
       c.reply.array(n);
-      const r = setFieldTtls(c, key, h, at, cond, args, first, true);
+      const r = setFieldTtls(c, key, h, at, now, cond, args, first, true);
       // streamed as HPEXPIREAT with the absolute time and only the fields set, after an HDEL per deleted one
       const vecs = r.hdels;
       if (r.set.length > 0) vecs.push(['HPEXPIREAT', key, String(at), ...args.slice(3, numAt - 1), args[numAt - 1]!, String(r.set.length), ...r.set]);

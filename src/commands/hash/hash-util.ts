@@ -120,12 +120,18 @@ export function fieldsBlock(args: readonly string[], at: number, countError: str
 /**
  * Streams several writes of one command: all but the last now, the last
  * through c.propagate (sent by the dispatcher once it sees the write), as
- * Redis's alsoPropagate of HDELs before the rewritten command.
+ * Redis's alsoPropagate of HDELs before the rewritten command; more than
+ * one are wrapped in MULTI / EXEC as Redis wraps an execution unit's
+ * (unless the command runs inside EXEC or a script, which wrap it already).
  */
 export function propagateAll(c: Client, vecs: string[][]): void {
   if (vecs.length === 0) return;
   const repl = c.server.replication;
   c.propagate = null;
-  if (repl.active) for (let i = 0; i < vecs.length - 1; i++) repl.propagate(c, vecs[i]!);
-  c.propagate = vecs[vecs.length - 1]!;
+  const wrap = vecs.length > 1 && c.ext.txPropagate === undefined;
+  if (repl.active) {
+    if (wrap) repl.propagate(c, ['MULTI']);
+    for (let i = 0; i < vecs.length - (wrap ? 0 : 1); i++) repl.propagate(c, vecs[i]!);
+  }
+  c.propagate = wrap ? ['EXEC'] : vecs[vecs.length - 1]!;
 }

@@ -434,7 +434,8 @@ function run(c: Client, args: string[]): boolean {
     }
     case 'listpack':
       if (n !== 3) return false;
-      if (encodingOf(rawValue(c, args[2]!)) !== 'listpack') throw new CommandError('ERR Not a listpack encoded object.');
+      // a listpackex (7.4: a hash with field TTLs) is one too
+      if (!/^listpack(ex)?$/.test(encodingOf(rawValue(c, args[2]!)))) throw new CommandError('ERR Not a listpack encoded object.');
       c.reply.simple('Listpack structure printed on stdout');
       return true;
     case 'quicklist':
