@@ -33,7 +33,9 @@ describeCompat('collections compat', (t) => {
     ['SINTERSTORE', 'd', 's1', 's2'], ['SMEMBERS', 'd'], ['SUNIONSTORE', 'd', 's1', 'nope'], ['SDIFFSTORE', 'd', 's1', 's1'], ['EXISTS', 'd'],
     ['SMOVE', 's1', 's3', '3'], ['SMOVE', 's1', 's3', '99'], ['SMOVE', 'nope', 's3', '1'], ['SMEMBERS', 's3'], ['SPOP', 'nope'], ['SPOP', 'nope', '3'], ['SPOP', 's1', '-1'],
     ['SPOP', 's3', '0'], ['SRANDMEMBER', 'nope'], ['SRANDMEMBER', 'nope', '3'], ['SRANDMEMBER', 's3', '5'], ['SSCAN', 's3', '0'],
-    ['SET', 'str', 'v'], ['SADD', 'str', 'x'], ['SINTER', 's2', 'str'], ['SUNIONSTORE', 'x', 'str'], ['OBJECT', 'ENCODING', 's3'], ['OBJECT', 'ENCODING', 's2'],
+    ['SET', 'str', 'v'], ['SADD', 'str', 'x'], ['SINTER', 's2', 'str'], ['SUNIONSTORE', 'x', 'str'],
+    // small sets of strings are listpacks since Redis 7.2 (7.0.15: hashtable): compared with 7.4.1 in v74-set
+    { cmd: ['OBJECT', 'ENCODING', 's3'], ignore: true }, { cmd: ['OBJECT', 'ENCODING', 's2'], ignore: true },
   ]);
   t('sorted sets', [
     ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'], ['ZADD', 'z', 'NX', 'XX', '1', 'a'], ['ZADD', 'z', 'GT', 'LT', '1', 'a'], ['ZADD', 'z', 'INCR', '1', 'a', '2', 'b'],

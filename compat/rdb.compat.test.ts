@@ -97,6 +97,11 @@ function withoutActiveTime(r: Reply): Reply {
   return out;
 }
 
+/** A small set of strings is a listpack since Redis 7.2, a hashtable in 7.0.15: compared as 7.0 names it (v74-set checks 7.4.1's). */
+function setEncoding70(type: Reply, enc: Reply): Reply {
+  return type === 'set' && enc === 'listpack' ? 'hashtable' : enc;
+}
+
 /** Per key: type, encoding, digest, TTL bucket; for streams the full XINFO when `full`. */
 async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
   const out: Reply[] = [];
@@ -104,7 +109,7 @@ async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
     for (const k of await keysOf(c, db)) {
       const type = await c.call('TYPE', k);
       const pttl = (await c.call('PTTL', k)) as number;
-      out.push([db, k, type, await c.call('OBJECT', 'ENCODING', k), await c.call('DEBUG', 'DIGEST-VALUE', k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
+      out.push([db, k, type, setEncoding70(type, await c.call('OBJECT', 'ENCODING', k)), await c.call('DEBUG', 'DIGEST-VALUE', k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
       if (type === 'stream') {
         // the consumers' active-time (Redis 7.2+) is a field 7.0 does not have: a v10 stream loads it as the seen-time
         const info = withoutActiveTime(await c.call('XINFO', 'STREAM', k, 'FULL'));
@@ -197,7 +202,7 @@ for (const shards of [1, 4]) {
           const pttl = (await from.call('PTTL', k)) as number;
           assert.equal(await to.call('RESTORE', `${k}:copy`, String(Math.max(0, pttl)), p as string), 'OK', k);
           assert.deepEqual(await to.call('DEBUG', 'DIGEST-VALUE', `${k}:copy`), await from.call('DEBUG', 'DIGEST-VALUE', k), k);
-          assert.equal(await to.call('OBJECT', 'ENCODING', `${k}:copy`), await from.call('OBJECT', 'ENCODING', k), k);
+          assert.equal(setEncoding70(await to.call('TYPE', k), await to.call('OBJECT', 'ENCODING', `${k}:copy`)), setEncoding70(await from.call('TYPE', k), await from.call('OBJECT', 'ENCODING', k)), k);
           await to.call('DEL', `${k}:copy`);
         }
       }
