@@ -140,6 +140,23 @@ export class BlockingManager {
     return this.queueCount;
   }
 
+  /** Keys (per database) with a waiter that hears the key's deletion (XREADGROUP): INFO total_blocking_keys_on_nokey. */
+  get blockingKeysOnNokey(): number {
+    let n = 0;
+    for (const map of this.dbs) {
+      if (map === undefined) continue;
+      for (const q of map.values()) {
+        for (let node = q.head; node !== null; node = node.next) {
+          if (node.w.req.serveMissing !== undefined) {
+            n++;
+            break;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
   /** Blocked clients that have a timeout (INFO clients_in_timeout_table). */
   get clientsWithTimeout(): number {
     let n = 0;
