@@ -108,8 +108,8 @@ export class StreamValue implements CollectionValue {
         ms = useId.ms;
         seq = useId.seq;
       } else if (last.ms === useId.ms) {
-        // Redis fails here without setting errno: "Elements are too large"
-        if (isMaxU64(last.seq)) return 'ERANGE';
+        // Redis 7.4: EDOM, "equal or smaller" (7.0 failed without errno: "Elements are too large")
+        if (isMaxU64(last.seq)) return 'EDOM';
         ms = last.ms;
         seq = u64Incr(last.seq);
       } else {

@@ -140,6 +140,23 @@ export class BlockingManager {
     return this.queueCount;
   }
 
+  /** Keys (per database) with a waiter that hears the key's deletion (XREADGROUP): INFO total_blocking_keys_on_nokey. */
+  get blockingKeysOnNokey(): number {
+    let n = 0;
+    for (const map of this.dbs) {
+      if (map === undefined) continue;
+      for (const q of map.values()) {
+        for (let node = q.head; node !== null; node = node.next) {
+          if (node.w.req.serveMissing !== undefined) {
+            n++;
+            break;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
   /** Blocked clients that have a timeout (INFO clients_in_timeout_table). */
   get clientsWithTimeout(): number {
     let n = 0;
@@ -312,8 +329,10 @@ export class BlockingManager {
     const ks = this.server.engine.keyspace(q.key, q.db);
     let n = q.head;
     while (n !== null) {
-      // nothing left to serve from (Redis stops once the key is gone)
-      if (!ks.has(q.key)) return this.serveMissing(q.key, n);
+      // nothing left to serve from (Redis stops once the key is gone); as Redis 7.4's
+      // handleClientsBlockedOnKey (LOOKUP_NOEFFECTS) an expired key is not deleted here:
+      // the waiters keep waiting and a later lookup deletes (and propagates) it
+      if (!ks.live(q.key)) return this.serveMissing(q.key, n);
       const next = n.next;
       const w = n.w;
       if (w.client.closed) this.release(w);
@@ -398,11 +417,11 @@ export function serveOrBlock(
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
- * A blocking timeout in seconds, as Redis's getTimeoutFromObjectOrReply
- * reads it: strtold, then (long long)ceill(x * 1000.0) in x87 long double
- * arithmetic; 0 = forever. Values past the long long range (inf, 1e400)
- * convert to LLONG_MIN and so are "negative"; a deadline that would
- * overflow when added to the clock waits forever.
+ * A blocking timeout in seconds, as Redis 7.4's getTimeoutFromObjectOrReply
+ * reads it: strtold, x * 1000.0 in x87 long double arithmetic, "timeout is
+ * out of range" past LLONG_MAX (inf too), then (long long)ceill(x); 0 =
+ * forever; a deadline that would overflow when added to the clock is out
+ * of range too.
  */
 export function parseTimeout(s: string): number {
   // plain integer seconds: exact without long double arithmetic
@@ -418,7 +437,7 @@ export function parseTimeout(s: string): number {
   }
   const x = string2ld(s);
   if (x === null) throw new CommandError(Err.TIMEOUT);
-  if (x === 'inf') throw new CommandError(Err.TIMEOUT_NEGATIVE);
+  if (x === 'inf') throw new CommandError(s[0] === '-' ? Err.TIMEOUT_NEGATIVE : Err.TIMEOUT_RANGE);
   if (x.m === 0n) return 0;
   // x * 1000 rounded to a 64-bit mantissa (nearest, ties to even)
   let m = x.m * 1000n;
@@ -431,6 +450,8 @@ export function parseTimeout(s: string): number {
     m = rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
     e += extra;
   }
+  // ftval > LLONG_MAX, compared exactly (the rounded product has 64 bits of mantissa)
+  if (!x.neg && e >= 0n && m << e > INT64_MAX) throw new CommandError(Err.TIMEOUT_RANGE);
   // ceil toward +inf: the integer part of |x| (plus one for a positive fraction)
   let int: bigint;
   if (e >= 0n) int = m << e;
@@ -443,10 +464,17 @@ export function parseTimeout(s: string): number {
     if (int === 0n) return 0;
     throw new CommandError(Err.TIMEOUT_NEGATIVE);
   }
-  // beyond LLONG_MAX the conversion gives LLONG_MIN
-  if (int > INT64_MAX) throw new CommandError(Err.TIMEOUT_NEGATIVE);
-  const ms = Number(int);
-  // Redis adds the clock; an overflowing deadline never fires
-  if (ms > Number.MAX_SAFE_INTEGER - Date.now()) return 0;
-  return ms;
+  return msDeadlineChecked(int);
+}
+
+/**
+ * A non-negative timeout in ms as Redis adds the clock to it: "timeout is
+ * out of range" when that would overflow a long long; a deadline past the
+ * clock's range here waits forever (0).
+ */
+export function msDeadlineChecked(ms: bigint): number {
+  const now = Date.now();
+  if (ms > INT64_MAX - BigInt(now)) throw new CommandError(Err.TIMEOUT_RANGE);
+  const n = Number(ms);
+  return n > Number.MAX_SAFE_INTEGER - now ? 0 : n;
 }

@@ -538,8 +538,10 @@ export class Keyspace {
   /**
    * Records that a command changed `key` (Redis's signalModifiedKey +
    * notifyKeyspaceEvent): WATCH, blocking wake-ups, tracking and feeds hang off this.
+   * `dirty`: the changes it counts (server.dirty); 0 for a part of a change
+   * already counted (the deletion of a collection a pop emptied).
    */
-  modified(key: string, event: string): void {
+  modified(key: string, event: string, dirty = 1): void {
     // a collection changed in place: its bytes as they are now
     const v = key === this.hotKey ? this.hotVal : this.data.get(key);
     if (v !== undefined && typeof v === 'object' && !(v instanceof Buffer)) {
@@ -550,7 +552,7 @@ export class Keyspace {
       // a hash whose field TTLs changed: registered by its earliest one
       if (c.minFieldExpire !== undefined) this.indexFields(key, c);
     }
-    this.shard.stats.dirty++;
+    this.shard.stats.dirty += dirty;
     this.shard.emit(this.db, key, event);
   }
 
@@ -580,6 +582,15 @@ export class Keyspace {
   peek(key: string): Value | undefined {
     const v = this.data.get(key);
     return v === undefined || this.isExpired(key) ? undefined : viewOf(v);
+  }
+
+  /**
+   * Whether the key exists and its TTL has not passed, with no effects
+   * (Redis's LOOKUP_NOEFFECTS): an expired key is neither deleted nor
+   * reported, a later lookup does that.
+   */
+  live(key: string): boolean {
+    return this.data.has(key) && !this.isExpired(key);
   }
 
   /** Whether the key's TTL has passed, without deleting it (KEYS lists around such keys as Redis does). */

@@ -67,7 +67,9 @@ describeServer('blocking commands', (fx) => {
       assert.ok(Date.now() - t0 >= 140);
       await assert.rejects(r.blpop('k', -1), /^ReplyError: ERR timeout is negative/);
       await assert.rejects(r.call('BLPOP', 'k', 'abc'), /^ReplyError: ERR timeout is not a float or out of range/);
-      await assert.rejects(r.call('BLPOP', 'k', 'inf'), /ERR timeout is negative/);
+      await assert.rejects(r.call('BLPOP', 'k', 'inf'), /ERR timeout is out of range/);
+      await assert.rejects(r.call('BLPOP', 'k', '0x7FFFFFFFFFFFFF'), /ERR timeout is out of range/);
+      await assert.rejects(r.call('BLPOP', 'k', '-inf'), /ERR timeout is negative/);
       await assert.rejects(r.call('BLMPOP', 'abc', '0', 'k', 'LEFT'), /ERR numkeys should be greater than 0/);
       // a zero timeout outlives any short wait
       const forever = r.blpop('later', 0);

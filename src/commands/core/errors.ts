@@ -2,6 +2,8 @@
 export const Err = {
   WRONGTYPE: 'WRONGTYPE Operation against a key holding the wrong kind of value',
   NOT_INTEGER: 'ERR value is not an integer or out of range',
+  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): LLONG_MIN, which cannot be negated */
+  LONG_RANGE: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
   NOT_FLOAT: 'ERR value is not a valid float',
   SYNTAX: 'ERR syntax error',
   NO_SUCH_KEY: 'ERR no such key',
@@ -23,6 +25,7 @@ export const Err = {
   NOPROTO: 'NOPROTO unsupported protocol version',
   TIMEOUT: 'ERR timeout is not a float or out of range',
   TIMEOUT_NEGATIVE: 'ERR timeout is negative',
+  TIMEOUT_RANGE: 'ERR timeout is out of range',
 } as const;
 
 /** A command failed with a Redis error reply (message includes the code, e.g. "ERR ..."). */

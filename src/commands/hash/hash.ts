@@ -367,7 +367,7 @@ const hrandfield = command({
       // as Redis: the count, then the syntax, then the WITHVALUES range, then the key
       if (parseInt64OrNull(args[2]!) === null) throw new CommandError(Err.NOT_INTEGER);
       const l = BigInt(args[2]!);
-      if (l < -LONG_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+      if (l < -LONG_MAX) throw new CommandError(Err.LONG_RANGE);
       if (args.length > 4 || (args.length === 4 && !isOpt(args[3]!, 'WITHVALUES'))) throw new CommandError(Err.SYNTAX);
       const withValues = args.length === 4;
       if (withValues && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) throw new CommandError('ERR value is out of range');

@@ -51,8 +51,9 @@ export function bulkFrom(r: ReplyWriter, s: string, d: number, len: number): voi
 export function afterRemove(ks: Keyspace, key: string, l: ListValue, event: string): void {
   ks.modified(key, event);
   if (l.length === 0) {
+    // counted with the removal, as Redis's dirty count
     ks.delete(key);
-    ks.modified(key, 'del');
+    ks.modified(key, 'del', 0);
   }
 }
 
@@ -100,11 +101,12 @@ export function moveElement(c: Client, src: string, dst: string, fromLeft: boole
   }
   if (toLeft) dl.pushLeft(el, listFill(c));
   else dl.pushRight(el, listFill(c));
+  // one change for Redis's dirty count (lmoveGenericCommand's server.dirty++)
   dks.modified(dst, toLeft ? 'lpush' : 'rpush');
-  sks.modified(src, fromLeft ? 'lpop' : 'rpop');
+  sks.modified(src, fromLeft ? 'lpop' : 'rpop', 0);
   if (sl.length === 0) {
     sks.delete(src);
-    sks.modified(src, 'del');
+    sks.modified(src, 'del', 0);
   }
   return el;
 }

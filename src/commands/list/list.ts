@@ -230,12 +230,12 @@ const lpos = command({
     let rank = 1;
     let count = -1;
     let maxlen = 0;
-    let rankMin = false;
     for (let j = 3; j < args.length; j++) {
       const more = j < args.length - 1;
       if (isOpt(args[j]!, 'RANK') && more) {
         rank = parseInteger(args[++j]!);
-        rankMin = args[j] === '-9223372036854775808';
+        // Redis 7.2+: a rank of -LONG_MAX .. LONG_MAX (LLONG_MIN cannot be negated)
+        if (args[j] === '-9223372036854775808') throw new CommandError(Err.LONG_RANGE);
         if (rank === 0) throw new CommandError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
       } else if (isOpt(args[j]!, 'COUNT') && more) {
         count = nonNegative(args[++j]!, "ERR COUNT can't be negative");
@@ -243,9 +243,9 @@ const lpos = command({
         maxlen = nonNegative(args[++j]!, "ERR MAXLEN can't be negative");
       } else throw new CommandError(Err.SYNTAX);
     }
-    // a negative rank searches from the tail (LLONG_MIN, which Redis cannot negate, acts as -1)
+    // a negative rank searches from the tail
     const fromTail = rank < 0;
-    if (fromTail) rank = rankMin ? 1 : -rank;
+    if (fromTail) rank = -rank;
     const key = args[1]!;
     const l = listForRead(c.ks(key), key);
     if (l === undefined) return count !== -1 ? c.reply.array(0) : c.reply.nullBulk();

@@ -196,6 +196,9 @@ const SECTIONS: Record<string, Provider> = {
       ['blocked_clients', blocked],
       ['tracking_clients', s.tracking?.clients ?? 0],
       ['clients_in_timeout_table', blocked],
+      // Redis 7.2+
+      ['total_blocking_keys', s.blocking.blockingKeys],
+      ['total_blocking_keys_on_nokey', s.blocking.blockingKeysOnNokey],
     ];
   },
   memory: memoryFields,
@@ -427,6 +430,7 @@ export function addCrossThreadField(name: string, value: (s: ServerState<Client>
  */
 const SUMMED = new Set([
   'connected_clients', 'blocked_clients', 'tracking_clients', 'clients_in_timeout_table', 'pubsub_clients',
+  'total_blocking_keys', 'total_blocking_keys_on_nokey',
   'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
   'total_net_output_bytes', 'rejected_connections', 'expired_subkeys', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',

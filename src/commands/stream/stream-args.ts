@@ -10,6 +10,7 @@ import { StreamValue, type TrimSpec } from '../../datatypes/stream.ts';
 import { decrId, incrId, parseStreamId, type ParsedId, type StreamID, type U64 } from '../../datatypes/stream-id.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
+import { msDeadlineChecked } from '../../engine/blocking.ts';
 
 export const XErr = {
   INVALID_ID: 'ERR Invalid stream ID specified as stream command argument',
@@ -182,7 +183,5 @@ export function parseMsTimeout(arg: string): number {
   const v = parseInt64OrNull(arg);
   if (v === null) throw new CommandError('ERR timeout is not an integer or out of range');
   if (v < 0) throw new CommandError(Err.TIMEOUT_NEGATIVE);
-  // a deadline past the clock's range never fires
-  if (v > Number.MAX_SAFE_INTEGER - Date.now()) return 0;
-  return v;
+  return msDeadlineChecked(BigInt(arg));
 }

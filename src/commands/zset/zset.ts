@@ -286,7 +286,7 @@ const zrandmember = command({
     const key = args[1]!;
     if (args.length >= 3) {
       const l = parseBigInteger(args[2]!);
-      if (l < -LONG_MAX || l > LONG_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+      if (l < -LONG_MAX || l > LONG_MAX) throw new CommandError(Err.LONG_RANGE);
       let withScores = false;
       if (args.length > 4 || (args.length === 4 && !isOpt(args[3]!, 'WITHSCORES'))) throw new CommandError(Err.SYNTAX);
       if (args.length === 4) {
