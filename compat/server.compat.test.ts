@@ -16,7 +16,7 @@ function pairs(r: Reply): Map<string, string> {
 }
 
 /** INFO fields of Redis 7.4 that 7.0.15 lacks. */
-const V74_FIELDS = new Set(['expired_subkeys']);
+const V74_FIELDS = new Set(['expired_subkeys', 'total_blocking_keys', 'total_blocking_keys_on_nokey']);
 
 /** INFO text → section → field names (values differ between servers by nature). */
 function infoFields(text: string): Map<string, string[]> {
