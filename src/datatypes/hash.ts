@@ -636,11 +636,6 @@ export class HashValue implements CollectionValue {
     return this.ttl === null ? 0 : (this.ttl.get(field) ?? 0);
   }
 
-  /** The fields that have a TTL and their expiry times (live: do not change the hash meanwhile). */
-  fieldTtls(): ReadonlyMap<string, number> | null {
-    return this.ttl;
-  }
-
   /** The earliest field expiry (ms), 0 when no field has a TTL. */
   minFieldExpire(): number {
     const t = this.ttl;

@@ -27,11 +27,6 @@ export class FieldExpiryIndex {
     return this.due.size;
   }
 
-  /** The time `key` is registered with, 0 when it is not. */
-  timeOf(key: string): number {
-    return this.due.get(key) ?? 0;
-  }
-
   /** Registers `key` with its earliest field expiry `at` (> 0), or unregisters it when `at` is 0. */
   set(key: string, at: number): void {
     if (at === 0) {

@@ -6,9 +6,8 @@
  * no TTL; for HPERSIST -1 no TTL, 1 removed.
  */
 import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
-import { CommandError, Err } from '../core/errors.ts';
 import { HashValue } from '../../datatypes/hash.ts';
-import { fieldExpireTime, fieldsBlock, hashAt, propagateAll } from './hash-util.ts';
+import { fieldExpireTime, fieldsBlock, hashAt, hashRead, propagateAll } from './hash-util.ts';
 import type { Client } from '../../server/client.ts';
 
 const NO_FIELD = -2;
@@ -30,14 +29,6 @@ const CONDITION: ArgSpec = {
     { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' },
   ],
 };
-
-/** The hash for a read of TTLs (lookupKeyRead: hits and misses counted). */
-function hashForTtl(c: Client, key: string): HashValue | undefined {
-  const v = c.ks(key).lookupRead(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof HashValue)) throw new CommandError(Err.WRONGTYPE);
-  return v;
-}
 
 /**
  * A field's expiry for HTTL and HPERSIST: -2 missing (or its TTL passed:
@@ -139,7 +130,7 @@ function httlCommand(name: string, ms: boolean, absolute: boolean, summary: stri
     args: [KEY, FIELDS],
     handler(c, args) {
       const key = args[1]!;
-      const h = hashForTtl(c, key);
+      const h = hashRead(c, key);
       const first = fieldsBlock(args, 3, 'Number of fields must be a positive integer');
       const n = args.length - first;
       if (h === undefined) return noFieldReplies(c, n, NO_FIELD);
