@@ -88,7 +88,7 @@ describeServer('COMMAND', (fx) => {
     const g = obj(docs.get!);
     assert.equal(g.since, '1.0.0');
     assert.equal(g.group, 'string');
-    assert.deepEqual((g.arguments as Reply[]).map((a) => obj(a)), [{ name: 'key', type: 'key', key_spec_index: 0 }]);
+    assert.deepEqual((g.arguments as Reply[]).map((a) => obj(a)), [{ name: 'key', type: 'key', display_text: 'key', key_spec_index: 0 }]);
     assert.equal(obj(docs.zadd!).group, 'sorted-set');
     const cfg = obj(obj(await c.call('COMMAND', 'DOCS', 'config')).config!);
     assert.deepEqual(Object.keys(obj(cfg.subcommands!)).sort(), ['config|get', 'config|help', 'config|resetstat', 'config|rewrite', 'config|set']);
@@ -105,7 +105,7 @@ describeServer('COMMAND', (fx) => {
     const c = await nodeRedis(fx().port);
     try {
       const r = (await c.sendCommand(['COMMAND', 'DOCS', 'dbsize'])) as unknown[];
-      assert.deepEqual(r, ['dbsize', ['summary', 'Return the number of keys in the selected database', 'since', '1.0.0', 'group', 'server', 'complexity', 'O(1)']]);
+      assert.deepEqual(r, ['dbsize', ['summary', 'Returns the number of keys in the database.', 'since', '1.0.0', 'group', 'server', 'complexity', 'O(1)']]);
       assert.deepEqual(await c.sendCommand(['COMMAND', 'DOCS', 'nosuch']), []);
     } finally {
       c.destroy();

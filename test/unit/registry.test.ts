@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { allCommands } from '../../src/commands/index.ts';
 import { Registry } from '../../src/commands/core/registry.ts';
 import { command, type Command, type CommandSpec } from '../../src/commands/core/spec.ts';
-import { COMMAND_META } from '../../src/commands/core/command-meta.ts';
+import { COMMAND_DOCS } from '../../src/commands/core/command-meta.ts';
 import { commandKeys, keySpecsOf } from '../../src/commands/core/key-specs.ts';
 
 const registry = new Registry(allCommands());
@@ -64,14 +64,24 @@ function legacyRange(cmd: Command): [number, number, number] {
 
 test("first/last/step of every spec agree with Redis's key specs", () => {
   for (const cmd of registry.all()) {
-    if (!COMMAND_META[cmd.fullName] && !COMMAND_META[cmd.fullName.split('|')[0]!]) continue;
+    if (!COMMAND_DOCS[cmd.fullName] && !COMMAND_DOCS[cmd.fullName.split('|')[0]!]) continue;
     const s = cmd.spec;
     assert.deepEqual([s.firstKey, s.lastKey, s.step], legacyRange(cmd), cmd.fullName);
   }
 });
 
+test('every command and subcommand has its documentation, and every documented command exists', () => {
+  const names = new Set([...registry.all()].map((c) => c.fullName));
+  for (const cmd of registry.all()) {
+    const doc = COMMAND_DOCS[cmd.fullName];
+    assert.ok(doc, `no documentation of ${cmd.fullName}`);
+    assert.equal(doc.group, cmd.spec.group === 'sorted_set' ? 'sorted-set' : cmd.spec.group, cmd.fullName);
+  }
+  for (const name of Object.keys(COMMAND_DOCS)) assert.ok(names.has(name), `${name} is documented but not a command`);
+});
+
 test('command metadata parses and names real command shapes', () => {
-  for (const [name, meta] of Object.entries(COMMAND_META)) {
+  for (const [name, meta] of Object.entries(COMMAND_DOCS)) {
     assert.match(name, /^[a-z_-]+(\|[a-z_-]+)?$/);
     for (const ks of meta.ks ?? []) assert.match(ks, /^[A-Za-z_ ]+\|(i\d+|k[^,]+,-?\d+|u)\|(r-?\d+,\d+,\d+|n\d+,\d+,\d+|u)(\|.*)?$/, `${name}: ${ks}`);
   }

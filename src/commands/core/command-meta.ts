@@ -1,291 +1,53 @@
 /**
- * Redis 7.0 command metadata that the specs don't carry: key specs, tips,
- * doc flags, deprecation and history, by full command name ("config|set").
- * COMMAND INFO / DOCS / GETKEYSANDFLAGS read it; commands without an entry
- * get key specs derived from their first/last/step.
+ * Redis's documentation of its commands, as data: summary, since, group,
+ * complexity, history, doc flags, arguments, tips and key specs, by full
+ * command name ("config|set"). COMMAND DOCS, COMMAND INFO and COMMAND
+ * GETKEYS read it; the specs beside the handlers hold what the server does
+ * (arity, flags, key positions, ACL categories).
+ *
+ * command-docs.json is recorded from Redis 7.4.1 by
+ * compat/record-command-docs.ts (newer commands, Redis 8's hash commands,
+ * are added by hand from its commands/*.json).
  *
  * Key spec notation: "FLAGS|BEGIN|FIND[|notes]" where BEGIN is i<index>,
  * k<keyword>,<startfrom> or u (unknown) and FIND is r<lastkey>,<keystep>,<limit>,
  * n<keynumidx>,<firstkey>,<keystep> or u (unknown).
  */
+import docs from './command-docs.json' with { type: 'json' };
 
-export interface CommandMeta {
-  readonly ks?: readonly string[];
-  readonly tips?: readonly string[];
-  readonly docFlags?: readonly string[];
-  readonly deprecatedSince?: string;
-  readonly replacedBy?: string;
-  readonly history?: ReadonlyArray<readonly [string, string]>;
-  /** key_spec_index of each key argument in order, when not 0, 1, 2… */
-  readonly argKs?: readonly number[];
+/** One argument of COMMAND DOCS (Redis's fields; display and ks only where Redis shows them). */
+export interface DocArg {
+  name: string;
+  type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+  /** display_text, where it is not the name. */
+  display?: string;
+  /** key_spec_index */
+  ks?: number;
+  token?: string;
+  summary?: string;
+  since?: string;
+  deprecatedSince?: string;
+  flags?: string[];
+  args?: DocArg[];
 }
 
-export const COMMAND_META: Readonly<Record<string, CommandMeta>> = {
-  "acl|getuser": { history: [["6.2.0", "Added Pub/Sub channel patterns."], ["7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation."]] },
-  "acl|setuser": { history: [["6.2.0", "Added Pub/Sub channel patterns."], ["7.0.0", "Added selectors and key based permissions."]] },
-  "append": { ks: ["RW insert|i1|r0,1,0"] },
-  "auth": { history: [["6.0.0", "Added ACL style (username and password)."]] },
-  "bgsave": { history: [["3.2.2", "Added the `SCHEDULE` option."]] },
-  "bitcount": { ks: ["RO access|i1|r0,1,0"], history: [["7.0.0", "Added the `BYTE|BIT` option."]] },
-  "bitfield": { ks: ["RW access update variable_flags|i1|r0,1,0|This command allows both access and modification of the key"] },
-  "bitfield_ro": { ks: ["RO access|i1|r0,1,0"] },
-  "bitop": { ks: ["OW update|i2|r0,1,0", "RO access|i3|r-1,1,0"] },
-  "bitpos": { ks: ["RO access|i1|r0,1,0"], history: [["7.0.0", "Added the `BYTE|BIT` option."]] },
-  "blmove": { ks: ["RW access delete|i1|r0,1,0", "RW insert|i2|r0,1,0"] },
-  "blmpop": { ks: ["RW access delete|i2|n0,1,1"] },
-  "blpop": { ks: ["RW access delete|i1|r-2,1,0"], history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]] },
-  "brpop": { ks: ["RW access delete|i1|r-2,1,0"], history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]] },
-  "brpoplpush": { ks: ["RW access delete|i1|r0,1,0", "RW insert|i2|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments", history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]] },
-  "bzmpop": { ks: ["RW access delete|i2|n0,1,1"] },
-  "bzpopmax": { ks: ["RW access delete|i1|r-2,1,0"], history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]] },
-  "bzpopmin": { ks: ["RW access delete|i1|r-2,1,0"], history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]] },
-  "client|info": { tips: ["nondeterministic_output"] },
-  "client|kill": { history: [["2.8.12", "Added new filter format."], ["2.8.12", "`ID` option."], ["3.2.0", "Added `master` type in for `TYPE` option."], ["5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."], ["6.2.0", "`LADDR` option."]] },
-  "client|list": { tips: ["nondeterministic_output"], history: [["2.8.12", "Added unique client `id` field."], ["5.0.0", "Added optional `TYPE` filter."], ["6.0.0", "Added `user` field."], ["6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."], ["7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."], ["7.0.3", "Added `ssub` field."]] },
-  "client|pause": { history: [["6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."]] },
-  "cluster|bumpepoch": { tips: ["nondeterministic_output"] },
-  "cluster|count-failure-reports": { tips: ["nondeterministic_output"] },
-  "cluster|getkeysinslot": { tips: ["nondeterministic_output"] },
-  "cluster|info": { tips: ["nondeterministic_output"] },
-  "cluster|links": { tips: ["nondeterministic_output"] },
-  "cluster|meet": { history: [["4.0.0", "Added the optional `cluster_bus_port` argument."]] },
-  "cluster|myshardid": { tips: ["nondeterministic_output"] },
-  "cluster|nodes": { tips: ["nondeterministic_output"] },
-  "cluster|replicas": { tips: ["nondeterministic_output"] },
-  "cluster|shards": { tips: ["nondeterministic_output"] },
-  "cluster|slaves": { tips: ["nondeterministic_output"], docFlags: ["deprecated"], deprecatedSince: "5.0.0", replacedBy: "`CLUSTER REPLICAS`" },
-  "cluster|slots": { tips: ["nondeterministic_output"], docFlags: ["deprecated"], deprecatedSince: "7.0.0", replacedBy: "`CLUSTER SHARDS`", history: [["4.0.0", "Added node IDs."], ["7.0.0", "Added additional networking metadata field."]] },
-  "command": { tips: ["nondeterministic_output_order"] },
-  "command|docs": { tips: ["nondeterministic_output_order"] },
-  "command|info": { tips: ["nondeterministic_output_order"], history: [["7.0.0", "Allowed to be called with no argument to get info on all commands."]] },
-  "command|list": { tips: ["nondeterministic_output_order"] },
-  "config|get": { history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]] },
-  "config|set": { tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], history: [["7.0.0", "Added the ability to set multiple parameters in one call."]] },
-  "copy": { ks: ["RO access|i1|r0,1,0", "OW update|i2|r0,1,0"] },
-  "dbsize": { tips: ["request_policy:all_shards", "response_policy:agg_sum"] },
-  "debug": { docFlags: ["syscmd"] },
-  "decr": { ks: ["RW access update|i1|r0,1,0"] },
-  "decrby": { ks: ["RW access update|i1|r0,1,0"] },
-  "del": { ks: ["RM delete|i1|r-1,1,0"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"] },
-  "dump": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "eval": { ks: ["RW access update|i2|n0,1,1|We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"] },
-  "eval_ro": { ks: ["RO access|i2|n0,1,1|We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"] },
-  "evalsha": { ks: ["RW access update|i2|n0,1,1"] },
-  "evalsha_ro": { ks: ["RO access|i2|n0,1,1"] },
-  "exists": { ks: ["RO|i1|r-1,1,0"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"], history: [["3.0.3", "Accepts multiple `key` arguments."]] },
-  "expire": { ks: ["RW update|i1|r0,1,0"], history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]] },
-  "expireat": { ks: ["RW update|i1|r0,1,0"], history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]] },
-  "expiretime": { ks: ["RO access|i1|r0,1,0"] },
-  "fcall": { ks: ["RW access update|i2|n0,1,1|We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"] },
-  "fcall_ro": { ks: ["RO access|i2|n0,1,1|We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"] },
-  "flushall": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"], history: [["4.0.0", "Added the `ASYNC` flushing mode modifier."], ["6.2.0", "Added the `SYNC` flushing mode modifier."]] },
-  "flushdb": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"], history: [["4.0.0", "Added the `ASYNC` flushing mode modifier."], ["6.2.0", "Added the `SYNC` flushing mode modifier."]] },
-  "function|delete": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "function|flush": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "function|kill": { tips: ["request_policy:all_shards", "response_policy:one_succeeded"] },
-  "function|list": { tips: ["nondeterministic_output_order"] },
-  "function|load": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "function|restore": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "function|stats": { tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
-  "geoadd": { ks: ["RW update|i1|r0,1,0"], history: [["6.2.0", "Added the `CH`, `NX` and `XX` options."]] },
-  "geodist": { ks: ["RO access|i1|r0,1,0"] },
-  "geohash": { ks: ["RO access|i1|r0,1,0"] },
-  "geopos": { ks: ["RO access|i1|r0,1,0"] },
-  "georadius": { ks: ["RO access|i1|r0,1,0", "OW update|kSTORE,6|r0,1,0", "OW update|kSTOREDIST,6|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", history: [["6.2.0", "Added the `ANY` option for `COUNT`."], ["7.0.0", "Added support for uppercase unit names."]] },
-  "georadius_ro": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`GEOSEARCH` with the `BYRADIUS` argument", history: [["6.2.0", "Added the `ANY` option for `COUNT`."]] },
-  "georadiusbymember": { ks: ["RO access|i1|r0,1,0", "OW update|kSTORE,5|r0,1,0", "OW update|kSTOREDIST,5|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", history: [["7.0.0", "Added support for uppercase unit names."]] },
-  "georadiusbymember_ro": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments" },
-  "geosearch": { ks: ["RO access|i1|r0,1,0"], history: [["7.0.0", "Added support for uppercase unit names."]] },
-  "geosearchstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|r0,1,0"], history: [["7.0.0", "Added support for uppercase unit names."]] },
-  "get": { ks: ["RO access|i1|r0,1,0"] },
-  "getbit": { ks: ["RO access|i1|r0,1,0"] },
-  "getdel": { ks: ["RW access delete|i1|r0,1,0"] },
-  "getex": { ks: ["RW access update|i1|r0,1,0|RW and UPDATE because it changes the TTL"] },
-  "getrange": { ks: ["RO access|i1|r0,1,0"] },
-  "getset": { ks: ["RW access update|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`SET` with the `!GET` argument" },
-  "hdel": { ks: ["RW delete|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple `field` arguments."]] },
-  "hello": { history: [["6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context."]] },
-  "hexists": { ks: ["RO|i1|r0,1,0"] },
-  "hget": { ks: ["RO access|i1|r0,1,0"] },
-  "hgetall": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output_order"] },
-  "hincrby": { ks: ["RW access update|i1|r0,1,0"] },
-  "hincrbyfloat": { ks: ["RW access update|i1|r0,1,0"] },
-  "hkeys": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output_order"] },
-  "hlen": { ks: ["RO|i1|r0,1,0"] },
-  "hmget": { ks: ["RO access|i1|r0,1,0"] },
-  "hmset": { ks: ["RW update|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "4.0.0", replacedBy: "`HSET` with multiple field-value pairs" },
-  "hrandfield": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "hscan": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "hset": { ks: ["RW update|i1|r0,1,0"], history: [["4.0.0", "Accepts multiple `field` and `value` arguments."]] },
-  "hsetnx": { ks: ["RW insert|i1|r0,1,0"] },
-  "hstrlen": { ks: ["RO|i1|r0,1,0"] },
-  "hvals": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output_order"] },
-  "incr": { ks: ["RW access update|i1|r0,1,0"] },
-  "incrby": { ks: ["RW access update|i1|r0,1,0"] },
-  "incrbyfloat": { ks: ["RW access update|i1|r0,1,0"] },
-  "info": { tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"], history: [["7.0.0", "Added support for taking multiple section arguments."]] },
-  "keys": { tips: ["request_policy:all_shards", "nondeterministic_output_order"] },
-  "lastsave": { tips: ["nondeterministic_output"] },
-  "latency|doctor": { tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
-  "latency|graph": { tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
-  "latency|histogram": { tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
-  "latency|history": { tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
-  "latency|latest": { tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"] },
-  "latency|reset": { tips: ["request_policy:all_nodes", "response_policy:all_succeeded"] },
-  "lcs": { ks: ["RO access|i1|r1,1,0"], argKs: [0, 0] },
-  "lindex": { ks: ["RO access|i1|r0,1,0"] },
-  "linsert": { ks: ["RW insert|i1|r0,1,0"] },
-  "llen": { ks: ["RO|i1|r0,1,0"] },
-  "lmove": { ks: ["RW access delete|i1|r0,1,0", "RW insert|i2|r0,1,0"] },
-  "lmpop": { ks: ["RW access delete|i1|n0,1,1"] },
-  "lpop": { ks: ["RW access delete|i1|r0,1,0"], history: [["6.2.0", "Added the `count` argument."]] },
-  "lpos": { ks: ["RO access|i1|r0,1,0"] },
-  "lpush": { ks: ["RW insert|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple `element` arguments."]] },
-  "lpushx": { ks: ["RW insert|i1|r0,1,0"], history: [["4.0.0", "Accepts multiple `element` arguments."]] },
-  "lrange": { ks: ["RO access|i1|r0,1,0"] },
-  "lrem": { ks: ["RW delete|i1|r0,1,0"] },
-  "lset": { ks: ["RW update|i1|r0,1,0"] },
-  "ltrim": { ks: ["RW delete|i1|r0,1,0"] },
-  "memory|doctor": { tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
-  "memory|malloc-stats": { tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
-  "memory|purge": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "memory|stats": { tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"] },
-  "memory|usage": { ks: ["RO|i2|r0,1,0"] },
-  "mget": { ks: ["RO access|i1|r-1,1,0"], tips: ["request_policy:multi_shard"] },
-  "migrate": { ks: ["RW access delete|i3|r0,1,0", "RW access delete incomplete|kKEYS,-2|r-1,1,0"], tips: ["nondeterministic_output"], history: [["3.0.0", "Added the `COPY` and `REPLACE` options."], ["3.0.6", "Added the `KEYS` option."], ["4.0.7", "Added the `AUTH` option."], ["6.0.0", "Added the `AUTH2` option."]] },
-  "module|list": { tips: ["nondeterministic_output_order"] },
-  "move": { ks: ["RW access update|i1|r0,1,0"] },
-  "mset": { ks: ["OW update|i1|r-1,2,0"], tips: ["request_policy:multi_shard", "response_policy:all_succeeded"] },
-  "msetnx": { ks: ["OW insert|i1|r-1,2,0"], tips: ["request_policy:multi_shard", "response_policy:agg_min"] },
-  "object|encoding": { ks: ["RO|i2|r0,1,0"], tips: ["nondeterministic_output"] },
-  "object|freq": { ks: ["RO|i2|r0,1,0"], tips: ["nondeterministic_output"] },
-  "object|idletime": { ks: ["RO|i2|r0,1,0"], tips: ["nondeterministic_output"] },
-  "object|refcount": { ks: ["RO|i2|r0,1,0"], tips: ["nondeterministic_output"] },
-  "persist": { ks: ["RW update|i1|r0,1,0"] },
-  "pexpire": { ks: ["RW update|i1|r0,1,0"], history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]] },
-  "pexpireat": { ks: ["RW update|i1|r0,1,0"], history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]] },
-  "pexpiretime": { ks: ["RO access|i1|r0,1,0"] },
-  "pfadd": { ks: ["RW insert|i1|r0,1,0"] },
-  "pfcount": { ks: ["RW access|i1|r-1,1,0|RW because it may change the internal representation of the key, and propagate to replicas"] },
-  "pfdebug": { ks: ["RW access|i2|r0,1,0"], docFlags: ["syscmd"] },
-  "pfmerge": { ks: ["RW access insert|i1|r0,1,0", "RO access|i2|r-1,1,0"] },
-  "pfselftest": { docFlags: ["syscmd"] },
-  "ping": { tips: ["request_policy:all_shards", "response_policy:all_succeeded"] },
-  "psetex": { ks: ["OW update|i1|r0,1,0"] },
-  "pttl": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["2.8.0", "Added the -2 reply."]] },
-  "randomkey": { tips: ["request_policy:all_shards", "nondeterministic_output"] },
-  "rename": { ks: ["RW access delete|i1|r0,1,0", "OW update|i2|r0,1,0"] },
-  "renamenx": { ks: ["RW access delete|i1|r0,1,0", "OW insert|i2|r0,1,0"], history: [["3.2.0", "The command no longer returns an error when source and destination names are the same."]] },
-  "replconf": { docFlags: ["syscmd"] },
-  "restore": { ks: ["OW update|i1|r0,1,0"], history: [["3.0.0", "Added the `REPLACE` modifier."], ["5.0.0", "Added the `ABSTTL` modifier."], ["5.0.0", "Added the `IDLETIME` and `FREQ` options."]] },
-  "restore-asking": { ks: ["OW update|i1|r0,1,0"], docFlags: ["syscmd"], history: [["3.0.0", "Added the `REPLACE` modifier."], ["5.0.0", "Added the `ABSTTL` modifier."], ["5.0.0", "Added the `IDLETIME` and `FREQ` options."]] },
-  "rpop": { ks: ["RW access delete|i1|r0,1,0"], history: [["6.2.0", "Added the `count` argument."]] },
-  "rpoplpush": { ks: ["RW access delete|i1|r0,1,0", "RW insert|i2|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments" },
-  "rpush": { ks: ["RW insert|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple `element` arguments."]] },
-  "rpushx": { ks: ["RW insert|i1|r0,1,0"], history: [["4.0.0", "Accepts multiple `element` arguments."]] },
-  "sadd": { ks: ["RW insert|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple `member` arguments."]] },
-  "scan": { tips: ["nondeterministic_output", "request_policy:special"], history: [["6.0.0", "Added the `TYPE` subcommand."]] },
-  "scard": { ks: ["RO|i1|r0,1,0"] },
-  "script|exists": { tips: ["request_policy:all_shards", "response_policy:agg_logical_and"] },
-  "script|flush": { tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], history: [["6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."]] },
-  "script|kill": { tips: ["request_policy:all_shards", "response_policy:one_succeeded"] },
-  "script|load": { tips: ["request_policy:all_nodes", "response_policy:all_succeeded"] },
-  "sdiff": { ks: ["RO access|i1|r-1,1,0"], tips: ["nondeterministic_output_order"] },
-  "sdiffstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|r-1,1,0"] },
-  "set": { ks: ["RW access update variable_flags|i1|r0,1,0|RW and ACCESS due to the optional `GET` argument"], history: [["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."], ["6.0.0", "Added the `KEEPTTL` option."], ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."], ["7.0.0", "Allowed the `NX` and `GET` options to be used together."]] },
-  "setbit": { ks: ["RW access update|i1|r0,1,0"] },
-  "setex": { ks: ["OW update|i1|r0,1,0"] },
-  "setnx": { ks: ["OW insert|i1|r0,1,0"] },
-  "setrange": { ks: ["RW update|i1|r0,1,0"] },
-  "shutdown": { history: [["7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."]] },
-  "sinter": { ks: ["RO access|i1|r-1,1,0"], tips: ["nondeterministic_output_order"] },
-  "sintercard": { ks: ["RO access|i1|n0,1,1"] },
-  "sinterstore": { ks: ["RW update|i1|r0,1,0", "RO access|i2|r-1,1,0"] },
-  "sismember": { ks: ["RO|i1|r0,1,0"] },
-  "slaveof": { docFlags: ["deprecated"], deprecatedSince: "5.0.0", replacedBy: "`REPLICAOF`" },
-  "slowlog|get": { tips: ["request_policy:all_nodes", "nondeterministic_output"], history: [["4.0.0", "Added client IP address, port and name to the reply."]] },
-  "slowlog|len": { tips: ["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"] },
-  "slowlog|reset": { tips: ["request_policy:all_nodes", "response_policy:all_succeeded"] },
-  "smembers": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output_order"] },
-  "smismember": { ks: ["RO access|i1|r0,1,0"] },
-  "smove": { ks: ["RW access delete|i1|r0,1,0", "RW insert|i2|r0,1,0"] },
-  "sort": { ks: ["RO access|i1|r0,1,0", "RO access|u|u|For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", "OW update|u|u|For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"], argKs: [0, 2] },
-  "sort_ro": { ks: ["RO access|i1|r0,1,0", "RO access|u|u|For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"] },
-  "spop": { ks: ["RW access delete|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["3.2.0", "Added the `count` argument."]] },
-  "spublish": { ks: ["not_key|i1|r0,1,0"] },
-  "srandmember": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["2.6.0", "Added the optional `count` argument."]] },
-  "srem": { ks: ["RW delete|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple `member` arguments."]] },
-  "sscan": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "ssubscribe": { ks: ["not_key|i1|r-1,1,0"] },
-  "strlen": { ks: ["RO|i1|r0,1,0"] },
-  "substr": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "2.0.0", replacedBy: "`GETRANGE`" },
-  "sunion": { ks: ["RO access|i1|r-1,1,0"], tips: ["nondeterministic_output_order"] },
-  "sunionstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|r-1,1,0"] },
-  "sunsubscribe": { ks: ["not_key|i1|r-1,1,0"] },
-  "time": { tips: ["nondeterministic_output"] },
-  "touch": { ks: ["RO|i1|r-1,1,0"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"] },
-  "ttl": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["2.8.0", "Added the -2 reply."]] },
-  "type": { ks: ["RO|i1|r0,1,0"] },
-  "unlink": { ks: ["RM delete|i1|r-1,1,0"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"] },
-  "wait": { tips: ["request_policy:all_shards", "response_policy:agg_min"] },
-  "waitaof": { tips: ["request_policy:all_shards", "response_policy:agg_min"] },
-  "watch": { ks: ["RO|i1|r-1,1,0"] },
-  "xack": { ks: ["RW update|i1|r0,1,0"] },
-  "xadd": { ks: ["RW update|i1|r0,1,0|UPDATE instead of INSERT because of the optional trimming feature"], tips: ["nondeterministic_output"], history: [["6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."], ["7.0.0", "Added support for the `<ms>-*` explicit ID form."]] },
-  "xautoclaim": { ks: ["RW delete|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["7.0.0", "Added an element to the reply array, containing deleted entries the command cleared from the PEL"]] },
-  "xclaim": { ks: ["RW update|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "xdel": { ks: ["RW delete|i1|r0,1,0"] },
-  "xgroup|create": { ks: ["RW insert|i2|r0,1,0"], history: [["7.0.0", "Added the `entries_read` named argument."]] },
-  "xgroup|createconsumer": { ks: ["RW insert|i2|r0,1,0"] },
-  "xgroup|delconsumer": { ks: ["RW delete|i2|r0,1,0"] },
-  "xgroup|destroy": { ks: ["RW delete|i2|r0,1,0"] },
-  "xgroup|setid": { ks: ["RW update|i2|r0,1,0"], history: [["7.0.0", "Added the optional `entries_read` argument."]] },
-  "xinfo|consumers": { ks: ["RO access|i2|r0,1,0"], tips: ["nondeterministic_output"] },
-  "xinfo|groups": { ks: ["RO access|i2|r0,1,0"], history: [["7.0.0", "Added the `entries-read` and `lag` fields"]] },
-  "xinfo|stream": { ks: ["RO access|i2|r0,1,0"], history: [["6.0.0", "Added the `FULL` modifier."], ["7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields"]] },
-  "xlen": { ks: ["RO|i1|r0,1,0"] },
-  "xpending": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["6.2.0", "Added the `IDLE` option and exclusive range intervals."]] },
-  "xrange": { ks: ["RO access|i1|r0,1,0"], history: [["6.2.0", "Added exclusive ranges."]] },
-  "xread": { ks: ["RO access|kSTREAMS,1|r-1,1,2"] },
-  "xreadgroup": { ks: ["RO access|kSTREAMS,4|r-1,1,2"] },
-  "xrevrange": { ks: ["RO access|i1|r0,1,0"], history: [["6.2.0", "Added exclusive ranges."]] },
-  "xsetid": { ks: ["RW update|i1|r0,1,0"], history: [["7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."]] },
-  "xtrim": { ks: ["RW delete|i1|r0,1,0"], tips: ["nondeterministic_output"], history: [["6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."]] },
-  "zadd": { ks: ["RW update|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple elements."], ["3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."], ["6.2.0", "Added the `GT` and `LT` options."]] },
-  "zcard": { ks: ["RO|i1|r0,1,0"] },
-  "zcount": { ks: ["RO access|i1|r0,1,0"] },
-  "zdiff": { ks: ["RO access|i1|n0,1,1"] },
-  "zdiffstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|n0,1,1"] },
-  "zincrby": { ks: ["RW access update|i1|r0,1,0"] },
-  "zinter": { ks: ["RO access|i1|n0,1,1"] },
-  "zintercard": { ks: ["RO access|i1|n0,1,1"] },
-  "zinterstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|n0,1,1"] },
-  "zlexcount": { ks: ["RO access|i1|r0,1,0"] },
-  "zmpop": { ks: ["RW access delete|i1|n0,1,1"] },
-  "zmscore": { ks: ["RO access|i1|r0,1,0"] },
-  "zpopmax": { ks: ["RW access delete|i1|r0,1,0"] },
-  "zpopmin": { ks: ["RW access delete|i1|r0,1,0"] },
-  "zrandmember": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "zrange": { ks: ["RO access|i1|r0,1,0"], history: [["6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."]] },
-  "zrangebylex": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`ZRANGE` with the `BYLEX` argument" },
-  "zrangebyscore": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`ZRANGE` with the `BYSCORE` argument", history: [["2.0.0", "Added the `WITHSCORES` modifier."]] },
-  "zrangestore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|r0,1,0"] },
-  "zrank": { ks: ["RO access|i1|r0,1,0"] },
-  "zrem": { ks: ["RW delete|i1|r0,1,0"], history: [["2.4.0", "Accepts multiple elements."]] },
-  "zremrangebylex": { ks: ["RW delete|i1|r0,1,0"] },
-  "zremrangebyrank": { ks: ["RW delete|i1|r0,1,0"] },
-  "zremrangebyscore": { ks: ["RW delete|i1|r0,1,0"] },
-  "zrevrange": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`ZRANGE` with the `REV` argument" },
-  "zrevrangebylex": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`ZRANGE` with the `REV` and `BYLEX` arguments" },
-  "zrevrangebyscore": { ks: ["RO access|i1|r0,1,0"], docFlags: ["deprecated"], deprecatedSince: "6.2.0", replacedBy: "`ZRANGE` with the `REV` and `BYSCORE` arguments", history: [["2.1.6", "`min` and `max` can be exclusive."]] },
-  "zrevrank": { ks: ["RO access|i1|r0,1,0"] },
-  "zscan": { ks: ["RO access|i1|r0,1,0"], tips: ["nondeterministic_output"] },
-  "zscore": { ks: ["RO access|i1|r0,1,0"] },
-  "zunion": { ks: ["RO access|i1|n0,1,1"] },
-  "zunionstore": { ks: ["OW update|i1|r0,1,0", "RO access|i2|n0,1,1"] },
-};
+export interface CommandDoc {
+  summary: string;
+  since: string;
+  group: string;
+  complexity?: string;
+  docFlags?: string[];
+  deprecatedSince?: string;
+  replacedBy?: string;
+  history?: Array<[string, string]>;
+  args?: DocArg[];
+  tips?: string[];
+  ks?: string[];
+}
 
-/** Redis's metadata of a command (by its full name), if it has any. */
-export function metaOf(cmd: { readonly fullName: string }): CommandMeta | undefined {
-  return COMMAND_META[cmd.fullName];
+export const COMMAND_DOCS = docs as unknown as Readonly<Record<string, CommandDoc>>;
+
+/** Redis's documentation of a command (by its full name), if it has any. */
+export function metaOf(cmd: { readonly fullName: string }): CommandDoc | undefined {
+  return COMMAND_DOCS[cmd.fullName];
 }

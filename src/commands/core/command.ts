@@ -24,6 +24,8 @@ export interface ArgSpec {
   name: string;
   type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
   token?: string;
+  /** COMMAND DOCS display_text where it is not the name (7.4's "display"). */
+  display?: string;
   /** Version that added the argument (COMMAND DOCS shows it). */
   since?: string;
   optional?: boolean;
@@ -39,12 +41,6 @@ export interface SpecInfo {
   name: string;
   /** Redis arity: N exact, -N at least N (counting the command name). */
   arity: number;
-  /**
-   * The arity enforced, where it differs from the documented `arity`: a
-   * newer Redis's options accepted before COMMAND INFO/DOCS move to that
-   * version (ZRANK … WITHSCORE of 7.2 under 7.0's arity 3).
-   */
-  runArity?: number;
   flags: readonly CommandFlag[];
   /** Key positions (1-based) as Redis's legacy first/last/step; 0 = no keys. */
   firstKey: number;
@@ -66,7 +62,7 @@ export interface SpecInfo {
 
 /** Whether a call of argc words (the name included) satisfies spec's arity. */
 export function arityAllows(spec: SpecInfo, argc: number): boolean {
-  const arity = spec.runArity ?? spec.arity;
+  const arity = spec.arity;
   return arity >= 0 ? argc === arity : argc >= -arity;
 }
 

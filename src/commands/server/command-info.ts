@@ -2,7 +2,7 @@
 import { command, type ArgSpec, type Command, type CommandSpec } from '../core/spec.ts';
 import { arityAllows } from '../core/command.ts';
 import { CommandError, Err } from '../core/errors.ts';
-import { metaOf } from '../core/command-meta.ts';
+import { metaOf, type DocArg } from '../core/command-meta.ts';
 import { commandKeys, keySpecsOf, type KeySpec } from '../core/key-specs.ts';
 import { globMatch } from '../../datatypes/glob.ts';
 import type { ReplyWriter } from '../../protocol/reply-writer.ts';
@@ -142,86 +142,92 @@ export function writeCommandInfo(r: ReplyWriter, cmd: Command): void {
   for (const sub of cmd.subcommands.values()) writeCommandInfo(r, sub);
 }
 
-function writeArgs(r: ReplyWriter, args: readonly ArgSpec[], keyIdx: { n: number; map: readonly number[] | undefined }): void {
+function writeArgs(r: ReplyWriter, args: readonly DocArg[]): void {
   r.array(args.length);
   for (const a of args) {
-    const flags: string[] = [];
-    if (a.optional) flags.push('optional');
-    if (a.multiple) flags.push('multiple');
-    if (a.multipleToken) flags.push('multiple_token');
     const nested = a.type === 'oneof' || a.type === 'block';
-    const isKey = a.type === 'key';
-    r.map(2 + (isKey ? 1 : 0) + (a.token ? 1 : 0) + (a.since ? 1 : 0) + (flags.length ? 1 : 0) + (nested ? 1 : 0));
+    r.map(3 + (a.ks !== undefined ? 1 : 0) + (a.token !== undefined ? 1 : 0) + (a.summary ? 1 : 0) + (a.since ? 1 : 0) +
+      (a.deprecatedSince ? 1 : 0) + (a.flags ? 1 : 0));
     r.bulk('name');
     r.bulk(a.name);
     r.bulk('type');
     r.bulk(a.type);
-    if (isKey) {
-      r.bulk('key_spec_index');
-      r.int(keyIdx.map?.[keyIdx.n] ?? keyIdx.n);
-      keyIdx.n++;
+    if (!nested) {
+      r.bulk('display_text');
+      r.bulk(a.display ?? a.name);
     }
-    if (a.token) {
+    if (a.ks !== undefined) {
+      r.bulk('key_spec_index');
+      r.int(a.ks);
+    }
+    if (a.token !== undefined) {
       r.bulk('token');
       r.bulk(a.token);
+    }
+    if (a.summary) {
+      r.bulk('summary');
+      r.bulk(a.summary);
     }
     if (a.since) {
       r.bulk('since');
       r.bulk(a.since);
     }
-    if (flags.length) {
+    if (a.deprecatedSince) {
+      r.bulk('deprecated_since');
+      r.bulk(a.deprecatedSince);
+    }
+    if (a.flags) {
       r.bulk('flags');
-      writeFlagSet(r, flags);
+      writeFlagSet(r, a.flags);
     }
     if (nested) {
       r.bulk('arguments');
-      writeArgs(r, a.args ?? [], keyIdx);
+      writeArgs(r, a.args ?? []);
     }
   }
 }
 
 /** One COMMAND DOCS entry: the doc map of a command (its name is written by the caller). */
 function writeDocs(r: ReplyWriter, cmd: Command): void {
-  const s = cmd.spec;
-  const m = metaOf(cmd);
+  const d = metaOf(cmd) ?? { summary: '', since: '', group: cmd.spec.group };
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
-  const n = 3 + (s.complexity ? 1 : 0) + (m?.docFlags ? 1 : 0) + (m?.deprecatedSince ? 1 : 0) + (m?.replacedBy ? 1 : 0) +
-    (m?.history ? 1 : 0) + (s.args?.length ? 1 : 0) + (subs.length ? 1 : 0);
+  const n = 3 + (d.complexity ? 1 : 0) + (d.docFlags ? 1 : 0) + (d.deprecatedSince ? 1 : 0) + (d.replacedBy ? 1 : 0) +
+    (d.history ? 1 : 0) + (d.args ? 1 : 0) + (subs.length ? 1 : 0);
   r.map(n);
   r.bulk('summary');
-  r.bulk(s.summary);
+  r.bulk(d.summary);
   r.bulk('since');
-  r.bulk(s.since);
+  r.bulk(d.since);
   r.bulk('group');
-  r.bulk(s.group === 'sorted_set' ? 'sorted-set' : s.group);
-  if (s.complexity) {
+  r.bulk(d.group);
+  if (d.complexity) {
     r.bulk('complexity');
-    r.bulk(s.complexity);
+    r.bulk(d.complexity);
   }
-  if (m?.docFlags) {
+  if (d.docFlags) {
     r.bulk('doc_flags');
-    writeFlagSet(r, m.docFlags);
+    writeFlagSet(r, d.docFlags);
   }
-  if (m?.deprecatedSince) {
+  if (d.deprecatedSince) {
     r.bulk('deprecated_since');
-    r.bulk(m.deprecatedSince);
+    r.bulk(d.deprecatedSince);
   }
-  if (m?.replacedBy) {
+  if (d.replacedBy) {
     r.bulk('replaced_by');
-    r.bulk(m.replacedBy);
+    r.bulk(d.replacedBy);
   }
-  if (m?.history) {
+  if (d.history) {
     r.bulk('history');
-    r.set(m.history.length);
-    for (const [since, change] of m.history) {
+    r.set(d.history.length);
+    for (const [since, change] of d.history) {
       r.array(2);
       r.bulk(since);
       r.bulk(change);
     }
   }
-  if (s.args?.length) {
+  if (d.args) {
     r.bulk('arguments');
-    writeArgs(r, s.args, { n: 0, map: m?.argKs });
+    writeArgs(r, d.args);
   }
   if (subs.length) {
     r.bulk('subcommands');
@@ -367,8 +373,8 @@ const commandCmd = command({
         { name: 'pattern', type: 'pattern', token: 'PATTERN' },
       ],
     }]),
-    sub('getkeys', -4, '2.8.13', 'Extract keys given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, false)),
-    sub('getkeysandflags', -4, '7.0.0', 'Extract keys and access flags given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, true)),
+    sub('getkeys', -3, '2.8.13', 'Extract keys given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, false)),
+    sub('getkeysandflags', -3, '7.0.0', 'Extract keys and access flags given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, true)),
     sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', 'O(1)', (c, args) => replyHelp(c, args[0]!, HELP)),
   ],
 });

@@ -181,8 +181,7 @@ const zmscore = command({
 
 function rankCommand(name: string, rev: boolean, summary: string): CommandSpec {
   return command({
-    // WITHSCORE is 7.2's: accepted (runArity), documented once the metadata moves past 7.0
-    name, arity: 3, runArity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+    name, arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
     group: 'sorted_set', since: '2.0.0', summary, complexity: 'O(log(N))',
     handler(c, args) {
       // as Redis's zrankGenericCommand: arity, then the option, then the key
