@@ -5,7 +5,7 @@
  * ids, addresses, fds and clocks are masked where they differ by design).
  */
 import assert from 'node:assert/strict';
-import { describeCompat, type Pair } from './harness.ts';
+import { asReference, describeCompat, type Pair } from './harness.ts';
 import { RespClient } from '../test/helpers/resp-client.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +40,7 @@ async function sameRaw(p: Pair, wire: string | Buffer, waitMs?: number): Promise
 
 /** Masks what differs by design between two servers: ids, ports, fds, ages, memory and clocks. */
 function mask(s: string): string {
-  return s
+  return asReference(s)
     .replace(/:\d+\r\n\$4\r\nmode/g, ':ID\r\n$4\r\nmode')
     .replace(/\b(id|fd|age|idle|qbuf-free|rbs|rbp|tot-mem)=\d+/g, '$1=N')
     .replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR')

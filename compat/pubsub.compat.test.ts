@@ -147,11 +147,6 @@ describeCompat('pubsub', (t) => {
   t('PUBSUB errors and HELP', [
     ['PUBSUB'], ['PUBSUB', 'HELP'], ['PUBSUB', 'help'], ['PUBSUB', 'FOO'], ['PUBSUB', 'CHANNELS', 'a', 'b'], ['PUBSUB', 'SHARDCHANNELS', 'a', 'b'],
     ['PUBSUB', 'NUMPAT', 'x'], ['PUBSUB', 'HELP', 'x'], ['PUBLISH', 'a'], ['SPUBLISH', 'a', 'b', 'c'], ['SUBSCRIBE'], ['PSUBSCRIBE'], ['SSUBSCRIBE'],
-    ['COMMAND', 'INFO', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'publish', 'ssubscribe', 'sunsubscribe', 'spublish'],
-    // subcommands come in the order of Redis's (randomly seeded) dict
-    { cmd: ['COMMAND', 'INFO', 'pubsub'], unordered: true }, { cmd: ['COMMAND', 'DOCS', 'pubsub'], unordered: true },
-    ['COMMAND', 'INFO', 'pubsub|channels', 'pubsub|numsub', 'pubsub|numpat', 'pubsub|shardchannels', 'pubsub|shardnumsub', 'pubsub|help'],
-    ['COMMAND', 'DOCS', 'subscribe', 'psubscribe', 'punsubscribe', 'publish', 'ssubscribe', 'sunsubscribe', 'spublish'],
   ]);
 
   t('notify-keyspace-events: CONFIG SET / GET normalization', [

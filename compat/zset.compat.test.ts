@@ -321,17 +321,6 @@ describeCompat('zset compat', (t) => {
     }
   });
 
-  t('COMMAND INFO and COMMAND DOCS of every sorted set command', async (p) => {
-    const names = ['zadd', 'zincrby', 'zrem', 'zcard', 'zscore', 'zmscore', 'zrank', 'zrevrank', 'zcount', 'zlexcount', 'zrange', 'zrangebyscore',
-      'zrevrangebyscore', 'zrangebylex', 'zrevrangebylex', 'zrevrange', 'zrangestore', 'zpopmin', 'zpopmax', 'bzpopmin', 'bzpopmax', 'zmpop', 'bzmpop',
-      'zrandmember', 'zremrangebyrank', 'zremrangebyscore', 'zremrangebylex', 'zunion', 'zinter', 'zdiff', 'zunionstore', 'zinterstore', 'zdiffstore',
-      'zintercard', 'zscan'];
-    for (const name of names) {
-      await runScript(p, [['COMMAND', 'INFO', name], ['COMMAND', 'DOCS', name]]);
-    }
-    await runScript(p, [{ cmd: ['HELLO', '3'], ignore: true }, ['COMMAND', 'INFO', ...names], ['COMMAND', 'DOCS', ...names]]);
-  });
-
   t('multi-pair ZADD / GEOADD / ZREM: flags, duplicates, the listpack limits crossed mid-command', async (p) => {
     const pairsOf = (from: number, n: number, score: (i: number) => number, prefix = 'm'): string[] =>
       Array.from({ length: n }, (_, i) => [String(score(from + i)), `${prefix}${from + i}`]).flat();

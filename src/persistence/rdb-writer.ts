@@ -18,6 +18,7 @@ import { idleMs, lfuCounter } from '../engine/lru.ts';
 import { isString, type Value } from '../datatypes/value.ts';
 import { ListValue } from '../datatypes/list.ts';
 import { SetValue } from '../datatypes/set.ts';
+import { REDIS_VERSION } from '../server/version.ts';
 import { HashValue } from '../datatypes/hash.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { StreamValue } from '../datatypes/stream.ts';
@@ -259,7 +260,7 @@ export function withFileVersion(engine: Engine, opts: RdbSaveOptions): RdbSaveOp
 /** The magic, AUX fields and function libraries that open every RDB file (opts.version: see withFileVersion). */
 export function writeRdbHeader(out: RdbOut, engine: Engine, opts: RdbSaveOptions): void {
   out.raw(`REDIS${String(opts.version ?? RDB_VERSION_7_0).padStart(4, '0')}`);
-  aux(out, 'redis-ver', '7.0.15');
+  aux(out, 'redis-ver', REDIS_VERSION);
   aux(out, 'redis-bits', '64');
   aux(out, 'ctime', String(Math.floor(Date.now() / 1000)));
   aux(out, 'used-mem', String(process.memoryUsage().heapUsed));

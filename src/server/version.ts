@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The Redis version whose behaviour shardis implements (clients check redis_version). */
-export const REDIS_VERSION = '7.0.15';
+export const REDIS_VERSION = '7.4.1';
 
 /** shardis's own version, from package.json. */
 export const SHARDIS_VERSION: string = (

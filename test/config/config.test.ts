@@ -31,9 +31,9 @@ test('config file first, flags override it', () => {
 test("a configuration error stops start-up with Redis's report: the line of the combined config, its text and why", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-conf-'));
   const main = new URL('../../src/main.ts', import.meta.url).pathname;
-  /** What redis-server 7.0.15 prints for these (recorded): stderr and exit code 1. */
+  /** What redis-server 7.4.1 prints for these (recorded): stderr and exit code 1. */
   const report = (line: number, text: string, why: string): string =>
-    `\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line ${line}\n>>> '${text}'\n${why}\n`;
+    `\n*** FATAL CONFIG FILE ERROR (Redis 7.4.1) ***\nReading the configuration file, at line ${line}\n>>> '${text}'\n${why}\n`;
   const run = (args: string[]): Promise<{ code: number | null; err: string }> =>
     new Promise((resolve) => {
       const p = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });

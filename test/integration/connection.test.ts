@@ -105,7 +105,7 @@ describeServer('connection family', (fx) => {
     const c = await fx().client();
     const id = (await c.call('CLIENT', 'ID')) as number;
     const body = (proto: number): string =>
-      '$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:' + proto + '\r\n$2\r\nid\r\n:' + id +
+      '$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.4.1\r\n$5\r\nproto\r\n:' + proto + '\r\n$2\r\nid\r\n:' + id +
       '\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n';
     assert.equal(await c.callRaw('HELLO'), '*14\r\n' + body(2));
     assert.equal(await c.callRaw('HELLO', '3'), '%7\r\n' + body(3));

@@ -156,6 +156,6 @@ describeServer('SLOWLOG, LATENCY, WAIT, ROLE and the cluster-disabled commands',
     assert.deepEqual(await c.call('MODULE', 'LIST'), []);
     assert.match((await c.call('MODULE', 'LOAD', '/tmp/x.so') as ReplyError).message, /^ERR MODULE command not allowed/);
     assert.deepEqual(await c.call('FAILOVER'), new ReplyError('ERR FAILOVER requires connected replicas.'));
-    assert.equal(await c.call('LOLWUT'), 'Redis ver. 7.0.15\n');
+    assert.equal(await c.call('LOLWUT'), 'Redis ver. 7.4.1\n');
   });
 });

@@ -119,7 +119,7 @@ describeServer('server, connection and protocol', (fx) => {
     assert.deepEqual(headers, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Keyspace']);
     assert.ok(!info.includes('\n\n') && !/[^\r]\n/.test(info), 'lines end with CRLF');
     assert.ok(info.endsWith('\r\n'));
-    for (const field of ['redis_version:7.0.15', 'redis_mode:standalone', `tcp_port:${fx().port}`, `process_id:${process.pid}`, 'arch_bits:', 'uptime_in_seconds:', 'uptime_in_days:', 'hz:10', 'executable:', 'config_file:', 'shardis_version:', 'connected_clients:', 'blocked_clients:', 'used_memory:', 'used_memory_human:', 'maxmemory:0', 'maxmemory_policy:noeviction', 'rdb_changes_since_last_save:', 'total_connections_received:', 'total_commands_processed:', 'instantaneous_ops_per_sec:', 'keyspace_hits:', 'keyspace_misses:', 'expired_keys:', 'rejected_connections:', 'total_error_replies:', 'role:master', 'used_cpu_user:', 'cluster_enabled:0']) {
+    for (const field of ['redis_version:7.4.1', 'redis_mode:standalone', `tcp_port:${fx().port}`, `process_id:${process.pid}`, 'arch_bits:', 'uptime_in_seconds:', 'uptime_in_days:', 'hz:10', 'executable:', 'config_file:', 'shardis_version:', 'connected_clients:', 'blocked_clients:', 'used_memory:', 'used_memory_human:', 'maxmemory:0', 'maxmemory_policy:noeviction', 'rdb_changes_since_last_save:', 'total_connections_received:', 'total_commands_processed:', 'instantaneous_ops_per_sec:', 'keyspace_hits:', 'keyspace_misses:', 'expired_keys:', 'rejected_connections:', 'total_error_replies:', 'role:master', 'used_cpu_user:', 'cluster_enabled:0']) {
       assert.ok(info.includes(`\r\n${field}`), field);
     }
     assert.match(info, /\r\nused_memory_human:\d+(\.\d\d[KMGTP]|B)\r\n/);
@@ -144,7 +144,7 @@ describeServer('server, connection and protocol', (fx) => {
     const c = await fx().client();
     await c.call('HELLO', '3');
     const raw = await c.callRaw('INFO', 'server');
-    assert.match(raw, /^=\d+\r\ntxt:# Server\r\nredis_version:7\.0\.15\r\n/);
+    assert.match(raw, /^=\d+\r\ntxt:# Server\r\nredis_version:7\.4\.1\r\n/);
     const r = await ioredis(fx().port);
     const n = await nodeRedis(fx().port, 3);
     try {
