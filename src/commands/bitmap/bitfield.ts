@@ -5,7 +5,7 @@
  * integers run on doubles; wider ones (and huge increments) on BigInt,
  * replicating Redis's 64-bit overflow checks exactly.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import type { StringValue } from '../../datatypes/value.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
@@ -249,37 +249,10 @@ function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void 
   }
 }
 
-const ENCODING_OFFSET: ArgSpec[] = [{ name: 'encoding', type: 'string' }, { name: 'offset', type: 'integer' }];
-
 /** BITFIELD key [GET type offset] [SET type offset value] [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL] … */
 const bitfield = command({
   name: 'bitfield', arity: -2, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '3.2.0', summary: 'Perform arbitrary bitfield integer operations on strings', complexity: 'O(1) for each subcommand specified',
-  args: [
-    { name: 'key', type: 'key' },
-    {
-      name: 'operation', type: 'oneof', multiple: true, optional: true,
-      args: [
-        { token: 'GET', name: 'encoding_offset', type: 'block', args: ENCODING_OFFSET },
-        {
-          name: 'write', type: 'block',
-          args: [
-            {
-              token: 'OVERFLOW', name: 'wrap_sat_fail', type: 'oneof', optional: true,
-              args: [{ name: 'wrap', type: 'pure-token', token: 'WRAP' }, { name: 'sat', type: 'pure-token', token: 'SAT' }, { name: 'fail', type: 'pure-token', token: 'FAIL' }],
-            },
-            {
-              name: 'write_operation', type: 'oneof',
-              args: [
-                { token: 'SET', name: 'encoding_offset_value', type: 'block', args: [...ENCODING_OFFSET, { name: 'value', type: 'integer' }] },
-                { token: 'INCRBY', name: 'encoding_offset_increment', type: 'block', args: [...ENCODING_OFFSET, { name: 'increment', type: 'integer' }] },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
+  group: 'bitmap',
   handler(c, args) {
     bitfieldGeneric(c, args, false);
   },
@@ -288,8 +261,7 @@ const bitfield = command({
 /** BITFIELD_RO key [GET type offset …] — any write subcommand is an error (after the whole line parsed). */
 const bitfieldRo = command({
   name: 'bitfield_ro', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '6.0.0', summary: 'Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD', complexity: 'O(1) for each subcommand specified',
-  args: [{ name: 'key', type: 'key' }, { token: 'GET', name: 'encoding_offset', type: 'block', optional: true, multiple: true, multipleToken: true, args: ENCODING_OFFSET }],
+  group: 'bitmap',
   handler(c, args) {
     bitfieldGeneric(c, args, true);
   },

@@ -3,7 +3,7 @@
  * BITPOS, BITOP; BITFIELD and BITFIELD_RO live in bitfield.ts. They read and
  * write the same bytes as the string commands; writes make the value raw (a Buffer).
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import type { StringValue } from '../../datatypes/value.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from '../core/parse.ts';
@@ -13,8 +13,7 @@ import { bitfieldCommands } from './bitfield.ts';
 /** SETBIT key offset value — signals a change only when the value was created, grew or the bit flipped. */
 const setbit = command({
   name: 'setbit', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '2.2.0', summary: 'Sets or clears the bit at offset in the string value stored at key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'offset', type: 'integer' }, { name: 'value', type: 'integer' }],
+  group: 'bitmap',
   handler(c, args) {
     const offset = parseBitOffset(c, args[2]!);
     const on = parseInt64OrNull(args[3]!);
@@ -38,8 +37,7 @@ const setbit = command({
 /** GETBIT key offset */
 const getbit = command({
   name: 'getbit', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '2.2.0', summary: 'Returns the bit value at offset in the string value stored at key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'offset', type: 'integer' }],
+  group: 'bitmap',
   handler(c, args) {
     const offset = parseBitOffset(c, args[2]!);
     const v = stringOrNone(c.ks(args[1]!).lookupRead(args[1]!));
@@ -84,19 +82,10 @@ function toByteRange(len: number, start: number, end: number, isbit: boolean): B
   return { start, end, firstMask, lastMask };
 }
 
-const INDEX_UNIT: ArgSpec = {
-  name: 'index_unit', type: 'oneof', optional: true, since: '7.0.0',
-  args: [{ name: 'byte', type: 'pure-token', token: 'BYTE' }, { name: 'bit', type: 'pure-token', token: 'BIT' }],
-};
-
 /** BITCOUNT key [start end [BYTE|BIT]] — a missing key counts 0 before the range is even parsed. */
 const bitcount = command({
   name: 'bitcount', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '2.6.0', summary: 'Count set bits in a string', complexity: 'O(N)',
-  args: [
-    { name: 'key', type: 'key' },
-    { name: 'index', type: 'block', optional: true, args: [{ name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }, INDEX_UNIT] },
-  ],
+  group: 'bitmap',
   handler(c, args) {
     const v = stringOrNone(c.ks(args[1]!).lookupRead(args[1]!));
     if (v === undefined) return c.reply.int(0);
@@ -149,14 +138,7 @@ function searchRange(v: StringValue, r: ByteRange, bit: number): [number, number
  */
 const bitposCmd = command({
   name: 'bitpos', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'bitmap', since: '2.8.7', summary: 'Find first bit set or clear in a string', complexity: 'O(N)',
-  args: [
-    { name: 'key', type: 'key' }, { name: 'bit', type: 'integer' },
-    {
-      name: 'index', type: 'block', optional: true,
-      args: [{ name: 'start', type: 'integer' }, { name: 'end_index', type: 'block', optional: true, args: [{ name: 'end', type: 'integer' }, INDEX_UNIT] }],
-    },
-  ],
+  group: 'bitmap',
   handler(c, args) {
     const bit = parseInteger(args[2]!);
     if (bit !== 0 && bit !== 1) throw new CommandError('ERR The bit argument must be 1 or 0.');
@@ -253,8 +235,7 @@ function computeBitop(op: number, srcs: ReadonlyArray<StringValue | undefined>, 
 /** BITOP AND|OR|XOR|NOT destkey key [key ...] — missing keys are zero bytes; an empty result deletes destkey. */
 const bitop = command({
   name: 'bitop', arity: -4, flags: ['write', 'denyoom'], firstKey: 2, lastKey: -1, step: 1,
-  group: 'bitmap', since: '2.6.0', summary: 'Perform bitwise operations between strings', complexity: 'O(N)',
-  args: [{ name: 'operation', type: 'string' }, { name: 'destkey', type: 'key' }, { name: 'key', type: 'key', multiple: true }],
+  group: 'bitmap',
   handler(c, args) {
     const op = bitopCode(args[1]!);
     if (op === NOT && args.length !== 4) throw new CommandError('ERR BITOP NOT must be called with a single source key.');

@@ -17,8 +17,8 @@ type Flags = CommandSpec['flags'];
 const ADMIN: Flags = ['admin', 'noscript', 'loading', 'stale', 'sentinel'];
 const PLAIN: Flags = ['noscript', 'loading', 'stale', 'sentinel'];
 
-const sub = (name: string, arity: number, since: string, summary: string, complexity: string, flags: Flags, handler: CommandSpec['handler'], args?: CommandSpec['args']): CommandSpec =>
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, complexity, args, handler });
+const sub = (name: string, arity: number, flags: Flags, handler: CommandSpec['handler']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', handler });
 
 const HELP = [
   'CAT [<category>]',
@@ -222,28 +222,21 @@ function save(c: Client): void {
 
 const acl = command({
   name: 'acl', arity: -2, flags: ['sentinel'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '6.0.0', summary: 'A container for Access List Control commands ', complexity: 'Depends on subcommand.',
+  group: 'server',
   subcommands: [
-    sub('cat', -2, '6.0.0', 'List the ACL categories or the commands inside a category', 'O(1) since the categories and commands are a fixed set.', PLAIN, cat,
-      [{ name: 'categoryname', type: 'string', optional: true }]),
-    sub('deluser', -3, '6.0.0', 'Remove the specified ACL users and the associated rules', 'O(1) amortized time considering the typical user.', ADMIN, deluser,
-      [{ name: 'username', type: 'string', multiple: true }]),
-    sub('dryrun', -4, '7.0.0', 'Returns whether the user can execute the given command without executing the command.', 'O(1).', ADMIN, dryrun,
-      [{ name: 'username', type: 'string' }, { name: 'command', type: 'string' }, { name: 'arg', type: 'string', optional: true, multiple: true }]),
-    sub('genpass', -2, '6.0.0', 'Generate a pseudorandom secure password to use for ACL users', 'O(1)', PLAIN, genpass,
-      [{ name: 'bits', type: 'integer', optional: true }]),
-    sub('getuser', 3, '6.0.0', 'Get the rules for a specific ACL user', 'O(N). Where N is the number of password, command and pattern rules that the user has.', ADMIN, getuser,
-      [{ name: 'username', type: 'string' }]),
-    sub('help', 2, '6.0.0', 'Show helpful text about the different subcommands', 'O(1)', ['loading', 'stale', 'sentinel'], (c) => replyHelp(c, 'ACL', HELP)),
-    sub('list', 2, '6.0.0', 'List the current ACL rules in ACL config file format', 'O(N). Where N is the number of configured users.', ADMIN, (c) => list(c, false)),
-    sub('load', 2, '6.0.0', 'Reload the ACLs from the configured ACL file', 'O(N). Where N is the number of configured users.', ADMIN, load),
-    sub('log', -2, '6.0.0', 'List latest events denied because of ACLs in place', 'O(N) with N being the number of entries shown.', ADMIN, log,
-      [{ name: 'operation', type: 'oneof', optional: true, args: [{ name: 'count', type: 'integer' }, { name: 'reset', type: 'pure-token', token: 'RESET' }] }]),
-    sub('save', 2, '6.0.0', 'Save the current ACL rules in the configured ACL file', 'O(N). Where N is the number of configured users.', ADMIN, save),
-    sub('setuser', -3, '6.0.0', 'Modify or create the rules for a specific ACL user', 'O(N). Where N is the number of rules provided.', ADMIN, setuser,
-      [{ name: 'username', type: 'string' }, { name: 'rule', type: 'string', optional: true, multiple: true }]),
-    sub('users', 2, '6.0.0', 'List the username of all the configured ACL rules', 'O(N). Where N is the number of configured users.', ADMIN, (c) => list(c, true)),
-    sub('whoami', 2, '6.0.0', 'Return the name of the user associated to the current connection', 'O(1)', PLAIN, (c) => c.reply.bulk(c.user.name)),
+    sub('cat', -2, PLAIN, cat),
+    sub('deluser', -3, ADMIN, deluser),
+    sub('dryrun', -4, ADMIN, dryrun),
+    sub('genpass', -2, PLAIN, genpass),
+    sub('getuser', 3, ADMIN, getuser),
+    sub('help', 2, ['loading', 'stale', 'sentinel'], (c) => replyHelp(c, 'ACL', HELP)),
+    sub('list', 2, ADMIN, (c) => list(c, false)),
+    sub('load', 2, ADMIN, load),
+    sub('log', -2, ADMIN, log),
+    sub('save', 2, ADMIN, save),
+    sub('setuser', -3, ADMIN, setuser),
+    sub('users', 2, ADMIN, (c) => list(c, true)),
+    sub('whoami', 2, PLAIN, (c) => c.reply.bulk(c.user.name)),
   ],
 });
 

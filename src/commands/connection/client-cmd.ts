@@ -3,7 +3,7 @@
  * clientCommand (plus SETINFO, NO-TOUCH and KILL MAXAGE from later versions,
  * which clients send).
  */
-import { command, type ArgSpec, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
+import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import { PauseType } from '../../server/pause.ts';
@@ -45,48 +45,17 @@ export function setClientName(c: Client, name: string): void {
 }
 
 function sub(
-  name: string, arity: number, since: string, summary: string, handler: Handler,
-  opts: { admin?: boolean; noscript?: boolean; complexity?: string; args?: readonly ArgSpec[] } = {},
+  name: string, arity: number, handler: Handler,
+  opts: { admin?: boolean; noscript?: boolean } = {},
 ): CommandSpec {
   const flags: CommandFlag[] = [];
   if (opts.admin) flags.push('admin');
   if (opts.noscript !== false) flags.push('noscript');
   flags.push('loading', 'stale');
   return command({
-    name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', since, summary,
-    complexity: opts.complexity ?? 'O(1)', handler, ...(opts.args ? { args: opts.args } : {}),
+    name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', handler,
   });
 }
-
-/** COMMAND DOCS arguments, as Redis's src/commands/client-*.json. */
-const token = (name: string, tok = name.toUpperCase(), since?: string): ArgSpec =>
-  ({ name, type: 'pure-token', token: tok, ...(since ? { since } : {}) });
-const ON_OFF: readonly ArgSpec[] = [{ name: 'enabled', type: 'oneof', args: [token('on'), token('off')] }];
-const KILL_ARGS: readonly ArgSpec[] = [{
-  name: 'filter', type: 'oneof', args: [
-    { name: 'ip:port', type: 'string' },
-    {
-      name: 'new-format', type: 'oneof', multiple: true, args: [
-        { name: 'client-id', type: 'integer', token: 'ID', optional: true, since: '2.8.12' },
-        {
-          name: 'normal_master_slave_pubsub', type: 'oneof', token: 'TYPE', optional: true, since: '2.8.12',
-          args: [token('normal'), token('master', 'MASTER', '3.2.0'), token('slave'), token('replica', 'REPLICA', '5.0.0'), token('pubsub')],
-        },
-        { name: 'username', type: 'string', token: 'USER', optional: true },
-        { name: 'ip:port', type: 'string', token: 'ADDR', optional: true },
-        { name: 'ip:port', type: 'string', token: 'LADDR', optional: true, since: '6.2.0' },
-        { name: 'yes/no', type: 'string', token: 'SKIPME', optional: true },
-      ],
-    },
-  ],
-}];
-const LIST_ARGS: readonly ArgSpec[] = [
-  {
-    name: 'normal_master_replica_pubsub', type: 'oneof', token: 'TYPE', optional: true, since: '5.0.0',
-    args: [token('normal'), token('master'), token('replica'), token('pubsub')],
-  },
-  { name: 'id', type: 'block', token: 'ID', optional: true, since: '6.2.0', args: [{ name: 'client-id', type: 'integer', multiple: true }] },
-];
 
 /** ON / OFF (case-insensitive) or a syntax error. */
 function onOff(arg: string): boolean {
@@ -369,51 +338,37 @@ function clientSetinfo(c: Client, args: string[]): void {
 /** CLIENT <subcommand> */
 const client = command({
   name: 'client', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '2.4.0', summary: 'A container for client connection commands', complexity: 'Depends on subcommand.',
+  group: 'connection',
   subcommands: [
-    sub('id', 2, '5.0.0', 'Returns the client ID for the current connection', (c) => c.reply.int(c.id)),
-    sub('info', 2, '6.2.0', 'Returns information about the current client connection.', (c, args) => {
+    sub('id', 2, (c) => c.reply.int(c.id)),
+    sub('info', 2, (c, args) => {
       c.reply.verbatim(clientInfoLine(c, c.server.monitors, args) + '\n');
     }),
-    sub('list', -2, '2.4.0', 'Get the list of client connections', clientList, {
-      admin: true, complexity: 'O(N) where N is the number of client connections', args: LIST_ARGS,
-    }),
-    sub('kill', -3, '2.4.0', 'Kill the connection of a client', clientKill, {
-      admin: true, complexity: 'O(N) where N is the number of client connections', args: KILL_ARGS,
-    }),
-    sub('setname', 3, '2.6.9', 'Set the current connection name', (c, args) => {
+    sub('list', -2, clientList, { admin: true }),
+    sub('kill', -3, clientKill, { admin: true }),
+    sub('setname', 3, (c, args) => {
       setClientName(c, args[2]!);
       c.reply.ok();
-    }, { args: [{ name: 'connection-name', type: 'string' }] }),
-    sub('getname', 2, '2.6.9', 'Get the current connection name', (c) => c.reply.bulkOrNull(c.name === '' ? null : c.name)),
-    sub('setinfo', 4, '7.2.0', 'Set client or connection specific info', clientSetinfo, {
-      args: [{ name: 'attr', type: 'oneof', args: [{ name: 'libname', type: 'string', token: 'LIB-NAME' }, { name: 'libver', type: 'string', token: 'LIB-VER' }] }],
     }),
-    sub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply, {
-      args: [{ name: 'on_off_skip', type: 'oneof', args: [token('on'), token('off'), token('skip')] }],
-    }),
-    sub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', (c, args) => {
+    sub('getname', 2, (c) => c.reply.bulkOrNull(c.name === '' ? null : c.name)),
+    sub('setinfo', 4, clientSetinfo),
+    sub('reply', 3, clientReply),
+    sub('no-evict', 3, (c, args) => {
       c.noEvict = onOff(args[2]!);
       c.reply.ok();
-    }, { admin: true, args: ON_OFF }),
-    sub('no-touch', 3, '7.2.0', 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', (c, args) => {
+    }, { admin: true }),
+    sub('no-touch', 3, (c, args) => {
       c.noTouch = onOff(args[2]!);
       c.reply.ok();
-    }, { args: ON_OFF }),
-    sub('pause', -3, '2.9.50', 'Stop processing commands from clients for some time', clientPause, {
-      admin: true,
-      args: [{ name: 'timeout', type: 'integer' }, { name: 'mode', type: 'oneof', optional: true, since: '6.2.0', args: [token('write'), token('all')] }],
     }),
-    sub('unpause', 2, '6.2.0', 'Resume processing of clients that were paused', (c) => {
+    sub('pause', -3, clientPause, { admin: true }),
+    sub('unpause', 2, (c) => {
       c.server.pause.unpause();
       c.reply.ok();
-    }, { admin: true, complexity: 'O(N) Where N is the number of paused clients' }),
-    sub('unblock', -3, '5.0.0', 'Unblock a client blocked in a blocking command from a different connection', clientUnblock, {
-      admin: true, complexity: 'O(log N) where N is the number of client connections',
-      args: [{ name: 'client-id', type: 'integer' }, { name: 'timeout_error', type: 'oneof', optional: true, args: [token('timeout'), token('error')] }],
-    }),
+    }, { admin: true }),
+    sub('unblock', -3, clientUnblock, { admin: true }),
     ...trackingSubcommands,
-    sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', (c) => replyHelp(c, 'client', HELP), { noscript: false }),
+    sub('help', 2, (c) => replyHelp(c, 'client', HELP), { noscript: false }),
   ],
 });
 

@@ -2,7 +2,7 @@
  * CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO, as Redis 7.0's
  * clientCommand (networking.c); the machinery is src/reactivity/tracking.ts.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
 import type { Client } from '../../server/client.ts';
@@ -106,31 +106,15 @@ function clientTrackingInfo(c: Client): void {
   r.bulkArray(prefixes);
 }
 
-const token = (name: string): ArgSpec => ({ name, type: 'pure-token', token: name.toUpperCase() });
-
-function sub(name: string, arity: number, since: string, summary: string, handler: (c: Client, args: string[]) => void, extra: { complexity?: string; args?: readonly ArgSpec[] } = {}): CommandSpec {
+function sub(name: string, arity: number, handler: (c: Client, args: string[]) => void): CommandSpec {
   return command({
-    name, arity, flags: ['noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'connection', since, summary,
-    complexity: extra.complexity ?? 'O(1)', handler, ...(extra.args ? { args: extra.args } : {}),
+    name, arity, flags: ['noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'connection', handler,
   });
 }
 
 export const trackingSubcommands: CommandSpec[] = [
-  sub('tracking', -3, '6.0.0', 'Enable or disable server assisted client side caching support', clientTracking, {
-    complexity: 'O(1). Some options may introduce additional complexity.',
-    args: [
-      { name: 'status', type: 'oneof', args: [token('on'), token('off')] },
-      { name: 'client-id', type: 'integer', token: 'REDIRECT', optional: true },
-      { name: 'prefix', type: 'string', token: 'PREFIX', optional: true, multiple: true, multipleToken: true },
-      { name: 'bcast', type: 'pure-token', token: 'BCAST', optional: true },
-      { name: 'optin', type: 'pure-token', token: 'OPTIN', optional: true },
-      { name: 'optout', type: 'pure-token', token: 'OPTOUT', optional: true },
-      { name: 'noloop', type: 'pure-token', token: 'NOLOOP', optional: true },
-    ],
-  }),
-  sub('caching', 3, '6.0.0', 'Instruct the server about tracking or not keys in the next request', clientCaching, {
-    args: [{ name: 'mode', type: 'oneof', args: [token('yes'), token('no')] }],
-  }),
-  sub('getredir', 2, '6.0.0', 'Get tracking notifications redirection client ID if any', (c) => c.reply.int(trackingRedirect(c))),
-  sub('trackinginfo', 2, '6.2.0', 'Return information about server assisted client side caching for the current connection', clientTrackingInfo),
+  sub('tracking', -3, clientTracking),
+  sub('caching', 3, clientCaching),
+  sub('getredir', 2, (c) => c.reply.int(trackingRedirect(c))),
+  sub('trackinginfo', 2, clientTrackingInfo),
 ];

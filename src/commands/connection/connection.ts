@@ -17,8 +17,7 @@ function authenticate(c: Client, args: readonly string[], user: string, pass: st
 /** PING [message] — in the RESP2 pub/sub context the reply is ["pong", message or ""]. */
 const ping = command({
   name: 'ping', arity: -1, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Ping the server', complexity: 'O(1)',
-  args: [{ name: 'message', type: 'string', optional: true }],
+  group: 'connection',
   handler(c, args) {
     if (args.length > 2) throw new CommandError(wrongArity('ping'));
     if (c.resp === 2 && c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) {
@@ -33,8 +32,7 @@ const ping = command({
 /** ECHO message */
 const echo = command({
   name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Echo the given string', complexity: 'O(1)',
-  args: [{ name: 'message', type: 'string' }],
+  group: 'connection',
   handler(c, args) {
     c.reply.bulk(args[1]!);
   },
@@ -43,7 +41,7 @@ const echo = command({
 /** QUIT — replies OK, then closes the connection. */
 const quit = command({
   name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Close the connection', complexity: 'O(1)',
+  group: 'connection',
   handler(c) {
     c.reply.ok();
     c.closeAfterReply = true;
@@ -53,8 +51,7 @@ const quit = command({
 /** SELECT index */
 const select = command({
   name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Change the selected database for the current connection', complexity: 'O(1)',
-  args: [{ name: 'index', type: 'integer' }],
+  group: 'connection',
   handler(c, args) {
     const n = parseInt64OrNull(args[1]!);
     if (n === null) throw new CommandError(Err.NOT_INTEGER);
@@ -69,8 +66,7 @@ const select = command({
 /** AUTH [username] password */
 const auth = command({
   name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '1.0.0', summary: 'Authenticate to the server', complexity: 'O(N) where N is the number of passwords defined for the user',
-  args: [{ name: 'username', type: 'string', optional: true }, { name: 'password', type: 'string' }],
+  group: 'connection',
   handler(c, args) {
     if (args.length > 3) throw new CommandError(Err.SYNTAX);
     if (args.length === 2) {
@@ -94,14 +90,7 @@ const HELLO_NOAUTH =
  */
 const hello = command({
   name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '6.0.0', summary: 'Handshake with Redis', complexity: 'O(1)',
-  args: [{
-    name: 'arguments', type: 'block', optional: true, args: [
-      { name: 'protover', type: 'integer' },
-      { name: 'username_password', type: 'block', token: 'AUTH', optional: true, args: [{ name: 'username', type: 'string' }, { name: 'password', type: 'string' }] },
-      { name: 'clientname', type: 'string', token: 'SETNAME', optional: true },
-    ],
-  }],
+  group: 'connection',
   handler(c, args) {
     let ver = 0;
     if (args.length >= 2) {
@@ -151,7 +140,7 @@ const hello = command({
  */
 const reset = command({
   name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'connection', since: '6.2.0', summary: 'Reset the connection', complexity: 'O(1)',
+  group: 'connection',
   handler(c) {
     if (c.ext.replica) throw new CommandError('ERR can only reset normal client connections');
     stopMonitor(c);
@@ -169,7 +158,7 @@ const reset = command({
 /** MONITOR — streams every command the server runs; a second MONITOR gets no reply. */
 const monitor = command({
   name: 'monitor', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Listen for all requests received by the server in real time', complexity: '',
+  group: 'server',
   handler(c) {
     if (startMonitor(c)) c.reply.ok();
   },

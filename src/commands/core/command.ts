@@ -19,22 +19,6 @@ export type CommandGroup =
   | 'server' | 'bitmap' | 'hyperloglog' | 'geo' | 'stream' | 'pubsub'
   | 'transactions' | 'scripting' | 'cluster';
 
-/** One argument as COMMAND DOCS shows it. */
-export interface ArgSpec {
-  name: string;
-  type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
-  token?: string;
-  /** COMMAND DOCS display_text where it is not the name (7.4's "display"). */
-  display?: string;
-  /** Version that added the argument (COMMAND DOCS shows it). */
-  since?: string;
-  optional?: boolean;
-  multiple?: boolean;
-  /** The token repeats before each value (COMMAND DOCS flag multiple_token). */
-  multipleToken?: boolean;
-  args?: readonly ArgSpec[];
-}
-
 /** A command spec without its handler. */
 export interface SpecInfo {
   /** Lower-case name; for a subcommand just its own part ("setname"). */
@@ -47,14 +31,10 @@ export interface SpecInfo {
   lastKey: number;
   step: number;
   group: CommandGroup;
-  since: string;
-  summary: string;
-  complexity?: string;
   /** Extra ACL categories beyond those derived from group and flags. */
   acl?: readonly string[];
   /** false: no ACL category from the group (Redis lists none for SORT). */
   groupAcl?: false;
-  args?: readonly ArgSpec[];
   /** Key positions for commands whose keys move (numkeys, STORE options…). */
   keys?: (args: readonly string[]) => number[];
   subcommands?: readonly SpecInfo[];

@@ -7,7 +7,7 @@
 import type { Client } from '../../server/client.ts';
 import type { CommandOf, HandlerOf, SpecOf } from './command.ts';
 
-export type { ArgSpec, CommandFlag, CommandGroup } from './command.ts';
+export type { CommandFlag, CommandGroup } from './command.ts';
 
 export type Handler = HandlerOf<Client>;
 

@@ -1,8 +1,7 @@
 /**
  * Geo family: positions kept in a sorted set as 52-bit geohash scores.
  * GEOADD, GEODIST, GEOHASH, GEOPOS here; the radius and box searches in
- * geo-search.ts; argument parsing and C number formats in geo-parse.ts;
- * COMMAND DOCS arguments in geo-args.ts.
+ * geo-search.ts; argument parsing and C number formats in geo-parse.ts.
  */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
@@ -10,7 +9,6 @@ import { isOpt } from '../core/parse.ts';
 import { zsetAdd, zsetAddMany, zsetAt } from '../zset/zset-common.ts';
 import { ZADD_ADDED, ZADD_NX, ZADD_UPDATED, ZADD_XX, ZSetValue, zaddCounts } from '../../datatypes/zset.ts';
 import { parseLonLat, parseUnit, replyCoord, replyDistance } from './geo-parse.ts';
-import { GEO_ARGS } from './geo-args.ts';
 import { GEOSEARCH, GEOSEARCHSTORE, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, georadiusGeneric } from './geo-search.ts';
 import { decodeScore, distance, encodeInRanges, scoreOf } from '../../datatypes/geohash.ts';
 
@@ -27,8 +25,7 @@ const scores: number[] = [];
  */
 const geoadd = command({
   name: 'geoadd', arity: -5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Add one or more geospatial items in the geospatial index represented using a sorted set',
-  complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
+  group: 'geo',
   handler(c, args) {
     let xx = false, nx = false, ch = false, longIdx = 2;
     for (; longIdx < args.length; longIdx++) {
@@ -78,7 +75,7 @@ const geoadd = command({
 /** GEODIST key member1 member2 [M | KM | FT | MI]: the unit is checked before the key. */
 const geodist = command({
   name: 'geodist', arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Returns the distance between two members of a geospatial index', complexity: 'O(log(N))',
+  group: 'geo',
   handler(c, args) {
     let toMeter = 1;
     if (args.length === 5) toMeter = parseUnit(args[4]!);
@@ -107,8 +104,7 @@ export function geohashString(score: number): string {
 /** GEOHASH key [member ...] */
 const geohash = command({
   name: 'geohash', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Returns members of a geospatial index as standard geohash strings',
-  complexity: 'O(log(N)) for each member requested, where N is the number of elements in the sorted set.',
+  group: 'geo',
   handler(c, args) {
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
@@ -123,8 +119,7 @@ const geohash = command({
 /** GEOPOS key [member ...]: a null array for a missing member. */
 const geopos = command({
   name: 'geopos', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Returns longitude and latitude of members of a geospatial index',
-  complexity: 'O(N) where N is the number of members requested.',
+  group: 'geo',
   handler(c, args) {
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
@@ -152,14 +147,10 @@ function radiusKeys(args: readonly string[]): number[] {
   return stored < 0 ? [1] : [1, stored];
 }
 
-const RADIUS_COMPLEXITY = 'O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.';
-const SEARCH_COMPLEXITY = 'O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape';
-
 /** GEORADIUS key longitude latitude radius unit [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key] */
 const georadius = command({
   name: 'georadius', arity: -6, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point',
-  complexity: RADIUS_COMPLEXITY, keys: radiusKeys,
+  group: 'geo', keys: radiusKeys,
   handler(c, args) {
     georadiusGeneric(c, args, 1, RADIUS_COORDS);
   },
@@ -168,8 +159,7 @@ const georadius = command({
 /** GEORADIUSBYMEMBER key member radius unit [options as GEORADIUS] */
 const georadiusbymember = command({
   name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.0', summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member',
-  complexity: RADIUS_COMPLEXITY, keys: radiusKeys,
+  group: 'geo', keys: radiusKeys,
   handler(c, args) {
     georadiusGeneric(c, args, 1, RADIUS_MEMBER);
   },
@@ -178,7 +168,7 @@ const georadiusbymember = command({
 /** GEORADIUS_RO key longitude latitude radius unit [options without STORE] */
 const georadiusRo = command({
   name: 'georadius_ro', arity: -6, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.10', summary: 'A read-only variant for GEORADIUS', complexity: RADIUS_COMPLEXITY,
+  group: 'geo',
   handler(c, args) {
     georadiusGeneric(c, args, 1, RADIUS_COORDS | RADIUS_NOSTORE);
   },
@@ -187,7 +177,7 @@ const georadiusRo = command({
 /** GEORADIUSBYMEMBER_RO key member radius unit [options without STORE] */
 const georadiusbymemberRo = command({
   name: 'georadiusbymember_ro', arity: -5, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '3.2.10', summary: 'A read-only variant for GEORADIUSBYMEMBER', complexity: RADIUS_COMPLEXITY,
+  group: 'geo',
   handler(c, args) {
     georadiusGeneric(c, args, 1, RADIUS_MEMBER | RADIUS_NOSTORE);
   },
@@ -196,8 +186,7 @@ const georadiusbymemberRo = command({
 /** GEOSEARCH key FROMMEMBER member | FROMLONLAT lon lat  BYRADIUS r unit | BYBOX w h unit [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH] */
 const geosearch = command({
   name: 'geosearch', arity: -7, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'geo', since: '6.2.0', summary: 'Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.',
-  complexity: SEARCH_COMPLEXITY,
+  group: 'geo',
   handler(c, args) {
     georadiusGeneric(c, args, 1, GEOSEARCH);
   },
@@ -206,13 +195,10 @@ const geosearch = command({
 /** GEOSEARCHSTORE destination source (as GEOSEARCH, without WITH*) [STOREDIST] */
 const geosearchstore = command({
   name: 'geosearchstore', arity: -8, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'geo', since: '6.2.0', summary: 'Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.',
-  complexity: SEARCH_COMPLEXITY,
+  group: 'geo',
   handler(c, args) {
     georadiusGeneric(c, args, 2, GEOSEARCH | GEOSEARCHSTORE);
   },
 });
 
-const geoSpecs: CommandSpec[] = [geoadd, geodist, geohash, geopos, georadius, georadiusbymember, georadiusRo, georadiusbymemberRo, geosearch, geosearchstore];
-
-export const geoCommands: CommandSpec[] = geoSpecs.map((s) => ({ ...s, args: GEO_ARGS[s.name] }));
+export const geoCommands: CommandSpec[] = [geoadd, geodist, geohash, geopos, georadius, georadiusbymember, georadiusRo, georadiusbymemberRo, geosearch, geosearchstore];

@@ -2,7 +2,7 @@
  * Redis 8.0's hash commands built on field TTLs: HGETDEL (get and delete),
  * HGETEX (get and set or remove TTLs), HSETEX (set with a TTL, FNX / FXX).
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, wrongArity } from '../core/errors.ts';
 import { HashValue } from '../../datatypes/hash.ts';
 import { parseInt64OrNull } from '../core/parse.ts';
@@ -11,12 +11,6 @@ import {
 } from './hash-util.ts';
 import { setFieldTtls } from './hash-ttl.ts';
 import type { Client } from '../../server/client.ts';
-
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-const FIELDS: ArgSpec = {
-  name: 'fields', type: 'block', token: 'FIELDS',
-  args: [{ name: 'numfields', type: 'integer' }, { name: 'field', type: 'string', multiple: true }],
-};
 
 /**
  * Replies the values of args[first…] for HGETDEL / HGETEX (nulls when there
@@ -50,8 +44,7 @@ function replyFields(c: Client, key: string, h: HashValue | undefined, args: rea
 /** HGETDEL key FIELDS numfields field [field ...] */
 const hgetdel = command({
   name: 'hgetdel', arity: -5, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '8.0.0', summary: 'Returns the value of a field and deletes it from the hash.',
-  complexity: 'O(N) where N is the number of specified fields', args: [KEY, FIELDS],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -77,15 +70,7 @@ const GETEX_EX = 1, GETEX_PX = 2, GETEX_EXAT = 3, GETEX_PXAT = 4, GETEX_PERSIST 
 /** HGETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] FIELDS numfields field [field ...] */
 const hgetex = command({
   name: 'hgetex', arity: -5, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '8.0.0', summary: 'Get the value of one or more fields of a given hash key, and optionally set their expiration.',
-  complexity: 'O(N) where N is the number of specified fields',
-  args: [KEY, {
-    name: 'expiration', type: 'oneof', optional: true, args: [
-      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
-      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
-      { name: 'persist', type: 'pure-token', token: 'PERSIST' },
-    ],
-  }, FIELDS],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -159,23 +144,7 @@ function parseHsetex(c: Client, args: readonly string[]): { cond: number; kind: 
 /** HSETEX key [FNX | FXX] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] FIELDS numfields field value [field value ...] */
 const hsetex = command({
   name: 'hsetex', arity: -6, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '8.0.0', summary: 'Set the value of one or more fields of a given hash key, and optionally set their expiration.',
-  complexity: 'O(N) where N is the number of fields being set.',
-  args: [KEY, {
-    name: 'condition', type: 'oneof', optional: true,
-    args: [{ name: 'fnx', type: 'pure-token', token: 'FNX' }, { name: 'fxx', type: 'pure-token', token: 'FXX' }],
-  }, {
-    name: 'expiration', type: 'oneof', optional: true, args: [
-      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
-      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
-      { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
-    ],
-  }, {
-    name: 'fields', type: 'block', token: 'FIELDS', args: [
-      { name: 'numfields', type: 'integer' },
-      { name: 'data', type: 'block', multiple: true, args: [{ name: 'field', type: 'string' }, { name: 'value', type: 'string' }] },
-    ],
-  }],
+  group: 'hash',
   handler(c, args) {
     const p = parseHsetex(c, args);
     const key = args[1]!;

@@ -5,7 +5,7 @@
  * met, 1 set, 2 deleted (the time was already past); for the readers -1
  * no TTL; for HPERSIST -1 no TTL, 1 removed.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { HashValue } from '../../datatypes/hash.ts';
 import { fieldExpireTime, fieldsBlock, hashAt, hashRead, propagateAll } from './hash-util.ts';
 import type { Client } from '../../server/client.ts';
@@ -16,19 +16,6 @@ const SET = 1;
 const DELETED = 2;
 
 const NX = 1, XX = 2, GT = 3, LT = 4;
-
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-const FIELDS: ArgSpec = {
-  name: 'fields', type: 'block', token: 'FIELDS',
-  args: [{ name: 'numfields', type: 'integer' }, { name: 'field', type: 'string', multiple: true }],
-};
-const CONDITION: ArgSpec = {
-  name: 'condition', type: 'oneof', optional: true,
-  args: [
-    { name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' },
-    { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' },
-  ],
-};
 
 /**
  * A field's expiry for HTTL and HPERSIST: -2 missing (or its TTL passed:
@@ -96,11 +83,10 @@ export function setFieldTtls(
 }
 
 /** HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX | XX | GT | LT] FIELDS numfields field [field ...] */
-function hexpireCommand(name: string, seconds: boolean, relative: boolean, argName: string, summary: string): CommandSpec {
+function hexpireCommand(name: string, seconds: boolean, relative: boolean): CommandSpec {
   return command({
     name, arity: -6, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'hash', since: '7.4.0', summary, complexity: 'O(N) where N is the number of specified fields',
-    args: [KEY, { name: argName, type: relative ? 'integer' : 'unix-time' }, CONDITION, FIELDS],
+    group: 'hash',
     handler(c, args) {
       const key = args[1]!;
       const h = hashAt(c.ks(key), key);
@@ -123,11 +109,10 @@ function hexpireCommand(name: string, seconds: boolean, relative: boolean, argNa
 }
 
 /** HTTL / HPTTL (remaining) and HEXPIRETIME / HPEXPIRETIME (absolute) key FIELDS numfields field [field ...] */
-function httlCommand(name: string, ms: boolean, absolute: boolean, summary: string): CommandSpec {
+function httlCommand(name: string, ms: boolean, absolute: boolean): CommandSpec {
   return command({
     name, arity: -5, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'hash', since: '7.4.0', summary, complexity: 'O(N) where N is the number of specified fields',
-    args: [KEY, FIELDS],
+    group: 'hash',
     handler(c, args) {
       const key = args[1]!;
       const h = hashRead(c, key);
@@ -150,9 +135,7 @@ function httlCommand(name: string, ms: boolean, absolute: boolean, summary: stri
 /** HPERSIST key FIELDS numfields field [field ...] */
 const hpersist = command({
   name: 'hpersist', arity: -5, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '7.4.0', summary: 'Removes the expiration time for each specified field',
-  complexity: 'O(N) where N is the number of specified fields',
-  args: [KEY, FIELDS],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -178,13 +161,13 @@ const hpersist = command({
 });
 
 export const hashTtlCommands: CommandSpec[] = [
-  hexpireCommand('hexpire', true, true, 'seconds', 'Set expiry for hash field using relative time to expire (seconds)'),
-  hexpireCommand('hpexpire', false, true, 'milliseconds', 'Set expiry for hash field using relative time to expire (milliseconds)'),
-  hexpireCommand('hexpireat', true, false, 'unix-time-seconds', 'Set expiry for hash field using an absolute Unix timestamp (seconds)'),
-  hexpireCommand('hpexpireat', false, false, 'unix-time-milliseconds', 'Set expiry for hash field using an absolute Unix timestamp (milliseconds)'),
-  httlCommand('httl', false, false, 'Returns the TTL in seconds of a hash field.'),
-  httlCommand('hpttl', true, false, 'Returns the TTL in milliseconds of a hash field.'),
-  httlCommand('hexpiretime', false, true, 'Returns the expiration time of a hash field as a Unix timestamp, in seconds.'),
-  httlCommand('hpexpiretime', true, true, 'Returns the expiration time of a hash field as a Unix timestamp, in msec.'),
+  hexpireCommand('hexpire', true, true),
+  hexpireCommand('hpexpire', false, true),
+  hexpireCommand('hexpireat', true, false),
+  hexpireCommand('hpexpireat', false, false),
+  httlCommand('httl', false, false),
+  httlCommand('hpttl', true, false),
+  httlCommand('hexpiretime', false, true),
+  httlCommand('hpexpiretime', true, true),
   hpersist,
 ];

@@ -2,7 +2,7 @@
  * Hash family (Redis 7.0): HSET HSETNX HMSET HGET HMGET HDEL HLEN HSTRLEN
  * HEXISTS HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { HashValue, type IndexedPairs } from '../../datatypes/hash.ts';
 import { isOpt, parseInt64OrNull, parseInteger } from '../core/parse.ts';
@@ -23,17 +23,12 @@ function liveField(c: Client, key: string, field: string): string | undefined {
   return fieldGone(c.ks(key), key, h!, field) ? undefined : v;
 }
 
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-const FIELD: ArgSpec = { name: 'field', type: 'string' };
-const FIELDS: ArgSpec = { name: 'field', type: 'string', multiple: true };
-const FIELD_VALUES: ArgSpec = { name: 'field_value', type: 'block', multiple: true, args: [FIELD, { name: 'value', type: 'string' }] };
-
-function hsetLike(name: 'hset' | 'hmset', summary: string, complexity: string): CommandSpec {
+function hsetLike(name: 'hset' | 'hmset'): CommandSpec {
   const isHset = name === 'hset';
   const arityError = wrongArity(name);
   return command({
     name, arity: -4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'hash', since: '2.0.0', summary, complexity, args: [KEY, FIELD_VALUES],
+    group: 'hash',
     handler(c, args) {
       const argc = args.length;
       if ((argc & 1) !== 0) throw new CommandError(arityError);
@@ -64,8 +59,7 @@ function hsetLike(name: 'hset' | 'hmset', summary: string, complexity: string): 
 /** HSETNX key field value */
 const hsetnx = command({
   name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Set the value of a hash field, only if the field does not exist', complexity: 'O(1)',
-  args: [KEY, FIELD, { name: 'value', type: 'string' }],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -85,8 +79,7 @@ const hsetnx = command({
 /** HGET key field */
 const hget = command({
   name: 'hget', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Get the value of a hash field', complexity: 'O(1)',
-  args: [KEY, FIELD],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -102,8 +95,7 @@ const hget = command({
 /** HMGET key field [field ...] */
 const hmget = command({
   name: 'hmget', arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Get the values of all the given hash fields', complexity: 'O(N) where N is the number of fields being requested.',
-  args: [KEY, FIELDS],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const h = hashRead(c, key);
@@ -127,8 +119,7 @@ const hmget = command({
 /** HDEL key field [field ...] */
 const hdel = command({
   name: 'hdel', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Delete one or more hash fields', complexity: 'O(N) where N is the number of fields to be removed.',
-  args: [KEY, FIELDS],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -146,8 +137,7 @@ const hdel = command({
 /** HLEN key */
 const hlen = command({
   name: 'hlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Get the number of fields in a hash', complexity: 'O(1)',
-  args: [KEY],
+  group: 'hash',
   handler(c, args) {
     c.reply.int(hashRead(c, args[1]!)?.size() ?? 0);
   },
@@ -156,8 +146,7 @@ const hlen = command({
 /** HSTRLEN key field */
 const hstrlen = command({
   name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '3.2.0', summary: 'Get the length of the value of a hash field', complexity: 'O(1)',
-  args: [KEY, FIELD],
+  group: 'hash',
   handler(c, args) {
     c.reply.int(liveField(c, args[1]!, args[2]!)?.length ?? 0);
   },
@@ -166,19 +155,17 @@ const hstrlen = command({
 /** HEXISTS key field */
 const hexists = command({
   name: 'hexists', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Determine if a hash field exists', complexity: 'O(1)',
-  args: [KEY, FIELD],
+  group: 'hash',
   handler(c, args) {
     c.reply.int(liveField(c, args[1]!, args[2]!) !== undefined ? 1 : 0);
   },
 });
 
 /** HKEYS key / HVALS key / HGETALL key (a map in RESP3) */
-function hgetallLike(name: string, keys: boolean, values: boolean, summary: string): CommandSpec {
+function hgetallLike(name: string, keys: boolean, values: boolean): CommandSpec {
   return command({
     name, arity: 2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'hash', since: '2.0.0', summary, complexity: 'O(N) where N is the size of the hash.',
-    args: [KEY],
+    group: 'hash',
     handler(c, args) {
       const h = hashRead(c, args[1]!);
       // fields whose TTL passed are left out, not deleted (hashTypeNext skipping them)
@@ -218,8 +205,7 @@ const INT64_MIN = -9223372036854775808n;
 /** HINCRBY key field increment */
 const hincrby = command({
   name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.0.0', summary: 'Increment the integer value of a hash field by the given number', complexity: 'O(1)',
-  args: [KEY, FIELD, { name: 'increment', type: 'integer' }],
+  group: 'hash',
   handler(c, args) {
     const incr = parseInteger(args[3]!);
     const key = args[1]!;
@@ -252,8 +238,7 @@ const LD_ZERO = string2ld('0') as LongDouble;
 /** HINCRBYFLOAT key field increment */
 const hincrbyfloat = command({
   name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.6.0', summary: 'Increment the float value of a hash field by the given amount', complexity: 'O(1)',
-  args: [KEY, FIELD, { name: 'increment', type: 'double' }],
+  group: 'hash',
   handler(c, args) {
     const incr = string2ld(args[3]!);
     if (incr === null) throw new CommandError(Err.NOT_FLOAT);
@@ -359,8 +344,7 @@ const LONG_MAX = 9223372036854775807n;
 /** HRANDFIELD key [count [WITHVALUES]] */
 const hrandfield = command({
   name: 'hrandfield', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '6.2.0', summary: 'Get one or multiple random fields from a hash', complexity: 'O(N) where N is the number of fields returned',
-  args: [KEY, { name: 'options', type: 'block', optional: true, args: [{ name: 'count', type: 'integer' }, { name: 'withvalues', type: 'pure-token', token: 'WITHVALUES', optional: true }] }],
+  group: 'hash',
   handler(c, args) {
     const key = args[1]!;
     if (args.length >= 3) {
@@ -384,13 +368,11 @@ const hscanCursors = new WeakMap<HashValue, CursorTable<[string, string]>>();
 /**
  * HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
  * A listpack-sized hash comes whole, in order, with cursor 0 (as Redis).
- * NOVALUES (7.4: fields only) is accepted; COMMAND DOCS stay 7.0's.
+ * NOVALUES (7.4: fields only) is accepted.
  */
 const hscan = command({
   name: 'hscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hash', since: '2.8.0', summary: 'Incrementally iterate hash fields and associated values',
-  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
-  args: [KEY, { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+  group: 'hash',
   handler(c, args) {
     // as Redis: the cursor first, then the key, then the options
     parseScanArgs(args.slice(0, 3), 2, 'hash');
@@ -425,16 +407,15 @@ const hscan = command({
 
 export const hashCommands: CommandSpec[] = [
   /** HSET key field value [field value ...] */
-  hsetLike('hset', 'Set the string value of a hash field',
-    'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.'),
+  hsetLike('hset'),
   /** HMSET key field value [field value ...] */
-  hsetLike('hmset', 'Set multiple hash fields to multiple values', 'O(N) where N is the number of fields being set.'),
+  hsetLike('hmset'),
   hsetnx, hget, hmget, hdel, hlen, hstrlen, hexists,
   /** HKEYS key */
-  hgetallLike('hkeys', true, false, 'Get all the fields in a hash'),
+  hgetallLike('hkeys', true, false),
   /** HVALS key */
-  hgetallLike('hvals', false, true, 'Get all the values in a hash'),
+  hgetallLike('hvals', false, true),
   /** HGETALL key */
-  hgetallLike('hgetall', true, true, 'Get all the fields and values in a hash'),
+  hgetallLike('hgetall', true, true),
   hincrby, hincrbyfloat, hrandfield, hscan,
 ];

@@ -53,14 +53,10 @@ function mergeKeys(c: Client, keys: readonly string[], from: number, max: Uint8A
   return dense;
 }
 
-const KEY = { name: 'key', type: 'key' } as const;
-
 /** PFADD key [element ...] — 1 when the key was created or a register changed. */
 const pfadd = command({
   name: 'pfadd', arity: -2, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'hyperloglog', since: '2.8.9', summary: 'Adds the specified elements to the specified HyperLogLog.',
-  complexity: 'O(1) to add every element.',
-  args: [KEY, { name: 'element', type: 'string', optional: true, multiple: true }],
+  group: 'hyperloglog',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -114,9 +110,7 @@ const max = new Uint8Array(HLL_REGISTERS);
  */
 const pfcount = command({
   name: 'pfcount', arity: -2, flags: ['readonly', 'may_replicate'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'hyperloglog', since: '2.8.9', summary: 'Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).',
-  complexity: 'O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.',
-  args: [{ name: 'key', type: 'key', multiple: true }],
+  group: 'hyperloglog',
   handler(c, args) {
     if (args.length > 2) {
       max.fill(0);
@@ -145,9 +139,7 @@ const pfcount = command({
 /** PFMERGE destkey [sourcekey ...] — destkey takes part in the union; dense if any input is. */
 const pfmerge = command({
   name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'hyperloglog', since: '2.8.9', summary: 'Merge N different HyperLogLogs into a single one.',
-  complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.',
-  args: [{ name: 'destkey', type: 'key' }, { name: 'sourcekey', type: 'key', multiple: true }],
+  group: 'hyperloglog',
   handler(c, args) {
     max.fill(0);
     const useDense = mergeKeys(c, args, 1, max);
@@ -173,8 +165,7 @@ const pfmerge = command({
 /** PFDEBUG GETREG|DECODE|ENCODING|TODENSE key */
 const pfdebug = command({
   name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], firstKey: 2, lastKey: 2, step: 1,
-  group: 'hyperloglog', since: '2.8.9', summary: 'Internal commands for debugging HyperLogLog values', complexity: 'N/A',
-  args: [{ name: 'subcommand', type: 'string' }, { name: 'key', type: 'key' }],
+  group: 'hyperloglog',
   handler(c, args) {
     const sub = args[1]!;
     const key = args[2]!;
@@ -263,7 +254,7 @@ function pfselftest(maxSparse: number): string | null {
 /** PFSELFTEST — register access and estimator error checks (takes about a second, as in Redis). */
 const pfselftestCmd = command({
   name: 'pfselftest', arity: 1, flags: ['admin'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'hyperloglog', since: '2.8.9', summary: 'An internal command for testing HyperLogLog values', complexity: 'N/A',
+  group: 'hyperloglog',
   handler(c) {
     const failure = pfselftest(sparseMaxBytes(c));
     if (failure !== null) throw new CommandError(failure);

@@ -25,10 +25,8 @@ export function createDumpPayload(c: Client, v: Value): Buffer {
 /** DUMP key */
 const dump = command({
   name: 'dump', arity: 2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '2.6.0', summary: 'Return a serialized version of the value stored at the specified key.',
-  complexity: 'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).',
+  group: 'generic',
   acl: ['@keyspace'],
-  args: [{ name: 'key', type: 'key' }],
   handler(c, args) {
     const v = c.ks(args[1]!).lookupRead(args[1]!);
     if (v === undefined) return c.reply.nullBulk();
@@ -92,30 +90,16 @@ function restoreHandler(c: Client, args: string[]): void {
   c.reply.ok();
 }
 
-const RESTORE_ARGS = [
-  { name: 'key', type: 'key' as const },
-  { name: 'ttl', type: 'integer' as const },
-  { name: 'serialized-value', type: 'string' as const },
-  { name: 'replace', type: 'pure-token' as const, token: 'REPLACE', optional: true, since: '3.0.0' },
-  { name: 'absttl', type: 'pure-token' as const, token: 'ABSTTL', optional: true, since: '5.0.0' },
-  { name: 'seconds', type: 'integer' as const, token: 'IDLETIME', optional: true, since: '5.0.0' },
-  { name: 'frequency', type: 'integer' as const, token: 'FREQ', optional: true, since: '5.0.0' },
-];
-
-const RESTORE_COMPLEXITY = 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).';
-
 const restore = command({
   name: 'restore', arity: -4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '2.6.0', summary: 'Create a key using the provided serialized value, previously obtained using DUMP.',
-  complexity: RESTORE_COMPLEXITY, acl: ['@keyspace', '@dangerous'], args: RESTORE_ARGS,
+  group: 'generic', acl: ['@keyspace', '@dangerous'],
   handler: restoreHandler,
 });
 
 /** RESTORE-ASKING: RESTORE as MIGRATE sends it in cluster mode. */
 const restoreAsking = command({
   name: 'restore-asking', arity: -4, flags: ['write', 'denyoom', 'asking'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'server', since: '3.0.0', summary: 'An internal command for migrating keys in a cluster',
-  complexity: RESTORE_COMPLEXITY, acl: ['@keyspace', '@dangerous'], args: RESTORE_ARGS,
+  group: 'server', acl: ['@keyspace', '@dangerous'],
   handler: restoreHandler,
 });
 

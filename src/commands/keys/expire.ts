@@ -1,5 +1,5 @@
 /** Expiry commands: EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT, TTL/PTTL, EXPIRETIME/PEXPIRETIME, PERSIST. */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { parseInt64OrNull } from '../core/parse.ts';
 import { invalidExpire } from './expire-args.ts';
@@ -48,23 +48,14 @@ function expireTime(arg: string, unit: 1 | 1000, basetime: number, name: string)
   return Number(when + BigInt(basetime));
 }
 
-const CONDITION: ArgSpec = {
-  name: 'condition', type: 'oneof', optional: true, since: '7.0.0',
-  args: [
-    { name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' },
-    { name: 'gt', type: 'pure-token', token: 'GT' }, { name: 'lt', type: 'pure-token', token: 'LT' },
-  ],
-};
-
 /**
  * Redis's expireGenericCommand. unit 1000 = seconds; relative adds now.
  * A time already past deletes the key ('del' event, replicated as DEL).
  */
-function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: string, summary: string, argName: string): CommandSpec {
+function expireCommand(name: string, unit: 1 | 1000, relative: boolean): CommandSpec {
   return command({
     name, arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'generic', since, summary, complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }, { name: argName, type: relative ? 'integer' : 'unix-time' }, CONDITION],
+    group: 'generic',
     handler(c, args) {
       const key = args[1]!;
       const flags = args.length > 3 ? parseExpireFlags(args) : 0;
@@ -96,11 +87,10 @@ function expireCommand(name: string, unit: 1 | 1000, relative: boolean, since: s
 }
 
 /** TTL/PTTL (remaining) and EXPIRETIME/PEXPIRETIME (absolute): -2 no key, -1 no TTL; seconds are rounded. */
-function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string, summary: string): CommandSpec {
+function ttlCommand(name: string, ms: boolean, absolute: boolean): CommandSpec {
   return command({
     name, arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'generic', since, summary, complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }],
+    group: 'generic',
     handler(c, args) {
       const ks = c.ks(args[1]!);
       if (ks.lookupReadNoTouch(args[1]!) === undefined) return c.reply.int(-2);
@@ -118,8 +108,7 @@ function ttlCommand(name: string, ms: boolean, absolute: boolean, since: string,
 /** PERSIST key */
 const persist = command({
   name: 'persist', arity: 2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '2.2.0', summary: 'Remove the expiration from a key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'generic',
   handler(c, args) {
     const ks = c.ks(args[1]!);
     if (ks.get(args[1]!) === undefined || !ks.persist(args[1]!)) return c.reply.int(0);
@@ -129,13 +118,13 @@ const persist = command({
 });
 
 export const expireCommands: CommandSpec[] = [
-  expireCommand('expire', 1000, true, '1.0.0', 'Set a key\'s time to live in seconds', 'seconds'),
-  expireCommand('pexpire', 1, true, '2.6.0', 'Set a key\'s time to live in milliseconds', 'milliseconds'),
-  expireCommand('expireat', 1000, false, '1.2.0', 'Set the expiration for a key as a UNIX timestamp', 'unix-time-seconds'),
-  expireCommand('pexpireat', 1, false, '2.6.0', 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', 'unix-time-milliseconds'),
-  ttlCommand('ttl', false, false, '1.0.0', 'Get the time to live for a key in seconds'),
-  ttlCommand('pttl', true, false, '2.6.0', 'Get the time to live for a key in milliseconds'),
-  ttlCommand('expiretime', false, true, '7.0.0', 'Get the expiration Unix timestamp for a key'),
-  ttlCommand('pexpiretime', true, true, '7.0.0', 'Get the expiration Unix timestamp for a key in milliseconds'),
+  expireCommand('expire', 1000, true),
+  expireCommand('pexpire', 1, true),
+  expireCommand('expireat', 1000, false),
+  expireCommand('pexpireat', 1, false),
+  ttlCommand('ttl', false, false),
+  ttlCommand('pttl', true, false),
+  ttlCommand('expiretime', false, true),
+  ttlCommand('pexpiretime', true, true),
   persist,
 ];

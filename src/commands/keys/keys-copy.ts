@@ -50,9 +50,7 @@ function renameLike(name: 'rename' | 'renamenx'): CommandSpec {
   const nx = name === 'renamenx';
   return command({
     name, arity: 3, flags: nx ? ['write', 'fast'] : ['write'], firstKey: 1, lastKey: 2, step: 1,
-    group: 'generic', since: '1.0.0', summary: nx ? 'Rename a key, only if the new key does not exist' : 'Rename a key',
-    complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }, { name: 'newkey', type: 'key' }],
+    group: 'generic',
     handler(c, args) {
       const src = args[1]!;
       const dst = args[2]!;
@@ -77,8 +75,7 @@ function renameLike(name: 'rename' | 'renamenx'): CommandSpec {
 /** MOVE key db */
 const move = command({
   name: 'move', arity: 3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '1.0.0', summary: 'Move a key to another database', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'db', type: 'integer' }],
+  group: 'generic',
   handler(c, args) {
     if (c.server.cluster !== null) throw new CommandError('ERR MOVE is not allowed in cluster mode');
     const key = args[1]!;
@@ -99,12 +96,7 @@ const move = command({
 /** COPY source destination [DB destination-db] [REPLACE] — a deep copy, TTL included. */
 const copy = command({
   name: 'copy', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'generic', since: '6.2.0', summary: 'Copy a key', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
-  args: [
-    { name: 'source', type: 'key' }, { name: 'destination', type: 'key' },
-    { name: 'destination-db', type: 'integer', token: 'DB', optional: true },
-    { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true },
-  ],
+  group: 'generic',
   handler(c, args) {
     const src = args[1]!;
     const dst = args[2]!;

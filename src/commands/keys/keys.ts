@@ -18,8 +18,6 @@ import type { Client } from '../../server/client.ts';
 export { encodingOf } from './object.ts';
 export { cloneValue } from './keys-copy.ts';
 
-const KEY_ARGS = [{ name: 'key', type: 'key', multiple: true }] as const;
-
 /**
  * DEL key [key ...] / UNLINK key [key ...]. JS's collector frees in the
  * background either way; UNLINK (and DEL under lazyfree-lazy-user-del)
@@ -29,12 +27,7 @@ function delLike(name: 'del' | 'unlink'): CommandSpec {
   const del = name === 'del';
   return command({
     name, arity: -2, flags: del ? ['write'] : ['write', 'fast'], firstKey: 1, lastKey: -1, step: 1,
-    group: 'generic', since: del ? '1.0.0' : '4.0.0',
-    summary: del ? 'Delete a key' : 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
-    complexity: del
-      ? 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).'
-      : 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
-    args: KEY_ARGS,
+    group: 'generic',
     handler(c, args) {
       let n = 0;
       for (let i = 1; i < args.length; i++) {
@@ -55,8 +48,7 @@ function delLike(name: 'del' | 'unlink'): CommandSpec {
 /** EXISTS key [key ...] — a key mentioned twice counts twice. */
 const exists = command({
   name: 'exists', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'generic', since: '1.0.0', summary: 'Determine if a key exists', complexity: 'O(N) where N is the number of keys to check.',
-  args: KEY_ARGS,
+  group: 'generic',
   handler(c, args) {
     let n = 0;
     // no access: the key's LRU clock / LFU counter stays (LOOKUP_NOTOUCH)
@@ -68,8 +60,7 @@ const exists = command({
 /** TYPE key */
 const type = command({
   name: 'type', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '1.0.0', summary: 'Determine the type stored at key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'generic',
   handler(c, args) {
     const v = c.ks(args[1]!).lookupReadNoTouch(args[1]!);
     c.reply.simple(v === undefined ? 'none' : typeOf(v));
@@ -79,9 +70,7 @@ const type = command({
 /** TOUCH key [key ...] — an access to each key (LRU clock / LFU counter); counts the existing ones. */
 const touch = command({
   name: 'touch', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'generic', since: '3.2.1', summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',
-  complexity: 'O(N) where N is the number of keys that will be touched.',
-  args: KEY_ARGS,
+  group: 'generic',
   handler(c, args) {
     let n = 0;
     for (let i = 1; i < args.length; i++) if (c.ks(args[i]!).lookupRead(args[i]!) !== undefined) n++;
@@ -92,10 +81,8 @@ const touch = command({
 /** KEYS pattern — every shard of the selected db; expired keys are skipped (not deleted), as in Redis. */
 const keys = command({
   name: 'keys', arity: 2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '1.0.0', summary: 'Find all keys matching the given pattern',
-  complexity: 'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.',
+  group: 'generic',
   acl: ['@dangerous'],
-  args: [{ name: 'pattern', type: 'pattern' }],
   handler(c, args) {
     c.reply.bulkArray(listKeys(c.server.engine, c.db, args[1]!));
   },
@@ -104,7 +91,7 @@ const keys = command({
 /** RANDOMKEY */
 const randomkey = command({
   name: 'randomkey', arity: 1, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '1.0.0', summary: 'Return a random key from the keyspace', complexity: 'O(1)',
+  group: 'generic',
   handler(c) {
     c.reply.bulkOrNull(randomKey(c.server.engine, c.db));
   },

@@ -326,23 +326,8 @@ function migrateKeys(args: readonly string[]): number[] {
 
 export const migrateCommand = command({
   name: 'migrate', arity: -6, flags: ['write', 'movablekeys'], firstKey: 3, lastKey: 3, step: 1,
-  group: 'generic', since: '2.6.0', summary: 'Atomically transfer a key from a Redis instance to another one.',
-  complexity: 'This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.',
+  group: 'generic',
   acl: ['@keyspace', '@dangerous'],
-  args: [
-    { name: 'host', type: 'string' }, { name: 'port', type: 'integer' },
-    { name: 'key_or_empty_string', type: 'oneof', args: [{ name: 'key', type: 'key' }, { name: 'empty_string', type: 'pure-token', token: '""' }] },
-    { name: 'destination-db', type: 'integer' }, { name: 'timeout', type: 'integer' },
-    { name: 'copy', type: 'pure-token', token: 'COPY', optional: true, since: '3.0.0' },
-    { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true, since: '3.0.0' },
-    {
-      name: 'authentication', type: 'oneof', optional: true, args: [
-        { name: 'password', type: 'string', token: 'AUTH', optional: true, since: '4.0.7' },
-        { name: 'username_password', type: 'block', token: 'AUTH2', optional: true, since: '6.0.0', args: [{ name: 'username', type: 'string' }, { name: 'password', type: 'string' }] },
-      ],
-    },
-    { name: 'key', type: 'key', token: 'KEYS', optional: true, multiple: true, since: '3.0.6' },
-  ],
   keys: migrateKeys,
   handler: migrate,
 });

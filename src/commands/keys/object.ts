@@ -37,11 +37,10 @@ function isSharedInteger(c: Client, v: Value): boolean {
   return !p.includes('lru') && !p.includes('lfu');
 }
 
-function sub(name: string, since: string, summary: string, reply: (c: Client, v: Value, key: string) => void): CommandSpec {
+function sub(name: string, reply: (c: Client, v: Value, key: string) => void): CommandSpec {
   return command({
     name, arity: 3, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1,
-    group: 'generic', since, summary, complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }],
+    group: 'generic',
     handler(c, args) {
       const v = c.ks(args[2]!).lookupReadNoTouch(args[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
@@ -68,19 +67,19 @@ const HELP = [
 /** OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP */
 export const objectCommand = command({
   name: 'object', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '2.2.3', summary: 'A container for object introspection commands', complexity: 'Depends on subcommand.',
+  group: 'generic',
   // in Redis's order (COMMAND INFO lists subcommands so)
   subcommands: [
-    sub('encoding', '2.2.3', 'Inspect the internal encoding of a Redis object', (c, v) => c.reply.bulk(encodingOf(v))),
-    sub('refcount', '2.2.3', 'Get the number of references to the value of the key', (c, v) => c.reply.int(isSharedInteger(c, v) ? SHARED_REFCOUNT : 1)),
+    sub('encoding', (c, v) => c.reply.bulk(encodingOf(v))),
+    sub('refcount', (c, v) => c.reply.int(isSharedInteger(c, v) ? SHARED_REFCOUNT : 1)),
     command({
       name: 'help', arity: 2, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-      group: 'generic', since: '6.2.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)',
+      group: 'generic',
       handler(c, args) {
         replyHelp(c, args[0]!, HELP);
       },
     }),
-    sub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', (c, v, key) => {
+    sub('freq', (c, v, key) => {
       if (!policy(c).includes('lfu')) throw new CommandError(LFU_NOT_SELECTED);
       // shared integers carry no counter of their own in Redis: it reads 0
       if (isSharedInteger(c, v)) return c.reply.int(0);
@@ -88,7 +87,7 @@ export const objectCommand = command({
       ks.startTracking();
       c.reply.int(lfuCounter(ks.lruPolicy, ks.lruWord(key)));
     }),
-    sub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', (c, _v, key) => {
+    sub('idletime', (c, _v, key) => {
       if (policy(c).includes('lfu')) throw new CommandError(LFU_SELECTED);
       const ks = c.ks(key);
       // from the first OBJECT IDLETIME on, accesses are recorded (keys not accessed since count from their keyspace's start)

@@ -36,12 +36,7 @@ export function writeScanReply(reply: ReplyWriter, cursor: number, items: readon
  */
 const scan = command({
   name: 'scan', arity: -2, flags: ['readonly'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '2.8.0', summary: 'Incrementally iterate the keys space',
-  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
-  args: [
-    { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true },
-    { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'type', type: 'string', token: 'TYPE', optional: true, since: '6.0.0' },
-  ],
+  group: 'generic',
   handler(c, args) {
     const o = parseScanArgs(args, 1, 'keys');
     const engine = c.server.engine;

@@ -150,7 +150,7 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
 /** SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE destination] */
 const sort = command({
   name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '1.0.0', summary: 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.', complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.',
+  group: 'generic',
   acl: ['@set', '@sortedset', '@list', '@dangerous'],
   groupAcl: false,
   keys: (args) => {
@@ -167,7 +167,7 @@ const sort = command({
 /** SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] */
 const sortRo = command({
   name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'generic', since: '7.0.0', summary: 'Returns the sorted elements of a list, a set, or a sorted set.', complexity: 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.',
+  group: 'generic',
   acl: ['@set', '@sortedset', '@list', '@dangerous'],
   groupAcl: false,
   handler(c, args) {

@@ -4,7 +4,7 @@
  * BRPOPLPUSH, BLMPOP (on engine/blocking.ts). What they did is replicated
  * as Redis rewrites it: LPOP/RPOP [count], LMOVE, RPOPLPUSH.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { ListValue } from '../../datatypes/list.ts';
 import { parseTimeout, serveOrBlock, blockingDenied } from '../../engine/blocking.ts';
@@ -15,15 +15,10 @@ import type { Client } from '../../server/client.ts';
 // other families block through the same helper (zset-pop.ts imports it from here)
 export { serveOrBlock } from '../../engine/blocking.ts';
 
-const WHERE = (name: string): ArgSpec => ({
-  name, type: 'oneof', args: [{ name: 'left', type: 'pure-token', token: 'LEFT' }, { name: 'right', type: 'pure-token', token: 'RIGHT' }],
-});
-
 /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT */
 const lmove = command({
   name: 'lmove', arity: 5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '6.2.0', summary: 'Pop an element from a list, push it to another list and return it', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }, WHERE('wherefrom'), WHERE('whereto')],
+  group: 'list',
   handler(c, args) {
     const from = parseWhere(args[3]!);
     const to = parseWhere(args[4]!);
@@ -34,24 +29,16 @@ const lmove = command({
 /** RPOPLPUSH source destination */
 const rpoplpush = command({
   name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '1.2.0', summary: 'Remove the last element in a list, prepend it to another list and return it', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }],
+  group: 'list',
   handler(c, args) {
     c.reply.bulkOrNull(moveElement(c, args[1]!, args[2]!, false, true));
   },
 });
 
-const MPOP_COMPLEXITY = 'O(N+M) where N is the number of provided keys and M is the number of elements returned.';
-const MPOP_ARGS: ArgSpec[] = [
-  { name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, WHERE('where'),
-  { name: 'count', type: 'integer', token: 'COUNT', optional: true },
-];
-
 /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] — [key, [elements]] from the first non-empty list. */
 const lmpop = command({
   name: 'lmpop', arity: -4, flags: ['write'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'list', since: '7.0.0', summary: 'Pop elements from a list', complexity: MPOP_COMPLEXITY,
-  args: MPOP_ARGS,
+  group: 'list',
   keys: numkeysPositions(1),
   handler(c, args) {
     const o = parseMpop(args, 1);
@@ -73,11 +60,10 @@ function servePop(c: Client, key: string, left: boolean): boolean {
   return true;
 }
 
-function bpopCommand(name: string, left: boolean, summary: string): CommandSpec {
+function bpopCommand(name: string, left: boolean): CommandSpec {
   return command({
     name, arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
-    group: 'list', since: '2.0.0', summary, complexity: 'O(N) where N is the number of provided keys.',
-    args: [{ name: 'key', type: 'key', multiple: true }, { name: 'timeout', type: 'double' }],
+    group: 'list',
     handler(c, args) {
       const timeout = parseTimeout(args[args.length - 1]!);
       return serveOrBlock(c, args.slice(1, -1), timeout, (key) => servePop(c, key, left));
@@ -116,8 +102,7 @@ function blockingMove(c: Client, args: readonly string[], from: boolean, to: boo
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
 const blmove = command({
   name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '6.2.0', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }, WHERE('wherefrom'), WHERE('whereto'), { name: 'timeout', type: 'double' }],
+  group: 'list',
   handler(c, args) {
     const from = parseWhere(args[3]!);
     const to = parseWhere(args[4]!);
@@ -128,8 +113,7 @@ const blmove = command({
 /** BRPOPLPUSH source destination timeout */
 const brpoplpush = command({
   name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'list', since: '2.2.0', summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }, { name: 'timeout', type: 'double' }],
+  group: 'list',
   handler(c, args) {
     return blockingMove(c, args, false, true, parseTimeout(args[3]!), true);
   },
@@ -138,8 +122,7 @@ const brpoplpush = command({
 /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] — the timeout is checked after the other arguments. */
 const blmpop = command({
   name: 'blmpop', arity: -5, flags: ['write', 'blocking'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'list', since: '7.0.0', summary: 'Pop elements from a list, or block until one is available', complexity: MPOP_COMPLEXITY,
-  args: [{ name: 'timeout', type: 'double' }, ...MPOP_ARGS],
+  group: 'list',
   keys: numkeysPositions(2),
   handler(c, args) {
     const o = parseMpop(args, 2);
@@ -151,8 +134,8 @@ const blmpop = command({
 export const listMoveCommands: CommandSpec[] = [
   lmove, rpoplpush, lmpop,
   /** BLPOP key [key ...] timeout */
-  bpopCommand('blpop', true, 'Remove and get the first element in a list, or block until one is available'),
+  bpopCommand('blpop', true),
   /** BRPOP key [key ...] timeout */
-  bpopCommand('brpop', false, 'Remove and get the last element in a list, or block until one is available'),
+  bpopCommand('brpop', false),
   blmove, brpoplpush, blmpop,
 ];

@@ -10,14 +10,11 @@ import { isOpt, parseInt64OrNull, parseInteger } from '../core/parse.ts';
 import { afterRemove, bulkFrom, clampRange, listAt, listFill, listForRead, popInto } from './list-common.ts';
 import { listMoveCommands } from './list-blocking.ts';
 
-const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
-
-function pushCommand(name: string, left: boolean, onlyExisting: boolean, since: string, summary: string): CommandSpec {
+function pushCommand(name: string, left: boolean, onlyExisting: boolean): CommandSpec {
   const event = left ? 'lpush' : 'rpush';
   return command({
     name, arity: -3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'list', since, summary, complexity: PUSH_COMPLEXITY,
-    args: [{ name: 'key', type: 'key' }, { name: 'element', type: 'string', multiple: true }],
+    group: 'list',
     handler(c, args) {
       const key = args[1]!;
       const ks = c.ks(key);
@@ -39,12 +36,11 @@ function pushCommand(name: string, left: boolean, onlyExisting: boolean, since: 
   });
 }
 
-function popCommand(name: string, left: boolean, summary: string): CommandSpec {
+function popCommand(name: string, left: boolean): CommandSpec {
   const event = left ? 'lpop' : 'rpop';
   return command({
     name, arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'list', since: '1.0.0', summary, complexity: 'O(N) where N is the number of elements returned',
-    args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer', since: '6.2.0', optional: true }],
+    group: 'list',
     handler(c, args) {
       const key = args[1]!;
       if (args.length === 2) {
@@ -74,8 +70,7 @@ function popCommand(name: string, left: boolean, summary: string): CommandSpec {
 /** LLEN key */
 const llen = command({
   name: 'llen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Get the length of a list', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'list',
   handler(c, args) {
     const l = listForRead(c.ks(args[1]!), args[1]!);
     c.reply.int(l === undefined ? 0 : l.length);
@@ -85,9 +80,7 @@ const llen = command({
 /** LRANGE key start stop */
 const lrange = command({
   name: 'lrange', arity: 4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Get a range of elements from a list',
-  complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
-  args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }],
+  group: 'list',
   handler(c, args) {
     let start = parseInteger(args[2]!);
     let end = parseInteger(args[3]!);
@@ -112,9 +105,7 @@ const lrange = command({
 /** LINDEX key index — the key is looked up before the index is parsed, as in Redis. */
 const lindex = command({
   name: 'lindex', arity: 3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Get an element from a list by its index',
-  complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
-  args: [{ name: 'key', type: 'key' }, { name: 'index', type: 'integer' }],
+  group: 'list',
   handler(c, args) {
     const l = listForRead(c.ks(args[1]!), args[1]!);
     if (l === undefined) return c.reply.nullBulk();
@@ -128,9 +119,7 @@ const lindex = command({
 /** LSET key index element — "no such key" comes before a bad index. */
 const lset = command({
   name: 'lset', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Set the value of an element in a list by its index',
-  complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
-  args: [{ name: 'key', type: 'key' }, { name: 'index', type: 'integer' }, { name: 'element', type: 'string' }],
+  group: 'list',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -148,13 +137,7 @@ const lset = command({
 /** LINSERT key BEFORE|AFTER pivot element — 0 when the key is missing, -1 when the pivot is. */
 const linsert = command({
   name: 'linsert', arity: 5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '2.2.0', summary: 'Insert an element before or after another element in a list',
-  complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
-  args: [
-    { name: 'key', type: 'key' },
-    { name: 'where', type: 'oneof', args: [{ name: 'before', type: 'pure-token', token: 'BEFORE' }, { name: 'after', type: 'pure-token', token: 'AFTER' }] },
-    { name: 'pivot', type: 'string' }, { name: 'element', type: 'string' },
-  ],
+  group: 'list',
   handler(c, args) {
     let after: boolean;
     if (isOpt(args[2]!, 'AFTER')) after = true;
@@ -175,9 +158,7 @@ const linsert = command({
 /** LREM key count element — count > 0 from the head, < 0 from the tail, 0 all. */
 const lrem = command({
   name: 'lrem', arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Remove elements from a list',
-  complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
-  args: [{ name: 'key', type: 'key' }, { name: 'count', type: 'integer' }, { name: 'element', type: 'string' }],
+  group: 'list',
   handler(c, args) {
     const count = parseInteger(args[2]!);
     const key = args[1]!;
@@ -193,9 +174,7 @@ const lrem = command({
 /** LTRIM key start stop */
 const ltrim = command({
   name: 'ltrim', arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '1.0.0', summary: 'Trim a list to the specified range',
-  complexity: 'O(N) where N is the number of elements to be removed by the operation.',
-  args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }],
+  group: 'list',
   handler(c, args) {
     const start = parseInteger(args[2]!);
     const end = parseInteger(args[3]!);
@@ -218,14 +197,7 @@ const ltrim = command({
 /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len] */
 const lpos = command({
   name: 'lpos', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'list', since: '6.0.6', summary: 'Return the index of matching elements on a list',
-  complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
-  args: [
-    { name: 'key', type: 'key' }, { name: 'element', type: 'string' },
-    { name: 'rank', type: 'integer', token: 'RANK', optional: true },
-    { name: 'num-matches', type: 'integer', token: 'COUNT', optional: true },
-    { name: 'len', type: 'integer', token: 'MAXLEN', optional: true },
-  ],
+  group: 'list',
   handler(c, args) {
     let rank = 1;
     let count = -1;
@@ -275,17 +247,17 @@ function nonNegative(s: string, msg: string): number {
 
 export const listCommands: CommandSpec[] = [
   /** LPUSH key element [element ...] */
-  pushCommand('lpush', true, false, '1.0.0', 'Prepend one or multiple elements to a list'),
+  pushCommand('lpush', true, false),
   /** RPUSH key element [element ...] */
-  pushCommand('rpush', false, false, '1.0.0', 'Append one or multiple elements to a list'),
+  pushCommand('rpush', false, false),
   /** LPUSHX key element [element ...] — only when the list exists. */
-  pushCommand('lpushx', true, true, '2.2.0', 'Prepend an element to a list, only if the list exists'),
+  pushCommand('lpushx', true, true),
   /** RPUSHX key element [element ...] — only when the list exists. */
-  pushCommand('rpushx', false, true, '2.2.0', 'Append an element to a list, only if the list exists'),
+  pushCommand('rpushx', false, true),
   /** LPOP key [count] — with a count: an array, null array for a missing key. */
-  popCommand('lpop', true, 'Remove and get the first elements in a list'),
+  popCommand('lpop', true),
   /** RPOP key [count] */
-  popCommand('rpop', false, 'Remove and get the last elements in a list'),
+  popCommand('rpop', false),
   llen, lrange, lindex, lset, linsert, lrem, ltrim, lpos,
   ...listMoveCommands,
 ];

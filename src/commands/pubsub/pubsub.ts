@@ -22,9 +22,7 @@ const denied = (name: string): CommandError => new CommandError(`ERR ${name} isn
  */
 const subscribe = command({
   name: 'subscribe', arity: -2, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.0.0', summary: 'Listen for messages published to the given channels',
-  complexity: 'O(N) where N is the number of channels to subscribe to.',
-  args: [{ name: 'channel', type: 'string', multiple: true }],
+  group: 'pubsub',
   handler(c, args) {
     if (c.ext.denyBlocking === true && !c.inExec) throw denied('SUBSCRIBE');
     c.server.pubsub.subscribe(c, Kind.CHANNEL, args.slice(1));
@@ -34,9 +32,7 @@ const subscribe = command({
 /** UNSUBSCRIBE [channel [channel ...]] — without channels: all of them (a [unsubscribe, nil, n] reply when none). */
 const unsubscribe = command({
   name: 'unsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.0.0', summary: 'Stop listening for messages posted to the given channels',
-  complexity: 'O(N) where N is the number of clients already subscribed to a channel.',
-  args: [{ name: 'channel', type: 'string', optional: true, multiple: true }],
+  group: 'pubsub',
   handler(c, args) {
     c.server.pubsub.unsubscribe(c, Kind.CHANNEL, args.length === 1 ? null : args.slice(1));
   },
@@ -45,9 +41,7 @@ const unsubscribe = command({
 /** PSUBSCRIBE pattern [pattern ...] */
 const psubscribe = command({
   name: 'psubscribe', arity: -2, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.0.0', summary: 'Listen for messages published to channels matching the given patterns',
-  complexity: 'O(N) where N is the number of patterns the client is already subscribed to.',
-  args: [{ name: 'pattern', type: 'block', multiple: true, args: [{ name: 'pattern', type: 'pattern' }] }],
+  group: 'pubsub',
   handler(c, args) {
     if (c.ext.denyBlocking === true && !c.inExec) throw denied('PSUBSCRIBE');
     c.server.pubsub.subscribe(c, Kind.PATTERN, args.slice(1));
@@ -57,9 +51,7 @@ const psubscribe = command({
 /** PUNSUBSCRIBE [pattern [pattern ...]] */
 const punsubscribe = command({
   name: 'punsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.0.0', summary: 'Stop listening for messages posted to channels matching the given patterns',
-  complexity: 'O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).',
-  args: [{ name: 'pattern', type: 'pattern', optional: true, multiple: true }],
+  group: 'pubsub',
   handler(c, args) {
     c.server.pubsub.unsubscribe(c, Kind.PATTERN, args.length === 1 ? null : args.slice(1));
   },
@@ -77,9 +69,7 @@ function propagatePublish(c: Client, args: string[]): void {
 /** PUBLISH channel message — the number of clients that received it (pattern matches count per pattern). */
 const publish = command({
   name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.0.0', summary: 'Post a message to a channel',
-  complexity: 'O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).',
-  args: [{ name: 'channel', type: 'string' }, { name: 'message', type: 'string' }],
+  group: 'pubsub',
   handler(c, args) {
     const n = c.server.pubsub.publish(args[1]!, args[2]!);
     propagatePublish(c, args);
@@ -90,9 +80,7 @@ const publish = command({
 /** SSUBSCRIBE shardchannel [shardchannel ...] — refused inside MULTI and scripts too. */
 const ssubscribe = command({
   name: 'ssubscribe', arity: -2, flags: SUB_FLAGS, firstKey: 1, lastKey: -1, step: 1,
-  group: 'pubsub', since: '7.0.0', summary: 'Listen for messages published to the given shard channels',
-  complexity: 'O(N) where N is the number of shard channels to subscribe to.',
-  args: [{ name: 'shardchannel', type: 'string', multiple: true }],
+  group: 'pubsub',
   handler(c, args) {
     if (c.ext.denyBlocking === true || c.inExec) throw denied('SSUBSCRIBE');
     c.server.pubsub.subscribe(c, Kind.SHARD, args.slice(1));
@@ -102,9 +90,7 @@ const ssubscribe = command({
 /** SUNSUBSCRIBE [shardchannel [shardchannel ...]] */
 const sunsubscribe = command({
   name: 'sunsubscribe', arity: -1, flags: SUB_FLAGS, firstKey: 1, lastKey: -1, step: 1,
-  group: 'pubsub', since: '7.0.0', summary: 'Stop listening for messages posted to the given shard channels',
-  complexity: 'O(N) where N is the number of clients already subscribed to a shard channel.',
-  args: [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }],
+  group: 'pubsub',
   handler(c, args) {
     c.server.pubsub.unsubscribe(c, Kind.SHARD, args.length === 1 ? null : args.slice(1));
   },
@@ -113,9 +99,7 @@ const sunsubscribe = command({
 /** SPUBLISH shardchannel message */
 const spublish = command({
   name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'pubsub', since: '7.0.0', summary: 'Post a message to a shard channel',
-  complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
-  args: [{ name: 'shardchannel', type: 'string' }, { name: 'message', type: 'string' }],
+  group: 'pubsub',
   handler(c, args) {
     const n = c.server.pubsub.spublish(args[1]!, args[2]!);
     propagatePublish(c, args);
@@ -179,32 +163,21 @@ function numSub(c: Client, args: string[], kind: Kind): void {
   });
 }
 
-const sub = (name: string, arity: number, since: string, summary: string, complexity: string, handler: Handler,
-  args?: CommandSpec['args'], flags: readonly CommandFlag[] = ['pubsub', 'loading', 'stale']): CommandSpec =>
+const sub = (name: string, arity: number, handler: Handler, flags: readonly CommandFlag[] = ['pubsub', 'loading', 'stale']): CommandSpec =>
   // the @pubsub category comes from the pubsub flag (HELP has none), as in Redis
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'pubsub', groupAcl: flags.includes('pubsub') ? undefined : false, since, summary, complexity, args, handler });
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'pubsub', groupAcl: flags.includes('pubsub') ? undefined : false, handler });
 
 /** PUBSUB CHANNELS | NUMSUB | NUMPAT | SHARDCHANNELS | SHARDNUMSUB | HELP */
 const pubsub = command({
   name: 'pubsub', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'pubsub', since: '2.8.0', summary: 'A container for Pub/Sub commands', complexity: 'Depends on subcommand.',
+  group: 'pubsub',
   subcommands: [
-    sub('channels', -2, '2.8.0', 'List active channels',
-      'O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)',
-      (c, args) => listChannels(c, args, Kind.CHANNEL), [{ name: 'pattern', type: 'pattern', optional: true }]),
-    sub('numsub', -2, '2.8.0', 'Get the count of subscribers for channels',
-      'O(N) for the NUMSUB subcommand, where N is the number of requested channels',
-      (c, args) => numSub(c, args, Kind.CHANNEL), [{ name: 'channel', type: 'string', optional: true, multiple: true }]),
-    sub('numpat', 2, '2.8.0', 'Get the count of unique patterns pattern subscriptions', 'O(1)',
-      (c) => c.reply.int(union(everyThread(c.server, { what: 'patterns', kind: Kind.CHANNEL })).length)),
-    sub('shardchannels', -2, '7.0.0', 'List active shard channels',
-      'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
-      (c, args) => listChannels(c, args, Kind.SHARD), [{ name: 'pattern', type: 'pattern', optional: true }]),
-    sub('shardnumsub', -2, '7.0.0', 'Get the count of subscribers for shard channels',
-      'O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels',
-      (c, args) => numSub(c, args, Kind.SHARD), [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }]),
-    sub('help', 2, '6.2.0', 'Show helpful text about the different subcommands', 'O(1)',
-      (c, args) => replyHelp(c, args[0]!, HELP), undefined, ['loading', 'stale']),
+    sub('channels', -2, (c, args) => listChannels(c, args, Kind.CHANNEL)),
+    sub('numsub', -2, (c, args) => numSub(c, args, Kind.CHANNEL)),
+    sub('numpat', 2, (c) => c.reply.int(union(everyThread(c.server, { what: 'patterns', kind: Kind.CHANNEL })).length)),
+    sub('shardchannels', -2, (c, args) => listChannels(c, args, Kind.SHARD)),
+    sub('shardnumsub', -2, (c, args) => numSub(c, args, Kind.SHARD)),
+    sub('help', 2, (c, args) => replyHelp(c, args[0]!, HELP), ['loading', 'stale']),
   ],
 });
 

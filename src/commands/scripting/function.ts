@@ -3,7 +3,7 @@
  * HELP, FCALL and FCALL_RO (functions.c). The registry and the runs are in
  * src/scripting/functions.ts.
  */
-import { command, type ArgSpec, type CommandSpec, type CommandFlag } from '../core/spec.ts';
+import { command, type CommandSpec, type CommandFlag } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
 import { replyHelp } from '../server/command-info.ts';
@@ -61,18 +61,11 @@ function fcall(c: Client, args: string[], ro: boolean): void | Promise<void> {
   });
 }
 
-function fcallSpec(name: string, ro: boolean, summary: string): CommandSpec {
+function fcallSpec(name: string, ro: boolean): CommandSpec {
   const flags: CommandFlag[] = ro ? ['readonly'] : ['may_replicate'];
   flags.push('noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys');
-  const args: ArgSpec[] = [
-    { name: 'function', type: 'string' },
-    { name: 'numkeys', type: 'integer' },
-    { name: 'key', type: 'key', optional: true, multiple: true },
-    { name: 'arg', type: 'string', optional: true, multiple: true },
-  ];
   return command({
-    name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since: '7.0.0', summary,
-    complexity: 'Depends on the function that is executed.', keys: numkeysPositions(2), args,
+    name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', keys: numkeysPositions(2),
     handler: (c, a) => fcall(c, a, ro),
     // a function declared no-writes does not count as a write (CLIENT PAUSE WRITE lets it run)
     ...(ro ? {} : { mayWrite: (c: Client, a: readonly string[]) => {
@@ -249,15 +242,15 @@ const HELP = [
   '      in case of functions name collision with another library).',
 ];
 
-const sub = (name: string, arity: number, summary: string, complexity: string, flags: CommandFlag[], handler: CommandSpec['handler']): CommandSpec =>
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since: '7.0.0', summary, complexity, handler });
+const sub = (name: string, arity: number, flags: CommandFlag[], handler: CommandSpec['handler']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', handler });
 
 const fn = command({
   name: 'function', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'scripting', since: '7.0.0', summary: 'A container for function commands', complexity: 'Depends on subcommand.',
+  group: 'scripting',
   subcommands: [
-    sub('load', -3, 'Create a function with the given arguments (name, code, description)', 'O(1) (considering compilation time is redundant)', ['write', 'denyoom', 'noscript'], load),
-    sub('delete', 3, 'Delete a function by name', 'O(1)', ['write', 'noscript'], (c, args) => {
+    sub('load', -3, ['write', 'denyoom', 'noscript'], load),
+    sub('delete', 3, ['write', 'noscript'], (c, args) => {
       const reg = FunctionRegistry.of(c.server);
       const lib = reg.libraries.get(args[2]!);
       if (lib === undefined) throw new CommandError('ERR Library not found');
@@ -265,25 +258,25 @@ const fn = command({
       touched(c);
       c.reply.ok();
     }),
-    sub('flush', -2, 'Deleting all functions', 'O(N) where N is the number of functions deleted', ['write', 'noscript'], (c, args) => {
+    sub('flush', -2, ['write', 'noscript'], (c, args) => {
       if (args.length > 3) throw syntaxError(args);
       if (args.length === 3 && !/^(a?sync)$/i.test(args[2]!)) throw new CommandError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
       FunctionRegistry.of(c.server).clear();
       touched(c);
       c.reply.ok();
     }),
-    sub('list', -2, 'List information about all the functions', 'O(N) where N is the number of functions', ['noscript'], list),
-    sub('dump', 2, 'Dump all functions into a serialized binary payload', 'O(N) where N is the number of functions', ['noscript'], (c) => {
+    sub('list', -2, ['noscript'], list),
+    sub('dump', 2, ['noscript'], (c) => {
       c.reply.bulk(functionsPayload(FunctionRegistry.of(c.server).list()).toString('latin1'));
     }),
-    sub('restore', -3, 'Restore all the functions on the given payload', 'O(N) where N is the number of functions on the payload', ['write', 'denyoom', 'noscript'], restore),
-    sub('stats', 2, 'Return information about the function currently running (name, description, duration)', 'O(1)', ['noscript', 'allow_busy'], stats),
-    sub('kill', 2, 'Kill the function currently in execution.', 'O(1)', ['noscript', 'allow_busy'], (c) => {
+    sub('restore', -3, ['write', 'denyoom', 'noscript'], restore),
+    sub('stats', 2, ['noscript', 'allow_busy'], stats),
+    sub('kill', 2, ['noscript', 'allow_busy'], (c) => {
       const err = ScriptEngine.kill(c.server, false);
       if (err !== null) throw new CommandError(err);
       c.reply.ok();
     }),
-    sub('help', 2, 'Show helpful text about the different subcommands', 'O(1)', ['loading', 'stale'], (c) => replyHelp(c, 'function', HELP)),
+    sub('help', 2, ['loading', 'stale'], (c) => replyHelp(c, 'function', HELP)),
   ],
 });
 
@@ -298,6 +291,6 @@ addInfoFields('memory', (s) => {
 
 export const functionCommands: CommandSpec[] = [
   fn,
-  fcallSpec('fcall', false, 'Invoke a function'),
-  fcallSpec('fcall_ro', true, 'Invoke a read-only function'),
+  fcallSpec('fcall', false),
+  fcallSpec('fcall_ro', true),
 ];

@@ -1,5 +1,5 @@
 /** Lua scripting commands: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT (eval.c). */
-import { command, type ArgSpec, type CommandSpec, type CommandFlag } from '../core/spec.ts';
+import { command, type CommandSpec, type CommandFlag } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
@@ -60,21 +60,12 @@ function declaredFlags(c: Client, args: readonly string[], evalsha: boolean): nu
   return typeof parsed === 'string' ? null : parsed.flags;
 }
 
-const EVAL_ARGS = (first: string): readonly ArgSpec[] => [
-  { name: first, type: 'string' },
-  { name: 'numkeys', type: 'integer' },
-  { name: 'key', type: 'key', optional: true, multiple: true },
-  { name: 'arg', type: 'string', optional: true, multiple: true },
-];
-
-function evalSpec(name: string, since: string, summary: string, ro: boolean, evalsha: boolean): CommandSpec {
+function evalSpec(name: string, ro: boolean, evalsha: boolean): CommandSpec {
   // EVAL / EVALSHA may write: may_replicate (CLIENT PAUSE WRITE holds them); the _RO variants are plain reads
   const flags: CommandFlag[] = ro ? ['readonly'] : ['may_replicate'];
   flags.push('noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys');
   return command({
-    name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since, summary,
-    complexity: 'Depends on the script that is executed.', keys: numkeysPositions(2),
-    args: EVAL_ARGS(evalsha ? 'sha1' : 'script'),
+    name, arity: -3, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', keys: numkeysPositions(2),
     handler: (c, args) => evalGeneric(c, args, evalsha, ro),
     ...(ro ? {} : { mayWrite: (c: Client, args: readonly string[]) => evalMayWrite(c, args, evalsha) }),
     writesByFlags: (c: Client, args: readonly string[]) => {
@@ -101,40 +92,37 @@ const HELP = [
   '    Load a script into the scripts cache without executing it.',
 ];
 
-const sub = (name: string, arity: number, since: string, summary: string, complexity: string, flags: CommandFlag[], handler: CommandSpec['handler'], args?: readonly ArgSpec[]): CommandSpec =>
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since, summary, complexity, handler, ...(args ? { args } : {}) });
-
-const token = (name: string): ArgSpec => ({ name, type: 'pure-token', token: name.toUpperCase() });
+const sub = (name: string, arity: number, flags: CommandFlag[], handler: CommandSpec['handler']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'scripting', handler });
 
 /** SCRIPT FLUSH | EXISTS | LOAD | KILL | DEBUG | HELP */
 const script = command({
-  name: 'script', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0, group: 'scripting', since: '2.6.0',
-  summary: 'A container for Lua scripts management commands', complexity: 'Depends on subcommand.',
+  name: 'script', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0, group: 'scripting',
   subcommands: [
-    sub('flush', -2, '2.6.0', 'Remove all the scripts from the script cache.', 'O(N) with N being the number of scripts in cache', ['noscript'], (c, args) => {
+    sub('flush', -2, ['noscript'], (c, args) => {
       if (args.length > 3 || (args.length === 3 && !/^(a?sync)$/i.test(args[2]!))) throw new CommandError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
       ScriptEngine.of(c.server).reset();
       c.reply.ok();
-    }, [{ name: 'async', type: 'oneof', since: '6.2.0', optional: true, args: [token('async'), token('sync')] }]),
-    sub('exists', -3, '2.6.0', 'Check existence of scripts in the script cache.', 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', ['noscript'], (c, args) => {
+    }),
+    sub('exists', -3, ['noscript'], (c, args) => {
       const engine = ScriptEngine.peek(c.server);
       c.reply.array(args.length - 2);
       for (let j = 2; j < args.length; j++) c.reply.int(engine?.cache.get(args[j]!) ? 1 : 0);
-    }, [{ name: 'sha1', type: 'string', multiple: true }]),
-    sub('load', 3, '2.6.0', 'Load the specified Lua script into the script cache.', 'O(N) with N being the length in bytes of the script body.', ['noscript', 'stale'], (c, args) => {
+    }),
+    sub('load', 3, ['noscript', 'stale'], (c, args) => {
       c.reply.bulk(ScriptEngine.of(c.server).define(args[2]!).sha);
-    }, [{ name: 'script', type: 'string' }]),
-    sub('kill', 2, '2.6.0', 'Kill the script currently in execution.', 'O(1)', ['noscript', 'allow_busy'], (c) => {
+    }),
+    sub('kill', 2, ['noscript', 'allow_busy'], (c) => {
       const err = ScriptEngine.kill(c.server, true);
       if (err !== null) throw new CommandError(err);
       c.reply.ok();
     }),
-    sub('debug', 3, '3.2.0', 'Set the debug mode for executed scripts.', 'O(1)', ['noscript'], (c, args) => {
+    sub('debug', 3, ['noscript'], (c, args) => {
       if (!/^(yes|sync|no)$/i.test(args[2]!)) throw new CommandError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
       // no Lua debugger: scripts keep running normally
       c.reply.ok();
-    }, [{ name: 'mode', type: 'oneof', args: [token('yes'), token('sync'), token('no')] }]),
-    sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', 'O(1)', ['loading', 'stale'], (c) => replyHelp(c, 'script', HELP)),
+    }),
+    sub('help', 2, ['loading', 'stale'], (c) => replyHelp(c, 'script', HELP)),
   ],
 });
 
@@ -155,9 +143,9 @@ addInfoFields('memory', (s) => {
 });
 
 export const scriptingCommands: CommandSpec[] = [
-  evalSpec('eval', '2.6.0', 'Execute a Lua script server side', false, false),
-  evalSpec('eval_ro', '7.0.0', 'Execute a read-only Lua script server side', true, false),
-  evalSpec('evalsha', '2.6.0', 'Execute a Lua script server side', false, true),
-  evalSpec('evalsha_ro', '7.0.0', 'Execute a read-only Lua script server side', true, true),
+  evalSpec('eval', false, false),
+  evalSpec('eval_ro', true, false),
+  evalSpec('evalsha', false, true),
+  evalSpec('evalsha_ro', true, true),
   script,
 ];

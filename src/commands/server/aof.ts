@@ -138,7 +138,7 @@ otherBackgroundJob.active = (s) => aofs.get(s)?.rewriteInProgress ?? false;
 /** BGREWRITEAOF: inside MULTI, or while a BGSAVE writes, it is scheduled, as Redis does. */
 const bgrewriteaof = command({
   name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Asynchronously rewrite the append-only file', complexity: 'O(1)',
+  group: 'server',
   handler(c) {
     const a = aofOf(c.server);
     if (a.rewriteInProgress) throw new CommandError('ERR Background append only file rewriting already in progress');

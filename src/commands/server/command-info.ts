@@ -1,5 +1,5 @@
 /** COMMAND and its subcommands, generated from the command specs (and command-meta.ts). */
-import { command, type ArgSpec, type Command, type CommandSpec } from '../core/spec.ts';
+import { command, type Command, type CommandSpec } from '../core/spec.ts';
 import { arityAllows } from '../core/command.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { metaOf, type DocArg } from '../core/command-meta.ts';
@@ -291,8 +291,8 @@ function getKeys(c: Client, args: string[], withFlags: boolean): void {
   }
 }
 
-const sub = (name: string, arity: number, since: string, summary: string, complexity: string, handler: CommandSpec['handler'], args?: ArgSpec[]): CommandSpec =>
-  command({ name, arity, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, complexity, acl: ['@connection'], args, handler });
+const sub = (name: string, arity: number, handler: CommandSpec['handler']): CommandSpec =>
+  command({ name, arity, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'server', acl: ['@connection'], handler });
 
 const HELP = [
   '(no subcommand)',
@@ -314,8 +314,6 @@ const HELP = [
   'GETKEYSANDFLAGS <full-command>',
   '    Return the keys and the access flags from a full Redis command.',
 ];
-
-const NAMES_ARG: ArgSpec[] = [{ name: 'command-name', type: 'string', optional: true, multiple: true }];
 
 /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern] */
 function commandList(c: Client, args: string[]): void {
@@ -341,7 +339,7 @@ function commandList(c: Client, args: string[]): void {
 /** COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | GETKEYSANDFLAGS | HELP] */
 const commandCmd = command({
   name: 'command', arity: -1, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.13', summary: 'Get array of Redis command details', complexity: 'O(N) where N is the total number of Redis commands',
+  group: 'server',
   acl: ['@connection'],
   handler(c) {
     const cmds = c.server.registry.commands;
@@ -349,33 +347,27 @@ const commandCmd = command({
     for (const cmd of cmds) writeCommandInfo(c.reply, cmd);
   },
   subcommands: [
-    sub('count', 2, '2.8.13', 'Get total number of Redis commands', 'O(1)', (c) => c.reply.int(c.server.registry.commands.length)),
-    sub('info', -2, '2.8.13', 'Get array of specific Redis command details, or all when no argument is given.', 'O(N) where N is the number of commands to look up', (c, args) => {
+    sub('count', 2, (c) => c.reply.int(c.server.registry.commands.length)),
+    sub('info', -2, (c, args) => {
       const list = args.length === 2 ? c.server.registry.commands : args.slice(2).map((n) => findCommand(c, n));
       c.reply.array(list.length);
       for (const cmd of list) {
         if (cmd) writeCommandInfo(c.reply, cmd);
         else c.reply.nullBulk();
       }
-    }, NAMES_ARG),
-    sub('docs', -2, '7.0.0', 'Get array of specific Redis command documentation', 'O(N) where N is the number of commands to look up', (c, args) => {
+    }),
+    sub('docs', -2, (c, args) => {
       const list = args.length === 2 ? c.server.registry.commands : args.slice(2).map((n) => findCommand(c, n)).filter((x) => x !== undefined);
       c.reply.map(list.length);
       for (const cmd of list) {
         c.reply.bulk(cmd.fullName);
         writeDocs(c.reply, cmd);
       }
-    }, NAMES_ARG),
-    sub('list', -2, '7.0.0', 'Get an array of Redis command names', 'O(N) where N is the total number of Redis commands', commandList, [{
-      name: 'filterby', type: 'oneof', token: 'FILTERBY', optional: true, args: [
-        { name: 'module-name', type: 'string', token: 'MODULE' },
-        { name: 'category', type: 'string', token: 'ACLCAT' },
-        { name: 'pattern', type: 'pattern', token: 'PATTERN' },
-      ],
-    }]),
-    sub('getkeys', -3, '2.8.13', 'Extract keys given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, false)),
-    sub('getkeysandflags', -3, '7.0.0', 'Extract keys and access flags given a full Redis command', 'O(N) where N is the number of arguments to the command', (c, args) => getKeys(c, args, true)),
-    sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', 'O(1)', (c, args) => replyHelp(c, args[0]!, HELP)),
+    }),
+    sub('list', -2, commandList),
+    sub('getkeys', -3, (c, args) => getKeys(c, args, false)),
+    sub('getkeysandflags', -3, (c, args) => getKeys(c, args, true)),
+    sub('help', 2, (c, args) => replyHelp(c, args[0]!, HELP)),
   ],
 });
 

@@ -20,8 +20,7 @@ function shownValue(c: Client, d: ParamDef): string {
 /** CONFIG GET parameter [parameter ...] */
 const get = command({
   name: 'get', arity: -3, flags: ADMIN, firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.0.0', summary: 'Get the values of configuration parameters', complexity: 'O(N) when N is the number of configuration parameters provided',
-  args: [{ name: 'parameter', type: 'block', multiple: true, args: [{ name: 'parameter', type: 'string' }] }],
+  group: 'server',
   handler(c, args) {
     const cfg = c.server.config;
     // lower-case name → [name as replied, value]: names match case-insensitively, each once
@@ -63,8 +62,7 @@ function protectedAllowed(c: Client): boolean {
 /** CONFIG SET parameter value [parameter value ...]: all or nothing, as Redis. */
 const set = command({
   name: 'set', arity: -4, flags: ADMIN, firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.0.0', summary: 'Set configuration parameters to the given values', complexity: 'O(N) when N is the number of configuration parameters provided',
-  args: [{ name: 'parameter_value', type: 'block', multiple: true, args: [{ name: 'parameter', type: 'string' }, { name: 'value', type: 'string' }] }],
+  group: 'server',
   handler(c, args) {
     if (args.length % 2 !== 0) throw new CommandError(Err.SYNTAX);
     const cfg = c.server.config;
@@ -134,7 +132,7 @@ function restore(c: Client, p: ParamDef | string, value: string): void {
 /** CONFIG RESETSTAT */
 const resetstat = command({
   name: 'resetstat', arity: 2, flags: ADMIN, firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.0.0', summary: 'Reset the stats returned by INFO', complexity: 'O(1)',
+  group: 'server',
   handler(c) {
     c.server.resetStats();
     c.reply.ok();
@@ -149,7 +147,7 @@ export function configFilePath(c: Client): string {
 /** CONFIG REWRITE */
 const rewrite = command({
   name: 'rewrite', arity: 2, flags: ADMIN, firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.0', summary: 'Rewrite the configuration file with the in memory configuration', complexity: 'O(1)',
+  group: 'server',
   handler(c) {
     const file = configFilePath(c);
     if (file === '') throw new CommandError('ERR The server is running without a config file');
@@ -188,7 +186,7 @@ const HELP = [
 /** CONFIG HELP */
 const help = command({
   name: 'help', arity: 2, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '5.0.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)',
+  group: 'server',
   handler(c, args) {
     replyHelp(c, args[0]!, HELP);
   },
@@ -197,7 +195,7 @@ const help = command({
 /** CONFIG GET|SET|RESETSTAT|REWRITE|HELP */
 const config = command({
   name: 'config', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.0.0', summary: 'A container for server configuration commands', complexity: 'Depends on subcommand.',
+  group: 'server',
   subcommands: [get, set, resetstat, rewrite, help],
 });
 

@@ -590,7 +590,7 @@ function run(c: Client, args: string[]): boolean {
 /** DEBUG <subcommand> [<arg> ...] */
 const debug = command({
   name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'A container for debugging commands', complexity: 'Depends on subcommand.',
+  group: 'server',
   handler(c, args) {
     if (!debugAllowed(c)) {
       throw new CommandError('ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.');

@@ -553,9 +553,8 @@ export function infoString(s: ServerState<Client>, names: readonly string[]): st
 /** INFO [section [section ...]] */
 const info = command({
   name: 'info', arity: -1, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Get information and statistics about the server', complexity: 'O(1)',
+  group: 'server',
   acl: ['@dangerous'],
-  args: [{ name: 'section', type: 'string', optional: true, multiple: true }],
   handler(c, args) {
     c.reply.verbatim(infoString(c.server, args.slice(1)));
   },

@@ -14,8 +14,8 @@ import type { ServerState } from '../../server/server-state.ts';
 type Flags = CommandSpec['flags'];
 const ADMIN: Flags = ['admin', 'noscript', 'loading', 'stale'];
 
-const sub = (_parent: string, since: string, name: string, arity: number, summary: string, complexity: string, flags: Flags, handler: CommandSpec['handler']): CommandSpec =>
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, complexity, handler });
+const sub = (_parent: string, name: string, arity: number, flags: Flags, handler: CommandSpec['handler']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', handler });
 
 const SLOWLOG_HELP = [
   'GET [<count>]',
@@ -38,9 +38,9 @@ function slowEntries(s: ServerState<Client>): readonly SlowLogEntry[] {
 
 const slowlog = command({
   name: 'slowlog', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.2.12', summary: 'A container for slow log commands', complexity: 'Depends on subcommand.',
+  group: 'server',
   subcommands: [
-    sub('slowlog', '2.2.12', 'get', -2, 'Get the slow log\'s entries', 'O(N) where N is the number of entries returned', ['admin', 'loading', 'stale'], (c, args) => {
+    sub('slowlog', 'get', -2, ['admin', 'loading', 'stale'], (c, args) => {
       if (args.length > 3) throw new CommandError('ERR Unknown subcommand or wrong number of arguments for \'GET\'. Try SLOWLOG HELP.');
       let count = 10;
       if (args.length === 3) {
@@ -63,12 +63,12 @@ const slowlog = command({
         r.bulk(e.name);
       }
     }),
-    sub('slowlog', '2.2.12', 'len', 2, 'Get the slow log\'s length', 'O(1)', ['admin', 'loading', 'stale'], (c) => c.reply.int(slowEntries(c.server).length)),
-    sub('slowlog', '2.2.12', 'reset', 2, 'Clear all entries from the slow log', 'O(N) where N is the number of entries in the slowlog', ['admin', 'loading', 'stale'], (c) => {
+    sub('slowlog', 'len', 2, ['admin', 'loading', 'stale'], (c) => c.reply.int(slowEntries(c.server).length)),
+    sub('slowlog', 'reset', 2, ['admin', 'loading', 'stale'], (c) => {
       c.server.slowlog.reset();
       c.reply.ok();
     }),
-    sub('slowlog', '6.2.0', 'help', 2, 'Show helpful text about the different subcommands', 'O(1)', ['loading', 'stale'], (c) => replyHelp(c, 'slowlog', SLOWLOG_HELP)),
+    sub('slowlog', 'help', 2, ['loading', 'stale'], (c) => replyHelp(c, 'slowlog', SLOWLOG_HELP)),
   ],
 });
 
@@ -159,9 +159,9 @@ function lookupFull(s: ServerState<Client>, name: string): Command | undefined {
 /** LATENCY DOCTOR | GRAPH | HISTORY | LATEST | RESET | HISTOGRAM | HELP */
 const latency = command({
   name: 'latency', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.13', summary: 'A container for latency diagnostics commands', complexity: 'Depends on subcommand.',
+  group: 'server',
   subcommands: [
-    sub('latency', '2.8.13', 'doctor', 2, 'Return a human readable latency analysis report.', 'O(1)', ADMIN, (c) => {
+    sub('latency', 'doctor', 2, ADMIN, (c) => {
       const s = c.server;
       c.reply.verbatim(latencyReport(latencyEvents(s), {
         slowlogUs: getConfigNumber(s.config, 'slowlog-log-slower-than', 10000),
@@ -169,12 +169,12 @@ const latency = command({
         hz: s.config.hz,
       }));
     }),
-    sub('latency', '2.8.13', 'graph', 3, 'Return a latency graph for the event.', 'O(1)', ADMIN, (c, args) => {
+    sub('latency', 'graph', 3, ADMIN, (c, args) => {
       const e = latencyEvents(c.server).get(args[2]!);
       if (e === undefined) throw new CommandError(`ERR No samples available for event '${args[2]}'`);
       c.reply.verbatim(latencyGraph(args[2]!, e));
     }),
-    sub('latency', '2.8.13', 'history', 3, 'Return timestamp-latency samples for the event.', 'O(1)', ADMIN, (c, args) => {
+    sub('latency', 'history', 3, ADMIN, (c, args) => {
       const samples = latencyEvents(c.server).get(args[2]!)?.samples ?? [];
       c.reply.array(samples.length);
       for (const s of samples) {
@@ -183,7 +183,7 @@ const latency = command({
         c.reply.int(s.latency);
       }
     }),
-    sub('latency', '2.8.13', 'latest', 2, 'Return the latest latency samples for all events.', 'O(1)', ADMIN, (c) => {
+    sub('latency', 'latest', 2, ADMIN, (c) => {
       const events = latencyEvents(c.server);
       c.reply.array(events.size);
       for (const [name, e] of events) {
@@ -195,9 +195,9 @@ const latency = command({
         c.reply.int(e.max);
       }
     }),
-    sub('latency', '2.8.13', 'reset', -2, 'Reset latency data for one or more events.', 'O(1)', ADMIN, (c, args) => c.reply.int(c.server.latency.reset(args.slice(2)))),
-    sub('latency', '7.0.0', 'histogram', -2, 'Return the cumulative distribution of latencies of a subset of commands or all.', 'O(N) where N is the number of commands with latency information being retrieved.', ADMIN, histogram),
-    sub('latency', '2.8.13', 'help', 2, 'Show helpful text about the different subcommands.', 'O(1)', ['loading', 'stale'], (c) => replyHelp(c, 'latency', LATENCY_HELP)),
+    sub('latency', 'reset', -2, ADMIN, (c, args) => c.reply.int(c.server.latency.reset(args.slice(2)))),
+    sub('latency', 'histogram', -2, ADMIN, histogram),
+    sub('latency', 'help', 2, ['loading', 'stale'], (c) => replyHelp(c, 'latency', LATENCY_HELP)),
   ],
 });
 

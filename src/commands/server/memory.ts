@@ -5,8 +5,8 @@ import { isOpt, parseInteger } from '../core/parse.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
 import { countKeys } from '../../engine/server-wide.ts';
 
-const sub = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
-  command({ name, arity, flags, firstKey: name === 'usage' ? 2 : 0, lastKey: name === 'usage' ? 2 : 0, step: name === 'usage' ? 1 : 0, group: 'server', since: '4.0.0', summary, complexity: 'O(N)', handler });
+const sub = (name: string, arity: number, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = []): CommandSpec =>
+  command({ name, arity, flags, firstKey: name === 'usage' ? 2 : 0, lastKey: name === 'usage' ? 2 : 0, step: name === 'usage' ? 1 : 0, group: 'server', handler });
 
 const HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -22,9 +22,9 @@ const HELP = [
 /** MEMORY <subcommand> */
 const memory = command({
   name: 'memory', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '4.0.0', summary: 'A container for memory diagnostics commands.', complexity: 'Depends on subcommand.',
+  group: 'server',
   subcommands: [
-    sub('usage', -3, 'Estimates the memory usage of a key.', (c, args) => {
+    sub('usage', -3, (c, args) => {
       for (let j = 3; j < args.length; j++) {
         if (isOpt(args[j]!, 'SAMPLES') && j < args.length - 1) {
           if (parseInteger(args[++j]!) < 0) throw new CommandError(Err.SYNTAX);
@@ -35,7 +35,7 @@ const memory = command({
       // the dataset accounting's own figures, exact for every encoding: SAMPLES changes nothing
       c.reply.int(ks.usage(args[2]!));
     }, ['readonly']),
-    sub('stats', 2, 'Returns details about memory usage.', (c) => {
+    sub('stats', 2, (c) => {
       const m = process.memoryUsage();
       const engine = c.server.engine;
       let keys = 0;
@@ -51,14 +51,14 @@ const memory = command({
         c.reply.int(v);
       }
     }),
-    sub('doctor', 2, 'Outputs a memory problems report.', (c) => c.reply.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.')),
+    sub('doctor', 2, (c) => c.reply.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.')),
     // the heap compactor's memory-reducing collection, now (jemalloc's purge of dirty pages in Redis)
-    sub('purge', 2, 'Asks the allocator to release memory.', (c) => {
+    sub('purge', 2, (c) => {
       c.server.heapCompactor.compact();
       c.reply.ok();
     }),
-    sub('malloc-stats', 2, 'Returns the allocator statistics.', (c) => c.reply.verbatim('Stats not supported for the current allocator')),
-    sub('help', 2, 'Returns helpful text about the different subcommands.', (c) => {
+    sub('malloc-stats', 2, (c) => c.reply.verbatim('Stats not supported for the current allocator')),
+    sub('help', 2, (c) => {
       c.reply.array(HELP.length);
       for (const l of HELP) c.reply.simple(l);
     }, ['loading', 'stale']),

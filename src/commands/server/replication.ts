@@ -30,7 +30,7 @@ function replicaName(c: Client): string {
 
 const sync = command({
   name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'An internal command used in replication.', complexity: '',
+  group: 'server',
   handler(c) {
     // already a replica: ignored (no reply on the link)
     if (c.ext.replica === true) return;
@@ -41,7 +41,7 @@ const sync = command({
 
 const psync = command({
   name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.0', summary: 'An internal command used in replication.', complexity: '',
+  group: 'server',
   handler(c, args) {
     if (c.ext.replica === true) return;
     if (args.length > 3 && args[3]!.toLowerCase() === 'failover') takeOver(c, args[1]!);
@@ -70,7 +70,7 @@ function takeOver(c: Client, replid: string): void {
 
 const replconf = command({
   name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', complexity: 'O(1)',
+  group: 'server',
   handler(c, args) {
     const feed = c.server.replication;
     for (let j = 1; j + 1 < args.length; j += 2) {
@@ -98,7 +98,7 @@ const WAIT_ON_REPLICA = 'ERR WAIT cannot be used with replica instances. Please 
 /** WAIT numreplicas timeout */
 const wait = command({
   name: 'wait', arity: 3, flags: ['noscript'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '3.0.0', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', complexity: 'O(1)',
+  group: 'generic',
   acl: ['@connection'], groupAcl: false,
   handler(c, args) {
     if (c.server.replicaOf !== null) throw new CommandError(WAIT_ON_REPLICA);
@@ -115,7 +115,7 @@ const wait = command({
 /** ROLE */
 const role = command({
   name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
+  group: 'server',
   acl: ['@admin', '@dangerous'],
   handler(c) {
     const link = c.server.replicaOf;
@@ -143,11 +143,10 @@ const role = command({
 });
 
 /** REPLICAOF host port | NO ONE (SLAVEOF: the same under its old name) */
-function replicaofCommand(name: string, since: string, summary: string): CommandSpec {
+function replicaofCommand(name: string): CommandSpec {
   return command({
     name, arity: 3, flags: ['admin', 'noscript', 'stale', 'no_async_loading'], firstKey: 0, lastKey: 0, step: 0,
-    group: 'server', since, summary, complexity: 'O(1)',
-    args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }],
+    group: 'server',
     handler(c, args) {
       const s = c.server;
       // a cluster node's replication follows the fleet (CLUSTER REPLICATE)
@@ -175,18 +174,13 @@ function replicaofCommand(name: string, since: string, summary: string): Command
   });
 }
 
-const replicaof = replicaofCommand('replicaof', '5.0.0', 'Make the server a replica of another instance, or promote it as master.');
-const slaveof = replicaofCommand('slaveof', '1.0.0', 'Make the server a replica of another instance, or promote it as master.');
+const replicaof = replicaofCommand('replicaof');
+const slaveof = replicaofCommand('slaveof');
 
 /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] (Redis's failoverCommand) */
 const failover = command({
   name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '6.2.0', summary: 'Start a coordinated failover between this server and one of its replicas.', complexity: 'O(1)',
-  args: [
-    { name: 'target', type: 'block', token: 'TO', optional: true, args: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }, { name: 'force', type: 'pure-token', token: 'FORCE', optional: true }] },
-    { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
-    { name: 'milliseconds', type: 'integer', token: 'TIMEOUT', optional: true },
-  ],
+  group: 'server',
   handler(c, args) {
     const s = c.server;
     if (getConfigValue(s.config, 'cluster-enabled') === 'yes') throw new CommandError('ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.');

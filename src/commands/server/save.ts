@@ -11,7 +11,7 @@ const BUSY = 'ERR Background save already in progress';
 /** SAVE: writes dir/dbfilename in the foreground. */
 const save = command({
   name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Synchronously save the dataset to disk', complexity: 'O(N) where N is the total number of keys in all databases',
+  group: 'server',
   handler(c) {
     if (bgsaveRunning(c.server)) throw new CommandError(BUSY);
     if (!saveHooks.save(c.server)) throw new CommandError('ERR');
@@ -25,8 +25,7 @@ const save = command({
  */
 const bgsave = command({
   name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Asynchronously save the dataset to disk', complexity: 'O(1)',
-  args: [{ name: 'schedule', type: 'pure-token', token: 'SCHEDULE', optional: true, since: '3.2.2' }],
+  group: 'server',
   handler(c, args) {
     if (args.length > 1 && !(args.length === 2 && isOpt(args[1]!, 'SCHEDULE'))) throw new CommandError(Err.SYNTAX);
     const st = saveState(c.server);

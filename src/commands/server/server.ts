@@ -15,7 +15,7 @@ import type { Client } from '../../server/client.ts';
 /** DBSIZE */
 const dbsize = command({
   name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Return the number of keys in the selected database', complexity: 'O(1)', acl: ['@keyspace'],
+  group: 'server', acl: ['@keyspace'],
   handler(c) {
     c.reply.int(countKeys(c.server.engine, c.db));
   },
@@ -46,18 +46,11 @@ function addDirty(c: Client, n: number): void {
   c.server.engine.shards[0]!.stats.dirty += Math.max(1, n);
 }
 
-const FLUSH_ARGS = [{
-  name: 'async', type: 'oneof' as const, optional: true, args: [
-    { name: 'async', type: 'pure-token' as const, token: 'ASYNC', since: '4.0.0' },
-    { name: 'sync', type: 'pure-token' as const, token: 'SYNC', since: '6.2.0' },
-  ],
-}];
-
 /** FLUSHDB [ASYNC|SYNC] */
 const flushdb = command({
   name: 'flushdb', arity: -1, flags: ['write'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database', complexity: 'O(N) where N is the number of keys in the selected database',
-  acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
+  group: 'server',
+  acl: ['@keyspace', '@dangerous'],
   handler(c, args) {
     const lazy = flushIsAsync(c, args);
     const removed = flushDb(c, c.db);
@@ -70,8 +63,8 @@ const flushdb = command({
 /** FLUSHALL [ASYNC|SYNC]: with save points configured the empty dataset is saved, as Redis does. */
 const flushall = command({
   name: 'flushall', arity: -1, flags: ['write'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Remove all keys from all databases', complexity: 'O(N) where N is the total number of keys in all databases',
-  acl: ['@keyspace', '@dangerous'], args: FLUSH_ARGS,
+  group: 'server',
+  acl: ['@keyspace', '@dangerous'],
   handler(c, args) {
     const lazy = flushIsAsync(c, args);
     let removed = 0;
@@ -93,9 +86,8 @@ function dbIndex(s: string, err: string): number {
 /** SWAPDB index1 index2 */
 const swapdb = command({
   name: 'swapdb', arity: 3, flags: ['write', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '4.0.0', summary: 'Swaps two Redis databases', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
+  group: 'server',
   acl: ['@keyspace', '@dangerous'],
-  args: [{ name: 'index1', type: 'integer' }, { name: 'index2', type: 'integer' }],
   handler(c, args) {
     if (c.server.cluster !== null) throw new CommandError('ERR SWAPDB is not allowed in cluster mode');
     const a = dbIndex(args[1]!, 'ERR invalid first DB index');
@@ -114,7 +106,7 @@ const swapdb = command({
 /** TIME */
 const time = command({
   name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '2.6.0', summary: 'Return the current server time', complexity: 'O(1)',
+  group: 'server',
   handler(c) {
     const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const secs = Math.floor(us / 1e6);
@@ -127,7 +119,7 @@ const time = command({
 /** LASTSAVE */
 const lastsave = command({
   name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Get the UNIX time stamp of the last successful save to disk', complexity: 'O(1)',
+  group: 'server',
   acl: ['@admin', '@dangerous'],
   handler(c) {
     c.reply.int(saveState(c.server).lastSave);
@@ -137,13 +129,7 @@ const lastsave = command({
 /** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] */
 const shutdown = command({
   name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'server', since: '1.0.0', summary: 'Synchronously save the dataset to disk and then shut down the server', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
-  args: [
-    { name: 'nosave_save', type: 'oneof', optional: true, args: [{ name: 'nosave', type: 'pure-token', token: 'NOSAVE' }, { name: 'save', type: 'pure-token', token: 'SAVE' }] },
-    { name: 'now', type: 'pure-token', token: 'NOW', since: '7.0.0', optional: true },
-    { name: 'force', type: 'pure-token', token: 'FORCE', since: '7.0.0', optional: true },
-    { name: 'abort', type: 'pure-token', token: 'ABORT', since: '7.0.0', optional: true },
-  ],
+  group: 'server',
   handler(c, args) {
     let nosave = false;
     let save = false;

@@ -9,10 +9,7 @@ const WAITAOF_ON_REPLICA = 'ERR WAITAOF cannot be used with replica instances. P
 /** WAITAOF numlocal numreplicas timeout: [local AOF fsynced (0/1), replicas whose AOF fsynced] the client's writes. */
 export const waitaof = command({
   name: 'waitaof', arity: 4, flags: ['blocking'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'generic', since: '7.2.0',
-  summary: 'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.',
-  complexity: 'O(1)', acl: ['@connection'], groupAcl: false,
-  args: [{ name: 'numlocal', type: 'integer' }, { name: 'numreplicas', type: 'integer' }, { name: 'timeout', type: 'integer' }],
+  group: 'generic', acl: ['@connection'], groupAcl: false,
   handler(c, args) {
     const numlocal = parseInteger(args[1]!);
     if (numlocal < 0 || numlocal > 1) throw new CommandError('ERR value is out of range, value must between 0 and 1');

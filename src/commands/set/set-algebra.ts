@@ -4,7 +4,7 @@
  * Results come in Redis's order where Redis defines one (an intset iterates
  * in ascending order; a stored result is a new set with its own encoding).
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { EMPTY_LISTPACK, SetValue, type SetLimits } from '../../datatypes/set.ts';
 import { EMPTY_INTSET } from '../../datatypes/intset.ts';
 import { isInt64 } from '../core/parse.ts';
@@ -117,16 +117,10 @@ function store(c: Client, dst: string, res: SetValue, event: string): void {
   c.reply.int(n);
 }
 
-const KEYS: ArgSpec = { name: 'key', type: 'key', multiple: true };
-const DEST: ArgSpec = { name: 'destination', type: 'key' };
-
-function algebraCommand(name: string, op: Op, isStore: boolean, summary: string): CommandSpec {
-  const complexity = op === 'inter'
-    ? 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.'
-    : 'O(N) where N is the total number of elements in all given sets.';
+function algebraCommand(name: string, op: Op, isStore: boolean): CommandSpec {
   return command({
     name, arity: isStore ? -3 : -2, flags: isStore ? ['write', 'denyoom'] : ['readonly'], firstKey: 1, lastKey: -1, step: 1,
-    group: 'set', since: '1.0.0', summary, complexity, args: isStore ? [DEST, KEYS] : [KEYS],
+    group: 'set',
     handler(c, args) {
       const sets = loadSets(c, args, isStore ? 2 : 1);
       const lim = setLimits(c);
@@ -146,9 +140,7 @@ function algebraCommand(name: string, op: Op, isStore: boolean, summary: string)
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] */
 const sintercard = command({
   name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'set', since: '7.0.0', summary: 'Intersect multiple sets and return the cardinality of the result',
-  complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
-  args: [{ name: 'numkeys', type: 'integer' }, KEYS, { name: 'limit', type: 'integer', token: 'LIMIT', optional: true }],
+  group: 'set',
   keys: numkeysPositions(1),
   handler(c, args) {
     const { keys, limit } = parseIntercard(args, 'ERR numkeys should be greater than 0');
@@ -160,16 +152,16 @@ const sintercard = command({
 
 export const setAlgebraCommands: CommandSpec[] = [
   /** SINTER key [key ...] */
-  algebraCommand('sinter', 'inter', false, 'Intersect multiple sets'),
+  algebraCommand('sinter', 'inter', false),
   /** SINTERSTORE destination key [key ...] */
-  algebraCommand('sinterstore', 'inter', true, 'Intersect multiple sets and store the resulting set in a key'),
+  algebraCommand('sinterstore', 'inter', true),
   /** SUNION key [key ...] */
-  algebraCommand('sunion', 'union', false, 'Add multiple sets'),
+  algebraCommand('sunion', 'union', false),
   /** SUNIONSTORE destination key [key ...] */
-  algebraCommand('sunionstore', 'union', true, 'Add multiple sets and store the resulting set in a key'),
+  algebraCommand('sunionstore', 'union', true),
   /** SDIFF key [key ...] */
-  algebraCommand('sdiff', 'diff', false, 'Subtract multiple sets'),
+  algebraCommand('sdiff', 'diff', false),
   /** SDIFFSTORE destination key [key ...] */
-  algebraCommand('sdiffstore', 'diff', true, 'Subtract multiple sets and store the resulting set in a key'),
+  algebraCommand('sdiffstore', 'diff', true),
   sintercard,
 ];

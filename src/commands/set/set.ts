@@ -20,16 +20,10 @@ function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
   }
 }
 
-const KEY = { name: 'key', type: 'key' } as const;
-const MEMBERS = { name: 'member', type: 'string', multiple: true } as const;
-const COUNT = { name: 'count', type: 'integer', optional: true } as const;
-
 /** SADD key member [member ...] */
 const sadd = command({
   name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Add one or more members to a set',
-  complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
-  args: [KEY, MEMBERS],
+  group: 'set',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -56,8 +50,7 @@ const sadd = command({
 /** SREM key member [member ...] */
 const srem = command({
   name: 'srem', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Remove one or more members from a set', complexity: 'O(N) where N is the number of members to be removed.',
-  args: [KEY, MEMBERS],
+  group: 'set',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -75,8 +68,7 @@ const srem = command({
 /** SMEMBERS key */
 const smembers = command({
   name: 'smembers', arity: 2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Get all the members in a set', complexity: 'O(N) where N is the set cardinality.',
-  args: [KEY],
+  group: 'set',
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
     if (s === undefined) return c.reply.set(0);
@@ -87,8 +79,7 @@ const smembers = command({
 /** SISMEMBER key member */
 const sismember = command({
   name: 'sismember', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Determine if a given value is a member of a set', complexity: 'O(1)',
-  args: [KEY, { name: 'member', type: 'string' }],
+  group: 'set',
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
     c.reply.int(s !== undefined && s.has(args[2]!) ? 1 : 0);
@@ -98,9 +89,7 @@ const sismember = command({
 /** SMISMEMBER key member [member ...] */
 const smismember = command({
   name: 'smismember', arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '6.2.0', summary: 'Returns the membership associated with the given elements for a set',
-  complexity: 'O(N) where N is the number of elements being checked for membership',
-  args: [KEY, MEMBERS],
+  group: 'set',
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
@@ -111,8 +100,7 @@ const smismember = command({
 /** SCARD key */
 const scard = command({
   name: 'scard', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Get the number of members in a set', complexity: 'O(1)',
-  args: [KEY],
+  group: 'set',
   handler(c, args) {
     const s = setAt(c.ks(args[1]!), args[1]!, true);
     c.reply.int(s === undefined ? 0 : s.size());
@@ -122,9 +110,7 @@ const scard = command({
 /** SPOP key [count] */
 const spop = command({
   name: 'spop', arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Remove and return one or multiple random members from a set',
-  complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
-  args: [KEY, COUNT],
+  group: 'set',
   handler(c, args) {
     if (args.length !== 2) return spopWithCount(c, args);
     const key = args[1]!;
@@ -206,9 +192,7 @@ function spopWithCount(c: Client, args: string[]): void {
 /** SRANDMEMBER key [count] */
 const srandmember = command({
   name: 'srandmember', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Get one or multiple random members from a set',
-  complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
-  args: [KEY, COUNT],
+  group: 'set',
   handler(c, args) {
     if (args.length > 3) throw new CommandError(Err.SYNTAX);
     const key = args[1]!;
@@ -276,8 +260,7 @@ const srandmember = command({
 /** SMOVE source destination member */
 const smove = command({
   name: 'smove', arity: 4, flags: ['write', 'fast'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'set', since: '1.0.0', summary: 'Move a member from one set to another', complexity: 'O(1)',
-  args: [{ name: 'source', type: 'key' }, { name: 'destination', type: 'key' }, { name: 'member', type: 'string' }],
+  group: 'set',
   handler(c, args) {
     const src = args[1]!;
     const dst = args[2]!;
@@ -308,9 +291,7 @@ const sscanCursors = new WeakMap<SetValue, CursorTable<string>>();
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
 const sscan = command({
   name: 'sscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'set', since: '2.8.0', summary: 'Incrementally iterate Set elements',
-  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
-  args: [KEY, { name: 'cursor', type: 'integer' }, { name: 'pattern', type: 'pattern', token: 'MATCH', optional: true }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+  group: 'set',
   handler(c, args) {
     const key = args[1]!;
     // as Redis: the cursor is checked first, then the key, then the options

@@ -3,7 +3,7 @@
  * Approximate trims replicate as exact ones (`~` becomes `=` with the
  * resulting length or first ID), generated IDs as the ID they produced.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { StreamValue } from '../../datatypes/stream.ts';
 import { cmpId, formatId, isMaxU64, isZeroId, type StreamID } from '../../datatypes/stream-id.ts';
@@ -12,14 +12,6 @@ import {
 } from './stream-args.ts';
 import { bulkId, writeEntries } from './stream-reply.ts';
 import type { Client } from '../../server/client.ts';
-
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-const TRIM_ARGS: ArgSpec[] = [
-  { name: 'strategy', type: 'oneof', args: [{ name: 'maxlen', type: 'pure-token', token: 'MAXLEN' }, { name: 'minid', type: 'pure-token', token: 'MINID', since: '6.2.0' }] },
-  { name: 'operator', type: 'oneof', optional: true, args: [{ name: 'equal', type: 'pure-token', token: '=' }, { name: 'approximately', type: 'pure-token', token: '~' }] },
-  { name: 'threshold', type: 'string' },
-  { name: 'count', type: 'integer', token: 'LIMIT', since: '6.2.0', optional: true },
-];
 
 /** The replicated form of an approximate trim: `=` and the threshold actually reached. */
 function rewriteTrim(args: string[], p: AddTrimArgs, s: StreamValue): void {
@@ -30,14 +22,7 @@ function rewriteTrim(args: string[], p: AddTrimArgs, s: StreamValue): void {
 /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
 const xadd = command({
   name: 'xadd', arity: -5, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0', summary: 'Appends a new entry to a stream',
-  complexity: 'O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.',
-  args: [
-    KEY, { name: 'nomkstream', type: 'pure-token', token: 'NOMKSTREAM', since: '6.2.0', optional: true },
-    { name: 'trim', type: 'block', optional: true, args: TRIM_ARGS },
-    { name: 'id_or_auto', type: 'oneof', args: [{ name: 'auto_id', type: 'pure-token', token: '*' }, { name: 'id', type: 'string' }] },
-    { name: 'field_value', type: 'block', multiple: true, args: [{ name: 'field', type: 'string' }, { name: 'value', type: 'string' }] },
-  ],
+  group: 'stream',
   handler(c, args) {
     const p = parseAddTrim(c, args, true);
     const fieldPos = p.idPos + 1;
@@ -74,9 +59,7 @@ const xadd = command({
 /** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count] */
 const xtrim = command({
   name: 'xtrim', arity: -4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0', summary: "Trims the stream to (approximately if '~' is passed) a certain size",
-  complexity: 'O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.',
-  args: [KEY, { name: 'trim', type: 'block', args: TRIM_ARGS }],
+  group: 'stream',
   handler(c, args) {
     const p = parseAddTrim(c, args, false);
     const key = args[1]!;
@@ -99,10 +82,7 @@ const xtrim = command({
 /** XDEL key id [id ...] */
 const xdel = command({
   name: 'xdel', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0',
-  summary: 'Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.',
-  complexity: 'O(1) for each single item to delete in the stream, regardless of the stream size.',
-  args: [KEY, { name: 'id', type: 'string', multiple: true }],
+  group: 'stream',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -130,8 +110,7 @@ const xdel = command({
 /** XLEN key */
 const xlen = command({
   name: 'xlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0', summary: 'Return the number of entries in a stream', complexity: 'O(1)',
-  args: [KEY],
+  group: 'stream',
   handler(c, args) {
     const s = streamAt(c.ks(args[1]!), args[1]!, true);
     c.reply.int(s === undefined ? 0 : s.length);
@@ -155,36 +134,24 @@ function xrange(c: Client, args: string[], rev: boolean): void {
   writeEntries(c.reply, s.range(start, end, rev, count === -1 ? 0 : count));
 }
 
-const RANGE_COMPLEXITY = 'If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).';
-
 /** XRANGE key start end [COUNT count] */
 const xrangeCmd = command({
   name: 'xrange', arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0', summary: 'Return a range of elements in a stream, with IDs matching the specified IDs interval',
-  complexity: `O(N) with N being the number of elements being returned. ${RANGE_COMPLEXITY}`,
-  args: [KEY, { name: 'start', type: 'string' }, { name: 'end', type: 'string' }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+  group: 'stream',
   handler: (c, args) => xrange(c, args, false),
 });
 
 /** XREVRANGE key end start [COUNT count] */
 const xrevrange = command({
   name: 'xrevrange', arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0',
-  summary: 'Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE',
-  complexity: `O(N) with N being the number of elements returned. ${RANGE_COMPLEXITY}`,
-  args: [KEY, { name: 'end', type: 'string' }, { name: 'start', type: 'string' }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+  group: 'stream',
   handler: (c, args) => xrange(c, args, true),
 });
 
 /** XSETID key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id] */
 const xsetid = command({
   name: 'xsetid', arity: -3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0', summary: 'An internal command for replicating stream values', complexity: 'O(1)',
-  args: [
-    KEY, { name: 'last-id', type: 'string' },
-    { name: 'entries_added', type: 'integer', token: 'ENTRIESADDED', since: '7.0.0', optional: true },
-    { name: 'max_deleted_entry_id', type: 'string', token: 'MAXDELETEDID', since: '7.0.0', optional: true },
-  ],
+  group: 'stream',
   handler(c, args) {
     const id = strictId(args[2]!);
     let added = -1;

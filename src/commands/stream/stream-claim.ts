@@ -60,16 +60,7 @@ function dropGone(t: Target, n: Nack, idArg: string, prop: GroupProp | null): vo
 /** XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid] */
 const xclaim = command({
   name: 'xclaim', arity: -6, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0',
-  summary: 'Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.',
-  complexity: 'O(log N) with N being the number of messages in the PEL of the consumer group.',
-  args: [
-    { name: 'key', type: 'key' }, { name: 'group', type: 'string' }, { name: 'consumer', type: 'string' }, { name: 'min-idle-time', type: 'string' },
-    { name: 'id', type: 'string', multiple: true }, { name: 'ms', type: 'integer', token: 'IDLE', optional: true },
-    { name: 'unix-time-milliseconds', type: 'unix-time', token: 'TIME', optional: true }, { name: 'count', type: 'integer', token: 'RETRYCOUNT', optional: true },
-    { name: 'force', type: 'pure-token', token: 'FORCE', optional: true }, { name: 'justid', type: 'pure-token', token: 'JUSTID', optional: true },
-    { name: 'id', type: 'string', token: 'LASTID', optional: true },
-  ],
+  group: 'stream',
   handler(c, args) {
     const key = args[1]!;
     const t = target(c, args);
@@ -159,14 +150,7 @@ const MAX_AUTOCLAIM_COUNT = 576460752303423487n;
 /** XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID] */
 const xautoclaim = command({
   name: 'xautoclaim', arity: -6, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '6.2.0',
-  summary: 'Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.',
-  complexity: 'O(1) if COUNT is small.',
-  args: [
-    { name: 'key', type: 'key' }, { name: 'group', type: 'string' }, { name: 'consumer', type: 'string' }, { name: 'min-idle-time', type: 'string' },
-    { name: 'start', type: 'string' }, { name: 'count', type: 'integer', token: 'COUNT', optional: true },
-    { name: 'justid', type: 'pure-token', token: 'JUSTID', optional: true },
-  ],
+  group: 'stream',
   handler(c, args) {
     let minIdle = longLong(args[4]!, 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
     if (minIdle < 0) minIdle = 0;

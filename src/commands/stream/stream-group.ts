@@ -2,7 +2,7 @@
  * Consumer group management: XGROUP CREATE | SETID | DESTROY |
  * CREATECONSUMER | DELCONSUMER | HELP, XACK and XPENDING.
  */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { replyHelp } from '../server/command-info.ts';
 import { StreamValue } from '../../datatypes/stream.ts';
@@ -101,35 +101,28 @@ const XGROUP_HELP = [
   '    Set the current group ID and entries_read counter.',
 ];
 
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-const GROUPNAME: ArgSpec = { name: 'groupname', type: 'string' };
-const ID_OR_NEW: ArgSpec = { name: 'id', type: 'oneof', args: [{ name: 'id', type: 'string' }, { name: 'new_id', type: 'pure-token', token: '$' }] };
-const ENTRIES_READ: ArgSpec = { name: 'entries_read', type: 'integer', token: 'ENTRIESREAD', optional: true };
-
-function sub(name: string, arity: number, flags: CommandSpec['flags'], since: string, summary: string, complexity: string, args: ArgSpec[]): CommandSpec {
+function sub(name: string, arity: number, flags: CommandSpec['flags']): CommandSpec {
   return command({
-    name, arity, flags, firstKey: 2, lastKey: 2, step: 1, group: 'stream', since, summary, complexity, args, handler: xgroup,
+    name, arity, flags, firstKey: 2, lastKey: 2, step: 1, group: 'stream', handler: xgroup,
   });
 }
 
 /** XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP */
 const xgroupCmd = command({
   name: 'xgroup', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'stream', since: '5.0.0', summary: 'A container for consumer groups commands', complexity: 'Depends on subcommand.',
+  group: 'stream',
   // in Redis's order (COMMAND INFO lists subcommands so)
   subcommands: [
-    sub('create', -5, ['write', 'denyoom'], '5.0.0', 'Create a consumer group.', 'O(1)', [
-      KEY, GROUPNAME, ID_OR_NEW, { name: 'mkstream', type: 'pure-token', token: 'MKSTREAM', optional: true }, ENTRIES_READ,
-    ]),
-    sub('delconsumer', 5, ['write'], '5.0.0', 'Delete a consumer from a consumer group.', 'O(1)', [KEY, GROUPNAME, { name: 'consumername', type: 'string' }]),
-    sub('setid', -5, ['write'], '5.0.0', 'Set a consumer group to an arbitrary last delivered ID value.', 'O(1)', [KEY, GROUPNAME, ID_OR_NEW, ENTRIES_READ]),
-    sub('destroy', 4, ['write'], '5.0.0', 'Destroy a consumer group.', 'O(N) where N is the number of entries in the group\'s pending entries list (PEL).', [KEY, GROUPNAME]),
+    sub('create', -5, ['write', 'denyoom']),
+    sub('delconsumer', 5, ['write']),
+    sub('setid', -5, ['write']),
+    sub('destroy', 4, ['write']),
     command({
       name: 'help', arity: 2, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-      group: 'stream', since: '5.0.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)',
+      group: 'stream',
       handler: (c, args) => replyHelp(c, args[0]!, XGROUP_HELP),
     }),
-    sub('createconsumer', 5, ['write', 'denyoom'], '6.2.0', 'Create a consumer in a consumer group.', 'O(1)', [KEY, GROUPNAME, { name: 'consumername', type: 'string' }]),
+    sub('createconsumer', 5, ['write', 'denyoom']),
   ],
 });
 
@@ -141,10 +134,7 @@ function groupAt(c: Client, key: string, name: string): ConsumerGroup | undefine
 /** XACK key group id [id ...] */
 const xack = command({
   name: 'xack', arity: -4, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0',
-  summary: 'Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.',
-  complexity: 'O(1) for each message ID processed.',
-  args: [KEY, { name: 'group', type: 'string' }, { name: 'id', type: 'string', multiple: true }],
+  group: 'stream',
   handler(c, args) {
     const g = groupAt(c, args[1]!, args[2]!);
     if (g === undefined) return c.reply.int(0);
@@ -166,15 +156,7 @@ const xack = command({
 /** XPENDING key group [[IDLE min-idle-time] start end count [consumer]] */
 const xpending = command({
   name: 'xpending', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'stream', since: '5.0.0',
-  summary: 'Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.',
-  complexity: 'O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.',
-  args: [KEY, { name: 'group', type: 'string' }, {
-    name: 'filters', type: 'block', optional: true, args: [
-      { name: 'min-idle-time', type: 'integer', token: 'IDLE', since: '6.2.0', optional: true }, { name: 'start', type: 'string' },
-      { name: 'end', type: 'string' }, { name: 'count', type: 'integer' }, { name: 'consumer', type: 'string', optional: true },
-    ],
-  }],
+  group: 'stream',
   handler(c, args) {
     const n = args.length;
     if (n !== 3 && (n < 6 || n > 9)) throw new CommandError('ERR syntax error');

@@ -1,5 +1,5 @@
 /** XINFO STREAM [FULL [COUNT count]] | GROUPS | CONSUMERS | HELP (Redis's xinfoCommand). */
-import { command, type ArgSpec, type CommandSpec } from '../core/spec.ts';
+import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { replyHelp } from '../server/command-info.ts';
 import type { StreamValue } from '../../datatypes/stream.ts';
@@ -190,30 +190,26 @@ const HELP = [
   '    Show information about the stream.',
 ];
 
-const KEY: ArgSpec = { name: 'key', type: 'key' };
-
-function sub(name: string, arity: number, summary: string, args: ArgSpec[], handler: (c: Client, args: string[]) => void): CommandSpec {
+function sub(name: string, arity: number, handler: (c: Client, args: string[]) => void): CommandSpec {
   return command({
-    name, arity, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1, group: 'stream', since: '5.0.0', summary, complexity: 'O(1)', args, handler,
+    name, arity, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1, group: 'stream', handler,
   });
 }
 
 /** XINFO STREAM|GROUPS|CONSUMERS|HELP */
 const xinfo = command({
   name: 'xinfo', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
-  group: 'stream', since: '5.0.0', summary: 'A container for stream introspection commands', complexity: 'Depends on subcommand.',
+  group: 'stream',
   // in Redis's order (COMMAND INFO lists subcommands so)
   subcommands: [
     command({
       name: 'help', arity: 2, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
-      group: 'stream', since: '5.0.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)',
+      group: 'stream',
       handler: (c, args) => replyHelp(c, args[0]!, HELP),
     }),
-    sub('stream', -3, 'Get information about a stream', [
-      KEY, { name: 'full', type: 'block', token: 'FULL', optional: true, args: [{ name: 'count', type: 'integer', token: 'COUNT', optional: true }] },
-    ], streamInfo),
-    sub('groups', 3, 'List the consumer groups of a stream', [KEY], groupsInfo),
-    sub('consumers', 4, 'List the consumers in a consumer group', [KEY, { name: 'groupname', type: 'string' }], consumersInfo),
+    sub('stream', -3, streamInfo),
+    sub('groups', 3, groupsInfo),
+    sub('consumers', 4, consumersInfo),
   ],
 });
 

@@ -281,18 +281,10 @@ function streamsKeys(from: number): (args: readonly string[]) => number[] {
   };
 }
 
-const STREAMS_ARG = {
-  name: 'streams', type: 'block', token: 'STREAMS',
-  args: [{ name: 'key', type: 'key', multiple: true }, { name: 'id', type: 'string', multiple: true }],
-} as const;
-
 /** XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...] */
 const xreadCmd = command({
   name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'stream', since: '5.0.0',
-  summary: 'Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.',
-  complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.',
-  args: [{ name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'milliseconds', type: 'integer', token: 'BLOCK', optional: true }, STREAMS_ARG],
+  group: 'stream',
   keys: streamsKeys(1),
   handler: (c, args) => xread(c, args, false),
 });
@@ -300,14 +292,7 @@ const xreadCmd = command({
 /** XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...] */
 const xreadgroup = command({
   name: 'xreadgroup', arity: -7, flags: ['write', 'blocking', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'stream', since: '5.0.0',
-  summary: 'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
-  complexity: 'For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',
-  args: [
-    { name: 'group_consumer', type: 'block', token: 'GROUP', args: [{ name: 'group', type: 'string' }, { name: 'consumer', type: 'string' }] },
-    { name: 'count', type: 'integer', token: 'COUNT', optional: true }, { name: 'milliseconds', type: 'integer', token: 'BLOCK', optional: true },
-    { name: 'noack', type: 'pure-token', token: 'NOACK', optional: true }, STREAMS_ARG,
-  ],
+  group: 'stream',
   keys: streamsKeys(4),
   handler: (c, args) => xread(c, args, true),
 });

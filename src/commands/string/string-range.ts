@@ -6,12 +6,10 @@ import { setRangeRaw } from '../../datatypes/string-raw.ts';
 import { isOpt, parseInteger } from '../core/parse.ts';
 import { checkStringLength, readString } from './string-common.ts';
 
-function getrangeLike(name: string, since: string): CommandSpec {
+function getrangeLike(name: string): CommandSpec {
   return command({
     name, arity: 4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since, summary: 'Get a substring of the string stored at a key',
-    complexity: 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.',
-    args: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
+    group: 'string',
     handler(c, args) {
       let start = parseInteger(args[2]!);
       let end = parseInteger(args[3]!);
@@ -34,9 +32,7 @@ function getrangeLike(name: string, since: string): CommandSpec {
 /** SETRANGE key offset value — the value becomes raw (a Buffer), changed in place when it already is one. */
 const setrange = command({
   name: 'setrange', arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.2.0', summary: 'Overwrite part of a string at key starting at the specified offset',
-  complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
-  args: [{ name: 'key', type: 'key' }, { name: 'offset', type: 'integer' }, { name: 'value', type: 'string' }],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const value = args[3]!;
@@ -59,13 +55,7 @@ const setrange = command({
 /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN] */
 const lcs = command({
   name: 'lcs', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'string', since: '7.0.0', summary: 'Find longest common substring', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
-  args: [
-    { name: 'key1', type: 'key' }, { name: 'key2', type: 'key' },
-    { name: 'len', type: 'pure-token', token: 'LEN', optional: true }, { name: 'idx', type: 'pure-token', token: 'IDX', optional: true },
-    { name: 'len', type: 'integer', token: 'MINMATCHLEN', optional: true },
-    { name: 'withmatchlen', type: 'pure-token', token: 'WITHMATCHLEN', optional: true },
-  ],
+  group: 'string',
   handler(c, args) {
     const va = c.ks(args[1]!).lookupRead(args[1]!);
     const vb = c.ks(args[2]!).lookupRead(args[2]!);
@@ -159,4 +149,4 @@ const lcs = command({
   },
 });
 
-export const stringRangeCommands: CommandSpec[] = [getrangeLike('getrange', '2.4.0'), getrangeLike('substr', '1.0.0'), setrange, lcs];
+export const stringRangeCommands: CommandSpec[] = [getrangeLike('getrange'), getrangeLike('substr'), setrange, lcs];

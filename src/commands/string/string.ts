@@ -39,8 +39,7 @@ export function replyString(c: Client, v: StringValue): void {
 /** GET key */
 const get = command({
   name: 'get', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Get the value of a key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const v = c.ks(key).lookupRead(key);
@@ -145,19 +144,7 @@ function setGeneric(c: Client, flags: number, key: string, value: string, whenMs
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
 const set = command({
   name: 'set', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Set the string value of a key',
-  complexity: 'O(1)',
-  args: [
-    { name: 'key', type: 'key' }, { name: 'value', type: 'string' },
-    { name: 'condition', type: 'oneof', optional: true, since: '2.6.12', args: [{ name: 'nx', type: 'pure-token', token: 'NX' }, { name: 'xx', type: 'pure-token', token: 'XX' }] },
-    { name: 'get', type: 'pure-token', token: 'GET', optional: true, since: '6.2.0' },
-    { name: 'expiration', type: 'oneof', optional: true, args: [
-      { name: 'seconds', type: 'integer', token: 'EX', since: '2.6.12' }, { name: 'milliseconds', type: 'integer', token: 'PX', since: '2.6.12' },
-      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT', since: '6.2.0' },
-      { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT', since: '6.2.0' },
-      { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL', since: '6.0.0' },
-    ] },
-  ],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     if (args.length === 3) {
@@ -180,18 +167,16 @@ const set = command({
 /** SETNX key value */
 const setnx = command({
   name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Set the value of a key, only if the key does not exist', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  group: 'string',
   handler(c, args) {
     c.reply.int(setGeneric(c, F_NX, args[1]!, args[2]!, null, 'setnx') ? 1 : 0);
   },
 });
 
-function setexLike(name: string, unit: 1 | 1000, summary: string): CommandSpec {
+function setexLike(name: string, unit: 1 | 1000): CommandSpec {
   return command({
     name, arity: 4, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since: unit === 1000 ? '2.0.0' : '2.6.0', summary, complexity: 'O(1)',
-    args: [{ name: 'key', type: 'key' }, { name: unit === 1000 ? 'seconds' : 'milliseconds', type: 'integer' }, { name: 'value', type: 'string' }],
+    group: 'string',
     handler(c, args) {
       const when = expireMs(args[2]!, unit, true, c.server.engine.now(), name);
       setGeneric(c, 0, args[1]!, args[3]!, when, name);
@@ -203,8 +188,7 @@ function setexLike(name: string, unit: 1 | 1000, summary: string): CommandSpec {
 /** GETSET key value */
 const getset = command({
   name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Set the string value of a key and return its old value', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  group: 'string',
   handler(c, args) {
     setGeneric(c, F_GET, args[1]!, args[2]!, null, 'getset');
     if (c.server.replication.active) c.propagate = ['SET', args[1]!, args[2]!];
@@ -214,8 +198,7 @@ const getset = command({
 /** GETDEL key */
 const getdel = command({
   name: 'getdel', arity: 2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '6.2.0', summary: 'Get the value of a key and delete the key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -231,15 +214,7 @@ const getdel = command({
 /** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
 const getex = command({
   name: 'getex', arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '6.2.0', summary: 'Get the value of a key and optionally set its expiration', complexity: 'O(1)',
-  args: [
-    { name: 'key', type: 'key' },
-    { name: 'expiration', type: 'oneof', optional: true, args: [
-      { name: 'seconds', type: 'integer', token: 'EX' }, { name: 'milliseconds', type: 'integer', token: 'PX' },
-      { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' }, { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
-      { name: 'persist', type: 'pure-token', token: 'PERSIST' },
-    ] },
-  ],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const flags = parseExtended(args, 2, false);
@@ -268,8 +243,7 @@ const getex = command({
 /** MGET key [key ...] */
 const mget = command({
   name: 'mget', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'string', since: '1.0.0', summary: 'Get the values of all the given keys', complexity: 'O(N) where N is the number of keys to retrieve.',
-  args: [{ name: 'key', type: 'key', multiple: true }],
+  group: 'string',
   handler(c, args) {
     c.reply.array(args.length - 1);
     for (let i = 1; i < args.length; i++) {
@@ -288,8 +262,7 @@ function checkPairs(args: string[], name: string): void {
 /** MSET key value [key value ...] */
 const mset = command({
   name: 'mset', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
-  group: 'string', since: '1.0.1', summary: 'Set multiple keys to multiple values', complexity: 'O(N) where N is the number of keys to set.',
-  args: [{ name: 'key_value', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  group: 'string',
   handler(c, args) {
     checkPairs(args, 'mset');
     for (let i = 1; i < args.length; i += 2) {
@@ -304,8 +277,7 @@ const mset = command({
 /** MSETNX key value [key value ...] — all or nothing. */
 const msetnx = command({
   name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
-  group: 'string', since: '1.0.1', summary: 'Set multiple keys to multiple values, only if none of the keys exist', complexity: 'O(N) where N is the number of keys to set.',
-  args: [{ name: 'key_value', type: 'block', multiple: true, args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }] }],
+  group: 'string',
   handler(c, args) {
     checkPairs(args, 'msetnx');
     for (let i = 1; i < args.length; i += 2) {
@@ -323,9 +295,7 @@ const msetnx = command({
 /** APPEND key value — an existing value becomes raw (a Buffer with room to grow), as Redis's sdscatlen. */
 const append = command({
   name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.0.0', summary: 'Append a value to a key',
-  complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
-  args: [{ name: 'key', type: 'key' }, { name: 'value', type: 'string' }],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const add = args[2]!;
@@ -350,8 +320,7 @@ const append = command({
 /** STRLEN key */
 const strlen = command({
   name: 'strlen', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.2.0', summary: 'Get the length of the value stored in a key', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }],
+  group: 'string',
   handler(c, args) {
     const v = c.ks(args[1]!).lookupRead(args[1]!);
     if (v === undefined) return c.reply.int(0);
@@ -390,11 +359,10 @@ function incrBy(c: Client, key: string, incr: number, incrBig: bigint | null): v
   c.reply.intText(result);
 }
 
-function incrCommand(name: string, sign: 1 | -1, withArg: boolean, summary: string): CommandSpec {
+function incrCommand(name: string, sign: 1 | -1, withArg: boolean): CommandSpec {
   return command({
     name, arity: withArg ? 3 : 2, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since: '1.0.0', summary, complexity: 'O(1)',
-    args: withArg ? [{ name: 'key', type: 'key' }, { name: sign > 0 ? 'increment' : 'decrement', type: 'integer' }] : [{ name: 'key', type: 'key' }],
+    group: 'string',
     handler(c, args) {
       if (!withArg) return incrBy(c, args[1]!, sign, null);
       const n = parseInteger(args[2]!);
@@ -414,8 +382,7 @@ const LD_ZERO = string2ld('0') as LongDouble;
 /** INCRBYFLOAT key increment */
 const incrbyfloat = command({
   name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'string', since: '2.6.0', summary: 'Increment the float value of a key by the given amount', complexity: 'O(1)',
-  args: [{ name: 'key', type: 'key' }, { name: 'increment', type: 'double' }],
+  group: 'string',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -439,13 +406,13 @@ const incrbyfloat = command({
 
 export const stringCommands: CommandSpec[] = [
   get, set, setnx,
-  setexLike('setex', 1000, 'Set the value and expiration of a key'),
-  setexLike('psetex', 1, 'Set the value and expiration in milliseconds of a key'),
+  setexLike('setex', 1000),
+  setexLike('psetex', 1),
   getset, getdel, getex, mget, mset, msetnx, append, strlen,
-  incrCommand('incr', 1, false, 'Increment the integer value of a key by one'),
-  incrCommand('decr', -1, false, 'Decrement the integer value of a key by one'),
-  incrCommand('incrby', 1, true, 'Increment the integer value of a key by the given amount'),
-  incrCommand('decrby', -1, true, 'Decrement the integer value of a key by the given number'),
+  incrCommand('incr', 1, false),
+  incrCommand('decr', -1, false),
+  incrCommand('incrby', 1, true),
+  incrCommand('decrby', -1, true),
   incrbyfloat,
   ...stringRangeCommands,
 ];

@@ -127,10 +127,10 @@ function endMulti(c: Client): void {
   c.intercept = null;
 }
 
-const simple = (name: string, arity: number, summary: string, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = ['noscript', 'loading', 'stale', 'fast', 'allow_busy']): CommandSpec =>
-  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'transactions', since: '1.2.0', summary, complexity: 'O(1)', handler });
+const simple = (name: string, arity: number, handler: CommandSpec['handler'], flags: CommandSpec['flags'] = ['noscript', 'loading', 'stale', 'fast', 'allow_busy']): CommandSpec =>
+  command({ name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'transactions', handler });
 
-const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
+const multi = simple('multi', 1, (c) => {
   if (c.ext.multi) throw new CommandError('ERR MULTI calls can not be nested');
   const tx: TxState = { queue: [], dirty: false };
   c.ext.multi = tx;
@@ -155,7 +155,7 @@ const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
   c.reply.ok();
 });
 
-const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) => {
+const exec = simple('exec', 1, (c) => {
   const tx = c.ext.multi as TxState | undefined;
   if (!tx) throw new CommandError('ERR EXEC without MULTI');
   endMulti(c);
@@ -197,7 +197,7 @@ function aclRecheck(c: Client, cmd: Command, args: string[]): string | null {
   return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
 }
 
-const discard = simple('discard', 1, 'Discards a transaction.', (c) => {
+const discard = simple('discard', 1, (c) => {
   if (!c.ext.multi) throw new CommandError('ERR DISCARD without MULTI');
   endMulti(c);
   unwatchAll(c);
@@ -206,7 +206,7 @@ const discard = simple('discard', 1, 'Discards a transaction.', (c) => {
 
 const watch = command({
   name: 'watch', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 1, lastKey: -1, step: 1,
-  group: 'transactions', since: '2.2.0', summary: 'Monitors changes to keys to determine the execution of a transaction.', complexity: 'O(1) for every key.',
+  group: 'transactions',
   handler(c, args) {
     if (c.ext.multi) throw new CommandError('ERR WATCH inside MULTI is not allowed');
     const t = watchTable(c.server);
@@ -233,7 +233,7 @@ const watch = command({
   },
 });
 
-const unwatch = simple('unwatch', 1, 'Forgets about watched keys of a transaction.', (c) => {
+const unwatch = simple('unwatch', 1, (c) => {
   unwatchAll(c);
   c.reply.ok();
 }, ['noscript', 'loading', 'stale', 'fast', 'allow_busy']);

@@ -155,10 +155,10 @@ function byScoreThenMember(a: [string, number], b: [string, number]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function readCommand(name: string, op: Op, since: string, summary: string, complexity: string): CommandSpec {
+function readCommand(name: string, op: Op): CommandSpec {
   return command({
     name, arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-    group: 'sorted_set', since, summary, complexity,
+    group: 'sorted_set',
     keys: numkeysPositions(1),
     handler(c, args) {
       const p = parseArgs(c, args, 1, op, name, false, false);
@@ -169,10 +169,10 @@ function readCommand(name: string, op: Op, since: string, summary: string, compl
   });
 }
 
-function storeCommand(name: string, op: Op, since: string, summary: string, complexity: string): CommandSpec {
+function storeCommand(name: string, op: Op): CommandSpec {
   return command({
     name, arity: -4, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since, summary, complexity,
+    group: 'sorted_set',
     keys: (args) => [1, ...numkeysPositions(2)(args)],
     handler(c, args) {
       const p = parseArgs(c, args, 2, op, name, true, false);
@@ -187,8 +187,7 @@ function storeCommand(name: string, op: Op, since: string, summary: string, comp
 /** ZINTERCARD numkeys key [key ...] [LIMIT limit] */
 const zintercard = command({
   name: 'zintercard', arity: -3, flags: ['readonly', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'sorted_set', since: '7.0.0', summary: 'Intersect multiple sorted sets and return the cardinality of the result',
-  complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
+  group: 'sorted_set',
   keys: numkeysPositions(1),
   handler(c, args) {
     const p = parseArgs(c, args, 1, INTER, 'zintercard', false, true);
@@ -208,16 +207,16 @@ const zintercard = command({
 
 export const zsetAlgebraCommands: CommandSpec[] = [
   /** ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES] */
-  readCommand('zunion', UNION, '6.2.0', 'Add multiple sorted sets', 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.'),
+  readCommand('zunion', UNION),
   /** ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES] */
-  readCommand('zinter', INTER, '6.2.0', 'Intersect multiple sorted sets', 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.'),
+  readCommand('zinter', INTER),
   /** ZDIFF numkeys key [key ...] [WITHSCORES] */
-  readCommand('zdiff', DIFF, '6.2.0', 'Subtract multiple sorted sets', 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.'),
+  readCommand('zdiff', DIFF),
   /** ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] */
-  storeCommand('zunionstore', UNION, '2.0.0', 'Add multiple sorted sets and store the resulting sorted set in a new key', 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.'),
+  storeCommand('zunionstore', UNION),
   /** ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] */
-  storeCommand('zinterstore', INTER, '2.0.0', 'Intersect multiple sorted sets and store the resulting sorted set in a new key', 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.'),
+  storeCommand('zinterstore', INTER),
   /** ZDIFFSTORE destination numkeys key [key ...] */
-  storeCommand('zdiffstore', DIFF, '6.2.0', 'Subtract multiple sorted sets and store the resulting sorted set in a new key', 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.'),
+  storeCommand('zdiffstore', DIFF),
   zintercard,
 ];

@@ -52,11 +52,10 @@ export function zpop(c: Client, key: string, max: boolean, emitKey: boolean, cou
   return true;
 }
 
-function popCommand(name: string, max: boolean, summary: string): CommandSpec {
+function popCommand(name: string, max: boolean): CommandSpec {
   return command({
     name, arity: -2, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since: '5.0.0', summary,
-    complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.',
+    group: 'sorted_set',
     handler(c, args) {
       if (args.length > 3) throw new CommandError(Err.SYNTAX);
       const count = args.length === 3 ? parseRange(args[2]!, 0, Infinity, Err.POSITIVE) : -1;
@@ -93,8 +92,7 @@ export function parseZmpop(args: string[], from: number): ZmpopArgs {
 /** ZMPOP numkeys key [key ...] MIN | MAX [COUNT count] */
 const zmpop = command({
   name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'sorted_set', since: '7.0.0', summary: 'Remove and return members with scores in a sorted set',
-  complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
+  group: 'sorted_set',
   keys: numkeysPositions(1),
   handler(c, args) {
     const o = parseZmpop(args, 1);
@@ -112,11 +110,10 @@ function servePop(c: Client, key: string, max: boolean, count: number, nested: b
   return zpop(c, key, max, true, count, nested);
 }
 
-function bpopCommand(name: string, max: boolean, summary: string): CommandSpec {
+function bpopCommand(name: string, max: boolean): CommandSpec {
   return command({
     name, arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
-    group: 'sorted_set', since: '5.0.0', summary,
-    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+    group: 'sorted_set',
     handler(c, args) {
       const timeout = parseTimeout(args[args.length - 1]!);
       return serveOrBlock(c, args.slice(1, -1), timeout, (key) => servePop(c, key, max, -1, false));
@@ -127,8 +124,7 @@ function bpopCommand(name: string, max: boolean, summary: string): CommandSpec {
 /** BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count] (arguments before the timeout, as Redis checks them). */
 const bzmpop = command({
   name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0,
-  group: 'sorted_set', since: '7.0.0', summary: 'Remove and return members with scores in a sorted set or block until one is available',
-  complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
+  group: 'sorted_set',
   keys: numkeysPositions(2),
   handler(c, args) {
     const o = parseZmpop(args, 2);
@@ -139,13 +135,13 @@ const bzmpop = command({
 
 export const zsetPopCommands: CommandSpec[] = [
   /** ZPOPMIN key [count] */
-  popCommand('zpopmin', false, 'Remove and return members with the lowest scores in a sorted set'),
+  popCommand('zpopmin', false),
   /** ZPOPMAX key [count] */
-  popCommand('zpopmax', true, 'Remove and return members with the highest scores in a sorted set'),
+  popCommand('zpopmax', true),
   zmpop,
   /** BZPOPMIN key [key ...] timeout */
-  bpopCommand('bzpopmin', false, 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available'),
+  bpopCommand('bzpopmin', false),
   /** BZPOPMAX key [key ...] timeout */
-  bpopCommand('bzpopmax', true, 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available'),
+  bpopCommand('bzpopmax', true),
   bzmpop,
 ];

@@ -92,9 +92,9 @@ function replyRangeSpec(c: Client, key: string, s: RangeSpec): void {
   clearRange();
 }
 
-function rangeCommand(name: string, by: By | null, rev: boolean | null, since: string, summary: string, complexity: string): CommandSpec {
+function rangeCommand(name: string, by: By | null, rev: boolean | null): CommandSpec {
   return command({
-    name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set', since, summary, complexity,
+    name, arity: -4, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set',
     handler(c, args) {
       replyRangeSpec(c, args[1]!, parseRangeArgs(args, 1, false, by, rev));
     },
@@ -104,8 +104,7 @@ function rangeCommand(name: string, by: By | null, rev: boolean | null, since: s
 /** ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count] */
 const zrangestore = command({
   name: 'zrangestore', arity: -5, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
-  group: 'sorted_set', since: '6.2.0', summary: 'Store a range of members from sorted set into another key',
-  complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
+  group: 'sorted_set',
   handler(c, args) {
     const s = parseRangeArgs(args, 2, true, null, null);
     const src = zsetAt(c.ks(args[2]!), args[2]!, true);
@@ -125,8 +124,7 @@ const zrangestore = command({
 /** ZCOUNT key min max */
 const zcount = command({
   name: 'zcount', arity: 4, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '2.0.0', summary: 'Count the members in a sorted set with scores within the given values',
-  complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  group: 'sorted_set',
   handler(c, args) {
     const r = parseScoreRange(args[2]!, args[3]!);
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
@@ -138,8 +136,7 @@ const zcount = command({
 /** ZLEXCOUNT key min max */
 const zlexcount = command({
   name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '2.8.9', summary: 'Count the number of members in a sorted set between a given lexicographical range',
-  complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+  group: 'sorted_set',
   handler(c, args) {
     const r = parseLexRange(args[2]!, args[3]!);
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
@@ -149,10 +146,9 @@ const zlexcount = command({
 });
 
 /** ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX key min max: parse, look up, delete by rank. */
-function remRangeCommand(name: string, by: By, since: string, summary: string): CommandSpec {
+function remRangeCommand(name: string, by: By): CommandSpec {
   return command({
-    name, arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set', since, summary,
-    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
+    name, arity: 4, flags: ['write'], firstKey: 1, lastKey: 1, step: 1, group: 'sorted_set',
     handler(c, args) {
       let start = 0, end = 0;
       let score: ScoreRange | null = null;
@@ -187,26 +183,24 @@ function remRangeCommand(name: string, by: By, since: string, summary: string): 
   });
 }
 
-const RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.';
-
 export const zsetRangeCommands: CommandSpec[] = [
   /** ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
-  rangeCommand('zrange', null, null, '1.2.0', 'Return a range of members in a sorted set', RANGE_COMPLEXITY),
+  rangeCommand('zrange', null, null),
   /** ZREVRANGE key start stop [WITHSCORES] */
-  rangeCommand('zrevrange', RANK, true, '1.2.0', 'Return a range of members in a sorted set, by index, with scores ordered from high to low', RANGE_COMPLEXITY),
+  rangeCommand('zrevrange', RANK, true),
   /** ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count] */
-  rangeCommand('zrangebyscore', SCORE, false, '1.0.5', 'Return a range of members in a sorted set, by score', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  rangeCommand('zrangebyscore', SCORE, false),
   /** ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count] */
-  rangeCommand('zrevrangebyscore', SCORE, true, '2.2.0', 'Return a range of members in a sorted set, by score, with scores ordered from high to low', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  rangeCommand('zrevrangebyscore', SCORE, true),
   /** ZRANGEBYLEX key min max [LIMIT offset count] */
-  rangeCommand('zrangebylex', LEX, false, '2.8.9', 'Return a range of members in a sorted set, by lexicographical range', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  rangeCommand('zrangebylex', LEX, false),
   /** ZREVRANGEBYLEX key max min [LIMIT offset count] */
-  rangeCommand('zrevrangebylex', LEX, true, '2.8.9', 'Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.', 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'),
+  rangeCommand('zrevrangebylex', LEX, true),
   zrangestore, zcount, zlexcount,
   /** ZREMRANGEBYRANK key start stop */
-  remRangeCommand('zremrangebyrank', RANK, '2.0.0', 'Remove all members in a sorted set within the given indexes'),
+  remRangeCommand('zremrangebyrank', RANK),
   /** ZREMRANGEBYSCORE key min max */
-  remRangeCommand('zremrangebyscore', SCORE, '1.2.0', 'Remove all members in a sorted set within the given scores'),
+  remRangeCommand('zremrangebyscore', SCORE),
   /** ZREMRANGEBYLEX key min max */
-  remRangeCommand('zremrangebylex', LEX, '2.8.9', 'Remove all members in a sorted set between the given lexicographical range'),
+  remRangeCommand('zremrangebylex', LEX),
 ];

@@ -12,7 +12,6 @@ import { clearRange, memberReply, membersHeader, rangeOut, zsetAdd, zsetAddMany,
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { zsetPopCommands } from './zset-pop.ts';
-import { ZSET_ARGS } from './zset-args.ts';
 import type { Client } from '../../server/client.ts';
 
 // Parsed scores of the current ZADD (entries past its pair count are stale); reused, handlers never nest.
@@ -104,8 +103,7 @@ function zaddReply(c: Client, flags: number, ch: boolean, added: number, updated
 /** ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...] */
 const zadd = command({
   name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '1.2.0', summary: 'Add one or more members to a sorted set, or update its score if it already exists',
-  complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
+  group: 'sorted_set',
   handler(c, args) {
     zaddGeneric(c, args, false);
   },
@@ -114,8 +112,7 @@ const zadd = command({
 /** ZINCRBY key increment member */
 const zincrby = command({
   name: 'zincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '1.2.0', summary: 'Increment the score of a member in a sorted set',
-  complexity: 'O(log(N)) where N is the number of elements in the sorted set.',
+  group: 'sorted_set',
   handler(c, args) {
     zaddGeneric(c, args, true);
   },
@@ -124,8 +121,7 @@ const zincrby = command({
 /** ZREM key member [member ...] */
 const zrem = command({
   name: 'zrem', arity: -3, flags: ['write', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '1.2.0', summary: 'Remove one or more members from a sorted set',
-  complexity: 'O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.',
+  group: 'sorted_set',
   handler(c, args) {
     const key = args[1]!;
     const ks = c.ks(key);
@@ -145,7 +141,7 @@ const zrem = command({
 /** ZCARD key */
 const zcard = command({
   name: 'zcard', arity: 2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '1.2.0', summary: 'Get the number of members in a sorted set', complexity: 'O(1)',
+  group: 'sorted_set',
   handler(c, args) {
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.int(z === undefined ? 0 : z.size());
@@ -155,7 +151,7 @@ const zcard = command({
 /** ZSCORE key member */
 const zscore = command({
   name: 'zscore', arity: 3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '1.2.0', summary: 'Get the score associated with the given member in a sorted set', complexity: 'O(1)',
+  group: 'sorted_set',
   handler(c, args) {
     const s = zsetAt(c.ks(args[1]!), args[1]!, true)?.score(args[2]!);
     if (s === undefined) c.reply.nullBulk();
@@ -166,8 +162,7 @@ const zscore = command({
 /** ZMSCORE key member [member ...] */
 const zmscore = command({
   name: 'zmscore', arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '6.2.0', summary: 'Get the score associated with the given members in a sorted set',
-  complexity: 'O(N) where N is the number of members being requested.',
+  group: 'sorted_set',
   handler(c, args) {
     const z = zsetAt(c.ks(args[1]!), args[1]!, true);
     c.reply.array(args.length - 2);
@@ -179,10 +174,10 @@ const zmscore = command({
   },
 });
 
-function rankCommand(name: string, rev: boolean, summary: string): CommandSpec {
+function rankCommand(name: string, rev: boolean): CommandSpec {
   return command({
     name, arity: -3, flags: ['readonly', 'fast'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'sorted_set', since: '2.0.0', summary, complexity: 'O(log(N))',
+    group: 'sorted_set',
     handler(c, args) {
       // as Redis's zrankGenericCommand: arity, then the option, then the key
       if (args.length > 4) throw new CommandError(wrongArity(name));
@@ -279,8 +274,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withScores: boo
 /** ZRANDMEMBER key [count [WITHSCORES]] */
 const zrandmember = command({
   name: 'zrandmember', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '6.2.0', summary: 'Get one or multiple random elements from a sorted set',
-  complexity: 'O(N) where N is the number of elements returned',
+  group: 'sorted_set',
   handler(c, args) {
     const key = args[1]!;
     if (args.length >= 3) {
@@ -310,8 +304,7 @@ const zscanCursors = new WeakMap<ZSetValue, CursorTable<string>>();
  */
 const zscan = command({
   name: 'zscan', arity: -3, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
-  group: 'sorted_set', since: '2.8.0', summary: 'Incrementally iterate sorted sets elements and associated scores',
-  complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
+  group: 'sorted_set',
   handler(c, args) {
     // as Redis: the cursor first, then the key, then the options
     parseScanArgs(args.slice(0, 3), 2, 'zset');
@@ -343,17 +336,14 @@ const zscan = command({
   },
 });
 
-const zsetSpecs: CommandSpec[] = [
+export const zsetCommands: CommandSpec[] = [
   zadd, zincrby, zrem, zcard, zscore, zmscore,
   /** ZRANK key member [WITHSCORE] */
-  rankCommand('zrank', false, 'Determine the index of a member in a sorted set'),
+  rankCommand('zrank', false),
   /** ZREVRANK key member [WITHSCORE] */
-  rankCommand('zrevrank', true, 'Determine the index of a member in a sorted set, with scores ordered from high to low'),
+  rankCommand('zrevrank', true),
   zrandmember, zscan,
   ...zsetPopCommands,
   ...zsetRangeCommands,
   ...zsetAlgebraCommands,
 ];
-
-/** Every sorted set command, with its COMMAND DOCS arguments. */
-export const zsetCommands: CommandSpec[] = zsetSpecs.map((s) => (s.args || !ZSET_ARGS[s.name] ? s : { ...s, args: ZSET_ARGS[s.name] }));
