@@ -50,7 +50,7 @@ describeCompat('acl', (t) => {
     ['ACL', 'SETUSER', 'has space'], ['ACL', 'SETUSER'], ['ACL', 'GETUSER'], ['ACL', 'DELUSER', 'default'], ['ACL', 'DELUSER', 'e', 'default'],
     ['ACL', 'LIST'], ['ACL', 'DELUSER', 'e'],
     ['ACL', 'NOSUCH'], ['ACL', 'CAT', 'read', 'x'], ['ACL', 'CAT', 'nosuch'], ['ACL', 'GENPASS', '0'], ['ACL', 'GENPASS', '4097'],
-    ['ACL', 'GENPASS', 'x'], ['ACL', 'LOG', 'x'], ['ACL', 'LOG', '1', '2'], ['ACL', 'LOAD'], ['ACL', 'SAVE'], ['ACL', 'WHOAMI', 'x'], ['ACL', 'HELP'],
+    ['ACL', 'GENPASS', 'x'], ['ACL', 'LOG', 'x'], ['ACL', 'LOG', '1', '2'], ['ACL', 'LOAD'], ['ACL', 'SAVE'], ['ACL', 'WHOAMI', 'x'],
   ]);
 
   t('CAT: the categories and their commands, less what Redis 7.4 and 8.0 added', async (p: Pair) => {

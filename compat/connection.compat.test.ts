@@ -75,7 +75,7 @@ describeCompat('connection family compat', (t) => {
   t('CLIENT subcommands: replies and errors', [
     ['CLIENT'], ['CLIENT', 'NOSUCH'], ['CLIENT', 'ID', 'x'], ['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME', 'a b'], ['CLIENT', 'SETNAME', 'a\nb'],
     ['CLIENT', 'SETNAME', 'ok-name'], ['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME', ''], ['CLIENT', 'GETNAME'], ['CLIENT', 'SETNAME'],
-    ['CLIENT', 'GETREDIR'], ['CLIENT', 'HELP'], ['client', 'help', 'x'],
+    ['CLIENT', 'GETREDIR'], ['client', 'help', 'x'],
     ['CLIENT', 'LIST', 'ID', 'abc'], ['CLIENT', 'LIST', 'ID'], ['CLIENT', 'LIST', 'TYPE', 'x'], ['CLIENT', 'LIST', 'TYPE', 'normal', 'x'],
     ['CLIENT', 'LIST', 'foo', 'bar', 'baz'], ['CLIENT', 'LIST', 'ID', '99999999'], ['CLIENT', 'LIST', 'TYPE', 'master'], ['CLIENT', 'LIST', 'TYPE', 'pubsub'],
     ['CLIENT', 'LIST', 'TYPE', 'replica'], ['CLIENT', 'LIST', 'TYPE', 'slave'],

@@ -101,7 +101,7 @@ describeCompat('functions', (t) => {
     L(lib('keep', "redis.register_function('kept', function(keys, args) return args[1] end)")),
     ['SCRIPT', 'FLUSH'], ['FCALL', 'kept', '0', 'still'], ['FLUSHALL'], ['FCALL', 'kept', '0', 'here'],
     ['FUNCTION', 'FLUSH', 'bad'], ['FUNCTION', 'FLUSH', 'SYNC', 'x'], ['FUNCTION', 'FLUSH', 'ASYNC'], ['FCALL', 'kept', '0'],
-    ['FUNCTION', 'HELP'], ['FUNCTION', 'NOPE'], ['FUNCTION'],
+    ['FUNCTION', 'NOPE'], ['FUNCTION'],
     ['COMMAND', 'INFO', 'fcall', 'fcall_ro'], ['COMMAND', 'GETKEYS', 'FCALL', 'f', '2', 'a', 'b', 'c'],
   ]);
 });

@@ -11,6 +11,7 @@ import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../src/index.ts';
 import { REDIS_VERSION } from '../src/server/version.ts';
+import { formatDouble, formatDoubleShortest } from '../src/protocol/format.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { RespClient, type Reply } from '../test/helpers/resp-client.ts';
 
@@ -27,6 +28,47 @@ let referenceVersion = REDIS_VERSION;
 export function asReference(raw: string): string {
   if (referenceVersion === REDIS_VERSION) return raw;
   return raw.split(`$${REDIS_VERSION.length}\r\n${REDIS_VERSION}\r\n`).join(`$${referenceVersion.length}\r\n${referenceVersion}\r\n`);
+}
+
+/**
+ * Commands whose doubles are addReplyDouble's (scores; ACL LOG's age): where
+ * Redis 7.0 printed %.17g and 7.2+ prints d2string's shortest digits. Not
+ * ZSCAN (a skiplist's scores are %.17Lg in both), not GEO (human long
+ * doubles and %.4f distances, unchanged).
+ */
+const DOUBLE_REPLIES = new Set([
+  'ZSCORE', 'ZMSCORE', 'ZINCRBY', 'ZADD', 'ZRANGE', 'ZRANGEBYSCORE', 'ZREVRANGEBYSCORE', 'ZREVRANGE', 'ZPOPMIN', 'ZPOPMAX',
+  'BZPOPMIN', 'BZPOPMAX', 'ZMPOP', 'BZMPOP', 'ZRANDMEMBER', 'ZUNION', 'ZINTER', 'ZDIFF', 'ZRANK', 'ZREVRANK', 'ACL',
+]);
+
+/**
+ * A reply of Redis 7.0 to a DOUBLE_REPLIES command with its doubles as Redis
+ * ≥ 7.2 writes them: 7.0's addReplyDouble printed %.17g
+ * (0.10000000000000001), 7.2's d2string the shortest digits that read back
+ * (0.1). Rewritten are bulk strings and RESP3 doubles that are exactly a
+ * %.17g rendering of a non-integer.
+ */
+export function doublesAs72(raw: string, args: readonly (string | number | Buffer)[]): string {
+  if (!DOUBLE_REPLIES.has(String(args[0]).toUpperCase())) return raw;
+  const as72 = (s: string): string => {
+    if (!/[.e]/.test(s)) return s;
+    const d = Number(s);
+    if (!Number.isFinite(d) || formatDouble(d) !== s) return s;
+    return formatDoubleShortest(d);
+  };
+  return raw
+    .replace(/\$(\d+)\r\n(-?\d[\d.]*(?:e[-+]\d+)?)\r\n/g, (all, _n: string, s: string) => {
+      const t = as72(s);
+      return t === s ? all : `$${t.length}\r\n${t}\r\n`;
+    })
+    .replace(/(?<=^|\r\n),(-?\d[\d.]*(?:e[-+]\d+)?)\r\n/g, (_all, s: string) => `,${as72(s)}\r\n`);
+}
+
+/** A connection to the live reference Redis, its replies read as Redis 7.4's where only the format changed (doubles). */
+export async function referenceClient(port: number): Promise<RespClient> {
+  const c = await RespClient.connect(port);
+  if (referenceVersion.startsWith('7.0.')) c.rewrite = doublesAs72;
+  return c;
 }
 
 export async function startRedis(bin = process.env.REDIS_SERVER ?? 'redis-server'): Promise<{ port: number; proc: ChildProcess }> {
@@ -120,7 +162,7 @@ export function describeCompat(name: string, body: (t: (title: string, script: S
       });
       body((title, script) => {
         test(title, async () => {
-          const pair: Pair = { redis: await RespClient.connect(redis!.port), shardis: await RespClient.connect(shardis!.port) };
+          const pair: Pair = { redis: await referenceClient(redis!.port), shardis: await RespClient.connect(shardis!.port) };
           try {
             await pair.redis.call('FLUSHALL');
             await pair.shardis.call('FLUSHALL');

@@ -68,7 +68,7 @@ describeCompat('keyspace compat', (t) => {
     ['OBJECT', 'REFCOUNT', 'l'], ['OBJECT', 'REFCOUNT', 'nope'], ['OBJECT', 'IDLETIME', 'nope'], ['OBJECT', 'FREQ', 'i'], ['OBJECT', 'FREQ', 'nope'],
     ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'], ['OBJECT', 'FREQ', 'small'], ['OBJECT', 'IDLETIME', 'i'], ['OBJECT', 'IDLETIME', 'nope'],
     ['CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru'], ['OBJECT', 'FREQ', 'i'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
-    ['OBJECT', 'HELP'], ['object', 'help'], ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'], ['OBJECT', 'ENCODING', 'a', 'b'],
+    ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'], ['OBJECT', 'ENCODING', 'a', 'b'],
     ['OBJECT', 'FOO'], ['OBJECT', 'FOO', 'x'], ['OBJECT', 'REFCOUNT'],
     { cmd: ['HELLO', '3'], ignore: true }, ['OBJECT', 'ENCODING', 'nope'], ['OBJECT', 'REFCOUNT', 'nope'], ['OBJECT', 'ENCODING', 'z'],
   ]);

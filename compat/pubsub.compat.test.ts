@@ -145,7 +145,7 @@ describeCompat('pubsub', (t) => {
   ]));
 
   t('PUBSUB errors and HELP', [
-    ['PUBSUB'], ['PUBSUB', 'HELP'], ['PUBSUB', 'help'], ['PUBSUB', 'FOO'], ['PUBSUB', 'CHANNELS', 'a', 'b'], ['PUBSUB', 'SHARDCHANNELS', 'a', 'b'],
+    ['PUBSUB'], ['PUBSUB', 'FOO'], ['PUBSUB', 'CHANNELS', 'a', 'b'], ['PUBSUB', 'SHARDCHANNELS', 'a', 'b'],
     ['PUBSUB', 'NUMPAT', 'x'], ['PUBSUB', 'HELP', 'x'], ['PUBLISH', 'a'], ['SPUBLISH', 'a', 'b', 'c'], ['SUBSCRIBE'], ['PSUBSCRIBE'], ['SSUBSCRIBE'],
   ]);
 

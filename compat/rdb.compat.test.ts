@@ -102,14 +102,25 @@ function setEncoding70(type: Reply, enc: Reply): Reply {
   return type === 'set' && enc === 'listpack' ? 'hashtable' : enc;
 }
 
-/** Per key: type, encoding, digest, TTL bucket; for streams the full XINFO when `full`. */
+/**
+ * A key's content as both versions agree on it: DEBUG DIGEST-VALUE, but a
+ * sorted set's members and scores as numbers (Redis 7.2+ digests a score as
+ * fpconv_dtoa writes it, 7.0 as %.17g: the same set, other digests).
+ */
+async function valueOf(c: RespClient, k: string): Promise<Reply> {
+  if ((await c.call('TYPE', k)) !== 'zset') return c.call('DEBUG', 'DIGEST-VALUE', k);
+  const flat = (await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES')) as string[];
+  return flat.map((x, i) => (i % 2 === 1 ? Number(x) : x));
+}
+
+/** Per key: type, encoding, content (valueOf), TTL bucket; for streams the full XINFO when `full`. */
 async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
   const out: Reply[] = [];
   for (const db of [0, 3]) {
     for (const k of await keysOf(c, db)) {
       const type = await c.call('TYPE', k);
       const pttl = (await c.call('PTTL', k)) as number;
-      out.push([db, k, type, setEncoding70(type, await c.call('OBJECT', 'ENCODING', k)), await c.call('DEBUG', 'DIGEST-VALUE', k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
+      out.push([db, k, type, setEncoding70(type, await c.call('OBJECT', 'ENCODING', k)), await valueOf(c, k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
       if (type === 'stream') {
         // the consumers' active-time (Redis 7.2+) is a field 7.0 does not have: a v10 stream loads it as the seen-time
         const info = withoutActiveTime(await c.call('XINFO', 'STREAM', k, 'FULL'));
@@ -154,7 +165,6 @@ for (const shards of [1, 4]) {
       const r = await RespClient.connect(redis.port);
       await populate(r);
       const expected = await describeData(r, true);
-      const digest = await r.call('DEBUG', 'DIGEST');
       assert.equal(await r.call('SAVE'), 'OK');
       r.close();
       const dir = mkdir();
@@ -162,7 +172,6 @@ for (const shards of [1, 4]) {
       const s = await startServer({ port: 0, shards, dir });
       servers.push(s);
       const c = await RespClient.connect(s.port);
-      assert.equal(await c.call('DEBUG', 'DIGEST'), digest);
       assert.deepEqual(await describeData(c, true), expected);
       c.close();
     });
@@ -171,7 +180,6 @@ for (const shards of [1, 4]) {
       const c = await RespClient.connect(shardis.port);
       await populate(c);
       const expected = await describeData(c, true);
-      const digest = await c.call('DEBUG', 'DIGEST');
       assert.equal(await c.call('SAVE'), 'OK');
       c.close();
       const file = join(shardis.state.config.dir, 'dump.rdb');
@@ -181,7 +189,6 @@ for (const shards of [1, 4]) {
       const other = await startRedisIn(dir);
       procs.push(other.proc);
       const r = await RespClient.connect(other.port);
-      assert.equal(await r.call('DEBUG', 'DIGEST'), digest);
       assert.deepEqual(await describeData(r, true), expected);
       r.close();
     });
@@ -192,8 +199,9 @@ for (const shards of [1, 4]) {
       await populate(r);
       await populate(c);
       assert.deepEqual(await describeData(c, false), await describeData(r, false));
-      // payload layouts that depend only on content are byte-identical
-      for (const k of ['str', 'int', 'big', 'lzf', 'bin', 'list', 'biglist', 'hugeitems', 'intset', 'zset', 'bigzset', 'hash', 'bighash', 'longmember', 'emptystream', 'bigstream']) {
+      // payload layouts that depend only on content are byte-identical (not 'zset': a listpack holds
+      // 0.1 as 7.2+'s d2string writes it, 7.0 wrote 0.10000000000000001; v74-zset records 7.4.1's)
+      for (const k of ['str', 'int', 'big', 'lzf', 'bin', 'list', 'biglist', 'hugeitems', 'intset', 'bigzset', 'hash', 'bighash', 'longmember', 'emptystream', 'bigstream']) {
         assert.equal(await c.call('DUMP', k), await r.call('DUMP', k), `DUMP ${k}`);
       }
       for (const k of await keysOf(r, 0)) {
@@ -201,7 +209,7 @@ for (const shards of [1, 4]) {
           const p = await from.call('DUMP', k);
           const pttl = (await from.call('PTTL', k)) as number;
           assert.equal(await to.call('RESTORE', `${k}:copy`, String(Math.max(0, pttl)), p as string), 'OK', k);
-          assert.deepEqual(await to.call('DEBUG', 'DIGEST-VALUE', `${k}:copy`), await from.call('DEBUG', 'DIGEST-VALUE', k), k);
+          assert.deepEqual(await valueOf(to, `${k}:copy`), await valueOf(from, k), k);
           assert.equal(setEncoding70(await to.call('TYPE', k), await to.call('OBJECT', 'ENCODING', `${k}:copy`)), setEncoding70(await from.call('TYPE', k), await from.call('OBJECT', 'ENCODING', k)), k);
           await to.call('DEL', `${k}:copy`);
         }

@@ -66,7 +66,7 @@ describeCompat('scripting', (t) => {
     ['EVALSHA', 'ffd632c7d33e571e9f24556ebed26c3479a87130', '0'], ['EVALSHA_RO', 'b534286061d4b9e4026607613b95c06c06015ae8', '0'],
     ['SCRIPT', 'EXISTS', 'b534286061d4b9e4026607613b95c06c06015ae8', 'B534286061D4B9E4026607613B95C06C06015AE8', 'ffd632c7d33e571e9f24556ebed26c3479a87130'],
     ['SCRIPT', 'LOAD', 'return 1 +'], ['SCRIPT', 'LOAD'], ['SCRIPT', 'FLUSH', 'bad'], ['SCRIPT', 'DEBUG', 'maybe'],
-    ['SCRIPT', 'KILL'], ['SCRIPT', 'NOPE'], ['SCRIPT', 'HELP'], ['EVALSHA'], ['EVAL', 'return 1'],
+    ['SCRIPT', 'KILL'], ['SCRIPT', 'NOPE'], ['EVALSHA'], ['EVAL', 'return 1'],
     ['SCRIPT', 'FLUSH'], ['EVALSHA', 'b534286061d4b9e4026607613b95c06c06015ae8', '0'], ['SCRIPT', 'FLUSH', 'ASYNC'],
     ['COMMAND', 'INFO', 'eval', 'evalsha'], ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', '2', 'a', 'b', 'c'],
   ]);

@@ -27,7 +27,7 @@ const ENTRIES: Script = [
   ['XRANGE', 's', 'abc', '+'], ['XRANGE', 's', '1', 'abc'], ['SET', 'str', 'v'], ['XADD', 'str', '*', 'a', 'b'], ['XLEN', 'str'], ['XRANGE', 'str', '-', '+'],
   ['XDEL', 's', '1-1', '2-0'], ['XDEL', 's', '1-1'], ['XDEL', 's', 'abc'], ['XDEL', 'nos', '1-1'], ['XINFO', 'STREAM', 's'], ['XINFO', 'STREAM', 's', 'FULL'],
   ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', '1'], ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', '-5'], ['XINFO', 'STREAM', 's', 'FOO'], ['XINFO', 'STREAM', 's', 'FULL', 'COUNT'],
-  ['XINFO', 'STREAM', 'nos'], ['XINFO', 'STREAM', 'str'], ['XINFO', 'HELP'], ['XINFO', 'HELP', 'x'], ['XINFO', 'FOO', 's'], ['XGROUP', 'HELP'], ['XGROUP', 'FOO', 's', 'g'],
+  ['XINFO', 'STREAM', 'nos'], ['XINFO', 'STREAM', 'str'], ['XINFO', 'HELP', 'x'], ['XINFO', 'FOO', 's'], ['XGROUP', 'FOO', 's', 'g'],
   ['XTRIM', 's', 'MAXLEN', '1'], ['XTRIM', 's'], ['XTRIM', 's', 'FOO'], ['XTRIM', 's', 'MAXLEN', '~', '1', 'LIMIT', '1'], ['XTRIM', 's', 'MAXLEN', '1', 'LIMIT', '1'],
   ['XTRIM', 'nos', 'MAXLEN', '1'], ['XSETID', 's', '99999999999999999999-1'], ['XSETID', 'nos', '1-1'],
   ['XSETID', 's', '18446744073709551615-18446744073709551615', 'ENTRIESADDED', '9223372036854775807', 'MAXDELETEDID', '5-5'], ['XINFO', 'STREAM', 's'],

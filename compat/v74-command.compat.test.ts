@@ -46,4 +46,8 @@ cases['COMMAND GETKEYS of a command without arguments'] = [
   ['COMMAND', 'GETKEYS', 'GET', 'k'], ['COMMAND', 'GETKEYSANDFLAGS', 'LMOVE', 'a', 'b', 'LEFT', 'RIGHT'],
 ];
 
+cases['HELP of every container (7.4.1: "Print this help.", CLIENT KILL ID / MAXAGE, SETINFO, NO-TOUCH)'] = [
+  'ACL', 'CLIENT', 'COMMAND', 'CONFIG', 'FUNCTION', 'LATENCY', 'MEMORY', 'MODULE', 'OBJECT', 'PUBSUB', 'SCRIPT', 'SLOWLOG', 'XGROUP', 'XINFO',
+].flatMap((c) => [[c, 'HELP'], [c.toLowerCase(), 'help']]);
+
 recordedSuite('v74-command', cases);

@@ -12,6 +12,19 @@ import type { Script } from './harness.ts';
 const get = (...names: string[]): Script => names.map((n) => ['CONFIG', 'GET', n]);
 
 recordedSuite('v74-ops', {
+  // (7.2+ digests a score as fpconv_dtoa writes it, 7.0 as %.17g)
+  'DEBUG DIGEST and DIGEST-VALUE for every type': [
+    ['DEBUG', 'DIGEST'], ['SET', 's', 'hello'], ['SET', 'n', '12345'], ['SET', 'neg', '-7'], ['RPUSH', 'l', 'a', '1', '300', '-5', '70000', 'bb'],
+    ['SADD', 'set', 'x', 'y', '1', '2'], ['SADD', 'iset', '1', '2', '3'], ['HSET', 'h', 'f', 'v', 'n', '12'],
+    ['ZADD', 'z', '1', 'a', '2.5', 'b', '-3', 'c', '1e300', 'd', 'inf', 'e', '0.1', 'f', '1e10', 'g'],
+    ['DEBUG', 'DIGEST'], ['DEBUG', 'DIGEST-VALUE', 's', 'n', 'neg', 'l', 'set', 'iset', 'h', 'z', 'none'], ['EXPIRE', 's', '100'], ['DEBUG', 'DIGEST-VALUE', 's'],
+    ['DEBUG', 'DIGEST'], ['SELECT', '3'], ['SET', 's', 'hello'], ['DEBUG', 'DIGEST'], ['SWAPDB', '0', '3'], ['DEBUG', 'DIGEST'], ['DEBUG', 'DIGEST-VALUE'],
+    ['DEBUG', 'DIGEST', 'x'], ['SELECT', '0'], ['FLUSHALL'],
+    ['ZADD', 'bigz', ...Array.from({ length: 300 }, (_, i) => [String(i * 1.5), `m${i}`]).flat()],
+    ['HSET', 'bigh', ...Array.from({ length: 600 }, (_, i) => [`f${i}`, `v${i}`]).flat()],
+    ['SADD', 'bigs', ...Array.from({ length: 600 }, (_, i) => `m${i}`)],
+    ['DEBUG', 'DIGEST-VALUE', 'bigz', 'bigh', 'bigs'], ['DEBUG', 'DIGEST'],
+  ],
   'parameters added in 7.2 / 7.4: defaults': [
     ...get('hide-user-data-from-log', 'cluster-announce-human-nodename', 'locale-collate', 'max-new-connections-per-cycle',
       'max-new-tls-connections-per-cycle', 'cluster-ping-interval', 'server-cpulist', 'bio-cpulist', 'aof-rewrite-cpulist', 'bgsave-cpulist',

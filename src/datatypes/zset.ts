@@ -19,7 +19,7 @@ import {
   zlFind, zlFromSorted, zlInsert, zlLength, zlPop, zlRangeByLex, zlRangeByRank, zlRangeByScore, zlRank, zlUpdate,
   zlWalkScore, zlHead, zlNext, zlMember, zlScore, zlDelete, zlPositions, POS, zlToMap, zlDeleteAt,
 } from './zset-listpack.ts';
-import { formatDouble } from '../protocol/format.ts';
+import { formatDouble, formatDoubleShortest } from '../protocol/format.ts';
 
 /** (double)(LLONG_MAX / 2): Redis's double2ll keeps integers up to this as integers in a listpack. */
 const LISTPACK_INT_LIMIT = 4611686018427387904;
@@ -128,18 +128,19 @@ export class ZSetValue implements CollectionValue {
     return new ZSetValue(b);
   }
 
-  *entries(): IterableIterator<string> {
+  /** Member, score, member, score … with scores as replies write them (or as `score` formats them). */
+  *entries(score: (d: number) => string = formatDoubleShortest): IterableIterator<string> {
     const d = this.data;
     if (typeof d === 'string') {
       for (let p = zlHead(d); p < d.length; p = zlNext(d, p)) {
         yield zlMember(d, p);
-        yield formatDouble(zlScore(d, p));
+        yield score(zlScore(d, p));
       }
       return;
     }
     for (let n = d.zsl.first(); n !== null; n = n.next) {
       yield n.member;
-      yield formatDouble(n.score);
+      yield score(n.score);
     }
   }
 
@@ -515,11 +516,14 @@ export class ZSetValue implements CollectionValue {
   }
 
   /**
-   * A score as ZSCAN shows it: a listpack holds integral scores as integers
-   * (printed in full), everything else as %.17g.
+   * A score as ZSCAN shows it: a listpack's entry as zzlInsertAt wrote it
+   * (d2string: an integer, or the shortest digits), a skiplist's as
+   * ld2string's %.17Lg.
    */
   scoreText(score: number): string {
-    if (!this.big && Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_LIMIT) return BigInt(score).toString();
-    return formatDouble(score);
+    if (this.big) return formatDouble(score);
+    // double2ll: integral scores (-0 too) are integer entries
+    if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_LIMIT) return BigInt(score).toString();
+    return formatDoubleShortest(score);
   }
 }

@@ -22,7 +22,7 @@ import { REDIS_VERSION } from '../server/version.ts';
 import { HashValue } from '../datatypes/hash.ts';
 import { ZSetValue } from '../datatypes/zset.ts';
 import { StreamValue } from '../datatypes/stream.ts';
-import { formatDouble } from '../protocol/format.ts';
+import { formatDoubleShortest } from '../protocol/format.ts';
 import { RdbOut } from './rdb-out.ts';
 import { ListpackWriter } from './listpack.ts';
 import { writeStream } from './rdb-stream.ts';
@@ -123,7 +123,7 @@ function writeList(out: RdbOut, l: ListValue, fill: number): void {
 function appendScore(lp: ListpackWriter, score: number): void {
   if (Number.isInteger(score) && score >= -DOUBLE2LL_LIMIT && score <= DOUBLE2LL_LIMIT) {
     lp.appendInt(Number.isSafeInteger(score) ? score : BigInt(score));
-  } else lp.append(formatDouble(score));
+  } else lp.append(formatDoubleShortest(score));
 }
 
 /** rdbSaveObject: the value's body as RDB type `type` (rdbTypeOf; the type byte is written by the caller). */

@@ -29,11 +29,17 @@ const LL_HALF = 4611686018427387904;
  * (1e+300, 1.5e-7).
  */
 export function formatDoubleShortest(d: number): string {
+  if (Number.isNaN(d)) return 'nan';
+  if (d !== 0 && Number.isInteger(d) && d >= -LL_HALF && d <= LL_HALF) return BigInt(d).toString();
+  return fpconvDtoa(d);
+}
+
+/** fpconv_dtoa: grisu2's shortest digits (DEBUG DIGEST's scores; d2string past its integers). */
+export function fpconvDtoa(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  if (Number.isInteger(d) && d >= -LL_HALF && d <= LL_HALF) return BigInt(d).toString();
   const { digits, k } = grisu2(d);
   const n = digits.length;
   const e10 = k + n - 1; // the exponent of the first digit

@@ -4,7 +4,7 @@
  *
  * Strings are latin1 ("binary") JS strings: one char per byte.
  */
-import { formatDouble, formatDoubleShortest } from './format.ts';
+import { formatDoubleShortest } from './format.ts';
 
 export type Protover = 2 | 3;
 
@@ -159,21 +159,9 @@ export class ReplyWriter {
     else this.array(n);
   }
 
-  /** A double: RESP3 ',', RESP2 a bulk string in Redis's %.17g form. */
+  /** A double as Redis ≥ 7.2's addReplyDouble (d2string: the shortest digits that read back): RESP3 ',', RESP2 a bulk string. */
   double(d: number): void {
-    this.doubleText(formatDouble(d));
-  }
-
-  /**
-   * A double as Redis ≥ 7.2 replies it (d2string, formatDoubleShortest): for
-   * replies only newer Redis has (ZRANK … WITHSCORE); the rest move with the version.
-   */
-  doubleShortest(d: number): void {
-    this.doubleText(formatDoubleShortest(d));
-  }
-
-  /** A formatted double: RESP3 ',', RESP2 a bulk string. */
-  private doubleText(s: string): void {
+    const s = formatDoubleShortest(d);
     if (this.resp === 3) this.raw(',' + s + '\r\n');
     else this.bulk(s);
   }

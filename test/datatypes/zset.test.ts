@@ -246,12 +246,15 @@ test('bytes(): the tagged packed string; the skiplist form grows and shrinks wit
   assert.equal(b.bytes(), empty);
 });
 
-test('ZSCAN score text: listpack integers in full, the rest %.17g', () => {
+test("ZSCAN score text: a listpack's as d2string wrote it (integers in full, the rest shortest), a skiplist's %.17g", () => {
   const z = new ZSetValue();
   assert.equal(z.scoreText(2305843009213693952), '2305843009213693952');
   assert.equal(z.scoreText(1e20), '1e+20');
-  assert.equal(z.scoreText(0.1), '0.10000000000000001');
+  assert.equal(z.scoreText(0.1), '0.1');
+  assert.equal(z.scoreText(-0), '0');
+  assert.equal(z.scoreText(1.5e-7), '1.5e-7');
   z.toBig();
+  assert.equal(z.scoreText(0.1), '0.10000000000000001');
   assert.equal(z.scoreText(2305843009213693952), '2.305843009213694e+18');
 });
 

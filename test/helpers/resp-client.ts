@@ -113,6 +113,8 @@ export class RespClient {
   private waiters: Array<() => void> = [];
   closed = false;
   readonly socket: Socket;
+  /** Applied to the reply of each call()/callRaw(), given the command (the compat harness reads an older Redis's replies as 7.4's). */
+  rewrite: ((raw: string, args: readonly (string | number | Buffer)[]) => string) | null = null;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -178,14 +180,14 @@ export class RespClient {
 
   /** Sends a command and returns its parsed reply. */
   async call(...args: (string | number | Buffer)[]): Promise<Reply> {
-    this.send(...args);
-    return this.read();
+    return parseReply(await this.callRaw(...args));
   }
 
   /** Sends a command and returns its raw reply bytes. */
   async callRaw(...args: (string | number | Buffer)[]): Promise<string> {
     this.send(...args);
-    return this.readRaw();
+    const raw = await this.readRaw();
+    return this.rewrite ? this.rewrite(raw, args) : raw;
   }
 
   /** Resolves once the server has closed the connection. */

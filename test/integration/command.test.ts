@@ -159,7 +159,7 @@ describeServer('COMMAND', (fx) => {
     const c = await fx().client();
     const help = (await c.call('COMMAND', 'help')) as string[];
     assert.equal(help[0], 'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-    assert.deepEqual(help.slice(-2), ['HELP', '    Prints this help.']);
+    assert.deepEqual(help.slice(-2), ['HELP', '    Print this help.']);
     assert.ok(help.includes('GETKEYSANDFLAGS <full-command>'));
     assert.equal(await c.callRaw('COMMAND', 'NOSUCH'), "-ERR unknown subcommand 'NOSUCH'. Try COMMAND HELP.\r\n");
     assert.equal(await c.callRaw('COMMAND', 'COUNT', 'x'), "-ERR wrong number of arguments for 'command|count' command\r\n");

@@ -291,7 +291,7 @@ describeServer('connection family', (fx) => {
     assert.equal(await c.callRaw('CLIENT', 'ID', 'x'), "-ERR wrong number of arguments for 'client|id' command\r\n");
     const help = (await c.call('CLIENT', 'HELP')) as string[];
     assert.equal(help[0], 'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-    assert.deepEqual(help.slice(-2), ['HELP', '    Prints this help.']);
+    assert.deepEqual(help.slice(-2), ['HELP', '    Print this help.']);
     assert.equal(help.length, 48);
     // node-redis sends CLIENT SETINFO itself on connect
     const n = await nodeRedis(fx().port);

@@ -150,7 +150,7 @@ describeServer('geo', (fx) => {
         assert.equal(await r.call('GEOSEARCHSTORE', 'dst{t}', 'points{t}', 'fromlonlat', '13.361389', '38.115556', 'byradius', '500', 'km', 'storedist'), 2);
       });
       assert.deepEqual(seen, ['geosearchstore:dst{t}']);
-      assert.deepEqual(await r.zrange('dst{t}', '0', '-1', 'WITHSCORES'), ['Palermo', '5.3056374386009927e-05', 'Catania', '166.27416107465282']);
+      assert.deepEqual(await r.zrange('dst{t}', '0', '-1', 'WITHSCORES'), ['Palermo', '5.305637438600993e-5', 'Catania', '166.27416107465282']);
       seen = await keyEvents(fx(), async () => {
         assert.equal(await r.call('GEOSEARCHSTORE', 'dst{t}', 'points{t}', 'fromlonlat', '0', '0', 'byradius', '1', 'km'), 0);
       });

@@ -323,7 +323,7 @@ describeServer('server, connection and protocol', (fx) => {
     const help = (await c.call('DEBUG', 'HELP')) as string[];
     assert.equal(help[0], 'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     assert.ok(help.includes('DIGEST-VALUE <key> [<key> ...]'));
-    assert.deepEqual(help.slice(-2), ['HELP', '    Prints this help.']);
+    assert.deepEqual(help.slice(-2), ['HELP', '    Print this help.']);
   });
 
   test('DEBUG SLEEP stops the whole server; SET-ACTIVE-EXPIRE switches the active expiry', async () => {

@@ -36,13 +36,13 @@ describeServer('sorted sets', (fx) => {
       assert.equal(await r.zadd('z', 'INCR', 'NX', 1, 'b'), null);
       assert.equal(await r.zadd('z', 'INCR', 'GT', -1, 'b'), null);
       assert.equal(await r.zadd('z', 'XX', 'INCR', 1, 'nope'), null);
-      assert.equal(await r.zincrby('z', 0.1, 'c'), '3.1000000000000001');
+      assert.equal(await r.zincrby('z', 0.1, 'c'), '3.1');
       assert.equal(await r.zincrby('z', '-inf', 'new'), '-inf');
       await assert.rejects(r.zincrby('z', '+inf', 'new'), /^ReplyError: ERR resulting score is not a number \(NaN\)$/);
       await assert.rejects(r.zincrby('z', 'nx', 'a'), /^ReplyError: ERR syntax error$/);
       await assert.rejects(r.zincrby('z', '1e500', 'a'), /not a valid float/);
       assert.equal(await r.zadd('h', '0x10', 'hex', '1e-310', 'tiny', '-0', 'negzero'), 3);
-      assert.deepEqual(await r.zrange('h', '0', '-1', 'WITHSCORES'), ['negzero', '0', 'tiny', '9.9999999999999694e-311', 'hex', '16']);
+      assert.deepEqual(await r.zrange('h', '0', '-1', 'WITHSCORES'), ['negzero', '0', 'tiny', '1e-310', 'hex', '16']);
       assert.equal(await r.zcard('z'), 6);
       assert.equal(await r.zcard('nope'), 0);
       assert.deepEqual(await r.zmscore('z', 'b', 'nope', 'new'), ['1.5', null, '-inf']);
@@ -291,12 +291,12 @@ describeServer('sorted sets', (fx) => {
     assert.equal(await c.callRaw('ZRANGE', 'z', '0', '-1', 'WITHSCORES'), '*6\r\n$1\r\nc\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n');
     assert.equal(await c.callRaw('ZSCORE', 'z', 'nope'), '$-1\r\n');
     assert.equal(await c.callRaw('ZMPOP', '1', 'nokey', 'MIN'), '*-1\r\n');
-    assert.equal(await c.callRaw('ZINCRBY', 'z', '0.1', 'b'), '$18\r\n2.6000000000000001\r\n');
+    assert.equal(await c.callRaw('ZINCRBY', 'z', '0.1', 'b'), '$3\r\n2.6\r\n');
     await c.call('HELLO', '3');
     assert.equal(await c.callRaw('ZRANGE', 'z', '0', '1', 'WITHSCORES'), '*2\r\n*2\r\n$1\r\nc\r\n,-inf\r\n*2\r\n$1\r\na\r\n,1\r\n');
-    assert.equal(await c.callRaw('ZSCORE', 'z', 'b'), ',2.6000000000000001\r\n');
+    assert.equal(await c.callRaw('ZSCORE', 'z', 'b'), ',2.6\r\n');
     assert.equal(await c.callRaw('ZSCORE', 'z', 'nope'), '_\r\n');
-    assert.equal(await c.callRaw('ZPOPMAX', 'z'), '*2\r\n$1\r\nb\r\n,2.6000000000000001\r\n');
+    assert.equal(await c.callRaw('ZPOPMAX', 'z'), '*2\r\n$1\r\nb\r\n,2.6\r\n');
     assert.equal(await c.callRaw('ZPOPMAX', 'z', '1'), '*1\r\n*2\r\n$1\r\na\r\n,1\r\n');
     assert.equal(await c.callRaw('ZMPOP', '1', 'z', 'MIN'), '*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n,-inf\r\n');
     assert.equal(await c.callRaw('ZMPOP', '1', 'z', 'MIN'), '_\r\n');
@@ -397,10 +397,15 @@ describeServer('sorted sets', (fx) => {
       await r.zpopmin('two');
       await r.zunionstore('u', 1, 'two');
       assert.equal(await r.object('ENCODING', 'u'), 'listpack');
-      // -0 is kept by a skiplist but becomes 0 in a listpack, as Redis
+      // -0 is kept by a skiplist but becomes 0 in a listpack, as Redis; a ZADD of more pairs than
+      // the listpack holds makes a skiplist before adding (7.2+), so each of its -0 stays
       await r.zadd('neg', '-0', 'a', '-0', 'b', '-0', 'c');
       assert.equal(await r.zscore('neg', 'c'), '-0');
-      assert.equal(await r.zscore('neg', 'a'), '0');
+      assert.equal(await r.zscore('neg', 'a'), '-0');
+      await r.zadd('neg2', '-0', 'a', '-0', 'b');
+      await r.zadd('neg2', '-0', 'c');
+      assert.equal(await r.zscore('neg2', 'c'), '-0');
+      assert.equal(await r.zscore('neg2', 'a'), '0');
     } finally {
       await r.config('SET', 'zset-max-listpack-entries', '128');
       r.disconnect();

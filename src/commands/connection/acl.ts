@@ -4,7 +4,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { arityAllows } from '../core/command.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { parseInt64OrNull } from '../core/parse.ts';
-import { replyHelp } from './client-cmd.ts';
+import { replyHelp } from '../core/help.ts';
 import type { Client } from '../../server/client.ts';
 import { ACL_CATEGORIES } from '../../security/acl-table.ts';
 import { describeCommandRules, describeUser, patternString } from '../../security/acl-describe.ts';

@@ -3,6 +3,7 @@
  * clientCommand (plus SETINFO, NO-TOUCH and KILL MAXAGE from later versions,
  * which clients send).
  */
+import { replyHelp } from '../core/help.ts';
 import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
@@ -64,7 +65,7 @@ function onOff(arg: string): boolean {
   throw new CommandError(Err.SYNTAX);
 }
 
-/** CLIENT HELP text of Redis 7.0 (the header and the HELP lines are added around it). */
+/** CLIENT HELP text of Redis 7.4 (the header and the HELP lines are added around it). */
 const HELP = [
   'CACHING (YES|NO)',
   '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
@@ -90,6 +91,10 @@ const HELP = [
   '      Kill connections authenticated by <username>.',
   '    * SKIPME (YES|NO)',
   '      Skip killing current connection (default: yes).',
+  '    * ID <client-id>',
+  '      Kill connections by client id.',
+  '    * MAXAGE <maxage>',
+  '      Kill connections older than the specified age.',
   'LIST [options ...]',
   '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
@@ -102,6 +107,10 @@ const HELP = [
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are:',
+  '    * LIB-NAME: the client lib name.',
+  '    * LIB-VER: the client lib version.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
   'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
@@ -111,17 +120,9 @@ const HELP = [
   '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
+  'NO-TOUCH (ON|OFF)',
+  '    Will not touch LRU/LFU stats when this mode is on.',
 ];
-
-/** Writes a Redis-style HELP reply (addReplyHelp): header, lines, then HELP. */
-export function replyHelp(c: Client, container: string, lines: readonly string[]): void {
-  const r = c.reply;
-  r.array(lines.length + 3);
-  r.simple(`${container.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) r.simple(l);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
-}
 
 /** CLIENT LIST [TYPE type] | [ID id [id ...]] */
 function clientList(c: Client, args: string[]): void {

@@ -7,7 +7,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { isString, type Value } from '../../datatypes/value.ts';
 import { stringEncoding } from '../string/string.ts';
-import { replyHelp } from '../server/command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import type { Client } from '../../server/client.ts';
 import { idleMs, lfuCounter } from '../../engine/lru.ts';

@@ -6,7 +6,7 @@
 import { command, type CommandFlag, type CommandSpec, type Handler } from '../core/spec.ts';
 import { busAccessOf } from '../../cluster/mode.ts';
 import { CommandError } from '../core/errors.ts';
-import { replyHelp } from '../connection/client-cmd.ts';
+import { replyHelp } from '../core/help.ts';
 import { addCrossThreadField, addInfoFields } from '../server/info.ts';
 import { Kind } from '../../pubsub/hub.ts';
 import type { Client } from '../../server/client.ts';

@@ -6,7 +6,7 @@
 import { command, type CommandSpec, type CommandFlag } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
-import { replyHelp } from '../server/command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
@@ -211,7 +211,6 @@ const HELP = [
   '    Return general information on all the libraries:',
   '    * Library name',
   '    * The engine used to run the Library',
-  '    * Library description',
   '    * Functions list',
   '    * Library code (if WITHCODE is given)',
   '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',

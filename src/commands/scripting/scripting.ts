@@ -3,7 +3,7 @@ import { command, type CommandSpec, type CommandFlag } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
-import { replyHelp } from '../server/command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import { addInfoFields, bytesToHuman } from '../server/info.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';

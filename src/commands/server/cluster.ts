@@ -6,7 +6,7 @@
  */
 import { command, type CommandFlag, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
-import { replyHelp } from '../connection/client-cmd.ts';
+import { replyHelp } from '../core/help.ts';
 import { REDIS_VERSION } from '../../server/version.ts';
 import { CLUSTER_HELP, clusterModeHandler, connectionFlag } from './cluster-cmds.ts';
 import { clusterOf } from '../../cluster/mode.ts';

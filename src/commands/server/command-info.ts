@@ -1,4 +1,5 @@
 /** COMMAND and its subcommands, generated from the command specs (and command-meta.ts). */
+import { replyHelp } from '../core/help.ts';
 import { command, type Command, type CommandSpec } from '../core/spec.ts';
 import { arityAllows } from '../core/command.ts';
 import { CommandError, Err } from '../core/errors.ts';
@@ -246,18 +247,6 @@ export function findCommand(c: Client, name: string): Command | undefined {
   const base = c.server.registry.lookup(parts[0]!);
   if (parts.length === 1 || !base) return base;
   return base.subcommands?.get(parts[1]!.toLowerCase());
-}
-
-/**
- * Replies with a HELP text as Redis's addReplyHelp: a header naming the
- * command as typed (upper-cased), the lines, then HELP itself.
- */
-export function replyHelp(c: Client, name: string, lines: readonly string[]): void {
-  c.reply.array(lines.length + 3);
-  c.reply.simple(`${name.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) c.reply.simple(l);
-  c.reply.simple('HELP');
-  c.reply.simple('    Prints this help.');
 }
 
 /** Commands with a getkeys procedure in Redis (used when their key specs can't resolve the keys). */

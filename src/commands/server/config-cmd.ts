@@ -2,7 +2,7 @@
 import { LOADING_ERR } from '../../server/loading.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
-import { replyHelp } from './command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import { ConfigError, PARAM_NAMES, PF, getConfigValue, lookupParam, paramValue, setParam, type ParamDef } from '../../config/config.ts';
 import { rewriteConfigFile } from '../../config/rewrite.ts';
 import { globMatch } from '../../datatypes/glob.ts';

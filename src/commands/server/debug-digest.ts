@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { isString, type CollectionValue, type Value } from '../../datatypes/value.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
+import { ZSetValue } from '../../datatypes/zset.ts';
+import { fpconvDtoa } from '../../protocol/format.ts';
 
 export const ZERO_DIGEST = '0'.repeat(40);
 
@@ -59,9 +61,10 @@ function objectDigest(digest: Buffer, v: Value, hasExpire: boolean): void {
       for (const e of cv.entries()) xorDigest(digest, e);
     } else {
       // zset: member, score; hash: field, value: each pair digested alone, then xored in
+      // (a score as fpconv_dtoa writes it, Redis 7.2+; 7.0 digested %.17g)
       let first: string | null = null;
       const ele = Buffer.alloc(20);
-      for (const e of cv.entries()) {
+      for (const e of cv instanceof ZSetValue ? cv.entries(fpconvDtoa) : cv.entries()) {
         if (first === null) {
           first = e;
           continue;

@@ -9,7 +9,7 @@ import { isString, stringOf, type CollectionValue, type Value } from '../../data
 import type { SetValue } from '../../datatypes/set.ts';
 import { encodingOf } from '../keys/keys.ts';
 import { isInt64, parseInt64OrNull } from '../core/parse.ts';
-import { replyHelp } from './command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import { errnoText, configFilePath } from './config-cmd.ts';
 import { datasetDigest, valueDigest } from './debug-digest.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
@@ -88,9 +88,9 @@ const HELP = [
   'SEGFAULT',
   '    Crash the server with sigsegv.',
   'SET-ACTIVE-EXPIRE <0|1>',
-  '    Setting it to 0 disables expiring keys in background when they are not',
-  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
-  '    default.',
+  '    Setting it to 0 disables expiring keys (and hash-fields) in background ',
+  '    when they are not accessed (otherwise the Redis behavior). Setting it',
+  '    to 1 reenables back the default.',
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Sets the threshold for elements to be inserted as plain vs packed nodes',
   '    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.',

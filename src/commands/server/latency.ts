@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
-import { replyHelp } from '../connection/client-cmd.ts';
+import { replyHelp } from '../core/help.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { getConfigNumber } from '../../config/config.ts';

@@ -16,7 +16,7 @@ const HELP = [
   'STATS', '    Return information about the memory usage of the server.',
   'USAGE <key> [SAMPLES <count>]', '    Return memory in bytes used by <key> and its value. Nested values are',
   '    sampled up to <count> times (default: 5, 0 means sample all).',
-  'HELP', '    Prints this help.',
+  'HELP', '    Print this help.',
 ];
 
 /** MEMORY <subcommand> */

@@ -4,7 +4,7 @@
  */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError } from '../core/errors.ts';
-import { replyHelp } from '../server/command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import { StreamValue } from '../../datatypes/stream.ts';
 import { INVALID_ENTRIES_READ, type ConsumerGroup } from '../../datatypes/stream-cgroup.ts';
 import { cmpId, formatId, idString, type StreamID } from '../../datatypes/stream-id.ts';

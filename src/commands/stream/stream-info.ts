@@ -1,7 +1,7 @@
 /** XINFO STREAM [FULL [COUNT count]] | GROUPS | CONSUMERS | HELP (Redis's xinfoCommand). */
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
-import { replyHelp } from '../server/command-info.ts';
+import { replyHelp } from '../core/help.ts';
 import type { StreamValue } from '../../datatypes/stream.ts';
 import { INVALID_ENTRIES_READ, type ConsumerGroup } from '../../datatypes/stream-cgroup.ts';
 import { formatId, idString, MAX_ID, MIN_ID, type U64 } from '../../datatypes/stream-id.ts';

@@ -8,7 +8,7 @@ import { scanStep, writeScanReply } from '../keys/scan.ts';
 import { globMatch } from '../../datatypes/glob.ts';
 import { CursorTable } from '../../engine/cursors.ts';
 import { string2d } from './zset-parse.ts';
-import { clearRange, memberReply, membersHeader, rangeOut, zsetAdd, zsetAddMany, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
+import { clearRange, maxListpackEntries, maxListpackValue, memberReply, membersHeader, rangeOut, zsetAdd, zsetAddMany, zsetAt, zsetDropIfEmpty } from './zset-common.ts';
 import { zsetRangeCommands } from './zset-range.ts';
 import { zsetAlgebraCommands } from './zset-algebra.ts';
 import { zsetPopCommands } from './zset-pop.ts';
@@ -71,7 +71,11 @@ function zaddGeneric(c: Client, args: string[], incr: boolean): void {
     if ((flags & ZADD_XX) !== 0) return zaddReply(c, flags, ch, 0, 0, 0, 0);
     z = new ZSetValue();
     ks.set(key, z);
+    // zsetTypeCreate (7.2+): a skiplist from the start when the pairs or the first member exceed the listpack
+    if (args[idx + 1]!.length > maxListpackValue(c)) z.toBig();
   }
+  // zsetTypeMaybeConvert: converted before adding when the pairs alone exceed it (a -0 then stays -0)
+  if (pairs > maxListpackEntries(c)) z.toBig();
   if (pairs === 1) {
     const out = zsetAdd(c, z, args[idx + 1]!, scores[0]!, flags);
     if (out === ZADD_NAN) throw new CommandError('ERR resulting score is not a number (NaN)');
@@ -189,7 +193,7 @@ function rankCommand(name: string, rev: boolean): CommandSpec {
       if (!withScore) return c.reply.int(r);
       c.reply.array(2);
       c.reply.int(r);
-      c.reply.doubleShortest(z!.score(args[2]!)!);
+      c.reply.double(z!.score(args[2]!)!);
     },
   });
 }
