@@ -135,6 +135,17 @@ describeServer('memory accounting', (fx) => {
     for (let i = 0; i < 5; i++) await c.call('SET', `k${i}`, 'v');
     await c.call('FLUSHALL', 'ASYNC');
     assert.equal(await info(c, 'memory', 'lazyfreed_objects'), 6);
+    // 7.4: a SYNC flush runs as a blocking ASYNC one, but not in MULTI (or a script)
+    for (let i = 0; i < 3; i++) await c.call('SET', `k${i}`, 'v');
+    await c.call('FLUSHDB', 'SYNC');
+    assert.equal(await info(c, 'memory', 'lazyfreed_objects'), 9);
+    for (let i = 0; i < 2; i++) await c.call('SET', `k${i}`, 'v');
+    await c.call('MULTI');
+    await c.call('FLUSHALL');
+    await c.call('EXEC');
+    await c.call('SET', 'k', 'v');
+    await c.call('EVAL', "return redis.call('FLUSHALL', 'SYNC')", '0');
+    assert.equal(await info(c, 'memory', 'lazyfreed_objects'), 9);
     assert.equal(await info(c, 'memory', 'lazyfree_pending_objects'), 0);
   });
 

@@ -1,5 +1,6 @@
 /** Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SHUTDOWN (INFO, CONFIG, COMMAND, DEBUG in their files). */
 import { countKeys, flushKeys } from '../../engine/server-wide.ts';
+import { blockingDenied } from '../../engine/blocking.ts';
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { getConfigValue } from '../../config/config.ts';
@@ -34,6 +35,15 @@ function flushIsAsync(c: Client, args: string[]): boolean {
 }
 
 /**
+ * Whether Redis frees a flush's keys in the background (lazyfreed_objects):
+ * ASYNC, and since 7.4 a SYNC flush too, run as a blocking ASYNC one, but in
+ * MULTI, scripts and the master's stream (CLIENT_AVOID_BLOCKING_ASYNC_FLUSH).
+ */
+function freedLazily(c: Client, args: string[]): boolean {
+  return flushIsAsync(c, args) || !blockingDenied(c);
+}
+
+/**
  * Empties one database. Every removed key is reported ('flushdb') so WATCH,
  * blocked clients and tracking see it. Returns the number of keys removed.
  */
@@ -52,7 +62,7 @@ const flushdb = command({
   group: 'server',
   acl: ['@keyspace', '@dangerous'],
   handler(c, args) {
-    const lazy = flushIsAsync(c, args);
+    const lazy = freedLazily(c, args);
     const removed = flushDb(c, c.db);
     if (lazy) c.server.stats.lazyfreedObjects += removed;
     addDirty(c, removed);
@@ -66,7 +76,7 @@ const flushall = command({
   group: 'server',
   acl: ['@keyspace', '@dangerous'],
   handler(c, args) {
-    const lazy = flushIsAsync(c, args);
+    const lazy = freedLazily(c, args);
     let removed = 0;
     for (let db = 0; db < c.server.engine.databases; db++) removed += flushDb(c, db);
     if (lazy) c.server.stats.lazyfreedObjects += removed;
