@@ -102,6 +102,29 @@ redis.register_function('reg', function() redis.register_function('y', function(
     assert.match(reg.message, /attempt to call field 'register_function' \(a nil value\)/);
   });
 
+  test("INFO memory's function fields, and FUNCTION FLUSH ASYNC of many functions counts them as lazily freed (7.4)", async () => {
+    const c = await fx().client();
+    await c.call('FUNCTION', 'FLUSH');
+    await c.call('CONFIG', 'RESETSTAT');
+    const field = async (name: string): Promise<number> => Number(new RegExp(`${name}:(\\d+)`).exec(String(await c.call('INFO', 'memory')))![1]);
+    assert.equal(await field('used_memory_vm_functions'), 0);
+    for (let i = 0; i < 100; i++) await c.call('FUNCTION', 'LOAD', `#!lua name=lib${i}\nredis.register_function('f${i}', function() return ${i} end)`);
+    assert.equal(await field('number_of_functions'), 100);
+    assert.equal(await field('number_of_libraries'), 100);
+    const vmf = await field('used_memory_vm_functions');
+    assert.ok(vmf > 5000, String(vmf));
+    assert.equal(await field('used_memory_vm_total'), (await field('used_memory_vm_eval')) + vmf);
+    assert.equal(await field('used_memory_scripts'), (await field('used_memory_scripts_eval')) + vmf);
+    assert.equal(await c.call('FUNCTION', 'FLUSH', 'ASYNC'), 'OK');
+    assert.equal(await field('used_memory_vm_functions'), 0);
+    assert.equal(await field('lazyfreed_objects'), 101);
+    // up to 64 functions are freed at once
+    await c.call('FUNCTION', 'LOAD', "#!lua name=one\nredis.register_function('one', function() return 1 end)");
+    await c.call('FUNCTION', 'FLUSH', 'ASYNC');
+    assert.equal(await field('lazyfreed_objects'), 101);
+    c.close();
+  });
+
   test('a function past busy-reply-threshold: BUSY, FUNCTION STATS, FUNCTION KILL', async () => {
     const a = await fx().client();
     const b = await fx().client();

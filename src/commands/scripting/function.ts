@@ -16,7 +16,8 @@ import { OOM } from '../../scripting/runner.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
 import { functionsPayload, readFunctionsPayload } from '../../persistence/rdb-functions.ts';
 import { globMatch } from '../../datatypes/glob.ts';
-import { addInfoFields } from '../server/info.ts';
+import { addInfoFields, bytesToHuman } from '../server/info.ts';
+import { getConfigValue } from '../../config/config.ts';
 
 const MONITOR_AS = { spec: { flags: [], name: 'fcall' }, parent: null } as unknown as Command;
 
@@ -260,7 +261,11 @@ const fn = command({
     sub('flush', -2, ['write', 'noscript'], (c, args) => {
       if (args.length > 3) throw syntaxError(args);
       if (args.length === 3 && !/^(a?sync)$/i.test(args[2]!)) throw new CommandError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-      FunctionRegistry.of(c.server).clear();
+      const reg = FunctionRegistry.of(c.server);
+      const async = args.length === 3 ? /^async$/i.test(args[2]!) : getConfigValue(c.server.config, 'lazyfree-lazy-user-flush') === 'yes';
+      // freeFunctionsAsync: past LAZYFREE_THRESHOLD functions, they and the engine count as lazily freed
+      if (async && reg.functions.size > 64) c.server.stats.lazyfreedObjects += reg.functions.size + 1;
+      reg.clear();
       touched(c);
       c.reply.ok();
     }),
@@ -279,12 +284,31 @@ const fn = command({
   ],
 });
 
+/**
+ * INFO memory's scripting fields. Eval scripts and function libraries share
+ * one Lua state here (Redis 7 has one for each): used_memory_vm_eval is that
+ * state's heap, used_memory_vm_functions what the libraries hold in it.
+ */
 addInfoFields('memory', (s) => {
+  const engine = ScriptEngine.peek(s);
   const reg = FunctionRegistry.peek(s);
+  const vm = engine ? engine.memory() : 0;
+  const scripts = engine ? engine.cache.bodyBytes : 0;
+  const functions = reg ? reg.memory() : 0;
   return [
+    ['used_memory_lua', vm],
+    ['used_memory_vm_eval', vm],
+    ['used_memory_lua_human', bytesToHuman(vm)],
+    ['used_memory_scripts_eval', scripts],
+    ['number_of_cached_scripts', engine ? engine.cache.size : 0],
     ['number_of_functions', reg ? reg.functions.size : 0],
     ['number_of_libraries', reg ? reg.libraries.size : 0],
-    ['used_memory_functions', reg ? reg.memory() : 0],
+    ['used_memory_vm_functions', functions],
+    ['used_memory_vm_total', vm + functions],
+    ['used_memory_vm_total_human', bytesToHuman(vm + functions)],
+    ['used_memory_functions', functions],
+    ['used_memory_scripts', scripts + functions],
+    ['used_memory_scripts_human', bytesToHuman(scripts + functions)],
   ];
 });
 

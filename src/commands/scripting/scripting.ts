@@ -4,7 +4,6 @@ import { CommandError } from '../core/errors.ts';
 import { parseInteger } from '../core/parse.ts';
 import { numkeysPositions } from '../core/numkeys.ts';
 import { replyHelp } from '../core/help.ts';
-import { addInfoFields, bytesToHuman } from '../server/info.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
@@ -124,22 +123,6 @@ const script = command({
     }),
     sub('help', 2, ['loading', 'stale'], (c) => replyHelp(c, 'script', HELP)),
   ],
-});
-
-addInfoFields('memory', (s) => {
-  const engine = ScriptEngine.peek(s);
-  const vm = engine ? engine.memory() : 0;
-  const scripts = engine ? engine.cache.bodyBytes : 0;
-  return [
-    ['used_memory_lua', vm],
-    ['used_memory_vm_eval', vm],
-    ['used_memory_lua_human', bytesToHuman(vm)],
-    ['used_memory_scripts_eval', scripts],
-    ['number_of_cached_scripts', engine ? engine.cache.size : 0],
-    // eval scripts only until FUNCTION libraries add theirs
-    ['used_memory_scripts', scripts],
-    ['used_memory_scripts_human', bytesToHuman(scripts)],
-  ];
 });
 
 export const scriptingCommands: CommandSpec[] = [
