@@ -17,7 +17,7 @@ import { Err } from '../commands/core/errors.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
-import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
+import { ACL_OK, aclErrorMessage } from '../security/acl.ts';
 import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_ALLOW_CROSS_SLOT } from './script-cache.ts';
 import { clusterOf } from '../cluster/mode.ts';
 import { Route, mustObey, routeQuery } from '../cluster/redirect.ts';
@@ -317,7 +317,7 @@ export class ScriptRunner implements ApiHost {
     const res = acl.check(ctx.client, cmd, args);
     if (res.result === ACL_OK) return null;
     acl.logDenial(ctx.caller, res, cmd, args, 'lua');
-    return 'The user executing the script ' + denialReason(res.result);
+    return 'ACL failure in script: ' + aclErrorMessage(res.result, ctx.client.user.name, cmd, args[res.idx] ?? '', false);
   }
 
   /** Used memory (INFO's used_memory: JS heap and external buffers) is over maxmemory. */
@@ -339,10 +339,3 @@ export class ScriptRunner implements ApiHost {
   }
 }
 
-/** Redis's getAclErrorMessage. */
-function denialReason(result: number): string {
-  if (result === DENIED_CMD) return "can't run this command or subcommand";
-  if (result === DENIED_KEY) return "can't access at least one of the keys mentioned in the command arguments";
-  if (result === DENIED_CHANNEL) return "can't publish to the channel mentioned in the command";
-  return 'lacking the permissions for the command';
-}

@@ -18,6 +18,18 @@ export const DENIED_KEY = 2;
 export const DENIED_AUTH = 3;
 export const DENIED_CHANNEL = 4;
 
+/**
+ * A denial's text as Redis 7.2 words it for every caller (getAclErrorMessage,
+ * #11160): the command's with the user's name; a key's or channel's named
+ * only when verbose (ACL DRYRUN), else generic.
+ */
+export function aclErrorMessage(result: number, userName: string, cmd: CommandInfo, value: string, verbose: boolean): string {
+  if (result === DENIED_CMD) return `User ${userName} has no permissions to run the '${cmd.fullName}' command`;
+  const what = result === DENIED_KEY ? 'key' : 'channel';
+  if (verbose) return `User ${userName} has no permissions to access the '${value}' ${what}`;
+  return `No permissions to access a ${what}`;
+}
+
 export interface CheckResult {
   result: number;
   /** Index in args of the key or channel that was denied. */
