@@ -49,6 +49,14 @@ function mask(s: string): string {
     .replace(/^=\d+\r\n/, '=LEN\r\n');
 }
 
+/**
+ * A CLIENT LIST line less the fields Redis 7.2 / 7.4 added (watch=,
+ * lib-name=, lib-ver=: test/integration/connection.test.ts checks them).
+ */
+function as70(s: string): string {
+  return s.replace(/ watch=\d+/g, '').replace(/ lib-name=\S* lib-ver=\S*/g, '');
+}
+
 describeCompat('connection family compat', (t) => {
   t('PING, ECHO, SELECT, AUTH without a password, arity and unknown commands', [
     ['PING'], ['PING', 'hi'], ['PING', ''], ['PING', 'a', 'b'], ['ping'], ['ECHO', 'x y'], ['ECHO', ''], ['ECHO'], ['ECHO', 'a', 'b'],
@@ -94,7 +102,7 @@ describeCompat('connection family compat', (t) => {
   t('CLIENT INFO and CLIENT LIST lines', async (p) => {
     const both = async (...cmd: string[]): Promise<void> => {
       const [a, b] = await Promise.all([p.redis.callRaw(...cmd), p.shardis.callRaw(...cmd)]);
-      assert.equal(mask(b), mask(a), cmd.join(' '));
+      assert.equal(mask(as70(b)), mask(a), cmd.join(' '));
     };
     await both('CLIENT', 'INFO');
     await both('CLIENT', 'SETNAME', 'compat');
@@ -109,6 +117,8 @@ describeCompat('connection family compat', (t) => {
     await both('HELLO', '3');
     await both('CLIENT', 'INFO');
     await both('RESET');
+    // RESET clears NO-EVICT since Redis 7.2 (#11483): CLIENT INFO's flags are compared after turning it off on 7.0.15
+    await p.redis.call('CLIENT', 'NO-EVICT', 'off');
     await both('CLIENT', 'INFO');
     const ids = await Promise.all([p.redis.call('CLIENT', 'ID'), p.shardis.call('CLIENT', 'ID')]);
     const [a, b] = await Promise.all([p.redis.callRaw('CLIENT', 'LIST', 'ID', String(ids[0])), p.shardis.callRaw('CLIENT', 'LIST', 'ID', String(ids[1]))]);
@@ -117,7 +127,7 @@ describeCompat('connection family compat', (t) => {
     const idLen = (x: unknown): number => String(x).length;
     const shift = idLen(ids[1]) - idLen(ids[0]);
     const adjust = (line: string): string => line.replace(/qbuf=(\d+)/, (_, n: string) => `qbuf=${Number(n) - shift}`).replace(/argv-mem=(\d+)/, (_, n: string) => `argv-mem=${Number(n) - shift}`);
-    assert.equal(mask(adjust(b)), mask(a));
+    assert.equal(mask(as70(adjust(b))), mask(a));
   });
 
   t('CLIENT REPLY OFF/SKIP/ON in pipelines, errors muted too', async (p) => {

@@ -49,6 +49,8 @@ export function inPubSub(c: Session): boolean {
 /** What the hub needs of the server: the output buffer limit setting, a log, and its hooks. */
 export interface HubHost extends Logger, CommandHooks {
   readonly config: Config;
+  /** INFO client_output_buffer_limit_disconnections counts the subscribers closed here. */
+  readonly stats: { obufLimitDisconnections: number };
 }
 
 export class PubSubHub {
@@ -72,6 +74,7 @@ export class PubSubHub {
       if (c.closed) continue;
       if (this.obuf.exceeded(c)) {
         this.server.log('warning', `Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        this.server.stats.obufLimitDisconnections++;
         c.close();
         continue;
       }

@@ -147,7 +147,8 @@ const hello = command({
  * RESET — back to a fresh connection's state: families clear their own
  * (MULTI/WATCH, subscriptions, tracking …) through ServerState.resetHooks;
  * then db 0, RESP2, no name, replies on, and unauthenticated when a password
- * is set. CLIENT NO-EVICT survives, as in Redis 7.0.
+ * is set. CLIENT NO-EVICT and NO-TOUCH are cleared too (Redis 7.2, #11483);
+ * CLIENT SETINFO's library name and version stay.
  */
 const reset = command({
   name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
@@ -161,6 +162,7 @@ const reset = command({
     c.name = '';
     c.replyMode = 'on';
     c.noTouch = false;
+    c.noEvict = false;
     c.setDefaultAuth();
     c.reply.simple('RESET');
   },

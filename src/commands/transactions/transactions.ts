@@ -6,6 +6,7 @@ import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
+import { addInfoFields } from '../server/info.ts';
 
 interface TxState {
   queue: Array<[Command, string[]]>;
@@ -31,6 +32,9 @@ type WatchTable = Map<string, Map<Client, WatchEntry>>;
 
 const watchers = new WeakMap<ServerState<Client>, WatchTable>();
 const slot = (db: number, key: string): string => db + '\0' + key;
+
+// INFO clients (Redis 7.4): the distinct keys watched
+addInfoFields('clients', (s) => [['total_watched_keys', watchers.get(s)?.size ?? 0]]);
 
 function markDirty(c: Client): void {
   c.ext.watchDirty = true;
