@@ -8,7 +8,42 @@ import { recordedSuite } from './recorded.ts';
 /** An INFO section with the values cut: the field names and headers, in order. */
 const infoNames = (section: string): string[] => ['EVAL', `return (string.gsub(redis.call('INFO','${section}'), ':[^\\r]*', ''))`, '0'];
 
+const E = (body: string, ...rest: string[]): string[] => ['EVAL', body, ...(rest.length ? rest : ['0'])];
+
 recordedSuite('v74-behaviour', {
+  'BITCOUNT / BITPOS parse the range before looking the key up (7.4, #11734 / #12394)': [
+    ['BITCOUNT', 'nokey', '0'], ['BITCOUNT', 'nokey', '0', '1', 'BIT', 'x'], ['BITCOUNT', 'nokey', 'a', 'b'], ['BITCOUNT', 'nokey', '0', 'b'],
+    ['BITCOUNT', 'nokey', '0', '1', 'bit'], ['BITCOUNT', 'nokey', '-1', '-5'], ['BITCOUNT', 'nokey'], ['BITCOUNT', 'nokey', '0', '1', '2', '3'],
+    ['BITCOUNT', 'nope', 'a'], ['BITPOS', 'nope', '0', 'x'],
+    ['BITPOS', 'nokey', '1', '0', '1', 'BIT', 'x'], ['BITPOS', 'nokey', '2'], ['BITPOS', 'nokey', '1', 'a'], ['BITPOS', 'nokey', '0', '0', 'a'],
+    ['BITPOS', 'nokey', '0', '0', '1', 'byte'], ['BITPOS', 'nokey', '0', '0', '1', '2', '3'], ['BITPOS', 'nokey', '0', 'a', '1', 'xx'],
+    ['BITPOS', 'nokey', '0', '1', 'a', 'xx'], ['BITPOS', 'nokey', '0'],
+    ['LPUSH', 'l', 'a'], ['BITCOUNT', 'l', '0', '1', 'x'], ['BITCOUNT', 'l', 'a', '1'], ['BITCOUNT', 'l', '0', '1'], ['BITCOUNT', 'l'],
+    ['BITPOS', 'l', '1', 'a'], ['BITPOS', 'l', '1', '0', '1', 'x'], ['BITPOS', 'l', '1'],
+    ['SET', 's', 'foobar'], ['BITCOUNT', 's', '-1', '-2', 'BOO'], ['BITCOUNT', 's', '-1', '-2', 'bit'], ['BITCOUNT', 's', '1', '1'],
+    ['BITCOUNT', 's', '5', '30', 'BIT'], ['BITPOS', 's', '1', '2', '-1', 'BYTE'], ['BITPOS', 's', '0', '7', '15', 'BIT'],
+  ],
+  'blocking commands in scripts behave as in MULTI (7.2, #11568; XREAD BLOCK 7.4, #12596); WAITAOF in scripts (7.4, #12977)': [
+    E("return redis.call('blpop','x',0)"), E("return redis.pcall('brpop','x',0)"),
+    E("return redis.call('BLPOP','nolist',0)"), E("return redis.call('BRPOP','nolist',1)"), E("return redis.call('BRPOPLPUSH','nolist','x',0)"),
+    E("return redis.call('BLMOVE','a','b','LEFT','RIGHT',0)"), E("return redis.call('BZPOPMIN','z',0)"), E("return redis.call('BZPOPMAX','z',0)"),
+    E("return redis.call('WAIT',0,0)"), E("return redis.call('WAIT',1,100)"),
+    ['RPUSH', 'l', 'a', 'b'], ['ZADD', 'z', '1', 'a', '2', 'b'],
+    E("return redis.call('BLPOP','l',0)"), E("return redis.call('BRPOP','l',0)"), E("return redis.call('BZPOPMIN','z',0)"), E("return redis.call('BZPOPMAX','z',0)"),
+    ['RPUSH', 'l', 'a', 'b'], E("return redis.call('BLMOVE','l','l2','LEFT','RIGHT',0)"), E("return redis.call('BRPOPLPUSH','l','l2',0)"),
+    E("return redis.call('BLPOP','l',-1)"), E("return redis.call('BLPOP','l','x')"),
+    E("return redis.call('XREAD','BLOCK',0,'STREAMS','st','$')"), E("return redis.call('XREAD','BLOCK',0,'STREAMS','st','+')"),
+    ['XGROUP', 'CREATE', 'st', 'g', '$', 'MKSTREAM'], E("return redis.call('XREADGROUP','GROUP','g','c','BLOCK',0,'STREAMS','st','>')"),
+    ['XADD', 'st', '1-1', 'f', 'v'], E("return redis.call('XREAD','BLOCK',0,'STREAMS','st','0')"),
+    ['FUNCTION', 'LOAD', "#!lua name=blk\nredis.register_function('f', function() return redis.call('BLPOP','nolist',0) end)"], ['FCALL', 'f', '0'],
+    ['FUNCTION', 'DELETE', 'blk'],
+  ],
+  'Lua os.clock (7.4, #12971): os holds clock only, read-only': [
+    E('return type(os.clock())'), E('return type(os)'), E('return os.time'), E('os.clock = 1'), E('return os.clock() >= 0'),
+    E('local n = 0 for k in pairs(os) do n = n + 1 end return n'), E('return os.execute'),
+    ['FUNCTION', 'LOAD', "#!lua name=clk\nredis.register_function('g', function() return type(os.clock()) end)"], ['FCALL', 'g', '0'],
+    ['FUNCTION', 'DELETE', 'clk'],
+  ],
   'INFO clients, memory, persistence and stats field names (7.2: acl_access_denied_*, eventloop_*; 7.4: pubsub_clients, watching_clients, total_watched_keys, buffer limit disconnections, evicted_scripts …)': [
     infoNames('clients'), infoNames('memory'), infoNames('persistence'), infoNames('stats'),
   ],

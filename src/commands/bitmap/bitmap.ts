@@ -89,7 +89,7 @@ const INDEX_UNIT: ArgSpec = {
   args: [{ name: 'byte', type: 'pure-token', token: 'BYTE' }, { name: 'bit', type: 'pure-token', token: 'BIT' }],
 };
 
-/** BITCOUNT key [start end [BYTE|BIT]] — a missing key counts 0 before the range is even parsed. */
+/** BITCOUNT key [start end [BYTE|BIT]] — the range is parsed before the key is looked up (Redis 7.4, #11734 / #12394). */
 const bitcount = command({
   name: 'bitcount', arity: -2, flags: ['readonly'], firstKey: 1, lastKey: 1, step: 1,
   group: 'bitmap', since: '2.6.0', summary: 'Count set bits in a string', complexity: 'O(N)',
@@ -98,15 +98,19 @@ const bitcount = command({
     { name: 'index', type: 'block', optional: true, args: [{ name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }, INDEX_UNIT] },
   ],
   handler(c, args) {
-    const v = stringOrNone(c.ks(args[1]!).lookupRead(args[1]!));
-    if (v === undefined) return c.reply.int(0);
     const argc = args.length;
-    if (argc === 2) return c.reply.int(popcount(v, 0, v.length));
+    const lookup = (): StringValue | undefined => stringOrNone(c.ks(args[1]!).lookupRead(args[1]!));
+    if (argc === 2) {
+      const whole = lookup();
+      return c.reply.int(whole === undefined ? 0 : popcount(whole, 0, whole.length));
+    }
     if (argc !== 4 && argc !== 5) throw new CommandError(Err.SYNTAX);
     const start = parseInteger(args[2]!);
     const end = parseInteger(args[3]!);
-    if (start < 0 && end < 0 && int64Greater(args[2]!, start, args[3]!, end)) return c.reply.int(0);
     const isbit = argc === 5 && parseUnit(args[4]!);
+    const v = lookup();
+    if (v === undefined) return c.reply.int(0);
+    if (start < 0 && end < 0 && int64Greater(args[2]!, start, args[3]!, end)) return c.reply.int(0);
     const r = toByteRange(v.length, start, end, isbit);
     if (r.start > r.end) return c.reply.int(0);
     let n = popcount(v, r.start, r.end - r.start + 1);
@@ -160,22 +164,18 @@ const bitposCmd = command({
   handler(c, args) {
     const bit = parseInteger(args[2]!);
     if (bit !== 0 && bit !== 1) throw new CommandError('ERR The bit argument must be 1 or 0.');
+    const argc = args.length;
+    if (argc > 6) throw new CommandError(Err.SYNTAX);
+    // the range is parsed before the key is looked up (Redis 7.4, #11734)
+    const startArg = argc >= 4 ? parseInteger(args[3]!) : 0;
+    const isbit = argc === 6 && parseUnit(args[5]!);
+    const endGiven = argc >= 5;
+    const endArg = endGiven ? parseInteger(args[4]!) : 0;
     const v = stringOrNone(c.ks(args[1]!).lookupRead(args[1]!));
     if (v === undefined) return c.reply.int(bit ? -1 : 0);
-    const argc = args.length;
     let r: ByteRange;
-    let endGiven = false;
     if (argc === 3) r = { start: 0, end: v.length - 1, firstMask: 0, lastMask: 0 };
-    else if (argc <= 6) {
-      const start = parseInteger(args[3]!);
-      const isbit = argc === 6 && parseUnit(args[5]!);
-      let end: number;
-      if (argc >= 5) {
-        end = parseInteger(args[4]!);
-        endGiven = true;
-      } else end = isbit ? v.length * 8 + 7 : v.length - 1;
-      r = toByteRange(v.length, start, end, isbit);
-    } else throw new CommandError(Err.SYNTAX);
+    else r = toByteRange(v.length, startArg, endGiven ? endArg : isbit ? v.length * 8 + 7 : v.length - 1, isbit);
     // an empty range holds neither a 0 nor a 1
     if (r.start > r.end) return c.reply.int(-1);
     const [pos, start, bytes] = searchRange(v, r, bit);
