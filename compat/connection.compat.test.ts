@@ -70,8 +70,9 @@ describeCompat('connection family compat', (t) => {
     const steps: string[][] = [
       ['HELLO'], ['HELLO', '3'], ['HELLO'], ['GET', 'nokey'], ['HGETALL', 'nokey'], ['HELLO', '2'], ['GET', 'nokey'], ['HELLO', '1'], ['HELLO', '4', 'X'],
       ['HELLO', 'x'], ['HELLO', '-1'], ['HELLO', '3', 'FOO'], ['HELLO', '3', 'AUTH', 'default'], ['HELLO', '3', 'SETNAME'],
-      ['HELLO', '3', 'SETNAME', 'a b'], ['HELLO', '3', 'AUTH', 'nobody', 'pw'], ['HELLO', '2', 'SETNAME', 'first', 'AUTH', 'x', 'y'],
-      ['CLIENT', 'GETNAME'], ['HELLO', '3', 'AUTH', 'default', 'any', 'SETNAME', 'named'], ['CLIENT', 'GETNAME'], ['HELLO', '2', 'setname', ''],
+      ['HELLO', '3', 'SETNAME', 'a b'], ['HELLO', '3', 'AUTH', 'nobody', 'pw'],
+      // HELLO 2 SETNAME first AUTH x y, then CLIENT GETNAME: a failing HELLO changes nothing since Redis 7.2 (#11659): v74-behaviour
+      ['HELLO', '3', 'AUTH', 'default', 'any', 'SETNAME', 'named'], ['CLIENT', 'GETNAME'], ['HELLO', '2', 'setname', ''],
       ['CLIENT', 'GETNAME'],
     ];
     for (const s of steps) {
@@ -176,8 +177,9 @@ describeCompat('connection family compat', (t) => {
   t('unauthenticated request size limits with requirepass', async (p) => {
     await Promise.all([p.redis.call('CONFIG', 'SET', 'requirepass', 'pw'), p.shardis.call('CONFIG', 'SET', 'requirepass', 'pw')]);
     try {
+      // (HELLO 3 unauthenticated: Redis 7.2 words its NOAUTH differently, v74-behaviour records it)
       for (const w of ['*10\r\n', '*11\r\n', '*2\r\n$3\r\nGET\r\n$16384\r\n', '*2\r\n$3\r\nGET\r\n$16385\r\n', 'PING\r\nAUTH pw\r\nPING\r\n',
-        'HELLO 3\r\n', 'AUTH x\r\nAUTH default x\r\nQUIT\r\n']) {
+        'AUTH x\r\nAUTH default x\r\nQUIT\r\n']) {
         await sameRaw(p, w);
       }
       // authentication lifts the limits

@@ -131,9 +131,12 @@ describeServer('connection family', (fx) => {
     assert.ok(typeof ok === 'object' && ok !== null && 'map' in ok);
     assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
     assert.match(((await c.call('CLIENT', 'INFO')) as { verbatim: string }).verbatim, / resp=3 lib-name= lib-ver=\n$/);
-    // options apply in order: SETNAME before a failing AUTH sticks
+    // a failing HELLO changes nothing (Redis 7.2): not the name, not the protocol, not the user
     assert.equal(await c.callRaw('HELLO', '2', 'SETNAME', 'first', 'AUTH', 'x', 'y'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
-    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$5\r\nfirst\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
+    assert.equal(await c.callRaw('HELLO', '2', 'AUTH', 'default', 'x', 'SETNAME', 'bad name'), '-ERR Client names cannot contain spaces, newlines or special characters.\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
+    assert.match(((await c.call('CLIENT', 'INFO')) as { verbatim: string }).verbatim, / resp=3 /);
   });
 
   test('RESP3 with node-redis: maps, sets, doubles, nulls', async () => {
@@ -204,7 +207,7 @@ describeServer('connection family', (fx) => {
       assert.equal(await c.callRaw('CLIENT', 'ID'), '-NOAUTH Authentication required.\r\n');
       assert.equal(
         await c.callRaw('HELLO', '3'),
-        '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n',
+        '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n',
       );
       assert.equal(await c.callRaw('AUTH', 'wrong'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
       assert.equal(await c.callRaw('AUTH', 'bob', 's3cret'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
