@@ -56,6 +56,16 @@ recordedSuite('v74-behaviour', {
     ['HELLO', '3', 'AUTH', 'default', 'bad'], ['PING'], { cmd: ['HELLO', '2', 'AUTH', 'default', 'pw'], ignore: true }, ['PING'],
     ['CONFIG', 'SET', 'requirepass', ''],
   ],
+  // each step reads one frame, so a push shifts the frames after it: the PINGs keep the sequence whole
+  'RESP3: PUBLISH to a channel the client itself subscribes gets its reply before the message (7.2, #12326)': [
+    { cmd: ['HELLO', '3'], ignore: true }, ['SUBSCRIBE', 'ch'], ['PUBLISH', 'ch', 'hi'], ['PING', 'after-message'],
+    ['SSUBSCRIBE', 'sc'], ['SPUBLISH', 'sc', 'yo'], ['PING', 'after-smessage'],
+    ['MULTI'], ['PUBLISH', 'ch', 'm'], ['PUBLISH', 'ch', 'n'], ['EXEC'], ['PING', 'm'], ['PING', 'n'],
+    E("return {redis.call('publish','ch','e'), redis.call('publish','ch','f')}"), ['PING', 'e'], ['PING', 'f'],
+    ['PSUBSCRIBE', 'c*'], ['PUBLISH', 'ch', 'x'], ['PING', 'x1'], ['PING', 'x2'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', 'KA'], ['SUBSCRIBE', '__keyspace@0__:k'], ['SET', 'k', 'v'], ['PING', 'event'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+  ],
   'Lua os.clock (7.4, #12971): os holds clock only, read-only': [
     E('return type(os.clock())'), E('return type(os)'), E('return os.time'), E('os.clock = 1'), E('return os.clock() >= 0'),
     E('local n = 0 for k in pairs(os) do n = n + 1 end return n'), E('return os.execute'),

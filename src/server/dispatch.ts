@@ -134,8 +134,33 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
     applyReplyMode(c, mark);
     return undefined;
   }
+  // RESP3: messages to the client itself come after the command's reply (Redis 7.2); SUBSCRIBE and friends reply by pushes
+  if (c.reply.resp === 3 && !PUSH_REPLIES.has(cmd.fullName)) {
+    const hub = server.pubsub;
+    hub.holdOwnMessages(c);
+    let r: Promise<void> | undefined;
+    try {
+      r = call(c, cmd, args, mark);
+    } finally {
+      if (r === undefined) hub.releaseOwnMessages(c);
+    }
+    if (r === undefined) return undefined;
+    // a command that may block waits for others: messages reach it meanwhile, as Redis's blocked clients
+    if (mayBlock(cmd)) {
+      hub.releaseOwnMessages(c);
+      return r;
+    }
+    return r.finally(() => hub.releaseOwnMessages(c));
+  }
   return call(c, cmd, args, mark);
 }
+
+function mayBlock(cmd: Command): boolean {
+  return cmd.spec.flags.includes('blocking') || cmd.fullName === 'wait' || cmd.fullName === 'waitaof';
+}
+
+/** Commands whose replies are pushes (Redis's cmdHasPushAsReply). */
+const PUSH_REPLIES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 
 /** Runs a resolved command with stats and error handling (also used by EXEC and scripts). */
 export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len): Promise<void> | undefined {
