@@ -66,6 +66,14 @@ recordedSuite('v74-behaviour', {
     ['CONFIG', 'SET', 'notify-keyspace-events', 'KA'], ['SUBSCRIBE', '__keyspace@0__:k'], ['SET', 'k', 'v'], ['PING', 'event'],
     ['CONFIG', 'SET', 'notify-keyspace-events', ''],
   ],
+  'time stands still for a whole EXEC and a whole script (7.2, #10300)': [
+    ['MULTI'], ['SET', 'k', 'v', 'PX', '100'], ['DEBUG', 'SLEEP', '0.2'], ['GET', 'k'], ['PTTL', 'k'], ['EXISTS', 'k'], ['EXEC'], ['EXISTS', 'k'],
+    ['MULTI'], ['SET', 'k', 'v', 'PX', '100'], ['DEBUG', 'SLEEP', '0.2'],
+    E("return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}", '1', 'k'), ['PTTL', 'k'], ['EXEC'], ['EXISTS', 'k'],
+    ['SET', 'k2', 'v', 'PX', '100'],
+    E("local s = os.clock() while os.clock() - s < 0.2 do end return redis.call('GET', KEYS[1])", '1', 'k2'),
+    ['EXISTS', 'k2'],
+  ],
   'Lua os.clock (7.4, #12971): os holds clock only, read-only': [
     E('return type(os.clock())'), E('return type(os)'), E('return os.time'), E('os.clock = 1'), E('return os.clock() >= 0'),
     E('local n = 0 for k in pairs(os) do n = n + 1 end return n'), E('return os.execute'),

@@ -126,7 +126,8 @@ export class ScriptRunner implements ApiHost {
     sc.reply.resp = 2;
     sc.reply.len = 0;
     const compat = (flags & FLAG_EVAL_COMPAT) !== 0;
-    const now = Date.now();
+    // in a transaction the script keeps EXEC's time (Redis 7.2)
+    const now = this.server.engine.now();
     const ctx: RunCtx = {
       caller, client: sc, name, evalMode,
       readOnly: ro || (!compat && (flags & FLAG_NO_WRITES) !== 0),

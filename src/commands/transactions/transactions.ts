@@ -175,6 +175,10 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
   c.reply.array(tx.queue.length);
   c.inExec = true;
   c.server.replication.beginExec(c);
+  // the whole transaction sees one time: keys expire as of EXEC (Redis 7.2, #10300)
+  const engine = c.server.engine;
+  const now = engine.now();
+  engine.freezeClock(now);
   try {
     for (const [cmd, args] of tx.queue) {
       // permissions are checked again: they may have changed since the command was queued
@@ -183,8 +187,11 @@ const exec = simple('exec', 1, 'Executes all commands in a transaction.', (c) =>
         c.server.countError(denied);
         c.reply.error(denied);
       } else void call(c, cmd, args);
+      // a script in the transaction thaws the clock as it ends
+      engine.freezeClock(now);
     }
   } finally {
+    engine.thawClock();
     c.inExec = false;
     c.server.replication.endExec(c, c.db);
   }
