@@ -74,6 +74,15 @@ recordedSuite('v74-behaviour', {
     E("local s = os.clock() while os.clock() - s < 0.2 do end return redis.call('GET', KEYS[1])", '1', 'k2'),
     ['EXISTS', 'k2'],
   ],
+  'client-side tracking: a script tracks the keys it reads, for its caller (7.2, #11770)': [
+    { cmd: ['HELLO', '3'], ignore: true }, ['CLIENT', 'TRACKING', 'on'],
+    E("return {redis.call('get','a'), redis.call('exists','c')}", '1', 'b'), ['SET', 'b', '1'], ['SET', 'a', '1'], ['PING', 'x'], ['SET', 'c', '1'], ['PING', 'y'],
+    E("return redis.call('set','d','1')", '1', 'd'), ['SET', 'd', '2'], ['EVAL_RO', "return redis.call('get','e')", '1', 'e'], ['SET', 'e', '1'], ['PING', 'z'],
+    ['FUNCTION', 'LOAD', "#!lua name=trk\nredis.register_function{function_name='rd', callback=function(keys) return redis.call('get', 'h') end, flags={'no-writes'}}"],
+    ['FCALL_RO', 'rd', '0'], ['SET', 'h', '1'], ['PING', 'w'], ['FUNCTION', 'DELETE', 'trk'],
+    ['CLIENT', 'TRACKING', 'off'], ['CLIENT', 'TRACKING', 'on', 'OPTIN'], E("return redis.call('get','f')"), ['SET', 'f', '1'],
+    ['CLIENT', 'CACHING', 'yes'], E("return redis.call('get','g')"), ['SET', 'g', '1'], ['PING', 'v'], ['CLIENT', 'TRACKING', 'off'],
+  ],
   'Lua os.clock (7.4, #12971): os holds clock only, read-only': [
     E('return type(os.clock())'), E('return type(os)'), E('return os.time'), E('os.clock = 1'), E('return os.clock() >= 0'),
     E('local n = 0 for k in pairs(os) do n = n + 1 end return n'), E('return os.execute'),

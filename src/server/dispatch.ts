@@ -183,10 +183,6 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   const tracking = server.tracking;
   const script = c.ext.script === true;
-  if (tracking !== null && !script) {
-    tracking.callCmd = cmd;
-    tracking.callArgs = args;
-  }
   // CLIENT NO-TOUCH: the client's lookups don't count as accesses, except TOUCH's (a script's calls run under its caller's)
   const lru = server.memory.lruPolicy;
   if (!script) lru.noTouch = c.noTouch && cmd.fullName !== 'touch';
