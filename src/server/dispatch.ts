@@ -197,12 +197,22 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
       if (monitoring(server)) feedMonitors(c, cmd, args);
       // a command that blocked is timed for what it ran, not for how long it waited
       const us = timed ? (performance.now() - t0) * 1000 : -1;
+      if (c.blocked) c.unblockGate = () => server.gate(c, cmd, args);
       return r.then(
         () => {
+          c.unblockGate = null;
+          if (c.unblockRejected) {
+            // refused as it was to be served: a rejected call, as Redis 7.2's reprocessed command
+            c.unblockRejected = false;
+            cmd.rejectedCalls++;
+            applyReplyMode(c, mark);
+            return;
+          }
           if (tracking !== null) tracking.afterCall(c, cmd, args);
           finish(c, cmd, args, us, mark, false);
         },
         (e: unknown) => {
+          c.unblockGate = null;
           writeFailure(c, e);
           finish(c, cmd, args, us, mark, true);
         },

@@ -218,6 +218,32 @@ describeServer('ACL', (fx) => {
     await waitClosed(e);
   });
 
+  test('a blocked command is checked again when it is to be served (Redis 7.2): NOPERM, counted as rejected', async () => {
+    const admin = await fx().client();
+    await admin.call('CONFIG', 'RESETSTAT');
+    await admin.call('ACL', 'SETUSER', 'blk', 'on', 'nopass', '+@all', '~*');
+    const c = await fx().client();
+    await c.call('AUTH', 'blk', 'x');
+    c.send('BLPOP', 'blk-list', '0');
+    for (let i = 0; i < 100 && !String(await admin.call('CLIENT', 'LIST')).includes('cmd=blpop'); i++) await new Promise((r) => setTimeout(r, 10));
+    const stats = async (): Promise<string> => /cmdstat_blpop:([^\r]*)/.exec(String(await admin.call('INFO', 'commandstats')))?.[1] ?? '';
+    assert.equal(await stats(), '', 'a blocked command counts once it runs');
+    await admin.call('ACL', 'SETUSER', 'blk', 'resetkeys', '~other');
+    assert.equal(await admin.call('RPUSH', 'blk-list', 'x'), 1);
+    assert.equal(await c.readRaw(), '-NOPERM No permissions to access a key\r\n');
+    assert.equal(await admin.call('LLEN', 'blk-list'), 1, 'nothing was popped');
+    assert.match(await stats(), /^calls=0,usec=0,usec_per_call=0\.00,rejected_calls=1,failed_calls=0$/);
+    // allowed again, it blocks and is served as usual
+    await admin.call('ACL', 'SETUSER', 'blk', '~*');
+    await admin.call('DEL', 'blk-list');
+    c.send('BLPOP', 'blk-list', '0');
+    for (let i = 0; i < 100 && !String(await admin.call('CLIENT', 'LIST')).includes('cmd=blpop'); i++) await new Promise((r) => setTimeout(r, 10));
+    await admin.call('RPUSH', 'blk-list', 'y');
+    assert.deepEqual(await c.read(), ['blk-list', 'y']);
+    assert.match(await stats(), /^calls=1,.*,rejected_calls=1,failed_calls=0$/);
+    await admin.call('ACL', 'DELUSER', 'blk');
+  });
+
   test('selectors: a command is allowed when one selector allows all of it', async () => {
     const admin = await fx().client();
     await admin.call('ACL', 'SETUSER', 'sel', 'on', 'nopass', '+get', '~a*', '(+set ~b*)', '(+set +get ~c*)');
