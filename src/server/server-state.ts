@@ -52,6 +52,8 @@ export interface ServerStats {
   obufLimitDisconnections: number;
   /** Reads handled from client sockets: the event loop cycles INFO's eventloop_* fields count. */
   eventLoopCycles: number;
+  /** Scripts EVAL created that were evicted (Redis 7.4's evicted_scripts). */
+  evictedScripts: number;
 }
 
 /** Decides whether a client may run a command right now: null = yes, else the error reply. */
@@ -91,6 +93,7 @@ export class ServerState<C extends Session> {
     qbufLimitDisconnections: 0,
     obufLimitDisconnections: 0,
     eventLoopCycles: 0,
+    evictedScripts: 0,
   };
   /** 40 hex chars identifying this run (INFO run_id). */
   /** The server's run id (with threads, thread 0's, given to every other thread). */
@@ -360,6 +363,7 @@ export class ServerState<C extends Session> {
     st.lazyfreedObjects = 0;
     st.qbufLimitDisconnections = 0;
     st.obufLimitDisconnections = 0;
+    st.evictedScripts = 0;
     const sync = this.replication.syncStats;
     sync.full = sync.partialOk = sync.partialErr = 0;
     for (const cmd of this.registry.all()) {

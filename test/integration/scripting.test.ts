@@ -70,6 +70,32 @@ describeServer('scripting', (fx) => {
     assert.match(await err('EVAL', 'return redis.call()', '0'), /Please specify at least one argument for this redis lib call/);
   });
 
+  test('EVAL keeps its 500 most recently run scripts, SCRIPT LOAD keeps all (Redis 7.4); INFO evicted_scripts', async () => {
+    const c = await fx().client();
+    await c.call('SCRIPT', 'FLUSH');
+    await c.call('CONFIG', 'RESETSTAT');
+    const sha = (b: string): string => createHash('sha1').update(b).digest('hex');
+    const loaded = 'return "loaded"';
+    assert.equal(await c.call('SCRIPT', 'LOAD', loaded), sha(loaded));
+    for (let i = 0; i < 505; i++) {
+      c.send('EVAL', `return ${i}`, '0');
+      // the first script, run again, is the most recently used
+      if (i === 300) c.send('EVALSHA', sha('return 0'), '0');
+    }
+    for (let i = 0; i < 506; i++) await c.read();
+    const evicted = (s: unknown): string => /evicted_scripts:(\d+)/.exec(String(s))![1]!;
+    assert.equal(evicted(await c.call('INFO', 'stats')), '5');
+    assert.deepEqual(await c.call('SCRIPT', 'EXISTS', sha(loaded), sha('return 0'), sha('return 1'), sha('return 5'), sha('return 6'), sha('return 504')), [1, 1, 0, 0, 1, 1]);
+    const gone = await c.call('EVALSHA', sha('return 1'), '0');
+    assert.ok(gone instanceof ReplyError && gone.message.startsWith('NOSCRIPT'), String(gone));
+    assert.equal(await c.call('EVAL', 'return 1', '0'), 1);
+    assert.match(String(await c.call('INFO', 'memory')), /\r\nnumber_of_cached_scripts:501\r\n/);
+    assert.equal(evicted(await c.call('INFO', 'stats')), '6');
+    await c.call('CONFIG', 'RESETSTAT');
+    assert.equal(evicted(await c.call('INFO', 'stats')), '0');
+    await c.call('SCRIPT', 'FLUSH');
+  });
+
   test('sandbox and libraries', async () => {
     const c = await fx().client();
     for (const body of ['setmetatable(_G, {})', 'redis.call = 1', 'cjson.encode = 1', 'cmsgpack.pack = 1', 'bit.lshift = 1', 'local g = getmetatable(_G) g.__index = {}']) {

@@ -324,7 +324,7 @@ const SECTIONS: Record<string, Provider> = {
       ['expire_cycle_cpu_milliseconds', 0],
       ['evicted_keys', s.memory.evictedKeys],
       ['evicted_clients', s.memory.evictedClients],
-      ['evicted_scripts', 0],
+      ['evicted_scripts', st.evictedScripts],
       ['total_eviction_exceeded_time', 0],
       ['current_eviction_exceeded_time', 0],
       ['keyspace_hits', t.hits],
@@ -499,7 +499,7 @@ export function addCrossThreadField(name: string, value: (s: ServerState<Client>
 const SUMMED = new Set([
   'connected_clients', 'blocked_clients', 'tracking_clients', 'clients_in_timeout_table', 'pubsub_clients',
   'total_blocking_keys', 'total_blocking_keys_on_nokey', 'watching_clients', 'total_watched_keys',
-  'client_query_buffer_limit_disconnections', 'client_output_buffer_limit_disconnections', 'eventloop_cycles',
+  'client_query_buffer_limit_disconnections', 'client_output_buffer_limit_disconnections', 'eventloop_cycles', 'evicted_scripts',
   'eventloop_duration_sum', 'eventloop_duration_cmd_sum', 'instantaneous_eventloop_cycles_per_sec',
   'acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel',
   'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
