@@ -51,9 +51,8 @@ export const seconds = (ms: number): number => Math.floor(ms / 1000);
 export function clientInfoLine(c: Session, monitors: ReadonlySet<Session>, args: readonly string[] | null = null): string {
   const now = seconds(Date.now());
   const fd = (c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
-  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
-  let multiMem = 0;
-  if (tx) for (const [, a] of tx.queue) multiMem += argsMem(a);
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]>; bytes: number } | undefined;
+  const multiMem = tx ? tx.bytes : 0;
   const qbuf = c.closed ? 0 : c.queryBufSize;
   const argvMem = args ? argsMem(args) : 0;
   const rbs = c.reply.buf.length;

@@ -103,7 +103,8 @@ export class Client extends Session {
     this.server.stats.netInputBytes += chunk.length;
     this.server.stats.eventLoopCycles++;
     this.parser.feed(chunk);
-    const qbuf = this.parser.buffered;
+    // a transaction's queued commands count as query buffer too (Redis 7.4)
+    const qbuf = this.parser.buffered + ((this.ext.multi as { bytes: number } | undefined)?.bytes ?? 0);
     if (qbuf > this.server.config.clientQueryBufferLimit) {
       this.server.log('warning', `Closing client that reached max query buffer length: id=${this.id} addr=${this.addr} (qbuf ${qbuf} bytes)`);
       this.server.stats.qbufLimitDisconnections++;

@@ -11,6 +11,12 @@ import { addInfoFields } from '../server/info.ts';
 interface TxState {
   queue: Array<[Command, string[]]>;
   dirty: boolean;
+  /**
+   * Bytes the queued commands hold, as Redis's mstate.argv_len_sums (their
+   * arguments plus a pointer each): CLIENT LIST multi-mem, and part of the
+   * query buffer for client-query-buffer-limit (Redis 7.4, #12961).
+   */
+  bytes: number;
 }
 
 /** Commands that run immediately even inside MULTI. */
@@ -136,7 +142,7 @@ const simple = (name: string, arity: number, summary: string, handler: CommandSp
 
 const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
   if (c.ext.multi) throw new CommandError('ERR MULTI calls can not be nested');
-  const tx: TxState = { queue: [], dirty: false };
+  const tx: TxState = { queue: [], dirty: false, bytes: 0 };
   c.ext.multi = tx;
   c.server.execAbort ??= (cl) => {
     endMulti(cl);
@@ -153,6 +159,9 @@ const multi = simple('multi', 1, 'Starts a transaction.', (c) => {
       return true;
     }
     tx.queue.push([cmd, args]);
+    let bytes = 8 * args.length;
+    for (const a of args) bytes += a.length;
+    tx.bytes += bytes;
     c.reply.simple('QUEUED');
     return true;
   };
