@@ -49,6 +49,14 @@ function mask(s: string): string {
     .replace(/^=\d+\r\n/, '=LEN\r\n');
 }
 
+/**
+ * A CLIENT LIST line less the fields Redis 7.2 / 7.4 added (watch=,
+ * lib-name=, lib-ver=: test/integration/connection.test.ts checks them).
+ */
+function as70(s: string): string {
+  return s.replace(/ watch=\d+/g, '').replace(/ lib-name=\S* lib-ver=\S*/g, '');
+}
+
 describeCompat('connection family compat', (t) => {
   t('PING, ECHO, SELECT, AUTH without a password, arity and unknown commands', [
     ['PING'], ['PING', 'hi'], ['PING', ''], ['PING', 'a', 'b'], ['ping'], ['ECHO', 'x y'], ['ECHO', ''], ['ECHO'], ['ECHO', 'a', 'b'],
@@ -62,8 +70,9 @@ describeCompat('connection family compat', (t) => {
     const steps: string[][] = [
       ['HELLO'], ['HELLO', '3'], ['HELLO'], ['GET', 'nokey'], ['HGETALL', 'nokey'], ['HELLO', '2'], ['GET', 'nokey'], ['HELLO', '1'], ['HELLO', '4', 'X'],
       ['HELLO', 'x'], ['HELLO', '-1'], ['HELLO', '3', 'FOO'], ['HELLO', '3', 'AUTH', 'default'], ['HELLO', '3', 'SETNAME'],
-      ['HELLO', '3', 'SETNAME', 'a b'], ['HELLO', '3', 'AUTH', 'nobody', 'pw'], ['HELLO', '2', 'SETNAME', 'first', 'AUTH', 'x', 'y'],
-      ['CLIENT', 'GETNAME'], ['HELLO', '3', 'AUTH', 'default', 'any', 'SETNAME', 'named'], ['CLIENT', 'GETNAME'], ['HELLO', '2', 'setname', ''],
+      ['HELLO', '3', 'SETNAME', 'a b'], ['HELLO', '3', 'AUTH', 'nobody', 'pw'],
+      // HELLO 2 SETNAME first AUTH x y, then CLIENT GETNAME: a failing HELLO changes nothing since Redis 7.2 (#11659): v74-behaviour
+      ['HELLO', '3', 'AUTH', 'default', 'any', 'SETNAME', 'named'], ['CLIENT', 'GETNAME'], ['HELLO', '2', 'setname', ''],
       ['CLIENT', 'GETNAME'],
     ];
     for (const s of steps) {
@@ -94,7 +103,7 @@ describeCompat('connection family compat', (t) => {
   t('CLIENT INFO and CLIENT LIST lines', async (p) => {
     const both = async (...cmd: string[]): Promise<void> => {
       const [a, b] = await Promise.all([p.redis.callRaw(...cmd), p.shardis.callRaw(...cmd)]);
-      assert.equal(mask(b), mask(a), cmd.join(' '));
+      assert.equal(mask(as70(b)), mask(a), cmd.join(' '));
     };
     await both('CLIENT', 'INFO');
     await both('CLIENT', 'SETNAME', 'compat');
@@ -109,6 +118,8 @@ describeCompat('connection family compat', (t) => {
     await both('HELLO', '3');
     await both('CLIENT', 'INFO');
     await both('RESET');
+    // RESET clears NO-EVICT since Redis 7.2 (#11483): CLIENT INFO's flags are compared after turning it off on 7.0.15
+    await p.redis.call('CLIENT', 'NO-EVICT', 'off');
     await both('CLIENT', 'INFO');
     const ids = await Promise.all([p.redis.call('CLIENT', 'ID'), p.shardis.call('CLIENT', 'ID')]);
     const [a, b] = await Promise.all([p.redis.callRaw('CLIENT', 'LIST', 'ID', String(ids[0])), p.shardis.callRaw('CLIENT', 'LIST', 'ID', String(ids[1]))]);
@@ -117,7 +128,7 @@ describeCompat('connection family compat', (t) => {
     const idLen = (x: unknown): number => String(x).length;
     const shift = idLen(ids[1]) - idLen(ids[0]);
     const adjust = (line: string): string => line.replace(/qbuf=(\d+)/, (_, n: string) => `qbuf=${Number(n) - shift}`).replace(/argv-mem=(\d+)/, (_, n: string) => `argv-mem=${Number(n) - shift}`);
-    assert.equal(mask(adjust(b)), mask(a));
+    assert.equal(mask(as70(adjust(b))), mask(a));
   });
 
   t('CLIENT REPLY OFF/SKIP/ON in pipelines, errors muted too', async (p) => {
@@ -166,8 +177,9 @@ describeCompat('connection family compat', (t) => {
   t('unauthenticated request size limits with requirepass', async (p) => {
     await Promise.all([p.redis.call('CONFIG', 'SET', 'requirepass', 'pw'), p.shardis.call('CONFIG', 'SET', 'requirepass', 'pw')]);
     try {
+      // (HELLO 3 unauthenticated: Redis 7.2 words its NOAUTH differently, v74-behaviour records it)
       for (const w of ['*10\r\n', '*11\r\n', '*2\r\n$3\r\nGET\r\n$16384\r\n', '*2\r\n$3\r\nGET\r\n$16385\r\n', 'PING\r\nAUTH pw\r\nPING\r\n',
-        'HELLO 3\r\n', 'AUTH x\r\nAUTH default x\r\nQUIT\r\n']) {
+        'AUTH x\r\nAUTH default x\r\nQUIT\r\n']) {
         await sameRaw(p, w);
       }
       // authentication lifts the limits

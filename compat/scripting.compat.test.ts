@@ -45,7 +45,8 @@ describeCompat('scripting', (t) => {
     E('return a'), E('a = 10'), E("redis.call('nosuchcommand')"), E("redis.call('get','a','b','c')"),
     E("redis.call('lpush',KEYS[1],'val')", '1', 'foo'), E('return redis.call()'), E('return redis.pcall()'),
     E("return redis.pcall('nosuch')"), E("error('my error')"), E("error({err='MY custom'})"), E('return 1 +'),
-    E('local t = {} t.x.y = 1'), E('local x return x + 1'), E('return undefinedfn()'), E('local s = "a" .. nil'), E('local t = {} t:nomethod()'), E("return redis.call('blpop','x',0)"), E("return redis.pcall('brpop','x',0)"),
+    E('local t = {} t.x.y = 1'), E('local x return x + 1'), E('return undefinedfn()'), E('local s = "a" .. nil'), E('local t = {} t:nomethod()'),
+    // BLPOP / BRPOP in scripts: allowed since Redis 7.2 (#11568), compared with 7.4.1 in v74-behaviour
     E("return redis.call('multi')"), E("return redis.sha1hex()"), E('setmetatable(_G, {})'),
     E('local g = getmetatable(_G) g.__index = {}'), E('redis.call = function() return 1 end'),
     E('cjson.encode = function() return 1 end'), E('bit.band = 1'), E("loadfile('x')"), E("dofile('x')"), E("print('x')"),

@@ -15,8 +15,14 @@ function pairs(r: Reply): Map<string, string> {
   return m;
 }
 
-/** INFO fields of Redis 7.4 that 7.0.15 lacks. */
-const V74_FIELDS = new Set(['expired_subkeys', 'total_blocking_keys', 'total_blocking_keys_on_nokey']);
+/** INFO fields of Redis 7.4 that 7.0.15 lacks (v74-behaviour compares their names and order with 7.4.1). */
+const V74_FIELDS = new Set([
+  'expired_subkeys', 'total_blocking_keys', 'total_blocking_keys_on_nokey', 'listener0',
+  'pubsub_clients', 'watching_clients', 'total_watched_keys', 'allocator_muzzy', 'mem_overhead_db_hashtable_rehashing', 'evicted_scripts',
+  'client_query_buffer_limit_disconnections', 'client_output_buffer_limit_disconnections', 'eventloop_cycles', 'eventloop_duration_sum',
+  'eventloop_duration_cmd_sum', 'instantaneous_eventloop_cycles_per_sec', 'instantaneous_eventloop_duration_usec',
+  'acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel',
+]);
 
 /** INFO text → section → field names (values differ between servers by nature). */
 function infoFields(text: string): Map<string, string[]> {

@@ -359,6 +359,14 @@ export class BlockingManager {
 
   private attempt(w: Waiter, key: string, missing = false): boolean {
     const c = w.client;
+    // about to run: the command's checks again (its user may have lost the key meanwhile …)
+    const refusal = c.unblockGate === null ? null : c.unblockGate();
+    if (refusal !== null) {
+      this.server.countError(refusal);
+      c.reply.error(refusal);
+      c.unblockRejected = true;
+      return true;
+    }
     const mark = c.reply.len;
     let served: boolean;
     const serve = (): boolean => (missing ? w.req.serveMissing!(key) : w.req.serve(key));

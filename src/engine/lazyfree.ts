@@ -8,6 +8,7 @@
  */
 import type { CollectionValue, Value } from '../datatypes/value.ts';
 import type { StreamValue } from '../datatypes/stream.ts';
+import { getConfigValue, type Config } from '../config/config.ts';
 
 /** LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background. */
 const LAZYFREE_THRESHOLD = 64;
@@ -39,4 +40,15 @@ export function freeEffort(v: Value): number {
 /** Whether Redis would free `v` in the background (dbAsyncDelete). */
 export function freedLazily(v: Value): boolean {
   return freeEffort(v) > LAZYFREE_THRESHOLD;
+}
+
+/**
+ * The command a deletion is replicated as: UNLINK when the lazyfree option
+ * for that kind of deletion is on, else DEL (Redis's `lazy ? shared.unlink :
+ * shared.del`): `lazyfree-lazy-expire` for EXPIRE / GETEX with a past time,
+ * `lazyfree-lazy-server-del` for SPOP emptying a set and RESTORE replacing
+ * a key with an already expired one (Redis 7.2, #12320).
+ */
+export function deletionCommand(config: Config, option: 'lazyfree-lazy-expire' | 'lazyfree-lazy-server-del'): 'UNLINK' | 'DEL' {
+  return getConfigValue(config, option) === 'yes' ? 'UNLINK' : 'DEL';
 }

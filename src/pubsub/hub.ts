@@ -49,6 +49,8 @@ export function inPubSub(c: Session): boolean {
 /** What the hub needs of the server: the output buffer limit setting, a log, and its hooks. */
 export interface HubHost extends Logger, CommandHooks {
   readonly config: Config;
+  /** INFO client_output_buffer_limit_disconnections counts the subscribers closed here. */
+  readonly stats: { obufLimitDisconnections: number };
 }
 
 export class PubSubHub {
@@ -72,6 +74,7 @@ export class PubSubHub {
       if (c.closed) continue;
       if (this.obuf.exceeded(c)) {
         this.server.log('warning', `Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        this.server.stats.obufLimitDisconnections++;
         c.close();
         continue;
       }
@@ -252,8 +255,37 @@ export class PubSubHub {
     return subs.size;
   }
 
+  /**
+   * Clients whose command is running (with threads, possibly waiting on
+   * another thread) with the messages they are sent meanwhile: those wait
+   * for the command's reply (Redis 7.2, #12326: a RESP3 client publishing
+   * to a channel it is subscribed to gets the reply first, after a whole
+   * EXEC or script).
+   */
+  private readonly held = new Map<Session, Array<[number, string]>>();
+
+  /** Holds c's messages back until releaseOwnMessages(c). */
+  holdOwnMessages(c: Session): void {
+    this.held.set(c, []);
+  }
+
+  /** Writes the messages held back for c (after its reply). */
+  releaseOwnMessages(c: Session): void {
+    const held = this.held.get(c);
+    if (held === undefined) return;
+    this.held.delete(c);
+    if (!c.closed) for (const [n, body] of held) this.push(c, n, body);
+  }
+
   /** Writes one message push and schedules the subscriber's flush. */
   private push(c: Session, n: number, body: string): void {
+    if (this.held.size !== 0) {
+      const held = this.held.get(c);
+      if (held !== undefined) {
+        held.push([n, body]);
+        return;
+      }
+    }
     const r = c.reply;
     r.raw(r.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n');
     r.raw(body);

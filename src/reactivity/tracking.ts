@@ -89,9 +89,6 @@ export class Tracking {
   /** The client whose command is running (Redis's server.current_client), null between commands. */
   current: Session | null = null;
   private depth = 0;
-  /** The command (and arguments) last called by a real client: a script's reads track its declared keys. */
-  callCmd: CommandInfo | null = null;
-  callArgs: string[] = [];
   /** Messages held until the running command ends: target, then the raw value part (array or null). */
   private held: Array<Session | string> = [];
   private bcastScheduled = false;
@@ -287,22 +284,18 @@ export class Tracking {
     if (c.ext.tracking === undefined && c.ext.script !== true) return;
     if (!cmd.spec.flags.includes('readonly')) return;
     let who = c;
-    let whoCmd = cmd;
-    let whoArgs = args;
     if (c.ext.script === true) {
-      // a read inside a script tracks the keys the script declared, for its caller (Redis's script_caller)
+      // a read inside a script tracks the keys it read, for its caller (Redis 7.2, #11770)
       const caller = this.current;
-      if (caller === null || this.callCmd === null) return;
+      if (caller === null) return;
       who = caller;
-      whoCmd = this.callCmd;
-      whoArgs = this.callArgs;
     } else {
       const n = cmd.fullName;
       if (n === 'eval_ro' || n === 'evalsha_ro' || n === 'fcall_ro') return;
     }
     const t = trackingOf(who);
     if (t === undefined || (t.flags & (TF.ON | TF.BCAST)) !== TF.ON) return;
-    this.rememberKeys(who, t, whoCmd, whoArgs);
+    this.rememberKeys(who, t, cmd, args);
   }
 
   /** trackingRememberKeys */

@@ -134,8 +134,11 @@ export class ScriptEngine {
     return this.resumeRun(ctx);
   }
 
-  /** Compiles and caches a script body (SCRIPT LOAD, EVAL); throws the compile error reply. */
-  define(body: string, sha = sha1hex(body)): Script {
+  /**
+   * Compiles and caches a script body (SCRIPT LOAD, EVAL: `fromEval`, whose
+   * scripts are evicted least recently run first); throws the compile error reply.
+   */
+  define(body: string, sha = sha1hex(body), fromEval = false): Script {
     const known = this.cache.get(sha);
     if (known) return known;
     const sb = shebangFlags(body);
@@ -156,7 +159,13 @@ export class ScriptEngine {
     raw.lua_rotate(L, -2, 1);
     raw.lua_rawset(L, S_FUNCS);
     const script: Script = { sha, body, flags: sb.flags, id };
-    this.cache.add(script);
+    this.cache.add(script, fromEval, (old) => {
+      this.server.stats.evictedScripts++;
+      // its compiled function goes too
+      raw.lua_pushnumber(L, old.id);
+      raw.lua_pushnil(L);
+      raw.lua_rawset(L, S_FUNCS);
+    });
     this.server.onScriptAdded?.(body);
     return script;
   }

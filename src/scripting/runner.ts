@@ -17,7 +17,7 @@ import { Err } from '../commands/core/errors.ts';
 import { pushErrorTable, pushReply } from './convert.ts';
 import { raw } from './lua-vm.ts';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ApiHost } from './redis-api.ts';
-import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
+import { ACL_OK, aclErrorMessage } from '../security/acl.ts';
 import { FLAG_EVAL_COMPAT, FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_ALLOW_CROSS_SLOT } from './script-cache.ts';
 import { clusterOf } from '../cluster/mode.ts';
 import { Route, mustObey, routeQuery } from '../cluster/redirect.ts';
@@ -36,12 +36,18 @@ const MAY_REPLICATE = 2;
 const DENYOOM = 4;
 const bitsOf = new WeakMap<Command, number>();
 
+/**
+ * Commands Redis 7.2 allows in scripts, where they behave as in MULTI (no
+ * blocking, #11568), though their 7.0.15 spec still says noscript.
+ */
+const SCRIPT_SAFE_SINCE_72 = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 'bzpopmax', 'wait']);
+
 /** The flags scriptCall looks at, as bits (cached per command). */
 function flagBits(cmd: Command): number {
   let b = bitsOf.get(cmd);
   if (b === undefined) {
     const f = cmd.spec.flags;
-    b = (f.includes('noscript') ? NOSCRIPT : 0) | (f.includes('may_replicate') ? MAY_REPLICATE : 0) | (f.includes('denyoom') ? DENYOOM : 0);
+    b = (f.includes('noscript') && !SCRIPT_SAFE_SINCE_72.has(cmd.fullName) ? NOSCRIPT : 0) | (f.includes('may_replicate') ? MAY_REPLICATE : 0) | (f.includes('denyoom') ? DENYOOM : 0);
     bitsOf.set(cmd, b);
   }
   return b;
@@ -120,7 +126,8 @@ export class ScriptRunner implements ApiHost {
     sc.reply.resp = 2;
     sc.reply.len = 0;
     const compat = (flags & FLAG_EVAL_COMPAT) !== 0;
-    const now = Date.now();
+    // in a transaction the script keeps EXEC's time (Redis 7.2)
+    const now = this.server.engine.now();
     const ctx: RunCtx = {
       caller, client: sc, name, evalMode,
       readOnly: ro || (!compat && (flags & FLAG_NO_WRITES) !== 0),
@@ -317,7 +324,7 @@ export class ScriptRunner implements ApiHost {
     const res = acl.check(ctx.client, cmd, args);
     if (res.result === ACL_OK) return null;
     acl.logDenial(ctx.caller, res, cmd, args, 'lua');
-    return 'The user executing the script ' + denialReason(res.result);
+    return 'ACL failure in script: ' + aclErrorMessage(res.result, ctx.client.user.name, cmd, args[res.idx] ?? '', false);
   }
 
   /** Used memory (INFO's used_memory: JS heap and external buffers) is over maxmemory. */
@@ -339,10 +346,3 @@ export class ScriptRunner implements ApiHost {
   }
 }
 
-/** Redis's getAclErrorMessage. */
-function denialReason(result: number): string {
-  if (result === DENIED_CMD) return "can't run this command or subcommand";
-  if (result === DENIED_KEY) return "can't access at least one of the keys mentioned in the command arguments";
-  if (result === DENIED_CHANNEL) return "can't publish to the channel mentioned in the command";
-  return 'lacking the permissions for the command';
-}

@@ -1,7 +1,7 @@
 /**
  * The scripts' world, as Redis 7.0 builds it (script_lua.c, eval.c): the
- * globals Redis's Lua 5.1 offers (no os, io, require, loadfile, dofile,
- * print), 5.1 names Lua 5.4 dropped (unpack, loadstring, table.getn,
+ * globals Redis's Lua 5.1 offers (no io, require, loadfile, dofile,
+ * print; of os only os.clock, as 7.4), 5.1 names Lua 5.4 dropped (unpack, loadstring, table.getn,
  * math.mod …), every library table read-only, reading an undeclared global
  * an error, writing any global an error, pcall returning the message of
  * Redis error tables, and the error handler that adds source and line.
@@ -165,6 +165,8 @@ G.bit = readonly(js.bit)
 G.cjson = readonly(js.cjson)
 G.cmsgpack = readonly(js.cmsgpack)
 G.struct = readonly(js.struct)
+-- Redis 7.4 (#12971): os with clock only, the CPU seconds the server process used
+G.os = readonly({clock = _G0.os.clock})
 G.redis = readonly(js.redis)
 
 setmetatable0(G, {__index = function(_, k)

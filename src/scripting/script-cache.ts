@@ -59,9 +59,14 @@ export function shebangFlags(body: string): { flags: number; shebangLen: number 
   return { flags, shebangLen: nl };
 }
 
+/** How many scripts EVAL keeps (Redis 7.4's LRU_LIST_LENGTH); SCRIPT LOAD's are never evicted. */
+export const EVAL_SCRIPTS_KEPT = 500;
+
 /** SHA1 → script, with the memory Redis would account for them. */
 export class ScriptCache {
   private readonly bySha = new Map<string, Script>();
+  /** Scripts EVAL created, least recently run first (Redis 7.4, #13108). */
+  private readonly evalLru = new Map<string, Script>();
   bodyBytes = 0;
 
   get size(): number {
@@ -73,13 +78,34 @@ export class ScriptCache {
     return this.bySha.get(sha) ?? this.bySha.get(sha.toLowerCase());
   }
 
-  add(s: Script): void {
+  /**
+   * Adds a script; one EVAL created joins the LRU, first evicting the least
+   * recently run while EVAL_SCRIPTS_KEPT are there (`evict` frees each).
+   */
+  add(s: Script, fromEval = false, evict?: (old: Script) => void): void {
+    if (fromEval) {
+      while (this.evalLru.size >= EVAL_SCRIPTS_KEPT) {
+        const old = this.evalLru.values().next().value!;
+        this.evalLru.delete(old.sha);
+        this.bySha.delete(old.sha);
+        this.bodyBytes -= old.body.length + 40;
+        evict?.(old);
+      }
+      this.evalLru.set(s.sha, s);
+    }
     this.bySha.set(s.sha, s);
     this.bodyBytes += s.body.length + 40;
   }
 
+  /** EVAL / EVALSHA ran s: the most recently used of EVAL's scripts. */
+  touch(s: Script): void {
+    if (!this.evalLru.delete(s.sha)) return;
+    this.evalLru.set(s.sha, s);
+  }
+
   clear(): void {
     this.bySha.clear();
+    this.evalLru.clear();
     this.bodyBytes = 0;
   }
 }

@@ -1,11 +1,11 @@
 /**
  * Users and selectors back as rule strings, in Redis's form (ACL LIST,
- * ACL GETUSER, ACL SAVE): the command rules start from +@all or -@all,
- * then the best-fitting categories one at a time, then single commands
- * for what is left — the same greedy search as ACLDescribeSelectorCommandRules.
+ * ACL GETUSER, ACL SAVE): the command rules are +@all or -@all followed by
+ * the command and category rules as they were given (Redis 7.2 keeps them
+ * instead of recomputing a minimal set, #11224).
  */
-import { ACL_CATEGORIES, type AclTable } from './acl-table.ts';
-import { PERM_ALL, PERM_READ, Selector, type KeyPattern } from './acl-selector.ts';
+import type { AclTable } from './acl-table.ts';
+import { PERM_ALL, PERM_READ, type Selector, type KeyPattern } from './acl-selector.ts';
 import { USER_FLAGS, type User } from './acl-user.ts';
 
 export function patternString(p: KeyPattern): string {
@@ -13,54 +13,8 @@ export function patternString(p: KeyPattern): string {
 }
 
 export function describeCommandRules(table: AclTable, sel: Selector): string {
-  const rules: string[] = [];
-  const fake = new Selector(table, false, false);
-  const additive = sel.allowed[table.futureId] !== 1;
-  rules.push(additive ? '-@all' : '+@all');
-  fake.apply(table, rules[0]!);
-  // a scratch copy of the bitmap: applied categories are flipped back in it so they aren't counted again
-  const temp = new Selector(table, false, false);
-  temp.allowed.set(sel.allowed);
-  const applied = new Set<string>();
-  for (;;) {
-    let best: string | null = null;
-    let mindiff = Number.MAX_SAFE_INTEGER;
-    let maxsame = 0;
-    for (const cat of ACL_CATEGORIES) {
-      if (applied.has(cat)) continue;
-      let on = 0;
-      let off = 0;
-      for (const cmd of table.category(cat)!) {
-        if (temp.allowed[table.id(cmd)] === 1) on++;
-        else off++;
-      }
-      const diff = additive ? off : on;
-      const same = additive ? on : off;
-      if (same > diff && (diff < mindiff || (diff === mindiff && same > maxsame))) {
-        best = cat;
-        mindiff = diff;
-        maxsame = same;
-      }
-    }
-    if (best === null) break;
-    const members = table.category(best)!;
-    fake.changeCategory(table, members, additive);
-    temp.changeCategory(table, members, !additive);
-    rules.push((additive ? '+@' : '-@') + best);
-    applied.add(best);
-  }
-  // single commands where the approximation still differs
-  for (const cmd of table.all) {
-    const id = table.id(cmd);
-    const bit = sel.allowed[id] === 1;
-    if ((fake.allowed[id] === 1) !== bit) {
-      rules.push((bit ? '+' : '-') + cmd.fullName);
-      fake.changePerm(table, cmd, bit);
-    }
-    const firsts = sel.firstArgs?.get(id);
-    if (!bit && firsts) for (const a of firsts) rules.push(`+${cmd.fullName}|${a}`);
-  }
-  return rules.join(' ');
+  const base = sel.allowed[table.futureId] === 1 ? '+@all' : '-@all';
+  return sel.commandRules.length === 0 ? base : `${base} ${sel.commandRules.join(' ')}`;
 }
 
 /** Keys, channels and commands of one selector, as ACL LIST shows them. */

@@ -61,8 +61,9 @@ export function loadUsersAtStartup(state: ServerState<Client>): void {
 
 /**
  * ACL LOAD: parses every line into a fresh user set; on any error nothing
- * changes and the errors are returned in one line. On success users that
- * disappeared or were replaced have their clients disconnected.
+ * changes and the errors are returned in one line. On success clients keep
+ * running as the loaded user of their name; those whose user is gone (or
+ * who subscribe to channels it no longer allows) are disconnected (7.4).
  */
 export function loadAclFile(state: ServerState<Client>, file: string, current: Client | null): string | null {
   const acl = state.acl;
@@ -120,13 +121,13 @@ export function loadAclFile(state: ServerState<Client>, file: string, current: C
   if (errors !== '') return errors + 'WARNING: ACL errors detected, no change to the previously active ACL rules was performed';
   // the default user object stays the same (clients point at it); it takes the loaded rules
   const loadedDefault = fresh.get('default');
-  const old = new Set(acl.users.values());
-  old.delete(acl.defaultUser);
+  const oldDefault = acl.newUser('default');
+  oldDefault.copyFrom(acl.defaultUser, acl.table);
   acl.defaultUser.copyFrom(loadedDefault ?? acl.createDefaultUser(), acl.table);
   acl.users.clear();
   acl.users.set('default', acl.defaultUser);
   for (const [name, u] of fresh) if (name !== 'default') acl.users.set(name, u);
-  acl.disconnectUsersOf(old, state.clients.values(), current);
+  acl.relinkAfterLoad(state.clients.values(), oldDefault, current);
   return null;
 }
 

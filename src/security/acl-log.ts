@@ -30,6 +30,11 @@ export const REASON_NAMES: Record<number, string> = { 1: 'command', 2: 'key', 3:
 export class AclLog {
   entries: LogEntry[] = [];
   maxLen = 128;
+  /**
+   * Denials by reason since the start, logged or not (INFO's
+   * acl_access_denied_*, Redis 7.2; CONFIG RESETSTAT leaves them).
+   */
+  readonly denied: Record<number, number> = {};
   /** A client's CLIENT LIST line (the entry's client-info). */
   private readonly describe: (c: Session) => string;
 
@@ -43,6 +48,7 @@ export class AclLog {
 
   /** `c` is the client that sent the command (for a script's call, the client running the script). */
   add(c: Session, reason: number, context: LogContext, object: string, username: string): void {
+    this.denied[reason] = (this.denied[reason] ?? 0) + 1;
     if (this.maxLen === 0) {
       this.trim();
       return;

@@ -56,6 +56,13 @@ export class Selector {
   firstArgs: Map<number, string[]> | null = null;
   patterns: KeyPattern[] = [];
   channels: string[] = [];
+  /**
+   * The command and category rules as given, in order, after +@all / -@all
+   * (Redis 7.2's command_rules: ACL LIST shows them back instead of a
+   * recomputed minimal set). A rule replaces an earlier one for the same
+   * command (and its subcommands) or category.
+   */
+  commandRules: string[] = [];
 
   constructor(table: AclTable, root: boolean, allChannels: boolean) {
     this.root = root;
@@ -71,6 +78,7 @@ export class Selector {
     if (this.firstArgs) s.firstArgs = new Map([...this.firstArgs].map(([k, v]) => [k, [...v]]));
     s.patterns = this.patterns.map((p) => ({ ...p }));
     s.channels = [...this.channels];
+    s.commandRules = [...this.commandRules];
     return s;
   }
 
@@ -112,10 +120,12 @@ export class Selector {
       this.allowed.fill(1);
       this.allCommands = true;
       this.firstArgs = null;
+      this.commandRules = [];
     } else if (lower === 'nocommands' || lower === '-@all') {
       this.allowed.fill(0);
       this.allCommands = false;
       this.firstArgs = null;
+      this.commandRules = [];
     } else if (op[0] === '~' || op[0] === '%') {
       this.addKeyPattern(op);
     } else if (op[0] === '&') {
@@ -130,10 +140,12 @@ export class Selector {
       const cmd = table.lookup(op.slice(1));
       if (cmd === undefined) throw new RuleError('ENOENT');
       this.changePerm(table, cmd, false);
+      this.updateCommandRules(cmd.fullName, false);
     } else if ((op[0] === '+' || op[0] === '-') && op[1] === '@') {
       const members = table.category(op.slice(2));
       if (members === undefined) throw new RuleError('ENOENT');
       this.changeCategory(table, members, op[0] === '+');
+      this.updateCommandRules(op.slice(1), op[0] === '+');
     } else {
       throw new RuleError('EINVAL');
     }
@@ -168,6 +180,7 @@ export class Selector {
       const cmd = table.lookup(name);
       if (cmd === undefined) throw new RuleError('ENOENT');
       this.changePerm(table, cmd, true);
+      this.updateCommandRules(cmd.fullName, true);
       return;
     }
     const cmd = table.lookup(name.slice(0, bar));
@@ -179,6 +192,7 @@ export class Selector {
       const subcmd = table.lookup(name);
       if (subcmd === undefined) throw new RuleError('ENOENT');
       this.changePerm(table, subcmd, true);
+      this.updateCommandRules(name, true);
       return;
     }
     // +select|0: a first argument allowed for an otherwise denied command
@@ -187,5 +201,19 @@ export class Selector {
     const list = this.firstArgs.get(id) ?? [];
     if (!list.some((a) => a.toLowerCase() === sub.toLowerCase())) list.push(sub);
     this.firstArgs.set(id, list);
+    this.updateCommandRules(name, true);
+  }
+
+  /**
+   * Appends +rule / -rule, first dropping earlier rules for the same name
+   * and, for a command, its `name|…` rules (ACLUpdateCommandRules).
+   */
+  private updateCommandRules(rule: string, allow: boolean): void {
+    const name = rule.toLowerCase();
+    this.commandRules = this.commandRules.filter((r) => {
+      const n = r.slice(1);
+      return n !== name && !(n.length > name.length && n.startsWith(name) && n[name.length] === '|');
+    });
+    this.commandRules.push((allow ? '+' : '-') + name);
   }
 }

@@ -25,7 +25,8 @@ type UserFlag = (typeof USER_FLAGS)[number];
 
 export class User {
   readonly name: string;
-  readonly flags = new Set<UserFlag>(['off']);
+  /** New users are off and sanitize payloads (Redis 7.2 shows the flag, #11279). */
+  readonly flags = new Set<UserFlag>(['off', 'sanitize-payload']);
   passwords: string[] = [];
   selectors: Selector[];
   /** ACL LIST / GETUSER description, cached until the next change. */

@@ -18,6 +18,18 @@ export const DENIED_KEY = 2;
 export const DENIED_AUTH = 3;
 export const DENIED_CHANNEL = 4;
 
+/**
+ * A denial's text as Redis 7.2 words it for every caller (getAclErrorMessage,
+ * #11160): the command's with the user's name; a key's or channel's named
+ * only when verbose (ACL DRYRUN), else generic.
+ */
+export function aclErrorMessage(result: number, userName: string, cmd: CommandInfo, value: string, verbose: boolean): string {
+  if (result === DENIED_CMD) return `User ${userName} has no permissions to run the '${cmd.fullName}' command`;
+  const what = result === DENIED_KEY ? 'key' : 'channel';
+  if (verbose) return `User ${userName} has no permissions to access the '${value}' ${what}`;
+  return `No permissions to access a ${what}`;
+}
+
 export interface CheckResult {
   result: number;
   /** Index in args of the key or channel that was denied. */
@@ -249,20 +261,62 @@ export class Acl {
    * allow are disconnected (ACLKillPubsubClientsIfNeeded).
    */
   private killRevokedSubscribers(next: User, old: User, clients: Iterable<Session>): void {
-    if (next.selectors.some((s) => s.allChannels)) return;
-    const upcoming = next.selectors.flatMap((s) => s.channels);
-    const superset = old.selectors.every((s) => !s.allChannels && s.channels.every((ch) => upcoming.includes(ch)));
-    if (superset) return;
+    const upcoming = upcomingChannels(next, old);
+    if (upcoming === null) return;
+    for (const c of clients) if (c.user === old && this.subscribedOutside(c, upcoming)) c.close();
+  }
+
+  /** ACLShouldKillPubsubClient: c subscribes to a channel or pattern `upcoming` does not allow. */
+  private subscribedOutside(c: Session, upcoming: readonly string[]): boolean {
+    const subs = this.peers.subscriptionsOf(c);
+    return subs.patterns.some((p) => !channelAllowed(upcoming, p, true)) ||
+      subs.channels.some((ch) => !channelAllowed(upcoming, ch, false)) ||
+      subs.shardChannels.some((ch) => !channelAllowed(upcoming, ch, false));
+  }
+
+  /**
+   * After ACL LOAD (Redis 7.4, #12171): a client whose user is still there
+   * stays, running as the loaded user of its name, unless it subscribes to
+   * channels that user may not; a client whose user is gone is closed
+   * (`current` after its reply). `oldDefault` is the default user's rules
+   * before the load (its object is kept and took the new rules).
+   */
+  relinkAfterLoad(clients: Iterable<Session>, oldDefault: User, current: Session | null): void {
+    const upcomingOf = new Map<User, readonly string[] | null>();
     for (const c of clients) {
-      if (c.user !== old) continue;
-      const subs = this.peers.subscriptionsOf(c);
-      const bad =
-        subs.patterns.some((p) => !channelAllowed(upcoming, p, true)) ||
-        subs.channels.some((ch) => !channelAllowed(upcoming, ch, false)) ||
-        subs.shardChannels.some((ch) => !channelAllowed(upcoming, ch, false));
-      if (bad) c.close();
+      if (c.ext.master === true) continue;
+      const original = c.user === this.defaultUser ? oldDefault : c.user;
+      const next = this.users.get(c.user.name);
+      let upcoming: readonly string[] | null = null;
+      if (next !== undefined && inPubSubMode(c)) {
+        if (!upcomingOf.has(next)) upcomingOf.set(next, upcomingChannels(next, original));
+        upcoming = upcomingOf.get(next)!;
+      }
+      if (next === undefined || (upcoming !== null && this.subscribedOutside(c, upcoming))) {
+        c.user = this.defaultUser;
+        c.authenticated = false;
+        if (c === current) c.closeAfterReply = true;
+        else c.close();
+        continue;
+      }
+      c.user = next;
     }
   }
+}
+
+/**
+ * getUpcomingChannelList: the channels `next` allows, or null when it allows
+ * at least all `old` did (every channel, or a superset of the list).
+ */
+function upcomingChannels(next: User, old: User): string[] | null {
+  if (next.selectors.some((s) => s.allChannels)) return null;
+  const upcoming = next.selectors.flatMap((s) => s.channels);
+  const superset = old.selectors.every((s) => !s.allChannels && s.channels.every((ch) => upcoming.includes(ch)));
+  return superset ? null : upcoming;
+}
+
+function inPubSubMode(c: Session): boolean {
+  return c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0;
 }
 
 /** [position, needed permission] of each key of a command line (none when the arguments are invalid). */

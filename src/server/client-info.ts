@@ -43,17 +43,16 @@ function argsMem(args: readonly string[]): number {
 export const seconds = (ms: number): number => Math.floor(ms / 1000);
 
 /**
- * One CLIENT LIST / CLIENT INFO line with the fields Redis 7.0 prints, in its
- * order (`monitors`: the server's MONITOR clients, flag O). `args` are the
+ * One CLIENT LIST / CLIENT INFO line with the fields Redis 7.4 prints, in its
+ * order (7.2 added lib-name / lib-ver, 7.4 watch) (`monitors`: the server's MONITOR clients, flag O). `args` are the
  * running command's arguments when `c` is the client asking (argv-mem; other
  * clients are between commands).
  */
 export function clientInfoLine(c: Session, monitors: ReadonlySet<Session>, args: readonly string[] | null = null): string {
   const now = seconds(Date.now());
   const fd = (c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1;
-  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]> } | undefined;
-  let multiMem = 0;
-  if (tx) for (const [, a] of tx.queue) multiMem += argsMem(a);
+  const tx = c.ext.multi as { queue: Array<[CommandInfo, string[]]>; bytes: number } | undefined;
+  const multiMem = tx ? tx.bytes : 0;
   const qbuf = c.closed ? 0 : c.queryBufSize;
   const argvMem = args ? argsMem(args) : 0;
   const rbs = c.reply.buf.length;
@@ -64,8 +63,10 @@ export function clientInfoLine(c: Session, monitors: ReadonlySet<Session>, args:
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
     ` age=${now - seconds(c.createdAt)} idle=${now - seconds(c.lastInteraction)} flags=${clientFlags(c, monitors)} db=${c.db}` +
     ` sub=${c.subscriptions} psub=${c.patternSubscriptions} ssub=${c.shardSubscriptions} multi=${tx ? tx.queue.length : -1}` +
+    ` watch=${(c.ext.watched as unknown[] | undefined)?.length ?? 0}` +
     ` qbuf=${qbuf} qbuf-free=${qbuf > 0 ? Math.max(0, 16384 - qbuf) : 0} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${omem} tot-mem=${qbuf + argvMem + multiMem + rbs + omem + 1024}` +
-    ` events=${events} cmd=${c.lastCommand} user=${c.user.name} redir=${trackingRedirect(c)} resp=${c.resp}`
+    ` events=${events} cmd=${c.lastCommand} user=${c.user.name} redir=${trackingRedirect(c)} resp=${c.resp}` +
+    ` lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }

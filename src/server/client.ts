@@ -101,10 +101,13 @@ export class Client extends Session {
   private onData(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
+    this.server.stats.eventLoopCycles++;
     this.parser.feed(chunk);
-    const qbuf = this.parser.buffered;
+    // a transaction's queued commands count as query buffer too (Redis 7.4)
+    const qbuf = this.parser.buffered + ((this.ext.multi as { bytes: number } | undefined)?.bytes ?? 0);
     if (qbuf > this.server.config.clientQueryBufferLimit) {
       this.server.log('warning', `Closing client that reached max query buffer length: id=${this.id} addr=${this.addr} (qbuf ${qbuf} bytes)`);
+      this.server.stats.qbufLimitDisconnections++;
       this.close();
       return;
     }
@@ -184,6 +187,7 @@ export class Client extends Session {
       const limit = this.server.normalObuf;
       if (limit.active && limit.exceeded(this)) {
         this.server.log('warning', `Client id=${this.id} addr=${this.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        this.server.stats.obufLimitDisconnections++;
         this.close();
         return;
       }

@@ -134,8 +134,33 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
     applyReplyMode(c, mark);
     return undefined;
   }
+  // RESP3: messages to the client itself come after the command's reply (Redis 7.2); SUBSCRIBE and friends reply by pushes
+  if (c.reply.resp === 3 && !PUSH_REPLIES.has(cmd.fullName)) {
+    const hub = server.pubsub;
+    hub.holdOwnMessages(c);
+    let r: Promise<void> | undefined;
+    try {
+      r = call(c, cmd, args, mark);
+    } finally {
+      if (r === undefined) hub.releaseOwnMessages(c);
+    }
+    if (r === undefined) return undefined;
+    // a command that may block waits for others: messages reach it meanwhile, as Redis's blocked clients
+    if (mayBlock(cmd)) {
+      hub.releaseOwnMessages(c);
+      return r;
+    }
+    return r.finally(() => hub.releaseOwnMessages(c));
+  }
   return call(c, cmd, args, mark);
 }
+
+function mayBlock(cmd: Command): boolean {
+  return cmd.spec.flags.includes('blocking') || cmd.fullName === 'wait' || cmd.fullName === 'waitaof';
+}
+
+/** Commands whose replies are pushes (Redis's cmdHasPushAsReply). */
+const PUSH_REPLIES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 
 /** Runs a resolved command with stats and error handling (also used by EXEC and scripts). */
 export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len): Promise<void> | undefined {
@@ -158,10 +183,6 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   const tracking = server.tracking;
   const script = c.ext.script === true;
-  if (tracking !== null && !script) {
-    tracking.callCmd = cmd;
-    tracking.callArgs = args;
-  }
   // CLIENT NO-TOUCH: the client's lookups don't count as accesses, except TOUCH's (a script's calls run under its caller's)
   const lru = server.memory.lruPolicy;
   if (!script) lru.noTouch = c.noTouch && cmd.fullName !== 'touch';
@@ -176,12 +197,22 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
       if (monitoring(server)) feedMonitors(c, cmd, args);
       // a command that blocked is timed for what it ran, not for how long it waited
       const us = timed ? (performance.now() - t0) * 1000 : -1;
+      if (c.blocked) c.unblockGate = () => server.gate(c, cmd, args);
       return r.then(
         () => {
+          c.unblockGate = null;
+          if (c.unblockRejected) {
+            // refused as it was to be served: a rejected call, as Redis 7.2's reprocessed command
+            c.unblockRejected = false;
+            cmd.rejectedCalls++;
+            applyReplyMode(c, mark);
+            return;
+          }
           if (tracking !== null) tracking.afterCall(c, cmd, args);
           finish(c, cmd, args, us, mark, false);
         },
         (e: unknown) => {
+          c.unblockGate = null;
           writeFailure(c, e);
           finish(c, cmd, args, us, mark, true);
         },

@@ -3,7 +3,7 @@ import type { ServerState } from './server-state.ts';
 import { Err } from '../commands/core/errors.ts';
 import type { Client } from './client.ts';
 import type { CommandFlag, CommandInfo } from '../commands/core/command.ts';
-import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../security/acl.ts';
+import { ACL_OK, aclErrorMessage } from '../security/acl.ts';
 import { getConfigValue } from '../config/config.ts';
 import { LOADING_ERR } from './loading.ts';
 import { clientInfoLine } from './client-info.ts';
@@ -22,7 +22,7 @@ export function installGates(state: ServerState<Client>): void {
     const res = acl.check(c, cmd, args);
     if (res.result === ACL_OK) return null;
     acl.logDenial(c, res, cmd, args, acl.context(c));
-    return denialMessage(res.result, cmd);
+    return 'NOPERM ' + aclErrorMessage(res.result, c.user.name, cmd, args[res.idx] ?? '', false);
   });
   // cluster mode: the command's keys must be served here (MOVED, ASK, CROSSSLOT …), as Redis checks right after ACLs
   state.gates.push((c, cmd, args) => (state.clusterGate === null ? null : state.clusterGate(c, cmd, args)));
@@ -108,13 +108,5 @@ function queuesWrite(c: Client, cmd: CommandInfo): boolean {
 }
 
 const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
-
-/** The NOPERM reply processCommand gives for a denied command. */
-function denialMessage(result: number, cmd: CommandInfo): string {
-  if (result === DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
-  if (result === DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
-  if (result === DENIED_CHANNEL) return 'NOPERM this user has no permissions to access one of the channels used as arguments';
-  return 'no permission';
-}
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

@@ -40,6 +40,7 @@ export abstract class PushSession extends Client {
     if (this.backlog() > PUSH_BACKLOG_LIMIT) {
       this.server.log('warning', `Client id=${this.id} name=${this.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
       this.overLimit = true;
+      this.server.stats.obufLimitDisconnections++;
       this.close();
       return;
     }

@@ -47,6 +47,13 @@ export interface ServerStats {
   totalErrorReplies: number;
   /** Values Redis would have freed in the background (INFO lazyfreed_objects, engine/lazyfree.ts). */
   lazyfreedObjects: number;
+  /** Clients closed for client-query-buffer-limit / an output buffer limit (Redis 7.4's INFO fields). */
+  qbufLimitDisconnections: number;
+  obufLimitDisconnections: number;
+  /** Reads handled from client sockets: the event loop cycles INFO's eventloop_* fields count. */
+  eventLoopCycles: number;
+  /** Scripts EVAL created that were evicted (Redis 7.4's evicted_scripts). */
+  evictedScripts: number;
 }
 
 /** Decides whether a client may run a command right now: null = yes, else the error reply. */
@@ -83,6 +90,10 @@ export class ServerState<C extends Session> {
     errors: new Map(),
     totalErrorReplies: 0,
     lazyfreedObjects: 0,
+    qbufLimitDisconnections: 0,
+    obufLimitDisconnections: 0,
+    eventLoopCycles: 0,
+    evictedScripts: 0,
   };
   /** 40 hex chars identifying this run (INFO run_id). */
   /** The server's run id (with threads, thread 0's, given to every other thread). */
@@ -350,6 +361,9 @@ export class ServerState<C extends Session> {
     st.errors.clear();
     st.totalErrorReplies = 0;
     st.lazyfreedObjects = 0;
+    st.qbufLimitDisconnections = 0;
+    st.obufLimitDisconnections = 0;
+    st.evictedScripts = 0;
     const sync = this.replication.syncStats;
     sync.full = sync.partialOk = sync.partialErr = 0;
     for (const cmd of this.registry.all()) {

@@ -28,6 +28,14 @@ export abstract class Session {
   blocked = false;
   /** Set while blocked: ends the wait (CLIENT UNBLOCK); true if it was unblocked. */
   unblock: ((withError: boolean) => boolean) | null = null;
+  /**
+   * Set while blocked: the checks the command passed when it arrived (ACL,
+   * OOM …), run again before it is served, as Redis 7.2 reprocesses an
+   * unblocked command; the error, or null when it may run.
+   */
+  unblockGate: (() => string | null) | null = null;
+  /** The blocked command was refused when it was to be served (counted as rejected, not as a call). */
+  unblockRejected = false;
   noEvict = false;
   noTouch = false;
   /** CLIENT REPLY: OFF mutes; SKIP sets 'skip-next', which mutes the command after it. */

@@ -50,6 +50,12 @@ export interface Job {
   asking: boolean;
   cid: number;
   addr: string;
+  /**
+   * The connection's ACL user, for a blocking job (empty otherwise): checked
+   * again when the waiter is to be served (Redis 7.2 reprocesses an
+   * unblocked command).
+   */
+  user: string;
   args: string[];
 }
 
@@ -70,8 +76,8 @@ export function recordView(u: Uint8Array): RecordTarget {
   return { buf: Buffer.from(u.buffer, u.byteOffset, u.byteLength), words: new Int32Array(u.buffer, u.byteOffset, u.byteLength >> 2) };
 }
 
-export function jobSize(addr: string, args: string[]): number {
-  let n = HEADER + 12 + 4 + pad(addr.length);
+export function jobSize(addr: string, args: string[], user = ''): number {
+  let n = HEADER + 12 + 4 + pad(addr.length) + 4 + pad(user.length);
   for (let i = 0; i < args.length; i++) n += 4 + pad(args[i]!.length);
   return n;
 }
@@ -88,6 +94,7 @@ export function writeJob(t: RecordTarget, off: number, n: number, job: Job): voi
   w[i + 6] = job.args.length;
   let p = off + HEADER + 12;
   p = writeBytes(t, p, job.addr);
+  p = writeBytes(t, p, job.user);
   for (let a = 0; a < job.args.length; a++) p = writeBytes(t, p, job.args[a]!);
 }
 
@@ -107,6 +114,9 @@ export function readJob(t: RecordTarget, off: number): Job {
   let len = w[p >> 2]!;
   const addr = len === 0 ? '' : t.buf.latin1Slice(p + 4, p + 4 + len);
   p += 4 + pad(len);
+  len = w[p >> 2]!;
+  const user = len === 0 ? '' : t.buf.latin1Slice(p + 4, p + 4 + len);
+  p += 4 + pad(len);
   const args = new Array<string>(argc);
   for (let a = 0; a < argc; a++) {
     len = w[p >> 2]!;
@@ -124,6 +134,7 @@ export function readJob(t: RecordTarget, off: number): Job {
     asking: (flags & JOB_ASKING) !== 0,
     cid: (w[i + 4]! >>> 0) + (w[i + 5]! >>> 0) * 0x100000000,
     addr,
+    user,
     args,
   };
 }

@@ -123,9 +123,10 @@ export class Jobs {
       asking: c.ext.askingNow === true,
       cid: c.id,
       addr: addressesFor(this.state, c, args),
+      user: blocking ? c.user.name : '',
       args,
     };
-    const n = jobSize(job.addr, args);
+    const n = jobSize(job.addr, args, job.user);
     this.write(RingKind.Jobs, t, n, job.seq, (to, off) => writeJob(to, off, n, job));
     // published at once: the owner may read it at its next checkpoint, before it is woken
     this.rings.out[RingKind.Jobs]![t]!.ring.publish();
@@ -361,6 +362,9 @@ export class Jobs {
     w.reply.resp = job.resp;
     w.noTouch = job.noTouch;
     standInAs(w, job);
+    // as its connection's user: a waiter is checked again before it is served
+    const user = job.user === '' ? undefined : this.state.acl.users.get(job.user);
+    if (user !== undefined) w.user = user;
     const r = execute(w, job.args);
     if (r === undefined) return this.answerFrom(w, from, job.id);
     this.waiters.set(from + ':' + job.id, w);

@@ -70,7 +70,7 @@ describeServer('ACL', (fx) => {
     assert.equal(await admin.call('CONFIG', 'SET', 'requirepass', 'pw1'), 'OK');
     const list = (await admin.call('ACL', 'LIST')) as string[];
     const hash = createHash('sha256').update('pw1').digest('hex');
-    assert.ok(list.includes(`user default on #${hash} ~* &* +@all`), list.join('\n'));
+    assert.ok(list.includes(`user default on sanitize-payload #${hash} ~* &* +@all`), list.join('\n'));
     const c = await fx().client();
     assert.equal(errText(await c.call('GET', 'x')), 'NOAUTH Authentication required.');
     assert.equal(await c.call('AUTH', 'pw1'), 'OK');
@@ -78,7 +78,7 @@ describeServer('ACL', (fx) => {
     const d = await fx().client();
     assert.equal(await d.call('AUTH', 'default', 'pw1'), 'OK');
     assert.equal(await admin.call('CONFIG', 'SET', 'requirepass', ''), 'OK');
-    assert.ok(((await admin.call('ACL', 'LIST')) as string[]).includes('user default on nopass ~* &* +@all'));
+    assert.ok(((await admin.call('ACL', 'LIST')) as string[]).includes('user default on nopass sanitize-payload ~* &* +@all'));
     assert.match(errText(await (await fx().client()).call('AUTH', 'x')), /^ERR AUTH <password> called without any password configured/);
   });
 
@@ -89,13 +89,13 @@ describeServer('ACL', (fx) => {
     const c = await fx().client();
     await c.call('AUTH', 'bob', 'any');
     assert.equal(await c.call('SET', 'x1', 'v'), 'OK');
-    assert.equal(errText(await c.call('SET', 'y1', 'v')), 'NOPERM this user has no permissions to access one of the keys used as arguments');
+    assert.equal(errText(await c.call('SET', 'y1', 'v')), 'NOPERM No permissions to access a key');
     assert.equal(await c.call('GET', 'ro1'), null);
-    assert.equal(errText(await c.call('SET', 'ro1', 'v')), 'NOPERM this user has no permissions to access one of the keys used as arguments');
-    assert.equal(errText(await c.call('SETRANGE', 'x1', '0', 'a')), "NOPERM this user has no permissions to run the 'setrange' command");
-    assert.equal(errText(await c.call('HSET', 'x1', 'f', 'v')), "NOPERM this user has no permissions to run the 'hset' command");
+    assert.equal(errText(await c.call('SET', 'ro1', 'v')), 'NOPERM No permissions to access a key');
+    assert.equal(errText(await c.call('SETRANGE', 'x1', '0', 'a')), "NOPERM User bob has no permissions to run the 'setrange' command");
+    assert.equal(errText(await c.call('HSET', 'x1', 'f', 'v')), "NOPERM User bob has no permissions to run the 'hset' command");
     assert.equal(await c.call('PUBLISH', 'news', 'm'), 0);
-    assert.equal(errText(await c.call('PUBLISH', 'sport', 'm')), 'NOPERM this user has no permissions to access one of the channels used as arguments');
+    assert.equal(errText(await c.call('PUBLISH', 'sport', 'm')), 'NOPERM No permissions to access a channel');
     // a denied command inside MULTI is refused at queue time and aborts EXEC
     assert.equal(await c.call('MULTI'), 'OK');
     assert.equal(await c.call('SET', 'x2', 'v'), 'QUEUED');
@@ -112,9 +112,9 @@ describeServer('ACL', (fx) => {
     assert.equal(await admin.call('EXISTS', 'x3'), 0);
     await admin.call('ACL', 'SETUSER', 'bob', '+set');
     // scripts run with the caller's permissions
-    assert.match(errText(await c.call('EVAL', "return redis.call('set', KEYS[1], 'v')", '1', 'y3')), /^NOPERM this user has no permissions to access one of the keys/);
-    assert.match(errText(await c.call('EVAL', "return redis.call('set', 'y3', 'v')", '0')), /^ERR The user executing the script can't access at least one of the keys mentioned in the command arguments/);
-    assert.match(errText(await c.call('EVAL', "return redis.call('hset', 'x3', 'f', 'v')", '0')), /^ERR The user executing the script can't run this command or subcommand/);
+    assert.match(errText(await c.call('EVAL', "return redis.call('set', KEYS[1], 'v')", '1', 'y3')), /^NOPERM No permissions to access a key$/);
+    assert.match(errText(await c.call('EVAL', "return redis.call('set', 'y3', 'v')", '0')), /^ERR ACL failure in script: No permissions to access a key /);
+    assert.match(errText(await c.call('EVAL', "return redis.call('hset', 'x3', 'f', 'v')", '0')), /^ERR ACL failure in script: User bob has no permissions to run the 'hset' command /);
     assert.deepEqual(await c.call('EVAL', "return {redis.acl_check_cmd('set','x9','v') and 1 or 0, redis.acl_check_cmd('set','y9','v') and 1 or 0}", '0'), [1, 0]);
 
     const log = (await admin.call('ACL', 'LOG')) as unknown[][];
@@ -218,6 +218,32 @@ describeServer('ACL', (fx) => {
     await waitClosed(e);
   });
 
+  test('a blocked command is checked again when it is to be served (Redis 7.2): NOPERM, counted as rejected', async () => {
+    const admin = await fx().client();
+    await admin.call('CONFIG', 'RESETSTAT');
+    await admin.call('ACL', 'SETUSER', 'blk', 'on', 'nopass', '+@all', '~*');
+    const c = await fx().client();
+    await c.call('AUTH', 'blk', 'x');
+    c.send('BLPOP', 'blk-list', '0');
+    for (let i = 0; i < 100 && !String(await admin.call('CLIENT', 'LIST')).includes('cmd=blpop'); i++) await new Promise((r) => setTimeout(r, 10));
+    const stats = async (): Promise<string> => /cmdstat_blpop:([^\r]*)/.exec(String(await admin.call('INFO', 'commandstats')))?.[1] ?? '';
+    assert.equal(await stats(), '', 'a blocked command counts once it runs');
+    await admin.call('ACL', 'SETUSER', 'blk', 'resetkeys', '~other');
+    assert.equal(await admin.call('RPUSH', 'blk-list', 'x'), 1);
+    assert.equal(await c.readRaw(), '-NOPERM No permissions to access a key\r\n');
+    assert.equal(await admin.call('LLEN', 'blk-list'), 1, 'nothing was popped');
+    assert.match(await stats(), /^calls=0,usec=0,usec_per_call=0\.00,rejected_calls=1,failed_calls=0$/);
+    // allowed again, it blocks and is served as usual
+    await admin.call('ACL', 'SETUSER', 'blk', '~*');
+    await admin.call('DEL', 'blk-list');
+    c.send('BLPOP', 'blk-list', '0');
+    for (let i = 0; i < 100 && !String(await admin.call('CLIENT', 'LIST')).includes('cmd=blpop'); i++) await new Promise((r) => setTimeout(r, 10));
+    await admin.call('RPUSH', 'blk-list', 'y');
+    assert.deepEqual(await c.read(), ['blk-list', 'y']);
+    assert.match(await stats(), /^calls=1,.*,rejected_calls=1,failed_calls=0$/);
+    await admin.call('ACL', 'DELUSER', 'blk');
+  });
+
   test('selectors: a command is allowed when one selector allows all of it', async () => {
     const admin = await fx().client();
     await admin.call('ACL', 'SETUSER', 'sel', 'on', 'nopass', '+get', '~a*', '(+set ~b*)', '(+set +get ~c*)');
@@ -227,11 +253,11 @@ describeServer('ACL', (fx) => {
     assert.equal(await c.call('SET', 'b1', 'v'), 'OK');
     assert.equal(await c.call('GET', 'c1'), null);
     // no selector allows it; the most relevant denial (a key, over the command) is reported
-    assert.equal(errText(await c.call('SET', 'a1', 'v')), 'NOPERM this user has no permissions to access one of the keys used as arguments');
-    assert.match(errText(await c.call('GET', 'b1')), /^NOPERM this user has no permissions to access one of the keys/);
+    assert.equal(errText(await c.call('SET', 'a1', 'v')), 'NOPERM No permissions to access a key');
+    assert.match(errText(await c.call('GET', 'b1')), /^NOPERM No permissions to access a key$/);
     assert.equal(await admin.call('ACL', 'DRYRUN', 'sel', 'SET', 'b2', 'v'), 'OK');
-    assert.equal(await admin.call('ACL', 'DRYRUN', 'sel', 'GET', 'b2'), "This user has no permissions to access the 'b2' key");
-    assert.equal(await admin.call('ACL', 'DRYRUN', 'sel', 'DEL', 'a1'), "This user has no permissions to run the 'del' command");
+    assert.equal(await admin.call('ACL', 'DRYRUN', 'sel', 'GET', 'b2'), "User sel has no permissions to access the 'b2' key");
+    assert.equal(await admin.call('ACL', 'DRYRUN', 'sel', 'DEL', 'a1'), "User sel has no permissions to run the 'del' command");
     await admin.call('ACL', 'DELUSER', 'sel');
   });
 });
@@ -242,7 +268,7 @@ test('users from the config file and the ACL file; ACL SAVE and LOAD', async () 
     // `user` directives: the default user loses FLUSHDB, AOF replay still runs every command
     const s1 = await startServer({ port: 0, dir, config: { user: 'default on nopass ~* &* +@all -flushdb', appendonly: 'yes' } });
     const c1 = await RespClient.connect(s1.port);
-    assert.equal(errText(await c1.call('FLUSHDB')), "NOPERM this user has no permissions to run the 'flushdb' command");
+    assert.equal(errText(await c1.call('FLUSHDB')), "NOPERM User default has no permissions to run the 'flushdb' command");
     await c1.call('SET', 'k', 'v');
     c1.close();
     await s1.close();
@@ -264,17 +290,24 @@ test('users from the config file and the ACL file; ACL SAVE and LOAD', async () 
     await admin.call('ACL', 'SETUSER', 'bob', 'on', '>x', '~*', '+get');
     assert.equal(await admin.call('ACL', 'SAVE'), 'OK');
     const saved = readFileSync(join(dir, 'users.acl'), 'latin1');
-    assert.match(saved, /^user alice on #[0-9a-f]{64} ~a\* resetchannels \+@all\nuser bob on #[0-9a-f]{64} ~\* resetchannels -@all \+get\nuser default on nopass ~\* &\* \+@all\n$/);
+    assert.match(saved, /^user alice on sanitize-payload #[0-9a-f]{64} ~a\* resetchannels \+@all\nuser bob on sanitize-payload #[0-9a-f]{64} ~\* resetchannels -@all \+get\nuser default on nopass sanitize-payload ~\* &\* \+@all\n$/);
     // a bad file changes nothing
     writeFileSync(join(dir, 'users.acl'), 'user alice on >pw +nosuch\nbogus line\n');
     assert.match(errText(await admin.call('ACL', 'LOAD')),
       /^ERR users\.acl:1: Error in applying operation '\+nosuch': Unknown command or category name in ACL\. users\.acl:2 should start with user keyword followed by the username\. WARNING: ACL errors detected, no change to the previously active ACL rules was performed$/);
     assert.deepEqual(await admin.call('ACL', 'USERS'), ['alice', 'bob', 'default']);
-    // a good file replaces the users and disconnects clients of the old ones
-    writeFileSync(join(dir, 'users.acl'), saved.replace(/^user bob .*\n/m, ''));
+    // a good file replaces the users: since Redis 7.4 clients of users still there stay, with the loaded rules;
+    // those whose user is gone are disconnected
+    const asBob = await RespClient.connect(s3.port);
+    assert.equal(await asBob.call('AUTH', 'bob', 'x'), 'OK');
+    writeFileSync(join(dir, 'users.acl'), saved.replace(/^user bob .*\n/m, '').replace('~a* ', '~b* '));
     assert.equal(await admin.call('ACL', 'LOAD'), 'OK');
     assert.deepEqual(await admin.call('ACL', 'USERS'), ['alice', 'default']);
-    await waitClosed(c3);
+    await waitClosed(asBob);
+    asBob.close();
+    assert.equal(await c3.call('ACL', 'WHOAMI'), 'alice');
+    assert.equal(errText(await c3.call('GET', 'a1')), 'NOPERM No permissions to access a key');
+    assert.equal(await c3.call('GET', 'b1'), null);
     c3.close();
     admin.close();
     await s3.close();

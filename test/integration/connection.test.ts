@@ -13,9 +13,10 @@ import { startServer } from '../../src/index.ts';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The fields CLIENT LIST / CLIENT INFO print, in Redis 7.0's order. */
+/** CLIENT LIST's fields as Redis 7.4 has them (7.2 added lib-name / lib-ver, 7.4 watch). */
 const FIELDS = [
-  'id', 'addr', 'laddr', 'fd', 'name', 'age', 'idle', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'qbuf', 'qbuf-free',
-  'argv-mem', 'multi-mem', 'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events', 'cmd', 'user', 'redir', 'resp',
+  'id', 'addr', 'laddr', 'fd', 'name', 'age', 'idle', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'watch', 'qbuf', 'qbuf-free',
+  'argv-mem', 'multi-mem', 'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events', 'cmd', 'user', 'redir', 'resp', 'lib-name', 'lib-ver',
 ];
 
 function parseInfoLine(line: string): Map<string, string> {
@@ -129,10 +130,13 @@ describeServer('connection family', (fx) => {
     const ok = await c.call('HELLO', '3', 'AUTH', 'default', 'anything', 'SETNAME', 'hello-named');
     assert.ok(typeof ok === 'object' && ok !== null && 'map' in ok);
     assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
-    assert.match(((await c.call('CLIENT', 'INFO')) as { verbatim: string }).verbatim, / resp=3\n$/);
-    // options apply in order: SETNAME before a failing AUTH sticks
+    assert.match(((await c.call('CLIENT', 'INFO')) as { verbatim: string }).verbatim, / resp=3 lib-name= lib-ver=\n$/);
+    // a failing HELLO changes nothing (Redis 7.2): not the name, not the protocol, not the user
     assert.equal(await c.callRaw('HELLO', '2', 'SETNAME', 'first', 'AUTH', 'x', 'y'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
-    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$5\r\nfirst\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
+    assert.equal(await c.callRaw('HELLO', '2', 'AUTH', 'default', 'x', 'SETNAME', 'bad name'), '-ERR Client names cannot contain spaces, newlines or special characters.\r\n');
+    assert.equal(await c.callRaw('CLIENT', 'GETNAME'), '$11\r\nhello-named\r\n');
+    assert.match(((await c.call('CLIENT', 'INFO')) as { verbatim: string }).verbatim, / resp=3 /);
   });
 
   test('RESP3 with node-redis: maps, sets, doubles, nulls', async () => {
@@ -185,8 +189,8 @@ describeServer('connection family', (fx) => {
     assert.equal(info.get('db'), '0');
     assert.equal(info.get('resp'), '2');
     assert.equal(info.get('name'), '');
-    // CLIENT NO-EVICT survives RESET in Redis 7.0
-    assert.equal(info.get('flags'), 'e');
+    // RESET clears CLIENT NO-EVICT too since Redis 7.2 (#11483)
+    assert.equal(info.get('flags'), 'N');
     // RESET turns replies back on
     c.send('CLIENT', 'REPLY', 'OFF');
     c.send('PING');
@@ -203,7 +207,7 @@ describeServer('connection family', (fx) => {
       assert.equal(await c.callRaw('CLIENT', 'ID'), '-NOAUTH Authentication required.\r\n');
       assert.equal(
         await c.callRaw('HELLO', '3'),
-        '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n',
+        '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n',
       );
       assert.equal(await c.callRaw('AUTH', 'wrong'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
       assert.equal(await c.callRaw('AUTH', 'bob', 's3cret'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
@@ -284,6 +288,16 @@ describeServer('connection family', (fx) => {
     assert.equal(await c.callRaw('CLIENT', 'NO-EVICT', 'off'), '+OK\r\n');
     assert.equal(await c.callRaw('CLIENT', 'NO-TOUCH', 'off'), '+OK\r\n');
     assert.match((await c.call('CLIENT', 'INFO')) as string, / flags=N /);
+    // watch= counts the keys this client watches, lib-name= / lib-ver= come from CLIENT SETINFO
+    await c.call('WATCH', 'w1', 'w2', 'w1');
+    const line = ((await c.call('CLIENT', 'INFO')) as string).trimEnd();
+    assert.deepEqual(line.split(' ').map((f) => f.slice(0, f.indexOf('='))), FIELDS);
+    assert.match(line, / multi=-1 watch=2 /);
+    assert.match(line, / lib-name=mylib lib-ver=1\.2\.3$/);
+    assert.match((await c.call('INFO', 'clients')) as string, /\r\nwatching_clients:1\r\nclients_in_timeout_table:\d+\r\ntotal_watched_keys:2\r\n/);
+    await c.call('UNWATCH');
+    assert.match((await c.call('CLIENT', 'INFO')) as string, / watch=0 /);
+    assert.match((await c.call('INFO', 'clients')) as string, /\r\nwatching_clients:0\r\n/);
     assert.equal(await c.callRaw('CLIENT', 'NO-EVICT', 'maybe'), '-ERR syntax error\r\n');
     assert.equal(await c.callRaw('CLIENT', 'NO-TOUCH', 'maybe'), '-ERR syntax error\r\n');
     assert.equal(await c.callRaw('CLIENT'), "-ERR wrong number of arguments for 'client' command\r\n");
@@ -311,7 +325,7 @@ describeServer('connection family', (fx) => {
     }
   });
 
-  test('CLIENT INFO and LIST: Redis 7.0 fields in order, filters, errors', async () => {
+  test('CLIENT INFO and LIST: Redis 7.4 fields in order, filters, errors', async () => {
     const c = await fx().client();
     const d = await fx().client();
     await d.call('CLIENT', 'SETNAME', 'other');
@@ -362,16 +376,17 @@ describeServer('connection family', (fx) => {
     const inTx = listLines(await c.call('CLIENT', 'LIST', 'ID', String(other)))[0]!;
     assert.equal(inTx.get('flags'), 'x');
     assert.equal(inTx.get('multi'), '2');
-    assert.equal(inTx.get('multi-mem'), String('SETx1GETx'.length));
+    // Redis's argv_len_sums: the arguments' bytes and a pointer for each
+    assert.equal(inTx.get('multi-mem'), String('SETx1GETx'.length + 5 * 8));
     await d.call('DISCARD');
     await c.call('HELLO', '3');
     const raw = await c.callRaw('CLIENT', 'INFO');
     assert.match(raw, /^=\d+\r\ntxt:id=/);
-    assert.match(raw, / resp=3\n\r\n$/);
+    assert.match(raw, / resp=3 lib-name= lib-ver=\n\r\n$/);
     const r = await ioredis(fx().port);
     try {
       const list = (await r.client('LIST')) as string;
-      assert.match(list, /cmd=client\|list user=default redir=-1 resp=[23]\n/);
+      assert.match(list, /cmd=client\|list user=default redir=-1 resp=[23] lib-name=\S* lib-ver=\S*\n/);
     } finally {
       r.disconnect();
     }

@@ -325,7 +325,7 @@ describe('gRPC front end: ACL users', () => {
       assert.equal(await reader.call('GET', 'k'), 'v');
       const denied = await reader.execute(['SET', 'k', 'w']);
       assert.equal(denied.value, 'error');
-      assert.match(denied.error!, /^NOPERM this user has no permissions to run the 'set' command/);
+      assert.match(denied.error!, /^NOPERM User reader has no permissions to run the 'set' command/);
       assert.equal(await io.get('k'), 'v');
       const sub = reader.subscribe(['forbidden']);
       const end = await endOf(sub);

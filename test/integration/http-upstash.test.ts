@@ -256,7 +256,7 @@ describe('HTTP front end: ACL users and commandstats', () => {
       assert.equal(await reader.get('k'), 'v');
       const denied = await http(srv.httpPort, '/set/k/w', { headers: { Authorization: 'Bearer reader-token' } });
       assert.equal(denied.status, 403);
-      assert.match((denied.body as { error: string }).error, /^NOPERM this user has no permissions to run the 'set' command/);
+      assert.match((denied.body as { error: string }).error, /^NOPERM User reader has no permissions to run the 'set' command/);
       const lines: string[] = [];
       const monitor = await io.monitor();
       monitor.on('monitor', (_t, args: string[]) => lines.push(args.join(' ')));

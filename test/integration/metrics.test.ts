@@ -82,7 +82,7 @@ for (const threads of [1, 4]) describe(`GET /metrics${threads > 1 ? ` on ${threa
     await io.acl('SETUSER', 'noinfo', 'on', '>pw', '~*', '+@all', '-info');
     const denied = await fetch(`http://127.0.0.1:${srv.httpPort}/metrics`, { headers: { Authorization: 'Bearer noinfo-token' } });
     assert.equal(denied.status, 403);
-    assert.match(((await denied.json()) as { error: string }).error, /^NOPERM this user has no permissions to run the 'info' command/);
+    assert.match(((await denied.json()) as { error: string }).error, /^NOPERM User noinfo has no permissions to run the 'info' command/);
     await io.config('SET', 'requirepass', 'secret');
     try {
       assert.equal((await scrape(srv.httpPort)).status, 401);

@@ -151,6 +151,31 @@ describeServer('pub/sub', (fx) => {
     }
   });
 
+  test('RESP3: a client publishing to itself gets the reply first (Redis 7.2); blocked, it gets messages at once', async () => {
+    const c = await fx().client();
+    const other = await fx().client();
+    await c.call('HELLO', '3');
+    assert.equal(await c.callRaw('SUBSCRIBE', 'self-ch'), '>3\r\n$9\r\nsubscribe\r\n$7\r\nself-ch\r\n:1\r\n');
+    const msg = (m: string): string => `>3\r\n$7\r\nmessage\r\n$7\r\nself-ch\r\n$${m.length}\r\n${m}\r\n`;
+    c.send('PUBLISH', 'self-ch', 'one');
+    assert.equal(await c.readRaw(), ':1\r\n');
+    assert.equal(await c.readRaw(), msg('one'));
+    // a whole transaction's reply first, then its messages
+    c.send('MULTI');
+    c.send('PUBLISH', 'self-ch', 'a');
+    c.send('PUBLISH', 'self-ch', 'b');
+    c.send('EXEC');
+    for (const r of ['+OK\r\n', '+QUEUED\r\n', '+QUEUED\r\n', '*2\r\n:1\r\n:1\r\n', msg('a'), msg('b')]) assert.equal(await c.readRaw(), r);
+    // blocked, the client receives what others publish while it waits
+    c.send('BLPOP', 'self-list', '0');
+    await sleep(50);
+    assert.equal(await other.call('PUBLISH', 'self-ch', 'meanwhile'), 1);
+    assert.equal(await c.readRaw(), msg('meanwhile'));
+    await other.call('RPUSH', 'self-list', 'x');
+    assert.equal(await c.readRaw(), '*2\r\n$9\r\nself-list\r\n$1\r\nx\r\n');
+    await c.call('UNSUBSCRIBE');
+  });
+
   test('RESP2 subscribed context: exact errors, PING, UNSUBSCRIBE with nothing subscribed', async () => {
     const c = await fx().client();
     assert.equal(await c.callRaw('UNSUBSCRIBE'), '*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n');

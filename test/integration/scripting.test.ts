@@ -63,8 +63,37 @@ describeServer('scripting', (fx) => {
     assert.equal(await err('EVAL', "return {err='MY_CODE custom'}", '0'), 'MY_CODE custom');
     assert.deepEqual(await c.call('EVAL', "local t = redis.pcall('incr', KEYS[1]) return t['err']", '1', 'foo'), 'ERR value is not an integer or out of range');
     assert.deepEqual(await c.call('EVAL', "local ok, e = pcall(redis.call, 'get', 'a', 'b') return {tostring(ok), e}", '0'), ['false', 'ERR Wrong number of args calling Redis command from script']);
-    assert.match(await err('EVAL', "return redis.call('blpop', 'x', 0)", '0'), /This Redis command is not allowed from script/);
+    // Redis 7.2 runs blocking commands in scripts as in MULTI: they never block (#11568)
+    assert.equal(await c.call('EVAL', "return redis.call('blpop', 'x', 0)", '0'), null);
+    assert.equal(await c.call('EVAL', "return redis.call('wait', 0, 0)", '0'), 0);
+    assert.match(await err('EVAL', "return redis.call('multi')", '0'), /This Redis command is not allowed from script/);
     assert.match(await err('EVAL', 'return redis.call()', '0'), /Please specify at least one argument for this redis lib call/);
+  });
+
+  test('EVAL keeps its 500 most recently run scripts, SCRIPT LOAD keeps all (Redis 7.4); INFO evicted_scripts', async () => {
+    const c = await fx().client();
+    await c.call('SCRIPT', 'FLUSH');
+    await c.call('CONFIG', 'RESETSTAT');
+    const sha = (b: string): string => createHash('sha1').update(b).digest('hex');
+    const loaded = 'return "loaded"';
+    assert.equal(await c.call('SCRIPT', 'LOAD', loaded), sha(loaded));
+    for (let i = 0; i < 505; i++) {
+      c.send('EVAL', `return ${i}`, '0');
+      // the first script, run again, is the most recently used
+      if (i === 300) c.send('EVALSHA', sha('return 0'), '0');
+    }
+    for (let i = 0; i < 506; i++) await c.read();
+    const evicted = (s: unknown): string => /evicted_scripts:(\d+)/.exec(String(s))![1]!;
+    assert.equal(evicted(await c.call('INFO', 'stats')), '5');
+    assert.deepEqual(await c.call('SCRIPT', 'EXISTS', sha(loaded), sha('return 0'), sha('return 1'), sha('return 5'), sha('return 6'), sha('return 504')), [1, 1, 0, 0, 1, 1]);
+    const gone = await c.call('EVALSHA', sha('return 1'), '0');
+    assert.ok(gone instanceof ReplyError && gone.message.startsWith('NOSCRIPT'), String(gone));
+    assert.equal(await c.call('EVAL', 'return 1', '0'), 1);
+    assert.match(String(await c.call('INFO', 'memory')), /\r\nnumber_of_cached_scripts:501\r\n/);
+    assert.equal(evicted(await c.call('INFO', 'stats')), '6');
+    await c.call('CONFIG', 'RESETSTAT');
+    assert.equal(evicted(await c.call('INFO', 'stats')), '0');
+    await c.call('SCRIPT', 'FLUSH');
   });
 
   test('sandbox and libraries', async () => {
@@ -73,10 +102,12 @@ describeServer('scripting', (fx) => {
       const r = await c.call('EVAL', body, '0');
       assert.ok(r instanceof ReplyError && r.message.includes('Attempt to modify a readonly table'), body);
     }
-    for (const name of ['print', 'loadfile', 'dofile', 'os', 'io', 'require']) {
+    for (const name of ['print', 'loadfile', 'dofile', 'io', 'require']) {
       const r = await c.call('EVAL', `return ${name}`, '0');
       assert.ok(r instanceof ReplyError && r.message.includes(`nonexistent global variable '${name}'`), name);
     }
+    // of os, Redis 7.4 offers os.clock only (#12971)
+    assert.equal(await c.call('EVAL', "local n = 0 for k in pairs(os) do n = n + 1 end return {n, type(os.clock()), tostring(os.clock() >= 0)}", '0').then(String), '1,number,true');
     assert.equal(await c.call('EVAL', "return tostring(3.0) .. ' ' .. 10/2 .. ' ' .. 2^53", '0'), '3 5 9.007199254741e+15');
     assert.equal(await c.call('EVAL', "return table.concat(cjson.decode('[0.0, -5e3, 0.3e-3, 1023.2]'), ' ')", '0'), '0 -5000 0.0003 1023.2');
     assert.equal(await c.call('EVAL', "return cjson.encode({a={1,2,'x'}, b=cjson.null})", '0').then((s) => JSON.parse(s as string).a.length), 3);

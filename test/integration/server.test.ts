@@ -193,6 +193,54 @@ describeServer('server, connection and protocol', (fx) => {
     await c.call('SELECT', '0');
   });
 
+  test("INFO's Redis 7.2 / 7.4 fields: listeners, pub/sub clients, ACL denials, buffer limit disconnections, event loop", async () => {
+    const c = await fx().client();
+    const field = async (section: string, name: string): Promise<string> => {
+      const m = new RegExp(`\r\n${name}:([^\r]*)\r\n`).exec((await c.call('INFO', section)) as string);
+      assert.ok(m, `INFO ${section} has ${name}`);
+      return m[1]!;
+    };
+    assert.match(await field('server', 'listener0'), new RegExp(`^name=tcp(,bind=[^,]+)+,port=${fx().port}$`));
+    // pub/sub mode: any channel, pattern or shard channel
+    const before = Number(await field('clients', 'pubsub_clients'));
+    const sub = await fx().client();
+    await sub.call('PSUBSCRIBE', 'p*');
+    assert.equal(Number(await field('clients', 'pubsub_clients')), before + 1);
+    await sub.call('PUNSUBSCRIBE');
+    assert.equal(Number(await field('clients', 'pubsub_clients')), before);
+    // ACL denials by kind, counted whether or not ACL LOG keeps them, not reset by CONFIG RESETSTAT
+    const kinds = ['auth', 'cmd', 'key', 'channel'];
+    const denied = async (): Promise<number[]> => Promise.all(kinds.map(async (k) => Number(await field('stats', `acl_access_denied_${k}`))));
+    const d0 = await denied();
+    await c.call('ACL', 'SETUSER', 'info-denied', 'on', 'nopass', '+get', '+publish', '~k');
+    const u = await fx().client();
+    assert.match(String(await u.call('AUTH', 'info-denied', 'x').catch((e: Error) => e.message)), /OK/);
+    await u.call('GET', 'other');
+    await u.call('GET', 'other');
+    await u.call('SET', 'k', 'v');
+    await u.call('PUBLISH', 'ch', 'm');
+    await u.call('AUTH', 'nobody', 'x');
+    await c.call('CONFIG', 'RESETSTAT');
+    assert.deepEqual((await denied()).map((n, i) => n - d0[i]!), [1, 1, 2, 1]);
+    await c.call('ACL', 'DELUSER', 'info-denied');
+    // a client over client-query-buffer-limit is closed and counted; RESETSTAT zeroes the count
+    await c.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+    const big = await fx().client();
+    const closed = new Promise<void>((resolve) => big.socket.once('close', () => resolve()));
+    big.writeRaw(`*2\r\n$3\r\nGET\r\n$${3 * 1024 * 1024}\r\n`);
+    big.writeRaw(Buffer.alloc(1024 * 1024 + 10, 'x'));
+    await closed;
+    await c.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+    assert.equal(await field('stats', 'client_query_buffer_limit_disconnections'), '1');
+    assert.equal(await field('stats', 'client_output_buffer_limit_disconnections'), '0');
+    await c.call('CONFIG', 'RESETSTAT');
+    assert.equal(await field('stats', 'client_query_buffer_limit_disconnections'), '0');
+    for (const f of ['eventloop_cycles', 'eventloop_duration_sum', 'eventloop_duration_cmd_sum', 'instantaneous_eventloop_cycles_per_sec', 'instantaneous_eventloop_duration_usec']) {
+      assert.match(await field('stats', f), /^\d+$/, f);
+    }
+    assert.ok(Number(await field('stats', 'eventloop_cycles')) > 0);
+  });
+
   test('CONFIG GET and SET (node-redis RESP3, RespClient exact bytes)', async () => {
     const n = await nodeRedis(fx().port, 3);
     const c = await fx().client();

@@ -71,5 +71,36 @@ describeServer('SORT and the replication stream', (fx) => {
     assert.match(stream, /MULTI\r\n\*2\r\n\$4\r\nINCR\r\n\$1\r\nn\r\n\*1\r\n\$4\r\nEXEC/);
     repl.close();
   });
+
+  test('deletions replicate as UNLINK under the lazyfree options (Redis 7.2: SPOP and RESTORE too)', async () => {
+    const c = await fx().client();
+    await c.call('FLUSHALL');
+    const repl = await RespClient.connect(fx().port);
+    repl.writeRaw('SYNC\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const run = async (): Promise<string> => {
+      const seen = repl.pending().length;
+      await c.call('SADD', 'sp', 'a', 'b');
+      await c.call('SPOP', 'sp', '5');
+      await c.call('SET', 'rs', 'old');
+      const dump = (await c.call('DUMP', 'rs')) as string;
+      await c.call('RESTORE', 'rs', '1', dump, 'REPLACE', 'ABSTTL');
+      await c.call('SET', 'ex', 'v');
+      await c.call('EXPIRE', 'ex', '-1');
+      await c.call('SET', 'gx', 'v');
+      await c.call('GETEX', 'gx', 'PXAT', '1');
+      await new Promise((r) => setTimeout(r, 100));
+      return repl.pending().slice(seen);
+    };
+    const deletions = (stream: string): string[] => [...stream.matchAll(/\*2\r\n\$\d\r\n(DEL|UNLINK)\r\n\$2\r\n(\w+)\r\n/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(deletions(await run()), ['DEL sp', 'DEL rs', 'DEL ex', 'DEL gx']);
+    await c.call('CONFIG', 'SET', 'lazyfree-lazy-server-del', 'yes', 'lazyfree-lazy-expire', 'yes');
+    try {
+      assert.deepEqual(deletions(await run()), ['UNLINK sp', 'UNLINK rs', 'UNLINK ex', 'UNLINK gx']);
+    } finally {
+      await c.call('CONFIG', 'SET', 'lazyfree-lazy-server-del', 'no', 'lazyfree-lazy-expire', 'no');
+    }
+    repl.close();
+  });
 });
 

@@ -82,6 +82,30 @@ describeServer('transactions: WATCH with stale keys, maxmemory', (fx) => {
     }
   });
 
+  test('queued commands count as query buffer (Redis 7.4): over client-query-buffer-limit the client is closed; multi-mem', async () => {
+    const admin = await fx().client();
+    const c = await fx().client();
+    const id = String(await c.call('CLIENT', 'ID'));
+    assert.equal(await c.call('MULTI'), 'OK');
+    assert.equal(await c.call('SET', 'mq', 'abc'), 'QUEUED');
+    assert.equal(await c.call('GET', 'mq'), 'QUEUED');
+    // Redis's argv_len_sums: each argument's bytes plus a pointer (8 + 3 * 8, 5 + 2 * 8)
+    const line = String(await admin.call('CLIENT', 'LIST', 'ID', id));
+    assert.match(line, / multi=2 watch=0 .* multi-mem=53 /);
+    assert.equal(await c.call('DISCARD'), 'OK');
+    await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+    try {
+      assert.equal(await c.call('MULTI'), 'OK');
+      assert.equal(await c.call('SET', 'mq', 'x'.repeat(600_000)), 'QUEUED');
+      const closed = new Promise<void>((resolve) => c.socket.once('close', () => resolve()));
+      c.send('SET', 'mq2', 'y'.repeat(600_000));
+      await closed;
+      assert.equal(await admin.call('EXISTS', 'mq', 'mq2'), 0);
+    } finally {
+      await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+    }
+  });
+
   test('over maxmemory, commands that may grow memory get OOM; queued ones abort EXEC', async () => {
     const c = await fx().client();
     const other = await fx().client();

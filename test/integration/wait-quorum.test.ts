@@ -77,6 +77,12 @@ test('no write that WAIT confirmed on 2 replicas is lost when a replica is promo
     // replica 2 partitioned: WAIT times out with replica 1's acknowledgement only
     x2.hold();
     assert.deepEqual(new Set(await write(10, 500)), new Set([1]));
+    // WAIT waits for the asking client's own last write (Redis 7.2): one that never wrote has both at once
+    const idle = await RespClient.connect(primary.port);
+    clients.push(idle);
+    const t0 = Date.now();
+    assert.equal(await idle.call('WAIT', '2', '2000'), 2);
+    assert.ok(Date.now() - t0 < 1000, 'answered without waiting');
     // the partition heals: replica 2 catches up on the same connection, WAIT is satisfied again
     x2.heal();
     assert.deepEqual(new Set(await write(30, 5000)), new Set([2]));

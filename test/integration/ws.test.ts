@@ -333,8 +333,8 @@ describe('WebSocket front end: tokens', () => {
       srv.state.config.httpTokens.push(['reader-token', 'reader']);
       const r = await Sock.open(url, { Authorization: 'Bearer reader-token' });
       assert.equal(await r.cmd('GET', 'k'), 'v');
-      assert.match(String((await r.request({ id: 1, cmd: ['SET', 'k', 'w'] })).error), /^NOPERM this user has no permissions to run the 'set' command/);
-      assert.match(String((await r.request({ id: 2, subscribe: ['secret'] })).error), /^NOPERM this user has no permissions to access one of the channels/);
+      assert.match(String((await r.request({ id: 1, cmd: ['SET', 'k', 'w'] })).error), /^NOPERM User reader has no permissions to run the 'set' command/);
+      assert.match(String((await r.request({ id: 2, subscribe: ['secret'] })).error), /^NOPERM No permissions to access a channel$/);
       assert.deepEqual(await r.request({ id: 3, subscribe: ['allowed'] }), { id: 3, result: [['subscribe', 'allowed', 1]] });
       assert.match(await io.acl('WHOAMI'), /default/);
       await r.close();

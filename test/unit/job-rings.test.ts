@@ -110,15 +110,16 @@ test('job and reply records keep every byte, the connection id, the db and the f
     asking: false,
     cid: 2 ** 40 + 12345,
     addr: '127.0.0.1:6000',
+    user: 'alice',
     args: ['SET', binary(300, 1), '', binary(3, 200)],
   };
-  const n = jobSize(job.addr, job.args);
+  const n = jobSize(job.addr, job.args, job.user);
   assert.equal(n % 4, 0);
   const b = recordBuffer(n);
   writeJob(b, 0, n, job);
   assert.equal(recordKind(b, 0), RecordKind.Job);
   assert.deepEqual(readJob(b, 0), job);
-  const plain: Job = { ...job, resp: 2, blocking: false, addr: '', db: 0, cid: 1 };
+  const plain: Job = { ...job, resp: 2, blocking: false, addr: '', user: '', db: 0, cid: 1 };
   const p = recordBuffer(jobSize('', plain.args));
   writeJob(p, 0, p.buf.length, plain);
   assert.deepEqual(readJob(p, 0), plain);
@@ -255,7 +256,7 @@ test('a sleeping thread is woken by the doorbell and reads jobs in the order the
     });
     const send = (arg: string, id: number): number => {
       const o = main.out[RingKind.Jobs]![1]!;
-      const job: Job = { id, seq: main.nextSeq(), db: 0, resp: 2, blocking: false, noTouch: false, readonly: false, asking: true, cid: 1, addr: '', args: [arg] };
+      const job: Job = { id, seq: main.nextSeq(), db: 0, resp: 2, blocking: false, noTouch: false, readonly: false, asking: true, cid: 1, addr: '', user: '', args: [arg] };
       const n = jobSize('', job.args);
       const off = o.reserve(n);
       writeJob(o.ring, off, n, job);

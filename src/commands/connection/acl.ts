@@ -8,7 +8,7 @@ import { replyHelp } from '../core/help.ts';
 import type { Client } from '../../server/client.ts';
 import { ACL_CATEGORIES } from '../../security/acl-table.ts';
 import { describeCommandRules, describeUser, patternString } from '../../security/acl-describe.ts';
-import { ACL_OK, DENIED_CMD, DENIED_KEY, hasSpaces } from '../../security/acl.ts';
+import { ACL_OK, aclErrorMessage, hasSpaces } from '../../security/acl.ts';
 import { REASON_NAMES, type LogEntry } from '../../security/acl-log.ts';
 import { aclFilePath, loadAclFile, saveAclFile } from '../../security/acl-file.ts';
 import type { Selector } from '../../security/acl-selector.ts';
@@ -200,9 +200,7 @@ function dryrun(c: Client, args: string[]): void {
   if (!arityAllows(cmd.spec, line.length)) throw new CommandError(wrongArity(cmd.fullName));
   const res = acl.checkUser(u, cmd, line);
   if (res.result === ACL_OK) return c.reply.ok();
-  if (res.result === DENIED_CMD) return c.reply.bulk(`This user has no permissions to run the '${cmd.fullName}' command`);
-  const what = res.result === DENIED_KEY ? 'key' : 'channel';
-  c.reply.bulk(`This user has no permissions to access the '${line[res.idx]!}' ${what}`);
+  c.reply.bulk(aclErrorMessage(res.result, u.name, cmd, line[res.idx] ?? '', true));
 }
 
 function load(c: Client): void {

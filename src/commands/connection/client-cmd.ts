@@ -40,8 +40,13 @@ function validAttr(s: string): boolean {
 }
 
 /** Sets (or, with '', clears) the connection name with Redis's validation (CLIENT SETNAME, HELLO SETNAME). */
-export function setClientName(c: Client, name: string): void {
+/** Redis's validateClientName: throws the error a bad name gets. */
+export function validateClientName(name: string): void {
   if (!validAttr(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+}
+
+export function setClientName(c: Client, name: string): void {
+  validateClientName(name);
   c.name = name;
 }
 

@@ -2,7 +2,7 @@
 import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err, wrongArity } from '../core/errors.ts';
 import { isOpt, parseInt64OrNull } from '../core/parse.ts';
-import { setClientName } from './client-cmd.ts';
+import { validateClientName } from './client-cmd.ts';
 import { REDIS_VERSION } from '../../server/version.ts';
 import { startMonitor, stopMonitor } from '../../server/monitor.ts';
 import type { Client } from '../../server/client.ts';
@@ -82,11 +82,13 @@ const auth = command({
 });
 
 const HELLO_NOAUTH =
-  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
 
 /**
  * HELLO [protover [AUTH username password] [SETNAME clientname]]
- * Options apply left to right (a SETNAME before a failing AUTH sticks, as in Redis).
+ * The options are all checked (the last AUTH and SETNAME count) before
+ * anything changes: a failing HELLO leaves the client as it was (Redis
+ * 7.2, #11659); then authentication, the name, the protocol.
  */
 const hello = command({
   name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
@@ -99,19 +101,26 @@ const hello = command({
       if (v < 2 || v > 3) throw new CommandError(Err.NOPROTO);
       ver = v;
     }
+    let user: string | null = null;
+    let pass = '';
+    let name: string | null = null;
     for (let i = 2; i < args.length; i++) {
       const more = args.length - 1 - i;
       if (isOpt(args[i]!, 'AUTH') && more >= 2) {
-        authenticate(c, args, args[i + 1]!, args[i + 2]!);
+        user = args[i + 1]!;
+        pass = args[i + 2]!;
         i += 2;
       } else if (isOpt(args[i]!, 'SETNAME') && more >= 1) {
-        setClientName(c, args[i + 1]!);
+        name = args[i + 1]!;
+        validateClientName(name);
         i++;
       } else {
         throw new CommandError(`ERR Syntax error in HELLO option '${args[i]!}'`);
       }
     }
+    if (user !== null) authenticate(c, args, user, pass);
     if (c.server.acl.authRequired(c)) throw new CommandError(HELLO_NOAUTH);
+    if (name !== null) c.name = name;
     if (ver !== 0) c.reply.resp = ver as 2 | 3;
     const r = c.reply;
     r.map(7);
@@ -136,7 +145,8 @@ const hello = command({
  * RESET — back to a fresh connection's state: families clear their own
  * (MULTI/WATCH, subscriptions, tracking …) through ServerState.resetHooks;
  * then db 0, RESP2, no name, replies on, and unauthenticated when a password
- * is set. CLIENT NO-EVICT survives, as in Redis 7.0.
+ * is set. CLIENT NO-EVICT and NO-TOUCH are cleared too (Redis 7.2, #11483);
+ * CLIENT SETINFO's library name and version stay.
  */
 const reset = command({
   name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
@@ -150,6 +160,7 @@ const reset = command({
     c.name = '';
     c.replyMode = 'on';
     c.noTouch = false;
+    c.noEvict = false;
     c.setDefaultAuth();
     c.reply.simple('RESET');
   },

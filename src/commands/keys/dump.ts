@@ -16,6 +16,7 @@ import { verifyDumpPayload } from '../../persistence/dump-payload.ts';
 import { loadLimits, saveOptions, saveState } from '../../persistence/save-state.ts';
 import { migrateCommand } from './migrate.ts';
 import { saveCommands } from '../server/save.ts';
+import { deletionCommand } from '../../engine/lazyfree.ts';
 
 /** The DUMP payload of a value under the server's config (rdbcompression). */
 export function createDumpPayload(c: Client, v: Value): Buffer {
@@ -74,7 +75,7 @@ function restoreHandler(c: Client, args: string[]): void {
   if (ttl !== 0 && ttl <= now) {
     // already expired: nothing to create (a replaced key is gone, and that is what replicas see)
     if (deleted) {
-      c.propagate = ['DEL', key];
+      c.propagate = [deletionCommand(c.server.config, 'lazyfree-lazy-server-del'), key];
       ks.modified(key, 'del');
     }
     return c.reply.ok();

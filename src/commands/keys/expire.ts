@@ -3,6 +3,7 @@ import { command, type CommandSpec } from '../core/spec.ts';
 import { CommandError, Err } from '../core/errors.ts';
 import { parseInt64OrNull } from '../core/parse.ts';
 import { invalidExpire } from './expire-args.ts';
+import { deletionCommand } from '../../engine/lazyfree.ts';
 
 const NX = 1, XX = 2, GT = 4, LT = 8;
 
@@ -74,7 +75,7 @@ function expireCommand(name: string, unit: 1 | 1000, relative: boolean): Command
       if (when <= now) {
         ks.delete(key);
         ks.modified(key, 'del');
-        c.propagate = ['DEL', key];
+        c.propagate = [deletionCommand(c.server.config, 'lazyfree-lazy-expire'), key];
       } else {
         ks.setExpire(key, when);
         ks.modified(key, 'expire');

@@ -27,8 +27,9 @@ function evalGeneric(c: Client, args: string[], evalsha: boolean, ro: boolean): 
   let script = engine.cache.get(evalsha ? args[1]! : sha1hex(args[1]!));
   if (script === undefined) {
     if (evalsha) throw new CommandError(NOSCRIPT);
-    script = engine.define(args[1]!);
+    script = engine.define(args[1]!, undefined, true);
   }
+  engine.cache.touch(script);
   const flags = script.flags;
   if ((flags & FLAG_EVAL_COMPAT) === 0) {
     // a script that declares flags is checked as the command it declares itself to be

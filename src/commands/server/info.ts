@@ -17,6 +17,7 @@ import { saveState, totalDirty } from '../../persistence/save-state.ts';
 import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
 import { loadingInfo } from '../../server/loading.ts';
+import { DENIED_AUTH, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -53,6 +54,53 @@ function shardTotals(s: ServerState<Client>): { hits: number; misses: number; ex
 
 /** Net throughput between two INFO calls (instantaneous_*_kbps). */
 const netSamples = new WeakMap<ServerState<Client>, { t: number; in: number; out: number; kin: number; kout: number }>();
+
+/**
+ * INFO server's listenerN lines (Redis 7.2, #9320): tcp is listener0 with
+ * the bind addresses and port, unix listener1, tls listener2.
+ */
+function listenerFields(s: ServerState<Client>): Field[] {
+  const out: Field[] = [];
+  const binds = (getConfigValue(s.config, 'bind') ?? '').split(' ').filter((b) => b !== '').map((b) => `,bind=${b}`).join('');
+  if (s.port) out.push(['listener0', `name=tcp${binds},port=${s.port}`]);
+  const unix = getConfigValue(s.config, 'unixsocket') ?? '';
+  if (unix !== '') out.push(['listener1', `name=unix,bind=${unix}`]);
+  const tls = getConfigNumber(s.config, 'tls-port', 0);
+  if (tls !== 0) out.push(['listener2', `name=tls${binds},port=${tls}`]);
+  return out;
+}
+
+const loopSamples = new WeakMap<ServerState<Client>, { t: number; cycles: number; active: number; perSec: number; usec: number }>();
+
+/**
+ * INFO stats' eventloop_* (Redis 7.2, #11963): cycles are the reads handled
+ * from client sockets, durations the event loop's busy time
+ * (performance.eventLoopUtilization) and the commands' time (commandstats),
+ * in microseconds; the instantaneous values are since the previous INFO.
+ */
+function eventLoopFields(s: ServerState<Client>): Field[] {
+  const cycles = s.stats.eventLoopCycles;
+  const active = Math.round(performance.eventLoopUtilization().active * 1000);
+  let cmdUsec = 0;
+  for (const cmd of s.registry.all()) cmdUsec += cmd.usec;
+  const now = performance.now();
+  const prev = loopSamples.get(s);
+  let perSec = 0;
+  let usec = 0;
+  if (prev) {
+    const dt = (now - prev.t) / 1000;
+    if (dt < 0.1) ({ perSec, usec } = prev);
+    else if (dt < 10) {
+      perSec = Math.round((cycles - prev.cycles) / dt);
+      usec = cycles > prev.cycles ? Math.round((active - prev.active) / (cycles - prev.cycles)) : 0;
+    }
+  }
+  if (!prev || now - prev.t >= 100) loopSamples.set(s, { t: now, cycles, active, perSec, usec });
+  return [
+    ['eventloop_cycles', cycles], ['eventloop_duration_sum', active], ['eventloop_duration_cmd_sum', Math.round(cmdUsec)],
+    ['instantaneous_eventloop_cycles_per_sec', perSec], ['instantaneous_eventloop_duration_usec', usec],
+  ];
+}
 
 function netRates(s: ServerState<Client>): [number, number] {
   const now = performance.now();
@@ -97,6 +145,7 @@ function memoryFields(s: ServerState<Client>): Field[] {
     ['allocator_allocated', m.heapUsed + m.external],
     ['allocator_active', m.heapTotal],
     ['allocator_resident', m.rss],
+    ['allocator_muzzy', 0],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
     ['used_memory_lua', 0],
@@ -131,6 +180,7 @@ function memoryFields(s: ServerState<Client>): Field[] {
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'v8'],
+    ['mem_overhead_db_hashtable_rehashing', 0],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', s.stats.lazyfreedObjects],
@@ -172,6 +222,7 @@ const SECTIONS: Record<string, Provider> = {
       ['executable', process.argv[1] ? resolve(process.argv[1]) : process.execPath],
       ['config_file', s.config.configFile || s.configFile],
       ['io_threads_active', 0],
+      ...listenerFields(s),
       ['shardis_version', SHARDIS_VERSION],
       ['shardis_shards', s.engine.shards.length],
       ['node_version', process.versions.node],
@@ -181,8 +232,12 @@ const SECTIONS: Record<string, Provider> = {
     let blocked = 0;
     let maxIn = 0;
     let maxOut = 0;
+    let pubsub = 0;
+    let watching = 0;
     for (const c of s.clients.values()) {
       if (c.blocked) blocked++;
+      if (c.subscriptions + c.patternSubscriptions + c.shardSubscriptions > 0) pubsub++;
+      if (((c.ext.watched as unknown[] | undefined)?.length ?? 0) > 0) watching++;
       if (c.queryBufSize > maxIn) maxIn = c.queryBufSize;
       if (c.reply.len > maxOut) maxOut = c.reply.len;
     }
@@ -195,7 +250,11 @@ const SECTIONS: Record<string, Provider> = {
       ['client_recent_max_output_buffer', maxOut],
       ['blocked_clients', blocked],
       ['tracking_clients', s.tracking?.clients ?? 0],
+      // Redis 7.4: clients in pub/sub mode, clients watching keys, distinct watched keys (transactions.ts)
+      ['pubsub_clients', pubsub],
+      ['watching_clients', watching],
       ['clients_in_timeout_table', blocked],
+      ['total_watched_keys', 0],
       // Redis 7.2+
       ['total_blocking_keys', s.blocking.blockingKeys],
       ['total_blocking_keys_on_nokey', s.blocking.blockingKeysOnNokey],
@@ -265,6 +324,7 @@ const SECTIONS: Record<string, Provider> = {
       ['expire_cycle_cpu_milliseconds', 0],
       ['evicted_keys', s.memory.evictedKeys],
       ['evicted_clients', s.memory.evictedClients],
+      ['evicted_scripts', st.evictedScripts],
       ['total_eviction_exceeded_time', 0],
       ['current_eviction_exceeded_time', 0],
       ['keyspace_hits', t.hits],
@@ -292,8 +352,16 @@ const SECTIONS: Record<string, Provider> = {
       ['total_writes_processed', st.commandsProcessed],
       ['io_threaded_reads_processed', 0],
       ['io_threaded_writes_processed', 0],
+      ['client_query_buffer_limit_disconnections', st.qbufLimitDisconnections],
+      ['client_output_buffer_limit_disconnections', st.obufLimitDisconnections],
       ['reply_buffer_shrinks', 0],
       ['reply_buffer_expands', 0],
+      ...eventLoopFields(s),
+      // Redis 7.2: denials by kind, logged in ACL LOG or not (never reset)
+      ['acl_access_denied_auth', s.acl.log.denied[DENIED_AUTH] ?? 0],
+      ['acl_access_denied_cmd', s.acl.log.denied[DENIED_CMD] ?? 0],
+      ['acl_access_denied_key', s.acl.log.denied[DENIED_KEY] ?? 0],
+      ['acl_access_denied_channel', s.acl.log.denied[DENIED_CHANNEL] ?? 0],
     ];
   },
   replication: (s) => {
@@ -430,7 +498,10 @@ export function addCrossThreadField(name: string, value: (s: ServerState<Client>
  */
 const SUMMED = new Set([
   'connected_clients', 'blocked_clients', 'tracking_clients', 'clients_in_timeout_table', 'pubsub_clients',
-  'total_blocking_keys', 'total_blocking_keys_on_nokey',
+  'total_blocking_keys', 'total_blocking_keys_on_nokey', 'watching_clients', 'total_watched_keys',
+  'client_query_buffer_limit_disconnections', 'client_output_buffer_limit_disconnections', 'eventloop_cycles', 'evicted_scripts',
+  'eventloop_duration_sum', 'eventloop_duration_cmd_sum', 'instantaneous_eventloop_cycles_per_sec',
+  'acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel',
   'total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'total_net_input_bytes',
   'total_net_output_bytes', 'rejected_connections', 'expired_subkeys', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits',
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',

@@ -106,9 +106,13 @@ const wait = command({
     const timeout = parseInteger(args[2]!, 'ERR timeout is not an integer or out of range');
     if (timeout < 0) throw new CommandError('ERR timeout is negative');
     const feed = c.server.replication;
+    // Redis 7.2 (#11713): the client's own last write is what must be acknowledged (a script's client never wrote)
+    const woff = c.ext.script === true ? 0 : c.woff;
+    const now = feed.ackedAt(woff);
     // inside MULTI (and scripts) WAIT cannot block: it answers with what is acknowledged now
-    if (c.inExec || c.ext.script) return c.reply.int(feed.ackedAt(feed.offset));
-    return feed.waitForAcks(numreplicas, timeout).then((n) => c.reply.int(n));
+    if (c.inExec || c.ext.script || (now >= numreplicas && feed.threads === null)) return c.reply.int(now);
+    const wait = feed.threads === null ? feed.waitHere(numreplicas, timeout, false, woff) : feed.waitForAcks(numreplicas, timeout);
+    return wait.then((n) => c.reply.int(n));
   },
 });
 

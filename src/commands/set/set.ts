@@ -11,6 +11,7 @@ import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
 import { setAlgebraCommands } from './set-algebra.ts';
 import { replyMembers, setAt, setLimits, unionOf } from './set-common.ts';
+import { deletionCommand } from '../../engine/lazyfree.ts';
 
 /** Deletes the key when its set became empty, with the 'del' event. */
 function dropIfEmpty(ks: Keyspace, key: string, s: SetValue): void {
@@ -146,7 +147,7 @@ function spopWithCount(c: Client, args: string[]): void {
     replyMembers(c, unionOf([s], lim).members());
     ks.delete(key);
     ks.modified(key, 'del');
-    if (c.server.replication.active) c.propagate = ['DEL', key];
+    if (c.server.replication.active) c.propagate = [deletionCommand(c.server.config, 'lazyfree-lazy-server-del'), key];
     return;
   }
   let popped: string[];

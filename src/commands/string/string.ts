@@ -10,6 +10,7 @@ import type { Client } from '../../server/client.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import { stringRangeCommands } from './string-range.ts';
 import { checkStringLength, readString } from './string-common.ts';
+import { deletionCommand } from '../../engine/lazyfree.ts';
 
 /**
  * Redis 7.0's OBJECT ENCODING of a string value: "int" for a canonical int64
@@ -228,7 +229,7 @@ const getex = command({
     if (when !== null && flags & (F_EXAT | F_PXAT) && when <= now) {
       ks.delete(key);
       ks.modified(key, 'del');
-      if (c.server.replication.active) c.propagate = ['DEL', key];
+      if (c.server.replication.active) c.propagate = [deletionCommand(c.server.config, 'lazyfree-lazy-expire'), key];
     } else if (when !== null) {
       ks.setExpire(key, when);
       ks.modified(key, 'expire');

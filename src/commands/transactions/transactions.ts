@@ -6,10 +6,17 @@ import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import type { ServerState } from '../../server/server-state.ts';
 import { ACL_OK, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
+import { addInfoFields } from '../server/info.ts';
 
 interface TxState {
   queue: Array<[Command, string[]]>;
   dirty: boolean;
+  /**
+   * Bytes the queued commands hold, as Redis's mstate.argv_len_sums (their
+   * arguments plus a pointer each): CLIENT LIST multi-mem, and part of the
+   * query buffer for client-query-buffer-limit (Redis 7.4, #12961).
+   */
+  bytes: number;
 }
 
 /** Commands that run immediately even inside MULTI. */
@@ -31,6 +38,9 @@ type WatchTable = Map<string, Map<Client, WatchEntry>>;
 
 const watchers = new WeakMap<ServerState<Client>, WatchTable>();
 const slot = (db: number, key: string): string => db + '\0' + key;
+
+// INFO clients (Redis 7.4): the distinct keys watched
+addInfoFields('clients', (s) => [['total_watched_keys', watchers.get(s)?.size ?? 0]]);
 
 function markDirty(c: Client): void {
   c.ext.watchDirty = true;
@@ -132,7 +142,7 @@ const simple = (name: string, arity: number, handler: CommandSpec['handler'], fl
 
 const multi = simple('multi', 1, (c) => {
   if (c.ext.multi) throw new CommandError('ERR MULTI calls can not be nested');
-  const tx: TxState = { queue: [], dirty: false };
+  const tx: TxState = { queue: [], dirty: false, bytes: 0 };
   c.ext.multi = tx;
   c.server.execAbort ??= (cl) => {
     endMulti(cl);
@@ -149,6 +159,9 @@ const multi = simple('multi', 1, (c) => {
       return true;
     }
     tx.queue.push([cmd, args]);
+    let bytes = 8 * args.length;
+    for (const a of args) bytes += a.length;
+    tx.bytes += bytes;
     c.reply.simple('QUEUED');
     return true;
   };
@@ -171,6 +184,10 @@ const exec = simple('exec', 1, (c) => {
   c.reply.array(tx.queue.length);
   c.inExec = true;
   c.server.replication.beginExec(c);
+  // the whole transaction sees one time: keys expire as of EXEC (Redis 7.2, #10300)
+  const engine = c.server.engine;
+  const now = engine.now();
+  engine.freezeClock(now);
   try {
     for (const [cmd, args] of tx.queue) {
       // permissions are checked again: they may have changed since the command was queued
@@ -179,8 +196,11 @@ const exec = simple('exec', 1, (c) => {
         c.server.countError(denied);
         c.reply.error(denied);
       } else void call(c, cmd, args);
+      // a script in the transaction thaws the clock as it ends
+      engine.freezeClock(now);
     }
   } finally {
+    engine.thawClock();
     c.inExec = false;
     c.server.replication.endExec(c, c.db);
   }

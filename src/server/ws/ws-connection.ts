@@ -199,6 +199,7 @@ export class WsConnection {
     if (this.ws.readyState !== OPEN) return;
     if (this.ws.bufferedAmount > PUSH_LIMIT) {
       this.state.log('warning', `Client id=${this.subscriber?.id} addr=${this.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.state.stats.obufLimitDisconnections++;
       this.close(POLICY, 'slow consumer');
       return;
     }
