@@ -36,18 +36,12 @@ const MAY_REPLICATE = 2;
 const DENYOOM = 4;
 const bitsOf = new WeakMap<Command, number>();
 
-/**
- * Commands Redis 7.2 allows in scripts, where they behave as in MULTI (no
- * blocking, #11568), though their 7.0.15 spec still says noscript.
- */
-const SCRIPT_SAFE_SINCE_72 = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 'bzpopmax', 'wait']);
-
 /** The flags scriptCall looks at, as bits (cached per command). */
 function flagBits(cmd: Command): number {
   let b = bitsOf.get(cmd);
   if (b === undefined) {
     const f = cmd.spec.flags;
-    b = (f.includes('noscript') && !SCRIPT_SAFE_SINCE_72.has(cmd.fullName) ? NOSCRIPT : 0) | (f.includes('may_replicate') ? MAY_REPLICATE : 0) | (f.includes('denyoom') ? DENYOOM : 0);
+    b = (f.includes('noscript') ? NOSCRIPT : 0) | (f.includes('may_replicate') ? MAY_REPLICATE : 0) | (f.includes('denyoom') ? DENYOOM : 0);
     bitsOf.set(cmd, b);
   }
   return b;

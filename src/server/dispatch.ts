@@ -156,7 +156,7 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
 }
 
 function mayBlock(cmd: Command): boolean {
-  return cmd.spec.flags.includes('blocking') || cmd.fullName === 'wait' || cmd.fullName === 'waitaof';
+  return cmd.spec.flags.includes('blocking') || cmd.fullName === 'waitaof';
 }
 
 /** Commands whose replies are pushes (Redis's cmdHasPushAsReply). */

@@ -62,7 +62,7 @@ function servePop(c: Client, key: string, left: boolean): boolean {
 
 function bpopCommand(name: string, left: boolean): CommandSpec {
   return command({
-    name, arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
+    name, arity: -3, flags: ['write', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
     group: 'list',
     handler(c, args) {
       const timeout = parseTimeout(args[args.length - 1]!);
@@ -101,7 +101,7 @@ function blockingMove(c: Client, args: readonly string[], from: boolean, to: boo
 
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
 const blmove = command({
-  name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
+  name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
   group: 'list',
   handler(c, args) {
     const from = parseWhere(args[3]!);
@@ -112,7 +112,7 @@ const blmove = command({
 
 /** BRPOPLPUSH source destination timeout */
 const brpoplpush = command({
-  name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
+  name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
   group: 'list',
   handler(c, args) {
     return blockingMove(c, args, false, true, parseTimeout(args[3]!), true);

@@ -97,7 +97,7 @@ const WAIT_ON_REPLICA = 'ERR WAIT cannot be used with replica instances. Please 
 
 /** WAIT numreplicas timeout */
 const wait = command({
-  name: 'wait', arity: 3, flags: ['noscript'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'wait', arity: 3, flags: ['blocking'], firstKey: 0, lastKey: 0, step: 0,
   group: 'generic',
   acl: ['@connection'], groupAcl: false,
   handler(c, args) {

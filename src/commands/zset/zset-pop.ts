@@ -112,7 +112,7 @@ function servePop(c: Client, key: string, max: boolean, count: number, nested: b
 
 function bpopCommand(name: string, max: boolean): CommandSpec {
   return command({
-    name, arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
+    name, arity: -3, flags: ['write', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
     group: 'sorted_set',
     handler(c, args) {
       const timeout = parseTimeout(args[args.length - 1]!);
