@@ -10,6 +10,11 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { RespParser } from '../protocol/resp-parser.ts';
 import type { User } from '../security/acl-user.ts';
 
+/** Redis's mustObeyClient: the master's stream or the AOF being loaded, whose commands were already checked once. */
+export function mustObeyClient(c: Session): boolean {
+  return c.ext.master === true || c.ext.aofLoading === true;
+}
+
 export abstract class Session {
   readonly id: number;
   readonly reply = new ReplyWriter();

@@ -143,6 +143,27 @@ test('aof-use-rdb-preamble no: the base holds commands, every type loads back', 
   await srv2.close();
 });
 
+test('an approximate XADD trim is loaded back exact (MAXLEN ~ … LIMIT, MINID ~), whatever the node size then', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-aof-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const srv = await start(dir, 1, { 'stream-node-max-entries': '10' });
+  const c = await RespClient.connect(srv.port);
+  for (let j = 0; j < 100; j++) await c.call('XADD', 'mx', '*', 'xitem', 'v');
+  await c.call('XADD', 'mx', 'MAXLEN', '~', '55', 'LIMIT', '30', '*', 'xitem', 'v');
+  assert.equal(await c.call('XLEN', 'mx'), 71);
+  for (let j = 1; j <= 100; j++) await c.call('XADD', 'mi', String(j), 'xitem', 'v');
+  await c.call('XADD', 'mi', 'MINID', '~', '100', '*', 'xitem', 'v');
+  assert.equal(await c.call('XLEN', 'mi'), 11);
+  // the AOF holds them as MAXLEN = 71 / MINID = <first id> (LIMIT kept, which only the AOF and a master may send)
+  await c.call('CONFIG', 'SET', 'stream-node-max-entries', '1');
+  assert.equal(await c.call('DEBUG', 'LOADAOF'), 'OK');
+  assert.equal(await c.call('XLEN', 'mx'), 71);
+  assert.equal(await c.call('XLEN', 'mi'), 11);
+  await assert.rejects(c.call('XADD', 'mx', 'MAXLEN', '=', '5', 'LIMIT', '3', '*', 'a', 'b').then((r) => { throw new Error(String((r as { message?: string }).message)); }), /LIMIT cannot be used without the special ~ option/);
+  c.close();
+  await srv.close();
+});
+
 test('CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-aof-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

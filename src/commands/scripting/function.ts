@@ -18,6 +18,7 @@ import { functionsPayload, readFunctionsPayload } from '../../persistence/rdb-fu
 import { globMatch } from '../../datatypes/glob.ts';
 import { addInfoFields, bytesToHuman } from '../server/info.ts';
 import { getConfigValue } from '../../config/config.ts';
+import { mustObeyClient } from '../../server/session.ts';
 
 const MONITOR_AS = { spec: { flags: [], name: 'fcall' }, parent: null } as unknown as Command;
 
@@ -174,7 +175,7 @@ function load(c: Client, args: string[]): void {
   }
   if (i >= args.length) throw new CommandError('ERR Function code is missing');
   const reg = FunctionRegistry.of(c.server);
-  const timeout = c.ext.master === true ? 0 : LOAD_TIMEOUT_MS;
+  const timeout = mustObeyClient(c) ? 0 : LOAD_TIMEOUT_MS;
   const r = reg.create(args[i]!, replace, timeout);
   if (typeof r === 'string') throw new CommandError('ERR ' + r);
   touched(c);

@@ -10,6 +10,7 @@ import { StreamValue, type TrimSpec } from '../../datatypes/stream.ts';
 import { decrId, incrId, parseStreamId, type ParsedId, type StreamID, type U64 } from '../../datatypes/stream-id.ts';
 import type { Keyspace } from '../../engine/keyspace.ts';
 import type { Client } from '../../server/client.ts';
+import { mustObeyClient } from '../../server/session.ts';
 import { msDeadlineChecked } from '../../engine/blocking.ts';
 
 export const XErr = {
@@ -159,7 +160,7 @@ export function parseAddTrim(c: Client, args: readonly string[], xadd: boolean):
   out.idPos = i;
   if (limit !== 0 && maxlen === null) throw new CommandError('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
   if (!xadd && maxlen === null) throw new CommandError('ERR syntax error, XTRIM must be called with a trimming strategy');
-  if (c.ext.master === true) {
+  if (mustObeyClient(c)) {
     // commands from a primary or the AOF were rewritten to be exact
     limit = 0;
   } else if (limitGiven) {
