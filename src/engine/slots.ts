@@ -24,3 +24,20 @@ export function keySlot(key: string): number {
   }
   return crc16(key) & (SLOT_COUNT - 1);
 }
+
+/**
+ * Redis's patternHashSlot: the one slot every key a pattern can form hashes
+ * to (its {tag} or the whole pattern), or -1 where a wildcard or an escape
+ * comes first.
+ */
+export function patternHashSlot(pattern: string): number {
+  let open = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*' || ch === '?' || ch === '[' || ch === '\\') return -1;
+    if (open === -1 && ch === '{') open = i;
+    else if (open >= 0 && ch === '}' && i === open + 1) open = -2; // '{}': the whole key is hashed
+    else if (open >= 0 && ch === '}') return crc16(pattern, open + 1, i) & (SLOT_COUNT - 1);
+  }
+  return crc16(pattern) & (SLOT_COUNT - 1);
+}

@@ -86,6 +86,19 @@ describe('a 3 + 3 cluster made by redis-cli --cluster create', { timeout: 180_00
     assert.equal((await redisCli(['-c', '-p', String(port(2)), 'GET', 'foo'])).trim(), 'from-cli');
   });
 
+  test('SORT BY / GET patterns: allowed when they form keys of the sorted key\'s slot (7.2), refused otherwise', async () => {
+    const cli = async (...args: string[]): Promise<string> => (await redisCli(['-c', '-p', String(port(0)), ...args])).trim();
+    assert.equal(await cli('RPUSH', '{u}l', '3', '1', '2'), '3');
+    assert.equal(await cli('MSET', '{u}w_1', '30', '{u}w_2', '20', '{u}w_3', '10', '{u}v_1', 'one', '{u}v_2', 'two', '{u}v_3', 'three'), 'OK');
+    assert.equal(await cli('SORT', '{u}l', 'BY', '{u}w_*'), '3\n2\n1');
+    assert.equal(await cli('SORT', '{u}l', 'BY', '{u}w_*', 'GET', '{u}v_*'), 'three\ntwo\none');
+    assert.equal(await cli('SORT', '{u}l', 'BY', 'nosort'), '3\n1\n2');
+    assert.equal(await cli('SORT', '{u}l', 'BY', 'w_*'), 'ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.');
+    assert.equal(await cli('SORT', '{u}l', 'GET', '#'), 'ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.');
+    assert.equal(await cli('SORT_RO', '{u}l', 'GET', 'v_*'), 'ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.');
+    assert.equal(await cli('DEL', '{u}l', '{u}w_1', '{u}w_2', '{u}w_3', '{u}v_1', '{u}v_2', '{u}v_3'), '7');
+  });
+
   test('READONLY serves reads of the master\'s slots on its replica; READWRITE and writes are redirected', async () => {
     const c0 = await RespClient.connect(port(0));
     const list = await clusterNodes(c0);

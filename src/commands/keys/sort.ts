@@ -9,6 +9,12 @@ import { SetValue } from '../../datatypes/set.ts';
 import { ZSetValue } from '../../datatypes/zset.ts';
 import { HashValue } from '../../datatypes/hash.ts';
 import type { Client } from '../../server/client.ts';
+import { keySlot, patternHashSlot } from '../../engine/slots.ts';
+import { getConfigValue } from '../../config/config.ts';
+
+/** 7.2+: in cluster mode BY / GET patterns must form keys of the sorted key's slot. */
+const crossSlot = (opt: string): string =>
+  `ERR ${opt} option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.`;
 
 /** Redis's lookupKeyByPattern: "#" is the element, "w_*" a key, "h_*->f" a hash field. */
 function lookupByPattern(c: Client, pattern: string, element: string): string | null {
@@ -47,6 +53,7 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
   const acl = c.server.acl;
   const cmd = acl.table.resolve(args)!;
   const fullAccess = acl.unrestrictedRead(c.user, cmd, args);
+  const cluster = getConfigValue(c.server.config, 'cluster-enabled') === 'yes';
   for (let j = 2; j < args.length; j++) {
     const a = args[j]!;
     const left = args.length - j - 1;
@@ -63,8 +70,10 @@ function sortGeneric(c: Client, args: string[], readOnly: boolean): void {
       byPattern = args[++j]!;
       // a BY pattern without '*' means "don't sort"
       if (!byPattern.includes('*')) dontSort = true;
+      else if (cluster && patternHashSlot(byPattern) !== keySlot(args[1]!)) throw new CommandError(crossSlot('BY'));
       else if (!fullAccess) throw new CommandError('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (isOpt(a, 'GET') && left >= 1) {
+      if (cluster && patternHashSlot(args[j + 1]!) !== keySlot(args[1]!)) throw new CommandError(crossSlot('GET'));
       if (!fullAccess) throw new CommandError('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(args[++j]!);
     } else throw new CommandError(Err.SYNTAX);
