@@ -302,6 +302,12 @@ export class ScriptRunner implements ApiHost {
     const r = routeQuery(cluster, caller, cmd, [[cmd, args]], caller.ext.askingNow === true, caller.ext.readonly === true);
     if (r.code === Route.DOWN_RO_STATE) return 'Script attempted to execute a write command while the cluster is down and readonly';
     if (r.code === Route.DOWN_STATE) return 'Script attempted to execute a command while the cluster is down';
+    // 7.4's error per refusal (#12707); MOVED and ASK keep the old one
+    if (r.code === Route.CROSS_SLOT) return `Command '${cmd.fullName}' in script attempted to access keys that don't hash to the same slot`;
+    if (r.code === Route.UNSTABLE) {
+      return `Unable to execute command '${cmd.fullName}' in script because undeclared keys were accessed during rehashing of the slot`;
+    }
+    if (r.code === Route.DOWN_UNBOUND) return 'Script attempted to access a slot not served';
     if (r.code !== Route.HERE) return 'Script attempted to access a non local key in a cluster node';
     if (r.slot !== -1 && !ctx.allowCrossSlot) {
       // the caller's slot (Redis's c->slot): its declared keys', else the first used; kept through an EXEC

@@ -185,5 +185,9 @@ describe('ASK, ASKING, TRYAGAIN and SETSLOT while a slot moves', { timeout: 180_
     const setC = "return redis.call('set', 'c', 'x')";
     assert.deepEqual(await replica.call('EVAL', setC, 0), new ReplyError(`READONLY You can't write against a read only replica. ${at(setC)}`));
     assert.equal(await replica.call('READWRITE'), 'OK');
+    // 7.4's error codes (#12707): one command reaching keys of two slots
+    const mget = "return redis.call('mget', 'c', 'a')";
+    assert.deepEqual(await other.call('EVAL', mget, 0),
+      new ReplyError(`ERR Command 'mget' in script attempted to access keys that don't hash to the same slot ${at(mget)}`));
   });
 });
