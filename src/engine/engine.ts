@@ -90,6 +90,8 @@ export class Engine {
   readonly expiry: ActiveExpiry;
   /** A command's frozen clock: while set, every shard's now() returns it. */
   private frozenNow = 0;
+  /** The same frozen moment in microseconds (TIME). */
+  private frozenUs = 0;
 
   constructor(opts: EngineOptions) {
     const threads = opts.thread?.count ?? 1;
@@ -194,6 +196,7 @@ export class Engine {
   /** Runs fn with time frozen, so a command sees one consistent "now" for expiry. */
   withClock<T>(fn: () => T): T {
     this.frozenNow = Date.now();
+    this.frozenUs = microsNow();
     try {
       return fn();
     } finally {
@@ -205,8 +208,10 @@ export class Engine {
    * Freezes now() until thawClock(): a script sees one time for its whole
    * run, as Redis's script snapshot_time (keys expire as of its start).
    */
-  freezeClock(now = Date.now()): void {
+  freezeClock(now = Date.now(), us = this.nowUs()): void {
     this.frozenNow = now;
+    // the microseconds within that millisecond
+    this.frozenUs = Math.max(now * 1000, Math.min(us, now * 1000 + 999));
   }
 
   thawClock(): void {
@@ -229,7 +234,17 @@ export class Engine {
     return this.frozenNow !== 0 ? this.frozenNow : Date.now();
   }
 
+  /** The same in microseconds (TIME: Redis's cached ustime, one value for a script or an EXEC, 7.2+). */
+  nowUs(): number {
+    return this.frozenNow !== 0 ? this.frozenUs : microsNow();
+  }
+
   close(): void {
     this.expiry.stop();
   }
+}
+
+/** The wall clock in microseconds. */
+function microsNow(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }

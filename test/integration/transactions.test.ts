@@ -18,6 +18,25 @@ async function pingTx(c: RespClient): Promise<unknown> {
 }
 
 describeServer('transactions: WATCH with stale keys, maxmemory', (fx) => {
+  test('TIME is the command\'s frozen time: one value through an EXEC or a script (7.2), a new one per command', async () => {
+    const c = await fx().client();
+    assert.equal(await c.call('MULTI'), 'OK');
+    await c.call('TIME');
+    await c.call('DEBUG', 'SLEEP', '0.01');
+    await c.call('TIME');
+    const [t1, , t2] = (await c.call('EXEC')) as string[][];
+    assert.deepEqual(t2, t1);
+    const script = "local a = redis.call('TIME') local t0 = os.clock() while os.clock() - t0 < 0.01 do end local b = redis.call('TIME') return {a[1], a[2], b[1], b[2]}";
+    const [s1, u1, s2, u2] = (await c.call('EVAL', script, '0')) as string[];
+    assert.deepEqual([s2, u2], [s1, u1]);
+    const before = (await c.call('TIME')) as string[];
+    await c.call('DEBUG', 'SLEEP', '0.01');
+    const after = (await c.call('TIME')) as string[];
+    const us = (t: string[]): number => Number(t[0]) * 1e6 + Number(t[1]);
+    assert.ok(us(after) - us(before) >= 10_000, `${after} vs ${before}`);
+    c.close();
+  });
+
   test('a key already expired when watched: its deletion is no change, a new value is', async () => {
     const c = await fx().client();
     await c.call('FLUSHALL');

@@ -118,7 +118,8 @@ const time = command({
   name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server',
   handler(c) {
-    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    // the command's frozen clock: one time for a whole script or EXEC (7.2+)
+    const us = c.server.engine.nowUs();
     const secs = Math.floor(us / 1e6);
     c.reply.array(2);
     c.reply.bulk(String(secs));

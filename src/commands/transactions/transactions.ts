@@ -187,7 +187,8 @@ const exec = simple('exec', 1, (c) => {
   // the whole transaction sees one time: keys expire as of EXEC (Redis 7.2, #10300)
   const engine = c.server.engine;
   const now = engine.now();
-  engine.freezeClock(now);
+  const us = engine.nowUs();
+  engine.freezeClock(now, us);
   try {
     for (const [cmd, args] of tx.queue) {
       // permissions are checked again: they may have changed since the command was queued
@@ -197,7 +198,7 @@ const exec = simple('exec', 1, (c) => {
         c.reply.error(denied);
       } else void call(c, cmd, args);
       // a script in the transaction thaws the clock as it ends
-      engine.freezeClock(now);
+      engine.freezeClock(now, us);
     }
   } finally {
     engine.thawClock();
