@@ -214,3 +214,19 @@ describeServer('scripting', (fx) => {
     m.close();
   });
 });
+
+test('cmsgpack packs a circular table 16 levels deep as the first script of a fresh server (its Lua stack grows as it nests)', async () => {
+  const { startServer } = await import('../../src/index.ts');
+  const srv = await startServer({ port: 0 });
+  const c = await RespClient.connect(srv.port);
+  try {
+    const script = "local a = {x=nil,y=5} local b = {x=a} a['x'] = b local e = cmsgpack.pack(a) " +
+      'local re = cmsgpack.unpack(e) return {#e, re.y, re.x.x.y, re.x.x.x.x.x.x.x.x.x.x.y}';
+    assert.deepEqual(await c.call('EVAL', script, '0'), [73, 5, 5, 5]);
+    const arr = 'local t = {} local cur = t for i = 1, 40 do cur[1] = {} cur = cur[1] end return #cmsgpack.pack(t)';
+    assert.equal(await c.call('EVAL', arr, '0'), 17);
+  } finally {
+    c.close();
+    await srv.close();
+  }
+});

@@ -101,6 +101,8 @@ class Packer {
         this.number();
         break;
       case T_TABLE:
+        // each level holds the table, a key and a value: room for them, or nesting writes past the stack
+        raw.lua_checkstack(L, 3);
         if (this.isArray()) this.array(level);
         else this.map(level);
         break;
