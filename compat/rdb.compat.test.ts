@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/index.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { keyContent } from '../test/helpers/key-content.ts';
 import { RespClient, type Reply } from '../test/helpers/resp-client.ts';
 
 interface RedisProc {
@@ -102,25 +103,14 @@ function setEncoding70(type: Reply, enc: Reply): Reply {
   return type === 'set' && enc === 'listpack' ? 'hashtable' : enc;
 }
 
-/**
- * A key's content as both versions agree on it: DEBUG DIGEST-VALUE, but a
- * sorted set's members and scores as numbers (Redis 7.2+ digests a score as
- * fpconv_dtoa writes it, 7.0 as %.17g: the same set, other digests).
- */
-async function valueOf(c: RespClient, k: string): Promise<Reply> {
-  if ((await c.call('TYPE', k)) !== 'zset') return c.call('DEBUG', 'DIGEST-VALUE', k);
-  const flat = (await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES')) as string[];
-  return flat.map((x, i) => (i % 2 === 1 ? Number(x) : x));
-}
-
-/** Per key: type, encoding, content (valueOf), TTL bucket; for streams the full XINFO when `full`. */
+/** Per key: type, encoding, content (keyContent), TTL bucket; for streams the full XINFO when `full`. */
 async function describeData(c: RespClient, full: boolean): Promise<Reply[]> {
   const out: Reply[] = [];
   for (const db of [0, 3]) {
     for (const k of await keysOf(c, db)) {
       const type = await c.call('TYPE', k);
       const pttl = (await c.call('PTTL', k)) as number;
-      out.push([db, k, type, setEncoding70(type, await c.call('OBJECT', 'ENCODING', k)), await valueOf(c, k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
+      out.push([db, k, type, setEncoding70(type, await c.call('OBJECT', 'ENCODING', k)), await keyContent(c, k), pttl < 0 ? pttl : Math.round(pttl / 100000)]);
       if (type === 'stream') {
         // the consumers' active-time (Redis 7.2+) is a field 7.0 does not have: a v10 stream loads it as the seen-time
         const info = withoutActiveTime(await c.call('XINFO', 'STREAM', k, 'FULL'));
@@ -209,7 +199,7 @@ for (const shards of [1, 4]) {
           const p = await from.call('DUMP', k);
           const pttl = (await from.call('PTTL', k)) as number;
           assert.equal(await to.call('RESTORE', `${k}:copy`, String(Math.max(0, pttl)), p as string), 'OK', k);
-          assert.deepEqual(await valueOf(to, `${k}:copy`), await valueOf(from, k), k);
+          assert.deepEqual(await keyContent(to, `${k}:copy`), await keyContent(from, k), k);
           assert.equal(setEncoding70(await to.call('TYPE', k), await to.call('OBJECT', 'ENCODING', `${k}:copy`)), setEncoding70(await from.call('TYPE', k), await from.call('OBJECT', 'ENCODING', k)), k);
           await to.call('DEL', `${k}:copy`);
         }

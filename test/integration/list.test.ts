@@ -404,7 +404,7 @@ describeServer('list family', (fx) => {
     }
   });
 
-  test('COMMAND INFO and DOCS describe the list commands as Redis 7.0', async () => {
+  test('COMMAND INFO and DOCS describe the list commands as Redis 7.4', async () => {
     const r = await ioredis(fx().port);
     try {
       const info = (await r.call('COMMAND', 'INFO', 'lpush', 'blmpop', 'lrange')) as unknown[][];
@@ -415,7 +415,7 @@ describeServer('list family', (fx) => {
       ]);
       const docs = (await r.call('COMMAND', 'DOCS', 'lpos')) as unknown[];
       const body = docs[1] as unknown[];
-      assert.equal(body[body.indexOf('summary') + 1], 'Return the index of matching elements on a list');
+      assert.equal(body[body.indexOf('summary') + 1], 'Returns the index of matching elements in a list.');
       assert.equal(body[body.indexOf('since') + 1], '6.0.6');
     } finally {
       r.disconnect();
