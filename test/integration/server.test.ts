@@ -348,9 +348,10 @@ describeServer('server, connection and protocol', (fx) => {
     await c.call('SADD', 's', 'x', 'y', 'z', '1', '2');
     await c.call('HSET', 'h', 'f', 'v', 'f2', 'v2', 'n', '12');
     await c.call('ZADD', 'z', '1', 'a', '2.5', 'b', '-3', 'c', '1e300', 'd');
+    // (the sorted set's digest as Redis 7.4.1's: scores digested as fpconv_dtoa writes them)
     assert.deepEqual(await c.call('DEBUG', 'DIGEST-VALUE', 'a', 'l', 's', 'h', 'z', 'none'), [
       'b4fc66738120fba0b5aa500ab5c2bf89cea1c5da', 'c330e51073099dd2aedd6d471cd3b41f2db6c3da', 'e0f81c61943b16a653d76e4d2fe631764da8f43f',
-      '071eb5c2bde0781ec83f6db1bcf3569c333310d2', 'eca440e4e3e3872764fb1b2139140bfe8e72d657', '0'.repeat(40),
+      '071eb5c2bde0781ec83f6db1bcf3569c333310d2', '7f086732ccbab13dc2eb99add4b0d594038b6b23', '0'.repeat(40),
     ]);
     await c.call('EXPIRE', 'a', '100');
     assert.deepEqual(await c.call('DEBUG', 'DIGEST-VALUE', 'a'), ['5279988c5d1911f474bcbbf2f0a87012d40f8459']);
