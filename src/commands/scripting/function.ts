@@ -265,7 +265,8 @@ const fn = command({
       const reg = FunctionRegistry.of(c.server);
       const async = args.length === 3 ? /^async$/i.test(args[2]!) : getConfigValue(c.server.config, 'lazyfree-lazy-user-flush') === 'yes';
       // freeFunctionsAsync: past LAZYFREE_THRESHOLD functions, they and the engine count as lazily freed
-      if (async && reg.functions.size > 64) c.server.stats.lazyfreedObjects += reg.functions.size + 1;
+      // (once: with threads the other threads replay the command, and INFO adds their counts up)
+      if (async && reg.functions.size > 64 && c.ext.replay !== true) c.server.stats.lazyfreedObjects += reg.functions.size + 1;
       reg.clear();
       touched(c);
       c.reply.ok();
