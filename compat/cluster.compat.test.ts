@@ -218,6 +218,10 @@ describe('cluster: a slot moved by hand, shardis against Redis 7.0', { timeout: 
 
   test('scripts: the same replies', async () => {
     const expected = await scripts(theirs.map((n) => n.port));
+    // the key of the slot DELSLOTS left unassigned: Redis 7.4 names it (#12707), 7.0 calls it a non local key
+    const unbound = expected.findIndex((l) => l.startsWith('dst CLUSTER DELSLOTS')) + 2;
+    assert.match(expected[unbound]!, /access a non local key in a cluster node/);
+    expected[unbound] = expected[unbound]!.replace('access a non local key in a cluster node', 'access a slot not served');
     const got = await scripts(ours.map((n) => n.port));
     assert.deepEqual(got, expected);
   });
