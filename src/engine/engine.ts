@@ -193,17 +193,6 @@ export class Engine {
     if (this.remote !== null && !this.remote.routes) this.guest!.swapDb(a, b);
   }
 
-  /** Runs fn with time frozen, so a command sees one consistent "now" for expiry. */
-  withClock<T>(fn: () => T): T {
-    this.frozenNow = Date.now();
-    this.frozenUs = microsNow();
-    try {
-      return fn();
-    } finally {
-      this.frozenNow = 0;
-    }
-  }
-
   /**
    * Freezes now() until thawClock(): a script sees one time for its whole
    * run, as Redis's script snapshot_time (keys expire as of its start).
