@@ -99,6 +99,12 @@ export class FeedPart {
     this.matches = matcher(spec);
   }
 
+  /** Keys changed and not yet sent while the feed's transport is full: -1 when so many did that a resync is due. */
+  get pending(): number {
+    const d = this.dirty;
+    return d === null ? 0 : d === 'resync' ? -1 : d.size;
+  }
+
   handle(req: PartRequest): void {
     if (this.closed) return;
     switch (req.op) {

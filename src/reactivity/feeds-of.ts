@@ -8,3 +8,8 @@ export function feedsOf(host: FeedsHost): Feeds {
   if (f === undefined) all.set(host, (f = new Feeds(host)));
   return f;
 }
+
+/** The server's key feeds if one ever started, else null (INFO shardis reads them without making them). */
+export function feedsIfAny(host: FeedsHost): Feeds | null {
+  return all.get(host) ?? null;
+}

@@ -337,6 +337,19 @@ export class Feeds implements PartHost {
     return this.open.size;
   }
 
+  /** Feeds open here, parts on this thread, those paused (transport full) and the keys they have yet to send (a resync due counts as MAX_DIRTY). */
+  stats(): { feeds: number; parts: number; paused: number; pending: number } {
+    let paused = 0;
+    let pending = 0;
+    for (const p of this.parts) {
+      const n = p.pending;
+      if (n === 0) continue;
+      paused++;
+      pending += n < 0 ? MAX_DIRTY : n;
+    }
+    return { feeds: this.open.size, parts: this.parts.size, paused, pending };
+  }
+
   /** A new feed; it starts (snapshot or resume) at once. */
   watch(spec: FeedSpec, user: User, sink: FeedSink, from: string | null): Feed {
     const f = new Feed(this, this.nextId++, spec, user, sink);

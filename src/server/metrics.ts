@@ -9,6 +9,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { CommandSession } from './command-session.ts';
 import { SHARDIS_VERSION } from './version.ts';
+import { replyMessage, type ReplyMessage } from '../protocol/reply-tree.ts';
 
 /** INFO's text as sections of fields. */
 export function parseInfo(text: string): Map<string, Map<string, string>> {
@@ -66,7 +67,7 @@ const FIELDS: ReadonlyArray<readonly [string, string, string, boolean]> = [
 
 /** The metrics text for one scrape, or the error INFO gave (NOPERM …). */
 export async function metricsText(session: CommandSession): Promise<{ text: string; contentType: string } | { error: string }> {
-  const reply = (await session.replyOf(['INFO', 'ALL'])).latin1Slice();
+  const reply = (await session.replyOf(['INFO', 'ALL', 'SHARDIS'])).latin1Slice();
   if (reply.startsWith('-')) return { error: reply.slice(1, reply.indexOf('\r\n')) };
   const info = parseInfo(reply.slice(reply.indexOf('\r\n') + 2));
   const flat = new Map<string, string>();
@@ -111,5 +112,88 @@ export async function metricsText(session: CommandSession): Promise<{ text: stri
     expiring.set({ db: k }, Number(m.get('expires') ?? 0));
     avgTtl.set({ db: k }, Number(m.get('avg_ttl') ?? 0) / 1000);
   }
-  return { text: await registry.metrics(), contentType: registry.contentType };
+  // redis_exporter's latency percentiles (INFO latencystats)
+  const pct = gauge('redis_latency_percentiles_usec', 'Latency percentiles per command (INFO latencystats), microseconds', ['cmd', 'quantile']);
+  for (const [k, v] of info.get('latencystats') ?? []) {
+    const cmd = k.replace(/^latency_percentiles_usec_/, '');
+    for (const [p, usec] of pairs(v)) pct.set({ cmd, quantile: String(Number((Number(p.slice(1)) / 100).toFixed(6))) }, Number(usec));
+  }
+  threadMetrics(info.get('shardis'), gauge, counter);
+  const histograms = await latencyHistograms(session, info.get('commandstats'));
+  return { text: (await registry.metrics()) + histograms, contentType: registry.contentType };
+}
+
+/** INFO shardis's per-thread lines (`thread0:shards=0-3,connections=…`) as shardis_thread_* series labelled by thread. */
+function threadMetrics(
+  section: Map<string, string> | undefined,
+  gauge: (name: string, help: string, labelNames?: string[]) => Gauge,
+  counter: (name: string, help: string, labelNames?: string[]) => Counter,
+): void {
+  const lines = [...(section ?? [])].filter(([k]) => /^thread\d+$/.test(k));
+  if (lines.length === 0) return;
+  const series: Array<[string, string, string, boolean]> = [
+    ['connections', 'shardis_thread_connections', 'Connections this thread serves', false],
+    ['commands', 'shardis_thread_commands_processed_total', 'Commands this thread ran', true],
+    ['loop_utilization', 'shardis_thread_loop_utilization', "Share of time this thread's event loop was busy (last window of at least 1 s)", false],
+    ['jobs_sent', 'shardis_thread_jobs_sent_total', 'Commands this thread sent to the thread owning their keys (hops out)', true],
+    ['jobs_run', 'shardis_thread_jobs_run_total', "Other threads' commands this thread ran for them (hops in)", true],
+    ['jobs_in_flight', 'shardis_thread_jobs_in_flight', "Commands sent to other threads awaiting their replies (this thread's queue depth)", false],
+    ['feeds', 'shardis_feed_watchers', 'Key feeds (WebSocket, SSE, gRPC watchers) open on this thread', false],
+    ['feed_parts', 'shardis_feed_parts', "Parts of key feeds following this thread's shards", false],
+    ['feed_parts_paused', 'shardis_feed_parts_paused', "Feed parts paused because their watcher's transport is full", false],
+    ['feed_keys_pending', 'shardis_feed_keys_pending', 'Changed keys paused feed parts have yet to send (their lag)', false],
+  ];
+  const made = series.map(([field, name, help, isCounter]) => [field, isCounter ? counter(name, help, ['thread']) : gauge(name, help, ['thread'])] as const);
+  const shards = gauge('shardis_thread_shards', 'Shards this thread owns', ['thread']);
+  for (const [k, v] of lines) {
+    const thread = k.slice(6);
+    const m = pairs(v);
+    for (const [field, metric] of made) {
+      const n = Number(m.get(field));
+      if (!Number.isFinite(n)) continue;
+      if (metric instanceof Counter) metric.inc({ thread }, n);
+      else metric.set({ thread }, n);
+    }
+    const [from, to] = (m.get('shards') ?? '').split('-').map(Number);
+    shards.set({ thread }, from === undefined || to === undefined || Number.isNaN(from) ? 0 : to - from + 1);
+  }
+}
+
+/**
+ * LATENCY HISTOGRAM as the Prometheus histogram shardis_command_latency_seconds
+ * (Redis's power-of-two microsecond buckets, cumulative as Redis counts
+ * them; _sum from commandstats). Written as text, as prom-client cannot take
+ * counted buckets; nothing when the user may not run LATENCY.
+ */
+async function latencyHistograms(session: CommandSession, commandstats: Map<string, string> | undefined): Promise<string> {
+  const buf = await session.replyOf(['LATENCY', 'HISTOGRAM']);
+  const top = replyMessage(buf, 0, buf.length).reply;
+  if (!('array' in top)) return '';
+  const name = 'shardis_command_latency_seconds';
+  let out = `# HELP ${name} Command latency (LATENCY HISTOGRAM)\n# TYPE ${name} histogram\n`;
+  const items = top.array.items;
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    const cmd = textOf(items[i]!);
+    const fields = 'array' in items[i + 1]! ? (items[i + 1] as { array: { items: ReplyMessage[] } }).array.items : [];
+    let calls = 0;
+    let buckets: ReplyMessage[] = [];
+    for (let j = 0; j + 1 < fields.length; j += 2) {
+      const f = textOf(fields[j]!);
+      if (f === 'calls') calls = Number(textOf(fields[j + 1]!));
+      else if (f === 'histogram_usec' && 'array' in fields[j + 1]!) buckets = (fields[j + 1] as { array: { items: ReplyMessage[] } }).array.items;
+    }
+    const label = cmd.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    for (let j = 0; j + 1 < buckets.length; j += 2) out += `${name}_bucket{cmd="${label}",le="${Number(textOf(buckets[j]!)) / 1e6}"} ${textOf(buckets[j + 1]!)}\n`;
+    const usec = Number(pairs(commandstats?.get(`cmdstat_${cmd}`) ?? '').get('usec') ?? 0);
+    out += `${name}_bucket{cmd="${label}",le="+Inf"} ${calls}\n${name}_sum{cmd="${label}"} ${usec / 1e6}\n${name}_count{cmd="${label}"} ${calls}\n`;
+  }
+  return out;
+}
+
+/** A reply element's text: a bulk string's bytes, an integer's digits. */
+function textOf(r: ReplyMessage): string {
+  if ('string' in r) return r.string.latin1Slice();
+  if ('integer' in r) return r.integer;
+  if ('double' in r) return String(r.double);
+  return '';
 }

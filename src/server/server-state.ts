@@ -31,6 +31,7 @@ import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
 import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
+import { ThreadLoad } from './thread-load.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
 
@@ -144,6 +145,8 @@ export class ServerState<C extends Session> {
   replayingSetting = false;
   /** Writes this thread's AOF buffer now (with threads, before another thread can see its changes); set by the AOF. */
   flushAppendOnly: (() => void) | null = null;
+  /** With threads: this thread's job counts (threads/jobs.ts) for INFO shardis; null with one thread. */
+  jobCounts: (() => { sent: number; ran: number; inFlight: number }) | null = null;
   /** Sends a command to thread t as a job and writes its reply to c (threads/jobs.ts); null with one thread. */
   forward: ((c: C, t: number, args: string[], blocking: boolean) => Promise<void>) | null = null;
   /** Runs a command that changed server-wide settings on every other thread too (thread-gate.ts); null with one thread. */
@@ -204,6 +207,8 @@ export class ServerState<C extends Session> {
   readonly memory: MemoryLimit;
   /** Compacts the V8 heap while the server is quiet (heap-compact-idle-ms). */
   readonly heapCompactor: HeapCompactor;
+  /** This thread's event loop utilization (INFO shardis, /metrics). */
+  readonly load = new ThreadLoad();
   /** client-output-buffer-limit of the normal class (checked as replies are flushed). */
   readonly normalObuf = new ObufLimit('normal');
 

@@ -77,6 +77,9 @@ export class Jobs {
   /** Owner side: "origin:id" of blocking jobs cancelled before they ran. */
   private readonly cancelled = new Set<string>();
   private nextId = 1;
+  /** Jobs sent to other threads (hops out) and other threads' jobs run here (hops in); INFO shardis, /metrics. */
+  sent = 0;
+  ran = 0;
   /** Stand-in clients running other threads' jobs, one per origin. */
   private readonly standIns: (Client | null)[];
   /** Owner side, per origin: jobs behind one that waits (CLIENT PAUSE), run in order once it is done; null when none waits. */
@@ -110,6 +113,7 @@ export class Jobs {
   /** Sends `args` (run as client `c` would: its db and protocol) to thread t; resolves once the reply is in c's buffer. */
   submit(c: Client, t: number, args: string[], blocking: boolean): Promise<void> {
     const id = this.nextId++;
+    this.sent++;
     // nothing follows a blocking job at once: it may wait, and what comes after must not overtake it
     c.jobThread = blocking ? -1 : t;
     const job: Job = {
@@ -153,6 +157,11 @@ export class Jobs {
         resolve();
       });
     });
+  }
+
+  /** Jobs sent from this thread whose replies have not come back yet. */
+  get inFlight(): number {
+    return this.waiting.size;
   }
 
   /** Writes a record of n bytes toward thread t (unpublished until sendAll). */
@@ -308,6 +317,7 @@ export class Jobs {
 
   /** A job from thread `from`: run now, or after the one of that thread that waits. */
   private take(from: number, job: Job): void {
+    this.ran++;
     const q = this.held[from]!;
     if (q !== null) q.push(job);
     else this.runJob(from, job);

@@ -274,6 +274,7 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
       const queue = jobs;
       queue.cancelOn = (t, id) => (link.beingHeld || link.closing ? false : borrower.ask(t, { op: 'cancel-job', id }) === true);
       state.forward = (c, t, args, blocking) => queue.submit(c, t, args, blocking);
+      state.jobCounts = () => ({ sent: queue.sent, ran: queue.ran, inFlight: queue.inFlight });
       state.beforeRequests = () => queue.drain();
       state.unblockElsewhere = (id, withError) => {
         for (let t = 0; t < init.count; t++) {

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import parse, { type Family } from 'parse-prometheus-text-format';
 import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { FeedWatcher } from '../helpers/feed-watcher.ts';
 
 async function scrape(port: number, token?: string): Promise<{ status: number; families: Map<string, Family>; text: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } });
@@ -76,6 +77,52 @@ for (const threads of [1, 4]) describe(`GET /metrics${threads > 1 ? ` on ${threa
     assert.equal(value(families, 'redis_instance_info', { role: 'master', redis_version: infoField(info, 'redis_version') }), 1);
     assert.ok(value(families, 'redis_memory_used_bytes') > 0);
     assert.ok(value(families, 'redis_commands_processed_total') >= 64);
+  });
+
+  test("shardis's own series: per thread load, hops, feeds; latency percentiles and histograms per command", async () => {
+    for (let i = 0; i < 200; i++) await io.set(`spread:${i}`, 'v');
+    const w = new FeedWatcher(`http://127.0.0.1:${srv.httpPort}`, 'prefix=spread:');
+    await w.connect();
+    try {
+      const { families } = await scrape(srv.httpPort);
+      const info = await io.info('shardis');
+      const lines = info.split('\r\n').filter((l) => /^thread\d+:/.test(l));
+      assert.equal(lines.length, threads, info);
+      const perThread = (name: string): number[] => {
+        const f = families.get(name);
+        assert.ok(f, name);
+        assert.equal(f.metrics.length, threads, name);
+        return f.metrics.map((m) => Number(m.value));
+      };
+      const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+      assert.equal(sum(perThread('shardis_thread_shards')), 1 * threads);
+      // the commands every thread ran add up to INFO's total at the same moment
+      assert.equal(sum(perThread('shardis_thread_commands_processed_total')), value(families, 'redis_commands_processed_total'));
+      for (const u of perThread('shardis_thread_loop_utilization')) assert.ok(u >= 0 && u <= 1, String(u));
+      const sent = sum(perThread('shardis_thread_jobs_sent_total'));
+      assert.equal(sent, sum(perThread('shardis_thread_jobs_run_total')));
+      if (threads > 1) assert.ok(sent > 50, `keys of other threads' shards hop: ${sent}`);
+      else assert.equal(sent, 0);
+      assert.equal(sum(perThread('shardis_feed_watchers')), 1);
+      // a prefix feed follows every thread's shards
+      assert.equal(sum(perThread('shardis_feed_parts')), threads);
+      assert.ok(value(families, 'redis_latency_percentiles_usec', { cmd: 'set', quantile: '0.999' }) > 0);
+      // the parser flattens a histogram's label sets into one: SET's series alone, without its cmd label
+      assert.equal(families.get('shardis_command_latency_seconds')!.type, 'HISTOGRAM');
+      const { text } = await scrape(srv.httpPort);
+      const setSeries = text.split('\n').filter((l) => l.startsWith('# ') ? l.includes(' shardis_command_latency_seconds ') : l.startsWith('shardis_command_latency_seconds') && l.includes('cmd="set"'));
+      const [hist] = parse(setSeries.map((l) => l.replace(/,?cmd="set",?/, '').replace('{}', '')).join('\n') + '\n') as unknown as Array<{ type: string; metrics: Array<{ buckets: Record<string, string>; count: string; sum: string }> }>;
+      assert.equal(hist!.type, 'HISTOGRAM');
+      const set = hist!.metrics[0]!;
+      assert.equal(Number(set.count), value(families, 'redis_commands_total', { cmd: 'set' }));
+      assert.ok(Number(set.sum) > 0);
+      const les = Object.keys(set.buckets).filter((l) => l !== '+Inf').map(Number);
+      assert.ok(les.length > 0);
+      assert.deepEqual(les, [...les].sort((a, b) => a - b));
+      assert.equal(Number(set.buckets['+Inf']), Number(set.count));
+    } finally {
+      await w.drop();
+    }
   });
 
   test('the HTTP tokens apply: 401 without one, 403 for a user that may not run INFO', async () => {

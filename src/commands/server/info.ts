@@ -18,6 +18,7 @@ import { migrateCachedSockets } from '../keys/migrate.ts';
 import { EMPTY_SERVER_BYTES } from '../../server/memory-limit.ts';
 import { loadingInfo } from '../../server/loading.ts';
 import { DENIED_AUTH, DENIED_CHANNEL, DENIED_CMD, DENIED_KEY } from '../../security/acl.ts';
+import { feedsIfAny } from '../../reactivity/feeds-of.ts';
 
 type Field = [name: string, value: string | number];
 type Provider = (s: ServerState<Client>) => Field[];
@@ -193,6 +194,7 @@ const SECTIONS: Record<string, Provider> = {
     // memory-reducing collections run while quiet (server/heap-compactor.ts)
     ['heap_compactions', s.heapCompactor.compactions],
     ['heap_compaction_last_ms', s.heapCompactor.lastMs.toFixed(1)],
+    threadLine(s),
   ],
   server: (s) => {
     const up = Math.floor((Date.now() - s.startedAt) / 1000);
@@ -514,9 +516,41 @@ const LARGEST = new Set([
 /** Sections merged over threads (keyspace sums itself: engine/server-wide.ts). */
 const MERGED = new Set(['clients', 'memory', 'stats', 'persistence', 'commandstats', 'errorstats', 'replication']);
 
+/**
+ * This thread's line of INFO shardis: its shards, connections, commands,
+ * event loop utilization, jobs it sent to other threads (hops out), ran for
+ * them (hops in) and awaits, its key feeds and how far paused ones are behind.
+ */
+function threadLine(s: ServerState<Client>): Field {
+  const t = s.link?.index ?? 0;
+  const shards = s.engine.shards.map((sh) => sh.id);
+  const jobs = s.jobCounts?.() ?? { sent: 0, ran: 0, inFlight: 0 };
+  const feeds = feedsIfAny(s)?.stats() ?? { feeds: 0, parts: 0, paused: 0, pending: 0 };
+  const fields = {
+    shards: shards.length === 0 ? '' : `${shards[0]}-${shards.at(-1)}`,
+    connections: s.clients.size + s.unlistedConnections,
+    commands: s.stats.commandsProcessed,
+    loop_utilization: s.load.utilization().toFixed(3),
+    jobs_sent: jobs.sent,
+    jobs_run: jobs.ran,
+    jobs_in_flight: jobs.inFlight,
+    feeds: feeds.feeds,
+    feed_parts: feeds.parts,
+    feed_parts_paused: feeds.paused,
+    feed_keys_pending: feeds.pending,
+  };
+  return [`thread${t}`, Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(',')];
+}
+
 /** This thread's fields of a section, merged with every other thread's (none with one thread). */
 function sectionLines(s: ServerState<Client>, name: string): Field[] {
   const fields = threadSectionLines(s, name);
+  // INFO shardis: every thread's own line, in thread order
+  if (s.others !== null && name === 'shardis') {
+    const lines = [fields, ...(s.others({ op: 'info-section', name }) as Field[][])].map((f) => f.find(([k]) => /^thread\d+$/.test(k))!);
+    lines.sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)));
+    return [...fields.filter(([k]) => !/^thread\d+$/.test(k)), ...lines];
+  }
   if (s.others === null || !MERGED.has(name)) return fields;
   const others = s.others({ op: 'info-section', name }) as Field[][];
   if (name === 'commandstats' || name === 'errorstats') return mergeCounters(fields, others);
