@@ -6,8 +6,9 @@
  * in the key browser follows SETs made by ioredis and by redis-cli without
  * a reload; with a password the page answers 401 without a token and loads
  * with `?_token=`, and a user without INFO or key permissions sees the
- * NOPERM texts in the page instead of a broken page. Screenshots go to
- * test-output/dashboard/.
+ * NOPERM texts in the page instead of a broken page; a primary lists its
+ * replica, a replica its link, a cluster node CLUSTER INFO's state.
+ * Screenshots go to test-output/dashboard/.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,9 @@ import { startServer, type RunningServer } from '../../src/index.ts';
 import { freePort } from '../helpers/ports.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { TEST_THREADS } from '../helpers/server.ts';
+import { startEtcd } from '../helpers/etcd.ts';
+import { clusterArgs } from '../helpers/cluster.ts';
+import { startShardisProcess } from '../helpers/redis-process.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 // CI installs Chromium and sets this: there a missing browser fails instead of skipping
@@ -198,5 +202,43 @@ test(`the dashboard's token and ACL: 401 without a token, NOPERM shown in the pa
     await browser.close();
     io.disconnect();
     await srv.close();
+  }
+});
+
+test(`the dashboard's replication and cluster panels${TEST_THREADS > 1 ? ` (threads=${TEST_THREADS})` : ''}`, { skip: SKIP, timeout: 120_000 }, async (t) => {
+  const primary = await startServer({ port: 0, threads: TEST_THREADS, config: { 'http-port': String(await freePort()) } });
+  const replica = await startServer({ port: 0, threads: TEST_THREADS, config: { 'http-port': String(await freePort()), replicaof: `127.0.0.1 ${primary.port}` } });
+  const etcd = await startEtcd();
+  const httpPort = await freePort();
+  const node = await startShardisProcess([...clusterArgs(etcd), '--http-port', String(httpPort)]);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const io = new Redis(primary.port);
+  const nodeIo = new Redis(node.port);
+  try {
+    await io.set('k', 'v');
+    // the primary lists its replica with its offset; the replica shows its link
+    const onPrimary = await openPage(browser, `http://127.0.0.1:${primary.httpPort}/dashboard`);
+    await eventually(async () => (await onPrimary.page.getByTestId('replica-row').count()) === 1 && (await text(onPrimary.page, 'replication')).includes('online'), 'the replica, online');
+    assert.match(await text(onPrimary.page, 'replication'), /replicas1/);
+    const onReplica = await openPage(browser, `http://127.0.0.1:${replica.httpPort}/dashboard`);
+    await eventually(async () => /rolereplica.*linkup/.test(await text(onReplica.page, 'replication')), 'the replica page shows its link up');
+    assert.match(await text(onReplica.page, 'replication'), new RegExp(`primary127\\.0\\.0\\.1:${primary.port}`));
+    await screenshot(t, onReplica.page, 'replica');
+
+    // a cluster node: CLUSTER INFO's state, failing until every slot is served
+    const onNode = await openPage(browser, `http://127.0.0.1:${httpPort}/dashboard`);
+    await eventually(async () => (await text(onNode.page, 'cluster')).includes('statefail'), 'a cluster without slots fails');
+    await nodeIo.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    await eventually(async () => /stateok.*slots assigned16384/.test(await text(onNode.page, 'cluster')), 'the cluster state turns ok');
+    await screenshot(t, onNode.page, 'cluster');
+    for (const p of [onPrimary, onReplica, onNode]) assert.deepEqual(p.errors, []);
+  } finally {
+    await browser.close();
+    io.disconnect();
+    nodeIo.disconnect();
+    await node.stop();
+    await etcd.remove();
+    await replica.close();
+    await primary.close();
   }
 });

@@ -87,6 +87,12 @@ export class LineChart {
         drawn++;
       }
       g.stroke();
+      // a point with no neighbour draws no line: a dot instead
+      g.fillStyle = color;
+      s.points.forEach(([t, v], j) => {
+        const gap = (k) => k < 0 || k >= s.points.length || s.points[k][1] === null || s.points[k][0] < from;
+        if (t >= from && v !== null && gap(j - 1) && gap(j + 1)) g.fillRect(x(t) - 1.5, y(Math.min(v, max)) - 1.5, 3, 3);
+      });
     });
     // the legend
     if (legend > 0) {
