@@ -32,6 +32,14 @@ const SKIP = CHROMIUM === undefined ? 'no chromium (apt-get install chromium)' :
 const OUT = new URL('../../test-output/dashboard/', import.meta.url).pathname;
 const run = promisify(execFile);
 
+/** What the test reads of a canvas in the page (tsconfig has no DOM types). */
+interface Canvas {
+  width: number;
+  height: number;
+  dataset: Record<string, string>;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
 /** A page that fails the test on a page error and collects console errors. */
 async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[]; status: number }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
@@ -92,8 +100,9 @@ test(`the dashboard shows live stats, charts, the slow log and a live key${TEST_
 
     // every chart has drawn points and pixels
     for (const id of ['chart-ops', 'chart-memory', 'chart-clients', 'chart-hits', 'chart-latency']) {
-      const drawn = await page.getByTestId(id).evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const drawn = await page.getByTestId(id).evaluate((el: unknown) => {
+        const c = el as Canvas;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let inked = 0;
         for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) inked++;
         return { points: Number(c.dataset.points), inked };
