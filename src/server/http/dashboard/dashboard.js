@@ -79,7 +79,8 @@ function renderNumbers(s, info) {
   for (const v of Object.values(info.keyspace ?? {})) keys += Number(pairs(v).keys) || 0;
   $('keys').textContent = count(keys);
   const sv = info.server ?? {};
-  $('summary').textContent = `Redis ${sv.redis_version} · ${info.replication?.role ?? ''} · port ${sv.tcp_port} · ${location.host}`;
+  const role = { master: 'primary', slave: 'replica' }[info.replication?.role] ?? '';
+  $('summary').textContent = `Redis ${sv.redis_version} · ${role} · port ${sv.tcp_port} · ${location.host}`;
 }
 
 function setStatus(ok, text) {

@@ -98,7 +98,6 @@ export function renderServer(node, info) {
 export function renderReplication(node, info) {
   const r = info.replication ?? {};
   if (r.role === 'slave') {
-    const lagBytes = Number(r.master_repl_offset) - Number(r.slave_repl_offset);
     return fill(
       node,
       fields([
@@ -108,7 +107,6 @@ export function renderReplication(node, info) {
         ['last I/O', `${r.master_last_io_seconds_ago}s ago`],
         ['sync in progress', r.master_sync_in_progress === '1' ? 'yes' : 'no'],
         ['offset', r.slave_repl_offset],
-        ['behind', Number.isFinite(lagBytes) ? bytes(Math.max(0, lagBytes)) : '–'],
       ]),
     );
   }
