@@ -9,6 +9,7 @@
  *   /subscribe/<ch>…, /psubscribe/<pattern>…, /monitor   server-sent events
  *   GET /healthz, /readyz  liveness; readiness once the dataset is loaded
  *   GET /metrics          Prometheus text, redis_exporter's names (server/metrics.ts)
+ *   GET /dashboard        the live dashboard page, its files and GET /dashboard/api/stats (dashboard.ts)
  *
  * Replies are `{"result":…}` or `{"error":"…"}` (pipelines: an array of
  * those), with every string in base64 under `Upstash-Encoding: base64`.
@@ -35,6 +36,7 @@ import type { JsonReply } from '../../protocol/reply-json.ts';
 import { admit, admitUnlisted, MAXCLIENTS_ERROR } from '../admit.ts';
 import { metricsText } from '../metrics.ts';
 import type { User } from '../../security/acl-user.ts';
+import { dashboardFile, dashboardStats, sendDashboardFile, unauthorizedPage } from './dashboard.ts';
 
 class HttpError extends Error {
   readonly status: number;
@@ -150,8 +152,9 @@ export class HttpFront {
       return;
     }
     const user = userForToken(this.state, requestToken(req.headers.authorization, url.searchParams));
-    if (user === null) throw new HttpError(401, 'Unauthorized');
     const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    if (first === 'dashboard' && !this.metricsOnly) return this.dashboard(req, res, segments.slice(1).join('/'), user, addr);
+    if (user === null) throw new HttpError(401, 'Unauthorized');
     if (first === 'feed' && segments.length === 1) {
       const spec = feedSpecOf(url.searchParams, this.state.config.databases);
       if (typeof spec === 'string') throw new HttpError(400, spec);
@@ -225,6 +228,33 @@ export class HttpFront {
       session.close();
       release();
     }
+  }
+
+  /** /dashboard (dashboard.ts): the page and its stats need a token as every route does; its script and style do not. */
+  private async dashboard(req: IncomingMessage, res: ServerResponse, path: string, user: User | null, addr: string): Promise<void> {
+    await this.body(req);
+    if (path === '' || path === 'index.html') {
+      if (user === null) return unauthorizedPage(req, res);
+      return sendDashboardFile(res, 200, dashboardFile('index.html')!);
+    }
+    if (path === 'api/stats') {
+      if (user === null) throw new HttpError(401, 'Unauthorized');
+      const release = admitUnlisted(this.state);
+      if (release === null) throw new HttpError(503, MAXCLIENTS_ERROR);
+      const session = new CommandSession(this.state, user, addr);
+      try {
+        const json = await dashboardStats(session);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), 'Cache-Control': 'no-store' });
+        res.end(json);
+      } finally {
+        session.close();
+        release();
+      }
+      return;
+    }
+    const f = dashboardFile(path);
+    if (f === null) throw new HttpError(404, 'ERR no such file of the dashboard');
+    sendDashboardFile(res, 200, f);
   }
 
   /** The request's body, refused (413) past http-max-body-size. */
