@@ -99,7 +99,7 @@ test(`the dashboard shows live stats, charts, the slow log and a live key${TEST_
     await eventually(async () => (await ops()) < Math.max(100, quiet * 5), 'ops/s falls when the load stops');
 
     // every chart has drawn points and pixels
-    for (const id of ['chart-ops', 'chart-memory', 'chart-clients', 'chart-hits', 'chart-latency']) {
+    for (const id of ['chart-ops', 'chart-memory', 'chart-clients', 'chart-hits', 'chart-latency', 'chart-threads']) {
       const drawn = await page.getByTestId(id).evaluate((el: unknown) => {
         const c = el as Canvas;
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

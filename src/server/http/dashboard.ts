@@ -94,14 +94,14 @@ function sections(text: string, first: string): Record<string, Record<string, st
 }
 
 /**
- * The dashboard's numbers now, as JSON: `info` (INFO ALL by section),
+ * The dashboard's numbers now, as JSON: `info` (INFO ALL SHARDIS by section),
  * `slowlog` (SLOWLOG GET's entries) and `cluster` (CLUSTER INFO's fields;
  * null when cluster mode is off), each replaced by `{"error": …}` when the
  * user may not run it; `time` is the server's clock (ms).
  */
 export async function dashboardStats(session: CommandSession): Promise<string> {
   const out: Record<string, unknown> = { time: Date.now() };
-  const info = await part(session, ['INFO', 'ALL']);
+  const info = await part(session, ['INFO', 'ALL', 'SHARDIS']);
   out.info = 'error' in info ? info : sections(String(info.result), 'Server');
   const slowlog = await part(session, ['SLOWLOG', 'GET', String(SLOWLOG_ENTRIES)]);
   out.slowlog = 'error' in slowlog ? slowlog : slowlog.result;

@@ -21,6 +21,7 @@ const charts = {
   clients: new LineChart($('chart-clients'), { format: count }),
   hits: new LineChart($('chart-hits'), { format: percent, max: 1 }),
   latency: new LineChart($('chart-latency'), { format: micros }),
+  threads: new LineChart($('chart-threads'), { format: percent, max: 1 }),
 };
 
 /** Samples of the last five minutes: {t, ops, used, rss, clients, hitRatio, p99: {cmd: µs}}. */
@@ -48,7 +49,10 @@ function sample(t, info) {
   for (const [k, v] of Object.entries(info.latencystats ?? {})) p99[k.replace(/^latency_percentiles_usec_/, '')] = num(pairs(v).p99);
   const calls = {};
   for (const [k, v] of Object.entries(info.commandstats ?? {})) calls[k.replace(/^cmdstat_/, '')] = num(pairs(v).calls);
-  const s = { t, cmds, hits, misses, ops, hitRatio, used: num(info.memory?.used_memory), rss: num(info.memory?.used_memory_rss), clients: num(info.clients?.connected_clients), p99, calls };
+  // INFO shardis: one line per thread, `thread0:shards=0-3,…,loop_utilization=0.12,…`
+  const load = {};
+  for (const [k, v] of Object.entries(info.shardis ?? {})) if (/^thread\d+$/.test(k)) load[k] = num(pairs(v).loop_utilization);
+  const s = { t, cmds, hits, misses, ops, hitRatio, used: num(info.memory?.used_memory), rss: num(info.memory?.used_memory_rss), clients: num(info.clients?.connected_clients), p99, calls, load };
   samples.push(s);
   while (samples.length > 0 && samples[0].t < t - WINDOW_MS - 5000) samples.shift();
   return s;
@@ -61,6 +65,7 @@ function drawCharts(now, last) {
   charts.memory.draw([series('used_memory', (s) => s.used), series('RSS', (s) => s.rss)], now);
   charts.clients.draw([series('clients', (s) => s.clients)], now);
   charts.hits.draw([series('hit ratio', (s) => s.hitRatio)], now);
+  charts.threads.draw(Object.keys(last.load).map((th) => series(th, (s) => s.load[th] ?? null)), now);
   // the busiest commands now, with their p99 over the window
   const top = Object.keys(last.p99)
     .sort((a, b) => (last.calls[b] ?? 0) - (last.calls[a] ?? 0))
