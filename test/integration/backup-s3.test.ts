@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type RunningServer } from '../../src/index.ts';
+import { startFromConfig, startServer, type RunningServer } from '../../src/index.ts';
+import { parseArgs } from '../../src/config/config.ts';
+import { onEveryThread } from '../helpers/threads.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { TEST_THREADS } from '../helpers/server.ts';
 
@@ -147,6 +149,14 @@ describe(`backups to S3${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`,
       assert.equal(status.get('last_key'), key);
       assert.equal(status.get('count'), 1);
       assert.equal(status.get('target'), `s3://${BUCKET}/now/`);
+      if (TEST_THREADS > 1) {
+        // every thread reports the backup one of them ran
+        const conns = await onEveryThread(srv.port, TEST_THREADS);
+        for (const x of conns) {
+          assert.equal(info((await x.call('INFO', 'backup')) as string).get('backup_last_key'), key);
+          x.close();
+        }
+      }
       const log = readFileSync(join(dir, 'log.txt'), 'utf8');
       assert.match(log, new RegExp(`Backup uploaded to s3://${BUCKET}/${key.replace(/\./g, '\\.')}: ${local.length} bytes, sha256 ${sha256(local)}`));
     } finally {
@@ -378,5 +388,37 @@ describe(`backups to S3${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`,
     const fresh = tempDir('errors-start');
     await assert.rejects(start(fresh, settings('err/', { 'backup-s3-bucket': 'no-such-bucket' })), /can't be listed: NoSuchBucket/);
     assert.match(readFileSync(join(fresh, 'log.txt'), 'utf8'), /# Fatal error: the data directory is empty and the backups in s3:\/\/no-such-bucket\/err\/ can't be listed: NoSuchBucket/);
+  });
+
+  test('the parameters: a config file, CONFIG GET / SET / REWRITE; the secret redacted in SLOWLOG', async () => {
+    const dir = tempDir('conf');
+    const file = join(dir, 'shardis.conf');
+    const lines = Object.entries(settings('conf/')).map(([k, v]) => `${k} ${v === '' ? '""' : v}`);
+    writeFileSync(file, `port 0\ndir ${dir}\nthreads ${TEST_THREADS}\n${lines.join('\n')}\n`);
+    const srv = await startFromConfig(parseArgs([file, '--loglevel', 'warning']));
+    const c = await RespClient.connect(srv.port);
+    try {
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-bucket'), ['backup-s3-bucket', BUCKET]);
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-force-path-style'), ['backup-s3-force-path-style', 'yes']);
+      // the defaults
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-region'), ['backup-s3-region', 'us-east-1']);
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-schedule'), ['backup-s3-schedule', '0']);
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-retention'), ['backup-s3-retention', '0']);
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'backup-s3-on-save'), ['backup-s3-on-save', 'no']);
+      assert.match(await c.callRaw('CONFIG', 'SET', 'backup-s3-retention', '-1'), /^-ERR CONFIG SET failed \(possibly related to argument 'backup-s3-retention'\) - argument must be between 0 and 2147483647/);
+      assert.match(await c.callRaw('CONFIG', 'SET', 'backup-s3-on-save', 'maybe'), /^-ERR CONFIG SET failed \(possibly related to argument 'backup-s3-on-save'\) - argument must be 'yes' or 'no'/);
+      await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+      await c.call('SLOWLOG', 'RESET');
+      assert.equal(await c.call('CONFIG', 'SET', 'backup-s3-secret-access-key', 'n3w-s3cret', 'backup-s3-retention', '7'), 'OK');
+      const slow = JSON.stringify(await c.call('SLOWLOG', 'GET'));
+      assert.ok(slow.includes('(redacted)') && !slow.includes('n3w-s3cret'), slow);
+      assert.equal(await c.call('CONFIG', 'REWRITE'), 'OK');
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, /\nbackup-s3-secret-access-key "n3w-s3cret"\n/);
+      assert.match(text, /\nbackup-s3-bucket "backups"\n/);
+    } finally {
+      c.close();
+      await srv.close();
+    }
   });
 });
