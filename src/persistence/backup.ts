@@ -97,7 +97,7 @@ export function applyBackupNotice(s: BackupHost, m: BackupNotice): void {
 }
 
 export const NOT_CONFIGURED = 'ERR Backups are not configured: set backup-s3-bucket (and backup-s3-endpoint for S3-compatible storage other than AWS)';
-export const BACKUP_BUSY = 'ERR A backup is already in progress: see INFO persistence (backup_in_progress) or BACKUP STATUS';
+export const BACKUP_BUSY = 'ERR A backup is already in progress: see INFO backup or BACKUP STATUS';
 
 /** The target, or the error BACKUP answers when backups are off. */
 export function requireTarget(s: BackupHost): BackupTarget {

@@ -349,6 +349,11 @@ describe(`backups to S3${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`,
       assert.equal(await c.callRaw('BACKUP', 'STATUS'), `-${notConfigured}\r\n`);
       assert.equal(await c.callRaw('BACKUP', 'NOPE'), "-ERR unknown subcommand 'NOPE'. Try BACKUP HELP.\r\n");
       assert.equal(await c.callRaw('BACKUP'), "-ERR wrong number of arguments for 'backup' command\r\n");
+      // not from scripts, not inside MULTI
+      assert.match(await c.callRaw('EVAL', "return redis.call('backup', 'now')", '0'), /^-ERR This Redis command is not allowed from script /);
+      assert.equal(await c.call('MULTI'), 'OK');
+      assert.equal(await c.callRaw('BACKUP', 'NOW'), '-ERR Command not allowed inside a transaction\r\n');
+      assert.equal(await c.callRaw('DISCARD'), '+OK\r\n');
       const help = (await c.call('BACKUP', 'HELP')) as string[];
       assert.equal(help[0], 'BACKUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
       assert.ok(help.includes('NOW') && help.includes('LIST') && help.includes('STATUS'));

@@ -48,7 +48,8 @@ function statusFields(s: ServerState<Client>): Array<[string, string | number]> 
 addInfoFields('backup', statusFields);
 
 const backup = command({
-  name: 'backup', arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0,
+  // MULTI reads the container's no_multi (transactions.ts): BACKUP LIST waits for S3
+  name: 'backup', arity: -2, flags: ['no_multi'], firstKey: 0, lastKey: 0, step: 0,
   group: 'server',
   subcommands: [
     sub('now', 2, (c) => {
