@@ -13,7 +13,8 @@
  * The schedule runs on the first thread.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { CommandError } from '../commands/core/errors.ts';
 import { backupKey, backupTarget, type BackupObject, type BackupTarget } from './backup-target.ts';
@@ -273,6 +274,7 @@ export async function restoreAtStartup(s: BackupHost): Promise<boolean> {
     s.log('notice', `The data directory is empty: restoring the newest backup s3://${t.bucket}/${newest.key} (${newest.size} bytes)`);
     const t0 = performance.now();
     try {
+      await mkdir(dirname(file), { recursive: true });
       const got = await mod.downloadBackup(client, t, newest.key, file);
       s.log('notice', `Backup downloaded to ${file}: ${got.size} bytes, sha256 ${got.sha256} verified, ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     } catch (e) {

@@ -103,12 +103,13 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       await grpc?.close();
       // the line connections are among the clients front.close() drops: both wait for them
       await Promise.all([line.close(), front.close()]);
+      // a running backup finishes (its snapshot walks the engine) and no new one starts
+      await stopBackups();
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
       engine.close();
       state.stopTimers();
       await stopSaves();
-      await stopBackups();
       opts.onClose?.();
     })());
   state.shutdown = async () => close();

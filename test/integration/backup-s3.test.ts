@@ -349,6 +349,12 @@ describe(`backups to S3${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`,
       assert.equal(await c.callRaw('BACKUP', 'STATUS'), `-${notConfigured}\r\n`);
       assert.equal(await c.callRaw('BACKUP', 'NOPE'), "-ERR unknown subcommand 'NOPE'. Try BACKUP HELP.\r\n");
       assert.equal(await c.callRaw('BACKUP'), "-ERR wrong number of arguments for 'backup' command\r\n");
+      // shardis's own command, in Redis's metadata: ACL categories from its flags, COMMAND DOCS by hand
+      const infoNow = (await c.call('COMMAND', 'INFO', 'backup|now')) as unknown[][];
+      assert.deepEqual(infoNow[0]![6], ['@admin', '@slow', '@dangerous']);
+      const docs = (await c.call('COMMAND', 'DOCS', 'backup')) as unknown[];
+      assert.equal(docs[0], 'backup');
+      assert.ok(JSON.stringify(docs[1]).includes('backup|list'));
       // not from scripts, not inside MULTI
       assert.match(await c.callRaw('EVAL', "return redis.call('backup', 'now')", '0'), /^-ERR This Redis command is not allowed from script /);
       assert.equal(await c.call('MULTI'), 'OK');
