@@ -177,8 +177,11 @@ describe(`backups to S3${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`,
         await c.call('MSET', ...args);
       }
       requests.length = 0;
+      // a BGSAVE running already is waited for; then the backup takes its own snapshot
+      assert.equal(await c.call('BGSAVE'), 'Background saving started');
       assert.equal(await c.call('BACKUP', 'NOW'), 'Background backup started');
       const m = await waitBackups(c, 1);
+      assert.equal(readFileSync(join(dir, 'log.txt'), 'utf8').match(/Background saving terminated with success/g)?.length, 2);
       assert.equal(m.get('backup_last_status'), 'ok', m.get('backup_last_error'));
       const local = readFileSync(join(dir, 'dump.rdb'));
       assert.ok(local.length > 20_000_000, `a big file (${local.length} bytes)`);
