@@ -27,6 +27,7 @@ import { pubsubCommands } from './pubsub/pubsub.ts';
 import { dumpCommands } from './keys/dump.ts';
 import { aofCommands } from './server/aof.ts';
 import { aclCommands } from './connection/acl.ts';
+import { backupCommands } from './server/backup.ts';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -57,5 +58,6 @@ export function allCommands(): CommandSpec[] {
     ...dumpCommands,
     ...aofCommands,
     ...aclCommands,
+    ...backupCommands,
   ];
 }

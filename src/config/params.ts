@@ -559,6 +559,20 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   { ...num('line-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
   // a port serving only GET /metrics, /healthz and /readyz, for deployments that keep the HTTP port closed; 0: off
   { ...num('metrics-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },
+  // backups to S3-compatible storage (src/persistence/backup*.ts, docs/backups.md): off while the bucket is empty;
+  // the endpoint is empty for AWS itself; empty keys fall back to the AWS SDK's default credential chain;
+  // schedule: seconds between automatic backups (0: only BACKUP NOW and, with on-save, after each save);
+  // retention: backups kept under the prefix, the oldest deleted after each upload (0: keep all)
+  str('backup-s3-endpoint', undefined, H, '', false, (v) => (v === '' || /^https?:\/\/[^\s/]+/.test(v) ? null : 'backup-s3-endpoint must be an http:// or https:// URL')),
+  str('backup-s3-region', undefined, H, 'us-east-1', false, (v) => (v === '' ? "backup-s3-region can't be empty" : null)),
+  str('backup-s3-bucket', undefined, H, ''),
+  str('backup-s3-prefix', undefined, H, 'shardis/'),
+  str('backup-s3-access-key-id', undefined, H, ''),
+  str('backup-s3-secret-access-key', undefined, H | S, ''),
+  bool('backup-s3-force-path-style', undefined, H, false),
+  num('backup-s3-schedule', undefined, H, 0n, INT_MAX, 0),
+  num('backup-s3-retention', undefined, H, 0n, INT_MAX, 0),
+  bool('backup-s3-on-save', undefined, H, false),
   // cluster-enabled yes: the fleet's truth lives in etcd (src/cluster/etcd-store.ts): its URLs, comma-separated,
   // and the prefix of this fleet's keys (several fleets can share one etcd)
   { ...str('cluster-etcd-endpoints', undefined, H, ''), fixed: "can't set immutable config" },

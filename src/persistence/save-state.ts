@@ -64,6 +64,8 @@ export interface SaveState {
   syncSaves: number;
   /** The running BGSAVE (settles when its file is written or has failed). */
   bgsave: Promise<void> | null;
+  /** Called after every successful SAVE / BGSAVE of this thread (backup-s3-on-save, persistence/backup.ts). */
+  afterSave: (() => void) | null;
 }
 
 const states = new WeakMap<SaveHost, SaveState>();
@@ -74,7 +76,7 @@ export function saveState(s: SaveHost): SaveState {
     st = {
       dirtyAtSave: 0, lastSave: Math.floor(s.startedAt / 1000), saves: 0, lastStatus: 'ok',
       bgsaveInProgress: false, lastSnapshot: null, bgsaveStart: 0, lastBgsaveSecs: -1, bgsaveScheduled: false, lastBgsaveTry: 0, dirtyAtBgsave: 0,
-      lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, skipChecksum: false, syncSaves: 0, bgsave: null,
+      lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, skipChecksum: false, syncSaves: 0, bgsave: null, afterSave: null,
     };
     states.set(s, st);
   }
@@ -159,6 +161,7 @@ function saveRdbFile(s: SaveHost): boolean {
   s.log('notice', 'DB saved on disk');
   markSaved(s, dirty);
   threads?.saved(true);
+  saveState(s).afterSave?.();
   return true;
 }
 
@@ -208,6 +211,7 @@ export function startBgsave(s: SaveHost): boolean {
       st.lastSave = Math.floor(Date.now() / 1000);
       st.lastStatus = 'ok';
       threads?.saved(true);
+      st.afterSave?.();
     } else {
       s.log('warning', `Background saving error: ${(err as Error)?.message ?? err}`);
       st.lastStatus = 'err';

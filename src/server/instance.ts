@@ -15,6 +15,7 @@ import { installGates } from './gates.ts';
 import { loadUsersAtStartup } from '../security/acl-file.ts';
 import { loadAtStartup, startSaveSchedule } from '../persistence/save-state.ts';
 import { startAof } from '../commands/server/aof.ts';
+import { restoreOnStart, startBackupService } from '../commands/server/backup.ts';
 import { HttpFront } from './http/http-front.ts';
 import { getConfigNumber } from '../config/config.ts';
 import { WsFront } from './ws/ws-front.ts';
@@ -58,6 +59,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   }
   installGates(state);
   loadUsersAtStartup(state);
+  // backups to S3: into an empty data directory the newest backup comes as dir/dbfilename (the first thread, before any loads)
+  const afterRestore = role === null || role.index === 0 ? await restoreOnStart(state) : null;
   // the snapshot in dir/dbfilename, before any client can connect
   const history = loadAtStartup(state);
   if (role === null) restoreHistory(state, history);
@@ -81,6 +84,11 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
   engine.expiry.start();
   state.startTimers();
   const stopSaves = startSaveSchedule(state);
+  const stopBackups = startBackupService(state);
+  if (afterRestore !== null) {
+    if (role === null) afterRestore();
+    else state.afterThreadsStart.push(async () => afterRestore());
+  }
   // cluster mode: this node's place in the fleet, kept in etcd (its replication follows the fleet, not replicaof)
   const cluster = clustered ? await (await import('../cluster/node-setup.ts')).startClusterMode(state, port, thread ?? null) : null;
   if (cluster === null && role === null) followConfiguredPrimary(state);
@@ -95,6 +103,8 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       await grpc?.close();
       // the line connections are among the clients front.close() drops: both wait for them
       await Promise.all([line.close(), front.close()]);
+      // a running backup finishes (its snapshot walks the engine) and no new one starts
+      await stopBackups();
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
       engine.close();

@@ -189,6 +189,8 @@ function memoryFields(s: ServerState<Client>): Field[] {
 }
 
 const SECTIONS: Record<string, Provider> = {
+  // backups to S3 (commands/server/backup.ts adds the fields): only when asked for by name, as shardis's
+  backup: () => [],
   // shardis's own statistics: only when asked for by name, so INFO, INFO all and INFO everything list Redis's fields alone
   shardis: (s) => [
     // memory-reducing collections run while quiet (server/heap-compactor.ts)
@@ -469,8 +471,10 @@ const ORDER: Array<[string, string]> = [
   ['server', 'Server'], ['clients', 'Clients'], ['memory', 'Memory'], ['persistence', 'Persistence'], ['stats', 'Stats'],
   ['replication', 'Replication'], ['cpu', 'CPU'], ['modules', 'Modules'], ['commandstats', 'Commandstats'],
   ['errorstats', 'Errorstats'], ['latencystats', 'Latencystats'], ['cluster', 'Cluster'], ['keyspace', 'Keyspace'],
-  ['shardis', 'Shardis'],
+  ['shardis', 'Shardis'], ['backup', 'Backup'],
 ];
+/** shardis's own sections: listed only when asked for by name (INFO all and everything list Redis's alone). */
+const OWN_SECTIONS = new Set(['shardis', 'backup']);
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
 
 const extraFields = new Map<string, Provider[]>();
@@ -647,7 +651,7 @@ export function infoString(s: ServerState<Client>, names: readonly string[]): st
   }
   let out = '';
   for (const [name, title] of ORDER) {
-    if ((!all || name === 'shardis') && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
+    if ((!all || OWN_SECTIONS.has(name)) && !wanted.has(name) && !(name === 'modules' && wanted.has('module_list'))) continue;
     if (out !== '') out += '\r\n';
     out += `# ${title}\r\n`;
     for (const [k, v] of sectionLines(s, name)) out += `${k}:${v}\r\n`;
