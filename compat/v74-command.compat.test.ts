@@ -10,7 +10,8 @@ import { COMMAND_DOCS } from '../src/commands/core/command-meta.ts';
 import { recordedSuite } from './recorded.ts';
 import type { Script } from './harness.ts';
 
-const isNewer = (since: string): boolean => Number(since.split('.')[0]) >= 8;
+// Redis 8's commands (HGETEX …) and shardis's own (BACKUP …, documented with shardis's 0.x version) are not 7.4.1's
+const isNewer = (since: string): boolean => Number(since.split('.')[0]) >= 8 || Number(since.split('.')[0]) === 0;
 
 const groups = new Map<string, string[]>();
 for (const [name, doc] of Object.entries(COMMAND_DOCS)) {
