@@ -71,7 +71,16 @@ async function lineWith(file: string, text: string): Promise<string> {
   return found!;
 }
 
-test("Redis's line format in the logfile, the same shape as redis-server's", async () => {
+/** Redis's log time as a Date of this process's time zone. */
+function lineTime(m: RegExpExecArray): Date {
+  const [, , , dd, mon, yyyy, hh, mi, ss, ms] = m;
+  return new Date(Number(yyyy), 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(mon!) / 3, Number(dd), Number(hh), Number(mi), Number(ss), Number(ms));
+}
+
+test("Redis's line format in the logfile, the same shape as redis-server's, in local time as it", async () => {
+  // both servers (and this process's Date) in a zone 5:45 off UTC, so that local time and UTC tell apart
+  const tz = process.env.TZ;
+  process.env.TZ = 'Asia/Kathmandu';
   const dir = tempDir();
   const shardisLog = join(dir, 'shardis.log');
   const s = await launch(['--logfile', shardisLog]);
@@ -86,14 +95,14 @@ test("Redis's line format in the logfile, the same shape as redis-server's", asy
     // a primary's line, at notice level: role M and mark '*' as Redis's
     assert.deepEqual([ours[2], ours[10]], [theirs[2], theirs[10]]);
     assert.equal(ours[11], 'Ready to accept connections');
-    // the time is local time, as Redis's, within the test's run
-    const [, , , dd, mon, yyyy, hh, mi, ss, ms] = ours;
-    const t = new Date(Number(yyyy), 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(mon!) / 3, Number(dd), Number(hh), Number(mi), Number(ss), Number(ms));
-    assert.ok(Math.abs(Date.now() - t.getTime()) < 60_000, `time ${t.toISOString()}`);
+    // the time is local time, as Redis's: both within the test's run in this zone
+    for (const m of [ours, theirs]) assert.ok(Math.abs(Date.now() - lineTime(m).getTime()) < 60_000, `${m[0]} at ${new Date().toString()}`);
     // every line of the file has the format; nothing went to standard output
     for (const l of lines(shardisLog)) assert.match(l, REDIS_LINE);
     assert.equal(s.stdout(), '');
   } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
     await stop(s);
     await redis.stop();
   }
