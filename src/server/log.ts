@@ -8,7 +8,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './host.ts';
 import { Syslog } from './syslog.ts';
 
@@ -91,6 +92,8 @@ export class ServerLog {
   private jsonLogger(): PinoLogger<'verbose'> {
     if (this.json !== null) return this.json;
     // pino formats, the line goes where a Redis-format line goes (written at once, the file opened per line)
+    // loaded on first use: pino costs a server that logs Redis's lines ~30 ms of start-up
+    const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
     const logger = pino<'verbose'>({
       level: 'debug',
       customLevels: { verbose: 25 },
