@@ -101,6 +101,7 @@ const unum = (name: string, alias: string | undefined, flags: number, min: bigin
 const MAXMEMORY_POLICY = [['volatile-lru', 1], ['volatile-lfu', 2], ['volatile-random', 3], ['volatile-ttl', 4], ['allkeys-lru', 5], ['allkeys-lfu', 6], ['allkeys-random', 7], ['noeviction', 8]] as const;
 const SYSLOG_FACILITY = [['user', 8], ['local0', 128], ['local1', 136], ['local2', 144], ['local3', 152], ['local4', 160], ['local5', 168], ['local6', 176], ['local7', 184]] as const;
 // 'nothing' since Redis 7.2
+const LOG_FORMAT = [['redis', 0], ['json', 1]] as const;
 const LOGLEVEL = [['debug', 0], ['verbose', 1], ['notice', 2], ['warning', 3], ['nothing', 4]] as const;
 const SUPERVISED = [['upstart', 1], ['systemd', 2], ['auto', 3], ['no', 0]] as const;
 const AOF_FSYNC = [['everysec', 2], ['always', 1], ['no', 0]] as const;
@@ -375,6 +376,11 @@ export const PARAM_DEFS: readonly ParamDef[] = [
     (validTitleTemplate(v) ? null : 'template format is invalid or contains unknown variables')),
   str('bind-source-addr', undefined, 0, '', true),
   str('logfile', undefined, I, ''),
+  // logs (issue 17), shardis's own (hidden as the others): log-format redis (Redis's lines) | json (one JSON
+  // object a line, through pino); syslog-server host[:port]: syslog-enabled sends over UDP (RFC 3164) to that
+  // collector instead of /dev/log (server/syslog.ts)
+  en('log-format', undefined, H, LOG_FORMAT, 0),
+  str('syslog-server', undefined, H | I, '', true),
   str('masterauth', undefined, S, '', true),
   str('requirepass', undefined, S, '', true),
   // Redis 7.2: the collation of SORT ALPHA (strcoll); only the C locales, which order by bytes as shardis does,

@@ -5,7 +5,6 @@
  * whose `server` is a ServerState<Client>, and still hands the command
  * families full clients and commands with their handlers.
  */
-import { appendFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Registry } from '../commands/core/registry.ts';
@@ -22,6 +21,7 @@ import { MemoryLimit } from './memory-limit.ts';
 import { ObufLimit } from '../pubsub/obuf-limit.ts';
 import type { LogLevel } from './host.ts';
 import { LatencyMonitor } from './latency.ts';
+import { ServerLog, type LogSettings } from './log.ts';
 import { getConfigNumber, getConfigValue } from '../config/config.ts';
 import { PubSubHub } from '../pubsub/hub.ts';
 import { KeyspaceNotifier } from '../pubsub/notifications.ts';
@@ -34,8 +34,6 @@ import type { ThreadLink } from '../threads/link.ts';
 import { ThreadLoad } from './thread-load.ts';
 import type { ThreadSaves } from '../persistence/snapshot.ts';
 import type { AofThreads } from '../persistence/aof.ts';
-
-const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 };
 
 export interface ServerStats {
   totalConnections: number;
@@ -198,6 +196,8 @@ export class ServerState<C extends Session> {
   /** Time every call (not 1 in N fast ones): SLOWLOG's threshold is low or the latency monitor is on. */
   timeAll = false;
   private slowlogUs = 10000;
+  private readonly serverLog = new ServerLog();
+  private readonly logSettings: LogSettings;
   slowlogMaxLen = 128;
   private latencyMs = 0;
   private latencyTracking = true;
@@ -222,6 +222,16 @@ export class ServerState<C extends Session> {
     this.config = config;
     this.engine = engine;
     this.registry = registry;
+    // syslog's settings are fixed at startup (immutable, as Redis's); the rest is read again on CONFIG SET
+    this.logSettings = {
+      level: config.loglevel, file: config.logfile, format: 'redis',
+      syslog: {
+        enabled: getConfigValue(config, 'syslog-enabled') === 'yes',
+        ident: getConfigValue(config, 'syslog-ident') ?? 'redis',
+        facility: getConfigValue(config, 'syslog-facility') ?? 'local0',
+        server: getConfigValue(config, 'syslog-server') ?? '',
+      },
+    };
     this.acl = new Acl(registry, {
       subscriptionsOf: (c) => this.pubsub.subscriptionsOf(c),
       describe: (c) => clientInfoLine(c, this.monitors),
@@ -263,6 +273,7 @@ export class ServerState<C extends Session> {
 
   private readTimingConfig(): void {
     const cfg = this.config;
+    this.logSettings.format = getConfigValue(cfg, 'log-format') === 'json' ? 'json' : 'redis';
     this.slowlogUs = getConfigNumber(cfg, 'slowlog-log-slower-than', 10000);
     this.slowlogMaxLen = getConfigNumber(cfg, 'slowlog-max-len', 128);
     this.latencyMs = getConfigNumber(cfg, 'latency-monitor-threshold', 0);
@@ -299,6 +310,7 @@ export class ServerState<C extends Session> {
   }
 
   stopTimers(): void {
+    this.serverLog.close();
     this.memory.stop();
     this.heapCompactor.stop();
     if (this.opsTimer) clearInterval(this.opsTimer);
@@ -396,20 +408,10 @@ export class ServerState<C extends Session> {
     this.stats.totalErrorReplies++;
   }
 
+  /** A line in the server log (server/log.ts): Redis's format or JSON, standard output or logfile, and syslog. */
   log(level: LogLevel, msg: string): void {
-    if (LEVELS[level]! < LEVELS[this.config.loglevel]!) return;
-    const d = new Date();
-    const mark = level === 'warning' ? '#' : level === 'notice' ? '*' : level === 'verbose' ? '-' : '.';
-    const line = `${process.pid}:M ${d.toISOString()} ${mark} ${msg}\n`;
-    // as Redis: standard output with no logfile, else appended to the file
-    const file = this.config.logfile;
-    if (file === '') process.stdout.write(line);
-    else {
-      try {
-        appendFileSync(file, line);
-      } catch {
-        process.stdout.write(line);
-      }
-    }
+    this.logSettings.level = this.config.loglevel;
+    this.logSettings.file = this.config.logfile;
+    this.serverLog.write(level, msg, this.replicaOf !== null ? 'S' : 'M', this.logSettings);
   }
 }

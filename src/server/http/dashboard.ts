@@ -18,8 +18,8 @@ import type { CommandSession } from '../command-session.ts';
 import { runJson } from '../json-commands.ts';
 import { parseInfo } from '../metrics.ts';
 
-// the same depth below the package root from src/server/http and dist/server/http: the files ship in src
-const STATIC_DIR = new URL('../../../src/server/http/dashboard/', import.meta.url);
+// beside this module: src/server/http/dashboard/ in a checkout, dist/server/http/dashboard/ in the package (npm run build copies it)
+const STATIC_DIR = new URL('./dashboard/', import.meta.url);
 // shardis/client as the server runs it: src/client/*.ts (types stripped on the way out) or dist/client/*.js
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const CLIENT_DIR = new URL('../../client/', import.meta.url);
