@@ -85,16 +85,8 @@ function publish(s: BackupHost): void {
 
 /** With threads: another thread's backup changed state. */
 export function applyBackupNotice(s: BackupHost, m: BackupNotice): void {
-  const st = stateOf(s);
-  st.inProgress = m.inProgress;
-  st.lastStatus = m.lastStatus;
-  st.lastError = m.lastError;
-  st.lastTime = m.lastTime;
-  st.lastSecs = m.lastSecs;
-  st.lastKey = m.lastKey;
-  st.lastSize = m.lastSize;
-  st.count = m.count;
-  st.failures = m.failures;
+  const { inProgress, lastStatus, lastError, lastTime, lastSecs, lastKey, lastSize, count, failures } = m;
+  Object.assign(stateOf(s), { inProgress, lastStatus, lastError, lastTime, lastSecs, lastKey, lastSize, count, failures });
 }
 
 export const NOT_CONFIGURED = 'ERR Backups are not configured: set backup-s3-bucket (and backup-s3-endpoint for S3-compatible storage other than AWS)';
