@@ -21,9 +21,12 @@ import { WsFront } from './ws/ws-front.ts';
 import { LineFront } from './line/line-front.ts';
 import { followConfiguredPrimary, restoreHistory } from '../replication/role.ts';
 import { getConfigValue } from '../config/config.ts';
+import { TlsConfigError } from '../security/tls.ts';
 
 export interface RunningServer {
   readonly port: number;
+  /** The RESP-over-TLS port (`tls-port`), 0 when it is off. */
+  readonly tlsPort: number;
   /** The HTTP front end's port (`http-port`), 0 when it is off. */
   readonly httpPort: number;
   /** The gRPC front end's port (`grpc-port`), 0 when it is off. */
@@ -57,6 +60,16 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
     role.attach(state);
   }
   installGates(state);
+  // the TLS context, before anything listens: a bad certificate stops the start (Redis exits 1)
+  try {
+    state.tls.configure();
+  } catch (e) {
+    if (e instanceof TlsConfigError) {
+      state.log('warning', e.message);
+      state.log('warning', 'Failed to configure TLS. Check logs for more info.');
+    }
+    throw e;
+  }
   loadUsersAtStartup(state);
   // the snapshot in dir/dbfilename, before any client can connect
   const history = loadAtStartup(state);
@@ -103,5 +116,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, grpcPort, linePort, metricsPort, host: cfg.bind[0]!, state, close };
+  return { port, tlsPort: getConfigNumber(cfg, 'tls-port', 0), httpPort, grpcPort, linePort, metricsPort, host: cfg.bind[0]!, state, close };
 }
