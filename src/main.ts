@@ -94,7 +94,9 @@ async function main(): Promise<void> {
   const grpc = srv.grpcPort !== 0 ? `  gRPC ${host}:${srv.grpcPort}` : '';
   const line = srv.linePort !== 0 ? `  line protocol ${host}:${srv.linePort}` : '';
   const metrics = srv.metricsPort !== 0 ? `  metrics http://${host}:${srv.metricsPort}/metrics` : '';
-  srv.state.log('notice', `RESP redis://${host}:${srv.port}${tls}${http}${grpc}${line}${metrics}`);
+  // port 0 with a tls-port: TLS alone
+  const resp = srv.port !== 0 ? `RESP redis://${host}:${srv.port}` : 'RESP';
+  srv.state.log('notice', `${resp}${tls}${http}${grpc}${line}${metrics}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   // Redis's words, which tools (Redis's test suite among them) wait for
   srv.state.log('notice', 'Ready to accept connections');

@@ -504,9 +504,10 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   str('tls-ciphers', undefined, 0, '', true),
   str('tls-ciphersuites', undefined, 0, '', true),
   // TLS (src/security/tls.ts): Redis 8.6's tls-auth-clients-user (a verified client certificate's CN names the
-  // ACL user the connection starts as), and shardis's own tls-http / tls-grpc (HTTPS+WSS and gRPC over TLS with
-  // the same files and tls-auth-clients policy; fixed once the front ends listen, hidden as the other front-end settings)
-  en('tls-auth-clients-user', undefined, 0, TLS_AUTH_CLIENTS_USER, 0),
+  // ACL user the connection starts as; hidden: 7.4.1's CONFIG GET * lists no such name), and shardis's own
+  // tls-http / tls-grpc (HTTPS+WSS and gRPC over TLS with the same files and tls-auth-clients policy; fixed
+  // once the front ends listen, hidden as the other front-end settings)
+  en('tls-auth-clients-user', undefined, H, TLS_AUTH_CLIENTS_USER, 0),
   { ...bool('tls-http', undefined, H, false), fixed: "can't set immutable config" },
   { ...bool('tls-grpc', undefined, H, false), fixed: "can't set immutable config" },
 

@@ -229,7 +229,8 @@ export function certificateUser(cfg: Config, socket: TLSSocket): string | null {
  */
 export class TlsContext {
   material: TlsMaterial | null = null;
-  private readonly servers = new Set<TlsServer>();
+  /** The listeners kept on the current context, each with its client-certificate policy (null: tls-auth-clients). */
+  private readonly servers = new Map<TlsServer, { requestCert: boolean; rejectUnauthorized: boolean } | null>();
   private readonly cfg: Config;
 
   constructor(cfg: Config) {
@@ -252,35 +253,38 @@ export class TlsContext {
       throw e;
     }
     this.material = next;
-    for (const s of this.servers) this.apply(s);
+    for (const [s, fixed] of this.servers) this.apply(s, fixed);
     return null;
   }
 
-  /** The server options for a new listener (throws when TLS is not configured). */
-  serverOptions(): TlsMaterial['server'] & { requestCert: boolean; rejectUnauthorized: boolean } {
+  /** The server options for a new listener (throws when TLS is not configured); `policy` overrides tls-auth-clients. */
+  serverOptions(policy: { requestCert: boolean; rejectUnauthorized: boolean } | null = null): TlsMaterial['server'] & { requestCert: boolean; rejectUnauthorized: boolean } {
     if (this.material === null) throw new TlsConfigError('No tls-cert-file configured!');
-    return { ...this.material.server, ...clientAuthPolicy(this.cfg) };
+    return { ...this.material.server, ...(policy ?? clientAuthPolicy(this.cfg)) };
   }
 
-  /** Keeps `s` on the current context and policy from now on. */
-  attach(s: TlsServer): void {
-    this.servers.add(s);
+  /**
+   * Keeps `s` on the current context from now on, and on the tls-auth-clients
+   * policy unless it has a fixed one (the cluster bus always wants a valid peer certificate).
+   */
+  attach(s: TlsServer, policy: { requestCert: boolean; rejectUnauthorized: boolean } | null = null): void {
+    this.servers.set(s, policy);
     s.once('close', () => this.servers.delete(s));
   }
 
   /** tls-auth-clients changed: read per connection, as Redis's. */
   applyPolicy(): void {
-    for (const s of this.servers) this.setPolicy(s);
+    for (const [s, fixed] of this.servers) this.setPolicy(s, fixed);
   }
 
-  private apply(s: TlsServer): void {
-    s.setSecureContext(this.serverOptions());
-    this.setPolicy(s);
+  private apply(s: TlsServer, fixed: { requestCert: boolean; rejectUnauthorized: boolean } | null): void {
+    s.setSecureContext(this.serverOptions(fixed));
+    this.setPolicy(s, fixed);
   }
 
   /** Node reads these two for each new connection (setSecureContext leaves them). */
-  private setPolicy(s: TlsServer): void {
-    const policy = clientAuthPolicy(this.cfg);
+  private setPolicy(s: TlsServer, fixed: { requestCert: boolean; rejectUnauthorized: boolean } | null): void {
+    const policy = fixed ?? clientAuthPolicy(this.cfg);
     const open = s as unknown as { requestCert: boolean; rejectUnauthorized: boolean };
     open.requestCert = policy.requestCert;
     open.rejectUnauthorized = policy.rejectUnauthorized;

@@ -26,6 +26,10 @@ import { freePort } from '../helpers/ports.ts';
 import { TEST_THREADS } from '../helpers/server.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { ShardisClient, plain } from '../helpers/grpc-client.ts';
+import { startEtcd } from '../helpers/etcd.ts';
+import { startShardisProcess, type RedisProcess } from '../helpers/redis-process.ts';
+import { clusterArgs, createCluster, untilStable } from '../helpers/cluster.ts';
+import { RespClient } from '../helpers/resp-client.ts';
 
 const run = promisify(execFile);
 const threads = TEST_THREADS;
@@ -153,7 +157,7 @@ describe(`RESP over TLS${threads > 1 ? ` (threads ${threads})` : ''}`, () => {
       await admin.acl('SETUSER', 'Client-only', 'on', '>secret', '~*', '+@all');
       assert.equal(await whoami(), 'default');
       assert.equal(await admin.config('SET', 'tls-auth-clients-user', 'CN'), 'OK');
-      assert.equal(await whoami(), 'Client-only');
+      for (let i = 0; i < 4; i++) assert.equal(await whoami(), 'Client-only');
       // a disabled user, or none of that name: the default user, as without the setting
       await admin.acl('SETUSER', 'Client-only', 'off');
       assert.equal(await whoami(), 'default');
@@ -184,10 +188,13 @@ describe(`RESP over TLS${threads > 1 ? ` (threads ${threads})` : ''}`, () => {
       assert.ok(log.includes('Failed to load certificate: /nonexistent/cert.pem: error:80000002:system library::No such file or directory'));
       assert.ok(log.includes('Failed applying new configuration. Possibly related to new tls-cert-file setting. Restoring previous settings.'));
       assert.equal(await admin.config('SET', 'tls-cert-file', certs.server2.cert, 'tls-key-file', certs.server2.key), 'OK');
-      const after = await tryPing(srv.tlsPort, certs.client);
-      assert.ok('peer' in after);
-      assert.equal(after.peer.subject.CN, 'Reloaded-server');
-      assert.notEqual(after.peer.serialNumber, before.peer.serialNumber);
+      // every new connection (on whichever thread accepts it) gets the new certificate
+      for (let i = 0; i < 8; i++) {
+        const after = await tryPing(srv.tlsPort, certs.client);
+        assert.ok('peer' in after);
+        assert.equal(after.peer.subject.CN, 'Reloaded-server');
+        assert.notEqual(after.peer.serialNumber, before.peer.serialNumber);
+      }
       // the connection opened before the change goes on
       assert.equal(await admin.ping(), 'PONG');
     } finally {
@@ -314,5 +321,45 @@ test('redis-cli --tls with the CA and client certificate', async () => {
     assert.equal(stdout.trim(), 'PONG');
   } finally {
     await srv.close();
+  }
+});
+
+test('tls-cluster yes: the cluster bus links are TLS (PUBLISH reaches the other nodes over them)', async () => {
+  const etcd = await startEtcd();
+  const nodes: RedisProcess[] = [];
+  try {
+    const tlsArgs = ['--tls-cluster', 'yes', '--tls-cert-file', certs.server.cert, '--tls-key-file', certs.server.key, '--tls-ca-cert-file', certs.ca];
+    nodes.push(...(await Promise.all([0, 1, 2].map(() => startShardisProcess([...clusterArgs(etcd, '/tls/'), ...tlsArgs])))));
+    await createCluster(nodes, 0);
+    await untilStable(nodes, 3);
+    const subs = await Promise.all(nodes.map((n) => RespClient.connect(n.port)));
+    const c = await RespClient.connect(nodes[0]!.port);
+    try {
+      for (const s of subs) assert.deepEqual(await s.call('SUBSCRIBE', 'tls-news'), ['subscribe', 'tls-news', 1]);
+      for (const n of nodes) {
+        const cn = await RespClient.connect(n.port);
+        try {
+          await eventually(async () => ((await cn.call('CLUSTER', 'LINKS')) as unknown[]).length === 4, `node ${n.port}: a link each way per peer`);
+        } finally {
+          cn.close();
+        }
+      }
+      // a plain connection to a bus port is no TLS handshake: dropped, no link made
+      const busPort = nodes[1]!.port + 10000;
+      const plainBus = await new Promise<string>((resolve) => {
+        const io = new Redis({ port: busPort, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        io.on('error', () => {});
+        io.connect().then(() => io.ping()).then((r) => resolve(String(r)), (e: Error) => resolve(e.message)).finally(() => io.disconnect());
+      });
+      assert.notEqual(plainBus, 'PONG');
+      assert.equal(await c.call('PUBLISH', 'tls-news', 'over TLS'), 1);
+      for (const s of subs) assert.deepEqual(await s.read(), ['message', 'tls-news', 'over TLS']);
+    } finally {
+      c.close();
+      for (const s of subs) s.close();
+    }
+  } finally {
+    for (const n of nodes) await n.stop();
+    await etcd.remove();
   }
 });
