@@ -223,7 +223,7 @@ describe(`RESP over TLS${threads > 1 ? ` (threads ${threads})` : ''}`, () => {
   });
 });
 
-test('a passphrase-protected key (tls-key-file-pass); without the passphrase the start fails', async () => {
+test('a passphrase-protected key (tls-key-file-pass): at start-up, and by CONFIG SET as Redis\'s suite does', async () => {
   const srv = await tlsServer({ 'tls-key-file': certs.encryptedKey, 'tls-key-file-pass': certs.passphrase });
   try {
     assert.ok('reply' in (await tryPing(srv.tlsPort, certs.client)));
@@ -231,6 +231,18 @@ test('a passphrase-protected key (tls-key-file-pass); without the passphrase the
     await srv.close();
   }
   await assert.rejects(tlsServer({ 'tls-key-file': certs.encryptedKey }), (e: Error) => e instanceof TlsConfigError && e.message.startsWith(`Failed to load private key: ${certs.encryptedKey}: error:`));
+  const plainKey = await tlsServer();
+  const admin = new Redis({ port: plainKey.tlsPort, host: '127.0.0.1', tls: clientTls(certs.client), lazyConnect: true });
+  try {
+    await admin.connect();
+    await assert.rejects(admin.config('SET', 'tls-key-file', certs.encryptedKey), /Unable to update TLS configuration/);
+    assert.equal(await admin.config('SET', 'tls-key-file-pass', certs.passphrase), 'OK');
+    assert.equal(await admin.config('SET', 'tls-key-file', certs.encryptedKey), 'OK');
+    assert.ok('reply' in (await tryPing(plainKey.tlsPort, certs.client)));
+  } finally {
+    admin.disconnect();
+    await plainKey.close();
+  }
 });
 
 test('a bad certificate at start-up: Redis\'s log lines and exit code 1', async () => {
