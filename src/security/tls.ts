@@ -158,11 +158,16 @@ export function buildTls(cfg: Config): TlsMaterial {
   const ciphers = val(cfg, 'tls-ciphers');
   const suites = val(cfg, 'tls-ciphersuites');
   const list = cipherList(ciphers, suites);
-  try {
-    createSecureContext({ ciphers: list });
-  } catch {
-    throw new TlsConfigError(suites !== '' && ciphers === '' ? `Failed to configure ciphersuites: ${suites}` : `Failed to configure ciphers: ${ciphers !== '' ? ciphers : suites}`);
-  }
+  const refused = (l: string): boolean => {
+    try {
+      createSecureContext({ ciphers: l });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (ciphers !== '' && refused(cipherList(ciphers, ''))) throw new TlsConfigError(`Failed to configure ciphers: ${ciphers}`);
+  if (suites !== '' && refused(cipherList('', suites))) throw new TlsConfigError(`Failed to configure ciphersuites: ${suites}`);
   let dhparam: Buffer | undefined;
   const dhFile = val(cfg, 'tls-dh-params-file');
   if (dhFile !== '') {
@@ -171,7 +176,9 @@ export function buildTls(cfg: Config): TlsMaterial {
     } catch (e) {
       throw new TlsConfigError(`Failed to load ${dhFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
     }
+    // Node ignores what is not PEM DH parameters: refused here, as OpenSSL's decoder refuses it for Redis
     try {
+      if (!dhparam.includes('-----BEGIN DH PARAMETERS-----')) throw new Error('not DH parameters');
       createSecureContext({ dhparam });
     } catch {
       throw new TlsConfigError(`${dhFile}: failed to read DH params.`);
