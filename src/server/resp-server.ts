@@ -13,6 +13,9 @@ import type { ServerState } from './server-state.ts';
 import { listenAll } from './listen.ts';
 import { admit, refuseSocket, MAXCLIENTS_ERROR } from './admit.ts';
 
+/** OpenSSL's words for a peer certificate that does not verify. */
+const VERIFY_FAILED = 'error:0A000086:SSL routines::certificate verify failed';
+
 /** Connections run what they read through dispatch. */
 const REQUESTS: Requests = { execute, chainJob };
 
@@ -52,9 +55,11 @@ export class RespServer {
       const srv = createTlsServer({ ...st.tls.serverOptions(), noDelay: true }, (socket) => this.acceptTls(socket));
       srv.on('tlsClientError', (err, socket) => {
         socket.destroy();
-        const text = opensslText(err);
+        // a certificate that does not verify: Node has dropped the socket (its addresses gone) and says why
+        const text = socket.authorizationError ? VERIFY_FAILED : opensslText(err);
+        const where = socket.remoteAddress === undefined ? '' : ` (addr=${peerId(socket.remoteAddress, socket.remotePort)} laddr=${peerId(socket.localAddress, socket.localPort)})`;
         // a client gone before its handshake ended is no TLS error (Redis logs it at verbose level)
-        st.log(text.startsWith('error:') ? 'warning' : 'verbose', `Error accepting a client connection: ${text} (addr=${peerId(socket.remoteAddress, socket.remotePort)} laddr=${peerId(socket.localAddress, socket.localPort)})`);
+        st.log(text.startsWith('error:') ? 'warning' : 'verbose', `Error accepting a client connection: ${text}${where}`);
       });
       st.tls.attach(srv);
       return srv;
