@@ -6,6 +6,7 @@ import { startFromConfig } from './index.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hasSavePoints, saveHooks } from './persistence/save-state.ts';
+import { TlsConfigError } from './security/tls.ts';
 
 /**
  * What `npm start` persists with unless the command line or config file says
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
   try {
     srv = await startFromConfig(cfg);
   } catch (e) {
+    // the TLS context's failure is logged already ("Failed to configure TLS. Check logs for more info.")
+    if (e instanceof TlsConfigError) process.exit(1);
     const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
     if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES' && err.code !== 'EADDRNOTAVAIL') throw e;
     // Redis's words, which scripts (Redis's test suite among them) look for to try another port
@@ -85,11 +88,15 @@ async function main(): Promise<void> {
   srv.state.log('notice', 'Server initialized');
   srv.state.log('notice', `listening on ${cfg.bind.join(',')}:${srv.port} (${cfg.shards} shard${cfg.shards > 1 ? 's' : ''})`);
   const host = cfg.bind[0]!.includes(':') ? `[${cfg.bind[0]}]` : cfg.bind[0];
-  const http = srv.httpPort !== 0 ? `  HTTP http://${host}:${srv.httpPort}  WebSocket ws://${host}:${srv.httpPort}/ws` : '';
+  const tlsHttp = getConfigValue(srv.state.config, 'tls-http') === 'yes';
+  const http = srv.httpPort !== 0 ? `  HTTP http${tlsHttp ? 's' : ''}://${host}:${srv.httpPort}  WebSocket ws${tlsHttp ? 's' : ''}://${host}:${srv.httpPort}/ws` : '';
+  const tls = srv.tlsPort !== 0 ? `  TLS rediss://${host}:${srv.tlsPort}` : '';
   const grpc = srv.grpcPort !== 0 ? `  gRPC ${host}:${srv.grpcPort}` : '';
   const line = srv.linePort !== 0 ? `  line protocol ${host}:${srv.linePort}` : '';
   const metrics = srv.metricsPort !== 0 ? `  metrics http://${host}:${srv.metricsPort}/metrics` : '';
-  srv.state.log('notice', `RESP redis://${host}:${srv.port}${http}${grpc}${line}${metrics}`);
+  // port 0 with a tls-port: TLS alone
+  const resp = srv.port !== 0 ? `RESP redis://${host}:${srv.port}` : 'RESP';
+  srv.state.log('notice', `${resp}${tls}${http}${grpc}${line}${metrics}`);
   srv.state.log('notice', `data directory ${resolve(cfg.dir)} (${describePersistence(srv.state.config)})`);
   // Redis's words, which tools (Redis's test suite among them) wait for
   srv.state.log('notice', 'Ready to accept connections');

@@ -15,9 +15,12 @@
  * own (ownership.ts), and learns of the replica that took them. A
  * dropped outbound link is made again within a tenth of a second, as
  * Redis's clusterCron does; CLUSTER LINKS lists the links both ways and
- * DEBUG CLUSTERLINK KILL drops them.
+ * DEBUG CLUSTERLINK KILL drops them. With tls-cluster yes the links are TLS
+ * (security/tls.ts), both ends presenting certificates of the CA, as Redis's.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { getConfigValue } from '../config/config.ts';
 import { encodeCommand } from '../persistence/aof-writer.ts';
 import { RespParser } from '../protocol/resp-parser.ts';
 import type { Cluster } from './cluster.ts';
@@ -54,8 +57,17 @@ export class ClusterBus {
   /** Listens on the bus port of every bound address; a port already taken stops start-up, as in Redis. */
   async listen(port: number, bind: readonly string[]): Promise<void> {
     const hosts = bind.map((b) => (b === '*' ? '0.0.0.0' : b.replace(/^-/, '')));
+    const tls = this.tlsCluster() ? this.cluster.state.tls : null;
     for (const host of hosts) {
-      const srv = createServer((s) => this.accept(s));
+      let srv: Server;
+      if (tls !== null) {
+        // the bus always wants the peer's certificate (Redis: TLS_CLIENT_AUTH_YES), whatever tls-auth-clients says
+        const policy = { requestCert: true, rejectUnauthorized: true };
+        const tlsSrv = createTlsServer(tls.serverOptions(policy), (s) => this.accept(s));
+        tlsSrv.on('tlsClientError', (_e, s) => s.destroy());
+        tls.attach(tlsSrv, policy);
+        srv = tlsSrv;
+      } else srv = createServer((s) => this.accept(s));
       await new Promise<void>((resolve, reject) => {
         srv.once('error', (e) => reject(new Error(`Could not bind the cluster bus port ${host}:${port}: ${(e as Error).message}`)));
         srv.listen(port, host, () => resolve());
@@ -134,8 +146,13 @@ export class ClusterBus {
     }
   }
 
+  private tlsCluster(): boolean {
+    return getConfigValue(this.cluster.state.config, 'tls-cluster') === 'yes';
+  }
+
   private open(n: NodeView): void {
-    const socket = connect(n.cport, n.ip);
+    const material = this.tlsCluster() ? this.cluster.state.tls.material : null;
+    const socket = material !== null ? tlsConnect({ ...material.client, host: n.ip, port: n.cport }) : connect(n.cport, n.ip);
     const link: Link = { socket, createdAt: Date.now(), node: n.id, inbound: false };
     this.outbound.set(n.id, link);
     socket.setNoDelay(true);

@@ -204,7 +204,7 @@ export function canonicalValue(cfg: Config, d: ParamDef, value: string): string 
         const l = a.toLowerCase();
         let matched = false;
         for (const [name, val] of d.values) {
-          if (name === l) {
+          if (name.toLowerCase() === l) {
             v |= val;
             matched = true;
           }

@@ -108,6 +108,7 @@ const AOF_FSYNC = [['everysec', 2], ['always', 1], ['no', 0]] as const;
 const SHUTDOWN_ON_SIG = [['default', 0], ['save', 1], ['nosave', 2], ['now', 4], ['force', 8]] as const;
 const REPL_DISKLESS_LOAD = [['disabled', 0], ['on-empty-db', 1], ['swapdb', 2]] as const;
 const TLS_AUTH_CLIENTS = [['no', 0], ['yes', 1], ['optional', 2]] as const;
+const TLS_AUTH_CLIENTS_USER = [['off', 0], ['CN', 1]] as const;
 const OOM_SCORE_ADJ = [['no', 0], ['yes', 1], ['relative', 1], ['absolute', 2]] as const;
 const ACL_PUBSUB_DEFAULT = [['allchannels', 1], ['resetchannels', 0]] as const;
 const SANITIZE_DUMP = [['no', 0], ['yes', 1], ['clients', 2]] as const;
@@ -487,7 +488,8 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   num('auto-aof-rewrite-min-size', undefined, 0, 0n, LONG_MAX, 64 * 1024 * 1024, 'mem'),
   num('loading-process-events-interval-bytes', undefined, H, 1024n, INT_MAX, 1024 * 1024 * 2),
 
-  num('tls-port', undefined, 0, 0n, 65535n, 0),
+  // the TLS listener, as the plain one, is bound once
+  { ...num('tls-port', undefined, 0, 0n, 65535n, 0), fixed: 'Unable to listen on this port. Check server logs.' },
   num('tls-session-cache-size', undefined, 0, 0n, INT_MAX, 20 * 1024),
   num('tls-session-cache-timeout', undefined, 0, 0n, INT_MAX, 300),
   bool('tls-cluster', undefined, 0, false),
@@ -507,6 +509,13 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   str('tls-protocols', undefined, 0, '', true),
   str('tls-ciphers', undefined, 0, '', true),
   str('tls-ciphersuites', undefined, 0, '', true),
+  // TLS (src/security/tls.ts): Redis 8.6's tls-auth-clients-user (a verified client certificate's CN names the
+  // ACL user the connection starts as; hidden: 7.4.1's CONFIG GET * lists no such name), and shardis's own
+  // tls-http / tls-grpc (HTTPS+WSS and gRPC over TLS with the same files and tls-auth-clients policy; fixed
+  // once the front ends listen, hidden as the other front-end settings)
+  en('tls-auth-clients-user', undefined, H, TLS_AUTH_CLIENTS_USER, 0),
+  { ...bool('tls-http', undefined, H, false), fixed: "can't set immutable config" },
+  { ...bool('tls-grpc', undefined, H, false), fixed: "can't set immutable config" },
 
   // dir is resolved and checked by config.ts (it must exist when set at run time)
   { kind: 'special', name: 'dir', flags: P | PF.DENY_LOADING, default: './data', set: (args) => {

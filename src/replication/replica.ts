@@ -12,6 +12,7 @@
  * Replicas of this replica get the stream as it came (ReplicationFeed.proxy).
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Client, type Requests } from '../server/client.ts';
 import { execute } from '../server/dispatch.ts';
 import type { ServerState } from '../server/server-state.ts';
@@ -194,7 +195,11 @@ export class ReplicaLink implements ReplicaView {
     this.state = 'connecting';
     this.lastIo = Date.now();
     this.inbuf = EMPTY;
-    const sock = connect({ host: this.host, port: this.port });
+    // tls-replication yes: the link to the primary is a TLS client connection (the primary's tls-port); not in
+    // cluster mode, whose records name the masters' plain ports (docs/tls.md)
+    const tls = getConfigValue(this.server.config, 'tls-replication') === 'yes' && this.server.cluster === null;
+    const material = tls ? this.server.tls.material : null;
+    const sock = material !== null ? tlsConnect({ ...material.client, host: this.host, port: this.port }) : connect({ host: this.host, port: this.port });
     this.sock = sock;
     sock.setNoDelay(true);
     const onData = (chunk: Buffer): void => {
@@ -216,7 +221,7 @@ export class ReplicaLink implements ReplicaView {
       sock.off('error', onError);
       sock.off('close', onClose);
     };
-    sock.once('connect', () => {
+    sock.once(material !== null ? 'secureConnect' : 'connect', () => {
       if (gen !== this.gen) return;
       this.server.log('notice', 'MASTER <-> REPLICA sync started');
       this.state = 'handshake';
@@ -281,7 +286,9 @@ export class ReplicaLink implements ReplicaView {
     const pass = getConfigValue(cfg, 'masterauth') ?? '';
     const user = getConfigValue(cfg, 'masteruser') ?? '';
     if (pass !== '') this.send(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass]);
-    const port = getConfigNumber(cfg, 'replica-announce-port', 0) || this.server.port;
+    // a TLS replica announces its tls-port, as Redis's
+    const tlsPort = getConfigValue(cfg, 'tls-replication') === 'yes' && this.server.cluster === null ? getConfigNumber(cfg, 'tls-port', 0) : 0;
+    const port = getConfigNumber(cfg, 'replica-announce-port', 0) || tlsPort || this.server.port;
     this.send(['REPLCONF', 'listening-port', String(port)]);
     const ip = getConfigValue(cfg, 'replica-announce-ip') ?? '';
     if (ip !== '') this.send(['REPLCONF', 'ip-address', ip]);

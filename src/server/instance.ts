@@ -22,9 +22,12 @@ import { WsFront } from './ws/ws-front.ts';
 import { LineFront } from './line/line-front.ts';
 import { followConfiguredPrimary, restoreHistory } from '../replication/role.ts';
 import { getConfigValue } from '../config/config.ts';
+import { TlsConfigError } from '../security/tls.ts';
 
 export interface RunningServer {
   readonly port: number;
+  /** The RESP-over-TLS port (`tls-port`), 0 when it is off. */
+  readonly tlsPort: number;
   /** The HTTP front end's port (`http-port`), 0 when it is off. */
   readonly httpPort: number;
   /** The gRPC front end's port (`grpc-port`), 0 when it is off. */
@@ -58,6 +61,16 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
     role.attach(state);
   }
   installGates(state);
+  // the TLS context, before anything listens: a bad certificate stops the start (Redis exits 1)
+  try {
+    state.tls.configure();
+  } catch (e) {
+    if (e instanceof TlsConfigError) {
+      state.log('warning', e.message);
+      state.log('warning', 'Failed to configure TLS. Check logs for more info.');
+    }
+    throw e;
+  }
   loadUsersAtStartup(state);
   // backups to S3: into an empty data directory the newest backup comes as dir/dbfilename (the first thread, before any loads)
   const afterRestore = role === null || role.index === 0 ? await restoreOnStart(state) : null;
@@ -113,5 +126,5 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       opts.onClose?.();
     })());
   state.shutdown = async () => close();
-  return { port, httpPort, grpcPort, linePort, metricsPort, host: cfg.bind[0]!, state, close };
+  return { port, tlsPort: getConfigNumber(cfg, 'tls-port', 0), httpPort, grpcPort, linePort, metricsPort, host: cfg.bind[0]!, state, close };
 }

@@ -29,6 +29,7 @@ import type { FeedThreads } from '../reactivity/feeds.ts';
 import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
+import { TlsContext } from '../security/tls.ts';
 import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import { ThreadLoad } from './thread-load.ts';
@@ -217,6 +218,8 @@ export class ServerState<C extends Session> {
   readonly registry: Registry<C>;
   /** Users, permissions and the ACL log. */
   readonly acl: Acl;
+  /** The TLS context of this thread's TLS listeners and TLS client links (security/tls.ts). */
+  readonly tls: TlsContext;
 
   constructor(config: Config, engine: Engine, registry: Registry<C>) {
     this.config = config;
@@ -232,6 +235,7 @@ export class ServerState<C extends Session> {
         server: getConfigValue(config, 'syslog-server') ?? '',
       },
     };
+    this.tls = new TlsContext(config);
     this.acl = new Acl(registry, {
       subscriptionsOf: (c) => this.pubsub.subscriptionsOf(c),
       describe: (c) => clientInfoLine(c, this.monitors),
@@ -341,6 +345,7 @@ export class ServerState<C extends Session> {
     // requirepass is the default user's password (Redis's ACLUpdateDefaultUserPassword)
     if (names.includes('requirepass')) this.acl.setDefaultPassword(this.config.requirepass);
     if (names.includes('repl-backlog-size')) this.replication.backlog?.resize(this.replication.backlogSize());
+    if (names.includes('tls-auth-clients')) this.tls.applyPolicy();
     this.readTimingConfig();
     this.pubsub.configure();
     this.notifications.configure();

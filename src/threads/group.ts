@@ -84,5 +84,5 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
       opts.onClose?.();
     })());
   main.state.shutdown = async () => close();
-  return { port: main.port, httpPort: main.httpPort, grpcPort: main.grpcPort, linePort: main.linePort, metricsPort: main.metricsPort, host: main.host, state: main.state, close };
+  return { port: main.port, tlsPort: main.tlsPort, httpPort: main.httpPort, grpcPort: main.grpcPort, linePort: main.linePort, metricsPort: main.metricsPort, host: main.host, state: main.state, close };
 }

@@ -77,9 +77,12 @@ export class ShardisClient {
   readonly raw: grpc.Client;
   private readonly token: string | null;
 
-  /** A client of its own connection (no subchannel shared with other clients), so that `threads` spread them. */
-  constructor(port: number, token: string | null = null) {
-    this.raw = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  /**
+   * A client of its own connection (no subchannel shared with other clients), so that `threads` spread them;
+   * `credentials`: TLS ones for a server with tls-grpc yes.
+   */
+  constructor(port: number, token: string | null = null, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+    this.raw = new grpc.Client(`127.0.0.1:${port}`, credentials, { 'grpc.use_local_subchannel_pool': 1 });
     this.token = token;
   }
 

@@ -5,6 +5,7 @@ import { CommandError, Err } from '../core/errors.ts';
 import { replyHelp } from '../core/help.ts';
 import { ConfigError, PARAM_NAMES, PF, getConfigValue, lookupParam, paramValue, setParam, type ParamDef } from '../../config/config.ts';
 import { rewriteConfigFile } from '../../config/rewrite.ts';
+import { TLS_CONTEXT_PARAMS } from '../../security/tls.ts';
 import { globMatch } from '../../datatypes/glob.ts';
 import type { Client } from '../../server/client.ts';
 
@@ -112,10 +113,28 @@ const set = command({
         throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
       }
     }
+    applyTls(c, pairs, before);
     c.server.onConfigChange(pairs.map(([p]) => (typeof p === 'string' ? p : p.name)));
     c.reply.ok();
   },
 });
+
+/**
+ * Redis's applyTlsCfg: a changed tls-* file or setting rebuilds the TLS
+ * context for new connections; when that fails every value goes back and
+ * the old context stays.
+ */
+function applyTls(c: Client, pairs: Array<[ParamDef | string, string]>, before: string[]): void {
+  const first = pairs.find(([p]) => typeof p !== 'string' && TLS_CONTEXT_PARAMS.has(p.name));
+  if (first === undefined) return;
+  const failure = c.server.tls.reconfigure();
+  if (failure === null) return;
+  const name = (first[0] as ParamDef).name;
+  c.server.log('warning', failure);
+  c.server.log('warning', `Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
+  for (let j = 0; j < pairs.length; j++) restore(c, pairs[j]![0], before[j]!);
+  throw new CommandError(`ERR CONFIG SET failed (possibly related to argument '${name}') - Unable to update TLS configuration. Check server logs.`);
+}
 
 function restore(c: Client, p: ParamDef | string, value: string): void {
   const cfg = c.server.config;

@@ -1,16 +1,20 @@
 /**
  * The gRPC front end (`grpc-port`; docs/grpc.md): the Shardis service of
- * proto/shardis.proto, plaintext, on every bind address. grpc-js cannot
+ * proto/shardis.proto, plaintext (or TLS with `tls-grpc yes`: the RESP TLS
+ * port's context and tls-auth-clients policy), on every bind address. grpc-js cannot
  * listen with SO_REUSEPORT itself, so the listeners are our own net servers
  * (beside the other threads' on the same port, as the RESP and HTTP ones)
- * handing each connection to the gRPC server. Loaded only when the port is
+ * handing each connection to the gRPC server (a TLS one once its handshake,
+ * which negotiates h2 by ALPN, is over). Loaded only when the port is
  * set, so that a server without gRPC does not load grpc-js.
  */
 import { createServer, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { refusedPeer } from '../../security/tls.ts';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
-import { getConfigNumber } from '../../config/config.ts';
+import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { listenOn } from '../listen.ts';
 import { shardisService } from './proto.ts';
 import { executeHandler, pipelineHandler } from './commands.ts';
@@ -42,8 +46,18 @@ export class GrpcFront {
     });
     this.server = server;
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+    const secure = getConfigValue(cfg, 'tls-grpc') === 'yes';
     for (const host of cfg.bind) {
-      const srv = createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
+      let srv: NetServer;
+      if (secure) {
+        const tlsSrv = createTlsServer({ ...this.state.tls.serverOptions(), ALPNProtocols: ['h2'], noDelay: true }, (socket) => {
+          if (refusedPeer(cfg, socket) !== null) socket.destroy();
+          else injector.injectConnection(socket);
+        });
+        tlsSrv.on('tlsClientError', (_e, socket) => socket.destroy());
+        this.state.tls.attach(tlsSrv);
+        srv = tlsSrv;
+      } else srv = createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
       await listenOn(srv, port, host, reusePort);
       this.listeners.push(srv);
     }

@@ -20,6 +20,9 @@
  * counts them: a command request while it runs, a stream while it is open).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { refusedPeer } from '../../security/tls.ts';
 import type { Duplex } from 'node:stream';
 import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
@@ -65,7 +68,7 @@ function errorStatus(r: JsonReply): number {
 
 export class HttpFront {
   private readonly state: ServerState<Client>;
-  private readonly servers: Server[] = [];
+  private readonly servers: Array<Server | HttpsServer> = [];
   port = 0;
   /** Takes HTTP upgrade requests (the WebSocket front end sets it); without one they are refused. */
   upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
@@ -83,8 +86,21 @@ export class HttpFront {
     const cfg = this.state.config;
     const port = getConfigNumber(cfg, this.metricsOnly ? 'metrics-port' : 'http-port', 0);
     if (port === 0) return 0;
-    const make = (): Server => {
-      const srv = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
+    // tls-http yes: HTTPS (and so WSS) with the TLS context and tls-auth-clients policy of the RESP TLS port;
+    // the metrics port stays plain HTTP (scrapers and probes reach it without certificates)
+    const secure = !this.metricsOnly && getConfigValue(cfg, 'tls-http') === 'yes';
+    const make = (): Server | HttpsServer => {
+      const opts = { noDelay: true, keepAliveTimeout: 60_000 };
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+      let srv: Server | HttpsServer;
+      if (secure) {
+        const https = createHttpsServer({ ...this.state.tls.serverOptions(), ...opts }, onRequest);
+        https.on('secureConnection', (socket: TLSSocket) => {
+          if (refusedPeer(cfg, socket) !== null) socket.destroy();
+        });
+        this.state.tls.attach(https);
+        srv = https;
+      } else srv = createServer(opts, onRequest);
       srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (this.upgrade !== null) this.upgrade(req, socket, head);
         else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
