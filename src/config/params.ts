@@ -19,6 +19,8 @@ export const PF = {
   DEBUG: 32,
   /** CONFIG SET answers LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG). */
   DENY_LOADING: 64,
+  /** HIDDEN, yet written by CONFIG REWRITE when it differs from its default (shardis's rate limits). */
+  REWRITTEN: 128,
 } as const;
 
 export type NumFormat = 'int' | 'mem' | 'mem%' | 'octal';
@@ -564,9 +566,9 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   num('feed-retention', undefined, H, 0n, 100_000_000n, 100_000),
   // rate limits (issue 17; src/security/rate-limit.ts): every connection's commands and input bytes per second, each
   // `<per-second> [burst]` (burst: the per-second rate when left out; 0: off), and what a command over a limit gets
-  { kind: 'special', name: 'rate-limit-conn-commands', flags: H | M, default: '0 0', set: (args) => rateParam('rate-limit-conn-commands', args) },
-  { kind: 'special', name: 'rate-limit-conn-bytes', flags: H | M, default: '0 0', set: (args) => rateParam('rate-limit-conn-bytes', args) },
-  en('rate-limit-mode', undefined, H, RATE_LIMIT_MODE, 0),
+  { kind: 'special', name: 'rate-limit-conn-commands', flags: H | M | PF.REWRITTEN, default: '0 0', set: (args) => rateParam('rate-limit-conn-commands', args) },
+  { kind: 'special', name: 'rate-limit-conn-bytes', flags: H | M | PF.REWRITTEN, default: '0 0', set: (args) => rateParam('rate-limit-conn-bytes', args) },
+  en('rate-limit-mode', undefined, H | PF.REWRITTEN, RATE_LIMIT_MODE, 0),
   // the gRPC front end (src/server/grpc/): its port (0: off, the default) and the largest message it reads,
   // both fixed once it listens
   { ...num('grpc-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },

@@ -42,6 +42,8 @@ export interface Bucket {
   take(cost: number, spec: RateSpec, refuse: boolean): number;
   /** Milliseconds until a take of nothing conforms: how long the bucket stays in debt (0: it is not). */
   debt(spec: RateSpec): number;
+  /** Full again (its limit changed: what was taken under the old one no longer counts). */
+  reset(): void;
 }
 
 export class LocalBucket implements Bucket {
@@ -60,6 +62,10 @@ export class LocalBucket implements Bucket {
   debt(spec: RateSpec): number {
     const over = this.tat - performance.now() - (spec.burst * 1000) / spec.perSec;
     return over > 0 ? over : 0;
+  }
+
+  reset(): void {
+    this.tat = 0;
   }
 }
 
@@ -113,6 +119,10 @@ class SharedBucket implements Bucket {
     const allow = BigInt(Math.round((spec.burst * 1e9) / spec.perSec));
     const over = Atomics.load(this.words, this.at) - nowNs() - allow;
     return over > 0n ? Number(over) / 1e6 : 0;
+  }
+
+  reset(): void {
+    Atomics.store(this.words, this.at, 0n);
   }
 }
 

@@ -20,7 +20,7 @@ import { getConfigValue } from '../config/config.ts';
 import type { Acl } from './acl.ts';
 import type { User } from './acl-user.ts';
 import { type Session, mustObeyClient } from '../server/session.ts';
-import { type Bucket, LocalBucket, parseRate, type RateSpec, SharedBuckets, type UserBuckets } from './rate-bucket.ts';
+import { type Bucket, formatRate, LocalBucket, parseRate, type RateSpec, SharedBuckets, type UserBuckets } from './rate-bucket.ts';
 
 /** The prefix of a refusal's text. */
 export const RATE_LIMITED = 'ERR rate limit exceeded';
@@ -29,6 +29,8 @@ export const RATE_LIMITED = 'ERR rate limit exceeded';
 export interface ConnBuckets {
   readonly commands: LocalBucket;
   readonly bytes: LocalBucket;
+  /** The limits they were made under (RateLimits.generation): new limits start from full buckets. */
+  readonly generation: number;
 }
 
 /** What the limiter counts (INFO stats rate_limited_commands / rate_limited_delays). */
@@ -49,10 +51,12 @@ export function argBytes(args: readonly string[]): number {
   return n;
 }
 
-/** A user's buckets and the share of its limit they hold (1, or 1/threads when not shared). */
+/** A user's buckets, the share of its limit they hold (1, or 1/threads when not shared) and the limits they serve. */
 interface UserEntry {
   readonly buckets: UserBuckets;
   readonly share: number;
+  commands: RateSpec | null;
+  bytes: RateSpec | null;
 }
 
 export class RateLimits {
@@ -69,6 +73,8 @@ export class RateLimits {
   private threads = 1;
   private readonly users = new Map<string, UserEntry>();
   private userLimits = false;
+  /** Counts changes of the connection limits (connections' buckets made before are full again). */
+  private generation = 0;
 
   constructor(acl: Acl, stats: RateStats) {
     this.acl = acl;
@@ -77,8 +83,11 @@ export class RateLimits {
 
   /** Reads the rate-limit-* parameters (at start and after CONFIG SET: existing connections follow). */
   configure(cfg: Config): void {
-    this.connCommands = configRate(cfg, 'rate-limit-conn-commands');
-    this.connBytes = configRate(cfg, 'rate-limit-conn-bytes');
+    const commands = configRate(cfg, 'rate-limit-conn-commands');
+    const bytes = configRate(cfg, 'rate-limit-conn-bytes');
+    if (formatRate(commands) !== formatRate(this.connCommands) || formatRate(bytes) !== formatRate(this.connBytes)) this.generation++;
+    this.connCommands = commands;
+    this.connBytes = bytes;
     this.delay = getConfigValue(cfg, 'rate-limit-mode') === 'delay';
     this.update();
   }
@@ -93,9 +102,17 @@ export class RateLimits {
   /** After ACL changes: whether any user has a limit (users gone lose their buckets here; with threads their slots stay). */
   usersChanged(): void {
     let any = false;
-    for (const [name] of this.users) {
+    for (const [name, e] of this.users) {
       const u = this.acl.users.get(name);
-      if (u === undefined || (u.rateCommands === null && u.rateBytes === null)) this.users.delete(name);
+      if (u === undefined || (u.rateCommands === null && u.rateBytes === null)) {
+        this.users.delete(name);
+        continue;
+      }
+      // a changed limit starts from a full bucket (with threads every thread resets the shared one: the same change)
+      if (u.rateCommands !== e.commands) e.buckets.commands.reset();
+      if (u.rateBytes !== e.bytes) e.buckets.bytes.reset();
+      e.commands = u.rateCommands;
+      e.bytes = u.rateBytes;
     }
     for (const u of this.acl.users.values()) if (u.rateCommands !== null || u.rateBytes !== null) any = true;
     this.userLimits = any;
@@ -116,16 +133,17 @@ export class RateLimits {
     let e = this.users.get(u.name);
     if (e === undefined) {
       const shared = this.shared?.of(u.name) ?? null;
-      e = shared !== null
-        ? { buckets: shared, share: 1 }
-        : { buckets: { commands: new LocalBucket(), bytes: new LocalBucket() }, share: this.shared === null ? 1 : 1 / this.threads };
+      const buckets = shared ?? { commands: new LocalBucket(), bytes: new LocalBucket() };
+      e = { buckets, share: shared !== null || this.shared === null ? 1 : 1 / this.threads, commands: u.rateCommands, bytes: u.rateBytes };
       this.users.set(u.name, e);
     }
     return e;
   }
 
   private connBuckets(c: Session): ConnBuckets {
-    return (c.rate ??= { commands: new LocalBucket(), bytes: new LocalBucket() });
+    const b = c.rate;
+    if (b !== null && b.generation === this.generation) return b;
+    return (c.rate = { commands: new LocalBucket(), bytes: new LocalBucket(), generation: this.generation });
   }
 
   /**
