@@ -69,6 +69,14 @@ export class LocalBucket implements Bucket {
   }
 }
 
+/** A connection's own buckets, made when a connection limit first applies to it. */
+export interface ConnBuckets {
+  readonly commands: LocalBucket;
+  readonly bytes: LocalBucket;
+  /** The limits they were made under (RateLimits.generation): new limits start from full buckets. */
+  readonly generation: number;
+}
+
 /** Slots of the shared table: users with a limit that any thread has served (names are never given back). */
 const SLOTS = 1024;
 /** Words (BigInt64) per slot: the name's hash (0: free), then the TATs of the commands and bytes buckets. */

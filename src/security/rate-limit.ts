@@ -20,18 +20,10 @@ import { getConfigValue } from '../config/config.ts';
 import type { Acl } from './acl.ts';
 import type { User } from './acl-user.ts';
 import { type Session, mustObeyClient } from '../server/session.ts';
-import { type Bucket, formatRate, LocalBucket, parseRate, type RateSpec, SharedBuckets, type UserBuckets } from './rate-bucket.ts';
+import { type Bucket, type ConnBuckets, formatRate, LocalBucket, parseRate, type RateSpec, SharedBuckets, type UserBuckets } from './rate-bucket.ts';
 
 /** The prefix of a refusal's text. */
 export const RATE_LIMITED = 'ERR rate limit exceeded';
-
-/** A connection's own buckets, made when a connection limit first applies to it. */
-export interface ConnBuckets {
-  readonly commands: LocalBucket;
-  readonly bytes: LocalBucket;
-  /** The limits they were made under (RateLimits.generation): new limits start from full buckets. */
-  readonly generation: number;
-}
 
 /** What the limiter counts (INFO stats rate_limited_commands / rate_limited_delays). */
 export interface RateStats {

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { RespParser } from '../protocol/resp-parser.ts';
 import type { User } from '../security/acl-user.ts';
-import type { ConnBuckets } from '../security/rate-limit.ts';
+import type { ConnBuckets } from '../security/rate-bucket.ts';
 
 /** Redis's mustObeyClient: the master's stream or the AOF being loaded, whose commands were already checked once. */
 export function mustObeyClient(c: Session): boolean {
