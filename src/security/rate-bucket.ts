@@ -33,15 +33,17 @@ export function formatRate(spec: RateSpec | null): string {
   return spec === null ? '0 0' : `${spec.perSec} ${spec.burst}`;
 }
 
+/** Buckets are given the time as `performance.now()` (read once per command by the caller). */
 export interface Bucket {
   /**
-   * Takes `cost` units: the milliseconds until they conform (0: now). With
-   * `refuse`, nothing is taken when they would not conform now; otherwise
-   * they are always taken (the caller waits, or the bucket goes into debt).
+   * Takes `cost` units at `now`: the milliseconds until they conform (0:
+   * now). With `refuse`, nothing is taken when they would not conform now;
+   * otherwise they are always taken (the caller waits, or the bucket goes
+   * into debt).
    */
-  take(cost: number, spec: RateSpec, refuse: boolean): number;
+  take(cost: number, spec: RateSpec, refuse: boolean, now: number): number;
   /** Milliseconds until a take of nothing conforms: how long the bucket stays in debt (0: it is not). */
-  debt(spec: RateSpec): number;
+  debt(spec: RateSpec, now: number): number;
   /** Full again (its limit changed: what was taken under the old one no longer counts). */
   reset(): void;
 }
@@ -50,8 +52,7 @@ export class LocalBucket implements Bucket {
   /** The TAT in performance.now() milliseconds. */
   private tat = 0;
 
-  take(cost: number, spec: RateSpec, refuse: boolean): number {
-    const now = performance.now();
+  take(cost: number, spec: RateSpec, refuse: boolean, now: number): number {
     const next = Math.max(this.tat, now) + (cost * 1000) / spec.perSec;
     const over = next - now - (spec.burst * 1000) / spec.perSec;
     if (over > 0 && refuse) return over;
@@ -59,8 +60,8 @@ export class LocalBucket implements Bucket {
     return over > 0 ? over : 0;
   }
 
-  debt(spec: RateSpec): number {
-    const over = this.tat - performance.now() - (spec.burst * 1000) / spec.perSec;
+  debt(spec: RateSpec, now: number): number {
+    const over = this.tat - now - (spec.burst * 1000) / spec.perSec;
     return over > 0 ? over : 0;
   }
 
@@ -82,9 +83,9 @@ const SLOTS = 1024;
 /** Words (BigInt64) per slot: the name's hash (0: free), then the TATs of the commands and bytes buckets. */
 const WORDS = 3;
 
-/** Wall-clock nanoseconds, comparable across threads (each thread's performance.now() has its own origin). */
-function nowNs(): bigint {
-  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+/** A performance.now() time as wall-clock nanoseconds, comparable across threads (each thread's performance.now() has its own origin). */
+function wallNs(now: number): bigint {
+  return BigInt(Math.round((performance.timeOrigin + now) * 1e6));
 }
 
 /** A non-zero 64-bit hash of a user name (two FNV-1a 32-bit hashes with different bases). */
@@ -110,11 +111,11 @@ class SharedBucket implements Bucket {
     this.at = at;
   }
 
-  take(cost: number, spec: RateSpec, refuse: boolean): number {
+  take(cost: number, spec: RateSpec, refuse: boolean, at: number): number {
     const step = BigInt(Math.round((cost * 1e9) / spec.perSec));
     const allow = BigInt(Math.round((spec.burst * 1e9) / spec.perSec));
+    const now = wallNs(at);
     for (;;) {
-      const now = nowNs();
       const tat = Atomics.load(this.words, this.at);
       const next = (tat > now ? tat : now) + step;
       const over = next - now - allow;
@@ -123,9 +124,9 @@ class SharedBucket implements Bucket {
     }
   }
 
-  debt(spec: RateSpec): number {
+  debt(spec: RateSpec, at: number): number {
     const allow = BigInt(Math.round((spec.burst * 1e9) / spec.perSec));
-    const over = Atomics.load(this.words, this.at) - nowNs() - allow;
+    const over = Atomics.load(this.words, this.at) - wallNs(at) - allow;
     return over > 0n ? Number(over) / 1e6 : 0;
   }
 

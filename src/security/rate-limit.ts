@@ -144,14 +144,15 @@ export class RateLimits {
    * end that can stop reading meanwhile (delay mode).
    */
   read(c: Session, n: number): number {
-    if (n === 0 || this.exempt(c)) return 0;
+    if (n === 0 || (this.connBytes === null && c.user.rateBytes === null) || this.exempt(c)) return 0;
     let wait = 0;
+    const now = performance.now();
     const conn = this.connBytes;
-    if (conn !== null) wait = this.connBuckets(c).bytes.take(n, conn, false);
+    if (conn !== null) wait = this.connBuckets(c).bytes.take(n, conn, false, now);
     const spec = c.user.rateBytes;
     if (spec !== null) {
       const e = this.userEntry(c.user);
-      wait = Math.max(wait, e.buckets.bytes.take(n, scaled(spec, e.share), false));
+      wait = Math.max(wait, e.buckets.bytes.take(n, scaled(spec, e.share), false, now));
     }
     return this.delay ? wait : 0;
   }
@@ -162,38 +163,41 @@ export class RateLimits {
    * (refuse mode; nothing taken).
    */
   admit(c: Session): number | string {
-    if (this.exempt(c)) return 0;
-    const refuse = !this.delay;
     const u = c.user;
     const userCmds = u.rateCommands;
     const userBytes = u.rateBytes;
+    // limits of other users only: nothing to do for this one
+    if (userCmds === null && userBytes === null && this.connCommands === null && this.connBytes === null) return 0;
+    if (this.exempt(c)) return 0;
+    const refuse = !this.delay;
     const e = userCmds !== null || userBytes !== null ? this.userEntry(u) : null;
     // bytes already read: a bucket in debt holds the command back
     let wait = 0;
+    const now = performance.now();
     if (this.connBytes !== null) {
-      const d = this.connBuckets(c).bytes.debt(this.connBytes);
+      const d = this.connBuckets(c).bytes.debt(this.connBytes, now);
       if (d > 0 && refuse) return this.refuse('connection bytes', d);
       wait = d;
     }
     if (userBytes !== null) {
-      const d = e!.buckets.bytes.debt(scaled(userBytes, e!.share));
+      const d = e!.buckets.bytes.debt(scaled(userBytes, e!.share), now);
       if (d > 0 && refuse) return this.refuse(`user '${u.name}' bytes`, d);
       wait = Math.max(wait, d);
     }
     let connTaken: Bucket | null = null;
     if (this.connCommands !== null) {
       const b = this.connBuckets(c).commands;
-      const d = b.take(1, this.connCommands, refuse);
+      const d = b.take(1, this.connCommands, refuse, now);
       if (d > 0 && refuse) return this.refuse('connection commands', d);
       connTaken = b;
       wait = Math.max(wait, d);
     }
     if (userCmds !== null) {
       const spec = scaled(userCmds, e!.share);
-      const d = e!.buckets.commands.take(1, spec, refuse);
+      const d = e!.buckets.commands.take(1, spec, refuse, now);
       if (d > 0 && refuse) {
         // the connection's token goes back: the command does not run
-        connTaken?.take(-1, this.connCommands!, false);
+        connTaken?.take(-1, this.connCommands!, false, now);
         return this.refuse(`user '${u.name}' commands`, d);
       }
       wait = Math.max(wait, d);
