@@ -48,6 +48,9 @@ export interface Bucket {
   reset(): void;
 }
 
+/** Milliseconds of floating-point error ignored ((now + 1000) - now is not always 1000). */
+const EPSILON = 1e-6;
+
 export class LocalBucket implements Bucket {
   /** The TAT in performance.now() milliseconds. */
   private tat = 0;
@@ -55,14 +58,14 @@ export class LocalBucket implements Bucket {
   take(cost: number, spec: RateSpec, refuse: boolean, now: number): number {
     const next = Math.max(this.tat, now) + (cost * 1000) / spec.perSec;
     const over = next - now - (spec.burst * 1000) / spec.perSec;
-    if (over > 0 && refuse) return over;
+    if (over > EPSILON && refuse) return over;
     this.tat = next;
-    return over > 0 ? over : 0;
+    return over > EPSILON ? over : 0;
   }
 
   debt(spec: RateSpec, now: number): number {
     const over = this.tat - now - (spec.burst * 1000) / spec.perSec;
-    return over > 0 ? over : 0;
+    return over > EPSILON ? over : 0;
   }
 
   reset(): void {

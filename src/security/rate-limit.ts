@@ -13,7 +13,8 @@
  * and a script once, as EVAL / FCALL: the commands they run are not
  * admitted again. Internal clients (the AOF loader, scripts' client, jobs
  * run for another thread's connection), a replica's link to its primary
- * and a primary's replicas are never limited.
+ * and a primary's replicas (their handshake's REPLCONF / PSYNC / SYNC
+ * included) are never limited.
  */
 import type { Config } from '../config/config.ts';
 import { getConfigValue } from '../config/config.ts';
@@ -162,13 +163,13 @@ export class RateLimits {
    * wait first (delay mode; its tokens are taken), or the refusal's text
    * (refuse mode; nothing taken).
    */
-  admit(c: Session): number | string {
+  admit(c: Session, command: string): number | string {
     const u = c.user;
     const userCmds = u.rateCommands;
     const userBytes = u.rateBytes;
     // limits of other users only: nothing to do for this one
     if (userCmds === null && userBytes === null && this.connCommands === null && this.connBytes === null) return 0;
-    if (this.exempt(c)) return 0;
+    if (this.exempt(c) || REPLICATION.has(command)) return 0;
     const refuse = !this.delay;
     const e = userCmds !== null || userBytes !== null ? this.userEntry(u) : null;
     // bytes already read: a bucket in debt holds the command back
@@ -211,6 +212,9 @@ export class RateLimits {
     return `${RATE_LIMITED} (${which}, retry in ${Math.ceil(ms)} ms)`;
   }
 }
+
+/** A replica's handshake with its primary (it is a connection like any other until PSYNC makes it a replica). */
+const REPLICATION = new Set(['replconf', 'psync', 'sync']);
 
 function scaled(spec: RateSpec, share: number): RateSpec {
   return share === 1 ? spec : { perSec: spec.perSec * share, burst: Math.max(1, spec.burst * share) };

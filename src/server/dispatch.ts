@@ -125,7 +125,7 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
   if (server.rateLimits.on) {
     if (c.ratePass) c.ratePass = false;
     else {
-      const r = server.rateLimits.admit(c);
+      const r = server.rateLimits.admit(c, cmd.fullName);
       if (typeof r === 'string') {
         rateRefused(c, cmd, r, mark);
         return undefined;

@@ -405,3 +405,34 @@ describe(`rate limits${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`, (
     assert.equal(infoField(info, 'rate_limited_delays'), 0);
   });
 });
+
+test('replication is never limited: a replica handshakes with a limited primary, and its link from the primary is not counted', async () => {
+  // one command a second for every connection on both servers, and few bytes on the replica
+  const primary = await startFromConfig({ ...parseArgs(['--save', '']), port: 0 });
+  const c0 = await RespClient.connect(primary.port);
+  const replica = await startFromConfig({ ...parseArgs(['--save', '', '--rate-limit-conn-commands', '1 1', '--rate-limit-conn-bytes', '200 200']), port: 0 });
+  const c1 = await RespClient.connect(replica.port);
+  try {
+    assert.equal(await c0.call('CONFIG', 'SET', 'rate-limit-conn-commands', '1 1'), 'OK');
+    await sleep(1100);
+    assert.equal(await c1.call('REPLICAOF', '127.0.0.1', String(primary.port)), 'OK');
+    // one command: a script's hundred writes
+    await sleep(1100);
+    const body = 'for i=1,100 do redis.call(\'set\', \'r\'..i, string.rep(\'x\', 100)) end return 1';
+    assert.equal(await c0.call('EVAL', body, '0'), 1);
+    let size: Reply = 0;
+    for (let i = 0; i < 20 && size !== 100; i++) {
+      await sleep(1100);
+      size = await c1.call('DBSIZE');
+    }
+    assert.equal(size, 100);
+    const c2 = await RespClient.connect(primary.port);
+    assert.match(String(await c2.call('INFO', 'replication')), /connected_slaves:1/);
+    c2.close();
+  } finally {
+    c0.close();
+    c1.close();
+    await replica.close();
+    await primary.close();
+  }
+});
