@@ -274,6 +274,20 @@ describe(`rate limits${TEST_THREADS > 1 ? ` [threads=${TEST_THREADS}]` : ''}`, (
     c.close();
     await admin.acl('DELUSER', 'lim');
     assert.equal(await admin.acl('SAVE'), 'OK');
+    // a `user` directive (config file or flag) takes the rules too
+    const withUser = await startFromConfig({ ...parseArgs(['--threads', String(TEST_THREADS), '--user', 'capped on nopass ~* &* +@all ratelimit-commands:1/2']), port: 0 });
+    try {
+      const u = await RespClient.connect(withUser.port);
+      assert.equal(await u.call('AUTH', 'capped', 'x'), 'OK');
+      u.writeRaw('PING\r\nPING\r\nPING\r\n');
+      assert.equal(await u.read(), 'PONG');
+      assert.equal(await u.read(), 'PONG');
+      const r = await u.read();
+      assert.ok(r instanceof ReplyError && /^ERR rate limit exceeded \(user 'capped' commands, retry in \d+ ms\)$/.test(r.message), String(r));
+      u.close();
+    } finally {
+      await withUser.close();
+    }
   });
 
   test("CONFIG SET changes a live connection's limit; CONFIG REWRITE writes the parameters", async () => {
