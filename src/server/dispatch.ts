@@ -184,7 +184,10 @@ function rateDelayed(c: Client, cmd: Command, args: string[], ms: number): Promi
   return new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(ms))).then(() => {
     if (c.closed) return undefined;
     c.ratePass = true;
-    return execute(c, args);
+    const r = execute(c, args);
+    // limits turned off meanwhile: the pass was not used, and must not serve a later command
+    if (!c.server.rateLimits.on) c.ratePass = false;
+    return r;
   });
 }
 
