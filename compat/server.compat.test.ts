@@ -22,6 +22,8 @@ const V74_FIELDS = new Set([
   'client_query_buffer_limit_disconnections', 'client_output_buffer_limit_disconnections', 'eventloop_cycles', 'eventloop_duration_sum',
   'eventloop_duration_cmd_sum', 'instantaneous_eventloop_cycles_per_sec', 'instantaneous_eventloop_duration_usec',
   'acl_access_denied_auth', 'acl_access_denied_cmd', 'acl_access_denied_key', 'acl_access_denied_channel',
+  // shardis's own, after Redis's (rate limits, security/rate-limit.ts)
+  'rate_limited_commands', 'rate_limited_delays',
 ]);
 
 /** INFO text → section → field names (values differ between servers by nature). */

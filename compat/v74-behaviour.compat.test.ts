@@ -5,8 +5,12 @@
  */
 import { recordedSuite } from './recorded.ts';
 
-/** An INFO section with the values cut: the field names and headers, in order. */
-const infoNames = (section: string): string[] => ['EVAL', `return (string.gsub(redis.call('INFO','${section}'), ':[^\\r]*', ''))`, '0'];
+/** An INFO section with the values cut: the field names and headers, in order (shardis's own fields, after Redis's, left out: rate_limited_*). */
+const infoNames = (section: string): string[] => [
+  'EVAL',
+  `local names = string.gsub(redis.call('INFO','${section}'), ':[^\\r]*', '') return (string.gsub(names, 'rate_limited_[%a_]+\\r\\n', ''))`,
+  '0',
+];
 
 const E = (body: string, ...rest: string[]): string[] => ['EVAL', body, ...(rest.length ? rest : ['0'])];
 

@@ -4,6 +4,8 @@
  * and `--name value` flags all go through these definitions.
  */
 
+import { formatRate, parseRate } from '../security/rate-bucket.ts';
+
 /** Parameter flags (Redis's *_CONFIG flags that change behaviour here). */
 export const PF = {
   IMMUTABLE: 1,
@@ -17,6 +19,8 @@ export const PF = {
   DEBUG: 32,
   /** CONFIG SET answers LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG). */
   DENY_LOADING: 64,
+  /** HIDDEN, yet written by CONFIG REWRITE when it differs from its default (shardis's rate limits). */
+  REWRITTEN: 128,
 } as const;
 
 export type NumFormat = 'int' | 'mem' | 'mem%' | 'octal';
@@ -114,6 +118,7 @@ const ACL_PUBSUB_DEFAULT = [['allchannels', 1], ['resetchannels', 0]] as const;
 const SANITIZE_DUMP = [['no', 0], ['yes', 1], ['clients', 2]] as const;
 const PROTECTED_ACTION = [['no', 0], ['yes', 1], ['local', 2]] as const;
 const ENDPOINT_TYPE = [['ip', 0], ['hostname', 1], ['unknown-endpoint', 2]] as const;
+const RATE_LIMIT_MODE = [['refuse', 0], ['delay', 1]] as const;
 const PROPAGATION_ERROR = [['ignore', 0], ['panic', 1], ['panic-on-replicas', 2]] as const;
 
 const isBaseName = (v: string): boolean => !v.includes('/');
@@ -281,6 +286,14 @@ function percentilesParam(args: string[]): string {
       return v.toFixed(6).replace(/\.?0+$/, '');
     })
     .join(' ');
+}
+
+/** `<per-second> [burst]` of a rate-limit-conn-* parameter, as `<per-second> <burst>` ('0 0': off). */
+function rateParam(name: string, args: string[]): string {
+  if (args.length < 1 || args.length > 2) throw new ConfigError('wrong number of arguments');
+  const spec = parseRate(args[0]!, args[1]);
+  if (spec === undefined) throw new ConfigError(`Invalid ${name}: <per-second> [burst] as non-negative integers, burst at least 1`);
+  return formatRate(spec);
 }
 
 function replicaofParam(args: string[]): string {
@@ -566,6 +579,11 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   str('http-cors-origin', undefined, H, '*'),
   // changes kept per shard so that a key feed can resume (src/reactivity/feeds.ts); set once a feed starts
   num('feed-retention', undefined, H, 0n, 100_000_000n, 100_000),
+  // rate limits (issue 17; src/security/rate-limit.ts): every connection's commands and input bytes per second, each
+  // `<per-second> [burst]` (burst: the per-second rate when left out; 0: off), and what a command over a limit gets
+  { kind: 'special', name: 'rate-limit-conn-commands', flags: H | M | PF.REWRITTEN, default: '0 0', set: (args) => rateParam('rate-limit-conn-commands', args) },
+  { kind: 'special', name: 'rate-limit-conn-bytes', flags: H | M | PF.REWRITTEN, default: '0 0', set: (args) => rateParam('rate-limit-conn-bytes', args) },
+  en('rate-limit-mode', undefined, H | PF.REWRITTEN, RATE_LIMIT_MODE, 0),
   // the gRPC front end (src/server/grpc/): its port (0: off, the default) and the largest message it reads,
   // both fixed once it listens
   { ...num('grpc-port', undefined, H, 0n, 65535n, 0), fixed: "can't set immutable config" },

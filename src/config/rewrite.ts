@@ -108,7 +108,7 @@ export function rewrittenConfig(cfg: Config, path: string, forceAll = false): st
   const st = readOld(path, cfg);
   st.forceAll = forceAll;
   for (const d of PARAM_DEFS) {
-    if (d.flags & PF.HIDDEN && !st.optionLines.has(d.name)) continue;
+    if (d.flags & PF.HIDDEN && !(d.flags & PF.REWRITTEN) && !st.optionLines.has(d.name)) continue;
     rewriteParam(st, cfg, d);
   }
   for (const [k, v] of cfg.extra) st.rewriteLine(k, v === '' ? `${k} ""` : `${k} ${v}`, true);

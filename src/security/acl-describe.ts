@@ -6,7 +6,7 @@
  */
 import type { AclTable } from './acl-table.ts';
 import { PERM_ALL, PERM_READ, type Selector, type KeyPattern } from './acl-selector.ts';
-import { USER_FLAGS, type User } from './acl-user.ts';
+import { USER_FLAGS, rateRules, type User } from './acl-user.ts';
 
 export function patternString(p: KeyPattern): string {
   return (p.flags === PERM_ALL ? '~' : p.flags === PERM_READ ? '%R~' : '%W~') + p.pattern;
@@ -40,6 +40,9 @@ export function describeUser(table: AclTable, u: User): string {
     const d = describeSelector(table, s);
     res += s.root ? d : ` (${d})`;
   }
+  // shardis's rate limits come last, and only when set (a user without any reads as in Redis)
+  const rate = rateRules(u);
+  if (rate !== '') res += ' ' + rate;
   u.described = res;
   return res;
 }

@@ -57,6 +57,7 @@ export function loadUsersAtStartup(state: ServerState<Client>): void {
     const err = loadAclFile(state, file, null);
     if (err !== null) throw new Error(`Aborting Redis startup because of ACL errors: ${err}`);
   }
+  acl.onUsersChanged();
 }
 
 /**
@@ -128,6 +129,7 @@ export function loadAclFile(state: ServerState<Client>, file: string, current: C
   acl.users.set('default', acl.defaultUser);
   for (const [name, u] of fresh) if (name !== 'default') acl.users.set(name, u);
   acl.relinkAfterLoad(state.clients.values(), oldDefault, current);
+  acl.onUsersChanged();
   return null;
 }
 

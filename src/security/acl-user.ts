@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AclTable } from './acl-table.ts';
 import { RuleError, Selector } from './acl-selector.ts';
+import { parseRate, type RateSpec } from './rate-bucket.ts';
 
 export function hashPassword(clear: string): string {
   return createHash('sha256').update(Buffer.from(clear, 'latin1')).digest('hex');
@@ -29,6 +30,9 @@ export class User {
   readonly flags = new Set<UserFlag>(['off', 'sanitize-payload']);
   passwords: string[] = [];
   selectors: Selector[];
+  /** shardis's rate limits (`ratelimit-commands:<n>[/<burst>]`, `ratelimit-bytes:…`; security/rate-limit.ts), null: none. */
+  rateCommands: RateSpec | null = null;
+  rateBytes: RateSpec | null = null;
   /** ACL LIST / GETUSER description, cached until the next change. */
   described: string | null = null;
 
@@ -61,6 +65,8 @@ export class User {
     for (const f of src.flags) this.flags.add(f);
     this.passwords = [...src.passwords];
     this.selectors = src.selectors.map((s) => s.clone(table));
+    this.rateCommands = src.rateCommands;
+    this.rateBytes = src.rateBytes;
     this.described = src.described;
   }
 
@@ -104,6 +110,16 @@ export class User {
       const s = new Selector(table, false, allChannelsDefault);
       for (const part of splitArgs(op.slice(1, -1))) s.apply(table, part);
       this.selectors.push(s);
+    } else if (lower.startsWith(RATE_COMMANDS) || lower.startsWith(RATE_BYTES)) {
+      const bytes = lower.startsWith(RATE_BYTES);
+      const [n, burst, extra] = lower.slice(bytes ? RATE_BYTES.length : RATE_COMMANDS.length).split('/');
+      const spec = extra === undefined ? parseRate(n!, burst) : undefined;
+      if (spec === undefined) throw new RuleError('EINVAL');
+      if (bytes) this.rateBytes = spec;
+      else this.rateCommands = spec;
+    } else if (lower === 'resetratelimits') {
+      this.rateCommands = null;
+      this.rateBytes = null;
     } else if (lower === 'clearselectors') {
       this.selectors = [this.root];
     } else if (lower === 'reset') {
@@ -115,12 +131,26 @@ export class User {
       if (allChannelsDefault) r.apply(table, 'allchannels');
       flag('off', 'on');
       flag('sanitize-payload', 'skip-sanitize-payload');
+      this.rateCommands = null;
+      this.rateBytes = null;
       this.selectors = [r];
       r.apply(table, '-@all');
     } else {
       this.root.apply(table, op);
     }
   }
+}
+
+/** shardis's rate limit rules (not in Redis's grammar, which has no rule with a ':'). */
+export const RATE_COMMANDS = 'ratelimit-commands:';
+export const RATE_BYTES = 'ratelimit-bytes:';
+
+/** A user's rate limit rules as ACL LIST shows them ('' when it has none). */
+export function rateRules(u: User): string {
+  let out = '';
+  if (u.rateCommands !== null) out += `${RATE_COMMANDS}${u.rateCommands.perSec}/${u.rateCommands.burst}`;
+  if (u.rateBytes !== null) out += `${out === '' ? '' : ' '}${RATE_BYTES}${u.rateBytes.perSec}/${u.rateBytes.burst}`;
+  return out;
 }
 
 /** Splits a selector body on whitespace, honouring quotes (Redis's sdssplitargs, simplified to what rules use). */

@@ -60,6 +60,8 @@ export class Acl {
   /** Not a listed user: internal clients (AOF loading, scripts' own client) run as it, unrestricted. */
   readonly internalUser: User;
   readonly log: AclLog;
+  /** Told after users change (SETUSER, DELUSER, LOAD, the startup's users): rate limits look for users with one. */
+  onUsersChanged: () => void = () => {};
   /** acl-pubsub-default is allchannels (read from the config by the server). */
   allChannelsDefault: () => boolean = () => false;
 
@@ -112,6 +114,7 @@ export class Acl {
       this.killRevokedSubscribers(temp, existing, clients);
       existing.copyFrom(temp, this.table);
     } else this.users.set(name, temp);
+    this.onUsersChanged();
     return null;
   }
 
@@ -154,6 +157,7 @@ export class Acl {
     if (u === undefined) return false;
     this.users.delete(name);
     this.disconnectUsersOf(new Set([u]), clients, current);
+    this.onUsersChanged();
     return true;
   }
 

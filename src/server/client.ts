@@ -112,6 +112,12 @@ export class Client extends Session {
       return;
     }
     this.queryBufSize = qbuf;
+    // rate limits: the bytes count as read; over a byte limit in delay mode, reading stops until it is met
+    const rl = this.server.rateLimits;
+    if (rl.on) {
+      const wait = rl.read(this, chunk.length);
+      if (wait > 0) this.holdReading(wait);
+    }
     if (this.server.beforeRequests !== null) this.server.beforeRequests();
     this.drainRequests();
     this.queryBufSize = this.parser.buffered;
@@ -199,6 +205,14 @@ export class Client extends Session {
       if (s) s.destroySoon();
       this.cleanup();
     }
+  }
+
+  /** Stops reading for `ms` (a byte rate limit in delay mode); what was read still runs. */
+  private holdReading(ms: number): void {
+    this.pause();
+    setTimeout(() => {
+      if (!this.closed) this.resume();
+    }, Math.ceil(ms)).unref();
   }
 
   private pause(): void {

@@ -75,7 +75,8 @@ export function chainJob(c: Client, args: string[], t: number): Promise<void> | 
     if (sub === undefined) return null;
     cmd = sub;
   }
-  if (!arityAllows(cmd.spec, args.length) || c.intercept !== null || server.pause.type !== 0) return null;
+  // a rate limit admits commands in executeRequest only
+  if (!arityAllows(cmd.spec, args.length) || c.intercept !== null || server.pause.type !== 0 || server.rateLimits.on) return null;
   if (server.gate(c, cmd, args) !== null || routeOf(server.engine, c, cmd, args) !== t) return null;
   return call(c, cmd, args) ?? null;
 }
@@ -120,6 +121,18 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
     applyReplyMode(c, mark);
     return undefined;
   }
+  // rate limits (security/rate-limit.ts): the one check while none is set; queued commands count at their EXEC
+  if (server.rateLimits.on) {
+    if (c.ratePass) c.ratePass = false;
+    else {
+      const r = server.rateLimits.admit(c, cmd.fullName);
+      if (typeof r === 'string') {
+        rateRefused(c, cmd, r, mark);
+        return undefined;
+      }
+      if (r > 0) return rateDelayed(c, cmd, args, r);
+    }
+  }
   let refusal = server.gate(c, cmd, args);
   if (refusal !== null) {
     cmd.rejectedCalls++;
@@ -153,6 +166,29 @@ function executeRequest(c: Client, args: string[]): Promise<void> | undefined {
     return r.finally(() => hub.releaseOwnMessages(c));
   }
   return call(c, cmd, args, mark);
+}
+
+/** A command over a rate limit (refuse mode): refused as a gate refuses, a refused EXEC discarding its transaction. */
+function rateRefused(c: Client, cmd: Command, msg: string, mark: number): void {
+  cmd.rejectedCalls++;
+  // the error keeps its own text (no EXECABORT prefix) so that clients can tell it apart
+  if (c.ext.multi !== undefined && cmd.fullName === 'exec' && c.server.execAbort !== null) c.server.execAbort(c);
+  c.server.countError(msg);
+  c.reply.error(msg);
+  applyReplyMode(c, mark);
+}
+
+/** A command over a rate limit (delay mode): its tokens are taken; it runs after `ms`, as if just received, without another check. */
+function rateDelayed(c: Client, cmd: Command, args: string[], ms: number): Promise<void> {
+  c.lastCommand = cmd.fullName;
+  return new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(ms))).then(() => {
+    if (c.closed) return undefined;
+    c.ratePass = true;
+    const r = execute(c, args);
+    // limits turned off meanwhile: the pass was not used, and must not serve a later command
+    if (!c.server.rateLimits.on) c.ratePass = false;
+    return r;
+  });
 }
 
 function mayBlock(cmd: Command): boolean {

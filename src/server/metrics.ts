@@ -63,6 +63,9 @@ const FIELDS: ReadonlyArray<readonly [string, string, string, boolean]> = [
   ['rdb_last_save_time', 'redis_rdb_last_save_timestamp_seconds', 'When the last snapshot was taken (unix seconds)', false],
   ['aof_enabled', 'redis_aof_enabled', 'appendonly yes', false],
   ['loading', 'redis_loading_dump_file', 'Loading the dataset', false],
+  // shardis's own (security/rate-limit.ts)
+  ['rate_limited_commands', 'shardis_rate_limited_commands_total', 'Commands refused for a rate limit', true],
+  ['rate_limited_delays', 'shardis_rate_limited_delays_total', 'Commands that waited for a rate limit', true],
 ];
 
 /** The metrics text for one scrape, or the error INFO gave (NOPERM …). */

@@ -30,6 +30,7 @@ import { ChangeStream } from '../reactivity/change-stream.ts';
 import type { Tracking } from '../reactivity/tracking.ts';
 import { Acl } from '../security/acl.ts';
 import { TlsContext } from '../security/tls.ts';
+import { RateLimits } from '../security/rate-limit.ts';
 import { clientInfoLine } from './client-info.ts';
 import type { ThreadLink } from '../threads/link.ts';
 import { ThreadLoad } from './thread-load.ts';
@@ -54,6 +55,9 @@ export interface ServerStats {
   eventLoopCycles: number;
   /** Scripts EVAL created that were evicted (Redis 7.4's evicted_scripts). */
   evictedScripts: number;
+  /** Commands refused, and commands that waited, for a rate limit (shardis's INFO fields, security/rate-limit.ts). */
+  rateLimitedCommands: number;
+  rateLimitedDelays: number;
 }
 
 /** Decides whether a client may run a command right now: null = yes, else the error reply. */
@@ -94,6 +98,8 @@ export class ServerState<C extends Session> {
     obufLimitDisconnections: 0,
     eventLoopCycles: 0,
     evictedScripts: 0,
+    rateLimitedCommands: 0,
+    rateLimitedDelays: 0,
   };
   /** 40 hex chars identifying this run (INFO run_id). */
   /** The server's run id (with threads, thread 0's, given to every other thread). */
@@ -220,6 +226,8 @@ export class ServerState<C extends Session> {
   readonly acl: Acl;
   /** The TLS context of this thread's TLS listeners and TLS client links (security/tls.ts). */
   readonly tls: TlsContext;
+  /** Per-connection and per-user rate limits; `rateLimits.on` is the one check commands pass when none is set. */
+  readonly rateLimits: RateLimits;
 
   constructor(config: Config, engine: Engine, registry: Registry<C>) {
     this.config = config;
@@ -242,6 +250,8 @@ export class ServerState<C extends Session> {
     });
     this.acl.allChannelsDefault = () => getConfigValue(config, 'acl-pubsub-default') === 'allchannels';
     if (config.requirepass !== '') this.acl.setDefaultPassword(config.requirepass);
+    this.rateLimits = new RateLimits(this.acl, this.stats);
+    this.acl.onUsersChanged = () => this.rateLimits.usersChanged();
     this.blocking = new BlockingManager(this);
     this.replication = new ReplicationFeed(this);
     this.pubsub = new PubSubHub(this);
@@ -251,6 +261,7 @@ export class ServerState<C extends Session> {
     this.heapCompactor = new HeapCompactor(this);
     this.pause.onChange = () => this.holdExpiry();
     this.readTimingConfig();
+    this.rateLimits.configure(config);
     engine.expiry.onCycle = (ms) => this.latency.addSampleIfNeeded('expire-cycle', ms, this.latencyMs);
   }
 
@@ -347,6 +358,7 @@ export class ServerState<C extends Session> {
     if (names.includes('repl-backlog-size')) this.replication.backlog?.resize(this.replication.backlogSize());
     if (names.includes('tls-auth-clients')) this.tls.applyPolicy();
     this.readTimingConfig();
+    this.rateLimits.configure(this.config);
     this.pubsub.configure();
     this.notifications.configure();
     this.tracking?.configure();
@@ -386,6 +398,8 @@ export class ServerState<C extends Session> {
     st.qbufLimitDisconnections = 0;
     st.obufLimitDisconnections = 0;
     st.evictedScripts = 0;
+    st.rateLimitedCommands = 0;
+    st.rateLimitedDelays = 0;
     const sync = this.replication.syncStats;
     sync.full = sync.partialOk = sync.partialErr = 0;
     for (const cmd of this.registry.all()) {

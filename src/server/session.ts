@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { RespParser } from '../protocol/resp-parser.ts';
 import type { User } from '../security/acl-user.ts';
+import type { ConnBuckets } from '../security/rate-bucket.ts';
 
 /** Redis's mustObeyClient: the master's stream or the AOF being loaded, whose commands were already checked once. */
 export function mustObeyClient(c: Session): boolean {
@@ -64,6 +65,10 @@ export abstract class Session {
   propagate: string[] | null = null;
   /** The replication offset right after this client's last write (Redis's woff): what WAITAOF waits for. */
   woff = 0;
+  /** The connection's rate limit buckets (security/rate-limit.ts), made when a connection limit first applies. */
+  rate: ConnBuckets | null = null;
+  /** The next command was admitted already (it waited for a rate limit's tokens): it runs without another check. */
+  ratePass = false;
   /** Per-connection state other families hang here (MULTI, subscriptions, tracking…). */
   readonly ext: Record<string, unknown> = {};
   /** Cleanup hooks run when the connection closes. */

@@ -10,6 +10,7 @@ import { startInstance, type RunningServer } from '../server/instance.ts';
 import { threadRole } from './runtime.ts';
 import { ThreadLink } from './link.ts';
 import { JobRings } from './job-rings.ts';
+import { SharedBuckets } from '../security/rate-bucket.ts';
 import { followConfiguredPrimary } from '../replication/role.ts';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
@@ -34,7 +35,8 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   const ports = channels(count);
   const jobPorts = channels(count);
   const jobRings = JobRings.buffer(count);
-  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]!, jobPorts: jobPorts[0]!, jobRings });
+  const rateBuckets = SharedBuckets.buffer();
+  const role = threadRole({ index: 0, count, ctrl, ports: ports[0]!, jobPorts: jobPorts[0]!, jobRings, rateBuckets });
   const main = await startInstance(cfg, role);
   let closing = false;
   const fatal = (msg: string): void => {
@@ -48,7 +50,7 @@ export async function startThreads(cfg: Config, count: number, opts: { onClose?:
   for (let t = 1; t < count; t++) {
     const mine = [...ports[t]!, ...jobPorts[t]!].filter((p): p is MessagePort => p !== null);
     const w = new Worker(WORKER_URL, {
-      workerData: { cfg: { ...cfg, port: main.port }, runId: main.state.runId, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t], jobRings },
+      workerData: { cfg: { ...cfg, port: main.port }, runId: main.state.runId, index: t, count, ctrl, ports: ports[t], jobPorts: jobPorts[t], jobRings, rateBuckets },
       transferList: mine,
     });
     workers.push(w);

@@ -247,6 +247,8 @@ export interface ThreadInit extends LinkInit {
   jobRings: SharedArrayBuffer;
   /** Thread 0's run id (INFO run_id, master_replid), which the other threads take. */
   runId?: string;
+  /** The ACL users' rate limit buckets every thread shares (security/rate-bucket.ts's SharedBuckets.buffer). */
+  rateBuckets: SharedArrayBuffer;
 }
 
 /** The role of thread `init.index` of a multi-threaded server. */
@@ -265,6 +267,8 @@ export function threadRole(init: ThreadInit): ThreadRole & { close(): void; star
     },
     attach(state: ServerState<Client>): void {
       if (init.runId !== undefined) state.runId = init.runId;
+      // a user's rate limit holds over every thread: its buckets are shared
+      state.rateLimits.share(init.rateBuckets, init.count);
       // key feed positions name every thread's shards under one epoch
       state.changes.epoch = state.runId.slice(0, 16);
       // client ids increase over the whole server (a shared sequence), and the low part names the thread

@@ -12,6 +12,7 @@ import { ACL_OK, aclErrorMessage, hasSpaces } from '../../security/acl.ts';
 import { REASON_NAMES, type LogEntry } from '../../security/acl-log.ts';
 import { aclFilePath, loadAclFile, saveAclFile } from '../../security/acl-file.ts';
 import type { Selector } from '../../security/acl-selector.ts';
+import { rateRules } from '../../security/acl-user.ts';
 
 type Flags = CommandSpec['flags'];
 const ADMIN: Flags = ['admin', 'noscript', 'loading', 'stale', 'sentinel'];
@@ -87,7 +88,9 @@ function getuser(c: Client, args: string[]): void {
   const u = c.server.acl.users.get(args[2]!);
   if (u === undefined) return c.reply.nullBulk();
   const r = c.reply;
-  r.map(6);
+  // shardis's rate limits: one more field, only for a user that has one
+  const rate = rateRules(u);
+  r.map(rate === '' ? 6 : 7);
   r.bulk('flags');
   const flags = [...u.flags].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
   r.set(flags.length);
@@ -101,6 +104,10 @@ function getuser(c: Client, args: string[]): void {
   for (const s of u.selectors.slice(1)) {
     r.map(3);
     writeSelector(c, s);
+  }
+  if (rate !== '') {
+    r.bulk('ratelimits');
+    r.bulk(rate);
   }
 }
 

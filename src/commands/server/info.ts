@@ -366,6 +366,9 @@ const SECTIONS: Record<string, Provider> = {
       ['acl_access_denied_cmd', s.acl.log.denied[DENIED_CMD] ?? 0],
       ['acl_access_denied_key', s.acl.log.denied[DENIED_KEY] ?? 0],
       ['acl_access_denied_channel', s.acl.log.denied[DENIED_CHANNEL] ?? 0],
+      // shardis's own, after Redis's: commands refused / delayed for a rate limit (security/rate-limit.ts)
+      ['rate_limited_commands', st.rateLimitedCommands],
+      ['rate_limited_delays', st.rateLimitedDelays],
     ];
   },
   replication: (s) => {
@@ -513,6 +516,7 @@ const SUMMED = new Set([
   'keyspace_misses', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies',
   'total_reads_processed', 'total_writes_processed', 'rdb_changes_since_last_save', 'rdb_last_load_keys_expired',
   'rdb_last_load_keys_loaded', 'lazyfreed_objects', 'sync_full', 'sync_partial_ok', 'sync_partial_err',
+  'rate_limited_commands', 'rate_limited_delays',
 ]);
 const LARGEST = new Set([
   'client_recent_max_input_buffer', 'client_recent_max_output_buffer', 'rdb_bgsave_in_progress', 'rdb_current_bgsave_time_sec',

@@ -18,6 +18,7 @@ import { commandReply, type ReplyMessage } from '../../protocol/reply-tree.ts';
 import type { CommandMessage } from './proto.ts';
 import { MAXCLIENTS, UNAUTHENTICATED, callUser, endCall, peerAddr, type AnyCall } from './call-user.ts';
 import { admit } from '../admit.ts';
+import { argBytes } from '../../security/rate-limit.ts';
 
 const EMPTY_COMMAND = 'a Command needs args: the command name, then its arguments';
 const CLOSED = 'the session was closed by the server (CLIENT KILL, an ACL change, shutdown)';
@@ -54,6 +55,9 @@ async function runCommand(session: CommandSession, args: string[], db: number | 
     const selected = commandReply(await session.replyOf(['SELECT', String(db)]));
     if (selected !== null && 'error' in selected) return selected;
   }
+  // rate limits: the command's arguments are its input bytes
+  const limits = session.server.rateLimits;
+  if (limits.on) limits.read(session, argBytes(args));
   return commandReply(await session.replyOf(args));
 }
 

@@ -40,6 +40,7 @@ import { admit, admitUnlisted, MAXCLIENTS_ERROR } from '../admit.ts';
 import { metricsText } from '../metrics.ts';
 import type { User } from '../../security/acl-user.ts';
 import { dashboardFile, dashboardStats, sendDashboardFile, unauthorizedPage } from './dashboard.ts';
+import { RATE_LIMITED } from '../../security/rate-limit.ts';
 
 class HttpError extends Error {
   readonly status: number;
@@ -63,6 +64,7 @@ function errorStatus(r: JsonReply): number {
   if (msg.startsWith('NOPERM')) return 403;
   if (msg.startsWith('NOAUTH') || msg.startsWith('WRONGPASS')) return 401;
   if (msg.startsWith('ERR unknown command')) return 404;
+  if (msg.startsWith(RATE_LIMITED)) return 429;
   return 400;
 }
 
@@ -200,6 +202,8 @@ export class HttpFront {
     const release = admitUnlisted(this.state);
     if (release === null) throw new HttpError(503, MAXCLIENTS_ERROR);
     const session = new CommandSession(this.state, user, addr);
+    // rate limits: the request's path and body are its input bytes (in delay mode its commands wait for them)
+    if (this.state.rateLimits.on) this.state.rateLimits.read(session, (req.url?.length ?? 0) + body.length);
     // the session ends with the request: a client that goes away takes its blocked command with it, and
     // what a command left behind (a SUBSCRIBE, MONITOR, CLIENT TRACKING) is dropped, as when a connection closes
     res.on('close', () => {

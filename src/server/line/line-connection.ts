@@ -72,6 +72,8 @@ export class LineConnection {
   private onData(chunk: Buffer): void {
     this.state.stats.netInputBytes += chunk.length;
     this.session.lastInteraction = Date.now();
+    // rate limits: the bytes read (in delay mode the lines' commands wait for them)
+    if (this.state.rateLimits.on) this.state.rateLimits.read(this.session, chunk.length);
     let from = 0;
     // each line runs as soon as it is read: only lines behind one that waits are queued
     for (let lf = chunk.indexOf(LF); lf >= 0 && !this.ended; lf = chunk.indexOf(LF, from)) {

@@ -83,6 +83,8 @@ export class WsConnection {
     const text = buf.toString('utf8');
     this.state.stats.netInputBytes += buf.length;
     this.commands.lastInteraction = Date.now();
+    // rate limits: the message's bytes (in delay mode its commands wait for them)
+    if (this.state.rateLimits.on) this.state.rateLimits.read(this.commands, buf.length);
     this.queue.push(readMessage(text, this.base64));
     if (this.queue.length > MAX_QUEUED && !this.paused) {
       this.paused = true;
