@@ -16,29 +16,12 @@
 import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
 import { encodeCommand } from '../test/helpers/resp-client.ts';
+import { COMMANDS } from './micro-commands.ts';
 
 const srv = await startServer({ port: 0 });
 const sink = { write: (_b: Buffer) => true };
 const c = new Client(srv.state, null);
-let seed = 12345;
-const rnd = (): string => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return String(seed % 100_000).padStart(12, '0');
-};
-const gens: Record<string, () => string[]> = {
-  set: () => ['SET', 'key:' + rnd(), 'xxx'],
-  get: () => ['GET', 'key:' + rnd()],
-  incr: () => ['INCR', 'counter:' + rnd()],
-  lpush: () => ['LPUSH', 'mylist', 'xxx'],
-  sadd: () => ['SADD', 'myset', 'element:' + rnd()],
-  hset: () => ['HSET', 'myhash', 'element:' + rnd(), 'xxx'],
-  zadd: () => ['ZADD', 'myzset', rnd(), 'element:' + rnd()],
-  hset10: () => ['HSET', 'h:' + rnd(), 'f' + (seed % 10), 'xxx'],
-  sadd10: () => ['SADD', 's:' + rnd(), String(seed % 10)],
-  zadd10: () => ['ZADD', 'z:' + rnd(), String(seed % 10), 'm' + (seed % 10)],
-  rpush10: () => ['RPUSH', 'l:' + rnd(), 'xxx'],
-  hget10: () => ['HGET', 'h:' + rnd(), 'f' + (seed % 10)],
-};
+const gens = COMMANDS;
 const tests = (process.argv[2] ?? 'set,get').split(',');
 const run = (c as unknown as { run(a: string[]): void }).run.bind(c);
 for (const name of tests) {

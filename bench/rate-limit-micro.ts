@@ -14,6 +14,7 @@
 import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
 import { execute } from '../src/server/dispatch.ts';
+import { COMMANDS } from './micro-commands.ts';
 
 const mode = process.argv[2] ?? 'off';
 const config: Record<string, string> = mode === 'high' ? { 'rate-limit-conn-commands': '1000000000', 'rate-limit-conn-bytes': '9000000000' } : {};
@@ -21,15 +22,7 @@ const srv = await startServer({ port: 0, config });
 const c = new Client(srv.state, null);
 // a connection's user, not the internal one (which is never limited)
 c.user = srv.state.acl.defaultUser;
-let seed = 12345;
-const rnd = (): string => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return String(seed % 100_000).padStart(12, '0');
-};
-const gens: Record<string, () => string[]> = {
-  set: () => ['SET', 'key:' + rnd(), 'xxx'],
-  get: () => ['GET', 'key:' + rnd()],
-};
+const gens = COMMANDS;
 const out: string[] = [];
 for (const name of ['set', 'get']) {
   const cmds = Array.from({ length: 16_000 }, gens[name]!);

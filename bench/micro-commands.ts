@@ -1,0 +1,25 @@
+/**
+ * The commands the in-process micro-benchmarks send (pipeline-micro.ts,
+ * rate-limit-micro.ts): redis-benchmark's tests, with keys drawn from a
+ * fixed-seed generator over 100 000 names as `-r 100000` draws them.
+ */
+let seed = 12345;
+const rnd = (): string => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return String(seed % 100_000).padStart(12, '0');
+};
+
+export const COMMANDS: Record<string, () => string[]> = {
+  set: () => ['SET', 'key:' + rnd(), 'xxx'],
+  get: () => ['GET', 'key:' + rnd()],
+  incr: () => ['INCR', 'counter:' + rnd()],
+  lpush: () => ['LPUSH', 'mylist', 'xxx'],
+  sadd: () => ['SADD', 'myset', 'element:' + rnd()],
+  hset: () => ['HSET', 'myhash', 'element:' + rnd(), 'xxx'],
+  zadd: () => ['ZADD', 'myzset', rnd(), 'element:' + rnd()],
+  hset10: () => ['HSET', 'h:' + rnd(), 'f' + (seed % 10), 'xxx'],
+  sadd10: () => ['SADD', 's:' + rnd(), String(seed % 10)],
+  zadd10: () => ['ZADD', 'z:' + rnd(), String(seed % 10), 'm' + (seed % 10)],
+  rpush10: () => ['RPUSH', 'l:' + rnd(), 'xxx'],
+  hget10: () => ['HGET', 'h:' + rnd(), 'f' + (seed % 10)],
+};
