@@ -221,7 +221,7 @@ export function startBgsave(s: SaveHost): boolean {
   };
   let p: Promise<SnapshotStats>;
   try {
-    p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => syncSaves(s) === gen, threads);
+    p = saveSnapshotAsync(s.engine, rdbFile(s), saveOptions(s), () => syncSaves(s) === gen, threads, () => getConfigNumber(s.config, 'rdb-key-save-delay', 0));
   } catch (e) {
     p = Promise.reject(e);
   }

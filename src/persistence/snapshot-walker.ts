@@ -180,15 +180,22 @@ export class SnapshotWalker<S> {
     format.header();
   }
 
-  /** Writes the whole dataset, yielding to the event loop between slices; `flush` drains output. Rejects with SnapshotCancelled after cancel(). */
-  async run(flush: () => Promise<void>): Promise<void> {
+  /**
+   * Writes the whole dataset, yielding to the event loop between slices; `flush` drains output. Rejects with SnapshotCancelled after cancel().
+   * `keyDelayUs` (rdb-key-save-delay, Redis's test hook) slows the walk down to that many microseconds per key written, read again as it waits.
+   */
+  async run(flush: () => Promise<void>, keyDelayUs: () => number = () => 0): Promise<void> {
     try {
       if (this.cancelled) throw new SnapshotCancelled();
       for (let db = 0; db < this.engine.databases; db++) {
         const tables = this.openDb(db);
         for (const t of tables) {
           const it = (t.walk = new KeyWalk(t.map));
-          while (!this.slice(t, it)) {
+          for (;;) {
+            const before = this.stats.keys;
+            const finished = this.slice(t, it, keyDelayUs() > 0);
+            await this.pace(this.stats.keys - before, keyDelayUs);
+            if (finished) break;
             await flush();
             await new Promise<void>((resolve) => setImmediate(resolve));
             if (this.cancelled) throw new SnapshotCancelled();
@@ -199,6 +206,17 @@ export class SnapshotWalker<S> {
     } finally {
       this.detach();
     }
+  }
+
+  /** Waits `keys` × keyDelayUs() µs, in steps of at most 100 ms that read the delay again (CONFIG SET rdb-key-save-delay 0 ends it). */
+  private async pace(keys: number, keyDelayUs: () => number): Promise<void> {
+    let leftMs = (keys * keyDelayUs()) / 1000;
+    while (leftMs > 0 && !this.cancelled) {
+      const step = Math.min(leftMs, 100);
+      await new Promise<void>((resolve) => setTimeout(resolve, step));
+      leftMs = keyDelayUs() > 0 ? leftMs - step : 0;
+    }
+    if (this.cancelled) throw new SnapshotCancelled();
   }
 
   /** Writes the whole dataset in one go (nothing can change it meanwhile). */
@@ -254,7 +272,7 @@ export class SnapshotWalker<S> {
   }
 
   /** One slice of a table's walk; true when the table is done. */
-  private slice(t: TableState, it: KeyWalk): boolean {
+  private slice(t: TableState, it: KeyWalk, paced = false): boolean {
     const t0 = performance.now();
     let n = 0;
     let finished = true;
@@ -262,7 +280,14 @@ export class SnapshotWalker<S> {
     // a slice ends only between buckets, where passed() is exact
     const done = t.done;
     for (let key = it.next(); key !== undefined; key = it.next()) {
-      if (done.size === 0 || !done.has(key)) this.write(null, key, it.value!, expiryOf(t.map, key), t.ks);
+      if (done.size === 0 || !done.has(key)) {
+        this.write(null, key, it.value!, expiryOf(t.map, key), t.ks);
+        // paced (rdb-key-save-delay): a bucket a slice, so the walk sleeps after its keys as Redis's child after each key
+        if (paced && it.atBoundary) {
+          finished = false;
+          break;
+        }
+      }
       // check the clock every 64 keys, between buckets
       if (++n >= 64 && it.atBoundary) {
         n = 0;

@@ -107,9 +107,17 @@ export function saveSnapshotSync(engine: Engine, file: string, options: RdbSaveO
  * BGSAVE: the dataset is serialized a slice at a time between client
  * requests (IncrementalSnapshot keeps the file a point-in-time view) and
  * written as it goes. The file is renamed into place only while
- * `stillWanted()` holds. Resolves with the save's statistics.
+ * `stillWanted()` holds. Resolves with the save's statistics. `keyDelayUs`
+ * (rdb-key-save-delay) slows this thread's walk down as Redis's child.
  */
-export async function saveSnapshotAsync(engine: Engine, file: string, options: RdbSaveOptions, stillWanted: () => boolean = () => true, others: OtherParts | null = null): Promise<SnapshotStats> {
+export async function saveSnapshotAsync(
+  engine: Engine,
+  file: string,
+  options: RdbSaveOptions,
+  stillWanted: () => boolean = () => true,
+  others: OtherParts | null = null,
+  keyDelayUs: () => number = () => 0,
+): Promise<SnapshotStats> {
   const opts = withFileVersion(engine, options);
   // the point in time is now: the snapshot starts watching writes before anything is awaited (here and on every thread)
   const queue = new ChunkQueue();
@@ -128,7 +136,7 @@ export async function saveSnapshotAsync(engine: Engine, file: string, options: R
   let stats: SnapshotStats;
   try {
     const flush = (): Promise<void> => queue.writeTo(fh);
-    await snap.run(flush);
+    await snap.run(flush, keyDelayUs);
     await flush();
     if (theirs !== null) {
       // the other threads' sections, then the end

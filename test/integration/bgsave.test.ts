@@ -107,3 +107,33 @@ for (const shards of [1, 4]) {
     });
   });
 }
+
+test("rdb-key-save-delay (Redis's test hook) keeps BGSAVE walking keys × delay, and ends when set back to 0", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-bgsave-delay-'));
+  const srv = await startServer({ port: 0, dir, config: { save: '' } });
+  try {
+    const c = await RespClient.connect(srv.port);
+    for (let i = 0; i < 3; i++) await c.call('SET', `k${i}`, 'v');
+    // 200 ms a key: a three-key save lasts about 0.6 s
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '200000');
+    const t0 = Date.now();
+    assert.equal(await c.call('BGSAVE'), 'Background saving started');
+    await new Promise((r) => setTimeout(r, 250));
+    assert.match(String(await c.call('INFO', 'persistence')), /rdb_bgsave_in_progress:1/);
+    assert.match(await waitBgsave(c), /rdb_last_bgsave_status:ok/);
+    assert.ok(Date.now() - t0 >= 550, `took ${Date.now() - t0} ms`);
+    // a save of a minute a key is cut short by setting the delay back to 0, as Redis's tests do before going on
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '60000000');
+    const t1 = Date.now();
+    await c.call('BGSAVE');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.match(String(await c.call('INFO', 'persistence')), /rdb_bgsave_in_progress:1/);
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    assert.match(await waitBgsave(c), /rdb_last_bgsave_status:ok/);
+    assert.ok(Date.now() - t1 < 5000, `took ${Date.now() - t1} ms`);
+    c.close();
+  } finally {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
