@@ -20,7 +20,7 @@ import { EtcdStore } from './etcd-store.ts';
 import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView, type SlotRanges } from './topology.ts';
 import { askNode } from './node-link.ts';
-import { defaultClientPort, reachablePort, replicationPort, tlsCluster } from './tls-ports.ts';
+import { busBase, defaultClientPort, reachablePort, replicationPort, tlsCluster } from './tls-ports.ts';
 import type { ReplyMessage } from '../protocol/reply-tree.ts';
 import type { ClusterLens, OwnershipWord } from './lens.ts';
 import { countKeys, flushKeys } from '../engine/server-wide.ts';
@@ -92,8 +92,7 @@ export class Cluster implements ClusterLens {
     const announcedPort = getConfigNumber(cfg, 'cluster-announce-port', 0);
     const busPort = getConfigNumber(cfg, 'cluster-announce-bus-port', 0) || getConfigNumber(cfg, 'cluster-port', 0);
     const tlsPort = getConfigNumber(cfg, 'cluster-announce-tls-port', 0) || getConfigNumber(cfg, 'tls-port', 0);
-    const busFrom = tlsCluster(cfg) ? getConfigNumber(cfg, 'tls-port', 0) : announcedPort || port;
-    const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, tlsPort, cport: busPort || busFrom + 10000 };
+    const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, tlsPort, cport: busPort || busBase(cfg, announcedPort || port) + 10000 };
     this.me = conf === null
       ? { id: newNodeId(), ...addr, hostname: '', role: 'master', master: null, configEpoch: 0, slots: [], offset: 0, nofailover: false, shardId: newNodeId() }
       : { ...conf.myself, ...addr };

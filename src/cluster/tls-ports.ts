@@ -48,7 +48,8 @@ export function replicationPort(cfg: Config, n: Pick<NodeRecord, 'port' | 'tlsPo
   return clientPort(n, tlsReplication(cfg));
 }
 
-/** The bus port's base (Redis's defaultClientPort): tls-port with tls-cluster yes, else the port. */
+/** The bus port's base (Redis's defaultClientPort): tls-port with tls-cluster yes (where there is one), else the port. */
 export function busBase(cfg: Config, port: number): number {
-  return tlsCluster(cfg) ? getConfigNumber(cfg, 'tls-port', 0) : port;
+  const tls = tlsCluster(cfg) ? getConfigNumber(cfg, 'tls-port', 0) : 0;
+  return tls !== 0 ? tls : port;
 }
