@@ -219,4 +219,17 @@ describe('a TLS-only cluster (tls-cluster, tls-replication)', () => {
     const { key } = await keyOwnedBy(replicaTls);
     assert.equal(await on(replicaTls, true, (r) => r.get(key)), 'through TLS replication');
   });
+  test('CONFIG SET cluster-announce-tls-port republishes the tls-port the others show', async () => {
+    const id = replicaId();
+    const shownBy = async (port: number): Promise<number | undefined> =>
+      nodesLines(String(await on(port, true, (r) => r.call('CLUSTER', 'NODES')))).find((l) => l.id === id)?.port;
+    assert.equal(await on(replicaTls, true, (r) => r.call('CONFIG', 'SET', 'cluster-announce-tls-port', '7444')), 'OK');
+    try {
+      assert.equal(await shownBy(replicaTls), 7444);
+      await until(async () => (await shownBy(masters[2]!.port)) === 7444, 10_000, 'the other nodes show the announced tls-port');
+    } finally {
+      await on(replicaTls, true, (r) => r.call('CONFIG', 'SET', 'cluster-announce-tls-port', '0'));
+    }
+    await until(async () => (await shownBy(masters[2]!.port)) === replicaTls, 10_000, 'back to its tls-port');
+  });
 });
