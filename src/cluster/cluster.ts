@@ -20,6 +20,8 @@ import { EtcdStore } from './etcd-store.ts';
 import { newNodeId, readNodesConf, writeNodesConf } from './nodes-conf.ts';
 import { Topology, rangesOf, slotsIn, type NodeRecord, type NodeView, type SlotRanges } from './topology.ts';
 import { askNode } from './node-link.ts';
+import { busBase, defaultClientPort, reachablePort, replicationPort, tlsCluster } from './tls-ports.ts';
+import type { ReplyMessage } from '../protocol/reply-tree.ts';
 import type { ClusterLens, OwnershipWord } from './lens.ts';
 import { countKeys, flushKeys } from '../engine/server-wide.ts';
 import { Peers } from './peers.ts';
@@ -89,7 +91,8 @@ export class Cluster implements ClusterLens {
     const conf = readNodesConf(this.confPath);
     const announcedPort = getConfigNumber(cfg, 'cluster-announce-port', 0);
     const busPort = getConfigNumber(cfg, 'cluster-announce-bus-port', 0) || getConfigNumber(cfg, 'cluster-port', 0);
-    const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, cport: busPort || (announcedPort || port) + 10000 };
+    const tlsPort = getConfigNumber(cfg, 'cluster-announce-tls-port', 0) || getConfigNumber(cfg, 'tls-port', 0);
+    const addr = { ip: announced || bind || conf?.myself.ip || '', port: announcedPort || port, tlsPort, cport: busPort || busBase(cfg, announcedPort || port) + 10000 };
     this.me = conf === null
       ? { id: newNodeId(), ...addr, hostname: '', role: 'master', master: null, configEpoch: 0, slots: [], offset: 0, nofailover: false, shardId: newNodeId() }
       : { ...conf.myself, ...addr };
@@ -345,12 +348,17 @@ export class Cluster implements ClusterLens {
     return p;
   }
 
+  /** One of this node's client ports (a MEET names the tls-port in a TLS cluster, as redis-cli --tls does). */
+  private isMyPort(port: number): boolean {
+    return port !== 0 && (port === this.me.port || port === this.me.tlsPort);
+  }
+
   /** An invite to one of this node's addresses, if any: its key, the ip it names, the fleet. */
   private nextInvite(): [string, string, { fleet: string }] | null {
     for (const [name, inv] of this.store.invites) {
       const addr = name.slice(0, name.lastIndexOf('/'));
       const i = addr.lastIndexOf(':');
-      if (Number(addr.slice(i + 1)) === this.me.port && this.isMyIp(addr.slice(0, i))) return [name, addr.slice(0, i), inv];
+      if (this.isMyPort(Number(addr.slice(i + 1))) && this.isMyIp(addr.slice(0, i))) return [name, addr.slice(0, i), inv];
     }
     return null;
   }
@@ -371,13 +379,13 @@ export class Cluster implements ClusterLens {
     this.joined = false;
     await this.store.setFleet(f);
     await this.join();
-    for (const r of old) if (r.ip !== '') await this.store.invite(r.ip, r.port, f, this.me.id);
+    for (const r of old) if (r.ip !== '') await this.store.invite(r.ip, reachablePort(r), f, this.me.id);
   }
 
   /** Invites every node of fleet `other` into this node's fleet `mine`. */
   private async pullIn(other: string, mine: string): Promise<void> {
     await this.store.setMerged(other, mine);
-    for (const r of await this.store.fleetRecords(other)) if (r.ip !== '') await this.store.invite(r.ip, r.port, mine, this.me.id);
+    for (const r of await this.store.fleetRecords(other)) if (r.ip !== '') await this.store.invite(r.ip, reachablePort(r), mine, this.me.id);
   }
 
   /** This node's fleet was merged into another (a smaller id): it moves there. */
@@ -499,7 +507,7 @@ export class Cluster implements ClusterLens {
     if (!this.ipFixed && this.me.ip === '' && localIp !== '') this.me.ip = localIp;
     await this.serial(async () => {
       if (!this.joined) await this.join();
-      if (ip === this.me.ip && port === this.me.port) return;
+      if (ip === this.me.ip && this.isMyPort(port)) return;
       await this.store.invite(ip, port, this.store.fleet!, this.me.id);
     });
   }
@@ -578,8 +586,10 @@ export class Cluster implements ClusterLens {
     const n = this.view.nodes.get(id) ?? this.store.records.get(id);
     if (n === undefined || n.ip === '') return;
     const link = this.state.replicaOf;
-    if (link !== null && link.host === n.ip && link.port === n.port) return;
-    followPrimary(this.state, n.ip, n.port);
+    // tls-replication yes: the master's tls-port, over TLS (replica.ts), as Redis's getNodeDefaultReplicationPort
+    const port = replicationPort(this.state.config, n);
+    if (link !== null && link.host === n.ip && link.port === port) return;
+    followPrimary(this.state, n.ip, port);
   }
 
   /** A replica of a failed master runs for its place after a delay by rank (the freshest first). */
@@ -661,7 +671,7 @@ export class Cluster implements ClusterLens {
     try {
       await this.takeOver(master);
     } catch (e) {
-      if (!force) await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], this.masterAuth()).catch(() => undefined);
+      if (!force) await this.ask(master, [['CLIENT', 'UNPAUSE']]).catch(() => undefined);
       throw e;
     }
   }
@@ -735,8 +745,7 @@ export class Cluster implements ClusterLens {
   async catchUpWithMaster(): Promise<void> {
     const master = this.me.master === null ? undefined : this.view.nodes.get(this.me.master);
     if (master === undefined) throw new Error('no master');
-    const auth = this.masterAuth();
-    const [, infoReply] = await askNode(master.ip, master.port, [['CLIENT', 'PAUSE', '10000', 'WRITE'], ['INFO', 'replication']], auth);
+    const [, infoReply] = await this.ask(master, [['CLIENT', 'PAUSE', '10000', 'WRITE'], ['INFO', 'replication']]);
     const text = infoReply !== undefined && 'string' in infoReply ? infoReply.string.toString() : '';
     const target = Number(/master_repl_offset:(\d+)/.exec(text)?.[1] ?? 'NaN');
     if (Number.isNaN(target)) throw new Error('the master did not tell its offset');
@@ -744,7 +753,7 @@ export class Cluster implements ClusterLens {
     while (this.state.replication.offset < target) {
       if (Date.now() > end) {
         // the master would stay paused for the rest of its 10 s (Redis's master gives up with the replica)
-        await askNode(master.ip, master.port, [['CLIENT', 'UNPAUSE']], auth).catch(() => undefined);
+        await this.ask(master, [['CLIENT', 'UNPAUSE']]).catch(() => undefined);
         throw new Error('Manual failover timed out.');
       }
       await new Promise((r) => setTimeout(r, 10));
@@ -762,7 +771,18 @@ export class Cluster implements ClusterLens {
   /** Whether node `n` answers a PING within a second (any reply: it is up). */
   private async answers(n: NodeView): Promise<boolean> {
     if (n.ip === '') return false;
-    return askNode(n.ip, n.port, [['PING']], this.masterAuth(), 1000).then(() => true, () => false);
+    return this.ask(n, [['PING']], 1000).then(() => true, () => false);
+  }
+
+  /**
+   * A short exchange with node `n` (node-link.ts), authenticated as its
+   * replica would be: with tls-cluster yes over TLS to its tls-port, as
+   * Redis's getNodeDefaultClientPort.
+   */
+  private ask(n: NodeView, commands: string[][], timeoutMs = 5000): Promise<ReplyMessage[]> {
+    const cfg = this.state.config;
+    const tls = tlsCluster(cfg) ? this.state.tls.material?.client ?? null : null;
+    return askNode(n.ip, defaultClientPort(cfg, n), commands, this.masterAuth(), timeoutMs, tls);
   }
 
   /** Whether this node's config epoch is above every other node's (its claims win). */

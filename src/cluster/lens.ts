@@ -122,7 +122,7 @@ export class ClusterMirror implements ClusterLens {
    * view shows it at once (CLUSTER NODES right after it), as thread 0's
    * does, before thread 0's next image.
    */
-  announce(a: Pick<NodeRecord, 'ip' | 'port' | 'cport' | 'hostname'>): void {
+  announce(a: Pick<NodeRecord, 'ip' | 'port' | 'tlsPort' | 'cport' | 'hostname'>): void {
     const img = this.image;
     if (img === null) return;
     this.apply({ ...img, me: { ...img.me, ...a, ip: a.ip !== '' ? a.ip : img.me.ip } });

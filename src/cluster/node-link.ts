@@ -2,16 +2,18 @@
  * A short RESP exchange with another node (a manual CLUSTER FAILOVER asks
  * its master to pause writes and tell its offset): connects, authenticates
  * as a replica does (masteruser / masterauth), sends the commands, reads
- * one reply each and closes.
+ * one reply each and closes. With `tls` (tls-cluster yes: the client
+ * context of security/tls.ts, as the bus links use) the exchange is TLS.
  */
 import { connect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { encodeCommand } from '../persistence/aof-writer.ts';
 import { replyMessage, type ReplyMessage } from '../protocol/reply-tree.ts';
 
-export function askNode(host: string, port: number, commands: string[][], auth: string[] | null, timeoutMs = 5000): Promise<ReplyMessage[]> {
+export function askNode(host: string, port: number, commands: string[][], auth: string[] | null, timeoutMs = 5000, tls: ConnectionOptions | null = null): Promise<ReplyMessage[]> {
   const all = auth === null ? commands : [['AUTH', ...auth], ...commands];
   return new Promise((resolve, reject) => {
-    const sock = connect(port, host);
+    const sock = tls !== null ? tlsConnect({ ...tls, host, port }) : connect(port, host);
     let buf = Buffer.alloc(0);
     const replies: ReplyMessage[] = [];
     const timer = setTimeout(() => fail(new Error(`no answer from ${host}:${port}`)), timeoutMs);
@@ -21,7 +23,7 @@ export function askNode(host: string, port: number, commands: string[][], auth: 
       reject(e);
     };
     sock.on('error', fail);
-    sock.on('connect', () => sock.write(all.map((c) => encodeCommand(c)).join(''), 'latin1'));
+    sock.on(tls !== null ? 'secureConnect' : 'connect', () => sock.write(all.map((c) => encodeCommand(c)).join(''), 'latin1'));
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       let p = 0;

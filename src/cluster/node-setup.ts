@@ -23,6 +23,7 @@ import { followAnnouncements, onAnnounce } from './announce.ts';
 import { clusterRefusal, redirectBlocked } from './redirect.ts';
 import { ClusterMirror, gateKey, imageOf, type ClusterLens } from './lens.ts';
 import { busAccessOf, type BusAccess } from './mode.ts';
+import { busBase } from './tls-ports.ts';
 
 export interface ClusterMode {
   close(): Promise<void>;
@@ -102,8 +103,8 @@ export async function startClusterMode(state: ServerState<Client>, port: number,
   const begin = async (): Promise<void> => {
     if (thread !== null) feedMirrors(cluster, state);
     await cluster.start();
-    // the bus listens on cluster-port, or port + 10000 as Redis's
-    await bus.listen(getConfigNumber(state.config, 'cluster-port', 0) || port + 10000, state.config.bind);
+    // the bus listens on cluster-port, or port + 10000 as Redis's (tls-port + 10000 with tls-cluster yes)
+    await bus.listen(getConfigNumber(state.config, 'cluster-port', 0) || busBase(state.config, port) + 10000, state.config.bind);
     state.clusterBus = bus;
     followAnnouncements(cluster, port);
   };

@@ -38,6 +38,8 @@ function parseLine(line: string): { rec: NodeRecord; myself: boolean } | null {
     configEpoch: Number(f[6]), slots: parseRanges(f.slice(8)), offset: 0, nofailover: flags.includes('nofailover'),
   };
   if (shardId !== undefined && /^[0-9a-f]{40}$/.test(shardId)) rec.shardId = shardId;
+  const tlsPort = Number(aux.find((a) => a.startsWith('tls-port='))?.slice(9) ?? '0');
+  if (Number.isInteger(tlsPort) && tlsPort > 0 && tlsPort < 65536) rec.tlsPort = tlsPort;
   return { rec, myself: flags.includes('myself') };
 }
 

@@ -15,15 +15,16 @@ import type { ServerState } from '../server/server-state.ts';
 import { getConfigValue } from '../config/config.ts';
 import type { ClusterLens } from './lens.ts';
 import type { NodeView } from './topology.ts';
+import { clientPort, returnsTls } from './tls-ports.ts';
 
 import { CROSSSLOT, DOWN, DOWN_RO, TRYAGAIN, UNBOUND } from './errors.ts';
 
 const SHARD_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
 
-/** `-MOVED 3999 127.0.0.1:6381` / `-ASK …`: the node's preferred endpoint and port. */
-function redirect(kind: 'MOVED' | 'ASK', slot: number, n: NodeView, endpointType: string): string {
+/** `-MOVED 3999 127.0.0.1:6381` / `-ASK …`: the node's preferred endpoint and port (its tls-port to a TLS client). */
+function redirect(kind: 'MOVED' | 'ASK', slot: number, n: NodeView, endpointType: string, c: Client): string {
   const endpoint = endpointType === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : endpointType === 'unknown-endpoint' ? '' : n.ip;
-  return `${kind} ${slot} ${endpoint}:${n.port}`;
+  return `${kind} ${slot} ${endpoint}:${clientPort(n, returnsTls(c))}`;
 }
 
 /**
@@ -61,7 +62,7 @@ export function clusterRefusal(cluster: ClusterLens, c: Client, cmd: CommandInfo
     case Route.DOWN_UNBOUND: return UNBOUND;
   }
   const endpointType = getConfigValue(c.server.config, 'cluster-preferred-endpoint-type') ?? 'ip';
-  return redirect(r.code === Route.ASK ? 'ASK' : 'MOVED', r.slot, r.node!, endpointType);
+  return redirect(r.code === Route.ASK ? 'ASK' : 'MOVED', r.slot, r.node!, endpointType, c);
 }
 
 /**
@@ -172,6 +173,6 @@ export function redirectBlocked(cluster: ClusterLens, state: ServerState<Client>
     const write = (c as Client).lastCmd?.isWrite === true;
     if (c.ext.readonly === true && !write && me.role === 'slave' && owner !== null && me.master === owner.id) return null;
     if (owner?.id === me.id || cluster.importing.has(slot)) return null;
-    return owner === null ? UNBOUND : redirect('MOVED', slot, owner, endpointType);
+    return owner === null ? UNBOUND : redirect('MOVED', slot, owner, endpointType, c as Client);
   });
 }

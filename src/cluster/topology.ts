@@ -15,7 +15,10 @@ export type SlotRanges = Array<[number, number]>;
 export interface NodeRecord {
   id: string;
   ip: string;
+  /** The plain client port (0: none, a TLS-only node). */
   port: number;
+  /** Its tls-port (cluster-announce-tls-port); 0 or absent (older records): none. */
+  tlsPort?: number;
   cport: number;
   hostname: string;
   role: 'master' | 'slave';
@@ -256,16 +259,20 @@ export class Topology {
   /**
    * A CLUSTER NODES line (Redis's clusterGenNodeDescription), without
    * migrating/importing marks; `persist` (nodes.conf) adds the aux fields
-   * Redis keeps there only (`,hostname,shard-id=…`).
+   * Redis keeps there only (`,hostname,tls-port=…,shard-id=…`); `tls`: the
+   * line names the TLS port (a client connected over TLS), as Redis's.
    */
-  nodeLine(n: NodeView, persist = false): string {
+  nodeLine(n: NodeView, persist = false, tls = false): string {
     const flags: string[] = [];
     if (n.myself) flags.push('myself');
     flags.push(n.role);
     if (n.failed) flags.push('fail');
     if (n.nofailover) flags.push('nofailover');
-    let addr = `${n.ip}:${n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''}`;
-    if (persist && n.shardId !== undefined) addr += `${n.hostname === '' ? ',' : ''},shard-id=${n.shardId}`;
+    let addr = `${n.ip}:${tls ? (n.tlsPort ?? 0) : n.port}@${n.cport}${n.hostname !== '' ? `,${n.hostname}` : ''}`;
+    if (persist) {
+      const aux = [...(n.tlsPort ? [`tls-port=${n.tlsPort}`] : []), ...(n.shardId !== undefined ? [`shard-id=${n.shardId}`] : [])];
+      if (aux.length > 0) addr += `${n.hostname === '' ? ',' : ''},${aux.join(',')}`;
+    }
     const master = n.role === 'slave' && n.master !== null ? n.master : '-';
     const link = n.myself || !n.failed ? 'connected' : 'disconnected';
     const pong = n.myself ? 0 : Date.now();

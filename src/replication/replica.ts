@@ -195,9 +195,9 @@ export class ReplicaLink implements ReplicaView {
     this.state = 'connecting';
     this.lastIo = Date.now();
     this.inbuf = EMPTY;
-    // tls-replication yes: the link to the primary is a TLS client connection (the primary's tls-port); not in
-    // cluster mode, whose records name the masters' plain ports (docs/tls.md)
-    const tls = getConfigValue(this.server.config, 'tls-replication') === 'yes' && this.server.cluster === null;
+    // tls-replication yes: the link to the primary is a TLS client connection (the primary's tls-port; in
+    // cluster mode the master's published tls-port, cluster/tls-ports.ts)
+    const tls = getConfigValue(this.server.config, 'tls-replication') === 'yes';
     const material = tls ? this.server.tls.material : null;
     const sock = material !== null ? tlsConnect({ ...material.client, host: this.host, port: this.port }) : connect({ host: this.host, port: this.port });
     this.sock = sock;
@@ -287,7 +287,7 @@ export class ReplicaLink implements ReplicaView {
     const user = getConfigValue(cfg, 'masteruser') ?? '';
     if (pass !== '') this.send(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass]);
     // a TLS replica announces its tls-port, as Redis's
-    const tlsPort = getConfigValue(cfg, 'tls-replication') === 'yes' && this.server.cluster === null ? getConfigNumber(cfg, 'tls-port', 0) : 0;
+    const tlsPort = getConfigValue(cfg, 'tls-replication') === 'yes' ? getConfigNumber(cfg, 'tls-port', 0) : 0;
     const port = getConfigNumber(cfg, 'replica-announce-port', 0) || tlsPort || this.server.port;
     this.send(['REPLCONF', 'listening-port', String(port)]);
     const ip = getConfigValue(cfg, 'replica-announce-ip') ?? '';

@@ -27,13 +27,22 @@ export function startRedis(args: string[] = []): Promise<RedisProcess> {
  * held), and in `dir` if given (a killed server's, whose files it finds
  * there: nodes.conf keeps a cluster node's identity).
  */
-export async function startShardisProcess(args: string[] = [], port?: number, dir?: string): Promise<RedisProcess> {
+export async function startShardisProcess(args: string[] = [], port?: number, dir?: string, ready?: (port: number) => Promise<void>): Promise<RedisProcess> {
   const main = join(import.meta.dirname, '../../src/main.ts');
-  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args], port, dir);
+  return startProcess(process.execPath, [main], ['--http-port', '0', '--repl-diskless-sync-delay', '0', ...args], port, dir, ready);
 }
 
-/** `cmd` with `lead` (a script), then a port, a directory (a new one unless given), no persistence, then `args`. */
-async function startProcess(cmd: string, lead: string[], args: string[], port?: number, inDir?: string): Promise<RedisProcess> {
+/** Whether a plain RESP connection to `port` opens (the default readiness check). */
+async function respOpens(port: number): Promise<void> {
+  (await RespClient.connect(port)).close();
+}
+
+/**
+ * `cmd` with `lead` (a script), then a port, a directory (a new one unless
+ * given), no persistence, then `args`; ready once `ready` resolves (a plain
+ * RESP connection opens, unless given: a TLS-only server's own check).
+ */
+async function startProcess(cmd: string, lead: string[], args: string[], port?: number, inDir?: string, ready: (port: number) => Promise<void> = respOpens): Promise<RedisProcess> {
   port ??= await freePort();
   const dir = inDir ?? mkdtempSync(join(tmpdir(), 'shardis-redis-'));
   const proc = spawn(cmd, [
@@ -50,7 +59,7 @@ async function startProcess(cmd: string, lead: string[], args: string[], port?: 
   };
   for (let i = 0; ; i++) {
     try {
-      (await RespClient.connect(port)).close();
+      await ready(port);
       return { port, dir, stop, signal: (sig) => proc.kill(sig) };
     } catch (e) {
       if (i > 400 || proc.exitCode !== null) {

@@ -98,3 +98,24 @@ test("nodes.conf: Redis 7.2's aux fields (`,hostname,tls-port=0,shard-id=…`) a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nodes.conf keeps a tls-port (`tls-port=…` aux field); a line names it for a TLS client', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodes-conf-'));
+  try {
+    const path = join(dir, 'nodes.conf');
+    const sid = 'ef'.repeat(20);
+    writeFileSync(path, [
+      `${'1'.repeat(40)} 127.0.0.1:0@16380,,tls-port=6380,shard-id=${sid} myself,master - 0 0 1 connected 0-16383`,
+      'vars currentEpoch 1 lastVoteEpoch 0',
+    ].join('\n'));
+    const conf = readNodesConf(path)!;
+    assert.deepEqual([conf.myself.port, conf.myself.tlsPort], [0, 6380]);
+    const view = new Topology(conf.myself, [], new Set([conf.myself.id]), 1);
+    const me = view.nodes.get(conf.myself.id)!;
+    assert.equal(view.nodeLine(me, true).split(' ')[1], `127.0.0.1:0@16380,,tls-port=6380,shard-id=${sid}`);
+    assert.equal(view.nodeLine(me).split(' ')[1], '127.0.0.1:0@16380');
+    assert.equal(view.nodeLine(me, false, true).split(' ')[1], '127.0.0.1:6380@16380');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

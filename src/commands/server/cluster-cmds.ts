@@ -15,6 +15,7 @@ import { keySlot, SLOT_COUNT } from '../../engine/slots.ts';
 import { slotKeyCount, slotKeys } from '../../cluster/slot-index.ts';
 import { inRanges, rangesOf, slotsIn, withSlot, withoutSlot, type NodeView } from '../../cluster/topology.ts';
 import { getConfigValue } from '../../config/config.ts';
+import { clientPort, returnsTls } from '../../cluster/tls-ports.ts';
 
 /** How long a forgotten node's id is still accepted by FORGET (Redis's nodes blacklist TTL). */
 const FORGET_TTL_MS = 60_000;
@@ -150,11 +151,12 @@ function info(cl: ClusterLens): string {
   ].join('\r\n');
 }
 
-function nodesText(cl: ClusterLens): string {
+/** CLUSTER NODES; `tls`: the lines name the nodes' TLS ports (Redis 7.4: to a client connected over TLS). */
+function nodesText(cl: ClusterLens, tls: boolean): string {
   const v = cl.view;
   let out = '';
   for (const n of v.nodes.values()) {
-    let line = v.nodeLine(n);
+    let line = v.nodeLine(n, false, tls);
     if (n.myself) {
       for (let s = 0; s < SLOT_COUNT; s++) {
         const to = cl.migrating.get(s);
@@ -176,7 +178,7 @@ function nodeEntry(c: Client, n: NodeView): void {
   if (type === 'ip') r.bulk(n.ip);
   else if (type === 'hostname') r.bulk(n.hostname !== '' ? n.hostname : '?');
   else r.nullBulk();
-  r.int(n.port);
+  r.int(clientPort(n, returnsTls(c)));
   r.bulk(n.id);
   const extra: Array<[string, string]> = [];
   if (type !== 'ip') extra.push(['ip', n.ip]);
@@ -245,8 +247,12 @@ function shardsReply(cl: ClusterLens, c: Client): void {
     r.array(members.length);
     for (const n of members) {
       const offset = n.myself ? (n.role === 'slave' ? cl.replicationOffset() : cl.primaryOffset()) : n.offset;
-      const fields: Array<[string, string | number]> = [['id', n.id], ['port', n.port], ['ip', n.ip],
-        ['endpoint', type === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : type === 'unknown-endpoint' ? '' : n.ip]];
+      // the plain port and the tls-port, each where the node has one (Redis's addNodeDetailsToShardReply)
+      const fields: Array<[string, string | number]> = [['id', n.id]];
+      if (n.port !== 0) fields.push(['port', n.port]);
+      if (n.tlsPort) fields.push(['tls-port', n.tlsPort]);
+      fields.push(['ip', n.ip],
+        ['endpoint', type === 'hostname' ? (n.hostname !== '' ? n.hostname : '?') : type === 'unknown-endpoint' ? '' : n.ip]);
       if (n.hostname !== '') fields.push(['hostname', n.hostname]);
       fields.push(['role', n.role === 'slave' ? 'replica' : 'master'], ['replication-offset', offset],
         ['health', n.failed ? 'fail' : n.role === 'slave' && offset === 0 ? 'loading' : 'online']);
@@ -448,7 +454,7 @@ const HANDLERS: Record<string, Handler> = {
 };
 
 const READERS: Record<string, Reader> = {
-  nodes: (cl, c) => c.reply.verbatim(nodesText(cl)),
+  nodes: (cl, c) => c.reply.verbatim(nodesText(cl, returnsTls(c))),
   myid: (cl, c) => c.reply.bulk(cl.me.id),
   myshardid: (cl, c) => {
     if (cl.me.shardId === undefined) throw new CommandError('ERR No shard ID yet');
@@ -481,7 +487,7 @@ const READERS: Record<string, Reader> = {
 function replicasReply(cl: ClusterLens, c: Client, args: string[]): void {
   const n = lookupNode(cl, args[2]!);
   if (n.role === 'slave') throw new CommandError('ERR The specified node is not a master');
-  const lines = cl.view.replicasOf(n.id).map((r) => cl.view.nodeLine(r));
+  const lines = cl.view.replicasOf(n.id).map((r) => cl.view.nodeLine(r, false, returnsTls(c)));
   c.reply.bulkArray(lines);
 }
 
