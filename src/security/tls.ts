@@ -8,7 +8,7 @@
  * failure then keeps the old context and the command fails with Redis's
  * "Unable to update TLS configuration" error.
  */
-import { createSecureContext, DEFAULT_CIPHERS, type ConnectionOptions, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { createSecureContext, DEFAULT_CIPHERS, TLSSocket, type ConnectionOptions, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import { constants } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -220,6 +220,11 @@ export function refusedPeer(cfg: Config, socket: TLSSocket): string | null {
   const cert = socket.getPeerCertificate();
   if (cert === null || Object.keys(cert).length === 0) return null;
   return 'error:0A000086:SSL routines::certificate verify failed';
+}
+
+/** certificateUser of a front end's socket when it is a TLS one (HTTPS, WSS), else null. */
+export function socketCertUser(cfg: Config, socket: unknown): string | null {
+  return socket instanceof TLSSocket ? certificateUser(cfg, socket) : null;
 }
 
 /** tls-auth-clients-user CN: the verified client certificate's Common Name, or null. */

@@ -7,6 +7,9 @@
  *   needed and any token runs as the default user, as Upstash clients
  *   always send one.
  * - Otherwise the token is the default user's password.
+ * Over TLS with `tls-auth-clients-user CN`, a request with no token runs as
+ * the user its verified client certificate's CN names, when that user exists
+ * and is enabled (userForRequest).
  */
 import type { ServerState } from './server-state.ts';
 import type { Client } from './client.ts';
@@ -17,6 +20,15 @@ export function bearerToken(authorization: string | undefined): string | null {
   if (authorization === undefined) return null;
   const m = /^Bearer\s+(.*)$/i.exec(authorization.trim());
   return m !== null ? m[1]! : null;
+}
+
+/** A request's user: its certificate's (`certUser`, tls-auth-clients-user CN) when it sends no token, else as userForToken. */
+export function userForRequest(state: ServerState<Client>, token: string | null, certUser: string | null): User | null {
+  if (token === null && certUser !== null) {
+    const u = state.acl.users.get(certUser);
+    if (u !== undefined && u.enabled) return u;
+  }
+  return userForToken(state, token);
 }
 
 /** The user a request with `token` runs as, or null (refused: HTTP 401, gRPC UNAUTHENTICATED). */

@@ -285,7 +285,7 @@ test('replication over TLS: a replica with tls-replication yes follows a primary
   }
 });
 
-test('HTTPS, WSS and gRPC over TLS with the same files (tls-http, tls-grpc), client certificates as tls-auth-clients says', async () => {
+test('HTTPS, WSS and gRPC over TLS with the same files (tls-http, tls-grpc), client certificates as tls-auth-clients says, tls-auth-clients-user CN', async () => {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const srv = await tlsServer({ 'tls-http': 'yes', 'http-port': String(httpPort), 'tls-grpc': 'yes', 'grpc-port': String(grpcPort) });
   try {
@@ -322,6 +322,41 @@ test('HTTPS, WSS and gRPC over TLS with the same files (tls-http, tls-grpc), cli
       await assert.rejects(insecure.execute(['GET', 'hk']));
     } finally {
       insecure.close();
+    }
+
+    // tls-auth-clients-user CN: a request with no token runs as the certificate's user; a token still names its own
+    const whoamiHttps = async (): Promise<string> => JSON.parse((await get('/acl/whoami', certs.client)).body).result;
+    const whoamiWss = (): Promise<string> => {
+      const w = new WebSocket(`wss://127.0.0.1:${httpPort}/ws`, clientTls(certs.client));
+      return new Promise<string>((resolve, reject) => {
+        w.on('open', () => w.send(JSON.stringify({ id: 1, cmd: ['ACL', 'WHOAMI'] })));
+        w.on('message', (m: Buffer) => {
+          w.close();
+          resolve(JSON.parse(m.toString()).result);
+        });
+        w.on('error', reject);
+      });
+    };
+    const whoamiGrpc = async (): Promise<string> => {
+      const c = new ShardisClient(grpcPort, null, grpc.credentials.createSsl(readFileSync(certs.ca), readFileSync(certs.client.key), readFileSync(certs.client.cert)));
+      try {
+        return String(plain(await c.execute(['ACL', 'WHOAMI'])));
+      } finally {
+        c.close();
+      }
+    };
+    const admin = new Redis({ port: srv.tlsPort, host: '127.0.0.1', tls: clientTls(certs.client), lazyConnect: true });
+    await admin.connect();
+    try {
+      await admin.acl('SETUSER', 'Client-only', 'on', '>secret', '~*', '+@all');
+      assert.deepEqual([await whoamiHttps(), await whoamiWss(), await whoamiGrpc()], ['default', 'default', 'default']);
+      await admin.config('SET', 'tls-auth-clients-user', 'CN');
+      assert.deepEqual([await whoamiHttps(), await whoamiWss(), await whoamiGrpc()], ['Client-only', 'Client-only', 'Client-only']);
+      await admin.acl('SETUSER', 'Client-only', 'off');
+      assert.deepEqual([await whoamiHttps(), await whoamiWss(), await whoamiGrpc()], ['default', 'default', 'default']);
+    } finally {
+      await admin.config('SET', 'tls-auth-clients-user', 'off');
+      admin.disconnect();
     }
   } finally {
     await srv.close();

@@ -10,7 +10,8 @@
  */
 import { createServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { refusedPeer } from '../../security/tls.ts';
+import { certificateUser, refusedPeer } from '../../security/tls.ts';
+import { rememberCertUser } from './call-user.ts';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
@@ -51,8 +52,11 @@ export class GrpcFront {
       let srv: NetServer;
       if (secure) {
         const tlsSrv = createTlsServer({ ...this.state.tls.serverOptions(), ALPNProtocols: ['h2'], noDelay: true }, (socket) => {
-          if (refusedPeer(cfg, socket) !== null) socket.destroy();
-          else injector.injectConnection(socket);
+          if (refusedPeer(cfg, socket) !== null) return socket.destroy();
+          // tls-auth-clients-user CN: the calls of this connection run as the certificate's user when they send no token
+          const name = certificateUser(cfg, socket);
+          if (name !== null) rememberCertUser(this.state, `${socket.remoteAddress}:${socket.remotePort}`, name, (fn) => socket.once('close', fn));
+          injector.injectConnection(socket);
         });
         tlsSrv.on('tlsClientError', (_e, socket) => socket.destroy());
         this.state.tls.attach(tlsSrv);

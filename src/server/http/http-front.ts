@@ -22,7 +22,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { refusedPeer } from '../../security/tls.ts';
+import { refusedPeer, socketCertUser } from '../../security/tls.ts';
 import type { Duplex } from 'node:stream';
 import querystring from 'node:querystring';
 import type { ServerState } from '../server-state.ts';
@@ -30,7 +30,7 @@ import type { Client } from '../client.ts';
 import { getConfigNumber, getConfigValue } from '../../config/config.ts';
 import { listenAll } from '../listen.ts';
 import { requestToken } from './http-auth.ts';
-import { userForToken } from '../tokens.ts';
+import { userForRequest } from '../tokens.ts';
 import { CommandSession } from '../command-session.ts';
 import { BadCommand, commandOf, commandsOf, envelope, runJson, runPipeline, runTransaction } from '../json-commands.ts';
 import { openStream } from './sse.ts';
@@ -169,7 +169,7 @@ export class HttpFront {
       this.send(res, ready ? 200 : 503, ready ? '{"result":"OK"}' : '{"error":"LOADING Redis is loading the dataset in memory"}');
       return;
     }
-    const user = userForToken(this.state, requestToken(req.headers.authorization, url.searchParams));
+    const user = userForRequest(this.state, requestToken(req.headers.authorization, url.searchParams), socketCertUser(this.state.config, req.socket));
     const addr = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     if (first === 'dashboard' && !this.metricsOnly) return this.dashboard(req, res, segments.slice(1).join('/'), user, addr);
     if (user === null) throw new HttpError(401, 'Unauthorized');

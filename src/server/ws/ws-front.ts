@@ -13,7 +13,8 @@ import type { ServerState } from '../server-state.ts';
 import type { Client } from '../client.ts';
 import { getConfigNumber } from '../../config/config.ts';
 import { requestToken } from '../http/http-auth.ts';
-import { userForToken } from '../tokens.ts';
+import { userForRequest } from '../tokens.ts';
+import { socketCertUser } from '../../security/tls.ts';
 import { WsConnection } from './ws-connection.ts';
 import { admit, MAXCLIENTS_ERROR } from '../admit.ts';
 
@@ -44,7 +45,7 @@ export class WsFront {
     if (url.pathname !== '/ws') return refuse(socket, 404, 'ERR WebSocket connections go to /ws');
     const encoding = url.searchParams.get('encoding');
     if (encoding !== null && encoding !== 'base64' && encoding !== 'utf8') return refuse(socket, 400, 'ERR encoding is base64 or utf8');
-    const user = userForToken(st, requestToken(req.headers.authorization, url.searchParams));
+    const user = userForRequest(st, requestToken(req.headers.authorization, url.searchParams), socketCertUser(st.config, req.socket));
     if (user === null) return refuse(socket, 401, 'Unauthorized');
     if (!admit(st)) return refuse(socket, 503, MAXCLIENTS_ERROR);
     // frames past http-max-body-size close the socket with 1009 (read per upgrade: CONFIG SET applies to new sockets)
