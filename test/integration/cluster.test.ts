@@ -50,6 +50,8 @@ describe('a 3 + 3 cluster made by redis-cli --cluster create', { timeout: 180_00
         for (const m of masters) assert.equal(list.filter((x) => x.master === m.id).length, 1, `one replica of ${m.id}`);
         views.push(list.map((x) => `${x.id} ${x.port} ${x.flags.filter((f) => f !== 'myself').join(',')} ${x.master} ${x.slots.join(' ')}`).sort().join('\n'));
         assert.equal((await c.call('INFO', 'cluster')) as string, '# Cluster\r\ncluster_enabled:1\r\n');
+        // as Redis 7.4 in cluster mode
+        assert.match((await c.call('INFO', 'server')) as string, /\r\nredis_mode:cluster\r\n/);
       } finally {
         c.close();
       }

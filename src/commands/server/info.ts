@@ -206,7 +206,7 @@ const SECTIONS: Record<string, Provider> = {
       ['redis_git_sha1', '00000000'],
       ['redis_git_dirty', 0],
       ['redis_build_id', '0'],
-      ['redis_mode', 'standalone'],
+      ['redis_mode', s.cluster !== null ? 'cluster' : 'standalone'],
       ['os', `${type()} ${release()} ${machine()}`],
       ['arch_bits', arch().includes('64') ? 64 : 32],
       ['monotonic_clock', 'POSIX clock_gettime'],
