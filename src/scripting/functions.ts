@@ -22,11 +22,15 @@ import { splitInlineArgs } from '../protocol/inline-args.ts';
 import { FUNCTION_PRELUDE, REG_KEY, pushTable, readRegisterArgs } from './function-sandbox.ts';
 export { FUNCTION_FLAGS } from './function-sandbox.ts';
 import { functionStore, setFunctionStore, type FunctionStore } from '../persistence/rdb-functions.ts';
+import { compileJs, dropJs, callJs, type JsLibrary } from './js/js-functions.ts';
+import { Triggers } from './js/triggers.ts';
 
 export interface FunctionInfo {
   readonly name: string;
   readonly desc: string | null;
   readonly flags: number;
+  /** Flags of shardis's own a JS function declared (raw-arguments), listed after Redis's. */
+  readonly extraFlags?: readonly string[];
   /** Key of the callback in the Lua-side table. */
   id: number;
   readonly lib: Library;
@@ -34,18 +38,27 @@ export interface FunctionInfo {
 
 export interface Library {
   readonly name: string;
+  /** LUA or JS (FUNCTION LIST's engine). */
+  readonly engine: Engine;
   /** The whole source, "#!lua name=…" line included (what FUNCTION LIST WITHCODE and RDB files hold). */
   readonly code: string;
   readonly functions: Map<string, FunctionInfo>;
+  /** A JS library: its key in the worker (unique, so a failed REPLACE keeps the old one) and its triggers. */
+  readonly js?: JsLibrary;
 }
+
+export type Engine = 'LUA' | 'JS';
+export const ENGINES: readonly Engine[] = ['LUA', 'JS'];
 
 const BAD_NAME = 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 export const LOAD_TIMEOUT_MS = 500;
 
 const validName = (s: string): boolean => /^[A-Za-z0-9_]+$/.test(s);
+const isEngine = (e: string): boolean => (ENGINES as readonly string[]).includes(e.toUpperCase());
 
 /** The library name and the code after the shebang line, or the error (functionExtractLibMetaData). */
 export function libraryMeta(code: string): { name: string; engine: string; body: string } | string {
+  // as RedisGears 2's libraries: #!js api_version=1.0 name=lib
   if (!code.startsWith('#!')) return 'Missing library metadata';
   const nl = code.indexOf('\n');
   if (nl < 0) return 'Invalid library metadata';
@@ -58,6 +71,10 @@ export function libraryMeta(code: string): { name: string; engine: string; body:
     if (p.slice(0, 5).toLowerCase() === 'name=') {
       if (name !== null) return 'Invalid metadata value, name argument was given multiple times';
       name = p.slice(5);
+      continue;
+    }
+    if (engine.toUpperCase() === 'JS' && p.slice(0, 12).toLowerCase() === 'api_version=') {
+      if (p.slice(12) !== '1.0') return `Unsupported api_version ${p.slice(12)} (shardis supports 1.0)`;
       continue;
     }
     return `Invalid metadata value given: ${p}`;
@@ -141,6 +158,7 @@ export class FunctionRegistry implements FunctionStore {
   private reopen(): void {
     this.install();
     for (const lib of this.libraries.values()) {
+      if (lib.engine !== 'LUA') continue;
       const again = this.compile(lib.code, 0);
       if (typeof again === 'string') continue;
       for (const [name, fi] of again.functions) {
@@ -172,7 +190,7 @@ export class FunctionRegistry implements FunctionStore {
     const meta = libraryMeta(code);
     if (typeof meta === 'string') return meta;
     if (!validName(meta.name)) return BAD_NAME;
-    if (meta.engine.toUpperCase() !== 'LUA') return `Engine '${meta.engine}' not found`;
+    if (!isEngine(meta.engine)) return `Engine '${meta.engine}' not found`;
     const old = this.libraries.get(meta.name);
     if (old && !replace) return `Library '${meta.name}' already exists`;
     if (old) this.unlink(old);
@@ -214,7 +232,7 @@ export class FunctionRegistry implements FunctionStore {
       const meta = libraryMeta(code);
       if (typeof meta === 'string') return fail(meta);
       if (!validName(meta.name)) return fail(BAD_NAME);
-      if (meta.engine.toUpperCase() !== 'LUA') return fail(`Engine '${meta.engine}' not found`);
+      if (!isEngine(meta.engine)) return fail(`Engine '${meta.engine}' not found`);
       if (libs.has(meta.name)) return fail(`Library '${meta.name}' already exists`);
       const lib = this.compile(code, 0);
       if (typeof lib === 'string') return fail(lib);
@@ -252,17 +270,20 @@ export class FunctionRegistry implements FunctionStore {
   }
 
   private link(lib: Library): void {
+    if (lib.js !== undefined) Triggers.of(this.engine.server).attach(lib);
     this.libraries.set(lib.name, lib);
     for (const fi of lib.functions.values()) this.functions.set(fi.name.toLowerCase(), fi);
   }
 
   private unlink(lib: Library): void {
+    if (lib.js !== undefined) Triggers.of(this.engine.server).detach(lib);
     this.libraries.delete(lib.name);
     for (const name of lib.functions.keys()) this.functions.delete(name.toLowerCase());
   }
 
-  /** Drops the Lua callbacks of a library. */
+  /** Drops the Lua callbacks of a library (a JS library: its engine instance). */
   private free(lib: Library): void {
+    if (lib.js !== undefined) return dropJs(this.engine.server, lib.js);
     const L = this.engine.L;
     pushTable(L);
     for (const fi of lib.functions.values()) {
@@ -277,7 +298,8 @@ export class FunctionRegistry implements FunctionStore {
   private compile(code: string, timeout: number): Library | string {
     const meta = libraryMeta(code);
     if (typeof meta === 'string') return meta;
-    const lib: Library = { name: meta.name, code, functions: new Map() };
+    if (meta.engine.toUpperCase() === 'JS') return compileJs(this.engine.server, meta.name, code, meta.body, timeout);
+    const lib: Library = { name: meta.name, engine: 'LUA', code, functions: new Map() };
     const L = this.engine.L;
     const top = raw.lua_gettop(L);
     if (!loadChunk(L, meta.body, '@user_function')) {
@@ -362,6 +384,7 @@ export class FunctionRegistry implements FunctionStore {
    */
   call(caller: Client, fi: FunctionInfo, args: string[], numkeys: number, ro: boolean): void | Promise<void> {
     const engine = this.engine;
+    if (fi.lib.js !== undefined) return callJs(engine, fi.lib.js, fi, caller, args, numkeys, ro);
     const ctx = engine.runner.begin(caller, fi.name, fi.flags, ro, false);
     return engine.invoke(ctx, (L) => {
       pushTable(L);

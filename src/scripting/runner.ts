@@ -79,6 +79,8 @@ export class ScriptRunner implements ApiHost {
   private readonly server: ServerState<Client>;
   private scriptClient: Client | null = null;
   private inCall = false;
+  /** execute() refused the command and counted the error (not a kill or a recursion). */
+  private refusalCounted = false;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed from scripts. */
   private denyDisabled = false;
   private expiryWasEnabled = true;
@@ -228,27 +230,59 @@ export class ScriptRunner implements ApiHost {
 
   /** redis.call / redis.pcall: runs the command, pushes its reply; false when that is an error table. */
   call(L: number, args: string[]): boolean {
+    const err = this.execute(args);
+    if (err !== null) {
+      // a refused command's error was counted already; a kill's or a recursion's is counted when it ends the script
+      pushErrorTable(L, err, this.refusalCounted);
+      return false;
+    }
+    const w = this.current!.client.reply;
+    const len = w.len;
+    w.len = 0;
+    if (len === 0) {
+      raw.lua_pushboolean(L, 0);
+      return true;
+    }
+    pushReply(L, w.buf, 0);
+    return w.buf[0] !== 45;
+  }
+
+  /** client.call of a JS function: 'A' and the reply's RESP bytes (one char each), or 'X' and the refusal's error text. */
+  callText(args: string[]): string {
+    const err = this.execute(args);
+    if (err !== null) return 'X' + (err.charCodeAt(0) === 45 ? err.slice(1) : 'ERR ' + err);
+    const w = this.current!.client.reply;
+    const len = w.len;
+    w.len = 0;
+    return len === 0 ? 'A$-1\r\n' : 'A' + w.buf.latin1Slice(0, len);
+  }
+
+  /**
+   * Runs a script's command as the script client (scriptCall): null with
+   * the reply left in the client's writer, or the refusal's text (Lua's
+   * error table text: a leading '-' for a whole error reply, else ERR's).
+   */
+  private execute(args: string[]): string | null {
     const ctx = this.current!;
+    this.refusalCounted = false;
     if (this.inCall) {
       const msg = 'luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug hooks?';
       this.server.log('warning', msg);
-      pushErrorTable(L, msg);
-      return false;
+      return msg;
     }
     const cmd = this.lookup(args);
     const err = this.refusal(ctx, cmd, args);
     if (err !== null) {
       this.server.countError(err.charCodeAt(0) === 45 ? err.slice(1) : 'ERR ' + err);
       if (cmd) cmd.rejectedCalls++;
-      pushErrorTable(L, err, true);
-      return false;
+      this.refusalCounted = true;
+      return err;
     }
     if (cmd!.isWrite && !ctx.dirty) {
       // a kill asked from another thread before this first write wins: the write does not happen
       if (ctx.timedOut && this.server.link?.busy.markWrite() === false) {
         ctx.killed = true;
-        pushErrorTable(L, 'Script killed by user with SCRIPT KILL...');
-        return false;
+        return 'Script killed by user with SCRIPT KILL...';
       }
       ctx.dirty = true;
     }
@@ -262,15 +296,7 @@ export class ScriptRunner implements ApiHost {
       this.inCall = false;
     }
     if (writes && (ctx.repl & PROPAGATE_REPL) === 0) writes.length = before;
-    const w = sc.reply;
-    const len = w.len;
-    w.len = 0;
-    if (len === 0) {
-      raw.lua_pushboolean(L, 0);
-      return true;
-    }
-    pushReply(L, w.buf, 0);
-    return w.buf[0] !== 45;
+    return null;
   }
 
   /** scriptCall's checks before a command runs: null, or the error text. */

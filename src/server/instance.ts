@@ -121,6 +121,7 @@ export async function startInstance(cfg: Config, role: ThreadRole | null, opts: 
       // every write is in the AOF, fsynced, before the process may exit
       aof.shutdown();
       engine.close();
+      for (const f of state.closeHooks.splice(0)) f();
       state.stopTimers();
       await stopSaves();
       opts.onClose?.();

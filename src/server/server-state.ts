@@ -119,6 +119,10 @@ export class ServerState<C extends Session> {
   monitorsElsewhere: { active(): boolean; send(line: string): void; count(delta: number): void } | null = null;
   /** Hooks run by RESET on a client (MULTI, subscriptions, tracking … clear their state). */
   readonly resetHooks: Array<(c: C) => void> = [];
+  /** Run when the server closes (stops helpers such as the JavaScript functions' worker). */
+  readonly closeHooks: Array<() => void> = [];
+  /** Run after each client command (not inside EXEC or a script): JS triggers of the command's writes. */
+  afterCommand: (() => void) | null = null;
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
   private readonly opsSamples: number[] = [];
   private opsTimer: NodeJS.Timeout | null = null;

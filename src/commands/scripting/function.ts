@@ -10,7 +10,8 @@ import { replyHelp } from '../core/help.ts';
 import type { Client } from '../../server/client.ts';
 import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
-import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS } from '../../scripting/functions.ts';
+import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS, ENGINES } from '../../scripting/functions.ts';
+import { listTriggers } from './trigger-list.ts';
 import { FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_NO_CLUSTER, NO_CLUSTER } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
@@ -104,11 +105,11 @@ function list(c: Client, args: string[]): void {
   const r = c.reply;
   r.array(libs.length);
   for (const lib of libs) {
-    r.map(withCode ? 4 : 3);
+    r.map((withCode ? 4 : 3) + (lib.js !== undefined ? 1 : 0));
     r.bulk('library_name');
     r.bulk(lib.name);
     r.bulk('engine');
-    r.bulk('LUA');
+    r.bulk(lib.engine);
     r.bulk('functions');
     r.array(lib.functions.size);
     for (const fi of lib.functions.values()) {
@@ -118,10 +119,12 @@ function list(c: Client, args: string[]): void {
       r.bulk('description');
       r.bulkOrNull(fi.desc);
       r.bulk('flags');
-      const names = FUNCTION_FLAGS.filter(([, bit]) => (fi.flags & bit) !== 0);
+      const names = FUNCTION_FLAGS.filter(([, bit]) => (fi.flags & bit) !== 0).map(([n]) => n);
+      names.push(...(fi.extraFlags ?? []));
       r.set(names.length);
-      for (const [n] of names) r.simple(n);
+      for (const n of names) r.simple(n);
     }
+    if (lib.js !== undefined) listTriggers(c, lib.js.triggers);
     if (withCode) {
       r.bulk('library_code');
       r.bulk(lib.code);
@@ -152,13 +155,18 @@ function stats(c: Client): void {
     r.int(Date.now() - running.start);
   }
   r.bulk('engines');
-  r.map(1);
-  r.bulk('LUA');
-  r.map(2);
-  r.bulk('libraries_count');
-  r.int(reg ? reg.libraries.size : 0);
-  r.bulk('functions_count');
-  r.int(reg ? reg.functions.size : 0);
+  // JS is listed once a JS library is loaded: Redis's replies stay as they are for Lua-only users
+  const engines = ENGINES.filter((e) => e === 'LUA' || (reg !== undefined && [...reg.libraries.values()].some((l) => l.engine === e)));
+  r.map(engines.length);
+  for (const engine of engines) {
+    const libs = reg ? [...reg.libraries.values()].filter((l) => l.engine === engine) : [];
+    r.bulk(engine);
+    r.map(2);
+    r.bulk('libraries_count');
+    r.int(libs.length);
+    r.bulk('functions_count');
+    r.int(libs.reduce((n, l) => n + l.functions.size, 0));
+  }
 }
 
 /** FUNCTION LOAD [REPLACE] code */
