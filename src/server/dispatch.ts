@@ -211,7 +211,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
   if (remote !== null && remote.routes) {
     const route = routeOf(server.engine, c, cmd, args);
     if (route >= 0) return server.forward!(c, route, args, cmd.spec.flags.includes('blocking'));
-    if (route === LOCK_FIRST) remote.lockFirst();
+    if (route === LOCK_FIRST || (server.lockWrites && cmd.isWrite)) remote.lockFirst();
   }
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast || server.timeAll;
   const t0 = timed ? performance.now() : 0;

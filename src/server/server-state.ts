@@ -123,6 +123,8 @@ export class ServerState<C extends Session> {
   readonly closeHooks: Array<() => void> = [];
   /** Run after each client command (not inside EXEC or a script): JS triggers of the command's writes. */
   afterCommand: (() => void) | null = null;
+  /** With threads: a write takes the global lock before it runs, so that it and its JS triggers are one atomic step. */
+  lockWrites = false;
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */
   private readonly opsSamples: number[] = [];
   private opsTimer: NodeJS.Timeout | null = null;

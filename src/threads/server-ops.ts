@@ -14,6 +14,7 @@ import { populateOwn } from '../commands/server/debug.ts';
 import { keyDigests } from '../commands/server/debug-digest.ts';
 import { killClientsMatching, listClients } from '../commands/connection/client-cmd.ts';
 import { slotIndexOf } from '../cluster/slot-index.ts';
+import { triggerStats } from '../scripting/js/triggers.ts';
 import type { ClusterMirror, ViewImage } from '../cluster/lens.ts';
 import { flushKeyspaces, keyspaceCounts, liveKeys, randomLiveKey, scanKeyspace } from '../engine/keyspace-ops.ts';
 
@@ -80,6 +81,8 @@ export function serverOp(state: ServerState<Client>, req: LinkRequest): unknown 
       return state.acl.log.entries;
     case 'slowlog':
       return state.slowlog.entries;
+    case 'trigger-stats':
+      return triggerStats(state);
     case 'info-section':
       return threadSectionLines(state, req.name as string);
     case 'counts':

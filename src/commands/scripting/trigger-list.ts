@@ -3,14 +3,30 @@
  * trigger's kind, prefix and statistics (RedisGears' TFINFO, in place).
  */
 import type { Client } from '../../server/client.ts';
-import type { TriggerInfo } from '../../scripting/js/triggers.ts';
+import { statKey, type TriggerInfo, type TriggerStats } from '../../scripting/js/triggers.ts';
+
+/** With threads, the trigger's statistics on every thread added up (each thread runs the triggers of its writes). */
+function total(c: Client, t: TriggerInfo): TriggerStats {
+  const others = c.server.others === null ? [] : (c.server.others({ op: 'trigger-stats' }) as Array<Record<string, TriggerStats>>);
+  const s = { ...t.stats };
+  for (const o of others) {
+    const x = o[statKey(t)];
+    if (x === undefined) continue;
+    s.triggered += x.triggered;
+    s.finished += x.finished;
+    s.failed += x.failed;
+    s.totalMs += x.totalMs;
+    if (x.lastError !== null && s.lastError === null) s.lastError = x.lastError;
+  }
+  return s;
+}
 
 export function listTriggers(c: Client, triggers: readonly TriggerInfo[]): void {
   const r = c.reply;
   r.bulk('triggers');
   r.array(triggers.length);
   for (const t of triggers) {
-    const s = t.stats;
+    const s = total(c, t);
     r.map(10);
     r.bulk('name');
     r.bulk(t.name);

@@ -10,8 +10,10 @@
  * another command (at the end of the command's call, or of EXEC for a
  * transaction, or of FCALL / EVAL for a script's writes), so no client sees
  * the write without its triggers' effects. With threads a trigger runs on
- * the thread that made the write and reaches other threads' keys as any
- * command does. A trigger's own writes fire no triggers. Triggers run as
+ * the thread that made the write and reaches other threads' keys as a
+ * script does; while triggers are loaded every write takes the threads'
+ * global lock before it runs (ServerState.lockWrites), so a write and its
+ * triggers are one atomic step there too (writes serialize: the price). A trigger's own writes fire no triggers. Triggers run as
  * an internal client with every permission, under the script runner (BUSY,
  * kill, effects replication: their writes reach replicas and the AOF as a
  * MULTI/EXEC after the command's). Replicas and AOF loading run none: their
@@ -82,13 +84,19 @@ export class Triggers {
     server.afterCommand = () => this.flush();
   }
 
+  triggers(): readonly TriggerInfo[] {
+    return this.list;
+  }
+
   attach(lib: Library): void {
     for (const t of lib.js?.triggers ?? []) this.list.push(t);
+    this.server.lockWrites = this.list.length !== 0;
   }
 
   detach(lib: Library): void {
     for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]!.lib === lib) this.list.splice(i, 1);
     this.queue = this.queue.filter((p) => p.t.lib !== lib);
+    this.server.lockWrites = this.list.length !== 0;
   }
 
   private onEvent(db: number, key: string, event: string): void {
@@ -121,6 +129,10 @@ export class Triggers {
   flush(): void {
     if (this.running || this.queue.length === 0) return;
     if (ScriptEngine.of(this.server).runner.current !== null) return;
+    // with threads, as a script: the lock (the write that fired it took it already: lockWrites), so the write
+    // and its triggers are one atomic step on every thread
+    const remote = this.server.engine.remote;
+    if (remote !== null && remote.routes) remote.lockFirst();
     this.running = true;
     this.drain();
   }
@@ -132,7 +144,13 @@ export class Triggers {
         this.running = false;
         return;
       }
-      const r = this.runOne(p);
+      let r: void | Promise<void>;
+      try {
+        r = this.runOne(p);
+      } catch (e) {
+        this.running = false;
+        throw e;
+      }
       if (r !== undefined) {
         r.then(() => this.drain(), () => this.drain());
         return;
@@ -169,3 +187,12 @@ export class Triggers {
     }
   }
 }
+
+/** Each trigger's statistics on this thread, by library and trigger name (FUNCTION LIST adds up the threads'). */
+export function triggerStats(server: ServerState<Client>): Record<string, TriggerStats> {
+  const out: Record<string, TriggerStats> = {};
+  for (const t of all.get(server)?.triggers() ?? []) out[statKey(t)] = t.stats;
+  return out;
+}
+
+export const statKey = (t: TriggerInfo): string => `${t.lib.name}\u0000${t.name}`;
