@@ -294,7 +294,7 @@ function finish(c: Client, cmd: Command, args: string[], us: number, mark: numbe
   server.stats.commandsProcessed++;
   applyReplyMode(c, mark);
   if (server.blocking.hasReady && c.intercept === null && !c.inExec) server.blocking.serveReady();
-  if (server.afterCommand !== null && !c.inExec) server.afterCommand();
+  if (server.afterCommand !== null && !c.inExec) server.afterCommand(c);
 }
 
 function applyReplyMode(c: Client, mark: number): void {

@@ -122,7 +122,7 @@ export class ServerState<C extends Session> {
   /** Run when the server closes (stops helpers such as the JavaScript functions' worker). */
   readonly closeHooks: Array<() => void> = [];
   /** Run after each client command (not inside EXEC or a script): JS triggers of the command's writes. */
-  afterCommand: (() => void) | null = null;
+  afterCommand: ((c: C) => void) | null = null;
   /** With threads: a write takes the global lock before it runs, so that it and its JS triggers are one atomic step. */
   lockWrites = false;
   /** commandsProcessed sampled every 100 ms (instantaneous_ops_per_sec). */

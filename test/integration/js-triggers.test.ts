@@ -16,6 +16,12 @@ import { startServer } from '../../src/index.ts';
 import { RespClient } from '../helpers/resp-client.ts';
 import { settle } from '../helpers/replication.ts';
 import { rng } from '../helpers/rng.ts';
+import { startShardisProcess } from '../helpers/redis-process.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const MIRROR = `#!js api_version=1.0 name=mirror
 // derived: member = source key, score = its integer value
@@ -175,5 +181,30 @@ test('trigger effects reach a shardis replica; the replica runs no triggers of i
     rp.close();
     await replica.close();
     await primary.close();
+  }
+});
+
+test("a restart from the AOF replays the triggers' effects once: loading runs no trigger", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardis-js-aof-'));
+  const args = ['--appendonly', 'yes', '--appendfsync', 'always', ...(TEST_THREADS > 1 ? ['--threads', String(TEST_THREADS)] : [])];
+  const first = await startShardisProcess(args, undefined, dir);
+  let c = await RespClient.connect(first.port);
+  const lib = "#!js api_version=1.0 name=counter\nredis.registerKeySpaceTrigger('count', 'src:', (client) => { client.call('INCR', 'writes'); });";
+  await c.call('FUNCTION', 'LOAD', lib);
+  for (let i = 0; i < 20; i++) await c.call('SET', `src:${i % 3}`, String(i));
+  await c.call('MSET', 'src:a', '1', 'src:b', '2', 'other', '3');
+  assert.equal(await c.call('GET', 'writes'), '22');
+  c.close();
+  first.signal('SIGKILL');
+  await sleep(300);
+  const second = await startShardisProcess(args, undefined, dir);
+  c = await RespClient.connect(second.port);
+  try {
+    assert.equal(await c.call('GET', 'writes'), '22', 'the counter as acknowledged, not counted again while loading');
+    await c.call('SET', 'src:0', 'again');
+    assert.equal(await c.call('GET', 'writes'), '23', 'the library came back with the AOF and its trigger runs');
+  } finally {
+    c.close();
+    await second.stop();
   }
 });

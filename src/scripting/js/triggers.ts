@@ -21,6 +21,7 @@
  */
 import type { ServerState } from '../../server/server-state.ts';
 import { Client } from '../../server/client.ts';
+import { mustObeyClient } from '../../server/session.ts';
 import { formatId, type StreamID } from '../../datatypes/stream-id.ts';
 import { ScriptEngine } from '../engine.ts';
 import type { Library } from '../functions.ts';
@@ -81,7 +82,11 @@ export class Triggers {
   private constructor(server: ServerState<Client>) {
     this.server = server;
     server.engine.onKeyEvent((db, key, event) => this.onEvent(db, key, event));
-    server.afterCommand = () => this.flush();
+    server.afterCommand = (c) => {
+      // the AOF being loaded or a primary's stream: the effects of the triggers that ran follow in it
+      if (mustObeyClient(c)) this.queue.length = 0;
+      else this.flush();
+    };
   }
 
   triggers(): readonly TriggerInfo[] {
@@ -112,7 +117,6 @@ export class Triggers {
         if (last === undefined) continue;
         id = formatId(last);
       }
-      t.stats.triggered++;
       this.queue.push({ t, db, key, event, id });
     }
     // writes outside a client's command (expiry, a woken blocked client) get theirs on the next turn
@@ -160,6 +164,7 @@ export class Triggers {
 
   private runOne(p: Pending): void | Promise<void> {
     const { t } = p;
+    t.stats.triggered++;
     const runner = ScriptEngine.of(this.server).runner;
     this.client ??= new Client(this.server, null);
     this.client.db = p.db;
