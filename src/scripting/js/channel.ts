@@ -17,7 +17,11 @@ const HEADER = 64;
 const TO_WORKER = 0;
 const TO_SERVER = 2;
 export const KILL = 4;
-/** Spinning before sleeping pays only with a core to spare for the other side. */
+/**
+ * Spinning before sleeping pays only with a core to spare for the other
+ * side, and only while an answer is due soon (a run or a call in flight):
+ * a futex wake costs tens of microseconds, a reply takes a few.
+ */
 const SPINS = availableParallelism() > 1 ? 4000 : 0;
 
 export type Side = 'server' | 'worker';
@@ -59,11 +63,11 @@ export class Channel {
     Atomics.notify(this.ctl, slot);
   }
 
-  /** The next message, or null when none came within `ms`. */
-  receive(ms = Infinity): string | null {
+  /** The next message, or null when none came within `ms`; `soon`: an answer is due, spin a while first. */
+  receive(ms = Infinity, soon = true): string | null {
     const slot = this.in;
     const ctl = this.ctl;
-    for (let i = 0; i < SPINS && Atomics.load(ctl, slot) === 0; i++);
+    if (soon) for (let i = 0; i < SPINS && Atomics.load(ctl, slot) === 0; i++);
     if (Atomics.load(ctl, slot) === 0 && Atomics.wait(ctl, slot, 0, ms) === 'timed-out') return null;
     return this.take();
   }

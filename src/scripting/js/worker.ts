@@ -130,7 +130,8 @@ function main(): Promise<void> {
 
     ch.send('O');
     for (;;) {
-      const m = ch.receive()!;
+      // idle until the server asks: no spinning
+      const m = ch.receive(Infinity, false)!;
       const op = m[0];
       try {
         if (op === 'L') {
