@@ -12,6 +12,7 @@ import type { Command } from '../core/spec.ts';
 import { feedMonitors, monitoring } from '../../server/monitor.ts';
 import { FunctionRegistry, FUNCTION_FLAGS, LOAD_TIMEOUT_MS, ENGINES } from '../../scripting/functions.ts';
 import { listTriggers } from './trigger-list.ts';
+import { JsEngine } from '../../scripting/js/js-engine.ts';
 import { FLAG_NO_WRITES, FLAG_ALLOW_OOM, FLAG_NO_CLUSTER, NO_CLUSTER } from '../../scripting/script-cache.ts';
 import { OOM } from '../../scripting/runner.ts';
 import { ScriptEngine } from '../../scripting/engine.ts';
@@ -304,7 +305,8 @@ addInfoFields('memory', (s) => {
   const reg = FunctionRegistry.peek(s);
   const vm = engine ? engine.memory() : 0;
   const scripts = engine ? engine.cache.bodyBytes : 0;
-  const functions = reg ? reg.memory() : 0;
+  // #!js libraries: the heaps of their QuickJS runtimes (the worker's WebAssembly memory)
+  const functions = (reg ? reg.memory() : 0) + (JsEngine.peek(s)?.memory() ?? 0);
   return [
     ['used_memory_lua', vm],
     ['used_memory_vm_eval', vm],

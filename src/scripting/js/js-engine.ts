@@ -40,6 +40,9 @@ export class JsEngine {
   private readonly worker: Worker;
   private readonly ch: Channel;
   private dead: string | null = null;
+  /** A function or trigger runs: the worker answers nothing but its calls. */
+  private running = false;
+  private lastMemory = 0;
 
   static of(server: ServerState<Client>): JsEngine {
     let e = engines.get(server);
@@ -89,10 +92,12 @@ export class JsEngine {
     this.request('D' + pack([key]));
   }
 
-  /** Bytes of the worker's WebAssembly memory (the libraries' heaps). */
+  /** Bytes of the worker's WebAssembly memory (the libraries' heaps); during a run (INFO from a function), as of before it. */
   memory(): number {
+    if (this.running || this.dead !== null) return this.lastMemory;
     const r = this.request('M');
-    return r[0] === 'O' ? Number(r.slice(1)) : 0;
+    if (r[0] === 'O') this.lastMemory = Number(r.slice(1));
+    return this.lastMemory;
   }
 
   /** A request that runs no user code. */
@@ -124,6 +129,7 @@ export class JsEngine {
     const threshold = getConfigNumber(this.server.config, 'busy-reply-threshold', 5000);
     ctx.threshold = threshold;
     ctx.mayYield = threshold > 0 && !ctx.caller.inExec;
+    this.running = true;
     this.ch.send('C' + pack([lib, input]));
     for (;;) {
       const left = threshold > 0 && !ctx.timedOut ? ctx.start + threshold - Date.now() : 1000;
@@ -154,6 +160,7 @@ export class JsEngine {
   }
 
   private settle(outcome: Outcome): Outcome {
+    this.running = false;
     Atomics.store(this.ch.ctl, KILL, 0);
     return outcome;
   }
