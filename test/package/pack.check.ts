@@ -115,6 +115,9 @@ test('npm pack ships dist/, bin/ and proto/ only; the installed package brings n
     assert.equal(await client.call('PING'), 'PONG');
     assert.equal(await client.call('SET', 'k', 'v'), 'OK');
     assert.equal(await client.call('GET', 'k'), 'v');
+    // a #!js library: the compiled worker and the QuickJS WebAssembly build come with the package
+    assert.equal(await client.call('FUNCTION', 'LOAD', "#!js api_version=1.0 name=pk\nredis.registerFunction('twice', (c, keys) => c.call('GET', keys[0]) + c.call('GET', keys[0]));"), 'pk');
+    assert.equal(await client.call('FCALL', 'twice', '1', 'k'), 'vv');
     client.close();
     // the installed copy runs the compiled dist/ (there is no src/ to fall back on)
     assert.ok(!existsSync(join(app, 'node_modules/shardis/src')));
