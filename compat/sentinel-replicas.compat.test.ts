@@ -9,10 +9,12 @@
  * started again on its port, is made a replica of the new one.
  * `replica-priority 0` keeps a replica from being promoted (there with
  * `requirepass` / `masterauth` on every server and `auth-pass` in Sentinel).
+ * Every shardis server logs (verbose) into the group's directory: a failure
+ * prints those logs with the sentinels'.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -57,6 +59,11 @@ function fields(flat: string[]): Record<string, string> {
   return out;
 }
 
+/** Flags that make a shardis server log (verbose) to <dir>/<name>.log, for a failing test's message. */
+function logTo(dir: string, name: string): string[] {
+  return ['--logfile', join(dir, `${name}.log`), '--loglevel', 'verbose'];
+}
+
 interface Group {
   dir: string;
   primary: RedisProcess;
@@ -76,13 +83,13 @@ interface Group {
 async function startGroup(replicaFlags: string[][], password?: string): Promise<Group> {
   const dir = mkdtempSync(join(tmpdir(), 'shardis-sentinel-replicas-'));
   const base = password !== undefined ? ['--requirepass', password, '--masterauth', password] : [];
-  const primary = await startShardisProcess(base);
+  const primary = await startShardisProcess([...base, ...logTo(dir, 'primary')]);
   const servers = [primary];
   const clients: Redis[] = [];
   const replicas: RedisProcess[] = [];
   for (const [i, extra] of replicaFlags.entries()) {
     // the second on 4 shards: nothing Sentinel sees depends on the layout
-    const r = await startShardisProcess([...base, '--shards', i === 1 ? '4' : '1', ...extra, '--replicaof', '127.0.0.1', String(primary.port)]);
+    const r = await startShardisProcess([...base, '--shards', i === 1 ? '4' : '1', ...extra, ...logTo(dir, `replica${i + 1}`), '--replicaof', '127.0.0.1', String(primary.port)]);
     servers.push(r);
     replicas.push(r);
   }
@@ -105,12 +112,19 @@ async function startGroup(replicaFlags: string[][], password?: string): Promise<
         }
       }
       return true;
-    }, 30_000, sentinels.logs);
+    }, 30_000, () => groupLogs(group));
   } catch (e) {
     await stopGroup(group);
     throw e;
   }
   return group;
+}
+
+/** The shardis servers' logs (logTo's files in the group's directory), then the sentinels'. */
+function groupLogs(g: Group): string {
+  const servers = readdirSync(g.dir).filter((f) => f.endsWith('.log') && !f.startsWith('sentinel')).sort()
+    .map((f) => `--- ${f} ---\n${readFileSync(join(g.dir, f), 'utf8')}`);
+  return `${servers.join('\n')}\n${g.sentinels.logs()}`;
 }
 
 async function stopGroup(g: Group): Promise<void> {
@@ -126,7 +140,8 @@ async function stopGroup(g: Group): Promise<void> {
  * have begun, and returns its port. (Sentinel can fail the new primary over
  * again at once: a sentinel that switched to it while its link to the dead
  * one was between reconnections may see no PONG within down-after-milliseconds
- * and count the other sentinels' fresh votes about the dead primary.)
+ * and count the other sentinels' fresh votes about the dead primary; see
+ * SentinelOptions.downAfterMs, whose default keeps that away.)
  */
 async function failedOver(g: Group, old: number): Promise<number> {
   let port = 0;
@@ -152,7 +167,7 @@ async function failedOver(g: Group, old: number): Promise<number> {
     }
     stableSince ||= Date.now();
     return Date.now() - stableSince >= 6000;
-  }, 90_000, g.sentinels.logs);
+  }, 90_000, () => groupLogs(g));
   return port;
 }
 
@@ -196,8 +211,12 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     const promoted = g.replicas.find((r) => r.port === newPort);
     assert.ok(promoted, `a shardis replica is promoted (sentinels name port ${newPort})`);
     const other = g.replicas.find((r) => r !== promoted)!;
+    // one failover: a second one (Sentinel's race that sentinels.ts's down-after-milliseconds keeps away) would promote
+    // the other replica while the first stays a primary until converted, losing what it acknowledged meanwhile and
+    // syncing it in full (its offset then past the new primary's second_repl_offset), with Redis as with shardis
+    assert.equal(g.sentinels.promotions().length, 1, `Sentinel promoted once:\n${g.sentinels.promotions().join('\n')}\n${groupLogs(g)}`);
     // the client finds the new primary through the sentinels and goes on writing there
-    await until('the client writes to the new primary', async () => load.acked.size >= before + 300, 60_000, g.sentinels.logs);
+    await until('the client writes to the new primary', async () => load.acked.size >= before + 300, 60_000, () => groupLogs(g));
     await load.stop();
     const p = await connect(promoted.port);
     const o = await connect(other.port);
@@ -207,17 +226,21 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     await until('the other replica follows the new primary', async () => {
       const r = await info(o, 'replication');
       return r.role === 'slave' && r.master_port === String(newPort) && r.master_link_status === 'up';
-    }, 30_000, g.sentinels.logs);
-    // a partial resync, unless the sentinels (by offsets they polled a moment before) promoted the replica that had
-    // less of the dead primary's stream: the other one then has bytes the new history lacks and syncs in full, as with Redis
+    }, 30_000, () => groupLogs(g));
+    // a partial resync (Redis's masterTryPartialResynchronization: the dead primary's ID is the new one's replid2, and
+    // the other's offset + 1 at most its second_repl_offset), unless the sentinels (by offsets they polled a moment
+    // before) promoted the replica that had less of the dead primary's stream: the other one then has bytes the new
+    // history lacks and syncs in full, as with Redis
     const st = await info(p, 'stats');
     const otherAhead = offsets.get(other.port)! > offsets.get(promoted.port)!;
     assert.deepEqual([st.sync_partial_ok, st.sync_full], otherAhead ? ['0', '1'] : ['1', '0'],
-      `the other replica resumed by ${otherAhead ? 'a full' : 'partial'} resync (offsets at the kill: ${[...offsets].join(' ')})`);
+      `the other replica resumed by ${otherAhead ? 'a full' : 'partial'} resync (offsets at the kill: ${[...offsets].join(' ')})\n` +
+      `--- new primary ${promoted.port}\n${await p.info('replication')}${await p.info('stats')}\n` +
+      `--- other replica ${other.port}\n${await o.info('replication')}\n${groupLogs(g)}`);
     // nothing acknowledged was lost, on the new primary nor its replica
     const keys = [...load.acked];
     const onPrimary = await p.mget(keys.map((i) => `k${i}`));
-    assert.deepEqual(keys.filter((i, n) => onPrimary[n] !== `v${i}`), [], 'acknowledged writes missing on the new primary');
+    assert.deepEqual(keys.filter((i, n) => onPrimary[n] !== `v${i}`), [], `acknowledged writes missing on the new primary\n${groupLogs(g)}`);
     await until('the replica caught up', async () => {
       const [pi, ri] = [await info(p, 'replication'), await info(o, 'replication')];
       return pi.master_repl_offset === ri.slave_repl_offset;
@@ -225,10 +248,10 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
     const onReplica = await o.mget(keys.map((i) => `k${i}`));
     assert.deepEqual(keys.filter((i, n) => onReplica[n] !== `v${i}`), []);
     // the old primary comes back, empty, on its port: the sentinels make it a replica of the new one
-    g.servers.push(await startShardisProcess([], oldPort));
+    g.servers.push(await startShardisProcess(logTo(g.dir, 'restarted-primary'), oldPort));
     const b = await connect(oldPort);
     g.clients.push(b);
-    const state = async (): Promise<string> => `${g.sentinels.logs()}\n--- new primary\n${await p.info()}\n--- old primary\n${await b.info()}`;
+    const state = async (): Promise<string> => `${groupLogs(g)}\n--- new primary\n${await p.info()}\n--- old primary\n${await b.info()}`;
     await until('the old primary is turned into a replica of the new one', async () => {
       const r = await info(b, 'replication');
       return r.role === 'slave' && r.master_port === String(newPort) && r.master_link_status === 'up';
@@ -254,10 +277,10 @@ test('Sentinel fails a shardis primary over to a shardis replica, turns the othe
         }
       }
       return true;
-    }, 30_000, g.sentinels.logs);
+    }, 30_000, () => groupLogs(g));
   } catch (e) {
-    // what the sentinels saw, for any failure (until() adds it to its own)
-    if (!(e instanceof Error && e.message.startsWith('never:'))) console.log(g.sentinels.logs());
+    // what the servers and sentinels logged, for any failure whose message lacks it
+    if (!(e instanceof Error && e.message.includes('--- sentinel 0 '))) console.log(groupLogs(g));
     throw e;
   } finally {
     await stopGroup(g);
@@ -283,11 +306,11 @@ test('Sentinel never promotes a shardis replica with replica-priority 0 (servers
     await until('the priority-0 replica follows the promoted one', async () => {
       const r = await info(n, 'replication');
       return r.role === 'slave' && r.master_port === String(newPort) && r.master_link_status === 'up';
-    }, 30_000, g.sentinels.logs);
+    }, 30_000, () => groupLogs(g));
     for (let i = 0; i < 100; i++) assert.equal(await n.get(`k${i}`), `v${i}`);
   } catch (e) {
-    // what the sentinels saw, for any failure (until() adds it to its own)
-    if (!(e instanceof Error && e.message.startsWith('never:'))) console.log(g.sentinels.logs());
+    // what the servers and sentinels logged, for any failure whose message lacks it
+    if (!(e instanceof Error && e.message.includes('--- sentinel 0 '))) console.log(groupLogs(g));
     throw e;
   } finally {
     await stopGroup(g);

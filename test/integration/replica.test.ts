@@ -266,6 +266,53 @@ test('PSYNC2: a replica promoted with REPLICAOF NO ONE, its sibling follows it b
   }
 });
 
+/**
+ * What a Sentinel that fails over twice in a row leaves (its race, test/helpers/sentinels.ts): the second promoted
+ * replica left the first one's history at its second_repl_offset, while the first, still a primary, went on taking
+ * writes; turned to the second it asks for bytes past that and syncs in full, its own writes gone (Redis 7.0 the same:
+ * "Requested offset for second ID was …, but I can reply up to …"). Without such writes it would continue partially.
+ */
+test('PSYNC2 after a second promotion: the first promoted, which took writes of its own meanwhile, syncs in full from the second', async () => {
+  const now = { 'repl-diskless-sync-delay': '0' };
+  const p = await startServer({ port: 0, config: now });
+  const a = await startServer({ port: 0, config: { ...now, replicaof: `127.0.0.1 ${p.port}` } });
+  const b = await startServer({ port: 0, shards: 4, config: { ...now, replicaof: `127.0.0.1 ${p.port}` } });
+  const [cp, ca, cb] = [await RespClient.connect(p.port), await RespClient.connect(a.port), await RespClient.connect(b.port)];
+  let primaryUp = true;
+  try {
+    await preload(cp);
+    await load(p.port, 80);
+    await settle(cp, ca);
+    await settle(cp, cb);
+    await p.close();
+    primaryUp = false;
+    // the first failover: a promoted, b continues its history
+    assert.equal(await ca.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await cb.call('REPLICAOF', '127.0.0.1', String(a.port)), 'OK');
+    await ok(ca, 'SET', 'first', 'promotion');
+    await settle(ca, cb);
+    assert.equal((await info(ca, 'stats')).sync_partial_ok, '1');
+    // the second: b promoted while a, still a primary, acknowledges a write b never gets
+    assert.equal(await cb.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    const bi = await info(cb, 'replication');
+    assert.equal(bi.master_replid2, (await info(ca, 'replication')).master_replid);
+    await ok(ca, 'SET', 'split', 'brain');
+    assert.ok(Number((await info(ca, 'replication')).master_repl_offset) + 1 > Number(bi.second_repl_offset));
+    assert.equal(await ca.call('REPLICAOF', '127.0.0.1', String(b.port)), 'OK');
+    await settle(cb, ca);
+    const st = await info(cb, 'stats');
+    assert.deepEqual([st.sync_full, st.sync_partial_ok, st.sync_partial_err], ['1', '0', '1']);
+    assert.equal(await ca.call('GET', 'split'), null);
+    assert.equal(await ca.call('GET', 'first'), 'promotion');
+    await assertSameData(cb, ca, 'after the second promotion');
+  } finally {
+    for (const c of [cp, ca, cb]) c.close();
+    if (primaryUp) await p.close();
+    await a.close();
+    await b.close();
+  }
+});
+
 test('masterauth and masteruser against a primary that requires a password; a wrong one keeps the link down', async () => {
   const redis = await startRedis(['--requirepass', 'secret', '--user', 'repl', 'on', '>replpw', '~*', '&*', '+@all']);
   const p = await RespClient.connect(redis.port);
