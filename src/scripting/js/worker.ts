@@ -33,6 +33,13 @@ let deadline = 0;
 
 const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 const text = (b: string): string => Buffer.from(b, 'latin1').toString('utf8');
+/**
+ * quickjs-emscripten passes strings as NUL-terminated C strings: a byte
+ * string (chars 0-255) crosses with its 0x00 bytes as U+0100, which no byte
+ * string holds, and the prelude turns them back (and the other way).
+ */
+const hideNul = (b: string): string => (b.includes('\0') ? b.replace(/\0/g, '\u0100') : b);
+const showNul = (s: string): string => (s.includes('\u0100') ? s.replace(/\u0100/g, '\0') : s);
 
 /** A QuickJS error (as ctx.dump gives it) as one line: name, message and where in the library. */
 function describe(e: unknown, lib: string): string {
@@ -63,11 +70,11 @@ function main(): Promise<void> {
         rt.dispose();
       };
       const hostCall = ctx.newFunction('call', (h) => {
-        ch.send('R' + ctx.getString(h));
-        return ctx.newString(ch.receive()!);
+        ch.send('R' + showNul(ctx.getString(h)));
+        return ctx.newString(hideNul(ch.receive()!));
       });
       const hostLog = ctx.newFunction('log', (lvl, msg) => {
-        ch.send('G' + pack([ctx.getString(lvl), ctx.getString(msg)]));
+        ch.send('G' + pack([ctx.getString(lvl), showNul(ctx.getString(msg))]));
         return ctx.undefined;
       });
       const factory = ctx.unwrapResult(ctx.evalCode(JS_PRELUDE, 'prelude'));
@@ -112,7 +119,7 @@ function main(): Promise<void> {
       const lib = libs.get(key);
       if (lib === undefined) return 'EERR library not loaded';
       const { ctx, rt } = lib;
-      const arg = ctx.newString(input);
+      const arg = ctx.newString(hideNul(input));
       const r = ctx.callFunction(lib.run, ctx.undefined, arg);
       arg.dispose();
       if (r.error !== undefined) {
@@ -121,7 +128,7 @@ function main(): Promise<void> {
         if (isInterrupt(e)) return 'K';
         return 'EERR ' + utf8(describe(e, lib.name));
       }
-      const out = ctx.getString(r.value);
+      const out = showNul(ctx.getString(r.value));
       r.value.dispose();
       // promises a function made are dropped: they may not outlive the run
       if (rt.hasPendingJob()) rt.executePendingJobs(0);
