@@ -161,10 +161,13 @@ function enc(v, out, depth) {
 }
 
 // an error as a reply: Redis's own errors as they came, others as ERR with where they were thrown
+// the innermost frame in the library's own code (not the prelude's: a bad return value has none)
 function where(e) {
-  const m = /\((?:[^()]*?):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(String(e.stack || ''));
-  if (m === null) return '';
-  return m[1] !== undefined ? ' (at ' + libName + ':' + m[1] + ':' + m[2] + ')' : ' (at ' + libName + ':' + m[4] + ':' + m[5] + ')';
+  for (const line of String(e.stack || '').split('\n')) {
+    const m = /\(([^()]*):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(line);
+    if (m !== null && (m[1] !== undefined ? m[1] : m[4]) === libName) return ' (at ' + libName + ':' + (m[1] !== undefined ? m[2] + ':' + m[3] : m[5] + ':' + m[6]) + ')';
+  }
+  return '';
 }
 function errorText(e) {
   if (e instanceof Error) {

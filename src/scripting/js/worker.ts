@@ -45,8 +45,15 @@ const showNul = (s: string): string => (s.includes('\u0100') ? s.replace(/\u0100
 function describe(e: unknown, lib: string): string {
   if (e === null || typeof e !== 'object') return String(e);
   const { name, message, stack } = e as { name?: string; message?: string; stack?: string };
-  const m = /:(\d+):(\d+)\)?/.exec(String(stack ?? ''));
-  const at = m === null ? '' : ` (at ${lib}:${m[1]}:${m[2]})`;
+  // the innermost frame in the library's own code, not the prelude's (redis.registerFunction's checks)
+  let at = '';
+  for (const line of String(stack ?? '').split('\n')) {
+    const m = /\(([^()]*):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(line);
+    if (m !== null && (m[1] ?? m[4]) === lib) {
+      at = ` (at ${lib}:${m[2] ?? m[5]}:${m[3] ?? m[6]})`;
+      break;
+    }
+  }
   return `${name ?? 'Error'}: ${message ?? ''}${at}`.replace(/[\r\n]+/g, ' ');
 }
 
