@@ -276,6 +276,36 @@ describeServer('JavaScript functions', (fx) => {
     assert.equal(err(await c.call('FCALL', 'a', 0)), 'ERR Function not found');
   });
 
+  test('in MULTI, SELECT inside a function, maxmemory and allow-oom, commands not allowed from scripts, stack overflow', async () => {
+    const c = await fx().client();
+    await c.call('FUNCTION', 'LOAD', 'REPLACE', `#!js api_version=1.0 name=misc
+redis.registerFunction('run', (c, k, a) => c.call(...a));
+redis.registerFunction('runoom', (c, k, a) => c.call(...a), { flags: ['allow-oom'] });
+redis.registerFunction('indb1', (c) => { c.call('SELECT', '1'); c.call('SET', 'js:db1', 'one'); return c.call('GET', 'js:db1'); });
+redis.registerFunction('rec', () => { const f = (n) => f(n + 1); return f(0); }, { flags: ['no-writes'] });`);
+    assert.equal(await c.call('MULTI'), 'OK');
+    assert.equal(await c.call('FCALL', 'run', 0, 'SET', 'js:m', '1'), 'QUEUED');
+    assert.equal(await c.call('FCALL', 'run', 0, 'INCR', 'js:m'), 'QUEUED');
+    assert.deepEqual(await c.call('EXEC'), ['OK', 2]);
+    assert.equal(await c.call('FCALL', 'indb1', 0), 'one');
+    assert.equal(await c.call('GET', 'js:db1'), null, "the caller's database is unchanged");
+    assert.equal(await c.call('SELECT', '1'), 'OK');
+    assert.equal(await c.call('GET', 'js:db1'), 'one');
+    assert.equal(await c.call('SELECT', '0'), 'OK');
+    for (const cmd of [['FCALL', 'run', '0'], ['EVAL', 'return 1', '0'], ['MULTI'], ['SUBSCRIBE', 'ch'], ['FUNCTION', 'LIST']]) {
+      assert.equal(err(await c.call('FCALL', 'run', 0, ...cmd)), 'ERR This Redis command is not allowed from script', cmd.join(' '));
+    }
+    assert.equal(await c.callRaw('FCALL', 'rec', 0), '-ERR InternalError: stack overflow (at misc:5:57)\r\n');
+    assert.equal(await c.call('CONFIG', 'SET', 'maxmemory', '1'), 'OK');
+    try {
+      assert.equal(err(await c.call('FCALL', 'run', 0, 'SET', 'js:m', '2')), "OOM command not allowed when used memory > 'maxmemory'.");
+      assert.equal(await c.call('FCALL', 'runoom', 0, 'SET', 'js:m', '3'), 'OK');
+    } finally {
+      await c.call('CONFIG', 'SET', 'maxmemory', '0');
+    }
+    assert.equal(await c.call('GET', 'js:m'), '3');
+  });
+
   test('ACL: a user without +get gets the ACL failure; CLIENT PAUSE WRITE lets a no-writes FCALL run', async () => {
     const admin = await fx().client();
     await admin.call('FUNCTION', 'LOAD', 'REPLACE', LIB);
