@@ -117,9 +117,13 @@ function parse(s, raw) {
   return v;
 }
 
+// strings cross to the host as C strings: a 0x00 byte travels as U+0100 (worker.ts)
+const hideNul = (b) => (b.indexOf('\0') < 0 ? b : b.replace(/\0/g, '\u0100'));
+const showNul = (s) => (s.indexOf('\u0100') < 0 ? s : s.replace(/\u0100/g, '\0'));
+
 function call(args, raw) {
   if (args.length === 0) throw new TypeError('client.call needs a command name');
-  const r = hostCall(pack(args.map(argBytes)));
+  const r = showNul(hostCall(hideNul(pack(args.map(argBytes)))));
   if (r[0] === 'X') throw redisError(r.slice(1));
   return parse(r.slice(1), raw);
 }
@@ -157,10 +161,13 @@ function enc(v, out, depth) {
 }
 
 // an error as a reply: Redis's own errors as they came, others as ERR with where they were thrown
+// the innermost frame in the library's own code (not the prelude's: a bad return value has none)
 function where(e) {
-  const m = /\((?:[^()]*?):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(String(e.stack || ''));
-  if (m === null) return '';
-  return m[1] !== undefined ? ' (at ' + libName + ':' + m[1] + ':' + m[2] + ')' : ' (at ' + libName + ':' + m[4] + ':' + m[5] + ')';
+  for (const line of String(e.stack || '').split('\n')) {
+    const m = /\(([^()]*):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(line);
+    if (m !== null && (m[1] !== undefined ? m[1] : m[4]) === libName) return ' (at ' + libName + ':' + (m[1] !== undefined ? m[2] + ':' + m[3] : m[5] + ':' + m[6]) + ')';
+  }
+  return '';
 }
 function errorText(e) {
   if (e instanceof Error) {
@@ -235,14 +242,14 @@ const redis = Object.freeze({
   log(msg, level) {
     const l = level === undefined ? 'notice' : String(level);
     if (!['debug', 'verbose', 'notice', 'warning'].includes(l)) throw new Error('Invalid log level: ' + l);
-    hostLog(l, toBytes(String(msg)));
+    hostLog(l, hideNul(toBytes(String(msg))));
   },
 });
 globalThis.redis = redis;
 globalThis.console = Object.freeze({
-  log: (...a) => hostLog('notice', toBytes(a.map(String).join(' '))),
-  warn: (...a) => hostLog('warning', toBytes(a.map(String).join(' '))),
-  error: (...a) => hostLog('warning', toBytes(a.map(String).join(' '))),
+  log: (...a) => hostLog('notice', hideNul(toBytes(a.map(String).join(' ')))),
+  warn: (...a) => hostLog('warning', hideNul(toBytes(a.map(String).join(' ')))),
+  error: (...a) => hostLog('warning', hideNul(toBytes(a.map(String).join(' ')))),
 });
 
 function meta() {
@@ -262,6 +269,9 @@ function reply(v) {
 
 // one run: f (function), k (keyspace trigger), s (stream trigger); 'O' + reply bytes or 'E' + error text
 function run(input) {
+  return hideNul(runShown(showNul(input)));
+}
+function runShown(input) {
   const p = unpack(input);
   const kind = p[0];
   now = +p[2];

@@ -30,16 +30,47 @@ const { sab, port, version, versionNum } = workerData as { sab: SharedArrayBuffe
 const ch = new Channel(sab, port, 'worker');
 const libs = new Map<string, Lib>();
 let deadline = 0;
+/** Set when the interrupt handler ended a run for its library's memory (js-memory-limit). */
+let overMemory = false;
+/** How often a run's heap is measured against js-memory-limit. */
+const MEMORY_CHECK_MS = 10;
+const OUT_OF_MEMORY = 'InternalError: out of memory (over js-memory-limit)';
+
+/**
+ * Bytes a runtime's objects use. QuickJS's own malloc limit counts only 8
+ * bytes a block under emscripten (no malloc_usable_size), so a few big
+ * arrays, strings or ArrayBuffers grew past js-memory-limit up to the whole
+ * 2 GB WebAssembly heap (every library of the worker then failed); the
+ * memory dump measures what the objects hold.
+ */
+function usedBytes(rt: QuickJSRuntime): number {
+  const m = /^memory used\s+\d+\s+(\d+)/m.exec(rt.dumpMemoryUsage());
+  return m === null ? 0 : Number(m[1]);
+}
 
 const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 const text = (b: string): string => Buffer.from(b, 'latin1').toString('utf8');
+/**
+ * quickjs-emscripten passes strings as NUL-terminated C strings: a byte
+ * string (chars 0-255) crosses with its 0x00 bytes as U+0100, which no byte
+ * string holds, and the prelude turns them back (and the other way).
+ */
+const hideNul = (b: string): string => (b.includes('\0') ? b.replace(/\0/g, '\u0100') : b);
+const showNul = (s: string): string => (s.includes('\u0100') ? s.replace(/\u0100/g, '\0') : s);
 
 /** A QuickJS error (as ctx.dump gives it) as one line: name, message and where in the library. */
 function describe(e: unknown, lib: string): string {
   if (e === null || typeof e !== 'object') return String(e);
   const { name, message, stack } = e as { name?: string; message?: string; stack?: string };
-  const m = /:(\d+):(\d+)\)?/.exec(String(stack ?? ''));
-  const at = m === null ? '' : ` (at ${lib}:${m[1]}:${m[2]})`;
+  // the innermost frame in the library's own code, not the prelude's (redis.registerFunction's checks)
+  let at = '';
+  for (const line of String(stack ?? '').split('\n')) {
+    const m = /\(([^()]*):(\d+):(\d+)\)|at ([^\s()]+):(\d+):(\d+)/.exec(line);
+    if (m !== null && (m[1] ?? m[4]) === lib) {
+      at = ` (at ${lib}:${m[2] ?? m[5]}:${m[3] ?? m[6]})`;
+      break;
+    }
+  }
   return `${name ?? 'Error'}: ${message ?? ''}${at}`.replace(/[\r\n]+/g, ' ');
 }
 
@@ -56,18 +87,28 @@ function main(): Promise<void> {
       const rt = mod.newRuntime();
       rt.setMemoryLimit(memory > 0 ? memory : -1);
       rt.setMaxStackSize(1 << 20);
-      rt.setInterruptHandler(() => Atomics.load(ch.ctl, KILL) !== 0 || (deadline > 0 && Date.now() > deadline));
+      let checked = 0;
+      rt.setInterruptHandler(() => {
+        if (Atomics.load(ch.ctl, KILL) !== 0) return true;
+        const now = Date.now();
+        if (deadline > 0 && now > deadline) return true;
+        if (memory > 0 && now - checked >= MEMORY_CHECK_MS) {
+          checked = now;
+          if (usedBytes(rt) > memory) overMemory = true;
+        }
+        return overMemory;
+      });
       const ctx = rt.newContext();
       const free = (): void => {
         ctx.dispose();
         rt.dispose();
       };
       const hostCall = ctx.newFunction('call', (h) => {
-        ch.send('R' + ctx.getString(h));
-        return ctx.newString(ch.receive()!);
+        ch.send('R' + showNul(ctx.getString(h)));
+        return ctx.newString(hideNul(ch.receive()!));
       });
       const hostLog = ctx.newFunction('log', (lvl, msg) => {
-        ch.send('G' + pack([ctx.getString(lvl), ctx.getString(msg)]));
+        ch.send('G' + pack([ctx.getString(lvl), showNul(ctx.getString(msg))]));
         return ctx.undefined;
       });
       const factory = ctx.unwrapResult(ctx.evalCode(JS_PRELUDE, 'prelude'));
@@ -78,6 +119,7 @@ function main(): Promise<void> {
       const run = ctx.getProp(api, 'run');
       api.dispose();
       deadline = timeout > 0 ? Date.now() + timeout : 0;
+      overMemory = false;
       // the body keeps the shebang's line feed: line numbers are the user's
       const r = ctx.evalCode(text(body), name, { type: 'global' });
       deadline = 0;
@@ -87,7 +129,7 @@ function main(): Promise<void> {
         metaFn.dispose();
         run.dispose();
         free();
-        if (isInterrupt(e)) return 'EError registering functions: FUNCTION LOAD timeout';
+        if (isInterrupt(e)) return `EError registering functions: ${overMemory ? OUT_OF_MEMORY : 'FUNCTION LOAD timeout'}`;
         const syntax = (e as { name?: string } | null)?.name === 'SyntaxError';
         return 'E' + utf8((syntax ? 'Error compiling function: ' : 'Error registering functions: ') + describe(e, name));
       }
@@ -112,16 +154,17 @@ function main(): Promise<void> {
       const lib = libs.get(key);
       if (lib === undefined) return 'EERR library not loaded';
       const { ctx, rt } = lib;
-      const arg = ctx.newString(input);
+      const arg = ctx.newString(hideNul(input));
+      overMemory = false;
       const r = ctx.callFunction(lib.run, ctx.undefined, arg);
       arg.dispose();
       if (r.error !== undefined) {
         const e: unknown = ctx.dump(r.error);
         r.error.dispose();
-        if (isInterrupt(e)) return 'K';
+        if (isInterrupt(e)) return overMemory ? `EERR ${OUT_OF_MEMORY}` : 'K';
         return 'EERR ' + utf8(describe(e, lib.name));
       }
-      const out = ctx.getString(r.value);
+      const out = showNul(ctx.getString(r.value));
       r.value.dispose();
       // promises a function made are dropped: they may not outlive the run
       if (rt.hasPendingJob()) rt.executePendingJobs(0);
