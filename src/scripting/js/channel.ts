@@ -52,6 +52,8 @@ export class Channel {
 
   send(msg: string): void {
     const slot = this.out;
+    // the previous message must be taken first (the worker's log lines are not answered)
+    while (Atomics.load(this.ctl, slot) !== 0) Atomics.wait(this.ctl, slot, 1, 100);
     if (msg.length <= CAP) {
       this.data.latin1Write(msg, slot === TO_WORKER ? 0 : CAP);
       this.ctl[slot + 1] = msg.length;
@@ -68,16 +70,28 @@ export class Channel {
     const slot = this.in;
     const ctl = this.ctl;
     if (soon) for (let i = 0; i < SPINS && Atomics.load(ctl, slot) === 0; i++);
-    if (Atomics.load(ctl, slot) === 0 && Atomics.wait(ctl, slot, 0, ms) === 'timed-out') return null;
+    // a wake-up is no message: a notify can come late, for a message already taken (the sender paused
+    // between raising the flag and notifying), so the flag is what says one is there
+    const end = Date.now() + ms;
+    while (Atomics.load(ctl, slot) === 0) {
+      const left = end - Date.now();
+      if (left <= 0 || Atomics.wait(ctl, slot, 0, left) === 'timed-out') {
+        if (Atomics.load(ctl, slot) !== 0) break;
+        return null;
+      }
+    }
     return this.take();
   }
 
   /** The next message, waiting without blocking the thread; null after `ms`. */
   async receiveAsync(ms: number): Promise<string | null> {
     const slot = this.in;
-    if (Atomics.load(this.ctl, slot) === 0) {
-      const w = (Atomics as unknown as AtomicsAsync).waitAsync(this.ctl, slot, 0, ms);
-      if ((w.async ? await w.value : w.value) === 'timed-out') return null;
+    const end = Date.now() + ms;
+    while (Atomics.load(this.ctl, slot) === 0) {
+      const left = end - Date.now();
+      if (left <= 0) return null;
+      const w = (Atomics as unknown as AtomicsAsync).waitAsync(this.ctl, slot, 0, left);
+      if (w.async) await w.value;
     }
     return this.take();
   }
@@ -88,6 +102,8 @@ export class Channel {
     const start = slot === TO_WORKER ? 0 : CAP;
     const msg = len < 0 ? (receiveMessageOnPort(this.port)!.message as string) : this.data.latin1Slice(start, start + len);
     Atomics.store(this.ctl, slot, 0);
+    // a sender with another message waits for this one to be taken
+    Atomics.notify(this.ctl, slot);
     return msg;
   }
 }
