@@ -1,4 +1,5 @@
 #!js api_version=1.0 name=leaderboard
+/// <reference types="shardis/functions" />
 /**
  * A leaderboard kept by a keyspace trigger: every write to a `score:<player>`
  * key (SET, INCRBY, DEL, expiry …) makes the sorted set `leaderboard` hold
@@ -18,7 +19,7 @@ redis.registerKeySpaceTrigger('sync_score', PREFIX, (client, ev) => {
   } catch (e) {
     // not a string (WRONGTYPE): not a score
   }
-  const score = value === null || value.trim() === '' ? NaN : Number(value);
+  const score = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (Number.isFinite(score)) {
     client.call('ZADD', 'leaderboard', score, player);
   } else {
@@ -30,6 +31,6 @@ redis.registerKeySpaceTrigger('sync_score', PREFIX, (client, ev) => {
 redis.registerFunction('top', (client, keys, args) => {
   const n = args.length === 0 ? 10 : Number(args[0]);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error('ERR the count must be a positive integer');
-  return client.call('ZRANGE', keys[0], 0, n - 1, 'REV', 'WITHSCORES')
-    .map(([player, score]) => [player, score]);
+  // RESP3 (what client.call sees) replies [[player, score], ...]
+  return client.call('ZRANGE', keys[0], 0, n - 1, 'REV', 'WITHSCORES');
 }, { flags: [redis.functionFlags.NO_WRITES], description: 'the best players: [[player, score], ...]' });

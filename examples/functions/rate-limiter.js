@@ -1,4 +1,5 @@
 #!js api_version=1.0 name=ratelimiter
+/// <reference types="shardis/functions" />
 /**
  * A fixed-window rate limiter.
  *
@@ -16,8 +17,8 @@ redis.registerFunction('ratelimit', (client, keys, args) => {
   if (keys.length !== 1 || !Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(window) || window <= 0) {
     throw new Error('ERR usage: FCALL ratelimit 1 <key> <limit> <window-seconds>');
   }
-  const count = client.call('INCR', key);
-  let ttl = client.call('TTL', key);
+  const count = Number(client.call('INCR', key));
+  let ttl = Number(client.call('TTL', key));
   // the first request opens the window (and a counter left without a TTL gets one)
   if (count === 1 || ttl === -1) {
     client.call('EXPIRE', key, window);

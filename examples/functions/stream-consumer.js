@@ -1,4 +1,5 @@
 #!js api_version=1.0 name=eventcounts
+/// <reference types="shardis/functions" />
 /**
  * A stream trigger counting events by type: every entry XADD appends to a
  * stream whose name starts with `events:` adds one to the field named by
@@ -15,7 +16,9 @@ redis.registerStreamTrigger('count_events', 'events:', (client, entry) => {
 
 /** FCALL_RO event_counts 1 <stream>: the counters of that stream, {type: count}. */
 redis.registerFunction('event_counts', (client, keys) => {
-  const counts = client.call('HGETALL', '{' + keys[0] + '}:counts');
+  // HGETALL replies a map (RESP3): a plain object
+  const counts = /** @type {Record<string, string>} */ (client.call('HGETALL', '{' + keys[0] + '}:counts'));
+  /** @type {Record<string, number>} */
   const out = {};
   for (const [type, n] of Object.entries(counts)) out[type] = Number(n);
   return out;

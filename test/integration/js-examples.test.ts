@@ -31,7 +31,7 @@ async function scoresOfKeys(r: Redis): Promise<Array<[string, number]>> {
 
 /** The leaderboard sorted set as [player, score] pairs, best first. */
 async function leaderboard(r: Redis): Promise<Array<[string, number]>> {
-  const flat = (await r.call('ZRANGE', 'leaderboard', 0, -1, 'REV', 'WITHSCORES')) as string[];
+  const flat = await r.zrevrange('leaderboard', 0, -1, 'WITHSCORES');
   const out: Array<[string, number]> = [];
   for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, Number(flat[i + 1])]);
   return out;
