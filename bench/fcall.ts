@@ -74,14 +74,23 @@ export async function fcallRows(n: number, pipelines: number[], rate: CommandRat
     const lua = ['FCALL', 'bench_lua', '1', KEY];
     const js = ['FCALL', 'bench_js', '1', KEY];
     const warm = Math.max(1000, Math.floor(n / 10));
+    // a run that fails (an error reply stops redis-benchmark) is NaN in the table, logged, and the rest goes on
+    const tryRate = (port: number, cmd: string[], p: number, count: number): number => {
+      try {
+        return rate(port, cmd, p, count, benchCpus);
+      } catch (e) {
+        log(`${cmd.slice(0, 2).join(' ')} -P ${p} on ${port === redis.port ? 'redis' : 'shardis'} failed: ${String((e as { stderr?: unknown }).stderr ?? e).trim()}`);
+        return NaN;
+      }
+    };
     for (const p of pipelines) {
       // untimed warm-up runs (V8 JIT, QuickJS and Lua state)
-      rate(redis.port, lua, p, warm, benchCpus);
-      rate(shardis.port, lua, p, warm, benchCpus);
-      rate(shardis.port, js, p, warm, benchCpus);
-      const redisLua = rate(redis.port, lua, p, n, benchCpus);
-      const shardisLua = rate(shardis.port, lua, p, n, benchCpus);
-      const shardisJs = rate(shardis.port, js, p, n, benchCpus);
+      tryRate(redis.port, lua, p, warm);
+      tryRate(shardis.port, lua, p, warm);
+      tryRate(shardis.port, js, p, warm);
+      const redisLua = tryRate(redis.port, lua, p, n);
+      const shardisLua = tryRate(shardis.port, lua, p, n);
+      const shardisJs = tryRate(shardis.port, js, p, n);
       rows.push({ p, redisLua, shardisLua, shardisJs, pinned });
       log(`FCALL -P ${p}: redis lua ${redisLua.toFixed(0)} shardis lua ${shardisLua.toFixed(0)} (${(shardisLua / redisLua).toFixed(2)}) shardis js ${shardisJs.toFixed(0)} (${(shardisJs / redisLua).toFixed(2)}; js/lua ${(shardisJs / shardisLua).toFixed(2)})`);
     }
