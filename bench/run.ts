@@ -16,6 +16,8 @@
  *   npm run bench -- --replication [--keys N] # only full sync of N keys and replication lag (bench/replication.ts)
  *   npm run bench -- --cluster [--keys N]    # only 3-master fleets vs Redis Cluster and resharding N keys (bench/cluster.ts)
  *   REDIS_SERVER=…/redis-7.4.1/src/redis-server npm run bench -- --hfe   # only hash field expiration vs Redis 7.4 (bench/hfe.ts)
+ *   npm run bench -- --fcall                 # only the FCALL rows: a Lua and a JS function (bench/fcall.ts)
+ *   npm run bench -- --no-fcall              # the default run without them
  *
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
@@ -42,6 +44,10 @@
  * (messages delivered per second to 1 or 100 raw subscriber sockets while
  * redis-benchmark publishes; PUBLISH100 publishes n/10 messages).
  *
+ * FCALL rows (bench/fcall.ts), after the throughput rows on fresh pinned
+ * servers: FCALL of a function doing one GET and one INCR, in Lua on both
+ * servers and in JavaScript (a `#!js` library) on shardis.
+ *
  * Not a test: nothing here asserts a timing.
  */
 import { execFileSync } from 'node:child_process';
@@ -60,6 +66,7 @@ import { feedRows, feedTable, httpRows, httpTable } from './http.ts';
 import { clusterRows, clusterTable } from './cluster.ts';
 import { replicationRows, replicationTable } from './replication.ts';
 import { hfeMemoryRows, hfeRates, hfeTable } from './hfe.ts';
+import { fcallRows, fcallTable, type FcallRow } from './fcall.ts';
 
 interface Options {
   n: number;
@@ -86,6 +93,9 @@ interface Options {
   hfe: boolean;
   /** How long each wrk run of --http lasts. */
   seconds: number;
+  /** FCALL rows (Lua and JS functions, bench/fcall.ts); `fcallOnly`: nothing else. */
+  fcall: boolean;
+  fcallOnly: boolean;
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
@@ -104,7 +114,7 @@ const CUSTOM: Record<string, string[]> = {
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, hfe: false, seconds: 5 };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, hfe: false, seconds: 5, fcall: true, fcallOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -119,6 +129,8 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--replication') o.replication = true;
     else if (a === '--cluster') o.cluster = true;
     else if (a === '--hfe') o.hfe = true;
+    else if (a === '--fcall') o.fcallOnly = true;
+    else if (a === '--no-fcall') o.fcall = false;
     else if (a === '--memory-scale') o.memoryScale = Number(v), i++;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--keys') o.keys = Number(v), i++;
@@ -137,7 +149,12 @@ let evalshaSha = '';
 function runBenchmark(port: number, test: string, pipeline: number, o: Options, cpus = '', random = false): number {
   const custom = CUSTOM[test]?.map((a) => (a === '$SHA' ? evalshaSha : a));
   const what = custom !== undefined ? ['-r', '100000', ...custom] : random ? ['-r', '100000', '-t', test] : ['-t', test];
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(o.n), '-P', String(pipeline), '--csv', ...what];
+  return redisBenchmark(port, what, pipeline, o.clients, o.n, cpus);
+}
+
+/** Requests per second of one redis-benchmark run (`what`: -t tests or a command), pinned to `cpus` ('' for none). */
+function redisBenchmark(port: number, what: string[], pipeline: number, clients: number, n: number, cpus: string): number {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(n), '-P', String(pipeline), '--csv', ...what];
   const out = cpus === ''
     ? execFileSync('redis-benchmark', args, { encoding: 'utf8' })
     : execFileSync('taskset', ['-c', cpus, 'redis-benchmark', ...args], { encoding: 'utf8' });
@@ -205,6 +222,11 @@ async function main(): Promise<void> {
     console.log(`\n${clusterTable(rows, o.clients)}`);
     return;
   }
+  const fcall = (): Promise<FcallRow[]> => fcallRows(o.n, o.pipelines, (port, cmd, p, n, cpus) => redisBenchmark(port, ['-r', '100000', ...cmd], p, o.clients, n, cpus), (l) => console.log(l));
+  if (o.fcallOnly) {
+    console.log(`\n${fcallTable(await fcall(), o.n, o.clients)}`);
+    return;
+  }
   if (o.http) {
     const http = await httpRows(o.seconds, o.clients, (l) => console.log(l));
     const feeds = await feedRows([1, 100], 3, (l) => console.log(l), o.threads.length !== 0 ? o.threads : [1]);
@@ -245,6 +267,7 @@ async function main(): Promise<void> {
     }
     kill(redis);
     kill(shardis);
+    const fcalls = o.fcall ? await fcall() : [];
     const memory = o.memory ? await memoryRows(null, o.memoryScale, (l) => console.log(l)) : [];
     const conversions = o.memory ? await conversionRows(null, 5000, (l) => console.log(l)) : [];
     if (o.aof) {
@@ -254,6 +277,7 @@ async function main(): Promise<void> {
     const snapshots = o.snapshot ? await snapshotRows(o.keys, o.shards, (l) => console.log(l)) : [];
     console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
     for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
+    if (fcalls.length !== 0) console.log(`\n${fcallTable(fcalls, o.n, o.clients)}`);
     if (memory.length !== 0) console.log(`\nMemory per key, fresh servers loaded with redis-cli --pipe (bench/memory.ts):\n\n${memoryTable(memory)}`);
     if (conversions.length !== 0) console.log(`\nEncoding conversions, µs per command (bench/conversion.ts):\n\n${conversionTable(conversions)}`);
     if (snapshots.length !== 0) console.log(`\n${snapshotTable(snapshots)}`);
