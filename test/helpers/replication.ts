@@ -29,6 +29,16 @@ export async function info(c: RespClient, section: string): Promise<Record<strin
   return out;
 }
 
+/** A raw connection that sent SYNC and dropped the RDB payload: what it reads next is the replication stream. */
+export async function syncedStream(port: number): Promise<RespClient> {
+  const repl = await RespClient.connect(port);
+  repl.writeRaw('SYNC\r\n');
+  await sleep(100);
+  repl.pending();
+  (repl as unknown as { buf: Buffer }).buf = Buffer.alloc(0);
+  return repl;
+}
+
 /** Waits until the replica's link is up and it applied everything the primary streamed. */
 export async function settle(primary: RespClient, replica: RespClient): Promise<void> {
   await until(async () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describeServer } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient, ReplyError } from '../helpers/resp-client.ts';
+import { syncedStream } from '../helpers/replication.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -188,11 +189,7 @@ redis.register_function('reg', function() redis.register_function('y', function(
     const c = await fx().client();
     await c.call('FLUSHALL');
     await c.call('FUNCTION', 'FLUSH');
-    const repl = await RespClient.connect(fx().port);
-    repl.writeRaw('SYNC\r\n');
-    await sleep(100);
-    repl.pending();
-    (repl as unknown as { buf: Buffer }).buf = Buffer.alloc(0);
+    const repl = await syncedStream(fx().port);
     const code = "#!lua name=rl\nredis.register_function('w', function(keys) redis.call('set', keys[1], 'a') redis.call('incr', 'cnt') return 1 end)";
     await c.call('FUNCTION', 'LOAD', code);
     await c.call('FCALL', 'w', '1', 'rk');

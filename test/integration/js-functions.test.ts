@@ -16,7 +16,7 @@ import { describeServer, TEST_THREADS } from '../helpers/server.ts';
 import { ioredis, nodeRedis } from '../helpers/clients.ts';
 import { RespClient, ReplyError, type Reply } from '../helpers/resp-client.ts';
 import { startShardisProcess } from '../helpers/redis-process.ts';
-import { settle, sleep, until } from '../helpers/replication.ts';
+import { settle, sleep, syncedStream, until } from '../helpers/replication.ts';
 
 const LIB = `#!js api_version=1.0 name=jslib
 redis.registerFunction('setget', (client, keys, args) => {
@@ -406,11 +406,7 @@ redis.registerFunction('rec', () => { const f = (n) => f(n + 1); return f(0); },
   test('the replication stream carries FUNCTION LOAD and an FCALL as its effects', async () => {
     const c = await fx().client();
     await c.call('FUNCTION', 'FLUSH');
-    const repl = await RespClient.connect(fx().port);
-    repl.writeRaw('SYNC\r\n');
-    await sleep(100);
-    repl.pending();
-    (repl as unknown as { buf: Buffer }).buf = Buffer.alloc(0);
+    const repl = await syncedStream(fx().port);
     await c.call('FUNCTION', 'LOAD', LIB);
     assert.equal(await c.call('FCALL', 'setget', 1, 'js:eff', 'e'), 'e');
     assert.equal(await c.call('FCALL_RO', 'getro', 1, 'js:eff'), 'e');
