@@ -22,33 +22,10 @@ import { splitInlineArgs } from '../protocol/inline-args.ts';
 import { FUNCTION_PRELUDE, REG_KEY, pushTable, readRegisterArgs } from './function-sandbox.ts';
 export { FUNCTION_FLAGS } from './function-sandbox.ts';
 import { functionStore, setFunctionStore, type FunctionStore } from '../persistence/rdb-functions.ts';
-import { compileJs, dropJs, callJs, type JsLibrary } from './js/js-functions.ts';
+import { compileJs, dropJs, callJs } from './js/js-functions.ts';
+import { ENGINES, type FunctionInfo, type Library } from './library.ts';
+export { ENGINES, type Engine, type FunctionInfo, type Library } from './library.ts';
 import { Triggers } from './js/triggers.ts';
-
-export interface FunctionInfo {
-  readonly name: string;
-  readonly desc: string | null;
-  readonly flags: number;
-  /** Flags of shardis's own a JS function declared (raw-arguments), listed after Redis's. */
-  readonly extraFlags?: readonly string[];
-  /** Key of the callback in the Lua-side table. */
-  id: number;
-  readonly lib: Library;
-}
-
-export interface Library {
-  readonly name: string;
-  /** LUA or JS (FUNCTION LIST's engine). */
-  readonly engine: Engine;
-  /** The whole source, "#!lua name=…" line included (what FUNCTION LIST WITHCODE and RDB files hold). */
-  readonly code: string;
-  readonly functions: Map<string, FunctionInfo>;
-  /** A JS library: its key in the worker (unique, so a failed REPLACE keeps the old one) and its triggers. */
-  readonly js?: JsLibrary;
-}
-
-export type Engine = 'LUA' | 'JS';
-export const ENGINES: readonly Engine[] = ['LUA', 'JS'];
 
 const BAD_NAME = 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 export const LOAD_TIMEOUT_MS = 500;

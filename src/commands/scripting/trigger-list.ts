@@ -3,7 +3,8 @@
  * trigger's kind, prefix and statistics (RedisGears' TFINFO, in place).
  */
 import type { Client } from '../../server/client.ts';
-import { statKey, type TriggerInfo, type TriggerStats } from '../../scripting/js/triggers.ts';
+import { statKey } from '../../scripting/js/triggers.ts';
+import type { TriggerInfo, TriggerStats } from '../../scripting/library.ts';
 
 /** With threads, the trigger's statistics on every thread added up (each thread runs the triggers of its writes). */
 function total(c: Client, t: TriggerInfo): TriggerStats {

@@ -7,22 +7,14 @@
  */
 import type { ServerState } from '../../server/server-state.ts';
 import type { Client } from '../../server/client.ts';
-import { CommandError, CountedError } from '../../commands/core/errors.ts';
 import type { ScriptEngine } from '../engine.ts';
-import type { RunCtx, ScriptRunner } from '../runner.ts';
 import { FUNCTION_FLAGS } from '../function-sandbox.ts';
-import type { FunctionInfo, Library } from '../functions.ts';
+import type { FunctionInfo, JsLibrary, Library } from '../library.ts';
 import { pack } from './channel.ts';
-import { JsEngine, type Outcome } from './js-engine.ts';
-import { Triggers, type TriggerInfo } from './triggers.ts';
+import { JsEngine } from './js-engine.ts';
+import { outcomeError, runJs, settle } from './js-run.ts';
+import { Triggers } from './triggers.ts';
 
-export interface JsLibrary {
-  /** The library's instance in the worker (unique per load). */
-  readonly key: string;
-  readonly triggers: TriggerInfo[];
-}
-
-const KILLED = 'ERR Script killed by user with SCRIPT KILL...';
 let loads = 0;
 
 /** FUNCTION LOAD of a `#!js` library: the library, or the error text (without ERR). */
@@ -70,36 +62,3 @@ export function callJs(engine: ScriptEngine, js: JsLibrary, fi: FunctionInfo, ca
   });
 }
 
-/** Starts a run of a library's function or trigger: client.call sees RESP3. */
-export function runJs(server: ServerState<Client>, runner: ScriptRunner, ctx: RunCtx, key: string, input: string): Outcome | Promise<Outcome> {
-  ctx.client.reply.resp = 3;
-  try {
-    return JsEngine.of(server).run(runner, ctx, key, input);
-  } catch (e) {
-    runner.end(ctx);
-    throw e;
-  }
-}
-
-/** Hands the outcome to `use` and ends the run, now or when a run past the threshold ends. */
-export function settle(out: Outcome | Promise<Outcome>, runner: ScriptRunner, ctx: RunCtx, use: (o: Outcome) => void): void | Promise<void> {
-  const done = (o: Outcome): void => {
-    try {
-      use(o);
-    } finally {
-      runner.end(ctx);
-    }
-  };
-  if (typeof out === 'string') return done(out);
-  return out.then(done, (e: unknown) => {
-    runner.end(ctx);
-    throw e;
-  });
-}
-
-/** The error reply of a run that failed: E (counted now), e (a Redis error passed on, counted when it happened), K (killed). */
-export function outcomeError(out: Outcome): CommandError {
-  if (out === 'K') return new CommandError(KILLED);
-  const msg = out.slice(1);
-  return out[0] === 'e' ? new CountedError(msg) : new CommandError(msg);
-}

@@ -24,28 +24,9 @@ import { Client } from '../../server/client.ts';
 import { mustObeyClient } from '../../server/session.ts';
 import { formatId, type StreamID } from '../../datatypes/stream-id.ts';
 import { ScriptEngine } from '../engine.ts';
-import type { Library } from '../functions.ts';
+import type { Library, TriggerInfo, TriggerStats } from '../library.ts';
 import { pack } from './channel.ts';
-import { runJs, settle } from './js-functions.ts';
-
-export interface TriggerStats {
-  triggered: number;
-  finished: number;
-  failed: number;
-  lastError: string | null;
-  lastMs: number;
-  totalMs: number;
-}
-
-export interface TriggerInfo {
-  readonly lib: Library;
-  readonly kind: 'keyspace' | 'stream';
-  readonly name: string;
-  /** The key prefix (bytes, one char each). */
-  readonly prefix: string;
-  readonly desc: string | null;
-  readonly stats: TriggerStats;
-}
+import { runJs, settle } from './js-run.ts';
 
 interface Pending {
   readonly t: TriggerInfo;
