@@ -471,8 +471,9 @@ export const PARAM_DEFS: readonly ParamDef[] = [
   num('acllog-max-len', undefined, 0, 0n, LONG_MAX, 128),
 
   num('busy-reply-threshold', 'lua-time-limit', 0, 0n, LONG_MAX, 5000),
-  // shardis: the heap limit of each #!js library's QuickJS runtime (0: none), for libraries loaded after the change
-  unum('js-memory-limit', undefined, 0, 0n, ULLONG_MAX, 64 * 1024 * 1024, 'mem'),
+  // shardis: the heap limit of each #!js library's QuickJS runtime (0: none), for libraries loaded after the change;
+  // hidden from CONFIG GET * (Redis's table), named it answers, CONFIG REWRITE keeps it
+  unum('js-memory-limit', undefined, H | PF.REWRITTEN, 0n, ULLONG_MAX, 64 * 1024 * 1024, 'mem'),
   num('cluster-node-timeout', undefined, 0, 0n, LONG_MAX, 15000),
   // Redis 7.2 (hidden, for tests): the cluster bus's ping interval; shardis's fleet keeps no gossip
   num('cluster-ping-interval', undefined, H, 0n, LONG_MAX, 0),
