@@ -22,7 +22,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'shardis-pack-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** What may ship: the compiled server, its bin, the gRPC schema, and npm's own files. */
-const SHIPPED = /^(dist\/|bin\/|proto\/|package\.json$|README\.md$|LICENSE$)/;
+const SHIPPED = /^(dist\/|bin\/|proto\/|types\/functions\.d\.ts$|package\.json$|README\.md$|LICENSE$)/;
 /** Packages that build native code or fetch binaries at install time. */
 const BUILD_TOOLS = /^(node-gyp|node-gyp-build|prebuild|prebuild-install|node-pre-gyp|@mapbox\/node-pre-gyp|cmake-js|node-addon-api|nan)$/;
 /**
@@ -63,12 +63,12 @@ function packageJsons(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-test('npm pack ships dist/, bin/ and proto/ only; the installed package brings no Node binary or build tools and serves', async () => {
+test('npm pack ships dist/, bin/, proto/ and the functions types only; the installed package brings no Node binary or build tools and serves', async () => {
   // prepack runs `npm run build`; its messages go to standard error, the JSON to standard output
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = packed[0]!.files.map((f) => f.path);
-  assert.deepEqual(files.filter((f) => !SHIPPED.test(f)), [], 'files outside dist/, bin/, proto/');
-  for (const f of ['dist/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/threads/worker.js', 'dist/commands/core/command-docs.json', 'bin/shardis-server.js', 'proto/shardis.proto', 'LICENSE']) {
+  assert.deepEqual(files.filter((f) => !SHIPPED.test(f)), [], 'files outside dist/, bin/, proto/, types/functions.d.ts');
+  for (const f of ['dist/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/threads/worker.js', 'dist/commands/core/command-docs.json', 'bin/shardis-server.js', 'proto/shardis.proto', 'types/functions.d.ts', 'LICENSE']) {
     assert.ok(files.includes(f), `${f} ships`);
   }
 
