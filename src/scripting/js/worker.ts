@@ -134,7 +134,9 @@ function main(): Promise<void> {
         return 'E' + utf8((syntax ? 'Error compiling function: ' : 'Error registering functions: ') + describe(e, name));
       }
       r.value.dispose();
-      const meta = ctx.getString(ctx.unwrapResult(ctx.callFunction(metaFn, ctx.undefined)));
+      const metaOut = ctx.unwrapResult(ctx.callFunction(metaFn, ctx.undefined));
+      const meta = ctx.getString(metaOut);
+      metaOut.dispose();
       metaFn.dispose();
       drop(key);
       libs.set(key, { rt, ctx, run, name });
