@@ -100,6 +100,8 @@ test('npm pack ships dist/, bin/, proto/ and the functions types only; the insta
   mkdirSync(dir);
   let out = '';
   const proc = spawn('npx', ['shardis-server', '--port', String(port), '--dir', dir], { cwd: app, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // 'close', not 'exit': npx may exit before the server it started, which holds the same pipes until its last line
+  const closed = once(proc, 'close');
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   try {
@@ -123,10 +125,8 @@ test('npm pack ships dist/, bin/, proto/ and the functions types only; the insta
     assert.ok(!existsSync(join(app, 'node_modules/shardis/src')));
     assert.match(out, /Ready to accept connections/);
   } finally {
-    if (proc.exitCode === null) {
-      process.kill(-proc.pid!, 'SIGTERM');
-      await once(proc, 'exit');
-    }
+    if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGTERM');
+    await closed;
   }
   assert.match(out, /ready to exit, bye bye/);
 });
