@@ -15,12 +15,15 @@
  */
 import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
+import { chainJob, execute } from '../src/server/dispatch.ts';
 import { encodeCommand } from '../test/helpers/resp-client.ts';
 import { COMMANDS } from './micro-commands.ts';
 
 const srv = await startServer({ port: 0 });
-const sink = { write: (_b: Buffer) => true };
-const c = new Client(srv.state, null);
+// takes every chunk at once, as a socket whose kernel buffer has room
+const sink = { write: (_b: Buffer) => true, writableLength: 0 };
+// a connection without a socket, running what it parses through dispatch as a socket's would
+const c = new Client(srv.state, null, { execute, chainJob });
 const gens = COMMANDS;
 const tests = (process.argv[2] ?? 'set,get').split(',');
 const run = (c as unknown as { run(a: string[]): void }).run.bind(c);

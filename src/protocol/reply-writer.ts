@@ -20,6 +20,8 @@ for (let i = 0; i < 1024; i++) ARRAY_HDR.push(`*${i}\r\n`);
 
 export interface ReplySink {
   write(chunk: Buffer): unknown;
+  /** A stream's bytes not yet handed to the system (net.Socket): 0 right after a write means it kept no reference to the chunk. */
+  readonly writableLength?: number;
 }
 
 export class ReplyWriter {
@@ -193,10 +195,20 @@ export class ReplyWriter {
     this.len = mark < this.pushEnd ? this.pushEnd : mark;
   }
 
-  /** Writes what has accumulated to `sink` in one chunk. */
+  /**
+   * Writes what has accumulated to `sink` in one chunk. A socket with
+   * nothing queued takes the chunk straight from the buffer; when the
+   * system accepted all of it at once (nothing queued after the write: the
+   * usual case) the buffer is kept for the next replies, else the socket
+   * keeps it and a new one is made. Other sinks get a copy.
+   */
   flush(sink: ReplySink): void {
     if (this.len === 0) return;
-    if (this.len >= HANDOFF) {
+    if (sink.writableLength === 0) {
+      sink.write(this.buf.subarray(0, this.len));
+      // a buffer grown past HANDOFF by a big reply is not kept either (idle connections stay small)
+      if (sink.writableLength !== 0 || this.buf.length > HANDOFF) this.buf = Buffer.allocUnsafe(INITIAL);
+    } else if (this.len >= HANDOFF) {
       sink.write(this.buf.subarray(0, this.len));
       this.buf = Buffer.allocUnsafe(INITIAL);
     } else {

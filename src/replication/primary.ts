@@ -698,6 +698,7 @@ export class ReplicationFeed {
     // a replica ignores it (Redis checks only with no masterhost): its primary's writes must apply
     if (this.upstream !== null) return true;
     const need = getConfigNumber(this.server.config, 'min-replicas-to-write', 0);
+    if (need === 0) return true;
     const maxLag = getConfigNumber(this.server.config, 'min-replicas-max-lag', 10);
     return need === 0 || maxLag === 0 || this.goodReplicas(maxLag) >= need;
   }

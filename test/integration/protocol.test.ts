@@ -252,3 +252,49 @@ test('maxclients: refused with Redis\'s error, served again once a slot frees', 
     await srv.close();
   }
 });
+
+test('replies stay exact while the socket backs up: a reader that stalls behind a big reply gets every later reply intact, in order', async () => {
+  const srv = await startServer({ port: 0 });
+  const { connect } = await import('node:net');
+  try {
+    const c = await RespClient.connect(srv.port);
+    const big = Buffer.alloc(4_000_000, 'b').toString('latin1');
+    await c.call('SET', 'big', big);
+    await c.call('SET', 'small', 'tiny');
+    c.close();
+    const sock = connect({ port: srv.port, host: '127.0.0.1' });
+    await new Promise((r) => sock.once('connect', r));
+    const got: Buffer[] = [];
+    let n = 0;
+    let expected = `$${big.length}\r\n${big}\r\n`;
+    const reqs: Buffer[] = [];
+    for (let i = 0; i < 40; i++) {
+      reqs.push(encodeCommand(i % 2 === 0 ? ['GET', 'small'] : ['ECHO', `e${i}`]));
+      expected += i % 2 === 0 ? '$4\r\ntiny\r\n' : `$${String(i).length + 1}\r\ne${i}\r\n`;
+    }
+    const done = new Promise<void>((resolve) => {
+      sock.on('data', (d: Buffer) => {
+        got.push(d);
+        n += d.length;
+        if (n >= expected.length) resolve();
+      });
+    });
+    // the big reply fills the kernel's buffers while this reader does not read: the server's socket queues the rest
+    sock.pause();
+    sock.write(encodeCommand(['GET', 'big']));
+    await sleep(100);
+    // then small replies, each written on its own (one request per read), while the queue is still there
+    for (const r of reqs) {
+      sock.write(r);
+      await sleep(3);
+    }
+    sock.resume();
+    await done;
+    sock.destroy();
+    const all = Buffer.concat(got).toString('latin1');
+    assert.equal(all.length, expected.length);
+    assert.ok(all === expected, 'replies byte for byte, in order');
+  } finally {
+    await srv.close();
+  }
+});

@@ -26,6 +26,20 @@ test('binary-safe arguments survive as latin1', () => {
   assert.deepEqual([...Buffer.from(a[0]!, 'latin1')], [0, 255, 13]);
 });
 
+test('arguments of every length up to 40 bytes, any byte values, come out exact (the JS-built and native paths)', () => {
+  const p = new RespParser({ maxBulkLen: 1024 });
+  for (let n = 0; n <= 40; n++) {
+    const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + n * 11) % 256));
+    // first as a command name (the parser reuses a repeated name), then as a key, twice each
+    for (let round = 0; round < 2; round++) {
+      p.feed(Buffer.concat([Buffer.from(`*2\r\n$${n}\r\n`), bytes, Buffer.from(`\r\n$${n}\r\n`), bytes, Buffer.from('\r\n')]));
+      const a = p.next()!;
+      assert.equal(a.length, 2);
+      for (const arg of a) assert.deepEqual(Buffer.from(arg, 'latin1'), bytes, `length ${n}`);
+    }
+  }
+});
+
 test('big bulk arriving in many chunks', () => {
   const big = 'x'.repeat(200_000);
   const wire = `*2\r\n$4\r\nECHO\r\n$${big.length}\r\n${big}\r\n`;
