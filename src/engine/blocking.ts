@@ -118,7 +118,8 @@ export class BlockingManager {
       const q = this.dbs[db]?.get(key);
       if (q !== undefined) this.markReady(q);
     };
-    server.engine.onKeyEvent(onEvent);
+    // a flush serves no one: its keys are gone
+    server.engine.onKeyEvent(onEvent, () => false);
     server.swapDbHooks.push((a, b) => {
       // keys that exist in the swapped-in data may serve their waiters now
       for (const db of [a, b]) for (const q of this.dbs[db]?.values() ?? []) this.markReady(q);

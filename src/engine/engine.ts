@@ -7,7 +7,7 @@
  * through `remote`: it borrows the key into this thread's guest shard for
  * the running command.
  */
-import { Shard, type KeyEventListener } from './shard.ts';
+import { Shard, type FlushInterest, type KeyEventListener } from './shard.ts';
 import type { Keyspace } from './keyspace.ts';
 import { keySlot, SLOT_COUNT } from './slots.ts';
 import { ActiveExpiry } from './expiry.ts';
@@ -157,8 +157,8 @@ export class Engine {
   readonly eventShards: Shard[];
 
   /** Listens to every key event this thread sees (own shards and borrowed keys). */
-  onKeyEvent(fn: KeyEventListener): () => void {
-    const offs = this.eventShards.map((s) => s.onKeyEvent(fn));
+  onKeyEvent(fn: KeyEventListener, flushes: FlushInterest | null = null): () => void {
+    const offs = this.eventShards.map((s) => s.onKeyEvent(fn, flushes));
     return () => {
       for (const off of offs) off();
     };

@@ -69,6 +69,12 @@ export function flushKeyspaces(spaces: readonly Keyspace[], db: number): number 
   let removed = 0;
   for (const ks of spaces) {
     if (ks.size === 0) continue;
+    if (!ks.shard.flushKeysWanted()) {
+      removed += ks.size;
+      ks.shard.skipFlushed(ks.size);
+      ks.clear();
+      continue;
+    }
     const keys = [...ks.data.keys()];
     removed += keys.length;
     ks.clear();

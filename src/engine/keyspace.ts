@@ -31,6 +31,9 @@ export interface KeyspaceOwner {
   readonly expiryIgnored: boolean;
   /** Reports a change of a key (keyspace notifications, tracking, feeds). */
   emit(db: number, key: string, event: string): void;
+  /** Whether a flush must report its keys one by one (else it counts them: skipFlushed). */
+  flushKeysWanted(): boolean;
+  skipFlushed(n: number): void;
 }
 
 /** Keyspaces holding objects to pack once the running command is done (flushed in one microtask). */

@@ -13,10 +13,20 @@ export type { ShardStats } from './keyspace.ts';
  */
 export type KeyEventListener = (db: number, key: string, event: string, seq: number) => void;
 
+/**
+ * Whether a listener needs a flush's keys one by one ('flushdb' events) now:
+ * a flush of a million keys takes ~300 ms to report key by key, so a flush
+ * that no listener needs them for just counts them (Shard.flushKeysWanted).
+ * Listeners registered without one always need them.
+ */
+export type FlushInterest = () => boolean;
+
 export class Shard implements KeyspaceOwner {
   readonly dbs: Keyspace[];
   readonly stats: ShardStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredSubkeys: 0, dirty: 0 };
   private readonly listeners: KeyEventListener[] = [];
+  /** Each listener's FlushInterest, null for one that always needs a flush's keys. */
+  private readonly flushInterest: Array<FlushInterest | null> = [];
   /** Sequence number of the last key event (0 before the first); counts even with no listener. */
   seq = 0;
   /** Clock source; the engine freezes it during a command so one command sees one "now". */
@@ -34,12 +44,31 @@ export class Shard implements KeyspaceOwner {
     for (let i = 0; i < dbCount; i++) this.dbs.push(new Keyspace(this, i));
   }
 
-  onKeyEvent(fn: KeyEventListener): () => void {
+  onKeyEvent(fn: KeyEventListener, flushes: FlushInterest | null = null): () => void {
     this.listeners.push(fn);
+    this.flushInterest.push(flushes);
     return () => {
       const i = this.listeners.indexOf(fn);
-      if (i >= 0) this.listeners.splice(i, 1);
+      if (i >= 0) {
+        this.listeners.splice(i, 1);
+        this.flushInterest.splice(i, 1);
+      }
     };
+  }
+
+  /** Whether some listener needs the keys of a flush one by one now (see FlushInterest). */
+  flushKeysWanted(): boolean {
+    for (const f of this.flushInterest) if (f === null || f()) return true;
+    return false;
+  }
+
+  /**
+   * A flush of `n` keys no listener needs one by one: their sequence
+   * numbers pass all the same, so a key feed resuming from before it is
+   * told it missed changes (change-stream.ts).
+   */
+  skipFlushed(n: number): void {
+    this.seq += n;
   }
 
   emit(db: number, key: string, event: string): void {

@@ -95,7 +95,8 @@ export class KeyspaceNotifier {
     const live = (flags & (NOTIFY.KEYSPACE | NOTIFY.KEYEVENT)) !== 0;
     const classes = live ? flags & ~(NOTIFY.KEYSPACE | NOTIFY.KEYEVENT | NOTIFY.KEY_MISS | NOTIFY.NEW) : 0;
     if (classes !== 0 && this.offs.length === 0) {
-      this.offs.push(this.server.engine.onKeyEvent(this.onEvent));
+      // 'flushdb' is no notification: flushes are not reported key by key
+      this.offs.push(this.server.engine.onKeyEvent(this.onEvent, () => false));
     } else if (classes === 0 && this.offs.length !== 0) {
       for (const off of this.offs) off();
       this.offs = [];

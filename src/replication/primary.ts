@@ -199,6 +199,7 @@ export class ReplicationFeed {
 
   constructor(server: FeedHost) {
     this.server = server;
+    // only expiries and evictions are fed from here (the flush itself is propagated as the command)
     server.engine.onKeyEvent((db, key, event) => {
       if ((event === 'expired' || event === 'evicted') && this.active && !server.engine.replaying) this.feed(db, ['DEL', key]);
       // hash fields whose TTL passed: one HDEL each (propagateHashFieldDeletion)
@@ -209,7 +210,7 @@ export class ReplicationFeed {
         for (const f of fields) this.feed(db, ['HDEL', key, f]);
         if (wrap) this.feed(db, ['EXEC']);
       }
-    });
+    }, () => false);
   }
 
   /** The replication ID the stream goes by (INFO master_replid, +FULLRESYNC). */

@@ -50,7 +50,7 @@ function keyInterest(state: ServerState<Client>, link: ThreadLink): { serve: (re
       if (threads === undefined) return;
       const exists = sh.dbs[db]!.data.has(key);
       for (const t of threads) if (t !== engine.replayFrom) link.notice(t, { op: 'changed', db, key, exists });
-    });
+    }, () => interest.size !== 0);
   }
   // SWAPDB moves whole databases without key events: the threads that care hear what it did to each key
   state.swapDbHooks.push((a, b) => {

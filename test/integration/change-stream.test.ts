@@ -104,4 +104,37 @@ describeServer('change stream', (fx) => {
       off();
     }
   });
+
+  test('a flush no listener needs key by key still moves the sequence numbers: a consumer from before it is behind; WATCH still sees it', async () => {
+    const c = await fx().client();
+    const s = stream();
+    await c.call('FLUSHALL');
+    await c.call('MSET', 'fa', '1', 'fb', '2', 'fc', '3', 'fd', '4');
+    // nobody subscribed and nothing retained: the flush just counts its keys
+    const before = s.position();
+    const total = (p: { seqs: number[] }): number => p.seqs.reduce((a, b) => a + b, 0);
+    await c.call('FLUSHALL');
+    assert.equal(total(s.position()) - total(before), 4, 'one sequence number per key flushed');
+    assert.equal(s.replay(before, () => assert.fail('nothing retained')).behind.length > 0, true);
+    // a watched key: the flush reaches WATCH
+    await c.call('SET', 'fw', '1');
+    const w = await fx().client();
+    await w.call('WATCH', 'fw');
+    await c.call('FLUSHALL', 'ASYNC');
+    await w.call('MULTI');
+    await w.call('PING');
+    assert.equal(await w.call('EXEC'), null);
+    // and a retaining stream still gets every key
+    s.setRetention(16);
+    try {
+      await c.call('MSET', 'g1', '1', 'g2', '2');
+      const pos = s.position();
+      await c.call('FLUSHDB');
+      const got: string[] = [];
+      s.replay(pos, (_sh, _seq, _db, key, event) => got.push(`${event} ${key}`));
+      assert.deepEqual(got.sort(), ['flushdb g1', 'flushdb g2']);
+    } finally {
+      s.setRetention(0);
+    }
+  });
 });

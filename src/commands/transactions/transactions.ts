@@ -65,7 +65,7 @@ function watchTable(s: ServerState<Client>): WatchTable {
           if (e.expired && !exists) e.expired = false;
           else markDirty(c);
         }
-      });
+      }, () => table.size !== 0);
     }
     s.swapDbHooks.push((a, b) => swapTouch(s, table, a, b));
     s.watchSwapped = (db, key, existed, exists, stale) => {

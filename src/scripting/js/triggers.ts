@@ -62,7 +62,7 @@ export class Triggers {
 
   private constructor(server: ServerState<Client>) {
     this.server = server;
-    server.engine.onKeyEvent((db, key, event) => this.onEvent(db, key, event));
+    server.engine.onKeyEvent((db, key, event) => this.onEvent(db, key, event), () => this.list.length !== 0);
     server.afterCommand = (c) => {
       // the AOF being loaded or a primary's stream: the effects of the triggers that ran follow in it
       if (mustObeyClient(c)) this.queue.length = 0;
