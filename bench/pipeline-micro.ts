@@ -17,7 +17,7 @@ import { startServer } from '../src/index.ts';
 import { Client } from '../src/server/client.ts';
 import { chainJob, execute } from '../src/server/dispatch.ts';
 import { encodeCommand } from '../test/helpers/resp-client.ts';
-import { COMMANDS } from './micro-commands.ts';
+import { COMMANDS, SETUP } from './micro-commands.ts';
 
 const srv = await startServer({ port: 0 });
 // takes every chunk at once, as a socket whose kernel buffer has room
@@ -30,6 +30,8 @@ const run = (c as unknown as { run(a: string[]): void }).run.bind(c);
 for (const name of tests) {
   const gen = gens[name];
   if (gen === undefined) throw new Error(`unknown test ${name} (${Object.keys(gens).join(', ')})`);
+  for (const args of SETUP[name] ?? []) run(args);
+  c.reply.flush(sink);
   const batches: Buffer[] = [];
   for (let b = 0; b < 1000; b++) batches.push(Buffer.concat(Array.from({ length: 16 }, () => encodeCommand(gen()))));
   const rounds = 25_000;
