@@ -112,7 +112,7 @@ describeServer('change stream', (fx) => {
     await c.call('MSET', 'fa', '1', 'fb', '2', 'fc', '3', 'fd', '4');
     // nobody subscribed and nothing retained: the flush just counts its keys
     const before = s.position();
-    const total = (p: { seqs: number[] }): number => p.seqs.reduce((a, b) => a + b, 0);
+    const total = (p: { seqs: readonly number[] }): number => p.seqs.reduce((a, b) => a + b, 0);
     await c.call('FLUSHALL');
     assert.equal(total(s.position()) - total(before), 4, 'one sequence number per key flushed');
     assert.equal(s.replay(before, () => assert.fail('nothing retained')).behind.length > 0, true);
