@@ -207,7 +207,14 @@ export class MemoryLimit {
     return n;
   }
 
-  /** Evicts keys until under maxmemory; false when still over it (the command gets OOM). */
+  /**
+   * Evicts keys until under maxmemory (Redis's performEvictions); false when
+   * still over it (the command gets OOM). Each call evicts for at most the
+   * time maxmemory-eviction-tenacity allows (500 µs at the default 10); what
+   * is left is evicted in slices as long on the next turns of the event loop
+   * (Redis's evictionTimeProc), and meanwhile commands run, as Redis's
+   * EVICT_RUNNING: a big drop of maxmemory is no pause of seconds.
+   */
   enforce(): boolean {
     const limit = this.state.maxmemory;
     if (limit === 0) return true;
@@ -218,7 +225,13 @@ export class MemoryLimit {
     }
     const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
     if (policy === 'noeviction') return false;
-    if (this.evictOwn(policy, () => this.used() <= limit)) return true;
+    const deadline = performance.now() + evictionTimeLimitMs(this.state.config);
+    const own = this.evictOwn(policy, () => this.used() <= limit, deadline);
+    if (own === EVICT_TIMEOUT) {
+      this.evictLater();
+      return true;
+    }
+    if (own === EVICT_DONE) return true;
     // with threads: what this thread holds is not enough, the other threads evict theirs
     const link = this.state.link;
     const remote = this.state.engine.remote;
@@ -229,16 +242,38 @@ export class MemoryLimit {
     return this.used() <= limit;
   }
 
+  /** Whether the eviction timer is set (evictLater). */
+  private evictTimer: NodeJS.Immediate | null = null;
+
+  /** Evicts the rest in slices on the next turns of the event loop, until under the limit (or nothing is left to evict). */
+  private evictLater(): void {
+    if (this.evictTimer !== null) return;
+    const step = (): void => {
+      this.evictTimer = null;
+      const limit = this.state.maxmemory;
+      const policy = getConfigValue(this.state.config, 'maxmemory-policy') ?? 'noeviction';
+      if (limit === 0 || policy === 'noeviction' || this.used() <= limit) return;
+      const r = this.evictOwn(policy, () => this.used() <= limit, performance.now() + evictionTimeLimitMs(this.state.config));
+      // (each key's invalidation, notification and replicated DEL went out as it was evicted, as the expiry cycle's)
+      if (r === EVICT_TIMEOUT) this.evictTimer = setImmediate(step);
+      // this thread's keys are gone: the next command that needs memory asks the other threads (enforce)
+    };
+    this.evictTimer = setImmediate(step);
+  }
+
   /**
-   * Evicts this thread's keys under `policy` until `enough()`; false when no
-   * key is left to evict first. With threads, another thread asks for
+   * Evicts this thread's keys under `policy` until `enough()` (EVICT_DONE),
+   * no key is left (EVICT_EMPTY) or, with a `deadline` (performance.now()),
+   * time is up (EVICT_TIMEOUT). With threads, another thread asks for
    * `bytes` of this thread's memory ('evict', threads/server-ops.ts).
    */
-  evictOwn(policy: string, enough: () => boolean): boolean {
+  evictOwn(policy: string, enough: () => boolean, deadline = Infinity): number {
     const volatile = policy.startsWith('volatile-');
-    while (!enough()) {
+    // the clock is read every 16 keys
+    for (let n = 1; !enough(); n++) {
+      if ((n & 15) === 0 && performance.now() > deadline) return EVICT_TIMEOUT;
       const victim = this.pick(volatile, policy);
-      if (victim === null) return false;
+      if (victim === null) return EVICT_EMPTY;
       const [ks, key] = victim;
       const v = ks.data.get(key);
       if (v === undefined) continue;
@@ -246,7 +281,7 @@ export class MemoryLimit {
       this.evictedKeys++;
       ks.modified(key, 'evicted');
     }
-    return true;
+    return EVICT_DONE;
   }
 
   /** With threads: frees up to `bytes` of this thread's keys for another thread over maxmemory. */
@@ -261,6 +296,8 @@ export class MemoryLimit {
   stop(): void {
     if (this.clockTimer !== null) clearInterval(this.clockTimer);
     this.clockTimer = null;
+    if (this.evictTimer !== null) clearImmediate(this.evictTimer);
+    this.evictTimer = null;
   }
 
   /** A key to evict under the policy, sampled over every database and shard. */
@@ -278,6 +315,19 @@ export class MemoryLimit {
     const kind = policy === 'volatile-ttl' ? 'ttl' : policy.endsWith('-lfu') ? 'lfu' : 'lru';
     return this.pool.pick(spaces, volatile, kind, samples);
   }
+}
+
+/** evictOwn's outcomes. */
+const EVICT_DONE = 0;
+const EVICT_EMPTY = 1;
+const EVICT_TIMEOUT = 2;
+
+/** Redis's evictionTimeLimitUs, in ms: 50 µs per step of maxmemory-eviction-tenacity up to 10, then +15% a step; 100: no limit. */
+function evictionTimeLimitMs(cfg: Config): number {
+  const t = getConfigNumber(cfg, 'maxmemory-eviction-tenacity', 10);
+  if (t <= 10) return (50 * t) / 1000;
+  if (t < 100) return (500 * Math.pow(1.15, t - 10)) / 1000;
+  return Infinity;
 }
 
 /** What one client holds: its objects, query buffer, arguments of a command still arriving and unsent replies. */

@@ -64,4 +64,54 @@ describeServer('maxmemory eviction', (fx) => {
       await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
     }
   });
+
+  test('a big drop of maxmemory evicts in slices (maxmemory-eviction-tenacity), serving commands meanwhile, until under the limit', async () => {
+    const c = await fx().client();
+    const field = (text: string, name: string): number => Number(new RegExp(`\\r\\n${name}:(\\d+)`).exec(`\r\n${text}`)![1]);
+    await c.call('FLUSHALL');
+    await c.call('DEBUG', 'POPULATE', '100000');
+    await c.call('CONFIG', 'RESETSTAT');
+    const used = field((await c.call('INFO', 'memory')) as string, 'used_memory');
+    const limit = String(Math.floor(used / 2));
+    try {
+      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random');
+      await c.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '10');
+      // in one transaction nothing else runs between the drop and INFO: one 500 µs slice has run
+      await c.call('MULTI');
+      await c.call('CONFIG', 'SET', 'maxmemory', limit);
+      await c.call('INFO', 'stats');
+      const [, info] = (await c.call('EXEC')) as [string, string];
+      const first = field(info, 'evicted_keys');
+      assert.ok(first > 0 && first < 20000, `${first} keys evicted by the command itself (about half of 100000 are due)`);
+      // the rest goes on later turns while commands are served
+      assert.equal(await c.call('PING'), 'PONG');
+      let evicted = first;
+      for (let i = 0; i < 400 && field((await c.call('INFO', 'memory')) as string, 'used_memory') > Number(limit); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(field((await c.call('INFO', 'memory')) as string, 'used_memory') <= Number(limit), 'under the limit in the end');
+      // no limit: eviction stops (with threads each thread evicts on its own turns), then the counts add up
+      await c.call('CONFIG', 'SET', 'maxmemory', '0');
+      await new Promise((r) => setTimeout(r, 50));
+      evicted = field((await c.call('INFO', 'stats')) as string, 'evicted_keys');
+      assert.ok(evicted > 20000, `${evicted} evicted in all`);
+      assert.equal(Number(await c.call('DBSIZE')) + evicted, 100000);
+      // tenacity 100: no time limit, the command itself evicts all that is due
+      await c.call('CONFIG', 'SET', 'maxmemory', '0');
+      await c.call('FLUSHALL');
+      await c.call('DEBUG', 'POPULATE', '100000');
+      await c.call('CONFIG', 'RESETSTAT');
+      await c.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '100');
+      await c.call('MULTI');
+      await c.call('CONFIG', 'SET', 'maxmemory', limit);
+      await c.call('INFO', 'memory');
+      const [, mem] = (await c.call('EXEC')) as [string, string];
+      assert.ok(field(mem, 'used_memory') <= Number(limit), 'all evicted at once');
+    } finally {
+      await c.call('CONFIG', 'SET', 'maxmemory', '0');
+      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      await c.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '10');
+      await c.call('FLUSHALL');
+    }
+  });
 });
