@@ -7,6 +7,7 @@
  * through `remote`: it borrows the key into this thread's guest shard for
  * the running command.
  */
+import { wallMicros } from './clock.ts';
 import { Shard, type FlushInterest, type KeyEventListener } from './shard.ts';
 import type { Keyspace } from './keyspace.ts';
 import { keySlot, SLOT_COUNT } from './slots.ts';
@@ -225,15 +226,10 @@ export class Engine {
 
   /** The same in microseconds (TIME: Redis's cached ustime, one value for a script or an EXEC, 7.2+). */
   nowUs(): number {
-    return this.frozenNow !== 0 ? this.frozenUs : microsNow();
+    return this.frozenNow !== 0 ? this.frozenUs : wallMicros();
   }
 
   close(): void {
     this.expiry.stop();
   }
-}
-
-/** The wall clock in microseconds. */
-function microsNow(): number {
-  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }

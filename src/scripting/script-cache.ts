@@ -73,9 +73,19 @@ export class ScriptCache {
     return this.bySha.size;
   }
 
+  /**
+   * The script found last: an EVALSHA of the same script again is one
+   * string comparison, not a hash of 40 new characters and a Map lookup.
+   */
+  private last: Script | null = null;
+
   /** Looks up a SHA1 in any letter case. */
   get(sha: string): Script | undefined {
-    return this.bySha.get(sha) ?? this.bySha.get(sha.toLowerCase());
+    const last = this.last;
+    if (last !== null && sha === last.sha) return last;
+    const s = this.bySha.get(sha) ?? this.bySha.get(sha.toLowerCase());
+    if (s !== undefined) this.last = s;
+    return s;
   }
 
   /**
@@ -88,12 +98,14 @@ export class ScriptCache {
         const old = this.evalLru.values().next().value!;
         this.evalLru.delete(old.sha);
         this.bySha.delete(old.sha);
+        if (this.last === old) this.last = null;
         this.bodyBytes -= old.body.length + 40;
         evict?.(old);
       }
       this.evalLru.set(s.sha, s);
     }
     this.bySha.set(s.sha, s);
+    if (this.last !== null && this.last.sha === s.sha) this.last = null;
     this.bodyBytes += s.body.length + 40;
   }
 
@@ -106,6 +118,7 @@ export class ScriptCache {
   clear(): void {
     this.bySha.clear();
     this.evalLru.clear();
+    this.last = null;
     this.bodyBytes = 0;
   }
 }

@@ -9,6 +9,7 @@ import { CommandError, CountedError, unknownCommand, unknownSubcommand, wrongAri
 import { feedMonitors, monitoring } from './monitor.ts';
 import { LOCK_FIRST, routeOf, runsEverywhere } from './thread-gate.ts';
 import { isRedirect } from '../cluster/errors.ts';
+import { monotonicNow } from '../engine/clock.ts';
 
 /** Fast commands have 1 call in this many timed for commandstats (a power of two). */
 const TIME_SAMPLE = 8;
@@ -214,7 +215,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (route === LOCK_FIRST || (server.lockWrites && cmd.isWrite)) remote.lockFirst();
   }
   const timed = (cmd.calls & (TIME_SAMPLE - 1)) === 0 || !cmd.isFast || server.timeAll;
-  const t0 = timed ? performance.now() : 0;
+  const t0 = timed ? monotonicNow() : 0;
   const repl = server.replication;
   const dirty0 = repl.active && cmd.isWrite ? repl.dirty() : -1;
   const tracking = server.tracking;
@@ -232,7 +233,7 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
     if (r !== undefined) {
       if (monitoring(server)) feedMonitors(c, cmd, args);
       // a command that blocked is timed for what it ran, not for how long it waited
-      const us = timed ? (performance.now() - t0) * 1000 : -1;
+      const us = timed ? (monotonicNow() - t0) * 1000 : -1;
       if (c.blocked) c.unblockGate = () => server.gate(c, cmd, args);
       return r.then(
         () => {
@@ -254,12 +255,12 @@ export function call(c: Client, cmd: Command, args: string[], mark = c.reply.len
         },
       );
     }
-    finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, false);
+    finish(c, cmd, args, timed ? (monotonicNow() - t0) * 1000 : -1, mark, false);
   } catch (e) {
     writeFailure(c, e);
     // a read that failed (WRONGTYPE …) still tracks its keys, as Redis's call()
     if (tracking !== null && !cmd.isWrite) tracking.afterCall(c, cmd, args);
-    finish(c, cmd, args, timed ? (performance.now() - t0) * 1000 : -1, mark, true);
+    finish(c, cmd, args, timed ? (monotonicNow() - t0) * 1000 : -1, mark, true);
   } finally {
     if (!script) lru.noTouch = false;
   }

@@ -35,6 +35,8 @@ describeServer('scripting', (fx) => {
       await r.set('foo', '5');
       const decr = (r as unknown as { decrIfGt(k: string, v: string): Promise<number> }).decrIfGt.bind(r);
       assert.deepEqual([await decr('foo', '2'), await decr('foo', '2'), await decr('foo', '2'), await decr('foo', '2')], [4, 3, 2, 2]);
+      // the script found last (a cached lookup) is forgotten by SCRIPT FLUSH too
+      assert.equal(await r.evalsha(sha, 1, 'n'), 3);
       assert.equal(await r.script('FLUSH'), 'OK');
       await assert.rejects(r.evalsha(sha, 1, 'n'), /^ReplyError: NOSCRIPT No matching script\. Please use EVAL\./);
       await assert.rejects(r.eval('return 1', -1), /Number of keys can't be negative/);
