@@ -82,6 +82,20 @@ function sortedColumns(work: Map<string, number>, ms: string[], ss: number[]): v
   }
 }
 
+/** 1 when the columns are in strictly ascending (score, member) order, -1 strictly descending, else 0. */
+function sortedDirection(members: readonly string[], scores: readonly number[]): number {
+  let up = true, down = true;
+  for (let i = 1; i < members.length && (up || down); i++) {
+    const s0 = scores[i - 1]!, s1 = scores[i]!;
+    const m0 = members[i - 1]!, m1 = members[i]!;
+    const lt = s0 < s1 || (s0 === s1 && m0 < m1);
+    const gt = s0 > s1 || (s0 === s1 && m0 > m1);
+    if (!lt) up = false;
+    if (!gt) down = false;
+  }
+  return up ? 1 : down ? -1 : 0;
+}
+
 export class ZSetValue implements CollectionValue {
   acct = 0;
   /** The packed string ("listpack") or the dict + ordered tree (the "skiplist" encoding). */
@@ -484,6 +498,15 @@ export class ZSetValue implements CollectionValue {
     }
     if (!fits) {
       const b = new ZSetBig();
+      // an RDB lists a big set from its highest entry down (zsetRdbSave): built leaf by leaf, bottom up
+      const dir = sortedDirection(members, scores);
+      if (dir !== 0) {
+        if (dir < 0) {
+          members = members.slice().reverse();
+          scores = scores.slice().reverse();
+        }
+        return b.appendSorted(members, scores) ? new ZSetValue(b) : null;
+      }
       for (let i = 0; i < n; i++) {
         if (b.dict.has(members[i]!)) return null;
         b.insert(members[i]!, scores[i]!);

@@ -208,6 +208,20 @@ test('fromColumns sorts into a packed set when it fits, finds repeated members, 
   assert.equal(ZSetValue.fromColumns(['c', 'b', 'a', 'd'], [2, 1, 1, -1], 3, 64)!.encoding(), 'skiplist');
   assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 128, 64), null);
   assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 1, 64), null);
+  // a big set listed from its highest entry down (an RDB's order), from its lowest up, or in no order: the same set
+  const ms = Array.from({ length: 500 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+  const ss = ms.map((_, i) => Math.floor(i / 7));
+  const shuffled = ms.map((_, i) => (i * 7919) % 500);
+  const up = ZSetValue.fromColumns(ms, ss, 128, 64)!;
+  const down = ZSetValue.fromColumns(ms.slice().reverse(), ss.slice().reverse(), 128, 64)!;
+  const mixed = ZSetValue.fromColumns(shuffled.map((i) => ms[i]!), shuffled.map((i) => ss[i]!), 128, 64)!;
+  for (const z of [up, down, mixed]) {
+    assert.equal(z.encoding(), 'skiplist');
+    checkInvariants(z.data as ZSetBig, ms.map((m, i) => [m, ss[i]!]));
+  }
+  // a member twice in an ordered listing (two scores)
+  assert.equal(ZSetValue.fromColumns(['x', 'b', 'a', 'x'], [9, 1, 1, 0], 1, 64), null);
+  assert.equal(ZSetValue.fromColumns(['x', 'a', 'b', 'x'], [0, 1, 1, 9], 1, 64), null);
 });
 
 test('bytes(): the tagged packed string; the skiplist form grows and shrinks with its elements', () => {
