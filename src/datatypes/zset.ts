@@ -2,7 +2,7 @@
  * A sorted set value. `data` is either one packed string, Redis's
  * "listpack" encoding (zset-listpack.ts: entries ordered by (score, member),
  * linear walks), or a ZSetBig, the "skiplist" encoding (zset-big.ts: dict +
- * skiplist, O(log n)). The set starts packed and converts exactly when Redis
+ * an order-statistic B+tree in place of Redis's skiplist, O(log n)). The set starts packed and converts exactly when Redis
  * 7.0 does (t_zset.c): to the skiplist before an insert that would outgrow
  * zset-max-listpack-entries / -value; back to packed only where Redis calls
  * zsetConvertToListpackIfNeeded (store commands' fresh results, RDB load).
@@ -13,6 +13,7 @@
 import { objectBytes, type CollectionValue } from './value.ts';
 import { headerSize, itemSize, stringBytes } from './packed.ts';
 import { ZSET_BIG_BASE, ZSetBig } from './zset-big.ts';
+import type { Leaf } from './zset-tree.ts';
 import type { LexRange, RangeOut, ScoreRange } from './zrange-spec.ts';
 import {
   ZL_EMPTY, found, deleted, zlAll, zlCountByLex, zlCountByScore, zlDeleteByLex, zlDeleteByRank, zlDeleteByScore,
@@ -81,9 +82,23 @@ function sortedColumns(work: Map<string, number>, ms: string[], ss: number[]): v
   }
 }
 
+/** 1 when the columns are in strictly ascending (score, member) order, -1 strictly descending, else 0. */
+function sortedDirection(members: readonly string[], scores: readonly number[]): number {
+  let up = true, down = true;
+  for (let i = 1; i < members.length && (up || down); i++) {
+    const s0 = scores[i - 1]!, s1 = scores[i]!;
+    const m0 = members[i - 1]!, m1 = members[i]!;
+    const lt = s0 < s1 || (s0 === s1 && m0 < m1);
+    const gt = s0 > s1 || (s0 === s1 && m0 > m1);
+    if (!lt) up = false;
+    if (!gt) down = false;
+  }
+  return up ? 1 : down ? -1 : 0;
+}
+
 export class ZSetValue implements CollectionValue {
   acct = 0;
-  /** The packed string ("listpack") or the dict + skiplist ("skiplist"). */
+  /** The packed string ("listpack") or the dict + ordered tree (the "skiplist" encoding). */
   data: string | ZSetBig;
 
   constructor(data: string | ZSetBig = ZL_EMPTY) {
@@ -105,7 +120,7 @@ export class ZSetValue implements CollectionValue {
 
   size(): number {
     const d = this.data;
-    return typeof d === 'string' ? zlLength(d) : d.dict.size;
+    return typeof d === 'string' ? zlLength(d) : d.size;
   }
 
   bytes(): number {
@@ -122,9 +137,11 @@ export class ZSetValue implements CollectionValue {
   clone(): ZSetValue {
     const d = this.data;
     if (typeof d === 'string') return new ZSetValue(d);
+    this.all(tmp);
     const b = new ZSetBig();
-    // from the highest: each insert stops at the head
-    for (let n = d.zsl.tail; n !== null; n = n.backward) b.insert(n.member, n.score);
+    b.appendSorted(tmp.members, tmp.scores);
+    tmp.members.length = 0;
+    tmp.scores.length = 0;
     return new ZSetValue(b);
   }
 
@@ -138,9 +155,11 @@ export class ZSetValue implements CollectionValue {
       }
       return;
     }
-    for (let n = d.zsl.first(); n !== null; n = n.next) {
-      yield n.member;
-      yield score(n.score);
+    for (let l: Leaf | null = d.tree.head; l !== null; l = l.next) {
+      for (let i = 0; i < l.n; i++) {
+        yield l.members[i]!;
+        yield score(l.scores[i]!);
+      }
     }
   }
 
@@ -149,7 +168,7 @@ export class ZSetValue implements CollectionValue {
     const out: string[] = [];
     const d = this.data;
     if (typeof d === 'string') for (let p = zlHead(d); p < d.length; p = zlNext(d, p)) out.push(zlMember(d, p));
-    else for (let n = d.zsl.first(); n !== null; n = n.next) out.push(n.member);
+    else d.forEach((m) => out.push(m));
     return out;
   }
 
@@ -185,9 +204,8 @@ export class ZSetValue implements CollectionValue {
       }
       d = this.toBig();
     }
-    const n = d.dict.get(member);
-    if (n !== undefined) {
-      const cur = n.score;
+    const cur = d.dict.get(member);
+    if (cur !== undefined) {
       const stop = existingScore(cur, score, flags);
       if (stop !== 0) return stop;
       if (zaddOut.score === cur) return 0;
@@ -251,7 +269,7 @@ export class ZSetValue implements CollectionValue {
         if (i < n) {
           // zsetConvert: the entries in order into a skiplist
           const b = new ZSetBig();
-          for (let j = 0; j < ms.length; j++) b.insert(ms[j]!, ss[j]!);
+          b.appendSorted(ms, ss);
           this.data = b;
         } else {
           this.data = zlFromSorted(ms, ss);
@@ -378,10 +396,10 @@ export class ZSetValue implements CollectionValue {
   all(out: RangeOut): void {
     const d = this.data;
     if (typeof d === 'string') return zlAll(d, out);
-    for (let n = d.zsl.first(); n !== null; n = n.next) {
-      out.members.push(n.member);
-      out.scores.push(n.score);
-    }
+    d.forEach((m, s) => {
+      out.members.push(m);
+      out.scores.push(s);
+    });
   }
 
   /**
@@ -392,8 +410,7 @@ export class ZSetValue implements CollectionValue {
   forEach(fn: (member: string, score: number) => void, rev = false): void {
     const d = this.data;
     if (typeof d !== 'string') {
-      if (rev) for (let n = d.zsl.tail; n !== null; n = n.backward) fn(n.member, n.score);
-      else for (let n = d.zsl.first(); n !== null; n = n.next) fn(n.member, n.score);
+      d.forEach(fn, rev);
     } else if (rev) {
       for (let i = zlPositions(d) - 1; i >= 0; i--) fn(zlMember(d, POS[i]!), zlScore(d, POS[i]!));
     } else {
@@ -407,9 +424,8 @@ export class ZSetValue implements CollectionValue {
     const size = this.size();
     if (typeof d !== 'string') {
       for (let i = 0; i < count; i++) {
-        const n = d.at(Math.floor(Math.random() * size));
-        out.members.push(n.member);
-        out.scores.push(n.score);
+        const r = Math.floor(Math.random() * size);
+        d.rangeByRank(r, r, false, out);
       }
       return;
     }
@@ -441,7 +457,7 @@ export class ZSetValue implements CollectionValue {
     tmp.members.length = 0;
     tmp.scores.length = 0;
     zlAll(d, tmp);
-    for (let i = 0; i < tmp.members.length; i++) b.insert(tmp.members[i]!, tmp.scores[i]!);
+    b.appendSorted(tmp.members, tmp.scores);
     tmp.members.length = 0;
     tmp.scores.length = 0;
     this.data = b;
@@ -454,11 +470,11 @@ export class ZSetValue implements CollectionValue {
    */
   packIfFits(maxEntries: number, maxValue: number): void {
     const d = this.data;
-    if (typeof d === 'string' || d.dict.size > maxEntries) return;
+    if (typeof d === 'string' || d.size > maxEntries) return;
     let total = 0;
-    for (let n = d.zsl.first(); n !== null; n = n.next) {
-      if (n.member.length > maxValue) return;
-      total += n.member.length;
+    for (const m of d.dict.keys()) {
+      if (m.length > maxValue) return;
+      total += m.length;
     }
     if (total >= LISTPACK_SAFETY) return;
     this.all(tmp);
@@ -482,6 +498,15 @@ export class ZSetValue implements CollectionValue {
     }
     if (!fits) {
       const b = new ZSetBig();
+      // an RDB lists a big set from its highest entry down (zsetRdbSave): built leaf by leaf, bottom up
+      const dir = sortedDirection(members, scores);
+      if (dir !== 0) {
+        if (dir < 0) {
+          members = members.slice().reverse();
+          scores = scores.slice().reverse();
+        }
+        return b.appendSorted(members, scores) ? new ZSetValue(b) : null;
+      }
       for (let i = 0; i < n; i++) {
         if (b.dict.has(members[i]!)) return null;
         b.insert(members[i]!, scores[i]!);

@@ -18,31 +18,15 @@ function pairs(o: RangeOut): Entry[] {
   return o.members.map((m, i) => [m, o.scores[i]!]);
 }
 
-/** Walks every level and checks links, spans, backward pointers and length against the expected order. */
+/** Checks the tree's invariants (counts, order, separators, links), its order against the expected one, and the dict. */
 function checkInvariants(b: ZSetBig, expected: Entry[]): void {
-  const zsl = b.zsl;
-  const nodes = [];
-  for (let n = zsl.first(); n !== null; n = n.next) nodes.push(n);
-  assert.deepEqual(nodes.map((n) => [n.member, n.score]), expected);
-  assert.equal(zsl.length, expected.length);
+  b.tree.check();
+  const got: Entry[] = [];
+  b.forEach((m, s) => got.push([m, s]));
+  assert.deepEqual(got, expected);
+  assert.equal(b.tree.length, expected.length);
   assert.equal(b.dict.size, expected.length);
-  assert.equal(zsl.tail, nodes[nodes.length - 1] ?? null);
-  for (let i = 0; i < nodes.length; i++) {
-    assert.equal(nodes[i]!.backward, i === 0 ? null : nodes[i - 1]);
-    assert.equal(b.dict.get(nodes[i]!.member), nodes[i]);
-  }
-  const rankOf = new Map(nodes.map((n, i) => [n, i + 1]));
-  for (let lvl = 0; lvl < zsl.level; lvl++) {
-    let x = zsl.head;
-    let rank = 0;
-    for (;;) {
-      const [next, span] = zsl.links(x, lvl);
-      if (next === null) break;
-      assert.equal(rank + span, rankOf.get(next), `span at level ${lvl}`);
-      rank = rankOf.get(next)!;
-      x = next;
-    }
-  }
+  for (const [m, s] of expected) assert.ok(Object.is(b.dict.get(m), s));
 }
 
 /** A deterministic pseudo-random source. */
@@ -50,7 +34,7 @@ function lcg(seed: number): () => number {
   return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
-test('skiplist ranks, spans and updates agree with a sorted model under random operations', () => {
+test('big form ranks, order and updates agree with a sorted model under random operations', () => {
   const rand = lcg(42);
   const z = new ZSetValue();
   const b = z.toBig();
@@ -85,7 +69,9 @@ test('skiplist ranks, spans and updates agree with a sorted model under random o
       sorted.forEach(([k], i) => {
         assert.equal(z.rank(k, false), i);
         assert.equal(z.rank(k, true), sorted.length - 1 - i);
-        assert.equal(b.at(i).member, k);
+        const o = out();
+        b.rangeByRank(i, i, false, o);
+        assert.equal(o.members[0], k);
       });
       assert.equal(z.rank('absent', false), -1);
       assert.equal(z.size(), model.size);
@@ -129,8 +115,8 @@ function readAll(z: ZSetValue, rand: () => number, lex: boolean): unknown[] {
 for (const lex of [false, true]) test(`packed and skiplist encodings answer every read and write alike (${lex ? 'equal scores, lex ranges' : 'mixed scores'})`, () => {
   const rand = lcg(lex ? 8 : 7);
   const packed = new ZSetValue();
-  const big = new ZSetValue();
-  big.toBig();
+  // a tree of tiny nodes: 25 members span many leaves and three levels
+  const big = new ZSetValue(new ZSetBig(4, 4));
   for (let step = 0; step < 3000; step++) {
     const m = `m${Math.floor(rand() * 25)}`;
     const op = rand();
@@ -165,6 +151,7 @@ for (const lex of [false, true]) test(`packed and skiplist encodings answer ever
     // the same seed drives both reads
     const seed = Math.floor(rand() * 1e9);
     assert.deepEqual(readAll(packed, lcg(seed), lex), readAll(big, lcg(seed), lex), `step ${step}`);
+    if (step % 100 === 0) checkInvariants(big.data as ZSetBig, pairsOf(packed));
   }
 });
 
@@ -222,6 +209,20 @@ test('fromColumns sorts into a packed set when it fits, finds repeated members, 
   assert.equal(ZSetValue.fromColumns(['c', 'b', 'a', 'd'], [2, 1, 1, -1], 3, 64)!.encoding(), 'skiplist');
   assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 128, 64), null);
   assert.equal(ZSetValue.fromColumns(['a', 'b', 'a'], [1, 2, 3], 1, 64), null);
+  // a big set listed from its highest entry down (an RDB's order), from its lowest up, or in no order: the same set
+  const ms = Array.from({ length: 500 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+  const ss = ms.map((_, i) => Math.floor(i / 7));
+  const shuffled = ms.map((_, i) => (i * 7919) % 500);
+  const up = ZSetValue.fromColumns(ms, ss, 128, 64)!;
+  const down = ZSetValue.fromColumns(ms.slice().reverse(), ss.slice().reverse(), 128, 64)!;
+  const mixed = ZSetValue.fromColumns(shuffled.map((i) => ms[i]!), shuffled.map((i) => ss[i]!), 128, 64)!;
+  for (const z of [up, down, mixed]) {
+    assert.equal(z.encoding(), 'skiplist');
+    checkInvariants(z.data as ZSetBig, ms.map((m, i) => [m, ss[i]!]));
+  }
+  // a member twice in an ordered listing (two scores)
+  assert.equal(ZSetValue.fromColumns(['x', 'b', 'a', 'x'], [9, 1, 1, 0], 1, 64), null);
+  assert.equal(ZSetValue.fromColumns(['x', 'a', 'b', 'x'], [0, 1, 1, 9], 1, 64), null);
 });
 
 test('bytes(): the tagged packed string; the skiplist form grows and shrinks with its elements', () => {
@@ -305,9 +306,8 @@ function assertSameSet(a: ZSetValue, b: ZSetValue, msg: string): void {
   if (!a.big) assert.equal(a.data, b.data, msg);
   assert.deepEqual([...a.entries()], [...b.entries()], msg);
   for (const [m] of pairsOf(a)) assert.ok(Object.is(a.score(m), b.score(m)), `${msg}: score of ${m}`);
-  // a skiplist's node levels are random: its accounting differs run to run
-  if (!a.big) assert.equal(a.bytes(), b.bytes(), msg);
-  else checkInvariants(a.data as ZSetBig, pairsOf(b));
+  if (a.big) checkInvariants(a.data as ZSetBig, pairsOf(b));
+  assert.equal(a.bytes(), b.bytes(), msg);
 }
 function pairsOf(z: ZSetValue): Entry[] {
   const o = out();
