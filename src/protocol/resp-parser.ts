@@ -47,8 +47,13 @@ export class RespParser {
   private bulkLen = -1;
   /** Bytes of the arguments parsed so far of a command not yet complete (Redis's argv-mem). */
   partialArgBytes = 0;
-  /** The previous command name, reused when the next one has the same bytes. */
-  private lastName = '';
+  /**
+   * The last few command names, each reused when a request's name has its
+   * bytes: a pipeline mixing commands (MULTI / INCR / EXEC) makes no new
+   * name strings, and the command table's lookup finds their hashes cached.
+   */
+  private readonly names: string[] = ['', '', '', ''];
+  private nameAt = 0;
 
   private readonly limits: ParserLimits;
 
@@ -140,12 +145,7 @@ export class RespParser {
       const idx = args.length - this.argsLeft;
       let arg: string;
       if (blen <= SHORT_ARG) {
-        if (idx === 0 && blen === this.lastName.length && sameBytes(buf, p, this.lastName)) {
-          arg = this.lastName;
-        } else {
-          arg = shortArg(buf, p, blen);
-          if (idx === 0) this.lastName = arg;
-        }
+        arg = idx === 0 ? this.name(buf, p, blen) : shortArg(buf, p, blen);
       } else {
         arg = buf.latin1Slice(p, end);
       }
@@ -162,6 +162,19 @@ export class RespParser {
       this.pos = 0;
     }
     return args;
+  }
+
+  /** A command name of `n` ≤ SHORT_ARG bytes at p: one of the last names when the bytes match, else a new one kept among them. */
+  private name(buf: Buffer, p: number, n: number): string {
+    const names = this.names;
+    for (let i = 0; i < 4; i++) {
+      const s = names[i]!;
+      if (s.length === n && sameBytes(buf, p, s)) return s;
+    }
+    const s = shortArg(buf, p, n);
+    names[this.nameAt] = s;
+    this.nameAt = (this.nameAt + 1) & 3;
+    return s;
   }
 
   private inline(): string[] | null {
