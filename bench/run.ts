@@ -170,7 +170,7 @@ function runBenchmark(port: number, test: string, pipeline: number, clients: num
   return { rps, latency: { p50, p99, p999 } };
 }
 
-/** Requests per second of a warm-up run: a tenth of the requests. */
+/** How many requests a warm-up run sends: a tenth (at least 1000). */
 function warmN(n: number): number {
   return Math.max(1000, Math.floor(n / 10));
 }
