@@ -9,18 +9,19 @@
  * - FCALL JS: the same Redis Lua rate, shardis's JS rate, their ratio, and
  *   JS against shardis's own Lua.
  *
- * Fresh servers; with a core to spare both servers are pinned to core 0 and
- * redis-benchmark to the others (taskset, as the threads table does), so
- * shardis's JS worker thread shares the server's core (the server thread
- * waits while a function runs).
+ * Fresh servers, pinned as the throughput rows are (pinning.ts: with a core
+ * to spare the servers get core 0, or cores 0 and 1 from 3 cores, and
+ * redis-benchmark the others), so shardis's JS worker thread shares the
+ * server's core (the server thread waits while a function runs).
  *
  *   npm run bench -- --fcall [--n 200000] [--pipelines 1,16]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RespClient } from '../test/helpers/resp-client.ts';
 import { kill, startTarget } from './servers.ts';
+import { pinning } from './pinning.ts';
 
 /** Requests per second of redis-benchmark sending `n` of `command` (with -r 100000) at -P `p`, pinned to `cpus` ('' for none). */
 export type CommandRate = (port: number, command: string[], p: number, n: number, cpus: string) => number;
@@ -58,19 +59,18 @@ async function load(port: number, libs: string[]): Promise<void> {
 }
 
 export async function fcallRows(n: number, pipelines: number[], rate: CommandRate, log: (l: string) => void): Promise<FcallRow[]> {
-  const cores = availableParallelism();
-  const pinned = cores > 1;
-  const serverCpus = pinned ? '0' : '';
-  const benchCpus = pinned ? (cores === 2 ? '1' : `1-${cores - 1}`) : '';
+  const pin = pinning();
+  const pinned = pin.pinned;
+  const benchCpus = pin.bench;
   const redisDir = mkdtempSync(join(tmpdir(), 'redis-bench-fcall-'));
   const dir = mkdtempSync(join(tmpdir(), 'shardis-bench-fcall-'));
-  const redis = await startTarget('redis', redisDir, ['--appendonly', 'no'], 1, true, serverCpus);
-  const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], 1, true, serverCpus);
+  const redis = await startTarget('redis', redisDir, ['--appendonly', 'no'], 1, true, pin.redis);
+  const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], 1, true, pin.shardis);
   const rows: FcallRow[] = [];
   try {
     await load(redis.port, [FCALL_LUA_LIB]);
     await load(shardis.port, [FCALL_LUA_LIB, FCALL_JS_LIB]);
-    log(`FCALL rows: ${pinned ? `servers on cpu ${serverCpus}, redis-benchmark on ${benchCpus}` : `not pinned (${cores} core)`}`);
+    log(`FCALL rows: ${pin.describe}`);
     const lua = ['FCALL', 'bench_lua', '1', KEY];
     const js = ['FCALL', 'bench_js', '1', KEY];
     const warm = Math.max(1000, Math.floor(n / 10));

@@ -91,7 +91,7 @@ function rows(scale: number): RowSpec[] {
 }
 
 /** The RESP text of `cmds`. */
-function resp(cmds: string[][]): string {
+export function resp(cmds: string[][]): string {
   const parts: string[] = [];
   for (const c of cmds) {
     parts.push(`*${c.length}\r\n`);
@@ -101,7 +101,7 @@ function resp(cmds: string[][]): string {
 }
 
 /** Sends a file of commands with `redis-cli --pipe`. */
-function pipe(port: number, file: string): Promise<void> {
+export function pipe(port: number, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn('sh', ['-c', `redis-cli -p ${port} --pipe < ${file}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -2,7 +2,22 @@
  * Benchmarks shardis against a real redis-server in the same run with
  * redis-benchmark, and prints throughput ratios plus memory per key.
  *
+ * Throughput rows (the first table): every row uses random keys, `-r 100000`
+ * for the `-t` tests too (see throughput-rows.ts for each row's command,
+ * keyspace and the data preloaded on both servers before it: MGET10,
+ * HGETALL, ZRANGE10, XREAD, SINTER; ZADD1M grows one sorted set with 1M
+ * requests from -r 1000000 whatever --n says). Each server and
+ * redis-benchmark run on separate cores where the machine has them
+ * (taskset, pinning.ts; the header says how). Per row and server: one
+ * untimed warm-up run, then --runs timed runs (default 3) alternating
+ * redis / shardis; the table gives the median rps with the min–max spread,
+ * the ratio of the medians and the p50/p99/p99.9 latency of the median run
+ * (redis-benchmark --precision 3, parsed by redis-benchmark.ts; `-` for the
+ * MULTI and PUBLISH rows, measured from raw sockets by loads.ts).
+ *
  *   npm run bench                      # default table
+ *   npm run bench -- --runs 5          # five timed runs a row
+ *   npm run bench -- --tests mget10,hgetall,zrange10,xread,sinter,zadd1m --no-memory --no-persistence --no-fcall
  *   npm run bench -- --n 50000 --tests set,get --pipelines 1
  *   npm run bench -- --shards 4 --no-memory
  *   npm run bench -- --memory-scale 0.1      # a smaller memory table
@@ -22,7 +37,8 @@
  * Persistence rows, in the default run after the throughput table:
  * - SET AOF EVERYSEC / SET AOF ALWAYS at each -P: SET throughput with
  *   appendonly yes and that appendfsync on both servers (fresh servers per
- *   policy, see aof-rows.ts; the always rows send n/10 requests).
+ *   policy, see aof-rows.ts; the always rows send n/10 requests), median
+ *   of --runs runs as the throughput rows.
  * - BGSAVE / BGREWRITEAOF of N keys (--keys, default 1M, DEBUG POPULATE):
  *   time taken, longest client stall (the largest PING reply gap seen by a
  *   client pinging back to back) and memory overhead (peak RSS minus RSS
@@ -51,6 +67,10 @@
  * Not a test: nothing here asserts a timing.
  */
 import { execFileSync } from 'node:child_process';
+import { allCpus, pinSelf, pinning, type Pinning } from './pinning.ts';
+import { redisBenchmark } from './redis-benchmark.ts';
+import { rowLine, summarize, throughputTable, type RowResult, type Sample } from './row-stats.ts';
+import { preload, throughputRow, type DataSet } from './throughput-rows.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,25 +116,20 @@ interface Options {
   /** FCALL rows (Lua and JS functions, bench/fcall.ts); `fcallOnly`: nothing else. */
   fcall: boolean;
   fcallOnly: boolean;
+  /** Timed runs per row and server (after the warm-up run); the table shows their median. */
+  runs: number;
 }
 
-const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100'];
+const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100', 'mset', 'mget10', 'hgetall', 'zrange10', 'xread', 'sinter', 'zadd1m'];
 
 /** The script of the EVALSHA row; its SHA1 replaces $SHA. */
 const EVALSHA_SCRIPT = "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])";
-
-/** Tests redis-benchmark has no -t for: the command it sends (__rand_int__ drawn from -r 100000). */
-const CUSTOM: Record<string, string[]> = {
-  xadd: ['XADD', 'bench:stream', '*', 'field', '__rand_int__'],
-  pfadd: ['PFADD', 'bench:hll', 'element:__rand_int__'],
-  evalsha: ['EVALSHA', '$SHA', '1', 'bench:counter:__rand_int__'],
-};
 
 /** Subscriber counts of the PUBLISH fan-out rows. */
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, hfe: false, seconds: 5, fcall: true, fcallOnly: false };
+  const o: Options = { n: 200000, clients: 50, tests: DEFAULT_TESTS, pipelines: [1, 16], shards: 1, memory: true, memoryScale: 1, aof: true, snapshot: true, keys: 1_000_000, threads: [], http: false, replication: false, cluster: false, hfe: false, seconds: 5, fcall: true, fcallOnly: false, runs: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -137,47 +152,62 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--no-persistence') o.aof = false, o.snapshot = false;
     else if (a === '--no-aof') o.aof = false;
     else if (a === '--no-snapshot') o.snapshot = false;
+    else if (a === '--runs') o.runs = Number(v), i++;
     else throw new Error(`unknown option ${a}`);
   }
+  if (!(Number.isInteger(o.runs) && o.runs >= 1)) throw new Error('--runs needs a whole number ≥ 1');
   return o;
 }
 
 
 let evalshaSha = '';
 
-/** One redis-benchmark row; `random`: -t tests on random keys out of 100 000 too (the custom ones always are). */
-function runBenchmark(port: number, test: string, pipeline: number, o: Options, cpus = '', random = false): number {
-  const custom = CUSTOM[test]?.map((a) => (a === '$SHA' ? evalshaSha : a));
-  const what = custom !== undefined ? ['-r', '100000', ...custom] : random ? ['-r', '100000', '-t', test] : ['-t', test];
-  return redisBenchmark(port, what, pipeline, o.clients, o.n, cpus);
+/** One redis-benchmark run of a row (random keys, see throughput-rows.ts), redis-benchmark pinned to `cpus` ('' for none). */
+function runBenchmark(port: number, test: string, pipeline: number, clients: number, n: number, cpus: string): Sample {
+  const row = throughputRow(test, evalshaSha);
+  if (row === undefined) throw new Error(`${test} is not a redis-benchmark row`);
+  const { rps, p50, p99, p999 } = redisBenchmark(port, row.args, pipeline, clients, n, cpus);
+  return { rps, latency: { p50, p99, p999 } };
 }
 
-/** Requests per second of one redis-benchmark run (`what`: -t tests or a command), pinned to `cpus` ('' for none). */
-function redisBenchmark(port: number, what: string[], pipeline: number, clients: number, n: number, cpus: string): number {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(n), '-P', String(pipeline), '--csv', ...what];
-  const out = cpus === ''
-    ? execFileSync('redis-benchmark', args, { encoding: 'utf8' })
-    : execFileSync('taskset', ['-c', cpus, 'redis-benchmark', ...args], { encoding: 'utf8' });
-  // "test","rps",... header then one row per test
-  const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
-  let rps = 0;
-  for (const row of rows) {
-    const cols = row.split(',').map((s) => s.replace(/"/g, ''));
-    rps = Number(cols[1]);
-  }
-  return rps;
+/** How many requests a warm-up run sends: a tenth (at least 1000). */
+function warmN(n: number): number {
+  return Math.max(1000, Math.floor(n / 10));
 }
 
-/** One measurement of a row: operations (or, for PUBLISH, deliveries) per second. */
-async function measure(port: number, test: string, pipeline: number, o: Options): Promise<number> {
-  if (test === 'multi') return multiExecRate(port, o.clients, o.n, pipeline);
+/** One measurement of a row: operations (or, for PUBLISH, deliveries) per second, and the latency where redis-benchmark gives one. */
+async function measure(port: number, test: string, pipeline: number, o: Options, cpus: string, warm = false): Promise<Sample> {
+  const n = warm ? warmN(o.n) : o.n;
+  if (test === 'multi') return { rps: await multiExecRate(port, o.clients, n, pipeline) };
   const subscribers = PUBLISH[test];
   if (subscribers !== undefined) {
-    const n = subscribers > 1 ? Math.max(1000, Math.floor(o.n / 10)) : o.n;
-    const publisher = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(n), '-P', String(pipeline), 'PUBLISH', 'bench:ch', 'hello'];
-    return publishDeliveryRate(port, subscribers, 'bench:ch', n, publisher);
+    const count = subscribers > 1 ? warmN(n) : n;
+    // spawned from this process, pinned (pinSelf) to the load generator's cores
+    const publisher = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients), '-n', String(count), '-P', String(pipeline), 'PUBLISH', 'bench:ch', 'hello'];
+    return { rps: await publishDeliveryRate(port, subscribers, 'bench:ch', count, publisher) };
   }
-  return runBenchmark(port, test, pipeline, o);
+  const row = throughputRow(test, evalshaSha)!;
+  if (row.reset !== undefined) {
+    const c = await RespClient.connect(port);
+    await c.call(...row.reset);
+    c.close();
+  }
+  const rowN = row.n ?? o.n;
+  return runBenchmark(port, test, pipeline, o.clients, warm ? warmN(rowN) : rowN, cpus);
+}
+
+/** The warm-up run and `o.runs` timed runs of one row, alternating redis / shardis. */
+async function measureRow(redis: Target, shardis: Target, test: string, p: number, o: Options, pin: Pinning): Promise<RowResult> {
+  // a short untimed run first so both servers are warm (V8 JIT, allocator)
+  await measure(redis.port, test, p, o, pin.bench, true);
+  await measure(shardis.port, test, p, o, pin.bench, true);
+  const r: Sample[] = [];
+  const s: Sample[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    r.push(await measure(redis.port, test, p, o, pin.bench));
+    s.push(await measure(shardis.port, test, p, o, pin.bench));
+  }
+  return { test, p, redis: summarize(r), shardis: summarize(s) };
 }
 
 /** Loads the EVALSHA row's script on both servers (the same SHA1 on each) and lifts pub/sub output limits. */
@@ -193,10 +223,6 @@ async function prepare(targets: Target[], o: Options): Promise<void> {
     await c.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
     c.close();
   }
-}
-
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
 async function main(): Promise<void> {
@@ -222,7 +248,7 @@ async function main(): Promise<void> {
     console.log(`\n${clusterTable(rows, o.clients)}`);
     return;
   }
-  const fcall = (): Promise<FcallRow[]> => fcallRows(o.n, o.pipelines, (port, cmd, p, n, cpus) => redisBenchmark(port, ['-r', '100000', ...cmd], p, o.clients, n, cpus), (l) => console.log(l));
+  const fcall = (): Promise<FcallRow[]> => fcallRows(o.n, o.pipelines, (port, cmd, p, n, cpus) => redisBenchmark(port, ['-r', '100000', ...cmd], p, o.clients, n, cpus).rps, (l) => console.log(l));
   if (o.fcallOnly) {
     console.log(`\n${fcallTable(await fcall(), o.n, o.clients)}`);
     return;
@@ -239,7 +265,7 @@ async function main(): Promise<void> {
     try {
       console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; node ${process.version}`);
       // keys spread over every thread's shards: random keys out of 100 000
-      const rate: Rate = async (port, test, p, cpus) => runBenchmark(port, test, p, o, cpus, true);
+      const rate: Rate = async (port, test, p, cpus) => runBenchmark(port, test, p, o.clients, throughputRow(test, evalshaSha)?.n ?? o.n, cpus).rps;
       const rows = await threadRows(o.threads, o.tests, o.pipelines, o.n, (name) => (name === 'redis' ? redisDir : dir), rate, (l) => console.log(l));
       console.log(`\n${threadTable(rows)}`);
     } finally {
@@ -248,22 +274,34 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const redis = await startTarget('redis', redisDir, ['--appendonly', 'no']);
-  const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], o.shards);
-  const results: Array<{ test: string; p: number; redis: number; shardis: number }> = [];
+  const pin = pinning();
+  const redis = await startTarget('redis', redisDir, ['--appendonly', 'no'], 1, true, pin.redis);
+  const shardis = await startTarget('shardis', dir, ['--appendonly', 'no'], o.shards, true, pin.shardis);
+  const results: RowResult[] = [];
   try {
-    console.log(`redis-benchmark -c ${o.clients} -n ${o.n}; shardis --shards ${o.shards}; node ${process.version}`);
+    console.log(`redis-benchmark -c ${o.clients} -n ${o.n} --precision 3, random keys (-r); median of ${o.runs} run${o.runs === 1 ? '' : 's'} after a warm-up; shardis --shards ${o.shards}; node ${process.version}`);
+    console.log(pin.describe);
     await prepare([redis, shardis], o);
-    for (const p of o.pipelines) {
-      for (const test of o.tests) {
-        // a short untimed run first so both servers are warm (V8 JIT, allocator)
-        await measure(redis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
-        await measure(shardis.port, test, p, { ...o, n: Math.max(1000, Math.floor(o.n / 10)) });
-        const r = await measure(redis.port, test, p, o);
-        const s = await measure(shardis.port, test, p, o);
-        results.push({ test, p, redis: r, shardis: s });
-        console.log(`${pad(test.toUpperCase(), 12)} -P ${pad(String(p), 3)} redis ${pad(r.toFixed(0), 9)} shardis ${pad(s.toFixed(0), 9)} ratio ${(s / r).toFixed(2)}`);
+    const loaded = new Set<DataSet>();
+    // the in-process load generators (MULTI, PUBLISH subscribers) and the publisher they spawn run where redis-benchmark does
+    pinSelf(pin.bench);
+    try {
+      for (const p of o.pipelines) {
+        for (const test of o.tests) {
+          const data = throughputRow(test, evalshaSha)?.data;
+          if (data !== undefined && !loaded.has(data)) {
+            const t0 = performance.now();
+            await preload(data, [redis.port, shardis.port]);
+            loaded.add(data);
+            console.log(`preloaded ${data} on both servers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          }
+          const row = await measureRow(redis, shardis, test, p, o, pin);
+          results.push(row);
+          console.log(rowLine(row));
+        }
       }
+    } finally {
+      if (pin.pinned) pinSelf(allCpus());
     }
     kill(redis);
     kill(shardis);
@@ -271,12 +309,11 @@ async function main(): Promise<void> {
     const memory = o.memory ? await memoryRows(null, o.memoryScale, (l) => console.log(l)) : [];
     const conversions = o.memory ? await conversionRows(null, 5000, (l) => console.log(l)) : [];
     if (o.aof) {
-      const rate = (port: number, p: number, n: number): Promise<number> => measure(port, 'set', p, { ...o, n });
-      results.push(...await aofSetRows(rate, o.n, o.pipelines, o.shards, (l) => console.log(l)));
+      const rate = (port: number, p: number, n: number): Promise<Sample> => measure(port, 'set', p, { ...o, n }, pin.bench);
+      results.push(...await aofSetRows(rate, o.n, o.pipelines, o.shards, o.runs, pin, (l) => console.log(l)));
     }
     const snapshots = o.snapshot ? await snapshotRows(o.keys, o.shards, (l) => console.log(l)) : [];
-    console.log('\n| test | -P | redis rps | shardis rps | ratio |\n|---|---|---|---|---|');
-    for (const r of results) console.log(`| ${r.test.toUpperCase()} | ${r.p} | ${r.redis.toFixed(0)} | ${r.shardis.toFixed(0)} | ${(r.shardis / r.redis).toFixed(2)} |`);
+    console.log(`\n${pin.describe}; median of ${o.runs} (min–max); latency of the median run\n\n${throughputTable(results)}`);
     if (fcalls.length !== 0) console.log(`\n${fcallTable(fcalls, o.n, o.clients)}`);
     if (memory.length !== 0) console.log(`\nMemory per key, fresh servers loaded with redis-cli --pipe (bench/memory.ts):\n\n${memoryTable(memory)}`);
     if (conversions.length !== 0) console.log(`\nEncoding conversions, µs per command (bench/conversion.ts):\n\n${conversionTable(conversions)}`);

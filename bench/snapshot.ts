@@ -14,6 +14,10 @@
  * Each server settles for a second after DEBUG POPULATE (shardis's garbage
  * collector catches up with the loading) before BGSAVE starts.
  *
+ * Servers are pinned as the throughput rows are (pinning.ts): with 2 cores
+ * each runs on core 0, so Redis's forked child shares its parent's core as
+ * shardis's snapshot thread shares the server's.
+ *
  *   node bench/snapshot.ts [--keys 1000000]     (npm run bench runs it too)
  *
  * Not a test: nothing here asserts a timing.
@@ -23,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RespClient } from '../test/helpers/resp-client.ts';
 import { infoField, kill, rss, startTarget, waitUp, type Target } from './servers.ts';
+import { pinning, serverCpus } from './pinning.ts';
 
 const MB = 1048576;
 
@@ -90,7 +95,7 @@ async function populate(t: Target, keys: number): Promise<void> {
 /** Start-up with the dump.rdb in `dir`: milliseconds until the first PONG. */
 async function loadTime(name: Target['name'], dir: string, keys: number): Promise<Stall> {
   const t0 = performance.now();
-  const t = await startTarget(name, dir, ['--appendonly', 'no'], 1, false);
+  const t = await startTarget(name, dir, ['--appendonly', 'no'], 1, false, serverCpus(pinning(), name));
   try {
     await waitUp(t.port);
     const ms = performance.now() - t0;
@@ -120,7 +125,7 @@ export async function snapshotRows(keys: number, shards: number, log: (line: str
   };
   try {
     for (const name of names) {
-      const t = await startTarget(name, dirs[name], ['--appendonly', 'yes', '--appendfsync', 'everysec'], shards);
+      const t = await startTarget(name, dirs[name], ['--appendonly', 'yes', '--appendfsync', 'everysec'], shards, true, serverCpus(pinning(), name));
       try {
         await populate(t, keys);
         note(`BGSAVE of ${keys} keys`, name, await stallDuring(t, 'BGSAVE'));
