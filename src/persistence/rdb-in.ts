@@ -4,6 +4,7 @@
  * whole. Running past the end of the input throws RdbError; the CRC-64 of
  * the bytes consumed is kept for the final checksum check.
  */
+import { latin1String } from '../protocol/latin1.ts';
 import { Crc64 } from './crc64.ts';
 import { lzfDecompress } from './lzf.ts';
 import { RDB_ENC, RdbError } from './rdb-types.ts';
@@ -166,7 +167,7 @@ export class RdbIn {
       const p = this.pos;
       this.pos = p + n;
       // one flat string (a char-by-char concatenation would hash and compare slowly as a Map key)
-      return n === 1 ? String.fromCharCode(b[p]!) : b.latin1Slice(p, p + n);
+      return latin1String(b, p, n);
     }
     if (n === RDB_ENC.LZF) {
       const d = this.lzf();

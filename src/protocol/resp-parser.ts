@@ -6,6 +6,7 @@
  * they are binary-safe, cheap to create and usable directly as Map keys.
  */
 import { splitInlineArgs } from './inline-args.ts';
+import { SHORT_STRING, shortString } from './latin1.ts';
 
 /** Redis's PROTO_INLINE_MAX_SIZE. */
 export const INLINE_MAX_SIZE = 64 * 1024;
@@ -144,8 +145,8 @@ export class RespParser {
       }
       const idx = args.length - this.argsLeft;
       let arg: string;
-      if (blen <= SHORT_ARG) {
-        arg = idx === 0 ? this.name(buf, p, blen) : shortArg(buf, p, blen);
+      if (blen <= SHORT_STRING) {
+        arg = idx === 0 ? this.name(buf, p, blen) : shortString(buf, p, blen);
       } else {
         arg = buf.latin1Slice(p, end);
       }
@@ -164,14 +165,14 @@ export class RespParser {
     return args;
   }
 
-  /** A command name of `n` ≤ SHORT_ARG bytes at p: one of the last names when the bytes match, else a new one kept among them. */
+  /** A command name of `n` ≤ SHORT_STRING bytes at p: one of the last names when the bytes match, else a new one kept among them. */
   private name(buf: Buffer, p: number, n: number): string {
     const names = this.names;
     for (let i = 0; i < 4; i++) {
       const s = names[i]!;
       if (s.length === n && sameBytes(buf, p, s)) return s;
     }
-    const s = shortArg(buf, p, n);
+    const s = shortString(buf, p, n);
     names[this.nameAt] = s;
     this.nameAt = (this.nameAt + 1) & 3;
     return s;
@@ -194,49 +195,7 @@ export class RespParser {
 }
 
 const EMPTY = Buffer.alloc(0);
-/**
- * Arguments up to this long are built in JS: fromCharCode with every byte
- * as an argument is cheaper than the native slice call up to ~32 bytes
- * (16 bytes: 25 ns against 60; 24: 38 against 60), and keys are mostly
- * 10–24 bytes.
- */
-const SHORT_ARG = 24;
 
-/**
- * A short argument as one string: fromCharCode with all its bytes at once
- * makes a single flat string (appending a char at a time made one
- * intermediate string per byte, garbage a 100-argument command multiplied).
- */
-function shortArg(b: Buffer, p: number, n: number): string {
-  const f = String.fromCharCode;
-  switch (n) {
-    case 0: return '';
-    case 1: return f(b[p]!);
-    case 2: return f(b[p]!, b[p + 1]!);
-    case 3: return f(b[p]!, b[p + 1]!, b[p + 2]!);
-    case 4: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-    case 5: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
-    case 6: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
-    case 7: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
-    case 8: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-    case 9: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!);
-    case 10: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!);
-    case 11: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!);
-    case 12: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!);
-    case 13: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!);
-    case 14: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!);
-    case 15: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!);
-    case 16: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!);
-    case 17: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!);
-    case 18: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!);
-    case 19: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!);
-    case 20: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!, b[p + 19]!);
-    case 21: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!, b[p + 19]!, b[p + 20]!);
-    case 22: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!, b[p + 19]!, b[p + 20]!, b[p + 21]!);
-    case 23: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!, b[p + 19]!, b[p + 20]!, b[p + 21]!, b[p + 22]!);
-    default: return f(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!, b[p + 12]!, b[p + 13]!, b[p + 14]!, b[p + 15]!, b[p + 16]!, b[p + 17]!, b[p + 18]!, b[p + 19]!, b[p + 20]!, b[p + 21]!, b[p + 22]!, b[p + 23]!);
-  }
-}
 
 function findCR(buf: Buffer, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === CR) return i;
