@@ -118,8 +118,8 @@ export class BlockingManager {
       const q = this.dbs[db]?.get(key);
       if (q !== undefined) this.markReady(q);
     };
-    // a flush serves no one: its keys are gone
-    server.engine.onKeyEvent(onEvent, () => false);
+    // a flush's keys matter while clients are blocked: a stream's readers fail when it goes (XREADGROUP's -UNBLOCKED …)
+    server.engine.onKeyEvent(onEvent, () => this.queueCount !== 0);
     server.swapDbHooks.push((a, b) => {
       // keys that exist in the swapped-in data may serve their waiters now
       for (const db of [a, b]) for (const q of this.dbs[db]?.values() ?? []) this.markReady(q);
