@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 
 let seed = 12345;
-const rnd = (): string => {
+/** The next key number, as redis-benchmark writes `__rand_int__` (12 digits). */
+export const rnd = (): string => {
   seed = (seed * 1103515245 + 12345) & 0x7fffffff;
   return String(seed % 100_000).padStart(12, '0');
 };

@@ -66,6 +66,8 @@
  *
  * Not a test: nothing here asserts a timing.
  */
+// the EVALSHA row's script (its SHA1 replaces $SHA): the in-process benches' own
+import { EVALSHA_SCRIPT } from './micro-commands.ts';
 import { execFileSync } from 'node:child_process';
 import { allCpus, pinSelf, pinning, type Pinning } from './pinning.ts';
 import { redisBenchmark } from './redis-benchmark.ts';
@@ -121,9 +123,6 @@ interface Options {
 }
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'spop', 'zpopmin', 'xadd', 'pfadd', 'evalsha', 'multi', 'publish1', 'publish100', 'mset', 'mget10', 'hgetall', 'zrange10', 'xread', 'sinter', 'zadd1m'];
-
-/** The script of the EVALSHA row; its SHA1 replaces $SHA. */
-const EVALSHA_SCRIPT = "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])";
 
 /** Subscriber counts of the PUBLISH fan-out rows. */
 const PUBLISH: Record<string, number> = { publish1: 1, publish100: 100 };

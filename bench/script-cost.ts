@@ -11,19 +11,16 @@
 import { createHash } from 'node:crypto';
 import { encodeCommand } from '../test/helpers/resp-client.ts';
 import { inProcess } from './in-process.ts';
+import { EVALSHA_SCRIPT, rnd } from './micro-commands.ts';
 
 const SCRIPTS: Record<string, string> = {
   'return 1': 'return 1',
   'GET': "return redis.call('GET', KEYS[1])",
-  'GET+INCR': "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])",
+  'GET+INCR': EVALSHA_SCRIPT,
 };
 
 const bench = await inProcess();
-let seed = 12345;
-const key = (): string => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return 'bench:counter:' + String(seed % 100_000).padStart(12, '0');
-};
+const key = (): string => 'bench:counter:' + rnd();
 
 /** ns per call of `gen`'s requests (one call: one or more requests, a plain GET + INCR is two), 16 calls a batch. */
 function measure(gen: () => string[][]): number {

@@ -61,7 +61,8 @@ describeServer('bullmq', (fx) => {
     const completed: Array<[string, string]> = [];
     qe.on('completed', ({ jobId, returnvalue }) => completed.push([jobId, String(returnvalue)]));
     const plain = await q.add('plain', { n: 1 });
-    const delayed = await q.add('delayed', { n: 2 }, { delay: 300 });
+    // long enough for the other three to run first on a loaded machine (with 300 ms a slow CI run served it before the last)
+    const delayed = await q.add('delayed', { n: 2 }, { delay: 1500 });
     const low = await q.add('prio', { n: 3 }, { priority: 10 });
     const high = await q.add('prio', { n: 4 }, { priority: 1 });
     // 'waiting' counts the wait and paused lists.
@@ -88,7 +89,7 @@ describeServer('bullmq', (fx) => {
     assert.deepEqual(completed.map(([id]) => id).sort(), [plain.id, delayed.id, low.id, high.id].sort());
     assert.ok(completed.some(([id, rv]) => id === high.id && rv === '40'));
     const d = await Job.fromId(q, delayed.id!);
-    assert.ok(d && d.processedOn! - d.timestamp >= 300, 'the delayed job waited its delay');
+    assert.ok(d && d.processedOn! - d.timestamp >= 1500, 'the delayed job waited its delay');
     assert.equal(d.returnvalue, 20);
     assert.equal(await d.getState(), 'completed');
     assert.deepEqual(await q.getJobCounts('waiting', 'delayed', 'prioritized', 'completed', 'active'), {
